@@ -1,0 +1,335 @@
+//! The client record: a person receiving support. Validation happens here, before anything is
+//! written, and refusals name the field and the rule, never the value.
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+use crate::ids::RecordId;
+use crate::location::{AdminUnits, Location, LocationInput};
+use crate::merge::RecordState;
+use crate::store::{Edit, RecordEdit};
+use crate::target_groups;
+use crate::value::Value;
+use crate::vault::Vault;
+
+pub(crate) const KIND: &str = "client";
+
+/// The register fields of a client, as named in history queries and the CLI.
+pub const CLIENT_FIELDS: &[&str] = &["name", "code", "sex", "birth_year", "phone", "district", "sector", "cell", "village"];
+/// The set fields of a client.
+pub const CLIENT_SET_FIELDS: &[&str] = &["target_groups"];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sex {
+    Female,
+    Male,
+}
+
+impl Sex {
+    pub fn code(self) -> &'static str {
+        match self {
+            Sex::Female => "F",
+            Sex::Male => "M",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.trim() {
+            "F" | "f" => Ok(Sex::Female),
+            "M" | "m" => Ok(Sex::Male),
+            _ => Err(Error::validation("sex", "use F or M")),
+        }
+    }
+}
+
+/// A client as shown: the merged, current value of every field.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Client {
+    pub id: RecordId,
+    pub name: String,
+    pub code: Option<String>,
+    pub sex: Option<Sex>,
+    pub birth_year: Option<u16>,
+    pub phone: Option<String>,
+    pub location: Option<Location>,
+    pub target_groups: Vec<String>,
+    /// Fields where concurrent edits disagree: the shown value won, the others are in history.
+    pub conflicts: Vec<String>,
+    pub created_ms: u64,
+    pub updated_ms: u64,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client").field("id", &self.id).field("conflicts", &self.conflicts).finish_non_exhaustive()
+    }
+}
+
+/// A new client, as typed.
+#[derive(Clone, Default)]
+pub struct NewClient {
+    pub name: String,
+    pub code: Option<String>,
+    pub sex: Option<Sex>,
+    pub birth_year: Option<u16>,
+    pub phone: Option<String>,
+    pub location: Option<LocationInput>,
+    pub target_groups: Vec<String>,
+}
+
+impl fmt::Debug for NewClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NewClient([redacted])")
+    }
+}
+
+/// Changes to a client. `None` leaves a field alone; `Some(None)` clears it.
+#[derive(Clone, Default)]
+pub struct ClientEdit {
+    pub name: Option<String>,
+    pub code: Option<Option<String>>,
+    pub sex: Option<Option<Sex>>,
+    pub birth_year: Option<Option<u16>>,
+    pub phone: Option<Option<String>>,
+    pub location: Option<Option<LocationInput>>,
+    pub add_groups: Vec<String>,
+    pub remove_groups: Vec<String>,
+}
+
+impl fmt::Debug for ClientEdit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ClientEdit([redacted])")
+    }
+}
+
+impl ClientEdit {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none()
+            && self.code.is_none()
+            && self.sex.is_none()
+            && self.birth_year.is_none()
+            && self.phone.is_none()
+            && self.location.is_none()
+            && self.add_groups.is_empty()
+            && self.remove_groups.is_empty()
+    }
+}
+
+fn clean_name(name: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::validation("name", "a name is required"));
+    }
+    if name.chars().count() > 120 {
+        return Err(Error::validation("name", "keep names under 120 characters"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Error::validation("name", "a name cannot contain control characters"));
+    }
+    Ok(name.to_owned())
+}
+
+fn clean_code(code: &str) -> Result<String> {
+    let code = code.trim();
+    let ok = (1..=32).contains(&code.len()) && code.chars().all(|c| c.is_ascii_alphanumeric() || "-_/.".contains(c));
+    if !ok {
+        return Err(Error::validation("code", "use 1 to 32 letters, digits or - _ / ."));
+    }
+    Ok(code.to_owned())
+}
+
+fn clean_phone(phone: &str) -> Result<String> {
+    let phone = phone.trim();
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    let allowed = phone.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
+    let plus_ok = phone.rfind('+').is_none_or(|i| i == 0);
+    if !allowed || !plus_ok || !(7..=15).contains(&digits) {
+        return Err(Error::validation("phone", "use 7 to 15 digits, optionally starting with +"));
+    }
+    Ok(phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect())
+}
+
+fn check_birth_year(year: u16, now_ms: u64) -> Result<()> {
+    let this_year = 1970 + (now_ms / 1000 / 31_556_952) as u16; // mean Gregorian year
+    if !(1900..=this_year).contains(&year) {
+        return Err(Error::validation("birth_year", format!("use a year between 1900 and {this_year}")));
+    }
+    Ok(())
+}
+
+fn check_group(id: &str) -> Result<String> {
+    if !target_groups::is_known(id) {
+        return Err(Error::validation("target_groups", "not a known target group"));
+    }
+    Ok(id.to_owned())
+}
+
+fn location_edits(loc: Option<Location>, out: &mut Vec<Edit>) {
+    let loc = loc.unwrap_or_default();
+    let district = (!loc.district.is_empty()).then_some(loc.district);
+    out.push(Edit::Set("district", district.into()));
+    out.push(Edit::Set("sector", loc.sector.into()));
+    out.push(Edit::Set("cell", loc.cell.into()));
+    out.push(Edit::Set("village", loc.village.into()));
+}
+
+fn resolve(loc: Option<&LocationInput>) -> Result<Option<Location>> {
+    loc.map(|l| AdminUnits::rwanda().resolve(l)).transpose()
+}
+
+impl NewClient {
+    fn to_edits(&self, now_ms: u64) -> Result<Vec<Edit>> {
+        let mut out = vec![Edit::Set("name", clean_name(&self.name)?.into())];
+        if let Some(code) = &self.code {
+            out.push(Edit::Set("code", clean_code(code)?.into()));
+        }
+        if let Some(sex) = self.sex {
+            out.push(Edit::Set("sex", sex.code().into()));
+        }
+        if let Some(year) = self.birth_year {
+            check_birth_year(year, now_ms)?;
+            out.push(Edit::Set("birth_year", Value::Int(year.into())));
+        }
+        if let Some(phone) = &self.phone {
+            out.push(Edit::Set("phone", clean_phone(phone)?.into()));
+        }
+        if let Some(loc) = resolve(self.location.as_ref())? {
+            location_edits(Some(loc), &mut out);
+        }
+        let mut groups = self.target_groups.iter().map(|g| check_group(g)).collect::<Result<Vec<_>>>()?;
+        groups.sort();
+        groups.dedup();
+        out.extend(groups.into_iter().map(|g| Edit::Add("target_groups", g.into())));
+        Ok(out)
+    }
+}
+
+impl ClientEdit {
+    fn to_edits(&self, current: &Client, now_ms: u64) -> Result<Vec<Edit>> {
+        let mut out = Vec::new();
+        if let Some(name) = &self.name {
+            out.push(Edit::Set("name", clean_name(name)?.into()));
+        }
+        if let Some(code) = &self.code {
+            out.push(Edit::Set("code", code.as_deref().map(clean_code).transpose()?.into()));
+        }
+        if let Some(sex) = self.sex {
+            out.push(Edit::Set("sex", sex.map(|s| s.code().to_owned()).into()));
+        }
+        if let Some(year) = self.birth_year {
+            if let Some(y) = year {
+                check_birth_year(y, now_ms)?;
+            }
+            out.push(Edit::Set("birth_year", year.map_or(Value::Null, |y| Value::Int(y.into()))));
+        }
+        if let Some(phone) = &self.phone {
+            out.push(Edit::Set("phone", phone.as_deref().map(clean_phone).transpose()?.into()));
+        }
+        if let Some(loc) = &self.location {
+            location_edits(resolve(loc.as_ref())?, &mut out);
+        }
+        for g in &self.add_groups {
+            let g = check_group(g)?;
+            if !current.target_groups.contains(&g) {
+                out.push(Edit::Add("target_groups", g.into()));
+            }
+        }
+        for g in &self.remove_groups {
+            if current.target_groups.contains(g) {
+                out.push(Edit::Remove("target_groups", g.as_str().into()));
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Client {
+    pub(crate) fn from_state(id: RecordId, s: &RecordState) -> Self {
+        let district = s.text("district");
+        Client {
+            id,
+            name: s.text("name").unwrap_or_default(),
+            code: s.text("code"),
+            sex: s.text("sex").and_then(|x| Sex::parse(&x).ok()),
+            birth_year: s.value("birth_year").and_then(Value::as_int).and_then(|y| u16::try_from(y).ok()),
+            phone: s.text("phone"),
+            location: district.map(|district| Location {
+                district,
+                sector: s.text("sector"),
+                cell: s.text("cell"),
+                village: s.text("village"),
+            }),
+            target_groups: s
+                .sets
+                .get("target_groups")
+                .map(|set| set.values().into_iter().filter_map(|v| v.as_text().map(str::to_owned)).collect())
+                .unwrap_or_default(),
+            conflicts: s.conflicts(),
+            created_ms: s.created.wall_ms,
+            updated_ms: s.updated.wall_ms,
+        }
+    }
+}
+
+/// Records that could be listed, and the ids of any that could not be read (corrupted).
+#[derive(Debug, Clone)]
+pub struct Listing<T> {
+    pub items: Vec<T>,
+    pub unreadable: Vec<RecordId>,
+}
+
+impl Vault {
+    /// Record a new client. Returns its new random id.
+    pub fn add_client(&mut self, client: &NewClient) -> Result<RecordId> {
+        Ok(self.add_clients(std::slice::from_ref(client))?[0])
+    }
+
+    /// Record many clients in one transaction (an import): all or none.
+    pub fn add_clients(&mut self, clients: &[NewClient]) -> Result<Vec<RecordId>> {
+        let now = self.now_ms();
+        let mut edits = Vec::with_capacity(clients.len());
+        for c in clients {
+            edits.push(RecordEdit { record: RecordId::random(), kind: KIND, create: true, edits: c.to_edits(now)? });
+        }
+        let ids = edits.iter().map(|e| e.record).collect();
+        self.store.write(edits)?;
+        Ok(ids)
+    }
+
+    /// Change a client. An edit that changes nothing writes nothing.
+    pub fn edit_client(&mut self, id: RecordId, edit: &ClientEdit) -> Result<()> {
+        let current = self.client(id)?;
+        let edits = edit.to_edits(&current, self.now_ms())?;
+        if edits.is_empty() {
+            return Ok(());
+        }
+        self.store.write(vec![RecordEdit { record: id, kind: KIND, create: false, edits }])?;
+        Ok(())
+    }
+
+    /// Delete a client: a tombstone that syncs; the history stays in the log.
+    pub fn delete_client(&mut self, id: RecordId) -> Result<()> {
+        self.client(id)?;
+        self.store.write(vec![RecordEdit { record: id, kind: KIND, create: false, edits: vec![Edit::Delete] }])?;
+        Ok(())
+    }
+
+    pub fn client(&self, id: RecordId) -> Result<Client> {
+        match self.store.state(id)? {
+            Some(s) if s.kind == KIND && s.deleted.is_none() => Ok(Client::from_state(id, &s)),
+            _ => Err(Error::NotFound(id)),
+        }
+    }
+
+    /// Every client not deleted, by name.
+    pub fn clients(&self) -> Result<Listing<Client>> {
+        let (states, unreadable) = self.store.states(KIND)?;
+        let mut items: Vec<Client> = states
+            .iter()
+            .filter(|(_, s)| s.deleted.is_none())
+            .map(|(id, s)| Client::from_state(*id, s))
+            .collect();
+        items.sort_by_cached_key(|c| (c.name.to_lowercase(), c.id));
+        Ok(Listing { items, unreadable })
+    }
+}

@@ -1,0 +1,79 @@
+//! The one public error type. Every message is written for the person who reads it and never
+//! carries a field value, a key or a passphrase: only which field and why.
+
+use std::path::PathBuf;
+
+/// Why a record or an operation was refused or could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("wrong passphrase")]
+    WrongPassphrase,
+    #[error("no vault at {0}")]
+    VaultNotFound(PathBuf),
+    #[error("a vault already exists at {0}")]
+    VaultExists(PathBuf),
+    #[error("this vault needs the device's platform key, which is not available")]
+    PlatformKeyUnavailable,
+    #[error("the platform key store failed: {0}")]
+    PlatformKey(String),
+    #[error("{what} is corrupted or has been tampered with")]
+    Corrupted { what: &'static str },
+    #[error("the vault was written by a newer version of Komora (format {found}); update the app")]
+    TooNew { found: u32 },
+    #[error("no record with id {0}")]
+    NotFound(crate::RecordId),
+    #[error("that is not a valid {what}")]
+    InvalidId { what: &'static str },
+    #[error("{field}: {reason}")]
+    Validation { field: &'static str, reason: String },
+    #[error("unknown field '{0}'")]
+    UnknownField(String),
+    #[error("the team key for epoch {0} is not on this device")]
+    UnknownKeyEpoch(u32),
+    #[error("the data is not a Komora operation batch")]
+    NotABatch,
+    #[error("storage failed: {0}")]
+    Storage(String),
+    #[error("file access failed at {path}: {reason}")]
+    Io { path: PathBuf, reason: String },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub(crate) fn validation(field: &'static str, reason: impl Into<String>) -> Self {
+        Error::Validation { field, reason: reason.into() }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, err: std::io::Error) -> Self {
+        Error::Io { path: path.into(), reason: err.kind().to_string() }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(err: rusqlite::Error) -> Self {
+        // SQLite's messages name tables and constraints, never bound values: safe to keep.
+        match err {
+            rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::NotADatabase => {
+                Error::Corrupted { what: "the vault database" }
+            }
+            rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::DatabaseCorrupt => {
+                Error::Corrupted { what: "the vault database" }
+            }
+            rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::DiskFull => {
+                Error::Storage("the disk is full; nothing was saved".into())
+            }
+            rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::ReadOnly => {
+                Error::Storage("the vault is read-only; nothing was saved".into())
+            }
+            other => Error::Storage(other.to_string()),
+        }
+    }
+}
+
+impl From<rusqlite::types::FromSqlError> for Error {
+    fn from(_: rusqlite::types::FromSqlError) -> Self {
+        Error::Corrupted { what: "the vault database" }
+    }
+}

@@ -1,0 +1,146 @@
+//! Hybrid logical clocks, with a bound on how far a clock may run ahead of real time.
+//!
+//! An HLC reading is (wall milliseconds, counter, device). Readings are totally ordered and
+//! every local reading is greater than every reading this device has issued or accepted, up to
+//! the drift bound below.
+//!
+//! **Clocks that run ahead.** A tablet whose clock is set hours or years ahead stamps its
+//! operations in the future. Komora bounds the damage in three ways:
+//! 1. Causality, not time, decides between an edit and the edits it replaced: every write names
+//!    the values it saw (see `merge.rs`), so an edit made after seeing a future-stamped value
+//!    replaces it whatever the clocks say. Time only breaks ties between truly concurrent edits,
+//!    and the losing value stays visible in the field's history.
+//! 2. An incoming reading more than [`MAX_DRIFT_MS`] ahead of this device's clock is still applied
+//!    (nobody's words are dropped), but it does not drag this device's clock along: the local
+//!    clock advances at most to `now + MAX_DRIFT_MS`. The apply report counts such operations
+//!    so the screen can say which device's clock is wrong.
+//! 3. A device's own remembered clock is bounded the same way, so a clock that was wrong and
+//!    is then corrected does not keep stamping the future.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::DeviceId;
+
+/// How far ahead of this device's clock a reading may pull it: 10 minutes.
+pub const MAX_DRIFT_MS: u64 = 10 * 60 * 1000;
+
+/// One HLC reading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Hlc {
+    pub wall_ms: u64,
+    pub counter: u32,
+    pub device: DeviceId,
+}
+
+/// Where wall time comes from: the system clock in the field, a hand-set clock in tests.
+pub trait TimeSource: Send + Sync {
+    fn now_ms(&self) -> u64;
+}
+
+/// The system clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl TimeSource for SystemClock {
+    fn now_ms(&self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0)
+    }
+}
+
+/// The clock of one replica.
+pub(crate) struct Clock {
+    device: DeviceId,
+    last: (u64, u32),
+    time: Arc<dyn TimeSource>,
+}
+
+impl Clock {
+    pub(crate) fn new(device: DeviceId, last: (u64, u32), time: Arc<dyn TimeSource>) -> Self {
+        Self { device, last, time }
+    }
+
+    pub(crate) fn last(&self) -> (u64, u32) {
+        self.last
+    }
+
+    /// A new reading for a local operation.
+    pub(crate) fn tick(&mut self) -> Hlc {
+        let now = self.time.now_ms();
+        let last = self.bounded_last(now);
+        let next = if now > last.0 { (now, 0) } else { (last.0, last.1.saturating_add(1)) };
+        self.last = next;
+        Hlc { wall_ms: next.0, counter: next.1, device: self.device }
+    }
+
+    /// Take a remote reading into account. Returns `true` when the reading was further ahead of
+    /// this device's clock than [`MAX_DRIFT_MS`] (it is then not followed past the bound).
+    pub(crate) fn observe(&mut self, remote: &Hlc) -> bool {
+        let now = self.time.now_ms();
+        let ceiling = now.saturating_add(MAX_DRIFT_MS);
+        let skewed = remote.wall_ms > ceiling;
+        let seen = if skewed { (ceiling, 0) } else { (remote.wall_ms, remote.counter) };
+        if seen > self.last {
+            self.last = seen;
+        }
+        skewed
+    }
+
+    fn bounded_last(&self, now: u64) -> (u64, u32) {
+        let ceiling = now.saturating_add(MAX_DRIFT_MS);
+        if self.last.0 > ceiling {
+            (ceiling, 0)
+        } else {
+            self.last
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use super::*;
+
+    struct Manual(AtomicU64);
+    impl TimeSource for Manual {
+        fn now_ms(&self) -> u64 {
+            self.0.load(Ordering::SeqCst)
+        }
+    }
+
+    #[test]
+    fn readings_increase_even_when_the_wall_clock_stands_still_or_goes_back() {
+        let t = Arc::new(Manual(AtomicU64::new(1_000)));
+        let mut c = Clock::new(DeviceId::random(), (0, 0), t.clone());
+        let a = c.tick();
+        let b = c.tick();
+        t.0.store(500, Ordering::SeqCst);
+        let d = c.tick();
+        assert!(a < b && b < d);
+    }
+
+    #[test]
+    fn a_clock_years_ahead_does_not_drag_this_device_along() {
+        let t = Arc::new(Manual(AtomicU64::new(1_000_000)));
+        let mut c = Clock::new(DeviceId::random(), (0, 0), t.clone());
+        let future = Hlc { wall_ms: 1_000_000 + 365 * 24 * 3600 * 1000, counter: 0, device: DeviceId::random() };
+        assert!(c.observe(&future));
+        let mine = c.tick();
+        assert!(mine.wall_ms <= 1_000_000 + MAX_DRIFT_MS);
+        let near = Hlc { wall_ms: 1_000_000 + 60_000, counter: 3, device: DeviceId::random() };
+        assert!(!c.observe(&near));
+    }
+
+    #[test]
+    fn a_corrected_clock_stops_stamping_the_future() {
+        let t = Arc::new(Manual(AtomicU64::new(1_000)));
+        let year = 365 * 24 * 3600 * 1000;
+        let mut c = Clock::new(DeviceId::random(), (1_000 + year, 5), t);
+        assert!(c.tick().wall_ms <= 1_000 + MAX_DRIFT_MS);
+    }
+}

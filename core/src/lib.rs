@@ -1,0 +1,37 @@
+//! # komora-core
+//!
+//! The core of Komora, an offline-first case-work app for the counsellors of AMI: an encrypted
+//! local store, the record model and the conflict-free merge of edits made on several devices.
+//!
+//! Start from [`Vault`]: create or open one with a passphrase, record and read clients, and
+//! exchange operations with other replicas ([`Vault::summary`], [`Vault::ops_missing_from`],
+//! [`Vault::apply_ops`]). ARCHITECTURE.md gives the map and the invariants.
+
+mod client;
+mod crypto;
+mod error;
+mod exchange;
+mod history;
+mod hlc;
+mod ids;
+mod kdf;
+mod location;
+mod merge;
+mod op;
+mod store;
+mod target_groups;
+mod value;
+mod vault;
+
+pub use client::{Client, ClientEdit, Listing, NewClient, Sex, CLIENT_FIELDS, CLIENT_SET_FIELDS};
+pub use error::{Error, Result};
+pub use history::{EntryStatus, HistoryChange, HistoryEntry};
+pub use hlc::{Hlc, SystemClock, TimeSource, MAX_DRIFT_MS};
+pub use ids::{DeviceId, OpId, RecordId};
+pub use kdf::KdfParams;
+pub use location::{AdminUnits, Location, LocationInput};
+pub use op::{decode_batch, encode_batch, OpEnvelope, MAX_BATCH_BYTES, MAX_ENVELOPE_BYTES};
+pub use store::{ApplyReport, RejectReason, Rejected, Summary};
+pub use target_groups::{target_groups, TargetGroup};
+pub use value::Value;
+pub use vault::{PlatformKeyWrapper, TeamKeys, Vault, VaultOptions, MIN_PASSPHRASE_CHARS};

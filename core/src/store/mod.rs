@@ -1,0 +1,314 @@
+//! The encrypted local store: one SQLite connection (the only writer), the operation log and the
+//! materialised state of every record, all under the team keys.
+//!
+//! Writes happen in one transaction each: a batch of local edits or a batch of remote
+//! operations is applied whole or not at all. Functions that write take the `Transaction`;
+//! readers take the `Connection`.
+
+pub(crate) mod schema;
+mod sync;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use crate::crypto::{aad, AeadKey, SecretKey};
+use crate::error::{Error, Result};
+use crate::hlc::{Clock, TimeSource};
+use crate::ids::{DeviceId, OpId, RecordId};
+use crate::merge::RecordState;
+use crate::op::{Change, Op, OpBody, OpEnvelope};
+use crate::value::Value;
+
+pub use sync::{ApplyReport, RejectReason, Rejected, Summary};
+
+const STATE_AAD: &str = "komora/state/v1";
+const TEAM_KEY_AAD: &str = "komora/team-key/v1";
+
+/// One edit a caller asks for; the store turns it into a [`Change`] using the current state.
+#[derive(Debug)]
+pub(crate) enum Edit {
+    Set(&'static str, Value),
+    Add(&'static str, Value),
+    Remove(&'static str, Value),
+    Delete,
+}
+
+/// Edits to one record, made as one operation.
+#[derive(Debug)]
+pub(crate) struct RecordEdit {
+    pub record: RecordId,
+    pub kind: &'static str,
+    /// `true` when the record is being created: it must not exist yet.
+    pub create: bool,
+    pub edits: Vec<Edit>,
+}
+
+/// The team data keys this device holds, by epoch.
+pub(crate) struct Keyring {
+    current: u32,
+    keys: BTreeMap<u32, (SecretKey, AeadKey)>,
+}
+
+impl Keyring {
+    pub(crate) fn from_keys(keys: Vec<(u32, SecretKey)>) -> Result<Self> {
+        let current = keys.iter().map(|(e, _)| *e).max().ok_or(Error::Corrupted { what: "the team keys" })?;
+        let keys = keys.into_iter().map(|(e, k)| { let a = AeadKey::new(&k); (e, (k, a)) }).collect();
+        Ok(Self { current, keys })
+    }
+
+    fn get(&self, epoch: u32) -> Result<&AeadKey> {
+        self.keys.get(&epoch).map(|(_, a)| a).ok_or(Error::UnknownKeyEpoch(epoch))
+    }
+
+    fn current(&self) -> (u32, &AeadKey) {
+        (self.current, &self.keys[&self.current].1)
+    }
+
+    pub(crate) fn export(&self) -> Vec<(u32, SecretKey)> {
+        self.keys.iter().map(|(e, (k, _))| (*e, k.clone())).collect()
+    }
+}
+
+pub(crate) struct Store {
+    conn: Connection,
+    device: DeviceId,
+    clock: Clock,
+    next_seq: u64,
+    keys: Keyring,
+}
+
+impl Store {
+    /// Set up a new, empty store for `device` holding the given team keys.
+    pub(crate) fn create(
+        mut conn: Connection,
+        master: &SecretKey,
+        device: DeviceId,
+        team_keys: Vec<(u32, SecretKey)>,
+        time: Arc<dyn TimeSource>,
+    ) -> Result<Self> {
+        schema::configure(&conn)?;
+        schema::migrate(&mut conn)?;
+        let keys = Keyring::from_keys(team_keys)?;
+        let tx = conn.transaction()?;
+        tx.execute("INSERT INTO meta (key, value) VALUES ('device_id', ?1)", [device.as_bytes()])?;
+        for (epoch, (key, _)) in &keys.keys {
+            let wrapped = master.seal(&team_key_aad(device, *epoch), key.expose());
+            tx.execute("INSERT INTO team_keys (epoch, wrapped) VALUES (?1, ?2)", params![epoch, wrapped])?;
+        }
+        save_clock(&tx, (0, 0), 1)?;
+        tx.commit()?;
+        Ok(Self { conn, device, clock: Clock::new(device, (0, 0), time), next_seq: 1, keys })
+    }
+
+    /// Open an existing store with the device master key.
+    pub(crate) fn open(mut conn: Connection, master: &SecretKey, time: Arc<dyn TimeSource>) -> Result<Self> {
+        schema::configure(&conn)?;
+        schema::migrate(&mut conn)?;
+        let device: Vec<u8> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| r.get(0))
+            .optional()?
+            .ok_or(Error::Corrupted { what: "the vault database" })?;
+        let device = DeviceId::from_slice(&device)?;
+        let mut stmt = conn.prepare("SELECT epoch, wrapped FROM team_keys")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+        let mut team_keys = Vec::new();
+        for row in rows {
+            let (epoch, wrapped) = row?;
+            let raw = master.open(&team_key_aad(device, epoch), &wrapped).ok_or(Error::Corrupted { what: "the team keys" })?;
+            team_keys.push((epoch, SecretKey::from_slice(&raw).ok_or(Error::Corrupted { what: "the team keys" })?));
+        }
+        drop(stmt);
+        let keys = Keyring::from_keys(team_keys)?;
+        let (last, next_seq) = load_clock(&conn)?;
+        Ok(Self { conn, device, clock: Clock::new(device, last, time), next_seq, keys })
+    }
+
+    pub(crate) fn device(&self) -> DeviceId {
+        self.device
+    }
+
+    pub(crate) fn keyring(&self) -> &Keyring {
+        &self.keys
+    }
+
+    /// Make each record edit one operation, append them to the log and merge them, in one
+    /// transaction. Returns the new operations' ids.
+    pub(crate) fn write(&mut self, edits: Vec<RecordEdit>) -> Result<Vec<OpId>> {
+        let first_seq = self.next_seq;
+        let result = self.write_in_tx(edits);
+        if result.is_err() {
+            self.next_seq = first_seq; // the transaction rolled back: reuse the numbers
+        }
+        result
+    }
+
+    fn write_in_tx(&mut self, edits: Vec<RecordEdit>) -> Result<Vec<OpId>> {
+        let Store { conn, device, clock, next_seq, keys } = self;
+        let (epoch, key) = keys.current();
+        let tx = conn.transaction()?;
+        let mut ids = Vec::with_capacity(edits.len());
+        for edit in edits {
+            let existing = load_state(&tx, keys, edit.record)?;
+            match &existing {
+                Some(_) if edit.create => return Err(Error::Corrupted { what: "a new record id" }),
+                None if !edit.create => return Err(Error::NotFound(edit.record)),
+                Some(s) if s.kind != edit.kind || s.deleted.is_some() => return Err(Error::NotFound(edit.record)),
+                _ => {}
+            }
+            let hlc = clock.tick();
+            let changes = to_changes(existing.as_ref(), edit.edits);
+            let body = OpBody {
+                record: edit.record,
+                kind: edit.kind.to_owned(),
+                device: *device,
+                device_seq: *next_seq,
+                wall_ms: hlc.wall_ms,
+                counter: hlc.counter,
+                changes,
+            };
+            *next_seq += 1;
+            let op = Op { id: OpId::random(), epoch, body };
+            let envelope = OpEnvelope::seal(op.id, epoch, &op.body, key);
+            insert_op(&tx, &op, &envelope)?;
+            let mut state = existing.unwrap_or_else(|| RecordState::new(edit.kind, hlc));
+            state.apply(&op, &mut |id| op_exists(&tx, id));
+            save_state(&tx, keys, edit.record, &state)?;
+            ids.push(op.id);
+        }
+        save_clock(&tx, clock.last(), *next_seq)?;
+        tx.commit()?;
+        Ok(ids)
+    }
+
+    /// The merged state of one record, `None` if this replica has never seen it.
+    pub(crate) fn state(&self, record: RecordId) -> Result<Option<RecordState>> {
+        load_state(&self.conn, &self.keys, record)
+    }
+
+    /// Every record of a kind, with the ids of any that could not be read.
+    pub(crate) fn states(&self, kind: &str) -> Result<(Vec<(RecordId, RecordState)>, Vec<RecordId>)> {
+        let mut stmt = self.conn.prepare_cached("SELECT record_id, epoch, state FROM records WHERE kind = ?1")?;
+        let mut rows = stmt.query([kind])?;
+        let (mut ok, mut unreadable) = (Vec::new(), Vec::new());
+        while let Some(row) = rows.next()? {
+            let id = RecordId::from_slice(row.get_ref(0)?.as_blob()?)?;
+            match open_state(&self.keys, id, row.get(1)?, row.get_ref(2)?.as_blob()?) {
+                Ok(state) => ok.push((id, state)),
+                Err(_) => unreadable.push(id),
+            }
+        }
+        Ok((ok, unreadable))
+    }
+
+    /// Every operation in the log about one record, decrypted, in arrival order.
+    pub(crate) fn record_ops(&self, record: RecordId) -> Result<Vec<Op>> {
+        let mut stmt = self.conn.prepare_cached("SELECT envelope FROM ops WHERE record_id = ?1 ORDER BY seq")?;
+        let mut rows = stmt.query([record.as_bytes()])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let env = OpEnvelope::from_bytes(row.get_ref(0)?.as_blob()?)?;
+            out.push(env.open(self.keys.get(env.epoch())?)?);
+        }
+        Ok(out)
+    }
+}
+
+fn team_key_aad(device: DeviceId, epoch: u32) -> Vec<u8> {
+    aad(TEAM_KEY_AAD, &[device.as_bytes(), &epoch.to_be_bytes()])
+}
+
+fn state_aad(record: RecordId, epoch: u32) -> Vec<u8> {
+    aad(STATE_AAD, &[record.as_bytes(), &epoch.to_be_bytes()])
+}
+
+fn to_changes(state: Option<&RecordState>, edits: Vec<Edit>) -> Vec<Change> {
+    edits
+        .into_iter()
+        .map(|edit| match edit {
+            Edit::Set(field, value) => {
+                let preds = state.map(|s| s.preds(field)).unwrap_or_default();
+                Change::Set { field: field.to_owned(), value, preds }
+            }
+            Edit::Add(field, value) => Change::Add { field: field.to_owned(), value },
+            Edit::Remove(field, value) => {
+                let tags = state.and_then(|s| s.sets.get(field)).map(|set| set.tags_of(&value)).unwrap_or_default();
+                Change::Remove { field: field.to_owned(), tags }
+            }
+            Edit::Delete => Change::Delete,
+        })
+        .collect()
+}
+
+fn op_exists(conn: &Connection, id: &OpId) -> bool {
+    let mut stmt = match conn.prepare_cached("SELECT 1 FROM ops WHERE op_id = ?1") {
+        Ok(s) => s,
+        Err(_) => return false,
+    };
+    stmt.exists([id.as_bytes()]).unwrap_or(false)
+}
+
+fn insert_op(tx: &Transaction<'_>, op: &Op, envelope: &OpEnvelope) -> Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO ops (op_id, record_id, device_id, device_seq, envelope) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    stmt.execute(params![
+        op.id.as_bytes(),
+        op.body.record.as_bytes(),
+        op.body.device.as_bytes(),
+        op.body.device_seq as i64,
+        envelope.to_bytes()
+    ])?;
+    Ok(())
+}
+
+fn load_state(conn: &Connection, keys: &Keyring, record: RecordId) -> Result<Option<RecordState>> {
+    let mut stmt = conn.prepare_cached("SELECT epoch, state FROM records WHERE record_id = ?1")?;
+    let row = stmt
+        .query_row([record.as_bytes()], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, Vec<u8>>(1)?)))
+        .optional()?;
+    row.map(|(epoch, sealed)| open_state(keys, record, epoch, &sealed)).transpose()
+}
+
+fn open_state(keys: &Keyring, record: RecordId, epoch: u32, sealed: &[u8]) -> Result<RecordState> {
+    let corrupted = Error::Corrupted { what: "a record" };
+    let plain = keys.get(epoch)?.open(&state_aad(record, epoch), sealed).ok_or(corrupted)?;
+    postcard::from_bytes(&plain).map_err(|_| Error::Corrupted { what: "a record" })
+}
+
+fn save_state(tx: &Transaction<'_>, keys: &Keyring, record: RecordId, state: &RecordState) -> Result<()> {
+    let (epoch, key) = keys.current();
+    let mut plain = zeroize::Zeroizing::new(postcard::to_allocvec(state).expect("record states always serialise"));
+    let sealed = key.seal(&state_aad(record, epoch), &plain);
+    zeroize::Zeroize::zeroize(&mut *plain);
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO records (record_id, kind, epoch, state) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (record_id) DO UPDATE SET epoch = excluded.epoch, state = excluded.state",
+    )?;
+    stmt.execute(params![record.as_bytes(), state.kind, epoch, sealed])?;
+    Ok(())
+}
+
+fn save_clock(tx: &Transaction<'_>, last: (u64, u32), next_seq: u64) -> Result<()> {
+    let mut bytes = [0u8; 20];
+    bytes[..8].copy_from_slice(&last.0.to_be_bytes());
+    bytes[8..12].copy_from_slice(&last.1.to_be_bytes());
+    bytes[12..].copy_from_slice(&next_seq.to_be_bytes());
+    tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES ('clock', ?1)")?.execute([&bytes[..]])?;
+    Ok(())
+}
+
+fn load_clock(conn: &Connection) -> Result<((u64, u32), u64)> {
+    let bytes: Vec<u8> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'clock'", [], |r| r.get(0))
+        .optional()?
+        .ok_or(Error::Corrupted { what: "the vault database" })?;
+    if bytes.len() != 20 {
+        return Err(Error::Corrupted { what: "the vault database" });
+    }
+    let wall = u64::from_be_bytes(bytes[..8].try_into().expect("8 bytes"));
+    let counter = u32::from_be_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    let next_seq = u64::from_be_bytes(bytes[12..].try_into().expect("8 bytes"));
+    Ok(((wall, counter), next_seq))
+}

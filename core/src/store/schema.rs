@@ -1,0 +1,40 @@
+//! Schema and migrations. The tables are described in `migrations/0001_initial.sql`; each file
+//! in `migrations/` is one step, applied in order and counted in `PRAGMA user_version`.
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+
+const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_initial.sql")];
+
+/// Connection settings every vault connection uses.
+pub(crate) fn configure(conn: &Connection) -> Result<()> {
+    // WAL with FULL sync: a commit survives a power cut (a tablet's battery dying mid-save),
+    // and a crash at any instant leaves a whole transaction or none of it.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    // Sorting and temporary tables stay in memory: no temporary file ever reaches the disk.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(())
+}
+
+/// Bring the schema up to date, in one transaction.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let latest = MIGRATIONS.len() as u32;
+    if version > latest {
+        return Err(Error::TooNew { found: version });
+    }
+    if version == latest {
+        return Ok(());
+    }
+    let tx = conn.transaction()?;
+    for sql in &MIGRATIONS[version as usize..] {
+        tx.execute_batch(sql)?;
+    }
+    tx.pragma_update(None, "user_version", latest)?;
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,162 @@
+//! Exchange between replicas: what this replica holds ([`Summary`]), the operations another
+//! replica lacks, and applying a batch of operations received from elsewhere.
+
+use std::collections::{BTreeMap, HashMap};
+
+
+use serde::{Deserialize, Serialize};
+
+use super::{insert_op, load_state, op_exists, save_clock, save_state, Store};
+use crate::error::{Error, Result};
+use crate::ids::{DeviceId, OpId, RecordId};
+use crate::merge::RecordState;
+use crate::op::{Op, OpEnvelope};
+
+/// Which operations a replica holds: for each authoring device, the ranges of its operation
+/// numbers. Small (a few bytes per device) and free of content.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    held: BTreeMap<DeviceId, Vec<(u64, u64)>>,
+}
+
+impl Summary {
+    fn holds(&self, device: &DeviceId, seq: u64) -> bool {
+        self.held.get(device).is_some_and(|ranges| {
+            let i = ranges.partition_point(|(_, hi)| *hi < seq);
+            ranges.get(i).is_some_and(|(lo, _)| *lo <= seq)
+        })
+    }
+
+    /// Number of operations covered.
+    pub fn len(&self) -> u64 {
+        self.held.values().flatten().map(|(lo, hi)| hi - lo + 1).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.held.is_empty()
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        postcard::to_allocvec(self).expect("summaries always serialise")
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let s: Summary = postcard::from_bytes(bytes).map_err(|_| Error::Corrupted { what: "a replica summary" })?;
+        let sorted = s.held.values().all(|r| r.iter().all(|(lo, hi)| lo <= hi) && r.windows(2).all(|w| w[0].1 < w[1].0));
+        if !sorted {
+            return Err(Error::Corrupted { what: "a replica summary" });
+        }
+        Ok(s)
+    }
+}
+
+/// Why an incoming operation was refused. Nothing of a refused operation is applied or stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RejectReason {
+    /// Encrypted under a key epoch this device does not hold.
+    UnknownKeyEpoch(u32),
+    /// Failed authentication or decoding: altered, truncated or forged.
+    Corrupted,
+    /// Claims a different record type than the record it changes.
+    KindMismatch,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejected {
+    pub op_id: OpId,
+    pub reason: RejectReason,
+}
+
+/// What applying a batch did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ApplyReport {
+    /// Operations new to this replica, now merged.
+    pub applied: usize,
+    /// Operations this replica already had (ignored: applying is idempotent).
+    pub duplicates: usize,
+    pub rejected: Vec<Rejected>,
+    /// Devices whose operations were stamped more than `MAX_DRIFT_MS` ahead of this device's
+    /// clock: their clock is probably wrong. The operations were applied.
+    pub clock_ahead: Vec<DeviceId>,
+}
+
+impl Store {
+    /// What this replica holds.
+    pub(crate) fn summary(&self) -> Result<Summary> {
+        let mut stmt = self.conn.prepare_cached("SELECT device_id, device_seq FROM ops ORDER BY device_id, device_seq")?;
+        let mut rows = stmt.query([])?;
+        let mut held: BTreeMap<DeviceId, Vec<(u64, u64)>> = BTreeMap::new();
+        while let Some(row) = rows.next()? {
+            let device = DeviceId::from_slice(row.get_ref(0)?.as_blob()?)?;
+            let seq = row.get::<_, i64>(1)? as u64;
+            let ranges = held.entry(device).or_default();
+            match ranges.last_mut() {
+                Some((_, hi)) if *hi + 1 == seq => *hi = seq,
+                Some((_, hi)) if *hi == seq => {}
+                _ => ranges.push((seq, seq)),
+            }
+        }
+        Ok(Summary { held })
+    }
+
+    /// The operations a replica with `theirs` lacks, in this replica's arrival order.
+    pub(crate) fn missing_from(&self, theirs: &Summary) -> Result<Vec<OpEnvelope>> {
+        let mut stmt = self.conn.prepare_cached("SELECT device_id, device_seq, envelope FROM ops ORDER BY seq")?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let device = DeviceId::from_slice(row.get_ref(0)?.as_blob()?)?;
+            if !theirs.holds(&device, row.get::<_, i64>(1)? as u64) {
+                out.push(OpEnvelope::from_bytes(row.get_ref(2)?.as_blob()?)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Apply operations received from another replica, in one transaction. Every envelope is
+    /// opened and checked before anything is written; refused ones are reported, not applied.
+    pub(crate) fn apply_remote(&mut self, envelopes: &[OpEnvelope]) -> Result<ApplyReport> {
+        let mut report = ApplyReport::default();
+        let mut ops: Vec<(&OpEnvelope, Op)> = Vec::with_capacity(envelopes.len());
+        for env in envelopes {
+            let opened = self.keys.get(env.epoch()).map_err(|_| RejectReason::UnknownKeyEpoch(env.epoch()));
+            match opened.and_then(|key| env.open(key).map_err(|_| RejectReason::Corrupted)) {
+                Ok(op) => ops.push((env, op)),
+                Err(reason) => report.rejected.push(Rejected { op_id: env.op_id(), reason }),
+            }
+        }
+        let Store { conn, clock, next_seq, keys, .. } = self;
+        let tx = conn.transaction()?;
+        let mut touched: HashMap<RecordId, RecordState> = HashMap::new();
+        for (env, op) in ops {
+            if op_exists(&tx, &op.id) {
+                report.duplicates += 1;
+                continue;
+            }
+            let record = op.body.record;
+            if !touched.contains_key(&record) {
+                let state = load_state(&tx, keys, record)?;
+                let state = state.unwrap_or_else(|| RecordState::new(&op.body.kind, op.body.hlc()));
+                touched.insert(record, state);
+            }
+            let state = touched.get_mut(&record).expect("inserted above");
+            if state.kind != op.body.kind {
+                report.rejected.push(Rejected { op_id: op.id, reason: RejectReason::KindMismatch });
+                continue;
+            }
+            insert_op(&tx, &op, env)?;
+            if clock.observe(&op.body.hlc()) && !report.clock_ahead.contains(&op.body.device) {
+                report.clock_ahead.push(op.body.device);
+            }
+            state.apply(&op, &mut |id| op_exists(&tx, id));
+            report.applied += 1;
+        }
+        for (record, state) in &touched {
+            save_state(&tx, keys, *record, state)?;
+        }
+        save_clock(&tx, clock.last(), *next_seq)?;
+        tx.commit()?;
+        Ok(report)
+    }
+}
+

@@ -1,0 +1,306 @@
+//! The vault: one device's encrypted store and the key file that unlocks it.
+//!
+//! Layout of a vault directory:
+//! - `vault.json`: format version, device id, the Argon2id cost and salt, and the device master
+//!   key wrapped (AES-256-GCM) under the passphrase-derived key, itself optionally wrapped first
+//!   by a platform key store (the Android Keystore). No secret in clear.
+//! - `komora.db` (with `-wal`, `-shm`): the store (see `store/`), every value encrypted under
+//!   team keys that are wrapped under the master key.
+//!
+//! Unlocking reads only `vault.json` until the passphrase is proven right, so a wrong
+//! passphrase changes not one byte of the vault. The key file is replaced atomically.
+
+use std::fmt;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::crypto::{aad, random_array, SecretKey};
+use crate::error::{Error, Result};
+use crate::hlc::{SystemClock, TimeSource};
+use crate::ids::DeviceId;
+use crate::kdf::KdfParams;
+use crate::store::Store;
+
+const KEY_FILE: &str = "vault.json";
+const DB_FILE: &str = "komora.db";
+const FORMAT: u32 = 1;
+const MASTER_AAD: &str = "komora/master-key/v1";
+/// Shortest accepted passphrase or PIN.
+pub const MIN_PASSPHRASE_CHARS: usize = 6;
+
+/// A platform key store that wraps the master key a second time (the Android Keystore: a key
+/// that never leaves the hardware). Both the passphrase and the platform are then needed.
+pub trait PlatformKeyWrapper: Send + Sync {
+    fn wrap(&self, plaintext: &[u8]) -> std::result::Result<Vec<u8>, String>;
+    fn unwrap(&self, wrapped: &[u8]) -> std::result::Result<Vec<u8>, String>;
+}
+
+/// How a vault is created or opened.
+#[derive(Clone)]
+pub struct VaultOptions {
+    /// Cost of the passphrase key derivation for a new vault or a new passphrase.
+    pub kdf: KdfParams,
+    pub platform: Option<Arc<dyn PlatformKeyWrapper>>,
+    pub time: Arc<dyn TimeSource>,
+}
+
+impl Default for VaultOptions {
+    fn default() -> Self {
+        Self { kdf: KdfParams::DEFAULT, platform: None, time: Arc::new(SystemClock) }
+    }
+}
+
+impl fmt::Debug for VaultOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VaultOptions").field("kdf", &self.kdf).field("platform", &self.platform.is_some()).finish()
+    }
+}
+
+/// The data keys of a team, by epoch. Secret: zeroised on drop, never printed. Handed to a new
+/// device when it joins the team (the enrolment protocol wraps them for transport).
+#[derive(Clone)]
+pub struct TeamKeys {
+    pub(crate) keys: Vec<(u32, SecretKey)>,
+}
+
+impl TeamKeys {
+    /// Keys for a new team, starting at epoch 1.
+    pub fn generate() -> Self {
+        Self { keys: vec![(1, SecretKey::random())] }
+    }
+
+    pub fn current_epoch(&self) -> u32 {
+        self.keys.iter().map(|(e, _)| *e).max().unwrap_or(0)
+    }
+}
+
+impl fmt::Debug for TeamKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TeamKeys([redacted], epoch {})", self.current_epoch())
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct KeyFile {
+    format: u32,
+    device_id: String,
+    kdf: KdfRecord,
+    platform_wrapped: bool,
+    wrapped_master_key: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct KdfRecord {
+    algorithm: String,
+    #[serde(flatten)]
+    params: KdfParams,
+    salt: String,
+}
+
+impl KeyFile {
+    fn seal(device: DeviceId, master: &SecretKey, passphrase: &str, opts: &VaultOptions) -> Result<Self> {
+        opts.kdf.check_usable()?;
+        let salt: [u8; 16] = random_array();
+        let inner = match &opts.platform {
+            Some(p) => Zeroizing::new(p.wrap(master.expose()).map_err(Error::PlatformKey)?),
+            None => Zeroizing::new(master.expose().to_vec()),
+        };
+        let kek = opts.kdf.derive(passphrase, &salt)?;
+        let platform_wrapped = opts.platform.is_some();
+        let wrapped = kek.seal(&master_aad(device, &opts.kdf, &salt, platform_wrapped), &inner);
+        Ok(KeyFile {
+            format: FORMAT,
+            device_id: device.to_string(),
+            kdf: KdfRecord { algorithm: "argon2id".into(), params: opts.kdf, salt: B64.encode(salt) },
+            platform_wrapped,
+            wrapped_master_key: B64.encode(wrapped),
+        })
+    }
+
+    fn unseal(&self, passphrase: &str, platform: Option<&Arc<dyn PlatformKeyWrapper>>) -> Result<(DeviceId, SecretKey)> {
+        let corrupted = || Error::Corrupted { what: "the vault key file" };
+        if self.format > FORMAT {
+            return Err(Error::TooNew { found: self.format });
+        }
+        if self.kdf.algorithm != "argon2id" {
+            return Err(corrupted());
+        }
+        let device: DeviceId = self.device_id.parse().map_err(|_| corrupted())?;
+        let salt = B64.decode(&self.kdf.salt).map_err(|_| corrupted())?;
+        let wrapped = B64.decode(&self.wrapped_master_key).map_err(|_| corrupted())?;
+        let kek = self.kdf.params.derive(passphrase, &salt)?;
+        let inner = kek
+            .open(&master_aad(device, &self.kdf.params, &salt, self.platform_wrapped), &wrapped)
+            .ok_or(Error::WrongPassphrase)?;
+        let raw = if self.platform_wrapped {
+            let platform = platform.ok_or(Error::PlatformKeyUnavailable)?;
+            Zeroizing::new(platform.unwrap(&inner).map_err(Error::PlatformKey)?)
+        } else {
+            inner
+        };
+        let master = SecretKey::from_slice(&raw).ok_or_else(corrupted)?;
+        Ok((device, master))
+    }
+
+    fn read(dir: &Path) -> Result<Self> {
+        let path = dir.join(KEY_FILE);
+        let bytes = match fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::VaultNotFound(dir.to_owned())),
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        serde_json::from_slice(&bytes).map_err(|_| Error::Corrupted { what: "the vault key file" })
+    }
+
+    /// Write atomically: a temporary file, flushed, then renamed over the old one.
+    fn write(&self, dir: &Path) -> Result<()> {
+        let path = dir.join(KEY_FILE);
+        let tmp = dir.join(format!("{KEY_FILE}.tmp"));
+        let json = serde_json::to_vec_pretty(self).expect("key files always serialise");
+        let write = || -> std::io::Result<()> {
+            let mut f = fs::File::create(&tmp)?;
+            f.write_all(&json)?;
+            f.sync_all()?;
+            fs::rename(&tmp, &path)?;
+            if let Ok(d) = fs::File::open(dir) {
+                let _ = d.sync_all();
+            }
+            Ok(())
+        };
+        write().map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            Error::io(&path, e)
+        })
+    }
+}
+
+fn master_aad(device: DeviceId, kdf: &KdfParams, salt: &[u8], platform: bool) -> Vec<u8> {
+    let cost = [kdf.memory_kib.to_be_bytes(), kdf.iterations.to_be_bytes(), kdf.parallelism.to_be_bytes()].concat();
+    aad(MASTER_AAD, &[device.as_bytes(), &cost, salt, &[platform as u8]])
+}
+
+fn check_passphrase(passphrase: &str) -> Result<()> {
+    if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
+        return Err(Error::validation("passphrase", format!("use at least {MIN_PASSPHRASE_CHARS} characters")));
+    }
+    Ok(())
+}
+
+/// An unlocked vault. Dropping it (or [`Vault::lock`]) zeroises its keys and closes the store.
+pub struct Vault {
+    dir: Option<PathBuf>,
+    pub(crate) store: Store,
+    pub(crate) time: Arc<dyn TimeSource>,
+}
+
+impl fmt::Debug for Vault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Vault").field("dir", &self.dir).field("device", &self.store.device()).finish()
+    }
+}
+
+impl Vault {
+    /// Create a vault for the first device of a new team.
+    pub fn create(dir: impl AsRef<Path>, passphrase: &str, opts: VaultOptions) -> Result<Self> {
+        Self::create_joined(dir, passphrase, &TeamKeys::generate(), opts)
+    }
+
+    /// Create a vault for a device joining a team whose keys it was given.
+    pub fn create_joined(dir: impl AsRef<Path>, passphrase: &str, team: &TeamKeys, opts: VaultOptions) -> Result<Self> {
+        let dir = dir.as_ref();
+        check_passphrase(passphrase)?;
+        opts.kdf.check_usable()?;
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        if dir.join(KEY_FILE).exists() || dir.join(DB_FILE).exists() {
+            return Err(Error::VaultExists(dir.to_owned()));
+        }
+        let device = DeviceId::random();
+        let master = SecretKey::random();
+        let key_file = KeyFile::seal(device, &master, passphrase, &opts)?;
+        let created = (|| {
+            let conn = rusqlite::Connection::open(dir.join(DB_FILE))?;
+            let store = Store::create(conn, &master, device, team.keys.clone(), opts.time.clone())?;
+            key_file.write(dir)?;
+            Ok(store)
+        })();
+        match created {
+            Ok(store) => Ok(Self { dir: Some(dir.to_owned()), store, time: opts.time }),
+            Err(e) => {
+                // Leave no half-made vault behind.
+                for name in [DB_FILE, "komora.db-wal", "komora.db-shm", KEY_FILE] {
+                    let _ = fs::remove_file(dir.join(name));
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Unlock an existing vault.
+    pub fn open(dir: impl AsRef<Path>, passphrase: &str, opts: VaultOptions) -> Result<Self> {
+        let dir = dir.as_ref();
+        let key_file = KeyFile::read(dir)?;
+        let (device, master) = key_file.unseal(passphrase, opts.platform.as_ref())?;
+        let db = dir.join(DB_FILE);
+        if !db.exists() {
+            return Err(Error::Corrupted { what: "the vault (its database is missing)" });
+        }
+        let conn = rusqlite::Connection::open(&db)?;
+        let store = Store::open(conn, &master, opts.time.clone())?;
+        if store.device() != device {
+            return Err(Error::Corrupted { what: "the vault (key file and database do not match)" });
+        }
+        Ok(Self { dir: Some(dir.to_owned()), store, time: opts.time })
+    }
+
+    /// A vault held in memory only, with no passphrase: for simulations and tests of merge.
+    pub fn ephemeral(team: &TeamKeys, time: Arc<dyn TimeSource>) -> Result<Self> {
+        let conn = rusqlite::Connection::open_in_memory()?;
+        let store = Store::create(conn, &SecretKey::random(), DeviceId::random(), team.keys.clone(), time.clone())?;
+        Ok(Self { dir: None, store, time })
+    }
+
+    /// Whether a directory holds a vault.
+    pub fn exists(dir: impl AsRef<Path>) -> bool {
+        dir.as_ref().join(KEY_FILE).exists()
+    }
+
+    /// Lock: zeroise the keys and close the store.
+    pub fn lock(self) {
+        drop(self);
+    }
+
+    /// Replace the passphrase (and optionally raise the key-derivation cost). The current
+    /// passphrase is asked again, so an unlocked tablet left on a table cannot be re-keyed.
+    pub fn change_passphrase(&self, current: &str, new: &str, opts: &VaultOptions) -> Result<()> {
+        let dir = self.dir.as_deref().ok_or_else(|| Error::validation("vault", "an in-memory vault has no passphrase"))?;
+        check_passphrase(new)?;
+        let old = KeyFile::read(dir)?;
+        let (device, master) = old.unseal(current, opts.platform.as_ref())?;
+        KeyFile::seal(device, &master, new, opts)?.write(dir)
+    }
+
+    pub fn device_id(&self) -> DeviceId {
+        self.store.device()
+    }
+
+    /// The directory of this vault (`None` for an in-memory one).
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// The team keys this device holds, to hand to a device joining the team.
+    pub fn team_keys(&self) -> TeamKeys {
+        TeamKeys { keys: self.store.keyring().export() }
+    }
+
+    pub(crate) fn now_ms(&self) -> u64 {
+        self.time.now_ms()
+    }
+}
