@@ -1,1 +1,263 @@
-fn main() {}
+//! `komora`: the command line over Komora's core. Administrators and test scripts rely on its
+//! command names, flags and `--json` output; keep them stable.
+//!
+//! Exit codes: 0 success; 2 bad usage or invalid input; 3 wrong passphrase or locked; 4 unknown
+//! id or missing vault; 5 corrupted or tampered data; 1 anything else. Errors are one line on
+//! stderr and never hold a record's content.
+
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use komora_core::{ClientEdit, Error, LocationInput, NewClient, RecordId, Sex, Vault, VaultOptions};
+
+#[derive(Parser)]
+#[command(name = "komora", version, about = "Komora: encrypted, offline-first case work for AMI's counsellors")]
+struct Cli {
+    /// The vault directory.
+    #[arg(long, global = true, env = "KOMORA_VAULT", value_name = "DIR")]
+    vault: Option<PathBuf>,
+    /// Machine-readable output.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new vault (this device's encrypted store) for a new team.
+    Init,
+    /// Record, find and change clients.
+    #[command(subcommand)]
+    Client(ClientCommand),
+}
+
+#[derive(Subcommand)]
+enum ClientCommand {
+    /// Record a new client; prints its id.
+    Add(ClientFields),
+    /// List every client.
+    List,
+    /// Show one client.
+    Show { id: String },
+    /// Change a client's fields.
+    Edit {
+        id: String,
+        #[command(flatten)]
+        fields: EditFields,
+    },
+    /// Delete a client (its history stays in the log).
+    Delete { id: String },
+    /// Every value a field has had, with author device and time, concurrent values included.
+    History { id: String, field: String },
+}
+
+#[derive(Args)]
+struct ClientFields {
+    #[arg(long)]
+    name: String,
+    /// Pseudonymous code used instead of the name on paper and in reports.
+    #[arg(long)]
+    code: Option<String>,
+    /// F or M.
+    #[arg(long)]
+    sex: Option<String>,
+    #[arg(long)]
+    birth_year: Option<u16>,
+    #[arg(long)]
+    phone: Option<String>,
+    #[command(flatten)]
+    location: LocationArgs,
+    /// A target group id (repeat for several); see the README for the list.
+    #[arg(long = "group", value_name = "GROUP")]
+    groups: Vec<String>,
+}
+
+#[derive(Args)]
+struct LocationArgs {
+    #[arg(long)]
+    district: Option<String>,
+    #[arg(long)]
+    sector: Option<String>,
+    #[arg(long)]
+    cell: Option<String>,
+    #[arg(long)]
+    village: Option<String>,
+}
+
+#[derive(Args)]
+struct EditFields {
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    code: Option<String>,
+    #[arg(long)]
+    sex: Option<String>,
+    #[arg(long)]
+    birth_year: Option<u16>,
+    #[arg(long)]
+    phone: Option<String>,
+    #[command(flatten)]
+    location: LocationArgs,
+    #[arg(long = "add-group", value_name = "GROUP")]
+    add_groups: Vec<String>,
+    #[arg(long = "remove-group", value_name = "GROUP")]
+    remove_groups: Vec<String>,
+    /// Clear a field: code, sex, birth_year, phone or location (repeatable).
+    #[arg(long = "clear", value_name = "FIELD")]
+    clear: Vec<String>,
+}
+
+/// A failure to report: the message and the exit code.
+struct Failure(String, u8);
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        let code = match &e {
+            Error::Validation { .. } | Error::InvalidId { .. } | Error::UnknownField(_) => 2,
+            Error::WrongPassphrase | Error::PlatformKeyUnavailable => 3,
+            Error::NotFound(_) | Error::VaultNotFound(_) => 4,
+            Error::Corrupted { .. } | Error::TooNew { .. } => 5,
+            _ => 1,
+        };
+        let hint = match &e {
+            Error::VaultNotFound(_) => " (create one with `komora init`)",
+            _ => "",
+        };
+        Failure(format!("{e}{hint}"), code)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(msg, code)) => {
+            eprintln!("komora: {msg}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let dir = vault_dir(cli.vault)?;
+    let out = output::Output { json: cli.json };
+    match cli.command {
+        Command::Init => {
+            let pass = passphrase(true)?;
+            let vault = Vault::create(&dir, &pass, VaultOptions::default())?;
+            out.created_vault(&dir, vault.device_id());
+        }
+        Command::Client(cmd) => {
+            let pass = passphrase(false)?;
+            let mut vault = Vault::open(&dir, &pass, VaultOptions::default())?;
+            drop(pass);
+            client_command(&mut vault, cmd, &out)?;
+        }
+    }
+    Ok(())
+}
+
+fn client_command(vault: &mut Vault, cmd: ClientCommand, out: &output::Output) -> Result<(), Failure> {
+    match cmd {
+        ClientCommand::Add(f) => {
+            let new = NewClient {
+                name: f.name,
+                code: f.code,
+                sex: f.sex.as_deref().map(Sex::parse).transpose()?,
+                birth_year: f.birth_year,
+                phone: f.phone,
+                location: location_input(f.location)?,
+                target_groups: f.groups,
+            };
+            let id = vault.add_client(&new)?;
+            out.added(id);
+        }
+        ClientCommand::List => out.clients(&vault.clients()?),
+        ClientCommand::Show { id } => out.client(&vault.client(parse_id(&id)?)?),
+        ClientCommand::Edit { id, fields } => {
+            let id = parse_id(&id)?;
+            let edit = client_edit(fields)?;
+            if edit.is_empty() {
+                return Err(Failure("nothing to change: give at least one field".into(), 2));
+            }
+            vault.edit_client(id, &edit)?;
+            out.client(&vault.client(id)?);
+        }
+        ClientCommand::Delete { id } => {
+            let id = parse_id(&id)?;
+            vault.delete_client(id)?;
+            out.deleted(id);
+        }
+        ClientCommand::History { id, field } => out.history(&vault.client_history(parse_id(&id)?, &field)?),
+    }
+    Ok(())
+}
+
+fn client_edit(f: EditFields) -> Result<ClientEdit, Failure> {
+    let mut edit = ClientEdit {
+        name: f.name,
+        code: f.code.map(Some),
+        sex: f.sex.as_deref().map(Sex::parse).transpose()?.map(Some),
+        birth_year: f.birth_year.map(Some),
+        phone: f.phone.map(Some),
+        location: location_input(f.location)?.map(Some),
+        add_groups: f.add_groups,
+        remove_groups: f.remove_groups,
+    };
+    for field in &f.clear {
+        match field.as_str() {
+            "code" => edit.code = Some(None),
+            "sex" => edit.sex = Some(None),
+            "birth_year" | "birth-year" => edit.birth_year = Some(None),
+            "phone" => edit.phone = Some(None),
+            "location" => edit.location = Some(None),
+            _ => return Err(Failure(format!("--clear takes code, sex, birth_year, phone or location, not '{field}'"), 2)),
+        }
+    }
+    Ok(edit)
+}
+
+fn location_input(l: LocationArgs) -> Result<Option<LocationInput>, Failure> {
+    match l.district {
+        Some(district) => Ok(Some(LocationInput { district, sector: l.sector, cell: l.cell, village: l.village })),
+        None if l.sector.is_some() || l.cell.is_some() || l.village.is_some() => {
+            Err(Failure("district: give the district with the sector, cell or village".into(), 2))
+        }
+        None => Ok(None),
+    }
+}
+
+fn parse_id(s: &str) -> Result<RecordId, Failure> {
+    Ok(s.parse::<RecordId>()?)
+}
+
+fn vault_dir(arg: Option<PathBuf>) -> Result<PathBuf, Failure> {
+    if let Some(dir) = arg {
+        return Ok(dir);
+    }
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .ok_or_else(|| Failure("give the vault directory with --vault DIR or KOMORA_VAULT".into(), 2))?;
+    Ok(base.join("komora"))
+}
+
+/// The passphrase from `KOMORA_PASSPHRASE`, else asked on the terminal without echo.
+fn passphrase(confirm: bool) -> Result<String, Failure> {
+    if let Ok(p) = std::env::var("KOMORA_PASSPHRASE") {
+        return Ok(p);
+    }
+    let ask = |prompt: &str| {
+        rpassword::prompt_password(prompt)
+            .map_err(|_| Failure("no passphrase: set KOMORA_PASSPHRASE or run in a terminal".into(), 2))
+    };
+    let first = ask("Vault passphrase: ")?;
+    if confirm && ask("Repeat the passphrase: ")? != first {
+        return Err(Failure("the two passphrases differ; nothing was created".into(), 2));
+    }
+    Ok(first)
+}

@@ -1,0 +1,183 @@
+//! What the CLI prints: a table or lines for people, JSON for scripts.
+
+use std::path::Path;
+
+use komora_core::{Client, DeviceId, EntryStatus, HistoryChange, HistoryEntry, Listing, RecordId};
+use serde_json::{json, Value as Json};
+
+pub struct Output {
+    pub json: bool,
+}
+
+impl Output {
+    fn print_json(&self, value: Json) {
+        println!("{}", serde_json::to_string_pretty(&value).expect("JSON values always serialise"));
+    }
+
+    pub fn created_vault(&self, dir: &Path, device: DeviceId) {
+        if self.json {
+            self.print_json(json!({ "vault": dir, "device_id": device.to_string() }));
+        } else {
+            println!("Created a vault at {} for device {device}.", dir.display());
+        }
+    }
+
+    pub fn added(&self, id: RecordId) {
+        if self.json {
+            self.print_json(json!({ "id": id.to_string() }));
+        } else {
+            println!("{id}");
+        }
+    }
+
+    pub fn deleted(&self, id: RecordId) {
+        if self.json {
+            self.print_json(json!({ "id": id.to_string(), "deleted": true }));
+        } else {
+            println!("Deleted client {id}.");
+        }
+    }
+
+    pub fn clients(&self, list: &Listing<Client>) {
+        if self.json {
+            self.print_json(Json::Array(list.items.iter().map(client_json).collect()));
+        } else {
+            println!("{:<32}  {:<28}  {:<3}  {:<5}  {}", "ID", "NAME", "SEX", "BORN", "DISTRICT");
+            for c in &list.items {
+                let flag = if c.conflicts.is_empty() { "" } else { "  (conflicting edits: see history)" };
+                println!(
+                    "{:<32}  {:<28}  {:<3}  {:<5}  {}{flag}",
+                    c.id,
+                    c.name,
+                    c.sex.map_or("", |s| s.code()),
+                    c.birth_year.map_or(String::new(), |y| y.to_string()),
+                    c.location.as_ref().map_or("", |l| l.district.as_str()),
+                );
+            }
+            println!("{} client(s)", list.items.len());
+        }
+        if !list.unreadable.is_empty() {
+            eprintln!("komora: {} record(s) could not be read (corrupted or tampered)", list.unreadable.len());
+        }
+    }
+
+    pub fn client(&self, c: &Client) {
+        if self.json {
+            self.print_json(client_json(c));
+            return;
+        }
+        println!("id:            {}", c.id);
+        println!("name:          {}", c.name);
+        let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+        println!("code:          {}", opt(c.code.clone()));
+        println!("sex:           {}", opt(c.sex.map(|s| s.code().to_owned())));
+        println!("birth year:    {}", opt(c.birth_year.map(|y| y.to_string())));
+        println!("phone:         {}", opt(c.phone.clone()));
+        if let Some(l) = &c.location {
+            let parts: Vec<&str> = [Some(l.district.as_str()), l.sector.as_deref(), l.cell.as_deref(), l.village.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect();
+            println!("location:      {}", parts.join(" / "));
+        }
+        println!("target groups: {}", if c.target_groups.is_empty() { "-".into() } else { c.target_groups.join(", ") });
+        println!("created:       {}", iso8601(c.created_ms));
+        println!("updated:       {}", iso8601(c.updated_ms));
+        for f in &c.conflicts {
+            println!("conflict:      '{f}' was edited concurrently on two devices; see `komora client history {} {f}`", c.id);
+        }
+    }
+
+    pub fn history(&self, entries: &[HistoryEntry]) {
+        if self.json {
+            self.print_json(Json::Array(entries.iter().map(history_json).collect()));
+            return;
+        }
+        for e in entries {
+            let (what, value) = change_parts(&e.change);
+            let status = status_name(e.status);
+            println!("{}  {status:<10}  {what:<7}  {value}  (device {})", iso8601(e.at.wall_ms), short(&e.device.to_string()));
+        }
+    }
+}
+
+fn client_json(c: &Client) -> Json {
+    let loc = c.location.as_ref();
+    json!({
+        "id": c.id.to_string(),
+        "name": c.name,
+        "code": c.code,
+        "sex": c.sex.map(|s| s.code()),
+        "birth_year": c.birth_year,
+        "phone": c.phone,
+        "district": loc.map(|l| &l.district),
+        "sector": loc.and_then(|l| l.sector.as_ref()),
+        "cell": loc.and_then(|l| l.cell.as_ref()),
+        "village": loc.and_then(|l| l.village.as_ref()),
+        "target_groups": c.target_groups,
+        "conflicts": c.conflicts,
+        "created": iso8601(c.created_ms),
+        "updated": iso8601(c.updated_ms),
+    })
+}
+
+fn change_parts(change: &HistoryChange) -> (&'static str, Json) {
+    match change {
+        HistoryChange::Set(v) => ("set", v.to_json()),
+        HistoryChange::Added(v) => ("added", v.to_json()),
+        HistoryChange::Removed(v) => ("removed", v.to_json()),
+    }
+}
+
+fn status_name(s: EntryStatus) -> &'static str {
+    match s {
+        EntryStatus::Current => "current",
+        EntryStatus::Concurrent => "concurrent",
+        EntryStatus::Replaced => "replaced",
+    }
+}
+
+fn history_json(e: &HistoryEntry) -> Json {
+    let (change, value) = change_parts(&e.change);
+    json!({
+        "change": change,
+        "value": value,
+        "status": status_name(e.status),
+        "at": iso8601(e.at.wall_ms),
+        "at_ms": e.at.wall_ms,
+        "device": e.device.to_string(),
+        "op_id": e.op_id.to_string(),
+    })
+}
+
+fn short(s: &str) -> &str {
+    &s[..8.min(s.len())]
+}
+
+/// UTC time as `YYYY-MM-DDTHH:MM:SSZ` (civil-from-days, Howard Hinnant's algorithm).
+pub fn iso8601(ms: u64) -> String {
+    let secs = ms / 1000;
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::iso8601;
+
+    #[test]
+    fn times_print_as_utc_dates() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso8601(1_796_004_000_000), "2026-11-30T02:00:00Z");
+        assert_eq!(iso8601(951_782_400_000), "2000-02-29T00:00:00Z");
+    }
+}
