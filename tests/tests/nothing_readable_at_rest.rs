@@ -1,0 +1,106 @@
+//! A tablet is stolen. Whoever copies the vault directory — database, WAL, shared memory,
+//! temporary files, key file — finds none of the words counsellors typed.
+
+use komora_core::{ClientEdit, LocationInput, NewClient, Sex, Vault};
+use komora_scenarios::fast_options;
+
+const MARKERS: &[&str] = &[
+    "Zzmarker-Nyirahabimana",
+    "Zzmarker-Bizimungu",
+    "0788765432",
+    "ZZCODE-7731",
+    "Zzmarker-Renamed-Uwamahoro",
+    "0722999888",
+    "ex-prisoner",
+    "genocide-survivor",
+    "Nyaruguru",
+    "Ngoma",
+    "Ruheru",
+];
+
+fn scan(dir: &std::path::Path) -> Vec<String> {
+    let mut hits = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        for m in MARKERS {
+            // Look for the text in UTF-8 and in UTF-16 (either byte order), in any case.
+            let lower = m.to_lowercase();
+            let utf16le: Vec<u8> = m.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+            let utf16be: Vec<u8> = m.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+            let haystack_lower = bytes.to_ascii_lowercase();
+            let found = [lower.as_bytes(), &utf16le, &utf16be]
+                .iter()
+                .any(|needle| haystack_lower.windows(needle.len()).any(|w| w == needle.to_ascii_lowercase().as_slice()));
+            if found {
+                hits.push(format!("{m} in {}", path.display()));
+            }
+        }
+    }
+    hits
+}
+
+#[test]
+fn no_name_phone_code_group_or_place_appears_in_any_file_of_the_vault() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut vault = Vault::create(dir.path(), "a long passphrase", fast_options()).unwrap();
+    let first = vault
+        .add_client(&NewClient {
+            name: "Zzmarker-Nyirahabimana".into(),
+            code: Some("ZZCODE-7731".into()),
+            sex: Some(Sex::Female),
+            birth_year: Some(1990),
+            phone: Some("0788765432".into()),
+            location: Some(LocationInput {
+                district: "Nyaruguru".into(),
+                sector: Some("Ngoma".into()),
+                cell: Some("Fugi".into()),
+                village: None,
+            }),
+            target_groups: vec!["ex-prisoner".into(), "genocide-survivor".into()],
+        })
+        .unwrap();
+    let second = vault
+        .add_client(&NewClient { name: "Zzmarker-Bizimungu".into(), phone: Some("0722999888".into()), ..Default::default() })
+        .unwrap();
+    vault
+        .edit_client(first, &ClientEdit { name: Some("Zzmarker-Renamed-Uwamahoro".into()), ..Default::default() })
+        .unwrap();
+    vault.edit_client(first, &ClientEdit { remove_groups: vec!["ex-prisoner".into()], ..Default::default() }).unwrap();
+    vault.delete_client(second).unwrap();
+    let _ = vault.client_history(first, "name").unwrap();
+    let _ = vault.clients().unwrap();
+
+    // While the vault is open: the WAL and shared-memory files are live.
+    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(files.iter().any(|f| f.to_string_lossy().ends_with("-wal")), "the scan covers a live WAL: {files:?}");
+    assert_eq!(scan(dir.path()), Vec::<String>::new());
+
+    // After locking (checkpoint into the main file).
+    vault.lock();
+    assert_eq!(scan(dir.path()), Vec::<String>::new());
+
+    // The scan itself works: the words are there once the vault is unlocked.
+    let vault = Vault::open(dir.path(), "a long passphrase", fast_options()).unwrap();
+    let c = vault.client(first).unwrap();
+    assert_eq!(c.name, "Zzmarker-Renamed-Uwamahoro");
+    assert_eq!(c.location.unwrap().sector.as_deref(), Some("Ngoma"));
+}
+
+#[test]
+fn debug_output_of_records_and_keys_shows_no_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut vault = Vault::create(dir.path(), "a long passphrase", fast_options()).unwrap();
+    let new = NewClient { name: "Zzmarker-Nyirahabimana".into(), phone: Some("0788765432".into()), ..Default::default() };
+    let id = vault.add_client(&new).unwrap();
+    let shown = format!(
+        "{new:?} {:?} {:?} {:?} {:?} {vault:?}",
+        vault.client(id).unwrap(),
+        vault.client_history(id, "name").unwrap(),
+        vault.all_ops().unwrap(),
+        vault.team_keys()
+    );
+    for m in ["Zzmarker", "0788765432"] {
+        assert!(!shown.contains(m), "{m} leaked into Debug output: {shown}");
+    }
+}
