@@ -26,10 +26,12 @@ CREATE TABLE ops (
 CREATE INDEX ops_by_record ON ops (record_id);
 
 -- The materialised current state of each record: its merged fields, encrypted as one blob
--- under the team key of `epoch`, bound to its record id.
+-- under the team key of `epoch`, bound to its record id. A rowid table so that new records are
+-- appended (rows are hundreds of bytes); the random record id is a small unique index.
 CREATE TABLE records (
-    record_id BLOB PRIMARY KEY,
+    seq       INTEGER PRIMARY KEY,
+    record_id BLOB NOT NULL UNIQUE,
     kind      TEXT NOT NULL,
     epoch     INTEGER NOT NULL,
     state     BLOB NOT NULL
-) WITHOUT ROWID;
+);

@@ -164,13 +164,16 @@ fn check_group(id: &str) -> Result<String> {
     Ok(id.to_owned())
 }
 
-fn location_edits(loc: Option<Location>, out: &mut Vec<Edit>) {
+/// The four location fields. A new record writes only those that are set; an edit writes all
+/// four, so a narrower location clears the finer units.
+fn location_edits(loc: Option<Location>, new: bool, out: &mut Vec<Edit>) {
     let loc = loc.unwrap_or_default();
     let district = (!loc.district.is_empty()).then_some(loc.district);
-    out.push(Edit::Set("district", district.into()));
-    out.push(Edit::Set("sector", loc.sector.into()));
-    out.push(Edit::Set("cell", loc.cell.into()));
-    out.push(Edit::Set("village", loc.village.into()));
+    for (field, value) in [("district", district), ("sector", loc.sector), ("cell", loc.cell), ("village", loc.village)] {
+        if !new || value.is_some() {
+            out.push(Edit::Set(field, value.into()));
+        }
+    }
 }
 
 fn resolve(loc: Option<&LocationInput>) -> Result<Option<Location>> {
@@ -194,7 +197,7 @@ impl NewClient {
             out.push(Edit::Set("phone", clean_phone(phone)?.into()));
         }
         if let Some(loc) = resolve(self.location.as_ref())? {
-            location_edits(Some(loc), &mut out);
+            location_edits(Some(loc), true, &mut out);
         }
         let mut groups = self.target_groups.iter().map(|g| check_group(g)).collect::<Result<Vec<_>>>()?;
         groups.sort();
@@ -226,7 +229,7 @@ impl ClientEdit {
             out.push(Edit::Set("phone", phone.as_deref().map(clean_phone).transpose()?.into()));
         }
         if let Some(loc) = &self.location {
-            location_edits(resolve(loc.as_ref())?, &mut out);
+            location_edits(resolve(loc.as_ref())?, false, &mut out);
         }
         for g in &self.add_groups {
             let g = check_group(g)?;
@@ -244,27 +247,31 @@ impl ClientEdit {
 }
 
 impl Client {
-    pub(crate) fn from_state(id: RecordId, s: &RecordState) -> Self {
-        let district = s.text("district");
+    /// The view of a merged state; consumes it to move its strings rather than copy them.
+    pub(crate) fn from_state(id: RecordId, mut s: RecordState) -> Self {
+        let conflicts = s.conflicts();
+        let birth_year = s.value("birth_year").and_then(Value::as_int).and_then(|y| u16::try_from(y).ok());
+        let district = s.take_text("district");
+        let location = district.map(|district| Location {
+            district,
+            sector: s.take_text("sector"),
+            cell: s.take_text("cell"),
+            village: s.take_text("village"),
+        });
         Client {
             id,
-            name: s.text("name").unwrap_or_default(),
-            code: s.text("code"),
-            sex: s.text("sex").and_then(|x| Sex::parse(&x).ok()),
-            birth_year: s.value("birth_year").and_then(Value::as_int).and_then(|y| u16::try_from(y).ok()),
-            phone: s.text("phone"),
-            location: district.map(|district| Location {
-                district,
-                sector: s.text("sector"),
-                cell: s.text("cell"),
-                village: s.text("village"),
-            }),
+            name: s.take_text("name").unwrap_or_default(),
+            code: s.take_text("code"),
+            sex: s.value("sex").and_then(Value::as_text).and_then(|x| Sex::parse(x).ok()),
+            birth_year,
+            phone: s.take_text("phone"),
+            location,
             target_groups: s
                 .sets
                 .get("target_groups")
                 .map(|set| set.values().into_iter().filter_map(|v| v.as_text().map(str::to_owned)).collect())
                 .unwrap_or_default(),
-            conflicts: s.conflicts(),
+            conflicts,
             created_ms: s.created.wall_ms,
             updated_ms: s.updated.wall_ms,
         }
@@ -316,19 +323,19 @@ impl Vault {
 
     pub fn client(&self, id: RecordId) -> Result<Client> {
         match self.store.state(id)? {
-            Some(s) if s.kind == KIND && s.deleted.is_none() => Ok(Client::from_state(id, &s)),
+            Some(s) if s.kind == KIND && s.deleted.is_none() => Ok(Client::from_state(id, s)),
             _ => Err(Error::NotFound(id)),
         }
     }
 
     /// Every client not deleted, by name.
     pub fn clients(&self) -> Result<Listing<Client>> {
-        let (states, unreadable) = self.store.states(KIND)?;
-        let mut items: Vec<Client> = states
-            .iter()
-            .filter(|(_, s)| s.deleted.is_none())
-            .map(|(id, s)| Client::from_state(*id, s))
-            .collect();
+        let mut items = Vec::with_capacity(self.store.count(KIND)?);
+        let unreadable = self.store.for_each_state(KIND, |id, s| {
+            if s.deleted.is_none() {
+                items.push(Client::from_state(id, s));
+            }
+        })?;
         items.sort_by_cached_key(|c| (c.name.to_lowercase(), c.id));
         Ok(Listing { items, unreadable })
     }

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::random_array;
+use crate::crypto::random_public;
 use crate::error::Error;
 
 macro_rules! id_type {
@@ -18,7 +18,7 @@ macro_rules! id_type {
         impl $name {
             /// A fresh random id.
             pub fn random() -> Self {
-                Self(random_array())
+                Self(random_public())
             }
 
             pub fn from_bytes(bytes: [u8; 16]) -> Self {

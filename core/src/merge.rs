@@ -15,24 +15,20 @@
 //! `is_applied(op)` tells whether an operation is already in this replica's log; it lets the
 //! rules tell "replaced earlier" from "not received yet" without keeping every id forever.
 
-use std::collections::BTreeMap;
-
-use serde::{Deserialize, Serialize};
-
 use crate::hlc::Hlc;
 use crate::ids::OpId;
 use crate::op::{Change, Op, Tag};
 use crate::value::Value;
 
 /// One value in a register's frontier.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Entry {
     pub op: OpId,
     pub hlc: Hlc,
     pub value: Value,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Register {
     /// Values not replaced by any write received, greatest HLC first.
     pub frontier: Vec<Entry>,
@@ -68,7 +64,7 @@ impl Register {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct OrSet {
     /// Present elements by tag (sorted by tag).
     pub adds: Vec<(Tag, Value)>,
@@ -113,15 +109,51 @@ impl OrSet {
     }
 }
 
+/// Fields by name, as a sorted vector: a record has a handful of fields, and decoding a vector
+/// costs one allocation where a `BTreeMap` costs one per node (listing decodes thousands).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct FieldMap<V>(pub(crate) Vec<(String, V)>);
+
+impl<V> Default for FieldMap<V> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<V: Default> FieldMap<V> {
+    pub fn get(&self, field: &str) -> Option<&V> {
+        self.0.binary_search_by(|(f, _)| f.as_str().cmp(field)).ok().map(|i| &self.0[i].1)
+    }
+
+    pub fn get_mut(&mut self, field: &str) -> Option<&mut V> {
+        self.0.binary_search_by(|(f, _)| f.as_str().cmp(field)).ok().map(|i| &mut self.0[i].1)
+    }
+
+    pub fn entry(&mut self, field: &str) -> &mut V {
+        let i = match self.0.binary_search_by(|(f, _)| f.as_str().cmp(field)) {
+            Ok(i) => i,
+            Err(i) => {
+                self.0.insert(i, (field.to_owned(), V::default()));
+                i
+            }
+        };
+        &mut self.0[i].1
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
+        self.0.iter().map(|(f, v)| (f.as_str(), v))
+    }
+}
+
 /// The merged state of one record.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct RecordState {
     pub kind: String,
     pub created: Hlc,
     pub updated: Hlc,
     pub deleted: Option<Hlc>,
-    pub fields: BTreeMap<String, Register>,
-    pub sets: BTreeMap<String, OrSet>,
+    pub fields: FieldMap<Register>,
+    pub sets: FieldMap<OrSet>,
 }
 
 impl RecordState {
@@ -131,8 +163,8 @@ impl RecordState {
             created: hlc,
             updated: hlc,
             deleted: None,
-            fields: BTreeMap::new(),
-            sets: BTreeMap::new(),
+            fields: FieldMap::default(),
+            sets: FieldMap::default(),
         }
     }
 
@@ -144,13 +176,13 @@ impl RecordState {
         for (index, change) in op.body.changes.iter().enumerate() {
             match change {
                 Change::Set { field, value, preds } => {
-                    self.fields.entry(field.clone()).or_default().apply(op.id, hlc, value, preds, is_applied)
+                    self.fields.entry(field).apply(op.id, hlc, value, preds, is_applied)
                 }
                 Change::Add { field, value } => {
                     let tag = Tag { op: op.id, index: index as u16 };
-                    self.sets.entry(field.clone()).or_default().add(tag, value)
+                    self.sets.entry(field).add(tag, value)
                 }
-                Change::Remove { field, tags } => self.sets.entry(field.clone()).or_default().remove(tags, is_applied),
+                Change::Remove { field, tags } => self.sets.entry(field).remove(tags, is_applied),
                 Change::Delete => self.deleted = Some(self.deleted.map_or(hlc, |d| d.max(hlc))),
             }
         }
@@ -161,13 +193,17 @@ impl RecordState {
         self.fields.get(field).and_then(Register::winner).map(|e| &e.value).filter(|v| !v.is_null())
     }
 
-    pub fn text(&self, field: &str) -> Option<String> {
-        self.value(field).and_then(Value::as_text).map(str::to_owned)
+    /// Move the shown text of a register field out of the state (for building a view).
+    pub fn take_text(&mut self, field: &str) -> Option<String> {
+        match self.fields.get_mut(field)?.frontier.first_mut().map(|e| std::mem::replace(&mut e.value, Value::Null)) {
+            Some(Value::Text(t)) => Some(t),
+            _ => None,
+        }
     }
 
     /// Register fields that hold concurrent values.
     pub fn conflicts(&self) -> Vec<String> {
-        self.fields.iter().filter(|(_, r)| r.in_conflict()).map(|(f, _)| f.clone()).collect()
+        self.fields.iter().filter(|(_, r)| r.in_conflict()).map(|(f, _)| f.to_owned()).collect()
     }
 
     /// The operation ids a new write to `field` replaces.

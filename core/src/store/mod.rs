@@ -6,6 +6,7 @@
 //! readers take the `Connection`.
 
 pub(crate) mod schema;
+mod state_codec;
 mod sync;
 
 use std::collections::BTreeMap;
@@ -150,9 +151,9 @@ impl Store {
         let tx = conn.transaction()?;
         let mut ids = Vec::with_capacity(edits.len());
         for edit in edits {
-            let existing = load_state(&tx, keys, edit.record)?;
+            // A new record has a fresh 128-bit random id: nothing to load.
+            let existing = if edit.create { None } else { load_state(&tx, keys, edit.record)? };
             match &existing {
-                Some(_) if edit.create => return Err(Error::Corrupted { what: "a new record id" }),
                 None if !edit.create => return Err(Error::NotFound(edit.record)),
                 Some(s) if s.kind != edit.kind || s.deleted.is_some() => return Err(Error::NotFound(edit.record)),
                 _ => {}
@@ -187,19 +188,27 @@ impl Store {
         load_state(&self.conn, &self.keys, record)
     }
 
-    /// Every record of a kind, with the ids of any that could not be read.
-    pub(crate) fn states(&self, kind: &str) -> Result<(Vec<(RecordId, RecordState)>, Vec<RecordId>)> {
+    /// Visit every record of a kind, streaming (no list of states is built). Returns the ids
+    /// of records that could not be read.
+    pub(crate) fn for_each_state(&self, kind: &str, mut visit: impl FnMut(RecordId, RecordState)) -> Result<Vec<RecordId>> {
         let mut stmt = self.conn.prepare_cached("SELECT record_id, epoch, state FROM records WHERE kind = ?1")?;
         let mut rows = stmt.query([kind])?;
-        let (mut ok, mut unreadable) = (Vec::new(), Vec::new());
+        let mut unreadable = Vec::new();
+        let mut scratch = zeroize::Zeroizing::new(Vec::with_capacity(1024));
         while let Some(row) = rows.next()? {
             let id = RecordId::from_slice(row.get_ref(0)?.as_blob()?)?;
-            match open_state(&self.keys, id, row.get(1)?, row.get_ref(2)?.as_blob()?) {
-                Ok(state) => ok.push((id, state)),
+            match open_state_into(&self.keys, id, row.get(1)?, row.get_ref(2)?.as_blob()?, &mut scratch) {
+                Ok(state) => visit(id, state),
                 Err(_) => unreadable.push(id),
             }
         }
-        Ok((ok, unreadable))
+        Ok(unreadable)
+    }
+
+    /// How many records of a kind there are (deleted ones included).
+    pub(crate) fn count(&self, kind: &str) -> Result<usize> {
+        let mut stmt = self.conn.prepare_cached("SELECT count(*) FROM records WHERE kind = ?1")?;
+        Ok(stmt.query_row([kind], |r| r.get::<_, i64>(0))? as usize)
     }
 
     /// Every operation in the log about one record, decrypted, in arrival order.
@@ -272,14 +281,18 @@ fn load_state(conn: &Connection, keys: &Keyring, record: RecordId) -> Result<Opt
 }
 
 fn open_state(keys: &Keyring, record: RecordId, epoch: u32, sealed: &[u8]) -> Result<RecordState> {
-    let corrupted = Error::Corrupted { what: "a record" };
-    let plain = keys.get(epoch)?.open(&state_aad(record, epoch), sealed).ok_or(corrupted)?;
-    postcard::from_bytes(&plain).map_err(|_| Error::Corrupted { what: "a record" })
+    open_state_into(keys, record, epoch, sealed, &mut zeroize::Zeroizing::new(Vec::new()))
+}
+
+fn open_state_into(keys: &Keyring, record: RecordId, epoch: u32, sealed: &[u8], scratch: &mut Vec<u8>) -> Result<RecordState> {
+    let corrupted = || Error::Corrupted { what: "a record" };
+    keys.get(epoch)?.open_into(&state_aad(record, epoch), sealed, scratch).ok_or_else(corrupted)?;
+    state_codec::decode(scratch)
 }
 
 fn save_state(tx: &Transaction<'_>, keys: &Keyring, record: RecordId, state: &RecordState) -> Result<()> {
     let (epoch, key) = keys.current();
-    let mut plain = zeroize::Zeroizing::new(postcard::to_allocvec(state).expect("record states always serialise"));
+    let mut plain = zeroize::Zeroizing::new(state_codec::encode(state));
     let sealed = key.seal(&state_aad(record, epoch), &plain);
     zeroize::Zeroize::zeroize(&mut *plain);
     let mut stmt = tx.prepare_cached(

@@ -16,6 +16,10 @@ pub(crate) fn configure(conn: &Connection) -> Result<()> {
     // Sorting and temporary tables stay in memory: no temporary file ever reaches the disk.
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // 16 MiB of page cache (SQLite's default is 2 MiB): an import of thousands of clients then
+    // stays in memory until commit instead of spilling and re-reading pages. Affordable on a
+    // 2 GB tablet; measured in docs/PERFORMANCE.md.
+    conn.pragma_update(None, "cache_size", -16_384)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     Ok(())
 }
