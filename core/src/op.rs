@@ -11,6 +11,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use komora_protocol::envelope;
+
 use crate::crypto::{aad, AeadKey, SEAL_OVERHEAD};
 use crate::error::{Error, Result};
 use crate::hlc::Hlc;
@@ -18,11 +20,10 @@ use crate::ids::{DeviceId, OpId, RecordId};
 use crate::value::Value;
 
 /// Largest accepted envelope: far above any real operation, small enough to bound memory.
-pub const MAX_ENVELOPE_BYTES: usize = 256 * 1024;
+pub const MAX_ENVELOPE_BYTES: usize = envelope::MAX_LEN;
 /// Plaintext bodies are padded to a multiple of this so sizes do not reveal content.
 const PAD_BUCKET: usize = 32;
-const ENVELOPE_VERSION: u8 = 1;
-const HEADER_LEN: usize = 1 + 4 + 16;
+const HEADER_LEN: usize = envelope::HEADER_LEN;
 const OP_AAD: &str = "komora/op/v1";
 
 /// An add-wins set element's identity: the operation that added it and the change's index.
@@ -136,7 +137,7 @@ impl OpEnvelope {
 
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.encoded_len());
-        out.push(ENVELOPE_VERSION);
+        out.push(envelope::VERSION);
         out.extend_from_slice(&self.epoch.to_be_bytes());
         out.extend_from_slice(self.op_id.as_bytes());
         out.extend_from_slice(&self.sealed);
@@ -146,13 +147,8 @@ impl OpEnvelope {
     /// Parse an envelope from bytes that came from outside. Checks framing only; the content is
     /// checked when it is opened.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let bad = Error::Corrupted { what: "an operation" };
-        if bytes.len() < HEADER_LEN + SEAL_OVERHEAD || bytes.len() > MAX_ENVELOPE_BYTES || bytes[0] != ENVELOPE_VERSION {
-            return Err(bad);
-        }
-        let epoch = u32::from_be_bytes(bytes[1..5].try_into().expect("4 bytes"));
-        let op_id = OpId::from_slice(&bytes[5..HEADER_LEN])?;
-        Ok(Self { op_id, epoch, sealed: bytes[HEADER_LEN..].to_vec() })
+        let header = envelope::header(bytes).ok_or(Error::Corrupted { what: "an operation" })?;
+        Ok(Self { op_id: OpId(header.op_id), epoch: header.epoch, sealed: bytes[HEADER_LEN..].to_vec() })
     }
 
     pub(crate) fn seal(op_id: OpId, epoch: u32, body: &OpBody, key: &AeadKey) -> Self {

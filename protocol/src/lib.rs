@@ -1,0 +1,285 @@
+//! The wire protocol between Komora devices and the sync server: the only types serialised for
+//! the network. Control routes speak JSON; operation data travels as postcard-encoded binary
+//! (`application/octet-stream`), since a counsellor may sync over 2G.
+//!
+//! The server sees only what is here: ids, roles, key epochs, sizes and sealed bytes.
+
+use std::fmt;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+pub mod code;
+pub mod envelope;
+
+/// Largest push body the server reads.
+pub const MAX_PUSH_BYTES: usize = 2 * 1024 * 1024;
+/// Most operations in one push.
+pub const MAX_PUSH_OPS: usize = 2_000;
+/// Default and largest pull page, in bytes of envelopes.
+pub const DEFAULT_PULL_BYTES: u32 = 256 * 1024;
+pub const MAX_PULL_BYTES: u32 = 4 * 1024 * 1024;
+/// Largest JSON body on control routes.
+pub const MAX_CONTROL_BYTES: usize = 256 * 1024;
+
+/// 16 random bytes (a device, team or operation id), hex on the wire.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Id16(pub [u8; 16]);
+
+impl fmt::Display for Id16 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Id16 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Id16({self})")
+    }
+}
+
+impl std::str::FromStr for Id16 {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        if s.len() != 32 || !s.is_ascii() {
+            return Err(());
+        }
+        let mut out = [0u8; 16];
+        for (i, b) in out.iter_mut().enumerate() {
+            *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).map_err(|_| ())?;
+        }
+        Ok(Id16(out))
+    }
+}
+
+impl Serialize for Id16 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            s.serialize_str(&self.to_string())
+        } else {
+            self.0.serialize(s)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Id16 {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if d.is_human_readable() {
+            let s = String::deserialize(d)?;
+            s.parse().map_err(|_| serde::de::Error::custom("expected 32 hex digits"))
+        } else {
+            <[u8; 16]>::deserialize(d).map(Id16)
+        }
+    }
+}
+
+/// Bytes as unpadded base64url in JSON.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Bytes(pub Vec<u8>);
+
+impl fmt::Debug for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Bytes({} bytes)", self.0.len())
+    }
+}
+
+impl Serialize for Bytes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&B64.encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Bytes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        B64.decode(s.as_bytes()).map(Bytes).map_err(|_| serde::de::Error::custom("expected base64url"))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Counsellor,
+    Supervisor,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Counsellor => "counsellor",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "counsellor" => Some(Role::Counsellor),
+            "supervisor" => Some(Role::Supervisor),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    /// Whether a device of this role may invite a device of `other`.
+    pub fn may_invite(self, other: Role) -> bool {
+        match self {
+            Role::Admin => true,
+            Role::Supervisor => other == Role::Counsellor,
+            Role::Counsellor => false,
+        }
+    }
+}
+
+/// A device's public identity, sent once when it registers.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DeviceRegistration {
+    pub device_id: Id16,
+    /// Ed25519 public key (32 bytes): the device signs login challenges with it.
+    pub sign_pk: Bytes,
+}
+
+/// The first administrator's device creates the organisation's first team.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BootstrapRequest {
+    pub code: String,
+    pub team_id: Id16,
+    pub device: DeviceRegistration,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ChallengeRequest {
+    pub device_id: Id16,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ChallengeResponse {
+    pub challenge: Bytes,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TokenRequest {
+    pub device_id: Id16,
+    pub challenge: Bytes,
+    /// Ed25519 signature over [`login_message`].
+    pub signature: Bytes,
+}
+
+/// What a device signs to log in: a domain label, the device id and the server's challenge.
+pub fn login_message(device_id: &Id16, challenge: &[u8]) -> Vec<u8> {
+    let mut m = b"komora/login/v1\0".to_vec();
+    m.extend_from_slice(&device_id.0);
+    m.extend_from_slice(challenge);
+    m
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct TokenResponse {
+    pub token: String,
+    pub expires_in_s: u64,
+    pub team_id: Id16,
+    pub role: Role,
+}
+
+impl fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TokenResponse([redacted], {} s, {:?})", self.expires_in_s, self.role)
+    }
+}
+
+/// An enrolment invitation. The code itself never reaches the server: only `lookup` (a hash of
+/// it) and the team keys sealed under a key derived from it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct InviteRequest {
+    pub role: Role,
+    pub lookup: Bytes,
+    pub expires_in_s: u64,
+    pub sealed_bundle: Bytes,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct InviteResponse {
+    pub expires_at_ms: u64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    pub lookup: Bytes,
+    pub device: DeviceRegistration,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    pub team_id: Id16,
+    pub role: Role,
+    pub sealed_bundle: Bytes,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RegisteredResponse {
+    pub team_id: Id16,
+    pub device_id: Id16,
+    pub role: Role,
+}
+
+/// A push body (postcard): sealed operation envelopes for the device's team.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PushBatch {
+    pub envelopes: Vec<Vec<u8>>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// Operations the server did not have and stored.
+    pub stored: u32,
+    /// Operations it already had (a retried push): ignored.
+    pub duplicates: u32,
+}
+
+/// A pull response body (postcard): envelopes after the cursor, other devices' only.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PullPage {
+    pub envelopes: Vec<Vec<u8>>,
+    /// Cursor to ask from next time.
+    pub next: u64,
+    /// Whether more is waiting after `next`.
+    pub more: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DeviceInfo {
+    pub id: Id16,
+    pub role: Role,
+    pub revoked: bool,
+    pub enrolled_ms: u64,
+    pub last_seen_ms: Option<u64>,
+}
+
+/// Every refusal's body: a code a client can branch on and a sentence a person can read.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorCode,
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    Unauthenticated,
+    /// This device was revoked: it must stop and wipe itself.
+    Revoked,
+    Forbidden,
+    NotFound,
+    TooLarge,
+    RateLimited,
+    /// The invitation or bootstrap code is unknown, used or expired.
+    InvalidCode,
+    Conflict,
+    Internal,
+}

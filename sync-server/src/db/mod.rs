@@ -1,0 +1,76 @@
+//! The server's storage boundary. Handlers call it from blocking threads; each method is one
+//! transaction. `sqlite.rs` is the embedded default.
+
+pub mod sqlite;
+
+use std::path::Path;
+
+use komora_protocol::{DeviceInfo, Id16, PullPage, Role};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("storage failed: {0}")]
+    Storage(String),
+    #[error("the code is unknown, used or expired")]
+    InvalidCode,
+    #[error("already exists")]
+    Conflict,
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+
+/// A device being registered.
+#[derive(Clone, Debug)]
+pub struct NewDevice {
+    pub id: Id16,
+    pub sign_pk: Vec<u8>,
+}
+
+/// What the server knows of a device.
+#[derive(Clone, Debug)]
+pub struct DeviceRow {
+    pub id: Id16,
+    pub team_id: Id16,
+    pub role: Role,
+    pub sign_pk: Vec<u8>,
+    pub revoked: bool,
+}
+
+/// One envelope to store: its op id and epoch (read from its header) and its bytes.
+pub struct IncomingOp {
+    pub op_id: [u8; 16],
+    pub epoch: u32,
+    pub bytes: Vec<u8>,
+}
+
+pub trait Db: Send + Sync + 'static {
+    /// Whether no team exists yet (the server waits for its bootstrap).
+    fn needs_bootstrap(&self) -> DbResult<bool>;
+    /// Replace the bootstrap code's hash (a new code is printed at each start until used).
+    fn set_bootstrap_hash(&self, hash: &[u8; 32]) -> DbResult<()>;
+    /// Consume the bootstrap code: create the first team and its administrator's device.
+    fn bootstrap(&self, code_hash: &[u8; 32], team: Id16, device: &NewDevice, now_ms: u64) -> DbResult<()>;
+
+    fn device(&self, id: Id16) -> DbResult<Option<DeviceRow>>;
+    fn put_challenge(&self, challenge: &[u8], device: Id16, expires_ms: u64) -> DbResult<()>;
+    /// Use a challenge once: true if it existed for that device and had not expired.
+    fn take_challenge(&self, challenge: &[u8], device: Id16, now_ms: u64) -> DbResult<bool>;
+    fn put_token(&self, hash: &[u8; 32], device: Id16, expires_ms: u64) -> DbResult<()>;
+    fn token_device(&self, hash: &[u8; 32], now_ms: u64) -> DbResult<Option<Id16>>;
+
+    fn create_invite(&self, lookup: &[u8], team: Id16, role: Role, by: Id16, expires_ms: u64, bundle: &[u8]) -> DbResult<()>;
+    /// Use an invitation once: register the device in its team; returns (team, role, bundle).
+    fn enroll(&self, lookup: &[u8], device: &NewDevice, now_ms: u64) -> DbResult<(Id16, Role, Vec<u8>)>;
+
+    /// Store envelopes idempotently; returns (stored, duplicates).
+    fn push(&self, team: Id16, author: Id16, ops: &[IncomingOp]) -> DbResult<(u32, u32)>;
+    /// Envelopes of the team after `after`, not written by `requester`, up to `max_bytes`.
+    fn pull(&self, team: Id16, requester: Id16, after: u64, max_bytes: u32) -> DbResult<PullPage>;
+
+    fn devices(&self, team: Id16) -> DbResult<Vec<DeviceInfo>>;
+    /// Revoke a device of `team` and drop its tokens; false if there is no such device.
+    fn revoke(&self, team: Id16, device: Id16, now_ms: u64) -> DbResult<bool>;
+    fn touch(&self, device: Id16, now_ms: u64) -> DbResult<()>;
+    /// Write a consistent copy of the store to `out` while serving.
+    fn backup(&self, out: &Path) -> DbResult<()>;
+}

@@ -1,0 +1,282 @@
+//! The embedded SQLite store: one file under `--data`, WAL, one connection guarded by a mutex
+//! (SQLite has one writer anyway).
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use komora_protocol::{DeviceInfo, Id16, PullPage, Role};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{Db, DbError, DbResult, DeviceRow, IncomingOp, NewDevice};
+
+const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_initial.sql")];
+
+pub struct SqliteDb {
+    conn: Mutex<Connection>,
+}
+
+impl From<rusqlite::Error> for DbError {
+    fn from(e: rusqlite::Error) -> Self {
+        DbError::Storage(e.to_string())
+    }
+}
+
+impl From<rusqlite::types::FromSqlError> for DbError {
+    fn from(e: rusqlite::types::FromSqlError) -> Self {
+        DbError::Storage(e.to_string())
+    }
+}
+
+/// Compare secrets (hashes of codes) without an early exit.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn id(bytes: Vec<u8>) -> DbResult<Id16> {
+    bytes.try_into().map(Id16).map_err(|_| DbError::Storage("malformed id in the store".into()))
+}
+
+fn role(s: &str) -> DbResult<Role> {
+    Role::parse(s).ok_or_else(|| DbError::Storage("unknown role in the store".into()))
+}
+
+impl SqliteDb {
+    pub fn open(path: &Path) -> DbResult<Self> {
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let version = conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
+        if version > MIGRATIONS.len() {
+            return Err(DbError::Storage("the store was written by a newer server".into()));
+        }
+        let tx = conn.transaction()?;
+        for sql in &MIGRATIONS[version..] {
+            tx.execute_batch(sql)?;
+        }
+        tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
+        tx.commit()?;
+        Ok(Self { conn: Mutex::new(conn) })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave a half transaction (SQLite rolls back),
+        // so a poisoned lock is safe to take over.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn insert_device(tx: &rusqlite::Transaction<'_>, device: &NewDevice, team: Id16, role: Role, now: u64) -> DbResult<()> {
+    let n = tx.execute(
+        "INSERT INTO devices (id, team_id, role, sign_pk, enrolled_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO NOTHING",
+        params![device.id.0, team.0, role.as_str(), device.sign_pk, now as i64],
+    )?;
+    if n == 0 {
+        return Err(DbError::Conflict);
+    }
+    Ok(())
+}
+
+impl Db for SqliteDb {
+    fn needs_bootstrap(&self) -> DbResult<bool> {
+        let n: i64 = self.conn().query_row("SELECT count(*) FROM teams", [], |r| r.get(0))?;
+        Ok(n == 0)
+    }
+
+    fn set_bootstrap_hash(&self, hash: &[u8; 32]) -> DbResult<()> {
+        self.conn().execute("INSERT OR REPLACE INTO server_meta (key, value) VALUES ('bootstrap', ?1)", [&hash[..]])?;
+        Ok(())
+    }
+
+    fn bootstrap(&self, code_hash: &[u8; 32], team: Id16, device: &NewDevice, now: u64) -> DbResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let stored: Option<Vec<u8>> =
+            tx.query_row("SELECT value FROM server_meta WHERE key = 'bootstrap'", [], |r| r.get(0)).optional()?;
+        let matches = stored.is_some_and(|s| constant_time_eq(&s, code_hash));
+        let teams: i64 = tx.query_row("SELECT count(*) FROM teams", [], |r| r.get(0))?;
+        if !matches || teams > 0 {
+            return Err(DbError::InvalidCode);
+        }
+        tx.execute("INSERT INTO teams (id, created_ms) VALUES (?1, ?2)", params![team.0, now as i64])?;
+        insert_device(&tx, device, team, Role::Admin, now)?;
+        tx.execute("DELETE FROM server_meta WHERE key = 'bootstrap'", [])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn device(&self, device: Id16) -> DbResult<Option<DeviceRow>> {
+        let conn = self.conn();
+        let row = conn
+            .query_row(
+                "SELECT team_id, role, sign_pk, revoked_ms IS NOT NULL FROM devices WHERE id = ?1",
+                [device.0],
+                |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?, r.get::<_, bool>(3)?)),
+            )
+            .optional()?;
+        row.map(|(team, r, pk, revoked)| Ok(DeviceRow { id: device, team_id: id(team)?, role: role(&r)?, sign_pk: pk, revoked }))
+            .transpose()
+    }
+
+    fn put_challenge(&self, challenge: &[u8], device: Id16, expires: u64) -> DbResult<()> {
+        let conn = self.conn();
+        conn.execute("DELETE FROM challenges WHERE expires_ms < ?1", [expires as i64 - 10 * 60 * 1000])?;
+        conn.execute(
+            "INSERT INTO challenges (challenge, device_id, expires_ms) VALUES (?1, ?2, ?3)",
+            params![challenge, device.0, expires as i64],
+        )?;
+        Ok(())
+    }
+
+    fn take_challenge(&self, challenge: &[u8], device: Id16, now: u64) -> DbResult<bool> {
+        let n = self.conn().execute(
+            "DELETE FROM challenges WHERE challenge = ?1 AND device_id = ?2 AND expires_ms >= ?3",
+            params![challenge, device.0, now as i64],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn put_token(&self, hash: &[u8; 32], device: Id16, expires: u64) -> DbResult<()> {
+        let conn = self.conn();
+        conn.execute("DELETE FROM tokens WHERE expires_ms < ?1", [expires as i64 - 24 * 3600 * 1000])?;
+        conn.execute("INSERT INTO tokens (hash, device_id, expires_ms) VALUES (?1, ?2, ?3)", params![&hash[..], device.0, expires as i64])?;
+        Ok(())
+    }
+
+    fn token_device(&self, hash: &[u8; 32], now: u64) -> DbResult<Option<Id16>> {
+        let found: Option<Vec<u8>> = self
+            .conn()
+            .query_row("SELECT device_id FROM tokens WHERE hash = ?1 AND expires_ms >= ?2", params![&hash[..], now as i64], |r| r.get(0))
+            .optional()?;
+        found.map(id).transpose()
+    }
+
+    fn create_invite(&self, lookup: &[u8], team: Id16, role: Role, by: Id16, expires: u64, bundle: &[u8]) -> DbResult<()> {
+        let n = self.conn().execute(
+            "INSERT INTO invites (lookup, team_id, role, created_by, expires_ms, bundle) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (lookup) DO NOTHING",
+            params![lookup, team.0, role.as_str(), by.0, expires as i64, bundle],
+        )?;
+        if n == 0 {
+            return Err(DbError::Conflict);
+        }
+        Ok(())
+    }
+
+    fn enroll(&self, lookup: &[u8], device: &NewDevice, now: u64) -> DbResult<(Id16, Role, Vec<u8>)> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let invite = tx
+            .query_row(
+                "SELECT team_id, role, bundle FROM invites WHERE lookup = ?1 AND used_ms IS NULL AND expires_ms >= ?2",
+                params![lookup, now as i64],
+                |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<Vec<u8>>>(2)?)),
+            )
+            .optional()?;
+        let Some((team, r, Some(bundle))) = invite else {
+            return Err(DbError::InvalidCode);
+        };
+        let (team, r) = (id(team)?, role(&r)?);
+        insert_device(&tx, device, team, r, now)?;
+        tx.execute(
+            "UPDATE invites SET used_ms = ?2, used_by = ?3, bundle = NULL WHERE lookup = ?1",
+            params![lookup, now as i64, device.id.0],
+        )?;
+        tx.commit()?;
+        Ok((team, r, bundle))
+    }
+
+    fn push(&self, team: Id16, author: Id16, ops: &[IncomingOp]) -> DbResult<(u32, u32)> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut head: i64 = tx.query_row("SELECT head FROM teams WHERE id = ?1", [team.0], |r| r.get(0))?;
+        let (mut stored, mut dups) = (0u32, 0u32);
+        {
+            let mut exists = tx.prepare_cached("SELECT 1 FROM ops WHERE op_id = ?1")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for op in ops {
+                if exists.exists([&op.op_id[..]])? {
+                    dups += 1;
+                    continue;
+                }
+                head += 1;
+                insert.execute(params![team.0, head, &op.op_id[..], op.epoch, author.0, op.bytes])?;
+                stored += 1;
+            }
+        }
+        tx.execute("UPDATE teams SET head = ?2 WHERE id = ?1", params![team.0, head])?;
+        tx.commit()?;
+        Ok((stored, dups))
+    }
+
+    fn pull(&self, team: Id16, requester: Id16, after: u64, max_bytes: u32) -> DbResult<PullPage> {
+        let conn = self.conn();
+        let head: i64 = conn.query_row("SELECT head FROM teams WHERE id = ?1", [team.0], |r| r.get(0))?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT seq, author, envelope FROM ops WHERE team_id = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq",
+        )?;
+        let mut rows = stmt.query(params![team.0, after as i64, head])?;
+        let mut page = PullPage { envelopes: Vec::new(), next: head as u64, more: false };
+        let mut bytes = 0usize;
+        while let Some(row) = rows.next()? {
+            let seq: i64 = row.get(0)?;
+            if row.get_ref(1)?.as_blob()? == requester.0 {
+                continue;
+            }
+            let env = row.get_ref(2)?.as_blob()?;
+            if !page.envelopes.is_empty() && bytes + env.len() > max_bytes as usize {
+                page.next = (seq - 1) as u64;
+                page.more = true;
+                break;
+            }
+            bytes += env.len();
+            page.envelopes.push(env.to_vec());
+        }
+        Ok(page)
+    }
+
+    fn devices(&self, team: Id16) -> DbResult<Vec<DeviceInfo>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, role, revoked_ms IS NOT NULL, enrolled_ms, last_seen_ms FROM devices WHERE team_id = ?1 ORDER BY enrolled_ms, id",
+        )?;
+        let rows = stmt.query_map([team.0], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, i64>(3)?, r.get::<_, Option<i64>>(4)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (d, r, revoked, enrolled, seen) = row?;
+            out.push(DeviceInfo { id: id(d)?, role: role(&r)?, revoked, enrolled_ms: enrolled as u64, last_seen_ms: seen.map(|s| s as u64) });
+        }
+        Ok(out)
+    }
+
+    fn revoke(&self, team: Id16, device: Id16, now: u64) -> DbResult<bool> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let n = tx.execute(
+            "UPDATE devices SET revoked_ms = coalesce(revoked_ms, ?3) WHERE id = ?1 AND team_id = ?2",
+            params![device.0, team.0, now as i64],
+        )?;
+        tx.execute("DELETE FROM tokens WHERE device_id = ?1", [device.0])?;
+        tx.execute("DELETE FROM challenges WHERE device_id = ?1", [device.0])?;
+        tx.commit()?;
+        Ok(n == 1)
+    }
+
+    fn touch(&self, device: Id16, now: u64) -> DbResult<()> {
+        self.conn().execute("UPDATE devices SET last_seen_ms = ?2 WHERE id = ?1", params![device.0, now as i64])?;
+        Ok(())
+    }
+
+    fn backup(&self, out: &Path) -> DbResult<()> {
+        let out = out.to_str().ok_or_else(|| DbError::Storage("the backup path is not valid UTF-8".into()))?;
+        self.conn().execute("VACUUM INTO ?1", [out])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,65 @@
+//! Every refusal becomes one JSON body with a code a client can branch on. Messages are fixed
+//! sentences: never a token, a code, an id from the request or a byte of a record.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use komora_protocol::{ErrorBody, ErrorCode};
+
+use crate::db::DbError;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: ErrorCode,
+    pub message: &'static str,
+}
+
+impl ApiError {
+    pub const fn new(status: StatusCode, code: ErrorCode, message: &'static str) -> Self {
+        Self { status, code, message }
+    }
+
+    pub const fn bad_request(message: &'static str) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
+    }
+
+    pub const fn unauthenticated() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, "log in again: the token is missing, unknown or expired")
+    }
+
+    pub const fn revoked() -> Self {
+        Self::new(StatusCode::FORBIDDEN, ErrorCode::Revoked, "this device has been revoked by an administrator")
+    }
+
+    pub const fn forbidden(message: &'static str) -> Self {
+        Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message)
+    }
+
+    pub const fn rate_limited() -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, "too many attempts: wait a minute and try again")
+    }
+
+    pub const fn invalid_code() -> Self {
+        Self::new(StatusCode::FORBIDDEN, ErrorCode::InvalidCode, "the code is unknown, already used or expired")
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::InvalidCode => ApiError::invalid_code(),
+            DbError::Conflict => ApiError::new(StatusCode::CONFLICT, ErrorCode::Conflict, "that device or invitation already exists"),
+            DbError::Storage(detail) => {
+                tracing::error!(%detail, "storage failed");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "the server could not complete the request")
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(ErrorBody { error: self.code, message: self.message.to_owned() })).into_response()
+    }
+}

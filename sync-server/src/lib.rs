@@ -1,0 +1,116 @@
+//! Komora's sync server: a blind relay. Devices push sealed operations to their team's stream
+//! and pull what others wrote; the server checks who may do what, and stores ciphertext with
+//! routing metadata only (team, key epoch, op id, sequence, size).
+//!
+//! `app(state)` builds the router (tests call it on a real listener); `serve` runs it.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod limiter;
+pub mod metrics;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::db::Db;
+use crate::limiter::RateLimiter;
+use crate::metrics::Metrics;
+
+/// Shared by every request.
+pub struct AppState {
+    pub db: Arc<dyn Db>,
+    pub metrics: Metrics,
+    /// Bootstrap and enrolment codes.
+    pub code_limit: RateLimiter,
+    /// Login challenges and tokens.
+    pub login_limit: RateLimiter,
+}
+
+/// Rate limits per client address.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub codes_per_minute: u32,
+    pub logins_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { codes_per_minute: 10, logins_per_minute: 120 }
+    }
+}
+
+impl AppState {
+    pub fn new(db: Arc<dyn Db>, limits: Limits) -> Arc<Self> {
+        Arc::new(Self {
+            db,
+            metrics: Metrics::default(),
+            code_limit: RateLimiter::new(limits.codes_per_minute, limits.codes_per_minute.max(1)),
+            login_limit: RateLimiter::new(limits.logins_per_minute, limits.logins_per_minute.max(1)),
+        })
+    }
+}
+
+pub fn app(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/health", get(api::health))
+        .route("/metrics", get(api::metrics))
+        .route("/v1/bootstrap", post(api::bootstrap))
+        .route("/v1/auth/challenge", post(api::challenge))
+        .route("/v1/auth/token", post(api::token))
+        .route("/v1/invites", post(api::invite))
+        .route("/v1/enroll", post(api::enroll))
+        .route("/v1/push", post(api::push))
+        .route("/v1/pull", get(api::pull))
+        .route("/v1/devices", get(api::devices))
+        .route("/v1/devices/{id}/revoke", post(api::revoke))
+        .layer(axum::extract::DefaultBodyLimit::max(komora_protocol::MAX_PUSH_BYTES))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .with_state(state)
+}
+
+/// Count and log each request by route template and status; never a body, token or id.
+async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let route = req.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()).to_owned();
+    let method = req.method().clone();
+    let started = std::time::Instant::now();
+    let response = next.run(req).await;
+    let status = response.status().as_u16();
+    state.metrics.request(&route, status);
+    tracing::info!(%method, route, status, ms = started.elapsed().as_millis() as u64, "request");
+    response
+}
+
+/// Serve until the process is stopped (Ctrl-C or SIGTERM).
+pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}

@@ -1,0 +1,83 @@
+//! `komora-sync-server`: run the server, or back up its store.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use komora_sync_server::config::{Cli, Command};
+use komora_sync_server::db::sqlite::SqliteDb;
+use komora_sync_server::db::Db;
+use komora_sync_server::{AppState, Limits};
+use ring::rand::{SecureRandom, SystemRandom};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KOMORA_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("komora-sync-server: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open_db(settings: &komora_sync_server::config::Settings) -> Result<Arc<dyn Db>, String> {
+    if let Some(url) = &settings.database {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Err("PostgreSQL is not supported by this build yet; run on the embedded store with --data DIR".into());
+        }
+        return Err("--database takes a postgres:// URL".into());
+    }
+    let dir = settings.data_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {}", dir.display(), e.kind()))?;
+    let db = SqliteDb::open(&dir.join("komora-sync.db")).map_err(|e| e.to_string())?;
+    Ok(Arc::new(db))
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    let settings = cli.settings.merge_file()?;
+    let db = open_db(&settings)?;
+    if let Some(Command::Backup { out }) = cli.command {
+        if out.exists() {
+            return Err(format!("{} exists already; choose a new file", out.display()));
+        }
+        db.backup(&out).map_err(|e| e.to_string())?;
+        println!("backup written to {}", out.display());
+        return Ok(());
+    }
+
+    if db.needs_bootstrap().map_err(|e| e.to_string())? {
+        let mut random = [0u8; 13];
+        SystemRandom::new().fill(&mut random).map_err(|_| "the OS random number generator failed")?;
+        let code = komora_protocol::code::format(random);
+        let canonical = komora_protocol::code::normalise(&code).expect("a generated code is valid");
+        let hash = komora_sync_server::auth::sha256(canonical.as_bytes());
+        db.set_bootstrap_hash(&hash).map_err(|e| e.to_string())?;
+        // The one secret this server ever prints, once, on a line of its own, on stdout only.
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "bootstrap code: {code}");
+        let _ = out.flush();
+    }
+
+    let limits = Limits {
+        codes_per_minute: settings.codes_per_minute.unwrap_or(Limits::default().codes_per_minute),
+        logins_per_minute: settings.logins_per_minute.unwrap_or(Limits::default().logins_per_minute),
+    };
+    let state = AppState::new(db, limits);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(settings.listen_addr())
+            .await
+            .map_err(|e| format!("cannot listen on {}: {}", settings.listen_addr(), e.kind()))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        println!("listening on {addr}");
+        let _ = std::io::stdout().flush();
+        tracing::info!(%addr, "serving");
+        komora_sync_server::serve(listener, state).await.map_err(|e| e.to_string())
+    })
+}
