@@ -11,7 +11,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use komora_core::{ClientEdit, Error, LocationInput, NewClient, RecordId, Sex, Vault, VaultOptions};
+use komora_core::{
+    ClientEdit, DeviceId, Error, HttpTransport, LocationInput, NewClient, RecordId, Role, Sex, SyncOptions, Vault, VaultOptions,
+};
 
 #[derive(Parser)]
 #[command(name = "komora", version, about = "Komora: encrypted, offline-first case work for AMI's counsellors")]
@@ -28,11 +30,62 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create a new vault (this device's encrypted store) for a new team.
+    /// Create a new vault (this device's encrypted store) for a new team, without a server.
     Init,
     /// Record, find and change clients.
     #[command(subcommand)]
     Client(ClientCommand),
+    /// Set up the organisation on a new sync server.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Invite, list and revoke devices.
+    #[command(subcommand)]
+    Device(DeviceCommand),
+    /// Create this device's vault from an enrolment code.
+    Enroll {
+        #[arg(long, value_name = "URL")]
+        server: String,
+        #[arg(long)]
+        code: String,
+    },
+    /// Send what the server lacks and receive what this device lacks.
+    Sync,
+    /// This device, its role, the last successful sync and the changes waiting.
+    Status,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create the first administrator's vault with the server's bootstrap code.
+    Bootstrap {
+        #[arg(long, value_name = "URL")]
+        server: String,
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        team: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    /// Make a one-time enrolment code for a new device.
+    Invite {
+        #[arg(long, value_parser = ["counsellor", "supervisor", "admin"])]
+        role: String,
+        /// The team (defaults to this device's team).
+        #[arg(long)]
+        team: Option<String>,
+        /// How long the code stays valid.
+        #[arg(long, default_value_t = 72)]
+        valid_hours: u64,
+    },
+    /// The devices of this team.
+    List,
+    /// Revoke a device: the server refuses it from now on.
+    Revoke { id: String },
 }
 
 #[derive(Subcommand)]
@@ -112,15 +165,17 @@ struct EditFields {
 }
 
 /// A failure to report: the message and the exit code.
-struct Failure(String, u8);
+pub(crate) struct Failure(pub(crate) String, pub(crate) u8);
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         let code = match &e {
-            Error::Validation { .. } | Error::InvalidId { .. } | Error::UnknownField(_) => 2,
-            Error::WrongPassphrase | Error::PlatformKeyUnavailable => 3,
-            Error::NotFound(_) | Error::VaultNotFound(_) => 4,
+            Error::Validation { .. } | Error::InvalidId { .. } | Error::UnknownField(_) | Error::InvalidCode => 2,
+            Error::WrongPassphrase | Error::PlatformKeyUnavailable | Error::Unauthenticated | Error::Forbidden(_) => 3,
+            Error::NotFound(_) | Error::VaultNotFound(_) | Error::NotEnrolled => 4,
             Error::Corrupted { .. } | Error::TooNew { .. } => 5,
+            Error::Revoked => 6,
+            Error::Network(_) | Error::RateLimited | Error::Server(_) => 7,
             _ => 1,
         };
         let hint = match &e {
@@ -151,11 +206,64 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let vault = Vault::create(&dir, &pass, VaultOptions::default())?;
             out.created_vault(&dir, vault.device_id());
         }
-        Command::Client(cmd) => {
-            let pass = passphrase(false)?;
-            let mut vault = Vault::open(&dir, &pass, VaultOptions::default())?;
-            drop(pass);
-            client_command(&mut vault, cmd, &out)?;
+        Command::Client(cmd) => client_command(&mut unlock(&dir)?, cmd, &out)?,
+        Command::Admin(AdminCommand::Bootstrap { server, code, org, team }) => {
+            let pass = passphrase(true)?;
+            let mut t = transport(&server)?;
+            let vault = Vault::bootstrap(&dir, &pass, &mut t, &server, &code, &org, &team, VaultOptions::default())?;
+            out.enrolled(&dir, &vault)?;
+        }
+        Command::Enroll { server, code } => {
+            let pass = passphrase(true)?;
+            let mut t = transport(&server)?;
+            let vault = Vault::enroll(&dir, &pass, &mut t, &server, &code, VaultOptions::default())?;
+            out.enrolled(&dir, &vault)?;
+        }
+        Command::Device(cmd) => device_command(&mut unlock(&dir)?, cmd, &out)?,
+        Command::Sync => {
+            let mut vault = unlock(&dir)?;
+            let mut t = transport(&vault.sync_settings()?.server_url)?;
+            let mut bar = output::ProgressLine::new(!out.json);
+            let report = vault.sync(&mut t, &SyncOptions::default(), &mut |p| bar.show(p));
+            bar.finish();
+            out.synced(&report?, &vault.sync_status()?);
+        }
+        Command::Status => out.status(&unlock(&dir)?.sync_status()?),
+    }
+    Ok(())
+}
+
+fn unlock(dir: &std::path::Path) -> Result<Vault, Failure> {
+    let pass = passphrase(false)?;
+    Ok(Vault::open(dir, &pass, VaultOptions::default())?)
+}
+
+fn transport(server: &str) -> Result<HttpTransport, Failure> {
+    if !(server.starts_with("https://") || server.starts_with("http://")) {
+        return Err(Failure("--server takes a URL starting with https:// (or http:// behind a proxy)".into(), 2));
+    }
+    HttpTransport::new(server).map_err(|_| Failure("cannot set up a connection to the server".into(), 7))
+}
+
+fn device_command(vault: &mut Vault, cmd: DeviceCommand, out: &output::Output) -> Result<(), Failure> {
+    let settings = vault.sync_settings()?;
+    let mut t = transport(&settings.server_url)?;
+    match cmd {
+        DeviceCommand::Invite { role, team, valid_hours } => {
+            if let Some(team) = team {
+                if !team.trim().eq_ignore_ascii_case(&settings.team_name) {
+                    return Err(Failure(format!("this device belongs to team '{}' and can only invite to it", settings.team_name), 2));
+                }
+            }
+            let role = Role::parse(&role).expect("clap checked the role");
+            let invitation = vault.invite(&mut t, role, std::time::Duration::from_secs(valid_hours.clamp(1, 168) * 3600))?;
+            out.invitation(&invitation);
+        }
+        DeviceCommand::List => out.devices(&vault.devices(&mut t)?, vault.device_id()),
+        DeviceCommand::Revoke { id } => {
+            let id: DeviceId = id.parse()?;
+            vault.revoke_device(&mut t, id)?;
+            out.revoked(id);
         }
     }
     Ok(())

@@ -2,7 +2,12 @@
 
 use std::path::Path;
 
-use komora_core::{Client, DeviceId, EntryStatus, HistoryChange, HistoryEntry, Listing, RecordId};
+use std::io::{IsTerminal, Write};
+
+use komora_core::{
+    Client, DeviceId, DeviceInfo, EntryStatus, HistoryChange, HistoryEntry, Invitation, Listing, RecordId, SyncPhase,
+    SyncProgress, SyncReport, SyncStatus, Vault,
+};
 use serde_json::{json, Value as Json};
 
 pub struct Output {
@@ -97,6 +102,153 @@ impl Output {
             let (what, value) = change_parts(&e.change);
             let status = status_name(e.status);
             println!("{}  {status:<10}  {what:<7}  {value}  (device {})", iso8601(e.at.wall_ms), short(&e.device.to_string()));
+        }
+    }
+}
+
+impl Output {
+    pub fn enrolled(&self, dir: &Path, vault: &Vault) -> Result<(), crate::Failure> {
+        let s = vault.sync_settings()?;
+        if self.json {
+            self.print_json(json!({
+                "vault": dir, "device_id": vault.device_id().to_string(), "role": s.role.as_str(),
+                "team": s.team_name, "org": s.org_name, "server": s.server_url,
+            }));
+        } else {
+            println!(
+                "This device ({}) joined team '{}' of {} as {}. Vault at {}.",
+                vault.device_id(),
+                s.team_name,
+                s.org_name,
+                s.role.as_str(),
+                dir.display()
+            );
+        }
+        Ok(())
+    }
+
+    pub fn invitation(&self, inv: &Invitation) {
+        if self.json {
+            self.print_json(json!({ "code": inv.code, "role": inv.role.as_str(), "expires": iso8601(inv.expires_at_ms) }));
+        } else {
+            println!("Enrolment code for a {}: {}", inv.role.as_str(), inv.code);
+            println!("Valid once, until {}. Type it on the new tablet, or run `komora enroll --code ...` there.", iso8601(inv.expires_at_ms));
+        }
+    }
+
+    pub fn devices(&self, devices: &[DeviceInfo], me: DeviceId) {
+        if self.json {
+            let rows: Vec<Json> = devices
+                .iter()
+                .map(|d| {
+                    json!({
+                        "id": d.id.to_string(), "role": d.role.as_str(), "revoked": d.revoked,
+                        "enrolled": iso8601(d.enrolled_ms), "last_seen": d.last_seen_ms.map(iso8601),
+                    })
+                })
+                .collect();
+            self.print_json(Json::Array(rows));
+            return;
+        }
+        println!("{:<32}  {:<10}  {:<8}  {:<20}  LAST SEEN", "ID", "ROLE", "STATE", "ENROLLED");
+        for d in devices {
+            let me = if d.id.0 == *me.as_bytes() { "  (this device)" } else { "" };
+            println!(
+                "{:<32}  {:<10}  {:<8}  {:<20}  {}{me}",
+                d.id.to_string(),
+                d.role.as_str(),
+                if d.revoked { "revoked" } else { "active" },
+                iso8601(d.enrolled_ms),
+                d.last_seen_ms.map_or("-".into(), iso8601)
+            );
+        }
+    }
+
+    pub fn revoked(&self, id: DeviceId) {
+        if self.json {
+            self.print_json(json!({ "id": id.to_string(), "revoked": true }));
+        } else {
+            println!("Device {id} is revoked: the server refuses it from now on.");
+        }
+    }
+
+    pub fn synced(&self, r: &SyncReport, status: &SyncStatus) {
+        if self.json {
+            self.print_json(json!({
+                "sent": r.sent_ops, "sent_bytes": r.sent_bytes, "received": r.received_ops,
+                "received_bytes": r.received_bytes, "applied": r.applied, "rejected": r.rejected.len(),
+                "pending": status.pending, "last_sync": status.last_sync_ms.map(iso8601),
+                "clock_ahead": r.clock_ahead.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+            }));
+        } else {
+            println!(
+                "Synced: sent {} change(s) ({} bytes), received {} ({} bytes), {} new here.",
+                r.sent_ops, r.sent_bytes, r.received_ops, r.received_bytes, r.applied
+            );
+        }
+        if !r.rejected.is_empty() {
+            eprintln!("komora: {} received change(s) were refused as tampered or unreadable", r.rejected.len());
+        }
+        for d in &r.clock_ahead {
+            eprintln!("komora: device {d} has its clock set ahead; ask its user to correct the date and time");
+        }
+    }
+
+    pub fn status(&self, s: &SyncStatus) {
+        if self.json {
+            self.print_json(json!({
+                "device_id": s.device_id.to_string(), "role": s.role.map(|r| r.as_str()),
+                "team": s.team_name, "server": s.server_url,
+                "last_sync": s.last_sync_ms.map(iso8601), "pending": s.pending,
+            }));
+        } else {
+            println!("device:    {}", s.device_id);
+            println!("role:      {}", s.role.map_or("- (not enrolled)", |r| r.as_str()));
+            println!("team:      {}", s.team_name.as_deref().unwrap_or("-"));
+            println!("server:    {}", s.server_url.as_deref().unwrap_or("-"));
+            println!("last sync: {}", s.last_sync_ms.map_or("never".into(), iso8601));
+            println!("waiting:   {} change(s)", s.pending);
+        }
+    }
+}
+
+/// One self-rewriting line of progress on a terminal's stderr; silent otherwise.
+pub struct ProgressLine {
+    on: bool,
+    shown: bool,
+}
+
+impl ProgressLine {
+    pub fn new(wanted: bool) -> Self {
+        Self { on: wanted && std::io::stderr().is_terminal(), shown: false }
+    }
+
+    pub fn show(&mut self, p: &SyncProgress) {
+        if !self.on {
+            return;
+        }
+        let phase = match p.phase {
+            SyncPhase::Pushing => "sending",
+            SyncPhase::Pulling => "receiving",
+            SyncPhase::Done => "done",
+        };
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r{phase:<9} sent {} ({} KiB) · received {} ({} KiB) · {} waiting   ",
+            p.sent_ops,
+            p.sent_bytes / 1024,
+            p.received_ops,
+            p.received_bytes / 1024,
+            p.waiting
+        );
+        let _ = err.flush();
+        self.shown = true;
+    }
+
+    pub fn finish(&self) {
+        if self.shown {
+            eprintln!();
         }
     }
 }

@@ -35,6 +35,22 @@ pub enum Error {
     NotABatch,
     #[error("storage failed: {0}")]
     Storage(String),
+    #[error("this device is not enrolled with a sync server")]
+    NotEnrolled,
+    #[error("this device has been revoked by an administrator; it can no longer sync")]
+    Revoked,
+    #[error("the code is unknown, already used or expired: ask for a new one")]
+    InvalidCode,
+    #[error("the server did not accept this device's login")]
+    Unauthenticated,
+    #[error("the server asks to slow down: try again in a minute")]
+    RateLimited,
+    #[error("not allowed: {0}")]
+    Forbidden(String),
+    #[error("network: {0}")]
+    Network(String),
+    #[error("the server refused: {0}")]
+    Server(String),
     #[error("file access failed at {path}: {reason}")]
     Io { path: PathBuf, reason: String },
 }

@@ -25,6 +25,6 @@ impl Vault {
     /// Merge operations from another replica: idempotent, in any order, all in one
     /// transaction. Refused operations are listed in the report and change nothing.
     pub fn apply_ops(&mut self, ops: &[OpEnvelope]) -> Result<ApplyReport> {
-        self.store.apply_remote(ops)
+        self.store.apply_remote(ops, None)
     }
 }

@@ -29,6 +29,7 @@ macro_rules! id_type {
                 &self.0
             }
 
+            #[allow(dead_code)]
             pub(crate) fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
                 let arr: [u8; 16] = bytes
                     .try_into()

@@ -181,6 +181,36 @@ impl KeyFile {
     }
 }
 
+/// A device's identity before its vault exists: its id and its Ed25519 signing key.
+pub(crate) struct DeviceIdentity {
+    pub id: DeviceId,
+    pub pkcs8: Zeroizing<Vec<u8>>,
+}
+
+impl DeviceIdentity {
+    pub(crate) fn generate() -> Self {
+        let rng = ring::rand::SystemRandom::new();
+        let pkcs8 = ring::signature::Ed25519KeyPair::generate_pkcs8(&rng).expect("Ed25519 key generation");
+        Self { id: DeviceId::random(), pkcs8: Zeroizing::new(pkcs8.as_ref().to_vec()) }
+    }
+
+    pub(crate) fn public_key(&self) -> Vec<u8> {
+        use ring::signature::KeyPair;
+        ring::signature::Ed25519KeyPair::from_pkcs8(&self.pkcs8).expect("a generated key parses").public_key().as_ref().to_vec()
+    }
+}
+
+/// Vault files are for this user only (0700 folder) on Unix; elsewhere the platform's defaults.
+fn restrict_permissions(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
 fn master_aad(device: DeviceId, kdf: &KdfParams, salt: &[u8], platform: bool) -> Vec<u8> {
     let cost = [kdf.memory_kib.to_be_bytes(), kdf.iterations.to_be_bytes(), kdf.parallelism.to_be_bytes()].concat();
     aad(MASTER_AAD, &[device.as_bytes(), &cost, salt, &[platform as u8]])
@@ -214,19 +244,37 @@ impl Vault {
 
     /// Create a vault for a device joining a team whose keys it was given.
     pub fn create_joined(dir: impl AsRef<Path>, passphrase: &str, team: &TeamKeys, opts: VaultOptions) -> Result<Self> {
-        let dir = dir.as_ref();
+        Self::check_new(dir.as_ref(), passphrase, &opts)?;
+        Self::create_with(dir.as_ref(), passphrase, team, &DeviceIdentity::generate(), opts)
+    }
+
+    /// Refuse early (before any server is contacted) what `create_with` would refuse.
+    pub(crate) fn check_new(dir: &Path, passphrase: &str, opts: &VaultOptions) -> Result<()> {
         check_passphrase(passphrase)?;
         opts.kdf.check_usable()?;
-        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         if dir.join(KEY_FILE).exists() || dir.join(DB_FILE).exists() {
             return Err(Error::VaultExists(dir.to_owned()));
         }
-        let device = DeviceId::random();
+        Ok(())
+    }
+
+    /// Create a vault for a known device identity (one registered with a sync server).
+    pub(crate) fn create_with(
+        dir: &Path,
+        passphrase: &str,
+        team: &TeamKeys,
+        identity: &DeviceIdentity,
+        opts: VaultOptions,
+    ) -> Result<Self> {
+        Self::check_new(dir, passphrase, &opts)?;
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        restrict_permissions(dir);
+        let device = identity.id;
         let master = SecretKey::random();
         let key_file = KeyFile::seal(device, &master, passphrase, &opts)?;
         let created = (|| {
             let conn = rusqlite::Connection::open(dir.join(DB_FILE))?;
-            let store = Store::create(conn, &master, device, team.keys.clone(), opts.time.clone())?;
+            let store = Store::create(conn, &master, device, team.keys.clone(), identity.pkcs8.clone(), opts.time.clone())?;
             key_file.write(dir)?;
             Ok(store)
         })();
@@ -262,7 +310,8 @@ impl Vault {
     /// A vault held in memory only, with no passphrase: for simulations and tests of merge.
     pub fn ephemeral(team: &TeamKeys, time: Arc<dyn TimeSource>) -> Result<Self> {
         let conn = rusqlite::Connection::open_in_memory()?;
-        let store = Store::create(conn, &SecretKey::random(), DeviceId::random(), team.keys.clone(), time.clone())?;
+        let identity = DeviceIdentity::generate();
+        let store = Store::create(conn, &SecretKey::random(), identity.id, team.keys.clone(), identity.pkcs8, time.clone())?;
         Ok(Self { dir: None, store, time })
     }
 

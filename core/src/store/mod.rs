@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use zeroize::Zeroizing;
 
 use crate::crypto::{aad, AeadKey, SecretKey};
 use crate::error::{Error, Result};
@@ -26,6 +27,7 @@ pub use sync::{ApplyReport, RejectReason, Rejected, Summary};
 
 const STATE_AAD: &str = "komora/state/v1";
 const TEAM_KEY_AAD: &str = "komora/team-key/v1";
+const SIGNING_AAD: &str = "komora/signing-key/v1";
 
 /// One edit a caller asks for; the store turns it into a [`Change`] using the current state.
 #[derive(Debug)]
@@ -78,6 +80,8 @@ pub(crate) struct Store {
     clock: Clock,
     next_seq: u64,
     keys: Keyring,
+    /// The device's Ed25519 identity (PKCS#8), for logging in to the sync server.
+    signing: Zeroizing<Vec<u8>>,
 }
 
 impl Store {
@@ -87,6 +91,7 @@ impl Store {
         master: &SecretKey,
         device: DeviceId,
         team_keys: Vec<(u32, SecretKey)>,
+        signing: Zeroizing<Vec<u8>>,
         time: Arc<dyn TimeSource>,
     ) -> Result<Self> {
         schema::configure(&conn)?;
@@ -99,8 +104,10 @@ impl Store {
             tx.execute("INSERT INTO team_keys (epoch, wrapped) VALUES (?1, ?2)", params![epoch, wrapped])?;
         }
         save_clock(&tx, (0, 0), 1)?;
+        let sealed_signing = master.seal(&aad(SIGNING_AAD, &[device.as_bytes()]), &signing);
+        tx.execute("INSERT INTO meta (key, value) VALUES ('signing_key', ?1)", [sealed_signing])?;
         tx.commit()?;
-        Ok(Self { conn, device, clock: Clock::new(device, (0, 0), time), next_seq: 1, keys })
+        Ok(Self { conn, device, clock: Clock::new(device, (0, 0), time), next_seq: 1, keys, signing })
     }
 
     /// Open an existing store with the device master key.
@@ -123,7 +130,14 @@ impl Store {
         drop(stmt);
         let keys = Keyring::from_keys(team_keys)?;
         let (last, next_seq) = load_clock(&conn)?;
-        Ok(Self { conn, device, clock: Clock::new(device, last, time), next_seq, keys })
+        let sealed_signing: Vec<u8> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'signing_key'", [], |r| r.get(0))
+            .optional()?
+            .ok_or(Error::Corrupted { what: "the vault database" })?;
+        let signing = master
+            .open(&aad(SIGNING_AAD, &[device.as_bytes()]), &sealed_signing)
+            .ok_or(Error::Corrupted { what: "the device identity" })?;
+        Ok(Self { conn, device, clock: Clock::new(device, last, time), next_seq, keys, signing })
     }
 
     pub(crate) fn device(&self) -> DeviceId {
@@ -132,6 +146,21 @@ impl Store {
 
     pub(crate) fn keyring(&self) -> &Keyring {
         &self.keys
+    }
+
+    /// The device's signing key (PKCS#8 Ed25519).
+    pub(crate) fn signing_pkcs8(&self) -> &[u8] {
+        &self.signing
+    }
+
+    pub(crate) fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        let mut stmt = self.conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?;
+        Ok(stmt.query_row([key], |r| r.get(0)).optional()?)
+    }
+
+    pub(crate) fn set_meta(&mut self, key: &str, value: &[u8]) -> Result<()> {
+        self.conn.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?.execute(params![key, value])?;
+        Ok(())
     }
 
     /// Make each record edit one operation, append them to the log and merge them, in one
@@ -146,7 +175,7 @@ impl Store {
     }
 
     fn write_in_tx(&mut self, edits: Vec<RecordEdit>) -> Result<Vec<OpId>> {
-        let Store { conn, device, clock, next_seq, keys } = self;
+        let Store { conn, device, clock, next_seq, keys, .. } = self;
         let (epoch, key) = keys.current();
         let tx = conn.transaction()?;
         let mut ids = Vec::with_capacity(edits.len());
@@ -172,7 +201,7 @@ impl Store {
             *next_seq += 1;
             let op = Op { id: OpId::random(), epoch, body };
             let envelope = OpEnvelope::seal(op.id, epoch, &op.body, key);
-            insert_op(&tx, &op, &envelope)?;
+            insert_op(&tx, &op, &envelope, false)?;
             let mut state = existing.unwrap_or_else(|| RecordState::new(edit.kind, hlc));
             state.apply(&op, &mut |id| op_exists(&tx, id));
             save_state(&tx, keys, edit.record, &state)?;
@@ -258,16 +287,17 @@ fn op_exists(conn: &Connection, id: &OpId) -> bool {
     stmt.exists([id.as_bytes()]).unwrap_or(false)
 }
 
-fn insert_op(tx: &Transaction<'_>, op: &Op, envelope: &OpEnvelope) -> Result<()> {
+fn insert_op(tx: &Transaction<'_>, op: &Op, envelope: &OpEnvelope, synced: bool) -> Result<()> {
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO ops (op_id, record_id, device_id, device_seq, envelope) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO ops (op_id, record_id, device_id, device_seq, envelope, synced) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     stmt.execute(params![
         op.id.as_bytes(),
         op.body.record.as_bytes(),
         op.body.device.as_bytes(),
         op.body.device_seq as i64,
-        envelope.to_bytes()
+        envelope.to_bytes(),
+        synced
     ])?;
     Ok(())
 }

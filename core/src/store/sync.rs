@@ -115,7 +115,10 @@ impl Store {
 
     /// Apply operations received from another replica, in one transaction. Every envelope is
     /// opened and checked before anything is written; refused ones are reported, not applied.
-    pub(crate) fn apply_remote(&mut self, envelopes: &[OpEnvelope]) -> Result<ApplyReport> {
+    /// `server_cursor` is set for a page pulled from the sync server: its operations are then
+    /// marked as held by the server and the cursor is saved in the same transaction, so a crash
+    /// at any point resumes from the right place.
+    pub(crate) fn apply_remote(&mut self, envelopes: &[OpEnvelope], server_cursor: Option<u64>) -> Result<ApplyReport> {
         let mut report = ApplyReport::default();
         let mut ops: Vec<(&OpEnvelope, Op)> = Vec::with_capacity(envelopes.len());
         for env in envelopes {
@@ -131,6 +134,9 @@ impl Store {
         for (env, op) in ops {
             if op_exists(&tx, &op.id) {
                 report.duplicates += 1;
+                if server_cursor.is_some() {
+                    tx.prepare_cached("UPDATE ops SET synced = 1 WHERE op_id = ?1")?.execute([op.id.as_bytes()])?;
+                }
                 continue;
             }
             let record = op.body.record;
@@ -144,7 +150,7 @@ impl Store {
                 report.rejected.push(Rejected { op_id: op.id, reason: RejectReason::KindMismatch });
                 continue;
             }
-            insert_op(&tx, &op, env)?;
+            insert_op(&tx, &op, env, server_cursor.is_some())?;
             if clock.observe(&op.body.hlc()) && !report.clock_ahead.contains(&op.body.device) {
                 report.clock_ahead.push(op.body.device);
             }
@@ -155,8 +161,51 @@ impl Store {
             save_state(&tx, keys, *record, state)?;
         }
         save_clock(&tx, clock.last(), *next_seq)?;
+        if let Some(cursor) = server_cursor {
+            tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES ('pull_cursor', ?1)")?
+                .execute([&cursor.to_be_bytes()[..]])?;
+        }
         tx.commit()?;
         Ok(report)
+    }
+
+    /// The next operations the server does not hold yet, oldest first, up to `max_ops` and
+    /// about `max_bytes`: (local seq, envelope bytes).
+    pub(crate) fn unsynced(&self, max_ops: usize, max_bytes: usize) -> Result<Vec<(i64, Vec<u8>)>> {
+        let mut stmt = self.conn.prepare_cached("SELECT seq, envelope FROM ops WHERE synced = 0 ORDER BY seq LIMIT ?1")?;
+        let mut rows = stmt.query([max_ops as i64])?;
+        let (mut out, mut bytes) = (Vec::new(), 0usize);
+        while let Some(row) = rows.next()? {
+            let env: Vec<u8> = row.get(1)?;
+            if !out.is_empty() && bytes + env.len() > max_bytes {
+                break;
+            }
+            bytes += env.len();
+            out.push((row.get(0)?, env));
+        }
+        Ok(out)
+    }
+
+    /// Record that the server acknowledged these operations.
+    pub(crate) fn mark_synced(&mut self, seqs: &[i64]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached("UPDATE ops SET synced = 1 WHERE seq = ?1")?;
+            for seq in seqs {
+                stmt.execute([seq])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Operations waiting to be pushed.
+    pub(crate) fn pending(&self) -> Result<u64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM ops WHERE synced = 0", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    pub(crate) fn pull_cursor(&self) -> Result<u64> {
+        Ok(self.meta("pull_cursor")?.and_then(|b| b.try_into().ok()).map(u64::from_be_bytes).unwrap_or(0))
     }
 }
 

@@ -1,0 +1,201 @@
+//! Joining a team through the sync server.
+//!
+//! - **Bootstrap**: the first administrator's device uses the server's one-time code to create
+//!   the first team; it generates the team keys.
+//! - **Invite**: an administrator or supervisor makes a one-time code (20 characters, 100 bits).
+//!   The server receives only `lookup = SHA-256(label || code)` and the team keys sealed under
+//!   `HKDF-SHA256(code)`: it can neither read the keys nor learn the code, and the inviter need
+//!   not be online when the tablet enrols.
+//! - **Enrol**: the new tablet presents `lookup`, registers its identity, receives the sealed
+//!   bundle and opens it with the code.
+
+use std::fmt;
+use std::path::Path;
+use std::time::Duration;
+
+use komora_protocol::{code, BootstrapRequest, Bytes, DeviceInfo, DeviceRegistration, EnrollRequest, Id16, InviteRequest, Role};
+use ring::digest::{digest, SHA256};
+use ring::hkdf::{Salt, HKDF_SHA256};
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, Zeroizing};
+
+use super::transport::Transport;
+use super::{Session, SyncOptions, SyncSettings};
+use crate::crypto::{random_array, SecretKey};
+use crate::error::{Error, Result};
+use crate::ids::DeviceId;
+use crate::vault::{DeviceIdentity, TeamKeys, Vault, VaultOptions};
+
+const LOOKUP_LABEL: &[u8] = b"komora/invite-lookup/v1\0";
+const WRAP_SALT: &[u8] = b"komora/invite-wrap/v1";
+const BUNDLE_AAD: &str = "komora/invite-bundle/v1";
+
+/// A one-time enrolment code to hand to a new tablet (as text or QR).
+#[derive(Clone)]
+pub struct Invitation {
+    pub code: String,
+    pub role: Role,
+    pub expires_at_ms: u64,
+}
+
+impl fmt::Debug for Invitation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Invitation([redacted], {:?}, expires {})", self.role, self.expires_at_ms)
+    }
+}
+
+/// What a new device receives, sealed under the code.
+#[derive(Serialize, Deserialize)]
+struct Bundle {
+    team_id: Id16,
+    team_name: String,
+    org_name: String,
+    keys: Vec<(u32, [u8; 32])>,
+}
+
+impl Drop for Bundle {
+    fn drop(&mut self) {
+        for (_, k) in &mut self.keys {
+            k.zeroize();
+        }
+    }
+}
+
+struct CodeKeys {
+    lookup: [u8; 32],
+    wrap: SecretKey,
+}
+
+fn code_keys(typed: &str) -> Result<CodeKeys> {
+    let canonical = Zeroizing::new(code::normalise(typed).ok_or(Error::InvalidCode)?);
+    let mut input = LOOKUP_LABEL.to_vec();
+    input.extend_from_slice(canonical.as_bytes());
+    let lookup: [u8; 32] = digest(&SHA256, &input).as_ref().try_into().expect("32 bytes");
+    let prk = Salt::new(HKDF_SHA256, WRAP_SALT).extract(canonical.as_bytes());
+    let mut wrap = [0u8; 32];
+    prk.expand(&[b"wrap"], HKDF_SHA256)
+        .and_then(|okm| okm.fill(&mut wrap))
+        .expect("HKDF output of the hash length");
+    let wrap = SecretKey::from_bytes(wrap);
+    Ok(CodeKeys { lookup, wrap })
+}
+
+fn registration(identity: &DeviceIdentity) -> DeviceRegistration {
+    DeviceRegistration { device_id: Id16(*identity.id.as_bytes()), sign_pk: Bytes(identity.public_key()) }
+}
+
+impl Vault {
+    /// Create the vault of the organisation's first administrator device, using the code the
+    /// server printed at its first start.
+    #[allow(clippy::too_many_arguments)]
+    pub fn bootstrap(
+        dir: impl AsRef<Path>,
+        passphrase: &str,
+        transport: &mut dyn Transport,
+        server_url: &str,
+        code: &str,
+        org_name: &str,
+        team_name: &str,
+        opts: VaultOptions,
+    ) -> Result<Vault> {
+        let dir = dir.as_ref();
+        Vault::check_new(dir, passphrase, &opts)?;
+        check_name("org", org_name)?;
+        check_name("team", team_name)?;
+        let identity = DeviceIdentity::generate();
+        let team_id = Id16(random_array());
+        let req = BootstrapRequest { code: code.to_owned(), team_id, device: registration(&identity) };
+        Session::new(transport, SyncOptions::default()).call_anonymous(|t| t.bootstrap(&req))?;
+        let mut vault = Vault::create_with(dir, passphrase, &TeamKeys::generate(), &identity, opts)?;
+        vault.save_sync_settings(&SyncSettings {
+            server_url: server_url.to_owned(),
+            team_id,
+            team_name: team_name.trim().to_owned(),
+            org_name: org_name.trim().to_owned(),
+            role: Role::Admin,
+        })?;
+        Ok(vault)
+    }
+
+    /// Create the vault of a new device from an enrolment code.
+    pub fn enroll(
+        dir: impl AsRef<Path>,
+        passphrase: &str,
+        transport: &mut dyn Transport,
+        server_url: &str,
+        code: &str,
+        opts: VaultOptions,
+    ) -> Result<Vault> {
+        let dir = dir.as_ref();
+        Vault::check_new(dir, passphrase, &opts)?;
+        let keys = code_keys(code)?;
+        let identity = DeviceIdentity::generate();
+        let req = EnrollRequest { lookup: Bytes(keys.lookup.to_vec()), device: registration(&identity) };
+        let resp = Session::new(transport, SyncOptions::default()).call_anonymous(|t| t.enroll(&req))?;
+        let plain = keys
+            .wrap
+            .open(&crate::crypto::aad(BUNDLE_AAD, &[&keys.lookup]), &resp.sealed_bundle.0)
+            .ok_or(Error::InvalidCode)?;
+        let bundle: Bundle = postcard::from_bytes(&plain).map_err(|_| Error::Corrupted { what: "the enrolment bundle" })?;
+        if bundle.team_id != resp.team_id || bundle.keys.is_empty() {
+            return Err(Error::Corrupted { what: "the enrolment bundle" });
+        }
+        let team = TeamKeys { keys: bundle.keys.iter().map(|(e, k)| (*e, SecretKey::from_bytes(*k))).collect() };
+        let mut vault = Vault::create_with(dir, passphrase, &team, &identity, opts)?;
+        vault.save_sync_settings(&SyncSettings {
+            server_url: server_url.to_owned(),
+            team_id: bundle.team_id,
+            team_name: bundle.team_name.clone(),
+            org_name: bundle.org_name.clone(),
+            role: resp.role,
+        })?;
+        Ok(vault)
+    }
+
+    /// Make a one-time enrolment code for a new device of `role`, valid for `valid_for`.
+    pub fn invite(&mut self, transport: &mut dyn Transport, role: Role, valid_for: Duration) -> Result<Invitation> {
+        let settings = self.sync_settings()?;
+        if !settings.role.may_invite(role) {
+            return Err(Error::Forbidden(format!("a {} cannot invite a {}", settings.role.as_str(), role.as_str())));
+        }
+        let code = code::format(random_array());
+        let keys = code_keys(&code)?;
+        let bundle = Bundle {
+            team_id: settings.team_id,
+            team_name: settings.team_name,
+            org_name: settings.org_name,
+            keys: self.team_keys().keys.iter().map(|(e, k)| (*e, *k.expose())).collect(),
+        };
+        let plain = Zeroizing::new(postcard::to_allocvec(&bundle).expect("bundles always serialise"));
+        let sealed = keys.wrap.seal(&crate::crypto::aad(BUNDLE_AAD, &[&keys.lookup]), &plain);
+        let req = InviteRequest {
+            role,
+            lookup: Bytes(keys.lookup.to_vec()),
+            expires_in_s: valid_for.as_secs(),
+            sealed_bundle: Bytes(sealed),
+        };
+        let resp = Session::new(transport, SyncOptions::default()).call(self, |t, token| t.invite(token, &req))?;
+        Ok(Invitation { code, role, expires_at_ms: resp.expires_at_ms })
+    }
+
+    /// The devices of this device's team (administrators and supervisors).
+    pub fn devices(&self, transport: &mut dyn Transport) -> Result<Vec<DeviceInfo>> {
+        self.sync_settings()?;
+        Session::new(transport, SyncOptions::default()).call(self, |t, token| t.devices(token))
+    }
+
+    /// Revoke a device of this team (administrators): the server refuses it from now on.
+    pub fn revoke_device(&self, transport: &mut dyn Transport, device: DeviceId) -> Result<()> {
+        self.sync_settings()?;
+        let id = Id16(*device.as_bytes());
+        Session::new(transport, SyncOptions::default()).call(self, |t, token| t.revoke(token, &id))
+    }
+}
+
+fn check_name(field: &'static str, name: &str) -> Result<()> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > 80 || n.chars().any(char::is_control) {
+        return Err(Error::validation(field, "give a name of 1 to 80 characters"));
+    }
+    Ok(())
+}

@@ -1,0 +1,170 @@
+//! Talking to the sync server: enrolment, login, and the sync engine that pushes what the
+//! server lacks and pulls what this device lacks, resumably.
+//!
+//! The core does no network I/O except through [`Transport`].
+
+mod engine;
+mod enrol;
+pub mod http;
+pub mod transport;
+
+use std::time::Duration;
+
+use komora_protocol::{ChallengeRequest, ErrorCode, Id16, Role, TokenRequest};
+use ring::signature::Ed25519KeyPair;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+pub use engine::{SyncPhase, SyncProgress, SyncReport, SyncStatus};
+pub use enrol::Invitation;
+use transport::{Transport, TransportError};
+
+use crate::error::{Error, Result};
+use crate::vault::Vault;
+
+/// How this vault reaches its team on a sync server. Stored in the vault (routing metadata only).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SyncSettings {
+    pub server_url: String,
+    pub team_id: Id16,
+    pub team_name: String,
+    pub org_name: String,
+    pub role: Role,
+}
+
+/// Retry and batching for sync.
+#[derive(Clone, Debug)]
+pub struct SyncOptions {
+    /// Attempts per call before giving up (network errors, rate limits, server errors).
+    pub max_attempts: u32,
+    /// First pause between attempts; doubled each time, capped at 30 s.
+    pub backoff: Duration,
+    pub push_batch_ops: usize,
+    pub push_batch_bytes: usize,
+    pub pull_page_bytes: u32,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            max_attempts: 6,
+            backoff: Duration::from_millis(500),
+            push_batch_ops: 1_000,
+            push_batch_bytes: 512 * 1024,
+            pull_page_bytes: komora_protocol::DEFAULT_PULL_BYTES,
+        }
+    }
+}
+
+const SETTINGS_KEY: &str = "sync_settings";
+
+impl From<TransportError> for Error {
+    fn from(e: TransportError) -> Self {
+        match e {
+            TransportError::Network(reason) => Error::Network(reason),
+            TransportError::Rejected { status, .. } if status >= 500 => Error::Network(format!("the server answered {status}")),
+            TransportError::Rejected { code, message, .. } => match code {
+                ErrorCode::Revoked => Error::Revoked,
+                ErrorCode::InvalidCode => Error::InvalidCode,
+                ErrorCode::Unauthenticated => Error::Unauthenticated,
+                ErrorCode::RateLimited => Error::RateLimited,
+                ErrorCode::Forbidden => Error::Forbidden(message),
+                _ => Error::Server(message),
+            },
+        }
+    }
+}
+
+/// A logged-in conversation with the server: the token is kept for the session only.
+pub(crate) struct Session<'t> {
+    transport: &'t mut dyn Transport,
+    token: Option<Zeroizing<String>>,
+    opts: SyncOptions,
+}
+
+impl<'t> Session<'t> {
+    pub(crate) fn new(transport: &'t mut dyn Transport, opts: SyncOptions) -> Self {
+        Self { transport, token: None, opts }
+    }
+
+    fn login(&mut self, vault: &Vault) -> Result<()> {
+        let device = Id16(*vault.device_id().as_bytes());
+        let challenge = self.transport.challenge(&ChallengeRequest { device_id: device })?;
+        let key = Ed25519KeyPair::from_pkcs8(vault.store.signing_pkcs8())
+            .map_err(|_| Error::Corrupted { what: "the device identity" })?;
+        let signature = key.sign(&komora_protocol::login_message(&device, &challenge.challenge.0));
+        let token = self.transport.token(&TokenRequest {
+            device_id: device,
+            challenge: challenge.challenge,
+            signature: komora_protocol::Bytes(signature.as_ref().to_vec()),
+        })?;
+        self.token = Some(Zeroizing::new(token.token));
+        Ok(())
+    }
+
+    /// Make an authenticated call: logs in when needed (again once if the token expired),
+    /// and retries with exponential backoff what is worth retrying.
+    pub(crate) fn call<T>(
+        &mut self,
+        vault: &Vault,
+        mut f: impl FnMut(&mut dyn Transport, &str) -> Result<T, TransportError>,
+    ) -> Result<T> {
+        let mut attempt = 0;
+        let mut relogged = false;
+        loop {
+            attempt += 1;
+            match self.try_once(vault, &mut f) {
+                Ok(v) => return Ok(v),
+                Err(Error::Unauthenticated) if !relogged && self.token.is_some() => {
+                    relogged = true;
+                    self.token = None;
+                }
+                Err(Error::Network(_) | Error::RateLimited) if attempt < self.opts.max_attempts => {
+                    let pause = self.opts.backoff.saturating_mul(1 << (attempt - 1).min(6));
+                    std::thread::sleep(pause.min(Duration::from_secs(30)));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn try_once<T>(
+        &mut self,
+        vault: &Vault,
+        f: &mut impl FnMut(&mut dyn Transport, &str) -> Result<T, TransportError>,
+    ) -> Result<T> {
+        if self.token.is_none() {
+            self.login(vault)?;
+        }
+        let token = self.token.clone().expect("logged in above");
+        f(&mut *self.transport, &token).map_err(Error::from)
+    }
+
+    /// A call that needs no login, retried like the others.
+    pub(crate) fn call_anonymous<T>(&mut self, mut f: impl FnMut(&mut dyn Transport) -> Result<T, TransportError>) -> Result<T> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match f(&mut *self.transport).map_err(Error::from) {
+                Err(Error::Network(_) | Error::RateLimited) if attempt < self.opts.max_attempts => {
+                    let pause = self.opts.backoff.saturating_mul(1 << (attempt - 1).min(6));
+                    std::thread::sleep(pause.min(Duration::from_secs(30)));
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+impl Vault {
+    /// The sync settings, or `NotEnrolled` for a vault that has never joined a server.
+    pub fn sync_settings(&self) -> Result<SyncSettings> {
+        let bytes = self.store.meta(SETTINGS_KEY)?.ok_or(Error::NotEnrolled)?;
+        serde_json::from_slice(&bytes).map_err(|_| Error::Corrupted { what: "the sync settings" })
+    }
+
+    pub(crate) fn save_sync_settings(&mut self, s: &SyncSettings) -> Result<()> {
+        let bytes = serde_json::to_vec(s).expect("settings always serialise");
+        self.store.set_meta(SETTINGS_KEY, &bytes)
+    }
+}

@@ -1,0 +1,32 @@
+//! The one boundary through which the core talks to a sync server. The engine is written
+//! against this trait; `http.rs` implements it with reqwest, and tests can put a faulty
+//! network between the two.
+
+use komora_protocol::{
+    BootstrapRequest, ChallengeRequest, ChallengeResponse, DeviceInfo, EnrollRequest, EnrollResponse, ErrorCode, Id16,
+    InviteRequest, InviteResponse, PullPage, PushBatch, PushResponse, RegisteredResponse, TokenRequest, TokenResponse,
+};
+
+/// Why a call did not get an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportError {
+    /// No usable answer (no network, connection cut, timeout, garbled reply): worth retrying.
+    Network(String),
+    /// The server answered with a refusal.
+    Rejected { status: u16, code: ErrorCode, message: String },
+}
+
+pub type Reply<T> = Result<T, TransportError>;
+
+/// The sync server's routes, one method each. `token` is a bearer token from [`Transport::token`].
+pub trait Transport: Send {
+    fn bootstrap(&mut self, req: &BootstrapRequest) -> Reply<RegisteredResponse>;
+    fn challenge(&mut self, req: &ChallengeRequest) -> Reply<ChallengeResponse>;
+    fn token(&mut self, req: &TokenRequest) -> Reply<TokenResponse>;
+    fn invite(&mut self, token: &str, req: &InviteRequest) -> Reply<InviteResponse>;
+    fn enroll(&mut self, req: &EnrollRequest) -> Reply<EnrollResponse>;
+    fn push(&mut self, token: &str, batch: &PushBatch) -> Reply<PushResponse>;
+    fn pull(&mut self, token: &str, after: u64, max_bytes: u32) -> Reply<PullPage>;
+    fn devices(&mut self, token: &str) -> Reply<Vec<DeviceInfo>>;
+    fn revoke(&mut self, token: &str, device: &Id16) -> Reply<()>;
+}
