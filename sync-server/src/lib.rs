@@ -91,9 +91,31 @@ async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -
 
 /// Serve until the process is stopped (Ctrl-C or SIGTERM).
 pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    serve_until(listener, state, shutdown_signal()).await
+}
+
+/// Serve until `stop` completes.
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(stop).await
+}
+
+/// If no team exists yet, make a fresh one-time bootstrap code, keep only its hash, and return
+/// it for printing once. Each start before the bootstrap replaces the previous code.
+pub fn prepare_bootstrap(db: &dyn Db) -> Result<Option<String>, db::DbError> {
+    if !db.needs_bootstrap()? {
+        return Ok(None);
+    }
+    let mut random = [0u8; 13];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut random)
+        .map_err(|_| db::DbError::Storage("the OS random number generator failed".into()))?;
+    let code = komora_protocol::code::format(random);
+    let canonical = komora_protocol::code::normalise(&code).expect("a generated code is valid");
+    db.set_bootstrap_hash(&auth::sha256(canonical.as_bytes()))?;
+    Ok(Some(code))
 }
 
 async fn shutdown_signal() {

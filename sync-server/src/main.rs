@@ -9,7 +9,6 @@ use komora_sync_server::config::{Cli, Command};
 use komora_sync_server::db::sqlite::SqliteDb;
 use komora_sync_server::db::Db;
 use komora_sync_server::{AppState, Limits};
-use ring::rand::{SecureRandom, SystemRandom};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -52,13 +51,7 @@ fn run(cli: Cli) -> Result<(), String> {
         return Ok(());
     }
 
-    if db.needs_bootstrap().map_err(|e| e.to_string())? {
-        let mut random = [0u8; 13];
-        SystemRandom::new().fill(&mut random).map_err(|_| "the OS random number generator failed")?;
-        let code = komora_protocol::code::format(random);
-        let canonical = komora_protocol::code::normalise(&code).expect("a generated code is valid");
-        let hash = komora_sync_server::auth::sha256(canonical.as_bytes());
-        db.set_bootstrap_hash(&hash).map_err(|e| e.to_string())?;
+    if let Some(code) = komora_sync_server::prepare_bootstrap(db.as_ref()).map_err(|e| e.to_string())? {
         // The one secret this server ever prints, once, on a line of its own, on stdout only.
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "bootstrap code: {code}");

@@ -1,6 +1,8 @@
 //! Helpers for the scenario tests: hand-set clocks, replica exchange, snapshots and a small
 //! deterministic random source.
 
+pub mod server;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -81,6 +83,87 @@ impl Rng {
     pub fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
             items.swap(i, self.below(i as u64 + 1) as usize);
+        }
+    }
+}
+
+/// Sync options for tests: quick retries.
+pub fn quick_retries() -> komora_core::SyncOptions {
+    komora_core::SyncOptions { max_attempts: 30, backoff: std::time::Duration::from_millis(5), ..Default::default() }
+}
+
+/// The organisation's first administrator, on `server`, with a fast-unlocking vault in `dir`.
+pub fn bootstrap_admin(server: &server::TestServer, dir: &std::path::Path) -> Vault {
+    let mut t = komora_core::HttpTransport::new(&server.url).unwrap();
+    let code = server.bootstrap_code.as_deref().expect("a fresh server has a bootstrap code");
+    Vault::bootstrap(dir, "admin passphrase", &mut t, &server.url, code, "AMI", "Huye", fast_options()).unwrap()
+}
+
+/// A new device of `role`, invited by `inviter` and enrolled on `server`.
+pub fn enrol(server: &server::TestServer, inviter: &mut Vault, role: komora_core::Role, dir: &std::path::Path) -> Vault {
+    let mut t = komora_core::HttpTransport::new(&server.url).unwrap();
+    let invitation = inviter.invite(&mut t, role, std::time::Duration::from_secs(3600)).unwrap();
+    Vault::enroll(dir, "tablet passphrase", &mut t, &server.url, &invitation.code, fast_options()).unwrap()
+}
+
+/// Sync a vault with the server it is enrolled on.
+pub fn sync(v: &mut Vault) -> komora_core::Result<komora_core::SyncReport> {
+    let url = v.sync_settings()?.server_url;
+    let mut t = komora_core::HttpTransport::new(&url).unwrap();
+    v.sync(&mut t, &quick_retries(), &mut |_| {})
+}
+
+/// A transport that passes calls to the real server and keeps the bearer token it saw: lets a
+/// test act as an attacker holding an unlocked tablet (for example to send garbage).
+pub struct TokenSpy {
+    inner: komora_core::HttpTransport,
+    pub token: Option<String>,
+}
+
+impl TokenSpy {
+    pub fn new(url: &str) -> Self {
+        Self { inner: komora_core::HttpTransport::new(url).unwrap(), token: None }
+    }
+}
+
+mod spy {
+    use komora_core::{Transport, TransportError};
+    use komora_protocol::*;
+
+    type Reply<T> = Result<T, TransportError>;
+
+    impl Transport for super::TokenSpy {
+        fn bootstrap(&mut self, req: &BootstrapRequest) -> Reply<RegisteredResponse> {
+            self.inner.bootstrap(req)
+        }
+        fn challenge(&mut self, req: &ChallengeRequest) -> Reply<ChallengeResponse> {
+            self.inner.challenge(req)
+        }
+        fn token(&mut self, req: &TokenRequest) -> Reply<TokenResponse> {
+            self.inner.token(req)
+        }
+        fn invite(&mut self, token: &str, req: &InviteRequest) -> Reply<InviteResponse> {
+            self.token = Some(token.into());
+            self.inner.invite(token, req)
+        }
+        fn enroll(&mut self, req: &EnrollRequest) -> Reply<EnrollResponse> {
+            self.inner.enroll(req)
+        }
+        fn push(&mut self, token: &str, batch: &PushBatch) -> Reply<PushResponse> {
+            self.token = Some(token.into());
+            self.inner.push(token, batch)
+        }
+        fn pull(&mut self, token: &str, after: u64, max_bytes: u32) -> Reply<PullPage> {
+            self.token = Some(token.into());
+            self.inner.pull(token, after, max_bytes)
+        }
+        fn devices(&mut self, token: &str) -> Reply<Vec<DeviceInfo>> {
+            self.token = Some(token.into());
+            self.inner.devices(token)
+        }
+        fn revoke(&mut self, token: &str, device: &Id16) -> Reply<()> {
+            self.token = Some(token.into());
+            self.inner.revoke(token, device)
         }
     }
 }

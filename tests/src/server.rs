@@ -1,0 +1,82 @@
+//! A real sync server for tests: the production router on a real loopback listener, with its
+//! embedded SQLite store in a folder the test owns. It can be stopped and started again on the
+//! same port and data.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use komora_sync_server::db::sqlite::SqliteDb;
+use komora_sync_server::{AppState, Limits};
+
+pub struct TestServer {
+    pub url: String,
+    pub addr: SocketAddr,
+    pub data: PathBuf,
+    /// Set when the store was empty at this start.
+    pub bootstrap_code: Option<String>,
+    pub state: Arc<AppState>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Limits generous enough for scripted scenarios; the rate-limit test sets its own.
+pub fn test_limits() -> Limits {
+    Limits { codes_per_minute: 1_000, logins_per_minute: 100_000 }
+}
+
+impl TestServer {
+    /// Start on a free port with its store in `data`.
+    pub fn start(data: &Path) -> Self {
+        Self::start_at(data, "127.0.0.1:0".parse().unwrap(), test_limits())
+    }
+
+    pub fn start_at(data: &Path, addr: SocketAddr, limits: Limits) -> Self {
+        std::fs::create_dir_all(data).unwrap();
+        let db = Arc::new(SqliteDb::open(&data.join("komora-sync.db")).unwrap());
+        let bootstrap_code = komora_sync_server::prepare_bootstrap(db.as_ref()).unwrap();
+        let state = AppState::new(db, limits);
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let listener = runtime.block_on(tokio::net::TcpListener::bind(addr)).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let serving = state.clone();
+        let thread = std::thread::spawn(move || {
+            runtime.block_on(async move {
+                komora_sync_server::serve_until(listener, serving, async {
+                    let _ = rx.await;
+                })
+                .await
+                .unwrap();
+            });
+            runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+        });
+        Self { url: format!("http://{addr}"), addr, data: data.to_owned(), bootstrap_code, state, stop: Some(tx), thread: Some(thread) }
+    }
+
+    /// Stop serving (open connections are dropped) and wait until the port is free.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+
+    /// Every file of the server's store, for scanning.
+    pub fn stored_files(&self) -> Vec<PathBuf> {
+        std::fs::read_dir(&self.data).unwrap().map(|e| e.unwrap().path()).collect()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}

@@ -1,0 +1,276 @@
+//! Devices of the Huye team sync through a real sync server (the production router on a real
+//! loopback socket, its SQLite store on disk).
+
+use std::sync::Mutex;
+
+use komora_core::{ClientEdit, EntryStatus, Error, HttpTransport, NewClient, Role, SyncPhase};
+use komora_scenarios::server::TestServer;
+use komora_scenarios::{bootstrap_admin, enrol, quick_retries, snapshot, sync};
+
+#[test]
+fn three_tablets_edit_offline_sync_in_any_order_converge_and_a_late_tablet_gets_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut claudine = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("claudine"));
+    let mut jean = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("jean"));
+    let mut grace = enrol(&server, &mut admin, Role::Supervisor, &dir.path().join("grace"));
+
+    let id = claudine.add_client(&NewClient { name: "Mukamana Odette".into(), ..Default::default() }).unwrap();
+    sync(&mut claudine).unwrap();
+    for v in [&mut jean, &mut grace, &mut admin] {
+        sync(v).unwrap();
+        assert_eq!(v.client(id).unwrap().name, "Mukamana Odette");
+    }
+
+    // Offline: Claudine and Jean both rename her; Jean and Grace change other fields; each adds
+    // a client of their own.
+    claudine.edit_client(id, &ClientEdit { name: Some("Mukamana Odette Uwera".into()), ..Default::default() }).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    jean.edit_client(id, &ClientEdit { name: Some("Odette Mukamana".into()), birth_year: Some(Some(1978)), ..Default::default() }).unwrap();
+    grace.edit_client(id, &ClientEdit { phone: Some(Some("0788123456".into())), ..Default::default() }).unwrap();
+    for (v, name) in [(&mut claudine, "Uwase"), (&mut jean, "Habimana"), (&mut grace, "Niyonsaba")] {
+        v.add_client(&NewClient { name: name.into(), ..Default::default() }).unwrap();
+    }
+
+    // Sync in one order, then the reverse, then once more all round.
+    for v in [&mut grace, &mut jean, &mut claudine, &mut admin] {
+        sync(v).unwrap();
+    }
+    for v in [&mut admin, &mut claudine, &mut jean, &mut grace] {
+        sync(v).unwrap();
+    }
+    let expected = snapshot(&claudine);
+    assert_eq!(expected.len(), 4);
+    for v in [&jean, &grace, &admin] {
+        assert_eq!(snapshot(v), expected);
+    }
+    let odette = claudine.client(id).unwrap();
+    assert_eq!(odette.name, "Odette Mukamana");
+    assert_eq!((odette.birth_year, odette.phone.as_deref()), (Some(1978), Some("0788123456")));
+    let history = grace.client_history(id, "name").unwrap();
+    assert!(history.iter().any(|e| e.status == EntryStatus::Concurrent), "Claudine's name is kept");
+
+    // Nothing waits anywhere; a second sync moves nothing.
+    for v in [&mut claudine, &mut jean, &mut grace, &mut admin] {
+        assert_eq!(v.sync_status().unwrap().pending, 0);
+        let again = sync(v).unwrap();
+        assert_eq!((again.sent_ops, again.received_ops), (0, 0));
+    }
+
+    // A tablet enrolled later receives everything in its first sync.
+    let mut late = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("late"));
+    let report = sync(&mut late).unwrap();
+    assert_eq!(report.applied, claudine.summary().unwrap().len());
+    assert_eq!(snapshot(&late), expected);
+}
+
+#[test]
+fn progress_is_reported_while_sending_and_receiving() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut tablet = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("tablet"));
+    let clients: Vec<NewClient> = (0..300).map(|i| NewClient { name: format!("Client {i}"), ..Default::default() }).collect();
+    admin.add_clients(&clients).unwrap();
+    let small_batches = komora_core::SyncOptions { push_batch_ops: 100, pull_page_bytes: 8 * 1024, ..quick_retries() };
+    let mut t = HttpTransport::new(&server.url).unwrap();
+    let mut seen = Vec::new();
+    admin.sync(&mut t, &small_batches, &mut |p| seen.push(p.clone())).unwrap();
+    let pushing: Vec<u64> = seen.iter().filter(|p| p.phase == SyncPhase::Pushing).map(|p| p.sent_ops).collect();
+    assert_eq!(pushing, vec![0, 100, 200, 300]);
+    assert_eq!(seen.last().unwrap().phase, SyncPhase::Done);
+    assert_eq!(seen.last().unwrap().waiting, 0);
+
+    seen.clear();
+    tablet.sync(&mut t, &small_batches, &mut |p| seen.push(p.clone())).unwrap();
+    let pulls: Vec<u64> = seen.iter().filter(|p| p.phase == SyncPhase::Pulling).map(|p| p.received_ops).collect();
+    assert!(pulls.len() > 3, "several pages: {pulls:?}");
+    assert!(pulls.windows(2).all(|w| w[0] <= w[1]));
+    assert_eq!(*pulls.last().unwrap(), 300);
+    assert!(seen.last().unwrap().received_bytes > 300 * 100);
+}
+
+#[test]
+fn a_revoked_tablet_is_refused_at_once_and_what_it_sends_is_not_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut lost = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("lost"));
+    sync(&mut lost).unwrap();
+    let mut t = HttpTransport::new(&server.url).unwrap();
+    admin.revoke_device(&mut t, lost.device_id()).unwrap();
+    let devices = admin.devices(&mut t).unwrap();
+    assert!(devices.iter().any(|d| d.id.0 == *lost.device_id().as_bytes() && d.revoked));
+
+    lost.add_client(&NewClient { name: "Written after the loss".into(), ..Default::default() }).unwrap();
+    assert!(matches!(sync(&mut lost), Err(Error::Revoked)));
+    assert_eq!(lost.sync_status().unwrap().pending, 1, "nothing was acknowledged");
+    sync(&mut admin).unwrap();
+    assert!(snapshot(&admin).is_empty(), "the server stored nothing from the revoked tablet");
+
+    // A counsellor cannot revoke, invite a supervisor or list devices.
+    let mut counsellor = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("c"));
+    assert!(matches!(counsellor.revoke_device(&mut t, admin.device_id()), Err(Error::Forbidden(_))));
+    assert!(matches!(counsellor.devices(&mut t), Err(Error::Forbidden(_))));
+    assert!(matches!(
+        counsellor.invite(&mut t, Role::Supervisor, std::time::Duration::from_secs(600)),
+        Err(Error::Forbidden(_))
+    ));
+}
+
+#[test]
+fn an_enrolment_code_works_once_and_a_wrong_code_gets_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut t = HttpTransport::new(&server.url).unwrap();
+    let inv = admin.invite(&mut t, Role::Counsellor, std::time::Duration::from_secs(600)).unwrap();
+    let opts = komora_scenarios::fast_options;
+    komora_core::Vault::enroll(dir.path().join("a"), "tablet passphrase", &mut t, &server.url, &inv.code, opts()).unwrap();
+    let again = komora_core::Vault::enroll(dir.path().join("b"), "tablet passphrase", &mut t, &server.url, &inv.code, opts());
+    assert!(matches!(again, Err(Error::InvalidCode)));
+    assert!(!dir.path().join("b").join("vault.json").exists(), "no vault is left behind");
+    let guess = komora_core::Vault::enroll(dir.path().join("c"), "tablet passphrase", &mut t, &server.url, "ABCDE-FGHJK-MNPQR-STVWX", opts());
+    assert!(matches!(guess, Err(Error::InvalidCode)));
+    // The bootstrap code was used up too.
+    let code = server.bootstrap_code.clone().unwrap();
+    let rebootstrap = komora_core::Vault::bootstrap(dir.path().join("d"), "admin passphrase", &mut t, &server.url, &code, "X", "Y", opts());
+    assert!(matches!(rebootstrap, Err(Error::InvalidCode)));
+    assert_eq!(admin.devices(&mut t).unwrap().len(), 2);
+}
+
+/// Captures everything the server logs in this test binary.
+static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+struct LogSink;
+impl std::io::Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn the_server_keeps_no_plaintext_and_logs_no_secret() {
+    let _ = tracing_subscriber_init();
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut t = HttpTransport::new(&server.url).unwrap();
+    let invitation = admin.invite(&mut t, Role::Counsellor, std::time::Duration::from_secs(600)).unwrap();
+    let mut tablet =
+        komora_core::Vault::enroll(dir.path().join("tablet"), "tablet passphrase", &mut t, &server.url, &invitation.code, komora_scenarios::fast_options())
+            .unwrap();
+    let markers = ["Zzmarker-Nyirahabimana", "ZZCODE-9182", "0788765432", "ex-prisoner", "Nyaruguru", "Ngoma"];
+    let id = tablet
+        .add_client(&NewClient {
+            name: markers[0].into(),
+            code: Some(markers[1].into()),
+            phone: Some(markers[2].into()),
+            target_groups: vec![markers[3].into()],
+            location: Some(komora_core::LocationInput {
+                district: markers[4].into(),
+                sector: Some(markers[5].into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .unwrap();
+    tablet.edit_client(id, &ClientEdit { name: Some(format!("{} renamed", markers[0])), ..Default::default() }).unwrap();
+    sync(&mut tablet).unwrap();
+    sync(&mut admin).unwrap();
+    assert_eq!(admin.client(id).unwrap().phone.as_deref(), Some(markers[2]), "the data did travel");
+
+    let mut secrets: Vec<String> = markers.iter().map(|m| m.to_string()).collect();
+    secrets.push(invitation.code.clone());
+    secrets.push(invitation.code.replace('-', ""));
+    secrets.push(server.bootstrap_code.clone().unwrap().replace('-', ""));
+    let logs = LOGS.lock().unwrap().clone();
+    assert!(!logs.is_empty(), "the server's logs were captured");
+    let mut haystacks: Vec<(String, Vec<u8>)> = vec![("logs".into(), logs)];
+    for f in server.stored_files() {
+        haystacks.push((f.display().to_string(), std::fs::read(&f).unwrap()));
+    }
+    for (name, bytes) in &haystacks {
+        let lower = bytes.to_ascii_lowercase();
+        for s in &secrets {
+            let needle = s.to_ascii_lowercase().into_bytes();
+            assert!(!lower.windows(needle.len()).any(|w| w == needle.as_slice()), "{s} found in {name}");
+        }
+    }
+}
+
+fn tracing_subscriber_init() -> Result<(), Box<dyn std::error::Error>> {
+    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_ansi(false).with_writer(|| LogSink).finish();
+    tracing::subscriber::set_global_default(subscriber)?;
+    Ok(())
+}
+
+#[test]
+fn malformed_unauthenticated_and_oversized_requests_get_a_clear_refusal_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    admin.add_clients(&[NewClient { name: "Before".into(), ..Default::default() }]).unwrap();
+    sync(&mut admin).unwrap();
+    let http = reqwest::blocking::Client::new();
+    let url = |p: &str| format!("{}{}", server.url, p);
+
+    let status = |r: reqwest::blocking::Response| {
+        let code = r.status().as_u16();
+        let body: serde_json::Value = r.json().unwrap_or(serde_json::Value::Null);
+        (code, body["error"].as_str().unwrap_or("").to_owned())
+    };
+    assert_eq!(status(http.post(url("/v1/push")).body(vec![1, 2, 3]).send().unwrap()), (401, "unauthenticated".into()));
+    assert_eq!(status(http.get(url("/v1/pull")).bearer_auth("forged-token").send().unwrap()), (401, "unauthenticated".into()));
+    assert_eq!(status(http.post(url("/v1/enroll")).body("{not json").send().unwrap()), (400, "bad_request".into()));
+    assert_eq!(status(http.post(url("/v1/auth/token")).body("[]").send().unwrap()), (400, "bad_request".into()));
+    assert_eq!(status(http.post(url("/v1/devices/zz/revoke")).send().unwrap()).0, 401);
+    let huge = vec![0u8; komora_protocol_max() + 1];
+    assert_eq!(status(http.post(url("/v1/enroll")).body(huge).send().unwrap()).0, 413);
+
+    // An authenticated push of garbage is refused whole.
+    let mut t = HttpTransport::new(&server.url).unwrap();
+    let token = login(&admin, &mut t);
+    let garbage = komora_core_push_body(vec![vec![1u8; 80], vec![9u8; 10]]);
+    let r = http.post(url("/v1/push")).bearer_auth(&token).body(garbage).send().unwrap();
+    assert_eq!(status(r), (400, "bad_request".into()));
+    assert_eq!(status(http.post(url("/v1/push")).bearer_auth(&token).body(vec![0xff; 64]).send().unwrap()).0, 400);
+    // The health route answers and nothing changed.
+    let health: serde_json::Value = http.get(url("/health")).send().unwrap().json().unwrap();
+    assert_eq!(health["status"], "ok");
+    let metrics = http.get(url("/metrics")).send().unwrap().text().unwrap();
+    assert!(metrics.contains("komora_requests_total{route=\"/v1/push\",status=\"400\"}"), "{metrics}");
+    let mut fresh = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("fresh"));
+    let report = sync(&mut fresh).unwrap();
+    assert_eq!((report.received_ops, report.rejected.len()), (1, 0), "only the real operation was stored");
+    assert_eq!(snapshot(&fresh).len(), 1);
+}
+
+fn komora_protocol_max() -> usize {
+    2 * 1024 * 1024
+}
+
+fn komora_core_push_body(envelopes: Vec<Vec<u8>>) -> Vec<u8> {
+    // postcard: a length-prefixed list of byte strings.
+    let mut out = vec![envelopes.len() as u8];
+    for e in envelopes {
+        out.push(e.len() as u8);
+        out.extend(e);
+    }
+    out
+}
+
+/// Log in as a vault's device, as an attacker holding the unlocked tablet could: any
+/// authenticated call through a spying transport reveals the token it used.
+fn login(v: &komora_core::Vault, t: &mut HttpTransport) -> String {
+    let _ = t;
+    let server = v.sync_settings().unwrap().server_url;
+    let mut spy = komora_scenarios::TokenSpy::new(&server);
+    let _ = v.devices(&mut spy).unwrap();
+    spy.token.expect("the call used a token")
+}
