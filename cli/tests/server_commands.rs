@@ -1,0 +1,85 @@
+//! An administrator sets up AMI on a fresh sync server with the `komora` command, enrols a
+//! counsellor's tablet, both sync, and a lost tablet is revoked: the names, flags and `--json`
+//! shapes that scripts rely on.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use komora_scenarios::server::TestServer;
+use serde_json::Value;
+
+fn komora(vault: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_komora"))
+        .arg("--vault")
+        .arg(vault)
+        .args(args)
+        .env("KOMORA_PASSPHRASE", "field passphrase")
+        .output()
+        .unwrap()
+}
+
+fn json(vault: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let out = komora(vault, &all);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn bootstrap_invite_enrol_sync_status_list_and_revoke_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let code = server.bootstrap_code.clone().unwrap();
+    let (admin, tablet) = (dir.path().join("admin"), dir.path().join("tablet"));
+
+    let joined = json(&admin, &["admin", "bootstrap", "--server", &server.url, "--code", &code, "--org", "AMI", "--team", "Huye"]);
+    assert_eq!(joined["role"], "admin");
+
+    let invite = json(&admin, &["device", "invite", "--role", "counsellor", "--team", "Huye"]);
+    let enrolment_code = invite["code"].as_str().unwrap().to_owned();
+    let wrong_team = komora(&admin, &["device", "invite", "--role", "counsellor", "--team", "Nyanza"]);
+    assert_eq!(wrong_team.status.code(), Some(2));
+
+    let joined = json(&tablet, &["enroll", "--server", &server.url, "--code", &enrolment_code]);
+    assert_eq!((joined["role"].as_str(), joined["team"].as_str()), (Some("counsellor"), Some("Huye")));
+
+    let added = json(&tablet, &["client", "add", "--name", "Uwimana Grace", "--district", "Huye"]);
+    let status = json(&tablet, &["status"]);
+    assert_eq!(status["pending"], 1);
+    assert!(status["last_sync"].is_null());
+    assert_eq!(status["role"], "counsellor");
+    assert_eq!(status["device_id"].as_str().unwrap().len(), 32);
+
+    let synced = json(&tablet, &["sync"]);
+    assert_eq!(synced["sent"], 1);
+    let status = json(&tablet, &["status"]);
+    assert_eq!(status["pending"], 0);
+    assert!(status["last_sync"].as_str().unwrap().ends_with('Z'));
+
+    let synced = json(&admin, &["sync"]);
+    assert_eq!(synced["received"], 1);
+    let list = json(&admin, &["client", "list"]);
+    assert_eq!(list[0]["id"], added["id"]);
+
+    let devices = json(&admin, &["device", "list"]);
+    let devices = devices.as_array().unwrap();
+    assert_eq!(devices.len(), 2);
+    let tablet_id = status["device_id"].as_str().unwrap().to_owned();
+    let row = devices.iter().find(|d| d["id"] == tablet_id.as_str()).unwrap();
+    assert_eq!((row["role"].as_str(), row["revoked"].as_bool()), (Some("counsellor"), Some(false)));
+
+    // The tablet is lost: revoke it. Its next sync fails with a message that says so.
+    json(&admin, &["device", "revoke", &tablet_id]);
+    let devices = json(&admin, &["device", "list"]);
+    assert!(devices.as_array().unwrap().iter().any(|d| d["id"] == tablet_id.as_str() && d["revoked"] == true));
+    let refused = komora(&tablet, &["sync"]);
+    assert_eq!(refused.status.code(), Some(6));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("revoked"), "{err}");
+
+    // A used code is refused with a clear line.
+    let again = komora(&dir.path().join("other"), &["enroll", "--server", &server.url, "--code", &enrolment_code]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("code"));
+}
