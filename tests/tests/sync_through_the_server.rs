@@ -274,3 +274,34 @@ fn login(v: &komora_core::Vault, t: &mut HttpTransport) -> String {
     let _ = v.devices(&mut spy).unwrap();
     spy.token.expect("the call used a token")
 }
+
+#[test]
+fn guessing_enrolment_codes_from_loopback_hits_the_rate_limit_and_gets_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_at(&dir.path().join("server"), "127.0.0.1:0".parse().unwrap(), komora_sync_server::Limits::default());
+    let http = reqwest::blocking::Client::new();
+    let mut outcomes = std::collections::BTreeMap::<u16, u32>::new();
+    for i in 0..60u8 {
+        let body = serde_json::json!({
+            "lookup": base64_url(&[i; 32]),
+            "device": { "device_id": format!("{:032x}", i as u128 + 1), "sign_pk": base64_url(&[7u8; 32]) },
+        });
+        let r = http.post(format!("{}/v1/enroll", server.url)).json(&body).send().unwrap();
+        *outcomes.entry(r.status().as_u16()).or_default() += 1;
+    }
+    assert_eq!(outcomes.get(&200), None, "no guess enrolled a device: {outcomes:?}");
+    assert_eq!(outcomes.get(&403).copied().unwrap_or(0), 10, "the first ten were judged and refused: {outcomes:?}");
+    assert_eq!(outcomes.get(&429).copied().unwrap_or(0), 50, "the rest were rate-limited: {outcomes:?}");
+}
+
+fn base64_url(bytes: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().fold(0u32, |acc, b| acc << 8 | *b as u32) << (8 * (3 - chunk.len()));
+        for i in 0..=chunk.len() {
+            out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
