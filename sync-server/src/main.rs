@@ -29,7 +29,8 @@ fn main() -> ExitCode {
 fn open_db(settings: &komora_sync_server::config::Settings) -> Result<Arc<dyn Db>, String> {
     if let Some(url) = &settings.database {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Err("PostgreSQL is not supported by this build yet; run on the embedded store with --data DIR".into());
+            let db = komora_sync_server::db::postgres::PostgresDb::open(url, None).map_err(|e| e.to_string())?;
+            return Ok(Arc::new(db));
         }
         return Err("--database takes a postgres:// URL".into());
     }

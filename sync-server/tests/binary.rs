@@ -78,7 +78,7 @@ fn a_fresh_server_prints_one_bootstrap_code_serves_health_and_backs_up_while_ser
 }
 
 #[test]
-fn settings_come_from_a_toml_file_and_unsupported_databases_are_named() {
+fn settings_come_from_a_toml_file_and_an_unreachable_database_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("komora.toml");
     let data = dir.path().join("from-file");
@@ -92,10 +92,13 @@ fn settings_come_from_a_toml_file_and_unsupported_databases_are_named() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("colour"));
 
+    // Nothing listens on port 9: a clear error, no panic.
     let out = Command::new(env!("CARGO_BIN_EXE_komora-sync-server"))
-        .args(["--database", "postgres://localhost/komora"])
+        .args(["--database", "postgres://komora@127.0.0.1:9/komora?connect_timeout=2"])
         .output()
         .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("PostgreSQL"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("database"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(env!("CARGO_BIN_EXE_komora-sync-server")).args(["--database", "mysql://x"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("postgres://"));
 }

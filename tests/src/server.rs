@@ -7,8 +7,29 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
+use komora_sync_server::db::postgres::PostgresDb;
 use komora_sync_server::db::sqlite::SqliteDb;
+use komora_sync_server::db::Db;
 use komora_sync_server::{AppState, Limits};
+
+/// Which store the server runs on.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Sqlite,
+    /// A PostgreSQL URL; each test server gets a schema of its own.
+    Postgres(String),
+}
+
+/// The stores to run the server scenarios on: SQLite always, PostgreSQL when
+/// `KOMORA_TEST_POSTGRES` holds a URL (`.ci/run` starts one and sets it).
+pub fn backends() -> Vec<Backend> {
+    let mut out = vec![Backend::Sqlite];
+    match std::env::var("KOMORA_TEST_POSTGRES") {
+        Ok(url) if !url.is_empty() => out.push(Backend::Postgres(url)),
+        _ => eprintln!("KOMORA_TEST_POSTGRES is not set: the server scenarios run on SQLite only"),
+    }
+    out
+}
 
 pub struct TestServer {
     pub url: String,
@@ -27,14 +48,31 @@ pub fn test_limits() -> Limits {
 }
 
 impl TestServer {
-    /// Start on a free port with its store in `data`.
+    /// Start on a free port with an SQLite store in `data`.
     pub fn start(data: &Path) -> Self {
-        Self::start_at(data, "127.0.0.1:0".parse().unwrap(), test_limits())
+        Self::start_on(&Backend::Sqlite, data)
     }
 
-    pub fn start_at(data: &Path, addr: SocketAddr, limits: Limits) -> Self {
+    /// Start on a free port on `backend` (its SQLite file, or its PostgreSQL schema's name, in
+    /// `data`).
+    pub fn start_on(backend: &Backend, data: &Path) -> Self {
+        Self::start_at(backend, data, "127.0.0.1:0".parse().unwrap(), test_limits())
+    }
+
+    pub fn start_at(backend: &Backend, data: &Path, addr: SocketAddr, limits: Limits) -> Self {
         std::fs::create_dir_all(data).unwrap();
-        let db = Arc::new(SqliteDb::open(&data.join("komora-sync.db")).unwrap());
+        let db: Arc<dyn Db> = match backend {
+            Backend::Sqlite => Arc::new(SqliteDb::open(&data.join("komora-sync.db")).unwrap()),
+            Backend::Postgres(url) => {
+                let marker = data.join("pg-schema");
+                let schema = std::fs::read_to_string(&marker).unwrap_or_else(|_| {
+                    let name = format!("t_{}", komora_core::RecordId::random());
+                    std::fs::write(&marker, &name).unwrap();
+                    name
+                });
+                Arc::new(PostgresDb::open(url, Some(&schema)).unwrap())
+            }
+        };
         let bootstrap_code = komora_sync_server::prepare_bootstrap(db.as_ref()).unwrap();
         let state = AppState::new(db, limits);
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -69,9 +107,16 @@ impl TestServer {
         }
     }
 
-    /// Every file of the server's store, for scanning.
-    pub fn stored_files(&self) -> Vec<PathBuf> {
-        std::fs::read_dir(&self.data).unwrap().map(|e| e.unwrap().path()).collect()
+    /// Everything the server's store holds, for scanning: each file of its folder (SQLite
+    /// database, WAL, shared memory) and every stored value as the database returns it.
+    pub fn stored_bytes(&self) -> Vec<(String, Vec<u8>)> {
+        let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&self.data)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p: PathBuf| (p.display().to_string(), std::fs::read(&p).unwrap()))
+            .collect();
+        out.push(("database contents".into(), self.state.db.dump().unwrap()));
+        out
     }
 }
 

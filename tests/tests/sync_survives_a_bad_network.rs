@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use komora_core::{ClientEdit, HttpTransport, NewClient, Role, SyncOptions, Vault};
 use komora_scenarios::proxy::FaultyProxy;
-use komora_scenarios::server::{test_limits, TestServer};
+use komora_scenarios::server::{backends, test_limits, Backend, TestServer};
 use komora_scenarios::{bootstrap_admin, enrol, quick_retries, snapshot, sync, Rng};
 
 fn sync_via(v: &mut Vault, url: &str, opts: &SyncOptions) -> komora_core::Result<komora_core::SyncReport> {
@@ -14,14 +14,13 @@ fn sync_via(v: &mut Vault, url: &str, opts: &SyncOptions) -> komora_core::Result
     v.sync(&mut t, opts, &mut |_| {})
 }
 
-#[test]
-fn random_runs_through_a_faulty_network_converge_with_nothing_lost_or_doubled() {
+fn random_runs_through_a_faulty_network_converge_with_nothing_lost_or_doubled(backend: &Backend) {
     let runs: u64 = std::env::var("KOMORA_FAULT_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(12);
     let seed0 = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     for run in 0..runs {
         let seed = seed0.wrapping_mul(31).wrapping_add(run);
         let dir = tempfile::tempdir().unwrap();
-        let server = TestServer::start(&dir.path().join("server"));
+        let server = TestServer::start_on(backend, &dir.path().join("server"));
         let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
         let mut tablets: Vec<Vault> =
             (0..3).map(|i| enrol(&server, &mut admin, Role::Counsellor, &dir.path().join(format!("t{i}")))).collect();
@@ -67,11 +66,10 @@ fn random_runs_through_a_faulty_network_converge_with_nothing_lost_or_doubled() 
     }
 }
 
-#[test]
-fn a_sync_cut_by_a_server_restart_resumes_and_sends_each_operation_once() {
+fn a_sync_cut_by_a_server_restart_resumes_and_sends_each_operation_once(backend: &Backend) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("server");
-    let server = TestServer::start(&data);
+    let server = TestServer::start_on(backend, &data);
     let addr = server.addr;
     let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
     let mut tablet = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("tablet"));
@@ -90,7 +88,7 @@ fn a_sync_cut_by_a_server_restart_resumes_and_sends_each_operation_once() {
     let waiting = tablet.sync_status().unwrap().pending;
     assert!(first.is_err() && waiting > 0 && waiting < 3_000, "the cut came mid-sync ({waiting} waiting, {first:?})");
 
-    let server = TestServer::start_at(&data, addr, test_limits());
+    let server = TestServer::start_at(backend, &data, addr, test_limits());
     let report = sync(&mut tablet).unwrap();
     assert!(report.sent_ops <= waiting + 20, "resumed: sent {} with {waiting} waiting", report.sent_ops);
     assert_eq!(tablet.sync_status().unwrap().pending, 0);
@@ -98,4 +96,23 @@ fn a_sync_cut_by_a_server_restart_resumes_and_sends_each_operation_once() {
     assert_eq!((report.received_ops, report.applied), (3_000, 3_000));
     assert_eq!(snapshot(&admin).len(), 3_000);
     drop(server);
+}
+
+/// Each scenario runs on every store the server supports (see `server::backends`).
+mod on_every_store {
+    #[test]
+    fn random_runs_through_a_faulty_network_converge_with_nothing_lost_or_doubled() {
+        for backend in super::backends() {
+            eprintln!("store: {backend:?}");
+            super::random_runs_through_a_faulty_network_converge_with_nothing_lost_or_doubled(&backend);
+        }
+    }
+
+    #[test]
+    fn a_sync_cut_by_a_server_restart_resumes_and_sends_each_operation_once() {
+        for backend in super::backends() {
+            eprintln!("store: {backend:?}");
+            super::a_sync_cut_by_a_server_restart_resumes_and_sends_each_operation_once(&backend);
+        }
+    }
 }

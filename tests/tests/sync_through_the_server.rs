@@ -4,13 +4,12 @@
 use std::sync::Mutex;
 
 use komora_core::{ClientEdit, EntryStatus, Error, HttpTransport, NewClient, Role, SyncPhase};
-use komora_scenarios::server::TestServer;
+use komora_scenarios::server::{backends, Backend, TestServer};
 use komora_scenarios::{bootstrap_admin, enrol, quick_retries, snapshot, sync};
 
-#[test]
-fn three_tablets_edit_offline_sync_in_any_order_converge_and_a_late_tablet_gets_everything() {
+fn three_tablets_edit_offline_sync_in_any_order_converge_and_a_late_tablet_gets_everything(backend: &Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&dir.path().join("server"));
+    let server = TestServer::start_on(backend, &dir.path().join("server"));
     let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
     let mut claudine = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("claudine"));
     let mut jean = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("jean"));
@@ -65,10 +64,9 @@ fn three_tablets_edit_offline_sync_in_any_order_converge_and_a_late_tablet_gets_
     assert_eq!(snapshot(&late), expected);
 }
 
-#[test]
-fn progress_is_reported_while_sending_and_receiving() {
+fn progress_is_reported_while_sending_and_receiving(backend: &Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&dir.path().join("server"));
+    let server = TestServer::start_on(backend, &dir.path().join("server"));
     let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
     let mut tablet = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("tablet"));
     let clients: Vec<NewClient> = (0..300).map(|i| NewClient { name: format!("Client {i}"), ..Default::default() }).collect();
@@ -91,10 +89,9 @@ fn progress_is_reported_while_sending_and_receiving() {
     assert!(seen.last().unwrap().received_bytes > 300 * 100);
 }
 
-#[test]
-fn a_revoked_tablet_is_refused_at_once_and_what_it_sends_is_not_stored() {
+fn a_revoked_tablet_is_refused_at_once_and_what_it_sends_is_not_stored(backend: &Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&dir.path().join("server"));
+    let server = TestServer::start_on(backend, &dir.path().join("server"));
     let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
     let mut lost = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("lost"));
     sync(&mut lost).unwrap();
@@ -119,10 +116,9 @@ fn a_revoked_tablet_is_refused_at_once_and_what_it_sends_is_not_stored() {
     ));
 }
 
-#[test]
-fn an_enrolment_code_works_once_and_a_wrong_code_gets_nothing() {
+fn an_enrolment_code_works_once_and_a_wrong_code_gets_nothing(backend: &Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&dir.path().join("server"));
+    let server = TestServer::start_on(backend, &dir.path().join("server"));
     let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
     let mut t = HttpTransport::new(&server.url).unwrap();
     let inv = admin.invite(&mut t, Role::Counsellor, std::time::Duration::from_secs(600)).unwrap();
@@ -154,11 +150,10 @@ impl std::io::Write for LogSink {
     }
 }
 
-#[test]
-fn the_server_keeps_no_plaintext_and_logs_no_secret() {
+fn the_server_keeps_no_plaintext_and_logs_no_secret(backend: &Backend) {
     let _ = tracing_subscriber_init();
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&dir.path().join("server"));
+    let server = TestServer::start_on(backend, &dir.path().join("server"));
     let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
     let mut t = HttpTransport::new(&server.url).unwrap();
     let invitation = admin.invite(&mut t, Role::Counsellor, std::time::Duration::from_secs(600)).unwrap();
@@ -192,9 +187,7 @@ fn the_server_keeps_no_plaintext_and_logs_no_secret() {
     let logs = LOGS.lock().unwrap().clone();
     assert!(!logs.is_empty(), "the server's logs were captured");
     let mut haystacks: Vec<(String, Vec<u8>)> = vec![("logs".into(), logs)];
-    for f in server.stored_files() {
-        haystacks.push((f.display().to_string(), std::fs::read(&f).unwrap()));
-    }
+    haystacks.extend(server.stored_bytes());
     for (name, bytes) in &haystacks {
         let lower = bytes.to_ascii_lowercase();
         for s in &secrets {
@@ -210,10 +203,9 @@ fn tracing_subscriber_init() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-#[test]
-fn malformed_unauthenticated_and_oversized_requests_get_a_clear_refusal_and_change_nothing() {
+fn malformed_unauthenticated_and_oversized_requests_get_a_clear_refusal_and_change_nothing(backend: &Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&dir.path().join("server"));
+    let server = TestServer::start_on(backend, &dir.path().join("server"));
     let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
     admin.add_clients(&[NewClient { name: "Before".into(), ..Default::default() }]).unwrap();
     sync(&mut admin).unwrap();
@@ -275,10 +267,9 @@ fn login(v: &komora_core::Vault, t: &mut HttpTransport) -> String {
     spy.token.expect("the call used a token")
 }
 
-#[test]
-fn guessing_enrolment_codes_from_loopback_hits_the_rate_limit_and_gets_nothing() {
+fn guessing_enrolment_codes_from_loopback_hits_the_rate_limit_and_gets_nothing(backend: &Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start_at(&dir.path().join("server"), "127.0.0.1:0".parse().unwrap(), komora_sync_server::Limits::default());
+    let server = TestServer::start_at(backend, &dir.path().join("server"), "127.0.0.1:0".parse().unwrap(), komora_sync_server::Limits::default());
     let http = reqwest::blocking::Client::new();
     let mut outcomes = std::collections::BTreeMap::<u16, u32>::new();
     for i in 0..60u8 {
@@ -304,4 +295,63 @@ fn base64_url(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// Each scenario runs on every store the server supports (see `server::backends`).
+mod on_every_store {
+    #[test]
+    fn three_tablets_edit_offline_sync_in_any_order_converge_and_a_late_tablet_gets_everything() {
+        for backend in super::backends() {
+            eprintln!("store: {backend:?}");
+            super::three_tablets_edit_offline_sync_in_any_order_converge_and_a_late_tablet_gets_everything(&backend);
+        }
+    }
+
+    #[test]
+    fn progress_is_reported_while_sending_and_receiving() {
+        for backend in super::backends() {
+            eprintln!("store: {backend:?}");
+            super::progress_is_reported_while_sending_and_receiving(&backend);
+        }
+    }
+
+    #[test]
+    fn a_revoked_tablet_is_refused_at_once_and_what_it_sends_is_not_stored() {
+        for backend in super::backends() {
+            eprintln!("store: {backend:?}");
+            super::a_revoked_tablet_is_refused_at_once_and_what_it_sends_is_not_stored(&backend);
+        }
+    }
+
+    #[test]
+    fn an_enrolment_code_works_once_and_a_wrong_code_gets_nothing() {
+        for backend in super::backends() {
+            eprintln!("store: {backend:?}");
+            super::an_enrolment_code_works_once_and_a_wrong_code_gets_nothing(&backend);
+        }
+    }
+
+    #[test]
+    fn the_server_keeps_no_plaintext_and_logs_no_secret() {
+        for backend in super::backends() {
+            eprintln!("store: {backend:?}");
+            super::the_server_keeps_no_plaintext_and_logs_no_secret(&backend);
+        }
+    }
+
+    #[test]
+    fn malformed_unauthenticated_and_oversized_requests_get_a_clear_refusal_and_change_nothing() {
+        for backend in super::backends() {
+            eprintln!("store: {backend:?}");
+            super::malformed_unauthenticated_and_oversized_requests_get_a_clear_refusal_and_change_nothing(&backend);
+        }
+    }
+
+    #[test]
+    fn guessing_enrolment_codes_from_loopback_hits_the_rate_limit_and_gets_nothing() {
+        for backend in super::backends() {
+            eprintln!("store: {backend:?}");
+            super::guessing_enrolment_codes_from_loopback_hits_the_rate_limit_and_gets_nothing(&backend);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The server's storage boundary. Handlers call it from blocking threads; each method is one
 //! transaction. `sqlite.rs` is the embedded default.
 
+pub mod postgres;
 pub mod sqlite;
 
 use std::path::Path;
@@ -73,4 +74,7 @@ pub trait Db: Send + Sync + 'static {
     fn touch(&self, device: Id16, now_ms: u64) -> DbResult<()>;
     /// Write a consistent copy of the store to `out` while serving.
     fn backup(&self, out: &Path) -> DbResult<()>;
+    /// Every byte the store holds, concatenated: what a thief of the database would get
+    /// (for audits, and for the test that scans it for plaintext).
+    fn dump(&self) -> DbResult<Vec<u8>>;
 }

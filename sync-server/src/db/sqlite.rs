@@ -279,4 +279,24 @@ impl Db for SqliteDb {
         self.conn().execute("VACUUM INTO ?1", [out])?;
         Ok(())
     }
+
+    fn dump(&self) -> DbResult<Vec<u8>> {
+        let conn = self.conn();
+        let mut out = Vec::new();
+        for table in ["server_meta", "teams", "devices", "challenges", "tokens", "invites", "ops"] {
+            let mut stmt = conn.prepare(&format!("SELECT * FROM {table}"))?;
+            let n = stmt.column_count();
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                for i in 0..n {
+                    match row.get_ref(i)? {
+                        rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => out.extend_from_slice(b),
+                        _ => {}
+                    }
+                    out.push(0);
+                }
+            }
+        }
+        Ok(out)
+    }
 }

@@ -1,0 +1,331 @@
+//! The PostgreSQL store, for larger deployments: server processes keep no state of their own,
+//! so several can run behind a load balancer on one database. Each method is one transaction;
+//! a push locks its team's row, so sequence numbers are given out and committed in order.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use komora_protocol::{DeviceInfo, Id16, PullPage, Role};
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::NoTls;
+use r2d2_postgres::PostgresConnectionManager;
+
+use super::{Db, DbError, DbResult, DeviceRow, IncomingOp, NewDevice};
+
+const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/0001_initial.sql")];
+
+type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+type Conn = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+
+pub struct PostgresDb {
+    pool: Pool,
+}
+
+impl From<postgres::Error> for DbError {
+    fn from(e: postgres::Error) -> Self {
+        // The driver's messages name constraints and types, never bound values.
+        DbError::Storage(e.to_string())
+    }
+}
+
+impl From<r2d2::Error> for DbError {
+    fn from(e: r2d2::Error) -> Self {
+        DbError::Storage(format!("no database connection: {e}"))
+    }
+}
+
+fn id(bytes: Vec<u8>) -> DbResult<Id16> {
+    bytes.try_into().map(Id16).map_err(|_| DbError::Storage("malformed id in the store".into()))
+}
+
+fn role(s: &str) -> DbResult<Role> {
+    Role::parse(s).ok_or_else(|| DbError::Storage("unknown role in the store".into()))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl PostgresDb {
+    /// Connect to `url`; with `schema`, every table lives in that schema (created if needed),
+    /// which lets one database hold separate stores (tests, staging).
+    pub fn open(url: &str, schema: Option<&str>) -> DbResult<Self> {
+        let mut config = postgres::Config::from_str(url).map_err(|_| DbError::Storage("the database URL is not valid".into()))?;
+        if let Some(s) = schema {
+            if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || s.is_empty() {
+                return Err(DbError::Storage("a schema name is letters, digits and _".into()));
+            }
+            let mut admin = config.connect(NoTls)?;
+            admin.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {s}"))?;
+            config.options(&format!("-c search_path={s}"));
+        }
+        let pool = r2d2::Pool::builder()
+            .max_size(16)
+            .connection_timeout(std::time::Duration::from_secs(10))
+            .build(PostgresConnectionManager::new(config, NoTls))?;
+        let db = Self { pool };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    fn conn(&self) -> DbResult<Conn> {
+        Ok(self.pool.get()?)
+    }
+
+    fn migrate(&self) -> DbResult<()> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        // Several server processes may start at once: one migrates, the others wait.
+        tx.execute("SELECT pg_advisory_xact_lock(7263514)", &[])?;
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;
+        let version: i32 = tx.query_opt("SELECT version FROM schema_version", &[])?.map_or(0, |r| r.get(0));
+        if version as usize > MIGRATIONS.len() {
+            return Err(DbError::Storage("the store was written by a newer server".into()));
+        }
+        for sql in &MIGRATIONS[version as usize..] {
+            tx.batch_execute(sql)?;
+        }
+        tx.execute("DELETE FROM schema_version", &[])?;
+        tx.execute("INSERT INTO schema_version (version) VALUES ($1)", &[&(MIGRATIONS.len() as i32)])?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn insert_device(tx: &mut postgres::Transaction<'_>, d: &NewDevice, team: Id16, r: Role, now: u64) -> DbResult<()> {
+    let n = tx.execute(
+        "INSERT INTO devices (id, team_id, role, sign_pk, enrolled_ms) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
+        &[&&d.id.0[..], &&team.0[..], &r.as_str(), &d.sign_pk, &(now as i64)],
+    )?;
+    if n == 0 {
+        return Err(DbError::Conflict);
+    }
+    Ok(())
+}
+
+impl Db for PostgresDb {
+    fn needs_bootstrap(&self) -> DbResult<bool> {
+        let n: i64 = self.conn()?.query_one("SELECT count(*) FROM teams", &[])?.get(0);
+        Ok(n == 0)
+    }
+
+    fn set_bootstrap_hash(&self, hash: &[u8; 32]) -> DbResult<()> {
+        self.conn()?.execute(
+            "INSERT INTO server_meta (key, value) VALUES ('bootstrap', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            &[&&hash[..]],
+        )?;
+        Ok(())
+    }
+
+    fn bootstrap(&self, code_hash: &[u8; 32], team: Id16, device: &NewDevice, now: u64) -> DbResult<()> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock(7263515)", &[])?;
+        let stored: Option<Vec<u8>> = tx.query_opt("SELECT value FROM server_meta WHERE key = 'bootstrap'", &[])?.map(|r| r.get(0));
+        let teams: i64 = tx.query_one("SELECT count(*) FROM teams", &[])?.get(0);
+        if !stored.is_some_and(|s| constant_time_eq(&s, code_hash)) || teams > 0 {
+            return Err(DbError::InvalidCode);
+        }
+        tx.execute("INSERT INTO teams (id, created_ms) VALUES ($1, $2)", &[&&team.0[..], &(now as i64)])?;
+        insert_device(&mut tx, device, team, Role::Admin, now)?;
+        tx.execute("DELETE FROM server_meta WHERE key = 'bootstrap'", &[])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn device(&self, device: Id16) -> DbResult<Option<DeviceRow>> {
+        let row = self.conn()?.query_opt(
+            "SELECT team_id, role, sign_pk, revoked_ms IS NOT NULL FROM devices WHERE id = $1",
+            &[&&device.0[..]],
+        )?;
+        row.map(|r| {
+            Ok(DeviceRow { id: device, team_id: id(r.get(0))?, role: role(r.get(1))?, sign_pk: r.get(2), revoked: r.get(3) })
+        })
+        .transpose()
+    }
+
+    fn put_challenge(&self, challenge: &[u8], device: Id16, expires: u64) -> DbResult<()> {
+        let mut conn = self.conn()?;
+        conn.execute("DELETE FROM challenges WHERE expires_ms < $1", &[&(expires as i64 - 10 * 60 * 1000)])?;
+        conn.execute(
+            "INSERT INTO challenges (challenge, device_id, expires_ms) VALUES ($1, $2, $3)",
+            &[&challenge, &&device.0[..], &(expires as i64)],
+        )?;
+        Ok(())
+    }
+
+    fn take_challenge(&self, challenge: &[u8], device: Id16, now: u64) -> DbResult<bool> {
+        let n = self.conn()?.execute(
+            "DELETE FROM challenges WHERE challenge = $1 AND device_id = $2 AND expires_ms >= $3",
+            &[&challenge, &&device.0[..], &(now as i64)],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn put_token(&self, hash: &[u8; 32], device: Id16, expires: u64) -> DbResult<()> {
+        let mut conn = self.conn()?;
+        conn.execute("DELETE FROM tokens WHERE expires_ms < $1", &[&(expires as i64 - 24 * 3600 * 1000)])?;
+        conn.execute(
+            "INSERT INTO tokens (hash, device_id, expires_ms) VALUES ($1, $2, $3)",
+            &[&&hash[..], &&device.0[..], &(expires as i64)],
+        )?;
+        Ok(())
+    }
+
+    fn token_device(&self, hash: &[u8; 32], now: u64) -> DbResult<Option<Id16>> {
+        let row = self
+            .conn()?
+            .query_opt("SELECT device_id FROM tokens WHERE hash = $1 AND expires_ms >= $2", &[&&hash[..], &(now as i64)])?;
+        row.map(|r| id(r.get(0))).transpose()
+    }
+
+    fn create_invite(&self, lookup: &[u8], team: Id16, r: Role, by: Id16, expires: u64, bundle: &[u8]) -> DbResult<()> {
+        let n = self.conn()?.execute(
+            "INSERT INTO invites (lookup, team_id, role, created_by, expires_ms, bundle) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (lookup) DO NOTHING",
+            &[&lookup, &&team.0[..], &r.as_str(), &&by.0[..], &(expires as i64), &bundle],
+        )?;
+        if n == 0 {
+            return Err(DbError::Conflict);
+        }
+        Ok(())
+    }
+
+    fn enroll(&self, lookup: &[u8], device: &NewDevice, now: u64) -> DbResult<(Id16, Role, Vec<u8>)> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let row = tx.query_opt(
+            "SELECT team_id, role, bundle FROM invites WHERE lookup = $1 AND used_ms IS NULL AND expires_ms >= $2 FOR UPDATE",
+            &[&lookup, &(now as i64)],
+        )?;
+        let Some(row) = row else { return Err(DbError::InvalidCode) };
+        let Some(bundle): Option<Vec<u8>> = row.get(2) else { return Err(DbError::InvalidCode) };
+        let (team, r) = (id(row.get(0))?, role(row.get(1))?);
+        insert_device(&mut tx, device, team, r, now)?;
+        tx.execute(
+            "UPDATE invites SET used_ms = $2, used_by = $3, bundle = NULL WHERE lookup = $1",
+            &[&lookup, &(now as i64), &&device.id.0[..]],
+        )?;
+        tx.commit()?;
+        Ok((team, r, bundle))
+    }
+
+    fn push(&self, team: Id16, author: Id16, ops: &[IncomingOp]) -> DbResult<(u32, u32)> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        // The team's row lock orders concurrent pushes: sequence order is commit order.
+        let mut head: i64 = tx.query_one("SELECT head FROM teams WHERE id = $1 FOR UPDATE", &[&&team.0[..]])?.get(0);
+        let insert = tx.prepare(
+            "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (op_id) DO NOTHING",
+        )?;
+        let (mut stored, mut dups) = (0u32, 0u32);
+        for op in ops {
+            let n = tx.execute(
+                &insert,
+                &[&&team.0[..], &(head + 1), &&op.op_id[..], &(op.epoch as i64), &&author.0[..], &op.bytes],
+            )?;
+            if n == 1 {
+                head += 1;
+                stored += 1;
+            } else {
+                dups += 1;
+            }
+        }
+        tx.execute("UPDATE teams SET head = $2 WHERE id = $1", &[&&team.0[..], &head])?;
+        tx.commit()?;
+        Ok((stored, dups))
+    }
+
+    fn pull(&self, team: Id16, requester: Id16, after: u64, max_bytes: u32) -> DbResult<PullPage> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let head: i64 = tx.query_one("SELECT head FROM teams WHERE id = $1", &[&&team.0[..]])?.get(0);
+        let after = after as i64;
+        let params: [&(dyn postgres::types::ToSql + Sync); 3] = [&&team.0[..], &after, &head];
+        let mut rows = tx.query_raw(
+            "SELECT seq, author, envelope FROM ops WHERE team_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq",
+            params,
+        )?;
+        let mut page = PullPage { envelopes: Vec::new(), next: head as u64, more: false };
+        let mut bytes = 0usize;
+        while let Some(row) = rows.next()? {
+            let seq: i64 = row.get(0);
+            let who: &[u8] = row.get(1);
+            if who == requester.0 {
+                continue;
+            }
+            let env: &[u8] = row.get(2);
+            if !page.envelopes.is_empty() && bytes + env.len() > max_bytes as usize {
+                page.next = (seq - 1) as u64;
+                page.more = true;
+                break;
+            }
+            bytes += env.len();
+            page.envelopes.push(env.to_vec());
+        }
+        drop(rows);
+        tx.commit()?;
+        Ok(page)
+    }
+
+    fn devices(&self, team: Id16) -> DbResult<Vec<DeviceInfo>> {
+        let rows = self.conn()?.query(
+            "SELECT id, role, revoked_ms IS NOT NULL, enrolled_ms, last_seen_ms FROM devices WHERE team_id = $1 ORDER BY enrolled_ms, id",
+            &[&&team.0[..]],
+        )?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(DeviceInfo {
+                    id: id(r.get(0))?,
+                    role: role(r.get(1))?,
+                    revoked: r.get(2),
+                    enrolled_ms: r.get::<_, i64>(3) as u64,
+                    last_seen_ms: r.get::<_, Option<i64>>(4).map(|s| s as u64),
+                })
+            })
+            .collect()
+    }
+
+    fn revoke(&self, team: Id16, device: Id16, now: u64) -> DbResult<bool> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let n = tx.execute(
+            "UPDATE devices SET revoked_ms = coalesce(revoked_ms, $3) WHERE id = $1 AND team_id = $2",
+            &[&&device.0[..], &&team.0[..], &(now as i64)],
+        )?;
+        tx.execute("DELETE FROM tokens WHERE device_id = $1", &[&&device.0[..]])?;
+        tx.execute("DELETE FROM challenges WHERE device_id = $1", &[&&device.0[..]])?;
+        tx.commit()?;
+        Ok(n == 1)
+    }
+
+    fn touch(&self, device: Id16, now: u64) -> DbResult<()> {
+        self.conn()?.execute("UPDATE devices SET last_seen_ms = $2 WHERE id = $1", &[&&device.0[..], &(now as i64)])?;
+        Ok(())
+    }
+
+    fn backup(&self, _out: &Path) -> DbResult<()> {
+        Err(DbError::Storage("back up a PostgreSQL store with pg_dump".into()))
+    }
+
+    fn dump(&self) -> DbResult<Vec<u8>> {
+        let mut conn = self.conn()?;
+        let mut out = Vec::new();
+        for table in ["server_meta", "teams", "devices", "challenges", "tokens", "invites", "ops"] {
+            // Every column as raw bytes (text columns as their UTF-8).
+            let rows = conn.query(&format!("SELECT * FROM {table}"), &[])?;
+            for row in rows {
+                for (i, col) in row.columns().iter().enumerate() {
+                    match *col.type_() {
+                        postgres::types::Type::BYTEA => out.extend(row.get::<_, Option<Vec<u8>>>(i).unwrap_or_default()),
+                        postgres::types::Type::TEXT => out.extend(row.get::<_, Option<String>>(i).unwrap_or_default().into_bytes()),
+                        _ => {}
+                    }
+                    out.push(0);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
