@@ -125,3 +125,78 @@ fn relay(client: TcpStream, upstream: SocketAddr, fault: Fault) {
         }
     }
 }
+
+/// A loopback proxy that counts the bytes crossing it (both directions, HTTP headers and all)
+/// and can cut every connection once a byte budget from the server is spent.
+pub struct CountingProxy {
+    pub url: String,
+    pub to_server: Arc<AtomicU64>,
+    pub to_client: Arc<AtomicU64>,
+    /// Server-to-client bytes after which connections are cut (u64::MAX: never).
+    pub cut_after: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+}
+
+impl CountingProxy {
+    pub fn start(upstream: SocketAddr) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let to_server = Arc::new(AtomicU64::new(0));
+        let to_client = Arc::new(AtomicU64::new(0));
+        let cut_after = Arc::new(AtomicU64::new(u64::MAX));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (ts, tc, cut, st) = (to_server.clone(), to_client.clone(), cut_after.clone(), stop.clone());
+        thread::spawn(move || {
+            while !st.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((client, _)) => {
+                        let (ts, tc, cut) = (ts.clone(), tc.clone(), cut.clone());
+                        thread::spawn(move || {
+                            let Ok(server) = TcpStream::connect(upstream) else { return };
+                            let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                            let up = thread::spawn(move || count_pump(client, server, ts, None));
+                            count_pump(s2, c2, tc, Some(cut));
+                            let _ = up.join();
+                        });
+                    }
+                    Err(_) => thread::sleep(Duration::from_millis(1)),
+                }
+            }
+        });
+        Self { url: format!("http://{addr}"), to_server, to_client, cut_after, stop }
+    }
+
+    pub fn reset(&self) {
+        self.to_server.store(0, Ordering::SeqCst);
+        self.to_client.store(0, Ordering::SeqCst);
+    }
+}
+
+impl Drop for CountingProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+fn count_pump(mut from: TcpStream, mut to: TcpStream, counter: Arc<AtomicU64>, cut: Option<Arc<AtomicU64>>) {
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        let total = counter.fetch_add(n as u64, Ordering::SeqCst) + n as u64;
+        if let Some(limit) = cut.as_ref().map(|c| c.load(Ordering::SeqCst)) {
+            if total > limit {
+                let _ = to.shutdown(Shutdown::Both);
+                let _ = from.shutdown(Shutdown::Both);
+                return;
+            }
+        }
+        if to.write_all(&buf[..n]).is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown(Shutdown::Write);
+}

@@ -12,7 +12,10 @@ use r2d2_postgres::PostgresConnectionManager;
 
 use super::{Db, DbError, DbResult, DeviceRow, IncomingOp, NewDevice};
 
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/postgres/0001_initial.sql"),
+    include_str!("../../migrations/postgres/0002_expiry_indexes.sql"),
+];
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
 type Conn = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
@@ -301,7 +304,11 @@ impl Db for PostgresDb {
     }
 
     fn touch(&self, device: Id16, now: u64) -> DbResult<()> {
-        self.conn()?.execute("UPDATE devices SET last_seen_ms = $2 WHERE id = $1", &[&&device.0[..], &(now as i64)])?;
+        // At most one write a minute per device: reads stay reads.
+        self.conn()?.execute(
+            "UPDATE devices SET last_seen_ms = $2 WHERE id = $1 AND (last_seen_ms IS NULL OR last_seen_ms < $2 - 60000)",
+            &[&&device.0[..], &(now as i64)],
+        )?;
         Ok(())
     }
 

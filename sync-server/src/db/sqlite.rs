@@ -9,7 +9,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{Db, DbError, DbResult, DeviceRow, IncomingOp, NewDevice};
 
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_initial.sql"),
+    include_str!("../../migrations/0002_expiry_indexes.sql"),
+];
 
 pub struct SqliteDb {
     conn: Mutex<Connection>,
@@ -270,7 +273,11 @@ impl Db for SqliteDb {
     }
 
     fn touch(&self, device: Id16, now: u64) -> DbResult<()> {
-        self.conn().execute("UPDATE devices SET last_seen_ms = ?2 WHERE id = ?1", params![device.0, now as i64])?;
+        // At most one write a minute per device: reads stay reads.
+        self.conn().execute(
+            "UPDATE devices SET last_seen_ms = ?2 WHERE id = ?1 AND (last_seen_ms IS NULL OR last_seen_ms < ?2 - 60000)",
+            params![device.0, now as i64],
+        )?;
         Ok(())
     }
 

@@ -1,0 +1,213 @@
+//! Sync benchmark: a team's history of clients and operations through the real server on
+//! loopback. Run: `cargo bench -p komora-scenarios --bench sync` (`-- --quick` for a short run).
+//!
+//! Rows: the first sync of a new tablet against applying the same operations from memory; bytes
+//! on the wire against the ciphertext floor; a first sync cut at 50% and resumed; many devices
+//! syncing at once against one server.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Barrier, Mutex};
+use std::time::{Duration, Instant};
+
+use komora_core::{ClientEdit, NewClient, Role, SyncOptions, Vault};
+use komora_protocol::{ChallengeResponse, Id16, PullPage, PushBatch, TokenResponse};
+use komora_scenarios::proxy::CountingProxy;
+use komora_scenarios::server::TestServer;
+use komora_scenarios::{bootstrap_admin, enrol, fast_options, ManualClock, MORNING_MS};
+use ring::signature::{Ed25519KeyPair, KeyPair};
+
+fn sync_via(v: &mut Vault, url: &str, opts: &SyncOptions) -> komora_core::Result<komora_core::SyncReport> {
+    let mut t = komora_core::HttpTransport::new(url).unwrap();
+    v.sync(&mut t, opts, &mut |_| {})
+}
+
+fn vm_hwm_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.split_whitespace().nth(1).unwrap().parse().unwrap()))
+        .unwrap_or(0)
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let (clients, total_ops, devices) = if quick { (1_000, 20_000, 200) } else { (5_000, 100_000, 1_000) };
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+
+    // The team's history, written on a scratch replica (no fsync per edit), then handed to the
+    // administrator's tablet as if received from colleagues, and pushed.
+    let mut scratch = Vault::ephemeral(&admin.team_keys(), ManualClock::at(MORNING_MS)).unwrap();
+    let batch: Vec<NewClient> = (0..clients)
+        .map(|i| NewClient { name: format!("Client {i}"), phone: Some(format!("0788{i:06}")), ..Default::default() })
+        .collect();
+    let ids = scratch.add_clients(&batch).unwrap();
+    for i in 0..(total_ops - clients) {
+        let edit = ClientEdit { name: Some(format!("Client {} v{i}", i % clients)), ..Default::default() };
+        scratch.edit_client(ids[i % clients], &edit).unwrap();
+    }
+    let history = scratch.all_ops().unwrap();
+    assert_eq!(history.len(), total_ops);
+    admin.apply_ops(&history).unwrap();
+    let t = Instant::now();
+    let pushed = sync_via(&mut admin, &server.url, &SyncOptions::default()).unwrap();
+    let push_time = t.elapsed();
+    assert_eq!(pushed.sent_ops as usize, total_ops);
+    let floor: u64 = history.iter().map(|e| e.encoded_len() as u64).sum();
+
+    // Baseline: the same operations applied from memory (decrypt, merge, persist), no network.
+    let local = dir.path().join("local");
+    let mut offline = Vault::create_joined(&local, "bench passphrase", &admin.team_keys(), fast_options()).unwrap();
+    let t = Instant::now();
+    for chunk in history.chunks(2_000) {
+        offline.apply_ops(chunk).unwrap();
+    }
+    let apply_time = t.elapsed();
+
+    // First sync of a new tablet through a counting proxy.
+    let proxy = CountingProxy::start(server.addr);
+    let mut tablet = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("tablet"));
+    proxy.reset();
+    let t = Instant::now();
+    let first = sync_via(&mut tablet, &proxy.url, &SyncOptions::default()).unwrap();
+    let first_time = t.elapsed();
+    assert_eq!(first.applied as usize, total_ops);
+    let wire = proxy.to_client.load(Ordering::SeqCst) + proxy.to_server.load(Ordering::SeqCst);
+
+    // A first sync cut at 50% of its bytes, then resumed.
+    let mut cut = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("cut"));
+    proxy.reset();
+    proxy.cut_after.store(wire / 2, Ordering::SeqCst);
+    let quick_fail = SyncOptions { max_attempts: 1, ..SyncOptions::default() };
+    assert!(sync_via(&mut cut, &proxy.url, &quick_fail).is_err(), "the cut interrupted the sync");
+    let before_cut = proxy.to_client.load(Ordering::SeqCst);
+    proxy.cut_after.store(u64::MAX, Ordering::SeqCst);
+    proxy.reset();
+    let resumed = sync_via(&mut cut, &proxy.url, &SyncOptions::default()).unwrap();
+    let resumed_bytes = proxy.to_client.load(Ordering::SeqCst) + proxy.to_server.load(Ordering::SeqCst);
+    assert_eq!(cut.summary().unwrap().len() as usize, total_ops);
+
+    // Many devices at once: each logs in, pushes one operation and pulls the others'.
+    let team = admin.sync_settings().unwrap().team_id;
+    let keys: Vec<(Id16, Ed25519KeyPair)> = (0..devices)
+        .map(|i| {
+            let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
+            let kp = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+            let id = Id16(*komora_core::DeviceId::random().as_bytes());
+            let lookup = [(i % 251) as u8, (i / 251) as u8].repeat(16);
+            let db = &server.state.db;
+            db.create_invite(&lookup, team, Role::Counsellor, Id16(*admin.device_id().as_bytes()), u64::MAX / 2, b"-").unwrap();
+            db.enroll(&lookup, &komora_sync_server::db::NewDevice { id, sign_pk: kp.public_key().as_ref().to_vec() }, 1).unwrap();
+            (id, kp)
+        })
+        .collect();
+    // Skip the history: the simulated devices pull only what they push to each other.
+    let start_cursor = {
+        let p = server.state.db.pull(team, Id16([0; 16]), u64::MAX - 1, 1024).unwrap();
+        p.next
+    };
+    let hwm_before = vm_hwm_kib();
+    let latencies = Arc::new(Mutex::new(Vec::<Duration>::new()));
+    let errors = Arc::new(Mutex::new(0u64));
+    let barrier = Arc::new(Barrier::new(devices));
+    let url = server.url.clone();
+    let t = Instant::now();
+    let threads: Vec<_> = keys
+        .into_iter()
+        .map(|(id, kp)| {
+            let (lat, errs, bar, url) = (latencies.clone(), errors.clone(), barrier.clone(), url.clone());
+            std::thread::Builder::new()
+                .stack_size(256 * 1024)
+                .spawn(move || {
+                    let http = reqwest::blocking::Client::new();
+                    let result = (|| -> Result<(), Box<dyn std::error::Error>> {
+                        let ch: ChallengeResponse = http
+                            .post(format!("{url}/v1/auth/challenge"))
+                            .json(&serde_json::json!({ "device_id": id }))
+                            .send()?
+                            .error_for_status()?
+                            .json()?;
+                        let sig = kp.sign(&komora_protocol::login_message(&id, &ch.challenge.0));
+                        let tok: TokenResponse = http
+                            .post(format!("{url}/v1/auth/token"))
+                            .json(&serde_json::json!({ "device_id": id, "challenge": ch.challenge, "signature": komora_protocol::Bytes(sig.as_ref().to_vec()) }))
+                            .send()?
+                            .error_for_status()?
+                            .json()?;
+                        let mut env = vec![1u8, 0, 0, 0, 1];
+                        env.extend_from_slice(komora_core::OpId::random().as_bytes());
+                        env.extend_from_slice(&[7u8; 128]);
+                        let body = postcard::to_allocvec(&PushBatch { envelopes: vec![env] })?;
+                        bar.wait();
+                        http.post(format!("{url}/v1/push")).bearer_auth(&tok.token).body(body).send()?.error_for_status()?;
+                        let mut cursor = start_cursor;
+                        loop {
+                            let t = Instant::now();
+                            let bytes = http
+                                .get(format!("{url}/v1/pull?after={cursor}&max_bytes=65536"))
+                                .bearer_auth(&tok.token)
+                                .send()?
+                                .error_for_status()?
+                                .bytes()?;
+                            lat.lock().unwrap().push(t.elapsed());
+                            let page: PullPage = postcard::from_bytes(&bytes)?;
+                            cursor = page.next;
+                            if !page.more {
+                                break;
+                            }
+                        }
+                        Ok(())
+                    })();
+                    if result.is_err() {
+                        *errs.lock().unwrap() += 1;
+                    }
+                })
+                .unwrap()
+        })
+        .collect();
+    for th in threads {
+        th.join().unwrap();
+    }
+    let load_time = t.elapsed();
+    let mut lat = latencies.lock().unwrap().clone();
+    lat.sort();
+    let pct = |p: f64| lat.get(((lat.len() as f64 - 1.0) * p) as usize).copied().unwrap_or_default();
+    let hwm_after = vm_hwm_kib();
+
+    let ms = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1e3);
+    println!("| measure | value | baseline | ratio | target |");
+    println!("|---|---|---|---|---|");
+    println!("| push a team's history of {total_ops} operations ({clients} clients) | {} | - | - | - |", ms(push_time));
+    println!(
+        "| first sync of a new tablet, {total_ops} operations over loopback | {} | apply the same from memory: {} | {:.2}x | - |",
+        ms(first_time),
+        ms(apply_time),
+        first_time.as_secs_f64() / apply_time.as_secs_f64()
+    );
+    println!(
+        "| bytes on the wire for that first sync (both ways, HTTP included) | {} | ciphertext floor {} | {:.3}x | <= 1.1x |",
+        wire,
+        floor,
+        wire as f64 / floor as f64
+    );
+    println!(
+        "| first sync cut at 50%, then resumed: bytes sent again | {} (cut after {}) | whole first sync {} | {:.2}x | <= 0.55x |",
+        resumed_bytes,
+        before_cut,
+        wire,
+        resumed_bytes as f64 / wire as f64
+    );
+    println!(
+        "| {devices} devices at once: login, push 1, pull all (SQLite, 2 cores) | {} total, pull page p50 {} / p99 {} | errors {} | - | errors 0 |",
+        ms(load_time),
+        ms(pct(0.5)),
+        ms(pct(0.99)),
+        errors.lock().unwrap()
+    );
+    println!(
+        "| peak memory of this process (server + {devices} client threads) | {} MiB | before the load {} MiB | - | - |",
+        hwm_after / 1024,
+        hwm_before / 1024
+    );
+    let _ = resumed;
+}
