@@ -20,6 +20,20 @@ pub enum DbError {
 
 pub type DbResult<T> = Result<T, DbError>;
 
+/// A stored id back into its type; a malformed one means a damaged store.
+fn id(bytes: Vec<u8>) -> DbResult<Id16> {
+    bytes.try_into().map(Id16).map_err(|_| DbError::Storage("malformed id in the store".into()))
+}
+
+fn role(s: &str) -> DbResult<Role> {
+    Role::parse(s).ok_or_else(|| DbError::Storage("unknown role in the store".into()))
+}
+
+/// Compare secrets (hashes of codes) without an early exit.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// A device being registered.
 #[derive(Clone, Debug)]
 pub struct NewDevice {

@@ -10,7 +10,7 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::NoTls;
 use r2d2_postgres::PostgresConnectionManager;
 
-use super::{Db, DbError, DbResult, DeviceRow, IncomingOp, NewDevice};
+use super::{constant_time_eq, id, role, Db, DbError, DbResult, DeviceRow, IncomingOp, NewDevice};
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_initial.sql"),
@@ -37,17 +37,7 @@ impl From<r2d2::Error> for DbError {
     }
 }
 
-fn id(bytes: Vec<u8>) -> DbResult<Id16> {
-    bytes.try_into().map(Id16).map_err(|_| DbError::Storage("malformed id in the store".into()))
-}
 
-fn role(s: &str) -> DbResult<Role> {
-    Role::parse(s).ok_or_else(|| DbError::Storage("unknown role in the store".into()))
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
 
 impl PostgresDb {
     /// Connect to `url`; with `schema`, every table lives in that schema (created if needed),

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use komora_protocol::{DeviceInfo, Id16, PullPage, Role};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{Db, DbError, DbResult, DeviceRow, IncomingOp, NewDevice};
+use super::{constant_time_eq, id, role, Db, DbError, DbResult, DeviceRow, IncomingOp, NewDevice};
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_initial.sql"),
@@ -30,18 +30,7 @@ impl From<rusqlite::types::FromSqlError> for DbError {
     }
 }
 
-/// Compare secrets (hashes of codes) without an early exit.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
 
-fn id(bytes: Vec<u8>) -> DbResult<Id16> {
-    bytes.try_into().map(Id16).map_err(|_| DbError::Storage("malformed id in the store".into()))
-}
-
-fn role(s: &str) -> DbResult<Role> {
-    Role::parse(s).ok_or_else(|| DbError::Storage("unknown role in the store".into()))
-}
 
 impl SqliteDb {
     pub fn open(path: &Path) -> DbResult<Self> {
