@@ -232,6 +232,15 @@ fn malformed_unauthenticated_and_oversized_requests_get_a_clear_refusal_and_chan
     let r = http.post(url("/v1/push")).bearer_auth(&token).body(garbage).send().unwrap();
     assert_eq!(status(r), (400, "bad_request".into()));
     assert_eq!(status(http.post(url("/v1/push")).bearer_auth(&token).body(vec![0xff; 64]).send().unwrap()).0, 400);
+    // A login replayed word for word (challenge and signature captured on the wire) is refused.
+    let (device, key) = register_raw_device(&server, &admin);
+    let challenge: serde_json::Value =
+        http.post(url("/v1/auth/challenge")).json(&serde_json::json!({ "device_id": device })).send().unwrap().json().unwrap();
+    let raw = base64_decode(challenge["challenge"].as_str().unwrap());
+    let signature = key.sign(&komora_protocol::login_message(&device, &raw));
+    let login = serde_json::json!({ "device_id": device, "challenge": challenge["challenge"], "signature": base64_url(signature.as_ref()) });
+    assert_eq!(http.post(url("/v1/auth/token")).json(&login).send().unwrap().status().as_u16(), 200);
+    assert_eq!(status(http.post(url("/v1/auth/token")).json(&login).send().unwrap()), (401, "unauthenticated".into()));
     // The health route answers and nothing changed.
     let health: serde_json::Value = http.get(url("/health")).send().unwrap().json().unwrap();
     assert_eq!(health["status"], "ok");
@@ -283,6 +292,34 @@ fn guessing_enrolment_codes_from_loopback_hits_the_rate_limit_and_gets_nothing(b
     assert_eq!(outcomes.get(&200), None, "no guess enrolled a device: {outcomes:?}");
     assert_eq!(outcomes.get(&403).copied().unwrap_or(0), 10, "the first ten were judged and refused: {outcomes:?}");
     assert_eq!(outcomes.get(&429).copied().unwrap_or(0), 50, "the rest were rate-limited: {outcomes:?}");
+}
+
+/// Register a device straight in the server's store (as an enrolment would), keeping its key.
+fn register_raw_device(server: &TestServer, admin: &komora_core::Vault) -> (komora_protocol::Id16, ring::signature::Ed25519KeyPair) {
+    use ring::signature::KeyPair;
+    let pkcs8 = ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
+    let key = ring::signature::Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+    let id = komora_protocol::Id16(*komora_core::DeviceId::random().as_bytes());
+    let team = admin.sync_settings().unwrap().team_id;
+    let lookup = [42u8; 32];
+    let by = komora_protocol::Id16(*admin.device_id().as_bytes());
+    server.state.db.create_invite(&lookup, team, Role::Counsellor, by, u64::MAX / 2, b"-").unwrap();
+    let device = komora_sync_server::db::NewDevice { id, sign_pk: key.public_key().as_ref().to_vec() };
+    server.state.db.enroll(&lookup, &device, 1).unwrap();
+    (id, key)
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let vals: Vec<u32> = s.bytes().map(|c| A.iter().position(|a| *a == c).unwrap() as u32).collect();
+    let mut out = Vec::new();
+    for chunk in vals.chunks(4) {
+        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, v)| acc | v << (18 - 6 * i));
+        for i in 0..chunk.len() - 1 {
+            out.push((n >> (16 - 8 * i)) as u8);
+        }
+    }
+    out
 }
 
 fn base64_url(bytes: &[u8]) -> String {
