@@ -145,11 +145,17 @@ pub struct DeviceRegistration {
 }
 
 /// The first administrator's device creates the organisation's first team.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct BootstrapRequest {
     pub code: String,
     pub team_id: Id16,
     pub device: DeviceRegistration,
+}
+
+impl fmt::Debug for BootstrapRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BootstrapRequest").field("code", &"[redacted]").field("team_id", &self.team_id).finish()
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

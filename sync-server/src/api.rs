@@ -183,7 +183,8 @@ pub struct PullQuery {
 pub async fn pull(State(state): State<Arc<AppState>>, who: Authed, Query(q): Query<PullQuery>) -> Result<Response, ApiError> {
     let max = q.max_bytes.unwrap_or(DEFAULT_PULL_BYTES).clamp(1024, MAX_PULL_BYTES);
     let (team, me) = (who.0.team_id, who.0.id);
-    let page: PullPage = blocking(&state, move |db| db.pull(team, me, q.after, max)).await?;
+    let after = q.after.min(i64::MAX as u64); // stores count in signed 64-bit
+    let page: PullPage = blocking(&state, move |db| db.pull(team, me, after, max)).await?;
     Metrics::add(&state.metrics.ops_served, page.envelopes.len() as u64);
     Metrics::add(&state.metrics.bytes_out, page.envelopes.iter().map(|e| e.len() as u64).sum());
     let body = postcard::to_allocvec(&page).map_err(|_| ApiError::bad_request("the page could not be encoded"))?;
