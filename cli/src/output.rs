@@ -47,7 +47,7 @@ impl Output {
         if self.json {
             self.print_json(Json::Array(list.items.iter().map(client_json).collect()));
         } else {
-            println!("{:<32}  {:<28}  {:<3}  {:<5}  {}", "ID", "NAME", "SEX", "BORN", "DISTRICT");
+            println!("{:<32}  {:<28}  {:<3}  {:<5}  DISTRICT", "ID", "NAME", "SEX", "BORN");
             for c in &list.items {
                 let flag = if c.conflicts.is_empty() { "" } else { "  (conflicting edits: see history)" };
                 println!(

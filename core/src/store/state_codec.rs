@@ -16,6 +16,11 @@ use crate::value::Value;
 #[derive(Serialize, Deserialize)]
 struct PackedHlc(u64, u32, u32);
 
+/// A register field: its frontier entries (op index, HLC, value) and dangling op ids.
+type PackedRegister = (String, Vec<(u32, PackedHlc, Value)>, Vec<OpId>);
+/// A set field: present elements (op index, change index, value) and early-removed tags.
+type PackedSet = (String, Vec<(u32, u16, Value)>, Vec<Tag>);
+
 #[derive(Serialize, Deserialize)]
 struct Packed {
     kind: String,
@@ -24,10 +29,8 @@ struct Packed {
     created: PackedHlc,
     updated: PackedHlc,
     deleted: Option<PackedHlc>,
-    /// Per register field: frontier entries (op index, HLC, value) and dangling op ids.
-    fields: Vec<(String, Vec<(u32, PackedHlc, Value)>, Vec<OpId>)>,
-    /// Per set field: present elements (op index, change index, value) and early-removed tags.
-    sets: Vec<(String, Vec<(u32, u16, Value)>, Vec<Tag>)>,
+    fields: Vec<PackedRegister>,
+    sets: Vec<PackedSet>,
 }
 
 fn intern<T: PartialEq + Copy>(table: &mut Vec<T>, item: T) -> u32 {

@@ -140,12 +140,13 @@ impl Store {
                 continue;
             }
             let record = op.body.record;
-            if !touched.contains_key(&record) {
-                let state = load_state(&tx, keys, record)?;
-                let state = state.unwrap_or_else(|| RecordState::new(&op.body.kind, op.body.hlc()));
-                touched.insert(record, state);
-            }
-            let state = touched.get_mut(&record).expect("inserted above");
+            let state = match touched.entry(record) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let loaded = load_state(&tx, keys, record)?;
+                    e.insert(loaded.unwrap_or_else(|| RecordState::new(&op.body.kind, op.body.hlc())))
+                }
+            };
             if state.kind != op.body.kind {
                 report.rejected.push(Rejected { op_id: op.id, reason: RejectReason::KindMismatch });
                 continue;
