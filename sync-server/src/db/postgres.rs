@@ -296,7 +296,7 @@ impl Db for PostgresDb {
     fn touch(&self, device: Id16, now: u64) -> DbResult<()> {
         // At most one write a minute per device: reads stay reads.
         self.conn()?.execute(
-            "UPDATE devices SET last_seen_ms = $2 WHERE id = $1 AND (last_seen_ms IS NULL OR last_seen_ms < $2 - 60000)",
+            "UPDATE devices SET last_seen_ms = $2::BIGINT WHERE id = $1 AND (last_seen_ms IS NULL OR last_seen_ms < $2::BIGINT - 60000)",
             &[&&device.0[..], &(now as i64)],
         )?;
         Ok(())
