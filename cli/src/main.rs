@@ -12,7 +12,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use komora_core::{
-    ClientEdit, DeviceId, Error, HttpTransport, LocationInput, NewClient, RecordId, Role, Sex, SyncOptions, Vault, VaultOptions,
+    decode_batch, encode_batch, ClientEdit, DeviceId, Error, HttpTransport, LocationInput, NewClient, RecordId, Role, Sex,
+    Summary, SyncOptions, Vault, VaultOptions, MAX_BATCH_BYTES,
 };
 
 #[derive(Parser)]
@@ -50,8 +51,30 @@ enum Command {
     },
     /// Send what the server lacks and receive what this device lacks.
     Sync,
+    /// Exchange operations with another tablet of the team by file (a USB stick, no network).
+    #[command(subcommand)]
+    Ops(OpsCommand),
     /// This device, its role, the last successful sync and the changes waiting.
     Status,
+}
+
+#[derive(Subcommand)]
+enum OpsCommand {
+    /// Write what this vault holds (no content: device ids and counters) for another tablet.
+    Summary {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Write the operations another tablet lacks (all of them without --for), sealed as stored.
+    Export {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The other tablet's summary file.
+        #[arg(long = "for", value_name = "SUMMARY")]
+        for_summary: Option<PathBuf>,
+    },
+    /// Merge the operations of a file made by `komora ops export`.
+    Import { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -173,7 +196,7 @@ impl From<Error> for Failure {
             Error::Validation { .. } | Error::InvalidId { .. } | Error::UnknownField(_) | Error::InvalidCode => 2,
             Error::WrongPassphrase | Error::PlatformKeyUnavailable | Error::Unauthenticated | Error::Forbidden(_) => 3,
             Error::NotFound(_) | Error::VaultNotFound(_) | Error::NotEnrolled => 4,
-            Error::Corrupted { .. } | Error::TooNew { .. } => 5,
+            Error::Corrupted { .. } | Error::TooNew { .. } | Error::NotABatch => 5,
             Error::Revoked => 6,
             Error::Network(_) | Error::RateLimited | Error::Server(_) => 7,
             _ => 1,
@@ -229,6 +252,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             out.synced(&report?, &vault.sync_status()?);
         }
         Command::Status => out.status(&unlock(&dir)?.sync_status()?),
+        Command::Ops(cmd) => ops_command(&mut unlock(&dir)?, cmd, &out)?,
     }
     Ok(())
 }
@@ -243,6 +267,47 @@ fn transport(server: &str) -> Result<HttpTransport, Failure> {
         return Err(Failure("--server takes a URL starting with https:// (or http:// behind a proxy)".into(), 2));
     }
     HttpTransport::new(server).map_err(|_| Failure("cannot set up a connection to the server".into(), 7))
+}
+
+fn read_file(path: &std::path::Path, max: usize) -> Result<Vec<u8>, Failure> {
+    let meta = std::fs::metadata(path).map_err(|e| Failure(format!("cannot read {}: {}", path.display(), e.kind()), 2))?;
+    if meta.len() > max as u64 {
+        return Err(Failure(format!("{} is too large to be a Komora file", path.display()), 2));
+    }
+    std::fs::read(path).map_err(|e| Failure(format!("cannot read {}: {}", path.display(), e.kind()), 2))
+}
+
+fn write_new_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| Failure(format!("cannot create {}: {} (it must not exist yet)", path.display(), e.kind()), 2))?;
+    f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| Failure(format!("cannot write {}: {}", path.display(), e.kind()), 1))
+}
+
+fn ops_command(vault: &mut Vault, cmd: OpsCommand, out: &output::Output) -> Result<(), Failure> {
+    match cmd {
+        OpsCommand::Summary { out: path } => {
+            write_new_file(&path, &vault.summary()?.to_bytes())?;
+            out.wrote(&path, None);
+        }
+        OpsCommand::Export { out: path, for_summary } => {
+            let theirs = match for_summary {
+                Some(p) => Summary::from_bytes(&read_file(&p, 16 * 1024 * 1024)?)?,
+                None => Summary::default(),
+            };
+            let ops = vault.ops_missing_from(&theirs)?;
+            write_new_file(&path, &encode_batch(&ops))?;
+            out.wrote(&path, Some(ops.len()));
+        }
+        OpsCommand::Import { file } => {
+            let ops = decode_batch(&read_file(&file, MAX_BATCH_BYTES)?)?;
+            out.imported(&vault.apply_ops(&ops)?);
+        }
+    }
+    Ok(())
 }
 
 fn device_command(vault: &mut Vault, cmd: DeviceCommand, out: &output::Output) -> Result<(), Failure> {

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::io::{IsTerminal, Write};
 
 use komora_core::{
-    Client, DeviceId, DeviceInfo, EntryStatus, HistoryChange, HistoryEntry, Invitation, Listing, RecordId, SyncPhase,
+    ApplyReport, Client, DeviceId, DeviceInfo, EntryStatus, HistoryChange, HistoryEntry, Invitation, Listing, RecordId, SyncPhase,
     SyncProgress, SyncReport, SyncStatus, Vault,
 };
 use serde_json::{json, Value as Json};
@@ -161,6 +161,28 @@ impl Output {
                 iso8601(d.enrolled_ms),
                 d.last_seen_ms.map_or("-".into(), iso8601)
             );
+        }
+    }
+
+    pub fn wrote(&self, path: &Path, ops: Option<usize>) {
+        if self.json {
+            self.print_json(json!({ "file": path, "operations": ops }));
+        } else {
+            match ops {
+                Some(n) => println!("Wrote {n} operation(s), sealed, to {}.", path.display()),
+                None => println!("Wrote this vault's summary to {}.", path.display()),
+            }
+        }
+    }
+
+    pub fn imported(&self, r: &ApplyReport) {
+        if self.json {
+            self.print_json(json!({ "applied": r.applied, "duplicates": r.duplicates, "rejected": r.rejected.len() }));
+        } else {
+            println!("Merged {} new operation(s); {} were already here.", r.applied, r.duplicates);
+        }
+        if !r.rejected.is_empty() {
+            eprintln!("komora: {} operation(s) in the file were refused as tampered or from another team", r.rejected.len());
         }
     }
 

@@ -83,3 +83,38 @@ fn bootstrap_invite_enrol_sync_status_list_and_revoke_from_the_command_line() {
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("code"));
 }
+
+#[test]
+fn two_tablets_of_a_team_exchange_a_day_of_work_by_file_without_a_network() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let code = server.bootstrap_code.clone().unwrap();
+    let (admin, tablet) = (dir.path().join("admin"), dir.path().join("tablet"));
+    json(&admin, &["admin", "bootstrap", "--server", &server.url, "--code", &code, "--org", "AMI", "--team", "Huye"]);
+    let invite = json(&admin, &["device", "invite", "--role", "counsellor"]);
+    json(&tablet, &["enroll", "--server", &server.url, "--code", invite["code"].as_str().unwrap()]);
+    drop(server); // from here on, no network
+
+    json(&tablet, &["client", "add", "--name", "Nyirahabimana Claire", "--district", "Nyanza"]);
+    json(&tablet, &["client", "add", "--name", "Bizimana Paul", "--district", "Nyanza"]);
+    let summary = dir.path().join("admin.summary");
+    let batch = dir.path().join("tablet-to-admin.ops");
+    json(&admin, &["ops", "summary", "--out", summary.to_str().unwrap()]);
+    let exported = json(&tablet, &["ops", "export", "--out", batch.to_str().unwrap(), "--for", summary.to_str().unwrap()]);
+    assert_eq!(exported["operations"], 2);
+    let bytes = std::fs::read(&batch).unwrap();
+    assert!(!bytes.windows(8).any(|w| w == b"Bizimana"), "the file holds ciphertext only");
+
+    let imported = json(&admin, &["ops", "import", batch.to_str().unwrap()]);
+    assert_eq!((imported["applied"].as_u64(), imported["duplicates"].as_u64()), (Some(2), Some(0)));
+    let again = json(&admin, &["ops", "import", batch.to_str().unwrap()]);
+    assert_eq!((again["applied"].as_u64(), again["duplicates"].as_u64()), (Some(0), Some(2)));
+    let names: Vec<String> =
+        json(&admin, &["client", "list"]).as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(names, ["Bizimana Paul", "Nyirahabimana Claire"]);
+
+    // A damaged file is refused whole; an existing file is never overwritten.
+    std::fs::write(&batch, b"KMRAOPS1 not really").unwrap();
+    assert_eq!(komora(&admin, &["ops", "import", batch.to_str().unwrap()]).status.code(), Some(5));
+    assert_eq!(komora(&tablet, &["ops", "export", "--out", batch.to_str().unwrap()]).status.code(), Some(2));
+}
