@@ -12,12 +12,16 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use komora_core::{
-    decode_batch, encode_batch, ClientEdit, DeviceId, Error, HttpTransport, LocationInput, NewClient, RecordId, Role, Sex,
-    Summary, SyncOptions, Vault, VaultOptions, MAX_BATCH_BYTES,
+    decode_batch, encode_batch, ClientEdit, DeviceId, Error, HttpTransport, LocationInput,
+    NewClient, RecordId, Role, Sex, Summary, SyncOptions, Vault, VaultOptions, MAX_BATCH_BYTES,
 };
 
 #[derive(Parser)]
-#[command(name = "komora", version, about = "Komora: encrypted, offline-first case work for AMI's counsellors")]
+#[command(
+    name = "komora",
+    version,
+    about = "Komora: encrypted, offline-first case work for AMI's counsellors"
+)]
 struct Cli {
     /// The vault directory.
     #[arg(long, global = true, env = "KOMORA_VAULT", value_name = "DIR")]
@@ -193,8 +197,14 @@ pub(crate) struct Failure(pub(crate) String, pub(crate) u8);
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         let code = match &e {
-            Error::Validation { .. } | Error::InvalidId { .. } | Error::UnknownField(_) | Error::InvalidCode => 2,
-            Error::WrongPassphrase | Error::PlatformKeyUnavailable | Error::Unauthenticated | Error::Forbidden(_) => 3,
+            Error::Validation { .. }
+            | Error::InvalidId { .. }
+            | Error::UnknownField(_)
+            | Error::InvalidCode => 2,
+            Error::WrongPassphrase
+            | Error::PlatformKeyUnavailable
+            | Error::Unauthenticated
+            | Error::Forbidden(_) => 3,
             Error::NotFound(_) | Error::VaultNotFound(_) | Error::NotEnrolled => 4,
             Error::Corrupted { .. } | Error::TooNew { .. } | Error::NotABatch => 5,
             Error::Revoked => 6,
@@ -230,16 +240,31 @@ fn run(cli: Cli) -> Result<(), Failure> {
             out.created_vault(&dir, vault.device_id());
         }
         Command::Client(cmd) => client_command(&mut unlock(&dir)?, cmd, &out)?,
-        Command::Admin(AdminCommand::Bootstrap { server, code, org, team }) => {
+        Command::Admin(AdminCommand::Bootstrap {
+            server,
+            code,
+            org,
+            team,
+        }) => {
             let pass = passphrase(true)?;
             let mut t = transport(&server)?;
-            let vault = Vault::bootstrap(&dir, &pass, &mut t, &server, &code, &org, &team, VaultOptions::default())?;
+            let vault = Vault::bootstrap(
+                &dir,
+                &pass,
+                &mut t,
+                &server,
+                &code,
+                &org,
+                &team,
+                VaultOptions::default(),
+            )?;
             out.enrolled(&dir, &vault)?;
         }
         Command::Enroll { server, code } => {
             let pass = passphrase(true)?;
             let mut t = transport(&server)?;
-            let vault = Vault::enroll(&dir, &pass, &mut t, &server, &code, VaultOptions::default())?;
+            let vault =
+                Vault::enroll(&dir, &pass, &mut t, &server, &code, VaultOptions::default())?;
             out.enrolled(&dir, &vault)?;
         }
         Command::Device(cmd) => device_command(&mut unlock(&dir)?, cmd, &out)?,
@@ -249,6 +274,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let mut bar = output::ProgressLine::new(!out.json);
             let report = vault.sync(&mut t, &SyncOptions::default(), &mut |p| bar.show(p));
             bar.finish();
+            if let Err(Error::Revoked) = report {
+                // A revoked tablet keeps nothing: erase the vault, keys first.
+                let erased = vault.wipe().is_ok();
+                let what = if erased {
+                    "its vault has been erased from this machine"
+                } else {
+                    "erasing its vault FAILED: delete the folder by hand"
+                };
+                return Err(Failure(
+                    format!("this device has been revoked by an administrator; {what}"),
+                    6,
+                ));
+            }
             out.synced(&report?, &vault.sync_status()?);
         }
         Command::Status => out.status(&unlock(&dir)?.sync_status()?),
@@ -264,17 +302,26 @@ fn unlock(dir: &std::path::Path) -> Result<Vault, Failure> {
 
 fn transport(server: &str) -> Result<HttpTransport, Failure> {
     if !(server.starts_with("https://") || server.starts_with("http://")) {
-        return Err(Failure("--server takes a URL starting with https:// (or http:// behind a proxy)".into(), 2));
+        return Err(Failure(
+            "--server takes a URL starting with https:// (or http:// behind a proxy)".into(),
+            2,
+        ));
     }
-    HttpTransport::new(server).map_err(|_| Failure("cannot set up a connection to the server".into(), 7))
+    HttpTransport::new(server)
+        .map_err(|_| Failure("cannot set up a connection to the server".into(), 7))
 }
 
 fn read_file(path: &std::path::Path, max: usize) -> Result<Vec<u8>, Failure> {
-    let meta = std::fs::metadata(path).map_err(|e| Failure(format!("cannot read {}: {}", path.display(), e.kind()), 2))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Failure(format!("cannot read {}: {}", path.display(), e.kind()), 2))?;
     if meta.len() > max as u64 {
-        return Err(Failure(format!("{} is too large to be a Komora file", path.display()), 2));
+        return Err(Failure(
+            format!("{} is too large to be a Komora file", path.display()),
+            2,
+        ));
     }
-    std::fs::read(path).map_err(|e| Failure(format!("cannot read {}: {}", path.display(), e.kind()), 2))
+    std::fs::read(path)
+        .map_err(|e| Failure(format!("cannot read {}: {}", path.display(), e.kind()), 2))
 }
 
 fn write_new_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
@@ -283,8 +330,19 @@ fn write_new_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
         .write(true)
         .create_new(true)
         .open(path)
-        .map_err(|e| Failure(format!("cannot create {}: {} (it must not exist yet)", path.display(), e.kind()), 2))?;
-    f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| Failure(format!("cannot write {}: {}", path.display(), e.kind()), 1))
+        .map_err(|e| {
+            Failure(
+                format!(
+                    "cannot create {}: {} (it must not exist yet)",
+                    path.display(),
+                    e.kind()
+                ),
+                2,
+            )
+        })?;
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .map_err(|e| Failure(format!("cannot write {}: {}", path.display(), e.kind()), 1))
 }
 
 fn ops_command(vault: &mut Vault, cmd: OpsCommand, out: &output::Output) -> Result<(), Failure> {
@@ -293,7 +351,10 @@ fn ops_command(vault: &mut Vault, cmd: OpsCommand, out: &output::Output) -> Resu
             write_new_file(&path, &vault.summary()?.to_bytes())?;
             out.wrote(&path, None);
         }
-        OpsCommand::Export { out: path, for_summary } => {
+        OpsCommand::Export {
+            out: path,
+            for_summary,
+        } => {
             let theirs = match for_summary {
                 Some(p) => Summary::from_bytes(&read_file(&p, 16 * 1024 * 1024)?)?,
                 None => Summary::default(),
@@ -310,18 +371,36 @@ fn ops_command(vault: &mut Vault, cmd: OpsCommand, out: &output::Output) -> Resu
     Ok(())
 }
 
-fn device_command(vault: &mut Vault, cmd: DeviceCommand, out: &output::Output) -> Result<(), Failure> {
+fn device_command(
+    vault: &mut Vault,
+    cmd: DeviceCommand,
+    out: &output::Output,
+) -> Result<(), Failure> {
     let settings = vault.sync_settings()?;
     let mut t = transport(&settings.server_url)?;
     match cmd {
-        DeviceCommand::Invite { role, team, valid_hours } => {
+        DeviceCommand::Invite {
+            role,
+            team,
+            valid_hours,
+        } => {
             if let Some(team) = team {
                 if !team.trim().eq_ignore_ascii_case(&settings.team_name) {
-                    return Err(Failure(format!("this device belongs to team '{}' and can only invite to it", settings.team_name), 2));
+                    return Err(Failure(
+                        format!(
+                            "this device belongs to team '{}' and can only invite to it",
+                            settings.team_name
+                        ),
+                        2,
+                    ));
                 }
             }
             let role = Role::parse(&role).expect("clap checked the role");
-            let invitation = vault.invite(&mut t, role, std::time::Duration::from_secs(valid_hours.clamp(1, 168) * 3600))?;
+            let invitation = vault.invite(
+                &mut t,
+                role,
+                std::time::Duration::from_secs(valid_hours.clamp(1, 168) * 3600),
+            )?;
             out.invitation(&invitation);
         }
         DeviceCommand::List => out.devices(&vault.devices(&mut t)?, vault.device_id()),
@@ -334,7 +413,11 @@ fn device_command(vault: &mut Vault, cmd: DeviceCommand, out: &output::Output) -
     Ok(())
 }
 
-fn client_command(vault: &mut Vault, cmd: ClientCommand, out: &output::Output) -> Result<(), Failure> {
+fn client_command(
+    vault: &mut Vault,
+    cmd: ClientCommand,
+    out: &output::Output,
+) -> Result<(), Failure> {
     match cmd {
         ClientCommand::Add(f) => {
             let new = NewClient {
@@ -355,7 +438,10 @@ fn client_command(vault: &mut Vault, cmd: ClientCommand, out: &output::Output) -
             let id = parse_id(&id)?;
             let edit = client_edit(fields)?;
             if edit.is_empty() {
-                return Err(Failure("nothing to change: give at least one field".into(), 2));
+                return Err(Failure(
+                    "nothing to change: give at least one field".into(),
+                    2,
+                ));
             }
             vault.edit_client(id, &edit)?;
             out.client(&vault.client(id)?);
@@ -365,7 +451,9 @@ fn client_command(vault: &mut Vault, cmd: ClientCommand, out: &output::Output) -
             vault.delete_client(id)?;
             out.deleted(id);
         }
-        ClientCommand::History { id, field } => out.history(&vault.client_history(parse_id(&id)?, &field)?),
+        ClientCommand::History { id, field } => {
+            out.history(&vault.client_history(parse_id(&id)?, &field)?)
+        }
     }
     Ok(())
 }
@@ -388,7 +476,14 @@ fn client_edit(f: EditFields) -> Result<ClientEdit, Failure> {
             "birth_year" | "birth-year" => edit.birth_year = Some(None),
             "phone" => edit.phone = Some(None),
             "location" => edit.location = Some(None),
-            _ => return Err(Failure(format!("--clear takes code, sex, birth_year, phone or location, not '{field}'"), 2)),
+            _ => {
+                return Err(Failure(
+                    format!(
+                        "--clear takes code, sex, birth_year, phone or location, not '{field}'"
+                    ),
+                    2,
+                ))
+            }
         }
     }
     Ok(edit)
@@ -396,10 +491,16 @@ fn client_edit(f: EditFields) -> Result<ClientEdit, Failure> {
 
 fn location_input(l: LocationArgs) -> Result<Option<LocationInput>, Failure> {
     match l.district {
-        Some(district) => Ok(Some(LocationInput { district, sector: l.sector, cell: l.cell, village: l.village })),
-        None if l.sector.is_some() || l.cell.is_some() || l.village.is_some() => {
-            Err(Failure("district: give the district with the sector, cell or village".into(), 2))
-        }
+        Some(district) => Ok(Some(LocationInput {
+            district,
+            sector: l.sector,
+            cell: l.cell,
+            village: l.village,
+        })),
+        None if l.sector.is_some() || l.cell.is_some() || l.village.is_some() => Err(Failure(
+            "district: give the district with the sector, cell or village".into(),
+            2,
+        )),
         None => Ok(None),
     }
 }
@@ -415,7 +516,12 @@ fn vault_dir(arg: Option<PathBuf>) -> Result<PathBuf, Failure> {
     let base = std::env::var_os("XDG_DATA_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .ok_or_else(|| Failure("give the vault directory with --vault DIR or KOMORA_VAULT".into(), 2))?;
+        .ok_or_else(|| {
+            Failure(
+                "give the vault directory with --vault DIR or KOMORA_VAULT".into(),
+                2,
+            )
+        })?;
     Ok(base.join("komora"))
 }
 
@@ -425,12 +531,19 @@ fn passphrase(confirm: bool) -> Result<String, Failure> {
         return Ok(p);
     }
     let ask = |prompt: &str| {
-        rpassword::prompt_password(prompt)
-            .map_err(|_| Failure("no passphrase: set KOMORA_PASSPHRASE or run in a terminal".into(), 2))
+        rpassword::prompt_password(prompt).map_err(|_| {
+            Failure(
+                "no passphrase: set KOMORA_PASSPHRASE or run in a terminal".into(),
+                2,
+            )
+        })
     };
     let first = ask("Vault passphrase: ")?;
     if confirm && ask("Repeat the passphrase: ")? != first {
-        return Err(Failure("the two passphrases differ; nothing was created".into(), 2));
+        return Err(Failure(
+            "the two passphrases differ; nothing was created".into(),
+            2,
+        ));
     }
     Ok(first)
 }

@@ -5,8 +5,8 @@ use std::path::Path;
 use std::io::{IsTerminal, Write};
 
 use komora_core::{
-    ApplyReport, Client, DeviceId, DeviceInfo, EntryStatus, HistoryChange, HistoryEntry, Invitation, Listing, RecordId, SyncPhase,
-    SyncProgress, SyncReport, SyncStatus, Vault,
+    ApplyReport, Client, DeviceId, DeviceInfo, EntryStatus, HistoryChange, HistoryEntry,
+    Invitation, Listing, RecordId, SyncPhase, SyncProgress, SyncReport, SyncStatus, Vault,
 };
 use serde_json::{json, Value as Json};
 
@@ -16,7 +16,10 @@ pub struct Output {
 
 impl Output {
     fn print_json(&self, value: Json) {
-        println!("{}", serde_json::to_string_pretty(&value).expect("JSON values always serialise"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).expect("JSON values always serialise")
+        );
     }
 
     pub fn created_vault(&self, dir: &Path, device: DeviceId) {
@@ -47,9 +50,16 @@ impl Output {
         if self.json {
             self.print_json(Json::Array(list.items.iter().map(client_json).collect()));
         } else {
-            println!("{:<32}  {:<28}  {:<3}  {:<5}  DISTRICT", "ID", "NAME", "SEX", "BORN");
+            println!(
+                "{:<32}  {:<28}  {:<3}  {:<5}  DISTRICT",
+                "ID", "NAME", "SEX", "BORN"
+            );
             for c in &list.items {
-                let flag = if c.conflicts.is_empty() { "" } else { "  (conflicting edits: see history)" };
+                let flag = if c.conflicts.is_empty() {
+                    ""
+                } else {
+                    "  (conflicting edits: see history)"
+                };
                 println!(
                     "{:<32}  {:<28}  {:<3}  {:<5}  {}{flag}",
                     c.id,
@@ -62,7 +72,10 @@ impl Output {
             println!("{} client(s)", list.items.len());
         }
         if !list.unreadable.is_empty() {
-            eprintln!("komora: {} record(s) could not be read (corrupted or tampered)", list.unreadable.len());
+            eprintln!(
+                "komora: {} record(s) could not be read (corrupted or tampered)",
+                list.unreadable.len()
+            );
         }
     }
 
@@ -76,16 +89,31 @@ impl Output {
         let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
         println!("code:          {}", opt(c.code.clone()));
         println!("sex:           {}", opt(c.sex.map(|s| s.code().to_owned())));
-        println!("birth year:    {}", opt(c.birth_year.map(|y| y.to_string())));
+        println!(
+            "birth year:    {}",
+            opt(c.birth_year.map(|y| y.to_string()))
+        );
         println!("phone:         {}", opt(c.phone.clone()));
         if let Some(l) = &c.location {
-            let parts: Vec<&str> = [Some(l.district.as_str()), l.sector.as_deref(), l.cell.as_deref(), l.village.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect();
+            let parts: Vec<&str> = [
+                Some(l.district.as_str()),
+                l.sector.as_deref(),
+                l.cell.as_deref(),
+                l.village.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
             println!("location:      {}", parts.join(" / "));
         }
-        println!("target groups: {}", if c.target_groups.is_empty() { "-".into() } else { c.target_groups.join(", ") });
+        println!(
+            "target groups: {}",
+            if c.target_groups.is_empty() {
+                "-".into()
+            } else {
+                c.target_groups.join(", ")
+            }
+        );
         println!("created:       {}", iso8601(c.created_ms));
         println!("updated:       {}", iso8601(c.updated_ms));
         for f in &c.conflicts {
@@ -101,7 +129,11 @@ impl Output {
         for e in entries {
             let (what, value) = change_parts(&e.change);
             let status = status_name(e.status);
-            println!("{}  {status:<10}  {what:<7}  {value}  (device {})", iso8601(e.at.wall_ms), short(&e.device.to_string()));
+            println!(
+                "{}  {status:<10}  {what:<7}  {value}  (device {})",
+                iso8601(e.at.wall_ms),
+                short(&e.device.to_string())
+            );
         }
     }
 }
@@ -150,9 +182,16 @@ impl Output {
             self.print_json(Json::Array(rows));
             return;
         }
-        println!("{:<32}  {:<10}  {:<8}  {:<20}  LAST SEEN", "ID", "ROLE", "STATE", "ENROLLED");
+        println!(
+            "{:<32}  {:<10}  {:<8}  {:<20}  LAST SEEN",
+            "ID", "ROLE", "STATE", "ENROLLED"
+        );
         for d in devices {
-            let me = if d.id.0 == *me.as_bytes() { "  (this device)" } else { "" };
+            let me = if d.id.0 == *me.as_bytes() {
+                "  (this device)"
+            } else {
+                ""
+            };
             println!(
                 "{:<32}  {:<10}  {:<8}  {:<20}  {}{me}",
                 d.id.to_string(),
@@ -179,10 +218,16 @@ impl Output {
         if self.json {
             self.print_json(json!({ "applied": r.applied, "duplicates": r.duplicates, "rejected": r.rejected.len() }));
         } else {
-            println!("Merged {} new operation(s); {} were already here.", r.applied, r.duplicates);
+            println!(
+                "Merged {} new operation(s); {} were already here.",
+                r.applied, r.duplicates
+            );
         }
         if !r.rejected.is_empty() {
-            eprintln!("komora: {} operation(s) in the file were refused as tampered or from another team", r.rejected.len());
+            eprintln!(
+                "komora: {} operation(s) in the file were refused as tampered or from another team",
+                r.rejected.len()
+            );
         }
     }
 
@@ -209,7 +254,10 @@ impl Output {
             );
         }
         if !r.rejected.is_empty() {
-            eprintln!("komora: {} received change(s) were refused as tampered or unreadable", r.rejected.len());
+            eprintln!(
+                "komora: {} received change(s) were refused as tampered or unreadable",
+                r.rejected.len()
+            );
         }
         for d in &r.clock_ahead {
             eprintln!("komora: device {d} has its clock set ahead; ask its user to correct the date and time");
@@ -225,10 +273,16 @@ impl Output {
             }));
         } else {
             println!("device:    {}", s.device_id);
-            println!("role:      {}", s.role.map_or("- (not enrolled)", |r| r.as_str()));
+            println!(
+                "role:      {}",
+                s.role.map_or("- (not enrolled)", |r| r.as_str())
+            );
             println!("team:      {}", s.team_name.as_deref().unwrap_or("-"));
             println!("server:    {}", s.server_url.as_deref().unwrap_or("-"));
-            println!("last sync: {}", s.last_sync_ms.map_or("never".into(), iso8601));
+            println!(
+                "last sync: {}",
+                s.last_sync_ms.map_or("never".into(), iso8601)
+            );
             println!("waiting:   {} change(s)", s.pending);
         }
     }
@@ -242,7 +296,10 @@ pub struct ProgressLine {
 
 impl ProgressLine {
     pub fn new(wanted: bool) -> Self {
-        Self { on: wanted && std::io::stderr().is_terminal(), shown: false }
+        Self {
+            on: wanted && std::io::stderr().is_terminal(),
+            shown: false,
+        }
     }
 
     pub fn show(&mut self, p: &SyncProgress) {
@@ -341,7 +398,12 @@ pub fn iso8601(ms: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 #[cfg(test)]

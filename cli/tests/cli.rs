@@ -20,7 +20,11 @@ fn komora(vault: &Path, pass: &str, args: &[&str]) -> Output {
 
 fn ok(vault: &Path, args: &[&str]) -> String {
     let out = komora(vault, PASS, args);
-    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -32,7 +36,12 @@ fn json(vault: &Path, args: &[&str]) -> Value {
 
 fn fails(vault: &Path, pass: &str, args: &[&str], code: i32) -> String {
     let out = komora(vault, pass, args);
-    assert_eq!(out.status.code(), Some(code), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.trim_end().lines().count(), 1, "one clear line: {err}");
     err
@@ -44,22 +53,68 @@ fn an_administrator_records_finds_edits_and_reads_the_history_of_a_client() {
     let vault = dir.path().join("vault");
     ok(&vault, &["init"]);
 
-    let id = ok(&vault, &["client", "add", "--name", "Uwimana Grace", "--sex", "F", "--birth-year", "1992", "--district", "Gisagara"]);
+    let id = ok(
+        &vault,
+        &[
+            "client",
+            "add",
+            "--name",
+            "Uwimana Grace",
+            "--sex",
+            "F",
+            "--birth-year",
+            "1992",
+            "--district",
+            "Gisagara",
+        ],
+    );
     let id = id.trim();
     assert_eq!(id.len(), 32);
-    let added = json(&vault, &["client", "add", "--name", "Habimana Eric", "--sex", "M", "--group", "ex-prisoner"]);
+    let added = json(
+        &vault,
+        &[
+            "client",
+            "add",
+            "--name",
+            "Habimana Eric",
+            "--sex",
+            "M",
+            "--group",
+            "ex-prisoner",
+        ],
+    );
     let second = added["id"].as_str().unwrap().to_owned();
 
     let list = json(&vault, &["client", "list"]);
-    let names: Vec<&str> = list.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["Habimana Eric", "Uwimana Grace"]);
-    assert!(list.as_array().unwrap().iter().all(|c| c["id"].as_str().unwrap().len() == 32));
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["id"].as_str().unwrap().len() == 32));
 
     let shown = json(&vault, &["client", "show", id]);
     assert_eq!(shown["district"], "Gisagara");
     assert_eq!(shown["birth_year"], 1992);
 
-    let edited = json(&vault, &["client", "edit", id, "--name", "Uwimana Grace M.", "--phone", "0788 000 111"]);
+    let edited = json(
+        &vault,
+        &[
+            "client",
+            "edit",
+            id,
+            "--name",
+            "Uwimana Grace M.",
+            "--phone",
+            "0788 000 111",
+        ],
+    );
     assert_eq!(edited["name"], "Uwimana Grace M.");
     assert_eq!(edited["phone"], "0788000111");
 
@@ -70,13 +125,28 @@ fn an_administrator_records_finds_edits_and_reads_the_history_of_a_client() {
         .iter()
         .map(|e| (e["value"].as_str().unwrap(), e["status"].as_str().unwrap()))
         .collect();
-    assert_eq!(values, [("Uwimana Grace", "replaced"), ("Uwimana Grace M.", "current")]);
-    assert!(history[0]["device"].as_str().unwrap().len() == 32 && history[0]["at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(
+        values,
+        [
+            ("Uwimana Grace", "replaced"),
+            ("Uwimana Grace M.", "current")
+        ]
+    );
+    assert!(
+        history[0]["device"].as_str().unwrap().len() == 32
+            && history[0]["at"].as_str().unwrap().ends_with('Z')
+    );
 
     ok(&vault, &["client", "delete", &second]);
-    assert_eq!(json(&vault, &["client", "list"]).as_array().unwrap().len(), 1);
+    assert_eq!(
+        json(&vault, &["client", "list"]).as_array().unwrap().len(),
+        1
+    );
     let human = ok(&vault, &["client", "list"]);
-    assert!(human.contains("Uwimana Grace M.") && human.contains("1 client(s)"), "{human}");
+    assert!(
+        human.contains("Uwimana Grace M.") && human.contains("1 client(s)"),
+        "{human}"
+    );
 }
 
 #[test]
@@ -84,7 +154,10 @@ fn every_failure_is_one_clear_line_with_a_distinct_exit_code() {
     let dir = tempfile::tempdir().unwrap();
     let vault = dir.path().join("vault");
     let err = fails(&vault, PASS, &["client", "list"], 4);
-    assert!(err.contains("no vault") && err.contains("komora init"), "{err}");
+    assert!(
+        err.contains("no vault") && err.contains("komora init"),
+        "{err}"
+    );
     ok(&vault, &["init"]);
     let err = fails(&vault, PASS, &["init"], 1);
     assert!(err.contains("already exists"), "{err}");
@@ -92,17 +165,43 @@ fn every_failure_is_one_clear_line_with_a_distinct_exit_code() {
 
     let err = fails(&vault, "not the passphrase", &["client", "list"], 3);
     assert!(err.contains("wrong passphrase"), "{err}");
-    fails(&vault, PASS, &["client", "show", "00000000000000000000000000000000"], 4);
+    fails(
+        &vault,
+        PASS,
+        &["client", "show", "00000000000000000000000000000000"],
+        4,
+    );
     fails(&vault, PASS, &["client", "show", "not-an-id"], 2);
-    let err = fails(&vault, PASS, &["client", "add", "--name", "X", "--birth-year", "1700"], 2);
+    let err = fails(
+        &vault,
+        PASS,
+        &["client", "add", "--name", "X", "--birth-year", "1700"],
+        2,
+    );
     assert!(err.contains("birth_year"), "{err}");
-    let err = fails(&vault, PASS, &["client", "add", "--name", "X", "--district", "Narnia"], 2);
-    assert!(err.contains("district") && !err.contains("Narnia"), "the value is not echoed: {err}");
+    let err = fails(
+        &vault,
+        PASS,
+        &["client", "add", "--name", "X", "--district", "Narnia"],
+        2,
+    );
+    assert!(
+        err.contains("district") && !err.contains("Narnia"),
+        "the value is not echoed: {err}"
+    );
     fails(&vault, PASS, &["client", "edit", id.trim()], 2);
-    fails(&vault, PASS, &["client", "history", id.trim(), "favourite_colour"], 2);
+    fails(
+        &vault,
+        PASS,
+        &["client", "history", id.trim(), "favourite_colour"],
+        2,
+    );
 
     // The refused commands saved nothing.
-    assert_eq!(json(&vault, &["client", "list"]).as_array().unwrap().len(), 1);
+    assert_eq!(
+        json(&vault, &["client", "list"]).as_array().unwrap().len(),
+        1
+    );
 
     // A corrupted key file is named as such.
     std::fs::write(vault.join("vault.json"), "garbage").unwrap();

@@ -22,7 +22,11 @@ fn json(vault: &Path, args: &[&str]) -> Value {
     let mut all = vec!["--json"];
     all.extend_from_slice(args);
     let out = komora(vault, &all);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -33,18 +37,61 @@ fn bootstrap_invite_enrol_sync_status_list_and_revoke_from_the_command_line() {
     let code = server.bootstrap_code.clone().unwrap();
     let (admin, tablet) = (dir.path().join("admin"), dir.path().join("tablet"));
 
-    let joined = json(&admin, &["admin", "bootstrap", "--server", &server.url, "--code", &code, "--org", "AMI", "--team", "Huye"]);
+    let joined = json(
+        &admin,
+        &[
+            "admin",
+            "bootstrap",
+            "--server",
+            &server.url,
+            "--code",
+            &code,
+            "--org",
+            "AMI",
+            "--team",
+            "Huye",
+        ],
+    );
     assert_eq!(joined["role"], "admin");
 
-    let invite = json(&admin, &["device", "invite", "--role", "counsellor", "--team", "Huye"]);
+    let invite = json(
+        &admin,
+        &["device", "invite", "--role", "counsellor", "--team", "Huye"],
+    );
     let enrolment_code = invite["code"].as_str().unwrap().to_owned();
-    let wrong_team = komora(&admin, &["device", "invite", "--role", "counsellor", "--team", "Nyanza"]);
+    let wrong_team = komora(
+        &admin,
+        &[
+            "device",
+            "invite",
+            "--role",
+            "counsellor",
+            "--team",
+            "Nyanza",
+        ],
+    );
     assert_eq!(wrong_team.status.code(), Some(2));
 
-    let joined = json(&tablet, &["enroll", "--server", &server.url, "--code", &enrolment_code]);
-    assert_eq!((joined["role"].as_str(), joined["team"].as_str()), (Some("counsellor"), Some("Huye")));
+    let joined = json(
+        &tablet,
+        &["enroll", "--server", &server.url, "--code", &enrolment_code],
+    );
+    assert_eq!(
+        (joined["role"].as_str(), joined["team"].as_str()),
+        (Some("counsellor"), Some("Huye"))
+    );
 
-    let added = json(&tablet, &["client", "add", "--name", "Uwimana Grace", "--district", "Huye"]);
+    let added = json(
+        &tablet,
+        &[
+            "client",
+            "add",
+            "--name",
+            "Uwimana Grace",
+            "--district",
+            "Huye",
+        ],
+    );
     let status = json(&tablet, &["status"]);
     assert_eq!(status["pending"], 1);
     assert!(status["last_sync"].is_null());
@@ -66,20 +113,46 @@ fn bootstrap_invite_enrol_sync_status_list_and_revoke_from_the_command_line() {
     let devices = devices.as_array().unwrap();
     assert_eq!(devices.len(), 2);
     let tablet_id = status["device_id"].as_str().unwrap().to_owned();
-    let row = devices.iter().find(|d| d["id"] == tablet_id.as_str()).unwrap();
-    assert_eq!((row["role"].as_str(), row["revoked"].as_bool()), (Some("counsellor"), Some(false)));
+    let row = devices
+        .iter()
+        .find(|d| d["id"] == tablet_id.as_str())
+        .unwrap();
+    assert_eq!(
+        (row["role"].as_str(), row["revoked"].as_bool()),
+        (Some("counsellor"), Some(false))
+    );
 
     // The tablet is lost: revoke it. Its next sync fails with a message that says so.
     json(&admin, &["device", "revoke", &tablet_id]);
     let devices = json(&admin, &["device", "list"]);
-    assert!(devices.as_array().unwrap().iter().any(|d| d["id"] == tablet_id.as_str() && d["revoked"] == true));
+    assert!(devices
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["id"] == tablet_id.as_str() && d["revoked"] == true));
     let refused = komora(&tablet, &["sync"]);
     assert_eq!(refused.status.code(), Some(6));
     let err = String::from_utf8_lossy(&refused.stderr);
-    assert!(err.contains("revoked"), "{err}");
+    assert!(err.contains("revoked") && err.contains("erased"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(&tablet)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        left.is_empty(),
+        "the revoked tablet's vault is gone: {left:?}"
+    );
+    assert_eq!(
+        komora(&tablet, &["client", "list"]).status.code(),
+        Some(4),
+        "nothing left to open"
+    );
 
     // A used code is refused with a clear line.
-    let again = komora(&dir.path().join("other"), &["enroll", "--server", &server.url, "--code", &enrolment_code]);
+    let again = komora(
+        &dir.path().join("other"),
+        &["enroll", "--server", &server.url, "--code", &enrolment_code],
+    );
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("code"));
 }
@@ -90,31 +163,116 @@ fn two_tablets_of_a_team_exchange_a_day_of_work_by_file_without_a_network() {
     let server = TestServer::start(&dir.path().join("server"));
     let code = server.bootstrap_code.clone().unwrap();
     let (admin, tablet) = (dir.path().join("admin"), dir.path().join("tablet"));
-    json(&admin, &["admin", "bootstrap", "--server", &server.url, "--code", &code, "--org", "AMI", "--team", "Huye"]);
+    json(
+        &admin,
+        &[
+            "admin",
+            "bootstrap",
+            "--server",
+            &server.url,
+            "--code",
+            &code,
+            "--org",
+            "AMI",
+            "--team",
+            "Huye",
+        ],
+    );
     let invite = json(&admin, &["device", "invite", "--role", "counsellor"]);
-    json(&tablet, &["enroll", "--server", &server.url, "--code", invite["code"].as_str().unwrap()]);
+    json(
+        &tablet,
+        &[
+            "enroll",
+            "--server",
+            &server.url,
+            "--code",
+            invite["code"].as_str().unwrap(),
+        ],
+    );
     drop(server); // from here on, no network
 
-    json(&tablet, &["client", "add", "--name", "Nyirahabimana Claire", "--district", "Nyanza"]);
-    json(&tablet, &["client", "add", "--name", "Bizimana Paul", "--district", "Nyanza"]);
+    json(
+        &tablet,
+        &[
+            "client",
+            "add",
+            "--name",
+            "Nyirahabimana Claire",
+            "--district",
+            "Nyanza",
+        ],
+    );
+    json(
+        &tablet,
+        &[
+            "client",
+            "add",
+            "--name",
+            "Bizimana Paul",
+            "--district",
+            "Nyanza",
+        ],
+    );
     let summary = dir.path().join("admin.summary");
     let batch = dir.path().join("tablet-to-admin.ops");
-    json(&admin, &["ops", "summary", "--out", summary.to_str().unwrap()]);
-    let exported = json(&tablet, &["ops", "export", "--out", batch.to_str().unwrap(), "--for", summary.to_str().unwrap()]);
+    json(
+        &admin,
+        &["ops", "summary", "--out", summary.to_str().unwrap()],
+    );
+    let exported = json(
+        &tablet,
+        &[
+            "ops",
+            "export",
+            "--out",
+            batch.to_str().unwrap(),
+            "--for",
+            summary.to_str().unwrap(),
+        ],
+    );
     assert_eq!(exported["operations"], 2);
     let bytes = std::fs::read(&batch).unwrap();
-    assert!(!bytes.windows(8).any(|w| w == b"Bizimana"), "the file holds ciphertext only");
+    assert!(
+        !bytes.windows(8).any(|w| w == b"Bizimana"),
+        "the file holds ciphertext only"
+    );
 
     let imported = json(&admin, &["ops", "import", batch.to_str().unwrap()]);
-    assert_eq!((imported["applied"].as_u64(), imported["duplicates"].as_u64()), (Some(2), Some(0)));
+    assert_eq!(
+        (
+            imported["applied"].as_u64(),
+            imported["duplicates"].as_u64()
+        ),
+        (Some(2), Some(0))
+    );
     let again = json(&admin, &["ops", "import", batch.to_str().unwrap()]);
-    assert_eq!((again["applied"].as_u64(), again["duplicates"].as_u64()), (Some(0), Some(2)));
-    let names: Vec<String> =
-        json(&admin, &["client", "list"]).as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(
+        (again["applied"].as_u64(), again["duplicates"].as_u64()),
+        (Some(0), Some(2))
+    );
+    let names: Vec<String> = json(&admin, &["client", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(names, ["Bizimana Paul", "Nyirahabimana Claire"]);
 
     // A damaged file is refused whole; an existing file is never overwritten.
     std::fs::write(&batch, b"KMRAOPS1 not really").unwrap();
-    assert_eq!(komora(&admin, &["ops", "import", batch.to_str().unwrap()]).status.code(), Some(5));
-    assert_eq!(komora(&tablet, &["ops", "export", "--out", batch.to_str().unwrap()]).status.code(), Some(2));
+    assert_eq!(
+        komora(&admin, &["ops", "import", batch.to_str().unwrap()])
+            .status
+            .code(),
+        Some(5)
+    );
+    assert_eq!(
+        komora(
+            &tablet,
+            &["ops", "export", "--out", batch.to_str().unwrap()]
+        )
+        .status
+        .code(),
+        Some(2)
+    );
 }

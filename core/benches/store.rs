@@ -19,14 +19,25 @@ fn client(i: usize) -> NewClient {
         sex: Some(if i % 2 == 0 { Sex::Female } else { Sex::Male }),
         birth_year: Some(1950 + (i % 60) as u16),
         phone: Some(format!("0788{:06}", i)),
-        location: Some(LocationInput { district: "Huye".into(), ..Default::default() }),
+        location: Some(LocationInput {
+            district: "Huye".into(),
+            ..Default::default()
+        }),
         target_groups: vec!["genocide-survivor".into()],
     }
 }
 
 fn fast_vault(dir: &Path) -> Vault {
     // The KDF is measured on its own row; the store rows use a cheap one.
-    Vault::create(dir, PASS, VaultOptions { kdf: KdfParams::INSECURE_FOR_TESTS, ..Default::default() }).unwrap()
+    Vault::create(
+        dir,
+        PASS,
+        VaultOptions {
+            kdf: KdfParams::INSECURE_FOR_TESTS,
+            ..Default::default()
+        },
+    )
+    .unwrap()
 }
 
 fn plain_db(dir: &Path) -> Connection {
@@ -44,10 +55,20 @@ fn plain_db(dir: &Path) -> Connection {
 
 fn plain_insert(conn: &Connection, i: usize) {
     let c = client(i);
-    let id: [u8; 16] = std::array::from_fn(|k| (i.wrapping_mul(2654435761) >> (k % 8)) as u8 ^ k as u8);
+    let id: [u8; 16] =
+        std::array::from_fn(|k| (i.wrapping_mul(2654435761) >> (k % 8)) as u8 ^ k as u8);
     conn.prepare_cached("INSERT INTO clients VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
         .unwrap()
-        .execute(params![id, c.name, c.code, c.sex.map(|s| s.code()), c.birth_year, c.phone, "Huye", "genocide-survivor"])
+        .execute(params![
+            id,
+            c.name,
+            c.code,
+            c.sex.map(|s| s.code()),
+            c.birth_year,
+            c.phone,
+            "Huye",
+            "genocide-survivor"
+        ])
         .unwrap();
 }
 
@@ -110,7 +131,11 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
     // `-- --only save|batch|list|unlock` runs one workload (for profiling).
-    let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned();
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
     let runs_workload = |name: &str| only.as_deref().is_none_or(|o| o == name);
     let runs = if quick { 3 } else { 7 };
     let single = if quick { 100 } else { 300 };
@@ -120,117 +145,152 @@ fn main() {
 
     // 1. One save per transaction.
     if runs_workload("save") {
-    let k = measure(runs, || {
-        let dir = tempfile::tempdir().unwrap();
-        let mut v = fast_vault(dir.path());
-        let t = Instant::now();
-        for i in 0..single {
-            v.add_client(&client(i)).unwrap();
-        }
-        t.elapsed()
-    });
-    let p = measure(runs, || {
-        let dir = tempfile::tempdir().unwrap();
-        let conn = plain_db(dir.path());
-        let t = Instant::now();
-        for i in 0..single {
-            plain_insert(&conn, i);
-        }
-        t.elapsed()
-    });
-    rows.push(Row { what: format!("{single} client saves, one transaction each"), komora: k, floor: p, throughput: true, target: ">= 0.5x" });
+        let k = measure(runs, || {
+            let dir = tempfile::tempdir().unwrap();
+            let mut v = fast_vault(dir.path());
+            let t = Instant::now();
+            for i in 0..single {
+                v.add_client(&client(i)).unwrap();
+            }
+            t.elapsed()
+        });
+        let p = measure(runs, || {
+            let dir = tempfile::tempdir().unwrap();
+            let conn = plain_db(dir.path());
+            let t = Instant::now();
+            for i in 0..single {
+                plain_insert(&conn, i);
+            }
+            t.elapsed()
+        });
+        rows.push(Row {
+            what: format!("{single} client saves, one transaction each"),
+            komora: k,
+            floor: p,
+            throughput: true,
+            target: ">= 0.5x",
+        });
     }
 
     // 2. 10,000 saves in one transaction (an import).
     if runs_workload("batch") {
-    let k = measure(runs, || {
-        let dir = tempfile::tempdir().unwrap();
-        let mut v = fast_vault(dir.path());
-        let clients: Vec<NewClient> = (0..batch).map(client).collect();
-        let t = Instant::now();
-        v.add_clients(&clients).unwrap();
-        t.elapsed()
-    });
-    let p = measure(runs, || {
-        let dir = tempfile::tempdir().unwrap();
-        let mut conn = plain_db(dir.path());
-        let t = Instant::now();
-        let tx = conn.transaction().unwrap();
-        for i in 0..batch {
-            plain_insert(&tx, i);
-        }
-        tx.commit().unwrap();
-        t.elapsed()
-    });
-    rows.push(Row { what: format!("{batch} client saves in one transaction"), komora: k, floor: p, throughput: true, target: ">= 0.5x" });
+        let k = measure(runs, || {
+            let dir = tempfile::tempdir().unwrap();
+            let mut v = fast_vault(dir.path());
+            let clients: Vec<NewClient> = (0..batch).map(client).collect();
+            let t = Instant::now();
+            v.add_clients(&clients).unwrap();
+            t.elapsed()
+        });
+        let p = measure(runs, || {
+            let dir = tempfile::tempdir().unwrap();
+            let mut conn = plain_db(dir.path());
+            let t = Instant::now();
+            let tx = conn.transaction().unwrap();
+            for i in 0..batch {
+                plain_insert(&tx, i);
+            }
+            tx.commit().unwrap();
+            t.elapsed()
+        });
+        rows.push(Row {
+            what: format!("{batch} client saves in one transaction"),
+            komora: k,
+            floor: p,
+            throughput: true,
+            target: ">= 0.5x",
+        });
     }
 
     // 3. Listing 5,000 clients after unlock.
     if runs_workload("list") {
-    let kdir = tempfile::tempdir().unwrap();
-    {
-        let mut v = fast_vault(kdir.path());
-        v.add_clients(&(0..listed).map(client).collect::<Vec<_>>()).unwrap();
-    }
-    let fast = VaultOptions { kdf: KdfParams::INSECURE_FOR_TESTS, ..Default::default() };
-    let v = Vault::open(kdir.path(), PASS, fast).unwrap();
-    assert_eq!(v.clients().unwrap().items.len(), listed);
-    let k = measure(runs * 3, || {
-        let t = Instant::now();
-        let n = v.clients().unwrap().items.len();
-        let e = t.elapsed();
-        assert_eq!(n, listed);
-        e
-    });
-    let pdir = tempfile::tempdir().unwrap();
-    let mut conn = plain_db(pdir.path());
-    let tx = conn.transaction().unwrap();
-    for i in 0..listed {
-        plain_insert(&tx, i);
-    }
-    tx.commit().unwrap();
-    let p = measure(runs * 3, || {
-        let t = Instant::now();
-        let n = plain_list(&conn).len();
-        let e = t.elapsed();
-        assert_eq!(n, listed);
-        e
-    });
-    rows.push(Row { what: format!("list {listed} clients (decrypt, merge view, sort by name)"), komora: k, floor: p, throughput: false, target: "<= 3x" });
+        let kdir = tempfile::tempdir().unwrap();
+        {
+            let mut v = fast_vault(kdir.path());
+            v.add_clients(&(0..listed).map(client).collect::<Vec<_>>())
+                .unwrap();
+        }
+        let fast = VaultOptions {
+            kdf: KdfParams::INSECURE_FOR_TESTS,
+            ..Default::default()
+        };
+        let v = Vault::open(kdir.path(), PASS, fast).unwrap();
+        assert_eq!(v.clients().unwrap().items.len(), listed);
+        let k = measure(runs * 3, || {
+            let t = Instant::now();
+            let n = v.clients().unwrap().items.len();
+            let e = t.elapsed();
+            assert_eq!(n, listed);
+            e
+        });
+        let pdir = tempfile::tempdir().unwrap();
+        let mut conn = plain_db(pdir.path());
+        let tx = conn.transaction().unwrap();
+        for i in 0..listed {
+            plain_insert(&tx, i);
+        }
+        tx.commit().unwrap();
+        let p = measure(runs * 3, || {
+            let t = Instant::now();
+            let n = plain_list(&conn).len();
+            let e = t.elapsed();
+            assert_eq!(n, listed);
+            e
+        });
+        rows.push(Row {
+            what: format!("list {listed} clients (decrypt, merge view, sort by name)"),
+            komora: k,
+            floor: p,
+            throughput: false,
+            target: "<= 3x",
+        });
     }
 
     // 4. Unlock at the shipped KDF cost, against OWASP's minimum.
     if runs_workload("unlock") {
-    let udir = tempfile::tempdir().unwrap();
-    Vault::create(udir.path(), PASS, VaultOptions::default()).unwrap().lock();
-    let k = measure(runs, || {
-        let t = Instant::now();
-        let v = Vault::open(udir.path(), PASS, VaultOptions::default()).unwrap();
-        let e = t.elapsed();
-        v.lock();
-        e
-    });
-    let mdir = tempfile::tempdir().unwrap();
-    let minimum = VaultOptions { kdf: KdfParams::MINIMUM, ..Default::default() };
-    Vault::create(mdir.path(), PASS, minimum.clone()).unwrap().lock();
-    let p = measure(runs, || {
-        let t = Instant::now();
-        let v = Vault::open(mdir.path(), PASS, minimum.clone()).unwrap();
-        let e = t.elapsed();
-        v.lock();
-        e
-    });
-    let d = KdfParams::DEFAULT;
-    rows.push(Row {
-        what: format!("unlock, Argon2id {} MiB t={} (vs OWASP minimum 19 MiB t=2)", d.memory_kib / 1024, d.iterations),
-        komora: k,
-        floor: p,
-        throughput: false,
-        target: "~0.5 s on a tablet",
-    });
+        let udir = tempfile::tempdir().unwrap();
+        Vault::create(udir.path(), PASS, VaultOptions::default())
+            .unwrap()
+            .lock();
+        let k = measure(runs, || {
+            let t = Instant::now();
+            let v = Vault::open(udir.path(), PASS, VaultOptions::default()).unwrap();
+            let e = t.elapsed();
+            v.lock();
+            e
+        });
+        let mdir = tempfile::tempdir().unwrap();
+        let minimum = VaultOptions {
+            kdf: KdfParams::MINIMUM,
+            ..Default::default()
+        };
+        Vault::create(mdir.path(), PASS, minimum.clone())
+            .unwrap()
+            .lock();
+        let p = measure(runs, || {
+            let t = Instant::now();
+            let v = Vault::open(mdir.path(), PASS, minimum.clone()).unwrap();
+            let e = t.elapsed();
+            v.lock();
+            e
+        });
+        let d = KdfParams::DEFAULT;
+        rows.push(Row {
+            what: format!(
+                "unlock, Argon2id {} MiB t={} (vs OWASP minimum 19 MiB t=2)",
+                d.memory_kib / 1024,
+                d.iterations
+            ),
+            komora: k,
+            floor: p,
+            throughput: false,
+            target: "~0.5 s on a tablet",
+        });
     }
 
-    println!("| workload | Komora median (min..max) | baseline median (min..max) | ratio | target |");
+    println!(
+        "| workload | Komora median (min..max) | baseline median (min..max) | ratio | target |"
+    );
     println!("|---|---|---|---|---|");
     for r in rows {
         let ratio = if r.throughput {

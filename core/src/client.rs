@@ -15,7 +15,17 @@ use crate::vault::Vault;
 pub(crate) const KIND: &str = "client";
 
 /// The register fields of a client, as named in history queries and the CLI.
-pub const CLIENT_FIELDS: &[&str] = &["name", "code", "sex", "birth_year", "phone", "district", "sector", "cell", "village"];
+pub const CLIENT_FIELDS: &[&str] = &[
+    "name",
+    "code",
+    "sex",
+    "birth_year",
+    "phone",
+    "district",
+    "sector",
+    "cell",
+    "village",
+];
 /// The set fields of a client.
 pub const CLIENT_SET_FIELDS: &[&str] = &["target_groups"];
 
@@ -61,7 +71,10 @@ pub struct Client {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client").field("id", &self.id).field("conflicts", &self.conflicts).finish_non_exhaustive()
+        f.debug_struct("Client")
+            .field("id", &self.id)
+            .field("conflicts", &self.conflicts)
+            .finish_non_exhaustive()
     }
 }
 
@@ -124,16 +137,25 @@ fn clean_name(name: &str) -> Result<String> {
         return Err(Error::validation("name", "keep names under 120 characters"));
     }
     if name.chars().any(char::is_control) {
-        return Err(Error::validation("name", "a name cannot contain control characters"));
+        return Err(Error::validation(
+            "name",
+            "a name cannot contain control characters",
+        ));
     }
     Ok(name.to_owned())
 }
 
 fn clean_code(code: &str) -> Result<String> {
     let code = code.trim();
-    let ok = (1..=32).contains(&code.len()) && code.chars().all(|c| c.is_ascii_alphanumeric() || "-_/.".contains(c));
+    let ok = (1..=32).contains(&code.len())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_/.".contains(c));
     if !ok {
-        return Err(Error::validation("code", "use 1 to 32 letters, digits or - _ / ."));
+        return Err(Error::validation(
+            "code",
+            "use 1 to 32 letters, digits or - _ / .",
+        ));
     }
     Ok(code.to_owned())
 }
@@ -141,25 +163,39 @@ fn clean_code(code: &str) -> Result<String> {
 fn clean_phone(phone: &str) -> Result<String> {
     let phone = phone.trim();
     let digits = phone.chars().filter(char::is_ascii_digit).count();
-    let allowed = phone.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
+    let allowed = phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-()".contains(c));
     let plus_ok = phone.rfind('+').is_none_or(|i| i == 0);
     if !allowed || !plus_ok || !(7..=15).contains(&digits) {
-        return Err(Error::validation("phone", "use 7 to 15 digits, optionally starting with +"));
+        return Err(Error::validation(
+            "phone",
+            "use 7 to 15 digits, optionally starting with +",
+        ));
     }
-    Ok(phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect())
+    Ok(phone
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect())
 }
 
 fn check_birth_year(year: u16, now_ms: u64) -> Result<()> {
     let this_year = 1970 + (now_ms / 1000 / 31_556_952) as u16; // mean Gregorian year
     if !(1900..=this_year).contains(&year) {
-        return Err(Error::validation("birth_year", format!("use a year between 1900 and {this_year}")));
+        return Err(Error::validation(
+            "birth_year",
+            format!("use a year between 1900 and {this_year}"),
+        ));
     }
     Ok(())
 }
 
 fn check_group(id: &str) -> Result<String> {
     if !target_groups::is_known(id) {
-        return Err(Error::validation("target_groups", "not a known target group"));
+        return Err(Error::validation(
+            "target_groups",
+            "not a known target group",
+        ));
     }
     Ok(id.to_owned())
 }
@@ -169,7 +205,12 @@ fn check_group(id: &str) -> Result<String> {
 fn location_edits(loc: Option<Location>, new: bool, out: &mut Vec<Edit>) {
     let loc = loc.unwrap_or_default();
     let district = (!loc.district.is_empty()).then_some(loc.district);
-    for (field, value) in [("district", district), ("sector", loc.sector), ("cell", loc.cell), ("village", loc.village)] {
+    for (field, value) in [
+        ("district", district),
+        ("sector", loc.sector),
+        ("cell", loc.cell),
+        ("village", loc.village),
+    ] {
         if !new || value.is_some() {
             out.push(Edit::Set(field, value.into()));
         }
@@ -199,10 +240,18 @@ impl NewClient {
         if let Some(loc) = resolve(self.location.as_ref())? {
             location_edits(Some(loc), true, &mut out);
         }
-        let mut groups = self.target_groups.iter().map(|g| check_group(g)).collect::<Result<Vec<_>>>()?;
+        let mut groups = self
+            .target_groups
+            .iter()
+            .map(|g| check_group(g))
+            .collect::<Result<Vec<_>>>()?;
         groups.sort();
         groups.dedup();
-        out.extend(groups.into_iter().map(|g| Edit::Add("target_groups", g.into())));
+        out.extend(
+            groups
+                .into_iter()
+                .map(|g| Edit::Add("target_groups", g.into())),
+        );
         Ok(out)
     }
 }
@@ -214,7 +263,10 @@ impl ClientEdit {
             out.push(Edit::Set("name", clean_name(name)?.into()));
         }
         if let Some(code) = &self.code {
-            out.push(Edit::Set("code", code.as_deref().map(clean_code).transpose()?.into()));
+            out.push(Edit::Set(
+                "code",
+                code.as_deref().map(clean_code).transpose()?.into(),
+            ));
         }
         if let Some(sex) = self.sex {
             out.push(Edit::Set("sex", sex.map(|s| s.code().to_owned()).into()));
@@ -223,10 +275,16 @@ impl ClientEdit {
             if let Some(y) = year {
                 check_birth_year(y, now_ms)?;
             }
-            out.push(Edit::Set("birth_year", year.map_or(Value::Null, |y| Value::Int(y.into()))));
+            out.push(Edit::Set(
+                "birth_year",
+                year.map_or(Value::Null, |y| Value::Int(y.into())),
+            ));
         }
         if let Some(phone) = &self.phone {
-            out.push(Edit::Set("phone", phone.as_deref().map(clean_phone).transpose()?.into()));
+            out.push(Edit::Set(
+                "phone",
+                phone.as_deref().map(clean_phone).transpose()?.into(),
+            ));
         }
         if let Some(loc) = &self.location {
             location_edits(resolve(loc.as_ref())?, false, &mut out);
@@ -250,7 +308,10 @@ impl Client {
     /// The view of a merged state; consumes it to move its strings rather than copy them.
     pub(crate) fn from_state(id: RecordId, mut s: RecordState) -> Self {
         let conflicts = s.conflicts();
-        let birth_year = s.value("birth_year").and_then(Value::as_int).and_then(|y| u16::try_from(y).ok());
+        let birth_year = s
+            .value("birth_year")
+            .and_then(Value::as_int)
+            .and_then(|y| u16::try_from(y).ok());
         let district = s.take_text("district");
         let location = district.map(|district| Location {
             district,
@@ -262,14 +323,22 @@ impl Client {
             id,
             name: s.take_text("name").unwrap_or_default(),
             code: s.take_text("code"),
-            sex: s.value("sex").and_then(Value::as_text).and_then(|x| Sex::parse(x).ok()),
+            sex: s
+                .value("sex")
+                .and_then(Value::as_text)
+                .and_then(|x| Sex::parse(x).ok()),
             birth_year,
             phone: s.take_text("phone"),
             location,
             target_groups: s
                 .sets
                 .get("target_groups")
-                .map(|set| set.values().into_iter().filter_map(|v| v.as_text().map(str::to_owned)).collect())
+                .map(|set| {
+                    set.values()
+                        .into_iter()
+                        .filter_map(|v| v.as_text().map(str::to_owned))
+                        .collect()
+                })
                 .unwrap_or_default(),
             conflicts,
             created_ms: s.created.wall_ms,
@@ -296,7 +365,12 @@ impl Vault {
         let now = self.now_ms();
         let mut edits = Vec::with_capacity(clients.len());
         for c in clients {
-            edits.push(RecordEdit { record: RecordId::random(), kind: KIND, create: true, edits: c.to_edits(now)? });
+            edits.push(RecordEdit {
+                record: RecordId::random(),
+                kind: KIND,
+                create: true,
+                edits: c.to_edits(now)?,
+            });
         }
         let ids = edits.iter().map(|e| e.record).collect();
         self.store.write(edits)?;
@@ -310,14 +384,24 @@ impl Vault {
         if edits.is_empty() {
             return Ok(());
         }
-        self.store.write(vec![RecordEdit { record: id, kind: KIND, create: false, edits }])?;
+        self.store.write(vec![RecordEdit {
+            record: id,
+            kind: KIND,
+            create: false,
+            edits,
+        }])?;
         Ok(())
     }
 
     /// Delete a client: a tombstone that syncs; the history stays in the log.
     pub fn delete_client(&mut self, id: RecordId) -> Result<()> {
         self.client(id)?;
-        self.store.write(vec![RecordEdit { record: id, kind: KIND, create: false, edits: vec![Edit::Delete] }])?;
+        self.store.write(vec![RecordEdit {
+            record: id,
+            kind: KIND,
+            create: false,
+            edits: vec![Edit::Delete],
+        }])?;
         Ok(())
     }
 

@@ -16,7 +16,9 @@ pub(crate) const SEAL_OVERHEAD: usize = NONCE_LEN + TAG_LEN;
 /// Fill an array from the operating system's CSPRNG (one system call): for keys and salts.
 pub(crate) fn random_array<const N: usize>() -> [u8; N] {
     let mut out = [0u8; N];
-    SystemRandom::new().fill(&mut out).expect("the OS random number generator failed");
+    SystemRandom::new()
+        .fill(&mut out)
+        .expect("the OS random number generator failed");
     out
 }
 
@@ -32,7 +34,9 @@ pub(crate) fn random_public<const N: usize>() -> [u8; N] {
     BUF.with(|b| {
         let (buf, used) = &mut *b.borrow_mut();
         if *used + N > POOL {
-            SystemRandom::new().fill(&mut buf[..]).expect("the OS random number generator failed");
+            SystemRandom::new()
+                .fill(&mut buf[..])
+                .expect("the OS random number generator failed");
             *used = 0;
         }
         let mut out = [0u8; N];
@@ -143,7 +147,8 @@ impl AeadKey {
 
 /// The associated data for a sealed value: a domain label, then length-free fixed fields.
 pub(crate) fn aad(label: &str, parts: &[&[u8]]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(label.len() + 1 + parts.iter().map(|p| p.len() + 2).sum::<usize>());
+    let mut out =
+        Vec::with_capacity(label.len() + 1 + parts.iter().map(|p| p.len() + 2).sum::<usize>());
     out.extend_from_slice(label.as_bytes());
     out.push(0);
     for part in parts {
@@ -162,12 +167,26 @@ mod tests {
         let key = SecretKey::random();
         let sealed = key.seal(b"record-1/name", b"Uwase");
         assert_eq!(&key.open(b"record-1/name", &sealed).unwrap()[..], b"Uwase");
-        assert!(key.open(b"record-2/name", &sealed).is_none(), "moved to another record");
-        assert!(SecretKey::random().open(b"record-1/name", &sealed).is_none(), "other key");
+        assert!(
+            key.open(b"record-2/name", &sealed).is_none(),
+            "moved to another record"
+        );
+        assert!(
+            SecretKey::random()
+                .open(b"record-1/name", &sealed)
+                .is_none(),
+            "other key"
+        );
         let mut flipped = sealed.clone();
         flipped[14] ^= 1;
-        assert!(key.open(b"record-1/name", &flipped).is_none(), "one flipped byte");
-        assert!(key.open(b"record-1/name", &sealed[..10]).is_none(), "truncated");
+        assert!(
+            key.open(b"record-1/name", &flipped).is_none(),
+            "one flipped byte"
+        );
+        assert!(
+            key.open(b"record-1/name", &sealed[..10]).is_none(),
+            "truncated"
+        );
         assert_eq!(format!("{key:?}"), "SecretKey([redacted])");
     }
 

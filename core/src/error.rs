@@ -59,11 +59,17 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub(crate) fn validation(field: &'static str, reason: impl Into<String>) -> Self {
-        Error::Validation { field, reason: reason.into() }
+        Error::Validation {
+            field,
+            reason: reason.into(),
+        }
     }
 
     pub(crate) fn io(path: impl Into<PathBuf>, err: std::io::Error) -> Self {
-        Error::Io { path: path.into(), reason: err.kind().to_string() }
+        Error::Io {
+            path: path.into(),
+            reason: err.kind().to_string(),
+        }
     }
 }
 
@@ -72,10 +78,16 @@ impl From<rusqlite::Error> for Error {
         // SQLite's messages name tables and constraints, never bound values: safe to keep.
         match err {
             rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::NotADatabase => {
-                Error::Corrupted { what: "the vault database" }
+                Error::Corrupted {
+                    what: "the vault database",
+                }
             }
-            rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::DatabaseCorrupt => {
-                Error::Corrupted { what: "the vault database" }
+            rusqlite::Error::SqliteFailure(e, _)
+                if e.code == rusqlite::ErrorCode::DatabaseCorrupt =>
+            {
+                Error::Corrupted {
+                    what: "the vault database",
+                }
             }
             rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::DiskFull => {
                 Error::Storage("the disk is full; nothing was saved".into())
@@ -90,6 +102,8 @@ impl From<rusqlite::Error> for Error {
 
 impl From<rusqlite::types::FromSqlError> for Error {
     fn from(_: rusqlite::types::FromSqlError) -> Self {
-        Error::Corrupted { what: "the vault database" }
+        Error::Corrupted {
+            what: "the vault database",
+        }
     }
 }

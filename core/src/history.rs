@@ -51,31 +51,58 @@ impl Vault {
         let ops = self.store.record_ops(id)?;
         let mut out = Vec::new();
         if is_set {
-            let present = state.sets.get(field).map(|s| s.adds.iter().map(|(t, _)| *t).collect::<Vec<_>>()).unwrap_or_default();
+            let present = state
+                .sets
+                .get(field)
+                .map(|s| s.adds.iter().map(|(t, _)| *t).collect::<Vec<_>>())
+                .unwrap_or_default();
             let mut added: BTreeMap<Tag, Value> = BTreeMap::new();
             for op in &ops {
                 for (i, change) in op.body.changes.iter().enumerate() {
                     if let Change::Add { field: f, value } = change {
                         if f == field {
-                            added.insert(Tag { op: op.id, index: i as u16 }, value.clone());
+                            added.insert(
+                                Tag {
+                                    op: op.id,
+                                    index: i as u16,
+                                },
+                                value.clone(),
+                            );
                         }
                     }
                 }
             }
             for op in &ops {
-                let entry = |change, status| HistoryEntry { change, at: op.body.hlc(), device: op.body.device, op_id: op.id, status };
+                let entry = |change, status| HistoryEntry {
+                    change,
+                    at: op.body.hlc(),
+                    device: op.body.device,
+                    op_id: op.id,
+                    status,
+                };
                 for (i, change) in op.body.changes.iter().enumerate() {
                     match change {
                         Change::Add { field: f, value } if f == field => {
-                            let tag = Tag { op: op.id, index: i as u16 };
-                            let status = if present.contains(&tag) { EntryStatus::Current } else { EntryStatus::Replaced };
+                            let tag = Tag {
+                                op: op.id,
+                                index: i as u16,
+                            };
+                            let status = if present.contains(&tag) {
+                                EntryStatus::Current
+                            } else {
+                                EntryStatus::Replaced
+                            };
                             out.push(entry(HistoryChange::Added(value.clone()), status));
                         }
                         Change::Remove { field: f, tags } if f == field => {
-                            let mut values: Vec<&Value> = tags.iter().filter_map(|t| added.get(t)).collect();
+                            let mut values: Vec<&Value> =
+                                tags.iter().filter_map(|t| added.get(t)).collect();
                             values.dedup();
                             for v in values {
-                                out.push(entry(HistoryChange::Removed(v.clone()), EntryStatus::Current));
+                                out.push(entry(
+                                    HistoryChange::Removed(v.clone()),
+                                    EntryStatus::Current,
+                                ));
                             }
                         }
                         _ => {}
@@ -83,10 +110,17 @@ impl Vault {
                 }
             }
         } else {
-            let frontier = state.fields.get(field).map(|r| r.frontier.iter().map(|e| e.op).collect::<Vec<_>>()).unwrap_or_default();
+            let frontier = state
+                .fields
+                .get(field)
+                .map(|r| r.frontier.iter().map(|e| e.op).collect::<Vec<_>>())
+                .unwrap_or_default();
             for op in &ops {
                 for change in &op.body.changes {
-                    if let Change::Set { field: f, value, .. } = change {
+                    if let Change::Set {
+                        field: f, value, ..
+                    } = change
+                    {
                         if f == field {
                             let status = match frontier.iter().position(|o| *o == op.id) {
                                 Some(0) => EntryStatus::Current,

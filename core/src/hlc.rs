@@ -72,9 +72,17 @@ impl Clock {
     pub(crate) fn tick(&mut self) -> Hlc {
         let now = self.time.now_ms();
         let last = self.bounded_last(now);
-        let next = if now > last.0 { (now, 0) } else { (last.0, last.1.saturating_add(1)) };
+        let next = if now > last.0 {
+            (now, 0)
+        } else {
+            (last.0, last.1.saturating_add(1))
+        };
         self.last = next;
-        Hlc { wall_ms: next.0, counter: next.1, device: self.device }
+        Hlc {
+            wall_ms: next.0,
+            counter: next.1,
+            device: self.device,
+        }
     }
 
     /// Take a remote reading into account. Returns `true` when the reading was further ahead of
@@ -83,7 +91,11 @@ impl Clock {
         let now = self.time.now_ms();
         let ceiling = now.saturating_add(MAX_DRIFT_MS);
         let skewed = remote.wall_ms > ceiling;
-        let seen = if skewed { (ceiling, 0) } else { (remote.wall_ms, remote.counter) };
+        let seen = if skewed {
+            (ceiling, 0)
+        } else {
+            (remote.wall_ms, remote.counter)
+        };
         if seen > self.last {
             self.last = seen;
         }
@@ -128,11 +140,19 @@ mod tests {
     fn a_clock_years_ahead_does_not_drag_this_device_along() {
         let t = Arc::new(Manual(AtomicU64::new(1_000_000)));
         let mut c = Clock::new(DeviceId::random(), (0, 0), t.clone());
-        let future = Hlc { wall_ms: 1_000_000 + 365 * 24 * 3600 * 1000, counter: 0, device: DeviceId::random() };
+        let future = Hlc {
+            wall_ms: 1_000_000 + 365 * 24 * 3600 * 1000,
+            counter: 0,
+            device: DeviceId::random(),
+        };
         assert!(c.observe(&future));
         let mine = c.tick();
         assert!(mine.wall_ms <= 1_000_000 + MAX_DRIFT_MS);
-        let near = Hlc { wall_ms: 1_000_000 + 60_000, counter: 3, device: DeviceId::random() };
+        let near = Hlc {
+            wall_ms: 1_000_000 + 60_000,
+            counter: 3,
+            device: DeviceId::random(),
+        };
         assert!(!c.observe(&near));
     }
 

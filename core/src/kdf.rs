@@ -21,13 +21,25 @@ pub struct KdfParams {
 impl KdfParams {
     /// The default: 64 MiB, 3 passes, 1 lane. Measured in docs/PERFORMANCE.md; well above OWASP's
     /// floor (19 MiB, t=2, p=1) and about half a second on a low-end ARM tablet.
-    pub const DEFAULT: KdfParams = KdfParams { memory_kib: 64 * 1024, iterations: 3, parallelism: 1 };
+    pub const DEFAULT: KdfParams = KdfParams {
+        memory_kib: 64 * 1024,
+        iterations: 3,
+        parallelism: 1,
+    };
 
     /// OWASP's minimum for Argon2id; nothing weaker is accepted for a vault on disk.
-    pub const MINIMUM: KdfParams = KdfParams { memory_kib: 19 * 1024, iterations: 2, parallelism: 1 };
+    pub const MINIMUM: KdfParams = KdfParams {
+        memory_kib: 19 * 1024,
+        iterations: 2,
+        parallelism: 1,
+    };
 
     /// A deliberately weak cost for tests and throw-away vaults only.
-    pub const INSECURE_FOR_TESTS: KdfParams = KdfParams { memory_kib: 64, iterations: 1, parallelism: 1 };
+    pub const INSECURE_FOR_TESTS: KdfParams = KdfParams {
+        memory_kib: 64,
+        iterations: 1,
+        parallelism: 1,
+    };
 
     pub(crate) fn check_usable(&self) -> Result<()> {
         self.argon2().map(|_| ())
@@ -35,7 +47,9 @@ impl KdfParams {
 
     fn argon2(&self) -> Result<Argon2<'static>> {
         let params = Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32))
-            .map_err(|_| Error::validation("kdf", "the key-derivation cost parameters are out of range"))?;
+            .map_err(|_| {
+                Error::validation("kdf", "the key-derivation cost parameters are out of range")
+            })?;
         Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
     }
 

@@ -30,12 +30,14 @@ pub use history::{EntryStatus, HistoryChange, HistoryEntry};
 pub use hlc::{Hlc, SystemClock, TimeSource, MAX_DRIFT_MS};
 pub use ids::{DeviceId, OpId, RecordId};
 pub use kdf::KdfParams;
+pub use komora_protocol::{DeviceInfo, Role};
 pub use location::{AdminUnits, Location, LocationInput};
+pub use op::{decode_batch, encode_batch, OpEnvelope, MAX_BATCH_BYTES, MAX_ENVELOPE_BYTES};
 pub use remote::http::HttpTransport;
 pub use remote::transport::{Transport, TransportError};
-pub use remote::{Invitation, SyncOptions, SyncPhase, SyncProgress, SyncReport, SyncSettings, SyncStatus};
-pub use komora_protocol::{DeviceInfo, Role};
-pub use op::{decode_batch, encode_batch, OpEnvelope, MAX_BATCH_BYTES, MAX_ENVELOPE_BYTES};
+pub use remote::{
+    Invitation, SyncOptions, SyncPhase, SyncProgress, SyncReport, SyncSettings, SyncStatus,
+};
 pub use store::{ApplyReport, RejectReason, Rejected, Summary};
 pub use target_groups::{target_groups, TargetGroup};
 pub use value::Value;

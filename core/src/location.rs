@@ -87,22 +87,33 @@ impl AdminUnits {
             .districts
             .get(&fold(&input.district))
             .ok_or_else(|| Error::validation("district", "not a known district"))?;
-        let mut loc = Location { district: district.clone(), ..Default::default() };
+        let mut loc = Location {
+            district: district.clone(),
+            ..Default::default()
+        };
         let Some(sector_in) = &input.sector else {
             if input.cell.is_some() || input.village.is_some() {
-                return Err(Error::validation("sector", "give the sector before the cell or village"));
+                return Err(Error::validation(
+                    "sector",
+                    "give the sector before the cell or village",
+                ));
             }
             return Ok(loc);
         };
-        let (sector, cells) = find(sectors, sector_in).ok_or_else(|| Error::validation("sector", "not a sector of that district"))?;
+        let (sector, cells) = find(sectors, sector_in)
+            .ok_or_else(|| Error::validation("sector", "not a sector of that district"))?;
         loc.sector = Some(sector.clone());
         let Some(cell_in) = &input.cell else {
             if input.village.is_some() {
-                return Err(Error::validation("cell", "give the cell before the village"));
+                return Err(Error::validation(
+                    "cell",
+                    "give the cell before the village",
+                ));
             }
             return Ok(loc);
         };
-        let (cell, villages) = find(cells, cell_in).ok_or_else(|| Error::validation("cell", "not a cell of that sector"))?;
+        let (cell, villages) = find(cells, cell_in)
+            .ok_or_else(|| Error::validation("cell", "not a cell of that sector"))?;
         loc.cell = Some(cell.clone());
         if let Some(village_in) = &input.village {
             let village = villages
@@ -151,12 +162,40 @@ mod tests {
         let tree = AdminUnits::rwanda();
         let loc = tree.resolve(&input("huye", None, None, None)).unwrap();
         assert_eq!(loc.district, "Huye");
-        let err = tree.resolve(&input("Atlantis", None, None, None)).unwrap_err();
-        assert!(matches!(err, Error::Validation { field: "district", .. }));
-        let err = tree.resolve(&input("Huye", Some("Gashora"), None, None)).unwrap_err();
-        assert!(matches!(err, Error::Validation { field: "sector", .. }), "Gashora is in Bugesera");
-        let loc = tree.resolve(&input("BUGESERA", Some("gashora"), Some("Biryogo"), Some("kivugiza"))).unwrap();
+        let err = tree
+            .resolve(&input("Atlantis", None, None, None))
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Validation {
+                field: "district",
+                ..
+            }
+        ));
+        let err = tree
+            .resolve(&input("Huye", Some("Gashora"), None, None))
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Validation {
+                    field: "sector",
+                    ..
+                }
+            ),
+            "Gashora is in Bugesera"
+        );
+        let loc = tree
+            .resolve(&input(
+                "BUGESERA",
+                Some("gashora"),
+                Some("Biryogo"),
+                Some("kivugiza"),
+            ))
+            .unwrap();
         assert_eq!(loc.village.as_deref(), Some("Kivugiza"));
-        assert!(tree.resolve(&input("Bugesera", None, Some("Biryogo"), None)).is_err());
+        assert!(tree
+            .resolve(&input("Bugesera", None, Some("Biryogo"), None))
+            .is_err());
     }
 }

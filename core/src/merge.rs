@@ -45,11 +45,22 @@ impl Register {
         self.frontier.len() > 1
     }
 
-    fn apply(&mut self, op: OpId, hlc: Hlc, value: &Value, preds: &[OpId], is_applied: &mut dyn FnMut(&OpId) -> bool) {
+    fn apply(
+        &mut self,
+        op: OpId,
+        hlc: Hlc,
+        value: &Value,
+        preds: &[OpId],
+        is_applied: &mut dyn FnMut(&OpId) -> bool,
+    ) {
         if let Ok(i) = self.dangling.binary_search(&op) {
             self.dangling.remove(i);
         } else {
-            self.frontier.push(Entry { op, hlc, value: value.clone() });
+            self.frontier.push(Entry {
+                op,
+                hlc,
+                value: value.clone(),
+            });
         }
         for pred in preds {
             if let Some(i) = self.frontier.iter().position(|e| e.op == *pred) {
@@ -60,7 +71,8 @@ impl Register {
                 }
             }
         }
-        self.frontier.sort_by(|a, b| b.hlc.cmp(&a.hlc).then(b.op.cmp(&a.op)));
+        self.frontier
+            .sort_by(|a, b| b.hlc.cmp(&a.hlc).then(b.op.cmp(&a.op)));
     }
 }
 
@@ -83,7 +95,11 @@ impl OrSet {
 
     /// Tags under which `value` is present (what a remove must name).
     pub fn tags_of(&self, value: &Value) -> Vec<Tag> {
-        self.adds.iter().filter(|(_, v)| v == value).map(|(t, _)| *t).collect()
+        self.adds
+            .iter()
+            .filter(|(_, v)| v == value)
+            .map(|(t, _)| *t)
+            .collect()
     }
 
     fn add(&mut self, tag: Tag, value: &Value) {
@@ -122,11 +138,17 @@ impl<V> Default for FieldMap<V> {
 
 impl<V: Default> FieldMap<V> {
     pub fn get(&self, field: &str) -> Option<&V> {
-        self.0.binary_search_by(|(f, _)| f.as_str().cmp(field)).ok().map(|i| &self.0[i].1)
+        self.0
+            .binary_search_by(|(f, _)| f.as_str().cmp(field))
+            .ok()
+            .map(|i| &self.0[i].1)
     }
 
     pub fn get_mut(&mut self, field: &str) -> Option<&mut V> {
-        self.0.binary_search_by(|(f, _)| f.as_str().cmp(field)).ok().map(|i| &mut self.0[i].1)
+        self.0
+            .binary_search_by(|(f, _)| f.as_str().cmp(field))
+            .ok()
+            .map(|i| &mut self.0[i].1)
     }
 
     pub fn entry(&mut self, field: &str) -> &mut V {
@@ -175,11 +197,19 @@ impl RecordState {
         self.updated = self.updated.max(hlc);
         for (index, change) in op.body.changes.iter().enumerate() {
             match change {
-                Change::Set { field, value, preds } => {
-                    self.fields.entry(field).apply(op.id, hlc, value, preds, is_applied)
-                }
+                Change::Set {
+                    field,
+                    value,
+                    preds,
+                } => self
+                    .fields
+                    .entry(field)
+                    .apply(op.id, hlc, value, preds, is_applied),
                 Change::Add { field, value } => {
-                    let tag = Tag { op: op.id, index: index as u16 };
+                    let tag = Tag {
+                        op: op.id,
+                        index: index as u16,
+                    };
                     self.sets.entry(field).add(tag, value)
                 }
                 Change::Remove { field, tags } => self.sets.entry(field).remove(tags, is_applied),
@@ -190,12 +220,22 @@ impl RecordState {
 
     /// The shown value of a register field.
     pub fn value(&self, field: &str) -> Option<&Value> {
-        self.fields.get(field).and_then(Register::winner).map(|e| &e.value).filter(|v| !v.is_null())
+        self.fields
+            .get(field)
+            .and_then(Register::winner)
+            .map(|e| &e.value)
+            .filter(|v| !v.is_null())
     }
 
     /// Move the shown text of a register field out of the state (for building a view).
     pub fn take_text(&mut self, field: &str) -> Option<String> {
-        match self.fields.get_mut(field)?.frontier.first_mut().map(|e| std::mem::replace(&mut e.value, Value::Null)) {
+        match self
+            .fields
+            .get_mut(field)?
+            .frontier
+            .first_mut()
+            .map(|e| std::mem::replace(&mut e.value, Value::Null))
+        {
             Some(Value::Text(t)) => Some(t),
             _ => None,
         }
@@ -203,11 +243,18 @@ impl RecordState {
 
     /// Register fields that hold concurrent values.
     pub fn conflicts(&self) -> Vec<String> {
-        self.fields.iter().filter(|(_, r)| r.in_conflict()).map(|(f, _)| f.to_owned()).collect()
+        self.fields
+            .iter()
+            .filter(|(_, r)| r.in_conflict())
+            .map(|(f, _)| f.to_owned())
+            .collect()
     }
 
     /// The operation ids a new write to `field` replaces.
     pub fn preds(&self, field: &str) -> Vec<OpId> {
-        self.fields.get(field).map(|r| r.frontier.iter().map(|e| e.op).collect()).unwrap_or_default()
+        self.fields
+            .get(field)
+            .map(|r| r.frontier.iter().map(|e| e.op).collect())
+            .unwrap_or_default()
     }
 }

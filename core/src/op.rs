@@ -37,7 +37,11 @@ pub struct Tag {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Change {
     /// Set a register field. `preds` are the values the author saw in the field (and replaces).
-    Set { field: String, value: Value, preds: Vec<OpId> },
+    Set {
+        field: String,
+        value: Value,
+        preds: Vec<OpId>,
+    },
     /// Add an element to a set field.
     Add { field: String, value: Value },
     /// Remove the set elements the author saw, by tag (add-wins: concurrent adds survive).
@@ -49,7 +53,9 @@ pub(crate) enum Change {
 impl fmt::Debug for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Change::Set { field, preds, .. } => write!(f, "Set({field}, [redacted], {} preds)", preds.len()),
+            Change::Set { field, preds, .. } => {
+                write!(f, "Set({field}, [redacted], {} preds)", preds.len())
+            }
             Change::Add { field, .. } => write!(f, "Add({field}, [redacted])"),
             Change::Remove { field, tags } => write!(f, "Remove({field}, {} tags)", tags.len()),
             Change::Delete => f.write_str("Delete"),
@@ -79,20 +85,30 @@ pub(crate) struct OpBody {
 
 impl OpBody {
     pub fn hlc(&self) -> Hlc {
-        Hlc { wall_ms: self.wall_ms, counter: self.counter, device: self.device }
+        Hlc {
+            wall_ms: self.wall_ms,
+            counter: self.counter,
+            device: self.device,
+        }
     }
 
     /// Refuse bodies no honest replica writes, before anything is applied.
     fn check(&self) -> Result<()> {
-        let bad = || Error::Corrupted { what: "an operation" };
+        let bad = || Error::Corrupted {
+            what: "an operation",
+        };
         if self.kind.is_empty() || self.kind.len() > 32 || self.changes.is_empty() {
             return Err(bad());
         }
         let mut set_fields = BTreeSet::new();
         for change in &self.changes {
             match change {
-                Change::Set { field, .. } if !set_fields.insert(field.as_str()) => return Err(bad()),
-                Change::Set { field, .. } | Change::Add { field, .. } | Change::Remove { field, .. }
+                Change::Set { field, .. } if !set_fields.insert(field.as_str()) => {
+                    return Err(bad())
+                }
+                Change::Set { field, .. }
+                | Change::Add { field, .. }
+                | Change::Remove { field, .. }
                     if field.is_empty() || field.len() > 64 =>
                 {
                     return Err(bad())
@@ -117,7 +133,13 @@ pub struct OpEnvelope {
 
 impl fmt::Debug for OpEnvelope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "OpEnvelope({}, epoch {}, {} bytes)", self.op_id, self.epoch, self.sealed.len())
+        write!(
+            f,
+            "OpEnvelope({}, epoch {}, {} bytes)",
+            self.op_id,
+            self.epoch,
+            self.sealed.len()
+        )
     }
 }
 
@@ -147,8 +169,14 @@ impl OpEnvelope {
     /// Parse an envelope from bytes that came from outside. Checks framing only; the content is
     /// checked when it is opened.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let header = envelope::header(bytes).ok_or(Error::Corrupted { what: "an operation" })?;
-        Ok(Self { op_id: OpId(header.op_id), epoch: header.epoch, sealed: bytes[HEADER_LEN..].to_vec() })
+        let header = envelope::header(bytes).ok_or(Error::Corrupted {
+            what: "an operation",
+        })?;
+        Ok(Self {
+            op_id: OpId(header.op_id),
+            epoch: header.epoch,
+            sealed: bytes[HEADER_LEN..].to_vec(),
+        })
     }
 
     pub(crate) fn seal(op_id: OpId, epoch: u32, body: &OpBody, key: &AeadKey) -> Self {
@@ -157,18 +185,31 @@ impl OpEnvelope {
         plain.resize(padded, 0);
         let sealed = key.seal(&op_aad(op_id, epoch), &plain);
         zeroize::Zeroize::zeroize(&mut plain);
-        Self { op_id, epoch, sealed }
+        Self {
+            op_id,
+            epoch,
+            sealed,
+        }
     }
 
     pub(crate) fn open(&self, key: &AeadKey) -> Result<Op> {
-        let corrupted = || Error::Corrupted { what: "an operation" };
-        let plain = key.open(&op_aad(self.op_id, self.epoch), &self.sealed).ok_or_else(corrupted)?;
-        let (body, padding): (OpBody, _) = postcard::take_from_bytes(&plain).map_err(|_| corrupted())?;
+        let corrupted = || Error::Corrupted {
+            what: "an operation",
+        };
+        let plain = key
+            .open(&op_aad(self.op_id, self.epoch), &self.sealed)
+            .ok_or_else(corrupted)?;
+        let (body, padding): (OpBody, _) =
+            postcard::take_from_bytes(&plain).map_err(|_| corrupted())?;
         if padding.iter().any(|&b| b != 0) {
             return Err(corrupted());
         }
         body.check()?;
-        Ok(Op { id: self.op_id, epoch: self.epoch, body })
+        Ok(Op {
+            id: self.op_id,
+            epoch: self.epoch,
+            body,
+        })
     }
 }
 
@@ -182,7 +223,8 @@ pub const MAX_BATCH_BYTES: usize = 64 * 1024 * 1024;
 
 /// Encode envelopes as one batch, for offline transfer by file.
 pub fn encode_batch(envelopes: &[OpEnvelope]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(12 + envelopes.iter().map(|e| e.encoded_len() + 4).sum::<usize>());
+    let mut out =
+        Vec::with_capacity(12 + envelopes.iter().map(|e| e.encoded_len() + 4).sum::<usize>());
     out.extend_from_slice(BATCH_MAGIC);
     out.extend_from_slice(&(envelopes.len() as u32).to_be_bytes());
     for env in envelopes {
@@ -236,7 +278,11 @@ mod tests {
             device_seq: 1,
             wall_ms: 1_700_000_000_000,
             counter: 0,
-            changes: vec![Change::Set { field: "name".into(), value: "Mukamana".into(), preds: vec![] }],
+            changes: vec![Change::Set {
+                field: "name".into(),
+                value: "Mukamana".into(),
+                preds: vec![],
+            }],
         }
     }
 
@@ -245,7 +291,11 @@ mod tests {
         let key = AeadKey::new(&SecretKey::random());
         let env = OpEnvelope::seal(OpId::random(), 1, &body(), &key);
         let bytes = env.to_bytes();
-        assert_eq!(bytes.len() % 16, (HEADER_LEN + SEAL_OVERHEAD) % 16, "padded to the bucket");
+        assert_eq!(
+            bytes.len() % 16,
+            (HEADER_LEN + SEAL_OVERHEAD) % 16,
+            "padded to the bucket"
+        );
         let back = OpEnvelope::from_bytes(&bytes).unwrap();
         assert_eq!(back.open(&key).unwrap().body, env.open(&key).unwrap().body);
         for i in 0..bytes.len() {
@@ -259,7 +309,9 @@ mod tests {
     #[test]
     fn batches_round_trip_and_garbage_is_refused() {
         let key = AeadKey::new(&SecretKey::random());
-        let envs: Vec<_> = (0..3).map(|_| OpEnvelope::seal(OpId::random(), 1, &body(), &key)).collect();
+        let envs: Vec<_> = (0..3)
+            .map(|_| OpEnvelope::seal(OpId::random(), 1, &body(), &key))
+            .collect();
         let bytes = encode_batch(&envs);
         assert_eq!(decode_batch(&bytes).unwrap(), envs);
         assert!(decode_batch(&bytes[..bytes.len() - 1]).is_err());

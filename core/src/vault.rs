@@ -53,13 +53,20 @@ pub struct VaultOptions {
 
 impl Default for VaultOptions {
     fn default() -> Self {
-        Self { kdf: KdfParams::DEFAULT, platform: None, time: Arc::new(SystemClock) }
+        Self {
+            kdf: KdfParams::DEFAULT,
+            platform: None,
+            time: Arc::new(SystemClock),
+        }
     }
 }
 
 impl fmt::Debug for VaultOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VaultOptions").field("kdf", &self.kdf).field("platform", &self.platform.is_some()).finish()
+        f.debug_struct("VaultOptions")
+            .field("kdf", &self.kdf)
+            .field("platform", &self.platform.is_some())
+            .finish()
     }
 }
 
@@ -73,7 +80,9 @@ pub struct TeamKeys {
 impl TeamKeys {
     /// Keys for a new team, starting at epoch 1.
     pub fn generate() -> Self {
-        Self { keys: vec![(1, SecretKey::random())] }
+        Self {
+            keys: vec![(1, SecretKey::random())],
+        }
     }
 
     pub fn current_epoch(&self) -> u32 {
@@ -105,7 +114,12 @@ struct KdfRecord {
 }
 
 impl KeyFile {
-    fn seal(device: DeviceId, master: &SecretKey, passphrase: &str, opts: &VaultOptions) -> Result<Self> {
+    fn seal(
+        device: DeviceId,
+        master: &SecretKey,
+        passphrase: &str,
+        opts: &VaultOptions,
+    ) -> Result<Self> {
         opts.kdf.check_usable()?;
         let salt: [u8; 16] = random_array();
         let inner = match &opts.platform {
@@ -114,18 +128,31 @@ impl KeyFile {
         };
         let kek = opts.kdf.derive(passphrase, &salt)?;
         let platform_wrapped = opts.platform.is_some();
-        let wrapped = kek.seal(&master_aad(device, &opts.kdf, &salt, platform_wrapped), &inner);
+        let wrapped = kek.seal(
+            &master_aad(device, &opts.kdf, &salt, platform_wrapped),
+            &inner,
+        );
         Ok(KeyFile {
             format: FORMAT,
             device_id: device.to_string(),
-            kdf: KdfRecord { algorithm: "argon2id".into(), params: opts.kdf, salt: B64.encode(salt) },
+            kdf: KdfRecord {
+                algorithm: "argon2id".into(),
+                params: opts.kdf,
+                salt: B64.encode(salt),
+            },
             platform_wrapped,
             wrapped_master_key: B64.encode(wrapped),
         })
     }
 
-    fn unseal(&self, passphrase: &str, platform: Option<&Arc<dyn PlatformKeyWrapper>>) -> Result<(DeviceId, SecretKey)> {
-        let corrupted = || Error::Corrupted { what: "the vault key file" };
+    fn unseal(
+        &self,
+        passphrase: &str,
+        platform: Option<&Arc<dyn PlatformKeyWrapper>>,
+    ) -> Result<(DeviceId, SecretKey)> {
+        let corrupted = || Error::Corrupted {
+            what: "the vault key file",
+        };
         if self.format > FORMAT {
             return Err(Error::TooNew { found: self.format });
         }
@@ -134,10 +161,15 @@ impl KeyFile {
         }
         let device: DeviceId = self.device_id.parse().map_err(|_| corrupted())?;
         let salt = B64.decode(&self.kdf.salt).map_err(|_| corrupted())?;
-        let wrapped = B64.decode(&self.wrapped_master_key).map_err(|_| corrupted())?;
+        let wrapped = B64
+            .decode(&self.wrapped_master_key)
+            .map_err(|_| corrupted())?;
         let kek = self.kdf.params.derive(passphrase, &salt)?;
         let inner = kek
-            .open(&master_aad(device, &self.kdf.params, &salt, self.platform_wrapped), &wrapped)
+            .open(
+                &master_aad(device, &self.kdf.params, &salt, self.platform_wrapped),
+                &wrapped,
+            )
             .ok_or(Error::WrongPassphrase)?;
         let raw = if self.platform_wrapped {
             let platform = platform.ok_or(Error::PlatformKeyUnavailable)?;
@@ -153,10 +185,14 @@ impl KeyFile {
         let path = dir.join(KEY_FILE);
         let bytes = match fs::read(&path) {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::VaultNotFound(dir.to_owned())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::VaultNotFound(dir.to_owned()))
+            }
             Err(e) => return Err(Error::io(path, e)),
         };
-        serde_json::from_slice(&bytes).map_err(|_| Error::Corrupted { what: "the vault key file" })
+        serde_json::from_slice(&bytes).map_err(|_| Error::Corrupted {
+            what: "the vault key file",
+        })
     }
 
     /// Write atomically: a temporary file, flushed, then renamed over the old one.
@@ -190,13 +226,21 @@ pub(crate) struct DeviceIdentity {
 impl DeviceIdentity {
     pub(crate) fn generate() -> Self {
         let rng = ring::rand::SystemRandom::new();
-        let pkcs8 = ring::signature::Ed25519KeyPair::generate_pkcs8(&rng).expect("Ed25519 key generation");
-        Self { id: DeviceId::random(), pkcs8: Zeroizing::new(pkcs8.as_ref().to_vec()) }
+        let pkcs8 =
+            ring::signature::Ed25519KeyPair::generate_pkcs8(&rng).expect("Ed25519 key generation");
+        Self {
+            id: DeviceId::random(),
+            pkcs8: Zeroizing::new(pkcs8.as_ref().to_vec()),
+        }
     }
 
     pub(crate) fn public_key(&self) -> Vec<u8> {
         use ring::signature::KeyPair;
-        ring::signature::Ed25519KeyPair::from_pkcs8(&self.pkcs8).expect("a generated key parses").public_key().as_ref().to_vec()
+        ring::signature::Ed25519KeyPair::from_pkcs8(&self.pkcs8)
+            .expect("a generated key parses")
+            .public_key()
+            .as_ref()
+            .to_vec()
     }
 }
 
@@ -212,13 +256,24 @@ fn restrict_permissions(dir: &Path) {
 }
 
 fn master_aad(device: DeviceId, kdf: &KdfParams, salt: &[u8], platform: bool) -> Vec<u8> {
-    let cost = [kdf.memory_kib.to_be_bytes(), kdf.iterations.to_be_bytes(), kdf.parallelism.to_be_bytes()].concat();
-    aad(MASTER_AAD, &[device.as_bytes(), &cost, salt, &[platform as u8]])
+    let cost = [
+        kdf.memory_kib.to_be_bytes(),
+        kdf.iterations.to_be_bytes(),
+        kdf.parallelism.to_be_bytes(),
+    ]
+    .concat();
+    aad(
+        MASTER_AAD,
+        &[device.as_bytes(), &cost, salt, &[platform as u8]],
+    )
 }
 
 fn check_passphrase(passphrase: &str) -> Result<()> {
     if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
-        return Err(Error::validation("passphrase", format!("use at least {MIN_PASSPHRASE_CHARS} characters")));
+        return Err(Error::validation(
+            "passphrase",
+            format!("use at least {MIN_PASSPHRASE_CHARS} characters"),
+        ));
     }
     Ok(())
 }
@@ -232,7 +287,10 @@ pub struct Vault {
 
 impl fmt::Debug for Vault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Vault").field("dir", &self.dir).field("device", &self.store.device()).finish()
+        f.debug_struct("Vault")
+            .field("dir", &self.dir)
+            .field("device", &self.store.device())
+            .finish()
     }
 }
 
@@ -243,9 +301,20 @@ impl Vault {
     }
 
     /// Create a vault for a device joining a team whose keys it was given.
-    pub fn create_joined(dir: impl AsRef<Path>, passphrase: &str, team: &TeamKeys, opts: VaultOptions) -> Result<Self> {
+    pub fn create_joined(
+        dir: impl AsRef<Path>,
+        passphrase: &str,
+        team: &TeamKeys,
+        opts: VaultOptions,
+    ) -> Result<Self> {
         Self::check_new(dir.as_ref(), passphrase, &opts)?;
-        Self::create_with(dir.as_ref(), passphrase, team, &DeviceIdentity::generate(), opts)
+        Self::create_with(
+            dir.as_ref(),
+            passphrase,
+            team,
+            &DeviceIdentity::generate(),
+            opts,
+        )
     }
 
     /// Refuse early (before any server is contacted) what `create_with` would refuse.
@@ -274,12 +343,23 @@ impl Vault {
         let key_file = KeyFile::seal(device, &master, passphrase, &opts)?;
         let created = (|| {
             let conn = rusqlite::Connection::open(dir.join(DB_FILE))?;
-            let store = Store::create(conn, &master, device, team.keys.clone(), identity.pkcs8.clone(), opts.time.clone())?;
+            let store = Store::create(
+                conn,
+                &master,
+                device,
+                team.keys.clone(),
+                identity.pkcs8.clone(),
+                opts.time.clone(),
+            )?;
             key_file.write(dir)?;
             Ok(store)
         })();
         match created {
-            Ok(store) => Ok(Self { dir: Some(dir.to_owned()), store, time: opts.time }),
+            Ok(store) => Ok(Self {
+                dir: Some(dir.to_owned()),
+                store,
+                time: opts.time,
+            }),
             Err(e) => {
                 // Leave no half-made vault behind.
                 for name in [DB_FILE, "komora.db-wal", "komora.db-shm", KEY_FILE] {
@@ -297,22 +377,41 @@ impl Vault {
         let (device, master) = key_file.unseal(passphrase, opts.platform.as_ref())?;
         let db = dir.join(DB_FILE);
         if !db.exists() {
-            return Err(Error::Corrupted { what: "the vault (its database is missing)" });
+            return Err(Error::Corrupted {
+                what: "the vault (its database is missing)",
+            });
         }
         let conn = rusqlite::Connection::open(&db)?;
         let store = Store::open(conn, &master, opts.time.clone())?;
         if store.device() != device {
-            return Err(Error::Corrupted { what: "the vault (key file and database do not match)" });
+            return Err(Error::Corrupted {
+                what: "the vault (key file and database do not match)",
+            });
         }
-        Ok(Self { dir: Some(dir.to_owned()), store, time: opts.time })
+        Ok(Self {
+            dir: Some(dir.to_owned()),
+            store,
+            time: opts.time,
+        })
     }
 
     /// A vault held in memory only, with no passphrase: for simulations and tests of merge.
     pub fn ephemeral(team: &TeamKeys, time: Arc<dyn TimeSource>) -> Result<Self> {
         let conn = rusqlite::Connection::open_in_memory()?;
         let identity = DeviceIdentity::generate();
-        let store = Store::create(conn, &SecretKey::random(), identity.id, team.keys.clone(), identity.pkcs8, time.clone())?;
-        Ok(Self { dir: None, store, time })
+        let store = Store::create(
+            conn,
+            &SecretKey::random(),
+            identity.id,
+            team.keys.clone(),
+            identity.pkcs8,
+            time.clone(),
+        )?;
+        Ok(Self {
+            dir: None,
+            store,
+            time,
+        })
     }
 
     /// Whether a directory holds a vault.
@@ -325,10 +424,45 @@ impl Vault {
         drop(self);
     }
 
+    /// Erase this vault for good (a revoked or retired tablet): the key file first, overwritten
+    /// and synced before it is deleted, so the database is unreadable from that instant even if
+    /// deleting the rest is interrupted; then the database and its WAL.
+    pub fn wipe(self) -> Result<()> {
+        let Some(dir) = self.dir.clone() else {
+            return Ok(());
+        };
+        let key_file = dir.join(KEY_FILE);
+        if let Ok(meta) = fs::metadata(&key_file) {
+            let zeros = vec![0u8; meta.len() as usize];
+            let overwrite = || -> std::io::Result<()> {
+                let mut f = fs::OpenOptions::new().write(true).open(&key_file)?;
+                f.write_all(&zeros)?;
+                f.sync_all()
+            };
+            overwrite().map_err(|e| Error::io(&key_file, e))?;
+            fs::remove_file(&key_file).map_err(|e| Error::io(&key_file, e))?;
+        }
+        drop(self); // close the database before deleting it
+        for name in [DB_FILE, "komora.db-wal", "komora.db-shm", "vault.json.tmp"] {
+            match fs::remove_file(dir.join(name)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(dir.join(name), e)),
+            }
+        }
+        if let Ok(d) = fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+
     /// Replace the passphrase (and optionally raise the key-derivation cost). The current
     /// passphrase is asked again, so an unlocked tablet left on a table cannot be re-keyed.
     pub fn change_passphrase(&self, current: &str, new: &str, opts: &VaultOptions) -> Result<()> {
-        let dir = self.dir.as_deref().ok_or_else(|| Error::validation("vault", "an in-memory vault has no passphrase"))?;
+        let dir = self
+            .dir
+            .as_deref()
+            .ok_or_else(|| Error::validation("vault", "an in-memory vault has no passphrase"))?;
         check_passphrase(new)?;
         let old = KeyFile::read(dir)?;
         let (device, master) = old.unseal(current, opts.platform.as_ref())?;
@@ -346,7 +480,9 @@ impl Vault {
 
     /// The team keys this device holds, to hand to a device joining the team.
     pub fn team_keys(&self) -> TeamKeys {
-        TeamKeys { keys: self.store.keyring().export() }
+        TeamKeys {
+            keys: self.store.keyring().export(),
+        }
     }
 
     pub(crate) fn now_ms(&self) -> u64 {

@@ -48,9 +48,18 @@ mod tests {
         assert_eq!(code.len(), 23);
         assert_eq!(code.matches('-').count(), 3);
         let canonical = normalise(&code).unwrap();
-        assert_eq!(normalise(&code.to_lowercase().replace('-', " ")).unwrap(), canonical);
-        assert_eq!(normalise("00000-00000-00000-0000O"), normalise("00000-00000-00000-00000"));
+        assert_eq!(
+            normalise(&code.to_lowercase().replace('-', " ")).unwrap(),
+            canonical
+        );
+        assert_eq!(
+            normalise("00000-00000-00000-0000O"),
+            normalise("00000-00000-00000-00000")
+        );
         assert!(normalise("too short").is_none());
-        assert!(normalise("UUUUU-UUUUU-UUUUU-UUUUU").is_none(), "U is not in the alphabet");
+        assert!(
+            normalise("UUUUU-UUUUU-UUUUU-UUUUU").is_none(),
+            "U is not in the alphabet"
+        );
     }
 }

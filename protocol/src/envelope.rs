@@ -36,7 +36,13 @@ mod tests {
         let mut ok = vec![VERSION, 0, 0, 0, 7];
         ok.extend_from_slice(&[9u8; 16]);
         ok.extend_from_slice(&[0u8; SEAL_OVERHEAD + 3]);
-        assert_eq!(header(&ok), Some(Header { epoch: 7, op_id: [9u8; 16] }));
+        assert_eq!(
+            header(&ok),
+            Some(Header {
+                epoch: 7,
+                op_id: [9u8; 16]
+            })
+        );
         assert_eq!(header(&ok[..HEADER_LEN + 10]), None);
         let mut v2 = ok.clone();
         v2[0] = 2;

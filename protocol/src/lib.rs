@@ -70,7 +70,8 @@ impl<'de> Deserialize<'de> for Id16 {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         if d.is_human_readable() {
             let s = String::deserialize(d)?;
-            s.parse().map_err(|_| serde::de::Error::custom("expected 32 hex digits"))
+            s.parse()
+                .map_err(|_| serde::de::Error::custom("expected 32 hex digits"))
         } else {
             <[u8; 16]>::deserialize(d).map(Id16)
         }
@@ -96,7 +97,9 @@ impl Serialize for Bytes {
 impl<'de> Deserialize<'de> for Bytes {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        B64.decode(s.as_bytes()).map(Bytes).map_err(|_| serde::de::Error::custom("expected base64url"))
+        B64.decode(s.as_bytes())
+            .map(Bytes)
+            .map_err(|_| serde::de::Error::custom("expected base64url"))
     }
 }
 
@@ -154,7 +157,10 @@ pub struct BootstrapRequest {
 
 impl fmt::Debug for BootstrapRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BootstrapRequest").field("code", &"[redacted]").field("team_id", &self.team_id).finish()
+        f.debug_struct("BootstrapRequest")
+            .field("code", &"[redacted]")
+            .field("team_id", &self.team_id)
+            .finish()
     }
 }
 
@@ -194,7 +200,11 @@ pub struct TokenResponse {
 
 impl fmt::Debug for TokenResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TokenResponse([redacted], {} s, {:?})", self.expires_in_s, self.role)
+        write!(
+            f,
+            "TokenResponse([redacted], {} s, {:?})",
+            self.expires_in_s, self.role
+        )
     }
 }
 

@@ -8,9 +8,10 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use komora_protocol::{
-    envelope, BootstrapRequest, ChallengeRequest, ChallengeResponse, DeviceRegistration, EnrollRequest, EnrollResponse,
-    ErrorCode, Id16, InviteRequest, InviteResponse, PullPage, PushBatch, PushResponse, RegisteredResponse, Role,
-    TokenRequest, TokenResponse, DEFAULT_PULL_BYTES, MAX_CONTROL_BYTES, MAX_PULL_BYTES, MAX_PUSH_OPS,
+    envelope, BootstrapRequest, ChallengeRequest, ChallengeResponse, DeviceRegistration,
+    EnrollRequest, EnrollResponse, ErrorCode, Id16, InviteRequest, InviteResponse, PullPage,
+    PushBatch, PushResponse, RegisteredResponse, Role, TokenRequest, TokenResponse,
+    DEFAULT_PULL_BYTES, MAX_CONTROL_BYTES, MAX_PULL_BYTES, MAX_PUSH_OPS,
 };
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{UnparsedPublicKey, ED25519};
@@ -33,21 +34,32 @@ pub async fn blocking<T: Send + 'static>(
         Ok(result) => result.map_err(ApiError::from),
         Err(_) => {
             tracing::error!("a storage call panicked");
-            Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "the server could not complete the request"))
+            Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                "the server could not complete the request",
+            ))
         }
     }
 }
 
 fn json<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
     if body.len() > MAX_CONTROL_BYTES {
-        return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge, "the request is too large"));
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::TooLarge,
+            "the request is too large",
+        ));
     }
-    serde_json::from_slice(body).map_err(|_| ApiError::bad_request("the request body is not what this route expects"))
+    serde_json::from_slice(body)
+        .map_err(|_| ApiError::bad_request("the request body is not what this route expects"))
 }
 
 fn random<const N: usize>() -> [u8; N] {
     let mut out = [0u8; N];
-    SystemRandom::new().fill(&mut out).expect("the OS random number generator failed");
+    SystemRandom::new()
+        .fill(&mut out)
+        .expect("the OS random number generator failed");
     out
 }
 
@@ -55,10 +67,17 @@ fn check_registration(d: &DeviceRegistration) -> Result<NewDevice, ApiError> {
     if d.sign_pk.0.len() != 32 {
         return Err(ApiError::bad_request("a device's signing key is 32 bytes"));
     }
-    Ok(NewDevice { id: d.device_id, sign_pk: d.sign_pk.0.clone() })
+    Ok(NewDevice {
+        id: d.device_id,
+        sign_pk: d.sign_pk.0.clone(),
+    })
 }
 
-fn limited(limiter: &crate::limiter::RateLimiter, metrics: &Metrics, addr: ClientAddr) -> Result<(), ApiError> {
+fn limited(
+    limiter: &crate::limiter::RateLimiter,
+    metrics: &Metrics,
+    addr: ClientAddr,
+) -> Result<(), ApiError> {
     if limiter.allow(addr.0) {
         Ok(())
     } else {
@@ -67,50 +86,90 @@ fn limited(limiter: &crate::limiter::RateLimiter, metrics: &Metrics, addr: Clien
     }
 }
 
-pub async fn health(State(state): State<Arc<AppState>>) -> Result<Json<serde_json::Value>, ApiError> {
+pub async fn health(
+    State(state): State<Arc<AppState>>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let waiting = blocking(&state, |db| db.needs_bootstrap()).await?;
-    Ok(Json(serde_json::json!({ "status": "ok", "bootstrapped": !waiting })))
+    Ok(Json(
+        serde_json::json!({ "status": "ok", "bootstrapped": !waiting }),
+    ))
 }
 
 pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
 }
 
-pub async fn bootstrap(State(state): State<Arc<AppState>>, addr: ClientAddr, body: Bytes) -> Result<Json<RegisteredResponse>, ApiError> {
+pub async fn bootstrap(
+    State(state): State<Arc<AppState>>,
+    addr: ClientAddr,
+    body: Bytes,
+) -> Result<Json<RegisteredResponse>, ApiError> {
     limited(&state.code_limit, &state.metrics, addr)?;
     let req: BootstrapRequest = json(&body)?;
     let device = check_registration(&req.device)?;
     let code = komora_protocol::code::normalise(&req.code).ok_or_else(ApiError::invalid_code)?;
     let hash = sha256(code.as_bytes());
     let team = req.team_id;
-    blocking(&state, move |db| db.bootstrap(&hash, team, &device, now_ms())).await?;
+    blocking(&state, move |db| {
+        db.bootstrap(&hash, team, &device, now_ms())
+    })
+    .await?;
     tracing::info!("bootstrapped: first team and administrator device created");
-    Ok(Json(RegisteredResponse { team_id: team, device_id: req.device.device_id, role: Role::Admin }))
+    Ok(Json(RegisteredResponse {
+        team_id: team,
+        device_id: req.device.device_id,
+        role: Role::Admin,
+    }))
 }
 
-pub async fn challenge(State(state): State<Arc<AppState>>, addr: ClientAddr, body: Bytes) -> Result<Json<ChallengeResponse>, ApiError> {
+pub async fn challenge(
+    State(state): State<Arc<AppState>>,
+    addr: ClientAddr,
+    body: Bytes,
+) -> Result<Json<ChallengeResponse>, ApiError> {
     limited(&state.login_limit, &state.metrics, addr)?;
     let req: ChallengeRequest = json(&body)?;
     let id = req.device_id;
-    let device = blocking(&state, move |db| db.device(id)).await?.ok_or_else(ApiError::unauthenticated)?;
+    let device = blocking(&state, move |db| db.device(id))
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
     if device.revoked {
         return Err(ApiError::revoked());
     }
     let challenge: [u8; 32] = random();
-    blocking(&state, move |db| db.put_challenge(&challenge, id, now_ms() + CHALLENGE_TTL_MS)).await?;
-    Ok(Json(ChallengeResponse { challenge: komora_protocol::Bytes(challenge.to_vec()) }))
+    blocking(&state, move |db| {
+        db.put_challenge(&challenge, id, now_ms() + CHALLENGE_TTL_MS)
+    })
+    .await?;
+    Ok(Json(ChallengeResponse {
+        challenge: komora_protocol::Bytes(challenge.to_vec()),
+    }))
 }
 
-pub async fn token(State(state): State<Arc<AppState>>, addr: ClientAddr, body: Bytes) -> Result<Json<TokenResponse>, ApiError> {
+pub async fn token(
+    State(state): State<Arc<AppState>>,
+    addr: ClientAddr,
+    body: Bytes,
+) -> Result<Json<TokenResponse>, ApiError> {
     limited(&state.login_limit, &state.metrics, addr)?;
     let req: TokenRequest = json(&body)?;
     let id = req.device_id;
-    let device = blocking(&state, move |db| db.device(id)).await?.ok_or_else(ApiError::unauthenticated)?;
+    let device = blocking(&state, move |db| db.device(id))
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
     if device.revoked {
         return Err(ApiError::revoked());
     }
     let challenge = req.challenge.0.clone();
-    if !blocking(&state, move |db| db.take_challenge(&challenge, id, now_ms())).await? {
+    if !blocking(&state, move |db| {
+        db.take_challenge(&challenge, id, now_ms())
+    })
+    .await?
+    {
         return Err(ApiError::unauthenticated());
     }
     let message = komora_protocol::login_message(&id, &req.challenge.0);
@@ -120,50 +179,109 @@ pub async fn token(State(state): State<Arc<AppState>>, addr: ClientAddr, body: B
     let raw: [u8; 32] = random();
     let token = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, raw);
     let hash = sha256(token.as_bytes());
-    blocking(&state, move |db| db.put_token(&hash, id, now_ms() + TOKEN_TTL_MS)).await?;
-    Ok(Json(TokenResponse { token, expires_in_s: TOKEN_TTL_MS / 1000, team_id: device.team_id, role: device.role }))
+    blocking(&state, move |db| {
+        db.put_token(&hash, id, now_ms() + TOKEN_TTL_MS)
+    })
+    .await?;
+    Ok(Json(TokenResponse {
+        token,
+        expires_in_s: TOKEN_TTL_MS / 1000,
+        team_id: device.team_id,
+        role: device.role,
+    }))
 }
 
-pub async fn invite(State(state): State<Arc<AppState>>, who: Authed, body: Bytes) -> Result<Json<InviteResponse>, ApiError> {
+pub async fn invite(
+    State(state): State<Arc<AppState>>,
+    who: Authed,
+    body: Bytes,
+) -> Result<Json<InviteResponse>, ApiError> {
     let req: InviteRequest = json(&body)?;
     if !who.0.role.may_invite(req.role) {
-        return Err(ApiError::forbidden("this device's role may not invite that role"));
+        return Err(ApiError::forbidden(
+            "this device's role may not invite that role",
+        ));
     }
-    if req.lookup.0.len() != 32 || req.sealed_bundle.0.is_empty() || req.sealed_bundle.0.len() > 64 * 1024 {
-        return Err(ApiError::bad_request("an invitation needs a 32-byte lookup and a sealed bundle under 64 KiB"));
+    if req.lookup.0.len() != 32
+        || req.sealed_bundle.0.is_empty()
+        || req.sealed_bundle.0.len() > 64 * 1024
+    {
+        return Err(ApiError::bad_request(
+            "an invitation needs a 32-byte lookup and a sealed bundle under 64 KiB",
+        ));
     }
     if !(60..=7 * 24 * 3600).contains(&req.expires_in_s) {
-        return Err(ApiError::bad_request("an invitation lasts between one minute and seven days"));
+        return Err(ApiError::bad_request(
+            "an invitation lasts between one minute and seven days",
+        ));
     }
     let expires = now_ms() + req.expires_in_s * 1000;
     let (team, by) = (who.0.team_id, who.0.id);
-    blocking(&state, move |db| db.create_invite(&req.lookup.0, team, req.role, by, expires, &req.sealed_bundle.0)).await?;
-    Ok(Json(InviteResponse { expires_at_ms: expires }))
+    blocking(&state, move |db| {
+        db.create_invite(
+            &req.lookup.0,
+            team,
+            req.role,
+            by,
+            expires,
+            &req.sealed_bundle.0,
+        )
+    })
+    .await?;
+    Ok(Json(InviteResponse {
+        expires_at_ms: expires,
+    }))
 }
 
-pub async fn enroll(State(state): State<Arc<AppState>>, addr: ClientAddr, body: Bytes) -> Result<Json<EnrollResponse>, ApiError> {
+pub async fn enroll(
+    State(state): State<Arc<AppState>>,
+    addr: ClientAddr,
+    body: Bytes,
+) -> Result<Json<EnrollResponse>, ApiError> {
     limited(&state.code_limit, &state.metrics, addr)?;
     let req: EnrollRequest = json(&body)?;
     let device = check_registration(&req.device)?;
     if req.lookup.0.len() != 32 {
         return Err(ApiError::invalid_code());
     }
-    let (team_id, role, bundle) = blocking(&state, move |db| db.enroll(&req.lookup.0, &device, now_ms())).await?;
+    let (team_id, role, bundle) = blocking(&state, move |db| {
+        db.enroll(&req.lookup.0, &device, now_ms())
+    })
+    .await?;
     tracing::info!(role = role.as_str(), "device enrolled");
-    Ok(Json(EnrollResponse { team_id, role, sealed_bundle: komora_protocol::Bytes(bundle) }))
+    Ok(Json(EnrollResponse {
+        team_id,
+        role,
+        sealed_bundle: komora_protocol::Bytes(bundle),
+    }))
 }
 
-pub async fn push(State(state): State<Arc<AppState>>, who: Authed, body: Bytes) -> Result<Json<PushResponse>, ApiError> {
-    let batch: PushBatch = postcard::from_bytes(&body).map_err(|_| ApiError::bad_request("the push body is not a batch of operations"))?;
+pub async fn push(
+    State(state): State<Arc<AppState>>,
+    who: Authed,
+    body: Bytes,
+) -> Result<Json<PushResponse>, ApiError> {
+    let batch: PushBatch = postcard::from_bytes(&body)
+        .map_err(|_| ApiError::bad_request("the push body is not a batch of operations"))?;
     if batch.envelopes.len() > MAX_PUSH_OPS {
-        return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge, "too many operations in one push"));
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::TooLarge,
+            "too many operations in one push",
+        ));
     }
     let mut ops = Vec::with_capacity(batch.envelopes.len());
     let mut bytes = 0u64;
     for env in batch.envelopes {
-        let h = envelope::header(&env).ok_or_else(|| ApiError::bad_request("an operation in the batch is malformed; nothing was stored"))?;
+        let h = envelope::header(&env).ok_or_else(|| {
+            ApiError::bad_request("an operation in the batch is malformed; nothing was stored")
+        })?;
         bytes += env.len() as u64;
-        ops.push(IncomingOp { op_id: h.op_id, epoch: h.epoch, bytes: env });
+        ops.push(IncomingOp {
+            op_id: h.op_id,
+            epoch: h.epoch,
+            bytes: env,
+        });
     }
     let (team, author) = (who.0.team_id, who.0.id);
     let (stored, duplicates) = blocking(&state, move |db| db.push(team, author, &ops)).await?;
@@ -180,29 +298,56 @@ pub struct PullQuery {
     max_bytes: Option<u32>,
 }
 
-pub async fn pull(State(state): State<Arc<AppState>>, who: Authed, Query(q): Query<PullQuery>) -> Result<Response, ApiError> {
-    let max = q.max_bytes.unwrap_or(DEFAULT_PULL_BYTES).clamp(1024, MAX_PULL_BYTES);
+pub async fn pull(
+    State(state): State<Arc<AppState>>,
+    who: Authed,
+    Query(q): Query<PullQuery>,
+) -> Result<Response, ApiError> {
+    let max = q
+        .max_bytes
+        .unwrap_or(DEFAULT_PULL_BYTES)
+        .clamp(1024, MAX_PULL_BYTES);
     let (team, me) = (who.0.team_id, who.0.id);
     let after = q.after.min(i64::MAX as u64); // stores count in signed 64-bit
     let page: PullPage = blocking(&state, move |db| db.pull(team, me, after, max)).await?;
     Metrics::add(&state.metrics.ops_served, page.envelopes.len() as u64);
-    Metrics::add(&state.metrics.bytes_out, page.envelopes.iter().map(|e| e.len() as u64).sum());
-    let body = postcard::to_allocvec(&page).map_err(|_| ApiError::bad_request("the page could not be encoded"))?;
+    Metrics::add(
+        &state.metrics.bytes_out,
+        page.envelopes.iter().map(|e| e.len() as u64).sum(),
+    );
+    let body = postcard::to_allocvec(&page)
+        .map_err(|_| ApiError::bad_request("the page could not be encoded"))?;
     Ok(([(header::CONTENT_TYPE, "application/octet-stream")], body).into_response())
 }
 
-pub async fn devices(State(state): State<Arc<AppState>>, who: Authed) -> Result<Json<Vec<komora_protocol::DeviceInfo>>, ApiError> {
-    who.require(&[Role::Admin, Role::Supervisor], "only administrators and supervisors list devices")?;
+pub async fn devices(
+    State(state): State<Arc<AppState>>,
+    who: Authed,
+) -> Result<Json<Vec<komora_protocol::DeviceInfo>>, ApiError> {
+    who.require(
+        &[Role::Admin, Role::Supervisor],
+        "only administrators and supervisors list devices",
+    )?;
     let team = who.0.team_id;
     Ok(Json(blocking(&state, move |db| db.devices(team)).await?))
 }
 
-pub async fn revoke(State(state): State<Arc<AppState>>, who: Authed, Path(id): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
+pub async fn revoke(
+    State(state): State<Arc<AppState>>,
+    who: Authed,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     who.require(&[Role::Admin], "only administrators revoke devices")?;
-    let id: Id16 = id.parse().map_err(|_| ApiError::bad_request("a device id is 32 hex digits"))?;
+    let id: Id16 = id
+        .parse()
+        .map_err(|_| ApiError::bad_request("a device id is 32 hex digits"))?;
     let team = who.0.team_id;
     if !blocking(&state, move |db| db.revoke(team, id, now_ms())).await? {
-        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such device in this team"));
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "no such device in this team",
+        ));
     }
     tracing::info!("device revoked");
     Ok(Json(serde_json::json!({ "revoked": true })))

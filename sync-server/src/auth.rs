@@ -18,7 +18,10 @@ pub const TOKEN_TTL_MS: u64 = 15 * 60 * 1000;
 pub const CHALLENGE_TTL_MS: u64 = 2 * 60 * 1000;
 
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {
-    digest(&SHA256, bytes).as_ref().try_into().expect("32 bytes")
+    digest(&SHA256, bytes)
+        .as_ref()
+        .try_into()
+        .expect("32 bytes")
 }
 
 /// An authenticated, not revoked device.
@@ -37,16 +40,26 @@ impl Authed {
 impl FromRequestParts<Arc<AppState>> for Authed {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, ApiError> {
-        let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-        let token = header.and_then(|h| h.strip_prefix("Bearer ")).ok_or_else(ApiError::unauthenticated)?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, ApiError> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        let token = header
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .ok_or_else(ApiError::unauthenticated)?;
         if token.len() > 128 {
             return Err(ApiError::unauthenticated());
         }
         let hash = sha256(token.as_bytes());
         let now = now_ms();
         let device = blocking(state, move |db| {
-            let Some(id) = db.token_device(&hash, now)? else { return Ok(None) };
+            let Some(id) = db.token_device(&hash, now)? else {
+                return Ok(None);
+            };
             db.touch(id, now)?;
             db.device(id)
         })
@@ -66,7 +79,10 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+        let addr = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
         Ok(ClientAddr(addr))
     }
 }

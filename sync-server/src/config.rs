@@ -8,7 +8,11 @@ use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 
 #[derive(Parser, Debug)]
-#[command(name = "komora-sync-server", version, about = "Komora's sync server: relays end-to-end encrypted operations")]
+#[command(
+    name = "komora-sync-server",
+    version,
+    about = "Komora's sync server: relays end-to-end encrypted operations"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub settings: Settings,
@@ -52,9 +56,13 @@ pub struct Settings {
 impl Settings {
     /// Fill what the command line and environment left unset from the config file.
     pub fn merge_file(mut self) -> Result<Self, String> {
-        let Some(path) = self.config.clone() else { return Ok(self) };
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {}", path.display(), e.kind()))?;
-        let file: Settings = toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))?;
+        let Some(path) = self.config.clone() else {
+            return Ok(self);
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {}", path.display(), e.kind()))?;
+        let file: Settings =
+            toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))?;
         self.data = self.data.or(file.data);
         self.listen = self.listen.or(file.listen);
         self.database = self.database.or(file.database);
@@ -64,10 +72,13 @@ impl Settings {
     }
 
     pub fn data_dir(&self) -> PathBuf {
-        self.data.clone().unwrap_or_else(|| PathBuf::from("komora-sync-data"))
+        self.data
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("komora-sync-data"))
     }
 
     pub fn listen_addr(&self) -> SocketAddr {
-        self.listen.unwrap_or_else(|| "127.0.0.1:8787".parse().expect("a valid default address"))
+        self.listen
+            .unwrap_or_else(|| "127.0.0.1:8787".parse().expect("a valid default address"))
     }
 }

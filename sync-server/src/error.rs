@@ -17,7 +17,11 @@ pub struct ApiError {
 
 impl ApiError {
     pub const fn new(status: StatusCode, code: ErrorCode, message: &'static str) -> Self {
-        Self { status, code, message }
+        Self {
+            status,
+            code,
+            message,
+        }
     }
 
     pub const fn bad_request(message: &'static str) -> Self {
@@ -25,11 +29,19 @@ impl ApiError {
     }
 
     pub const fn unauthenticated() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, "log in again: the token is missing, unknown or expired")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            "log in again: the token is missing, unknown or expired",
+        )
     }
 
     pub const fn revoked() -> Self {
-        Self::new(StatusCode::FORBIDDEN, ErrorCode::Revoked, "this device has been revoked by an administrator")
+        Self::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Revoked,
+            "this device has been revoked by an administrator",
+        )
     }
 
     pub const fn forbidden(message: &'static str) -> Self {
@@ -37,11 +49,19 @@ impl ApiError {
     }
 
     pub const fn rate_limited() -> Self {
-        Self::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, "too many attempts: wait a minute and try again")
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            "too many attempts: wait a minute and try again",
+        )
     }
 
     pub const fn invalid_code() -> Self {
-        Self::new(StatusCode::FORBIDDEN, ErrorCode::InvalidCode, "the code is unknown, already used or expired")
+        Self::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::InvalidCode,
+            "the code is unknown, already used or expired",
+        )
     }
 }
 
@@ -49,10 +69,18 @@ impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
         match e {
             DbError::InvalidCode => ApiError::invalid_code(),
-            DbError::Conflict => ApiError::new(StatusCode::CONFLICT, ErrorCode::Conflict, "that device or invitation already exists"),
+            DbError::Conflict => ApiError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::Conflict,
+                "that device or invitation already exists",
+            ),
             DbError::Storage(detail) => {
                 tracing::error!(%detail, "storage failed");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "the server could not complete the request")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ErrorCode::Internal,
+                    "the server could not complete the request",
+                )
             }
         }
     }
@@ -60,6 +88,13 @@ impl From<DbError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(ErrorBody { error: self.code, message: self.message.to_owned() })).into_response()
+        (
+            self.status,
+            Json(ErrorBody {
+                error: self.code,
+                message: self.message.to_owned(),
+            }),
+        )
+            .into_response()
     }
 }

@@ -44,7 +44,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { codes_per_minute: 10, logins_per_minute: 120 }
+        Self {
+            codes_per_minute: 10,
+            logins_per_minute: 120,
+        }
     }
 }
 
@@ -54,7 +57,10 @@ impl AppState {
             db,
             metrics: Metrics::default(),
             code_limit: RateLimiter::new(limits.codes_per_minute, limits.codes_per_minute.max(1)),
-            login_limit: RateLimiter::new(limits.logins_per_minute, limits.logins_per_minute.max(1)),
+            login_limit: RateLimiter::new(
+                limits.logins_per_minute,
+                limits.logins_per_minute.max(1),
+            ),
         })
     }
 }
@@ -72,14 +78,20 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/pull", get(api::pull))
         .route("/v1/devices", get(api::devices))
         .route("/v1/devices/{id}/revoke", post(api::revoke))
-        .layer(axum::extract::DefaultBodyLimit::max(komora_protocol::MAX_PUSH_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            komora_protocol::MAX_PUSH_BYTES,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }
 
 /// Count and log each request by route template and status; never a body, token or id.
 async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()).to_owned();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", |p| p.as_str())
+        .to_owned();
     let method = req.method().clone();
     let started = std::time::Instant::now();
     let response = next.run(req).await;
@@ -100,7 +112,12 @@ pub async fn serve_until(
     state: Arc<AppState>,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(stop).await
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stop)
+    .await
 }
 
 /// If no team exists yet, make a fresh one-time bootstrap code, keep only its hash, and return
@@ -124,7 +141,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -134,5 +152,8 @@ async fn shutdown_signal() {
 }
 
 pub fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }

@@ -15,7 +15,11 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// `per_minute` requests a minute on average, up to `burst` at once.
     pub fn new(per_minute: u32, burst: u32) -> Self {
-        Self { burst: burst as f64, per_second: per_minute as f64 / 60.0, buckets: Mutex::new(HashMap::new()) }
+        Self {
+            burst: burst as f64,
+            per_second: per_minute as f64 / 60.0,
+            buckets: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Take one token for `addr`; false when the address must wait.
@@ -29,7 +33,8 @@ impl RateLimiter {
             buckets.retain(|_, (tokens, at)| *tokens + at.elapsed().as_secs_f64() * rate < burst);
         }
         let (tokens, at) = buckets.entry(addr).or_insert((self.burst, now));
-        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.per_second).min(self.burst);
+        *tokens =
+            (*tokens + now.duration_since(*at).as_secs_f64() * self.per_second).min(self.burst);
         *at = now;
         if *tokens >= 1.0 {
             *tokens -= 1.0;

@@ -13,7 +13,10 @@ use komora_sync_server::{AppState, Limits};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KOMORA_LOG").unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KOMORA_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
@@ -29,13 +32,15 @@ fn main() -> ExitCode {
 fn open_db(settings: &komora_sync_server::config::Settings) -> Result<Arc<dyn Db>, String> {
     if let Some(url) = &settings.database {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let db = komora_sync_server::db::postgres::PostgresDb::open(url, None).map_err(|e| e.to_string())?;
+            let db = komora_sync_server::db::postgres::PostgresDb::open(url, None)
+                .map_err(|e| e.to_string())?;
             return Ok(Arc::new(db));
         }
         return Err("--database takes a postgres:// URL".into());
     }
     let dir = settings.data_dir();
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {}", dir.display(), e.kind()))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| format!("cannot create {}: {}", dir.display(), e.kind()))?;
     let db = SqliteDb::open(&dir.join("komora-sync.db")).map_err(|e| e.to_string())?;
     Ok(Arc::new(db))
 }
@@ -45,14 +50,19 @@ fn run(cli: Cli) -> Result<(), String> {
     let db = open_db(&settings)?;
     if let Some(Command::Backup { out }) = cli.command {
         if out.exists() {
-            return Err(format!("{} exists already; choose a new file", out.display()));
+            return Err(format!(
+                "{} exists already; choose a new file",
+                out.display()
+            ));
         }
         db.backup(&out).map_err(|e| e.to_string())?;
         println!("backup written to {}", out.display());
         return Ok(());
     }
 
-    if let Some(code) = komora_sync_server::prepare_bootstrap(db.as_ref()).map_err(|e| e.to_string())? {
+    if let Some(code) =
+        komora_sync_server::prepare_bootstrap(db.as_ref()).map_err(|e| e.to_string())?
+    {
         // The one secret this server ever prints, once, on a line of its own, on stdout only.
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "bootstrap code: {code}");
@@ -60,11 +70,18 @@ fn run(cli: Cli) -> Result<(), String> {
     }
 
     let limits = Limits {
-        codes_per_minute: settings.codes_per_minute.unwrap_or(Limits::default().codes_per_minute),
-        logins_per_minute: settings.logins_per_minute.unwrap_or(Limits::default().logins_per_minute),
+        codes_per_minute: settings
+            .codes_per_minute
+            .unwrap_or(Limits::default().codes_per_minute),
+        logins_per_minute: settings
+            .logins_per_minute
+            .unwrap_or(Limits::default().logins_per_minute),
     };
     let state = AppState::new(db, limits);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(settings.listen_addr())
             .await
@@ -73,6 +90,8 @@ fn run(cli: Cli) -> Result<(), String> {
         println!("listening on {addr}");
         let _ = std::io::stdout().flush();
         tracing::info!(%addr, "serving");
-        komora_sync_server::serve(listener, state).await.map_err(|e| e.to_string())
+        komora_sync_server::serve(listener, state)
+            .await
+            .map_err(|e| e.to_string())
     })
 }

@@ -31,18 +31,54 @@ impl Metrics {
         let mut out = String::new();
         out.push_str("# HELP komora_requests_total HTTP requests by route template and status.\n");
         out.push_str("# TYPE komora_requests_total counter\n");
-        for ((route, status), n) in self.requests.lock().unwrap_or_else(|p| p.into_inner()).iter() {
-            let _ = writeln!(out, "komora_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}");
+        for ((route, status), n) in self
+            .requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+        {
+            let _ = writeln!(
+                out,
+                "komora_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}"
+            );
         }
         for (name, help, c) in [
-            ("komora_ops_stored_total", "Operations stored.", &self.ops_stored),
-            ("komora_ops_duplicate_total", "Operations pushed again and ignored.", &self.ops_duplicate),
-            ("komora_ops_served_total", "Operations sent in pull pages.", &self.ops_served),
-            ("komora_bytes_in_total", "Envelope bytes received.", &self.bytes_in),
-            ("komora_bytes_out_total", "Envelope bytes sent.", &self.bytes_out),
-            ("komora_rate_limited_total", "Requests refused by rate limits.", &self.rate_limited),
+            (
+                "komora_ops_stored_total",
+                "Operations stored.",
+                &self.ops_stored,
+            ),
+            (
+                "komora_ops_duplicate_total",
+                "Operations pushed again and ignored.",
+                &self.ops_duplicate,
+            ),
+            (
+                "komora_ops_served_total",
+                "Operations sent in pull pages.",
+                &self.ops_served,
+            ),
+            (
+                "komora_bytes_in_total",
+                "Envelope bytes received.",
+                &self.bytes_in,
+            ),
+            (
+                "komora_bytes_out_total",
+                "Envelope bytes sent.",
+                &self.bytes_out,
+            ),
+            (
+                "komora_rate_limited_total",
+                "Requests refused by rate limits.",
+                &self.rate_limited,
+            ),
         ] {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", c.load(Ordering::Relaxed));
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                c.load(Ordering::Relaxed)
+            );
         }
         out
     }

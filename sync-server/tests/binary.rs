@@ -29,7 +29,10 @@ fn start(args: &[&str]) -> (Running, String) {
     let mut lines = Vec::new();
     loop {
         let mut line = String::new();
-        assert!(reader.read_line(&mut line).unwrap() > 0, "the server stopped early: {lines:?}");
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "the server stopped early: {lines:?}"
+        );
         let line = line.trim_end().to_owned();
         lines.push(line.clone());
         if let Some(addr) = line.strip_prefix("listening on ") {
@@ -43,37 +46,73 @@ fn a_fresh_server_prints_one_bootstrap_code_serves_health_and_backs_up_while_ser
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let (server, url) = start(&["--data", data.to_str().unwrap()]);
-    let codes: Vec<&String> = server.lines.iter().filter(|l| l.starts_with("bootstrap code: ")).collect();
+    let codes: Vec<&String> = server
+        .lines
+        .iter()
+        .filter(|l| l.starts_with("bootstrap code: "))
+        .collect();
     assert_eq!(codes.len(), 1, "{:?}", server.lines);
     let code = codes[0].trim_start_matches("bootstrap code: ").to_owned();
     assert!(komora_protocol::code::normalise(&code).is_some(), "{code}");
 
-    let health: serde_json::Value = reqwest::blocking::get(format!("{url}/health")).unwrap().json().unwrap();
-    assert_eq!((health["status"].as_str(), health["bootstrapped"].as_bool()), (Some("ok"), Some(false)));
-    let metrics = reqwest::blocking::get(format!("{url}/metrics")).unwrap().text().unwrap();
+    let health: serde_json::Value = reqwest::blocking::get(format!("{url}/health"))
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        (health["status"].as_str(), health["bootstrapped"].as_bool()),
+        (Some("ok"), Some(false))
+    );
+    let metrics = reqwest::blocking::get(format!("{url}/metrics"))
+        .unwrap()
+        .text()
+        .unwrap();
     assert!(metrics.contains("komora_ops_stored_total 0"));
 
     let backup = dir.path().join("backup.db");
     let out = Command::new(env!("CARGO_BIN_EXE_komora-sync-server"))
-        .args(["--data", data.to_str().unwrap(), "backup", "--out", backup.to_str().unwrap()])
+        .args([
+            "--data",
+            data.to_str().unwrap(),
+            "backup",
+            "--out",
+            backup.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let copy = rusqlite::Connection::open(&backup).unwrap();
     let tables: i64 = copy
         .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('ops', 'devices', 'invites')", [], |r| r.get(0))
         .unwrap();
     assert_eq!(tables, 3);
     let again = Command::new(env!("CARGO_BIN_EXE_komora-sync-server"))
-        .args(["--data", data.to_str().unwrap(), "backup", "--out", backup.to_str().unwrap()])
+        .args([
+            "--data",
+            data.to_str().unwrap(),
+            "backup",
+            "--out",
+            backup.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
-    assert!(!again.status.success(), "an existing backup is never overwritten");
+    assert!(
+        !again.status.success(),
+        "an existing backup is never overwritten"
+    );
     drop(server);
 
     // Until it is used, each start replaces the code: the old one stops working.
     let (second, _) = start(&["--data", data.to_str().unwrap()]);
-    let new_code = second.lines.iter().find(|l| l.starts_with("bootstrap code: ")).unwrap();
+    let new_code = second
+        .lines
+        .iter()
+        .find(|l| l.starts_with("bootstrap code: "))
+        .unwrap();
     assert_ne!(new_code.trim_start_matches("bootstrap code: "), code);
 }
 
@@ -82,23 +121,46 @@ fn settings_come_from_a_toml_file_and_an_unreachable_database_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("komora.toml");
     let data = dir.path().join("from-file");
-    std::fs::write(&config, format!("data = {:?}\ncodes_per_minute = 5\n", data.to_str().unwrap())).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "data = {:?}\ncodes_per_minute = 5\n",
+            data.to_str().unwrap()
+        ),
+    )
+    .unwrap();
     let (server, _) = start(&["--config", config.to_str().unwrap()]);
-    assert!(data.join("komora-sync.db").exists(), "the data folder came from the file");
+    assert!(
+        data.join("komora-sync.db").exists(),
+        "the data folder came from the file"
+    );
     drop(server);
 
     std::fs::write(&config, "colour = \"blue\"\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_komora-sync-server")).args(["--config", config.to_str().unwrap()]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_komora-sync-server"))
+        .args(["--config", config.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("colour"));
 
     // Nothing listens on port 9: a clear error, no panic.
     let out = Command::new(env!("CARGO_BIN_EXE_komora-sync-server"))
-        .args(["--database", "postgres://komora@127.0.0.1:9/komora?connect_timeout=2"])
+        .args([
+            "--database",
+            "postgres://komora@127.0.0.1:9/komora?connect_timeout=2",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("database"), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = Command::new(env!("CARGO_BIN_EXE_komora-sync-server")).args(["--database", "mysql://x"]).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("database"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_komora-sync-server"))
+        .args(["--database", "mysql://x"])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("postgres://"));
 }

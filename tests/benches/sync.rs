@@ -16,7 +16,11 @@ use komora_scenarios::server::TestServer;
 use komora_scenarios::{bootstrap_admin, enrol, fast_options, ManualClock, MORNING_MS};
 use ring::signature::{Ed25519KeyPair, KeyPair};
 
-fn sync_via(v: &mut Vault, url: &str, opts: &SyncOptions) -> komora_core::Result<komora_core::SyncReport> {
+fn sync_via(
+    v: &mut Vault,
+    url: &str,
+    opts: &SyncOptions,
+) -> komora_core::Result<komora_core::SyncReport> {
     let mut t = komora_core::HttpTransport::new(url).unwrap();
     v.sync(&mut t, opts, &mut |_| {})
 }
@@ -24,13 +28,21 @@ fn sync_via(v: &mut Vault, url: &str, opts: &SyncOptions) -> komora_core::Result
 fn vm_hwm_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.split_whitespace().nth(1).unwrap().parse().unwrap()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.split_whitespace().nth(1).unwrap().parse().unwrap())
+        })
         .unwrap_or(0)
 }
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
-    let (clients, total_ops, devices) = if quick { (1_000, 20_000, 200) } else { (5_000, 100_000, 1_000) };
+    let (clients, total_ops, devices) = if quick {
+        (1_000, 20_000, 200)
+    } else {
+        (5_000, 100_000, 1_000)
+    };
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir.path().join("server"));
     let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
@@ -39,11 +51,18 @@ fn main() {
     // administrator's tablet as if received from colleagues, and pushed.
     let mut scratch = Vault::ephemeral(&admin.team_keys(), ManualClock::at(MORNING_MS)).unwrap();
     let batch: Vec<NewClient> = (0..clients)
-        .map(|i| NewClient { name: format!("Client {i}"), phone: Some(format!("0788{i:06}")), ..Default::default() })
+        .map(|i| NewClient {
+            name: format!("Client {i}"),
+            phone: Some(format!("0788{i:06}")),
+            ..Default::default()
+        })
         .collect();
     let ids = scratch.add_clients(&batch).unwrap();
     for i in 0..(total_ops - clients) {
-        let edit = ClientEdit { name: Some(format!("Client {} v{i}", i % clients)), ..Default::default() };
+        let edit = ClientEdit {
+            name: Some(format!("Client {} v{i}", i % clients)),
+            ..Default::default()
+        };
         scratch.edit_client(ids[i % clients], &edit).unwrap();
     }
     let history = scratch.all_ops().unwrap();
@@ -57,7 +76,13 @@ fn main() {
 
     // Baseline: the same operations applied from memory (decrypt, merge, persist), no network.
     let local = dir.path().join("local");
-    let mut offline = Vault::create_joined(&local, "bench passphrase", &admin.team_keys(), fast_options()).unwrap();
+    let mut offline = Vault::create_joined(
+        &local,
+        "bench passphrase",
+        &admin.team_keys(),
+        fast_options(),
+    )
+    .unwrap();
     let t = Instant::now();
     for chunk in history.chunks(2_000) {
         offline.apply_ops(chunk).unwrap();
@@ -66,7 +91,12 @@ fn main() {
 
     // First sync of a new tablet through a counting proxy.
     let proxy = CountingProxy::start(server.addr);
-    let mut tablet = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("tablet"));
+    let mut tablet = enrol(
+        &server,
+        &mut admin,
+        Role::Counsellor,
+        &dir.path().join("tablet"),
+    );
     proxy.reset();
     let t = Instant::now();
     let first = sync_via(&mut tablet, &proxy.url, &SyncOptions::default()).unwrap();
@@ -75,16 +105,28 @@ fn main() {
     let wire = proxy.to_client.load(Ordering::SeqCst) + proxy.to_server.load(Ordering::SeqCst);
 
     // A first sync cut at 50% of its bytes, then resumed.
-    let mut cut = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("cut"));
+    let mut cut = enrol(
+        &server,
+        &mut admin,
+        Role::Counsellor,
+        &dir.path().join("cut"),
+    );
     proxy.reset();
     proxy.cut_after.store(wire / 2, Ordering::SeqCst);
-    let quick_fail = SyncOptions { max_attempts: 1, ..SyncOptions::default() };
-    assert!(sync_via(&mut cut, &proxy.url, &quick_fail).is_err(), "the cut interrupted the sync");
+    let quick_fail = SyncOptions {
+        max_attempts: 1,
+        ..SyncOptions::default()
+    };
+    assert!(
+        sync_via(&mut cut, &proxy.url, &quick_fail).is_err(),
+        "the cut interrupted the sync"
+    );
     let before_cut = proxy.to_client.load(Ordering::SeqCst);
     proxy.cut_after.store(u64::MAX, Ordering::SeqCst);
     proxy.reset();
     let resumed = sync_via(&mut cut, &proxy.url, &SyncOptions::default()).unwrap();
-    let resumed_bytes = proxy.to_client.load(Ordering::SeqCst) + proxy.to_server.load(Ordering::SeqCst);
+    let resumed_bytes =
+        proxy.to_client.load(Ordering::SeqCst) + proxy.to_server.load(Ordering::SeqCst);
     assert_eq!(cut.summary().unwrap().len() as usize, total_ops);
 
     // Many devices at once: each logs in, pushes one operation and pulls the others'.
@@ -96,8 +138,24 @@ fn main() {
             let id = Id16(*komora_core::DeviceId::random().as_bytes());
             let lookup = [(i % 251) as u8, (i / 251) as u8].repeat(16);
             let db = &server.state.db;
-            db.create_invite(&lookup, team, Role::Counsellor, Id16(*admin.device_id().as_bytes()), u64::MAX / 2, b"-").unwrap();
-            db.enroll(&lookup, &komora_sync_server::db::NewDevice { id, sign_pk: kp.public_key().as_ref().to_vec() }, 1).unwrap();
+            db.create_invite(
+                &lookup,
+                team,
+                Role::Counsellor,
+                Id16(*admin.device_id().as_bytes()),
+                u64::MAX / 2,
+                b"-",
+            )
+            .unwrap();
+            db.enroll(
+                &lookup,
+                &komora_sync_server::db::NewDevice {
+                    id,
+                    sign_pk: kp.public_key().as_ref().to_vec(),
+                },
+                1,
+            )
+            .unwrap();
             (id, kp)
         })
         .collect();
@@ -169,13 +227,20 @@ fn main() {
     let load_time = t.elapsed();
     let mut lat = latencies.lock().unwrap().clone();
     lat.sort();
-    let pct = |p: f64| lat.get(((lat.len() as f64 - 1.0) * p) as usize).copied().unwrap_or_default();
+    let pct = |p: f64| {
+        lat.get(((lat.len() as f64 - 1.0) * p) as usize)
+            .copied()
+            .unwrap_or_default()
+    };
     let hwm_after = vm_hwm_kib();
 
     let ms = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1e3);
     println!("| measure | value | baseline | ratio | target |");
     println!("|---|---|---|---|---|");
-    println!("| push a team's history of {total_ops} operations ({clients} clients) | {} | - | - | - |", ms(push_time));
+    println!(
+        "| push a team's history of {total_ops} operations ({clients} clients) | {} | - | - | - |",
+        ms(push_time)
+    );
     println!(
         "| first sync of a new tablet, {total_ops} operations over loopback | {} | apply the same from memory: {} | {:.2}x | - |",
         ms(first_time),

@@ -38,14 +38,21 @@ impl TimeSource for ManualClock {
 
 /// Options for a vault on disk that unlocks fast (tests only: the KDF cost is tiny).
 pub fn fast_options() -> VaultOptions {
-    VaultOptions { kdf: KdfParams::INSECURE_FOR_TESTS, ..VaultOptions::default() }
+    VaultOptions {
+        kdf: KdfParams::INSECURE_FOR_TESTS,
+        ..VaultOptions::default()
+    }
 }
 
 /// Send `to` everything `from` has that `to` lacks, the way sync or a file transfer would.
 pub fn send(from: &Vault, to: &mut Vault) -> ApplyReport {
     let missing = from.ops_missing_from(&to.summary().unwrap()).unwrap();
     let report = to.apply_ops(&missing).unwrap();
-    assert!(report.rejected.is_empty(), "ops refused: {:?}", report.rejected);
+    assert!(
+        report.rejected.is_empty(),
+        "ops refused: {:?}",
+        report.rejected
+    );
     report
 }
 
@@ -90,21 +97,53 @@ impl Rng {
 
 /// Sync options for tests: quick retries.
 pub fn quick_retries() -> komora_core::SyncOptions {
-    komora_core::SyncOptions { max_attempts: 30, backoff: std::time::Duration::from_millis(5), ..Default::default() }
+    komora_core::SyncOptions {
+        max_attempts: 30,
+        backoff: std::time::Duration::from_millis(5),
+        ..Default::default()
+    }
 }
 
 /// The organisation's first administrator, on `server`, with a fast-unlocking vault in `dir`.
 pub fn bootstrap_admin(server: &server::TestServer, dir: &std::path::Path) -> Vault {
     let mut t = komora_core::HttpTransport::new(&server.url).unwrap();
-    let code = server.bootstrap_code.as_deref().expect("a fresh server has a bootstrap code");
-    Vault::bootstrap(dir, "admin passphrase", &mut t, &server.url, code, "AMI", "Huye", fast_options()).unwrap()
+    let code = server
+        .bootstrap_code
+        .as_deref()
+        .expect("a fresh server has a bootstrap code");
+    Vault::bootstrap(
+        dir,
+        "admin passphrase",
+        &mut t,
+        &server.url,
+        code,
+        "AMI",
+        "Huye",
+        fast_options(),
+    )
+    .unwrap()
 }
 
 /// A new device of `role`, invited by `inviter` and enrolled on `server`.
-pub fn enrol(server: &server::TestServer, inviter: &mut Vault, role: komora_core::Role, dir: &std::path::Path) -> Vault {
+pub fn enrol(
+    server: &server::TestServer,
+    inviter: &mut Vault,
+    role: komora_core::Role,
+    dir: &std::path::Path,
+) -> Vault {
     let mut t = komora_core::HttpTransport::new(&server.url).unwrap();
-    let invitation = inviter.invite(&mut t, role, std::time::Duration::from_secs(3600)).unwrap();
-    Vault::enroll(dir, "tablet passphrase", &mut t, &server.url, &invitation.code, fast_options()).unwrap()
+    let invitation = inviter
+        .invite(&mut t, role, std::time::Duration::from_secs(3600))
+        .unwrap();
+    Vault::enroll(
+        dir,
+        "tablet passphrase",
+        &mut t,
+        &server.url,
+        &invitation.code,
+        fast_options(),
+    )
+    .unwrap()
 }
 
 /// Sync a vault with the server it is enrolled on.
@@ -123,7 +162,10 @@ pub struct TokenSpy {
 
 impl TokenSpy {
     pub fn new(url: &str) -> Self {
-        Self { inner: komora_core::HttpTransport::new(url).unwrap(), token: None }
+        Self {
+            inner: komora_core::HttpTransport::new(url).unwrap(),
+            token: None,
+        }
     }
 }
 

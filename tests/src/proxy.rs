@@ -60,7 +60,11 @@ impl FaultyProxy {
                 }
             }
         });
-        Self { url: format!("http://{addr}"), stop, faults }
+        Self {
+            url: format!("http://{addr}"),
+            stop,
+            faults,
+        }
     }
 }
 
@@ -71,7 +75,12 @@ impl Drop for FaultyProxy {
 }
 
 /// Copy `from` to `to` until EOF or `limit` bytes; returns what was copied.
-fn pump(mut from: TcpStream, mut to: TcpStream, limit: Option<usize>, record: Option<Arc<Mutex<Vec<u8>>>>) {
+fn pump(
+    mut from: TcpStream,
+    mut to: TcpStream,
+    limit: Option<usize>,
+    record: Option<Arc<Mutex<Vec<u8>>>>,
+) {
     let mut buf = [0u8; 4096];
     let mut sent = 0usize;
     loop {
@@ -100,7 +109,9 @@ fn pump(mut from: TcpStream, mut to: TcpStream, limit: Option<usize>, record: Op
 }
 
 fn relay(client: TcpStream, upstream: SocketAddr, fault: Fault) {
-    let Ok(server) = TcpStream::connect(upstream) else { return };
+    let Ok(server) = TcpStream::connect(upstream) else {
+        return;
+    };
     if let Fault::Delay(ms) = fault {
         thread::sleep(Duration::from_millis(ms));
     }
@@ -146,15 +157,23 @@ impl CountingProxy {
         let to_client = Arc::new(AtomicU64::new(0));
         let cut_after = Arc::new(AtomicU64::new(u64::MAX));
         let stop = Arc::new(AtomicBool::new(false));
-        let (ts, tc, cut, st) = (to_server.clone(), to_client.clone(), cut_after.clone(), stop.clone());
+        let (ts, tc, cut, st) = (
+            to_server.clone(),
+            to_client.clone(),
+            cut_after.clone(),
+            stop.clone(),
+        );
         thread::spawn(move || {
             while !st.load(Ordering::SeqCst) {
                 match listener.accept() {
                     Ok((client, _)) => {
                         let (ts, tc, cut) = (ts.clone(), tc.clone(), cut.clone());
                         thread::spawn(move || {
-                            let Ok(server) = TcpStream::connect(upstream) else { return };
-                            let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                            let Ok(server) = TcpStream::connect(upstream) else {
+                                return;
+                            };
+                            let (c2, s2) =
+                                (client.try_clone().unwrap(), server.try_clone().unwrap());
                             let up = thread::spawn(move || count_pump(client, server, ts, None));
                             count_pump(s2, c2, tc, Some(cut));
                             let _ = up.join();
@@ -164,7 +183,13 @@ impl CountingProxy {
                 }
             }
         });
-        Self { url: format!("http://{addr}"), to_server, to_client, cut_after, stop }
+        Self {
+            url: format!("http://{addr}"),
+            to_server,
+            to_client,
+            cut_after,
+            stop,
+        }
     }
 
     pub fn reset(&self) {
@@ -179,7 +204,12 @@ impl Drop for CountingProxy {
     }
 }
 
-fn count_pump(mut from: TcpStream, mut to: TcpStream, counter: Arc<AtomicU64>, cut: Option<Arc<AtomicU64>>) {
+fn count_pump(
+    mut from: TcpStream,
+    mut to: TcpStream,
+    counter: Arc<AtomicU64>,
+    cut: Option<Arc<AtomicU64>>,
+) {
     let mut buf = [0u8; 16 * 1024];
     loop {
         let n = match from.read(&mut buf) {

@@ -44,7 +44,10 @@ pub struct TestServer {
 
 /// Limits generous enough for scripted scenarios; the rate-limit test sets its own.
 pub fn test_limits() -> Limits {
-    Limits { codes_per_minute: 1_000, logins_per_minute: 100_000 }
+    Limits {
+        codes_per_minute: 1_000,
+        logins_per_minute: 100_000,
+    }
 }
 
 impl TestServer {
@@ -75,8 +78,14 @@ impl TestServer {
         };
         let bootstrap_code = komora_sync_server::prepare_bootstrap(db.as_ref()).unwrap();
         let state = AppState::new(db, limits);
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        let listener = runtime.block_on(tokio::net::TcpListener::bind(addr)).unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind(addr))
+            .unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let serving = state.clone();
@@ -90,7 +99,15 @@ impl TestServer {
             });
             runtime.shutdown_timeout(std::time::Duration::from_secs(1));
         });
-        Self { url: format!("http://{addr}"), addr, data: data.to_owned(), bootstrap_code, state, stop: Some(tx), thread: Some(thread) }
+        Self {
+            url: format!("http://{addr}"),
+            addr,
+            data: data.to_owned(),
+            bootstrap_code,
+            state,
+            stop: Some(tx),
+            thread: Some(thread),
+        }
     }
 
     /// Stop serving (open connections are dropped) and wait until the port is free.

@@ -5,7 +5,12 @@ use komora_core::{ClientEdit, EntryStatus, HistoryChange, NewClient, Sex, TeamKe
 use komora_scenarios::{exchange, send, snapshot, ManualClock, MORNING_MS};
 
 /// Claudine (tablet A) records a client; Jean (tablet B) receives her.
-fn two_counsellors_sharing_a_client() -> (Vault, Vault, komora_core::RecordId, std::sync::Arc<ManualClock>) {
+fn two_counsellors_sharing_a_client() -> (
+    Vault,
+    Vault,
+    komora_core::RecordId,
+    std::sync::Arc<ManualClock>,
+) {
     let clock = ManualClock::at(MORNING_MS);
     let team = TeamKeys::generate();
     let mut claudine = Vault::ephemeral(&team, clock.clone()).unwrap();
@@ -29,9 +34,24 @@ fn edits_to_different_fields_both_survive_in_every_exchange_order() {
     for order in 0..3 {
         let (mut claudine, mut jean, id, clock) = two_counsellors_sharing_a_client();
         clock.advance(60_000);
-        claudine.edit_client(id, &ClientEdit { phone: Some(Some("+250 788 123 456".into())), ..Default::default() }).unwrap();
+        claudine
+            .edit_client(
+                id,
+                &ClientEdit {
+                    phone: Some(Some("+250 788 123 456".into())),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
         clock.advance(1_000);
-        jean.edit_client(id, &ClientEdit { birth_year: Some(Some(1979)), ..Default::default() }).unwrap();
+        jean.edit_client(
+            id,
+            &ClientEdit {
+                birth_year: Some(Some(1979)),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         match order {
             0 => exchange(&mut claudine, &mut jean),
             1 => exchange(&mut jean, &mut claudine),
@@ -56,9 +76,24 @@ fn the_same_field_edited_on_both_tablets_shows_one_name_and_keeps_the_other_in_h
     for claudine_first in [true, false] {
         let (mut claudine, mut jean, id, clock) = two_counsellors_sharing_a_client();
         clock.advance(60_000);
-        claudine.edit_client(id, &ClientEdit { name: Some("Mukamana Odette Uwera".into()), ..Default::default() }).unwrap();
+        claudine
+            .edit_client(
+                id,
+                &ClientEdit {
+                    name: Some("Mukamana Odette Uwera".into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
         clock.advance(5_000); // Jean types a little later: his value wins the tie.
-        jean.edit_client(id, &ClientEdit { name: Some("Odette Mukamana".into()), ..Default::default() }).unwrap();
+        jean.edit_client(
+            id,
+            &ClientEdit {
+                name: Some("Odette Mukamana".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         if claudine_first {
             exchange(&mut claudine, &mut jean);
         } else {
@@ -67,7 +102,11 @@ fn the_same_field_edited_on_both_tablets_shows_one_name_and_keeps_the_other_in_h
         for tablet in [&claudine, &jean] {
             let c = tablet.client(id).unwrap();
             assert_eq!(c.name, "Odette Mukamana");
-            assert_eq!(c.conflicts, vec!["name".to_string()], "the conflict is visible");
+            assert_eq!(
+                c.conflicts,
+                vec!["name".to_string()],
+                "the conflict is visible"
+            );
             let history = tablet.client_history(id, "name").unwrap();
             let names: Vec<(&str, EntryStatus)> = history
                 .iter()
@@ -84,7 +123,11 @@ fn the_same_field_edited_on_both_tablets_shows_one_name_and_keeps_the_other_in_h
                     ("Odette Mukamana", EntryStatus::Current),
                 ]
             );
-            assert_eq!(history[1].device, claudine.device_id(), "the losing name says who wrote it");
+            assert_eq!(
+                history[1].device,
+                claudine.device_id(),
+                "the losing name says who wrote it"
+            );
         }
         assert_eq!(snapshot(&claudine), snapshot(&jean));
     }
@@ -93,11 +136,34 @@ fn the_same_field_edited_on_both_tablets_shows_one_name_and_keeps_the_other_in_h
 #[test]
 fn a_later_edit_after_seeing_the_conflict_settles_it_on_every_tablet() {
     let (mut claudine, mut jean, id, clock) = two_counsellors_sharing_a_client();
-    claudine.edit_client(id, &ClientEdit { name: Some("A".into()), ..Default::default() }).unwrap();
-    jean.edit_client(id, &ClientEdit { name: Some("B".into()), ..Default::default() }).unwrap();
+    claudine
+        .edit_client(
+            id,
+            &ClientEdit {
+                name: Some("A".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    jean.edit_client(
+        id,
+        &ClientEdit {
+            name: Some("B".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     exchange(&mut claudine, &mut jean);
     clock.advance(1_000);
-    claudine.edit_client(id, &ClientEdit { name: Some("Mukamana Odette".into()), ..Default::default() }).unwrap();
+    claudine
+        .edit_client(
+            id,
+            &ClientEdit {
+                name: Some("Mukamana Odette".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
     exchange(&mut claudine, &mut jean);
     for tablet in [&claudine, &jean] {
         let c = tablet.client(id).unwrap();
@@ -114,31 +180,95 @@ fn a_tablet_with_its_clock_a_year_ahead_cannot_win_against_edits_made_after_seei
     let jean_clock = ManualClock::at(MORNING_MS + year);
     let mut jean_fast = Vault::ephemeral(&claudine.team_keys(), jean_clock).unwrap();
     send(&claudine, &mut jean_fast);
-    jean_fast.edit_client(id, &ClientEdit { phone: Some(Some("0788111111".into())), ..Default::default() }).unwrap();
+    jean_fast
+        .edit_client(
+            id,
+            &ClientEdit {
+                phone: Some(Some("0788111111".into())),
+                ..Default::default()
+            },
+        )
+        .unwrap();
     let report = send(&jean_fast, &mut claudine);
-    assert_eq!(report.clock_ahead, vec![jean_fast.device_id()], "the wrong clock is reported");
+    assert_eq!(
+        report.clock_ahead,
+        vec![jean_fast.device_id()],
+        "the wrong clock is reported"
+    );
     // Claudine corrects the number the next minute: her edit replaces Jean's despite the clocks.
     clock.advance(60_000);
-    claudine.edit_client(id, &ClientEdit { phone: Some(Some("0788222222".into())), ..Default::default() }).unwrap();
+    claudine
+        .edit_client(
+            id,
+            &ClientEdit {
+                phone: Some(Some("0788222222".into())),
+                ..Default::default()
+            },
+        )
+        .unwrap();
     exchange(&mut claudine, &mut jean_fast);
     send(&claudine, &mut jean);
     for tablet in [&claudine, &jean_fast, &jean] {
-        assert_eq!(tablet.client(id).unwrap().phone.as_deref(), Some("0788222222"));
+        assert_eq!(
+            tablet.client(id).unwrap().phone.as_deref(),
+            Some("0788222222")
+        );
     }
 }
 
 #[test]
 fn target_groups_added_on_two_tablets_offline_are_both_kept_and_a_remove_spares_a_concurrent_add() {
     let (mut claudine, mut jean, id, _clock) = two_counsellors_sharing_a_client();
-    claudine.edit_client(id, &ClientEdit { add_groups: vec!["single-mother".into()], ..Default::default() }).unwrap();
-    jean.edit_client(id, &ClientEdit { add_groups: vec!["wounded-heart".into()], ..Default::default() }).unwrap();
+    claudine
+        .edit_client(
+            id,
+            &ClientEdit {
+                add_groups: vec!["single-mother".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    jean.edit_client(
+        id,
+        &ClientEdit {
+            add_groups: vec!["wounded-heart".into()],
+            ..Default::default()
+        },
+    )
+    .unwrap();
     // Jean also removes "genocide-survivor" while Claudine, offline, re-adds it.
-    jean.edit_client(id, &ClientEdit { remove_groups: vec!["genocide-survivor".into()], ..Default::default() }).unwrap();
-    claudine.edit_client(id, &ClientEdit { remove_groups: vec!["genocide-survivor".into()], ..Default::default() }).unwrap();
-    claudine.edit_client(id, &ClientEdit { add_groups: vec!["genocide-survivor".into()], ..Default::default() }).unwrap();
+    jean.edit_client(
+        id,
+        &ClientEdit {
+            remove_groups: vec!["genocide-survivor".into()],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    claudine
+        .edit_client(
+            id,
+            &ClientEdit {
+                remove_groups: vec!["genocide-survivor".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    claudine
+        .edit_client(
+            id,
+            &ClientEdit {
+                add_groups: vec!["genocide-survivor".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
     exchange(&mut jean, &mut claudine);
     let groups = claudine.client(id).unwrap().target_groups;
-    assert_eq!(groups, vec!["genocide-survivor", "single-mother", "wounded-heart"]);
+    assert_eq!(
+        groups,
+        vec!["genocide-survivor", "single-mother", "wounded-heart"]
+    );
     assert_eq!(snapshot(&claudine), snapshot(&jean));
 }
 
@@ -146,7 +276,14 @@ fn target_groups_added_on_two_tablets_offline_are_both_kept_and_a_remove_spares_
 fn a_deleted_client_disappears_everywhere_but_concurrent_words_stay_in_history() {
     let (mut claudine, mut jean, id, _clock) = two_counsellors_sharing_a_client();
     claudine.delete_client(id).unwrap();
-    jean.edit_client(id, &ClientEdit { name: Some("Mukamana O.".into()), ..Default::default() }).unwrap();
+    jean.edit_client(
+        id,
+        &ClientEdit {
+            name: Some("Mukamana O.".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     exchange(&mut claudine, &mut jean);
     for tablet in [&claudine, &jean] {
         assert!(tablet.client(id).is_err());
@@ -173,11 +310,19 @@ fn applying_the_same_operations_again_changes_nothing() {
 fn operations_from_another_team_are_refused_and_change_nothing() {
     let (_claudine, mut jean, _id, clock) = two_counsellors_sharing_a_client();
     let mut other_team = Vault::ephemeral(&TeamKeys::generate(), clock).unwrap();
-    other_team.add_client(&NewClient { name: "Outsider".into(), ..Default::default() }).unwrap();
+    other_team
+        .add_client(&NewClient {
+            name: "Outsider".into(),
+            ..Default::default()
+        })
+        .unwrap();
     let before = snapshot(&jean);
     let report = jean.apply_ops(&other_team.all_ops().unwrap()).unwrap();
     assert_eq!(report.applied, 0);
     assert_eq!(report.rejected.len(), 1);
-    assert_eq!(report.rejected[0].reason, komora_core::RejectReason::Corrupted);
+    assert_eq!(
+        report.rejected[0].reason,
+        komora_core::RejectReason::Corrupted
+    );
     assert_eq!(snapshot(&jean), before);
 }

@@ -13,8 +13,13 @@ const PASS: &str = "crash test passphrase";
 #[test]
 fn every_acknowledged_save_survives_a_kill_at_a_random_instant() {
     let dir = tempfile::tempdir().unwrap();
-    Vault::create(dir.path(), PASS, fast_options()).unwrap().lock();
-    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    Vault::create(dir.path(), PASS, fast_options())
+        .unwrap()
+        .lock();
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
     let mut rng = Rng::new(seed);
     let mut acknowledged: Vec<(String, String)> = Vec::new();
     let rounds = 12;
@@ -30,7 +35,10 @@ fn every_acknowledged_save_survives_a_kill_at_a_random_instant() {
         // Read acknowledgements on a thread; kill after a random time, mid-burst.
         let stdout = child.stdout.take().unwrap();
         let reader = std::thread::spawn(move || {
-            BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<String>>()
+            BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .collect::<Vec<String>>()
         });
         let wait = Duration::from_millis(30 + rng.below(250));
         let start = Instant::now();
@@ -44,11 +52,17 @@ fn every_acknowledged_save_survives_a_kill_at_a_random_instant() {
             acknowledged.push((id.to_owned(), name.to_owned()));
         }
 
-        let vault = Vault::open(dir.path(), PASS, fast_options()).unwrap_or_else(|e| panic!("round {round}: vault does not open: {e}"));
+        let vault = Vault::open(dir.path(), PASS, fast_options())
+            .unwrap_or_else(|e| panic!("round {round}: vault does not open: {e}"));
         let listing = vault.clients().unwrap();
-        assert!(listing.unreadable.is_empty(), "round {round} (seed {seed}): unreadable records");
+        assert!(
+            listing.unreadable.is_empty(),
+            "round {round} (seed {seed}): unreadable records"
+        );
         for (id, name) in &acknowledged {
-            let client = vault.client(id.parse().unwrap()).unwrap_or_else(|e| panic!("round {round} (seed {seed}): lost {name}: {e}"));
+            let client = vault
+                .client(id.parse().unwrap())
+                .unwrap_or_else(|e| panic!("round {round} (seed {seed}): lost {name}: {e}"));
             assert_eq!(&client.name, name);
         }
         // At most the one save in flight at the kill may be there without its acknowledgement.
@@ -56,5 +70,8 @@ fn every_acknowledged_save_survives_a_kill_at_a_random_instant() {
         // The log and the state agree: one operation per client, none applied twice.
         assert_eq!(vault.summary().unwrap().len() as usize, listing.items.len());
     }
-    assert!(acknowledged.len() > rounds, "the burst saved too little to test anything");
+    assert!(
+        acknowledged.len() > rounds,
+        "the burst saved too little to test anything"
+    );
 }

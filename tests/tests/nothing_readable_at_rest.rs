@@ -29,9 +29,11 @@ fn scan(dir: &std::path::Path) -> Vec<String> {
             let utf16le: Vec<u8> = m.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
             let utf16be: Vec<u8> = m.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
             let haystack_lower = bytes.to_ascii_lowercase();
-            let found = [lower.as_bytes(), &utf16le, &utf16be]
-                .iter()
-                .any(|needle| haystack_lower.windows(needle.len()).any(|w| w == needle.to_ascii_lowercase().as_slice()));
+            let found = [lower.as_bytes(), &utf16le, &utf16be].iter().any(|needle| {
+                haystack_lower
+                    .windows(needle.len())
+                    .any(|w| w == needle.to_ascii_lowercase().as_slice())
+            });
             if found {
                 hits.push(format!("{m} in {}", path.display()));
             }
@@ -61,19 +63,43 @@ fn no_name_phone_code_group_or_place_appears_in_any_file_of_the_vault() {
         })
         .unwrap();
     let second = vault
-        .add_client(&NewClient { name: "Zzmarker-Bizimungu".into(), phone: Some("0722999888".into()), ..Default::default() })
+        .add_client(&NewClient {
+            name: "Zzmarker-Bizimungu".into(),
+            phone: Some("0722999888".into()),
+            ..Default::default()
+        })
         .unwrap();
     vault
-        .edit_client(first, &ClientEdit { name: Some("Zzmarker-Renamed-Uwamahoro".into()), ..Default::default() })
+        .edit_client(
+            first,
+            &ClientEdit {
+                name: Some("Zzmarker-Renamed-Uwamahoro".into()),
+                ..Default::default()
+            },
+        )
         .unwrap();
-    vault.edit_client(first, &ClientEdit { remove_groups: vec!["ex-prisoner".into()], ..Default::default() }).unwrap();
+    vault
+        .edit_client(
+            first,
+            &ClientEdit {
+                remove_groups: vec!["ex-prisoner".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
     vault.delete_client(second).unwrap();
     let _ = vault.client_history(first, "name").unwrap();
     let _ = vault.clients().unwrap();
 
     // While the vault is open: the WAL and shared-memory files are live.
-    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert!(files.iter().any(|f| f.to_string_lossy().ends_with("-wal")), "the scan covers a live WAL: {files:?}");
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        files.iter().any(|f| f.to_string_lossy().ends_with("-wal")),
+        "the scan covers a live WAL: {files:?}"
+    );
     assert_eq!(scan(dir.path()), Vec::<String>::new());
 
     // After locking (checkpoint into the main file).
@@ -91,7 +117,11 @@ fn no_name_phone_code_group_or_place_appears_in_any_file_of_the_vault() {
 fn debug_output_of_records_and_keys_shows_no_content() {
     let dir = tempfile::tempdir().unwrap();
     let mut vault = Vault::create(dir.path(), "a long passphrase", fast_options()).unwrap();
-    let new = NewClient { name: "Zzmarker-Nyirahabimana".into(), phone: Some("0788765432".into()), ..Default::default() };
+    let new = NewClient {
+        name: "Zzmarker-Nyirahabimana".into(),
+        phone: Some("0788765432".into()),
+        ..Default::default()
+    };
     let id = vault.add_client(&new).unwrap();
     let shown = format!(
         "{new:?} {:?} {:?} {:?} {:?} {vault:?}",

@@ -11,19 +11,59 @@ use komora_core::{ClientEdit, NewClient, OpEnvelope, RecordId, TeamKeys, Vault};
 use komora_scenarios::{snapshot, ManualClock, Rng, MORNING_MS};
 use proptest::prelude::*;
 
-const NAMES: &[&str] = &["Uwase", "Mukamana", "Habimana", "Niyonsaba", "Uwimana", "Nshimiyimana"];
-const GROUPS: &[&str] = &["genocide-survivor", "ex-prisoner", "single-mother", "wounded-heart"];
+const NAMES: &[&str] = &[
+    "Uwase",
+    "Mukamana",
+    "Habimana",
+    "Niyonsaba",
+    "Uwimana",
+    "Nshimiyimana",
+];
+const GROUPS: &[&str] = &[
+    "genocide-survivor",
+    "ex-prisoner",
+    "single-mother",
+    "wounded-heart",
+];
 
 #[derive(Debug, Clone)]
 enum Action {
-    Add { at: usize, name: usize },
-    Rename { at: usize, client: usize, name: usize },
-    Phone { at: usize, client: usize, digits: u32 },
-    AddGroup { at: usize, client: usize, group: usize },
-    RemoveGroup { at: usize, client: usize, group: usize },
-    Delete { at: usize, client: usize },
-    Sync { from: usize, to: usize },
-    Wait { at: usize, ms: u64 },
+    Add {
+        at: usize,
+        name: usize,
+    },
+    Rename {
+        at: usize,
+        client: usize,
+        name: usize,
+    },
+    Phone {
+        at: usize,
+        client: usize,
+        digits: u32,
+    },
+    AddGroup {
+        at: usize,
+        client: usize,
+        group: usize,
+    },
+    RemoveGroup {
+        at: usize,
+        client: usize,
+        group: usize,
+    },
+    Delete {
+        at: usize,
+        client: usize,
+    },
+    Sync {
+        from: usize,
+        to: usize,
+    },
+    Wait {
+        at: usize,
+        ms: u64,
+    },
 }
 
 fn action(replicas: usize) -> impl Strategy<Value = Action> {
@@ -42,17 +82,31 @@ fn action(replicas: usize) -> impl Strategy<Value = Action> {
 
 /// Clock offsets: most tablets are right, some are off by minutes, one may be years ahead.
 fn skews(replicas: usize) -> impl Strategy<Value = Vec<u64>> {
-    prop::collection::vec(prop_oneof![4 => Just(0u64), 2 => 0u64..600_000, 1 => Just(3 * 365 * 24 * 3600 * 1000)], replicas)
+    prop::collection::vec(
+        prop_oneof![4 => Just(0u64), 2 => 0u64..600_000, 1 => Just(3 * 365 * 24 * 3600 * 1000)],
+        replicas,
+    )
 }
 
 fn known_clients(v: &Vault) -> Vec<RecordId> {
     v.clients().unwrap().items.iter().map(|c| c.id).collect()
 }
 
-fn run(_replicas: usize, skews: &[u64], actions: &[Action], seed: u64) -> Result<(), TestCaseError> {
+fn run(
+    _replicas: usize,
+    skews: &[u64],
+    actions: &[Action],
+    seed: u64,
+) -> Result<(), TestCaseError> {
     let team = TeamKeys::generate();
-    let clocks: Vec<Arc<ManualClock>> = skews.iter().map(|s| ManualClock::at(MORNING_MS + s)).collect();
-    let mut vaults: Vec<Vault> = clocks.iter().map(|c| Vault::ephemeral(&team, c.clone()).unwrap()).collect();
+    let clocks: Vec<Arc<ManualClock>> = skews
+        .iter()
+        .map(|s| ManualClock::at(MORNING_MS + s))
+        .collect();
+    let mut vaults: Vec<Vault> = clocks
+        .iter()
+        .map(|c| Vault::ephemeral(&team, c.clone()).unwrap())
+        .collect();
 
     for a in actions {
         let pick = |v: &Vault, i: usize| {
@@ -61,29 +115,46 @@ fn run(_replicas: usize, skews: &[u64], actions: &[Action], seed: u64) -> Result
         };
         match *a {
             Action::Add { at, name } => {
-                vaults[at].add_client(&NewClient { name: NAMES[name].into(), ..Default::default() }).unwrap();
+                vaults[at]
+                    .add_client(&NewClient {
+                        name: NAMES[name].into(),
+                        ..Default::default()
+                    })
+                    .unwrap();
             }
             Action::Rename { at, client, name } => {
                 if let Some(id) = pick(&vaults[at], client) {
-                    let edit = ClientEdit { name: Some(NAMES[name].into()), ..Default::default() };
+                    let edit = ClientEdit {
+                        name: Some(NAMES[name].into()),
+                        ..Default::default()
+                    };
                     vaults[at].edit_client(id, &edit).unwrap();
                 }
             }
             Action::Phone { at, client, digits } => {
                 if let Some(id) = pick(&vaults[at], client) {
-                    let edit = ClientEdit { phone: Some(Some(format!("078{digits}"))), ..Default::default() };
+                    let edit = ClientEdit {
+                        phone: Some(Some(format!("078{digits}"))),
+                        ..Default::default()
+                    };
                     vaults[at].edit_client(id, &edit).unwrap();
                 }
             }
             Action::AddGroup { at, client, group } => {
                 if let Some(id) = pick(&vaults[at], client) {
-                    let edit = ClientEdit { add_groups: vec![GROUPS[group].into()], ..Default::default() };
+                    let edit = ClientEdit {
+                        add_groups: vec![GROUPS[group].into()],
+                        ..Default::default()
+                    };
                     vaults[at].edit_client(id, &edit).unwrap();
                 }
             }
             Action::RemoveGroup { at, client, group } => {
                 if let Some(id) = pick(&vaults[at], client) {
-                    let edit = ClientEdit { remove_groups: vec![GROUPS[group].into()], ..Default::default() };
+                    let edit = ClientEdit {
+                        remove_groups: vec![GROUPS[group].into()],
+                        ..Default::default()
+                    };
                     vaults[at].edit_client(id, &edit).unwrap();
                 }
             }
@@ -93,7 +164,9 @@ fn run(_replicas: usize, skews: &[u64], actions: &[Action], seed: u64) -> Result
                 }
             }
             Action::Sync { from, to } if from != to => {
-                let missing = vaults[from].ops_missing_from(&vaults[to].summary().unwrap()).unwrap();
+                let missing = vaults[from]
+                    .ops_missing_from(&vaults[to].summary().unwrap())
+                    .unwrap();
                 let report = vaults[to].apply_ops(&missing).unwrap();
                 prop_assert!(report.rejected.is_empty());
             }
@@ -125,7 +198,12 @@ fn run(_replicas: usize, skews: &[u64], actions: &[Action], seed: u64) -> Result
     let expected = snapshot(&vaults[0]);
     let total_ops = vaults[0].summary().unwrap().len();
     for (i, v) in vaults.iter().enumerate().skip(1) {
-        prop_assert_eq!(&snapshot(v), &expected, "replica {} differs from replica 0", i);
+        prop_assert_eq!(
+            &snapshot(v),
+            &expected,
+            "replica {} differs from replica 0",
+            i
+        );
         prop_assert_eq!(v.summary().unwrap().len(), total_ops);
     }
     for c in &expected {
@@ -140,7 +218,10 @@ fn run(_replicas: usize, skews: &[u64], actions: &[Action], seed: u64) -> Result
 }
 
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(2_000)
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2_000)
 }
 
 proptest! {

@@ -9,35 +9,65 @@ use komora_scenarios::proxy::FaultyProxy;
 use komora_scenarios::server::{backends, test_limits, Backend, TestServer};
 use komora_scenarios::{bootstrap_admin, enrol, quick_retries, snapshot, sync, Rng};
 
-fn sync_via(v: &mut Vault, url: &str, opts: &SyncOptions) -> komora_core::Result<komora_core::SyncReport> {
+fn sync_via(
+    v: &mut Vault,
+    url: &str,
+    opts: &SyncOptions,
+) -> komora_core::Result<komora_core::SyncReport> {
     let mut t = HttpTransport::new(url).unwrap();
     v.sync(&mut t, opts, &mut |_| {})
 }
 
 fn random_runs_through_a_faulty_network_converge_with_nothing_lost_or_doubled(backend: &Backend) {
-    let runs: u64 = std::env::var("KOMORA_FAULT_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(12);
-    let seed0 = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let runs: u64 = std::env::var("KOMORA_FAULT_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(12);
+    let seed0 = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     for run in 0..runs {
         let seed = seed0.wrapping_mul(31).wrapping_add(run);
         let dir = tempfile::tempdir().unwrap();
         let server = TestServer::start_on(backend, &dir.path().join("server"));
         let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
-        let mut tablets: Vec<Vault> =
-            (0..3).map(|i| enrol(&server, &mut admin, Role::Counsellor, &dir.path().join(format!("t{i}")))).collect();
+        let mut tablets: Vec<Vault> = (0..3)
+            .map(|i| {
+                enrol(
+                    &server,
+                    &mut admin,
+                    Role::Counsellor,
+                    &dir.path().join(format!("t{i}")),
+                )
+            })
+            .collect();
         let proxy = FaultyProxy::start(server.addr, seed);
         let mut rng = Rng::new(seed);
         let mut written = 0u64;
         // Small batches and pages so a sync makes many requests, each at risk.
-        let opts = SyncOptions { push_batch_ops: 7, pull_page_bytes: 1024, max_attempts: 4, ..quick_retries() };
+        let opts = SyncOptions {
+            push_batch_ops: 7,
+            pull_page_bytes: 1024,
+            max_attempts: 4,
+            ..quick_retries()
+        };
         for _round in 0..6 {
             for t in tablets.iter_mut() {
                 for _ in 0..rng.below(6) {
                     let ids: Vec<_> = t.clients().unwrap().items.iter().map(|c| c.id).collect();
                     if ids.is_empty() || rng.below(3) == 0 {
-                        t.add_client(&NewClient { name: format!("c{}", rng.below(1000)), ..Default::default() }).unwrap();
+                        t.add_client(&NewClient {
+                            name: format!("c{}", rng.below(1000)),
+                            ..Default::default()
+                        })
+                        .unwrap();
                     } else {
                         let id = ids[rng.below(ids.len() as u64) as usize];
-                        let edit = ClientEdit { name: Some(format!("n{}", rng.below(1000))), ..Default::default() };
+                        let edit = ClientEdit {
+                            name: Some(format!("n{}", rng.below(1000))),
+                            ..Default::default()
+                        };
                         t.edit_client(id, &edit).unwrap();
                     }
                     written += 1;
@@ -54,15 +84,35 @@ fn random_runs_through_a_faulty_network_converge_with_nothing_lost_or_doubled(ba
         }
         let expected = snapshot(&admin);
         for (i, t) in tablets.iter().enumerate() {
-            assert_eq!(snapshot(t), expected, "run {run} (seed {seed}): tablet {i} differs");
-            assert_eq!(t.summary().unwrap().len(), written, "run {run} (seed {seed}): tablet {i} op count");
+            assert_eq!(
+                snapshot(t),
+                expected,
+                "run {run} (seed {seed}): tablet {i} differs"
+            );
+            assert_eq!(
+                t.summary().unwrap().len(),
+                written,
+                "run {run} (seed {seed}): tablet {i} op count"
+            );
             assert_eq!(t.sync_status().unwrap().pending, 0);
         }
         // The server holds every operation exactly once: a new tablet receives each once.
-        let mut late = enrol(&server, &mut admin, Role::Supervisor, &dir.path().join("late"));
+        let mut late = enrol(
+            &server,
+            &mut admin,
+            Role::Supervisor,
+            &dir.path().join("late"),
+        );
         let report = sync(&mut late).unwrap();
-        assert_eq!((report.received_ops, report.applied), (written, written), "run {run} (seed {seed})");
-        assert!(proxy.faults.load(std::sync::atomic::Ordering::SeqCst) > 0, "the proxy injected faults");
+        assert_eq!(
+            (report.received_ops, report.applied),
+            (written, written),
+            "run {run} (seed {seed})"
+        );
+        assert!(
+            proxy.faults.load(std::sync::atomic::Ordering::SeqCst) > 0,
+            "the proxy injected faults"
+        );
     }
 }
 
@@ -72,13 +122,28 @@ fn a_sync_cut_by_a_server_restart_resumes_and_sends_each_operation_once(backend:
     let server = TestServer::start_on(backend, &data);
     let addr = server.addr;
     let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
-    let mut tablet = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("tablet"));
-    let clients: Vec<NewClient> = (0..3_000).map(|i| NewClient { name: format!("Client {i}"), ..Default::default() }).collect();
+    let mut tablet = enrol(
+        &server,
+        &mut admin,
+        Role::Counsellor,
+        &dir.path().join("tablet"),
+    );
+    let clients: Vec<NewClient> = (0..3_000)
+        .map(|i| NewClient {
+            name: format!("Client {i}"),
+            ..Default::default()
+        })
+        .collect();
     tablet.add_clients(&clients).unwrap();
 
     let url = server.url.clone();
     let pusher = std::thread::spawn(move || {
-        let opts = SyncOptions { push_batch_ops: 20, max_attempts: 2, backoff: Duration::from_millis(1), ..Default::default() };
+        let opts = SyncOptions {
+            push_batch_ops: 20,
+            max_attempts: 2,
+            backoff: Duration::from_millis(1),
+            ..Default::default()
+        };
         let first = sync_via(&mut tablet, &url, &opts);
         (tablet, first)
     });
@@ -86,11 +151,18 @@ fn a_sync_cut_by_a_server_restart_resumes_and_sends_each_operation_once(backend:
     server.stop(); // killed mid-sync
     let (mut tablet, first) = pusher.join().unwrap();
     let waiting = tablet.sync_status().unwrap().pending;
-    assert!(first.is_err() && waiting > 0 && waiting < 3_000, "the cut came mid-sync ({waiting} waiting, {first:?})");
+    assert!(
+        first.is_err() && waiting > 0 && waiting < 3_000,
+        "the cut came mid-sync ({waiting} waiting, {first:?})"
+    );
 
     let server = TestServer::start_at(backend, &data, addr, test_limits());
     let report = sync(&mut tablet).unwrap();
-    assert!(report.sent_ops <= waiting + 20, "resumed: sent {} with {waiting} waiting", report.sent_ops);
+    assert!(
+        report.sent_ops <= waiting + 20,
+        "resumed: sent {} with {waiting} waiting",
+        report.sent_ops
+    );
     assert_eq!(tablet.sync_status().unwrap().pending, 0);
     let report = sync(&mut admin).unwrap();
     assert_eq!((report.received_ops, report.applied), (3_000, 3_000));
@@ -104,7 +176,9 @@ mod on_every_store {
     fn random_runs_through_a_faulty_network_converge_with_nothing_lost_or_doubled() {
         for backend in super::backends() {
             eprintln!("store: {backend:?}");
-            super::random_runs_through_a_faulty_network_converge_with_nothing_lost_or_doubled(&backend);
+            super::random_runs_through_a_faulty_network_converge_with_nothing_lost_or_doubled(
+                &backend,
+            );
         }
     }
 

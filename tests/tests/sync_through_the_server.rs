@@ -7,15 +7,37 @@ use komora_core::{ClientEdit, EntryStatus, Error, HttpTransport, NewClient, Role
 use komora_scenarios::server::{backends, Backend, TestServer};
 use komora_scenarios::{bootstrap_admin, enrol, quick_retries, snapshot, sync};
 
-fn three_tablets_edit_offline_sync_in_any_order_converge_and_a_late_tablet_gets_everything(backend: &Backend) {
+fn three_tablets_edit_offline_sync_in_any_order_converge_and_a_late_tablet_gets_everything(
+    backend: &Backend,
+) {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start_on(backend, &dir.path().join("server"));
     let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
-    let mut claudine = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("claudine"));
-    let mut jean = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("jean"));
-    let mut grace = enrol(&server, &mut admin, Role::Supervisor, &dir.path().join("grace"));
+    let mut claudine = enrol(
+        &server,
+        &mut admin,
+        Role::Counsellor,
+        &dir.path().join("claudine"),
+    );
+    let mut jean = enrol(
+        &server,
+        &mut admin,
+        Role::Counsellor,
+        &dir.path().join("jean"),
+    );
+    let mut grace = enrol(
+        &server,
+        &mut admin,
+        Role::Supervisor,
+        &dir.path().join("grace"),
+    );
 
-    let id = claudine.add_client(&NewClient { name: "Mukamana Odette".into(), ..Default::default() }).unwrap();
+    let id = claudine
+        .add_client(&NewClient {
+            name: "Mukamana Odette".into(),
+            ..Default::default()
+        })
+        .unwrap();
     sync(&mut claudine).unwrap();
     for v in [&mut jean, &mut grace, &mut admin] {
         sync(v).unwrap();
@@ -24,12 +46,44 @@ fn three_tablets_edit_offline_sync_in_any_order_converge_and_a_late_tablet_gets_
 
     // Offline: Claudine and Jean both rename her; Jean and Grace change other fields; each adds
     // a client of their own.
-    claudine.edit_client(id, &ClientEdit { name: Some("Mukamana Odette Uwera".into()), ..Default::default() }).unwrap();
+    claudine
+        .edit_client(
+            id,
+            &ClientEdit {
+                name: Some("Mukamana Odette Uwera".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(5));
-    jean.edit_client(id, &ClientEdit { name: Some("Odette Mukamana".into()), birth_year: Some(Some(1978)), ..Default::default() }).unwrap();
-    grace.edit_client(id, &ClientEdit { phone: Some(Some("0788123456".into())), ..Default::default() }).unwrap();
-    for (v, name) in [(&mut claudine, "Uwase"), (&mut jean, "Habimana"), (&mut grace, "Niyonsaba")] {
-        v.add_client(&NewClient { name: name.into(), ..Default::default() }).unwrap();
+    jean.edit_client(
+        id,
+        &ClientEdit {
+            name: Some("Odette Mukamana".into()),
+            birth_year: Some(Some(1978)),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    grace
+        .edit_client(
+            id,
+            &ClientEdit {
+                phone: Some(Some("0788123456".into())),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    for (v, name) in [
+        (&mut claudine, "Uwase"),
+        (&mut jean, "Habimana"),
+        (&mut grace, "Niyonsaba"),
+    ] {
+        v.add_client(&NewClient {
+            name: name.into(),
+            ..Default::default()
+        })
+        .unwrap();
     }
 
     // Sync in one order, then the reverse, then once more all round.
@@ -46,9 +100,15 @@ fn three_tablets_edit_offline_sync_in_any_order_converge_and_a_late_tablet_gets_
     }
     let odette = claudine.client(id).unwrap();
     assert_eq!(odette.name, "Odette Mukamana");
-    assert_eq!((odette.birth_year, odette.phone.as_deref()), (Some(1978), Some("0788123456")));
+    assert_eq!(
+        (odette.birth_year, odette.phone.as_deref()),
+        (Some(1978), Some("0788123456"))
+    );
     let history = grace.client_history(id, "name").unwrap();
-    assert!(history.iter().any(|e| e.status == EntryStatus::Concurrent), "Claudine's name is kept");
+    assert!(
+        history.iter().any(|e| e.status == EntryStatus::Concurrent),
+        "Claudine's name is kept"
+    );
 
     // Nothing waits anywhere; a second sync moves nothing.
     for v in [&mut claudine, &mut jean, &mut grace, &mut admin] {
@@ -58,7 +118,12 @@ fn three_tablets_edit_offline_sync_in_any_order_converge_and_a_late_tablet_gets_
     }
 
     // A tablet enrolled later receives everything in its first sync.
-    let mut late = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("late"));
+    let mut late = enrol(
+        &server,
+        &mut admin,
+        Role::Counsellor,
+        &dir.path().join("late"),
+    );
     let report = sync(&mut late).unwrap();
     assert_eq!(report.applied, claudine.summary().unwrap().len());
     assert_eq!(snapshot(&late), expected);
@@ -68,21 +133,47 @@ fn progress_is_reported_while_sending_and_receiving(backend: &Backend) {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start_on(backend, &dir.path().join("server"));
     let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
-    let mut tablet = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("tablet"));
-    let clients: Vec<NewClient> = (0..300).map(|i| NewClient { name: format!("Client {i}"), ..Default::default() }).collect();
+    let mut tablet = enrol(
+        &server,
+        &mut admin,
+        Role::Counsellor,
+        &dir.path().join("tablet"),
+    );
+    let clients: Vec<NewClient> = (0..300)
+        .map(|i| NewClient {
+            name: format!("Client {i}"),
+            ..Default::default()
+        })
+        .collect();
     admin.add_clients(&clients).unwrap();
-    let small_batches = komora_core::SyncOptions { push_batch_ops: 100, pull_page_bytes: 8 * 1024, ..quick_retries() };
+    let small_batches = komora_core::SyncOptions {
+        push_batch_ops: 100,
+        pull_page_bytes: 8 * 1024,
+        ..quick_retries()
+    };
     let mut t = HttpTransport::new(&server.url).unwrap();
     let mut seen = Vec::new();
-    admin.sync(&mut t, &small_batches, &mut |p| seen.push(p.clone())).unwrap();
-    let pushing: Vec<u64> = seen.iter().filter(|p| p.phase == SyncPhase::Pushing).map(|p| p.sent_ops).collect();
+    admin
+        .sync(&mut t, &small_batches, &mut |p| seen.push(p.clone()))
+        .unwrap();
+    let pushing: Vec<u64> = seen
+        .iter()
+        .filter(|p| p.phase == SyncPhase::Pushing)
+        .map(|p| p.sent_ops)
+        .collect();
     assert_eq!(pushing, vec![0, 100, 200, 300]);
     assert_eq!(seen.last().unwrap().phase, SyncPhase::Done);
     assert_eq!(seen.last().unwrap().waiting, 0);
 
     seen.clear();
-    tablet.sync(&mut t, &small_batches, &mut |p| seen.push(p.clone())).unwrap();
-    let pulls: Vec<u64> = seen.iter().filter(|p| p.phase == SyncPhase::Pulling).map(|p| p.received_ops).collect();
+    tablet
+        .sync(&mut t, &small_batches, &mut |p| seen.push(p.clone()))
+        .unwrap();
+    let pulls: Vec<u64> = seen
+        .iter()
+        .filter(|p| p.phase == SyncPhase::Pulling)
+        .map(|p| p.received_ops)
+        .collect();
     assert!(pulls.len() > 3, "several pages: {pulls:?}");
     assert!(pulls.windows(2).all(|w| w[0] <= w[1]));
     assert_eq!(*pulls.last().unwrap(), 300);
@@ -93,25 +184,53 @@ fn a_revoked_tablet_is_refused_at_once_and_what_it_sends_is_not_stored(backend: 
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start_on(backend, &dir.path().join("server"));
     let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
-    let mut lost = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("lost"));
+    let mut lost = enrol(
+        &server,
+        &mut admin,
+        Role::Counsellor,
+        &dir.path().join("lost"),
+    );
     sync(&mut lost).unwrap();
     let mut t = HttpTransport::new(&server.url).unwrap();
     admin.revoke_device(&mut t, lost.device_id()).unwrap();
     let devices = admin.devices(&mut t).unwrap();
-    assert!(devices.iter().any(|d| d.id.0 == *lost.device_id().as_bytes() && d.revoked));
+    assert!(devices
+        .iter()
+        .any(|d| d.id.0 == *lost.device_id().as_bytes() && d.revoked));
 
-    lost.add_client(&NewClient { name: "Written after the loss".into(), ..Default::default() }).unwrap();
+    lost.add_client(&NewClient {
+        name: "Written after the loss".into(),
+        ..Default::default()
+    })
+    .unwrap();
     assert!(matches!(sync(&mut lost), Err(Error::Revoked)));
-    assert_eq!(lost.sync_status().unwrap().pending, 1, "nothing was acknowledged");
+    assert_eq!(
+        lost.sync_status().unwrap().pending,
+        1,
+        "nothing was acknowledged"
+    );
     sync(&mut admin).unwrap();
-    assert!(snapshot(&admin).is_empty(), "the server stored nothing from the revoked tablet");
+    assert!(
+        snapshot(&admin).is_empty(),
+        "the server stored nothing from the revoked tablet"
+    );
 
     // A counsellor cannot revoke, invite a supervisor or list devices.
     let mut counsellor = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("c"));
-    assert!(matches!(counsellor.revoke_device(&mut t, admin.device_id()), Err(Error::Forbidden(_))));
-    assert!(matches!(counsellor.devices(&mut t), Err(Error::Forbidden(_))));
     assert!(matches!(
-        counsellor.invite(&mut t, Role::Supervisor, std::time::Duration::from_secs(600)),
+        counsellor.revoke_device(&mut t, admin.device_id()),
+        Err(Error::Forbidden(_))
+    ));
+    assert!(matches!(
+        counsellor.devices(&mut t),
+        Err(Error::Forbidden(_))
+    ));
+    assert!(matches!(
+        counsellor.invite(
+            &mut t,
+            Role::Supervisor,
+            std::time::Duration::from_secs(600)
+        ),
         Err(Error::Forbidden(_))
     ));
 }
@@ -121,17 +240,57 @@ fn an_enrolment_code_works_once_and_a_wrong_code_gets_nothing(backend: &Backend)
     let server = TestServer::start_on(backend, &dir.path().join("server"));
     let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
     let mut t = HttpTransport::new(&server.url).unwrap();
-    let inv = admin.invite(&mut t, Role::Counsellor, std::time::Duration::from_secs(600)).unwrap();
+    let inv = admin
+        .invite(
+            &mut t,
+            Role::Counsellor,
+            std::time::Duration::from_secs(600),
+        )
+        .unwrap();
     let opts = komora_scenarios::fast_options;
-    komora_core::Vault::enroll(dir.path().join("a"), "tablet passphrase", &mut t, &server.url, &inv.code, opts()).unwrap();
-    let again = komora_core::Vault::enroll(dir.path().join("b"), "tablet passphrase", &mut t, &server.url, &inv.code, opts());
+    komora_core::Vault::enroll(
+        dir.path().join("a"),
+        "tablet passphrase",
+        &mut t,
+        &server.url,
+        &inv.code,
+        opts(),
+    )
+    .unwrap();
+    let again = komora_core::Vault::enroll(
+        dir.path().join("b"),
+        "tablet passphrase",
+        &mut t,
+        &server.url,
+        &inv.code,
+        opts(),
+    );
     assert!(matches!(again, Err(Error::InvalidCode)));
-    assert!(!dir.path().join("b").join("vault.json").exists(), "no vault is left behind");
-    let guess = komora_core::Vault::enroll(dir.path().join("c"), "tablet passphrase", &mut t, &server.url, "ABCDE-FGHJK-MNPQR-STVWX", opts());
+    assert!(
+        !dir.path().join("b").join("vault.json").exists(),
+        "no vault is left behind"
+    );
+    let guess = komora_core::Vault::enroll(
+        dir.path().join("c"),
+        "tablet passphrase",
+        &mut t,
+        &server.url,
+        "ABCDE-FGHJK-MNPQR-STVWX",
+        opts(),
+    );
     assert!(matches!(guess, Err(Error::InvalidCode)));
     // The bootstrap code was used up too.
     let code = server.bootstrap_code.clone().unwrap();
-    let rebootstrap = komora_core::Vault::bootstrap(dir.path().join("d"), "admin passphrase", &mut t, &server.url, &code, "X", "Y", opts());
+    let rebootstrap = komora_core::Vault::bootstrap(
+        dir.path().join("d"),
+        "admin passphrase",
+        &mut t,
+        &server.url,
+        &code,
+        "X",
+        "Y",
+        opts(),
+    );
     assert!(matches!(rebootstrap, Err(Error::InvalidCode)));
     assert_eq!(admin.devices(&mut t).unwrap().len(), 2);
 }
@@ -156,11 +315,30 @@ fn the_server_keeps_no_plaintext_and_logs_no_secret(backend: &Backend) {
     let server = TestServer::start_on(backend, &dir.path().join("server"));
     let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
     let mut t = HttpTransport::new(&server.url).unwrap();
-    let invitation = admin.invite(&mut t, Role::Counsellor, std::time::Duration::from_secs(600)).unwrap();
-    let mut tablet =
-        komora_core::Vault::enroll(dir.path().join("tablet"), "tablet passphrase", &mut t, &server.url, &invitation.code, komora_scenarios::fast_options())
-            .unwrap();
-    let markers = ["Zzmarker-Nyirahabimana", "ZZCODE-9182", "0788765432", "ex-prisoner", "Nyaruguru", "Ngoma"];
+    let invitation = admin
+        .invite(
+            &mut t,
+            Role::Counsellor,
+            std::time::Duration::from_secs(600),
+        )
+        .unwrap();
+    let mut tablet = komora_core::Vault::enroll(
+        dir.path().join("tablet"),
+        "tablet passphrase",
+        &mut t,
+        &server.url,
+        &invitation.code,
+        komora_scenarios::fast_options(),
+    )
+    .unwrap();
+    let markers = [
+        "Zzmarker-Nyirahabimana",
+        "ZZCODE-9182",
+        "0788765432",
+        "ex-prisoner",
+        "Nyaruguru",
+        "Ngoma",
+    ];
     let id = tablet
         .add_client(&NewClient {
             name: markers[0].into(),
@@ -175,10 +353,22 @@ fn the_server_keeps_no_plaintext_and_logs_no_secret(backend: &Backend) {
             ..Default::default()
         })
         .unwrap();
-    tablet.edit_client(id, &ClientEdit { name: Some(format!("{} renamed", markers[0])), ..Default::default() }).unwrap();
+    tablet
+        .edit_client(
+            id,
+            &ClientEdit {
+                name: Some(format!("{} renamed", markers[0])),
+                ..Default::default()
+            },
+        )
+        .unwrap();
     sync(&mut tablet).unwrap();
     sync(&mut admin).unwrap();
-    assert_eq!(admin.client(id).unwrap().phone.as_deref(), Some(markers[2]), "the data did travel");
+    assert_eq!(
+        admin.client(id).unwrap().phone.as_deref(),
+        Some(markers[2]),
+        "the data did travel"
+    );
 
     let mut secrets: Vec<String> = markers.iter().map(|m| m.to_string()).collect();
     secrets.push(invitation.code.clone());
@@ -192,22 +382,36 @@ fn the_server_keeps_no_plaintext_and_logs_no_secret(backend: &Backend) {
         let lower = bytes.to_ascii_lowercase();
         for s in &secrets {
             let needle = s.to_ascii_lowercase().into_bytes();
-            assert!(!lower.windows(needle.len()).any(|w| w == needle.as_slice()), "{s} found in {name}");
+            assert!(
+                !lower.windows(needle.len()).any(|w| w == needle.as_slice()),
+                "{s} found in {name}"
+            );
         }
     }
 }
 
 fn tracing_subscriber_init() -> Result<(), Box<dyn std::error::Error>> {
-    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_ansi(false).with_writer(|| LogSink).finish();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(|| LogSink)
+        .finish();
     tracing::subscriber::set_global_default(subscriber)?;
     Ok(())
 }
 
-fn malformed_unauthenticated_and_oversized_requests_get_a_clear_refusal_and_change_nothing(backend: &Backend) {
+fn malformed_unauthenticated_and_oversized_requests_get_a_clear_refusal_and_change_nothing(
+    backend: &Backend,
+) {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start_on(backend, &dir.path().join("server"));
     let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
-    admin.add_clients(&[NewClient { name: "Before".into(), ..Default::default() }]).unwrap();
+    admin
+        .add_clients(&[NewClient {
+            name: "Before".into(),
+            ..Default::default()
+        }])
+        .unwrap();
     sync(&mut admin).unwrap();
     let http = reqwest::blocking::Client::new();
     let url = |p: &str| format!("{}{}", server.url, p);
@@ -217,38 +421,119 @@ fn malformed_unauthenticated_and_oversized_requests_get_a_clear_refusal_and_chan
         let body: serde_json::Value = r.json().unwrap_or(serde_json::Value::Null);
         (code, body["error"].as_str().unwrap_or("").to_owned())
     };
-    assert_eq!(status(http.post(url("/v1/push")).body(vec![1, 2, 3]).send().unwrap()), (401, "unauthenticated".into()));
-    assert_eq!(status(http.get(url("/v1/pull")).bearer_auth("forged-token").send().unwrap()), (401, "unauthenticated".into()));
-    assert_eq!(status(http.post(url("/v1/enroll")).body("{not json").send().unwrap()), (400, "bad_request".into()));
-    assert_eq!(status(http.post(url("/v1/auth/token")).body("[]").send().unwrap()), (400, "bad_request".into()));
-    assert_eq!(status(http.post(url("/v1/devices/zz/revoke")).send().unwrap()).0, 401);
+    assert_eq!(
+        status(
+            http.post(url("/v1/push"))
+                .body(vec![1, 2, 3])
+                .send()
+                .unwrap()
+        ),
+        (401, "unauthenticated".into())
+    );
+    assert_eq!(
+        status(
+            http.get(url("/v1/pull"))
+                .bearer_auth("forged-token")
+                .send()
+                .unwrap()
+        ),
+        (401, "unauthenticated".into())
+    );
+    assert_eq!(
+        status(
+            http.post(url("/v1/enroll"))
+                .body("{not json")
+                .send()
+                .unwrap()
+        ),
+        (400, "bad_request".into())
+    );
+    assert_eq!(
+        status(http.post(url("/v1/auth/token")).body("[]").send().unwrap()),
+        (400, "bad_request".into())
+    );
+    assert_eq!(
+        status(http.post(url("/v1/devices/zz/revoke")).send().unwrap()).0,
+        401
+    );
     let huge = vec![0u8; komora_protocol_max() + 1];
-    assert_eq!(status(http.post(url("/v1/enroll")).body(huge).send().unwrap()).0, 413);
+    assert_eq!(
+        status(http.post(url("/v1/enroll")).body(huge).send().unwrap()).0,
+        413
+    );
 
     // An authenticated push of garbage is refused whole.
     let mut t = HttpTransport::new(&server.url).unwrap();
     let token = login(&admin, &mut t);
     let garbage = komora_core_push_body(vec![vec![1u8; 80], vec![9u8; 10]]);
-    let r = http.post(url("/v1/push")).bearer_auth(&token).body(garbage).send().unwrap();
+    let r = http
+        .post(url("/v1/push"))
+        .bearer_auth(&token)
+        .body(garbage)
+        .send()
+        .unwrap();
     assert_eq!(status(r), (400, "bad_request".into()));
-    assert_eq!(status(http.post(url("/v1/push")).bearer_auth(&token).body(vec![0xff; 64]).send().unwrap()).0, 400);
+    assert_eq!(
+        status(
+            http.post(url("/v1/push"))
+                .bearer_auth(&token)
+                .body(vec![0xff; 64])
+                .send()
+                .unwrap()
+        )
+        .0,
+        400
+    );
     // A login replayed word for word (challenge and signature captured on the wire) is refused.
     let (device, key) = register_raw_device(&server, &admin);
-    let challenge: serde_json::Value =
-        http.post(url("/v1/auth/challenge")).json(&serde_json::json!({ "device_id": device })).send().unwrap().json().unwrap();
+    let challenge: serde_json::Value = http
+        .post(url("/v1/auth/challenge"))
+        .json(&serde_json::json!({ "device_id": device }))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     let raw = base64_decode(challenge["challenge"].as_str().unwrap());
     let signature = key.sign(&komora_protocol::login_message(&device, &raw));
     let login = serde_json::json!({ "device_id": device, "challenge": challenge["challenge"], "signature": base64_url(signature.as_ref()) });
-    assert_eq!(http.post(url("/v1/auth/token")).json(&login).send().unwrap().status().as_u16(), 200);
-    assert_eq!(status(http.post(url("/v1/auth/token")).json(&login).send().unwrap()), (401, "unauthenticated".into()));
+    assert_eq!(
+        http.post(url("/v1/auth/token"))
+            .json(&login)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    assert_eq!(
+        status(
+            http.post(url("/v1/auth/token"))
+                .json(&login)
+                .send()
+                .unwrap()
+        ),
+        (401, "unauthenticated".into())
+    );
     // The health route answers and nothing changed.
     let health: serde_json::Value = http.get(url("/health")).send().unwrap().json().unwrap();
     assert_eq!(health["status"], "ok");
     let metrics = http.get(url("/metrics")).send().unwrap().text().unwrap();
-    assert!(metrics.contains("komora_requests_total{route=\"/v1/push\",status=\"400\"}"), "{metrics}");
-    let mut fresh = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("fresh"));
+    assert!(
+        metrics.contains("komora_requests_total{route=\"/v1/push\",status=\"400\"}"),
+        "{metrics}"
+    );
+    let mut fresh = enrol(
+        &server,
+        &mut admin,
+        Role::Counsellor,
+        &dir.path().join("fresh"),
+    );
     let report = sync(&mut fresh).unwrap();
-    assert_eq!((report.received_ops, report.rejected.len()), (1, 0), "only the real operation was stored");
+    assert_eq!(
+        (report.received_ops, report.rejected.len()),
+        (1, 0),
+        "only the real operation was stored"
+    );
     assert_eq!(snapshot(&fresh).len(), 1);
 }
 
@@ -278,7 +563,12 @@ fn login(v: &komora_core::Vault, t: &mut HttpTransport) -> String {
 
 fn guessing_enrolment_codes_from_loopback_hits_the_rate_limit_and_gets_nothing(backend: &Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start_at(backend, &dir.path().join("server"), "127.0.0.1:0".parse().unwrap(), komora_sync_server::Limits::default());
+    let server = TestServer::start_at(
+        backend,
+        &dir.path().join("server"),
+        "127.0.0.1:0".parse().unwrap(),
+        komora_sync_server::Limits::default(),
+    );
     let http = reqwest::blocking::Client::new();
     let mut outcomes = std::collections::BTreeMap::<u16, u32>::new();
     for i in 0..60u8 {
@@ -286,35 +576,68 @@ fn guessing_enrolment_codes_from_loopback_hits_the_rate_limit_and_gets_nothing(b
             "lookup": base64_url(&[i; 32]),
             "device": { "device_id": format!("{:032x}", i as u128 + 1), "sign_pk": base64_url(&[7u8; 32]) },
         });
-        let r = http.post(format!("{}/v1/enroll", server.url)).json(&body).send().unwrap();
+        let r = http
+            .post(format!("{}/v1/enroll", server.url))
+            .json(&body)
+            .send()
+            .unwrap();
         *outcomes.entry(r.status().as_u16()).or_default() += 1;
     }
-    assert_eq!(outcomes.get(&200), None, "no guess enrolled a device: {outcomes:?}");
-    assert_eq!(outcomes.get(&403).copied().unwrap_or(0), 10, "the first ten were judged and refused: {outcomes:?}");
-    assert_eq!(outcomes.get(&429).copied().unwrap_or(0), 50, "the rest were rate-limited: {outcomes:?}");
+    assert_eq!(
+        outcomes.get(&200),
+        None,
+        "no guess enrolled a device: {outcomes:?}"
+    );
+    assert_eq!(
+        outcomes.get(&403).copied().unwrap_or(0),
+        10,
+        "the first ten were judged and refused: {outcomes:?}"
+    );
+    assert_eq!(
+        outcomes.get(&429).copied().unwrap_or(0),
+        50,
+        "the rest were rate-limited: {outcomes:?}"
+    );
 }
 
 /// Register a device straight in the server's store (as an enrolment would), keeping its key.
-fn register_raw_device(server: &TestServer, admin: &komora_core::Vault) -> (komora_protocol::Id16, ring::signature::Ed25519KeyPair) {
+fn register_raw_device(
+    server: &TestServer,
+    admin: &komora_core::Vault,
+) -> (komora_protocol::Id16, ring::signature::Ed25519KeyPair) {
     use ring::signature::KeyPair;
-    let pkcs8 = ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
+    let pkcs8 =
+        ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
     let key = ring::signature::Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
     let id = komora_protocol::Id16(*komora_core::DeviceId::random().as_bytes());
     let team = admin.sync_settings().unwrap().team_id;
     let lookup = [42u8; 32];
     let by = komora_protocol::Id16(*admin.device_id().as_bytes());
-    server.state.db.create_invite(&lookup, team, Role::Counsellor, by, u64::MAX / 2, b"-").unwrap();
-    let device = komora_sync_server::db::NewDevice { id, sign_pk: key.public_key().as_ref().to_vec() };
+    server
+        .state
+        .db
+        .create_invite(&lookup, team, Role::Counsellor, by, u64::MAX / 2, b"-")
+        .unwrap();
+    let device = komora_sync_server::db::NewDevice {
+        id,
+        sign_pk: key.public_key().as_ref().to_vec(),
+    };
     server.state.db.enroll(&lookup, &device, 1).unwrap();
     (id, key)
 }
 
 fn base64_decode(s: &str) -> Vec<u8> {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let vals: Vec<u32> = s.bytes().map(|c| A.iter().position(|a| *a == c).unwrap() as u32).collect();
+    let vals: Vec<u32> = s
+        .bytes()
+        .map(|c| A.iter().position(|a| *a == c).unwrap() as u32)
+        .collect();
     let mut out = Vec::new();
     for chunk in vals.chunks(4) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, v)| acc | v << (18 - 6 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, v)| acc | v << (18 - 6 * i));
         for i in 0..chunk.len() - 1 {
             out.push((n >> (16 - 8 * i)) as u8);
         }
@@ -388,7 +711,9 @@ mod on_every_store {
     fn guessing_enrolment_codes_from_loopback_hits_the_rate_limit_and_gets_nothing() {
         for backend in super::backends() {
             eprintln!("store: {backend:?}");
-            super::guessing_enrolment_codes_from_loopback_hits_the_rate_limit_and_gets_nothing(&backend);
+            super::guessing_enrolment_codes_from_loopback_hits_the_rate_limit_and_gets_nothing(
+                &backend,
+            );
         }
     }
 }

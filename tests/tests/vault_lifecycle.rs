@@ -14,7 +14,10 @@ fn file_bytes(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .unwrap()
         .map(|e| {
             let e = e.unwrap();
-            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
         })
         .collect()
 }
@@ -23,11 +26,19 @@ fn file_bytes(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 fn a_wrong_passphrase_is_refused_and_not_one_byte_of_the_vault_changes() {
     let dir = tempfile::tempdir().unwrap();
     let mut vault = Vault::create(dir.path(), "umutima-mwiza", fast_options()).unwrap();
-    vault.add_client(&NewClient { name: "Uwase".into(), ..Default::default() }).unwrap();
+    vault
+        .add_client(&NewClient {
+            name: "Uwase".into(),
+            ..Default::default()
+        })
+        .unwrap();
     vault.lock();
     let before = file_bytes(dir.path());
     for wrong in ["umutima-mwizA", "", "umutima-mwiza "] {
-        assert!(matches!(Vault::open(dir.path(), wrong, fast_options()), Err(Error::WrongPassphrase)));
+        assert!(matches!(
+            Vault::open(dir.path(), wrong, fast_options()),
+            Err(Error::WrongPassphrase)
+        ));
     }
     assert_eq!(file_bytes(dir.path()), before);
     let vault = Vault::open(dir.path(), "umutima-mwiza", fast_options()).unwrap();
@@ -38,14 +49,40 @@ fn a_wrong_passphrase_is_refused_and_not_one_byte_of_the_vault_changes() {
 fn changing_the_passphrase_locks_out_the_old_one_and_keeps_every_record() {
     let dir = tempfile::tempdir().unwrap();
     let mut vault = Vault::create(dir.path(), "first passphrase", fast_options()).unwrap();
-    vault.add_client(&NewClient { name: "Habimana".into(), ..Default::default() }).unwrap();
-    assert!(matches!(vault.change_passphrase("not the current one", "second passphrase", &fast_options()), Err(Error::WrongPassphrase)));
-    assert!(matches!(vault.change_passphrase("first passphrase", "short", &fast_options()), Err(Error::Validation { field: "passphrase", .. })));
+    vault
+        .add_client(&NewClient {
+            name: "Habimana".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(matches!(
+        vault.change_passphrase("not the current one", "second passphrase", &fast_options()),
+        Err(Error::WrongPassphrase)
+    ));
+    assert!(matches!(
+        vault.change_passphrase("first passphrase", "short", &fast_options()),
+        Err(Error::Validation {
+            field: "passphrase",
+            ..
+        })
+    ));
     // Raise the cost at the same time: the new parameters are recorded in the vault.
-    let stronger = VaultOptions { kdf: KdfParams { memory_kib: 256, iterations: 2, parallelism: 1 }, ..fast_options() };
-    vault.change_passphrase("first passphrase", "second passphrase", &stronger).unwrap();
+    let stronger = VaultOptions {
+        kdf: KdfParams {
+            memory_kib: 256,
+            iterations: 2,
+            parallelism: 1,
+        },
+        ..fast_options()
+    };
+    vault
+        .change_passphrase("first passphrase", "second passphrase", &stronger)
+        .unwrap();
     vault.lock();
-    assert!(matches!(Vault::open(dir.path(), "first passphrase", fast_options()), Err(Error::WrongPassphrase)));
+    assert!(matches!(
+        Vault::open(dir.path(), "first passphrase", fast_options()),
+        Err(Error::WrongPassphrase)
+    ));
     let vault = Vault::open(dir.path(), "second passphrase", fast_options()).unwrap();
     assert_eq!(vault.clients().unwrap().items[0].name, "Habimana");
     let key_file = std::fs::read_to_string(dir.path().join("vault.json")).unwrap();
@@ -55,21 +92,40 @@ fn changing_the_passphrase_locks_out_the_old_one_and_keeps_every_record() {
 #[test]
 fn creating_over_an_existing_vault_or_opening_an_empty_folder_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    Vault::create(dir.path(), "a passphrase", fast_options()).unwrap().lock();
+    Vault::create(dir.path(), "a passphrase", fast_options())
+        .unwrap()
+        .lock();
     let before = file_bytes(dir.path());
-    assert!(matches!(Vault::create(dir.path(), "a passphrase", fast_options()), Err(Error::VaultExists(_))));
+    assert!(matches!(
+        Vault::create(dir.path(), "a passphrase", fast_options()),
+        Err(Error::VaultExists(_))
+    ));
     assert_eq!(file_bytes(dir.path()), before);
     let empty = tempfile::tempdir().unwrap();
-    assert!(matches!(Vault::open(empty.path(), "a passphrase", fast_options()), Err(Error::VaultNotFound(_))));
-    assert!(matches!(Vault::create(empty.path(), "12345", fast_options()), Err(Error::Validation { field: "passphrase", .. })));
+    assert!(matches!(
+        Vault::open(empty.path(), "a passphrase", fast_options()),
+        Err(Error::VaultNotFound(_))
+    ));
+    assert!(matches!(
+        Vault::create(empty.path(), "12345", fast_options()),
+        Err(Error::Validation {
+            field: "passphrase",
+            ..
+        })
+    ));
 }
 
 #[test]
 fn a_corrupted_key_file_is_reported_as_corrupted_not_as_a_wrong_passphrase() {
     let dir = tempfile::tempdir().unwrap();
-    Vault::create(dir.path(), "a passphrase", fast_options()).unwrap().lock();
+    Vault::create(dir.path(), "a passphrase", fast_options())
+        .unwrap()
+        .lock();
     std::fs::write(dir.path().join("vault.json"), b"{ not json").unwrap();
-    assert!(matches!(Vault::open(dir.path(), "a passphrase", fast_options()), Err(Error::Corrupted { .. })));
+    assert!(matches!(
+        Vault::open(dir.path(), "a passphrase", fast_options()),
+        Err(Error::Corrupted { .. })
+    ));
 }
 
 /// Stands in for the Android Keystore: XORs with a device-held secret and can be "unavailable".
@@ -93,16 +149,36 @@ impl PlatformKeyWrapper for FakeKeystore {
 #[test]
 fn a_vault_bound_to_the_platform_key_needs_both_the_passphrase_and_the_platform() {
     let dir = tempfile::tempdir().unwrap();
-    let keystore = Arc::new(FakeKeystore { secret: 0x5a, available: AtomicBool::new(true) });
-    let with_platform = VaultOptions { platform: Some(keystore.clone()), ..fast_options() };
+    let keystore = Arc::new(FakeKeystore {
+        secret: 0x5a,
+        available: AtomicBool::new(true),
+    });
+    let with_platform = VaultOptions {
+        platform: Some(keystore.clone()),
+        ..fast_options()
+    };
     let mut vault = Vault::create(dir.path(), "a passphrase", with_platform.clone()).unwrap();
-    vault.add_client(&NewClient { name: "Niyonsaba".into(), ..Default::default() }).unwrap();
+    vault
+        .add_client(&NewClient {
+            name: "Niyonsaba".into(),
+            ..Default::default()
+        })
+        .unwrap();
     vault.lock();
-    assert!(matches!(Vault::open(dir.path(), "a passphrase", fast_options()), Err(Error::PlatformKeyUnavailable)));
+    assert!(matches!(
+        Vault::open(dir.path(), "a passphrase", fast_options()),
+        Err(Error::PlatformKeyUnavailable)
+    ));
     keystore.available.store(false, Ordering::SeqCst);
-    assert!(matches!(Vault::open(dir.path(), "a passphrase", with_platform.clone()), Err(Error::PlatformKey(_))));
+    assert!(matches!(
+        Vault::open(dir.path(), "a passphrase", with_platform.clone()),
+        Err(Error::PlatformKey(_))
+    ));
     keystore.available.store(true, Ordering::SeqCst);
-    assert!(matches!(Vault::open(dir.path(), "wrong passphrase", with_platform.clone()), Err(Error::WrongPassphrase)));
+    assert!(matches!(
+        Vault::open(dir.path(), "wrong passphrase", with_platform.clone()),
+        Err(Error::WrongPassphrase)
+    ));
     let vault = Vault::open(dir.path(), "a passphrase", with_platform).unwrap();
     assert_eq!(vault.clients().unwrap().items[0].name, "Niyonsaba");
 }
@@ -112,15 +188,53 @@ fn invalid_input_is_refused_with_the_field_named_and_nothing_is_saved() {
     let dir = tempfile::tempdir().unwrap();
     let mut vault = Vault::create(dir.path(), "a passphrase", fast_options()).unwrap();
     let bad = [
-        (NewClient { name: "  ".into(), ..Default::default() }, "name"),
-        (NewClient { name: "A".into(), birth_year: Some(1850), ..Default::default() }, "birth_year"),
-        (NewClient { name: "A".into(), phone: Some("call me".into()), ..Default::default() }, "phone"),
-        (NewClient { name: "A".into(), code: Some("has spaces in it".into()), ..Default::default() }, "code"),
-        (NewClient { name: "A".into(), target_groups: vec!["astronaut".into()], ..Default::default() }, "target_groups"),
+        (
+            NewClient {
+                name: "  ".into(),
+                ..Default::default()
+            },
+            "name",
+        ),
         (
             NewClient {
                 name: "A".into(),
-                location: Some(komora_core::LocationInput { district: "Huye".into(), sector: Some("Kigali".into()), ..Default::default() }),
+                birth_year: Some(1850),
+                ..Default::default()
+            },
+            "birth_year",
+        ),
+        (
+            NewClient {
+                name: "A".into(),
+                phone: Some("call me".into()),
+                ..Default::default()
+            },
+            "phone",
+        ),
+        (
+            NewClient {
+                name: "A".into(),
+                code: Some("has spaces in it".into()),
+                ..Default::default()
+            },
+            "code",
+        ),
+        (
+            NewClient {
+                name: "A".into(),
+                target_groups: vec!["astronaut".into()],
+                ..Default::default()
+            },
+            "target_groups",
+        ),
+        (
+            NewClient {
+                name: "A".into(),
+                location: Some(komora_core::LocationInput {
+                    district: "Huye".into(),
+                    sector: Some("Kigali".into()),
+                    ..Default::default()
+                }),
                 ..Default::default()
             },
             "sector",
@@ -134,10 +248,35 @@ fn invalid_input_is_refused_with_the_field_named_and_nothing_is_saved() {
     }
     // A batch with one bad client saves none of them.
     let batch = vec![
-        NewClient { name: "Good".into(), ..Default::default() },
-        NewClient { name: "".into(), ..Default::default() },
+        NewClient {
+            name: "Good".into(),
+            ..Default::default()
+        },
+        NewClient {
+            name: "".into(),
+            ..Default::default()
+        },
     ];
     assert!(vault.add_clients(&batch).is_err());
     assert!(vault.clients().unwrap().items.is_empty());
     assert!(vault.summary().unwrap().is_empty());
+}
+
+#[test]
+fn a_wiped_vault_leaves_nothing_that_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut vault = Vault::create(dir.path(), "a passphrase", fast_options()).unwrap();
+    vault
+        .add_client(&NewClient {
+            name: "Uwera".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    vault.wipe().unwrap();
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert!(matches!(
+        Vault::open(dir.path(), "a passphrase", fast_options()),
+        Err(Error::VaultNotFound(_))
+    ));
 }

@@ -84,7 +84,9 @@ impl Vault {
         tell(self, SyncPhase::Pushing, &report)?;
 
         loop {
-            let batch = self.store.unsynced(opts.push_batch_ops, opts.push_batch_bytes)?;
+            let batch = self
+                .store
+                .unsynced(opts.push_batch_ops, opts.push_batch_bytes)?;
             if batch.is_empty() {
                 break;
             }
@@ -102,14 +104,19 @@ impl Vault {
         tell(self, SyncPhase::Pulling, &report)?;
         loop {
             let cursor = self.store.pull_cursor()?;
-            let page = session.call(self, |t, token| t.pull(token, cursor, opts.pull_page_bytes))?;
+            let page =
+                session.call(self, |t, token| t.pull(token, cursor, opts.pull_page_bytes))?;
             let mut envelopes = Vec::with_capacity(page.envelopes.len());
             for raw in &page.envelopes {
                 report.received_bytes += raw.len() as u64;
                 match OpEnvelope::from_bytes(raw) {
                     Ok(env) => envelopes.push(env),
                     Err(_) => report.rejected.push(Rejected {
-                        op_id: crate::ids::OpId::from_bytes(raw.get(5..21).and_then(|s| s.try_into().ok()).unwrap_or([0; 16])),
+                        op_id: crate::ids::OpId::from_bytes(
+                            raw.get(5..21)
+                                .and_then(|s| s.try_into().ok())
+                                .unwrap_or([0; 16]),
+                        ),
                         reason: crate::store::RejectReason::Corrupted,
                     }),
                 }
@@ -138,7 +145,11 @@ impl Vault {
     /// Last successful sync and operations waiting; works offline.
     pub fn sync_status(&self) -> Result<SyncStatus> {
         let settings = self.sync_settings().ok();
-        let last = self.store.meta(LAST_SYNC_KEY)?.and_then(|b| b.try_into().ok()).map(u64::from_be_bytes);
+        let last = self
+            .store
+            .meta(LAST_SYNC_KEY)?
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_be_bytes);
         Ok(SyncStatus {
             device_id: self.device_id(),
             role: settings.as_ref().map(|s| s.role),

@@ -13,7 +13,10 @@ use std::fmt;
 use std::path::Path;
 use std::time::Duration;
 
-use komora_protocol::{code, BootstrapRequest, Bytes, DeviceInfo, DeviceRegistration, EnrollRequest, Id16, InviteRequest, Role};
+use komora_protocol::{
+    code, BootstrapRequest, Bytes, DeviceInfo, DeviceRegistration, EnrollRequest, Id16,
+    InviteRequest, Role,
+};
 use ring::digest::{digest, SHA256};
 use ring::hkdf::{Salt, HKDF_SHA256};
 use serde::{Deserialize, Serialize};
@@ -40,7 +43,11 @@ pub struct Invitation {
 
 impl fmt::Debug for Invitation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Invitation([redacted], {:?}, expires {})", self.role, self.expires_at_ms)
+        write!(
+            f,
+            "Invitation([redacted], {:?}, expires {})",
+            self.role, self.expires_at_ms
+        )
     }
 }
 
@@ -70,7 +77,10 @@ fn code_keys(typed: &str) -> Result<CodeKeys> {
     let canonical = Zeroizing::new(code::normalise(typed).ok_or(Error::InvalidCode)?);
     let mut input = LOOKUP_LABEL.to_vec();
     input.extend_from_slice(canonical.as_bytes());
-    let lookup: [u8; 32] = digest(&SHA256, &input).as_ref().try_into().expect("32 bytes");
+    let lookup: [u8; 32] = digest(&SHA256, &input)
+        .as_ref()
+        .try_into()
+        .expect("32 bytes");
     let prk = Salt::new(HKDF_SHA256, WRAP_SALT).extract(canonical.as_bytes());
     let mut wrap = [0u8; 32];
     prk.expand(&[b"wrap"], HKDF_SHA256)
@@ -81,7 +91,10 @@ fn code_keys(typed: &str) -> Result<CodeKeys> {
 }
 
 fn registration(identity: &DeviceIdentity) -> DeviceRegistration {
-    DeviceRegistration { device_id: Id16(*identity.id.as_bytes()), sign_pk: Bytes(identity.public_key()) }
+    DeviceRegistration {
+        device_id: Id16(*identity.id.as_bytes()),
+        sign_pk: Bytes(identity.public_key()),
+    }
 }
 
 impl Vault {
@@ -104,9 +117,14 @@ impl Vault {
         check_name("team", team_name)?;
         let identity = DeviceIdentity::generate();
         let team_id = Id16(random_array());
-        let req = BootstrapRequest { code: code.to_owned(), team_id, device: registration(&identity) };
+        let req = BootstrapRequest {
+            code: code.to_owned(),
+            team_id,
+            device: registration(&identity),
+        };
         Session::new(transport, SyncOptions::default()).call_anonymous(|t| t.bootstrap(&req))?;
-        let mut vault = Vault::create_with(dir, passphrase, &TeamKeys::generate(), &identity, opts)?;
+        let mut vault =
+            Vault::create_with(dir, passphrase, &TeamKeys::generate(), &identity, opts)?;
         vault.save_sync_settings(&SyncSettings {
             server_url: server_url.to_owned(),
             team_id,
@@ -130,17 +148,34 @@ impl Vault {
         Vault::check_new(dir, passphrase, &opts)?;
         let keys = code_keys(code)?;
         let identity = DeviceIdentity::generate();
-        let req = EnrollRequest { lookup: Bytes(keys.lookup.to_vec()), device: registration(&identity) };
-        let resp = Session::new(transport, SyncOptions::default()).call_anonymous(|t| t.enroll(&req))?;
+        let req = EnrollRequest {
+            lookup: Bytes(keys.lookup.to_vec()),
+            device: registration(&identity),
+        };
+        let resp =
+            Session::new(transport, SyncOptions::default()).call_anonymous(|t| t.enroll(&req))?;
         let plain = keys
             .wrap
-            .open(&crate::crypto::aad(BUNDLE_AAD, &[&keys.lookup]), &resp.sealed_bundle.0)
+            .open(
+                &crate::crypto::aad(BUNDLE_AAD, &[&keys.lookup]),
+                &resp.sealed_bundle.0,
+            )
             .ok_or(Error::InvalidCode)?;
-        let bundle: Bundle = postcard::from_bytes(&plain).map_err(|_| Error::Corrupted { what: "the enrolment bundle" })?;
+        let bundle: Bundle = postcard::from_bytes(&plain).map_err(|_| Error::Corrupted {
+            what: "the enrolment bundle",
+        })?;
         if bundle.team_id != resp.team_id || bundle.keys.is_empty() {
-            return Err(Error::Corrupted { what: "the enrolment bundle" });
+            return Err(Error::Corrupted {
+                what: "the enrolment bundle",
+            });
         }
-        let team = TeamKeys { keys: bundle.keys.iter().map(|(e, k)| (*e, SecretKey::from_bytes(*k))).collect() };
+        let team = TeamKeys {
+            keys: bundle
+                .keys
+                .iter()
+                .map(|(e, k)| (*e, SecretKey::from_bytes(*k)))
+                .collect(),
+        };
         let mut vault = Vault::create_with(dir, passphrase, &team, &identity, opts)?;
         vault.save_sync_settings(&SyncSettings {
             server_url: server_url.to_owned(),
@@ -153,10 +188,19 @@ impl Vault {
     }
 
     /// Make a one-time enrolment code for a new device of `role`, valid for `valid_for`.
-    pub fn invite(&mut self, transport: &mut dyn Transport, role: Role, valid_for: Duration) -> Result<Invitation> {
+    pub fn invite(
+        &mut self,
+        transport: &mut dyn Transport,
+        role: Role,
+        valid_for: Duration,
+    ) -> Result<Invitation> {
         let settings = self.sync_settings()?;
         if !settings.role.may_invite(role) {
-            return Err(Error::Forbidden(format!("a {} cannot invite a {}", settings.role.as_str(), role.as_str())));
+            return Err(Error::Forbidden(format!(
+                "a {} cannot invite a {}",
+                settings.role.as_str(),
+                role.as_str()
+            )));
         }
         let code = code::format(random_array());
         let keys = code_keys(&code)?;
@@ -164,18 +208,31 @@ impl Vault {
             team_id: settings.team_id,
             team_name: settings.team_name,
             org_name: settings.org_name,
-            keys: self.team_keys().keys.iter().map(|(e, k)| (*e, *k.expose())).collect(),
+            keys: self
+                .team_keys()
+                .keys
+                .iter()
+                .map(|(e, k)| (*e, *k.expose()))
+                .collect(),
         };
-        let plain = Zeroizing::new(postcard::to_allocvec(&bundle).expect("bundles always serialise"));
-        let sealed = keys.wrap.seal(&crate::crypto::aad(BUNDLE_AAD, &[&keys.lookup]), &plain);
+        let plain =
+            Zeroizing::new(postcard::to_allocvec(&bundle).expect("bundles always serialise"));
+        let sealed = keys
+            .wrap
+            .seal(&crate::crypto::aad(BUNDLE_AAD, &[&keys.lookup]), &plain);
         let req = InviteRequest {
             role,
             lookup: Bytes(keys.lookup.to_vec()),
             expires_in_s: valid_for.as_secs(),
             sealed_bundle: Bytes(sealed),
         };
-        let resp = Session::new(transport, SyncOptions::default()).call(self, |t, token| t.invite(token, &req))?;
-        Ok(Invitation { code, role, expires_at_ms: resp.expires_at_ms })
+        let resp = Session::new(transport, SyncOptions::default())
+            .call(self, |t, token| t.invite(token, &req))?;
+        Ok(Invitation {
+            code,
+            role,
+            expires_at_ms: resp.expires_at_ms,
+        })
     }
 
     /// The devices of this device's team (administrators and supervisors).
@@ -195,7 +252,10 @@ impl Vault {
 fn check_name(field: &'static str, name: &str) -> Result<()> {
     let n = name.trim();
     if n.is_empty() || n.chars().count() > 80 || n.chars().any(char::is_control) {
-        return Err(Error::validation(field, "give a name of 1 to 80 characters"));
+        return Err(Error::validation(
+            field,
+            "give a name of 1 to 80 characters",
+        ));
     }
     Ok(())
 }

@@ -23,7 +23,10 @@ impl HttpTransport {
             .timeout(Duration::from_secs(120))
             .build()
             .map_err(|e| TransportError::Network(e.to_string()))?;
-        Ok(Self { base: base_url.trim_end_matches('/').to_owned(), client })
+        Ok(Self {
+            base: base_url.trim_end_matches('/').to_owned(),
+            client,
+        })
     }
 
     fn url(&self, path: &str) -> String {
@@ -31,28 +34,47 @@ impl HttpTransport {
     }
 
     fn send(&self, req: RequestBuilder) -> Reply<Response> {
-        let resp = req.send().map_err(|e| TransportError::Network(network_reason(&e)))?;
+        let resp = req
+            .send()
+            .map_err(|e| TransportError::Network(network_reason(&e)))?;
         if resp.status().is_success() {
             return Ok(resp);
         }
         let status = resp.status().as_u16();
         match resp.json::<ErrorBody>() {
-            Ok(body) => Err(TransportError::Rejected { status, code: body.error, message: body.message }),
-            Err(_) if status >= 500 => Err(TransportError::Network(format!("the server answered {status}"))),
+            Ok(body) => Err(TransportError::Rejected {
+                status,
+                code: body.error,
+                message: body.message,
+            }),
+            Err(_) if status >= 500 => Err(TransportError::Network(format!(
+                "the server answered {status}"
+            ))),
             Err(_) => Err(TransportError::Rejected {
                 status,
-                code: if status == 413 { ErrorCode::TooLarge } else { ErrorCode::BadRequest },
+                code: if status == 413 {
+                    ErrorCode::TooLarge
+                } else {
+                    ErrorCode::BadRequest
+                },
                 message: format!("the server refused the request ({status})"),
             }),
         }
     }
 
-    fn post_json<B: Serialize, T: DeserializeOwned>(&self, path: &str, token: Option<&str>, body: &B) -> Reply<T> {
+    fn post_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &B,
+    ) -> Reply<T> {
         let mut req = self.client.post(self.url(path)).json(body);
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        self.send(req)?.json().map_err(|e| TransportError::Network(network_reason(&e)))
+        self.send(req)?
+            .json()
+            .map_err(|e| TransportError::Network(network_reason(&e)))
     }
 }
 
@@ -89,29 +111,44 @@ impl Transport for HttpTransport {
     }
 
     fn push(&mut self, token: &str, batch: &PushBatch) -> Reply<PushResponse> {
-        let body = postcard::to_allocvec(batch).map_err(|_| TransportError::Network("cannot encode the batch".into()))?;
+        let body = postcard::to_allocvec(batch)
+            .map_err(|_| TransportError::Network("cannot encode the batch".into()))?;
         let req = self
             .client
             .post(self.url("/v1/push"))
             .bearer_auth(token)
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
             .body(body);
-        self.send(req)?.json().map_err(|e| TransportError::Network(network_reason(&e)))
+        self.send(req)?
+            .json()
+            .map_err(|e| TransportError::Network(network_reason(&e)))
     }
 
     fn pull(&mut self, token: &str, after: u64, max_bytes: u32) -> Reply<PullPage> {
-        let req = self.client.get(self.url(&format!("/v1/pull?after={after}&max_bytes={max_bytes}"))).bearer_auth(token);
-        let bytes = self.send(req)?.bytes().map_err(|e| TransportError::Network(network_reason(&e)))?;
-        postcard::from_bytes(&bytes).map_err(|_| TransportError::Network("the page arrived damaged".into()))
+        let req = self
+            .client
+            .get(self.url(&format!("/v1/pull?after={after}&max_bytes={max_bytes}")))
+            .bearer_auth(token);
+        let bytes = self
+            .send(req)?
+            .bytes()
+            .map_err(|e| TransportError::Network(network_reason(&e)))?;
+        postcard::from_bytes(&bytes)
+            .map_err(|_| TransportError::Network("the page arrived damaged".into()))
     }
 
     fn devices(&mut self, token: &str) -> Reply<Vec<DeviceInfo>> {
         let req = self.client.get(self.url("/v1/devices")).bearer_auth(token);
-        self.send(req)?.json().map_err(|e| TransportError::Network(network_reason(&e)))
+        self.send(req)?
+            .json()
+            .map_err(|e| TransportError::Network(network_reason(&e)))
     }
 
     fn revoke(&mut self, token: &str, device: &Id16) -> Reply<()> {
-        let req = self.client.post(self.url(&format!("/v1/devices/{device}/revoke"))).bearer_auth(token);
+        let req = self
+            .client
+            .post(self.url(&format!("/v1/devices/{device}/revoke")))
+            .bearer_auth(token);
         self.send(req).map(|_| ())
     }
 }

@@ -62,7 +62,9 @@ impl From<TransportError> for Error {
     fn from(e: TransportError) -> Self {
         match e {
             TransportError::Network(reason) => Error::Network(reason),
-            TransportError::Rejected { status, .. } if status >= 500 => Error::Network(format!("the server answered {status}")),
+            TransportError::Rejected { status, .. } if status >= 500 => {
+                Error::Network(format!("the server answered {status}"))
+            }
             TransportError::Rejected { code, message, .. } => match code {
                 ErrorCode::Revoked => Error::Revoked,
                 ErrorCode::InvalidCode => Error::InvalidCode,
@@ -84,15 +86,27 @@ pub(crate) struct Session<'t> {
 
 impl<'t> Session<'t> {
     pub(crate) fn new(transport: &'t mut dyn Transport, opts: SyncOptions) -> Self {
-        Self { transport, token: None, opts }
+        Self {
+            transport,
+            token: None,
+            opts,
+        }
     }
 
     fn login(&mut self, vault: &Vault) -> Result<()> {
         let device = Id16(*vault.device_id().as_bytes());
-        let challenge = self.transport.challenge(&ChallengeRequest { device_id: device })?;
-        let key = Ed25519KeyPair::from_pkcs8(vault.store.signing_pkcs8())
-            .map_err(|_| Error::Corrupted { what: "the device identity" })?;
-        let signature = key.sign(&komora_protocol::login_message(&device, &challenge.challenge.0));
+        let challenge = self
+            .transport
+            .challenge(&ChallengeRequest { device_id: device })?;
+        let key = Ed25519KeyPair::from_pkcs8(vault.store.signing_pkcs8()).map_err(|_| {
+            Error::Corrupted {
+                what: "the device identity",
+            }
+        })?;
+        let signature = key.sign(&komora_protocol::login_message(
+            &device,
+            &challenge.challenge.0,
+        ));
         let token = self.transport.token(&TokenRequest {
             device_id: device,
             challenge: challenge.challenge,
@@ -141,7 +155,10 @@ impl<'t> Session<'t> {
     }
 
     /// A call that needs no login, retried like the others.
-    pub(crate) fn call_anonymous<T>(&mut self, mut f: impl FnMut(&mut dyn Transport) -> Result<T, TransportError>) -> Result<T> {
+    pub(crate) fn call_anonymous<T>(
+        &mut self,
+        mut f: impl FnMut(&mut dyn Transport) -> Result<T, TransportError>,
+    ) -> Result<T> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -160,7 +177,9 @@ impl Vault {
     /// The sync settings, or `NotEnrolled` for a vault that has never joined a server.
     pub fn sync_settings(&self) -> Result<SyncSettings> {
         let bytes = self.store.meta(SETTINGS_KEY)?.ok_or(Error::NotEnrolled)?;
-        serde_json::from_slice(&bytes).map_err(|_| Error::Corrupted { what: "the sync settings" })
+        serde_json::from_slice(&bytes).map_err(|_| Error::Corrupted {
+            what: "the sync settings",
+        })
     }
 
     pub(crate) fn save_sync_settings(&mut self, s: &SyncSettings) -> Result<()> {

@@ -3,8 +3,9 @@
 //! network between the two.
 
 use komora_protocol::{
-    BootstrapRequest, ChallengeRequest, ChallengeResponse, DeviceInfo, EnrollRequest, EnrollResponse, ErrorCode, Id16,
-    InviteRequest, InviteResponse, PullPage, PushBatch, PushResponse, RegisteredResponse, TokenRequest, TokenResponse,
+    BootstrapRequest, ChallengeRequest, ChallengeResponse, DeviceInfo, EnrollRequest,
+    EnrollResponse, ErrorCode, Id16, InviteRequest, InviteResponse, PullPage, PushBatch,
+    PushResponse, RegisteredResponse, TokenRequest, TokenResponse,
 };
 
 /// Why a call did not get an answer.
@@ -13,7 +14,11 @@ pub enum TransportError {
     /// No usable answer (no network, connection cut, timeout, garbled reply): worth retrying.
     Network(String),
     /// The server answered with a refusal.
-    Rejected { status: u16, code: ErrorCode, message: String },
+    Rejected {
+        status: u16,
+        code: ErrorCode,
+        message: String,
+    },
 }
 
 pub type Reply<T> = Result<T, TransportError>;

@@ -56,13 +56,24 @@ pub(crate) struct Keyring {
 
 impl Keyring {
     pub(crate) fn from_keys(keys: Vec<(u32, SecretKey)>) -> Result<Self> {
-        let current = keys.iter().map(|(e, _)| *e).max().ok_or(Error::Corrupted { what: "the team keys" })?;
-        let keys = keys.into_iter().map(|(e, k)| { let a = AeadKey::new(&k); (e, (k, a)) }).collect();
+        let current = keys.iter().map(|(e, _)| *e).max().ok_or(Error::Corrupted {
+            what: "the team keys",
+        })?;
+        let keys = keys
+            .into_iter()
+            .map(|(e, k)| {
+                let a = AeadKey::new(&k);
+                (e, (k, a))
+            })
+            .collect();
         Ok(Self { current, keys })
     }
 
     fn get(&self, epoch: u32) -> Result<&AeadKey> {
-        self.keys.get(&epoch).map(|(_, a)| a).ok_or(Error::UnknownKeyEpoch(epoch))
+        self.keys
+            .get(&epoch)
+            .map(|(_, a)| a)
+            .ok_or(Error::UnknownKeyEpoch(epoch))
     }
 
     fn current(&self) -> (u32, &AeadKey) {
@@ -70,7 +81,10 @@ impl Keyring {
     }
 
     pub(crate) fn export(&self) -> Vec<(u32, SecretKey)> {
-        self.keys.iter().map(|(e, (k, _))| (*e, k.clone())).collect()
+        self.keys
+            .iter()
+            .map(|(e, (k, _))| (*e, k.clone()))
+            .collect()
     }
 }
 
@@ -98,46 +112,95 @@ impl Store {
         schema::migrate(&mut conn)?;
         let keys = Keyring::from_keys(team_keys)?;
         let tx = conn.transaction()?;
-        tx.execute("INSERT INTO meta (key, value) VALUES ('device_id', ?1)", [device.as_bytes()])?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('device_id', ?1)",
+            [device.as_bytes()],
+        )?;
         for (epoch, (key, _)) in &keys.keys {
             let wrapped = master.seal(&team_key_aad(device, *epoch), key.expose());
-            tx.execute("INSERT INTO team_keys (epoch, wrapped) VALUES (?1, ?2)", params![epoch, wrapped])?;
+            tx.execute(
+                "INSERT INTO team_keys (epoch, wrapped) VALUES (?1, ?2)",
+                params![epoch, wrapped],
+            )?;
         }
         save_clock(&tx, (0, 0), 1)?;
         let sealed_signing = master.seal(&aad(SIGNING_AAD, &[device.as_bytes()]), &signing);
-        tx.execute("INSERT INTO meta (key, value) VALUES ('signing_key', ?1)", [sealed_signing])?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('signing_key', ?1)",
+            [sealed_signing],
+        )?;
         tx.commit()?;
-        Ok(Self { conn, device, clock: Clock::new(device, (0, 0), time), next_seq: 1, keys, signing })
+        Ok(Self {
+            conn,
+            device,
+            clock: Clock::new(device, (0, 0), time),
+            next_seq: 1,
+            keys,
+            signing,
+        })
     }
 
     /// Open an existing store with the device master key.
-    pub(crate) fn open(mut conn: Connection, master: &SecretKey, time: Arc<dyn TimeSource>) -> Result<Self> {
+    pub(crate) fn open(
+        mut conn: Connection,
+        master: &SecretKey,
+        time: Arc<dyn TimeSource>,
+    ) -> Result<Self> {
         schema::configure(&conn)?;
         schema::migrate(&mut conn)?;
         let device: Vec<u8> = conn
-            .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| r.get(0))
+            .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| {
+                r.get(0)
+            })
             .optional()?
-            .ok_or(Error::Corrupted { what: "the vault database" })?;
+            .ok_or(Error::Corrupted {
+                what: "the vault database",
+            })?;
         let device = DeviceId::from_slice(&device)?;
         let mut stmt = conn.prepare("SELECT epoch, wrapped FROM team_keys")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
         let mut team_keys = Vec::new();
         for row in rows {
             let (epoch, wrapped) = row?;
-            let raw = master.open(&team_key_aad(device, epoch), &wrapped).ok_or(Error::Corrupted { what: "the team keys" })?;
-            team_keys.push((epoch, SecretKey::from_slice(&raw).ok_or(Error::Corrupted { what: "the team keys" })?));
+            let raw =
+                master
+                    .open(&team_key_aad(device, epoch), &wrapped)
+                    .ok_or(Error::Corrupted {
+                        what: "the team keys",
+                    })?;
+            team_keys.push((
+                epoch,
+                SecretKey::from_slice(&raw).ok_or(Error::Corrupted {
+                    what: "the team keys",
+                })?,
+            ));
         }
         drop(stmt);
         let keys = Keyring::from_keys(team_keys)?;
         let (last, next_seq) = load_clock(&conn)?;
         let sealed_signing: Vec<u8> = conn
-            .query_row("SELECT value FROM meta WHERE key = 'signing_key'", [], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'signing_key'",
+                [],
+                |r| r.get(0),
+            )
             .optional()?
-            .ok_or(Error::Corrupted { what: "the vault database" })?;
+            .ok_or(Error::Corrupted {
+                what: "the vault database",
+            })?;
         let signing = master
             .open(&aad(SIGNING_AAD, &[device.as_bytes()]), &sealed_signing)
-            .ok_or(Error::Corrupted { what: "the device identity" })?;
-        Ok(Self { conn, device, clock: Clock::new(device, last, time), next_seq, keys, signing })
+            .ok_or(Error::Corrupted {
+                what: "the device identity",
+            })?;
+        Ok(Self {
+            conn,
+            device,
+            clock: Clock::new(device, last, time),
+            next_seq,
+            keys,
+            signing,
+        })
     }
 
     pub(crate) fn device(&self) -> DeviceId {
@@ -154,12 +217,16 @@ impl Store {
     }
 
     pub(crate) fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        let mut stmt = self.conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?;
         Ok(stmt.query_row([key], |r| r.get(0)).optional()?)
     }
 
     pub(crate) fn set_meta(&mut self, key: &str, value: &[u8]) -> Result<()> {
-        self.conn.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?.execute(params![key, value])?;
+        self.conn
+            .prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?
+            .execute(params![key, value])?;
         Ok(())
     }
 
@@ -175,16 +242,29 @@ impl Store {
     }
 
     fn write_in_tx(&mut self, edits: Vec<RecordEdit>) -> Result<Vec<OpId>> {
-        let Store { conn, device, clock, next_seq, keys, .. } = self;
+        let Store {
+            conn,
+            device,
+            clock,
+            next_seq,
+            keys,
+            ..
+        } = self;
         let (epoch, key) = keys.current();
         let tx = conn.transaction()?;
         let mut ids = Vec::with_capacity(edits.len());
         for edit in edits {
             // A new record has a fresh 128-bit random id: nothing to load.
-            let existing = if edit.create { None } else { load_state(&tx, keys, edit.record)? };
+            let existing = if edit.create {
+                None
+            } else {
+                load_state(&tx, keys, edit.record)?
+            };
             match &existing {
                 None if !edit.create => return Err(Error::NotFound(edit.record)),
-                Some(s) if s.kind != edit.kind || s.deleted.is_some() => return Err(Error::NotFound(edit.record)),
+                Some(s) if s.kind != edit.kind || s.deleted.is_some() => {
+                    return Err(Error::NotFound(edit.record))
+                }
                 _ => {}
             }
             let hlc = clock.tick();
@@ -199,7 +279,11 @@ impl Store {
                 changes,
             };
             *next_seq += 1;
-            let op = Op { id: OpId::random(), epoch, body };
+            let op = Op {
+                id: OpId::random(),
+                epoch,
+                body,
+            };
             let envelope = OpEnvelope::seal(op.id, epoch, &op.body, key);
             insert_op(&tx, &op, &envelope, false)?;
             let mut state = existing.unwrap_or_else(|| RecordState::new(edit.kind, hlc));
@@ -219,14 +303,26 @@ impl Store {
 
     /// Visit every record of a kind, streaming (no list of states is built). Returns the ids
     /// of records that could not be read.
-    pub(crate) fn for_each_state(&self, kind: &str, mut visit: impl FnMut(RecordId, RecordState)) -> Result<Vec<RecordId>> {
-        let mut stmt = self.conn.prepare_cached("SELECT record_id, epoch, state FROM records WHERE kind = ?1")?;
+    pub(crate) fn for_each_state(
+        &self,
+        kind: &str,
+        mut visit: impl FnMut(RecordId, RecordState),
+    ) -> Result<Vec<RecordId>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT record_id, epoch, state FROM records WHERE kind = ?1")?;
         let mut rows = stmt.query([kind])?;
         let mut unreadable = Vec::new();
         let mut scratch = zeroize::Zeroizing::new(Vec::with_capacity(1024));
         while let Some(row) = rows.next()? {
             let id = RecordId::from_slice(row.get_ref(0)?.as_blob()?)?;
-            match open_state_into(&self.keys, id, row.get(1)?, row.get_ref(2)?.as_blob()?, &mut scratch) {
+            match open_state_into(
+                &self.keys,
+                id,
+                row.get(1)?,
+                row.get_ref(2)?.as_blob()?,
+                &mut scratch,
+            ) {
                 Ok(state) => visit(id, state),
                 Err(_) => unreadable.push(id),
             }
@@ -236,13 +332,17 @@ impl Store {
 
     /// How many records of a kind there are (deleted ones included).
     pub(crate) fn count(&self, kind: &str) -> Result<usize> {
-        let mut stmt = self.conn.prepare_cached("SELECT count(*) FROM records WHERE kind = ?1")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM records WHERE kind = ?1")?;
         Ok(stmt.query_row([kind], |r| r.get::<_, i64>(0))? as usize)
     }
 
     /// Every operation in the log about one record, decrypted, in arrival order.
     pub(crate) fn record_ops(&self, record: RecordId) -> Result<Vec<Op>> {
-        let mut stmt = self.conn.prepare_cached("SELECT envelope FROM ops WHERE record_id = ?1 ORDER BY seq")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT envelope FROM ops WHERE record_id = ?1 ORDER BY seq")?;
         let mut rows = stmt.query([record.as_bytes()])?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
@@ -267,12 +367,25 @@ fn to_changes(state: Option<&RecordState>, edits: Vec<Edit>) -> Vec<Change> {
         .map(|edit| match edit {
             Edit::Set(field, value) => {
                 let preds = state.map(|s| s.preds(field)).unwrap_or_default();
-                Change::Set { field: field.to_owned(), value, preds }
+                Change::Set {
+                    field: field.to_owned(),
+                    value,
+                    preds,
+                }
             }
-            Edit::Add(field, value) => Change::Add { field: field.to_owned(), value },
+            Edit::Add(field, value) => Change::Add {
+                field: field.to_owned(),
+                value,
+            },
             Edit::Remove(field, value) => {
-                let tags = state.and_then(|s| s.sets.get(field)).map(|set| set.tags_of(&value)).unwrap_or_default();
-                Change::Remove { field: field.to_owned(), tags }
+                let tags = state
+                    .and_then(|s| s.sets.get(field))
+                    .map(|set| set.tags_of(&value))
+                    .unwrap_or_default();
+                Change::Remove {
+                    field: field.to_owned(),
+                    tags,
+                }
             }
             Edit::Delete => Change::Delete,
         })
@@ -305,22 +418,44 @@ fn insert_op(tx: &Transaction<'_>, op: &Op, envelope: &OpEnvelope, synced: bool)
 fn load_state(conn: &Connection, keys: &Keyring, record: RecordId) -> Result<Option<RecordState>> {
     let mut stmt = conn.prepare_cached("SELECT epoch, state FROM records WHERE record_id = ?1")?;
     let row = stmt
-        .query_row([record.as_bytes()], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, Vec<u8>>(1)?)))
+        .query_row([record.as_bytes()], |r| {
+            Ok((r.get::<_, u32>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })
         .optional()?;
-    row.map(|(epoch, sealed)| open_state(keys, record, epoch, &sealed)).transpose()
+    row.map(|(epoch, sealed)| open_state(keys, record, epoch, &sealed))
+        .transpose()
 }
 
 fn open_state(keys: &Keyring, record: RecordId, epoch: u32, sealed: &[u8]) -> Result<RecordState> {
-    open_state_into(keys, record, epoch, sealed, &mut zeroize::Zeroizing::new(Vec::new()))
+    open_state_into(
+        keys,
+        record,
+        epoch,
+        sealed,
+        &mut zeroize::Zeroizing::new(Vec::new()),
+    )
 }
 
-fn open_state_into(keys: &Keyring, record: RecordId, epoch: u32, sealed: &[u8], scratch: &mut Vec<u8>) -> Result<RecordState> {
+fn open_state_into(
+    keys: &Keyring,
+    record: RecordId,
+    epoch: u32,
+    sealed: &[u8],
+    scratch: &mut Vec<u8>,
+) -> Result<RecordState> {
     let corrupted = || Error::Corrupted { what: "a record" };
-    keys.get(epoch)?.open_into(&state_aad(record, epoch), sealed, scratch).ok_or_else(corrupted)?;
+    keys.get(epoch)?
+        .open_into(&state_aad(record, epoch), sealed, scratch)
+        .ok_or_else(corrupted)?;
     state_codec::decode(scratch)
 }
 
-fn save_state(tx: &Transaction<'_>, keys: &Keyring, record: RecordId, state: &RecordState) -> Result<()> {
+fn save_state(
+    tx: &Transaction<'_>,
+    keys: &Keyring,
+    record: RecordId,
+    state: &RecordState,
+) -> Result<()> {
     let (epoch, key) = keys.current();
     let mut plain = zeroize::Zeroizing::new(state_codec::encode(state));
     let sealed = key.seal(&state_aad(record, epoch), &plain);
@@ -338,17 +473,24 @@ fn save_clock(tx: &Transaction<'_>, last: (u64, u32), next_seq: u64) -> Result<(
     bytes[..8].copy_from_slice(&last.0.to_be_bytes());
     bytes[8..12].copy_from_slice(&last.1.to_be_bytes());
     bytes[12..].copy_from_slice(&next_seq.to_be_bytes());
-    tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES ('clock', ?1)")?.execute([&bytes[..]])?;
+    tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES ('clock', ?1)")?
+        .execute([&bytes[..]])?;
     Ok(())
 }
 
 fn load_clock(conn: &Connection) -> Result<((u64, u32), u64)> {
     let bytes: Vec<u8> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'clock'", [], |r| r.get(0))
+        .query_row("SELECT value FROM meta WHERE key = 'clock'", [], |r| {
+            r.get(0)
+        })
         .optional()?
-        .ok_or(Error::Corrupted { what: "the vault database" })?;
+        .ok_or(Error::Corrupted {
+            what: "the vault database",
+        })?;
     if bytes.len() != 20 {
-        return Err(Error::Corrupted { what: "the vault database" });
+        return Err(Error::Corrupted {
+            what: "the vault database",
+        });
     }
     let wall = u64::from_be_bytes(bytes[..8].try_into().expect("8 bytes"));
     let counter = u32::from_be_bytes(bytes[8..12].try_into().expect("4 bytes"));

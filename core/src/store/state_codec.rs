@@ -55,8 +55,11 @@ pub(crate) fn encode(s: &RecordState) -> Vec<u8> {
         .0
         .iter()
         .map(|(name, reg)| {
-            let frontier =
-                reg.frontier.iter().map(|e| (intern(&mut ops, e.op), hlc(&e.hlc), e.value.clone())).collect();
+            let frontier = reg
+                .frontier
+                .iter()
+                .map(|e| (intern(&mut ops, e.op), hlc(&e.hlc), e.value.clone()))
+                .collect();
             (name.clone(), frontier, reg.dangling.clone())
         })
         .collect();
@@ -65,11 +68,24 @@ pub(crate) fn encode(s: &RecordState) -> Vec<u8> {
         .0
         .iter()
         .map(|(name, set)| {
-            let adds = set.adds.iter().map(|(t, v)| (intern(&mut ops, t.op), t.index, v.clone())).collect();
+            let adds = set
+                .adds
+                .iter()
+                .map(|(t, v)| (intern(&mut ops, t.op), t.index, v.clone()))
+                .collect();
             (name.clone(), adds, set.removed.clone())
         })
         .collect();
-    let packed = Packed { kind: s.kind.clone(), devices, ops, created, updated, deleted, fields, sets };
+    let packed = Packed {
+        kind: s.kind.clone(),
+        devices,
+        ops,
+        created,
+        updated,
+        deleted,
+        fields,
+        sets,
+    };
     postcard::to_allocvec(&packed).expect("record states always serialise")
 }
 
@@ -79,14 +95,24 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<RecordState> {
     let (devices, ops) = (&p.devices, &p.ops);
     let hlc = |h: &PackedHlc| -> Result<Hlc> {
         let device = *devices.get(h.2 as usize).ok_or_else(corrupted)?;
-        Ok(Hlc { wall_ms: h.0, counter: h.1, device })
+        Ok(Hlc {
+            wall_ms: h.0,
+            counter: h.1,
+            device,
+        })
     };
     let op = |i: u32| ops.get(i as usize).copied().ok_or_else(corrupted);
     let mut fields = Vec::with_capacity(p.fields.len());
     for (name, frontier, dangling) in p.fields {
         let frontier = frontier
             .into_iter()
-            .map(|(o, h, value)| Ok(Entry { op: op(o)?, hlc: hlc(&h)?, value }))
+            .map(|(o, h, value)| {
+                Ok(Entry {
+                    op: op(o)?,
+                    hlc: hlc(&h)?,
+                    value,
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         fields.push((name, Register { frontier, dangling }));
     }

@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-
 use serde::{Deserialize, Serialize};
 
 use super::{insert_op, load_state, op_exists, save_clock, save_state, Store};
@@ -29,7 +28,11 @@ impl Summary {
 
     /// Number of operations covered.
     pub fn len(&self) -> u64 {
-        self.held.values().flatten().map(|(lo, hi)| hi - lo + 1).sum()
+        self.held
+            .values()
+            .flatten()
+            .map(|(lo, hi)| hi - lo + 1)
+            .sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -41,10 +44,17 @@ impl Summary {
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let s: Summary = postcard::from_bytes(bytes).map_err(|_| Error::Corrupted { what: "a replica summary" })?;
-        let sorted = s.held.values().all(|r| r.iter().all(|(lo, hi)| lo <= hi) && r.windows(2).all(|w| w[0].1 < w[1].0));
+        let s: Summary = postcard::from_bytes(bytes).map_err(|_| Error::Corrupted {
+            what: "a replica summary",
+        })?;
+        let sorted = s
+            .held
+            .values()
+            .all(|r| r.iter().all(|(lo, hi)| lo <= hi) && r.windows(2).all(|w| w[0].1 < w[1].0));
         if !sorted {
-            return Err(Error::Corrupted { what: "a replica summary" });
+            return Err(Error::Corrupted {
+                what: "a replica summary",
+            });
         }
         Ok(s)
     }
@@ -83,7 +93,9 @@ pub struct ApplyReport {
 impl Store {
     /// What this replica holds.
     pub(crate) fn summary(&self) -> Result<Summary> {
-        let mut stmt = self.conn.prepare_cached("SELECT device_id, device_seq FROM ops ORDER BY device_id, device_seq")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT device_id, device_seq FROM ops ORDER BY device_id, device_seq",
+        )?;
         let mut rows = stmt.query([])?;
         let mut held: BTreeMap<DeviceId, Vec<(u64, u64)>> = BTreeMap::new();
         while let Some(row) = rows.next()? {
@@ -101,7 +113,9 @@ impl Store {
 
     /// The operations a replica with `theirs` lacks, in this replica's arrival order.
     pub(crate) fn missing_from(&self, theirs: &Summary) -> Result<Vec<OpEnvelope>> {
-        let mut stmt = self.conn.prepare_cached("SELECT device_id, device_seq, envelope FROM ops ORDER BY seq")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT device_id, device_seq, envelope FROM ops ORDER BY seq")?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
@@ -118,24 +132,41 @@ impl Store {
     /// `server_cursor` is set for a page pulled from the sync server: its operations are then
     /// marked as held by the server and the cursor is saved in the same transaction, so a crash
     /// at any point resumes from the right place.
-    pub(crate) fn apply_remote(&mut self, envelopes: &[OpEnvelope], server_cursor: Option<u64>) -> Result<ApplyReport> {
+    pub(crate) fn apply_remote(
+        &mut self,
+        envelopes: &[OpEnvelope],
+        server_cursor: Option<u64>,
+    ) -> Result<ApplyReport> {
         let mut report = ApplyReport::default();
         let mut ops: Vec<(&OpEnvelope, Op)> = Vec::with_capacity(envelopes.len());
         for env in envelopes {
-            let opened = self.keys.get(env.epoch()).map_err(|_| RejectReason::UnknownKeyEpoch(env.epoch()));
+            let opened = self
+                .keys
+                .get(env.epoch())
+                .map_err(|_| RejectReason::UnknownKeyEpoch(env.epoch()));
             match opened.and_then(|key| env.open(key).map_err(|_| RejectReason::Corrupted)) {
                 Ok(op) => ops.push((env, op)),
-                Err(reason) => report.rejected.push(Rejected { op_id: env.op_id(), reason }),
+                Err(reason) => report.rejected.push(Rejected {
+                    op_id: env.op_id(),
+                    reason,
+                }),
             }
         }
-        let Store { conn, clock, next_seq, keys, .. } = self;
+        let Store {
+            conn,
+            clock,
+            next_seq,
+            keys,
+            ..
+        } = self;
         let tx = conn.transaction()?;
         let mut touched: HashMap<RecordId, RecordState> = HashMap::new();
         for (env, op) in ops {
             if op_exists(&tx, &op.id) {
                 report.duplicates += 1;
                 if server_cursor.is_some() {
-                    tx.prepare_cached("UPDATE ops SET synced = 1 WHERE op_id = ?1")?.execute([op.id.as_bytes()])?;
+                    tx.prepare_cached("UPDATE ops SET synced = 1 WHERE op_id = ?1")?
+                        .execute([op.id.as_bytes()])?;
                 }
                 continue;
             }
@@ -144,11 +175,16 @@ impl Store {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(e) => {
                     let loaded = load_state(&tx, keys, record)?;
-                    e.insert(loaded.unwrap_or_else(|| RecordState::new(&op.body.kind, op.body.hlc())))
+                    e.insert(
+                        loaded.unwrap_or_else(|| RecordState::new(&op.body.kind, op.body.hlc())),
+                    )
                 }
             };
             if state.kind != op.body.kind {
-                report.rejected.push(Rejected { op_id: op.id, reason: RejectReason::KindMismatch });
+                report.rejected.push(Rejected {
+                    op_id: op.id,
+                    reason: RejectReason::KindMismatch,
+                });
                 continue;
             }
             insert_op(&tx, &op, env, server_cursor.is_some())?;
@@ -163,8 +199,10 @@ impl Store {
         }
         save_clock(&tx, clock.last(), *next_seq)?;
         if let Some(cursor) = server_cursor {
-            tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES ('pull_cursor', ?1)")?
-                .execute([&cursor.to_be_bytes()[..]])?;
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('pull_cursor', ?1)",
+            )?
+            .execute([&cursor.to_be_bytes()[..]])?;
         }
         tx.commit()?;
         Ok(report)
@@ -173,7 +211,9 @@ impl Store {
     /// The next operations the server does not hold yet, oldest first, up to `max_ops` and
     /// about `max_bytes`: (local seq, envelope bytes).
     pub(crate) fn unsynced(&self, max_ops: usize, max_bytes: usize) -> Result<Vec<(i64, Vec<u8>)>> {
-        let mut stmt = self.conn.prepare_cached("SELECT seq, envelope FROM ops WHERE synced = 0 ORDER BY seq LIMIT ?1")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, envelope FROM ops WHERE synced = 0 ORDER BY seq LIMIT ?1",
+        )?;
         let mut rows = stmt.query([max_ops as i64])?;
         let (mut out, mut bytes) = (Vec::new(), 0usize);
         while let Some(row) = rows.next()? {
@@ -202,11 +242,18 @@ impl Store {
 
     /// Operations waiting to be pushed.
     pub(crate) fn pending(&self) -> Result<u64> {
-        Ok(self.conn.query_row("SELECT count(*) FROM ops WHERE synced = 0", [], |r| r.get::<_, i64>(0))? as u64)
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM ops WHERE synced = 0", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
     }
 
     pub(crate) fn pull_cursor(&self) -> Result<u64> {
-        Ok(self.meta("pull_cursor")?.and_then(|b| b.try_into().ok()).map(u64::from_be_bytes).unwrap_or(0))
+        Ok(self
+            .meta("pull_cursor")?
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_be_bytes)
+            .unwrap_or(0))
     }
 }
-

@@ -22,7 +22,10 @@ pub type DbResult<T> = Result<T, DbError>;
 
 /// A stored id back into its type; a malformed one means a damaged store.
 fn id(bytes: Vec<u8>) -> DbResult<Id16> {
-    bytes.try_into().map(Id16).map_err(|_| DbError::Storage("malformed id in the store".into()))
+    bytes
+        .try_into()
+        .map(Id16)
+        .map_err(|_| DbError::Storage("malformed id in the store".into()))
 }
 
 fn role(s: &str) -> DbResult<Role> {
@@ -64,7 +67,13 @@ pub trait Db: Send + Sync + 'static {
     /// Replace the bootstrap code's hash (a new code is printed at each start until used).
     fn set_bootstrap_hash(&self, hash: &[u8; 32]) -> DbResult<()>;
     /// Consume the bootstrap code: create the first team and its administrator's device.
-    fn bootstrap(&self, code_hash: &[u8; 32], team: Id16, device: &NewDevice, now_ms: u64) -> DbResult<()>;
+    fn bootstrap(
+        &self,
+        code_hash: &[u8; 32],
+        team: Id16,
+        device: &NewDevice,
+        now_ms: u64,
+    ) -> DbResult<()>;
 
     fn device(&self, id: Id16) -> DbResult<Option<DeviceRow>>;
     fn put_challenge(&self, challenge: &[u8], device: Id16, expires_ms: u64) -> DbResult<()>;
@@ -73,9 +82,22 @@ pub trait Db: Send + Sync + 'static {
     fn put_token(&self, hash: &[u8; 32], device: Id16, expires_ms: u64) -> DbResult<()>;
     fn token_device(&self, hash: &[u8; 32], now_ms: u64) -> DbResult<Option<Id16>>;
 
-    fn create_invite(&self, lookup: &[u8], team: Id16, role: Role, by: Id16, expires_ms: u64, bundle: &[u8]) -> DbResult<()>;
+    fn create_invite(
+        &self,
+        lookup: &[u8],
+        team: Id16,
+        role: Role,
+        by: Id16,
+        expires_ms: u64,
+        bundle: &[u8],
+    ) -> DbResult<()>;
     /// Use an invitation once: register the device in its team; returns (team, role, bundle).
-    fn enroll(&self, lookup: &[u8], device: &NewDevice, now_ms: u64) -> DbResult<(Id16, Role, Vec<u8>)>;
+    fn enroll(
+        &self,
+        lookup: &[u8],
+        device: &NewDevice,
+        now_ms: u64,
+    ) -> DbResult<(Id16, Role, Vec<u8>)>;
 
     /// Store envelopes idempotently; returns (stored, duplicates).
     fn push(&self, team: Id16, author: Id16, ops: &[IncomingOp]) -> DbResult<(u32, u32)>;

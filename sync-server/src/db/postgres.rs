@@ -37,16 +37,17 @@ impl From<r2d2::Error> for DbError {
     }
 }
 
-
-
 impl PostgresDb {
     /// Connect to `url`; with `schema`, every table lives in that schema (created if needed),
     /// which lets one database hold separate stores (tests, staging).
     pub fn open(url: &str, schema: Option<&str>) -> DbResult<Self> {
-        let mut config = postgres::Config::from_str(url).map_err(|_| DbError::Storage("the database URL is not valid".into()))?;
+        let mut config = postgres::Config::from_str(url)
+            .map_err(|_| DbError::Storage("the database URL is not valid".into()))?;
         if let Some(s) = schema {
             if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || s.is_empty() {
-                return Err(DbError::Storage("a schema name is letters, digits and _".into()));
+                return Err(DbError::Storage(
+                    "a schema name is letters, digits and _".into(),
+                ));
             }
             let mut admin = config.connect(NoTls)?;
             admin.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {s}"))?;
@@ -71,21 +72,34 @@ impl PostgresDb {
         // Several server processes may start at once: one migrates, the others wait.
         tx.execute("SELECT pg_advisory_xact_lock(7263514)", &[])?;
         tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;
-        let version: i32 = tx.query_opt("SELECT version FROM schema_version", &[])?.map_or(0, |r| r.get(0));
+        let version: i32 = tx
+            .query_opt("SELECT version FROM schema_version", &[])?
+            .map_or(0, |r| r.get(0));
         if version as usize > MIGRATIONS.len() {
-            return Err(DbError::Storage("the store was written by a newer server".into()));
+            return Err(DbError::Storage(
+                "the store was written by a newer server".into(),
+            ));
         }
         for sql in &MIGRATIONS[version as usize..] {
             tx.batch_execute(sql)?;
         }
         tx.execute("DELETE FROM schema_version", &[])?;
-        tx.execute("INSERT INTO schema_version (version) VALUES ($1)", &[&(MIGRATIONS.len() as i32)])?;
+        tx.execute(
+            "INSERT INTO schema_version (version) VALUES ($1)",
+            &[&(MIGRATIONS.len() as i32)],
+        )?;
         tx.commit()?;
         Ok(())
     }
 }
 
-fn insert_device(tx: &mut postgres::Transaction<'_>, d: &NewDevice, team: Id16, r: Role, now: u64) -> DbResult<()> {
+fn insert_device(
+    tx: &mut postgres::Transaction<'_>,
+    d: &NewDevice,
+    team: Id16,
+    r: Role,
+    now: u64,
+) -> DbResult<()> {
     let n = tx.execute(
         "INSERT INTO devices (id, team_id, role, sign_pk, enrolled_ms) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
         &[&&d.id.0[..], &&team.0[..], &r.as_str(), &d.sign_pk, &(now as i64)],
@@ -98,7 +112,10 @@ fn insert_device(tx: &mut postgres::Transaction<'_>, d: &NewDevice, team: Id16, 
 
 impl Db for PostgresDb {
     fn needs_bootstrap(&self) -> DbResult<bool> {
-        let n: i64 = self.conn()?.query_one("SELECT count(*) FROM teams", &[])?.get(0);
+        let n: i64 = self
+            .conn()?
+            .query_one("SELECT count(*) FROM teams", &[])?
+            .get(0);
         Ok(n == 0)
     }
 
@@ -110,16 +127,27 @@ impl Db for PostgresDb {
         Ok(())
     }
 
-    fn bootstrap(&self, code_hash: &[u8; 32], team: Id16, device: &NewDevice, now: u64) -> DbResult<()> {
+    fn bootstrap(
+        &self,
+        code_hash: &[u8; 32],
+        team: Id16,
+        device: &NewDevice,
+        now: u64,
+    ) -> DbResult<()> {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock(7263515)", &[])?;
-        let stored: Option<Vec<u8>> = tx.query_opt("SELECT value FROM server_meta WHERE key = 'bootstrap'", &[])?.map(|r| r.get(0));
+        let stored: Option<Vec<u8>> = tx
+            .query_opt("SELECT value FROM server_meta WHERE key = 'bootstrap'", &[])?
+            .map(|r| r.get(0));
         let teams: i64 = tx.query_one("SELECT count(*) FROM teams", &[])?.get(0);
         if !stored.is_some_and(|s| constant_time_eq(&s, code_hash)) || teams > 0 {
             return Err(DbError::InvalidCode);
         }
-        tx.execute("INSERT INTO teams (id, created_ms) VALUES ($1, $2)", &[&&team.0[..], &(now as i64)])?;
+        tx.execute(
+            "INSERT INTO teams (id, created_ms) VALUES ($1, $2)",
+            &[&&team.0[..], &(now as i64)],
+        )?;
         insert_device(&mut tx, device, team, Role::Admin, now)?;
         tx.execute("DELETE FROM server_meta WHERE key = 'bootstrap'", &[])?;
         tx.commit()?;
@@ -132,14 +160,23 @@ impl Db for PostgresDb {
             &[&&device.0[..]],
         )?;
         row.map(|r| {
-            Ok(DeviceRow { id: device, team_id: id(r.get(0))?, role: role(r.get(1))?, sign_pk: r.get(2), revoked: r.get(3) })
+            Ok(DeviceRow {
+                id: device,
+                team_id: id(r.get(0))?,
+                role: role(r.get(1))?,
+                sign_pk: r.get(2),
+                revoked: r.get(3),
+            })
         })
         .transpose()
     }
 
     fn put_challenge(&self, challenge: &[u8], device: Id16, expires: u64) -> DbResult<()> {
         let mut conn = self.conn()?;
-        conn.execute("DELETE FROM challenges WHERE expires_ms < $1", &[&(expires as i64 - 10 * 60 * 1000)])?;
+        conn.execute(
+            "DELETE FROM challenges WHERE expires_ms < $1",
+            &[&(expires as i64 - 10 * 60 * 1000)],
+        )?;
         conn.execute(
             "INSERT INTO challenges (challenge, device_id, expires_ms) VALUES ($1, $2, $3)",
             &[&challenge, &&device.0[..], &(expires as i64)],
@@ -157,7 +194,10 @@ impl Db for PostgresDb {
 
     fn put_token(&self, hash: &[u8; 32], device: Id16, expires: u64) -> DbResult<()> {
         let mut conn = self.conn()?;
-        conn.execute("DELETE FROM tokens WHERE expires_ms < $1", &[&(expires as i64 - 24 * 3600 * 1000)])?;
+        conn.execute(
+            "DELETE FROM tokens WHERE expires_ms < $1",
+            &[&(expires as i64 - 24 * 3600 * 1000)],
+        )?;
         conn.execute(
             "INSERT INTO tokens (hash, device_id, expires_ms) VALUES ($1, $2, $3)",
             &[&&hash[..], &&device.0[..], &(expires as i64)],
@@ -166,13 +206,22 @@ impl Db for PostgresDb {
     }
 
     fn token_device(&self, hash: &[u8; 32], now: u64) -> DbResult<Option<Id16>> {
-        let row = self
-            .conn()?
-            .query_opt("SELECT device_id FROM tokens WHERE hash = $1 AND expires_ms >= $2", &[&&hash[..], &(now as i64)])?;
+        let row = self.conn()?.query_opt(
+            "SELECT device_id FROM tokens WHERE hash = $1 AND expires_ms >= $2",
+            &[&&hash[..], &(now as i64)],
+        )?;
         row.map(|r| id(r.get(0))).transpose()
     }
 
-    fn create_invite(&self, lookup: &[u8], team: Id16, r: Role, by: Id16, expires: u64, bundle: &[u8]) -> DbResult<()> {
+    fn create_invite(
+        &self,
+        lookup: &[u8],
+        team: Id16,
+        r: Role,
+        by: Id16,
+        expires: u64,
+        bundle: &[u8],
+    ) -> DbResult<()> {
         let n = self.conn()?.execute(
             "INSERT INTO invites (lookup, team_id, role, created_by, expires_ms, bundle) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (lookup) DO NOTHING",
@@ -184,15 +233,24 @@ impl Db for PostgresDb {
         Ok(())
     }
 
-    fn enroll(&self, lookup: &[u8], device: &NewDevice, now: u64) -> DbResult<(Id16, Role, Vec<u8>)> {
+    fn enroll(
+        &self,
+        lookup: &[u8],
+        device: &NewDevice,
+        now: u64,
+    ) -> DbResult<(Id16, Role, Vec<u8>)> {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
         let row = tx.query_opt(
             "SELECT team_id, role, bundle FROM invites WHERE lookup = $1 AND used_ms IS NULL AND expires_ms >= $2 FOR UPDATE",
             &[&lookup, &(now as i64)],
         )?;
-        let Some(row) = row else { return Err(DbError::InvalidCode) };
-        let Some(bundle): Option<Vec<u8>> = row.get(2) else { return Err(DbError::InvalidCode) };
+        let Some(row) = row else {
+            return Err(DbError::InvalidCode);
+        };
+        let Some(bundle): Option<Vec<u8>> = row.get(2) else {
+            return Err(DbError::InvalidCode);
+        };
         let (team, r) = (id(row.get(0))?, role(row.get(1))?);
         insert_device(&mut tx, device, team, r, now)?;
         tx.execute(
@@ -207,7 +265,12 @@ impl Db for PostgresDb {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
         // The team's row lock orders concurrent pushes: sequence order is commit order.
-        let mut head: i64 = tx.query_one("SELECT head FROM teams WHERE id = $1 FOR UPDATE", &[&&team.0[..]])?.get(0);
+        let mut head: i64 = tx
+            .query_one(
+                "SELECT head FROM teams WHERE id = $1 FOR UPDATE",
+                &[&&team.0[..]],
+            )?
+            .get(0);
         let insert = tx.prepare(
             "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (op_id) DO NOTHING",
@@ -216,7 +279,14 @@ impl Db for PostgresDb {
         for op in ops {
             let n = tx.execute(
                 &insert,
-                &[&&team.0[..], &(head + 1), &&op.op_id[..], &(op.epoch as i64), &&author.0[..], &op.bytes],
+                &[
+                    &&team.0[..],
+                    &(head + 1),
+                    &&op.op_id[..],
+                    &(op.epoch as i64),
+                    &&author.0[..],
+                    &op.bytes,
+                ],
             )?;
             if n == 1 {
                 head += 1;
@@ -225,7 +295,10 @@ impl Db for PostgresDb {
                 dups += 1;
             }
         }
-        tx.execute("UPDATE teams SET head = $2 WHERE id = $1", &[&&team.0[..], &head])?;
+        tx.execute(
+            "UPDATE teams SET head = $2 WHERE id = $1",
+            &[&&team.0[..], &head],
+        )?;
         tx.commit()?;
         Ok((stored, dups))
     }
@@ -233,14 +306,20 @@ impl Db for PostgresDb {
     fn pull(&self, team: Id16, requester: Id16, after: u64, max_bytes: u32) -> DbResult<PullPage> {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
-        let head: i64 = tx.query_one("SELECT head FROM teams WHERE id = $1", &[&&team.0[..]])?.get(0);
+        let head: i64 = tx
+            .query_one("SELECT head FROM teams WHERE id = $1", &[&&team.0[..]])?
+            .get(0);
         let after = after as i64;
         let params: [&(dyn postgres::types::ToSql + Sync); 3] = [&&team.0[..], &after, &head];
         let mut rows = tx.query_raw(
             "SELECT seq, author, envelope FROM ops WHERE team_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq",
             params,
         )?;
-        let mut page = PullPage { envelopes: Vec::new(), next: head as u64, more: false };
+        let mut page = PullPage {
+            envelopes: Vec::new(),
+            next: head as u64,
+            more: false,
+        };
         let mut bytes = 0usize;
         while let Some(row) = rows.next()? {
             let seq: i64 = row.get(0);
@@ -288,7 +367,10 @@ impl Db for PostgresDb {
             &[&&device.0[..], &&team.0[..], &(now as i64)],
         )?;
         tx.execute("DELETE FROM tokens WHERE device_id = $1", &[&&device.0[..]])?;
-        tx.execute("DELETE FROM challenges WHERE device_id = $1", &[&&device.0[..]])?;
+        tx.execute(
+            "DELETE FROM challenges WHERE device_id = $1",
+            &[&&device.0[..]],
+        )?;
         tx.commit()?;
         Ok(n == 1)
     }
@@ -303,20 +385,36 @@ impl Db for PostgresDb {
     }
 
     fn backup(&self, _out: &Path) -> DbResult<()> {
-        Err(DbError::Storage("back up a PostgreSQL store with pg_dump".into()))
+        Err(DbError::Storage(
+            "back up a PostgreSQL store with pg_dump".into(),
+        ))
     }
 
     fn dump(&self) -> DbResult<Vec<u8>> {
         let mut conn = self.conn()?;
         let mut out = Vec::new();
-        for table in ["server_meta", "teams", "devices", "challenges", "tokens", "invites", "ops"] {
+        for table in [
+            "server_meta",
+            "teams",
+            "devices",
+            "challenges",
+            "tokens",
+            "invites",
+            "ops",
+        ] {
             // Every column as raw bytes (text columns as their UTF-8).
             let rows = conn.query(&format!("SELECT * FROM {table}"), &[])?;
             for row in rows {
                 for (i, col) in row.columns().iter().enumerate() {
                     match *col.type_() {
-                        postgres::types::Type::BYTEA => out.extend(row.get::<_, Option<Vec<u8>>>(i).unwrap_or_default()),
-                        postgres::types::Type::TEXT => out.extend(row.get::<_, Option<String>>(i).unwrap_or_default().into_bytes()),
+                        postgres::types::Type::BYTEA => {
+                            out.extend(row.get::<_, Option<Vec<u8>>>(i).unwrap_or_default())
+                        }
+                        postgres::types::Type::TEXT => out.extend(
+                            row.get::<_, Option<String>>(i)
+                                .unwrap_or_default()
+                                .into_bytes(),
+                        ),
                         _ => {}
                     }
                     out.push(0);

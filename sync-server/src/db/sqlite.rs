@@ -30,8 +30,6 @@ impl From<rusqlite::types::FromSqlError> for DbError {
     }
 }
 
-
-
 impl SqliteDb {
     pub fn open(path: &Path) -> DbResult<Self> {
         let mut conn = Connection::open(path)?;
@@ -40,9 +38,12 @@ impl SqliteDb {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let version = conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
+        let version =
+            conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
         if version > MIGRATIONS.len() {
-            return Err(DbError::Storage("the store was written by a newer server".into()));
+            return Err(DbError::Storage(
+                "the store was written by a newer server".into(),
+            ));
         }
         let tx = conn.transaction()?;
         for sql in &MIGRATIONS[version..] {
@@ -50,7 +51,9 @@ impl SqliteDb {
         }
         tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
         tx.commit()?;
-        Ok(Self { conn: Mutex::new(conn) })
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -60,11 +63,23 @@ impl SqliteDb {
     }
 }
 
-fn insert_device(tx: &rusqlite::Transaction<'_>, device: &NewDevice, team: Id16, role: Role, now: u64) -> DbResult<()> {
+fn insert_device(
+    tx: &rusqlite::Transaction<'_>,
+    device: &NewDevice,
+    team: Id16,
+    role: Role,
+    now: u64,
+) -> DbResult<()> {
     let n = tx.execute(
         "INSERT INTO devices (id, team_id, role, sign_pk, enrolled_ms) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (id) DO NOTHING",
-        params![device.id.0, team.0, role.as_str(), device.sign_pk, now as i64],
+        params![
+            device.id.0,
+            team.0,
+            role.as_str(),
+            device.sign_pk,
+            now as i64
+        ],
     )?;
     if n == 0 {
         return Err(DbError::Conflict);
@@ -74,26 +89,45 @@ fn insert_device(tx: &rusqlite::Transaction<'_>, device: &NewDevice, team: Id16,
 
 impl Db for SqliteDb {
     fn needs_bootstrap(&self) -> DbResult<bool> {
-        let n: i64 = self.conn().query_row("SELECT count(*) FROM teams", [], |r| r.get(0))?;
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT count(*) FROM teams", [], |r| r.get(0))?;
         Ok(n == 0)
     }
 
     fn set_bootstrap_hash(&self, hash: &[u8; 32]) -> DbResult<()> {
-        self.conn().execute("INSERT OR REPLACE INTO server_meta (key, value) VALUES ('bootstrap', ?1)", [&hash[..]])?;
+        self.conn().execute(
+            "INSERT OR REPLACE INTO server_meta (key, value) VALUES ('bootstrap', ?1)",
+            [&hash[..]],
+        )?;
         Ok(())
     }
 
-    fn bootstrap(&self, code_hash: &[u8; 32], team: Id16, device: &NewDevice, now: u64) -> DbResult<()> {
+    fn bootstrap(
+        &self,
+        code_hash: &[u8; 32],
+        team: Id16,
+        device: &NewDevice,
+        now: u64,
+    ) -> DbResult<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let stored: Option<Vec<u8>> =
-            tx.query_row("SELECT value FROM server_meta WHERE key = 'bootstrap'", [], |r| r.get(0)).optional()?;
+        let stored: Option<Vec<u8>> = tx
+            .query_row(
+                "SELECT value FROM server_meta WHERE key = 'bootstrap'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
         let matches = stored.is_some_and(|s| constant_time_eq(&s, code_hash));
         let teams: i64 = tx.query_row("SELECT count(*) FROM teams", [], |r| r.get(0))?;
         if !matches || teams > 0 {
             return Err(DbError::InvalidCode);
         }
-        tx.execute("INSERT INTO teams (id, created_ms) VALUES (?1, ?2)", params![team.0, now as i64])?;
+        tx.execute(
+            "INSERT INTO teams (id, created_ms) VALUES (?1, ?2)",
+            params![team.0, now as i64],
+        )?;
         insert_device(&tx, device, team, Role::Admin, now)?;
         tx.execute("DELETE FROM server_meta WHERE key = 'bootstrap'", [])?;
         tx.commit()?;
@@ -106,16 +140,34 @@ impl Db for SqliteDb {
             .query_row(
                 "SELECT team_id, role, sign_pk, revoked_ms IS NOT NULL FROM devices WHERE id = ?1",
                 [device.0],
-                |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?, r.get::<_, bool>(3)?)),
+                |r| {
+                    Ok((
+                        r.get::<_, Vec<u8>>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Vec<u8>>(2)?,
+                        r.get::<_, bool>(3)?,
+                    ))
+                },
             )
             .optional()?;
-        row.map(|(team, r, pk, revoked)| Ok(DeviceRow { id: device, team_id: id(team)?, role: role(&r)?, sign_pk: pk, revoked }))
-            .transpose()
+        row.map(|(team, r, pk, revoked)| {
+            Ok(DeviceRow {
+                id: device,
+                team_id: id(team)?,
+                role: role(&r)?,
+                sign_pk: pk,
+                revoked,
+            })
+        })
+        .transpose()
     }
 
     fn put_challenge(&self, challenge: &[u8], device: Id16, expires: u64) -> DbResult<()> {
         let conn = self.conn();
-        conn.execute("DELETE FROM challenges WHERE expires_ms < ?1", [expires as i64 - 10 * 60 * 1000])?;
+        conn.execute(
+            "DELETE FROM challenges WHERE expires_ms < ?1",
+            [expires as i64 - 10 * 60 * 1000],
+        )?;
         conn.execute(
             "INSERT INTO challenges (challenge, device_id, expires_ms) VALUES (?1, ?2, ?3)",
             params![challenge, device.0, expires as i64],
@@ -133,20 +185,38 @@ impl Db for SqliteDb {
 
     fn put_token(&self, hash: &[u8; 32], device: Id16, expires: u64) -> DbResult<()> {
         let conn = self.conn();
-        conn.execute("DELETE FROM tokens WHERE expires_ms < ?1", [expires as i64 - 24 * 3600 * 1000])?;
-        conn.execute("INSERT INTO tokens (hash, device_id, expires_ms) VALUES (?1, ?2, ?3)", params![&hash[..], device.0, expires as i64])?;
+        conn.execute(
+            "DELETE FROM tokens WHERE expires_ms < ?1",
+            [expires as i64 - 24 * 3600 * 1000],
+        )?;
+        conn.execute(
+            "INSERT INTO tokens (hash, device_id, expires_ms) VALUES (?1, ?2, ?3)",
+            params![&hash[..], device.0, expires as i64],
+        )?;
         Ok(())
     }
 
     fn token_device(&self, hash: &[u8; 32], now: u64) -> DbResult<Option<Id16>> {
         let found: Option<Vec<u8>> = self
             .conn()
-            .query_row("SELECT device_id FROM tokens WHERE hash = ?1 AND expires_ms >= ?2", params![&hash[..], now as i64], |r| r.get(0))
+            .query_row(
+                "SELECT device_id FROM tokens WHERE hash = ?1 AND expires_ms >= ?2",
+                params![&hash[..], now as i64],
+                |r| r.get(0),
+            )
             .optional()?;
         found.map(id).transpose()
     }
 
-    fn create_invite(&self, lookup: &[u8], team: Id16, role: Role, by: Id16, expires: u64, bundle: &[u8]) -> DbResult<()> {
+    fn create_invite(
+        &self,
+        lookup: &[u8],
+        team: Id16,
+        role: Role,
+        by: Id16,
+        expires: u64,
+        bundle: &[u8],
+    ) -> DbResult<()> {
         let n = self.conn().execute(
             "INSERT INTO invites (lookup, team_id, role, created_by, expires_ms, bundle) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (lookup) DO NOTHING",
@@ -158,7 +228,12 @@ impl Db for SqliteDb {
         Ok(())
     }
 
-    fn enroll(&self, lookup: &[u8], device: &NewDevice, now: u64) -> DbResult<(Id16, Role, Vec<u8>)> {
+    fn enroll(
+        &self,
+        lookup: &[u8],
+        device: &NewDevice,
+        now: u64,
+    ) -> DbResult<(Id16, Role, Vec<u8>)> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let invite = tx
@@ -184,7 +259,10 @@ impl Db for SqliteDb {
     fn push(&self, team: Id16, author: Id16, ops: &[IncomingOp]) -> DbResult<(u32, u32)> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let mut head: i64 = tx.query_row("SELECT head FROM teams WHERE id = ?1", [team.0], |r| r.get(0))?;
+        let mut head: i64 =
+            tx.query_row("SELECT head FROM teams WHERE id = ?1", [team.0], |r| {
+                r.get(0)
+            })?;
         let (mut stored, mut dups) = (0u32, 0u32);
         {
             let mut exists = tx.prepare_cached("SELECT 1 FROM ops WHERE op_id = ?1")?;
@@ -197,23 +275,39 @@ impl Db for SqliteDb {
                     continue;
                 }
                 head += 1;
-                insert.execute(params![team.0, head, &op.op_id[..], op.epoch, author.0, op.bytes])?;
+                insert.execute(params![
+                    team.0,
+                    head,
+                    &op.op_id[..],
+                    op.epoch,
+                    author.0,
+                    op.bytes
+                ])?;
                 stored += 1;
             }
         }
-        tx.execute("UPDATE teams SET head = ?2 WHERE id = ?1", params![team.0, head])?;
+        tx.execute(
+            "UPDATE teams SET head = ?2 WHERE id = ?1",
+            params![team.0, head],
+        )?;
         tx.commit()?;
         Ok((stored, dups))
     }
 
     fn pull(&self, team: Id16, requester: Id16, after: u64, max_bytes: u32) -> DbResult<PullPage> {
         let conn = self.conn();
-        let head: i64 = conn.query_row("SELECT head FROM teams WHERE id = ?1", [team.0], |r| r.get(0))?;
+        let head: i64 = conn.query_row("SELECT head FROM teams WHERE id = ?1", [team.0], |r| {
+            r.get(0)
+        })?;
         let mut stmt = conn.prepare_cached(
             "SELECT seq, author, envelope FROM ops WHERE team_id = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq",
         )?;
         let mut rows = stmt.query(params![team.0, after as i64, head])?;
-        let mut page = PullPage { envelopes: Vec::new(), next: head as u64, more: false };
+        let mut page = PullPage {
+            envelopes: Vec::new(),
+            next: head as u64,
+            more: false,
+        };
         let mut bytes = 0usize;
         while let Some(row) = rows.next()? {
             let seq: i64 = row.get(0)?;
@@ -238,12 +332,24 @@ impl Db for SqliteDb {
             "SELECT id, role, revoked_ms IS NOT NULL, enrolled_ms, last_seen_ms FROM devices WHERE team_id = ?1 ORDER BY enrolled_ms, id",
         )?;
         let rows = stmt.query_map([team.0], |r| {
-            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, i64>(3)?, r.get::<_, Option<i64>>(4)?))
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (d, r, revoked, enrolled, seen) = row?;
-            out.push(DeviceInfo { id: id(d)?, role: role(&r)?, revoked, enrolled_ms: enrolled as u64, last_seen_ms: seen.map(|s| s as u64) });
+            out.push(DeviceInfo {
+                id: id(d)?,
+                role: role(&r)?,
+                revoked,
+                enrolled_ms: enrolled as u64,
+                last_seen_ms: seen.map(|s| s as u64),
+            });
         }
         Ok(out)
     }
@@ -271,7 +377,9 @@ impl Db for SqliteDb {
     }
 
     fn backup(&self, out: &Path) -> DbResult<()> {
-        let out = out.to_str().ok_or_else(|| DbError::Storage("the backup path is not valid UTF-8".into()))?;
+        let out = out
+            .to_str()
+            .ok_or_else(|| DbError::Storage("the backup path is not valid UTF-8".into()))?;
         self.conn().execute("VACUUM INTO ?1", [out])?;
         Ok(())
     }
@@ -279,14 +387,24 @@ impl Db for SqliteDb {
     fn dump(&self) -> DbResult<Vec<u8>> {
         let conn = self.conn();
         let mut out = Vec::new();
-        for table in ["server_meta", "teams", "devices", "challenges", "tokens", "invites", "ops"] {
+        for table in [
+            "server_meta",
+            "teams",
+            "devices",
+            "challenges",
+            "tokens",
+            "invites",
+            "ops",
+        ] {
             let mut stmt = conn.prepare(&format!("SELECT * FROM {table}"))?;
             let n = stmt.column_count();
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
                 for i in 0..n {
                     match row.get_ref(i)? {
-                        rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => out.extend_from_slice(b),
+                        rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => {
+                            out.extend_from_slice(b)
+                        }
                         _ => {}
                     }
                     out.push(0);

@@ -14,7 +14,11 @@ fn main() {
     let mut vault = Vault::open(&dir, &pass, VaultOptions::default()).expect("vault opens");
     let mut stdout = std::io::stdout().lock();
     for i in 0.. {
-        let client = NewClient { name: format!("{prefix}-{i}"), phone: Some("0788000000".into()), ..Default::default() };
+        let client = NewClient {
+            name: format!("{prefix}-{i}"),
+            phone: Some("0788000000".into()),
+            ..Default::default()
+        };
         let id = vault.add_client(&client).expect("save");
         writeln!(stdout, "{id} {prefix}-{i}").unwrap();
         stdout.flush().unwrap();
