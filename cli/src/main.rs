@@ -121,6 +121,12 @@ enum ClientCommand {
     Add(ClientFields),
     /// List every client.
     List,
+    /// Find clients by name or code (case and accents do not matter).
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
     /// Show one client.
     Show { id: String },
     /// Change a client's fields.
@@ -433,6 +439,13 @@ fn client_command(
             out.added(id);
         }
         ClientCommand::List => out.clients(&vault.clients()?),
+        ClientCommand::Search { query, limit } => {
+            let items = vault.search_clients(&query, limit)?;
+            out.clients(&komora_core::Listing {
+                items,
+                unreadable: Vec::new(),
+            });
+        }
         ClientCommand::Show { id } => out.client(&vault.client(parse_id(&id)?)?),
         ClientCommand::Edit { id, fields } => {
             let id = parse_id(&id)?;

@@ -137,6 +137,10 @@ fn an_administrator_records_finds_edits_and_reads_the_history_of_a_client() {
             && history[0]["at"].as_str().unwrap().ends_with('Z')
     );
 
+    let found = json(&vault, &["client", "search", "GRACE m"]);
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    assert_eq!(found[0]["name"], "Uwimana Grace M.");
+
     ok(&vault, &["client", "delete", &second]);
     assert_eq!(
         json(&vault, &["client", "list"]).as_array().unwrap().len(),

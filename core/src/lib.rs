@@ -19,6 +19,7 @@ mod location;
 mod merge;
 mod op;
 mod remote;
+mod search;
 mod store;
 mod target_groups;
 mod value;
@@ -38,6 +39,7 @@ pub use remote::transport::{Transport, TransportError};
 pub use remote::{
     Invitation, SyncOptions, SyncPhase, SyncProgress, SyncReport, SyncSettings, SyncStatus,
 };
+pub use search::fold;
 pub use store::{ApplyReport, RejectReason, Rejected, Summary};
 pub use target_groups::{target_groups, TargetGroup};
 pub use value::Value;

@@ -283,6 +283,8 @@ pub struct Vault {
     dir: Option<PathBuf>,
     pub(crate) store: Store,
     pub(crate) time: Arc<dyn TimeSource>,
+    /// Folded names and codes for search, in memory only, rebuilt when the store changed.
+    pub(crate) search: std::cell::RefCell<Option<crate::search::SearchIndex>>,
 }
 
 impl fmt::Debug for Vault {
@@ -359,6 +361,7 @@ impl Vault {
                 dir: Some(dir.to_owned()),
                 store,
                 time: opts.time,
+                search: Default::default(),
             }),
             Err(e) => {
                 // Leave no half-made vault behind.
@@ -392,6 +395,7 @@ impl Vault {
             dir: Some(dir.to_owned()),
             store,
             time: opts.time,
+            search: Default::default(),
         })
     }
 
@@ -411,6 +415,7 @@ impl Vault {
             dir: None,
             store,
             time,
+            search: Default::default(),
         })
     }
 

@@ -96,6 +96,8 @@ pub(crate) struct Store {
     keys: Keyring,
     /// The device's Ed25519 identity (PKCS#8), for logging in to the sync server.
     signing: Zeroizing<Vec<u8>>,
+    /// Counts committed changes to records, so in-memory views know when they are stale.
+    generation: u64,
 }
 
 impl Store {
@@ -137,6 +139,7 @@ impl Store {
             next_seq: 1,
             keys,
             signing,
+            generation: 0,
         })
     }
 
@@ -200,7 +203,12 @@ impl Store {
             next_seq,
             keys,
             signing,
+            generation: 0,
         })
+    }
+
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
     }
 
     pub(crate) fn device(&self) -> DeviceId {
@@ -235,8 +243,9 @@ impl Store {
     pub(crate) fn write(&mut self, edits: Vec<RecordEdit>) -> Result<Vec<OpId>> {
         let first_seq = self.next_seq;
         let result = self.write_in_tx(edits);
-        if result.is_err() {
-            self.next_seq = first_seq; // the transaction rolled back: reuse the numbers
+        match result {
+            Ok(_) => self.generation += 1,
+            Err(_) => self.next_seq = first_seq, // the transaction rolled back: reuse the numbers
         }
         result
     }

@@ -205,6 +205,9 @@ impl Store {
             .execute([&cursor.to_be_bytes()[..]])?;
         }
         tx.commit()?;
+        if report.applied > 0 {
+            self.generation += 1;
+        }
         Ok(report)
     }
 
