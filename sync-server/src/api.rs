@@ -86,6 +86,17 @@ fn limited(
     }
 }
 
+/// A registered device that may log in: unknown is unauthenticated, revoked is told so.
+async fn active_device(state: &Arc<AppState>, id: Id16) -> Result<crate::db::DeviceRow, ApiError> {
+    let device = blocking(state, move |db| db.device(id))
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
+    if device.revoked {
+        return Err(ApiError::revoked());
+    }
+    Ok(device)
+}
+
 pub async fn health(
     State(state): State<Arc<AppState>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
@@ -134,12 +145,7 @@ pub async fn challenge(
     limited(&state.login_limit, &state.metrics, addr)?;
     let req: ChallengeRequest = json(&body)?;
     let id = req.device_id;
-    let device = blocking(&state, move |db| db.device(id))
-        .await?
-        .ok_or_else(ApiError::unauthenticated)?;
-    if device.revoked {
-        return Err(ApiError::revoked());
-    }
+    active_device(&state, id).await?;
     let challenge: [u8; 32] = random();
     blocking(&state, move |db| {
         db.put_challenge(&challenge, id, now_ms() + CHALLENGE_TTL_MS)
@@ -158,12 +164,7 @@ pub async fn token(
     limited(&state.login_limit, &state.metrics, addr)?;
     let req: TokenRequest = json(&body)?;
     let id = req.device_id;
-    let device = blocking(&state, move |db| db.device(id))
-        .await?
-        .ok_or_else(ApiError::unauthenticated)?;
-    if device.revoked {
-        return Err(ApiError::revoked());
-    }
+    let device = active_device(&state, id).await?;
     let challenge = req.challenge.0.clone();
     if !blocking(&state, move |db| {
         db.take_challenge(&challenge, id, now_ms())
