@@ -72,6 +72,29 @@ fn plain_insert(conn: &Connection, i: usize) {
         .unwrap();
 }
 
+/// A vault holding `n` clients, closed and unlocked again (so nothing is cached).
+fn unlocked_with_clients(dir: &Path, n: usize) -> Vault {
+    fast_vault(dir)
+        .add_clients(&(0..n).map(client).collect::<Vec<_>>())
+        .unwrap();
+    let fast = VaultOptions {
+        kdf: KdfParams::INSECURE_FOR_TESTS,
+        ..Default::default()
+    };
+    Vault::open(dir, PASS, fast).unwrap()
+}
+
+/// The plain table holding the same `n` clients.
+fn plain_with_clients(dir: &Path, n: usize) -> Connection {
+    let mut conn = plain_db(dir);
+    let tx = conn.transaction().unwrap();
+    for i in 0..n {
+        plain_insert(&tx, i);
+    }
+    tx.commit().unwrap();
+    conn
+}
+
 struct PlainClient {
     _id: Vec<u8>,
     name: String,
@@ -205,16 +228,7 @@ fn main() {
     // 3. Listing 5,000 clients after unlock.
     if runs_workload("list") {
         let kdir = tempfile::tempdir().unwrap();
-        {
-            let mut v = fast_vault(kdir.path());
-            v.add_clients(&(0..listed).map(client).collect::<Vec<_>>())
-                .unwrap();
-        }
-        let fast = VaultOptions {
-            kdf: KdfParams::INSECURE_FOR_TESTS,
-            ..Default::default()
-        };
-        let v = Vault::open(kdir.path(), PASS, fast).unwrap();
+        let v = unlocked_with_clients(kdir.path(), listed);
         assert_eq!(v.clients().unwrap().items.len(), listed);
         let k = measure(runs * 3, || {
             let t = Instant::now();
@@ -224,12 +238,7 @@ fn main() {
             e
         });
         let pdir = tempfile::tempdir().unwrap();
-        let mut conn = plain_db(pdir.path());
-        let tx = conn.transaction().unwrap();
-        for i in 0..listed {
-            plain_insert(&tx, i);
-        }
-        tx.commit().unwrap();
+        let conn = plain_with_clients(pdir.path(), listed);
         let p = measure(runs * 3, || {
             let t = Instant::now();
             let n = plain_list(&conn).len();
@@ -249,16 +258,7 @@ fn main() {
     // 3b. Search per keystroke on the same 5,000 clients, against SQL LIKE on plaintext.
     if runs_workload("search") {
         let kdir = tempfile::tempdir().unwrap();
-        {
-            let mut v = fast_vault(kdir.path());
-            v.add_clients(&(0..listed).map(client).collect::<Vec<_>>())
-                .unwrap();
-        }
-        let fast = VaultOptions {
-            kdf: KdfParams::INSECURE_FOR_TESTS,
-            ..Default::default()
-        };
-        let v = Vault::open(kdir.path(), PASS, fast).unwrap();
+        let v = unlocked_with_clients(kdir.path(), listed);
         let t = Instant::now();
         v.search_clients("odette 12", 20).unwrap();
         let first = t.elapsed();
@@ -270,12 +270,7 @@ fn main() {
             e
         });
         let pdir = tempfile::tempdir().unwrap();
-        let mut conn = plain_db(pdir.path());
-        let tx = conn.transaction().unwrap();
-        for i in 0..listed {
-            plain_insert(&tx, i);
-        }
-        tx.commit().unwrap();
+        let conn = plain_with_clients(pdir.path(), listed);
         let p = measure(runs * 10, || {
             let t = Instant::now();
             let mut stmt = conn

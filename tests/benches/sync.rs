@@ -13,17 +13,8 @@ use komora_core::{ClientEdit, NewClient, Role, SyncOptions, Vault};
 use komora_protocol::{ChallengeResponse, Id16, PullPage, PushBatch, TokenResponse};
 use komora_scenarios::proxy::CountingProxy;
 use komora_scenarios::server::TestServer;
-use komora_scenarios::{bootstrap_admin, enrol, fast_options, ManualClock, MORNING_MS};
+use komora_scenarios::{bootstrap_admin, enrol, fast_options, sync_via, ManualClock, MORNING_MS};
 use ring::signature::{Ed25519KeyPair, KeyPair};
-
-fn sync_via(
-    v: &mut Vault,
-    url: &str,
-    opts: &SyncOptions,
-) -> komora_core::Result<komora_core::SyncReport> {
-    let mut t = komora_core::HttpTransport::new(url).unwrap();
-    v.sync(&mut t, opts, &mut |_| {})
-}
 
 fn vm_hwm_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")

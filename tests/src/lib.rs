@@ -146,6 +146,16 @@ pub fn enrol(
     .unwrap()
 }
 
+/// Sync a vault through `url` (a proxy, say) with `opts`.
+pub fn sync_via(
+    v: &mut Vault,
+    url: &str,
+    opts: &komora_core::SyncOptions,
+) -> komora_core::Result<komora_core::SyncReport> {
+    let mut t = komora_core::HttpTransport::new(url).unwrap();
+    v.sync(&mut t, opts, &mut |_| {})
+}
+
 /// Sync a vault with the server it is enrolled on.
 pub fn sync(v: &mut Vault) -> komora_core::Result<komora_core::SyncReport> {
     let url = v.sync_settings()?.server_url;

@@ -4,19 +4,10 @@
 
 use std::time::Duration;
 
-use komora_core::{ClientEdit, HttpTransport, NewClient, Role, SyncOptions, Vault};
+use komora_core::{ClientEdit, NewClient, Role, SyncOptions, Vault};
 use komora_scenarios::proxy::FaultyProxy;
 use komora_scenarios::server::{backends, test_limits, Backend, TestServer};
-use komora_scenarios::{bootstrap_admin, enrol, quick_retries, snapshot, sync, Rng};
-
-fn sync_via(
-    v: &mut Vault,
-    url: &str,
-    opts: &SyncOptions,
-) -> komora_core::Result<komora_core::SyncReport> {
-    let mut t = HttpTransport::new(url).unwrap();
-    v.sync(&mut t, opts, &mut |_| {})
-}
+use komora_scenarios::{bootstrap_admin, enrol, quick_retries, snapshot, sync, sync_via, Rng};
 
 fn random_runs_through_a_faulty_network_converge_with_nothing_lost_or_doubled(backend: &Backend) {
     let runs: u64 = std::env::var("KOMORA_FAULT_RUNS")
