@@ -34,16 +34,25 @@ fn every_acknowledged_save_survives_a_kill_at_a_random_instant() {
             .unwrap();
         // Read acknowledgements on a thread; kill after a random time, mid-burst.
         let stdout = child.stdout.take().unwrap();
+        let (first_ack, acked) = std::sync::mpsc::channel();
         let reader = std::thread::spawn(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .collect::<Vec<String>>()
+            let mut lines = Vec::new();
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if lines.is_empty() {
+                    let _ = first_ack.send(());
+                }
+                lines.push(line);
+            }
+            lines
         });
-        let wait = Duration::from_millis(30 + rng.below(250));
+        // Once the burst is under way (whatever the machine's speed), kill at a random instant.
+        acked
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the burst started");
+        let wait = Duration::from_millis(rng.below(200));
         let start = Instant::now();
         while start.elapsed() < wait {
-            std::thread::sleep(Duration::from_millis(5));
+            std::thread::sleep(Duration::from_millis(1));
         }
         child.kill().unwrap(); // SIGKILL: no destructor, no checkpoint, no flush
         child.wait().unwrap();

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use komora_core::{ClientEdit, NewClient, Role, SyncOptions, Vault};
+use komora_core::{ClientEdit, HttpTransport, NewClient, Role, SyncOptions, Vault};
 use komora_scenarios::proxy::FaultyProxy;
 use komora_scenarios::server::{backends, test_limits, Backend, TestServer};
 use komora_scenarios::{bootstrap_admin, enrol, quick_retries, snapshot, sync, sync_via, Rng};
@@ -128,6 +128,7 @@ fn a_sync_cut_by_a_server_restart_resumes_and_sends_each_operation_once(backend:
     tablet.add_clients(&clients).unwrap();
 
     let url = server.url.clone();
+    let (under_way, started) = std::sync::mpsc::channel();
     let pusher = std::thread::spawn(move || {
         let opts = SyncOptions {
             push_batch_ops: 20,
@@ -135,10 +136,18 @@ fn a_sync_cut_by_a_server_restart_resumes_and_sends_each_operation_once(backend:
             backoff: Duration::from_millis(1),
             ..Default::default()
         };
-        let first = sync_via(&mut tablet, &url, &opts);
+        let mut t = HttpTransport::new(&url).unwrap();
+        let first = tablet.sync(&mut t, &opts, &mut |p| {
+            if p.sent_ops >= 200 {
+                let _ = under_way.send(());
+            }
+        });
         (tablet, first)
     });
-    std::thread::sleep(Duration::from_millis(150));
+    // Kill the server once a tenth of the operations are across, whatever the machine's speed.
+    started
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the push got under way");
     server.stop(); // killed mid-sync
     let (mut tablet, first) = pusher.join().unwrap();
     let waiting = tablet.sync_status().unwrap().pending;

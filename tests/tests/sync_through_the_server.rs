@@ -588,15 +588,17 @@ fn guessing_enrolment_codes_from_loopback_hits_the_rate_limit_and_gets_nothing(b
         None,
         "no guess enrolled a device: {outcomes:?}"
     );
-    assert_eq!(
-        outcomes.get(&403).copied().unwrap_or(0),
-        10,
-        "the first ten were judged and refused: {outcomes:?}"
+    // Ten a minute: the first ten are judged (and refused); on a slow machine one more may
+    // have been earned while the attack ran. Everything else is turned away unread.
+    let judged = outcomes.get(&403).copied().unwrap_or(0);
+    assert!(
+        (10..=12).contains(&judged),
+        "judged and refused: {outcomes:?}"
     );
     assert_eq!(
         outcomes.get(&429).copied().unwrap_or(0),
-        50,
-        "the rest were rate-limited: {outcomes:?}"
+        60 - judged,
+        "rate-limited: {outcomes:?}"
     );
 }
 
