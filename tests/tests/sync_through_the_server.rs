@@ -456,16 +456,19 @@ fn malformed_unauthenticated_and_oversized_requests_get_a_clear_refusal_and_chan
         status(http.post(url("/v1/devices/zz/revoke")).send().unwrap()).0,
         401
     );
-    let huge = vec![0u8; komora_protocol_max() + 1];
+    let huge = vec![0u8; komora_protocol::MAX_PUSH_BYTES + 1];
     assert_eq!(
         status(http.post(url("/v1/enroll")).body(huge).send().unwrap()).0,
         413
     );
 
     // An authenticated push of garbage is refused whole.
-    let mut t = HttpTransport::new(&server.url).unwrap();
-    let token = login(&admin, &mut t);
-    let garbage = komora_core_push_body(vec![vec![1u8; 80], vec![9u8; 10]]);
+    let token = login(&admin);
+    // A well-framed envelope next to a truncated one: nothing of the batch may be stored.
+    let garbage = postcard::to_allocvec(&komora_protocol::PushBatch {
+        envelopes: vec![vec![1u8; 80], vec![9u8; 10]],
+    })
+    .unwrap();
     let r = http
         .post(url("/v1/push"))
         .bearer_auth(&token)
@@ -493,7 +496,7 @@ fn malformed_unauthenticated_and_oversized_requests_get_a_clear_refusal_and_chan
         .unwrap()
         .json()
         .unwrap();
-    let raw = base64_decode(challenge["challenge"].as_str().unwrap());
+    let raw = base64_decode(&challenge["challenge"]);
     let signature = key.sign(&komora_protocol::login_message(&device, &raw));
     let login = serde_json::json!({ "device_id": device, "challenge": challenge["challenge"], "signature": base64_url(signature.as_ref()) });
     assert_eq!(
@@ -537,24 +540,9 @@ fn malformed_unauthenticated_and_oversized_requests_get_a_clear_refusal_and_chan
     assert_eq!(snapshot(&fresh).len(), 1);
 }
 
-fn komora_protocol_max() -> usize {
-    2 * 1024 * 1024
-}
-
-fn komora_core_push_body(envelopes: Vec<Vec<u8>>) -> Vec<u8> {
-    // postcard: a length-prefixed list of byte strings.
-    let mut out = vec![envelopes.len() as u8];
-    for e in envelopes {
-        out.push(e.len() as u8);
-        out.extend(e);
-    }
-    out
-}
-
 /// Log in as a vault's device, as an attacker holding the unlocked tablet could: any
 /// authenticated call through a spying transport reveals the token it used.
-fn login(v: &komora_core::Vault, t: &mut HttpTransport) -> String {
-    let _ = t;
+fn login(v: &komora_core::Vault) -> String {
     let server = v.sync_settings().unwrap().server_url;
     let mut spy = komora_scenarios::TokenSpy::new(&server);
     let _ = v.devices(&mut spy).unwrap();
@@ -628,35 +616,15 @@ fn register_raw_device(
     (id, key)
 }
 
-fn base64_decode(s: &str) -> Vec<u8> {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let vals: Vec<u32> = s
-        .bytes()
-        .map(|c| A.iter().position(|a| *a == c).unwrap() as u32)
-        .collect();
-    let mut out = Vec::new();
-    for chunk in vals.chunks(4) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, v)| acc | v << (18 - 6 * i));
-        for i in 0..chunk.len() - 1 {
-            out.push((n >> (16 - 8 * i)) as u8);
-        }
-    }
-    out
+/// Bytes as the protocol writes them in JSON (unpadded base64url).
+fn base64_url(bytes: &[u8]) -> serde_json::Value {
+    serde_json::to_value(komora_protocol::Bytes(bytes.to_vec())).unwrap()
 }
 
-fn base64_url(bytes: &[u8]) -> String {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().fold(0u32, |acc, b| acc << 8 | *b as u32) << (8 * (3 - chunk.len()));
-        for i in 0..=chunk.len() {
-            out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
-        }
-    }
-    out
+fn base64_decode(v: &serde_json::Value) -> Vec<u8> {
+    serde_json::from_value::<komora_protocol::Bytes>(v.clone())
+        .unwrap()
+        .0
 }
 
 /// Each scenario runs on every store the server supports (see `server::backends`).
