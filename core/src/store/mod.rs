@@ -296,7 +296,7 @@ impl Store {
             let envelope = OpEnvelope::seal(op.id, epoch, &op.body, key);
             insert_op(&tx, &op, &envelope, false)?;
             let mut state = existing.unwrap_or_else(|| RecordState::new(edit.kind, hlc));
-            state.apply(&op, &mut |id| op_exists(&tx, id));
+            merge_into(&tx, &mut state, &op)?;
             save_state(&tx, keys, edit.record, &state)?;
             ids.push(op.id);
         }
@@ -401,12 +401,24 @@ fn to_changes(state: Option<&RecordState>, edits: Vec<Edit>) -> Vec<Change> {
         .collect()
 }
 
-fn op_exists(conn: &Connection, id: &OpId) -> bool {
-    let mut stmt = match conn.prepare_cached("SELECT 1 FROM ops WHERE op_id = ?1") {
-        Ok(s) => s,
-        Err(_) => return false,
-    };
-    stmt.exists([id.as_bytes()]).unwrap_or(false)
+fn op_exists(conn: &Connection, id: &OpId) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM ops WHERE op_id = ?1")?
+        .exists([id.as_bytes()])?)
+}
+
+/// Merge `op` into `state`, asking the log whether the operations it names were received. A
+/// failed lookup fails the whole transaction instead of being taken for "not received yet"
+/// (which would leave a value in the frontier that another replica has replaced).
+fn merge_into(conn: &Connection, state: &mut RecordState, op: &Op) -> Result<()> {
+    let mut failure = None;
+    state.apply(op, &mut |id| {
+        op_exists(conn, id).unwrap_or_else(|e| {
+            failure.get_or_insert(e);
+            false
+        })
+    });
+    failure.map_or(Ok(()), Err)
 }
 
 fn insert_op(tx: &Transaction<'_>, op: &Op, envelope: &OpEnvelope, synced: bool) -> Result<()> {

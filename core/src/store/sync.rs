@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use super::{insert_op, load_state, op_exists, save_clock, save_state, Store};
+use super::{insert_op, load_state, merge_into, op_exists, save_clock, save_state, Store};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, OpId, RecordId};
 use crate::merge::RecordState;
@@ -162,7 +162,7 @@ impl Store {
         let tx = conn.transaction()?;
         let mut touched: HashMap<RecordId, RecordState> = HashMap::new();
         for (env, op) in ops {
-            if op_exists(&tx, &op.id) {
+            if op_exists(&tx, &op.id)? {
                 report.duplicates += 1;
                 if server_cursor.is_some() {
                     tx.prepare_cached("UPDATE ops SET synced = 1 WHERE op_id = ?1")?
@@ -191,7 +191,7 @@ impl Store {
             if clock.observe(&op.body.hlc()) && !report.clock_ahead.contains(&op.body.device) {
                 report.clock_ahead.push(op.body.device);
             }
-            state.apply(&op, &mut |id| op_exists(&tx, id));
+            merge_into(&tx, state, &op)?;
             report.applied += 1;
         }
         for (record, state) in &touched {
