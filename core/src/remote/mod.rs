@@ -93,6 +93,12 @@ impl<'t> Session<'t> {
         }
     }
 
+    /// Wait before attempt `attempt + 1`: the backoff, doubled each time, capped at 30 s.
+    fn pause(&self, attempt: u32) {
+        let pause = self.opts.backoff.saturating_mul(1 << (attempt - 1).min(6));
+        std::thread::sleep(pause.min(Duration::from_secs(30)));
+    }
+
     fn login(&mut self, vault: &Vault) -> Result<()> {
         let device = Id16(*vault.device_id().as_bytes());
         let challenge = self
@@ -134,8 +140,7 @@ impl<'t> Session<'t> {
                     self.token = None;
                 }
                 Err(Error::Network(_) | Error::RateLimited) if attempt < self.opts.max_attempts => {
-                    let pause = self.opts.backoff.saturating_mul(1 << (attempt - 1).min(6));
-                    std::thread::sleep(pause.min(Duration::from_secs(30)));
+                    self.pause(attempt);
                 }
                 Err(e) => return Err(e),
             }
@@ -164,8 +169,7 @@ impl<'t> Session<'t> {
             attempt += 1;
             match f(&mut *self.transport).map_err(Error::from) {
                 Err(Error::Network(_) | Error::RateLimited) if attempt < self.opts.max_attempts => {
-                    let pause = self.opts.backoff.saturating_mul(1 << (attempt - 1).min(6));
-                    std::thread::sleep(pause.min(Duration::from_secs(30)));
+                    self.pause(attempt);
                 }
                 other => return other,
             }
