@@ -25,6 +25,8 @@ pub enum Error {
     NotFound(crate::RecordId),
     #[error("that is not a valid {what}")]
     InvalidId { what: &'static str },
+    #[error("the client withdrew consent to {scope}: nothing new can be recorded under it")]
+    ConsentWithdrawn { scope: String },
     #[error("{field}: {reason}")]
     Validation { field: &'static str, reason: String },
     #[error("unknown field '{0}'")]

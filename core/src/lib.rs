@@ -7,6 +7,7 @@
 //! exchange operations with other replicas ([`Vault::summary`], [`Vault::ops_missing_from`],
 //! [`Vault::apply_ops`]). ARCHITECTURE.md gives the map and the invariants.
 
+mod casework;
 mod client;
 mod crypto;
 mod error;
@@ -25,6 +26,26 @@ mod target_groups;
 mod value;
 mod vault;
 
+pub use casework::case::{Case, CaseEdit, CaseStatus, NewCase, RiskLevel};
+pub use casework::consent::{
+    Consent, ConsentDecision, ConsentGiver, Language, NewConsent, CONSENT_AGE,
+};
+pub use casework::date::Date;
+pub use casework::group::{Group, GroupSession, NewGroup, DEFAULT_CYCLE};
+pub use casework::instrument::{
+    instrument, instruments, latest_instrument, Alert, AnswerOption, Band, Instrument, Item,
+    Score, Scoring, Translated,
+};
+pub use casework::lists::{lists, Lists, Term};
+pub use casework::measure::{Assessment, NewAssessment, Trend};
+pub use casework::queries::{
+    CaseloadEntry, CaseloadFilter, FollowUp, FollowUpKind, QueueReason, ReviewQueueItem,
+    TimelineEntry, TimelineEvent,
+};
+pub use casework::referral::{NewReferral, Referral, ReferralStatus};
+pub use casework::report::{age_band, ReportOptions, SUPPRESS_BELOW};
+pub use casework::review::{Review, Verdict};
+pub use casework::session::{NewSession, Session, SessionEdit};
 pub use client::{Client, ClientEdit, Listing, NewClient, Sex, CLIENT_FIELDS, CLIENT_SET_FIELDS};
 pub use error::{Error, Result};
 pub use history::{EntryStatus, HistoryChange, HistoryEntry};

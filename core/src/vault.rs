@@ -285,6 +285,8 @@ pub struct Vault {
     pub(crate) time: Arc<dyn TimeSource>,
     /// Folded names and codes for search, in memory only, rebuilt when the store changed.
     pub(crate) search: std::cell::RefCell<Option<crate::search::SearchIndex>>,
+    /// Structured fields of the case-work records, in memory only, caught up incrementally.
+    pub(crate) casework: std::cell::RefCell<Option<crate::casework::index::CaseIndex>>,
 }
 
 impl fmt::Debug for Vault {
@@ -362,6 +364,7 @@ impl Vault {
                 store,
                 time: opts.time,
                 search: Default::default(),
+                casework: Default::default(),
             }),
             Err(e) => {
                 // Leave no half-made vault behind.
@@ -396,6 +399,7 @@ impl Vault {
             store,
             time: opts.time,
             search: Default::default(),
+            casework: Default::default(),
         })
     }
 
@@ -416,6 +420,7 @@ impl Vault {
             store,
             time,
             search: Default::default(),
+            casework: Default::default(),
         })
     }
 

@@ -96,8 +96,43 @@ pub(crate) struct Store {
     keys: Keyring,
     /// The device's Ed25519 identity (PKCS#8), for logging in to the sync server.
     signing: Zeroizing<Vec<u8>>,
-    /// Counts committed changes to records, so in-memory views know when they are stale.
-    generation: u64,
+    /// Records changed by committed writes, in order, so in-memory views can catch up
+    /// incrementally. Holds ids only (random, nothing personal) and is trimmed when long.
+    changes: ChangeLog,
+}
+
+/// Which records changed, in commit order. A position in it is a generation: views remember
+/// the generation they were built at and reload only what changed since.
+#[derive(Default)]
+pub(crate) struct ChangeLog {
+    /// Generation of `ids[0]`.
+    base: u64,
+    ids: Vec<RecordId>,
+}
+
+/// Beyond this many remembered changes the log forgets the oldest; a view older than that
+/// rebuilds from scratch.
+const CHANGE_LOG_MAX: usize = 100_000;
+
+impl ChangeLog {
+    fn generation(&self) -> u64 {
+        self.base + self.ids.len() as u64
+    }
+
+    fn record(&mut self, ids: impl IntoIterator<Item = RecordId>) {
+        self.ids.extend(ids);
+        if self.ids.len() > CHANGE_LOG_MAX {
+            let drop = self.ids.len() - CHANGE_LOG_MAX / 2;
+            self.ids.drain(..drop);
+            self.base += drop as u64;
+        }
+    }
+
+    /// Records changed after `generation`, or `None` if that is too old to tell.
+    fn since(&self, generation: u64) -> Option<&[RecordId]> {
+        let start = generation.checked_sub(self.base)?;
+        self.ids.get(start as usize..)
+    }
 }
 
 impl Store {
@@ -139,7 +174,7 @@ impl Store {
             next_seq: 1,
             keys,
             signing,
-            generation: 0,
+            changes: ChangeLog::default(),
         })
     }
 
@@ -203,12 +238,19 @@ impl Store {
             next_seq,
             keys,
             signing,
-            generation: 0,
+            changes: ChangeLog::default(),
         })
     }
 
+    /// Grows with every committed change to a record; equal generations mean equal contents.
     pub(crate) fn generation(&self) -> u64 {
-        self.generation
+        self.changes.generation()
+    }
+
+    /// The records changed since `generation` (possibly with repeats), or `None` when the
+    /// caller is too far behind and should reload everything.
+    pub(crate) fn changed_since(&self, generation: u64) -> Option<&[RecordId]> {
+        self.changes.since(generation)
     }
 
     pub(crate) fn device(&self) -> DeviceId {
@@ -242,9 +284,10 @@ impl Store {
     /// transaction. Returns the new operations' ids.
     pub(crate) fn write(&mut self, edits: Vec<RecordEdit>) -> Result<Vec<OpId>> {
         let first_seq = self.next_seq;
+        let records: Vec<RecordId> = edits.iter().map(|e| e.record).collect();
         let result = self.write_in_tx(edits);
         match result {
-            Ok(_) => self.generation += 1,
+            Ok(_) => self.changes.record(records),
             Err(_) => self.next_seq = first_seq, // the transaction rolled back: reuse the numbers
         }
         result

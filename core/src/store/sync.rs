@@ -206,7 +206,7 @@ impl Store {
         }
         tx.commit()?;
         if report.applied > 0 {
-            self.generation += 1;
+            self.changes.record(touched.keys().copied());
         }
         Ok(report)
     }

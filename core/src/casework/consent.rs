@@ -1,0 +1,209 @@
+//! Consent: what a client agreed to (receiving services, recording data, sharing with a
+//! referral partner), in which language it was explained, and who gave it (the client, or a
+//! parent or guardian, which is required under 16). A withdrawal is a new record; from its
+//! date on, nothing new is recorded under that scope.
+
+use std::fmt;
+
+use super::case::code_enum;
+use super::date::Date;
+use super::lists::{check, lists};
+use super::{clean_text, id_value, StateExt};
+use crate::error::{Error, Result};
+use crate::ids::{DeviceId, RecordId};
+use crate::merge::RecordState;
+use crate::store::Edit;
+use crate::vault::Vault;
+
+pub(crate) const KIND: &str = "consent";
+/// Below this age a parent or guardian gives consent.
+pub const CONSENT_AGE: i32 = 16;
+
+code_enum!(
+    /// Given or withdrawn.
+    ConsentDecision, "decision", {
+        Given => "given",
+        Withdrawn => "withdrawn",
+    }
+);
+
+code_enum!(
+    /// Who gave the consent.
+    ConsentGiver, "given_by", {
+        Client => "self",
+        Guardian => "guardian",
+    }
+);
+
+code_enum!(
+    /// The language the consent was explained in.
+    Language, "language", {
+        Kinyarwanda => "rw",
+        French => "fr",
+        English => "en",
+    }
+);
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Consent {
+    pub id: RecordId,
+    pub client: Option<RecordId>,
+    /// services, data-recording or sharing.
+    pub scope: String,
+    pub decision: ConsentDecision,
+    pub language: Language,
+    pub given_by: ConsentGiver,
+    /// The parent's or guardian's name (free text; `None` in listings).
+    pub guardian_name: Option<String>,
+    pub date: Date,
+    pub author: DeviceId,
+    pub created_ms: u64,
+    /// When it was recorded, by the hybrid clock: orders two decisions of the same day.
+    pub recorded: crate::hlc::Hlc,
+}
+
+impl fmt::Debug for Consent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Consent")
+            .field("id", &self.id)
+            .field("scope", &self.scope)
+            .field("decision", &self.decision)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Consent {
+    pub(crate) fn from_state(id: RecordId, s: &RecordState, with_text: bool) -> Self {
+        Consent {
+            id,
+            client: s.id("client"),
+            scope: s.text("scope").unwrap_or_default(),
+            decision: s
+                .text("decision")
+                .and_then(|t| ConsentDecision::parse(&t).ok())
+                .unwrap_or(ConsentDecision::Given),
+            language: s
+                .text("language")
+                .and_then(|t| Language::parse(&t).ok())
+                .unwrap_or(Language::Kinyarwanda),
+            given_by: s
+                .text("given_by")
+                .and_then(|t| ConsentGiver::parse(&t).ok())
+                .unwrap_or(ConsentGiver::Client),
+            guardian_name: if with_text { s.text("guardian_name") } else { None },
+            date: s
+                .date("date")
+                .unwrap_or_else(|| Date::from_unix_ms(s.created.wall_ms)),
+            author: s.author(),
+            created_ms: s.created.wall_ms,
+            recorded: s.created,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct NewConsent {
+    pub client: RecordId,
+    pub scope: String,
+    pub decision: ConsentDecision,
+    pub language: Language,
+    pub given_by: ConsentGiver,
+    pub guardian_name: Option<String>,
+    pub date: Option<Date>,
+}
+
+impl fmt::Debug for NewConsent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NewConsent([redacted])")
+    }
+}
+
+impl Vault {
+    /// Record consent given or withdrawn.
+    pub fn add_consent(&mut self, c: &NewConsent) -> Result<RecordId> {
+        let client = self
+            .client(c.client)
+            .map_err(|_| Error::validation("client", "record the client first"))?;
+        let scope = check(&lists().consent_scopes, "scope", &c.scope)?;
+        let today = self.today();
+        let date = c.date.unwrap_or(today);
+        if date > today {
+            return Err(Error::validation("date", "consent cannot be dated in the future"));
+        }
+        let guardian = clean_text("guardian_name", c.guardian_name.as_deref().unwrap_or(""), 120)?;
+        match c.given_by {
+            ConsentGiver::Client => {
+                // Only a birth year is known: refuse when the client is certainly under 16.
+                let under_age = client
+                    .birth_year
+                    .is_some_and(|y| date.year() - i32::from(y) < CONSENT_AGE);
+                if under_age && c.decision == ConsentDecision::Given {
+                    return Err(Error::validation(
+                        "given_by",
+                        "a client under 16 cannot consent alone: a parent or guardian gives consent",
+                    ));
+                }
+                if guardian.is_some() {
+                    return Err(Error::validation(
+                        "guardian_name",
+                        "a guardian's name goes with consent given by a guardian",
+                    ));
+                }
+            }
+            ConsentGiver::Guardian if guardian.is_none() => {
+                return Err(Error::validation(
+                    "guardian_name",
+                    "name the parent or guardian who gave consent",
+                ));
+            }
+            ConsentGiver::Guardian => {}
+        }
+        let mut out = vec![
+            Edit::Set("client", id_value(c.client)),
+            Edit::Set("scope", scope.into()),
+            Edit::Set("decision", c.decision.code().into()),
+            Edit::Set("language", c.language.code().into()),
+            Edit::Set("given_by", c.given_by.code().into()),
+            Edit::Set("date", date.to_string().into()),
+        ];
+        if let Some(g) = guardian {
+            out.push(Edit::Set("guardian_name", g.into()));
+        }
+        let id = RecordId::random();
+        self.write_record(id, KIND, true, out)?;
+        Ok(id)
+    }
+
+    pub fn consent(&self, id: RecordId) -> Result<Consent> {
+        Ok(Consent::from_state(id, &self.live_state(id, KIND)?, true))
+    }
+
+    /// The client's consent records, newest first.
+    pub fn consents(&self, client: RecordId) -> Result<Vec<Consent>> {
+        self.client(client)?;
+        let mut all: Vec<Consent> = self
+            .index()?
+            .consents()
+            .filter(|c| c.client == Some(client))
+            .cloned()
+            .collect();
+        all.sort_by(|a, b| (b.date, b.recorded).cmp(&(a.date, a.recorded)));
+        Ok(all)
+    }
+
+    /// Refuse to record anything new under `scope` if the client's latest decision on it is a
+    /// withdrawal, whatever date the new record carries (a backdated note is still new data).
+    pub(crate) fn check_consent(&self, client: RecordId, scope: &str) -> Result<()> {
+        let index = self.index()?;
+        let latest = index
+            .consents()
+            .filter(|c| c.client == Some(client) && c.scope == scope)
+            .max_by_key(|c| (c.date, c.recorded));
+        if latest.is_some_and(|c| c.decision == ConsentDecision::Withdrawn) {
+            return Err(Error::ConsentWithdrawn {
+                scope: scope.to_owned(),
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,206 @@
+//! Anonymous figures for donors: counts by month and by district, target group, sex and age
+//! band, as CSV. Built only from ids, dates and codes; no name, code, phone number or note is
+//! ever read into it. Any count from 1 to 4 is written "<5" so nobody can be singled out.
+//!
+//! Rows are margins (one dimension at a time), not cross-tabulations: a cross-tab of five
+//! dimensions would be mostly small cells. Suppression is per cell; a reader who subtracts
+//! one published cell from a total can still bound a suppressed one, so totals are published
+//! only for the same metric and month (see ARCHITECTURE.md, known limits).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
+
+use super::date::Date;
+use crate::client::Client;
+use crate::error::Result;
+use crate::ids::RecordId;
+use crate::vault::Vault;
+
+/// Below this a count is shown as "<5".
+pub const SUPPRESS_BELOW: usize = 5;
+
+/// Which period a report covers (inclusive; open ends take everything).
+#[derive(Clone, Debug, Default)]
+pub struct ReportOptions {
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+}
+
+/// The age band of someone born in `birth_year`, on `date`.
+pub fn age_band(birth_year: Option<u16>, date: Date) -> &'static str {
+    let Some(y) = birth_year else { return "unknown" };
+    match date.year() - i32::from(y) {
+        i32::MIN..=11 => "0-11",
+        12..=17 => "12-17",
+        18..=24 => "18-24",
+        25..=34 => "25-34",
+        35..=49 => "35-49",
+        50..=64 => "50-64",
+        _ => "65+",
+    }
+}
+
+/// What the report needs of a client: nothing that names them.
+struct Profile {
+    district: String,
+    sex: &'static str,
+    birth_year: Option<u16>,
+    groups: Vec<String>,
+}
+
+impl Profile {
+    fn of(c: &Client) -> Self {
+        Profile {
+            district: c
+                .location
+                .as_ref()
+                .map_or_else(|| "unknown".to_owned(), |l| l.district.clone()),
+            sex: c.sex.map_or("unknown", |s| s.code()),
+            birth_year: c.birth_year,
+            groups: c.target_groups.clone(),
+        }
+    }
+}
+
+type Key = (String, String, String, String); // metric, month, dimension, value
+
+#[derive(Default)]
+struct Tally {
+    counts: BTreeMap<Key, usize>,
+    distinct: BTreeMap<Key, BTreeSet<RecordId>>,
+}
+
+impl Tally {
+    fn count(&mut self, metric: &str, month: &str, dim: &str, value: &str) {
+        *self
+            .counts
+            .entry((metric.into(), month.into(), dim.into(), value.into()))
+            .or_default() += 1;
+    }
+
+    /// Count `who` once per cell of a person's profile.
+    fn reach(&mut self, metric: &str, month: &str, who: RecordId, p: Option<&Profile>, date: Date) {
+        let mut cells = vec![("all".to_owned(), "all".to_owned())];
+        if let Some(p) = p {
+            cells.push(("district".into(), p.district.clone()));
+            cells.push(("sex".into(), p.sex.into()));
+            cells.push(("age_band".into(), age_band(p.birth_year, date).into()));
+            if p.groups.is_empty() {
+                cells.push(("target_group".into(), "none".into()));
+            }
+            for g in &p.groups {
+                cells.push(("target_group".into(), g.clone()));
+            }
+        }
+        for (dim, value) in cells {
+            self.distinct
+                .entry((metric.into(), month.into(), dim, value))
+                .or_default()
+                .insert(who);
+        }
+    }
+}
+
+fn cell(n: usize) -> String {
+    if n > 0 && n < SUPPRESS_BELOW {
+        format!("<{SUPPRESS_BELOW}")
+    } else {
+        n.to_string()
+    }
+}
+
+fn month(d: Date) -> String {
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
+impl Vault {
+    /// The anonymous aggregate report as CSV: `metric,month,dimension,value,count,average`.
+    pub fn report_csv(&self, opts: &ReportOptions) -> Result<String> {
+        let in_period = |d: Date| opts.from.is_none_or(|f| d >= f) && opts.to.is_none_or(|t| d <= t);
+        let profiles: HashMap<RecordId, Profile> = self
+            .clients()?
+            .items
+            .iter()
+            .map(|c| (c.id, Profile::of(c)))
+            .collect();
+        let index = self.index()?;
+        let mut t = Tally::default();
+        for s in index.sessions().filter(|s| in_period(s.date)) {
+            let m = month(s.date);
+            t.count("sessions", &m, "all", "all");
+            t.count("sessions", &m, "modality", &s.modality);
+            for p in &s.participants {
+                t.reach("clients_reached", &m, *p, profiles.get(p), s.date);
+            }
+        }
+        let kinds: HashMap<RecordId, &str> =
+            index.groups().map(|g| (g.id, g.kind.as_str())).collect();
+        for g in index.group_sessions().filter(|g| in_period(g.date)) {
+            let m = month(g.date);
+            t.count("group_sessions", &m, "all", "all");
+            let kind = g.group.and_then(|id| kinds.get(&id)).copied().unwrap_or("unknown");
+            for p in &g.attendance {
+                t.count("group_attendance", &m, "all", "all");
+                t.count("group_attendance", &m, "group_kind", kind);
+                t.reach("clients_reached", &m, *p, profiles.get(p), g.date);
+            }
+        }
+        for r in index.referrals().filter(|r| in_period(r.date)) {
+            let m = month(r.date);
+            t.count("referrals", &m, "all", "all");
+            t.count("referrals", &m, "destination", &r.destination);
+            t.count("referrals", &m, "status", r.status.code());
+        }
+        let mut out = String::from("metric,month,dimension,value,count,average\n");
+        let mut rows: BTreeMap<Key, usize> = t.counts;
+        for (k, set) in t.distinct {
+            rows.insert(k, set.len());
+        }
+        for ((metric, m, dim, value), n) in &rows {
+            let _ = writeln!(out, "{metric},{m},{dim},{},{},", csv(value), cell(*n));
+        }
+        // Change in scores: first and last scored assessment of each client in the period.
+        let mut series: BTreeMap<(String, RecordId), Vec<(Date, crate::hlc::Hlc, u32)>> = BTreeMap::new();
+        for a in index.assessments().filter(|a| in_period(a.date)) {
+            if let (Some(c), Some(score)) = (a.client, a.score) {
+                series
+                    .entry((a.instrument.clone(), c))
+                    .or_default()
+                    .push((a.date, a.recorded, score));
+            }
+        }
+        let mut changes: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+        for ((inst, _), mut points) in series {
+            if points.len() < 2 {
+                continue;
+            }
+            points.sort();
+            let change = i64::from(points[points.len() - 1].2) - i64::from(points[0].2);
+            changes.entry(inst).or_default().push(change);
+        }
+        for (inst, ch) in changes {
+            let n = ch.len();
+            let avg = if n >= SUPPRESS_BELOW {
+                format!("{:.1}", ch.iter().sum::<i64>() as f64 / n as f64)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "measure_change,period,instrument,{},{},{avg}",
+                csv(&inst),
+                cell(n)
+            );
+        }
+        Ok(out)
+    }
+}
+
+/// A CSV field: quoted when it holds a comma or a quote.
+fn csv(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
