@@ -5,6 +5,7 @@
 //! id or missing vault; 5 corrupted or tampered data; 1 anything else. Errors are one line on
 //! stderr and never hold a record's content.
 
+mod casework;
 mod output;
 
 use std::path::PathBuf;
@@ -60,6 +61,42 @@ enum Command {
     Ops(OpsCommand),
     /// This device, its role, the last successful sync and the changes waiting.
     Status,
+    /// Open, change and close cases; raise risk flags.
+    #[command(subcommand)]
+    Case(casework::CaseCommand),
+    /// Record sessions and home visits.
+    #[command(subcommand)]
+    Session(casework::SessionCommand),
+    /// Give instruments (PHQ-9, WHO-5, SRQ-20, PCL-5) and follow scores over time.
+    #[command(subcommand)]
+    Measure(casework::MeasureCommand),
+    /// Refer clients to partners and follow the referrals up.
+    #[command(subcommand)]
+    Referral(casework::ReferralCommand),
+    /// Record consent given or withdrawn.
+    #[command(subcommand)]
+    Consent(casework::ConsentCommand),
+    /// Supervisor reviews, the review queue and the counsellor's answers.
+    #[command(subcommand)]
+    Review(casework::ReviewCommand),
+    /// Healing groups and dialogue spaces: cycles, sessions, attendance.
+    #[command(subcommand)]
+    Group(casework::GroupCommand),
+    /// This counsellor's cases, urgent first.
+    Caseload(casework::CaseloadArgs),
+    /// Everything that concerns a client, newest first.
+    Timeline { client: String },
+    /// Appointments and referral follow-ups due (and overdue).
+    Followups {
+        /// Look this many days ahead.
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+        /// Every counsellor's, not only this device's.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Write the anonymous aggregate report (CSV, small numbers shown as <5).
+    Report(casework::ReportArgs),
 }
 
 #[derive(Subcommand)]
@@ -206,7 +243,8 @@ impl From<Error> for Failure {
             Error::Validation { .. }
             | Error::InvalidId { .. }
             | Error::UnknownField(_)
-            | Error::InvalidCode => 2,
+            | Error::InvalidCode
+            | Error::ConsentWithdrawn { .. } => 2,
             Error::WrongPassphrase
             | Error::PlatformKeyUnavailable
             | Error::Unauthenticated
@@ -297,6 +335,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Status => out.status(&unlock(&dir)?.sync_status()?),
         Command::Ops(cmd) => ops_command(&mut unlock(&dir)?, cmd, &out)?,
+        Command::Case(cmd) => casework::case_command(&mut unlock(&dir)?, cmd, &out)?,
+        Command::Session(cmd) => casework::session_command(&mut unlock(&dir)?, cmd, &out)?,
+        Command::Measure(cmd) => casework::measure_command(&mut unlock(&dir)?, cmd, &out)?,
+        Command::Referral(cmd) => casework::referral_command(&mut unlock(&dir)?, cmd, &out)?,
+        Command::Consent(cmd) => casework::consent_command(&mut unlock(&dir)?, cmd, &out)?,
+        Command::Review(cmd) => casework::review_command(&mut unlock(&dir)?, cmd, &out)?,
+        Command::Group(cmd) => casework::group_command(&mut unlock(&dir)?, cmd, &out)?,
+        Command::Caseload(args) => casework::caseload(&unlock(&dir)?, args, &out)?,
+        Command::Timeline { client } => casework::timeline(&unlock(&dir)?, &client, &out)?,
+        Command::Followups { days, all } => {
+            casework::follow_ups(&unlock(&dir)?, days, all, &out)?
+        }
+        Command::Report(args) => casework::report(&unlock(&dir)?, args, &out)?,
     }
     Ok(())
 }

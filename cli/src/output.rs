@@ -22,6 +22,28 @@ impl Output {
         );
     }
 
+    /// One record: JSON, or one `field: value` line per field that has a value.
+    pub fn record(&self, value: Json) {
+        if self.json {
+            self.print_json(value);
+        } else {
+            print_fields(&value, "");
+        }
+    }
+
+    /// A list of records: a JSON array, or each record's fields followed by a blank line.
+    pub fn list(&self, items: Vec<Json>) {
+        if self.json {
+            self.print_json(Json::Array(items));
+        } else {
+            for item in &items {
+                print_fields(item, "");
+                println!();
+            }
+            println!("{} item(s)", items.len());
+        }
+    }
+
     pub fn created_vault(&self, dir: &Path, device: DeviceId) {
         if self.json {
             self.print_json(json!({ "vault": dir, "device_id": device.to_string() }));
@@ -329,6 +351,42 @@ impl ProgressLine {
         if self.shown {
             eprintln!();
         }
+    }
+}
+
+fn print_fields(value: &Json, indent: &str) {
+    let Json::Object(map) = value else {
+        println!("{indent}{}", plain(value));
+        return;
+    };
+    for (key, v) in map {
+        match v {
+            Json::Null => {}
+            Json::Array(a) if a.is_empty() => {}
+            Json::Array(a) if a.iter().all(|x| !x.is_object()) => {
+                let parts: Vec<String> = a.iter().map(plain).collect();
+                println!("{indent}{key}: {}", parts.join(", "));
+            }
+            Json::Array(a) => {
+                println!("{indent}{key}:");
+                for x in a {
+                    print_fields(x, &format!("{indent}  "));
+                    println!();
+                }
+            }
+            Json::Object(_) => {
+                println!("{indent}{key}:");
+                print_fields(v, &format!("{indent}  "));
+            }
+            _ => println!("{indent}{key}: {}", plain(v)),
+        }
+    }
+}
+
+fn plain(v: &Json) -> String {
+    match v {
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }
 
