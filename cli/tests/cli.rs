@@ -212,3 +212,80 @@ fn every_failure_is_one_clear_line_with_a_distinct_exit_code() {
     let err = fails(&vault, PASS, &["client", "list"], 5);
     assert!(err.contains("corrupted"), "{err}");
 }
+
+#[test]
+fn a_counsellor_scripts_a_home_visit_a_measure_a_referral_and_the_donor_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("vault");
+    ok(&vault, &["init"]);
+    let client = json(
+        &vault,
+        &["client", "add", "--name", "Uwase Diane", "--sex", "F", "--birth-year", "1995", "--district", "Huye"],
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let case = json(&vault, &["case", "add", "--client", &client, "--problem", "grief"])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "She spoke about her mother.").unwrap();
+    let session = json(
+        &vault,
+        &[
+            "session", "add", "--case", &case, "--modality", "home-visit", "--duration", "50",
+            "--notes-file", notes.to_str().unwrap(), "--present", "her aunt",
+        ],
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let shown = json(&vault, &["session", "show", &session]);
+    assert_eq!(shown["notes"], "She spoke about her mother.");
+    assert_eq!(shown["household_present"][0], "her aunt");
+
+    let scored = json(
+        &vault,
+        &["measure", "add", "--client", &client, "--instrument", "phq-9", "--answers", "2,2,2,2,2,2,1,1,1", "--case", &case],
+    );
+    assert_eq!(scored["score"], 15);
+    assert_eq!(scored["band"], "moderately_severe");
+    assert_eq!(scored["raised_flags"][0], "suicide-risk");
+    let err = fails(
+        &vault,
+        PASS,
+        &["measure", "add", "--client", &client, "--instrument", "phq-9", "--answers", "4,0,0,0,0,0,0,0,0"],
+        2,
+    );
+    assert!(err.contains("question 1"), "{err}");
+
+    let load = json(&vault, &["caseload"]);
+    assert_eq!(load[0]["risk_flags"][0], "suicide-risk");
+    let queue = json(&vault, &["review", "queue"]);
+    assert_eq!(queue[0]["session"], session.as_str());
+    assert_eq!(queue[0]["urgent"], true);
+
+    json(&vault, &["referral", "add", "--client", &client, "--to", "health-centre", "--case", &case, "--follow-up", "2099-01-01"]);
+    let err = fails(&vault, PASS, &["case", "edit", &case, "--status", "closed"], 2);
+    assert!(err.contains("close_reason"), "{err}");
+    assert_eq!(json(&vault, &["timeline", &client]).as_array().unwrap().len(), 4);
+
+    fails(
+        &vault,
+        PASS,
+        &["consent", "add", "--client", &client, "--scope", "data-recording", "--language", "xx"],
+        2,
+    );
+    json(&vault, &["consent", "add", "--client", &client, "--scope", "data-recording", "--language", "rw", "--withdraw"]);
+    let err = fails(&vault, PASS, &["session", "add", "--case", &case, "--modality", "office"], 2);
+    assert!(err.contains("withdrew consent"), "{err}");
+
+    let report = dir.path().join("report.csv");
+    let written = json(&vault, &["report", "--out", report.to_str().unwrap()]);
+    assert!(written["rows"].as_u64().unwrap() > 3);
+    let csv = std::fs::read_to_string(&report).unwrap();
+    assert!(csv.starts_with("metric,month,dimension,value,count,average\n"));
+    assert!(!csv.contains("Uwase") && !csv.contains("mother"));
+    assert!(csv.contains(",<5,"));
+}
