@@ -733,6 +733,16 @@ pub fn timeline(v: &Vault, client: &str, out: &Output) -> Result<(), Failure> {
     Ok(())
 }
 
+pub fn household(v: &Vault, id: RecordId, out: &Output) -> Result<(), Failure> {
+    out.list(
+        v.household(id)?
+            .iter()
+            .map(|l| json!({ "client": l.client.to_string(), "relation": l.relation }))
+            .collect(),
+    );
+    Ok(())
+}
+
 pub fn follow_ups(v: &Vault, days: u32, all: bool, out: &Output) -> Result<(), Failure> {
     out.list(v.follow_ups(days, all)?.iter().map(views::follow_up).collect());
     Ok(())

@@ -176,6 +176,26 @@ enum ClientCommand {
     Delete { id: String },
     /// Every value a field has had, with author device and time, concurrent values included.
     History { id: String, field: String },
+    /// Record that another client is a relative or household member (`--relation parent`
+    /// means OTHER is the parent of ID).
+    Link {
+        id: String,
+        #[arg(long = "to", value_name = "OTHER")]
+        other: String,
+        /// spouse, parent, child, sibling, guardian, ward, relative or household-member.
+        #[arg(long)]
+        relation: String,
+    },
+    /// Remove the links between two clients.
+    Unlink {
+        id: String,
+        #[arg(long = "from", value_name = "OTHER")]
+        other: String,
+    },
+    /// A client's relatives and household members.
+    Household { id: String },
+    /// Everything that concerns a client, newest first (same as `komora timeline`).
+    Timeline { id: String },
 }
 
 #[derive(Args)]
@@ -518,6 +538,22 @@ fn client_command(
         ClientCommand::History { id, field } => {
             out.history(&vault.client_history(parse_id(&id)?, &field)?)
         }
+        ClientCommand::Link {
+            id,
+            other,
+            relation,
+        } => {
+            let id = parse_id(&id)?;
+            vault.link_clients(id, parse_id(&other)?, &relation)?;
+            casework::household(vault, id, out)?;
+        }
+        ClientCommand::Unlink { id, other } => {
+            let id = parse_id(&id)?;
+            vault.unlink_clients(id, parse_id(&other)?)?;
+            casework::household(vault, id, out)?;
+        }
+        ClientCommand::Household { id } => casework::household(vault, parse_id(&id)?, out)?,
+        ClientCommand::Timeline { id } => casework::timeline(vault, &id, out)?,
     }
     Ok(())
 }

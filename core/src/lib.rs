@@ -32,6 +32,7 @@ pub use casework::consent::{
 };
 pub use casework::date::Date;
 pub use casework::group::{Group, GroupSession, NewGroup, DEFAULT_CYCLE};
+pub use casework::household::Link;
 pub use casework::instrument::{
     instrument, instruments, latest_instrument, Alert, AnswerOption, Band, Instrument, Item,
     Score, Scoring, Translated,

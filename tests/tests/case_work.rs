@@ -528,3 +528,37 @@ fn the_donor_report_counts_without_naming_anyone_and_hides_small_numbers() {
         .unwrap();
     assert_eq!(change, "measure_change,period,instrument,phq-9,7,-9.0");
 }
+
+#[test]
+fn a_family_is_linked_once_and_each_member_sees_the_others_from_their_side() {
+    let mut t = huye_team();
+    let mother = client(&mut t.claudine, "Mukamana Odette", Sex::Female, 1978);
+    let son = client(&mut t.claudine, "Ishimwe Kevin", Sex::Male, 2012);
+    let father = client(&mut t.claudine, "Habimana Eric", Sex::Male, 1975);
+    t.claudine.link_clients(son, mother, "parent").unwrap();
+    exchange(&mut t.claudine, &mut t.jean);
+    // Offline, Jean links the father while Claudine records the couple.
+    t.jean.link_clients(son, father, "parent").unwrap();
+    t.claudine.link_clients(mother, father, "spouse").unwrap();
+    exchange(&mut t.claudine, &mut t.jean);
+    for v in [&t.claudine, &t.jean] {
+        let of_son: Vec<(RecordId, String)> = v
+            .household(son)
+            .unwrap()
+            .into_iter()
+            .map(|l| (l.client, l.relation))
+            .collect();
+        assert_eq!(of_son.len(), 2);
+        assert!(of_son.contains(&(mother, "parent".into())));
+        assert!(of_son.contains(&(father, "parent".into())));
+        let of_mother = v.household(mother).unwrap();
+        assert!(of_mother.iter().any(|l| l.client == son && l.relation == "child"));
+        assert!(of_mother.iter().any(|l| l.client == father && l.relation == "spouse"));
+    }
+    let before = held(&t.jean);
+    assert!(t.jean.link_clients(son, son, "sibling").is_err());
+    assert!(t.jean.link_clients(son, mother, "cousin-in-law").is_err());
+    assert_eq!(held(&t.jean), before);
+    t.jean.unlink_clients(mother, son).unwrap();
+    assert!(t.jean.household(son).unwrap().iter().all(|l| l.client != mother));
+}

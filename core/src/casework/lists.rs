@@ -15,6 +15,9 @@ pub struct Term {
     pub en: String,
     pub fr: Option<String>,
     pub rw: Option<String>,
+    /// Relations only: the relation seen from the other person (parent <-> child).
+    #[serde(default)]
+    pub inverse: Option<String>,
 }
 
 /// Every list, as shipped.
@@ -26,6 +29,7 @@ pub struct Lists {
     pub referral_destinations: Vec<Term>,
     pub risk_flags: Vec<Term>,
     pub consent_scopes: Vec<Term>,
+    pub relations: Vec<Term>,
     pub group_kinds: Vec<Term>,
     pub group_phases: Vec<Term>,
 }
@@ -67,6 +71,7 @@ mod tests {
             &l.referral_destinations,
             &l.risk_flags,
             &l.consent_scopes,
+            &l.relations,
             &l.group_kinds,
             &l.group_phases,
         ] {
@@ -78,5 +83,10 @@ mod tests {
             assert!(list.iter().all(|t| !t.en.is_empty()));
         }
         assert_eq!(l.group_phases.len(), 6);
+        for r in &l.relations {
+            let inverse = r.inverse.as_deref().expect("every relation has an inverse");
+            let back = l.relations.iter().find(|x| x.id == inverse).expect("known inverse");
+            assert_eq!(back.inverse.as_deref(), Some(r.id.as_str()));
+        }
     }
 }

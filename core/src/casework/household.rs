@@ -1,0 +1,103 @@
+//! Household and family links between clients. A link is written once, on the client who was
+//! being edited, as `other-id:relation` in the add-wins set `links`; the other client shows
+//! it from their side with the inverse relation (a parent's child is the child's parent).
+
+use super::lists::{check, lists};
+use super::StateExt;
+use crate::client::KIND as CLIENT;
+use crate::error::{Error, Result};
+use crate::ids::RecordId;
+use crate::store::Edit;
+use crate::vault::Vault;
+
+/// A relative or household member of a client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub client: RecordId,
+    /// What `client` is to the person asked about: spouse, parent, child, ...
+    pub relation: String,
+}
+
+fn parse(value: &str) -> Option<(RecordId, &str)> {
+    let (id, relation) = value.split_once(':')?;
+    Some((id.parse().ok()?, relation))
+}
+
+fn inverse(relation: &str) -> String {
+    lists()
+        .relations
+        .iter()
+        .find(|r| r.id == relation)
+        .and_then(|r| r.inverse.clone())
+        .unwrap_or_else(|| relation.to_owned())
+}
+
+impl Vault {
+    /// Record that `other` is `relation` of `client` (e.g. `other` is the `parent` of `client`).
+    pub fn link_clients(&mut self, client: RecordId, other: RecordId, relation: &str) -> Result<()> {
+        if client == other {
+            return Err(Error::validation("links", "a client cannot be linked to themself"));
+        }
+        self.client(client)?;
+        self.client(other)
+            .map_err(|_| Error::validation("links", "record the other person as a client first"))?;
+        let relation = check(&lists().relations, "relation", relation)?;
+        if self.household(client)?.iter().any(|l| l.client == other) {
+            self.unlink_clients(client, other)?;
+        }
+        self.write_record(
+            client,
+            CLIENT,
+            false,
+            vec![Edit::Add("links", format!("{other}:{relation}").into())],
+        )
+    }
+
+    /// Remove every link between two clients, from both sides.
+    pub fn unlink_clients(&mut self, client: RecordId, other: RecordId) -> Result<()> {
+        for (from, to) in [(client, other), (other, client)] {
+            let state = self.live_state(from, CLIENT)?;
+            let edits: Vec<Edit> = state
+                .texts("links")
+                .into_iter()
+                .filter(|v| parse(v).is_some_and(|(id, _)| id == to))
+                .map(|v| Edit::Remove("links", v.into()))
+                .collect();
+            self.write_record(from, CLIENT, false, edits)?;
+        }
+        Ok(())
+    }
+
+    /// A client's relatives and household members, from links written on either side.
+    pub fn household(&self, client: RecordId) -> Result<Vec<Link>> {
+        let me = self.live_state(client, CLIENT)?;
+        let mut out: Vec<Link> = me
+            .texts("links")
+            .iter()
+            .filter_map(|v| parse(v))
+            .map(|(id, relation)| Link {
+                client: id,
+                relation: relation.to_owned(),
+            })
+            .collect();
+        let mine = client.to_string();
+        self.store.for_each_state(CLIENT, |id, s| {
+            if id == client || s.deleted.is_some() {
+                return;
+            }
+            for v in s.texts("links") {
+                if let Some((to, relation)) = parse(&v) {
+                    if to.to_string() == mine && !out.iter().any(|l| l.client == id) {
+                        out.push(Link {
+                            client: id,
+                            relation: inverse(relation),
+                        });
+                    }
+                }
+            }
+        })?;
+        out.retain(|l| self.client(l.client).is_ok());
+        out.sort_by(|a, b| (&a.relation, a.client).cmp(&(&b.relation, b.client)));
+        Ok(out)
+    }
+}
