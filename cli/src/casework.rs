@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use komora_core::{
-    latest_instrument, CaseEdit, CaseStatus, CaseloadFilter, ConsentDecision, ConsentGiver, Date,
+    latest_instrument, AuditAction, CaseEdit, CaseStatus, CaseloadFilter, ConsentDecision, ConsentGiver, Date,
     DeviceId, Language, NewAssessment, NewCase, NewConsent, NewGroup, NewReferral, NewSession,
     RecordId, ReferralStatus, ReportOptions, RiskLevel, SessionEdit, Vault, Verdict,
 };
@@ -298,6 +298,12 @@ pub enum GroupCommand {
     },
 }
 
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Write the audit trail as CSV (ids, times, actions and field names; never a value).
+    Export { file: PathBuf },
+}
+
 #[derive(Args)]
 pub struct CaseloadArgs {
     /// Every counsellor's cases.
@@ -448,7 +454,9 @@ pub fn session_command(v: &mut Vault, cmd: SessionCommand, out: &Output) -> Resu
             s.position = position;
             out.added(v.add_session(&s)?);
         }
-        SessionCommand::Show { id } => out.record(views::session(&v.session(parse_id(&id)?)?)),
+        SessionCommand::Show { id } => {
+            out.record(views::session(&v.view_session(parse_id(&id)?)?))
+        }
         SessionCommand::Edit {
             id,
             duration,
@@ -748,14 +756,28 @@ pub fn follow_ups(v: &Vault, days: u32, all: bool, out: &Output) -> Result<(), F
     Ok(())
 }
 
-pub fn report(v: &Vault, a: ReportArgs, out: &Output) -> Result<(), Failure> {
+pub fn report(v: &mut Vault, a: ReportArgs, out: &Output) -> Result<(), Failure> {
     let csv = v.report_csv(&ReportOptions {
         from: date("from", a.from)?,
         to: date("to", a.to)?,
     })?;
     write_new_file(&a.out, csv.as_bytes())?;
+    v.record_access(AuditAction::Exported, None, "report")?;
     let rows = csv.lines().count().saturating_sub(1);
     out.record(json!({ "file": a.out, "rows": rows }));
+    Ok(())
+}
+
+pub fn audit_command(v: &mut Vault, cmd: AuditCommand, out: &Output) -> Result<(), Failure> {
+    match cmd {
+        AuditCommand::Export { file } => {
+            let csv = v.audit_csv()?;
+            write_new_file(&file, csv.as_bytes())?;
+            v.record_access(AuditAction::Exported, None, "audit")?;
+            let rows = csv.lines().count().saturating_sub(1);
+            out.record(json!({ "file": file, "rows": rows }));
+        }
+    }
     Ok(())
 }
 

@@ -97,6 +97,9 @@ enum Command {
     },
     /// Write the anonymous aggregate report (CSV, small numbers shown as <5).
     Report(casework::ReportArgs),
+    /// The audit trail: who created, changed, viewed and exported which record, and when.
+    #[command(subcommand)]
+    Audit(casework::AuditCommand),
 }
 
 #[derive(Subcommand)]
@@ -367,7 +370,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Followups { days, all } => {
             casework::follow_ups(&unlock(&dir)?, days, all, &out)?
         }
-        Command::Report(args) => casework::report(&unlock(&dir)?, args, &out)?,
+        Command::Report(args) => casework::report(&mut unlock(&dir)?, args, &out)?,
+        Command::Audit(cmd) => casework::audit_command(&mut unlock(&dir)?, cmd, &out)?,
     }
     Ok(())
 }
@@ -517,7 +521,7 @@ fn client_command(
                 unreadable: Vec::new(),
             });
         }
-        ClientCommand::Show { id } => out.client(&vault.client(parse_id(&id)?)?),
+        ClientCommand::Show { id } => out.client(&vault.view_client(parse_id(&id)?)?),
         ClientCommand::Edit { id, fields } => {
             let id = parse_id(&id)?;
             let edit = client_edit(fields)?;

@@ -26,6 +26,7 @@ mod target_groups;
 mod value;
 mod vault;
 
+pub use casework::audit::{AuditAction, AuditEntry};
 pub use casework::case::{Case, CaseEdit, CaseStatus, NewCase, RiskLevel};
 pub use casework::consent::{
     Consent, ConsentDecision, ConsentGiver, Language, NewConsent, CONSENT_AGE,

@@ -287,6 +287,9 @@ pub struct Vault {
     pub(crate) search: std::cell::RefCell<Option<crate::search::SearchIndex>>,
     /// Structured fields of the case-work records, in memory only, caught up incrementally.
     pub(crate) casework: std::cell::RefCell<Option<crate::casework::index::CaseIndex>>,
+    /// Records viewed recently on this device (ids and times only), so a screen refreshed
+    /// often writes one audit entry, not hundreds.
+    pub(crate) recent_views: std::cell::RefCell<std::collections::HashMap<crate::RecordId, u64>>,
 }
 
 impl fmt::Debug for Vault {
@@ -365,6 +368,7 @@ impl Vault {
                 time: opts.time,
                 search: Default::default(),
                 casework: Default::default(),
+                recent_views: Default::default(),
             }),
             Err(e) => {
                 // Leave no half-made vault behind.
@@ -400,6 +404,7 @@ impl Vault {
             time: opts.time,
             search: Default::default(),
             casework: Default::default(),
+            recent_views: Default::default(),
         })
     }
 
@@ -421,6 +426,7 @@ impl Vault {
             time,
             search: Default::default(),
             casework: Default::default(),
+            recent_views: Default::default(),
         })
     }
 

@@ -562,3 +562,50 @@ fn a_family_is_linked_once_and_each_member_sees_the_others_from_their_side() {
     t.jean.unlink_clients(mother, son).unwrap();
     assert!(t.jean.household(son).unwrap().iter().all(|l| l.client != mother));
 }
+
+#[test]
+fn the_audit_trail_says_who_created_changed_and_viewed_what_without_a_word_of_content() {
+    use komora_core::AuditAction;
+    let mut t = huye_team();
+    let odette = client(&mut t.claudine, "Zzname Mukamana", Sex::Female, 1978);
+    let case = open_case(&mut t.claudine, &[odette]);
+    let mut s = NewSession::new(case, "office");
+    s.notes = Some("Zznotes she trusted us with".into());
+    let session = t.claudine.add_session(&s).unwrap();
+    exchange(&mut t.claudine, &mut t.grace);
+
+    // Grace opens the session three times in a few minutes, then edits nothing.
+    for _ in 0..3 {
+        assert!(t.grace.view_session(session).unwrap().notes.is_some());
+        t.clock.advance(60_000);
+    }
+    t.claudine
+        .edit_session(
+            session,
+            &komora_core::SessionEdit {
+                duration_min: Some(45),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    exchange(&mut t.claudine, &mut t.grace);
+
+    let trail = t.claudine.audit_trail().unwrap();
+    let about: Vec<_> = trail.iter().filter(|e| e.record == Some(session)).collect();
+    let actions: Vec<(AuditAction, komora_core::DeviceId)> =
+        about.iter().map(|e| (e.action, e.device)).collect();
+    assert_eq!(
+        actions,
+        vec![
+            (AuditAction::Created, t.claudine.device_id()),
+            (AuditAction::Viewed, t.grace.device_id()),
+            (AuditAction::Changed, t.claudine.device_id()),
+        ],
+        "three views within minutes are noted once"
+    );
+    assert_eq!(about[2].fields, vec!["duration_min".to_owned()]);
+    assert_eq!(trail, t.grace.audit_trail().unwrap(), "every tablet tells the same story");
+    let csv = t.grace.audit_csv().unwrap();
+    assert!(csv.contains(",viewed,session,"));
+    assert!(!csv.contains("Zz"), "no names or notes in the audit: {csv}");
+}

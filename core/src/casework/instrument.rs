@@ -251,3 +251,48 @@ pub fn latest_instrument(id: &str) -> Result<&'static Instrument> {
             Error::validation("instrument", "not a known instrument; use phq-9, who-5, srq-20 or pcl-5")
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_instruments_load_with_their_published_shape_and_cut_offs() {
+        let count = |id: &str| latest_instrument(id).unwrap().items.len();
+        assert_eq!(
+            (count("phq-9"), count("who-5"), count("srq-20"), count("pcl-5")),
+            (9, 5, 20, 20)
+        );
+        let phq = latest_instrument("phq-9").unwrap();
+        let band = |answers: [u8; 9]| phq.score(&answers).unwrap().band;
+        assert_eq!(band([0, 0, 0, 0, 1, 1, 1, 1, 0]), "minimal");
+        assert_eq!(band([1, 1, 1, 1, 1, 0, 0, 0, 0]), "mild");
+        assert_eq!(band([2, 2, 2, 2, 2, 2, 1, 1, 0]), "moderate");
+        assert_eq!(band([3; 9]), "severe");
+        let who = latest_instrument("who-5").unwrap();
+        assert!(who.higher_is_better);
+        assert_eq!(who.score(&[5; 5]).unwrap().total, 100, "raw 25 x 4");
+        assert_eq!(who.score(&[2, 2, 2, 3, 3]).unwrap().band, "poor_wellbeing");
+        let srq = latest_instrument("srq-20").unwrap();
+        let mut yes17 = [0u8; 20];
+        yes17[16] = 1;
+        assert_eq!(srq.score(&yes17).unwrap().alerts, vec!["suicide-risk".to_owned()]);
+        assert_eq!(latest_instrument("pcl-5").unwrap().range(), (0, 80));
+        // No invented translations: Komora ships only English until a published text is in.
+        for i in instruments() {
+            assert!(i.items.iter().all(|it| it.text.rw.is_none()), "{}", i.id);
+        }
+    }
+
+    #[test]
+    fn a_definition_from_outside_with_gaps_or_unknown_flags_is_refused() {
+        let good = include_str!("../../data/instruments/phq-9.json");
+        assert!(Instrument::from_json(good).is_ok());
+        let gap = good.replacen("\"min\": 5", "\"min\": 6", 1);
+        assert!(Instrument::from_json(&gap).is_err());
+        let flag = good.replace("suicide-risk", "something-else");
+        assert!(Instrument::from_json(&flag).is_err());
+        assert!(Instrument::from_json("{not json").is_err());
+        assert!(Instrument::from_json(&" ".repeat(300 * 1024)).is_err());
+    }
+}

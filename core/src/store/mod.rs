@@ -390,6 +390,23 @@ impl Store {
         Ok(stmt.query_row([kind], |r| r.get::<_, i64>(0))? as usize)
     }
 
+    /// Visit every operation of the log, decrypted, in arrival order. Returns how many could
+    /// not be opened.
+    pub(crate) fn for_each_op(&self, mut visit: impl FnMut(&Op)) -> Result<usize> {
+        let mut stmt = self.conn.prepare_cached("SELECT envelope FROM ops ORDER BY seq")?;
+        let mut rows = stmt.query([])?;
+        let mut unreadable = 0;
+        while let Some(row) = rows.next()? {
+            let opened = OpEnvelope::from_bytes(row.get_ref(0)?.as_blob()?)
+                .and_then(|env| env.open(self.keys.get(env.epoch())?));
+            match opened {
+                Ok(op) => visit(&op),
+                Err(_) => unreadable += 1,
+            }
+        }
+        Ok(unreadable)
+    }
+
     /// Every operation in the log about one record, decrypted, in arrival order.
     pub(crate) fn record_ops(&self, record: RecordId) -> Result<Vec<Op>> {
         let mut stmt = self

@@ -1,0 +1,180 @@
+//! The audit trail: who created, changed, deleted and viewed which record, and when.
+//!
+//! Creations, changes and deletions need no extra writing: every operation in the log names
+//! its author device, its time and the fields it touched, so the trail is read from the log
+//! (and cannot disagree with it). Views are not operations, so opening a record on a screen
+//! writes a small `access` record (which record, what was done), sealed and synced like any
+//! other, so supervisors see it. Screens call [`Vault::record_access`] or the `view_*`
+//! methods; the same record viewed again within ten minutes on one device is noted once.
+//!
+//! The trail holds ids, kinds, field names and times: never a value.
+
+use std::fmt::Write as _;
+
+use super::case::code_enum;
+use super::{id_value, StateExt};
+use crate::error::Result;
+use crate::hlc::Hlc;
+use crate::ids::{DeviceId, RecordId};
+use crate::op::Change;
+use crate::store::Edit;
+use crate::vault::Vault;
+
+pub(crate) const KIND: &str = "access";
+/// A record viewed again within this long on the same device is noted once.
+const VIEW_COALESCE_MS: u64 = 10 * 60 * 1000;
+
+code_enum!(
+    /// What happened to a record.
+    AuditAction, "action", {
+        Created => "created",
+        Changed => "changed",
+        Deleted => "deleted",
+        Viewed => "viewed",
+        Exported => "exported",
+    }
+);
+
+/// One line of the audit trail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub at: Hlc,
+    pub device: DeviceId,
+    pub action: AuditAction,
+    /// The record concerned (`None` for an export of many).
+    pub record: Option<RecordId>,
+    /// Its kind: client, case, session, ... (or what was exported).
+    pub kind: String,
+    /// The fields a change touched, by name.
+    pub fields: Vec<String>,
+}
+
+impl Vault {
+    /// Note that this device's user viewed or exported something. Writes one sealed `access`
+    /// record, unless the same record was viewed here within the last ten minutes.
+    pub fn record_access(
+        &mut self,
+        action: AuditAction,
+        record: Option<RecordId>,
+        kind: &str,
+    ) -> Result<()> {
+        let now = self.now_ms();
+        if action == AuditAction::Viewed {
+            if let Some(r) = record {
+                let mut recent = self.recent_views.borrow_mut();
+                recent.retain(|_, at| now.saturating_sub(*at) < VIEW_COALESCE_MS);
+                if recent.contains_key(&r) {
+                    return Ok(());
+                }
+                recent.insert(r, now);
+            }
+        }
+        let mut out = vec![
+            Edit::Set("action", action.code().into()),
+            Edit::Set("kind", kind.to_owned().into()),
+        ];
+        if let Some(r) = record {
+            out.push(Edit::Set("record", id_value(r)));
+        }
+        self.write_record(RecordId::random(), KIND, true, out)
+    }
+
+    /// Open a client for a screen: the view is audited.
+    pub fn view_client(&mut self, id: RecordId) -> Result<crate::Client> {
+        let c = self.client(id)?;
+        self.record_access(AuditAction::Viewed, Some(id), crate::client::KIND)?;
+        Ok(c)
+    }
+
+    /// Open a session (with its notes) for a screen: the view is audited.
+    pub fn view_session(&mut self, id: RecordId) -> Result<super::session::Session> {
+        let s = self.session(id)?;
+        self.record_access(AuditAction::Viewed, Some(id), super::session::KIND)?;
+        Ok(s)
+    }
+
+    /// The whole audit trail, oldest first.
+    pub fn audit_trail(&self) -> Result<Vec<AuditEntry>> {
+        let mut first_seen: std::collections::HashMap<RecordId, Hlc> = Default::default();
+        let mut ops = Vec::new();
+        self.store.for_each_op(|op| {
+            let hlc = op.body.hlc();
+            let e = first_seen.entry(op.body.record).or_insert(hlc);
+            *e = (*e).min(hlc);
+            ops.push((op.body.record, op.body.kind.clone(), hlc, summarise(&op.body.changes)));
+        })?;
+        let mut out = Vec::with_capacity(ops.len());
+        for (record, kind, at, (fields, deleted)) in ops {
+            if kind == KIND {
+                continue; // read below, from the merged access records
+            }
+            let action = if deleted {
+                AuditAction::Deleted
+            } else if first_seen.get(&record) == Some(&at) {
+                AuditAction::Created
+            } else {
+                AuditAction::Changed
+            };
+            out.push(AuditEntry {
+                at,
+                device: at.device,
+                action,
+                record: Some(record),
+                kind,
+                fields,
+            });
+        }
+        self.store.for_each_state(KIND, |_, s| {
+            let action = s
+                .text("action")
+                .and_then(|a| AuditAction::parse(&a).ok())
+                .unwrap_or(AuditAction::Viewed);
+            out.push(AuditEntry {
+                at: s.created,
+                device: s.author(),
+                action,
+                record: s.id("record"),
+                kind: s.text("kind").unwrap_or_default(),
+                fields: Vec::new(),
+            });
+        })?;
+        out.sort_by_key(|e| e.at);
+        Ok(out)
+    }
+
+    /// The audit trail as CSV: `at,device,action,kind,record,fields`.
+    pub fn audit_csv(&self) -> Result<String> {
+        let mut out = String::from("at_ms,device,action,kind,record,fields\n");
+        for e in self.audit_trail()? {
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{}",
+                e.at.wall_ms,
+                e.device,
+                e.action.code(),
+                e.kind,
+                e.record.map(|r| r.to_string()).unwrap_or_default(),
+                e.fields.join(" ")
+            );
+        }
+        Ok(out)
+    }
+}
+
+/// The field names an operation touched, and whether it deleted the record.
+fn summarise(changes: &[Change]) -> (Vec<String>, bool) {
+    let mut fields = Vec::new();
+    let mut deleted = false;
+    for c in changes {
+        match c {
+            Change::Set { field, .. } | Change::Add { field, .. } | Change::Remove { field, .. } => {
+                if !fields.contains(field) {
+                    fields.push(field.clone());
+                }
+            }
+            Change::Delete => deleted = true,
+        }
+    }
+    fields.sort();
+    (fields, deleted)
+}
