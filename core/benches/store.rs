@@ -128,6 +128,173 @@ fn plain_list(conn: &Connection) -> Vec<PlainClient> {
     out
 }
 
+fn kdir_for_casework() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+mod casework {
+    //! A team's case work: `clients` clients with a case each, `sessions` sessions (one
+    //! client carries 200 sessions with a PHQ-9 each), written on an in-memory replica and
+    //! imported into an on-disk vault in one transaction, as a sync would. The plain baseline
+    //! holds the same rows in indexed plaintext tables.
+    use std::path::PathBuf;
+
+    use komora_core::{
+        KdfParams, NewAssessment, NewCase, NewClient, NewSession, RecordId, Sex, TeamKeys, Vault,
+        VaultOptions,
+    };
+    use rusqlite::{params, Connection};
+
+    pub struct Fixture {
+        _dir: tempfile::TempDir,
+        path: PathBuf,
+        plain: Connection,
+        pub busy_client: RecordId,
+        pub clients: usize,
+        pub sessions: usize,
+    }
+
+    fn opts() -> VaultOptions {
+        VaultOptions {
+            kdf: KdfParams::INSECURE_FOR_TESTS,
+            ..Default::default()
+        }
+    }
+
+    impl Fixture {
+        pub fn build(dir: tempfile::TempDir) -> Self {
+            let (clients, per_client) = (2_000usize, 25usize);
+            let team = TeamKeys::generate();
+            // Sessions are dated over the past months: start the clock two years back.
+            let clock = std::sync::Arc::new(komora_core::SystemClock);
+            let mut src = Vault::ephemeral(&team, clock).unwrap();
+            let ids = src
+                .add_clients(
+                    &(0..clients)
+                        .map(|i| NewClient {
+                            name: format!("Client {i}"),
+                            sex: Some(if i % 3 == 0 { Sex::Male } else { Sex::Female }),
+                            birth_year: Some(1950 + (i % 60) as u16),
+                            location: Some(komora_core::LocationInput {
+                                district: ["Huye", "Nyanza", "Nyaruguru", "Gisagara"][i % 4].into(),
+                                ..Default::default()
+                            }),
+                            ..Default::default()
+                        })
+                        .collect::<Vec<_>>(),
+                )
+                .unwrap();
+            let today = src.today();
+            let plain = Connection::open(dir.path().join("plain.db")).unwrap();
+            plain
+                .execute_batch(
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;
+                     CREATE TABLE clients (id BLOB PRIMARY KEY, sex TEXT, birth_year INT, district TEXT) WITHOUT ROWID;
+                     CREATE TABLE sessions (id BLOB PRIMARY KEY, client BLOB, date TEXT, modality TEXT, notes TEXT) WITHOUT ROWID;
+                     CREATE TABLE measures (id BLOB PRIMARY KEY, client BLOB, date TEXT, score INT) WITHOUT ROWID;
+                     CREATE INDEX sessions_client ON sessions (client, date);
+                     CREATE INDEX measures_client ON measures (client, date);",
+                )
+                .unwrap();
+            let mut sessions = 0;
+            let busy = ids[0];
+            for (i, id) in ids.iter().enumerate() {
+                let c = src.client(*id).unwrap();
+                plain
+                    .execute(
+                        "INSERT INTO clients VALUES (?1, ?2, ?3, ?4)",
+                        params![id.as_bytes(), c.sex.map(|s| s.code()), c.birth_year, "Huye"],
+                    )
+                    .unwrap();
+                let case = src
+                    .add_case(&NewCase {
+                        clients: vec![*id],
+                        problems: vec!["trauma".into()],
+                        opened: Some(today.add_days(-700)),
+                        ..Default::default()
+                    })
+                    .unwrap();
+                let n = if i == 0 { 200 } else { per_client };
+                for k in 0..n {
+                    let mut s = NewSession::new(case, ["office", "home-visit", "phone"][k % 3]);
+                    s.date = Some(today.add_days(-((k * 3) as i64)));
+                    s.notes = Some("Notes of a session, about this long, as counsellors write them.".into());
+                    let sid = src.add_session(&s).unwrap();
+                    let date = s.date.unwrap().to_string();
+                    plain
+                        .execute(
+                            "INSERT INTO sessions VALUES (?1, ?2, ?3, ?4, ?5)",
+                            params![sid.as_bytes(), id.as_bytes(), date, s.modality, s.notes],
+                        )
+                        .unwrap();
+                    sessions += 1;
+                    if i == 0 {
+                        let mut a = NewAssessment::new(*id, "phq-9", vec![(k % 4) as u8; 9]);
+                        a.date = s.date;
+                        let (aid, score) = src.add_assessment(&a).unwrap();
+                        plain
+                            .execute(
+                                "INSERT INTO measures VALUES (?1, ?2, ?3, ?4)",
+                                params![aid.as_bytes(), id.as_bytes(), date, score.total],
+                            )
+                            .unwrap();
+                    }
+                }
+            }
+            let path = dir.path().join("vault");
+            let mut v = Vault::create_joined(&path, super::PASS, &team, opts()).unwrap();
+            v.apply_ops(&src.all_ops().unwrap()).unwrap();
+            v.lock();
+            Fixture {
+                _dir: dir,
+                path,
+                plain,
+                busy_client: busy,
+                clients,
+                sessions,
+            }
+        }
+
+        pub fn unlock(&self) -> Vault {
+            Vault::open(&self.path, super::PASS, opts()).unwrap()
+        }
+
+        /// The same timeline from plaintext: the client's sessions and measures by date, and
+        /// the case row.
+        pub fn plain_timeline(&self) -> usize {
+            let mut stmt = self
+                .plain
+                .prepare_cached(
+                    "SELECT id, date, modality FROM sessions WHERE client = ?1
+                     UNION ALL SELECT id, date, score FROM measures WHERE client = ?1
+                     ORDER BY 2 DESC",
+                )
+                .unwrap();
+            let rows = stmt
+                .query_map([self.busy_client.as_bytes()], |r| r.get::<_, String>(1))
+                .unwrap()
+                .count();
+            rows + 1
+        }
+
+        /// The same figures from plaintext: sessions by month and modality, clients reached
+        /// by month and district, sex and age band.
+        pub fn plain_report(&self) -> usize {
+            let mut n = 0;
+            for sql in [
+                "SELECT substr(date,1,7), modality, count(*) FROM sessions GROUP BY 1, 2",
+                "SELECT substr(s.date,1,7), c.district, count(DISTINCT s.client) FROM sessions s JOIN clients c ON c.id = s.client GROUP BY 1, 2",
+                "SELECT substr(s.date,1,7), c.sex, count(DISTINCT s.client) FROM sessions s JOIN clients c ON c.id = s.client GROUP BY 1, 2",
+                "SELECT substr(s.date,1,7), (CAST(substr(s.date,1,4) AS INT) - c.birth_year) / 10, count(DISTINCT s.client) FROM sessions s JOIN clients c ON c.id = s.client GROUP BY 1, 2",
+            ] {
+                let mut stmt = self.plain.prepare_cached(sql).unwrap();
+                n += stmt.query_map([], |r| r.get::<_, i64>(2)).unwrap().count();
+            }
+            n
+        }
+    }
+}
+
 fn median_spread(mut xs: Vec<Duration>) -> (Duration, Duration, Duration) {
     xs.sort();
     (xs[xs.len() / 2], xs[0], xs[xs.len() - 1])
@@ -294,6 +461,74 @@ fn main() {
             throughput: false,
             target: "fast enough per keystroke",
         });
+    }
+
+    // 5. Case work: a client's timeline with 200 sessions, and the donor report over 50,000
+    // sessions, on an unlocked vault, against SQL on plaintext tables holding the same rows.
+    if runs_workload("timeline") || runs_workload("report") {
+        let cw = casework::Fixture::build(kdir_for_casework());
+        if runs_workload("timeline") {
+            let cold = {
+                let v = cw.unlock();
+                let t = Instant::now();
+                assert_eq!(v.timeline(cw.busy_client).unwrap().len(), 1 + 2 * 200);
+                t.elapsed()
+            };
+            let v = cw.unlock();
+            v.timeline(cw.busy_client).unwrap();
+            let k = measure(runs * 3, || {
+                let t = Instant::now();
+                let n = v.timeline(cw.busy_client).unwrap().len();
+                let e = t.elapsed();
+                assert_eq!(n, 1 + 2 * 200);
+                e
+            });
+            let p = measure(runs * 3, || {
+                let t = Instant::now();
+                let n = cw.plain_timeline();
+                let e = t.elapsed();
+                assert_eq!(n, 1 + 2 * 200);
+                e
+            });
+            rows.push(Row {
+                what: format!(
+                    "open a client's timeline, 200 sessions + 200 measures among {} sessions (first after unlock builds the index: {})",
+                    cw.sessions,
+                    ms(cold)
+                ),
+                komora: k,
+                floor: p,
+                throughput: false,
+                target: "instant on screen",
+            });
+        }
+        if runs_workload("report") {
+            let k = measure(runs, || {
+                let v = cw.unlock();
+                let t = Instant::now();
+                let csv = v.report_csv(&komora_core::ReportOptions::default()).unwrap();
+                let e = t.elapsed();
+                assert!(csv.lines().count() > 10);
+                e
+            });
+            let p = measure(runs, || {
+                let t = Instant::now();
+                let n = cw.plain_report();
+                let e = t.elapsed();
+                assert!(n > 10);
+                e
+            });
+            rows.push(Row {
+                what: format!(
+                    "donor report over {} sessions, {} clients, from a freshly unlocked vault",
+                    cw.sessions, cw.clients
+                ),
+                komora: k,
+                floor: p,
+                throughput: false,
+                target: "seconds, not minutes",
+            });
+        }
     }
 
     // 4. Unlock at the shipped KDF cost, against OWASP's minimum.
