@@ -1,0 +1,112 @@
+package org.ami.komora
+
+import java.io.BufferedReader
+import java.io.InputStreamReader
+import java.nio.file.Path
+import java.util.concurrent.TimeUnit
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.runBlocking
+import org.ami.komora.core.KdfStrength
+import org.ami.komora.core.KomoraException
+import org.ami.komora.core.NewClient
+import org.ami.komora.core.bootstrap
+import org.ami.komora.core.enroll
+import org.junit.jupiter.api.AfterEach
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.BeforeEach
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.io.TempDir
+
+/** A real komora-sync-server on a loopback port, with its bootstrap code. */
+class RunningServer(data: Path) : AutoCloseable {
+    private val process: Process
+    val url: String
+    val bootstrapCode: String
+
+    init {
+        val bin = System.getProperty("komora.server.bin") ?: error("komora.server.bin is not set")
+        process = ProcessBuilder(bin, "--data", data.toString(), "--listen", "127.0.0.1:0")
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start()
+        val out = BufferedReader(InputStreamReader(process.inputStream))
+        var code: String? = null
+        var address: String? = null
+        while (address == null) {
+            val line = out.readLine() ?: error("the server stopped before listening")
+            if (line.startsWith("bootstrap code: ")) code = line.removePrefix("bootstrap code: ").trim()
+            if (line.startsWith("listening on ")) address = line.removePrefix("listening on ").trim()
+        }
+        url = "http://$address"
+        bootstrapCode = code ?: error("no bootstrap code printed")
+    }
+
+    override fun close() {
+        process.destroy()
+        process.waitFor(10, TimeUnit.SECONDS)
+    }
+}
+
+class SyncTest {
+    @TempDir
+    lateinit var tmp: Path
+    private lateinit var server: RunningServer
+
+    @BeforeEach
+    fun start() {
+        server = RunningServer(tmp.resolve("server"))
+    }
+
+    @AfterEach
+    fun stop() = server.close()
+
+    @Test
+    fun `two tablets sync through a real server and the progress arrives as a Flow`() = runBlocking {
+        val admin = bootstrap(
+            tmp.resolve("admin").toString(), PIN, server.url, server.bootstrapCode,
+            "AMI", "Huye", KdfStrength.INSECURE_FOR_TESTS, null,
+        )
+        admin.use {
+            val invitation = admin.invite("counsellor", 24)
+            assertEquals(20, invitation.code.filter { it.isLetterOrDigit() }.length)
+            val claudine = enroll(
+                tmp.resolve("claudine").toString(), PIN, server.url, invitation.code,
+                KdfStrength.INSECURE_FOR_TESTS, null,
+            )
+            claudine.use {
+                repeat(30) { i -> claudine.addClient(NewClient(name = "Client $i", district = "Huye")) }
+                assertEquals(30L, claudine.syncStatus().pending)
+                val events = claudine.syncFlow().toList()
+                val finished = events.last() as SyncEvent.Finished
+                assertEquals(30L, finished.report.sentOps)
+                assertTrue(events.dropLast(1).all { it is SyncEvent.Progress }, "progress first")
+                assertEquals(0L, claudine.syncStatus().pending)
+
+                val received = admin.syncFlow().toList().last() as SyncEvent.Finished
+                assertEquals(30L, received.report.applied)
+                assertEquals(30, admin.searchClients("client", 100).size)
+                assertEquals(claudine.clients().map { it.id }.toSet(), admin.clients().map { it.id }.toSet())
+            }
+            // A used code cannot enrol a second tablet.
+            val reused = runCatching {
+                enroll(tmp.resolve("thief").toString(), PIN, server.url, invitation.code, KdfStrength.INSECURE_FOR_TESTS, null)
+            }.exceptionOrNull()
+            assertTrue(reused is KomoraException.InvalidCode, "got $reused")
+        }
+    }
+
+    @Test
+    fun `a server that cannot be reached ends the flow with a network exception`() = runBlocking {
+        val admin = bootstrap(
+            tmp.resolve("admin").toString(), PIN, server.url, server.bootstrapCode,
+            "AMI", "Huye", KdfStrength.INSECURE_FOR_TESTS, null,
+        )
+        admin.use {
+            admin.addClient(NewClient(name = "Waiting client"))
+            server.close()
+            val e = runCatching { admin.syncFlow().toList() }.exceptionOrNull()
+            assertTrue(e is KomoraException.Network, "got $e")
+            assertEquals(1L, admin.syncStatus().pending, "still waiting, nothing lost")
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! The errors Kotlin sees: a small sealed hierarchy (`KomoraException.WrongPin`, ...) the UI can
+//! branch on. Messages name fields and rules, never a value, a key or a PIN.
+
+use komora_core::Error;
+
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum KomoraError {
+    #[error("wrong PIN")]
+    WrongPin,
+    #[error("this vault needs the device's platform key, which is not available")]
+    PlatformKeyUnavailable,
+    #[error("the platform key store failed")]
+    PlatformKey { reason: String },
+    #[error("no vault here")]
+    NoVault,
+    #[error("a vault already exists here")]
+    VaultExists,
+    #[error("the vault is closed")]
+    Closed,
+    #[error("this device is not enrolled with a sync server")]
+    NotEnrolled,
+    #[error("this device has been revoked; its vault was erased")]
+    Revoked,
+    #[error("the enrolment code is unknown, used or expired")]
+    InvalidCode,
+    #[error("not allowed: {reason}")]
+    Forbidden { reason: String },
+    #[error("{what} is corrupted or has been tampered with")]
+    Corrupt { what: String },
+    #[error("{field}: {reason}")]
+    Validation { field: String, reason: String },
+    #[error("the client withdrew consent to {scope}")]
+    ConsentWithdrawn { scope: String },
+    #[error("no record with that id")]
+    NotFound { id: String },
+    #[error("network: {reason}")]
+    Network { reason: String },
+    #[error("storage: {reason}")]
+    Storage { reason: String },
+    #[error("the vault was written by a newer version of Komora; update the app")]
+    TooNew,
+    #[error("internal error: {reason}")]
+    Internal { reason: String },
+}
+
+impl From<Error> for KomoraError {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::WrongPassphrase => KomoraError::WrongPin,
+            Error::PlatformKeyUnavailable => KomoraError::PlatformKeyUnavailable,
+            Error::PlatformKey(reason) => KomoraError::PlatformKey { reason },
+            Error::VaultNotFound(_) => KomoraError::NoVault,
+            Error::VaultExists(_) => KomoraError::VaultExists,
+            Error::NotEnrolled => KomoraError::NotEnrolled,
+            Error::Revoked => KomoraError::Revoked,
+            Error::InvalidCode => KomoraError::InvalidCode,
+            Error::Forbidden(reason) => KomoraError::Forbidden { reason },
+            Error::Unauthenticated => KomoraError::Forbidden {
+                reason: "the server did not accept this device's login".into(),
+            },
+            Error::Corrupted { what } => KomoraError::Corrupt { what: what.into() },
+            Error::NotABatch => KomoraError::Corrupt {
+                what: "the file".into(),
+            },
+            Error::TooNew { .. } => KomoraError::TooNew,
+            Error::Validation { field, reason } => KomoraError::Validation {
+                field: field.into(),
+                reason,
+            },
+            Error::UnknownField(field) => KomoraError::Validation {
+                field,
+                reason: "unknown field".into(),
+            },
+            Error::InvalidId { what } => KomoraError::Validation {
+                field: "id".into(),
+                reason: format!("not a valid {what}"),
+            },
+            Error::ConsentWithdrawn { scope } => KomoraError::ConsentWithdrawn { scope },
+            Error::NotFound(id) => KomoraError::NotFound { id: id.to_string() },
+            Error::Network(reason) | Error::Server(reason) => KomoraError::Network { reason },
+            Error::RateLimited => KomoraError::Network {
+                reason: "the server asks to slow down".into(),
+            },
+            Error::Storage(reason) => KomoraError::Storage { reason },
+            Error::Io { reason, .. } => KomoraError::Storage { reason },
+            Error::UnknownKeyEpoch(_) => KomoraError::Corrupt {
+                what: "a team key".into(),
+            },
+            other => KomoraError::Internal {
+                reason: other.to_string(),
+            },
+        }
+    }
+}
+
+pub type Result<T, E = KomoraError> = std::result::Result<T, E>;

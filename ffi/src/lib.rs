@@ -1,0 +1,521 @@
+//! # komora-ffi
+//!
+//! Every uniffi export of Komora, and nothing else: the core stays free of uniffi. Kotlin sees
+//! [`KomoraVault`] (an `AutoCloseable` object: close it, or use `use {}`), plain records, a
+//! sealed `KomoraException` hierarchy, and two callback interfaces it implements:
+//! [`PlatformKey`] (the Android Keystore wraps the vault key) and [`SyncListener`] (progress,
+//! turned into a `Flow` by the hand-written Kotlin layer).
+//!
+//! Slow work (the KDF when creating or opening a vault, sync, reports) is `suspend` in Kotlin
+//! and runs on a worker thread (`task.rs`). Quick reads and saves are plain calls: a save is
+//! one SQLite transaction, well under a frame. A panic inside Rust reaches Kotlin as an
+//! exception and the JVM carries on.
+
+mod error;
+mod records;
+mod task;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use komora_core as core;
+
+pub use error::{KomoraError, Result};
+pub use records::*;
+use task::Background;
+
+uniffi::setup_scaffolding!();
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for KomoraError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        KomoraError::Internal { reason: e.reason }
+    }
+}
+
+/// Wraps and unwraps the vault's master key with a key that never leaves the device's secure
+/// hardware (the Android Keystore). Implemented in Kotlin.
+#[uniffi::export(with_foreign)]
+pub trait PlatformKey: Send + Sync {
+    fn wrap(&self, plaintext: Vec<u8>) -> Result<Vec<u8>>;
+    fn unwrap(&self, wrapped: Vec<u8>) -> Result<Vec<u8>>;
+}
+
+/// Receives sync progress. Implemented in Kotlin (see `Komora.kt`, which makes it a `Flow`).
+#[uniffi::export(with_foreign)]
+pub trait SyncListener: Send + Sync {
+    fn on_progress(&self, progress: SyncProgress);
+}
+
+struct PlatformAdapter(Arc<dyn PlatformKey>);
+
+impl core::PlatformKeyWrapper for PlatformAdapter {
+    fn wrap(&self, plaintext: &[u8]) -> std::result::Result<Vec<u8>, String> {
+        self.0.wrap(plaintext.to_vec()).map_err(|e| e.to_string())
+    }
+
+    fn unwrap(&self, wrapped: &[u8]) -> std::result::Result<Vec<u8>, String> {
+        self.0.unwrap(wrapped.to_vec()).map_err(|e| e.to_string())
+    }
+}
+
+/// How costly the PIN's key derivation is for a new vault.
+#[derive(uniffi::Enum, Clone, Copy)]
+pub enum KdfStrength {
+    /// Argon2id 64 MiB, t=3: about half a second on a low-end tablet. Use this.
+    Standard,
+    /// Tests only: a vault whose PIN can be guessed quickly.
+    InsecureForTests,
+}
+
+fn options(strength: KdfStrength, platform: Option<Arc<dyn PlatformKey>>) -> core::VaultOptions {
+    core::VaultOptions {
+        kdf: match strength {
+            KdfStrength::Standard => core::KdfParams::DEFAULT,
+            KdfStrength::InsecureForTests => core::KdfParams::INSECURE_FOR_TESTS,
+        },
+        platform: platform.map(|p| Arc::new(PlatformAdapter(p)) as Arc<dyn core::PlatformKeyWrapper>),
+        ..Default::default()
+    }
+}
+
+fn http(server_url: &str) -> Result<core::HttpTransport> {
+    core::HttpTransport::new(server_url).map_err(|_| KomoraError::Network {
+        reason: "cannot set up a connection to the server".into(),
+    })
+}
+
+/// An unlocked vault. Every method is safe to call from any thread or coroutine; calls are
+/// served one at a time. `close()` (or `use {}`) locks it: keys are zeroised.
+#[derive(uniffi::Object)]
+pub struct KomoraVault {
+    vault: Mutex<Option<core::Vault>>,
+}
+
+impl KomoraVault {
+    fn new(v: core::Vault) -> Arc<Self> {
+        Arc::new(KomoraVault {
+            vault: Mutex::new(Some(v)),
+        })
+    }
+
+    fn guard(&self) -> MutexGuard<'_, Option<core::Vault>> {
+        // A panic while a call held the lock rolled its transaction back: the vault is usable.
+        self.vault.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut core::Vault) -> Result<T>) -> Result<T> {
+        let mut g = self.guard();
+        let v = g.as_mut().ok_or(KomoraError::Closed)?;
+        f(v)
+    }
+}
+
+/// Create a vault in `dir` protected by `pin` (and by the platform key, if given).
+#[uniffi::export]
+pub async fn create_vault(
+    dir: String,
+    pin: String,
+    strength: KdfStrength,
+    platform_key: Option<Arc<dyn PlatformKey>>,
+) -> Result<Arc<KomoraVault>> {
+    Background::spawn(move || {
+        let v = core::Vault::create(PathBuf::from(dir), &pin, options(strength, platform_key))?;
+        Ok(KomoraVault::new(v))
+    })
+    .await
+}
+
+/// Unlock the vault in `dir`. A wrong PIN is `KomoraException.WrongPin` and changes nothing.
+#[uniffi::export]
+pub async fn open_vault(
+    dir: String,
+    pin: String,
+    platform_key: Option<Arc<dyn PlatformKey>>,
+) -> Result<Arc<KomoraVault>> {
+    Background::spawn(move || {
+        let v = core::Vault::open(
+            PathBuf::from(dir),
+            &pin,
+            options(KdfStrength::Standard, platform_key),
+        )?;
+        Ok(KomoraVault::new(v))
+    })
+    .await
+}
+
+/// Whether a vault exists in `dir` (to choose between the enrol and the unlock screens).
+#[uniffi::export]
+pub fn vault_exists(dir: String) -> bool {
+    core::Vault::exists(dir)
+}
+
+/// Create this tablet's vault from an enrolment code given by a supervisor or administrator.
+#[uniffi::export]
+pub async fn enroll(
+    dir: String,
+    pin: String,
+    server_url: String,
+    code: String,
+    strength: KdfStrength,
+    platform_key: Option<Arc<dyn PlatformKey>>,
+) -> Result<Arc<KomoraVault>> {
+    Background::spawn(move || {
+        let mut t = http(&server_url)?;
+        let v = core::Vault::enroll(
+            PathBuf::from(dir),
+            &pin,
+            &mut t,
+            &server_url,
+            &code,
+            options(strength, platform_key),
+        )?;
+        Ok(KomoraVault::new(v))
+    })
+    .await
+}
+
+/// Set up the organisation on a new server with the code it printed at its first start: this
+/// tablet becomes the first administrator's.
+#[allow(clippy::too_many_arguments)]
+#[uniffi::export]
+pub async fn bootstrap(
+    dir: String,
+    pin: String,
+    server_url: String,
+    code: String,
+    org_name: String,
+    team_name: String,
+    strength: KdfStrength,
+    platform_key: Option<Arc<dyn PlatformKey>>,
+) -> Result<Arc<KomoraVault>> {
+    Background::spawn(move || {
+        let mut t = http(&server_url)?;
+        let v = core::Vault::bootstrap(
+            PathBuf::from(dir),
+            &pin,
+            &mut t,
+            &server_url,
+            &code,
+            &org_name,
+            &team_name,
+            options(strength, platform_key),
+        )?;
+        Ok(KomoraVault::new(v))
+    })
+    .await
+}
+
+/// The instruments this version knows (PHQ-9, WHO-5, SRQ-20, PCL-5), for giving them item by
+/// item.
+#[uniffi::export]
+pub fn instruments() -> Vec<Instrument> {
+    core::instruments().iter().map(Instrument::from).collect()
+}
+
+/// Lower case without accents, as search compares names ("Hélène" -> "helene").
+#[uniffi::export]
+pub fn fold_for_search(text: String) -> String {
+    core::fold(&text)
+}
+
+/// For the binding tests only: panics inside Rust, to prove a panic reaches Kotlin as an
+/// exception and the JVM survives.
+#[uniffi::export]
+pub fn panic_for_tests() {
+    panic!("a deliberate panic for the binding tests");
+}
+
+#[uniffi::export]
+impl KomoraVault {
+    /// Lock now: keys are zeroised; every later call fails with `Closed`.
+    pub fn lock(&self) {
+        if let Some(v) = self.guard().take() {
+            v.lock();
+        }
+    }
+
+    pub fn is_locked(&self) -> bool {
+        self.guard().is_none()
+    }
+
+    pub fn device_id(&self) -> Result<String> {
+        self.with(|v| Ok(v.device_id().to_string()))
+    }
+
+    /// Today in Rwanda by this device's clock, `YYYY-MM-DD`.
+    pub fn today(&self) -> Result<String> {
+        self.with(|v| Ok(v.today().to_string()))
+    }
+
+    /// Change the PIN (the new one is checked like a new vault's).
+    pub async fn change_pin(self: Arc<Self>, current: String, new_pin: String) -> Result<()> {
+        Background::spawn(move || {
+            self.with(|v| Ok(v.change_passphrase(&current, &new_pin, &core::VaultOptions::default())?))
+        })
+        .await
+    }
+
+    // ---- clients ----
+
+    pub fn add_client(&self, client: NewClient) -> Result<String> {
+        let c = client.into_core()?;
+        self.with(|v| Ok(v.add_client(&c)?.to_string()))
+    }
+
+    /// Many clients in one transaction: all or none.
+    pub async fn import_clients(self: Arc<Self>, clients: Vec<NewClient>) -> Result<Vec<String>> {
+        Background::spawn(move || {
+            let all = clients
+                .into_iter()
+                .map(NewClient::into_core)
+                .collect::<Result<Vec<_>>>()?;
+            self.with(|v| Ok(v.add_clients(&all)?.iter().map(ToString::to_string).collect()))
+        })
+        .await
+    }
+
+    pub fn client(&self, id: String) -> Result<Client> {
+        let id = records::id(&id)?;
+        self.with(|v| Ok(v.client(id)?.into()))
+    }
+
+    /// The client for a screen: the view is written to the audit trail.
+    pub fn view_client(&self, id: String) -> Result<Client> {
+        let id = records::id(&id)?;
+        self.with(|v| Ok(v.view_client(id)?.into()))
+    }
+
+    pub fn clients(&self) -> Result<Vec<Client>> {
+        self.with(|v| Ok(v.clients()?.items.into_iter().map(Client::from).collect()))
+    }
+
+    /// As the counsellor types: by name or code, case and accents ignored.
+    pub fn search_clients(&self, query: String, limit: i32) -> Result<Vec<Client>> {
+        self.with(|v| {
+            Ok(v.search_clients(&query, limit.clamp(0, 1_000) as usize)?
+                .into_iter()
+                .map(Client::from)
+                .collect())
+        })
+    }
+
+    pub fn edit_client(&self, id: String, changes: ClientChanges) -> Result<Client> {
+        let id = records::id(&id)?;
+        let edit = changes.into_core()?;
+        self.with(|v| {
+            v.edit_client(id, &edit)?;
+            Ok(v.client(id)?.into())
+        })
+    }
+
+    pub fn delete_client(&self, id: String) -> Result<()> {
+        let id = records::id(&id)?;
+        self.with(|v| Ok(v.delete_client(id)?))
+    }
+
+    /// Every value a field has had, concurrent ones included.
+    pub fn client_history(&self, id: String, field: String) -> Result<Vec<HistoryEntry>> {
+        let id = records::id(&id)?;
+        self.with(|v| {
+            Ok(v.client_history(id, &field)?
+                .into_iter()
+                .map(HistoryEntry::from)
+                .collect())
+        })
+    }
+
+    pub fn timeline(&self, client_id: String) -> Result<Vec<TimelineEntry>> {
+        let id = records::id(&client_id)?;
+        self.with(|v| Ok(v.timeline(id)?.into_iter().map(TimelineEntry::from).collect()))
+    }
+
+    // ---- cases, sessions, measures ----
+
+    pub fn add_case(&self, case_info: NewCase) -> Result<String> {
+        let c = case_info.into_core()?;
+        self.with(|v| Ok(v.add_case(&c)?.to_string()))
+    }
+
+    pub fn get_case(&self, id: String) -> Result<Case> {
+        let id = records::id(&id)?;
+        self.with(|v| Ok(v.case(id)?.into()))
+    }
+
+    /// Move a case to open, active, referred or closed (closing may need a reason).
+    pub fn set_case_status(&self, id: String, status: String, reason: Option<String>) -> Result<Case> {
+        let id = records::id(&id)?;
+        let status = core::CaseStatus::parse(&status)?;
+        self.with(|v| {
+            v.edit_case(
+                id,
+                &core::CaseEdit {
+                    status: Some(status),
+                    close_reason: reason,
+                    ..Default::default()
+                },
+            )?;
+            Ok(v.case(id)?.into())
+        })
+    }
+
+    /// Raise a risk flag: suicide-risk, violence-at-home or child-protection.
+    pub fn raise_risk(&self, case_id: String, flag: String) -> Result<Case> {
+        let id = records::id(&case_id)?;
+        self.with(|v| {
+            v.raise_risk(id, &flag)?;
+            Ok(v.case(id)?.into())
+        })
+    }
+
+    /// This counsellor's open cases, urgent first.
+    pub fn caseload(&self, follow_up_due_only: bool) -> Result<Vec<CaseloadEntry>> {
+        self.with(|v| {
+            Ok(v.caseload(&core::CaseloadFilter {
+                follow_up_due: follow_up_due_only,
+                ..Default::default()
+            })?
+            .into_iter()
+            .map(CaseloadEntry::from)
+            .collect())
+        })
+    }
+
+    pub fn add_session(&self, session: NewSession) -> Result<String> {
+        let s = session.into_core()?;
+        self.with(|v| Ok(v.add_session(&s)?.to_string()))
+    }
+
+    /// A session with its notes, for a screen: the view is audited.
+    pub fn view_session(&self, id: String) -> Result<Session> {
+        let id = records::id(&id)?;
+        self.with(|v| Ok(v.view_session(id)?.into()))
+    }
+
+    pub fn add_assessment(&self, a: NewAssessment) -> Result<Score> {
+        // An answer that does not fit a byte cannot be an option: the core names the question.
+        let answers = a.answers.iter().map(|&x| u8::try_from(x).unwrap_or(u8::MAX)).collect();
+        let mut n = core::NewAssessment::new(records::id(&a.client_id)?, &a.instrument, answers);
+        n.case = a.case_id.as_deref().map(records::id).transpose()?;
+        n.session = a.session_id.as_deref().map(records::id).transpose()?;
+        n.date = records::date("date", a.date.as_deref())?;
+        self.with(|v| {
+            let (id, score) = v.add_assessment(&n)?;
+            Ok(Score {
+                assessment_id: id.to_string(),
+                total: score.total as i32,
+                band: score.band,
+                raised_flags: score.alerts,
+            })
+        })
+    }
+
+    pub fn measure_trends(&self, client_id: String) -> Result<Vec<Trend>> {
+        let id = records::id(&client_id)?;
+        self.with(|v| Ok(v.measure_trends(id)?.into_iter().map(Trend::from).collect()))
+    }
+
+    // ---- reviews ----
+
+    /// A supervisor reviews a session or case: comment, approved or needs-changes.
+    pub fn add_review(&self, target_id: String, verdict: String, comment: Option<String>) -> Result<String> {
+        let target = records::id(&target_id)?;
+        let verdict = core::Verdict::parse(&verdict)?;
+        self.with(|v| Ok(v.add_review(target, verdict, comment.as_deref())?.to_string()))
+    }
+
+    pub fn answer_review(&self, review_id: String, response: String) -> Result<()> {
+        let id = records::id(&review_id)?;
+        self.with(|v| Ok(v.answer_review(id, &response)?))
+    }
+
+    pub fn review_queue(&self) -> Result<Vec<ReviewQueueItem>> {
+        self.with(|v| Ok(v.review_queue()?.into_iter().map(ReviewQueueItem::from).collect()))
+    }
+
+    pub fn change_requests(&self) -> Result<Vec<Review>> {
+        self.with(|v| Ok(v.change_requests()?.into_iter().map(Review::from).collect()))
+    }
+
+    pub fn reviews_of(&self, target_id: String) -> Result<Vec<Review>> {
+        let id = records::id(&target_id)?;
+        self.with(|v| Ok(v.reviews_of(id)?.into_iter().map(Review::from).collect()))
+    }
+
+    // ---- sync and devices ----
+
+    /// Push what the server lacks and pull what this tablet lacks, reporting progress. A
+    /// revoked tablet erases its vault (keys first) and gets `Revoked`.
+    pub async fn sync(self: Arc<Self>, listener: Option<Arc<dyn SyncListener>>) -> Result<SyncReport> {
+        Background::spawn(move || {
+            let mut g = self.guard();
+            let v = g.as_mut().ok_or(KomoraError::Closed)?;
+            let mut t = http(&v.sync_settings()?.server_url)?;
+            let result = v.sync(&mut t, &core::SyncOptions::default(), &mut |p| {
+                if let Some(l) = &listener {
+                    l.on_progress(SyncProgress::from(p));
+                }
+            });
+            match result {
+                Ok(r) => Ok(SyncReport {
+                    sent_ops: records::ms(r.sent_ops),
+                    received_ops: records::ms(r.received_ops),
+                    applied: records::ms(r.applied),
+                    rejected: r.rejected.len() as i64,
+                }),
+                Err(core::Error::Revoked) => {
+                    if let Some(v) = g.take() {
+                        let _ = v.wipe();
+                    }
+                    Err(KomoraError::Revoked)
+                }
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await
+    }
+
+    /// The sync status line: last successful sync and the changes waiting.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        self.with(|v| Ok(v.sync_status()?.into()))
+    }
+
+    /// A one-time enrolment code for a new tablet (counsellor, supervisor or admin).
+    pub async fn invite(self: Arc<Self>, role: String, valid_hours: i32) -> Result<Invitation> {
+        Background::spawn(move || {
+            let role = core::Role::parse(&role).ok_or_else(|| KomoraError::Validation {
+                field: "role".into(),
+                reason: "use counsellor, supervisor or admin".into(),
+            })?;
+            self.with(|v| {
+                let mut t = http(&v.sync_settings()?.server_url)?;
+                let i = v.invite(
+                    &mut t,
+                    role,
+                    std::time::Duration::from_secs(valid_hours.clamp(1, 168) as u64 * 3600),
+                )?;
+                Ok(Invitation {
+                    code: i.code.clone(),
+                    role: i.role.as_str().into(),
+                    expires_at_ms: records::ms(i.expires_at_ms),
+                })
+            })
+        })
+        .await
+    }
+
+    /// The anonymous donor report as CSV (small numbers shown as `<5`).
+    pub async fn report_csv(self: Arc<Self>, from: Option<String>, to: Option<String>) -> Result<String> {
+        Background::spawn(move || {
+            let opts = core::ReportOptions {
+                from: records::date("from", from.as_deref())?,
+                to: records::date("to", to.as_deref())?,
+            };
+            self.with(|v| {
+                let csv = v.report_csv(&opts)?;
+                v.record_access(core::AuditAction::Exported, None, "report")?;
+                Ok(csv)
+            })
+        })
+        .await
+    }
+}

@@ -1,0 +1,697 @@
+//! Plain records crossing to Kotlin, converted from and to the core's types. Ids travel as
+//! their 32-character hex text; dates as `YYYY-MM-DD`.
+
+use komora_core as core;
+
+use crate::error::{KomoraError, Result};
+
+/// Milliseconds as Kotlin's `Long`.
+pub(crate) fn ms(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// A year as typed, checked before it reaches the core's own rules.
+pub(crate) fn year(field: &'static str, y: Option<i32>) -> Result<Option<u16>> {
+    y.map(|y| {
+        u16::try_from(y).map_err(|_| KomoraError::Validation {
+            field: field.into(),
+            reason: "use a year between 1900 and this year".into(),
+        })
+    })
+    .transpose()
+}
+
+pub(crate) fn minutes(d: Option<i32>) -> Result<Option<u16>> {
+    d.map(|d| {
+        u16::try_from(d).map_err(|_| KomoraError::Validation {
+            field: "duration_min".into(),
+            reason: "give the duration in minutes, from 1 to 600".into(),
+        })
+    })
+    .transpose()
+}
+
+pub(crate) fn id(s: &str) -> Result<core::RecordId> {
+    s.parse().map_err(KomoraError::from)
+}
+
+pub(crate) fn ids(v: &[String]) -> Result<Vec<core::RecordId>> {
+    v.iter().map(|s| id(s)).collect()
+}
+
+pub(crate) fn date(field: &'static str, s: Option<&str>) -> Result<Option<core::Date>> {
+    Ok(s.map(|s| core::Date::parse_field(field, s)).transpose()?)
+}
+
+fn texts(v: &[core::RecordId]) -> Vec<String> {
+    v.iter().map(ToString::to_string).collect()
+}
+
+#[derive(uniffi::Record)]
+pub struct Client {
+    pub id: String,
+    pub name: String,
+    pub code: Option<String>,
+    /// "F" or "M".
+    pub sex: Option<String>,
+    pub birth_year: Option<i32>,
+    pub phone: Option<String>,
+    pub district: Option<String>,
+    pub sector: Option<String>,
+    pub cell: Option<String>,
+    pub village: Option<String>,
+    pub target_groups: Vec<String>,
+    /// Fields where concurrent edits disagree (the others are in the history).
+    pub conflicts: Vec<String>,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+}
+
+impl From<core::Client> for Client {
+    fn from(c: core::Client) -> Self {
+        let loc = c.location;
+        Client {
+            id: c.id.to_string(),
+            name: c.name,
+            code: c.code,
+            sex: c.sex.map(|s| s.code().to_owned()),
+            birth_year: c.birth_year.map(i32::from),
+            phone: c.phone,
+            district: loc.as_ref().map(|l| l.district.clone()),
+            sector: loc.as_ref().and_then(|l| l.sector.clone()),
+            cell: loc.as_ref().and_then(|l| l.cell.clone()),
+            village: loc.as_ref().and_then(|l| l.village.clone()),
+            target_groups: c.target_groups,
+            conflicts: c.conflicts,
+            created_ms: ms(c.created_ms),
+            updated_ms: ms(c.updated_ms),
+        }
+    }
+}
+
+/// A client as typed on the form. Unset fields are `null`.
+#[derive(uniffi::Record)]
+pub struct NewClient {
+    pub name: String,
+    #[uniffi(default = None)]
+    pub code: Option<String>,
+    #[uniffi(default = None)]
+    pub sex: Option<String>,
+    #[uniffi(default = None)]
+    pub birth_year: Option<i32>,
+    #[uniffi(default = None)]
+    pub phone: Option<String>,
+    #[uniffi(default = None)]
+    pub district: Option<String>,
+    #[uniffi(default = None)]
+    pub sector: Option<String>,
+    #[uniffi(default = None)]
+    pub cell: Option<String>,
+    #[uniffi(default = None)]
+    pub village: Option<String>,
+    #[uniffi(default = [])]
+    pub target_groups: Vec<String>,
+}
+
+fn location(
+    district: Option<String>,
+    sector: Option<String>,
+    cell: Option<String>,
+    village: Option<String>,
+) -> Result<Option<core::LocationInput>> {
+    match district {
+        Some(district) => Ok(Some(core::LocationInput {
+            district,
+            sector,
+            cell,
+            village,
+        })),
+        None if sector.is_some() || cell.is_some() || village.is_some() => {
+            Err(KomoraError::Validation {
+                field: "district".into(),
+                reason: "give the district with the sector, cell or village".into(),
+            })
+        }
+        None => Ok(None),
+    }
+}
+
+impl NewClient {
+    pub(crate) fn into_core(self) -> Result<core::NewClient> {
+        Ok(core::NewClient {
+            name: self.name,
+            code: self.code,
+            sex: self.sex.as_deref().map(core::Sex::parse).transpose()?,
+            birth_year: year("birth_year", self.birth_year)?,
+            phone: self.phone,
+            location: location(self.district, self.sector, self.cell, self.village)?,
+            target_groups: self.target_groups,
+        })
+    }
+}
+
+/// Changes to a client: `null` leaves a field alone; names in `clear` empty a field.
+#[derive(uniffi::Record, Default)]
+pub struct ClientChanges {
+    #[uniffi(default = None)]
+    pub name: Option<String>,
+    #[uniffi(default = None)]
+    pub code: Option<String>,
+    #[uniffi(default = None)]
+    pub sex: Option<String>,
+    #[uniffi(default = None)]
+    pub birth_year: Option<i32>,
+    #[uniffi(default = None)]
+    pub phone: Option<String>,
+    #[uniffi(default = None)]
+    pub district: Option<String>,
+    #[uniffi(default = None)]
+    pub sector: Option<String>,
+    #[uniffi(default = None)]
+    pub cell: Option<String>,
+    #[uniffi(default = None)]
+    pub village: Option<String>,
+    #[uniffi(default = [])]
+    pub add_groups: Vec<String>,
+    #[uniffi(default = [])]
+    pub remove_groups: Vec<String>,
+    /// code, sex, birth_year, phone or location.
+    #[uniffi(default = [])]
+    pub clear: Vec<String>,
+}
+
+impl ClientChanges {
+    pub(crate) fn into_core(self) -> Result<core::ClientEdit> {
+        let mut e = core::ClientEdit {
+            name: self.name,
+            code: self.code.map(Some),
+            sex: self
+                .sex
+                .as_deref()
+                .map(core::Sex::parse)
+                .transpose()?
+                .map(Some),
+            birth_year: year("birth_year", self.birth_year)?.map(Some),
+            phone: self.phone.map(Some),
+            location: location(self.district, self.sector, self.cell, self.village)?.map(Some),
+            add_groups: self.add_groups,
+            remove_groups: self.remove_groups,
+        };
+        for f in &self.clear {
+            match f.as_str() {
+                "code" => e.code = Some(None),
+                "sex" => e.sex = Some(None),
+                "birth_year" => e.birth_year = Some(None),
+                "phone" => e.phone = Some(None),
+                "location" => e.location = Some(None),
+                _ => {
+                    return Err(KomoraError::Validation {
+                        field: "clear".into(),
+                        reason: "use code, sex, birth_year, phone or location".into(),
+                    })
+                }
+            }
+        }
+        Ok(e)
+    }
+}
+
+#[derive(uniffi::Record)]
+pub struct HistoryEntry {
+    /// "set", "added" or "removed".
+    pub change: String,
+    /// The value as text (`null` when cleared).
+    pub value: Option<String>,
+    /// "current", "concurrent" or "replaced".
+    pub status: String,
+    pub at_ms: i64,
+    pub device: String,
+}
+
+impl From<core::HistoryEntry> for HistoryEntry {
+    fn from(e: core::HistoryEntry) -> Self {
+        let text = |v: &core::Value| match v {
+            core::Value::Null => None,
+            core::Value::Text(t) => Some(t.clone()),
+            core::Value::Int(i) => Some(i.to_string()),
+            core::Value::Bool(b) => Some(b.to_string()),
+        };
+        let (change, value) = match &e.change {
+            core::HistoryChange::Set(v) => ("set", text(v)),
+            core::HistoryChange::Added(v) => ("added", text(v)),
+            core::HistoryChange::Removed(v) => ("removed", text(v)),
+        };
+        HistoryEntry {
+            change: change.into(),
+            value,
+            status: match e.status {
+                core::EntryStatus::Current => "current",
+                core::EntryStatus::Concurrent => "concurrent",
+                core::EntryStatus::Replaced => "replaced",
+            }
+            .into(),
+            at_ms: ms(e.at.wall_ms),
+            device: e.device.to_string(),
+        }
+    }
+}
+
+#[derive(uniffi::Record)]
+pub struct Case {
+    pub id: String,
+    pub clients: Vec<String>,
+    pub problems: Vec<String>,
+    /// open, active, referred or closed.
+    pub status: String,
+    pub close_reason: Option<String>,
+    /// low, medium or high.
+    pub risk_level: String,
+    pub risk_flags: Vec<String>,
+    pub urgent: bool,
+    pub counsellor: String,
+    pub supervisor: Option<String>,
+    pub opened: String,
+    pub conflicts: Vec<String>,
+}
+
+impl From<core::Case> for Case {
+    fn from(c: core::Case) -> Self {
+        Case {
+            urgent: c.is_urgent(),
+            id: c.id.to_string(),
+            clients: texts(&c.clients),
+            problems: c.problems,
+            status: c.status.code().into(),
+            close_reason: c.close_reason,
+            risk_level: c.risk_level.code().into(),
+            risk_flags: c.risk_flags,
+            counsellor: c.counsellor.to_string(),
+            supervisor: c.supervisor.map(|s| s.to_string()),
+            opened: c.opened.to_string(),
+            conflicts: c.conflicts,
+        }
+    }
+}
+
+#[derive(uniffi::Record)]
+pub struct NewCase {
+    pub clients: Vec<String>,
+    #[uniffi(default = [])]
+    pub problems: Vec<String>,
+    #[uniffi(default = None)]
+    pub risk_level: Option<String>,
+    #[uniffi(default = None)]
+    pub opened: Option<String>,
+}
+
+impl NewCase {
+    pub(crate) fn into_core(self) -> Result<core::NewCase> {
+        Ok(core::NewCase {
+            clients: ids(&self.clients)?,
+            problems: self.problems,
+            risk_level: self
+                .risk_level
+                .as_deref()
+                .map(core::RiskLevel::parse)
+                .transpose()?,
+            opened: date("opened", self.opened.as_deref())?,
+            counsellor: None,
+            supervisor: None,
+        })
+    }
+}
+
+#[derive(uniffi::Record)]
+pub struct Session {
+    pub id: String,
+    pub case_id: Option<String>,
+    pub date: String,
+    pub duration_min: Option<i32>,
+    pub modality: String,
+    pub participants: Vec<String>,
+    pub interventions: Vec<String>,
+    pub notes: Option<String>,
+    pub follow_up_plan: Option<String>,
+    pub next_appointment: Option<String>,
+    pub household_present: Vec<String>,
+    pub safety_notes: Option<String>,
+    pub author: String,
+    pub conflicts: Vec<String>,
+}
+
+impl From<core::Session> for Session {
+    fn from(s: core::Session) -> Self {
+        Session {
+            id: s.id.to_string(),
+            case_id: s.case.map(|c| c.to_string()),
+            date: s.date.to_string(),
+            duration_min: s.duration_min.map(i32::from),
+            modality: s.modality,
+            participants: texts(&s.participants),
+            interventions: s.interventions,
+            notes: s.notes,
+            follow_up_plan: s.follow_up_plan,
+            next_appointment: s.next_appointment.map(|d| d.to_string()),
+            household_present: s.household_present,
+            safety_notes: s.safety_notes,
+            author: s.author.to_string(),
+            conflicts: s.conflicts,
+        }
+    }
+}
+
+#[derive(uniffi::Record)]
+pub struct NewSession {
+    pub case_id: String,
+    /// office, home-visit, phone or group.
+    pub modality: String,
+    #[uniffi(default = None)]
+    pub date: Option<String>,
+    #[uniffi(default = None)]
+    pub duration_min: Option<i32>,
+    #[uniffi(default = [])]
+    pub participants: Vec<String>,
+    #[uniffi(default = [])]
+    pub interventions: Vec<String>,
+    #[uniffi(default = None)]
+    pub notes: Option<String>,
+    #[uniffi(default = None)]
+    pub follow_up_plan: Option<String>,
+    #[uniffi(default = None)]
+    pub next_appointment: Option<String>,
+    #[uniffi(default = [])]
+    pub household_present: Vec<String>,
+    #[uniffi(default = None)]
+    pub safety_notes: Option<String>,
+}
+
+impl NewSession {
+    pub(crate) fn into_core(self) -> Result<core::NewSession> {
+        let mut s = core::NewSession::new(id(&self.case_id)?, &self.modality);
+        s.date = date("date", self.date.as_deref())?;
+        s.duration_min = minutes(self.duration_min)?;
+        s.participants = ids(&self.participants)?;
+        s.interventions = self.interventions;
+        s.notes = self.notes;
+        s.follow_up_plan = self.follow_up_plan;
+        s.next_appointment = date("next_appointment", self.next_appointment.as_deref())?;
+        s.household_present = self.household_present;
+        s.safety_notes = self.safety_notes;
+        Ok(s)
+    }
+}
+
+#[derive(uniffi::Record)]
+pub struct NewAssessment {
+    pub client_id: String,
+    /// phq-9, who-5, srq-20 or pcl-5.
+    pub instrument: String,
+    /// One answer per item, in the instrument's order.
+    pub answers: Vec<i32>,
+    #[uniffi(default = None)]
+    pub case_id: Option<String>,
+    #[uniffi(default = None)]
+    pub session_id: Option<String>,
+    #[uniffi(default = None)]
+    pub date: Option<String>,
+}
+
+#[derive(uniffi::Record)]
+pub struct Score {
+    pub assessment_id: String,
+    pub total: i32,
+    pub band: String,
+    /// Risk flags the answers raised on the case.
+    pub raised_flags: Vec<String>,
+}
+
+#[derive(uniffi::Record)]
+pub struct TrendPoint {
+    pub date: String,
+    pub score: i32,
+    pub band: String,
+}
+
+#[derive(uniffi::Record)]
+pub struct Trend {
+    pub instrument: String,
+    pub points: Vec<TrendPoint>,
+    pub change: i64,
+    pub improved: bool,
+}
+
+impl From<core::Trend> for Trend {
+    fn from(t: core::Trend) -> Self {
+        Trend {
+            instrument: t.instrument,
+            points: t
+                .points
+                .into_iter()
+                .map(|(d, score, band)| TrendPoint {
+                    date: d.to_string(),
+                    score: score as i32,
+                    band,
+                })
+                .collect(),
+            change: t.change,
+            improved: t.improved,
+        }
+    }
+}
+
+/// One instrument, for giving it item by item. Missing translations are `null`.
+#[derive(uniffi::Record)]
+pub struct InstrumentItem {
+    pub id: String,
+    pub en: String,
+    pub fr: Option<String>,
+    pub rw: Option<String>,
+}
+
+#[derive(uniffi::Record)]
+pub struct InstrumentOption {
+    pub value: i32,
+    pub en: String,
+    pub fr: Option<String>,
+    pub rw: Option<String>,
+}
+
+#[derive(uniffi::Record)]
+pub struct Instrument {
+    pub id: String,
+    pub version: i32,
+    pub name: String,
+    pub instructions: String,
+    pub items: Vec<InstrumentItem>,
+    pub options: Vec<InstrumentOption>,
+    pub higher_is_better: bool,
+}
+
+impl From<&core::Instrument> for Instrument {
+    fn from(i: &core::Instrument) -> Self {
+        Instrument {
+            id: i.id.clone(),
+            version: i.version as i32,
+            name: i.name.en.clone(),
+            instructions: i.instructions.en.clone(),
+            items: i
+                .items
+                .iter()
+                .map(|it| InstrumentItem {
+                    id: it.id.clone(),
+                    en: it.text.en.clone(),
+                    fr: it.text.fr.clone(),
+                    rw: it.text.rw.clone(),
+                })
+                .collect(),
+            options: i
+                .options
+                .iter()
+                .map(|o| InstrumentOption {
+                    value: i32::from(o.value),
+                    en: o.label.en.clone(),
+                    fr: o.label.fr.clone(),
+                    rw: o.label.rw.clone(),
+                })
+                .collect(),
+            higher_is_better: i.higher_is_better,
+        }
+    }
+}
+
+#[derive(uniffi::Record)]
+pub struct CaseloadEntry {
+    pub case_info: Case,
+    pub last_session: Option<String>,
+    pub next_appointment: Option<String>,
+    pub open_referrals: i32,
+    pub overdue_referrals: i32,
+    pub follow_up_due: bool,
+}
+
+impl From<core::CaseloadEntry> for CaseloadEntry {
+    fn from(e: core::CaseloadEntry) -> Self {
+        CaseloadEntry {
+            case_info: e.case.into(),
+            last_session: e.last_session.map(|d| d.to_string()),
+            next_appointment: e.next_appointment.map(|d| d.to_string()),
+            open_referrals: e.open_referrals.min(i32::MAX as usize) as i32,
+            overdue_referrals: e.overdue_referrals.min(i32::MAX as usize) as i32,
+            follow_up_due: e.follow_up_due,
+        }
+    }
+}
+
+/// One line of a client's timeline (no free text: open the record for that).
+#[derive(uniffi::Record)]
+pub struct TimelineEntry {
+    pub date: String,
+    /// case, session, assessment, referral, consent or group-session.
+    pub kind: String,
+    pub record_id: String,
+    /// A short label built from codes: the modality, "phq-9 14 moderate", the destination...
+    pub summary: String,
+}
+
+impl From<core::TimelineEntry> for TimelineEntry {
+    fn from(e: core::TimelineEntry) -> Self {
+        let summary = match &e.event {
+            core::TimelineEvent::CaseOpened(c) => c.problems.join(", "),
+            core::TimelineEvent::Session(s) => s.modality.clone(),
+            core::TimelineEvent::Assessment(a) => match (a.score, &a.band) {
+                (Some(s), Some(b)) => format!("{} {s} {b}", a.instrument),
+                _ => a.instrument.clone(),
+            },
+            core::TimelineEvent::Referral(r) => format!("{} {}", r.destination, r.status.code()),
+            core::TimelineEvent::Consent(c) => format!("{} {}", c.scope, c.decision.code()),
+            core::TimelineEvent::GroupSession(g) => format!("{} {}", g.number, g.phase),
+        };
+        TimelineEntry {
+            date: e.date.to_string(),
+            kind: e.kind().into(),
+            record_id: e.record.to_string(),
+            summary,
+        }
+    }
+}
+
+#[derive(uniffi::Record)]
+pub struct Review {
+    pub id: String,
+    pub target_id: Option<String>,
+    /// comment, approved or needs-changes.
+    pub verdict: String,
+    pub comment: Option<String>,
+    pub response: Option<String>,
+    pub answered: bool,
+    pub supervisor: String,
+}
+
+impl From<core::Review> for Review {
+    fn from(r: core::Review) -> Self {
+        Review {
+            id: r.id.to_string(),
+            target_id: r.target.map(|t| t.to_string()),
+            verdict: r.verdict.code().into(),
+            comment: r.comment,
+            response: r.response,
+            answered: r.answered,
+            supervisor: r.supervisor.to_string(),
+        }
+    }
+}
+
+#[derive(uniffi::Record)]
+pub struct ReviewQueueItem {
+    pub session_id: String,
+    pub case_id: String,
+    pub date: String,
+    pub modality: String,
+    pub urgent: bool,
+    pub risk_flags: Vec<String>,
+    /// The review the counsellor answered, when the session is back for a second look.
+    pub answered_review: Option<String>,
+}
+
+impl From<core::ReviewQueueItem> for ReviewQueueItem {
+    fn from(i: core::ReviewQueueItem) -> Self {
+        ReviewQueueItem {
+            session_id: i.session.id.to_string(),
+            case_id: i.case.id.to_string(),
+            date: i.session.date.to_string(),
+            modality: i.session.modality,
+            urgent: i.case.is_urgent(),
+            risk_flags: i.case.risk_flags,
+            answered_review: match i.reason {
+                core::QueueReason::NotReviewed => None,
+                core::QueueReason::Answered { review } => Some(review.to_string()),
+            },
+        }
+    }
+}
+
+#[derive(uniffi::Record)]
+pub struct SyncProgress {
+    /// pushing, pulling or done.
+    pub phase: String,
+    pub sent_ops: i64,
+    pub received_ops: i64,
+    pub sent_bytes: i64,
+    pub received_bytes: i64,
+    pub waiting: i64,
+}
+
+impl From<&core::SyncProgress> for SyncProgress {
+    fn from(p: &core::SyncProgress) -> Self {
+        SyncProgress {
+            phase: match p.phase {
+                core::SyncPhase::Pushing => "pushing",
+                core::SyncPhase::Pulling => "pulling",
+                core::SyncPhase::Done => "done",
+            }
+            .into(),
+            sent_ops: ms(p.sent_ops),
+            received_ops: ms(p.received_ops),
+            sent_bytes: ms(p.sent_bytes),
+            received_bytes: ms(p.received_bytes),
+            waiting: ms(p.waiting),
+        }
+    }
+}
+
+#[derive(uniffi::Record)]
+pub struct SyncReport {
+    pub sent_ops: i64,
+    pub received_ops: i64,
+    pub applied: i64,
+    pub rejected: i64,
+}
+
+#[derive(uniffi::Record)]
+pub struct SyncStatus {
+    pub device_id: String,
+    pub role: Option<String>,
+    pub team_name: Option<String>,
+    pub last_sync_ms: Option<i64>,
+    pub pending: i64,
+}
+
+impl From<core::SyncStatus> for SyncStatus {
+    fn from(s: core::SyncStatus) -> Self {
+        SyncStatus {
+            device_id: s.device_id.to_string(),
+            role: s.role.map(|r| r.as_str().to_owned()),
+            team_name: s.team_name,
+            last_sync_ms: s.last_sync_ms.map(ms),
+            pending: ms(s.pending),
+        }
+    }
+}
+
+#[derive(uniffi::Record)]
+pub struct Invitation {
+    /// The one-time code to give the new device (20 characters).
+    pub code: String,
+    pub role: String,
+    pub expires_at_ms: i64,
+}
