@@ -97,9 +97,18 @@ enum Command {
     },
     /// Write the anonymous aggregate report (CSV, small numbers shown as <5).
     Report(casework::ReportArgs),
+    /// Device policies set by an administrator.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// The audit trail: who created, changed, viewed and exported which record, and when.
     #[command(subcommand)]
     Audit(casework::AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Erase this vault after N wrong passphrases in a row (`off` to never erase).
+    WipeAfter { failures: String },
 }
 
 #[derive(Subcommand)]
@@ -269,12 +278,13 @@ impl From<Error> for Failure {
             | Error::InvalidCode
             | Error::ConsentWithdrawn { .. } => 2,
             Error::WrongPassphrase
+            | Error::LockedOut { .. }
             | Error::PlatformKeyUnavailable
             | Error::Unauthenticated
             | Error::Forbidden(_) => 3,
             Error::NotFound(_) | Error::VaultNotFound(_) | Error::NotEnrolled => 4,
             Error::Corrupted { .. } | Error::TooNew { .. } | Error::NotABatch => 5,
-            Error::Revoked => 6,
+            Error::Revoked | Error::ErasedAfterFailures => 6,
             Error::Network(_) | Error::RateLimited | Error::Server(_) => 7,
             _ => 1,
         };
@@ -371,6 +381,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
             casework::follow_ups(&unlock(&dir)?, days, all, &out)?
         }
         Command::Report(args) => casework::report(&mut unlock(&dir)?, args, &out)?,
+        Command::Policy(PolicyCommand::WipeAfter { failures }) => {
+            let n = match failures.as_str() {
+                "off" => None,
+                n => Some(n.parse::<u32>().map_err(|_| {
+                    Failure("give a number of attempts, or off".into(), 2)
+                })?),
+            };
+            unlock(&dir)?.set_wipe_after_failures(n)?;
+            out.record(serde_json::json!({ "wipe_after_failures": n }));
+        }
         Command::Audit(cmd) => casework::audit_command(&mut unlock(&dir)?, cmd, &out)?,
     }
     Ok(())

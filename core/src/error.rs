@@ -9,6 +9,10 @@ use std::path::PathBuf;
 pub enum Error {
     #[error("wrong passphrase")]
     WrongPassphrase,
+    #[error("too many wrong attempts: try again in {} s", retry_after_ms.div_ceil(1000))]
+    LockedOut { retry_after_ms: u64, failures: u32 },
+    #[error("too many wrong attempts: the vault was erased, as the administrator's policy asks")]
+    ErasedAfterFailures,
     #[error("no vault at {0}")]
     VaultNotFound(PathBuf),
     #[error("a vault already exists at {0}")]

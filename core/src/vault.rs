@@ -278,6 +278,43 @@ fn check_passphrase(passphrase: &str) -> Result<()> {
     Ok(())
 }
 
+/// Overwrite the key file with zeros, sync, delete: from that instant the database is
+/// unreadable, even if deleting the rest is interrupted.
+fn destroy_key_file(dir: &Path) -> Result<()> {
+    let key_file = dir.join(KEY_FILE);
+    if let Ok(meta) = fs::metadata(&key_file) {
+        let zeros = vec![0u8; meta.len() as usize];
+        let overwrite = || -> std::io::Result<()> {
+            let mut f = fs::OpenOptions::new().write(true).open(&key_file)?;
+            f.write_all(&zeros)?;
+            f.sync_all()
+        };
+        overwrite().map_err(|e| Error::io(&key_file, e))?;
+        fs::remove_file(&key_file).map_err(|e| Error::io(&key_file, e))?;
+    }
+    Ok(())
+}
+
+fn remove_data_files(dir: &Path) -> Result<()> {
+    for name in [DB_FILE, "komora.db-wal", "komora.db-shm", "vault.json.tmp", "attempts.json"] {
+        match fs::remove_file(dir.join(name)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(dir.join(name), e)),
+        }
+    }
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Erase a vault that is not open: keys first, then the data.
+fn erase_files(dir: &Path) -> Result<()> {
+    destroy_key_file(dir)?;
+    remove_data_files(dir)
+}
+
 /// An unlocked vault. Dropping it (or [`Vault::lock`]) zeroises its keys and closes the store.
 pub struct Vault {
     dir: Option<PathBuf>,
@@ -381,10 +418,35 @@ impl Vault {
     }
 
     /// Unlock an existing vault.
+    ///
+    /// After [`crate::FREE_ATTEMPTS`] wrong passphrases in a row each attempt waits longer
+    /// (`Error::LockedOut` says how long, without trying the passphrase); with a wipe policy
+    /// set ([`Vault::set_wipe_after_failures`]) the vault is erased at that many failures.
     pub fn open(dir: impl AsRef<Path>, passphrase: &str, opts: VaultOptions) -> Result<Self> {
         let dir = dir.as_ref();
         let key_file = KeyFile::read(dir)?;
-        let (device, master) = key_file.unseal(passphrase, opts.platform.as_ref())?;
+        let mut attempts = crate::lockout::Attempts::read(dir);
+        let now = opts.time.now_ms();
+        attempts.check(now)?;
+        let (device, master) = match key_file.unseal(passphrase, opts.platform.as_ref()) {
+            Ok(unsealed) => unsealed,
+            Err(Error::WrongPassphrase) => {
+                attempts.failures = attempts.failures.saturating_add(1);
+                attempts.last_failure_ms = now.max(attempts.last_failure_ms);
+                if attempts.wipe_after.is_some_and(|n| attempts.failures >= n) {
+                    erase_files(dir)?;
+                    let _ = fs::remove_file(dir.join("attempts.json"));
+                    return Err(Error::ErasedAfterFailures);
+                }
+                attempts.write(dir)?;
+                return Err(Error::WrongPassphrase);
+            }
+            Err(e) => return Err(e),
+        };
+        if attempts.failures > 0 {
+            attempts.failures = 0;
+            attempts.write(dir)?;
+        }
         let db = dir.join(DB_FILE);
         if !db.exists() {
             return Err(Error::Corrupted {
@@ -447,29 +509,27 @@ impl Vault {
         let Some(dir) = self.dir.clone() else {
             return Ok(());
         };
-        let key_file = dir.join(KEY_FILE);
-        if let Ok(meta) = fs::metadata(&key_file) {
-            let zeros = vec![0u8; meta.len() as usize];
-            let overwrite = || -> std::io::Result<()> {
-                let mut f = fs::OpenOptions::new().write(true).open(&key_file)?;
-                f.write_all(&zeros)?;
-                f.sync_all()
-            };
-            overwrite().map_err(|e| Error::io(&key_file, e))?;
-            fs::remove_file(&key_file).map_err(|e| Error::io(&key_file, e))?;
-        }
+        destroy_key_file(&dir)?;
         drop(self); // close the database before deleting it
-        for name in [DB_FILE, "komora.db-wal", "komora.db-shm", "vault.json.tmp"] {
-            match fs::remove_file(dir.join(name)) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(Error::io(dir.join(name), e)),
-            }
+        remove_data_files(&dir)
+    }
+
+    /// Erase the vault after this many wrong passphrases in a row (`None`: never). An
+    /// administrator's policy for tablets that travel; kept beside the key file.
+    pub fn set_wipe_after_failures(&self, failures: Option<u32>) -> Result<()> {
+        let dir = self
+            .dir
+            .as_deref()
+            .ok_or_else(|| Error::validation("wipe_after", "an in-memory vault has no files"))?;
+        if failures.is_some_and(|n| n < crate::lockout::FREE_ATTEMPTS) {
+            return Err(Error::validation(
+                "wipe_after",
+                format!("allow at least {} attempts", crate::lockout::FREE_ATTEMPTS),
+            ));
         }
-        if let Ok(d) = fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
+        let mut a = crate::lockout::Attempts::read(dir);
+        a.wipe_after = failures;
+        a.write(dir)
     }
 
     /// Replace the passphrase (and optionally raise the key-derivation cost). The current

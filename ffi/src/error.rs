@@ -7,6 +7,10 @@ use komora_core::Error;
 pub enum KomoraError {
     #[error("wrong PIN")]
     WrongPin,
+    #[error("too many wrong PINs: wait before trying again")]
+    LockedOut { retry_after_ms: i64, failures: i32 },
+    #[error("too many wrong PINs: the vault was erased, as the administrator's policy asks")]
+    ErasedAfterFailures,
     #[error("this vault needs the device's platform key, which is not available")]
     PlatformKeyUnavailable,
     #[error("the platform key store failed")]
@@ -47,6 +51,14 @@ impl From<Error> for KomoraError {
     fn from(e: Error) -> Self {
         match e {
             Error::WrongPassphrase => KomoraError::WrongPin,
+            Error::LockedOut {
+                retry_after_ms,
+                failures,
+            } => KomoraError::LockedOut {
+                retry_after_ms: i64::try_from(retry_after_ms).unwrap_or(i64::MAX),
+                failures: i32::try_from(failures).unwrap_or(i32::MAX),
+            },
+            Error::ErasedAfterFailures => KomoraError::ErasedAfterFailures,
             Error::PlatformKeyUnavailable => KomoraError::PlatformKeyUnavailable,
             Error::PlatformKey(reason) => KomoraError::PlatformKey { reason },
             Error::VaultNotFound(_) => KomoraError::NoVault,

@@ -255,6 +255,13 @@ impl KomoraVault {
         .await
     }
 
+    /// Administrator policy: erase this vault after `failures` wrong PINs in a row (`null`:
+    /// never). At least the free attempts must be allowed.
+    pub fn set_wipe_after_failures(&self, failures: Option<i32>) -> Result<()> {
+        let n = failures.map(|n| u32::try_from(n).unwrap_or(0));
+        self.with(|v| Ok(v.set_wipe_after_failures(n)?))
+    }
+
     // ---- clients ----
 
     pub fn add_client(&self, client: NewClient) -> Result<String> {

@@ -1,5 +1,6 @@
 //! A counsellor's vault: created, locked, unlocked, re-keyed. A wrong passphrase changes
-//! nothing on disk; a platform key (the Android Keystore) is needed when the vault uses one.
+//! nothing of the vault's data (only the count of wrong attempts, in its own file); a platform
+//! key (the Android Keystore) is needed when the vault uses one.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -9,9 +10,11 @@ use std::sync::Arc;
 use komora_core::{Error, KdfParams, NewClient, PlatformKeyWrapper, Vault, VaultOptions};
 use komora_scenarios::fast_options;
 
+/// Every file of the vault but the attempts counter, which a wrong passphrase is meant to move.
 fn file_bytes(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
         .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name() != "attempts.json")
         .map(|e| {
             let e = e.unwrap();
             (
@@ -23,7 +26,7 @@ fn file_bytes(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 #[test]
-fn a_wrong_passphrase_is_refused_and_not_one_byte_of_the_vault_changes() {
+fn a_wrong_passphrase_is_refused_and_not_one_byte_of_the_vaults_data_changes() {
     let dir = tempfile::tempdir().unwrap();
     let mut vault = Vault::create(dir.path(), "umutima-mwiza", fast_options()).unwrap();
     vault
@@ -43,6 +46,60 @@ fn a_wrong_passphrase_is_refused_and_not_one_byte_of_the_vault_changes() {
     assert_eq!(file_bytes(dir.path()), before);
     let vault = Vault::open(dir.path(), "umutima-mwiza", fast_options()).unwrap();
     assert_eq!(vault.clients().unwrap().items.len(), 1);
+}
+
+#[test]
+fn wrong_pins_beyond_five_make_each_attempt_wait_longer_and_a_policy_can_erase_the_vault() {
+    use komora_scenarios::{ManualClock, MORNING_MS};
+    let clock = ManualClock::at(MORNING_MS);
+    let opts = VaultOptions {
+        time: clock.clone(),
+        ..fast_options()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    Vault::create(dir.path(), "umutima-mwiza", opts.clone()).unwrap().lock();
+    for _ in 0..5 {
+        assert!(matches!(
+            Vault::open(dir.path(), "guess", opts.clone()),
+            Err(Error::WrongPassphrase)
+        ));
+    }
+    // The sixth attempt waits 30 s, even with the right passphrase, which is not even tried.
+    let err = Vault::open(dir.path(), "umutima-mwiza", opts.clone()).unwrap_err();
+    assert!(
+        matches!(err, Error::LockedOut { retry_after_ms: 30_000, failures: 5 }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("30 s"), "{err}");
+    clock.advance(30_000);
+    assert!(matches!(
+        Vault::open(dir.path(), "guess", opts.clone()),
+        Err(Error::WrongPassphrase)
+    ));
+    assert!(matches!(
+        Vault::open(dir.path(), "umutima-mwiza", opts.clone()),
+        Err(Error::LockedOut { retry_after_ms: 60_000, .. })
+    ));
+    clock.advance(60_000);
+    let v = Vault::open(dir.path(), "umutima-mwiza", opts.clone()).unwrap();
+    // Success resets the count; the administrator sets erasure after 7 failures.
+    assert!(v.set_wipe_after_failures(Some(3)).is_err(), "fewer than the free attempts");
+    v.set_wipe_after_failures(Some(7)).unwrap();
+    v.lock();
+    for i in 0..7 {
+        clock.advance(3_600_000);
+        let r = Vault::open(dir.path(), "thief", opts.clone());
+        if i < 6 {
+            assert!(matches!(r, Err(Error::WrongPassphrase)), "{i}: {r:?}");
+        } else {
+            assert!(matches!(r, Err(Error::ErasedAfterFailures)), "{r:?}");
+        }
+    }
+    assert!(!Vault::exists(dir.path()));
+    assert!(matches!(
+        Vault::open(dir.path(), "umutima-mwiza", opts),
+        Err(Error::VaultNotFound(_))
+    ));
 }
 
 #[test]

@@ -29,9 +29,9 @@ import org.junit.jupiter.api.io.TempDir
 
 const val PIN = "2580 correct horse"
 
-/** The hash of every file of a vault, to prove a refusal wrote nothing. */
+/** The hash of every file of a vault but the wrong-attempts counter, to prove a refusal wrote nothing. */
 fun fingerprint(dir: Path): Map<String, String> =
-    dir.listDirectoryEntries().associate { f ->
+    dir.listDirectoryEntries().filter { it.fileName.toString() != "attempts.json" }.associate { f ->
         f.fileName.toString() to MessageDigest.getInstance("SHA-256").digest(f.readBytes())
             .joinToString("") { "%02x".format(it) }
     }
@@ -68,6 +68,22 @@ class VaultTest {
         assertEquals(before, fingerprint(dir))
         val missing = runCatching { openVault(tmp.resolve("nothing").toString(), PIN, null) }.exceptionOrNull()
         assertTrue(missing is KomoraException.NoVault, "got $missing")
+    }
+
+    @Test
+    fun `after five wrong PINs the next attempt waits, and a policy erases the vault`() = runBlocking {
+        val dir = tmp.resolve("vault").toString()
+        createVault(dir, PIN, KdfStrength.INSECURE_FOR_TESTS, null).use { it.setWipeAfterFailures(6) }
+        repeat(5) {
+            val e = runCatching { openVault(dir, "0000 guess", null) }.exceptionOrNull()
+            assertTrue(e is KomoraException.WrongPin, "got $e")
+        }
+        val locked = runCatching { openVault(dir, PIN, null) }.exceptionOrNull()
+        assertTrue(locked is KomoraException.LockedOut, "got $locked")
+        locked as KomoraException.LockedOut
+        assertTrue(locked.retryAfterMs in 1..30_000, "wait ${locked.retryAfterMs}")
+        assertEquals(5, locked.failures)
+        assertTrue(vaultExists(dir))
     }
 
     @Test
