@@ -37,6 +37,8 @@ pub enum Error {
     UnknownField(String),
     #[error("the team key for epoch {0} is not on this device")]
     UnknownKeyEpoch(u32),
+    #[error("the team key has changed since this device last synced: sync again")]
+    StaleKeyEpoch,
     #[error("the data is not a Komora operation batch")]
     NotABatch,
     #[error("storage failed: {0}")]

@@ -145,6 +145,38 @@ pub struct DeviceRegistration {
     pub device_id: Id16,
     /// Ed25519 public key (32 bytes): the device signs login challenges with it.
     pub sign_pk: Bytes,
+    /// X25519 public key (32 bytes): new team keys are wrapped for the device with it.
+    pub kx_pk: Bytes,
+}
+
+/// A team key of a new epoch, wrapped for one device (see ADR 0007): the sender's ephemeral
+/// X25519 public key, then AES-256-GCM under a key derived from the exchange.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct KeyGrant {
+    pub device_id: Id16,
+    pub wrapped: Bytes,
+}
+
+/// Revoking a device rotates the team key: the new epoch's key, wrapped for every device that
+/// stays (the revoking one included), never for the revoked one.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RevokeRequest {
+    pub new_epoch: u32,
+    pub grants: Vec<KeyGrant>,
+}
+
+/// One epoch's team key wrapped for the asking device.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct EpochGrant {
+    pub epoch: u32,
+    pub wrapped: Bytes,
+}
+
+/// The team's current epoch and the keys wrapped for the asking device after a given epoch.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct KeyGrantsResponse {
+    pub current_epoch: u32,
+    pub grants: Vec<EpochGrant>,
 }
 
 /// The first administrator's device creates the organisation's first team.
@@ -274,6 +306,8 @@ pub struct DeviceInfo {
     pub revoked: bool,
     pub enrolled_ms: u64,
     pub last_seen_ms: Option<u64>,
+    /// The device's X25519 public key, to wrap a new team key for it.
+    pub kx_pk: Bytes,
 }
 
 /// Every refusal's body: a code a client can branch on and a sentence a person can read.
@@ -297,5 +331,8 @@ pub enum ErrorCode {
     /// The invitation or bootstrap code is unknown, used or expired.
     InvalidCode,
     Conflict,
+    /// Sealed under a team key epoch older than the team's current one: fetch the new key
+    /// (`/v1/keys`), re-seal, push again.
+    StaleEpoch,
     Internal,
 }

@@ -67,9 +67,13 @@ fn check_registration(d: &DeviceRegistration) -> Result<NewDevice, ApiError> {
     if d.sign_pk.0.len() != 32 {
         return Err(ApiError::bad_request("a device's signing key is 32 bytes"));
     }
+    if d.kx_pk.0.len() != 32 {
+        return Err(ApiError::bad_request("a device's key-agreement key is 32 bytes"));
+    }
     Ok(NewDevice {
         id: d.device_id,
         sign_pk: d.sign_pk.0.clone(),
+        kx_pk: d.kx_pk.0.clone(),
     })
 }
 
@@ -333,23 +337,68 @@ pub async fn devices(
     Ok(Json(blocking(&state, move |db| db.devices(team)).await?))
 }
 
+/// Revoke a device and rotate the team key in one step: the body carries the next epoch's key
+/// wrapped for every device that stays. The server checks the set, never the keys.
 pub async fn revoke(
     State(state): State<Arc<AppState>>,
     who: Authed,
     Path(id): Path<String>,
+    body: Result<Json<komora_protocol::RevokeRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     who.require(&[Role::Admin], "only administrators revoke devices")?;
     let id: Id16 = id
         .parse()
         .map_err(|_| ApiError::bad_request("a device id is 32 hex digits"))?;
+    if id == who.0.id {
+        return Err(ApiError::bad_request("a device cannot revoke itself"));
+    }
+    let Json(req) = body.map_err(|_| {
+        ApiError::bad_request("revoking needs the new team key wrapped for the devices that stay")
+    })?;
+    if req.grants.len() > 10_000 {
+        return Err(ApiError::bad_request("too many grants"));
+    }
+    let grants: Vec<(Id16, Vec<u8>)> = req
+        .grants
+        .into_iter()
+        .map(|g| (g.device_id, g.wrapped.0))
+        .collect();
     let team = who.0.team_id;
-    if !blocking(&state, move |db| db.revoke(team, id, now_ms())).await? {
+    let epoch = req.new_epoch;
+    if !blocking(&state, move |db| db.revoke(team, id, now_ms(), epoch, &grants)).await? {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             ErrorCode::NotFound,
             "no such device in this team",
         ));
     }
-    tracing::info!("device revoked");
-    Ok(Json(serde_json::json!({ "revoked": true })))
+    tracing::info!(epoch, "device revoked, team key rotated");
+    Ok(Json(serde_json::json!({ "revoked": true, "epoch": epoch })))
+}
+
+#[derive(Deserialize)]
+pub struct KeysQuery {
+    #[serde(default)]
+    after: u32,
+}
+
+/// The team's current key epoch and the keys wrapped for the asking device after `after`.
+pub async fn keys(
+    State(state): State<Arc<AppState>>,
+    who: Authed,
+    Query(q): Query<KeysQuery>,
+) -> Result<Json<komora_protocol::KeyGrantsResponse>, ApiError> {
+    let (team, me) = (who.0.team_id, who.0.id);
+    let (current_epoch, grants) =
+        blocking(&state, move |db| db.key_grants(team, me, q.after)).await?;
+    Ok(Json(komora_protocol::KeyGrantsResponse {
+        current_epoch,
+        grants: grants
+            .into_iter()
+            .map(|(epoch, wrapped)| komora_protocol::EpochGrant {
+                epoch,
+                wrapped: komora_protocol::Bytes(wrapped),
+            })
+            .collect(),
+    }))
 }

@@ -74,6 +74,12 @@ impl From<DbError> for ApiError {
                 ErrorCode::Conflict,
                 "that device or invitation already exists",
             ),
+            DbError::StaleEpoch => ApiError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::StaleEpoch,
+                "the team key has changed: fetch the new key and try again",
+            ),
+            DbError::Invalid(reason) => ApiError::bad_request(reason),
             DbError::Storage(detail) => {
                 tracing::error!(%detail, "storage failed");
                 ApiError::new(

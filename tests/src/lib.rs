@@ -214,9 +214,13 @@ mod spy {
             self.token = Some(token.into());
             self.inner.devices(token)
         }
-        fn revoke(&mut self, token: &str, device: &Id16) -> Reply<()> {
+        fn revoke(&mut self, token: &str, device: &Id16, req: &RevokeRequest) -> Reply<()> {
             self.token = Some(token.into());
-            self.inner.revoke(token, device)
+            self.inner.revoke(token, device, req)
+        }
+        fn keys(&mut self, token: &str, after_epoch: u32) -> Reply<KeyGrantsResponse> {
+            self.token = Some(token.into());
+            self.inner.keys(token, after_epoch)
         }
     }
 }

@@ -562,7 +562,11 @@ fn guessing_enrolment_codes_from_loopback_hits_the_rate_limit_and_gets_nothing(b
     for i in 0..60u8 {
         let body = serde_json::json!({
             "lookup": base64_url(&[i; 32]),
-            "device": { "device_id": format!("{:032x}", i as u128 + 1), "sign_pk": base64_url(&[7u8; 32]) },
+            "device": {
+                "device_id": format!("{:032x}", i as u128 + 1),
+                "sign_pk": base64_url(&[7u8; 32]),
+                "kx_pk": base64_url(&[9u8; 32]),
+            },
         });
         let r = http
             .post(format!("{}/v1/enroll", server.url))
@@ -608,9 +612,12 @@ fn register_raw_device(
         .db
         .create_invite(&lookup, team, Role::Counsellor, by, u64::MAX / 2, b"-")
         .unwrap();
+    let mut kx_pk = vec![0u8; 32];
+    kx_pk[0] = 9; // X25519's base point: a valid public key
     let device = komora_sync_server::db::NewDevice {
         id,
         sign_pk: key.public_key().as_ref().to_vec(),
+        kx_pk,
     };
     server.state.db.enroll(&lookup, &device, 1).unwrap();
     (id, key)

@@ -6,7 +6,7 @@ use komora_protocol::{PushBatch, Role};
 
 use super::transport::Transport;
 use super::{Session, SyncOptions};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ids::DeviceId;
 use crate::op::OpEnvelope;
 use crate::store::Rejected;
@@ -82,7 +82,10 @@ impl Vault {
             Ok(())
         };
         tell(self, SyncPhase::Pushing, &report)?;
+        // A rotated team key first: what waits to be pushed is re-sealed under it.
+        self.refresh_team_keys(&mut session)?;
 
+        let mut stale_retries = 0;
         loop {
             let batch = self
                 .store
@@ -93,7 +96,16 @@ impl Vault {
             let (seqs, envelopes): (Vec<i64>, Vec<Vec<u8>>) = batch.into_iter().unzip();
             let bytes: u64 = envelopes.iter().map(|e| e.len() as u64).sum();
             let body = PushBatch { envelopes };
-            session.call(self, |t, token| t.push(token, &body))?;
+            match session.call(self, |t, token| t.push(token, &body)) {
+                Ok(_) => {}
+                // The key rotated during this sync: fetch it, re-seal, push again.
+                Err(Error::StaleKeyEpoch) if stale_retries < 3 => {
+                    stale_retries += 1;
+                    self.refresh_team_keys(&mut session)?;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            }
             // The server holds them now (a retried push is deduplicated by op id).
             self.store.mark_synced(&seqs)?;
             report.sent_ops += seqs.len() as u64;
@@ -106,6 +118,15 @@ impl Vault {
             let cursor = self.store.pull_cursor()?;
             let page =
                 session.call(self, |t, token| t.pull(token, cursor, opts.pull_page_bytes))?;
+            // Sealed under a key this device does not hold yet: a rotation it has not
+            // heard of. Fetch the key before applying, so nothing is skipped.
+            let unknown_epoch = page.envelopes.iter().any(|raw| {
+                OpEnvelope::from_bytes(raw)
+                    .is_ok_and(|env| !self.store.keyring().holds(env.epoch()))
+            });
+            if unknown_epoch {
+                self.refresh_team_keys(&mut session)?;
+            }
             let mut envelopes = Vec::with_capacity(page.envelopes.len());
             for raw in &page.envelopes {
                 report.received_bytes += raw.len() as u64;

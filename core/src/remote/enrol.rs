@@ -26,7 +26,6 @@ use super::transport::Transport;
 use super::{Session, SyncOptions, SyncSettings};
 use crate::crypto::{random_array, SecretKey};
 use crate::error::{Error, Result};
-use crate::ids::DeviceId;
 use crate::vault::{DeviceIdentity, TeamKeys, Vault, VaultOptions};
 
 const LOOKUP_LABEL: &[u8] = b"komora/invite-lookup/v1\0";
@@ -94,6 +93,7 @@ fn registration(identity: &DeviceIdentity) -> DeviceRegistration {
     DeviceRegistration {
         device_id: Id16(*identity.id.as_bytes()),
         sign_pk: Bytes(identity.public_key()),
+        kx_pk: Bytes(super::keys::kx_public(&identity.pkcs8).to_vec()),
     }
 }
 
@@ -241,12 +241,6 @@ impl Vault {
         Session::new(transport, SyncOptions::default()).call(self, |t, token| t.devices(token))
     }
 
-    /// Revoke a device of this team (administrators): the server refuses it from now on.
-    pub fn revoke_device(&self, transport: &mut dyn Transport, device: DeviceId) -> Result<()> {
-        self.sync_settings()?;
-        let id = Id16(*device.as_bytes());
-        Session::new(transport, SyncOptions::default()).call(self, |t, token| t.revoke(token, &id))
-    }
 }
 
 fn check_name(field: &'static str, name: &str) -> Result<()> {

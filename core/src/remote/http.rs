@@ -144,11 +144,18 @@ impl Transport for HttpTransport {
             .map_err(|e| TransportError::Network(network_reason(&e)))
     }
 
-    fn revoke(&mut self, token: &str, device: &Id16) -> Reply<()> {
+    fn revoke(&mut self, token: &str, device: &Id16, body: &RevokeRequest) -> Reply<()> {
+        self.post_json::<_, serde_json::Value>(&format!("/v1/devices/{device}/revoke"), Some(token), body)
+            .map(|_| ())
+    }
+
+    fn keys(&mut self, token: &str, after_epoch: u32) -> Reply<KeyGrantsResponse> {
         let req = self
             .client
-            .post(self.url(&format!("/v1/devices/{device}/revoke")))
+            .get(self.url(&format!("/v1/keys?after={after_epoch}")))
             .bearer_auth(token);
-        self.send(req).map(|_| ())
+        self.send(req)?
+            .json()
+            .map_err(|e| TransportError::Network(network_reason(&e)))
     }
 }

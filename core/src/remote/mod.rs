@@ -5,6 +5,7 @@
 
 mod engine;
 mod enrol;
+mod keys;
 pub mod http;
 pub mod transport;
 
@@ -71,6 +72,7 @@ impl From<TransportError> for Error {
                 ErrorCode::Unauthenticated => Error::Unauthenticated,
                 ErrorCode::RateLimited => Error::RateLimited,
                 ErrorCode::Forbidden => Error::Forbidden(message),
+                ErrorCode::StaleEpoch => Error::StaleKeyEpoch,
                 _ => Error::Server(message),
             },
         }

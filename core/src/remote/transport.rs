@@ -4,8 +4,8 @@
 
 use komora_protocol::{
     BootstrapRequest, ChallengeRequest, ChallengeResponse, DeviceInfo, EnrollRequest,
-    EnrollResponse, ErrorCode, Id16, InviteRequest, InviteResponse, PullPage, PushBatch,
-    PushResponse, RegisteredResponse, TokenRequest, TokenResponse,
+    EnrollResponse, ErrorCode, Id16, InviteRequest, InviteResponse, KeyGrantsResponse, PullPage,
+    PushBatch, PushResponse, RegisteredResponse, RevokeRequest, TokenRequest, TokenResponse,
 };
 
 /// Why a call did not get an answer.
@@ -33,5 +33,6 @@ pub trait Transport: Send {
     fn push(&mut self, token: &str, batch: &PushBatch) -> Reply<PushResponse>;
     fn pull(&mut self, token: &str, after: u64, max_bytes: u32) -> Reply<PullPage>;
     fn devices(&mut self, token: &str) -> Reply<Vec<DeviceInfo>>;
-    fn revoke(&mut self, token: &str, device: &Id16) -> Reply<()>;
+    fn revoke(&mut self, token: &str, device: &Id16, req: &RevokeRequest) -> Reply<()>;
+    fn keys(&mut self, token: &str, after_epoch: u32) -> Reply<KeyGrantsResponse>;
 }

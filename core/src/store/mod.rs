@@ -80,6 +80,15 @@ impl Keyring {
         (self.current, &self.keys[&self.current].1)
     }
 
+    /// The newest epoch held: new operations and states are sealed under it.
+    pub(crate) fn current_epoch(&self) -> u32 {
+        self.current
+    }
+
+    pub(crate) fn holds(&self, epoch: u32) -> bool {
+        self.keys.contains_key(&epoch)
+    }
+
     pub(crate) fn export(&self) -> Vec<(u32, SecretKey)> {
         self.keys
             .iter()
@@ -94,6 +103,8 @@ pub(crate) struct Store {
     clock: Clock,
     next_seq: u64,
     keys: Keyring,
+    /// The device master key, held while unlocked to seal team keys received later.
+    master: SecretKey,
     /// The device's Ed25519 identity (PKCS#8), for logging in to the sync server.
     signing: Zeroizing<Vec<u8>>,
     /// Records changed by committed writes, in order, so in-memory views can catch up
@@ -173,6 +184,7 @@ impl Store {
             clock: Clock::new(device, (0, 0), time),
             next_seq: 1,
             keys,
+            master: master.clone(),
             signing,
             changes: ChangeLog::default(),
         })
@@ -237,6 +249,7 @@ impl Store {
             clock: Clock::new(device, last, time),
             next_seq,
             keys,
+            master: master.clone(),
             signing,
             changes: ChangeLog::default(),
         })
@@ -388,6 +401,53 @@ impl Store {
             .conn
             .prepare_cached("SELECT count(*) FROM records WHERE kind = ?1")?;
         Ok(stmt.query_row([kind], |r| r.get::<_, i64>(0))? as usize)
+    }
+
+    /// Keep a team key of a new epoch (from a rotation), sealed under the master key; if it is
+    /// the newest, everything written from now on is sealed under it. Then re-seal, under the
+    /// newest epoch, the local operations the server has not received yet, so nothing written
+    /// after a rotation leaves this device under an older key.
+    pub(crate) fn add_team_keys(&mut self, keys: Vec<(u32, SecretKey)>) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        for (epoch, key) in &keys {
+            let wrapped = self
+                .master
+                .seal(&team_key_aad(self.device, *epoch), key.expose());
+            tx.execute(
+                "INSERT OR IGNORE INTO team_keys (epoch, wrapped) VALUES (?1, ?2)",
+                params![epoch, wrapped],
+            )?;
+        }
+        let mut merged = self.keys.export();
+        for (e, k) in keys {
+            if !merged.iter().any(|(x, _)| *x == e) {
+                merged.push((e, k));
+            }
+        }
+        let keyring = Keyring::from_keys(merged)?;
+        let (epoch, key) = keyring.current();
+        let mut resealed = 0;
+        {
+            let mut stmt =
+                tx.prepare("SELECT seq, envelope FROM ops WHERE synced = 0 ORDER BY seq")?;
+            let rows: Vec<(i64, Vec<u8>)> = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<std::result::Result<_, _>>()?;
+            let mut update = tx.prepare("UPDATE ops SET envelope = ?2 WHERE seq = ?1")?;
+            for (seq, bytes) in rows {
+                let env = OpEnvelope::from_bytes(&bytes)?;
+                if env.epoch() >= epoch {
+                    continue;
+                }
+                let op = env.open(keyring.get(env.epoch())?)?;
+                let again = OpEnvelope::seal(op.id, epoch, &op.body, key);
+                update.execute(params![seq, again.to_bytes()])?;
+                resealed += 1;
+            }
+        }
+        tx.commit()?;
+        self.keys = keyring;
+        Ok(resealed)
     }
 
     /// Visit every operation of the log, decrypted, in arrival order. Returns how many could

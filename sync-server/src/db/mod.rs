@@ -16,6 +16,10 @@ pub enum DbError {
     InvalidCode,
     #[error("already exists")]
     Conflict,
+    #[error("sealed under an old team key epoch")]
+    StaleEpoch,
+    #[error("{0}")]
+    Invalid(&'static str),
 }
 
 pub type DbResult<T> = Result<T, DbError>;
@@ -42,6 +46,38 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub struct NewDevice {
     pub id: Id16,
     pub sign_pk: Vec<u8>,
+    pub kx_pk: Vec<u8>,
+}
+
+/// Check a rotation against the team's devices before storing it: the next epoch, one grant
+/// for every device that is not revoked (the one being revoked excluded), and no other.
+fn check_rotation(
+    current_epoch: u32,
+    new_epoch: u32,
+    revoked: Id16,
+    devices: &[DeviceInfo],
+    grants: &[(Id16, Vec<u8>)],
+) -> DbResult<()> {
+    if new_epoch != current_epoch.saturating_add(1) {
+        return Err(DbError::StaleEpoch);
+    }
+    let mut staying: Vec<Id16> = devices
+        .iter()
+        .filter(|d| !d.revoked && d.id != revoked)
+        .map(|d| d.id)
+        .collect();
+    let mut granted: Vec<Id16> = grants.iter().map(|(d, _)| *d).collect();
+    staying.sort();
+    granted.sort();
+    if staying != granted {
+        return Err(DbError::Invalid(
+            "the new key must be wrapped for every device that stays, and only for them",
+        ));
+    }
+    if grants.iter().any(|(_, w)| w.is_empty() || w.len() > 1024) {
+        return Err(DbError::Invalid("a wrapped key has a wrong size"));
+    }
+    Ok(())
 }
 
 /// What the server knows of a device.
@@ -99,14 +135,26 @@ pub trait Db: Send + Sync + 'static {
         now_ms: u64,
     ) -> DbResult<(Id16, Role, Vec<u8>)>;
 
-    /// Store envelopes idempotently; returns (stored, duplicates).
+    /// Store envelopes idempotently; returns (stored, duplicates). Refuses the whole batch
+    /// with `StaleEpoch` if one is sealed under an epoch older than the team's current one.
     fn push(&self, team: Id16, author: Id16, ops: &[IncomingOp]) -> DbResult<(u32, u32)>;
     /// Envelopes of the team after `after`, not written by `requester`, up to `max_bytes`.
     fn pull(&self, team: Id16, requester: Id16, after: u64, max_bytes: u32) -> DbResult<PullPage>;
 
     fn devices(&self, team: Id16) -> DbResult<Vec<DeviceInfo>>;
-    /// Revoke a device of `team` and drop its tokens; false if there is no such device.
-    fn revoke(&self, team: Id16, device: Id16, now_ms: u64) -> DbResult<bool>;
+    /// Revoke a device of `team`, drop its tokens and move the team to `new_epoch`, storing its
+    /// key wrapped for every device that stays (checked by `check_rotation`), all in one
+    /// transaction; false if there is no such device.
+    fn revoke(
+        &self,
+        team: Id16,
+        device: Id16,
+        now_ms: u64,
+        new_epoch: u32,
+        grants: &[(Id16, Vec<u8>)],
+    ) -> DbResult<bool>;
+    /// The team's current epoch and the keys wrapped for `device` of epochs after `after`.
+    fn key_grants(&self, team: Id16, device: Id16, after: u32) -> DbResult<(u32, Vec<(u32, Vec<u8>)>)>;
     fn touch(&self, device: Id16, now_ms: u64) -> DbResult<()>;
     /// Write a consistent copy of the store to `out` while serving.
     fn backup(&self, out: &Path) -> DbResult<()>;

@@ -15,6 +15,7 @@ use super::{constant_time_eq, id, role, Db, DbError, DbResult, DeviceRow, Incomi
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_initial.sql"),
     include_str!("../../migrations/postgres/0002_expiry_indexes.sql"),
+    include_str!("../../migrations/postgres/0003_key_rotation.sql"),
 ];
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
@@ -101,8 +102,8 @@ fn insert_device(
     now: u64,
 ) -> DbResult<()> {
     let n = tx.execute(
-        "INSERT INTO devices (id, team_id, role, sign_pk, enrolled_ms) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
-        &[&&d.id.0[..], &&team.0[..], &r.as_str(), &d.sign_pk, &(now as i64)],
+        "INSERT INTO devices (id, team_id, role, sign_pk, kx_pk, enrolled_ms) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+        &[&&d.id.0[..], &&team.0[..], &r.as_str(), &d.sign_pk, &d.kx_pk, &(now as i64)],
     )?;
     if n == 0 {
         return Err(DbError::Conflict);
@@ -265,12 +266,15 @@ impl Db for PostgresDb {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
         // The team's row lock orders concurrent pushes: sequence order is commit order.
-        let mut head: i64 = tx
-            .query_one(
-                "SELECT head FROM teams WHERE id = $1 FOR UPDATE",
-                &[&&team.0[..]],
-            )?
-            .get(0);
+        let row = tx.query_one(
+            "SELECT head, epoch FROM teams WHERE id = $1 FOR UPDATE",
+            &[&&team.0[..]],
+        )?;
+        let mut head: i64 = row.get(0);
+        let epoch: i64 = row.get(1);
+        if ops.iter().any(|op| i64::from(op.epoch) < epoch) {
+            return Err(DbError::StaleEpoch);
+        }
         let insert = tx.prepare(
             "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (op_id) DO NOTHING",
@@ -343,7 +347,7 @@ impl Db for PostgresDb {
 
     fn devices(&self, team: Id16) -> DbResult<Vec<DeviceInfo>> {
         let rows = self.conn()?.query(
-            "SELECT id, role, revoked_ms IS NOT NULL, enrolled_ms, last_seen_ms FROM devices WHERE team_id = $1 ORDER BY enrolled_ms, id",
+            "SELECT id, role, revoked_ms IS NOT NULL, enrolled_ms, last_seen_ms, kx_pk FROM devices WHERE team_id = $1 ORDER BY enrolled_ms, id",
             &[&&team.0[..]],
         )?;
         rows.into_iter()
@@ -354,17 +358,81 @@ impl Db for PostgresDb {
                     revoked: r.get(2),
                     enrolled_ms: r.get::<_, i64>(3) as u64,
                     last_seen_ms: r.get::<_, Option<i64>>(4).map(|s| s as u64),
+                    kx_pk: komora_protocol::Bytes(r.get(5)),
                 })
             })
             .collect()
     }
 
-    fn revoke(&self, team: Id16, device: Id16, now: u64) -> DbResult<bool> {
+    fn key_grants(&self, team: Id16, device: Id16, after: u32) -> DbResult<(u32, Vec<(u32, Vec<u8>)>)> {
+        let mut conn = self.conn()?;
+        let current: i64 = conn
+            .query_one("SELECT epoch FROM teams WHERE id = $1", &[&&team.0[..]])?
+            .get(0);
+        let rows = conn.query(
+            "SELECT epoch, wrapped FROM key_grants WHERE team_id = $1 AND device_id = $2 AND epoch > $3 ORDER BY epoch",
+            &[&&team.0[..], &&device.0[..], &i64::from(after)],
+        )?;
+        let grants = rows
+            .into_iter()
+            .map(|r| (r.get::<_, i64>(0) as u32, r.get::<_, Vec<u8>>(1)))
+            .collect();
+        Ok((current as u32, grants))
+    }
+
+    fn revoke(
+        &self,
+        team: Id16,
+        device: Id16,
+        now: u64,
+        new_epoch: u32,
+        grants: &[(Id16, Vec<u8>)],
+    ) -> DbResult<bool> {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
+        // The team's row lock orders a rotation against pushes and other rotations.
+        let current: i64 = tx
+            .query_one(
+                "SELECT epoch FROM teams WHERE id = $1 FOR UPDATE",
+                &[&&team.0[..]],
+            )?
+            .get(0);
+        let rows = tx.query(
+            "SELECT id, revoked_ms IS NOT NULL FROM devices WHERE team_id = $1",
+            &[&&team.0[..]],
+        )?;
+        let mut devices = Vec::with_capacity(rows.len());
+        for r in rows {
+            devices.push(DeviceInfo {
+                id: id(r.get(0))?,
+                role: komora_protocol::Role::Counsellor,
+                revoked: r.get(1),
+                enrolled_ms: 0,
+                last_seen_ms: None,
+                kx_pk: komora_protocol::Bytes::default(),
+            });
+        }
+        if !devices.iter().any(|d| d.id == device) {
+            return Ok(false);
+        }
+        super::check_rotation(current as u32, new_epoch, device, &devices, grants)?;
         let n = tx.execute(
             "UPDATE devices SET revoked_ms = coalesce(revoked_ms, $3) WHERE id = $1 AND team_id = $2",
             &[&&device.0[..], &&team.0[..], &(now as i64)],
+        )?;
+        for (d, wrapped) in grants {
+            tx.execute(
+                "INSERT INTO key_grants (team_id, epoch, device_id, wrapped) VALUES ($1, $2, $3, $4)",
+                &[&&team.0[..], &i64::from(new_epoch), &&d.0[..], wrapped],
+            )?;
+        }
+        tx.execute(
+            "UPDATE teams SET epoch = $2 WHERE id = $1",
+            &[&&team.0[..], &i64::from(new_epoch)],
+        )?;
+        tx.execute(
+            "DELETE FROM invites WHERE team_id = $1 AND used_ms IS NULL",
+            &[&&team.0[..]],
         )?;
         tx.execute("DELETE FROM tokens WHERE device_id = $1", &[&&device.0[..]])?;
         tx.execute(
@@ -400,6 +468,7 @@ impl Db for PostgresDb {
             "challenges",
             "tokens",
             "invites",
+            "key_grants",
             "ops",
         ] {
             // Every column as raw bytes (text columns as their UTF-8).

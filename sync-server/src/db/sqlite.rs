@@ -12,6 +12,7 @@ use super::{constant_time_eq, id, role, Db, DbError, DbResult, DeviceRow, Incomi
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_initial.sql"),
     include_str!("../../migrations/0002_expiry_indexes.sql"),
+    include_str!("../../migrations/0003_key_rotation.sql"),
 ];
 
 pub struct SqliteDb {
@@ -71,13 +72,14 @@ fn insert_device(
     now: u64,
 ) -> DbResult<()> {
     let n = tx.execute(
-        "INSERT INTO devices (id, team_id, role, sign_pk, enrolled_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO devices (id, team_id, role, sign_pk, kx_pk, enrolled_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (id) DO NOTHING",
         params![
             device.id.0,
             team.0,
             role.as_str(),
             device.sign_pk,
+            device.kx_pk,
             now as i64
         ],
     )?;
@@ -259,10 +261,14 @@ impl Db for SqliteDb {
     fn push(&self, team: Id16, author: Id16, ops: &[IncomingOp]) -> DbResult<(u32, u32)> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let mut head: i64 =
-            tx.query_row("SELECT head FROM teams WHERE id = ?1", [team.0], |r| {
-                r.get(0)
-            })?;
+        let (mut head, epoch): (i64, u32) = tx.query_row(
+            "SELECT head, epoch FROM teams WHERE id = ?1",
+            [team.0],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if ops.iter().any(|op| op.epoch < epoch) {
+            return Err(DbError::StaleEpoch);
+        }
         let (mut stored, mut dups) = (0u32, 0u32);
         {
             let mut exists = tx.prepare_cached("SELECT 1 FROM ops WHERE op_id = ?1")?;
@@ -329,7 +335,7 @@ impl Db for SqliteDb {
     fn devices(&self, team: Id16) -> DbResult<Vec<DeviceInfo>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT id, role, revoked_ms IS NOT NULL, enrolled_ms, last_seen_ms FROM devices WHERE team_id = ?1 ORDER BY enrolled_ms, id",
+            "SELECT id, role, revoked_ms IS NOT NULL, enrolled_ms, last_seen_ms, kx_pk FROM devices WHERE team_id = ?1 ORDER BY enrolled_ms, id",
         )?;
         let rows = stmt.query_map([team.0], |r| {
             Ok((
@@ -338,28 +344,72 @@ impl Db for SqliteDb {
                 r.get::<_, bool>(2)?,
                 r.get::<_, i64>(3)?,
                 r.get::<_, Option<i64>>(4)?,
+                r.get::<_, Vec<u8>>(5)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (d, r, revoked, enrolled, seen) = row?;
+            let (d, r, revoked, enrolled, seen, kx) = row?;
             out.push(DeviceInfo {
                 id: id(d)?,
                 role: role(&r)?,
                 revoked,
                 enrolled_ms: enrolled as u64,
                 last_seen_ms: seen.map(|s| s as u64),
+                kx_pk: komora_protocol::Bytes(kx),
             });
         }
         Ok(out)
     }
 
-    fn revoke(&self, team: Id16, device: Id16, now: u64) -> DbResult<bool> {
+    fn key_grants(&self, team: Id16, device: Id16, after: u32) -> DbResult<(u32, Vec<(u32, Vec<u8>)>)> {
+        let conn = self.conn();
+        let current: u32 =
+            conn.query_row("SELECT epoch FROM teams WHERE id = ?1", [team.0], |r| r.get(0))?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT epoch, wrapped FROM key_grants WHERE team_id = ?1 AND device_id = ?2 AND epoch > ?3 ORDER BY epoch",
+        )?;
+        let grants = stmt
+            .query_map(params![team.0, device.0, after], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((current, grants))
+    }
+
+    fn revoke(
+        &self,
+        team: Id16,
+        device: Id16,
+        now: u64,
+        new_epoch: u32,
+        grants: &[(Id16, Vec<u8>)],
+    ) -> DbResult<bool> {
+        let devices = self.devices(team)?;
+        if !devices.iter().any(|d| d.id == device) {
+            return Ok(false);
+        }
         let mut conn = self.conn();
         let tx = conn.transaction()?;
+        let current: u32 =
+            tx.query_row("SELECT epoch FROM teams WHERE id = ?1", [team.0], |r| r.get(0))?;
+        super::check_rotation(current, new_epoch, device, &devices, grants)?;
         let n = tx.execute(
             "UPDATE devices SET revoked_ms = coalesce(revoked_ms, ?3) WHERE id = ?1 AND team_id = ?2",
             params![device.0, team.0, now as i64],
+        )?;
+        for (d, wrapped) in grants {
+            tx.execute(
+                "INSERT INTO key_grants (team_id, epoch, device_id, wrapped) VALUES (?1, ?2, ?3, ?4)",
+                params![team.0, new_epoch, d.0, wrapped],
+            )?;
+        }
+        tx.execute(
+            "UPDATE teams SET epoch = ?2 WHERE id = ?1",
+            params![team.0, new_epoch],
+        )?;
+        // Pending invitations carry the old keys only: cancel them (invite again).
+        tx.execute(
+            "DELETE FROM invites WHERE team_id = ?1 AND used_ms IS NULL",
+            [team.0],
         )?;
         tx.execute("DELETE FROM tokens WHERE device_id = ?1", [device.0])?;
         tx.execute("DELETE FROM challenges WHERE device_id = ?1", [device.0])?;
@@ -394,6 +444,7 @@ impl Db for SqliteDb {
             "challenges",
             "tokens",
             "invites",
+            "key_grants",
             "ops",
         ] {
             let mut stmt = conn.prepare(&format!("SELECT * FROM {table}"))?;

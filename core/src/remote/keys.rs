@@ -1,0 +1,172 @@
+//! Team key rotation (ADR 0007). Each device has an X25519 key pair, derived from its Ed25519
+//! identity seed (HKDF, domain-separated), so it is sealed and wiped with the vault like that
+//! identity. Revoking a device makes a new team key for the next epoch and wraps it for every
+//! device that stays: an ephemeral X25519 exchange with the device's public key, HKDF-SHA256,
+//! AES-256-GCM bound to the device and the epoch. The server stores and hands out the wrapped
+//! keys and can open none of them; the revoked device never receives one.
+
+use komora_protocol::{Bytes, Id16, KeyGrant, RevokeRequest};
+use ring::hkdf;
+use x25519_dalek::{PublicKey, StaticSecret};
+use zeroize::Zeroizing;
+
+use super::transport::Transport;
+use super::{Session, SyncOptions};
+use crate::crypto::{aad, random_array, AeadKey, SecretKey};
+use crate::error::{Error, Result};
+use crate::ids::DeviceId;
+use crate::vault::Vault;
+
+const GRANT_LABEL: &str = "komora/team-key-grant/v1";
+const KX_LABEL: &[u8] = b"komora/device-kx/v1";
+
+/// The device's X25519 secret, derived from its Ed25519 PKCS#8 document.
+pub(crate) fn kx_secret(signing_pkcs8: &[u8]) -> StaticSecret {
+    let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, KX_LABEL).extract(signing_pkcs8);
+    let mut out = Zeroizing::new([0u8; 32]);
+    prk.expand(&[KX_LABEL], hkdf::HKDF_SHA256)
+        .and_then(|okm| okm.fill(&mut out[..]))
+        .expect("32 bytes is a valid HKDF length");
+    StaticSecret::from(*out)
+}
+
+pub(crate) fn kx_public(signing_pkcs8: &[u8]) -> [u8; 32] {
+    PublicKey::from(&kx_secret(signing_pkcs8)).to_bytes()
+}
+
+fn grant_key(shared: &[u8; 32], eph_pk: &[u8; 32], device_pk: &[u8; 32]) -> SecretKey {
+    let mut salt = eph_pk.to_vec();
+    salt.extend_from_slice(device_pk);
+    let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, &salt).extract(shared);
+    let mut out = [0u8; 32];
+    prk.expand(&[GRANT_LABEL.as_bytes()], hkdf::HKDF_SHA256)
+        .and_then(|okm| okm.fill(&mut out))
+        .expect("32 bytes is a valid HKDF length");
+    let key = SecretKey::from_bytes(out);
+    zeroize::Zeroize::zeroize(&mut out);
+    key
+}
+
+fn grant_aad(device: &Id16, epoch: u32) -> Vec<u8> {
+    aad(GRANT_LABEL, &[&device.0, &epoch.to_be_bytes()])
+}
+
+/// Wrap `key` (epoch `epoch`) for the device `device` whose X25519 public key is `device_pk`.
+pub(crate) fn wrap_for(device: &Id16, device_pk: &[u8], epoch: u32, key: &SecretKey) -> Result<Vec<u8>> {
+    let pk: [u8; 32] = device_pk.try_into().map_err(|_| Error::Corrupted {
+        what: "a device's public key",
+    })?;
+    let eph = StaticSecret::from(random_array::<32>());
+    let eph_pk = PublicKey::from(&eph).to_bytes();
+    let shared = eph.diffie_hellman(&PublicKey::from(pk));
+    if !shared.was_contributory() {
+        return Err(Error::Corrupted {
+            what: "a device's public key",
+        });
+    }
+    let k = grant_key(shared.as_bytes(), &eph_pk, &pk);
+    let mut out = eph_pk.to_vec();
+    out.extend(AeadKey::new(&k).seal(&grant_aad(device, epoch), key.expose()));
+    Ok(out)
+}
+
+/// Open a key wrapped for this device.
+pub(crate) fn unwrap_grant(secret: &StaticSecret, me: &Id16, epoch: u32, wrapped: &[u8]) -> Result<SecretKey> {
+    let bad = || Error::Corrupted {
+        what: "a team key sent by the server",
+    };
+    if wrapped.len() < 32 {
+        return Err(bad());
+    }
+    let eph_pk: [u8; 32] = wrapped[..32].try_into().map_err(|_| bad())?;
+    let my_pk = PublicKey::from(secret).to_bytes();
+    let shared = secret.diffie_hellman(&PublicKey::from(eph_pk));
+    if !shared.was_contributory() {
+        return Err(bad());
+    }
+    let k = grant_key(shared.as_bytes(), &eph_pk, &my_pk);
+    let plain = AeadKey::new(&k)
+        .open(&grant_aad(me, epoch), &wrapped[32..])
+        .ok_or_else(bad)?;
+    SecretKey::from_slice(&plain).ok_or_else(bad)
+}
+
+impl Vault {
+    /// Fetch the team keys wrapped for this device that it does not hold yet, keep them, and
+    /// re-seal under the newest epoch what has not been pushed. Returns the epochs received.
+    pub(crate) fn refresh_team_keys(&mut self, session: &mut Session<'_>) -> Result<Vec<u32>> {
+        let held = self.store.keyring().current_epoch();
+        let resp = session.call(self, |t, token| t.keys(token, held))?;
+        if resp.grants.is_empty() {
+            return Ok(Vec::new());
+        }
+        let me = Id16(*self.device_id().as_bytes());
+        let secret = kx_secret(self.store.signing_pkcs8());
+        let mut keys = Vec::new();
+        for g in &resp.grants {
+            if !self.store.keyring().holds(g.epoch) {
+                keys.push((g.epoch, unwrap_grant(&secret, &me, g.epoch, &g.wrapped.0)?));
+            }
+        }
+        let epochs = keys.iter().map(|(e, _)| *e).collect();
+        self.store.add_team_keys(keys)?;
+        Ok(epochs)
+    }
+
+    /// Revoke a device: the server refuses it from now on, and the team moves to a new key
+    /// epoch that the revoked device never receives. Everything written after this, by any
+    /// device that has synced since, is sealed under the new key.
+    pub fn revoke_device(&mut self, transport: &mut dyn Transport, device: DeviceId) -> Result<()> {
+        self.sync_settings()?;
+        if device == self.device_id() {
+            return Err(Error::validation("device", "a device cannot revoke itself"));
+        }
+        let mut session = Session::new(transport, SyncOptions::default());
+        // Be on the team's current epoch first (another administrator may have rotated).
+        self.refresh_team_keys(&mut session)?;
+        let devices = session.call(self, |t, token| t.devices(token))?;
+        let target = Id16(*device.as_bytes());
+        if !devices.iter().any(|d| d.id == target) {
+            return Err(Error::NotFound(crate::RecordId::from_bytes(*device.as_bytes())));
+        }
+        let epoch = self.store.keyring().current_epoch() + 1;
+        let key = SecretKey::random();
+        let mut grants = Vec::new();
+        for d in devices.iter().filter(|d| !d.revoked && d.id != target) {
+            grants.push(KeyGrant {
+                device_id: d.id,
+                wrapped: Bytes(wrap_for(&d.id, &d.kx_pk.0, epoch, &key)?),
+            });
+        }
+        let req = RevokeRequest {
+            new_epoch: epoch,
+            grants,
+        };
+        session.call(self, |t, token| t.revoke(token, &target, &req))?;
+        self.store.add_team_keys(vec![(epoch, key)])?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_grant_opens_only_for_its_device_and_epoch() {
+        let alice = ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
+        let bob = ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
+        let (a_id, b_id) = (Id16([1; 16]), Id16([2; 16]));
+        let key = SecretKey::random();
+        let wrapped = wrap_for(&a_id, &kx_public(alice.as_ref()), 2, &key).unwrap();
+        let opened = unwrap_grant(&kx_secret(alice.as_ref()), &a_id, 2, &wrapped).unwrap();
+        assert_eq!(opened.expose(), key.expose());
+        assert!(unwrap_grant(&kx_secret(bob.as_ref()), &b_id, 2, &wrapped).is_err(), "another device");
+        assert!(unwrap_grant(&kx_secret(alice.as_ref()), &a_id, 3, &wrapped).is_err(), "another epoch");
+        assert!(unwrap_grant(&kx_secret(alice.as_ref()), &b_id, 2, &wrapped).is_err(), "another id");
+        let mut tampered = wrapped.clone();
+        tampered[40] ^= 1;
+        assert!(unwrap_grant(&kx_secret(alice.as_ref()), &a_id, 2, &tampered).is_err());
+        assert!(wrap_for(&a_id, &[0u8; 32], 2, &key).is_err(), "a low-order public key is refused");
+    }
+}
