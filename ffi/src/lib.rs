@@ -510,6 +510,30 @@ impl KomoraVault {
         .await
     }
 
+    /// The team's devices (administrators and supervisors).
+    pub async fn devices(self: Arc<Self>) -> Result<Vec<Device>> {
+        Background::spawn(move || {
+            self.with(|v| {
+                let mut t = http(&v.sync_settings()?.server_url)?;
+                Ok(v.devices(&mut t)?.into_iter().map(Device::from).collect())
+            })
+        })
+        .await
+    }
+
+    /// Revoke a lost or retired tablet (administrators): the server refuses it at once and the
+    /// team moves to a new key it never receives.
+    pub async fn revoke_device(self: Arc<Self>, device_id: String) -> Result<()> {
+        Background::spawn(move || {
+            let id: core::DeviceId = device_id.parse()?;
+            self.with(|v| {
+                let mut t = http(&v.sync_settings()?.server_url)?;
+                Ok(v.revoke_device(&mut t, id)?)
+            })
+        })
+        .await
+    }
+
     /// The anonymous donor report as CSV (small numbers shown as `<5`).
     pub async fn report_csv(self: Arc<Self>, from: Option<String>, to: Option<String>) -> Result<String> {
         Background::spawn(move || {

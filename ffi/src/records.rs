@@ -695,3 +695,25 @@ pub struct Invitation {
     pub role: String,
     pub expires_at_ms: i64,
 }
+
+#[derive(uniffi::Record)]
+pub struct Device {
+    pub id: String,
+    /// counsellor, supervisor or admin.
+    pub role: String,
+    pub revoked: bool,
+    pub enrolled_ms: i64,
+    pub last_seen_ms: Option<i64>,
+}
+
+impl From<core::DeviceInfo> for Device {
+    fn from(d: core::DeviceInfo) -> Self {
+        Device {
+            id: d.id.to_string(),
+            role: d.role.as_str().into(),
+            revoked: d.revoked,
+            enrolled_ms: ms(d.enrolled_ms),
+            last_seen_ms: d.last_seen_ms.map(ms),
+        }
+    }
+}

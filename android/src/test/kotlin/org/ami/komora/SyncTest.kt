@@ -110,3 +110,35 @@ class SyncTest {
         }
     }
 }
+
+class RevocationTest {
+    @TempDir
+    lateinit var tmp: Path
+
+    @Test
+    fun `a revoked tablet is told so at its next sync and erases its vault`() = runBlocking {
+        RunningServer(tmp.resolve("server")).use { server ->
+            val admin = bootstrap(
+                tmp.resolve("admin").toString(), PIN, server.url, server.bootstrapCode,
+                "AMI", "Huye", KdfStrength.INSECURE_FOR_TESTS, null,
+            )
+            admin.use {
+                val code = admin.invite("counsellor", 1).code
+                val lostDir = tmp.resolve("lost").toString()
+                val lost = enroll(lostDir, PIN, server.url, code, KdfStrength.INSECURE_FOR_TESTS, null)
+                lost.addClient(NewClient(name = "Known before"))
+                lost.syncFlow().toList()
+                val devices = admin.devices()
+                assertEquals(2, devices.size)
+                admin.revokeDevice(lost.deviceId())
+                assertTrue(admin.devices().single { it.id == lost.deviceId() }.revoked)
+
+                val e = runCatching { lost.syncFlow().toList() }.exceptionOrNull()
+                assertTrue(e is KomoraException.Revoked, "got $e")
+                assertTrue(lost.isLocked(), "the vault is closed")
+                assertTrue(!org.ami.komora.core.vaultExists(lostDir), "and erased")
+                lost.close()
+            }
+        }
+    }
+}
