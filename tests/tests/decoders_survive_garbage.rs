@@ -1,0 +1,170 @@
+//! Every decoder that sees bytes from outside — envelopes from the server or a USB stick,
+//! batch and summary files, enrolment codes, dates typed by a person, instrument definitions —
+//! answers garbage with a typed error, never a panic, and garbage changes nothing in a vault.
+//!
+//! A proptest harness (CI runs the default number of cases per decoder; the long run is
+//! `PROPTEST_CASES=200000 cargo test --release -p komora-scenarios --test
+//! decoders_survive_garbage`). Any crash found becomes a named regression case below.
+
+use komora_core::{
+    decode_batch, encode_batch, Date, Instrument, NewClient, OpEnvelope, Summary, TeamKeys, Vault,
+};
+use komora_scenarios::{ManualClock, MORNING_MS};
+use proptest::prelude::*;
+
+fn vault_with_ops() -> (Vault, Vec<OpEnvelope>) {
+    let keys = TeamKeys::generate();
+    let mut a = Vault::ephemeral(&keys, ManualClock::at(MORNING_MS)).unwrap();
+    for i in 0..3 {
+        a.add_client(&NewClient {
+            name: format!("Client {i}"),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    let ops = a.all_ops().unwrap();
+    let b = Vault::ephemeral(&keys, ManualClock::at(MORNING_MS)).unwrap();
+    (b, ops)
+}
+
+proptest! {
+    #[test]
+    fn random_bytes_are_never_an_envelope_that_applies(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let (mut v, _) = vault_with_ops();
+        if let Ok(env) = OpEnvelope::from_bytes(&bytes) {
+            let report = v.apply_ops(&[env]).unwrap();
+            prop_assert_eq!(report.applied, 0);
+            prop_assert_eq!(report.rejected.len(), 1);
+        }
+        prop_assert!(v.clients().unwrap().items.is_empty());
+    }
+
+    #[test]
+    fn a_flipped_or_cut_envelope_is_refused_and_changes_nothing(
+        which in 0usize..3, pos in any::<prop::sample::Index>(), bit in 0u8..8, cut in any::<bool>()
+    ) {
+        let (mut v, ops) = vault_with_ops();
+        let mut bytes = ops[which].to_bytes();
+        let i = pos.index(bytes.len());
+        if cut {
+            bytes.truncate(i);
+        } else {
+            bytes[i] ^= 1 << bit;
+        }
+        let before = v.summary().unwrap();
+        match OpEnvelope::from_bytes(&bytes) {
+            Ok(env) => {
+                let report = v.apply_ops(&[env]).unwrap();
+                prop_assert_eq!(report.applied, 0, "a damaged envelope applied");
+            }
+            Err(e) => {
+                let corrupted = matches!(e, komora_core::Error::Corrupted { .. });
+                prop_assert!(corrupted, "a damaged envelope is reported as corrupted");
+            }
+        }
+        prop_assert_eq!(v.summary().unwrap(), before);
+    }
+
+    #[test]
+    fn batch_and_summary_files_refuse_garbage(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
+        let _ = decode_batch(&bytes);
+        let _ = Summary::from_bytes(&bytes);
+        let mut with_magic = b"KMRAOPS1".to_vec();
+        with_magic.extend_from_slice(&bytes);
+        let _ = decode_batch(&with_magic);
+    }
+
+    #[test]
+    fn a_damaged_batch_file_decodes_to_an_error_or_to_envelopes_that_do_not_apply(
+        pos in any::<prop::sample::Index>(), byte in any::<u8>()
+    ) {
+        let (mut v, ops) = vault_with_ops();
+        let mut file = encode_batch(&ops);
+        let i = pos.index(file.len());
+        let changed = file[i] != byte;
+        file[i] = byte;
+        if let Ok(decoded) = decode_batch(&file) {
+            let report = v.apply_ops(&decoded).unwrap();
+            if changed {
+                prop_assert!(report.applied < 3, "every byte of a batch is checked: {:?}", report);
+            }
+            prop_assert!(v.clients().unwrap().unreadable.is_empty());
+        }
+    }
+
+    #[test]
+    fn enrolment_codes_and_dates_typed_wrong_are_refused(text in "\\PC{0,40}") {
+        let _ = komora_protocol::code::normalise(&text);
+        if let Ok(d) = text.parse::<Date>() {
+            prop_assert_eq!(d.to_string().parse::<Date>().unwrap(), d);
+        }
+    }
+
+    #[test]
+    fn a_mangled_instrument_definition_is_refused_or_still_scores_within_its_range(
+        pos in any::<prop::sample::Index>(), byte in 0x20u8..0x7f
+    ) {
+        let good = serde_json::to_string(komora_core::latest_instrument("phq-9").unwrap()).unwrap();
+        let mut bytes = good.into_bytes();
+        let i = pos.index(bytes.len());
+        bytes[i] = byte;
+        if let Ok(text) = String::from_utf8(bytes) {
+            if let Ok(inst) = Instrument::from_json(&text) {
+                let (lo, hi) = inst.range();
+                let top = inst.options.iter().map(|o| o.value).max().unwrap();
+                let score = inst.score(&vec![top; inst.items.len()]).unwrap();
+                prop_assert!(score.total >= lo && score.total <= hi);
+                prop_assert!(!score.band.is_empty());
+            }
+        }
+    }
+}
+
+/// The server's decoders, over a real socket: random push bodies and JSON from a token holder
+/// get a 4xx, never a 5xx, and the server keeps serving.
+#[test]
+fn the_server_answers_garbage_bodies_with_a_refusal_and_keeps_serving() {
+    use komora_scenarios::server::{backends, TestServer};
+    let backend = backends().into_iter().next().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_on(&backend, &dir.path().join("server"));
+    let mut admin = komora_scenarios::bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut spy = komora_scenarios::TokenSpy::new(&server.url);
+    admin.devices(&mut spy).unwrap();
+    let token = spy.token.clone().unwrap();
+    let http = reqwest::blocking::Client::new();
+    let mut rng = komora_scenarios::Rng::new(7);
+    let mut statuses = std::collections::BTreeMap::<u16, u32>::new();
+    for i in 0..300 {
+        let len = rng.below(3000) as usize;
+        let mut body: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
+        if i % 3 == 0 && !body.is_empty() {
+            body[0] = 1; // looks like a small postcard vector
+        }
+        let (path, ctype) = match i % 4 {
+            0 | 1 => ("/v1/push", "application/octet-stream"),
+            2 => ("/v1/invites", "application/json"),
+            _ => ("/v1/devices/00000000000000000000000000000001/revoke", "application/json"),
+        };
+        let r = http
+            .post(format!("{}{path}", server.url))
+            .bearer_auth(&token)
+            .header("content-type", ctype)
+            .body(body)
+            .send()
+            .unwrap();
+        *statuses.entry(r.status().as_u16()).or_default() += 1;
+    }
+    assert!(
+        statuses.keys().all(|s| (400..500).contains(s)),
+        "garbage is refused, never a server error: {statuses:?}"
+    );
+    admin
+        .add_client(&NewClient {
+            name: "After the storm".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let report = komora_scenarios::sync(&mut admin).unwrap();
+    assert_eq!(report.sent_ops, 1, "the server still works");
+}
