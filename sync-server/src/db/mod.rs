@@ -55,7 +55,7 @@ fn check_rotation(
     current_epoch: u32,
     new_epoch: u32,
     revoked: Id16,
-    devices: &[DeviceInfo],
+    devices: &[(Id16, bool)],
     grants: &[(Id16, Vec<u8>)],
 ) -> DbResult<()> {
     if new_epoch != current_epoch.saturating_add(1) {
@@ -63,8 +63,8 @@ fn check_rotation(
     }
     let mut staying: Vec<Id16> = devices
         .iter()
-        .filter(|d| !d.revoked && d.id != revoked)
-        .map(|d| d.id)
+        .filter(|(id, is_revoked)| !is_revoked && *id != revoked)
+        .map(|(id, _)| *id)
         .collect();
     let mut granted: Vec<Id16> = grants.iter().map(|(d, _)| *d).collect();
     staying.sort();

@@ -403,16 +403,9 @@ impl Db for PostgresDb {
         )?;
         let mut devices = Vec::with_capacity(rows.len());
         for r in rows {
-            devices.push(DeviceInfo {
-                id: id(r.get(0))?,
-                role: komora_protocol::Role::Counsellor,
-                revoked: r.get(1),
-                enrolled_ms: 0,
-                last_seen_ms: None,
-                kx_pk: komora_protocol::Bytes::default(),
-            });
+            devices.push((id(r.get(0))?, r.get::<_, bool>(1)));
         }
-        if !devices.iter().any(|d| d.id == device) {
+        if !devices.iter().any(|(d, _)| *d == device) {
             return Ok(false);
         }
         super::check_rotation(current as u32, new_epoch, device, &devices, grants)?;

@@ -383,12 +383,22 @@ impl Db for SqliteDb {
         new_epoch: u32,
         grants: &[(Id16, Vec<u8>)],
     ) -> DbResult<bool> {
-        let devices = self.devices(team)?;
-        if !devices.iter().any(|d| d.id == device) {
+        let mut conn = self.conn();
+        // IMMEDIATE: the device list read below cannot change before the grants are stored.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let devices = {
+            let mut stmt =
+                tx.prepare("SELECT id, revoked_ms IS NOT NULL FROM devices WHERE team_id = ?1")?;
+            let rows = stmt
+                .query_map([team.0], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, bool>(1)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.into_iter()
+                .map(|(d, revoked)| Ok((id(d)?, revoked)))
+                .collect::<DbResult<Vec<_>>>()?
+        };
+        if !devices.iter().any(|(d, _)| *d == device) {
             return Ok(false);
         }
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
         let current: u32 =
             tx.query_row("SELECT epoch FROM teams WHERE id = ?1", [team.0], |r| r.get(0))?;
         super::check_rotation(current, new_epoch, device, &devices, grants)?;
