@@ -143,6 +143,8 @@ fn main() {
                 &komora_sync_server::db::NewDevice {
                     id,
                     sign_pk: kp.public_key().as_ref().to_vec(),
+                    // X25519's base point: a valid key-agreement public key for a simulated device.
+                    kx_pk: std::iter::once(9).chain([0; 31]).collect(),
                 },
                 1,
             )
