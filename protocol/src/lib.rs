@@ -228,6 +228,10 @@ pub struct TokenResponse {
     pub expires_in_s: u64,
     pub team_id: Id16,
     pub role: Role,
+    /// The team's current key epoch: a device holding it need not ask for keys (saves a round
+    /// trip on 2G).
+    #[serde(default)]
+    pub team_epoch: u32,
 }
 
 impl fmt::Debug for TokenResponse {

@@ -193,6 +193,7 @@ pub async fn token(
         expires_in_s: TOKEN_TTL_MS / 1000,
         team_id: device.team_id,
         role: device.role,
+        team_epoch: device.team_epoch,
     }))
 }
 

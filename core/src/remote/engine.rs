@@ -83,7 +83,7 @@ impl Vault {
         };
         tell(self, SyncPhase::Pushing, &report)?;
         // A rotated team key first: what waits to be pushed is re-sealed under it.
-        self.refresh_team_keys(&mut session)?;
+        self.refresh_team_keys(&mut session, false)?;
 
         let mut stale_retries = 0;
         loop {
@@ -101,7 +101,7 @@ impl Vault {
                 // The key rotated during this sync: fetch it, re-seal, push again.
                 Err(Error::StaleKeyEpoch) if stale_retries < 3 => {
                     stale_retries += 1;
-                    self.refresh_team_keys(&mut session)?;
+                    self.refresh_team_keys(&mut session, true)?;
                     continue;
                 }
                 Err(e) => return Err(e),
@@ -125,7 +125,7 @@ impl Vault {
                     .is_ok_and(|env| !self.store.keyring().holds(env.epoch()))
             });
             if unknown_epoch {
-                self.refresh_team_keys(&mut session)?;
+                self.refresh_team_keys(&mut session, true)?;
             }
             let mut envelopes = Vec::with_capacity(page.envelopes.len());
             for raw in &page.envelopes {

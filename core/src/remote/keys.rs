@@ -94,8 +94,20 @@ pub(crate) fn unwrap_grant(secret: &StaticSecret, me: &Id16, epoch: u32, wrapped
 impl Vault {
     /// Fetch the team keys wrapped for this device that it does not hold yet, keep them, and
     /// re-seal under the newest epoch what has not been pushed. Returns the epochs received.
-    pub(crate) fn refresh_team_keys(&mut self, session: &mut Session<'_>) -> Result<Vec<u32>> {
+    /// Unless `force`d (the server just refused a stale epoch), asks only when the epoch the
+    /// server gave at login is newer than the one held: no extra round trip on most syncs.
+    pub(crate) fn refresh_team_keys(
+        &mut self,
+        session: &mut Session<'_>,
+        force: bool,
+    ) -> Result<Vec<u32>> {
         let held = self.store.keyring().current_epoch();
+        if !force {
+            session.call(self, |_, _| Ok(()))?; // logs in if needed: learns the team's epoch
+            if session.team_epoch != 0 && session.team_epoch <= held {
+                return Ok(Vec::new());
+            }
+        }
         let resp = session.call(self, |t, token| t.keys(token, held))?;
         if resp.grants.is_empty() {
             return Ok(Vec::new());
@@ -123,7 +135,7 @@ impl Vault {
         }
         let mut session = Session::new(transport, SyncOptions::default());
         // Be on the team's current epoch first (another administrator may have rotated).
-        self.refresh_team_keys(&mut session)?;
+        self.refresh_team_keys(&mut session, true)?;
         let devices = session.call(self, |t, token| t.devices(token))?;
         let target = Id16(*device.as_bytes());
         if !devices.iter().any(|d| d.id == target) {

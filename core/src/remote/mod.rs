@@ -84,6 +84,8 @@ pub(crate) struct Session<'t> {
     transport: &'t mut dyn Transport,
     token: Option<Zeroizing<String>>,
     opts: SyncOptions,
+    /// The team's key epoch as the server said at login (0: not said).
+    pub(crate) team_epoch: u32,
 }
 
 impl<'t> Session<'t> {
@@ -92,6 +94,7 @@ impl<'t> Session<'t> {
             transport,
             token: None,
             opts,
+            team_epoch: 0,
         }
     }
 
@@ -121,6 +124,7 @@ impl<'t> Session<'t> {
             signature: komora_protocol::Bytes(signature.as_ref().to_vec()),
         })?;
         self.token = Some(Zeroizing::new(token.token));
+        self.team_epoch = token.team_epoch;
         Ok(())
     }
 

@@ -88,6 +88,8 @@ pub struct DeviceRow {
     pub role: Role,
     pub sign_pk: Vec<u8>,
     pub revoked: bool,
+    /// The team's current key epoch (so a login can tell the device whether keys changed).
+    pub team_epoch: u32,
 }
 
 /// One envelope to store: its op id and epoch (read from its header) and its bytes.

@@ -157,7 +157,8 @@ impl Db for PostgresDb {
 
     fn device(&self, device: Id16) -> DbResult<Option<DeviceRow>> {
         let row = self.conn()?.query_opt(
-            "SELECT team_id, role, sign_pk, revoked_ms IS NOT NULL FROM devices WHERE id = $1",
+            "SELECT d.team_id, d.role, d.sign_pk, d.revoked_ms IS NOT NULL, t.epoch
+             FROM devices d JOIN teams t ON t.id = d.team_id WHERE d.id = $1",
             &[&&device.0[..]],
         )?;
         row.map(|r| {
@@ -167,6 +168,7 @@ impl Db for PostgresDb {
                 role: role(r.get(1))?,
                 sign_pk: r.get(2),
                 revoked: r.get(3),
+                team_epoch: r.get::<_, i64>(4) as u32,
             })
         })
         .transpose()

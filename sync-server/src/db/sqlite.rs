@@ -140,7 +140,8 @@ impl Db for SqliteDb {
         let conn = self.conn();
         let row = conn
             .query_row(
-                "SELECT team_id, role, sign_pk, revoked_ms IS NOT NULL FROM devices WHERE id = ?1",
+                "SELECT d.team_id, d.role, d.sign_pk, d.revoked_ms IS NOT NULL, t.epoch
+                 FROM devices d JOIN teams t ON t.id = d.team_id WHERE d.id = ?1",
                 [device.0],
                 |r| {
                     Ok((
@@ -148,17 +149,19 @@ impl Db for SqliteDb {
                         r.get::<_, String>(1)?,
                         r.get::<_, Vec<u8>>(2)?,
                         r.get::<_, bool>(3)?,
+                        r.get::<_, u32>(4)?,
                     ))
                 },
             )
             .optional()?;
-        row.map(|(team, r, pk, revoked)| {
+        row.map(|(team, r, pk, revoked, team_epoch)| {
             Ok(DeviceRow {
                 id: device,
                 team_id: id(team)?,
                 role: role(&r)?,
                 sign_pk: pk,
                 revoked,
+                team_epoch,
             })
         })
         .transpose()
