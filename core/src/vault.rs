@@ -339,6 +339,18 @@ impl fmt::Debug for Vault {
 }
 
 impl Vault {
+    /// An unlocked vault around its store; the in-memory views start empty.
+    fn around(store: Store, dir: Option<PathBuf>, time: Arc<dyn TimeSource>) -> Self {
+        Self {
+            dir,
+            store,
+            time,
+            search: Default::default(),
+            casework: Default::default(),
+            recent_views: Default::default(),
+        }
+    }
+
     /// Create a vault for the first device of a new team.
     pub fn create(dir: impl AsRef<Path>, passphrase: &str, opts: VaultOptions) -> Result<Self> {
         Self::create_joined(dir, passphrase, &TeamKeys::generate(), opts)
@@ -399,14 +411,7 @@ impl Vault {
             Ok(store)
         })();
         match created {
-            Ok(store) => Ok(Self {
-                dir: Some(dir.to_owned()),
-                store,
-                time: opts.time,
-                search: Default::default(),
-                casework: Default::default(),
-                recent_views: Default::default(),
-            }),
+            Ok(store) => Ok(Self::around(store, Some(dir.to_owned()), opts.time)),
             Err(e) => {
                 // Leave no half-made vault behind.
                 for name in [DB_FILE, "komora.db-wal", "komora.db-shm", KEY_FILE] {
@@ -460,14 +465,7 @@ impl Vault {
                 what: "the vault (key file and database do not match)",
             });
         }
-        Ok(Self {
-            dir: Some(dir.to_owned()),
-            store,
-            time: opts.time,
-            search: Default::default(),
-            casework: Default::default(),
-            recent_views: Default::default(),
-        })
+        Ok(Self::around(store, Some(dir.to_owned()), opts.time))
     }
 
     /// A vault held in memory only, with no passphrase: for simulations and tests of merge.
@@ -482,14 +480,7 @@ impl Vault {
             identity.pkcs8,
             time.clone(),
         )?;
-        Ok(Self {
-            dir: None,
-            store,
-            time,
-            search: Default::default(),
-            casework: Default::default(),
-            recent_views: Default::default(),
-        })
+        Ok(Self::around(store, None, time))
     }
 
     /// Whether a directory holds a vault.

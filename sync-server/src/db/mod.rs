@@ -24,6 +24,18 @@ pub enum DbError {
 
 pub type DbResult<T> = Result<T, DbError>;
 
+/// Every table of the store, for `Db::dump` (a new table must be added here to be scanned).
+const TABLES: &[&str] = &[
+    "server_meta",
+    "teams",
+    "devices",
+    "challenges",
+    "tokens",
+    "invites",
+    "key_grants",
+    "ops",
+];
+
 /// A stored id back into its type; a malformed one means a damaged store.
 fn id(bytes: Vec<u8>) -> DbResult<Id16> {
     bytes

@@ -456,16 +456,7 @@ impl Db for PostgresDb {
     fn dump(&self) -> DbResult<Vec<u8>> {
         let mut conn = self.conn()?;
         let mut out = Vec::new();
-        for table in [
-            "server_meta",
-            "teams",
-            "devices",
-            "challenges",
-            "tokens",
-            "invites",
-            "key_grants",
-            "ops",
-        ] {
+        for table in super::TABLES {
             // Every column as raw bytes (text columns as their UTF-8).
             let rows = conn.query(&format!("SELECT * FROM {table}"), &[])?;
             for row in rows {

@@ -450,16 +450,7 @@ impl Db for SqliteDb {
     fn dump(&self) -> DbResult<Vec<u8>> {
         let conn = self.conn();
         let mut out = Vec::new();
-        for table in [
-            "server_meta",
-            "teams",
-            "devices",
-            "challenges",
-            "tokens",
-            "invites",
-            "key_grants",
-            "ops",
-        ] {
+        for table in super::TABLES {
             let mut stmt = conn.prepare(&format!("SELECT * FROM {table}"))?;
             let n = stmt.column_count();
             let mut rows = stmt.query([])?;
