@@ -377,16 +377,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Group(cmd) => casework::group_command(&mut unlock(&dir)?, cmd, &out)?,
         Command::Caseload(args) => casework::caseload(&unlock(&dir)?, args, &out)?,
         Command::Timeline { client } => casework::timeline(&unlock(&dir)?, &client, &out)?,
-        Command::Followups { days, all } => {
-            casework::follow_ups(&unlock(&dir)?, days, all, &out)?
-        }
+        Command::Followups { days, all } => casework::follow_ups(&unlock(&dir)?, days, all, &out)?,
         Command::Report(args) => casework::report(&mut unlock(&dir)?, args, &out)?,
         Command::Policy(PolicyCommand::WipeAfter { failures }) => {
             let n = match failures.as_str() {
                 "off" => None,
-                n => Some(n.parse::<u32>().map_err(|_| {
-                    Failure("give a number of attempts, or off".into(), 2)
-                })?),
+                n => Some(
+                    n.parse::<u32>()
+                        .map_err(|_| Failure("give a number of attempts, or off".into(), 2))?,
+                ),
             };
             unlock(&dir)?.set_wipe_after_failures(n)?;
             out.record(serde_json::json!({ "wipe_after_failures": n }));
@@ -594,39 +593,15 @@ fn client_edit(f: EditFields) -> Result<ClientEdit, Failure> {
         remove_groups: f.remove_groups,
     };
     for field in &f.clear {
-        match field.as_str() {
-            "code" => edit.code = Some(None),
-            "sex" => edit.sex = Some(None),
-            "birth_year" | "birth-year" => edit.birth_year = Some(None),
-            "phone" => edit.phone = Some(None),
-            "location" => edit.location = Some(None),
-            _ => {
-                return Err(Failure(
-                    format!(
-                        "--clear takes code, sex, birth_year, phone or location, not '{field}'"
-                    ),
-                    2,
-                ))
-            }
-        }
+        edit.clear(field)?;
     }
     Ok(edit)
 }
 
 fn location_input(l: LocationArgs) -> Result<Option<LocationInput>, Failure> {
-    match l.district {
-        Some(district) => Ok(Some(LocationInput {
-            district,
-            sector: l.sector,
-            cell: l.cell,
-            village: l.village,
-        })),
-        None if l.sector.is_some() || l.cell.is_some() || l.village.is_some() => Err(Failure(
-            "district: give the district with the sector, cell or village".into(),
-            2,
-        )),
-        None => Ok(None),
-    }
+    Ok(LocationInput::from_parts(
+        l.district, l.sector, l.cell, l.village,
+    )?)
 }
 
 fn parse_id(s: &str) -> Result<RecordId, Failure> {

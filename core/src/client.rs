@@ -116,6 +116,24 @@ impl fmt::Debug for ClientEdit {
 }
 
 impl ClientEdit {
+    /// Clear a field by name: code, sex, birth_year, phone or location.
+    pub fn clear(&mut self, field: &str) -> Result<()> {
+        match field {
+            "code" => self.code = Some(None),
+            "sex" => self.sex = Some(None),
+            "birth_year" | "birth-year" => self.birth_year = Some(None),
+            "phone" => self.phone = Some(None),
+            "location" => self.location = Some(None),
+            _ => {
+                return Err(Error::validation(
+                    "clear",
+                    "clear code, sex, birth_year, phone or location",
+                ))
+            }
+        }
+        Ok(())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.name.is_none()
             && self.code.is_none()

@@ -35,6 +35,33 @@ pub struct LocationInput {
     pub village: Option<String>,
 }
 
+impl LocationInput {
+    /// A location from a form's four optional fields: none set is no location; a finer unit
+    /// without its district is refused.
+    pub fn from_parts(
+        district: Option<String>,
+        sector: Option<String>,
+        cell: Option<String>,
+        village: Option<String>,
+    ) -> crate::Result<Option<Self>> {
+        match district {
+            Some(district) => Ok(Some(Self {
+                district,
+                sector,
+                cell,
+                village,
+            })),
+            None if sector.is_some() || cell.is_some() || village.is_some() => {
+                Err(crate::Error::validation(
+                    "district",
+                    "give the district with the sector, cell or village",
+                ))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
 impl fmt::Debug for LocationInput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("LocationInput([redacted])")

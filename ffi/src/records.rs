@@ -119,21 +119,9 @@ fn location(
     cell: Option<String>,
     village: Option<String>,
 ) -> Result<Option<core::LocationInput>> {
-    match district {
-        Some(district) => Ok(Some(core::LocationInput {
-            district,
-            sector,
-            cell,
-            village,
-        })),
-        None if sector.is_some() || cell.is_some() || village.is_some() => {
-            Err(KomoraError::Validation {
-                field: "district".into(),
-                reason: "give the district with the sector, cell or village".into(),
-            })
-        }
-        None => Ok(None),
-    }
+    Ok(core::LocationInput::from_parts(
+        district, sector, cell, village,
+    )?)
 }
 
 impl NewClient {
@@ -198,19 +186,7 @@ impl ClientChanges {
             remove_groups: self.remove_groups,
         };
         for f in &self.clear {
-            match f.as_str() {
-                "code" => e.code = Some(None),
-                "sex" => e.sex = Some(None),
-                "birth_year" => e.birth_year = Some(None),
-                "phone" => e.phone = Some(None),
-                "location" => e.location = Some(None),
-                _ => {
-                    return Err(KomoraError::Validation {
-                        field: "clear".into(),
-                        reason: "use code, sex, birth_year, phone or location".into(),
-                    })
-                }
-            }
+            e.clear(f)?;
         }
         Ok(e)
     }
