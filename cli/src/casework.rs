@@ -10,9 +10,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use komora_core::{
-    latest_instrument, AuditAction, CaseEdit, CaseStatus, CaseloadFilter, ConsentDecision, ConsentGiver, Date,
-    DeviceId, Language, NewAssessment, NewCase, NewConsent, NewGroup, NewReferral, NewSession,
-    RecordId, ReferralStatus, ReportOptions, RiskLevel, SessionEdit, Vault, Verdict,
+    latest_instrument, AuditAction, CaseEdit, CaseStatus, CaseloadFilter, ConsentDecision,
+    ConsentGiver, Date, DeviceId, Language, NewAssessment, NewCase, NewConsent, NewGroup,
+    NewReferral, NewSession, RecordId, ReferralStatus, ReportOptions, RiskLevel, SessionEdit,
+    Vault, Verdict,
 };
 use serde_json::{json, Value as Json};
 
@@ -263,7 +264,9 @@ pub enum GroupCommand {
     },
     List,
     /// A group with its sessions.
-    Show { id: String },
+    Show {
+        id: String,
+    },
     /// Add a member.
     Join {
         group: String,
@@ -454,9 +457,7 @@ pub fn session_command(v: &mut Vault, cmd: SessionCommand, out: &Output) -> Resu
             s.position = position;
             out.added(v.add_session(&s)?);
         }
-        SessionCommand::Show { id } => {
-            out.record(views::session(&v.view_session(parse_id(&id)?)?))
-        }
+        SessionCommand::Show { id } => out.record(views::session(&v.view_session(parse_id(&id)?)?)),
         SessionCommand::Edit {
             id,
             duration,
@@ -726,7 +727,12 @@ pub fn caseload(v: &Vault, a: CaseloadArgs, out: &Output) -> Result<(), Failure>
         follow_up_due: a.due,
         include_closed: a.include_closed,
     };
-    out.list(v.caseload(&filter)?.iter().map(views::caseload_entry).collect());
+    out.list(
+        v.caseload(&filter)?
+            .iter()
+            .map(views::caseload_entry)
+            .collect(),
+    );
     Ok(())
 }
 
@@ -752,7 +758,12 @@ pub fn household(v: &Vault, id: RecordId, out: &Output) -> Result<(), Failure> {
 }
 
 pub fn follow_ups(v: &Vault, days: u32, all: bool, out: &Output) -> Result<(), Failure> {
-    out.list(v.follow_ups(days, all)?.iter().map(views::follow_up).collect());
+    out.list(
+        v.follow_ups(days, all)?
+            .iter()
+            .map(views::follow_up)
+            .collect(),
+    );
     Ok(())
 }
 

@@ -220,12 +220,26 @@ fn a_counsellor_scripts_a_home_visit_a_measure_a_referral_and_the_donor_report()
     ok(&vault, &["init"]);
     let client = json(
         &vault,
-        &["client", "add", "--name", "Uwase Diane", "--sex", "F", "--birth-year", "1995", "--district", "Huye"],
+        &[
+            "client",
+            "add",
+            "--name",
+            "Uwase Diane",
+            "--sex",
+            "F",
+            "--birth-year",
+            "1995",
+            "--district",
+            "Huye",
+        ],
     )["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let case = json(&vault, &["case", "add", "--client", &client, "--problem", "grief"])["id"]
+    let case = json(
+        &vault,
+        &["case", "add", "--client", &client, "--problem", "grief"],
+    )["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -234,8 +248,18 @@ fn a_counsellor_scripts_a_home_visit_a_measure_a_referral_and_the_donor_report()
     let session = json(
         &vault,
         &[
-            "session", "add", "--case", &case, "--modality", "home-visit", "--duration", "50",
-            "--notes-file", notes.to_str().unwrap(), "--present", "her aunt",
+            "session",
+            "add",
+            "--case",
+            &case,
+            "--modality",
+            "home-visit",
+            "--duration",
+            "50",
+            "--notes-file",
+            notes.to_str().unwrap(),
+            "--present",
+            "her aunt",
         ],
     )["id"]
         .as_str()
@@ -247,7 +271,18 @@ fn a_counsellor_scripts_a_home_visit_a_measure_a_referral_and_the_donor_report()
 
     let scored = json(
         &vault,
-        &["measure", "add", "--client", &client, "--instrument", "phq-9", "--answers", "2,2,2,2,2,2,1,1,1", "--case", &case],
+        &[
+            "measure",
+            "add",
+            "--client",
+            &client,
+            "--instrument",
+            "phq-9",
+            "--answers",
+            "2,2,2,2,2,2,1,1,1",
+            "--case",
+            &case,
+        ],
     );
     assert_eq!(scored["score"], 15);
     assert_eq!(scored["band"], "moderately_severe");
@@ -255,7 +290,16 @@ fn a_counsellor_scripts_a_home_visit_a_measure_a_referral_and_the_donor_report()
     let err = fails(
         &vault,
         PASS,
-        &["measure", "add", "--client", &client, "--instrument", "phq-9", "--answers", "4,0,0,0,0,0,0,0,0"],
+        &[
+            "measure",
+            "add",
+            "--client",
+            &client,
+            "--instrument",
+            "phq-9",
+            "--answers",
+            "4,0,0,0,0,0,0,0,0",
+        ],
         2,
     );
     assert!(err.contains("question 1"), "{err}");
@@ -266,19 +310,71 @@ fn a_counsellor_scripts_a_home_visit_a_measure_a_referral_and_the_donor_report()
     assert_eq!(queue[0]["session"], session.as_str());
     assert_eq!(queue[0]["urgent"], true);
 
-    json(&vault, &["referral", "add", "--client", &client, "--to", "health-centre", "--case", &case, "--follow-up", "2099-01-01"]);
-    let err = fails(&vault, PASS, &["case", "edit", &case, "--status", "closed"], 2);
+    json(
+        &vault,
+        &[
+            "referral",
+            "add",
+            "--client",
+            &client,
+            "--to",
+            "health-centre",
+            "--case",
+            &case,
+            "--follow-up",
+            "2099-01-01",
+        ],
+    );
+    let err = fails(
+        &vault,
+        PASS,
+        &["case", "edit", &case, "--status", "closed"],
+        2,
+    );
     assert!(err.contains("close_reason"), "{err}");
-    assert_eq!(json(&vault, &["timeline", &client]).as_array().unwrap().len(), 4);
+    assert_eq!(
+        json(&vault, &["timeline", &client])
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
 
     fails(
         &vault,
         PASS,
-        &["consent", "add", "--client", &client, "--scope", "data-recording", "--language", "xx"],
+        &[
+            "consent",
+            "add",
+            "--client",
+            &client,
+            "--scope",
+            "data-recording",
+            "--language",
+            "xx",
+        ],
         2,
     );
-    json(&vault, &["consent", "add", "--client", &client, "--scope", "data-recording", "--language", "rw", "--withdraw"]);
-    let err = fails(&vault, PASS, &["session", "add", "--case", &case, "--modality", "office"], 2);
+    json(
+        &vault,
+        &[
+            "consent",
+            "add",
+            "--client",
+            &client,
+            "--scope",
+            "data-recording",
+            "--language",
+            "rw",
+            "--withdraw",
+        ],
+    );
+    let err = fails(
+        &vault,
+        PASS,
+        &["session", "add", "--case", &case, "--modality", "office"],
+        2,
+    );
     assert!(err.contains("withdrew consent"), "{err}");
 
     let report = dir.path().join("report.csv");

@@ -218,7 +218,9 @@ mod casework {
                 for k in 0..n {
                     let mut s = NewSession::new(case, ["office", "home-visit", "phone"][k % 3]);
                     s.date = Some(today.add_days(-((k * 3) as i64)));
-                    s.notes = Some("Notes of a session, about this long, as counsellors write them.".into());
+                    s.notes = Some(
+                        "Notes of a session, about this long, as counsellors write them.".into(),
+                    );
                     let sid = src.add_session(&s).unwrap();
                     let date = s.date.unwrap().to_string();
                     plain
@@ -506,7 +508,9 @@ fn main() {
             let k = measure(runs, || {
                 let v = cw.unlock();
                 let t = Instant::now();
-                let csv = v.report_csv(&komora_core::ReportOptions::default()).unwrap();
+                let csv = v
+                    .report_csv(&komora_core::ReportOptions::default())
+                    .unwrap();
                 let e = t.elapsed();
                 assert!(csv.lines().count() > 10);
                 e

@@ -36,8 +36,8 @@ pub use casework::date::Date;
 pub use casework::group::{Group, GroupSession, NewGroup, DEFAULT_CYCLE};
 pub use casework::household::Link;
 pub use casework::instrument::{
-    instrument, instruments, latest_instrument, Alert, AnswerOption, Band, Instrument, Item,
-    Score, Scoring, Translated,
+    instrument, instruments, latest_instrument, Alert, AnswerOption, Band, Instrument, Item, Score,
+    Scoring, Translated,
 };
 pub use casework::lists::{lists, Lists, Term};
 pub use casework::measure::{Assessment, NewAssessment, Trend};

@@ -102,6 +102,9 @@ mod tests {
         };
         assert!(a.check(1_000_000 + 59_000).is_err());
         assert!(a.check(1_000_000 + 60_000).is_ok());
-        assert!(a.check(10).is_err(), "a clock set back does not shorten the wait");
+        assert!(
+            a.check(10).is_err(),
+            "a clock set back does not shorten the wait"
+        );
     }
 }

@@ -296,7 +296,13 @@ fn destroy_key_file(dir: &Path) -> Result<()> {
 }
 
 fn remove_data_files(dir: &Path) -> Result<()> {
-    for name in [DB_FILE, "komora.db-wal", "komora.db-shm", "vault.json.tmp", "attempts.json"] {
+    for name in [
+        DB_FILE,
+        "komora.db-wal",
+        "komora.db-shm",
+        "vault.json.tmp",
+        "attempts.json",
+    ] {
         match fs::remove_file(dir.join(name)) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

@@ -73,7 +73,8 @@ fn options(strength: KdfStrength, platform: Option<Arc<dyn PlatformKey>>) -> cor
             KdfStrength::Standard => core::KdfParams::DEFAULT,
             KdfStrength::InsecureForTests => core::KdfParams::INSECURE_FOR_TESTS,
         },
-        platform: platform.map(|p| Arc::new(PlatformAdapter(p)) as Arc<dyn core::PlatformKeyWrapper>),
+        platform: platform
+            .map(|p| Arc::new(PlatformAdapter(p)) as Arc<dyn core::PlatformKeyWrapper>),
         ..Default::default()
     }
 }
@@ -250,7 +251,9 @@ impl KomoraVault {
     /// Change the PIN (the new one is checked like a new vault's).
     pub async fn change_pin(self: Arc<Self>, current: String, new_pin: String) -> Result<()> {
         Background::spawn(move || {
-            self.with(|v| Ok(v.change_passphrase(&current, &new_pin, &core::VaultOptions::default())?))
+            self.with(|v| {
+                Ok(v.change_passphrase(&current, &new_pin, &core::VaultOptions::default())?)
+            })
         })
         .await
     }
@@ -276,7 +279,12 @@ impl KomoraVault {
                 .into_iter()
                 .map(NewClient::into_core)
                 .collect::<Result<Vec<_>>>()?;
-            self.with(|v| Ok(v.add_clients(&all)?.iter().map(ToString::to_string).collect()))
+            self.with(|v| {
+                Ok(v.add_clients(&all)?
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect())
+            })
         })
         .await
     }
@@ -333,7 +341,12 @@ impl KomoraVault {
 
     pub fn timeline(&self, client_id: String) -> Result<Vec<TimelineEntry>> {
         let id = records::id(&client_id)?;
-        self.with(|v| Ok(v.timeline(id)?.into_iter().map(TimelineEntry::from).collect()))
+        self.with(|v| {
+            Ok(v.timeline(id)?
+                .into_iter()
+                .map(TimelineEntry::from)
+                .collect())
+        })
     }
 
     // ---- cases, sessions, measures ----
@@ -349,7 +362,12 @@ impl KomoraVault {
     }
 
     /// Move a case to open, active, referred or closed (closing may need a reason).
-    pub fn set_case_status(&self, id: String, status: String, reason: Option<String>) -> Result<Case> {
+    pub fn set_case_status(
+        &self,
+        id: String,
+        status: String,
+        reason: Option<String>,
+    ) -> Result<Case> {
         let id = records::id(&id)?;
         let status = core::CaseStatus::parse(&status)?;
         self.with(|v| {
@@ -400,7 +418,11 @@ impl KomoraVault {
 
     pub fn add_assessment(&self, a: NewAssessment) -> Result<Score> {
         // An answer that does not fit a byte cannot be an option: the core names the question.
-        let answers = a.answers.iter().map(|&x| u8::try_from(x).unwrap_or(u8::MAX)).collect();
+        let answers = a
+            .answers
+            .iter()
+            .map(|&x| u8::try_from(x).unwrap_or(u8::MAX))
+            .collect();
         let mut n = core::NewAssessment::new(records::id(&a.client_id)?, &a.instrument, answers);
         n.case = a.case_id.as_deref().map(records::id).transpose()?;
         n.session = a.session_id.as_deref().map(records::id).transpose()?;
@@ -424,10 +446,18 @@ impl KomoraVault {
     // ---- reviews ----
 
     /// A supervisor reviews a session or case: comment, approved or needs-changes.
-    pub fn add_review(&self, target_id: String, verdict: String, comment: Option<String>) -> Result<String> {
+    pub fn add_review(
+        &self,
+        target_id: String,
+        verdict: String,
+        comment: Option<String>,
+    ) -> Result<String> {
         let target = records::id(&target_id)?;
         let verdict = core::Verdict::parse(&verdict)?;
-        self.with(|v| Ok(v.add_review(target, verdict, comment.as_deref())?.to_string()))
+        self.with(|v| {
+            Ok(v.add_review(target, verdict, comment.as_deref())?
+                .to_string())
+        })
     }
 
     pub fn answer_review(&self, review_id: String, response: String) -> Result<()> {
@@ -436,7 +466,12 @@ impl KomoraVault {
     }
 
     pub fn review_queue(&self) -> Result<Vec<ReviewQueueItem>> {
-        self.with(|v| Ok(v.review_queue()?.into_iter().map(ReviewQueueItem::from).collect()))
+        self.with(|v| {
+            Ok(v.review_queue()?
+                .into_iter()
+                .map(ReviewQueueItem::from)
+                .collect())
+        })
     }
 
     pub fn change_requests(&self) -> Result<Vec<Review>> {
@@ -452,7 +487,10 @@ impl KomoraVault {
 
     /// Push what the server lacks and pull what this tablet lacks, reporting progress. A
     /// revoked tablet erases its vault (keys first) and gets `Revoked`.
-    pub async fn sync(self: Arc<Self>, listener: Option<Arc<dyn SyncListener>>) -> Result<SyncReport> {
+    pub async fn sync(
+        self: Arc<Self>,
+        listener: Option<Arc<dyn SyncListener>>,
+    ) -> Result<SyncReport> {
         Background::spawn(move || {
             let mut g = self.guard();
             let v = g.as_mut().ok_or(KomoraError::Closed)?;
@@ -535,7 +573,11 @@ impl KomoraVault {
     }
 
     /// The anonymous donor report as CSV (small numbers shown as `<5`).
-    pub async fn report_csv(self: Arc<Self>, from: Option<String>, to: Option<String>) -> Result<String> {
+    pub async fn report_csv(
+        self: Arc<Self>,
+        from: Option<String>,
+        to: Option<String>,
+    ) -> Result<String> {
         Background::spawn(move || {
             let opts = core::ReportOptions {
                 from: records::date("from", from.as_deref())?,

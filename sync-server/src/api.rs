@@ -68,7 +68,9 @@ fn check_registration(d: &DeviceRegistration) -> Result<NewDevice, ApiError> {
         return Err(ApiError::bad_request("a device's signing key is 32 bytes"));
     }
     if d.kx_pk.0.len() != 32 {
-        return Err(ApiError::bad_request("a device's key-agreement key is 32 bytes"));
+        return Err(ApiError::bad_request(
+            "a device's key-agreement key is 32 bytes",
+        ));
     }
     Ok(NewDevice {
         id: d.device_id,
@@ -366,7 +368,11 @@ pub async fn revoke(
         .collect();
     let team = who.0.team_id;
     let epoch = req.new_epoch;
-    if !blocking(&state, move |db| db.revoke(team, id, now_ms(), epoch, &grants)).await? {
+    if !blocking(&state, move |db| {
+        db.revoke(team, id, now_ms(), epoch, &grants)
+    })
+    .await?
+    {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             ErrorCode::NotFound,

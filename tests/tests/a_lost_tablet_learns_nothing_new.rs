@@ -25,8 +25,18 @@ fn revocation_rotates_the_key(backend: &Backend) {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start_on(backend, &dir.path().join("server"));
     let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
-    let mut claudine = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("claudine"));
-    let mut lost = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("lost"));
+    let mut claudine = enrol(
+        &server,
+        &mut admin,
+        Role::Counsellor,
+        &dir.path().join("claudine"),
+    );
+    let mut lost = enrol(
+        &server,
+        &mut admin,
+        Role::Counsellor,
+        &dir.path().join("lost"),
+    );
     client(&mut claudine, "Before the loss");
     sync(&mut claudine).unwrap();
     sync(&mut lost).unwrap();
@@ -35,7 +45,11 @@ fn revocation_rotates_the_key(backend: &Backend) {
     let stolen = lost.team_keys();
     assert_eq!(stolen.current_epoch(), 1);
     let pending = admin
-        .invite(&mut HttpTransport::new(&server.url).unwrap(), Role::Counsellor, std::time::Duration::from_secs(3600))
+        .invite(
+            &mut HttpTransport::new(&server.url).unwrap(),
+            Role::Counsellor,
+            std::time::Duration::from_secs(3600),
+        )
         .unwrap();
 
     // Claudine works offline in the field while the administrator revokes the tablet.
@@ -76,7 +90,11 @@ fn revocation_rotates_the_key(backend: &Backend) {
         .collect();
     let mut thief = Vault::ephemeral(&stolen, ManualClock::at(MORNING_MS)).unwrap();
     let report = thief.apply_ops(&envelopes).unwrap();
-    assert_eq!(names(&thief), ["Before the loss"], "nothing written after the loss opens");
+    assert_eq!(
+        names(&thief),
+        ["Before the loss"],
+        "nothing written after the loss opens"
+    );
     assert_eq!(report.rejected.len(), 3);
     assert!(report
         .rejected
@@ -98,7 +116,12 @@ fn revocation_rotates_the_key(backend: &Backend) {
         komora_scenarios::fast_options(),
     );
     assert!(matches!(refused, Err(Error::InvalidCode)), "{refused:?}");
-    let mut newcomer = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("new"));
+    let mut newcomer = enrol(
+        &server,
+        &mut admin,
+        Role::Counsellor,
+        &dir.path().join("new"),
+    );
     sync(&mut newcomer).unwrap();
     assert_eq!(names(&newcomer), everyone);
 

@@ -113,7 +113,10 @@ fn a_home_visit_with_a_phq9_goes_to_review_comes_back_for_changes_and_is_approve
         )
         .unwrap();
     exchange(&mut t.claudine, &mut t.grace);
-    assert!(t.grace.review_queue().unwrap().is_empty(), "waiting for Claudine");
+    assert!(
+        t.grace.review_queue().unwrap().is_empty(),
+        "waiting for Claudine"
+    );
     let requests = t.claudine.change_requests().unwrap();
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].id, review);
@@ -129,14 +132,19 @@ fn a_home_visit_with_a_phq9_goes_to_review_comes_back_for_changes_and_is_approve
         )
         .unwrap();
     t.claudine
-        .answer_review(review, "Safety plan added: she stays with her sister if he drinks.")
+        .answer_review(
+            review,
+            "Safety plan added: she stays with her sister if he drinks.",
+        )
         .unwrap();
     exchange(&mut t.claudine, &mut t.grace);
     assert!(t.claudine.change_requests().unwrap().is_empty());
     let queue = t.grace.review_queue().unwrap();
     assert_eq!(queue.len(), 1);
     assert_eq!(queue[0].reason, QueueReason::Answered { review });
-    t.grace.add_review(session, Verdict::Approved, None).unwrap();
+    t.grace
+        .add_review(session, Verdict::Approved, None)
+        .unwrap();
     exchange(&mut t.claudine, &mut t.grace);
     assert!(t.grace.review_queue().unwrap().is_empty());
 
@@ -177,7 +185,11 @@ fn a_suicide_risk_answer_puts_the_case_at_the_top_of_the_supervisors_queue() {
         .add_session(&NewSession::new(newer, "phone"))
         .unwrap();
     exchange(&mut t.claudine, &mut t.grace);
-    assert_ne!(t.grace.review_queue().unwrap()[0].session.id, s2, "oldest first");
+    assert_ne!(
+        t.grace.review_queue().unwrap()[0].session.id,
+        s2,
+        "oldest first"
+    );
 
     // Item 9 answered "several days": the suicide-risk flag rises with the assessment.
     let mut phq = NewAssessment::new(b, "phq-9", vec![1, 1, 1, 1, 0, 0, 0, 0, 1]);
@@ -207,7 +219,14 @@ fn a_suicide_risk_answer_puts_the_case_at_the_top_of_the_supervisors_queue() {
 fn two_facilitators_mark_attendance_offline_and_both_marks_count() {
     let mut t = huye_team();
     let members: Vec<RecordId> = (0..6)
-        .map(|i| client(&mut t.claudine, &format!("Member {i}"), Sex::Female, 1960 + i))
+        .map(|i| {
+            client(
+                &mut t.claudine,
+                &format!("Member {i}"),
+                Sex::Female,
+                1960 + i,
+            )
+        })
         .collect();
     let group = t
         .claudine
@@ -253,7 +272,10 @@ fn two_facilitators_mark_attendance_offline_and_both_marks_count() {
     let before = held(&t.jean);
     assert!(matches!(
         t.jean.mark_attendance(first, outsider, true),
-        Err(Error::Validation { field: "attendance", .. })
+        Err(Error::Validation {
+            field: "attendance",
+            ..
+        })
     ));
     assert_eq!(held(&t.jean), before);
     // The member appears in the timeline through the group session.
@@ -278,7 +300,13 @@ fn consent_under_16_needs_a_guardian_and_a_withdrawal_stops_new_records() {
     };
     let before = held(&t.claudine);
     let err = t.claudine.add_consent(&by_self).unwrap_err();
-    assert!(matches!(err, Error::Validation { field: "given_by", .. }));
+    assert!(matches!(
+        err,
+        Error::Validation {
+            field: "given_by",
+            ..
+        }
+    ));
     assert!(err.to_string().contains("under 16"), "{err}");
     assert_eq!(held(&t.claudine), before, "a refusal writes nothing");
     by_self.given_by = ConsentGiver::Guardian;
@@ -339,7 +367,11 @@ fn bad_input_is_refused_with_a_reason_and_changes_nothing() {
     let err = v.add_assessment(&out_of_range).unwrap_err();
     assert!(err.to_string().contains("question 5"), "{err}");
     let short = NewAssessment::new(odette, "phq-9", vec![0; 8]);
-    assert!(v.add_assessment(&short).unwrap_err().to_string().contains("9 questions"));
+    assert!(v
+        .add_assessment(&short)
+        .unwrap_err()
+        .to_string()
+        .contains("9 questions"));
     let mut unknown_version = NewAssessment::new(odette, "phq-9", vec![0; 9]);
     unknown_version.version = Some(7);
     let err = v.add_assessment(&unknown_version).unwrap_err();
@@ -355,14 +387,18 @@ fn bad_input_is_refused_with_a_reason_and_changes_nothing() {
     ));
     assert!(matches!(
         v.add_session(&NewSession::new(case, "by-pigeon")),
-        Err(Error::Validation { field: "modality", .. })
+        Err(Error::Validation {
+            field: "modality",
+            ..
+        })
     ));
     let mut office_with_household = NewSession::new(case, "office");
     office_with_household.household_present = vec!["husband".into()];
     assert!(v.add_session(&office_with_household).is_err());
-    assert!(v
-        .add_review(case, Verdict::NeedsChanges, None)
-        .is_err(), "a request for changes says which");
+    assert!(
+        v.add_review(case, Verdict::NeedsChanges, None).is_err(),
+        "a request for changes says which"
+    );
     assert_eq!(held(v), before, "nothing was written");
 
     // A closed case takes no new session.
@@ -417,7 +453,13 @@ fn an_overdue_referral_surfaces_and_closing_its_case_asks_for_a_reason() {
     };
     let before = held(&t.claudine);
     let err = t.claudine.edit_case(case, &close).unwrap_err();
-    assert!(matches!(err, Error::Validation { field: "close_reason", .. }));
+    assert!(matches!(
+        err,
+        Error::Validation {
+            field: "close_reason",
+            ..
+        }
+    ));
     assert_eq!(held(&t.claudine), before);
     t.claudine
         .edit_case(
@@ -428,7 +470,11 @@ fn an_overdue_referral_surfaces_and_closing_its_case_asks_for_a_reason() {
             },
         )
         .unwrap();
-    assert!(t.claudine.caseload(&CaseloadFilter::default()).unwrap().is_empty());
+    assert!(t
+        .claudine
+        .caseload(&CaseloadFilter::default())
+        .unwrap()
+        .is_empty());
     t.claudine
         .update_referral(referral, Some(ReferralStatus::Completed), None)
         .unwrap();
@@ -445,7 +491,11 @@ fn a_clients_timeline_and_scores_over_time_read_the_same_on_every_tablet() {
     let mut t = huye_team();
     let odette = client(&mut t.claudine, "Mukamana Odette", Sex::Female, 1978);
     let case = open_case(&mut t.claudine, &[odette]);
-    let answers: [[u8; 9]; 3] = [[3, 3, 2, 2, 2, 2, 2, 2, 0], PHQ9_SCORE_14, [1, 1, 1, 0, 0, 1, 0, 0, 0]];
+    let answers: [[u8; 9]; 3] = [
+        [3, 3, 2, 2, 2, 2, 2, 2, 0],
+        PHQ9_SCORE_14,
+        [1, 1, 1, 0, 0, 1, 0, 0, 0],
+    ];
     for (i, a) in answers.iter().enumerate() {
         t.clock.advance(7 * DAY_MS);
         let mut s = NewSession::new(case, if i == 1 { "home-visit" } else { "office" });
@@ -466,8 +516,14 @@ fn a_clients_timeline_and_scores_over_time_read_the_same_on_every_tablet() {
         assert!(trends[0].improved);
         let timeline = v.timeline(odette).unwrap();
         assert_eq!(timeline.len(), 1 + 3 + 3, "case, sessions, assessments");
-        assert!(timeline.windows(2).all(|w| w[0].date >= w[1].date), "newest first");
-        assert!(matches!(timeline.last().unwrap().event, TimelineEvent::CaseOpened(_)));
+        assert!(
+            timeline.windows(2).all(|w| w[0].date >= w[1].date),
+            "newest first"
+        );
+        assert!(matches!(
+            timeline.last().unwrap().event,
+            TimelineEvent::CaseOpened(_)
+        ));
     }
 }
 
@@ -521,7 +577,10 @@ fn the_donor_report_counts_without_naming_anyone_and_hides_small_numbers() {
     assert!(row("all", "all").ends_with(",7,"));
     assert!(row("district", "Huye").ends_with(",7,"));
     assert!(row("sex", "F").ends_with(",6,"));
-    assert!(row("sex", "M").ends_with(",<5,"), "one man cannot be singled out");
+    assert!(
+        row("sex", "M").ends_with(",<5,"),
+        "one man cannot be singled out"
+    );
     let change = csv
         .lines()
         .find(|l| l.starts_with("measure_change,"))
@@ -552,15 +611,24 @@ fn a_family_is_linked_once_and_each_member_sees_the_others_from_their_side() {
         assert!(of_son.contains(&(mother, "parent".into())));
         assert!(of_son.contains(&(father, "parent".into())));
         let of_mother = v.household(mother).unwrap();
-        assert!(of_mother.iter().any(|l| l.client == son && l.relation == "child"));
-        assert!(of_mother.iter().any(|l| l.client == father && l.relation == "spouse"));
+        assert!(of_mother
+            .iter()
+            .any(|l| l.client == son && l.relation == "child"));
+        assert!(of_mother
+            .iter()
+            .any(|l| l.client == father && l.relation == "spouse"));
     }
     let before = held(&t.jean);
     assert!(t.jean.link_clients(son, son, "sibling").is_err());
     assert!(t.jean.link_clients(son, mother, "cousin-in-law").is_err());
     assert_eq!(held(&t.jean), before);
     t.jean.unlink_clients(mother, son).unwrap();
-    assert!(t.jean.household(son).unwrap().iter().all(|l| l.client != mother));
+    assert!(t
+        .jean
+        .household(son)
+        .unwrap()
+        .iter()
+        .all(|l| l.client != mother));
 }
 
 #[test]
@@ -604,7 +672,11 @@ fn the_audit_trail_says_who_created_changed_and_viewed_what_without_a_word_of_co
         "three views within minutes are noted once"
     );
     assert_eq!(about[2].fields, vec!["duration_min".to_owned()]);
-    assert_eq!(trail, t.grace.audit_trail().unwrap(), "every tablet tells the same story");
+    assert_eq!(
+        trail,
+        t.grace.audit_trail().unwrap(),
+        "every tablet tells the same story"
+    );
     let csv = t.grace.audit_csv().unwrap();
     assert!(csv.contains(",viewed,session,"));
     assert!(!csv.contains("Zz"), "no names or notes in the audit: {csv}");

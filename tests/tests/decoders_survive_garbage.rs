@@ -144,7 +144,10 @@ fn the_server_answers_garbage_bodies_with_a_refusal_and_keeps_serving() {
         let (path, ctype) = match i % 4 {
             0 | 1 => ("/v1/push", "application/octet-stream"),
             2 => ("/v1/invites", "application/json"),
-            _ => ("/v1/devices/00000000000000000000000000000001/revoke", "application/json"),
+            _ => (
+                "/v1/devices/00000000000000000000000000000001/revoke",
+                "application/json",
+            ),
         };
         let r = http
             .post(format!("{}{path}", server.url))

@@ -232,12 +232,19 @@ fn case_work_and_the_donor_report_leave_no_readable_word_either() {
         }
         hits
     };
-    assert_eq!(leaks(dir.path()), Vec::<String>::new(), "live vault and report");
+    assert_eq!(
+        leaks(dir.path()),
+        Vec::<String>::new(),
+        "live vault and report"
+    );
     v.lock();
     assert_eq!(leaks(dir.path()), Vec::<String>::new(), "locked vault");
 
     // The words are there for whoever holds the passphrase: the scan would have seen them.
     let v = Vault::open(dir.path(), "a long passphrase", fast_options()).unwrap();
     assert_eq!(v.session(session).unwrap().notes.as_deref(), Some(WORDS[1]));
-    assert_eq!(v.review(review).unwrap().response.as_deref(), Some(WORDS[9]));
+    assert_eq!(
+        v.review(review).unwrap().response.as_deref(),
+        Some(WORDS[9])
+    );
 }

@@ -57,7 +57,9 @@ fn wrong_pins_beyond_five_make_each_attempt_wait_longer_and_a_policy_can_erase_t
         ..fast_options()
     };
     let dir = tempfile::tempdir().unwrap();
-    Vault::create(dir.path(), "umutima-mwiza", opts.clone()).unwrap().lock();
+    Vault::create(dir.path(), "umutima-mwiza", opts.clone())
+        .unwrap()
+        .lock();
     for _ in 0..5 {
         assert!(matches!(
             Vault::open(dir.path(), "guess", opts.clone()),
@@ -67,7 +69,13 @@ fn wrong_pins_beyond_five_make_each_attempt_wait_longer_and_a_policy_can_erase_t
     // The sixth attempt waits 30 s, even with the right passphrase, which is not even tried.
     let err = Vault::open(dir.path(), "umutima-mwiza", opts.clone()).unwrap_err();
     assert!(
-        matches!(err, Error::LockedOut { retry_after_ms: 30_000, failures: 5 }),
+        matches!(
+            err,
+            Error::LockedOut {
+                retry_after_ms: 30_000,
+                failures: 5
+            }
+        ),
         "{err:?}"
     );
     assert!(err.to_string().contains("30 s"), "{err}");
@@ -78,12 +86,18 @@ fn wrong_pins_beyond_five_make_each_attempt_wait_longer_and_a_policy_can_erase_t
     ));
     assert!(matches!(
         Vault::open(dir.path(), "umutima-mwiza", opts.clone()),
-        Err(Error::LockedOut { retry_after_ms: 60_000, .. })
+        Err(Error::LockedOut {
+            retry_after_ms: 60_000,
+            ..
+        })
     ));
     clock.advance(60_000);
     let v = Vault::open(dir.path(), "umutima-mwiza", opts.clone()).unwrap();
     // Success resets the count; the administrator sets erasure after 7 failures.
-    assert!(v.set_wipe_after_failures(Some(3)).is_err(), "fewer than the free attempts");
+    assert!(
+        v.set_wipe_after_failures(Some(3)).is_err(),
+        "fewer than the free attempts"
+    );
     v.set_wipe_after_failures(Some(7)).unwrap();
     v.lock();
     for i in 0..7 {

@@ -101,7 +101,12 @@ impl Vault {
             let hlc = op.body.hlc();
             let e = first_seen.entry(op.body.record).or_insert(hlc);
             *e = (*e).min(hlc);
-            ops.push((op.body.record, op.body.kind.clone(), hlc, summarise(&op.body.changes)));
+            ops.push((
+                op.body.record,
+                op.body.kind.clone(),
+                hlc,
+                summarise(&op.body.changes),
+            ));
         })?;
         let mut out = Vec::with_capacity(ops.len());
         for (record, kind, at, (fields, deleted)) in ops {
@@ -167,7 +172,9 @@ fn summarise(changes: &[Change]) -> (Vec<String>, bool) {
     let mut deleted = false;
     for c in changes {
         match c {
-            Change::Set { field, .. } | Change::Add { field, .. } | Change::Remove { field, .. } => {
+            Change::Set { field, .. }
+            | Change::Add { field, .. }
+            | Change::Remove { field, .. } => {
                 if !fields.contains(field) {
                     fields.push(field.clone());
                 }

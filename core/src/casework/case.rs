@@ -193,18 +193,29 @@ impl Vault {
     /// Open a case for one or more clients.
     pub fn add_case(&mut self, case: &NewCase) -> Result<RecordId> {
         if case.clients.is_empty() {
-            return Err(Error::validation("clients", "a case needs at least one client"));
+            return Err(Error::validation(
+                "clients",
+                "a case needs at least one client",
+            ));
         }
         self.check_clients_exist(&case.clients)?;
         let mut out = Vec::new();
         let mut clients = case.clients.clone();
         clients.sort();
         clients.dedup();
-        out.extend(clients.into_iter().map(|c| Edit::Add("clients", id_value(c))));
+        out.extend(
+            clients
+                .into_iter()
+                .map(|c| Edit::Add("clients", id_value(c))),
+        );
         let mut problems = check_problems(&case.problems)?;
         problems.sort();
         problems.dedup();
-        out.extend(problems.into_iter().map(|p| Edit::Add("problems", p.into())));
+        out.extend(
+            problems
+                .into_iter()
+                .map(|p| Edit::Add("problems", p.into())),
+        );
         out.push(Edit::Set("status", CaseStatus::Open.code().into()));
         out.push(Edit::Set(
             "risk_level",
@@ -212,12 +223,18 @@ impl Vault {
         ));
         let opened = case.opened.unwrap_or_else(|| self.today());
         if opened > self.today() {
-            return Err(Error::validation("opened", "a case cannot open in the future"));
+            return Err(Error::validation(
+                "opened",
+                "a case cannot open in the future",
+            ));
         }
         out.push(Edit::Set("opened", opened.to_string().into()));
         out.push(Edit::Set(
             "counsellor",
-            case.counsellor.unwrap_or(self.device_id()).to_string().into(),
+            case.counsellor
+                .unwrap_or(self.device_id())
+                .to_string()
+                .into(),
         ));
         if let Some(s) = case.supervisor {
             out.push(Edit::Set("supervisor", s.to_string().into()));
@@ -252,7 +269,10 @@ impl Vault {
             .chain(&edit.add_clients)
             .any(|c| !edit.remove_clients.contains(c));
         if !left {
-            return Err(Error::validation("clients", "a case needs at least one client"));
+            return Err(Error::validation(
+                "clients",
+                "a case needs at least one client",
+            ));
         }
         set_edits(
             &mut out,
@@ -304,14 +324,22 @@ impl Vault {
         if current.risk_flags.contains(&flag) {
             return Ok(());
         }
-        self.write_record(case, KIND, false, vec![Edit::Add("risk_flags", flag.into())])
+        self.write_record(
+            case,
+            KIND,
+            false,
+            vec![Edit::Add("risk_flags", flag.into())],
+        )
     }
 
     /// Clear a risk flag (every device's raising of it that this device has seen).
     pub fn clear_risk(&mut self, case: RecordId, flag: &str) -> Result<()> {
         let current = self.case(case)?;
         if !current.risk_flags.iter().any(|f| f == flag) {
-            return Err(Error::validation("risk_flag", "that flag is not raised on this case"));
+            return Err(Error::validation(
+                "risk_flag",
+                "that flag is not raised on this case",
+            ));
         }
         self.write_record(
             case,

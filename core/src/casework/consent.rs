@@ -90,7 +90,11 @@ impl Consent {
                 .text("given_by")
                 .and_then(|t| ConsentGiver::parse(&t).ok())
                 .unwrap_or(ConsentGiver::Client),
-            guardian_name: if with_text { s.text("guardian_name") } else { None },
+            guardian_name: if with_text {
+                s.text("guardian_name")
+            } else {
+                None
+            },
             date: s
                 .date("date")
                 .unwrap_or_else(|| Date::from_unix_ms(s.created.wall_ms)),
@@ -128,9 +132,16 @@ impl Vault {
         let today = self.today();
         let date = c.date.unwrap_or(today);
         if date > today {
-            return Err(Error::validation("date", "consent cannot be dated in the future"));
+            return Err(Error::validation(
+                "date",
+                "consent cannot be dated in the future",
+            ));
         }
-        let guardian = clean_text("guardian_name", c.guardian_name.as_deref().unwrap_or(""), 120)?;
+        let guardian = clean_text(
+            "guardian_name",
+            c.guardian_name.as_deref().unwrap_or(""),
+            120,
+        )?;
         match c.given_by {
             ConsentGiver::Client => {
                 // Only a birth year is known: refuse when the client is certainly under 16.

@@ -133,13 +133,27 @@ mod tests {
             assert_eq!(Date::from_days(d.days()), d);
         }
         assert_eq!("1970-01-02".parse::<Date>().unwrap().days(), 1);
-        for bad in ["2026-02-30", "2025-02-29", "26-1-1", "2026-13-01", "2026-00-10", "", "2026-1a-01"] {
+        for bad in [
+            "2026-02-30",
+            "2025-02-29",
+            "26-1-1",
+            "2026-13-01",
+            "2026-00-10",
+            "",
+            "2026-1a-01",
+        ] {
             assert!(bad.parse::<Date>().is_err(), "{bad}");
         }
         let d: Date = "2026-12-30".parse().unwrap();
         assert_eq!(d.add_days(3).to_string(), "2027-01-02");
         // 2026-11-29 21:59 UTC is 23:59 in Kigali; 22:00 UTC is the next day there.
-        assert_eq!(Date::from_unix_ms(1_795_989_540_000).to_string(), "2026-11-29");
-        assert_eq!(Date::from_unix_ms(1_795_989_600_000).to_string(), "2026-11-30");
+        assert_eq!(
+            Date::from_unix_ms(1_795_989_540_000).to_string(),
+            "2026-11-29"
+        );
+        assert_eq!(
+            Date::from_unix_ms(1_795_989_600_000).to_string(),
+            "2026-11-30"
+        );
     }
 }

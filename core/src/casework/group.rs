@@ -35,7 +35,9 @@ pub struct Group {
 
 impl fmt::Debug for Group {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Group").field("id", &self.id).finish_non_exhaustive()
+        f.debug_struct("Group")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -99,7 +101,10 @@ impl GroupSession {
         GroupSession {
             id,
             group: s.id("group"),
-            number: s.int("number").and_then(|n| u8::try_from(n).ok()).unwrap_or(0),
+            number: s
+                .int("number")
+                .and_then(|n| u8::try_from(n).ok())
+                .unwrap_or(0),
             phase: s.text("phase").unwrap_or_default(),
             date: s
                 .date("date")
@@ -151,11 +156,15 @@ impl Vault {
         }
         let cycle = g.cycle_length.unwrap_or(DEFAULT_CYCLE);
         if !(1..=52).contains(&cycle) {
-            return Err(Error::validation("cycle_length", "a cycle has 1 to 52 sessions"));
+            return Err(Error::validation(
+                "cycle_length",
+                "a cycle has 1 to 52 sessions",
+            ));
         }
         for m in &g.members {
-            self.client(*m)
-                .map_err(|_| Error::validation("members", "record each member as a client first"))?;
+            self.client(*m).map_err(|_| {
+                Error::validation("members", "record each member as a client first")
+            })?;
         }
         let mut out = vec![
             Edit::Set("name", name.into()),
@@ -166,11 +175,19 @@ impl Vault {
                 g.started.unwrap_or_else(|| self.today()).to_string().into(),
             ),
         ];
-        out.extend(facilitators.into_iter().map(|f| Edit::Add("facilitators", f.into())));
+        out.extend(
+            facilitators
+                .into_iter()
+                .map(|f| Edit::Add("facilitators", f.into())),
+        );
         let mut members = g.members.clone();
         members.sort();
         members.dedup();
-        out.extend(members.into_iter().map(|m| Edit::Add("members", id_value(m))));
+        out.extend(
+            members
+                .into_iter()
+                .map(|m| Edit::Add("members", id_value(m))),
+        );
         let id = RecordId::random();
         self.write_record(id, KIND, true, out)?;
         Ok(id)
@@ -193,7 +210,12 @@ impl Vault {
         if g.members.contains(&client) {
             return Ok(());
         }
-        self.write_record(group, KIND, false, vec![Edit::Add("members", id_value(client))])
+        self.write_record(
+            group,
+            KIND,
+            false,
+            vec![Edit::Add("members", id_value(client))],
+        )
     }
 
     /// Record a session of a group's cycle. The phase defaults to the number's place in the
@@ -220,7 +242,10 @@ impl Vault {
         let today = self.today();
         let date = date.unwrap_or(today);
         if date > today {
-            return Err(Error::validation("date", "a session cannot be in the future"));
+            return Err(Error::validation(
+                "date",
+                "a session cannot be in the future",
+            ));
         }
         let mut out = vec![
             Edit::Set("group", id_value(group)),
@@ -235,16 +260,28 @@ impl Vault {
     }
 
     pub fn group_session(&self, id: RecordId) -> Result<GroupSession> {
-        Ok(GroupSession::from_state(id, &self.live_state(id, SESSION_KIND)?, true))
+        Ok(GroupSession::from_state(
+            id,
+            &self.live_state(id, SESSION_KIND)?,
+            true,
+        ))
     }
 
     /// Mark a member present or absent at a group session. Concurrent marks by two
     /// facilitators both count (add-wins).
-    pub fn mark_attendance(&mut self, session: RecordId, client: RecordId, present: bool) -> Result<()> {
+    pub fn mark_attendance(
+        &mut self,
+        session: RecordId,
+        client: RecordId,
+        present: bool,
+    ) -> Result<()> {
         let s = self.group_session(session)?;
         let g = self.group(s.group.ok_or(Error::NotFound(session))?)?;
         if !g.members.contains(&client) {
-            return Err(Error::validation("attendance", "only members of the group attend"));
+            return Err(Error::validation(
+                "attendance",
+                "only members of the group attend",
+            ));
         }
         if present {
             self.check_consent(client, "data-recording")?;
@@ -261,12 +298,20 @@ impl Vault {
     pub fn flag_for_referral(&mut self, session: RecordId, client: RecordId) -> Result<()> {
         let s = self.group_session(session)?;
         if !s.attendance.contains(&client) {
-            return Err(Error::validation("flagged", "flag only someone who attended"));
+            return Err(Error::validation(
+                "flagged",
+                "flag only someone who attended",
+            ));
         }
         if s.flagged.contains(&client) {
             return Ok(());
         }
-        self.write_record(session, SESSION_KIND, false, vec![Edit::Add("flagged", id_value(client))])
+        self.write_record(
+            session,
+            SESSION_KIND,
+            false,
+            vec![Edit::Add("flagged", id_value(client))],
+        )
     }
 
     /// A group's sessions in cycle order.

@@ -34,9 +34,17 @@ fn inverse(relation: &str) -> String {
 
 impl Vault {
     /// Record that `other` is `relation` of `client` (e.g. `other` is the `parent` of `client`).
-    pub fn link_clients(&mut self, client: RecordId, other: RecordId, relation: &str) -> Result<()> {
+    pub fn link_clients(
+        &mut self,
+        client: RecordId,
+        other: RecordId,
+        relation: &str,
+    ) -> Result<()> {
         if client == other {
-            return Err(Error::validation("links", "a client cannot be linked to themself"));
+            return Err(Error::validation(
+                "links",
+                "a client cannot be linked to themself",
+            ));
         }
         self.client(client)?;
         self.client(other)

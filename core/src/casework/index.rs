@@ -73,7 +73,8 @@ impl CaseIndex {
                 self.assessments.insert(id, Assessment::from_state(id, s));
             }
             REFERRAL => {
-                self.referrals.insert(id, Referral::from_state(id, s, false));
+                self.referrals
+                    .insert(id, Referral::from_state(id, s, false));
             }
             CONSENT => {
                 self.consents.insert(id, Consent::from_state(id, s, false));

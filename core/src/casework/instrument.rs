@@ -118,21 +118,29 @@ impl Instrument {
         values.sort();
         values.dedup();
         if values.len() != self.options.len() || values.len() < 2 {
-            return Err(invalid("an instrument needs at least two distinct answer options"));
+            return Err(invalid(
+                "an instrument needs at least two distinct answer options",
+            ));
         }
         if self.scoring.method != "sum" || !(1..=100).contains(&self.scoring.multiplier) {
-            return Err(invalid("only summed scores with a multiplier from 1 to 100 are known"));
+            return Err(invalid(
+                "only summed scores with a multiplier from 1 to 100 are known",
+            ));
         }
         let (lo, hi) = self.range();
         let mut next = lo;
         for band in &self.bands {
             if band.min != next || band.max < band.min || !id_ok(&band.id) {
-                return Err(invalid("bands must cover every score in order, without gaps"));
+                return Err(invalid(
+                    "bands must cover every score in order, without gaps",
+                ));
             }
             next = band.max + 1;
         }
         if self.bands.is_empty() || next != hi + 1 {
-            return Err(invalid("bands must cover every score in order, without gaps"));
+            return Err(invalid(
+                "bands must cover every score in order, without gaps",
+            ));
         }
         for alert in &self.alerts {
             if !self.items.iter().any(|i| i.id == alert.item) {
@@ -148,7 +156,10 @@ impl Instrument {
         let min = self.options.iter().map(|o| o.value).min().unwrap_or(0) as u32;
         let max = self.options.iter().map(|o| o.value).max().unwrap_or(0) as u32;
         let n = self.items.len() as u32;
-        (min * n * self.scoring.multiplier, max * n * self.scoring.multiplier)
+        (
+            min * n * self.scoring.multiplier,
+            max * n * self.scoring.multiplier,
+        )
     }
 
     /// Score a complete set of answers, one per item in order. Refuses a missing answer or one
@@ -167,7 +178,8 @@ impl Instrument {
         }
         for (n, a) in answers.iter().enumerate() {
             if !self.options.iter().any(|o| o.value == *a) {
-                let values: Vec<String> = self.options.iter().map(|o| o.value.to_string()).collect();
+                let values: Vec<String> =
+                    self.options.iter().map(|o| o.value.to_string()).collect();
                 return Err(Error::validation(
                     "answers",
                     format!(
@@ -235,9 +247,15 @@ pub fn instrument(id: &str, version: u32) -> Result<&'static Instrument> {
         }
     }
     Err(if any {
-        Error::validation("instrument", "this version of the instrument is not known on this device; update the app")
+        Error::validation(
+            "instrument",
+            "this version of the instrument is not known on this device; update the app",
+        )
     } else {
-        Error::validation("instrument", "not a known instrument; use phq-9, who-5, srq-20 or pcl-5")
+        Error::validation(
+            "instrument",
+            "not a known instrument; use phq-9, who-5, srq-20 or pcl-5",
+        )
     })
 }
 
@@ -248,7 +266,10 @@ pub fn latest_instrument(id: &str) -> Result<&'static Instrument> {
         .filter(|i| i.id == id)
         .max_by_key(|i| i.version)
         .ok_or_else(|| {
-            Error::validation("instrument", "not a known instrument; use phq-9, who-5, srq-20 or pcl-5")
+            Error::validation(
+                "instrument",
+                "not a known instrument; use phq-9, who-5, srq-20 or pcl-5",
+            )
         })
 }
 
@@ -260,7 +281,12 @@ mod tests {
     fn the_shipped_instruments_load_with_their_published_shape_and_cut_offs() {
         let count = |id: &str| latest_instrument(id).unwrap().items.len();
         assert_eq!(
-            (count("phq-9"), count("who-5"), count("srq-20"), count("pcl-5")),
+            (
+                count("phq-9"),
+                count("who-5"),
+                count("srq-20"),
+                count("pcl-5")
+            ),
             (9, 5, 20, 20)
         );
         let phq = latest_instrument("phq-9").unwrap();
@@ -276,7 +302,10 @@ mod tests {
         let srq = latest_instrument("srq-20").unwrap();
         let mut yes17 = [0u8; 20];
         yes17[16] = 1;
-        assert_eq!(srq.score(&yes17).unwrap().alerts, vec!["suicide-risk".to_owned()]);
+        assert_eq!(
+            srq.score(&yes17).unwrap().alerts,
+            vec!["suicide-risk".to_owned()]
+        );
         assert_eq!(latest_instrument("pcl-5").unwrap().range(), (0, 80));
         // No invented translations: Komora ships only English until a published text is in.
         for i in instruments() {

@@ -85,7 +85,11 @@ mod tests {
         assert_eq!(l.group_phases.len(), 6);
         for r in &l.relations {
             let inverse = r.inverse.as_deref().expect("every relation has an inverse");
-            let back = l.relations.iter().find(|x| x.id == inverse).expect("known inverse");
+            let back = l
+                .relations
+                .iter()
+                .find(|x| x.id == inverse)
+                .expect("known inverse");
             assert_eq!(back.inverse.as_deref(), Some(r.id.as_str()));
         }
     }

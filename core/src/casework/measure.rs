@@ -59,7 +59,10 @@ fn decode_answers(s: &str) -> Option<Vec<u8>> {
 impl Assessment {
     pub(crate) fn from_state(id: RecordId, s: &RecordState) -> Self {
         let name = s.text("instrument").unwrap_or_default();
-        let version = s.int("version").and_then(|v| u32::try_from(v).ok()).unwrap_or(0);
+        let version = s
+            .int("version")
+            .and_then(|v| u32::try_from(v).ok())
+            .unwrap_or(0);
         let answers = s
             .text("answers")
             .and_then(|a| decode_answers(&a))
@@ -147,21 +150,30 @@ impl Vault {
         let today = self.today();
         let date = a.date.unwrap_or(today);
         if date > today {
-            return Err(Error::validation("date", "an assessment cannot be in the future"));
+            return Err(Error::validation(
+                "date",
+                "an assessment cannot be in the future",
+            ));
         }
         self.check_consent(a.client, "data-recording")?;
         let mut case = None;
         if let Some(c) = a.case {
             let found = self.case(c)?;
             if !found.clients.contains(&a.client) {
-                return Err(Error::validation("case", "the client is not part of this case"));
+                return Err(Error::validation(
+                    "case",
+                    "the client is not part of this case",
+                ));
             }
             case = Some(found);
         }
         if let Some(s) = a.session {
             let session = self.session(s)?;
             if !session.participants.contains(&a.client) {
-                return Err(Error::validation("session", "the client was not at this session"));
+                return Err(Error::validation(
+                    "session",
+                    "the client was not at this session",
+                ));
             }
         }
         let mut out = vec![
@@ -237,7 +249,11 @@ impl Vault {
             let last = t.points.last().map_or(0, |p| p.1) as i64;
             t.change = last - first;
             let better_high = latest_instrument(&t.instrument).is_ok_and(|i| i.higher_is_better);
-            t.improved = if better_high { t.change > 0 } else { t.change < 0 };
+            t.improved = if better_high {
+                t.change > 0
+            } else {
+                t.change < 0
+            };
         }
         Ok(trends)
     }

@@ -50,7 +50,9 @@ pub(crate) trait StateExt {
 
 impl StateExt for RecordState {
     fn text(&self, field: &str) -> Option<String> {
-        self.value(field).and_then(Value::as_text).map(str::to_owned)
+        self.value(field)
+            .and_then(Value::as_text)
+            .map(str::to_owned)
     }
 
     fn int(&self, field: &str) -> Option<i64> {

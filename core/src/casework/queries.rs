@@ -189,7 +189,8 @@ impl Vault {
                 (
                     !e.case.is_urgent(),
                     !e.follow_up_due,
-                    e.next_appointment.unwrap_or(Date::from_days(i64::MAX / 4_000_000)),
+                    e.next_appointment
+                        .unwrap_or(Date::from_days(i64::MAX / 4_000_000)),
                     e.case.opened,
                     e.case.id,
                 )
@@ -204,7 +205,10 @@ impl Vault {
         self.client(client)?;
         let index = self.index()?;
         let mut out = Vec::new();
-        let cases: Vec<&Case> = index.cases().filter(|c| c.clients.contains(&client)).collect();
+        let cases: Vec<&Case> = index
+            .cases()
+            .filter(|c| c.clients.contains(&client))
+            .collect();
         for c in &cases {
             out.push(TimelineEntry {
                 date: c.opened,
@@ -242,7 +246,10 @@ impl Vault {
                 event: TimelineEvent::Consent(c.clone()),
             });
         }
-        for g in index.group_sessions().filter(|g| g.attendance.contains(&client)) {
+        for g in index
+            .group_sessions()
+            .filter(|g| g.attendance.contains(&client))
+        {
             out.push(TimelineEntry {
                 date: g.date,
                 record: g.id,
@@ -283,13 +290,8 @@ impl Vault {
             });
         }
         out.sort_by(|a, b| {
-            let key = |i: &ReviewQueueItem| {
-                (
-                    !i.case.is_urgent(),
-                    i.session.date,
-                    i.session.recorded,
-                )
-            };
+            let key =
+                |i: &ReviewQueueItem| (!i.case.is_urgent(), i.session.date, i.session.recorded);
             key(a).cmp(&key(b))
         });
         Ok(out)
@@ -303,7 +305,9 @@ impl Vault {
         let by_target = reviews_by_target(&index);
         let mut out: Vec<Review> = Vec::new();
         for (target, reviews) in &by_target {
-            let Some(r) = standing_review(reviews) else { continue };
+            let Some(r) = standing_review(reviews) else {
+                continue;
+            };
             if r.verdict != Verdict::NeedsChanges || r.answered {
                 continue;
             }

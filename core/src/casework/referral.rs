@@ -68,7 +68,11 @@ impl Referral {
             client: s.id("client"),
             case: s.id("case"),
             destination: s.text("destination").unwrap_or_default(),
-            organisation: if with_text { s.text("organisation") } else { None },
+            organisation: if with_text {
+                s.text("organisation")
+            } else {
+                None
+            },
             reason: if with_text { s.text("reason") } else { None },
             status: s
                 .text("status")
@@ -128,15 +132,25 @@ impl Vault {
         let today = self.today();
         let date = r.date.unwrap_or(today);
         if date > today {
-            return Err(Error::validation("date", "a referral cannot be in the future"));
+            return Err(Error::validation(
+                "date",
+                "a referral cannot be in the future",
+            ));
         }
         self.check_consent(r.client, "sharing")?;
         if let Some(c) = r.case {
             if !self.case(c)?.clients.contains(&r.client) {
-                return Err(Error::validation("case", "the client is not part of this case"));
+                return Err(Error::validation(
+                    "case",
+                    "the client is not part of this case",
+                ));
             }
         }
-        let destination = check(&lists().referral_destinations, "destination", &r.destination)?;
+        let destination = check(
+            &lists().referral_destinations,
+            "destination",
+            &r.destination,
+        )?;
         let mut out = vec![
             Edit::Set("client", id_value(r.client)),
             Edit::Set("destination", destination.into()),

@@ -28,7 +28,9 @@ pub struct ReportOptions {
 
 /// The age band of someone born in `birth_year`, on `date`.
 pub fn age_band(birth_year: Option<u16>, date: Date) -> &'static str {
-    let Some(y) = birth_year else { return "unknown" };
+    let Some(y) = birth_year else {
+        return "unknown";
+    };
     match date.year() - i32::from(y) {
         i32::MIN..=11 => "0-11",
         12..=17 => "12-17",
@@ -116,7 +118,8 @@ fn month(d: Date) -> String {
 impl Vault {
     /// The anonymous aggregate report as CSV: `metric,month,dimension,value,count,average`.
     pub fn report_csv(&self, opts: &ReportOptions) -> Result<String> {
-        let in_period = |d: Date| opts.from.is_none_or(|f| d >= f) && opts.to.is_none_or(|t| d <= t);
+        let in_period =
+            |d: Date| opts.from.is_none_or(|f| d >= f) && opts.to.is_none_or(|t| d <= t);
         let profiles: HashMap<RecordId, Profile> = self
             .clients()?
             .items
@@ -138,7 +141,11 @@ impl Vault {
         for g in index.group_sessions().filter(|g| in_period(g.date)) {
             let m = month(g.date);
             t.count("group_sessions", &m, "all", "all");
-            let kind = g.group.and_then(|id| kinds.get(&id)).copied().unwrap_or("unknown");
+            let kind = g
+                .group
+                .and_then(|id| kinds.get(&id))
+                .copied()
+                .unwrap_or("unknown");
             for p in &g.attendance {
                 t.count("group_attendance", &m, "all", "all");
                 t.count("group_attendance", &m, "group_kind", kind);
@@ -160,7 +167,8 @@ impl Vault {
             let _ = writeln!(out, "{metric},{m},{dim},{},{},", csv(value), cell(*n));
         }
         // Change in scores: first and last scored assessment of each client in the period.
-        let mut series: BTreeMap<(String, RecordId), Vec<(Date, crate::hlc::Hlc, u32)>> = BTreeMap::new();
+        let mut series: BTreeMap<(String, RecordId), Vec<(Date, crate::hlc::Hlc, u32)>> =
+            BTreeMap::new();
         for a in index.assessments().filter(|a| in_period(a.date)) {
             if let (Some(c), Some(score)) = (a.client, a.score) {
                 series

@@ -38,7 +38,8 @@ pub struct Review {
     pub answered: bool,
     pub supervisor: DeviceId,
     pub created_ms: u64,
-    pub updated_ms: u64,    /// When it was recorded, by the hybrid clock (orders records made in the same instant).
+    pub updated_ms: u64,
+    /// When it was recorded, by the hybrid clock (orders records made in the same instant).
     pub recorded: crate::hlc::Hlc,
 }
 
@@ -119,14 +120,22 @@ impl Vault {
         self.review(id)?;
         let response = clean_text("response", response, 5_000)?
             .ok_or_else(|| Error::validation("response", "write an answer"))?;
-        self.write_record(id, KIND, false, vec![Edit::Set("response", response.into())])
+        self.write_record(
+            id,
+            KIND,
+            false,
+            vec![Edit::Set("response", response.into())],
+        )
     }
 
     /// Every review of a session or case, oldest first, with their texts.
     pub fn reviews_of(&self, target: RecordId) -> Result<Vec<Review>> {
         let ids: Vec<RecordId> = {
             let index = self.index()?;
-            let mut r: Vec<&Review> = index.reviews().filter(|r| r.target == Some(target)).collect();
+            let mut r: Vec<&Review> = index
+                .reviews()
+                .filter(|r| r.target == Some(target))
+                .collect();
             r.sort_by_key(|r| r.recorded);
             r.iter().map(|r| r.id).collect()
         };

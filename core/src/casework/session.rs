@@ -43,7 +43,8 @@ pub struct Session {
     pub author: DeviceId,
     pub conflicts: Vec<String>,
     pub created_ms: u64,
-    pub updated_ms: u64,    /// When it was recorded, by the hybrid clock (orders records made in the same instant).
+    pub updated_ms: u64,
+    /// When it was recorded, by the hybrid clock (orders records made in the same instant).
     pub recorded: crate::hlc::Hlc,
 }
 
@@ -186,10 +187,16 @@ impl Vault {
         let today = self.today();
         let date = s.date.unwrap_or(today);
         if date > today {
-            return Err(Error::validation("date", "a session cannot be in the future"));
+            return Err(Error::validation(
+                "date",
+                "a session cannot be in the future",
+            ));
         }
         if date < case.opened {
-            return Err(Error::validation("date", "a session cannot be before its case opened"));
+            return Err(Error::validation(
+                "date",
+                "a session cannot be before its case opened",
+            ));
         }
         let modality = check(&lists().modalities, "modality", &s.modality)?;
         let participants = if s.participants.is_empty() {
@@ -219,7 +226,11 @@ impl Vault {
         let mut participants = participants;
         participants.sort();
         participants.dedup();
-        out.extend(participants.into_iter().map(|p| Edit::Add("participants", id_value(p))));
+        out.extend(
+            participants
+                .into_iter()
+                .map(|p| Edit::Add("participants", id_value(p))),
+        );
         let mut interventions = s
             .interventions
             .iter()
@@ -227,9 +238,18 @@ impl Vault {
             .collect::<Result<Vec<_>>>()?;
         interventions.sort();
         interventions.dedup();
-        out.extend(interventions.into_iter().map(|i| Edit::Add("interventions", i.into())));
+        out.extend(
+            interventions
+                .into_iter()
+                .map(|i| Edit::Add("interventions", i.into())),
+        );
         set_text(&mut out, "notes", s.notes.as_deref(), NOTES_MAX)?;
-        set_text(&mut out, "follow_up_plan", s.follow_up_plan.as_deref(), SHORT_MAX)?;
+        set_text(
+            &mut out,
+            "follow_up_plan",
+            s.follow_up_plan.as_deref(),
+            SHORT_MAX,
+        )?;
         if let Some(next) = s.next_appointment {
             if next < date {
                 return Err(Error::validation(
@@ -251,7 +271,12 @@ impl Vault {
                 out.push(Edit::Add("household_present", p.into()));
             }
         }
-        set_text(&mut out, "safety_notes", s.safety_notes.as_deref(), SHORT_MAX)?;
+        set_text(
+            &mut out,
+            "safety_notes",
+            s.safety_notes.as_deref(),
+            SHORT_MAX,
+        )?;
         if let Some(p) = &s.position {
             out.push(Edit::Set("position", check_position(p)?.into()));
         }
@@ -273,14 +298,24 @@ impl Vault {
             out.push(Edit::Set("duration_min", Value::Int(d.into())));
         }
         set_text(&mut out, "notes", edit.notes.as_deref(), NOTES_MAX)?;
-        set_text(&mut out, "follow_up_plan", edit.follow_up_plan.as_deref(), SHORT_MAX)?;
+        set_text(
+            &mut out,
+            "follow_up_plan",
+            edit.follow_up_plan.as_deref(),
+            SHORT_MAX,
+        )?;
         if edit.safety_notes.is_some() && current.modality != "home-visit" {
             return Err(Error::validation(
                 "safety_notes",
                 "safety notes belong to home visits",
             ));
         }
-        set_text(&mut out, "safety_notes", edit.safety_notes.as_deref(), SHORT_MAX)?;
+        set_text(
+            &mut out,
+            "safety_notes",
+            edit.safety_notes.as_deref(),
+            SHORT_MAX,
+        )?;
         if let Some(next) = edit.next_appointment {
             if next.is_some_and(|n| n < current.date) {
                 return Err(Error::validation(
@@ -307,5 +342,4 @@ impl Vault {
         );
         self.write_record(id, KIND, false, out)
     }
-
 }

@@ -240,7 +240,6 @@ impl Vault {
         self.sync_settings()?;
         Session::new(transport, SyncOptions::default()).call(self, |t, token| t.devices(token))
     }
-
 }
 
 fn check_name(field: &'static str, name: &str) -> Result<()> {

@@ -145,8 +145,12 @@ impl Transport for HttpTransport {
     }
 
     fn revoke(&mut self, token: &str, device: &Id16, body: &RevokeRequest) -> Reply<()> {
-        self.post_json::<_, serde_json::Value>(&format!("/v1/devices/{device}/revoke"), Some(token), body)
-            .map(|_| ())
+        self.post_json::<_, serde_json::Value>(
+            &format!("/v1/devices/{device}/revoke"),
+            Some(token),
+            body,
+        )
+        .map(|_| ())
     }
 
     fn keys(&mut self, token: &str, after_epoch: u32) -> Reply<KeyGrantsResponse> {

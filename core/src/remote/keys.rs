@@ -52,7 +52,12 @@ fn grant_aad(device: &Id16, epoch: u32) -> Vec<u8> {
 }
 
 /// Wrap `key` (epoch `epoch`) for the device `device` whose X25519 public key is `device_pk`.
-pub(crate) fn wrap_for(device: &Id16, device_pk: &[u8], epoch: u32, key: &SecretKey) -> Result<Vec<u8>> {
+pub(crate) fn wrap_for(
+    device: &Id16,
+    device_pk: &[u8],
+    epoch: u32,
+    key: &SecretKey,
+) -> Result<Vec<u8>> {
     let pk: [u8; 32] = device_pk.try_into().map_err(|_| Error::Corrupted {
         what: "a device's public key",
     })?;
@@ -71,7 +76,12 @@ pub(crate) fn wrap_for(device: &Id16, device_pk: &[u8], epoch: u32, key: &Secret
 }
 
 /// Open a key wrapped for this device.
-pub(crate) fn unwrap_grant(secret: &StaticSecret, me: &Id16, epoch: u32, wrapped: &[u8]) -> Result<SecretKey> {
+pub(crate) fn unwrap_grant(
+    secret: &StaticSecret,
+    me: &Id16,
+    epoch: u32,
+    wrapped: &[u8],
+) -> Result<SecretKey> {
     let bad = || Error::Corrupted {
         what: "a team key sent by the server",
     };
@@ -139,7 +149,9 @@ impl Vault {
         let devices = session.call(self, |t, token| t.devices(token))?;
         let target = Id16(*device.as_bytes());
         if !devices.iter().any(|d| d.id == target) {
-            return Err(Error::NotFound(crate::RecordId::from_bytes(*device.as_bytes())));
+            return Err(Error::NotFound(crate::RecordId::from_bytes(
+                *device.as_bytes(),
+            )));
         }
         let epoch = self.store.keyring().current_epoch() + 1;
         let key = SecretKey::random();
@@ -166,19 +178,34 @@ mod tests {
 
     #[test]
     fn a_grant_opens_only_for_its_device_and_epoch() {
-        let alice = ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
-        let bob = ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
+        let alice =
+            ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
+                .unwrap();
+        let bob = ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
+            .unwrap();
         let (a_id, b_id) = (Id16([1; 16]), Id16([2; 16]));
         let key = SecretKey::random();
         let wrapped = wrap_for(&a_id, &kx_public(alice.as_ref()), 2, &key).unwrap();
         let opened = unwrap_grant(&kx_secret(alice.as_ref()), &a_id, 2, &wrapped).unwrap();
         assert_eq!(opened.expose(), key.expose());
-        assert!(unwrap_grant(&kx_secret(bob.as_ref()), &b_id, 2, &wrapped).is_err(), "another device");
-        assert!(unwrap_grant(&kx_secret(alice.as_ref()), &a_id, 3, &wrapped).is_err(), "another epoch");
-        assert!(unwrap_grant(&kx_secret(alice.as_ref()), &b_id, 2, &wrapped).is_err(), "another id");
+        assert!(
+            unwrap_grant(&kx_secret(bob.as_ref()), &b_id, 2, &wrapped).is_err(),
+            "another device"
+        );
+        assert!(
+            unwrap_grant(&kx_secret(alice.as_ref()), &a_id, 3, &wrapped).is_err(),
+            "another epoch"
+        );
+        assert!(
+            unwrap_grant(&kx_secret(alice.as_ref()), &b_id, 2, &wrapped).is_err(),
+            "another id"
+        );
         let mut tampered = wrapped.clone();
         tampered[40] ^= 1;
         assert!(unwrap_grant(&kx_secret(alice.as_ref()), &a_id, 2, &tampered).is_err());
-        assert!(wrap_for(&a_id, &[0u8; 32], 2, &key).is_err(), "a low-order public key is refused");
+        assert!(
+            wrap_for(&a_id, &[0u8; 32], 2, &key).is_err(),
+            "a low-order public key is refused"
+        );
     }
 }

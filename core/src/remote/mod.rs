@@ -5,8 +5,8 @@
 
 mod engine;
 mod enrol;
-mod keys;
 pub mod http;
+mod keys;
 pub mod transport;
 
 use std::time::Duration;

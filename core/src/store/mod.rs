@@ -453,7 +453,9 @@ impl Store {
     /// Visit every operation of the log, decrypted, in arrival order. Returns how many could
     /// not be opened.
     pub(crate) fn for_each_op(&self, mut visit: impl FnMut(&Op)) -> Result<usize> {
-        let mut stmt = self.conn.prepare_cached("SELECT envelope FROM ops ORDER BY seq")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT envelope FROM ops ORDER BY seq")?;
         let mut rows = stmt.query([])?;
         let mut unreadable = 0;
         while let Some(row) = rows.next()? {

@@ -168,7 +168,12 @@ pub trait Db: Send + Sync + 'static {
         grants: &[(Id16, Vec<u8>)],
     ) -> DbResult<bool>;
     /// The team's current epoch and the keys wrapped for `device` of epochs after `after`.
-    fn key_grants(&self, team: Id16, device: Id16, after: u32) -> DbResult<(u32, Vec<(u32, Vec<u8>)>)>;
+    fn key_grants(
+        &self,
+        team: Id16,
+        device: Id16,
+        after: u32,
+    ) -> DbResult<(u32, Vec<(u32, Vec<u8>)>)>;
     fn touch(&self, device: Id16, now_ms: u64) -> DbResult<()>;
     /// Write a consistent copy of the store to `out` while serving.
     fn backup(&self, out: &Path) -> DbResult<()>;

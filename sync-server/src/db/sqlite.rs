@@ -365,15 +365,24 @@ impl Db for SqliteDb {
         Ok(out)
     }
 
-    fn key_grants(&self, team: Id16, device: Id16, after: u32) -> DbResult<(u32, Vec<(u32, Vec<u8>)>)> {
+    fn key_grants(
+        &self,
+        team: Id16,
+        device: Id16,
+        after: u32,
+    ) -> DbResult<(u32, Vec<(u32, Vec<u8>)>)> {
         let conn = self.conn();
         let current: u32 =
-            conn.query_row("SELECT epoch FROM teams WHERE id = ?1", [team.0], |r| r.get(0))?;
+            conn.query_row("SELECT epoch FROM teams WHERE id = ?1", [team.0], |r| {
+                r.get(0)
+            })?;
         let mut stmt = conn.prepare_cached(
             "SELECT epoch, wrapped FROM key_grants WHERE team_id = ?1 AND device_id = ?2 AND epoch > ?3 ORDER BY epoch",
         )?;
         let grants = stmt
-            .query_map(params![team.0, device.0, after], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map(params![team.0, device.0, after], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok((current, grants))
     }
@@ -393,7 +402,9 @@ impl Db for SqliteDb {
             let mut stmt =
                 tx.prepare("SELECT id, revoked_ms IS NOT NULL FROM devices WHERE team_id = ?1")?;
             let rows = stmt
-                .query_map([team.0], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, bool>(1)?)))?
+                .query_map([team.0], |r| {
+                    Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, bool>(1)?))
+                })?
                 .collect::<Result<Vec<_>, _>>()?;
             rows.into_iter()
                 .map(|(d, revoked)| Ok((id(d)?, revoked)))
@@ -403,7 +414,9 @@ impl Db for SqliteDb {
             return Ok(false);
         }
         let current: u32 =
-            tx.query_row("SELECT epoch FROM teams WHERE id = ?1", [team.0], |r| r.get(0))?;
+            tx.query_row("SELECT epoch FROM teams WHERE id = ?1", [team.0], |r| {
+                r.get(0)
+            })?;
         super::check_rotation(current, new_epoch, device, &devices, grants)?;
         let n = tx.execute(
             "UPDATE devices SET revoked_ms = coalesce(revoked_ms, ?3) WHERE id = ?1 AND team_id = ?2",
