@@ -93,8 +93,16 @@ proptest! {
     }
 
     #[test]
-    fn enrolment_codes_and_dates_typed_wrong_are_refused(text in "\\PC{0,40}") {
-        let _ = komora_protocol::code::normalise(&text);
+    fn enrolment_codes_and_dates_typed_wrong_are_refused(
+        text in prop_oneof!["\\PC{0,40}", "[0-9a-zA-Z -]{18,26}", "[0-9]{4}-[0-9]{2}-[0-9]{2}"]
+    ) {
+        // Whatever was typed, a code accepted is 20 characters of the code alphabet, and
+        // accepting it again changes nothing.
+        if let Some(code) = komora_protocol::code::normalise(&text) {
+            prop_assert_eq!(code.len(), komora_protocol::code::CODE_CHARS);
+            prop_assert!(code.bytes().all(|b| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&b)));
+            prop_assert_eq!(komora_protocol::code::normalise(&code), Some(code.clone()));
+        }
         if let Ok(d) = text.parse::<Date>() {
             prop_assert_eq!(d.to_string().parse::<Date>().unwrap(), d);
         }

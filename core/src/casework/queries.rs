@@ -189,8 +189,8 @@ impl Vault {
                 (
                     !e.case.is_urgent(),
                     !e.follow_up_due,
-                    e.next_appointment
-                        .unwrap_or(Date::from_days(i64::MAX / 4_000_000)),
+                    e.next_appointment.is_none(), // cases without one come last
+                    e.next_appointment,
                     e.case.opened,
                     e.case.id,
                 )
