@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use komora_core::{
-    decode_batch, encode_batch, ClientEdit, DeviceId, Error, HttpTransport, LocationInput,
+    ClientEdit, DeviceId, Error, HttpTransport, LocationInput,
     NewClient, RecordId, Role, Sex, Summary, SyncOptions, Vault, VaultOptions, MAX_BATCH_BYTES,
 };
 
@@ -459,13 +459,13 @@ fn ops_command(vault: &mut Vault, cmd: OpsCommand, out: &output::Output) -> Resu
                 Some(p) => Summary::from_bytes(&read_file(&p, 16 * 1024 * 1024)?)?,
                 None => Summary::default(),
             };
-            let ops = vault.ops_missing_from(&theirs)?;
-            write_new_file(&path, &encode_batch(&ops))?;
-            out.wrote(&path, Some(ops.len()));
+            let ops = vault.ops_missing_from(&theirs)?.len();
+            write_new_file(&path, &vault.export_batch(&theirs)?)?;
+            out.wrote(&path, Some(ops));
         }
         OpsCommand::Import { file } => {
-            let ops = decode_batch(&read_file(&file, MAX_BATCH_BYTES)?)?;
-            out.imported(&vault.apply_ops(&ops)?);
+            let bytes = read_file(&file, MAX_BATCH_BYTES)?;
+            out.imported(&vault.import_batch(&bytes)?);
         }
     }
     Ok(())

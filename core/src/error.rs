@@ -59,6 +59,11 @@ pub enum Error {
     Network(String),
     #[error("the server refused: {0}")]
     Server(String),
+    #[error("the server sent {what}: the team's signed device list does not allow it; nothing was changed (tell your administrator)")]
+    Tampered { what: &'static str },
+    /// Operations by a device this one does not know yet: fetch the device list, then apply.
+    #[error("operations by a device not in this device's list of the team")]
+    UnknownAuthor,
     #[error("file access failed at {path}: {reason}")]
     Io { path: PathBuf, reason: String },
 }

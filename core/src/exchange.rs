@@ -1,7 +1,7 @@
 //! The replica-exchange API that the sync engine and offline transfer by file build on:
 //! say what you hold, take what another replica lacks, apply a batch.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::op::OpEnvelope;
 use crate::store::{ApplyReport, Summary};
 use crate::vault::Vault;
@@ -24,7 +24,39 @@ impl Vault {
 
     /// Merge operations from another replica: idempotent, in any order, all in one
     /// transaction. Refused operations are listed in the report and change nothing.
+    ///
+    /// In a vault of a server team, every operation must be signed by its author as the team's
+    /// signed device list names it; refused ones are also written to the audit trail.
     pub fn apply_ops(&mut self, ops: &[OpEnvelope]) -> Result<ApplyReport> {
-        self.store.apply_remote(ops, None)
+        if self.store.roster.is_none() && self.sync_settings().is_ok() {
+            // Enrolled, but the device list was never fetched: nothing can be checked yet.
+            return Err(Error::UnknownAuthor);
+        }
+        let report = self.store.apply_remote(ops, None, false)?;
+        self.note_refused(&report.rejected)?;
+        Ok(report)
+    }
+
+    /// A batch file for a replica holding `theirs`: the operations it lacks, and this device's
+    /// copy of the team's signed device list, so a tablet that has not synced since the
+    /// authors enrolled can still check them.
+    pub fn export_batch(&self, theirs: &Summary) -> Result<Vec<u8>> {
+        let ops = self.store.missing_from(theirs)?;
+        let statements = self.roster_statements()?;
+        Ok(crate::op::encode_batch_with(&ops, &statements))
+    }
+
+    /// Apply a batch file. The device-list statements it carries are checked like the
+    /// server's, from this device's own root of trust, and used for this batch only (the
+    /// next sync fetches them in the server's order).
+    pub fn import_batch(&mut self, bytes: &[u8]) -> Result<ApplyReport> {
+        let (ops, statements) = crate::op::decode_batch_with(bytes)?;
+        let own = self.store.roster.clone();
+        if let Some(wider) = self.roster_with(statements)? {
+            self.store.roster = Some(wider);
+        }
+        let result = self.apply_ops(&ops);
+        self.store.roster = own;
+        result
     }
 }

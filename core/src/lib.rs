@@ -7,6 +7,9 @@
 //! exchange operations with other replicas ([`Vault::summary`], [`Vault::ops_missing_from`],
 //! [`Vault::apply_ops`]). ARCHITECTURE.md gives the map and the invariants.
 
+#[cfg(feature = "insider-attacks")]
+#[doc(hidden)]
+pub mod attacks;
 mod casework;
 mod client;
 mod crypto;
@@ -21,6 +24,7 @@ mod lockout;
 mod merge;
 mod op;
 mod remote;
+mod roster;
 mod search;
 mod store;
 mod target_groups;
@@ -64,6 +68,7 @@ pub use remote::transport::{Transport, TransportError};
 pub use remote::{
     Invitation, SyncOptions, SyncPhase, SyncProgress, SyncReport, SyncSettings, SyncStatus,
 };
+pub use roster::RosterDevice;
 pub use search::fold;
 pub use store::{ApplyReport, RejectReason, Rejected, Summary};
 pub use target_groups::{target_groups, TargetGroup};

@@ -5,6 +5,11 @@
 //! operation body, padded to a 32-byte bucket and sealed with the team key of that epoch. The
 //! associated data binds the ciphertext to its operation id and epoch, and the body names its
 //! record and fields, so nothing can be moved between operations, records or epochs.
+//!
+//! Inside the seal, the body is followed by its author device's Ed25519 signature over the
+//! operation id and the body's exact bytes (ADR 0008): a holder of the team key can read and
+//! seal operations, but cannot write one in another device's name or alter one unnoticed.
+//! The signature does not cover the epoch, so re-sealing under a newer key keeps it.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -25,6 +30,9 @@ pub const MAX_ENVELOPE_BYTES: usize = envelope::MAX_LEN;
 const PAD_BUCKET: usize = 32;
 const HEADER_LEN: usize = envelope::HEADER_LEN;
 const OP_AAD: &str = "komora/op/v1";
+const OP_SIG_LABEL: &[u8] = b"komora/op-signature/v1\0";
+/// Bytes of an Ed25519 signature.
+pub(crate) const SIG_LEN: usize = 64;
 
 /// An add-wins set element's identity: the operation that added it and the change's index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -64,11 +72,41 @@ impl fmt::Debug for Change {
 }
 
 /// A decoded operation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Op {
     pub id: OpId,
     pub epoch: u32,
     pub body: OpBody,
+    /// The body's exact bytes, as signed.
+    pub body_bytes: Vec<u8>,
+    /// The author device's signature over [`Op::signed_message`].
+    pub sig: [u8; SIG_LEN],
+}
+
+impl fmt::Debug for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The body's bytes hold field values: never printed.
+        f.debug_struct("Op")
+            .field("id", &self.id)
+            .field("epoch", &self.epoch)
+            .field("body", &self.body)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Op {
+    /// What the author signs: a domain label, the operation id and the body's bytes.
+    pub fn signed_message(&self) -> Vec<u8> {
+        signed_message(self.id, &self.body_bytes)
+    }
+}
+
+fn signed_message(id: OpId, body_bytes: &[u8]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(OP_SIG_LABEL.len() + 16 + body_bytes.len());
+    m.extend_from_slice(OP_SIG_LABEL);
+    m.extend_from_slice(id.as_bytes());
+    m.extend_from_slice(body_bytes);
+    m
 }
 
 /// What is sealed inside the envelope.
@@ -179,36 +217,68 @@ impl OpEnvelope {
         })
     }
 
-    pub(crate) fn seal(op_id: OpId, epoch: u32, body: &OpBody, key: &AeadKey) -> Self {
-        let mut plain = postcard::to_allocvec(body).expect("operation bodies always serialise");
+    /// Sign `body` as `signer` and seal it: a new operation of this device.
+    pub(crate) fn seal(
+        op_id: OpId,
+        epoch: u32,
+        body: OpBody,
+        signer: &ed25519_dalek::SigningKey,
+        key: &AeadKey,
+    ) -> (Self, Op) {
+        use ed25519_dalek::Signer;
+        let body_bytes = postcard::to_allocvec(&body).expect("operation bodies always serialise");
+        let sig = signer.sign(&signed_message(op_id, &body_bytes)).to_bytes();
+        let op = Op {
+            id: op_id,
+            epoch,
+            body,
+            body_bytes,
+            sig,
+        };
+        (Self::reseal(&op, epoch, key), op)
+    }
+
+    /// Seal an already signed operation under the key of `epoch` (a rotation re-seals what
+    /// was not pushed yet; the signature stays valid).
+    pub(crate) fn reseal(op: &Op, epoch: u32, key: &AeadKey) -> Self {
+        let mut plain = Vec::with_capacity(op.body_bytes.len() + SIG_LEN + PAD_BUCKET);
+        plain.extend_from_slice(&op.body_bytes);
+        plain.extend_from_slice(&op.sig);
         let padded = plain.len().div_ceil(PAD_BUCKET).max(1) * PAD_BUCKET;
         plain.resize(padded, 0);
-        let sealed = key.seal(&op_aad(op_id, epoch), &plain);
+        let sealed = key.seal(&op_aad(op.id, epoch), &plain);
         zeroize::Zeroize::zeroize(&mut plain);
         Self {
-            op_id,
+            op_id: op.id,
             epoch,
             sealed,
         }
     }
 
+    /// Open and decode. Checks the seal and the body's form; the signature is checked by the
+    /// receiver against the team's device list (`Store::apply_remote`).
     pub(crate) fn open(&self, key: &AeadKey) -> Result<Op> {
         let corrupted = || Error::Corrupted {
             what: "an operation",
         };
-        let plain = key
-            .open(&op_aad(self.op_id, self.epoch), &self.sealed)
-            .ok_or_else(corrupted)?;
-        let (body, padding): (OpBody, _) =
+        let plain = zeroize::Zeroizing::new(
+            key.open(&op_aad(self.op_id, self.epoch), &self.sealed)
+                .ok_or_else(corrupted)?,
+        );
+        let (body, rest): (OpBody, _) =
             postcard::take_from_bytes(&plain).map_err(|_| corrupted())?;
-        if padding.iter().any(|&b| b != 0) {
+        if rest.len() < SIG_LEN || rest[SIG_LEN..].iter().any(|&b| b != 0) {
             return Err(corrupted());
         }
+        let body_len = plain.len() - rest.len();
+        let sig: [u8; SIG_LEN] = rest[..SIG_LEN].try_into().expect("64 bytes");
         body.check()?;
         Ok(Op {
             id: self.op_id,
             epoch: self.epoch,
             body,
+            body_bytes: plain[..body_len].to_vec(),
+            sig,
         })
     }
 }
@@ -218,32 +288,43 @@ fn op_aad(op_id: OpId, epoch: u32) -> Vec<u8> {
 }
 
 const BATCH_MAGIC: &[u8; 8] = b"KMRAOPS1";
+/// A batch that also carries the team's signed device list, so a tablet that has not met the
+/// author's device yet can still check who wrote what (ADR 0008).
+const BATCH_MAGIC_V2: &[u8; 8] = b"KMRAOPS2";
 /// Largest batch accepted from a file or a peer: 64 MiB.
 pub const MAX_BATCH_BYTES: usize = 64 * 1024 * 1024;
 
 /// Encode envelopes as one batch, for offline transfer by file.
 pub fn encode_batch(envelopes: &[OpEnvelope]) -> Vec<u8> {
-    let mut out =
-        Vec::with_capacity(12 + envelopes.iter().map(|e| e.encoded_len() + 4).sum::<usize>());
-    out.extend_from_slice(BATCH_MAGIC);
-    out.extend_from_slice(&(envelopes.len() as u32).to_be_bytes());
-    for env in envelopes {
-        let bytes = env.to_bytes();
-        out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
-        out.extend_from_slice(&bytes);
-    }
+    let mut out = BATCH_MAGIC.to_vec();
+    put_items(&mut out, envelopes.iter().map(OpEnvelope::to_bytes));
     out
 }
 
-/// Decode a whole batch before any of it is used; any framing error refuses the batch.
-pub fn decode_batch(bytes: &[u8]) -> Result<Vec<OpEnvelope>> {
-    if bytes.len() > MAX_BATCH_BYTES || bytes.len() < 12 || &bytes[..8] != BATCH_MAGIC {
+/// A batch with the device-list statements that prove its authors.
+pub(crate) fn encode_batch_with(envelopes: &[OpEnvelope], statements: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = BATCH_MAGIC_V2.to_vec();
+    put_items(&mut out, envelopes.iter().map(OpEnvelope::to_bytes));
+    put_items(&mut out, statements.iter().cloned());
+    out
+}
+
+fn put_items(out: &mut Vec<u8>, items: impl ExactSizeIterator<Item = Vec<u8>>) {
+    out.extend_from_slice(&(items.len() as u32).to_be_bytes());
+    for bytes in items {
+        out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
+        out.extend_from_slice(&bytes);
+    }
+}
+
+/// Length-prefixed items, each at least `min_len` bytes (which bounds the count by the length).
+fn take_items<'a>(rest: &mut &'a [u8], min_len: usize) -> Result<Vec<&'a [u8]>> {
+    if rest.len() < 4 {
         return Err(Error::NotABatch);
     }
-    let count = u32::from_be_bytes(bytes[8..12].try_into().expect("4 bytes")) as usize;
-    let mut rest = &bytes[12..];
-    // Each envelope takes at least its header, so the count is bounded by the length.
-    if count > rest.len() / (4 + HEADER_LEN + SEAL_OVERHEAD) {
+    let count = u32::from_be_bytes(rest[..4].try_into().expect("4 bytes")) as usize;
+    *rest = &rest[4..];
+    if count > rest.len() / (4 + min_len) {
         return Err(Error::NotABatch);
     }
     let mut out = Vec::with_capacity(count);
@@ -252,17 +333,48 @@ pub fn decode_batch(bytes: &[u8]) -> Result<Vec<OpEnvelope>> {
             return Err(Error::NotABatch);
         }
         let len = u32::from_be_bytes(rest[..4].try_into().expect("4 bytes")) as usize;
-        rest = &rest[4..];
+        *rest = &rest[4..];
         if len > rest.len() {
             return Err(Error::NotABatch);
         }
-        out.push(OpEnvelope::from_bytes(&rest[..len])?);
-        rest = &rest[len..];
+        out.push(&rest[..len]);
+        *rest = &rest[len..];
     }
+    Ok(out)
+}
+
+/// Decode a whole batch before any of it is used; any framing error refuses the batch.
+pub fn decode_batch(bytes: &[u8]) -> Result<Vec<OpEnvelope>> {
+    decode_batch_with(bytes).map(|(ops, _)| ops)
+}
+
+/// A batch's envelopes and the device-list statements it carries (none in the first format).
+pub(crate) fn decode_batch_with(bytes: &[u8]) -> Result<(Vec<OpEnvelope>, Vec<Vec<u8>>)> {
+    if bytes.len() > MAX_BATCH_BYTES || bytes.len() < 12 {
+        return Err(Error::NotABatch);
+    }
+    let with_statements = match &bytes[..8] {
+        m if m == BATCH_MAGIC => false,
+        m if m == BATCH_MAGIC_V2 => true,
+        _ => return Err(Error::NotABatch),
+    };
+    let mut rest = &bytes[8..];
+    let ops = take_items(&mut rest, HEADER_LEN + SEAL_OVERHEAD)?
+        .into_iter()
+        .map(OpEnvelope::from_bytes)
+        .collect::<Result<Vec<_>>>()?;
+    let statements = if with_statements {
+        take_items(&mut rest, 1)?
+            .into_iter()
+            .map(<[u8]>::to_vec)
+            .collect()
+    } else {
+        Vec::new()
+    };
     if !rest.is_empty() {
         return Err(Error::NotABatch);
     }
-    Ok(out)
+    Ok((ops, statements))
 }
 
 #[cfg(test)]
@@ -286,10 +398,18 @@ mod tests {
         }
     }
 
+    fn signer() -> ed25519_dalek::SigningKey {
+        ed25519_dalek::SigningKey::from_bytes(&crate::crypto::random_array())
+    }
+
+    fn sealed(key: &AeadKey) -> OpEnvelope {
+        OpEnvelope::seal(OpId::random(), 1, body(), &signer(), key).0
+    }
+
     #[test]
     fn an_envelope_round_trips_and_refuses_tampering_of_any_byte() {
         let key = AeadKey::new(&SecretKey::random());
-        let env = OpEnvelope::seal(OpId::random(), 1, &body(), &key);
+        let env = sealed(&key);
         let bytes = env.to_bytes();
         assert_eq!(
             bytes.len() % 16,
@@ -309,9 +429,7 @@ mod tests {
     #[test]
     fn batches_round_trip_and_garbage_is_refused() {
         let key = AeadKey::new(&SecretKey::random());
-        let envs: Vec<_> = (0..3)
-            .map(|_| OpEnvelope::seal(OpId::random(), 1, &body(), &key))
-            .collect();
+        let envs: Vec<_> = (0..3).map(|_| sealed(&key)).collect();
         let bytes = encode_batch(&envs);
         assert_eq!(decode_batch(&bytes).unwrap(), envs);
         assert!(decode_batch(&bytes[..bytes.len() - 1]).is_err());
@@ -319,6 +437,43 @@ mod tests {
         let mut huge_count = bytes.clone();
         huge_count[8..12].copy_from_slice(&u32::MAX.to_be_bytes());
         assert!(decode_batch(&huge_count).is_err());
+
+        let statements = vec![b"signed statement".to_vec()];
+        let with = encode_batch_with(&envs, &statements);
+        assert_eq!(decode_batch_with(&with).unwrap(), (envs.clone(), statements));
+        assert_eq!(decode_batch(&with).unwrap(), envs);
+        assert!(decode_batch(&with[..with.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn the_signature_covers_the_id_and_body_and_survives_a_reseal() {
+        use ed25519_dalek::Verifier;
+        let (k1, k2) = (
+            AeadKey::new(&SecretKey::random()),
+            AeadKey::new(&SecretKey::random()),
+        );
+        let author = signer();
+        let (env, op) = OpEnvelope::seal(OpId::random(), 1, body(), &author, &k1);
+        let opened = env.open(&k1).unwrap();
+        assert_eq!(opened, op);
+        let sig = ed25519_dalek::Signature::from_bytes(&opened.sig);
+        author
+            .verifying_key()
+            .verify(&opened.signed_message(), &sig)
+            .unwrap();
+        let moved = OpEnvelope::reseal(&opened, 2, &k2).open(&k2).unwrap();
+        assert_eq!((moved.epoch, &moved.sig), (2, &opened.sig));
+        let elsewhere = Op {
+            id: OpId::random(),
+            ..opened
+        };
+        assert!(
+            author
+                .verifying_key()
+                .verify(&elsewhere.signed_message(), &sig)
+                .is_err(),
+            "the signature binds the operation id"
+        );
     }
 
     #[test]

@@ -471,7 +471,9 @@ impl Vault {
                 what: "the vault (key file and database do not match)",
             });
         }
-        Ok(Self::around(store, Some(dir.to_owned()), opts.time))
+        let mut vault = Self::around(store, Some(dir.to_owned()), opts.time);
+        vault.load_roster()?;
+        Ok(vault)
     }
 
     /// A vault held in memory only, with no passphrase: for simulations and tests of merge.

@@ -1,8 +1,8 @@
 //! Framing of a sealed operation envelope, which the server reads without opening:
-//! `version (1) | key epoch (4, big-endian) | op id (16) | nonce (12) | ciphertext | tag (16)`.
+//! `version (1 byte, now 2: the sealed body carries its author's signature) | key epoch (4, big-endian) | op id (16) | nonce (12) | ciphertext | tag (16)`.
 
 /// Current envelope format.
-pub const VERSION: u8 = 1;
+pub const VERSION: u8 = 2;
 /// Bytes before the sealed part.
 pub const HEADER_LEN: usize = 1 + 4 + 16;
 /// Nonce and tag around the ciphertext.
@@ -44,9 +44,9 @@ mod tests {
             })
         );
         assert_eq!(header(&ok[..HEADER_LEN + 10]), None);
-        let mut v2 = ok.clone();
-        v2[0] = 2;
-        assert_eq!(header(&v2), None);
+        let mut other = ok.clone();
+        other[0] = 1; // the format before operations were signed
+        assert_eq!(header(&other), None);
         assert_eq!(header(&vec![VERSION; MAX_LEN + 1]), None);
     }
 }

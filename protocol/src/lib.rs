@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod code;
 pub mod envelope;
+pub mod roster;
 
 /// Largest push body the server reads.
 pub const MAX_PUSH_BYTES: usize = 2 * 1024 * 1024;
@@ -163,6 +164,8 @@ pub struct KeyGrant {
 pub struct RevokeRequest {
     pub new_epoch: u32,
     pub grants: Vec<KeyGrant>,
+    /// The administrator's signed [`roster::Statement::Snapshot`] of the devices that stay.
+    pub snapshot: Bytes,
 }
 
 /// One epoch's team key wrapped for the asking device.
@@ -185,6 +188,8 @@ pub struct BootstrapRequest {
     pub code: String,
     pub team_id: Id16,
     pub device: DeviceRegistration,
+    /// The founding device's signed [`roster::Statement::Genesis`].
+    pub genesis: Bytes,
 }
 
 impl fmt::Debug for BootstrapRequest {
@@ -232,6 +237,10 @@ pub struct TokenResponse {
     /// trip on 2G).
     #[serde(default)]
     pub team_epoch: u32,
+    /// How many statements the team's signed device list holds: a device holding as many need
+    /// not fetch it.
+    #[serde(default)]
+    pub roster_len: u32,
 }
 
 impl fmt::Debug for TokenResponse {
@@ -252,6 +261,8 @@ pub struct InviteRequest {
     pub lookup: Bytes,
     pub expires_in_s: u64,
     pub sealed_bundle: Bytes,
+    /// The inviter's signed [`roster::Statement::Invite`] for the code's invitation key.
+    pub invite: Bytes,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -263,6 +274,9 @@ pub struct InviteResponse {
 pub struct EnrollRequest {
     pub lookup: Bytes,
     pub device: DeviceRegistration,
+    /// The new device's signed [`roster::Statement::Member`], signed with the invitation key
+    /// derived from the code.
+    pub member: Bytes,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

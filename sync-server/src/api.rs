@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use komora_protocol::roster::{SignedStatement, Statement, MAX_ROSTER_PAGE};
 use komora_protocol::{
     envelope, BootstrapRequest, ChallengeRequest, ChallengeResponse, DeviceRegistration,
     EnrollRequest, EnrollResponse, ErrorCode, Id16, InviteRequest, InviteResponse, PullPage,
@@ -63,7 +64,29 @@ fn random<const N: usize>() -> [u8; N] {
     out
 }
 
-fn check_registration(d: &DeviceRegistration) -> Result<NewDevice, ApiError> {
+/// Decode a signed statement for the team's device list, whole and bounded.
+fn statement(bytes: &komora_protocol::Bytes) -> Result<(SignedStatement, Statement), ApiError> {
+    SignedStatement::from_bytes(&bytes.0)
+        .ok_or_else(|| ApiError::bad_request("the signed device-list statement is malformed"))
+}
+
+/// Check a statement's signature. Devices check every statement again: this only keeps
+/// garbage out of the list.
+fn signed_by(signed: &SignedStatement, pk: &[u8]) -> Result<(), ApiError> {
+    UnparsedPublicKey::new(&ED25519, pk)
+        .verify(
+            &SignedStatement::message(&signed.statement),
+            &signed.signature,
+        )
+        .map_err(|_| ApiError::bad_request("the device-list statement's signature is not valid"))
+}
+
+/// A device's registration and the signed statement that introduces it (the founder's
+/// genesis or a member's), which must name the same device and keys.
+fn check_registration(
+    d: &DeviceRegistration,
+    signed: &komora_protocol::Bytes,
+) -> Result<NewDevice, ApiError> {
     if d.sign_pk.0.len() != 32 {
         return Err(ApiError::bad_request("a device's signing key is 32 bytes"));
     }
@@ -72,10 +95,36 @@ fn check_registration(d: &DeviceRegistration) -> Result<NewDevice, ApiError> {
             "a device's key-agreement key is 32 bytes",
         ));
     }
+    let (_, st) = statement(signed)?;
+    let (device, sign_pk, kx_pk) = match st {
+        Statement::Genesis {
+            device,
+            sign_pk,
+            kx_pk,
+            ..
+        }
+        | Statement::Member {
+            device,
+            sign_pk,
+            kx_pk,
+            ..
+        } => (device, sign_pk, kx_pk),
+        _ => {
+            return Err(ApiError::bad_request(
+                "a device registers with its genesis or member statement",
+            ))
+        }
+    };
+    if device != d.device_id || sign_pk[..] != d.sign_pk.0[..] || kx_pk[..] != d.kx_pk.0[..] {
+        return Err(ApiError::bad_request(
+            "the signed statement names another device or other keys",
+        ));
+    }
     Ok(NewDevice {
         id: d.device_id,
         sign_pk: d.sign_pk.0.clone(),
         kx_pk: d.kx_pk.0.clone(),
+        statement: signed.0.clone(),
     })
 }
 
@@ -127,7 +176,14 @@ pub async fn bootstrap(
 ) -> Result<Json<RegisteredResponse>, ApiError> {
     limited(&state.code_limit, &state.metrics, addr)?;
     let req: BootstrapRequest = json(&body)?;
-    let device = check_registration(&req.device)?;
+    let device = check_registration(&req.device, &req.genesis)?;
+    let (signed, st) = statement(&req.genesis)?;
+    if !matches!(st, Statement::Genesis { team, .. } if team == req.team_id) {
+        return Err(ApiError::bad_request(
+            "the founder's statement must be a genesis for this team",
+        ));
+    }
+    signed_by(&signed, &device.sign_pk)?;
     let code = komora_protocol::code::normalise(&req.code).ok_or_else(ApiError::invalid_code)?;
     let hash = sha256(code.as_bytes());
     let team = req.team_id;
@@ -196,6 +252,7 @@ pub async fn token(
         team_id: device.team_id,
         role: device.role,
         team_epoch: device.team_epoch,
+        roster_len: device.roster_len,
     }))
 }
 
@@ -223,6 +280,18 @@ pub async fn invite(
             "an invitation lasts between one minute and seven days",
         ));
     }
+    let (signed, st) = statement(&req.invite)?;
+    match st {
+        Statement::Invite {
+            team, issuer, role, ..
+        } if team == who.0.team_id && issuer == who.0.id && role == req.role => {}
+        _ => {
+            return Err(ApiError::bad_request(
+                "the invitation statement must be this device's, for this team and role",
+            ))
+        }
+    }
+    signed_by(&signed, &who.0.sign_pk)?;
     let expires = now_ms() + req.expires_in_s * 1000;
     let (team, by) = (who.0.team_id, who.0.id);
     blocking(&state, move |db| {
@@ -233,6 +302,7 @@ pub async fn invite(
             by,
             expires,
             &req.sealed_bundle.0,
+            &req.invite.0,
         )
     })
     .await?;
@@ -248,7 +318,12 @@ pub async fn enroll(
 ) -> Result<Json<EnrollResponse>, ApiError> {
     limited(&state.code_limit, &state.metrics, addr)?;
     let req: EnrollRequest = json(&body)?;
-    let device = check_registration(&req.device)?;
+    let device = check_registration(&req.device, &req.member)?;
+    if !matches!(statement(&req.member)?.1, Statement::Member { .. }) {
+        return Err(ApiError::bad_request(
+            "a new device registers with its member statement",
+        ));
+    }
     if req.lookup.0.len() != 32 {
         return Err(ApiError::invalid_code());
     }
@@ -361,6 +436,28 @@ pub async fn revoke(
     if req.grants.len() > 10_000 {
         return Err(ApiError::bad_request("too many grants"));
     }
+    let (signed, st) = statement(&req.snapshot)?;
+    match &st {
+        Statement::Snapshot {
+            team,
+            epoch,
+            issuer,
+            members,
+        } if *team == who.0.team_id
+            && *epoch == req.new_epoch
+            && *issuer == who.0.id
+            && members.len() == req.grants.len()
+            && members
+                .iter()
+                .all(|(m, _)| req.grants.iter().any(|g| g.device_id == *m)) => {}
+        _ => {
+            return Err(ApiError::bad_request(
+                "the snapshot must list exactly the devices the new key is wrapped for",
+            ))
+        }
+    }
+    signed_by(&signed, &who.0.sign_pk)?;
+    let snapshot = req.snapshot.0;
     let grants: Vec<(Id16, Vec<u8>)> = req
         .grants
         .into_iter()
@@ -369,7 +466,7 @@ pub async fn revoke(
     let team = who.0.team_id;
     let epoch = req.new_epoch;
     if !blocking(&state, move |db| {
-        db.revoke(team, id, now_ms(), epoch, &grants)
+        db.revoke(team, id, now_ms(), epoch, &grants, &snapshot)
     })
     .await?
     {
@@ -407,5 +504,31 @@ pub async fn keys(
                 wrapped: komora_protocol::Bytes(wrapped),
             })
             .collect(),
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct RosterQuery {
+    #[serde(default)]
+    after: u32,
+}
+
+/// The team's signed device list from position `after`: statements as devices signed them.
+pub async fn roster(
+    State(state): State<Arc<AppState>>,
+    who: Authed,
+    Query(q): Query<RosterQuery>,
+) -> Result<Json<komora_protocol::roster::RosterResponse>, ApiError> {
+    let team = who.0.team_id;
+    let (statements, total) = blocking(&state, move |db| {
+        db.roster(team, q.after, MAX_ROSTER_PAGE as u32)
+    })
+    .await?;
+    Ok(Json(komora_protocol::roster::RosterResponse {
+        statements: statements
+            .into_iter()
+            .map(komora_protocol::Bytes)
+            .collect(),
+        total,
     }))
 }

@@ -79,6 +79,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/devices", get(api::devices))
         .route("/v1/devices/{id}/revoke", post(api::revoke))
         .route("/v1/keys", get(api::keys))
+        .route("/v1/roster", get(api::roster))
         .layer(axum::extract::DefaultBodyLimit::max(
             komora_protocol::MAX_PUSH_BYTES,
         ))

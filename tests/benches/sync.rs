@@ -136,6 +136,7 @@ fn main() {
                 Id16(*admin.device_id().as_bytes()),
                 u64::MAX / 2,
                 b"-",
+                b"-",
             )
             .unwrap();
             db.enroll(
@@ -145,6 +146,9 @@ fn main() {
                     sign_pk: kp.public_key().as_ref().to_vec(),
                     // X25519's base point: a valid key-agreement public key for a simulated device.
                     kx_pk: std::iter::once(9).chain([0; 31]).collect(),
+                    // Simulated devices need no place in the signed list: no tablet applies
+                    // their (random) operations.
+                    statement: b"-".to_vec(),
                 },
                 1,
             )

@@ -222,5 +222,9 @@ mod spy {
             self.token = Some(token.into());
             self.inner.keys(token, after_epoch)
         }
+        fn roster(&mut self, token: &str, after: u32) -> Reply<roster::RosterResponse> {
+            self.token = Some(token.into());
+            self.inner.roster(token, after)
+        }
     }
 }

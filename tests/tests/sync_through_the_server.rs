@@ -560,13 +560,26 @@ fn guessing_enrolment_codes_from_loopback_hits_the_rate_limit_and_gets_nothing(b
     let http = reqwest::blocking::Client::new();
     let mut outcomes = std::collections::BTreeMap::<u16, u32>::new();
     for i in 0..60u8 {
+        let device_id: komora_protocol::Id16 = format!("{:032x}", i as u128 + 1).parse().unwrap();
+        // A well-formed member statement: the guess itself is what the server judges.
+        let member = komora_protocol::roster::SignedStatement {
+            statement: komora_protocol::roster::Statement::Member {
+                invite_pk: [3; 32],
+                device: device_id,
+                sign_pk: [7; 32],
+                kx_pk: [9; 32],
+            }
+            .encode(),
+            signature: vec![0; 64],
+        };
         let body = serde_json::json!({
             "lookup": base64_url(&[i; 32]),
             "device": {
-                "device_id": format!("{:032x}", i as u128 + 1),
+                "device_id": device_id.to_string(),
                 "sign_pk": base64_url(&[7u8; 32]),
                 "kx_pk": base64_url(&[9u8; 32]),
             },
+            "member": base64_url(&member.to_bytes()),
         });
         let r = http
             .post(format!("{}/v1/enroll", server.url))
@@ -610,7 +623,7 @@ fn register_raw_device(
     server
         .state
         .db
-        .create_invite(&lookup, team, Role::Counsellor, by, u64::MAX / 2, b"-")
+        .create_invite(&lookup, team, Role::Counsellor, by, u64::MAX / 2, b"-", b"-")
         .unwrap();
     let mut kx_pk = vec![0u8; 32];
     kx_pk[0] = 9; // X25519's base point: a valid public key
@@ -618,6 +631,8 @@ fn register_raw_device(
         id,
         sign_pk: key.public_key().as_ref().to_vec(),
         kx_pk,
+        // Not a statement any device accepts: this device is in no signed list.
+        statement: b"-".to_vec(),
     };
     server.state.db.enroll(&lookup, &device, 1).unwrap();
     (id, key)

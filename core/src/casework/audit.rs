@@ -32,6 +32,7 @@ code_enum!(
         Deleted => "deleted",
         Viewed => "viewed",
         Exported => "exported",
+        Refused => "refused",
     }
 );
 
@@ -47,6 +48,8 @@ pub struct AuditEntry {
     pub kind: String,
     /// The fields a change touched, by name.
     pub fields: Vec<String>,
+    /// For refused operations: why, how many, and which device they claimed as author.
+    pub detail: String,
 }
 
 impl Vault {
@@ -77,6 +80,44 @@ impl Vault {
             out.push(Edit::Set("record", id_value(r)));
         }
         self.write_record(RecordId::random(), KIND, true, out)
+    }
+
+    /// Write refused operations to the audit trail: one entry per reason and claimed author
+    /// (with a count), so a flood of forgeries writes a few entries, not thousands. Holds the
+    /// reason, the count and the claimed device id: nothing of the operations' content.
+    pub(crate) fn note_refused(&mut self, rejected: &[crate::store::Rejected]) -> Result<()> {
+        if rejected.is_empty() {
+            return Ok(());
+        }
+        let mut groups: std::collections::BTreeMap<(&'static str, Option<DeviceId>), i64> =
+            Default::default();
+        for r in rejected {
+            *groups
+                .entry((r.reason.code(), r.reason.claimed_author()))
+                .or_default() += 1;
+        }
+        let edits = groups
+            .into_iter()
+            .map(|((reason, author), count)| {
+                let mut edits = vec![
+                    Edit::Set("action", AuditAction::Refused.code().into()),
+                    Edit::Set("kind", "operation".to_owned().into()),
+                    Edit::Set("reason", reason.to_owned().into()),
+                    Edit::Set("count", count.into()),
+                ];
+                if let Some(a) = author {
+                    edits.push(Edit::Set("claimed_author", a.to_string().into()));
+                }
+                crate::store::RecordEdit {
+                    record: RecordId::random(),
+                    kind: KIND,
+                    create: true,
+                    edits,
+                }
+            })
+            .collect();
+        self.store.write(edits)?;
+        Ok(())
     }
 
     /// Open a client for a screen: the view is audited.
@@ -127,6 +168,7 @@ impl Vault {
                 record: Some(record),
                 kind,
                 fields,
+                detail: String::new(),
             });
         }
         self.store.for_each_state(KIND, |_, s| {
@@ -141,6 +183,7 @@ impl Vault {
                 record: s.id("record"),
                 kind: s.text("kind").unwrap_or_default(),
                 fields: Vec::new(),
+                detail: refusal_detail(&s),
             });
         })?;
         out.sort_by_key(|e| e.at);
@@ -149,21 +192,34 @@ impl Vault {
 
     /// The audit trail as CSV: `at,device,action,kind,record,fields`.
     pub fn audit_csv(&self) -> Result<String> {
-        let mut out = String::from("at_ms,device,action,kind,record,fields\n");
+        let mut out = String::from("at_ms,device,action,kind,record,fields,detail\n");
         for e in self.audit_trail()? {
             let _ = writeln!(
                 out,
-                "{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{}",
                 e.at.wall_ms,
                 e.device,
                 e.action.code(),
                 e.kind,
                 e.record.map(|r| r.to_string()).unwrap_or_default(),
-                e.fields.join(" ")
+                e.fields.join(" "),
+                e.detail
             );
         }
         Ok(out)
     }
+}
+
+/// "forged-signature x3, claiming device 0a1b..." for a refusal; empty for other entries.
+fn refusal_detail(s: &crate::merge::RecordState) -> String {
+    let Some(reason) = s.text("reason") else {
+        return String::new();
+    };
+    let mut out = format!("{reason} x{}", s.int("count").unwrap_or(1));
+    if let Some(a) = s.text("claimed_author") {
+        let _ = write!(out, ", claiming device {a}");
+    }
+    out
 }
 
 /// The field names an operation touched, and whether it deleted the record.

@@ -82,8 +82,10 @@ impl Vault {
             Ok(())
         };
         tell(self, SyncPhase::Pushing, &report)?;
-        // A rotated team key first: what waits to be pushed is re-sealed under it.
+        // A rotated team key first: what waits to be pushed is re-sealed under it. Then the
+        // device list, if it grew, so new devices' operations can be checked.
         self.refresh_team_keys(&mut session, false)?;
+        self.refresh_roster(&mut session, false)?;
 
         let mut stale_retries = 0;
         loop {
@@ -142,7 +144,16 @@ impl Vault {
                     }),
                 }
             }
-            let applied = self.store.apply_remote(&envelopes, Some(page.next))?;
+            // An author this device does not know: a tablet enrolled since the list was
+            // fetched. Fetch it and apply again; only then is an unknown author refused.
+            let applied = match self.store.apply_remote(&envelopes, Some(page.next), true) {
+                Err(Error::UnknownAuthor) => {
+                    self.refresh_roster(&mut session, true)?;
+                    self.store.apply_remote(&envelopes, Some(page.next), false)?
+                }
+                other => other?,
+            };
+            self.note_refused(&applied.rejected)?;
             report.received_ops += page.envelopes.len() as u64;
             report.applied += applied.applied as u64;
             report.rejected.extend(applied.rejected);

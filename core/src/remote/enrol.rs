@@ -8,11 +8,17 @@
 //!   not be online when the tablet enrols.
 //! - **Enrol**: the new tablet presents `lookup`, registers its identity, receives the sealed
 //!   bundle and opens it with the code.
+//!
+//! The signed device list (ADR 0008) rides along: the code also yields an *invitation key*
+//! (HKDF again); the inviter signs an `Invite` statement naming its public half, and the new
+//! tablet signs its `Member` statement (its id and public keys) with it. The bundle tells the
+//! tablet the team's root of trust, so it can check the list the server hands out.
 
 use std::fmt;
 use std::path::Path;
 use std::time::Duration;
 
+use komora_protocol::roster::Statement;
 use komora_protocol::{
     code, BootstrapRequest, Bytes, DeviceInfo, DeviceRegistration, EnrollRequest, Id16,
     InviteRequest, Role,
@@ -26,11 +32,13 @@ use super::transport::Transport;
 use super::{Session, SyncOptions, SyncSettings};
 use crate::crypto::{random_array, SecretKey};
 use crate::error::{Error, Result};
+use crate::roster;
 use crate::vault::{DeviceIdentity, TeamKeys, Vault, VaultOptions};
 
 const LOOKUP_LABEL: &[u8] = b"komora/invite-lookup/v1\0";
 const WRAP_SALT: &[u8] = b"komora/invite-wrap/v1";
 const BUNDLE_AAD: &str = "komora/invite-bundle/v1";
+const INVITE_SIGN_SALT: &[u8] = b"komora/invite-sign/v1";
 
 /// A one-time enrolment code to hand to a new tablet (as text or QR).
 #[derive(Clone)]
@@ -57,6 +65,8 @@ struct Bundle {
     team_name: String,
     org_name: String,
     keys: Vec<(u32, [u8; 32])>,
+    /// The team's root of trust: the founding administrator's device and signing key.
+    root: (Id16, [u8; 32]),
 }
 
 impl Drop for Bundle {
@@ -70,6 +80,8 @@ impl Drop for Bundle {
 struct CodeKeys {
     lookup: [u8; 32],
     wrap: SecretKey,
+    /// Signs the new device's member statement; its public half is in the inviter's statement.
+    invite: ed25519_dalek::SigningKey,
 }
 
 fn code_keys(typed: &str) -> Result<CodeKeys> {
@@ -86,7 +98,23 @@ fn code_keys(typed: &str) -> Result<CodeKeys> {
         .and_then(|okm| okm.fill(&mut wrap))
         .expect("HKDF output of the hash length");
     let wrap = SecretKey::from_bytes(wrap);
-    Ok(CodeKeys { lookup, wrap })
+    let prk = Salt::new(HKDF_SHA256, INVITE_SIGN_SALT).extract(canonical.as_bytes());
+    let mut seed = Zeroizing::new([0u8; 32]);
+    prk.expand(&[b"sign"], HKDF_SHA256)
+        .and_then(|okm| okm.fill(&mut seed[..]))
+        .expect("HKDF output of the hash length");
+    let invite = ed25519_dalek::SigningKey::from_bytes(&seed);
+    Ok(CodeKeys {
+        lookup,
+        wrap,
+        invite,
+    })
+}
+
+fn pk32(bytes: &[u8]) -> Result<[u8; 32]> {
+    bytes.try_into().map_err(|_| Error::Corrupted {
+        what: "the device identity",
+    })
 }
 
 fn registration(identity: &DeviceIdentity) -> DeviceRegistration {
@@ -117,14 +145,27 @@ impl Vault {
         check_name("team", team_name)?;
         let identity = DeviceIdentity::generate();
         let team_id = Id16(random_array());
+        let device = registration(&identity);
+        let sign_pk = pk32(&device.sign_pk.0)?;
+        let genesis = roster::sign(
+            &crate::roster::signer_from_pkcs8(&identity.pkcs8)?,
+            &Statement::Genesis {
+                team: team_id,
+                device: device.device_id,
+                sign_pk,
+                kx_pk: pk32(&device.kx_pk.0)?,
+            },
+        );
         let req = BootstrapRequest {
             code: code.to_owned(),
             team_id,
-            device: registration(&identity),
+            device,
+            genesis: genesis.clone(),
         };
         Session::new(transport, SyncOptions::default()).call_anonymous(|t| t.bootstrap(&req))?;
         let mut vault =
             Vault::create_with(dir, passphrase, &TeamKeys::generate(), &identity, opts)?;
+        vault.keep_roster(team_id, (req.device.device_id, sign_pk), vec![genesis.0])?;
         vault.save_sync_settings(&SyncSettings {
             server_url: server_url.to_owned(),
             team_id,
@@ -148,9 +189,21 @@ impl Vault {
         Vault::check_new(dir, passphrase, &opts)?;
         let keys = code_keys(code)?;
         let identity = DeviceIdentity::generate();
+        let device = registration(&identity);
+        // Team and role are the invitation's, which the invitation key binds.
+        let member = roster::sign(
+            &keys.invite,
+            &Statement::Member {
+                invite_pk: keys.invite.verifying_key().to_bytes(),
+                device: device.device_id,
+                sign_pk: pk32(&device.sign_pk.0)?,
+                kx_pk: pk32(&device.kx_pk.0)?,
+            },
+        );
         let req = EnrollRequest {
             lookup: Bytes(keys.lookup.to_vec()),
-            device: registration(&identity),
+            device,
+            member,
         };
         let resp =
             Session::new(transport, SyncOptions::default()).call_anonymous(|t| t.enroll(&req))?;
@@ -184,7 +237,14 @@ impl Vault {
             org_name: bundle.org_name.clone(),
             role: resp.role,
         })?;
-        Ok(vault)
+        vault.keep_roster(bundle.team_id, bundle.root, Vec::new())?;
+        // Fetch the device list now, so operations can be checked from the first one on; if
+        // the network drops here, the first sync does it.
+        let mut session = Session::new(transport, SyncOptions::default());
+        match vault.refresh_roster(&mut session, true) {
+            Ok(()) | Err(Error::Network(_)) => Ok(vault),
+            Err(e) => Err(e),
+        }
     }
 
     /// Make a one-time enrolment code for a new device of `role`, valid for `valid_for`.
@@ -204,7 +264,25 @@ impl Vault {
         }
         let code = code::format(random_array());
         let keys = code_keys(&code)?;
+        let root = self
+            .store
+            .roster
+            .as_ref()
+            .map(|r| r.root())
+            .ok_or(Error::Tampered {
+                what: "no device list for this team (sync once, then invite)",
+            })?;
+        let invite = roster::sign(
+            self.store.signer(),
+            &Statement::Invite {
+                team: settings.team_id,
+                issuer: Id16(*self.device_id().as_bytes()),
+                invite_pk: keys.invite.verifying_key().to_bytes(),
+                role,
+            },
+        );
         let bundle = Bundle {
+            root,
             team_id: settings.team_id,
             team_name: settings.team_name,
             org_name: settings.org_name,
@@ -225,6 +303,7 @@ impl Vault {
             lookup: Bytes(keys.lookup.to_vec()),
             expires_in_s: valid_for.as_secs(),
             sealed_bundle: Bytes(sealed),
+            invite,
         };
         let resp = Session::new(transport, SyncOptions::default())
             .call(self, |t, token| t.invite(token, &req))?;

@@ -162,4 +162,14 @@ impl Transport for HttpTransport {
             .json()
             .map_err(|e| TransportError::Network(network_reason(&e)))
     }
+
+    fn roster(&mut self, token: &str, after: u32) -> Reply<komora_protocol::roster::RosterResponse> {
+        let req = self
+            .client
+            .get(self.url(&format!("/v1/roster?after={after}")))
+            .bearer_auth(token);
+        self.send(req)?
+            .json()
+            .map_err(|e| TransportError::Network(network_reason(&e)))
+    }
 }

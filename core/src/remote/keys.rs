@@ -5,6 +5,7 @@
 //! AES-256-GCM bound to the device and the epoch. The server stores and hands out the wrapped
 //! keys and can open none of them; the revoked device never receives one.
 
+use komora_protocol::roster::Statement;
 use komora_protocol::{Bytes, Id16, KeyGrant, RevokeRequest};
 use ring::hkdf;
 use x25519_dalek::{PublicKey, StaticSecret};
@@ -138,36 +139,85 @@ impl Vault {
     /// Revoke a device: the server refuses it from now on, and the team moves to a new key
     /// epoch that the revoked device never receives. Everything written after this, by any
     /// device that has synced since, is sealed under the new key.
+    ///
+    /// The new key is wrapped for the members of the team's *signed* device list, with the
+    /// keys they signed, never for what the server lists: a server that adds a device or
+    /// swaps a key is refused (`Tampered`) and nothing changes. The administrator signs the
+    /// list of devices that stay, which every device checks.
     pub fn revoke_device(&mut self, transport: &mut dyn Transport, device: DeviceId) -> Result<()> {
-        self.sync_settings()?;
+        let settings = self.sync_settings()?;
         if device == self.device_id() {
             return Err(Error::validation("device", "a device cannot revoke itself"));
         }
         let mut session = Session::new(transport, SyncOptions::default());
-        // Be on the team's current epoch first (another administrator may have rotated).
+        // Be on the team's current epoch and list first (another administrator may have
+        // rotated, a tablet may have enrolled).
         self.refresh_team_keys(&mut session, true)?;
-        let devices = session.call(self, |t, token| t.devices(token))?;
-        let target = Id16(*device.as_bytes());
-        if !devices.iter().any(|d| d.id == target) {
+        self.refresh_roster(&mut session, true)?;
+        let roster = self.store.roster.clone().ok_or(Error::Tampered {
+            what: "no signed device list for this team",
+        })?;
+        if roster.epoch() < self.store.keyring().current_epoch() {
+            return Err(Error::Tampered {
+                what: "a device list without the team's latest revocation",
+            });
+        }
+        if !roster.is_member(device) {
             return Err(Error::NotFound(crate::RecordId::from_bytes(
                 *device.as_bytes(),
             )));
         }
+        let listed = session.call(self, |t, token| t.devices(token))?;
+        let signed = roster.devices();
+        let active: Vec<_> = listed.iter().filter(|d| !d.revoked).collect();
+        let agrees = active.len() == roster.members().len()
+            && active.iter().all(|d| {
+                let id = DeviceId::from_bytes(d.id.0);
+                roster.is_member(id)
+                    && signed
+                        .iter()
+                        .any(|s| s.id == id && s.kx_pk[..] == d.kx_pk.0[..])
+            });
+        if !agrees {
+            return Err(Error::Tampered {
+                what: "a device list that differs from the one the team signed",
+            });
+        }
         let epoch = self.store.keyring().current_epoch() + 1;
         let key = SecretKey::random();
         let mut grants = Vec::new();
-        for d in devices.iter().filter(|d| !d.revoked && d.id != target) {
+        let mut staying = Vec::new();
+        for (id, sign_pk) in roster.members().into_iter().filter(|(id, _)| *id != device) {
+            let kx_pk = signed
+                .iter()
+                .find(|s| s.id == id)
+                .map(|s| s.kx_pk)
+                .expect("members are listed");
+            let id16 = Id16(*id.as_bytes());
             grants.push(KeyGrant {
-                device_id: d.id,
-                wrapped: Bytes(wrap_for(&d.id, &d.kx_pk.0, epoch, &key)?),
+                device_id: id16,
+                wrapped: Bytes(wrap_for(&id16, &kx_pk, epoch, &key)?),
             });
+            staying.push((id16, sign_pk));
         }
+        let snapshot = crate::roster::sign(
+            self.store.signer(),
+            &Statement::Snapshot {
+                team: settings.team_id,
+                epoch,
+                issuer: Id16(*self.device_id().as_bytes()),
+                members: staying,
+            },
+        );
         let req = RevokeRequest {
             new_epoch: epoch,
             grants,
+            snapshot: snapshot.clone(),
         };
+        let target = Id16(*device.as_bytes());
         session.call(self, |t, token| t.revoke(token, &target, &req))?;
         self.store.add_team_keys(vec![(epoch, key)])?;
+        self.add_own_statement(snapshot.0)?;
         Ok(())
     }
 }

@@ -7,6 +7,7 @@ mod engine;
 mod enrol;
 pub mod http;
 mod keys;
+mod members;
 pub mod transport;
 
 use std::time::Duration;
@@ -86,6 +87,8 @@ pub(crate) struct Session<'t> {
     opts: SyncOptions,
     /// The team's key epoch as the server said at login (0: not said).
     pub(crate) team_epoch: u32,
+    /// How many statements the team's signed device list holds, as said at login.
+    pub(crate) roster_len: u32,
 }
 
 impl<'t> Session<'t> {
@@ -95,6 +98,7 @@ impl<'t> Session<'t> {
             token: None,
             opts,
             team_epoch: 0,
+            roster_len: 0,
         }
     }
 
@@ -125,6 +129,7 @@ impl<'t> Session<'t> {
         })?;
         self.token = Some(Zeroizing::new(token.token));
         self.team_epoch = token.team_epoch;
+        self.roster_len = token.roster_len;
         Ok(())
     }
 

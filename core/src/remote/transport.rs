@@ -2,6 +2,7 @@
 //! against this trait; `http.rs` implements it with reqwest, and tests can put a faulty
 //! network between the two.
 
+use komora_protocol::roster::RosterResponse;
 use komora_protocol::{
     BootstrapRequest, ChallengeRequest, ChallengeResponse, DeviceInfo, EnrollRequest,
     EnrollResponse, ErrorCode, Id16, InviteRequest, InviteResponse, KeyGrantsResponse, PullPage,
@@ -35,4 +36,6 @@ pub trait Transport: Send {
     fn devices(&mut self, token: &str) -> Reply<Vec<DeviceInfo>>;
     fn revoke(&mut self, token: &str, device: &Id16, req: &RevokeRequest) -> Reply<()>;
     fn keys(&mut self, token: &str, after_epoch: u32) -> Reply<KeyGrantsResponse>;
+    /// The team's signed device list from position `after` (ADR 0008).
+    fn roster(&mut self, token: &str, after: u32) -> Reply<RosterResponse>;
 }

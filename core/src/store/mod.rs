@@ -69,14 +69,14 @@ impl Keyring {
         Ok(Self { current, keys })
     }
 
-    fn get(&self, epoch: u32) -> Result<&AeadKey> {
+    pub(crate) fn get(&self, epoch: u32) -> Result<&AeadKey> {
         self.keys
             .get(&epoch)
             .map(|(_, a)| a)
             .ok_or(Error::UnknownKeyEpoch(epoch))
     }
 
-    fn current(&self) -> (u32, &AeadKey) {
+    pub(crate) fn current(&self) -> (u32, &AeadKey) {
         (self.current, &self.keys[&self.current].1)
     }
 
@@ -107,6 +107,11 @@ pub(crate) struct Store {
     master: SecretKey,
     /// The device's Ed25519 identity (PKCS#8), for logging in to the sync server.
     signing: Zeroizing<Vec<u8>>,
+    /// The same key, signing every operation this device writes (zeroised on drop).
+    signer: ed25519_dalek::SigningKey,
+    /// The team's verified device list, when the vault belongs to a server team: every
+    /// received operation must be signed by its author as listed there.
+    pub(crate) roster: Option<crate::roster::Roster>,
     /// Records changed by committed writes, in order, so in-memory views can catch up
     /// incrementally. Holds ids only (random, nothing personal) and is trimmed when long.
     changes: ChangeLog,
@@ -185,7 +190,9 @@ impl Store {
             next_seq: 1,
             keys,
             master: master.clone(),
+            signer: crate::roster::signer_from_pkcs8(&signing)?,
             signing,
+            roster: None,
             changes: ChangeLog::default(),
         })
     }
@@ -250,7 +257,9 @@ impl Store {
             next_seq,
             keys,
             master: master.clone(),
+            signer: crate::roster::signer_from_pkcs8(&signing)?,
             signing,
+            roster: None,
             changes: ChangeLog::default(),
         })
     }
@@ -272,6 +281,22 @@ impl Store {
 
     pub(crate) fn keyring(&self) -> &Keyring {
         &self.keys
+    }
+
+    /// The device's signing key, for statements of the team's device list.
+    pub(crate) fn signer(&self) -> &ed25519_dalek::SigningKey {
+        &self.signer
+    }
+
+    /// Seal bytes under the device master key (for what the vault keeps about itself).
+    pub(crate) fn seal_local(&self, label: &str, plain: &[u8]) -> Vec<u8> {
+        self.master
+            .seal(&aad(label, &[self.device.as_bytes()]), plain)
+    }
+
+    pub(crate) fn open_local(&self, label: &str, sealed: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+        self.master
+            .open(&aad(label, &[self.device.as_bytes()]), sealed)
     }
 
     /// The device's signing key (PKCS#8 Ed25519).
@@ -313,6 +338,7 @@ impl Store {
             clock,
             next_seq,
             keys,
+            signer,
             ..
         } = self;
         let (epoch, key) = keys.current();
@@ -344,12 +370,7 @@ impl Store {
                 changes,
             };
             *next_seq += 1;
-            let op = Op {
-                id: OpId::random(),
-                epoch,
-                body,
-            };
-            let envelope = OpEnvelope::seal(op.id, epoch, &op.body, key);
+            let (envelope, op) = OpEnvelope::seal(OpId::random(), epoch, body, signer, key);
             insert_op(&tx, &op, &envelope, false)?;
             let mut state = existing.unwrap_or_else(|| RecordState::new(edit.kind, hlc));
             merge_into(&tx, &mut state, &op)?;
@@ -440,7 +461,7 @@ impl Store {
                     continue;
                 }
                 let op = env.open(keyring.get(env.epoch())?)?;
-                let again = OpEnvelope::seal(op.id, epoch, &op.body, key);
+                let again = OpEnvelope::reseal(&op, epoch, key);
                 update.execute(params![seq, again.to_bytes()])?;
                 resealed += 1;
             }
@@ -448,6 +469,16 @@ impl Store {
         tx.commit()?;
         self.keys = keyring;
         Ok(resealed)
+    }
+
+    /// Put an envelope in the outgoing queue without merging it (the insider-attack tests).
+    #[cfg(feature = "insider-attacks")]
+    pub(crate) fn insert_unsynced_raw(&mut self, env: &OpEnvelope) -> Result<()> {
+        let op = env.open(self.keys.get(env.epoch())?)?;
+        let tx = self.conn.transaction()?;
+        insert_op(&tx, &op, env, false)?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Visit every operation of the log, decrypted, in arrival order. Returns how many could

@@ -69,6 +69,110 @@ pub enum RejectReason {
     Corrupted,
     /// Claims a different record type than the record it changes.
     KindMismatch,
+    /// Its signature is not its claimed author's: forged, altered, or replayed under another
+    /// operation id by someone holding the team key.
+    ForgedSignature(DeviceId),
+    /// Its author is not in the team's signed device list.
+    UnknownAuthor(DeviceId),
+    /// Sealed under a key epoch from after its author's revocation.
+    RevokedAuthor(DeviceId),
+}
+
+impl RejectReason {
+    /// A short code for logs, the audit trail and screens.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RejectReason::UnknownKeyEpoch(_) => "unknown-key-epoch",
+            RejectReason::Corrupted => "corrupted",
+            RejectReason::KindMismatch => "kind-mismatch",
+            RejectReason::ForgedSignature(_) => "forged-signature",
+            RejectReason::UnknownAuthor(_) => "unknown-author",
+            RejectReason::RevokedAuthor(_) => "revoked-author",
+        }
+    }
+
+    /// The device the operation claims as its author, when it could be read.
+    pub fn claimed_author(&self) -> Option<DeviceId> {
+        match self {
+            RejectReason::ForgedSignature(d)
+            | RejectReason::UnknownAuthor(d)
+            | RejectReason::RevokedAuthor(d) => Some(*d),
+            _ => None,
+        }
+    }
+}
+
+/// Check every operation's signature against its author in the team's device list; the
+/// refused ones are reported and dropped. With `defer_unknown`, an author missing from the
+/// list fails the whole call (`UnknownAuthor`) so the caller can fetch the list and retry.
+fn check_authors<'a>(
+    roster: &crate::roster::Roster,
+    ops: Vec<(&'a OpEnvelope, Op)>,
+    defer_unknown: bool,
+    report: &mut ApplyReport,
+) -> Result<Vec<(&'a OpEnvelope, Op)>> {
+    use crate::roster::AuthorProblem;
+    let mut keyed = Vec::with_capacity(ops.len());
+    for (env, op) in ops {
+        let author = op.body.device;
+        match roster.author_key(author, op.epoch) {
+            Ok(key) => keyed.push((env, op, *key)),
+            Err(AuthorProblem::Unknown) if defer_unknown => return Err(Error::UnknownAuthor),
+            Err(problem) => report.rejected.push(Rejected {
+                op_id: op.id,
+                reason: match problem {
+                    AuthorProblem::Unknown => RejectReason::UnknownAuthor(author),
+                    AuthorProblem::Revoked => RejectReason::RevokedAuthor(author),
+                },
+            }),
+        }
+    }
+    let valid = verify_all(&keyed);
+    let mut out = Vec::with_capacity(keyed.len());
+    for ((env, op, _), ok) in keyed.into_iter().zip(valid) {
+        if ok {
+            out.push((env, op));
+        } else {
+            report.rejected.push(Rejected {
+                op_id: op.id,
+                reason: RejectReason::ForgedSignature(op.body.device),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Strict Ed25519 verification of each operation (no batch shortcut, whose answer on crafted
+/// signatures could differ between replicas), spread over the cores for a large page.
+fn verify_all(ops: &[(&OpEnvelope, Op, ed25519_dalek::VerifyingKey)]) -> Vec<bool> {
+    let one = |(_, op, key): &(&OpEnvelope, Op, ed25519_dalek::VerifyingKey)| {
+        key.verify_strict(
+            &op.signed_message(),
+            &ed25519_dalek::Signature::from_bytes(&op.sig),
+        )
+        .is_ok()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if threads < 2 || ops.len() < 64 {
+        return ops.iter().map(one).collect();
+    }
+    let chunk = ops.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = ops
+            .chunks(chunk)
+            .map(|part| {
+                (
+                    part.len(),
+                    s.spawn(move || part.iter().map(one).collect::<Vec<_>>()),
+                )
+            })
+            .collect();
+        handles
+            .into_iter()
+            // A verifier that died accepts nothing.
+            .flat_map(|(n, h)| h.join().unwrap_or_else(|_| vec![false; n]))
+            .collect()
+    })
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,10 +236,13 @@ impl Store {
     /// `server_cursor` is set for a page pulled from the sync server: its operations are then
     /// marked as held by the server and the cursor is saved in the same transaction, so a crash
     /// at any point resumes from the right place.
+    /// In a vault of a server team every operation must carry a valid signature of its author
+    /// in the team's signed device list (see `check_authors` for `defer_unknown`).
     pub(crate) fn apply_remote(
         &mut self,
         envelopes: &[OpEnvelope],
         server_cursor: Option<u64>,
+        defer_unknown: bool,
     ) -> Result<ApplyReport> {
         let mut report = ApplyReport::default();
         let mut ops: Vec<(&OpEnvelope, Op)> = Vec::with_capacity(envelopes.len());
@@ -151,6 +258,9 @@ impl Store {
                     reason,
                 }),
             }
+        }
+        if let Some(roster) = &self.roster {
+            ops = check_authors(roster, ops, defer_unknown, &mut report)?;
         }
         let Store {
             conn,

@@ -33,6 +33,7 @@ const TABLES: &[&str] = &[
     "tokens",
     "invites",
     "key_grants",
+    "roster",
     "ops",
 ];
 
@@ -59,6 +60,8 @@ pub struct NewDevice {
     pub id: Id16,
     pub sign_pk: Vec<u8>,
     pub kx_pk: Vec<u8>,
+    /// Its signed statement for the team's device list (genesis or member), stored with it.
+    pub statement: Vec<u8>,
 }
 
 /// Check a rotation against the team's devices before storing it: the next epoch, one grant
@@ -102,6 +105,8 @@ pub struct DeviceRow {
     pub revoked: bool,
     /// The team's current key epoch (so a login can tell the device whether keys changed).
     pub team_epoch: u32,
+    /// How many statements the team's signed device list holds.
+    pub roster_len: u32,
 }
 
 /// One envelope to store: its op id and epoch (read from its header) and its bytes.
@@ -140,8 +145,10 @@ pub trait Db: Send + Sync + 'static {
         by: Id16,
         expires_ms: u64,
         bundle: &[u8],
+        statement: &[u8],
     ) -> DbResult<()>;
-    /// Use an invitation once: register the device in its team; returns (team, role, bundle).
+    /// Use an invitation once: register the device in its team and append its statement;
+    /// returns (team, role, bundle).
     fn enroll(
         &self,
         lookup: &[u8],
@@ -157,8 +164,8 @@ pub trait Db: Send + Sync + 'static {
 
     fn devices(&self, team: Id16) -> DbResult<Vec<DeviceInfo>>;
     /// Revoke a device of `team`, drop its tokens and move the team to `new_epoch`, storing its
-    /// key wrapped for every device that stays (checked by `check_rotation`), all in one
-    /// transaction; false if there is no such device.
+    /// key wrapped for every device that stays (checked by `check_rotation`) and the signed
+    /// snapshot of them, all in one transaction; false if there is no such device.
     fn revoke(
         &self,
         team: Id16,
@@ -166,7 +173,11 @@ pub trait Db: Send + Sync + 'static {
         now_ms: u64,
         new_epoch: u32,
         grants: &[(Id16, Vec<u8>)],
+        snapshot: &[u8],
     ) -> DbResult<bool>;
+    /// The team's signed statements from position `after` (at most `limit`), and how many
+    /// there are in all.
+    fn roster(&self, team: Id16, after: u32, limit: u32) -> DbResult<(Vec<Vec<u8>>, u32)>;
     /// The team's current epoch and the keys wrapped for `device` of epochs after `after`.
     fn key_grants(
         &self,

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_initial.sql"),
     include_str!("../../migrations/postgres/0002_expiry_indexes.sql"),
     include_str!("../../migrations/postgres/0003_key_rotation.sql"),
+    include_str!("../../migrations/postgres/0004_signed_roster.sql"),
 ];
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
@@ -108,6 +109,26 @@ fn insert_device(
     if n == 0 {
         return Err(DbError::Conflict);
     }
+    append_statement(tx, team, &d.statement)
+}
+
+/// Append a signed statement to the team's device list. The caller holds the team's row lock
+/// (`lock_team`), so two appends cannot take the same position.
+fn append_statement(
+    tx: &mut postgres::Transaction<'_>,
+    team: Id16,
+    statement: &[u8],
+) -> DbResult<()> {
+    tx.execute(
+        "INSERT INTO roster (team_id, seq, statement)
+         VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM roster WHERE team_id = $1), $2)",
+        &[&&team.0[..], &statement],
+    )?;
+    Ok(())
+}
+
+fn lock_team(tx: &mut postgres::Transaction<'_>, team: Id16) -> DbResult<()> {
+    tx.execute("SELECT 1 FROM teams WHERE id = $1 FOR UPDATE", &[&&team.0[..]])?;
     Ok(())
 }
 
@@ -157,7 +178,8 @@ impl Db for PostgresDb {
 
     fn device(&self, device: Id16) -> DbResult<Option<DeviceRow>> {
         let row = self.conn()?.query_opt(
-            "SELECT d.team_id, d.role, d.sign_pk, d.revoked_ms IS NOT NULL, t.epoch
+            "SELECT d.team_id, d.role, d.sign_pk, d.revoked_ms IS NOT NULL, t.epoch,
+                    (SELECT count(*) FROM roster r WHERE r.team_id = d.team_id)
              FROM devices d JOIN teams t ON t.id = d.team_id WHERE d.id = $1",
             &[&&device.0[..]],
         )?;
@@ -169,6 +191,7 @@ impl Db for PostgresDb {
                 sign_pk: r.get(2),
                 revoked: r.get(3),
                 team_epoch: r.get::<_, i64>(4) as u32,
+                roster_len: r.get::<_, i64>(5) as u32,
             })
         })
         .transpose()
@@ -224,8 +247,12 @@ impl Db for PostgresDb {
         by: Id16,
         expires: u64,
         bundle: &[u8],
+        statement: &[u8],
     ) -> DbResult<()> {
-        let n = self.conn()?.execute(
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        lock_team(&mut tx, team)?;
+        let n = tx.execute(
             "INSERT INTO invites (lookup, team_id, role, created_by, expires_ms, bundle) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (lookup) DO NOTHING",
             &[&lookup, &&team.0[..], &r.as_str(), &&by.0[..], &(expires as i64), &bundle],
@@ -233,6 +260,8 @@ impl Db for PostgresDb {
         if n == 0 {
             return Err(DbError::Conflict);
         }
+        append_statement(&mut tx, team, statement)?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -255,6 +284,7 @@ impl Db for PostgresDb {
             return Err(DbError::InvalidCode);
         };
         let (team, r) = (id(row.get(0))?, role(row.get(1))?);
+        lock_team(&mut tx, team)?;
         insert_device(&mut tx, device, team, r, now)?;
         tx.execute(
             "UPDATE invites SET used_ms = $2, used_by = $3, bundle = NULL WHERE lookup = $1",
@@ -394,6 +424,7 @@ impl Db for PostgresDb {
         now: u64,
         new_epoch: u32,
         grants: &[(Id16, Vec<u8>)],
+        snapshot: &[u8],
     ) -> DbResult<bool> {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
@@ -430,6 +461,7 @@ impl Db for PostgresDb {
             "UPDATE teams SET epoch = $2 WHERE id = $1",
             &[&&team.0[..], &i64::from(new_epoch)],
         )?;
+        append_statement(&mut tx, team, snapshot)?;
         tx.execute(
             "DELETE FROM invites WHERE team_id = $1 AND used_ms IS NULL",
             &[&&team.0[..]],
@@ -441,6 +473,21 @@ impl Db for PostgresDb {
         )?;
         tx.commit()?;
         Ok(n == 1)
+    }
+
+    fn roster(&self, team: Id16, after: u32, limit: u32) -> DbResult<(Vec<Vec<u8>>, u32)> {
+        let mut conn = self.conn()?;
+        let total: i64 = conn
+            .query_one(
+                "SELECT count(*) FROM roster WHERE team_id = $1",
+                &[&&team.0[..]],
+            )?
+            .get(0);
+        let rows = conn.query(
+            "SELECT statement FROM roster WHERE team_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            &[&&team.0[..], &i64::from(after), &i64::from(limit)],
+        )?;
+        Ok((rows.into_iter().map(|r| r.get(0)).collect(), total as u32))
     }
 
     fn touch(&self, device: Id16, now: u64) -> DbResult<()> {

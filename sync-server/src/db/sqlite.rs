@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_initial.sql"),
     include_str!("../../migrations/0002_expiry_indexes.sql"),
     include_str!("../../migrations/0003_key_rotation.sql"),
+    include_str!("../../migrations/0004_signed_roster.sql"),
 ];
 
 pub struct SqliteDb {
@@ -86,6 +87,16 @@ fn insert_device(
     if n == 0 {
         return Err(DbError::Conflict);
     }
+    append_statement(tx, team, &device.statement)
+}
+
+/// Append a signed statement to the team's device list.
+fn append_statement(tx: &rusqlite::Transaction<'_>, team: Id16, statement: &[u8]) -> DbResult<()> {
+    tx.execute(
+        "INSERT INTO roster (team_id, seq, statement)
+         VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM roster WHERE team_id = ?1), ?2)",
+        params![team.0, statement],
+    )?;
     Ok(())
 }
 
@@ -140,7 +151,8 @@ impl Db for SqliteDb {
         let conn = self.conn();
         let row = conn
             .query_row(
-                "SELECT d.team_id, d.role, d.sign_pk, d.revoked_ms IS NOT NULL, t.epoch
+                "SELECT d.team_id, d.role, d.sign_pk, d.revoked_ms IS NOT NULL, t.epoch,
+                        (SELECT count(*) FROM roster r WHERE r.team_id = d.team_id)
                  FROM devices d JOIN teams t ON t.id = d.team_id WHERE d.id = ?1",
                 [device.0],
                 |r| {
@@ -150,11 +162,12 @@ impl Db for SqliteDb {
                         r.get::<_, Vec<u8>>(2)?,
                         r.get::<_, bool>(3)?,
                         r.get::<_, u32>(4)?,
+                        r.get::<_, u32>(5)?,
                     ))
                 },
             )
             .optional()?;
-        row.map(|(team, r, pk, revoked, team_epoch)| {
+        row.map(|(team, r, pk, revoked, team_epoch, roster_len)| {
             Ok(DeviceRow {
                 id: device,
                 team_id: id(team)?,
@@ -162,6 +175,7 @@ impl Db for SqliteDb {
                 sign_pk: pk,
                 revoked,
                 team_epoch,
+                roster_len,
             })
         })
         .transpose()
@@ -221,8 +235,11 @@ impl Db for SqliteDb {
         by: Id16,
         expires: u64,
         bundle: &[u8],
+        statement: &[u8],
     ) -> DbResult<()> {
-        let n = self.conn().execute(
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let n = tx.execute(
             "INSERT INTO invites (lookup, team_id, role, created_by, expires_ms, bundle) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (lookup) DO NOTHING",
             params![lookup, team.0, role.as_str(), by.0, expires as i64, bundle],
@@ -230,6 +247,8 @@ impl Db for SqliteDb {
         if n == 0 {
             return Err(DbError::Conflict);
         }
+        append_statement(&tx, team, statement)?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -394,6 +413,7 @@ impl Db for SqliteDb {
         now: u64,
         new_epoch: u32,
         grants: &[(Id16, Vec<u8>)],
+        snapshot: &[u8],
     ) -> DbResult<bool> {
         let mut conn = self.conn();
         // IMMEDIATE: the device list read below cannot change before the grants are stored.
@@ -432,6 +452,7 @@ impl Db for SqliteDb {
             "UPDATE teams SET epoch = ?2 WHERE id = ?1",
             params![team.0, new_epoch],
         )?;
+        append_statement(&tx, team, snapshot)?;
         // Pending invitations carry the old keys only: cancel them (invite again).
         tx.execute(
             "DELETE FROM invites WHERE team_id = ?1 AND used_ms IS NULL",
@@ -441,6 +462,22 @@ impl Db for SqliteDb {
         tx.execute("DELETE FROM challenges WHERE device_id = ?1", [device.0])?;
         tx.commit()?;
         Ok(n == 1)
+    }
+
+    fn roster(&self, team: Id16, after: u32, limit: u32) -> DbResult<(Vec<Vec<u8>>, u32)> {
+        let conn = self.conn();
+        let total: u32 = conn.query_row(
+            "SELECT count(*) FROM roster WHERE team_id = ?1",
+            [team.0],
+            |r| r.get(0),
+        )?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT statement FROM roster WHERE team_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+        )?;
+        let statements = stmt
+            .query_map(params![team.0, after, limit], |r| r.get(0))?
+            .collect::<Result<Vec<Vec<u8>>, _>>()?;
+        Ok((statements, total))
     }
 
     fn touch(&self, device: Id16, now: u64) -> DbResult<()> {

@@ -1,0 +1,54 @@
+//! What a malicious insider holding the team key could try, for the scenario tests that
+//! prove receivers refuse it (feature `insider-attacks`, never in a release build).
+
+use crate::error::Result;
+use crate::ids::{DeviceId, OpId};
+use crate::op::{OpEnvelope, SIG_LEN};
+use crate::value::Value;
+use crate::vault::Vault;
+
+/// How to forge an operation from a genuine one.
+#[derive(Clone, Copy, Debug)]
+pub enum Forgery {
+    /// A new operation in another device's name, signed with the insider's own key.
+    ClaimAuthor(DeviceId),
+    /// The genuine operation with a changed value, its signature kept (under a fresh id, or
+    /// receivers holding the original would just see a duplicate).
+    AlterValue,
+    /// The genuine operation, signature and all, under a new operation id.
+    ReplayUnderNewId,
+}
+
+impl Vault {
+    /// Forge an operation from `genuine` (which this vault can open with the team key).
+    pub fn forge(&self, genuine: &OpEnvelope, how: Forgery) -> Result<OpEnvelope> {
+        let (epoch, key) = self.store.keyring().current();
+        let mut op = genuine.open(self.store.keyring().get(genuine.epoch())?)?;
+        match how {
+            Forgery::ClaimAuthor(victim) => {
+                let mut body = op.body.clone();
+                body.device = victim;
+                body.device_seq += 1_000_000;
+                body.record = crate::RecordId::random();
+                return Ok(OpEnvelope::seal(OpId::random(), epoch, body, self.store.signer(), key).0);
+            }
+            Forgery::AlterValue => {
+                for c in &mut op.body.changes {
+                    if let crate::op::Change::Set { value, .. } = c {
+                        *value = Value::from("Forged".to_owned());
+                    }
+                }
+                op.body_bytes = postcard::to_allocvec(&op.body).expect("bodies serialise");
+                op.id = OpId::random();
+            }
+            Forgery::ReplayUnderNewId => op.id = OpId::random(),
+        }
+        debug_assert_eq!(op.sig.len(), SIG_LEN);
+        Ok(OpEnvelope::reseal(&op, epoch, key))
+    }
+
+    /// Queue an envelope for the next push as if written here (the server cannot tell).
+    pub fn smuggle(&mut self, env: &OpEnvelope) -> Result<()> {
+        self.store.insert_unsynced_raw(env)
+    }
+}

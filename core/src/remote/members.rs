@@ -1,0 +1,157 @@
+//! The device's copy of its team's signed device list (ADR 0008): kept sealed under the
+//! device master key, caught up from the server when the login says it grew, and installed
+//! in the store so that every received operation is checked against it.
+
+use komora_protocol::roster::SignedStatement;
+use komora_protocol::Id16;
+use serde::{Deserialize, Serialize};
+
+use super::Session;
+use crate::error::{Error, Result};
+use crate::roster::{Roster, RosterDevice};
+use crate::vault::Vault;
+
+const ROSTER_META: &str = "roster";
+const ROSTER_LABEL: &str = "komora/roster-copy/v1";
+
+/// What the vault keeps: the root of trust it was given at enrolment and the statements.
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    team: Id16,
+    root: (Id16, [u8; 32]),
+    statements: Vec<Vec<u8>>,
+}
+
+impl Vault {
+    /// Read the kept list at unlock (nothing for a vault outside any server team).
+    pub(crate) fn load_roster(&mut self) -> Result<()> {
+        let Some(kept) = self.kept_roster()? else {
+            return Ok(());
+        };
+        if !kept.statements.is_empty() {
+            self.store.roster = Some(Roster::build(kept.team, kept.root, &kept.statements)?);
+        }
+        Ok(())
+    }
+
+    fn kept_roster(&self) -> Result<Option<Kept>> {
+        let Some(sealed) = self.store.meta(ROSTER_META)? else {
+            return Ok(None);
+        };
+        let corrupted = || Error::Corrupted {
+            what: "the team's device list",
+        };
+        let plain = self
+            .store
+            .open_local(ROSTER_LABEL, &sealed)
+            .ok_or_else(corrupted)?;
+        postcard::from_bytes(&plain).map(Some).map_err(|_| corrupted())
+    }
+
+    /// Keep the root of trust and statements; install the list if it can be built.
+    pub(crate) fn keep_roster(
+        &mut self,
+        team: Id16,
+        root: (Id16, [u8; 32]),
+        statements: Vec<Vec<u8>>,
+    ) -> Result<()> {
+        let roster = if statements.is_empty() {
+            None
+        } else {
+            Some(Roster::build(team, root, &statements)?)
+        };
+        let kept = Kept {
+            team,
+            root,
+            statements,
+        };
+        let plain = postcard::to_allocvec(&kept).expect("the device list always serialises");
+        let sealed = self.store.seal_local(ROSTER_LABEL, &plain);
+        self.store.set_meta(ROSTER_META, &sealed)?;
+        self.store.roster = roster;
+        Ok(())
+    }
+
+    /// Catch up with the statements the server added since the last time. Unless `force`d,
+    /// asks only when the login said the list grew (no extra round trip on most syncs).
+    pub(crate) fn refresh_roster(&mut self, session: &mut Session<'_>, force: bool) -> Result<()> {
+        let Some(kept) = self.kept_roster()? else {
+            return Ok(()); // a vault from before signed lists, or outside any team
+        };
+        let held = kept.statements.len() as u32;
+        if !force {
+            session.call(self, |_, _| Ok(()))?; // logs in if needed: learns the list's length
+            if session.roster_len == held {
+                return Ok(());
+            }
+        }
+        let mut statements = kept.statements;
+        loop {
+            let after = statements.len() as u32;
+            let page = session.call(self, |t, token| t.roster(token, after))?;
+            if page.total < after {
+                return Err(Error::Tampered {
+                    what: "a shorter device list than before",
+                });
+            }
+            if page.statements.is_empty() {
+                break;
+            }
+            // Kept as sent, garbage too (the list ignores what does not verify), so the
+            // count stays the server's.
+            statements.extend(page.statements.into_iter().map(|s| s.0));
+            if statements.len() as u32 >= page.total {
+                break;
+            }
+        }
+        self.keep_roster(kept.team, kept.root, statements)
+    }
+
+    /// The statements this device holds (to hand to another replica with a batch).
+    pub(crate) fn roster_statements(&self) -> Result<Vec<Vec<u8>>> {
+        Ok(self
+            .kept_roster()?
+            .map(|k| k.statements)
+            .unwrap_or_default())
+    }
+
+    /// The list this device holds widened by `extra` statements (from a batch file), checked
+    /// from this device's root of trust; `None` if it holds no list or `extra` adds nothing.
+    pub(crate) fn roster_with(&self, extra: Vec<Vec<u8>>) -> Result<Option<Roster>> {
+        let Some(mut kept) = self.kept_roster()? else {
+            return Ok(None);
+        };
+        let before = kept.statements.len();
+        for s in extra {
+            if !kept.statements.contains(&s) {
+                kept.statements.push(s);
+            }
+        }
+        if kept.statements.len() == before {
+            return Ok(None);
+        }
+        Roster::build(kept.team, kept.root, &kept.statements).map(Some)
+    }
+
+    /// Append a statement this device just made and the server accepted (a snapshot).
+    pub(crate) fn add_own_statement(&mut self, statement: Vec<u8>) -> Result<()> {
+        let Some(kept) = self.kept_roster()? else {
+            return Ok(());
+        };
+        let mut statements = kept.statements;
+        if SignedStatement::from_bytes(&statement).is_some() {
+            statements.push(statement);
+        }
+        self.keep_roster(kept.team, kept.root, statements)
+    }
+
+    /// The team's devices as its administrators signed them (members and revoked ones), as
+    /// of the last sync. Empty for a vault outside any server team.
+    pub fn team_devices(&self) -> Vec<RosterDevice> {
+        self.store
+            .roster
+            .as_ref()
+            .map(Roster::devices)
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,515 @@
+//! The team's signed device list (ADR 0008), rebuilt on each device from the statements the
+//! server stores, starting from the team's root of trust (the founding administrator's
+//! device, learnt inside the sealed enrolment bundle). The server can withhold statements;
+//! it cannot add a device, swap a device's keys, or bring a revoked device back.
+//!
+//! Rules, checked in order of key epochs:
+//! - the genesis statement of the root, signed by itself, starts the list at epoch 1;
+//! - a member is admitted when an invitation signed by a current member whose role may invite
+//!   that role names the invitation key that signed the member's statement, and no other
+//!   device used that invitation;
+//! - a snapshot signed by a current administrator for the next epoch lists who stays; every
+//!   other member is revoked from that epoch on, and only the listed ones may admit others.
+//!
+//! Statements that do not verify are ignored (a server can only ever withhold); two different
+//! snapshots for one epoch mean the server shows different lists to different devices, and
+//! the list is refused.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use komora_protocol::roster::{SignedStatement, Statement};
+use komora_protocol::{Bytes, Id16, Role};
+
+use crate::error::{Error, Result};
+use crate::ids::DeviceId;
+
+/// What the list says of one device.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RosterDevice {
+    pub id: DeviceId,
+    pub role: Role,
+    /// Its X25519 key: new team keys are wrapped for it.
+    pub kx_pk: [u8; 32],
+    /// The key epoch from which it is revoked (`None`: a member).
+    pub revoked_from: Option<u32>,
+}
+
+#[derive(Clone)]
+struct Entry {
+    sign_pk: [u8; 32],
+    verifying: VerifyingKey,
+    kx_pk: [u8; 32],
+    role: Role,
+    revoked_from: Option<u32>,
+}
+
+/// Why an operation's author is not accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AuthorProblem {
+    /// Not in the team's signed device list (yet).
+    Unknown,
+    /// Revoked before the key epoch the operation is sealed under.
+    Revoked,
+}
+
+/// The verified device list of one team.
+#[derive(Clone)]
+pub(crate) struct Roster {
+    root: (Id16, [u8; 32]),
+    devices: BTreeMap<DeviceId, Entry>,
+    members: BTreeSet<DeviceId>,
+    epoch: u32,
+}
+
+fn verify(pk: &[u8; 32], signed: &SignedStatement) -> bool {
+    let Ok(key) = VerifyingKey::from_bytes(pk) else {
+        return false;
+    };
+    let Ok(sig) = <[u8; 64]>::try_from(&signed.signature[..]) else {
+        return false;
+    };
+    key.verify_strict(
+        &SignedStatement::message(&signed.statement),
+        &Signature::from_bytes(&sig),
+    )
+    .is_ok()
+}
+
+/// Sign a statement with a device's (or an invitation's) key, ready for the server.
+pub(crate) fn sign(key: &SigningKey, statement: &Statement) -> Bytes {
+    let bytes = statement.encode();
+    let signature = key
+        .sign(&SignedStatement::message(&bytes))
+        .to_bytes()
+        .to_vec();
+    Bytes(
+        SignedStatement {
+            statement: bytes,
+            signature,
+        }
+        .to_bytes(),
+    )
+}
+
+struct Member {
+    invite_pk: [u8; 32],
+    device: DeviceId,
+    sign_pk: [u8; 32],
+    kx_pk: [u8; 32],
+}
+
+impl Roster {
+    /// Rebuild the list of `team` from its statements, trusting only `root`.
+    pub(crate) fn build(team: Id16, root: (Id16, [u8; 32]), statements: &[Vec<u8>]) -> Result<Self> {
+        let tampered = |what| Error::Tampered { what };
+        let mut genesis = None;
+        let mut invites: HashMap<[u8; 32], (DeviceId, Role, SignedStatement)> = HashMap::new();
+        let mut invite_uses: HashMap<[u8; 32], usize> = HashMap::new();
+        let mut pending: Vec<(Member, SignedStatement)> = Vec::new();
+        let mut snapshots: BTreeMap<u32, (DeviceId, Vec<(Id16, [u8; 32])>, SignedStatement)> =
+            BTreeMap::new();
+        for raw in statements {
+            let Some((signed, st)) = SignedStatement::from_bytes(raw) else {
+                continue;
+            };
+            if st.team().is_some_and(|t| t != team) {
+                continue;
+            }
+            match st {
+                Statement::Genesis {
+                    device,
+                    sign_pk,
+                    kx_pk,
+                    ..
+                } if device == root.0 && sign_pk == root.1 && verify(&sign_pk, &signed) => {
+                    genesis = Some(kx_pk);
+                }
+                Statement::Genesis { .. } => {}
+                Statement::Invite {
+                    issuer,
+                    invite_pk,
+                    role,
+                    ..
+                } => {
+                    invites
+                        .entry(invite_pk)
+                        .or_insert((DeviceId::from_bytes(issuer.0), role, signed));
+                }
+                Statement::Member {
+                    invite_pk,
+                    device,
+                    sign_pk,
+                    kx_pk,
+                } => {
+                    if verify(&invite_pk, &signed) {
+                        *invite_uses.entry(invite_pk).or_default() += 1;
+                        let device = DeviceId::from_bytes(device.0);
+                        pending.push((
+                            Member {
+                                invite_pk,
+                                device,
+                                sign_pk,
+                                kx_pk,
+                            },
+                            signed,
+                        ));
+                    }
+                }
+                Statement::Snapshot {
+                    epoch,
+                    issuer,
+                    members,
+                    ..
+                } => {
+                    let issuer = DeviceId::from_bytes(issuer.0);
+                    if let Some((_, _, seen)) = snapshots.get(&epoch) {
+                        if *seen != signed {
+                            return Err(tampered(
+                                "two different device lists for the same key epoch",
+                            ));
+                        }
+                        continue;
+                    }
+                    snapshots.insert(epoch, (issuer, members, signed));
+                }
+            }
+        }
+        let kx_pk = genesis.ok_or(tampered("a device list that does not start from the team's founder"))?;
+        let root_id = DeviceId::from_bytes(root.0 .0);
+        let entry = |sign_pk: [u8; 32], kx_pk, role| -> Option<Entry> {
+            Some(Entry {
+                sign_pk,
+                verifying: VerifyingKey::from_bytes(&sign_pk).ok()?,
+                kx_pk,
+                role,
+                revoked_from: None,
+            })
+        };
+        let mut roster = Roster {
+            root,
+            devices: BTreeMap::from([(
+                root_id,
+                entry(root.1, kx_pk, Role::Admin).ok_or(tampered("the founder's key"))?,
+            )]),
+            members: BTreeSet::from([root_id]),
+            epoch: 1,
+        };
+        let mut invite_checked: HashMap<[u8; 32], bool> = HashMap::new();
+        loop {
+            // Admit, until nothing changes, the members whose invitation comes from a member.
+            loop {
+                let mut admitted = false;
+                pending.retain(|(m, _)| {
+                    let Some((issuer, role, signed)) = invites.get(&m.invite_pk) else {
+                        return true;
+                    };
+                    let Some(by) = roster.devices.get(issuer) else {
+                        return true;
+                    };
+                    if !roster.members.contains(issuer) || !by.role.may_invite(*role) {
+                        return true;
+                    }
+                    let ok = *invite_checked
+                        .entry(m.invite_pk)
+                        .or_insert_with(|| verify(&by.sign_pk, signed));
+                    if !ok
+                        || invite_uses.get(&m.invite_pk) != Some(&1)
+                        || roster.devices.contains_key(&m.device)
+                    {
+                        return false;
+                    }
+                    let Some(e) = entry(m.sign_pk, m.kx_pk, *role) else {
+                        return false;
+                    };
+                    roster.devices.insert(m.device, e);
+                    roster.members.insert(m.device);
+                    admitted = true;
+                    false
+                });
+                if !admitted {
+                    break;
+                }
+            }
+            let Some((issuer, listed, signed)) = snapshots.get(&(roster.epoch + 1)) else {
+                break;
+            };
+            let by = roster.devices.get(issuer);
+            let valid = roster.members.contains(issuer)
+                && by.is_some_and(|e| e.role == Role::Admin && verify(&e.sign_pk, signed));
+            if !valid {
+                break;
+            }
+            let next = roster.epoch + 1;
+            let listed: BTreeSet<DeviceId> = listed
+                .iter()
+                .filter(|(id, pk)| {
+                    let id = DeviceId::from_bytes(id.0);
+                    roster.members.contains(&id) && roster.devices[&id].sign_pk == *pk
+                })
+                .map(|(id, _)| DeviceId::from_bytes(id.0))
+                .collect();
+            for gone in roster.members.difference(&listed) {
+                roster
+                    .devices
+                    .get_mut(gone)
+                    .expect("members are devices")
+                    .revoked_from = Some(next);
+            }
+            roster.members = listed;
+            roster.epoch = next;
+        }
+        Ok(roster)
+    }
+
+    pub(crate) fn root(&self) -> (Id16, [u8; 32]) {
+        self.root
+    }
+
+    /// The newest key epoch the list has a snapshot for.
+    pub(crate) fn epoch(&self) -> u32 {
+        self.epoch
+    }
+
+    /// The key that must have signed an operation by `device` sealed under `epoch`.
+    pub(crate) fn author_key(
+        &self,
+        device: DeviceId,
+        epoch: u32,
+    ) -> std::result::Result<&VerifyingKey, AuthorProblem> {
+        let e = self.devices.get(&device).ok_or(AuthorProblem::Unknown)?;
+        match e.revoked_from {
+            Some(from) if epoch >= from => Err(AuthorProblem::Revoked),
+            _ => Ok(&e.verifying),
+        }
+    }
+
+    /// Every device the list knows, members and revoked.
+    pub(crate) fn devices(&self) -> Vec<RosterDevice> {
+        self.devices
+            .iter()
+            .map(|(id, e)| RosterDevice {
+                id: *id,
+                role: e.role,
+                kx_pk: e.kx_pk,
+                revoked_from: e.revoked_from,
+            })
+            .collect()
+    }
+
+    /// The current members with their signing keys, for a snapshot.
+    pub(crate) fn members(&self) -> Vec<(DeviceId, [u8; 32])> {
+        self.members
+            .iter()
+            .map(|id| (*id, self.devices[id].sign_pk))
+            .collect()
+    }
+
+    pub(crate) fn is_member(&self, id: DeviceId) -> bool {
+        self.members.contains(&id)
+    }
+}
+
+/// The device's Ed25519 signing key from its PKCS#8 document (ring's v2 layout: the 32-byte
+/// seed follows a 16-byte prefix), checked against the public key ring derives.
+pub(crate) fn signer_from_pkcs8(pkcs8: &[u8]) -> Result<SigningKey> {
+    use ring::signature::{Ed25519KeyPair, KeyPair};
+    let bad = || Error::Corrupted {
+        what: "the device identity",
+    };
+    let pair = Ed25519KeyPair::from_pkcs8(pkcs8).map_err(|_| bad())?;
+    let seed: [u8; 32] = pkcs8.get(16..48).ok_or_else(bad)?.try_into().map_err(|_| bad())?;
+    let key = SigningKey::from_bytes(&seed);
+    if key.verifying_key().as_bytes()[..] != pair.public_key().as_ref()[..] {
+        return Err(bad());
+    }
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Dev {
+        id: Id16,
+        key: SigningKey,
+    }
+
+    fn dev(n: u8) -> Dev {
+        Dev {
+            id: Id16([n; 16]),
+            key: SigningKey::from_bytes(&crate::crypto::random_array()),
+        }
+    }
+
+    const TEAM: Id16 = Id16([7; 16]);
+
+    fn pk(d: &Dev) -> [u8; 32] {
+        d.key.verifying_key().to_bytes()
+    }
+
+    fn genesis(root: &Dev) -> Vec<u8> {
+        sign(
+            &root.key,
+            &Statement::Genesis {
+                team: TEAM,
+                device: root.id,
+                sign_pk: pk(root),
+                kx_pk: [1; 32],
+            },
+        )
+        .0
+    }
+
+    /// `by` invites `new` as `role`: the invitation and the member statement.
+    fn admit(by: &Dev, new: &Dev, role: Role) -> Vec<Vec<u8>> {
+        let invite = SigningKey::from_bytes(&crate::crypto::random_array());
+        let ipk = invite.verifying_key().to_bytes();
+        vec![
+            sign(
+                &by.key,
+                &Statement::Invite {
+                    team: TEAM,
+                    issuer: by.id,
+                    invite_pk: ipk,
+                    role,
+                },
+            )
+            .0,
+            sign(
+                &invite,
+                &Statement::Member {
+                    invite_pk: ipk,
+                    device: new.id,
+                    sign_pk: pk(new),
+                    kx_pk: [2; 32],
+                },
+            )
+            .0,
+        ]
+    }
+
+    fn snapshot(by: &Dev, epoch: u32, stay: &[&Dev]) -> Vec<u8> {
+        sign(
+            &by.key,
+            &Statement::Snapshot {
+                team: TEAM,
+                epoch,
+                issuer: by.id,
+                members: stay.iter().map(|d| (d.id, pk(d))).collect(),
+            },
+        )
+        .0
+    }
+
+    fn did(d: &Dev) -> DeviceId {
+        DeviceId::from_bytes(d.id.0)
+    }
+
+    #[test]
+    fn members_admitted_by_invitation_and_revoked_by_snapshot() {
+        let (admin, sup, coun, lost) = (dev(1), dev(2), dev(3), dev(4));
+        let mut st = vec![genesis(&admin)];
+        st.extend(admit(&admin, &sup, Role::Supervisor));
+        st.extend(admit(&sup, &coun, Role::Counsellor));
+        st.extend(admit(&sup, &lost, Role::Counsellor));
+        st.push(snapshot(&admin, 2, &[&admin, &sup, &coun]));
+        let r = Roster::build(TEAM, (admin.id, pk(&admin)), &st).unwrap();
+        assert_eq!(r.epoch(), 2);
+        assert!(r.author_key(did(&coun), 2).is_ok());
+        assert!(r.author_key(did(&lost), 1).is_ok(), "its past stays its own");
+        assert_eq!(
+            r.author_key(did(&lost), 2).err(),
+            Some(AuthorProblem::Revoked)
+        );
+        assert!(!r.is_member(did(&lost)));
+    }
+
+    #[test]
+    fn the_server_cannot_add_a_device_or_bring_one_back() {
+        let (admin, sup, lost, intruder) = (dev(1), dev(2), dev(4), dev(9));
+        let mut st = vec![genesis(&admin)];
+        st.extend(admit(&admin, &sup, Role::Supervisor));
+        st.extend(admit(&admin, &lost, Role::Counsellor));
+        st.push(snapshot(&admin, 2, &[&admin, &sup]));
+        // A device of the server's own, introduced by an invitation nobody signed.
+        st.extend(admit(&intruder, &intruder, Role::Admin));
+        // The revoked tablet inviting after its revocation.
+        st.extend(admit(&lost, &dev(5), Role::Counsellor));
+        // A supervisor trying to make an administrator.
+        st.extend(admit(&sup, &dev(6), Role::Admin));
+        // A forged snapshot (signed by a supervisor) bringing the lost tablet back.
+        st.push(snapshot(&sup, 3, &[&admin, &sup, &lost]));
+        let r = Roster::build(TEAM, (admin.id, pk(&admin)), &st).unwrap();
+        for d in [&intruder, &dev(5), &dev(6)] {
+            assert_eq!(r.author_key(did(d), 2).err(), Some(AuthorProblem::Unknown));
+        }
+        assert_eq!(r.epoch(), 2, "the forged snapshot is ignored");
+        assert!(!r.is_member(did(&lost)));
+    }
+
+    #[test]
+    fn one_device_per_invitation_and_one_list_per_epoch() {
+        let (admin, a, b) = (dev(1), dev(2), dev(3));
+        let invite = SigningKey::from_bytes(&crate::crypto::random_array());
+        let ipk = invite.verifying_key().to_bytes();
+        let member = |d: &Dev| {
+            sign(
+                &invite,
+                &Statement::Member {
+                    invite_pk: ipk,
+                    device: d.id,
+                    sign_pk: pk(d),
+                    kx_pk: [2; 32],
+                },
+            )
+            .0
+        };
+        let st = vec![
+            genesis(&admin),
+            sign(
+                &admin.key,
+                &Statement::Invite {
+                    team: TEAM,
+                    issuer: admin.id,
+                    invite_pk: ipk,
+                    role: Role::Counsellor,
+                },
+            )
+            .0,
+            member(&a),
+            member(&b),
+        ];
+        let r = Roster::build(TEAM, (admin.id, pk(&admin)), &st).unwrap();
+        assert!(r.author_key(did(&a), 1).is_err() && r.author_key(did(&b), 1).is_err());
+
+        let mut forked = vec![genesis(&admin)];
+        forked.push(snapshot(&admin, 2, &[&admin]));
+        forked.push(snapshot(&admin, 2, &[&admin, &a]));
+        assert!(matches!(
+            Roster::build(TEAM, (admin.id, pk(&admin)), &forked),
+            Err(Error::Tampered { .. })
+        ));
+        assert!(
+            Roster::build(TEAM, (a.id, pk(&a)), &[genesis(&admin)]).is_err(),
+            "another root"
+        );
+    }
+
+    #[test]
+    fn the_signing_key_matches_the_login_key() {
+        let doc =
+            ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
+                .unwrap();
+        let key = signer_from_pkcs8(doc.as_ref()).unwrap();
+        let ring_pair = ring::signature::Ed25519KeyPair::from_pkcs8(doc.as_ref()).unwrap();
+        let msg = b"same key";
+        let sig = ring_pair.sign(msg);
+        key.verifying_key()
+            .verify_strict(
+                msg,
+                &Signature::from_bytes(sig.as_ref().try_into().unwrap()),
+            )
+            .unwrap();
+    }
+}
