@@ -13,8 +13,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use komora_core::{
-    ClientEdit, DeviceId, Error, HttpTransport, LocationInput,
-    NewClient, RecordId, Role, Sex, Summary, SyncOptions, Vault, VaultOptions, MAX_BATCH_BYTES,
+    ClientEdit, DeviceId, Error, HttpTransport, LocationInput, NewClient, RecordId, Role, Sex,
+    Summary, SyncOptions, Vault, VaultOptions, MAX_BATCH_BYTES,
 };
 
 #[derive(Parser)]

@@ -440,7 +440,10 @@ mod tests {
 
         let statements = vec![b"signed statement".to_vec()];
         let with = encode_batch_with(&envs, &statements);
-        assert_eq!(decode_batch_with(&with).unwrap(), (envs.clone(), statements));
+        assert_eq!(
+            decode_batch_with(&with).unwrap(),
+            (envs.clone(), statements)
+        );
         assert_eq!(decode_batch(&with).unwrap(), envs);
         assert!(decode_batch(&with[..with.len() - 1]).is_err());
     }

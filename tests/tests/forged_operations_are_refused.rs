@@ -28,7 +28,12 @@ fn forged_altered_and_replayed_operations_are_refused_and_audited() {
         Role::Supervisor,
         &dir.path().join("grace"),
     );
-    let mut eric = enrol(&server, &mut grace, Role::Counsellor, &dir.path().join("eric"));
+    let mut eric = enrol(
+        &server,
+        &mut grace,
+        Role::Counsellor,
+        &dir.path().join("eric"),
+    );
 
     grace
         .add_client(&NewClient {
@@ -82,7 +87,11 @@ fn forged_altered_and_replayed_operations_are_refused_and_audited() {
         .filter(|e| e.action == AuditAction::Refused)
         .collect();
     assert_eq!(noted.len(), 1, "one entry for the three: {noted:?}");
-    assert_eq!(noted[0].device, admin.device_id(), "noted by the admin's tablet");
+    assert_eq!(
+        noted[0].device,
+        admin.device_id(),
+        "noted by the admin's tablet"
+    );
     assert!(
         noted[0].detail.starts_with("forged-signature x3")
             && noted[0].detail.contains(&grace.device_id().to_string()),
@@ -110,7 +119,12 @@ fn a_server_that_swaps_a_tablets_key_gets_caught_at_the_next_rotation() {
         Role::Supervisor,
         &dir.path().join("grace"),
     );
-    let lost = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("lost"));
+    let lost = enrol(
+        &server,
+        &mut admin,
+        Role::Counsellor,
+        &dir.path().join("lost"),
+    );
     sync(&mut admin).unwrap();
     sync(&mut grace).unwrap();
 

@@ -623,7 +623,15 @@ fn register_raw_device(
     server
         .state
         .db
-        .create_invite(&lookup, team, Role::Counsellor, by, u64::MAX / 2, b"-", b"-")
+        .create_invite(
+            &lookup,
+            team,
+            Role::Counsellor,
+            by,
+            u64::MAX / 2,
+            b"-",
+            b"-",
+        )
         .unwrap();
     let mut kx_pk = vec![0u8; 32];
     kx_pk[0] = 9; // X25519's base point: a valid public key

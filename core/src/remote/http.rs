@@ -163,7 +163,11 @@ impl Transport for HttpTransport {
             .map_err(|e| TransportError::Network(network_reason(&e)))
     }
 
-    fn roster(&mut self, token: &str, after: u32) -> Reply<komora_protocol::roster::RosterResponse> {
+    fn roster(
+        &mut self,
+        token: &str,
+        after: u32,
+    ) -> Reply<komora_protocol::roster::RosterResponse> {
         let req = self
             .client
             .get(self.url(&format!("/v1/roster?after={after}")))

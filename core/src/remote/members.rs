@@ -45,7 +45,9 @@ impl Vault {
             .store
             .open_local(ROSTER_LABEL, &sealed)
             .ok_or_else(corrupted)?;
-        postcard::from_bytes(&plain).map(Some).map_err(|_| corrupted())
+        postcard::from_bytes(&plain)
+            .map(Some)
+            .map_err(|_| corrupted())
     }
 
     /// Keep the root of trust and statements; install the list if it can be built.

@@ -128,7 +128,10 @@ fn append_statement(
 }
 
 fn lock_team(tx: &mut postgres::Transaction<'_>, team: Id16) -> DbResult<()> {
-    tx.execute("SELECT 1 FROM teams WHERE id = $1 FOR UPDATE", &[&&team.0[..]])?;
+    tx.execute(
+        "SELECT 1 FROM teams WHERE id = $1 FOR UPDATE",
+        &[&&team.0[..]],
+    )?;
     Ok(())
 }
 
