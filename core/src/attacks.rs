@@ -3,7 +3,7 @@
 
 use crate::error::Result;
 use crate::ids::{DeviceId, OpId};
-use crate::op::{OpEnvelope, SIG_LEN};
+use crate::op::OpEnvelope;
 use crate::value::Value;
 use crate::vault::Vault;
 
@@ -30,7 +30,9 @@ impl Vault {
                 body.device = victim;
                 body.device_seq += 1_000_000;
                 body.record = crate::RecordId::random();
-                return Ok(OpEnvelope::seal(OpId::random(), epoch, body, self.store.signer(), key).0);
+                return Ok(
+                    OpEnvelope::seal(OpId::random(), epoch, body, self.store.signer(), key).0,
+                );
             }
             Forgery::AlterValue => {
                 for c in &mut op.body.changes {
@@ -43,7 +45,6 @@ impl Vault {
             }
             Forgery::ReplayUnderNewId => op.id = OpId::random(),
         }
-        debug_assert_eq!(op.sig.len(), SIG_LEN);
         Ok(OpEnvelope::reseal(&op, epoch, key))
     }
 

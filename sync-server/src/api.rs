@@ -81,11 +81,21 @@ fn signed_by(signed: &SignedStatement, pk: &[u8]) -> Result<(), ApiError> {
         .map_err(|_| ApiError::bad_request("the device-list statement's signature is not valid"))
 }
 
-/// A device's registration and the signed statement that introduces it (the founder's
-/// genesis or a member's), which must name the same device and keys.
+/// Which statement a device registers with.
+enum Introduction {
+    /// The founding administrator: the genesis of this team, signed by the device itself.
+    Founder { team: Id16 },
+    /// A device using an invitation: its member statement (signed with the invitation key,
+    /// which only devices can check: the server never sees the code it comes from).
+    Member,
+}
+
+/// A device's registration and the signed statement that introduces it, which must be of the
+/// expected kind and name the same device and keys.
 fn check_registration(
     d: &DeviceRegistration,
     signed: &komora_protocol::Bytes,
+    expected: Introduction,
 ) -> Result<NewDevice, ApiError> {
     if d.sign_pk.0.len() != 32 {
         return Err(ApiError::bad_request("a device's signing key is 32 bytes"));
@@ -95,25 +105,32 @@ fn check_registration(
             "a device's key-agreement key is 32 bytes",
         ));
     }
-    let (_, st) = statement(signed)?;
-    let (device, sign_pk, kx_pk) = match st {
-        Statement::Genesis {
-            device,
-            sign_pk,
-            kx_pk,
-            ..
+    let (signed_statement, st) = statement(signed)?;
+    let (device, sign_pk, kx_pk) = match (st, expected) {
+        (
+            Statement::Genesis {
+                team,
+                device,
+                sign_pk,
+                kx_pk,
+            },
+            Introduction::Founder { team: expected },
+        ) if team == expected => {
+            signed_by(&signed_statement, &sign_pk)?;
+            (device, sign_pk, kx_pk)
         }
-        | Statement::Member {
-            device,
-            sign_pk,
-            kx_pk,
-            ..
-        } => (device, sign_pk, kx_pk),
-        _ => {
-            return Err(ApiError::bad_request(
-                "a device registers with its genesis or member statement",
-            ))
-        }
+        (
+            Statement::Member {
+                device,
+                sign_pk,
+                kx_pk,
+                ..
+            },
+            Introduction::Member,
+        ) => (device, sign_pk, kx_pk),
+        _ => return Err(ApiError::bad_request(
+            "a founder registers with its team's genesis, a new device with its member statement",
+        )),
     };
     if device != d.device_id || sign_pk[..] != d.sign_pk.0[..] || kx_pk[..] != d.kx_pk.0[..] {
         return Err(ApiError::bad_request(
@@ -176,14 +193,11 @@ pub async fn bootstrap(
 ) -> Result<Json<RegisteredResponse>, ApiError> {
     limited(&state.code_limit, &state.metrics, addr)?;
     let req: BootstrapRequest = json(&body)?;
-    let device = check_registration(&req.device, &req.genesis)?;
-    let (signed, st) = statement(&req.genesis)?;
-    if !matches!(st, Statement::Genesis { team, .. } if team == req.team_id) {
-        return Err(ApiError::bad_request(
-            "the founder's statement must be a genesis for this team",
-        ));
-    }
-    signed_by(&signed, &device.sign_pk)?;
+    let device = check_registration(
+        &req.device,
+        &req.genesis,
+        Introduction::Founder { team: req.team_id },
+    )?;
     let code = komora_protocol::code::normalise(&req.code).ok_or_else(ApiError::invalid_code)?;
     let hash = sha256(code.as_bytes());
     let team = req.team_id;
@@ -318,12 +332,7 @@ pub async fn enroll(
 ) -> Result<Json<EnrollResponse>, ApiError> {
     limited(&state.code_limit, &state.metrics, addr)?;
     let req: EnrollRequest = json(&body)?;
-    let device = check_registration(&req.device, &req.member)?;
-    if !matches!(statement(&req.member)?.1, Statement::Member { .. }) {
-        return Err(ApiError::bad_request(
-            "a new device registers with its member statement",
-        ));
-    }
+    let device = check_registration(&req.device, &req.member, Introduction::Member)?;
     if req.lookup.0.len() != 32 {
         return Err(ApiError::invalid_code());
     }
@@ -525,10 +534,7 @@ pub async fn roster(
     })
     .await?;
     Ok(Json(komora_protocol::roster::RosterResponse {
-        statements: statements
-            .into_iter()
-            .map(komora_protocol::Bytes)
-            .collect(),
+        statements: statements.into_iter().map(komora_protocol::Bytes).collect(),
         total,
     }))
 }

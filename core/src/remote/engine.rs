@@ -120,21 +120,13 @@ impl Vault {
             let cursor = self.store.pull_cursor()?;
             let page =
                 session.call(self, |t, token| t.pull(token, cursor, opts.pull_page_bytes))?;
-            // Sealed under a key this device does not hold yet: a rotation it has not
-            // heard of. Fetch the key before applying, so nothing is skipped.
-            let unknown_epoch = page.envelopes.iter().any(|raw| {
-                OpEnvelope::from_bytes(raw)
-                    .is_ok_and(|env| !self.store.keyring().holds(env.epoch()))
-            });
-            if unknown_epoch {
-                self.refresh_team_keys(&mut session, true)?;
-            }
             let mut envelopes = Vec::with_capacity(page.envelopes.len());
+            let mut refused = Vec::new();
             for raw in &page.envelopes {
                 report.received_bytes += raw.len() as u64;
                 match OpEnvelope::from_bytes(raw) {
                     Ok(env) => envelopes.push(env),
-                    Err(_) => report.rejected.push(Rejected {
+                    Err(_) => refused.push(Rejected {
                         op_id: crate::ids::OpId::from_bytes(
                             raw.get(5..21)
                                 .and_then(|s| s.try_into().ok())
@@ -144,19 +136,29 @@ impl Vault {
                     }),
                 }
             }
+            // Sealed under a key this device does not hold yet: a rotation it has not
+            // heard of. Fetch the key before applying, so nothing is skipped.
+            if envelopes
+                .iter()
+                .any(|env| !self.store.keyring().holds(env.epoch()))
+            {
+                self.refresh_team_keys(&mut session, true)?;
+            }
             // An author this device does not know: a tablet enrolled since the list was
             // fetched. Fetch it and apply again; only then is an unknown author refused.
             let applied = match self.store.apply_remote(&envelopes, Some(page.next), true) {
                 Err(Error::UnknownAuthor) => {
                     self.refresh_roster(&mut session, true)?;
-                    self.store.apply_remote(&envelopes, Some(page.next), false)?
+                    self.store
+                        .apply_remote(&envelopes, Some(page.next), false)?
                 }
                 other => other?,
             };
-            self.note_refused(&applied.rejected)?;
+            refused.extend(applied.rejected);
+            self.note_refused(&refused)?;
             report.received_ops += page.envelopes.len() as u64;
             report.applied += applied.applied as u64;
-            report.rejected.extend(applied.rejected);
+            report.rejected.extend(refused);
             for d in applied.clock_ahead {
                 if !report.clock_ahead.contains(&d) {
                     report.clock_ahead.push(d);

@@ -168,15 +168,19 @@ impl Vault {
             )));
         }
         let listed = session.call(self, |t, token| t.devices(token))?;
-        let signed = roster.devices();
+        // The signed members and their X25519 keys: the only devices a new key is wrapped for.
+        let members: std::collections::BTreeMap<DeviceId, [u8; 32]> = roster
+            .devices()
+            .into_iter()
+            .filter(|d| roster.is_member(d.id))
+            .map(|d| (d.id, d.kx_pk))
+            .collect();
         let active: Vec<_> = listed.iter().filter(|d| !d.revoked).collect();
-        let agrees = active.len() == roster.members().len()
+        let agrees = active.len() == members.len()
             && active.iter().all(|d| {
-                let id = DeviceId::from_bytes(d.id.0);
-                roster.is_member(id)
-                    && signed
-                        .iter()
-                        .any(|s| s.id == id && s.kx_pk[..] == d.kx_pk.0[..])
+                members
+                    .get(&DeviceId::from_bytes(d.id.0))
+                    .is_some_and(|kx| kx[..] == d.kx_pk.0[..])
             });
         if !agrees {
             return Err(Error::Tampered {
@@ -188,15 +192,10 @@ impl Vault {
         let mut grants = Vec::new();
         let mut staying = Vec::new();
         for (id, sign_pk) in roster.members().into_iter().filter(|(id, _)| *id != device) {
-            let kx_pk = signed
-                .iter()
-                .find(|s| s.id == id)
-                .map(|s| s.kx_pk)
-                .expect("members are listed");
             let id16 = Id16(*id.as_bytes());
             grants.push(KeyGrant {
                 device_id: id16,
-                wrapped: Bytes(wrap_for(&id16, &kx_pk, epoch, &key)?),
+                wrapped: Bytes(wrap_for(&id16, &members[&id], epoch, &key)?),
             });
             staying.push((id16, sign_pk));
         }
