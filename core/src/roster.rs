@@ -101,7 +101,11 @@ struct Member {
 
 impl Roster {
     /// Rebuild the list of `team` from its statements, trusting only `root`.
-    pub(crate) fn build(team: Id16, root: (Id16, [u8; 32]), statements: &[Vec<u8>]) -> Result<Self> {
+    pub(crate) fn build(
+        team: Id16,
+        root: (Id16, [u8; 32]),
+        statements: &[Vec<u8>],
+    ) -> Result<Self> {
         let tampered = |what| Error::Tampered { what };
         let mut genesis = None;
         let mut invites: HashMap<[u8; 32], (DeviceId, Role, SignedStatement)> = HashMap::new();
@@ -122,7 +126,11 @@ impl Roster {
                     sign_pk,
                     kx_pk,
                     ..
-                } if device == root.0 && sign_pk == root.1 && verify(&sign_pk, &signed) => {
+                } if genesis.is_none()
+                    && device == root.0
+                    && sign_pk == root.1
+                    && verify(&sign_pk, &signed) =>
+                {
                     genesis = Some(kx_pk);
                 }
                 Statement::Genesis { .. } => {}
@@ -132,9 +140,11 @@ impl Roster {
                     role,
                     ..
                 } => {
-                    invites
-                        .entry(invite_pk)
-                        .or_insert((DeviceId::from_bytes(issuer.0), role, signed));
+                    invites.entry(invite_pk).or_insert((
+                        DeviceId::from_bytes(issuer.0),
+                        role,
+                        signed,
+                    ));
                 }
                 Statement::Member {
                     invite_pk,
@@ -175,7 +185,9 @@ impl Roster {
                 }
             }
         }
-        let kx_pk = genesis.ok_or(tampered("a device list that does not start from the team's founder"))?;
+        let kx_pk = genesis.ok_or(tampered(
+            "a device list that does not start from the team's founder",
+        ))?;
         let root_id = DeviceId::from_bytes(root.0 .0);
         let entry = |sign_pk: [u8; 32], kx_pk, role| -> Option<Entry> {
             Some(Entry {
@@ -318,7 +330,11 @@ pub(crate) fn signer_from_pkcs8(pkcs8: &[u8]) -> Result<SigningKey> {
         what: "the device identity",
     };
     let pair = Ed25519KeyPair::from_pkcs8(pkcs8).map_err(|_| bad())?;
-    let seed: [u8; 32] = pkcs8.get(16..48).ok_or_else(bad)?.try_into().map_err(|_| bad())?;
+    let seed: [u8; 32] = pkcs8
+        .get(16..48)
+        .ok_or_else(bad)?
+        .try_into()
+        .map_err(|_| bad())?;
     let key = SigningKey::from_bytes(&seed);
     if key.verifying_key().as_bytes()[..] != pair.public_key().as_ref()[..] {
         return Err(bad());
@@ -416,8 +432,15 @@ mod tests {
         st.push(snapshot(&admin, 2, &[&admin, &sup, &coun]));
         let r = Roster::build(TEAM, (admin.id, pk(&admin)), &st).unwrap();
         assert_eq!(r.epoch(), 2);
-        assert!(r.author_key(did(&coun), 2).is_ok());
-        assert!(r.author_key(did(&lost), 1).is_ok(), "its past stays its own");
+        assert_eq!(
+            r.author_key(did(&coun), 2).unwrap().to_bytes(),
+            pk(&coun),
+            "the key the member signed"
+        );
+        assert!(
+            r.author_key(did(&lost), 1).is_ok(),
+            "its past stays its own"
+        );
         assert_eq!(
             r.author_key(did(&lost), 2).err(),
             Some(AuthorProblem::Revoked)
@@ -496,11 +519,116 @@ mod tests {
         );
     }
 
+    /// Statements of the right shape whose signatures are not the ones they claim.
+    #[test]
+    fn statements_with_the_wrong_signature_change_nothing() {
+        let (admin, sup, intruder) = (dev(1), dev(2), dev(9));
+        let mut st = vec![genesis(&admin)];
+        st.extend(admit(&admin, &sup, Role::Supervisor));
+        // An invitation "by the admin", signed by the intruder.
+        let invite = SigningKey::from_bytes(&crate::crypto::random_array());
+        let ipk = invite.verifying_key().to_bytes();
+        st.push(
+            sign(
+                &intruder.key,
+                &Statement::Invite {
+                    team: TEAM,
+                    issuer: admin.id,
+                    invite_pk: ipk,
+                    role: Role::Admin,
+                },
+            )
+            .0,
+        );
+        st.push(
+            sign(
+                &invite,
+                &Statement::Member {
+                    invite_pk: ipk,
+                    device: intruder.id,
+                    sign_pk: pk(&intruder),
+                    kx_pk: [9; 32],
+                },
+            )
+            .0,
+        );
+        // A snapshot "by the admin" dropping the supervisor, signed by the supervisor.
+        st.push(
+            sign(
+                &sup.key,
+                &Statement::Snapshot {
+                    team: TEAM,
+                    epoch: 2,
+                    issuer: admin.id,
+                    members: vec![(admin.id, pk(&admin))],
+                },
+            )
+            .0,
+        );
+        // A genesis for the founder with another key-agreement key, signed by nobody, put
+        // before the real one.
+        st.insert(
+            0,
+            SignedStatement {
+                statement: Statement::Genesis {
+                    team: TEAM,
+                    device: admin.id,
+                    sign_pk: pk(&admin),
+                    kx_pk: [9; 32],
+                }
+                .encode(),
+                signature: vec![0; 64],
+            }
+            .to_bytes(),
+        );
+        // A genuine invitation used to re-register the supervisor's id with another key.
+        st.extend(admit(
+            &admin,
+            &Dev {
+                id: sup.id,
+                key: intruder.key.clone(),
+            },
+            Role::Admin,
+        ));
+
+        let r = Roster::build(TEAM, (admin.id, pk(&admin)), &st).unwrap();
+        assert_eq!(
+            r.author_key(did(&intruder), 1).err(),
+            Some(AuthorProblem::Unknown)
+        );
+        assert_eq!(r.epoch(), 1, "the forged snapshot is ignored");
+        assert!(r.is_member(did(&sup)));
+        assert_eq!(r.author_key(did(&sup), 1).unwrap().to_bytes(), pk(&sup));
+        let founder = r
+            .devices()
+            .into_iter()
+            .find(|d| d.id == did(&admin))
+            .unwrap();
+        assert_eq!(founder.kx_pk, [1; 32], "the founder's signed key stays");
+    }
+
+    /// A supervisor revoked at epoch 2 had invited a tablet: whatever that tablet is (enrolled
+    /// before, or admitted later with the server's help), it is not in the administrator's
+    /// snapshot, so it is revoked from epoch 2 and never trusted with anything newer.
+    #[test]
+    fn a_tablet_invited_by_a_revoked_supervisor_is_revoked_with_it() {
+        let (admin, sup, late) = (dev(1), dev(2), dev(3));
+        let mut st = vec![genesis(&admin)];
+        st.extend(admit(&admin, &sup, Role::Supervisor));
+        st.push(snapshot(&admin, 2, &[&admin]));
+        st.extend(admit(&sup, &late, Role::Counsellor));
+        let r = Roster::build(TEAM, (admin.id, pk(&admin)), &st).unwrap();
+        assert_eq!(
+            r.author_key(did(&late), 2).err(),
+            Some(AuthorProblem::Revoked)
+        );
+        assert!(!r.is_member(did(&late)));
+    }
+
     #[test]
     fn the_signing_key_matches_the_login_key() {
-        let doc =
-            ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
-                .unwrap();
+        let doc = ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
+            .unwrap();
         let key = signer_from_pkcs8(doc.as_ref()).unwrap();
         let ring_pair = ring::signature::Ed25519KeyPair::from_pkcs8(doc.as_ref()).unwrap();
         let msg = b"same key";
