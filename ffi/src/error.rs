@@ -23,8 +23,8 @@ pub enum KomoraError {
     Closed,
     #[error("this device is not enrolled with a sync server")]
     NotEnrolled,
-    #[error("this device has been revoked; its vault was erased")]
-    Revoked,
+    #[error("this device has been revoked by an administrator{}", if *erased { "; its vault was erased" } else { "; erasing its vault failed: uninstall the app" })]
+    Revoked { erased: bool },
     #[error("the enrolment code is unknown, used or expired")]
     InvalidCode,
     #[error("not allowed: {reason}")]
@@ -64,7 +64,8 @@ impl From<Error> for KomoraError {
             Error::VaultNotFound(_) => KomoraError::NoVault,
             Error::VaultExists(_) => KomoraError::VaultExists,
             Error::NotEnrolled => KomoraError::NotEnrolled,
-            Error::Revoked => KomoraError::Revoked,
+            // Every server call goes through `KomoraVault::remote`, which erases and says so.
+            Error::Revoked => KomoraError::Revoked { erased: false },
             Error::InvalidCode => KomoraError::InvalidCode,
             Error::Forbidden(reason) => KomoraError::Forbidden { reason },
             Error::Unauthenticated => KomoraError::Forbidden {
@@ -97,6 +98,13 @@ impl From<Error> for KomoraError {
             Error::Io { reason, .. } => KomoraError::Storage { reason },
             Error::UnknownKeyEpoch(_) => KomoraError::Corrupt {
                 what: "a team key".into(),
+            },
+            Error::Tampered { what } => KomoraError::Corrupt { what: what.into() },
+            Error::UnknownAuthor => KomoraError::Corrupt {
+                what: "operations by a device this tablet does not know".into(),
+            },
+            Error::StaleKeyEpoch => KomoraError::Network {
+                reason: "the team key changed during the sync: sync again".into(),
             },
             other => KomoraError::Internal {
                 reason: other.to_string(),

@@ -109,6 +109,24 @@ impl KomoraVault {
         let v = g.as_mut().ok_or(KomoraError::Closed)?;
         f(v)
     }
+
+    /// A call to this vault's sync server. Whichever call learns that the tablet was revoked
+    /// erases the vault there and then (keys first) and says whether that worked.
+    fn remote<T>(
+        &self,
+        f: impl FnOnce(&mut core::Vault, &mut core::HttpTransport) -> core::Result<T>,
+    ) -> Result<T> {
+        let mut g = self.guard();
+        let v = g.as_mut().ok_or(KomoraError::Closed)?;
+        let mut t = http(&v.sync_settings()?.server_url)?;
+        match f(v, &mut t) {
+            Err(core::Error::Revoked) => {
+                let erased = g.take().is_some_and(|v| v.wipe().is_ok());
+                Err(KomoraError::Revoked { erased })
+            }
+            other => Ok(other?),
+        }
+    }
 }
 
 /// Create a vault in `dir` protected by `pin` (and by the platform key, if given).
@@ -492,29 +510,19 @@ impl KomoraVault {
         listener: Option<Arc<dyn SyncListener>>,
     ) -> Result<SyncReport> {
         Background::spawn(move || {
-            let mut g = self.guard();
-            let v = g.as_mut().ok_or(KomoraError::Closed)?;
-            let mut t = http(&v.sync_settings()?.server_url)?;
-            let result = v.sync(&mut t, &core::SyncOptions::default(), &mut |p| {
-                if let Some(l) = &listener {
-                    l.on_progress(SyncProgress::from(p));
-                }
-            });
-            match result {
-                Ok(r) => Ok(SyncReport {
-                    sent_ops: records::ms(r.sent_ops),
-                    received_ops: records::ms(r.received_ops),
-                    applied: records::ms(r.applied),
-                    rejected: r.rejected.len() as i64,
-                }),
-                Err(core::Error::Revoked) => {
-                    if let Some(v) = g.take() {
-                        let _ = v.wipe();
+            let r = self.remote(|v, t| {
+                v.sync(t, &core::SyncOptions::default(), &mut |p| {
+                    if let Some(l) = &listener {
+                        l.on_progress(SyncProgress::from(p));
                     }
-                    Err(KomoraError::Revoked)
-                }
-                Err(e) => Err(e.into()),
-            }
+                })
+            })?;
+            Ok(SyncReport {
+                sent_ops: records::ms(r.sent_ops),
+                received_ops: records::ms(r.received_ops),
+                applied: records::ms(r.applied),
+                rejected: r.rejected.len() as i64,
+            })
         })
         .await
     }
@@ -531,18 +539,17 @@ impl KomoraVault {
                 field: "role".into(),
                 reason: "use counsellor, supervisor or admin".into(),
             })?;
-            self.with(|v| {
-                let mut t = http(&v.sync_settings()?.server_url)?;
-                let i = v.invite(
-                    &mut t,
+            let i = self.remote(|v, t| {
+                v.invite(
+                    t,
                     role,
                     std::time::Duration::from_secs(valid_hours.clamp(1, 168) as u64 * 3600),
-                )?;
-                Ok(Invitation {
-                    code: i.code.clone(),
-                    role: i.role.as_str().into(),
-                    expires_at_ms: records::ms(i.expires_at_ms),
-                })
+                )
+            })?;
+            Ok(Invitation {
+                code: i.code.clone(),
+                role: i.role.as_str().into(),
+                expires_at_ms: records::ms(i.expires_at_ms),
             })
         })
         .await
@@ -551,10 +558,8 @@ impl KomoraVault {
     /// The team's devices (administrators and supervisors).
     pub async fn devices(self: Arc<Self>) -> Result<Vec<Device>> {
         Background::spawn(move || {
-            self.with(|v| {
-                let mut t = http(&v.sync_settings()?.server_url)?;
-                Ok(v.devices(&mut t)?.into_iter().map(Device::from).collect())
-            })
+            let devices = self.remote(|v, t| v.devices(t))?;
+            Ok(devices.into_iter().map(Device::from).collect())
         })
         .await
     }
@@ -564,10 +569,7 @@ impl KomoraVault {
     pub async fn revoke_device(self: Arc<Self>, device_id: String) -> Result<()> {
         Background::spawn(move || {
             let id: core::DeviceId = device_id.parse()?;
-            self.with(|v| {
-                let mut t = http(&v.sync_settings()?.server_url)?;
-                Ok(v.revoke_device(&mut t, id)?)
-            })
+            self.remote(|v, t| v.revoke_device(t, id))
         })
         .await
     }

@@ -47,7 +47,33 @@ fn texts(v: &[core::RecordId]) -> Vec<String> {
     v.iter().map(ToString::to_string).collect()
 }
 
+/// Kotlin prints a data class with every field (in logs, crash reports, `"got $x"`): records
+/// that hold a person's data or a secret print their type only, like the core's `Debug`.
+macro_rules! redacted_debug {
+    ($($t:ident),* $(,)?) => {$(
+        impl std::fmt::Debug for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!(stringify!($t), "([redacted])"))
+            }
+        }
+    )*};
+}
+
+redacted_debug!(
+    Client,
+    NewClient,
+    ClientChanges,
+    HistoryEntry,
+    Case,
+    Session,
+    NewSession,
+    NewAssessment,
+    Review,
+    Invitation,
+);
+
 #[derive(uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct Client {
     pub id: String,
     pub name: String,
@@ -91,6 +117,7 @@ impl From<core::Client> for Client {
 
 /// A client as typed on the form. Unset fields are `null`.
 #[derive(uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct NewClient {
     pub name: String,
     #[uniffi(default = None)]
@@ -140,6 +167,7 @@ impl NewClient {
 
 /// Changes to a client: `null` leaves a field alone; names in `clear` empty a field.
 #[derive(uniffi::Record, Default)]
+#[uniffi::export(Debug)]
 pub struct ClientChanges {
     #[uniffi(default = None)]
     pub name: Option<String>,
@@ -193,6 +221,7 @@ impl ClientChanges {
 }
 
 #[derive(uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct HistoryEntry {
     /// "set", "added" or "removed".
     pub change: String,
@@ -233,6 +262,7 @@ impl From<core::HistoryEntry> for HistoryEntry {
 }
 
 #[derive(uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct Case {
     pub id: String,
     pub clients: Vec<String>,
@@ -298,6 +328,7 @@ impl NewCase {
 }
 
 #[derive(uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct Session {
     pub id: String,
     pub case_id: Option<String>,
@@ -337,6 +368,7 @@ impl From<core::Session> for Session {
 }
 
 #[derive(uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct NewSession {
     pub case_id: String,
     /// office, home-visit, phone or group.
@@ -378,6 +410,7 @@ impl NewSession {
 }
 
 #[derive(uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct NewAssessment {
     pub client_id: String,
     /// phq-9, who-5, srq-20 or pcl-5.
@@ -552,6 +585,7 @@ impl From<core::TimelineEntry> for TimelineEntry {
 }
 
 #[derive(uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct Review {
     pub id: String,
     pub target_id: Option<String>,
@@ -665,6 +699,7 @@ impl From<core::SyncStatus> for SyncStatus {
 }
 
 #[derive(uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct Invitation {
     /// The one-time code to give the new device (20 characters).
     pub code: String,

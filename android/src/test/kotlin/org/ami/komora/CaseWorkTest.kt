@@ -78,6 +78,14 @@ class CaseWorkTest {
             val history = v.clientHistory(id, "phone")
             assertEquals(listOf("0788123456", "0722000111", null), history.map { it.value })
             assertEquals("current", history.last().status)
+            // Records print their type only: a log line or a crash report holds no name or phone.
+            val printed = listOf(
+                v.viewClient(id), NewClient(name = "Uwase Diane"), ClientChanges(phone = "0722000111"),
+                history.first(), NewSession(caseId = "x", modality = "office", notes = "Uwase cried"),
+            ).joinToString(" ") { "$it" }
+            for (secret in listOf("Uwase", "0788123456", "0722000111")) {
+                assertTrue(secret !in printed, "printed $printed")
+            }
             val case = v.addCase(NewCase(clients = listOf(id)))
             v.setCaseStatus(case, "closed", null)
             val e = assertThrows(KomoraException.Validation::class.java) {

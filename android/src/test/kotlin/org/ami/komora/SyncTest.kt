@@ -80,6 +80,7 @@ class SyncTest {
                 val finished = events.last() as SyncEvent.Finished
                 assertEquals(30L, finished.report.sentOps)
                 assertTrue(events.dropLast(1).all { it is SyncEvent.Progress }, "progress first")
+                assertTrue(events.count { it is SyncEvent.Progress } >= 2, "progress was reported: $events")
                 assertEquals(0L, claudine.syncStatus().pending)
 
                 val received = admin.syncFlow().toList().last() as SyncEvent.Finished
@@ -135,6 +136,7 @@ class RevocationTest {
 
                 val e = runCatching { lost.syncFlow().toList() }.exceptionOrNull()
                 assertTrue(e is KomoraException.Revoked, "got $e")
+                assertTrue((e as KomoraException.Revoked).erased, "it says the vault was erased")
                 assertTrue(lost.isLocked(), "the vault is closed")
                 assertTrue(!org.ami.komora.core.vaultExists(lostDir), "and erased")
                 lost.close()

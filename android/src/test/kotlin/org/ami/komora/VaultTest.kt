@@ -84,6 +84,17 @@ class VaultTest {
         assertTrue(locked.retryAfterMs in 1..30_000, "wait ${locked.retryAfterMs}")
         assertEquals(5, locked.failures)
         assertTrue(vaultExists(dir))
+
+        // A tablet whose policy says five: the fifth wrong PIN erases it.
+        val strict = tmp.resolve("strict").toString()
+        createVault(strict, PIN, KdfStrength.INSECURE_FOR_TESTS, null).use { it.setWipeAfterFailures(5) }
+        repeat(4) {
+            val e = runCatching { openVault(strict, "0000 guess", null) }.exceptionOrNull()
+            assertTrue(e is KomoraException.WrongPin, "got $e")
+        }
+        val erased = runCatching { openVault(strict, "0000 guess", null) }.exceptionOrNull()
+        assertTrue(erased is KomoraException.ErasedAfterFailures, "got $erased")
+        assertTrue(!vaultExists(strict), "the policy erased it")
     }
 
     @Test
