@@ -9,12 +9,12 @@ use crate::vault::Vault;
 
 pub(crate) struct SearchIndex {
     generation: u64,
-    entries: Vec<(RecordId, String, String)>, // id, folded name, folded code
+    entries: std::collections::HashMap<RecordId, (String, String)>, // folded name, code
 }
 
 impl Drop for SearchIndex {
     fn drop(&mut self) {
-        for (_, name, code) in &mut self.entries {
+        for (name, code) in self.entries.values_mut() {
             zeroize::Zeroize::zeroize(name);
             zeroize::Zeroize::zeroize(code);
         }
@@ -65,12 +65,12 @@ impl Vault {
         let entries = &index.as_ref().expect("built above").entries;
         let mut hits: Vec<(bool, &str, RecordId)> = entries
             .iter()
-            .filter(|(_, name, code)| {
+            .filter(|(_, (name, code))| {
                 words
                     .iter()
                     .all(|w| name.contains(w.as_str()) || code.contains(w.as_str()))
             })
-            .map(|(id, name, code)| {
+            .map(|(id, (name, code))| {
                 let starts = name.split_whitespace().any(|n| n.starts_with(&words[0]))
                     || code.starts_with(&words[0]);
                 (!starts, name.as_str(), *id)
@@ -81,38 +81,60 @@ impl Vault {
         hits.into_iter().map(|(_, _, id)| self.client(id)).collect()
     }
 
+    /// Bring the index up to date: from the store's change log when it can (a view writes an
+    /// audit record: that must not cost a decryption of every client), else from scratch.
     fn refresh_search_index(&self) -> Result<()> {
         let generation = self.store.generation();
-        if self
-            .search
-            .borrow()
-            .as_ref()
-            .is_some_and(|i| i.generation == generation)
-        {
-            return Ok(());
-        }
-        let mut entries = Vec::new();
-        self.store.for_each_state(KIND, |id, state| {
-            if state.deleted.is_none() {
-                let name = state
-                    .value("name")
-                    .and_then(|v| v.as_text())
-                    .map(fold)
-                    .unwrap_or_default();
-                let code = state
-                    .value("code")
-                    .and_then(|v| v.as_text())
-                    .map(fold)
-                    .unwrap_or_default();
-                entries.push((id, name, code));
+        let mut slot = self.search.borrow_mut();
+        let changed = match slot.as_ref() {
+            Some(i) if i.generation == generation => return Ok(()),
+            Some(i) => self.store.changed_since(i.generation),
+            None => None,
+        };
+        match (slot.as_mut(), changed) {
+            (Some(index), Some(changed)) => {
+                for &id in changed {
+                    let old = match self.store.state(id) {
+                        Ok(Some(state)) if state.kind == KIND && state.deleted.is_none() => {
+                            index.entries.insert(id, folded(&state))
+                        }
+                        // Not a client, deleted, or unreadable: not found by search.
+                        _ => index.entries.remove(&id),
+                    };
+                    if let Some((mut name, mut code)) = old {
+                        zeroize::Zeroize::zeroize(&mut name);
+                        zeroize::Zeroize::zeroize(&mut code);
+                    }
+                }
+                index.generation = generation;
             }
-        })?;
-        *self.search.borrow_mut() = Some(SearchIndex {
-            generation,
-            entries,
-        });
+            _ => {
+                let mut entries = std::collections::HashMap::new();
+                self.store.for_each_state(KIND, |id, state| {
+                    if state.deleted.is_none() {
+                        entries.insert(id, folded(&state));
+                    }
+                })?;
+                *slot = Some(SearchIndex {
+                    generation,
+                    entries,
+                });
+            }
+        }
         Ok(())
     }
+}
+
+/// A client's folded name and code.
+fn folded(state: &crate::merge::RecordState) -> (String, String) {
+    let text = |field| {
+        state
+            .value(field)
+            .and_then(|v| v.as_text())
+            .map(fold)
+            .unwrap_or_default()
+    };
+    (text("name"), text("code"))
 }
 
 #[cfg(test)]

@@ -177,25 +177,39 @@ fn a_suicide_risk_answer_puts_the_case_at_the_top_of_the_supervisors_queue() {
     let b = client(&mut t.claudine, "Uwase Diane", Sex::Female, 1995);
     let older = open_case(&mut t.claudine, &[a]);
     let newer = open_case(&mut t.claudine, &[b]);
-    let mut s1 = NewSession::new(older, "office");
-    s1.date = Some(t.claudine.today().add_days(-3));
-    t.claudine.add_session(&s1).unwrap();
+    // Today's session is recorded first, the older one (three days ago) afterwards: the queue
+    // goes by the session's date, not by when it was typed in.
     let s2 = t
         .claudine
         .add_session(&NewSession::new(newer, "phone"))
         .unwrap();
+    let mut s1 = NewSession::new(older, "office");
+    s1.date = Some(t.claudine.today().add_days(-3));
+    let s1 = t.claudine.add_session(&s1).unwrap();
     exchange(&mut t.claudine, &mut t.grace);
     assert_ne!(
         t.grace.review_queue().unwrap()[0].session.id,
         s2,
         "oldest first"
     );
+    let order: Vec<_> = t
+        .grace
+        .review_queue()
+        .unwrap()
+        .iter()
+        .map(|i| i.session.id)
+        .collect();
+    assert_eq!(order, [s1, s2], "oldest first");
 
     // Item 9 answered "several days": the suicide-risk flag rises with the assessment.
     let mut phq = NewAssessment::new(b, "phq-9", vec![1, 1, 1, 1, 0, 0, 0, 0, 1]);
     phq.case = Some(newer);
     let (_, score) = t.claudine.add_assessment(&phq).unwrap();
     assert_eq!(score.alerts, vec!["suicide-risk".to_owned()]);
+    assert!(
+        !format!("{score:?}").contains("suicide"),
+        "a score prints nothing of the person"
+    );
     assert_eq!(
         t.claudine.case(newer).unwrap().risk_flags,
         vec!["suicide-risk".to_owned()]
@@ -213,6 +227,24 @@ fn a_suicide_risk_answer_puts_the_case_at_the_top_of_the_supervisors_queue() {
         .unwrap();
     assert_eq!(load.len(), 1);
     assert_eq!(load[0].case.id, newer);
+
+    // Given during a session, without naming the case: the flag reaches the session's case.
+    let mut in_session = NewAssessment::new(a, "phq-9", vec![0, 0, 0, 0, 0, 0, 0, 0, 2]);
+    in_session.session = Some(s1);
+    t.claudine.add_assessment(&in_session).unwrap();
+    assert_eq!(
+        t.claudine.case(older).unwrap().risk_flags,
+        vec!["suicide-risk".to_owned()]
+    );
+    let mut mismatched = in_session.clone();
+    mismatched.case = Some(newer);
+    assert!(matches!(
+        t.claudine.add_assessment(&mismatched),
+        Err(Error::Validation {
+            field: "session",
+            ..
+        })
+    ));
 }
 
 #[test]
@@ -355,6 +387,56 @@ fn consent_under_16_needs_a_guardian_and_a_withdrawal_stops_new_records() {
     assert_eq!(consents[0].decision, ConsentDecision::Withdrawn);
 }
 
+fn consent(v: &mut Vault, client: RecordId, scope: &str, decision: ConsentDecision) {
+    v.add_consent(&NewConsent {
+        client,
+        scope: scope.into(),
+        decision,
+        language: Language::Kinyarwanda,
+        given_by: ConsentGiver::Client,
+        guardian_name: None,
+        date: None,
+    })
+    .unwrap();
+}
+
+#[test]
+fn each_consent_scope_is_honoured_on_its_own_and_consent_given_again_counts() {
+    let mut t = huye_team();
+    let paul = client(&mut t.claudine, "Bizimana Paul", Sex::Male, 1985);
+    let case = open_case(&mut t.claudine, &[paul]);
+    let v = &mut t.claudine;
+
+    // He no longer wants his file shared with partners: no referral, sessions go on.
+    t.clock.advance(DAY_MS);
+    consent(v, paul, "sharing", ConsentDecision::Withdrawn);
+    let err = v
+        .add_referral(&NewReferral::new(paul, "health-centre"))
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::ConsentWithdrawn { scope } if scope == "sharing"),
+        "{err}"
+    );
+    v.add_session(&NewSession::new(case, "office")).unwrap();
+
+    // He stops the counselling itself: no new session.
+    t.clock.advance(DAY_MS);
+    consent(v, paul, "services", ConsentDecision::Withdrawn);
+    let err = v.add_session(&NewSession::new(case, "office")).unwrap_err();
+    assert!(
+        matches!(&err, Error::ConsentWithdrawn { scope } if scope == "services"),
+        "{err}"
+    );
+
+    // A month later he comes back and agrees again: the latest decision counts.
+    t.clock.advance(30 * DAY_MS);
+    consent(v, paul, "services", ConsentDecision::Given);
+    v.add_session(&NewSession::new(case, "home-visit")).unwrap();
+    let consents = v.consents(paul).unwrap();
+    assert_eq!(consents[0].decision, ConsentDecision::Given, "newest first");
+    assert_eq!(consents.len(), 3);
+}
+
 #[test]
 fn bad_input_is_refused_with_a_reason_and_changes_nothing() {
     let mut t = huye_team();
@@ -399,6 +481,13 @@ fn bad_input_is_refused_with_a_reason_and_changes_nothing() {
         v.add_review(case, Verdict::NeedsChanges, None).is_err(),
         "a request for changes says which"
     );
+    assert!(matches!(
+        v.add_review(case, Verdict::NeedsChanges, None),
+        Err(Error::Validation {
+            field: "comment",
+            ..
+        })
+    ));
     assert_eq!(held(v), before, "nothing was written");
 
     // A closed case takes no new session.
@@ -484,6 +573,37 @@ fn an_overdue_referral_surfaces_and_closing_its_case_asks_for_a_reason() {
         t.grace.case(case).unwrap().close_reason.as_deref(),
         Some("Moved to Kigali; Isange follows him.")
     );
+
+    // He comes back: the case reopens, its reason goes, and no conflict is left behind.
+    t.claudine
+        .edit_case(
+            case,
+            &CaseEdit {
+                status: Some(CaseStatus::Active),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let reopened = t.claudine.case(case).unwrap();
+    assert_eq!(reopened.close_reason, None);
+    assert!(reopened.conflicts.is_empty(), "{:?}", reopened.conflicts);
+    let err = t
+        .claudine
+        .edit_case(
+            case,
+            &CaseEdit {
+                close_reason: Some("a reason for an open case".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        Error::Validation {
+            field: "close_reason",
+            ..
+        }
+    ));
 }
 
 #[test]

@@ -200,10 +200,10 @@ impl Vault {
                 e.at.wall_ms,
                 e.device,
                 e.action.code(),
-                e.kind,
+                super::csv(&e.kind),
                 e.record.map(|r| r.to_string()).unwrap_or_default(),
-                e.fields.join(" "),
-                e.detail
+                super::csv(&e.fields.join(" ")),
+                super::csv(&e.detail)
             );
         }
         Ok(out)

@@ -103,7 +103,8 @@ impl Case {
         !self.risk_flags.is_empty() || self.risk_level == RiskLevel::High
     }
 
-    pub(crate) fn from_state(id: RecordId, s: &RecordState) -> Self {
+    /// `with_text`: the close reason (free text) too; the in-memory index keeps none.
+    pub(crate) fn from_state(id: RecordId, s: &RecordState, with_text: bool) -> Self {
         Case {
             id,
             clients: s.ids("clients"),
@@ -112,7 +113,11 @@ impl Case {
                 .text("status")
                 .and_then(|t| CaseStatus::parse(&t).ok())
                 .unwrap_or(CaseStatus::Open),
-            close_reason: s.text("close_reason"),
+            close_reason: if with_text {
+                s.text("close_reason")
+            } else {
+                None
+            },
             risk_level: s
                 .text("risk_level")
                 .and_then(|t| RiskLevel::parse(&t).ok())
@@ -245,7 +250,7 @@ impl Vault {
     }
 
     pub fn case(&self, id: RecordId) -> Result<Case> {
-        Ok(Case::from_state(id, &self.live_state(id, KIND)?))
+        Ok(Case::from_state(id, &self.live_state(id, KIND)?, true))
     }
 
     /// Change a case. Closing one that still has open referrals or a high risk asks for a
@@ -308,11 +313,18 @@ impl Vault {
             if status != current.status {
                 out.push(Edit::Set("status", status.code().into()));
             }
-            if status != CaseStatus::Closed && current.close_reason.is_some() {
-                out.push(Edit::Set("close_reason", Value::Null));
-            }
         }
-        set_text(&mut out, "close_reason", edit.close_reason.as_deref(), 500)?;
+        // A reason belongs to a closed case: reopening clears it (one write to the field).
+        if edit.status.unwrap_or(current.status) == CaseStatus::Closed {
+            set_text(&mut out, "close_reason", edit.close_reason.as_deref(), 500)?;
+        } else if edit.close_reason.is_some() {
+            return Err(Error::validation(
+                "close_reason",
+                "a reason is given only when the case is closed",
+            ));
+        } else if current.close_reason.is_some() {
+            out.push(Edit::Set("close_reason", Value::Null));
+        }
         self.write_record(id, KIND, false, out)
     }
 

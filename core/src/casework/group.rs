@@ -42,12 +42,21 @@ impl fmt::Debug for Group {
 }
 
 impl Group {
-    pub(crate) fn from_state(id: RecordId, s: &RecordState) -> Self {
+    /// `with_text`: the name and the facilitators' names too; the in-memory index keeps none.
+    pub(crate) fn from_state(id: RecordId, s: &RecordState, with_text: bool) -> Self {
         Group {
             id,
-            name: s.text("name").unwrap_or_default(),
+            name: if with_text {
+                s.text("name").unwrap_or_default()
+            } else {
+                String::new()
+            },
             kind: s.text("kind").unwrap_or_default(),
-            facilitators: s.texts("facilitators"),
+            facilitators: if with_text {
+                s.texts("facilitators")
+            } else {
+                Vec::new()
+            },
             members: s.ids("members"),
             cycle_length: s
                 .int("cycle_length")
@@ -194,13 +203,18 @@ impl Vault {
     }
 
     pub fn group(&self, id: RecordId) -> Result<Group> {
-        Ok(Group::from_state(id, &self.live_state(id, KIND)?))
+        Ok(Group::from_state(id, &self.live_state(id, KIND)?, true))
     }
 
     /// Every group, by name.
     pub fn groups(&self) -> Result<Vec<Group>> {
-        let mut all: Vec<Group> = self.index()?.groups().cloned().collect();
-        all.sort_by(|a, b| (a.name.to_lowercase(), a.id).cmp(&(b.name.to_lowercase(), b.id)));
+        // The index holds no names: open each group (there are few).
+        let ids: Vec<RecordId> = self.index()?.groups().map(|g| g.id).collect();
+        let mut all = ids
+            .into_iter()
+            .map(|id| self.group(id))
+            .collect::<Result<Vec<_>>>()?;
+        all.sort_by_key(|g| (g.name.to_lowercase(), g.id));
         Ok(all)
     }
 

@@ -64,7 +64,7 @@ impl CaseIndex {
         }
         match s.kind.as_str() {
             CASE => {
-                self.cases.insert(id, Case::from_state(id, s));
+                self.cases.insert(id, Case::from_state(id, s, false));
             }
             SESSION => {
                 self.sessions.insert(id, Session::from_state(id, s, false));
@@ -83,7 +83,7 @@ impl CaseIndex {
                 self.reviews.insert(id, Review::from_state(id, s, false));
             }
             GROUP => {
-                self.groups.insert(id, Group::from_state(id, s));
+                self.groups.insert(id, Group::from_state(id, s, false));
             }
             GROUP_SESSION => {
                 self.group_sessions

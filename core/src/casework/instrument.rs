@@ -72,12 +72,19 @@ pub struct Instrument {
 }
 
 /// A computed score.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Score {
     pub total: u32,
     pub band: String,
     /// Risk flags the answers raise.
     pub alerts: Vec<String>,
+}
+
+/// A person's score is health data: never printed.
+impl std::fmt::Debug for Score {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Score([redacted])")
+    }
 }
 
 fn invalid(reason: impl Into<String>) -> Error {

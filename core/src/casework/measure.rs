@@ -48,6 +48,15 @@ impl fmt::Debug for Assessment {
     }
 }
 
+impl fmt::Debug for Trend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Trend")
+            .field("instrument", &self.instrument)
+            .field("points", &self.points.len())
+            .finish_non_exhaustive()
+    }
+}
+
 fn encode_answers(a: &[u8]) -> String {
     a.iter().map(u8::to_string).collect::<Vec<_>>().join(",")
 }
@@ -125,7 +134,7 @@ impl fmt::Debug for NewAssessment {
 }
 
 /// How a client's scores on one instrument changed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Trend {
     pub instrument: String,
     /// Every scored assessment, oldest first: (date, score, band).
@@ -156,8 +165,28 @@ impl Vault {
             ));
         }
         self.check_consent(a.client, "data-recording")?;
+        // The case is the one given, or else the session's: an alert must reach a case.
+        let mut case_id = a.case;
+        if let Some(s) = a.session {
+            let session = self.session(s)?;
+            if !session.participants.contains(&a.client) {
+                return Err(Error::validation(
+                    "session",
+                    "the client was not at this session",
+                ));
+            }
+            match (a.case, session.case) {
+                (Some(c), Some(sc)) if c != sc => {
+                    return Err(Error::validation(
+                        "session",
+                        "this session belongs to another case",
+                    ))
+                }
+                (given, of_session) => case_id = given.or(of_session),
+            }
+        }
         let mut case = None;
-        if let Some(c) = a.case {
+        if let Some(c) = case_id {
             let found = self.case(c)?;
             if !found.clients.contains(&a.client) {
                 return Err(Error::validation(
@@ -167,15 +196,6 @@ impl Vault {
             }
             case = Some(found);
         }
-        if let Some(s) = a.session {
-            let session = self.session(s)?;
-            if !session.participants.contains(&a.client) {
-                return Err(Error::validation(
-                    "session",
-                    "the client was not at this session",
-                ));
-            }
-        }
         let mut out = vec![
             Edit::Set("client", id_value(a.client)),
             Edit::Set("instrument", inst.id.as_str().into()),
@@ -183,7 +203,7 @@ impl Vault {
             Edit::Set("date", date.to_string().into()),
             Edit::Set("answers", encode_answers(&a.answers).into()),
         ];
-        if let Some(c) = a.case {
+        if let Some(c) = case_id {
             out.push(Edit::Set("case", id_value(c)));
         }
         if let Some(s) = a.session {

@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
+use super::csv;
 use super::date::Date;
 use crate::client::Client;
 use crate::error::Result;
@@ -201,14 +202,5 @@ impl Vault {
             );
         }
         Ok(out)
-    }
-}
-
-/// A CSV field: quoted when it holds a comma or a quote.
-fn csv(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
     }
 }
