@@ -40,6 +40,22 @@ proptest! {
     }
 
     #[test]
+    fn a_well_framed_envelope_with_a_random_body_is_refused_as_corrupted(
+        id in any::<[u8; 16]>(), tail in proptest::collection::vec(any::<u8>(), 28..400)
+    ) {
+        let (mut v, _) = vault_with_ops();
+        let mut bytes = vec![komora_protocol::envelope::VERSION, 0, 0, 0, 1];
+        bytes.extend_from_slice(&id);
+        bytes.extend_from_slice(&tail);
+        let env = OpEnvelope::from_bytes(&bytes).unwrap();
+        let report = v.apply_ops(&[env]).unwrap();
+        prop_assert_eq!(report.applied, 0);
+        let reasons: Vec<_> = report.rejected.iter().map(|r| r.reason.clone()).collect();
+        prop_assert_eq!(reasons, vec![komora_core::RejectReason::Corrupted]);
+        prop_assert!(v.clients().unwrap().items.is_empty());
+    }
+
+    #[test]
     fn a_flipped_or_cut_envelope_is_refused_and_changes_nothing(
         which in 0usize..3, pos in any::<prop::sample::Index>(), bit in 0u8..8, cut in any::<bool>()
     ) {
@@ -55,10 +71,13 @@ proptest! {
             Ok(env) => {
                 let report = v.apply_ops(&[env]).unwrap();
                 prop_assert_eq!(report.applied, 0, "a damaged envelope applied");
+                prop_assert_eq!(report.rejected.len(), 1);
+                prop_assert_eq!(v.audit_trail().unwrap().len(), 1, "the refusal is audited");
             }
             Err(e) => {
                 let corrupted = matches!(e, komora_core::Error::Corrupted { .. });
                 prop_assert!(corrupted, "a damaged envelope is reported as corrupted");
+                prop_assert!(v.audit_trail().unwrap().is_empty(), "nothing reached the vault");
             }
         }
         // Nothing of it is in the vault: the only trace is the audit's note of the refusal.
@@ -70,7 +89,10 @@ proptest! {
 
     #[test]
     fn batch_and_summary_files_refuse_garbage(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
-        let _ = decode_batch(&bytes);
+        let decoded = decode_batch(&bytes);
+        if !bytes.starts_with(b"KMRAOPS") {
+            prop_assert!(decoded.is_err(), "no batch without its magic");
+        }
         let _ = Summary::from_bytes(&bytes);
         let mut with_magic = b"KMRAOPS1".to_vec();
         with_magic.extend_from_slice(&bytes);
@@ -86,13 +108,42 @@ proptest! {
         let i = pos.index(file.len());
         let changed = file[i] != byte;
         file[i] = byte;
+        if !changed {
+            prop_assert!(decode_batch(&file).is_ok(), "an intact batch decodes");
+        }
         if let Ok(decoded) = decode_batch(&file) {
             let report = v.apply_ops(&decoded).unwrap();
             if changed {
                 prop_assert!(report.applied < 3, "every byte of a batch is checked: {:?}", report);
+            } else {
+                prop_assert_eq!(report.applied, 3);
             }
             prop_assert!(v.clients().unwrap().unreadable.is_empty());
         }
+    }
+
+    #[test]
+    fn a_damaged_batch_file_with_a_device_list_is_refused_or_applies_only_intact_envelopes(
+        pos in any::<prop::sample::Index>(), byte in any::<u8>()
+    ) {
+        let (mut v, ops) = vault_with_ops();
+        let mut from = Vault::ephemeral(&v.team_keys(), ManualClock::at(MORNING_MS)).unwrap();
+        from.apply_ops(&ops).unwrap();
+        let mut file = from.export_batch(&Summary::default()).unwrap();
+        let i = pos.index(file.len());
+        let changed = file[i] != byte;
+        file[i] = byte;
+        match v.import_batch(&file) {
+            Ok(report) => {
+                if changed {
+                    prop_assert!(report.applied < 3, "every byte is checked: {:?}", report);
+                } else {
+                    prop_assert_eq!(report.applied, 3);
+                }
+            }
+            Err(e) => prop_assert!(changed, "an intact file was refused: {}", e),
+        }
+        prop_assert!(v.clients().unwrap().unreadable.is_empty());
     }
 
     #[test]
