@@ -146,6 +146,16 @@ impl AeadKey {
 }
 
 /// The associated data for a sealed value: a domain label, then length-free fixed fields.
+/// HKDF-SHA256 (extract with `salt`, expand with `info`) to 32 bytes, zeroised on drop.
+pub(crate) fn hkdf32(salt: &[u8], ikm: &[u8], info: &[u8]) -> Zeroizing<[u8; 32]> {
+    let prk = ring::hkdf::Salt::new(ring::hkdf::HKDF_SHA256, salt).extract(ikm);
+    let mut out = Zeroizing::new([0u8; 32]);
+    prk.expand(&[info], ring::hkdf::HKDF_SHA256)
+        .and_then(|okm| okm.fill(&mut out[..]))
+        .expect("32 bytes is a valid HKDF length");
+    out
+}
+
 pub(crate) fn aad(label: &str, parts: &[&[u8]]) -> Vec<u8> {
     let mut out =
         Vec::with_capacity(label.len() + 1 + parts.iter().map(|p| p.len() + 2).sum::<usize>());

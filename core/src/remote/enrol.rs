@@ -24,13 +24,12 @@ use komora_protocol::{
     InviteRequest, Role,
 };
 use ring::digest::{digest, SHA256};
-use ring::hkdf::{Salt, HKDF_SHA256};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::transport::Transport;
 use super::{Session, SyncOptions, SyncSettings};
-use crate::crypto::{random_array, SecretKey};
+use crate::crypto::{hkdf32, random_array, SecretKey};
 use crate::error::{Error, Result};
 use crate::roster;
 use crate::vault::{DeviceIdentity, TeamKeys, Vault, VaultOptions};
@@ -92,17 +91,8 @@ fn code_keys(typed: &str) -> Result<CodeKeys> {
         .as_ref()
         .try_into()
         .expect("32 bytes");
-    let prk = Salt::new(HKDF_SHA256, WRAP_SALT).extract(canonical.as_bytes());
-    let mut wrap = [0u8; 32];
-    prk.expand(&[b"wrap"], HKDF_SHA256)
-        .and_then(|okm| okm.fill(&mut wrap))
-        .expect("HKDF output of the hash length");
-    let wrap = SecretKey::from_bytes(wrap);
-    let prk = Salt::new(HKDF_SHA256, INVITE_SIGN_SALT).extract(canonical.as_bytes());
-    let mut seed = Zeroizing::new([0u8; 32]);
-    prk.expand(&[b"sign"], HKDF_SHA256)
-        .and_then(|okm| okm.fill(&mut seed[..]))
-        .expect("HKDF output of the hash length");
+    let wrap = SecretKey::from_bytes(*hkdf32(WRAP_SALT, canonical.as_bytes(), b"wrap"));
+    let seed = hkdf32(INVITE_SIGN_SALT, canonical.as_bytes(), b"sign");
     let invite = ed25519_dalek::SigningKey::from_bytes(&seed);
     Ok(CodeKeys {
         lookup,

@@ -7,13 +7,11 @@
 
 use komora_protocol::roster::Statement;
 use komora_protocol::{Bytes, Id16, KeyGrant, RevokeRequest};
-use ring::hkdf;
 use x25519_dalek::{PublicKey, StaticSecret};
-use zeroize::Zeroizing;
 
 use super::transport::Transport;
 use super::{Session, SyncOptions};
-use crate::crypto::{aad, random_array, AeadKey, SecretKey};
+use crate::crypto::{aad, hkdf32, random_array, AeadKey, SecretKey};
 use crate::error::{Error, Result};
 use crate::ids::DeviceId;
 use crate::vault::Vault;
@@ -23,12 +21,7 @@ const KX_LABEL: &[u8] = b"komora/device-kx/v1";
 
 /// The device's X25519 secret, derived from its Ed25519 PKCS#8 document.
 pub(crate) fn kx_secret(signing_pkcs8: &[u8]) -> StaticSecret {
-    let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, KX_LABEL).extract(signing_pkcs8);
-    let mut out = Zeroizing::new([0u8; 32]);
-    prk.expand(&[KX_LABEL], hkdf::HKDF_SHA256)
-        .and_then(|okm| okm.fill(&mut out[..]))
-        .expect("32 bytes is a valid HKDF length");
-    StaticSecret::from(*out)
+    StaticSecret::from(*hkdf32(KX_LABEL, signing_pkcs8, KX_LABEL))
 }
 
 pub(crate) fn kx_public(signing_pkcs8: &[u8]) -> [u8; 32] {
@@ -38,14 +31,7 @@ pub(crate) fn kx_public(signing_pkcs8: &[u8]) -> [u8; 32] {
 fn grant_key(shared: &[u8; 32], eph_pk: &[u8; 32], device_pk: &[u8; 32]) -> SecretKey {
     let mut salt = eph_pk.to_vec();
     salt.extend_from_slice(device_pk);
-    let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, &salt).extract(shared);
-    let mut out = [0u8; 32];
-    prk.expand(&[GRANT_LABEL.as_bytes()], hkdf::HKDF_SHA256)
-        .and_then(|okm| okm.fill(&mut out))
-        .expect("32 bytes is a valid HKDF length");
-    let key = SecretKey::from_bytes(out);
-    zeroize::Zeroize::zeroize(&mut out);
-    key
+    SecretKey::from_bytes(*hkdf32(&salt, shared, GRANT_LABEL.as_bytes()))
 }
 
 fn grant_aad(device: &Id16, epoch: u32) -> Vec<u8> {
