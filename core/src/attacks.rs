@@ -40,7 +40,9 @@ impl Vault {
                         *value = Value::from("Forged".to_owned());
                     }
                 }
-                op.body_bytes = postcard::to_allocvec(&op.body).expect("bodies serialise");
+                op.body_bytes = zeroize::Zeroizing::new(
+                    postcard::to_allocvec(&op.body).expect("bodies serialise"),
+                );
                 op.id = OpId::random();
             }
             Forgery::ReplayUnderNewId => op.id = OpId::random(),
@@ -52,4 +54,17 @@ impl Vault {
     pub fn smuggle(&mut self, env: &OpEnvelope) -> Result<()> {
         self.store.insert_unsynced_raw(env)
     }
+}
+
+/// A team key for `epoch` wrapped for a device, as anyone who knows the device's public
+/// key (the server among them) could make one.
+pub fn wrap_team_key_for(device: DeviceId, kx_pk: &[u8; 32], epoch: u32, key: [u8; 32]) -> Vec<u8> {
+    let id = komora_protocol::Id16(*device.as_bytes());
+    crate::remote::keys::wrap_for(
+        &id,
+        kx_pk,
+        epoch,
+        &crate::crypto::SecretKey::from_bytes(key),
+    )
+    .expect("a valid public key")
 }

@@ -1,7 +1,7 @@
 //! The replica-exchange API that the sync engine and offline transfer by file build on:
 //! say what you hold, take what another replica lacks, apply a batch.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::op::OpEnvelope;
 use crate::store::{ApplyReport, Summary};
 use crate::vault::Vault;
@@ -28,10 +28,6 @@ impl Vault {
     /// In a vault of a server team, every operation must be signed by its author as the team's
     /// signed device list names it; refused ones are also written to the audit trail.
     pub fn apply_ops(&mut self, ops: &[OpEnvelope]) -> Result<ApplyReport> {
-        if self.store.roster.is_none() && self.sync_settings().is_ok() {
-            // Enrolled, but the device list was never fetched: nothing can be checked yet.
-            return Err(Error::UnknownAuthor);
-        }
         let report = self.store.apply_remote(ops, None, false)?;
         self.note_refused(&report.rejected)?;
         Ok(report)

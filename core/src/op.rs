@@ -77,8 +77,8 @@ pub(crate) struct Op {
     pub id: OpId,
     pub epoch: u32,
     pub body: OpBody,
-    /// The body's exact bytes, as signed.
-    pub body_bytes: Vec<u8>,
+    /// The body's exact bytes, as signed (plaintext: zeroised on drop).
+    pub body_bytes: zeroize::Zeroizing<Vec<u8>>,
     /// The author device's signature over [`Op::signed_message`].
     pub sig: [u8; SIG_LEN],
 }
@@ -119,6 +119,9 @@ pub(crate) struct OpBody {
     pub wall_ms: u64,
     pub counter: u32,
     pub changes: Vec<Change>,
+    /// The team key epoch it was written in (signed, unlike the envelope's, which a re-seal
+    /// after a rotation raises): whether its author was still a member is judged by this.
+    pub written_epoch: u32,
 }
 
 impl OpBody {
@@ -232,7 +235,7 @@ impl OpEnvelope {
             id: op_id,
             epoch,
             body,
-            body_bytes,
+            body_bytes: zeroize::Zeroizing::new(body_bytes),
             sig,
         };
         (Self::reseal(&op, epoch, key), op)
@@ -277,7 +280,7 @@ impl OpEnvelope {
             id: self.op_id,
             epoch: self.epoch,
             body,
-            body_bytes: plain[..body_len].to_vec(),
+            body_bytes: zeroize::Zeroizing::new(plain[..body_len].to_vec()),
             sig,
         })
     }
@@ -395,6 +398,7 @@ mod tests {
                 value: "Mukamana".into(),
                 preds: vec![],
             }],
+            written_epoch: 1,
         }
     }
 

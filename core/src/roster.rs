@@ -5,15 +5,16 @@
 //!
 //! Rules, checked in order of key epochs:
 //! - the genesis statement of the root, signed by itself, starts the list at epoch 1;
-//! - a member is admitted when an invitation signed by a current member whose role may invite
-//!   that role names the invitation key that signed the member's statement, and no other
-//!   device used that invitation;
-//! - a snapshot signed by a current administrator for the next epoch lists who stays; every
-//!   other member is revoked from that epoch on, and only the listed ones may admit others.
+//! - a member is admitted when an invitation made in the current epoch, signed by a current
+//!   member whose role may invite that role, names the invitation key that signed the
+//!   member's statement, and no other device used that invitation;
+//! - a snapshot signed by a current administrator for the next epoch lists who stays and
+//!   commits to the new team key; every other member is revoked from that epoch on, and only
+//!   the listed ones may admit others.
 //!
-//! Statements that do not verify are ignored (a server can only ever withhold); two different
-//! snapshots for one epoch mean the server shows different lists to different devices, and
-//! the list is refused.
+//! Statements that do not verify are ignored, and never hide one that does (a server can only
+//! ever withhold); two different valid snapshots for one epoch mean the server shows different
+//! lists to different devices, and the list is refused.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -44,6 +45,18 @@ struct Entry {
     revoked_from: Option<u32>,
 }
 
+impl Entry {
+    fn new(sign_pk: [u8; 32], kx_pk: [u8; 32], role: Role) -> Option<Self> {
+        Some(Entry {
+            sign_pk,
+            verifying: VerifyingKey::from_bytes(&sign_pk).ok()?,
+            kx_pk,
+            role,
+            revoked_from: None,
+        })
+    }
+}
+
 /// Why an operation's author is not accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum AuthorProblem {
@@ -60,6 +73,8 @@ pub(crate) struct Roster {
     devices: BTreeMap<DeviceId, Entry>,
     members: BTreeSet<DeviceId>,
     epoch: u32,
+    /// Each rotated epoch's key commitment, from its snapshot.
+    key_ids: BTreeMap<u32, [u8; 32]>,
 }
 
 fn verify(pk: &[u8; 32], signed: &SignedStatement) -> bool {
@@ -99,6 +114,27 @@ struct Member {
     kx_pk: [u8; 32],
 }
 
+/// An invitation as stated; believed only once its issuer's signature is checked.
+struct Invite {
+    issuer: DeviceId,
+    role: Role,
+    epoch: u32,
+    signed: SignedStatement,
+}
+
+/// A snapshot as stated; believed only once its issuer's signature is checked.
+struct Snapshot {
+    issuer: DeviceId,
+    members: Vec<(Id16, [u8; 32])>,
+    key_id: [u8; 32],
+    signed: SignedStatement,
+}
+
+/// The key commitment a snapshot carries for its epoch's team key.
+pub(crate) fn key_id(key: &crate::crypto::SecretKey, epoch: u32) -> [u8; 32] {
+    *crate::crypto::hkdf32(&epoch.to_be_bytes(), key.expose(), b"komora/team-key-id/v1")
+}
+
 impl Roster {
     /// Rebuild the list of `team` from its statements, trusting only `root`.
     pub(crate) fn build(
@@ -108,11 +144,12 @@ impl Roster {
     ) -> Result<Self> {
         let tampered = |what| Error::Tampered { what };
         let mut genesis = None;
-        let mut invites: HashMap<[u8; 32], (DeviceId, Role, SignedStatement)> = HashMap::new();
+        // Every statement is kept as a candidate: one that does not verify must not hide a
+        // genuine one (a server could put garbage first).
+        let mut invites: HashMap<[u8; 32], Vec<Invite>> = HashMap::new();
         let mut invite_uses: HashMap<[u8; 32], usize> = HashMap::new();
-        let mut pending: Vec<(Member, SignedStatement)> = Vec::new();
-        let mut snapshots: BTreeMap<u32, (DeviceId, Vec<(Id16, [u8; 32])>, SignedStatement)> =
-            BTreeMap::new();
+        let mut pending: Vec<Member> = Vec::new();
+        let mut snapshots: BTreeMap<u32, Vec<Snapshot>> = BTreeMap::new();
         for raw in statements {
             let Some((signed, st)) = SignedStatement::from_bytes(raw) else {
                 continue;
@@ -138,14 +175,14 @@ impl Roster {
                     issuer,
                     invite_pk,
                     role,
+                    epoch,
                     ..
-                } => {
-                    invites.entry(invite_pk).or_insert((
-                        DeviceId::from_bytes(issuer.0),
-                        role,
-                        signed,
-                    ));
-                }
+                } => invites.entry(invite_pk).or_default().push(Invite {
+                    issuer: DeviceId::from_bytes(issuer.0),
+                    role,
+                    epoch,
+                    signed,
+                }),
                 Statement::Member {
                     invite_pk,
                     device,
@@ -154,112 +191,75 @@ impl Roster {
                 } => {
                     if verify(&invite_pk, &signed) {
                         *invite_uses.entry(invite_pk).or_default() += 1;
-                        let device = DeviceId::from_bytes(device.0);
-                        pending.push((
-                            Member {
-                                invite_pk,
-                                device,
-                                sign_pk,
-                                kx_pk,
-                            },
-                            signed,
-                        ));
+                        pending.push(Member {
+                            invite_pk,
+                            device: DeviceId::from_bytes(device.0),
+                            sign_pk,
+                            kx_pk,
+                        });
                     }
                 }
                 Statement::Snapshot {
                     epoch,
                     issuer,
                     members,
+                    key_id,
                     ..
-                } => {
-                    let issuer = DeviceId::from_bytes(issuer.0);
-                    if let Some((_, _, seen)) = snapshots.get(&epoch) {
-                        if *seen != signed {
-                            return Err(tampered(
-                                "two different device lists for the same key epoch",
-                            ));
-                        }
-                        continue;
-                    }
-                    snapshots.insert(epoch, (issuer, members, signed));
-                }
+                } => snapshots.entry(epoch).or_default().push(Snapshot {
+                    issuer: DeviceId::from_bytes(issuer.0),
+                    members,
+                    key_id,
+                    signed,
+                }),
             }
         }
         let kx_pk = genesis.ok_or(tampered(
             "a device list that does not start from the team's founder",
         ))?;
         let root_id = DeviceId::from_bytes(root.0 .0);
-        let entry = |sign_pk: [u8; 32], kx_pk, role| -> Option<Entry> {
-            Some(Entry {
-                sign_pk,
-                verifying: VerifyingKey::from_bytes(&sign_pk).ok()?,
-                kx_pk,
-                role,
-                revoked_from: None,
-            })
-        };
         let mut roster = Roster {
             root,
             devices: BTreeMap::from([(
                 root_id,
-                entry(root.1, kx_pk, Role::Admin).ok_or(tampered("the founder's key"))?,
+                Entry::new(root.1, kx_pk, Role::Admin).ok_or(tampered("the founder's key"))?,
             )]),
             members: BTreeSet::from([root_id]),
             epoch: 1,
+            key_ids: BTreeMap::new(),
         };
-        let mut invite_checked: HashMap<[u8; 32], bool> = HashMap::new();
         loop {
-            // Admit, until nothing changes, the members whose invitation comes from a member.
-            loop {
-                let mut admitted = false;
-                pending.retain(|(m, _)| {
-                    let Some((issuer, role, signed)) = invites.get(&m.invite_pk) else {
-                        return true;
-                    };
-                    let Some(by) = roster.devices.get(issuer) else {
-                        return true;
-                    };
-                    if !roster.members.contains(issuer) || !by.role.may_invite(*role) {
-                        return true;
-                    }
-                    let ok = *invite_checked
-                        .entry(m.invite_pk)
-                        .or_insert_with(|| verify(&by.sign_pk, signed));
-                    if !ok
-                        || invite_uses.get(&m.invite_pk) != Some(&1)
-                        || roster.devices.contains_key(&m.device)
-                    {
-                        return false;
-                    }
-                    let Some(e) = entry(m.sign_pk, m.kx_pk, *role) else {
-                        return false;
-                    };
-                    roster.devices.insert(m.device, e);
-                    roster.members.insert(m.device);
-                    admitted = true;
-                    false
-                });
-                if !admitted {
-                    break;
-                }
-            }
-            let Some((issuer, listed, signed)) = snapshots.get(&(roster.epoch + 1)) else {
-                break;
-            };
-            let by = roster.devices.get(issuer);
-            let valid = roster.members.contains(issuer)
-                && by.is_some_and(|e| e.role == Role::Admin && verify(&e.sign_pk, signed));
-            if !valid {
-                break;
-            }
+            roster.admit(&mut pending, &invites, &invite_uses);
             let next = roster.epoch + 1;
-            let listed: BTreeSet<DeviceId> = listed
-                .iter()
-                .filter(|(id, pk)| {
-                    let id = DeviceId::from_bytes(id.0);
-                    roster.members.contains(&id) && roster.devices[&id].sign_pk == *pk
+            let mut valid: Vec<&Snapshot> = snapshots
+                .get(&next)
+                .into_iter()
+                .flatten()
+                .filter(|c| {
+                    roster.members.contains(&c.issuer)
+                        && roster
+                            .devices
+                            .get(&c.issuer)
+                            .is_some_and(|e| e.role == Role::Admin && verify(&e.sign_pk, &c.signed))
                 })
-                .map(|(id, _)| DeviceId::from_bytes(id.0))
+                .collect();
+            valid.dedup_by(|a, b| a.signed == b.signed);
+            let snapshot = match valid.as_slice() {
+                [] => break,
+                [one] => *one,
+                _ => {
+                    return Err(tampered(
+                        "two different device lists for the same key epoch",
+                    ))
+                }
+            };
+            let listed: BTreeSet<DeviceId> = snapshot
+                .members
+                .iter()
+                .map(|(id, pk)| (DeviceId::from_bytes(id.0), pk))
+                .filter(|(id, pk)| {
+                    roster.members.contains(id) && roster.devices[id].sign_pk == **pk
+                })
+                .map(|(id, _)| id)
                 .collect();
             for gone in roster.members.difference(&listed) {
                 roster
@@ -270,8 +270,58 @@ impl Roster {
             }
             roster.members = listed;
             roster.epoch = next;
+            roster.key_ids.insert(next, snapshot.key_id);
         }
         Ok(roster)
+    }
+
+    /// Admit, until nothing changes, the members whose invitation was made in the current
+    /// epoch by a current member whose role may invite that role, and is used by no other.
+    fn admit(
+        &mut self,
+        pending: &mut Vec<Member>,
+        invites: &HashMap<[u8; 32], Vec<Invite>>,
+        uses: &HashMap<[u8; 32], usize>,
+    ) {
+        loop {
+            let mut admitted = false;
+            pending.retain(|m| {
+                if uses.get(&m.invite_pk) != Some(&1) || self.devices.contains_key(&m.device) {
+                    return false; // never admissible
+                }
+                let role = invites
+                    .get(&m.invite_pk)
+                    .into_iter()
+                    .flatten()
+                    .find_map(|c| {
+                        let by = self.devices.get(&c.issuer)?;
+                        let ok = c.epoch == self.epoch
+                            && self.members.contains(&c.issuer)
+                            && by.role.may_invite(c.role)
+                            && verify(&by.sign_pk, &c.signed);
+                        ok.then_some(c.role)
+                    });
+                let Some(role) = role else {
+                    return true; // perhaps once its inviter is admitted
+                };
+                let Some(e) = Entry::new(m.sign_pk, m.kx_pk, role) else {
+                    return false;
+                };
+                self.devices.insert(m.device, e);
+                self.members.insert(m.device);
+                admitted = true;
+                false
+            });
+            if !admitted {
+                break;
+            }
+        }
+    }
+
+    /// The commitment the signed list holds for the team key of `epoch` (none for epoch 1,
+    /// whose key comes sealed in the enrolment bundle).
+    pub(crate) fn key_id(&self, epoch: u32) -> Option<&[u8; 32]> {
+        self.key_ids.get(&epoch)
     }
 
     pub(crate) fn root(&self) -> (Id16, [u8; 32]) {
@@ -283,7 +333,7 @@ impl Roster {
         self.epoch
     }
 
-    /// The key that must have signed an operation by `device` sealed under `epoch`.
+    /// The key that must have signed an operation by `device` written in key epoch `epoch`.
     pub(crate) fn author_key(
         &self,
         device: DeviceId,
@@ -377,8 +427,13 @@ mod tests {
         .0
     }
 
-    /// `by` invites `new` as `role`: the invitation and the member statement.
+    /// `by` invites `new` as `role` in epoch 1: the invitation and the member statement.
     fn admit(by: &Dev, new: &Dev, role: Role) -> Vec<Vec<u8>> {
+        admit_in(1, by, new, role)
+    }
+
+    /// The same, with an invitation made in key epoch `epoch`.
+    fn admit_in(epoch: u32, by: &Dev, new: &Dev, role: Role) -> Vec<Vec<u8>> {
         let invite = SigningKey::from_bytes(&crate::crypto::random_array());
         let ipk = invite.verifying_key().to_bytes();
         vec![
@@ -389,6 +444,7 @@ mod tests {
                     issuer: by.id,
                     invite_pk: ipk,
                     role,
+                    epoch,
                 },
             )
             .0,
@@ -413,6 +469,7 @@ mod tests {
                 epoch,
                 issuer: by.id,
                 members: stay.iter().map(|d| (d.id, pk(d))).collect(),
+                key_id: [epoch as u8; 32],
             },
         )
         .0
@@ -458,9 +515,9 @@ mod tests {
         // A device of the server's own, introduced by an invitation nobody signed.
         st.extend(admit(&intruder, &intruder, Role::Admin));
         // The revoked tablet inviting after its revocation.
-        st.extend(admit(&lost, &dev(5), Role::Counsellor));
+        st.extend(admit_in(2, &lost, &dev(5), Role::Counsellor));
         // A supervisor trying to make an administrator.
-        st.extend(admit(&sup, &dev(6), Role::Admin));
+        st.extend(admit_in(2, &sup, &dev(6), Role::Admin));
         // A forged snapshot (signed by a supervisor) bringing the lost tablet back.
         st.push(snapshot(&sup, 3, &[&admin, &sup, &lost]));
         let r = Roster::build(TEAM, (admin.id, pk(&admin)), &st).unwrap();
@@ -497,6 +554,7 @@ mod tests {
                     issuer: admin.id,
                     invite_pk: ipk,
                     role: Role::Counsellor,
+                    epoch: 1,
                 },
             )
             .0,
@@ -536,6 +594,7 @@ mod tests {
                     issuer: admin.id,
                     invite_pk: ipk,
                     role: Role::Admin,
+                    epoch: 1,
                 },
             )
             .0,
@@ -561,6 +620,7 @@ mod tests {
                     epoch: 2,
                     issuer: admin.id,
                     members: vec![(admin.id, pk(&admin))],
+                    key_id: [2; 32],
                 },
             )
             .0,
@@ -617,12 +677,93 @@ mod tests {
         st.extend(admit(&admin, &sup, Role::Supervisor));
         st.push(snapshot(&admin, 2, &[&admin]));
         st.extend(admit(&sup, &late, Role::Counsellor));
+        st.extend(admit_in(2, &sup, &dev(4), Role::Counsellor));
         let r = Roster::build(TEAM, (admin.id, pk(&admin)), &st).unwrap();
         assert_eq!(
             r.author_key(did(&late), 2).err(),
             Some(AuthorProblem::Revoked)
         );
         assert!(!r.is_member(did(&late)));
+        assert_eq!(
+            r.author_key(did(&dev(4)), 2).err(),
+            Some(AuthorProblem::Unknown),
+            "after its revocation it admits no one"
+        );
+    }
+
+    /// The team goes on after a revocation: a tablet invited in the new epoch is a member,
+    /// and that epoch's key commitment is the snapshot's.
+    #[test]
+    fn a_tablet_enrolled_after_a_revocation_is_a_member() {
+        let (admin, lost, late, later) = (dev(1), dev(2), dev(3), dev(4));
+        let mut st = vec![genesis(&admin)];
+        st.extend(admit(&admin, &lost, Role::Supervisor));
+        st.push(snapshot(&admin, 2, &[&admin]));
+        st.extend(admit_in(2, &admin, &late, Role::Supervisor));
+        st.extend(admit_in(2, &late, &later, Role::Counsellor));
+        st.push(snapshot(&admin, 3, &[&admin, &late, &later]));
+        let r = Roster::build(TEAM, (admin.id, pk(&admin)), &st).unwrap();
+        assert_eq!(r.epoch(), 3);
+        for d in [&late, &later] {
+            assert!(r.is_member(did(d)));
+            assert_eq!(r.author_key(did(d), 3).unwrap().to_bytes(), pk(d));
+        }
+        assert_eq!(r.key_id(2), Some(&[2; 32]));
+        assert_eq!(r.key_id(3), Some(&[3; 32]));
+        assert_eq!(r.key_id(4), None);
+    }
+
+    /// Garbage or a forged snapshot placed before the genuine one does not hide it.
+    #[test]
+    fn an_unverified_statement_does_not_shadow_a_genuine_one() {
+        let (admin, sup, coun) = (dev(1), dev(2), dev(3));
+        let mut st = vec![genesis(&admin)];
+        st.extend(admit(&admin, &sup, Role::Supervisor));
+        let invite = SigningKey::from_bytes(&crate::crypto::random_array());
+        let ipk = invite.verifying_key().to_bytes();
+        let invite_by = |signer: &Dev| {
+            sign(
+                &signer.key,
+                &Statement::Invite {
+                    team: TEAM,
+                    issuer: admin.id,
+                    invite_pk: ipk,
+                    role: Role::Counsellor,
+                    epoch: 1,
+                },
+            )
+            .0
+        };
+        st.push(invite_by(&sup)); // claims the admin, signed by the supervisor
+        st.push(invite_by(&admin));
+        st.push(
+            sign(
+                &invite,
+                &Statement::Member {
+                    invite_pk: ipk,
+                    device: coun.id,
+                    sign_pk: pk(&coun),
+                    kx_pk: [2; 32],
+                },
+            )
+            .0,
+        );
+        let mut forged = snapshot(&sup, 2, &[&admin]);
+        let (mut signed, _) = SignedStatement::from_bytes(&forged).unwrap();
+        signed.statement = Statement::Snapshot {
+            team: TEAM,
+            epoch: 2,
+            issuer: admin.id,
+            members: vec![(admin.id, pk(&admin))],
+            key_id: [9; 32],
+        }
+        .encode();
+        forged = signed.to_bytes();
+        st.push(forged);
+        st.push(snapshot(&admin, 2, &[&admin, &sup, &coun]));
+        let r = Roster::build(TEAM, (admin.id, pk(&admin)), &st).unwrap();
+        assert!(r.is_member(did(&coun)));
+        assert_eq!((r.epoch(), r.key_id(2)), (2, Some(&[2; 32])));
     }
 
     #[test]

@@ -5,10 +5,11 @@
 //! - `Genesis`: the founding administrator's device introduces itself (the team's root of
 //!   trust, which every device learns inside its sealed enrolment bundle).
 //! - `Invite`: a member authorises a one-time invitation key (derived from the enrolment code,
-//!   which the server never sees) to admit one device with a role.
+//!   which the server never sees) to admit one device with a role, during one key epoch.
 //! - `Member`: the new device's identity, signed with that invitation key.
 //! - `Snapshot`: at a revocation, an administrator lists the devices that stay for the new
-//!   key epoch; everyone not listed is revoked from that epoch on.
+//!   key epoch, and commits to that epoch's key; everyone not listed is revoked from that
+//!   epoch on, and a key that does not match the commitment is refused.
 
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +17,9 @@ use crate::{Bytes, Id16, Role};
 
 /// Longest statement accepted (a snapshot of a few thousand devices fits).
 pub const MAX_STATEMENT_BYTES: usize = 256 * 1024;
+/// Most statements a team's list may hold: a device refuses a longer one (a server must not
+/// make it fetch and verify without end).
+pub const MAX_ROSTER_STATEMENTS: u32 = 100_000;
 /// Most statements in one roster response.
 pub const MAX_ROSTER_PAGE: usize = 5_000;
 
@@ -34,6 +38,9 @@ pub enum Statement {
         issuer: Id16,
         invite_pk: [u8; 32],
         role: Role,
+        /// The team key epoch it was made in: it admits a device in that epoch only (a
+        /// revocation cancels pending invitations).
+        epoch: u32,
     },
     /// Its team and role are those of the invitation whose key signed it.
     Member {
@@ -48,6 +55,10 @@ pub enum Statement {
         issuer: Id16,
         /// The devices that stay, with their signing keys (pinning them).
         members: Vec<(Id16, [u8; 32])>,
+        /// A commitment to the new epoch's team key (see the core's `key_id`): a device
+        /// accepts that epoch's key only if it matches, so no one but an administrator
+        /// chooses it.
+        key_id: [u8; 32],
     },
 }
 
@@ -121,6 +132,7 @@ mod tests {
             issuer: Id16([2; 16]),
             invite_pk: [3; 32],
             role: Role::Counsellor,
+            epoch: 1,
         };
         let signed = SignedStatement {
             statement: postcard::to_allocvec(&st).unwrap(),

@@ -20,7 +20,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::auth::{sha256, Authed, ClientAddr, CHALLENGE_TTL_MS, TOKEN_TTL_MS};
-use crate::db::{Db, DbResult, IncomingOp, NewDevice};
+use crate::db::{Db, DbResult, IncomingOp, NewDevice, NewInvite};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::{now_ms, AppState};
@@ -64,6 +64,14 @@ fn random<const N: usize>() -> [u8; N] {
     out
 }
 
+/// Whether two lists name the same devices, each once.
+fn same_devices(a: impl Iterator<Item = Id16>, b: impl Iterator<Item = Id16>) -> bool {
+    let (mut a, mut b): (Vec<_>, Vec<_>) = (a.collect(), b.collect());
+    a.sort();
+    b.sort();
+    a.windows(2).all(|w| w[0] != w[1]) && a == b
+}
+
 /// Decode a signed statement for the team's device list, whole and bounded.
 fn statement(bytes: &komora_protocol::Bytes) -> Result<(SignedStatement, Statement), ApiError> {
     SignedStatement::from_bytes(&bytes.0)
@@ -85,8 +93,8 @@ fn signed_by(signed: &SignedStatement, pk: &[u8]) -> Result<(), ApiError> {
 enum Introduction {
     /// The founding administrator: the genesis of this team, signed by the device itself.
     Founder { team: Id16 },
-    /// A device using an invitation: its member statement (signed with the invitation key,
-    /// which only devices can check: the server never sees the code it comes from).
+    /// A device using an invitation: its member statement, signed with the invitation key
+    /// that the inviter's statement names (checked against the invitation at enrolment).
     Member,
 }
 
@@ -106,6 +114,7 @@ fn check_registration(
         ));
     }
     let (signed_statement, st) = statement(signed)?;
+    let mut invite = None;
     let (device, sign_pk, kx_pk) = match (st, expected) {
         (
             Statement::Genesis {
@@ -121,13 +130,17 @@ fn check_registration(
         }
         (
             Statement::Member {
+                invite_pk,
                 device,
                 sign_pk,
                 kx_pk,
-                ..
             },
             Introduction::Member,
-        ) => (device, sign_pk, kx_pk),
+        ) => {
+            signed_by(&signed_statement, &invite_pk)?;
+            invite = Some(invite_pk);
+            (device, sign_pk, kx_pk)
+        }
         _ => return Err(ApiError::bad_request(
             "a founder registers with its team's genesis, a new device with its member statement",
         )),
@@ -142,6 +155,7 @@ fn check_registration(
         sign_pk: d.sign_pk.0.clone(),
         kx_pk: d.kx_pk.0.clone(),
         statement: signed.0.clone(),
+        invite_pk: invite,
     })
 }
 
@@ -256,8 +270,10 @@ pub async fn token(
     let raw: [u8; 32] = random();
     let token = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, raw);
     let hash = sha256(token.as_bytes());
-    blocking(&state, move |db| {
-        db.put_token(&hash, id, now_ms() + TOKEN_TTL_MS)
+    let team = device.team_id;
+    let roster_len = blocking(&state, move |db| {
+        db.put_token(&hash, id, now_ms() + TOKEN_TTL_MS)?;
+        db.roster_len(team)
     })
     .await?;
     Ok(Json(TokenResponse {
@@ -266,7 +282,7 @@ pub async fn token(
         team_id: device.team_id,
         role: device.role,
         team_epoch: device.team_epoch,
-        roster_len: device.roster_len,
+        roster_len,
     }))
 }
 
@@ -295,31 +311,42 @@ pub async fn invite(
         ));
     }
     let (signed, st) = statement(&req.invite)?;
-    match st {
+    let invite_pk = match st {
         Statement::Invite {
-            team, issuer, role, ..
-        } if team == who.0.team_id && issuer == who.0.id && role == req.role => {}
+            team,
+            issuer,
+            role,
+            invite_pk,
+            epoch,
+        } if team == who.0.team_id && issuer == who.0.id && role == req.role => {
+            if epoch != who.0.team_epoch {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    ErrorCode::StaleEpoch,
+                    "the team key changed: sync, then invite again",
+                ));
+            }
+            invite_pk
+        }
         _ => {
             return Err(ApiError::bad_request(
                 "the invitation statement must be this device's, for this team and role",
             ))
         }
-    }
+    };
     signed_by(&signed, &who.0.sign_pk)?;
     let expires = now_ms() + req.expires_in_s * 1000;
-    let (team, by) = (who.0.team_id, who.0.id);
-    blocking(&state, move |db| {
-        db.create_invite(
-            &req.lookup.0,
-            team,
-            req.role,
-            by,
-            expires,
-            &req.sealed_bundle.0,
-            &req.invite.0,
-        )
-    })
-    .await?;
+    let invite = NewInvite {
+        lookup: req.lookup.0,
+        team: who.0.team_id,
+        role: req.role,
+        by: who.0.id,
+        expires_ms: expires,
+        bundle: req.sealed_bundle.0,
+        statement: req.invite.0,
+        invite_pk: Some(invite_pk),
+    };
+    blocking(&state, move |db| db.create_invite(&invite)).await?;
     Ok(Json(InviteResponse {
         expires_at_ms: expires,
     }))
@@ -452,13 +479,14 @@ pub async fn revoke(
             epoch,
             issuer,
             members,
+            ..
         } if *team == who.0.team_id
             && *epoch == req.new_epoch
             && *issuer == who.0.id
-            && members.len() == req.grants.len()
-            && members
-                .iter()
-                .all(|(m, _)| req.grants.iter().any(|g| g.device_id == *m)) => {}
+            && same_devices(
+                members.iter().map(|(m, _)| *m),
+                req.grants.iter().map(|g| g.device_id),
+            ) => {}
         _ => {
             return Err(ApiError::bad_request(
                 "the snapshot must list exactly the devices the new key is wrapped for",

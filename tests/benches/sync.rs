@@ -129,15 +129,16 @@ fn main() {
             let id = Id16(*komora_core::DeviceId::random().as_bytes());
             let lookup = [(i % 251) as u8, (i / 251) as u8].repeat(16);
             let db = &server.state.db;
-            db.create_invite(
-                &lookup,
+            db.create_invite(&komora_sync_server::db::NewInvite {
+                lookup: lookup.clone(),
                 team,
-                Role::Counsellor,
-                Id16(*admin.device_id().as_bytes()),
-                u64::MAX / 2,
-                b"-",
-                b"-",
-            )
+                role: Role::Counsellor,
+                by: Id16(*admin.device_id().as_bytes()),
+                expires_ms: u64::MAX / 2,
+                bundle: b"-".to_vec(),
+                statement: b"-".to_vec(),
+                invite_pk: None,
+            })
             .unwrap();
             db.enroll(
                 &lookup,
@@ -149,6 +150,7 @@ fn main() {
                     // Simulated devices need no place in the signed list: no tablet applies
                     // their (random) operations.
                     statement: b"-".to_vec(),
+                    invite_pk: None,
                 },
                 1,
             )

@@ -69,6 +69,13 @@ pub fn snapshot(v: &Vault) -> Vec<Client> {
     listing.items
 }
 
+/// The names of a replica's clients, sorted: what a person would compare between tablets.
+pub fn client_names(v: &Vault) -> Vec<String> {
+    let mut n: Vec<String> = snapshot(v).into_iter().map(|c| c.name).collect();
+    n.sort();
+    n
+}
+
 /// xorshift64*: reproducible randomness without a dependency.
 pub struct Rng(u64);
 

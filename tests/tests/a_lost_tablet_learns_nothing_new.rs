@@ -5,7 +5,7 @@
 use komora_core::{Error, HttpTransport, NewClient, RejectReason, Role, Vault};
 use komora_protocol::Id16;
 use komora_scenarios::server::{backends, Backend, TestServer};
-use komora_scenarios::{bootstrap_admin, enrol, snapshot, sync, ManualClock, MORNING_MS};
+use komora_scenarios::{bootstrap_admin, client_names, enrol, sync, ManualClock, MORNING_MS};
 
 fn client(v: &mut Vault, name: &str) {
     v.add_client(&NewClient {
@@ -13,12 +13,6 @@ fn client(v: &mut Vault, name: &str) {
         ..Default::default()
     })
     .unwrap();
-}
-
-fn names(v: &Vault) -> Vec<String> {
-    let mut n: Vec<String> = snapshot(v).into_iter().map(|c| c.name).collect();
-    n.sort();
-    n
 }
 
 fn revocation_rotates_the_key(backend: &Backend) {
@@ -40,7 +34,7 @@ fn revocation_rotates_the_key(backend: &Backend) {
     client(&mut claudine, "Before the loss");
     sync(&mut claudine).unwrap();
     sync(&mut lost).unwrap();
-    assert_eq!(names(&lost), ["Before the loss"]);
+    assert_eq!(client_names(&lost), ["Before the loss"]);
     // The thief's copy of everything the tablet held.
     let stolen = lost.team_keys();
     assert_eq!(stolen.current_epoch(), 1);
@@ -73,8 +67,8 @@ fn revocation_rotates_the_key(backend: &Backend) {
         "Written by the administrator after the loss",
         "Written offline after the loss",
     ];
-    assert_eq!(names(&admin), everyone);
-    assert_eq!(names(&claudine), everyone);
+    assert_eq!(client_names(&admin), everyone);
+    assert_eq!(client_names(&claudine), everyone);
 
     // The thief takes a full copy of the server's store: every envelope of the team.
     let team = admin.sync_settings().unwrap().team_id;
@@ -91,7 +85,7 @@ fn revocation_rotates_the_key(backend: &Backend) {
     let mut thief = Vault::ephemeral(&stolen, ManualClock::at(MORNING_MS)).unwrap();
     let report = thief.apply_ops(&envelopes).unwrap();
     assert_eq!(
-        names(&thief),
+        client_names(&thief),
         ["Before the loss"],
         "nothing written after the loss opens"
     );
@@ -123,7 +117,7 @@ fn revocation_rotates_the_key(backend: &Backend) {
         &dir.path().join("new"),
     );
     sync(&mut newcomer).unwrap();
-    assert_eq!(names(&newcomer), everyone);
+    assert_eq!(client_names(&newcomer), everyone);
 
     // A device that has not heard of the rotation cannot push under the old key: the server
     // refuses it and its engine fetches the key, re-seals and pushes again (shown above by
@@ -138,6 +132,19 @@ fn revocation_rotates_the_key(backend: &Backend) {
         server.state.db.push(team, author, &[stale]),
         Err(komora_sync_server::db::DbError::StaleEpoch)
     ));
+
+    // The team carries on: the newcomer's work reaches everyone, checked and accepted, and
+    // the administrator can revoke again (the newcomer's tablet this time).
+    client(&mut newcomer, "Written by the newcomer");
+    sync(&mut newcomer).unwrap();
+    let report = sync(&mut admin).unwrap();
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    assert!(client_names(&admin).contains(&"Written by the newcomer".to_owned()));
+    let mut t = HttpTransport::new(&server.url).unwrap();
+    admin.revoke_device(&mut t, newcomer.device_id()).unwrap();
+    let report = sync(&mut claudine).unwrap();
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    assert_eq!(claudine.team_keys().current_epoch(), 3);
 }
 
 #[test]

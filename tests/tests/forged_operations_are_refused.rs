@@ -7,15 +7,9 @@
 //! team key, and nothing changes.
 
 use komora_core::attacks::Forgery;
-use komora_core::{AuditAction, Error, HttpTransport, NewClient, RejectReason, Role, Vault};
+use komora_core::{AuditAction, Error, HttpTransport, NewClient, RejectReason, Role};
 use komora_scenarios::server::TestServer;
-use komora_scenarios::{bootstrap_admin, enrol, snapshot, sync};
-
-fn names(v: &Vault) -> Vec<String> {
-    let mut n: Vec<String> = snapshot(v).into_iter().map(|c| c.name).collect();
-    n.sort();
-    n
-}
+use komora_scenarios::{bootstrap_admin, client_names, enrol, sync};
 
 #[test]
 fn forged_altered_and_replayed_operations_are_refused_and_audited() {
@@ -43,7 +37,7 @@ fn forged_altered_and_replayed_operations_are_refused_and_audited() {
         .unwrap();
     sync(&mut grace).unwrap();
     sync(&mut eric).unwrap();
-    assert_eq!(names(&eric), ["Uwase Diane"]);
+    assert_eq!(client_names(&eric), ["Uwase Diane"]);
 
     let genuine = grace.all_ops().unwrap();
     let theirs = genuine
@@ -77,7 +71,7 @@ fn forged_altered_and_replayed_operations_are_refused_and_audited() {
         "all three refused as forgeries in Grace's name"
     );
     assert_eq!(
-        names(&admin),
+        client_names(&admin),
         ["Habimana Eric's client", "Uwase Diane"],
         "nothing of the forgeries applied; Eric's own work did"
     );
@@ -105,7 +99,58 @@ fn forged_altered_and_replayed_operations_are_refused_and_audited() {
     let report = sync(&mut grace).unwrap();
     assert_eq!(report.rejected.len(), 3);
     assert_eq!(grace.apply_ops(&[theirs]).unwrap().duplicates, 1);
-    assert_eq!(names(&grace), names(&admin));
+    assert_eq!(client_names(&grace), client_names(&admin));
+}
+
+/// Anyone who knows a tablet's public key can wrap a key for it, the server too. A server that
+/// announces a new epoch and hands Grace a key of its own choosing, hoping she seals her next
+/// notes under it, is refused: no administrator's snapshot commits to that key.
+#[test]
+fn a_team_key_the_server_made_up_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut grace = enrol(
+        &server,
+        &mut admin,
+        Role::Supervisor,
+        &dir.path().join("grace"),
+    );
+    sync(&mut grace).unwrap();
+    let kx = grace
+        .team_devices()
+        .into_iter()
+        .find(|d| d.id == grace.device_id())
+        .unwrap()
+        .kx_pk;
+    let wrapped = komora_core::attacks::wrap_team_key_for(grace.device_id(), &kx, 2, [7; 32]);
+    let team = grace.sync_settings().unwrap().team_id;
+    let db = rusqlite::Connection::open(dir.path().join("server/komora-sync.db")).unwrap();
+    db.execute(
+        "INSERT INTO key_grants (team_id, epoch, device_id, wrapped) VALUES (?1, 2, ?2, ?3)",
+        rusqlite::params![&team.0[..], &grace.device_id().as_bytes()[..], wrapped],
+    )
+    .unwrap();
+    db.execute("UPDATE teams SET epoch = 2", []).unwrap();
+
+    grace
+        .add_client(&NewClient {
+            name: "Written after the fake rotation".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let err = sync(&mut grace).unwrap_err();
+    assert!(matches!(err, Error::Tampered { .. }), "{err:?}");
+    assert_eq!(
+        grace.team_keys().current_epoch(),
+        1,
+        "the key was not taken"
+    );
+    assert_eq!(
+        grace.sync_status().unwrap().pending,
+        1,
+        "her note waits, sealed under the team's real key"
+    );
 }
 
 #[test]

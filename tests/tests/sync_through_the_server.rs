@@ -561,16 +561,31 @@ fn guessing_enrolment_codes_from_loopback_hits_the_rate_limit_and_gets_nothing(b
     let mut outcomes = std::collections::BTreeMap::<u16, u32>::new();
     for i in 0..60u8 {
         let device_id: komora_protocol::Id16 = format!("{:032x}", i as u128 + 1).parse().unwrap();
-        // A well-formed member statement: the guess itself is what the server judges.
+        // A well-formed member statement, signed with an invitation key of the guesser's:
+        // the guess itself is what the server judges.
+        let invite = {
+            use ring::signature::Ed25519KeyPair;
+            let doc = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
+            Ed25519KeyPair::from_pkcs8(doc.as_ref()).unwrap()
+        };
+        let statement = komora_protocol::roster::Statement::Member {
+            invite_pk: ring::signature::KeyPair::public_key(&invite)
+                .as_ref()
+                .try_into()
+                .unwrap(),
+            device: device_id,
+            sign_pk: [7; 32],
+            kx_pk: [9; 32],
+        }
+        .encode();
         let member = komora_protocol::roster::SignedStatement {
-            statement: komora_protocol::roster::Statement::Member {
-                invite_pk: [3; 32],
-                device: device_id,
-                sign_pk: [7; 32],
-                kx_pk: [9; 32],
-            }
-            .encode(),
-            signature: vec![0; 64],
+            signature: invite
+                .sign(&komora_protocol::roster::SignedStatement::message(
+                    &statement,
+                ))
+                .as_ref()
+                .to_vec(),
+            statement,
         };
         let body = serde_json::json!({
             "lookup": base64_url(&[i; 32]),
@@ -623,15 +638,16 @@ fn register_raw_device(
     server
         .state
         .db
-        .create_invite(
-            &lookup,
+        .create_invite(&komora_sync_server::db::NewInvite {
+            lookup: lookup.to_vec(),
             team,
-            Role::Counsellor,
+            role: Role::Counsellor,
             by,
-            u64::MAX / 2,
-            b"-",
-            b"-",
-        )
+            expires_ms: u64::MAX / 2,
+            bundle: b"-".to_vec(),
+            statement: b"-".to_vec(),
+            invite_pk: None,
+        })
         .unwrap();
     let mut kx_pk = vec![0u8; 32];
     kx_pk[0] = 9; // X25519's base point: a valid public key
@@ -641,9 +657,45 @@ fn register_raw_device(
         kx_pk,
         // Not a statement any device accepts: this device is in no signed list.
         statement: b"-".to_vec(),
+        invite_pk: None,
     };
     server.state.db.enroll(&lookup, &device, 1).unwrap();
     (id, key)
+}
+
+/// Someone who learnt an enrolment code's lookup but signs the new device's statement with a
+/// key of their own (not the invitation's) is refused, and the invitation stays usable.
+fn a_member_statement_not_signed_with_the_invitations_key_is_refused(backend: &Backend) {
+    use komora_sync_server::db::{DbError, NewDevice, NewInvite};
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_on(backend, &dir.path().join("server"));
+    let admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let db = &server.state.db;
+    let lookup = vec![5u8; 32];
+    db.create_invite(&NewInvite {
+        lookup: lookup.clone(),
+        team: admin.sync_settings().unwrap().team_id,
+        role: Role::Counsellor,
+        by: komora_protocol::Id16(*admin.device_id().as_bytes()),
+        expires_ms: u64::MAX / 2,
+        bundle: b"sealed".to_vec(),
+        statement: b"-".to_vec(),
+        invite_pk: Some([1; 32]),
+    })
+    .unwrap();
+    let device = |invite_pk| NewDevice {
+        id: komora_protocol::Id16(*komora_core::DeviceId::random().as_bytes()),
+        sign_pk: vec![7; 32],
+        kx_pk: std::iter::once(9).chain([0; 31]).collect(),
+        statement: b"-".to_vec(),
+        invite_pk: Some(invite_pk),
+    };
+    assert!(matches!(
+        db.enroll(&lookup, &device([2; 32]), 1),
+        Err(DbError::Invalid(_))
+    ));
+    db.enroll(&lookup, &device([1; 32]), 1)
+        .expect("the invitation was not used up");
 }
 
 /// Bytes as the protocol writes them in JSON (unpadded base64url).
@@ -659,6 +711,14 @@ fn base64_decode(v: &serde_json::Value) -> Vec<u8> {
 
 /// Each scenario runs on every store the server supports (see `server::backends`).
 mod on_every_store {
+    #[test]
+    fn a_member_statement_not_signed_with_the_invitations_key_is_refused() {
+        for backend in super::backends() {
+            eprintln!("store: {backend:?}");
+            super::a_member_statement_not_signed_with_the_invitations_key_is_refused(&backend);
+        }
+    }
+
     #[test]
     fn three_tablets_edit_offline_sync_in_any_order_converge_and_a_late_tablet_gets_everything() {
         for backend in super::backends() {

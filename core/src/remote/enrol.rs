@@ -252,6 +252,9 @@ impl Vault {
                 role.as_str()
             )));
         }
+        // An invitation admits a device in the team's current key epoch: be on it first.
+        let mut session = Session::new(transport, SyncOptions::default());
+        self.refresh_team_keys(&mut session, false)?;
         let code = code::format(random_array());
         let keys = code_keys(&code)?;
         let root = self
@@ -269,6 +272,7 @@ impl Vault {
                 issuer: Id16(*self.device_id().as_bytes()),
                 invite_pk: keys.invite.verifying_key().to_bytes(),
                 role,
+                epoch: self.store.keyring().current_epoch(),
             },
         );
         let bundle = Bundle {
@@ -295,8 +299,7 @@ impl Vault {
             sealed_bundle: Bytes(sealed),
             invite,
         };
-        let resp = Session::new(transport, SyncOptions::default())
-            .call(self, |t, token| t.invite(token, &req))?;
+        let resp = session.call(self, |t, token| t.invite(token, &req))?;
         Ok(Invitation {
             code,
             role,

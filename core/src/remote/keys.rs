@@ -100,7 +100,7 @@ impl Vault {
     ) -> Result<Vec<u32>> {
         let held = self.store.keyring().current_epoch();
         if !force {
-            session.call(self, |_, _| Ok(()))?; // logs in if needed: learns the team's epoch
+            session.login_if_needed(self)?;
             if session.team_epoch != 0 && session.team_epoch <= held {
                 return Ok(Vec::new());
             }
@@ -109,12 +109,24 @@ impl Vault {
         if resp.grants.is_empty() {
             return Ok(Vec::new());
         }
+        // Anyone who knows this device's public key can wrap a key for it, the server too: a
+        // key counts only if an administrator's signed snapshot commits to it.
+        self.refresh_roster(session, true)?;
+        let roster = self.store.roster.as_ref().ok_or(Error::Tampered {
+            what: "a team key, but no signed device list to check it against",
+        })?;
         let me = Id16(*self.device_id().as_bytes());
         let secret = kx_secret(self.store.signing_pkcs8());
         let mut keys = Vec::new();
         for g in &resp.grants {
             if !self.store.keyring().holds(g.epoch) {
-                keys.push((g.epoch, unwrap_grant(&secret, &me, g.epoch, &g.wrapped.0)?));
+                let key = unwrap_grant(&secret, &me, g.epoch, &g.wrapped.0)?;
+                if roster.key_id(g.epoch) != Some(&crate::roster::key_id(&key, g.epoch)) {
+                    return Err(Error::Tampered {
+                        what: "a team key no administrator signed for",
+                    });
+                }
+                keys.push((g.epoch, key));
             }
         }
         let epochs = keys.iter().map(|(e, _)| *e).collect();
@@ -173,7 +185,14 @@ impl Vault {
                 what: "a device list that differs from the one the team signed",
             });
         }
-        let epoch = self.store.keyring().current_epoch() + 1;
+        let epoch = self
+            .store
+            .keyring()
+            .current_epoch()
+            .checked_add(1)
+            .ok_or(Error::Tampered {
+                what: "a team key epoch at its limit",
+            })?;
         let key = SecretKey::random();
         let mut grants = Vec::new();
         let mut staying = Vec::new();
@@ -192,18 +211,23 @@ impl Vault {
                 epoch,
                 issuer: Id16(*self.device_id().as_bytes()),
                 members: staying,
+                key_id: crate::roster::key_id(&key, epoch),
             },
         );
         let req = RevokeRequest {
             new_epoch: epoch,
             grants,
-            snapshot: snapshot.clone(),
+            snapshot,
         };
         let target = Id16(*device.as_bytes());
         session.call(self, |t, token| t.revoke(token, &target, &req))?;
         self.store.add_team_keys(vec![(epoch, key)])?;
-        self.add_own_statement(snapshot.0)?;
-        Ok(())
+        // The list as the server now holds it, in its order (the snapshot included); if the
+        // network drops here, the next sync fetches it.
+        match self.refresh_roster(&mut session, true) {
+            Ok(()) | Err(Error::Network(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 }
 

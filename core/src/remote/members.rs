@@ -2,7 +2,6 @@
 //! device master key, caught up from the server when the login says it grew, and installed
 //! in the store so that every received operation is checked against it.
 
-use komora_protocol::roster::SignedStatement;
 use komora_protocol::Id16;
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +27,7 @@ impl Vault {
         let Some(kept) = self.kept_roster()? else {
             return Ok(());
         };
+        self.store.roster_required = true;
         if !kept.statements.is_empty() {
             self.store.roster = Some(Roster::build(kept.team, kept.root, &kept.statements)?);
         }
@@ -71,6 +71,7 @@ impl Vault {
         let sealed = self.store.seal_local(ROSTER_LABEL, &plain);
         self.store.set_meta(ROSTER_META, &sealed)?;
         self.store.roster = roster;
+        self.store.roster_required = true;
         Ok(())
     }
 
@@ -82,7 +83,7 @@ impl Vault {
         };
         let held = kept.statements.len() as u32;
         if !force {
-            session.call(self, |_, _| Ok(()))?; // logs in if needed: learns the list's length
+            session.login_if_needed(self)?;
             if session.roster_len == held {
                 return Ok(());
             }
@@ -94,6 +95,13 @@ impl Vault {
             if page.total < after {
                 return Err(Error::Tampered {
                     what: "a shorter device list than before",
+                });
+            }
+            if page.total > komora_protocol::roster::MAX_ROSTER_STATEMENTS
+                || page.statements.len() > komora_protocol::roster::MAX_ROSTER_PAGE
+            {
+                return Err(Error::Tampered {
+                    what: "a device list longer than any team's",
                 });
             }
             if page.statements.is_empty() {
@@ -133,18 +141,6 @@ impl Vault {
             return Ok(None);
         }
         Roster::build(kept.team, kept.root, &kept.statements).map(Some)
-    }
-
-    /// Append a statement this device just made and the server accepted (a snapshot).
-    pub(crate) fn add_own_statement(&mut self, statement: Vec<u8>) -> Result<()> {
-        let Some(kept) = self.kept_roster()? else {
-            return Ok(());
-        };
-        let mut statements = kept.statements;
-        if SignedStatement::from_bytes(&statement).is_some() {
-            statements.push(statement);
-        }
-        self.keep_roster(kept.team, kept.root, statements)
     }
 
     /// The team's devices as its administrators signed them (members and revoked ones), as

@@ -6,7 +6,7 @@
 mod engine;
 mod enrol;
 pub mod http;
-mod keys;
+pub(crate) mod keys;
 mod members;
 pub mod transport;
 
@@ -168,6 +168,11 @@ impl<'t> Session<'t> {
         }
         let token = self.token.clone().expect("logged in above");
         f(&mut *self.transport, &token).map_err(Error::from)
+    }
+
+    /// Log in unless already logged in (the login says the team's key epoch and list size).
+    pub(crate) fn login_if_needed(&mut self, vault: &Vault) -> Result<()> {
+        self.call(vault, |_, _| Ok(()))
     }
 
     /// A call that needs no login, retried like the others.

@@ -112,6 +112,10 @@ pub(crate) struct Store {
     /// The team's verified device list, when the vault belongs to a server team: every
     /// received operation must be signed by its author as listed there.
     pub(crate) roster: Option<crate::roster::Roster>,
+    /// Whether this vault belongs to a server team, so that authors must be checked: with no
+    /// list fetched yet, every received operation waits (`UnknownAuthor`) rather than going
+    /// unchecked.
+    pub(crate) roster_required: bool,
     /// Records changed by committed writes, in order, so in-memory views can catch up
     /// incrementally. Holds ids only (random, nothing personal) and is trimmed when long.
     changes: ChangeLog,
@@ -193,6 +197,7 @@ impl Store {
             signer: crate::roster::signer_from_pkcs8(&signing)?,
             signing,
             roster: None,
+            roster_required: false,
             changes: ChangeLog::default(),
         })
     }
@@ -260,6 +265,7 @@ impl Store {
             signer: crate::roster::signer_from_pkcs8(&signing)?,
             signing,
             roster: None,
+            roster_required: false,
             changes: ChangeLog::default(),
         })
     }
@@ -368,6 +374,7 @@ impl Store {
                 wall_ms: hlc.wall_ms,
                 counter: hlc.counter,
                 changes,
+                written_epoch: epoch,
             };
             *next_seq += 1;
             let (envelope, op) = OpEnvelope::seal(OpId::random(), epoch, body, signer, key);

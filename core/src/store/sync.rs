@@ -74,7 +74,7 @@ pub enum RejectReason {
     ForgedSignature(DeviceId),
     /// Its author is not in the team's signed device list.
     UnknownAuthor(DeviceId),
-    /// Sealed under a key epoch from after its author's revocation.
+    /// Written in a key epoch from after its author's revocation.
     RevokedAuthor(DeviceId),
 }
 
@@ -115,7 +115,15 @@ fn check_authors<'a>(
     let mut keyed = Vec::with_capacity(ops.len());
     for (env, op) in ops {
         let author = op.body.device;
-        match roster.author_key(author, op.epoch) {
+        if op.epoch < op.body.written_epoch {
+            // Sealed under a key older than the one it says it was written with.
+            report.rejected.push(Rejected {
+                op_id: op.id,
+                reason: RejectReason::Corrupted,
+            });
+            continue;
+        }
+        match roster.author_key(author, op.body.written_epoch) {
             Ok(key) => keyed.push((env, op, *key)),
             Err(AuthorProblem::Unknown) if defer_unknown => return Err(Error::UnknownAuthor),
             Err(problem) => report.rejected.push(Rejected {
@@ -261,6 +269,17 @@ impl Store {
         }
         if let Some(roster) = &self.roster {
             ops = check_authors(roster, ops, defer_unknown, &mut report)?;
+        } else if self.roster_required && !ops.is_empty() {
+            // A team vault without its list yet: no author can be checked.
+            if defer_unknown {
+                return Err(Error::UnknownAuthor);
+            }
+            report
+                .rejected
+                .extend(ops.drain(..).map(|(_, op)| Rejected {
+                    op_id: op.id,
+                    reason: RejectReason::UnknownAuthor(op.body.device),
+                }));
         }
         let Store {
             conn,

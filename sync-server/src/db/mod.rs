@@ -45,6 +45,16 @@ fn id(bytes: Vec<u8>) -> DbResult<Id16> {
         .map_err(|_| DbError::Storage("malformed id in the store".into()))
 }
 
+/// Whether a member statement's invitation key is the invitation's.
+fn check_invitation_key(device: &NewDevice, stored: Option<Vec<u8>>) -> DbResult<()> {
+    if stored.as_deref() != device.invite_pk.as_ref().map(|k| &k[..]) {
+        return Err(DbError::Invalid(
+            "the device's statement is not signed with this invitation's key",
+        ));
+    }
+    Ok(())
+}
+
 fn role(s: &str) -> DbResult<Role> {
     Role::parse(s).ok_or_else(|| DbError::Storage("unknown role in the store".into()))
 }
@@ -62,6 +72,25 @@ pub struct NewDevice {
     pub kx_pk: Vec<u8>,
     /// Its signed statement for the team's device list (genesis or member), stored with it.
     pub statement: Vec<u8>,
+    /// For a member: the invitation key its statement is signed with, which must be the
+    /// invitation's (`None` for the founder).
+    pub invite_pk: Option<[u8; 32]>,
+}
+
+/// An invitation being stored.
+#[derive(Clone, Debug)]
+pub struct NewInvite {
+    pub lookup: Vec<u8>,
+    pub team: Id16,
+    pub role: Role,
+    pub by: Id16,
+    pub expires_ms: u64,
+    /// The team keys sealed under the code (opaque here).
+    pub bundle: Vec<u8>,
+    /// The inviter's signed invitation statement, appended to the team's device list.
+    pub statement: Vec<u8>,
+    /// The invitation key the statement names.
+    pub invite_pk: Option<[u8; 32]>,
 }
 
 /// Check a rotation against the team's devices before storing it: the next epoch, one grant
@@ -105,8 +134,6 @@ pub struct DeviceRow {
     pub revoked: bool,
     /// The team's current key epoch (so a login can tell the device whether keys changed).
     pub team_epoch: u32,
-    /// How many statements the team's signed device list holds.
-    pub roster_len: u32,
 }
 
 /// One envelope to store: its op id and epoch (read from its header) and its bytes.
@@ -137,18 +164,9 @@ pub trait Db: Send + Sync + 'static {
     fn put_token(&self, hash: &[u8; 32], device: Id16, expires_ms: u64) -> DbResult<()>;
     fn token_device(&self, hash: &[u8; 32], now_ms: u64) -> DbResult<Option<Id16>>;
 
-    fn create_invite(
-        &self,
-        lookup: &[u8],
-        team: Id16,
-        role: Role,
-        by: Id16,
-        expires_ms: u64,
-        bundle: &[u8],
-        statement: &[u8],
-    ) -> DbResult<()>;
-    /// Use an invitation once: register the device in its team and append its statement;
-    /// returns (team, role, bundle).
+    fn create_invite(&self, invite: &NewInvite) -> DbResult<()>;
+    /// Use an invitation once: register the device in its team and append its statement
+    /// (refused unless signed with the invitation's key); returns (team, role, bundle).
     fn enroll(
         &self,
         lookup: &[u8],
@@ -178,6 +196,8 @@ pub trait Db: Send + Sync + 'static {
     /// The team's signed statements from position `after` (at most `limit`), and how many
     /// there are in all.
     fn roster(&self, team: Id16, after: u32, limit: u32) -> DbResult<(Vec<Vec<u8>>, u32)>;
+    /// How many statements the team's device list holds (said at login).
+    fn roster_len(&self, team: Id16) -> DbResult<u32>;
     /// The team's current epoch and the keys wrapped for `device` of epochs after `after`.
     fn key_grants(
         &self,

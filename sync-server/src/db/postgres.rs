@@ -10,13 +10,16 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::NoTls;
 use r2d2_postgres::PostgresConnectionManager;
 
-use super::{constant_time_eq, id, role, Db, DbError, DbResult, DeviceRow, IncomingOp, NewDevice};
+use super::{
+    constant_time_eq, id, role, Db, DbError, DbResult, DeviceRow, IncomingOp, NewDevice, NewInvite,
+};
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_initial.sql"),
     include_str!("../../migrations/postgres/0002_expiry_indexes.sql"),
     include_str!("../../migrations/postgres/0003_key_rotation.sql"),
     include_str!("../../migrations/postgres/0004_signed_roster.sql"),
+    include_str!("../../migrations/postgres/0005_invitation_keys.sql"),
 ];
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
@@ -181,8 +184,7 @@ impl Db for PostgresDb {
 
     fn device(&self, device: Id16) -> DbResult<Option<DeviceRow>> {
         let row = self.conn()?.query_opt(
-            "SELECT d.team_id, d.role, d.sign_pk, d.revoked_ms IS NOT NULL, t.epoch,
-                    (SELECT count(*) FROM roster r WHERE r.team_id = d.team_id)
+            "SELECT d.team_id, d.role, d.sign_pk, d.revoked_ms IS NOT NULL, t.epoch
              FROM devices d JOIN teams t ON t.id = d.team_id WHERE d.id = $1",
             &[&&device.0[..]],
         )?;
@@ -194,7 +196,6 @@ impl Db for PostgresDb {
                 sign_pk: r.get(2),
                 revoked: r.get(3),
                 team_epoch: r.get::<_, i64>(4) as u32,
-                roster_len: r.get::<_, i64>(5) as u32,
             })
         })
         .transpose()
@@ -242,28 +243,28 @@ impl Db for PostgresDb {
         row.map(|r| id(r.get(0))).transpose()
     }
 
-    fn create_invite(
-        &self,
-        lookup: &[u8],
-        team: Id16,
-        r: Role,
-        by: Id16,
-        expires: u64,
-        bundle: &[u8],
-        statement: &[u8],
-    ) -> DbResult<()> {
+    fn create_invite(&self, i: &NewInvite) -> DbResult<()> {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
-        lock_team(&mut tx, team)?;
+        lock_team(&mut tx, i.team)?;
+        let invite_pk = i.invite_pk.map(|k| k.to_vec());
         let n = tx.execute(
-            "INSERT INTO invites (lookup, team_id, role, created_by, expires_ms, bundle) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (lookup) DO NOTHING",
-            &[&lookup, &&team.0[..], &r.as_str(), &&by.0[..], &(expires as i64), &bundle],
+            "INSERT INTO invites (lookup, team_id, role, created_by, expires_ms, bundle, invite_pk)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (lookup) DO NOTHING",
+            &[
+                &i.lookup,
+                &&i.team.0[..],
+                &i.role.as_str(),
+                &&i.by.0[..],
+                &(i.expires_ms as i64),
+                &i.bundle,
+                &invite_pk,
+            ],
         )?;
         if n == 0 {
             return Err(DbError::Conflict);
         }
-        append_statement(&mut tx, team, statement)?;
+        append_statement(&mut tx, i.team, &i.statement)?;
         tx.commit()?;
         Ok(())
     }
@@ -277,7 +278,7 @@ impl Db for PostgresDb {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
         let row = tx.query_opt(
-            "SELECT team_id, role, bundle FROM invites WHERE lookup = $1 AND used_ms IS NULL AND expires_ms >= $2 FOR UPDATE",
+            "SELECT team_id, role, bundle, invite_pk FROM invites WHERE lookup = $1 AND used_ms IS NULL AND expires_ms >= $2 FOR UPDATE",
             &[&lookup, &(now as i64)],
         )?;
         let Some(row) = row else {
@@ -286,6 +287,7 @@ impl Db for PostgresDb {
         let Some(bundle): Option<Vec<u8>> = row.get(2) else {
             return Err(DbError::InvalidCode);
         };
+        super::check_invitation_key(device, row.get(3))?;
         let (team, r) = (id(row.get(0))?, role(row.get(1))?);
         lock_team(&mut tx, team)?;
         insert_device(&mut tx, device, team, r, now)?;
@@ -491,6 +493,17 @@ impl Db for PostgresDb {
             &[&&team.0[..], &i64::from(after), &i64::from(limit)],
         )?;
         Ok((rows.into_iter().map(|r| r.get(0)).collect(), total as u32))
+    }
+
+    fn roster_len(&self, team: Id16) -> DbResult<u32> {
+        let n: i64 = self
+            .conn()?
+            .query_one(
+                "SELECT count(*) FROM roster WHERE team_id = $1",
+                &[&&team.0[..]],
+            )?
+            .get(0);
+        Ok(n as u32)
     }
 
     fn touch(&self, device: Id16, now: u64) -> DbResult<()> {

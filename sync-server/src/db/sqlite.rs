@@ -7,13 +7,16 @@ use std::sync::Mutex;
 use komora_protocol::{DeviceInfo, Id16, PullPage, Role};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{constant_time_eq, id, role, Db, DbError, DbResult, DeviceRow, IncomingOp, NewDevice};
+use super::{
+    constant_time_eq, id, role, Db, DbError, DbResult, DeviceRow, IncomingOp, NewDevice, NewInvite,
+};
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_initial.sql"),
     include_str!("../../migrations/0002_expiry_indexes.sql"),
     include_str!("../../migrations/0003_key_rotation.sql"),
     include_str!("../../migrations/0004_signed_roster.sql"),
+    include_str!("../../migrations/0005_invitation_keys.sql"),
 ];
 
 pub struct SqliteDb {
@@ -151,8 +154,7 @@ impl Db for SqliteDb {
         let conn = self.conn();
         let row = conn
             .query_row(
-                "SELECT d.team_id, d.role, d.sign_pk, d.revoked_ms IS NOT NULL, t.epoch,
-                        (SELECT count(*) FROM roster r WHERE r.team_id = d.team_id)
+                "SELECT d.team_id, d.role, d.sign_pk, d.revoked_ms IS NOT NULL, t.epoch
                  FROM devices d JOIN teams t ON t.id = d.team_id WHERE d.id = ?1",
                 [device.0],
                 |r| {
@@ -162,12 +164,11 @@ impl Db for SqliteDb {
                         r.get::<_, Vec<u8>>(2)?,
                         r.get::<_, bool>(3)?,
                         r.get::<_, u32>(4)?,
-                        r.get::<_, u32>(5)?,
                     ))
                 },
             )
             .optional()?;
-        row.map(|(team, r, pk, revoked, team_epoch, roster_len)| {
+        row.map(|(team, r, pk, revoked, team_epoch)| {
             Ok(DeviceRow {
                 id: device,
                 team_id: id(team)?,
@@ -175,7 +176,6 @@ impl Db for SqliteDb {
                 sign_pk: pk,
                 revoked,
                 team_epoch,
-                roster_len,
             })
         })
         .transpose()
@@ -227,27 +227,26 @@ impl Db for SqliteDb {
         found.map(id).transpose()
     }
 
-    fn create_invite(
-        &self,
-        lookup: &[u8],
-        team: Id16,
-        role: Role,
-        by: Id16,
-        expires: u64,
-        bundle: &[u8],
-        statement: &[u8],
-    ) -> DbResult<()> {
+    fn create_invite(&self, i: &NewInvite) -> DbResult<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let n = tx.execute(
-            "INSERT INTO invites (lookup, team_id, role, created_by, expires_ms, bundle) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (lookup) DO NOTHING",
-            params![lookup, team.0, role.as_str(), by.0, expires as i64, bundle],
+            "INSERT INTO invites (lookup, team_id, role, created_by, expires_ms, bundle, invite_pk)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (lookup) DO NOTHING",
+            params![
+                i.lookup,
+                i.team.0,
+                i.role.as_str(),
+                i.by.0,
+                i.expires_ms as i64,
+                i.bundle,
+                i.invite_pk.map(|k| k.to_vec())
+            ],
         )?;
         if n == 0 {
             return Err(DbError::Conflict);
         }
-        append_statement(&tx, team, statement)?;
+        append_statement(&tx, i.team, &i.statement)?;
         tx.commit()?;
         Ok(())
     }
@@ -262,14 +261,22 @@ impl Db for SqliteDb {
         let tx = conn.transaction()?;
         let invite = tx
             .query_row(
-                "SELECT team_id, role, bundle FROM invites WHERE lookup = ?1 AND used_ms IS NULL AND expires_ms >= ?2",
+                "SELECT team_id, role, bundle, invite_pk FROM invites WHERE lookup = ?1 AND used_ms IS NULL AND expires_ms >= ?2",
                 params![lookup, now as i64],
-                |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<Vec<u8>>>(2)?)),
+                |r| {
+                    Ok((
+                        r.get::<_, Vec<u8>>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<Vec<u8>>>(2)?,
+                        r.get::<_, Option<Vec<u8>>>(3)?,
+                    ))
+                },
             )
             .optional()?;
-        let Some((team, r, Some(bundle))) = invite else {
+        let Some((team, r, Some(bundle), invite_pk)) = invite else {
             return Err(DbError::InvalidCode);
         };
+        super::check_invitation_key(device, invite_pk)?;
         let (team, r) = (id(team)?, role(&r)?);
         insert_device(&tx, device, team, r, now)?;
         tx.execute(
@@ -478,6 +485,14 @@ impl Db for SqliteDb {
             .query_map(params![team.0, after, limit], |r| r.get(0))?
             .collect::<Result<Vec<Vec<u8>>, _>>()?;
         Ok((statements, total))
+    }
+
+    fn roster_len(&self, team: Id16) -> DbResult<u32> {
+        Ok(self.conn().query_row(
+            "SELECT count(*) FROM roster WHERE team_id = ?1",
+            [team.0],
+            |r| r.get(0),
+        )?)
     }
 
     fn touch(&self, device: Id16, now: u64) -> DbResult<()> {
