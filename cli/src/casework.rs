@@ -10,10 +10,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use komora_core::{
-    latest_instrument, AuditAction, CaseEdit, CaseStatus, CaseloadFilter, ConsentDecision,
-    ConsentGiver, Date, DeviceId, Language, NewAssessment, NewCase, NewConsent, NewGroup,
-    NewReferral, NewSession, RecordId, ReferralStatus, ReportOptions, RiskLevel, SessionEdit,
-    Vault, Verdict,
+    latest_instrument, CaseEdit, CaseStatus, CaseloadFilter, ConsentDecision, ConsentGiver, Date,
+    DeviceId, Language, NewAssessment, NewCase, NewConsent, NewGroup, NewReferral, NewSession,
+    RecordId, ReferralStatus, ReportOptions, RiskLevel, SessionEdit, Vault, Verdict,
 };
 use serde_json::{json, Value as Json};
 
@@ -773,7 +772,6 @@ pub fn report(v: &mut Vault, a: ReportArgs, out: &Output) -> Result<(), Failure>
         to: date("to", a.to)?,
     })?;
     write_new_file(&a.out, csv.as_bytes())?;
-    v.record_access(AuditAction::Exported, None, "report")?;
     let rows = csv.lines().count().saturating_sub(1);
     out.record(json!({ "file": a.out, "rows": rows }));
     Ok(())
@@ -784,7 +782,6 @@ pub fn audit_command(v: &mut Vault, cmd: AuditCommand, out: &Output) -> Result<(
         AuditCommand::Export { file } => {
             let csv = v.audit_csv()?;
             write_new_file(&file, csv.as_bytes())?;
-            v.record_access(AuditAction::Exported, None, "audit")?;
             let rows = csv.lines().count().saturating_sub(1);
             out.record(json!({ "file": file, "rows": rows }));
         }

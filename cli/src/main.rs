@@ -459,8 +459,8 @@ fn ops_command(vault: &mut Vault, cmd: OpsCommand, out: &output::Output) -> Resu
                 Some(p) => Summary::from_bytes(&read_file(&p, 16 * 1024 * 1024)?)?,
                 None => Summary::default(),
             };
-            let ops = vault.ops_missing_from(&theirs)?.len();
-            write_new_file(&path, &vault.export_batch(&theirs)?)?;
+            let (file, ops) = vault.export_batch(&theirs)?;
+            write_new_file(&path, &file)?;
             out.wrote(&path, Some(ops));
         }
         OpsCommand::Import { file } => {

@@ -506,7 +506,7 @@ fn main() {
         }
         if runs_workload("report") {
             let k = measure(runs, || {
-                let v = cw.unlock();
+                let mut v = cw.unlock();
                 let t = Instant::now();
                 let csv = v
                     .report_csv(&komora_core::ReportOptions::default())

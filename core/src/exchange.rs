@@ -36,10 +36,11 @@ impl Vault {
     /// A batch file for a replica holding `theirs`: the operations it lacks, and this device's
     /// copy of the team's signed device list, so a tablet that has not synced since the
     /// authors enrolled can still check them.
-    pub fn export_batch(&self, theirs: &Summary) -> Result<Vec<u8>> {
+    /// Returns the file's bytes and how many operations it holds.
+    pub fn export_batch(&self, theirs: &Summary) -> Result<(Vec<u8>, usize)> {
         let ops = self.store.missing_from(theirs)?;
         let statements = self.roster_statements()?;
-        Ok(crate::op::encode_batch_with(&ops, &statements))
+        Ok((crate::op::encode_batch_with(&ops, &statements), ops.len()))
     }
 
     /// Apply a batch file. The device-list statements it carries are checked like the

@@ -41,6 +41,8 @@ pub trait PlatformKey: Send + Sync {
 }
 
 /// Receives sync progress. Implemented in Kotlin (see `Komora.kt`, which makes it a `Flow`).
+/// Called while the sync holds the vault: hand the progress on (as `syncFlow` does with
+/// `trySend`) and return; calling the vault from inside would wait for itself for ever.
 #[uniffi::export(with_foreign)]
 pub trait SyncListener: Send + Sync {
     fn on_progress(&self, progress: SyncProgress);
@@ -585,11 +587,7 @@ impl KomoraVault {
                 from: records::date("from", from.as_deref())?,
                 to: records::date("to", to.as_deref())?,
             };
-            self.with(|v| {
-                let csv = v.report_csv(&opts)?;
-                v.record_access(core::AuditAction::Exported, None, "report")?;
-                Ok(csv)
-            })
+            self.with(|v| Ok(v.report_csv(&opts)?))
         })
         .await
     }

@@ -800,4 +800,15 @@ fn the_audit_trail_says_who_created_changed_and_viewed_what_without_a_word_of_co
     let csv = t.grace.audit_csv().unwrap();
     assert!(csv.contains(",viewed,session,"));
     assert!(!csv.contains("Zz"), "no names or notes in the audit: {csv}");
+    // Exporting the trail, or the donor report, is itself in the trail.
+    t.grace.report_csv(&ReportOptions::default()).unwrap();
+    let exported: Vec<String> = t
+        .grace
+        .audit_trail()
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == AuditAction::Exported && e.device == t.grace.device_id())
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(exported, ["audit", "report"]);
 }

@@ -129,7 +129,7 @@ proptest! {
         let (mut v, ops) = vault_with_ops();
         let mut from = Vault::ephemeral(&v.team_keys(), ManualClock::at(MORNING_MS)).unwrap();
         from.apply_ops(&ops).unwrap();
-        let mut file = from.export_batch(&Summary::default()).unwrap();
+        let mut file = from.export_batch(&Summary::default()).unwrap().0;
         let i = pos.index(file.len());
         let changed = file[i] != byte;
         file[i] = byte;

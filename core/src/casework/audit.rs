@@ -190,8 +190,15 @@ impl Vault {
         Ok(out)
     }
 
-    /// The audit trail as CSV: `at,device,action,kind,record,fields`.
-    pub fn audit_csv(&self) -> Result<String> {
+    /// The audit trail as CSV: `at,device,action,kind,record,fields,detail`. Producing it is
+    /// an export: noted in the trail itself (after the rows it returns).
+    pub fn audit_csv(&mut self) -> Result<String> {
+        let csv = self.audit_rows()?;
+        self.record_access(AuditAction::Exported, None, "audit")?;
+        Ok(csv)
+    }
+
+    fn audit_rows(&self) -> Result<String> {
         let mut out = String::from("at_ms,device,action,kind,record,fields,detail\n");
         for e in self.audit_trail()? {
             let _ = writeln!(

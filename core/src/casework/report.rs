@@ -118,7 +118,18 @@ fn month(d: Date) -> String {
 
 impl Vault {
     /// The anonymous aggregate report as CSV: `metric,month,dimension,value,count,average`.
-    pub fn report_csv(&self, opts: &ReportOptions) -> Result<String> {
+    /// Producing it is an export: noted in the audit trail here, whichever screen asks.
+    pub fn report_csv(&mut self, opts: &ReportOptions) -> Result<String> {
+        let csv = self.report_rows(opts)?;
+        self.record_access(
+            crate::casework::audit::AuditAction::Exported,
+            None,
+            "report",
+        )?;
+        Ok(csv)
+    }
+
+    fn report_rows(&self, opts: &ReportOptions) -> Result<String> {
         let in_period =
             |d: Date| opts.from.is_none_or(|f| d >= f) && opts.to.is_none_or(|t| d <= t);
         let profiles: HashMap<RecordId, Profile> = self
