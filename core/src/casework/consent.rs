@@ -129,14 +129,7 @@ impl Vault {
             .client(c.client)
             .map_err(|_| Error::validation("client", "record the client first"))?;
         let scope = check(&lists().consent_scopes, "scope", &c.scope)?;
-        let today = self.today();
-        let date = c.date.unwrap_or(today);
-        if date > today {
-            return Err(Error::validation(
-                "date",
-                "consent cannot be dated in the future",
-            ));
-        }
+        let date = self.past_date(c.date, "consent")?;
         let guardian = clean_text(
             "guardian_name",
             c.guardian_name.as_deref().unwrap_or(""),

@@ -253,14 +253,7 @@ impl Vault {
             Some(p) => check(&lists().group_phases, "phase", p)?,
             None => g.default_phase(number).to_owned(),
         };
-        let today = self.today();
-        let date = date.unwrap_or(today);
-        if date > today {
-            return Err(Error::validation(
-                "date",
-                "a session cannot be in the future",
-            ));
-        }
+        let date = self.past_date(date, "a session")?;
         let mut out = vec![
             Edit::Set("group", id_value(group)),
             Edit::Set("number", Value::Int(number.into())),

@@ -154,16 +154,8 @@ impl Vault {
             None => latest_instrument(&a.instrument)?,
         };
         let score = inst.score(&a.answers)?;
-        self.client(a.client)
-            .map_err(|_| Error::validation("client", "record the client first"))?;
-        let today = self.today();
-        let date = a.date.unwrap_or(today);
-        if date > today {
-            return Err(Error::validation(
-                "date",
-                "an assessment cannot be in the future",
-            ));
-        }
+        self.require_client(a.client)?;
+        let date = self.past_date(a.date, "an assessment")?;
         self.check_consent(a.client, "data-recording")?;
         // The case is the one given, or else the session's: an alert must reach a case.
         let mut case_id = a.case;

@@ -189,6 +189,27 @@ impl Vault {
         Date::from_unix_ms(self.now_ms())
     }
 
+    /// A record's date: the one given, else today; never in the future (`what` says which
+    /// record, in the refusal: "a referral cannot be dated in the future").
+    pub(crate) fn past_date(&self, given: Option<Date>, what: &str) -> Result<Date> {
+        let today = self.today();
+        let date = given.unwrap_or(today);
+        if date > today {
+            return Err(Error::validation(
+                "date",
+                format!("{what} cannot be dated in the future"),
+            ));
+        }
+        Ok(date)
+    }
+
+    /// Refuse a record about a client this tablet does not hold.
+    pub(crate) fn require_client(&self, id: RecordId) -> Result<()> {
+        self.client(id)
+            .map(|_| ())
+            .map_err(|_| Error::validation("client", "record the client first"))
+    }
+
     /// The role this device was enrolled with; `None` for a vault that never joined a server
     /// (a single person's vault: every action is theirs to take).
     pub(crate) fn role(&self) -> Result<Option<crate::Role>> {

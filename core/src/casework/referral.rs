@@ -127,16 +127,8 @@ impl fmt::Debug for NewReferral {
 
 impl Vault {
     pub fn add_referral(&mut self, r: &NewReferral) -> Result<RecordId> {
-        self.client(r.client)
-            .map_err(|_| Error::validation("client", "record the client first"))?;
-        let today = self.today();
-        let date = r.date.unwrap_or(today);
-        if date > today {
-            return Err(Error::validation(
-                "date",
-                "a referral cannot be in the future",
-            ));
-        }
+        self.require_client(r.client)?;
+        let date = self.past_date(r.date, "a referral")?;
         self.check_consent(r.client, "sharing")?;
         if let Some(c) = r.case {
             if !self.case(c)?.clients.contains(&r.client) {

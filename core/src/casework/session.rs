@@ -184,14 +184,7 @@ impl Vault {
                 "this case is closed; reopen it to record a session",
             ));
         }
-        let today = self.today();
-        let date = s.date.unwrap_or(today);
-        if date > today {
-            return Err(Error::validation(
-                "date",
-                "a session cannot be in the future",
-            ));
-        }
+        let date = self.past_date(s.date, "a session")?;
         if date < case.opened {
             return Err(Error::validation(
                 "date",
