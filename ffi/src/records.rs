@@ -140,17 +140,6 @@ pub struct NewClient {
     pub target_groups: Vec<String>,
 }
 
-fn location(
-    district: Option<String>,
-    sector: Option<String>,
-    cell: Option<String>,
-    village: Option<String>,
-) -> Result<Option<core::LocationInput>> {
-    Ok(core::LocationInput::from_parts(
-        district, sector, cell, village,
-    )?)
-}
-
 impl NewClient {
     pub(crate) fn into_core(self) -> Result<core::NewClient> {
         Ok(core::NewClient {
@@ -159,7 +148,12 @@ impl NewClient {
             sex: self.sex.as_deref().map(core::Sex::parse).transpose()?,
             birth_year: year("birth_year", self.birth_year)?,
             phone: self.phone,
-            location: location(self.district, self.sector, self.cell, self.village)?,
+            location: core::LocationInput::from_parts(
+                self.district,
+                self.sector,
+                self.cell,
+                self.village,
+            )?,
             target_groups: self.target_groups,
         })
     }
@@ -209,7 +203,13 @@ impl ClientChanges {
                 .map(Some),
             birth_year: year("birth_year", self.birth_year)?.map(Some),
             phone: self.phone.map(Some),
-            location: location(self.district, self.sector, self.cell, self.village)?.map(Some),
+            location: core::LocationInput::from_parts(
+                self.district,
+                self.sector,
+                self.cell,
+                self.village,
+            )?
+            .map(Some),
             add_groups: self.add_groups,
             remove_groups: self.remove_groups,
         };

@@ -7,21 +7,46 @@
 //! team key, and nothing changes.
 
 use komora_core::attacks::Forgery;
-use komora_core::{AuditAction, Error, HttpTransport, NewClient, RejectReason, Role};
+use komora_core::{AuditAction, Error, HttpTransport, NewClient, RejectReason, Role, Vault};
 use komora_scenarios::server::TestServer;
 use komora_scenarios::{bootstrap_admin, client_names, enrol, sync};
 
+/// A server, its administrator's tablet and Grace's, a supervisor's.
+struct Team {
+    dir: tempfile::TempDir,
+    server: TestServer,
+    admin: Vault,
+    grace: Vault,
+}
+
+impl Team {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&dir.path().join("server"));
+        let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+        let grace = enrol(
+            &server,
+            &mut admin,
+            Role::Supervisor,
+            &dir.path().join("grace"),
+        );
+        Team {
+            dir,
+            server,
+            admin,
+            grace,
+        }
+    }
+}
+
 #[test]
 fn forged_altered_and_replayed_operations_are_refused_and_audited() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&dir.path().join("server"));
-    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
-    let mut grace = enrol(
-        &server,
-        &mut admin,
-        Role::Supervisor,
-        &dir.path().join("grace"),
-    );
+    let Team {
+        dir,
+        server,
+        mut admin,
+        mut grace,
+    } = Team::new();
     let mut eric = enrol(
         &server,
         &mut grace,
@@ -107,15 +132,12 @@ fn forged_altered_and_replayed_operations_are_refused_and_audited() {
 /// notes under it, is refused: no administrator's snapshot commits to that key.
 #[test]
 fn a_team_key_the_server_made_up_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&dir.path().join("server"));
-    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
-    let mut grace = enrol(
-        &server,
-        &mut admin,
-        Role::Supervisor,
-        &dir.path().join("grace"),
-    );
+    let Team {
+        dir,
+        server: _serving,
+        admin: _admin,
+        mut grace,
+    } = Team::new();
     sync(&mut grace).unwrap();
     let kx = grace
         .team_devices()
@@ -155,15 +177,12 @@ fn a_team_key_the_server_made_up_is_refused() {
 
 #[test]
 fn a_server_that_swaps_a_tablets_key_gets_caught_at_the_next_rotation() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&dir.path().join("server"));
-    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
-    let mut grace = enrol(
-        &server,
-        &mut admin,
-        Role::Supervisor,
-        &dir.path().join("grace"),
-    );
+    let Team {
+        dir,
+        server,
+        mut admin,
+        mut grace,
+    } = Team::new();
     let lost = enrol(
         &server,
         &mut admin,
