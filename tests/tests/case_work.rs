@@ -749,6 +749,15 @@ fn a_family_is_linked_once_and_each_member_sees_the_others_from_their_side() {
         .unwrap()
         .iter()
         .all(|l| l.client != mother));
+
+    // The father is recorded again, from the other side and as a guardian: the son's old
+    // link goes and the father's new one comes (one operation each, in one transaction).
+    let before = t.jean.summary().unwrap().len();
+    t.jean.link_clients(father, son, "guardian").unwrap();
+    assert_eq!(t.jean.summary().unwrap().len(), before + 2);
+    let of_son = t.jean.household(son).unwrap();
+    let to_father: Vec<_> = of_son.iter().filter(|l| l.client == father).collect();
+    assert_eq!(to_father.len(), 1, "{of_son:?}");
 }
 
 #[test]

@@ -7,7 +7,7 @@ use super::StateExt;
 use crate::client::KIND as CLIENT;
 use crate::error::{Error, Result};
 use crate::ids::RecordId;
-use crate::store::Edit;
+use crate::store::{Edit, RecordEdit};
 use crate::vault::Vault;
 
 /// A relative or household member of a client.
@@ -50,30 +50,53 @@ impl Vault {
         self.client(other)
             .map_err(|_| Error::validation("links", "record the other person as a client first"))?;
         let relation = check(&lists().relations, "relation", relation)?;
-        if self.household(client)?.iter().any(|l| l.client == other) {
-            self.unlink_clients(client, other)?;
+        // One transaction: the old links between the two go and the new one comes, or
+        // nothing changes.
+        let mut writes = self.unlink_edits(client, other)?;
+        let new_link = Edit::Add("links", format!("{other}:{relation}").into());
+        match writes.iter_mut().find(|w| w.record == client) {
+            Some(w) => w.edits.push(new_link),
+            None => writes.push(RecordEdit {
+                record: client,
+                kind: CLIENT,
+                create: false,
+                edits: vec![new_link],
+            }),
         }
-        self.write_record(
-            client,
-            CLIENT,
-            false,
-            vec![Edit::Add("links", format!("{other}:{relation}").into())],
-        )
+        self.store.write(writes)?;
+        Ok(())
     }
 
     /// Remove every link between two clients, from both sides.
     pub fn unlink_clients(&mut self, client: RecordId, other: RecordId) -> Result<()> {
+        let writes = self.unlink_edits(client, other)?;
+        if !writes.is_empty() {
+            self.store.write(writes)?;
+        }
+        Ok(())
+    }
+
+    /// The removals of every link between two clients, per client that has one.
+    fn unlink_edits(&self, client: RecordId, other: RecordId) -> Result<Vec<RecordEdit>> {
+        let mut out = Vec::new();
         for (from, to) in [(client, other), (other, client)] {
-            let state = self.live_state(from, CLIENT)?;
-            let edits: Vec<Edit> = state
+            let edits: Vec<Edit> = self
+                .live_state(from, CLIENT)?
                 .texts("links")
                 .into_iter()
                 .filter(|v| parse(v).is_some_and(|(id, _)| id == to))
                 .map(|v| Edit::Remove("links", v.into()))
                 .collect();
-            self.write_record(from, CLIENT, false, edits)?;
+            if !edits.is_empty() {
+                out.push(RecordEdit {
+                    record: from,
+                    kind: CLIENT,
+                    create: false,
+                    edits,
+                });
+            }
         }
-        Ok(())
+        Ok(out)
     }
 
     /// A client's relatives and household members, from links written on either side.
@@ -88,14 +111,13 @@ impl Vault {
                 relation: relation.to_owned(),
             })
             .collect();
-        let mine = client.to_string();
         self.store.for_each_state(CLIENT, |id, s| {
             if id == client || s.deleted.is_some() {
                 return;
             }
             for v in s.texts("links") {
                 if let Some((to, relation)) = parse(&v) {
-                    if to.to_string() == mine && !out.iter().any(|l| l.client == id) {
+                    if to == client && !out.iter().any(|l| l.client == id) {
                         out.push(Link {
                             client: id,
                             relation: inverse(relation),
