@@ -5,8 +5,8 @@ use std::path::Path;
 use std::io::{IsTerminal, Write};
 
 use komora_core::{
-    ApplyReport, Client, DeviceId, DeviceInfo, EntryStatus, HistoryChange, HistoryEntry,
-    Invitation, Listing, RecordId, SyncPhase, SyncProgress, SyncReport, SyncStatus, Vault,
+    ApplyReport, Client, DeviceId, DeviceInfo, HistoryChange, HistoryEntry, Invitation, Listing,
+    RecordId, SyncPhase, SyncProgress, SyncReport, SyncStatus, Vault,
 };
 use serde_json::{json, Value as Json};
 
@@ -150,7 +150,7 @@ impl Output {
         }
         for e in entries {
             let (what, value) = change_parts(&e.change);
-            let status = status_name(e.status);
+            let status = e.status.code();
             println!(
                 "{}  {status:<10}  {what:<7}  {value}  (device {})",
                 iso8601(e.at.wall_ms),
@@ -411,19 +411,8 @@ fn client_json(c: &Client) -> Json {
 }
 
 fn change_parts(change: &HistoryChange) -> (&'static str, Json) {
-    match change {
-        HistoryChange::Set(v) => ("set", v.to_json()),
-        HistoryChange::Added(v) => ("added", v.to_json()),
-        HistoryChange::Removed(v) => ("removed", v.to_json()),
-    }
-}
-
-fn status_name(s: EntryStatus) -> &'static str {
-    match s {
-        EntryStatus::Current => "current",
-        EntryStatus::Concurrent => "concurrent",
-        EntryStatus::Replaced => "replaced",
-    }
+    let (what, v) = change.parts();
+    (what, v.to_json())
 }
 
 fn history_json(e: &HistoryEntry) -> Json {
@@ -431,7 +420,7 @@ fn history_json(e: &HistoryEntry) -> Json {
     json!({
         "change": change,
         "value": value,
-        "status": status_name(e.status),
+        "status": e.status.code(),
         "at": iso8601(e.at.wall_ms),
         "at_ms": e.at.wall_ms,
         "device": e.device.to_string(),

@@ -28,6 +28,28 @@ pub enum HistoryChange {
     Removed(Value),
 }
 
+impl EntryStatus {
+    /// Its name for screens and scripts: current, concurrent or replaced.
+    pub fn code(self) -> &'static str {
+        match self {
+            EntryStatus::Current => "current",
+            EntryStatus::Concurrent => "concurrent",
+            EntryStatus::Replaced => "replaced",
+        }
+    }
+}
+
+impl HistoryChange {
+    /// What happened (set, added or removed) and the value it concerns.
+    pub fn parts(&self) -> (&'static str, &Value) {
+        match self {
+            HistoryChange::Set(v) => ("set", v),
+            HistoryChange::Added(v) => ("added", v),
+            HistoryChange::Removed(v) => ("removed", v),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HistoryEntry {
     pub change: HistoryChange,

@@ -241,20 +241,11 @@ impl From<core::HistoryEntry> for HistoryEntry {
             core::Value::Int(i) => Some(i.to_string()),
             core::Value::Bool(b) => Some(b.to_string()),
         };
-        let (change, value) = match &e.change {
-            core::HistoryChange::Set(v) => ("set", text(v)),
-            core::HistoryChange::Added(v) => ("added", text(v)),
-            core::HistoryChange::Removed(v) => ("removed", text(v)),
-        };
+        let (change, value) = e.change.parts();
         HistoryEntry {
             change: change.into(),
-            value,
-            status: match e.status {
-                core::EntryStatus::Current => "current",
-                core::EntryStatus::Concurrent => "concurrent",
-                core::EntryStatus::Replaced => "replaced",
-            }
-            .into(),
+            value: text(value),
+            status: e.status.code().into(),
             at_ms: ms(e.at.wall_ms),
             device: e.device.to_string(),
         }
