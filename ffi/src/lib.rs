@@ -233,6 +233,13 @@ pub fn instruments() -> Vec<Instrument> {
     core::instruments().iter().map(Instrument::from).collect()
 }
 
+/// The closed lists case work draws from (problems, modalities, destinations, scopes,
+/// relations, group kinds and phases), with their labels.
+#[uniffi::export]
+pub fn casework_lists() -> CaseworkLists {
+    core::lists().into()
+}
+
 /// Lower case without accents, as search compares names ("Hélène" -> "helene").
 #[uniffi::export]
 pub fn fold_for_search(text: String) -> String {
@@ -412,22 +419,39 @@ impl KomoraVault {
         })
     }
 
-    /// This counsellor's open cases, urgent first.
-    pub fn caseload(&self, follow_up_due_only: bool) -> Result<Vec<CaseloadEntry>> {
+    /// A caseload, urgent cases first, then by the nearest follow-up. `CaseloadFilter()` is
+    /// this counsellor's open cases.
+    pub fn caseload(&self, filter: CaseloadFilter) -> Result<Vec<CaseloadEntry>> {
+        let filter = filter.into_core()?;
         self.with(|v| {
-            Ok(v.caseload(&core::CaseloadFilter {
-                follow_up_due: follow_up_due_only,
-                ..Default::default()
-            })?
-            .into_iter()
-            .map(CaseloadEntry::from)
-            .collect())
+            Ok(v.caseload(&filter)?
+                .into_iter()
+                .map(CaseloadEntry::from)
+                .collect())
+        })
+    }
+
+    /// Appointments and referral follow-ups due within `days` days (and every overdue one),
+    /// soonest first, on this counsellor's cases (or everyone's).
+    pub fn follow_ups(&self, days: i32, everyone: bool) -> Result<Vec<FollowUp>> {
+        let days = records::fit("days", days, "give 0 days or more")?;
+        self.with(|v| {
+            Ok(v.follow_ups(days, everyone)?
+                .into_iter()
+                .map(FollowUp::from)
+                .collect())
         })
     }
 
     pub fn add_session(&self, session: NewSession) -> Result<String> {
         let s = session.into_core()?;
         self.with(|v| Ok(v.add_session(&s)?.to_string()))
+    }
+
+    /// A session without recording a view (a title in a list); to read it, `view_session`.
+    pub fn session(&self, id: String) -> Result<Session> {
+        let id = records::id(&id)?;
+        self.with(|v| Ok(v.session(id)?.into()))
     }
 
     /// A session with its notes, for a screen: the view is audited.
@@ -461,6 +485,205 @@ impl KomoraVault {
     pub fn measure_trends(&self, client_id: String) -> Result<Vec<Trend>> {
         let id = records::id(&client_id)?;
         self.with(|v| Ok(v.measure_trends(id)?.into_iter().map(Trend::from).collect()))
+    }
+
+    // ---- consent, referrals, household ----
+
+    /// Record consent given or withdrawn (by the client, or by the guardian named).
+    pub fn add_consent(&self, consent: NewConsent) -> Result<String> {
+        let c = consent.into_core()?;
+        self.with(|v| Ok(v.add_consent(&c)?.to_string()))
+    }
+
+    /// The client's consent records, newest first, with the guardians' names.
+    pub fn consents(&self, client_id: String) -> Result<Vec<Consent>> {
+        let id = records::id(&client_id)?;
+        self.with(|v| {
+            let listed = v.consents(id)?;
+            listed
+                .into_iter()
+                .map(|c| Ok(v.consent(c.id)?.into()))
+                .collect()
+        })
+    }
+
+    /// Whether consent to each scope stands, in the list's order.
+    pub fn consent_standing(&self, client_id: String) -> Result<Vec<ConsentScopeState>> {
+        let id = records::id(&client_id)?;
+        self.with(|v| {
+            Ok(v.consent_status(id)?
+                .into_iter()
+                .map(ConsentScopeState::from)
+                .collect())
+        })
+    }
+
+    /// Refer a client (needs consent to sharing not to have been withdrawn).
+    pub fn add_referral(&self, referral: NewReferral) -> Result<String> {
+        let r = referral.into_core()?;
+        self.with(|v| Ok(v.add_referral(&r)?.to_string()))
+    }
+
+    /// The client's referrals, newest first, with their texts.
+    pub fn referrals_of(&self, client_id: String) -> Result<Vec<Referral>> {
+        let id = records::id(&client_id)?;
+        self.with(|v| {
+            let today = v.today();
+            Ok(v.referrals_of(id)?
+                .into_iter()
+                .map(|r| Referral::new(r, today))
+                .collect())
+        })
+    }
+
+    /// Record what became of a referral (`status`: pending, accepted, completed, declined or
+    /// cancelled) and/or set the next follow-up date, or clear it with `clear_follow_up`.
+    pub fn update_referral(
+        &self,
+        id: String,
+        status: Option<String>,
+        follow_up: Option<String>,
+        clear_follow_up: bool,
+    ) -> Result<()> {
+        let id = records::id(&id)?;
+        let status = status
+            .as_deref()
+            .map(core::ReferralStatus::parse)
+            .transpose()?;
+        let follow_up = match (
+            records::date("follow_up", follow_up.as_deref())?,
+            clear_follow_up,
+        ) {
+            (Some(_), true) => {
+                return Err(KomoraError::Validation {
+                    field: "follow_up".into(),
+                    reason: "give a follow-up date or clear it, not both".into(),
+                })
+            }
+            (Some(d), false) => Some(Some(d)),
+            (None, true) => Some(None),
+            (None, false) => None,
+        };
+        self.with(|v| Ok(v.update_referral(id, status, follow_up)?))
+    }
+
+    /// Record that `other_id` is `relation` of `client_id` (spouse, parent, child, ...); the
+    /// other client sees the inverse. Replaces any earlier link between the two.
+    pub fn link_clients(
+        &self,
+        client_id: String,
+        other_id: String,
+        relation: String,
+    ) -> Result<()> {
+        let client = records::id(&client_id)?;
+        let other = records::id(&other_id)?;
+        self.with(|v| Ok(v.link_clients(client, other, &relation)?))
+    }
+
+    /// Remove every link between two clients, from both sides.
+    pub fn unlink_clients(&self, client_id: String, other_id: String) -> Result<()> {
+        let client = records::id(&client_id)?;
+        let other = records::id(&other_id)?;
+        self.with(|v| Ok(v.unlink_clients(client, other)?))
+    }
+
+    /// The client's relatives and household members, with their names.
+    pub fn household(&self, client_id: String) -> Result<Vec<HouseholdLink>> {
+        let id = records::id(&client_id)?;
+        self.with(|v| {
+            let links = v.household(id)?;
+            links
+                .into_iter()
+                .map(|l| {
+                    Ok(HouseholdLink {
+                        name: v.client(l.client)?.name,
+                        client_id: l.client.to_string(),
+                        relation: l.relation,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    // ---- healing groups ----
+
+    pub fn add_group(&self, group: NewGroup) -> Result<String> {
+        let g = group.into_core()?;
+        self.with(|v| Ok(v.add_group(&g)?.to_string()))
+    }
+
+    /// Every group, by name.
+    pub fn groups(&self) -> Result<Vec<Group>> {
+        self.with(|v| Ok(v.groups()?.into_iter().map(Group::from).collect()))
+    }
+
+    pub fn group(&self, id: String) -> Result<Group> {
+        let id = records::id(&id)?;
+        self.with(|v| Ok(v.group(id)?.into()))
+    }
+
+    pub fn add_group_member(&self, group_id: String, client_id: String) -> Result<()> {
+        let group = records::id(&group_id)?;
+        let client = records::id(&client_id)?;
+        self.with(|v| Ok(v.add_group_member(group, client)?))
+    }
+
+    /// The phase a session number falls in by default (the facilitator may choose another).
+    pub fn default_phase(&self, group_id: String, number: i32) -> Result<String> {
+        let id = records::id(&group_id)?;
+        let number = records::fit("number", number, "not a session of the cycle")?;
+        self.with(|v| Ok(v.group(id)?.default_phase(number).to_owned()))
+    }
+
+    /// Record a session of the group's cycle; `phase` `null` takes the default phase.
+    pub fn add_group_session(
+        &self,
+        group_id: String,
+        number: i32,
+        phase: Option<String>,
+        date: Option<String>,
+        notes: Option<String>,
+    ) -> Result<String> {
+        let group = records::id(&group_id)?;
+        let number = records::fit("number", number, "not a session of the cycle")?;
+        let date = records::date("date", date.as_deref())?;
+        self.with(|v| {
+            Ok(
+                v.add_group_session(group, number, phase.as_deref(), date, notes.as_deref())?
+                    .to_string(),
+            )
+        })
+    }
+
+    /// The group's sessions in cycle order, with their notes.
+    pub fn group_sessions(&self, group_id: String) -> Result<Vec<GroupSession>> {
+        let id = records::id(&group_id)?;
+        self.with(|v| {
+            let listed = v.group_sessions(id)?;
+            listed
+                .into_iter()
+                .map(|s| Ok(v.group_session(s.id)?.into()))
+                .collect()
+        })
+    }
+
+    /// Mark a member present or absent (two facilitators marking offline both count).
+    pub fn mark_attendance(
+        &self,
+        session_id: String,
+        client_id: String,
+        present: bool,
+    ) -> Result<()> {
+        let session = records::id(&session_id)?;
+        let client = records::id(&client_id)?;
+        self.with(|v| Ok(v.mark_attendance(session, client, present)?))
+    }
+
+    /// Flag someone who attended a group session for referral.
+    pub fn flag_for_referral(&self, session_id: String, client_id: String) -> Result<()> {
+        let session = records::id(&session_id)?;
+        let client = records::id(&client_id)?;
+        self.with(|v| Ok(v.flag_for_referral(session, client)?))
     }
 
     // ---- reviews ----

@@ -10,6 +10,11 @@ pub(crate) fn ms(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
+/// A small count (a score bound) as Kotlin's `Int`.
+pub(crate) fn fit_i32(v: u32) -> i32 {
+    i32::try_from(v).unwrap_or(i32::MAX)
+}
+
 /// A year as typed, checked before it reaches the core's own rules.
 pub(crate) fn year(field: &'static str, y: Option<i32>) -> Result<Option<u16>> {
     y.map(|y| {
@@ -43,6 +48,15 @@ pub(crate) fn date(field: &'static str, s: Option<&str>) -> Result<Option<core::
     Ok(s.map(|s| core::Date::parse_field(field, s)).transpose()?)
 }
 
+/// A number from Kotlin (`Int`) that the core keeps in a smaller type: one that does not fit
+/// is refused, never wrapped.
+pub(crate) fn fit<T: TryFrom<i32>>(field: &'static str, n: i32, reason: &str) -> Result<T> {
+    T::try_from(n).map_err(|_| KomoraError::Validation {
+        field: field.into(),
+        reason: reason.into(),
+    })
+}
+
 fn texts(v: &[core::RecordId]) -> Vec<String> {
     v.iter().map(ToString::to_string).collect()
 }
@@ -70,6 +84,14 @@ redacted_debug!(
     NewAssessment,
     Review,
     Invitation,
+    Consent,
+    NewConsent,
+    Referral,
+    NewReferral,
+    HouseholdLink,
+    Group,
+    NewGroup,
+    GroupSession,
 );
 
 #[derive(uniffi::Record)]
@@ -485,6 +507,19 @@ pub struct Instrument {
     pub items: Vec<InstrumentItem>,
     pub options: Vec<InstrumentOption>,
     pub higher_is_better: bool,
+    /// Severity bands with their labels, to show "Moderate" for the band `moderate`.
+    pub bands: Vec<InstrumentBand>,
+}
+
+/// A score range and its label; a missing translation is null, never invented.
+#[derive(uniffi::Record)]
+pub struct InstrumentBand {
+    pub id: String,
+    pub min: i32,
+    pub max: i32,
+    pub en: String,
+    pub fr: Option<String>,
+    pub rw: Option<String>,
 }
 
 impl From<&core::Instrument> for Instrument {
@@ -515,7 +550,60 @@ impl From<&core::Instrument> for Instrument {
                 })
                 .collect(),
             higher_is_better: i.higher_is_better,
+            bands: i
+                .bands
+                .iter()
+                .map(|b| InstrumentBand {
+                    id: b.id.clone(),
+                    min: fit_i32(b.min),
+                    max: fit_i32(b.max),
+                    en: b.label.en.clone(),
+                    fr: b.label.fr.clone(),
+                    rw: b.label.rw.clone(),
+                })
+                .collect(),
         }
+    }
+}
+
+/// Which cases a caseload shows. `CaseloadFilter()` is this counsellor's open cases.
+#[derive(uniffi::Record, Default)]
+pub struct CaseloadFilter {
+    /// Every counsellor's cases (a supervisor's view).
+    #[uniffi(default = false)]
+    pub everyone: bool,
+    /// open, active, referred or closed.
+    #[uniffi(default = None)]
+    pub status: Option<String>,
+    /// low, medium or high (high: also every case with a raised risk flag).
+    #[uniffi(default = None)]
+    pub risk: Option<String>,
+    /// Only cases with a follow-up due today or overdue.
+    #[uniffi(default = false)]
+    pub follow_up_due_only: bool,
+    /// Closed cases are left out unless asked for (or `status` is closed).
+    #[uniffi(default = false)]
+    pub include_closed: bool,
+}
+
+impl CaseloadFilter {
+    pub(crate) fn into_core(self) -> Result<core::CaseloadFilter> {
+        Ok(core::CaseloadFilter {
+            counsellor: None,
+            everyone: self.everyone,
+            status: self
+                .status
+                .as_deref()
+                .map(core::CaseStatus::parse)
+                .transpose()?,
+            risk: self
+                .risk
+                .as_deref()
+                .map(core::RiskLevel::parse)
+                .transpose()?,
+            follow_up_due: self.follow_up_due_only,
+            include_closed: self.include_closed,
+        })
     }
 }
 
@@ -716,6 +804,351 @@ impl From<core::DeviceInfo> for Device {
             revoked: d.revoked,
             enrolled_ms: ms(d.enrolled_ms),
             last_seen_ms: d.last_seen_ms.map(ms),
+        }
+    }
+}
+
+/// One entry of a shipped list: the id is stored in records, the labels are for screens. A
+/// missing translation is `null`, never invented.
+#[derive(uniffi::Record)]
+pub struct Term {
+    pub id: String,
+    pub en: String,
+    pub fr: Option<String>,
+    pub rw: Option<String>,
+}
+
+impl From<&core::Term> for Term {
+    fn from(t: &core::Term) -> Self {
+        Term {
+            id: t.id.clone(),
+            en: t.en.clone(),
+            fr: t.fr.clone(),
+            rw: t.rw.clone(),
+        }
+    }
+}
+
+/// The closed lists case work draws from, for pickers.
+#[derive(uniffi::Record)]
+pub struct CaseworkLists {
+    pub problems: Vec<Term>,
+    pub modalities: Vec<Term>,
+    pub interventions: Vec<Term>,
+    pub referral_destinations: Vec<Term>,
+    pub risk_flags: Vec<Term>,
+    pub consent_scopes: Vec<Term>,
+    /// What the other person is to the client: spouse, parent, child, ...
+    pub relations: Vec<Term>,
+    pub group_kinds: Vec<Term>,
+    /// A healing group's cycle, in order.
+    pub group_phases: Vec<Term>,
+}
+
+impl From<&core::Lists> for CaseworkLists {
+    fn from(l: &core::Lists) -> Self {
+        let terms = |v: &[core::Term]| v.iter().map(Term::from).collect();
+        CaseworkLists {
+            problems: terms(&l.problems),
+            modalities: terms(&l.modalities),
+            interventions: terms(&l.interventions),
+            referral_destinations: terms(&l.referral_destinations),
+            risk_flags: terms(&l.risk_flags),
+            consent_scopes: terms(&l.consent_scopes),
+            relations: terms(&l.relations),
+            group_kinds: terms(&l.group_kinds),
+            group_phases: terms(&l.group_phases),
+        }
+    }
+}
+
+/// Consent given or withdrawn, as recorded on the form.
+#[derive(uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct NewConsent {
+    pub client_id: String,
+    /// services, data-recording or sharing.
+    pub scope: String,
+    /// `true` records a withdrawal: nothing new is recorded under the scope from then on.
+    #[uniffi(default = false)]
+    pub withdrawn: bool,
+    /// rw, fr or en: the language it was explained in.
+    pub language: String,
+    /// The parent or guardian who gave it (required under 16); `null`: the client did.
+    #[uniffi(default = None)]
+    pub guardian_name: Option<String>,
+    #[uniffi(default = None)]
+    pub date: Option<String>,
+}
+
+impl NewConsent {
+    pub(crate) fn into_core(self) -> Result<core::NewConsent> {
+        Ok(core::NewConsent {
+            client: id(&self.client_id)?,
+            scope: self.scope,
+            decision: if self.withdrawn {
+                core::ConsentDecision::Withdrawn
+            } else {
+                core::ConsentDecision::Given
+            },
+            language: core::Language::parse(&self.language)?,
+            given_by: if self.guardian_name.is_some() {
+                core::ConsentGiver::Guardian
+            } else {
+                core::ConsentGiver::Client
+            },
+            guardian_name: self.guardian_name,
+            date: date("date", self.date.as_deref())?,
+        })
+    }
+}
+
+#[derive(uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct Consent {
+    pub id: String,
+    pub scope: String,
+    pub withdrawn: bool,
+    /// rw, fr or en.
+    pub language: String,
+    pub by_guardian: bool,
+    pub guardian_name: Option<String>,
+    pub date: String,
+}
+
+impl From<core::Consent> for Consent {
+    fn from(c: core::Consent) -> Self {
+        Consent {
+            id: c.id.to_string(),
+            scope: c.scope,
+            withdrawn: c.decision == core::ConsentDecision::Withdrawn,
+            language: c.language.code().into(),
+            by_guardian: c.given_by == core::ConsentGiver::Guardian,
+            guardian_name: c.guardian_name,
+            date: c.date.to_string(),
+        }
+    }
+}
+
+/// Whether consent to one scope stands: `given` is the latest decision (`date`), `false` when
+/// it was withdrawn or never recorded (`date` is then `null`).
+#[derive(uniffi::Record)]
+pub struct ConsentScopeState {
+    pub scope: String,
+    pub given: bool,
+    pub date: Option<String>,
+}
+
+impl From<(String, Option<core::Consent>)> for ConsentScopeState {
+    fn from((scope, latest): (String, Option<core::Consent>)) -> Self {
+        ConsentScopeState {
+            scope,
+            given: latest
+                .as_ref()
+                .is_some_and(|c| c.decision == core::ConsentDecision::Given),
+            date: latest.map(|c| c.date.to_string()),
+        }
+    }
+}
+
+/// A referral as made: it starts pending.
+#[derive(uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct NewReferral {
+    pub client_id: String,
+    #[uniffi(default = None)]
+    pub case_id: Option<String>,
+    /// health-centre, hospital, isange, police, legal-aid, ngo or local-authority.
+    pub destination: String,
+    #[uniffi(default = None)]
+    pub organisation: Option<String>,
+    #[uniffi(default = None)]
+    pub reason: Option<String>,
+    #[uniffi(default = None)]
+    pub follow_up: Option<String>,
+    #[uniffi(default = None)]
+    pub date: Option<String>,
+}
+
+impl NewReferral {
+    pub(crate) fn into_core(self) -> Result<core::NewReferral> {
+        let mut r = core::NewReferral::new(id(&self.client_id)?, &self.destination);
+        r.case = self.case_id.as_deref().map(id).transpose()?;
+        r.organisation = self.organisation;
+        r.reason = self.reason;
+        r.follow_up = date("follow_up", self.follow_up.as_deref())?;
+        r.date = date("date", self.date.as_deref())?;
+        Ok(r)
+    }
+}
+
+#[derive(uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct Referral {
+    pub id: String,
+    pub client_id: Option<String>,
+    pub case_id: Option<String>,
+    pub destination: String,
+    pub organisation: Option<String>,
+    pub reason: Option<String>,
+    /// pending, accepted, completed, declined or cancelled.
+    pub status: String,
+    pub follow_up: Option<String>,
+    pub date: String,
+    /// Open with a follow-up date before today.
+    pub overdue: bool,
+    pub conflicts: Vec<String>,
+}
+
+impl Referral {
+    pub(crate) fn new(r: core::Referral, today: core::Date) -> Self {
+        Referral {
+            overdue: r.is_overdue(today),
+            id: r.id.to_string(),
+            client_id: r.client.map(|c| c.to_string()),
+            case_id: r.case.map(|c| c.to_string()),
+            destination: r.destination,
+            organisation: r.organisation,
+            reason: r.reason,
+            status: r.status.code().into(),
+            follow_up: r.follow_up.map(|d| d.to_string()),
+            date: r.date.to_string(),
+            conflicts: r.conflicts,
+        }
+    }
+}
+
+/// A relative or household member of a client.
+#[derive(uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct HouseholdLink {
+    pub client_id: String,
+    /// The linked client's name.
+    pub name: String,
+    /// What the linked client is to the client asked about: spouse, parent, child, ...
+    pub relation: String,
+}
+
+/// An appointment or a referral follow-up that is due.
+#[derive(uniffi::Record)]
+pub struct FollowUp {
+    pub due: String,
+    pub overdue: bool,
+    pub case_id: Option<String>,
+    pub client_id: Option<String>,
+    /// appointment (record: the session that set it) or referral (record: the referral).
+    pub kind: String,
+    pub record_id: String,
+}
+
+impl From<core::FollowUp> for FollowUp {
+    fn from(f: core::FollowUp) -> Self {
+        let (kind, record) = match f.kind {
+            core::FollowUpKind::Appointment { session } => ("appointment", session),
+            core::FollowUpKind::Referral { referral } => ("referral", referral),
+        };
+        FollowUp {
+            due: f.due.to_string(),
+            overdue: f.overdue,
+            case_id: f.case.map(|c| c.to_string()),
+            client_id: f.client.map(|c| c.to_string()),
+            kind: kind.into(),
+            record_id: record.to_string(),
+        }
+    }
+}
+
+/// A healing group or dialogue space as set up.
+#[derive(uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct NewGroup {
+    pub name: String,
+    /// healing-group or dialogue-space.
+    pub kind: String,
+    /// One or two facilitators' names.
+    pub facilitators: Vec<String>,
+    /// Client ids.
+    #[uniffi(default = [])]
+    pub members: Vec<String>,
+    /// Sessions in the cycle (15 when `null`).
+    #[uniffi(default = None)]
+    pub cycle_length: Option<i32>,
+    #[uniffi(default = None)]
+    pub started: Option<String>,
+}
+
+impl NewGroup {
+    pub(crate) fn into_core(self) -> Result<core::NewGroup> {
+        Ok(core::NewGroup {
+            name: self.name,
+            kind: self.kind,
+            facilitators: self.facilitators,
+            members: ids(&self.members)?,
+            cycle_length: self
+                .cycle_length
+                .map(|n| fit("cycle_length", n, "not a possible number of sessions"))
+                .transpose()?,
+            started: date("started", self.started.as_deref())?,
+        })
+    }
+}
+
+#[derive(uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub facilitators: Vec<String>,
+    /// Client ids.
+    pub members: Vec<String>,
+    pub cycle_length: i32,
+    pub started: String,
+    pub conflicts: Vec<String>,
+}
+
+impl From<core::Group> for Group {
+    fn from(g: core::Group) -> Self {
+        Group {
+            id: g.id.to_string(),
+            name: g.name,
+            kind: g.kind,
+            facilitators: g.facilitators,
+            members: texts(&g.members),
+            cycle_length: i32::from(g.cycle_length),
+            started: g.started.to_string(),
+            conflicts: g.conflicts,
+        }
+    }
+}
+
+#[derive(uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct GroupSession {
+    pub id: String,
+    pub group_id: Option<String>,
+    /// The session's place in the cycle, from 1.
+    pub number: i32,
+    pub phase: String,
+    pub date: String,
+    pub notes: Option<String>,
+    /// Client ids of those present.
+    pub attendance: Vec<String>,
+    /// Client ids flagged for referral.
+    pub flagged: Vec<String>,
+}
+
+impl From<core::GroupSession> for GroupSession {
+    fn from(s: core::GroupSession) -> Self {
+        GroupSession {
+            id: s.id.to_string(),
+            group_id: s.group.map(|g| g.to_string()),
+            number: i32::from(s.number),
+            phase: s.phase,
+            date: s.date.to_string(),
+            notes: s.notes,
+            attendance: texts(&s.attendance),
+            flagged: texts(&s.flagged),
         }
     }
 }

@@ -7,6 +7,7 @@ use std::fmt;
 
 use super::case::code_enum;
 use super::date::Date;
+use super::index::CaseIndex;
 use super::lists::{check, lists};
 use super::{clean_text, id_value, StateExt};
 use crate::error::{Error, Result};
@@ -195,19 +196,109 @@ impl Vault {
         Ok(all)
     }
 
+    /// Where the client stands on each shipped scope, in the list's order: the decision that
+    /// stands (the one `check_consent` reads: latest by date, then by when it was recorded),
+    /// or `None` when nothing was recorded under that scope. The decisions come from the
+    /// index: `guardian_name` is `None` (open the record with `consent` for it).
+    pub fn consent_status(&self, client: RecordId) -> Result<Vec<(String, Option<Consent>)>> {
+        self.client(client)?;
+        let index = self.index()?;
+        Ok(lists()
+            .consent_scopes
+            .iter()
+            .map(|s| (s.id.clone(), standing(&index, client, &s.id).cloned()))
+            .collect())
+    }
+
     /// Refuse to record anything new under `scope` if the client's latest decision on it is a
     /// withdrawal, whatever date the new record carries (a backdated note is still new data).
     pub(crate) fn check_consent(&self, client: RecordId, scope: &str) -> Result<()> {
         let index = self.index()?;
-        let latest = index
-            .consents()
-            .filter(|c| c.client == Some(client) && c.scope == scope)
-            .max_by_key(|c| (c.date, c.recorded));
+        let latest = standing(&index, client, scope);
         if latest.is_some_and(|c| c.decision == ConsentDecision::Withdrawn) {
             return Err(Error::ConsentWithdrawn {
                 scope: scope.to_owned(),
             });
         }
         Ok(())
+    }
+}
+
+/// The client's decision on `scope` that stands: the latest by date, then by when it was
+/// recorded (a decision backdated before another one does not replace it).
+fn standing<'a>(index: &'a CaseIndex, client: RecordId, scope: &str) -> Option<&'a Consent> {
+    index
+        .consents()
+        .filter(|c| c.client == Some(client) && c.scope == scope)
+        .max_by_key(|c| (c.date, c.recorded))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::{NewClient, SystemClock, TeamKeys};
+
+    #[test]
+    fn the_standing_decision_per_scope_is_the_latest_and_unrecorded_scopes_say_so() {
+        let mut v = Vault::ephemeral(&TeamKeys::generate(), Arc::new(SystemClock)).unwrap();
+        let client = v
+            .add_client(&NewClient {
+                name: "Mukamana Odette".into(),
+                birth_year: Some(1978),
+                ..Default::default()
+            })
+            .unwrap();
+        let today = v.today();
+        let mut decide = |scope: &str, decision, days_ago: i64| {
+            v.add_consent(&NewConsent {
+                client,
+                scope: scope.into(),
+                decision,
+                language: Language::Kinyarwanda,
+                given_by: ConsentGiver::Client,
+                guardian_name: None,
+                date: Some(today.add_days(-days_ago)),
+            })
+            .unwrap()
+        };
+        decide("sharing", ConsentDecision::Given, 10);
+        let withdrawal = decide("sharing", ConsentDecision::Withdrawn, 2);
+        // Recorded afterwards but dated before the withdrawal: it does not replace it.
+        decide("sharing", ConsentDecision::Given, 5);
+        decide("services", ConsentDecision::Withdrawn, 0);
+        // The same day, recorded later: it stands.
+        let again = decide("services", ConsentDecision::Given, 0);
+
+        let status = v.consent_status(client).unwrap();
+        let scopes: Vec<&str> = status.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(scopes, ["services", "data-recording", "sharing"]);
+        let standing = |scope: &str| {
+            status
+                .iter()
+                .find(|(s, _)| s == scope)
+                .and_then(|(_, c)| c.as_ref())
+                .map(|c| (c.id, c.decision, c.date))
+        };
+        assert_eq!(
+            standing("services"),
+            Some((again, ConsentDecision::Given, today))
+        );
+        assert_eq!(standing("data-recording"), None);
+        assert_eq!(
+            standing("sharing"),
+            Some((withdrawal, ConsentDecision::Withdrawn, today.add_days(-2)))
+        );
+        // The refusals read the same decision.
+        assert!(matches!(
+            v.check_consent(client, "sharing"),
+            Err(Error::ConsentWithdrawn { .. })
+        ));
+        assert!(v.check_consent(client, "services").is_ok());
+        assert!(matches!(
+            v.consent_status(RecordId::random()),
+            Err(Error::NotFound(_))
+        ));
     }
 }

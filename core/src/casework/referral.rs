@@ -172,6 +172,21 @@ impl Vault {
         Ok(Referral::from_state(id, &self.live_state(id, KIND)?, true))
     }
 
+    /// A client's referrals, newest first, with their texts (organisation and reason).
+    pub fn referrals_of(&self, client: RecordId) -> Result<Vec<Referral>> {
+        self.client(client)?;
+        let ids: Vec<RecordId> = {
+            let index = self.index()?;
+            let mut r: Vec<&Referral> = index
+                .referrals()
+                .filter(|r| r.client == Some(client))
+                .collect();
+            r.sort_by_key(|r| std::cmp::Reverse((r.date, r.created_ms, r.id)));
+            r.iter().map(|r| r.id).collect()
+        };
+        ids.into_iter().map(|id| self.referral(id)).collect()
+    }
+
     /// Record what became of a referral, and optionally the next follow-up date.
     pub fn update_referral(
         &mut self,
@@ -203,5 +218,54 @@ impl Vault {
             .referrals()
             .filter(|r| r.case == Some(case) && r.status.is_open())
             .count())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::{NewClient, SystemClock, TeamKeys};
+
+    #[test]
+    fn a_clients_referrals_come_newest_first_with_their_texts_and_no_one_elses() {
+        let mut v = Vault::ephemeral(&TeamKeys::generate(), Arc::new(SystemClock)).unwrap();
+        let mut client = |name: &str| {
+            v.add_client(&NewClient {
+                name: name.into(),
+                ..Default::default()
+            })
+            .unwrap()
+        };
+        let (odette, jean) = (client("Mukamana Odette"), client("Habimana Jean"));
+        let today = v.today();
+        let mut older = NewReferral::new(odette, "health-centre");
+        older.date = Some(today.add_days(-20));
+        let older = v.add_referral(&older).unwrap();
+        let mut isange = NewReferral::new(odette, "isange");
+        isange.organisation = Some("Isange One Stop Centre, Kigali".into());
+        isange.reason = Some("Violence at home".into());
+        isange.follow_up = Some(today.add_days(7));
+        let isange = v.add_referral(&isange).unwrap();
+        v.add_referral(&NewReferral::new(jean, "legal-aid"))
+            .unwrap();
+
+        let mine = v.referrals_of(odette).unwrap();
+        assert_eq!(
+            mine.iter().map(|r| r.id).collect::<Vec<_>>(),
+            [isange, older]
+        );
+        assert_eq!(
+            mine[0].organisation.as_deref(),
+            Some("Isange One Stop Centre, Kigali")
+        );
+        assert_eq!(mine[0].reason.as_deref(), Some("Violence at home"));
+        assert_eq!(mine[0].follow_up, Some(today.add_days(7)));
+        assert_eq!(v.referrals_of(jean).unwrap().len(), 1);
+        assert!(matches!(
+            v.referrals_of(RecordId::random()),
+            Err(Error::NotFound(_))
+        ));
     }
 }
