@@ -192,7 +192,7 @@ impl Vault {
             .filter(|c| c.client == Some(client))
             .cloned()
             .collect();
-        all.sort_by(|a, b| (b.date, b.recorded).cmp(&(a.date, a.recorded)));
+        all.sort_by_key(|c| std::cmp::Reverse((c.date, c.recorded)));
         Ok(all)
     }
 

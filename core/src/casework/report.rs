@@ -10,6 +10,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
+/// A score with the date it was given and when it was recorded (to order same-day scores).
+type ScoredOn = (Date, crate::hlc::Hlc, u32);
+
 use super::csv;
 use super::date::Date;
 use crate::client::Client;
@@ -179,8 +182,7 @@ impl Vault {
             let _ = writeln!(out, "{metric},{m},{dim},{},{},", csv(value), cell(*n));
         }
         // Change in scores: first and last scored assessment of each client in the period.
-        let mut series: BTreeMap<(String, RecordId), Vec<(Date, crate::hlc::Hlc, u32)>> =
-            BTreeMap::new();
+        let mut series: BTreeMap<(String, RecordId), Vec<ScoredOn>> = BTreeMap::new();
         for a in index.assessments().filter(|a| in_period(a.date)) {
             if let (Some(c), Some(score)) = (a.client, a.score) {
                 series
