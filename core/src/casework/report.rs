@@ -10,15 +10,15 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
-/// A score with the date it was given and when it was recorded (to order same-day scores).
-type ScoredOn = (Date, crate::hlc::Hlc, u32);
-
 use super::csv;
 use super::date::Date;
 use crate::client::Client;
 use crate::error::Result;
 use crate::ids::RecordId;
 use crate::vault::Vault;
+
+/// A score with the date it was given and when it was recorded (to order same-day scores).
+type ScoredOn = (Date, crate::hlc::Hlc, u32);
 
 /// Below this a count is shown as "<5".
 pub const SUPPRESS_BELOW: usize = 5;
