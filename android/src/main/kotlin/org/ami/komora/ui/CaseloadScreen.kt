@@ -1,0 +1,171 @@
+// The counsellor's home screen: search as you type, her cases with filters, the sync line.
+package org.ami.komora.ui
+
+import kotlinx.coroutines.flow.collect
+import org.ami.komora.SyncEvent
+import org.ami.komora.core.CaseloadEntry
+import org.ami.komora.core.CaseloadFilter
+import org.ami.komora.core.KomoraException
+import org.ami.komora.core.KomoraVault
+import org.ami.komora.syncFlow
+
+data class ClientRow(val clientId: String, val name: String, val detail: String)
+
+data class CaseRow(
+    val caseId: String,
+    /** The first client's id: tapping the row opens her file. */
+    val clientId: String?,
+    val names: String,
+    val status: String,
+    val risk: String,
+    val urgent: Boolean,
+    /** "Next: 5 Dec 2026", "Follow-up due", "1 referral overdue"... */
+    val detail: String,
+    val followUpDue: Boolean,
+)
+
+data class CaseloadFilters(
+    val highRiskOnly: Boolean = false,
+    val followUpDueOnly: Boolean = false,
+    /** A status code (open, active, referred, closed) or null for every open case. */
+    val status: String? = null,
+)
+
+data class CaseloadState(
+    val query: String = "",
+    /** Clients matching the query; empty while the query is empty. */
+    val results: List<ClientRow> = emptyList(),
+    val cases: List<CaseRow> = emptyList(),
+    val filters: CaseloadFilters = CaseloadFilters(),
+    val statusChoices: List<Choice> = emptyList(),
+    /** "Last synced 2 h ago · 14 changes waiting". */
+    val syncLine: String = "",
+    val syncing: Boolean = false,
+    /** While a sync runs: "Sending 14 changes…", then its outcome. */
+    val syncProgress: String? = null,
+    val message: String? = null,
+    /** Whether this tablet's role reviews sessions (shows the review queue button). */
+    val reviews: Boolean = false,
+)
+
+class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadState()) {
+    override fun CaseloadState.withMessage(message: String?) = copy(message = message)
+
+    init {
+        refresh()
+    }
+
+    private val vault: KomoraVault get() = app.vault()
+
+    /** Every keystroke: the core searches 5,000 clients in a few milliseconds. */
+    fun type(query: String) {
+        update { it.copy(query = query) }
+        if (query.isBlank()) {
+            update { it.copy(results = emptyList()) }
+            return
+        }
+        guard {
+            val t = app.texts
+            val rows = vault.searchClients(query, 30).map { c ->
+                ClientRow(c.id, c.name, listOfNotNull(c.code, c.district, c.birthYear?.let { y -> t.format(Str.BORN_IN, y) }).joinToString(" · "))
+            }
+            update { it.copy(results = rows) }
+        }
+    }
+
+    fun filter(filters: CaseloadFilters) {
+        update { it.copy(filters = filters) }
+        refresh()
+    }
+
+    fun refresh() {
+        guard { load() }
+    }
+
+    private fun load() {
+        val t = app.texts
+        val f = current.filters
+        val status = vault.syncStatus()
+        val role = status.role
+        val entries = vault.caseload(
+            CaseloadFilter(
+                everyone = role == "supervisor" || role == "admin",
+                status = f.status,
+                risk = if (f.highRiskOnly) "high" else null,
+                followUpDueOnly = f.followUpDueOnly,
+                includeClosed = f.status == "closed",
+            ),
+        )
+        update {
+            it.copy(
+                cases = entries.map { e -> row(e) },
+                statusChoices = listOf(Choice("", t[Str.STATUS_ALL])) + CASE_STATUSES.map { s -> Choice(s, t.code(s)) },
+                syncLine = syncLine(status.lastSyncMs, status.pending, status.role != null),
+                reviews = role == "supervisor" || role == "admin",
+            )
+        }
+    }
+
+    private fun row(e: CaseloadEntry): CaseRow {
+        val t = app.texts
+        val c = e.caseInfo
+        val names = c.clients.mapNotNull { id -> runCatching { vault.client(id).name }.getOrNull() }
+        val detail = buildList {
+            e.nextAppointment?.let { add(t.format(Str.NEXT_APPOINTMENT, t.date(it))) }
+            if (e.overdueReferrals > 0) add(t.format(Str.REFERRALS_OVERDUE, e.overdueReferrals))
+            else if (e.openReferrals > 0) add(t.format(Str.REFERRALS_OPEN, e.openReferrals))
+            if (e.followUpDue) add(t[Str.FOLLOW_UP_DUE])
+        }.joinToString(" · ")
+        return CaseRow(
+            caseId = c.id,
+            clientId = c.clients.firstOrNull(),
+            names = names.joinToString(", ").ifEmpty { t[Str.UNKNOWN_CLIENT] },
+            status = t.code(c.status),
+            risk = if (c.urgent) (c.riskFlags.joinToString(", ") { t.term(it) }).ifEmpty { t.code(c.riskLevel) } else t.code(c.riskLevel),
+            urgent = c.urgent,
+            detail = detail,
+            followUpDue = e.followUpDue,
+        )
+    }
+
+    /** "Last synced 2 h ago · 14 changes waiting". */
+    private fun syncLine(lastSyncMs: Long?, pending: Long, enrolled: Boolean): String {
+        val t = app.texts
+        if (!enrolled) return t[Str.SYNC_ALONE]
+        val last = lastSyncMs?.let { t.format(Str.SYNC_LAST, t.ago(it, app.clock.nowMs())) } ?: t[Str.SYNC_NEVER]
+        val waiting = when (pending) {
+            0L -> t[Str.SYNC_NOTHING_WAITING]
+            1L -> t[Str.SYNC_ONE_WAITING]
+            else -> t.format(Str.SYNC_WAITING, pending)
+        }
+        return "$last · $waiting"
+    }
+
+    /** Sync on demand, with progress; the list and the line refresh after. */
+    suspend fun sync() {
+        if (current.syncing) return
+        val t = app.texts
+        update { it.copy(syncing = true, syncProgress = t[Str.SYNC_STARTING], message = null) }
+        try {
+            app.vault().syncFlow().collect { e ->
+                val line = when (e) {
+                    is SyncEvent.Progress -> when (e.progress.phase) {
+                        "pushing" -> t.format(Str.SYNC_SENDING, e.progress.sentOps, e.progress.sentOps + e.progress.waiting)
+                        else -> t.format(Str.SYNC_RECEIVING, e.progress.receivedOps)
+                    }
+                    is SyncEvent.Finished -> t.format(Str.SYNC_DONE, e.report.sentOps, e.report.receivedOps)
+                }
+                update { it.copy(syncProgress = line) }
+            }
+            update { it.copy(syncing = false) }
+        } catch (e: KomoraException) {
+            val message = if (e is KomoraException.Network) t[Str.SYNC_OFFLINE] else app.failure(e)
+            update { it.copy(syncing = false, syncProgress = null, message = message) }
+        }
+        if (app.isUnlocked) refresh()
+    }
+
+    fun openClient(clientId: String) = app.open(Screen.ClientFile(clientId))
+}
+
+val CASE_STATUSES = listOf("open", "active", "referred", "closed")

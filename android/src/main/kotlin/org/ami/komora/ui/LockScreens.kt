@@ -1,0 +1,194 @@
+// Enrol this tablet, then unlock it with its PIN.
+package org.ami.komora.ui
+
+import java.net.URI
+import java.net.URLDecoder
+import org.ami.komora.core.KomoraException
+import org.ami.komora.core.enroll
+import org.ami.komora.core.openVault
+
+/** A PIN is digits only (the tablet shows a number pad), at least this many. */
+const val MIN_PIN_DIGITS = 6
+
+/** What an enrolment QR code holds: `komora:enrol?server=https%3A%2F%2F...&code=7KQ2M-...`. */
+data class EnrolmentLink(val server: String, val code: String) {
+    companion object {
+        fun parse(text: String): EnrolmentLink? {
+            val t = text.trim()
+            if (!t.startsWith("komora:enrol?")) return null
+            val params = t.removePrefix("komora:enrol?").split('&').mapNotNull { p ->
+                val i = p.indexOf('=')
+                if (i <= 0) null else p.substring(0, i) to URLDecoder.decode(p.substring(i + 1), Charsets.UTF_8)
+            }.toMap()
+            val server = params["server"] ?: return null
+            val code = params["code"] ?: return null
+            return EnrolmentLink(server, code)
+        }
+
+        fun format(server: String, code: String): String =
+            "komora:enrol?server=" + java.net.URLEncoder.encode(server, Charsets.UTF_8) +
+                "&code=" + java.net.URLEncoder.encode(code, Charsets.UTF_8)
+    }
+}
+
+/** A PIN being typed: kept in a char array that is wiped, never in the screen state. */
+class PinBuffer {
+    private var chars = CharArray(0)
+    val length: Int get() = chars.size
+
+    fun digit(d: Char) {
+        if (!d.isDigit() || chars.size >= 32) return
+        chars = chars + d
+    }
+
+    fun backspace() {
+        if (chars.isEmpty()) return
+        val shorter = chars.copyOf(chars.size - 1)
+        chars.fill('\u0000')
+        chars = shorter
+    }
+
+    fun set(text: String) {
+        clear()
+        text.forEach { digit(it) }
+    }
+
+    fun sameAs(other: PinBuffer): Boolean = chars.contentEquals(other.chars)
+
+    /** The PIN for the core, which zeroises its own copy; this buffer is wiped. */
+    fun take(): String = String(chars).also { clear() }
+
+    fun peek(): String = String(chars)
+
+    fun clear() {
+        chars.fill('\u0000')
+        chars = CharArray(0)
+    }
+}
+
+data class EnrolState(
+    val server: String = "",
+    val code: String = "",
+    val pinDigits: Int = 0,
+    val confirmDigits: Int = 0,
+    val errors: List<FieldError> = emptyList(),
+    val message: String? = null,
+    val busy: Boolean = false,
+)
+
+class EnrolPresenter(private val app: App) : Presenter<EnrolState>(EnrolState()) {
+    private val pin = PinBuffer()
+    private val confirm = PinBuffer()
+
+    fun server(text: String) = update { it.copy(server = text.trim(), errors = it.errors.filter { e -> e.field != "server" }) }
+
+    fun code(text: String) = update { it.copy(code = text, errors = it.errors.filter { e -> e.field != "code" }) }
+
+    /** A scanned QR fills both the server and the code. */
+    fun scanned(text: String) {
+        val link = EnrolmentLink.parse(text)
+        if (link == null) {
+            update { it.copy(message = app.texts[Str.QR_UNKNOWN]) }
+            return
+        }
+        update { it.copy(server = link.server, code = link.code, message = null, errors = emptyList()) }
+    }
+
+    fun pin(text: String) {
+        pin.set(text)
+        update { it.copy(pinDigits = pin.length) }
+    }
+
+    fun confirmPin(text: String) {
+        confirm.set(text)
+        update { it.copy(confirmDigits = confirm.length) }
+    }
+
+    /** Enrol with the server: the vault is created, keyed by the PIN; the caseload opens. */
+    suspend fun submit() {
+        val t = app.texts
+        val s = current
+        val errors = buildList {
+            val uri = runCatching { URI(s.server) }.getOrNull()
+            if (uri == null || uri.host.isNullOrEmpty() || uri.scheme !in setOf("https", "http")) {
+                add(FieldError("server", t[Str.SERVER_INVALID]))
+            }
+            if (s.code.isBlank()) add(FieldError("code", t[Str.CODE_MISSING]))
+            if (pin.length < MIN_PIN_DIGITS) add(FieldError("pin", t.format(Str.PIN_TOO_SHORT, MIN_PIN_DIGITS)))
+            else if (!pin.sameAs(confirm)) add(FieldError("confirm", t[Str.PIN_MISMATCH]))
+        }
+        if (errors.isNotEmpty()) {
+            update { it.copy(errors = errors) }
+            return
+        }
+        update { it.copy(busy = true, errors = emptyList(), message = null) }
+        try {
+            confirm.clear()
+            val vault = enroll(app.vaultDir.path, pin.take(), s.server, s.code, app.kdf, app.platformKey)
+            update { EnrolState() }
+            app.unlocked(vault)
+        } catch (e: KomoraException) {
+            pin.clear()
+            update { it.copy(busy = false, pinDigits = 0, confirmDigits = 0, message = app.failure(e)) }
+        }
+    }
+}
+
+data class UnlockState(
+    val pinDigits: Int = 0,
+    val message: String? = null,
+    /** While too many wrong PINs make the tablet wait: when the next try is allowed. */
+    val waitUntilMs: Long? = null,
+    val busy: Boolean = false,
+)
+
+class UnlockPresenter(private val app: App) : Presenter<UnlockState>(UnlockState(message = app.notice.value)) {
+    private val pin = PinBuffer()
+
+    init {
+        app.noticeShown()
+    }
+
+    fun digit(d: Char) {
+        pin.digit(d)
+        update { it.copy(pinDigits = pin.length) }
+    }
+
+    fun backspace() {
+        pin.backspace()
+        update { it.copy(pinDigits = pin.length) }
+    }
+
+    fun pin(text: String) {
+        pin.set(text)
+        update { it.copy(pinDigits = pin.length) }
+    }
+
+    /** Seconds left before another try, for the countdown; 0 when the PIN may be typed. */
+    fun secondsToWait(): Long {
+        val until = current.waitUntilMs ?: return 0
+        return maxOf(0, (until - app.clock.nowMs() + 999) / 1000)
+    }
+
+    suspend fun submit() {
+        if (secondsToWait() > 0 || current.busy) return
+        if (pin.length == 0) return
+        update { it.copy(busy = true, message = null) }
+        try {
+            val vault = openVault(app.vaultDir.path, pin.take(), app.platformKey)
+            update { UnlockState() }
+            app.unlocked(vault)
+        } catch (e: KomoraException) {
+            val t = app.texts
+            val (message, wait) = when (e) {
+                is KomoraException.WrongPin -> t[Str.WRONG_PIN] to null
+                is KomoraException.LockedOut -> t.format(Str.LOCKED_OUT, (e.retryAfterMs + 999) / 1000) to
+                    app.clock.nowMs() + e.retryAfterMs
+                else -> app.failure(e) to null
+            }
+            update { it.copy(busy = false, pinDigits = 0, message = message, waitUntilMs = wait) }
+        } finally {
+            pin.clear()
+        }
+    }
+}

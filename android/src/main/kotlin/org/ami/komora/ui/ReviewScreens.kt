@@ -1,0 +1,167 @@
+// Supervision: the supervisor's queue (risk first), a session's detail with comment / approve /
+// needs changes, and the counsellor's list of requests to answer.
+package org.ami.komora.ui
+
+import org.ami.komora.core.Review
+
+data class QueueRow(val sessionId: String, val names: String, val detail: String, val urgent: Boolean, val answered: Boolean)
+
+data class ReviewQueueState(val rows: List<QueueRow> = emptyList(), val message: String? = null)
+
+class ReviewQueuePresenter(app: App) : AppPresenter<ReviewQueueState>(app, ReviewQueueState()) {
+    override fun ReviewQueueState.withMessage(message: String?) = copy(message = message)
+
+    init {
+        refresh()
+    }
+
+    /** The core orders the queue: raised risks first, then the oldest sessions. */
+    fun refresh() {
+        guard {
+            val t = app.texts
+            val v = app.vault()
+            val rows = v.reviewQueue().map { i ->
+                val case = v.getCase(i.caseId)
+                val names = case.clients.mapNotNull { id -> runCatching { v.client(id).name }.getOrNull() }
+                val detail = listOfNotNull(
+                    t.date(i.date),
+                    t.term(i.modality),
+                    i.riskFlags.joinToString(", ") { f -> t.term(f) }.ifEmpty { null },
+                    if (i.answeredReview != null) t[Str.REVIEW_ANSWERED] else t[Str.REVIEW_NOT_YET],
+                ).joinToString(" · ")
+                QueueRow(i.sessionId, names.joinToString(", ").ifEmpty { t[Str.UNKNOWN_CLIENT] }, detail, i.urgent, i.answeredReview != null)
+            }
+            update { it.copy(rows = rows) }
+        }
+    }
+
+    fun open(sessionId: String) = app.open(Screen.SessionReview(sessionId))
+}
+
+data class ReviewLine(val verdict: String, val comment: String?, val response: String?)
+
+data class SessionReviewState(
+    val title: String = "",
+    val details: List<Line> = emptyList(),
+    val notes: String? = null,
+    val reviews: List<ReviewLine> = emptyList(),
+    val comment: String = "",
+    /** The counsellor asked for a change and must answer before the loop closes. */
+    val waitingForCounsellor: Boolean = false,
+    val errors: List<FieldError> = emptyList(),
+    val message: String? = null,
+)
+
+class SessionReviewPresenter(app: App, private val sessionId: String) :
+    AppPresenter<SessionReviewState>(app, SessionReviewState()) {
+    override fun SessionReviewState.withMessage(message: String?) = copy(message = message)
+
+    init {
+        // Reading a session's notes is a view the audit records.
+        guard { load() }
+    }
+
+    private fun load() {
+        val t = app.texts
+        val v = app.vault()
+        val s = v.viewSession(sessionId)
+        val case = s.caseId?.let { v.getCase(it) }
+        val names = case?.clients?.mapNotNull { id -> runCatching { v.client(id).name }.getOrNull() }.orEmpty()
+        val details = buildList {
+            add(Line(t[Str.FIELD_DATE], t.date(s.date)))
+            add(Line(t[Str.FIELD_MODALITY], t.term(s.modality)))
+            s.durationMin?.let { add(Line(t[Str.FIELD_DURATION], t.format(Str.MINUTES, it))) }
+            if (s.interventions.isNotEmpty()) add(Line(t[Str.FIELD_INTERVENTIONS], s.interventions.joinToString(", ") { t.term(it) }))
+            if (s.householdPresent.isNotEmpty()) add(Line(t[Str.FIELD_HOUSEHOLD_PRESENT], s.householdPresent.joinToString(", ")))
+            s.safetyNotes?.let { add(Line(t[Str.FIELD_SAFETY], it)) }
+            s.followUpPlan?.let { add(Line(t[Str.FIELD_FOLLOW_UP_PLAN], it)) }
+            s.nextAppointment?.let { add(Line(t[Str.FIELD_NEXT_APPOINTMENT], t.date(it))) }
+            if (case != null && case.riskFlags.isNotEmpty()) add(Line(t[Str.FIELD_RISK], case.riskFlags.joinToString(", ") { t.term(it) }))
+        }
+        val reviews = v.reviewsOf(sessionId)
+        update {
+            it.copy(
+                title = names.joinToString(", ").ifEmpty { t[Str.SESSION] },
+                details = details,
+                notes = s.notes,
+                reviews = reviews.map { r -> ReviewLine(t.code(r.verdict), r.comment, r.response) },
+                waitingForCounsellor = standing(reviews)?.let { r -> r.verdict == "needs-changes" && !r.answered } == true,
+            )
+        }
+    }
+
+    private fun standing(reviews: List<Review>): Review? = reviews.lastOrNull { it.verdict != "comment" }
+
+    fun comment(text: String) = update { it.copy(comment = text, errors = emptyList()) }
+
+    fun approve() = submit("approved")
+
+    /** Send the session back to the counsellor's queue with what to change (a comment is needed). */
+    fun needsChanges() = submit("needs-changes")
+
+    fun addComment() = submit("comment")
+
+    private fun submit(verdict: String) {
+        val t = app.texts
+        val text = current.comment.trim()
+        if (verdict != "approved" && text.isEmpty()) {
+            update { it.copy(errors = listOf(FieldError("comment", t[Str.COMMENT_REQUIRED]))) }
+            return
+        }
+        if (guard { app.vault().addReview(sessionId, verdict, text.ifEmpty { null }) }) {
+            update { it.copy(comment = "") }
+            guard { load() }
+            if (verdict != "comment") app.back()
+        }
+    }
+}
+
+data class RequestRow(val reviewId: String, val sessionId: String?, val title: String, val comment: String)
+
+data class RequestsState(
+    val rows: List<RequestRow> = emptyList(),
+    val answers: Map<String, String> = emptyMap(),
+    val message: String? = null,
+)
+
+/** The counsellor's side: what supervisors asked her to change, and her answers. */
+class RequestsPresenter(app: App) : AppPresenter<RequestsState>(app, RequestsState()) {
+    override fun RequestsState.withMessage(message: String?) = copy(message = message)
+
+    init {
+        refresh()
+    }
+
+    fun refresh() {
+        guard {
+            val t = app.texts
+            val v = app.vault()
+            val rows = v.changeRequests().mapNotNull { r ->
+                val target = r.targetId ?: return@mapNotNull null
+                // Listings carry no text: the request's words come from the review itself.
+                val full = v.reviewsOf(target).firstOrNull { it.id == r.id } ?: r
+                val title = runCatching {
+                    val s = v.session(target)
+                    "${t.date(s.date)} · ${t.term(s.modality)}"
+                }.getOrDefault(t[Str.CASE])
+                RequestRow(r.id, target, title, full.comment.orEmpty())
+            }
+            update { it.copy(rows = rows) }
+        }
+    }
+
+    fun answerText(reviewId: String, text: String) = update { it.copy(answers = it.answers + (reviewId to text)) }
+
+    /** Her answer closes the loop: the session returns to the supervisor's queue. */
+    fun answer(reviewId: String) {
+        val text = current.answers[reviewId]?.trim().orEmpty()
+        if (text.isEmpty()) {
+            update { it.copy(message = app.texts[Str.ANSWER_REQUIRED]) }
+            return
+        }
+        if (guard { app.vault().answerReview(reviewId, text) }) {
+            update { it.copy(answers = it.answers - reviewId) }
+            refresh()
+        }
+    }
+}

@@ -1,0 +1,180 @@
+// Record a session or a home visit in a few taps, then give a measure item by item.
+package org.ami.komora.ui
+
+import org.ami.komora.core.Instrument
+import org.ami.komora.core.KomoraException
+import org.ami.komora.core.NewAssessment
+import org.ami.komora.core.NewSession
+
+data class SessionFormState(
+    val modality: String = "office",
+    val modalityChoices: List<Choice> = emptyList(),
+    val durationMin: String = "60",
+    val notes: String = "",
+    val interventions: Set<String> = emptySet(),
+    val interventionChoices: List<Choice> = emptyList(),
+    /** Home visits: who in the household was there, and anything about safety. */
+    val householdPresent: String = "",
+    val safetyNotes: String = "",
+    val followUpPlan: String = "",
+    /** "YYYY-MM-DD" (a date picker fills it). */
+    val nextAppointment: String = "",
+    /** Give a measure right after saving (an instrument id) or none. */
+    val measure: String? = null,
+    val measureChoices: List<Choice> = emptyList(),
+    val isHomeVisit: Boolean = false,
+    val errors: List<FieldError> = emptyList(),
+    val message: String? = null,
+)
+
+class SessionFormPresenter(app: App, private val caseId: String) :
+    AppPresenter<SessionFormState>(app, SessionFormState()) {
+    override fun SessionFormState.withMessage(message: String?) = copy(message = message)
+
+    init {
+        val t = app.texts
+        val l = Lists.get()
+        update {
+            it.copy(
+                modalityChoices = l.modalities.map { m -> Choice(m.id, t.term(m)) },
+                interventionChoices = l.interventions.map { m -> Choice(m.id, t.term(m)) },
+                measureChoices = Lists.instruments.map { i -> Choice(i.id, i.name) },
+            )
+        }
+    }
+
+    fun modality(id: String) = update { it.copy(modality = id, isHomeVisit = id == "home-visit") }
+    fun duration(minutes: String) = update { it.copy(durationMin = minutes.filter(Char::isDigit).take(3)) }
+    fun notes(text: String) = update { it.copy(notes = text) }
+    fun intervention(id: String, on: Boolean) =
+        update { it.copy(interventions = if (on) it.interventions + id else it.interventions - id) }
+    fun householdPresent(text: String) = update { it.copy(householdPresent = text) }
+    fun safetyNotes(text: String) = update { it.copy(safetyNotes = text) }
+    fun followUpPlan(text: String) = update { it.copy(followUpPlan = text) }
+    fun nextAppointment(date: String) = update { it.copy(nextAppointment = date.trim(), errors = it.errors.filter { e -> e.field != "next_appointment" }) }
+    fun measure(instrument: String?) = update { it.copy(measure = instrument) }
+
+    /** Save the session; with a measure chosen, its items come next. */
+    fun save() {
+        val s = current
+        try {
+            val v = app.vault()
+            val id = v.addSession(
+                NewSession(
+                    caseId = caseId,
+                    modality = s.modality,
+                    date = null,
+                    durationMin = s.durationMin.toIntOrNull(),
+                    participants = emptyList(),
+                    interventions = s.interventions.toList(),
+                    notes = s.notes.ifBlank { null },
+                    followUpPlan = s.followUpPlan.ifBlank { null },
+                    nextAppointment = s.nextAppointment.ifBlank { null },
+                    householdPresent = if (s.isHomeVisit) s.householdPresent.split(',').map(String::trim).filter(String::isNotEmpty) else emptyList(),
+                    safetyNotes = if (s.isHomeVisit) s.safetyNotes.ifBlank { null } else null,
+                ),
+            )
+            val client = v.getCase(caseId).clients.firstOrNull()
+            val measure = s.measure
+            if (measure != null && client != null) {
+                app.replace(Screen.Measure(client, measure, caseId, id))
+            } else {
+                app.back()
+            }
+        } catch (e: KomoraException.Validation) {
+            update { it.copy(errors = listOf(FieldError(e.field, app.texts.error(e)))) }
+        } catch (e: KomoraException) {
+            update { it.copy(message = app.failure(e)) }
+        }
+    }
+}
+
+data class MeasureState(
+    val title: String = "",
+    /** "Question 3 of 9". */
+    val progress: String = "",
+    val question: String = "",
+    /** The instruction read before the items. */
+    val instructions: String = "",
+    val options: List<Choice> = emptyList(),
+    /** The answer already chosen for this item, if any (going back shows it). */
+    val chosen: String? = null,
+    val index: Int = 0,
+    val count: Int = 0,
+    /** Shown at the end: "Score 14: Moderate". */
+    val result: String? = null,
+    /** Risk flags the answers raised ("Suicide risk"): the case goes to the top of the queue. */
+    val alerts: List<String> = emptyList(),
+    /** Said once when the instrument has no published text in the chosen language. */
+    val note: String? = null,
+    val message: String? = null,
+)
+
+class MeasurePresenter(
+    app: App,
+    private val clientId: String,
+    instrumentId: String,
+    private val caseId: String?,
+    private val sessionId: String?,
+) : AppPresenter<MeasureState>(app, MeasureState()) {
+    override fun MeasureState.withMessage(message: String?) = copy(message = message)
+
+    private val instrument: Instrument = Lists.instruments.lastOrNull { it.id == instrumentId }
+        ?: throw KomoraException.Validation("instrument", "not a known instrument")
+    private val answers = arrayOfNulls<Int>(instrument.items.size)
+
+    init {
+        show(0)
+    }
+
+    private fun show(index: Int) {
+        val t = app.texts
+        val item = instrument.items[index]
+        update {
+            it.copy(
+                title = instrument.name,
+                instructions = instrument.instructions,
+                progress = t.format(Str.MEASURE_PROGRESS, index + 1, instrument.items.size),
+                question = t.pick(item.en, item.fr, item.rw),
+                options = instrument.options.map { o -> Choice(o.value.toString(), t.pick(o.en, o.fr, o.rw)) },
+                chosen = answers[index]?.toString(),
+                index = index,
+                count = instrument.items.size,
+                note = t[Str.TRANSLATION_MISSING].takeIf {
+                    instrument.items.any { i -> t.missing(i.fr, i.rw) } || instrument.options.any { o -> t.missing(o.fr, o.rw) }
+                },
+            )
+        }
+    }
+
+    /** Tap an answer: the next item shows; after the last, the score. */
+    fun answer(value: Int) {
+        if (current.result != null) return
+        val i = current.index
+        answers[i] = value
+        if (i + 1 < instrument.items.size) show(i + 1) else finish()
+    }
+
+    fun previous() {
+        if (current.result == null && current.index > 0) show(current.index - 1)
+    }
+
+    private fun finish() {
+        val t = app.texts
+        try {
+            val score = app.vault().addAssessment(
+                NewAssessment(clientId, instrument.id, answers.map { it!! }, caseId, sessionId, null),
+            )
+            update {
+                it.copy(
+                    result = t.format(Str.MEASURE_RESULT, score.total, t.band(instrument.id, score.band)),
+                    alerts = score.raisedFlags.map { f -> t.term(f) },
+                )
+            }
+        } catch (e: KomoraException) {
+            update { it.copy(message = app.failure(e)) }
+        }
+    }
+
+    fun done() = app.back()
+}

@@ -1,0 +1,959 @@
+// Every string the screens show, in English, French and Kinyarwanda. One key per string; a
+// test fails when a language lacks a key or a placeholder ({0}, {1}) differs between languages.
+//
+// Kinyarwanda: drafted by the Komora team, to be reviewed by AMI's Kinyarwanda-speaking staff
+// before the first field use (docs/SCREENS.md lists the review). Clinical wording (instrument
+// items, list labels) is NOT here: it comes from the core's data, where a missing translation
+// stays missing rather than invented.
+package org.ami.komora.ui
+
+/** The key of a user-visible string; the English text is its meaning. */
+enum class Str {
+    /** Komora */
+    APP_NAME,
+    /** Enrol this tablet */
+    ENROL_TITLE,
+    /** Server address */
+    ENROL_SERVER,
+    /** Enrolment code */
+    ENROL_CODE,
+    /** Scan the QR code */
+    ENROL_SCAN,
+    /** Choose a PIN (at least 6 digits) */
+    ENROL_PIN,
+    /** Type the PIN again */
+    ENROL_PIN_AGAIN,
+    /** Enrol */
+    ENROL_SUBMIT,
+    /** Enrolling… */
+    ENROLLING,
+    /** Unlock */
+    UNLOCK_TITLE,
+    /** Your PIN */
+    UNLOCK_PIN,
+    /** Wrong PIN */
+    WRONG_PIN,
+    /** Too many wrong PINs. Try again in {0} s. */
+    LOCKED_OUT,
+    /** Locked after a time without use */
+    LOCKED_IDLE,
+    /** This QR code is not a Komora enrolment code */
+    QR_UNKNOWN,
+    /** Type the server's address, starting with https:// */
+    SERVER_INVALID,
+    /** Type the enrolment code you were given */
+    CODE_MISSING,
+    /** The PIN needs at least {0} digits */
+    PIN_TOO_SHORT,
+    /** The two PINs differ */
+    PIN_MISMATCH,
+    /** My cases */
+    CASELOAD_TITLE,
+    /** Search by name or code */
+    SEARCH_HINT,
+    /** born {0} */
+    BORN_IN,
+    /** All */
+    STATUS_ALL,
+    /** High risk */
+    FILTER_HIGH_RISK,
+    /** Follow-up due */
+    FOLLOW_UP_DUE,
+    /** Next: {0} */
+    NEXT_APPOINTMENT,
+    /** Referrals overdue: {0} */
+    REFERRALS_OVERDUE,
+    /** Referrals open: {0} */
+    REFERRALS_OPEN,
+    /** (client not on this tablet) */
+    UNKNOWN_CLIENT,
+    /** This tablet works alone (no sync server) */
+    SYNC_ALONE,
+    /** Last synced {0} */
+    SYNC_LAST,
+    /** Never synced */
+    SYNC_NEVER,
+    /** nothing waiting */
+    SYNC_NOTHING_WAITING,
+    /** 1 change waiting */
+    SYNC_ONE_WAITING,
+    /** {0} changes waiting */
+    SYNC_WAITING,
+    /** Sync now */
+    SYNC_NOW,
+    /** Connecting… */
+    SYNC_STARTING,
+    /** Sending: {0} of {1} */
+    SYNC_SENDING,
+    /** Receiving: {0} */
+    SYNC_RECEIVING,
+    /** Synced: {0} sent, {1} received */
+    SYNC_DONE,
+    /** No connection to the server. Your work is safe on this tablet and will be sent later. */
+    SYNC_OFFLINE,
+    /** just now */
+    AGO_NOW,
+    /** {0} min ago */
+    AGO_MINUTES,
+    /** {0} h ago */
+    AGO_HOURS,
+    /** {0} days ago */
+    AGO_DAYS,
+    /** No client matches */
+    NO_RESULTS,
+    /** No cases */
+    NO_CASES,
+    /** New client */
+    NEW_CLIENT,
+    /** Edit client */
+    EDIT_CLIENT,
+    /** Profile */
+    SECTION_PROFILE,
+    /** Consent */
+    SECTION_CONSENT,
+    /** Household */
+    SECTION_HOUSEHOLD,
+    /** Timeline */
+    SECTION_TIMELINE,
+    /** Measures */
+    SECTION_MEASURES,
+    /** Referrals */
+    SECTION_REFERRALS,
+    /** Name */
+    FIELD_NAME,
+    /** Code */
+    FIELD_CODE,
+    /** Sex */
+    FIELD_SEX,
+    /** Female */
+    SEX_F,
+    /** Male */
+    SEX_M,
+    /** Year of birth */
+    FIELD_BIRTH_YEAR,
+    /** Phone */
+    FIELD_PHONE,
+    /** Lives in */
+    FIELD_PLACE,
+    /** District */
+    FIELD_DISTRICT,
+    /** Sector */
+    FIELD_SECTOR,
+    /** Cell */
+    FIELD_CELL,
+    /** Village */
+    FIELD_VILLAGE,
+    /** Groups */
+    FIELD_TARGET_GROUPS,
+    /** Parent or guardian's name */
+    FIELD_GUARDIAN,
+    /** Explained in */
+    FIELD_CONSENT_LANGUAGE,
+    /** Not recorded */
+    CONSENT_NOT_RECORDED,
+    /** Given on {0} */
+    CONSENT_GIVEN_ON,
+    /** Withdrawn on {0} */
+    CONSENT_WITHDRAWN_ON,
+    /** Under 16: a parent or guardian gives consent. Type their name. */
+    GUARDIAN_REQUIRED,
+    /** Ask for consent to record data before saving */
+    CONSENT_DATA_REQUIRED,
+    /** Type the client's name */
+    NAME_REQUIRED,
+    /** No change */
+    TREND_SAME,
+    /** Better by {0} */
+    TREND_BETTER,
+    /** Worse by {0} */
+    TREND_WORSE,
+    /** Case */
+    CASE,
+    /** Session */
+    SESSION,
+    /** Edit */
+    EDIT,
+    /** Open a case */
+    OPEN_CASE,
+    /** Record a session */
+    RECORD_SESSION,
+    /** Give a measure */
+    GIVE_MEASURE,
+    /** Refer */
+    REFER,
+    /** Withdraw consent */
+    WITHDRAW_CONSENT,
+    /** Save */
+    SAVE,
+    /** Cancel */
+    CANCEL,
+    /** Back */
+    BACK,
+    /** New session */
+    NEW_SESSION_TITLE,
+    /** Date */
+    FIELD_DATE,
+    /** Where */
+    FIELD_MODALITY,
+    /** Duration */
+    FIELD_DURATION,
+    /** {0} min */
+    MINUTES,
+    /** Notes */
+    FIELD_NOTES,
+    /** Interventions */
+    FIELD_INTERVENTIONS,
+    /** Present at home */
+    FIELD_HOUSEHOLD_PRESENT,
+    /** Safety */
+    FIELD_SAFETY,
+    /** Follow-up plan */
+    FIELD_FOLLOW_UP_PLAN,
+    /** Next appointment */
+    FIELD_NEXT_APPOINTMENT,
+    /** Risk */
+    FIELD_RISK,
+    /** No measure */
+    MEASURE_NONE,
+    /** Question {0} of {1} */
+    MEASURE_PROGRESS,
+    /** Score {0}: {1} */
+    MEASURE_RESULT,
+    /** Some text is not translated yet and shows in English: read it in your own words. */
+    TRANSLATION_MISSING,
+    /** Previous */
+    PREVIOUS,
+    /** Done */
+    DONE,
+    /** Healing groups */
+    GROUPS_TITLE,
+    /** {0} of {1} sessions held */
+    GROUP_HELD,
+    /** Session {0}: {1} */
+    GROUP_SESSION_PHASE,
+    /** {0} of {1} present */
+    GROUP_PRESENT,
+    /** Start today's session */
+    GROUP_START_TODAY,
+    /** Not held yet */
+    GROUP_NOT_HELD,
+    /** Needs individual follow-up */
+    FLAG_REFERRAL,
+    /** To review */
+    REVIEW_QUEUE_TITLE,
+    /** Nothing to review */
+    REVIEW_EMPTY,
+    /** Answered */
+    REVIEW_ANSWERED,
+    /** Not reviewed yet */
+    REVIEW_NOT_YET,
+    /** Approve */
+    APPROVE,
+    /** Needs changes */
+    NEEDS_CHANGES,
+    /** Comment */
+    ADD_COMMENT,
+    /** Your comment */
+    COMMENT_HINT,
+    /** Write what should change */
+    COMMENT_REQUIRED,
+    /** Requests from your supervisor */
+    REQUESTS_TITLE,
+    /** No requests */
+    REQUESTS_EMPTY,
+    /** Answer */
+    ANSWER,
+    /** Your answer */
+    ANSWER_HINT,
+    /** Write your answer first */
+    ANSWER_REQUIRED,
+    /** Comment */
+    VERDICT_COMMENT,
+    /** Approved */
+    VERDICT_APPROVED,
+    /** Changes requested */
+    VERDICT_NEEDS_CHANGES,
+    /** Settings */
+    SETTINGS_TITLE,
+    /** Language */
+    LANGUAGE,
+    /** Lock when idle for */
+    AUTO_LOCK,
+    /** About */
+    ABOUT,
+    /** Licences */
+    LICENCES,
+    /** Version */
+    ABOUT_VERSION,
+    /** This tablet */
+    ABOUT_DEVICE,
+    /** Role */
+    ABOUT_ROLE,
+    /** Team */
+    ABOUT_TEAM,
+    /** Lock */
+    LOCK_NOW,
+    /** Open */
+    STATUS_OPEN,
+    /** Active */
+    STATUS_ACTIVE,
+    /** Referred */
+    STATUS_REFERRED,
+    /** Closed */
+    STATUS_CLOSED,
+    /** Low risk */
+    RISK_LOW,
+    /** Medium risk */
+    RISK_MEDIUM,
+    /** High risk */
+    RISK_HIGH,
+    /** Pending */
+    REFERRAL_PENDING,
+    /** Accepted */
+    REFERRAL_ACCEPTED,
+    /** Completed */
+    REFERRAL_COMPLETED,
+    /** Declined */
+    REFERRAL_DECLINED,
+    /** Cancelled */
+    REFERRAL_CANCELLED,
+    /** given */
+    CONSENT_GIVEN,
+    /** withdrawn */
+    CONSENT_WITHDRAWN,
+    /** Counsellor */
+    ROLE_COUNSELLOR,
+    /** Supervisor */
+    ROLE_SUPERVISOR,
+    /** Administrator */
+    ROLE_ADMIN,
+    /** Case opened */
+    TL_CASE,
+    /** Session */
+    TL_SESSION,
+    /** Measure */
+    TL_ASSESSMENT,
+    /** Referral */
+    TL_REFERRAL,
+    /** Consent */
+    TL_CONSENT,
+    /** Group session */
+    TL_GROUP,
+    /** {0}: {1} */
+    ERR_VALIDATION,
+    /** The client withdrew consent to {0}: nothing more is recorded under it. */
+    ERR_CONSENT_WITHDRAWN,
+    /** This record is not on this tablet */
+    ERR_NOT_FOUND,
+    /** No connection to the server. Your work is kept on this tablet. */
+    ERR_NETWORK,
+    /** An administrator revoked this tablet; its records were erased from it. */
+    ERR_REVOKED,
+    /** An administrator revoked this tablet, but erasing its records failed: uninstall the app now. */
+    ERR_REVOKED_NOT_ERASED,
+    /** This enrolment code is unknown, already used or expired. Ask for a new one. */
+    ERR_INVALID_CODE,
+    /** Your role does not allow this */
+    ERR_FORBIDDEN,
+    /** Some data is damaged or was tampered with. Nothing was changed; tell your supervisor. */
+    ERR_CORRUPT,
+    /** The tablet could not save (is its storage full?). Nothing was lost. */
+    ERR_STORAGE,
+    /** These records were written by a newer Komora: update the app */
+    ERR_TOO_NEW,
+    /** Something went wrong inside Komora. Your saved work is safe. */
+    ERR_INTERNAL,
+    /** Too many wrong PINs: this tablet's records were erased, as the administrator's policy asks. Enrol it again. */
+    ERR_ERASED_AFTER_FAILURES,
+    /** The tablet's secure key store failed: try again, or restart the tablet */
+    ERR_PLATFORM_KEY,
+    /** No records on this tablet yet: enrol it first */
+    ERR_NO_VAULT,
+    /** This tablet is already enrolled */
+    ERR_VAULT_EXISTS,
+    /** This tablet is not connected to a sync server */
+    ERR_NOT_ENROLLED,
+    /** Locked */
+    ERR_LOCKED,
+    /** Urgent: a risk was raised */
+    CD_URGENT,
+    /** {0} digits typed */
+    CD_PIN_DIGITS,
+    /** Syncing */
+    CD_SYNCING,
+    /** Follow-up date */
+    FIELD_FOLLOW_UP,
+}
+
+/** English. */
+internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
+    Str.APP_NAME to "Komora",
+    Str.ENROL_TITLE to "Enrol this tablet",
+    Str.ENROL_SERVER to "Server address",
+    Str.ENROL_CODE to "Enrolment code",
+    Str.ENROL_SCAN to "Scan the QR code",
+    Str.ENROL_PIN to "Choose a PIN (at least 6 digits)",
+    Str.ENROL_PIN_AGAIN to "Type the PIN again",
+    Str.ENROL_SUBMIT to "Enrol",
+    Str.ENROLLING to "Enrolling…",
+    Str.UNLOCK_TITLE to "Unlock",
+    Str.UNLOCK_PIN to "Your PIN",
+    Str.WRONG_PIN to "Wrong PIN",
+    Str.LOCKED_OUT to "Too many wrong PINs. Try again in {0} s.",
+    Str.LOCKED_IDLE to "Locked after a time without use",
+    Str.QR_UNKNOWN to "This QR code is not a Komora enrolment code",
+    Str.SERVER_INVALID to "Type the server's address, starting with https://",
+    Str.CODE_MISSING to "Type the enrolment code you were given",
+    Str.PIN_TOO_SHORT to "The PIN needs at least {0} digits",
+    Str.PIN_MISMATCH to "The two PINs differ",
+    Str.CASELOAD_TITLE to "My cases",
+    Str.SEARCH_HINT to "Search by name or code",
+    Str.BORN_IN to "born {0}",
+    Str.STATUS_ALL to "All",
+    Str.FILTER_HIGH_RISK to "High risk",
+    Str.FOLLOW_UP_DUE to "Follow-up due",
+    Str.NEXT_APPOINTMENT to "Next: {0}",
+    Str.REFERRALS_OVERDUE to "Referrals overdue: {0}",
+    Str.REFERRALS_OPEN to "Referrals open: {0}",
+    Str.UNKNOWN_CLIENT to "(client not on this tablet)",
+    Str.SYNC_ALONE to "This tablet works alone (no sync server)",
+    Str.SYNC_LAST to "Last synced {0}",
+    Str.SYNC_NEVER to "Never synced",
+    Str.SYNC_NOTHING_WAITING to "nothing waiting",
+    Str.SYNC_ONE_WAITING to "1 change waiting",
+    Str.SYNC_WAITING to "{0} changes waiting",
+    Str.SYNC_NOW to "Sync now",
+    Str.SYNC_STARTING to "Connecting…",
+    Str.SYNC_SENDING to "Sending: {0} of {1}",
+    Str.SYNC_RECEIVING to "Receiving: {0}",
+    Str.SYNC_DONE to "Synced: {0} sent, {1} received",
+    Str.SYNC_OFFLINE to "No connection to the server. Your work is safe on this tablet and will be sent later.",
+    Str.AGO_NOW to "just now",
+    Str.AGO_MINUTES to "{0} min ago",
+    Str.AGO_HOURS to "{0} h ago",
+    Str.AGO_DAYS to "{0} days ago",
+    Str.NO_RESULTS to "No client matches",
+    Str.NO_CASES to "No cases",
+    Str.NEW_CLIENT to "New client",
+    Str.EDIT_CLIENT to "Edit client",
+    Str.SECTION_PROFILE to "Profile",
+    Str.SECTION_CONSENT to "Consent",
+    Str.SECTION_HOUSEHOLD to "Household",
+    Str.SECTION_TIMELINE to "Timeline",
+    Str.SECTION_MEASURES to "Measures",
+    Str.SECTION_REFERRALS to "Referrals",
+    Str.FIELD_NAME to "Name",
+    Str.FIELD_CODE to "Code",
+    Str.FIELD_SEX to "Sex",
+    Str.SEX_F to "Female",
+    Str.SEX_M to "Male",
+    Str.FIELD_BIRTH_YEAR to "Year of birth",
+    Str.FIELD_PHONE to "Phone",
+    Str.FIELD_PLACE to "Lives in",
+    Str.FIELD_DISTRICT to "District",
+    Str.FIELD_SECTOR to "Sector",
+    Str.FIELD_CELL to "Cell",
+    Str.FIELD_VILLAGE to "Village",
+    Str.FIELD_TARGET_GROUPS to "Groups",
+    Str.FIELD_GUARDIAN to "Parent or guardian's name",
+    Str.FIELD_CONSENT_LANGUAGE to "Explained in",
+    Str.CONSENT_NOT_RECORDED to "Not recorded",
+    Str.CONSENT_GIVEN_ON to "Given on {0}",
+    Str.CONSENT_WITHDRAWN_ON to "Withdrawn on {0}",
+    Str.GUARDIAN_REQUIRED to "Under 16: a parent or guardian gives consent. Type their name.",
+    Str.CONSENT_DATA_REQUIRED to "Ask for consent to record data before saving",
+    Str.NAME_REQUIRED to "Type the client's name",
+    Str.TREND_SAME to "No change",
+    Str.TREND_BETTER to "Better by {0}",
+    Str.TREND_WORSE to "Worse by {0}",
+    Str.CASE to "Case",
+    Str.SESSION to "Session",
+    Str.EDIT to "Edit",
+    Str.OPEN_CASE to "Open a case",
+    Str.RECORD_SESSION to "Record a session",
+    Str.GIVE_MEASURE to "Give a measure",
+    Str.REFER to "Refer",
+    Str.WITHDRAW_CONSENT to "Withdraw consent",
+    Str.SAVE to "Save",
+    Str.CANCEL to "Cancel",
+    Str.BACK to "Back",
+    Str.NEW_SESSION_TITLE to "New session",
+    Str.FIELD_DATE to "Date",
+    Str.FIELD_MODALITY to "Where",
+    Str.FIELD_DURATION to "Duration",
+    Str.MINUTES to "{0} min",
+    Str.FIELD_NOTES to "Notes",
+    Str.FIELD_INTERVENTIONS to "Interventions",
+    Str.FIELD_HOUSEHOLD_PRESENT to "Present at home",
+    Str.FIELD_SAFETY to "Safety",
+    Str.FIELD_FOLLOW_UP_PLAN to "Follow-up plan",
+    Str.FIELD_NEXT_APPOINTMENT to "Next appointment",
+    Str.FIELD_RISK to "Risk",
+    Str.MEASURE_NONE to "No measure",
+    Str.MEASURE_PROGRESS to "Question {0} of {1}",
+    Str.MEASURE_RESULT to "Score {0}: {1}",
+    Str.TRANSLATION_MISSING to "Some text is not translated yet and shows in English: read it in your own words.",
+    Str.PREVIOUS to "Previous",
+    Str.DONE to "Done",
+    Str.GROUPS_TITLE to "Healing groups",
+    Str.GROUP_HELD to "{0} of {1} sessions held",
+    Str.GROUP_SESSION_PHASE to "Session {0}: {1}",
+    Str.GROUP_PRESENT to "{0} of {1} present",
+    Str.GROUP_START_TODAY to "Start today's session",
+    Str.GROUP_NOT_HELD to "Not held yet",
+    Str.FLAG_REFERRAL to "Needs individual follow-up",
+    Str.REVIEW_QUEUE_TITLE to "To review",
+    Str.REVIEW_EMPTY to "Nothing to review",
+    Str.REVIEW_ANSWERED to "Answered",
+    Str.REVIEW_NOT_YET to "Not reviewed yet",
+    Str.APPROVE to "Approve",
+    Str.NEEDS_CHANGES to "Needs changes",
+    Str.ADD_COMMENT to "Comment",
+    Str.COMMENT_HINT to "Your comment",
+    Str.COMMENT_REQUIRED to "Write what should change",
+    Str.REQUESTS_TITLE to "Requests from your supervisor",
+    Str.REQUESTS_EMPTY to "No requests",
+    Str.ANSWER to "Answer",
+    Str.ANSWER_HINT to "Your answer",
+    Str.ANSWER_REQUIRED to "Write your answer first",
+    Str.VERDICT_COMMENT to "Comment",
+    Str.VERDICT_APPROVED to "Approved",
+    Str.VERDICT_NEEDS_CHANGES to "Changes requested",
+    Str.SETTINGS_TITLE to "Settings",
+    Str.LANGUAGE to "Language",
+    Str.AUTO_LOCK to "Lock when idle for",
+    Str.ABOUT to "About",
+    Str.LICENCES to "Licences",
+    Str.ABOUT_VERSION to "Version",
+    Str.ABOUT_DEVICE to "This tablet",
+    Str.ABOUT_ROLE to "Role",
+    Str.ABOUT_TEAM to "Team",
+    Str.LOCK_NOW to "Lock",
+    Str.STATUS_OPEN to "Open",
+    Str.STATUS_ACTIVE to "Active",
+    Str.STATUS_REFERRED to "Referred",
+    Str.STATUS_CLOSED to "Closed",
+    Str.RISK_LOW to "Low risk",
+    Str.RISK_MEDIUM to "Medium risk",
+    Str.RISK_HIGH to "High risk",
+    Str.REFERRAL_PENDING to "Pending",
+    Str.REFERRAL_ACCEPTED to "Accepted",
+    Str.REFERRAL_COMPLETED to "Completed",
+    Str.REFERRAL_DECLINED to "Declined",
+    Str.REFERRAL_CANCELLED to "Cancelled",
+    Str.CONSENT_GIVEN to "given",
+    Str.CONSENT_WITHDRAWN to "withdrawn",
+    Str.ROLE_COUNSELLOR to "Counsellor",
+    Str.ROLE_SUPERVISOR to "Supervisor",
+    Str.ROLE_ADMIN to "Administrator",
+    Str.TL_CASE to "Case opened",
+    Str.TL_SESSION to "Session",
+    Str.TL_ASSESSMENT to "Measure",
+    Str.TL_REFERRAL to "Referral",
+    Str.TL_CONSENT to "Consent",
+    Str.TL_GROUP to "Group session",
+    Str.ERR_VALIDATION to "{0}: {1}",
+    Str.ERR_CONSENT_WITHDRAWN to "The client withdrew consent to {0}: nothing more is recorded under it.",
+    Str.ERR_NOT_FOUND to "This record is not on this tablet",
+    Str.ERR_NETWORK to "No connection to the server. Your work is kept on this tablet.",
+    Str.ERR_REVOKED to "An administrator revoked this tablet; its records were erased from it.",
+    Str.ERR_REVOKED_NOT_ERASED to "An administrator revoked this tablet, but erasing its records failed: uninstall the app now.",
+    Str.ERR_INVALID_CODE to "This enrolment code is unknown, already used or expired. Ask for a new one.",
+    Str.ERR_FORBIDDEN to "Your role does not allow this",
+    Str.ERR_CORRUPT to "Some data is damaged or was tampered with. Nothing was changed; tell your supervisor.",
+    Str.ERR_STORAGE to "The tablet could not save (is its storage full?). Nothing was lost.",
+    Str.ERR_TOO_NEW to "These records were written by a newer Komora: update the app",
+    Str.ERR_INTERNAL to "Something went wrong inside Komora. Your saved work is safe.",
+    Str.ERR_ERASED_AFTER_FAILURES to "Too many wrong PINs: this tablet's records were erased, as the administrator's policy asks. Enrol it again.",
+    Str.ERR_PLATFORM_KEY to "The tablet's secure key store failed: try again, or restart the tablet",
+    Str.ERR_NO_VAULT to "No records on this tablet yet: enrol it first",
+    Str.ERR_VAULT_EXISTS to "This tablet is already enrolled",
+    Str.ERR_NOT_ENROLLED to "This tablet is not connected to a sync server",
+    Str.ERR_LOCKED to "Locked",
+    Str.CD_URGENT to "Urgent: a risk was raised",
+    Str.CD_PIN_DIGITS to "{0} digits typed",
+    Str.CD_SYNCING to "Syncing",
+    Str.FIELD_FOLLOW_UP to "Follow-up date",
+)
+
+/** French. */
+internal val FRENCH_TEXTS: Map<Str, String> = mapOf(
+    Str.APP_NAME to "Komora",
+    Str.ENROL_TITLE to "Inscrire cette tablette",
+    Str.ENROL_SERVER to "Adresse du serveur",
+    Str.ENROL_CODE to "Code d'inscription",
+    Str.ENROL_SCAN to "Scanner le code QR",
+    Str.ENROL_PIN to "Choisissez un code PIN (au moins 6 chiffres)",
+    Str.ENROL_PIN_AGAIN to "Retapez le code PIN",
+    Str.ENROL_SUBMIT to "Inscrire",
+    Str.ENROLLING to "Inscription…",
+    Str.UNLOCK_TITLE to "Déverrouiller",
+    Str.UNLOCK_PIN to "Votre code PIN",
+    Str.WRONG_PIN to "Code PIN incorrect",
+    Str.LOCKED_OUT to "Trop de codes PIN incorrects. Réessayez dans {0} s.",
+    Str.LOCKED_IDLE to "Verrouillé après une période sans utilisation",
+    Str.QR_UNKNOWN to "Ce code QR n'est pas un code d'inscription Komora",
+    Str.SERVER_INVALID to "Tapez l'adresse du serveur, commençant par https://",
+    Str.CODE_MISSING to "Tapez le code d'inscription reçu",
+    Str.PIN_TOO_SHORT to "Le code PIN doit avoir au moins {0} chiffres",
+    Str.PIN_MISMATCH to "Les deux codes PIN diffèrent",
+    Str.CASELOAD_TITLE to "Mes dossiers",
+    Str.SEARCH_HINT to "Chercher par nom ou code",
+    Str.BORN_IN to "né(e) en {0}",
+    Str.STATUS_ALL to "Tous",
+    Str.FILTER_HIGH_RISK to "Risque élevé",
+    Str.FOLLOW_UP_DUE to "Suivi à faire",
+    Str.NEXT_APPOINTMENT to "Prochain rendez-vous : {0}",
+    Str.REFERRALS_OVERDUE to "Orientations en retard : {0}",
+    Str.REFERRALS_OPEN to "Orientations en cours : {0}",
+    Str.UNKNOWN_CLIENT to "(client absent de cette tablette)",
+    Str.SYNC_ALONE to "Cette tablette travaille seule (sans serveur)",
+    Str.SYNC_LAST to "Dernière synchronisation {0}",
+    Str.SYNC_NEVER to "Jamais synchronisé",
+    Str.SYNC_NOTHING_WAITING to "rien en attente",
+    Str.SYNC_ONE_WAITING to "1 modification en attente",
+    Str.SYNC_WAITING to "{0} modifications en attente",
+    Str.SYNC_NOW to "Synchroniser",
+    Str.SYNC_STARTING to "Connexion…",
+    Str.SYNC_SENDING to "Envoi : {0} sur {1}",
+    Str.SYNC_RECEIVING to "Réception : {0}",
+    Str.SYNC_DONE to "Synchronisé : {0} envoyés, {1} reçus",
+    Str.SYNC_OFFLINE to "Pas de connexion au serveur. Votre travail est en sécurité sur cette tablette et sera envoyé plus tard.",
+    Str.AGO_NOW to "à l'instant",
+    Str.AGO_MINUTES to "il y a {0} min",
+    Str.AGO_HOURS to "il y a {0} h",
+    Str.AGO_DAYS to "il y a {0} jours",
+    Str.NO_RESULTS to "Aucun client ne correspond",
+    Str.NO_CASES to "Aucun dossier",
+    Str.NEW_CLIENT to "Nouveau client",
+    Str.EDIT_CLIENT to "Modifier le client",
+    Str.SECTION_PROFILE to "Profil",
+    Str.SECTION_CONSENT to "Consentement",
+    Str.SECTION_HOUSEHOLD to "Ménage",
+    Str.SECTION_TIMELINE to "Chronologie",
+    Str.SECTION_MEASURES to "Mesures",
+    Str.SECTION_REFERRALS to "Orientations",
+    Str.FIELD_NAME to "Nom",
+    Str.FIELD_CODE to "Code",
+    Str.FIELD_SEX to "Sexe",
+    Str.SEX_F to "Femme",
+    Str.SEX_M to "Homme",
+    Str.FIELD_BIRTH_YEAR to "Année de naissance",
+    Str.FIELD_PHONE to "Téléphone",
+    Str.FIELD_PLACE to "Habite à",
+    Str.FIELD_DISTRICT to "District",
+    Str.FIELD_SECTOR to "Secteur",
+    Str.FIELD_CELL to "Cellule",
+    Str.FIELD_VILLAGE to "Village",
+    Str.FIELD_TARGET_GROUPS to "Groupes",
+    Str.FIELD_GUARDIAN to "Nom du parent ou du tuteur",
+    Str.FIELD_CONSENT_LANGUAGE to "Expliqué en",
+    Str.CONSENT_NOT_RECORDED to "Non enregistré",
+    Str.CONSENT_GIVEN_ON to "Donné le {0}",
+    Str.CONSENT_WITHDRAWN_ON to "Retiré le {0}",
+    Str.GUARDIAN_REQUIRED to "Moins de 16 ans : un parent ou un tuteur donne le consentement. Tapez son nom.",
+    Str.CONSENT_DATA_REQUIRED to "Demandez le consentement à l'enregistrement des données avant d'enregistrer",
+    Str.NAME_REQUIRED to "Tapez le nom du client",
+    Str.TREND_SAME to "Pas de changement",
+    Str.TREND_BETTER to "Amélioré de {0}",
+    Str.TREND_WORSE to "Aggravé de {0}",
+    Str.CASE to "Dossier",
+    Str.SESSION to "Séance",
+    Str.EDIT to "Modifier",
+    Str.OPEN_CASE to "Ouvrir un dossier",
+    Str.RECORD_SESSION to "Noter une séance",
+    Str.GIVE_MEASURE to "Faire passer une mesure",
+    Str.REFER to "Orienter",
+    Str.WITHDRAW_CONSENT to "Retirer le consentement",
+    Str.SAVE to "Enregistrer",
+    Str.CANCEL to "Annuler",
+    Str.BACK to "Retour",
+    Str.NEW_SESSION_TITLE to "Nouvelle séance",
+    Str.FIELD_DATE to "Date",
+    Str.FIELD_MODALITY to "Modalité",
+    Str.FIELD_DURATION to "Durée",
+    Str.MINUTES to "{0} min",
+    Str.FIELD_NOTES to "Notes",
+    Str.FIELD_INTERVENTIONS to "Interventions",
+    Str.FIELD_HOUSEHOLD_PRESENT to "Présents au domicile",
+    Str.FIELD_SAFETY to "Sécurité",
+    Str.FIELD_FOLLOW_UP_PLAN to "Plan de suivi",
+    Str.FIELD_NEXT_APPOINTMENT to "Prochain rendez-vous",
+    Str.FIELD_RISK to "Risque",
+    Str.MEASURE_NONE to "Pas de mesure",
+    Str.MEASURE_PROGRESS to "Question {0} sur {1}",
+    Str.MEASURE_RESULT to "Score {0} : {1}",
+    Str.TRANSLATION_MISSING to "Certains textes ne sont pas encore traduits et s'affichent en anglais : lisez-les avec vos mots.",
+    Str.PREVIOUS to "Précédent",
+    Str.DONE to "Terminé",
+    Str.GROUPS_TITLE to "Groupes de guérison",
+    Str.GROUP_HELD to "{0} séances tenues sur {1}",
+    Str.GROUP_SESSION_PHASE to "Séance {0} : {1}",
+    Str.GROUP_PRESENT to "{0} présents sur {1}",
+    Str.GROUP_START_TODAY to "Commencer la séance du jour",
+    Str.GROUP_NOT_HELD to "Pas encore tenue",
+    Str.FLAG_REFERRAL to "Suivi individuel nécessaire",
+    Str.REVIEW_QUEUE_TITLE to "À relire",
+    Str.REVIEW_EMPTY to "Rien à relire",
+    Str.REVIEW_ANSWERED to "Répondu",
+    Str.REVIEW_NOT_YET to "Pas encore relu",
+    Str.APPROVE to "Approuver",
+    Str.NEEDS_CHANGES to "À corriger",
+    Str.ADD_COMMENT to "Commenter",
+    Str.COMMENT_HINT to "Votre commentaire",
+    Str.COMMENT_REQUIRED to "Écrivez ce qui doit changer",
+    Str.REQUESTS_TITLE to "Demandes de votre superviseur",
+    Str.REQUESTS_EMPTY to "Aucune demande",
+    Str.ANSWER to "Répondre",
+    Str.ANSWER_HINT to "Votre réponse",
+    Str.ANSWER_REQUIRED to "Écrivez d'abord votre réponse",
+    Str.VERDICT_COMMENT to "Commentaire",
+    Str.VERDICT_APPROVED to "Approuvé",
+    Str.VERDICT_NEEDS_CHANGES to "Corrections demandées",
+    Str.SETTINGS_TITLE to "Paramètres",
+    Str.LANGUAGE to "Langue",
+    Str.AUTO_LOCK to "Verrouiller après une inactivité de",
+    Str.ABOUT to "À propos",
+    Str.LICENCES to "Licences",
+    Str.ABOUT_VERSION to "Version",
+    Str.ABOUT_DEVICE to "Cette tablette",
+    Str.ABOUT_ROLE to "Rôle",
+    Str.ABOUT_TEAM to "Équipe",
+    Str.LOCK_NOW to "Verrouiller",
+    Str.STATUS_OPEN to "Ouvert",
+    Str.STATUS_ACTIVE to "Actif",
+    Str.STATUS_REFERRED to "Orienté",
+    Str.STATUS_CLOSED to "Clos",
+    Str.RISK_LOW to "Risque faible",
+    Str.RISK_MEDIUM to "Risque moyen",
+    Str.RISK_HIGH to "Risque élevé",
+    Str.REFERRAL_PENDING to "En attente",
+    Str.REFERRAL_ACCEPTED to "Accepté",
+    Str.REFERRAL_COMPLETED to "Terminé",
+    Str.REFERRAL_DECLINED to "Refusé",
+    Str.REFERRAL_CANCELLED to "Annulé",
+    Str.CONSENT_GIVEN to "donné",
+    Str.CONSENT_WITHDRAWN to "retiré",
+    Str.ROLE_COUNSELLOR to "Conseiller",
+    Str.ROLE_SUPERVISOR to "Superviseur",
+    Str.ROLE_ADMIN to "Administrateur",
+    Str.TL_CASE to "Dossier ouvert",
+    Str.TL_SESSION to "Séance",
+    Str.TL_ASSESSMENT to "Mesure",
+    Str.TL_REFERRAL to "Orientation",
+    Str.TL_CONSENT to "Consentement",
+    Str.TL_GROUP to "Séance de groupe",
+    Str.ERR_VALIDATION to "{0} : {1}",
+    Str.ERR_CONSENT_WITHDRAWN to "Le client a retiré son consentement pour {0} : plus rien n'est enregistré à ce titre.",
+    Str.ERR_NOT_FOUND to "Cet enregistrement n'est pas sur cette tablette",
+    Str.ERR_NETWORK to "Pas de connexion au serveur. Votre travail reste sur cette tablette.",
+    Str.ERR_REVOKED to "Un administrateur a révoqué cette tablette ; ses données y ont été effacées.",
+    Str.ERR_REVOKED_NOT_ERASED to "Un administrateur a révoqué cette tablette, mais l'effacement a échoué : désinstallez l'application maintenant.",
+    Str.ERR_INVALID_CODE to "Ce code d'inscription est inconnu, déjà utilisé ou expiré. Demandez-en un nouveau.",
+    Str.ERR_FORBIDDEN to "Votre rôle ne le permet pas",
+    Str.ERR_CORRUPT to "Des données sont endommagées ou ont été altérées. Rien n'a été modifié ; prévenez votre superviseur.",
+    Str.ERR_STORAGE to "La tablette n'a pas pu enregistrer (mémoire pleine ?). Rien n'a été perdu.",
+    Str.ERR_TOO_NEW to "Ces données viennent d'une version plus récente de Komora : mettez l'application à jour",
+    Str.ERR_INTERNAL to "Une erreur interne s'est produite. Votre travail enregistré est en sécurité.",
+    Str.ERR_ERASED_AFTER_FAILURES to "Trop de codes PIN incorrects : les données de cette tablette ont été effacées, comme le veut la règle de l'administrateur. Inscrivez-la à nouveau.",
+    Str.ERR_PLATFORM_KEY to "Le coffre de clés de la tablette a échoué : réessayez ou redémarrez la tablette",
+    Str.ERR_NO_VAULT to "Aucune donnée sur cette tablette : inscrivez-la d'abord",
+    Str.ERR_VAULT_EXISTS to "Cette tablette est déjà inscrite",
+    Str.ERR_NOT_ENROLLED to "Cette tablette n'est reliée à aucun serveur",
+    Str.ERR_LOCKED to "Verrouillé",
+    Str.CD_URGENT to "Urgent : un risque a été signalé",
+    Str.CD_PIN_DIGITS to "{0} chiffres tapés",
+    Str.CD_SYNCING to "Synchronisation en cours",
+    Str.FIELD_FOLLOW_UP to "Date de suivi",
+)
+
+/** Kinyarwanda (draft, to be reviewed by AMI staff). */
+internal val KINYARWANDA_TEXTS: Map<Str, String> = mapOf(
+    Str.APP_NAME to "Komora",
+    Str.ENROL_TITLE to "Kwandikisha iyi tabureti",
+    Str.ENROL_SERVER to "Aderesi ya seriveri",
+    Str.ENROL_CODE to "Kode yo kwiyandikisha",
+    Str.ENROL_SCAN to "Soma kode ya QR",
+    Str.ENROL_PIN to "Hitamo umubare w'ibanga (nibura imibare 6)",
+    Str.ENROL_PIN_AGAIN to "Ongera wandike umubare w'ibanga",
+    Str.ENROL_SUBMIT to "Iyandikishe",
+    Str.ENROLLING to "Kwiyandikisha…",
+    Str.UNLOCK_TITLE to "Fungura",
+    Str.UNLOCK_PIN to "Umubare wawe w'ibanga",
+    Str.WRONG_PIN to "Umubare w'ibanga si wo",
+    Str.LOCKED_OUT to "Wibeshye inshuro nyinshi. Ongera ugerageze nyuma y'amasegonda {0}.",
+    Str.LOCKED_IDLE to "Byafunzwe kubera igihe bidakoreshwa",
+    Str.QR_UNKNOWN to "Iyi kode ya QR si iyo kwiyandikisha muri Komora",
+    Str.SERVER_INVALID to "Andika aderesi ya seriveri, itangirwa na https://",
+    Str.CODE_MISSING to "Andika kode yo kwiyandikisha wahawe",
+    Str.PIN_TOO_SHORT to "Umubare w'ibanga ugomba kugira nibura imibare {0}",
+    Str.PIN_MISMATCH to "Imibare y'ibanga yombi ntihuye",
+    Str.CASELOAD_TITLE to "Amadosiye yanjye",
+    Str.SEARCH_HINT to "Shakisha ukoresheje izina cyangwa kode",
+    Str.BORN_IN to "yavutse {0}",
+    Str.STATUS_ALL to "Byose",
+    Str.FILTER_HIGH_RISK to "Ibyago byinshi",
+    Str.FOLLOW_UP_DUE to "Igihe cyo gukurikirana kirageze",
+    Str.NEXT_APPOINTMENT to "Gahunda itaha: {0}",
+    Str.REFERRALS_OVERDUE to "Kohereza byarengeje igihe: {0}",
+    Str.REFERRALS_OPEN to "Kohereza bitararangira: {0}",
+    Str.UNKNOWN_CLIENT to "(umukiriya ntari kuri iyi tabureti)",
+    Str.SYNC_ALONE to "Iyi tabureti ikora yonyine (nta seriveri)",
+    Str.SYNC_LAST to "Byahujwe bwa nyuma {0}",
+    Str.SYNC_NEVER to "Ntibirahuzwa na rimwe",
+    Str.SYNC_NOTHING_WAITING to "nta gitegereje",
+    Str.SYNC_ONE_WAITING to "impinduka 1 itegereje",
+    Str.SYNC_WAITING to "impinduka {0} zitegereje",
+    Str.SYNC_NOW to "Huza ubu",
+    Str.SYNC_STARTING to "Kwihuza…",
+    Str.SYNC_SENDING to "Kohereza: {0} kuri {1}",
+    Str.SYNC_RECEIVING to "Kwakira: {0}",
+    Str.SYNC_DONE to "Byahujwe: {0} byoherejwe, {1} byakiriwe",
+    Str.SYNC_OFFLINE to "Nta murongo wa seriveri. Ibyo wakoze biri amahoro kuri iyi tabureti kandi bizoherezwa nyuma.",
+    Str.AGO_NOW to "nonaha",
+    Str.AGO_MINUTES to "hashize iminota {0}",
+    Str.AGO_HOURS to "hashize amasaha {0}",
+    Str.AGO_DAYS to "hashize iminsi {0}",
+    Str.NO_RESULTS to "Nta mukiriya uhuye n'ibyo washakishije",
+    Str.NO_CASES to "Nta dosiye",
+    Str.NEW_CLIENT to "Umukiriya mushya",
+    Str.EDIT_CLIENT to "Hindura umukiriya",
+    Str.SECTION_PROFILE to "Umwirondoro",
+    Str.SECTION_CONSENT to "Uruhushya",
+    Str.SECTION_HOUSEHOLD to "Urugo",
+    Str.SECTION_TIMELINE to "Ibyabaye",
+    Str.SECTION_MEASURES to "Ibipimo",
+    Str.SECTION_REFERRALS to "Kohereza ahandi",
+    Str.FIELD_NAME to "Amazina",
+    Str.FIELD_CODE to "Kode",
+    Str.FIELD_SEX to "Igitsina",
+    Str.SEX_F to "Gore",
+    Str.SEX_M to "Gabo",
+    Str.FIELD_BIRTH_YEAR to "Umwaka w'amavuko",
+    Str.FIELD_PHONE to "Telefoni",
+    Str.FIELD_PLACE to "Aho atuye",
+    Str.FIELD_DISTRICT to "Akarere",
+    Str.FIELD_SECTOR to "Umurenge",
+    Str.FIELD_CELL to "Akagari",
+    Str.FIELD_VILLAGE to "Umudugudu",
+    Str.FIELD_TARGET_GROUPS to "Amatsinda",
+    Str.FIELD_GUARDIAN to "Amazina y'umubyeyi cyangwa umurera",
+    Str.FIELD_CONSENT_LANGUAGE to "Byasobanuwe mu rurimi",
+    Str.CONSENT_NOT_RECORDED to "Ntibyanditswe",
+    Str.CONSENT_GIVEN_ON to "Rwatanzwe ku wa {0}",
+    Str.CONSENT_WITHDRAWN_ON to "Rwakuweho ku wa {0}",
+    Str.GUARDIAN_REQUIRED to "Munsi y'imyaka 16: umubyeyi cyangwa umurera ni we utanga uruhushya. Andika amazina ye.",
+    Str.CONSENT_DATA_REQUIRED to "Saba uruhushya rwo kwandika amakuru mbere yo kubika",
+    Str.NAME_REQUIRED to "Andika amazina y'umukiriya",
+    Str.TREND_SAME to "Nta mpinduka",
+    Str.TREND_BETTER to "Byateye imbere ho {0}",
+    Str.TREND_WORSE to "Byasubiye inyuma ho {0}",
+    Str.CASE to "Dosiye",
+    Str.SESSION to "Ikiganiro",
+    Str.EDIT to "Hindura",
+    Str.OPEN_CASE to "Fungura dosiye",
+    Str.RECORD_SESSION to "Andika ikiganiro",
+    Str.GIVE_MEASURE to "Kora igipimo",
+    Str.REFER to "Kohereza ahandi",
+    Str.WITHDRAW_CONSENT to "Kuraho uruhushya",
+    Str.SAVE to "Bika",
+    Str.CANCEL to "Hagarika",
+    Str.BACK to "Subira inyuma",
+    Str.NEW_SESSION_TITLE to "Ikiganiro gishya",
+    Str.FIELD_DATE to "Itariki",
+    Str.FIELD_MODALITY to "Uburyo",
+    Str.FIELD_DURATION to "Igihe cyamaze",
+    Str.MINUTES to "iminota {0}",
+    Str.FIELD_NOTES to "Ibyanditswe",
+    Str.FIELD_INTERVENTIONS to "Ibyakozwe",
+    Str.FIELD_HOUSEHOLD_PRESENT to "Abari bahari mu rugo",
+    Str.FIELD_SAFETY to "Umutekano",
+    Str.FIELD_FOLLOW_UP_PLAN to "Gahunda yo gukurikirana",
+    Str.FIELD_NEXT_APPOINTMENT to "Gahunda itaha",
+    Str.FIELD_RISK to "Ibyago",
+    Str.MEASURE_NONE to "Nta gipimo",
+    Str.MEASURE_PROGRESS to "Ikibazo cya {0} kuri {1}",
+    Str.MEASURE_RESULT to "Amanota {0}: {1}",
+    Str.TRANSLATION_MISSING to "Hari amagambo atarahindurwa, yanditse mu Cyongereza: yasome mu magambo yawe.",
+    Str.PREVIOUS to "Ibibanza",
+    Str.DONE to "Byarangiye",
+    Str.GROUPS_TITLE to "Amatsinda y'isanamitima",
+    Str.GROUP_HELD to "Ibiganiro {0} kuri {1} byabaye",
+    Str.GROUP_SESSION_PHASE to "Ikiganiro cya {0}: {1}",
+    Str.GROUP_PRESENT to "{0} bahari kuri {1}",
+    Str.GROUP_START_TODAY to "Tangira ikiganiro cy'uyu munsi",
+    Str.GROUP_NOT_HELD to "Ntikirakorwa",
+    Str.FLAG_REFERRAL to "Akeneye gukurikiranwa ku giti cye",
+    Str.REVIEW_QUEUE_TITLE to "Ibyo kugenzura",
+    Str.REVIEW_EMPTY to "Nta cyo kugenzura",
+    Str.REVIEW_ANSWERED to "Byasubijwe",
+    Str.REVIEW_NOT_YET to "Ntibiragenzurwa",
+    Str.APPROVE to "Emeza",
+    Str.NEEDS_CHANGES to "Bikeneye gukosorwa",
+    Str.ADD_COMMENT to "Tanga igitekerezo",
+    Str.COMMENT_HINT to "Igitekerezo cyawe",
+    Str.COMMENT_REQUIRED to "Andika igikwiye guhinduka",
+    Str.REQUESTS_TITLE to "Ibyo umugenzuzi wawe yasabye",
+    Str.REQUESTS_EMPTY to "Nta busabe",
+    Str.ANSWER to "Subiza",
+    Str.ANSWER_HINT to "Igisubizo cyawe",
+    Str.ANSWER_REQUIRED to "Banza wandike igisubizo cyawe",
+    Str.VERDICT_COMMENT to "Igitekerezo",
+    Str.VERDICT_APPROVED to "Byemejwe",
+    Str.VERDICT_NEEDS_CHANGES to "Hasabwe gukosora",
+    Str.SETTINGS_TITLE to "Igenamiterere",
+    Str.LANGUAGE to "Ururimi",
+    Str.AUTO_LOCK to "Funga nyuma yo kudakoreshwa mu gihe cya",
+    Str.ABOUT to "Ibyerekeye",
+    Str.LICENCES to "Impushya",
+    Str.ABOUT_VERSION to "Verisiyo",
+    Str.ABOUT_DEVICE to "Iyi tabureti",
+    Str.ABOUT_ROLE to "Inshingano",
+    Str.ABOUT_TEAM to "Itsinda",
+    Str.LOCK_NOW to "Funga",
+    Str.STATUS_OPEN to "Irafunguye",
+    Str.STATUS_ACTIVE to "Irakurikiranwa",
+    Str.STATUS_REFERRED to "Yoherejwe ahandi",
+    Str.STATUS_CLOSED to "Irafunzwe",
+    Str.RISK_LOW to "Ibyago bike",
+    Str.RISK_MEDIUM to "Ibyago biringaniye",
+    Str.RISK_HIGH to "Ibyago byinshi",
+    Str.REFERRAL_PENDING to "Biracyategerejwe",
+    Str.REFERRAL_ACCEPTED to "Byemewe",
+    Str.REFERRAL_COMPLETED to "Byarangiye",
+    Str.REFERRAL_DECLINED to "Byanzwe",
+    Str.REFERRAL_CANCELLED to "Byahagaritswe",
+    Str.CONSENT_GIVEN to "rwatanzwe",
+    Str.CONSENT_WITHDRAWN to "rwakuweho",
+    Str.ROLE_COUNSELLOR to "Umujyanama",
+    Str.ROLE_SUPERVISOR to "Umugenzuzi",
+    Str.ROLE_ADMIN to "Umuyobozi wa sisitemu",
+    Str.TL_CASE to "Dosiye yafunguwe",
+    Str.TL_SESSION to "Ikiganiro",
+    Str.TL_ASSESSMENT to "Igipimo",
+    Str.TL_REFERRAL to "Kohereza ahandi",
+    Str.TL_CONSENT to "Uruhushya",
+    Str.TL_GROUP to "Ikiganiro cy'itsinda",
+    Str.ERR_VALIDATION to "{0}: {1}",
+    Str.ERR_CONSENT_WITHDRAWN to "Umukiriya yakuyeho uruhushya rwa {0}: nta kindi cyandikwa kuri rwo.",
+    Str.ERR_NOT_FOUND to "Iyi nyandiko ntiri kuri iyi tabureti",
+    Str.ERR_NETWORK to "Nta murongo wa seriveri. Ibyo wakoze bigumye kuri iyi tabureti.",
+    Str.ERR_REVOKED to "Umuyobozi yahagaritse iyi tabureti; amakuru yari kuriyo yasibwe.",
+    Str.ERR_REVOKED_NOT_ERASED to "Umuyobozi yahagaritse iyi tabureti, ariko gusiba amakuru byanze: kuramo porogaramu ubu.",
+    Str.ERR_INVALID_CODE to "Iyi kode ntizwi, yarakoreshejwe cyangwa igihe cyayo cyarashize. Saba indi nshya.",
+    Str.ERR_FORBIDDEN to "Inshingano zawe ntizibikwemerera",
+    Str.ERR_CORRUPT to "Hari amakuru yangiritse cyangwa yahinduwe. Nta cyahindutse; bimenyeshe umugenzuzi wawe.",
+    Str.ERR_STORAGE to "Tabureti ntiyashoboye kubika (ububiko bwuzuye?). Nta cyatakaye.",
+    Str.ERR_TOO_NEW to "Aya makuru yanditswe na Komora nshya: vugurura porogaramu",
+    Str.ERR_INTERNAL to "Habaye ikibazo imbere muri Komora. Ibyo wabitse biri amahoro.",
+    Str.ERR_ERASED_AFTER_FAILURES to "Wibeshye inshuro nyinshi: amakuru y'iyi tabureti yasibwe nk'uko amabwiriza y'umuyobozi abiteganya. Ongera uyiyandikishe.",
+    Str.ERR_PLATFORM_KEY to "Ububiko bw'imfunguzo z'ibanga bwanze: ongera ugerageze cyangwa uzimye ufungure tabureti",
+    Str.ERR_NO_VAULT to "Nta makuru ari kuri iyi tabureti: banza uyiyandikishe",
+    Str.ERR_VAULT_EXISTS to "Iyi tabureti isanzwe yanditswe",
+    Str.ERR_NOT_ENROLLED to "Iyi tabureti ntihujwe na seriveri",
+    Str.ERR_LOCKED to "Birafunzwe",
+    Str.CD_URGENT to "Byihutirwa: hari ibyago byagaragajwe",
+    Str.CD_PIN_DIGITS to "Imibare {0} yanditswe",
+    Str.CD_SYNCING to "Birimo guhuzwa",
+    Str.FIELD_FOLLOW_UP to "Itariki yo gukurikirana",
+)

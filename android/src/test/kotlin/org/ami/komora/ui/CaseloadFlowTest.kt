@@ -1,0 +1,107 @@
+package org.ami.komora.ui
+
+import java.nio.file.Path
+import kotlinx.coroutines.runBlocking
+import org.ami.komora.RunningServer
+import org.ami.komora.core.NewCase
+import org.ami.komora.core.NewSession
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.io.TempDir
+
+/** The caseload: search as you type, filters, and the sync line with sync on demand. */
+class CaseloadFlowTest {
+    @TempDir
+    lateinit var tmp: Path
+
+    @Test
+    fun `search finds a client by any three letters of her name or code, without caring for accents or case`() {
+        val tablet = Tablet(tmp.resolve("t")).standalone()
+        tablet.recordClient("Hélène Uwimana", 1975)
+        tablet.recordClient("Jean-Bosco Habimana", 1968, sex = "M")
+        tablet.recordClient("Chantal Mukeshimana", 1990)
+        val p = CaseloadPresenter(tablet.app)
+
+        p.type("HEL")
+        assertEquals(listOf("Hélène Uwimana"), p.state.value.results.map { it.name })
+        assertEquals("Huye · born 1975", p.state.value.results.single().detail)
+        p.type("mana")
+        assertEquals(setOf("Hélène Uwimana", "Jean-Bosco Habimana", "Chantal Mukeshimana"), p.state.value.results.map { it.name }.toSet())
+        p.type("zzz")
+        assertTrue(p.state.value.results.isEmpty())
+        p.type("")
+        assertTrue(p.state.value.results.isEmpty(), "an empty box lists nobody")
+    }
+
+    @Test
+    fun `the high-risk and follow-up filters narrow her caseload, and the urgent case says why`() {
+        val tablet = Tablet(tmp.resolve("t")).standalone()
+        val v = tablet.app.vault()
+        val calm = tablet.recordClient("Uwase Diane")
+        val worried = tablet.recordClient("Mukamana Odette")
+        val due = tablet.recordClient("Ingabire Grace")
+        v.addCase(NewCase(clients = listOf(calm), problems = listOf("grief")))
+        val risky = v.addCase(NewCase(clients = listOf(worried), problems = listOf("violence")))
+        v.raiseRisk(risky, "violence-at-home")
+        val dueCase = v.addCase(NewCase(clients = listOf(due), problems = listOf("trauma")))
+        v.addSession(NewSession(caseId = dueCase, modality = "office", nextAppointment = v.today()))
+
+        val p = CaseloadPresenter(tablet.app)
+        assertEquals(3, p.state.value.cases.size)
+        p.filter(CaseloadFilters(highRiskOnly = true))
+        val urgent = p.state.value.cases.single()
+        assertEquals("Mukamana Odette", urgent.names)
+        assertTrue(urgent.urgent)
+        assertEquals("Violence at home", urgent.risk)
+
+        p.filter(CaseloadFilters(followUpDueOnly = true))
+        val row = p.state.value.cases.single()
+        assertEquals("Ingabire Grace", row.names)
+        assertTrue(row.followUpDue)
+        assertTrue("Follow-up due" in row.detail, row.detail)
+
+        p.filter(CaseloadFilters(status = "closed"))
+        assertTrue(p.state.value.cases.isEmpty())
+    }
+
+    @Test
+    fun `the sync line says how long ago and how much waits, and sync on demand shows its progress`() {
+        RunningServer(tmp.resolve("server")).use { server ->
+            val admin = Tablet(tmp.resolve("admin")).bootstrapAdmin(server)
+            val tablet = Tablet(tmp.resolve("t")).enrolThroughScreen(server, admin, "counsellor")
+            tablet.recordClient("Uwase Diane")
+            val p = CaseloadPresenter(tablet.app)
+            val waiting = tablet.app.vault().syncStatus().pending
+            assertTrue(waiting > 1)
+            assertEquals("Never synced · $waiting changes waiting", p.state.value.syncLine)
+
+            runBlocking { p.sync() }
+            assertFalse(p.state.value.syncing)
+            assertEquals("Last synced just now · nothing waiting", p.state.value.syncLine)
+            assertTrue(p.state.value.syncProgress!!.startsWith("Synced: $waiting sent"), p.state.value.syncProgress)
+
+            tablet.clock.advanceMinutes(125)
+            p.refresh()
+            assertEquals("Last synced 2 h ago · nothing waiting", p.state.value.syncLine)
+
+            // The server goes away: her work stays, and the screen says so plainly.
+            tablet.recordClient("Ingabire Grace")
+            server.close()
+            runBlocking { p.sync() }
+            assertEquals(
+                "No connection to the server. Your work is safe on this tablet and will be sent later.",
+                p.state.value.message,
+            )
+            assertTrue(tablet.app.isUnlocked, "a network failure does not lock her out")
+            assertTrue(p.state.value.syncLine.endsWith("changes waiting"), p.state.value.syncLine)
+        }
+    }
+
+    @Test
+    fun `a tablet without a server says it works alone`() {
+        val tablet = Tablet(tmp.resolve("t")).standalone()
+        assertEquals("This tablet works alone (no sync server)", CaseloadPresenter(tablet.app).state.value.syncLine)
+    }
+}

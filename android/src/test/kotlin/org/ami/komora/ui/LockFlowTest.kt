@@ -1,0 +1,149 @@
+package org.ami.komora.ui
+
+import java.nio.file.Path
+import kotlinx.coroutines.runBlocking
+import org.ami.komora.RunningServer
+import org.junit.jupiter.api.AfterEach
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertNotNull
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.BeforeEach
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.io.TempDir
+
+/** Enrol a tablet, set its PIN, unlock it; auto-lock when idle or sent to the background. */
+class LockFlowTest {
+    @TempDir
+    lateinit var tmp: Path
+    private lateinit var server: RunningServer
+
+    @BeforeEach
+    fun start() {
+        server = RunningServer(tmp.resolve("server"))
+    }
+
+    @AfterEach
+    fun stop() = server.close()
+
+    @Test
+    fun `a new tablet is enrolled from the QR code with a PIN typed twice, then locks when idle and opens with its PIN`() {
+        val admin = Tablet(tmp.resolve("admin")).bootstrapAdmin(server)
+        val code = runBlocking { admin.app.vault().invite("counsellor", 24).code }
+
+        val tablet = Tablet(tmp.resolve("claudine"))
+        assertEquals(Screen.Enrol, tablet.app.current, "a tablet without a vault starts at the enrol screen")
+        val enrol = EnrolPresenter(tablet.app)
+        enrol.scanned(EnrolmentLink.format(server.url, code))
+        assertEquals(server.url, enrol.state.value.server)
+        enrol.pin("1234")
+        enrol.confirmPin("1234")
+        runBlocking { enrol.submit() }
+        assertEquals(listOf(FieldError("pin", "The PIN needs at least 6 digits")), enrol.state.value.errors)
+        enrol.pin(TABLET_PIN)
+        enrol.confirmPin("246801")
+        runBlocking { enrol.submit() }
+        assertEquals(listOf(FieldError("confirm", "The two PINs differ")), enrol.state.value.errors)
+        assertFalse(tablet.app.isUnlocked, "nothing was enrolled on a bad form")
+
+        enrol.confirmPin(TABLET_PIN)
+        runBlocking { enrol.submit() }
+        assertEquals(Screen.Caseload, tablet.app.current)
+        assertEquals("counsellor", tablet.app.vault().syncStatus().role)
+
+        // Four minutes idle: still open. Five (the default): locked, and the unlock screen says why.
+        tablet.clock.advanceMinutes(4)
+        tablet.app.tick()
+        assertTrue(tablet.app.isUnlocked)
+        tablet.clock.advanceMinutes(1)
+        tablet.app.tick()
+        assertFalse(tablet.app.isUnlocked)
+        assertEquals(Screen.Unlock, tablet.app.current)
+        val unlock = UnlockPresenter(tablet.app)
+        assertEquals("Locked after a time without use", unlock.state.value.message)
+
+        unlock.pin("135790")
+        runBlocking { unlock.submit() }
+        assertEquals("Wrong PIN", unlock.state.value.message)
+        assertFalse(tablet.app.isUnlocked)
+        TABLET_PIN.forEach { unlock.digit(it) }
+        assertEquals(6, unlock.state.value.pinDigits)
+        runBlocking { unlock.submit() }
+        assertEquals(Screen.Caseload, tablet.app.current)
+
+        // Home button: locked at once, whatever the idle time.
+        tablet.app.backgrounded()
+        assertEquals(Screen.Unlock, tablet.app.current)
+        assertFalse(tablet.app.isUnlocked)
+    }
+
+    @Test
+    fun `a used enrolment code is refused with what to do, and a QR code of something else is not taken`() {
+        val admin = Tablet(tmp.resolve("admin")).bootstrapAdmin(server)
+        val code = runBlocking { admin.app.vault().invite("counsellor", 24).code }
+        Tablet(tmp.resolve("first")).apply {
+            val p = EnrolPresenter(app)
+            p.server(server.url)
+            p.code(code)
+            p.pin(TABLET_PIN)
+            p.confirmPin(TABLET_PIN)
+            runBlocking { p.submit() }
+            assertTrue(app.isUnlocked)
+        }
+
+        val second = Tablet(tmp.resolve("second"))
+        val p = EnrolPresenter(second.app)
+        p.scanned("https://example.org/not-komora")
+        assertEquals("This QR code is not a Komora enrolment code", p.state.value.message)
+        assertEquals("", p.state.value.server, "nothing was filled in")
+        p.server(server.url)
+        p.code(code)
+        p.pin(TABLET_PIN)
+        p.confirmPin(TABLET_PIN)
+        runBlocking { p.submit() }
+        assertEquals("This enrolment code is unknown, already used or expired. Ask for a new one.", p.state.value.message)
+        assertEquals(Screen.Enrol, second.app.current)
+        assertFalse(org.ami.komora.core.vaultExists(second.app.vaultDir.path), "no half-made vault is left")
+        assertEquals(0, p.state.value.pinDigits, "the PIN is not kept after a failure")
+    }
+
+    @Test
+    fun `after five wrong PINs the tablet makes her wait, and the countdown shows`() {
+        val tablet = Tablet(tmp.resolve("t")).standalone()
+        tablet.app.lock()
+        val unlock = UnlockPresenter(tablet.app)
+        var tries = 0
+        while (unlock.state.value.waitUntilMs == null && tries < 10) {
+            unlock.pin("000000")
+            runBlocking { unlock.submit() }
+            tries++
+        }
+        assertNotNull(unlock.state.value.waitUntilMs, "a wait was imposed")
+        assertTrue(tries in 5..6, "after the free attempts: $tries")
+        assertTrue(unlock.secondsToWait() > 0)
+        assertTrue(unlock.state.value.message!!.startsWith("Too many wrong PINs. Try again in "))
+
+        // While waiting, even the right PIN is not tried.
+        unlock.pin(TABLET_PIN)
+        runBlocking { unlock.submit() }
+        assertFalse(tablet.app.isUnlocked)
+        assertEquals(Screen.Unlock, tablet.app.current)
+    }
+
+    @Test
+    fun `the auto-lock time she chose in the settings is the one that applies, and survives a restart`() {
+        val tablet = Tablet(tmp.resolve("t")).standalone()
+        val settings = SettingsPresenter(tablet.app)
+        settings.autoLock(1)
+        assertEquals(1, settings.state.value.autoLockMinutes)
+        tablet.clock.advanceMinutes(1)
+        tablet.app.tick()
+        assertFalse(tablet.app.isUnlocked)
+
+        val file = tmp.resolve("t").resolve("settings.properties").toFile()
+        assertEquals(1, FilePreferences(file).autoLockMinutes, "read again after a restart")
+        assertNull(runCatching { settings.autoLock(7) }.exceptionOrNull(), "a time not offered is ignored")
+        assertEquals(1, FilePreferences(file).autoLockMinutes)
+    }
+}
