@@ -694,6 +694,8 @@ impl From<core::Review> for Review {
 pub struct ReviewQueueItem {
     pub session_id: String,
     pub case_id: String,
+    /// The case's clients (their names in one more call: `clients_by_id`).
+    pub client_ids: Vec<String>,
     pub date: String,
     pub modality: String,
     pub urgent: bool,
@@ -707,6 +709,7 @@ impl From<core::ReviewQueueItem> for ReviewQueueItem {
         ReviewQueueItem {
             session_id: i.session.id.to_string(),
             case_id: i.case.id.to_string(),
+            client_ids: i.case.clients.iter().map(|c| c.to_string()).collect(),
             date: i.session.date.to_string(),
             modality: i.session.modality,
             urgent: i.case.is_urgent(),

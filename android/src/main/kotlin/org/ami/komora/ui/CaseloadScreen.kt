@@ -9,7 +9,7 @@ import org.ami.komora.core.KomoraException
 import org.ami.komora.core.KomoraVault
 import org.ami.komora.syncFlow
 
-data class ClientRow(val clientId: String, val name: String, val detail: String)
+data class ClientRow(val clientId: String, val name: String, val detail: String) : Private()
 
 data class CaseRow(
     val caseId: String,
@@ -22,14 +22,14 @@ data class CaseRow(
     /** "Next: 5 Dec 2026", "Follow-up due", "1 referral overdue"... */
     val detail: String,
     val followUpDue: Boolean,
-)
+) : Private()
 
 data class CaseloadFilters(
     val highRiskOnly: Boolean = false,
     val followUpDueOnly: Boolean = false,
     /** A status code (open, active, referred, closed) or null for every open case. */
     val status: String? = null,
-)
+) : Private()
 
 data class CaseloadState(
     val query: String = "",
@@ -46,7 +46,7 @@ data class CaseloadState(
     val message: String? = null,
     /** Whether this tablet's role reviews sessions (shows the review queue button). */
     val reviews: Boolean = false,
-)
+) : Private()
 
 class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadState()) {
     override fun CaseloadState.withMessage(message: String?) = copy(message = message)
@@ -96,9 +96,10 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
                 includeClosed = f.status == "closed",
             ),
         )
+        val names = names(entries.flatMap { it.caseInfo.clients })
         update {
             it.copy(
-                cases = entries.map { e -> row(e) },
+                cases = entries.map { e -> row(e, names) },
                 statusChoices = listOf(Choice("", t[Str.STATUS_ALL])) + CASE_STATUSES.map { s -> Choice(s, t.code(s)) },
                 syncLine = syncLine(status.lastSyncMs, status.pending, status.role != null),
                 reviews = role == "supervisor" || role == "admin",
@@ -106,10 +107,10 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
         }
     }
 
-    private fun row(e: CaseloadEntry): CaseRow {
+    private fun row(e: CaseloadEntry, known: Map<String, String>): CaseRow {
         val t = app.texts
         val c = e.caseInfo
-        val names = c.clients.mapNotNull { id -> runCatching { vault.client(id).name }.getOrNull() }
+        val names = c.clients.mapNotNull { id -> known[id] }
         val detail = buildList {
             e.nextAppointment?.let { add(t.format(Str.NEXT_APPOINTMENT, t.date(it))) }
             if (e.overdueReferrals > 0) add(t.format(Str.REFERRALS_OVERDUE, e.overdueReferrals))

@@ -12,15 +12,15 @@ import org.ami.komora.core.NewReferral
 /** Under this age consent is given by a parent or guardian. */
 const val GUARDIAN_UNDER = 16
 
-data class Line(val label: String, val value: String)
+data class Line(val label: String, val value: String) : Private()
 
-data class ConsentLine(val scope: String, val standing: String, val given: Boolean)
+data class ConsentLine(val scope: String, val standing: String, val given: Boolean) : Private()
 
-data class TimelineLine(val date: String, val kind: String, val detail: String, val recordId: String, val isSession: Boolean)
+data class TimelineLine(val date: String, val kind: String, val detail: String, val recordId: String, val isSession: Boolean) : Private()
 
-data class TrendLine(val instrument: String, val scores: String, val change: String)
+data class TrendLine(val instrument: String, val scores: String, val change: String) : Private()
 
-data class ReferralLine(val referralId: String, val destination: String, val status: String, val followUp: String?, val overdue: Boolean)
+data class ReferralLine(val referralId: String, val destination: String, val status: String, val followUp: String?, val overdue: Boolean) : Private()
 
 data class ClientFileState(
     val name: String = "",
@@ -34,7 +34,7 @@ data class ClientFileState(
     val openCases: List<Choice> = emptyList(),
     val conflicts: List<String> = emptyList(),
     val message: String? = null,
-)
+) : Private()
 
 class ClientFilePresenter(app: App, private val clientId: String) :
     AppPresenter<ClientFileState>(app, ClientFileState()) {
@@ -163,7 +163,7 @@ data class ClientFormState(
     val scopeChoices: List<Choice> = emptyList(),
     val errors: List<FieldError> = emptyList(),
     val message: String? = null,
-)
+) : Private()
 
 class ClientFormPresenter(app: App, private val clientId: String?) :
     AppPresenter<ClientFormState>(app, ClientFormState(editing = clientId != null)) {

@@ -4,9 +4,9 @@ package org.ami.komora.ui
 import org.ami.komora.core.GroupSession
 import org.ami.komora.core.NewGroup
 
-data class GroupRow(val groupId: String, val name: String, val detail: String)
+data class GroupRow(val groupId: String, val name: String, val detail: String) : Private()
 
-data class GroupsState(val groups: List<GroupRow> = emptyList(), val message: String? = null)
+data class GroupsState(val groups: List<GroupRow> = emptyList(), val message: String? = null) : Private()
 
 class GroupsPresenter(app: App) : AppPresenter<GroupsState>(app, GroupsState()) {
     override fun GroupsState.withMessage(message: String?) = copy(message = message)
@@ -39,9 +39,9 @@ class GroupsPresenter(app: App) : AppPresenter<GroupsState>(app, GroupsState()) 
     fun open(groupId: String) = app.open(Screen.Group(groupId))
 }
 
-data class CycleStep(val number: Int, val phase: String, val held: String?)
+data class CycleStep(val number: Int, val phase: String, val held: String?) : Private()
 
-data class AttendanceRow(val clientId: String, val name: String, val present: Boolean, val flagged: Boolean)
+data class AttendanceRow(val clientId: String, val name: String, val present: Boolean, val flagged: Boolean) : Private()
 
 data class GroupState(
     val name: String = "",
@@ -56,7 +56,7 @@ data class GroupState(
     val attendanceLine: String = "",
     val canStartToday: Boolean = false,
     val message: String? = null,
-)
+) : Private()
 
 class GroupPresenter(app: App, private val groupId: String) : AppPresenter<GroupState>(app, GroupState()) {
     override fun GroupState.withMessage(message: String?) = copy(message = message)
@@ -81,9 +81,9 @@ class GroupPresenter(app: App, private val groupId: String) : AppPresenter<Group
                 CycleStep(n, t.term(held?.phase ?: v.defaultPhase(groupId, n)), held?.let { t.date(it.date) })
             }
             val s = todaySession
-            val names = g.members.associateWith { id -> runCatching { v.client(id).name }.getOrDefault(t[Str.UNKNOWN_CLIENT]) }
+            val names = names(g.members)
             val rows = g.members.map { id ->
-                AttendanceRow(id, names.getValue(id), s != null && id in s.attendance, s != null && id in s.flagged)
+                AttendanceRow(id, names[id] ?: t[Str.UNKNOWN_CLIENT], s != null && id in s.attendance, s != null && id in s.flagged)
             }.sortedBy { it.name.lowercase() }
             update {
                 it.copy(

@@ -11,7 +11,7 @@ import org.ami.komora.core.openVault
 const val MIN_PIN_DIGITS = 6
 
 /** What an enrolment QR code holds: `komora:enrol?server=https%3A%2F%2F...&code=7KQ2M-...`. */
-data class EnrolmentLink(val server: String, val code: String) {
+data class EnrolmentLink(val server: String, val code: String) : Private() {
     companion object {
         fun parse(text: String): EnrolmentLink? {
             val t = text.trim()
@@ -74,7 +74,7 @@ data class EnrolState(
     val errors: List<FieldError> = emptyList(),
     val message: String? = null,
     val busy: Boolean = false,
-)
+) : Private()
 
 class EnrolPresenter(private val app: App) : Presenter<EnrolState>(EnrolState()) {
     private val pin = PinBuffer()
@@ -140,7 +140,7 @@ data class UnlockState(
     /** While too many wrong PINs make the tablet wait: when the next try is allowed. */
     val waitUntilMs: Long? = null,
     val busy: Boolean = false,
-)
+) : Private()
 
 class UnlockPresenter(private val app: App) : Presenter<UnlockState>(UnlockState(message = app.notice.value)) {
     private val pin = PinBuffer()

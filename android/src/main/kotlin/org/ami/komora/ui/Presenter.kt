@@ -41,12 +41,25 @@ abstract class AppPresenter<S>(protected val app: App, initial: S) : Presenter<S
             false
         }
 
+    /** The names of these clients, in one call to the core (not one per row). */
+    protected fun names(ids: Collection<String>): Map<String, String> =
+        if (ids.isEmpty()) emptyMap() else app.vault().clientsById(ids.distinct()).associate { it.id to it.name }
+
     /** The message shown was read: the view calls this when it hides it. */
     fun dismissMessage() = update { it.withMessage(null) }
 }
 
+/**
+ * What every screen state and row extends: its `toString()` names the type and nothing else, so
+ * a name, a note or an enrolment code never reaches a log line, a crash report or a test
+ * failure's message by accident (data classes would print every field).
+ */
+abstract class Private {
+    final override fun toString(): String = "${javaClass.simpleName}(…)"
+}
+
 /** A labelled choice on screen: `id` is what the core stores, `label` what the user reads. */
-data class Choice(val id: String, val label: String)
+data class Choice(val id: String, val label: String) : Private()
 
 /** A field's error next to it (`field` as the core names it: "name", "birth_year", ...). */
-data class FieldError(val field: String, val message: String)
+data class FieldError(val field: String, val message: String) : Private()

@@ -4,9 +4,9 @@ package org.ami.komora.ui
 
 import org.ami.komora.core.Review
 
-data class QueueRow(val sessionId: String, val names: String, val detail: String, val urgent: Boolean, val answered: Boolean)
+data class QueueRow(val sessionId: String, val names: String, val detail: String, val urgent: Boolean, val answered: Boolean) : Private()
 
-data class ReviewQueueState(val rows: List<QueueRow> = emptyList(), val message: String? = null)
+data class ReviewQueueState(val rows: List<QueueRow> = emptyList(), val message: String? = null) : Private()
 
 class ReviewQueuePresenter(app: App) : AppPresenter<ReviewQueueState>(app, ReviewQueueState()) {
     override fun ReviewQueueState.withMessage(message: String?) = copy(message = message)
@@ -20,9 +20,10 @@ class ReviewQueuePresenter(app: App) : AppPresenter<ReviewQueueState>(app, Revie
         guard {
             val t = app.texts
             val v = app.vault()
-            val rows = v.reviewQueue().map { i ->
-                val case = v.getCase(i.caseId)
-                val names = case.clients.mapNotNull { id -> runCatching { v.client(id).name }.getOrNull() }
+            val queue = v.reviewQueue()
+            val known = names(queue.flatMap { it.clientIds })
+            val rows = queue.map { i ->
+                val names = i.clientIds.mapNotNull { id -> known[id] }
                 val detail = listOfNotNull(
                     t.date(i.date),
                     t.term(i.modality),
@@ -38,7 +39,7 @@ class ReviewQueuePresenter(app: App) : AppPresenter<ReviewQueueState>(app, Revie
     fun open(sessionId: String) = app.open(Screen.SessionReview(sessionId))
 }
 
-data class ReviewLine(val verdict: String, val comment: String?, val response: String?)
+data class ReviewLine(val verdict: String, val comment: String?, val response: String?) : Private()
 
 data class SessionReviewState(
     val title: String = "",
@@ -50,7 +51,7 @@ data class SessionReviewState(
     val waitingForCounsellor: Boolean = false,
     val errors: List<FieldError> = emptyList(),
     val message: String? = null,
-)
+) : Private()
 
 class SessionReviewPresenter(app: App, private val sessionId: String) :
     AppPresenter<SessionReviewState>(app, SessionReviewState()) {
@@ -66,7 +67,7 @@ class SessionReviewPresenter(app: App, private val sessionId: String) :
         val v = app.vault()
         val s = v.viewSession(sessionId)
         val case = s.caseId?.let { v.getCase(it) }
-        val names = case?.clients?.mapNotNull { id -> runCatching { v.client(id).name }.getOrNull() }.orEmpty()
+        val names = case?.clients?.let { ids -> names(ids).let { known -> ids.mapNotNull { known[it] } } }.orEmpty()
         val details = buildList {
             add(Line(t[Str.FIELD_DATE], t.date(s.date)))
             add(Line(t[Str.FIELD_MODALITY], t.term(s.modality)))
@@ -116,13 +117,13 @@ class SessionReviewPresenter(app: App, private val sessionId: String) :
     }
 }
 
-data class RequestRow(val reviewId: String, val sessionId: String?, val title: String, val comment: String)
+data class RequestRow(val reviewId: String, val sessionId: String?, val title: String, val comment: String) : Private()
 
 data class RequestsState(
     val rows: List<RequestRow> = emptyList(),
     val answers: Map<String, String> = emptyMap(),
     val message: String? = null,
-)
+) : Private()
 
 /** The counsellor's side: what supervisors asked her to change, and her answers. */
 class RequestsPresenter(app: App) : AppPresenter<RequestsState>(app, RequestsState()) {

@@ -25,7 +25,7 @@ data class SessionFormState(
     val isHomeVisit: Boolean = false,
     val errors: List<FieldError> = emptyList(),
     val message: String? = null,
-)
+) : Private()
 
 class SessionFormPresenter(app: App, private val caseId: String) :
     AppPresenter<SessionFormState>(app, SessionFormState()) {
@@ -108,7 +108,7 @@ data class MeasureState(
     /** Said once when the instrument has no published text in the chosen language. */
     val note: String? = null,
     val message: String? = null,
-)
+) : Private()
 
 class MeasurePresenter(
     app: App,

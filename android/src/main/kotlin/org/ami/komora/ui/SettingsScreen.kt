@@ -9,7 +9,7 @@ data class SettingsState(
     /** Third-party software in the app, with its licence. */
     val licences: List<Line> = emptyList(),
     val message: String? = null,
-)
+) : Private()
 
 class SettingsPresenter(app: App) : AppPresenter<SettingsState>(app, SettingsState()) {
     override fun SettingsState.withMessage(message: String?) = copy(message = message)

@@ -45,6 +45,9 @@ class ClientFileFlowTest {
         assertTrue(Line("Sex", "Male") in s.profile, "${s.profile}")
         val consent = s.consent.associate { it.scope to it.given }
         assertEquals(mapOf("Receiving services" to true, "Recording data" to true, "Sharing with a referral partner" to false), consent)
+        for (printed in listOf(s.toString(), s.profile.toString(), CaseloadPresenter(tablet.app).also { it.type("ish") }.state.value.toString())) {
+            assertFalse("Ishimwe" in printed || "Mukamana" in printed, "a screen's state prints no name: $printed")
+        }
         val timeline = s.timeline.map { it.kind to it.detail }
         assertTrue(timeline.contains("Consent" to "Recording data given"), "$timeline")
     }

@@ -37,6 +37,7 @@ class LockFlowTest {
         val enrol = EnrolPresenter(tablet.app)
         enrol.scanned(EnrolmentLink.format(server.url, code))
         assertEquals(server.url, enrol.state.value.server)
+        assertFalse(code in enrol.state.value.toString(), "the enrolment code is never printed")
         enrol.pin("1234")
         enrol.confirmPin("1234")
         runBlocking { enrol.submit() }
