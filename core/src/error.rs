@@ -66,6 +66,9 @@ pub enum Error {
     UnknownAuthor,
     #[error("file access failed at {path}: {reason}")]
     Io { path: PathBuf, reason: String },
+    /// The vault was locked while a long exchange (a sync) was between two steps.
+    #[error("the vault was locked")]
+    Locked,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -59,6 +59,7 @@ pub use history::{EntryStatus, HistoryChange, HistoryEntry};
 pub use hlc::{Hlc, SystemClock, TimeSource, MAX_DRIFT_MS};
 pub use ids::{DeviceId, OpId, RecordId};
 pub use kdf::KdfParams;
+pub use komora_protocol::code::{enrolment_link, parse_enrolment_link};
 pub use komora_protocol::{DeviceInfo, Role};
 pub use location::{AdminUnits, Location, LocationInput};
 pub use lockout::FREE_ATTEMPTS;
@@ -66,7 +67,8 @@ pub use op::{decode_batch, encode_batch, OpEnvelope, MAX_BATCH_BYTES, MAX_ENVELO
 pub use remote::http::HttpTransport;
 pub use remote::transport::{Transport, TransportError};
 pub use remote::{
-    Invitation, SyncOptions, SyncPhase, SyncProgress, SyncReport, SyncSettings, SyncStatus,
+    sync_shared, Invitation, SyncOptions, SyncPhase, SyncProgress, SyncReport, SyncSettings,
+    SyncStatus, VaultCell,
 };
 pub use roster::RosterDevice;
 pub use search::fold;

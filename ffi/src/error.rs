@@ -64,6 +64,7 @@ impl From<Error> for KomoraError {
             Error::VaultNotFound(_) => KomoraError::NoVault,
             Error::VaultExists(_) => KomoraError::VaultExists,
             Error::NotEnrolled => KomoraError::NotEnrolled,
+            Error::Locked => KomoraError::Closed,
             // Every server call goes through `KomoraVault::remote`, which erases and says so.
             Error::Revoked => KomoraError::Revoked { erased: false },
             Error::InvalidCode => KomoraError::InvalidCode,

@@ -4,8 +4,10 @@
 
 use komora_protocol::{PushBatch, Role};
 
+use super::keys::refresh_team_keys;
+use super::members::refresh_roster;
 use super::transport::Transport;
-use super::{Session, SyncOptions};
+use super::{Held, Session, SyncOptions, VaultCell};
 use crate::error::{Error, Result};
 use crate::ids::DeviceId;
 use crate::op::OpEnvelope;
@@ -67,113 +69,7 @@ impl Vault {
         opts: &SyncOptions,
         progress: &mut dyn FnMut(&SyncProgress),
     ) -> Result<SyncReport> {
-        self.sync_settings()?;
-        let mut session = Session::new(transport, opts.clone());
-        let mut report = SyncReport::default();
-        let mut tell = |vault: &Vault, phase, r: &SyncReport| -> Result<()> {
-            progress(&SyncProgress {
-                phase,
-                sent_ops: r.sent_ops,
-                sent_bytes: r.sent_bytes,
-                received_ops: r.received_ops,
-                received_bytes: r.received_bytes,
-                waiting: vault.store.pending()?,
-            });
-            Ok(())
-        };
-        tell(self, SyncPhase::Pushing, &report)?;
-        // A rotated team key first: what waits to be pushed is re-sealed under it. Then the
-        // device list, if it grew, so new devices' operations can be checked.
-        self.refresh_team_keys(&mut session, false)?;
-        self.refresh_roster(&mut session, false)?;
-
-        let mut stale_retries = 0;
-        loop {
-            let batch = self
-                .store
-                .unsynced(opts.push_batch_ops, opts.push_batch_bytes)?;
-            if batch.is_empty() {
-                break;
-            }
-            let (seqs, envelopes): (Vec<i64>, Vec<Vec<u8>>) = batch.into_iter().unzip();
-            let bytes: u64 = envelopes.iter().map(|e| e.len() as u64).sum();
-            let body = PushBatch { envelopes };
-            match session.call(self, |t, token| t.push(token, &body)) {
-                Ok(_) => {}
-                // The key rotated during this sync: fetch it, re-seal, push again.
-                Err(Error::StaleKeyEpoch) if stale_retries < 3 => {
-                    stale_retries += 1;
-                    self.refresh_team_keys(&mut session, true)?;
-                    continue;
-                }
-                Err(e) => return Err(e),
-            }
-            // The server holds them now (a retried push is deduplicated by op id).
-            self.store.mark_synced(&seqs)?;
-            report.sent_ops += seqs.len() as u64;
-            report.sent_bytes += bytes;
-            tell(self, SyncPhase::Pushing, &report)?;
-        }
-
-        tell(self, SyncPhase::Pulling, &report)?;
-        loop {
-            let cursor = self.store.pull_cursor()?;
-            let page =
-                session.call(self, |t, token| t.pull(token, cursor, opts.pull_page_bytes))?;
-            let mut envelopes = Vec::with_capacity(page.envelopes.len());
-            let mut refused = Vec::new();
-            for raw in &page.envelopes {
-                report.received_bytes += raw.len() as u64;
-                match OpEnvelope::from_bytes(raw) {
-                    Ok(env) => envelopes.push(env),
-                    Err(_) => refused.push(Rejected {
-                        op_id: crate::ids::OpId::from_bytes(
-                            raw.get(5..21)
-                                .and_then(|s| s.try_into().ok())
-                                .unwrap_or([0; 16]),
-                        ),
-                        reason: crate::store::RejectReason::Corrupted,
-                    }),
-                }
-            }
-            // Sealed under a key this device does not hold yet: a rotation it has not
-            // heard of. Fetch the key before applying, so nothing is skipped.
-            if envelopes
-                .iter()
-                .any(|env| !self.store.keyring().holds(env.epoch()))
-            {
-                self.refresh_team_keys(&mut session, true)?;
-            }
-            // An author this device does not know: a tablet enrolled since the list was
-            // fetched. Fetch it and apply again; only then is an unknown author refused.
-            let applied = match self.store.apply_remote(&envelopes, Some(page.next), true) {
-                Err(Error::UnknownAuthor) => {
-                    self.refresh_roster(&mut session, true)?;
-                    self.store
-                        .apply_remote(&envelopes, Some(page.next), false)?
-                }
-                other => other?,
-            };
-            refused.extend(applied.rejected);
-            self.note_refused(&refused)?;
-            report.received_ops += page.envelopes.len() as u64;
-            report.applied += applied.applied as u64;
-            report.rejected.extend(refused);
-            for d in applied.clock_ahead {
-                if !report.clock_ahead.contains(&d) {
-                    report.clock_ahead.push(d);
-                }
-            }
-            tell(self, SyncPhase::Pulling, &report)?;
-            if !page.more {
-                break;
-            }
-        }
-
-        let now = self.now_ms();
-        self.store.set_meta(LAST_SYNC_KEY, &now.to_be_bytes())?;
-        tell(self, SyncPhase::Done, &report)?;
-        Ok(report)
+        sync_shared(&Held::new(self), transport, opts, progress)
     }
 
     /// Last successful sync and operations waiting; works offline.
@@ -193,4 +89,132 @@ impl Vault {
             pending: self.store.pending()?,
         })
     }
+}
+
+/// [`Vault::sync`] for a vault that others use meanwhile (the app's screens): the vault is
+/// taken from `cell` for each step and let go during every network call, so a search typed
+/// during a sync over 2G answers at once, and a lock stops the sync at its next step
+/// (`Error::Locked`), with everything done so far saved. Progress is reported with the vault
+/// let go: the listener may read it.
+pub fn sync_shared<C: VaultCell>(
+    cell: &C,
+    transport: &mut dyn Transport,
+    opts: &SyncOptions,
+    progress: &mut dyn FnMut(&SyncProgress),
+) -> Result<SyncReport> {
+    cell.with(|v| v.sync_settings().map(|_| ()))?;
+    let mut session = Session::new(transport, opts.clone());
+    let mut report = SyncReport::default();
+    let mut tell = |phase, r: &SyncReport| -> Result<()> {
+        let waiting = cell.with(|v| v.store.pending())?;
+        progress(&SyncProgress {
+            phase,
+            sent_ops: r.sent_ops,
+            sent_bytes: r.sent_bytes,
+            received_ops: r.received_ops,
+            received_bytes: r.received_bytes,
+            waiting,
+        });
+        Ok(())
+    };
+    tell(SyncPhase::Pushing, &report)?;
+    // A rotated team key first: what waits to be pushed is re-sealed under it. Then the
+    // device list, if it grew, so new devices' operations can be checked.
+    refresh_team_keys(cell, &mut session, false)?;
+    refresh_roster(cell, &mut session, false)?;
+
+    let mut stale_retries = 0;
+    loop {
+        let batch = cell.with(|v| v.store.unsynced(opts.push_batch_ops, opts.push_batch_bytes))?;
+        if batch.is_empty() {
+            break;
+        }
+        let (seqs, envelopes): (Vec<i64>, Vec<Vec<u8>>) = batch.into_iter().unzip();
+        let bytes: u64 = envelopes.iter().map(|e| e.len() as u64).sum();
+        let body = PushBatch { envelopes };
+        match session.call(cell, |t, token| t.push(token, &body)) {
+            Ok(_) => {}
+            // The key rotated during this sync: fetch it, re-seal, push again.
+            Err(Error::StaleKeyEpoch) if stale_retries < 3 => {
+                stale_retries += 1;
+                refresh_team_keys(cell, &mut session, true)?;
+                continue;
+            }
+            Err(e) => return Err(e),
+        }
+        // The server holds them now (a retried push is deduplicated by op id).
+        cell.with(|v| v.store.mark_synced(&seqs))?;
+        report.sent_ops += seqs.len() as u64;
+        report.sent_bytes += bytes;
+        tell(SyncPhase::Pushing, &report)?;
+    }
+
+    tell(SyncPhase::Pulling, &report)?;
+    loop {
+        let cursor = cell.with(|v| v.store.pull_cursor())?;
+        let page = session.call(cell, |t, token| t.pull(token, cursor, opts.pull_page_bytes))?;
+        let mut envelopes = Vec::with_capacity(page.envelopes.len());
+        let mut refused = Vec::new();
+        for raw in &page.envelopes {
+            report.received_bytes += raw.len() as u64;
+            match OpEnvelope::from_bytes(raw) {
+                Ok(env) => envelopes.push(env),
+                Err(_) => refused.push(Rejected {
+                    op_id: crate::ids::OpId::from_bytes(
+                        raw.get(5..21)
+                            .and_then(|s| s.try_into().ok())
+                            .unwrap_or([0; 16]),
+                    ),
+                    reason: crate::store::RejectReason::Corrupted,
+                }),
+            }
+        }
+        // Sealed under a key this device does not hold yet: a rotation it has not heard
+        // of. Fetch the key before applying, so nothing is skipped.
+        let unknown_epoch = cell.with(|v| {
+            Ok(envelopes
+                .iter()
+                .any(|env| !v.store.keyring().holds(env.epoch())))
+        })?;
+        if unknown_epoch {
+            refresh_team_keys(cell, &mut session, true)?;
+        }
+        // An author this device does not know: a tablet enrolled since the list was fetched.
+        // Fetch it and apply again; only then is an unknown author refused.
+        let first =
+            cell.with(
+                |v| match v.store.apply_remote(&envelopes, Some(page.next), true) {
+                    Err(Error::UnknownAuthor) => Ok(None),
+                    other => other.map(Some),
+                },
+            )?;
+        let applied = match first {
+            Some(applied) => applied,
+            None => {
+                refresh_roster(cell, &mut session, true)?;
+                cell.with(|v| v.store.apply_remote(&envelopes, Some(page.next), false))?
+            }
+        };
+        refused.extend(applied.rejected);
+        cell.with(|v| v.note_refused(&refused))?;
+        report.received_ops += page.envelopes.len() as u64;
+        report.applied += applied.applied as u64;
+        report.rejected.extend(refused);
+        for d in applied.clock_ahead {
+            if !report.clock_ahead.contains(&d) {
+                report.clock_ahead.push(d);
+            }
+        }
+        tell(SyncPhase::Pulling, &report)?;
+        if !page.more {
+            break;
+        }
+    }
+
+    cell.with(|v| {
+        let now = v.now_ms();
+        v.store.set_meta(LAST_SYNC_KEY, &now.to_be_bytes())
+    })?;
+    tell(SyncPhase::Done, &report)?;
+    Ok(report)
 }

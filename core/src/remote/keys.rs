@@ -9,8 +9,9 @@ use komora_protocol::roster::Statement;
 use komora_protocol::{Bytes, Id16, KeyGrant, RevokeRequest};
 use x25519_dalek::{PublicKey, StaticSecret};
 
+use super::members::refresh_roster;
 use super::transport::Transport;
-use super::{Session, SyncOptions};
+use super::{Held, Session, SyncOptions, VaultCell};
 use crate::crypto::{aad, hkdf32, random_array, AeadKey, SecretKey};
 use crate::error::{Error, Result};
 use crate::ids::DeviceId;
@@ -98,40 +99,7 @@ impl Vault {
         session: &mut Session<'_>,
         force: bool,
     ) -> Result<Vec<u32>> {
-        let held = self.store.keyring().current_epoch();
-        if !force {
-            session.login_if_needed(self)?;
-            if session.team_epoch != 0 && session.team_epoch <= held {
-                return Ok(Vec::new());
-            }
-        }
-        let resp = session.call(self, |t, token| t.keys(token, held))?;
-        if resp.grants.is_empty() {
-            return Ok(Vec::new());
-        }
-        // Anyone who knows this device's public key can wrap a key for it, the server too: a
-        // key counts only if an administrator's signed snapshot commits to it.
-        self.refresh_roster(session, true)?;
-        let roster = self.store.roster.as_ref().ok_or(Error::Tampered {
-            what: "a team key, but no signed device list to check it against",
-        })?;
-        let me = Id16(*self.device_id().as_bytes());
-        let secret = kx_secret(self.store.signing_pkcs8());
-        let mut keys = Vec::new();
-        for g in &resp.grants {
-            if !self.store.keyring().holds(g.epoch) {
-                let key = unwrap_grant(&secret, &me, g.epoch, &g.wrapped.0)?;
-                if roster.key_id(g.epoch) != Some(&crate::roster::key_id(&key, g.epoch)) {
-                    return Err(Error::Tampered {
-                        what: "a team key no administrator signed for",
-                    });
-                }
-                keys.push((g.epoch, key));
-            }
-        }
-        let epochs = keys.iter().map(|(e, _)| *e).collect();
-        self.store.add_team_keys(keys)?;
-        Ok(epochs)
+        refresh_team_keys(&Held::new(self), session, force)
     }
 
     /// Revoke a device: the server refuses it from now on, and the team moves to a new key
@@ -229,6 +197,50 @@ impl Vault {
             Err(e) => Err(e),
         }
     }
+}
+
+/// [`Vault::refresh_team_keys`] over a shared vault: let go of during the network calls.
+pub(crate) fn refresh_team_keys<C: VaultCell>(
+    cell: &C,
+    session: &mut Session<'_>,
+    force: bool,
+) -> Result<Vec<u32>> {
+    let held = cell.with(|v| Ok(v.store.keyring().current_epoch()))?;
+    if !force {
+        session.login_if_needed(cell)?;
+        if session.team_epoch != 0 && session.team_epoch <= held {
+            return Ok(Vec::new());
+        }
+    }
+    let resp = session.call(cell, |t, token| t.keys(token, held))?;
+    if resp.grants.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Anyone who knows this device's public key can wrap a key for it, the server too: a key
+    // counts only if an administrator's signed snapshot commits to it.
+    refresh_roster(cell, session, true)?;
+    cell.with(|v| {
+        let roster = v.store.roster.as_ref().ok_or(Error::Tampered {
+            what: "a team key, but no signed device list to check it against",
+        })?;
+        let me = Id16(*v.device_id().as_bytes());
+        let secret = kx_secret(v.store.signing_pkcs8());
+        let mut keys = Vec::new();
+        for g in &resp.grants {
+            if !v.store.keyring().holds(g.epoch) {
+                let key = unwrap_grant(&secret, &me, g.epoch, &g.wrapped.0)?;
+                if roster.key_id(g.epoch) != Some(&crate::roster::key_id(&key, g.epoch)) {
+                    return Err(Error::Tampered {
+                        what: "a team key no administrator signed for",
+                    });
+                }
+                keys.push((g.epoch, key));
+            }
+        }
+        let epochs = keys.iter().map(|(e, _)| *e).collect();
+        v.store.add_team_keys(keys)?;
+        Ok(epochs)
+    })
 }
 
 #[cfg(test)]

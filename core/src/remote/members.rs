@@ -5,7 +5,7 @@
 use komora_protocol::Id16;
 use serde::{Deserialize, Serialize};
 
-use super::Session;
+use super::{Held, Session, VaultCell};
 use crate::error::{Error, Result};
 use crate::roster::{Roster, RosterDevice};
 use crate::vault::Vault;
@@ -78,43 +78,7 @@ impl Vault {
     /// Catch up with the statements the server added since the last time. Unless `force`d,
     /// asks only when the login said the list grew (no extra round trip on most syncs).
     pub(crate) fn refresh_roster(&mut self, session: &mut Session<'_>, force: bool) -> Result<()> {
-        let Some(kept) = self.kept_roster()? else {
-            return Ok(()); // a vault from before signed lists, or outside any team
-        };
-        let held = kept.statements.len() as u32;
-        if !force {
-            session.login_if_needed(self)?;
-            if session.roster_len == held {
-                return Ok(());
-            }
-        }
-        let mut statements = kept.statements;
-        loop {
-            let after = statements.len() as u32;
-            let page = session.call(self, |t, token| t.roster(token, after))?;
-            if page.total < after {
-                return Err(Error::Tampered {
-                    what: "a shorter device list than before",
-                });
-            }
-            if page.total > komora_protocol::roster::MAX_ROSTER_STATEMENTS
-                || page.statements.len() > komora_protocol::roster::MAX_ROSTER_PAGE
-            {
-                return Err(Error::Tampered {
-                    what: "a device list longer than any team's",
-                });
-            }
-            if page.statements.is_empty() {
-                break;
-            }
-            // Kept as sent, garbage too (the list ignores what does not verify), so the
-            // count stays the server's.
-            statements.extend(page.statements.into_iter().map(|s| s.0));
-            if statements.len() as u32 >= page.total {
-                break;
-            }
-        }
-        self.keep_roster(kept.team, kept.root, statements)
+        refresh_roster(&Held::new(self), session, force)
     }
 
     /// The statements this device holds (to hand to another replica with a batch).
@@ -152,4 +116,49 @@ impl Vault {
             .map(Roster::devices)
             .unwrap_or_default()
     }
+}
+
+/// [`Vault::refresh_roster`] over a shared vault: let go of during the network calls.
+pub(crate) fn refresh_roster<C: VaultCell>(
+    cell: &C,
+    session: &mut Session<'_>,
+    force: bool,
+) -> Result<()> {
+    let Some(kept) = cell.with(|v| v.kept_roster())? else {
+        return Ok(()); // a vault from before signed lists, or outside any team
+    };
+    let held = kept.statements.len() as u32;
+    if !force {
+        session.login_if_needed(cell)?;
+        if session.roster_len == held {
+            return Ok(());
+        }
+    }
+    let mut statements = kept.statements;
+    loop {
+        let after = statements.len() as u32;
+        let page = session.call(cell, |t, token| t.roster(token, after))?;
+        if page.total < after {
+            return Err(Error::Tampered {
+                what: "a shorter device list than before",
+            });
+        }
+        if page.total > komora_protocol::roster::MAX_ROSTER_STATEMENTS
+            || page.statements.len() > komora_protocol::roster::MAX_ROSTER_PAGE
+        {
+            return Err(Error::Tampered {
+                what: "a device list longer than any team's",
+            });
+        }
+        if page.statements.is_empty() {
+            break;
+        }
+        // Kept as sent, garbage too (the list ignores what does not verify), so the count
+        // stays the server's.
+        statements.extend(page.statements.into_iter().map(|s| s.0));
+        if statements.len() as u32 >= page.total {
+            break;
+        }
+    }
+    cell.with(|v| v.keep_roster(kept.team, kept.root, statements))
 }

@@ -17,7 +17,7 @@ use ring::signature::Ed25519KeyPair;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-pub use engine::{SyncPhase, SyncProgress, SyncReport, SyncStatus};
+pub use engine::{sync_shared, SyncPhase, SyncProgress, SyncReport, SyncStatus};
 pub use enrol::Invitation;
 use transport::{Transport, TransportError};
 
@@ -80,6 +80,62 @@ impl From<TransportError> for Error {
     }
 }
 
+/// Where a long exchange with the server (a sync) finds the vault. The exchange holds it only
+/// between network calls, so the screens keep working while it waits on a slow network, and a
+/// lock takes effect at its next step: `with` then answers `Error::Locked` and the exchange
+/// stops, having lost nothing (every step is saved as it completes).
+pub trait VaultCell {
+    fn with<R>(&self, f: impl FnOnce(&mut Vault) -> Result<R>) -> Result<R>;
+}
+
+/// A vault borrowed for a whole exchange (the command line, short calls).
+pub(crate) struct Held<'v>(std::cell::RefCell<&'v mut Vault>);
+
+impl<'v> Held<'v> {
+    pub(crate) fn new(vault: &'v mut Vault) -> Self {
+        Held(std::cell::RefCell::new(vault))
+    }
+}
+
+impl VaultCell for Held<'_> {
+    fn with<R>(&self, f: impl FnOnce(&mut Vault) -> Result<R>) -> Result<R> {
+        f(&mut self.0.borrow_mut())
+    }
+}
+
+/// What a login needs from the vault: who this device is and its signature on the challenge.
+pub(crate) trait Signer {
+    fn login_signature(&self, challenge: &[u8]) -> Result<(Id16, Vec<u8>)>;
+    fn login_device(&self) -> Result<Id16>;
+}
+
+impl Signer for Vault {
+    fn login_device(&self) -> Result<Id16> {
+        Ok(Id16(*self.device_id().as_bytes()))
+    }
+
+    fn login_signature(&self, challenge: &[u8]) -> Result<(Id16, Vec<u8>)> {
+        let device = self.login_device()?;
+        let key = Ed25519KeyPair::from_pkcs8(self.store.signing_pkcs8()).map_err(|_| {
+            Error::Corrupted {
+                what: "the device identity",
+            }
+        })?;
+        let signature = key.sign(&komora_protocol::login_message(&device, challenge));
+        Ok((device, signature.as_ref().to_vec()))
+    }
+}
+
+impl<C: VaultCell> Signer for C {
+    fn login_device(&self) -> Result<Id16> {
+        self.with(|v| v.login_device())
+    }
+
+    fn login_signature(&self, challenge: &[u8]) -> Result<(Id16, Vec<u8>)> {
+        self.with(|v| v.login_signature(challenge))
+    }
+}
+
 /// A logged-in conversation with the server: the token is kept for the session only.
 pub(crate) struct Session<'t> {
     transport: &'t mut dyn Transport,
@@ -108,24 +164,16 @@ impl<'t> Session<'t> {
         std::thread::sleep(pause.min(Duration::from_secs(30)));
     }
 
-    fn login(&mut self, vault: &Vault) -> Result<()> {
-        let device = Id16(*vault.device_id().as_bytes());
+    fn login(&mut self, signer: &dyn Signer) -> Result<()> {
+        let device = signer.login_device()?;
         let challenge = self
             .transport
             .challenge(&ChallengeRequest { device_id: device })?;
-        let key = Ed25519KeyPair::from_pkcs8(vault.store.signing_pkcs8()).map_err(|_| {
-            Error::Corrupted {
-                what: "the device identity",
-            }
-        })?;
-        let signature = key.sign(&komora_protocol::login_message(
-            &device,
-            &challenge.challenge.0,
-        ));
+        let (device, signature) = signer.login_signature(&challenge.challenge.0)?;
         let token = self.transport.token(&TokenRequest {
             device_id: device,
             challenge: challenge.challenge,
-            signature: komora_protocol::Bytes(signature.as_ref().to_vec()),
+            signature: komora_protocol::Bytes(signature),
         })?;
         self.token = Some(Zeroizing::new(token.token));
         self.team_epoch = token.team_epoch;
@@ -137,7 +185,7 @@ impl<'t> Session<'t> {
     /// and retries with exponential backoff what is worth retrying.
     pub(crate) fn call<T>(
         &mut self,
-        vault: &Vault,
+        vault: &dyn Signer,
         mut f: impl FnMut(&mut dyn Transport, &str) -> Result<T, TransportError>,
     ) -> Result<T> {
         let mut attempt = 0;
@@ -160,7 +208,7 @@ impl<'t> Session<'t> {
 
     fn try_once<T>(
         &mut self,
-        vault: &Vault,
+        vault: &dyn Signer,
         f: &mut impl FnMut(&mut dyn Transport, &str) -> Result<T, TransportError>,
     ) -> Result<T> {
         if self.token.is_none() {
@@ -171,7 +219,7 @@ impl<'t> Session<'t> {
     }
 
     /// Log in unless already logged in (the login says the team's key epoch and list size).
-    pub(crate) fn login_if_needed(&mut self, vault: &Vault) -> Result<()> {
+    pub(crate) fn login_if_needed(&mut self, vault: &dyn Signer) -> Result<()> {
         self.call(vault, |_, _| Ok(()))
     }
 
