@@ -300,6 +300,7 @@ fn remove_data_files(dir: &Path) -> Result<()> {
         DB_FILE,
         "komora.db-wal",
         "komora.db-shm",
+        "komora.db-journal",
         "vault.json.tmp",
         "attempts.json",
     ] {
@@ -383,8 +384,15 @@ impl Vault {
     pub(crate) fn check_new(dir: &Path, passphrase: &str, opts: &VaultOptions) -> Result<()> {
         check_passphrase(passphrase)?;
         opts.kdf.check_usable()?;
-        if dir.join(KEY_FILE).exists() || dir.join(DB_FILE).exists() {
+        if dir.join(KEY_FILE).exists() {
             return Err(Error::VaultExists(dir.to_owned()));
+        }
+        // Data files without a key file: a creation killed before its key file was written,
+        // or an erasure killed after it destroyed the key file. Nothing in them can ever be
+        // read again (the key file held the only wrapped master key), so finish the job
+        // rather than leave a folder that neither opens nor can be created again.
+        if dir.join(DB_FILE).exists() || dir.join(format!("{KEY_FILE}.tmp")).exists() {
+            remove_data_files(dir)?;
         }
         Ok(())
     }

@@ -187,6 +187,41 @@ fn creating_over_an_existing_vault_or_opening_an_empty_folder_is_refused() {
 }
 
 #[test]
+fn a_creation_killed_before_its_key_file_leaves_a_folder_a_new_vault_can_be_made_in() {
+    // What `komora init` killed between the database and the key file leaves (found by the
+    // kill campaign, docs/RELIABILITY.md): a database nobody can read, and no key file.
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = Vault::create(dir.path(), "a passphrase", fast_options()).unwrap();
+    v.add_client(&NewClient {
+        name: "Mukamana Odette".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    v.lock();
+    std::fs::remove_file(dir.path().join("vault.json")).unwrap();
+    assert!(matches!(
+        Vault::open(dir.path(), "a passphrase", fast_options()),
+        Err(Error::VaultNotFound(_))
+    ));
+
+    let mut again = Vault::create(dir.path(), "another passphrase", fast_options())
+        .expect("the leftovers are cleared and a new vault is made");
+    assert!(
+        again.clients().unwrap().items.is_empty(),
+        "nothing of the old one"
+    );
+    again
+        .add_client(&NewClient {
+            name: "Uwase Diane".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    again.lock();
+    let reopened = Vault::open(dir.path(), "another passphrase", fast_options()).unwrap();
+    assert_eq!(reopened.clients().unwrap().items.len(), 1);
+}
+
+#[test]
 fn a_corrupted_key_file_is_reported_as_corrupted_not_as_a_wrong_passphrase() {
     let dir = tempfile::tempdir().unwrap();
     Vault::create(dir.path(), "a passphrase", fast_options())
