@@ -501,7 +501,7 @@ fn device_command(
                 role,
                 std::time::Duration::from_secs(valid_hours.clamp(1, 168) * 3600),
             )?;
-            out.invitation(&invitation);
+            out.invitation(&invitation, &settings.server_url);
         }
         DeviceCommand::List => out.devices(&vault.devices(&mut t)?, vault.device_id()),
         DeviceCommand::Revoke { id } => {

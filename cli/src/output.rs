@@ -181,12 +181,26 @@ impl Output {
         Ok(())
     }
 
-    pub fn invitation(&self, inv: &Invitation) {
+    /// The code as text and as a QR code (`komora:enrol?server=...&code=...`) the tablet scans.
+    pub fn invitation(&self, inv: &Invitation, server_url: &str) {
+        let link = komora_protocol::code::enrolment_link(server_url, &inv.code);
         if self.json {
-            self.print_json(json!({ "code": inv.code, "role": inv.role.as_str(), "expires": iso8601(inv.expires_at_ms) }));
+            self.print_json(json!({
+                "code": inv.code, "role": inv.role.as_str(), "expires": iso8601(inv.expires_at_ms),
+                "link": link,
+            }));
         } else {
             println!("Enrolment code for a {}: {}", inv.role.as_str(), inv.code);
-            println!("Valid once, until {}. Type it on the new tablet, or run `komora enroll --code ...` there.", iso8601(inv.expires_at_ms));
+            println!("Valid once, until {}. Scan the QR code on the new tablet, or type the code there (`komora enroll --code ...`).", iso8601(inv.expires_at_ms));
+            if let Ok(qr) = qrcode::QrCode::new(link.as_bytes()) {
+                // Light modules drawn dark, so it scans from a terminal with a dark background.
+                let image = qr
+                    .render::<qrcode::render::unicode::Dense1x2>()
+                    .dark_color(qrcode::render::unicode::Dense1x2::Light)
+                    .light_color(qrcode::render::unicode::Dense1x2::Dark)
+                    .build();
+                println!("{image}");
+            }
         }
     }
 

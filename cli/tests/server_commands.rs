@@ -59,6 +59,29 @@ fn bootstrap_invite_enrol_sync_status_list_and_revoke_from_the_command_line() {
         &["device", "invite", "--role", "counsellor", "--team", "Huye"],
     );
     let enrolment_code = invite["code"].as_str().unwrap().to_owned();
+    // The QR code's text names this server and this code, so one scan fills both on the tablet.
+    let (link_server, link_code) =
+        komora_protocol::code::parse_enrolment_link(invite["link"].as_str().unwrap())
+            .expect("the invitation's link parses");
+    assert_eq!(link_server, server.url);
+    assert_eq!(
+        Some(link_code),
+        komora_protocol::code::normalise(&enrolment_code)
+    );
+    let shown = komora(&admin, &["device", "invite", "--role", "counsellor"]);
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        shown.contains("Enrolment code for a counsellor: "),
+        "{shown}"
+    );
+    assert!(
+        shown
+            .lines()
+            .filter(|l| l.contains('█') || l.contains('▀'))
+            .count()
+            >= 10,
+        "a QR code is drawn for the tablet to scan"
+    );
     let wrong_team = komora(
         &admin,
         &[

@@ -41,8 +41,8 @@ pub trait PlatformKey: Send + Sync {
 }
 
 /// Receives sync progress. Implemented in Kotlin (see `Komora.kt`, which makes it a `Flow`).
-/// Called while the sync holds the vault: hand the progress on (as `syncFlow` does with
-/// `trySend`) and return; calling the vault from inside would wait for itself for ever.
+/// Called from the sync's worker thread with the vault let go of: hand the progress on (as
+/// `syncFlow` does with `trySend`) and return quickly; the sync waits for it.
 #[uniffi::export(with_foreign)]
 pub trait SyncListener: Send + Sync {
     fn on_progress(&self, progress: SyncProgress);
@@ -122,12 +122,26 @@ impl KomoraVault {
         let v = g.as_mut().ok_or(KomoraError::Closed)?;
         let mut t = http(&v.sync_settings()?.server_url)?;
         match f(v, &mut t) {
-            Err(core::Error::Revoked) => {
-                let erased = g.take().is_some_and(|v| v.wipe().is_ok());
-                Err(KomoraError::Revoked { erased })
-            }
+            Err(core::Error::Revoked) => Err(Self::erase(g)),
             other => Ok(other?),
         }
+    }
+
+    /// The tablet was revoked: erase the vault (keys first) and say whether that worked.
+    fn erase(mut g: MutexGuard<'_, Option<core::Vault>>) -> KomoraError {
+        let erased = g.take().is_some_and(|v| v.wipe().is_ok());
+        KomoraError::Revoked { erased }
+    }
+}
+
+/// The vault as a long sync sees it: taken for each step, let go of during network calls, so
+/// the screens' calls are served meanwhile and `lock()` stops the sync at its next step.
+struct Shared<'a>(&'a KomoraVault);
+
+impl core::VaultCell for Shared<'_> {
+    fn with<R>(&self, f: impl FnOnce(&mut core::Vault) -> core::Result<R>) -> core::Result<R> {
+        let mut g = self.0.guard();
+        f(g.as_mut().ok_or(core::Error::Locked)?)
     }
 }
 
@@ -240,6 +254,33 @@ pub fn casework_lists() -> CaseworkLists {
     core::lists().into()
 }
 
+/// What an enrolment QR code holds (`komora:enrol?server=...&code=...`).
+#[uniffi::export]
+pub fn enrolment_link(server_url: String, code: String) -> String {
+    core::enrolment_link(&server_url, &code)
+}
+
+/// The server and the code in a scanned enrolment QR code, or null if it is not one.
+#[uniffi::export]
+pub fn parse_enrolment_link(text: String) -> Option<EnrolmentLinkParts> {
+    core::parse_enrolment_link(&text)
+        .map(|(server_url, code)| EnrolmentLinkParts { server_url, code })
+}
+
+/// A scanned enrolment QR code: the code is a secret until used, so it is never printed.
+#[derive(uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct EnrolmentLinkParts {
+    pub server_url: String,
+    pub code: String,
+}
+
+impl std::fmt::Debug for EnrolmentLinkParts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EnrolmentLinkParts([redacted])")
+    }
+}
+
 /// Lower case without accents, as search compares names ("Hélène" -> "helene").
 #[uniffi::export]
 pub fn fold_for_search(text: String) -> String {
@@ -331,10 +372,30 @@ impl KomoraVault {
         self.with(|v| Ok(v.clients()?.items.into_iter().map(Client::from).collect()))
     }
 
+    /// The cases of one client (open ones, or every one with `include_closed`), for her file.
+    pub fn cases_of(&self, client_id: String, include_closed: bool) -> Result<Vec<Case>> {
+        let id = records::id(&client_id)?;
+        self.with(|v| {
+            let filter = core::CaseloadFilter {
+                everyone: true,
+                include_closed,
+                ..Default::default()
+            };
+            Ok(v.caseload(&filter)?
+                .into_iter()
+                .filter(|e| e.case.clients.contains(&id))
+                .map(|e| Case::from(e.case))
+                .collect())
+        })
+    }
+
     /// The clients with these ids, in that order, in one call (a list's names without one
     /// crossing per row); ids not on this tablet (erased, not yet synced) are left out.
     pub fn clients_by_id(&self, ids: Vec<String>) -> Result<Vec<Client>> {
-        let ids = ids.iter().map(|i| records::id(i)).collect::<Result<Vec<_>>>()?;
+        let ids = ids
+            .iter()
+            .map(|i| records::id(i))
+            .collect::<Result<Vec<_>>>()?;
         self.with(|v| {
             let mut out = Vec::with_capacity(ids.len());
             for id in ids {
@@ -752,13 +813,22 @@ impl KomoraVault {
         listener: Option<Arc<dyn SyncListener>>,
     ) -> Result<SyncReport> {
         Background::spawn(move || {
-            let r = self.remote(|v, t| {
-                v.sync(t, &core::SyncOptions::default(), &mut |p| {
+            let server = self.with(|v| Ok(v.sync_settings()?.server_url))?;
+            let mut t = http(&server)?;
+            let r = core::sync_shared(
+                &Shared(&self),
+                &mut t,
+                &core::SyncOptions::default(),
+                &mut |p| {
                     if let Some(l) = &listener {
                         l.on_progress(SyncProgress::from(p));
                     }
-                })
-            })?;
+                },
+            );
+            let r = match r {
+                Err(core::Error::Revoked) => return Err(Self::erase(self.guard())),
+                other => other?,
+            };
             Ok(SyncReport {
                 sent_ops: records::ms(r.sent_ops),
                 received_ops: records::ms(r.received_ops),

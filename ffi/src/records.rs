@@ -1108,11 +1108,16 @@ pub struct Group {
     pub cycle_length: i32,
     pub started: String,
     pub conflicts: Vec<String>,
+    /// The phase each session of the cycle falls in by default (session 1 first).
+    pub phases: Vec<String>,
 }
 
 impl From<core::Group> for Group {
     fn from(g: core::Group) -> Self {
         Group {
+            phases: (1..=g.cycle_length)
+                .map(|n| g.default_phase(n).to_owned())
+                .collect(),
             id: g.id.to_string(),
             name: g.name,
             kind: g.kind,
