@@ -88,6 +88,8 @@ dependencies {
     // The generated bindings call the core through JNA; the AAR carries libjnidispatch.so per ABI.
     implementation("net.java.dev.jna:jna:5.18.1@aar")
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.10.2")
+    // Reads the enrolment QR code from camera frames (the same version the Maven build tests).
+    implementation("com.google.zxing:core:3.5.3")
 }
 
 // The core for each device ABI, into src/main/jniLibs/<abi>/libkomora_ffi.so (git-ignored).

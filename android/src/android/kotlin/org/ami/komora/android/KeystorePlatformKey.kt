@@ -107,8 +107,11 @@ class KeystorePlatformKey(private val alias: String = DEFAULT_ALIAS) : PlatformK
             .setBlockModes(KeyProperties.BLOCK_MODE_GCM)
             .setEncryptionPaddings(KeyProperties.ENCRYPTION_PADDING_NONE)
             .setRandomizedEncryptionRequired(true)
-        if (strongBox && Build.VERSION.SDK_INT >= Build.VERSION_CODES.P) {
-            builder.setIsStrongBoxBacked(true)
+        if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.P) {
+            // Usable only while the tablet itself is unlocked: a stolen, locked tablet cannot
+            // have its vault key unwrapped even by code running on it.
+            builder.setUnlockedDeviceRequired(true)
+            if (strongBox) builder.setIsStrongBoxBacked(true)
         }
         return builder.build()
     }

@@ -22,6 +22,8 @@ class KomoraApplication : Application() {
      * recreated activity finds the counsellor where she was. Settings hold no records and no keys.
      */
     val app: App by lazy {
-        App(vaultDir, FilePreferences(File(filesDir, "settings.properties")), platformKey = KeystorePlatformKey())
+        val keystore = KeystorePlatformKey()
+        // An erased vault's Keystore key goes too: nothing is left that could unwrap a copy.
+        App(vaultDir, FilePreferences(File(filesDir, "settings.properties")), platformKey = keystore, onErased = { runCatching { keystore.delete() } })
     }
 }

@@ -8,6 +8,7 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.MainScope
 import kotlinx.coroutines.cancel
+import kotlinx.coroutines.flow.drop
 import kotlinx.coroutines.launch
 import org.ami.komora.ui.App
 import org.ami.komora.ui.Screen
@@ -25,6 +26,7 @@ class MainActivity : Activity() {
     private lateinit var ui: Ui
     private var shown: Screen? = null
     private var screenJob: Job? = null
+    private var current: ScreenView<*>? = null
 
     private val tick = object : Runnable {
         override fun run() {
@@ -37,10 +39,10 @@ class MainActivity : Activity() {
         super.onCreate(savedInstanceState)
         secureWindow()
         app = (application as KomoraApplication).app
-        ui = Ui(this)
+        ui = Ui(this) { app.touch() }
         scope.launch { app.screen.collect { stack -> show(stack.last()) } }
-        // A new language shows at once: the screen is drawn again in it.
-        scope.launch { app.languageFlow.collect { shown?.let { redraw(it) } } }
+        // A new language shows at once: the screen is drawn again in it (not at start).
+        scope.launch { app.languageFlow.drop(1).collect { shown?.let { redraw(it) } } }
     }
 
     private fun show(screen: Screen) {
@@ -51,10 +53,28 @@ class MainActivity : Activity() {
     private fun redraw(screen: Screen) {
         shown = screen
         screenJob?.cancel()
+        current?.leave()
         val view = viewFor(screen, ui, app, scope)
+        current = view
         setContentView(view.root)
         title = app.texts[org.ami.komora.ui.Str.APP_NAME]
         screenJob = view.bind(scope)
+    }
+
+    private var cameraAnswer: ((Boolean) -> Unit)? = null
+
+    /** Ask for the camera (the enrol screen's QR code); [then] hears whether it was granted. */
+    fun askForCamera(then: (Boolean) -> Unit) {
+        cameraAnswer = then
+        requestPermissions(arrayOf(android.Manifest.permission.CAMERA), CAMERA_REQUEST)
+    }
+
+    override fun onRequestPermissionsResult(requestCode: Int, permissions: Array<out String>, grantResults: IntArray) {
+        super.onRequestPermissionsResult(requestCode, permissions, grantResults)
+        if (requestCode != CAMERA_REQUEST) return
+        val granted = grantResults.isNotEmpty() && grantResults[0] == android.content.pm.PackageManager.PERMISSION_GRANTED
+        cameraAnswer?.invoke(granted)
+        cameraAnswer = null
     }
 
     override fun onUserInteraction() {
@@ -64,12 +84,14 @@ class MainActivity : Activity() {
 
     override fun onStart() {
         super.onStart()
+        app.foregrounded()
         ticker.post(tick)
     }
 
     /** Home button, another app, screen off: lock now, keys zeroised. */
     override fun onStop() {
         ticker.removeCallbacks(tick)
+        current?.leave() // the camera, if the enrol screen had it open
         app.backgrounded()
         super.onStop()
     }
@@ -89,5 +111,6 @@ class MainActivity : Activity() {
 
     private companion object {
         const val TICK_MS = 15_000L
+        const val CAMERA_REQUEST = 7
     }
 }

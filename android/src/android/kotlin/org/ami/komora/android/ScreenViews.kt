@@ -48,6 +48,9 @@ internal abstract class ScreenView<S>(protected val ui: Ui, protected val app: A
     abstract val root: View
     abstract fun render(s: S)
 
+    /** The screen goes (another one opens, or the app locks): let go of what it holds. */
+    open fun leave() = Unit
+
     /** Draw every state the presenter publishes, on the main thread, until the screen goes. */
     fun bind(scope: CoroutineScope): Job = scope.launch { presenter.state.collect { render(it) } }
 }
@@ -72,13 +75,32 @@ internal fun viewFor(screen: Screen, ui: Ui, app: App, scope: CoroutineScope): S
 internal class EnrolView(ui: Ui, app: App, private val p: EnrolPresenter, scope: CoroutineScope) :
     ScreenView<EnrolState>(ui, app, p) {
     private val server = ui.field(t[Str.ENROL_SERVER], android.text.InputType.TYPE_TEXT_VARIATION_URI) { p.server(it) }
-    private val code = ui.field(t[Str.ENROL_CODE]) { p.code(it) }
+    private val code = ui.field(t[Str.ENROL_CODE], android.text.InputType.TYPE_CLASS_TEXT or android.text.InputType.TYPE_TEXT_FLAG_NO_SUGGESTIONS or android.text.InputType.TYPE_TEXT_FLAG_CAP_CHARACTERS) { p.code(it) }
     private val pin = ui.pinField(t[Str.ENROL_PIN]) { p.pin(it) }
     private val confirm = ui.pinField(t[Str.ENROL_PIN_AGAIN]) { p.confirmPin(it) }
     private val errors = ui.message()
     private val message = ui.message()
     private val submit = ui.button(t[Str.ENROL_SUBMIT]) { scope.launch { p.submit() } }
-    override val root: View = ui.scroll(ui.column(ui.title(t[Str.ENROL_TITLE]), server, code, pin, confirm, errors, message, submit))
+    private val scanner = (ui.ctx as? MainActivity)?.let { activity ->
+        QrScanner(activity) { text ->
+            scanView.visibility = View.GONE
+            p.scanned(text)
+        }
+    }
+    private val scanView: View = scanner?.preview?.apply {
+        visibility = View.GONE
+        contentDescription = t[Str.ENROL_SCAN]
+        layoutParams = LinearLayout.LayoutParams(LinearLayout.LayoutParams.MATCH_PARENT, (ui.ctx.resources.displayMetrics.widthPixels * 3) / 4)
+    } ?: View(ui.ctx)
+    private val scan = ui.button(t[Str.ENROL_SCAN]) {
+        scanView.visibility = View.VISIBLE
+        scanner?.start()
+    }
+    override val root: View = ui.scroll(ui.column(ui.title(t[Str.ENROL_TITLE]), scan, scanView, server, code, pin, confirm, errors, message, submit))
+
+    override fun leave() {
+        scanner?.stop()
+    }
 
     override fun render(s: EnrolState) {
         server.sync(s.server)
@@ -97,6 +119,7 @@ internal class UnlockView(ui: Ui, app: App, private val p: UnlockPresenter, scop
     private val pin = ui.pinField(t[Str.UNLOCK_PIN]) { p.pin(it) }
     private val message = ui.message()
     private val submit = ui.button(t[Str.UNLOCK_TITLE]) { scope.launch { p.submit() } }
+    private var countingDown = false
     override val root: View = ui.column(ui.title(t[Str.APP_NAME]), pin, message, submit)
 
     override fun render(s: UnlockState) {
@@ -105,7 +128,13 @@ internal class UnlockView(ui: Ui, app: App, private val p: UnlockPresenter, scop
         message.show(s.message)
         val wait = p.secondsToWait()
         submit.isEnabled = !s.busy && wait == 0L
-        if (wait > 0) submit.postDelayed({ render(p.state.value) }, 1000)
+        if (wait > 0 && !countingDown) {
+            countingDown = true
+            submit.postDelayed({
+                countingDown = false
+                render(p.state.value)
+            }, 1000)
+        }
         submit.text = if (wait > 0) "${t[Str.UNLOCK_TITLE]} ($wait s)" else t[Str.UNLOCK_TITLE]
     }
 }
@@ -191,7 +220,7 @@ internal class ClientFileView(ui: Ui, app: App, private val p: ClientFilePresent
             ui.button(t[Str.GIVE_MEASURE]) { p.giveMeasure(instrument) },
             ui.heading(t[Str.SECTION_REFERRALS]), referrals,
             ui.spinner(t[Str.REFER], Lists.get().referralDestinations.map { Choice(it.id, t.term(it)) }, destination) { destination = it },
-            ui.dateButton(t[Str.FIELD_NEXT_APPOINTMENT]) { followUp = it },
+            ui.dateButton(t[Str.FIELD_FOLLOW_UP]) { followUp = it },
             ui.button(t[Str.REFER]) { p.refer(destination, followUp, null) },
             ui.heading(t[Str.SECTION_TIMELINE]), timeline,
         ),
@@ -202,7 +231,10 @@ internal class ClientFileView(ui: Ui, app: App, private val p: ClientFilePresent
         message.show(s.message)
         ui.lines(profile, s.profile)
         consent.removeAllViews()
-        for (c in s.consent) consent.addView(ui.label("${c.scope}: ${c.standing}"))
+        for (c in s.consent) {
+            consent.addView(ui.label("${c.scope}: ${c.standing}"))
+            if (c.given) consent.addView(ui.button(t[Str.WITHDRAW_CONSENT]) { p.withdrawConsent(c.scopeId, app.texts.language) })
+        }
         ui.lines(household, s.household)
         cases.removeAllViews()
         for (c in s.openCases) cases.addView(ui.button("${t[Str.RECORD_SESSION]}: ${c.label}") { p.recordSession(c.id) })
@@ -215,7 +247,10 @@ internal class ClientFileView(ui: Ui, app: App, private val p: ClientFilePresent
             })
         }
         timeline.removeAllViews()
-        for (e in s.timeline) timeline.addView(ui.label("${e.date} · ${e.kind} · ${e.detail}"))
+        for (e in s.timeline) {
+            val line = "${e.date} · ${e.kind} · ${e.detail}"
+            timeline.addView(if (e.isSession) ui.button(line) { p.openTimeline(e) } else ui.label(line))
+        }
     }
 }
 
@@ -399,15 +434,13 @@ internal class SessionReviewView(ui: Ui, app: App, private val p: SessionReviewP
     private val comment = ui.privateText(t[Str.COMMENT_HINT], multiLine = true) { p.comment(it) }
     private val errors = ui.message()
     private val message = ui.message()
+    private val actions = ui.row(
+        ui.button(t[Str.ADD_COMMENT]) { p.addComment() },
+        ui.button(t[Str.NEEDS_CHANGES]) { p.needsChanges() },
+        ui.button(t[Str.APPROVE]) { p.approve() },
+    )
     override val root: View = ui.scroll(
-        ui.column(
-            title, details, ui.heading(t[Str.FIELD_NOTES]), notes, reviews, comment, errors, message,
-            ui.row(
-                ui.button(t[Str.ADD_COMMENT]) { p.addComment() },
-                ui.button(t[Str.NEEDS_CHANGES]) { p.needsChanges() },
-                ui.button(t[Str.APPROVE]) { p.approve() },
-            ),
-        ),
+        ui.column(title, details, ui.heading(t[Str.FIELD_NOTES]), notes, reviews, comment, errors, message, actions),
     )
 
     override fun render(s: SessionReviewState) {
@@ -419,6 +452,8 @@ internal class SessionReviewView(ui: Ui, app: App, private val p: SessionReviewP
             reviews.addView(ui.label(listOfNotNull(r.verdict, r.comment, r.response?.let { "→ $it" }).joinToString("\n")))
         }
         comment.sync(s.comment)
+        comment.visibility = if (s.canReview) View.VISIBLE else View.GONE
+        actions.visibility = if (s.canReview) View.VISIBLE else View.GONE
         errors.show(s.errors.joinToString("\n") { it.message }.ifEmpty { null })
         message.show(s.message)
     }
@@ -441,7 +476,10 @@ internal class RequestsView(ui: Ui, app: App, private val p: RequestsPresenter) 
         for (r in s.rows) {
             list.addView(ui.heading(r.title))
             list.addView(ui.label(r.comment))
-            list.addView(ui.privateText(t[Str.ANSWER_HINT], multiLine = true) { p.answerText(r.reviewId, it) })
+            list.addView(
+                ui.privateText(t[Str.ANSWER_HINT], multiLine = true) { p.answerText(r.reviewId, it) }
+                    .apply { setText(s.answers[r.reviewId].orEmpty()) },
+            )
             list.addView(ui.button(t[Str.ANSWER]) { p.answer(r.reviewId) })
         }
     }

@@ -11,6 +11,7 @@ import android.text.TextWatcher
 import android.util.TypedValue
 import android.view.View
 import android.view.ViewGroup
+import android.view.inputmethod.EditorInfo
 import android.widget.AdapterView
 import android.widget.ArrayAdapter
 import android.widget.Button
@@ -24,7 +25,8 @@ import java.time.LocalDate
 import org.ami.komora.ui.Choice
 import org.ami.komora.ui.Line
 
-internal class Ui(val ctx: Context) {
+/** [onTyping]: every keystroke counts as activity for the auto-lock (typing a note is use). */
+internal class Ui(val ctx: Context, private val onTyping: () -> Unit = {}) {
     private fun dp(v: Int): Int =
         TypedValue.applyDimension(TypedValue.COMPLEX_UNIT_DIP, v.toFloat(), ctx.resources.displayMetrics).toInt()
 
@@ -72,31 +74,40 @@ internal class Ui(val ctx: Context) {
         setOnClickListener { onClick() }
     }
 
-    fun field(hint: String, type: Int = InputType.TYPE_CLASS_TEXT, onChange: (String) -> Unit): EditText = EditText(ctx).apply {
+    /**
+     * A text field. Every field here may hold something personal (a name, a phone, a code, a
+     * note), so none lets the keyboard learn from it or autofill remember it.
+     */
+    fun field(hint: String, type: Int = InputType.TYPE_CLASS_TEXT, onChange: (String) -> Unit): EditText =
+        rawField(hint, type) { onChange(it.toString()) }
+
+    private fun rawField(hint: String, type: Int, onChange: (CharSequence) -> Unit): EditText = EditText(ctx).apply {
         this.hint = hint
         contentDescription = hint
         inputType = type
+        imeOptions = imeOptions or EditorInfo.IME_FLAG_NO_PERSONALIZED_LEARNING
+        importantForAutofill = View.IMPORTANT_FOR_AUTOFILL_NO
         setTextSize(TypedValue.COMPLEX_UNIT_SP, 18f)
         minHeight = dp(48)
         addTextChangedListener(object : TextWatcher {
             override fun beforeTextChanged(s: CharSequence?, start: Int, count: Int, after: Int) = Unit
             override fun onTextChanged(s: CharSequence?, start: Int, before: Int, count: Int) = Unit
-            override fun afterTextChanged(s: Editable?) = onChange(s?.toString().orEmpty())
+            override fun afterTextChanged(s: Editable?) {
+                onTyping()
+                onChange(s ?: "")
+            }
         })
     }
 
-    /** A PIN: digits, hidden, never suggested or remembered by the keyboard. */
-    fun pinField(hint: String, onChange: (String) -> Unit): EditText =
-        field(hint, InputType.TYPE_CLASS_NUMBER or InputType.TYPE_NUMBER_VARIATION_PASSWORD, onChange).apply {
-            importantForAutofill = View.IMPORTANT_FOR_AUTOFILL_NO
-        }
+    /** A PIN: digits, hidden; handed on as the field's own characters, never as a String. */
+    fun pinField(hint: String, onChange: (CharSequence) -> Unit): EditText =
+        rawField(hint, InputType.TYPE_CLASS_NUMBER or InputType.TYPE_NUMBER_VARIATION_PASSWORD, onChange)
 
-    /** Free text that must not reach the keyboard's learning (notes, names). */
+    /** Free text (notes, names): no suggestions either. */
     fun privateText(hint: String, multiLine: Boolean = false, onChange: (String) -> Unit): EditText {
         var type = InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_FLAG_NO_SUGGESTIONS
         if (multiLine) type = type or InputType.TYPE_TEXT_FLAG_MULTI_LINE
         return field(hint, type, onChange).apply {
-            importantForAutofill = View.IMPORTANT_FOR_AUTOFILL_NO
             if (multiLine) minLines = 4
         }
     }

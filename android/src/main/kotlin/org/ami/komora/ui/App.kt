@@ -48,12 +48,15 @@ class App(
     val clock: Clock = Clock.SYSTEM,
     val kdf: KdfStrength = KdfStrength.STANDARD,
     val platformKey: PlatformKey? = null,
+    /** Called when the core erased the vault (revoked, too many wrong PINs): drop platform keys. */
+    private val onErased: () -> Unit = {},
 ) {
     private val screens = MutableStateFlow<List<Screen>>(listOf(startScreen()))
     private val notices = MutableStateFlow<String?>(null)
     private val language = MutableStateFlow(preferences.language)
     private var unlocked: KomoraVault? = null
     private var lastActivityMs = clock.nowMs()
+    private var inForeground = true
 
     /** The screen on top; the activity redraws when it changes. */
     val screen: StateFlow<List<Screen>> get() = screens
@@ -73,7 +76,12 @@ class App(
 
     /** The enrol or unlock screen opened the vault: the caseload comes first. */
     fun unlocked(vault: KomoraVault) {
-        unlocked?.close()
+        close(unlocked)
+        if (!inForeground) {
+            // The PIN was checked while she left the app: it stays locked.
+            close(vault)
+            return
+        }
         unlocked = vault
         lastActivityMs = clock.nowMs()
         notices.value = null
@@ -119,12 +127,19 @@ class App(
 
     /** The app went to the background (home button, another app): lock at once. */
     fun backgrounded() {
+        inForeground = false
         if (unlocked != null) lock(null)
+    }
+
+    /** The app is on screen again. */
+    fun foregrounded() {
+        inForeground = true
+        touch()
     }
 
     /** Lock now: keys are zeroised in the core; every screen above the lock goes. */
     fun lock(notice: String? = null) {
-        unlocked?.close()
+        close(unlocked)
         unlocked = null
         notices.value = notice
         screens.value = listOf(startScreen())
@@ -138,8 +153,9 @@ class App(
         val message = texts.error(e)
         when (e) {
             is KomoraException.Revoked, is KomoraException.ErasedAfterFailures -> {
-                unlocked?.close()
+                close(unlocked)
                 unlocked = null
+                onErased()
                 notices.value = message
                 screens.value = listOf(startScreen())
             }
@@ -147,6 +163,16 @@ class App(
             else -> Unit
         }
         return message
+    }
+
+    /**
+     * Lock the vault (its keys are zeroised now, even while a sync is between two network
+     * calls: the sync then stops at its next step) and let go of the handle.
+     */
+    private fun close(vault: KomoraVault?) {
+        if (vault == null) return
+        runCatching { vault.lock() }
+        vault.close()
     }
 
     // ---- settings ----

@@ -14,7 +14,7 @@ const val GUARDIAN_UNDER = 16
 
 data class Line(val label: String, val value: String) : Private()
 
-data class ConsentLine(val scope: String, val standing: String, val given: Boolean) : Private()
+data class ConsentLine(val scopeId: String, val scope: String, val standing: String, val given: Boolean) : Private()
 
 data class TimelineLine(val date: String, val kind: String, val detail: String, val recordId: String, val isSession: Boolean) : Private()
 
@@ -66,6 +66,7 @@ class ClientFilePresenter(app: App, private val clientId: String) :
         val consent = Lists.get().consentScopes.map { scope ->
             val s = standing[scope.id]
             ConsentLine(
+                scopeId = scope.id,
                 scope = t.term(scope),
                 standing = when {
                     s?.date == null -> t[Str.CONSENT_NOT_RECORDED]
@@ -93,10 +94,8 @@ class ClientFilePresenter(app: App, private val clientId: String) :
         val referrals = v.referralsOf(clientId).map { r ->
             ReferralLine(r.id, t.term(r.destination), t.code(r.status), r.followUp?.let { t.date(it) }, r.overdue)
         }
-        val cases = v.caseload(
-            org.ami.komora.core.CaseloadFilter(everyone = true, status = null, risk = null, followUpDueOnly = false, includeClosed = false),
-        ).filter { clientId in it.caseInfo.clients }
-            .map { e -> Choice(e.caseInfo.id, e.caseInfo.problems.joinToString(", ") { p -> t.term(p) }.ifEmpty { t[Str.CASE] }) }
+        val cases = v.casesOf(clientId, false)
+            .map { c -> Choice(c.id, c.problems.joinToString(", ") { p -> t.term(p) }.ifEmpty { t[Str.CASE] }) }
         current = ClientFileState(
             name = c.name,
             profile = profile,
@@ -122,6 +121,11 @@ class ClientFilePresenter(app: App, private val clientId: String) :
     }
 
     fun recordSession(caseId: String) = app.open(Screen.SessionForm(caseId))
+
+    /** Reread a session of her timeline (its notes, the supervisor's reviews). */
+    fun openTimeline(line: TimelineLine) {
+        if (line.isSession) app.open(Screen.SessionReview(line.recordId))
+    }
 
     fun giveMeasure(instrument: String) =
         app.open(Screen.Measure(clientId, instrument, current.openCases.firstOrNull()?.id, null))
@@ -169,6 +173,10 @@ class ClientFormPresenter(app: App, private val clientId: String?) :
     AppPresenter<ClientFormState>(app, ClientFormState(editing = clientId != null)) {
     override fun ClientFormState.withMessage(message: String?) = copy(message = message)
 
+    /** A new client saved, whose consents failed: saving again records only what is missing. */
+    private var saved: String? = null
+    private val consentsSaved = mutableSetOf<String>()
+
     init {
         val t = app.texts
         update { it.copy(scopeChoices = Lists.get().consentScopes.map { s -> Choice(s.id, t.term(s)) }) }
@@ -214,8 +222,9 @@ class ClientFormPresenter(app: App, private val clientId: String?) :
 
     private fun underSixteen(birthYear: String): Boolean {
         val y = birthYear.toIntOrNull() ?: return false
-        val thisYear = java.time.Instant.ofEpochMilli(app.clock.nowMs()).atZone(java.time.ZoneOffset.UTC).year
-        // Only the year is known: under 16 for sure when even a January birthday is not 16 yet.
+        val thisYear = runCatching { app.vault().today().take(4).toInt() }.getOrNull() ?: return false
+        // Only the year is known: under 16 for sure when even a January birthday is not 16 yet
+        // (the core's own rule; a child who may be 15 is asked for a guardian by the counsellor).
         return thisYear - y < GUARDIAN_UNDER
     }
 
@@ -237,17 +246,19 @@ class ClientFormPresenter(app: App, private val clientId: String?) :
         try {
             val v = app.vault()
             val id = if (clientId == null) {
-                val id = v.addClient(
+                val id = saved ?: v.addClient(
                     NewClient(
                         s.name, s.code.ifBlank { null }, s.sex.ifBlank { null }, s.birthYear.toIntOrNull(),
                         s.phone.ifBlank { null }, s.district.ifBlank { null }, s.sector.ifBlank { null },
                         s.cell.ifBlank { null }, s.village.ifBlank { null }, emptyList(),
                     ),
                 )
-                for (scope in s.consentScopes) {
+                saved = id
+                for (scope in s.consentScopes - consentsSaved) {
                     v.addConsent(
                         NewConsent(id, scope, false, s.consentLanguage.code, s.guardianName.ifBlank { null }?.takeIf { s.needsGuardian }, null),
                     )
+                    consentsSaved += scope
                 }
                 id
             } else {

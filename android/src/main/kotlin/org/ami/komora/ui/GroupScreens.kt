@@ -78,7 +78,7 @@ class GroupPresenter(app: App, private val groupId: String) : AppPresenter<Group
             val byNumber = sessions.groupBy { it.number }
             val cycle = (1..g.cycleLength).map { n ->
                 val held = byNumber[n]?.firstOrNull()
-                CycleStep(n, t.term(held?.phase ?: v.defaultPhase(groupId, n)), held?.let { t.date(it.date) })
+                CycleStep(n, t.term(held?.phase ?: g.phases.getOrElse(n - 1) { "" }), held?.let { t.date(it.date) })
             }
             val s = todaySession
             val names = names(g.members)

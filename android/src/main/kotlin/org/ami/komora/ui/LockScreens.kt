@@ -2,32 +2,22 @@
 package org.ami.komora.ui
 
 import java.net.URI
-import java.net.URLDecoder
 import org.ami.komora.core.KomoraException
+import org.ami.komora.core.enrolmentLink
 import org.ami.komora.core.enroll
+import org.ami.komora.core.parseEnrolmentLink
 import org.ami.komora.core.openVault
 
 /** A PIN is digits only (the tablet shows a number pad), at least this many. */
 const val MIN_PIN_DIGITS = 6
 
-/** What an enrolment QR code holds: `komora:enrol?server=https%3A%2F%2F...&code=7KQ2M-...`. */
+/** What an enrolment QR code holds; the core reads and writes the format (`komora:enrol?...`). */
 data class EnrolmentLink(val server: String, val code: String) : Private() {
     companion object {
-        fun parse(text: String): EnrolmentLink? {
-            val t = text.trim()
-            if (!t.startsWith("komora:enrol?")) return null
-            val params = t.removePrefix("komora:enrol?").split('&').mapNotNull { p ->
-                val i = p.indexOf('=')
-                if (i <= 0) null else p.substring(0, i) to URLDecoder.decode(p.substring(i + 1), Charsets.UTF_8)
-            }.toMap()
-            val server = params["server"] ?: return null
-            val code = params["code"] ?: return null
-            return EnrolmentLink(server, code)
-        }
+        fun parse(text: String): EnrolmentLink? =
+            parseEnrolmentLink(text)?.let { EnrolmentLink(it.serverUrl, it.code) }
 
-        fun format(server: String, code: String): String =
-            "komora:enrol?server=" + java.net.URLEncoder.encode(server, Charsets.UTF_8) +
-                "&code=" + java.net.URLEncoder.encode(code, Charsets.UTF_8)
+        fun format(server: String, code: String): String = enrolmentLink(server, code)
     }
 }
 
@@ -38,7 +28,10 @@ class PinBuffer {
 
     fun digit(d: Char) {
         if (!d.isDigit() || chars.size >= 32) return
-        chars = chars + d
+        val longer = chars.copyOf(chars.size + 1)
+        longer[chars.size] = d
+        chars.fill('\u0000')
+        chars = longer
     }
 
     fun backspace() {
@@ -48,17 +41,16 @@ class PinBuffer {
         chars = shorter
     }
 
-    fun set(text: String) {
+    /** From the PIN field's own buffer: no String copy of the PIN is made here. */
+    fun set(text: CharSequence) {
         clear()
-        text.forEach { digit(it) }
+        for (i in text.indices) digit(text[i])
     }
 
     fun sameAs(other: PinBuffer): Boolean = chars.contentEquals(other.chars)
 
     /** The PIN for the core, which zeroises its own copy; this buffer is wiped. */
     fun take(): String = String(chars).also { clear() }
-
-    fun peek(): String = String(chars)
 
     fun clear() {
         chars.fill('\u0000')
@@ -76,9 +68,14 @@ data class EnrolState(
     val busy: Boolean = false,
 ) : Private()
 
-class EnrolPresenter(private val app: App) : Presenter<EnrolState>(EnrolState()) {
+class EnrolPresenter(private val app: App) : Presenter<EnrolState>(EnrolState(message = app.notice.value)) {
     private val pin = PinBuffer()
     private val confirm = PinBuffer()
+
+    init {
+        // Why she is here again (revoked, erased after wrong PINs), said once.
+        app.noticeShown()
+    }
 
     fun server(text: String) = update { it.copy(server = text.trim(), errors = it.errors.filter { e -> e.field != "server" }) }
 
@@ -94,18 +91,19 @@ class EnrolPresenter(private val app: App) : Presenter<EnrolState>(EnrolState())
         update { it.copy(server = link.server, code = link.code, message = null, errors = emptyList()) }
     }
 
-    fun pin(text: String) {
+    fun pin(text: CharSequence) {
         pin.set(text)
         update { it.copy(pinDigits = pin.length) }
     }
 
-    fun confirmPin(text: String) {
+    fun confirmPin(text: CharSequence) {
         confirm.set(text)
         update { it.copy(confirmDigits = confirm.length) }
     }
 
     /** Enrol with the server: the vault is created, keyed by the PIN; the caseload opens. */
     suspend fun submit() {
+        if (current.busy) return
         val t = app.texts
         val s = current
         val errors = buildList {
@@ -159,7 +157,7 @@ class UnlockPresenter(private val app: App) : Presenter<UnlockState>(UnlockState
         update { it.copy(pinDigits = pin.length) }
     }
 
-    fun pin(text: String) {
+    fun pin(text: CharSequence) {
         pin.set(text)
         update { it.copy(pinDigits = pin.length) }
     }

@@ -49,6 +49,8 @@ data class SessionReviewState(
     val comment: String = "",
     /** The counsellor asked for a change and must answer before the loop closes. */
     val waitingForCounsellor: Boolean = false,
+    /** Supervisors and administrators review; a counsellor rereads her own session here. */
+    val canReview: Boolean = false,
     val errors: List<FieldError> = emptyList(),
     val message: String? = null,
 ) : Private()
@@ -87,6 +89,7 @@ class SessionReviewPresenter(app: App, private val sessionId: String) :
                 notes = s.notes,
                 reviews = reviews.map { r -> ReviewLine(t.code(r.verdict), r.comment, r.response) },
                 waitingForCounsellor = standing(reviews)?.let { r -> r.verdict == "needs-changes" && !r.answered } == true,
+                canReview = v.syncStatus().role.let { role -> role == "supervisor" || role == "admin" || role == null },
             )
         }
     }
@@ -103,6 +106,7 @@ class SessionReviewPresenter(app: App, private val sessionId: String) :
     fun addComment() = submit("comment")
 
     private fun submit(verdict: String) {
+        if (!current.canReview) return
         val t = app.texts
         val text = current.comment.trim()
         if (verdict != "approved" && text.isEmpty()) {

@@ -53,10 +53,15 @@ class LockFlowTest {
         assertEquals(Screen.Caseload, tablet.app.current)
         assertEquals("counsellor", tablet.app.vault().syncStatus().role)
 
-        // Four minutes idle: still open. Five (the default): locked, and the unlock screen says why.
+        // Four minutes idle: still open. A touch, four more: still open (she was working).
+        // Then five minutes (the default) without a touch: locked, and the screen says why.
         tablet.clock.advanceMinutes(4)
         tablet.app.tick()
         assertTrue(tablet.app.isUnlocked)
+        tablet.app.touch()
+        tablet.clock.advanceMinutes(4)
+        tablet.app.tick()
+        assertTrue(tablet.app.isUnlocked, "a touch restarts the idle time")
         tablet.clock.advanceMinutes(1)
         tablet.app.tick()
         assertFalse(tablet.app.isUnlocked)
@@ -125,10 +130,11 @@ class LockFlowTest {
         assertTrue(unlock.secondsToWait() > 0)
         assertTrue(unlock.state.value.message!!.startsWith("Too many wrong PINs. Try again in "))
 
-        // While waiting, even the right PIN is not tried.
+        // While waiting, even the right PIN is not tried: it stays typed, for when the wait ends.
         unlock.pin(TABLET_PIN)
         runBlocking { unlock.submit() }
         assertFalse(tablet.app.isUnlocked)
+        assertEquals(6, unlock.state.value.pinDigits, "not sent to the core")
         assertEquals(Screen.Unlock, tablet.app.current)
     }
 
@@ -146,5 +152,39 @@ class LockFlowTest {
         assertEquals(1, FilePreferences(file).autoLockMinutes, "read again after a restart")
         assertNull(runCatching { settings.autoLock(7) }.exceptionOrNull(), "a time not offered is ignored")
         assertEquals(1, FilePreferences(file).autoLockMinutes)
+    }
+
+    @Test
+    fun `a tablet revoked by the administrator erases itself at its next sync and says so on the enrol screen`() {
+        val admin = Tablet(tmp.resolve("admin")).bootstrapAdmin(server)
+        val lost = Tablet(tmp.resolve("lost")).enrolThroughScreen(server, admin, "counsellor")
+        lost.recordClient("Mukamana Odette")
+        lost.sync()
+        runBlocking { admin.app.vault().revokeDevice(lost.app.vault().deviceId()) }
+
+        val caseload = CaseloadPresenter(lost.app)
+        runBlocking { caseload.sync() }
+        assertFalse(lost.app.isUnlocked)
+        assertEquals(Screen.Enrol, lost.app.current, "nothing is left to unlock")
+        assertFalse(org.ami.komora.core.vaultExists(lost.app.vaultDir.path))
+        val enrol = EnrolPresenter(lost.app)
+        assertEquals("An administrator revoked this tablet; its records were erased from it.", enrol.state.value.message)
+        assertEquals(null, EnrolPresenter(lost.app).state.value.message, "said once")
+    }
+
+    @Test
+    fun `a PIN accepted after she left the app does not leave the vault open in the background`() {
+        val tablet = Tablet(tmp.resolve("t")).standalone()
+        tablet.app.lock()
+        val unlock = UnlockPresenter(tablet.app)
+        unlock.pin(TABLET_PIN)
+        tablet.app.backgrounded()
+        runBlocking { unlock.submit() }
+        assertFalse(tablet.app.isUnlocked, "locked while away")
+        assertEquals(Screen.Unlock, tablet.app.current)
+        tablet.app.foregrounded()
+        unlock.pin(TABLET_PIN)
+        runBlocking { unlock.submit() }
+        assertTrue(tablet.app.isUnlocked)
     }
 }
