@@ -288,7 +288,8 @@ pub fn fold_for_search(text: String) -> String {
 }
 
 /// For the binding tests only: panics inside Rust, to prove a panic reaches Kotlin as an
-/// exception and the JVM survives.
+/// exception and the JVM survives. Not in device builds (feature `test-hooks`).
+#[cfg(feature = "test-hooks")]
 #[uniffi::export]
 pub fn panic_for_tests() {
     panic!("a deliberate panic for the binding tests");

@@ -18,25 +18,30 @@ impl Drop for Running {
 
 /// Start the server and read its stdout up to the "listening on" line.
 fn start(args: &[&str]) -> (Running, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_komora-sync-server"))
+    // Held by `Running` from the start, so the child is waited for whatever happens below.
+    let child = Command::new(env!("CARGO_BIN_EXE_komora-sync-server"))
         .args(args)
         .args(["--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut lines = Vec::new();
+    let mut running = Running {
+        child,
+        lines: Vec::new(),
+    };
+    let mut reader = BufReader::new(running.child.stdout.take().unwrap());
     loop {
         let mut line = String::new();
         assert!(
             reader.read_line(&mut line).unwrap() > 0,
-            "the server stopped early: {lines:?}"
+            "the server stopped early: {:?}",
+            running.lines
         );
         let line = line.trim_end().to_owned();
-        lines.push(line.clone());
+        running.lines.push(line.clone());
         if let Some(addr) = line.strip_prefix("listening on ") {
-            return (Running { child, lines }, format!("http://{addr}"));
+            return (running, format!("http://{addr}"));
         }
     }
 }

@@ -143,6 +143,9 @@ pub struct IncomingOp {
     pub bytes: Vec<u8>,
 }
 
+/// A team's current key epoch and the keys wrapped for one device, by epoch.
+pub type KeyGrants = (u32, Vec<(u32, Vec<u8>)>);
+
 pub trait Db: Send + Sync + 'static {
     /// Whether no team exists yet (the server waits for its bootstrap).
     fn needs_bootstrap(&self) -> DbResult<bool>;
@@ -199,12 +202,7 @@ pub trait Db: Send + Sync + 'static {
     /// How many statements the team's device list holds (said at login).
     fn roster_len(&self, team: Id16) -> DbResult<u32>;
     /// The team's current epoch and the keys wrapped for `device` of epochs after `after`.
-    fn key_grants(
-        &self,
-        team: Id16,
-        device: Id16,
-        after: u32,
-    ) -> DbResult<(u32, Vec<(u32, Vec<u8>)>)>;
+    fn key_grants(&self, team: Id16, device: Id16, after: u32) -> DbResult<KeyGrants>;
     fn touch(&self, device: Id16, now_ms: u64) -> DbResult<()>;
     /// Write a consistent copy of the store to `out` while serving.
     fn backup(&self, out: &Path) -> DbResult<()>;

@@ -401,12 +401,7 @@ impl Db for PostgresDb {
             .collect()
     }
 
-    fn key_grants(
-        &self,
-        team: Id16,
-        device: Id16,
-        after: u32,
-    ) -> DbResult<(u32, Vec<(u32, Vec<u8>)>)> {
+    fn key_grants(&self, team: Id16, device: Id16, after: u32) -> DbResult<super::KeyGrants> {
         let mut conn = self.conn()?;
         let current: i64 = conn
             .query_one("SELECT epoch FROM teams WHERE id = $1", &[&&team.0[..]])?

@@ -391,12 +391,7 @@ impl Db for SqliteDb {
         Ok(out)
     }
 
-    fn key_grants(
-        &self,
-        team: Id16,
-        device: Id16,
-        after: u32,
-    ) -> DbResult<(u32, Vec<(u32, Vec<u8>)>)> {
+    fn key_grants(&self, team: Id16, device: Id16, after: u32) -> DbResult<super::KeyGrants> {
         let conn = self.conn();
         let current: u32 =
             conn.query_row("SELECT epoch FROM teams WHERE id = ?1", [team.0], |r| {
