@@ -109,6 +109,17 @@ enum Command {
 enum PolicyCommand {
     /// Erase this vault after N wrong passphrases in a row (`off` to never erase).
     WipeAfter { failures: String },
+    /// Set the team's policy (administrators): every tablet follows it after its next sync.
+    Set {
+        /// Lock a tablet after this many idle minutes at most (1-60, or `off`).
+        #[arg(long)]
+        auto_lock: Option<String>,
+        /// Erase a tablet after this many wrong PINs in a row (or `off`).
+        #[arg(long)]
+        wipe_after: Option<String>,
+    },
+    /// The team's policy in force on this device.
+    Show,
 }
 
 #[derive(Subcommand)]
@@ -380,19 +391,49 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Followups { days, all } => casework::follow_ups(&unlock(&dir)?, days, all, &out)?,
         Command::Report(args) => casework::report(&mut unlock(&dir)?, args, &out)?,
         Command::Policy(PolicyCommand::WipeAfter { failures }) => {
-            let n = match failures.as_str() {
-                "off" => None,
-                n => Some(
-                    n.parse::<u32>()
-                        .map_err(|_| Failure("give a number of attempts, or off".into(), 2))?,
-                ),
-            };
+            let n = number_or_off(&failures, "give a number of attempts, or off")?;
             unlock(&dir)?.set_wipe_after_failures(n)?;
             out.record(serde_json::json!({ "wipe_after_failures": n }));
+        }
+        Command::Policy(PolicyCommand::Set {
+            auto_lock,
+            wipe_after,
+        }) => {
+            let mut vault = unlock(&dir)?;
+            let mut policy = vault.team_policy()?;
+            if let Some(m) = auto_lock {
+                policy.auto_lock_minutes = number_or_off(&m, "give minutes, or off")?;
+            }
+            if let Some(n) = wipe_after {
+                policy.wipe_after_failures =
+                    number_or_off(&n, "give a number of attempts, or off")?;
+            }
+            vault.set_team_policy(&policy)?;
+            out.record(policy_json(&policy));
+        }
+        Command::Policy(PolicyCommand::Show) => {
+            out.record(policy_json(&unlock(&dir)?.team_policy()?))
         }
         Command::Audit(cmd) => casework::audit_command(&mut unlock(&dir)?, cmd, &out)?,
     }
     Ok(())
+}
+
+fn number_or_off(text: &str, what: &str) -> Result<Option<u32>, Failure> {
+    match text {
+        "off" => Ok(None),
+        n => n
+            .parse::<u32>()
+            .map(Some)
+            .map_err(|_| Failure(what.into(), 2)),
+    }
+}
+
+fn policy_json(p: &komora_core::TeamPolicy) -> serde_json::Value {
+    serde_json::json!({
+        "auto_lock_minutes": p.auto_lock_minutes,
+        "wipe_after_failures": p.wipe_after_failures,
+    })
 }
 
 fn unlock(dir: &std::path::Path) -> Result<Vault, Failure> {

@@ -385,3 +385,28 @@ fn a_counsellor_scripts_a_home_visit_a_measure_a_referral_and_the_donor_report()
     assert!(!csv.contains("Uwase") && !csv.contains("mother"));
     assert!(csv.contains(",<5,"));
 }
+
+#[test]
+fn a_policy_is_set_shown_and_refused_when_out_of_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("v");
+    ok(&vault, &["init"]);
+    let shown = json(&vault, &["policy", "show"]);
+    assert_eq!(shown["auto_lock_minutes"], Value::Null);
+    let set = json(
+        &vault,
+        &["policy", "set", "--auto-lock", "3", "--wipe-after", "9"],
+    );
+    assert_eq!(set["auto_lock_minutes"], 3);
+    assert_eq!(set["wipe_after_failures"], 9);
+    let err = fails(&vault, PASS, &["policy", "set", "--auto-lock", "90"], 2);
+    assert!(err.contains("auto_lock_minutes"), "{err}");
+    let shown = json(&vault, &["policy", "show"]);
+    assert_eq!(
+        shown["auto_lock_minutes"], 3,
+        "the refused change changed nothing"
+    );
+    let off = json(&vault, &["policy", "set", "--auto-lock", "off"]);
+    assert_eq!(off["auto_lock_minutes"], Value::Null);
+    assert_eq!(off["wipe_after_failures"], 9);
+}

@@ -50,6 +50,22 @@ impl Vault {
         Ok(OpEnvelope::reseal(&op, epoch, key))
     }
 
+    /// Write the team's policy from this tablet whatever its role: what `set_team_policy`
+    /// refuses to a counsellor, done by a tampered app. Signed genuinely by this device.
+    pub fn write_policy_anyway(&mut self, auto_lock_minutes: u32) -> Result<()> {
+        use crate::casework::policy::{KIND, POLICY_RECORD};
+        let create = self.live_state(POLICY_RECORD, KIND).is_err();
+        self.write_record(
+            POLICY_RECORD,
+            KIND,
+            create,
+            vec![crate::store::Edit::Set(
+                "auto_lock_minutes",
+                Value::Int(i64::from(auto_lock_minutes)),
+            )],
+        )
+    }
+
     /// Queue an envelope for the next push as if written here (the server cannot tell).
     pub fn smuggle(&mut self, env: &OpEnvelope) -> Result<()> {
         self.store.insert_unsynced_raw(env)

@@ -21,7 +21,7 @@ macro_rules! id_type {
                 Self(random_public())
             }
 
-            pub fn from_bytes(bytes: [u8; 16]) -> Self {
+            pub const fn from_bytes(bytes: [u8; 16]) -> Self {
                 Self(bytes)
             }
 

@@ -45,6 +45,7 @@ pub use casework::instrument::{
 };
 pub use casework::lists::{lists, Lists, Term};
 pub use casework::measure::{Assessment, NewAssessment, Trend};
+pub use casework::policy::{TeamPolicy, MAX_AUTO_LOCK_MINUTES};
 pub use casework::queries::{
     CaseloadEntry, CaseloadFilter, FollowUp, FollowUpKind, QueueReason, ReviewQueueItem,
     TimelineEntry, TimelineEvent,

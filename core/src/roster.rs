@@ -346,6 +346,11 @@ impl Roster {
         }
     }
 
+    /// The role the list gives `device` (members and revoked devices alike).
+    pub(crate) fn role_of(&self, device: DeviceId) -> Option<Role> {
+        self.devices.get(&device).map(|e| e.role)
+    }
+
     /// Every device the list knows, members and revoked.
     pub(crate) fn devices(&self) -> Vec<RosterDevice> {
         self.devices

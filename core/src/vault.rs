@@ -552,6 +552,11 @@ impl Vault {
         KeyFile::seal(device, &master, new, opts)?.write(dir)
     }
 
+    /// Whether this vault lives in files (not an in-memory vault of the tests).
+    pub(crate) fn has_files(&self) -> bool {
+        self.dir.is_some()
+    }
+
     pub fn device_id(&self) -> DeviceId {
         self.store.device()
     }

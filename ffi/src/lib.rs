@@ -373,6 +373,26 @@ impl KomoraVault {
         self.with(|v| Ok(v.clients()?.items.into_iter().map(Client::from).collect()))
     }
 
+    /// The team's policy in force on this tablet (null fields: no team rule).
+    pub fn team_policy(&self) -> Result<TeamPolicy> {
+        self.with(|v| Ok(v.team_policy()?.into()))
+    }
+
+    /// Set the team's policy (administrators): every tablet follows it after its next sync.
+    pub fn set_team_policy(&self, policy: TeamPolicy) -> Result<()> {
+        let p = core::TeamPolicy {
+            auto_lock_minutes: policy
+                .auto_lock_minutes
+                .map(|m| records::fit("auto_lock_minutes", m, "use 1 to 60 minutes"))
+                .transpose()?,
+            wipe_after_failures: policy
+                .wipe_after_failures
+                .map(|n| records::fit("wipe_after_failures", n, "give a number of attempts"))
+                .transpose()?,
+        };
+        self.with(|v| Ok(v.set_team_policy(&p)?))
+    }
+
     /// The cases of one client (open ones, or every one with `include_closed`), for her file.
     pub fn cases_of(&self, client_id: String, include_closed: bool) -> Result<Vec<Case>> {
         let id = records::id(&client_id)?;

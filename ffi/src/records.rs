@@ -751,6 +751,24 @@ impl From<&core::SyncProgress> for SyncProgress {
     }
 }
 
+/// The team's security policy, set by an administrator.
+#[derive(uniffi::Record)]
+pub struct TeamPolicy {
+    /// The longest a tablet may stay unlocked while idle (a counsellor may choose shorter).
+    pub auto_lock_minutes: Option<i32>,
+    /// Erase a tablet's vault after this many wrong PINs in a row.
+    pub wipe_after_failures: Option<i32>,
+}
+
+impl From<core::TeamPolicy> for TeamPolicy {
+    fn from(p: core::TeamPolicy) -> Self {
+        TeamPolicy {
+            auto_lock_minutes: p.auto_lock_minutes.map(fit_i32),
+            wipe_after_failures: p.wipe_after_failures.map(fit_i32),
+        }
+    }
+}
+
 #[derive(uniffi::Record)]
 pub struct SyncReport {
     pub sent_ops: i64,

@@ -23,6 +23,7 @@ pub(crate) mod index;
 pub(crate) mod instrument;
 pub(crate) mod lists;
 pub(crate) mod measure;
+pub(crate) mod policy;
 pub(crate) mod queries;
 pub(crate) mod referral;
 pub(crate) mod report;

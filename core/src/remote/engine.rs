@@ -212,6 +212,8 @@ pub fn sync_shared<C: VaultCell>(
     }
 
     cell.with(|v| {
+        // An administrator's new wipe rule takes effect on this tablet now.
+        v.apply_team_policy()?;
         let now = v.now_ms();
         v.store.set_meta(LAST_SYNC_KEY, &now.to_be_bytes())
     })?;

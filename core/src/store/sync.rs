@@ -76,6 +76,9 @@ pub enum RejectReason {
     UnknownAuthor(DeviceId),
     /// Written in a key epoch from after its author's revocation.
     RevokedAuthor(DeviceId),
+    /// Its author's role may not change this record (a counsellor's tablet writing the team's
+    /// policy, which only administrators set).
+    NotAllowed(DeviceId),
 }
 
 impl RejectReason {
@@ -88,6 +91,7 @@ impl RejectReason {
             RejectReason::ForgedSignature(_) => "forged-signature",
             RejectReason::UnknownAuthor(_) => "unknown-author",
             RejectReason::RevokedAuthor(_) => "revoked-author",
+            RejectReason::NotAllowed(_) => "not-allowed",
         }
     }
 
@@ -96,7 +100,8 @@ impl RejectReason {
         match self {
             RejectReason::ForgedSignature(d)
             | RejectReason::UnknownAuthor(d)
-            | RejectReason::RevokedAuthor(d) => Some(*d),
+            | RejectReason::RevokedAuthor(d)
+            | RejectReason::NotAllowed(d) => Some(*d),
             _ => None,
         }
     }
@@ -124,6 +129,15 @@ fn check_authors<'a>(
             continue;
         }
         match roster.author_key(author, op.body.written_epoch) {
+            Ok(_)
+                if op.body.kind == crate::casework::policy::KIND
+                    && roster.role_of(author) != Some(komora_protocol::Role::Admin) =>
+            {
+                report.rejected.push(Rejected {
+                    op_id: op.id,
+                    reason: RejectReason::NotAllowed(author),
+                });
+            }
             Ok(key) => keyed.push((env, op, *key)),
             Err(AuthorProblem::Unknown) if defer_unknown => return Err(Error::UnknownAuthor),
             Err(problem) => report.rejected.push(Rejected {

@@ -496,6 +496,7 @@ internal class SettingsView(ui: Ui, app: App, private val p: SettingsPresenter) 
             ui.spinner(t[Str.LANGUAGE], s0.languages, s0.language.code) { p.language(it) },
             ui.heading(t[Str.AUTO_LOCK]),
             ui.spinner(t[Str.AUTO_LOCK], s0.autoLockChoices, s0.autoLockMinutes.toString()) { p.autoLock(it.toInt()) },
+            ui.message().apply { show(s0.autoLockLimit) },
             ui.button(t[Str.LOCK_NOW]) { p.lockNow() },
             ui.heading(t[Str.ABOUT]), about,
             ui.heading(t[Str.LICENCES]), licences,

@@ -58,6 +58,19 @@ class App(
     private var lastActivityMs = clock.nowMs()
     private var inForeground = true
 
+    /** The administrator's longest idle time for this team, if any (read at unlock and sync). */
+    var teamAutoLockMax: Int? = null
+        private set
+
+    /** The idle time that applies: hers, within the administrator's limit. */
+    val autoLockMinutes: Int
+        get() = teamAutoLockMax?.let { minOf(it, preferences.autoLockMinutes) } ?: preferences.autoLockMinutes
+
+    /** Read the team's policy again (after a sync brought an administrator's change). */
+    fun refreshPolicy() {
+        teamAutoLockMax = unlocked?.let { v -> runCatching { v.teamPolicy().autoLockMinutes }.getOrNull() }
+    }
+
     /** The screen on top; the activity redraws when it changes. */
     val screen: StateFlow<List<Screen>> get() = screens
     val current: Screen get() = screens.value.last()
@@ -83,6 +96,7 @@ class App(
             return
         }
         unlocked = vault
+        refreshPolicy()
         lastActivityMs = clock.nowMs()
         notices.value = null
         screens.value = listOf(Screen.Caseload)
@@ -122,7 +136,7 @@ class App(
     fun tick() {
         if (unlocked == null) return
         val idleMs = clock.nowMs() - lastActivityMs
-        if (idleMs >= preferences.autoLockMinutes * 60_000L) lock(texts[Str.LOCKED_IDLE])
+        if (idleMs >= autoLockMinutes * 60_000L) lock(texts[Str.LOCKED_IDLE])
     }
 
     /** The app went to the background (home button, another app): lock at once. */

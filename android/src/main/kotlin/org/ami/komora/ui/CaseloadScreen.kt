@@ -163,7 +163,10 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
             val message = if (e is KomoraException.Network) t[Str.SYNC_OFFLINE] else app.failure(e)
             update { it.copy(syncing = false, syncProgress = null, message = message) }
         }
-        if (app.isUnlocked) refresh()
+        if (app.isUnlocked) {
+            app.refreshPolicy()
+            refresh()
+        }
     }
 
     fun openClient(clientId: String) = app.open(Screen.ClientFile(clientId))

@@ -16,6 +16,9 @@ interface Preferences {
 val AUTO_LOCK_CHOICES = listOf(1, 2, 5, 10, 15)
 const val DEFAULT_AUTO_LOCK_MINUTES = 5
 
+/** The longest idle time any setting allows (the core's limit for a team's policy too). */
+const val MAX_AUTO_LOCK = 60
+
 /**
  * Settings in a small properties file (on Android, in the app's private files directory). Each
  * change is written at once, through a temporary file and a rename, so a crash leaves the old
@@ -31,10 +34,10 @@ class FilePreferences(private val file: File) : Preferences {
         set(v) = put("language", v.code)
 
     override var autoLockMinutes: Int
-        get() = props.getProperty("auto_lock_minutes")?.toIntOrNull()?.takeIf { it in AUTO_LOCK_CHOICES }
+        get() = props.getProperty("auto_lock_minutes")?.toIntOrNull()?.takeIf { it in 1..MAX_AUTO_LOCK }
             ?: DEFAULT_AUTO_LOCK_MINUTES
         set(v) {
-            require(v in AUTO_LOCK_CHOICES) { "auto-lock must be one of $AUTO_LOCK_CHOICES minutes" }
+            require(v in 1..MAX_AUTO_LOCK) { "auto-lock must be 1 to $MAX_AUTO_LOCK minutes" }
             put("auto_lock_minutes", v.toString())
         }
 

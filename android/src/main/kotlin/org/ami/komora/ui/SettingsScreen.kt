@@ -5,6 +5,8 @@ data class SettingsState(
     val languages: List<Choice> = emptyList(),
     val autoLockMinutes: Int = DEFAULT_AUTO_LOCK_MINUTES,
     val autoLockChoices: List<Choice> = emptyList(),
+    /** "Your administrator allows at most 2 minutes", when the team has a limit. */
+    val autoLockLimit: String? = null,
     val about: List<Line> = emptyList(),
     /** Third-party software in the app, with its licence. */
     val licences: List<Line> = emptyList(),
@@ -33,8 +35,9 @@ class SettingsPresenter(app: App) : AppPresenter<SettingsState>(app, SettingsSta
         current = SettingsState(
             language = app.preferences.language,
             languages = Language.entries.map { Choice(it.code, it.nativeName) },
-            autoLockMinutes = app.preferences.autoLockMinutes,
-            autoLockChoices = AUTO_LOCK_CHOICES.map { Choice(it.toString(), t.format(Str.MINUTES, it)) },
+            autoLockMinutes = app.autoLockMinutes,
+            autoLockChoices = autoLockChoices().map { Choice(it.toString(), t.format(Str.MINUTES, it)) },
+            autoLockLimit = app.teamAutoLockMax?.let { t.format(Str.AUTO_LOCK_LIMIT, it) },
             about = about,
             licences = LICENCES.map { (name, licence) -> Line(name, licence) },
         )
@@ -47,8 +50,14 @@ class SettingsPresenter(app: App) : AppPresenter<SettingsState>(app, SettingsSta
         load()
     }
 
+    /** The usual choices, within the administrator's limit (the limit itself offered too). */
+    private fun autoLockChoices(): List<Int> {
+        val max = app.teamAutoLockMax ?: return AUTO_LOCK_CHOICES
+        return (AUTO_LOCK_CHOICES.filter { it < max } + max).distinct()
+    }
+
     fun autoLock(minutes: Int) {
-        if (minutes !in AUTO_LOCK_CHOICES) return
+        if (minutes !in autoLockChoices()) return
         app.preferences.autoLockMinutes = minutes
         load()
     }

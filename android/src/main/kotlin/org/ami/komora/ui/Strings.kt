@@ -383,6 +383,8 @@ enum class Str {
     CD_SYNCING,
     /** Follow-up date */
     FIELD_FOLLOW_UP,
+    /** Your administrator allows at most {0} min */
+    AUTO_LOCK_LIMIT,
 }
 
 /** English. */
@@ -574,6 +576,7 @@ internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
     Str.CD_PIN_DIGITS to "{0} digits typed",
     Str.CD_SYNCING to "Syncing",
     Str.FIELD_FOLLOW_UP to "Follow-up date",
+    Str.AUTO_LOCK_LIMIT to "Your administrator allows at most {0} min",
 )
 
 /** French. */
@@ -765,6 +768,7 @@ internal val FRENCH_TEXTS: Map<Str, String> = mapOf(
     Str.CD_PIN_DIGITS to "{0} chiffres tapés",
     Str.CD_SYNCING to "Synchronisation en cours",
     Str.FIELD_FOLLOW_UP to "Date de suivi",
+    Str.AUTO_LOCK_LIMIT to "Votre administrateur autorise au plus {0} min",
 )
 
 /** Kinyarwanda (draft, to be reviewed by AMI staff). */
@@ -956,4 +960,5 @@ internal val KINYARWANDA_TEXTS: Map<Str, String> = mapOf(
     Str.CD_PIN_DIGITS to "Imibare {0} yanditswe",
     Str.CD_SYNCING to "Birimo guhuzwa",
     Str.FIELD_FOLLOW_UP to "Itariki yo gukurikirana",
+    Str.AUTO_LOCK_LIMIT to "Umuyobozi wawe yemera iminota {0} gusa",
 )

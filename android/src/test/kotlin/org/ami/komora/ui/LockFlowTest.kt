@@ -187,4 +187,22 @@ class LockFlowTest {
         runBlocking { unlock.submit() }
         assertTrue(tablet.app.isUnlocked)
     }
+
+    @Test
+    fun `the administrator's idle limit is the most a counsellor's tablet stays unlocked, whatever she chose`() {
+        val admin = Tablet(tmp.resolve("admin")).bootstrapAdmin(server)
+        val tablet = Tablet(tmp.resolve("claudine")).enrolThroughScreen(server, admin, "counsellor")
+        SettingsPresenter(tablet.app).autoLock(10)
+        admin.app.vault().setTeamPolicy(org.ami.komora.core.TeamPolicy(autoLockMinutes = 2, wipeAfterFailures = 8))
+        admin.sync()
+        tablet.sync()
+
+        val settings = SettingsPresenter(tablet.app)
+        assertEquals(listOf("1", "2"), settings.state.value.autoLockChoices.map { it.id })
+        assertEquals("Your administrator allows at most 2 min", settings.state.value.autoLockLimit)
+        assertEquals(2, settings.state.value.autoLockMinutes)
+        tablet.clock.advanceMinutes(2)
+        tablet.app.tick()
+        assertFalse(tablet.app.isUnlocked, "locked after the administrator's 2 minutes, not her 10")
+    }
 }
