@@ -47,19 +47,22 @@ class RunningServer(data: Path) : AutoCloseable {
     }
 }
 
-class SyncTest {
+/** A test with a fresh real server in its own temporary folder, stopped after each test. */
+abstract class WithServer {
     @TempDir
     lateinit var tmp: Path
-    private lateinit var server: RunningServer
+    protected lateinit var server: RunningServer
 
     @BeforeEach
-    fun start() {
+    fun startServer() {
         server = RunningServer(tmp.resolve("server"))
     }
 
     @AfterEach
-    fun stop() = server.close()
+    fun stopServer() = server.close()
+}
 
+class SyncTest : WithServer() {
     @Test
     fun `two tablets sync through a real server and the progress arrives as a Flow`() = runBlocking {
         val admin = bootstrap(

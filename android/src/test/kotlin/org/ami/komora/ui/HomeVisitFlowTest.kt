@@ -1,34 +1,18 @@
 package org.ami.komora.ui
 
-import java.nio.file.Path
-import org.ami.komora.RunningServer
-import org.junit.jupiter.api.AfterEach
+import org.ami.komora.WithServer
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
-import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.io.TempDir
 
 /**
  * The issue's own scenario, screen by screen: a counsellor finds a client by typing three
  * letters of her name, records a home visit with a PHQ-9, sees score 14 "Moderate", syncs; the
  * supervisor's queue shows it first; he asks for changes; she answers; he approves.
  */
-class HomeVisitFlowTest {
-    @TempDir
-    lateinit var tmp: Path
-    private lateinit var server: RunningServer
-
-    @BeforeEach
-    fun start() {
-        server = RunningServer(tmp.resolve("server"))
-    }
-
-    @AfterEach
-    fun stop() = server.close()
-
+class HomeVisitFlowTest : WithServer() {
     @Test
     fun `a home visit with a PHQ-9 reaches the supervisor first in his queue, and the change he asks for comes back answered`() {
         val supervisor = Tablet(tmp.resolve("jean")).bootstrapAdmin(server)

@@ -1,32 +1,16 @@
 package org.ami.komora.ui
 
-import java.nio.file.Path
 import kotlinx.coroutines.runBlocking
-import org.ami.komora.RunningServer
-import org.junit.jupiter.api.AfterEach
+import org.ami.komora.WithServer
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
-import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.io.TempDir
 
 /** Enrol a tablet, set its PIN, unlock it; auto-lock when idle or sent to the background. */
-class LockFlowTest {
-    @TempDir
-    lateinit var tmp: Path
-    private lateinit var server: RunningServer
-
-    @BeforeEach
-    fun start() {
-        server = RunningServer(tmp.resolve("server"))
-    }
-
-    @AfterEach
-    fun stop() = server.close()
-
+class LockFlowTest : WithServer() {
     @Test
     fun `a new tablet is enrolled from the QR code with a PIN typed twice, then locks when idle and opens with its PIN`() {
         val admin = Tablet(tmp.resolve("admin")).bootstrapAdmin(server)
