@@ -1,14 +1,17 @@
-//! A faulty loopback proxy between devices and the sync server. Each connection draws a fault:
-//! pass through, cut the request after some bytes, cut the response after some bytes (the
-//! server may have acted on the request), delay, or deliver the whole request a second time on a
-//! fresh connection. Deterministic for a seed.
+//! Loopback proxies between devices and the sync server.
+//!
+//! [`FaultyProxy`]: each connection draws a fault: pass through, cut the request after some
+//! bytes, cut the response after some bytes (the server may have acted on the request), delay,
+//! or deliver the whole request a second time on a fresh connection. Deterministic for a seed.
+//! [`CountingProxy`] counts bytes and cuts after a budget; [`ShapedProxy`] plays a slow mobile
+//! link (a rate per direction and a round-trip time) for the low-bandwidth benchmark.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::Rng;
 
@@ -229,4 +232,268 @@ fn count_pump(
         }
     }
     let _ = to.shutdown(Shutdown::Write);
+}
+
+/// The shape of a slow link: a rate in each direction and a round-trip time.
+#[derive(Clone, Copy, Debug)]
+pub struct LinkShape {
+    /// Bits per second, each direction on its own (full duplex). `None`: as fast as loopback.
+    pub bits_per_second: Option<u64>,
+    /// Added round-trip time: half on each crossing, and one whole RTT when a connection
+    /// opens (the TCP handshake the client would wait for).
+    pub rtt: Duration,
+}
+
+/// Bytes the shaper lets through at once: a segment of a slow link. The token bucket holds
+/// no more than this, so an idle link earns no burst beyond one segment.
+const SEGMENT: usize = 512;
+/// Segments queued before the link per connection and direction (1 MiB): the deep buffer of
+/// a mobile network. The proxy reads what a sender writes at once, up to this bound (then
+/// TCP's flow control stops the sender), so a request is never held up by loopback TCP's
+/// zero-window timers, only by the link.
+const QUEUE_SEGMENTS: usize = 2048;
+/// Segments on the delay line per connection and direction (sent, not yet arrived).
+const LINE_SEGMENTS: usize = 256;
+
+/// A token bucket: `rate` bytes per second, at most `burst` bytes saved up. Takers queue by
+/// going into debt, so connections sharing a direction share its rate first come, first served.
+struct TokenBucket {
+    rate: f64,
+    burst: f64,
+    state: Mutex<(f64, Instant)>,
+}
+
+impl TokenBucket {
+    fn new(bits_per_second: u64) -> Self {
+        let burst = SEGMENT as f64;
+        Self {
+            rate: bits_per_second as f64 / 8.0,
+            burst,
+            state: Mutex::new((burst, Instant::now())),
+        }
+    }
+
+    /// Wait until `n` bytes may cross.
+    fn take(&self, n: usize) {
+        let wait = {
+            let mut s = self.state.lock().unwrap();
+            let now = Instant::now();
+            let tokens = (s.0 + now.duration_since(s.1).as_secs_f64() * self.rate).min(self.burst)
+                - n as f64;
+            *s = (tokens, now);
+            if tokens >= 0.0 {
+                0.0
+            } else {
+                -tokens / self.rate
+            }
+        };
+        if wait > 0.0 {
+            thread::sleep(Duration::from_secs_f64(wait));
+        }
+    }
+}
+
+struct Shaper {
+    shape: LinkShape,
+    up: Option<TokenBucket>,
+    down: Option<TokenBucket>,
+    to_server: AtomicU64,
+    to_client: AtomicU64,
+    connections: AtomicU64,
+    /// Server-to-client bytes after which every open connection is cut, once.
+    cut_at: AtomicU64,
+    cuts: AtomicU64,
+    open: Mutex<Vec<(u64, TcpStream, TcpStream)>>,
+}
+
+impl Shaper {
+    fn cut_all(&self) {
+        self.cuts.fetch_add(1, Ordering::SeqCst);
+        self.drop_all();
+    }
+
+    fn drop_all(&self) {
+        for (_, c, s) in self.open.lock().unwrap().iter() {
+            let _ = c.shutdown(Shutdown::Both);
+            let _ = s.shutdown(Shutdown::Both);
+        }
+    }
+}
+
+/// A loopback proxy that plays a slow mobile link (2G, a weak 3G signal): every connection
+/// shares one token bucket per direction and crosses a delay line of half the RTT each way.
+/// It counts the bytes each way (HTTP headers and all; TCP/IP headers are not modelled) and
+/// can cut every open connection once, after a number of bytes from the server.
+pub struct ShapedProxy {
+    pub url: String,
+    shaper: Arc<Shaper>,
+    stop: Arc<AtomicBool>,
+}
+
+impl ShapedProxy {
+    pub fn start(upstream: SocketAddr, shape: LinkShape) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let shaper = Arc::new(Shaper {
+            shape,
+            up: shape.bits_per_second.map(TokenBucket::new),
+            down: shape.bits_per_second.map(TokenBucket::new),
+            to_server: AtomicU64::new(0),
+            to_client: AtomicU64::new(0),
+            connections: AtomicU64::new(0),
+            cut_at: AtomicU64::new(u64::MAX),
+            cuts: AtomicU64::new(0),
+            open: Mutex::new(Vec::new()),
+        });
+        let stop = Arc::new(AtomicBool::new(false));
+        let (sh, st) = (shaper.clone(), stop.clone());
+        thread::spawn(move || {
+            while !st.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((client, _)) => {
+                        let _ = client.set_nonblocking(false);
+                        let sh = sh.clone();
+                        thread::spawn(move || shaped_connection(sh, client, upstream));
+                    }
+                    Err(_) => thread::sleep(Duration::from_millis(1)),
+                }
+            }
+        });
+        Self {
+            url: format!("http://{addr}"),
+            shaper,
+            stop,
+        }
+    }
+
+    /// Bytes from the client to the server so far.
+    pub fn to_server(&self) -> u64 {
+        self.shaper.to_server.load(Ordering::SeqCst)
+    }
+
+    /// Bytes from the server to the client so far.
+    pub fn to_client(&self) -> u64 {
+        self.shaper.to_client.load(Ordering::SeqCst)
+    }
+
+    /// Connections opened so far.
+    pub fn connections(&self) -> u64 {
+        self.shaper.connections.load(Ordering::SeqCst)
+    }
+
+    /// Times the link was cut so far.
+    pub fn cuts(&self) -> u64 {
+        self.shaper.cuts.load(Ordering::SeqCst)
+    }
+
+    /// Cut every open connection once, when the bytes from the server (counted since the
+    /// last reset) pass `bytes`; the link then carries on as before.
+    pub fn cut_once_after(&self, bytes: u64) {
+        self.shaper.cut_at.store(bytes, Ordering::SeqCst);
+    }
+
+    /// Zero the counters.
+    pub fn reset(&self) {
+        self.shaper.to_server.store(0, Ordering::SeqCst);
+        self.shaper.to_client.store(0, Ordering::SeqCst);
+        self.shaper.connections.store(0, Ordering::SeqCst);
+    }
+}
+
+impl Drop for ShapedProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.shaper.drop_all();
+    }
+}
+
+fn shaped_connection(shaper: Arc<Shaper>, client: TcpStream, upstream: SocketAddr) {
+    let id = shaper.connections.fetch_add(1, Ordering::SeqCst);
+    // The client would wait one round trip for the handshake before its first byte leaves.
+    thread::sleep(shaper.shape.rtt);
+    let Ok(server) = TcpStream::connect(upstream) else {
+        let _ = client.shutdown(Shutdown::Both);
+        return;
+    };
+    let _ = server.set_nodelay(true);
+    let _ = client.set_nodelay(true);
+    shaper.open.lock().unwrap().push((
+        id,
+        client.try_clone().unwrap(),
+        server.try_clone().unwrap(),
+    ));
+    let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+    let sh = shaper.clone();
+    let up = thread::spawn(move || shaped_pump(&sh, client, server, false));
+    shaped_pump(&shaper, s2, c2, true);
+    let _ = up.join();
+    shaper.open.lock().unwrap().retain(|(i, _, _)| *i != id);
+}
+
+/// Carry `from` to `to` through the shaper: what `from` sends is queued (bounded), each
+/// segment waits for its tokens (its time on the link), then for half the RTT on a bounded
+/// delay line.
+fn shaped_pump(shaper: &Shaper, mut from: TcpStream, mut to: TcpStream, to_client: bool) {
+    let one_way = shaper.shape.rtt / 2;
+    let from_ctl = from.try_clone().unwrap();
+    let (line, arrivals) = std::sync::mpsc::sync_channel::<(Instant, Vec<u8>)>(LINE_SEGMENTS);
+    let writer = thread::spawn(move || {
+        for (at, segment) in arrivals {
+            let now = Instant::now();
+            if at > now {
+                thread::sleep(at - now);
+            }
+            if to.write_all(&segment).is_err() {
+                let _ = to.shutdown(Shutdown::Both);
+                let _ = from_ctl.shutdown(Shutdown::Both);
+                return;
+            }
+        }
+        let _ = to.shutdown(Shutdown::Write);
+    });
+    let (queue, queued) = std::sync::mpsc::sync_channel::<Vec<u8>>(QUEUE_SEGMENTS);
+    // Not joined: it ends when `from` closes or is shut down, or the queue is dropped.
+    thread::spawn(move || {
+        let mut buf = [0u8; SEGMENT];
+        loop {
+            let n = match from.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            if queue.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let (bucket, counter) = if to_client {
+        (shaper.down.as_ref(), &shaper.to_client)
+    } else {
+        (shaper.up.as_ref(), &shaper.to_server)
+    };
+    for segment in queued.iter() {
+        let n = segment.len();
+        if let Some(b) = bucket {
+            b.take(n);
+        }
+        let total = counter.fetch_add(n as u64, Ordering::SeqCst) + n as u64;
+        if to_client {
+            let limit = shaper.cut_at.load(Ordering::SeqCst);
+            if total > limit
+                && shaper
+                    .cut_at
+                    .compare_exchange(limit, u64::MAX, Ordering::SeqCst, Ordering::SeqCst)
+                    .is_ok()
+            {
+                shaper.cut_all();
+                break;
+            }
+        }
+        if line.send((Instant::now() + one_way, segment)).is_err() {
+            break;
+        }
+    }
+    drop(queued);
+    drop(line);
+    let _ = writer.join();
 }
