@@ -43,6 +43,12 @@ pub enum Error {
     NotABatch,
     #[error("storage failed: {0}")]
     Storage(String),
+    /// The tablet's storage has no room left: the save was undone whole.
+    #[error("the tablet's storage is full: free some space, then save again; nothing was saved")]
+    DiskFull,
+    /// The storage holding the vault cannot be written (a failing card, a read-only mount).
+    #[error("the vault's storage cannot be written at the moment; nothing was saved")]
+    ReadOnly,
     #[error("this device is not enrolled with a sync server")]
     NotEnrolled,
     #[error("this device has been revoked by an administrator; it can no longer sync")]
@@ -82,9 +88,16 @@ impl Error {
     }
 
     pub(crate) fn io(path: impl Into<PathBuf>, err: std::io::Error) -> Self {
-        Error::Io {
-            path: path.into(),
-            reason: err.kind().to_string(),
+        use std::io::ErrorKind;
+        match err.kind() {
+            ErrorKind::StorageFull | ErrorKind::FileTooLarge | ErrorKind::QuotaExceeded => {
+                Error::DiskFull
+            }
+            ErrorKind::ReadOnlyFilesystem => Error::ReadOnly,
+            kind => Error::Io {
+                path: path.into(),
+                reason: kind.to_string(),
+            },
         }
     }
 }
@@ -106,10 +119,10 @@ impl From<rusqlite::Error> for Error {
                 }
             }
             rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::DiskFull => {
-                Error::Storage("the disk is full; nothing was saved".into())
+                Error::DiskFull
             }
             rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::ReadOnly => {
-                Error::Storage("the vault is read-only; nothing was saved".into())
+                Error::ReadOnly
             }
             other => Error::Storage(other.to_string()),
         }

@@ -64,6 +64,11 @@ impl Clock {
         Self { device, last, time }
     }
 
+    /// Wall time now, as this clock's time source says.
+    pub(crate) fn now_ms(&self) -> u64 {
+        self.time.now_ms()
+    }
+
     pub(crate) fn last(&self) -> (u64, u32) {
         self.last
     }

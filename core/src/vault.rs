@@ -447,25 +447,31 @@ impl Vault {
         let mut attempts = crate::lockout::Attempts::read(dir);
         let now = opts.time.now_ms();
         attempts.check(now)?;
+        // The attempt is counted before the passphrase is tried: one that cannot be counted
+        // (storage full or read-only) is not tried at all, so such storage is no way around
+        // the lock-out, and a tablet switched off in the middle of the check has spent it.
+        let mut counted = attempts.clone();
+        counted.failures = attempts.failures.saturating_add(1);
+        counted.last_failure_ms = now.max(attempts.last_failure_ms);
+        counted.write(dir)?;
         let (device, master) = match key_file.unseal(passphrase, opts.platform.as_ref()) {
             Ok(unsealed) => unsealed,
             Err(Error::WrongPassphrase) => {
-                attempts.failures = attempts.failures.saturating_add(1);
-                attempts.last_failure_ms = now.max(attempts.last_failure_ms);
-                if attempts.wipe_after.is_some_and(|n| attempts.failures >= n) {
+                if counted.wipe_after.is_some_and(|n| counted.failures >= n) {
                     erase_files(dir)?;
                     let _ = fs::remove_file(dir.join("attempts.json"));
                     return Err(Error::ErasedAfterFailures);
                 }
-                attempts.write(dir)?;
                 return Err(Error::WrongPassphrase);
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                // Not a wrong passphrase (no platform key, a damaged key file): not counted.
+                attempts.write(dir)?;
+                return Err(e);
+            }
         };
-        if attempts.failures > 0 {
-            attempts.failures = 0;
-            attempts.write(dir)?;
-        }
+        attempts.failures = 0;
+        attempts.write(dir)?;
         let db = dir.join(DB_FILE);
         if !db.exists() {
             return Err(Error::Corrupted {

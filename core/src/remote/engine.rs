@@ -2,11 +2,14 @@
 //! what this device lacks (pages after the saved cursor). Every step is saved as it completes:
 //! a connection cut at any point loses nothing and the next sync carries on from there.
 
+use std::time::Instant;
+
 use komora_protocol::{PushBatch, Role};
 
 use super::keys::refresh_team_keys;
-use super::members::refresh_roster;
-use super::transport::Transport;
+use super::members::{refetch_roster, refresh_roster};
+use super::pace::Pacer;
+use super::transport::{Transport, TransportError};
 use super::{Held, Session, SyncOptions, VaultCell};
 use crate::error::{Error, Result};
 use crate::ids::DeviceId;
@@ -124,15 +127,31 @@ pub fn sync_shared<C: VaultCell>(
     refresh_roster(cell, &mut session, false)?;
 
     let mut stale_retries = 0;
+    let mut push_pace = Pacer::new(opts.push_batch_bytes, opts.request_target);
     loop {
-        let batch = cell.with(|v| v.store.unsynced(opts.push_batch_ops, opts.push_batch_bytes))?;
+        let budget = push_pace.budget();
+        let batch = cell.with(|v| v.store.unsynced(opts.push_batch_ops, budget))?;
         if batch.is_empty() {
             break;
         }
         let (seqs, envelopes): (Vec<i64>, Vec<Vec<u8>>) = batch.into_iter().unzip();
-        let bytes: u64 = envelopes.iter().map(|e| e.len() as u64).sum();
-        let body = PushBatch { envelopes };
-        match session.call(cell, |t, token| t.push(token, &body)) {
+        let mut body = PushBatch { envelopes };
+        // A batch cut or timed out on the way is sent again in halves: on a link slower than
+        // measured, the whole batch might never arrive.
+        let mut failed = false;
+        let mut started = Instant::now();
+        let pushed = session.call(cell, |t, token| {
+            if std::mem::take(&mut failed) {
+                push_pace.failed();
+                let half = (body.envelopes.len() / 2).max(1);
+                body.envelopes.truncate(half);
+            }
+            started = Instant::now();
+            let answer = t.push(token, &body);
+            failed = matches!(answer, Err(TransportError::Network(_)));
+            answer
+        });
+        match pushed {
             Ok(_) => {}
             // The key rotated during this sync: fetch it, re-seal, push again.
             Err(Error::StaleKeyEpoch) if stale_retries < 3 => {
@@ -142,17 +161,35 @@ pub fn sync_shared<C: VaultCell>(
             }
             Err(e) => return Err(e),
         }
+        let took = started.elapsed();
+        let sent = &seqs[..body.envelopes.len()];
+        let bytes: usize = body.envelopes.iter().map(Vec::len).sum();
+        push_pace.succeeded(bytes, took);
         // The server holds them now (a retried push is deduplicated by op id).
-        cell.with(|v| v.store.mark_synced(&seqs))?;
-        report.sent_ops += seqs.len() as u64;
-        report.sent_bytes += bytes;
+        cell.with(|v| v.store.mark_synced(sent))?;
+        report.sent_ops += sent.len() as u64;
+        report.sent_bytes += bytes as u64;
         tell(SyncPhase::Pushing, &report)?;
     }
 
     tell(SyncPhase::Pulling, &report)?;
+    let mut pull_pace = Pacer::new(opts.pull_page_bytes as usize, opts.request_target);
     loop {
         let cursor = cell.with(|v| v.store.pull_cursor())?;
-        let page = session.call(cell, |t, token| t.pull(token, cursor, opts.pull_page_bytes))?;
+        let mut failed = false;
+        let mut started = Instant::now();
+        let page = session.call(cell, |t, token| {
+            if std::mem::take(&mut failed) {
+                pull_pace.failed();
+            }
+            started = Instant::now();
+            let page_bytes = u32::try_from(pull_pace.budget()).unwrap_or(u32::MAX);
+            let answer = t.pull(token, cursor, page_bytes);
+            failed = matches!(answer, Err(TransportError::Network(_)));
+            answer
+        })?;
+        let took = started.elapsed();
+        pull_pace.succeeded(page.envelopes.iter().map(Vec::len).sum(), took);
         let mut envelopes = Vec::with_capacity(page.envelopes.len());
         let mut refused = Vec::new();
         for raw in &page.envelopes {
@@ -192,7 +229,19 @@ pub fn sync_shared<C: VaultCell>(
             Some(applied) => applied,
             None => {
                 refresh_roster(cell, &mut session, true)?;
-                cell.with(|v| v.store.apply_remote(&envelopes, Some(page.next), false))?
+                let applied =
+                    cell.with(|v| v.store.apply_remote(&envelopes, Some(page.next), false))?;
+                if applied
+                    .rejected
+                    .iter()
+                    .any(|r| matches!(r.reason, crate::store::RejectReason::UnknownAuthor(_)))
+                {
+                    // Still unknown: the held list may hold a damaged copy of the statement
+                    // that admits the author. Fetch it whole; the parked operations are
+                    // tried again at the end of this sync.
+                    refetch_roster(cell, &mut session)?;
+                }
+                applied
             }
         };
         refused.extend(applied.rejected);
@@ -210,6 +259,11 @@ pub fn sync_shared<C: VaultCell>(
             break;
         }
     }
+
+    // Operations parked earlier because their key or author was unknown: the keys and the
+    // list are as fresh as this sync could make them, so try them again.
+    let retried = cell.with(|v| v.store.retry_parked())?;
+    report.applied += retried.applied as u64;
 
     cell.with(|v| {
         // An administrator's new wipe rule takes effect on this tablet now.

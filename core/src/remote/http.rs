@@ -18,9 +18,14 @@ pub struct HttpTransport {
 impl HttpTransport {
     /// A transport to the server at `base_url` (for example `https://sync.ami.rw`).
     pub fn new(base_url: &str) -> Result<Self, TransportError> {
+        Self::with_request_limit(base_url, Duration::from_secs(120))
+    }
+
+    /// The same, with `limit` as the longest a request may take from start to answer.
+    pub fn with_request_limit(base_url: &str, limit: Duration) -> Result<Self, TransportError> {
         let client = Client::builder()
-            .connect_timeout(Duration::from_secs(15))
-            .timeout(Duration::from_secs(120))
+            .connect_timeout(Duration::from_secs(15).min(limit))
+            .timeout(limit)
             .build()
             .map_err(|e| TransportError::Network(e.to_string()))?;
         Ok(Self {

@@ -219,7 +219,7 @@ pub(crate) fn refresh_team_keys<C: VaultCell>(
     // Anyone who knows this device's public key can wrap a key for it, the server too: a key
     // counts only if an administrator's signed snapshot commits to it.
     refresh_roster(cell, session, true)?;
-    cell.with(|v| {
+    let accept = |v: &mut crate::vault::Vault| -> Result<Vec<u32>> {
         let roster = v.store.roster.as_ref().ok_or(Error::Tampered {
             what: "a team key, but no signed device list to check it against",
         })?;
@@ -231,7 +231,7 @@ pub(crate) fn refresh_team_keys<C: VaultCell>(
                 let key = unwrap_grant(&secret, &me, g.epoch, &g.wrapped.0)?;
                 if roster.key_id(g.epoch) != Some(&crate::roster::key_id(&key, g.epoch)) {
                     return Err(Error::Tampered {
-                        what: "a team key no administrator signed for",
+                        what: NOT_SIGNED_FOR,
                     });
                 }
                 keys.push((g.epoch, key));
@@ -240,8 +240,19 @@ pub(crate) fn refresh_team_keys<C: VaultCell>(
         let epochs = keys.iter().map(|(e, _)| *e).collect();
         v.store.add_team_keys(keys)?;
         Ok(epochs)
-    })
+    };
+    match cell.with(accept) {
+        // The held list may hold a damaged copy of the snapshot that signs for this key:
+        // fetch the whole list once and check again.
+        Err(Error::Tampered { what }) if what == NOT_SIGNED_FOR => {
+            super::members::refetch_roster(cell, session)?;
+            cell.with(accept)
+        }
+        other => other,
+    }
 }
+
+const NOT_SIGNED_FOR: &str = "a team key no administrator signed for";
 
 #[cfg(test)]
 mod tests {

@@ -134,11 +134,36 @@ pub(crate) fn refresh_roster<C: VaultCell>(
             return Ok(());
         }
     }
-    let mut statements = kept.statements;
+    fetch_roster(cell, session, kept, false)
+}
+
+/// Fetch the team's whole signed list again, from its first statement, and keep it in place
+/// of the one held. For when the held list fails to vouch for what the team plainly has (a
+/// key, an author): a statement damaged on the way was kept as sent (see `fetch_roster`), so
+/// its genuine twin would never be asked for again.
+pub(crate) fn refetch_roster<C: VaultCell>(cell: &C, session: &mut Session<'_>) -> Result<()> {
+    let Some(kept) = cell.with(|v| v.kept_roster())? else {
+        return Ok(());
+    };
+    fetch_roster(cell, session, kept, true)
+}
+
+fn fetch_roster<C: VaultCell>(
+    cell: &C,
+    session: &mut Session<'_>,
+    kept: Kept,
+    from_scratch: bool,
+) -> Result<()> {
+    let held = kept.statements.len() as u32;
+    let mut statements = if from_scratch {
+        Vec::new()
+    } else {
+        kept.statements
+    };
     loop {
         let after = statements.len() as u32;
         let page = session.call(cell, |t, token| t.roster(token, after))?;
-        if page.total < after {
+        if page.total < after.max(held) {
             return Err(Error::Tampered {
                 what: "a shorter device list than before",
             });

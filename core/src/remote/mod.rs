@@ -8,6 +8,7 @@ mod enrol;
 pub mod http;
 pub(crate) mod keys;
 mod members;
+mod pace;
 pub mod transport;
 
 use std::time::Duration;
@@ -42,8 +43,13 @@ pub struct SyncOptions {
     /// First pause between attempts; doubled each time, capped at 30 s.
     pub backoff: Duration,
     pub push_batch_ops: usize,
+    /// The largest push batch; each batch is sized to the link (see `pace.rs`).
     pub push_batch_bytes: usize,
+    /// The largest pull page; each page is sized to the link too.
     pub pull_page_bytes: u32,
+    /// About how long one push or pull request should take on the link measured so far:
+    /// what a cut can lose, and far below the HTTP client's limit per request.
+    pub request_target: Duration,
 }
 
 impl Default for SyncOptions {
@@ -54,6 +60,7 @@ impl Default for SyncOptions {
             push_batch_ops: 1_000,
             push_batch_bytes: 512 * 1024,
             pull_page_bytes: komora_protocol::DEFAULT_PULL_BYTES,
+            request_target: Duration::from_secs(20),
         }
     }
 }

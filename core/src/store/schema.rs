@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_initial.sql"),
     include_str!("../../migrations/0002_sync.sql"),
+    include_str!("../../migrations/0003_parked.sql"),
 ];
 
 /// Connection settings every vault connection uses.

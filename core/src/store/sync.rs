@@ -115,6 +115,7 @@ fn check_authors<'a>(
     ops: Vec<(&'a OpEnvelope, Op)>,
     defer_unknown: bool,
     report: &mut ApplyReport,
+    park: &mut Vec<&'a OpEnvelope>,
 ) -> Result<Vec<(&'a OpEnvelope, Op)>> {
     use crate::roster::AuthorProblem;
     let mut keyed = Vec::with_capacity(ops.len());
@@ -140,13 +141,18 @@ fn check_authors<'a>(
             }
             Ok(key) => keyed.push((env, op, *key)),
             Err(AuthorProblem::Unknown) if defer_unknown => return Err(Error::UnknownAuthor),
-            Err(problem) => report.rejected.push(Rejected {
-                op_id: op.id,
-                reason: match problem {
-                    AuthorProblem::Unknown => RejectReason::UnknownAuthor(author),
-                    AuthorProblem::Revoked => RejectReason::RevokedAuthor(author),
-                },
-            }),
+            Err(problem) => {
+                if problem == AuthorProblem::Unknown {
+                    park.push(env);
+                }
+                report.rejected.push(Rejected {
+                    op_id: op.id,
+                    reason: match problem {
+                        AuthorProblem::Unknown => RejectReason::UnknownAuthor(author),
+                        AuthorProblem::Revoked => RejectReason::RevokedAuthor(author),
+                    },
+                })
+            }
         }
     }
     let valid = verify_all(&keyed);
@@ -266,35 +272,56 @@ impl Store {
         server_cursor: Option<u64>,
         defer_unknown: bool,
     ) -> Result<ApplyReport> {
+        self.apply_checked(envelopes, server_cursor, server_cursor.is_some(), defer_unknown)
+    }
+
+    /// [`Store::apply_remote`], saying separately whether the server holds these operations
+    /// (pulled pages and parked operations) and which cursor to save (pulled pages only).
+    /// Operations that cannot be checked yet (a key epoch or an author this device does not
+    /// know) are refused and parked, to be tried again by [`Store::retry_parked`].
+    fn apply_checked(
+        &mut self,
+        envelopes: &[OpEnvelope],
+        server_cursor: Option<u64>,
+        held_by_server: bool,
+        defer_unknown: bool,
+    ) -> Result<ApplyReport> {
         let mut report = ApplyReport::default();
+        let mut park: Vec<&OpEnvelope> = Vec::new();
         let mut ops: Vec<(&OpEnvelope, Op)> = Vec::with_capacity(envelopes.len());
         for env in envelopes {
-            let opened = self
-                .keys
-                .get(env.epoch())
-                .map_err(|_| RejectReason::UnknownKeyEpoch(env.epoch()));
-            match opened.and_then(|key| env.open(key).map_err(|_| RejectReason::Corrupted)) {
-                Ok(op) => ops.push((env, op)),
-                Err(reason) => report.rejected.push(Rejected {
+            let Ok(key) = self.keys.get(env.epoch()) else {
+                park.push(env);
+                report.rejected.push(Rejected {
                     op_id: env.op_id(),
-                    reason,
+                    reason: RejectReason::UnknownKeyEpoch(env.epoch()),
+                });
+                continue;
+            };
+            match env.open(key) {
+                Ok(op) => ops.push((env, op)),
+                Err(_) => report.rejected.push(Rejected {
+                    op_id: env.op_id(),
+                    reason: RejectReason::Corrupted,
                 }),
             }
         }
         if let Some(roster) = &self.roster {
-            ops = check_authors(roster, ops, defer_unknown, &mut report)?;
+            ops = check_authors(roster, ops, defer_unknown, &mut report, &mut park)?;
         } else if self.roster_required && !ops.is_empty() {
             // A team vault without its list yet: no author can be checked.
             if defer_unknown {
                 return Err(Error::UnknownAuthor);
             }
-            report
-                .rejected
-                .extend(ops.drain(..).map(|(_, op)| Rejected {
+            for (env, op) in ops.drain(..) {
+                park.push(env);
+                report.rejected.push(Rejected {
                     op_id: op.id,
                     reason: RejectReason::UnknownAuthor(op.body.device),
-                }));
+                });
+            }
         }
+        let parked_at = self.clock.now_ms();
         let Store {
             conn,
             clock,
@@ -303,11 +330,23 @@ impl Store {
             ..
         } = self;
         let tx = conn.transaction()?;
+        if held_by_server {
+            let mut stmt = tx.prepare_cached(
+                "INSERT OR IGNORE INTO parked (op_id, envelope, parked_at_ms) VALUES (?1, ?2, ?3)",
+            )?;
+            for env in &park {
+                stmt.execute(rusqlite::params![
+                    env.op_id().as_bytes(),
+                    env.to_bytes(),
+                    parked_at as i64
+                ])?;
+            }
+        }
         let mut touched: HashMap<RecordId, RecordState> = HashMap::new();
         for (env, op) in ops {
             if op_exists(&tx, &op.id)? {
                 report.duplicates += 1;
-                if server_cursor.is_some() {
+                if held_by_server {
                     tx.prepare_cached("UPDATE ops SET synced = 1 WHERE op_id = ?1")?
                         .execute([op.id.as_bytes()])?;
                 }
@@ -330,7 +369,7 @@ impl Store {
                 });
                 continue;
             }
-            insert_op(&tx, &op, env, server_cursor.is_some())?;
+            insert_op(&tx, &op, env, held_by_server)?;
             if clock.observe(&op.body.hlc()) && !report.clock_ahead.contains(&op.body.device) {
                 report.clock_ahead.push(op.body.device);
             }
@@ -351,6 +390,56 @@ impl Store {
         if report.applied > 0 {
             self.changes.record(touched.keys().copied());
         }
+        Ok(report)
+    }
+
+    /// Try again the operations parked because their key epoch or author was unknown (after a
+    /// sync fetched keys and the team's list). Those that now apply or are refused for good
+    /// (forged, altered) leave the parking; those still unknown stay.
+    pub(crate) fn retry_parked(&mut self) -> Result<ApplyReport> {
+        let parked: Vec<(Vec<u8>, Vec<u8>)> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT op_id, envelope FROM parked ORDER BY parked_at_ms LIMIT 10000")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        if parked.is_empty() {
+            return Ok(ApplyReport::default());
+        }
+        let mut envelopes = Vec::with_capacity(parked.len());
+        let mut unreadable = Vec::new();
+        for (id, bytes) in &parked {
+            match OpEnvelope::from_bytes(bytes) {
+                Ok(env) => envelopes.push(env),
+                Err(_) => unreadable.push(id.clone()),
+            }
+        }
+        let report = self.apply_checked(&envelopes, None, true, false)?;
+        let still: std::collections::HashSet<[u8; 16]> = report
+            .rejected
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.reason,
+                    RejectReason::UnknownKeyEpoch(_) | RejectReason::UnknownAuthor(_)
+                )
+            })
+            .map(|r| *r.op_id.as_bytes())
+            .collect();
+        let tx = self.conn.transaction()?;
+        {
+            let mut del = tx.prepare_cached("DELETE FROM parked WHERE op_id = ?1")?;
+            for env in &envelopes {
+                if !still.contains(env.op_id().as_bytes()) {
+                    del.execute([env.op_id().as_bytes()])?;
+                }
+            }
+            for id in &unreadable {
+                del.execute([id])?;
+            }
+        }
+        tx.commit()?;
         Ok(report)
     }
 
