@@ -190,3 +190,93 @@ mod on_every_store {
         }
     }
 }
+
+/// A counsellor in a hill village where the only network is GPRS: every request has to arrive
+/// within the HTTP client's limit, and a week of notes is far more than the link carries in that
+/// time. The sync sizes its requests to the link (halving a batch that timed out, then fitting
+/// each to the time it took), so her work reaches the server and the supervisor pulls all of it
+/// over the same link. With fixed 512 KiB batches, the first batch never arrived, however often
+/// it was tried (docs/perf/low-bandwidth.md, 30 kbit/s).
+#[test]
+fn a_week_of_notes_gets_through_a_gprs_link_slower_than_any_whole_batch() {
+    use komora_core::{
+        ConsentDecision, ConsentGiver, Language, NewCase, NewConsent, NewSession,
+    };
+    use komora_scenarios::proxy::{LinkShape, ShapedProxy};
+
+    let dir = tempfile::tempdir().unwrap();
+    let backend = backends().into_iter().next().unwrap();
+    let server = TestServer::start_on(&backend, &dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut counsellor = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("c"));
+    let mut supervisor = enrol(&server, &mut admin, Role::Supervisor, &dir.path().join("s"));
+
+    let mut rng = Rng::new(11);
+    let mut sessions = 0;
+    for i in 0..20 {
+        let client = counsellor
+            .add_client(&NewClient {
+                name: format!("Client {i}"),
+                ..Default::default()
+            })
+            .unwrap();
+        for scope in ["services", "data-recording"] {
+            counsellor
+                .add_consent(&NewConsent {
+                    client,
+                    scope: scope.into(),
+                    decision: ConsentDecision::Given,
+                    language: Language::Kinyarwanda,
+                    given_by: ConsentGiver::Client,
+                    guardian_name: None,
+                    date: None,
+                })
+                .unwrap();
+        }
+        let case = counsellor
+            .add_case(&NewCase {
+                clients: vec![client],
+                problems: vec!["grief".into()],
+                ..Default::default()
+            })
+            .unwrap();
+        let mut session = NewSession::new(case, "home-visit");
+        let words: Vec<String> = (0..110).map(|_| format!("w{}", rng.below(100_000))).collect();
+        session.notes = Some(words.join(" "));
+        counsellor.add_session(&session).unwrap();
+        sessions += 1;
+    }
+    let waiting = counsellor.sync_status().unwrap().pending;
+
+    // 80 kbit/s each way (10,000 bytes a second), 50 ms round trip, and a client that gives
+    // each request 3 s: about 30 KB per request can ever arrive, half of what waits.
+    let proxy = ShapedProxy::start(
+        server.addr,
+        LinkShape {
+            bits_per_second: Some(80_000),
+            rtt: Duration::from_millis(50),
+        },
+    );
+    let opts = SyncOptions {
+        request_target: Duration::from_secs(1),
+        ..quick_retries()
+    };
+    let over_gprs = |v: &mut Vault| {
+        let mut t = HttpTransport::with_request_limit(&proxy.url, Duration::from_secs(3)).unwrap();
+        v.sync(&mut t, &opts, &mut |_| {})
+    };
+    let pushed = over_gprs(&mut counsellor).expect("her work gets through");
+    assert_eq!(pushed.sent_ops, waiting);
+    assert!(
+        pushed.sent_bytes > 40_000,
+        "more than a request can ever carry: {} bytes",
+        pushed.sent_bytes
+    );
+    assert_eq!(counsellor.sync_status().unwrap().pending, 0);
+
+    let pulled = over_gprs(&mut supervisor).expect("the supervisor's pull gets through");
+    assert!(pulled.received_ops >= waiting);
+    let queue = supervisor.review_queue().unwrap();
+    assert_eq!(queue.len(), sessions, "every session waits for review");
+    drop(proxy);
+}
