@@ -41,6 +41,10 @@ pub enum KomoraError {
     Network { reason: String },
     #[error("storage: {reason}")]
     Storage { reason: String },
+    #[error("the tablet's storage is full; nothing was saved")]
+    StorageFull,
+    #[error("the vault's storage cannot be written; nothing was saved")]
+    ReadOnly,
     #[error("the vault was written by a newer version of Komora; update the app")]
     TooNew,
     #[error("internal error: {reason}")]
@@ -96,6 +100,8 @@ impl From<Error> for KomoraError {
                 reason: "the server asks to slow down".into(),
             },
             Error::Storage(reason) => KomoraError::Storage { reason },
+            Error::DiskFull => KomoraError::StorageFull,
+            Error::ReadOnly => KomoraError::ReadOnly,
             Error::Io { reason, .. } => KomoraError::Storage { reason },
             Error::UnknownKeyEpoch(_) => KomoraError::Corrupt {
                 what: "a team key".into(),

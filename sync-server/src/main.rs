@@ -78,11 +78,14 @@ fn run(cli: Cli) -> Result<(), String> {
             .unwrap_or(Limits::default().logins_per_minute),
     };
     let state = AppState::new(db, limits);
+    // The store is dropped last, outside the runtime: the PostgreSQL client runs a runtime of
+    // its own, and dropping one inside another aborts the process (found by the soak run).
+    let store_keeper = Arc::clone(&state);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(settings.listen_addr())
             .await
             .map_err(|e| format!("cannot listen on {}: {}", settings.listen_addr(), e.kind()))?;
@@ -93,5 +96,8 @@ fn run(cli: Cli) -> Result<(), String> {
         komora_sync_server::serve(listener, state)
             .await
             .map_err(|e| e.to_string())
-    })
+    });
+    drop(runtime);
+    drop(store_keeper);
+    served
 }

@@ -1,5 +1,6 @@
 //! Every decoder that sees bytes from outside — envelopes from the server or a USB stick,
-//! batch and summary files, enrolment codes, dates typed by a person, instrument definitions —
+//! batch and summary files, enrolment codes and scanned enrolment links, dates typed by a
+//! person, instrument definitions —
 //! answers garbage with a typed error, never a panic, and garbage changes nothing in a vault.
 //!
 //! A proptest harness (CI runs the default number of cases per decoder; the long run is
@@ -159,6 +160,30 @@ proptest! {
         }
         if let Ok(d) = text.parse::<Date>() {
             prop_assert_eq!(d.to_string().parse::<Date>().unwrap(), d);
+        }
+    }
+
+    #[test]
+    fn a_scanned_qr_code_that_is_not_a_sound_enrolment_link_is_refused(
+        text in prop_oneof![
+            "\\PC{0,80}",
+            "komora:enrol\\?[a-z=&%0-9A-F:/.-]{0,80}",
+            "komora:enrol\\?server=https?%3A%2F%2F[a-z.%0-9A-F]{0,30}&code=[0-9A-Za-z -]{0,30}",
+        ],
+        cut in any::<prop::sample::Index>()
+    ) {
+        // Whatever the camera read (another QR code, a cut scan, a forged link), the answer is
+        // a refusal or an http(s) address and a code of the code alphabet: never a panic.
+        let good = komora_protocol::code::enrolment_link(
+            "https://sync.ami.rw", "7K3M-Q9XD-2HPA-VW4E-8TRC");
+        let cut_good = &good[..cut.index(good.len() + 1).min(good.len())];
+        for t in [text.as_str(), cut_good] {
+            if let Some((server, code)) = komora_protocol::code::parse_enrolment_link(t) {
+                let lower = server.to_ascii_lowercase();
+                prop_assert!(lower.starts_with("https://") || lower.starts_with("http://"));
+                prop_assert_eq!(code.len(), komora_protocol::code::CODE_CHARS);
+                prop_assert_eq!(komora_protocol::code::normalise(&code), Some(code.clone()));
+            }
         }
     }
 

@@ -359,6 +359,8 @@ enum class Str {
     ERR_CORRUPT,
     /** The tablet could not save (is its storage full?). Nothing was lost. */
     ERR_STORAGE,
+    ERR_STORAGE_FULL,
+    ERR_READ_ONLY,
     /** These records were written by a newer Komora: update the app */
     ERR_TOO_NEW,
     /** Something went wrong inside Komora. Your saved work is safe. */
@@ -564,6 +566,8 @@ internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
     Str.ERR_FORBIDDEN to "Your role does not allow this",
     Str.ERR_CORRUPT to "Some data is damaged or was tampered with. Nothing was changed; tell your supervisor.",
     Str.ERR_STORAGE to "The tablet could not save (is its storage full?). Nothing was lost.",
+    Str.ERR_STORAGE_FULL to "The tablet's storage is full. Free some space (photos, videos, other apps), then save again. Nothing you saved before was lost.",
+    Str.ERR_READ_ONLY to "The tablet's storage cannot be written at the moment. Restart the tablet, then save again. Nothing you saved before was lost.",
     Str.ERR_TOO_NEW to "These records were written by a newer Komora: update the app",
     Str.ERR_INTERNAL to "Something went wrong inside Komora. Your saved work is safe.",
     Str.ERR_ERASED_AFTER_FAILURES to "Too many wrong PINs: this tablet's records were erased, as the administrator's policy asks. Enrol it again.",
@@ -756,6 +760,8 @@ internal val FRENCH_TEXTS: Map<Str, String> = mapOf(
     Str.ERR_FORBIDDEN to "Votre rôle ne le permet pas",
     Str.ERR_CORRUPT to "Des données sont endommagées ou ont été altérées. Rien n'a été modifié ; prévenez votre superviseur.",
     Str.ERR_STORAGE to "La tablette n'a pas pu enregistrer (mémoire pleine ?). Rien n'a été perdu.",
+    Str.ERR_STORAGE_FULL to "La mémoire de la tablette est pleine. Libérez de la place (photos, vidéos, autres applications), puis enregistrez à nouveau. Rien de ce qui était enregistré n'a été perdu.",
+    Str.ERR_READ_ONLY to "La mémoire de la tablette ne peut pas être écrite pour le moment. Redémarrez la tablette, puis enregistrez à nouveau. Rien de ce qui était enregistré n'a été perdu.",
     Str.ERR_TOO_NEW to "Ces données viennent d'une version plus récente de Komora : mettez l'application à jour",
     Str.ERR_INTERNAL to "Une erreur interne s'est produite. Votre travail enregistré est en sécurité.",
     Str.ERR_ERASED_AFTER_FAILURES to "Trop de codes PIN incorrects : les données de cette tablette ont été effacées, comme le veut la règle de l'administrateur. Inscrivez-la à nouveau.",
@@ -948,6 +954,8 @@ internal val KINYARWANDA_TEXTS: Map<Str, String> = mapOf(
     Str.ERR_FORBIDDEN to "Inshingano zawe ntizibikwemerera",
     Str.ERR_CORRUPT to "Hari amakuru yangiritse cyangwa yahinduwe. Nta cyahindutse; bimenyeshe umugenzuzi wawe.",
     Str.ERR_STORAGE to "Tabureti ntiyashoboye kubika (ububiko bwuzuye?). Nta cyatakaye.",
+    Str.ERR_STORAGE_FULL to "Ububiko bwa tabureti bwuzuye. Siba bimwe (amafoto, amashusho, izindi porogaramu), hanyuma wongere ubike. Nta cyari cyarabitswe cyatakaye.",
+    Str.ERR_READ_ONLY to "Ububiko bwa tabureti ntibushobora kwandikwaho ubu. Zimya tabureti uyifungure, hanyuma wongere ubike. Nta cyari cyarabitswe cyatakaye.",
     Str.ERR_TOO_NEW to "Aya makuru yanditswe na Komora nshya: vugurura porogaramu",
     Str.ERR_INTERNAL to "Habaye ikibazo imbere muri Komora. Ibyo wabitse biri amahoro.",
     Str.ERR_ERASED_AFTER_FAILURES to "Wibeshye inshuro nyinshi: amakuru y'iyi tabureti yasibwe nk'uko amabwiriza y'umuyobozi abiteganya. Ongera uyiyandikishe.",

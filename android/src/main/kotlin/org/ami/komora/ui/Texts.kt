@@ -124,6 +124,8 @@ class Texts(val language: Language) {
         is KomoraException.NotFound -> get(Str.ERR_NOT_FOUND)
         is KomoraException.Network -> get(Str.ERR_NETWORK)
         is KomoraException.Storage -> get(Str.ERR_STORAGE)
+        is KomoraException.StorageFull -> get(Str.ERR_STORAGE_FULL)
+        is KomoraException.ReadOnly -> get(Str.ERR_READ_ONLY)
         is KomoraException.TooNew -> get(Str.ERR_TOO_NEW)
         else -> get(Str.ERR_INTERNAL)
     }
