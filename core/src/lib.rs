@@ -37,6 +37,7 @@ pub use casework::consent::{
     Consent, ConsentDecision, ConsentGiver, Language, NewConsent, CONSENT_AGE,
 };
 pub use casework::date::Date;
+pub use casework::erasure::{Erasure, ERASURE_REASONS};
 pub use casework::group::{Group, GroupSession, NewGroup, DEFAULT_CYCLE};
 pub use casework::household::Link;
 pub use casework::instrument::{

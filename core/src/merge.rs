@@ -214,6 +214,8 @@ impl RecordState {
                 }
                 Change::Remove { field, tags } => self.sets.entry(field).remove(tags, is_applied),
                 Change::Delete => self.deleted = Some(self.deleted.map_or(hlc, |d| d.max(hlc))),
+                // Opened before merging; changes whose file key is gone are never merged.
+                Change::Sealed { .. } => {}
             }
         }
     }

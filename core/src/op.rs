@@ -56,6 +56,10 @@ pub(crate) enum Change {
     Remove { field: String, tags: Vec<Tag> },
     /// Delete the record (a tombstone; the log and history stay).
     Delete,
+    /// The operation's changes to a record of a client's file, sealed under that file's key
+    /// (ADR 0010): the only change of such an operation. Erasing the client destroys the key,
+    /// and with it every copy of these bytes, wherever they are.
+    Sealed { file: RecordId, sealed: Vec<u8> },
 }
 
 impl fmt::Debug for Change {
@@ -67,6 +71,9 @@ impl fmt::Debug for Change {
             Change::Add { field, .. } => write!(f, "Add({field}, [redacted])"),
             Change::Remove { field, tags } => write!(f, "Remove({field}, {} tags)", tags.len()),
             Change::Delete => f.write_str("Delete"),
+            Change::Sealed { file, sealed } => {
+                write!(f, "Sealed(file {file}, {} bytes)", sealed.len())
+            }
         }
     }
 }
@@ -160,8 +167,103 @@ impl OpBody {
         if self.changes.len() > u16::MAX as usize {
             return Err(bad());
         }
+        if self.file().is_some() {
+            // The sealed changes, after the file's key when the operation creates the file.
+            let ok = match self.changes.as_slice() {
+                [Change::Sealed { .. }] => true,
+                [Change::Set { field, preds, .. }, Change::Sealed { .. }] => {
+                    field == FILE_KEY_FIELD && preds.is_empty()
+                }
+                _ => false,
+            };
+            if !ok {
+                return Err(bad());
+            }
+        }
         Ok(())
     }
+
+    /// The client file whose key seals this operation's changes, if any.
+    pub fn file(&self) -> Option<RecordId> {
+        self.changes.iter().find_map(|c| match c {
+            Change::Sealed { file, .. } => Some(*file),
+            _ => None,
+        })
+    }
+
+    /// The file key this operation carries: it records a client, its own file.
+    pub(crate) fn carried_file_key(&self) -> Option<&str> {
+        match self.changes.as_slice() {
+            [Change::Set { field, value, .. }, Change::Sealed { file, .. }]
+                if field == FILE_KEY_FIELD && *file == self.record =>
+            {
+                value.as_text()
+            }
+            _ => None,
+        }
+    }
+
+    /// Seal this body's changes under a file key: they become one `Change::Sealed`, after
+    /// the file key itself when this operation creates the file (that one stays under the
+    /// team key: it is how the team receives the key, and what an erasure deletes).
+    pub(crate) fn seal_changes(&mut self, file: RecordId, key: &AeadKey) {
+        let mut changes = std::mem::take(&mut self.changes);
+        let key_change = match changes.first() {
+            Some(Change::Set { field, .. }) if field == FILE_KEY_FIELD => Some(changes.remove(0)),
+            _ => None,
+        };
+        let plain = zeroize::Zeroizing::new(
+            postcard::to_allocvec(&changes).expect("changes always serialise"),
+        );
+        let sealed = key.seal(&file_aad(file, self.record), &plain);
+        self.changes = key_change.into_iter().collect();
+        self.changes.push(Change::Sealed { file, sealed });
+    }
+
+    /// Open sealed changes with their file's key, in place. Refuses changes that do not open
+    /// or do not form a valid body.
+    pub(crate) fn open_changes(&mut self, key: &AeadKey) -> Result<()> {
+        let bad = || Error::Corrupted {
+            what: "an operation",
+        };
+        let (file, sealed) = match self.changes.as_slice() {
+            [Change::Sealed { file, sealed }] | [_, Change::Sealed { file, sealed }] => {
+                (*file, sealed)
+            }
+            _ => return Ok(()),
+        };
+        let plain = key.open(&file_aad(file, self.record), sealed).ok_or_else(bad)?;
+        let inner: Vec<Change> = postcard::from_bytes(&plain).map_err(|_| bad())?;
+        if inner.iter().any(|c| {
+            matches!(c, Change::Sealed { .. })
+                || matches!(c, Change::Set { field, .. } if field == FILE_KEY_FIELD)
+        }) {
+            return Err(bad());
+        }
+        let mut changes: Vec<Change> = self
+            .changes
+            .iter()
+            .filter(|c| !matches!(c, Change::Sealed { .. }))
+            .cloned()
+            .collect();
+        changes.extend(inner);
+        let inner = OpBody {
+            changes,
+            ..self.clone()
+        };
+        inner.check()?;
+        self.changes = inner.changes;
+        Ok(())
+    }
+}
+
+const FILE_AAD: &str = "komora/file-changes/v1";
+/// The field of a client record that carries its file's key (set once, when the client is
+/// recorded; ADR 0010).
+pub(crate) const FILE_KEY_FIELD: &str = "_file_key";
+
+fn file_aad(file: RecordId, record: RecordId) -> Vec<u8> {
+    aad(FILE_AAD, &[file.as_bytes(), record.as_bytes()])
 }
 
 /// An encrypted operation as it is stored in the log and exchanged.

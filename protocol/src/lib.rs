@@ -299,6 +299,23 @@ pub struct PushBatch {
     pub envelopes: Vec<Vec<u8>>,
 }
 
+/// Erasing a client (ADR 0010): the operations that carried the client file's key, for the
+/// server to delete from the team's stream and never store again. Supervisors and
+/// administrators only.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EraseRequest {
+    pub op_ids: Vec<Id16>,
+}
+
+/// Most operation ids one erase request may name.
+pub const MAX_ERASE_OPS: usize = 1_000;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EraseResponse {
+    /// Operations deleted now (ids already deleted or never stored count as well: done).
+    pub erased: u32,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PushResponse {
     /// Operations the server did not have and stored.

@@ -524,6 +524,30 @@ pub struct KeysQuery {
 }
 
 /// The team's current key epoch and the keys wrapped for the asking device after `after`.
+/// Delete the operations that carried an erased client file's key, and refuse them from now
+/// on (ADR 0010). The server cannot check what they held (it cannot open them); it checks who
+/// asks: a supervisor or an administrator of the team, and only the team's own operations go.
+pub async fn erase(
+    State(state): State<Arc<AppState>>,
+    who: Authed,
+    body: Result<Json<komora_protocol::EraseRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<komora_protocol::EraseResponse>, ApiError> {
+    who.require(
+        &[Role::Admin, Role::Supervisor],
+        "only supervisors and administrators erase a client's file",
+    )?;
+    let Json(req) = body.map_err(|_| ApiError::bad_request("an erase request lists operation ids"))?;
+    if req.op_ids.len() > komora_protocol::MAX_ERASE_OPS {
+        return Err(ApiError::bad_request("too many operations in one erase request"));
+    }
+    let team = who.0.team_id;
+    let now = now_ms();
+    let ids: Vec<[u8; 16]> = req.op_ids.iter().map(|i| i.0).collect();
+    let erased = blocking(&state, move |db| db.erase_ops(team, &ids, now)).await?;
+    tracing::info!(team = %team, count = erased, "operations erased");
+    Ok(Json(komora_protocol::EraseResponse { erased }))
+}
+
 pub async fn keys(
     State(state): State<Arc<AppState>>,
     who: Authed,

@@ -234,5 +234,9 @@ mod spy {
             self.token = Some(token.into());
             self.inner.roster(token, after)
         }
+        fn erase(&mut self, token: &str, req: &EraseRequest) -> Reply<EraseResponse> {
+            self.token = Some(token.into());
+            self.inner.erase(token, req)
+        }
     }
 }

@@ -146,6 +146,9 @@ impl Transport for LyingServer {
         }
         Ok(answer)
     }
+    fn erase(&mut self, token: &str, req: &EraseRequest) -> Reply<EraseResponse> {
+        self.inner.erase(token, req)
+    }
     fn roster(&mut self, token: &str, after: u32) -> Reply<RosterResponse> {
         let mut answer = self.inner.roster(token, after)?;
         if self.lie_now() {

@@ -92,6 +92,9 @@ impl Transport for Slow {
     fn roster(&mut self, token: &str, after: u32) -> Reply<RosterResponse> {
         self.inner.roster(token, after)
     }
+    fn erase(&mut self, token: &str, req: &komora_protocol::EraseRequest) -> Reply<komora_protocol::EraseResponse> {
+        self.inner.erase(token, req)
+    }
 }
 
 fn slow(url: &str, at: Gate) -> (Slow, Receiver<()>, Sender<()>) {

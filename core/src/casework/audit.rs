@@ -235,6 +235,7 @@ fn summarise(changes: &[Change]) -> (Vec<String>, bool) {
     let mut deleted = false;
     for c in changes {
         match c {
+            Change::Set { field, .. } if field == crate::op::FILE_KEY_FIELD => {}
             Change::Set { field, .. }
             | Change::Add { field, .. }
             | Change::Remove { field, .. } => {
@@ -243,6 +244,8 @@ fn summarise(changes: &[Change]) -> (Vec<String>, bool) {
                 }
             }
             Change::Delete => deleted = true,
+            // A change of an erased client's file: nothing of it can be read any more.
+            Change::Sealed { .. } => {}
         }
     }
     fields.sort();

@@ -17,6 +17,7 @@ pub(crate) mod audit;
 pub(crate) mod case;
 pub(crate) mod consent;
 pub(crate) mod date;
+pub(crate) mod erasure;
 pub(crate) mod group;
 pub(crate) mod household;
 pub(crate) mod index;

@@ -172,6 +172,27 @@ pub fn sync_shared<C: VaultCell>(
         tell(SyncPhase::Pushing, &report)?;
     }
 
+    // Erased client files: the server deletes the operations that carried their keys. A
+    // supervisor's or an administrator's tablet asks; others leave it to them.
+    let erased = cell.with(|v| v.store.pending_erasures())?;
+    if !erased.is_empty() {
+        let role = cell.with(|v| v.sync_settings().map(|s| s.role))?;
+        if matches!(role, Role::Supervisor | Role::Admin) {
+            for chunk in erased.chunks(komora_protocol::MAX_ERASE_OPS) {
+                let req = komora_protocol::EraseRequest {
+                    op_ids: chunk
+                        .iter()
+                        .map(|id| komora_protocol::Id16(*id.as_bytes()))
+                        .collect(),
+                };
+                session.call(cell, |t, token| t.erase(token, &req))?;
+                cell.with(|v| v.store.clear_pending_erasures(chunk))?;
+            }
+        } else {
+            cell.with(|v| v.store.clear_pending_erasures(&erased))?;
+        }
+    }
+
     tell(SyncPhase::Pulling, &report)?;
     let mut pull_pace = Pacer::new(opts.pull_page_bytes as usize, opts.request_target);
     loop {

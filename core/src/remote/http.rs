@@ -115,6 +115,10 @@ impl Transport for HttpTransport {
         self.post_json("/v1/enroll", None, req)
     }
 
+    fn erase(&mut self, token: &str, req: &EraseRequest) -> Reply<EraseResponse> {
+        self.post_json("/v1/erase", Some(token), req)
+    }
+
     fn push(&mut self, token: &str, batch: &PushBatch) -> Reply<PushResponse> {
         let body = postcard::to_allocvec(batch)
             .map_err(|_| TransportError::Network("cannot encode the batch".into()))?;

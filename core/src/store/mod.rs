@@ -5,6 +5,7 @@
 //! operations is applied whole or not at all. Functions that write take the `Transaction`;
 //! readers take the `Connection`.
 
+pub(crate) mod files;
 pub(crate) mod schema;
 mod state_codec;
 mod sync;
@@ -119,6 +120,8 @@ pub(crate) struct Store {
     /// Records changed by committed writes, in order, so in-memory views can catch up
     /// incrementally. Holds ids only (random, nothing personal) and is trimmed when long.
     changes: ChangeLog,
+    /// Client-file keys, and the files erased here.
+    pub(crate) files: files::FileKeys,
 }
 
 /// Which records changed, in commit order. A position in it is a generation: views remember
@@ -199,6 +202,7 @@ impl Store {
             roster: None,
             roster_required: false,
             changes: ChangeLog::default(),
+            files: files::FileKeys::default(),
         })
     }
 
@@ -255,6 +259,7 @@ impl Store {
             .ok_or(Error::Corrupted {
                 what: "the device identity",
             })?;
+        let erased = files::FileKeys::load(&conn)?;
         Ok(Self {
             conn,
             device,
@@ -267,7 +272,25 @@ impl Store {
             roster: None,
             roster_required: false,
             changes: ChangeLog::default(),
+            files: files::FileKeys::with_erased(erased),
         })
+        .and_then(|mut store: Self| {
+            store.load_file_keys()?;
+            Ok(store)
+        })
+    }
+
+    fn load_file_keys(&mut self) -> Result<()> {
+        let mut learnt = Vec::new();
+        self.for_each_state(crate::client::KIND, |id, state| {
+            if let Some(key) = files::key_in(&state) {
+                learnt.push((id, key));
+            }
+        })?;
+        for (file, key) in learnt {
+            self.files.insert(file, key);
+        }
+        Ok(())
     }
 
     /// Grows with every committed change to a record; equal generations mean equal contents.
@@ -325,19 +348,58 @@ impl Store {
     }
 
     /// Make each record edit one operation, append them to the log and merge them, in one
-    /// transaction. Returns the new operations' ids.
+    /// transaction. Returns the new operations' ids, one per edit.
     pub(crate) fn write(&mut self, edits: Vec<RecordEdit>) -> Result<Vec<OpId>> {
         let first_seq = self.next_seq;
-        let records: Vec<RecordId> = edits.iter().map(|e| e.record).collect();
+        let mut records: Vec<RecordId> = edits.iter().map(|e| e.record).collect();
         let result = self.write_in_tx(edits);
         match result {
-            Ok(_) => self.changes.record(records),
-            Err(_) => self.next_seq = first_seq, // the transaction rolled back: reuse the numbers
+            Ok((ids, also)) => {
+                records.extend(also);
+                self.changes.record(records);
+                Ok(ids)
+            }
+            Err(e) => {
+                self.next_seq = first_seq; // the transaction rolled back: reuse the numbers
+                Err(e)
+            }
         }
-        result
     }
 
-    fn write_in_tx(&mut self, edits: Vec<RecordEdit>) -> Result<Vec<OpId>> {
+    fn write_in_tx(&mut self, edits: Vec<RecordEdit>) -> Result<(Vec<OpId>, Vec<RecordId>)> {
+        // A new client's file key is made with it, written first as a record of its own
+        // (under the team key), so every receiver holds the key before the client's changes.
+        let mut new_keys: Vec<(RecordId, SecretKey)> = Vec::new();
+        let mut all = Vec::with_capacity(edits.len());
+        for edit in edits {
+            let file = self.file_for(&edit, &all)?;
+            if let Some(file) = file {
+                if self.files.is_erased(file) {
+                    return Err(Error::NotFound(edit.record));
+                }
+                if self.files.get(file).is_none() && !new_keys.iter().any(|(f, _)| *f == file) {
+                    if !(edit.create && edit.record == file) {
+                        return Err(Error::validation(
+                            "client",
+                            "this client's file has not reached this tablet yet: sync, then try again",
+                        ));
+                    }
+                    let key = SecretKey::random();
+                    new_keys.push((file, key));
+                }
+            }
+            let mut edit = edit;
+            if let Some((_, key)) = new_keys.iter().find(|(f, _)| Some(*f) == file && edit.record == *f) {
+                // The new client's operation carries its file's key (under the team key).
+                edit.edits.insert(0, Edit::Set(crate::op::FILE_KEY_FIELD, Value::Text(files::key_text(key))));
+            }
+            all.push((true, edit, file));
+        }
+        let new_files: Vec<(RecordId, AeadKey)> = new_keys
+            .iter()
+            .map(|(f, k)| (*f, AeadKey::new(k)))
+            .collect();
+        let now = self.clock.now_ms();
         let Store {
             conn,
             device,
@@ -345,12 +407,14 @@ impl Store {
             next_seq,
             keys,
             signer,
+            files,
             ..
         } = self;
         let (epoch, key) = keys.current();
         let tx = conn.transaction()?;
-        let mut ids = Vec::with_capacity(edits.len());
-        for edit in edits {
+        let mut ids = Vec::with_capacity(all.len());
+        let mut also = Vec::new();
+        for (_, edit, file) in all {
             // A new record has a fresh 128-bit random id: nothing to load.
             let existing = if edit.create {
                 None
@@ -366,27 +430,111 @@ impl Store {
             }
             let hlc = clock.tick();
             let changes = to_changes(existing.as_ref(), edit.edits);
-            let body = OpBody {
+            let mut body = OpBody {
                 record: edit.record,
                 kind: edit.kind.to_owned(),
                 device: *device,
                 device_seq: *next_seq,
                 wall_ms: hlc.wall_ms,
                 counter: hlc.counter,
-                changes,
+                changes: changes.clone(),
                 written_epoch: epoch,
             };
+            if let Some(file) = file {
+                let file_key = files
+                    .get(file)
+                    .or_else(|| new_files.iter().find(|(f, _)| *f == file).map(|(_, k)| k))
+                    .expect("checked above");
+                body.seal_changes(file, file_key);
+            }
             *next_seq += 1;
-            let (envelope, op) = OpEnvelope::seal(OpId::random(), epoch, body, signer, key);
+            let (envelope, mut op) = OpEnvelope::seal(OpId::random(), epoch, body, signer, key);
             insert_op(&tx, &op, &envelope, false)?;
+            // Merged in clear: the state is sealed under the team key, like every state.
+            op.body.changes = changes;
             let mut state = existing.unwrap_or_else(|| RecordState::new(edit.kind, hlc));
             merge_into(&tx, &mut state, &op)?;
-            save_state(&tx, keys, edit.record, &state)?;
+            save_state(&tx, keys, edit.record, &state, file)?;
+            also.extend(after_merge(&tx, files, edit.record, &state, now)?);
             ids.push(op.id);
         }
         save_clock(&tx, clock.last(), *next_seq)?;
         tx.commit()?;
-        Ok(ids)
+        for (file, key) in new_keys {
+            self.files.insert(file, key);
+        }
+        Ok((ids, also))
+    }
+
+    /// The client file a record written by `edit` belongs to (ADR 0010): a client is its own
+    /// file; a record about a client joins the file of the record its owner field names
+    /// (`files::OWNER`); an existing record stays in its file. `pending` are the edits of the
+    /// same write before this one (a client and its consent made together).
+    fn file_for(
+        &self,
+        edit: &RecordEdit,
+        pending: &[(bool, RecordEdit, Option<RecordId>)],
+    ) -> Result<Option<RecordId>> {
+        if edit.kind == crate::client::KIND && edit.create {
+            return Ok(Some(edit.record));
+        }
+        if !edit.create {
+            return self.file_of(edit.record);
+        }
+        let Some(field) = files::owner_field(edit.kind) else {
+            return Ok(None);
+        };
+        let owner = edit.edits.iter().find_map(|e| match e {
+            Edit::Set(f, Value::Text(t)) | Edit::Add(f, Value::Text(t)) if *f == field => {
+                t.parse::<RecordId>().ok()
+            }
+            _ => None,
+        });
+        let Some(owner) = owner else {
+            return Ok(None);
+        };
+        if let Some((_, _, file)) = pending.iter().find(|(_, e, _)| e.record == owner) {
+            return Ok(*file);
+        }
+        self.file_of(owner)
+    }
+
+    /// Operations the server should delete: they carried an erased file's key.
+    pub(crate) fn pending_erasures(&self) -> Result<Vec<OpId>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT op_id FROM pending_erasures LIMIT 10000")?;
+        let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(OpId::from_slice(&row?)?);
+        }
+        Ok(out)
+    }
+
+    /// The server deleted these (or this device may not ask it to).
+    pub(crate) fn clear_pending_erasures(&mut self, ids: &[OpId]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached("DELETE FROM pending_erasures WHERE op_id = ?1")?;
+            for id in ids {
+                stmt.execute([id.as_bytes()])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The client file a stored record belongs to.
+    pub(crate) fn file_of(&self, record: RecordId) -> Result<Option<RecordId>> {
+        let file: Option<Option<Vec<u8>>> = self
+            .conn
+            .prepare_cached("SELECT file FROM records WHERE record_id = ?1")?
+            .query_row([record.as_bytes()], |r| r.get(0))
+            .optional()?;
+        file.flatten()
+            .map(|f| RecordId::from_slice(&f))
+            .transpose()
     }
 
     /// The merged state of one record, `None` if this replica has never seen it.
@@ -500,7 +648,10 @@ impl Store {
             let opened = OpEnvelope::from_bytes(row.get_ref(0)?.as_blob()?)
                 .and_then(|env| env.open(self.keys.get(env.epoch())?));
             match opened {
-                Ok(op) => visit(&op),
+                Ok(mut op) => {
+                    self.open_file_changes(&mut op);
+                    visit(&op)
+                }
                 Err(_) => unreadable += 1,
             }
         }
@@ -516,9 +667,21 @@ impl Store {
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             let env = OpEnvelope::from_bytes(row.get_ref(0)?.as_blob()?)?;
-            out.push(env.open(self.keys.get(env.epoch())?)?);
+            let mut op = env.open(self.keys.get(env.epoch())?)?;
+            self.open_file_changes(&mut op);
+            out.push(op);
         }
         Ok(out)
+    }
+
+    /// Open an operation's changes sealed under its file's key, when this device holds the
+    /// key; otherwise (an erased file) they stay sealed, and readers see no change.
+    fn open_file_changes(&self, op: &mut Op) {
+        if let Some(key) = op.body.file().and_then(|f| self.files.get(f)) {
+            if op.body.open_changes(key).is_err() {
+                op.body.changes.clear();
+            }
+        }
     }
 }
 
@@ -636,17 +799,57 @@ fn save_state(
     keys: &Keyring,
     record: RecordId,
     state: &RecordState,
+    file: Option<RecordId>,
 ) -> Result<()> {
     let (epoch, key) = keys.current();
     let mut plain = zeroize::Zeroizing::new(state_codec::encode(state));
     let sealed = key.seal(&state_aad(record, epoch), &plain);
     zeroize::Zeroize::zeroize(&mut *plain);
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO records (record_id, kind, epoch, state) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (record_id) DO UPDATE SET epoch = excluded.epoch, state = excluded.state",
+        "INSERT INTO records (record_id, kind, epoch, state, file) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (record_id) DO UPDATE SET epoch = excluded.epoch, state = excluded.state,
+             file = coalesce(records.file, excluded.file)",
     )?;
-    stmt.execute(params![record.as_bytes(), state.kind, epoch, sealed])?;
+    stmt.execute(params![
+        record.as_bytes(),
+        state.kind,
+        epoch,
+        sealed,
+        file.map(|f| f.as_bytes().to_vec())
+    ])?;
     Ok(())
+}
+
+/// What a merged record does beyond itself: a file key is learnt at once (the file's own
+/// operations may follow in the same page), an erasure destroys its file here. Returns the
+/// records that went.
+fn after_merge(
+    tx: &Transaction<'_>,
+    files: &mut files::FileKeys,
+    record: RecordId,
+    state: &RecordState,
+    now_ms: u64,
+) -> Result<Vec<RecordId>> {
+    match state.kind.as_str() {
+        crate::client::KIND => {
+            if let Some(key) = files::key_in(state) {
+                files.insert(record, key);
+            }
+            Ok(Vec::new())
+        }
+        files::ERASURE => {
+            let Some(file) = crate::casework::StateExt::id(state, "file") else {
+                return Ok(Vec::new());
+            };
+            if files.is_erased(file) {
+                return Ok(Vec::new());
+            }
+            let gone = files::shred(tx, file, now_ms)?;
+            files.forget(file);
+            Ok(gone)
+        }
+        _ => Ok(Vec::new()),
+    }
 }
 
 fn save_clock(tx: &Transaction<'_>, last: (u64, u32), next_seq: u64) -> Result<()> {

@@ -9,6 +9,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_initial.sql"),
     include_str!("../../migrations/0002_sync.sql"),
     include_str!("../../migrations/0003_parked.sql"),
+    include_str!("../../migrations/0004_client_files.sql"),
 ];
 
 /// Connection settings every vault connection uses.
@@ -20,6 +21,9 @@ pub(crate) fn configure(conn: &Connection) -> Result<()> {
     // Sorting and temporary tables stay in memory: no temporary file ever reaches the disk.
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Deleted rows are overwritten with zeros, not left in free pages: an erased client's
+    // file key must not survive its deletion (ADR 0010).
+    conn.pragma_update(None, "secure_delete", "ON")?;
     // 16 MiB of page cache (SQLite's default is 2 MiB): an import of thousands of clients then
     // stays in memory until commit instead of spilling and re-reading pages. Affordable on a
     // 2 GB tablet; measured in docs/PERFORMANCE.md.

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use super::{insert_op, load_state, merge_into, op_exists, save_clock, save_state, Store};
+use super::{
+    after_merge, files, insert_op, load_state, merge_into, op_exists, save_clock, save_state, Store,
+};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, OpId, RecordId};
 use crate::merge::RecordState;
@@ -79,6 +81,8 @@ pub enum RejectReason {
     /// Its author's role may not change this record (a counsellor's tablet writing the team's
     /// policy, which only administrators set).
     NotAllowed(DeviceId),
+    /// Changes of a client's file whose key this device has not received yet.
+    UnknownFileKey,
 }
 
 impl RejectReason {
@@ -92,6 +96,7 @@ impl RejectReason {
             RejectReason::UnknownAuthor(_) => "unknown-author",
             RejectReason::RevokedAuthor(_) => "revoked-author",
             RejectReason::NotAllowed(_) => "not-allowed",
+            RejectReason::UnknownFileKey => "unknown-file-key",
         }
     }
 
@@ -131,8 +136,13 @@ fn check_authors<'a>(
         }
         match roster.author_key(author, op.body.written_epoch) {
             Ok(_)
-                if op.body.kind == crate::casework::policy::KIND
-                    && roster.role_of(author) != Some(komora_protocol::Role::Admin) =>
+                if (op.body.kind == crate::casework::policy::KIND
+                    && roster.role_of(author) != Some(komora_protocol::Role::Admin))
+                    || (op.body.kind == files::ERASURE
+                        && !matches!(
+                            roster.role_of(author),
+                            Some(komora_protocol::Role::Admin | komora_protocol::Role::Supervisor)
+                        )) =>
             {
                 report.rejected.push(Rejected {
                     op_id: op.id,
@@ -220,6 +230,11 @@ pub struct ApplyReport {
     /// Devices whose operations were stamped more than `MAX_DRIFT_MS` ahead of this device's
     /// clock: their clock is probably wrong. The operations were applied.
     pub clock_ahead: Vec<DeviceId>,
+    /// Operations of an erased client's file: never merged, never kept.
+    pub erased: usize,
+    /// Operations of a client's file that came before the operation carrying the file's key:
+    /// kept aside and merged as soon as the key arrives (by a later page or file).
+    pub waiting: Vec<OpId>,
 }
 
 impl Store {
@@ -327,6 +342,7 @@ impl Store {
             clock,
             next_seq,
             keys,
+            files,
             ..
         } = self;
         let tx = conn.transaction()?;
@@ -342,8 +358,43 @@ impl Store {
                 ])?;
             }
         }
-        let mut touched: HashMap<RecordId, RecordState> = HashMap::new();
-        for (env, op) in ops {
+        let mut touched: HashMap<RecordId, (RecordState, Option<RecordId>)> = HashMap::new();
+        let mut late_park: Vec<&OpEnvelope> = Vec::new();
+        let mut gone: Vec<RecordId> = Vec::new();
+        let now = clock.now_ms();
+        for (env, mut op) in ops {
+            let file = op.body.file();
+            if let Some(f) = file {
+                if files.is_erased(f) {
+                    // Its file was erased: never merged, never kept (it may carry the key).
+                    report.erased += 1;
+                    continue;
+                }
+                if files.get(f).is_none() {
+                    // The operation that records the client carries its file's key.
+                    if let Some(key) = op.body.carried_file_key().and_then(files::parse_key) {
+                        files.insert(f, key);
+                    }
+                }
+                match files.get(f) {
+                    Some(key) => {
+                        if op.body.open_changes(key).is_err() {
+                            report.rejected.push(Rejected {
+                                op_id: op.id,
+                                reason: RejectReason::Corrupted,
+                            });
+                            continue;
+                        }
+                    }
+                    None => {
+                        // Its client's operation (which carries the key) has not arrived
+                        // yet: it waits, whatever brought it (a page, a batch file).
+                        late_park.push(env);
+                        report.waiting.push(op.id);
+                        continue;
+                    }
+                }
+            }
             if op_exists(&tx, &op.id)? {
                 report.duplicates += 1;
                 if held_by_server {
@@ -353,13 +404,14 @@ impl Store {
                 continue;
             }
             let record = op.body.record;
-            let state = match touched.entry(record) {
+            let (state, _) = match touched.entry(record) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(e) => {
                     let loaded = load_state(&tx, keys, record)?;
-                    e.insert(
+                    e.insert((
                         loaded.unwrap_or_else(|| RecordState::new(&op.body.kind, op.body.hlc())),
-                    )
+                        file,
+                    ))
                 }
             };
             if state.kind != op.body.kind {
@@ -375,9 +427,28 @@ impl Store {
             }
             merge_into(&tx, state, &op)?;
             report.applied += 1;
+            if matches!(state.kind.as_str(), crate::client::KIND | files::ERASURE) {
+                gone.extend(after_merge(&tx, files, record, state, now)?);
+            }
         }
-        for (record, state) in &touched {
-            save_state(&tx, keys, *record, state)?;
+        if !late_park.is_empty() {
+            let mut stmt = tx.prepare_cached(
+                "INSERT OR IGNORE INTO parked (op_id, envelope, parked_at_ms, held) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for env in &late_park {
+                stmt.execute(rusqlite::params![
+                    env.op_id().as_bytes(),
+                    env.to_bytes(),
+                    parked_at as i64,
+                    held_by_server
+                ])?;
+            }
+        }
+        for (record, (state, file)) in &touched {
+            if gone.contains(record) {
+                continue; // erased in this very page
+            }
+            save_state(&tx, keys, *record, state, *file)?;
         }
         save_clock(&tx, clock.last(), *next_seq)?;
         if let Some(cursor) = server_cursor {
@@ -387,8 +458,9 @@ impl Store {
             .execute([&cursor.to_be_bytes()[..]])?;
         }
         tx.commit()?;
-        if report.applied > 0 {
-            self.changes.record(touched.keys().copied());
+        if report.applied > 0 || !gone.is_empty() {
+            self.changes
+                .record(touched.keys().copied().chain(gone.iter().copied()));
         }
         Ok(report)
     }
@@ -397,50 +469,75 @@ impl Store {
     /// sync fetched keys and the team's list). Those that now apply or are refused for good
     /// (forged, altered) leave the parking; those still unknown stay.
     pub(crate) fn retry_parked(&mut self) -> Result<ApplyReport> {
-        let parked: Vec<(Vec<u8>, Vec<u8>)> = {
-            let mut stmt = self
-                .conn
-                .prepare_cached("SELECT op_id, envelope FROM parked ORDER BY parked_at_ms LIMIT 10000")?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let parked: Vec<(Vec<u8>, Vec<u8>, bool)> = {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT op_id, envelope, held FROM parked ORDER BY parked_at_ms LIMIT 10000",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
+        let mut total = ApplyReport::default();
         if parked.is_empty() {
-            return Ok(ApplyReport::default());
+            return Ok(total);
         }
-        let mut envelopes = Vec::with_capacity(parked.len());
         let mut unreadable = Vec::new();
-        for (id, bytes) in &parked {
-            match OpEnvelope::from_bytes(bytes) {
-                Ok(env) => envelopes.push(env),
-                Err(_) => unreadable.push(id.clone()),
+        let mut done = Vec::new();
+        for held in [true, false] {
+            let mut envelopes = Vec::new();
+            for (id, bytes, h) in &parked {
+                if *h != held {
+                    continue;
+                }
+                match OpEnvelope::from_bytes(bytes) {
+                    Ok(env) => envelopes.push(env),
+                    Err(_) => unreadable.push(id.clone()),
+                }
             }
+            if envelopes.is_empty() {
+                continue;
+            }
+            let report = self.apply_checked(&envelopes, None, held, false)?;
+            let still: std::collections::HashSet<[u8; 16]> = report
+                .rejected
+                .iter()
+                .filter(|r| {
+                    matches!(
+                        r.reason,
+                        RejectReason::UnknownKeyEpoch(_) | RejectReason::UnknownAuthor(_)
+                    )
+                })
+                .map(|r| *r.op_id.as_bytes())
+                .chain(report.waiting.iter().map(|id| *id.as_bytes()))
+                .collect();
+            done.extend(
+                envelopes
+                    .iter()
+                    .map(|e| e.op_id())
+                    .filter(|id| !still.contains(id.as_bytes())),
+            );
+            total.applied += report.applied;
+            total.duplicates += report.duplicates;
+            total.erased += report.erased;
+            total.rejected.extend(
+                report
+                    .rejected
+                    .into_iter()
+                    .filter(|r| !still.contains(r.op_id.as_bytes())),
+            );
+            total.waiting.extend(report.waiting);
         }
-        let report = self.apply_checked(&envelopes, None, true, false)?;
-        let still: std::collections::HashSet<[u8; 16]> = report
-            .rejected
-            .iter()
-            .filter(|r| {
-                matches!(
-                    r.reason,
-                    RejectReason::UnknownKeyEpoch(_) | RejectReason::UnknownAuthor(_)
-                )
-            })
-            .map(|r| *r.op_id.as_bytes())
-            .collect();
         let tx = self.conn.transaction()?;
         {
             let mut del = tx.prepare_cached("DELETE FROM parked WHERE op_id = ?1")?;
-            for env in &envelopes {
-                if !still.contains(env.op_id().as_bytes()) {
-                    del.execute([env.op_id().as_bytes()])?;
-                }
+            for id in &done {
+                del.execute([id.as_bytes()])?;
             }
             for id in &unreadable {
                 del.execute([id])?;
             }
         }
         tx.commit()?;
-        Ok(report)
+        Ok(total)
     }
 
     /// The next operations the server does not hold yet, oldest first, up to `max_ops` and

@@ -204,6 +204,9 @@ pub trait Db: Send + Sync + 'static {
     /// The team's current epoch and the keys wrapped for `device` of epochs after `after`.
     fn key_grants(&self, team: Id16, device: Id16, after: u32) -> DbResult<KeyGrants>;
     fn touch(&self, device: Id16, now_ms: u64) -> DbResult<()>;
+    /// Delete these operations of `team` from its stream and remember their ids, so a push of
+    /// them later stores nothing (ADR 0010). Returns how many ids were handled.
+    fn erase_ops(&self, team: Id16, op_ids: &[[u8; 16]], now_ms: u64) -> DbResult<u32>;
     /// Write a consistent copy of the store to `out` while serving.
     fn backup(&self, out: &Path) -> DbResult<()>;
     /// Every byte the store holds, concatenated: what a thief of the database would get

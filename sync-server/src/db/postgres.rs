@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0003_key_rotation.sql"),
     include_str!("../../migrations/postgres/0004_signed_roster.sql"),
     include_str!("../../migrations/postgres/0005_invitation_keys.sql"),
+    include_str!("../../migrations/postgres/0006_erased_ops.sql"),
 ];
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
@@ -313,7 +314,9 @@ impl Db for PostgresDb {
             return Err(DbError::StaleEpoch);
         }
         let insert = tx.prepare(
-            "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope) VALUES ($1, $2, $3, $4, $5, $6)
+            "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope)
+             SELECT $1, $2, $3, $4, $5, $6
+             WHERE NOT EXISTS (SELECT 1 FROM erased_ops WHERE op_id = $3)
              ON CONFLICT (op_id) DO NOTHING",
         )?;
         let (mut stored, mut dups) = (0u32, 0u32);
@@ -499,6 +502,24 @@ impl Db for PostgresDb {
             )?
             .get(0);
         Ok(n as u32)
+    }
+
+    fn erase_ops(&self, team: Id16, op_ids: &[[u8; 16]], now: u64) -> DbResult<u32> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        for id in op_ids {
+            tx.execute(
+                "DELETE FROM ops WHERE team_id = $1 AND op_id = $2",
+                &[&&team.0[..], &&id[..]],
+            )?;
+            tx.execute(
+                "INSERT INTO erased_ops (op_id, team_id, erased_ms) VALUES ($1, $2, $3)
+                 ON CONFLICT (op_id) DO NOTHING",
+                &[&&id[..], &&team.0[..], &(now as i64)],
+            )?;
+        }
+        tx.commit()?;
+        Ok(op_ids.len() as u32)
     }
 
     fn touch(&self, device: Id16, now: u64) -> DbResult<()> {

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_key_rotation.sql"),
     include_str!("../../migrations/0004_signed_roster.sql"),
     include_str!("../../migrations/0005_invitation_keys.sql"),
+    include_str!("../../migrations/0006_erased_ops.sql"),
 ];
 
 pub struct SqliteDb {
@@ -42,6 +43,8 @@ impl SqliteDb {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // An erased client file's key must not survive in free pages (ADR 0010).
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         let version =
             conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
@@ -300,7 +303,9 @@ impl Db for SqliteDb {
         }
         let (mut stored, mut dups) = (0u32, 0u32);
         {
-            let mut exists = tx.prepare_cached("SELECT 1 FROM ops WHERE op_id = ?1")?;
+            let mut exists = tx.prepare_cached(
+                "SELECT 1 FROM ops WHERE op_id = ?1 UNION ALL SELECT 1 FROM erased_ops WHERE op_id = ?1",
+            )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
@@ -488,6 +493,23 @@ impl Db for SqliteDb {
             [team.0],
             |r| r.get(0),
         )?)
+    }
+
+    fn erase_ops(&self, team: Id16, op_ids: &[[u8; 16]], now: u64) -> DbResult<u32> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        {
+            let mut delete = tx.prepare_cached("DELETE FROM ops WHERE team_id = ?1 AND op_id = ?2")?;
+            let mut remember = tx.prepare_cached(
+                "INSERT OR IGNORE INTO erased_ops (op_id, team_id, erased_ms) VALUES (?1, ?2, ?3)",
+            )?;
+            for id in op_ids {
+                delete.execute(params![team.0, &id[..]])?;
+                remember.execute(params![&id[..], team.0, now as i64])?;
+            }
+        }
+        tx.commit()?;
+        Ok(op_ids.len() as u32)
     }
 
     fn touch(&self, device: Id16, now: u64) -> DbResult<()> {

@@ -174,6 +174,9 @@ impl Transport for Counted {
     fn roster(&mut self, token: &str, after: u32) -> Reply<roster::RosterResponse> {
         self.timed("roster", |t| t.roster(token, after))
     }
+    fn erase(&mut self, token: &str, req: &EraseRequest) -> Reply<EraseResponse> {
+        self.timed("erase", |t| t.erase(token, req))
+    }
 }
 
 /// One sync through `url`: its report, time, requests, and when pushing ended.

@@ -1,0 +1,112 @@
+//! Erasing a client: the right to be forgotten, and the end of a retention period (ADR 0010).
+//!
+//! A supervisor or an administrator erases a client's whole file: the client, their consents,
+//! cases, sessions, measures, referrals and the reviews of those. What is written is an
+//! `erasure` record (the team's, under the team key): which file, when, why and, by its
+//! signature, who. Merging it, on this tablet now and on every other one when it arrives,
+//! destroys the file's key and the file's materialised records; the server is asked to delete
+//! the operations that carried the key. Every other copy of the file's operations is then
+//! ciphertext under a key that no longer exists. The erasure record stays: the audit keeps
+//! that it happened, not what the file held.
+
+use std::fmt;
+
+use komora_protocol::Role;
+
+use super::{id_value, Date, StateExt};
+use crate::error::{Error, Result};
+use crate::ids::{DeviceId, RecordId};
+use crate::store::files::ERASURE;
+use crate::store::{Edit, RecordEdit};
+use crate::value::Value;
+use crate::vault::Vault;
+
+/// Why a file may be erased.
+pub const ERASURE_REASONS: &[&str] = &["client-request", "retention", "recorded-by-mistake"];
+
+/// That a client's file was erased: all the audit keeps.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Erasure {
+    pub id: RecordId,
+    /// The erased client's id (random: it names no one once the file is gone).
+    pub client: RecordId,
+    pub date: Option<Date>,
+    pub reason: String,
+    /// The device that erased it.
+    pub by: DeviceId,
+}
+
+impl fmt::Debug for Erasure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Erasure")
+            .field("id", &self.id)
+            .field("client", &self.client)
+            .field("reason", &self.reason)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Vault {
+    /// Erase a client's whole file, on this tablet now and on every tablet of the team as it
+    /// syncs (see the module's documentation). Supervisors and administrators only. It cannot
+    /// be undone: nobody, Komora included, can read the file afterwards.
+    pub fn erase_client(&mut self, client: RecordId, reason: &str) -> Result<Erasure> {
+        match self.role()? {
+            None | Some(Role::Supervisor | Role::Admin) => {}
+            Some(_) => {
+                return Err(Error::Forbidden(
+                    "only a supervisor or an administrator erases a client's file".into(),
+                ))
+            }
+        }
+        if !ERASURE_REASONS.contains(&reason) {
+            return Err(Error::validation(
+                "reason",
+                format!("must be one of: {}", ERASURE_REASONS.join(", ")),
+            ));
+        }
+        self.client(client)?;
+        let id = RecordId::random();
+        let today = self.today();
+        self.store.write(vec![RecordEdit {
+            record: id,
+            kind: ERASURE,
+            create: true,
+            edits: vec![
+                Edit::Set("file", id_value(client)),
+                Edit::Set("date", Value::Text(today.to_string())),
+                Edit::Set("reason", Value::Text(reason.to_owned())),
+            ],
+        }])?;
+        self.erasure(id)
+    }
+
+    /// Every erasure this tablet knows of, oldest first.
+    pub fn erasures(&self) -> Result<Vec<Erasure>> {
+        let mut out = Vec::new();
+        self.store.for_each_state(ERASURE, |id, s| {
+            if let Some(e) = from_state(id, &s) {
+                out.push(e);
+            }
+        })?;
+        out.sort_by_key(|e| (e.date, e.id));
+        Ok(out)
+    }
+
+    fn erasure(&self, id: RecordId) -> Result<Erasure> {
+        self.store
+            .state(id)?
+            .and_then(|s| from_state(id, &s))
+            .ok_or(Error::NotFound(id))
+    }
+}
+
+fn from_state(id: RecordId, s: &crate::merge::RecordState) -> Option<Erasure> {
+    Some(Erasure {
+        id,
+        client: s.id("file")?,
+        date: s.date("date"),
+        reason: s.text("reason").unwrap_or_default(),
+        by: s.author(),
+    })
+}

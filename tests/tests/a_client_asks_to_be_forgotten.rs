@@ -1,0 +1,202 @@
+//! Uwase asks AMI to forget her. Her supervisor erases her file; every tablet of the team
+//! destroys it as it syncs, one that was offline too; the server deletes what carried the
+//! file's key, so even a thief holding every team key and a copy of the server taken
+//! afterwards reads nothing of her. The audit keeps that it happened, when, why and by whom,
+//! and not one word of what her file held (ADR 0010).
+
+use komora_core::{
+    ClientEdit, ConsentDecision, ConsentGiver, Error, Language, NewAssessment, NewCase,
+    NewClient, NewConsent, NewSession, RecordId, Role, Vault,
+};
+use komora_protocol::Id16;
+use komora_scenarios::server::{backends, TestServer};
+use komora_scenarios::{bootstrap_admin, enrol, sync, ManualClock, MORNING_MS};
+
+const NAME: &str = "Uwase Immaculée";
+const NOTE: &str = "She spoke for the first time about the night her brother was taken.";
+
+/// Uwase's file: her record, consents, a case, a home visit with a note, and a PHQ-9.
+fn record_uwase(v: &mut Vault) -> RecordId {
+    let client = v
+        .add_client(&NewClient {
+            name: NAME.into(),
+            phone: Some("+250788123456".into()),
+            code: Some("HUY-0042".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    for scope in ["services", "data-recording"] {
+        v.add_consent(&NewConsent {
+            client,
+            scope: scope.into(),
+            decision: ConsentDecision::Given,
+            language: Language::Kinyarwanda,
+            given_by: ConsentGiver::Client,
+            guardian_name: None,
+            date: None,
+        })
+        .unwrap();
+    }
+    let case = v
+        .add_case(&NewCase {
+            clients: vec![client],
+            problems: vec!["trauma".into()],
+            ..Default::default()
+        })
+        .unwrap();
+    let mut visit = NewSession::new(case, "home-visit");
+    visit.notes = Some(NOTE.into());
+    let session = v.add_session(&visit).unwrap();
+    v.add_assessment(&NewAssessment {
+        client,
+        case: Some(case),
+        session: Some(session),
+        instrument: "phq-9".into(),
+        version: None,
+        date: None,
+        answers: vec![2, 2, 1, 1, 2, 1, 1, 1, 0],
+    })
+    .unwrap();
+    client
+}
+
+fn sees_her(v: &Vault, client: RecordId) -> bool {
+    v.client(client).is_ok()
+        || !v.search_clients("uwase", 10).unwrap().is_empty()
+        || v.timeline(client).map(|t| !t.is_empty()).unwrap_or(false)
+        || v.review_queue().unwrap().iter().any(|q| q.case.clients.contains(&client))
+}
+
+/// Every envelope the server holds for the team, opened one by one, in the server's order,
+/// with every team key there is: what a thief with a copy of the server and a tablet's keys
+/// would read. Returns the thief's vault, and whether `watched` could be read at any point
+/// (a thief would not honour an erasure record, so the check is made before it arrives).
+fn thief_reads(server: &TestServer, keys_from: &Vault, watched: RecordId) -> (Vault, bool) {
+    let team = keys_from.sync_settings().unwrap().team_id;
+    let page = server
+        .state
+        .db
+        .pull(team, Id16([0; 16]), 0, u32::MAX)
+        .unwrap();
+    let mut thief =
+        Vault::ephemeral(&keys_from.team_keys(), ManualClock::at(MORNING_MS)).unwrap();
+    let mut read = false;
+    for raw in &page.envelopes {
+        let env = komora_core::OpEnvelope::from_bytes(raw).unwrap();
+        thief.apply_ops(&[env]).unwrap();
+        read |= thief.client(watched).is_ok();
+    }
+    (thief, read)
+}
+
+#[test]
+fn a_client_who_asks_to_be_forgotten_is_erased_from_every_tablet_and_the_server() {
+    for backend in backends() {
+        eprintln!("store: {backend:?}");
+        erased_everywhere(&backend);
+    }
+}
+
+fn erased_everywhere(backend: &komora_scenarios::server::Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_on(backend, &dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut supervisor = enrol(&server, &mut admin, Role::Supervisor, &dir.path().join("s"));
+    let mut claudine = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("c"));
+    let mut jean = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("j"));
+
+    let uwase = record_uwase(&mut claudine);
+    let other = claudine
+        .add_client(&NewClient {
+            name: "Mukamana Ange".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    sync(&mut claudine).unwrap();
+    for v in [&mut supervisor, &mut jean, &mut admin] {
+        sync(v).unwrap();
+        assert!(sees_her(v, uwase), "her file reached every tablet");
+    }
+    // Before: a thief with the team's keys and a copy of the server reads her file. (Why
+    // server backups must expire: SECURITY.md.)
+    let (before, read) = thief_reads(&server, &admin, uwase);
+    assert!(read);
+    assert_eq!(before.client(uwase).unwrap().name, NAME);
+
+    // Jean, offline in the hills, corrects her phone number before the erasure reaches him.
+    jean.edit_client(
+        uwase,
+        &ClientEdit {
+            phone: Some(Some("+250788000111".into())),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+
+    // A counsellor cannot erase a file; nothing changes.
+    let refused = claudine.erase_client(uwase, "client-request").unwrap_err();
+    assert!(matches!(refused, Error::Forbidden(_)), "{refused:?}");
+    assert!(sees_her(&claudine, uwase));
+
+    // Her supervisor erases it, with the reason. On her tablet it is gone at once.
+    let bad_reason = supervisor.erase_client(uwase, "because").unwrap_err();
+    assert!(matches!(bad_reason, Error::Validation { .. }));
+    let erasure = supervisor.erase_client(uwase, "client-request").unwrap();
+    assert!(!sees_her(&supervisor, uwase));
+    assert!(matches!(supervisor.client(uwase), Err(Error::NotFound(_))));
+    assert!(supervisor.client(other).is_ok(), "other clients stay");
+    let again = supervisor.erase_client(uwase, "client-request").unwrap_err();
+    assert!(matches!(again, Error::NotFound(_)), "cannot be erased twice");
+    sync(&mut supervisor).unwrap();
+
+    // Every tablet destroys it as it syncs; Jean's offline edit goes to the server as
+    // ciphertext nobody can open, and nowhere brings her back.
+    sync(&mut claudine).unwrap();
+    sync(&mut jean).unwrap();
+    sync(&mut admin).unwrap();
+    sync(&mut claudine).unwrap();
+    for v in [&claudine, &jean, &admin, &supervisor] {
+        assert!(!sees_her(v, uwase), "erased everywhere");
+        assert!(v.client(other).is_ok());
+        // Recording anything about her is refused.
+        assert!(v.timeline(uwase).is_err() || v.timeline(uwase).unwrap().is_empty());
+        // The audit keeps that it happened, when, why and by whom: not who she was.
+        let erasures = v.erasures().unwrap();
+        assert_eq!(erasures.len(), 1);
+        assert_eq!(erasures[0].client, uwase);
+        assert_eq!(erasures[0].reason, "client-request");
+        assert_eq!(erasures[0].by, supervisor.device_id());
+        assert_eq!(erasures[0].id, erasure.id);
+        let trail = format!("{:?}", v.audit_trail().unwrap());
+        assert!(!trail.contains("Uwase") && !trail.contains("brother"));
+    }
+    let mut session = NewSession::new(uwase, "office");
+    session.notes = Some("after".into());
+    assert!(claudine.add_session(&session).is_err());
+
+    // A thief with every team key and a copy of the server taken now reads nothing of her:
+    // the operation that carried her file's key is gone from the server, and the rest of her
+    // file is sealed under a key that no longer exists anywhere.
+    let (after, read) = thief_reads(&server, &admin, uwase);
+    assert!(!read, "at no point does her file open");
+    assert!(after.search_clients("uwase", 10).unwrap().is_empty());
+    assert!(after.client(other).is_ok(), "the thief does read the team's other records");
+    for (what, bytes) in server.stored_bytes() {
+        assert!(
+            !contains(&bytes, NAME.as_bytes()) && !contains(&bytes, NOTE.as_bytes()),
+            "{what} holds plaintext"
+        );
+    }
+
+    // A tablet enrolled afterwards receives her file's remains and reads none of it.
+    let mut newcomer = enrol(&server, &mut admin, Role::Supervisor, &dir.path().join("n"));
+    let report = sync(&mut newcomer).unwrap();
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    assert!(!sees_her(&newcomer, uwase));
+    assert!(newcomer.client(other).is_ok());
+    assert_eq!(newcomer.erasures().unwrap().len(), 1);
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
