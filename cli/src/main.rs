@@ -100,9 +100,23 @@ enum Command {
     /// Device policies set by an administrator.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Client files past their retention period (data/retention.json), and erasing them.
+    #[command(subcommand)]
+    Retention(RetentionCommand),
     /// The audit trail: who created, changed, viewed and exported which record, and when.
     #[command(subcommand)]
     Audit(casework::AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// The rules in force and the client files now due for destruction.
+    Due,
+    /// Erase every file now due (supervisors and administrators; cannot be undone).
+    Apply {
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -197,6 +211,19 @@ enum ClientCommand {
     },
     /// Delete a client (its history stays in the log).
     Delete { id: String },
+    /// Erase a client's whole file for good, on every tablet and the server (supervisors and
+    /// administrators). Nobody can read it afterwards; the audit keeps that it happened.
+    Erase {
+        id: String,
+        /// client-request, retention or recorded-by-mistake.
+        #[arg(long)]
+        reason: String,
+        /// Confirm: erasing cannot be undone.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// The client files erased so far: when, why and by which device.
+    Erasures,
     /// Every value a field has had, with author device and time, concurrent values included.
     History { id: String, field: String },
     /// Record that another client is a relative or household member (`--relation parent`
@@ -411,6 +438,38 @@ fn run(cli: Cli) -> Result<(), Failure> {
             vault.set_team_policy(&policy)?;
             out.record(policy_json(&policy));
         }
+        Command::Retention(RetentionCommand::Due) => {
+            let vault = unlock(&dir)?;
+            let due: Vec<_> = vault
+                .retention_due()?
+                .iter()
+                .map(|d| {
+                    serde_json::json!({
+                        "client": d.client.to_string(),
+                        "last_change": d.last_change.to_string(),
+                        "due_since": d.due_since.to_string(),
+                    })
+                })
+                .collect();
+            let rules = komora_core::retention_rules();
+            out.record(serde_json::json!({
+                "rules": rules.rules.iter().map(|r| serde_json::json!({
+                    "record": r.record, "keep_years": r.keep_years,
+                    "counted_from": r.counted_from, "unless": r.unless, "then": r.then,
+                })).collect::<Vec<_>>(),
+                "due": due,
+            }));
+        }
+        Command::Retention(RetentionCommand::Apply { yes }) => {
+            if !yes {
+                return Err(Failure(
+                    "erasing files cannot be undone: add --yes to confirm".into(),
+                    2,
+                ));
+            }
+            let erased = unlock(&dir)?.apply_retention()?;
+            out.erasures(&erased);
+        }
         Command::Policy(PolicyCommand::Show) => {
             out.record(policy_json(&unlock(&dir)?.team_policy()?))
         }
@@ -599,6 +658,18 @@ fn client_command(
             vault.delete_client(id)?;
             out.deleted(id);
         }
+        ClientCommand::Erase { id, reason, yes } => {
+            let id = parse_id(&id)?;
+            if !yes {
+                return Err(Failure(
+                    "erasing a client's file cannot be undone: add --yes to confirm".into(),
+                    2,
+                ));
+            }
+            let erasure = vault.erase_client(id, &reason)?;
+            out.erasures(std::slice::from_ref(&erasure));
+        }
+        ClientCommand::Erasures => out.erasures(&vault.erasures()?),
         ClientCommand::History { id, field } => {
             out.history(&vault.client_history(parse_id(&id)?, &field)?)
         }

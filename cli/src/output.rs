@@ -60,6 +60,34 @@ impl Output {
         }
     }
 
+    pub fn erasures(&self, list: &[komora_core::Erasure]) {
+        if self.json {
+            self.print_json(Json::Array(
+                list.iter()
+                    .map(|e| {
+                        json!({
+                            "id": e.id.to_string(),
+                            "client": e.client.to_string(),
+                            "date": e.date.map(|d| d.to_string()),
+                            "reason": e.reason,
+                            "by": e.by.to_string(),
+                        })
+                    })
+                    .collect(),
+            ));
+        } else {
+            for e in list {
+                println!(
+                    "Erased client {} on {} ({}), by device {}.",
+                    e.client,
+                    e.date.map(|d| d.to_string()).unwrap_or_else(|| "?".into()),
+                    e.reason,
+                    e.by
+                );
+            }
+        }
+    }
+
     pub fn deleted(&self, id: RecordId) {
         if self.json {
             self.print_json(json!({ "id": id.to_string(), "deleted": true }));

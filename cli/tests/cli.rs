@@ -410,3 +410,46 @@ fn a_policy_is_set_shown_and_refused_when_out_of_range() {
     assert_eq!(off["auto_lock_minutes"], Value::Null);
     assert_eq!(off["wipe_after_failures"], 9);
 }
+
+#[test]
+fn a_client_file_is_erased_only_when_confirmed_and_the_erasure_is_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("vault");
+    ok(&vault, &["init"]);
+    let id = ok(&vault, &["client", "add", "--name", "Uwase Immaculée"]);
+    let id = id.trim();
+    let unconfirmed = fails(
+        &vault,
+        PASS,
+        &["client", "erase", id, "--reason", "client-request"],
+        2,
+    );
+    assert!(unconfirmed.contains("--yes"), "{unconfirmed}");
+    assert_eq!(json(&vault, &["client", "list"]).as_array().unwrap().len(), 1);
+
+    let erased = json(
+        &vault,
+        &["client", "erase", id, "--reason", "client-request", "--yes"],
+    );
+    assert_eq!(erased[0]["client"], id);
+    assert_eq!(erased[0]["reason"], "client-request");
+    assert!(json(&vault, &["client", "list"]).as_array().unwrap().is_empty());
+    assert!(json(&vault, &["client", "search", "uwase"])
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let listed = json(&vault, &["client", "erasures"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert!(!listed.to_string().contains("Uwase"), "the audit keeps no name");
+
+    // Retention: the rules in force, and nothing due in a new vault.
+    let retention = json(&vault, &["retention", "due"]);
+    assert_eq!(retention["rules"][0]["record"], "client-file");
+    assert_eq!(retention["rules"][0]["keep_years"], 7);
+    assert!(retention["due"].as_array().unwrap().is_empty());
+    fails(&vault, PASS, &["retention", "apply"], 2);
+    assert!(json(&vault, &["retention", "apply", "--yes"])
+        .as_array()
+        .unwrap()
+        .is_empty());
+}

@@ -38,6 +38,7 @@ pub use casework::consent::{
 };
 pub use casework::date::Date;
 pub use casework::erasure::{Erasure, ERASURE_REASONS};
+pub use casework::retention::{retention_rules, RetentionDue, RetentionRule, RetentionRules};
 pub use casework::group::{Group, GroupSession, NewGroup, DEFAULT_CYCLE};
 pub use casework::household::Link;
 pub use casework::instrument::{

@@ -454,6 +454,19 @@ impl KomoraVault {
         self.with(|v| Ok(v.delete_client(id)?))
     }
 
+    /// Erase a client's whole file for good, here now and on every tablet as it syncs
+    /// (supervisors and administrators; `reason`: client-request, retention or
+    /// recorded-by-mistake). Cannot be undone.
+    pub fn erase_client(&self, id: String, reason: String) -> Result<Erasure> {
+        let id = records::id(&id)?;
+        self.with(|v| Ok(v.erase_client(id, &reason)?.into()))
+    }
+
+    /// The client files erased so far.
+    pub fn erasures(&self) -> Result<Vec<Erasure>> {
+        self.with(|v| Ok(v.erasures()?.into_iter().map(Erasure::from).collect()))
+    }
+
     /// Every value a field has had, concurrent ones included.
     pub fn client_history(&self, id: String, field: String) -> Result<Vec<HistoryEntry>> {
         let id = records::id(&id)?;

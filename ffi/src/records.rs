@@ -94,6 +94,30 @@ redacted_debug!(
     GroupSession,
 );
 
+/// That a client's file was erased: which (a random id), when, why, by which device.
+#[derive(uniffi::Record, Debug)]
+pub struct Erasure {
+    pub id: String,
+    pub client_id: String,
+    /// YYYY-MM-DD.
+    pub date: Option<String>,
+    /// client-request, retention or recorded-by-mistake.
+    pub reason: String,
+    pub by_device: String,
+}
+
+impl From<core::Erasure> for Erasure {
+    fn from(e: core::Erasure) -> Self {
+        Erasure {
+            id: e.id.to_string(),
+            client_id: e.client.to_string(),
+            date: e.date.map(|d| d.to_string()),
+            reason: e.reason,
+            by_device: e.by.to_string(),
+        }
+    }
+}
+
 #[derive(uniffi::Record)]
 #[uniffi::export(Debug)]
 pub struct Client {

@@ -200,3 +200,71 @@ fn erased_everywhere(backend: &komora_scenarios::server::Backend) {
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
+
+/// Seven years after her last session and with her case closed, Jeanne's file is due for
+/// destruction under the retention rules (data/retention.json); Marie's case is still open and
+/// Paul was seen three years ago: their files stay. The supervisor's retention run erases
+/// Jeanne's file on her tablet and, by the erasure record, on the counsellor's.
+#[test]
+fn files_past_their_retention_period_are_listed_and_erased_and_the_others_stay() {
+    use komora_core::{retention_rules, CaseEdit, CaseStatus, TeamKeys};
+    use komora_scenarios::send;
+
+    let rule = &retention_rules().rules[0];
+    assert_eq!((rule.record.as_str(), rule.keep_years), ("client-file", 7));
+
+    const DAY: u64 = 86_400_000;
+    let eight_years_ago = MORNING_MS - 8 * 366 * DAY;
+    let clock = ManualClock::at(eight_years_ago);
+    let team = TeamKeys::generate();
+    let mut counsellor = Vault::ephemeral(&team, clock.clone()).unwrap();
+    let mut supervisor = Vault::ephemeral(&team, clock.clone()).unwrap();
+
+    let file = |v: &mut Vault, name: &str, close: bool| {
+        let client = v
+            .add_client(&NewClient {
+                name: name.into(),
+                ..Default::default()
+            })
+            .unwrap();
+        let case = v
+            .add_case(&NewCase {
+                clients: vec![client],
+                problems: vec!["grief".into()],
+                ..Default::default()
+            })
+            .unwrap();
+        if close {
+            v.edit_case(
+                case,
+                &CaseEdit {
+                    status: Some(CaseStatus::Closed),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        }
+        client
+    };
+    let jeanne = file(&mut counsellor, "Jeanne", true);
+    let marie = file(&mut counsellor, "Marie", false);
+    clock.set(MORNING_MS - 3 * 366 * DAY);
+    let paul = file(&mut counsellor, "Paul", true);
+    clock.set(MORNING_MS);
+    send(&counsellor, &mut supervisor);
+
+    let due = supervisor.retention_due().unwrap();
+    assert_eq!(due.iter().map(|d| d.client).collect::<Vec<_>>(), [jeanne]);
+    assert!(due[0].due_since <= supervisor.today());
+
+    let erased = supervisor.apply_retention().unwrap();
+    assert_eq!(erased.len(), 1);
+    assert_eq!((erased[0].client, erased[0].reason.as_str()), (jeanne, "retention"));
+    assert!(supervisor.client(jeanne).is_err());
+    assert!(supervisor.client(marie).is_ok() && supervisor.client(paul).is_ok());
+    assert!(supervisor.retention_due().unwrap().is_empty(), "nothing left due");
+
+    send(&supervisor, &mut counsellor);
+    assert!(counsellor.client(jeanne).is_err(), "erased on the counsellor's tablet too");
+    assert!(counsellor.client(marie).is_ok() && counsellor.client(paul).is_ok());
+}

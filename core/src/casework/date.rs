@@ -63,6 +63,17 @@ impl Date {
         Self { year, month, day }
     }
 
+    /// The same day `n` years later (29 February becomes 28 February in a common year).
+    pub fn add_years(self, n: u32) -> Self {
+        let year = self.year.saturating_add(n as i32).min(9999);
+        let day = self.day.min(days_in_month(year, self.month));
+        Self {
+            year,
+            month: self.month,
+            day,
+        }
+    }
+
     pub fn add_days(self, n: i64) -> Self {
         Self::from_days(self.days() + n)
     }

@@ -28,6 +28,7 @@ pub(crate) mod policy;
 pub(crate) mod queries;
 pub(crate) mod referral;
 pub(crate) mod report;
+pub(crate) mod retention;
 pub(crate) mod review;
 pub(crate) mod session;
 

@@ -542,6 +542,32 @@ impl Store {
         load_state(&self.conn, &self.keys, record)
     }
 
+    /// Visit every record that belongs to a client file, with its file, streaming.
+    pub(crate) fn for_each_file_record(
+        &self,
+        mut visit: impl FnMut(RecordId, RecordId, RecordState),
+    ) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT record_id, epoch, state, file FROM records WHERE file IS NOT NULL",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut scratch = zeroize::Zeroizing::new(Vec::with_capacity(1024));
+        while let Some(row) = rows.next()? {
+            let id = RecordId::from_slice(row.get_ref(0)?.as_blob()?)?;
+            let file = RecordId::from_slice(row.get_ref(3)?.as_blob()?)?;
+            if let Ok(state) = open_state_into(
+                &self.keys,
+                id,
+                row.get(1)?,
+                row.get_ref(2)?.as_blob()?,
+                &mut scratch,
+            ) {
+                visit(file, id, state);
+            }
+        }
+        Ok(())
+    }
+
     /// Visit every record of a kind, streaming (no list of states is built). Returns the ids
     /// of records that could not be read.
     pub(crate) fn for_each_state(

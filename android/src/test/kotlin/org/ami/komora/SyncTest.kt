@@ -100,6 +100,41 @@ class SyncTest : WithServer() {
     }
 
     @Test
+    fun `a client who asks to be forgotten is erased by the administrator and the counsellor's tablet forgets her at its next sync`() = runBlocking {
+        val admin = bootstrap(
+            tmp.resolve("admin").toString(), PIN, server.url, server.bootstrapCode,
+            "AMI", "Huye", KdfStrength.INSECURE_FOR_TESTS, null,
+        )
+        admin.use {
+            val claudine = enroll(
+                tmp.resolve("claudine").toString(), PIN, server.url, admin.invite("counsellor", 24).code,
+                KdfStrength.INSECURE_FOR_TESTS, null,
+            )
+            claudine.use {
+                val uwase = claudine.addClient(NewClient(name = "Uwase Immaculée", district = "Huye"))
+                val ange = claudine.addClient(NewClient(name = "Mukamana Ange", district = "Huye"))
+                claudine.syncFlow().toList()
+                admin.syncFlow().toList()
+                assertEquals(1, admin.searchClients("uwase", 10).size)
+
+                val refused = runCatching { claudine.eraseClient(uwase, "client-request") }.exceptionOrNull()
+                assertTrue(refused is KomoraException.Forbidden, "a counsellor cannot erase: got $refused")
+
+                val erasure = admin.eraseClient(uwase, "client-request")
+                assertEquals(uwase, erasure.clientId)
+                assertEquals(0, admin.searchClients("uwase", 10).size)
+                admin.syncFlow().toList()
+                claudine.syncFlow().toList()
+                assertEquals(0, claudine.searchClients("uwase", 10).size, "forgotten on her tablet too")
+                assertEquals(listOf(ange), claudine.clients().map { it.id })
+                val gone = runCatching { claudine.client(uwase) }.exceptionOrNull()
+                assertTrue(gone is KomoraException.NotFound, "got $gone")
+                assertEquals(listOf("client-request"), claudine.erasures().map { it.reason })
+            }
+        }
+    }
+
+    @Test
     fun `a server that cannot be reached ends the flow with a network exception`() = runBlocking {
         val admin = bootstrap(
             tmp.resolve("admin").toString(), PIN, server.url, server.bootstrapCode,
