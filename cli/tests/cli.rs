@@ -425,7 +425,10 @@ fn a_client_file_is_erased_only_when_confirmed_and_the_erasure_is_listed() {
         2,
     );
     assert!(unconfirmed.contains("--yes"), "{unconfirmed}");
-    assert_eq!(json(&vault, &["client", "list"]).as_array().unwrap().len(), 1);
+    assert_eq!(
+        json(&vault, &["client", "list"]).as_array().unwrap().len(),
+        1
+    );
 
     let erased = json(
         &vault,
@@ -433,14 +436,20 @@ fn a_client_file_is_erased_only_when_confirmed_and_the_erasure_is_listed() {
     );
     assert_eq!(erased[0]["client"], id);
     assert_eq!(erased[0]["reason"], "client-request");
-    assert!(json(&vault, &["client", "list"]).as_array().unwrap().is_empty());
+    assert!(json(&vault, &["client", "list"])
+        .as_array()
+        .unwrap()
+        .is_empty());
     assert!(json(&vault, &["client", "search", "uwase"])
         .as_array()
         .unwrap()
         .is_empty());
     let listed = json(&vault, &["client", "erasures"]);
     assert_eq!(listed.as_array().unwrap().len(), 1);
-    assert!(!listed.to_string().contains("Uwase"), "the audit keeps no name");
+    assert!(
+        !listed.to_string().contains("Uwase"),
+        "the audit keeps no name"
+    );
 
     // Retention: the rules in force, and nothing due in a new vault.
     let retention = json(&vault, &["retention", "due"]);

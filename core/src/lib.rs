@@ -38,7 +38,6 @@ pub use casework::consent::{
 };
 pub use casework::date::Date;
 pub use casework::erasure::{Erasure, ERASURE_REASONS};
-pub use casework::retention::{retention_rules, RetentionDue, RetentionRule, RetentionRules};
 pub use casework::group::{Group, GroupSession, NewGroup, DEFAULT_CYCLE};
 pub use casework::household::Link;
 pub use casework::instrument::{
@@ -54,6 +53,7 @@ pub use casework::queries::{
 };
 pub use casework::referral::{NewReferral, Referral, ReferralStatus};
 pub use casework::report::{age_band, ReportOptions, SUPPRESS_BELOW};
+pub use casework::retention::{retention_rules, RetentionDue, RetentionRule, RetentionRules};
 pub use casework::review::{Review, Verdict};
 pub use casework::session::{NewSession, Session, SessionEdit};
 pub use client::{Client, ClientEdit, Listing, NewClient, Sex, CLIENT_FIELDS, CLIENT_SET_FIELDS};

@@ -232,7 +232,9 @@ impl OpBody {
             }
             _ => return Ok(()),
         };
-        let plain = key.open(&file_aad(file, self.record), sealed).ok_or_else(bad)?;
+        let plain = key
+            .open(&file_aad(file, self.record), sealed)
+            .ok_or_else(bad)?;
         let inner: Vec<Change> = postcard::from_bytes(&plain).map_err(|_| bad())?;
         if inner.iter().any(|c| {
             matches!(c, Change::Sealed { .. })

@@ -536,9 +536,12 @@ pub async fn erase(
         &[Role::Admin, Role::Supervisor],
         "only supervisors and administrators erase a client's file",
     )?;
-    let Json(req) = body.map_err(|_| ApiError::bad_request("an erase request lists operation ids"))?;
+    let Json(req) =
+        body.map_err(|_| ApiError::bad_request("an erase request lists operation ids"))?;
     if req.op_ids.len() > komora_protocol::MAX_ERASE_OPS {
-        return Err(ApiError::bad_request("too many operations in one erase request"));
+        return Err(ApiError::bad_request(
+            "too many operations in one erase request",
+        ));
     }
     let team = who.0.team_id;
     let now = now_ms();

@@ -5,8 +5,8 @@
 //! and not one word of what her file held (ADR 0010).
 
 use komora_core::{
-    ClientEdit, ConsentDecision, ConsentGiver, Error, Language, NewAssessment, NewCase,
-    NewClient, NewConsent, NewSession, RecordId, Role, Vault,
+    ClientEdit, ConsentDecision, ConsentGiver, Error, Language, NewAssessment, NewCase, NewClient,
+    NewConsent, NewSession, RecordId, Role, Vault,
 };
 use komora_protocol::Id16;
 use komora_scenarios::server::{backends, TestServer};
@@ -64,7 +64,10 @@ fn sees_her(v: &Vault, client: RecordId) -> bool {
     v.client(client).is_ok()
         || !v.search_clients("uwase", 10).unwrap().is_empty()
         || v.timeline(client).map(|t| !t.is_empty()).unwrap_or(false)
-        || v.review_queue().unwrap().iter().any(|q| q.case.clients.contains(&client))
+        || v.review_queue()
+            .unwrap()
+            .iter()
+            .any(|q| q.case.clients.contains(&client))
 }
 
 /// Every envelope the server holds for the team, opened one by one, in the server's order,
@@ -78,8 +81,7 @@ fn thief_reads(server: &TestServer, keys_from: &Vault, watched: RecordId) -> (Va
         .db
         .pull(team, Id16([0; 16]), 0, u32::MAX)
         .unwrap();
-    let mut thief =
-        Vault::ephemeral(&keys_from.team_keys(), ManualClock::at(MORNING_MS)).unwrap();
+    let mut thief = Vault::ephemeral(&keys_from.team_keys(), ManualClock::at(MORNING_MS)).unwrap();
     let mut read = false;
     for raw in &page.envelopes {
         let env = komora_core::OpEnvelope::from_bytes(raw).unwrap();
@@ -145,8 +147,13 @@ fn erased_everywhere(backend: &komora_scenarios::server::Backend) {
     assert!(!sees_her(&supervisor, uwase));
     assert!(matches!(supervisor.client(uwase), Err(Error::NotFound(_))));
     assert!(supervisor.client(other).is_ok(), "other clients stay");
-    let again = supervisor.erase_client(uwase, "client-request").unwrap_err();
-    assert!(matches!(again, Error::NotFound(_)), "cannot be erased twice");
+    let again = supervisor
+        .erase_client(uwase, "client-request")
+        .unwrap_err();
+    assert!(
+        matches!(again, Error::NotFound(_)),
+        "cannot be erased twice"
+    );
     sync(&mut supervisor).unwrap();
 
     // Every tablet destroys it as it syncs; Jean's offline edit goes to the server as
@@ -180,7 +187,10 @@ fn erased_everywhere(backend: &komora_scenarios::server::Backend) {
     let (after, read) = thief_reads(&server, &admin, uwase);
     assert!(!read, "at no point does her file open");
     assert!(after.search_clients("uwase", 10).unwrap().is_empty());
-    assert!(after.client(other).is_ok(), "the thief does read the team's other records");
+    assert!(
+        after.client(other).is_ok(),
+        "the thief does read the team's other records"
+    );
     for (what, bytes) in server.stored_bytes() {
         assert!(
             !contains(&bytes, NAME.as_bytes()) && !contains(&bytes, NOTE.as_bytes()),
@@ -259,12 +269,21 @@ fn files_past_their_retention_period_are_listed_and_erased_and_the_others_stay()
 
     let erased = supervisor.apply_retention().unwrap();
     assert_eq!(erased.len(), 1);
-    assert_eq!((erased[0].client, erased[0].reason.as_str()), (jeanne, "retention"));
+    assert_eq!(
+        (erased[0].client, erased[0].reason.as_str()),
+        (jeanne, "retention")
+    );
     assert!(supervisor.client(jeanne).is_err());
     assert!(supervisor.client(marie).is_ok() && supervisor.client(paul).is_ok());
-    assert!(supervisor.retention_due().unwrap().is_empty(), "nothing left due");
+    assert!(
+        supervisor.retention_due().unwrap().is_empty(),
+        "nothing left due"
+    );
 
     send(&supervisor, &mut counsellor);
-    assert!(counsellor.client(jeanne).is_err(), "erased on the counsellor's tablet too");
+    assert!(
+        counsellor.client(jeanne).is_err(),
+        "erased on the counsellor's tablet too"
+    );
     assert!(counsellor.client(marie).is_ok() && counsellor.client(paul).is_ok());
 }

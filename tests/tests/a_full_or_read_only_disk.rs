@@ -107,14 +107,19 @@ fn when_the_storage_fills_up_she_is_told_nothing_was_saved_and_carries_on_once_s
     std::fs::remove_file(&photos).unwrap();
     let mut tablet = Vault::open(&vault_dir, "135790", fast_options()).unwrap();
     let clients = tablet.clients().unwrap();
-    assert_eq!(clients.items.len(), saved.len(), "every acknowledged save is there");
+    assert_eq!(
+        clients.items.len(),
+        saved.len(),
+        "every acknowledged save is there"
+    );
     assert!(clients.unreadable.is_empty());
 
     // Space freed: the next save works, and everything syncs to the supervisor intact.
     let later = tablet.add_client(&client(99_999)).expect("saves again");
-    let mut supervisor = Vault::ephemeral(&keys, komora_scenarios::ManualClock::at(
-        komora_scenarios::MORNING_MS,
-    ))
+    let mut supervisor = Vault::ephemeral(
+        &keys,
+        komora_scenarios::ManualClock::at(komora_scenarios::MORNING_MS),
+    )
     .unwrap();
     send(&tablet, &mut supervisor);
     let theirs = snapshot(&supervisor);
@@ -132,7 +137,9 @@ fn when_the_storage_turns_read_only_she_is_told_and_nothing_is_damaged() {
     };
     let vault_dir = disk.path().join("vault");
     let mut tablet = Vault::create(&vault_dir, "135790", fast_options()).unwrap();
-    let before: Vec<_> = (0..10).map(|i| tablet.add_client(&client(i)).unwrap()).collect();
+    let before: Vec<_> = (0..10)
+        .map(|i| tablet.add_client(&client(i)).unwrap())
+        .collect();
     drop(tablet);
     // Two wrong PINs before the fault: the count survives it.
     for _ in 0..2 {
@@ -154,7 +161,11 @@ fn when_the_storage_turns_read_only_she_is_told_and_nothing_is_damaged() {
     disk.remount("rw");
     let mut tablet = Vault::open(&vault_dir, "135790", fast_options()).unwrap();
     let clients = tablet.clients().unwrap();
-    assert_eq!(clients.items.len(), before.len(), "nothing lost, nothing half-saved");
+    assert_eq!(
+        clients.items.len(),
+        before.len(),
+        "nothing lost, nothing half-saved"
+    );
     assert!(clients.unreadable.is_empty());
     tablet.add_client(&client(11)).expect("saves again");
     assert_eq!(tablet.clients().unwrap().items.len(), before.len() + 1);

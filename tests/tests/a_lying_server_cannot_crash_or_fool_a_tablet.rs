@@ -275,10 +275,12 @@ fn a_lying_server_cannot_crash_a_supervisors_tablet_or_show_her_a_record_nobody_
             );
         }
         if !liar.lie_in_pages {
-            sync(&mut supervisor)
-                .unwrap_or_else(|e| {
-                    panic!("seed {seed}: the honest sync after {:?}, {answer:?}: {e}", liar.told)
-                });
+            sync(&mut supervisor).unwrap_or_else(|e| {
+                panic!(
+                    "seed {seed}: the honest sync after {:?}, {answer:?}: {e}",
+                    liar.told
+                )
+            });
             assert_eq!(
                 snapshot(&supervisor),
                 snapshot(&counsellor),

@@ -199,9 +199,7 @@ mod on_every_store {
 /// it was tried (docs/perf/low-bandwidth.md, 30 kbit/s).
 #[test]
 fn a_week_of_notes_gets_through_a_gprs_link_slower_than_any_whole_batch() {
-    use komora_core::{
-        ConsentDecision, ConsentGiver, Language, NewCase, NewConsent, NewSession,
-    };
+    use komora_core::{ConsentDecision, ConsentGiver, Language, NewCase, NewConsent, NewSession};
     use komora_scenarios::proxy::{LinkShape, ShapedProxy};
 
     let dir = tempfile::tempdir().unwrap();
@@ -241,7 +239,9 @@ fn a_week_of_notes_gets_through_a_gprs_link_slower_than_any_whole_batch() {
             })
             .unwrap();
         let mut session = NewSession::new(case, "home-visit");
-        let words: Vec<String> = (0..110).map(|_| format!("w{}", rng.below(100_000))).collect();
+        let words: Vec<String> = (0..110)
+            .map(|_| format!("w{}", rng.below(100_000)))
+            .collect();
         session.notes = Some(words.join(" "));
         counsellor.add_session(&session).unwrap();
         sessions += 1;

@@ -92,7 +92,11 @@ impl Transport for Slow {
     fn roster(&mut self, token: &str, after: u32) -> Reply<RosterResponse> {
         self.inner.roster(token, after)
     }
-    fn erase(&mut self, token: &str, req: &komora_protocol::EraseRequest) -> Reply<komora_protocol::EraseResponse> {
+    fn erase(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::EraseRequest,
+    ) -> Reply<komora_protocol::EraseResponse> {
         self.inner.erase(token, req)
     }
 }

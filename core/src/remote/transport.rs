@@ -39,6 +39,9 @@ pub trait Transport: Send {
     /// The team's signed device list from position `after` (ADR 0008).
     fn roster(&mut self, token: &str, after: u32) -> Reply<RosterResponse>;
     /// Delete the operations that carried an erased client file's key (ADR 0010).
-    fn erase(&mut self, token: &str, req: &komora_protocol::EraseRequest)
-        -> Reply<komora_protocol::EraseResponse>;
+    fn erase(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::EraseRequest,
+    ) -> Reply<komora_protocol::EraseResponse>;
 }

@@ -12,10 +12,10 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::{params, Connection, Transaction};
 
+use crate::casework::StateExt;
 use crate::crypto::{AeadKey, SecretKey};
 use crate::error::Result;
 use crate::ids::RecordId;
-use crate::casework::StateExt;
 use crate::merge::RecordState;
 
 /// The record kind that erases a file.

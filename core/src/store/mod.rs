@@ -389,9 +389,15 @@ impl Store {
                 }
             }
             let mut edit = edit;
-            if let Some((_, key)) = new_keys.iter().find(|(f, _)| Some(*f) == file && edit.record == *f) {
+            if let Some((_, key)) = new_keys
+                .iter()
+                .find(|(f, _)| Some(*f) == file && edit.record == *f)
+            {
                 // The new client's operation carries its file's key (under the team key).
-                edit.edits.insert(0, Edit::Set(crate::op::FILE_KEY_FIELD, Value::Text(files::key_text(key))));
+                edit.edits.insert(
+                    0,
+                    Edit::Set(crate::op::FILE_KEY_FIELD, Value::Text(files::key_text(key))),
+                );
             }
             all.push((true, edit, file));
         }
@@ -532,9 +538,7 @@ impl Store {
             .prepare_cached("SELECT file FROM records WHERE record_id = ?1")?
             .query_row([record.as_bytes()], |r| r.get(0))
             .optional()?;
-        file.flatten()
-            .map(|f| RecordId::from_slice(&f))
-            .transpose()
+        file.flatten().map(|f| RecordId::from_slice(&f)).transpose()
     }
 
     /// The merged state of one record, `None` if this replica has never seen it.

@@ -287,7 +287,12 @@ impl Store {
         server_cursor: Option<u64>,
         defer_unknown: bool,
     ) -> Result<ApplyReport> {
-        self.apply_checked(envelopes, server_cursor, server_cursor.is_some(), defer_unknown)
+        self.apply_checked(
+            envelopes,
+            server_cursor,
+            server_cursor.is_some(),
+            defer_unknown,
+        )
     }
 
     /// [`Store::apply_remote`], saying separately whether the server holds these operations

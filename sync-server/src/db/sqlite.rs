@@ -499,7 +499,8 @@ impl Db for SqliteDb {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         {
-            let mut delete = tx.prepare_cached("DELETE FROM ops WHERE team_id = ?1 AND op_id = ?2")?;
+            let mut delete =
+                tx.prepare_cached("DELETE FROM ops WHERE team_id = ?1 AND op_id = ?2")?;
             let mut remember = tx.prepare_cached(
                 "INSERT OR IGNORE INTO erased_ops (op_id, team_id, erased_ms) VALUES (?1, ?2, ?3)",
             )?;
