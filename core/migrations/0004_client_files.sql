@@ -17,3 +17,8 @@ CREATE TABLE pending_erasures (
 
 -- Parked operations may also come from a batch file: whether the server holds them.
 ALTER TABLE parked ADD COLUMN held INTEGER NOT NULL DEFAULT 1;
+
+-- A client's file key, on the client's own row: sealed (AES-256-GCM) under the device master
+-- key, bound to the device and the file. Written with the row (no page more per save), read
+-- when the file is first used after unlock, deleted (and overwritten) with the row.
+ALTER TABLE records ADD COLUMN file_key BLOB;

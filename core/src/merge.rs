@@ -165,6 +165,13 @@ impl<V: Default> FieldMap<V> {
     pub fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
         self.0.iter().map(|(f, v)| (f.as_str(), v))
     }
+
+    /// Drop a field (one the store keeps elsewhere: a client file's key).
+    pub fn remove(&mut self, field: &str) {
+        if let Ok(i) = self.0.binary_search_by(|(f, _)| f.as_str().cmp(field)) {
+            self.0.remove(i);
+        }
+    }
 }
 
 /// The merged state of one record.

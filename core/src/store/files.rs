@@ -10,7 +10,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::casework::StateExt;
 use crate::crypto::{AeadKey, SecretKey};
@@ -71,7 +71,7 @@ impl FileKeys {
     }
 
     pub(crate) fn insert(&mut self, file: RecordId, key: SecretKey) {
-        if !self.erased.contains(&file) {
+        if !self.erased.contains(&file) && !self.keys.contains_key(&file) {
             let aead = AeadKey::new(&key);
             self.keys.insert(file, (key, aead));
         }
@@ -81,6 +81,47 @@ impl FileKeys {
         self.keys.remove(&file);
         self.erased.insert(file);
     }
+}
+
+const FILE_KEY_AAD: &str = "komora/file-key/v1";
+
+/// A file key sealed under the master key (bound to device and file), for the client's row.
+pub(crate) fn wrap_key(
+    master: &SecretKey,
+    device: crate::ids::DeviceId,
+    file: RecordId,
+    key: &SecretKey,
+) -> Vec<u8> {
+    master.seal(
+        &crate::crypto::aad(FILE_KEY_AAD, &[device.as_bytes(), file.as_bytes()]),
+        key.expose(),
+    )
+}
+
+/// The key of `file` as kept on its client's row, if this device holds it.
+pub(crate) fn kept_key(
+    conn: &Connection,
+    master: &SecretKey,
+    device: crate::ids::DeviceId,
+    file: RecordId,
+) -> Result<Option<SecretKey>> {
+    let wrapped: Option<Option<Vec<u8>>> = conn
+        .prepare_cached("SELECT file_key FROM records WHERE record_id = ?1")?
+        .query_row([file.as_bytes()], |r| r.get(0))
+        .optional()?;
+    let Some(wrapped) = wrapped.flatten() else {
+        return Ok(None);
+    };
+    master
+        .open(
+            &crate::crypto::aad(FILE_KEY_AAD, &[device.as_bytes(), file.as_bytes()]),
+            &wrapped,
+        )
+        .and_then(|raw| SecretKey::from_slice(&raw))
+        .map(Some)
+        .ok_or(crate::error::Error::Corrupted {
+            what: "a client file's key",
+        })
 }
 
 /// The file key a client's merged state carries (set when the client was recorded).

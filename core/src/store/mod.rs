@@ -10,7 +10,7 @@ pub(crate) mod schema;
 mod state_codec;
 mod sync;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -274,21 +274,16 @@ impl Store {
             changes: ChangeLog::default(),
             files: files::FileKeys::with_erased(erased),
         })
-        .and_then(|mut store: Self| {
-            store.load_file_keys()?;
-            Ok(store)
-        })
+
     }
 
-    fn load_file_keys(&mut self) -> Result<()> {
-        let mut learnt = Vec::new();
-        self.for_each_state(crate::client::KIND, |id, state| {
-            if let Some(key) = files::key_in(&state) {
-                learnt.push((id, key));
+    /// Make sure the key of `file` is in memory if this device holds it (keys are read from
+    /// their client's row when a file is first used after unlock).
+    fn load_file_key(&mut self, file: RecordId) -> Result<()> {
+        if self.files.get(file).is_none() && !self.files.is_erased(file) {
+            if let Some(key) = files::kept_key(&self.conn, &self.master, self.device, file)? {
+                self.files.insert(file, key);
             }
-        })?;
-        for (file, key) in learnt {
-            self.files.insert(file, key);
         }
         Ok(())
     }
@@ -367,17 +362,20 @@ impl Store {
     }
 
     fn write_in_tx(&mut self, edits: Vec<RecordEdit>) -> Result<(Vec<OpId>, Vec<RecordId>)> {
-        // A new client's file key is made with it, written first as a record of its own
-        // (under the team key), so every receiver holds the key before the client's changes.
-        let mut new_keys: Vec<(RecordId, SecretKey)> = Vec::new();
+        // A new client's file key is made with it and travels in the operation that records
+        // the client (under the team key), so every receiver holds it before the file's
+        // other changes.
         let mut all = Vec::with_capacity(edits.len());
-        for edit in edits {
-            let file = self.file_for(&edit, &all)?;
+        let mut pending_files: HashMap<RecordId, Option<RecordId>> = HashMap::new();
+        for mut edit in edits {
+            let file = self.file_for(&edit, &pending_files)?;
+            pending_files.insert(edit.record, file);
             if let Some(file) = file {
                 if self.files.is_erased(file) {
                     return Err(Error::NotFound(edit.record));
                 }
-                if self.files.get(file).is_none() && !new_keys.iter().any(|(f, _)| *f == file) {
+                self.load_file_key(file)?;
+                if self.files.get(file).is_none() {
                     if !(edit.create && edit.record == file) {
                         return Err(Error::validation(
                             "client",
@@ -385,26 +383,17 @@ impl Store {
                         ));
                     }
                     let key = SecretKey::random();
-                    new_keys.push((file, key));
+                    edit.edits.insert(
+                        0,
+                        Edit::Set(crate::op::FILE_KEY_FIELD, Value::Text(files::key_text(&key))),
+                    );
+                    // Known at once, to seal the client's own changes (if the write fails, the
+                    // client does not exist and the key is never used).
+                    self.files.insert(file, key);
                 }
             }
-            let mut edit = edit;
-            if let Some((_, key)) = new_keys
-                .iter()
-                .find(|(f, _)| Some(*f) == file && edit.record == *f)
-            {
-                // The new client's operation carries its file's key (under the team key).
-                edit.edits.insert(
-                    0,
-                    Edit::Set(crate::op::FILE_KEY_FIELD, Value::Text(files::key_text(key))),
-                );
-            }
-            all.push((true, edit, file));
+            all.push((edit, file));
         }
-        let new_files: Vec<(RecordId, AeadKey)> = new_keys
-            .iter()
-            .map(|(f, k)| (*f, AeadKey::new(k)))
-            .collect();
         let now = self.clock.now_ms();
         let Store {
             conn,
@@ -414,13 +403,14 @@ impl Store {
             keys,
             signer,
             files,
+            master,
             ..
         } = self;
         let (epoch, key) = keys.current();
         let tx = conn.transaction()?;
         let mut ids = Vec::with_capacity(all.len());
         let mut also = Vec::new();
-        for (_, edit, file) in all {
+        for (edit, file) in all {
             // A new record has a fresh 128-bit random id: nothing to load.
             let existing = if edit.create {
                 None
@@ -447,11 +437,7 @@ impl Store {
                 written_epoch: epoch,
             };
             if let Some(file) = file {
-                let file_key = files
-                    .get(file)
-                    .or_else(|| new_files.iter().find(|(f, _)| *f == file).map(|(_, k)| k))
-                    .expect("checked above");
-                body.seal_changes(file, file_key);
+                body.seal_changes(file, files.get(file).expect("made or held, checked above"));
             }
             *next_seq += 1;
             let (envelope, mut op) = OpEnvelope::seal(OpId::random(), epoch, body, signer, key);
@@ -460,15 +446,17 @@ impl Store {
             op.body.changes = changes;
             let mut state = existing.unwrap_or_else(|| RecordState::new(edit.kind, hlc));
             merge_into(&tx, &mut state, &op)?;
-            save_state(&tx, keys, edit.record, &state, file)?;
-            also.extend(after_merge(&tx, files, edit.record, &state, now)?);
+            let keeper = KeyKeeper {
+                master,
+                device: *device,
+            };
+            let (gone, wrapped) = after_merge(&tx, files, &keeper, edit.record, &mut state, now)?;
+            also.extend(gone);
+            save_state(&tx, keys, edit.record, &state, file, wrapped)?;
             ids.push(op.id);
         }
         save_clock(&tx, clock.last(), *next_seq)?;
         tx.commit()?;
-        for (file, key) in new_keys {
-            self.files.insert(file, key);
-        }
         Ok((ids, also))
     }
 
@@ -479,7 +467,7 @@ impl Store {
     fn file_for(
         &self,
         edit: &RecordEdit,
-        pending: &[(bool, RecordEdit, Option<RecordId>)],
+        pending: &HashMap<RecordId, Option<RecordId>>,
     ) -> Result<Option<RecordId>> {
         if edit.kind == crate::client::KIND && edit.create {
             return Ok(Some(edit.record));
@@ -499,7 +487,7 @@ impl Store {
         let Some(owner) = owner else {
             return Ok(None);
         };
-        if let Some((_, _, file)) = pending.iter().find(|(_, e, _)| e.record == owner) {
+        if let Some(file) = pending.get(&owner) {
             return Ok(*file);
         }
         self.file_of(owner)
@@ -674,12 +662,13 @@ impl Store {
             .prepare_cached("SELECT envelope FROM ops ORDER BY seq")?;
         let mut rows = stmt.query([])?;
         let mut unreadable = 0;
+        let mut cache = HashMap::new();
         while let Some(row) = rows.next()? {
             let opened = OpEnvelope::from_bytes(row.get_ref(0)?.as_blob()?)
                 .and_then(|env| env.open(self.keys.get(env.epoch())?));
             match opened {
                 Ok(mut op) => {
-                    self.open_file_changes(&mut op);
+                    self.open_file_changes(&mut op, &mut cache);
                     visit(&op)
                 }
                 Err(_) => unreadable += 1,
@@ -695,19 +684,36 @@ impl Store {
             .prepare_cached("SELECT envelope FROM ops WHERE record_id = ?1 ORDER BY seq")?;
         let mut rows = stmt.query([record.as_bytes()])?;
         let mut out = Vec::new();
+        let mut cache = HashMap::new();
         while let Some(row) = rows.next()? {
             let env = OpEnvelope::from_bytes(row.get_ref(0)?.as_blob()?)?;
             let mut op = env.open(self.keys.get(env.epoch())?)?;
-            self.open_file_changes(&mut op);
+            self.open_file_changes(&mut op, &mut cache);
             out.push(op);
         }
         Ok(out)
     }
 
     /// Open an operation's changes sealed under its file's key, when this device holds the
-    /// key; otherwise (an erased file) they stay sealed, and readers see no change.
-    fn open_file_changes(&self, op: &mut Op) {
-        if let Some(key) = op.body.file().and_then(|f| self.files.get(f)) {
+    /// key; otherwise (an erased file) they stay sealed, and readers see no change. `cache`
+    /// holds the keys read from their rows during one listing.
+    fn open_file_changes(&self, op: &mut Op, cache: &mut HashMap<RecordId, Option<AeadKey>>) {
+        let Some(file) = op.body.file() else {
+            return;
+        };
+        let key = match self.files.get(file) {
+            Some(k) => Some(k),
+            None => cache
+                .entry(file)
+                .or_insert_with(|| {
+                    files::kept_key(&self.conn, &self.master, self.device, file)
+                        .ok()
+                        .flatten()
+                        .map(|k| AeadKey::new(&k))
+                })
+                .as_ref(),
+        };
+        if let Some(key) = key {
             if op.body.open_changes(key).is_err() {
                 op.body.changes.clear();
             }
@@ -830,22 +836,26 @@ fn save_state(
     record: RecordId,
     state: &RecordState,
     file: Option<RecordId>,
+    file_key: Option<Vec<u8>>,
 ) -> Result<()> {
     let (epoch, key) = keys.current();
     let mut plain = zeroize::Zeroizing::new(state_codec::encode(state));
     let sealed = key.seal(&state_aad(record, epoch), &plain);
     zeroize::Zeroize::zeroize(&mut *plain);
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO records (record_id, kind, epoch, state, file) VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO records (record_id, kind, epoch, state, file, file_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (record_id) DO UPDATE SET epoch = excluded.epoch, state = excluded.state,
-             file = coalesce(records.file, excluded.file)",
+             file = coalesce(records.file, excluded.file),
+             file_key = coalesce(records.file_key, excluded.file_key)",
     )?;
     stmt.execute(params![
         record.as_bytes(),
         state.kind,
         epoch,
         sealed,
-        file.map(|f| f.as_bytes().to_vec())
+        file.map(|f| f.as_bytes().to_vec()),
+        file_key
     ])?;
     Ok(())
 }
@@ -853,32 +863,45 @@ fn save_state(
 /// What a merged record does beyond itself: a file key is learnt at once (the file's own
 /// operations may follow in the same page), an erasure destroys its file here. Returns the
 /// records that went.
+/// What keeps file keys on this device: sealed under the device master key.
+pub(crate) struct KeyKeeper<'a> {
+    pub master: &'a SecretKey,
+    pub device: DeviceId,
+}
+
 fn after_merge(
     tx: &Transaction<'_>,
     files: &mut files::FileKeys,
+    keeper: &KeyKeeper<'_>,
     record: RecordId,
-    state: &RecordState,
+    state: &mut RecordState,
     now_ms: u64,
-) -> Result<Vec<RecordId>> {
+) -> Result<(Vec<RecordId>, Option<Vec<u8>>)> {
     match state.kind.as_str() {
         crate::client::KIND => {
-            if let Some(key) = files::key_in(state) {
+            // The file key leaves the record's state for a column of the client's row,
+            // sealed under the master key: listing clients never decrypts it, and it is
+            // deleted (overwritten) with the row.
+            let wrapped = files::key_in(state).map(|key| {
+                let wrapped = files::wrap_key(keeper.master, keeper.device, record, &key);
                 files.insert(record, key);
-            }
-            Ok(Vec::new())
+                wrapped
+            });
+            state.fields.remove(crate::op::FILE_KEY_FIELD);
+            Ok((Vec::new(), wrapped))
         }
         files::ERASURE => {
             let Some(file) = crate::casework::StateExt::id(state, "file") else {
-                return Ok(Vec::new());
+                return Ok((Vec::new(), None));
             };
             if files.is_erased(file) {
-                return Ok(Vec::new());
+                return Ok((Vec::new(), None));
             }
             let gone = files::shred(tx, file, now_ms)?;
             files.forget(file);
-            Ok(gone)
+            Ok((gone, None))
         }
-        _ => Ok(Vec::new()),
+        _ => Ok((Vec::new(), None)),
     }
 }
 

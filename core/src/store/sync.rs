@@ -348,6 +348,8 @@ impl Store {
             next_seq,
             keys,
             files,
+            master,
+            device,
             ..
         } = self;
         let tx = conn.transaction()?;
@@ -363,7 +365,8 @@ impl Store {
                 ])?;
             }
         }
-        let mut touched: HashMap<RecordId, (RecordState, Option<RecordId>)> = HashMap::new();
+        let mut touched: HashMap<RecordId, (RecordState, Option<RecordId>, Option<Vec<u8>>)> =
+            HashMap::new();
         let mut late_park: Vec<&OpEnvelope> = Vec::new();
         let mut gone: Vec<RecordId> = Vec::new();
         let now = clock.now_ms();
@@ -374,6 +377,12 @@ impl Store {
                     // Its file was erased: never merged, never kept (it may carry the key).
                     report.erased += 1;
                     continue;
+                }
+                if files.get(f).is_none() {
+                    // Kept on this device since before this unlock?
+                    if let Some(key) = super::files::kept_key(&tx, master, *device, f)? {
+                        files.insert(f, key);
+                    }
                 }
                 if files.get(f).is_none() {
                     // The operation that records the client carries its file's key.
@@ -409,13 +418,14 @@ impl Store {
                 continue;
             }
             let record = op.body.record;
-            let (state, _) = match touched.entry(record) {
+            let (state, _, wrapped_key) = match touched.entry(record) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(e) => {
                     let loaded = load_state(&tx, keys, record)?;
                     e.insert((
                         loaded.unwrap_or_else(|| RecordState::new(&op.body.kind, op.body.hlc())),
                         file,
+                        None,
                     ))
                 }
             };
@@ -433,7 +443,15 @@ impl Store {
             merge_into(&tx, state, &op)?;
             report.applied += 1;
             if matches!(state.kind.as_str(), crate::client::KIND | files::ERASURE) {
-                gone.extend(after_merge(&tx, files, record, state, now)?);
+                let keeper = super::KeyKeeper {
+                    master,
+                    device: *device,
+                };
+                let (went, wrapped) = after_merge(&tx, files, &keeper, record, state, now)?;
+                gone.extend(went);
+                if wrapped.is_some() {
+                    *wrapped_key = wrapped;
+                }
             }
         }
         if !late_park.is_empty() {
@@ -449,11 +467,11 @@ impl Store {
                 ])?;
             }
         }
-        for (record, (state, file)) in &touched {
+        for (record, (state, file, wrapped)) in touched.iter_mut() {
             if gone.contains(record) {
                 continue; // erased in this very page
             }
-            save_state(&tx, keys, *record, state, *file)?;
+            save_state(&tx, keys, *record, state, *file, wrapped.take())?;
         }
         save_clock(&tx, clock.last(), *next_seq)?;
         if let Some(cursor) = server_cursor {
