@@ -334,6 +334,9 @@ pub struct Vault {
     /// Records viewed recently on this device (ids and times only), so a screen refreshed
     /// often writes one audit entry, not hundreds.
     pub(crate) recent_views: std::cell::RefCell<std::collections::HashMap<crate::RecordId, u64>>,
+    /// The platform key store that wraps this vault's master key, if any (a PIN change keeps
+    /// using it).
+    platform: Option<Arc<dyn PlatformKeyWrapper>>,
 }
 
 impl fmt::Debug for Vault {
@@ -355,6 +358,7 @@ impl Vault {
             search: Default::default(),
             casework: Default::default(),
             recent_views: Default::default(),
+            platform: None,
         }
     }
 
@@ -425,7 +429,11 @@ impl Vault {
             Ok(store)
         })();
         match created {
-            Ok(store) => Ok(Self::around(store, Some(dir.to_owned()), opts.time)),
+            Ok(store) => {
+                let mut vault = Self::around(store, Some(dir.to_owned()), opts.time);
+                vault.platform = opts.platform;
+                Ok(vault)
+            }
             Err(e) => {
                 // Leave no half-made vault behind.
                 for name in [DB_FILE, "komora.db-wal", "komora.db-shm", KEY_FILE] {
@@ -444,34 +452,13 @@ impl Vault {
     pub fn open(dir: impl AsRef<Path>, passphrase: &str, opts: VaultOptions) -> Result<Self> {
         let dir = dir.as_ref();
         let key_file = KeyFile::read(dir)?;
-        let mut attempts = crate::lockout::Attempts::read(dir);
-        let now = opts.time.now_ms();
-        attempts.check(now)?;
-        // The attempt is counted before the passphrase is tried: one that cannot be counted
-        // (storage full or read-only) is not tried at all, so such storage is no way around
-        // the lock-out, and a tablet switched off in the middle of the check has spent it.
-        let mut counted = attempts.clone();
-        counted.failures = attempts.failures.saturating_add(1);
-        counted.last_failure_ms = now.max(attempts.last_failure_ms);
-        counted.write(dir)?;
-        let (device, master) = match key_file.unseal(passphrase, opts.platform.as_ref()) {
-            Ok(unsealed) => unsealed,
-            Err(Error::WrongPassphrase) => {
-                if counted.wipe_after.is_some_and(|n| counted.failures >= n) {
-                    erase_files(dir)?;
-                    let _ = fs::remove_file(dir.join("attempts.json"));
-                    return Err(Error::ErasedAfterFailures);
-                }
-                return Err(Error::WrongPassphrase);
-            }
-            Err(e) => {
-                // Not a wrong passphrase (no platform key, a damaged key file): not counted.
-                attempts.write(dir)?;
-                return Err(e);
-            }
-        };
-        attempts.failures = 0;
-        attempts.write(dir)?;
+        let (device, master) = unseal_counted(
+            dir,
+            &key_file,
+            passphrase,
+            opts.platform.as_ref(),
+            opts.time.now_ms(),
+        )?;
         let db = dir.join(DB_FILE);
         if !db.exists() {
             return Err(Error::Corrupted {
@@ -486,6 +473,7 @@ impl Vault {
             });
         }
         let mut vault = Self::around(store, Some(dir.to_owned()), opts.time);
+        vault.platform = opts.platform;
         vault.load_roster()?;
         Ok(vault)
     }
@@ -553,9 +541,19 @@ impl Vault {
             .as_deref()
             .ok_or_else(|| Error::validation("vault", "an in-memory vault has no passphrase"))?;
         check_passphrase(new)?;
+        // The vault's own platform key when the caller gives none: a vault the Keystore
+        // protects stays protected by it.
+        let platform = opts.platform.as_ref().or(self.platform.as_ref());
         let old = KeyFile::read(dir)?;
-        let (device, master) = old.unseal(current, opts.platform.as_ref())?;
-        KeyFile::seal(device, &master, new, opts)?.write(dir)
+        // A wrong current PIN counts like one typed to unlock: an unlocked tablet left on a
+        // table is no way to guess the PIN without the waits (or the wipe).
+        let (device, master) = unseal_counted(dir, &old, current, platform, self.now_ms())?;
+        let opts = VaultOptions {
+            platform: platform.cloned(),
+            kdf: opts.kdf,
+            time: opts.time.clone(),
+        };
+        KeyFile::seal(device, &master, new, &opts)?.write(dir)
     }
 
     /// Whether this vault lives in files (not an in-memory vault of the tests).
@@ -582,4 +580,43 @@ impl Vault {
     pub(crate) fn now_ms(&self) -> u64 {
         self.time.now_ms()
     }
+}
+
+/// Try a passphrase against the key file, under the lock-out: the attempt is counted before
+/// it is tried (one that cannot be counted, on storage full or read-only, is not tried, so
+/// such storage is no way around the lock-out, and a tablet switched off in the middle of the
+/// check has spent it), the count clears on success, and the administrator's wipe rule erases
+/// the vault at that many failures.
+fn unseal_counted(
+    dir: &Path,
+    key_file: &KeyFile,
+    passphrase: &str,
+    platform: Option<&Arc<dyn PlatformKeyWrapper>>,
+    now: u64,
+) -> Result<(DeviceId, SecretKey)> {
+    let mut attempts = crate::lockout::Attempts::read(dir);
+    attempts.check(now)?;
+    let mut counted = attempts.clone();
+    counted.failures = attempts.failures.saturating_add(1);
+    counted.last_failure_ms = now.max(attempts.last_failure_ms);
+    counted.write(dir)?;
+    let unsealed = match key_file.unseal(passphrase, platform) {
+        Ok(unsealed) => unsealed,
+        Err(Error::WrongPassphrase) => {
+            if counted.wipe_after.is_some_and(|n| counted.failures >= n) {
+                erase_files(dir)?;
+                let _ = fs::remove_file(dir.join("attempts.json"));
+                return Err(Error::ErasedAfterFailures);
+            }
+            return Err(Error::WrongPassphrase);
+        }
+        Err(e) => {
+            // Not a wrong passphrase (no platform key, a damaged key file): not counted.
+            attempts.write(dir)?;
+            return Err(e);
+        }
+    };
+    attempts.failures = 0;
+    attempts.write(dir)?;
+    Ok(unsealed)
 }

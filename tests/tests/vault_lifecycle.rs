@@ -160,6 +160,44 @@ fn changing_the_passphrase_locks_out_the_old_one_and_keeps_every_record() {
     assert!(key_file.contains("\"memory_kib\": 256"), "{key_file}");
 }
 
+/// Someone picks up an unlocked tablet left on a table and tries to learn its PIN through
+/// "change PIN": each wrong current PIN counts like one typed to unlock, so the waits (and the
+/// administrator's wipe) apply there too.
+#[test]
+fn guessing_the_current_pin_through_change_pin_meets_the_same_lock_out() {
+    use komora_scenarios::{ManualClock, MORNING_MS};
+    let clock = ManualClock::at(MORNING_MS);
+    let opts = VaultOptions {
+        time: clock.clone(),
+        ..fast_options()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let vault = Vault::create(dir.path(), "umutima-mwiza", opts.clone()).unwrap();
+    for _ in 0..5 {
+        assert!(matches!(
+            vault.change_passphrase("guess-guess", "new-passphrase", &opts),
+            Err(Error::WrongPassphrase)
+        ));
+    }
+    let err = vault
+        .change_passphrase("umutima-mwiza", "new-passphrase", &opts)
+        .unwrap_err();
+    assert!(matches!(err, Error::LockedOut { failures: 5, .. }), "{err:?}");
+    // Unlocking meets the same wait: it is one count.
+    vault.lock();
+    assert!(matches!(
+        Vault::open(dir.path(), "umutima-mwiza", opts.clone()),
+        Err(Error::LockedOut { .. })
+    ));
+    clock.advance(30_000);
+    let vault = Vault::open(dir.path(), "umutima-mwiza", opts.clone()).unwrap();
+    vault
+        .change_passphrase("umutima-mwiza", "new-passphrase", &opts)
+        .unwrap();
+    vault.lock();
+    Vault::open(dir.path(), "new-passphrase", opts).unwrap();
+}
+
 #[test]
 fn creating_over_an_existing_vault_or_opening_an_empty_folder_is_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -285,8 +323,19 @@ fn a_vault_bound_to_the_platform_key_needs_both_the_passphrase_and_the_platform(
         Vault::open(dir.path(), "wrong passphrase", with_platform.clone()),
         Err(Error::WrongPassphrase)
     ));
-    let vault = Vault::open(dir.path(), "a passphrase", with_platform).unwrap();
+    let vault = Vault::open(dir.path(), "a passphrase", with_platform.clone()).unwrap();
     assert_eq!(vault.clients().unwrap().items[0].name, "Niyonsaba");
+    // A PIN change from a caller that names no platform (the app's settings screen) keeps
+    // the vault bound to the platform key: it is never quietly dropped.
+    vault
+        .change_passphrase("a passphrase", "another passphrase", &fast_options())
+        .unwrap();
+    vault.lock();
+    assert!(matches!(
+        Vault::open(dir.path(), "another passphrase", fast_options()),
+        Err(Error::PlatformKeyUnavailable)
+    ));
+    Vault::open(dir.path(), "another passphrase", with_platform).unwrap();
 }
 
 #[test]

@@ -69,7 +69,7 @@ internal fun viewFor(screen: Screen, ui: Ui, app: App, scope: CoroutineScope): S
     Screen.ReviewQueue -> ReviewQueueView(ui, app, ReviewQueuePresenter(app))
     is Screen.SessionReview -> SessionReviewView(ui, app, SessionReviewPresenter(app, screen.sessionId))
     Screen.Requests -> RequestsView(ui, app, RequestsPresenter(app))
-    Screen.Settings -> SettingsView(ui, app, SettingsPresenter(app))
+    Screen.Settings -> SettingsView(ui, app, SettingsPresenter(app), scope)
 }
 
 internal class EnrolView(ui: Ui, app: App, private val p: EnrolPresenter, scope: CoroutineScope) :
@@ -485,10 +485,17 @@ internal class RequestsView(ui: Ui, app: App, private val p: RequestsPresenter) 
     }
 }
 
-internal class SettingsView(ui: Ui, app: App, private val p: SettingsPresenter) : ScreenView<SettingsState>(ui, app, p) {
+internal class SettingsView(ui: Ui, app: App, private val p: SettingsPresenter, scope: CoroutineScope) :
+    ScreenView<SettingsState>(ui, app, p) {
     private val s0 = p.state.value
     private val about = LinearLayout(ui.ctx).apply { orientation = LinearLayout.VERTICAL }
     private val licences = LinearLayout(ui.ctx).apply { orientation = LinearLayout.VERTICAL }
+    private val currentPin = ui.pinField(t[Str.CURRENT_PIN]) { p.currentPin(it) }
+    private val newPin = ui.pinField(t[Str.NEW_PIN]) { p.newPin(it) }
+    private val confirmPin = ui.pinField(t[Str.NEW_PIN_AGAIN]) { p.confirmNewPin(it) }
+    private val pinErrors = ui.message()
+    private val pinMessage = ui.message()
+    private val changePin = ui.button(t[Str.CHANGE_PIN]) { scope.launch { p.changePin() } }
     override val root: View = ui.scroll(
         ui.column(
             ui.title(t[Str.SETTINGS_TITLE]),
@@ -498,6 +505,8 @@ internal class SettingsView(ui: Ui, app: App, private val p: SettingsPresenter) 
             ui.spinner(t[Str.AUTO_LOCK], s0.autoLockChoices, s0.autoLockMinutes.toString()) { p.autoLock(it.toInt()) },
             ui.message().apply { show(s0.autoLockLimit) },
             ui.button(t[Str.LOCK_NOW]) { p.lockNow() },
+            ui.heading(t[Str.CHANGE_PIN]),
+            currentPin, newPin, confirmPin, pinErrors, pinMessage, changePin,
             ui.heading(t[Str.ABOUT]), about,
             ui.heading(t[Str.LICENCES]), licences,
         ),
@@ -506,6 +515,12 @@ internal class SettingsView(ui: Ui, app: App, private val p: SettingsPresenter) 
     override fun render(s: SettingsState) {
         ui.lines(about, s.about)
         ui.lines(licences, s.licences)
+        if (s.currentPinDigits == 0) currentPin.sync("")
+        if (s.newPinDigits == 0) newPin.sync("")
+        if (s.confirmPinDigits == 0) confirmPin.sync("")
+        pinErrors.show(s.pinErrors.joinToString("\n") { it.message }.ifEmpty { null })
+        pinMessage.show(s.pinMessage)
+        changePin.isEnabled = !s.pinBusy
     }
 }
 

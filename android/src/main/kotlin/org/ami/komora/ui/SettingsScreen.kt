@@ -1,5 +1,7 @@
 package org.ami.komora.ui
 
+import org.ami.komora.core.KomoraException
+
 data class SettingsState(
     val language: Language = Language.KINYARWANDA,
     val languages: List<Choice> = emptyList(),
@@ -11,10 +13,22 @@ data class SettingsState(
     /** Third-party software in the app, with its licence. */
     val licences: List<Line> = emptyList(),
     val message: String? = null,
+    /** The change-PIN form: digits typed in each field (the PINs themselves stay in buffers). */
+    val currentPinDigits: Int = 0,
+    val newPinDigits: Int = 0,
+    val confirmPinDigits: Int = 0,
+    val pinErrors: List<FieldError> = emptyList(),
+    /** "Your PIN is changed", or why it was not. */
+    val pinMessage: String? = null,
+    val pinBusy: Boolean = false,
 ) : Private()
 
 class SettingsPresenter(app: App) : AppPresenter<SettingsState>(app, SettingsState()) {
     override fun SettingsState.withMessage(message: String?) = copy(message = message)
+
+    private val currentPin = PinBuffer()
+    private val newPin = PinBuffer()
+    private val confirmPin = PinBuffer()
 
     init {
         load()
@@ -32,7 +46,7 @@ class SettingsPresenter(app: App) : AppPresenter<SettingsState>(app, SettingsSta
                 }
             }
         }
-        current = SettingsState(
+        current = current.copy(
             language = app.preferences.language,
             languages = Language.entries.map { Choice(it.code, it.nativeName) },
             autoLockMinutes = app.autoLockMinutes,
@@ -64,6 +78,72 @@ class SettingsPresenter(app: App) : AppPresenter<SettingsState>(app, SettingsSta
 
     /** Lock now (the button at the top of every screen does the same). */
     fun lockNow() = app.lock()
+
+    fun currentPin(text: CharSequence) {
+        currentPin.set(text)
+        update { it.copy(currentPinDigits = currentPin.length, pinErrors = it.pinErrors.filter { e -> e.field != "currentPin" }) }
+    }
+
+    fun newPin(text: CharSequence) {
+        newPin.set(text)
+        update { it.copy(newPinDigits = newPin.length, pinErrors = it.pinErrors.filter { e -> e.field != "newPin" }) }
+    }
+
+    fun confirmNewPin(text: CharSequence) {
+        confirmPin.set(text)
+        update { it.copy(confirmPinDigits = confirmPin.length, pinErrors = it.pinErrors.filter { e -> e.field != "confirmPin" }) }
+    }
+
+    /**
+     * Change the PIN: the current one (a wrong one counts like one typed to unlock: the same
+     * waits, the same wipe), then the new one twice. The tablet stays open.
+     */
+    suspend fun changePin() {
+        if (current.pinBusy) return
+        val t = app.texts
+        val errors = buildList {
+            if (currentPin.length == 0) add(FieldError("currentPin", t[Str.CURRENT_PIN_MISSING]))
+            if (newPin.length < MIN_PIN_DIGITS) add(FieldError("newPin", t.format(Str.PIN_TOO_SHORT, MIN_PIN_DIGITS)))
+            else if (!newPin.sameAs(confirmPin)) add(FieldError("confirmPin", t[Str.PIN_MISMATCH]))
+        }
+        if (errors.isNotEmpty()) {
+            update { it.copy(pinErrors = errors, pinMessage = null) }
+            return
+        }
+        update { it.copy(pinBusy = true, pinErrors = emptyList(), pinMessage = null) }
+        val vault = try {
+            app.vault()
+        } catch (e: KomoraException) {
+            clearPins()
+            update { it.copy(pinBusy = false, pinMessage = app.failure(e)) }
+            return
+        }
+        confirmPin.clear()
+        val outcome = try {
+            vault.changePin(currentPin.take(), newPin.take())
+            t[Str.PIN_CHANGED] to emptyList()
+        } catch (e: KomoraException) {
+            when (e) {
+                is KomoraException.WrongPin -> null to listOf(FieldError("currentPin", t[Str.WRONG_PIN]))
+                is KomoraException.LockedOut -> t.format(Str.LOCKED_OUT, (e.retryAfterMs + 999) / 1000) to emptyList()
+                else -> app.failure(e) to emptyList()
+            }
+        } finally {
+            clearPins()
+        }
+        update {
+            it.copy(
+                pinBusy = false, currentPinDigits = 0, newPinDigits = 0, confirmPinDigits = 0,
+                pinMessage = outcome.first, pinErrors = outcome.second,
+            )
+        }
+    }
+
+    private fun clearPins() {
+        currentPin.clear()
+        newPin.clear()
+        confirmPin.clear()
+    }
 }
 
 const val APP_VERSION = "0.1.0"

@@ -275,6 +275,18 @@ enum class Str {
     VERDICT_NEEDS_CHANGES,
     /** Settings */
     SETTINGS_TITLE,
+    /** Change PIN */
+    CHANGE_PIN,
+    /** Current PIN */
+    CURRENT_PIN,
+    /** Type your current PIN */
+    CURRENT_PIN_MISSING,
+    /** New PIN (at least 6 digits) */
+    NEW_PIN,
+    /** Type the new PIN again */
+    NEW_PIN_AGAIN,
+    /** Your PIN is changed. Use the new one from now on. */
+    PIN_CHANGED,
     /** Language */
     LANGUAGE,
     /** Lock when idle for */
@@ -524,6 +536,12 @@ internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
     Str.VERDICT_APPROVED to "Approved",
     Str.VERDICT_NEEDS_CHANGES to "Changes requested",
     Str.SETTINGS_TITLE to "Settings",
+    Str.CHANGE_PIN to "Change PIN",
+    Str.CURRENT_PIN to "Current PIN",
+    Str.CURRENT_PIN_MISSING to "Type your current PIN",
+    Str.NEW_PIN to "New PIN (at least 6 digits)",
+    Str.NEW_PIN_AGAIN to "Type the new PIN again",
+    Str.PIN_CHANGED to "Your PIN is changed. Use the new one from now on.",
     Str.LANGUAGE to "Language",
     Str.AUTO_LOCK to "Lock when idle for",
     Str.ABOUT to "About",
@@ -718,6 +736,12 @@ internal val FRENCH_TEXTS: Map<Str, String> = mapOf(
     Str.VERDICT_APPROVED to "Approuvé",
     Str.VERDICT_NEEDS_CHANGES to "Corrections demandées",
     Str.SETTINGS_TITLE to "Paramètres",
+    Str.CHANGE_PIN to "Changer le code PIN",
+    Str.CURRENT_PIN to "Code PIN actuel",
+    Str.CURRENT_PIN_MISSING to "Tapez votre code PIN actuel",
+    Str.NEW_PIN to "Nouveau code PIN (au moins 6 chiffres)",
+    Str.NEW_PIN_AGAIN to "Retapez le nouveau code PIN",
+    Str.PIN_CHANGED to "Votre code PIN est changé. Utilisez le nouveau désormais.",
     Str.LANGUAGE to "Langue",
     Str.AUTO_LOCK to "Verrouiller après une inactivité de",
     Str.ABOUT to "À propos",
@@ -912,6 +936,12 @@ internal val KINYARWANDA_TEXTS: Map<Str, String> = mapOf(
     Str.VERDICT_APPROVED to "Byemejwe",
     Str.VERDICT_NEEDS_CHANGES to "Hasabwe gukosora",
     Str.SETTINGS_TITLE to "Igenamiterere",
+    Str.CHANGE_PIN to "Hindura PIN",
+    Str.CURRENT_PIN to "PIN usanzwe ukoresha",
+    Str.CURRENT_PIN_MISSING to "Andika PIN usanzwe ukoresha",
+    Str.NEW_PIN to "PIN nshya (nibura imibare 6)",
+    Str.NEW_PIN_AGAIN to "Ongera wandike PIN nshya",
+    Str.PIN_CHANGED to "PIN yawe yahinduwe. Guhera ubu koresha inshya.",
     Str.LANGUAGE to "Ururimi",
     Str.AUTO_LOCK to "Funga nyuma yo kudakoreshwa mu gihe cya",
     Str.ABOUT to "Ibyerekeye",

@@ -1,0 +1,58 @@
+package org.ami.komora.ui
+
+import java.nio.file.Path
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.io.TempDir
+
+/** Settings: changing the PIN, as a counsellor does when she suspects someone saw her type it. */
+class SettingsFlowTest {
+    @TempDir
+    lateinit var tmp: Path
+
+    @Test
+    fun `she changes her PIN in Settings and the next unlock takes the new one, not the old`() {
+        val tablet = Tablet(tmp.resolve("claudine")).standalone()
+        val settings = SettingsPresenter(tablet.app)
+
+        settings.currentPin(TABLET_PIN)
+        settings.newPin("1234")
+        settings.confirmNewPin("1234")
+        runBlocking { settings.changePin() }
+        assertEquals(listOf(FieldError("newPin", "The PIN needs at least 6 digits")), settings.state.value.pinErrors)
+
+        settings.newPin("975310")
+        settings.confirmNewPin("975311")
+        runBlocking { settings.changePin() }
+        assertEquals(listOf(FieldError("confirmPin", "The two PINs differ")), settings.state.value.pinErrors)
+
+        // A wrong current PIN is refused (and counted like one typed to unlock).
+        settings.currentPin("000000")
+        settings.newPin("975310")
+        settings.confirmNewPin("975310")
+        runBlocking { settings.changePin() }
+        assertEquals(listOf(FieldError("currentPin", "Wrong PIN")), settings.state.value.pinErrors)
+        assertEquals(0, settings.state.value.newPinDigits, "every PIN field is emptied")
+
+        settings.currentPin(TABLET_PIN)
+        settings.newPin("975310")
+        settings.confirmNewPin("975310")
+        runBlocking { settings.changePin() }
+        assertEquals("Your PIN is changed. Use the new one from now on.", settings.state.value.pinMessage)
+        assertTrue(settings.state.value.pinErrors.isEmpty())
+        assertTrue(tablet.app.isUnlocked, "the tablet stays open")
+        assertFalse("975310" in settings.state.value.toString(), "no PIN in the screen state")
+
+        tablet.app.lock()
+        val unlock = UnlockPresenter(tablet.app)
+        unlock.pin(TABLET_PIN)
+        runBlocking { unlock.submit() }
+        assertEquals("Wrong PIN", unlock.state.value.message, "the old PIN no longer opens it")
+        unlock.pin("975310")
+        runBlocking { unlock.submit() }
+        assertTrue(tablet.app.isUnlocked)
+    }
+}
