@@ -240,3 +240,31 @@ mod spy {
         }
     }
 }
+
+/// What every session needs first: the client's own consent to services and to data
+/// recording (in Kinyarwanda, today), and a case opened for `problem`. Returns the case.
+pub fn open_case_with_consent(
+    v: &mut Vault,
+    client: komora_core::RecordId,
+    problem: &str,
+) -> komora_core::RecordId {
+    use komora_core::{ConsentDecision, ConsentGiver, Language, NewCase, NewConsent};
+    for scope in ["services", "data-recording"] {
+        v.add_consent(&NewConsent {
+            client,
+            scope: scope.into(),
+            decision: ConsentDecision::Given,
+            language: Language::Kinyarwanda,
+            given_by: ConsentGiver::Client,
+            guardian_name: None,
+            date: None,
+        })
+        .unwrap();
+    }
+    v.add_case(&NewCase {
+        clients: vec![client],
+        problems: vec![problem.into()],
+        ..Default::default()
+    })
+    .unwrap()
+}

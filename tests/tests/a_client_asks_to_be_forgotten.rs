@@ -5,8 +5,7 @@
 //! and not one word of what her file held (ADR 0010).
 
 use komora_core::{
-    ClientEdit, ConsentDecision, ConsentGiver, Error, Language, NewAssessment, NewCase, NewClient,
-    NewConsent, NewSession, RecordId, Role, Vault,
+    ClientEdit, Error, NewAssessment, NewCase, NewClient, NewSession, RecordId, Role, Vault,
 };
 use komora_protocol::Id16;
 use komora_scenarios::server::{backends, TestServer};
@@ -25,25 +24,7 @@ fn record_uwase(v: &mut Vault) -> RecordId {
             ..Default::default()
         })
         .unwrap();
-    for scope in ["services", "data-recording"] {
-        v.add_consent(&NewConsent {
-            client,
-            scope: scope.into(),
-            decision: ConsentDecision::Given,
-            language: Language::Kinyarwanda,
-            given_by: ConsentGiver::Client,
-            guardian_name: None,
-            date: None,
-        })
-        .unwrap();
-    }
-    let case = v
-        .add_case(&NewCase {
-            clients: vec![client],
-            problems: vec!["trauma".into()],
-            ..Default::default()
-        })
-        .unwrap();
+    let case = komora_scenarios::open_case_with_consent(v, client, "trauma");
     let mut visit = NewSession::new(case, "home-visit");
     visit.notes = Some(NOTE.into());
     let session = v.add_session(&visit).unwrap();

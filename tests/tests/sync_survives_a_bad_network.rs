@@ -199,7 +199,7 @@ mod on_every_store {
 /// it was tried (docs/perf/low-bandwidth.md, 30 kbit/s).
 #[test]
 fn a_week_of_notes_gets_through_a_gprs_link_slower_than_any_whole_batch() {
-    use komora_core::{ConsentDecision, ConsentGiver, Language, NewCase, NewConsent, NewSession};
+    use komora_core::NewSession;
     use komora_scenarios::proxy::{LinkShape, ShapedProxy};
 
     let dir = tempfile::tempdir().unwrap();
@@ -218,26 +218,7 @@ fn a_week_of_notes_gets_through_a_gprs_link_slower_than_any_whole_batch() {
                 ..Default::default()
             })
             .unwrap();
-        for scope in ["services", "data-recording"] {
-            counsellor
-                .add_consent(&NewConsent {
-                    client,
-                    scope: scope.into(),
-                    decision: ConsentDecision::Given,
-                    language: Language::Kinyarwanda,
-                    given_by: ConsentGiver::Client,
-                    guardian_name: None,
-                    date: None,
-                })
-                .unwrap();
-        }
-        let case = counsellor
-            .add_case(&NewCase {
-                clients: vec![client],
-                problems: vec!["grief".into()],
-                ..Default::default()
-            })
-            .unwrap();
+        let case = komora_scenarios::open_case_with_consent(&mut counsellor, client, "grief");
         let mut session = NewSession::new(case, "home-visit");
         let words: Vec<String> = (0..110)
             .map(|_| format!("w{}", rng.below(100_000)))

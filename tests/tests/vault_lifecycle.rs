@@ -182,7 +182,10 @@ fn guessing_the_current_pin_through_change_pin_meets_the_same_lock_out() {
     let err = vault
         .change_passphrase("umutima-mwiza", "new-passphrase", &opts)
         .unwrap_err();
-    assert!(matches!(err, Error::LockedOut { failures: 5, .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::LockedOut { failures: 5, .. }),
+        "{err:?}"
+    );
     // Unlocking meets the same wait: it is one count.
     vault.lock();
     assert!(matches!(

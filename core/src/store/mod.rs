@@ -274,7 +274,6 @@ impl Store {
             changes: ChangeLog::default(),
             files: files::FileKeys::with_erased(erased),
         })
-
     }
 
     /// Make sure the key of `file` is in memory if this device holds it (keys are read from
@@ -385,7 +384,10 @@ impl Store {
                     let key = SecretKey::random();
                     edit.edits.insert(
                         0,
-                        Edit::Set(crate::op::FILE_KEY_FIELD, Value::Text(files::key_text(&key))),
+                        Edit::Set(
+                            crate::op::FILE_KEY_FIELD,
+                            Value::Text(files::key_text(&key)),
+                        ),
                     );
                     // Known at once, to seal the client's own changes (if the write fails, the
                     // client does not exist and the key is never used).
