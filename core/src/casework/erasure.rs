@@ -78,6 +78,7 @@ impl Vault {
                 Edit::Set("reason", Value::Text(reason.to_owned())),
             ],
         }])?;
+        self.store.flush_erasures()?;
         self.erasure(id)
     }
 

@@ -287,6 +287,8 @@ pub fn sync_shared<C: VaultCell>(
     report.applied += retried.applied as u64;
 
     cell.with(|v| {
+        // A client file erased by this sync: empty the write-ahead log of its old pages.
+        v.store.flush_erasures()?;
         // An administrator's new wipe rule takes effect on this tablet now.
         v.apply_team_policy()?;
         let now = v.now_ms();

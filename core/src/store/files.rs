@@ -42,6 +42,9 @@ pub(crate) fn owner_field(kind: &str) -> Option<&'static str> {
 pub(crate) struct FileKeys {
     keys: HashMap<RecordId, (SecretKey, AeadKey)>,
     erased: HashSet<RecordId>,
+    /// A file was destroyed since the write-ahead log was last emptied: the old pages (the
+    /// key among them) may still sit in it until it is (`Store::flush_erasures`).
+    pub(crate) shredded: bool,
 }
 
 impl FileKeys {
@@ -59,6 +62,7 @@ impl FileKeys {
         Self {
             keys: HashMap::new(),
             erased,
+            shredded: false,
         }
     }
 
@@ -80,6 +84,7 @@ impl FileKeys {
     pub(crate) fn forget(&mut self, file: RecordId) {
         self.keys.remove(&file);
         self.erased.insert(file);
+        self.shredded = true;
     }
 }
 

@@ -495,6 +495,18 @@ impl Store {
         self.file_of(owner)
     }
 
+    /// After a file was destroyed: copy the write-ahead log into the database and empty it, so
+    /// the pages that held the file's key (overwritten in the database by `secure_delete`)
+    /// do not linger in the log file.
+    pub(crate) fn flush_erasures(&mut self) -> Result<()> {
+        if self.files.shredded {
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            self.files.shredded = false;
+        }
+        Ok(())
+    }
+
     /// Operations the server should delete: they carried an erased file's key.
     pub(crate) fn pending_erasures(&self) -> Result<Vec<OpId>> {
         let mut stmt = self
