@@ -237,6 +237,10 @@ pub struct ApplyReport {
     pub waiting: Vec<OpId>,
 }
 
+/// A record merged in this apply: its state, its client file, and its file key sealed for
+/// its row (when this apply brought the key).
+type Touched = (RecordState, Option<RecordId>, Option<Vec<u8>>);
+
 impl Store {
     /// What this replica holds.
     pub(crate) fn summary(&self) -> Result<Summary> {
@@ -365,8 +369,7 @@ impl Store {
                 ])?;
             }
         }
-        let mut touched: HashMap<RecordId, (RecordState, Option<RecordId>, Option<Vec<u8>>)> =
-            HashMap::new();
+        let mut touched: HashMap<RecordId, Touched> = HashMap::new();
         let mut late_park: Vec<&OpEnvelope> = Vec::new();
         let mut gone: Vec<RecordId> = Vec::new();
         let now = clock.now_ms();
