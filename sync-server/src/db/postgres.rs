@@ -348,15 +348,23 @@ impl Db for PostgresDb {
     }
 
     fn pull(&self, team: Id16, requester: Id16, after: u64, max_bytes: u32) -> DbResult<PullPage> {
+        const MIN_ROW_BYTES: u32 = 64;
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
         let head: i64 = tx
             .query_one("SELECT head FROM teams WHERE id = $1", &[&&team.0[..]])?
             .get(0);
         let after = after as i64;
-        let params: [&(dyn postgres::types::ToSql + Sync); 3] = [&&team.0[..], &after, &head];
+        // PostgreSQL sends every row a query selects, however early the reader stops: bound
+        // the rows by what the page can hold (no envelope is smaller than MIN_ROW_BYTES), or
+        // a new tablet's first pull of a large team would have the whole stream read and sent
+        // again for every page.
+        let limit = i64::from(max_bytes / MIN_ROW_BYTES) + 2;
+        let params: [&(dyn postgres::types::ToSql + Sync); 4] =
+            [&&team.0[..], &after, &head, &limit];
         let mut rows = tx.query_raw(
-            "SELECT seq, author, envelope FROM ops WHERE team_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq",
+            "SELECT seq, author, envelope FROM ops WHERE team_id = $1 AND seq > $2 AND seq <= $3
+             ORDER BY seq LIMIT $4",
             params,
         )?;
         let mut page = PullPage {
@@ -365,8 +373,15 @@ impl Db for PostgresDb {
             more: false,
         };
         let mut bytes = 0usize;
+        let mut seen = 0i64;
         while let Some(row) = rows.next()? {
             let seq: i64 = row.get(0);
+            seen += 1;
+            if seen == limit && seq < head {
+                // The rows ran out before the bytes did (many were the requester's own).
+                page.next = seq as u64;
+                page.more = true;
+            }
             let who: &[u8] = row.get(1);
             if who == requester.0 {
                 continue;
