@@ -129,6 +129,23 @@ pub(crate) fn kept_key(
         })
 }
 
+/// Make sure `file`'s key is in `files` if this device keeps it: keys are read from their
+/// client's row when the file is first used after unlock (not all at unlock).
+pub(crate) fn load_key(
+    conn: &Connection,
+    files: &mut FileKeys,
+    master: &SecretKey,
+    device: crate::ids::DeviceId,
+    file: RecordId,
+) -> Result<()> {
+    if files.get(file).is_none() && !files.is_erased(file) {
+        if let Some(key) = kept_key(conn, master, device, file)? {
+            files.insert(file, key);
+        }
+    }
+    Ok(())
+}
+
 /// The file key a client's merged state carries (set when the client was recorded).
 pub(crate) fn key_in(state: &RecordState) -> Option<SecretKey> {
     parse_key(&state.text(crate::op::FILE_KEY_FIELD)?)

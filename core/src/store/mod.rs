@@ -276,17 +276,6 @@ impl Store {
         })
     }
 
-    /// Make sure the key of `file` is in memory if this device holds it (keys are read from
-    /// their client's row when a file is first used after unlock).
-    fn load_file_key(&mut self, file: RecordId) -> Result<()> {
-        if self.files.get(file).is_none() && !self.files.is_erased(file) {
-            if let Some(key) = files::kept_key(&self.conn, &self.master, self.device, file)? {
-                self.files.insert(file, key);
-            }
-        }
-        Ok(())
-    }
-
     /// Grows with every committed change to a record; equal generations mean equal contents.
     pub(crate) fn generation(&self) -> u64 {
         self.changes.generation()
@@ -373,9 +362,12 @@ impl Store {
                 if self.files.is_erased(file) {
                     return Err(Error::NotFound(edit.record));
                 }
-                self.load_file_key(file)?;
+                let new_client = edit.create && edit.record == file;
+                if !new_client {
+                    files::load_key(&self.conn, &mut self.files, &self.master, self.device, file)?;
+                }
                 if self.files.get(file).is_none() {
-                    if !(edit.create && edit.record == file) {
+                    if !new_client {
                         return Err(Error::validation(
                             "client",
                             "this client's file has not reached this tablet yet: sync, then try again",

@@ -81,8 +81,6 @@ pub enum RejectReason {
     /// Its author's role may not change this record (a counsellor's tablet writing the team's
     /// policy, which only administrators set).
     NotAllowed(DeviceId),
-    /// Changes of a client's file whose key this device has not received yet.
-    UnknownFileKey,
 }
 
 impl RejectReason {
@@ -96,7 +94,6 @@ impl RejectReason {
             RejectReason::UnknownAuthor(_) => "unknown-author",
             RejectReason::RevokedAuthor(_) => "revoked-author",
             RejectReason::NotAllowed(_) => "not-allowed",
-            RejectReason::UnknownFileKey => "unknown-file-key",
         }
     }
 
@@ -109,6 +106,18 @@ impl RejectReason {
             | RejectReason::NotAllowed(d) => Some(*d),
             _ => None,
         }
+    }
+}
+
+/// Whether an author of this role may write records of this kind: the team's policy is the
+/// administrators', erasing a client's file the supervisors' and administrators'; everything
+/// else any member's.
+fn may_write(kind: &str, role: Option<komora_protocol::Role>) -> bool {
+    use komora_protocol::Role;
+    match kind {
+        crate::casework::policy::KIND => role == Some(Role::Admin),
+        files::ERASURE => matches!(role, Some(Role::Admin | Role::Supervisor)),
+        _ => true,
     }
 }
 
@@ -135,15 +144,7 @@ fn check_authors<'a>(
             continue;
         }
         match roster.author_key(author, op.body.written_epoch) {
-            Ok(_)
-                if (op.body.kind == crate::casework::policy::KIND
-                    && roster.role_of(author) != Some(komora_protocol::Role::Admin))
-                    || (op.body.kind == files::ERASURE
-                        && !matches!(
-                            roster.role_of(author),
-                            Some(komora_protocol::Role::Admin | komora_protocol::Role::Supervisor)
-                        )) =>
-            {
+            Ok(_) if !may_write(&op.body.kind, roster.role_of(author)) => {
                 report.rejected.push(Rejected {
                     op_id: op.id,
                     reason: RejectReason::NotAllowed(author),
@@ -357,20 +358,13 @@ impl Store {
             ..
         } = self;
         let tx = conn.transaction()?;
-        if held_by_server {
-            let mut stmt = tx.prepare_cached(
-                "INSERT OR IGNORE INTO parked (op_id, envelope, parked_at_ms) VALUES (?1, ?2, ?3)",
-            )?;
-            for env in &park {
-                stmt.execute(rusqlite::params![
-                    env.op_id().as_bytes(),
-                    env.to_bytes(),
-                    parked_at as i64
-                ])?;
-            }
+        // Unknown key epochs and authors wait only for what the server holds (a batch file's
+        // would wait for a key it may never bring); file changes waiting for their key wait
+        // whatever brought them.
+        if !held_by_server {
+            park.clear();
         }
         let mut touched: HashMap<RecordId, Touched> = HashMap::new();
-        let mut late_park: Vec<&OpEnvelope> = Vec::new();
         let mut gone: Vec<RecordId> = Vec::new();
         let now = clock.now_ms();
         for (env, mut op) in ops {
@@ -381,12 +375,7 @@ impl Store {
                     report.erased += 1;
                     continue;
                 }
-                if files.get(f).is_none() {
-                    // Kept on this device since before this unlock?
-                    if let Some(key) = super::files::kept_key(&tx, master, *device, f)? {
-                        files.insert(f, key);
-                    }
-                }
+                files::load_key(&tx, files, master, *device, f)?;
                 if files.get(f).is_none() {
                     // The operation that records the client carries its file's key.
                     if let Some(key) = op.body.carried_file_key().and_then(files::parse_key) {
@@ -406,7 +395,7 @@ impl Store {
                     None => {
                         // Its client's operation (which carries the key) has not arrived
                         // yet: it waits, whatever brought it (a page, a batch file).
-                        late_park.push(env);
+                        park.push(env);
                         report.waiting.push(op.id);
                         continue;
                     }
@@ -457,11 +446,11 @@ impl Store {
                 }
             }
         }
-        if !late_park.is_empty() {
+        if !park.is_empty() {
             let mut stmt = tx.prepare_cached(
                 "INSERT OR IGNORE INTO parked (op_id, envelope, parked_at_ms, held) VALUES (?1, ?2, ?3, ?4)",
             )?;
-            for env in &late_park {
+            for env in &park {
                 stmt.execute(rusqlite::params![
                     env.op_id().as_bytes(),
                     env.to_bytes(),
