@@ -9,15 +9,7 @@ use komora_scenarios::kill_campaign::{run, Config};
 
 #[test]
 fn killed_at_random_instants_the_command_loses_no_acknowledged_save_and_applies_nothing_twice() {
-    let seed = std::env::var("KOMORA_FAULT_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
+    let seed = komora_scenarios::seed_from_env("KOMORA_FAULT_SEED");
     let report = run(&Config {
         komora: env!("CARGO_BIN_EXE_komora").into(),
         rounds: 20,

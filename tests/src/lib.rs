@@ -268,3 +268,19 @@ pub fn open_case_with_consent(
     })
     .unwrap()
 }
+
+/// A seed for a randomised test: the number in `var` when it is set (to repeat a run that
+/// failed), else one from the clock. Printed, so a failing run says how to repeat it.
+pub fn seed_from_env(var: &str) -> u64 {
+    let seed = std::env::var(var)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("the clock is after 1970")
+                .as_nanos() as u64
+        });
+    eprintln!("{var}={seed}");
+    seed
+}

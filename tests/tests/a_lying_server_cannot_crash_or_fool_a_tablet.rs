@@ -193,16 +193,7 @@ fn a_lying_server_cannot_crash_a_supervisors_tablet_or_show_her_a_record_nobody_
     let server = TestServer::start_on(&backend, &dir.path().join("server"));
     let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
     let mut counsellor = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("c"));
-    let seed0 = std::env::var("KOMORA_LIAR_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_secs()
-        });
-    eprintln!("KOMORA_LIAR_SEED={seed0}");
+    let seed0 = komora_scenarios::seed_from_env("KOMORA_LIAR_SEED");
     let (mut refusals, mut lies, mut converged) = (0u32, 0u32, 0u32);
     for run in 0..liars_runs() {
         let seed = seed0.wrapping_mul(7).wrapping_add(run);
