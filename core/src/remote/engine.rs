@@ -94,6 +94,30 @@ impl Vault {
     }
 }
 
+/// A push or pull call paced by `pace`: after a network failure the pacer halves its budget
+/// before the next attempt (`f` is told it is a retry, with the new budget); returns the
+/// answer and how long the attempt that got it took.
+fn paced_call<C: VaultCell, T>(
+    session: &mut Session<'_>,
+    cell: &C,
+    pace: &mut Pacer,
+    mut f: impl FnMut(&mut dyn Transport, &str, usize, bool) -> Result<T, TransportError>,
+) -> Result<(T, std::time::Duration)> {
+    let mut failed = false;
+    let mut started = Instant::now();
+    let answer = session.call(cell, |t, token| {
+        let retry = std::mem::take(&mut failed);
+        if retry {
+            pace.failed();
+        }
+        started = Instant::now();
+        let answer = f(t, token, pace.budget(), retry);
+        failed = matches!(answer, Err(TransportError::Network(_)));
+        answer
+    })?;
+    Ok((answer, started.elapsed()))
+}
+
 /// [`Vault::sync`] for a vault that others use meanwhile (the app's screens): the vault is
 /// taken from `cell` for each step and let go during every network call, so a search typed
 /// during a sync over 2G answers at once, and a lock stops the sync at its next step
@@ -138,21 +162,15 @@ pub fn sync_shared<C: VaultCell>(
         let mut body = PushBatch { envelopes };
         // A batch cut or timed out on the way is sent again in halves: on a link slower than
         // measured, the whole batch might never arrive.
-        let mut failed = false;
-        let mut started = Instant::now();
-        let pushed = session.call(cell, |t, token| {
-            if std::mem::take(&mut failed) {
-                push_pace.failed();
+        let pushed = paced_call(&mut session, cell, &mut push_pace, |t, token, _, retry| {
+            if retry {
                 let half = (body.envelopes.len() / 2).max(1);
                 body.envelopes.truncate(half);
             }
-            started = Instant::now();
-            let answer = t.push(token, &body);
-            failed = matches!(answer, Err(TransportError::Network(_)));
-            answer
+            t.push(token, &body)
         });
-        match pushed {
-            Ok(_) => {}
+        let took = match pushed {
+            Ok((_, took)) => took,
             // The key rotated during this sync: fetch it, re-seal, push again.
             Err(Error::StaleKeyEpoch) if stale_retries < 3 => {
                 stale_retries += 1;
@@ -160,8 +178,7 @@ pub fn sync_shared<C: VaultCell>(
                 continue;
             }
             Err(e) => return Err(e),
-        }
-        let took = started.elapsed();
+        };
         let sent = &seqs[..body.envelopes.len()];
         let bytes: usize = body.envelopes.iter().map(Vec::len).sum();
         push_pace.succeeded(bytes, took);
@@ -197,19 +214,10 @@ pub fn sync_shared<C: VaultCell>(
     let mut pull_pace = Pacer::new(opts.pull_page_bytes as usize, opts.request_target);
     loop {
         let cursor = cell.with(|v| v.store.pull_cursor())?;
-        let mut failed = false;
-        let mut started = Instant::now();
-        let page = session.call(cell, |t, token| {
-            if std::mem::take(&mut failed) {
-                pull_pace.failed();
-            }
-            started = Instant::now();
-            let page_bytes = u32::try_from(pull_pace.budget()).unwrap_or(u32::MAX);
-            let answer = t.pull(token, cursor, page_bytes);
-            failed = matches!(answer, Err(TransportError::Network(_)));
-            answer
-        })?;
-        let took = started.elapsed();
+        let (page, took) =
+            paced_call(&mut session, cell, &mut pull_pace, |t, token, budget, _| {
+                t.pull(token, cursor, u32::try_from(budget).unwrap_or(u32::MAX))
+            })?;
         pull_pace.succeeded(page.envelopes.iter().map(Vec::len).sum(), took);
         let mut envelopes = Vec::with_capacity(page.envelopes.len());
         let mut refused = Vec::new();
