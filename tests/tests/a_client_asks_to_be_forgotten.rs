@@ -15,7 +15,7 @@ const NAME: &str = "Uwase Immaculée";
 const NOTE: &str = "She spoke for the first time about the night her brother was taken.";
 
 /// Uwase's file: her record, consents, a case, a home visit with a note, and a PHQ-9.
-fn record_uwase(v: &mut Vault) -> RecordId {
+fn record_uwase(v: &mut Vault) -> (RecordId, RecordId) {
     let client = v
         .add_client(&NewClient {
             name: NAME.into(),
@@ -38,7 +38,7 @@ fn record_uwase(v: &mut Vault) -> RecordId {
         answers: vec![2, 2, 1, 1, 2, 1, 1, 1, 0],
     })
     .unwrap();
-    client
+    (client, case)
 }
 
 fn sees_her(v: &Vault, client: RecordId) -> bool {
@@ -88,7 +88,7 @@ fn erased_everywhere(backend: &komora_scenarios::server::Backend) {
     let mut claudine = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("c"));
     let mut jean = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("j"));
 
-    let uwase = record_uwase(&mut claudine);
+    let (uwase, her_case) = record_uwase(&mut claudine);
     let other = claudine
         .add_client(&NewClient {
             name: "Mukamana Ange".into(),
@@ -146,7 +146,7 @@ fn erased_everywhere(backend: &komora_scenarios::server::Backend) {
     for v in [&claudine, &jean, &admin, &supervisor] {
         assert!(!sees_her(v, uwase), "erased everywhere");
         assert!(v.client(other).is_ok());
-        // Recording anything about her is refused.
+        // Her timeline is gone.
         assert!(v.timeline(uwase).is_err() || v.timeline(uwase).unwrap().is_empty());
         // The audit keeps that it happened, when, why and by whom: not who she was.
         let erasures = v.erasures().unwrap();
@@ -158,7 +158,9 @@ fn erased_everywhere(backend: &komora_scenarios::server::Backend) {
         let trail = format!("{:?}", v.audit_trail().unwrap());
         assert!(!trail.contains("Uwase") && !trail.contains("brother"));
     }
-    let mut session = NewSession::new(uwase, "office");
+    // Recording anything more in her file is refused: her case is gone with it.
+    assert!(claudine.case(her_case).is_err());
+    let mut session = NewSession::new(her_case, "office");
     session.notes = Some("after".into());
     assert!(claudine.add_session(&session).is_err());
 
