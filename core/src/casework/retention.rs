@@ -3,7 +3,7 @@
 //! than its purpose needs and then destroyed so that it cannot be reconstructed: a due file is
 //! erased like any other (crypto-shredding, ADR 0010), with the reason `retention`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use serde::Deserialize;
@@ -77,7 +77,7 @@ impl Vault {
             return Ok(Vec::new());
         };
         let mut last: HashMap<RecordId, u64> = HashMap::new();
-        let mut open: Vec<RecordId> = Vec::new();
+        let mut open: HashSet<RecordId> = HashSet::new();
         self.store.for_each_file_record(|file, _, state| {
             let newest = last.entry(file).or_insert(0);
             *newest = (*newest).max(state.updated.wall_ms);
@@ -85,7 +85,7 @@ impl Vault {
                 && state.deleted.is_none()
                 && state.text("status").as_deref() != Some("closed")
             {
-                open.push(file);
+                open.insert(file);
             }
         })?;
         let today = self.today();
