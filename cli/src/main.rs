@@ -174,7 +174,7 @@ enum AdminCommand {
 enum DeviceCommand {
     /// Make a one-time enrolment code for a new device.
     Invite {
-        #[arg(long, value_parser = ["counsellor", "supervisor", "admin"])]
+        #[arg(long, value_parser = ["counsellor", "supervisor", "admin", "data_officer"])]
         role: String,
         /// The team (defaults to this device's team).
         #[arg(long)]

@@ -66,6 +66,20 @@ impl Vault {
         )
     }
 
+    /// Every byte this vault's keys open: each operation of its log (opened with the team key,
+    /// and each sealed part it holds a key for) and each record's merged state. What a thief
+    /// holding this tablet's keys reads of what it holds; the tests search it for names and
+    /// notes.
+    pub fn everything_readable(&self) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.store.for_each_op(|op| {
+            out.extend_from_slice(&op.body_bytes);
+            out.extend(postcard::to_allocvec(&op.body.changes).expect("changes serialise"));
+        })?;
+        self.store.for_each_record(|state| out.extend(state))?;
+        Ok(out)
+    }
+
     /// Queue an envelope for the next push as if written here (the server cannot tell).
     pub fn smuggle(&mut self, env: &OpEnvelope) -> Result<()> {
         self.store.insert_unsynced_raw(env)

@@ -156,6 +156,11 @@ pub(crate) fn hkdf32(salt: &[u8], ikm: &[u8], info: &[u8]) -> Zeroizing<[u8; 32]
     out
 }
 
+/// Whether two secrets are equal, in time that does not depend on where they differ.
+pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 pub(crate) fn aad(label: &str, parts: &[&[u8]]) -> Vec<u8> {
     let mut out =
         Vec::with_capacity(label.len() + 1 + parts.iter().map(|p| p.len() + 2).sum::<usize>());

@@ -166,10 +166,15 @@ impl<V: Default> FieldMap<V> {
         self.0.iter().map(|(f, v)| (f.as_str(), v))
     }
 
-    /// Drop a field (one the store keeps elsewhere: a client file's key).
-    pub fn remove(&mut self, field: &str) {
-        if let Ok(i) = self.0.binary_search_by(|(f, _)| f.as_str().cmp(field)) {
-            self.0.remove(i);
+    /// Drop a field (one the store keeps elsewhere: a client file's key). Says whether it
+    /// was there.
+    pub fn remove(&mut self, field: &str) -> bool {
+        match self.0.binary_search_by(|(f, _)| f.as_str().cmp(field)) {
+            Ok(i) => {
+                self.0.remove(i);
+                true
+            }
+            Err(_) => false,
         }
     }
 }
@@ -221,8 +226,9 @@ impl RecordState {
                 }
                 Change::Remove { field, tags } => self.sets.entry(field).remove(tags, is_applied),
                 Change::Delete => self.deleted = Some(self.deleted.map_or(hlc, |d| d.max(hlc))),
-                // Opened before merging; changes whose file key is gone are never merged.
-                Change::Sealed { .. } => {}
+                // Opened before merging; parts this device holds no key for (an erased file, a
+                // data officer's tablet) are never merged.
+                Change::Sealed { .. } | Change::Stats { .. } | Change::Casework { .. } => {}
             }
         }
     }

@@ -60,6 +60,13 @@ pub(crate) enum Change {
     /// (ADR 0010): the only change of such an operation. Erasing the client destroys the key,
     /// and with it every copy of these bytes, wherever they are.
     Sealed { file: RecordId, sealed: Vec<u8> },
+    /// The changes of a record of a client's file that the donors' figures read (ADR 0011),
+    /// sealed under the file's statistics key: all a data officer's tablet can open of it.
+    Stats { file: RecordId, sealed: Vec<u8> },
+    /// The changes of a team record that are not statistics (a group's name, a group
+    /// session's notes), sealed under the case-work key of the epoch it was written in,
+    /// which data officers never receive.
+    Casework { sealed: Vec<u8> },
 }
 
 impl fmt::Debug for Change {
@@ -74,6 +81,10 @@ impl fmt::Debug for Change {
             Change::Sealed { file, sealed } => {
                 write!(f, "Sealed(file {file}, {} bytes)", sealed.len())
             }
+            Change::Stats { file, sealed } => {
+                write!(f, "Stats(file {file}, {} bytes)", sealed.len())
+            }
+            Change::Casework { sealed } => write!(f, "Casework({} bytes)", sealed.len()),
         }
     }
 }
@@ -167,106 +178,258 @@ impl OpBody {
         if self.changes.len() > u16::MAX as usize {
             return Err(bad());
         }
-        if self.file().is_some() {
-            // The sealed changes, after the file's key when the operation creates the file.
-            let ok = match self.changes.as_slice() {
-                [Change::Sealed { .. }] => true,
-                [Change::Set { field, preds, .. }, Change::Sealed { .. }] => {
-                    field == FILE_KEY_FIELD && preds.is_empty()
+        let sealed_parts = |c: &&Change| {
+            matches!(
+                c,
+                Change::Sealed { .. } | Change::Stats { .. } | Change::Casework { .. }
+            )
+        };
+        if let Some(file) = self.file() {
+            // The file's keys when the operation records the client, then its statistics,
+            // then the rest, each sealed (ADR 0010, 0011).
+            let keys = self
+                .changes
+                .iter()
+                .take_while(|c| matches!(c, Change::Set { field, .. } if is_key_field(field)))
+                .count();
+            let key_fields: Vec<&str> = self.changes[..keys]
+                .iter()
+                .filter_map(|c| match c {
+                    Change::Set { field, preds, .. } if preds.is_empty() => Some(field.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let keys_ok = matches!(
+                key_fields.as_slice(),
+                [] | [FILE_KEY_FIELD] | [STATS_KEY_FIELD, FILE_KEY_FIELD]
+            ) && key_fields.len() == keys;
+            let parts_ok = match &self.changes[keys..] {
+                [Change::Stats { file: a, .. }] | [Change::Sealed { file: a, .. }] => *a == file,
+                [Change::Stats { file: a, .. }, Change::Sealed { file: b, .. }] => {
+                    *a == file && *b == file
                 }
                 _ => false,
             };
-            if !ok {
+            if !keys_ok || !parts_ok {
+                return Err(bad());
+            }
+        } else {
+            let sealed: Vec<_> = self.changes.iter().filter(sealed_parts).collect();
+            let last_is_casework = matches!(self.changes.last(), Some(Change::Casework { .. }));
+            if !(sealed.is_empty() || (sealed.len() == 1 && last_is_casework)) {
+                return Err(bad());
+            }
+            if self
+                .changes
+                .iter()
+                .any(|c| matches!(c, Change::Set { field, .. } if is_key_field(field)))
+            {
                 return Err(bad());
             }
         }
         Ok(())
     }
 
-    /// The client file whose key seals this operation's changes, if any.
+    /// The client file whose keys seal this operation's changes, if any.
     pub fn file(&self) -> Option<RecordId> {
         self.changes.iter().find_map(|c| match c {
-            Change::Sealed { file, .. } => Some(*file),
+            Change::Sealed { file, .. } | Change::Stats { file, .. } => Some(*file),
             _ => None,
         })
     }
 
-    /// The file key this operation carries: it records a client, its own file.
-    pub(crate) fn carried_file_key(&self) -> Option<&str> {
-        match self.changes.as_slice() {
-            [Change::Set { field, value, .. }, Change::Sealed { file, .. }]
-                if field == FILE_KEY_FIELD && *file == self.record =>
-            {
-                value.as_text()
-            }
-            _ => None,
+    /// The file keys this operation carries (it records a client, its own file): the
+    /// statistics key in clear (inside the team envelope) and the file key sealed under the
+    /// case-work key, as text (`files::carried` reads them).
+    pub(crate) fn carried_keys(&self) -> Option<(Option<&str>, &str)> {
+        if self.file() != Some(self.record) {
+            return None;
         }
-    }
-
-    /// Seal this body's changes under a file key: they become one `Change::Sealed`, after
-    /// the file key itself when this operation creates the file (that one stays under the
-    /// team key: it is how the team receives the key, and what an erasure deletes).
-    pub(crate) fn seal_changes(&mut self, file: RecordId, key: &AeadKey) {
-        let mut changes = std::mem::take(&mut self.changes);
-        let key_change = match changes.first() {
-            Some(Change::Set { field, .. }) if field == FILE_KEY_FIELD => Some(changes.remove(0)),
-            _ => None,
+        let text = |name: &str| {
+            self.changes.iter().find_map(|c| match c {
+                Change::Set { field, value, .. } if field == name => value.as_text(),
+                _ => None,
+            })
         };
-        let plain = zeroize::Zeroizing::new(
-            postcard::to_allocvec(&changes).expect("changes always serialise"),
-        );
-        let sealed = key.seal(&file_aad(file, self.record), &plain);
-        self.changes = key_change.into_iter().collect();
-        self.changes.push(Change::Sealed { file, sealed });
+        Some((text(STATS_KEY_FIELD), text(FILE_KEY_FIELD)?))
     }
 
-    /// Open sealed changes with their file's key, in place. Refuses changes that do not open
-    /// or do not form a valid body.
-    pub(crate) fn open_changes(&mut self, key: &AeadKey) -> Result<()> {
+    /// Whether any part of this operation is still sealed (it was not, or could not be,
+    /// opened).
+    pub(crate) fn has_sealed_parts(&self) -> bool {
+        self.changes.iter().any(|c| {
+            matches!(
+                c,
+                Change::Sealed { .. } | Change::Stats { .. } | Change::Casework { .. }
+            )
+        })
+    }
+
+    /// Seal this body's changes, already arranged by `files::arrange` as keys, statistics,
+    /// the rest (`readable` of them statistics or keys): for a record of a client's file, the
+    /// statistics under `stats` and the rest under `content`; for a team record, the rest
+    /// under `casework` (the case-work key of `written_epoch`). The keys stay in clear
+    /// inside the team envelope: it is how the team receives them, and what an erasure
+    /// deletes.
+    pub(crate) fn seal_parts(&mut self, readable: usize, keys: &PartKeys<'_>) {
+        let changes = std::mem::take(&mut self.changes);
+        let key_count = changes
+            .iter()
+            .take_while(|c| matches!(c, Change::Set { field, .. } if is_key_field(field)))
+            .count();
+        let mut rest = changes;
+        let private = rest.split_off(readable);
+        let stats = rest.split_off(key_count);
+        let mut out = rest;
+        let seal = |key: &AeadKey, aad: &[u8], part: &[Change]| {
+            let plain =
+                zeroize::Zeroizing::new(postcard::to_allocvec(part).expect("changes serialise"));
+            key.seal(aad, &plain)
+        };
+        match keys {
+            PartKeys::File {
+                file,
+                stats: sk,
+                content,
+            } => {
+                if !stats.is_empty() {
+                    out.push(Change::Stats {
+                        file: *file,
+                        sealed: seal(sk, &part_aad(STATS_AAD, *file, self.record), &stats),
+                    });
+                }
+                if !private.is_empty() {
+                    out.push(Change::Sealed {
+                        file: *file,
+                        sealed: seal(content, &part_aad(FILE_AAD, *file, self.record), &private),
+                    });
+                }
+            }
+            PartKeys::Team { casework } => {
+                out.extend(stats);
+                if !private.is_empty() {
+                    let aad = casework_aad(self.record, self.written_epoch);
+                    out.push(Change::Casework {
+                        sealed: seal(casework, &aad, &private),
+                    });
+                }
+            }
+        }
+        self.changes = out;
+    }
+
+    /// Open the sealed parts this device holds the keys for, in place; a part it holds no key
+    /// for (a data officer's tablet, without the case-work and file keys) is dropped, so
+    /// only what it may read is merged. Refuses parts that do not open or do not form a
+    /// valid body.
+    pub(crate) fn open_parts(&mut self, keys: &OpenKeys<'_>) -> Result<()> {
         let bad = || Error::Corrupted {
             what: "an operation",
         };
-        let (file, sealed) = match self.changes.as_slice() {
-            [Change::Sealed { file, sealed }] | [_, Change::Sealed { file, sealed }] => {
-                (*file, sealed)
+        let mut out = Vec::with_capacity(self.changes.len());
+        for change in std::mem::take(&mut self.changes) {
+            let (key, aad, sealed) = match change {
+                Change::Stats { file, sealed } => {
+                    (keys.stats, part_aad(STATS_AAD, file, self.record), sealed)
+                }
+                Change::Sealed { file, sealed } => {
+                    (keys.content, part_aad(FILE_AAD, file, self.record), sealed)
+                }
+                Change::Casework { sealed } => (
+                    keys.casework,
+                    casework_aad(self.record, self.written_epoch),
+                    sealed,
+                ),
+                other => {
+                    out.push(other);
+                    continue;
+                }
+            };
+            let Some(key) = key else { continue };
+            let plain = key.open(&aad, &sealed).ok_or_else(bad)?;
+            let inner: Vec<Change> = postcard::from_bytes(&plain).map_err(|_| bad())?;
+            if inner.iter().any(|c| {
+                matches!(
+                    c,
+                    Change::Sealed { .. } | Change::Stats { .. } | Change::Casework { .. }
+                ) || matches!(c, Change::Set { field, .. } if is_key_field(field))
+            }) {
+                return Err(bad());
             }
-            _ => return Ok(()),
-        };
-        let plain = key
-            .open(&file_aad(file, self.record), sealed)
-            .ok_or_else(bad)?;
-        let inner: Vec<Change> = postcard::from_bytes(&plain).map_err(|_| bad())?;
-        if inner.iter().any(|c| {
-            matches!(c, Change::Sealed { .. })
-                || matches!(c, Change::Set { field, .. } if field == FILE_KEY_FIELD)
-        }) {
-            return Err(bad());
+            out.extend(inner);
         }
-        let mut changes: Vec<Change> = self
-            .changes
-            .iter()
-            .filter(|c| !matches!(c, Change::Sealed { .. }))
-            .cloned()
-            .collect();
-        changes.extend(inner);
-        let inner = OpBody {
-            changes,
+        let opened = OpBody {
+            changes: out,
             ..self.clone()
         };
-        inner.check()?;
-        self.changes = inner.changes;
+        opened.check_opened()?;
+        self.changes = opened.changes;
         Ok(())
+    }
+
+    /// The checks of [`OpBody::check`] that still apply once parts are opened (some may have
+    /// been dropped: the body may then be empty).
+    fn check_opened(&self) -> Result<()> {
+        if self.changes.is_empty() {
+            return Ok(());
+        }
+        let probe = OpBody {
+            changes: self
+                .changes
+                .iter()
+                .filter(|c| !matches!(c, Change::Set { field, .. } if is_key_field(field)))
+                .cloned()
+                .collect(),
+            ..self.clone()
+        };
+        if probe.changes.is_empty() {
+            return Ok(());
+        }
+        probe.check()
     }
 }
 
-const FILE_AAD: &str = "komora/file-changes/v1";
-/// The field of a client record that carries its file's key (set once, when the client is
-/// recorded; ADR 0010).
-pub(crate) const FILE_KEY_FIELD: &str = "_file_key";
-
-fn file_aad(file: RecordId, record: RecordId) -> Vec<u8> {
-    aad(FILE_AAD, &[file.as_bytes(), record.as_bytes()])
+/// The keys to seal an operation's parts with.
+pub(crate) enum PartKeys<'a> {
+    File {
+        file: RecordId,
+        stats: &'a AeadKey,
+        content: &'a AeadKey,
+    },
+    Team {
+        casework: &'a AeadKey,
+    },
 }
+
+/// The keys a device holds to open an operation's parts (`None`: the part is dropped).
+#[derive(Default)]
+pub(crate) struct OpenKeys<'a> {
+    pub stats: Option<&'a AeadKey>,
+    pub content: Option<&'a AeadKey>,
+    pub casework: Option<&'a AeadKey>,
+}
+
+const STATS_AAD: &str = "komora/file-stats/v1";
+const CASEWORK_AAD: &str = "komora/casework-changes/v1";
+/// The field of a client's first operation that carries its file's statistics key (ADR 0011).
+pub(crate) const STATS_KEY_FIELD: &str = "_stats_key";
+
+pub(crate) fn is_key_field(field: &str) -> bool {
+    field == FILE_KEY_FIELD || field == STATS_KEY_FIELD
+}
+
+fn part_aad(label: &str, file: RecordId, record: RecordId) -> Vec<u8> {
+    aad(label, &[file.as_bytes(), record.as_bytes()])
+}
+
+fn casework_aad(record: RecordId, epoch: u32) -> Vec<u8> {
+    aad(CASEWORK_AAD, &[record.as_bytes(), &epoch.to_be_bytes()])
+}
+
+const FILE_AAD: &str = "komora/file-changes/v1";
+/// The field of a client's first operation that carries its file's key, sealed under the
+/// case-work key (ADR 0010, 0011; a bare key in operations written before data officers).
+pub(crate) const FILE_KEY_FIELD: &str = "_file_key";
 
 /// An encrypted operation as it is stored in the log and exchanged.
 #[derive(Clone, PartialEq, Eq)]

@@ -70,23 +70,137 @@ impl fmt::Debug for VaultOptions {
     }
 }
 
+/// What a device holds of one team key epoch (ADR 0011). Every epoch has two keys: the
+/// *case-work* key `C_e`, held by counsellors, supervisors and administrators, which opens
+/// names, notes and every client file's key; and the *team* key `T_e`, derived from it, which
+/// seals the envelopes and opens only what the donors' figures need. A data officer's tablet
+/// receives `T_e` alone.
+#[derive(Clone)]
+pub(crate) enum EpochKey {
+    /// The case-work key (the team key derives from it).
+    Casework(SecretKey),
+    /// The team key alone: a data officer's.
+    Team(SecretKey),
+    /// An epoch made before data officers existed: one key serves as both.
+    Legacy(SecretKey),
+}
+
+const TEAM_FROM_CASEWORK: &[u8] = b"komora/team-key-from-casework/v1";
+const TAG_LEGACY: u8 = 0;
+const TAG_CASEWORK: u8 = 1;
+const TAG_TEAM: u8 = 2;
+
+impl EpochKey {
+    /// The team key of `epoch`: seals envelopes and states, and what data officers may read.
+    pub(crate) fn team(&self, epoch: u32) -> SecretKey {
+        match self {
+            EpochKey::Casework(c) => SecretKey::from_bytes(*crate::crypto::hkdf32(
+                &epoch.to_be_bytes(),
+                c.expose(),
+                TEAM_FROM_CASEWORK,
+            )),
+            EpochKey::Team(t) | EpochKey::Legacy(t) => t.clone(),
+        }
+    }
+
+    /// The case-work key, when this device holds it.
+    pub(crate) fn casework(&self) -> Option<&SecretKey> {
+        match self {
+            EpochKey::Casework(k) | EpochKey::Legacy(k) => Some(k),
+            EpochKey::Team(_) => None,
+        }
+    }
+
+    /// What a data officer receives of this epoch (`None` for a legacy epoch, whose one key
+    /// would open everything).
+    pub(crate) fn for_data_officer(&self, epoch: u32) -> Option<EpochKey> {
+        match self {
+            EpochKey::Legacy(_) => None,
+            other => Some(EpochKey::Team(other.team(epoch))),
+        }
+    }
+
+    /// The key with a tag saying which it is (for the enrolment bundle).
+    pub(crate) fn tagged(&self) -> (u8, [u8; 32]) {
+        match self {
+            EpochKey::Casework(k) => (TAG_CASEWORK, *k.expose()),
+            EpochKey::Team(k) => (TAG_TEAM, *k.expose()),
+            EpochKey::Legacy(k) => (TAG_LEGACY, *k.expose()),
+        }
+    }
+
+    pub(crate) fn from_tagged(tag: u8, key: [u8; 32]) -> Option<Self> {
+        let key = SecretKey::from_bytes(key);
+        match tag {
+            TAG_CASEWORK => Some(EpochKey::Casework(key)),
+            TAG_TEAM => Some(EpochKey::Team(key)),
+            TAG_LEGACY => Some(EpochKey::Legacy(key)),
+            _ => None,
+        }
+    }
+
+    /// Bytes to keep (sealed by the caller): the key after its tag; a bare key is a legacy
+    /// epoch, as kept before data officers existed.
+    pub(crate) fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
+        let (tag, mut key) = self.tagged();
+        let mut out = Zeroizing::new(Vec::with_capacity(33));
+        if tag != TAG_LEGACY {
+            out.push(tag);
+        }
+        out.extend_from_slice(&key);
+        zeroize::Zeroize::zeroize(&mut key);
+        out
+    }
+
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        match bytes.len() {
+            32 => SecretKey::from_slice(bytes).map(EpochKey::Legacy),
+            33 if bytes[0] != TAG_LEGACY => {
+                Self::from_tagged(bytes[0], bytes[1..].try_into().ok()?)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// The data keys of a team, by epoch. Secret: zeroised on drop, never printed. Handed to a new
 /// device when it joins the team (the enrolment protocol wraps them for transport).
 #[derive(Clone)]
 pub struct TeamKeys {
-    pub(crate) keys: Vec<(u32, SecretKey)>,
+    pub(crate) keys: Vec<(u32, EpochKey)>,
 }
 
 impl TeamKeys {
     /// Keys for a new team, starting at epoch 1.
     pub fn generate() -> Self {
         Self {
-            keys: vec![(1, SecretKey::random())],
+            keys: vec![(1, EpochKey::Casework(SecretKey::random()))],
         }
     }
 
     pub fn current_epoch(&self) -> u32 {
         self.keys.iter().map(|(e, _)| *e).max().unwrap_or(0)
+    }
+
+    /// What a data officer's tablet holds of these keys: the team keys alone, which open the
+    /// figures of the donors' report and never a name or a note. Epochs made before data
+    /// officers existed are left out (their one key opens everything).
+    pub fn for_data_officer(&self) -> TeamKeys {
+        TeamKeys {
+            keys: self
+                .keys
+                .iter()
+                .filter_map(|(e, k)| k.for_data_officer(*e).map(|k| (*e, k)))
+                .collect(),
+        }
+    }
+
+    /// Whether these keys open names and notes (not a data officer's).
+    pub fn opens_case_work(&self) -> bool {
+        self.keys
+            .iter()
+            .max_by_key(|(e, _)| *e)
+            .is_some_and(|(_, k)| k.casework().is_some())
     }
 }
 

@@ -110,6 +110,10 @@ pub enum Role {
     Counsellor,
     Supervisor,
     Admin,
+    /// Produces the donors' figures: receives the team key (statistics) but never the
+    /// case-work key that opens names and notes (ADR 0011).
+    #[serde(rename = "data_officer")]
+    DataOfficer,
 }
 
 impl Role {
@@ -118,6 +122,7 @@ impl Role {
             Role::Counsellor => "counsellor",
             Role::Supervisor => "supervisor",
             Role::Admin => "admin",
+            Role::DataOfficer => "data_officer",
         }
     }
 
@@ -126,6 +131,7 @@ impl Role {
             "counsellor" => Some(Role::Counsellor),
             "supervisor" => Some(Role::Supervisor),
             "admin" => Some(Role::Admin),
+            "data_officer" | "data-officer" => Some(Role::DataOfficer),
             _ => None,
         }
     }
@@ -135,7 +141,7 @@ impl Role {
         match self {
             Role::Admin => true,
             Role::Supervisor => other == Role::Counsellor,
-            Role::Counsellor => false,
+            Role::Counsellor | Role::DataOfficer => false,
         }
     }
 }

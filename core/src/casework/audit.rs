@@ -235,7 +235,7 @@ fn summarise(changes: &[Change]) -> (Vec<String>, bool) {
     let mut deleted = false;
     for c in changes {
         match c {
-            Change::Set { field, .. } if field == crate::op::FILE_KEY_FIELD => {}
+            Change::Set { field, .. } if crate::op::is_key_field(field) => {}
             Change::Set { field, .. }
             | Change::Add { field, .. }
             | Change::Remove { field, .. } => {
@@ -244,8 +244,8 @@ fn summarise(changes: &[Change]) -> (Vec<String>, bool) {
                 }
             }
             Change::Delete => deleted = true,
-            // A change of an erased client's file: nothing of it can be read any more.
-            Change::Sealed { .. } => {}
+            // A change of an erased client's file, or one this tablet may not read.
+            Change::Sealed { .. } | Change::Stats { .. } | Change::Casework { .. } => {}
         }
     }
     fields.sort();

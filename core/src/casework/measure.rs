@@ -76,9 +76,17 @@ impl Assessment {
             .text("answers")
             .and_then(|a| decode_answers(&a))
             .unwrap_or_default();
-        let score = instrument(&name, version)
-            .ok()
-            .and_then(|i| i.score(&answers).ok());
+        let inst = instrument(&name, version).ok();
+        let score = inst.and_then(|i| i.score(&answers).ok());
+        // Without the answers (a data officer's tablet), the total recorded beside them.
+        let score = score.map(|s| (s.total, s.band)).or_else(|| {
+            let total = u32::try_from(s.int("score")?).ok()?;
+            let band = inst?
+                .bands
+                .iter()
+                .find(|b| (b.min..=b.max).contains(&total))?;
+            Some((total, band.id.clone()))
+        });
         Assessment {
             id,
             client: s.id("client"),
@@ -90,8 +98,8 @@ impl Assessment {
                 .date("date")
                 .unwrap_or_else(|| Date::from_unix_ms(s.created.wall_ms)),
             answers,
-            score: score.as_ref().map(|s| s.total),
-            band: score.map(|s| s.band),
+            score: score.as_ref().map(|s| s.0),
+            band: score.map(|s| s.1),
             author: s.author(),
             created_ms: s.created.wall_ms,
             recorded: s.created,
@@ -194,6 +202,9 @@ impl Vault {
             Edit::Set("version", Value::Int(inst.version.into())),
             Edit::Set("date", date.to_string().into()),
             Edit::Set("answers", encode_answers(&a.answers).into()),
+            // The total beside the answers: the donors' figures read it, and a data officer's
+            // tablet never opens the answers (ADR 0011).
+            Edit::Set("score", Value::Int(score.total.into())),
         ];
         if let Some(c) = case_id {
             out.push(Edit::Set("case", id_value(c)));

@@ -32,6 +32,7 @@ use super::{Session, SyncOptions, SyncSettings};
 use crate::crypto::{hkdf32, random_array, SecretKey};
 use crate::error::{Error, Result};
 use crate::roster;
+use crate::vault::EpochKey;
 use crate::vault::{DeviceIdentity, TeamKeys, Vault, VaultOptions};
 
 const LOOKUP_LABEL: &[u8] = b"komora/invite-lookup/v1\0";
@@ -63,14 +64,15 @@ struct Bundle {
     team_id: Id16,
     team_name: String,
     org_name: String,
-    keys: Vec<(u32, [u8; 32])>,
+    /// Each epoch's key, tagged (case-work, team only, legacy: `EpochKey::tagged`).
+    keys: Vec<(u32, u8, [u8; 32])>,
     /// The team's root of trust: the founding administrator's device and signing key.
     root: (Id16, [u8; 32]),
 }
 
 impl Drop for Bundle {
     fn drop(&mut self) {
-        for (_, k) in &mut self.keys {
+        for (_, _, k) in &mut self.keys {
             k.zeroize();
         }
     }
@@ -216,8 +218,11 @@ impl Vault {
             keys: bundle
                 .keys
                 .iter()
-                .map(|(e, k)| (*e, SecretKey::from_bytes(*k)))
-                .collect(),
+                .map(|(e, tag, k)| EpochKey::from_tagged(*tag, *k).map(|k| (*e, k)))
+                .collect::<Option<_>>()
+                .ok_or(Error::Corrupted {
+                    what: "the enrolment bundle",
+                })?,
         };
         let mut vault = Vault::create_with(dir, passphrase, &team, &identity, opts)?;
         vault.save_sync_settings(&SyncSettings {
@@ -275,16 +280,30 @@ impl Vault {
                 epoch: self.store.keyring().current_epoch(),
             },
         );
+        let mut given = self.team_keys();
+        if role == Role::DataOfficer {
+            // The team keys alone: a data officer's tablet never opens a name or a note.
+            given = given.for_data_officer();
+            if given.current_epoch() != self.store.keyring().current_epoch() {
+                return Err(Error::Forbidden(
+                    "this team's keys were made before data officers existed: revoke a device \
+                     (which makes new keys), then invite the data officer"
+                        .into(),
+                ));
+            }
+        }
         let bundle = Bundle {
             root,
             team_id: settings.team_id,
             team_name: settings.team_name,
             org_name: settings.org_name,
-            keys: self
-                .team_keys()
+            keys: given
                 .keys
                 .iter()
-                .map(|(e, k)| (*e, *k.expose()))
+                .map(|(e, k)| {
+                    let (tag, key) = k.tagged();
+                    (*e, tag, key)
+                })
                 .collect(),
         };
         let plain =

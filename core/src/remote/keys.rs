@@ -15,7 +15,7 @@ use super::{Held, Session, SyncOptions, VaultCell};
 use crate::crypto::{aad, hkdf32, random_array, AeadKey, SecretKey};
 use crate::error::{Error, Result};
 use crate::ids::DeviceId;
-use crate::vault::Vault;
+use crate::vault::{EpochKey, Vault};
 
 const GRANT_LABEL: &str = "komora/team-key-grant/v1";
 const KX_LABEL: &[u8] = b"komora/device-kx/v1";
@@ -161,14 +161,29 @@ impl Vault {
             .ok_or(Error::Tampered {
                 what: "a team key epoch at its limit",
             })?;
-        let key = SecretKey::random();
+        // A new case-work key; the team key derives from it. Data officers receive the team
+        // key alone, everyone else the case-work key (ADR 0011).
+        let new = EpochKey::Casework(SecretKey::random());
+        let team_key = new.team(epoch);
+        let casework = new.casework().expect("a case-work key").clone();
+        let data_officers: std::collections::BTreeSet<DeviceId> = roster
+            .devices()
+            .into_iter()
+            .filter(|d| d.role == komora_protocol::Role::DataOfficer)
+            .map(|d| d.id)
+            .collect();
         let mut grants = Vec::new();
         let mut staying = Vec::new();
         for (id, sign_pk) in roster.members().into_iter().filter(|(id, _)| *id != device) {
             let id16 = Id16(*id.as_bytes());
+            let granted = if data_officers.contains(&id) {
+                &team_key
+            } else {
+                &casework
+            };
             grants.push(KeyGrant {
                 device_id: id16,
-                wrapped: Bytes(wrap_for(&id16, &members[&id], epoch, &key)?),
+                wrapped: Bytes(wrap_for(&id16, &members[&id], epoch, granted)?),
             });
             staying.push((id16, sign_pk));
         }
@@ -179,7 +194,7 @@ impl Vault {
                 epoch,
                 issuer: Id16(*self.device_id().as_bytes()),
                 members: staying,
-                key_id: crate::roster::key_id(&key, epoch),
+                key_id: crate::roster::key_id(&team_key, epoch),
             },
         );
         let req = RevokeRequest {
@@ -189,7 +204,7 @@ impl Vault {
         };
         let target = Id16(*device.as_bytes());
         session.call(self, |t, token| t.revoke(token, &target, &req))?;
-        self.store.add_team_keys(vec![(epoch, key)])?;
+        self.store.add_team_keys(vec![(epoch, new)])?;
         // The list as the server now holds it, in its order (the snapshot included); if the
         // network drops here, the next sync fetches it.
         match self.refresh_roster(&mut session, true) {
@@ -228,12 +243,16 @@ pub(crate) fn refresh_team_keys<C: VaultCell>(
         let mut keys = Vec::new();
         for g in &resp.grants {
             if !v.store.keyring().holds(g.epoch) {
-                let key = unwrap_grant(&secret, &me, g.epoch, &g.wrapped.0)?;
-                if roster.key_id(g.epoch) != Some(&crate::roster::key_id(&key, g.epoch)) {
-                    return Err(Error::Tampered {
+                let raw = unwrap_grant(&secret, &me, g.epoch, &g.wrapped.0)?;
+                // The snapshot commits to the team key: a data officer receives it, everyone
+                // else the case-work key it derives from.
+                let signed = roster.key_id(g.epoch);
+                let key = [EpochKey::Team(raw.clone()), EpochKey::Casework(raw)]
+                    .into_iter()
+                    .find(|k| signed == Some(&crate::roster::key_id(&k.team(g.epoch), g.epoch)))
+                    .ok_or(Error::Tampered {
                         what: NOT_SIGNED_FOR,
-                    });
-                }
+                    })?;
                 keys.push((g.epoch, key));
             }
         }

@@ -1,22 +1,28 @@
 //! Client-file keys (ADR 0010). Every record about a client (the client, their cases and
 //! sessions, consents, referrals, measures, reviews of those) is a record of the client's
 //! *file*, and the changes of its operations are sealed under the file's own random key, inside
-//! the team-key envelope. The file key travels to the team as a record of its own (kind
-//! `filekey`, sealed under the team key). Erasing the client destroys that record everywhere
-//! it can be reached: every tablet deletes it (and the file's materialised records) when the
-//! erasure reaches it, and the server deletes its envelopes. Every other copy of the file's
-//! operations (logs, free pages, server backups of the operations, batch files) is then
-//! ciphertext under a key that no longer exists.
+//! the team-key envelope. The file key travels to the team in the operation that records the
+//! client. Erasing the client destroys that operation everywhere it can be reached: every
+//! tablet deletes it (and the file's materialised records) when the erasure reaches it, and
+//! the server deletes its envelope. Every other copy of the file's operations (logs, free
+//! pages, server backups of the operations, batch files) is then ciphertext under a key that
+//! no longer exists.
+//!
+//! Each file has two keys (ADR 0011): the file key `K_f`, which opens everything, and the
+//! statistics key `S_f` derived from it, which opens only the fields the donors' report reads
+//! (`STATISTICS`). The client's first operation carries `S_f` under the team key and `K_f`
+//! sealed under the case-work key, so a data officer's tablet (team key only) learns `S_f`
+//! and never `K_f`.
 
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use crate::casework::StateExt;
 use crate::crypto::{AeadKey, SecretKey};
 use crate::error::Result;
 use crate::ids::RecordId;
-use crate::merge::RecordState;
+use crate::op::Change;
+use crate::value::Value;
 
 /// The record kind that erases a file.
 pub(crate) const ERASURE: &str = "erasure";
@@ -37,10 +43,145 @@ pub(crate) fn owner_field(kind: &str) -> Option<&'static str> {
     OWNER.iter().find(|(k, _)| *k == kind).map(|(_, f)| *f)
 }
 
+/// For each kind of record with something a data officer must not read, the fields the
+/// donors' report reads (`casework/report.rs`): ids, dates, codes, scores. Everything else of
+/// these kinds (names, codes, phone numbers, villages, notes, answers, comments) is sealed
+/// under keys a data officer's tablet never holds. Deleting a record is a statistic too (the
+/// figures must not count it). Kinds not listed (the audit, the policy, erasures) hold
+/// nothing of the kind and are read by every member.
+const STATISTICS: &[(&str, &[&str])] = &[
+    (
+        "client",
+        &["sex", "birth_year", "district", "target_groups"],
+    ),
+    (
+        "session",
+        &["date", "modality", "duration_min", "participants"],
+    ),
+    (
+        "assessment",
+        &["client", "instrument", "version", "date", "score"],
+    ),
+    ("referral", &["date", "destination", "status"]),
+    ("case", &[]),
+    ("consent", &[]),
+    ("review", &[]),
+    ("group", &["kind"]),
+    ("group_session", &["group", "date", "attendance"]),
+];
+
+fn statistics(kind: &str) -> Option<&'static [&'static str]> {
+    STATISTICS.iter().find(|(k, _)| *k == kind).map(|(_, f)| *f)
+}
+
+/// Put an operation's changes in the order they are sealed in: the file's keys, then the
+/// statistics, then the rest (a stable order, so the set-element tags every replica derives
+/// from positions agree whatever part a tablet can open). Returns how many lead the rest
+/// (keys and statistics), or `None` when the kind has nothing to keep from data officers.
+pub(crate) fn arrange(kind: &str, changes: &mut Vec<Change>) -> Option<usize> {
+    let stats = statistics(kind)?;
+    let rank = |c: &Change| match c {
+        Change::Set { field, .. } if crate::op::is_key_field(field) => 0,
+        Change::Delete => 1,
+        Change::Set { field, .. } | Change::Add { field, .. } | Change::Remove { field, .. }
+            if stats.contains(&field.as_str()) =>
+        {
+            1
+        }
+        _ => 2,
+    };
+    changes.sort_by_key(rank);
+    Some(changes.iter().filter(|c| rank(c) < 2).count())
+}
+
+/// What this device holds of a client file's keys.
+pub(crate) enum FileSecret {
+    /// The file key: opens everything of the file.
+    Content(SecretKey),
+    /// The statistics key alone (a data officer's tablet).
+    Stats(SecretKey),
+}
+
+const STATS_FROM_FILE: &[u8] = b"komora/file-stats-key/v1";
+const TAG_STATS_ONLY: u8 = 2;
+
+impl FileSecret {
+    fn stats_key(&self, file: RecordId) -> SecretKey {
+        match self {
+            FileSecret::Content(k) => SecretKey::from_bytes(*crate::crypto::hkdf32(
+                file.as_bytes(),
+                k.expose(),
+                STATS_FROM_FILE,
+            )),
+            FileSecret::Stats(s) => s.clone(),
+        }
+    }
+
+    /// As kept on the client's row: the file key, or a tag and the statistics key.
+    fn to_bytes(&self) -> zeroize::Zeroizing<Vec<u8>> {
+        let mut out = zeroize::Zeroizing::new(Vec::with_capacity(33));
+        match self {
+            FileSecret::Content(k) => out.extend_from_slice(k.expose()),
+            FileSecret::Stats(s) => {
+                out.push(TAG_STATS_ONLY);
+                out.extend_from_slice(s.expose());
+            }
+        }
+        out
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        match bytes {
+            [TAG_STATS_ONLY, rest @ ..] => SecretKey::from_slice(rest).map(FileSecret::Stats),
+            _ => SecretKey::from_slice(bytes).map(FileSecret::Content),
+        }
+    }
+}
+
+/// A client file's keys, expanded for use.
+pub(crate) struct HeldFile {
+    secret: FileSecret,
+    stats: AeadKey,
+    content: Option<AeadKey>,
+}
+
+impl HeldFile {
+    pub(crate) fn new(file: RecordId, secret: FileSecret) -> Self {
+        let stats = AeadKey::new(&secret.stats_key(file));
+        let content = match &secret {
+            FileSecret::Content(k) => Some(AeadKey::new(k)),
+            FileSecret::Stats(_) => None,
+        };
+        Self {
+            secret,
+            stats,
+            content,
+        }
+    }
+
+    /// The key of everything but the statistics, unless this is a data officer's tablet.
+    pub(crate) fn content(&self) -> Option<&AeadKey> {
+        self.content.as_ref()
+    }
+
+    pub(crate) fn stats(&self) -> &AeadKey {
+        &self.stats
+    }
+
+    /// The keys that open this file's parts of an operation.
+    pub(crate) fn open_keys(&self) -> crate::op::OpenKeys<'_> {
+        crate::op::OpenKeys {
+            stats: Some(&self.stats),
+            content: self.content.as_ref(),
+            casework: None,
+        }
+    }
+}
+
 /// The file keys this device holds, and the files it knows were erased.
 #[derive(Default)]
 pub(crate) struct FileKeys {
-    keys: HashMap<RecordId, (SecretKey, AeadKey)>,
+    keys: HashMap<RecordId, HeldFile>,
     erased: HashSet<RecordId>,
     /// A file was destroyed since the write-ahead log was last emptied: the old pages (the
     /// key among them) may still sit in it until it is (`Store::flush_erasures`).
@@ -66,18 +207,17 @@ impl FileKeys {
         }
     }
 
-    pub(crate) fn get(&self, file: RecordId) -> Option<&AeadKey> {
-        self.keys.get(&file).map(|(_, k)| k)
+    pub(crate) fn get(&self, file: RecordId) -> Option<&HeldFile> {
+        self.keys.get(&file)
     }
 
     pub(crate) fn is_erased(&self, file: RecordId) -> bool {
         self.erased.contains(&file)
     }
 
-    pub(crate) fn insert(&mut self, file: RecordId, key: SecretKey) {
+    pub(crate) fn insert(&mut self, file: RecordId, secret: FileSecret) {
         if !self.erased.contains(&file) && !self.keys.contains_key(&file) {
-            let aead = AeadKey::new(&key);
-            self.keys.insert(file, (key, aead));
+            self.keys.insert(file, HeldFile::new(file, secret));
         }
     }
 
@@ -89,17 +229,18 @@ impl FileKeys {
 }
 
 const FILE_KEY_AAD: &str = "komora/file-key/v1";
+const FILE_KEY_GRANT_AAD: &str = "komora/file-key-grant/v1";
 
 /// A file key sealed under the master key (bound to device and file), for the client's row.
 pub(crate) fn wrap_key(
     master: &SecretKey,
     device: crate::ids::DeviceId,
     file: RecordId,
-    key: &SecretKey,
+    held: &HeldFile,
 ) -> Vec<u8> {
     master.seal(
         &crate::crypto::aad(FILE_KEY_AAD, &[device.as_bytes(), file.as_bytes()]),
-        key.expose(),
+        &held.secret.to_bytes(),
     )
 }
 
@@ -109,7 +250,7 @@ pub(crate) fn kept_key(
     master: &SecretKey,
     device: crate::ids::DeviceId,
     file: RecordId,
-) -> Result<Option<SecretKey>> {
+) -> Result<Option<FileSecret>> {
     let wrapped: Option<Option<Vec<u8>>> = conn
         .prepare_cached("SELECT file_key FROM records WHERE record_id = ?1")?
         .query_row([file.as_bytes()], |r| r.get(0))
@@ -122,7 +263,7 @@ pub(crate) fn kept_key(
             &crate::crypto::aad(FILE_KEY_AAD, &[device.as_bytes(), file.as_bytes()]),
             &wrapped,
         )
-        .and_then(|raw| SecretKey::from_slice(&raw))
+        .and_then(|raw| FileSecret::from_bytes(&raw))
         .map(Some)
         .ok_or(crate::error::Error::Corrupted {
             what: "a client file's key",
@@ -146,24 +287,82 @@ pub(crate) fn load_key(
     Ok(())
 }
 
-/// The file key a client's merged state carries (set when the client was recorded).
-pub(crate) fn key_in(state: &RecordState) -> Option<SecretKey> {
-    parse_key(&state.text(crate::op::FILE_KEY_FIELD)?)
+/// The keys of a new client's file, and the edits that carry them in the operation recording
+/// the client: the statistics key in clear, the file key sealed under the case-work key of
+/// `epoch` (inside the team envelope both).
+pub(crate) fn new_file(
+    file: RecordId,
+    casework: &AeadKey,
+    epoch: u32,
+) -> (FileSecret, [crate::store::Edit; 2]) {
+    use crate::store::Edit;
+    let secret = FileSecret::Content(SecretKey::random());
+    let FileSecret::Content(key) = &secret else {
+        unreachable!("made as a file key above")
+    };
+    let mut sealed = epoch.to_be_bytes().to_vec();
+    sealed.extend(casework.seal(&grant_aad(file, epoch), key.expose()));
+    let edits = [
+        Edit::Set(
+            crate::op::STATS_KEY_FIELD,
+            Value::Text(hex(secret.stats_key(file).expose())),
+        ),
+        Edit::Set(crate::op::FILE_KEY_FIELD, Value::Text(hex(&sealed))),
+    ];
+    (secret, edits)
 }
 
-pub(crate) fn key_text(key: &SecretKey) -> String {
-    key.expose().iter().map(|b| format!("{b:02x}")).collect()
+fn grant_aad(file: RecordId, epoch: u32) -> Vec<u8> {
+    crate::crypto::aad(FILE_KEY_GRANT_AAD, &[file.as_bytes(), &epoch.to_be_bytes()])
 }
 
-pub(crate) fn parse_key(text: &str) -> Option<SecretKey> {
-    if text.len() != 64 {
+/// The file keys an operation recording a client carries, as far as this device may hold
+/// them: the file key where it holds the case-work key it was sealed under (checked against
+/// the statistics key beside it), else the statistics key alone. `Err` when they do not
+/// agree (a tampered or broken operation).
+pub(crate) fn carried(
+    body: &crate::op::OpBody,
+    keyring: &super::Keyring,
+) -> std::result::Result<Option<FileSecret>, ()> {
+    let Some((stats, file_key)) = body.carried_keys() else {
+        return Ok(None);
+    };
+    let file = body.record;
+    let bytes = unhex(file_key).ok_or(())?;
+    let Some(stats) = stats else {
+        // Written before data officers: the bare file key, under the team key.
+        return SecretKey::from_slice(&bytes)
+            .map(|k| Some(FileSecret::Content(k)))
+            .ok_or(());
+    };
+    let stats = SecretKey::from_slice(&unhex(stats).ok_or(())?).ok_or(())?;
+    let epoch = u32::from_be_bytes(bytes.get(..4).ok_or(())?.try_into().map_err(|_| ())?);
+    let Some(casework) = keyring.casework(epoch) else {
+        return Ok(Some(FileSecret::Stats(stats)));
+    };
+    let raw = casework
+        .open(&grant_aad(file, epoch), &bytes[4..])
+        .ok_or(())?;
+    let secret = FileSecret::Content(SecretKey::from_slice(&raw).ok_or(())?);
+    if !crate::crypto::ct_eq(secret.stats_key(file).expose(), stats.expose()) {
+        return Err(());
+    }
+    Ok(Some(secret))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+    if text.len() % 2 != 0 || text.len() > 256 {
         return None;
     }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    let mut out = zeroize::Zeroizing::new(Vec::with_capacity(text.len() / 2));
+    for i in (0..text.len()).step_by(2) {
+        out.push(u8::from_str_radix(text.get(i..i + 2)?, 16).ok()?);
     }
-    Some(SecretKey::from_bytes(out))
+    Some(out)
 }
 
 /// Destroy `file` on this device, in the caller's transaction: its key (record and

@@ -21,8 +21,9 @@ use crate::error::{Error, Result};
 use crate::hlc::{Clock, TimeSource};
 use crate::ids::{DeviceId, OpId, RecordId};
 use crate::merge::RecordState;
-use crate::op::{Change, Op, OpBody, OpEnvelope};
+use crate::op::{Change, Op, OpBody, OpEnvelope, OpenKeys, PartKeys};
 use crate::value::Value;
+use crate::vault::EpochKey;
 
 pub use sync::{ApplyReport, RejectReason, Rejected, Summary};
 
@@ -49,36 +50,57 @@ pub(crate) struct RecordEdit {
     pub edits: Vec<Edit>,
 }
 
-/// The team data keys this device holds, by epoch.
+/// The team data keys this device holds, by epoch: the team key of each (envelopes, states,
+/// statistics) and, except on a data officer's tablet, its case-work key (ADR 0011).
 pub(crate) struct Keyring {
     current: u32,
-    keys: BTreeMap<u32, (SecretKey, AeadKey)>,
+    keys: BTreeMap<u32, EpochKeys>,
+}
+
+struct EpochKeys {
+    secret: EpochKey,
+    team: AeadKey,
+    casework: Option<AeadKey>,
 }
 
 impl Keyring {
-    pub(crate) fn from_keys(keys: Vec<(u32, SecretKey)>) -> Result<Self> {
+    pub(crate) fn from_keys(keys: Vec<(u32, EpochKey)>) -> Result<Self> {
         let current = keys.iter().map(|(e, _)| *e).max().ok_or(Error::Corrupted {
             what: "the team keys",
         })?;
         let keys = keys
             .into_iter()
-            .map(|(e, k)| {
-                let a = AeadKey::new(&k);
-                (e, (k, a))
+            .map(|(e, secret)| {
+                let team = AeadKey::new(&secret.team(e));
+                let casework = secret.casework().map(AeadKey::new);
+                (
+                    e,
+                    EpochKeys {
+                        secret,
+                        team,
+                        casework,
+                    },
+                )
             })
             .collect();
         Ok(Self { current, keys })
     }
 
+    /// The team key of `epoch`.
     pub(crate) fn get(&self, epoch: u32) -> Result<&AeadKey> {
         self.keys
             .get(&epoch)
-            .map(|(_, a)| a)
+            .map(|k| &k.team)
             .ok_or(Error::UnknownKeyEpoch(epoch))
     }
 
+    /// The case-work key of `epoch`, if this device holds it (not a data officer's).
+    pub(crate) fn casework(&self, epoch: u32) -> Option<&AeadKey> {
+        self.keys.get(&epoch).and_then(|k| k.casework.as_ref())
+    }
+
     pub(crate) fn current(&self) -> (u32, &AeadKey) {
-        (self.current, &self.keys[&self.current].1)
+        (self.current, &self.keys[&self.current].team)
     }
 
     /// The newest epoch held: new operations and states are sealed under it.
@@ -90,10 +112,10 @@ impl Keyring {
         self.keys.contains_key(&epoch)
     }
 
-    pub(crate) fn export(&self) -> Vec<(u32, SecretKey)> {
+    pub(crate) fn export(&self) -> Vec<(u32, EpochKey)> {
         self.keys
             .iter()
-            .map(|(e, (k, _))| (*e, k.clone()))
+            .map(|(e, k)| (*e, k.secret.clone()))
             .collect()
     }
 }
@@ -164,7 +186,7 @@ impl Store {
         mut conn: Connection,
         master: &SecretKey,
         device: DeviceId,
-        team_keys: Vec<(u32, SecretKey)>,
+        team_keys: Vec<(u32, EpochKey)>,
         signing: Zeroizing<Vec<u8>>,
         time: Arc<dyn TimeSource>,
     ) -> Result<Self> {
@@ -176,8 +198,8 @@ impl Store {
             "INSERT INTO meta (key, value) VALUES ('device_id', ?1)",
             [device.as_bytes()],
         )?;
-        for (epoch, (key, _)) in &keys.keys {
-            let wrapped = master.seal(&team_key_aad(device, *epoch), key.expose());
+        for (epoch, k) in &keys.keys {
+            let wrapped = master.seal(&team_key_aad(device, *epoch), &k.secret.to_bytes());
             tx.execute(
                 "INSERT INTO team_keys (epoch, wrapped) VALUES (?1, ?2)",
                 params![epoch, wrapped],
@@ -236,7 +258,7 @@ impl Store {
                     })?;
             team_keys.push((
                 epoch,
-                SecretKey::from_slice(&raw).ok_or(Error::Corrupted {
+                EpochKey::from_bytes(&raw).ok_or(Error::Corrupted {
                     what: "the team keys",
                 })?,
             ));
@@ -350,9 +372,9 @@ impl Store {
     }
 
     fn write_in_tx(&mut self, edits: Vec<RecordEdit>) -> Result<(Vec<OpId>, Vec<RecordId>)> {
-        // A new client's file key is made with it and travels in the operation that records
-        // the client (under the team key), so every receiver holds it before the file's
-        // other changes.
+        // A new client's file keys are made with it and travel in the operation that records
+        // the client (ADR 0010, 0011), so every receiver holds them before the file's other
+        // changes.
         let mut all = Vec::with_capacity(edits.len());
         let mut pending_files: HashMap<RecordId, Option<RecordId>> = HashMap::new();
         for mut edit in edits {
@@ -366,24 +388,22 @@ impl Store {
                 if !new_client {
                     files::load_key(&self.conn, &mut self.files, &self.master, self.device, file)?;
                 }
-                if self.files.get(file).is_none() {
-                    if !new_client {
-                        return Err(Error::validation(
-                            "client",
-                            "this client's file has not reached this tablet yet: sync, then try again",
-                        ));
+                match self.files.get(file) {
+                    Some(held) if held.content().is_some() => {}
+                    Some(_) => return Err(no_case_work()),
+                    None if !new_client => return Err(Error::validation(
+                        "client",
+                        "this client's file has not reached this tablet yet: sync, then try again",
+                    )),
+                    None => {
+                        let epoch = self.keys.current_epoch();
+                        let casework = self.keys.casework(epoch).ok_or_else(no_case_work)?;
+                        let (secret, carry) = files::new_file(file, casework, epoch);
+                        edit.edits.splice(0..0, carry);
+                        // Known at once, to seal the client's own changes (if the write fails,
+                        // the client does not exist and the key is never used).
+                        self.files.insert(file, secret);
                     }
-                    let key = SecretKey::random();
-                    edit.edits.insert(
-                        0,
-                        Edit::Set(
-                            crate::op::FILE_KEY_FIELD,
-                            Value::Text(files::key_text(&key)),
-                        ),
-                    );
-                    // Known at once, to seal the client's own changes (if the write fails, the
-                    // client does not exist and the key is never used).
-                    self.files.insert(file, key);
                 }
             }
             all.push((edit, file));
@@ -419,7 +439,8 @@ impl Store {
                 _ => {}
             }
             let hlc = clock.tick();
-            let changes = to_changes(existing.as_ref(), edit.edits);
+            let mut changes = to_changes(existing.as_ref(), edit.edits);
+            let readable = files::arrange(edit.kind, &mut changes);
             let mut body = OpBody {
                 record: edit.record,
                 kind: edit.kind.to_owned(),
@@ -430,8 +451,19 @@ impl Store {
                 changes: changes.clone(),
                 written_epoch: epoch,
             };
+            // Statistics and the rest sealed apart, under keys a data officer holds or not.
             if let Some(file) = file {
-                body.seal_changes(file, files.get(file).expect("made or held, checked above"));
+                let held = files.get(file).expect("made or held, checked above");
+                let content = held.content().expect("checked above");
+                let part_keys = PartKeys::File {
+                    file,
+                    stats: held.stats(),
+                    content,
+                };
+                body.seal_parts(readable.unwrap_or(0), &part_keys);
+            } else if let Some(readable) = readable.filter(|r| *r < changes.len()) {
+                let casework = keys.casework(epoch).ok_or_else(no_case_work)?;
+                body.seal_parts(readable, &PartKeys::Team { casework });
             }
             *next_seq += 1;
             let (envelope, mut op) = OpEnvelope::seal(OpId::random(), epoch, body, signer, key);
@@ -595,6 +627,21 @@ impl Store {
         Ok(unreadable)
     }
 
+    /// Every record's merged state, opened and encoded (the insider-attack tests search it).
+    #[cfg(feature = "insider-attacks")]
+    pub(crate) fn for_each_record(&self, mut visit: impl FnMut(Vec<u8>)) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT record_id, epoch, state FROM records")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id = RecordId::from_slice(row.get_ref(0)?.as_blob()?)?;
+            let state = open_state(&self.keys, id, row.get(1)?, row.get_ref(2)?.as_blob()?)?;
+            visit(state_codec::encode(&state));
+        }
+        Ok(())
+    }
+
     /// How many records of a kind there are (deleted ones included).
     pub(crate) fn count(&self, kind: &str) -> Result<usize> {
         let mut stmt = self
@@ -607,12 +654,12 @@ impl Store {
     /// the newest, everything written from now on is sealed under it. Then re-seal, under the
     /// newest epoch, the local operations the server has not received yet, so nothing written
     /// after a rotation leaves this device under an older key.
-    pub(crate) fn add_team_keys(&mut self, keys: Vec<(u32, SecretKey)>) -> Result<usize> {
+    pub(crate) fn add_team_keys(&mut self, keys: Vec<(u32, EpochKey)>) -> Result<usize> {
         let tx = self.conn.transaction()?;
         for (epoch, key) in &keys {
             let wrapped = self
                 .master
-                .seal(&team_key_aad(self.device, *epoch), key.expose());
+                .seal(&team_key_aad(self.device, *epoch), &key.to_bytes());
             tx.execute(
                 "INSERT OR IGNORE INTO team_keys (epoch, wrapped) VALUES (?1, ?2)",
                 params![epoch, wrapped],
@@ -700,31 +747,50 @@ impl Store {
         Ok(out)
     }
 
-    /// Open an operation's changes sealed under its file's key, when this device holds the
-    /// key; otherwise (an erased file) they stay sealed, and readers see no change. `cache`
-    /// holds the keys read from their rows during one listing.
-    fn open_file_changes(&self, op: &mut Op, cache: &mut HashMap<RecordId, Option<AeadKey>>) {
-        let Some(file) = op.body.file() else {
-            return;
-        };
-        let key = match self.files.get(file) {
-            Some(k) => Some(k),
-            None => cache
-                .entry(file)
-                .or_insert_with(|| {
-                    files::kept_key(&self.conn, &self.master, self.device, file)
-                        .ok()
-                        .flatten()
-                        .map(|k| AeadKey::new(&k))
-                })
-                .as_ref(),
-        };
-        if let Some(key) = key {
-            if op.body.open_changes(key).is_err() {
-                op.body.changes.clear();
+    /// Open an operation's sealed parts this device holds keys for (its file's, the
+    /// case-work key of its epoch); the others stay sealed (an erased file) or are dropped (a
+    /// data officer's tablet), and readers see no change. `cache` holds the keys read from
+    /// their rows during one listing.
+    fn open_file_changes(
+        &self,
+        op: &mut Op,
+        cache: &mut HashMap<RecordId, Option<files::HeldFile>>,
+    ) {
+        let opened = match op.body.file() {
+            Some(file) => {
+                let held = match self.files.get(file) {
+                    Some(k) => Some(k),
+                    None => cache
+                        .entry(file)
+                        .or_insert_with(|| {
+                            files::kept_key(&self.conn, &self.master, self.device, file)
+                                .ok()
+                                .flatten()
+                                .map(|k| files::HeldFile::new(file, k))
+                        })
+                        .as_ref(),
+                };
+                match held {
+                    Some(held) => op.body.open_parts(&held.open_keys()),
+                    None => return,
+                }
             }
+            None if op.body.has_sealed_parts() => op.body.open_parts(&OpenKeys {
+                casework: self.keys.casework(op.body.written_epoch),
+                ..OpenKeys::default()
+            }),
+            None => return,
+        };
+        if opened.is_err() {
+            op.body.changes.clear();
         }
     }
+}
+
+/// What a data officer's tablet is told when asked to record case work: it holds the keys of
+/// statistics only (ADR 0011).
+fn no_case_work() -> Error {
+    Error::Forbidden("a data officer's tablet records no case work (it opens figures only)".into())
 }
 
 fn team_key_aad(device: DeviceId, epoch: u32) -> Vec<u8> {
@@ -885,15 +951,15 @@ fn after_merge(
 ) -> Result<(Vec<RecordId>, Option<Vec<u8>>)> {
     match state.kind.as_str() {
         crate::client::KIND => {
-            // The file key leaves the record's state for a column of the client's row,
-            // sealed under the master key: listing clients never decrypts it, and it is
+            // The file's keys leave the record's state for a column of the client's row,
+            // sealed under the master key: listing clients never decrypts them, and they are
             // deleted (overwritten) with the row.
-            let wrapped = files::key_in(state).map(|key| {
-                let wrapped = files::wrap_key(keeper.master, keeper.device, record, &key);
-                files.insert(record, key);
-                wrapped
-            });
-            state.fields.remove(crate::op::FILE_KEY_FIELD);
+            let carried = state.fields.remove(crate::op::FILE_KEY_FIELD);
+            state.fields.remove(crate::op::STATS_KEY_FIELD);
+            let wrapped = carried
+                .then(|| files.get(record))
+                .flatten()
+                .map(|held| files::wrap_key(keeper.master, keeper.device, record, held));
             Ok((Vec::new(), wrapped))
         }
         files::ERASURE => {

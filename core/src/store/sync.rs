@@ -110,10 +110,14 @@ impl RejectReason {
 }
 
 /// Whether an author of this role may write records of this kind: the team's policy is the
-/// administrators', erasing a client's file the supervisors' and administrators'; everything
+/// administrators', erasing a client's file the supervisors' and administrators'; a data
+/// officer writes only the audit trail (producing the report is noted there); everything
 /// else any member's.
 fn may_write(kind: &str, role: Option<komora_protocol::Role>) -> bool {
     use komora_protocol::Role;
+    if role == Some(Role::DataOfficer) {
+        return kind == crate::casework::audit::KIND;
+    }
     match kind {
         crate::casework::policy::KIND => role == Some(Role::Admin),
         files::ERASURE => matches!(role, Some(Role::Admin | Role::Supervisor)),
@@ -377,14 +381,23 @@ impl Store {
                 }
                 files::load_key(&tx, files, master, *device, f)?;
                 if files.get(f).is_none() {
-                    // The operation that records the client carries its file's key.
-                    if let Some(key) = op.body.carried_file_key().and_then(files::parse_key) {
-                        files.insert(f, key);
+                    // The operation that records the client carries its file's keys (the file
+                    // key only where this device holds the case-work key).
+                    match files::carried(&op.body, keys) {
+                        Ok(Some(secret)) => files.insert(f, secret),
+                        Ok(None) => {}
+                        Err(()) => {
+                            report.rejected.push(Rejected {
+                                op_id: op.id,
+                                reason: RejectReason::Corrupted,
+                            });
+                            continue;
+                        }
                     }
                 }
                 match files.get(f) {
-                    Some(key) => {
-                        if op.body.open_changes(key).is_err() {
+                    Some(held) => {
+                        if op.body.open_parts(&held.open_keys()).is_err() {
                             report.rejected.push(Rejected {
                                 op_id: op.id,
                                 reason: RejectReason::Corrupted,
@@ -399,6 +412,21 @@ impl Store {
                         report.waiting.push(op.id);
                         continue;
                     }
+                }
+            } else if op.body.has_sealed_parts() {
+                // A team record's case-work part: opened with the key of the epoch it was
+                // written in, or dropped on a data officer's tablet.
+                let casework = keys.casework(op.body.written_epoch);
+                let opened = op.body.open_parts(&crate::op::OpenKeys {
+                    casework,
+                    ..Default::default()
+                });
+                if opened.is_err() {
+                    report.rejected.push(Rejected {
+                        op_id: op.id,
+                        reason: RejectReason::Corrupted,
+                    });
+                    continue;
                 }
             }
             if op_exists(&tx, &op.id)? {

@@ -339,6 +339,8 @@ enum class Str {
     ROLE_SUPERVISOR,
     /** Administrator */
     ROLE_ADMIN,
+    /** Data officer */
+    ROLE_DATA_OFFICER,
     /** Case opened */
     TL_CASE,
     /** Session */
@@ -568,6 +570,7 @@ internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
     Str.ROLE_COUNSELLOR to "Counsellor",
     Str.ROLE_SUPERVISOR to "Supervisor",
     Str.ROLE_ADMIN to "Administrator",
+    Str.ROLE_DATA_OFFICER to "Data officer",
     Str.TL_CASE to "Case opened",
     Str.TL_SESSION to "Session",
     Str.TL_ASSESSMENT to "Measure",
@@ -768,6 +771,7 @@ internal val FRENCH_TEXTS: Map<Str, String> = mapOf(
     Str.ROLE_COUNSELLOR to "Conseiller",
     Str.ROLE_SUPERVISOR to "Superviseur",
     Str.ROLE_ADMIN to "Administrateur",
+    Str.ROLE_DATA_OFFICER to "Chargé des données",
     Str.TL_CASE to "Dossier ouvert",
     Str.TL_SESSION to "Séance",
     Str.TL_ASSESSMENT to "Mesure",
@@ -968,6 +972,7 @@ internal val KINYARWANDA_TEXTS: Map<Str, String> = mapOf(
     Str.ROLE_COUNSELLOR to "Umujyanama",
     Str.ROLE_SUPERVISOR to "Umugenzuzi",
     Str.ROLE_ADMIN to "Umuyobozi wa sisitemu",
+    Str.ROLE_DATA_OFFICER to "Ushinzwe imibare",
     Str.TL_CASE to "Dosiye yafunguwe",
     Str.TL_SESSION to "Ikiganiro",
     Str.TL_ASSESSMENT to "Igipimo",

@@ -148,6 +148,7 @@ class Texts(val language: Language) {
             "approved" to Str.VERDICT_APPROVED, "needs-changes" to Str.VERDICT_NEEDS_CHANGES,
             "sex-F" to Str.SEX_F, "sex-M" to Str.SEX_M, "role-counsellor" to Str.ROLE_COUNSELLOR,
             "role-supervisor" to Str.ROLE_SUPERVISOR, "role-admin" to Str.ROLE_ADMIN,
+            "role-data_officer" to Str.ROLE_DATA_OFFICER,
             "timeline-case" to Str.TL_CASE, "timeline-session" to Str.TL_SESSION,
             "timeline-assessment" to Str.TL_ASSESSMENT, "timeline-referral" to Str.TL_REFERRAL,
             "timeline-consent" to Str.TL_CONSENT, "timeline-group-session" to Str.TL_GROUP,
