@@ -56,6 +56,7 @@ pub use casework::report::{age_band, ReportOptions, SUPPRESS_BELOW};
 pub use casework::retention::{retention_rules, RetentionDue, RetentionRule, RetentionRules};
 pub use casework::review::{Review, Verdict};
 pub use casework::session::{NewSession, Session, SessionEdit};
+pub use casework::transfer::Transfer;
 pub use client::{Client, ClientEdit, Listing, NewClient, Sex, CLIENT_FIELDS, CLIENT_SET_FIELDS};
 pub use error::{Error, Result};
 pub use history::{EntryStatus, HistoryChange, HistoryEntry};

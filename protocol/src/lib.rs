@@ -207,6 +207,16 @@ impl fmt::Debug for BootstrapRequest {
     }
 }
 
+/// An administrator makes another team of the organisation (ADR 0011): its first device is a
+/// new identity of the administrator's tablet, the founder of the new team's device list.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CreateTeamRequest {
+    pub team_id: Id16,
+    pub device: DeviceRegistration,
+    /// The founding device's signed [`roster::Statement::Genesis`].
+    pub genesis: Bytes,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ChallengeRequest {
     pub device_id: Id16,

@@ -227,6 +227,31 @@ pub async fn bootstrap(
     }))
 }
 
+/// An administrator creates another team of the organisation (ADR 0011). The new team's
+/// founder is a new device identity of the administrator's tablet, which signs the genesis of
+/// the team's device list; the server never learns the team's name.
+pub async fn create_team(
+    State(state): State<Arc<AppState>>,
+    who: Authed,
+    body: Result<Json<komora_protocol::CreateTeamRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<RegisteredResponse>, ApiError> {
+    who.require(&[Role::Admin], "only administrators create teams")?;
+    let Json(req) = body.map_err(|_| ApiError::bad_request("a team needs an id and a founder"))?;
+    let device = check_registration(
+        &req.device,
+        &req.genesis,
+        Introduction::Founder { team: req.team_id },
+    )?;
+    let team = req.team_id;
+    blocking(&state, move |db| db.create_team(team, &device, now_ms())).await?;
+    tracing::info!(team = %team, "team created");
+    Ok(Json(RegisteredResponse {
+        team_id: team,
+        device_id: req.device.device_id,
+        role: Role::Admin,
+    }))
+}
+
 pub async fn challenge(
     State(state): State<Arc<AppState>>,
     addr: ClientAddr,

@@ -81,6 +81,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/keys", get(api::keys))
         .route("/v1/roster", get(api::roster))
         .route("/v1/erase", post(api::erase))
+        .route("/v1/teams", post(api::create_team))
         .layer(axum::extract::DefaultBodyLimit::max(
             komora_protocol::MAX_PUSH_BYTES,
         ))

@@ -234,6 +234,14 @@ mod spy {
             self.token = Some(token.into());
             self.inner.roster(token, after)
         }
+        fn create_team(
+            &mut self,
+            token: &str,
+            req: &komora_protocol::CreateTeamRequest,
+        ) -> Reply<komora_protocol::RegisteredResponse> {
+            self.token = Some(token.into());
+            self.inner.create_team(token, req)
+        }
         fn erase(&mut self, token: &str, req: &EraseRequest) -> Reply<EraseResponse> {
             self.token = Some(token.into());
             self.inner.erase(token, req)

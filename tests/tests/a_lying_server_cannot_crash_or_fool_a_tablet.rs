@@ -146,6 +146,13 @@ impl Transport for LyingServer {
         }
         Ok(answer)
     }
+    fn create_team(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::CreateTeamRequest,
+    ) -> Reply<komora_protocol::RegisteredResponse> {
+        self.inner.create_team(token, req)
+    }
     fn erase(&mut self, token: &str, req: &EraseRequest) -> Reply<EraseResponse> {
         self.inner.erase(token, req)
     }

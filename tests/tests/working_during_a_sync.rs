@@ -92,6 +92,13 @@ impl Transport for Slow {
     fn roster(&mut self, token: &str, after: u32) -> Reply<RosterResponse> {
         self.inner.roster(token, after)
     }
+    fn create_team(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::CreateTeamRequest,
+    ) -> Reply<komora_protocol::RegisteredResponse> {
+        self.inner.create_team(token, req)
+    }
     fn erase(
         &mut self,
         token: &str,

@@ -22,7 +22,12 @@ use crate::value::Value;
 use crate::vault::Vault;
 
 /// Why a file may be erased.
-pub const ERASURE_REASONS: &[&str] = &["client-request", "retention", "recorded-by-mistake"];
+pub const ERASURE_REASONS: &[&str] = &[
+    "client-request",
+    "retention",
+    "recorded-by-mistake",
+    "transferred",
+];
 
 /// That a client's file was erased: all the audit keeps.
 #[derive(Clone, PartialEq, Eq)]

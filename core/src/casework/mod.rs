@@ -31,6 +31,7 @@ pub(crate) mod report;
 pub(crate) mod retention;
 pub(crate) mod review;
 pub(crate) mod session;
+pub(crate) mod transfer;
 
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, RecordId};

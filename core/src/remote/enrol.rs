@@ -117,6 +117,69 @@ fn registration(identity: &DeviceIdentity) -> DeviceRegistration {
     }
 }
 
+/// The first device of a new team: its identity, the team's id and the genesis of the team's
+/// device list, signed by that identity.
+struct Founder {
+    identity: DeviceIdentity,
+    team_id: Id16,
+    device: DeviceRegistration,
+    sign_pk: [u8; 32],
+    genesis: Bytes,
+}
+
+impl Founder {
+    fn new() -> Result<Self> {
+        let identity = DeviceIdentity::generate();
+        let team_id = Id16(random_array());
+        let device = registration(&identity);
+        let sign_pk = pk32(&device.sign_pk.0)?;
+        let genesis = roster::sign(
+            &crate::roster::signer_from_pkcs8(&identity.pkcs8)?,
+            &Statement::Genesis {
+                team: team_id,
+                device: device.device_id,
+                sign_pk,
+                kx_pk: pk32(&device.kx_pk.0)?,
+            },
+        );
+        Ok(Self {
+            identity,
+            team_id,
+            device,
+            sign_pk,
+            genesis,
+        })
+    }
+
+    /// The founder's vault, once the server registered the team: new team keys, the list's
+    /// genesis, the administrator's role.
+    fn vault(
+        self,
+        dir: &Path,
+        passphrase: &str,
+        server_url: &str,
+        org_name: &str,
+        team_name: &str,
+        opts: VaultOptions,
+    ) -> Result<Vault> {
+        let mut vault =
+            Vault::create_with(dir, passphrase, &TeamKeys::generate(), &self.identity, opts)?;
+        vault.keep_roster(
+            self.team_id,
+            (self.device.device_id, self.sign_pk),
+            vec![self.genesis.0],
+        )?;
+        vault.save_sync_settings(&SyncSettings {
+            server_url: server_url.to_owned(),
+            team_id: self.team_id,
+            team_name: team_name.trim().to_owned(),
+            org_name: org_name.trim().to_owned(),
+            role: Role::Admin,
+        })?;
+        Ok(vault)
+    }
+}
+
 impl Vault {
     /// Create the vault of the organisation's first administrator device, using the code the
     /// server printed at its first start.
@@ -135,37 +198,61 @@ impl Vault {
         Vault::check_new(dir, passphrase, &opts)?;
         check_name("org", org_name)?;
         check_name("team", team_name)?;
-        let identity = DeviceIdentity::generate();
-        let team_id = Id16(random_array());
-        let device = registration(&identity);
-        let sign_pk = pk32(&device.sign_pk.0)?;
-        let genesis = roster::sign(
-            &crate::roster::signer_from_pkcs8(&identity.pkcs8)?,
-            &Statement::Genesis {
-                team: team_id,
-                device: device.device_id,
-                sign_pk,
-                kx_pk: pk32(&device.kx_pk.0)?,
-            },
-        );
+        let founder = Founder::new()?;
         let req = BootstrapRequest {
             code: code.to_owned(),
-            team_id,
-            device,
-            genesis: genesis.clone(),
+            team_id: founder.team_id,
+            device: founder.device.clone(),
+            genesis: founder.genesis.clone(),
         };
         Session::new(transport, SyncOptions::default()).call_anonymous(|t| t.bootstrap(&req))?;
-        let mut vault =
-            Vault::create_with(dir, passphrase, &TeamKeys::generate(), &identity, opts)?;
-        vault.keep_roster(team_id, (req.device.device_id, sign_pk), vec![genesis.0])?;
-        vault.save_sync_settings(&SyncSettings {
-            server_url: server_url.to_owned(),
-            team_id,
-            team_name: team_name.trim().to_owned(),
-            org_name: org_name.trim().to_owned(),
-            role: Role::Admin,
-        })?;
-        Ok(vault)
+        founder.vault(dir, passphrase, server_url, org_name, team_name, opts)
+    }
+
+    /// Create another team of the organisation, from this administrator's tablet (ADR 0011):
+    /// a new vault in `dir` (one per team on a tablet), with its own device identity, new team
+    /// keys and a device list founded by that identity. The server learns the team's id,
+    /// never its name. The new vault opens with `passphrase` (the tablet's PIN, normally).
+    pub fn create_team(
+        &mut self,
+        transport: &mut dyn Transport,
+        dir: impl AsRef<Path>,
+        passphrase: &str,
+        team_name: &str,
+        opts: VaultOptions,
+    ) -> Result<Vault> {
+        let settings = self.sync_settings()?;
+        if settings.role != Role::Admin {
+            return Err(Error::Forbidden("only administrators create teams".into()));
+        }
+        let dir = dir.as_ref();
+        Vault::check_new(dir, passphrase, &opts)?;
+        check_name("team", team_name)?;
+        if team_name
+            .trim()
+            .eq_ignore_ascii_case(settings.team_name.trim())
+        {
+            return Err(Error::validation(
+                "team",
+                "this is the name of this tablet's team already",
+            ));
+        }
+        let founder = Founder::new()?;
+        let req = komora_protocol::CreateTeamRequest {
+            team_id: founder.team_id,
+            device: founder.device.clone(),
+            genesis: founder.genesis.clone(),
+        };
+        Session::new(transport, SyncOptions::default())
+            .call(self, |t, token| t.create_team(token, &req))?;
+        founder.vault(
+            dir,
+            passphrase,
+            &settings.server_url,
+            &settings.org_name,
+            team_name,
+            opts,
+        )
     }
 
     /// Create the vault of a new device from an enrolment code.

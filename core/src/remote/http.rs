@@ -119,6 +119,14 @@ impl Transport for HttpTransport {
         self.post_json("/v1/erase", Some(token), req)
     }
 
+    fn create_team(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::CreateTeamRequest,
+    ) -> Reply<RegisteredResponse> {
+        self.post_json("/v1/teams", Some(token), req)
+    }
+
     fn push(&mut self, token: &str, batch: &PushBatch) -> Reply<PushResponse> {
         let body = postcard::to_allocvec(batch)
             .map_err(|_| TransportError::Network("cannot encode the batch".into()))?;

@@ -44,4 +44,10 @@ pub trait Transport: Send {
         token: &str,
         req: &komora_protocol::EraseRequest,
     ) -> Reply<komora_protocol::EraseResponse>;
+    /// Create another team of the organisation (an administrator; ADR 0011).
+    fn create_team(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::CreateTeamRequest,
+    ) -> Reply<RegisteredResponse>;
 }

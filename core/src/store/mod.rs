@@ -38,6 +38,10 @@ pub(crate) enum Edit {
     Add(&'static str, Value),
     Remove(&'static str, Value),
     Delete,
+    /// Set a field named at run time (a record copied into another team).
+    SetNamed(String, Value),
+    /// Add to a set field named at run time (a record copied into another team).
+    AddNamed(String, Value),
 }
 
 /// Edits to one record, made as one operation.
@@ -508,6 +512,9 @@ impl Store {
             Edit::Set(f, Value::Text(t)) | Edit::Add(f, Value::Text(t)) if *f == field => {
                 t.parse::<RecordId>().ok()
             }
+            Edit::SetNamed(f, Value::Text(t)) | Edit::AddNamed(f, Value::Text(t)) if f == field => {
+                t.parse::<RecordId>().ok()
+            }
             _ => None,
         });
         let Some(owner) = owner else {
@@ -828,6 +835,15 @@ fn to_changes(state: Option<&RecordState>, edits: Vec<Edit>) -> Vec<Change> {
                 }
             }
             Edit::Delete => Change::Delete,
+            Edit::SetNamed(field, value) => {
+                let preds = state.map(|s| s.preds(&field)).unwrap_or_default();
+                Change::Set {
+                    field,
+                    value,
+                    preds,
+                }
+            }
+            Edit::AddNamed(field, value) => Change::Add { field, value },
         })
         .collect()
 }

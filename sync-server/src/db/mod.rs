@@ -151,6 +151,9 @@ pub trait Db: Send + Sync + 'static {
     fn needs_bootstrap(&self) -> DbResult<bool>;
     /// Replace the bootstrap code's hash (a new code is printed at each start until used).
     fn set_bootstrap_hash(&self, hash: &[u8; 32]) -> DbResult<()>;
+    /// Create another team of the organisation with its administrator's first device
+    /// (`Conflict` when the team or the device exists).
+    fn create_team(&self, team: Id16, device: &NewDevice, now: u64) -> DbResult<()>;
     /// Consume the bootstrap code: create the first team and its administrator's device.
     fn bootstrap(
         &self,

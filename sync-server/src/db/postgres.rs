@@ -183,6 +183,21 @@ impl Db for PostgresDb {
         Ok(())
     }
 
+    fn create_team(&self, team: Id16, device: &NewDevice, now: u64) -> DbResult<()> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let inserted = tx.execute(
+            "INSERT INTO teams (id, created_ms) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&&team.0[..], &(now as i64)],
+        )?;
+        if inserted == 0 {
+            return Err(DbError::Conflict);
+        }
+        insert_device(&mut tx, device, team, Role::Admin, now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     fn device(&self, device: Id16) -> DbResult<Option<DeviceRow>> {
         let row = self.conn()?.query_opt(
             "SELECT d.team_id, d.role, d.sign_pk, d.revoked_ms IS NOT NULL, t.epoch

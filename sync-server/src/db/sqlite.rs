@@ -153,6 +153,21 @@ impl Db for SqliteDb {
         Ok(())
     }
 
+    fn create_team(&self, team: Id16, device: &NewDevice, now: u64) -> DbResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let inserted = tx.execute(
+            "INSERT OR IGNORE INTO teams (id, created_ms) VALUES (?1, ?2)",
+            params![team.0, now as i64],
+        )?;
+        if inserted == 0 {
+            return Err(DbError::Conflict);
+        }
+        insert_device(&tx, device, team, Role::Admin, now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     fn device(&self, device: Id16) -> DbResult<Option<DeviceRow>> {
         let conn = self.conn();
         let row = conn

@@ -174,6 +174,13 @@ impl Transport for Counted {
     fn roster(&mut self, token: &str, after: u32) -> Reply<roster::RosterResponse> {
         self.timed("roster", |t| t.roster(token, after))
     }
+    fn create_team(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::CreateTeamRequest,
+    ) -> Reply<komora_protocol::RegisteredResponse> {
+        self.timed("create_team", |t| t.create_team(token, req))
+    }
     fn erase(&mut self, token: &str, req: &EraseRequest) -> Reply<EraseResponse> {
         self.timed("erase", |t| t.erase(token, req))
     }
