@@ -23,6 +23,17 @@ mod views;
 
 #[derive(Subcommand)]
 pub enum CaseCommand {
+    /// Move a case to another team of this device: its clients' files are copied there, sent,
+    /// then erased from this team (supervisors and administrators of both teams).
+    Transfer {
+        case: String,
+        /// The team to move it to (this device must have a vault of it: `komora team list`).
+        #[arg(long)]
+        team: String,
+        /// Confirm: the files are erased from this team once the copy is sent.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Open a case for one or more clients; prints its id.
     Add {
         #[arg(long = "client", value_name = "ID", required = true)]
@@ -369,6 +380,13 @@ fn notes(text: &SessionText) -> Result<Option<String>, Failure> {
 
 pub fn case_command(v: &mut Vault, cmd: CaseCommand, out: &Output) -> Result<(), Failure> {
     match cmd {
+        // Opens two vaults: `teams::transfer`, called from `run`.
+        CaseCommand::Transfer { .. } => {
+            return Err(Failure(
+                "a transfer needs both teams' vaults; run `komora case transfer`".into(),
+                2,
+            ))
+        }
         CaseCommand::Add {
             clients,
             problems,

@@ -7,6 +7,7 @@
 
 mod casework;
 mod output;
+mod teams;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -47,12 +48,19 @@ enum Command {
     /// Invite, list and revoke devices.
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// Several teams on this device: create one (administrators), list them.
+    #[command(subcommand)]
+    Team(teams::TeamCommand),
     /// Create this device's vault from an enrolment code.
     Enroll {
         #[arg(long, value_name = "URL")]
         server: String,
         #[arg(long)]
         code: String,
+        /// Join another team on a device that already has a vault: the new vault goes in
+        /// `teams/NAME` beside the first one.
+        #[arg(long, value_name = "NAME")]
+        team: Option<String>,
     },
     /// Send what the server lacks and receive what this device lacks.
     Sync,
@@ -375,12 +383,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
             )?;
             out.enrolled(&dir, &vault)?;
         }
-        Command::Enroll { server, code } => {
+        Command::Enroll { server, code, team } => {
+            let dir = match team {
+                Some(name) => teams::team_dir(&teams::home(&dir), &name)?,
+                None => dir,
+            };
             let pass = passphrase(true)?;
             let mut t = transport(&server)?;
             let vault =
                 Vault::enroll(&dir, &pass, &mut t, &server, &code, VaultOptions::default())?;
             out.enrolled(&dir, &vault)?;
+        }
+        Command::Team(cmd) => teams::team_command(&dir, cmd, &out)?,
+        Command::Case(casework::CaseCommand::Transfer { case, team, yes }) => {
+            teams::transfer(&dir, &case, &team, yes, &out)?
         }
         Command::Device(cmd) => device_command(&mut unlock(&dir)?, cmd, &out)?,
         Command::Sync => {

@@ -189,6 +189,47 @@ impl Output {
 }
 
 impl Output {
+    /// The teams of this device (`komora team list`).
+    pub fn teams(&self, rows: &[Json]) {
+        if self.json {
+            self.print_json(Json::Array(rows.to_vec()));
+            return;
+        }
+        for r in rows {
+            let text = |k: &str| r.get(k).and_then(Json::as_str).unwrap_or("");
+            match r.get("team").and_then(Json::as_str) {
+                Some(team) => println!(
+                    "{team:<24} {:<12} device {}  --vault {}",
+                    text("role"),
+                    text("device_id"),
+                    text("vault")
+                ),
+                None => println!("(cannot open: {})  {}", text("note"), text("vault")),
+            }
+        }
+    }
+
+    pub fn transferred(&self, moved: &komora_core::Transfer, to: &str, from: &str, sent: bool) {
+        if self.json {
+            self.print_json(json!({
+                "clients": moved.clients.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                "records": moved.records, "to_team": to, "erasure_sent": sent,
+            }));
+        } else {
+            println!(
+                "Moved the files of {} client(s) ({} records) to team '{to}'; erased from team \
+                 '{from}'{}.",
+                moved.clients.len(),
+                moved.records,
+                if sent {
+                    ""
+                } else {
+                    " on this tablet (the erasure goes to the server at the next sync)"
+                }
+            );
+        }
+    }
+
     pub fn enrolled(&self, dir: &Path, vault: &Vault) -> Result<(), crate::Failure> {
         let s = vault.sync_settings()?;
         if self.json {

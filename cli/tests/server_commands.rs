@@ -299,3 +299,131 @@ fn two_tablets_of_a_team_exchange_a_day_of_work_by_file_without_a_network() {
         Some(2)
     );
 }
+
+/// The administrator makes a team for Nyanza and moves a case there from the command line; a
+/// data officer's tablet joins Huye and writes the donors' report, and records nothing.
+#[test]
+fn team_create_list_case_transfer_and_a_data_officer_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let code = server.bootstrap_code.clone().unwrap();
+    let admin = dir.path().join("admin");
+    json(
+        &admin,
+        &[
+            "admin",
+            "bootstrap",
+            "--server",
+            &server.url,
+            "--code",
+            &code,
+            "--org",
+            "AMI",
+            "--team",
+            "Huye",
+        ],
+    );
+    let nyanza = json(&admin, &["team", "create", "Nyanza"]);
+    assert_eq!(
+        (nyanza["team"].as_str(), nyanza["role"].as_str()),
+        (Some("Nyanza"), Some("admin"))
+    );
+    let nyanza_vault = admin.join("teams").join("nyanza");
+    assert_eq!(nyanza["vault"].as_str(), nyanza_vault.to_str());
+    let teams: Vec<String> = json(&admin, &["team", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["team"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(teams, ["Huye", "Nyanza"]);
+
+    let client = json(
+        &admin,
+        &[
+            "client",
+            "add",
+            "--name",
+            "Mukandori Immaculée",
+            "--district",
+            "Huye",
+        ],
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let case = json(
+        &admin,
+        &["case", "add", "--client", &client, "--problem", "trauma"],
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let unconfirmed = komora(&admin, &["case", "transfer", &case, "--team", "Nyanza"]);
+    assert_eq!(unconfirmed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unconfirmed.stderr).contains("--yes"));
+    let nowhere = komora(
+        &admin,
+        &["case", "transfer", &case, "--team", "Rusizi", "--yes"],
+    );
+    assert_eq!(nowhere.status.code(), Some(2));
+    let moved = json(
+        &admin,
+        &["case", "transfer", &case, "--team", "Nyanza", "--yes"],
+    );
+    assert_eq!(moved["clients"].as_array().unwrap().len(), 1);
+    assert_eq!(moved["erasure_sent"], true);
+    let names = |vault: &Path| -> Vec<String> {
+        json(vault, &["client", "list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(&nyanza_vault), ["Mukandori Immaculée"]);
+    assert!(names(&admin).is_empty());
+
+    // A data officer joins Huye.
+    let invite = json(&admin, &["device", "invite", "--role", "data_officer"]);
+    let officer = dir.path().join("officer");
+    let joined = json(
+        &officer,
+        &[
+            "enroll",
+            "--server",
+            &server.url,
+            "--code",
+            invite["code"].as_str().unwrap(),
+        ],
+    );
+    assert_eq!(joined["role"], "data_officer");
+    json(
+        &admin,
+        &[
+            "client",
+            "add",
+            "--name",
+            "Uwase Diane",
+            "--district",
+            "Huye",
+        ],
+    );
+    json(&admin, &["sync"]);
+    json(&officer, &["sync"]);
+    let report = dir.path().join("report.csv");
+    let out = komora(&officer, &["report", "--out", report.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(names(&officer).iter().all(String::is_empty));
+    let refused = komora(&officer, &["client", "add", "--name", "Someone"]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("data officer"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}

@@ -671,6 +671,11 @@ impl Vault {
     }
 
     /// Whether this vault lives in files (not an in-memory vault of the tests).
+    /// Whether `dir` holds a vault (its key file).
+    pub fn is_vault(dir: impl AsRef<Path>) -> bool {
+        dir.as_ref().join(KEY_FILE).exists()
+    }
+
     pub(crate) fn has_files(&self) -> bool {
         self.dir.is_some()
     }

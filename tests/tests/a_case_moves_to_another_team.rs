@@ -202,7 +202,7 @@ fn a_counsellor_cannot_create_a_team() {
         fast_options(),
     );
     assert!(matches!(refused, Err(Error::Forbidden(_))), "{refused:?}");
-    assert!(!dir.path().join("mine").join("komora.key").exists());
+    assert!(!Vault::is_vault(dir.path().join("mine")));
 
     // A tampered app skips the tablet's check: the server refuses the request itself.
     let mut spy = TokenSpy::new(&server.url);
