@@ -751,6 +751,92 @@ mod tests {
     }
 
     #[test]
+    fn a_part_opens_only_with_its_key_and_a_tablet_without_it_keeps_the_rest() {
+        let file = RecordId::random();
+        let (stats, content) = (
+            AeadKey::new(&SecretKey::random()),
+            AeadKey::new(&SecretKey::random()),
+        );
+        let set = |field: &str, value: &str| Change::Set {
+            field: field.into(),
+            value: value.into(),
+            preds: vec![],
+        };
+        let mut b = body();
+        b.kind = "session".into();
+        b.changes = vec![set("date", "2026-12-01"), set("notes", "She wept")];
+        let plain = b.changes.clone();
+        b.seal_parts(
+            1,
+            &PartKeys::File {
+                file,
+                stats: &stats,
+                content: &content,
+            },
+        );
+        b.check().unwrap();
+        assert!(!format!("{:?}", b.changes).contains("wept"));
+        let mut full = b.clone();
+        full.open_parts(&OpenKeys {
+            stats: Some(&stats),
+            content: Some(&content),
+            casework: None,
+        })
+        .unwrap();
+        assert_eq!(full.changes, plain, "every tablet sees the author's order");
+        let mut officer = b.clone();
+        officer
+            .open_parts(&OpenKeys {
+                stats: Some(&stats),
+                ..OpenKeys::default()
+            })
+            .unwrap();
+        assert_eq!(officer.changes, plain[..1], "the statistics alone");
+        let mut wrong = b.clone();
+        assert!(wrong
+            .open_parts(&OpenKeys {
+                stats: Some(&content),
+                content: Some(&stats),
+                casework: None,
+            })
+            .is_err());
+        // Parts of another file, or out of order, are refused before anything opens.
+        let mut moved = b.clone();
+        if let Some(Change::Sealed { file: f, .. }) = moved.changes.last_mut() {
+            *f = RecordId::random();
+        }
+        assert!(moved.check().is_err());
+        let mut swapped = b.clone();
+        swapped.changes.reverse();
+        assert!(swapped.check().is_err());
+        let mut team = body();
+        team.kind = "group".into();
+        team.changes = vec![set("kind", "healing-group"), set("name", "Ruheru")];
+        let casework = AeadKey::new(&SecretKey::random());
+        team.seal_parts(
+            1,
+            &PartKeys::Team {
+                casework: &casework,
+            },
+        );
+        team.check().unwrap();
+        let mut seen = team.clone();
+        seen.open_parts(&OpenKeys::default()).unwrap();
+        assert_eq!(
+            seen.changes.len(),
+            1,
+            "a data officer sees the group's kind only"
+        );
+        team.changes.insert(
+            0,
+            Change::Casework {
+                sealed: vec![0; 40],
+            },
+        );
+        assert!(team.check().is_err(), "a case-work part comes last, once");
+    }
+
+    #[test]
     fn debug_output_shows_no_content() {
         let b = body();
         let shown = format!("{b:?}");

@@ -739,3 +739,46 @@ fn unseal_counted(
     attempts.write(dir)?;
     Ok(unsealed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_keys_keep_their_kind_and_a_data_officer_gets_the_team_key_alone() {
+        let keys = TeamKeys {
+            keys: vec![
+                (1, EpochKey::Legacy(SecretKey::random())),
+                (2, EpochKey::Casework(SecretKey::random())),
+            ],
+        };
+        for (epoch, k) in &keys.keys {
+            let back = EpochKey::from_bytes(&k.to_bytes()).unwrap();
+            assert_eq!(back.tagged(), k.tagged());
+            assert_eq!(back.team(*epoch), k.team(*epoch));
+        }
+        let officer = keys.for_data_officer();
+        assert_eq!(
+            officer.keys.len(),
+            1,
+            "a legacy epoch's one key would open everything"
+        );
+        let (epoch, key) = &officer.keys[0];
+        assert_eq!(key.team(*epoch), keys.keys[1].1.team(2));
+        assert!(key.casework().is_none() && !officer.opens_case_work());
+        assert!(keys.opens_case_work());
+        let casework = keys.keys[1].1.casework().unwrap();
+        assert_ne!(
+            casework,
+            &key.team(2),
+            "the team key is not the case-work key"
+        );
+        assert_ne!(
+            keys.keys[1].1.team(2),
+            keys.keys[1].1.team(3),
+            "bound to its epoch"
+        );
+        assert!(EpochKey::from_bytes(&[0u8; 31]).is_none());
+        assert!(EpochKey::from_bytes(&[9u8; 33]).is_none());
+    }
+}

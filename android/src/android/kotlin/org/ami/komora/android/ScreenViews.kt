@@ -21,6 +21,8 @@ import org.ami.komora.ui.EnrolPresenter
 import org.ami.komora.ui.EnrolState
 import org.ami.komora.ui.GroupPresenter
 import org.ami.komora.ui.GroupState
+import org.ami.komora.ui.FiguresPresenter
+import org.ami.komora.ui.FiguresState
 import org.ami.komora.ui.GroupsPresenter
 import org.ami.komora.ui.GroupsState
 import org.ami.komora.ui.Language
@@ -70,6 +72,7 @@ internal fun viewFor(screen: Screen, ui: Ui, app: App, scope: CoroutineScope): S
     is Screen.SessionReview -> SessionReviewView(ui, app, SessionReviewPresenter(app, screen.sessionId))
     Screen.Requests -> RequestsView(ui, app, RequestsPresenter(app))
     Screen.Settings -> SettingsView(ui, app, SettingsPresenter(app), scope)
+    Screen.Figures -> FiguresView(ui, app, FiguresPresenter(app), scope)
 }
 
 internal class EnrolView(ui: Ui, app: App, private val p: EnrolPresenter, scope: CoroutineScope) :
@@ -151,6 +154,7 @@ internal class CaseloadView(ui: Ui, app: App, private val p: CaseloadPresenter, 
     private val due = ui.check(t[Str.FOLLOW_UP_DUE]) { p.filter(p.state.value.filters.copy(followUpDueOnly = it)) }
     private val cases = LinearLayout(ui.ctx).apply { orientation = LinearLayout.VERTICAL }
     private val reviewButton = ui.button(t[Str.REVIEW_QUEUE_TITLE]) { app.open(Screen.ReviewQueue) }
+    private val figuresButton = ui.button(t[Str.FIGURES_TITLE]) { app.open(Screen.Figures) }
     override val root: View = ui.scroll(
         ui.column(
             ui.row(ui.title(t[Str.CASELOAD_TITLE]), ui.button(t[Str.LOCK_NOW]) { app.lock() }),
@@ -166,6 +170,7 @@ internal class CaseloadView(ui: Ui, app: App, private val p: CaseloadPresenter, 
                 ui.button(t[Str.REQUESTS_TITLE]) { app.open(Screen.Requests) },
             ),
             ui.row(reviewButton, ui.button(t[Str.SETTINGS_TITLE]) { app.open(Screen.Settings) }),
+            figuresButton,
         ),
     )
 
@@ -176,6 +181,7 @@ internal class CaseloadView(ui: Ui, app: App, private val p: CaseloadPresenter, 
         progress.show(s.syncProgress)
         message.show(s.message)
         reviewButton.visibility = if (s.reviews) View.VISIBLE else View.GONE
+        figuresButton.visibility = if (s.reviews) View.VISIBLE else View.GONE
         results.removeAllViews()
         if (s.query.isNotBlank() && s.results.isEmpty()) results.addView(ui.label(t[Str.NO_RESULTS]))
         for (r in s.results) results.addView(ui.button("${r.name}\n${r.detail}") { p.openClient(r.clientId) })
@@ -358,6 +364,49 @@ internal class MeasureView(ui: Ui, app: App, private val p: MeasurePresenter) : 
         alerts.show(s.alerts.joinToString(", ").ifEmpty { null })
         message.show(s.message)
         done.visibility = if (finished) View.VISIBLE else View.GONE
+    }
+}
+
+/** The donors' figures: a period, the figures as a list, sharing the CSV (anonymous). */
+internal class FiguresView(ui: Ui, app: App, private val p: FiguresPresenter, scope: CoroutineScope) :
+    ScreenView<FiguresState>(ui, app, p) {
+    private val range = ui.label()
+    private val message = ui.message()
+    private val list = LinearLayout(ui.ctx).apply { orientation = LinearLayout.VERTICAL }
+    private val syncButton = ui.button(t[Str.SYNC_NOW]) { scope.launch { p.sync() } }
+    private val share = ui.button(t[Str.FIGURES_SHARE]) {
+        val send = android.content.Intent(android.content.Intent.ACTION_SEND).apply {
+            type = "text/csv"
+            putExtra(android.content.Intent.EXTRA_SUBJECT, t[Str.FIGURES_TITLE])
+            putExtra(android.content.Intent.EXTRA_TEXT, p.state.value.csv)
+        }
+        ui.ctx.startActivity(android.content.Intent.createChooser(send, t[Str.FIGURES_SHARE]))
+    }
+    override val root: View = ui.scroll(
+        ui.column(
+            ui.row(ui.title(t[Str.FIGURES_TITLE]), ui.button(t[Str.LOCK_NOW]) { app.lock() }),
+            ui.spinner(t[Str.FIGURES_QUARTER], p.state.value.periods, p.state.value.period) { id ->
+                p.choose(id)
+                scope.launch { p.load() }
+            },
+            range, message, list, ui.label(t[Str.FIGURES_SMALL], sizeSp = 13f),
+            ui.row(syncButton, share),
+            ui.button(t[Str.SETTINGS_TITLE]) { app.open(Screen.Settings) },
+        ),
+    )
+
+    init {
+        scope.launch { p.load() }
+    }
+
+    override fun render(s: FiguresState) {
+        range.text = s.range
+        message.show(s.message)
+        syncButton.isEnabled = !s.syncing
+        share.isEnabled = s.csv.isNotEmpty() && !s.busy
+        list.removeAllViews()
+        if (s.rows.isEmpty() && !s.busy) list.addView(ui.label(t[Str.FIGURES_NONE]))
+        for (r in s.rows) list.addView(ui.label("${r.label}\n${r.detail}: ${r.count}"))
     }
 }
 

@@ -27,6 +27,7 @@ sealed interface Screen {
     data class SessionReview(val sessionId: String) : Screen
     data object Requests : Screen
     data object Settings : Screen
+    data object Figures : Screen
 }
 
 /** Wall time, so tests can move it (auto-lock, "2 h ago"). */
@@ -99,7 +100,9 @@ class App(
         refreshPolicy()
         lastActivityMs = clock.nowMs()
         notices.value = null
-        screens.value = listOf(Screen.Caseload)
+        // A data officer's tablet opens figures only (ADR 0011): they are its home.
+        val role = runCatching { vault.syncStatus().role }.getOrNull()
+        screens.value = listOf(if (role == "data_officer") Screen.Figures else Screen.Caseload)
     }
 
     fun open(screen: Screen) {

@@ -44,7 +44,8 @@ data class CaseloadState(
     /** While a sync runs: "Sending 14 changes…", then its outcome. */
     val syncProgress: String? = null,
     val message: String? = null,
-    /** Whether this tablet's role reviews sessions (shows the review queue button). */
+    /** Whether this tablet's role reviews sessions (shows the review queue button) and checks
+     * the donors' figures. */
     val reviews: Boolean = false,
 ) : Private()
 
@@ -145,31 +146,41 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
     /** Sync on demand, with progress; the list and the line refresh after. */
     suspend fun sync() {
         if (current.syncing) return
-        val t = app.texts
-        update { it.copy(syncing = true, syncProgress = t[Str.SYNC_STARTING], message = null) }
-        try {
-            app.vault().syncFlow().collect { e ->
-                val line = when (e) {
-                    is SyncEvent.Progress -> when (e.progress.phase) {
-                        "pushing" -> t.format(Str.SYNC_SENDING, e.progress.sentOps, e.progress.sentOps + e.progress.waiting)
-                        else -> t.format(Str.SYNC_RECEIVING, e.progress.receivedOps)
-                    }
-                    is SyncEvent.Finished -> t.format(Str.SYNC_DONE, e.report.sentOps, e.report.receivedOps)
-                }
-                update { it.copy(syncProgress = line) }
-            }
-            update { it.copy(syncing = false) }
-        } catch (e: KomoraException) {
-            val message = if (e is KomoraException.Network) t[Str.SYNC_OFFLINE] else app.failure(e)
-            update { it.copy(syncing = false, syncProgress = null, message = message) }
+        update { it.copy(syncing = true, syncProgress = app.texts[Str.SYNC_STARTING], message = null) }
+        val failed = app.syncNow { line -> update { it.copy(syncProgress = line) } }
+        update {
+            if (failed == null) it.copy(syncing = false) else it.copy(syncing = false, syncProgress = null, message = failed)
         }
-        if (app.isUnlocked) {
-            app.refreshPolicy()
-            refresh()
-        }
+        if (app.isUnlocked) refresh()
     }
 
     fun openClient(clientId: String) = app.open(Screen.ClientFile(clientId))
 }
 
 val CASE_STATUSES = listOf("open", "active", "referred", "closed")
+
+/**
+ * Sync now, each progress line to [show] ("Sending 14 changes…", then the outcome). Returns the
+ * failure's sentence, or null when it went through. The team's policy is read again after.
+ */
+suspend fun App.syncNow(show: (String) -> Unit): String? {
+    val t = texts
+    val failed = try {
+        vault().syncFlow().collect { e ->
+            show(
+                when (e) {
+                    is SyncEvent.Progress -> when (e.progress.phase) {
+                        "pushing" -> t.format(Str.SYNC_SENDING, e.progress.sentOps, e.progress.sentOps + e.progress.waiting)
+                        else -> t.format(Str.SYNC_RECEIVING, e.progress.receivedOps)
+                    }
+                    is SyncEvent.Finished -> t.format(Str.SYNC_DONE, e.report.sentOps, e.report.receivedOps)
+                },
+            )
+        }
+        null
+    } catch (e: KomoraException) {
+        if (e is KomoraException.Network) t[Str.SYNC_OFFLINE] else failure(e)
+    }
+    if (isUnlocked) refreshPolicy()
+    return failed
+}

@@ -227,6 +227,56 @@ enum class Str {
     DONE,
     /** Healing groups */
     GROUPS_TITLE,
+    /** Figures for donors */
+    FIGURES_TITLE,
+    /** This quarter */
+    FIGURES_QUARTER,
+    /** Last quarter */
+    FIGURES_LAST_QUARTER,
+    /** This year */
+    FIGURES_YEAR,
+    /** Everything */
+    FIGURES_ALL,
+    /** No figures for this period yet */
+    FIGURES_NONE,
+    /** Share the CSV */
+    FIGURES_SHARE,
+    /** Counts from 1 to 4 show as <5, so that nobody can be singled out */
+    FIGURES_SMALL,
+    /** average change {0} */
+    FIGURES_AVERAGE,
+    /** Sessions */
+    FIG_SESSIONS,
+    /** People reached */
+    FIG_CLIENTS_REACHED,
+    /** Group sessions */
+    FIG_GROUP_SESSIONS,
+    /** Group attendance */
+    FIG_GROUP_ATTENDANCE,
+    /** Referrals */
+    FIG_REFERRALS,
+    /** Change in scores */
+    FIG_MEASURE_CHANGE,
+    /** Total */
+    DIM_ALL,
+    /** by kind of meeting */
+    DIM_MODALITY,
+    /** by district */
+    DIM_DISTRICT,
+    /** by sex */
+    DIM_SEX,
+    /** by age */
+    DIM_AGE_BAND,
+    /** by target group */
+    DIM_TARGET_GROUP,
+    /** by kind of group */
+    DIM_GROUP_KIND,
+    /** by destination */
+    DIM_DESTINATION,
+    /** by status */
+    DIM_STATUS,
+    /** by instrument */
+    DIM_INSTRUMENT,
     /** {0} of {1} sessions held */
     GROUP_HELD,
     /** Session {0}: {1} */
@@ -514,6 +564,31 @@ internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
     Str.PREVIOUS to "Previous",
     Str.DONE to "Done",
     Str.GROUPS_TITLE to "Healing groups",
+    Str.FIGURES_TITLE to "Figures for donors",
+    Str.FIGURES_QUARTER to "This quarter",
+    Str.FIGURES_LAST_QUARTER to "Last quarter",
+    Str.FIGURES_YEAR to "This year",
+    Str.FIGURES_ALL to "Everything",
+    Str.FIGURES_NONE to "No figures for this period yet",
+    Str.FIGURES_SHARE to "Share the CSV",
+    Str.FIGURES_SMALL to "Counts from 1 to 4 show as <5, so that nobody can be singled out",
+    Str.FIGURES_AVERAGE to "average change {0}",
+    Str.FIG_SESSIONS to "Sessions",
+    Str.FIG_CLIENTS_REACHED to "People reached",
+    Str.FIG_GROUP_SESSIONS to "Group sessions",
+    Str.FIG_GROUP_ATTENDANCE to "Group attendance",
+    Str.FIG_REFERRALS to "Referrals",
+    Str.FIG_MEASURE_CHANGE to "Change in scores",
+    Str.DIM_ALL to "Total",
+    Str.DIM_MODALITY to "by kind of meeting",
+    Str.DIM_DISTRICT to "by district",
+    Str.DIM_SEX to "by sex",
+    Str.DIM_AGE_BAND to "by age",
+    Str.DIM_TARGET_GROUP to "by target group",
+    Str.DIM_GROUP_KIND to "by kind of group",
+    Str.DIM_DESTINATION to "by destination",
+    Str.DIM_STATUS to "by status",
+    Str.DIM_INSTRUMENT to "by instrument",
     Str.GROUP_HELD to "{0} of {1} sessions held",
     Str.GROUP_SESSION_PHASE to "Session {0}: {1}",
     Str.GROUP_PRESENT to "{0} of {1} present",
@@ -715,6 +790,31 @@ internal val FRENCH_TEXTS: Map<Str, String> = mapOf(
     Str.PREVIOUS to "Précédent",
     Str.DONE to "Terminé",
     Str.GROUPS_TITLE to "Groupes de guérison",
+    Str.FIGURES_TITLE to "Chiffres pour les bailleurs",
+    Str.FIGURES_QUARTER to "Ce trimestre",
+    Str.FIGURES_LAST_QUARTER to "Trimestre dernier",
+    Str.FIGURES_YEAR to "Cette année",
+    Str.FIGURES_ALL to "Tout",
+    Str.FIGURES_NONE to "Pas encore de chiffres pour cette période",
+    Str.FIGURES_SHARE to "Partager le CSV",
+    Str.FIGURES_SMALL to "Les nombres de 1 à 4 s'affichent <5, pour que personne ne soit identifiable",
+    Str.FIGURES_AVERAGE to "variation moyenne {0}",
+    Str.FIG_SESSIONS to "Séances",
+    Str.FIG_CLIENTS_REACHED to "Personnes atteintes",
+    Str.FIG_GROUP_SESSIONS to "Séances de groupe",
+    Str.FIG_GROUP_ATTENDANCE to "Présences en groupe",
+    Str.FIG_REFERRALS to "Orientations",
+    Str.FIG_MEASURE_CHANGE to "Évolution des scores",
+    Str.DIM_ALL to "Total",
+    Str.DIM_MODALITY to "par type de rencontre",
+    Str.DIM_DISTRICT to "par district",
+    Str.DIM_SEX to "par sexe",
+    Str.DIM_AGE_BAND to "par âge",
+    Str.DIM_TARGET_GROUP to "par groupe cible",
+    Str.DIM_GROUP_KIND to "par type de groupe",
+    Str.DIM_DESTINATION to "par destination",
+    Str.DIM_STATUS to "par statut",
+    Str.DIM_INSTRUMENT to "par instrument",
     Str.GROUP_HELD to "{0} séances tenues sur {1}",
     Str.GROUP_SESSION_PHASE to "Séance {0} : {1}",
     Str.GROUP_PRESENT to "{0} présents sur {1}",
@@ -916,6 +1016,31 @@ internal val KINYARWANDA_TEXTS: Map<Str, String> = mapOf(
     Str.PREVIOUS to "Ibibanza",
     Str.DONE to "Byarangiye",
     Str.GROUPS_TITLE to "Amatsinda y'isanamitima",
+    Str.FIGURES_TITLE to "Imibare y'abaterankunga",
+    Str.FIGURES_QUARTER to "Iki gihembwe",
+    Str.FIGURES_LAST_QUARTER to "Igihembwe gishize",
+    Str.FIGURES_YEAR to "Uyu mwaka",
+    Str.FIGURES_ALL to "Byose",
+    Str.FIGURES_NONE to "Nta mibare iraboneka muri iki gihe",
+    Str.FIGURES_SHARE to "Sangiza CSV",
+    Str.FIGURES_SMALL to "Imibare kuva kuri 1 kugeza kuri 4 igaragara nka <5, kugira ngo hatagira umuntu umenyekana",
+    Str.FIGURES_AVERAGE to "impinduka isanzwe {0}",
+    Str.FIG_SESSIONS to "Ibiganiro",
+    Str.FIG_CLIENTS_REACHED to "Abantu bagezweho",
+    Str.FIG_GROUP_SESSIONS to "Ibiganiro by'amatsinda",
+    Str.FIG_GROUP_ATTENDANCE to "Abitabiriye amatsinda",
+    Str.FIG_REFERRALS to "Aboherejwe ahandi",
+    Str.FIG_MEASURE_CHANGE to "Impinduka mu manota",
+    Str.DIM_ALL to "Byose hamwe",
+    Str.DIM_MODALITY to "hakurikijwe uburyo bwo guhura",
+    Str.DIM_DISTRICT to "hakurikijwe akarere",
+    Str.DIM_SEX to "hakurikijwe igitsina",
+    Str.DIM_AGE_BAND to "hakurikijwe imyaka",
+    Str.DIM_TARGET_GROUP to "hakurikijwe itsinda rigenewe",
+    Str.DIM_GROUP_KIND to "hakurikijwe ubwoko bw'itsinda",
+    Str.DIM_DESTINATION to "hakurikijwe aho yoherejwe",
+    Str.DIM_STATUS to "hakurikijwe uko bihagaze",
+    Str.DIM_INSTRUMENT to "hakurikijwe igipimo",
     Str.GROUP_HELD to "Ibiganiro {0} kuri {1} byabaye",
     Str.GROUP_SESSION_PHASE to "Ikiganiro cya {0}: {1}",
     Str.GROUP_PRESENT to "{0} bahari kuri {1}",

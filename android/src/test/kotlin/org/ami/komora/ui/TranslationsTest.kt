@@ -37,7 +37,7 @@ class TranslationsTest {
     fun `every code the core can return for a status, risk, verdict or role has a label in every language`() {
         val codes = CASE_STATUSES + listOf("low", "medium", "high", "pending", "accepted", "completed", "declined", "cancelled") +
             listOf("comment", "approved", "needs-changes", "given", "withdrawn") +
-            listOf("role-counsellor", "role-supervisor", "role-admin", "sex-F", "sex-M") +
+            listOf("role-counsellor", "role-supervisor", "role-admin", "role-data_officer", "sex-F", "sex-M") +
             listOf("case", "session", "assessment", "referral", "consent", "group-session").map { "timeline-$it" }
         for (l in Language.entries) {
             val t = Texts(l)
