@@ -398,7 +398,22 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Case(casework::CaseCommand::Transfer { case, team, yes }) => {
             teams::transfer(&dir, &case, &team, yes, &out)?
         }
-        Command::Device(cmd) => device_command(&mut unlock(&dir)?, cmd, &out)?,
+        Command::Device(cmd) => {
+            let mut vault = unlock(&dir)?;
+            // `--team NAME` of another team of this device: that team's vault invites.
+            if let DeviceCommand::Invite {
+                team: Some(team), ..
+            } = &cmd
+            {
+                let here = vault.sync_settings()?.team_name;
+                if !team.trim().eq_ignore_ascii_case(here.trim()) {
+                    if let Some(other) = teams::open_team(&dir, team, &passphrase(false)?)? {
+                        vault = other;
+                    }
+                }
+            }
+            device_command(&mut vault, cmd, &out)?
+        }
         Command::Sync => {
             let mut vault = unlock(&dir)?;
             let mut t = transport(&vault.sync_settings()?.server_url)?;
@@ -604,7 +619,7 @@ fn device_command(
                 if !team.trim().eq_ignore_ascii_case(&settings.team_name) {
                     return Err(Failure(
                         format!(
-                            "this device belongs to team '{}' and can only invite to it",
+                            "this device has no vault of team '{team}' (it is in team '{}'; see `komora team list`)",
                             settings.team_name
                         ),
                         2,

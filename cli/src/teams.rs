@@ -92,6 +92,23 @@ pub fn team_command(dir: &Path, cmd: TeamCommand, out: &output::Output) -> Resul
     Ok(())
 }
 
+/// This device's vault of team `name`, other than the one in `dir`, if it has one.
+pub fn open_team(dir: &Path, name: &str, pass: &str) -> Result<Option<Vault>, Failure> {
+    for d in vault_dirs(&home(dir)) {
+        if d == dir {
+            continue;
+        }
+        if let Ok(v) = Vault::open(&d, pass, VaultOptions::default()) {
+            if v.sync_settings()
+                .is_ok_and(|s| s.team_name.trim().eq_ignore_ascii_case(name.trim()))
+            {
+                return Ok(Some(v));
+            }
+        }
+    }
+    Ok(None)
+}
+
 /// `komora case transfer CASE --team NAME`: copy the case's files into this device's vault of
 /// team NAME, send the copy, then erase the files here and send the erasure. Stops before
 /// erasing anything if the copy could not be sent.
@@ -106,21 +123,7 @@ pub fn transfer(
     let pass = passphrase(false)?;
     let mut source = Vault::open(dir, &pass, VaultOptions::default())?;
     let here = source.sync_settings()?;
-    let mut target = None;
-    for d in vault_dirs(&home(dir)) {
-        if d == dir {
-            continue;
-        }
-        if let Ok(v) = Vault::open(&d, &pass, VaultOptions::default()) {
-            if v.sync_settings()
-                .is_ok_and(|s| s.team_name.trim().eq_ignore_ascii_case(team.trim()))
-            {
-                target = Some(v);
-                break;
-            }
-        }
-    }
-    let Some(mut target) = target else {
+    let Some(mut target) = open_team(dir, team, &pass)? else {
         return Err(Failure(
             format!("this device has no vault of team '{team}' (see `komora team list`)"),
             2,

@@ -337,6 +337,45 @@ fn team_create_list_case_transfer_and_a_data_officer_from_the_command_line() {
         .map(|t| t["team"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(teams, ["Huye", "Nyanza"]);
+    // Inviting to the new team from the first one's folder: that team's vault invites.
+    let invite = json(
+        &admin,
+        &[
+            "device",
+            "invite",
+            "--role",
+            "counsellor",
+            "--team",
+            "Nyanza",
+        ],
+    );
+    let jean = dir.path().join("jean");
+    let joined = json(
+        &jean,
+        &[
+            "enroll",
+            "--server",
+            &server.url,
+            "--code",
+            invite["code"].as_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        (joined["team"].as_str(), joined["role"].as_str()),
+        (Some("Nyanza"), Some("counsellor"))
+    );
+    let elsewhere = komora(
+        &admin,
+        &[
+            "device",
+            "invite",
+            "--role",
+            "counsellor",
+            "--team",
+            "Rusizi",
+        ],
+    );
+    assert_eq!(elsewhere.status.code(), Some(2));
 
     let client = json(
         &admin,
@@ -383,6 +422,12 @@ fn team_create_list_case_transfer_and_a_data_officer_from_the_command_line() {
     };
     assert_eq!(names(&nyanza_vault), ["Mukandori Immaculée"]);
     assert!(names(&admin).is_empty());
+    json(&jean, &["sync"]);
+    assert_eq!(
+        names(&jean),
+        ["Mukandori Immaculée"],
+        "the Nyanza counsellor has the file"
+    );
 
     // A data officer joins Huye.
     let invite = json(&admin, &["device", "invite", "--role", "data_officer"]);
