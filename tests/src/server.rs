@@ -124,6 +124,20 @@ impl TestServer {
         }
     }
 
+    /// Every envelope the server holds for `team`, in its order: the copy a thief of the
+    /// server takes.
+    pub fn team_copy(&self, team: komora_protocol::Id16) -> Vec<komora_core::OpEnvelope> {
+        let page = self
+            .state
+            .db
+            .pull(team, komora_protocol::Id16([0; 16]), 0, u32::MAX)
+            .unwrap();
+        page.envelopes
+            .iter()
+            .map(|e| komora_core::OpEnvelope::from_bytes(e).unwrap())
+            .collect()
+    }
+
     /// Everything the server's store holds, for scanning: each file of its folder (SQLite
     /// database, WAL, shared memory) and every stored value as the database returns it.
     pub fn stored_bytes(&self) -> Vec<(String, Vec<u8>)> {

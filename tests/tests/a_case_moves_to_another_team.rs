@@ -22,19 +22,6 @@ fn client(v: &mut Vault, name: &str) -> komora_core::RecordId {
     .unwrap()
 }
 
-/// Every envelope the server holds for `team`.
-fn server_copy(server: &TestServer, team: Id16) -> Vec<komora_core::OpEnvelope> {
-    let page = server
-        .state
-        .db
-        .pull(team, Id16([0; 16]), 0, u32::MAX)
-        .unwrap();
-    page.envelopes
-        .iter()
-        .map(|e| komora_core::OpEnvelope::from_bytes(e).unwrap())
-        .collect()
-}
-
 fn a_family_moves_from_huye_to_nyanza(backend: &Backend) {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start_on(backend, &dir.path().join("server"));
@@ -155,7 +142,7 @@ fn a_family_moves_from_huye_to_nyanza(backend: &Backend) {
     assert_eq!(claudine.client(stays).unwrap().name, "Uwase Stays-in-Huye");
 
     // Nobody in Huye reads a byte of Nyanza: Claudine's keys open nothing of its stream.
-    let nyanza_copy = server_copy(&server, nyanza.team_id);
+    let nyanza_copy = server.team_copy(nyanza.team_id);
     assert!(nyanza_copy.len() > 10);
     let mut thief = Vault::ephemeral(&claudine.team_keys(), ManualClock::at(MORNING_MS)).unwrap();
     let report = thief.apply_ops(&nyanza_copy).unwrap();

@@ -7,7 +7,6 @@
 use komora_core::{
     ClientEdit, Error, NewAssessment, NewCase, NewClient, NewSession, RecordId, Role, Vault,
 };
-use komora_protocol::Id16;
 use komora_scenarios::server::{backends, TestServer};
 use komora_scenarios::{bootstrap_admin, enrol, sync, ManualClock, MORNING_MS};
 
@@ -56,16 +55,10 @@ fn sees_her(v: &Vault, client: RecordId) -> bool {
 /// would read. Returns the thief's vault, and whether `watched` could be read at any point
 /// (a thief would not honour an erasure record, so the check is made before it arrives).
 fn thief_reads(server: &TestServer, keys_from: &Vault, watched: RecordId) -> (Vault, bool) {
-    let team = keys_from.sync_settings().unwrap().team_id;
-    let page = server
-        .state
-        .db
-        .pull(team, Id16([0; 16]), 0, u32::MAX)
-        .unwrap();
+    let copy = server.team_copy(keys_from.sync_settings().unwrap().team_id);
     let mut thief = Vault::ephemeral(&keys_from.team_keys(), ManualClock::at(MORNING_MS)).unwrap();
     let mut read = false;
-    for raw in &page.envelopes {
-        let env = komora_core::OpEnvelope::from_bytes(raw).unwrap();
+    for env in copy {
         thief.apply_ops(&[env]).unwrap();
         read |= thief.client(watched).is_ok();
     }

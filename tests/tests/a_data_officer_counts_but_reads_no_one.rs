@@ -9,7 +9,6 @@ use komora_core::{
     Error, HttpTransport, LocationInput, NewAssessment, NewClient, NewGroup, NewReferral,
     NewSession, RejectReason, ReportOptions, Role, Sex, Vault,
 };
-use komora_protocol::Id16;
 use komora_scenarios::server::{backends, Backend, TestServer};
 use komora_scenarios::{
     bootstrap_admin, enrol, open_case_with_consent, sync, ManualClock, MORNING_MS,
@@ -83,20 +82,6 @@ fn a_week_of_case_work(v: &mut Vault, n: usize, tag: &str) {
     for c in &clients {
         v.mark_attendance(meeting, *c, true).unwrap();
     }
-}
-
-/// Every envelope the server holds for the team: the copy a thief of the server takes.
-fn server_copy(server: &TestServer, admin: &Vault) -> Vec<komora_core::OpEnvelope> {
-    let team = admin.sync_settings().unwrap().team_id;
-    let page = server
-        .state
-        .db
-        .pull(team, Id16([0; 16]), 0, u32::MAX)
-        .unwrap();
-    page.envelopes
-        .iter()
-        .map(|e| komora_core::OpEnvelope::from_bytes(e).unwrap())
-        .collect()
 }
 
 /// The secrets that open in `bytes`.
@@ -178,7 +163,7 @@ fn the_data_officer_gets_the_figures_and_no_names(backend: &Backend) {
     assert_eq!(found(&admin.everything_readable().unwrap()), SECRETS);
 
     // A thief with everything Diane's tablet holds and a copy of the server reads no more.
-    let copy = server_copy(&server, &admin);
+    let copy = server.team_copy(admin.sync_settings().unwrap().team_id);
     assert_eq!(thief_reads(&diane, &copy), Vec::<&str>::new());
     assert_eq!(thief_reads(&admin, &copy), SECRETS);
 
@@ -205,7 +190,7 @@ fn the_data_officer_gets_the_figures_and_no_names(backend: &Backend) {
     assert_eq!(diane.clients().unwrap().items.len(), 11);
     let figures = report(&mut admin);
     assert_eq!(report(&mut diane), figures);
-    let copy = server_copy(&server, &admin);
+    let copy = server.team_copy(admin.sync_settings().unwrap().team_id);
     assert_eq!(thief_reads(&diane, &copy), Vec::<&str>::new());
     assert_eq!(thief_reads(&claudine, &copy), SECRETS);
     assert!(matches!(sync(&mut lost), Err(Error::Revoked)));

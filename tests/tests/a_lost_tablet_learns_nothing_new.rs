@@ -72,16 +72,7 @@ fn revocation_rotates_the_key(backend: &Backend) {
 
     // The thief takes a full copy of the server's store: every envelope of the team.
     let team = admin.sync_settings().unwrap().team_id;
-    let page = server
-        .state
-        .db
-        .pull(team, Id16([0; 16]), 0, u32::MAX)
-        .unwrap();
-    let envelopes: Vec<komora_core::OpEnvelope> = page
-        .envelopes
-        .iter()
-        .map(|e| komora_core::OpEnvelope::from_bytes(e).unwrap())
-        .collect();
+    let envelopes = server.team_copy(team);
     let mut thief = Vault::ephemeral(&stolen, ManualClock::at(MORNING_MS)).unwrap();
     let report = thief.apply_ops(&envelopes).unwrap();
     assert_eq!(
