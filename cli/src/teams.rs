@@ -52,7 +52,7 @@ fn vault_dirs(home: &Path) -> Vec<PathBuf> {
     if let Ok(entries) = std::fs::read_dir(home.join("teams")) {
         let mut more: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| Vault::is_vault(p))
+            .filter(|p| Vault::exists(p))
             .collect();
         more.sort();
         out.extend(more);

@@ -620,6 +620,12 @@ impl Vault {
     /// Erase this vault for good (a revoked or retired tablet): the key file first, overwritten
     /// and synced before it is deleted, so the database is unreadable from that instant even if
     /// deleting the rest is interrupted; then the database and its WAL.
+    /// Erase a locked vault in `dir` (the key file first: nothing in the rest can be read
+    /// without it). For a tablet erasing every team's vault after too many wrong PINs in one.
+    pub fn erase_locked(dir: impl AsRef<Path>) -> Result<()> {
+        erase_files(dir.as_ref())
+    }
+
     pub fn wipe(self) -> Result<()> {
         let Some(dir) = self.dir.clone() else {
             return Ok(());
@@ -670,12 +676,25 @@ impl Vault {
         KeyFile::seal(device, &master, new, &opts)?.write(dir)
     }
 
-    /// Whether this vault lives in files (not an in-memory vault of the tests).
-    /// Whether `dir` holds a vault (its key file).
-    pub fn is_vault(dir: impl AsRef<Path>) -> bool {
-        dir.as_ref().join(KEY_FILE).exists()
+    /// Check the passphrase of this unlocked vault (before it is used for another team's vault
+    /// on the same tablet). A wrong one counts like one typed to unlock.
+    pub fn check_passphrase(&self, passphrase: &str) -> Result<()> {
+        let dir = self
+            .dir
+            .as_deref()
+            .ok_or_else(|| Error::validation("vault", "an in-memory vault has no passphrase"))?;
+        let key_file = KeyFile::read(dir)?;
+        unseal_counted(
+            dir,
+            &key_file,
+            passphrase,
+            self.platform.as_ref(),
+            self.now_ms(),
+        )
+        .map(drop)
     }
 
+    /// Whether this vault lives in files (not an in-memory vault of the tests).
     pub(crate) fn has_files(&self) -> bool {
         self.dir.is_some()
     }

@@ -184,6 +184,13 @@ pub fn vault_exists(dir: String) -> bool {
     core::Vault::exists(dir)
 }
 
+/// Erase the locked vault in `dir`, its key file first (the tablet erases its other teams'
+/// vaults when one was erased after too many wrong PINs).
+#[uniffi::export]
+pub fn erase_vault(dir: String) -> Result<()> {
+    Ok(core::Vault::erase_locked(PathBuf::from(dir))?)
+}
+
 /// Create this tablet's vault from an enrolment code given by a supervisor or administrator.
 #[uniffi::export]
 pub async fn enroll(
@@ -916,6 +923,31 @@ impl KomoraVault {
         Background::spawn(move || {
             let id: core::DeviceId = device_id.parse()?;
             self.remote(|v, t| v.revoke_device(t, id))
+        })
+        .await
+    }
+
+    /// Check the tablet's PIN (before joining another team with it). A wrong one counts
+    /// toward the lock-out like one typed to unlock.
+    pub async fn check_pin(self: Arc<Self>, pin: String) -> Result<()> {
+        Background::spawn(move || self.with(|v| Ok(v.check_passphrase(&pin)?))).await
+    }
+
+    /// Create another team of the organisation (administrators): its vault goes in `dir` on
+    /// this tablet, opened by `pin` (the tablet's PIN: one PIN opens every team's vault).
+    pub async fn create_team(
+        self: Arc<Self>,
+        dir: String,
+        pin: String,
+        team_name: String,
+        strength: KdfStrength,
+        platform_key: Option<Arc<dyn PlatformKey>>,
+    ) -> Result<Arc<KomoraVault>> {
+        Background::spawn(move || {
+            let opts = options(strength, platform_key);
+            let v =
+                self.remote(|v, t| v.create_team(t, PathBuf::from(&dir), &pin, &team_name, opts))?;
+            Ok(KomoraVault::new(v))
         })
         .await
     }

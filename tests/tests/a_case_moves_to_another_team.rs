@@ -189,7 +189,7 @@ fn a_counsellor_cannot_create_a_team() {
         fast_options(),
     );
     assert!(matches!(refused, Err(Error::Forbidden(_))), "{refused:?}");
-    assert!(!Vault::is_vault(dir.path().join("mine")));
+    assert!(!Vault::exists(dir.path().join("mine")));
 
     // A tampered app skips the tablet's check: the server refuses the request itself.
     let mut spy = TokenSpy::new(&server.url);

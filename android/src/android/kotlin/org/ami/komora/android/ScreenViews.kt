@@ -73,6 +73,7 @@ internal fun viewFor(screen: Screen, ui: Ui, app: App, scope: CoroutineScope): S
     Screen.Requests -> RequestsView(ui, app, RequestsPresenter(app))
     Screen.Settings -> SettingsView(ui, app, SettingsPresenter(app), scope)
     Screen.Figures -> FiguresView(ui, app, FiguresPresenter(app), scope)
+    Screen.JoinTeam -> EnrolView(ui, app, EnrolPresenter(app, joining = true), scope)
 }
 
 internal class EnrolView(ui: Ui, app: App, private val p: EnrolPresenter, scope: CoroutineScope) :
@@ -99,7 +100,14 @@ internal class EnrolView(ui: Ui, app: App, private val p: EnrolPresenter, scope:
         scanView.visibility = View.VISIBLE
         scanner?.start()
     }
-    override val root: View = ui.scroll(ui.column(ui.title(t[Str.ENROL_TITLE]), scan, scanView, server, code, pin, confirm, errors, message, submit))
+    override val root: View = ui.scroll(
+        ui.column(ui.title(t[if (p.joining) Str.TEAM_JOIN else Str.ENROL_TITLE]), scan, scanView, server, code, pin, confirm, errors, message, submit),
+    )
+
+    init {
+        // Joining another team: the tablet's PIN, once (it opens every team).
+        if (p.joining) confirm.visibility = View.GONE
+    }
 
     override fun leave() {
         scanner?.stop()
@@ -155,9 +163,13 @@ internal class CaseloadView(ui: Ui, app: App, private val p: CaseloadPresenter, 
     private val cases = LinearLayout(ui.ctx).apply { orientation = LinearLayout.VERTICAL }
     private val reviewButton = ui.button(t[Str.REVIEW_QUEUE_TITLE]) { app.open(Screen.ReviewQueue) }
     private val figuresButton = ui.button(t[Str.FIGURES_TITLE]) { app.open(Screen.Figures) }
+    private val teamPicker = ui.spinner(t[Str.TEAM_LABEL], p.state.value.teams, p.state.value.team) { id ->
+        if (id != p.state.value.team) p.switchTeam(id)
+    }
     override val root: View = ui.scroll(
         ui.column(
             ui.row(ui.title(t[Str.CASELOAD_TITLE]), ui.button(t[Str.LOCK_NOW]) { app.lock() }),
+            teamPicker,
             syncLine, ui.row(syncButton, ui.button(t[Str.NEW_CLIENT]) { app.open(Screen.ClientForm(null)) }),
             progress, message, search, results,
             ui.row(highRisk, due),
@@ -182,6 +194,7 @@ internal class CaseloadView(ui: Ui, app: App, private val p: CaseloadPresenter, 
         message.show(s.message)
         reviewButton.visibility = if (s.reviews) View.VISIBLE else View.GONE
         figuresButton.visibility = if (s.reviews) View.VISIBLE else View.GONE
+        teamPicker.visibility = if (s.teams.size > 1) View.VISIBLE else View.GONE
         results.removeAllViews()
         if (s.query.isNotBlank() && s.results.isEmpty()) results.addView(ui.label(t[Str.NO_RESULTS]))
         for (r in s.results) results.addView(ui.button("${r.name}\n${r.detail}") { p.openClient(r.clientId) })
@@ -556,6 +569,7 @@ internal class SettingsView(ui: Ui, app: App, private val p: SettingsPresenter, 
             ui.button(t[Str.LOCK_NOW]) { p.lockNow() },
             ui.heading(t[Str.CHANGE_PIN]),
             currentPin, newPin, confirmPin, pinErrors, pinMessage, changePin,
+            ui.button(t[Str.TEAM_JOIN]) { app.open(Screen.JoinTeam) },
             ui.heading(t[Str.ABOUT]), about,
             ui.heading(t[Str.LICENCES]), licences,
         ),

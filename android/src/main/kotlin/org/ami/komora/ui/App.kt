@@ -10,6 +10,8 @@ import org.ami.komora.core.KdfStrength
 import org.ami.komora.core.KomoraException
 import org.ami.komora.core.KomoraVault
 import org.ami.komora.core.PlatformKey
+import org.ami.komora.core.eraseVault
+import org.ami.komora.core.openVault
 import org.ami.komora.core.vaultExists
 
 /** What the app shows. Screens that need a record carry its id, never its content. */
@@ -28,6 +30,8 @@ sealed interface Screen {
     data object Requests : Screen
     data object Settings : Screen
     data object Figures : Screen
+    /** Enrol this tablet in another team (with the tablet's PIN). */
+    data object JoinTeam : Screen
 }
 
 /** Wall time, so tests can move it (auto-lock, "2 h ago"). */
@@ -40,8 +44,10 @@ fun interface Clock {
 }
 
 /**
- * One app: one vault directory. [kdf] is [KdfStrength.STANDARD] on tablets (tests use the quick
- * one); [platformKey] is the Android Keystore wrapper on devices.
+ * One app: one vault directory, and in its `teams/` folder one more vault per other team this
+ * tablet belongs to (ADR 0011), all opened by the tablet's one PIN. [kdf] is
+ * [KdfStrength.STANDARD] on tablets (tests use the quick one); [platformKey] is the Android
+ * Keystore wrapper on devices.
  */
 class App(
     val vaultDir: File,
@@ -56,6 +62,8 @@ class App(
     private val notices = MutableStateFlow<String?>(null)
     private val language = MutableStateFlow(preferences.language)
     private var unlocked: KomoraVault? = null
+    /** Every team's vault while unlocked, the shown one ([unlocked]) among them. */
+    private var teamVaults: List<KomoraVault> = emptyList()
     private var lastActivityMs = clock.nowMs()
     private var inForeground = true
 
@@ -81,28 +89,80 @@ class App(
 
     val texts: Texts get() = Texts(language.value)
 
-    private fun startScreen(): Screen = if (vaultExists(vaultDir.path)) Screen.Unlock else Screen.Enrol
+    private fun startScreen(): Screen = if (teamDirs().isNotEmpty()) Screen.Unlock else Screen.Enrol
+
+    /** The vault folders of this tablet's teams: the first team's, then `teams/` in order. */
+    fun teamDirs(): List<File> {
+        val others = File(vaultDir, "teams").listFiles()?.filter { vaultExists(it.path) }?.sortedBy { it.name }.orEmpty()
+        return listOf(vaultDir).filter { vaultExists(it.path) } + others
+    }
+
+    /** Where the vault of a team joined now goes. */
+    fun newTeamDir(): File = File(File(vaultDir, "teams"), "team-${clock.nowMs()}")
+
+    /**
+     * Open every team's vault with the PIN: the first one decides (a wrong PIN, a lock-out),
+     * the others open with it too (one that does not, its PIN changed elsewhere, stays shut).
+     */
+    suspend fun unlockAll(pin: String) {
+        val dirs = teamDirs()
+        val first = openVault(dirs.first().path, pin, platformKey)
+        val others = dirs.drop(1).mapNotNull { d ->
+            try {
+                openVault(d.path, pin, platformKey)
+            } catch (e: KomoraException) {
+                null
+            }
+        }
+        unlocked(first, others)
+    }
+
+    /** The teams open now, for the switcher: the index as id, the team's name as label. */
+    fun teams(): List<Choice> = teamVaults.mapIndexed { i, v ->
+        Choice(i.toString(), runCatching { v.syncStatus().teamName }.getOrNull() ?: texts[Str.APP_NAME])
+    }
+
+    /** The index (in [teams]) of the team shown. */
+    val currentTeam: String get() = teamVaults.indexOf(unlocked).toString()
+
+    /** Show another team: its home screen, its policy. */
+    fun switchTeam(id: String) {
+        val v = id.toIntOrNull()?.let { teamVaults.getOrNull(it) } ?: return
+        touch()
+        unlocked = v
+        refreshPolicy()
+        screens.value = listOf(home(v))
+    }
+
+    /** The tablet joined (or created) another team: its vault opens beside the others and shows. */
+    fun joined(vault: KomoraVault) {
+        teamVaults = teamVaults + vault
+        switchTeam((teamVaults.size - 1).toString())
+    }
+
+    /** A data officer's tablet opens figures only (ADR 0011): they are its home. */
+    private fun home(v: KomoraVault): Screen =
+        if (runCatching { v.syncStatus().role }.getOrNull() == "data_officer") Screen.Figures else Screen.Caseload
 
     /** The unlocked vault; `KomoraException.Closed` once locked (the screen then goes away). */
     fun vault(): KomoraVault = unlocked ?: throw KomoraException.Closed()
 
     val isUnlocked: Boolean get() = unlocked != null
 
-    /** The enrol or unlock screen opened the vault: the caseload comes first. */
-    fun unlocked(vault: KomoraVault) {
-        close(unlocked)
+    /** The enrol or unlock screen opened the vault (and the other teams'): its home comes first. */
+    fun unlocked(vault: KomoraVault, others: List<KomoraVault> = emptyList()) {
+        closeAll()
         if (!inForeground) {
             // The PIN was checked while she left the app: it stays locked.
-            close(vault)
+            (listOf(vault) + others).forEach { close(it) }
             return
         }
         unlocked = vault
+        teamVaults = listOf(vault) + others
         refreshPolicy()
         lastActivityMs = clock.nowMs()
         notices.value = null
-        // A data officer's tablet opens figures only (ADR 0011): they are its home.
-        val role = runCatching { vault.syncStatus().role }.getOrNull()
-        screens.value = listOf(if (role == "data_officer") Screen.Figures else Screen.Caseload)
+        screens.value = listOf(home(vault))
     }
 
     fun open(screen: Screen) {
@@ -156,8 +216,7 @@ class App(
 
     /** Lock now: keys are zeroised in the core; every screen above the lock goes. */
     fun lock(notice: String? = null) {
-        close(unlocked)
-        unlocked = null
+        closeAll()
         notices.value = notice
         screens.value = listOf(startScreen())
     }
@@ -170,9 +229,13 @@ class App(
         val message = texts.error(e)
         when (e) {
             is KomoraException.Revoked, is KomoraException.ErasedAfterFailures -> {
-                close(unlocked)
-                unlocked = null
-                onErased()
+                // That team's vault is erased. After too many wrong PINs every team's goes
+                // (the PIN is the same); a revoked team's alone, the others open again.
+                closeAll()
+                if (e is KomoraException.ErasedAfterFailures) {
+                    teamDirs().forEach { d -> runCatching { eraseVault(d.path) } }
+                }
+                if (teamDirs().isEmpty()) onErased()
                 notices.value = message
                 screens.value = listOf(startScreen())
             }
@@ -186,6 +249,12 @@ class App(
      * Lock the vault (its keys are zeroised now, even while a sync is between two network
      * calls: the sync then stops at its next step) and let go of the handle.
      */
+    private fun closeAll() {
+        (teamVaults + listOfNotNull(unlocked)).distinct().forEach { close(it) }
+        teamVaults = emptyList()
+        unlocked = null
+    }
+
     private fun close(vault: KomoraVault?) {
         if (vault == null) return
         runCatching { vault.lock() }

@@ -47,6 +47,9 @@ data class CaseloadState(
     /** Whether this tablet's role reviews sessions (shows the review queue button) and checks
      * the donors' figures. */
     val reviews: Boolean = false,
+    /** This tablet's teams (more than one: a switcher shows) and the one shown. */
+    val teams: List<Choice> = emptyList(),
+    val team: String = "",
 ) : Private()
 
 class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadState()) {
@@ -104,6 +107,8 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
                 statusChoices = listOf(Choice("", t[Str.STATUS_ALL])) + CASE_STATUSES.map { s -> Choice(s, t.code(s)) },
                 syncLine = syncLine(status.lastSyncMs, status.pending, status.role != null),
                 reviews = role == "supervisor" || role == "admin",
+                teams = app.teams(),
+                team = app.currentTeam,
             )
         }
     }
@@ -155,6 +160,9 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
     }
 
     fun openClient(clientId: String) = app.open(Screen.ClientFile(clientId))
+
+    /** Show another of this tablet's teams (its caseload, or its figures). */
+    fun switchTeam(id: String) = app.switchTeam(id)
 }
 
 val CASE_STATUSES = listOf("open", "active", "referred", "closed")

@@ -6,7 +6,6 @@ import org.ami.komora.core.KomoraException
 import org.ami.komora.core.enrolmentLink
 import org.ami.komora.core.enroll
 import org.ami.komora.core.parseEnrolmentLink
-import org.ami.komora.core.openVault
 
 /** A PIN is digits only (the tablet shows a number pad), at least this many. */
 const val MIN_PIN_DIGITS = 6
@@ -68,13 +67,18 @@ data class EnrolState(
     val busy: Boolean = false,
 ) : Private()
 
-class EnrolPresenter(private val app: App) : Presenter<EnrolState>(EnrolState(message = app.notice.value)) {
+/**
+ * Enrolling the tablet: its first team (a new PIN, typed twice), or, when [joining], another
+ * team beside the ones it has (the tablet's PIN, checked: one PIN opens every team).
+ */
+class EnrolPresenter(private val app: App, val joining: Boolean = false) :
+    Presenter<EnrolState>(EnrolState(message = if (joining) null else app.notice.value)) {
     private val pin = PinBuffer()
     private val confirm = PinBuffer()
 
     init {
         // Why she is here again (revoked, erased after wrong PINs), said once.
-        app.noticeShown()
+        if (!joining) app.noticeShown()
     }
 
     fun server(text: String) = update { it.copy(server = text.trim(), errors = it.errors.filter { e -> e.field != "server" }) }
@@ -113,7 +117,7 @@ class EnrolPresenter(private val app: App) : Presenter<EnrolState>(EnrolState(me
             }
             if (s.code.isBlank()) add(FieldError("code", t[Str.CODE_MISSING]))
             if (pin.length < MIN_PIN_DIGITS) add(FieldError("pin", t.format(Str.PIN_TOO_SHORT, MIN_PIN_DIGITS)))
-            else if (!pin.sameAs(confirm)) add(FieldError("confirm", t[Str.PIN_MISMATCH]))
+            else if (!joining && !pin.sameAs(confirm)) add(FieldError("confirm", t[Str.PIN_MISMATCH]))
         }
         if (errors.isNotEmpty()) {
             update { it.copy(errors = errors) }
@@ -122,9 +126,22 @@ class EnrolPresenter(private val app: App) : Presenter<EnrolState>(EnrolState(me
         update { it.copy(busy = true, errors = emptyList(), message = null) }
         try {
             confirm.clear()
-            val vault = enroll(app.vaultDir.path, pin.take(), s.server, s.code, app.kdf, app.platformKey)
-            update { EnrolState() }
-            app.unlocked(vault)
+            val typed = pin.take()
+            if (joining) {
+                try {
+                    app.vault().checkPin(typed)
+                } catch (e: KomoraException.WrongPin) {
+                    update { it.copy(busy = false, pinDigits = 0, errors = listOf(FieldError("pin", t[Str.WRONG_PIN]))) }
+                    return
+                }
+                val vault = enroll(app.newTeamDir().path, typed, s.server, s.code, app.kdf, app.platformKey)
+                update { EnrolState() }
+                app.joined(vault)
+            } else {
+                val vault = enroll(app.vaultDir.path, typed, s.server, s.code, app.kdf, app.platformKey)
+                update { EnrolState() }
+                app.unlocked(vault)
+            }
         } catch (e: KomoraException) {
             pin.clear()
             update { it.copy(busy = false, pinDigits = 0, confirmDigits = 0, message = app.failure(e)) }
@@ -173,9 +190,8 @@ class UnlockPresenter(private val app: App) : Presenter<UnlockState>(UnlockState
         if (pin.length == 0) return
         update { it.copy(busy = true, message = null) }
         try {
-            val vault = openVault(app.vaultDir.path, pin.take(), app.platformKey)
+            app.unlockAll(pin.take())
             update { UnlockState() }
-            app.unlocked(vault)
         } catch (e: KomoraException) {
             val t = app.texts
             val (message, wait) = when (e) {

@@ -227,6 +227,10 @@ enum class Str {
     DONE,
     /** Healing groups */
     GROUPS_TITLE,
+    /** Join another team */
+    TEAM_JOIN,
+    /** Team */
+    TEAM_LABEL,
     /** Figures for donors */
     FIGURES_TITLE,
     /** This quarter */
@@ -564,6 +568,8 @@ internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
     Str.PREVIOUS to "Previous",
     Str.DONE to "Done",
     Str.GROUPS_TITLE to "Healing groups",
+    Str.TEAM_JOIN to "Join another team",
+    Str.TEAM_LABEL to "Team",
     Str.FIGURES_TITLE to "Figures for donors",
     Str.FIGURES_QUARTER to "This quarter",
     Str.FIGURES_LAST_QUARTER to "Last quarter",
@@ -790,6 +796,8 @@ internal val FRENCH_TEXTS: Map<Str, String> = mapOf(
     Str.PREVIOUS to "Précédent",
     Str.DONE to "Terminé",
     Str.GROUPS_TITLE to "Groupes de guérison",
+    Str.TEAM_JOIN to "Rejoindre une autre équipe",
+    Str.TEAM_LABEL to "Équipe",
     Str.FIGURES_TITLE to "Chiffres pour les bailleurs",
     Str.FIGURES_QUARTER to "Ce trimestre",
     Str.FIGURES_LAST_QUARTER to "Trimestre dernier",
@@ -1016,6 +1024,8 @@ internal val KINYARWANDA_TEXTS: Map<Str, String> = mapOf(
     Str.PREVIOUS to "Ibibanza",
     Str.DONE to "Byarangiye",
     Str.GROUPS_TITLE to "Amatsinda y'isanamitima",
+    Str.TEAM_JOIN to "Injira mu rindi tsinda",
+    Str.TEAM_LABEL to "Itsinda",
     Str.FIGURES_TITLE to "Imibare y'abaterankunga",
     Str.FIGURES_QUARTER to "Iki gihembwe",
     Str.FIGURES_LAST_QUARTER to "Igihembwe gishize",
