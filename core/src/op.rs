@@ -278,7 +278,7 @@ impl OpBody {
             .take_while(|c| matches!(c, Change::Set { field, .. } if is_key_field(field)))
             .count();
         let mut rest = changes;
-        let private = rest.split_off(readable);
+        let private = rest.split_off(readable.max(key_count));
         let stats = rest.split_off(key_count);
         let mut out = rest;
         let seal = |key: &AeadKey, aad: &[u8], part: &[Change]| {

@@ -130,9 +130,12 @@ impl FileSecret {
         out
     }
 
+    /// By length first: a file key is 32 bytes whatever its first byte is.
     fn from_bytes(bytes: &[u8]) -> Option<Self> {
         match bytes {
-            [TAG_STATS_ONLY, rest @ ..] => SecretKey::from_slice(rest).map(FileSecret::Stats),
+            [TAG_STATS_ONLY, rest @ ..] if rest.len() == 32 => {
+                SecretKey::from_slice(rest).map(FileSecret::Stats)
+            }
             _ => SecretKey::from_slice(bytes).map(FileSecret::Content),
         }
     }
@@ -395,4 +398,28 @@ pub(crate) fn shred(tx: &Transaction<'_>, file: RecordId, now_ms: u64) -> Result
         gone.push(file);
     }
     Ok(gone)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_file_key_reads_back_whatever_its_first_byte() {
+        // A file key starting with the statistics tag's byte was once read as a broken
+        // statistics key (found by the kill campaign: one client in 256 unreadable).
+        for first in [0u8, TAG_STATS_ONLY, 255] {
+            let mut raw = crate::crypto::random_array::<32>();
+            raw[0] = first;
+            let kept = FileSecret::Content(SecretKey::from_bytes(raw)).to_bytes();
+            assert!(
+                matches!(FileSecret::from_bytes(&kept), Some(FileSecret::Content(k)) if k.expose() == &raw)
+            );
+            let stats = FileSecret::Stats(SecretKey::from_bytes(raw)).to_bytes();
+            assert!(
+                matches!(FileSecret::from_bytes(&stats), Some(FileSecret::Stats(k)) if k.expose() == &raw)
+            );
+        }
+        assert!(FileSecret::from_bytes(&[TAG_STATS_ONLY; 20]).is_none());
+    }
 }

@@ -508,7 +508,9 @@ impl Store {
         let Some(field) = files::owner_field(edit.kind) else {
             return Ok(None);
         };
-        let owner = edit.edits.iter().find_map(|e| match e {
+        // The first owner named that is in a file (a case of several clients joins the file
+        // of the first of them this tablet holds).
+        let owners = edit.edits.iter().filter_map(|e| match e {
             Edit::Set(f, Value::Text(t)) | Edit::Add(f, Value::Text(t)) if *f == field => {
                 t.parse::<RecordId>().ok()
             }
@@ -517,13 +519,16 @@ impl Store {
             }
             _ => None,
         });
-        let Some(owner) = owner else {
-            return Ok(None);
-        };
-        if let Some(file) = pending.get(&owner) {
-            return Ok(*file);
+        for owner in owners {
+            let file = match pending.get(&owner) {
+                Some(file) => *file,
+                None => self.file_of(owner)?,
+            };
+            if file.is_some() {
+                return Ok(file);
+            }
         }
-        self.file_of(owner)
+        Ok(None)
     }
 
     /// After a file was destroyed: copy the write-ahead log into the database and empty it, so
