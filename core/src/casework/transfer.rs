@@ -54,7 +54,7 @@ impl Vault {
     /// here (`erase_client` with the reason `transferred`), which the caller does once `to` has
     /// sent the copy to the server.
     pub fn copy_case_files(&self, case: RecordId, to: &mut Vault) -> Result<Transfer> {
-        for v in [&*self, &*to] {
+        for v in [self, &*to] {
             if !matches!(v.role()?, Some(Role::Supervisor | Role::Admin)) {
                 return Err(Error::Forbidden(
                     "only a supervisor or an administrator of both teams moves a case".into(),
@@ -87,7 +87,7 @@ impl Vault {
                 records.push((rank, id, state));
             }
         })?;
-        records.sort_by(|a, b| (a.0, a.2.created).cmp(&(b.0, b.2.created)));
+        records.sort_by_key(|r| (r.0, r.2.created));
         let edits: Vec<RecordEdit> = records
             .iter()
             .map(|(rank, id, state)| {

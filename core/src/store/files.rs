@@ -78,7 +78,7 @@ fn statistics(kind: &str) -> Option<&'static [&'static str]> {
 /// statistics, then the rest (a stable order, so the set-element tags every replica derives
 /// from positions agree whatever part a tablet can open). Returns how many lead the rest
 /// (keys and statistics), or `None` when the kind has nothing to keep from data officers.
-pub(crate) fn arrange(kind: &str, changes: &mut Vec<Change>) -> Option<usize> {
+pub(crate) fn arrange(kind: &str, changes: &mut [Change]) -> Option<usize> {
     let stats = statistics(kind)?;
     let rank = |c: &Change| match c {
         Change::Set { field, .. } if crate::op::is_key_field(field) => 0,
