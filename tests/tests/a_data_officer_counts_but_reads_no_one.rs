@@ -173,6 +173,8 @@ fn the_data_officer_gets_the_figures_and_no_names(backend: &Backend) {
         ..Default::default()
     });
     assert!(matches!(refused, Err(Error::Forbidden(_))), "{refused:?}");
+    // Nor can it tell which files are past their retention (case statuses are not figures).
+    assert!(matches!(diane.retention_due(), Err(Error::Forbidden(_))));
 
     // A tablet is lost: the team moves to new keys. Diane receives the new team key and,
     // again, not the case-work key.

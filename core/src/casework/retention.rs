@@ -69,6 +69,12 @@ pub struct RetentionDue {
 impl Vault {
     /// The client files the retention rules say must now be destroyed, oldest first.
     pub fn retention_due(&self) -> Result<Vec<RetentionDue>> {
+        if self.role()? == Some(komora_protocol::Role::DataOfficer) {
+            // Whether a case is closed is not among the statistics its tablet can open.
+            return Err(crate::error::Error::Forbidden(
+                "a data officer's tablet cannot tell which files are due".into(),
+            ));
+        }
         let Some(rule) = retention_rules()
             .rules
             .iter()
