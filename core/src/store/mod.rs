@@ -103,6 +103,19 @@ impl Keyring {
         self.keys.get(&epoch).and_then(|k| k.casework.as_ref())
     }
 
+    /// Open a team record's case-work part with the key of the epoch it was written in (on a
+    /// data officer's tablet, which lacks it, the part is dropped). Nothing to do for an
+    /// operation without sealed parts.
+    pub(crate) fn open_team_parts(&self, body: &mut OpBody) -> Result<()> {
+        if !body.has_sealed_parts() {
+            return Ok(());
+        }
+        body.open_parts(&OpenKeys {
+            casework: self.casework(body.written_epoch),
+            ..OpenKeys::default()
+        })
+    }
+
     pub(crate) fn current(&self) -> (u32, &AeadKey) {
         (self.current, &self.keys[&self.current].team)
     }
@@ -787,11 +800,7 @@ impl Store {
                     None => return,
                 }
             }
-            None if op.body.has_sealed_parts() => op.body.open_parts(&OpenKeys {
-                casework: self.keys.casework(op.body.written_epoch),
-                ..OpenKeys::default()
-            }),
-            None => return,
+            None => self.keys.open_team_parts(&mut op.body),
         };
         if opened.is_err() {
             op.body.changes.clear();

@@ -413,21 +413,13 @@ impl Store {
                         continue;
                     }
                 }
-            } else if op.body.has_sealed_parts() {
-                // A team record's case-work part: opened with the key of the epoch it was
-                // written in, or dropped on a data officer's tablet.
-                let casework = keys.casework(op.body.written_epoch);
-                let opened = op.body.open_parts(&crate::op::OpenKeys {
-                    casework,
-                    ..Default::default()
+            } else if keys.open_team_parts(&mut op.body).is_err() {
+                // A team record's case-work part that does not open: altered or forged.
+                report.rejected.push(Rejected {
+                    op_id: op.id,
+                    reason: RejectReason::Corrupted,
                 });
-                if opened.is_err() {
-                    report.rejected.push(Rejected {
-                        op_id: op.id,
-                        reason: RejectReason::Corrupted,
-                    });
-                    continue;
-                }
+                continue;
             }
             if op_exists(&tx, &op.id)? {
                 report.duplicates += 1;
