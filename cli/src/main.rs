@@ -9,7 +9,7 @@ mod casework;
 mod output;
 mod teams;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -193,8 +193,17 @@ enum DeviceCommand {
     },
     /// The devices of this team.
     List,
-    /// Revoke a device: the server refuses it from now on.
+    /// Revoke a device (lost, stolen, or handed back): the server refuses it from now on, the
+    /// team moves to a new key it never receives, and operations it numbers after the last one
+    /// the team received are refused everywhere.
     Revoke { id: String },
+    /// Hand this tablet back (someone leaving): send everything it holds, sign its last
+    /// operation, record nothing more. An administrator then revokes it.
+    Retire {
+        /// Confirm: this tablet will record nothing more.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -330,8 +339,12 @@ impl From<Error> for Failure {
             | Error::Forbidden(_) => 3,
             Error::NotFound(_) | Error::VaultNotFound(_) | Error::NotEnrolled => 4,
             Error::Corrupted { .. } | Error::TooNew { .. } | Error::NotABatch => 5,
+            Error::HandedBack => 3,
             Error::Revoked | Error::ErasedAfterFailures => 6,
-            Error::Network(_) | Error::RateLimited | Error::Server(_) => 7,
+            Error::Network(_)
+            | Error::RateLimited
+            | Error::Server(_)
+            | Error::RevocationUnproven => 7,
             _ => 1,
         };
         let hint = match &e {
@@ -412,7 +425,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     }
                 }
             }
-            device_command(&mut vault, cmd, &out)?
+            device_command(&mut vault, cmd, &out, &dir)?
         }
         Command::Sync => {
             let mut vault = unlock(&dir)?;
@@ -420,20 +433,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let mut bar = output::ProgressLine::new(!out.json);
             let report = vault.sync(&mut t, &SyncOptions::default(), &mut |p| bar.show(p));
             bar.finish();
-            if let Err(Error::Revoked) = report {
-                // A revoked tablet keeps nothing: erase the vault, keys first.
-                let erased = vault.wipe().is_ok();
-                let what = if erased {
-                    "its vault has been erased from this machine"
-                } else {
-                    "erasing its vault FAILED: delete the folder by hand"
-                };
-                return Err(Failure(
-                    format!("this device has been revoked by an administrator; {what}"),
-                    6,
-                ));
-            }
-            out.synced(&report?, &vault.sync_status()?);
+            out.synced(&revocation_checked(report, &dir)?, &vault.sync_status()?);
         }
         Command::Status => out.status(&unlock(&dir)?.sync_status()?),
         Command::Ops(cmd) => ops_command(&mut unlock(&dir)?, cmd, &out)?,
@@ -606,6 +606,7 @@ fn device_command(
     vault: &mut Vault,
     cmd: DeviceCommand,
     out: &output::Output,
+    dir: &Path,
 ) -> Result<(), Failure> {
     let settings = vault.sync_settings()?;
     let mut t = transport(&settings.server_url)?;
@@ -634,14 +635,52 @@ fn device_command(
             )?;
             out.invitation(&invitation, &settings.server_url);
         }
-        DeviceCommand::List => out.devices(&vault.devices(&mut t)?, vault.device_id()),
+        DeviceCommand::List => {
+            let listed = revocation_checked(vault.devices(&mut t), dir)?;
+            out.devices(&listed, &vault.team_devices(), vault.device_id())
+        }
         DeviceCommand::Revoke { id } => {
             let id: DeviceId = id.parse()?;
-            vault.revoke_device(&mut t, id)?;
-            out.revoked(id);
+            revocation_checked(vault.revoke_device(&mut t, id), dir)?;
+            let last = vault
+                .team_devices()
+                .into_iter()
+                .find(|d| d.id == id)
+                .and_then(|d| d.last_counted);
+            out.revoked(id, last);
+        }
+        DeviceCommand::Retire { yes } => {
+            if !yes {
+                return Err(Failure(
+                    "handing back stops this tablet from recording anything: add --yes to confirm"
+                        .into(),
+                    2,
+                ));
+            }
+            let last = revocation_checked(vault.retire(&mut t), dir)?;
+            out.retired(last);
         }
     }
     Ok(())
+}
+
+/// A remote call's answer, with a proven revocation told as what it did: the core erased the
+/// vault (keys first) once the team's signed list proved it; say whether its files are gone.
+fn revocation_checked<T>(answer: komora_core::Result<T>, dir: &Path) -> Result<T, Failure> {
+    match answer {
+        Err(Error::Revoked) => {
+            let what = if Vault::exists(dir) {
+                "erasing its vault FAILED: delete the folder by hand"
+            } else {
+                "its vault has been erased from this machine"
+            };
+            Err(Failure(
+                format!("this device has been revoked by an administrator (the team's signed device list says so); {what}"),
+                6,
+            ))
+        }
+        other => Ok(other?),
+    }
 }
 
 fn client_command(

@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 
 use komora_core::{
     ApplyReport, Client, DeviceId, DeviceInfo, HistoryChange, HistoryEntry, Invitation, Listing,
-    RecordId, SyncPhase, SyncProgress, SyncReport, SyncStatus, Vault,
+    RecordId, RosterDevice, SyncPhase, SyncProgress, SyncReport, SyncStatus, Vault,
 };
 use serde_json::{json, Value as Json};
 
@@ -273,13 +273,21 @@ impl Output {
         }
     }
 
-    pub fn devices(&self, devices: &[DeviceInfo], me: DeviceId) {
+    /// The server's list of the team's devices, with what the team's signed list says of each
+    /// (`signed`): a tablet handed back waits for an administrator to revoke it.
+    pub fn devices(&self, devices: &[DeviceInfo], signed: &[RosterDevice], me: DeviceId) {
+        let handed_back = |d: &DeviceInfo| {
+            signed
+                .iter()
+                .any(|s| s.id.as_bytes() == &d.id.0 && s.retired)
+        };
         if self.json {
             let rows: Vec<Json> = devices
                 .iter()
                 .map(|d| {
                     json!({
                         "id": d.id.to_string(), "role": d.role.as_str(), "revoked": d.revoked,
+                        "handed_back": handed_back(d),
                         "enrolled": iso8601(d.enrolled_ms), "last_seen": d.last_seen_ms.map(iso8601),
                     })
                 })
@@ -297,11 +305,18 @@ impl Output {
             } else {
                 ""
             };
+            let state = if d.revoked {
+                "revoked"
+            } else if handed_back(d) {
+                "handed back: revoke it"
+            } else {
+                "active"
+            };
             println!(
                 "{:<32}  {:<10}  {:<8}  {:<20}  {}{me}",
                 d.id.to_string(),
                 d.role.as_str(),
-                if d.revoked { "revoked" } else { "active" },
+                state,
                 iso8601(d.enrolled_ms),
                 d.last_seen_ms.map_or("-".into(), iso8601)
             );
@@ -336,11 +351,28 @@ impl Output {
         }
     }
 
-    pub fn revoked(&self, id: DeviceId) {
+    pub fn revoked(&self, id: DeviceId, last_counted: Option<u64>) {
         if self.json {
-            self.print_json(json!({ "id": id.to_string(), "revoked": true }));
+            self.print_json(
+                json!({ "id": id.to_string(), "revoked": true, "last_counted": last_counted }),
+            );
         } else {
-            println!("Device {id} is revoked: the server refuses it from now on.");
+            println!("Device {id} is revoked: the server refuses it from now on, and the team moved to a new key it never receives.");
+            if let Some(n) = last_counted {
+                println!("Its operations up to number {n} count; anything it numbers later is refused by every tablet.");
+            }
+        }
+    }
+
+    pub fn retired(&self, last_seq: u64) {
+        if self.json {
+            self.print_json(json!({ "handed_back": true, "last_seq": last_seq }));
+        } else {
+            println!(
+                "This tablet sent everything it held and signed its last operation ({last_seq})."
+            );
+            println!("It records nothing more. Ask an administrator to revoke it (`komora device revoke ID`);");
+            println!("at its next sync it will see the signed revocation and erase its vault.");
         }
     }
 

@@ -80,6 +80,20 @@ impl Vault {
         Ok(out)
     }
 
+    /// Record a new client with this device's operation numbering set back to `seq`: what a
+    /// tampered app on a revoked tablet would do to slip new work under its cutoff (the
+    /// numbering goes on from where it was afterwards).
+    pub fn add_client_numbered(
+        &mut self,
+        seq: u64,
+        client: &crate::NewClient,
+    ) -> Result<crate::RecordId> {
+        let kept = self.store.set_next_seq(seq);
+        let added = self.add_client(client);
+        self.store.set_next_seq(kept.max(seq + 1));
+        added
+    }
+
     /// Queue an envelope for the next push as if written here (the server cannot tell).
     pub fn smuggle(&mut self, env: &OpEnvelope) -> Result<()> {
         self.store.insert_unsynced_raw(env)

@@ -51,8 +51,19 @@ pub enum Error {
     ReadOnly,
     #[error("this device is not enrolled with a sync server")]
     NotEnrolled,
+    /// An administrator revoked this device, as the team's signed device list proves: the
+    /// vault has been erased (keys first).
     #[error("this device has been revoked by an administrator; it can no longer sync")]
     Revoked,
+    /// The server says this device was revoked but shows no administrator's signature for it:
+    /// nothing was erased or changed, and the sync stopped.
+    #[error("the server says this tablet was revoked, but no administrator signed that: nothing was erased; tell your administrator")]
+    RevocationUnproven,
+    /// This tablet was handed back: it records nothing new (its last operation was signed).
+    #[error(
+        "this tablet was handed back: it records nothing new; an administrator will revoke it"
+    )]
+    HandedBack,
     #[error("the code is unknown, already used or expired: ask for a new one")]
     InvalidCode,
     #[error("the server did not accept this device's login")]

@@ -626,13 +626,37 @@ impl Vault {
         erase_files(dir.as_ref())
     }
 
-    pub fn wipe(self) -> Result<()> {
-        let Some(dir) = self.dir.clone() else {
-            return Ok(());
-        };
-        destroy_key_file(&dir)?;
-        drop(self); // close the database before deleting it
-        remove_data_files(&dir)
+    pub fn wipe(mut self) -> Result<()> {
+        self.erase_in_place()
+    }
+
+    /// Erase this vault's files (the key file first, overwritten and synced: from that instant
+    /// the database is unreadable, even if deleting the rest is interrupted), and leave this
+    /// value an empty vault in memory that belongs to no team: every screen still holding it
+    /// shows nothing, and nothing it does reaches the disk.
+    pub(crate) fn erase_in_place(&mut self) -> Result<()> {
+        let dir = self.dir.take();
+        if let Some(dir) = &dir {
+            destroy_key_file(dir)?;
+        }
+        let identity = DeviceIdentity::generate();
+        let empty = Store::create(
+            rusqlite::Connection::open_in_memory()?,
+            &SecretKey::random(),
+            identity.id,
+            TeamKeys::generate().keys,
+            identity.pkcs8,
+            self.time.clone(),
+        )?;
+        // The old store closes here: its database is closed before it is deleted.
+        drop(std::mem::replace(&mut self.store, empty));
+        *self.search.borrow_mut() = None;
+        *self.casework.borrow_mut() = None;
+        self.recent_views.borrow_mut().clear();
+        match dir {
+            Some(dir) => remove_data_files(&dir),
+            None => Ok(()),
+        }
     }
 
     /// Erase the vault after this many wrong passphrases in a row (`None`: never). An

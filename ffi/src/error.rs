@@ -25,6 +25,13 @@ pub enum KomoraError {
     NotEnrolled,
     #[error("this device has been revoked by an administrator{}", if *erased { "; its vault was erased" } else { "; erasing its vault failed: uninstall the app" })]
     Revoked { erased: bool },
+    /// The server says this tablet was revoked but no administrator's signature proves it:
+    /// nothing was erased (a lying or broken server). Tell the administrator.
+    #[error("the server says this tablet was revoked, but no administrator signed that: nothing was erased")]
+    RevocationUnproven,
+    /// This tablet was handed back: it records nothing new.
+    #[error("this tablet was handed back: it records nothing new")]
+    HandedBack,
     #[error("the enrolment code is unknown, used or expired")]
     InvalidCode,
     #[error("not allowed: {reason}")]
@@ -69,8 +76,11 @@ impl From<Error> for KomoraError {
             Error::VaultExists(_) => KomoraError::VaultExists,
             Error::NotEnrolled => KomoraError::NotEnrolled,
             Error::Locked => KomoraError::Closed,
-            // Every server call goes through `KomoraVault::remote`, which erases and says so.
+            // The core erased the vault before saying so; `KomoraVault::remote` drops it and
+            // checks that its files are gone.
             Error::Revoked => KomoraError::Revoked { erased: false },
+            Error::RevocationUnproven => KomoraError::RevocationUnproven,
+            Error::HandedBack => KomoraError::HandedBack,
             Error::InvalidCode => KomoraError::InvalidCode,
             Error::Forbidden(reason) => KomoraError::Forbidden { reason },
             Error::Unauthenticated => KomoraError::Forbidden {

@@ -112,24 +112,30 @@ impl KomoraVault {
         f(v)
     }
 
-    /// A call to this vault's sync server. Whichever call learns that the tablet was revoked
-    /// erases the vault there and then (keys first) and says whether that worked.
+    /// A call to this vault's sync server. The core erases a vault whose revocation the team's
+    /// signed list proves (and only then); this drops it and says whether its files are gone.
     fn remote<T>(
         &self,
         f: impl FnOnce(&mut core::Vault, &mut core::HttpTransport) -> core::Result<T>,
     ) -> Result<T> {
         let mut g = self.guard();
         let v = g.as_mut().ok_or(KomoraError::Closed)?;
+        let dir = v.dir().map(std::path::Path::to_owned);
         let mut t = http(&v.sync_settings()?.server_url)?;
         match f(v, &mut t) {
-            Err(core::Error::Revoked) => Err(Self::erase(g)),
+            Err(core::Error::Revoked) => Err(Self::revoked(g, dir)),
             other => Ok(other?),
         }
     }
 
-    /// The tablet was revoked: erase the vault (keys first) and say whether that worked.
-    fn erase(mut g: MutexGuard<'_, Option<core::Vault>>) -> KomoraError {
-        let erased = g.take().is_some_and(|v| v.wipe().is_ok());
+    /// The tablet was revoked and the core erased its vault: drop what is left in memory and
+    /// say whether the files are gone.
+    fn revoked(
+        mut g: MutexGuard<'_, Option<core::Vault>>,
+        dir: Option<std::path::PathBuf>,
+    ) -> KomoraError {
+        drop(g.take());
+        let erased = dir.is_none_or(|d| !core::Vault::exists(&d));
         KomoraError::Revoked { erased }
     }
 }
@@ -854,7 +860,12 @@ impl KomoraVault {
         listener: Option<Arc<dyn SyncListener>>,
     ) -> Result<SyncReport> {
         Background::spawn(move || {
-            let server = self.with(|v| Ok(v.sync_settings()?.server_url))?;
+            let (server, dir) = self.with(|v| {
+                Ok((
+                    v.sync_settings()?.server_url,
+                    v.dir().map(std::path::Path::to_owned),
+                ))
+            })?;
             let mut t = http(&server)?;
             let r = core::sync_shared(
                 &Shared(&self),
@@ -867,7 +878,7 @@ impl KomoraVault {
                 },
             );
             let r = match r {
-                Err(core::Error::Revoked) => return Err(Self::erase(self.guard())),
+                Err(core::Error::Revoked) => return Err(Self::revoked(self.guard(), dir)),
                 other => other?,
             };
             Ok(SyncReport {

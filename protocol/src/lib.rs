@@ -172,6 +172,39 @@ pub struct RevokeRequest {
     pub grants: Vec<KeyGrant>,
     /// The administrator's signed [`roster::Statement::Snapshot`] of the devices that stay.
     pub snapshot: Bytes,
+    /// The administrator's signed [`roster::Statement::Cutoff`] for the revoked device: the
+    /// last of its operations that counts.
+    #[serde(default)]
+    pub cutoff: Option<Bytes>,
+}
+
+/// A revoked device asks for the proof of its revocation (the team's signed device list),
+/// which it checks from its root of trust before it erases anything. It has no token (the
+/// server refuses revoked devices' logins): it signs a fresh challenge instead.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RevocationProofRequest {
+    pub device_id: Id16,
+    pub challenge: Bytes,
+    /// Ed25519 signature over [`revocation_proof_message`].
+    pub signature: Bytes,
+    /// Position in the team's list to start from.
+    #[serde(default)]
+    pub after: u32,
+}
+
+/// What a revoked device signs to be shown its revocation: a domain label (not the login's,
+/// so one signature cannot serve as the other), the device id and the server's challenge.
+pub fn revocation_proof_message(device_id: &Id16, challenge: &[u8]) -> Vec<u8> {
+    let mut m = b"komora/revocation-proof/v1\0".to_vec();
+    m.extend_from_slice(&device_id.0);
+    m.extend_from_slice(challenge);
+    m
+}
+
+/// A tablet handed back: its own signed [`roster::Statement::Retire`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RetireRequest {
+    pub statement: Bytes,
 }
 
 /// One epoch's team key wrapped for the asking device.
@@ -320,7 +353,25 @@ pub struct PushBatch {
 /// administrators only.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EraseRequest {
+    /// The erasure operation this request carries out: the server checks that the asking
+    /// device pushed it.
+    pub erasure: Id16,
     pub op_ids: Vec<Id16>,
+    /// The asking device's Ed25519 signature over [`erase_message`].
+    pub signature: Bytes,
+}
+
+/// What an erasing device signs: a domain label, the team, its erasure operation and every
+/// operation id it asks the server to delete, so a stolen token alone erases nothing and each
+/// deletion is tied to an erasure every tablet can see.
+pub fn erase_message(team: &Id16, erasure: &Id16, op_ids: &[Id16]) -> Vec<u8> {
+    let mut m = b"komora/erase/v1\0".to_vec();
+    m.extend_from_slice(&team.0);
+    m.extend_from_slice(&erasure.0);
+    for id in op_ids {
+        m.extend_from_slice(&id.0);
+    }
+    m
 }
 
 /// Most operation ids one erase request may name.

@@ -252,6 +252,8 @@ pub async fn create_team(
     }))
 }
 
+/// A challenge to sign, for a login or, for a revoked device, for the proof of its revocation
+/// (`revocation_proof`): a revoked device is given one too, and refused at the token.
 pub async fn challenge(
     State(state): State<Arc<AppState>>,
     addr: ClientAddr,
@@ -260,7 +262,9 @@ pub async fn challenge(
     limited(&state.login_limit, &state.metrics, addr)?;
     let req: ChallengeRequest = json(&body)?;
     let id = req.device_id;
-    active_device(&state, id).await?;
+    blocking(&state, move |db| db.device(id))
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
     let challenge: [u8; 32] = random();
     blocking(&state, move |db| {
         db.put_challenge(&challenge, id, now_ms() + CHALLENGE_TTL_MS)
@@ -309,6 +313,76 @@ pub async fn token(
         team_epoch: device.team_epoch,
         roster_len,
     }))
+}
+
+/// A revoked device, proven by its signature on a fresh challenge, is handed its team's signed
+/// device list: it erases itself only once that list, checked from its own root of trust,
+/// shows an administrator revoking it (issue 16, finding 1). A server's word alone erases
+/// nothing, so this route gives the server no power it did not have.
+pub async fn revocation_proof(
+    State(state): State<Arc<AppState>>,
+    addr: ClientAddr,
+    body: Bytes,
+) -> Result<Json<komora_protocol::roster::RosterResponse>, ApiError> {
+    limited(&state.login_limit, &state.metrics, addr)?;
+    let req: komora_protocol::RevocationProofRequest = json(&body)?;
+    let id = req.device_id;
+    let device = blocking(&state, move |db| db.device(id))
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
+    let challenge = req.challenge.0.clone();
+    if !blocking(&state, move |db| {
+        db.take_challenge(&challenge, id, now_ms())
+    })
+    .await?
+    {
+        return Err(ApiError::unauthenticated());
+    }
+    let message = komora_protocol::revocation_proof_message(&id, &req.challenge.0);
+    UnparsedPublicKey::new(&ED25519, &device.sign_pk)
+        .verify(&message, &req.signature.0)
+        .map_err(|_| ApiError::unauthenticated())?;
+    if !device.revoked {
+        return Err(ApiError::forbidden(
+            "this device is not revoked: log in as usual",
+        ));
+    }
+    let (team, after) = (device.team_id, req.after);
+    let (statements, total) = blocking(&state, move |db| {
+        db.roster(team, after, MAX_ROSTER_PAGE as u32)
+    })
+    .await?;
+    tracing::info!("a revoked device fetched the proof of its revocation");
+    Ok(Json(komora_protocol::roster::RosterResponse {
+        statements: statements.into_iter().map(komora_protocol::Bytes).collect(),
+        total,
+    }))
+}
+
+/// A tablet handed back states, under its own signature, the last of its operations (it sent
+/// them all first): receivers refuse anything it numbers later. An administrator then revokes
+/// it as usual, which rotates the team key.
+pub async fn retire(
+    State(state): State<Arc<AppState>>,
+    who: Authed,
+    body: Result<Json<komora_protocol::RetireRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Json(req) = body.map_err(|_| ApiError::bad_request("retiring needs a signed statement"))?;
+    let (signed, st) = statement(&req.statement)?;
+    match st {
+        Statement::Retire { team, device, .. } if team == who.0.team_id && device == who.0.id => {}
+        _ => {
+            return Err(ApiError::bad_request(
+                "the statement must retire this device, in its team",
+            ))
+        }
+    }
+    signed_by(&signed, &who.0.sign_pk)?;
+    let team = who.0.team_id;
+    let bytes = req.statement.0;
+    blocking(&state, move |db| db.add_statement(team, &bytes)).await?;
+    tracing::info!("a device was handed back");
+    Ok(Json(serde_json::json!({ "retired": true })))
 }
 
 pub async fn invite(
@@ -519,7 +593,27 @@ pub async fn revoke(
         }
     }
     signed_by(&signed, &who.0.sign_pk)?;
-    let snapshot = req.snapshot.0;
+    let mut statements = vec![req.snapshot.0];
+    if let Some(cutoff) = req.cutoff {
+        let (signed, st) = statement(&cutoff)?;
+        match st {
+            Statement::Cutoff {
+                team,
+                epoch,
+                issuer,
+                device,
+                ..
+            } if team == who.0.team_id
+                && epoch == req.new_epoch
+                && issuer == who.0.id
+                && device == id => {}
+            _ => return Err(ApiError::bad_request(
+                "the cutoff must be this administrator's, for the revoked device and the new epoch",
+            )),
+        }
+        signed_by(&signed, &who.0.sign_pk)?;
+        statements.push(cutoff.0);
+    }
     let grants: Vec<(Id16, Vec<u8>)> = req
         .grants
         .into_iter()
@@ -528,7 +622,7 @@ pub async fn revoke(
     let team = who.0.team_id;
     let epoch = req.new_epoch;
     if !blocking(&state, move |db| {
-        db.revoke(team, id, now_ms(), epoch, &grants, &snapshot)
+        db.revoke(team, id, now_ms(), epoch, &grants, &statements)
     })
     .await?
     {
@@ -548,10 +642,11 @@ pub struct KeysQuery {
     after: u32,
 }
 
-/// The team's current key epoch and the keys wrapped for the asking device after `after`.
 /// Delete the operations that carried an erased client file's key, and refuse them from now
 /// on (ADR 0010). The server cannot check what they held (it cannot open them); it checks who
-/// asks: a supervisor or an administrator of the team, and only the team's own operations go.
+/// asks: a supervisor or an administrator of the team, holding its signing key (the request
+/// is signed, so a stolen token alone erases nothing), citing an erasure operation it pushed
+/// itself; only the team's own operations go, and each request is logged by device.
 pub async fn erase(
     State(state): State<Arc<AppState>>,
     who: Authed,
@@ -569,13 +664,20 @@ pub async fn erase(
         ));
     }
     let team = who.0.team_id;
+    let message = komora_protocol::erase_message(&team, &req.erasure, &req.op_ids);
+    UnparsedPublicKey::new(&ED25519, &who.0.sign_pk)
+        .verify(&message, &req.signature.0)
+        .map_err(|_| ApiError::forbidden("the erase request is not signed by this device's key"))?;
     let now = now_ms();
+    let (by, erasure) = (who.0.id, req.erasure.0);
     let ids: Vec<[u8; 16]> = req.op_ids.iter().map(|i| i.0).collect();
-    let erased = blocking(&state, move |db| db.erase_ops(team, &ids, now)).await?;
-    tracing::info!(team = %team, count = erased, "operations erased");
+    let erased = blocking(&state, move |db| db.erase_ops(team, by, erasure, &ids, now)).await?;
+    // Random ids only: which device asked, for which of its erasures, how many went.
+    tracing::info!(team = %team, device = %by, erasure = %req.erasure, count = erased, "operations erased");
     Ok(Json(komora_protocol::EraseResponse { erased }))
 }
 
+/// The team's current key epoch and the keys wrapped for the asking device after `after`.
 pub async fn keys(
     State(state): State<Arc<AppState>>,
     who: Authed,

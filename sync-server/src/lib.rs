@@ -82,6 +82,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/roster", get(api::roster))
         .route("/v1/erase", post(api::erase))
         .route("/v1/teams", post(api::create_team))
+        .route("/v1/revocation", post(api::revocation_proof))
+        .route("/v1/devices/retire", post(api::retire))
         .layer(axum::extract::DefaultBodyLimit::max(
             komora_protocol::MAX_PUSH_BYTES,
         ))

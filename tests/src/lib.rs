@@ -246,6 +246,19 @@ mod spy {
             self.token = Some(token.into());
             self.inner.erase(token, req)
         }
+        fn revocation_proof(
+            &mut self,
+            req: &komora_protocol::RevocationProofRequest,
+        ) -> Result<komora_protocol::roster::RosterResponse, komora_core::TransportError> {
+            self.inner.revocation_proof(req)
+        }
+        fn retire(
+            &mut self,
+            token: &str,
+            req: &komora_protocol::RetireRequest,
+        ) -> Result<(), komora_core::TransportError> {
+            self.inner.retire(token, req)
+        }
     }
 }
 

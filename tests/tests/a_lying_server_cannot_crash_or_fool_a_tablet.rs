@@ -156,6 +156,19 @@ impl Transport for LyingServer {
     fn erase(&mut self, token: &str, req: &EraseRequest) -> Reply<EraseResponse> {
         self.inner.erase(token, req)
     }
+    fn revocation_proof(
+        &mut self,
+        req: &komora_protocol::RevocationProofRequest,
+    ) -> Result<komora_protocol::roster::RosterResponse, komora_core::TransportError> {
+        self.inner.revocation_proof(req)
+    }
+    fn retire(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::RetireRequest,
+    ) -> Result<(), komora_core::TransportError> {
+        self.inner.retire(token, req)
+    }
     fn roster(&mut self, token: &str, after: u32) -> Reply<RosterResponse> {
         let mut answer = self.inner.roster(token, after)?;
         if self.lie_now() {

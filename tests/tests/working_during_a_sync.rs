@@ -106,6 +106,19 @@ impl Transport for Slow {
     ) -> Reply<komora_protocol::EraseResponse> {
         self.inner.erase(token, req)
     }
+    fn revocation_proof(
+        &mut self,
+        req: &komora_protocol::RevocationProofRequest,
+    ) -> Result<komora_protocol::roster::RosterResponse, komora_core::TransportError> {
+        self.inner.revocation_proof(req)
+    }
+    fn retire(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::RetireRequest,
+    ) -> Result<(), komora_core::TransportError> {
+        self.inner.retire(token, req)
+    }
 }
 
 fn slow(url: &str, at: Gate) -> (Slow, Receiver<()>, Sender<()>) {

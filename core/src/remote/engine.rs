@@ -123,7 +123,21 @@ fn paced_call<C: VaultCell, T>(
 /// during a sync over 2G answers at once, and a lock stops the sync at its next step
 /// (`Error::Locked`), with everything done so far saved. Progress is reported with the vault
 /// let go: the listener may read it.
+///
+/// A server that answers "revoked" stops the sync and changes nothing, unless the team's signed
+/// device list proves the revocation: then the vault is erased here, keys first, and the
+/// answer is `Error::Revoked` (ADR 0012).
 pub fn sync_shared<C: VaultCell>(
+    cell: &C,
+    transport: &mut dyn Transport,
+    opts: &SyncOptions,
+    progress: &mut dyn FnMut(&SyncProgress),
+) -> Result<SyncReport> {
+    let answer = sync_steps(cell, transport, opts, progress);
+    super::revocation::end_if_revoked_in(cell, answer)
+}
+
+fn sync_steps<C: VaultCell>(
     cell: &C,
     transport: &mut dyn Transport,
     opts: &SyncOptions,
@@ -132,6 +146,8 @@ pub fn sync_shared<C: VaultCell>(
     cell.with(|v| v.sync_settings().map(|_| ()))?;
     let mut session = Session::new(transport, opts.clone());
     let mut report = SyncReport::default();
+    // A tablet handed back still sends what it holds and receives (so its revocation can
+    // reach it); it records nothing new, which `Store::write` refuses.
     let mut tell = |phase, r: &SyncReport| -> Result<()> {
         let waiting = cell.with(|v| v.store.pending())?;
         progress(&SyncProgress {
@@ -189,24 +205,38 @@ pub fn sync_shared<C: VaultCell>(
         tell(SyncPhase::Pushing, &report)?;
     }
 
-    // Erased client files: the server deletes the operations that carried their keys. A
-    // supervisor's or an administrator's tablet asks; others leave it to them.
-    let erased = cell.with(|v| v.store.pending_erasures())?;
-    if !erased.is_empty() {
-        let role = cell.with(|v| v.sync_settings().map(|s| s.role))?;
-        if matches!(role, Role::Supervisor | Role::Admin) {
-            for chunk in erased.chunks(komora_protocol::MAX_ERASE_OPS) {
+    // Erased client files: the server deletes the operations that carried their keys. The
+    // tablet that wrote the erasure asks, signing each request (it pushed the erasure just
+    // above); other tablets leave it to that one.
+    let (mine, others) = cell.with(|v| v.store.pending_erasures())?;
+    cell.with(|v| v.store.clear_pending_erasures(&others))?;
+    if !mine.is_empty() {
+        let (role, team) = cell.with(|v| v.sync_settings().map(|s| (s.role, s.team_id)))?;
+        if !matches!(role, Role::Supervisor | Role::Admin) {
+            // Only their erasures count: nothing to ask for.
+            let all: Vec<_> = mine.iter().flat_map(|(_, ids)| ids.clone()).collect();
+            cell.with(|v| v.store.clear_pending_erasures(&all))?;
+        }
+        for (erasure, ids) in mine
+            .iter()
+            .filter(|_| matches!(role, Role::Supervisor | Role::Admin))
+        {
+            for chunk in ids.chunks(komora_protocol::MAX_ERASE_OPS) {
+                let op_ids: Vec<komora_protocol::Id16> = chunk
+                    .iter()
+                    .map(|id| komora_protocol::Id16(*id.as_bytes()))
+                    .collect();
+                let erasure = komora_protocol::Id16(*erasure.as_bytes());
+                let message = komora_protocol::erase_message(&team, &erasure, &op_ids);
+                let signature = cell.with(|v| v.sign_with_identity(&message))?;
                 let req = komora_protocol::EraseRequest {
-                    op_ids: chunk
-                        .iter()
-                        .map(|id| komora_protocol::Id16(*id.as_bytes()))
-                        .collect(),
+                    erasure,
+                    op_ids,
+                    signature: komora_protocol::Bytes(signature),
                 };
                 session.call(cell, |t, token| t.erase(token, &req))?;
                 cell.with(|v| v.store.clear_pending_erasures(chunk))?;
             }
-        } else {
-            cell.with(|v| v.store.clear_pending_erasures(&erased))?;
         }
     }
 

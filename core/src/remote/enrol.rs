@@ -221,6 +221,18 @@ impl Vault {
         team_name: &str,
         opts: VaultOptions,
     ) -> Result<Vault> {
+        let answer = self.create_team_steps(transport, dir.as_ref(), passphrase, team_name, opts);
+        self.end_if_revoked(answer)
+    }
+
+    fn create_team_steps(
+        &mut self,
+        transport: &mut dyn Transport,
+        dir: &Path,
+        passphrase: &str,
+        team_name: &str,
+        opts: VaultOptions,
+    ) -> Result<Vault> {
         let settings = self.sync_settings()?;
         if settings.role != Role::Admin {
             return Err(Error::Forbidden("only administrators create teams".into()));
@@ -336,6 +348,16 @@ impl Vault {
         role: Role,
         valid_for: Duration,
     ) -> Result<Invitation> {
+        let answer = self.invite_steps(transport, role, valid_for);
+        self.end_if_revoked(answer)
+    }
+
+    fn invite_steps(
+        &mut self,
+        transport: &mut dyn Transport,
+        role: Role,
+        valid_for: Duration,
+    ) -> Result<Invitation> {
         let settings = self.sync_settings()?;
         if !settings.role.may_invite(role) {
             return Err(Error::Forbidden(format!(
@@ -414,9 +436,11 @@ impl Vault {
     }
 
     /// The devices of this device's team (administrators and supervisors).
-    pub fn devices(&self, transport: &mut dyn Transport) -> Result<Vec<DeviceInfo>> {
+    pub fn devices(&mut self, transport: &mut dyn Transport) -> Result<Vec<DeviceInfo>> {
         self.sync_settings()?;
-        Session::new(transport, SyncOptions::default()).call(self, |t, token| t.devices(token))
+        let answer = Session::new(transport, SyncOptions::default())
+            .call(&*self, |t, token| t.devices(token));
+        self.end_if_revoked(answer)
     }
 }
 

@@ -127,6 +127,18 @@ impl Transport for HttpTransport {
         self.post_json("/v1/teams", Some(token), req)
     }
 
+    fn revocation_proof(
+        &mut self,
+        req: &RevocationProofRequest,
+    ) -> Reply<komora_protocol::roster::RosterResponse> {
+        self.post_json("/v1/revocation", None, req)
+    }
+
+    fn retire(&mut self, token: &str, req: &RetireRequest) -> Reply<()> {
+        self.post_json::<_, serde_json::Value>("/v1/devices/retire", Some(token), req)
+            .map(|_| ())
+    }
+
     fn push(&mut self, token: &str, batch: &PushBatch) -> Reply<PushResponse> {
         let body = postcard::to_allocvec(batch)
             .map_err(|_| TransportError::Network("cannot encode the batch".into()))?;

@@ -9,6 +9,7 @@ pub mod http;
 pub(crate) mod keys;
 mod members;
 mod pace;
+mod revocation;
 pub mod transport;
 
 use std::time::Duration;
@@ -75,7 +76,8 @@ impl From<TransportError> for Error {
                 Error::Network(format!("the server answered {status}"))
             }
             TransportError::Rejected { code, message, .. } => match code {
-                ErrorCode::Revoked => Error::Revoked,
+                // The server's word alone: proven (or not) by `Session::settle_revocation`.
+                ErrorCode::Revoked => Error::RevocationUnproven,
                 ErrorCode::InvalidCode => Error::InvalidCode,
                 ErrorCode::Unauthenticated => Error::Unauthenticated,
                 ErrorCode::RateLimited => Error::RateLimited,
@@ -110,10 +112,25 @@ impl VaultCell for Held<'_> {
     }
 }
 
-/// What a login needs from the vault: who this device is and its signature on the challenge.
+/// What a login needs from the vault: who this device is and its signature on the challenge;
+/// and, when the server answers "revoked", the signature that asks for the proof and the check
+/// of that proof (`revocation.rs`).
 pub(crate) trait Signer {
     fn login_signature(&self, challenge: &[u8]) -> Result<(Id16, Vec<u8>)>;
     fn login_device(&self) -> Result<Id16>;
+    fn revocation_signature(&self, challenge: &[u8]) -> Result<Vec<u8>>;
+    fn revocation_proven(&self, statements: Vec<Vec<u8>>) -> Result<bool>;
+}
+
+impl Vault {
+    pub(crate) fn sign_with_identity(&self, message: &[u8]) -> Result<Vec<u8>> {
+        let key = Ed25519KeyPair::from_pkcs8(self.store.signing_pkcs8()).map_err(|_| {
+            Error::Corrupted {
+                what: "the device identity",
+            }
+        })?;
+        Ok(key.sign(message).as_ref().to_vec())
+    }
 }
 
 impl Signer for Vault {
@@ -123,13 +140,20 @@ impl Signer for Vault {
 
     fn login_signature(&self, challenge: &[u8]) -> Result<(Id16, Vec<u8>)> {
         let device = self.login_device()?;
-        let key = Ed25519KeyPair::from_pkcs8(self.store.signing_pkcs8()).map_err(|_| {
-            Error::Corrupted {
-                what: "the device identity",
-            }
-        })?;
-        let signature = key.sign(&komora_protocol::login_message(&device, challenge));
-        Ok((device, signature.as_ref().to_vec()))
+        let signature =
+            self.sign_with_identity(&komora_protocol::login_message(&device, challenge))?;
+        Ok((device, signature))
+    }
+
+    fn revocation_signature(&self, challenge: &[u8]) -> Result<Vec<u8>> {
+        let device = self.login_device()?;
+        self.sign_with_identity(&komora_protocol::revocation_proof_message(
+            &device, challenge,
+        ))
+    }
+
+    fn revocation_proven(&self, statements: Vec<Vec<u8>>) -> Result<bool> {
+        Vault::revocation_proven(self, statements)
     }
 }
 
@@ -140,6 +164,14 @@ impl<C: VaultCell> Signer for C {
 
     fn login_signature(&self, challenge: &[u8]) -> Result<(Id16, Vec<u8>)> {
         self.with(|v| v.login_signature(challenge))
+    }
+
+    fn revocation_signature(&self, challenge: &[u8]) -> Result<Vec<u8>> {
+        self.with(|v| Signer::revocation_signature(&*v, challenge))
+    }
+
+    fn revocation_proven(&self, statements: Vec<Vec<u8>>) -> Result<bool> {
+        self.with(|v| Vault::revocation_proven(v, statements))
     }
 }
 
@@ -208,6 +240,8 @@ impl<'t> Session<'t> {
                 Err(Error::Network(_) | Error::RateLimited) if attempt < self.opts.max_attempts => {
                     self.pause(attempt);
                 }
+                // "Revoked", in the server's words: proven from the signed list, or nothing.
+                Err(Error::RevocationUnproven) => return Err(self.settle_revocation(vault)),
                 Err(e) => return Err(e),
             }
         }

@@ -373,7 +373,12 @@ fn unhex(text: &str) -> Option<zeroize::Zeroizing<Vec<u8>>> {
 /// file, and remember it was erased so its operations arriving later are never merged.
 /// Returns the records that went (for in-memory views). `secure_delete` is on, so the
 /// deleted rows are overwritten, not left in free pages.
-pub(crate) fn shred(tx: &Transaction<'_>, file: RecordId, now_ms: u64) -> Result<Vec<RecordId>> {
+pub(crate) fn shred(
+    tx: &Transaction<'_>,
+    file: RecordId,
+    now_ms: u64,
+    erasure: crate::ids::OpId,
+) -> Result<Vec<RecordId>> {
     let mut gone = Vec::new();
     {
         let mut stmt = tx.prepare_cached("SELECT record_id FROM records WHERE file = ?1")?;
@@ -385,9 +390,10 @@ pub(crate) fn shred(tx: &Transaction<'_>, file: RecordId, now_ms: u64) -> Result
     // The client's own operations: the first carried the file's key. The server is asked to
     // delete them (at the next sync of a supervisor's or an administrator's tablet).
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO pending_erasures (op_id) SELECT op_id FROM ops WHERE record_id = ?1",
+        "INSERT OR IGNORE INTO pending_erasures (op_id, erasure)
+         SELECT op_id, ?2 FROM ops WHERE record_id = ?1",
     )?
-    .execute([file.as_bytes()])?;
+    .execute(params![file.as_bytes(), erasure.as_bytes()])?;
     tx.prepare_cached("DELETE FROM ops WHERE record_id = ?1")?
         .execute([file.as_bytes()])?;
     tx.prepare_cached("DELETE FROM records WHERE file = ?1 OR record_id = ?1")?

@@ -372,6 +372,10 @@ impl Store {
     /// Make each record edit one operation, append them to the log and merge them, in one
     /// transaction. Returns the new operations' ids, one per edit.
     pub(crate) fn write(&mut self, edits: Vec<RecordEdit>) -> Result<Vec<OpId>> {
+        if self.meta("handed_back")?.is_some() {
+            // Its last operation is signed: anything after it would be refused by the team.
+            return Err(Error::HandedBack);
+        }
         let first_seq = self.next_seq;
         let mut records: Vec<RecordId> = edits.iter().map(|e| e.record).collect();
         let result = self.write_in_tx(edits);
@@ -493,7 +497,8 @@ impl Store {
                 master,
                 device: *device,
             };
-            let (gone, wrapped) = after_merge(&tx, files, &keeper, edit.record, &mut state, now)?;
+            let (gone, wrapped) =
+                after_merge(&tx, files, &keeper, edit.record, &mut state, now, op.id)?;
             also.extend(gone);
             save_state(&tx, keys, edit.record, &state, file, wrapped)?;
             ids.push(op.id);
@@ -556,17 +561,42 @@ impl Store {
         Ok(())
     }
 
-    /// Operations the server should delete: they carried an erased file's key.
-    pub(crate) fn pending_erasures(&self) -> Result<Vec<OpId>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT op_id FROM pending_erasures LIMIT 10000")?;
-        let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(OpId::from_slice(&row?)?);
+    /// Operations the server should delete (they carried an erased file's key): those of the
+    /// erasures this device wrote, by erasure, which it asks the server to delete; and the
+    /// others, which the erasure's author asks for.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn pending_erasures(&self) -> Result<(Vec<(OpId, Vec<OpId>)>, Vec<OpId>)> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.op_id, p.erasure, o.device_id = ?1 FROM pending_erasures p
+             LEFT JOIN ops o ON o.op_id = p.erasure LIMIT 10000",
+        )?;
+        let mut rows = stmt.query([self.device.as_bytes()])?;
+        let mut mine: BTreeMap<OpId, Vec<OpId>> = BTreeMap::new();
+        let mut others = Vec::new();
+        while let Some(row) = rows.next()? {
+            let id = OpId::from_slice(row.get_ref(0)?.as_blob()?)?;
+            let erasure: Option<Vec<u8>> = row.get(1)?;
+            let own: Option<bool> = row.get(2)?;
+            match (erasure, own) {
+                (Some(e), Some(true)) => mine.entry(OpId::from_slice(&e)?).or_default().push(id),
+                _ => others.push(id),
+            }
         }
-        Ok(out)
+        Ok((mine.into_iter().collect(), others))
+    }
+
+    /// The highest operation number held from `device` (0: none).
+    pub(crate) fn last_seq_of(&self, device: DeviceId) -> Result<u64> {
+        let n: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT max(device_seq) FROM ops WHERE device_id = ?1")?
+            .query_row([device.as_bytes()], |r| r.get(0))?;
+        Ok(n.unwrap_or(0) as u64)
+    }
+
+    /// The number of this device's latest operation (0 before its first).
+    pub(crate) fn last_own_seq(&self) -> Result<u64> {
+        Ok(self.next_seq.saturating_sub(1))
     }
 
     /// The server deleted these (or this device may not ask it to).
@@ -720,6 +750,13 @@ impl Store {
         tx.commit()?;
         self.keys = keyring;
         Ok(resealed)
+    }
+
+    /// Set the number of this device's next operation; returns the one it replaces (the
+    /// insider-attack tests).
+    #[cfg(feature = "insider-attacks")]
+    pub(crate) fn set_next_seq(&mut self, next: u64) -> u64 {
+        std::mem::replace(&mut self.next_seq, next)
     }
 
     /// Put an envelope in the outgoing queue without merging it (the insider-attack tests).
@@ -971,6 +1008,7 @@ pub(crate) struct KeyKeeper<'a> {
     pub device: DeviceId,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn after_merge(
     tx: &Transaction<'_>,
     files: &mut files::FileKeys,
@@ -978,6 +1016,7 @@ fn after_merge(
     record: RecordId,
     state: &mut RecordState,
     now_ms: u64,
+    op: OpId,
 ) -> Result<(Vec<RecordId>, Option<Vec<u8>>)> {
     match state.kind.as_str() {
         crate::client::KIND => {
@@ -999,7 +1038,7 @@ fn after_merge(
             if files.is_erased(file) {
                 return Ok((Vec::new(), None));
             }
-            let gone = files::shred(tx, file, now_ms)?;
+            let gone = files::shred(tx, file, now_ms, op)?;
             files.forget(file);
             Ok((gone, None))
         }

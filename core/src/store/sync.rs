@@ -147,7 +147,7 @@ fn check_authors<'a>(
             });
             continue;
         }
-        match roster.author_key(author, op.body.written_epoch) {
+        match roster.author_key(author, op.body.written_epoch, op.body.device_seq) {
             Ok(_) if !may_write(&op.body.kind, roster.role_of(author)) => {
                 report.rejected.push(Rejected {
                     op_id: op.id,
@@ -245,6 +245,19 @@ pub struct ApplyReport {
 /// A record merged in this apply: its state, its client file, and its file key sealed for
 /// its row (when this apply brought the key).
 type Touched = (RecordState, Option<RecordId>, Option<Vec<u8>>);
+
+/// Whether another operation of the same author already holds this operation's number.
+fn number_reused(conn: &rusqlite::Connection, op: &Op) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM ops WHERE device_id = ?1 AND device_seq = ?2 AND op_id != ?3",
+        )?
+        .exists(rusqlite::params![
+            op.body.device.as_bytes(),
+            op.body.device_seq as i64,
+            op.id.as_bytes()
+        ])?)
+}
 
 impl Store {
     /// What this replica holds.
@@ -359,6 +372,7 @@ impl Store {
             files,
             master,
             device,
+            roster,
             ..
         } = self;
         let tx = conn.transaction()?;
@@ -429,6 +443,19 @@ impl Store {
                 }
                 continue;
             }
+            // A revoked tablet's numbers up to its cutoff count: one it reuses for a new
+            // operation (to slip it under the cutoff) is refused wherever the first is held.
+            if roster
+                .as_ref()
+                .is_some_and(|r| r.has_cutoff(op.body.device))
+                && number_reused(&tx, &op)?
+            {
+                report.rejected.push(Rejected {
+                    op_id: op.id,
+                    reason: RejectReason::RevokedAuthor(op.body.device),
+                });
+                continue;
+            }
             let record = op.body.record;
             let (state, _, wrapped_key) = match touched.entry(record) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
@@ -459,7 +486,7 @@ impl Store {
                     master,
                     device: *device,
                 };
-                let (went, wrapped) = after_merge(&tx, files, &keeper, record, state, now)?;
+                let (went, wrapped) = after_merge(&tx, files, &keeper, record, state, now, op.id)?;
                 gone.extend(went);
                 if wrapped.is_some() {
                     *wrapped_key = wrapped;

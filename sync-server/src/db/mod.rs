@@ -20,9 +20,20 @@ pub enum DbError {
     StaleEpoch,
     #[error("{0}")]
     Invalid(&'static str),
+    /// The request names something of the team that is not there (or not the caller's).
+    #[error("{0}")]
+    NotFound(&'static str),
 }
 
 pub type DbResult<T> = Result<T, DbError>;
+
+/// Why a push claiming a key epoch the team has not reached is refused: no honest device holds
+/// such a key, and tablets would park what they cannot open (issue 16, finding 4).
+const FUTURE_EPOCH: &str = "an operation is sealed under a key epoch this team does not have";
+
+/// Why an erase request citing an erasure the asking device did not push is refused.
+const UNKNOWN_ERASURE: &str =
+    "the erasure this request carries out is not one this device sent: sync, then try again";
 
 /// Every table of the store, for `Db::dump` (a new table must be added here to be scanned).
 const TABLES: &[&str] = &[
@@ -180,8 +191,10 @@ pub trait Db: Send + Sync + 'static {
         now_ms: u64,
     ) -> DbResult<(Id16, Role, Vec<u8>)>;
 
-    /// Store envelopes idempotently; returns (stored, duplicates). Refuses the whole batch
-    /// with `StaleEpoch` if one is sealed under an epoch older than the team's current one.
+    /// Store envelopes idempotently (an op id is unique within its team); returns (stored,
+    /// duplicates). Refuses the whole batch with `StaleEpoch` if one is sealed under an epoch
+    /// older than the team's current one, and as `Invalid` if one claims an epoch the team
+    /// does not have yet.
     fn push(&self, team: Id16, author: Id16, ops: &[IncomingOp]) -> DbResult<(u32, u32)>;
     /// Envelopes of the team after `after`, not written by `requester`, up to `max_bytes`.
     fn pull(&self, team: Id16, requester: Id16, after: u64, max_bytes: u32) -> DbResult<PullPage>;
@@ -189,7 +202,9 @@ pub trait Db: Send + Sync + 'static {
     fn devices(&self, team: Id16) -> DbResult<Vec<DeviceInfo>>;
     /// Revoke a device of `team`, drop its tokens and move the team to `new_epoch`, storing its
     /// key wrapped for every device that stays (checked by `check_rotation`) and the signed
-    /// snapshot of them, all in one transaction; false if there is no such device.
+    /// statements of the revocation (the snapshot of who stays, the revoked device's cutoff)
+    /// appended to the team's list in order, all in one transaction; false if there is no
+    /// such device.
     fn revoke(
         &self,
         team: Id16,
@@ -197,8 +212,10 @@ pub trait Db: Send + Sync + 'static {
         now_ms: u64,
         new_epoch: u32,
         grants: &[(Id16, Vec<u8>)],
-        snapshot: &[u8],
+        statements: &[Vec<u8>],
     ) -> DbResult<bool>;
+    /// Append one signed statement to the team's device list (a tablet handed back).
+    fn add_statement(&self, team: Id16, statement: &[u8]) -> DbResult<()>;
     /// The team's signed statements from position `after` (at most `limit`), and how many
     /// there are in all.
     fn roster(&self, team: Id16, after: u32, limit: u32) -> DbResult<(Vec<Vec<u8>>, u32)>;
@@ -208,8 +225,19 @@ pub trait Db: Send + Sync + 'static {
     fn key_grants(&self, team: Id16, device: Id16, after: u32) -> DbResult<KeyGrants>;
     fn touch(&self, device: Id16, now_ms: u64) -> DbResult<()>;
     /// Delete these operations of `team` from its stream and remember their ids, so a push of
-    /// them later stores nothing (ADR 0010). Returns how many ids were handled.
-    fn erase_ops(&self, team: Id16, op_ids: &[[u8; 16]], now_ms: u64) -> DbResult<u32>;
+    /// them later stores nothing (ADR 0010), with the device that asked and its erasure
+    /// operation, which must be stored in the team's stream as pushed by that device
+    /// (`NotFound` otherwise: nothing is deleted). The deleted bytes are then purged from
+    /// what the store keeps beside its tables (SQLite's write-ahead log, PostgreSQL's dead
+    /// rows). Returns how many ids were handled.
+    fn erase_ops(
+        &self,
+        team: Id16,
+        by: Id16,
+        erasure: [u8; 16],
+        op_ids: &[[u8; 16]],
+        now_ms: u64,
+    ) -> DbResult<u32>;
     /// Write a consistent copy of the store to `out` while serving.
     fn backup(&self, out: &Path) -> DbResult<()>;
     /// Every byte the store holds, concatenated: what a thief of the database would get

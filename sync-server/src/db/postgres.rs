@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0004_signed_roster.sql"),
     include_str!("../../migrations/postgres/0005_invitation_keys.sql"),
     include_str!("../../migrations/postgres/0006_erased_ops.sql"),
+    include_str!("../../migrations/postgres/0007_op_ids_per_team.sql"),
 ];
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
@@ -328,11 +329,14 @@ impl Db for PostgresDb {
         if ops.iter().any(|op| i64::from(op.epoch) < epoch) {
             return Err(DbError::StaleEpoch);
         }
+        if ops.iter().any(|op| i64::from(op.epoch) > epoch) {
+            return Err(DbError::Invalid(super::FUTURE_EPOCH));
+        }
         let insert = tx.prepare(
             "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope)
              SELECT $1, $2, $3, $4, $5, $6
-             WHERE NOT EXISTS (SELECT 1 FROM erased_ops WHERE op_id = $3)
-             ON CONFLICT (op_id) DO NOTHING",
+             WHERE NOT EXISTS (SELECT 1 FROM erased_ops WHERE team_id = $1 AND op_id = $3)
+             ON CONFLICT (team_id, op_id) DO NOTHING",
         )?;
         let (mut stored, mut dups) = (0u32, 0u32);
         for op in ops {
@@ -457,7 +461,7 @@ impl Db for PostgresDb {
         now: u64,
         new_epoch: u32,
         grants: &[(Id16, Vec<u8>)],
-        snapshot: &[u8],
+        statements: &[Vec<u8>],
     ) -> DbResult<bool> {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
@@ -494,7 +498,9 @@ impl Db for PostgresDb {
             "UPDATE teams SET epoch = $2 WHERE id = $1",
             &[&&team.0[..], &i64::from(new_epoch)],
         )?;
-        append_statement(&mut tx, team, snapshot)?;
+        for statement in statements {
+            append_statement(&mut tx, team, statement)?;
+        }
         tx.execute(
             "DELETE FROM invites WHERE team_id = $1 AND used_ms IS NULL",
             &[&&team.0[..]],
@@ -534,21 +540,57 @@ impl Db for PostgresDb {
         Ok(n as u32)
     }
 
-    fn erase_ops(&self, team: Id16, op_ids: &[[u8; 16]], now: u64) -> DbResult<u32> {
+    fn add_statement(&self, team: Id16, statement: &[u8]) -> DbResult<()> {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
+        lock_team(&mut tx, team)?;
+        append_statement(&mut tx, team, statement)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn erase_ops(
+        &self,
+        team: Id16,
+        by: Id16,
+        erasure: [u8; 16],
+        op_ids: &[[u8; 16]],
+        now: u64,
+    ) -> DbResult<u32> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let cited = tx
+            .query_opt(
+                "SELECT 1 FROM ops WHERE team_id = $1 AND op_id = $2 AND author = $3",
+                &[&&team.0[..], &&erasure[..], &&by.0[..]],
+            )?
+            .is_some();
+        if !cited {
+            return Err(DbError::NotFound(super::UNKNOWN_ERASURE));
+        }
         for id in op_ids {
             tx.execute(
                 "DELETE FROM ops WHERE team_id = $1 AND op_id = $2",
                 &[&&team.0[..], &&id[..]],
             )?;
             tx.execute(
-                "INSERT INTO erased_ops (op_id, team_id, erased_ms) VALUES ($1, $2, $3)
-                 ON CONFLICT (op_id) DO NOTHING",
-                &[&&id[..], &&team.0[..], &(now as i64)],
+                "INSERT INTO erased_ops (op_id, team_id, erased_ms, by_device, erasure_op)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (team_id, op_id) DO NOTHING",
+                &[
+                    &&id[..],
+                    &&team.0[..],
+                    &(now as i64),
+                    &&by.0[..],
+                    &&erasure[..],
+                ],
             )?;
         }
         tx.commit()?;
+        // The deleted rows stay in the table's pages as dead tuples until a vacuum reclaims
+        // them: do it now for the one table that held them (outside a transaction, as
+        // PostgreSQL requires). Its write-ahead log and archives are the operator's to bound
+        // (docs/adr/0010: backups and WAL archives for a bounded time).
+        conn.batch_execute("VACUUM ops")?;
         Ok(op_ids.len() as u32)
     }
 

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_signed_roster.sql"),
     include_str!("../../migrations/0005_invitation_keys.sql"),
     include_str!("../../migrations/0006_erased_ops.sql"),
+    include_str!("../../migrations/0007_op_ids_per_team.sql"),
 ];
 
 pub struct SqliteDb {
@@ -316,16 +317,20 @@ impl Db for SqliteDb {
         if ops.iter().any(|op| op.epoch < epoch) {
             return Err(DbError::StaleEpoch);
         }
+        if ops.iter().any(|op| op.epoch > epoch) {
+            return Err(DbError::Invalid(super::FUTURE_EPOCH));
+        }
         let (mut stored, mut dups) = (0u32, 0u32);
         {
             let mut exists = tx.prepare_cached(
-                "SELECT 1 FROM ops WHERE op_id = ?1 UNION ALL SELECT 1 FROM erased_ops WHERE op_id = ?1",
+                "SELECT 1 FROM ops WHERE team_id = ?2 AND op_id = ?1
+                 UNION ALL SELECT 1 FROM erased_ops WHERE team_id = ?2 AND op_id = ?1",
             )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for op in ops {
-                if exists.exists([&op.op_id[..]])? {
+                if exists.exists(params![&op.op_id[..], team.0])? {
                     dups += 1;
                     continue;
                 }
@@ -435,7 +440,7 @@ impl Db for SqliteDb {
         now: u64,
         new_epoch: u32,
         grants: &[(Id16, Vec<u8>)],
-        snapshot: &[u8],
+        statements: &[Vec<u8>],
     ) -> DbResult<bool> {
         let mut conn = self.conn();
         // IMMEDIATE: the device list read below cannot change before the grants are stored.
@@ -474,7 +479,9 @@ impl Db for SqliteDb {
             "UPDATE teams SET epoch = ?2 WHERE id = ?1",
             params![team.0, new_epoch],
         )?;
-        append_statement(&tx, team, snapshot)?;
+        for statement in statements {
+            append_statement(&tx, team, statement)?;
+        }
         // Pending invitations carry the old keys only: cancel them (invite again).
         tx.execute(
             "DELETE FROM invites WHERE team_id = ?1 AND used_ms IS NULL",
@@ -510,21 +517,46 @@ impl Db for SqliteDb {
         )?)
     }
 
-    fn erase_ops(&self, team: Id16, op_ids: &[[u8; 16]], now: u64) -> DbResult<u32> {
+    fn add_statement(&self, team: Id16, statement: &[u8]) -> DbResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        append_statement(&tx, team, statement)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn erase_ops(
+        &self,
+        team: Id16,
+        by: Id16,
+        erasure: [u8; 16],
+        op_ids: &[[u8; 16]],
+        now: u64,
+    ) -> DbResult<u32> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
+        let cited = tx
+            .prepare_cached("SELECT 1 FROM ops WHERE team_id = ?1 AND op_id = ?2 AND author = ?3")?
+            .exists(params![team.0, &erasure[..], by.0])?;
+        if !cited {
+            return Err(DbError::NotFound(super::UNKNOWN_ERASURE));
+        }
         {
             let mut delete =
                 tx.prepare_cached("DELETE FROM ops WHERE team_id = ?1 AND op_id = ?2")?;
             let mut remember = tx.prepare_cached(
-                "INSERT OR IGNORE INTO erased_ops (op_id, team_id, erased_ms) VALUES (?1, ?2, ?3)",
+                "INSERT OR IGNORE INTO erased_ops (op_id, team_id, erased_ms, by_device, erasure_op)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             for id in op_ids {
                 delete.execute(params![team.0, &id[..]])?;
-                remember.execute(params![&id[..], team.0, now as i64])?;
+                remember.execute(params![&id[..], team.0, now as i64, by.0, &erasure[..]])?;
             }
         }
         tx.commit()?;
+        // `secure_delete` overwrote the rows in the database file; the write-ahead log still
+        // holds the pages as they were until a checkpoint copies it back and empties it.
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(op_ids.len() as u32)
     }
 

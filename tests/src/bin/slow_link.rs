@@ -184,6 +184,12 @@ impl Transport for Counted {
     fn erase(&mut self, token: &str, req: &EraseRequest) -> Reply<EraseResponse> {
         self.timed("erase", |t| t.erase(token, req))
     }
+    fn revocation_proof(&mut self, req: &RevocationProofRequest) -> Reply<roster::RosterResponse> {
+        self.timed("revocation", |t| t.revocation_proof(req))
+    }
+    fn retire(&mut self, token: &str, req: &RetireRequest) -> Reply<()> {
+        self.timed("retire", |t| t.retire(token, req))
+    }
 }
 
 /// One sync through `url`: its report, time, requests, and when pushing ended.
