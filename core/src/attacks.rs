@@ -94,6 +94,12 @@ impl Vault {
         added
     }
 
+    /// Sign any message with this device's identity key: what an insider holding an unlocked
+    /// tablet (or its stolen keys) can put its name to.
+    pub fn sign_as_this_device(&self, message: &[u8]) -> Result<Vec<u8>> {
+        self.sign_with_identity(message)
+    }
+
     /// Queue an envelope for the next push as if written here (the server cannot tell).
     pub fn smuggle(&mut self, env: &OpEnvelope) -> Result<()> {
         self.store.insert_unsynced_raw(env)
