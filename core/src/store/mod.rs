@@ -129,6 +129,14 @@ impl Keyring {
         self.keys.contains_key(&epoch)
     }
 
+    /// Whether `epoch` is one from before data officers (its one key opens everything), as
+    /// this device holds it.
+    pub(crate) fn is_legacy(&self, epoch: u32) -> bool {
+        self.keys
+            .get(&epoch)
+            .is_some_and(|k| matches!(k.secret, EpochKey::Legacy(_)))
+    }
+
     pub(crate) fn export(&self) -> Vec<(u32, EpochKey)> {
         self.keys
             .iter()
@@ -452,6 +460,12 @@ impl Store {
             } else {
                 load_state(&tx, keys, edit.record)?
             };
+            if edit.create && !edit.record.admits_kind(edit.kind) {
+                return Err(Error::validation(
+                    "record",
+                    "this id belongs to a record of another kind",
+                ));
+            }
             match &existing {
                 None if !edit.create => return Err(Error::NotFound(edit.record)),
                 Some(s) if s.kind != edit.kind || s.deleted.is_some() => {
@@ -1035,7 +1049,9 @@ fn after_merge(
             let Some(file) = crate::casework::StateExt::id(state, "file") else {
                 return Ok((Vec::new(), None));
             };
-            if files.is_erased(file) {
+            if files.is_erased(file) || !files::names_a_client_file(tx, file)? {
+                // Only a client's file can be erased (issue 16, finding 8): an erasure naming
+                // a session, an audit entry or the team's policy destroys nothing.
                 return Ok((Vec::new(), None));
             }
             let gone = files::shred(tx, file, now_ms, op)?;

@@ -457,6 +457,16 @@ impl Store {
                 continue;
             }
             let record = op.body.record;
+            // A record's kind is part of its identity: an id tagged for another kind is
+            // refused whatever arrived first (issue 16, finding 9), before any state is made
+            // for it.
+            if !record.admits_kind(&op.body.kind) {
+                report.rejected.push(Rejected {
+                    op_id: op.id,
+                    reason: RejectReason::KindMismatch,
+                });
+                continue;
+            }
             let (state, _, wrapped_key) = match touched.entry(record) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(e) => {
