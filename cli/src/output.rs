@@ -407,6 +407,7 @@ impl Output {
                 "device_id": s.device_id.to_string(), "role": s.role.map(|r| r.as_str()),
                 "team": s.team_name, "server": s.server_url,
                 "last_sync": s.last_sync_ms.map(iso8601), "pending": s.pending,
+                "parked": s.parked, "set_aside": s.set_aside, "handed_back": s.handed_back,
             }));
         } else {
             println!("device:    {}", s.device_id);
@@ -421,6 +422,15 @@ impl Output {
                 s.last_sync_ms.map_or("never".into(), iso8601)
             );
             println!("waiting:   {} change(s)", s.pending);
+            if s.parked > 0 {
+                println!("parked:    {} received change(s) wait for a key or a device this tablet does not know yet", s.parked);
+            }
+            if s.set_aside > 0 {
+                println!("set aside: {} received change(s) could never be read and were set aside: tell your administrator", s.set_aside);
+            }
+            if s.handed_back {
+                println!("state:     handed back: this tablet records nothing new; an administrator will revoke it");
+            }
         }
     }
 }

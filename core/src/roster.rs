@@ -15,7 +15,7 @@
 //!   device that snapshot revoked: receivers refuse anything that device numbers later,
 //!   whatever key epoch it claims (a revoked tablet still holds its old keys and could
 //!   otherwise keep writing "in the past"); a tablet handed back states its own last
-//!   operation the same way, under its own signature (ADR 0012).
+//!   operation the same way, under its own signature (ADR 0013).
 //!
 //! Statements that do not verify are ignored, and never hide one that does (a server can only
 //! ever withhold); two different valid snapshots for one epoch mean the server shows different

@@ -808,6 +808,16 @@ pub struct SyncStatus {
     pub team_name: Option<String>,
     pub last_sync_ms: Option<i64>,
     pub pending: i64,
+    /// Received changes waiting for a key or a device this tablet does not know yet.
+    #[uniffi(default = 0)]
+    pub parked: i64,
+    /// Received changes set aside unread (waited over a month, or a flood): tell the
+    /// administrator when not zero.
+    #[uniffi(default = 0)]
+    pub set_aside: i64,
+    /// This tablet was handed back: it records nothing new.
+    #[uniffi(default = false)]
+    pub handed_back: bool,
 }
 
 impl From<core::SyncStatus> for SyncStatus {
@@ -818,6 +828,9 @@ impl From<core::SyncStatus> for SyncStatus {
             team_name: s.team_name,
             last_sync_ms: s.last_sync_ms.map(ms),
             pending: ms(s.pending),
+            parked: ms(s.parked),
+            set_aside: ms(s.set_aside),
+            handed_back: s.handed_back,
         }
     }
 }

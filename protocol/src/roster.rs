@@ -12,7 +12,7 @@
 //!   epoch on, and a key that does not match the commitment is refused.
 //! - `Cutoff`: with a snapshot, the same administrator names the last operation of the
 //!   revoked device that counts (its own numbering): receivers refuse anything later from it,
-//!   whatever epoch it claims (ADR 0012).
+//!   whatever epoch it claims (ADR 0013).
 //! - `Retire`: a tablet handed back names, under its own signature, the last of its
 //!   operations; it sent them all first, so nothing it wrote is refused later.
 //!

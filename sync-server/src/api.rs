@@ -352,6 +352,7 @@ pub async fn revocation_proof(
         db.roster(team, after, MAX_ROSTER_PAGE as u32)
     })
     .await?;
+    let statements = within_page_budget(statements);
     tracing::info!("a revoked device fetched the proof of its revocation");
     Ok(Json(komora_protocol::roster::RosterResponse {
         statements: statements.into_iter().map(komora_protocol::Bytes).collect(),
@@ -704,6 +705,24 @@ pub struct RosterQuery {
     after: u32,
 }
 
+/// Most bytes of statements in one page of the signed list (at least one statement is sent):
+/// devices read answers against a cap, so a page must stay well under it.
+const ROSTER_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Cut a page of statements at the byte budget, keeping at least the first.
+fn within_page_budget(mut statements: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    let mut bytes = 0usize;
+    let keep = statements
+        .iter()
+        .position(|s| {
+            bytes += s.len();
+            bytes > ROSTER_PAGE_BYTES
+        })
+        .map_or(statements.len(), |i| i.max(1));
+    statements.truncate(keep);
+    statements
+}
+
 /// The team's signed device list from position `after`: statements as devices signed them.
 pub async fn roster(
     State(state): State<Arc<AppState>>,
@@ -715,6 +734,7 @@ pub async fn roster(
         db.roster(team, q.after, MAX_ROSTER_PAGE as u32)
     })
     .await?;
+    let statements = within_page_budget(statements);
     Ok(Json(komora_protocol::roster::RosterResponse {
         statements: statements.into_iter().map(komora_protocol::Bytes).collect(),
         total,

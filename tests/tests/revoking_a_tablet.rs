@@ -1,5 +1,5 @@
 //! Revoking a tablet, as the field lives it and as an attacker would try it (issue 16,
-//! findings 1 and 7; ADR 0012).
+//! findings 1 and 7; ADR 0013).
 //!
 //! - A server that lies "revoked" (compromised, misconfigured, or anyone on the path) used to
 //!   make a tablet erase its vault, unsent work included. Now a tablet erases itself only once

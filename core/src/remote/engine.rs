@@ -60,6 +60,14 @@ pub struct SyncStatus {
     pub server_url: Option<String>,
     pub last_sync_ms: Option<u64>,
     pub pending: u64,
+    /// Received operations waiting for a key, an author or a file key this tablet does not
+    /// hold yet (normally none between syncs).
+    pub parked: u64,
+    /// Received operations set aside unread since the vault was made: they waited over a
+    /// month, or a flood went over the cap. Not zero: tell the administrator.
+    pub set_aside: u64,
+    /// This tablet was handed back: it records nothing new.
+    pub handed_back: bool,
 }
 
 const LAST_SYNC_KEY: &str = "last_sync_ms";
@@ -78,6 +86,7 @@ impl Vault {
     /// Last successful sync and operations waiting; works offline.
     pub fn sync_status(&self) -> Result<SyncStatus> {
         let settings = self.sync_settings().ok();
+        let (parked, set_aside) = self.store.parked_counts()?;
         let last = self
             .store
             .meta(LAST_SYNC_KEY)?
@@ -90,6 +99,9 @@ impl Vault {
             server_url: settings.map(|s| s.server_url),
             last_sync_ms: last,
             pending: self.store.pending()?,
+            parked,
+            set_aside,
+            handed_back: self.handed_back()?,
         })
     }
 }
@@ -126,7 +138,7 @@ fn paced_call<C: VaultCell, T>(
 ///
 /// A server that answers "revoked" stops the sync and changes nothing, unless the team's signed
 /// device list proves the revocation: then the vault is erased here, keys first, and the
-/// answer is `Error::Revoked` (ADR 0012).
+/// answer is `Error::Revoked` (ADR 0013).
 pub fn sync_shared<C: VaultCell>(
     cell: &C,
     transport: &mut dyn Transport,

@@ -10,6 +10,50 @@ use serde::Serialize;
 
 use super::transport::{Reply, Transport, TransportError};
 
+/// The largest answer of a control route a device reads (a token, keys, a device list, a page
+/// of the signed list): far above any honest one, small enough for a cheap tablet. Every
+/// answer is read against a cap before it is decoded (issue 16, finding 5): a server, or
+/// anyone in its place, could otherwise send an answer without end.
+const MAX_CONTROL_ANSWER: usize = 16 * 1024 * 1024;
+/// The largest pull page a device reads: the most a page may hold, plus one envelope (a page
+/// always carries its first) and the framing.
+const MAX_PAGE_ANSWER: usize =
+    MAX_PULL_BYTES as usize + komora_protocol::envelope::MAX_LEN + 64 * 1024;
+
+/// An answer larger than any Komora server sends: refused, not retried (the same server would
+/// send it again).
+fn too_large() -> TransportError {
+    TransportError::Rejected {
+        status: 0,
+        code: ErrorCode::TooLarge,
+        message: "the server's answer is larger than any Komora answer: refused".into(),
+    }
+}
+
+/// Read an answer's body, refusing it as soon as it passes `cap` bytes (whatever length it
+/// announces): nothing beyond the cap is read or kept.
+fn read_capped(resp: Response, cap: usize) -> Reply<Vec<u8>> {
+    use std::io::Read;
+    if resp.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    resp.take(cap as u64 + 1)
+        .read_to_end(&mut body)
+        .map_err(|_| TransportError::Network("the connection failed".into()))?;
+    if body.len() > cap {
+        return Err(too_large());
+    }
+    Ok(body)
+}
+
+/// A JSON answer, read within the control cap.
+fn json_capped<T: DeserializeOwned>(resp: Response) -> Reply<T> {
+    let body = read_capped(resp, MAX_CONTROL_ANSWER)?;
+    serde_json::from_slice(&body)
+        .map_err(|_| TransportError::Network("the answer arrived damaged".into()))
+}
+
 pub struct HttpTransport {
     base: String,
     client: Client,
@@ -46,7 +90,11 @@ impl HttpTransport {
             return Ok(resp);
         }
         let status = resp.status().as_u16();
-        match resp.json::<ErrorBody>() {
+        let body = read_capped(resp, komora_protocol::MAX_CONTROL_BYTES)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<ErrorBody>(&b).ok())
+            .ok_or(());
+        match body {
             Ok(body) => Err(TransportError::Rejected {
                 status,
                 code: body.error,
@@ -77,9 +125,7 @@ impl HttpTransport {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        self.send(req)?
-            .json()
-            .map_err(|e| TransportError::Network(network_reason(&e)))
+        json_capped(self.send(req)?)
     }
 }
 
@@ -148,9 +194,7 @@ impl Transport for HttpTransport {
             .bearer_auth(token)
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
             .body(body);
-        self.send(req)?
-            .json()
-            .map_err(|e| TransportError::Network(network_reason(&e)))
+        json_capped(self.send(req)?)
     }
 
     fn pull(&mut self, token: &str, after: u64, max_bytes: u32) -> Reply<PullPage> {
@@ -158,19 +202,14 @@ impl Transport for HttpTransport {
             .client
             .get(self.url(&format!("/v1/pull?after={after}&max_bytes={max_bytes}")))
             .bearer_auth(token);
-        let bytes = self
-            .send(req)?
-            .bytes()
-            .map_err(|e| TransportError::Network(network_reason(&e)))?;
+        let bytes = read_capped(self.send(req)?, MAX_PAGE_ANSWER)?;
         postcard::from_bytes(&bytes)
             .map_err(|_| TransportError::Network("the page arrived damaged".into()))
     }
 
     fn devices(&mut self, token: &str) -> Reply<Vec<DeviceInfo>> {
         let req = self.client.get(self.url("/v1/devices")).bearer_auth(token);
-        self.send(req)?
-            .json()
-            .map_err(|e| TransportError::Network(network_reason(&e)))
+        json_capped(self.send(req)?)
     }
 
     fn revoke(&mut self, token: &str, device: &Id16, body: &RevokeRequest) -> Reply<()> {
@@ -187,9 +226,7 @@ impl Transport for HttpTransport {
             .client
             .get(self.url(&format!("/v1/keys?after={after_epoch}")))
             .bearer_auth(token);
-        self.send(req)?
-            .json()
-            .map_err(|e| TransportError::Network(network_reason(&e)))
+        json_capped(self.send(req)?)
     }
 
     fn roster(
@@ -201,8 +238,6 @@ impl Transport for HttpTransport {
             .client
             .get(self.url(&format!("/v1/roster?after={after}")))
             .bearer_auth(token);
-        self.send(req)?
-            .json()
-            .map_err(|e| TransportError::Network(network_reason(&e)))
+        json_capped(self.send(req)?)
     }
 }

@@ -112,7 +112,7 @@ impl Vault {
     /// list of devices that stay, which every device checks.
     ///
     /// The revocation also fixes the revoked device's last operation that counts (a signed
-    /// cutoff, ADR 0012): this device syncs first, so the cutoff covers everything the server
+    /// cutoff, ADR 0013): this device syncs first, so the cutoff covers everything the server
     /// had received from it, and for a tablet handed back everything it sent. Anything it
     /// numbers later is refused by every receiver, whatever key epoch it claims.
     pub fn revoke_device(&mut self, transport: &mut dyn Transport, device: DeviceId) -> Result<()> {

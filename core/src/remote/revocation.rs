@@ -1,4 +1,4 @@
-//! Revocation as the tablet decides it (ADR 0012): the server's word that this device was
+//! Revocation as the tablet decides it (ADR 0013): the server's word that this device was
 //! revoked erases nothing. A tablet erases itself only once the team's signed device list,
 //! checked from its own root of trust, shows an administrator revoking *this* device; until
 //! then a "revoked" answer stops the exchange and changes nothing, so a compromised, confused

@@ -51,11 +51,11 @@ pub trait Transport: Send {
         req: &komora_protocol::CreateTeamRequest,
     ) -> Reply<RegisteredResponse>;
     /// The proof a revoked device asks for: its team's signed device list, without a login
-    /// (ADR 0012).
+    /// (ADR 0013).
     fn revocation_proof(
         &mut self,
         req: &komora_protocol::RevocationProofRequest,
     ) -> Reply<RosterResponse>;
-    /// This tablet is handed back: its signed last operation (ADR 0012).
+    /// This tablet is handed back: its signed last operation (ADR 0013).
     fn retire(&mut self, token: &str, req: &komora_protocol::RetireRequest) -> Reply<()>;
 }

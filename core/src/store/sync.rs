@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -246,6 +247,15 @@ pub struct ApplyReport {
 /// its row (when this apply brought the key).
 type Touched = (RecordState, Option<RecordId>, Option<Vec<u8>>);
 
+/// Most operations a tablet keeps parked (waiting for a key, an author or a file key). Honest
+/// syncs park a few, for the length of a sync; beyond this a server (or a batch file) is
+/// flooding the tablet, and the oldest are set aside (issue 16, finding 4).
+pub(crate) const MAX_PARKED: usize = 10_000;
+/// How long a parked operation waits before it is set aside: a key or an author that has not
+/// come in a month is not coming.
+pub(crate) const PARKED_MAX_AGE_MS: u64 = 30 * 24 * 3600 * 1000;
+const SET_ASIDE_META: &str = "parked_set_aside";
+
 /// Whether another operation of the same author already holds this operation's number.
 fn number_reused(conn: &rusqlite::Connection, op: &Op) -> Result<bool> {
     Ok(conn
@@ -259,7 +269,57 @@ fn number_reused(conn: &rusqlite::Connection, op: &Op) -> Result<bool> {
         ])?)
 }
 
+/// Set aside parked operations older than a month, then the oldest beyond the cap; the count
+/// set aside so far is kept for the status line.
+fn trim_parked(tx: &rusqlite::Transaction<'_>, now_ms: u64) -> Result<usize> {
+    let cutoff = now_ms.saturating_sub(PARKED_MAX_AGE_MS) as i64;
+    let mut gone = tx
+        .prepare_cached("DELETE FROM parked WHERE parked_at_ms < ?1")?
+        .execute([cutoff])?;
+    let count: i64 = tx.query_row("SELECT count(*) FROM parked", [], |r| r.get(0))?;
+    let over = (count as usize).saturating_sub(MAX_PARKED);
+    if over > 0 {
+        gone += tx
+            .prepare_cached(
+                "DELETE FROM parked WHERE op_id IN
+                 (SELECT op_id FROM parked ORDER BY parked_at_ms, op_id LIMIT ?1)",
+            )?
+            .execute([over as i64])?;
+    }
+    if gone > 0 {
+        let before: u64 = tx
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                [SET_ASIDE_META],
+                |r| r.get::<_, Vec<u8>>(0),
+            )
+            .optional()?
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_be_bytes)
+            .unwrap_or(0);
+        tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?
+            .execute(rusqlite::params![
+                SET_ASIDE_META,
+                &(before + gone as u64).to_be_bytes()[..]
+            ])?;
+    }
+    Ok(gone)
+}
+
 impl Store {
+    /// Operations parked now, and how many were ever set aside (too old, or over the cap).
+    pub(crate) fn parked_counts(&self) -> Result<(u64, u64)> {
+        let parked: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM parked", [], |r| r.get(0))?;
+        let set_aside = self
+            .meta(SET_ASIDE_META)?
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_be_bytes)
+            .unwrap_or(0);
+        Ok((parked as u64, set_aside))
+    }
+
     /// What this replica holds.
     pub(crate) fn summary(&self) -> Result<Summary> {
         let mut stmt = self.conn.prepare_cached(
@@ -504,17 +564,20 @@ impl Store {
             }
         }
         if !park.is_empty() {
-            let mut stmt = tx.prepare_cached(
-                "INSERT OR IGNORE INTO parked (op_id, envelope, parked_at_ms, held) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for env in &park {
-                stmt.execute(rusqlite::params![
-                    env.op_id().as_bytes(),
-                    env.to_bytes(),
-                    parked_at as i64,
-                    held_by_server
-                ])?;
+            {
+                let mut stmt = tx.prepare_cached(
+                    "INSERT OR IGNORE INTO parked (op_id, envelope, parked_at_ms, held) VALUES (?1, ?2, ?3, ?4)",
+                )?;
+                for env in &park {
+                    stmt.execute(rusqlite::params![
+                        env.op_id().as_bytes(),
+                        env.to_bytes(),
+                        parked_at as i64,
+                        held_by_server
+                    ])?;
+                }
             }
+            trim_parked(&tx, parked_at)?;
         }
         for (record, (state, file, wrapped)) in touched.iter_mut() {
             if gone.contains(record) {
@@ -541,6 +604,12 @@ impl Store {
     /// sync fetched keys and the team's list). Those that now apply or are refused for good
     /// (forged, altered) leave the parking; those still unknown stay.
     pub(crate) fn retry_parked(&mut self) -> Result<ApplyReport> {
+        {
+            let now = self.clock.now_ms();
+            let tx = self.conn.transaction()?;
+            trim_parked(&tx, now)?;
+            tx.commit()?;
+        }
         let parked: Vec<(Vec<u8>, Vec<u8>, bool)> = {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT op_id, envelope, held FROM parked ORDER BY parked_at_ms LIMIT 10000",
