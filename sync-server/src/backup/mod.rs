@@ -39,10 +39,15 @@ pub struct StoreCounts {
 
 impl fmt::Display for StoreCounts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = |count: u64, one: &str, many: &str| {
+            format!("{count} {}", if count == 1 { one } else { many })
+        };
         write!(
             f,
-            "{} teams, {} devices, {} operations",
-            self.teams, self.devices, self.ops
+            "{}, {}, {}",
+            n(self.teams, "team", "teams"),
+            n(self.devices, "device", "devices"),
+            n(self.ops, "operation", "operations")
         )
     }
 }

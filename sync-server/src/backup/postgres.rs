@@ -179,7 +179,10 @@ pub fn read_archive(file: &Path) -> Result<Archive, BackupError> {
         return Err(not_a_store("there is no such file".into()));
     }
     let mut list = Command::new("pg_restore");
-    list.arg("--list").arg(file).stdin(Stdio::null());
+    list.arg("--list")
+        .arg("--file=-")
+        .arg(file)
+        .stdin(Stdio::null());
     let listing = match run(list, "pg_restore") {
         Ok(out) => String::from_utf8_lossy(&out).into_owned(),
         Err(BackupError::Tool(msg)) if msg.starts_with("pg_restore failed") => {
@@ -231,7 +234,12 @@ fn count_archive_rows(file: &Path, schema: &str) -> Result<StoreCounts, BackupEr
     let mut child = Command::new("pg_restore")
         .arg("--data-only")
         .arg(format!("--schema={schema}"))
-        .args(["--table=teams", "--table=devices", "--table=ops"])
+        .args([
+            "--table=teams",
+            "--table=devices",
+            "--table=ops",
+            "--file=-",
+        ])
         .arg(file)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

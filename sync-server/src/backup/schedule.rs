@@ -287,7 +287,7 @@ pub async fn run(
     state: Arc<AppState>,
     source: Source,
     schedule: Schedule,
-    same_disk: Option<bool>,
+    mut same_disk: Option<bool>,
 ) {
     let every = schedule.every.0;
     let mut record = initial_record(&schedule.dir);
@@ -318,7 +318,14 @@ pub async fn run(
             continue;
         };
         record = new_record;
-        state.backups.record(record.clone());
+        let same_now = source
+            .data_dir()
+            .and_then(|d| self::same_disk(d, &schedule.dir));
+        if same_now == Some(true) && same_disk != Some(true) {
+            eprintln!("komora-sync-server: {}", same_disk_warning(&schedule.dir));
+        }
+        same_disk = same_now;
+        state.backups.record(record.clone(), same_disk);
         match result {
             Ok(name) => {
                 tracing::info!(file = %name, "backup written and checked");

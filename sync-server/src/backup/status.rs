@@ -120,10 +120,12 @@ impl Monitor {
         });
     }
 
-    /// The outcome of an attempt.
-    pub fn record(&self, record: StatusRecord) {
+    /// The outcome of an attempt, and whether the folder is (still, or now) on the data's
+    /// disk: a backup disk that came unmounted leaves its empty mount point on the system's.
+    pub fn record(&self, record: StatusRecord, same_disk: Option<bool>) {
         if let Some(w) = self.lock().as_mut() {
             w.record = record;
+            w.same_disk = same_disk;
         }
     }
 
