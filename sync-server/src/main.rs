@@ -15,6 +15,13 @@ use komora_sync_server::store_lock::StoreLock;
 use komora_sync_server::{AppState, Limits};
 
 fn main() -> ExitCode {
+    // Everything it writes (store, WAL, backups, status) is the server user's alone, however
+    // it was started (the packaged unit sets the same umask).
+    // SAFETY: umask only changes this process's file-creation mask.
+    #[cfg(unix)]
+    unsafe {
+        libc::umask(0o077);
+    }
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -189,7 +189,7 @@ fn restore_postgres(
 ) -> Result<Restored, BackupError> {
     let archive = pg::read_archive(from)?;
     let config = pg::config(url, schema)?;
-    let mut client = config.connect(postgres::NoTls)?;
+    let mut client = pg::connect(&config)?;
     let target = match schema {
         Some(s) => s.to_owned(),
         // A schema renamed away by a failed restore, or never made: the archive's own.
@@ -240,7 +240,7 @@ fn restore_postgres(
         }
     };
     let search = pg::config(url, Some(&target))?;
-    let mut check = search.connect(postgres::NoTls)?;
+    let mut check = pg::connect(&search)?;
     let row = check.query_one(
         "SELECT (SELECT count(*) FROM teams), (SELECT count(*) FROM devices), (SELECT count(*) FROM ops)",
         &[],

@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::backup::postgres::{config, current_schema};
+use crate::backup::postgres::{config, connect, current_schema};
 use crate::backup::{BackupError, Source};
 
 /// The lock file's name in the data folder.
@@ -20,7 +20,7 @@ pub const LOCK_FILE: &str = "komora-sync.lock";
 /// Held while serving or restoring; released when dropped (or when the process ends).
 pub enum StoreLock {
     File(std::fs::File),
-    Postgres(postgres::Client),
+    Postgres(Box<postgres::Client>),
 }
 
 /// What the lock is for: serving (shared on PostgreSQL) or restoring (exclusive).
@@ -48,7 +48,7 @@ impl StoreLock {
                 lock_file(&dir.join(LOCK_FILE), purpose, dir).map(StoreLock::File)
             }
             Source::Postgres { url, schema } => {
-                let mut client = config(url, schema.as_deref())?.connect(postgres::NoTls)?;
+                let mut client = connect(&config(url, schema.as_deref())?)?;
                 let schema = match schema {
                     Some(s) => s.clone(),
                     None => current_schema(&mut client)?,
@@ -70,7 +70,7 @@ impl StoreLock {
                         ),
                     }));
                 }
-                Ok(StoreLock::Postgres(client))
+                Ok(StoreLock::Postgres(Box::new(client)))
             }
         }
     }

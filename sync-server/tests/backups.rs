@@ -110,6 +110,22 @@ fn scheduled_backups_while_tablets_sync_are_checked_named_by_time_and_the_oldest
             );
         }
     }
+    #[cfg(unix)]
+    for private in [
+        data.clone(),
+        backups.clone(),
+        data.join("komora-sync.db"),
+        backups.join(status::STATUS_FILE),
+    ] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&private).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "{} is private: {mode:o}",
+            private.display()
+        );
+    }
     let partials = std::fs::read_dir(&backups)
         .unwrap()
         .filter(|e| {

@@ -313,7 +313,7 @@ fn check_serves(server: &Server, world: &World, version: usize, roster_existed: 
     expected.push(new);
     assert_eq!(sorted(world.admin.pull_all(url)), sorted(expected));
     if let Some(erased) = &world.erased {
-        let again = world.counsellor.push(url, &[erased.clone()]);
+        let again = world.counsellor.push(url, std::slice::from_ref(erased));
         assert_eq!(
             again.stored, 0,
             "schema {version}: an erased operation stays out"

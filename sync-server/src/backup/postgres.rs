@@ -29,6 +29,13 @@ pub(crate) fn config(url: &str, schema: Option<&str>) -> Result<Config, BackupEr
     Ok(config)
 }
 
+/// Connect with `config`; a failure names the database, not a password.
+pub(crate) fn connect(config: &Config) -> Result<postgres::Client, BackupError> {
+    config
+        .connect(NoTls)
+        .map_err(|e| BackupError::Store(format!("cannot reach the database: {e}")))
+}
+
 /// Schema names we quote into SQL and pass to tools: letters, digits and `_`.
 pub(crate) fn check_schema_name(s: &str) -> Result<(), BackupError> {
     if s.is_empty() || s.len() > 40 || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
@@ -138,7 +145,7 @@ pub(crate) fn current_schema(client: &mut postgres::Client) -> Result<String, Ba
 /// Dump the store's schema to `out` (custom format); returns what it held at that instant.
 pub fn dump(url: &str, schema: Option<&str>, out: &Path) -> Result<StoreCounts, BackupError> {
     let config = config(url, schema)?;
-    let mut client = config.connect(NoTls)?;
+    let mut client = connect(&config)?;
     let schema = current_schema(&mut client)?;
     let mut tx = client
         .build_transaction()
