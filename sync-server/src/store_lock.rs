@@ -97,6 +97,15 @@ fn lock_file(path: &Path, purpose: Purpose, dir: &Path) -> Result<std::fs::File,
         .mode(0o600)
         .open(path)
         .map_err(|e| BackupError::io("cannot open the lock file", path, e))?;
+    // Made by root (`sudo komora-sync-server restore`), the file must still open for the
+    // service's own user: it belongs to whoever owns the data folder.
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(meta) = std::fs::metadata(dir) {
+            let _ = std::os::unix::fs::chown(path, Some(meta.uid()), Some(meta.gid()));
+        }
+    }
     // SAFETY: flock on a descriptor this function owns; no memory is involved.
     let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
     if rc != 0 {
