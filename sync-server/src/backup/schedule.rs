@@ -129,7 +129,7 @@ impl Schedule {
             self.keep
         );
         if same == Some(true) {
-            eprintln!("{}", same_disk_warning(&self.dir));
+            eprintln!("komora-sync-server: {}", same_disk_warning(&self.dir));
         }
         Ok(same)
     }
