@@ -187,8 +187,11 @@ pub async fn health(
     State(state): State<Arc<AppState>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let waiting = blocking(&state, |db| db.needs_bootstrap()).await?;
+    // The backups' times and flags (no path, no error text): a stopped or failing backup is
+    // seen where the administrator looks.
+    let backup = state.backups.health(now_ms());
     Ok(Json(
-        serde_json::json!({ "status": "ok", "bootstrapped": !waiting }),
+        serde_json::json!({ "status": "ok", "bootstrapped": !waiting, "backup": backup }),
     ))
 }
 

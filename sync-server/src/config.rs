@@ -27,12 +27,25 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// With the server stopped: put a backup in place of the store (the current one is kept
+    /// aside, renamed) and give it a new store generation.
+    Restore {
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+    },
+    /// The state of the scheduled backups (exit status 1 when they need attention).
+    BackupStatus {
+        /// As JSON, the way /health shows it.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
-    /// A TOML file with any of: data, listen, database, codes_per_minute, logins_per_minute.
+    /// A TOML file with any of: data, listen, database, codes_per_minute, logins_per_minute,
+    /// backup_every, backup_dir, keep.
     #[arg(long, global = true, env = "KOMORA_SYNC_CONFIG", value_name = "FILE")]
     #[serde(skip)]
     pub config: Option<PathBuf>,
@@ -51,6 +64,25 @@ pub struct Settings {
     /// Logins per minute per address [default: 120].
     #[arg(long, global = true, env = "KOMORA_SYNC_LOGINS_PER_MINUTE")]
     pub logins_per_minute: Option<u32>,
+    /// Take a checked backup this often while serving (90s, 30m, 6h, 1d, 1w).
+    #[arg(
+        long,
+        global = true,
+        env = "KOMORA_SYNC_BACKUP_EVERY",
+        value_name = "INTERVAL"
+    )]
+    pub backup_every: Option<crate::backup::schedule::Interval>,
+    /// The folder for scheduled backups: on another disk than the data.
+    #[arg(
+        long,
+        global = true,
+        env = "KOMORA_SYNC_BACKUP_DIR",
+        value_name = "DIR"
+    )]
+    pub backup_dir: Option<PathBuf>,
+    /// How many scheduled backups to keep, the newest [default: 14].
+    #[arg(long, global = true, env = "KOMORA_SYNC_KEEP", value_name = "N")]
+    pub keep: Option<usize>,
 }
 
 impl Settings {
@@ -68,6 +100,9 @@ impl Settings {
         self.database = self.database.or(file.database);
         self.codes_per_minute = self.codes_per_minute.or(file.codes_per_minute);
         self.logins_per_minute = self.logins_per_minute.or(file.logins_per_minute);
+        self.backup_every = self.backup_every.or(file.backup_every);
+        self.backup_dir = self.backup_dir.or(file.backup_dir);
+        self.keep = self.keep.or(file.keep);
         Ok(self)
     }
 

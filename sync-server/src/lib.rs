@@ -6,11 +6,14 @@
 
 pub mod api;
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod limiter;
 pub mod metrics;
+pub mod restore;
+pub mod store_lock;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,6 +36,8 @@ pub struct AppState {
     pub code_limit: RateLimiter,
     /// Login challenges and tokens.
     pub login_limit: RateLimiter,
+    /// The scheduled backups' state, for `/health` (empty when none are scheduled).
+    pub backups: backup::status::Monitor,
 }
 
 /// Rate limits per client address.
@@ -61,6 +66,7 @@ impl AppState {
                 limits.logins_per_minute,
                 limits.logins_per_minute.max(1),
             ),
+            backups: Default::default(),
         })
     }
 }

@@ -70,6 +70,23 @@ fn role(s: &str) -> DbResult<Role> {
     Role::parse(s).ok_or_else(|| DbError::Storage("unknown role in the store".into()))
 }
 
+/// A fresh store generation: 16 random bytes naming one history of the operation stream. A
+/// restore or a rebuild gives the store a new one, so a tablet that remembers another can tell
+/// that the stream it read is not the one the server now holds.
+pub fn random_generation() -> DbResult<[u8; 16]> {
+    let mut out = [0u8; 16];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut out)
+        .map_err(|_| DbError::Storage("the OS random number generator failed".into()))?;
+    Ok(out)
+}
+
+/// A stored generation back into its type; another length means a damaged store.
+fn generation(bytes: Vec<u8>) -> DbResult<[u8; 16]> {
+    bytes
+        .try_into()
+        .map_err(|_| DbError::Storage("malformed store generation in the store".into()))
+}
+
 /// Compare secrets (hashes of codes) without an early exit.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -238,6 +255,11 @@ pub trait Db: Send + Sync + 'static {
         op_ids: &[[u8; 16]],
         now_ms: u64,
     ) -> DbResult<u32>;
+    /// The store's generation (`server_meta` key `generation`, made at the first open): it
+    /// changes with every restore or rebuild, and only then.
+    fn generation(&self) -> DbResult<[u8; 16]>;
+    /// Replace the generation with a fresh random one and return it (a restore or a rebuild).
+    fn new_generation(&self) -> DbResult<[u8; 16]>;
     /// Write a consistent copy of the store to `out` while serving.
     fn backup(&self, out: &Path) -> DbResult<()>;
     /// Every byte the store holds, concatenated: what a thief of the database would get

@@ -24,6 +24,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0007_op_ids_per_team.sql"),
 ];
 
+/// The schema version this server writes (how many migrations it knows).
+pub fn schema_version() -> u32 {
+    MIGRATIONS.len() as u32
+}
+
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
 type Conn = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
 
@@ -94,6 +99,11 @@ impl PostgresDb {
         tx.execute(
             "INSERT INTO schema_version (version) VALUES ($1)",
             &[&(MIGRATIONS.len() as i32)],
+        )?;
+        // A store without a generation (new, or older than generations) gets its first one.
+        tx.execute(
+            "INSERT INTO server_meta (key, value) VALUES ('generation', $1) ON CONFLICT (key) DO NOTHING",
+            &[&&super::random_generation()?[..]],
         )?;
         tx.commit()?;
         Ok(())
@@ -601,6 +611,26 @@ impl Db for PostgresDb {
             &[&&device.0[..], &(now as i64)],
         )?;
         Ok(())
+    }
+
+    fn generation(&self) -> DbResult<[u8; 16]> {
+        let stored: Vec<u8> = self
+            .conn()?
+            .query_one(
+                "SELECT value FROM server_meta WHERE key = 'generation'",
+                &[],
+            )?
+            .get(0);
+        super::generation(stored)
+    }
+
+    fn new_generation(&self) -> DbResult<[u8; 16]> {
+        let fresh = super::random_generation()?;
+        self.conn()?.execute(
+            "INSERT INTO server_meta (key, value) VALUES ('generation', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            &[&&fresh[..]],
+        )?;
+        Ok(fresh)
     }
 
     fn backup(&self, _out: &Path) -> DbResult<()> {

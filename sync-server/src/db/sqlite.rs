@@ -21,6 +21,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0007_op_ids_per_team.sql"),
 ];
 
+/// The schema version this server writes (how many migrations it knows).
+pub fn schema_version() -> u32 {
+    MIGRATIONS.len() as u32
+}
+
 pub struct SqliteDb {
     conn: Mutex<Connection>,
 }
@@ -59,6 +64,11 @@ impl SqliteDb {
             tx.execute_batch(sql)?;
         }
         tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
+        // A store without a generation (new, or older than generations) gets its first one.
+        tx.execute(
+            "INSERT OR IGNORE INTO server_meta (key, value) VALUES ('generation', ?1)",
+            [&super::random_generation()?[..]],
+        )?;
         tx.commit()?;
         Ok(Self {
             conn: Mutex::new(conn),
@@ -567,6 +577,24 @@ impl Db for SqliteDb {
             params![device.0, now as i64],
         )?;
         Ok(())
+    }
+
+    fn generation(&self) -> DbResult<[u8; 16]> {
+        let stored: Vec<u8> = self.conn().query_row(
+            "SELECT value FROM server_meta WHERE key = 'generation'",
+            [],
+            |r| r.get(0),
+        )?;
+        super::generation(stored)
+    }
+
+    fn new_generation(&self) -> DbResult<[u8; 16]> {
+        let fresh = super::random_generation()?;
+        self.conn().execute(
+            "INSERT OR REPLACE INTO server_meta (key, value) VALUES ('generation', ?1)",
+            [&fresh[..]],
+        )?;
+        Ok(fresh)
     }
 
     fn backup(&self, out: &Path) -> DbResult<()> {
