@@ -158,6 +158,18 @@ impl Vault {
     }
 }
 
+/// How many records' states of the vault database at `db` (a copy taken off another tablet)
+/// open with `keys` (a data officer's, or any member's): none since states are sealed under
+/// each device's own key (ADR 0014).
+pub fn states_readable_with(db: &std::path::Path, keys: &crate::TeamKeys) -> Result<usize> {
+    let conn = rusqlite::Connection::open_with_flags(
+        db,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    let ring = crate::store::Keyring::from_keys(keys.keys.clone())?;
+    crate::store::Store::states_open_with_team_keys(&conn, &ring)
+}
+
 /// A team key for `epoch` wrapped for a device, as anyone who knows the device's public
 /// key (the server among them) could make one.
 pub fn wrap_team_key_for(device: DeviceId, kx_pk: &[u8; 32], epoch: u32, key: [u8; 32]) -> Vec<u8> {

@@ -66,7 +66,7 @@ impl Default for SyncOptions {
     }
 }
 
-const SETTINGS_KEY: &str = "sync_settings";
+const SETTINGS_KEY: &str = crate::store::SETTINGS_META;
 
 impl From<TransportError> for Error {
     fn from(e: TransportError) -> Self {
@@ -284,15 +284,25 @@ impl<'t> Session<'t> {
 
 impl Vault {
     /// The sync settings, or `NotEnrolled` for a vault that has never joined a server.
+    ///
+    /// They are sealed under this device's master key (issue 16, finding 11): a row edited in
+    /// the file (to point the tablet at another server, say) does not open, and is refused.
     pub fn sync_settings(&self) -> Result<SyncSettings> {
-        let bytes = self.store.meta(SETTINGS_KEY)?.ok_or(Error::NotEnrolled)?;
-        serde_json::from_slice(&bytes).map_err(|_| Error::Corrupted {
+        let sealed = self.store.meta(SETTINGS_KEY)?.ok_or(Error::NotEnrolled)?;
+        let corrupted = || Error::Corrupted {
             what: "the sync settings",
-        })
+        };
+        let plain = self
+            .store
+            .open_local(crate::store::SETTINGS_LABEL, &sealed)
+            .ok_or_else(corrupted)?;
+        serde_json::from_slice(&plain).map_err(|_| corrupted())
     }
 
     pub(crate) fn save_sync_settings(&mut self, s: &SyncSettings) -> Result<()> {
-        let bytes = serde_json::to_vec(s).expect("settings always serialise");
-        self.store.set_meta(SETTINGS_KEY, &bytes)
+        let plain =
+            zeroize::Zeroizing::new(serde_json::to_vec(s).expect("settings always serialise"));
+        let sealed = self.store.seal_local(crate::store::SETTINGS_LABEL, &plain);
+        self.store.set_meta(SETTINGS_KEY, &sealed)
     }
 }

@@ -433,6 +433,7 @@ impl Store {
             master,
             device,
             roster,
+            states,
             ..
         } = self;
         let tx = conn.transaction()?;
@@ -530,7 +531,7 @@ impl Store {
             let (state, _, wrapped_key) = match touched.entry(record) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(e) => {
-                    let loaded = load_state(&tx, keys, record)?;
+                    let loaded = load_state(&tx, states, keys, record)?;
                     e.insert((
                         loaded.unwrap_or_else(|| RecordState::new(&op.body.kind, op.body.hlc())),
                         file,
@@ -583,7 +584,7 @@ impl Store {
             if gone.contains(record) {
                 continue; // erased in this very page
             }
-            save_state(&tx, keys, *record, state, *file, wrapped.take())?;
+            save_state(&tx, states, *record, state, *file, wrapped.take())?;
         }
         save_clock(&tx, clock.last(), *next_seq)?;
         if let Some(cursor) = server_cursor {

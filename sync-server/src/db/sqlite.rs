@@ -28,6 +28,19 @@ pub fn schema_version() -> u32 {
 
 pub struct SqliteDb {
     conn: Mutex<Connection>,
+    /// An erasure's bytes may still sit in the write-ahead log: its checkpoint could not
+    /// finish (a backup's read transaction held it). Tried again at the next write.
+    purge_pending: std::sync::atomic::AtomicBool,
+}
+
+/// Copy the write-ahead log into the database and empty it, waiting a moment at most for
+/// readers (a backup's transaction) rather than holding every request: whether it finished.
+fn purge_wal(conn: &Connection) -> DbResult<bool> {
+    conn.busy_timeout(std::time::Duration::from_millis(200))?;
+    let busy: rusqlite::Result<i64> =
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0));
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(busy? == 0)
 }
 
 impl From<rusqlite::Error> for DbError {
@@ -72,6 +85,7 @@ impl SqliteDb {
         tx.commit()?;
         Ok(Self {
             conn: Mutex::new(conn),
+            purge_pending: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -318,6 +332,10 @@ impl Db for SqliteDb {
 
     fn push(&self, team: Id16, author: Id16, ops: &[IncomingOp]) -> DbResult<(u32, u32)> {
         let mut conn = self.conn();
+        if self.purge_pending.load(std::sync::atomic::Ordering::SeqCst) && purge_wal(&conn)? {
+            self.purge_pending
+                .store(false, std::sync::atomic::Ordering::SeqCst);
+        }
         let tx = conn.transaction()?;
         let (mut head, epoch): (i64, u32) = tx.query_row(
             "SELECT head, epoch FROM teams WHERE id = ?1",
@@ -566,7 +584,14 @@ impl Db for SqliteDb {
         tx.commit()?;
         // `secure_delete` overwrote the rows in the database file; the write-ahead log still
         // holds the pages as they were until a checkpoint copies it back and empties it.
-        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        let done = purge_wal(&conn)?;
+        self.purge_pending
+            .store(!done, std::sync::atomic::Ordering::SeqCst);
+        if !done {
+            tracing::warn!(
+                "an erasure's old pages wait in the write-ahead log: purged at the next write"
+            );
+        }
         Ok(op_ids.len() as u32)
     }
 
