@@ -172,6 +172,18 @@ fn limited(
     }
 }
 
+/// A login step for one device: limited per address and per device id, so a flood naming
+/// one device from many addresses stops that device's logins only.
+fn login_limited(state: &AppState, addr: ClientAddr, device: Id16) -> Result<(), ApiError> {
+    limited(&state.login_limit, &state.metrics, addr)?;
+    if state.device_limit.allow(device) {
+        Ok(())
+    } else {
+        Metrics::add(&state.metrics.rate_limited, 1);
+        Err(ApiError::rate_limited())
+    }
+}
+
 /// A registered device that may log in: unknown is unauthenticated, revoked is told so.
 async fn active_device(state: &Arc<AppState>, id: Id16) -> Result<crate::db::DeviceRow, ApiError> {
     let device = blocking(state, move |db| db.device(id))
@@ -262,9 +274,9 @@ pub async fn challenge(
     addr: ClientAddr,
     body: Bytes,
 ) -> Result<Json<ChallengeResponse>, ApiError> {
-    limited(&state.login_limit, &state.metrics, addr)?;
     let req: ChallengeRequest = json(&body)?;
     let id = req.device_id;
+    login_limited(&state, addr, id)?;
     blocking(&state, move |db| db.device(id))
         .await?
         .ok_or_else(ApiError::unauthenticated)?;
@@ -283,9 +295,9 @@ pub async fn token(
     addr: ClientAddr,
     body: Bytes,
 ) -> Result<Json<TokenResponse>, ApiError> {
-    limited(&state.login_limit, &state.metrics, addr)?;
     let req: TokenRequest = json(&body)?;
     let id = req.device_id;
+    login_limited(&state, addr, id)?;
     let device = active_device(&state, id).await?;
     let challenge = req.challenge.0.clone();
     if !blocking(&state, move |db| {
@@ -327,9 +339,9 @@ pub async fn revocation_proof(
     addr: ClientAddr,
     body: Bytes,
 ) -> Result<Json<komora_protocol::roster::RosterResponse>, ApiError> {
-    limited(&state.login_limit, &state.metrics, addr)?;
     let req: komora_protocol::RevocationProofRequest = json(&body)?;
     let id = req.device_id;
+    login_limited(&state, addr, id)?;
     let device = blocking(&state, move |db| db.device(id))
         .await?
         .ok_or_else(ApiError::unauthenticated)?;

@@ -45,7 +45,7 @@ pub enum Command {
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// A TOML file with any of: data, listen, database, codes_per_minute, logins_per_minute,
-    /// backup_every, backup_dir, keep.
+    /// device_logins_per_minute, trusted_proxies, backup_every, backup_dir, keep.
     #[arg(long, global = true, env = "KOMORA_SYNC_CONFIG", value_name = "FILE")]
     #[serde(skip)]
     pub config: Option<PathBuf>,
@@ -83,6 +83,36 @@ pub struct Settings {
     /// How many scheduled backups to keep, the newest [default: 14].
     #[arg(long, global = true, env = "KOMORA_SYNC_KEEP", value_name = "N")]
     pub keep: Option<usize>,
+    /// A reverse proxy in front of this server (an address or a range, e.g. 127.0.0.1 or
+    /// 10.0.0.0/8), repeated or comma-separated: only its `X-Forwarded-For` / `Forwarded`
+    /// header names the client whose rate limit applies. Without one, those headers are
+    /// ignored.
+    #[arg(
+        long = "trusted-proxy",
+        global = true,
+        env = "KOMORA_SYNC_TRUSTED_PROXIES",
+        value_name = "ADDR",
+        value_delimiter = ','
+    )]
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+    /// Logins per minute for one device, from any address [default: 30].
+    #[arg(long, global = true, env = "KOMORA_SYNC_DEVICE_LOGINS_PER_MINUTE")]
+    pub device_logins_per_minute: Option<u32>,
+}
+
+/// Parse the trusted proxies: single addresses or ranges.
+pub fn parse_proxies(list: &[String]) -> Result<Vec<ipnet::IpNet>, String> {
+    list.iter()
+        .map(|p| {
+            let p = p.trim();
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    format!("--trusted-proxy {p}: give an address or a range (10.0.0.0/8)")
+                })
+        })
+        .collect()
 }
 
 impl Settings {
@@ -103,6 +133,12 @@ impl Settings {
         self.backup_every = self.backup_every.or(file.backup_every);
         self.backup_dir = self.backup_dir.or(file.backup_dir);
         self.keep = self.keep.or(file.keep);
+        if self.trusted_proxies.is_empty() {
+            self.trusted_proxies = file.trusted_proxies;
+        }
+        self.device_logins_per_minute = self
+            .device_logins_per_minute
+            .or(file.device_logins_per_minute);
         Ok(self)
     }
 

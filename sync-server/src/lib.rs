@@ -34,17 +34,29 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Bootstrap and enrolment codes.
     pub code_limit: RateLimiter,
-    /// Login challenges and tokens.
+    /// Login challenges and tokens, per address.
     pub login_limit: RateLimiter,
+    /// Login challenges and tokens, per device id.
+    pub device_limit: RateLimiter<komora_protocol::Id16>,
+    /// Reverse proxies whose word on the client's address is taken.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The scheduled backups' state, for `/health` (empty when none are scheduled).
     pub backups: backup::status::Monitor,
 }
 
-/// Rate limits per client address.
-#[derive(Clone, Copy, Debug)]
+/// Rate limits per client address and per device, and whom to believe about the client's
+/// address.
+#[derive(Clone, Debug)]
 pub struct Limits {
     pub codes_per_minute: u32,
     pub logins_per_minute: u32,
+    /// Logins (challenges, tokens, revocation proofs) per minute for one device id, from any
+    /// address: a flood naming one device does not stop the others.
+    pub device_logins_per_minute: u32,
+    /// The reverse proxies (nginx, Caddy) in front of this server: only from these is the
+    /// client's address taken from `Forwarded` / `X-Forwarded-For`; from anyone else those
+    /// headers are ignored (anyone can write them).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for Limits {
@@ -52,6 +64,8 @@ impl Default for Limits {
         Self {
             codes_per_minute: 10,
             logins_per_minute: 120,
+            device_logins_per_minute: 30,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -66,6 +80,11 @@ impl AppState {
                 limits.logins_per_minute,
                 limits.logins_per_minute.max(1),
             ),
+            device_limit: RateLimiter::new(
+                limits.device_logins_per_minute,
+                limits.device_logins_per_minute.max(1),
+            ),
+            trusted_proxies: limits.trusted_proxies,
             backups: Default::default(),
         })
     }

@@ -95,6 +95,10 @@ fn run(cli: Cli) -> Result<(), String> {
         logins_per_minute: settings
             .logins_per_minute
             .unwrap_or(Limits::default().logins_per_minute),
+        device_logins_per_minute: settings
+            .device_logins_per_minute
+            .unwrap_or(Limits::default().device_logins_per_minute),
+        trusted_proxies: komora_sync_server::config::parse_proxies(&settings.trusted_proxies)?,
     };
     let state = AppState::new(db, limits);
     // The store is dropped last, outside the runtime: the PostgreSQL client runs a runtime of

@@ -47,6 +47,8 @@ pub fn test_limits() -> Limits {
     Limits {
         codes_per_minute: 1_000,
         logins_per_minute: 100_000,
+        device_logins_per_minute: 100_000,
+        trusted_proxies: Vec::new(),
     }
 }
 

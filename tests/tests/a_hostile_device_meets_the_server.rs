@@ -236,3 +236,92 @@ fn a_stolen_token_alone_erases_nothing_and_an_erasure_leaves_no_trace_on_the_ser
         signed_erasures(&backend);
     }
 }
+
+/// A request for a login challenge naming `device`, as `client` behind the proxy says.
+fn challenge_from(url: &str, client: &str, device: Id16) -> u16 {
+    reqwest::blocking::Client::new()
+        .post(format!("{url}/v1/auth/challenge"))
+        .header("X-Forwarded-For", client)
+        .json(&serde_json::json!({ "device_id": device.to_string() }))
+        .send()
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Finding 2: rate limits were keyed on the socket's peer, so behind the reverse proxy the
+/// README asks for, the whole organisation shared one bucket and a flood of login challenges
+/// from anyone stopped every tablet. Behind a configured proxy the client's own address is
+/// limited (and a header from anyone else is ignored); a flood naming one device stops that
+/// device's logins only.
+fn floods_behind_a_proxy(backend: &Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = komora_sync_server::Limits {
+        codes_per_minute: 1_000,
+        // Enough for the scripted team's own logins (two calls each) in a minute, no more.
+        logins_per_minute: 40,
+        device_logins_per_minute: 10,
+        trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
+    };
+    let server = TestServer::start_at(
+        backend,
+        &dir.path().join("server"),
+        "127.0.0.1:0".parse().unwrap(),
+        limits.clone(),
+    );
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut claudine = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("c"));
+    let claudine_id = Id16(*claudine.device_id().as_bytes());
+    // An attacker somewhere on the internet floods the login route, each time for a device
+    // id it makes up.
+    let flood: Vec<u16> = (0..60u8)
+        .map(|i| challenge_from(&server.url, "203.0.113.66", Id16([i; 16])))
+        .collect();
+    assert!(
+        flood.contains(&429),
+        "the flooding address is limited: {flood:?}"
+    );
+    // The tablets, behind the same proxy, log in and sync as usual.
+    komora_scenarios::sync(&mut claudine).unwrap();
+    komora_scenarios::sync(&mut admin).unwrap();
+    // A flood naming Claudine's tablet from many addresses stops her logins only.
+    let named: Vec<u16> = (0..30u8)
+        .map(|i| challenge_from(&server.url, &format!("198.51.100.{i}"), claudine_id))
+        .collect();
+    assert!(named.contains(&429), "{named:?}");
+    let once = komora_core::SyncOptions {
+        max_attempts: 1,
+        ..Default::default()
+    };
+    assert!(matches!(
+        komora_scenarios::sync_via(&mut claudine, &server.url, &once),
+        Err(komora_core::Error::RateLimited)
+    ));
+    komora_scenarios::sync(&mut admin).unwrap();
+    drop(server);
+
+    // A server with no proxy configured believes no header: made-up addresses do not give
+    // a flood fresh buckets.
+    let server = TestServer::start_at(
+        backend,
+        &dir.path().join("server2"),
+        "127.0.0.1:0".parse().unwrap(),
+        komora_sync_server::Limits {
+            trusted_proxies: Vec::new(),
+            device_logins_per_minute: 1_000,
+            ..limits
+        },
+    );
+    let spoofed: Vec<u16> = (0..60u8)
+        .map(|i| challenge_from(&server.url, &format!("192.0.2.{i}"), Id16([i; 16])))
+        .collect();
+    assert!(spoofed.contains(&429), "{spoofed:?}");
+}
+
+#[test]
+fn a_flood_behind_the_reverse_proxy_stops_only_its_sender() {
+    for backend in backends() {
+        eprintln!("store: {backend:?}");
+        floods_behind_a_proxy(&backend);
+    }
+}
