@@ -27,12 +27,16 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Print the pin (sha256/...) of the certificate the server serves, for `komora admin
+    /// bootstrap --pin`; makes the server's own certificate if it has none yet.
+    Pin,
 }
 
 #[derive(Args, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
-    /// A TOML file with any of: data, listen, database, codes_per_minute, logins_per_minute.
+    /// A TOML file with any of: data, listen, database, codes_per_minute, logins_per_minute,
+    /// tls_cert, tls_key, plain_http.
     #[arg(long, global = true, env = "KOMORA_SYNC_CONFIG", value_name = "FILE")]
     #[serde(skip)]
     pub config: Option<PathBuf>,
@@ -51,6 +55,16 @@ pub struct Settings {
     /// Logins per minute per address [default: 120].
     #[arg(long, global = true, env = "KOMORA_SYNC_LOGINS_PER_MINUTE")]
     pub logins_per_minute: Option<u32>,
+    /// Serve this certificate chain (PEM) instead of the server's own self-signed one.
+    #[arg(long, global = true, env = "KOMORA_SYNC_TLS_CERT", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, global = true, env = "KOMORA_SYNC_TLS_KEY", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// Serve plain HTTP, for a reverse proxy (nginx, Caddy) that terminates TLS in front.
+    #[arg(long, global = true, env = "KOMORA_SYNC_PLAIN_HTTP")]
+    #[serde(default)]
+    pub plain_http: bool,
 }
 
 impl Settings {
@@ -68,6 +82,9 @@ impl Settings {
         self.database = self.database.or(file.database);
         self.codes_per_minute = self.codes_per_minute.or(file.codes_per_minute);
         self.logins_per_minute = self.logins_per_minute.or(file.logins_per_minute);
+        self.tls_cert = self.tls_cert.or(file.tls_cert);
+        self.tls_key = self.tls_key.or(file.tls_key);
+        self.plain_http |= file.plain_http;
         Ok(self)
     }
 

@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod limiter;
 pub mod metrics;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -139,7 +140,7 @@ pub fn prepare_bootstrap(db: &dyn Db) -> Result<Option<String>, db::DbError> {
     Ok(Some(code))
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -1,4 +1,5 @@
-//! `komora-sync-server`: run the server, or back up its store.
+//! `komora-sync-server`: run the server (TLS unless told otherwise), back up its store, or
+//! print its certificate's pin.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -8,7 +9,7 @@ use clap::Parser;
 use komora_sync_server::config::{Cli, Command};
 use komora_sync_server::db::sqlite::SqliteDb;
 use komora_sync_server::db::Db;
-use komora_sync_server::{AppState, Limits};
+use komora_sync_server::{tls, AppState, Limits};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -47,6 +48,14 @@ fn open_db(settings: &komora_sync_server::config::Settings) -> Result<Arc<dyn Db
 
 fn run(cli: Cli) -> Result<(), String> {
     let settings = cli.settings.merge_file()?;
+    let mode = tls::Mode::from_settings(&settings)?;
+    if let Some(Command::Pin) = cli.command {
+        let certificate = mode.certificate()?.ok_or(
+            "this server serves plain HTTP (--plain-http): the certificate is its reverse proxy's",
+        )?;
+        println!("{}", certificate.pin);
+        return Ok(());
+    }
     let db = open_db(&settings)?;
     if let Some(Command::Backup { out }) = cli.command {
         if out.exists() {
@@ -69,6 +78,14 @@ fn run(cli: Cli) -> Result<(), String> {
         let _ = out.flush();
     }
 
+    // TLS unless told otherwise: the server's own certificate, made at the first start.
+    let certificate = mode.certificate()?;
+    if let Some(c) = &certificate {
+        // Not a secret: what the enrolment link carries so tablets trust this key only.
+        println!("certificate pin: {}", c.pin);
+    }
+    let acceptor = certificate.as_ref().map(|c| c.acceptor()).transpose()?;
+
     let limits = Limits {
         codes_per_minute: settings
             .codes_per_minute
@@ -90,12 +107,22 @@ fn run(cli: Cli) -> Result<(), String> {
             .await
             .map_err(|e| format!("cannot listen on {}: {}", settings.listen_addr(), e.kind()))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        println!("listening on {addr}");
+        let scheme = if acceptor.is_some() { "https" } else { "http" };
+        println!("listening on {scheme}://{addr}");
         let _ = std::io::stdout().flush();
-        tracing::info!(%addr, "serving");
-        komora_sync_server::serve(listener, state)
-            .await
-            .map_err(|e| e.to_string())
+        if acceptor.is_none() && !addr.ip().is_loopback() {
+            eprintln!(
+                "komora-sync-server: warning: plain HTTP on {addr}, which other machines reach; \
+                 tablets refuse plain HTTP: put a reverse proxy that terminates TLS in front, \
+                 and listen on 127.0.0.1"
+            );
+        }
+        tracing::info!(%addr, scheme, "serving");
+        match acceptor {
+            Some(acceptor) => tls::serve(listener, acceptor, state).await,
+            None => komora_sync_server::serve(listener, state).await,
+        }
+        .map_err(|e| e.to_string())
     });
     drop(runtime);
     drop(store_keeper);
