@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 use crate::vault::Vault;
 
 /// The pin of a certificate's key, or `None` if it cannot be read as a certificate.
-pub fn pin_of(cert: &CertificateDer<'_>) -> Option<CertificatePin> {
+pub(crate) fn pin_of(cert: &CertificateDer<'_>) -> Option<CertificatePin> {
     let parsed = ParsedCertificate::try_from(cert).ok()?;
     let spki = parsed.subject_public_key_info();
     let hash: [u8; 32] = digest(&SHA256, spki.as_ref()).as_ref().try_into().ok()?;
