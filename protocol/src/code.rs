@@ -57,7 +57,11 @@ pub struct EnrolmentLink {
 
 impl std::fmt::Debug for EnrolmentLink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "EnrolmentLink({}, [redacted], {:?})", self.server, self.pins)
+        write!(
+            f,
+            "EnrolmentLink({}, [redacted], {:?})",
+            self.server, self.pins
+        )
     }
 }
 
@@ -209,7 +213,10 @@ mod tests {
         assert_eq!(parsed.server, "https://10.0.0.5:8787");
         assert_eq!(Some(parsed.code.clone()), normalise(&code));
         assert_eq!(parsed.pins, vec![pin]);
-        assert!(!format!("{parsed:?}").contains(&parsed.code), "the code is never printed");
+        assert!(
+            !format!("{parsed:?}").contains(&parsed.code),
+            "the code is never printed"
+        );
 
         // A link printed by a Komora from before pins: the same server and code, no pin.
         let old = format!("komora:enrol?server=https%3A%2F%2F10.0.0.5%3A8787&code={code}");

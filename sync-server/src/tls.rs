@@ -109,7 +109,10 @@ impl ServerCertificate {
         Self::new(chain, key).map_err(|e| format!("{}: {e}", cert.display()))
     }
 
-    fn new(chain: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'static>) -> Result<Self, String> {
+    fn new(
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+    ) -> Result<Self, String> {
         let first = chain.first().ok_or("no certificate in the file")?;
         let pin = pin_of(first)?;
         let made = Self { chain, key, pin };
@@ -332,11 +335,14 @@ mod tests {
         let b = dir.path().join("b");
         own_certificate(&a).unwrap();
         own_certificate(&b).unwrap();
-        let err = ServerCertificate::load(&a.join(OWN_CERT_FILE), &b.join(OWN_KEY_FILE))
-            .unwrap_err();
-        assert!(err.contains("does not fit") && err.contains(OWN_CERT_FILE), "{err}");
-        let err = ServerCertificate::load(&a.join(OWN_KEY_FILE), &a.join(OWN_KEY_FILE))
-            .unwrap_err();
+        let err =
+            ServerCertificate::load(&a.join(OWN_CERT_FILE), &b.join(OWN_KEY_FILE)).unwrap_err();
+        assert!(
+            err.contains("does not fit") && err.contains(OWN_CERT_FILE),
+            "{err}"
+        );
+        let err =
+            ServerCertificate::load(&a.join(OWN_KEY_FILE), &a.join(OWN_KEY_FILE)).unwrap_err();
         assert!(err.contains("certificate"), "{err}");
     }
 }

@@ -103,7 +103,10 @@ fn settings_come_from_a_toml_file_and_an_unreachable_database_is_named() {
         data.join("komora-sync.db").exists(),
         "the data folder came from the file"
     );
-    assert!(server.url.starts_with("http://"), "plain HTTP came from the file");
+    assert!(
+        server.url.starts_with("http://"),
+        "plain HTTP came from the file"
+    );
     drop(server);
 
     std::fs::write(&config, "colour = \"blue\"\n").unwrap();

@@ -143,10 +143,18 @@ fn a_tablet_enrols_from_the_qr_code_with_the_servers_pin_syncs_over_tls_and_an_i
 
     // One command on an empty folder: TLS with a certificate of its own, its pin on a line.
     let server = start(&["--data", data_arg]);
-    assert!(server.url.starts_with("https://127.0.0.1:"), "{}", server.url);
+    assert!(
+        server.url.starts_with("https://127.0.0.1:"),
+        "{}",
+        server.url
+    );
     for prefix in ["bootstrap code: ", "certificate pin: ", "listening on "] {
         assert_eq!(
-            server.lines.iter().filter(|l| l.starts_with(prefix)).count(),
+            server
+                .lines
+                .iter()
+                .filter(|l| l.starts_with(prefix))
+                .count(),
             1,
             "{:?}",
             server.lines
@@ -182,9 +190,15 @@ fn a_tablet_enrols_from_the_qr_code_with_the_servers_pin_syncs_over_tls_and_an_i
             Duration::from_secs(3600),
         )
         .unwrap();
-    let qr = admin.sync_settings().unwrap().enrolment_link(&invitation.code);
+    let qr = admin
+        .sync_settings()
+        .unwrap()
+        .enrolment_link(&invitation.code);
     let link = parse_enrolment_link(&qr).unwrap();
-    assert_eq!((link.server.as_str(), link.pins.as_slice()), (server.url.as_str(), &[pin][..]));
+    assert_eq!(
+        (link.server.as_str(), link.pins.as_slice()),
+        (server.url.as_str(), &[pin][..])
+    );
     let tablet_dir = dir.path().join("tablet");
     let mut tablet = Vault::enroll(
         &tablet_dir,
@@ -200,7 +214,11 @@ fn a_tablet_enrols_from_the_qr_code_with_the_servers_pin_syncs_over_tls_and_an_i
     add(&mut tablet, "Mukamana Odette");
     sync(&mut tablet).unwrap();
     sync(&mut admin).unwrap();
-    assert_eq!(admin.clients().unwrap().items.len(), 1, "it crossed over TLS");
+    assert_eq!(
+        admin.clients().unwrap().items.len(),
+        1,
+        "it crossed over TLS"
+    );
 
     // Written offline, waiting to be sent.
     add(&mut tablet, "Uwase Aline");
@@ -236,11 +254,20 @@ fn a_tablet_enrols_from_the_qr_code_with_the_servers_pin_syncs_over_tls_and_an_i
         .unwrap_err();
     assert!(matches!(refused, Error::UntrustedServer), "{refused:?}");
     assert!(
-        refused.to_string().contains("it may be an impostor; ask your administrator"),
+        refused
+            .to_string()
+            .contains("it may be an impostor; ask your administrator"),
         "{refused}"
     );
-    assert_eq!(counted.calls, 1, "refused at the first call and never retried");
-    assert_eq!(tablet.sync_status().unwrap(), before, "nothing changed on the tablet");
+    assert_eq!(
+        counted.calls, 1,
+        "refused at the first call and never retried"
+    );
+    assert_eq!(
+        tablet.sync_status().unwrap(),
+        before,
+        "nothing changed on the tablet"
+    );
     assert_eq!(tablet.clients().unwrap().items.len(), 2);
     assert_eq!(tablet.sync_settings().unwrap().server_pins, [pin]);
 
@@ -268,8 +295,8 @@ fn a_tablet_enrols_from_the_qr_code_with_the_servers_pin_syncs_over_tls_and_an_i
 }
 
 #[test]
-fn a_pinned_tablet_ignores_its_servers_certificate_dates_and_a_certificate_renewed_on_the_same_key(
-) {
+fn a_pinned_tablet_ignores_its_servers_certificate_dates_and_a_certificate_renewed_on_the_same_key()
+{
     // Cheap tablets' clocks are often years off, and an NGO's certificate may lapse: with a
     // pin, the key decides, not the dates.
     let dir = tempfile::tempdir().unwrap();
@@ -309,12 +336,15 @@ fn a_pinned_tablet_ignores_its_servers_certificate_dates_and_a_certificate_renew
     sync(&mut admin).unwrap();
 
     // Without a pin the tablet falls back to the public authorities, which know nothing of
-    // this certificate: refused.
+    // this certificate: refused as untrusted, not taken for a network blip.
     let mut public = HttpTransport::new(&server.url).unwrap();
     let refused = public.challenge(&komora_protocol::ChallengeRequest {
         device_id: komora_protocol::Id16([1; 16]),
     });
-    assert!(matches!(refused, Err(TransportError::Network(_))), "{refused:?}");
+    assert!(
+        matches!(refused, Err(TransportError::Untrusted)),
+        "{refused:?}"
+    );
 
     // Renewed with the same key, dated in the future this time: same pin, nobody re-enrols.
     let port = server.port();
@@ -361,7 +391,9 @@ fn plain_http_to_another_machine_is_refused_before_any_connection() {
     .unwrap_err();
     assert!(matches!(refused, Error::PlainHttp), "{refused:?}");
     assert!(
-        refused.to_string().contains("records would cross the network readable; use https://"),
+        refused
+            .to_string()
+            .contains("records would cross the network readable; use https://"),
         "{refused}"
     );
     let refused = Vault::enroll(
@@ -402,8 +434,14 @@ fn plain_http_is_for_a_reverse_proxy_and_the_server_warns_when_other_machines_re
     let data_arg = data.to_str().unwrap();
     let plain = start(&["--data", data_arg, "--plain-http"]);
     assert!(plain.url.starts_with("http://127.0.0.1:"), "{}", plain.url);
-    assert!(plain.pin.is_none(), "no certificate, no pin: the proxy holds it");
-    assert!(!data.join("tls-key.pem").exists(), "no key made for nothing");
+    assert!(
+        plain.pin.is_none(),
+        "no certificate, no pin: the proxy holds it"
+    );
+    assert!(
+        !data.join("tls-key.pem").exists(),
+        "no key made for nothing"
+    );
     let out = run(&["--data", data_arg, "--plain-http", "pin"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("reverse proxy"));

@@ -212,7 +212,9 @@ impl Vault {
             genesis: founder.genesis.clone(),
         };
         Session::new(transport, SyncOptions::default()).call_anonymous(|t| t.bootstrap(&req))?;
-        founder.vault(dir, passphrase, server_url, &pins, org_name, team_name, opts)
+        founder.vault(
+            dir, passphrase, server_url, &pins, org_name, team_name, opts,
+        )
     }
 
     /// Create another team of the organisation, from this administrator's tablet (ADR 0011):

@@ -5,8 +5,6 @@
 //! the server is this machine (`komora_protocol::server_url`). Whom the transport trusts for
 //! the server (a pinned key, or the public roots) is `trust.rs`'s.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use komora_protocol::pin::CertificatePin;
@@ -23,8 +21,6 @@ pub struct HttpTransport {
     base: String,
     client: Client,
     pins: Vec<CertificatePin>,
-    /// Raised by the pinned verifier when it refused the server's key.
-    refused: Option<Arc<AtomicBool>>,
 }
 
 const REQUEST_LIMIT: Duration = Duration::from_secs(120);
@@ -59,12 +55,10 @@ impl HttpTransport {
             .timeout(limit)
             // The server never redirects; following one could lead to plain HTTP elsewhere.
             .redirect(reqwest::redirect::Policy::none());
-        let mut refused = None;
         if !pins.is_empty() {
-            let (config, flag) = super::trust::pinned_config(pins)
+            let config = super::trust::pinned_config(pins)
                 .map_err(|_| TransportError::Network("cannot set up TLS".into()))?;
             builder = builder.use_preconfigured_tls(config);
-            refused = Some(flag);
         }
         let client = builder
             .build()
@@ -73,15 +67,7 @@ impl HttpTransport {
             base: base_url.trim_end_matches('/').to_owned(),
             client,
             pins: pins.to_vec(),
-            refused,
         })
-    }
-
-    /// Whether the last connection was refused because the server's key is not pinned.
-    fn key_refused(&self) -> bool {
-        self.refused
-            .as_ref()
-            .is_some_and(|flag| flag.swap(false, Ordering::SeqCst))
     }
 
     fn url(&self, path: &str) -> String {
@@ -90,7 +76,7 @@ impl HttpTransport {
 
     fn send(&self, req: RequestBuilder) -> Reply<Response> {
         let resp = req.send().map_err(|e| {
-            if self.key_refused() {
+            if certificate_refused(&e) {
                 TransportError::Untrusted
             } else {
                 TransportError::Network(network_reason(&e))
@@ -135,6 +121,26 @@ impl HttpTransport {
             .json()
             .map_err(|e| TransportError::Network(network_reason(&e)))
     }
+}
+
+/// Whether TLS refused the server's certificate (no pin: not vouched for by a public
+/// authority, expired, another name). Not a network blip: trying again meets the same
+/// certificate. reqwest keeps rustls's error inside `io::Error`s in its chain, whose own
+/// `source()` skips the error they wrap: step into those through `get_ref`.
+fn certificate_refused(e: &reqwest::Error) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        if let Some(rustls::Error::InvalidCertificate(_)) = err.downcast_ref::<rustls::Error>() {
+            return true;
+        }
+        next = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    false
 }
 
 fn network_reason(e: &reqwest::Error) -> String {

@@ -14,10 +14,10 @@
 //!   Android it needs JNI set-up from the app's Kotlin and an extra Android library, none of
 //!   which can be built or tested on this project's machines (ADR 0012).
 //!
-//! A refusal for the pin is told apart from a network failure (`TransportError::Untrusted`),
-//! and is never retried: trying again reaches the same impostor.
+//! A refused certificate (pinned or not) is told apart from a network failure
+//! (`TransportError::Untrusted`, found in reqwest's error chain by `http.rs`) and is never
+//! retried: trying again reaches the same impostor.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use komora_protocol::pin::CertificatePin;
@@ -46,9 +46,6 @@ pub(crate) fn pin_of(cert: &CertificateDer<'_>) -> Option<CertificatePin> {
 pub(crate) struct PinnedKey {
     pins: Vec<CertificatePin>,
     provider: Arc<CryptoProvider>,
-    /// Set when a certificate was refused for its key, so the transport can say "impostor"
-    /// rather than "no network" (reqwest hides the TLS error's type).
-    refused: Arc<AtomicBool>,
 }
 
 impl PinnedKey {
@@ -70,7 +67,6 @@ impl ServerCertVerifier for PinnedKey {
         if self.holds(end_entity) {
             Ok(ServerCertVerified::assertion())
         } else {
-            self.refused.store(true, Ordering::SeqCst);
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::ApplicationVerificationFailure,
             ))
@@ -112,24 +108,19 @@ impl ServerCertVerifier for PinnedKey {
     }
 }
 
-/// The TLS settings of a transport that trusts exactly `pins` (not empty), and the flag its
-/// verifier raises when it refuses a certificate for its key.
-pub(crate) fn pinned_config(
-    pins: &[CertificatePin],
-) -> Result<(ClientConfig, Arc<AtomicBool>), rustls::Error> {
+/// The TLS settings of a transport that trusts exactly `pins` (not empty).
+pub(crate) fn pinned_config(pins: &[CertificatePin]) -> Result<ClientConfig, rustls::Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let refused = Arc::new(AtomicBool::new(false));
     let verifier = PinnedKey {
         pins: pins.to_vec(),
         provider: provider.clone(),
-        refused: refused.clone(),
     };
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth();
-    Ok((config, refused))
+    Ok(config)
 }
 
 /// Refuse, before any connection, an address a device never talks to (plain `http://` to
@@ -152,5 +143,66 @@ impl Vault {
         }
         settings.server_pins = pins;
         self.save_sync_settings(&settings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::remote::transport::Transport;
+    use crate::remote::SyncSettings;
+    use crate::{KdfParams, VaultOptions};
+    use komora_protocol::{Id16, Role};
+
+    fn settings(pins: Vec<CertificatePin>) -> SyncSettings {
+        SyncSettings {
+            server_url: "https://10.0.0.5:8787".into(),
+            team_id: Id16([3; 16]),
+            team_name: "Huye".into(),
+            org_name: "AMI".into(),
+            role: Role::Counsellor,
+            server_pins: pins,
+        }
+    }
+
+    #[test]
+    fn a_vault_enrolled_before_pins_reads_its_settings_as_trusting_the_public_authorities() {
+        let mut old = serde_json::to_value(settings(Vec::new())).unwrap();
+        old.as_object_mut().unwrap().remove("server_pins");
+        let read: SyncSettings = serde_json::from_value(old).unwrap();
+        assert_eq!(read, settings(Vec::new()));
+    }
+
+    #[test]
+    fn a_vaults_pins_are_replaced_whole_by_one_call_never_emptied_and_kept_across_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = || VaultOptions {
+            kdf: KdfParams::INSECURE_FOR_TESTS,
+            ..VaultOptions::default()
+        };
+        let (a, b) = (
+            CertificatePin::from_sha256([0xA; 32]),
+            CertificatePin::from_sha256([0xB; 32]),
+        );
+        let mut vault = Vault::create(dir.path(), "field passphrase", opts()).unwrap();
+        assert!(matches!(
+            vault.replace_server_pins(vec![a]),
+            Err(Error::NotEnrolled)
+        ));
+        vault.save_sync_settings(&settings(vec![a])).unwrap();
+        vault.replace_server_pins(vec![b]).unwrap();
+        assert!(matches!(
+            vault.replace_server_pins(Vec::new()),
+            Err(Error::Validation { .. })
+        ));
+        drop(vault);
+        let vault = Vault::open(dir.path(), "field passphrase", opts()).unwrap();
+        let kept = vault.sync_settings().unwrap();
+        assert_eq!(kept.server_pins, [b]);
+        assert_eq!(
+            kept.transport().unwrap().pins(),
+            [b],
+            "and its connections trust it"
+        );
     }
 }
