@@ -185,8 +185,10 @@ pub fn own_certificate(dir: &Path) -> Result<ServerCertificate, String> {
 fn write_file(path: &Path, bytes: &[u8], mode: u32) -> Result<(), String> {
     use std::io::Write;
     let tmp = path.with_extension("pem.tmp");
+    // A file left by a crash goes first: `mode` applies only to a file this call creates.
+    let _ = std::fs::remove_file(&tmp);
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
     #[cfg(not(unix))]
