@@ -14,8 +14,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use komora_core::{
-    ClientEdit, DeviceId, Error, HttpTransport, LocationInput, NewClient, RecordId, Role, Sex,
-    Summary, SyncOptions, Vault, VaultOptions, MAX_BATCH_BYTES,
+    CertificatePin, ClientEdit, DeviceId, Error, HttpTransport, LocationInput, NewClient, RecordId,
+    Role, Sex, Summary, SyncOptions, SyncSettings, Vault, VaultOptions, MAX_BATCH_BYTES,
 };
 
 #[derive(Parser)]
@@ -57,6 +57,10 @@ enum Command {
         server: String,
         #[arg(long)]
         code: String,
+        /// The pin of the server's certificate (sha256/..., in the enrolment link): this
+        /// device then trusts exactly that key for the server. Repeatable.
+        #[arg(long = "pin", value_name = "PIN")]
+        pins: Vec<String>,
         /// Join another team on a device that already has a vault: the new vault goes in
         /// `teams/NAME` beside the first one.
         #[arg(long, value_name = "NAME")]
@@ -175,6 +179,10 @@ enum AdminCommand {
         org: String,
         #[arg(long)]
         team: String,
+        /// The pin the server printed (`certificate pin: sha256/...`); leave it out only for
+        /// a certificate from a public authority. Repeatable.
+        #[arg(long = "pin", value_name = "PIN")]
+        pins: Vec<String>,
     },
 }
 
@@ -331,6 +339,7 @@ impl From<Error> for Failure {
             | Error::InvalidId { .. }
             | Error::UnknownField(_)
             | Error::InvalidCode
+            | Error::PlainHttp
             | Error::ConsentWithdrawn { .. } => 2,
             Error::WrongPassphrase
             | Error::LockedOut { .. }
@@ -338,7 +347,10 @@ impl From<Error> for Failure {
             | Error::Unauthenticated
             | Error::Forbidden(_) => 3,
             Error::NotFound(_) | Error::VaultNotFound(_) | Error::NotEnrolled => 4,
-            Error::Corrupted { .. } | Error::TooNew { .. } | Error::NotABatch => 5,
+            Error::Corrupted { .. }
+            | Error::TooNew { .. }
+            | Error::NotABatch
+            | Error::UntrustedServer => 5,
             Error::HandedBack => 3,
             Error::Revoked | Error::ErasedAfterFailures => 6,
             Error::Network(_)
@@ -381,9 +393,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             code,
             org,
             team,
+            pins,
         }) => {
             let pass = passphrase(true)?;
-            let mut t = transport(&server)?;
+            let mut t = new_server(&server, &pins)?;
             let vault = Vault::bootstrap(
                 &dir,
                 &pass,
@@ -396,13 +409,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
             )?;
             out.enrolled(&dir, &vault)?;
         }
-        Command::Enroll { server, code, team } => {
+        Command::Enroll {
+            server,
+            code,
+            pins,
+            team,
+        } => {
             let dir = match team {
                 Some(name) => teams::team_dir(&teams::home(&dir), &name)?,
                 None => dir,
             };
             let pass = passphrase(true)?;
-            let mut t = transport(&server)?;
+            let mut t = new_server(&server, &pins)?;
             let vault =
                 Vault::enroll(&dir, &pass, &mut t, &server, &code, VaultOptions::default())?;
             out.enrolled(&dir, &vault)?;
@@ -429,7 +447,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Sync => {
             let mut vault = unlock(&dir)?;
-            let mut t = transport(&vault.sync_settings()?.server_url)?;
+            let mut t = transport(&vault.sync_settings()?)?;
             let mut bar = output::ProgressLine::new(!out.json);
             let report = vault.sync(&mut t, &SyncOptions::default(), &mut |p| bar.show(p));
             bar.finish();
@@ -531,15 +549,21 @@ fn unlock(dir: &std::path::Path) -> Result<Vault, Failure> {
     Ok(Vault::open(dir, &pass, VaultOptions::default())?)
 }
 
-fn transport(server: &str) -> Result<HttpTransport, Failure> {
-    if !(server.starts_with("https://") || server.starts_with("http://")) {
-        return Err(Failure(
-            "--server takes a URL starting with https:// (or http:// behind a proxy)".into(),
-            2,
-        ));
-    }
-    HttpTransport::new(server)
-        .map_err(|_| Failure("cannot set up a connection to the server".into(), 7))
+/// A connection to a server this device is not enrolled with yet (enrolment, bootstrap),
+/// trusting exactly `pins` (the public authorities when none is given). Plain `http://` to
+/// another machine is refused here, before any connection.
+fn new_server(server: &str, pins: &[String]) -> Result<HttpTransport, Failure> {
+    let pins = pins
+        .iter()
+        .map(|p| p.parse::<CertificatePin>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Failure(format!("--pin: {e}"), 2))?;
+    HttpTransport::pinned(server, &pins).map_err(|e| Error::from(e).into())
+}
+
+/// A connection to this vault's server, trusting what its enrolment pinned.
+pub(crate) fn transport(settings: &SyncSettings) -> Result<HttpTransport, Failure> {
+    Ok(settings.transport()?)
 }
 
 fn read_file(path: &std::path::Path, max: usize) -> Result<Vec<u8>, Failure> {
@@ -609,7 +633,7 @@ fn device_command(
     dir: &Path,
 ) -> Result<(), Failure> {
     let settings = vault.sync_settings()?;
-    let mut t = transport(&settings.server_url)?;
+    let mut t = transport(&settings)?;
     match cmd {
         DeviceCommand::Invite {
             role,
@@ -633,7 +657,7 @@ fn device_command(
                 role,
                 std::time::Duration::from_secs(valid_hours.clamp(1, 168) * 3600),
             )?;
-            out.invitation(&invitation, &settings.server_url);
+            out.invitation(&invitation, &settings.enrolment_link(&invitation.code));
         }
         DeviceCommand::List => {
             let listed = revocation_checked(vault.devices(&mut t), dir)?;

@@ -250,9 +250,9 @@ impl Output {
         Ok(())
     }
 
-    /// The code as text and as a QR code (`komora:enrol?server=...&code=...`) the tablet scans.
-    pub fn invitation(&self, inv: &Invitation, server_url: &str) {
-        let link = komora_protocol::code::enrolment_link(server_url, &inv.code);
+    /// The code as text and as a QR code (`komora:enrol?server=...&code=...&pin=...`) the
+    /// tablet scans.
+    pub fn invitation(&self, inv: &Invitation, link: &str) {
         if self.json {
             self.print_json(json!({
                 "code": inv.code, "role": inv.role.as_str(), "expires": iso8601(inv.expires_at_ms),
@@ -260,7 +260,8 @@ impl Output {
             }));
         } else {
             println!("Enrolment code for a {}: {}", inv.role.as_str(), inv.code);
-            println!("Valid once, until {}. Scan the QR code on the new tablet, or type the code there (`komora enroll --code ...`).", iso8601(inv.expires_at_ms));
+            println!("Valid once, until {}. Scan the QR code on the new tablet; it carries the server's address and the pin of its key.", iso8601(inv.expires_at_ms));
+            println!("The same as text: {link}");
             if let Ok(qr) = qrcode::QrCode::new(link.as_bytes()) {
                 // Light modules drawn dark, so it scans from a terminal with a dark background.
                 let image = qr

@@ -74,6 +74,12 @@ pub enum Error {
     Forbidden(String),
     #[error("network: {0}")]
     Network(String),
+    /// A server address over plain HTTP to another machine, refused before any connection.
+    #[error("plain http:// is refused: records would cross the network readable; use https://")]
+    PlainHttp,
+    /// The server's certificate key is not the one pinned at enrolment (ADR 0012).
+    #[error("the server's certificate is not the one this tablet was enrolled with: it may be an impostor; ask your administrator")]
+    UntrustedServer,
     #[error("the server refused: {0}")]
     Server(String),
     #[error("the server sent {what}: the team's signed device list does not allow it; nothing was changed (tell your administrator)")]

@@ -46,6 +46,10 @@ pub enum KomoraError {
     NotFound { id: String },
     #[error("network: {reason}")]
     Network { reason: String },
+    /// The server's key is not the one this tablet was enrolled with (or its enrolment link
+    /// names): maybe an impostor. Nothing was sent or changed.
+    #[error("the server's certificate is not the one this tablet was enrolled with: it may be an impostor; ask your administrator")]
+    UntrustedServer,
     #[error("storage: {reason}")]
     Storage { reason: String },
     #[error("the tablet's storage is full; nothing was saved")]
@@ -106,6 +110,11 @@ impl From<Error> for KomoraError {
             Error::ConsentWithdrawn { scope } => KomoraError::ConsentWithdrawn { scope },
             Error::NotFound(id) => KomoraError::NotFound { id: id.to_string() },
             Error::Network(reason) | Error::Server(reason) => KomoraError::Network { reason },
+            Error::UntrustedServer => KomoraError::UntrustedServer,
+            Error::PlainHttp => KomoraError::Validation {
+                field: "server".into(),
+                reason: Error::PlainHttp.to_string(),
+            },
             Error::RateLimited => KomoraError::Network {
                 reason: "the server asks to slow down".into(),
             },

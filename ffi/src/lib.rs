@@ -81,10 +81,28 @@ fn options(strength: KdfStrength, platform: Option<Arc<dyn PlatformKey>>) -> cor
     }
 }
 
-fn http(server_url: &str) -> Result<core::HttpTransport> {
-    core::HttpTransport::new(server_url).map_err(|_| KomoraError::Network {
-        reason: "cannot set up a connection to the server".into(),
-    })
+/// A connection to an enrolled vault's server, trusting what its enrolment pinned.
+fn http(settings: &core::SyncSettings) -> Result<core::HttpTransport> {
+    Ok(settings.transport()?)
+}
+
+/// A connection to a server this tablet is joining, trusting exactly `pins` (the public
+/// authorities when empty); plain `http://` to another machine is refused here.
+fn joining(server_url: &str, pins: &[String]) -> Result<core::HttpTransport> {
+    let pins = parse_pins(pins)?;
+    core::HttpTransport::pinned(server_url, &pins).map_err(|e| core::Error::from(e).into())
+}
+
+fn parse_pins(pins: &[String]) -> Result<Vec<core::CertificatePin>> {
+    pins.iter()
+        .map(|p| {
+            p.parse::<core::CertificatePin>()
+                .map_err(|e| KomoraError::Validation {
+                    field: "pin".into(),
+                    reason: e.to_string(),
+                })
+        })
+        .collect()
 }
 
 /// An unlocked vault. Every method is safe to call from any thread or coroutine; calls are
@@ -121,7 +139,7 @@ impl KomoraVault {
         let mut g = self.guard();
         let v = g.as_mut().ok_or(KomoraError::Closed)?;
         let dir = v.dir().map(std::path::Path::to_owned);
-        let mut t = http(&v.sync_settings()?.server_url)?;
+        let mut t = http(&v.sync_settings()?)?;
         match f(v, &mut t) {
             Err(core::Error::Revoked) => Err(Self::revoked(g, dir)),
             other => Ok(other?),
@@ -198,7 +216,9 @@ pub fn erase_vault(dir: String) -> Result<()> {
 }
 
 /// Create this tablet's vault from an enrolment code given by a supervisor or administrator.
-#[uniffi::export]
+/// `certificate_pins` are the enrolment link's (`sha256/...`): the tablet then trusts exactly
+/// those keys for the server; none, a certificate from a public authority.
+#[uniffi::export(default(certificate_pins = []))]
 pub async fn enroll(
     dir: String,
     pin: String,
@@ -206,9 +226,10 @@ pub async fn enroll(
     code: String,
     strength: KdfStrength,
     platform_key: Option<Arc<dyn PlatformKey>>,
+    certificate_pins: Vec<String>,
 ) -> Result<Arc<KomoraVault>> {
     Background::spawn(move || {
-        let mut t = http(&server_url)?;
+        let mut t = joining(&server_url, &certificate_pins)?;
         let v = core::Vault::enroll(
             PathBuf::from(dir),
             &pin,
@@ -223,9 +244,9 @@ pub async fn enroll(
 }
 
 /// Set up the organisation on a new server with the code it printed at its first start: this
-/// tablet becomes the first administrator's.
+/// tablet becomes the first administrator's. `certificate_pins`: the pin the server printed.
 #[allow(clippy::too_many_arguments)]
-#[uniffi::export]
+#[uniffi::export(default(certificate_pins = []))]
 pub async fn bootstrap(
     dir: String,
     pin: String,
@@ -235,9 +256,10 @@ pub async fn bootstrap(
     team_name: String,
     strength: KdfStrength,
     platform_key: Option<Arc<dyn PlatformKey>>,
+    certificate_pins: Vec<String>,
 ) -> Result<Arc<KomoraVault>> {
     Background::spawn(move || {
-        let mut t = http(&server_url)?;
+        let mut t = joining(&server_url, &certificate_pins)?;
         let v = core::Vault::bootstrap(
             PathBuf::from(dir),
             &pin,
@@ -267,17 +289,29 @@ pub fn casework_lists() -> CaseworkLists {
     core::lists().into()
 }
 
-/// What an enrolment QR code holds (`komora:enrol?server=...&code=...`).
-#[uniffi::export]
-pub fn enrolment_link(server_url: String, code: String) -> String {
-    core::enrolment_link(&server_url, &code)
+/// What an enrolment QR code holds (`komora:enrol?server=...&code=...&pin=...`).
+#[uniffi::export(default(certificate_pins = []))]
+pub fn enrolment_link(
+    server_url: String,
+    code: String,
+    certificate_pins: Vec<String>,
+) -> Result<String> {
+    Ok(core::enrolment_link(
+        &server_url,
+        &code,
+        &parse_pins(&certificate_pins)?,
+    ))
 }
 
-/// The server and the code in a scanned enrolment QR code, or null if it is not one.
+/// The server, the code and the server's pins in a scanned enrolment QR code, or null if it is
+/// not one (plain `http://` to another machine is not one).
 #[uniffi::export]
 pub fn parse_enrolment_link(text: String) -> Option<EnrolmentLinkParts> {
-    core::parse_enrolment_link(&text)
-        .map(|(server_url, code)| EnrolmentLinkParts { server_url, code })
+    core::parse_enrolment_link(&text).map(|link| EnrolmentLinkParts {
+        server_url: link.server,
+        code: link.code,
+        certificate_pins: link.pins.iter().map(|p| p.to_string()).collect(),
+    })
 }
 
 /// A scanned enrolment QR code: the code is a secret until used, so it is never printed.
@@ -286,6 +320,8 @@ pub fn parse_enrolment_link(text: String) -> Option<EnrolmentLinkParts> {
 pub struct EnrolmentLinkParts {
     pub server_url: String,
     pub code: String,
+    /// Give them to `enroll`: the tablet then trusts exactly these keys for the server.
+    pub certificate_pins: Vec<String>,
 }
 
 impl std::fmt::Debug for EnrolmentLinkParts {
@@ -860,13 +896,9 @@ impl KomoraVault {
         listener: Option<Arc<dyn SyncListener>>,
     ) -> Result<SyncReport> {
         Background::spawn(move || {
-            let (server, dir) = self.with(|v| {
-                Ok((
-                    v.sync_settings()?.server_url,
-                    v.dir().map(std::path::Path::to_owned),
-                ))
-            })?;
-            let mut t = http(&server)?;
+            let (settings, dir) =
+                self.with(|v| Ok((v.sync_settings()?, v.dir().map(std::path::Path::to_owned))))?;
+            let mut t = http(&settings)?;
             let r = core::sync_shared(
                 &Shared(&self),
                 &mut t,
@@ -903,14 +935,17 @@ impl KomoraVault {
                 field: "role".into(),
                 reason: "use counsellor, supervisor or admin".into(),
             })?;
-            let i = self.remote(|v, t| {
-                v.invite(
+            let (i, link) = self.remote(|v, t| {
+                let i = v.invite(
                     t,
                     role,
                     std::time::Duration::from_secs(valid_hours.clamp(1, 168) as u64 * 3600),
-                )
+                )?;
+                let link = v.sync_settings()?.enrolment_link(&i.code);
+                Ok((i, link))
             })?;
             Ok(Invitation {
+                link,
                 code: i.code.clone(),
                 role: i.role.as_str().into(),
                 expires_at_ms: records::ms(i.expires_at_ms),

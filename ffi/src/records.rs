@@ -840,6 +840,8 @@ impl From<core::SyncStatus> for SyncStatus {
 pub struct Invitation {
     /// The one-time code to give the new device (20 characters).
     pub code: String,
+    /// The enrolment QR code's text: this server, the code and the pin of the server's key.
+    pub link: String,
     pub role: String,
     pub expires_at_ms: i64,
 }

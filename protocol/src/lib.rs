@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 
 pub mod code;
 pub mod envelope;
+pub mod pin;
 pub mod roster;
+pub mod server_url;
 
 /// Largest push body the server reads.
 pub const MAX_PUSH_BYTES: usize = 2 * 1024 * 1024;

@@ -39,13 +39,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the pin (sha256/...) of the certificate the server serves, for `komora admin
+    /// bootstrap --pin`; makes the server's own certificate if it has none yet.
+    Pin,
 }
 
 #[derive(Args, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// A TOML file with any of: data, listen, database, codes_per_minute, logins_per_minute,
-    /// device_logins_per_minute, trusted_proxies, backup_every, backup_dir, keep.
+    /// device_logins_per_minute, trusted_proxies, backup_every, backup_dir, keep, tls_cert,
+    /// tls_key, plain_http.
     #[arg(long, global = true, env = "KOMORA_SYNC_CONFIG", value_name = "FILE")]
     #[serde(skip)]
     pub config: Option<PathBuf>,
@@ -99,6 +103,16 @@ pub struct Settings {
     /// Logins per minute for one device, from any address [default: 30].
     #[arg(long, global = true, env = "KOMORA_SYNC_DEVICE_LOGINS_PER_MINUTE")]
     pub device_logins_per_minute: Option<u32>,
+    /// Serve this certificate chain (PEM) instead of the server's own self-signed one.
+    #[arg(long, global = true, env = "KOMORA_SYNC_TLS_CERT", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, global = true, env = "KOMORA_SYNC_TLS_KEY", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// Serve plain HTTP, for a reverse proxy (nginx, Caddy) that terminates TLS in front.
+    #[arg(long, global = true, env = "KOMORA_SYNC_PLAIN_HTTP")]
+    #[serde(default)]
+    pub plain_http: bool,
 }
 
 /// Parse the trusted proxies: single addresses or ranges.
@@ -139,6 +153,9 @@ impl Settings {
         self.device_logins_per_minute = self
             .device_logins_per_minute
             .or(file.device_logins_per_minute);
+        self.tls_cert = self.tls_cert.or(file.tls_cert);
+        self.tls_key = self.tls_key.or(file.tls_key);
+        self.plain_http |= file.plain_http;
         Ok(self)
     }
 

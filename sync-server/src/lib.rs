@@ -14,6 +14,7 @@ pub mod limiter;
 pub mod metrics;
 pub mod restore;
 pub mod store_lock;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -166,7 +167,7 @@ pub fn prepare_bootstrap(db: &dyn Db) -> Result<Option<String>, db::DbError> {
     Ok(Some(code))
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -1,5 +1,6 @@
-//! `komora-sync-server`: run the server (with scheduled backups), back up its store, restore
-//! a backup, or say how the backups are.
+//! `komora-sync-server`: run the server (TLS unless told otherwise, with scheduled backups),
+//! back up its store, restore a backup, say how the backups are, or print its certificate's
+//! pin.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -12,7 +13,7 @@ use komora_sync_server::config::{Cli, Command, Settings};
 use komora_sync_server::db::sqlite::SqliteDb;
 use komora_sync_server::db::Db;
 use komora_sync_server::store_lock::StoreLock;
-use komora_sync_server::{AppState, Limits};
+use komora_sync_server::{tls, AppState, Limits};
 
 fn main() -> ExitCode {
     // Everything it writes (store, WAL, backups, status) is the server user's alone, however
@@ -59,10 +60,18 @@ fn open_db(settings: &komora_sync_server::config::Settings) -> Result<Arc<dyn Db
 
 fn run(cli: Cli) -> Result<(), String> {
     let settings = cli.settings.merge_file()?;
+    let mode = tls::Mode::from_settings(&settings)?;
     match cli.command {
         Some(Command::Backup { out }) => return backup_once(&settings, &out),
         Some(Command::Restore { from }) => return restore(&settings, &from),
         Some(Command::BackupStatus { json }) => return backup_status(&settings, json),
+        Some(Command::Pin) => {
+            let certificate = mode.certificate()?.ok_or(
+                "this server serves plain HTTP (--plain-http): the certificate is its reverse proxy's",
+            )?;
+            println!("{}", certificate.pin);
+            return Ok(());
+        }
         None => {}
     }
     let source = Source::from_settings(&settings)?;
@@ -87,6 +96,13 @@ fn run(cli: Cli) -> Result<(), String> {
         let _ = writeln!(out, "bootstrap code: {code}");
         let _ = out.flush();
     }
+    // TLS unless told otherwise: the server's own certificate, made at the first start.
+    let certificate = mode.certificate()?;
+    if let Some(c) = &certificate {
+        // Not a secret: what the enrolment link carries so tablets trust this key only.
+        println!("certificate pin: {}", c.pin);
+    }
+    let acceptor = certificate.as_ref().map(|c| c.acceptor()).transpose()?;
 
     let limits = Limits {
         codes_per_minute: settings
@@ -121,12 +137,22 @@ fn run(cli: Cli) -> Result<(), String> {
             .await
             .map_err(|e| format!("cannot listen on {}: {}", settings.listen_addr(), e.kind()))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        println!("listening on {addr}");
+        let scheme = if acceptor.is_some() { "https" } else { "http" };
+        println!("listening on {scheme}://{addr}");
         let _ = std::io::stdout().flush();
-        tracing::info!(%addr, "serving");
-        komora_sync_server::serve(listener, state)
-            .await
-            .map_err(|e| e.to_string())
+        if acceptor.is_none() && !addr.ip().is_loopback() {
+            eprintln!(
+                "komora-sync-server: warning: plain HTTP on {addr}, which other machines reach; \
+                 tablets refuse plain HTTP: put a reverse proxy that terminates TLS in front, \
+                 and listen on 127.0.0.1"
+            );
+        }
+        tracing::info!(%addr, scheme, "serving");
+        match acceptor {
+            Some(acceptor) => tls::serve(listener, acceptor, state).await,
+            None => komora_sync_server::serve(listener, state).await,
+        }
+        .map_err(|e| e.to_string())
     });
     drop(runtime);
     drop(store_keeper);

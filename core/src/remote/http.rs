@@ -1,7 +1,14 @@
 //! [`Transport`] over HTTP(S) with reqwest (blocking; rustls with ring, so it builds for
 //! Android too). JSON for control routes, postcard for operation data.
+//!
+//! Only `https://` leaves the machine: plain `http://` is refused before any connection unless
+//! the server is this machine (`komora_protocol::server_url`). Whom the transport trusts for
+//! the server (a pinned key, or the public roots) is `trust.rs`'s.
 
 use std::time::Duration;
+
+use komora_protocol::pin::CertificatePin;
+use komora_protocol::server_url::check_server_url;
 
 use komora_protocol::*;
 use reqwest::blocking::{Client, RequestBuilder, Response};
@@ -57,24 +64,53 @@ fn json_capped<T: DeserializeOwned>(resp: Response) -> Reply<T> {
 pub struct HttpTransport {
     base: String,
     client: Client,
+    pins: Vec<CertificatePin>,
 }
 
+const REQUEST_LIMIT: Duration = Duration::from_secs(120);
+
 impl HttpTransport {
-    /// A transport to the server at `base_url` (for example `https://sync.ami.rw`).
+    /// A transport to the server at `base_url` (for example `https://sync.ami.rw`), trusting
+    /// the public certificate authorities.
     pub fn new(base_url: &str) -> Result<Self, TransportError> {
-        Self::with_request_limit(base_url, Duration::from_secs(120))
+        Self::build(base_url, &[], REQUEST_LIMIT)
     }
 
-    /// The same, with `limit` as the longest a request may take from start to answer.
+    /// A transport that trusts exactly the server keys `pins` (the public authorities when
+    /// `pins` is empty).
+    pub fn pinned(base_url: &str, pins: &[CertificatePin]) -> Result<Self, TransportError> {
+        Self::build(base_url, pins, REQUEST_LIMIT)
+    }
+
+    /// A transport trusting the public authorities, with `limit` as the longest a request may
+    /// take from start to answer.
     pub fn with_request_limit(base_url: &str, limit: Duration) -> Result<Self, TransportError> {
-        let client = Client::builder()
+        Self::build(base_url, &[], limit)
+    }
+
+    fn build(
+        base_url: &str,
+        pins: &[CertificatePin],
+        limit: Duration,
+    ) -> Result<Self, TransportError> {
+        check_server_url(base_url).map_err(TransportError::Address)?;
+        let mut builder = Client::builder()
             .connect_timeout(Duration::from_secs(15).min(limit))
             .timeout(limit)
+            // The server never redirects; following one could lead to plain HTTP elsewhere.
+            .redirect(reqwest::redirect::Policy::none());
+        if !pins.is_empty() {
+            let config = super::trust::pinned_config(pins)
+                .map_err(|_| TransportError::Network("cannot set up TLS".into()))?;
+            builder = builder.use_preconfigured_tls(config);
+        }
+        let client = builder
             .build()
             .map_err(|e| TransportError::Network(e.to_string()))?;
         Ok(Self {
             base: base_url.trim_end_matches('/').to_owned(),
             client,
+            pins: pins.to_vec(),
         })
     }
 
@@ -83,9 +119,13 @@ impl HttpTransport {
     }
 
     fn send(&self, req: RequestBuilder) -> Reply<Response> {
-        let resp = req
-            .send()
-            .map_err(|e| TransportError::Network(network_reason(&e)))?;
+        let resp = req.send().map_err(|e| {
+            if certificate_refused(&e) {
+                TransportError::Untrusted
+            } else {
+                TransportError::Network(network_reason(&e))
+            }
+        })?;
         if resp.status().is_success() {
             return Ok(resp);
         }
@@ -129,6 +169,26 @@ impl HttpTransport {
     }
 }
 
+/// Whether TLS refused the server's certificate (no pin: not vouched for by a public
+/// authority, expired, another name). Not a network blip: trying again meets the same
+/// certificate. reqwest keeps rustls's error inside `io::Error`s in its chain, whose own
+/// `source()` skips the error they wrap: step into those through `get_ref`.
+fn certificate_refused(e: &reqwest::Error) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        if let Some(rustls::Error::InvalidCertificate(_)) = err.downcast_ref::<rustls::Error>() {
+            return true;
+        }
+        next = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    false
+}
+
 fn network_reason(e: &reqwest::Error) -> String {
     // reqwest's messages name the URL, never a body or a header.
     if e.is_timeout() {
@@ -141,6 +201,10 @@ fn network_reason(e: &reqwest::Error) -> String {
 }
 
 impl Transport for HttpTransport {
+    fn pins(&self) -> &[CertificatePin] {
+        &self.pins
+    }
+
     fn bootstrap(&mut self, req: &BootstrapRequest) -> Reply<RegisteredResponse> {
         self.post_json("/v1/bootstrap", None, req)
     }

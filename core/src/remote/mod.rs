@@ -11,9 +11,12 @@ mod members;
 mod pace;
 mod revocation;
 pub mod transport;
+pub mod trust;
 
 use std::time::Duration;
 
+use komora_protocol::pin::CertificatePin;
+use komora_protocol::server_url::ServerUrlError;
 use komora_protocol::{ChallengeRequest, ErrorCode, Id16, Role, TokenRequest};
 use ring::signature::Ed25519KeyPair;
 use serde::{Deserialize, Serialize};
@@ -34,6 +37,27 @@ pub struct SyncSettings {
     pub team_name: String,
     pub org_name: String,
     pub role: Role,
+    /// The server keys this vault trusts, from its enrolment link (ADR 0012); empty: the
+    /// public certificate authorities. Vaults from before pins read as empty.
+    #[serde(default)]
+    pub server_pins: Vec<CertificatePin>,
+}
+
+impl SyncSettings {
+    /// A transport to this vault's server trusting exactly its pins: the one place every
+    /// front end (command line, app) gets a connection for an enrolled vault.
+    pub fn transport(&self) -> Result<http::HttpTransport> {
+        Ok(http::HttpTransport::pinned(
+            &self.server_url,
+            &self.server_pins,
+        )?)
+    }
+
+    /// The enrolment link (QR code) for `code`: this server, and the pins that let a new
+    /// tablet trust it as this one does.
+    pub fn enrolment_link(&self, code: &str) -> String {
+        komora_protocol::code::enrolment_link(&self.server_url, code, &self.server_pins)
+    }
 }
 
 /// Retry and batching for sync.
@@ -72,6 +96,9 @@ impl From<TransportError> for Error {
     fn from(e: TransportError) -> Self {
         match e {
             TransportError::Network(reason) => Error::Network(reason),
+            TransportError::Address(ServerUrlError::PlainHttp) => Error::PlainHttp,
+            TransportError::Address(problem) => Error::validation("server", problem.to_string()),
+            TransportError::Untrusted => Error::UntrustedServer,
             TransportError::Rejected { status, .. } if status >= 500 => {
                 Error::Network(format!("the server answered {status}"))
             }

@@ -2,7 +2,9 @@
 //! against this trait; `http.rs` implements it with reqwest, and tests can put a faulty
 //! network between the two.
 
+use komora_protocol::pin::CertificatePin;
 use komora_protocol::roster::RosterResponse;
+use komora_protocol::server_url::ServerUrlError;
 use komora_protocol::{
     BootstrapRequest, ChallengeRequest, ChallengeResponse, DeviceInfo, EnrollRequest,
     EnrollResponse, ErrorCode, Id16, InviteRequest, InviteResponse, KeyGrantsResponse, PullPage,
@@ -20,12 +22,23 @@ pub enum TransportError {
         code: ErrorCode,
         message: String,
     },
+    /// The address is refused before any connection (plain `http://` to another machine, or
+    /// not a server's address at all).
+    Address(ServerUrlError),
+    /// The server's key is not one this device pinned: maybe an impostor. Never worth retrying.
+    Untrusted,
 }
 
 pub type Reply<T> = Result<T, TransportError>;
 
 /// The sync server's routes, one method each. `token` is a bearer token from [`Transport::token`].
 pub trait Transport: Send {
+    /// The server keys this transport trusts (empty: the public authorities). A vault made
+    /// through it (enrolment, bootstrap) keeps exactly these, so it trusts later what was
+    /// checked at enrolment. A transport that wraps another must hand on the inner one's.
+    fn pins(&self) -> &[CertificatePin] {
+        &[]
+    }
     fn bootstrap(&mut self, req: &BootstrapRequest) -> Reply<RegisteredResponse>;
     fn challenge(&mut self, req: &ChallengeRequest) -> Reply<ChallengeResponse>;
     fn token(&mut self, req: &TokenRequest) -> Reply<TokenResponse>;

@@ -120,6 +120,7 @@ impl Counted {
                 Ok(_) => "ok".to_owned(),
                 Err(TransportError::Network(reason)) => format!("failed: {reason}"),
                 Err(TransportError::Rejected { status, .. }) => format!("refused: {status}"),
+                Err(other) => format!("refused: {other:?}"),
             };
             eprintln!(
                 "    {what}: {:.1} s -> {:.1} s, {outcome}",

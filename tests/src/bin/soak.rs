@@ -319,6 +319,7 @@ fn describe(e: &TransportError) -> String {
     match e {
         TransportError::Network(reason) => format!("network ({reason})"),
         TransportError::Rejected { status, code, .. } => format!("{status} {code:?}"),
+        other => format!("{other:?}"),
     }
 }
 
@@ -372,7 +373,9 @@ fn start_server(cfg: &Config) -> Server {
     }
     // Every simulated device connects from 127.0.0.1: the per-address limits (10 enrolments
     // and 120 logins a minute by default) would refuse nearly all of them.
-    cmd.args(["--listen", "127.0.0.1:0"])
+    // Plain HTTP on loopback: the soak measures the server's work, comparable with the runs
+    // before it served TLS itself (a TLS soak would add the handshakes).
+    cmd.args(["--listen", "127.0.0.1:0", "--plain-http"])
         .args(["--codes-per-minute", "1000000"])
         .args(["--logins-per-minute", "100000000"])
         .env("KOMORA_LOG", "info")
@@ -417,8 +420,8 @@ fn start_server(cfg: &Config) -> Server {
         };
         if let Some(code) = line.strip_prefix("bootstrap code: ") {
             bootstrap = Some(code.trim().to_owned());
-        } else if let Some(addr) = line.strip_prefix("listening on ") {
-            break format!("http://{}", addr.trim());
+        } else if let Some(url) = line.strip_prefix("listening on ") {
+            break url.trim().to_owned();
         }
     };
     std::thread::spawn(move || for _ in lines {});

@@ -415,6 +415,7 @@ enum class Str {
     ERR_NOT_FOUND,
     /** No connection to the server. Your work is kept on this tablet. */
     ERR_NETWORK,
+    ERR_UNTRUSTED_SERVER,
     /** An administrator revoked this tablet; its records were erased from it. */
     ERR_REVOKED,
     /** An administrator revoked this tablet, but erasing its records failed: uninstall the app now. */
@@ -662,6 +663,7 @@ internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
     Str.ERR_CONSENT_WITHDRAWN to "The client withdrew consent to {0}: nothing more is recorded under it.",
     Str.ERR_NOT_FOUND to "This record is not on this tablet",
     Str.ERR_NETWORK to "No connection to the server. Your work is kept on this tablet.",
+    Str.ERR_UNTRUSTED_SERVER to "The server's certificate is not the one this tablet was enrolled with: it may be an impostor. Nothing was sent. Ask your administrator.",
     Str.ERR_REVOKED to "An administrator revoked this tablet; its records were erased from it.",
     Str.ERR_REVOKED_NOT_ERASED to "An administrator revoked this tablet, but erasing its records failed: uninstall the app now.",
     Str.ERR_INVALID_CODE to "This enrolment code is unknown, already used or expired. Ask for a new one.",
@@ -890,6 +892,7 @@ internal val FRENCH_TEXTS: Map<Str, String> = mapOf(
     Str.ERR_CONSENT_WITHDRAWN to "Le client a retiré son consentement pour {0} : plus rien n'est enregistré à ce titre.",
     Str.ERR_NOT_FOUND to "Cet enregistrement n'est pas sur cette tablette",
     Str.ERR_NETWORK to "Pas de connexion au serveur. Votre travail reste sur cette tablette.",
+    Str.ERR_UNTRUSTED_SERVER to "Le certificat du serveur n'est pas celui avec lequel cette tablette a été inscrite : ce peut être un imposteur. Rien n'a été envoyé. Demandez à votre administrateur.",
     Str.ERR_REVOKED to "Un administrateur a révoqué cette tablette ; ses données y ont été effacées.",
     Str.ERR_REVOKED_NOT_ERASED to "Un administrateur a révoqué cette tablette, mais l'effacement a échoué : désinstallez l'application maintenant.",
     Str.ERR_INVALID_CODE to "Ce code d'inscription est inconnu, déjà utilisé ou expiré. Demandez-en un nouveau.",
@@ -1118,6 +1121,7 @@ internal val KINYARWANDA_TEXTS: Map<Str, String> = mapOf(
     Str.ERR_CONSENT_WITHDRAWN to "Umukiriya yakuyeho uruhushya rwa {0}: nta kindi cyandikwa kuri rwo.",
     Str.ERR_NOT_FOUND to "Iyi nyandiko ntiri kuri iyi tabureti",
     Str.ERR_NETWORK to "Nta murongo wa seriveri. Ibyo wakoze bigumye kuri iyi tabureti.",
+    Str.ERR_UNTRUSTED_SERVER to "Icyemezo cya seriveri si cyo iyi tabureti yandikishijwe na cyo: ishobora kuba ari iy'umwiyitirira. Nta kintu cyoherejwe. Baza umuyobozi wawe.",
     Str.ERR_REVOKED to "Umuyobozi yahagaritse iyi tabureti; amakuru yari kuriyo yasibwe.",
     Str.ERR_REVOKED_NOT_ERASED to "Umuyobozi yahagaritse iyi tabureti, ariko gusiba amakuru byanze: kuramo porogaramu ubu.",
     Str.ERR_INVALID_CODE to "Iyi kode ntizwi, yarakoreshejwe cyangwa igihe cyayo cyarashize. Saba indi nshya.",
