@@ -1,4 +1,4 @@
-//! The `komora` command against a server that serves TLS with its own certificate (ADR 0012,
+//! The `komora` command against a server that serves TLS with its own certificate (ADR 0014,
 //! finding 12 of issue 16): the administrator bootstraps with the pin the server printed, the
 //! invitation's link carries it, a tablet enrols with it, and nothing else is trusted.
 

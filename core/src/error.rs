@@ -77,7 +77,7 @@ pub enum Error {
     /// A server address over plain HTTP to another machine, refused before any connection.
     #[error("plain http:// is refused: records would cross the network readable; use https://")]
     PlainHttp,
-    /// The server's certificate key is not the one pinned at enrolment (ADR 0012).
+    /// The server's certificate key is not the one pinned at enrolment (ADR 0014).
     #[error("the server's certificate is not the one this tablet was enrolled with: it may be an impostor; ask your administrator")]
     UntrustedServer,
     #[error("the server refused: {0}")]

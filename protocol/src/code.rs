@@ -44,7 +44,7 @@ pub fn normalise(typed: &str) -> Option<String> {
 /// What an enrolment QR code holds:
 /// `komora:enrol?server=<URL, percent-encoded>&code=<code>[&pin=<sha256/..., percent-encoded>]`.
 /// The tablet reads the server's address, the code and the pin of the server's key in one
-/// scan; with a pin it trusts exactly that key for that server (ADR 0012).
+/// scan; with a pin it trusts exactly that key for that server (ADR 0014).
 #[derive(Clone, PartialEq, Eq)]
 pub struct EnrolmentLink {
     pub server: String,

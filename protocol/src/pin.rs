@@ -1,5 +1,5 @@
 //! A server certificate's pin: the SHA-256 of its public key (the DER SubjectPublicKeyInfo),
-//! written `sha256/<base64>` as HTTP public-key pinning and OkHttp write it (ADR 0012).
+//! written `sha256/<base64>` as HTTP public-key pinning and OkHttp write it (ADR 0014).
 //!
 //! The sync server prints its pin; the enrolment link carries it; a tablet enrolled with it
 //! trusts exactly that key for that server, whatever the certificate's names and dates say.

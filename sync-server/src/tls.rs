@@ -1,4 +1,4 @@
-//! TLS served by the server itself (ADR 0012), so an NGO needs neither a domain name nor a
+//! TLS served by the server itself (ADR 0014), so an NGO needs neither a domain name nor a
 //! certificate authority to keep records off the network in the clear.
 //!
 //! - By default the server makes its own self-signed certificate and key on its first start

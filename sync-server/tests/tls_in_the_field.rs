@@ -1,7 +1,7 @@
 //! Finding 12 of the security review (issue 16): devices accepted plain HTTP, and a server
 //! without a domain name had no way to TLS. Here the real `komora-sync-server` binary serves
 //! TLS on loopback with the certificate it made itself, and real vaults enrol and sync with the
-//! pin it printed, as an NGO without a domain name would run it (ADR 0012).
+//! pin it printed, as an NGO without a domain name would run it (ADR 0014).
 
 mod server_process;
 

@@ -37,7 +37,7 @@ pub struct SyncSettings {
     pub team_name: String,
     pub org_name: String,
     pub role: Role,
-    /// The server keys this vault trusts, from its enrolment link (ADR 0012); empty: the
+    /// The server keys this vault trusts, from its enrolment link (ADR 0014); empty: the
     /// public certificate authorities. Vaults from before pins read as empty.
     #[serde(default)]
     pub server_pins: Vec<CertificatePin>,

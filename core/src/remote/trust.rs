@@ -1,4 +1,4 @@
-//! Whom a device trusts to be its sync server (ADR 0012).
+//! Whom a device trusts to be its sync server (ADR 0014).
 //!
 //! - **Pinned**: the enrolment link carried the pin of the server's key (`sha256/...`, the
 //!   SHA-256 of its SubjectPublicKeyInfo). The device then trusts exactly a certificate whose
@@ -12,7 +12,7 @@
 //!   app (`webpki-roots`, what reqwest's `rustls-tls` uses): the same on every Android version
 //!   and on the command line, and testable here. `rustls-platform-verifier` was not taken: on
 //!   Android it needs JNI set-up from the app's Kotlin and an extra Android library, none of
-//!   which can be built or tested on this project's machines (ADR 0012).
+//!   which can be built or tested on this project's machines (ADR 0014).
 //!
 //! A refused certificate (pinned or not) is told apart from a network failure
 //! (`TransportError::Untrusted`, found in reqwest's error chain by `http.rs`) and is never

@@ -38,7 +38,9 @@ impl Server {
     pub fn start(args: &[&str], stderr_file: &Path) -> Self {
         let child = Command::new(env!("CARGO_BIN_EXE_komora-sync-server"))
             .args(args)
-            .args(["--listen", "127.0.0.1:0"])
+            // Plain HTTP on loopback: these tests are about backups, not TLS
+            // (`tls_in_the_field.rs` runs the server as the field does).
+            .args(["--listen", "127.0.0.1:0", "--plain-http"])
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(stderr_file).unwrap())
             .spawn()
@@ -61,7 +63,7 @@ impl Server {
             let line = line.trim_end().to_owned();
             server.stdout.push(line.clone());
             if let Some(addr) = line.strip_prefix("listening on ") {
-                server.url = format!("http://{addr}");
+                server.url = addr.to_owned();
                 return server;
             }
         }
