@@ -7,6 +7,7 @@
 
 mod casework;
 mod output;
+mod passphrase;
 mod teams;
 
 use std::path::{Path, PathBuf};
@@ -579,22 +580,25 @@ fn read_file(path: &std::path::Path, max: usize) -> Result<Vec<u8>, Failure> {
         .map_err(|e| Failure(format!("cannot read {}: {}", path.display(), e.kind()), 2))
 }
 
+/// Write a file the command makes (a report, the audit, a batch of operations, a summary):
+/// new, and readable by this user only (0600 on Unix: a report and the audit are in clear, a
+/// batch may still hold an erased file's key until deleted).
 fn write_new_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
     use std::io::Write;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| {
-            Failure(
-                format!(
-                    "cannot create {}: {} (it must not exist yet)",
-                    path.display(),
-                    e.kind()
-                ),
-                2,
-            )
-        })?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options.open(path).map_err(|e| {
+        Failure(
+            format!(
+                "cannot create {}: {} (it must not exist yet)",
+                path.display(),
+                e.kind()
+            ),
+            2,
+        )
+    })?;
     f.write_all(bytes)
         .and_then(|_| f.sync_all())
         .map_err(|e| Failure(format!("cannot write {}: {}", path.display(), e.kind()), 1))
@@ -830,25 +834,12 @@ fn vault_dir(arg: Option<PathBuf>) -> Result<PathBuf, Failure> {
     Ok(base.join("komora"))
 }
 
-/// The passphrase from `KOMORA_PASSPHRASE`, else asked on the terminal without echo.
+/// The passphrase of an existing vault (`confirm: false`) or of a new one (`true`: asked
+/// twice, and refused unless strong: see `passphrase.rs`).
 fn passphrase(confirm: bool) -> Result<String, Failure> {
-    if let Ok(p) = std::env::var("KOMORA_PASSPHRASE") {
-        return Ok(p);
+    if confirm {
+        passphrase::new()
+    } else {
+        passphrase::existing()
     }
-    let ask = |prompt: &str| {
-        rpassword::prompt_password(prompt).map_err(|_| {
-            Failure(
-                "no passphrase: set KOMORA_PASSPHRASE or run in a terminal".into(),
-                2,
-            )
-        })
-    };
-    let first = ask("Vault passphrase: ")?;
-    if confirm && ask("Repeat the passphrase: ")? != first {
-        return Err(Failure(
-            "the two passphrases differ; nothing was created".into(),
-            2,
-        ));
-    }
-    Ok(first)
 }

@@ -76,7 +76,7 @@ fn komora(vault: &Path, args: &[&str]) -> Output {
         .arg("--vault")
         .arg(vault)
         .args(args)
-        .env("KOMORA_PASSPHRASE", "field passphrase")
+        .env("KOMORA_PASSPHRASE", "ikawa field notes 2026")
         .output()
         .unwrap()
 }

@@ -158,6 +158,17 @@ impl Vault {
     }
 }
 
+/// Whether `guess` opens a copy of a vault's key file off the tablet (Argon2id alone: the
+/// hardware is not at hand): the offline PIN search of someone who copied its files.
+pub fn pin_guess_opens_copy(dir: &std::path::Path, guess: &str) -> Result<bool> {
+    crate::vault::guess_opens_offline(dir, guess)
+}
+
+/// Whether the vault's key file in `dir` takes the hardware PIN step (format 2).
+pub fn takes_hardware_pin_step(dir: &std::path::Path) -> Result<bool> {
+    crate::vault::takes_hardware_step(dir)
+}
+
 /// How many records' states of the vault database at `db` (a copy taken off another tablet)
 /// open with `keys` (a data officer's, or any member's): none since states are sealed under
 /// each device's own key (ADR 0014).

@@ -33,11 +33,15 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for KomoraError {
 }
 
 /// Wraps and unwraps the vault's master key with a key that never leaves the device's secure
-/// hardware (the Android Keystore). Implemented in Kotlin.
+/// hardware (the Android Keystore), and takes the hardware step of the PIN's key derivation.
+/// Implemented in Kotlin.
 #[uniffi::export(with_foreign)]
 pub trait PlatformKey: Send + Sync {
     fn wrap(&self, plaintext: Vec<u8>) -> Result<Vec<u8>>;
     fn unwrap(&self, wrapped: Vec<u8>) -> Result<Vec<u8>>;
+    /// HMAC-SHA256 of `input` under a Keystore HMAC key usable only while the tablet's screen
+    /// lock is open: every PIN guess then needs this tablet, unlocked (ADR 0015).
+    fn pin_step(&self, input: Vec<u8>) -> Result<Vec<u8>>;
 }
 
 /// Receives sync progress. Implemented in Kotlin (see `Komora.kt`, which makes it a `Flow`).
@@ -58,6 +62,10 @@ impl core::PlatformKeyWrapper for PlatformAdapter {
     fn unwrap(&self, wrapped: &[u8]) -> std::result::Result<Vec<u8>, String> {
         self.0.unwrap(wrapped.to_vec()).map_err(|e| e.to_string())
     }
+
+    fn pin_step(&self, input: &[u8]) -> std::result::Result<Vec<u8>, String> {
+        self.0.pin_step(input.to_vec()).map_err(|e| e.to_string())
+    }
 }
 
 /// How costly the PIN's key derivation is for a new vault.
@@ -69,16 +77,29 @@ pub enum KdfStrength {
     InsecureForTests,
 }
 
-fn options(strength: KdfStrength, platform: Option<Arc<dyn PlatformKey>>) -> core::VaultOptions {
-    core::VaultOptions {
+fn options(
+    strength: KdfStrength,
+    platform: Option<Arc<dyn PlatformKey>>,
+) -> Result<core::VaultOptions> {
+    Ok(core::VaultOptions {
         kdf: match strength {
             KdfStrength::Standard => core::KdfParams::DEFAULT,
-            KdfStrength::InsecureForTests => core::KdfParams::INSECURE_FOR_TESTS,
+            // Only in the build the binding tests run (feature `test-hooks`): a device build
+            // refuses it, so no tablet's PIN is ever derived at the tests' cost (issue 16).
+            KdfStrength::InsecureForTests if cfg!(feature = "test-hooks") => {
+                core::KdfParams::INSECURE_FOR_TESTS
+            }
+            KdfStrength::InsecureForTests => {
+                return Err(KomoraError::Validation {
+                    field: "strength".into(),
+                    reason: "this build of the app derives PINs at the standard cost only".into(),
+                })
+            }
         },
         platform: platform
             .map(|p| Arc::new(PlatformAdapter(p)) as Arc<dyn core::PlatformKeyWrapper>),
         ..Default::default()
-    }
+    })
 }
 
 /// A connection to an enrolled vault's server, trusting what its enrolment pinned.
@@ -178,7 +199,7 @@ pub async fn create_vault(
     platform_key: Option<Arc<dyn PlatformKey>>,
 ) -> Result<Arc<KomoraVault>> {
     Background::spawn(move || {
-        let v = core::Vault::create(PathBuf::from(dir), &pin, options(strength, platform_key))?;
+        let v = core::Vault::create(PathBuf::from(dir), &pin, options(strength, platform_key)?)?;
         Ok(KomoraVault::new(v))
     })
     .await
@@ -195,7 +216,7 @@ pub async fn open_vault(
         let v = core::Vault::open(
             PathBuf::from(dir),
             &pin,
-            options(KdfStrength::Standard, platform_key),
+            options(KdfStrength::Standard, platform_key)?,
         )?;
         Ok(KomoraVault::new(v))
     })
@@ -236,7 +257,7 @@ pub async fn enroll(
             &mut t,
             &server_url,
             &code,
-            options(strength, platform_key),
+            options(strength, platform_key)?,
         )?;
         Ok(KomoraVault::new(v))
     })
@@ -268,7 +289,7 @@ pub async fn bootstrap(
             &code,
             &org_name,
             &team_name,
-            options(strength, platform_key),
+            options(strength, platform_key)?,
         )?;
         Ok(KomoraVault::new(v))
     })
@@ -990,7 +1011,7 @@ impl KomoraVault {
         platform_key: Option<Arc<dyn PlatformKey>>,
     ) -> Result<Arc<KomoraVault>> {
         Background::spawn(move || {
-            let opts = options(strength, platform_key);
+            let opts = options(strength, platform_key)?;
             let v =
                 self.remote(|v, t| v.create_team(t, PathBuf::from(&dir), &pin, &team_name, opts))?;
             Ok(KomoraVault::new(v))
@@ -1012,5 +1033,26 @@ impl KomoraVault {
             self.with(|v| Ok(v.report_csv(&opts)?))
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 16, finding 16: the tests' cheap key derivation is not reachable from a device
+    /// build (one without the `test-hooks` feature): a tablet's PIN always costs Argon2id at the
+    /// standard cost.
+    #[cfg(not(feature = "test-hooks"))]
+    #[test]
+    fn a_device_build_refuses_the_tests_key_derivation() {
+        assert!(matches!(
+            options(KdfStrength::InsecureForTests, None),
+            Err(KomoraError::Validation { .. })
+        ));
+        assert_eq!(
+            options(KdfStrength::Standard, None).unwrap().kdf,
+            core::KdfParams::DEFAULT
+        );
     }
 }

@@ -207,12 +207,34 @@ pub async fn health(
     ))
 }
 
-pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
-    (
+/// Prometheus text, for whoever holds the metrics token (`--metrics-token`): counts of requests
+/// and operations say when and how much a team works, so they are not the whole internet's.
+/// Without a token configured the route is off (404).
+pub async fn metrics(
+    State(state): State<Arc<AppState>>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
+    let Some(expected) = state.metrics_token.as_deref() else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "metrics are off on this server (start it with --metrics-token)",
+        ));
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let same = crate::auth::sha256(given.as_bytes()) == crate::auth::sha256(expected.as_bytes());
+    if !same {
+        return Err(ApiError::unauthenticated());
+    }
+    Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),
     )
-        .into_response()
+        .into_response())
 }
 
 pub async fn bootstrap(

@@ -48,7 +48,7 @@ pub enum Command {
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// A TOML file with any of: data, listen, database, codes_per_minute, logins_per_minute,
-    /// device_logins_per_minute, trusted_proxies, backup_every, backup_dir, keep, tls_cert,
+    /// device_logins_per_minute, trusted_proxies, metrics_token, backup_every, backup_dir, keep, tls_cert,
     /// tls_key, plain_http.
     #[arg(long, global = true, env = "KOMORA_SYNC_CONFIG", value_name = "FILE")]
     #[serde(skip)]
@@ -100,6 +100,15 @@ pub struct Settings {
     )]
     #[serde(default)]
     pub trusted_proxies: Vec<String>,
+    /// The bearer token that `/metrics` asks for (Prometheus: `authorization: credentials`);
+    /// without one, `/metrics` is off.
+    #[arg(
+        long,
+        global = true,
+        env = "KOMORA_SYNC_METRICS_TOKEN",
+        value_name = "TOKEN"
+    )]
+    pub metrics_token: Option<String>,
     /// Logins per minute for one device, from any address [default: 30].
     #[arg(long, global = true, env = "KOMORA_SYNC_DEVICE_LOGINS_PER_MINUTE")]
     pub device_logins_per_minute: Option<u32>,
@@ -153,6 +162,7 @@ impl Settings {
         self.device_logins_per_minute = self
             .device_logins_per_minute
             .or(file.device_logins_per_minute);
+        self.metrics_token = self.metrics_token.or(file.metrics_token);
         self.tls_cert = self.tls_cert.or(file.tls_cert);
         self.tls_key = self.tls_key.or(file.tls_key);
         self.plain_http |= file.plain_http;

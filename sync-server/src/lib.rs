@@ -41,12 +41,14 @@ pub struct AppState {
     pub device_limit: RateLimiter<komora_protocol::Id16>,
     /// Reverse proxies whose word on the client's address is taken.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The token `/metrics` asks for; without one the route answers 404.
+    pub metrics_token: Option<String>,
     /// The scheduled backups' state, for `/health` (empty when none are scheduled).
     pub backups: backup::status::Monitor,
 }
 
-/// Rate limits per client address and per device, and whom to believe about the client's
-/// address.
+/// Rate limits per client address and per device, whom to believe about the client's
+/// address, and who may read the metrics.
 #[derive(Clone, Debug)]
 pub struct Limits {
     pub codes_per_minute: u32,
@@ -58,6 +60,9 @@ pub struct Limits {
     /// client's address taken from `Forwarded` / `X-Forwarded-For`; from anyone else those
     /// headers are ignored (anyone can write them).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The bearer token `/metrics` asks for (`None`: the route is off). Counts of requests and
+    /// operations tell a watcher when a team works and how much: not for the whole internet.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Limits {
@@ -67,6 +72,7 @@ impl Default for Limits {
             logins_per_minute: 120,
             device_logins_per_minute: 30,
             trusted_proxies: Vec::new(),
+            metrics_token: None,
         }
     }
 }
@@ -86,6 +92,7 @@ impl AppState {
                 limits.device_logins_per_minute.max(1),
             ),
             trusted_proxies: limits.trusted_proxies,
+            metrics_token: limits.metrics_token,
             backups: Default::default(),
         })
     }

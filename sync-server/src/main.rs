@@ -115,6 +115,7 @@ fn run(cli: Cli) -> Result<(), String> {
             .device_logins_per_minute
             .unwrap_or(Limits::default().device_logins_per_minute),
         trusted_proxies: komora_sync_server::config::parse_proxies(&settings.trusted_proxies)?,
+        metrics_token: settings.metrics_token.clone(),
     };
     let state = AppState::new(db, limits);
     // The store is dropped last, outside the runtime: the PostgreSQL client runs a runtime of

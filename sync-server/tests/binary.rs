@@ -12,7 +12,13 @@ fn a_fresh_server_prints_one_bootstrap_code_serves_health_and_backs_up_while_ser
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     // Plain HTTP on loopback: what is tested here is not TLS (see `tls_in_the_field.rs`).
-    let server = start(&["--data", data.to_str().unwrap(), "--plain-http"]);
+    let server = start(&[
+        "--data",
+        data.to_str().unwrap(),
+        "--plain-http",
+        "--metrics-token",
+        "scrape me",
+    ]);
     let url = server.url.clone();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     let codes: Vec<&String> = server
@@ -32,11 +38,19 @@ fn a_fresh_server_prints_one_bootstrap_code_serves_health_and_backs_up_while_ser
         (health["status"].as_str(), health["bootstrapped"].as_bool()),
         (Some("ok"), Some(false))
     );
-    let metrics = reqwest::blocking::get(format!("{url}/metrics"))
-        .unwrap()
-        .text()
-        .unwrap();
-    assert!(metrics.contains("komora_ops_stored_total 0"));
+    // The metrics ask for their token (issue 16, finding 15): counts of requests say when a
+    // team works, and are not for whoever finds the server.
+    let metrics = |token: Option<&str>| {
+        let mut req = reqwest::blocking::Client::new().get(format!("{url}/metrics"));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().unwrap()
+    };
+    assert_eq!(metrics(None).status().as_u16(), 401);
+    assert_eq!(metrics(Some("guess")).status().as_u16(), 401);
+    let text = metrics(Some("scrape me")).text().unwrap();
+    assert!(text.contains("komora_ops_stored_total 0"), "{text}");
 
     let backup = dir.path().join("backup.db");
     let out = Command::new(env!("CARGO_BIN_EXE_komora-sync-server"))
@@ -83,6 +97,14 @@ fn a_fresh_server_prints_one_bootstrap_code_serves_health_and_backs_up_while_ser
         .find(|l| l.starts_with("bootstrap code: "))
         .unwrap();
     assert_ne!(new_code.trim_start_matches("bootstrap code: "), code);
+    // Started without a metrics token, it serves no metrics at all.
+    let url = second
+        .lines
+        .iter()
+        .find_map(|l| l.strip_prefix("listening on "))
+        .unwrap();
+    let off = reqwest::blocking::get(format!("{url}/metrics")).unwrap();
+    assert_eq!(off.status().as_u16(), 404);
 }
 
 #[test]

@@ -42,6 +42,9 @@ pub struct TestServer {
     thread: Option<JoinHandle<()>>,
 }
 
+/// The metrics token of the test servers.
+pub const TEST_METRICS_TOKEN: &str = "test metrics token";
+
 /// Limits generous enough for scripted scenarios; the rate-limit test sets its own.
 pub fn test_limits() -> Limits {
     Limits {
@@ -49,6 +52,7 @@ pub fn test_limits() -> Limits {
         logins_per_minute: 100_000,
         device_logins_per_minute: 100_000,
         trusted_proxies: Vec::new(),
+        metrics_token: Some(TEST_METRICS_TOKEN.into()),
     }
 }
 

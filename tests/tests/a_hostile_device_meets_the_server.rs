@@ -262,6 +262,7 @@ fn floods_behind_a_proxy(backend: &Backend) {
         logins_per_minute: 40,
         device_logins_per_minute: 10,
         trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
+        metrics_token: None,
     };
     let server = TestServer::start_at(
         backend,

@@ -519,7 +519,13 @@ fn malformed_unauthenticated_and_oversized_requests_get_a_clear_refusal_and_chan
     // The health route answers and nothing changed.
     let health: serde_json::Value = http.get(url("/health")).send().unwrap().json().unwrap();
     assert_eq!(health["status"], "ok");
-    let metrics = http.get(url("/metrics")).send().unwrap().text().unwrap();
+    let metrics = http
+        .get(url("/metrics"))
+        .bearer_auth(komora_scenarios::server::TEST_METRICS_TOKEN)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
     assert!(
         metrics.contains("komora_requests_total{route=\"/v1/push\",status=\"400\"}"),
         "{metrics}"

@@ -24,6 +24,6 @@ class KomoraApplication : Application() {
     val app: App by lazy {
         val keystore = KeystorePlatformKey()
         // An erased vault's Keystore key goes too: nothing is left that could unwrap a copy.
-        App(vaultDir, FilePreferences(File(filesDir, "settings.properties")), platformKey = keystore, onErased = { runCatching { keystore.delete() } })
+        App(vaultDir, FilePreferences(File(filesDir, "settings.properties")), platformKey = keystore, onErased = { runCatching { keystore.delete() } }, screenLockSet = { ScreenLock.isSet(this) })
     }
 }

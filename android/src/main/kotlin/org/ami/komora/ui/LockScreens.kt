@@ -128,6 +128,7 @@ class EnrolPresenter(private val app: App, val joining: Boolean = false) :
                 add(FieldError("server", t[Str.SERVER_INVALID]))
             }
             if (s.code.isBlank()) add(FieldError("code", t[Str.CODE_MISSING]))
+            if (!app.screenLockSet()) add(FieldError("pin", t[Str.SCREEN_LOCK_NEEDED]))
             if (pin.length < MIN_PIN_DIGITS) add(FieldError("pin", t.format(Str.PIN_TOO_SHORT, MIN_PIN_DIGITS)))
             else if (!joining && !pin.sameAs(confirm)) add(FieldError("confirm", t[Str.PIN_MISMATCH]))
         }

@@ -45,6 +45,7 @@ enum class Str {
     CODE_MISSING,
     /** The PIN needs at least {0} digits */
     PIN_TOO_SHORT,
+    SCREEN_LOCK_NEEDED,
     /** The two PINs differ */
     PIN_MISMATCH,
     /** My cases */
@@ -75,6 +76,7 @@ enum class Str {
     SYNC_NEVER,
     /** nothing waiting */
     SYNC_NOTHING_WAITING,
+    SYNC_UNSENT_WARNING,
     /** 1 change waiting */
     SYNC_ONE_WAITING,
     /** {0} changes waiting */
@@ -478,6 +480,7 @@ internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
     Str.SERVER_INVALID to "Type the server's address, starting with https://",
     Str.CODE_MISSING to "Type the enrolment code you were given",
     Str.PIN_TOO_SHORT to "The PIN needs at least {0} digits",
+    Str.SCREEN_LOCK_NEEDED to "This tablet has no screen lock. Set one first (Settings, Security, Screen lock): Komora's PIN works only behind it",
     Str.PIN_MISMATCH to "The two PINs differ",
     Str.CASELOAD_TITLE to "My cases",
     Str.SEARCH_HINT to "Search by name or code",
@@ -493,6 +496,7 @@ internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
     Str.SYNC_LAST to "Last synced {0}",
     Str.SYNC_NEVER to "Never synced",
     Str.SYNC_NOTHING_WAITING to "nothing waiting",
+    Str.SYNC_UNSENT_WARNING to "these changes are on this tablet only: connect to send them (a forgotten PIN would lose them)",
     Str.SYNC_ONE_WAITING to "1 change waiting",
     Str.SYNC_WAITING to "{0} changes waiting",
     Str.SYNC_NOW to "Sync now",
@@ -707,6 +711,7 @@ internal val FRENCH_TEXTS: Map<Str, String> = mapOf(
     Str.SERVER_INVALID to "Tapez l'adresse du serveur, commençant par https://",
     Str.CODE_MISSING to "Tapez le code d'inscription reçu",
     Str.PIN_TOO_SHORT to "Le code PIN doit avoir au moins {0} chiffres",
+    Str.SCREEN_LOCK_NEEDED to "Cette tablette n'a pas de verrouillage d'écran. Activez-en un d'abord (Paramètres, Sécurité, Verrouillage de l'écran) : le code PIN de Komora ne fonctionne que derrière lui",
     Str.PIN_MISMATCH to "Les deux codes PIN diffèrent",
     Str.CASELOAD_TITLE to "Mes dossiers",
     Str.SEARCH_HINT to "Chercher par nom ou code",
@@ -722,6 +727,7 @@ internal val FRENCH_TEXTS: Map<Str, String> = mapOf(
     Str.SYNC_LAST to "Dernière synchronisation {0}",
     Str.SYNC_NEVER to "Jamais synchronisé",
     Str.SYNC_NOTHING_WAITING to "rien en attente",
+    Str.SYNC_UNSENT_WARNING to "ces changements ne sont que sur cette tablette : connectez-vous pour les envoyer (un code PIN oublié les perdrait)",
     Str.SYNC_ONE_WAITING to "1 modification en attente",
     Str.SYNC_WAITING to "{0} modifications en attente",
     Str.SYNC_NOW to "Synchroniser",
@@ -936,6 +942,7 @@ internal val KINYARWANDA_TEXTS: Map<Str, String> = mapOf(
     Str.SERVER_INVALID to "Andika aderesi ya seriveri, itangirwa na https://",
     Str.CODE_MISSING to "Andika kode yo kwiyandikisha wahawe",
     Str.PIN_TOO_SHORT to "Umubare w'ibanga ugomba kugira nibura imibare {0}",
+    Str.SCREEN_LOCK_NEEDED to "Iyi tablette nta gifunga cya ekarani ifite. Banza ugishyireho (Igenamiterere, Umutekano, Gufunga ekarani): umubare w'ibanga wa Komora ukora gusa iyo gihari",
     Str.PIN_MISMATCH to "Imibare y'ibanga yombi ntihuye",
     Str.CASELOAD_TITLE to "Amadosiye yanjye",
     Str.SEARCH_HINT to "Shakisha ukoresheje izina cyangwa kode",
@@ -951,6 +958,7 @@ internal val KINYARWANDA_TEXTS: Map<Str, String> = mapOf(
     Str.SYNC_LAST to "Byahujwe bwa nyuma {0}",
     Str.SYNC_NEVER to "Ntibirahuzwa na rimwe",
     Str.SYNC_NOTHING_WAITING to "nta gitegereje",
+    Str.SYNC_UNSENT_WARNING to "izi mpinduka ziri kuri iyi tablette gusa: huza interineti uzohereze (wibagiwe umubare w'ibanga zatakara)",
     Str.SYNC_ONE_WAITING to "impinduka 1 itegereje",
     Str.SYNC_WAITING to "impinduka {0} zitegereje",
     Str.SYNC_NOW to "Huza ubu",
