@@ -978,8 +978,31 @@ impl KomoraVault {
     /// The team's devices (administrators and supervisors).
     pub async fn devices(self: Arc<Self>) -> Result<Vec<Device>> {
         Background::spawn(move || {
-            let devices = self.remote(|v, t| v.devices(t))?;
-            Ok(devices.into_iter().map(Device::from).collect())
+            let (devices, signed) = self.remote(|v, t| Ok((v.devices(t)?, v.team_devices())))?;
+            Ok(devices
+                .into_iter()
+                .map(|d| {
+                    let handed_back = signed
+                        .iter()
+                        .any(|s| s.id.as_bytes() == &d.id.0 && s.retired);
+                    Device {
+                        handed_back,
+                        ..Device::from(d)
+                    }
+                })
+                .collect())
+        })
+        .await
+    }
+
+    /// Hand this tablet back (someone leaving): send everything it holds, sign its last
+    /// operation, and record nothing more; an administrator then revokes it, and it erases
+    /// itself at its next contact. Returns the number of its last operation. Refused while
+    /// anything is still unsent (`Network`: connect and try again).
+    pub async fn hand_back(self: Arc<Self>) -> Result<i64> {
+        Background::spawn(move || {
+            let last = self.remote(|v, t| v.retire(t))?;
+            Ok(records::ms(last))
         })
         .await
     }

@@ -854,6 +854,9 @@ pub struct Device {
     pub revoked: bool,
     pub enrolled_ms: i64,
     pub last_seen_ms: Option<i64>,
+    /// Handed back (it signed its last operation): an administrator should revoke it.
+    #[uniffi(default = false)]
+    pub handed_back: bool,
 }
 
 impl From<core::DeviceInfo> for Device {
@@ -864,6 +867,7 @@ impl From<core::DeviceInfo> for Device {
             revoked: d.revoked,
             enrolled_ms: ms(d.enrolled_ms),
             last_seen_ms: d.last_seen_ms.map(ms),
+            handed_back: false,
         }
     }
 }
