@@ -59,6 +59,10 @@ pub enum Error {
     /// nothing was erased or changed, and the sync stopped.
     #[error("the server says this tablet was revoked, but no administrator signed that: nothing was erased; tell your administrator")]
     RevocationUnproven,
+    /// The server serves only newer apps: update Komora. Nothing on the tablet was lost; it
+    /// syncs once updated.
+    #[error("this app is too old for the server: update Komora (nothing on this tablet was lost)")]
+    UpdateRequired,
     /// This tablet was handed back: it records nothing new (its last operation was signed).
     #[error(
         "this tablet was handed back: it records nothing new; an administrator will revoke it"

@@ -25,6 +25,15 @@ use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::{now_ms, AppState};
 
+/// The protocol version a request speaks (its header; none: 1, the release before it).
+pub fn protocol_of(headers: &axum::http::HeaderMap) -> u32 {
+    headers
+        .get(komora_protocol::PROTOCOL_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(1)
+}
+
 /// Run a storage call on a blocking thread. A panic there becomes a 500, never a dead server.
 pub async fn blocking<T: Send + 'static>(
     state: &Arc<AppState>,
@@ -337,9 +346,19 @@ pub async fn token(
     let token = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, raw);
     let hash = sha256(token.as_bytes());
     let team = device.team_id;
-    let roster_len = blocking(&state, move |db| {
+    let report = req.report.clone().map(bounded_report);
+    let (roster_len, generation, head, own, erased_for_me) = blocking(&state, move |db| {
         db.put_token(&hash, id, now_ms() + TOKEN_TTL_MS)?;
-        db.roster_len(team)
+        if let Some(r) = &report {
+            db.report(id, r)?;
+        }
+        Ok((
+            db.roster_len(team)?,
+            db.generation()?,
+            db.head(team)?,
+            db.holds_of(team, id)?,
+            db.erased_for(team, id)?,
+        ))
     })
     .await?;
     Ok(Json(TokenResponse {
@@ -349,6 +368,10 @@ pub async fn token(
         role: device.role,
         team_epoch: device.team_epoch,
         roster_len,
+        generation: komora_protocol::Bytes(generation.to_vec()),
+        head,
+        own,
+        erased_for_me,
     }))
 }
 
@@ -421,6 +444,17 @@ pub async fn retire(
     blocking(&state, move |db| db.add_statement(team, &bytes)).await?;
     tracing::info!("a device was handed back");
     Ok(Json(serde_json::json!({ "retired": true })))
+}
+
+/// A device's report as kept: its version string cut to a sane length (it is free text).
+fn bounded_report(mut r: komora_protocol::DeviceReport) -> komora_protocol::DeviceReport {
+    r.app_version = r
+        .app_version
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(32)
+        .collect();
+    r
 }
 
 pub async fn invite(
@@ -515,10 +549,32 @@ pub async fn enroll(
 pub async fn push(
     State(state): State<Arc<AppState>>,
     who: Authed,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Result<Json<PushResponse>, ApiError> {
-    let batch: PushBatch = postcard::from_bytes(&body)
-        .map_err(|_| ApiError::bad_request("the push body is not a batch of operations"))?;
+    let malformed = || ApiError::bad_request("the push body is not a batch of operations");
+    // Protocol 2 says each envelope's author and number; protocol 1 does not (then the
+    // author is the pusher, the number unknown).
+    let (batch, meta) = if protocol_of(&headers) >= 2 {
+        let b: komora_protocol::PushBatchV2 =
+            postcard::from_bytes(&body).map_err(|_| malformed())?;
+        if b.meta.len() != b.envelopes.len() {
+            return Err(ApiError::bad_request(
+                "a push must say the author and number of each operation",
+            ));
+        }
+        (
+            PushBatch {
+                envelopes: b.envelopes,
+            },
+            b.meta,
+        )
+    } else {
+        let b: PushBatch = postcard::from_bytes(&body).map_err(|_| malformed())?;
+        let n = b.envelopes.len();
+        (b, vec![komora_protocol::OpMeta::default(); n])
+    };
+    let numbered = protocol_of(&headers) >= 2;
     if batch.envelopes.len() > MAX_PUSH_OPS {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -528,7 +584,7 @@ pub async fn push(
     }
     let mut ops = Vec::with_capacity(batch.envelopes.len());
     let mut bytes = 0u64;
-    for env in batch.envelopes {
+    for (env, m) in batch.envelopes.into_iter().zip(meta) {
         let h = envelope::header(&env).ok_or_else(|| {
             ApiError::bad_request("an operation in the batch is malformed; nothing was stored")
         })?;
@@ -537,6 +593,8 @@ pub async fn push(
             op_id: h.op_id,
             epoch: h.epoch,
             bytes: env,
+            author: m.author,
+            author_seq: numbered.then_some(m.seq),
         });
     }
     let (team, author) = (who.0.team_id, who.0.id);
@@ -552,6 +610,8 @@ pub struct PullQuery {
     #[serde(default)]
     after: u64,
     max_bytes: Option<u32>,
+    /// The op id the device read at `after` (32 hex digits): the stream must still hold it.
+    at: Option<String>,
 }
 
 pub async fn pull(
@@ -565,7 +625,15 @@ pub async fn pull(
         .clamp(1024, MAX_PULL_BYTES);
     let (team, me) = (who.0.team_id, who.0.id);
     let after = q.after.min(i64::MAX as u64); // stores count in signed 64-bit
-    let page: PullPage = blocking(&state, move |db| db.pull(team, me, after, max)).await?;
+    let at = match q.at.as_deref() {
+        None | Some("") => None,
+        Some(hex) => Some(
+            hex.parse::<Id16>()
+                .map_err(|_| ApiError::bad_request("`at` is an op id of 32 hex digits"))?
+                .0,
+        ),
+    };
+    let page: PullPage = blocking(&state, move |db| db.pull(team, me, after, max, at)).await?;
     Metrics::add(&state.metrics.ops_served, page.envelopes.len() as u64);
     Metrics::add(
         &state.metrics.bytes_out,
@@ -776,4 +844,114 @@ pub async fn roster(
         statements: statements.into_iter().map(komora_protocol::Bytes).collect(),
         total,
     }))
+}
+
+/// A device found the stream rolled back (a restored or rebuilt store): it says what it holds
+/// per author; the server answers what it holds, where to pull from again, its key epoch and
+/// list length, and the key grants it lacks, so the device can send back whatever the store
+/// lost (issue 17).
+pub async fn reconcile(
+    State(state): State<Arc<AppState>>,
+    who: Authed,
+    body: Bytes,
+) -> Result<Json<komora_protocol::ReconcileResponse>, ApiError> {
+    if body.len() > 4 * MAX_CONTROL_BYTES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::TooLarge,
+            "the request is too large",
+        ));
+    }
+    let req: komora_protocol::ReconcileRequest = serde_json::from_slice(&body)
+        .map_err(|_| ApiError::bad_request("a reconciliation says what the device holds"))?;
+    let well_formed = req.holds.len() <= 100_000
+        && req.holds.iter().all(|(_, r)| {
+            r.len() <= 100_000
+                && r.iter().all(|(lo, hi)| lo <= hi)
+                && r.windows(2).all(|w| w[0].1 < w[1].0)
+        });
+    if !well_formed {
+        return Err(ApiError::bad_request(
+            "what the device holds must be sorted ranges per author",
+        ));
+    }
+    let team = who.0.team_id;
+    let response = blocking(&state, move |db| {
+        Ok(komora_protocol::ReconcileResponse {
+            generation: komora_protocol::Bytes(db.generation()?.to_vec()),
+            head: db.head(team)?,
+            holds: db.holds(team)?,
+            resume_after: db.resume_after(team, &req.holds)?,
+            epoch: db.device(who.0.id)?.map_or(0, |d| d.team_epoch),
+            roster_len: db.roster_len(team)?,
+            missing_grants: db
+                .missing_grants(team)?
+                .into_iter()
+                .map(|(e, d, kx)| (e, d, komora_protocol::Bytes(kx)))
+                .collect(),
+        })
+    })
+    .await?;
+    tracing::info!(team = %team, "a device reconciles with the stream");
+    Ok(Json(response))
+}
+
+/// Signed statements of the team's list the store lacks (a restore lost them, or the store was
+/// rebuilt): each is checked as at enrolment and revocation, kept, and the devices and epoch
+/// brought level with it (`roster_replay.rs`).
+pub async fn roster_append(
+    State(state): State<Arc<AppState>>,
+    who: Authed,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    if body.len() > 64 * 1024 * 1024 {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::TooLarge,
+            "the request is too large",
+        ));
+    }
+    let req: komora_protocol::RosterAppend = serde_json::from_slice(&body)
+        .map_err(|_| ApiError::bad_request("a list of signed statements"))?;
+    if req.statements.len() > komora_protocol::roster::MAX_ROSTER_STATEMENTS as usize {
+        return Err(ApiError::bad_request("too many statements"));
+    }
+    let team = who.0.team_id;
+    let statements: Vec<Vec<u8>> = req.statements.into_iter().map(|b| b.0).collect();
+    let added = blocking(&state, move |db| {
+        crate::roster_replay::append(db, team, &statements, now_ms())
+    })
+    .await?;
+    if added > 0 {
+        tracing::info!(team = %team, added, "statements of the team's list brought back");
+    }
+    Ok(Json(serde_json::json!({ "added": added })))
+}
+
+/// Team keys wrapped, by a device that holds them, for members the store has no grant for
+/// (a restore lost them). The server cannot open them; a device accepts one only if it
+/// matches the key an administrator's signed snapshot commits to.
+pub async fn upload_grants(
+    State(state): State<Arc<AppState>>,
+    who: Authed,
+    Json(req): Json<komora_protocol::GrantsUpload>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    if req.grants.len() > 100_000
+        || req
+            .grants
+            .iter()
+            .any(|(_, _, w)| w.0.is_empty() || w.0.len() > 1024)
+    {
+        return Err(ApiError::bad_request(
+            "grants of a sane size, at most 100,000",
+        ));
+    }
+    let team = who.0.team_id;
+    let grants: Vec<(u32, Id16, Vec<u8>)> = req
+        .grants
+        .into_iter()
+        .map(|(e, d, w)| (e, d, w.0))
+        .collect();
+    let added = blocking(&state, move |db| db.add_grants(team, &grants)).await?;
+    Ok(Json(serde_json::json!({ "added": added })))
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod limiter;
 pub mod metrics;
 pub mod restore;
+pub mod roster_replay;
 pub mod store_lock;
 pub mod tls;
 
@@ -117,6 +118,9 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/teams", post(api::create_team))
         .route("/v1/revocation", post(api::revocation_proof))
         .route("/v1/devices/retire", post(api::retire))
+        .route("/v1/reconcile", post(api::reconcile))
+        .route("/v1/roster", post(api::roster_append))
+        .route("/v1/keys/grants", post(api::upload_grants))
         .layer(axum::extract::DefaultBodyLimit::max(
             komora_protocol::MAX_PUSH_BYTES,
         ))
@@ -133,7 +137,22 @@ async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -
         .to_owned();
     let method = req.method().clone();
     let started = std::time::Instant::now();
-    let response = next.run(req).await;
+    // A device too old for this server is told to update, whatever it asked; nothing of it
+    // is read (issue 17: version skew). Every answer says the server's version.
+    let response = if api::protocol_of(req.headers()) < komora_protocol::MIN_PROTOCOL_VERSION {
+        axum::response::IntoResponse::into_response(error::ApiError::new(
+            axum::http::StatusCode::UPGRADE_REQUIRED,
+            komora_protocol::ErrorCode::UpdateRequired,
+            "this app is too old for the server: update it (nothing on the tablet is lost)",
+        ))
+    } else {
+        next.run(req).await
+    };
+    let mut response = response;
+    response.headers_mut().insert(
+        komora_protocol::PROTOCOL_HEADER,
+        axum::http::HeaderValue::from(komora_protocol::PROTOCOL_VERSION),
+    );
     let status = response.status().as_u16();
     state.metrics.request(&route, status);
     tracing::info!(%method, route, status, ms = started.elapsed().as_millis() as u64, "request");

@@ -95,13 +95,23 @@ mod counting {
             self.calls += 1;
             self.inner.enroll(req)
         }
-        fn push(&mut self, token: &str, batch: &PushBatch) -> Reply<PushResponse> {
+        fn push(
+            &mut self,
+            token: &str,
+            batch: &komora_protocol::PushBatchV2,
+        ) -> Reply<PushResponse> {
             self.calls += 1;
             self.inner.push(token, batch)
         }
-        fn pull(&mut self, token: &str, after: u64, max_bytes: u32) -> Reply<PullPage> {
+        fn pull(
+            &mut self,
+            token: &str,
+            after: u64,
+            max_bytes: u32,
+            at: Option<komora_protocol::Id16>,
+        ) -> Reply<PullPage> {
             self.calls += 1;
-            self.inner.pull(token, after, max_bytes)
+            self.inner.pull(token, after, max_bytes, at)
         }
         fn devices(&mut self, token: &str) -> Reply<Vec<DeviceInfo>> {
             self.calls += 1;
@@ -141,6 +151,30 @@ mod counting {
         fn retire(&mut self, token: &str, req: &RetireRequest) -> Reply<()> {
             self.calls += 1;
             self.inner.retire(token, req)
+        }
+        fn reconcile(
+            &mut self,
+            token: &str,
+            req: &komora_protocol::ReconcileRequest,
+        ) -> Result<komora_protocol::ReconcileResponse, komora_core::TransportError> {
+            self.calls += 1;
+            self.inner.reconcile(token, req)
+        }
+        fn roster_append(
+            &mut self,
+            token: &str,
+            req: &komora_protocol::RosterAppend,
+        ) -> Result<(), komora_core::TransportError> {
+            self.calls += 1;
+            self.inner.roster_append(token, req)
+        }
+        fn upload_grants(
+            &mut self,
+            token: &str,
+            req: &komora_protocol::GrantsUpload,
+        ) -> Result<(), komora_core::TransportError> {
+            self.calls += 1;
+            self.inner.upload_grants(token, req)
         }
     }
 }

@@ -3,7 +3,7 @@
 //! SQLite and, when `KOMORA_TEST_POSTGRES` is set, on PostgreSQL.
 
 use komora_core::{HttpTransport, NewClient, OpEnvelope, Role, Transport, TransportError, Vault};
-use komora_protocol::{envelope, Bytes, EraseRequest, ErrorCode, Id16, PushBatch};
+use komora_protocol::{envelope, Bytes, EraseRequest, ErrorCode, Id16, OpMeta, PushBatchV2};
 use komora_scenarios::server::{backends, Backend, TestServer};
 use komora_scenarios::{bootstrap_admin, client_names, enrol, fast_options, TokenSpy};
 
@@ -21,6 +21,15 @@ fn token_of(v: &mut Vault, url: &str) -> String {
     v.sync(&mut spy, &komora_scenarios::quick_retries(), &mut |_| {})
         .unwrap();
     spy.token.expect("a sync logs in")
+}
+
+/// A push of these envelopes, each declared as the pushing device's own.
+fn batch(envelopes: Vec<Vec<u8>>) -> PushBatchV2 {
+    let n = envelopes.len();
+    PushBatchV2 {
+        envelopes,
+        meta: vec![OpMeta::default(); n],
+    }
 }
 
 /// An envelope with the given clear header and garbage inside: all the server can check.
@@ -57,9 +66,7 @@ fn shadowing(backend: &Backend) {
     let token = token_of(&mut nyanza, &server.url);
     let epoch = nyanza.team_keys().current_epoch();
     let mut raw = HttpTransport::new(&server.url).unwrap();
-    let shadow = PushBatch {
-        envelopes: ids.iter().map(|id| envelope_with(*id, epoch)).collect(),
-    };
+    let shadow = batch(ids.iter().map(|id| envelope_with(*id, epoch)).collect());
     let stored = raw.push(&token, &shadow).unwrap();
     assert_eq!(stored.stored as usize, ids.len());
 
@@ -80,9 +87,7 @@ fn shadowing(backend: &Backend) {
     let again = raw
         .push(
             &token_of(&mut claudine, &server.url),
-            &PushBatch {
-                envelopes: pending.iter().map(OpEnvelope::to_bytes).collect(),
-            },
+            &batch(pending.iter().map(OpEnvelope::to_bytes).collect()),
         )
         .unwrap();
     assert_eq!((again.stored, again.duplicates as usize), (0, ids.len()));
@@ -109,9 +114,7 @@ fn future_epochs(backend: &Backend) {
     for epoch in [current + 1, current + 1000, u32::MAX] {
         let refused = raw.push(
             &token,
-            &PushBatch {
-                envelopes: vec![envelope_with([epoch as u8; 16], epoch)],
-            },
+            &batch(vec![envelope_with([epoch as u8; 16], epoch)]),
         );
         assert!(
             matches!(

@@ -95,7 +95,7 @@ fn an_answer_without_end_is_cut_off_at_its_cap() {
             device_id: Id16([1; 16]),
         }));
         refused_as_too_large(t.roster("token", 0));
-        refused_as_too_large(t.pull("token", 0, 1024 * 1024));
+        refused_as_too_large(t.pull("token", 0, 1024 * 1024, None));
         refused_as_too_large(t.keys("token", 0));
         std::thread::sleep(std::time::Duration::from_millis(200));
         let total = sent.load(Ordering::SeqCst) - before;
@@ -130,11 +130,21 @@ impl Transport for Flooding {
     fn enroll(&mut self, r: &EnrollRequest) -> Result<EnrollResponse, TransportError> {
         self.inner.enroll(r)
     }
-    fn push(&mut self, t: &str, b: &PushBatch) -> Result<PushResponse, TransportError> {
+    fn push(
+        &mut self,
+        t: &str,
+        b: &komora_protocol::PushBatchV2,
+    ) -> Result<PushResponse, TransportError> {
         self.inner.push(t, b)
     }
-    fn pull(&mut self, t: &str, after: u64, max: u32) -> Result<PullPage, TransportError> {
-        let mut page = self.inner.pull(t, after, max)?;
+    fn pull(
+        &mut self,
+        t: &str,
+        after: u64,
+        max: u32,
+        at: Option<komora_protocol::Id16>,
+    ) -> Result<PullPage, TransportError> {
+        let mut page = self.inner.pull(t, after, max, at)?;
         for _ in 0..std::mem::take(&mut self.flood) {
             self.next += 1;
             let mut e = vec![envelope::VERSION];
@@ -177,6 +187,27 @@ impl Transport for Flooding {
     }
     fn retire(&mut self, t: &str, r: &RetireRequest) -> Result<(), TransportError> {
         self.inner.retire(t, r)
+    }
+    fn reconcile(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::ReconcileRequest,
+    ) -> Result<komora_protocol::ReconcileResponse, komora_core::TransportError> {
+        self.inner.reconcile(token, req)
+    }
+    fn roster_append(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::RosterAppend,
+    ) -> Result<(), komora_core::TransportError> {
+        self.inner.roster_append(token, req)
+    }
+    fn upload_grants(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::GrantsUpload,
+    ) -> Result<(), komora_core::TransportError> {
+        self.inner.upload_grants(token, req)
     }
 }
 

@@ -62,10 +62,16 @@ impl Transport for SaysRevoked {
     fn enroll(&mut self, req: &EnrollRequest) -> Reply<EnrollResponse> {
         self.inner.enroll(req)
     }
-    fn push(&mut self, _: &str, _: &PushBatch) -> Reply<PushResponse> {
+    fn push(&mut self, _: &str, _: &komora_protocol::PushBatchV2) -> Reply<PushResponse> {
         revoked()
     }
-    fn pull(&mut self, _: &str, _: u64, _: u32) -> Reply<PullPage> {
+    fn pull(
+        &mut self,
+        _: &str,
+        _: u64,
+        _: u32,
+        _: Option<komora_protocol::Id16>,
+    ) -> Reply<PullPage> {
         revoked()
     }
     fn devices(&mut self, _: &str) -> Reply<Vec<DeviceInfo>> {
@@ -97,6 +103,30 @@ impl Transport for SaysRevoked {
         }
     }
     fn retire(&mut self, _: &str, _: &RetireRequest) -> Reply<()> {
+        revoked()
+    }
+    fn reconcile(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::ReconcileRequest,
+    ) -> Result<komora_protocol::ReconcileResponse, komora_core::TransportError> {
+        let _ = (token, req);
+        revoked()
+    }
+    fn roster_append(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::RosterAppend,
+    ) -> Result<(), komora_core::TransportError> {
+        let _ = (token, req);
+        revoked()
+    }
+    fn upload_grants(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::GrantsUpload,
+    ) -> Result<(), komora_core::TransportError> {
+        let _ = (token, req);
         revoked()
     }
 }

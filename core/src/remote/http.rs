@@ -119,6 +119,12 @@ impl HttpTransport {
     }
 
     fn send(&self, req: RequestBuilder) -> Reply<Response> {
+        // Every request says the protocol it speaks (the server serves one version behind
+        // and tells older ones to update).
+        let req = req.header(
+            komora_protocol::PROTOCOL_HEADER,
+            komora_protocol::PROTOCOL_VERSION.to_string(),
+        );
         let resp = req.send().map_err(|e| {
             if certificate_refused(&e) {
                 TransportError::Untrusted
@@ -249,7 +255,7 @@ impl Transport for HttpTransport {
             .map(|_| ())
     }
 
-    fn push(&mut self, token: &str, batch: &PushBatch) -> Reply<PushResponse> {
+    fn push(&mut self, token: &str, batch: &PushBatchV2) -> Reply<PushResponse> {
         let body = postcard::to_allocvec(batch)
             .map_err(|_| TransportError::Network("cannot encode the batch".into()))?;
         let req = self
@@ -261,14 +267,45 @@ impl Transport for HttpTransport {
         json_capped(self.send(req)?)
     }
 
-    fn pull(&mut self, token: &str, after: u64, max_bytes: u32) -> Reply<PullPage> {
+    fn pull(
+        &mut self,
+        token: &str,
+        after: u64,
+        max_bytes: u32,
+        at: Option<Id16>,
+    ) -> Reply<PullPage> {
+        let at = at.map(|a| format!("&at={a}")).unwrap_or_default();
         let req = self
             .client
-            .get(self.url(&format!("/v1/pull?after={after}&max_bytes={max_bytes}")))
+            .get(self.url(&format!("/v1/pull?after={after}&max_bytes={max_bytes}{at}")))
             .bearer_auth(token);
         let bytes = read_capped(self.send(req)?, MAX_PAGE_ANSWER)?;
-        postcard::from_bytes(&bytes)
-            .map_err(|_| TransportError::Network("the page arrived damaged".into()))
+        let damaged = || TransportError::Network("the page arrived damaged".into());
+        // A server of protocol 1 sends the first fields only: no generation, never rewound.
+        postcard::from_bytes::<PullPage>(&bytes).or_else(|_| {
+            postcard::from_bytes::<PullPageV1>(&bytes)
+                .map(|p| PullPage {
+                    envelopes: p.envelopes,
+                    next: p.next,
+                    more: p.more,
+                    ..PullPage::default()
+                })
+                .map_err(|_| damaged())
+        })
+    }
+
+    fn reconcile(&mut self, token: &str, req: &ReconcileRequest) -> Reply<ReconcileResponse> {
+        self.post_json("/v1/reconcile", Some(token), req)
+    }
+
+    fn roster_append(&mut self, token: &str, req: &RosterAppend) -> Reply<()> {
+        self.post_json::<_, serde_json::Value>("/v1/roster", Some(token), req)
+            .map(|_| ())
+    }
+
+    fn upload_grants(&mut self, token: &str, req: &GrantsUpload) -> Reply<()> {
+        self.post_json::<_, serde_json::Value>("/v1/keys/grants", Some(token), req)
+            .map(|_| ())
     }
 
     fn devices(&mut self, token: &str) -> Reply<Vec<DeviceInfo>> {

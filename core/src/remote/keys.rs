@@ -239,6 +239,52 @@ impl Vault {
     }
 }
 
+impl Vault {
+    /// The team keys this device holds, wrapped for members a restored or rebuilt server has
+    /// no grant for (issue 17): each epoch's case-work key, or its team key alone for a data
+    /// officer, never for a device the signed list revoked before that epoch. Anyone holding
+    /// the key may wrap it: a device takes a key only if the administrator's signed snapshot
+    /// commits to it, so this gives no one a key they should not have.
+    pub(crate) fn regrant(
+        &self,
+        missing: &[(u32, Id16, Bytes)],
+    ) -> Result<Vec<(u32, Id16, Bytes)>> {
+        let Some(roster) = self.store.roster.as_ref() else {
+            return Ok(Vec::new());
+        };
+        let held: std::collections::BTreeMap<u32, EpochKey> =
+            self.store.keyring().export().into_iter().collect();
+        let devices = roster.devices();
+        let mut out = Vec::new();
+        for (epoch, device, kx_pk) in missing {
+            let Some(key) = held.get(epoch) else { continue };
+            let Some(d) = devices.iter().find(|d| d.id.as_bytes() == &device.0) else {
+                continue;
+            };
+            if d.revoked_from.is_some_and(|from| from <= *epoch) || kx_pk.0 != d.kx_pk {
+                continue;
+            }
+            let given = if d.role == komora_protocol::Role::DataOfficer {
+                match key {
+                    EpochKey::Legacy(_) => continue,
+                    other => other.team(*epoch),
+                }
+            } else {
+                match key.casework() {
+                    Some(c) => c.clone(),
+                    None => continue,
+                }
+            };
+            out.push((
+                *epoch,
+                *device,
+                Bytes(wrap_for(device, &d.kx_pk, *epoch, &given)?),
+            ));
+        }
+        Ok(out)
+    }
+}
+
 /// [`Vault::refresh_team_keys`] over a shared vault: let go of during the network calls.
 pub(crate) fn refresh_team_keys<C: VaultCell>(
     cell: &C,

@@ -110,6 +110,7 @@ impl From<TransportError> for Error {
                 ErrorCode::RateLimited => Error::RateLimited,
                 ErrorCode::Forbidden => Error::Forbidden(message),
                 ErrorCode::StaleEpoch => Error::StaleKeyEpoch,
+                ErrorCode::UpdateRequired => Error::UpdateRequired,
                 _ => Error::Server(message),
             },
         }
@@ -147,6 +148,8 @@ pub(crate) trait Signer {
     fn login_device(&self) -> Result<Id16>;
     fn revocation_signature(&self, challenge: &[u8]) -> Result<Vec<u8>>;
     fn revocation_proven(&self, statements: Vec<Vec<u8>>) -> Result<bool>;
+    /// What the device tells the server of itself at login (the fleet view).
+    fn report(&self) -> Option<komora_protocol::DeviceReport>;
 }
 
 impl Vault {
@@ -182,6 +185,18 @@ impl Signer for Vault {
     fn revocation_proven(&self, statements: Vec<Vec<u8>>) -> Result<bool> {
         Vault::revocation_proven(self, statements)
     }
+
+    fn report(&self) -> Option<komora_protocol::DeviceReport> {
+        let status = self.sync_status().ok()?;
+        Some(komora_protocol::DeviceReport {
+            app_version: env!("CARGO_PKG_VERSION").into(),
+            protocol: komora_protocol::PROTOCOL_VERSION,
+            pending: status.pending,
+            parked: status.parked,
+            set_aside: status.set_aside,
+            last_sync_ms: status.last_sync_ms,
+        })
+    }
 }
 
 impl<C: VaultCell> Signer for C {
@@ -200,6 +215,10 @@ impl<C: VaultCell> Signer for C {
     fn revocation_proven(&self, statements: Vec<Vec<u8>>) -> Result<bool> {
         self.with(|v| Vault::revocation_proven(v, statements))
     }
+
+    fn report(&self) -> Option<komora_protocol::DeviceReport> {
+        self.with(|v| Ok(Signer::report(&*v))).ok().flatten()
+    }
 }
 
 /// A logged-in conversation with the server: the token is kept for the session only.
@@ -211,6 +230,14 @@ pub(crate) struct Session<'t> {
     pub(crate) team_epoch: u32,
     /// How many statements the team's signed device list holds, as said at login.
     pub(crate) roster_len: u32,
+    /// The server stream's generation as said at login (empty: a server from before).
+    pub(crate) generation: Vec<u8>,
+    /// The server stream's head as said at login.
+    pub(crate) head: u64,
+    /// The numbers of this device's operations the server holds, as said at login.
+    pub(crate) own: Vec<(u64, u64)>,
+    /// How many operations the server deleted at this device's erasure requests.
+    pub(crate) erased_for_me: u64,
 }
 
 impl<'t> Session<'t> {
@@ -221,6 +248,10 @@ impl<'t> Session<'t> {
             opts,
             team_epoch: 0,
             roster_len: 0,
+            generation: Vec::new(),
+            head: 0,
+            own: Vec::new(),
+            erased_for_me: 0,
         }
     }
 
@@ -240,10 +271,15 @@ impl<'t> Session<'t> {
             device_id: device,
             challenge: challenge.challenge,
             signature: komora_protocol::Bytes(signature),
+            report: signer.report(),
         })?;
         self.token = Some(Zeroizing::new(token.token));
         self.team_epoch = token.team_epoch;
         self.roster_len = token.roster_len;
+        self.generation = token.generation.0;
+        self.head = token.head;
+        self.own = token.own;
+        self.erased_for_me = token.erased_for_me;
         Ok(())
     }
 

@@ -8,8 +8,9 @@ use komora_protocol::server_url::ServerUrlError;
 use komora_protocol::{
     BootstrapRequest, ChallengeRequest, ChallengeResponse, DeviceInfo, EnrollRequest,
     EnrollResponse, ErrorCode, Id16, InviteRequest, InviteResponse, KeyGrantsResponse, PullPage,
-    PushBatch, PushResponse, RegisteredResponse, RevokeRequest, TokenRequest, TokenResponse,
+    PushBatchV2, PushResponse, RegisteredResponse, RevokeRequest, TokenRequest, TokenResponse,
 };
+use komora_protocol::{GrantsUpload, ReconcileRequest, ReconcileResponse, RosterAppend};
 
 /// Why a call did not get an answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,8 +45,23 @@ pub trait Transport: Send {
     fn token(&mut self, req: &TokenRequest) -> Reply<TokenResponse>;
     fn invite(&mut self, token: &str, req: &InviteRequest) -> Reply<InviteResponse>;
     fn enroll(&mut self, req: &EnrollRequest) -> Reply<EnrollResponse>;
-    fn push(&mut self, token: &str, batch: &PushBatch) -> Reply<PushResponse>;
-    fn pull(&mut self, token: &str, after: u64, max_bytes: u32) -> Reply<PullPage>;
+    /// Store envelopes, each with its author (`None`: this device) and number (protocol 2).
+    fn push(&mut self, token: &str, batch: &PushBatchV2) -> Reply<PushResponse>;
+    /// The team's envelopes after `after`; `at` is the op this device read there, which the
+    /// stream must still hold (else the page says `rewound`).
+    fn pull(
+        &mut self,
+        token: &str,
+        after: u64,
+        max_bytes: u32,
+        at: Option<Id16>,
+    ) -> Reply<PullPage>;
+    /// After a rolled-back stream: what the server holds and where to pull from (issue 17).
+    fn reconcile(&mut self, token: &str, req: &ReconcileRequest) -> Reply<ReconcileResponse>;
+    /// Statements of the team's signed list the server lacks.
+    fn roster_append(&mut self, token: &str, req: &RosterAppend) -> Reply<()>;
+    /// Team keys wrapped for members the server has no grant for.
+    fn upload_grants(&mut self, token: &str, req: &GrantsUpload) -> Reply<()>;
     fn devices(&mut self, token: &str) -> Reply<Vec<DeviceInfo>>;
     fn revoke(&mut self, token: &str, device: &Id16, req: &RevokeRequest) -> Reply<()>;
     fn keys(&mut self, token: &str, after_epoch: u32) -> Reply<KeyGrantsResponse>;

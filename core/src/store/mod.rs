@@ -637,7 +637,7 @@ impl Store {
     pub(crate) fn pending_erasures(&self) -> Result<(Vec<(OpId, Vec<OpId>)>, Vec<OpId>)> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT p.op_id, p.erasure, o.device_id = ?1 FROM pending_erasures p
-             LEFT JOIN ops o ON o.op_id = p.erasure LIMIT 10000",
+             LEFT JOIN ops o ON o.op_id = p.erasure WHERE p.done = 0 LIMIT 10000",
         )?;
         let mut rows = stmt.query([self.device.as_bytes()])?;
         let mut mine: BTreeMap<OpId, Vec<OpId>> = BTreeMap::new();
@@ -654,6 +654,27 @@ impl Store {
         Ok((mine.into_iter().collect(), others))
     }
 
+    /// How many deletions of this device's own erasures the server carried out.
+    pub(crate) fn own_erasures_done(&self) -> Result<u64> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM pending_erasures WHERE done = 1 AND erasure IN
+             (SELECT op_id FROM ops WHERE device_id = ?1)",
+            [self.device.as_bytes()],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
+    /// Ask the server again for the deletions of this device's own erasures (it was restored
+    /// from a backup taken before them).
+    pub(crate) fn requeue_own_erasures(&mut self) -> Result<usize> {
+        Ok(self.conn.execute(
+            "UPDATE pending_erasures SET done = 0 WHERE done = 1 AND erasure IN
+             (SELECT op_id FROM ops WHERE device_id = ?1)",
+            [self.device.as_bytes()],
+        )?)
+    }
+
     /// The highest operation number held from `device` (0: none).
     pub(crate) fn last_seq_of(&self, device: DeviceId) -> Result<u64> {
         let n: Option<i64> = self
@@ -668,11 +689,13 @@ impl Store {
         Ok(self.next_seq.saturating_sub(1))
     }
 
-    /// The server deleted these (or this device may not ask it to).
+    /// The server deleted these (or this device may not ask it to). They stay listed, done,
+    /// so that a server restored from an older backup can be asked again.
     pub(crate) fn clear_pending_erasures(&mut self, ids: &[OpId]) -> Result<()> {
         let tx = self.conn.transaction()?;
         {
-            let mut stmt = tx.prepare_cached("DELETE FROM pending_erasures WHERE op_id = ?1")?;
+            let mut stmt =
+                tx.prepare_cached("UPDATE pending_erasures SET done = 1 WHERE op_id = ?1")?;
             for id in ids {
                 stmt.execute([id.as_bytes()])?;
             }

@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_parked.sql"),
     include_str!("../../migrations/0004_client_files.sql"),
     include_str!("../../migrations/0005_cutoffs_and_signed_erasures.sql"),
+    include_str!("../../migrations/0006_reconciliation.sql"),
 ];
 
 /// Connection settings every vault connection uses.

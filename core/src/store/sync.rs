@@ -42,6 +42,14 @@ impl Summary {
         self.held.is_empty()
     }
 
+    /// As the wire carries it: per author id, the ranges of its numbers.
+    pub(crate) fn to_author_ranges(&self) -> komora_protocol::AuthorRanges {
+        self.held
+            .iter()
+            .map(|(d, r)| (komora_protocol::Id16(*d.as_bytes()), r.clone()))
+            .collect()
+    }
+
     pub fn to_bytes(&self) -> Vec<u8> {
         postcard::to_allocvec(self).expect("summaries always serialise")
     }
@@ -256,6 +264,29 @@ pub(crate) const MAX_PARKED: usize = 10_000;
 pub(crate) const PARKED_MAX_AGE_MS: u64 = 30 * 24 * 3600 * 1000;
 const SET_ASIDE_META: &str = "parked_set_aside";
 
+/// One operation waiting to be sent: its place in this log, its envelope, its author and
+/// number.
+pub(crate) struct Unsynced {
+    pub seq: i64,
+    pub envelope: Vec<u8>,
+    pub author: DeviceId,
+    pub number: u64,
+}
+
+/// Whether `ranges` holds `number` of `author`.
+fn holds(
+    ranges: &komora_protocol::AuthorRanges,
+    author: &komora_protocol::Id16,
+    number: u64,
+) -> bool {
+    ranges.iter().any(|(a, r)| {
+        a == author && {
+            let i = r.partition_point(|(_, hi)| *hi < number);
+            r.get(i).is_some_and(|(lo, _)| *lo <= number)
+        }
+    })
+}
+
 /// Whether another operation of the same author already holds this operation's number.
 fn number_reused(conn: &rusqlite::Connection, op: &Op) -> Result<bool> {
     Ok(conn
@@ -366,7 +397,7 @@ impl Store {
     pub(crate) fn apply_remote(
         &mut self,
         envelopes: &[OpEnvelope],
-        server_cursor: Option<u64>,
+        server_cursor: Option<(u64, Option<OpId>)>,
         defer_unknown: bool,
     ) -> Result<ApplyReport> {
         self.apply_checked(
@@ -384,7 +415,7 @@ impl Store {
     fn apply_checked(
         &mut self,
         envelopes: &[OpEnvelope],
-        server_cursor: Option<u64>,
+        server_cursor: Option<(u64, Option<OpId>)>,
         held_by_server: bool,
         defer_unknown: bool,
     ) -> Result<ApplyReport> {
@@ -587,11 +618,23 @@ impl Store {
             save_state(&tx, states, *record, state, *file, wrapped.take())?;
         }
         save_clock(&tx, clock.last(), *next_seq)?;
-        if let Some(cursor) = server_cursor {
+        if let Some((cursor, anchor)) = server_cursor {
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('pull_cursor', ?1)",
             )?
             .execute([&cursor.to_be_bytes()[..]])?;
+            // The operation the stream holds at the cursor: a later pull checks it is still
+            // there (a store rolled back would not have it, issue 17).
+            match anchor {
+                Some(op) => tx
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO meta (key, value) VALUES ('pull_cursor_op', ?1)",
+                    )?
+                    .execute([op.as_bytes()])?,
+                None => tx
+                    .prepare_cached("DELETE FROM meta WHERE key = 'pull_cursor_op'")?
+                    .execute([])?,
+            };
         }
         tx.commit()?;
         if report.applied > 0 || !gone.is_empty() {
@@ -683,22 +726,141 @@ impl Store {
     }
 
     /// The next operations the server does not hold yet, oldest first, up to `max_ops` and
-    /// about `max_bytes`: (local seq, envelope bytes).
-    pub(crate) fn unsynced(&self, max_ops: usize, max_bytes: usize) -> Result<Vec<(i64, Vec<u8>)>> {
+    /// about `max_bytes`, with each one's author and number.
+    pub(crate) fn unsynced(&self, max_ops: usize, max_bytes: usize) -> Result<Vec<Unsynced>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, envelope FROM ops WHERE synced = 0 ORDER BY seq LIMIT ?1",
+            "SELECT seq, envelope, device_id, device_seq FROM ops WHERE synced = 0 ORDER BY seq LIMIT ?1",
         )?;
         let mut rows = stmt.query([max_ops as i64])?;
         let (mut out, mut bytes) = (Vec::new(), 0usize);
         while let Some(row) = rows.next()? {
-            let env: Vec<u8> = row.get(1)?;
-            if !out.is_empty() && bytes + env.len() > max_bytes {
+            let envelope: Vec<u8> = row.get(1)?;
+            if !out.is_empty() && bytes + envelope.len() > max_bytes {
                 break;
             }
-            bytes += env.len();
-            out.push((row.get(0)?, env));
+            bytes += envelope.len();
+            out.push(Unsynced {
+                seq: row.get(0)?,
+                envelope,
+                author: DeviceId::from_slice(row.get_ref(2)?.as_blob()?)?,
+                number: row.get::<_, i64>(3)? as u64,
+            });
         }
         Ok(out)
+    }
+
+    /// The server holds only `server` (it was restored or rebuilt): every operation of this
+    /// log it lacks, this device's own and those received from others, waits to be sent
+    /// again. Returns how many.
+    pub(crate) fn unsend_what_the_server_lacks(
+        &mut self,
+        server: &komora_protocol::AuthorRanges,
+    ) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        let mut lacking = Vec::new();
+        {
+            let mut stmt =
+                tx.prepare("SELECT seq, device_id, device_seq FROM ops WHERE synced = 1")?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let author =
+                    komora_protocol::Id16(row.get_ref(1)?.as_blob()?.try_into().map_err(|_| {
+                        Error::Corrupted {
+                            what: "the vault database",
+                        }
+                    })?);
+                let number = row.get::<_, i64>(2)? as u64;
+                if !holds(server, &author, number) {
+                    lacking.push(row.get::<_, i64>(0)?);
+                }
+            }
+        }
+        {
+            let mut stmt = tx.prepare_cached("UPDATE ops SET synced = 0 WHERE seq = ?1")?;
+            for seq in &lacking {
+                stmt.execute([seq])?;
+            }
+        }
+        tx.commit()?;
+        Ok(lacking.len())
+    }
+
+    /// Re-seal, under the newest key epoch, every operation waiting to be sent that is sealed
+    /// under an older one (the server takes only the team's current epoch). Signatures stay
+    /// valid: they cover the body, not the epoch.
+    pub(crate) fn reseal_unsynced(&mut self) -> Result<usize> {
+        let (epoch, key) = self.keys.current();
+        let tx = self.conn.transaction()?;
+        let mut resealed = 0;
+        {
+            let mut stmt =
+                tx.prepare("SELECT seq, envelope FROM ops WHERE synced = 0 ORDER BY seq")?;
+            let rows: Vec<(i64, Vec<u8>)> = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<std::result::Result<_, _>>()?;
+            let mut update = tx.prepare("UPDATE ops SET envelope = ?2 WHERE seq = ?1")?;
+            for (seq, bytes) in rows {
+                let env = OpEnvelope::from_bytes(&bytes)?;
+                if env.epoch() >= epoch {
+                    continue;
+                }
+                let op = env.open(self.keys.get(env.epoch())?)?;
+                let again = OpEnvelope::reseal(&op, epoch, key);
+                update.execute(rusqlite::params![seq, again.to_bytes()])?;
+                resealed += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(resealed)
+    }
+
+    /// Whether the server, which says it holds `own` of this device's numbers, lacks one this
+    /// device was told it stored. Only numbers from the first the server lists on are judged
+    /// (those before were stored by a server that did not keep numbers).
+    pub(crate) fn acknowledged_but_missing(&self, own: &[(u64, u64)]) -> Result<bool> {
+        let Some(first) = own.first().map(|(lo, _)| *lo) else {
+            return Ok(false);
+        };
+        let me = komora_protocol::Id16(*self.device.as_bytes());
+        let ranges = vec![(me, own.to_vec())];
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT device_seq FROM ops WHERE device_id = ?1 AND synced = 1 AND device_seq >= ?2",
+        )?;
+        let mut rows = stmt.query(rusqlite::params![self.device.as_bytes(), first as i64])?;
+        while let Some(row) = rows.next()? {
+            if !holds(&ranges, &me, row.get::<_, i64>(0)? as u64) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Start pulling again after `after` (a reconciliation's resume point), with no anchor.
+    pub(crate) fn reset_pull_cursor(&mut self, after: u64) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('pull_cursor', ?1)",
+            [&after.to_be_bytes()[..]],
+        )?;
+        tx.execute("DELETE FROM meta WHERE key = 'pull_cursor_op'", [])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The operation this device read at its pull cursor (the stream must still hold it).
+    pub(crate) fn pull_anchor(&self) -> Result<Option<OpId>> {
+        self.meta("pull_cursor_op")?
+            .map(|b| OpId::from_slice(&b))
+            .transpose()
+    }
+
+    /// The generation of the server stream this device last synced with (empty: none yet).
+    pub(crate) fn server_generation(&self) -> Result<Vec<u8>> {
+        Ok(self.meta("server_generation")?.unwrap_or_default())
+    }
+
+    pub(crate) fn set_server_generation(&mut self, generation: &[u8]) -> Result<()> {
+        self.set_meta("server_generation", generation)
     }
 
     /// Record that the server acknowledged these operations.

@@ -164,11 +164,41 @@ pub struct DeviceRow {
     pub team_epoch: u32,
 }
 
-/// One envelope to store: its op id and epoch (read from its header) and its bytes.
+/// One envelope to store: its op id and epoch (read from its header), its bytes, and its
+/// author and number as the pushing device declared them (protocol 2; `None` from protocol 1:
+/// the author is the pusher, the number unknown).
 pub struct IncomingOp {
     pub op_id: [u8; 16],
     pub epoch: u32,
     pub bytes: Vec<u8>,
+    pub author: Option<Id16>,
+    pub author_seq: Option<u64>,
+}
+
+/// Per author, the ranges of numbers in `numbers` (sorted by author, then number).
+fn ranges(numbers: impl IntoIterator<Item = (Id16, u64)>) -> komora_protocol::AuthorRanges {
+    let mut out: komora_protocol::AuthorRanges = Vec::new();
+    for (author, seq) in numbers {
+        match out.last_mut() {
+            Some((a, r)) if *a == author => match r.last_mut() {
+                Some((_, hi)) if *hi + 1 == seq => *hi = seq,
+                Some((_, hi)) if *hi >= seq => {}
+                _ => r.push((seq, seq)),
+            },
+            _ => out.push((author, vec![(seq, seq)])),
+        }
+    }
+    out
+}
+
+/// Whether `ranges` holds `seq` of `author` (ranges sorted and apart, as [`ranges`] makes).
+pub fn ranges_hold(ranges: &komora_protocol::AuthorRanges, author: &Id16, seq: u64) -> bool {
+    ranges.iter().any(|(a, r)| {
+        a == author && {
+            let i = r.partition_point(|(_, hi)| *hi < seq);
+            r.get(i).is_some_and(|(lo, _)| *lo <= seq)
+        }
+    })
 }
 
 /// A team's current key epoch and the keys wrapped for one device, by epoch.
@@ -213,8 +243,50 @@ pub trait Db: Send + Sync + 'static {
     /// older than the team's current one, and as `Invalid` if one claims an epoch the team
     /// does not have yet.
     fn push(&self, team: Id16, author: Id16, ops: &[IncomingOp]) -> DbResult<(u32, u32)>;
-    /// Envelopes of the team after `after`, not written by `requester`, up to `max_bytes`.
-    fn pull(&self, team: Id16, requester: Id16, after: u64, max_bytes: u32) -> DbResult<PullPage>;
+    /// Envelopes of the team after `after`, not written by `requester`, up to `max_bytes`,
+    /// with the stream's generation and head and the op id at `next`. With `at` (the op the
+    /// device read at `after`), a stream that no longer holds that op there, or whose head is
+    /// below `after`, answers `rewound` and nothing else.
+    fn pull(
+        &self,
+        team: Id16,
+        requester: Id16,
+        after: u64,
+        max_bytes: u32,
+        at: Option<[u8; 16]>,
+    ) -> DbResult<PullPage>;
+    /// The team's stream head (its last sequence number).
+    fn head(&self, team: Id16) -> DbResult<u64>;
+    /// What the team's stream holds, per author (operations stored with a number only).
+    fn holds(&self, team: Id16) -> DbResult<komora_protocol::AuthorRanges>;
+    /// How many operations of `team` were deleted at `device`'s erasure requests.
+    fn erased_for(&self, team: Id16, device: Id16) -> DbResult<u64>;
+    /// The numbers of `author`'s operations the team's stream holds.
+    fn holds_of(&self, team: Id16, author: Id16) -> DbResult<Vec<(u64, u64)>>;
+    /// The position to pull again after, for a device holding `theirs`: just before the first
+    /// operation of the stream it lacks (or one stored without a number); the head if none.
+    fn resume_after(&self, team: Id16, theirs: &komora_protocol::AuthorRanges) -> DbResult<u64>;
+    /// Register a device of `team` from its signed statements (a restored or rebuilt store
+    /// catching up with the team's list); false if it was registered already.
+    fn register_device(
+        &self,
+        team: Id16,
+        device: &NewDevice,
+        role: Role,
+        now: u64,
+    ) -> DbResult<bool>;
+    /// Mark `device` revoked and raise the team's epoch to `epoch` if below (a snapshot of the
+    /// team's list the store had not seen).
+    fn revoke_to(&self, team: Id16, device: Id16, epoch: u32, now: u64) -> DbResult<()>;
+    /// Raise the team's epoch to `epoch` if below.
+    fn raise_epoch(&self, team: Id16, epoch: u32) -> DbResult<()>;
+    /// Store key grants the team lacks (never replacing one); returns how many were new.
+    fn add_grants(&self, team: Id16, grants: &[(u32, Id16, Vec<u8>)]) -> DbResult<u32>;
+    /// For each epoch after the first and each device not revoked before it, the grants the
+    /// store lacks: (epoch, device, its X25519 key).
+    fn missing_grants(&self, team: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>>;
+    /// Keep what a device said of itself at login (the fleet view).
+    fn report(&self, device: Id16, report: &komora_protocol::DeviceReport) -> DbResult<()>;
 
     fn devices(&self, team: Id16) -> DbResult<Vec<DeviceInfo>>;
     /// Revoke a device of `team`, drop its tokens and move the team to `new_epoch`, storing its

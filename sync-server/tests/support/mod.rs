@@ -286,6 +286,7 @@ impl Device {
                 device_id: self.id,
                 challenge: challenge.challenge,
                 signature: Bytes(self.key.sign(&message).as_ref().to_vec()),
+                report: None,
             })
             .send()
             .unwrap();

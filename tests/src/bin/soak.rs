@@ -42,7 +42,7 @@ use komora_core::{
 };
 use komora_protocol::roster::{SignedStatement, Statement};
 use komora_protocol::{
-    Bytes, ChallengeRequest, DeviceRegistration, EnrollRequest, Id16, PushBatch, TokenRequest,
+    Bytes, ChallengeRequest, DeviceRegistration, EnrollRequest, Id16, TokenRequest,
     DEFAULT_PULL_BYTES,
 };
 use komora_scenarios::{fast_options, Rng};
@@ -761,6 +761,7 @@ fn sync_once(dev: &mut SimDevice, t: &mut HttpTransport, sh: &Shared) -> Result<
                     device_id: dev.id,
                     challenge: challenge.challenge,
                     signature: Bytes(signature.as_ref().to_vec()),
+                    report: None,
                 })
             })?;
             sh.record(Kind::Login, began.elapsed());
@@ -783,8 +784,9 @@ fn sync_logged_in(
     began: Instant,
 ) -> Result<(), ()> {
     if !dev.unsent.is_empty() {
-        let batch = PushBatch {
+        let batch = komora_protocol::PushBatchV2 {
             envelopes: dev.unsent.iter().map(|(e, _)| e.clone()).collect(),
+            meta: vec![komora_protocol::OpMeta::default(); dev.unsent.len()],
         };
         let bytes: u64 = batch.envelopes.iter().map(|e| e.len() as u64).sum();
         let r = sh.call(Kind::Push, || t.push(token, &batch))?;
@@ -802,7 +804,9 @@ fn sync_logged_in(
         dev.unsent.clear();
     }
     loop {
-        let page = sh.call(Kind::Pull, || t.pull(token, dev.cursor, DEFAULT_PULL_BYTES))?;
+        let page = sh.call(Kind::Pull, || {
+            t.pull(token, dev.cursor, DEFAULT_PULL_BYTES, None)
+        })?;
         sh.pulled_envs
             .fetch_add(page.envelopes.len() as u64, Ordering::Relaxed);
         sh.pulled_bytes.fetch_add(
