@@ -74,6 +74,8 @@ enum Command {
     Ops(OpsCommand),
     /// This device, its role, the last successful sync and the changes waiting.
     Status,
+    /// The server's health as it says it: whether it runs and its backups' state (JSON).
+    ServerHealth,
     /// Open, change and close cases; raise risk flags.
     #[command(subcommand)]
     Case(casework::CaseCommand),
@@ -183,6 +185,25 @@ enum AdminCommand {
         /// The pin the server printed (`certificate pin: sha256/...`); leave it out only for
         /// a certificate from a public authority. Repeatable.
         #[arg(long = "pin", value_name = "PIN")]
+        pins: Vec<String>,
+    },
+    /// Give a rebuilt, empty server (lost with no backup) this team back: the team's signed
+    /// list and, when it serves a new key, that key's pin signed for every tablet. Then this
+    /// tablet syncs and fills it; every other tablet does the same at its next sync.
+    Reattach {
+        #[arg(long, value_name = "URL")]
+        server: String,
+        /// The code the new server printed at its first start.
+        #[arg(long)]
+        code: String,
+        /// The new server's pin (`certificate pin: sha256/...`).
+        #[arg(long, value_name = "PIN")]
+        pin: Option<String>,
+    },
+    /// Sign the pins the team's tablets trust for the server from now on: the current key and
+    /// the next, ahead of a certificate change. Repeatable.
+    ServerPins {
+        #[arg(long = "pin", value_name = "PIN", required = true)]
         pins: Vec<String>,
     },
 }
@@ -410,6 +431,36 @@ fn run(cli: Cli) -> Result<(), Failure> {
             )?;
             out.enrolled(&dir, &vault)?;
         }
+        Command::Admin(AdminCommand::Reattach { server, code, pin }) => {
+            let mut vault = unlock(&dir)?;
+            let pin = pin
+                .map(|p| p.parse::<CertificatePin>())
+                .transpose()
+                .map_err(|e| Failure(format!("--pin: {e}"), 2))?;
+            let mut t = new_server(
+                &server,
+                &pin.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            )?;
+            vault.reattach(&mut t, &server, &code, pin)?;
+            let mut t = transport(&vault.sync_settings()?)?;
+            let mut bar = output::ProgressLine::new(!out.json);
+            let report = vault.sync(&mut t, &SyncOptions::default(), &mut |p| bar.show(p));
+            bar.finish();
+            out.synced(&revocation_checked(report, &dir)?, &vault.sync_status()?);
+        }
+        Command::Admin(AdminCommand::ServerPins { pins }) => {
+            let mut vault = unlock(&dir)?;
+            let pins = pins
+                .iter()
+                .map(|p| p.parse::<CertificatePin>())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| Failure(format!("--pin: {e}"), 2))?;
+            let mut t = transport(&vault.sync_settings()?)?;
+            revocation_checked(vault.announce_server_pins(&mut t, &pins), &dir)?;
+            out.record(serde_json::json!({
+                "server_pins": pins.iter().map(ToString::to_string).collect::<Vec<_>>()
+            }));
+        }
         Command::Enroll {
             server,
             code,
@@ -450,11 +501,25 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let mut vault = unlock(&dir)?;
             let mut t = transport(&vault.sync_settings()?)?;
             let mut bar = output::ProgressLine::new(!out.json);
-            let report = vault.sync(&mut t, &SyncOptions::default(), &mut |p| bar.show(p));
+            let mut report = vault.sync(&mut t, &SyncOptions::default(), &mut |p| bar.show(p));
+            // A server on a key this tablet does not know: trust it only if an administrator
+            // signed its pin (a rebuilt server), then sync again.
+            if let Err(Error::UntrustedServer) = report {
+                if vault.recover_server_pins().unwrap_or(false) {
+                    let mut t = transport(&vault.sync_settings()?)?;
+                    report = vault.sync(&mut t, &SyncOptions::default(), &mut |p| bar.show(p));
+                }
+            }
             bar.finish();
             out.synced(&revocation_checked(report, &dir)?, &vault.sync_status()?);
         }
         Command::Status => out.status(&unlock(&dir)?.sync_status()?),
+        Command::ServerHealth => {
+            let vault = unlock(&dir)?;
+            let mut t = transport(&vault.sync_settings()?)?;
+            let health = komora_core::Transport::health(&mut t).map_err(Error::from)?;
+            out.print_json(health);
+        }
         Command::Ops(cmd) => ops_command(&mut unlock(&dir)?, cmd, &out)?,
         Command::Case(cmd) => casework::case_command(&mut unlock(&dir)?, cmd, &out)?,
         Command::Session(cmd) => casework::session_command(&mut unlock(&dir)?, cmd, &out)?,
@@ -664,8 +729,11 @@ fn device_command(
             out.invitation(&invitation, &settings.enrolment_link(&invitation.code));
         }
         DeviceCommand::List => {
-            let listed = revocation_checked(vault.devices(&mut t), dir)?;
-            out.devices(&listed, &vault.team_devices(), vault.device_id())
+            let fleet = revocation_checked(vault.fleet(&mut t), dir)?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64);
+            out.devices(&fleet, vault.device_id(), now)
         }
         DeviceCommand::Revoke { id } => {
             let id: DeviceId = id.parse()?;

@@ -5,8 +5,8 @@ use std::path::Path;
 use std::io::{IsTerminal, Write};
 
 use komora_core::{
-    ApplyReport, Client, DeviceId, DeviceInfo, HistoryChange, HistoryEntry, Invitation, Listing,
-    RecordId, RosterDevice, SyncPhase, SyncProgress, SyncReport, SyncStatus, Vault,
+    ApplyReport, Client, DeviceId, Fleet, FleetDevice, HistoryChange, HistoryEntry, Invitation,
+    Listing, RecordId, SyncPhase, SyncProgress, SyncReport, SyncStatus, Vault,
 };
 use serde_json::{json, Value as Json};
 
@@ -15,7 +15,7 @@ pub struct Output {
 }
 
 impl Output {
-    fn print_json(&self, value: Json) {
+    pub fn print_json(&self, value: Json) {
         println!(
             "{}",
             serde_json::to_string_pretty(&value).expect("JSON values always serialise")
@@ -274,53 +274,84 @@ impl Output {
         }
     }
 
-    /// The server's list of the team's devices, with what the team's signed list says of each
-    /// (`signed`): a tablet handed back waits for an administrator to revoke it.
-    pub fn devices(&self, devices: &[DeviceInfo], signed: &[RosterDevice], me: DeviceId) {
-        let handed_back = |d: &DeviceInfo| {
-            signed
-                .iter()
-                .any(|s| s.id.as_bytes() == &d.id.0 && s.retired)
+    /// The fleet view: every tablet of the team (the server's list, with what the team's signed
+    /// list says of each) with what it said of itself at its last login, and the server's last
+    /// good backup. A tablet silent for two weeks and a backup that stopped are flagged.
+    pub fn devices(&self, fleet: &Fleet, me: DeviceId, now_ms: u64) {
+        const SILENT_MS: u64 = 14 * 24 * 3600 * 1000;
+        let silent = |d: &FleetDevice| {
+            !d.revoked
+                && d.last_seen_ms
+                    .is_none_or(|seen| now_ms.saturating_sub(seen) > SILENT_MS)
         };
         if self.json {
-            let rows: Vec<Json> = devices
+            let rows: Vec<Json> = fleet
+                .devices
                 .iter()
                 .map(|d| {
+                    let r = d.report.as_ref();
                     json!({
                         "id": d.id.to_string(), "role": d.role.as_str(), "revoked": d.revoked,
-                        "handed_back": handed_back(d),
+                        "handed_back": d.handed_back,
                         "enrolled": iso8601(d.enrolled_ms), "last_seen": d.last_seen_ms.map(iso8601),
+                        "app_version": r.map(|r| r.app_version.clone()),
+                        "protocol": r.map(|r| r.protocol),
+                        "last_sync": r.and_then(|r| r.last_sync_ms).map(iso8601),
+                        "waiting": r.map(|r| r.pending), "parked": r.map(|r| r.parked),
+                        "set_aside": r.map(|r| r.set_aside),
+                        "silent_two_weeks": silent(d),
                     })
                 })
                 .collect();
+            // An array, as before: scripts read it so. The server's backups are in the human
+            // output and in `komora server health --json`.
             self.print_json(Json::Array(rows));
             return;
         }
         println!(
-            "{:<32}  {:<10}  {:<8}  {:<20}  LAST SEEN",
-            "ID", "ROLE", "STATE", "ENROLLED"
+            "{:<32}  {:<12}  {:<22}  {:<8}  {:<20}  {:>7}  {:>8}  LAST SEEN",
+            "ID", "ROLE", "STATE", "APP", "LAST SYNC", "WAITING", "NOT READ"
         );
-        for d in devices {
-            let me = if d.id.0 == *me.as_bytes() {
-                "  (this device)"
-            } else {
-                ""
-            };
+        for d in &fleet.devices {
+            let me = if d.id == me { "  (this device)" } else { "" };
             let state = if d.revoked {
                 "revoked"
-            } else if handed_back(d) {
+            } else if d.handed_back {
                 "handed back: revoke it"
+            } else if silent(d) {
+                "SILENT OVER 2 WEEKS"
             } else {
                 "active"
             };
+            let r = d.report.as_ref();
             println!(
-                "{:<32}  {:<10}  {:<8}  {:<20}  {}{me}",
+                "{:<32}  {:<12}  {:<22}  {:<8}  {:<20}  {:>7}  {:>8}  {}{me}",
                 d.id.to_string(),
                 d.role.as_str(),
                 state,
-                iso8601(d.enrolled_ms),
+                r.map_or("-".into(), |r| r.app_version.clone()),
+                r.and_then(|r| r.last_sync_ms).map_or("-".into(), iso8601),
+                r.map_or("-".into(), |r| r.pending.to_string()),
+                r.map_or("-".into(), |r| (r.parked + r.set_aside).to_string()),
                 d.last_seen_ms.map_or("-".into(), iso8601)
             );
+        }
+        match &fleet.backup {
+            None => println!("server backups: the server does not say"),
+            Some(b) if !b.scheduled && b.last_good_ms.is_none() => {
+                println!("server backups: NONE scheduled (start the server with --backup-every)")
+            }
+            Some(b) => {
+                let last = b.last_good_ms.map_or("never".into(), iso8601);
+                let warn = if b.last_attempt_failed {
+                    ": the last attempt FAILED"
+                } else if b.stale {
+                    ": STALE, look into it"
+                } else {
+                    ""
+                };
+                println!("server backups: last good {last}{warn}");
+            }
         }
     }
 

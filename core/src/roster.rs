@@ -101,6 +101,8 @@ pub(crate) struct Roster {
     epoch: u32,
     /// Each rotated epoch's key commitment, from its snapshot.
     key_ids: BTreeMap<u32, [u8; 32]>,
+    /// The server's key pins an administrator signed last (highest serial), ADR 0016.
+    server_pins: Option<(u64, Vec<String>)>,
 }
 
 fn verify(pk: &[u8; 32], signed: &SignedStatement) -> bool {
@@ -179,6 +181,7 @@ impl Roster {
         // (epoch, issuer, device, last_seq, signed), checked once the snapshots are known.
         let mut cutoffs: Vec<(u32, DeviceId, DeviceId, u64, SignedStatement)> = Vec::new();
         let mut retires: Vec<(DeviceId, u64, SignedStatement)> = Vec::new();
+        let mut pin_statements: Vec<(DeviceId, u64, Vec<String>, SignedStatement)> = Vec::new();
         for raw in statements {
             let Some((signed, st)) = SignedStatement::from_bytes(raw) else {
                 continue;
@@ -256,6 +259,12 @@ impl Roster {
                 Statement::Retire {
                     device, last_seq, ..
                 } => retires.push((DeviceId::from_bytes(device.0), last_seq, signed)),
+                Statement::ServerPins {
+                    issuer,
+                    serial,
+                    pins,
+                    ..
+                } => pin_statements.push((DeviceId::from_bytes(issuer.0), serial, pins, signed)),
             }
         }
         let kx_pk = genesis.ok_or(tampered(
@@ -271,6 +280,7 @@ impl Roster {
             members: BTreeSet::from([root_id]),
             epoch: 1,
             key_ids: BTreeMap::new(),
+            server_pins: None,
         };
         // Who signed the snapshot of each epoch (a cutoff must be signed by the same).
         let mut issuers: BTreeMap<u32, DeviceId> = BTreeMap::new();
@@ -335,6 +345,19 @@ impl Roster {
                 && verify(&issuer_pk, &signed)
             {
                 entry.cutoff = Some(entry.cutoff.map_or(last_seq, |c| c.min(last_seq)));
+            }
+        }
+        // The server's pins: from a current administrator, the highest serial.
+        for (issuer, serial, pins, signed) in pin_statements {
+            let Some(entry) = roster.devices.get(&issuer) else {
+                continue;
+            };
+            let valid = roster.members.contains(&issuer)
+                && entry.role == Role::Admin
+                && !pins.is_empty()
+                && verify(&entry.sign_pk, &signed);
+            if valid && roster.server_pins.as_ref().is_none_or(|(s, _)| serial > *s) {
+                roster.server_pins = Some((serial, pins));
             }
         }
         for (device, last_seq, signed) in retires {
@@ -436,6 +459,11 @@ impl Roster {
         self.devices
             .get(&device)
             .is_some_and(|e| e.last_counted().is_some())
+    }
+
+    /// The server's key pins an administrator signed last, with its serial.
+    pub(crate) fn server_pins(&self) -> Option<&(u64, Vec<String>)> {
+        self.server_pins.as_ref()
     }
 
     /// The last operation of `device` its own hand-back statement names, if any.

@@ -12,6 +12,7 @@
 //! exception and the JVM carries on.
 
 mod error;
+mod fleet;
 mod records;
 mod task;
 
@@ -920,16 +921,30 @@ impl KomoraVault {
             let (settings, dir) =
                 self.with(|v| Ok((v.sync_settings()?, v.dir().map(std::path::Path::to_owned))))?;
             let mut t = http(&settings)?;
-            let r = core::sync_shared(
+            let mut progress = |p: &core::SyncProgress| {
+                if let Some(l) = &listener {
+                    l.on_progress(SyncProgress::from(p));
+                }
+            };
+            let mut r = core::sync_shared(
                 &Shared(&self),
                 &mut t,
                 &core::SyncOptions::default(),
-                &mut |p| {
-                    if let Some(l) = &listener {
-                        l.on_progress(SyncProgress::from(p));
-                    }
-                },
+                &mut progress,
             );
+            // A server on a key this tablet does not know: trusted only if an administrator
+            // signed its pin (a server rebuilt after it was lost), then synced again.
+            if let Err(core::Error::UntrustedServer) = r {
+                if self.with(|v| Ok(v.recover_server_pins()?)).unwrap_or(false) {
+                    let mut t = http(&self.with(|v| Ok(v.sync_settings()?))?)?;
+                    r = core::sync_shared(
+                        &Shared(&self),
+                        &mut t,
+                        &core::SyncOptions::default(),
+                        &mut progress,
+                    );
+                }
+            }
             let r = match r {
                 Err(core::Error::Revoked) => return Err(Self::revoked(self.guard(), dir)),
                 other => other?,

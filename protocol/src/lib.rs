@@ -446,6 +446,26 @@ pub struct ReconcileResponse {
     pub missing_grants: Vec<(u32, Id16, Bytes)>,
 }
 
+/// `POST /v1/reattach`: a server lost with no backup is started empty, and an administrator's
+/// tablet gives it back its team: the one-time code the new server printed, the team's id and
+/// its whole signed list (from the genesis on), which the server checks statement by statement.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct ReattachRequest {
+    pub code: String,
+    pub team_id: Id16,
+    pub statements: Vec<Bytes>,
+}
+
+impl fmt::Debug for ReattachRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReattachRequest")
+            .field("code", &"[redacted]")
+            .field("team_id", &self.team_id)
+            .field("statements", &self.statements.len())
+            .finish()
+    }
+}
+
 /// `POST /v1/roster`: signed statements of the team's list the server lacks (after a restore
 /// or a rebuild): it keeps each it can check and brings its devices and epoch level with them.
 #[derive(Clone, Debug, Serialize, Deserialize)]

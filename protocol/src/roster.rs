@@ -85,6 +85,15 @@ pub enum Statement {
         device: Id16,
         last_seq: u64,
     },
+    /// Signed by an administrator: the server's TLS key pins (`sha256/...`) tablets trust from
+    /// now on, the highest `serial` holding. Announces a new key ahead of a rollover, or names
+    /// the key of a server rebuilt after it was lost, so nobody re-enrols (ADR 0016).
+    ServerPins {
+        team: Id16,
+        issuer: Id16,
+        serial: u64,
+        pins: Vec<String>,
+    },
 }
 
 impl Statement {
@@ -100,7 +109,8 @@ impl Statement {
             | Statement::Invite { team, .. }
             | Statement::Snapshot { team, .. }
             | Statement::Cutoff { team, .. }
-            | Statement::Retire { team, .. } => Some(*team),
+            | Statement::Retire { team, .. }
+            | Statement::ServerPins { team, .. } => Some(*team),
             Statement::Member { .. } => None,
         }
     }

@@ -955,3 +955,76 @@ pub async fn upload_grants(
     let added = blocking(&state, move |db| db.add_grants(team, &grants)).await?;
     Ok(Json(serde_json::json!({ "added": added })))
 }
+
+/// A server lost with no backup, started empty, gets its team back from an administrator's
+/// tablet: the one-time code it printed, the team's id and its whole signed list, checked
+/// statement by statement (`roster_replay::reattach`). The tablets then fill it back.
+pub async fn reattach(
+    State(state): State<Arc<AppState>>,
+    addr: ClientAddr,
+    body: Bytes,
+) -> Result<Json<RegisteredResponse>, ApiError> {
+    limited(&state.code_limit, &state.metrics, addr)?;
+    if body.len() > 64 * 1024 * 1024 {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::TooLarge,
+            "the request is too large",
+        ));
+    }
+    let req: komora_protocol::ReattachRequest = serde_json::from_slice(&body)
+        .map_err(|_| ApiError::bad_request("a code, a team and its signed list"))?;
+    if req.statements.len() > komora_protocol::roster::MAX_ROSTER_STATEMENTS as usize {
+        return Err(ApiError::bad_request("too many statements"));
+    }
+    let code = komora_protocol::code::normalise(&req.code).ok_or_else(ApiError::invalid_code)?;
+    let hash = sha256(code.as_bytes());
+    let team = req.team_id;
+    let statements: Vec<Vec<u8>> = req.statements.into_iter().map(|b| b.0).collect();
+    let founder = statements
+        .first()
+        .and_then(|s| match SignedStatement::from_bytes(s) {
+            Some((_, Statement::Genesis { device, .. })) => Some(device),
+            _ => None,
+        });
+    let added = blocking(&state, move |db| {
+        crate::roster_replay::reattach(db, &hash, team, &statements, now_ms())
+    })
+    .await?;
+    tracing::info!(team = %team, statements = added + 1, "a team re-attached to a rebuilt server");
+    Ok(Json(RegisteredResponse {
+        team_id: team,
+        device_id: founder.unwrap_or(Id16([0; 16])),
+        role: Role::Admin,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct PinsQuery {
+    team: String,
+}
+
+/// The newest administrator-signed statements of this server's key pins, for a tablet that
+/// no longer recognises the server's certificate (a server rebuilt on a new key). Without a
+/// login: the tablet cannot log in until it trusts the server. It trusts nothing here that
+/// its own root of trust does not vouch for.
+pub async fn server_pins(
+    State(state): State<Arc<AppState>>,
+    addr: ClientAddr,
+    Query(q): Query<PinsQuery>,
+) -> Result<Json<komora_protocol::roster::RosterResponse>, ApiError> {
+    limited(&state.code_limit, &state.metrics, addr)?;
+    let team: Id16 = q
+        .team
+        .parse()
+        .map_err(|_| ApiError::bad_request("a team id is 32 hex digits"))?;
+    let statements = blocking(&state, move |db| {
+        crate::roster_replay::server_pins(db, team)
+    })
+    .await?;
+    let total = statements.len() as u32;
+    Ok(Json(komora_protocol::roster::RosterResponse {
+        statements: statements.into_iter().map(komora_protocol::Bytes).collect(),
+        total,
+    }))
+}

@@ -121,6 +121,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/reconcile", post(api::reconcile))
         .route("/v1/roster", post(api::roster_append))
         .route("/v1/keys/grants", post(api::upload_grants))
+        .route("/v1/reattach", post(api::reattach))
+        .route("/v1/server-pins", get(api::server_pins))
         .layer(axum::extract::DefaultBodyLimit::max(
             komora_protocol::MAX_PUSH_BYTES,
         ))

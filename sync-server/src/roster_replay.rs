@@ -133,6 +133,8 @@ pub fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -> DbRe
             Statement::Retire { device, .. } => {
                 registered(*device).is_some_and(|d| signed_by(&signed, &d.sign_pk))
             }
+            Statement::ServerPins { issuer, .. } => registered(*issuer)
+                .is_some_and(|d| d.role == Role::Admin && signed_by(&signed, &d.sign_pk)),
         };
         if keep {
             db.add_statement(team, bytes)?;
@@ -140,4 +142,70 @@ pub fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -> DbRe
         }
     }
     Ok(added)
+}
+
+/// The newest statements naming the server's key pins, for a tablet that cannot check this
+/// server's certificate any more (a server rebuilt on a new key): it checks them from its own
+/// root of trust before it trusts a new key.
+pub fn server_pins(db: &dyn Db, team: Id16) -> DbResult<Vec<Vec<u8>>> {
+    let (held, _) = db.roster(team, 0, MAX_ROSTER_STATEMENTS)?;
+    let mut pins: Vec<Vec<u8>> = held
+        .into_iter()
+        .filter(|b| {
+            matches!(
+                SignedStatement::from_bytes(b),
+                Some((_, Statement::ServerPins { .. }))
+            )
+        })
+        .collect();
+    let keep = pins.len().saturating_sub(5);
+    Ok(pins.split_off(keep))
+}
+
+/// Give an empty (rebuilt) store back its team: the genesis registers the founding device (as
+/// the bootstrap does, consuming the one-time `code_hash`), then the rest of the list is
+/// replayed.
+pub fn reattach(
+    db: &dyn Db,
+    code_hash: &[u8; 32],
+    team: Id16,
+    statements: &[Vec<u8>],
+    now: u64,
+) -> DbResult<u32> {
+    let founder = founder(team, statements)?;
+    db.bootstrap(code_hash, team, &founder, now)?;
+    append(db, team, &statements[1..], now)
+}
+
+/// Give a rebuilt store another team of the organisation, at an administrator's request.
+pub fn reattach_team(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -> DbResult<u32> {
+    let founder = founder(team, statements)?;
+    db.create_team(team, &founder, now)?;
+    append(db, team, &statements[1..], now)
+}
+
+/// The founding device of `team`, from the genesis its list starts with (self-signed).
+fn founder(team: Id16, statements: &[Vec<u8>]) -> DbResult<NewDevice> {
+    let invalid = crate::db::DbError::Invalid(
+        "a team's list starts with its genesis, signed by its founding device",
+    );
+    let first = statements.first().ok_or(invalid.clone())?;
+    match SignedStatement::from_bytes(first) {
+        Some((
+            signed,
+            Statement::Genesis {
+                team: t,
+                device,
+                sign_pk,
+                kx_pk,
+            },
+        )) if t == team && signed_by(&signed, &sign_pk) => Ok(NewDevice {
+            id: device,
+            sign_pk: sign_pk.to_vec(),
+            kx_pk: kx_pk.to_vec(),
+            statement: first.clone(),
+            invite_pk: None,
+        }),
+        _ => Err(invalid),
+    }
 }

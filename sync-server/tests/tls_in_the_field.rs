@@ -528,3 +528,135 @@ fn plain_http_is_for_a_reverse_proxy_and_the_server_warns_when_other_machines_re
     let _ = child.wait();
     assert!(warning.contains("reverse proxy"), "{warning}");
 }
+
+/// Issue 17, item 2: the server is lost with no backup at all. The administrator starts an
+/// empty one (on a new machine: a new key, a new pin, a new code) at the same address and
+/// re-attaches the team from her tablet: the team's signed list, and the new key's pin signed
+/// by her. Every tablet then fills it back: on its next sync it sees a key it does not know,
+/// checks the signed pin from its own root of trust, trusts the new key, finds a new store
+/// generation and sends back what the server lacks. Nobody re-enrols, nothing is lost, and an
+/// impostor on the address afterwards still gets nothing (it cannot sign a pin).
+#[test]
+fn a_server_lost_with_no_backup_is_rebuilt_by_its_tablets_and_nobody_re_enrols() {
+    let dir = tempfile::tempdir().unwrap();
+    let first_data = dir.path().join("first");
+    let first = start(&["--data", first_data.to_str().unwrap()]);
+    let first_pin = pin_of(&first);
+    let mut admin = Vault::bootstrap(
+        dir.path().join("admin"),
+        PASS,
+        &mut HttpTransport::pinned(&first.url, &[first_pin]).unwrap(),
+        &first.url,
+        first.bootstrap_code.as_deref().unwrap(),
+        "AMI",
+        "Huye",
+        opts(),
+    )
+    .unwrap();
+    let enrol = |admin: &mut Vault, name: &str| {
+        let invitation = admin
+            .invite(
+                &mut admin.sync_settings().unwrap().transport().unwrap(),
+                Role::Counsellor,
+                Duration::from_secs(3600),
+            )
+            .unwrap();
+        let link = parse_enrolment_link(
+            &admin
+                .sync_settings()
+                .unwrap()
+                .enrolment_link(&invitation.code),
+        )
+        .unwrap();
+        Vault::enroll(
+            dir.path().join(name),
+            PASS,
+            &mut HttpTransport::pinned(&link.server, &link.pins).unwrap(),
+            &link.server,
+            &link.code,
+            opts(),
+        )
+        .unwrap()
+    };
+    let mut alice = enrol(&mut admin, "alice");
+    let mut bosco = enrol(&mut admin, "bosco");
+    add(&mut alice, "Synced by Alice");
+    sync(&mut alice).unwrap();
+    sync(&mut bosco).unwrap();
+    sync(&mut admin).unwrap();
+    // Bosco writes in the field; the server dies before he syncs again, taking its disk.
+    add(&mut bosco, "Written by Bosco, not yet sent");
+    let port = first.port();
+    first.stop();
+    std::fs::remove_dir_all(&first_data).unwrap();
+
+    // A new machine at the same address: an empty store, its own key.
+    let second_data = dir.path().join("second");
+    let second = start_on(
+        &format!("127.0.0.1:{port}"),
+        &["--data", second_data.to_str().unwrap()],
+    );
+    let second_pin = pin_of(&second);
+    assert_ne!(second_pin, first_pin);
+    // Until re-attached, the tablets trust nothing there.
+    assert!(matches!(sync(&mut alice), Err(Error::UntrustedServer)));
+    assert!(!alice.recover_server_pins().unwrap(), "no signed pin yet");
+
+    admin
+        .reattach(
+            &mut HttpTransport::pinned(&second.url, &[second_pin]).unwrap(),
+            &second.url,
+            second.bootstrap_code.as_deref().unwrap(),
+            Some(second_pin),
+        )
+        .unwrap();
+    let report = sync(&mut admin).unwrap();
+    assert!(report.reconciled && report.sent_ops > 0, "{report:?}");
+
+    for v in [&mut alice, &mut bosco] {
+        assert!(matches!(sync(v), Err(Error::UntrustedServer)));
+        assert!(
+            v.recover_server_pins().unwrap(),
+            "the signed pin is trusted"
+        );
+        assert_eq!(v.sync_settings().unwrap().server_pins, [second_pin]);
+        let report = sync(v).unwrap();
+        assert!(report.reconciled, "{report:?}");
+    }
+    for v in [&mut admin, &mut alice] {
+        sync(v).unwrap();
+    }
+    let mut claudine = enrol(&mut admin, "claudine");
+    sync(&mut claudine).unwrap();
+    for v in [&admin, &alice, &bosco, &claudine] {
+        let mut names: Vec<String> = v
+            .clients()
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        names.sort();
+        assert_eq!(names, ["Synced by Alice", "Written by Bosco, not yet sent"]);
+    }
+
+    // An impostor takes the address afterwards: no signature for its key, nothing changes.
+    second.stop();
+    let other = rcgen::KeyPair::generate().unwrap();
+    let cert = certificate(&other, 2025, 2035, &dir.path().join("impostor.pem"));
+    let key = key_file(&other, &dir.path().join("impostor-key.pem"));
+    let _impostor = start_on(
+        &format!("127.0.0.1:{port}"),
+        &[
+            "--data",
+            second_data.to_str().unwrap(),
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert!(matches!(sync(&mut alice), Err(Error::UntrustedServer)));
+    assert!(!alice.recover_server_pins().unwrap());
+    assert_eq!(alice.sync_settings().unwrap().server_pins, [second_pin]);
+}

@@ -182,6 +182,8 @@ fn sync_steps<C: VaultCell>(
     // device list, if it grew, so new devices' operations can be checked.
     refresh_team_keys(cell, &mut session, false)?;
     refresh_roster(cell, &mut session, false)?;
+    // An administrator may have signed the server's next key (a rollover announced ahead).
+    cell.with(|v| v.adopt_signed_pins().map(drop))?;
 
     // A server restored from a backup or rebuilt (another generation), or rolled back by a
     // copied file (this device's cursor beyond its stream): bring it level first (issue 17).

@@ -245,7 +245,6 @@ impl Vault {
         if settings.role != Role::Admin {
             return Err(Error::Forbidden("only administrators create teams".into()));
         }
-        let dir = dir.as_ref();
         Vault::check_new(dir, passphrase, &opts)?;
         check_name("team", team_name)?;
         if team_name

@@ -82,6 +82,33 @@ impl HttpTransport {
         Self::build(base_url, pins, REQUEST_LIMIT)
     }
 
+    /// A transport that accepts whatever key the server shows (the handshake still proves the
+    /// server holds it) and records its pin: only to fetch the administrator-signed pins of a
+    /// server this tablet no longer recognises, which are checked from the tablet's own root
+    /// before the key is trusted (ADR 0016). Never for anything else.
+    pub(crate) fn capturing(
+        base_url: &str,
+    ) -> Result<(Self, super::trust::SeenPin), TransportError> {
+        check_server_url(base_url).map_err(TransportError::Address)?;
+        let (config, seen) = super::trust::capturing_config()
+            .map_err(|_| TransportError::Network("cannot set up TLS".into()))?;
+        let client = Client::builder()
+            .connect_timeout(Duration::from_secs(15))
+            .timeout(Duration::from_secs(60))
+            .redirect(reqwest::redirect::Policy::none())
+            .use_preconfigured_tls(config)
+            .build()
+            .map_err(|e| TransportError::Network(e.to_string()))?;
+        Ok((
+            Self {
+                base: base_url.trim_end_matches('/').to_owned(),
+                client,
+                pins: Vec::new(),
+            },
+            seen,
+        ))
+    }
+
     /// A transport trusting the public authorities, with `limit` as the longest a request may
     /// take from start to answer.
     pub fn with_request_limit(base_url: &str, limit: Duration) -> Result<Self, TransportError> {
@@ -292,6 +319,22 @@ impl Transport for HttpTransport {
                 })
                 .map_err(|_| damaged())
         })
+    }
+
+    fn reattach(&mut self, req: &komora_protocol::ReattachRequest) -> Reply<RegisteredResponse> {
+        self.post_json("/v1/reattach", None, req)
+    }
+
+    fn health(&mut self) -> Reply<serde_json::Value> {
+        let req = self.client.get(self.url("/health"));
+        json_capped(self.send(req)?)
+    }
+
+    fn server_pins(&mut self, team: &Id16) -> Reply<komora_protocol::roster::RosterResponse> {
+        let req = self
+            .client
+            .get(self.url(&format!("/v1/server-pins?team={team}")));
+        json_capped(self.send(req)?)
     }
 
     fn reconcile(&mut self, token: &str, req: &ReconcileRequest) -> Reply<ReconcileResponse> {

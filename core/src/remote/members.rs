@@ -81,6 +81,14 @@ impl Vault {
         refresh_roster(&Held::new(self), session, force)
     }
 
+    /// Keep `statements` as this vault's copy of the team's list (same team and root).
+    pub(crate) fn keep_roster_statements(&mut self, statements: Vec<Vec<u8>>) -> Result<()> {
+        let Some(kept) = self.kept_roster()? else {
+            return Ok(());
+        };
+        self.keep_roster(kept.team, kept.root, statements)
+    }
+
     /// The statements this device holds (to hand to another replica with a batch).
     pub(crate) fn roster_statements(&self) -> Result<Vec<Vec<u8>>> {
         Ok(self

@@ -5,10 +5,12 @@
 
 mod engine;
 mod enrol;
+mod fleet;
 pub mod http;
 pub(crate) mod keys;
 mod members;
 mod pace;
+mod rebuild;
 mod revocation;
 pub mod transport;
 pub mod trust;
@@ -24,6 +26,7 @@ use zeroize::Zeroizing;
 
 pub use engine::{sync_shared, SyncPhase, SyncProgress, SyncReport, SyncStatus};
 pub use enrol::Invitation;
+pub use fleet::{BackupState, Fleet, FleetDevice};
 use transport::{Transport, TransportError};
 
 use crate::error::{Error, Result};

@@ -62,6 +62,26 @@ pub trait Transport: Send {
     fn roster_append(&mut self, token: &str, req: &RosterAppend) -> Reply<()>;
     /// Team keys wrapped for members the server has no grant for.
     fn upload_grants(&mut self, token: &str, req: &GrantsUpload) -> Reply<()>;
+    /// Give a rebuilt, empty server its team back (ADR 0016).
+    fn reattach(&mut self, req: &komora_protocol::ReattachRequest) -> Reply<RegisteredResponse> {
+        let _ = req;
+        Err(TransportError::Network(
+            "this transport cannot re-attach a team".into(),
+        ))
+    }
+    /// The server's health (no login): whether it runs, and its backups' state.
+    fn health(&mut self) -> Reply<serde_json::Value> {
+        Err(TransportError::Network(
+            "this transport cannot ask for health".into(),
+        ))
+    }
+    /// The administrator-signed statements of the server's key pins (no login).
+    fn server_pins(&mut self, team: &Id16) -> Reply<RosterResponse> {
+        let _ = team;
+        Err(TransportError::Network(
+            "this transport cannot ask for pins".into(),
+        ))
+    }
     fn devices(&mut self, token: &str) -> Reply<Vec<DeviceInfo>>;
     fn revoke(&mut self, token: &str, device: &Id16, req: &RevokeRequest) -> Reply<()>;
     fn keys(&mut self, token: &str, after_epoch: u32) -> Reply<KeyGrantsResponse>;

@@ -123,6 +123,85 @@ pub(crate) fn pinned_config(pins: &[CertificatePin]) -> Result<ClientConfig, rus
     Ok(config)
 }
 
+/// Accepts any certificate whose handshake its key signs, and records that key's pin: for a
+/// tablet that no longer recognises its server, to fetch the signed pins it then checks.
+#[derive(Debug)]
+struct CapturingKey {
+    seen: Arc<std::sync::Mutex<Option<CertificatePin>>>,
+    provider: Arc<CryptoProvider>,
+}
+
+impl ServerCertVerifier for CapturingKey {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let pin = pin_of(end_entity).ok_or(rustls::Error::InvalidCertificate(
+            CertificateError::BadEncoding,
+        ))?;
+        *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(pin);
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+/// The TLS settings of a capturing transport, and where the shown key's pin lands.
+#[allow(clippy::type_complexity)]
+/// The pin a capturing handshake saw (none until a handshake got that far).
+pub(crate) type SeenPin = Arc<std::sync::Mutex<Option<CertificatePin>>>;
+
+pub(crate) fn capturing_config() -> Result<(ClientConfig, SeenPin), rustls::Error> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let seen = Arc::new(std::sync::Mutex::new(None));
+    let verifier = CapturingKey {
+        seen: seen.clone(),
+        provider: provider.clone(),
+    };
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    Ok((config, seen))
+}
+
 /// Refuse, before any connection, an address a device never talks to (plain `http://` to
 /// another machine).
 pub(crate) fn check_server(url: &str) -> Result<()> {
@@ -131,6 +210,69 @@ pub(crate) fn check_server(url: &str) -> Result<()> {
 }
 
 impl Vault {
+    /// Trust the server keys an administrator signed last in the team's list, if they differ
+    /// from the vault's (a rollover announced ahead of time, a rebuilt server). Returns whether
+    /// the pins changed. A vault enrolled without pins (a server with a public certificate)
+    /// takes them too: an administrator chose them.
+    pub(crate) fn adopt_signed_pins(&mut self) -> Result<bool> {
+        let Some((_, pins)) = self
+            .store
+            .roster
+            .as_ref()
+            .and_then(|r| r.server_pins())
+            .cloned()
+        else {
+            return Ok(false);
+        };
+        let pins: Vec<CertificatePin> = pins.iter().filter_map(|p| p.parse().ok()).collect();
+        if pins.is_empty() || self.sync_settings()?.server_pins == pins {
+            return Ok(false);
+        }
+        self.replace_server_pins(pins)?;
+        Ok(true)
+    }
+
+    /// The server shows a key this vault does not trust. Ask it (accepting its key for this
+    /// one question, no login, nothing sent) for the administrator-signed statements of its
+    /// pins; trust the new key only if a statement checked from this vault's own root of trust
+    /// names it, and is newer than any this vault holds. Returns whether the vault now trusts
+    /// the server (then sync again). An impostor gets nothing: it cannot sign for a key.
+    pub fn recover_server_pins(&mut self) -> Result<bool> {
+        let settings = self.sync_settings()?;
+        let (mut t, seen) = super::http::HttpTransport::capturing(&settings.server_url)?;
+        let answer = super::transport::Transport::server_pins(&mut t, &settings.team_id)?;
+        let shown = *seen.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(shown) = shown else {
+            return Ok(false);
+        };
+        let held_serial = self
+            .store
+            .roster
+            .as_ref()
+            .and_then(|r| r.server_pins())
+            .map(|(s, _)| *s);
+        let statements: Vec<Vec<u8>> = answer.statements.into_iter().map(|b| b.0).collect();
+        let Some(wider) = self.roster_with(statements.clone())? else {
+            return Ok(false);
+        };
+        let Some((serial, pins)) = wider.server_pins().cloned() else {
+            return Ok(false);
+        };
+        if held_serial.is_some_and(|h| serial < h) || !pins.iter().any(|p| p == &shown.to_string())
+        {
+            return Ok(false);
+        }
+        // Keep the statement with the list, then trust what it names.
+        let mut kept = self.roster_statements()?;
+        for s in statements {
+            if !kept.contains(&s) {
+                kept.push(s);
+            }
+        }
+        self.keep_roster_statements(kept)?;
+        self.adopt_signed_pins()
+    }
+
     /// Replace the pins this vault trusts for its server (all of them at once). The one place
     /// the pin list changes after enrolment: a signed announcement of the server's next key,
     /// or of a rebuilt server's new one, is checked elsewhere and then lands here.

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use komora_protocol::{DeviceInfo, Id16, PullPage, Role};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum DbError {
     #[error("storage failed: {0}")]
     Storage(String),
