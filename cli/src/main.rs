@@ -2,8 +2,9 @@
 //! command names, flags and `--json` output; keep them stable.
 //!
 //! Exit codes: 0 success; 2 bad usage or invalid input; 3 wrong passphrase or locked; 4 unknown
-//! id or missing vault; 5 corrupted or tampered data; 1 anything else. Errors are one line on
-//! stderr and never hold a record's content.
+//! id or missing vault; 5 corrupted or tampered data; 6 revoked; 7 network or server trouble;
+//! 8 this app is too old for the server or the team (update it; nothing is lost); 1 anything
+//! else. Errors are one line on stderr and never hold a record's content.
 
 mod casework;
 mod output;
@@ -206,6 +207,18 @@ enum AdminCommand {
         #[arg(long = "pin", value_name = "PIN", required = true)]
         pins: Vec<String>,
     },
+    /// The team's record format: what it is, what this app writes, which tablets cannot read
+    /// the next one yet; with --raise, raise it once every tablet reads it (new kinds of
+    /// record and fields are written only then).
+    Format {
+        /// The format to raise the team to.
+        #[arg(long, value_name = "N")]
+        raise: Option<u32>,
+        /// Raise it even though some tablets cannot read it yet: they send what they hold,
+        /// then stop reading until their app is updated.
+        #[arg(long, requires = "raise")]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -379,6 +392,7 @@ impl From<Error> for Failure {
             | Error::RateLimited
             | Error::Server(_)
             | Error::RevocationUnproven => 7,
+            Error::UpdateRequired => 8,
             _ => 1,
         };
         let hint = match &e {
@@ -460,6 +474,21 @@ fn run(cli: Cli) -> Result<(), Failure> {
             out.record(serde_json::json!({
                 "server_pins": pins.iter().map(ToString::to_string).collect::<Vec<_>>()
             }));
+        }
+        Command::Admin(AdminCommand::Format { raise, force }) => {
+            let mut vault = unlock(&dir)?;
+            let mut t = transport(&vault.sync_settings()?)?;
+            match raise {
+                None => {
+                    let fleet = revocation_checked(vault.fleet(&mut t), &dir)?;
+                    out.team_format(&vault, &fleet)?;
+                }
+                Some(version) => {
+                    let raised =
+                        revocation_checked(vault.raise_team_format(&mut t, version, force), &dir)?;
+                    out.format_raised(&raised)?;
+                }
+            }
         }
         Command::Enroll {
             server,

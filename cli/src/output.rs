@@ -5,8 +5,8 @@ use std::path::Path;
 use std::io::{IsTerminal, Write};
 
 use komora_core::{
-    ApplyReport, Client, DeviceId, Fleet, FleetDevice, HistoryChange, HistoryEntry, Invitation,
-    Listing, RecordId, SyncPhase, SyncProgress, SyncReport, SyncStatus, Vault,
+    ApplyReport, Client, DeviceId, Fleet, FleetDevice, FormatRaise, HistoryChange, HistoryEntry,
+    Invitation, Listing, RecordId, SyncPhase, SyncProgress, SyncReport, SyncStatus, Vault,
 };
 use serde_json::{json, Value as Json};
 
@@ -299,6 +299,7 @@ impl Output {
                         "last_sync": r.and_then(|r| r.last_sync_ms).map(iso8601),
                         "waiting": r.map(|r| r.pending), "parked": r.map(|r| r.parked),
                         "set_aside": r.map(|r| r.set_aside),
+                        "format": r.map(|r| r.format),
                         "silent_two_weeks": silent(d),
                     })
                 })
@@ -309,8 +310,8 @@ impl Output {
             return;
         }
         println!(
-            "{:<32}  {:<12}  {:<22}  {:<8}  {:<20}  {:>7}  {:>8}  LAST SEEN",
-            "ID", "ROLE", "STATE", "APP", "LAST SYNC", "WAITING", "NOT READ"
+            "{:<32}  {:<12}  {:<22}  {:<8}  {:>6}  {:<20}  {:>7}  {:>8}  LAST SEEN",
+            "ID", "ROLE", "STATE", "APP", "FORMAT", "LAST SYNC", "WAITING", "NOT READ"
         );
         for d in &fleet.devices {
             let me = if d.id == me { "  (this device)" } else { "" };
@@ -325,11 +326,12 @@ impl Output {
             };
             let r = d.report.as_ref();
             println!(
-                "{:<32}  {:<12}  {:<22}  {:<8}  {:<20}  {:>7}  {:>8}  {}{me}",
+                "{:<32}  {:<12}  {:<22}  {:<8}  {:>6}  {:<20}  {:>7}  {:>8}  {}{me}",
                 d.id.to_string(),
                 d.role.as_str(),
                 state,
                 r.map_or("-".into(), |r| r.app_version.clone()),
+                r.map_or("-".into(), |r| r.format.to_string()),
                 r.and_then(|r| r.last_sync_ms).map_or("-".into(), iso8601),
                 r.map_or("-".into(), |r| r.pending.to_string()),
                 r.map_or("-".into(), |r| (r.parked + r.set_aside).to_string()),
@@ -351,6 +353,82 @@ impl Output {
                     ""
                 };
                 println!("server backups: last good {last}{warn}");
+            }
+        }
+    }
+
+    /// The team's record format, what this app writes, and the tablets that cannot read the
+    /// next format yet (revoked ones aside).
+    pub fn team_format(&self, vault: &Vault, fleet: &Fleet) -> komora_core::Result<()> {
+        let team = vault.team_format()?;
+        let app = vault.app_format();
+        let behind: Vec<&FleetDevice> = fleet
+            .devices
+            .iter()
+            .filter(|d| !d.revoked && d.report.as_ref().is_none_or(|r| r.format <= team))
+            .collect();
+        if self.json {
+            self.print_json(json!({
+                "team_format": team,
+                "app_format": app,
+                "cannot_read_next": behind.iter().map(|d| d.id.to_string()).collect::<Vec<_>>(),
+            }));
+            return Ok(());
+        }
+        println!("The team writes format {team}; this app writes up to format {app}.");
+        if app > team {
+            if behind.is_empty() {
+                println!(
+                    "Every tablet reads format {}: raise it with `komora admin format --raise {}`.",
+                    team + 1,
+                    team + 1
+                );
+            } else {
+                println!(
+                    "Tablets that cannot read format {} yet (update them first):",
+                    team + 1
+                );
+                for d in behind {
+                    print_behind(d);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn format_raised(&self, raised: &FormatRaise) -> komora_core::Result<()> {
+        match raised {
+            FormatRaise::Raised { version } | FormatRaise::Already { version } => {
+                let already = matches!(raised, FormatRaise::Already { .. });
+                if self.json {
+                    self.print_json(json!({ "team_format": version, "raised": !already }));
+                } else if already {
+                    println!("The team is at format {version} already.");
+                } else {
+                    println!(
+                        "The team writes format {version} from now on; each tablet learns it at its next sync."
+                    );
+                }
+                Ok(())
+            }
+            FormatRaise::NotReady { devices } => {
+                if self.json {
+                    self.print_json(json!({
+                        "raised": false,
+                        "cannot_read": devices.iter().map(|d| d.id.to_string()).collect::<Vec<_>>(),
+                    }));
+                } else {
+                    println!(
+                        "Not raised: these tablets cannot read it yet (update them, or --force):"
+                    );
+                    for d in devices {
+                        print_behind(d);
+                    }
+                }
+                Err(komora_core::Error::Forbidden(format!(
+                    "{} tablet(s) of the team cannot read that format yet",
+                    devices.len()
+                )))
             }
         }
     }
@@ -612,4 +690,13 @@ mod tests {
         assert_eq!(iso8601(1_796_004_000_000), "2026-11-30T02:00:00Z");
         assert_eq!(iso8601(951_782_400_000), "2000-02-29T00:00:00Z");
     }
+}
+
+/// One tablet that cannot read the next format: its id, role and the app it last reported.
+fn print_behind(d: &FleetDevice) {
+    let app = d.report.as_ref().map_or_else(
+        || "an app too old to say".to_owned(),
+        |r| format!("app {} (format {})", r.app_version, r.format),
+    );
+    println!("  {}  {:<12}  {app}", d.id, d.role.as_str());
 }

@@ -3,9 +3,10 @@
 
 use std::path::PathBuf;
 
-/// Why a record or an operation was refused or could not be read.
+/// Why a record or an operation was refused or could not be read. Not `non_exhaustive` on
+/// purpose: a new variant must be given its meaning where errors are shown (the FFI's
+/// mapping names every one), not fall into a catch-all.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum Error {
     #[error("wrong passphrase")]
     WrongPassphrase,

@@ -15,6 +15,7 @@ mod client;
 mod crypto;
 mod error;
 mod exchange;
+pub mod format;
 mod history;
 mod hlc;
 mod ids;
@@ -72,8 +73,8 @@ pub use op::{decode_batch, encode_batch, OpEnvelope, MAX_BATCH_BYTES, MAX_ENVELO
 pub use remote::http::HttpTransport;
 pub use remote::transport::{Transport, TransportError};
 pub use remote::{
-    sync_shared, BackupState, Fleet, FleetDevice, Invitation, SyncOptions, SyncPhase, SyncProgress,
-    SyncReport, SyncSettings, SyncStatus, VaultCell,
+    sync_shared, BackupState, Fleet, FleetDevice, FormatRaise, Invitation, SyncOptions, SyncPhase,
+    SyncProgress, SyncReport, SyncSettings, SyncStatus, VaultCell,
 };
 pub use roster::RosterDevice;
 pub use search::fold;

@@ -103,6 +103,8 @@ pub(crate) struct Roster {
     key_ids: BTreeMap<u32, [u8; 32]>,
     /// The server's key pins an administrator signed last (highest serial), ADR 0016.
     server_pins: Option<(u64, Vec<String>)>,
+    /// The team's record format: the highest an administrator signed (ADR 0016).
+    format: u32,
 }
 
 fn verify(pk: &[u8; 32], signed: &SignedStatement) -> bool {
@@ -182,6 +184,7 @@ impl Roster {
         let mut cutoffs: Vec<(u32, DeviceId, DeviceId, u64, SignedStatement)> = Vec::new();
         let mut retires: Vec<(DeviceId, u64, SignedStatement)> = Vec::new();
         let mut pin_statements: Vec<(DeviceId, u64, Vec<String>, SignedStatement)> = Vec::new();
+        let mut formats: Vec<(DeviceId, u32, SignedStatement)> = Vec::new();
         for raw in statements {
             let Some((signed, st)) = SignedStatement::from_bytes(raw) else {
                 continue;
@@ -265,6 +268,9 @@ impl Roster {
                     pins,
                     ..
                 } => pin_statements.push((DeviceId::from_bytes(issuer.0), serial, pins, signed)),
+                Statement::Format {
+                    issuer, version, ..
+                } => formats.push((DeviceId::from_bytes(issuer.0), version, signed)),
             }
         }
         let kx_pk = genesis.ok_or(tampered(
@@ -281,6 +287,7 @@ impl Roster {
             epoch: 1,
             key_ids: BTreeMap::new(),
             server_pins: None,
+            format: crate::format::FIRST_FORMAT,
         };
         // Who signed the snapshot of each epoch (a cutoff must be signed by the same).
         let mut issuers: BTreeMap<u32, DeviceId> = BTreeMap::new();
@@ -358,6 +365,17 @@ impl Roster {
                 && verify(&entry.sign_pk, &signed);
             if valid && roster.server_pins.as_ref().is_none_or(|(s, _)| serial > *s) {
                 roster.server_pins = Some((serial, pins));
+            }
+        }
+        // The team's format: from an administrator of the list (a member then, or revoked
+        // since: a raise stands), the highest; a format is never lowered.
+        for (issuer, version, signed) in formats {
+            if roster
+                .devices
+                .get(&issuer)
+                .is_some_and(|e| e.role == Role::Admin && verify(&e.sign_pk, &signed))
+            {
+                roster.format = roster.format.max(version);
             }
         }
         for (device, last_seq, signed) in retires {
@@ -464,6 +482,11 @@ impl Roster {
     /// The server's key pins an administrator signed last, with its serial.
     pub(crate) fn server_pins(&self) -> Option<&(u64, Vec<String>)> {
         self.server_pins.as_ref()
+    }
+
+    /// The team's record format (ADR 0016).
+    pub(crate) fn format(&self) -> u32 {
+        self.format
     }
 
     /// The last operation of `device` its own hand-back statement names, if any.

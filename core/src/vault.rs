@@ -558,6 +558,8 @@ pub struct Vault {
     /// The platform key store that wraps this vault's master key, if any (a PIN change keeps
     /// using it).
     platform: Option<Arc<dyn PlatformKeyWrapper>>,
+    /// The newest team format this app reads (`crate::format`; lower only in tests).
+    pub(crate) app_format: u32,
 }
 
 impl fmt::Debug for Vault {
@@ -579,6 +581,7 @@ impl Vault {
             search: Default::default(),
             casework: Default::default(),
             recent_views: Default::default(),
+            app_format: crate::format::APP_FORMAT,
             platform: None,
         }
     }

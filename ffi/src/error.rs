@@ -58,6 +58,12 @@ pub enum KomoraError {
     ReadOnly,
     #[error("the vault was written by a newer version of Komora; update the app")]
     TooNew,
+    /// The server or the team needs a newer app: update it. Nothing on the tablet is lost;
+    /// what it held was sent where it could be.
+    #[error(
+        "this app is too old for the server or the team: update it; nothing on the tablet is lost"
+    )]
+    UpdateRequired,
     #[error("internal error: {reason}")]
     Internal { reason: String },
 }
@@ -132,9 +138,9 @@ impl From<Error> for KomoraError {
             Error::StaleKeyEpoch => KomoraError::Network {
                 reason: "the team key changed during the sync: sync again".into(),
             },
-            other => KomoraError::Internal {
-                reason: other.to_string(),
-            },
+            // Every variant named: a new one must be given its own meaning here, never turned
+            // silently into "internal error".
+            Error::UpdateRequired => KomoraError::UpdateRequired,
         }
     }
 }

@@ -29,6 +29,8 @@ pub struct FleetDevice {
     pub waiting: Option<i64>,
     /// Changes it received and could not read (parked and set aside).
     pub not_read: Option<i64>,
+    /// The newest team format its app reads (`None`: an app from before it said).
+    pub format: Option<u32>,
 }
 
 /// The team's tablets and the server's backups.
@@ -42,12 +44,18 @@ pub struct Fleet {
     pub last_good_backup_ms: Option<i64>,
     /// The last backup failed, or the newest good one is too old.
     pub backup_needs_attention: bool,
+    /// The team's record format, and the newest this app writes: when the app's is higher
+    /// and every tablet reads it, an administrator can raise the team's.
+    pub team_format: u32,
+    pub app_format: u32,
 }
 
-impl From<core::Fleet> for Fleet {
-    fn from(f: core::Fleet) -> Self {
+impl Fleet {
+    fn new(f: core::Fleet, team_format: u32, app_format: u32) -> Self {
         let backup = f.backup.unwrap_or_default();
         Fleet {
+            team_format,
+            app_format,
             backup_known: backup.scheduled || backup.last_good_ms.is_some(),
             backup_scheduled: backup.scheduled,
             last_good_backup_ms: backup.last_good_ms.map(ms),
@@ -66,6 +74,7 @@ impl From<core::Fleet> for Fleet {
                     last_sync_ms: d.report.as_ref().and_then(|r| r.last_sync_ms).map(ms),
                     waiting: d.report.as_ref().map(|r| ms(r.pending)),
                     not_read: d.report.as_ref().map(|r| ms(r.parked + r.set_aside)),
+                    format: d.report.as_ref().map(|r| r.format),
                 })
                 .collect(),
         }
@@ -76,6 +85,13 @@ impl From<core::Fleet> for Fleet {
 impl KomoraVault {
     /// The fleet view (administrators and supervisors).
     pub async fn fleet(self: Arc<Self>) -> Result<Fleet> {
-        Background::spawn(move || Ok(Fleet::from(self.remote(|v, t| v.fleet(t))?))).await
+        Background::spawn(move || {
+            let fleet = self.remote(|v, t| {
+                let fleet = v.fleet(t)?;
+                Ok(Fleet::new(fleet, v.team_format()?, v.app_format()))
+            })?;
+            Ok(fleet)
+        })
+        .await
     }
 }

@@ -290,6 +290,9 @@ pub struct DeviceReport {
     pub set_aside: u64,
     /// When it last synced fully (its own clock).
     pub last_sync_ms: Option<u64>,
+    /// The newest team format (record kinds and fields) its app reads: an administrator
+    /// raises the team's format once every device reads it.
+    pub format: u32,
 }
 
 /// This protocol's version. Requests carry it in the `x-komora-protocol` header (absent: 1);

@@ -94,6 +94,14 @@ pub enum Statement {
         serial: u64,
         pins: Vec<String>,
     },
+    /// Signed by an administrator: the team's tablets write records of format `version`
+    /// (new record kinds and fields) from now on. Raised once every device of the team reads
+    /// it; never lowered: the highest holds (ADR 0016).
+    Format {
+        team: Id16,
+        issuer: Id16,
+        version: u32,
+    },
 }
 
 impl Statement {
@@ -110,7 +118,8 @@ impl Statement {
             | Statement::Snapshot { team, .. }
             | Statement::Cutoff { team, .. }
             | Statement::Retire { team, .. }
-            | Statement::ServerPins { team, .. } => Some(*team),
+            | Statement::ServerPins { team, .. }
+            | Statement::Format { team, .. } => Some(*team),
             Statement::Member { .. } => None,
         }
     }

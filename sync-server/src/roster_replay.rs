@@ -133,8 +133,10 @@ pub fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -> DbRe
             Statement::Retire { device, .. } => {
                 registered(*device).is_some_and(|d| signed_by(&signed, &d.sign_pk))
             }
-            Statement::ServerPins { issuer, .. } => registered(*issuer)
-                .is_some_and(|d| d.role == Role::Admin && signed_by(&signed, &d.sign_pk)),
+            Statement::ServerPins { issuer, .. } | Statement::Format { issuer, .. } => {
+                registered(*issuer)
+                    .is_some_and(|d| d.role == Role::Admin && signed_by(&signed, &d.sign_pk))
+            }
         };
         if keep {
             db.add_statement(team, bytes)?;

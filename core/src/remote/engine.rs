@@ -215,6 +215,12 @@ fn sync_steps<C: VaultCell>(
     push_all(cell, &mut session, opts, &mut report, &mut tell)?;
     ask_for_erasures(cell, &mut session)?;
 
+    // The team writes a format this app cannot read: what it held is sent; read nothing it
+    // could not open, and say to update the app (ADR 0016).
+    if cell.with(|v| Ok(v.team_format()? > v.app_format()))? {
+        return Err(Error::UpdateRequired);
+    }
+
     tell(SyncPhase::Pulling, &report)?;
     let mut pull_pace = Pacer::new(opts.pull_page_bytes as usize, opts.request_target);
     let mut reconciliations = 0;

@@ -212,9 +212,11 @@ impl Vault {
             genesis: founder.genesis.clone(),
         };
         Session::new(transport, SyncOptions::default()).call_anonymous(|t| t.bootstrap(&req))?;
-        founder.vault(
+        let mut vault = founder.vault(
             dir, passphrase, server_url, &pins, org_name, team_name, opts,
-        )
+        )?;
+        vault.found_at_app_format(transport)?;
+        Ok(vault)
     }
 
     /// Create another team of the organisation, from this administrator's tablet (ADR 0011):
@@ -264,7 +266,7 @@ impl Vault {
         };
         Session::new(transport, SyncOptions::default())
             .call(self, |t, token| t.create_team(token, &req))?;
-        founder.vault(
+        let mut vault = founder.vault(
             dir,
             passphrase,
             &settings.server_url,
@@ -272,7 +274,9 @@ impl Vault {
             &settings.org_name,
             team_name,
             opts,
-        )
+        )?;
+        vault.found_at_app_format(transport)?;
+        Ok(vault)
     }
 
     /// Create the vault of a new device from an enrolment code.

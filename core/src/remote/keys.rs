@@ -116,7 +116,9 @@ impl Vault {
     /// had received from it, and for a tablet handed back everything it sent. Anything it
     /// numbers later is refused by every receiver, whatever key epoch it claims.
     pub fn revoke_device(&mut self, transport: &mut dyn Transport, device: DeviceId) -> Result<()> {
-        let answer = self.revoke_steps(transport, device);
+        let answer = self
+            .revoke_steps(transport, device)
+            .and_then(|()| self.resign_format(transport));
         self.end_if_revoked(answer)
     }
 

@@ -72,7 +72,7 @@ impl Vault {
         self.store.set_meta(ROSTER_META, &sealed)?;
         self.store.roster = roster;
         self.store.roster_required = true;
-        Ok(())
+        self.store.keep_team_format()
     }
 
     /// Catch up with the statements the server added since the last time. Unless `force`d,

@@ -12,6 +12,7 @@ mod members;
 mod pace;
 mod rebuild;
 mod revocation;
+mod team_format;
 pub mod transport;
 pub mod trust;
 
@@ -27,6 +28,7 @@ use zeroize::Zeroizing;
 pub use engine::{sync_shared, SyncPhase, SyncProgress, SyncReport, SyncStatus};
 pub use enrol::Invitation;
 pub use fleet::{BackupState, Fleet, FleetDevice};
+pub use team_format::FormatRaise;
 use transport::{Transport, TransportError};
 
 use crate::error::{Error, Result};
@@ -198,6 +200,7 @@ impl Signer for Vault {
             parked: status.parked,
             set_aside: status.set_aside,
             last_sync_ms: status.last_sync_ms,
+            format: self.app_format(),
         })
     }
 }

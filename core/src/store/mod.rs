@@ -222,6 +222,9 @@ pub(crate) struct ChangeLog {
 /// rebuilds from scratch.
 const CHANGE_LOG_MAX: usize = 100_000;
 
+/// Where the store keeps the highest team format it has seen (ADR 0016).
+const TEAM_FORMAT_KEY: &str = "team_format";
+
 impl ChangeLog {
     fn generation(&self) -> u64 {
         self.base + self.ids.len() as u64
@@ -431,6 +434,58 @@ impl Store {
         Ok(())
     }
 
+    /// The team's record format: the highest an administrator signed that this store has
+    /// seen, kept so that a later list (its raiser revoked since) never lowers it here.
+    /// `None` for a vault with no team (ADR 0016).
+    pub(crate) fn team_format(&self) -> Result<Option<u32>> {
+        let Some(roster) = &self.roster else {
+            return Ok(None);
+        };
+        let seen = self
+            .meta(TEAM_FORMAT_KEY)?
+            .and_then(|b| <[u8; 4]>::try_from(b.as_slice()).ok())
+            .map_or(crate::format::FIRST_FORMAT, u32::from_be_bytes);
+        Ok(Some(roster.format().max(seen)))
+    }
+
+    /// Remember the team's format as the list says it now (after the list changed).
+    pub(crate) fn keep_team_format(&mut self) -> Result<()> {
+        if let Some(format) = self.team_format()? {
+            if format > crate::format::FIRST_FORMAT {
+                self.set_meta(TEAM_FORMAT_KEY, &format.to_be_bytes())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuse an edit the team's format does not include yet: another tablet of the team may
+    /// run an app that cannot read it.
+    fn check_format(&self, edits: &[RecordEdit]) -> Result<()> {
+        let Some(team) = self.team_format()? else {
+            return Ok(());
+        };
+        for edit in edits {
+            let fields = edit.edits.iter().filter_map(|e| match e {
+                Edit::Set(f, _) | Edit::Add(f, _) | Edit::Remove(f, _) => Some(*f),
+                Edit::SetNamed(f, _) | Edit::AddNamed(f, _) => Some(f.as_str()),
+                Edit::Delete => None,
+            });
+            let needed = fields
+                .map(|f| crate::format::needed(edit.kind, Some(f)))
+                .chain([crate::format::needed(edit.kind, None)])
+                .max()
+                .unwrap_or(crate::format::FIRST_FORMAT);
+            if needed > team {
+                return Err(Error::Forbidden(format!(
+                    "not every tablet of the team can read this yet (it needs the team's \
+                     format {needed}, the team is at {team}): the administrator raises the \
+                     format once every tablet is updated"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Make each record edit one operation, append them to the log and merge them, in one
     /// transaction. Returns the new operations' ids, one per edit.
     pub(crate) fn write(&mut self, edits: Vec<RecordEdit>) -> Result<Vec<OpId>> {
@@ -438,6 +493,7 @@ impl Store {
             // Its last operation is signed: anything after it would be refused by the team.
             return Err(Error::HandedBack);
         }
+        self.check_format(&edits)?;
         let first_seq = self.next_seq;
         let mut records: Vec<RecordId> = edits.iter().map(|e| e.record).collect();
         let result = self.write_in_tx(edits);

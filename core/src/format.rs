@@ -1,0 +1,42 @@
+//! The team's record format (issue 17, item 4; ADR 0016). Tablets are updated slowly in the
+//! field: a record kind or field that a tablet's app cannot read must not reach it. Each team
+//! has a format version, raised by an administrator's signed statement once every device of
+//! the team reports reading it (`Vault::raise_team_format`); a tablet writes a kind or a field
+//! only when the team's format includes it, and a tablet whose app reads less than the team's
+//! format sends what it holds, reads nothing more and says to update the app.
+
+/// The newest team format this build of Komora reads and writes.
+pub const APP_FORMAT: u32 = 1;
+
+/// The format of a team whose list has no format statement: every team made before formats.
+pub const FIRST_FORMAT: u32 = 1;
+
+/// The format that brought each record kind or field in, when later than the first: a
+/// `(kind, None)` row covers the whole kind, `(kind, Some(field))` one field of it.
+const SINCE: &[(&str, Option<&str>, u32)] = &[];
+
+/// The team format a change to `field` of a `kind` record needs.
+pub(crate) fn needed(kind: &str, field: Option<&str>) -> u32 {
+    SINCE
+        .iter()
+        .filter(|(k, f, _)| *k == kind && (f.is_none() || *f == field))
+        .map(|(_, _, v)| *v)
+        .max()
+        .unwrap_or(FIRST_FORMAT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_kind_or_field_needs_a_format_this_build_cannot_write() {
+        for (kind, field, version) in SINCE {
+            assert!(
+                *version <= APP_FORMAT && *version > FIRST_FORMAT,
+                "{kind}.{field:?} needs format {version}"
+            );
+        }
+        assert_eq!(needed("client", Some("name")), FIRST_FORMAT);
+    }
+}
