@@ -11,9 +11,14 @@
 //! one SQLite transaction, well under a frame. A panic inside Rust reaches Kotlin as an
 //! exception and the JVM carries on.
 
+mod drafts;
 mod error;
+mod places;
+mod practice;
 mod records;
 mod task;
+#[cfg(feature = "test-hooks")]
+mod test_clock;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -70,7 +75,8 @@ pub enum KdfStrength {
 }
 
 fn options(strength: KdfStrength, platform: Option<Arc<dyn PlatformKey>>) -> core::VaultOptions {
-    core::VaultOptions {
+    #[allow(unused_mut)]
+    let mut opts = core::VaultOptions {
         kdf: match strength {
             KdfStrength::Standard => core::KdfParams::DEFAULT,
             KdfStrength::InsecureForTests => core::KdfParams::INSECURE_FOR_TESTS,
@@ -78,7 +84,12 @@ fn options(strength: KdfStrength, platform: Option<Arc<dyn PlatformKey>>) -> cor
         platform: platform
             .map(|p| Arc::new(PlatformAdapter(p)) as Arc<dyn core::PlatformKeyWrapper>),
         ..Default::default()
+    };
+    #[cfg(feature = "test-hooks")]
+    {
+        opts.time = test_clock::time_source();
     }
+    opts
 }
 
 fn http(server_url: &str) -> Result<core::HttpTransport> {
