@@ -47,7 +47,8 @@ internal class CaseloadView(ui: Ui, app: App, private val p: CaseloadPresenter, 
     private val reviewRow = ui.rowCard(ui.strong(t[Str.REVIEW_QUEUE_TITLE]), null) { app.open(Screen.ReviewQueue) }
     private val figuresRow = ui.rowCard(ui.strong(t[Str.FIGURES_TITLE]), null) { app.open(Screen.Figures) }
     private var shownCases: List<CaseRow>? = null
-    private var shownResults: List<ClientRow>? = null
+    /** What the results list shows (whether a query was typed, and what it found). */
+    private var shownResults: Pair<Boolean, List<ClientRow>>? = null
 
     override fun body(): View = ui.column(
         teamPicker.root,
@@ -81,7 +82,7 @@ internal class CaseloadView(ui: Ui, app: App, private val p: CaseloadPresenter, 
         figuresRow.shown = s.reviews
         status.set(s.statusChoices, s.filters.status ?: "", t[Str.STATUS_ALL])
         renderDrafts(s)
-        if (s.results != shownResults || s.query.isBlank()) renderResults(s)
+        if ((s.query.isNotBlank() to s.results) != shownResults) renderResults(s)
         if (s.cases != shownCases) renderCases(s)
     }
 
@@ -103,7 +104,7 @@ internal class CaseloadView(ui: Ui, app: App, private val p: CaseloadPresenter, 
     }
 
     private fun renderResults(s: CaseloadState) {
-        shownResults = s.results
+        shownResults = s.query.isNotBlank() to s.results
         results.removeAllViews()
         if (s.query.isNotBlank() && s.results.isEmpty()) ui.add(results, ui.secondary(t[Str.NO_RESULTS]))
         for (r in s.results) {

@@ -67,6 +67,8 @@ class MainActivity : Activity() {
             ticker.postDelayed(keepDraft, DraftKeeper.KEEP_EVERY_MS)
         }
         scope.launch { app.screen.collect { stack -> show(stack.last()) } }
+        // Another team shown: the same home screen, drawn again from that team's vault.
+        scope.launch { app.teamSwitches.drop(1).collect { shown?.let { s -> redraw(s, presenterFor(s, app)) } } }
         // A new language shows at once: the screen is drawn again in it (what a form holds
         // comes back from its draft).
         scope.launch {

@@ -159,6 +159,14 @@ class App(
     /** The index (in [teams]) of the team shown. */
     val currentTeam: String get() = teamVaults.indexOf(unlocked).toString()
 
+    private val switches = MutableStateFlow(0)
+
+    /**
+     * Counts the team switches: the home screen of one team is the same screen as another's
+     * (the stack does not change), yet everything on it must be drawn again from that team.
+     */
+    val teamSwitches: StateFlow<Int> get() = switches
+
     /** Show another team: its home screen, its policy. */
     fun switchTeam(id: String) {
         val v = id.toIntOrNull()?.let { teamVaults.getOrNull(it) } ?: return
@@ -168,6 +176,7 @@ class App(
         practice = runCatching { v.isPractice() }.getOrDefault(false)
         refreshPolicy()
         screens.value = listOf(home(v))
+        switches.value += 1
     }
 
     /** The tablet joined (or created) another team: its vault opens beside the others and shows. */

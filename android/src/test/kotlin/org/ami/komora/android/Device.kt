@@ -62,6 +62,9 @@ class Device(val application: TestApplication) {
         return this
     }
 
+    /** What the activity puts in the Bundle Android keeps for it when it stops it. */
+    fun savedState(): android.os.Bundle = android.os.Bundle().also { controller?.saveInstanceState(it) }
+
     /** The activity is destroyed (the system reclaimed it); the process may live on. */
     fun destroy() {
         controller?.pause()?.stop()?.destroy()
