@@ -52,8 +52,16 @@ internal class CaseloadView(ui: Ui, app: App, private val p: CaseloadPresenter, 
 
     override fun body(): View = ui.column(
         teamPicker.root,
+        ui.card(
+            android.widget.LinearLayout(ui.ctx).apply {
+                orientation = android.widget.LinearLayout.HORIZONTAL
+                gravity = android.view.Gravity.CENTER_VERTICAL
+                addView(syncLine, android.widget.LinearLayout.LayoutParams(0, android.widget.LinearLayout.LayoutParams.WRAP_CONTENT, 1f))
+                addView(syncButton, android.widget.LinearLayout.LayoutParams(android.widget.LinearLayout.LayoutParams.WRAP_CONTENT, android.widget.LinearLayout.LayoutParams.WRAP_CONTENT).apply { marginStart = ui.dp(12) })
+            },
+            progress, message,
+        ).apply { setPadding(ui.dp(16), ui.dp(8), ui.dp(12), ui.dp(8)) },
         draftsCard,
-        ui.card(syncLine, progress, message, syncButton),
         search.root,
         results,
         ui.flow(highRisk, due),

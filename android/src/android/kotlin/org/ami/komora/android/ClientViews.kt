@@ -22,6 +22,7 @@ internal class ClientFileView(ui: Ui, app: App, private val p: ClientFilePresent
     override fun actions() = listOf(t[Str.EDIT] to { p.edit() })
 
     private val name = ui.title()
+    private val risks = ui.flow()
     private val message = ui.message(error = true)
     private val profile = ui.stack()
     private val consent = ui.stack()
@@ -39,10 +40,11 @@ internal class ClientFileView(ui: Ui, app: App, private val p: ClientFilePresent
     private val bar = ui.bottomBar(recordFirst)
 
     override fun body(): View = ui.column(
-        name, message,
+        name, risks, message,
         ui.card(ui.heading(t[Str.SECTION_PROFILE]), profile),
         ui.card(
             ui.heading(t[Str.SECTION_CASES]), cases,
+            ui.strong(t[Str.NEW_CASE], 17f),
             ui.picker(t[Str.FIELD_PROBLEM], Lists.get().problems.map { Choice(it.id, t.term(it)) }, problem) { problem = it }.root,
             openCase,
         ),
@@ -67,6 +69,9 @@ internal class ClientFileView(ui: Ui, app: App, private val p: ClientFilePresent
 
     override fun render(s: ClientFileState) {
         name.text = s.name
+        risks.removeAllViews()
+        for (r in s.risks) risks.addView(ui.chip(r, if (s.urgent) Tone.DANGER else Tone.WARNING))
+        risks.shown = s.risks.isNotEmpty()
         message.show(s.message)
         ui.lines(profile, s.profile)
 
@@ -89,17 +94,22 @@ internal class ClientFileView(ui: Ui, app: App, private val p: ClientFilePresent
                 c.standing == t[Str.CONSENT_NOT_RECORDED] -> Tone.NEUTRAL
                 else -> Tone.DANGER
             }
-            ui.add(consent, ui.stack().apply {
-                addView(ui.strong(c.scope, 17f))
-                addView(ui.flow(ui.chip(c.standing, tone)).apply { setPadding(0, ui.dp(4), 0, 0) })
+            // One line per scope: what it is and where it stands, its withdrawal at the end.
+            ui.add(consent, android.widget.LinearLayout(ui.ctx).apply {
+                orientation = android.widget.LinearLayout.HORIZONTAL
+                gravity = android.view.Gravity.CENTER_VERTICAL
+                addView(ui.stack().apply {
+                    addView(ui.strong(c.scope, 17f))
+                    addView(ui.flow(ui.chip(c.standing, tone)).apply { setPadding(0, ui.dp(4), 0, 0) })
+                }, android.widget.LinearLayout.LayoutParams(0, android.widget.LinearLayout.LayoutParams.WRAP_CONTENT, 1f))
                 if (c.given) {
                     addView(ui.button(t[Str.WITHDRAW_CONSENT], Rank.DESTRUCTIVE) {
                         ui.confirm(t.format(Str.WITHDRAW_CONFIRM, c.scope), t[Str.WITHDRAW_CONSENT], t[Str.KEEP]) {
                             p.withdrawConsent(c.scopeId, app.texts.language)
                         }
-                    }, LinearLayout.LayoutParams(LinearLayout.LayoutParams.WRAP_CONTENT, LinearLayout.LayoutParams.WRAP_CONTENT).apply { topMargin = ui.dp(8) })
+                    })
                 }
-            }, 14)
+            }, 12)
         }
 
         ui.lines(household, s.household)

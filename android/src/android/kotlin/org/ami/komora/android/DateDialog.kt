@@ -96,7 +96,8 @@ internal class DateDialog(
     }
 
     private fun cell(date: LocalDate): View {
-        if (date.month != month.month) return View(ui.ctx)
+        // A day of the month before or after: an empty cell (a Space takes no height of its own).
+        if (date.month != month.month) return android.widget.Space(ui.ctx)
         return TextView(ui.ctx).apply {
             text = date.dayOfMonth.toString()
             textSize = 17f

@@ -16,7 +16,6 @@ import org.ami.komora.ui.App
 import org.ami.komora.ui.DraftKeeper
 import org.ami.komora.ui.Presenter
 import org.ami.komora.ui.Screen
-import org.ami.komora.ui.Str
 
 /**
  * The one activity: it draws whichever screen the app's state names and hands every touch to
@@ -52,10 +51,12 @@ class MainActivity : Activity() {
         setTheme(android.R.style.Theme_Material_Light_NoActionBar)
         super.onCreate(null) // nothing of a saved state is ever read back
         secureWindow()
+        @Suppress("DEPRECATION") // the way to colour it from API 26 up to 34
         window.statusBarColor = Palette.PRIMARY_DARK
         window.decorView.setBackgroundColor(Palette.BACKGROUND)
         app = (application as KomoraApplication).app
         title = NEUTRAL_TITLE
+        @Suppress("DEPRECATION") // the label-only constructor is the one API 26 has
         setTaskDescription(ActivityManager.TaskDescription(NEUTRAL_TITLE))
         ui = Ui(
             this,

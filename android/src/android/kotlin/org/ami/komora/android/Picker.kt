@@ -48,10 +48,12 @@ internal class Picker(
             },
             padding = 20,
         ).apply { background = Shapes.rounded(Palette.SURFACE, ui.dp(16).toFloat()) }
-        // The list takes what height is left; the dialog never outgrows the screen.
-        (content.getChildAt(content.childCount - 2).layoutParams as LinearLayout.LayoutParams).apply {
-            height = 0
-            weight = 1f
+        // A long list takes what height is left; the dialog never outgrows the screen.
+        if (searchable) {
+            (content.getChildAt(content.childCount - 2).layoutParams as LinearLayout.LayoutParams).apply {
+                height = 0
+                weight = 1f
+            }
         }
         empty.text = texts()[Str.NO_MATCH]
         list.addView(empty)
@@ -61,7 +63,10 @@ internal class Picker(
         dialog.window?.apply {
             setBackgroundDrawable(android.graphics.drawable.ColorDrawable(0))
             val m = ui.ctx.resources.displayMetrics
-            setLayout(minOf(m.widthPixels * 9 / 10, ui.dp(560)), m.heightPixels * 8 / 10)
+            // A long list (one with a search box) takes most of the screen, so it does not jump
+            // as she types; a short one only what it needs.
+            setLayout(minOf(m.widthPixels * 9 / 10, ui.dp(560)), if (searchable) m.heightPixels * 8 / 10 else WRAP_CONTENT)
+            @Suppress("DEPRECATION") // still how a dialog makes room for the keyboard below API 30
             setSoftInputMode(WindowManager.LayoutParams.SOFT_INPUT_ADJUST_RESIZE)
         }
     }

@@ -125,12 +125,18 @@ internal class MeasureView(ui: Ui, app: App, private val p: MeasurePresenter) : 
                     contentDescription = "${o.label}, ${t[Str.CD_CHOSEN]}"
                 }
             }
-            ui.add(options, b, 10)
+            // Every answer as wide as the screen: one big target each, the same for all.
+            options.addView(b, android.widget.LinearLayout.LayoutParams(android.widget.LinearLayout.LayoutParams.MATCH_PARENT, android.widget.LinearLayout.LayoutParams.WRAP_CONTENT).apply {
+                if (options.childCount > 0) topMargin = ui.dp(10)
+            })
         }
         previous.shown = s.index > 0
         score.text = s.result.orEmpty()
         alerts.removeAllViews()
-        if (s.alerts.isNotEmpty()) alerts.addView(ui.flow(*s.alerts.map { ui.chip(it, Tone.DANGER) }.toTypedArray()))
+        if (s.alerts.isNotEmpty()) {
+            alerts.addView(ui.flow(*s.alerts.map { ui.chip(it, Tone.DANGER) }.toTypedArray()))
+            ui.add(alerts, ui.body(t[Str.RISK_RAISED_NOTE]), 8)
+        }
         message.show(s.message)
     }
 }

@@ -113,7 +113,8 @@ internal class FiguresView(ui: Ui, app: App, private val p: FiguresPresenter, sc
         // One card per figure, its lines under it.
         for ((label, rows) in s.rows.groupBy { it.label }) {
             val card = ui.card(ui.strong(label, 17f))
-            for (r in rows) {
+            // The total first, then its parts.
+            for (r in rows.sortedBy { it.detail != t[Str.DIM_ALL] }) {
                 ui.add(card, android.widget.LinearLayout(ui.ctx).apply {
                     orientation = android.widget.LinearLayout.HORIZONTAL
                     addView(ui.body(r.detail), android.widget.LinearLayout.LayoutParams(0, android.widget.LinearLayout.LayoutParams.WRAP_CONTENT, 1f))

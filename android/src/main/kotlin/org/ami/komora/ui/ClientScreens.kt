@@ -48,6 +48,10 @@ data class ClientFileState(
     /** Open cases, to record a session in (the first is the usual one). */
     val openCases: List<Choice> = emptyList(),
     val conflicts: List<String> = emptyList(),
+    /** What her open cases raise, to see before anything else ("Suicide risk", "High risk"). */
+    val risks: List<String> = emptyList(),
+    /** Whether any of it is urgent (a raised flag or a high risk): shown in red. */
+    val urgent: Boolean = false,
     val message: String? = null,
 ) : Private()
 
@@ -112,8 +116,11 @@ class ClientFilePresenter(app: App, private val clientId: String) :
                 statusId = r.status, nextStatuses = REFERRAL_NEXT[r.status].orEmpty().map { s -> Choice(s, t.code(s)) },
             )
         }
-        val cases = v.casesOf(clientId, false)
-            .map { c -> Choice(c.id, c.problems.joinToString(", ") { p -> t.term(p) }.ifEmpty { t[Str.CASE] }) }
+        val open = v.casesOf(clientId, false)
+        val cases = open.map { c -> Choice(c.id, c.problems.joinToString(", ") { p -> t.term(p) }.ifEmpty { t[Str.CASE] }) }
+        val flags = open.flatMap { it.riskFlags }.distinct().map { t.term(it) }
+        val level = open.map { it.riskLevel }.let { l -> listOf("high", "medium").firstOrNull { it in l } }
+        val risks = flags.ifEmpty { listOfNotNull(level?.let { t.code(it) }) }
         current = ClientFileState(
             name = c.name,
             profile = profile,
@@ -124,6 +131,8 @@ class ClientFilePresenter(app: App, private val clientId: String) :
             referrals = referrals,
             openCases = cases,
             conflicts = c.conflicts.map { t.field(it) },
+            risks = risks,
+            urgent = flags.isNotEmpty() || level == "high",
         )
     }
 

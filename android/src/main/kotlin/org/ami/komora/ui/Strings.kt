@@ -627,6 +627,10 @@ enum class Str {
     NEXT_MONTH,
     /** No date */
     DATE_CLEAR,
+    /** New case */
+    NEW_CASE,
+    /** Her case is now marked at risk: it goes first in your supervisor's queue. */
+    RISK_RAISED_NOTE,
 }
 
 /** English. */
@@ -941,6 +945,8 @@ internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
     Str.PREVIOUS_MONTH to "Previous month",
     Str.NEXT_MONTH to "Next month",
     Str.DATE_CLEAR to "No date",
+    Str.NEW_CASE to "New case",
+    Str.RISK_RAISED_NOTE to "Her case is now marked at risk: it goes first in your supervisor's queue.",
 )
 
 /** French. */
@@ -1255,6 +1261,8 @@ internal val FRENCH_TEXTS: Map<Str, String> = mapOf(
     Str.PREVIOUS_MONTH to "Mois précédent",
     Str.NEXT_MONTH to "Mois suivant",
     Str.DATE_CLEAR to "Pas de date",
+    Str.NEW_CASE to "Nouveau dossier",
+    Str.RISK_RAISED_NOTE to "Son dossier est maintenant signalé à risque : il passe en tête de la file de votre superviseur.",
 )
 
 /** Kinyarwanda (draft, to be reviewed by AMI staff). */
@@ -1569,4 +1577,6 @@ internal val KINYARWANDA_TEXTS: Map<Str, String> = mapOf(
     Str.PREVIOUS_MONTH to "Ukwezi gushize",
     Str.NEXT_MONTH to "Ukwezi gutaha",
     Str.DATE_CLEAR to "Nta tariki",
+    Str.NEW_CASE to "Dosiye nshya",
+    Str.RISK_RAISED_NOTE to "Dosiye ye ubu igaragara ko ifite ibyago: izajya imbere ku rutonde rw'umugenzuzi wawe.",
 )

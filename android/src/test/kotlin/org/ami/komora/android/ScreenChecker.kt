@@ -103,6 +103,7 @@ class ScreenChecker(private val personal: Collection<String>) {
             }
             if (v is TextView) {
                 cut(v, density)?.let { add(Finding("cut", where, it)) }
+                if (v.width == 0 || v.height == 0) continue
                 clippedSideways(root, v)?.let { add(Finding("cut", where, it)) }
                 if (!onScreen.isEmpty && shownText(v).isNotBlank()) {
                     val ratio = contrast(v, picture, onScreen)
@@ -115,10 +116,14 @@ class ScreenChecker(private val personal: Collection<String>) {
         picture.recycle()
     }
 
-    /** Shown views, from the root down (a view inside a hidden parent is not shown). */
+    /**
+     * Views meant to be seen, from the root down (a view inside a hidden parent is not), those
+     * squeezed to no size included: text or a control that the layout left no room for is
+     * the worst way of being cut off.
+     */
     private fun visible(root: View): List<View> = buildList {
         fun walk(v: View) {
-            if (v.visibility != View.VISIBLE || v.width == 0 || v.height == 0) return
+            if (v.visibility != View.VISIBLE) return
             add(v)
             if (v is ViewGroup) for (i in 0 until v.childCount) walk(v.getChildAt(i))
         }
@@ -162,8 +167,9 @@ class ScreenChecker(private val personal: Collection<String>) {
 
     /** Text that does not fit its view: ellipsized, or taller than the view shows. */
     private fun cut(v: TextView, density: Float): String? {
-        val layout = v.layout ?: return null
         if (shownText(v).isBlank()) return null
+        if (v.width == 0 || v.height == 0) return "\"${short(v)}\" has no room at all (${v.width} x ${v.height} px)"
+        val layout = v.layout ?: return null
         for (line in 0 until layout.lineCount) {
             if (layout.getEllipsisCount(line) > 0) return "\"${short(v)}\" is cut short with …"
         }
@@ -242,7 +248,7 @@ class ScreenChecker(private val personal: Collection<String>) {
     /** Texts and controls drawn over one another (neither inside the other). */
     private fun overlaps(root: View, shown: List<View>, window: String): List<Finding> = buildList {
         val leaves = shown.filter { v ->
-            (v is TextView && shownText(v).isNotBlank()) || isControl(v)
+            v.width > 0 && v.height > 0 && ((v is TextView && shownText(v).isNotBlank()) || isControl(v))
         }.map { it to rectIn(root, it) }
         for (i in leaves.indices) for (j in i + 1 until leaves.size) {
             val (a, ra) = leaves[i]

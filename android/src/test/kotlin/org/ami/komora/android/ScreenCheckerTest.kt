@@ -104,6 +104,18 @@ class ScreenCheckerTest {
     }
 
     @Test
+    fun `a label the layout left no room for is cut off, the worst way`() {
+        plant(
+            TextView(d.activity).apply {
+                text = "Kuwa kabiri 8 Ukuboza"
+                setTextColor(Palette.TEXT)
+            },
+            LinearLayout.LayoutParams(dp(200), 0),
+        )
+        assertOnly("cut", "Kuwa kabiri")
+    }
+
+    @Test
     fun `a dialog without FLAG_SECURE can be captured`() {
         Dialog(d.activity).apply {
             setContentView(TextView(d.activity).apply {
