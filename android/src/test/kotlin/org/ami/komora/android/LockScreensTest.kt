@@ -117,16 +117,22 @@ class LockScreensTest {
     }
 
     @Test
-    fun `a tablet revoked by the administrator erases itself at its next sync, says so, and its Keystore key goes too`() {
+    fun `a tablet revoked by the administrator erases itself at its next sync, its practice team and Keystore key too, and says so`() {
         d.launch().enrol(team.server.url, team.code())
         d.app.recordClient("Mukamana Odette", 1978, "F")
         d.syncNow()
-        runBlocking { team.jean.app.vault().revokeDevice(d.app.vault().deviceId()) }
+        val huye = d.app.vault().deviceId()
+        // She had opened the practice team too; the real team shows again.
+        runBlocking { d.app.joinPractice(PIN) }
+        d.app.switchTeam("0")
+        d.settle()
+        runBlocking { team.jean.app.vault().revokeDevice(huye) }
 
         d.tap(t[Str.SYNC_NOW])
         d.waitFor("the enrol screen") { d.app.current == Screen.Enrol }
         assertTrue(d.shows(t[Str.ERR_REVOKED]))
         assertFalse(vaultExists(d.app.vaultDir.path))
+        assertFalse("a practice team lives only beside a real one", vaultExists(d.app.practiceDir().path))
         assertTrue("nothing could unwrap a copy of the vault", InMemoryKeystore.aliases().isEmpty())
         assertFalse(d.visibleText().contains("Mukamana"))
     }
