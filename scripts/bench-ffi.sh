@@ -3,8 +3,8 @@
 # build of the library; prints one table with ratios (figures in docs/PERFORMANCE.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --locked -p komora-ffi
-rust=$(cargo bench --locked -p komora-ffi --bench calls 2>/dev/null)
+cargo build --release --locked -p komora-ffi --features test-hooks
+rust=$(cargo bench --locked -p komora-ffi --features test-hooks --bench calls 2>/dev/null)
 call=$(echo "$rust" | awk '$1 == "call" {print $2}')
 list=$(echo "$rust" | awk '$1 == "list" {print $2}')
 mvn -B -q -f android/pom.xml test-compile

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 cargo build --quiet --release -p komora-cli
 komora=target/release/komora
 export KOMORA_VAULT="${KOMORA_VAULT:-$(mktemp -d)/vault}"
-export KOMORA_PASSPHRASE="${KOMORA_PASSPHRASE:-demo passphrase}"
+export KOMORA_PASSPHRASE="${KOMORA_PASSPHRASE:-Nyungwe forest at dawn}"
 $komora init
 id=$($komora client add --name "Mukamana Odette" --sex F --birth-year 1978 --district Huye --group genocide-survivor)
 $komora client add --name "Habimana Eric" --sex M --district Nyaruguru --group ex-prisoner >/dev/null

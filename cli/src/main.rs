@@ -7,15 +7,16 @@
 
 mod casework;
 mod output;
+mod passphrase;
 mod teams;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use komora_core::{
-    ClientEdit, DeviceId, Error, HttpTransport, LocationInput, NewClient, RecordId, Role, Sex,
-    Summary, SyncOptions, Vault, VaultOptions, MAX_BATCH_BYTES,
+    CertificatePin, ClientEdit, DeviceId, Error, HttpTransport, LocationInput, NewClient, RecordId,
+    Role, Sex, Summary, SyncOptions, SyncSettings, Vault, VaultOptions, MAX_BATCH_BYTES,
 };
 
 #[derive(Parser)]
@@ -57,6 +58,10 @@ enum Command {
         server: String,
         #[arg(long)]
         code: String,
+        /// The pin of the server's certificate (sha256/..., in the enrolment link): this
+        /// device then trusts exactly that key for the server. Repeatable.
+        #[arg(long = "pin", value_name = "PIN")]
+        pins: Vec<String>,
         /// Join another team on a device that already has a vault: the new vault goes in
         /// `teams/NAME` beside the first one.
         #[arg(long, value_name = "NAME")]
@@ -175,6 +180,10 @@ enum AdminCommand {
         org: String,
         #[arg(long)]
         team: String,
+        /// The pin the server printed (`certificate pin: sha256/...`); leave it out only for
+        /// a certificate from a public authority. Repeatable.
+        #[arg(long = "pin", value_name = "PIN")]
+        pins: Vec<String>,
     },
 }
 
@@ -193,8 +202,17 @@ enum DeviceCommand {
     },
     /// The devices of this team.
     List,
-    /// Revoke a device: the server refuses it from now on.
+    /// Revoke a device (lost, stolen, or handed back): the server refuses it from now on, the
+    /// team moves to a new key it never receives, and operations it numbers after the last one
+    /// the team received are refused everywhere.
     Revoke { id: String },
+    /// Hand this tablet back (someone leaving): send everything it holds, sign its last
+    /// operation, record nothing more. An administrator then revokes it.
+    Retire {
+        /// Confirm: this tablet will record nothing more.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -322,6 +340,7 @@ impl From<Error> for Failure {
             | Error::InvalidId { .. }
             | Error::UnknownField(_)
             | Error::InvalidCode
+            | Error::PlainHttp
             | Error::ConsentWithdrawn { .. } => 2,
             Error::WrongPassphrase
             | Error::LockedOut { .. }
@@ -329,9 +348,16 @@ impl From<Error> for Failure {
             | Error::Unauthenticated
             | Error::Forbidden(_) => 3,
             Error::NotFound(_) | Error::VaultNotFound(_) | Error::NotEnrolled => 4,
-            Error::Corrupted { .. } | Error::TooNew { .. } | Error::NotABatch => 5,
+            Error::Corrupted { .. }
+            | Error::TooNew { .. }
+            | Error::NotABatch
+            | Error::UntrustedServer => 5,
+            Error::HandedBack => 3,
             Error::Revoked | Error::ErasedAfterFailures => 6,
-            Error::Network(_) | Error::RateLimited | Error::Server(_) => 7,
+            Error::Network(_)
+            | Error::RateLimited
+            | Error::Server(_)
+            | Error::RevocationUnproven => 7,
             _ => 1,
         };
         let hint = match &e {
@@ -368,9 +394,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             code,
             org,
             team,
+            pins,
         }) => {
             let pass = passphrase(true)?;
-            let mut t = transport(&server)?;
+            let mut t = new_server(&server, &pins)?;
             let vault = Vault::bootstrap(
                 &dir,
                 &pass,
@@ -383,13 +410,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
             )?;
             out.enrolled(&dir, &vault)?;
         }
-        Command::Enroll { server, code, team } => {
+        Command::Enroll {
+            server,
+            code,
+            pins,
+            team,
+        } => {
             let dir = match team {
                 Some(name) => teams::team_dir(&teams::home(&dir), &name)?,
                 None => dir,
             };
             let pass = passphrase(true)?;
-            let mut t = transport(&server)?;
+            let mut t = new_server(&server, &pins)?;
             let vault =
                 Vault::enroll(&dir, &pass, &mut t, &server, &code, VaultOptions::default())?;
             out.enrolled(&dir, &vault)?;
@@ -412,28 +444,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     }
                 }
             }
-            device_command(&mut vault, cmd, &out)?
+            device_command(&mut vault, cmd, &out, &dir)?
         }
         Command::Sync => {
             let mut vault = unlock(&dir)?;
-            let mut t = transport(&vault.sync_settings()?.server_url)?;
+            let mut t = transport(&vault.sync_settings()?)?;
             let mut bar = output::ProgressLine::new(!out.json);
             let report = vault.sync(&mut t, &SyncOptions::default(), &mut |p| bar.show(p));
             bar.finish();
-            if let Err(Error::Revoked) = report {
-                // A revoked tablet keeps nothing: erase the vault, keys first.
-                let erased = vault.wipe().is_ok();
-                let what = if erased {
-                    "its vault has been erased from this machine"
-                } else {
-                    "erasing its vault FAILED: delete the folder by hand"
-                };
-                return Err(Failure(
-                    format!("this device has been revoked by an administrator; {what}"),
-                    6,
-                ));
-            }
-            out.synced(&report?, &vault.sync_status()?);
+            out.synced(&revocation_checked(report, &dir)?, &vault.sync_status()?);
         }
         Command::Status => out.status(&unlock(&dir)?.sync_status()?),
         Command::Ops(cmd) => ops_command(&mut unlock(&dir)?, cmd, &out)?,
@@ -531,15 +550,21 @@ fn unlock(dir: &std::path::Path) -> Result<Vault, Failure> {
     Ok(Vault::open(dir, &pass, VaultOptions::default())?)
 }
 
-fn transport(server: &str) -> Result<HttpTransport, Failure> {
-    if !(server.starts_with("https://") || server.starts_with("http://")) {
-        return Err(Failure(
-            "--server takes a URL starting with https:// (or http:// behind a proxy)".into(),
-            2,
-        ));
-    }
-    HttpTransport::new(server)
-        .map_err(|_| Failure("cannot set up a connection to the server".into(), 7))
+/// A connection to a server this device is not enrolled with yet (enrolment, bootstrap),
+/// trusting exactly `pins` (the public authorities when none is given). Plain `http://` to
+/// another machine is refused here, before any connection.
+fn new_server(server: &str, pins: &[String]) -> Result<HttpTransport, Failure> {
+    let pins = pins
+        .iter()
+        .map(|p| p.parse::<CertificatePin>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Failure(format!("--pin: {e}"), 2))?;
+    HttpTransport::pinned(server, &pins).map_err(|e| Error::from(e).into())
+}
+
+/// A connection to this vault's server, trusting what its enrolment pinned.
+pub(crate) fn transport(settings: &SyncSettings) -> Result<HttpTransport, Failure> {
+    Ok(settings.transport()?)
 }
 
 fn read_file(path: &std::path::Path, max: usize) -> Result<Vec<u8>, Failure> {
@@ -555,22 +580,25 @@ fn read_file(path: &std::path::Path, max: usize) -> Result<Vec<u8>, Failure> {
         .map_err(|e| Failure(format!("cannot read {}: {}", path.display(), e.kind()), 2))
 }
 
+/// Write a file the command makes (a report, the audit, a batch of operations, a summary):
+/// new, and readable by this user only (0600 on Unix: a report and the audit are in clear, a
+/// batch may still hold an erased file's key until deleted).
 fn write_new_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
     use std::io::Write;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| {
-            Failure(
-                format!(
-                    "cannot create {}: {} (it must not exist yet)",
-                    path.display(),
-                    e.kind()
-                ),
-                2,
-            )
-        })?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options.open(path).map_err(|e| {
+        Failure(
+            format!(
+                "cannot create {}: {} (it must not exist yet)",
+                path.display(),
+                e.kind()
+            ),
+            2,
+        )
+    })?;
     f.write_all(bytes)
         .and_then(|_| f.sync_all())
         .map_err(|e| Failure(format!("cannot write {}: {}", path.display(), e.kind()), 1))
@@ -606,9 +634,10 @@ fn device_command(
     vault: &mut Vault,
     cmd: DeviceCommand,
     out: &output::Output,
+    dir: &Path,
 ) -> Result<(), Failure> {
     let settings = vault.sync_settings()?;
-    let mut t = transport(&settings.server_url)?;
+    let mut t = transport(&settings)?;
     match cmd {
         DeviceCommand::Invite {
             role,
@@ -632,16 +661,54 @@ fn device_command(
                 role,
                 std::time::Duration::from_secs(valid_hours.clamp(1, 168) * 3600),
             )?;
-            out.invitation(&invitation, &settings.server_url);
+            out.invitation(&invitation, &settings.enrolment_link(&invitation.code));
         }
-        DeviceCommand::List => out.devices(&vault.devices(&mut t)?, vault.device_id()),
+        DeviceCommand::List => {
+            let listed = revocation_checked(vault.devices(&mut t), dir)?;
+            out.devices(&listed, &vault.team_devices(), vault.device_id())
+        }
         DeviceCommand::Revoke { id } => {
             let id: DeviceId = id.parse()?;
-            vault.revoke_device(&mut t, id)?;
-            out.revoked(id);
+            revocation_checked(vault.revoke_device(&mut t, id), dir)?;
+            let last = vault
+                .team_devices()
+                .into_iter()
+                .find(|d| d.id == id)
+                .and_then(|d| d.last_counted);
+            out.revoked(id, last);
+        }
+        DeviceCommand::Retire { yes } => {
+            if !yes {
+                return Err(Failure(
+                    "handing back stops this tablet from recording anything: add --yes to confirm"
+                        .into(),
+                    2,
+                ));
+            }
+            let last = revocation_checked(vault.retire(&mut t), dir)?;
+            out.retired(last);
         }
     }
     Ok(())
+}
+
+/// A remote call's answer, with a proven revocation told as what it did: the core erased the
+/// vault (keys first) once the team's signed list proved it; say whether its files are gone.
+fn revocation_checked<T>(answer: komora_core::Result<T>, dir: &Path) -> Result<T, Failure> {
+    match answer {
+        Err(Error::Revoked) => {
+            let what = if Vault::exists(dir) {
+                "erasing its vault FAILED: delete the folder by hand"
+            } else {
+                "its vault has been erased from this machine"
+            };
+            Err(Failure(
+                format!("this device has been revoked by an administrator (the team's signed device list says so); {what}"),
+                6,
+            ))
+        }
+        other => Ok(other?),
+    }
 }
 
 fn client_command(
@@ -767,25 +834,12 @@ fn vault_dir(arg: Option<PathBuf>) -> Result<PathBuf, Failure> {
     Ok(base.join("komora"))
 }
 
-/// The passphrase from `KOMORA_PASSPHRASE`, else asked on the terminal without echo.
+/// The passphrase of an existing vault (`confirm: false`) or of a new one (`true`: asked
+/// twice, and refused unless strong: see `passphrase.rs`).
 fn passphrase(confirm: bool) -> Result<String, Failure> {
-    if let Ok(p) = std::env::var("KOMORA_PASSPHRASE") {
-        return Ok(p);
+    if confirm {
+        passphrase::new()
+    } else {
+        passphrase::existing()
     }
-    let ask = |prompt: &str| {
-        rpassword::prompt_password(prompt).map_err(|_| {
-            Failure(
-                "no passphrase: set KOMORA_PASSPHRASE or run in a terminal".into(),
-                2,
-            )
-        })
-    };
-    let first = ask("Vault passphrase: ")?;
-    if confirm && ask("Repeat the passphrase: ")? != first {
-        return Err(Failure(
-            "the two passphrases differ; nothing was created".into(),
-            2,
-        ));
-    }
-    Ok(first)
 }

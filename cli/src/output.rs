@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 
 use komora_core::{
     ApplyReport, Client, DeviceId, DeviceInfo, HistoryChange, HistoryEntry, Invitation, Listing,
-    RecordId, SyncPhase, SyncProgress, SyncReport, SyncStatus, Vault,
+    RecordId, RosterDevice, SyncPhase, SyncProgress, SyncReport, SyncStatus, Vault,
 };
 use serde_json::{json, Value as Json};
 
@@ -250,9 +250,9 @@ impl Output {
         Ok(())
     }
 
-    /// The code as text and as a QR code (`komora:enrol?server=...&code=...`) the tablet scans.
-    pub fn invitation(&self, inv: &Invitation, server_url: &str) {
-        let link = komora_protocol::code::enrolment_link(server_url, &inv.code);
+    /// The code as text and as a QR code (`komora:enrol?server=...&code=...&pin=...`) the
+    /// tablet scans.
+    pub fn invitation(&self, inv: &Invitation, link: &str) {
         if self.json {
             self.print_json(json!({
                 "code": inv.code, "role": inv.role.as_str(), "expires": iso8601(inv.expires_at_ms),
@@ -260,7 +260,8 @@ impl Output {
             }));
         } else {
             println!("Enrolment code for a {}: {}", inv.role.as_str(), inv.code);
-            println!("Valid once, until {}. Scan the QR code on the new tablet, or type the code there (`komora enroll --code ...`).", iso8601(inv.expires_at_ms));
+            println!("Valid once, until {}. Scan the QR code on the new tablet; it carries the server's address and the pin of its key.", iso8601(inv.expires_at_ms));
+            println!("The same as text: {link}");
             if let Ok(qr) = qrcode::QrCode::new(link.as_bytes()) {
                 // Light modules drawn dark, so it scans from a terminal with a dark background.
                 let image = qr
@@ -273,13 +274,21 @@ impl Output {
         }
     }
 
-    pub fn devices(&self, devices: &[DeviceInfo], me: DeviceId) {
+    /// The server's list of the team's devices, with what the team's signed list says of each
+    /// (`signed`): a tablet handed back waits for an administrator to revoke it.
+    pub fn devices(&self, devices: &[DeviceInfo], signed: &[RosterDevice], me: DeviceId) {
+        let handed_back = |d: &DeviceInfo| {
+            signed
+                .iter()
+                .any(|s| s.id.as_bytes() == &d.id.0 && s.retired)
+        };
         if self.json {
             let rows: Vec<Json> = devices
                 .iter()
                 .map(|d| {
                     json!({
                         "id": d.id.to_string(), "role": d.role.as_str(), "revoked": d.revoked,
+                        "handed_back": handed_back(d),
                         "enrolled": iso8601(d.enrolled_ms), "last_seen": d.last_seen_ms.map(iso8601),
                     })
                 })
@@ -297,11 +306,18 @@ impl Output {
             } else {
                 ""
             };
+            let state = if d.revoked {
+                "revoked"
+            } else if handed_back(d) {
+                "handed back: revoke it"
+            } else {
+                "active"
+            };
             println!(
                 "{:<32}  {:<10}  {:<8}  {:<20}  {}{me}",
                 d.id.to_string(),
                 d.role.as_str(),
-                if d.revoked { "revoked" } else { "active" },
+                state,
                 iso8601(d.enrolled_ms),
                 d.last_seen_ms.map_or("-".into(), iso8601)
             );
@@ -336,11 +352,28 @@ impl Output {
         }
     }
 
-    pub fn revoked(&self, id: DeviceId) {
+    pub fn revoked(&self, id: DeviceId, last_counted: Option<u64>) {
         if self.json {
-            self.print_json(json!({ "id": id.to_string(), "revoked": true }));
+            self.print_json(
+                json!({ "id": id.to_string(), "revoked": true, "last_counted": last_counted }),
+            );
         } else {
-            println!("Device {id} is revoked: the server refuses it from now on.");
+            println!("Device {id} is revoked: the server refuses it from now on, and the team moved to a new key it never receives.");
+            if let Some(n) = last_counted {
+                println!("Its operations up to number {n} count; anything it numbers later is refused by every tablet.");
+            }
+        }
+    }
+
+    pub fn retired(&self, last_seq: u64) {
+        if self.json {
+            self.print_json(json!({ "handed_back": true, "last_seq": last_seq }));
+        } else {
+            println!(
+                "This tablet sent everything it held and signed its last operation ({last_seq})."
+            );
+            println!("It records nothing more. Ask an administrator to revoke it (`komora device revoke ID`);");
+            println!("at its next sync it will see the signed revocation and erase its vault.");
         }
     }
 
@@ -375,6 +408,7 @@ impl Output {
                 "device_id": s.device_id.to_string(), "role": s.role.map(|r| r.as_str()),
                 "team": s.team_name, "server": s.server_url,
                 "last_sync": s.last_sync_ms.map(iso8601), "pending": s.pending,
+                "parked": s.parked, "set_aside": s.set_aside, "handed_back": s.handed_back,
             }));
         } else {
             println!("device:    {}", s.device_id);
@@ -389,6 +423,15 @@ impl Output {
                 s.last_sync_ms.map_or("never".into(), iso8601)
             );
             println!("waiting:   {} change(s)", s.pending);
+            if s.parked > 0 {
+                println!("parked:    {} received change(s) wait for a key or a device this tablet does not know yet", s.parked);
+            }
+            if s.set_aside > 0 {
+                println!("set aside: {} received change(s) could never be read and were set aside: tell your administrator", s.set_aside);
+            }
+            if s.handed_back {
+                println!("state:     handed back: this tablet records nothing new; an administrator will revoke it");
+            }
         }
     }
 }

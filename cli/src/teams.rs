@@ -65,7 +65,7 @@ pub fn team_command(dir: &Path, cmd: TeamCommand, out: &output::Output) -> Resul
     match cmd {
         TeamCommand::Create { name } => {
             let mut vault = Vault::open(dir, &pass, VaultOptions::default())?;
-            let mut t = transport(&vault.sync_settings()?.server_url)?;
+            let mut t = transport(&vault.sync_settings()?)?;
             let new_dir = team_dir(&home(dir), &name)?;
             let created =
                 vault.create_team(&mut t, &new_dir, &pass, &name, VaultOptions::default())?;
@@ -142,7 +142,7 @@ pub fn transfer(
         ));
     }
     let moved = source.copy_case_files(case, &mut target)?;
-    let mut t = transport(&target.sync_settings()?.server_url)?;
+    let mut t = transport(&target.sync_settings()?)?;
     if let Err(e) = target.sync(&mut t, &SyncOptions::default(), &mut |_| {}) {
         return Err(Failure(
             format!(
@@ -159,7 +159,7 @@ pub fn transfer(
             Err(e) => return Err(e.into()),
         }
     }
-    let mut t = transport(&here.server_url)?;
+    let mut t = transport(&here)?;
     let sent = source
         .sync(&mut t, &SyncOptions::default(), &mut |_| {})
         .is_ok();

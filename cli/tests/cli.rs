@@ -462,3 +462,41 @@ fn a_client_file_is_erased_only_when_confirmed_and_the_erasure_is_listed() {
         .unwrap()
         .is_empty());
 }
+
+/// Issue 16, finding 13: a vault on a computer has no hardware key store, so its passphrase
+/// is all that protects a copy of its files: a weak one is refused, and nothing is created.
+#[test]
+fn a_vault_on_a_computer_needs_a_strong_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("vault");
+    for weak in ["123456", "12345678901234", "a passphrase", "komora komora"] {
+        let err = fails(&vault, weak, &["init"], 2);
+        assert!(err.contains("too easy to guess"), "{weak}: {err}");
+        assert!(!vault.join("vault.json").exists(), "nothing was created");
+    }
+    ok(&vault, &["init"]);
+}
+
+/// Issue 16, finding 16: reports, the audit and batch files are written for this user only.
+#[cfg(unix)]
+#[test]
+fn exported_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("vault");
+    ok(&vault, &["init"]);
+    ok(
+        &vault,
+        &["client", "add", "--name", "Mukamana Odette", "--sex", "F"],
+    );
+    let report = dir.path().join("figures.csv");
+    let audit = dir.path().join("audit.csv");
+    let batch = dir.path().join("all.ops");
+    ok(&vault, &["report", "--out", report.to_str().unwrap()]);
+    ok(&vault, &["audit", "export", audit.to_str().unwrap()]);
+    ok(&vault, &["ops", "export", "--out", batch.to_str().unwrap()]);
+    for file in [&report, &audit, &batch] {
+        let mode = std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", file.display());
+    }
+}

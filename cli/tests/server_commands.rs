@@ -13,7 +13,7 @@ fn komora(vault: &Path, args: &[&str]) -> Output {
         .arg("--vault")
         .arg(vault)
         .args(args)
-        .env("KOMORA_PASSPHRASE", "field passphrase")
+        .env("KOMORA_PASSPHRASE", "ikawa field notes 2026")
         .output()
         .unwrap()
 }
@@ -60,12 +60,11 @@ fn bootstrap_invite_enrol_sync_status_list_and_revoke_from_the_command_line() {
     );
     let enrolment_code = invite["code"].as_str().unwrap().to_owned();
     // The QR code's text names this server and this code, so one scan fills both on the tablet.
-    let (link_server, link_code) =
-        komora_protocol::code::parse_enrolment_link(invite["link"].as_str().unwrap())
-            .expect("the invitation's link parses");
-    assert_eq!(link_server, server.url);
+    let link = komora_protocol::code::parse_enrolment_link(invite["link"].as_str().unwrap())
+        .expect("the invitation's link parses");
+    assert_eq!(link.server, server.url);
     assert_eq!(
-        Some(link_code),
+        Some(link.code),
         komora_protocol::code::normalise(&enrolment_code)
     );
     let shown = komora(&admin, &["device", "invite", "--role", "counsellor"]);

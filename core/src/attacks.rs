@@ -53,10 +53,11 @@ impl Vault {
     /// Write the team's policy from this tablet whatever its role: what `set_team_policy`
     /// refuses to a counsellor, done by a tampered app. Signed genuinely by this device.
     pub fn write_policy_anyway(&mut self, auto_lock_minutes: u32) -> Result<()> {
-        use crate::casework::policy::{KIND, POLICY_RECORD};
-        let create = self.live_state(POLICY_RECORD, KIND).is_err();
+        use crate::casework::policy::KIND;
+        let record = self.policy_record();
+        let create = self.live_state(record, KIND).is_err();
         self.write_record(
-            POLICY_RECORD,
+            record,
             KIND,
             create,
             vec![crate::store::Edit::Set(
@@ -80,10 +81,104 @@ impl Vault {
         Ok(out)
     }
 
+    /// Record a new client with this device's operation numbering set back to `seq`: what a
+    /// tampered app on a revoked tablet would do to slip new work under its cutoff (the
+    /// numbering goes on from where it was afterwards).
+    pub fn add_client_numbered(
+        &mut self,
+        seq: u64,
+        client: &crate::NewClient,
+    ) -> Result<crate::RecordId> {
+        let kept = self.store.set_next_seq(seq);
+        let added = self.add_client(client);
+        self.store.set_next_seq(kept.max(seq + 1));
+        added
+    }
+
+    /// A genuine operation of this device (signed, sealed under the team's current key) that
+    /// creates a record of `kind` at `record` with one field, whatever id and kind it takes:
+    /// what a tampered app writes to take an id first as another kind. Queue it with
+    /// [`Vault::smuggle`].
+    pub fn forge_record_at(
+        &mut self,
+        record: crate::RecordId,
+        kind: &str,
+        field: &str,
+        value: &str,
+    ) -> Result<OpEnvelope> {
+        let seq = self.store.set_next_seq(0);
+        self.store.set_next_seq(seq + 1);
+        let (epoch, key) = self.store.keyring().current();
+        let now = self.now_ms();
+        let body = crate::op::OpBody {
+            record,
+            kind: kind.to_owned(),
+            device: self.device_id(),
+            device_seq: seq,
+            wall_ms: now,
+            counter: 0,
+            changes: vec![crate::op::Change::Set {
+                field: field.to_owned(),
+                value: Value::from(value.to_owned()),
+                preds: Vec::new(),
+            }],
+            written_epoch: epoch,
+        };
+        Ok(OpEnvelope::seal(OpId::random(), epoch, body, self.store.signer(), key).0)
+    }
+
+    /// The id of the team's policy record (every tablet of the team computes it alike).
+    pub fn team_policy_record(&self) -> crate::RecordId {
+        self.policy_record()
+    }
+
+    /// Write an erasure naming any record (what `erase_client` refuses unless it is a
+    /// client), as a tampered supervisor's app would.
+    pub fn erase_anything(&mut self, record: crate::RecordId) -> Result<()> {
+        self.write_record(
+            crate::RecordId::for_kind(crate::store::files::ERASURE),
+            crate::store::files::ERASURE,
+            true,
+            vec![
+                crate::store::Edit::Set("file", Value::Text(record.to_string())),
+                crate::store::Edit::Set("reason", Value::Text("client-request".into())),
+            ],
+        )
+    }
+
+    /// Sign any message with this device's identity key: what an insider holding an unlocked
+    /// tablet (or its stolen keys) can put its name to.
+    pub fn sign_as_this_device(&self, message: &[u8]) -> Result<Vec<u8>> {
+        self.sign_with_identity(message)
+    }
+
     /// Queue an envelope for the next push as if written here (the server cannot tell).
     pub fn smuggle(&mut self, env: &OpEnvelope) -> Result<()> {
         self.store.insert_unsynced_raw(env)
     }
+}
+
+/// Whether `guess` opens a copy of a vault's key file off the tablet (Argon2id alone: the
+/// hardware is not at hand): the offline PIN search of someone who copied its files.
+pub fn pin_guess_opens_copy(dir: &std::path::Path, guess: &str) -> Result<bool> {
+    crate::vault::guess_opens_offline(dir, guess)
+}
+
+/// Whether the vault's key file in `dir` takes the hardware PIN step (format 2).
+pub fn takes_hardware_pin_step(dir: &std::path::Path) -> Result<bool> {
+    crate::vault::takes_hardware_step(dir)
+}
+
+/// How many records' states of the vault database at `db` (a copy taken off another tablet)
+/// open with `keys` (a data officer's, or any member's): none since states are sealed under
+/// each device's own key (ADR 0014).
+pub fn states_readable_with(db: &std::path::Path, keys: &crate::TeamKeys) -> Result<usize> {
+    let conn = rusqlite::Connection::open_with_flags(
+        db,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    let ring = crate::store::Keyring::from_keys(keys.keys.clone())?;
+    crate::store::Store::states_open_with_team_keys(&conn, &ring)
 }
 
 /// A team key for `epoch` wrapped for a device, as anyone who knows the device's public

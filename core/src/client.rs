@@ -384,7 +384,7 @@ impl Vault {
         let mut edits = Vec::with_capacity(clients.len());
         for c in clients {
             edits.push(RecordEdit {
-                record: RecordId::random(),
+                record: RecordId::for_kind(KIND),
                 kind: KIND,
                 create: true,
                 edits: c.to_edits(now)?,

@@ -3,7 +3,7 @@
 //! in the background on a 2 GB tablet or a flat battery loses nothing.
 //!
 //! A draft is this device's alone: it is never an operation, never in the log, never synced
-//! and never seen by another tablet. Each one is a row of the `drafts` table (migration 0005)
+//! and never seen by another tablet. Each one is a row of the `drafts` table (migration 0007)
 //! sealed whole under the device master key (`Store::seal_local`): which form it belongs to,
 //! its fields and when it was kept are all inside the ciphertext. Saving the form discards
 //! the draft; erasing the vault erases it with everything else.

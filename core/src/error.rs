@@ -51,8 +51,23 @@ pub enum Error {
     ReadOnly,
     #[error("this device is not enrolled with a sync server")]
     NotEnrolled,
+    /// An administrator revoked this device, as the team's signed device list proves: the
+    /// vault has been erased (keys first).
     #[error("this device has been revoked by an administrator; it can no longer sync")]
     Revoked,
+    /// The server says this device was revoked but shows no administrator's signature for it:
+    /// nothing was erased or changed, and the sync stopped.
+    #[error("the server says this tablet was revoked, but no administrator signed that: nothing was erased; tell your administrator")]
+    RevocationUnproven,
+    /// The server serves only newer apps: update Komora. Nothing on the tablet was lost; it
+    /// syncs once updated.
+    #[error("this app is too old for the server: update Komora (nothing on this tablet was lost)")]
+    UpdateRequired,
+    /// This tablet was handed back: it records nothing new (its last operation was signed).
+    #[error(
+        "this tablet was handed back: it records nothing new; an administrator will revoke it"
+    )]
+    HandedBack,
     #[error("the code is unknown, already used or expired: ask for a new one")]
     InvalidCode,
     #[error("the server did not accept this device's login")]
@@ -63,6 +78,12 @@ pub enum Error {
     Forbidden(String),
     #[error("network: {0}")]
     Network(String),
+    /// A server address over plain HTTP to another machine, refused before any connection.
+    #[error("plain http:// is refused: records would cross the network readable; use https://")]
+    PlainHttp,
+    /// The server's certificate key is not the one pinned at enrolment (ADR 0014).
+    #[error("the server's certificate is not the one this tablet was enrolled with: it may be an impostor; ask your administrator")]
+    UntrustedServer,
     #[error("the server refused: {0}")]
     Server(String),
     #[error("the server sent {what}: the team's signed device list does not allow it; nothing was changed (tell your administrator)")]

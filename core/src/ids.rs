@@ -79,6 +79,73 @@ id_type!(
     "device id"
 );
 
+/// Every kind of record this version writes. A record's kind is part of its identity (issue
+/// 16, finding 9): a new record's id ends with a tag of its kind, and receivers refuse an
+/// operation of another kind on an id tagged for a known one, so nobody can take an id
+/// first as another kind and block or fork the record (the team's policy, whose id everyone
+/// can compute, above all). Ids made before tags (random to the end) keep the old rule: the
+/// first kind seen.
+pub(crate) const KNOWN_KINDS: &[&str] = &[
+    "client",
+    "case",
+    "session",
+    "assessment",
+    "referral",
+    "consent",
+    "review",
+    "group",
+    "group_session",
+    "access",
+    "policy",
+    "erasure",
+];
+
+const KIND_TAG_LABEL: &[u8] = b"komora/kind-tag/v1\0";
+const KIND_TAG_LEN: usize = 4;
+
+fn kind_tag(kind: &str) -> [u8; KIND_TAG_LEN] {
+    let mut input = KIND_TAG_LABEL.to_vec();
+    input.extend_from_slice(kind.as_bytes());
+    let digest = ring::digest::digest(&ring::digest::SHA256, &input);
+    digest.as_ref()[..KIND_TAG_LEN]
+        .try_into()
+        .expect("4 bytes of a digest")
+}
+
+impl RecordId {
+    /// A fresh id for a new record of `kind`: 96 random bits, then the kind's tag.
+    pub(crate) fn for_kind(kind: &str) -> Self {
+        let mut id: [u8; 16] = random_public();
+        id[16 - KIND_TAG_LEN..].copy_from_slice(&kind_tag(kind));
+        Self(id)
+    }
+
+    /// An id every device of a team computes alike for its one record of `kind` (the team's
+    /// policy): derived from `seed`, tagged with the kind.
+    pub(crate) fn derived(kind: &str, seed: &[u8]) -> Self {
+        let mut input = b"komora/derived-record/v1\0".to_vec();
+        input.extend_from_slice(kind.as_bytes());
+        input.push(0);
+        input.extend_from_slice(seed);
+        let digest = ring::digest::digest(&ring::digest::SHA256, &input);
+        let mut id = [0u8; 16];
+        id[..16 - KIND_TAG_LEN].copy_from_slice(&digest.as_ref()[..16 - KIND_TAG_LEN]);
+        id[16 - KIND_TAG_LEN..].copy_from_slice(&kind_tag(kind));
+        Self(id)
+    }
+
+    /// The known kind whose tag this id carries, if any (`None` for ids made before tags).
+    pub(crate) fn tagged_kind(&self) -> Option<&'static str> {
+        let tag = &self.0[16 - KIND_TAG_LEN..];
+        KNOWN_KINDS.iter().copied().find(|k| kind_tag(k) == tag)
+    }
+
+    /// Whether a record of `kind` may have this id: not one tagged for another known kind.
+    pub(crate) fn admits_kind(&self, kind: &str) -> bool {
+        self.tagged_kind().is_none_or(|k| k == kind)
+    }
+}
+
 fn parse_hex16(s: &str) -> Option<[u8; 16]> {
     let s = s.trim();
     if s.len() != 32 || !s.is_ascii() {
@@ -102,5 +169,27 @@ mod tests {
         assert!("not-an-id".parse::<RecordId>().is_err());
         assert!("zz".repeat(16).parse::<RecordId>().is_err());
         assert_ne!(RecordId::random(), RecordId::random());
+    }
+
+    #[test]
+    fn a_new_record_id_carries_its_kind_and_admits_no_other() {
+        for kind in KNOWN_KINDS {
+            let id = RecordId::for_kind(kind);
+            assert_eq!(id.tagged_kind(), Some(*kind));
+            assert!(id.admits_kind(kind));
+            assert!(KNOWN_KINDS
+                .iter()
+                .filter(|k| *k != kind)
+                .all(|k| !id.admits_kind(k)));
+        }
+        assert_ne!(RecordId::for_kind("client"), RecordId::for_kind("client"));
+        let a = RecordId::derived("policy", b"team A");
+        assert_eq!(a, RecordId::derived("policy", b"team A"));
+        assert_ne!(a, RecordId::derived("policy", b"team B"));
+        assert_eq!(a.tagged_kind(), Some("policy"));
+        // Ids from before tags: any kind, as before (one in a few hundred million carries a
+        // tag by chance; this one does not).
+        let old = RecordId::from_bytes(*b"komora/policy/v1");
+        assert!(old.tagged_kind().is_none() && old.admits_kind("group"));
     }
 }

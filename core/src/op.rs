@@ -26,8 +26,28 @@ use crate::value::Value;
 
 /// Largest accepted envelope: far above any real operation, small enough to bound memory.
 pub const MAX_ENVELOPE_BYTES: usize = envelope::MAX_LEN;
-/// Plaintext bodies are padded to a multiple of this so sizes do not reveal content.
-const PAD_BUCKET: usize = 32;
+/// The smallest size an operation's sealed plaintext (body and signature) is padded to (ADR
+/// 0015): large enough that a new client, a one-field edit and a session with a short note
+/// all weigh the same to the server (each fits in 512 bytes today); above it, Padmé.
+pub(crate) const PAD_MIN: usize = 512;
+
+/// Padmé (Nikitin et al., "Reducing Metadata Leakage from Encrypted Files and Communication
+/// with PURBs", PETS 2019): round `len` up so that only its top O(log log len) bits are kept,
+/// at most 12% more; never below [`PAD_MIN`].
+pub(crate) fn padded_len(len: usize) -> usize {
+    padme(len).max(PAD_MIN)
+}
+
+fn padme(len: usize) -> usize {
+    if len < 2 {
+        return len;
+    }
+    let e = usize::BITS - 1 - len.leading_zeros(); // floor(log2 len)
+    let s = u32::BITS - e.leading_zeros(); // floor(log2 e) + 1
+    let last_bits = e - s;
+    let mask = (1usize << last_bits) - 1;
+    (len + mask) & !mask
+}
 const HEADER_LEN: usize = envelope::HEADER_LEN;
 const OP_AAD: &str = "komora/op/v1";
 const OP_SIG_LABEL: &[u8] = b"komora/op-signature/v1\0";
@@ -511,10 +531,10 @@ impl OpEnvelope {
     /// Seal an already signed operation under the key of `epoch` (a rotation re-seals what
     /// was not pushed yet; the signature stays valid).
     pub(crate) fn reseal(op: &Op, epoch: u32, key: &AeadKey) -> Self {
-        let mut plain = Vec::with_capacity(op.body_bytes.len() + SIG_LEN + PAD_BUCKET);
+        let padded = padded_len(op.body_bytes.len() + SIG_LEN);
+        let mut plain = Vec::with_capacity(padded);
         plain.extend_from_slice(&op.body_bytes);
         plain.extend_from_slice(&op.sig);
-        let padded = plain.len().div_ceil(PAD_BUCKET).max(1) * PAD_BUCKET;
         plain.resize(padded, 0);
         let sealed = key.seal(&op_aad(op.id, epoch), &plain);
         zeroize::Zeroize::zeroize(&mut plain);
@@ -834,6 +854,27 @@ mod tests {
             },
         );
         assert!(team.check().is_err(), "a case-work part comes last, once");
+    }
+
+    #[test]
+    fn padme_keeps_sizes_coarse_and_costs_at_most_twelve_percent_above_the_minimum() {
+        assert_eq!(padded_len(1), PAD_MIN);
+        assert_eq!(padded_len(PAD_MIN), PAD_MIN);
+        assert_eq!(padme(1000), 1024);
+        assert_eq!(padme(1500), 1536);
+        assert_eq!(padme(9000), 9216);
+        let mut buckets = std::collections::BTreeSet::new();
+        for len in PAD_MIN..=64 * 1024 {
+            let p = padded_len(len);
+            assert!(
+                p >= len && (p - len) as f64 <= 0.12 * len as f64,
+                "{len} -> {p}"
+            );
+            buckets.insert(p);
+        }
+        // From 512 bytes to 64 KiB, 65,025 sizes fall into few buckets: what the server can
+        // tell apart.
+        assert!(buckets.len() < 150, "{} buckets", buckets.len());
     }
 
     #[test]

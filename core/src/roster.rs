@@ -10,7 +10,12 @@
 //!   member's statement, and no other device used that invitation;
 //! - a snapshot signed by a current administrator for the next epoch lists who stays and
 //!   commits to the new team key; every other member is revoked from that epoch on, and only
-//!   the listed ones may admit others.
+//!   the listed ones may admit others;
+//! - a cutoff signed by the administrator who signed a snapshot names the last operation of a
+//!   device that snapshot revoked: receivers refuse anything that device numbers later,
+//!   whatever key epoch it claims (a revoked tablet still holds its old keys and could
+//!   otherwise keep writing "in the past"); a tablet handed back states its own last
+//!   operation the same way, under its own signature (ADR 0013).
 //!
 //! Statements that do not verify are ignored, and never hide one that does (a server can only
 //! ever withhold); two different valid snapshots for one epoch mean the server shows different
@@ -34,6 +39,11 @@ pub struct RosterDevice {
     pub kx_pk: [u8; 32],
     /// The key epoch from which it is revoked (`None`: a member).
     pub revoked_from: Option<u32>,
+    /// Its last operation that counts (its own numbering), when an administrator's cutoff or
+    /// its own hand-back statement fixed one: later ones are refused.
+    pub last_counted: Option<u64>,
+    /// Whether it was handed back (it signed its own last operation).
+    pub retired: bool,
 }
 
 #[derive(Clone)]
@@ -43,6 +53,10 @@ struct Entry {
     kx_pk: [u8; 32],
     role: Role,
     revoked_from: Option<u32>,
+    /// From an administrator's cutoff at its revocation.
+    cutoff: Option<u64>,
+    /// From its own hand-back statement.
+    retired: Option<u64>,
 }
 
 impl Entry {
@@ -53,7 +67,18 @@ impl Entry {
             kx_pk,
             role,
             revoked_from: None,
+            cutoff: None,
+            retired: None,
         })
+    }
+
+    /// The last operation of this device that counts, if one was fixed: the lower of the
+    /// administrator's cutoff and its own hand-back.
+    fn last_counted(&self) -> Option<u64> {
+        match (self.cutoff, self.retired) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 }
 
@@ -62,7 +87,8 @@ impl Entry {
 pub(crate) enum AuthorProblem {
     /// Not in the team's signed device list (yet).
     Unknown,
-    /// Revoked before the key epoch the operation is sealed under.
+    /// Revoked before the key epoch the operation was written in, or numbered after the last
+    /// operation of the device that counts.
     Revoked,
 }
 
@@ -150,6 +176,9 @@ impl Roster {
         let mut invite_uses: HashMap<[u8; 32], usize> = HashMap::new();
         let mut pending: Vec<Member> = Vec::new();
         let mut snapshots: BTreeMap<u32, Vec<Snapshot>> = BTreeMap::new();
+        // (epoch, issuer, device, last_seq, signed), checked once the snapshots are known.
+        let mut cutoffs: Vec<(u32, DeviceId, DeviceId, u64, SignedStatement)> = Vec::new();
+        let mut retires: Vec<(DeviceId, u64, SignedStatement)> = Vec::new();
         for raw in statements {
             let Some((signed, st)) = SignedStatement::from_bytes(raw) else {
                 continue;
@@ -211,6 +240,22 @@ impl Roster {
                     key_id,
                     signed,
                 }),
+                Statement::Cutoff {
+                    epoch,
+                    issuer,
+                    device,
+                    last_seq,
+                    ..
+                } => cutoffs.push((
+                    epoch,
+                    DeviceId::from_bytes(issuer.0),
+                    DeviceId::from_bytes(device.0),
+                    last_seq,
+                    signed,
+                )),
+                Statement::Retire {
+                    device, last_seq, ..
+                } => retires.push((DeviceId::from_bytes(device.0), last_seq, signed)),
             }
         }
         let kx_pk = genesis.ok_or(tampered(
@@ -227,6 +272,8 @@ impl Roster {
             epoch: 1,
             key_ids: BTreeMap::new(),
         };
+        // Who signed the snapshot of each epoch (a cutoff must be signed by the same).
+        let mut issuers: BTreeMap<u32, DeviceId> = BTreeMap::new();
         loop {
             roster.admit(&mut pending, &invites, &invite_uses);
             let next = roster.epoch + 1;
@@ -271,6 +318,31 @@ impl Roster {
             roster.members = listed;
             roster.epoch = next;
             roster.key_ids.insert(next, snapshot.key_id);
+            issuers.insert(next, snapshot.issuer);
+        }
+        // A cutoff counts when the administrator who signed the snapshot revoking the device
+        // signed it too; a hand-back when the device itself did. Several valid ones: the
+        // lowest holds (the same answer on every device, whatever order they arrived in).
+        for (epoch, issuer, device, last_seq, signed) in cutoffs {
+            let Some(issuer_pk) = roster.devices.get(&issuer).map(|e| e.sign_pk) else {
+                continue;
+            };
+            let Some(entry) = roster.devices.get_mut(&device) else {
+                continue;
+            };
+            if issuers.get(&epoch) == Some(&issuer)
+                && entry.revoked_from == Some(epoch)
+                && verify(&issuer_pk, &signed)
+            {
+                entry.cutoff = Some(entry.cutoff.map_or(last_seq, |c| c.min(last_seq)));
+            }
+        }
+        for (device, last_seq, signed) in retires {
+            if let Some(entry) = roster.devices.get_mut(&device) {
+                if verify(&entry.sign_pk, &signed) {
+                    entry.retired = Some(entry.retired.map_or(last_seq, |c| c.min(last_seq)));
+                }
+            }
         }
         Ok(roster)
     }
@@ -333,17 +405,42 @@ impl Roster {
         self.epoch
     }
 
-    /// The key that must have signed an operation by `device` written in key epoch `epoch`.
+    /// The key that must have signed an operation by `device`, written in key epoch `epoch`
+    /// as its operation number `seq`. With a cutoff (or a hand-back) for the device, its
+    /// numbering decides: the device signs it, and cannot go back on it the way it can claim
+    /// an old epoch with the old keys it still holds (issue 16, finding 7). Without one, the
+    /// epoch it claims.
     pub(crate) fn author_key(
         &self,
         device: DeviceId,
         epoch: u32,
+        seq: u64,
     ) -> std::result::Result<&VerifyingKey, AuthorProblem> {
         let e = self.devices.get(&device).ok_or(AuthorProblem::Unknown)?;
+        if let Some(last) = e.last_counted() {
+            return if seq > last {
+                Err(AuthorProblem::Revoked)
+            } else {
+                Ok(&e.verifying)
+            };
+        }
         match e.revoked_from {
             Some(from) if epoch >= from => Err(AuthorProblem::Revoked),
             _ => Ok(&e.verifying),
         }
+    }
+
+    /// Whether a cutoff or a hand-back fixed the last operation of `device`: its numbers are
+    /// then checked against reuse (see `Store::apply_remote`).
+    pub(crate) fn has_cutoff(&self, device: DeviceId) -> bool {
+        self.devices
+            .get(&device)
+            .is_some_and(|e| e.last_counted().is_some())
+    }
+
+    /// The last operation of `device` its own hand-back statement names, if any.
+    pub(crate) fn retired_at(&self, device: DeviceId) -> Option<u64> {
+        self.devices.get(&device).and_then(|e| e.retired)
     }
 
     /// The role the list gives `device` (members and revoked devices alike).
@@ -360,6 +457,8 @@ impl Roster {
                 role: e.role,
                 kx_pk: e.kx_pk,
                 revoked_from: e.revoked_from,
+                last_counted: e.last_counted(),
+                retired: e.retired.is_some(),
             })
             .collect()
     }
@@ -495,16 +594,16 @@ mod tests {
         let r = Roster::build(TEAM, (admin.id, pk(&admin)), &st).unwrap();
         assert_eq!(r.epoch(), 2);
         assert_eq!(
-            r.author_key(did(&coun), 2).unwrap().to_bytes(),
+            r.author_key(did(&coun), 2, 1).unwrap().to_bytes(),
             pk(&coun),
             "the key the member signed"
         );
         assert!(
-            r.author_key(did(&lost), 1).is_ok(),
+            r.author_key(did(&lost), 1, 1).is_ok(),
             "its past stays its own"
         );
         assert_eq!(
-            r.author_key(did(&lost), 2).err(),
+            r.author_key(did(&lost), 2, 1).err(),
             Some(AuthorProblem::Revoked)
         );
         assert!(!r.is_member(did(&lost)));
@@ -527,7 +626,10 @@ mod tests {
         st.push(snapshot(&sup, 3, &[&admin, &sup, &lost]));
         let r = Roster::build(TEAM, (admin.id, pk(&admin)), &st).unwrap();
         for d in [&intruder, &dev(5), &dev(6)] {
-            assert_eq!(r.author_key(did(d), 2).err(), Some(AuthorProblem::Unknown));
+            assert_eq!(
+                r.author_key(did(d), 2, 1).err(),
+                Some(AuthorProblem::Unknown)
+            );
         }
         assert_eq!(r.epoch(), 2, "the forged snapshot is ignored");
         assert!(!r.is_member(did(&lost)));
@@ -567,7 +669,7 @@ mod tests {
             member(&b),
         ];
         let r = Roster::build(TEAM, (admin.id, pk(&admin)), &st).unwrap();
-        assert!(r.author_key(did(&a), 1).is_err() && r.author_key(did(&b), 1).is_err());
+        assert!(r.author_key(did(&a), 1, 1).is_err() && r.author_key(did(&b), 1, 1).is_err());
 
         let mut forked = vec![genesis(&admin)];
         forked.push(snapshot(&admin, 2, &[&admin]));
@@ -658,12 +760,12 @@ mod tests {
 
         let r = Roster::build(TEAM, (admin.id, pk(&admin)), &st).unwrap();
         assert_eq!(
-            r.author_key(did(&intruder), 1).err(),
+            r.author_key(did(&intruder), 1, 1).err(),
             Some(AuthorProblem::Unknown)
         );
         assert_eq!(r.epoch(), 1, "the forged snapshot is ignored");
         assert!(r.is_member(did(&sup)));
-        assert_eq!(r.author_key(did(&sup), 1).unwrap().to_bytes(), pk(&sup));
+        assert_eq!(r.author_key(did(&sup), 1, 1).unwrap().to_bytes(), pk(&sup));
         let founder = r
             .devices()
             .into_iter()
@@ -685,12 +787,12 @@ mod tests {
         st.extend(admit_in(2, &sup, &dev(4), Role::Counsellor));
         let r = Roster::build(TEAM, (admin.id, pk(&admin)), &st).unwrap();
         assert_eq!(
-            r.author_key(did(&late), 2).err(),
+            r.author_key(did(&late), 2, 1).err(),
             Some(AuthorProblem::Revoked)
         );
         assert!(!r.is_member(did(&late)));
         assert_eq!(
-            r.author_key(did(&dev(4)), 2).err(),
+            r.author_key(did(&dev(4)), 2, 1).err(),
             Some(AuthorProblem::Unknown),
             "after its revocation it admits no one"
         );
@@ -711,7 +813,7 @@ mod tests {
         assert_eq!(r.epoch(), 3);
         for d in [&late, &later] {
             assert!(r.is_member(did(d)));
-            assert_eq!(r.author_key(did(d), 3).unwrap().to_bytes(), pk(d));
+            assert_eq!(r.author_key(did(d), 3, 1).unwrap().to_bytes(), pk(d));
         }
         assert_eq!(r.key_id(2), Some(&[2; 32]));
         assert_eq!(r.key_id(3), Some(&[3; 32]));
@@ -769,6 +871,96 @@ mod tests {
         let r = Roster::build(TEAM, (admin.id, pk(&admin)), &st).unwrap();
         assert!(r.is_member(did(&coun)));
         assert_eq!((r.epoch(), r.key_id(2)), (2, Some(&[2; 32])));
+    }
+
+    fn cutoff(by: &Dev, epoch: u32, device: &Dev, last_seq: u64) -> Vec<u8> {
+        sign(
+            &by.key,
+            &Statement::Cutoff {
+                team: TEAM,
+                epoch,
+                issuer: by.id,
+                device: device.id,
+                last_seq,
+            },
+        )
+        .0
+    }
+
+    /// Finding 7 of issue 16: a revoked tablet keeps its old keys and could keep writing
+    /// operations "in the past" (an old written epoch). With the administrator's cutoff its
+    /// own numbering decides, whatever epoch it claims.
+    #[test]
+    fn a_cutoff_refuses_what_a_revoked_tablet_numbers_later_whatever_epoch_it_claims() {
+        let (admin, sup, lost, other_admin) = (dev(1), dev(2), dev(4), dev(5));
+        let mut st = vec![genesis(&admin)];
+        st.extend(admit(&admin, &sup, Role::Supervisor));
+        st.extend(admit(&admin, &lost, Role::Counsellor));
+        st.extend(admit(&admin, &other_admin, Role::Admin));
+        st.push(snapshot(&admin, 2, &[&admin, &sup, &other_admin]));
+        let before = Roster::build(TEAM, (admin.id, pk(&admin)), &st).unwrap();
+        assert!(
+            before.author_key(did(&lost), 1, 900).is_ok(),
+            "without a cutoff, an old epoch passes whatever the number"
+        );
+        // A cutoff signed by someone other than the snapshot's issuer, or by the lost tablet
+        // itself for a snapshot that did not revoke it, counts for nothing.
+        let mut forged = st.clone();
+        forged.push(cutoff(&other_admin, 2, &lost, 1_000_000));
+        forged.push(cutoff(&sup, 2, &lost, 1_000_000));
+        forged.push(cutoff(&admin, 3, &lost, 1_000_000));
+        let r = Roster::build(TEAM, (admin.id, pk(&admin)), &forged).unwrap();
+        assert!(!r.has_cutoff(did(&lost)));
+        st.push(cutoff(&admin, 2, &lost, 41));
+        let r = Roster::build(TEAM, (admin.id, pk(&admin)), &st).unwrap();
+        assert!(
+            r.author_key(did(&lost), 1, 41).is_ok(),
+            "written before: counts"
+        );
+        assert_eq!(
+            r.author_key(did(&lost), 1, 42).err(),
+            Some(AuthorProblem::Revoked),
+            "numbered after the cutoff: refused though it claims epoch 1"
+        );
+        assert_eq!(
+            r.devices()
+                .iter()
+                .find(|d| d.id == did(&lost))
+                .unwrap()
+                .last_counted,
+            Some(41)
+        );
+        // Two valid cutoffs: the lower holds, in whatever order they came.
+        let mut twice = st.clone();
+        twice.insert(2, cutoff(&admin, 2, &lost, 30));
+        let r = Roster::build(TEAM, (admin.id, pk(&admin)), &twice).unwrap();
+        assert!(r.author_key(did(&lost), 1, 31).is_err());
+    }
+
+    #[test]
+    fn a_tablet_handed_back_counts_up_to_its_own_last_operation() {
+        let (admin, coun) = (dev(1), dev(3));
+        let mut st = vec![genesis(&admin)];
+        st.extend(admit(&admin, &coun, Role::Counsellor));
+        let retire = |by: &Dev, last_seq| {
+            sign(
+                &by.key,
+                &Statement::Retire {
+                    team: TEAM,
+                    device: coun.id,
+                    last_seq,
+                },
+            )
+            .0
+        };
+        st.push(retire(&admin, 3)); // not the tablet's own signature: ignored
+        let r = Roster::build(TEAM, (admin.id, pk(&admin)), &st).unwrap();
+        assert!(r.retired_at(did(&coun)).is_none());
+        st.push(retire(&coun, 7));
+        let r = Roster::build(TEAM, (admin.id, pk(&admin)), &st).unwrap();
+        assert!(r.retired_at(did(&coun)) == Some(7) && r.is_member(did(&coun)));
+        assert!(r.author_key(did(&coun), 1, 7).is_ok());
+        assert!(r.author_key(did(&coun), 1, 8).is_err());
     }
 
     #[test]

@@ -30,8 +30,13 @@ use crate::store::Store;
 
 const KEY_FILE: &str = "vault.json";
 const DB_FILE: &str = "komora.db";
-const FORMAT: u32 = 1;
+/// Key file formats: 1, the passphrase's Argon2id key opens the master key; 2, a step only
+/// the device's hardware can take joins in (ADR 0015), so no guess of a PIN can be checked
+/// off the device.
+const FORMAT: u32 = 2;
 const MASTER_AAD: &str = "komora/master-key/v1";
+const PIN_STEP_LABEL: &[u8] = b"komora/pin-hardware-step/v1\0";
+const KEK_V2_INFO: &[u8] = b"komora/kek/v2";
 /// Shortest accepted passphrase or PIN.
 pub const MIN_PASSPHRASE_CHARS: usize = 6;
 
@@ -40,6 +45,15 @@ pub const MIN_PASSPHRASE_CHARS: usize = 6;
 pub trait PlatformKeyWrapper: Send + Sync {
     fn wrap(&self, plaintext: &[u8]) -> std::result::Result<Vec<u8>, String>;
     fn unwrap(&self, wrapped: &[u8]) -> std::result::Result<Vec<u8>, String>;
+    /// HMAC-SHA256 of `input` under a key that never leaves the hardware (a Keystore HMAC key,
+    /// usable only while the tablet's own screen lock is open). It takes part in deriving the
+    /// key that opens the vault (ADR 0015): a copy of the vault's files cannot be searched for
+    /// its PIN off the device, since every guess needs this step. `Err` when the platform
+    /// cannot (an older app build): the vault keeps the format it has.
+    fn pin_step(&self, input: &[u8]) -> std::result::Result<Vec<u8>, String> {
+        let _ = input;
+        Err("this platform key store has no hardware PIN step".into())
+    }
 }
 
 /// How a vault is created or opened.
@@ -216,7 +230,41 @@ struct KeyFile {
     device_id: String,
     kdf: KdfRecord,
     platform_wrapped: bool,
+    /// Whether the platform's hardware PIN step joins in the key-encryption key (format 2).
+    #[serde(default)]
+    hardware_step: bool,
     wrapped_master_key: String,
+}
+
+/// The key-encryption key: the passphrase's Argon2id key, and with the hardware step, that
+/// key run through the device's hardware HMAC, both mixed by HKDF. Without the hardware, the
+/// first alone is no use: its output is never checked against anything.
+fn key_encryption_key(
+    kdf: &KdfParams,
+    passphrase: &str,
+    salt: &[u8],
+    hardware: Option<&Arc<dyn PlatformKeyWrapper>>,
+) -> Result<SecretKey> {
+    let argon = kdf.derive(passphrase, salt)?;
+    let Some(platform) = hardware else {
+        return Ok(argon);
+    };
+    let mut input = PIN_STEP_LABEL.to_vec();
+    input.extend_from_slice(argon.expose());
+    let step = Zeroizing::new(platform.pin_step(&input).map_err(Error::PlatformKey)?);
+    zeroize::Zeroize::zeroize(&mut input);
+    if step.len() < 32 {
+        return Err(Error::PlatformKey(
+            "the hardware PIN step returned too little".into(),
+        ));
+    }
+    let mut ikm = Zeroizing::new(argon.expose().to_vec());
+    ikm.extend_from_slice(&step);
+    Ok(SecretKey::from_bytes(*crate::crypto::hkdf32(
+        salt,
+        &ikm,
+        KEK_V2_INFO,
+    )))
 }
 
 #[derive(Serialize, Deserialize)]
@@ -240,14 +288,21 @@ impl KeyFile {
             Some(p) => Zeroizing::new(p.wrap(master.expose()).map_err(Error::PlatformKey)?),
             None => Zeroizing::new(master.expose().to_vec()),
         };
-        let kek = opts.kdf.derive(passphrase, &salt)?;
+        // The hardware step wherever the platform can take it.
+        let hardware = opts
+            .platform
+            .as_ref()
+            .filter(|p| p.pin_step(PIN_STEP_LABEL).is_ok());
+        let kek = key_encryption_key(&opts.kdf, passphrase, &salt, hardware)?;
         let platform_wrapped = opts.platform.is_some();
+        let hardware_step = hardware.is_some();
         let wrapped = kek.seal(
-            &master_aad(device, &opts.kdf, &salt, platform_wrapped),
+            &master_aad(device, &opts.kdf, &salt, platform_wrapped, hardware_step),
             &inner,
         );
         Ok(KeyFile {
-            format: FORMAT,
+            format: if hardware_step { FORMAT } else { 1 },
+            hardware_step,
             device_id: device.to_string(),
             kdf: KdfRecord {
                 algorithm: "argon2id".into(),
@@ -278,10 +333,21 @@ impl KeyFile {
         let wrapped = B64
             .decode(&self.wrapped_master_key)
             .map_err(|_| corrupted())?;
-        let kek = self.kdf.params.derive(passphrase, &salt)?;
+        let hardware = if self.hardware_step {
+            Some(platform.ok_or(Error::PlatformKeyUnavailable)?)
+        } else {
+            None
+        };
+        let kek = key_encryption_key(&self.kdf.params, passphrase, &salt, hardware)?;
         let inner = kek
             .open(
-                &master_aad(device, &self.kdf.params, &salt, self.platform_wrapped),
+                &master_aad(
+                    device,
+                    &self.kdf.params,
+                    &salt,
+                    self.platform_wrapped,
+                    self.hardware_step,
+                ),
                 &wrapped,
             )
             .ok_or(Error::WrongPassphrase)?;
@@ -331,6 +397,35 @@ impl KeyFile {
     }
 }
 
+/// Whether `guess` opens the key file in `dir` with no hardware at hand: the offline PIN
+/// search of someone holding a copy of a tablet's files (the insider-attack tests). With the
+/// hardware step (format 2) no guess does, the right one included.
+#[cfg(feature = "insider-attacks")]
+pub(crate) fn guess_opens_offline(dir: &Path, guess: &str) -> Result<bool> {
+    let file = KeyFile::read(dir)?;
+    let bad = || Error::Corrupted {
+        what: "the vault key file",
+    };
+    let device: DeviceId = file.device_id.parse().map_err(|_| bad())?;
+    let salt = B64.decode(&file.kdf.salt).map_err(|_| bad())?;
+    let wrapped = B64.decode(&file.wrapped_master_key).map_err(|_| bad())?;
+    let kek = file.kdf.params.derive(guess, &salt)?;
+    let aad = master_aad(
+        device,
+        &file.kdf.params,
+        &salt,
+        file.platform_wrapped,
+        file.hardware_step,
+    );
+    Ok(kek.open(&aad, &wrapped).is_some())
+}
+
+/// Whether the key file in `dir` takes the hardware PIN step.
+#[cfg(feature = "insider-attacks")]
+pub(crate) fn takes_hardware_step(dir: &Path) -> Result<bool> {
+    Ok(KeyFile::read(dir)?.hardware_step)
+}
+
 /// A device's identity before its vault exists: its id and its Ed25519 signing key.
 pub(crate) struct DeviceIdentity {
     pub id: DeviceId,
@@ -369,17 +464,29 @@ fn restrict_permissions(dir: &Path) {
     let _ = dir;
 }
 
-fn master_aad(device: DeviceId, kdf: &KdfParams, salt: &[u8], platform: bool) -> Vec<u8> {
+fn master_aad(
+    device: DeviceId,
+    kdf: &KdfParams,
+    salt: &[u8],
+    platform: bool,
+    hardware_step: bool,
+) -> Vec<u8> {
     let cost = [
         kdf.memory_kib.to_be_bytes(),
         kdf.iterations.to_be_bytes(),
         kdf.parallelism.to_be_bytes(),
     ]
     .concat();
-    aad(
-        MASTER_AAD,
-        &[device.as_bytes(), &cost, salt, &[platform as u8]],
-    )
+    // Format 1's associated data is kept as it was; the hardware step is bound in when used,
+    // so it cannot be struck from the key file.
+    let mut parts: Vec<&[u8]> = vec![device.as_bytes(), &cost, salt];
+    let flags = [platform as u8, 1];
+    parts.push(if hardware_step {
+        &flags[..]
+    } else {
+        &flags[..1]
+    });
+    aad(MASTER_AAD, &parts)
 }
 
 fn check_passphrase(passphrase: &str) -> Result<()> {
@@ -579,6 +686,20 @@ impl Vault {
                 what: "the vault (its database is missing)",
             });
         }
+        // A vault from before the hardware PIN step takes it now, if the platform can (the
+        // same master key, re-sealed: nothing else changes).
+        if !key_file.hardware_step {
+            if let Some(p) = opts.platform.as_ref() {
+                if p.pin_step(PIN_STEP_LABEL).is_ok() {
+                    let moved = VaultOptions {
+                        kdf: key_file.kdf.params,
+                        platform: Some(p.clone()),
+                        time: opts.time.clone(),
+                    };
+                    KeyFile::seal(device, &master, passphrase, &moved)?.write(dir)?;
+                }
+            }
+        }
         let conn = rusqlite::Connection::open(&db)?;
         let store = Store::open(conn, &master, opts.time.clone())?;
         if store.device() != device {
@@ -626,13 +747,37 @@ impl Vault {
         erase_files(dir.as_ref())
     }
 
-    pub fn wipe(self) -> Result<()> {
-        let Some(dir) = self.dir.clone() else {
-            return Ok(());
-        };
-        destroy_key_file(&dir)?;
-        drop(self); // close the database before deleting it
-        remove_data_files(&dir)
+    pub fn wipe(mut self) -> Result<()> {
+        self.erase_in_place()
+    }
+
+    /// Erase this vault's files (the key file first, overwritten and synced: from that instant
+    /// the database is unreadable, even if deleting the rest is interrupted), and leave this
+    /// value an empty vault in memory that belongs to no team: every screen still holding it
+    /// shows nothing, and nothing it does reaches the disk.
+    pub(crate) fn erase_in_place(&mut self) -> Result<()> {
+        let dir = self.dir.take();
+        if let Some(dir) = &dir {
+            destroy_key_file(dir)?;
+        }
+        let identity = DeviceIdentity::generate();
+        let empty = Store::create(
+            rusqlite::Connection::open_in_memory()?,
+            &SecretKey::random(),
+            identity.id,
+            TeamKeys::generate().keys,
+            identity.pkcs8,
+            self.time.clone(),
+        )?;
+        // The old store closes here: its database is closed before it is deleted.
+        drop(std::mem::replace(&mut self.store, empty));
+        *self.search.borrow_mut() = None;
+        *self.casework.borrow_mut() = None;
+        self.recent_views.borrow_mut().clear();
+        match dir {
+            Some(dir) => remove_data_files(&dir),
+            None => Ok(()),
+        }
     }
 
     /// Erase the vault after this many wrong passphrases in a row (`None`: never). An

@@ -25,6 +25,13 @@ pub enum KomoraError {
     NotEnrolled,
     #[error("this device has been revoked by an administrator{}", if *erased { "; its vault was erased" } else { "; erasing its vault failed: uninstall the app" })]
     Revoked { erased: bool },
+    /// The server says this tablet was revoked but no administrator's signature proves it:
+    /// nothing was erased (a lying or broken server). Tell the administrator.
+    #[error("the server says this tablet was revoked, but no administrator signed that: nothing was erased")]
+    RevocationUnproven,
+    /// This tablet was handed back: it records nothing new.
+    #[error("this tablet was handed back: it records nothing new")]
+    HandedBack,
     #[error("the enrolment code is unknown, used or expired")]
     InvalidCode,
     #[error("not allowed: {reason}")]
@@ -39,6 +46,10 @@ pub enum KomoraError {
     NotFound { id: String },
     #[error("network: {reason}")]
     Network { reason: String },
+    /// The server's key is not the one this tablet was enrolled with (or its enrolment link
+    /// names): maybe an impostor. Nothing was sent or changed.
+    #[error("the server's certificate is not the one this tablet was enrolled with: it may be an impostor; ask your administrator")]
+    UntrustedServer,
     #[error("storage: {reason}")]
     Storage { reason: String },
     #[error("the tablet's storage is full; nothing was saved")]
@@ -69,8 +80,11 @@ impl From<Error> for KomoraError {
             Error::VaultExists(_) => KomoraError::VaultExists,
             Error::NotEnrolled => KomoraError::NotEnrolled,
             Error::Locked => KomoraError::Closed,
-            // Every server call goes through `KomoraVault::remote`, which erases and says so.
+            // The core erased the vault before saying so; `KomoraVault::remote` drops it and
+            // checks that its files are gone.
             Error::Revoked => KomoraError::Revoked { erased: false },
+            Error::RevocationUnproven => KomoraError::RevocationUnproven,
+            Error::HandedBack => KomoraError::HandedBack,
             Error::InvalidCode => KomoraError::InvalidCode,
             Error::Forbidden(reason) => KomoraError::Forbidden { reason },
             Error::Unauthenticated => KomoraError::Forbidden {
@@ -96,6 +110,11 @@ impl From<Error> for KomoraError {
             Error::ConsentWithdrawn { scope } => KomoraError::ConsentWithdrawn { scope },
             Error::NotFound(id) => KomoraError::NotFound { id: id.to_string() },
             Error::Network(reason) | Error::Server(reason) => KomoraError::Network { reason },
+            Error::UntrustedServer => KomoraError::UntrustedServer,
+            Error::PlainHttp => KomoraError::Validation {
+                field: "server".into(),
+                reason: Error::PlainHttp.to_string(),
+            },
             Error::RateLimited => KomoraError::Network {
                 reason: "the server asks to slow down".into(),
             },

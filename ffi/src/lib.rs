@@ -38,11 +38,15 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for KomoraError {
 }
 
 /// Wraps and unwraps the vault's master key with a key that never leaves the device's secure
-/// hardware (the Android Keystore). Implemented in Kotlin.
+/// hardware (the Android Keystore), and takes the hardware step of the PIN's key derivation.
+/// Implemented in Kotlin.
 #[uniffi::export(with_foreign)]
 pub trait PlatformKey: Send + Sync {
     fn wrap(&self, plaintext: Vec<u8>) -> Result<Vec<u8>>;
     fn unwrap(&self, wrapped: Vec<u8>) -> Result<Vec<u8>>;
+    /// HMAC-SHA256 of `input` under a Keystore HMAC key usable only while the tablet's screen
+    /// lock is open: every PIN guess then needs this tablet, unlocked (ADR 0015).
+    fn pin_step(&self, input: Vec<u8>) -> Result<Vec<u8>>;
 }
 
 /// Receives sync progress. Implemented in Kotlin (see `Komora.kt`, which makes it a `Flow`).
@@ -63,6 +67,10 @@ impl core::PlatformKeyWrapper for PlatformAdapter {
     fn unwrap(&self, wrapped: &[u8]) -> std::result::Result<Vec<u8>, String> {
         self.0.unwrap(wrapped.to_vec()).map_err(|e| e.to_string())
     }
+
+    fn pin_step(&self, input: &[u8]) -> std::result::Result<Vec<u8>, String> {
+        self.0.pin_step(input.to_vec()).map_err(|e| e.to_string())
+    }
 }
 
 /// How costly the PIN's key derivation is for a new vault.
@@ -74,28 +82,60 @@ pub enum KdfStrength {
     InsecureForTests,
 }
 
-fn options(strength: KdfStrength, platform: Option<Arc<dyn PlatformKey>>) -> core::VaultOptions {
+fn options(
+    strength: KdfStrength,
+    platform: Option<Arc<dyn PlatformKey>>,
+) -> Result<core::VaultOptions> {
     #[allow(unused_mut)]
     let mut opts = core::VaultOptions {
         kdf: match strength {
             KdfStrength::Standard => core::KdfParams::DEFAULT,
-            KdfStrength::InsecureForTests => core::KdfParams::INSECURE_FOR_TESTS,
+            // Only in the build the binding tests run (feature `test-hooks`): a device build
+            // refuses it, so no tablet's PIN is ever derived at the tests' cost (issue 16).
+            KdfStrength::InsecureForTests if cfg!(feature = "test-hooks") => {
+                core::KdfParams::INSECURE_FOR_TESTS
+            }
+            KdfStrength::InsecureForTests => {
+                return Err(KomoraError::Validation {
+                    field: "strength".into(),
+                    reason: "this build of the app derives PINs at the standard cost only".into(),
+                })
+            }
         },
         platform: platform
             .map(|p| Arc::new(PlatformAdapter(p)) as Arc<dyn core::PlatformKeyWrapper>),
         ..Default::default()
     };
+    // The screen tests' fixed morning (feature `test-hooks` only, never on a device).
     #[cfg(feature = "test-hooks")]
     {
         opts.time = test_clock::time_source();
     }
-    opts
+    Ok(opts)
 }
 
-fn http(server_url: &str) -> Result<core::HttpTransport> {
-    core::HttpTransport::new(server_url).map_err(|_| KomoraError::Network {
-        reason: "cannot set up a connection to the server".into(),
-    })
+/// A connection to an enrolled vault's server, trusting what its enrolment pinned.
+fn http(settings: &core::SyncSettings) -> Result<core::HttpTransport> {
+    Ok(settings.transport()?)
+}
+
+/// A connection to a server this tablet is joining, trusting exactly `pins` (the public
+/// authorities when empty); plain `http://` to another machine is refused here.
+fn joining(server_url: &str, pins: &[String]) -> Result<core::HttpTransport> {
+    let pins = parse_pins(pins)?;
+    core::HttpTransport::pinned(server_url, &pins).map_err(|e| core::Error::from(e).into())
+}
+
+fn parse_pins(pins: &[String]) -> Result<Vec<core::CertificatePin>> {
+    pins.iter()
+        .map(|p| {
+            p.parse::<core::CertificatePin>()
+                .map_err(|e| KomoraError::Validation {
+                    field: "pin".into(),
+                    reason: e.to_string(),
+                })
+        })
+        .collect()
 }
 
 /// An unlocked vault. Every method is safe to call from any thread or coroutine; calls are
@@ -123,24 +163,30 @@ impl KomoraVault {
         f(v)
     }
 
-    /// A call to this vault's sync server. Whichever call learns that the tablet was revoked
-    /// erases the vault there and then (keys first) and says whether that worked.
+    /// A call to this vault's sync server. The core erases a vault whose revocation the team's
+    /// signed list proves (and only then); this drops it and says whether its files are gone.
     fn remote<T>(
         &self,
         f: impl FnOnce(&mut core::Vault, &mut core::HttpTransport) -> core::Result<T>,
     ) -> Result<T> {
         let mut g = self.guard();
         let v = g.as_mut().ok_or(KomoraError::Closed)?;
-        let mut t = http(&v.sync_settings()?.server_url)?;
+        let dir = v.dir().map(std::path::Path::to_owned);
+        let mut t = http(&v.sync_settings()?)?;
         match f(v, &mut t) {
-            Err(core::Error::Revoked) => Err(Self::erase(g)),
+            Err(core::Error::Revoked) => Err(Self::revoked(g, dir)),
             other => Ok(other?),
         }
     }
 
-    /// The tablet was revoked: erase the vault (keys first) and say whether that worked.
-    fn erase(mut g: MutexGuard<'_, Option<core::Vault>>) -> KomoraError {
-        let erased = g.take().is_some_and(|v| v.wipe().is_ok());
+    /// The tablet was revoked and the core erased its vault: drop what is left in memory and
+    /// say whether the files are gone.
+    fn revoked(
+        mut g: MutexGuard<'_, Option<core::Vault>>,
+        dir: Option<std::path::PathBuf>,
+    ) -> KomoraError {
+        drop(g.take());
+        let erased = dir.is_none_or(|d| !core::Vault::exists(&d));
         KomoraError::Revoked { erased }
     }
 }
@@ -165,7 +211,7 @@ pub async fn create_vault(
     platform_key: Option<Arc<dyn PlatformKey>>,
 ) -> Result<Arc<KomoraVault>> {
     Background::spawn(move || {
-        let v = core::Vault::create(PathBuf::from(dir), &pin, options(strength, platform_key))?;
+        let v = core::Vault::create(PathBuf::from(dir), &pin, options(strength, platform_key)?)?;
         Ok(KomoraVault::new(v))
     })
     .await
@@ -182,7 +228,7 @@ pub async fn open_vault(
         let v = core::Vault::open(
             PathBuf::from(dir),
             &pin,
-            options(KdfStrength::Standard, platform_key),
+            options(KdfStrength::Standard, platform_key)?,
         )?;
         Ok(KomoraVault::new(v))
     })
@@ -203,7 +249,9 @@ pub fn erase_vault(dir: String) -> Result<()> {
 }
 
 /// Create this tablet's vault from an enrolment code given by a supervisor or administrator.
-#[uniffi::export]
+/// `certificate_pins` are the enrolment link's (`sha256/...`): the tablet then trusts exactly
+/// those keys for the server; none, a certificate from a public authority.
+#[uniffi::export(default(certificate_pins = []))]
 pub async fn enroll(
     dir: String,
     pin: String,
@@ -211,16 +259,17 @@ pub async fn enroll(
     code: String,
     strength: KdfStrength,
     platform_key: Option<Arc<dyn PlatformKey>>,
+    certificate_pins: Vec<String>,
 ) -> Result<Arc<KomoraVault>> {
     Background::spawn(move || {
-        let mut t = http(&server_url)?;
+        let mut t = joining(&server_url, &certificate_pins)?;
         let v = core::Vault::enroll(
             PathBuf::from(dir),
             &pin,
             &mut t,
             &server_url,
             &code,
-            options(strength, platform_key),
+            options(strength, platform_key)?,
         )?;
         Ok(KomoraVault::new(v))
     })
@@ -228,9 +277,9 @@ pub async fn enroll(
 }
 
 /// Set up the organisation on a new server with the code it printed at its first start: this
-/// tablet becomes the first administrator's.
+/// tablet becomes the first administrator's. `certificate_pins`: the pin the server printed.
 #[allow(clippy::too_many_arguments)]
-#[uniffi::export]
+#[uniffi::export(default(certificate_pins = []))]
 pub async fn bootstrap(
     dir: String,
     pin: String,
@@ -240,9 +289,10 @@ pub async fn bootstrap(
     team_name: String,
     strength: KdfStrength,
     platform_key: Option<Arc<dyn PlatformKey>>,
+    certificate_pins: Vec<String>,
 ) -> Result<Arc<KomoraVault>> {
     Background::spawn(move || {
-        let mut t = http(&server_url)?;
+        let mut t = joining(&server_url, &certificate_pins)?;
         let v = core::Vault::bootstrap(
             PathBuf::from(dir),
             &pin,
@@ -251,7 +301,7 @@ pub async fn bootstrap(
             &code,
             &org_name,
             &team_name,
-            options(strength, platform_key),
+            options(strength, platform_key)?,
         )?;
         Ok(KomoraVault::new(v))
     })
@@ -272,17 +322,29 @@ pub fn casework_lists() -> CaseworkLists {
     core::lists().into()
 }
 
-/// What an enrolment QR code holds (`komora:enrol?server=...&code=...`).
-#[uniffi::export]
-pub fn enrolment_link(server_url: String, code: String) -> String {
-    core::enrolment_link(&server_url, &code)
+/// What an enrolment QR code holds (`komora:enrol?server=...&code=...&pin=...`).
+#[uniffi::export(default(certificate_pins = []))]
+pub fn enrolment_link(
+    server_url: String,
+    code: String,
+    certificate_pins: Vec<String>,
+) -> Result<String> {
+    Ok(core::enrolment_link(
+        &server_url,
+        &code,
+        &parse_pins(&certificate_pins)?,
+    ))
 }
 
-/// The server and the code in a scanned enrolment QR code, or null if it is not one.
+/// The server, the code and the server's pins in a scanned enrolment QR code, or null if it is
+/// not one (plain `http://` to another machine is not one).
 #[uniffi::export]
 pub fn parse_enrolment_link(text: String) -> Option<EnrolmentLinkParts> {
-    core::parse_enrolment_link(&text)
-        .map(|(server_url, code)| EnrolmentLinkParts { server_url, code })
+    core::parse_enrolment_link(&text).map(|link| EnrolmentLinkParts {
+        server_url: link.server,
+        code: link.code,
+        certificate_pins: link.pins.iter().map(|p| p.to_string()).collect(),
+    })
 }
 
 /// A scanned enrolment QR code: the code is a secret until used, so it is never printed.
@@ -291,6 +353,8 @@ pub fn parse_enrolment_link(text: String) -> Option<EnrolmentLinkParts> {
 pub struct EnrolmentLinkParts {
     pub server_url: String,
     pub code: String,
+    /// Give them to `enroll`: the tablet then trusts exactly these keys for the server.
+    pub certificate_pins: Vec<String>,
 }
 
 impl std::fmt::Debug for EnrolmentLinkParts {
@@ -865,8 +929,9 @@ impl KomoraVault {
         listener: Option<Arc<dyn SyncListener>>,
     ) -> Result<SyncReport> {
         Background::spawn(move || {
-            let server = self.with(|v| Ok(v.sync_settings()?.server_url))?;
-            let mut t = http(&server)?;
+            let (settings, dir) =
+                self.with(|v| Ok((v.sync_settings()?, v.dir().map(std::path::Path::to_owned))))?;
+            let mut t = http(&settings)?;
             let r = core::sync_shared(
                 &Shared(&self),
                 &mut t,
@@ -878,7 +943,7 @@ impl KomoraVault {
                 },
             );
             let r = match r {
-                Err(core::Error::Revoked) => return Err(Self::erase(self.guard())),
+                Err(core::Error::Revoked) => return Err(Self::revoked(self.guard(), dir)),
                 other => other?,
             };
             Ok(SyncReport {
@@ -903,14 +968,17 @@ impl KomoraVault {
                 field: "role".into(),
                 reason: "use counsellor, supervisor or admin".into(),
             })?;
-            let i = self.remote(|v, t| {
-                v.invite(
+            let (i, link) = self.remote(|v, t| {
+                let i = v.invite(
                     t,
                     role,
                     std::time::Duration::from_secs(valid_hours.clamp(1, 168) as u64 * 3600),
-                )
+                )?;
+                let link = v.sync_settings()?.enrolment_link(&i.code);
+                Ok((i, link))
             })?;
             Ok(Invitation {
+                link,
                 code: i.code.clone(),
                 role: i.role.as_str().into(),
                 expires_at_ms: records::ms(i.expires_at_ms),
@@ -922,8 +990,31 @@ impl KomoraVault {
     /// The team's devices (administrators and supervisors).
     pub async fn devices(self: Arc<Self>) -> Result<Vec<Device>> {
         Background::spawn(move || {
-            let devices = self.remote(|v, t| v.devices(t))?;
-            Ok(devices.into_iter().map(Device::from).collect())
+            let (devices, signed) = self.remote(|v, t| Ok((v.devices(t)?, v.team_devices())))?;
+            Ok(devices
+                .into_iter()
+                .map(|d| {
+                    let handed_back = signed
+                        .iter()
+                        .any(|s| s.id.as_bytes() == &d.id.0 && s.retired);
+                    Device {
+                        handed_back,
+                        ..Device::from(d)
+                    }
+                })
+                .collect())
+        })
+        .await
+    }
+
+    /// Hand this tablet back (someone leaving): send everything it holds, sign its last
+    /// operation, and record nothing more; an administrator then revokes it, and it erases
+    /// itself at its next contact. Returns the number of its last operation. Refused while
+    /// anything is still unsent (`Network`: connect and try again).
+    pub async fn hand_back(self: Arc<Self>) -> Result<i64> {
+        Background::spawn(move || {
+            let last = self.remote(|v, t| v.retire(t))?;
+            Ok(records::ms(last))
         })
         .await
     }
@@ -955,7 +1046,7 @@ impl KomoraVault {
         platform_key: Option<Arc<dyn PlatformKey>>,
     ) -> Result<Arc<KomoraVault>> {
         Background::spawn(move || {
-            let opts = options(strength, platform_key);
+            let opts = options(strength, platform_key)?;
             let v =
                 self.remote(|v, t| v.create_team(t, PathBuf::from(&dir), &pin, &team_name, opts))?;
             Ok(KomoraVault::new(v))
@@ -977,5 +1068,26 @@ impl KomoraVault {
             self.with(|v| Ok(v.report_csv(&opts)?))
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 16, finding 16: the tests' cheap key derivation is not reachable from a device
+    /// build (one without the `test-hooks` feature): a tablet's PIN always costs Argon2id at the
+    /// standard cost.
+    #[cfg(not(feature = "test-hooks"))]
+    #[test]
+    fn a_device_build_refuses_the_tests_key_derivation() {
+        assert!(matches!(
+            options(KdfStrength::InsecureForTests, None),
+            Err(KomoraError::Validation { .. })
+        ));
+        assert_eq!(
+            options(KdfStrength::Standard, None).unwrap().kdf,
+            core::KdfParams::DEFAULT
+        );
     }
 }

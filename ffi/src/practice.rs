@@ -22,7 +22,7 @@ pub async fn create_practice_vault(
         let v = komora_core::Vault::create_practice(
             PathBuf::from(dir),
             &pin,
-            options(strength, platform_key),
+            options(strength, platform_key)?,
             seed,
         )?;
         Ok(KomoraVault::new(v))

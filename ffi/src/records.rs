@@ -808,6 +808,16 @@ pub struct SyncStatus {
     pub team_name: Option<String>,
     pub last_sync_ms: Option<i64>,
     pub pending: i64,
+    /// Received changes waiting for a key or a device this tablet does not know yet.
+    #[uniffi(default = 0)]
+    pub parked: i64,
+    /// Received changes set aside unread (waited over a month, or a flood): tell the
+    /// administrator when not zero.
+    #[uniffi(default = 0)]
+    pub set_aside: i64,
+    /// This tablet was handed back: it records nothing new.
+    #[uniffi(default = false)]
+    pub handed_back: bool,
 }
 
 impl From<core::SyncStatus> for SyncStatus {
@@ -818,6 +828,9 @@ impl From<core::SyncStatus> for SyncStatus {
             team_name: s.team_name,
             last_sync_ms: s.last_sync_ms.map(ms),
             pending: ms(s.pending),
+            parked: ms(s.parked),
+            set_aside: ms(s.set_aside),
+            handed_back: s.handed_back,
         }
     }
 }
@@ -827,6 +840,8 @@ impl From<core::SyncStatus> for SyncStatus {
 pub struct Invitation {
     /// The one-time code to give the new device (20 characters).
     pub code: String,
+    /// The enrolment QR code's text: this server, the code and the pin of the server's key.
+    pub link: String,
     pub role: String,
     pub expires_at_ms: i64,
 }
@@ -839,6 +854,9 @@ pub struct Device {
     pub revoked: bool,
     pub enrolled_ms: i64,
     pub last_seen_ms: Option<i64>,
+    /// Handed back (it signed its last operation): an administrator should revoke it.
+    #[uniffi(default = false)]
+    pub handed_back: bool,
 }
 
 impl From<core::DeviceInfo> for Device {
@@ -849,6 +867,7 @@ impl From<core::DeviceInfo> for Device {
             revoked: d.revoked,
             enrolled_ms: ms(d.enrolled_ms),
             last_seen_ms: d.last_seen_ms.map(ms),
+            handed_back: false,
         }
     }
 }

@@ -2,6 +2,9 @@
 //! base32 (100 bits), shown in groups of five. Typing is forgiving: case, spaces and dashes do
 //! not matter, and O/I/L read as 0/1/1.
 
+use crate::pin::CertificatePin;
+use crate::server_url::check_server_url;
+
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 pub const CODE_CHARS: usize = 20;
 
@@ -38,43 +41,74 @@ pub fn normalise(typed: &str) -> Option<String> {
     (out.len() == CODE_CHARS).then_some(out)
 }
 
-/// What an enrolment QR code holds: `komora:enrol?server=<URL, percent-encoded>&code=<code>`.
-/// The tablet reads the server's address and the code from it in one scan.
-pub fn enrolment_link(server: &str, code: &str) -> String {
-    format!(
+/// What an enrolment QR code holds:
+/// `komora:enrol?server=<URL, percent-encoded>&code=<code>[&pin=<sha256/..., percent-encoded>]`.
+/// The tablet reads the server's address, the code and the pin of the server's key in one
+/// scan; with a pin it trusts exactly that key for that server (ADR 0014).
+#[derive(Clone, PartialEq, Eq)]
+pub struct EnrolmentLink {
+    pub server: String,
+    /// The canonical code (a secret until used: never printed by `Debug`).
+    pub code: String,
+    /// The pins of the server's key; empty for a server with a certificate from a public
+    /// authority (or a link made before pins existed).
+    pub pins: Vec<CertificatePin>,
+}
+
+impl std::fmt::Debug for EnrolmentLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "EnrolmentLink({}, [redacted], {:?})",
+            self.server, self.pins
+        )
+    }
+}
+
+/// The most pins a link carries (a key and its announced successor fit well).
+pub const MAX_LINK_PINS: usize = 4;
+
+/// The text of an enrolment QR code (see [`EnrolmentLink`]).
+pub fn enrolment_link(server: &str, code: &str, pins: &[CertificatePin]) -> String {
+    let mut link = format!(
         "{LINK_PREFIX}server={}&code={}",
         percent_encode(server),
         percent_encode(code)
-    )
+    );
+    for pin in pins.iter().take(MAX_LINK_PINS) {
+        link.push_str("&pin=");
+        link.push_str(&percent_encode(&pin.to_string()));
+    }
+    link
 }
 
-/// The server address and the canonical code of an enrolment link, or `None` if `text` is not
-/// one (another QR code, a truncated scan, a code that cannot be one, an address that is not
-/// http(s)).
-pub fn parse_enrolment_link(text: &str) -> Option<(String, String)> {
+/// The parts of an enrolment link, or `None` if `text` is not one (another QR code, a truncated
+/// scan, a code that cannot be one, a pin that cannot be one, an address a device refuses:
+/// plain `http://` to another machine, see [`crate::server_url`]).
+pub fn parse_enrolment_link(text: &str) -> Option<EnrolmentLink> {
     let text = text.trim();
     if text.len() > MAX_LINK_CHARS {
         return None;
     }
     let query = text.strip_prefix(LINK_PREFIX)?;
-    let (mut server, mut code) = (None, None);
+    let (mut server, mut code, mut pins) = (None, None, Vec::new());
     for pair in query.split('&') {
         let (key, value) = pair.split_once('=')?;
         let value = percent_decode(value)?;
         match key {
             "server" if server.is_none() => server = Some(value),
             "code" if code.is_none() => code = Some(value),
+            "pin" if pins.len() < MAX_LINK_PINS => pins.push(value.parse().ok()?),
             _ => return None,
         }
     }
     let server = server?;
-    let lower = server.to_ascii_lowercase();
-    if !(lower.starts_with("https://") || lower.starts_with("http://"))
-        || server.chars().any(|c| c.is_control() || c.is_whitespace())
-    {
-        return None;
-    }
-    Some((server, normalise(&code?)?))
+    check_server_url(&server).ok()?;
+    Some(EnrolmentLink {
+        server,
+        code: normalise(&code?)?,
+        pins,
+    })
 }
 
 const LINK_PREFIX: &str = "komora:enrol?";
@@ -138,14 +172,16 @@ mod tests {
     #[test]
     fn an_enrolment_link_carries_the_server_and_the_code_and_nothing_else_is_taken_for_one() {
         let code = format([0x5C; 13]);
-        let link = enrolment_link("https://sync.ami.rw:8443/komora", &code);
+        let link = enrolment_link("https://sync.ami.rw:8443/komora", &code, &[]);
         assert!(
             link.starts_with("komora:enrol?server=https%3A%2F%2Fsync.ami.rw%3A8443%2Fkomora&code=")
         );
-        let (server, parsed) = parse_enrolment_link(&format!("  {link}\n")).unwrap();
-        assert_eq!(server, "https://sync.ami.rw:8443/komora");
-        assert_eq!(Some(parsed), normalise(&code));
+        let parsed = parse_enrolment_link(&format!("  {link}\n")).unwrap();
+        assert_eq!(parsed.server, "https://sync.ami.rw:8443/komora");
+        assert_eq!(Some(parsed.code), normalise(&code));
+        assert!(parsed.pins.is_empty());
 
+        let pin = CertificatePin::from_sha256([7; 32]).to_string();
         for bad in [
             "https://example.org/".to_owned(),
             "komora:enrol?server=https%3A%2F%2Fa".to_owned(),
@@ -161,8 +197,50 @@ mod tests {
                 "komora:enrol?server=https%3A%2F%2F{}&code={code}",
                 "a".repeat(3000)
             ),
+            format!("komora:enrol?server=https%3A%2F%2Fa&code={code}&pin=sha256%2Fshort"),
+            format!("komora:enrol?server=https%3A%2F%2Fa&code={code}&pin={pin}&pin={pin}&pin={pin}&pin={pin}&pin={pin}"),
         ] {
             assert_eq!(parse_enrolment_link(&bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_link_with_the_servers_pin_round_trips_and_an_old_link_without_one_still_reads() {
+        let code = format([0x33; 13]);
+        let pin = CertificatePin::from_sha256([0xAB; 32]);
+        let link = enrolment_link("https://10.0.0.5:8787", &code, &[pin]);
+        let parsed = parse_enrolment_link(&link).unwrap();
+        assert_eq!(parsed.server, "https://10.0.0.5:8787");
+        assert_eq!(Some(parsed.code.clone()), normalise(&code));
+        assert_eq!(parsed.pins, vec![pin]);
+        assert!(
+            !format!("{parsed:?}").contains(&parsed.code),
+            "the code is never printed"
+        );
+
+        // A link printed by a Komora from before pins: the same server and code, no pin.
+        let old = format!("komora:enrol?server=https%3A%2F%2F10.0.0.5%3A8787&code={code}");
+        let parsed = parse_enrolment_link(&old).unwrap();
+        assert_eq!(
+            (parsed.server.as_str(), parsed.pins.len()),
+            ("https://10.0.0.5:8787", 0)
+        );
+    }
+
+    #[test]
+    fn a_qr_code_pointing_a_tablet_at_plain_http_on_the_network_is_not_an_enrolment() {
+        // Finding 12 of the security review: such a link was accepted, and the tablet then sent
+        // its enrolment and every record over the network in the clear.
+        let code = format([0x44; 13]);
+        for server in ["http://sync.ami.rw", "http://192.168.1.10:8787"] {
+            assert_eq!(
+                parse_enrolment_link(&enrolment_link(server, &code, &[])),
+                None,
+                "{server}"
+            );
+        }
+        // This machine (tests, a server on the same host) is no network.
+        let local = parse_enrolment_link(&enrolment_link("http://127.0.0.1:8787", &code, &[]));
+        assert_eq!(local.unwrap().server, "http://127.0.0.1:8787");
     }
 }

@@ -27,6 +27,12 @@ pub fn header(bytes: &[u8]) -> Option<Header> {
     Some(Header { epoch, op_id })
 }
 
+/// The op id an envelope claims, read by offset even when the rest is malformed (to name it
+/// in a report of what was refused).
+pub fn claimed_op_id(bytes: &[u8]) -> Option<[u8; 16]> {
+    bytes.get(5..HEADER_LEN)?.try_into().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

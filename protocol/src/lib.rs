@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 
 pub mod code;
 pub mod envelope;
+pub mod pin;
 pub mod roster;
+pub mod server_url;
 
 /// Largest push body the server reads.
 pub const MAX_PUSH_BYTES: usize = 2 * 1024 * 1024;
@@ -172,6 +174,39 @@ pub struct RevokeRequest {
     pub grants: Vec<KeyGrant>,
     /// The administrator's signed [`roster::Statement::Snapshot`] of the devices that stay.
     pub snapshot: Bytes,
+    /// The administrator's signed [`roster::Statement::Cutoff`] for the revoked device: the
+    /// last of its operations that counts.
+    #[serde(default)]
+    pub cutoff: Option<Bytes>,
+}
+
+/// A revoked device asks for the proof of its revocation (the team's signed device list),
+/// which it checks from its root of trust before it erases anything. It has no token (the
+/// server refuses revoked devices' logins): it signs a fresh challenge instead.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RevocationProofRequest {
+    pub device_id: Id16,
+    pub challenge: Bytes,
+    /// Ed25519 signature over [`revocation_proof_message`].
+    pub signature: Bytes,
+    /// Position in the team's list to start from.
+    #[serde(default)]
+    pub after: u32,
+}
+
+/// What a revoked device signs to be shown its revocation: a domain label (not the login's,
+/// so one signature cannot serve as the other), the device id and the server's challenge.
+pub fn revocation_proof_message(device_id: &Id16, challenge: &[u8]) -> Vec<u8> {
+    let mut m = b"komora/revocation-proof/v1\0".to_vec();
+    m.extend_from_slice(&device_id.0);
+    m.extend_from_slice(challenge);
+    m
+}
+
+/// A tablet handed back: its own signed [`roster::Statement::Retire`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RetireRequest {
+    pub statement: Bytes,
 }
 
 /// One epoch's team key wrapped for the asking device.
@@ -233,7 +268,38 @@ pub struct TokenRequest {
     pub challenge: Bytes,
     /// Ed25519 signature over [`login_message`].
     pub signature: Bytes,
+    /// How the device stands, for the administrator's fleet view (issue 17): its app's
+    /// version, what waits to be sent, what it could not read. Counts and times only.
+    #[serde(default)]
+    pub report: Option<DeviceReport>,
 }
+
+/// What a device tells the server about itself at each login, for the fleet view: no record,
+/// no name, no key; counts and times.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DeviceReport {
+    /// The Komora version the device runs.
+    pub app_version: String,
+    /// The newest protocol version it speaks.
+    pub protocol: u32,
+    /// Its changes waiting to be sent.
+    pub pending: u64,
+    /// Received changes it cannot check yet (a key or a device it lacks).
+    pub parked: u64,
+    /// Received changes it set aside unread (waited too long, or a flood).
+    pub set_aside: u64,
+    /// When it last synced fully (its own clock).
+    pub last_sync_ms: Option<u64>,
+}
+
+/// This protocol's version. Requests carry it in the `x-komora-protocol` header (absent: 1);
+/// answers carry the server's. A server serves tablets one version behind; older ones are told
+/// to update (`ErrorCode::UpdateRequired`), and lose nothing by it.
+pub const PROTOCOL_VERSION: u32 = 2;
+/// The oldest protocol version a server of this release serves.
+pub const MIN_PROTOCOL_VERSION: u32 = 1;
+/// The header that carries it.
+pub const PROTOCOL_HEADER: &str = "x-komora-protocol";
 
 /// What a device signs to log in: a domain label, the device id and the server's challenge.
 pub fn login_message(device_id: &Id16, challenge: &[u8]) -> Vec<u8> {
@@ -257,6 +323,23 @@ pub struct TokenResponse {
     /// not fetch it.
     #[serde(default)]
     pub roster_len: u32,
+    /// The identity of the server's stream (a store generation): it changes with every restore
+    /// or rebuild (issue 17). Empty from a server that predates it.
+    #[serde(default)]
+    pub generation: Bytes,
+    /// The last sequence number of the team's stream: a device whose cursor is beyond it is
+    /// talking to a store rolled back.
+    #[serde(default)]
+    pub head: u64,
+    /// The numbers of the asking device's own operations the stream holds (ranges): a device
+    /// that finds one it was told was stored missing knows the store lost its work.
+    #[serde(default)]
+    pub own: Vec<(u64, u64)>,
+    /// How many operations the server deleted at the asking device's erasure requests: a
+    /// device that asked for more knows the store lost deletions (a copied backup put back),
+    /// and asks again.
+    #[serde(default)]
+    pub erased_for_me: u64,
 }
 
 impl fmt::Debug for TokenResponse {
@@ -315,12 +398,91 @@ pub struct PushBatch {
     pub envelopes: Vec<Vec<u8>>,
 }
 
+/// A push body of protocol 2 (postcard): the envelopes, and for each its author and number,
+/// which the server keeps beside it to tell what it holds per author (issue 17). Both are
+/// inside the envelope too, signed; the server cannot check them, and a device relies on them
+/// only to choose what to send again.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PushBatchV2 {
+    pub envelopes: Vec<Vec<u8>>,
+    /// One per envelope, in order.
+    pub meta: Vec<OpMeta>,
+}
+
+/// An envelope's author (`None`: the pushing device) and its number in the author's sequence.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpMeta {
+    pub author: Option<Id16>,
+    pub seq: u64,
+}
+
+/// What a store holds, per author: ranges of operation numbers. Small (a few bytes per device
+/// and per gap) and free of content.
+pub type AuthorRanges = Vec<(Id16, Vec<(u64, u64)>)>;
+
+/// `POST /v1/reconcile`: a device that found the server's stream rolled back (a restore, a
+/// rebuild) says what it holds.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ReconcileRequest {
+    pub holds: AuthorRanges,
+}
+
+/// What the server holds, and where the device should pull from again.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ReconcileResponse {
+    pub generation: Bytes,
+    pub head: u64,
+    /// What the server holds, per author (operations stored without a number are not listed:
+    /// devices send those again, and the server tells them duplicates).
+    pub holds: AuthorRanges,
+    /// Pull again after this: before the first operation the device lacks.
+    pub resume_after: u64,
+    /// The team's key epoch as the server stands.
+    pub epoch: u32,
+    /// How many statements the team's signed list holds on the server.
+    pub roster_len: u32,
+    /// Key grants the server lacks: (epoch, device, its X25519 key) for each member that has
+    /// none for an epoch. A device holding that epoch's key wraps it for them.
+    pub missing_grants: Vec<(u32, Id16, Bytes)>,
+}
+
+/// `POST /v1/roster`: signed statements of the team's list the server lacks (after a restore
+/// or a rebuild): it keeps each it can check and brings its devices and epoch level with them.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RosterAppend {
+    pub statements: Vec<Bytes>,
+}
+
+/// `POST /v1/keys/grants`: team keys wrapped for members that have none from the server.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct GrantsUpload {
+    pub grants: Vec<(u32, Id16, Bytes)>,
+}
+
 /// Erasing a client (ADR 0010): the operations that carried the client file's key, for the
 /// server to delete from the team's stream and never store again. Supervisors and
 /// administrators only.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EraseRequest {
+    /// The erasure operation this request carries out: the server checks that the asking
+    /// device pushed it.
+    pub erasure: Id16,
     pub op_ids: Vec<Id16>,
+    /// The asking device's Ed25519 signature over [`erase_message`].
+    pub signature: Bytes,
+}
+
+/// What an erasing device signs: a domain label, the team, its erasure operation and every
+/// operation id it asks the server to delete, so a stolen token alone erases nothing and each
+/// deletion is tied to an erasure every tablet can see.
+pub fn erase_message(team: &Id16, erasure: &Id16, op_ids: &[Id16]) -> Vec<u8> {
+    let mut m = b"komora/erase/v1\0".to_vec();
+    m.extend_from_slice(&team.0);
+    m.extend_from_slice(&erasure.0);
+    for id in op_ids {
+        m.extend_from_slice(&id.0);
+    }
+    m
 }
 
 /// Most operation ids one erase request may name.
@@ -348,6 +510,26 @@ pub struct PullPage {
     pub next: u64,
     /// Whether more is waiting after `next`.
     pub more: bool,
+    // Protocol 2 (issue 17), after the first fields so a device of protocol 1 reads the page
+    // as before (postcard ignores what follows).
+    /// The stream's identity (the store's generation).
+    pub generation: [u8; 16],
+    /// The stream's last sequence number.
+    pub head: u64,
+    /// The operation at `next` (`None`: none there, or erased), for the device to hand back
+    /// as `at` with its next pull.
+    pub next_op: Option<Id16>,
+    /// The stream no longer holds what the device read at its cursor (or its cursor is beyond
+    /// the stream's end): the store was rolled back. Nothing else is in this page.
+    pub rewound: bool,
+}
+
+/// The first fields of [`PullPage`], as a server of protocol 1 sends them.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PullPageV1 {
+    pub envelopes: Vec<Vec<u8>>,
+    pub next: u64,
+    pub more: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -359,6 +541,9 @@ pub struct DeviceInfo {
     pub last_seen_ms: Option<u64>,
     /// The device's X25519 public key, to wrap a new team key for it.
     pub kx_pk: Bytes,
+    /// What it said of itself at its last login (the fleet view).
+    #[serde(default)]
+    pub report: Option<DeviceReport>,
 }
 
 /// Every refusal's body: a code a client can branch on and a sentence a person can read.
@@ -385,5 +570,8 @@ pub enum ErrorCode {
     /// Sealed under a team key epoch older than the team's current one: fetch the new key
     /// (`/v1/keys`), re-seal, push again.
     StaleEpoch,
+    /// The device's protocol is older than this server serves: update the app (nothing on the
+    /// device is lost: it syncs once updated).
+    UpdateRequired,
     Internal,
 }

@@ -10,6 +10,14 @@
 //! - `Snapshot`: at a revocation, an administrator lists the devices that stay for the new
 //!   key epoch, and commits to that epoch's key; everyone not listed is revoked from that
 //!   epoch on, and a key that does not match the commitment is refused.
+//! - `Cutoff`: with a snapshot, the same administrator names the last operation of the
+//!   revoked device that counts (its own numbering): receivers refuse anything later from it,
+//!   whatever epoch it claims (ADR 0013).
+//! - `Retire`: a tablet handed back names, under its own signature, the last of its
+//!   operations; it sent them all first, so nothing it wrote is refused later.
+//!
+//! New kinds of statement are appended at the end: a device that does not know one skips it
+//! (its bytes do not decode) and reads the rest as before.
 
 use serde::{Deserialize, Serialize};
 
@@ -60,6 +68,23 @@ pub enum Statement {
         /// chooses it.
         key_id: [u8; 32],
     },
+    /// Signed by the administrator who signed the snapshot of `epoch` that revoked `device`:
+    /// operations of `device` numbered after `last_seq` are refused by every receiver,
+    /// erasures and policy changes included.
+    Cutoff {
+        team: Id16,
+        epoch: u32,
+        issuer: Id16,
+        device: Id16,
+        last_seq: u64,
+    },
+    /// Signed by `device` itself when it is handed back: it sent every operation up to
+    /// `last_seq` (its own numbering) and writes nothing after.
+    Retire {
+        team: Id16,
+        device: Id16,
+        last_seq: u64,
+    },
 }
 
 impl Statement {
@@ -73,7 +98,9 @@ impl Statement {
         match self {
             Statement::Genesis { team, .. }
             | Statement::Invite { team, .. }
-            | Statement::Snapshot { team, .. } => Some(*team),
+            | Statement::Snapshot { team, .. }
+            | Statement::Cutoff { team, .. }
+            | Statement::Retire { team, .. } => Some(*team),
             Statement::Member { .. } => None,
         }
     }

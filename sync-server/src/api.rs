@@ -25,6 +25,15 @@ use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::{now_ms, AppState};
 
+/// The protocol version a request speaks (its header; none: 1, the release before it).
+pub fn protocol_of(headers: &axum::http::HeaderMap) -> u32 {
+    headers
+        .get(komora_protocol::PROTOCOL_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(1)
+}
+
 /// Run a storage call on a blocking thread. A panic there becomes a 500, never a dead server.
 pub async fn blocking<T: Send + 'static>(
     state: &Arc<AppState>,
@@ -172,6 +181,18 @@ fn limited(
     }
 }
 
+/// A login step for one device: limited per address and per device id, so a flood naming
+/// one device from many addresses stops that device's logins only.
+fn login_limited(state: &AppState, addr: ClientAddr, device: Id16) -> Result<(), ApiError> {
+    limited(&state.login_limit, &state.metrics, addr)?;
+    if state.device_limit.allow(device) {
+        Ok(())
+    } else {
+        Metrics::add(&state.metrics.rate_limited, 1);
+        Err(ApiError::rate_limited())
+    }
+}
+
 /// A registered device that may log in: unknown is unauthenticated, revoked is told so.
 async fn active_device(state: &Arc<AppState>, id: Id16) -> Result<crate::db::DeviceRow, ApiError> {
     let device = blocking(state, move |db| db.device(id))
@@ -187,17 +208,42 @@ pub async fn health(
     State(state): State<Arc<AppState>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let waiting = blocking(&state, |db| db.needs_bootstrap()).await?;
+    // The backups' times and flags (no path, no error text): a stopped or failing backup is
+    // seen where the administrator looks.
+    let backup = state.backups.health(now_ms());
     Ok(Json(
-        serde_json::json!({ "status": "ok", "bootstrapped": !waiting }),
+        serde_json::json!({ "status": "ok", "bootstrapped": !waiting, "backup": backup }),
     ))
 }
 
-pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
-    (
+/// Prometheus text, for whoever holds the metrics token (`--metrics-token`): counts of requests
+/// and operations say when and how much a team works, so they are not the whole internet's.
+/// Without a token configured the route is off (404).
+pub async fn metrics(
+    State(state): State<Arc<AppState>>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
+    let Some(expected) = state.metrics_token.as_deref() else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "metrics are off on this server (start it with --metrics-token)",
+        ));
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let same = crate::auth::sha256(given.as_bytes()) == crate::auth::sha256(expected.as_bytes());
+    if !same {
+        return Err(ApiError::unauthenticated());
+    }
+    Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),
     )
-        .into_response()
+        .into_response())
 }
 
 pub async fn bootstrap(
@@ -252,15 +298,19 @@ pub async fn create_team(
     }))
 }
 
+/// A challenge to sign, for a login or, for a revoked device, for the proof of its revocation
+/// (`revocation_proof`): a revoked device is given one too, and refused at the token.
 pub async fn challenge(
     State(state): State<Arc<AppState>>,
     addr: ClientAddr,
     body: Bytes,
 ) -> Result<Json<ChallengeResponse>, ApiError> {
-    limited(&state.login_limit, &state.metrics, addr)?;
     let req: ChallengeRequest = json(&body)?;
     let id = req.device_id;
-    active_device(&state, id).await?;
+    login_limited(&state, addr, id)?;
+    blocking(&state, move |db| db.device(id))
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
     let challenge: [u8; 32] = random();
     blocking(&state, move |db| {
         db.put_challenge(&challenge, id, now_ms() + CHALLENGE_TTL_MS)
@@ -276,9 +326,9 @@ pub async fn token(
     addr: ClientAddr,
     body: Bytes,
 ) -> Result<Json<TokenResponse>, ApiError> {
-    limited(&state.login_limit, &state.metrics, addr)?;
     let req: TokenRequest = json(&body)?;
     let id = req.device_id;
+    login_limited(&state, addr, id)?;
     let device = active_device(&state, id).await?;
     let challenge = req.challenge.0.clone();
     if !blocking(&state, move |db| {
@@ -296,9 +346,19 @@ pub async fn token(
     let token = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, raw);
     let hash = sha256(token.as_bytes());
     let team = device.team_id;
-    let roster_len = blocking(&state, move |db| {
+    let report = req.report.clone().map(bounded_report);
+    let (roster_len, generation, head, own, erased_for_me) = blocking(&state, move |db| {
         db.put_token(&hash, id, now_ms() + TOKEN_TTL_MS)?;
-        db.roster_len(team)
+        if let Some(r) = &report {
+            db.report(id, r)?;
+        }
+        Ok((
+            db.roster_len(team)?,
+            db.generation()?,
+            db.head(team)?,
+            db.holds_of(team, id)?,
+            db.erased_for(team, id)?,
+        ))
     })
     .await?;
     Ok(Json(TokenResponse {
@@ -308,7 +368,93 @@ pub async fn token(
         role: device.role,
         team_epoch: device.team_epoch,
         roster_len,
+        generation: komora_protocol::Bytes(generation.to_vec()),
+        head,
+        own,
+        erased_for_me,
     }))
+}
+
+/// A revoked device, proven by its signature on a fresh challenge, is handed its team's signed
+/// device list: it erases itself only once that list, checked from its own root of trust,
+/// shows an administrator revoking it (issue 16, finding 1). A server's word alone erases
+/// nothing, so this route gives the server no power it did not have.
+pub async fn revocation_proof(
+    State(state): State<Arc<AppState>>,
+    addr: ClientAddr,
+    body: Bytes,
+) -> Result<Json<komora_protocol::roster::RosterResponse>, ApiError> {
+    let req: komora_protocol::RevocationProofRequest = json(&body)?;
+    let id = req.device_id;
+    login_limited(&state, addr, id)?;
+    let device = blocking(&state, move |db| db.device(id))
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
+    let challenge = req.challenge.0.clone();
+    if !blocking(&state, move |db| {
+        db.take_challenge(&challenge, id, now_ms())
+    })
+    .await?
+    {
+        return Err(ApiError::unauthenticated());
+    }
+    let message = komora_protocol::revocation_proof_message(&id, &req.challenge.0);
+    UnparsedPublicKey::new(&ED25519, &device.sign_pk)
+        .verify(&message, &req.signature.0)
+        .map_err(|_| ApiError::unauthenticated())?;
+    if !device.revoked {
+        return Err(ApiError::forbidden(
+            "this device is not revoked: log in as usual",
+        ));
+    }
+    let (team, after) = (device.team_id, req.after);
+    let (statements, total) = blocking(&state, move |db| {
+        db.roster(team, after, MAX_ROSTER_PAGE as u32)
+    })
+    .await?;
+    let statements = within_page_budget(statements);
+    tracing::info!("a revoked device fetched the proof of its revocation");
+    Ok(Json(komora_protocol::roster::RosterResponse {
+        statements: statements.into_iter().map(komora_protocol::Bytes).collect(),
+        total,
+    }))
+}
+
+/// A tablet handed back states, under its own signature, the last of its operations (it sent
+/// them all first): receivers refuse anything it numbers later. An administrator then revokes
+/// it as usual, which rotates the team key.
+pub async fn retire(
+    State(state): State<Arc<AppState>>,
+    who: Authed,
+    body: Result<Json<komora_protocol::RetireRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Json(req) = body.map_err(|_| ApiError::bad_request("retiring needs a signed statement"))?;
+    let (signed, st) = statement(&req.statement)?;
+    match st {
+        Statement::Retire { team, device, .. } if team == who.0.team_id && device == who.0.id => {}
+        _ => {
+            return Err(ApiError::bad_request(
+                "the statement must retire this device, in its team",
+            ))
+        }
+    }
+    signed_by(&signed, &who.0.sign_pk)?;
+    let team = who.0.team_id;
+    let bytes = req.statement.0;
+    blocking(&state, move |db| db.add_statement(team, &bytes)).await?;
+    tracing::info!("a device was handed back");
+    Ok(Json(serde_json::json!({ "retired": true })))
+}
+
+/// A device's report as kept: its version string cut to a sane length (it is free text).
+fn bounded_report(mut r: komora_protocol::DeviceReport) -> komora_protocol::DeviceReport {
+    r.app_version = r
+        .app_version
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(32)
+        .collect();
+    r
 }
 
 pub async fn invite(
@@ -403,10 +549,32 @@ pub async fn enroll(
 pub async fn push(
     State(state): State<Arc<AppState>>,
     who: Authed,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Result<Json<PushResponse>, ApiError> {
-    let batch: PushBatch = postcard::from_bytes(&body)
-        .map_err(|_| ApiError::bad_request("the push body is not a batch of operations"))?;
+    let malformed = || ApiError::bad_request("the push body is not a batch of operations");
+    // Protocol 2 says each envelope's author and number; protocol 1 does not (then the
+    // author is the pusher, the number unknown).
+    let (batch, meta) = if protocol_of(&headers) >= 2 {
+        let b: komora_protocol::PushBatchV2 =
+            postcard::from_bytes(&body).map_err(|_| malformed())?;
+        if b.meta.len() != b.envelopes.len() {
+            return Err(ApiError::bad_request(
+                "a push must say the author and number of each operation",
+            ));
+        }
+        (
+            PushBatch {
+                envelopes: b.envelopes,
+            },
+            b.meta,
+        )
+    } else {
+        let b: PushBatch = postcard::from_bytes(&body).map_err(|_| malformed())?;
+        let n = b.envelopes.len();
+        (b, vec![komora_protocol::OpMeta::default(); n])
+    };
+    let numbered = protocol_of(&headers) >= 2;
     if batch.envelopes.len() > MAX_PUSH_OPS {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -416,7 +584,7 @@ pub async fn push(
     }
     let mut ops = Vec::with_capacity(batch.envelopes.len());
     let mut bytes = 0u64;
-    for env in batch.envelopes {
+    for (env, m) in batch.envelopes.into_iter().zip(meta) {
         let h = envelope::header(&env).ok_or_else(|| {
             ApiError::bad_request("an operation in the batch is malformed; nothing was stored")
         })?;
@@ -425,6 +593,8 @@ pub async fn push(
             op_id: h.op_id,
             epoch: h.epoch,
             bytes: env,
+            author: m.author,
+            author_seq: numbered.then_some(m.seq),
         });
     }
     let (team, author) = (who.0.team_id, who.0.id);
@@ -440,6 +610,8 @@ pub struct PullQuery {
     #[serde(default)]
     after: u64,
     max_bytes: Option<u32>,
+    /// The op id the device read at `after` (32 hex digits): the stream must still hold it.
+    at: Option<String>,
 }
 
 pub async fn pull(
@@ -453,7 +625,15 @@ pub async fn pull(
         .clamp(1024, MAX_PULL_BYTES);
     let (team, me) = (who.0.team_id, who.0.id);
     let after = q.after.min(i64::MAX as u64); // stores count in signed 64-bit
-    let page: PullPage = blocking(&state, move |db| db.pull(team, me, after, max)).await?;
+    let at = match q.at.as_deref() {
+        None | Some("") => None,
+        Some(hex) => Some(
+            hex.parse::<Id16>()
+                .map_err(|_| ApiError::bad_request("`at` is an op id of 32 hex digits"))?
+                .0,
+        ),
+    };
+    let page: PullPage = blocking(&state, move |db| db.pull(team, me, after, max, at)).await?;
     Metrics::add(&state.metrics.ops_served, page.envelopes.len() as u64);
     Metrics::add(
         &state.metrics.bytes_out,
@@ -519,7 +699,27 @@ pub async fn revoke(
         }
     }
     signed_by(&signed, &who.0.sign_pk)?;
-    let snapshot = req.snapshot.0;
+    let mut statements = vec![req.snapshot.0];
+    if let Some(cutoff) = req.cutoff {
+        let (signed, st) = statement(&cutoff)?;
+        match st {
+            Statement::Cutoff {
+                team,
+                epoch,
+                issuer,
+                device,
+                ..
+            } if team == who.0.team_id
+                && epoch == req.new_epoch
+                && issuer == who.0.id
+                && device == id => {}
+            _ => return Err(ApiError::bad_request(
+                "the cutoff must be this administrator's, for the revoked device and the new epoch",
+            )),
+        }
+        signed_by(&signed, &who.0.sign_pk)?;
+        statements.push(cutoff.0);
+    }
     let grants: Vec<(Id16, Vec<u8>)> = req
         .grants
         .into_iter()
@@ -528,7 +728,7 @@ pub async fn revoke(
     let team = who.0.team_id;
     let epoch = req.new_epoch;
     if !blocking(&state, move |db| {
-        db.revoke(team, id, now_ms(), epoch, &grants, &snapshot)
+        db.revoke(team, id, now_ms(), epoch, &grants, &statements)
     })
     .await?
     {
@@ -548,10 +748,11 @@ pub struct KeysQuery {
     after: u32,
 }
 
-/// The team's current key epoch and the keys wrapped for the asking device after `after`.
 /// Delete the operations that carried an erased client file's key, and refuse them from now
 /// on (ADR 0010). The server cannot check what they held (it cannot open them); it checks who
-/// asks: a supervisor or an administrator of the team, and only the team's own operations go.
+/// asks: a supervisor or an administrator of the team, holding its signing key (the request
+/// is signed, so a stolen token alone erases nothing), citing an erasure operation it pushed
+/// itself; only the team's own operations go, and each request is logged by device.
 pub async fn erase(
     State(state): State<Arc<AppState>>,
     who: Authed,
@@ -569,13 +770,20 @@ pub async fn erase(
         ));
     }
     let team = who.0.team_id;
+    let message = komora_protocol::erase_message(&team, &req.erasure, &req.op_ids);
+    UnparsedPublicKey::new(&ED25519, &who.0.sign_pk)
+        .verify(&message, &req.signature.0)
+        .map_err(|_| ApiError::forbidden("the erase request is not signed by this device's key"))?;
     let now = now_ms();
+    let (by, erasure) = (who.0.id, req.erasure.0);
     let ids: Vec<[u8; 16]> = req.op_ids.iter().map(|i| i.0).collect();
-    let erased = blocking(&state, move |db| db.erase_ops(team, &ids, now)).await?;
-    tracing::info!(team = %team, count = erased, "operations erased");
+    let erased = blocking(&state, move |db| db.erase_ops(team, by, erasure, &ids, now)).await?;
+    // Random ids only: which device asked, for which of its erasures, how many went.
+    tracing::info!(team = %team, device = %by, erasure = %req.erasure, count = erased, "operations erased");
     Ok(Json(komora_protocol::EraseResponse { erased }))
 }
 
+/// The team's current key epoch and the keys wrapped for the asking device after `after`.
 pub async fn keys(
     State(state): State<Arc<AppState>>,
     who: Authed,
@@ -602,6 +810,24 @@ pub struct RosterQuery {
     after: u32,
 }
 
+/// Most bytes of statements in one page of the signed list (at least one statement is sent):
+/// devices read answers against a cap, so a page must stay well under it.
+const ROSTER_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Cut a page of statements at the byte budget, keeping at least the first.
+fn within_page_budget(mut statements: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    let mut bytes = 0usize;
+    let keep = statements
+        .iter()
+        .position(|s| {
+            bytes += s.len();
+            bytes > ROSTER_PAGE_BYTES
+        })
+        .map_or(statements.len(), |i| i.max(1));
+    statements.truncate(keep);
+    statements
+}
+
 /// The team's signed device list from position `after`: statements as devices signed them.
 pub async fn roster(
     State(state): State<Arc<AppState>>,
@@ -613,8 +839,119 @@ pub async fn roster(
         db.roster(team, q.after, MAX_ROSTER_PAGE as u32)
     })
     .await?;
+    let statements = within_page_budget(statements);
     Ok(Json(komora_protocol::roster::RosterResponse {
         statements: statements.into_iter().map(komora_protocol::Bytes).collect(),
         total,
     }))
+}
+
+/// A device found the stream rolled back (a restored or rebuilt store): it says what it holds
+/// per author; the server answers what it holds, where to pull from again, its key epoch and
+/// list length, and the key grants it lacks, so the device can send back whatever the store
+/// lost (issue 17).
+pub async fn reconcile(
+    State(state): State<Arc<AppState>>,
+    who: Authed,
+    body: Bytes,
+) -> Result<Json<komora_protocol::ReconcileResponse>, ApiError> {
+    if body.len() > 4 * MAX_CONTROL_BYTES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::TooLarge,
+            "the request is too large",
+        ));
+    }
+    let req: komora_protocol::ReconcileRequest = serde_json::from_slice(&body)
+        .map_err(|_| ApiError::bad_request("a reconciliation says what the device holds"))?;
+    let well_formed = req.holds.len() <= 100_000
+        && req.holds.iter().all(|(_, r)| {
+            r.len() <= 100_000
+                && r.iter().all(|(lo, hi)| lo <= hi)
+                && r.windows(2).all(|w| w[0].1 < w[1].0)
+        });
+    if !well_formed {
+        return Err(ApiError::bad_request(
+            "what the device holds must be sorted ranges per author",
+        ));
+    }
+    let team = who.0.team_id;
+    let response = blocking(&state, move |db| {
+        Ok(komora_protocol::ReconcileResponse {
+            generation: komora_protocol::Bytes(db.generation()?.to_vec()),
+            head: db.head(team)?,
+            holds: db.holds(team)?,
+            resume_after: db.resume_after(team, &req.holds)?,
+            epoch: db.device(who.0.id)?.map_or(0, |d| d.team_epoch),
+            roster_len: db.roster_len(team)?,
+            missing_grants: db
+                .missing_grants(team)?
+                .into_iter()
+                .map(|(e, d, kx)| (e, d, komora_protocol::Bytes(kx)))
+                .collect(),
+        })
+    })
+    .await?;
+    tracing::info!(team = %team, "a device reconciles with the stream");
+    Ok(Json(response))
+}
+
+/// Signed statements of the team's list the store lacks (a restore lost them, or the store was
+/// rebuilt): each is checked as at enrolment and revocation, kept, and the devices and epoch
+/// brought level with it (`roster_replay.rs`).
+pub async fn roster_append(
+    State(state): State<Arc<AppState>>,
+    who: Authed,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    if body.len() > 64 * 1024 * 1024 {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::TooLarge,
+            "the request is too large",
+        ));
+    }
+    let req: komora_protocol::RosterAppend = serde_json::from_slice(&body)
+        .map_err(|_| ApiError::bad_request("a list of signed statements"))?;
+    if req.statements.len() > komora_protocol::roster::MAX_ROSTER_STATEMENTS as usize {
+        return Err(ApiError::bad_request("too many statements"));
+    }
+    let team = who.0.team_id;
+    let statements: Vec<Vec<u8>> = req.statements.into_iter().map(|b| b.0).collect();
+    let added = blocking(&state, move |db| {
+        crate::roster_replay::append(db, team, &statements, now_ms())
+    })
+    .await?;
+    if added > 0 {
+        tracing::info!(team = %team, added, "statements of the team's list brought back");
+    }
+    Ok(Json(serde_json::json!({ "added": added })))
+}
+
+/// Team keys wrapped, by a device that holds them, for members the store has no grant for
+/// (a restore lost them). The server cannot open them; a device accepts one only if it
+/// matches the key an administrator's signed snapshot commits to.
+pub async fn upload_grants(
+    State(state): State<Arc<AppState>>,
+    who: Authed,
+    Json(req): Json<komora_protocol::GrantsUpload>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    if req.grants.len() > 100_000
+        || req
+            .grants
+            .iter()
+            .any(|(_, _, w)| w.0.is_empty() || w.0.len() > 1024)
+    {
+        return Err(ApiError::bad_request(
+            "grants of a sane size, at most 100,000",
+        ));
+    }
+    let team = who.0.team_id;
+    let grants: Vec<(u32, Id16, Vec<u8>)> = req
+        .grants
+        .into_iter()
+        .map(|(e, d, w)| (e, d, w.0))
+        .collect();
+    let added = blocking(&state, move |db| db.add_grants(team, &grants)).await?;
+    Ok(Json(serde_json::json!({ "added": added })))
 }

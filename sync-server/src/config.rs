@@ -27,12 +27,29 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// With the server stopped: put a backup in place of the store (the current one is kept
+    /// aside, renamed) and give it a new store generation.
+    Restore {
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+    },
+    /// The state of the scheduled backups (exit status 1 when they need attention).
+    BackupStatus {
+        /// As JSON, the way /health shows it.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the pin (sha256/...) of the certificate the server serves, for `komora admin
+    /// bootstrap --pin`; makes the server's own certificate if it has none yet.
+    Pin,
 }
 
 #[derive(Args, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
-    /// A TOML file with any of: data, listen, database, codes_per_minute, logins_per_minute.
+    /// A TOML file with any of: data, listen, database, codes_per_minute, logins_per_minute,
+    /// device_logins_per_minute, trusted_proxies, metrics_token, backup_every, backup_dir, keep, tls_cert,
+    /// tls_key, plain_http.
     #[arg(long, global = true, env = "KOMORA_SYNC_CONFIG", value_name = "FILE")]
     #[serde(skip)]
     pub config: Option<PathBuf>,
@@ -51,6 +68,74 @@ pub struct Settings {
     /// Logins per minute per address [default: 120].
     #[arg(long, global = true, env = "KOMORA_SYNC_LOGINS_PER_MINUTE")]
     pub logins_per_minute: Option<u32>,
+    /// Take a checked backup this often while serving (90s, 30m, 6h, 1d, 1w).
+    #[arg(
+        long,
+        global = true,
+        env = "KOMORA_SYNC_BACKUP_EVERY",
+        value_name = "INTERVAL"
+    )]
+    pub backup_every: Option<crate::backup::schedule::Interval>,
+    /// The folder for scheduled backups: on another disk than the data.
+    #[arg(
+        long,
+        global = true,
+        env = "KOMORA_SYNC_BACKUP_DIR",
+        value_name = "DIR"
+    )]
+    pub backup_dir: Option<PathBuf>,
+    /// How many scheduled backups to keep, the newest [default: 14].
+    #[arg(long, global = true, env = "KOMORA_SYNC_KEEP", value_name = "N")]
+    pub keep: Option<usize>,
+    /// A reverse proxy in front of this server (an address or a range, e.g. 127.0.0.1 or
+    /// 10.0.0.0/8), repeated or comma-separated: only its `X-Forwarded-For` / `Forwarded`
+    /// header names the client whose rate limit applies. Without one, those headers are
+    /// ignored.
+    #[arg(
+        long = "trusted-proxy",
+        global = true,
+        env = "KOMORA_SYNC_TRUSTED_PROXIES",
+        value_name = "ADDR",
+        value_delimiter = ','
+    )]
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+    /// The bearer token that `/metrics` asks for (Prometheus: `authorization: credentials`);
+    /// without one, `/metrics` is off.
+    #[arg(
+        long,
+        global = true,
+        env = "KOMORA_SYNC_METRICS_TOKEN",
+        value_name = "TOKEN"
+    )]
+    pub metrics_token: Option<String>,
+    /// Logins per minute for one device, from any address [default: 30].
+    #[arg(long, global = true, env = "KOMORA_SYNC_DEVICE_LOGINS_PER_MINUTE")]
+    pub device_logins_per_minute: Option<u32>,
+    /// Serve this certificate chain (PEM) instead of the server's own self-signed one.
+    #[arg(long, global = true, env = "KOMORA_SYNC_TLS_CERT", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, global = true, env = "KOMORA_SYNC_TLS_KEY", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// Serve plain HTTP, for a reverse proxy (nginx, Caddy) that terminates TLS in front.
+    #[arg(long, global = true, env = "KOMORA_SYNC_PLAIN_HTTP")]
+    #[serde(default)]
+    pub plain_http: bool,
+}
+
+/// Parse the trusted proxies: single addresses or ranges.
+pub fn parse_proxies(list: &[String]) -> Result<Vec<ipnet::IpNet>, String> {
+    list.iter()
+        .map(|p| {
+            let p = p.trim();
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    format!("--trusted-proxy {p}: give an address or a range (10.0.0.0/8)")
+                })
+        })
+        .collect()
 }
 
 impl Settings {
@@ -68,6 +153,19 @@ impl Settings {
         self.database = self.database.or(file.database);
         self.codes_per_minute = self.codes_per_minute.or(file.codes_per_minute);
         self.logins_per_minute = self.logins_per_minute.or(file.logins_per_minute);
+        self.backup_every = self.backup_every.or(file.backup_every);
+        self.backup_dir = self.backup_dir.or(file.backup_dir);
+        self.keep = self.keep.or(file.keep);
+        if self.trusted_proxies.is_empty() {
+            self.trusted_proxies = file.trusted_proxies;
+        }
+        self.device_logins_per_minute = self
+            .device_logins_per_minute
+            .or(file.device_logins_per_minute);
+        self.metrics_token = self.metrics_token.or(file.metrics_token);
+        self.tls_cert = self.tls_cert.or(file.tls_cert);
+        self.tls_key = self.tls_key.or(file.tls_key);
+        self.plain_http |= file.plain_http;
         Ok(self)
     }
 

@@ -80,6 +80,9 @@ impl From<DbError> for ApiError {
                 "the team key has changed: fetch the new key and try again",
             ),
             DbError::Invalid(reason) => ApiError::bad_request(reason),
+            DbError::NotFound(reason) => {
+                ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, reason)
+            }
             DbError::Storage(detail) => {
                 tracing::error!(%detail, "storage failed");
                 ApiError::new(

@@ -6,11 +6,16 @@
 
 pub mod api;
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod limiter;
 pub mod metrics;
+pub mod restore;
+pub mod roster_replay;
+pub mod store_lock;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -31,15 +36,34 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Bootstrap and enrolment codes.
     pub code_limit: RateLimiter,
-    /// Login challenges and tokens.
+    /// Login challenges and tokens, per address.
     pub login_limit: RateLimiter,
+    /// Login challenges and tokens, per device id.
+    pub device_limit: RateLimiter<komora_protocol::Id16>,
+    /// Reverse proxies whose word on the client's address is taken.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The token `/metrics` asks for; without one the route answers 404.
+    pub metrics_token: Option<String>,
+    /// The scheduled backups' state, for `/health` (empty when none are scheduled).
+    pub backups: backup::status::Monitor,
 }
 
-/// Rate limits per client address.
-#[derive(Clone, Copy, Debug)]
+/// Rate limits per client address and per device, whom to believe about the client's
+/// address, and who may read the metrics.
+#[derive(Clone, Debug)]
 pub struct Limits {
     pub codes_per_minute: u32,
     pub logins_per_minute: u32,
+    /// Logins (challenges, tokens, revocation proofs) per minute for one device id, from any
+    /// address: a flood naming one device does not stop the others.
+    pub device_logins_per_minute: u32,
+    /// The reverse proxies (nginx, Caddy) in front of this server: only from these is the
+    /// client's address taken from `Forwarded` / `X-Forwarded-For`; from anyone else those
+    /// headers are ignored (anyone can write them).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The bearer token `/metrics` asks for (`None`: the route is off). Counts of requests and
+    /// operations tell a watcher when a team works and how much: not for the whole internet.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Limits {
@@ -47,6 +71,9 @@ impl Default for Limits {
         Self {
             codes_per_minute: 10,
             logins_per_minute: 120,
+            device_logins_per_minute: 30,
+            trusted_proxies: Vec::new(),
+            metrics_token: None,
         }
     }
 }
@@ -61,6 +88,13 @@ impl AppState {
                 limits.logins_per_minute,
                 limits.logins_per_minute.max(1),
             ),
+            device_limit: RateLimiter::new(
+                limits.device_logins_per_minute,
+                limits.device_logins_per_minute.max(1),
+            ),
+            trusted_proxies: limits.trusted_proxies,
+            metrics_token: limits.metrics_token,
+            backups: Default::default(),
         })
     }
 }
@@ -82,6 +116,11 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/roster", get(api::roster))
         .route("/v1/erase", post(api::erase))
         .route("/v1/teams", post(api::create_team))
+        .route("/v1/revocation", post(api::revocation_proof))
+        .route("/v1/devices/retire", post(api::retire))
+        .route("/v1/reconcile", post(api::reconcile))
+        .route("/v1/roster", post(api::roster_append))
+        .route("/v1/keys/grants", post(api::upload_grants))
         .layer(axum::extract::DefaultBodyLimit::max(
             komora_protocol::MAX_PUSH_BYTES,
         ))
@@ -98,7 +137,22 @@ async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -
         .to_owned();
     let method = req.method().clone();
     let started = std::time::Instant::now();
-    let response = next.run(req).await;
+    // A device too old for this server is told to update, whatever it asked; nothing of it
+    // is read (issue 17: version skew). Every answer says the server's version.
+    let response = if api::protocol_of(req.headers()) < komora_protocol::MIN_PROTOCOL_VERSION {
+        axum::response::IntoResponse::into_response(error::ApiError::new(
+            axum::http::StatusCode::UPGRADE_REQUIRED,
+            komora_protocol::ErrorCode::UpdateRequired,
+            "this app is too old for the server: update it (nothing on the tablet is lost)",
+        ))
+    } else {
+        next.run(req).await
+    };
+    let mut response = response;
+    response.headers_mut().insert(
+        komora_protocol::PROTOCOL_HEADER,
+        axum::http::HeaderValue::from(komora_protocol::PROTOCOL_VERSION),
+    );
     let status = response.status().as_u16();
     state.metrics.request(&route, status);
     tracing::info!(%method, route, status, ms = started.elapsed().as_millis() as u64, "request");
@@ -139,7 +193,7 @@ pub fn prepare_bootstrap(db: &dyn Db) -> Result<Option<String>, db::DbError> {
     Ok(Some(code))
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -1,18 +1,21 @@
-//! Per-address rate limits (token buckets) against guessing codes and hammering logins. Kept in
-//! memory per server process: behind a load balancer each process limits on its own.
+//! Rate limits (token buckets) against guessing codes and hammering logins, per client address
+//! and per device. Kept in memory per server process: behind a load balancer each process
+//! limits on its own.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Instant;
 
-pub struct RateLimiter {
+/// Token buckets by key: a client address, or a device id.
+pub struct RateLimiter<K = IpAddr> {
     burst: f64,
     per_second: f64,
-    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+    buckets: Mutex<HashMap<K, (f64, Instant)>>,
 }
 
-impl RateLimiter {
+impl<K: Hash + Eq + Copy> RateLimiter<K> {
     /// `per_minute` requests a minute on average, up to `burst` at once.
     pub fn new(per_minute: u32, burst: u32) -> Self {
         Self {
@@ -22,8 +25,8 @@ impl RateLimiter {
         }
     }
 
-    /// Take one token for `addr`; false when the address must wait.
-    pub fn allow(&self, addr: IpAddr) -> bool {
+    /// Take one token for `addr`; false when it must wait.
+    pub fn allow(&self, addr: K) -> bool {
         let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         if buckets.len() > 100_000 {
@@ -51,7 +54,7 @@ mod tests {
 
     #[test]
     fn a_burst_passes_then_the_address_waits_while_others_do_not() {
-        let l = RateLimiter::new(6, 3);
+        let l: RateLimiter = RateLimiter::new(6, 3);
         let a: IpAddr = "127.0.0.1".parse().unwrap();
         let b: IpAddr = "127.0.0.2".parse().unwrap();
         assert!((0..3).all(|_| l.allow(a)));

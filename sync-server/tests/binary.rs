@@ -1,56 +1,26 @@
 //! The `komora-sync-server` binary as an operator runs it: one command on an empty folder,
 //! a bootstrap code printed once on a line of its own, a backup taken while it serves.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod server_process;
 
-struct Running {
-    child: Child,
-    lines: Vec<String>,
-}
+use std::process::Command;
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Start the server and read its stdout up to the "listening on" line.
-fn start(args: &[&str]) -> (Running, String) {
-    // Held by `Running` from the start, so the child is waited for whatever happens below.
-    let child = Command::new(env!("CARGO_BIN_EXE_komora-sync-server"))
-        .args(args)
-        .args(["--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut running = Running {
-        child,
-        lines: Vec::new(),
-    };
-    let mut reader = BufReader::new(running.child.stdout.take().unwrap());
-    loop {
-        let mut line = String::new();
-        assert!(
-            reader.read_line(&mut line).unwrap() > 0,
-            "the server stopped early: {:?}",
-            running.lines
-        );
-        let line = line.trim_end().to_owned();
-        running.lines.push(line.clone());
-        if let Some(addr) = line.strip_prefix("listening on ") {
-            return (running, format!("http://{addr}"));
-        }
-    }
-}
+use server_process::start;
 
 #[test]
 fn a_fresh_server_prints_one_bootstrap_code_serves_health_and_backs_up_while_serving() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let (server, url) = start(&["--data", data.to_str().unwrap()]);
+    // Plain HTTP on loopback: what is tested here is not TLS (see `tls_in_the_field.rs`).
+    let server = start(&[
+        "--data",
+        data.to_str().unwrap(),
+        "--plain-http",
+        "--metrics-token",
+        "scrape me",
+    ]);
+    let url = server.url.clone();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     let codes: Vec<&String> = server
         .lines
         .iter()
@@ -68,11 +38,19 @@ fn a_fresh_server_prints_one_bootstrap_code_serves_health_and_backs_up_while_ser
         (health["status"].as_str(), health["bootstrapped"].as_bool()),
         (Some("ok"), Some(false))
     );
-    let metrics = reqwest::blocking::get(format!("{url}/metrics"))
-        .unwrap()
-        .text()
-        .unwrap();
-    assert!(metrics.contains("komora_ops_stored_total 0"));
+    // The metrics ask for their token (issue 16, finding 15): counts of requests say when a
+    // team works, and are not for whoever finds the server.
+    let metrics = |token: Option<&str>| {
+        let mut req = reqwest::blocking::Client::new().get(format!("{url}/metrics"));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().unwrap()
+    };
+    assert_eq!(metrics(None).status().as_u16(), 401);
+    assert_eq!(metrics(Some("guess")).status().as_u16(), 401);
+    let text = metrics(Some("scrape me")).text().unwrap();
+    assert!(text.contains("komora_ops_stored_total 0"), "{text}");
 
     let backup = dir.path().join("backup.db");
     let out = Command::new(env!("CARGO_BIN_EXE_komora-sync-server"))
@@ -112,13 +90,21 @@ fn a_fresh_server_prints_one_bootstrap_code_serves_health_and_backs_up_while_ser
     drop(server);
 
     // Until it is used, each start replaces the code: the old one stops working.
-    let (second, _) = start(&["--data", data.to_str().unwrap()]);
+    let second = start(&["--data", data.to_str().unwrap(), "--plain-http"]);
     let new_code = second
         .lines
         .iter()
         .find(|l| l.starts_with("bootstrap code: "))
         .unwrap();
     assert_ne!(new_code.trim_start_matches("bootstrap code: "), code);
+    // Started without a metrics token, it serves no metrics at all.
+    let url = second
+        .lines
+        .iter()
+        .find_map(|l| l.strip_prefix("listening on "))
+        .unwrap();
+    let off = reqwest::blocking::get(format!("{url}/metrics")).unwrap();
+    assert_eq!(off.status().as_u16(), 404);
 }
 
 #[test]
@@ -129,15 +115,19 @@ fn settings_come_from_a_toml_file_and_an_unreachable_database_is_named() {
     std::fs::write(
         &config,
         format!(
-            "data = {:?}\ncodes_per_minute = 5\n",
+            "data = {:?}\ncodes_per_minute = 5\nplain_http = true\n",
             data.to_str().unwrap()
         ),
     )
     .unwrap();
-    let (server, _) = start(&["--config", config.to_str().unwrap()]);
+    let server = start(&["--config", config.to_str().unwrap()]);
     assert!(
         data.join("komora-sync.db").exists(),
         "the data folder came from the file"
+    );
+    assert!(
+        server.url.starts_with("http://"),
+        "plain HTTP came from the file"
     );
     drop(server);
 

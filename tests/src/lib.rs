@@ -210,13 +210,23 @@ mod spy {
         fn enroll(&mut self, req: &EnrollRequest) -> Reply<EnrollResponse> {
             self.inner.enroll(req)
         }
-        fn push(&mut self, token: &str, batch: &PushBatch) -> Reply<PushResponse> {
+        fn push(
+            &mut self,
+            token: &str,
+            batch: &komora_protocol::PushBatchV2,
+        ) -> Reply<PushResponse> {
             self.token = Some(token.into());
             self.inner.push(token, batch)
         }
-        fn pull(&mut self, token: &str, after: u64, max_bytes: u32) -> Reply<PullPage> {
+        fn pull(
+            &mut self,
+            token: &str,
+            after: u64,
+            max_bytes: u32,
+            at: Option<komora_protocol::Id16>,
+        ) -> Reply<PullPage> {
             self.token = Some(token.into());
-            self.inner.pull(token, after, max_bytes)
+            self.inner.pull(token, after, max_bytes, at)
         }
         fn devices(&mut self, token: &str) -> Reply<Vec<DeviceInfo>> {
             self.token = Some(token.into());
@@ -245,6 +255,40 @@ mod spy {
         fn erase(&mut self, token: &str, req: &EraseRequest) -> Reply<EraseResponse> {
             self.token = Some(token.into());
             self.inner.erase(token, req)
+        }
+        fn revocation_proof(
+            &mut self,
+            req: &komora_protocol::RevocationProofRequest,
+        ) -> Result<komora_protocol::roster::RosterResponse, komora_core::TransportError> {
+            self.inner.revocation_proof(req)
+        }
+        fn retire(
+            &mut self,
+            token: &str,
+            req: &komora_protocol::RetireRequest,
+        ) -> Result<(), komora_core::TransportError> {
+            self.inner.retire(token, req)
+        }
+        fn reconcile(
+            &mut self,
+            token: &str,
+            req: &komora_protocol::ReconcileRequest,
+        ) -> Result<komora_protocol::ReconcileResponse, komora_core::TransportError> {
+            self.inner.reconcile(token, req)
+        }
+        fn roster_append(
+            &mut self,
+            token: &str,
+            req: &komora_protocol::RosterAppend,
+        ) -> Result<(), komora_core::TransportError> {
+            self.inner.roster_append(token, req)
+        }
+        fn upload_grants(
+            &mut self,
+            token: &str,
+            req: &komora_protocol::GrantsUpload,
+        ) -> Result<(), komora_core::TransportError> {
+            self.inner.upload_grants(token, req)
         }
     }
 }

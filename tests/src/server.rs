@@ -31,7 +31,21 @@ pub fn backends() -> Vec<Backend> {
     out
 }
 
+/// The store a test server on `backend` with `data` runs on.
+pub fn store_source(backend: &Backend, data: &Path) -> komora_sync_server::backup::Source {
+    match backend {
+        Backend::Sqlite => komora_sync_server::backup::Source::Sqlite {
+            file: data.join("komora-sync.db"),
+        },
+        Backend::Postgres(url) => komora_sync_server::backup::Source::Postgres {
+            url: url.clone(),
+            schema: Some(std::fs::read_to_string(data.join("pg-schema")).unwrap()),
+        },
+    }
+}
+
 pub struct TestServer {
+    pub backend: Backend,
     pub url: String,
     pub addr: SocketAddr,
     pub data: PathBuf,
@@ -42,11 +56,17 @@ pub struct TestServer {
     thread: Option<JoinHandle<()>>,
 }
 
+/// The metrics token of the test servers.
+pub const TEST_METRICS_TOKEN: &str = "test metrics token";
+
 /// Limits generous enough for scripted scenarios; the rate-limit test sets its own.
 pub fn test_limits() -> Limits {
     Limits {
         codes_per_minute: 1_000,
         logins_per_minute: 100_000,
+        device_logins_per_minute: 100_000,
+        trusted_proxies: Vec::new(),
+        metrics_token: Some(TEST_METRICS_TOKEN.into()),
     }
 }
 
@@ -100,6 +120,7 @@ impl TestServer {
             runtime.shutdown_timeout(std::time::Duration::from_secs(1));
         });
         Self {
+            backend: backend.clone(),
             url: format!("http://{addr}"),
             addr,
             data: data.to_owned(),
@@ -124,13 +145,18 @@ impl TestServer {
         }
     }
 
+    /// The store this server runs on, as `backup` and `restore` name it.
+    pub fn source(&self) -> komora_sync_server::backup::Source {
+        store_source(&self.backend, &self.data)
+    }
+
     /// Every envelope the server holds for `team`, in its order: the copy a thief of the
     /// server takes.
     pub fn team_copy(&self, team: komora_protocol::Id16) -> Vec<komora_core::OpEnvelope> {
         let page = self
             .state
             .db
-            .pull(team, komora_protocol::Id16([0; 16]), 0, u32::MAX)
+            .pull(team, komora_protocol::Id16([0; 16]), 0, u32::MAX, None)
             .unwrap();
         page.envelopes
             .iter()

@@ -117,6 +117,8 @@ fn revocation_rotates_the_key(backend: &Backend) {
         op_id: [7; 16],
         epoch: 1,
         bytes: vec![1; 64],
+        author: None,
+        author_seq: None,
     };
     let author = Id16(*claudine.device_id().as_bytes());
     assert!(matches!(

@@ -86,11 +86,17 @@ impl Transport for LyingServer {
     fn enroll(&mut self, req: &EnrollRequest) -> Reply<EnrollResponse> {
         self.inner.enroll(req)
     }
-    fn push(&mut self, token: &str, batch: &PushBatch) -> Reply<PushResponse> {
+    fn push(&mut self, token: &str, batch: &komora_protocol::PushBatchV2) -> Reply<PushResponse> {
         self.inner.push(token, batch)
     }
-    fn pull(&mut self, token: &str, after: u64, max_bytes: u32) -> Reply<PullPage> {
-        let mut page = self.inner.pull(token, after, max_bytes)?;
+    fn pull(
+        &mut self,
+        token: &str,
+        after: u64,
+        max_bytes: u32,
+        at: Option<komora_protocol::Id16>,
+    ) -> Reply<PullPage> {
+        let mut page = self.inner.pull(token, after, max_bytes, at)?;
         if self.lie_in_pages && self.lie_now() {
             match self.rng.below(3) {
                 0 => {
@@ -155,6 +161,40 @@ impl Transport for LyingServer {
     }
     fn erase(&mut self, token: &str, req: &EraseRequest) -> Reply<EraseResponse> {
         self.inner.erase(token, req)
+    }
+    fn revocation_proof(
+        &mut self,
+        req: &komora_protocol::RevocationProofRequest,
+    ) -> Result<komora_protocol::roster::RosterResponse, komora_core::TransportError> {
+        self.inner.revocation_proof(req)
+    }
+    fn retire(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::RetireRequest,
+    ) -> Result<(), komora_core::TransportError> {
+        self.inner.retire(token, req)
+    }
+    fn reconcile(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::ReconcileRequest,
+    ) -> Result<komora_protocol::ReconcileResponse, komora_core::TransportError> {
+        self.inner.reconcile(token, req)
+    }
+    fn roster_append(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::RosterAppend,
+    ) -> Result<(), komora_core::TransportError> {
+        self.inner.roster_append(token, req)
+    }
+    fn upload_grants(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::GrantsUpload,
+    ) -> Result<(), komora_core::TransportError> {
+        self.inner.upload_grants(token, req)
     }
     fn roster(&mut self, token: &str, after: u32) -> Reply<RosterResponse> {
         let mut answer = self.inner.roster(token, after)?;

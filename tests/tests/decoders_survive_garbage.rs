@@ -169,20 +169,26 @@ proptest! {
             "\\PC{0,80}",
             "komora:enrol\\?[a-z=&%0-9A-F:/.-]{0,80}",
             "komora:enrol\\?server=https?%3A%2F%2F[a-z.%0-9A-F]{0,30}&code=[0-9A-Za-z -]{0,30}",
+            "komora:enrol\\?server=https%3A%2F%2Fa&code=7K3MQ9XD2HPAVW4E8TRC&pin=sha256%2F[A-Za-z0-9+/=%]{0,50}",
         ],
         cut in any::<prop::sample::Index>()
     ) {
         // Whatever the camera read (another QR code, a cut scan, a forged link), the answer is
-        // a refusal or an http(s) address and a code of the code alphabet: never a panic.
+        // a refusal or an address a device may use, a code of the code alphabet and sound pins:
+        // never a panic.
+        let pin = komora_protocol::pin::CertificatePin::from_sha256([9; 32]);
         let good = komora_protocol::code::enrolment_link(
-            "https://sync.ami.rw", "7K3M-Q9XD-2HPA-VW4E-8TRC");
+            "https://sync.ami.rw", "7K3M-Q9XD-2HPA-VW4E-8TRC", &[pin]);
         let cut_good = &good[..cut.index(good.len() + 1).min(good.len())];
         for t in [text.as_str(), cut_good] {
-            if let Some((server, code)) = komora_protocol::code::parse_enrolment_link(t) {
-                let lower = server.to_ascii_lowercase();
-                prop_assert!(lower.starts_with("https://") || lower.starts_with("http://"));
-                prop_assert_eq!(code.len(), komora_protocol::code::CODE_CHARS);
-                prop_assert_eq!(komora_protocol::code::normalise(&code), Some(code.clone()));
+            if let Some(link) = komora_protocol::code::parse_enrolment_link(t) {
+                prop_assert_eq!(komora_protocol::server_url::check_server_url(&link.server), Ok(()));
+                prop_assert_eq!(link.code.len(), komora_protocol::code::CODE_CHARS);
+                prop_assert_eq!(komora_protocol::code::normalise(&link.code), Some(link.code.clone()));
+                prop_assert!(link.pins.len() <= komora_protocol::code::MAX_LINK_PINS);
+                for p in &link.pins {
+                    prop_assert_eq!(p.to_string().parse::<komora_protocol::pin::CertificatePin>(), Ok(*p));
+                }
             }
         }
     }

@@ -18,6 +18,8 @@ fn envelope(n: u32) -> IncomingOp {
         op_id: id,
         epoch: 1,
         bytes,
+        author: None,
+        author_seq: Some(u64::from(n)),
     }
 }
 
@@ -44,7 +46,7 @@ fn own_operations_fill_whole_pages(backend: &Backend) {
 
     let (mut cursor, mut received, mut pages) = (0u64, Vec::new(), 0);
     loop {
-        let page = db.pull(team, me, cursor, 1024).unwrap();
+        let page = db.pull(team, me, cursor, 1024, None).unwrap();
         pages += 1;
         assert!(page.next >= cursor, "the cursor never goes back");
         received.extend(page.envelopes);

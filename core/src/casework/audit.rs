@@ -79,7 +79,7 @@ impl Vault {
         if let Some(r) = record {
             out.push(Edit::Set("record", id_value(r)));
         }
-        self.write_record(RecordId::random(), KIND, true, out)
+        self.write_record(RecordId::for_kind(KIND), KIND, true, out)
     }
 
     /// Write refused operations to the audit trail: one entry per reason and claimed author
@@ -109,7 +109,7 @@ impl Vault {
                     edits.push(Edit::Set("claimed_author", a.to_string().into()));
                 }
                 crate::store::RecordEdit {
-                    record: RecordId::random(),
+                    record: RecordId::for_kind(KIND),
                     kind: KIND,
                     create: true,
                     edits,

@@ -244,7 +244,7 @@ impl Vault {
         if let Some(s) = case.supervisor {
             out.push(Edit::Set("supervisor", s.to_string().into()));
         }
-        let id = RecordId::random();
+        let id = RecordId::for_kind(KIND);
         self.write_record(id, KIND, true, out)?;
         Ok(id)
     }

@@ -174,7 +174,7 @@ impl Vault {
         if let Some(g) = guardian {
             out.push(Edit::Set("guardian_name", g.into()));
         }
-        let id = RecordId::random();
+        let id = RecordId::for_kind(KIND);
         self.write_record(id, KIND, true, out)?;
         Ok(id)
     }

@@ -71,7 +71,7 @@ impl Vault {
             ));
         }
         self.client(client)?;
-        let id = RecordId::random();
+        let id = RecordId::for_kind(ERASURE);
         let today = self.today();
         self.store.write(vec![RecordEdit {
             record: id,

@@ -197,7 +197,7 @@ impl Vault {
                 .into_iter()
                 .map(|m| Edit::Add("members", id_value(m))),
         );
-        let id = RecordId::random();
+        let id = RecordId::for_kind(KIND);
         self.write_record(id, KIND, true, out)?;
         Ok(id)
     }
@@ -261,7 +261,7 @@ impl Vault {
             Edit::Set("date", date.to_string().into()),
         ];
         set_text(&mut out, "notes", notes, 20_000)?;
-        let id = RecordId::random();
+        let id = RecordId::for_kind(SESSION_KIND);
         self.write_record(id, SESSION_KIND, true, out)?;
         Ok(id)
     }

@@ -212,7 +212,7 @@ impl Vault {
         if let Some(s) = a.session {
             out.push(Edit::Set("session", id_value(s)));
         }
-        let id = RecordId::random();
+        let id = RecordId::for_kind(KIND);
         let mut writes = vec![RecordEdit {
             record: id,
             kind: KIND,

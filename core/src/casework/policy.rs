@@ -16,9 +16,9 @@ use komora_protocol::Role;
 
 pub(crate) const KIND: &str = "policy";
 
-/// The team's one policy record: the same id on every tablet of every team (each team's log
-/// is its own), so two administrators' settings merge field by field.
-pub(crate) const POLICY_RECORD: RecordId = RecordId::from_bytes(*b"komora/policy/v1");
+/// The policy record of a vault outside any server team, and of teams from before policy ids
+/// were per team (still read there when the team's own record does not exist yet).
+pub(crate) const LEGACY_POLICY_RECORD: RecordId = RecordId::from_bytes(*b"komora/policy/v1");
 
 /// Longest idle time an administrator may allow, in minutes.
 pub const MAX_AUTO_LOCK_MINUTES: u32 = 60;
@@ -41,9 +41,22 @@ impl fmt::Debug for TeamPolicy {
 }
 
 impl Vault {
+    /// The team's one policy record: an id every tablet of the team computes alike from the
+    /// team's id, tagged with its kind (issue 16, finding 9), so two administrators' settings
+    /// merge field by field and nobody can take the id first as another kind.
+    pub(crate) fn policy_record(&self) -> RecordId {
+        match self.sync_settings() {
+            Ok(s) => RecordId::derived(KIND, &s.team_id.0),
+            Err(_) => LEGACY_POLICY_RECORD,
+        }
+    }
+
     /// The policy in force for this tablet's team (unset fields: no team rule).
     pub fn team_policy(&self) -> Result<TeamPolicy> {
-        let Ok(s) = self.live_state(POLICY_RECORD, KIND) else {
+        let state = self
+            .live_state(self.policy_record(), KIND)
+            .or_else(|_| self.live_state(LEGACY_POLICY_RECORD, KIND));
+        let Ok(s) = state else {
             return Ok(TeamPolicy::default());
         };
         let positive = |field| {
@@ -85,15 +98,18 @@ impl Vault {
         }
         let current = self.team_policy()?;
         let int = |v: Option<u32>| v.map_or(Value::Null, |n| Value::Int(i64::from(n)));
+        let record = self.policy_record();
+        // The team's own record is made whole the first time (a team from before per-team
+        // policy ids carries its rule over from the old record).
+        let create = self.live_state(record, KIND).is_err();
         let mut edits = Vec::new();
-        if current.auto_lock_minutes != p.auto_lock_minutes {
+        if create || current.auto_lock_minutes != p.auto_lock_minutes {
             edits.push(Edit::Set("auto_lock_minutes", int(p.auto_lock_minutes)));
         }
-        if current.wipe_after_failures != p.wipe_after_failures {
+        if create || current.wipe_after_failures != p.wipe_after_failures {
             edits.push(Edit::Set("wipe_after_failures", int(p.wipe_after_failures)));
         }
-        let create = self.live_state(POLICY_RECORD, KIND).is_err();
-        self.write_record(POLICY_RECORD, KIND, create, edits)?;
+        self.write_record(record, KIND, create, edits)?;
         self.apply_team_policy()
     }
 

@@ -163,7 +163,7 @@ impl Vault {
             }
             out.push(Edit::Set("follow_up", f.to_string().into()));
         }
-        let id = RecordId::random();
+        let id = RecordId::for_kind(KIND);
         self.write_record(id, KIND, true, out)?;
         Ok(id)
     }

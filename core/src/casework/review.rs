@@ -105,7 +105,7 @@ impl Vault {
         if let Some(c) = comment {
             out.push(Edit::Set("comment", c.into()));
         }
-        let id = RecordId::random();
+        let id = RecordId::for_kind(KIND);
         self.write_record(id, KIND, true, out)?;
         Ok(id)
     }

@@ -273,7 +273,7 @@ impl Vault {
         if let Some(p) = &s.position {
             out.push(Edit::Set("position", check_position(p)?.into()));
         }
-        let id = RecordId::random();
+        let id = RecordId::for_kind(KIND);
         self.write_record(id, KIND, true, out)?;
         Ok(id)
     }

@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use komora_protocol::{PushBatch, Role};
+use komora_protocol::{Id16, OpMeta, PushBatchV2, Role};
 
 use super::keys::refresh_team_keys;
 use super::members::{refetch_roster, refresh_roster};
@@ -49,6 +49,11 @@ pub struct SyncReport {
     pub rejected: Vec<Rejected>,
     /// Devices whose clocks run ahead (see `hlc.rs`).
     pub clock_ahead: Vec<DeviceId>,
+    /// The server's stream had been rolled back (restored, rebuilt): this sync brought it
+    /// level (issue 17).
+    pub reconciled: bool,
+    /// Operations the server had lost, marked to be sent back by this sync.
+    pub sent_back: u64,
 }
 
 /// The line a screen shows: last successful sync and what waits.
@@ -60,6 +65,14 @@ pub struct SyncStatus {
     pub server_url: Option<String>,
     pub last_sync_ms: Option<u64>,
     pub pending: u64,
+    /// Received operations waiting for a key, an author or a file key this tablet does not
+    /// hold yet (normally none between syncs).
+    pub parked: u64,
+    /// Received operations set aside unread since the vault was made: they waited over a
+    /// month, or a flood went over the cap. Not zero: tell the administrator.
+    pub set_aside: u64,
+    /// This tablet was handed back: it records nothing new.
+    pub handed_back: bool,
 }
 
 const LAST_SYNC_KEY: &str = "last_sync_ms";
@@ -78,6 +91,7 @@ impl Vault {
     /// Last successful sync and operations waiting; works offline.
     pub fn sync_status(&self) -> Result<SyncStatus> {
         let settings = self.sync_settings().ok();
+        let (parked, set_aside) = self.store.parked_counts()?;
         let last = self
             .store
             .meta(LAST_SYNC_KEY)?
@@ -90,6 +104,9 @@ impl Vault {
             server_url: settings.map(|s| s.server_url),
             last_sync_ms: last,
             pending: self.store.pending()?,
+            parked,
+            set_aside,
+            handed_back: self.handed_back()?,
         })
     }
 }
@@ -123,7 +140,21 @@ fn paced_call<C: VaultCell, T>(
 /// during a sync over 2G answers at once, and a lock stops the sync at its next step
 /// (`Error::Locked`), with everything done so far saved. Progress is reported with the vault
 /// let go: the listener may read it.
+///
+/// A server that answers "revoked" stops the sync and changes nothing, unless the team's signed
+/// device list proves the revocation: then the vault is erased here, keys first, and the
+/// answer is `Error::Revoked` (ADR 0013).
 pub fn sync_shared<C: VaultCell>(
+    cell: &C,
+    transport: &mut dyn Transport,
+    opts: &SyncOptions,
+    progress: &mut dyn FnMut(&SyncProgress),
+) -> Result<SyncReport> {
+    let answer = sync_steps(cell, transport, opts, progress);
+    super::revocation::end_if_revoked_in(cell, answer)
+}
+
+fn sync_steps<C: VaultCell>(
     cell: &C,
     transport: &mut dyn Transport,
     opts: &SyncOptions,
@@ -132,6 +163,8 @@ pub fn sync_shared<C: VaultCell>(
     cell.with(|v| v.sync_settings().map(|_| ()))?;
     let mut session = Session::new(transport, opts.clone());
     let mut report = SyncReport::default();
+    // A tablet handed back still sends what it holds and receives (so its revocation can
+    // reach it); it records nothing new, which `Store::write` refuses.
     let mut tell = |phase, r: &SyncReport| -> Result<()> {
         let waiting = cell.with(|v| v.store.pending())?;
         progress(&SyncProgress {
@@ -150,75 +183,68 @@ pub fn sync_shared<C: VaultCell>(
     refresh_team_keys(cell, &mut session, false)?;
     refresh_roster(cell, &mut session, false)?;
 
-    let mut stale_retries = 0;
-    let mut push_pace = Pacer::new(opts.push_batch_bytes, opts.request_target);
-    loop {
-        let budget = push_pace.budget();
-        let batch = cell.with(|v| v.store.unsynced(opts.push_batch_ops, budget))?;
-        if batch.is_empty() {
-            break;
-        }
-        let (seqs, envelopes): (Vec<i64>, Vec<Vec<u8>>) = batch.into_iter().unzip();
-        let mut body = PushBatch { envelopes };
-        // A batch cut or timed out on the way is sent again in halves: on a link slower than
-        // measured, the whole batch might never arrive.
-        let pushed = paced_call(&mut session, cell, &mut push_pace, |t, token, _, retry| {
-            if retry {
-                let half = (body.envelopes.len() / 2).max(1);
-                body.envelopes.truncate(half);
+    // A server restored from a backup or rebuilt (another generation), or rolled back by a
+    // copied file (this device's cursor beyond its stream): bring it level first (issue 17).
+    let rolled_back = cell.with(|v| {
+        let known = v.store.server_generation()?;
+        let cursor = v.store.pull_cursor()?;
+        let other_generation =
+            !known.is_empty() && !session.generation.is_empty() && known != session.generation;
+        let behind = cursor > session.head && !session.generation.is_empty();
+        // The server lost some of this device's own work it had stored (a copied file put
+        // back: same generation, the stream refilled by others).
+        let lost_own = v.store.acknowledged_but_missing(&session.own)?;
+        Ok(other_generation || behind || lost_own)
+    })?;
+    if rolled_back {
+        report.sent_back += reconcile(cell, &mut session)? as u64;
+        report.reconciled = true;
+    } else if !session.generation.is_empty() {
+        // Deletions this device asked for that the server no longer remembers (a copied
+        // backup put back): ask again. The server counts each once, whoever asks again.
+        cell.with(|v| {
+            if v.store.own_erasures_done()? > session.erased_for_me {
+                v.store.requeue_own_erasures()?;
             }
-            t.push(token, &body)
-        });
-        let took = match pushed {
-            Ok((_, took)) => took,
-            // The key rotated during this sync: fetch it, re-seal, push again.
-            Err(Error::StaleKeyEpoch) if stale_retries < 3 => {
-                stale_retries += 1;
-                refresh_team_keys(cell, &mut session, true)?;
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
-        let sent = &seqs[..body.envelopes.len()];
-        let bytes: usize = body.envelopes.iter().map(Vec::len).sum();
-        push_pace.succeeded(bytes, took);
-        // The server holds them now (a retried push is deduplicated by op id).
-        cell.with(|v| v.store.mark_synced(sent))?;
-        report.sent_ops += sent.len() as u64;
-        report.sent_bytes += bytes as u64;
-        tell(SyncPhase::Pushing, &report)?;
+            Ok(())
+        })?;
     }
 
-    // Erased client files: the server deletes the operations that carried their keys. A
-    // supervisor's or an administrator's tablet asks; others leave it to them.
-    let erased = cell.with(|v| v.store.pending_erasures())?;
-    if !erased.is_empty() {
-        let role = cell.with(|v| v.sync_settings().map(|s| s.role))?;
-        if matches!(role, Role::Supervisor | Role::Admin) {
-            for chunk in erased.chunks(komora_protocol::MAX_ERASE_OPS) {
-                let req = komora_protocol::EraseRequest {
-                    op_ids: chunk
-                        .iter()
-                        .map(|id| komora_protocol::Id16(*id.as_bytes()))
-                        .collect(),
-                };
-                session.call(cell, |t, token| t.erase(token, &req))?;
-                cell.with(|v| v.store.clear_pending_erasures(chunk))?;
-            }
-        } else {
-            cell.with(|v| v.store.clear_pending_erasures(&erased))?;
-        }
-    }
+    push_all(cell, &mut session, opts, &mut report, &mut tell)?;
+    ask_for_erasures(cell, &mut session)?;
 
     tell(SyncPhase::Pulling, &report)?;
     let mut pull_pace = Pacer::new(opts.pull_page_bytes as usize, opts.request_target);
+    let mut reconciliations = 0;
     loop {
-        let cursor = cell.with(|v| v.store.pull_cursor())?;
+        let (cursor, anchor) =
+            cell.with(|v| Ok((v.store.pull_cursor()?, v.store.pull_anchor()?)))?;
+        let at = anchor.map(|a| komora_protocol::Id16(*a.as_bytes()));
         let (page, took) =
             paced_call(&mut session, cell, &mut pull_pace, |t, token, budget, _| {
-                t.pull(token, cursor, u32::try_from(budget).unwrap_or(u32::MAX))
+                t.pull(token, cursor, u32::try_from(budget).unwrap_or(u32::MAX), at)
             })?;
         pull_pace.succeeded(page.envelopes.iter().map(Vec::len).sum(), took);
+        let other_generation = cell.with(|v| {
+            let known = v.store.server_generation()?;
+            Ok(page.generation != [0; 16] && !known.is_empty() && known != page.generation)
+        })?;
+        if page.rewound || other_generation {
+            // The stream no longer holds what this device read (rolled back under its feet,
+            // or restored since the login): bring it level, send, then pull from where the
+            // reconciliation says. Twice at most in one sync.
+            if reconciliations == 2 {
+                return Err(Error::Server(
+                    "the server's stream keeps changing under this sync: try again later".into(),
+                ));
+            }
+            reconciliations += 1;
+            report.sent_back += reconcile(cell, &mut session)? as u64;
+            report.reconciled = true;
+            push_all(cell, &mut session, opts, &mut report, &mut tell)?;
+            ask_for_erasures(cell, &mut session)?;
+            continue;
+        }
         let mut envelopes = Vec::with_capacity(page.envelopes.len());
         let mut refused = Vec::new();
         for raw in &page.envelopes {
@@ -227,9 +253,7 @@ pub fn sync_shared<C: VaultCell>(
                 Ok(env) => envelopes.push(env),
                 Err(_) => refused.push(Rejected {
                     op_id: crate::ids::OpId::from_bytes(
-                        raw.get(5..21)
-                            .and_then(|s| s.try_into().ok())
-                            .unwrap_or([0; 16]),
+                        komora_protocol::envelope::claimed_op_id(raw).unwrap_or([0; 16]),
                     ),
                     reason: crate::store::RejectReason::Corrupted,
                 }),
@@ -245,21 +269,19 @@ pub fn sync_shared<C: VaultCell>(
         if unknown_epoch {
             refresh_team_keys(cell, &mut session, true)?;
         }
+        let at_next = page.next_op.map(|o| crate::ids::OpId::from_bytes(o.0));
+        let cursor = Some((page.next, at_next));
         // An author this device does not know: a tablet enrolled since the list was fetched.
         // Fetch it and apply again; only then is an unknown author refused.
-        let first =
-            cell.with(
-                |v| match v.store.apply_remote(&envelopes, Some(page.next), true) {
-                    Err(Error::UnknownAuthor) => Ok(None),
-                    other => other.map(Some),
-                },
-            )?;
+        let first = cell.with(|v| match v.store.apply_remote(&envelopes, cursor, true) {
+            Err(Error::UnknownAuthor) => Ok(None),
+            other => other.map(Some),
+        })?;
         let applied = match first {
             Some(applied) => applied,
             None => {
                 refresh_roster(cell, &mut session, true)?;
-                let applied =
-                    cell.with(|v| v.store.apply_remote(&envelopes, Some(page.next), false))?;
+                let applied = cell.with(|v| v.store.apply_remote(&envelopes, cursor, false))?;
                 if applied
                     .rejected
                     .iter()
@@ -285,6 +307,9 @@ pub fn sync_shared<C: VaultCell>(
         }
         tell(SyncPhase::Pulling, &report)?;
         if !page.more {
+            if page.generation != [0; 16] {
+                cell.with(|v| v.store.set_server_generation(&page.generation))?;
+            }
             break;
         }
     }
@@ -304,4 +329,135 @@ pub fn sync_shared<C: VaultCell>(
     })?;
     tell(SyncPhase::Done, &report)?;
     Ok(report)
+}
+
+/// Push every operation the server does not hold, in batches sized to the link: this device's
+/// own, and after a reconciliation those it received from others that the server lost, each
+/// with its author and number.
+fn push_all<C: VaultCell>(
+    cell: &C,
+    session: &mut Session<'_>,
+    opts: &SyncOptions,
+    report: &mut SyncReport,
+    tell: &mut dyn FnMut(SyncPhase, &SyncReport) -> Result<()>,
+) -> Result<()> {
+    let me = cell.with(|v| Ok(v.device_id()))?;
+    let mut stale_retries = 0;
+    let mut push_pace = Pacer::new(opts.push_batch_bytes, opts.request_target);
+    loop {
+        let budget = push_pace.budget();
+        let batch = cell.with(|v| v.store.unsynced(opts.push_batch_ops, budget))?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let seqs: Vec<i64> = batch.iter().map(|u| u.seq).collect();
+        let mut body = PushBatchV2 {
+            meta: batch
+                .iter()
+                .map(|u| OpMeta {
+                    author: (u.author != me).then(|| Id16(*u.author.as_bytes())),
+                    seq: u.number,
+                })
+                .collect(),
+            envelopes: batch.into_iter().map(|u| u.envelope).collect(),
+        };
+        // A batch cut or timed out on the way is sent again in halves: on a link slower than
+        // measured, the whole batch might never arrive.
+        let pushed = paced_call(session, cell, &mut push_pace, |t, token, _, retry| {
+            if retry {
+                let half = (body.envelopes.len() / 2).max(1);
+                body.envelopes.truncate(half);
+                body.meta.truncate(half);
+            }
+            t.push(token, &body)
+        });
+        let took = match pushed {
+            Ok((_, took)) => took,
+            // The key rotated during this sync: fetch it, re-seal, push again.
+            Err(Error::StaleKeyEpoch) if stale_retries < 3 => {
+                stale_retries += 1;
+                refresh_team_keys(cell, session, true)?;
+                cell.with(|v| v.store.reseal_unsynced())?;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let sent = &seqs[..body.envelopes.len()];
+        let bytes: usize = body.envelopes.iter().map(Vec::len).sum();
+        push_pace.succeeded(bytes, took);
+        // The server holds them now (a retried push is deduplicated by op id).
+        cell.with(|v| v.store.mark_synced(sent))?;
+        report.sent_ops += sent.len() as u64;
+        report.sent_bytes += bytes as u64;
+        tell(SyncPhase::Pushing, report)?;
+    }
+}
+
+/// Erased client files: the server deletes the operations that carried their keys. The
+/// tablet that wrote the erasure asks, signing each request (it pushed the erasure just
+/// before); other tablets leave it to that one.
+fn ask_for_erasures<C: VaultCell>(cell: &C, session: &mut Session<'_>) -> Result<()> {
+    let (mine, others) = cell.with(|v| v.store.pending_erasures())?;
+    cell.with(|v| v.store.clear_pending_erasures(&others))?;
+    if mine.is_empty() {
+        return Ok(());
+    }
+    let (role, team) = cell.with(|v| v.sync_settings().map(|s| (s.role, s.team_id)))?;
+    if !matches!(role, Role::Supervisor | Role::Admin) {
+        // Only their erasures count: nothing to ask for.
+        let all: Vec<_> = mine.iter().flat_map(|(_, ids)| ids.clone()).collect();
+        return cell.with(|v| v.store.clear_pending_erasures(&all));
+    }
+    for (erasure, ids) in &mine {
+        for chunk in ids.chunks(komora_protocol::MAX_ERASE_OPS) {
+            let op_ids: Vec<Id16> = chunk.iter().map(|id| Id16(*id.as_bytes())).collect();
+            let erasure = Id16(*erasure.as_bytes());
+            let message = komora_protocol::erase_message(&team, &erasure, &op_ids);
+            let signature = cell.with(|v| v.sign_with_identity(&message))?;
+            let req = komora_protocol::EraseRequest {
+                erasure,
+                op_ids,
+                signature: komora_protocol::Bytes(signature),
+            };
+            session.call(cell, |t, token| t.erase(token, &req))?;
+            cell.with(|v| v.store.clear_pending_erasures(chunk))?;
+        }
+    }
+    Ok(())
+}
+
+/// Bring a server that lost part of the team's work (restored from a backup, rebuilt, rolled
+/// back by a copied file) level with what this device holds (issue 17): tell it what this
+/// device holds and learn what it holds; send back the statements of the team's signed list
+/// and the key grants it lacks; mark for sending every operation it lacks (this device's own
+/// and those it received from others: they are signed by their authors), re-sealed under the
+/// current key; ask again for this device's erasures; and pull again from the point the
+/// server names. Returns how many operations wait to be sent back.
+fn reconcile<C: VaultCell>(cell: &C, session: &mut Session<'_>) -> Result<usize> {
+    let holds = cell.with(|v| v.store.summary())?.to_author_ranges();
+    let req = komora_protocol::ReconcileRequest { holds };
+    let mut resp = session.call(cell, |t, token| t.reconcile(token, &req))?;
+    let statements = cell.with(|v| v.roster_statements())?;
+    if (resp.roster_len as usize) < statements.len() {
+        let append = komora_protocol::RosterAppend {
+            statements: statements.into_iter().map(komora_protocol::Bytes).collect(),
+        };
+        session.call(cell, |t, token| t.roster_append(token, &append))?;
+        // The statements may have raised the team's epoch: the grants it lacks are known
+        // only now.
+        resp = session.call(cell, |t, token| t.reconcile(token, &req))?;
+    }
+    let grants = cell.with(|v| v.regrant(&resp.missing_grants))?;
+    if !grants.is_empty() {
+        let req = komora_protocol::GrantsUpload { grants };
+        session.call(cell, |t, token| t.upload_grants(token, &req))?;
+    }
+    cell.with(|v| {
+        let lacking = v.store.unsend_what_the_server_lacks(&resp.holds)?;
+        v.store.reseal_unsynced()?;
+        v.store.requeue_own_erasures()?;
+        v.store.reset_pull_cursor(resp.resume_after)?;
+        v.store.set_server_generation(&resp.generation.0)?;
+        Ok(lacking)
+    })
 }

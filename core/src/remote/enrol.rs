@@ -18,6 +18,7 @@ use std::fmt;
 use std::path::Path;
 use std::time::Duration;
 
+use komora_protocol::pin::CertificatePin;
 use komora_protocol::roster::Statement;
 use komora_protocol::{
     code, BootstrapRequest, Bytes, DeviceInfo, DeviceRegistration, EnrollRequest, Id16,
@@ -153,11 +154,13 @@ impl Founder {
 
     /// The founder's vault, once the server registered the team: new team keys, the list's
     /// genesis, the administrator's role.
+    #[allow(clippy::too_many_arguments)]
     fn vault(
         self,
         dir: &Path,
         passphrase: &str,
         server_url: &str,
+        server_pins: &[CertificatePin],
         org_name: &str,
         team_name: &str,
         opts: VaultOptions,
@@ -175,6 +178,7 @@ impl Founder {
             team_name: team_name.trim().to_owned(),
             org_name: org_name.trim().to_owned(),
             role: Role::Admin,
+            server_pins: server_pins.to_vec(),
         })?;
         Ok(vault)
     }
@@ -198,6 +202,8 @@ impl Vault {
         Vault::check_new(dir, passphrase, &opts)?;
         check_name("org", org_name)?;
         check_name("team", team_name)?;
+        super::trust::check_server(server_url)?;
+        let pins = transport.pins().to_vec();
         let founder = Founder::new()?;
         let req = BootstrapRequest {
             code: code.to_owned(),
@@ -206,7 +212,9 @@ impl Vault {
             genesis: founder.genesis.clone(),
         };
         Session::new(transport, SyncOptions::default()).call_anonymous(|t| t.bootstrap(&req))?;
-        founder.vault(dir, passphrase, server_url, org_name, team_name, opts)
+        founder.vault(
+            dir, passphrase, server_url, &pins, org_name, team_name, opts,
+        )
     }
 
     /// Create another team of the organisation, from this administrator's tablet (ADR 0011):
@@ -217,6 +225,18 @@ impl Vault {
         &mut self,
         transport: &mut dyn Transport,
         dir: impl AsRef<Path>,
+        passphrase: &str,
+        team_name: &str,
+        opts: VaultOptions,
+    ) -> Result<Vault> {
+        let answer = self.create_team_steps(transport, dir.as_ref(), passphrase, team_name, opts);
+        self.end_if_revoked(answer)
+    }
+
+    fn create_team_steps(
+        &mut self,
+        transport: &mut dyn Transport,
+        dir: &Path,
         passphrase: &str,
         team_name: &str,
         opts: VaultOptions,
@@ -249,6 +269,7 @@ impl Vault {
             dir,
             passphrase,
             &settings.server_url,
+            &settings.server_pins,
             &settings.org_name,
             team_name,
             opts,
@@ -266,6 +287,7 @@ impl Vault {
     ) -> Result<Vault> {
         let dir = dir.as_ref();
         Vault::check_new(dir, passphrase, &opts)?;
+        super::trust::check_server(server_url)?;
         let keys = code_keys(code)?;
         let identity = DeviceIdentity::generate();
         let device = registration(&identity);
@@ -318,6 +340,8 @@ impl Vault {
             team_name: bundle.team_name.clone(),
             org_name: bundle.org_name.clone(),
             role: resp.role,
+            // The keys this enrolment was checked against, and no others.
+            server_pins: transport.pins().to_vec(),
         })?;
         vault.keep_roster(bundle.team_id, bundle.root, Vec::new())?;
         // Fetch the device list now, so operations can be checked from the first one on; if
@@ -331,6 +355,16 @@ impl Vault {
 
     /// Make a one-time enrolment code for a new device of `role`, valid for `valid_for`.
     pub fn invite(
+        &mut self,
+        transport: &mut dyn Transport,
+        role: Role,
+        valid_for: Duration,
+    ) -> Result<Invitation> {
+        let answer = self.invite_steps(transport, role, valid_for);
+        self.end_if_revoked(answer)
+    }
+
+    fn invite_steps(
         &mut self,
         transport: &mut dyn Transport,
         role: Role,
@@ -414,9 +448,11 @@ impl Vault {
     }
 
     /// The devices of this device's team (administrators and supervisors).
-    pub fn devices(&self, transport: &mut dyn Transport) -> Result<Vec<DeviceInfo>> {
+    pub fn devices(&mut self, transport: &mut dyn Transport) -> Result<Vec<DeviceInfo>> {
         self.sync_settings()?;
-        Session::new(transport, SyncOptions::default()).call(self, |t, token| t.devices(token))
+        let answer = Session::new(transport, SyncOptions::default())
+            .call(&*self, |t, token| t.devices(token));
+        self.end_if_revoked(answer)
     }
 }
 

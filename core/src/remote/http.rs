@@ -1,7 +1,14 @@
 //! [`Transport`] over HTTP(S) with reqwest (blocking; rustls with ring, so it builds for
 //! Android too). JSON for control routes, postcard for operation data.
+//!
+//! Only `https://` leaves the machine: plain `http://` is refused before any connection unless
+//! the server is this machine (`komora_protocol::server_url`). Whom the transport trusts for
+//! the server (a pinned key, or the public roots) is `trust.rs`'s.
 
 use std::time::Duration;
+
+use komora_protocol::pin::CertificatePin;
+use komora_protocol::server_url::check_server_url;
 
 use komora_protocol::*;
 use reqwest::blocking::{Client, RequestBuilder, Response};
@@ -10,27 +17,100 @@ use serde::Serialize;
 
 use super::transport::{Reply, Transport, TransportError};
 
+/// The largest answer of a control route a device reads (a token, keys, a device list, a page
+/// of the signed list): far above any honest one, small enough for a cheap tablet. Every
+/// answer is read against a cap before it is decoded (issue 16, finding 5): a server, or
+/// anyone in its place, could otherwise send an answer without end.
+const MAX_CONTROL_ANSWER: usize = 16 * 1024 * 1024;
+/// The largest pull page a device reads: the most a page may hold, plus one envelope (a page
+/// always carries its first) and the framing.
+const MAX_PAGE_ANSWER: usize =
+    MAX_PULL_BYTES as usize + komora_protocol::envelope::MAX_LEN + 64 * 1024;
+
+/// An answer larger than any Komora server sends: refused, not retried (the same server would
+/// send it again).
+fn too_large() -> TransportError {
+    TransportError::Rejected {
+        status: 0,
+        code: ErrorCode::TooLarge,
+        message: "the server's answer is larger than any Komora answer: refused".into(),
+    }
+}
+
+/// Read an answer's body, refusing it as soon as it passes `cap` bytes (whatever length it
+/// announces): nothing beyond the cap is read or kept.
+fn read_capped(resp: Response, cap: usize) -> Reply<Vec<u8>> {
+    use std::io::Read;
+    if resp.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    resp.take(cap as u64 + 1)
+        .read_to_end(&mut body)
+        .map_err(|_| TransportError::Network("the connection failed".into()))?;
+    if body.len() > cap {
+        return Err(too_large());
+    }
+    Ok(body)
+}
+
+/// A JSON answer, read within the control cap.
+fn json_capped<T: DeserializeOwned>(resp: Response) -> Reply<T> {
+    let body = read_capped(resp, MAX_CONTROL_ANSWER)?;
+    serde_json::from_slice(&body)
+        .map_err(|_| TransportError::Network("the answer arrived damaged".into()))
+}
+
 pub struct HttpTransport {
     base: String,
     client: Client,
+    pins: Vec<CertificatePin>,
 }
 
+const REQUEST_LIMIT: Duration = Duration::from_secs(120);
+
 impl HttpTransport {
-    /// A transport to the server at `base_url` (for example `https://sync.ami.rw`).
+    /// A transport to the server at `base_url` (for example `https://sync.ami.rw`), trusting
+    /// the public certificate authorities.
     pub fn new(base_url: &str) -> Result<Self, TransportError> {
-        Self::with_request_limit(base_url, Duration::from_secs(120))
+        Self::build(base_url, &[], REQUEST_LIMIT)
     }
 
-    /// The same, with `limit` as the longest a request may take from start to answer.
+    /// A transport that trusts exactly the server keys `pins` (the public authorities when
+    /// `pins` is empty).
+    pub fn pinned(base_url: &str, pins: &[CertificatePin]) -> Result<Self, TransportError> {
+        Self::build(base_url, pins, REQUEST_LIMIT)
+    }
+
+    /// A transport trusting the public authorities, with `limit` as the longest a request may
+    /// take from start to answer.
     pub fn with_request_limit(base_url: &str, limit: Duration) -> Result<Self, TransportError> {
-        let client = Client::builder()
+        Self::build(base_url, &[], limit)
+    }
+
+    fn build(
+        base_url: &str,
+        pins: &[CertificatePin],
+        limit: Duration,
+    ) -> Result<Self, TransportError> {
+        check_server_url(base_url).map_err(TransportError::Address)?;
+        let mut builder = Client::builder()
             .connect_timeout(Duration::from_secs(15).min(limit))
             .timeout(limit)
+            // The server never redirects; following one could lead to plain HTTP elsewhere.
+            .redirect(reqwest::redirect::Policy::none());
+        if !pins.is_empty() {
+            let config = super::trust::pinned_config(pins)
+                .map_err(|_| TransportError::Network("cannot set up TLS".into()))?;
+            builder = builder.use_preconfigured_tls(config);
+        }
+        let client = builder
             .build()
             .map_err(|e| TransportError::Network(e.to_string()))?;
         Ok(Self {
             base: base_url.trim_end_matches('/').to_owned(),
             client,
+            pins: pins.to_vec(),
         })
     }
 
@@ -39,14 +119,28 @@ impl HttpTransport {
     }
 
     fn send(&self, req: RequestBuilder) -> Reply<Response> {
-        let resp = req
-            .send()
-            .map_err(|e| TransportError::Network(network_reason(&e)))?;
+        // Every request says the protocol it speaks (the server serves one version behind
+        // and tells older ones to update).
+        let req = req.header(
+            komora_protocol::PROTOCOL_HEADER,
+            komora_protocol::PROTOCOL_VERSION.to_string(),
+        );
+        let resp = req.send().map_err(|e| {
+            if certificate_refused(&e) {
+                TransportError::Untrusted
+            } else {
+                TransportError::Network(network_reason(&e))
+            }
+        })?;
         if resp.status().is_success() {
             return Ok(resp);
         }
         let status = resp.status().as_u16();
-        match resp.json::<ErrorBody>() {
+        let body = read_capped(resp, komora_protocol::MAX_CONTROL_BYTES)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<ErrorBody>(&b).ok())
+            .ok_or(());
+        match body {
             Ok(body) => Err(TransportError::Rejected {
                 status,
                 code: body.error,
@@ -77,10 +171,28 @@ impl HttpTransport {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        self.send(req)?
-            .json()
-            .map_err(|e| TransportError::Network(network_reason(&e)))
+        json_capped(self.send(req)?)
     }
+}
+
+/// Whether TLS refused the server's certificate (no pin: not vouched for by a public
+/// authority, expired, another name). Not a network blip: trying again meets the same
+/// certificate. reqwest keeps rustls's error inside `io::Error`s in its chain, whose own
+/// `source()` skips the error they wrap: step into those through `get_ref`.
+fn certificate_refused(e: &reqwest::Error) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        if let Some(rustls::Error::InvalidCertificate(_)) = err.downcast_ref::<rustls::Error>() {
+            return true;
+        }
+        next = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    false
 }
 
 fn network_reason(e: &reqwest::Error) -> String {
@@ -95,6 +207,10 @@ fn network_reason(e: &reqwest::Error) -> String {
 }
 
 impl Transport for HttpTransport {
+    fn pins(&self) -> &[CertificatePin] {
+        &self.pins
+    }
+
     fn bootstrap(&mut self, req: &BootstrapRequest) -> Reply<RegisteredResponse> {
         self.post_json("/v1/bootstrap", None, req)
     }
@@ -127,7 +243,19 @@ impl Transport for HttpTransport {
         self.post_json("/v1/teams", Some(token), req)
     }
 
-    fn push(&mut self, token: &str, batch: &PushBatch) -> Reply<PushResponse> {
+    fn revocation_proof(
+        &mut self,
+        req: &RevocationProofRequest,
+    ) -> Reply<komora_protocol::roster::RosterResponse> {
+        self.post_json("/v1/revocation", None, req)
+    }
+
+    fn retire(&mut self, token: &str, req: &RetireRequest) -> Reply<()> {
+        self.post_json::<_, serde_json::Value>("/v1/devices/retire", Some(token), req)
+            .map(|_| ())
+    }
+
+    fn push(&mut self, token: &str, batch: &PushBatchV2) -> Reply<PushResponse> {
         let body = postcard::to_allocvec(batch)
             .map_err(|_| TransportError::Network("cannot encode the batch".into()))?;
         let req = self
@@ -136,29 +264,53 @@ impl Transport for HttpTransport {
             .bearer_auth(token)
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
             .body(body);
-        self.send(req)?
-            .json()
-            .map_err(|e| TransportError::Network(network_reason(&e)))
+        json_capped(self.send(req)?)
     }
 
-    fn pull(&mut self, token: &str, after: u64, max_bytes: u32) -> Reply<PullPage> {
+    fn pull(
+        &mut self,
+        token: &str,
+        after: u64,
+        max_bytes: u32,
+        at: Option<Id16>,
+    ) -> Reply<PullPage> {
+        let at = at.map(|a| format!("&at={a}")).unwrap_or_default();
         let req = self
             .client
-            .get(self.url(&format!("/v1/pull?after={after}&max_bytes={max_bytes}")))
+            .get(self.url(&format!("/v1/pull?after={after}&max_bytes={max_bytes}{at}")))
             .bearer_auth(token);
-        let bytes = self
-            .send(req)?
-            .bytes()
-            .map_err(|e| TransportError::Network(network_reason(&e)))?;
-        postcard::from_bytes(&bytes)
-            .map_err(|_| TransportError::Network("the page arrived damaged".into()))
+        let bytes = read_capped(self.send(req)?, MAX_PAGE_ANSWER)?;
+        let damaged = || TransportError::Network("the page arrived damaged".into());
+        // A server of protocol 1 sends the first fields only: no generation, never rewound.
+        postcard::from_bytes::<PullPage>(&bytes).or_else(|_| {
+            postcard::from_bytes::<PullPageV1>(&bytes)
+                .map(|p| PullPage {
+                    envelopes: p.envelopes,
+                    next: p.next,
+                    more: p.more,
+                    ..PullPage::default()
+                })
+                .map_err(|_| damaged())
+        })
+    }
+
+    fn reconcile(&mut self, token: &str, req: &ReconcileRequest) -> Reply<ReconcileResponse> {
+        self.post_json("/v1/reconcile", Some(token), req)
+    }
+
+    fn roster_append(&mut self, token: &str, req: &RosterAppend) -> Reply<()> {
+        self.post_json::<_, serde_json::Value>("/v1/roster", Some(token), req)
+            .map(|_| ())
+    }
+
+    fn upload_grants(&mut self, token: &str, req: &GrantsUpload) -> Reply<()> {
+        self.post_json::<_, serde_json::Value>("/v1/keys/grants", Some(token), req)
+            .map(|_| ())
     }
 
     fn devices(&mut self, token: &str) -> Reply<Vec<DeviceInfo>> {
         let req = self.client.get(self.url("/v1/devices")).bearer_auth(token);
-        self.send(req)?
-            .json()
-            .map_err(|e| TransportError::Network(network_reason(&e)))
+        json_capped(self.send(req)?)
     }
 
     fn revoke(&mut self, token: &str, device: &Id16, body: &RevokeRequest) -> Reply<()> {
@@ -175,9 +327,7 @@ impl Transport for HttpTransport {
             .client
             .get(self.url(&format!("/v1/keys?after={after_epoch}")))
             .bearer_auth(token);
-        self.send(req)?
-            .json()
-            .map_err(|e| TransportError::Network(network_reason(&e)))
+        json_capped(self.send(req)?)
     }
 
     fn roster(
@@ -189,8 +339,6 @@ impl Transport for HttpTransport {
             .client
             .get(self.url(&format!("/v1/roster?after={after}")))
             .bearer_auth(token);
-        self.send(req)?
-            .json()
-            .map_err(|e| TransportError::Network(network_reason(&e)))
+        json_capped(self.send(req)?)
     }
 }

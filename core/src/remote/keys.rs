@@ -110,11 +110,23 @@ impl Vault {
     /// keys they signed, never for what the server lists: a server that adds a device or
     /// swaps a key is refused (`Tampered`) and nothing changes. The administrator signs the
     /// list of devices that stay, which every device checks.
+    ///
+    /// The revocation also fixes the revoked device's last operation that counts (a signed
+    /// cutoff, ADR 0013): this device syncs first, so the cutoff covers everything the server
+    /// had received from it, and for a tablet handed back everything it sent. Anything it
+    /// numbers later is refused by every receiver, whatever key epoch it claims.
     pub fn revoke_device(&mut self, transport: &mut dyn Transport, device: DeviceId) -> Result<()> {
+        let answer = self.revoke_steps(transport, device);
+        self.end_if_revoked(answer)
+    }
+
+    fn revoke_steps(&mut self, transport: &mut dyn Transport, device: DeviceId) -> Result<()> {
         let settings = self.sync_settings()?;
         if device == self.device_id() {
             return Err(Error::validation("device", "a device cannot revoke itself"));
         }
+        // Hold everything the server holds of that device before fixing its cutoff.
+        self.sync(transport, &SyncOptions::default(), &mut |_| {})?;
         let mut session = Session::new(transport, SyncOptions::default());
         // Be on the team's current epoch and list first (another administrator may have
         // rotated, a tablet may have enrolled).
@@ -197,10 +209,23 @@ impl Vault {
                 key_id: crate::roster::key_id(&team_key, epoch),
             },
         );
+        let held = self.store.last_seq_of(device)?;
+        let last_seq = held.max(roster.retired_at(device).unwrap_or(0));
+        let cutoff = crate::roster::sign(
+            self.store.signer(),
+            &Statement::Cutoff {
+                team: settings.team_id,
+                epoch,
+                issuer: Id16(*self.device_id().as_bytes()),
+                device: Id16(*device.as_bytes()),
+                last_seq,
+            },
+        );
         let req = RevokeRequest {
             new_epoch: epoch,
             grants,
             snapshot,
+            cutoff: Some(cutoff),
         };
         let target = Id16(*device.as_bytes());
         session.call(self, |t, token| t.revoke(token, &target, &req))?;
@@ -211,6 +236,52 @@ impl Vault {
             Ok(()) | Err(Error::Network(_)) => Ok(()),
             Err(e) => Err(e),
         }
+    }
+}
+
+impl Vault {
+    /// The team keys this device holds, wrapped for members a restored or rebuilt server has
+    /// no grant for (issue 17): each epoch's case-work key, or its team key alone for a data
+    /// officer, never for a device the signed list revoked before that epoch. Anyone holding
+    /// the key may wrap it: a device takes a key only if the administrator's signed snapshot
+    /// commits to it, so this gives no one a key they should not have.
+    pub(crate) fn regrant(
+        &self,
+        missing: &[(u32, Id16, Bytes)],
+    ) -> Result<Vec<(u32, Id16, Bytes)>> {
+        let Some(roster) = self.store.roster.as_ref() else {
+            return Ok(Vec::new());
+        };
+        let held: std::collections::BTreeMap<u32, EpochKey> =
+            self.store.keyring().export().into_iter().collect();
+        let devices = roster.devices();
+        let mut out = Vec::new();
+        for (epoch, device, kx_pk) in missing {
+            let Some(key) = held.get(epoch) else { continue };
+            let Some(d) = devices.iter().find(|d| d.id.as_bytes() == &device.0) else {
+                continue;
+            };
+            if d.revoked_from.is_some_and(|from| from <= *epoch) || kx_pk.0 != d.kx_pk {
+                continue;
+            }
+            let given = if d.role == komora_protocol::Role::DataOfficer {
+                match key {
+                    EpochKey::Legacy(_) => continue,
+                    other => other.team(*epoch),
+                }
+            } else {
+                match key.casework() {
+                    Some(c) => c.clone(),
+                    None => continue,
+                }
+            };
+            out.push((
+                *epoch,
+                *device,
+                Bytes(wrap_for(device, &d.kx_pk, *epoch, &given)?),
+            ));
+        }
+        Ok(out)
     }
 }
 

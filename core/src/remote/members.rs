@@ -130,7 +130,9 @@ pub(crate) fn refresh_roster<C: VaultCell>(
     let held = kept.statements.len() as u32;
     if !force {
         session.login_if_needed(cell)?;
-        if session.roster_len == held {
+        // As many: nothing new. Fewer: the server lost statements (restored from a backup,
+        // rebuilt); this device keeps its own and a reconciliation sends them back.
+        if session.roster_len <= held {
             return Ok(());
         }
     }
@@ -164,9 +166,10 @@ fn fetch_roster<C: VaultCell>(
         let after = statements.len() as u32;
         let page = session.call(cell, |t, token| t.roster(token, after))?;
         if page.total < after.max(held) {
-            return Err(Error::Tampered {
-                what: "a shorter device list than before",
-            });
+            // A shorter list than this device holds: the server lost statements (a restore, a
+            // rebuild) or withholds them. It cannot take any back from this device: keep the
+            // list held (a reconciliation sends the server what it lacks, issue 17).
+            return Ok(());
         }
         if page.total > komora_protocol::roster::MAX_ROSTER_STATEMENTS
             || page.statements.len() > komora_protocol::roster::MAX_ROSTER_PAGE

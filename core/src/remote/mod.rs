@@ -9,10 +9,14 @@ pub mod http;
 pub(crate) mod keys;
 mod members;
 mod pace;
+mod revocation;
 pub mod transport;
+pub mod trust;
 
 use std::time::Duration;
 
+use komora_protocol::pin::CertificatePin;
+use komora_protocol::server_url::ServerUrlError;
 use komora_protocol::{ChallengeRequest, ErrorCode, Id16, Role, TokenRequest};
 use ring::signature::Ed25519KeyPair;
 use serde::{Deserialize, Serialize};
@@ -33,6 +37,27 @@ pub struct SyncSettings {
     pub team_name: String,
     pub org_name: String,
     pub role: Role,
+    /// The server keys this vault trusts, from its enrolment link (ADR 0014); empty: the
+    /// public certificate authorities. Vaults from before pins read as empty.
+    #[serde(default)]
+    pub server_pins: Vec<CertificatePin>,
+}
+
+impl SyncSettings {
+    /// A transport to this vault's server trusting exactly its pins: the one place every
+    /// front end (command line, app) gets a connection for an enrolled vault.
+    pub fn transport(&self) -> Result<http::HttpTransport> {
+        Ok(http::HttpTransport::pinned(
+            &self.server_url,
+            &self.server_pins,
+        )?)
+    }
+
+    /// The enrolment link (QR code) for `code`: this server, and the pins that let a new
+    /// tablet trust it as this one does.
+    pub fn enrolment_link(&self, code: &str) -> String {
+        komora_protocol::code::enrolment_link(&self.server_url, code, &self.server_pins)
+    }
 }
 
 /// Retry and batching for sync.
@@ -65,22 +90,27 @@ impl Default for SyncOptions {
     }
 }
 
-const SETTINGS_KEY: &str = "sync_settings";
+const SETTINGS_KEY: &str = crate::store::SETTINGS_META;
 
 impl From<TransportError> for Error {
     fn from(e: TransportError) -> Self {
         match e {
             TransportError::Network(reason) => Error::Network(reason),
+            TransportError::Address(ServerUrlError::PlainHttp) => Error::PlainHttp,
+            TransportError::Address(problem) => Error::validation("server", problem.to_string()),
+            TransportError::Untrusted => Error::UntrustedServer,
             TransportError::Rejected { status, .. } if status >= 500 => {
                 Error::Network(format!("the server answered {status}"))
             }
             TransportError::Rejected { code, message, .. } => match code {
-                ErrorCode::Revoked => Error::Revoked,
+                // The server's word alone: proven (or not) by `Session::settle_revocation`.
+                ErrorCode::Revoked => Error::RevocationUnproven,
                 ErrorCode::InvalidCode => Error::InvalidCode,
                 ErrorCode::Unauthenticated => Error::Unauthenticated,
                 ErrorCode::RateLimited => Error::RateLimited,
                 ErrorCode::Forbidden => Error::Forbidden(message),
                 ErrorCode::StaleEpoch => Error::StaleKeyEpoch,
+                ErrorCode::UpdateRequired => Error::UpdateRequired,
                 _ => Error::Server(message),
             },
         }
@@ -110,10 +140,27 @@ impl VaultCell for Held<'_> {
     }
 }
 
-/// What a login needs from the vault: who this device is and its signature on the challenge.
+/// What a login needs from the vault: who this device is and its signature on the challenge;
+/// and, when the server answers "revoked", the signature that asks for the proof and the check
+/// of that proof (`revocation.rs`).
 pub(crate) trait Signer {
     fn login_signature(&self, challenge: &[u8]) -> Result<(Id16, Vec<u8>)>;
     fn login_device(&self) -> Result<Id16>;
+    fn revocation_signature(&self, challenge: &[u8]) -> Result<Vec<u8>>;
+    fn revocation_proven(&self, statements: Vec<Vec<u8>>) -> Result<bool>;
+    /// What the device tells the server of itself at login (the fleet view).
+    fn report(&self) -> Option<komora_protocol::DeviceReport>;
+}
+
+impl Vault {
+    pub(crate) fn sign_with_identity(&self, message: &[u8]) -> Result<Vec<u8>> {
+        let key = Ed25519KeyPair::from_pkcs8(self.store.signing_pkcs8()).map_err(|_| {
+            Error::Corrupted {
+                what: "the device identity",
+            }
+        })?;
+        Ok(key.sign(message).as_ref().to_vec())
+    }
 }
 
 impl Signer for Vault {
@@ -123,13 +170,32 @@ impl Signer for Vault {
 
     fn login_signature(&self, challenge: &[u8]) -> Result<(Id16, Vec<u8>)> {
         let device = self.login_device()?;
-        let key = Ed25519KeyPair::from_pkcs8(self.store.signing_pkcs8()).map_err(|_| {
-            Error::Corrupted {
-                what: "the device identity",
-            }
-        })?;
-        let signature = key.sign(&komora_protocol::login_message(&device, challenge));
-        Ok((device, signature.as_ref().to_vec()))
+        let signature =
+            self.sign_with_identity(&komora_protocol::login_message(&device, challenge))?;
+        Ok((device, signature))
+    }
+
+    fn revocation_signature(&self, challenge: &[u8]) -> Result<Vec<u8>> {
+        let device = self.login_device()?;
+        self.sign_with_identity(&komora_protocol::revocation_proof_message(
+            &device, challenge,
+        ))
+    }
+
+    fn revocation_proven(&self, statements: Vec<Vec<u8>>) -> Result<bool> {
+        Vault::revocation_proven(self, statements)
+    }
+
+    fn report(&self) -> Option<komora_protocol::DeviceReport> {
+        let status = self.sync_status().ok()?;
+        Some(komora_protocol::DeviceReport {
+            app_version: env!("CARGO_PKG_VERSION").into(),
+            protocol: komora_protocol::PROTOCOL_VERSION,
+            pending: status.pending,
+            parked: status.parked,
+            set_aside: status.set_aside,
+            last_sync_ms: status.last_sync_ms,
+        })
     }
 }
 
@@ -140,6 +206,18 @@ impl<C: VaultCell> Signer for C {
 
     fn login_signature(&self, challenge: &[u8]) -> Result<(Id16, Vec<u8>)> {
         self.with(|v| v.login_signature(challenge))
+    }
+
+    fn revocation_signature(&self, challenge: &[u8]) -> Result<Vec<u8>> {
+        self.with(|v| Signer::revocation_signature(&*v, challenge))
+    }
+
+    fn revocation_proven(&self, statements: Vec<Vec<u8>>) -> Result<bool> {
+        self.with(|v| Vault::revocation_proven(v, statements))
+    }
+
+    fn report(&self) -> Option<komora_protocol::DeviceReport> {
+        self.with(|v| Ok(Signer::report(&*v))).ok().flatten()
     }
 }
 
@@ -152,6 +230,14 @@ pub(crate) struct Session<'t> {
     pub(crate) team_epoch: u32,
     /// How many statements the team's signed device list holds, as said at login.
     pub(crate) roster_len: u32,
+    /// The server stream's generation as said at login (empty: a server from before).
+    pub(crate) generation: Vec<u8>,
+    /// The server stream's head as said at login.
+    pub(crate) head: u64,
+    /// The numbers of this device's operations the server holds, as said at login.
+    pub(crate) own: Vec<(u64, u64)>,
+    /// How many operations the server deleted at this device's erasure requests.
+    pub(crate) erased_for_me: u64,
 }
 
 impl<'t> Session<'t> {
@@ -162,6 +248,10 @@ impl<'t> Session<'t> {
             opts,
             team_epoch: 0,
             roster_len: 0,
+            generation: Vec::new(),
+            head: 0,
+            own: Vec::new(),
+            erased_for_me: 0,
         }
     }
 
@@ -181,10 +271,15 @@ impl<'t> Session<'t> {
             device_id: device,
             challenge: challenge.challenge,
             signature: komora_protocol::Bytes(signature),
+            report: signer.report(),
         })?;
         self.token = Some(Zeroizing::new(token.token));
         self.team_epoch = token.team_epoch;
         self.roster_len = token.roster_len;
+        self.generation = token.generation.0;
+        self.head = token.head;
+        self.own = token.own;
+        self.erased_for_me = token.erased_for_me;
         Ok(())
     }
 
@@ -208,6 +303,8 @@ impl<'t> Session<'t> {
                 Err(Error::Network(_) | Error::RateLimited) if attempt < self.opts.max_attempts => {
                     self.pause(attempt);
                 }
+                // "Revoked", in the server's words: proven from the signed list, or nothing.
+                Err(Error::RevocationUnproven) => return Err(self.settle_revocation(vault)),
                 Err(e) => return Err(e),
             }
         }
@@ -250,15 +347,25 @@ impl<'t> Session<'t> {
 
 impl Vault {
     /// The sync settings, or `NotEnrolled` for a vault that has never joined a server.
+    ///
+    /// They are sealed under this device's master key (issue 16, finding 11): a row edited in
+    /// the file (to point the tablet at another server, say) does not open, and is refused.
     pub fn sync_settings(&self) -> Result<SyncSettings> {
-        let bytes = self.store.meta(SETTINGS_KEY)?.ok_or(Error::NotEnrolled)?;
-        serde_json::from_slice(&bytes).map_err(|_| Error::Corrupted {
+        let sealed = self.store.meta(SETTINGS_KEY)?.ok_or(Error::NotEnrolled)?;
+        let corrupted = || Error::Corrupted {
             what: "the sync settings",
-        })
+        };
+        let plain = self
+            .store
+            .open_local(crate::store::SETTINGS_LABEL, &sealed)
+            .ok_or_else(corrupted)?;
+        serde_json::from_slice(&plain).map_err(|_| corrupted())
     }
 
     pub(crate) fn save_sync_settings(&mut self, s: &SyncSettings) -> Result<()> {
-        let bytes = serde_json::to_vec(s).expect("settings always serialise");
-        self.store.set_meta(SETTINGS_KEY, &bytes)
+        let plain =
+            zeroize::Zeroizing::new(serde_json::to_vec(s).expect("settings always serialise"));
+        let sealed = self.store.seal_local(crate::store::SETTINGS_LABEL, &plain);
+        self.store.set_meta(SETTINGS_KEY, &sealed)
     }
 }

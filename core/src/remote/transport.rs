@@ -2,12 +2,15 @@
 //! against this trait; `http.rs` implements it with reqwest, and tests can put a faulty
 //! network between the two.
 
+use komora_protocol::pin::CertificatePin;
 use komora_protocol::roster::RosterResponse;
+use komora_protocol::server_url::ServerUrlError;
 use komora_protocol::{
     BootstrapRequest, ChallengeRequest, ChallengeResponse, DeviceInfo, EnrollRequest,
     EnrollResponse, ErrorCode, Id16, InviteRequest, InviteResponse, KeyGrantsResponse, PullPage,
-    PushBatch, PushResponse, RegisteredResponse, RevokeRequest, TokenRequest, TokenResponse,
+    PushBatchV2, PushResponse, RegisteredResponse, RevokeRequest, TokenRequest, TokenResponse,
 };
+use komora_protocol::{GrantsUpload, ReconcileRequest, ReconcileResponse, RosterAppend};
 
 /// Why a call did not get an answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,19 +23,45 @@ pub enum TransportError {
         code: ErrorCode,
         message: String,
     },
+    /// The address is refused before any connection (plain `http://` to another machine, or
+    /// not a server's address at all).
+    Address(ServerUrlError),
+    /// The server's key is not one this device pinned: maybe an impostor. Never worth retrying.
+    Untrusted,
 }
 
 pub type Reply<T> = Result<T, TransportError>;
 
 /// The sync server's routes, one method each. `token` is a bearer token from [`Transport::token`].
 pub trait Transport: Send {
+    /// The server keys this transport trusts (empty: the public authorities). A vault made
+    /// through it (enrolment, bootstrap) keeps exactly these, so it trusts later what was
+    /// checked at enrolment. A transport that wraps another must hand on the inner one's.
+    fn pins(&self) -> &[CertificatePin] {
+        &[]
+    }
     fn bootstrap(&mut self, req: &BootstrapRequest) -> Reply<RegisteredResponse>;
     fn challenge(&mut self, req: &ChallengeRequest) -> Reply<ChallengeResponse>;
     fn token(&mut self, req: &TokenRequest) -> Reply<TokenResponse>;
     fn invite(&mut self, token: &str, req: &InviteRequest) -> Reply<InviteResponse>;
     fn enroll(&mut self, req: &EnrollRequest) -> Reply<EnrollResponse>;
-    fn push(&mut self, token: &str, batch: &PushBatch) -> Reply<PushResponse>;
-    fn pull(&mut self, token: &str, after: u64, max_bytes: u32) -> Reply<PullPage>;
+    /// Store envelopes, each with its author (`None`: this device) and number (protocol 2).
+    fn push(&mut self, token: &str, batch: &PushBatchV2) -> Reply<PushResponse>;
+    /// The team's envelopes after `after`; `at` is the op this device read there, which the
+    /// stream must still hold (else the page says `rewound`).
+    fn pull(
+        &mut self,
+        token: &str,
+        after: u64,
+        max_bytes: u32,
+        at: Option<Id16>,
+    ) -> Reply<PullPage>;
+    /// After a rolled-back stream: what the server holds and where to pull from (issue 17).
+    fn reconcile(&mut self, token: &str, req: &ReconcileRequest) -> Reply<ReconcileResponse>;
+    /// Statements of the team's signed list the server lacks.
+    fn roster_append(&mut self, token: &str, req: &RosterAppend) -> Reply<()>;
+    /// Team keys wrapped for members the server has no grant for.
+    fn upload_grants(&mut self, token: &str, req: &GrantsUpload) -> Reply<()>;
     fn devices(&mut self, token: &str) -> Reply<Vec<DeviceInfo>>;
     fn revoke(&mut self, token: &str, device: &Id16, req: &RevokeRequest) -> Reply<()>;
     fn keys(&mut self, token: &str, after_epoch: u32) -> Reply<KeyGrantsResponse>;
@@ -50,4 +79,12 @@ pub trait Transport: Send {
         token: &str,
         req: &komora_protocol::CreateTeamRequest,
     ) -> Reply<RegisteredResponse>;
+    /// The proof a revoked device asks for: its team's signed device list, without a login
+    /// (ADR 0013).
+    fn revocation_proof(
+        &mut self,
+        req: &komora_protocol::RevocationProofRequest,
+    ) -> Reply<RosterResponse>;
+    /// This tablet is handed back: its signed last operation (ADR 0013).
+    fn retire(&mut self, token: &str, req: &komora_protocol::RetireRequest) -> Reply<()>;
 }

@@ -333,7 +333,16 @@ pub(crate) fn carried(
     let file = body.record;
     let bytes = unhex(file_key).ok_or(())?;
     let Some(stats) = stats else {
-        // Written before data officers: the bare file key, under the team key.
+        // Written before data officers: the bare file key, under the team key. Only in an
+        // epoch from before data officers (issue 16, finding 10): in any other, a bare key
+        // would hand the whole file to whoever holds the team key, a data officer included.
+        // A data officer holds no legacy epoch: such a file is not its to open.
+        if !keyring.holds(body.written_epoch) {
+            return Ok(None);
+        }
+        if !keyring.is_legacy(body.written_epoch) {
+            return Err(());
+        }
         return SecretKey::from_slice(&bytes)
             .map(|k| Some(FileSecret::Content(k)))
             .ok_or(());
@@ -368,12 +377,32 @@ fn unhex(text: &str) -> Option<zeroize::Zeroizing<Vec<u8>>> {
     Some(out)
 }
 
+/// Whether an erasure naming `record` may destroy it: a client held here, or a record this
+/// device has not received yet (then only its file is marked erased, which touches no
+/// record of any other kind: their operations belong to no file of that id). A record of
+/// any other kind held here is never erased by an erasure, whoever signed it.
+pub(crate) fn names_a_client_file(tx: &Transaction<'_>, record: RecordId) -> Result<bool> {
+    let kind: Option<String> = tx
+        .prepare_cached("SELECT kind FROM records WHERE record_id = ?1")?
+        .query_row([record.as_bytes()], |r| r.get(0))
+        .optional()?;
+    Ok(match kind {
+        Some(kind) => kind == crate::client::KIND,
+        None => record.admits_kind(crate::client::KIND),
+    })
+}
+
 /// Destroy `file` on this device, in the caller's transaction: its key (record and
 /// operations: the only place it was kept), the materialised state of every record of the
 /// file, and remember it was erased so its operations arriving later are never merged.
 /// Returns the records that went (for in-memory views). `secure_delete` is on, so the
 /// deleted rows are overwritten, not left in free pages.
-pub(crate) fn shred(tx: &Transaction<'_>, file: RecordId, now_ms: u64) -> Result<Vec<RecordId>> {
+pub(crate) fn shred(
+    tx: &Transaction<'_>,
+    file: RecordId,
+    now_ms: u64,
+    erasure: crate::ids::OpId,
+) -> Result<Vec<RecordId>> {
     let mut gone = Vec::new();
     {
         let mut stmt = tx.prepare_cached("SELECT record_id FROM records WHERE file = ?1")?;
@@ -385,9 +414,10 @@ pub(crate) fn shred(tx: &Transaction<'_>, file: RecordId, now_ms: u64) -> Result
     // The client's own operations: the first carried the file's key. The server is asked to
     // delete them (at the next sync of a supervisor's or an administrator's tablet).
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO pending_erasures (op_id) SELECT op_id FROM ops WHERE record_id = ?1",
+        "INSERT OR IGNORE INTO pending_erasures (op_id, erasure)
+         SELECT op_id, ?2 FROM ops WHERE record_id = ?1",
     )?
-    .execute([file.as_bytes()])?;
+    .execute(params![file.as_bytes(), erasure.as_bytes()])?;
     tx.prepare_cached("DELETE FROM ops WHERE record_id = ?1")?
         .execute([file.as_bytes()])?;
     tx.prepare_cached("DELETE FROM records WHERE file = ?1 OR record_id = ?1")?
@@ -421,5 +451,49 @@ mod tests {
             );
         }
         assert!(FileSecret::from_bytes(&[TAG_STATS_ONLY; 20]).is_none());
+    }
+
+    /// Issue 16, finding 10: a bare file key (as written before data officers existed) was
+    /// accepted in any epoch, so a legacy operation re-sealed into a new epoch, or one an
+    /// insider writes that way, handed the whole file to whoever held the team key: a data
+    /// officer's tablet included.
+    #[test]
+    fn a_re_sealed_legacy_operation_cannot_hand_a_file_key_to_a_data_officer() {
+        use crate::op::{Change, OpBody, FILE_KEY_FIELD};
+        use crate::vault::EpochKey;
+        let file = RecordId::for_kind("client");
+        let key = SecretKey::random();
+        let body = |written_epoch| OpBody {
+            record: file,
+            kind: "client".into(),
+            device: crate::ids::DeviceId::random(),
+            device_seq: 1,
+            wall_ms: 0,
+            counter: 0,
+            changes: vec![
+                Change::Set {
+                    field: FILE_KEY_FIELD.into(),
+                    value: Value::Text(hex(key.expose())),
+                    preds: vec![],
+                },
+                Change::Sealed {
+                    file,
+                    sealed: vec![0; 40],
+                },
+            ],
+            written_epoch,
+        };
+        let ring = |keys| super::super::Keyring::from_keys(keys).unwrap();
+        // Written in a legacy epoch, on a tablet holding it: the file key, as before.
+        let legacy = ring(vec![(1, EpochKey::Legacy(SecretKey::random()))]);
+        assert!(matches!(carried(&body(1), &legacy), Ok(Some(FileSecret::Content(k))) if k == key));
+        // The same operation re-sealed into epoch 2, on a data officer's tablet (which holds
+        // epoch 2's team key only): no key for it.
+        let officer = ring(vec![(2, EpochKey::Team(SecretKey::random()))]);
+        assert!(matches!(carried(&body(1), &officer), Ok(None)));
+        // A bare key claimed in an epoch from after data officers: refused as forged.
+        let current = ring(vec![(2, EpochKey::Casework(SecretKey::random()))]);
+        assert!(carried(&body(2), &current).is_err());
+        assert!(carried(&body(2), &officer).is_err());
     }
 }

@@ -27,9 +27,22 @@ use crate::vault::EpochKey;
 
 pub use sync::{ApplyReport, RejectReason, Rejected, Summary};
 
-const STATE_AAD: &str = "komora/state/v1";
+/// States sealed under a team key (vaults from before ADR 0014; moved at the first unlock).
+const TEAM_STATE_AAD: &str = "komora/state/v1";
+/// States sealed under this device's state key (ADR 0014).
+const DEVICE_STATE_AAD: &str = "komora/device-state/v1";
+/// The `epoch` column of a state sealed under the device's state key (team epochs start at 1).
+const DEVICE_STATE_EPOCH: u32 = 0;
+const STATE_KEY_INFO: &[u8] = b"komora/device-state-key/v1";
+/// The sync settings, sealed under the master key (issue 16, finding 11).
+pub(crate) const SETTINGS_META: &str = "sync_settings";
+pub(crate) const SETTINGS_LABEL: &str = "komora/sync-settings/v1";
 const TEAM_KEY_AAD: &str = "komora/team-key/v1";
 const SIGNING_AAD: &str = "komora/signing-key/v1";
+/// The signing key sealed under this label marks a vault whose states and settings are
+/// sealed under its own keys (ADR 0014): after that, a state under a team key or settings in
+/// clear are refused as tampering, whoever wrote them into the file.
+const SIGNING_AAD_V2: &str = "komora/signing-key/v2";
 
 /// One edit a caller asks for; the store turns it into a [`Change`] using the current state.
 #[derive(Debug)]
@@ -129,6 +142,14 @@ impl Keyring {
         self.keys.contains_key(&epoch)
     }
 
+    /// Whether `epoch` is one from before data officers (its one key opens everything), as
+    /// this device holds it.
+    pub(crate) fn is_legacy(&self, epoch: u32) -> bool {
+        self.keys
+            .get(&epoch)
+            .is_some_and(|k| matches!(k.secret, EpochKey::Legacy(_)))
+    }
+
     pub(crate) fn export(&self) -> Vec<(u32, EpochKey)> {
         self.keys
             .iter()
@@ -137,8 +158,33 @@ impl Keyring {
     }
 }
 
+/// How this device seals records' states (ADR 0014): under a key of its own, derived from its
+/// master key, so a copy of its database opens with no team key (a data officer's, another
+/// tablet's) and an erased file's states stay closed in a copy taken before the erasure.
+pub(crate) struct StateKey {
+    key: AeadKey,
+    /// Whether states sealed under a team key may still be opened: only while a vault from
+    /// before is moved over, at its first unlock.
+    legacy: bool,
+}
+
+impl StateKey {
+    fn new(master: &SecretKey, device: DeviceId, legacy: bool) -> Self {
+        let derived = SecretKey::from_bytes(*crate::crypto::hkdf32(
+            device.as_bytes(),
+            master.expose(),
+            STATE_KEY_INFO,
+        ));
+        Self {
+            key: AeadKey::new(&derived),
+            legacy,
+        }
+    }
+}
+
 pub(crate) struct Store {
     conn: Connection,
+    states: StateKey,
     device: DeviceId,
     clock: Clock,
     next_seq: u64,
@@ -223,7 +269,7 @@ impl Store {
             )?;
         }
         save_clock(&tx, (0, 0), 1)?;
-        let sealed_signing = master.seal(&aad(SIGNING_AAD, &[device.as_bytes()]), &signing);
+        let sealed_signing = master.seal(&aad(SIGNING_AAD_V2, &[device.as_bytes()]), &signing);
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('signing_key', ?1)",
             [sealed_signing],
@@ -231,6 +277,7 @@ impl Store {
         tx.commit()?;
         Ok(Self {
             conn,
+            states: StateKey::new(master, device, false),
             device,
             clock: Clock::new(device, (0, 0), time),
             next_seq: 1,
@@ -293,14 +340,29 @@ impl Store {
             .ok_or(Error::Corrupted {
                 what: "the vault database",
             })?;
-        let signing = master
-            .open(&aad(SIGNING_AAD, &[device.as_bytes()]), &sealed_signing)
-            .ok_or(Error::Corrupted {
-                what: "the device identity",
-            })?;
+        // Sealed under the second label: a vault whose states and settings are its own.
+        // Under the first: a vault from before, moved over now, in one transaction.
+        let (signing, moved) =
+            match master.open(&aad(SIGNING_AAD_V2, &[device.as_bytes()]), &sealed_signing) {
+                Some(signing) => (signing, true),
+                None => (
+                    master
+                        .open(&aad(SIGNING_AAD, &[device.as_bytes()]), &sealed_signing)
+                        .ok_or(Error::Corrupted {
+                            what: "the device identity",
+                        })?,
+                    false,
+                ),
+            };
+        let states = StateKey::new(master, device, !moved);
+        if !moved {
+            move_to_device_keys(&mut conn, master, device, &keys, &states, &signing)?;
+        }
+        let states = StateKey::new(master, device, false);
         let erased = files::FileKeys::load(&conn)?;
         Ok(Self {
             conn,
+            states,
             device,
             clock: Clock::new(device, last, time),
             next_seq,
@@ -372,6 +434,10 @@ impl Store {
     /// Make each record edit one operation, append them to the log and merge them, in one
     /// transaction. Returns the new operations' ids, one per edit.
     pub(crate) fn write(&mut self, edits: Vec<RecordEdit>) -> Result<Vec<OpId>> {
+        if self.meta("handed_back")?.is_some() {
+            // Its last operation is signed: anything after it would be refused by the team.
+            return Err(Error::HandedBack);
+        }
         let first_seq = self.next_seq;
         let mut records: Vec<RecordId> = edits.iter().map(|e| e.record).collect();
         let result = self.write_in_tx(edits);
@@ -435,6 +501,7 @@ impl Store {
             signer,
             files,
             master,
+            states,
             ..
         } = self;
         let (epoch, key) = keys.current();
@@ -446,8 +513,14 @@ impl Store {
             let existing = if edit.create {
                 None
             } else {
-                load_state(&tx, keys, edit.record)?
+                load_state(&tx, states, keys, edit.record)?
             };
+            if edit.create && !edit.record.admits_kind(edit.kind) {
+                return Err(Error::validation(
+                    "record",
+                    "this id belongs to a record of another kind",
+                ));
+            }
             match &existing {
                 None if !edit.create => return Err(Error::NotFound(edit.record)),
                 Some(s) if s.kind != edit.kind || s.deleted.is_some() => {
@@ -493,9 +566,10 @@ impl Store {
                 master,
                 device: *device,
             };
-            let (gone, wrapped) = after_merge(&tx, files, &keeper, edit.record, &mut state, now)?;
+            let (gone, wrapped) =
+                after_merge(&tx, files, &keeper, edit.record, &mut state, now, op.id)?;
             also.extend(gone);
-            save_state(&tx, keys, edit.record, &state, file, wrapped)?;
+            save_state(&tx, states, edit.record, &state, file, wrapped)?;
             ids.push(op.id);
         }
         save_clock(&tx, clock.last(), *next_seq)?;
@@ -556,24 +630,72 @@ impl Store {
         Ok(())
     }
 
-    /// Operations the server should delete: they carried an erased file's key.
-    pub(crate) fn pending_erasures(&self) -> Result<Vec<OpId>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT op_id FROM pending_erasures LIMIT 10000")?;
-        let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(OpId::from_slice(&row?)?);
+    /// Operations the server should delete (they carried an erased file's key): those of the
+    /// erasures this device wrote, by erasure, which it asks the server to delete; and the
+    /// others, which the erasure's author asks for.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn pending_erasures(&self) -> Result<(Vec<(OpId, Vec<OpId>)>, Vec<OpId>)> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.op_id, p.erasure, o.device_id = ?1 FROM pending_erasures p
+             LEFT JOIN ops o ON o.op_id = p.erasure WHERE p.done = 0 LIMIT 10000",
+        )?;
+        let mut rows = stmt.query([self.device.as_bytes()])?;
+        let mut mine: BTreeMap<OpId, Vec<OpId>> = BTreeMap::new();
+        let mut others = Vec::new();
+        while let Some(row) = rows.next()? {
+            let id = OpId::from_slice(row.get_ref(0)?.as_blob()?)?;
+            let erasure: Option<Vec<u8>> = row.get(1)?;
+            let own: Option<bool> = row.get(2)?;
+            match (erasure, own) {
+                (Some(e), Some(true)) => mine.entry(OpId::from_slice(&e)?).or_default().push(id),
+                _ => others.push(id),
+            }
         }
-        Ok(out)
+        Ok((mine.into_iter().collect(), others))
     }
 
-    /// The server deleted these (or this device may not ask it to).
+    /// How many deletions of this device's own erasures the server carried out.
+    pub(crate) fn own_erasures_done(&self) -> Result<u64> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM pending_erasures WHERE done = 1 AND erasure IN
+             (SELECT op_id FROM ops WHERE device_id = ?1)",
+            [self.device.as_bytes()],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
+    /// Ask the server again for the deletions of this device's own erasures (it was restored
+    /// from a backup taken before them).
+    pub(crate) fn requeue_own_erasures(&mut self) -> Result<usize> {
+        Ok(self.conn.execute(
+            "UPDATE pending_erasures SET done = 0 WHERE done = 1 AND erasure IN
+             (SELECT op_id FROM ops WHERE device_id = ?1)",
+            [self.device.as_bytes()],
+        )?)
+    }
+
+    /// The highest operation number held from `device` (0: none).
+    pub(crate) fn last_seq_of(&self, device: DeviceId) -> Result<u64> {
+        let n: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT max(device_seq) FROM ops WHERE device_id = ?1")?
+            .query_row([device.as_bytes()], |r| r.get(0))?;
+        Ok(n.unwrap_or(0) as u64)
+    }
+
+    /// The number of this device's latest operation (0 before its first).
+    pub(crate) fn last_own_seq(&self) -> Result<u64> {
+        Ok(self.next_seq.saturating_sub(1))
+    }
+
+    /// The server deleted these (or this device may not ask it to). They stay listed, done,
+    /// so that a server restored from an older backup can be asked again.
     pub(crate) fn clear_pending_erasures(&mut self, ids: &[OpId]) -> Result<()> {
         let tx = self.conn.transaction()?;
         {
-            let mut stmt = tx.prepare_cached("DELETE FROM pending_erasures WHERE op_id = ?1")?;
+            let mut stmt =
+                tx.prepare_cached("UPDATE pending_erasures SET done = 1 WHERE op_id = ?1")?;
             for id in ids {
                 stmt.execute([id.as_bytes()])?;
             }
@@ -594,7 +716,7 @@ impl Store {
 
     /// The merged state of one record, `None` if this replica has never seen it.
     pub(crate) fn state(&self, record: RecordId) -> Result<Option<RecordState>> {
-        load_state(&self.conn, &self.keys, record)
+        load_state(&self.conn, &self.states, &self.keys, record)
     }
 
     /// Visit every record that belongs to a client file, with its file, streaming.
@@ -611,6 +733,7 @@ impl Store {
             let id = RecordId::from_slice(row.get_ref(0)?.as_blob()?)?;
             let file = RecordId::from_slice(row.get_ref(3)?.as_blob()?)?;
             if let Ok(state) = open_state_into(
+                &self.states,
                 &self.keys,
                 id,
                 row.get(1)?,
@@ -639,6 +762,7 @@ impl Store {
         while let Some(row) = rows.next()? {
             let id = RecordId::from_slice(row.get_ref(0)?.as_blob()?)?;
             match open_state_into(
+                &self.states,
                 &self.keys,
                 id,
                 row.get(1)?,
@@ -661,7 +785,13 @@ impl Store {
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             let id = RecordId::from_slice(row.get_ref(0)?.as_blob()?)?;
-            let state = open_state(&self.keys, id, row.get(1)?, row.get_ref(2)?.as_blob()?)?;
+            let state = open_state(
+                &self.states,
+                &self.keys,
+                id,
+                row.get(1)?,
+                row.get_ref(2)?.as_blob()?,
+            )?;
             visit(state_codec::encode(&state));
         }
         Ok(())
@@ -720,6 +850,41 @@ impl Store {
         tx.commit()?;
         self.keys = keyring;
         Ok(resealed)
+    }
+
+    /// Set the number of this device's next operation; returns the one it replaces (the
+    /// insider-attack tests).
+    #[cfg(feature = "insider-attacks")]
+    pub(crate) fn set_next_seq(&mut self, next: u64) -> u64 {
+        std::mem::replace(&mut self.next_seq, next)
+    }
+
+    /// How many records' states of the database at `conn` open under these team keys, the way
+    /// every state was sealed before ADR 0014 (the insider-attack tests: a data officer, or any
+    /// member, holding a copy of another tablet's database).
+    #[cfg(feature = "insider-attacks")]
+    pub(crate) fn states_open_with_team_keys(conn: &Connection, keys: &Keyring) -> Result<usize> {
+        let mut stmt = conn.prepare("SELECT record_id, epoch, state FROM records")?;
+        let mut rows = stmt.query([])?;
+        let mut opened = 0;
+        while let Some(row) = rows.next()? {
+            let id = RecordId::from_slice(row.get_ref(0)?.as_blob()?)?;
+            let sealed = row.get_ref(2)?.as_blob()?;
+            // Under the epoch the row names, and under every epoch held (the row's number can
+            // be edited in the copy).
+            let epochs: Vec<u32> = std::iter::once(row.get::<_, u32>(1)?)
+                .chain(keys.keys.keys().copied())
+                .collect();
+            if epochs.iter().any(|e| {
+                keys.get(*e)
+                    .ok()
+                    .and_then(|k| k.open(&team_state_aad(id, *e), sealed))
+                    .is_some()
+            }) {
+                opened += 1;
+            }
+        }
+        Ok(opened)
     }
 
     /// Put an envelope in the outgoing queue without merging it (the insider-attack tests).
@@ -818,8 +983,71 @@ fn team_key_aad(device: DeviceId, epoch: u32) -> Vec<u8> {
     aad(TEAM_KEY_AAD, &[device.as_bytes(), &epoch.to_be_bytes()])
 }
 
-fn state_aad(record: RecordId, epoch: u32) -> Vec<u8> {
-    aad(STATE_AAD, &[record.as_bytes(), &epoch.to_be_bytes()])
+fn team_state_aad(record: RecordId, epoch: u32) -> Vec<u8> {
+    aad(TEAM_STATE_AAD, &[record.as_bytes(), &epoch.to_be_bytes()])
+}
+
+fn device_state_aad(record: RecordId) -> Vec<u8> {
+    aad(DEVICE_STATE_AAD, &[record.as_bytes()])
+}
+
+/// Move a vault from before ADR 0014 over, in one transaction: every state re-sealed under
+/// the device's state key, the sync settings sealed under the master key, and the signing key
+/// sealed under the label that says it is done. A crash leaves all of it or none.
+fn move_to_device_keys(
+    conn: &mut Connection,
+    master: &SecretKey,
+    device: DeviceId,
+    keys: &Keyring,
+    states: &StateKey,
+    signing: &[u8],
+) -> Result<()> {
+    let tx = conn.transaction()?;
+    {
+        let mut select =
+            tx.prepare("SELECT record_id, epoch, state FROM records WHERE epoch != 0")?;
+        let mut update =
+            tx.prepare("UPDATE records SET epoch = 0, state = ?2 WHERE record_id = ?1")?;
+        let mut rows = select.query([])?;
+        let mut scratch = zeroize::Zeroizing::new(Vec::new());
+        while let Some(row) = rows.next()? {
+            let id = RecordId::from_slice(row.get_ref(0)?.as_blob()?)?;
+            let state = open_state_into(
+                states,
+                keys,
+                id,
+                row.get(1)?,
+                row.get_ref(2)?.as_blob()?,
+                &mut scratch,
+            )?;
+            let plain = zeroize::Zeroizing::new(state_codec::encode(&state));
+            update.execute(params![
+                id.as_bytes(),
+                states.key.seal(&device_state_aad(id), &plain)
+            ])?;
+        }
+    }
+    let settings: Option<Vec<u8>> = tx
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [SETTINGS_META],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(clear) = settings {
+        // Written in clear before: sealed now, bound to this device.
+        let sealed = master.seal(&aad(SETTINGS_LABEL, &[device.as_bytes()]), &clear);
+        tx.execute(
+            "UPDATE meta SET value = ?2 WHERE key = ?1",
+            params![SETTINGS_META, sealed],
+        )?;
+    }
+    tx.execute(
+        "UPDATE meta SET value = ?1 WHERE key = 'signing_key'",
+        [master.seal(&aad(SIGNING_AAD_V2, &[device.as_bytes()]), signing)],
+    )?;
+    tx.commit()?;
+    Ok(())
 }
 
 fn to_changes(state: Option<&RecordState>, edits: Vec<Edit>) -> Vec<Change> {
@@ -897,19 +1125,31 @@ fn insert_op(tx: &Transaction<'_>, op: &Op, envelope: &OpEnvelope, synced: bool)
     Ok(())
 }
 
-fn load_state(conn: &Connection, keys: &Keyring, record: RecordId) -> Result<Option<RecordState>> {
+fn load_state(
+    conn: &Connection,
+    sk: &StateKey,
+    keys: &Keyring,
+    record: RecordId,
+) -> Result<Option<RecordState>> {
     let mut stmt = conn.prepare_cached("SELECT epoch, state FROM records WHERE record_id = ?1")?;
     let row = stmt
         .query_row([record.as_bytes()], |r| {
             Ok((r.get::<_, u32>(0)?, r.get::<_, Vec<u8>>(1)?))
         })
         .optional()?;
-    row.map(|(epoch, sealed)| open_state(keys, record, epoch, &sealed))
+    row.map(|(epoch, sealed)| open_state(sk, keys, record, epoch, &sealed))
         .transpose()
 }
 
-fn open_state(keys: &Keyring, record: RecordId, epoch: u32, sealed: &[u8]) -> Result<RecordState> {
+fn open_state(
+    sk: &StateKey,
+    keys: &Keyring,
+    record: RecordId,
+    epoch: u32,
+    sealed: &[u8],
+) -> Result<RecordState> {
     open_state_into(
+        sk,
         keys,
         record,
         epoch,
@@ -918,7 +1158,11 @@ fn open_state(keys: &Keyring, record: RecordId, epoch: u32, sealed: &[u8]) -> Re
     )
 }
 
+/// Open a record's state: under this device's state key; under a team key only while a vault
+/// from before is being moved over (afterwards such a state was written by someone else into
+/// the file, and is refused).
 fn open_state_into(
+    sk: &StateKey,
     keys: &Keyring,
     record: RecordId,
     epoch: u32,
@@ -926,23 +1170,31 @@ fn open_state_into(
     scratch: &mut Vec<u8>,
 ) -> Result<RecordState> {
     let corrupted = || Error::Corrupted { what: "a record" };
-    keys.get(epoch)?
-        .open_into(&state_aad(record, epoch), sealed, scratch)
-        .ok_or_else(corrupted)?;
+    if epoch == DEVICE_STATE_EPOCH {
+        sk.key
+            .open_into(&device_state_aad(record), sealed, scratch)
+            .ok_or_else(corrupted)?;
+    } else if sk.legacy {
+        keys.get(epoch)?
+            .open_into(&team_state_aad(record, epoch), sealed, scratch)
+            .ok_or_else(corrupted)?;
+    } else {
+        return Err(corrupted());
+    }
     state_codec::decode(scratch)
 }
 
 fn save_state(
     tx: &Transaction<'_>,
-    keys: &Keyring,
+    sk: &StateKey,
     record: RecordId,
     state: &RecordState,
     file: Option<RecordId>,
     file_key: Option<Vec<u8>>,
 ) -> Result<()> {
-    let (epoch, key) = keys.current();
+    let epoch = DEVICE_STATE_EPOCH;
     let mut plain = zeroize::Zeroizing::new(state_codec::encode(state));
-    let sealed = key.seal(&state_aad(record, epoch), &plain);
+    let sealed = sk.key.seal(&device_state_aad(record), &plain);
     zeroize::Zeroize::zeroize(&mut *plain);
     let mut stmt = tx.prepare_cached(
         "INSERT INTO records (record_id, kind, epoch, state, file, file_key)
@@ -971,6 +1223,7 @@ pub(crate) struct KeyKeeper<'a> {
     pub device: DeviceId,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn after_merge(
     tx: &Transaction<'_>,
     files: &mut files::FileKeys,
@@ -978,6 +1231,7 @@ fn after_merge(
     record: RecordId,
     state: &mut RecordState,
     now_ms: u64,
+    op: OpId,
 ) -> Result<(Vec<RecordId>, Option<Vec<u8>>)> {
     match state.kind.as_str() {
         crate::client::KIND => {
@@ -996,10 +1250,12 @@ fn after_merge(
             let Some(file) = crate::casework::StateExt::id(state, "file") else {
                 return Ok((Vec::new(), None));
             };
-            if files.is_erased(file) {
+            if files.is_erased(file) || !files::names_a_client_file(tx, file)? {
+                // Only a client's file can be erased (issue 16, finding 8): an erasure naming
+                // a session, an audit entry or the team's policy destroys nothing.
                 return Ok((Vec::new(), None));
             }
-            let gone = files::shred(tx, file, now_ms)?;
+            let gone = files::shred(tx, file, now_ms, op)?;
             files.forget(file);
             Ok((gone, None))
         }
@@ -1035,4 +1291,105 @@ fn load_clock(conn: &Connection) -> Result<((u64, u32), u64)> {
     let counter = u32::from_be_bytes(bytes[8..12].try_into().expect("4 bytes"));
     let next_seq = u64::from_be_bytes(bytes[12..].try_into().expect("8 bytes"));
     Ok(((wall, counter), next_seq))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hlc::SystemClock;
+
+    /// A vault written before ADR 0014 (states under the team key, settings in clear) is moved
+    /// to its own keys at its first unlock, in one transaction; afterwards a state under a team
+    /// key, or settings in clear, written into the file by someone else, are refused.
+    #[test]
+    fn a_vault_from_before_moves_to_its_own_keys_at_unlock_and_refuses_the_old_forms_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("komora.db");
+        let master = SecretKey::random();
+        let identity = crate::vault::DeviceIdentity::generate();
+        let device = identity.id;
+        let team = vec![(1, EpochKey::Casework(SecretKey::random()))];
+        let time: Arc<dyn TimeSource> = Arc::new(SystemClock);
+        let mut store = Store::create(
+            Connection::open(&path).unwrap(),
+            &master,
+            device,
+            team.clone(),
+            identity.pkcs8.clone(),
+            time.clone(),
+        )
+        .unwrap();
+        let group = RecordId::for_kind("group");
+        store
+            .write(vec![RecordEdit {
+                record: group,
+                kind: "group",
+                create: true,
+                edits: vec![Edit::Set("kind", Value::Text("healing-group".into()))],
+            }])
+            .unwrap();
+        drop(store);
+        // Back to how it was written before: the state under the team key of epoch 1, the
+        // settings in clear, the signing key under the first label.
+        let keys = Keyring::from_keys(team.clone()).unwrap();
+        let before = |conn: &Connection| {
+            let (epoch, sealed): (u32, Vec<u8>) = conn
+                .query_row("SELECT epoch, state FROM records", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .unwrap();
+            assert_eq!(epoch, DEVICE_STATE_EPOCH);
+            let sk = StateKey::new(&master, device, false);
+            let state = open_state(&sk, &keys, group, epoch, &sealed).unwrap();
+            let plain = state_codec::encode(&state);
+            let old = keys.get(1).unwrap().seal(&team_state_aad(group, 1), &plain);
+            conn.execute("UPDATE records SET epoch = 1, state = ?1", [old])
+                .unwrap();
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('sync_settings', ?1)",
+                [br#"{"server_url":"https://sync.ami.rw"}"#.to_vec()],
+            )
+            .unwrap();
+            conn.execute(
+                "UPDATE meta SET value = ?1 WHERE key = 'signing_key'",
+                [master.seal(&aad(SIGNING_AAD, &[device.as_bytes()]), &identity.pkcs8)],
+            )
+            .unwrap();
+        };
+        before(&Connection::open(&path).unwrap());
+        let store = Store::open(Connection::open(&path).unwrap(), &master, time.clone()).unwrap();
+        assert!(store.state(group).unwrap().is_some(), "the state opens");
+        let settings = store.meta(SETTINGS_META).unwrap().unwrap();
+        assert!(
+            !settings.windows(9).any(|w| w == b"sync.ami."),
+            "no longer in clear"
+        );
+        assert_eq!(
+            &store.open_local(SETTINGS_LABEL, &settings).unwrap()[..],
+            br#"{"server_url":"https://sync.ami.rw"}"#
+        );
+        let (epoch,): (u32,) = store
+            .conn
+            .query_row("SELECT epoch FROM records", [], |r| Ok((r.get(0)?,)))
+            .unwrap();
+        assert_eq!(epoch, DEVICE_STATE_EPOCH);
+        drop(store);
+        // Someone writes the old forms into the moved vault's file: refused.
+        let conn = Connection::open(&path).unwrap();
+        let plain = {
+            let sk = StateKey::new(&master, device, false);
+            let (e, sealed): (u32, Vec<u8>) = conn
+                .query_row("SELECT epoch, state FROM records", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .unwrap();
+            state_codec::encode(&open_state(&sk, &keys, group, e, &sealed).unwrap())
+        };
+        let forged = keys.get(1).unwrap().seal(&team_state_aad(group, 1), &plain);
+        conn.execute("UPDATE records SET epoch = 1, state = ?1", [forged])
+            .unwrap();
+        drop(conn);
+        let store = Store::open(Connection::open(&path).unwrap(), &master, time).unwrap();
+        assert!(matches!(store.state(group), Err(Error::Corrupted { .. })));
+    }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -39,6 +40,14 @@ impl Summary {
 
     pub fn is_empty(&self) -> bool {
         self.held.is_empty()
+    }
+
+    /// As the wire carries it: per author id, the ranges of its numbers.
+    pub(crate) fn to_author_ranges(&self) -> komora_protocol::AuthorRanges {
+        self.held
+            .iter()
+            .map(|(d, r)| (komora_protocol::Id16(*d.as_bytes()), r.clone()))
+            .collect()
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -147,7 +156,7 @@ fn check_authors<'a>(
             });
             continue;
         }
-        match roster.author_key(author, op.body.written_epoch) {
+        match roster.author_key(author, op.body.written_epoch, op.body.device_seq) {
             Ok(_) if !may_write(&op.body.kind, roster.role_of(author)) => {
                 report.rejected.push(Rejected {
                     op_id: op.id,
@@ -246,7 +255,102 @@ pub struct ApplyReport {
 /// its row (when this apply brought the key).
 type Touched = (RecordState, Option<RecordId>, Option<Vec<u8>>);
 
+/// Most operations a tablet keeps parked (waiting for a key, an author or a file key). Honest
+/// syncs park a few, for the length of a sync; beyond this a server (or a batch file) is
+/// flooding the tablet, and the oldest are set aside (issue 16, finding 4).
+pub(crate) const MAX_PARKED: usize = 10_000;
+/// How long a parked operation waits before it is set aside: a key or an author that has not
+/// come in a month is not coming.
+pub(crate) const PARKED_MAX_AGE_MS: u64 = 30 * 24 * 3600 * 1000;
+const SET_ASIDE_META: &str = "parked_set_aside";
+
+/// One operation waiting to be sent: its place in this log, its envelope, its author and
+/// number.
+pub(crate) struct Unsynced {
+    pub seq: i64,
+    pub envelope: Vec<u8>,
+    pub author: DeviceId,
+    pub number: u64,
+}
+
+/// Whether `ranges` holds `number` of `author`.
+fn holds(
+    ranges: &komora_protocol::AuthorRanges,
+    author: &komora_protocol::Id16,
+    number: u64,
+) -> bool {
+    ranges.iter().any(|(a, r)| {
+        a == author && {
+            let i = r.partition_point(|(_, hi)| *hi < number);
+            r.get(i).is_some_and(|(lo, _)| *lo <= number)
+        }
+    })
+}
+
+/// Whether another operation of the same author already holds this operation's number.
+fn number_reused(conn: &rusqlite::Connection, op: &Op) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM ops WHERE device_id = ?1 AND device_seq = ?2 AND op_id != ?3",
+        )?
+        .exists(rusqlite::params![
+            op.body.device.as_bytes(),
+            op.body.device_seq as i64,
+            op.id.as_bytes()
+        ])?)
+}
+
+/// Set aside parked operations older than a month, then the oldest beyond the cap; the count
+/// set aside so far is kept for the status line.
+fn trim_parked(tx: &rusqlite::Transaction<'_>, now_ms: u64) -> Result<usize> {
+    let cutoff = now_ms.saturating_sub(PARKED_MAX_AGE_MS) as i64;
+    let mut gone = tx
+        .prepare_cached("DELETE FROM parked WHERE parked_at_ms < ?1")?
+        .execute([cutoff])?;
+    let count: i64 = tx.query_row("SELECT count(*) FROM parked", [], |r| r.get(0))?;
+    let over = (count as usize).saturating_sub(MAX_PARKED);
+    if over > 0 {
+        gone += tx
+            .prepare_cached(
+                "DELETE FROM parked WHERE op_id IN
+                 (SELECT op_id FROM parked ORDER BY parked_at_ms, op_id LIMIT ?1)",
+            )?
+            .execute([over as i64])?;
+    }
+    if gone > 0 {
+        let before: u64 = tx
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                [SET_ASIDE_META],
+                |r| r.get::<_, Vec<u8>>(0),
+            )
+            .optional()?
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_be_bytes)
+            .unwrap_or(0);
+        tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?
+            .execute(rusqlite::params![
+                SET_ASIDE_META,
+                &(before + gone as u64).to_be_bytes()[..]
+            ])?;
+    }
+    Ok(gone)
+}
+
 impl Store {
+    /// Operations parked now, and how many were ever set aside (too old, or over the cap).
+    pub(crate) fn parked_counts(&self) -> Result<(u64, u64)> {
+        let parked: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM parked", [], |r| r.get(0))?;
+        let set_aside = self
+            .meta(SET_ASIDE_META)?
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_be_bytes)
+            .unwrap_or(0);
+        Ok((parked as u64, set_aside))
+    }
+
     /// What this replica holds.
     pub(crate) fn summary(&self) -> Result<Summary> {
         let mut stmt = self.conn.prepare_cached(
@@ -293,7 +397,7 @@ impl Store {
     pub(crate) fn apply_remote(
         &mut self,
         envelopes: &[OpEnvelope],
-        server_cursor: Option<u64>,
+        server_cursor: Option<(u64, Option<OpId>)>,
         defer_unknown: bool,
     ) -> Result<ApplyReport> {
         self.apply_checked(
@@ -311,7 +415,7 @@ impl Store {
     fn apply_checked(
         &mut self,
         envelopes: &[OpEnvelope],
-        server_cursor: Option<u64>,
+        server_cursor: Option<(u64, Option<OpId>)>,
         held_by_server: bool,
         defer_unknown: bool,
     ) -> Result<ApplyReport> {
@@ -359,6 +463,8 @@ impl Store {
             files,
             master,
             device,
+            roster,
+            states,
             ..
         } = self;
         let tx = conn.transaction()?;
@@ -429,11 +535,34 @@ impl Store {
                 }
                 continue;
             }
+            // A revoked tablet's numbers up to its cutoff count: one it reuses for a new
+            // operation (to slip it under the cutoff) is refused wherever the first is held.
+            if roster
+                .as_ref()
+                .is_some_and(|r| r.has_cutoff(op.body.device))
+                && number_reused(&tx, &op)?
+            {
+                report.rejected.push(Rejected {
+                    op_id: op.id,
+                    reason: RejectReason::RevokedAuthor(op.body.device),
+                });
+                continue;
+            }
             let record = op.body.record;
+            // A record's kind is part of its identity: an id tagged for another kind is
+            // refused whatever arrived first (issue 16, finding 9), before any state is made
+            // for it.
+            if !record.admits_kind(&op.body.kind) {
+                report.rejected.push(Rejected {
+                    op_id: op.id,
+                    reason: RejectReason::KindMismatch,
+                });
+                continue;
+            }
             let (state, _, wrapped_key) = match touched.entry(record) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(e) => {
-                    let loaded = load_state(&tx, keys, record)?;
+                    let loaded = load_state(&tx, states, keys, record)?;
                     e.insert((
                         loaded.unwrap_or_else(|| RecordState::new(&op.body.kind, op.body.hlc())),
                         file,
@@ -459,7 +588,7 @@ impl Store {
                     master,
                     device: *device,
                 };
-                let (went, wrapped) = after_merge(&tx, files, &keeper, record, state, now)?;
+                let (went, wrapped) = after_merge(&tx, files, &keeper, record, state, now, op.id)?;
                 gone.extend(went);
                 if wrapped.is_some() {
                     *wrapped_key = wrapped;
@@ -467,30 +596,45 @@ impl Store {
             }
         }
         if !park.is_empty() {
-            let mut stmt = tx.prepare_cached(
-                "INSERT OR IGNORE INTO parked (op_id, envelope, parked_at_ms, held) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for env in &park {
-                stmt.execute(rusqlite::params![
-                    env.op_id().as_bytes(),
-                    env.to_bytes(),
-                    parked_at as i64,
-                    held_by_server
-                ])?;
+            {
+                let mut stmt = tx.prepare_cached(
+                    "INSERT OR IGNORE INTO parked (op_id, envelope, parked_at_ms, held) VALUES (?1, ?2, ?3, ?4)",
+                )?;
+                for env in &park {
+                    stmt.execute(rusqlite::params![
+                        env.op_id().as_bytes(),
+                        env.to_bytes(),
+                        parked_at as i64,
+                        held_by_server
+                    ])?;
+                }
             }
+            trim_parked(&tx, parked_at)?;
         }
         for (record, (state, file, wrapped)) in touched.iter_mut() {
             if gone.contains(record) {
                 continue; // erased in this very page
             }
-            save_state(&tx, keys, *record, state, *file, wrapped.take())?;
+            save_state(&tx, states, *record, state, *file, wrapped.take())?;
         }
         save_clock(&tx, clock.last(), *next_seq)?;
-        if let Some(cursor) = server_cursor {
+        if let Some((cursor, anchor)) = server_cursor {
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('pull_cursor', ?1)",
             )?
             .execute([&cursor.to_be_bytes()[..]])?;
+            // The operation the stream holds at the cursor: a later pull checks it is still
+            // there (a store rolled back would not have it, issue 17).
+            match anchor {
+                Some(op) => tx
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO meta (key, value) VALUES ('pull_cursor_op', ?1)",
+                    )?
+                    .execute([op.as_bytes()])?,
+                None => tx
+                    .prepare_cached("DELETE FROM meta WHERE key = 'pull_cursor_op'")?
+                    .execute([])?,
+            };
         }
         tx.commit()?;
         if report.applied > 0 || !gone.is_empty() {
@@ -504,6 +648,12 @@ impl Store {
     /// sync fetched keys and the team's list). Those that now apply or are refused for good
     /// (forged, altered) leave the parking; those still unknown stay.
     pub(crate) fn retry_parked(&mut self) -> Result<ApplyReport> {
+        {
+            let now = self.clock.now_ms();
+            let tx = self.conn.transaction()?;
+            trim_parked(&tx, now)?;
+            tx.commit()?;
+        }
         let parked: Vec<(Vec<u8>, Vec<u8>, bool)> = {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT op_id, envelope, held FROM parked ORDER BY parked_at_ms LIMIT 10000",
@@ -576,22 +726,141 @@ impl Store {
     }
 
     /// The next operations the server does not hold yet, oldest first, up to `max_ops` and
-    /// about `max_bytes`: (local seq, envelope bytes).
-    pub(crate) fn unsynced(&self, max_ops: usize, max_bytes: usize) -> Result<Vec<(i64, Vec<u8>)>> {
+    /// about `max_bytes`, with each one's author and number.
+    pub(crate) fn unsynced(&self, max_ops: usize, max_bytes: usize) -> Result<Vec<Unsynced>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, envelope FROM ops WHERE synced = 0 ORDER BY seq LIMIT ?1",
+            "SELECT seq, envelope, device_id, device_seq FROM ops WHERE synced = 0 ORDER BY seq LIMIT ?1",
         )?;
         let mut rows = stmt.query([max_ops as i64])?;
         let (mut out, mut bytes) = (Vec::new(), 0usize);
         while let Some(row) = rows.next()? {
-            let env: Vec<u8> = row.get(1)?;
-            if !out.is_empty() && bytes + env.len() > max_bytes {
+            let envelope: Vec<u8> = row.get(1)?;
+            if !out.is_empty() && bytes + envelope.len() > max_bytes {
                 break;
             }
-            bytes += env.len();
-            out.push((row.get(0)?, env));
+            bytes += envelope.len();
+            out.push(Unsynced {
+                seq: row.get(0)?,
+                envelope,
+                author: DeviceId::from_slice(row.get_ref(2)?.as_blob()?)?,
+                number: row.get::<_, i64>(3)? as u64,
+            });
         }
         Ok(out)
+    }
+
+    /// The server holds only `server` (it was restored or rebuilt): every operation of this
+    /// log it lacks, this device's own and those received from others, waits to be sent
+    /// again. Returns how many.
+    pub(crate) fn unsend_what_the_server_lacks(
+        &mut self,
+        server: &komora_protocol::AuthorRanges,
+    ) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        let mut lacking = Vec::new();
+        {
+            let mut stmt =
+                tx.prepare("SELECT seq, device_id, device_seq FROM ops WHERE synced = 1")?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let author =
+                    komora_protocol::Id16(row.get_ref(1)?.as_blob()?.try_into().map_err(|_| {
+                        Error::Corrupted {
+                            what: "the vault database",
+                        }
+                    })?);
+                let number = row.get::<_, i64>(2)? as u64;
+                if !holds(server, &author, number) {
+                    lacking.push(row.get::<_, i64>(0)?);
+                }
+            }
+        }
+        {
+            let mut stmt = tx.prepare_cached("UPDATE ops SET synced = 0 WHERE seq = ?1")?;
+            for seq in &lacking {
+                stmt.execute([seq])?;
+            }
+        }
+        tx.commit()?;
+        Ok(lacking.len())
+    }
+
+    /// Re-seal, under the newest key epoch, every operation waiting to be sent that is sealed
+    /// under an older one (the server takes only the team's current epoch). Signatures stay
+    /// valid: they cover the body, not the epoch.
+    pub(crate) fn reseal_unsynced(&mut self) -> Result<usize> {
+        let (epoch, key) = self.keys.current();
+        let tx = self.conn.transaction()?;
+        let mut resealed = 0;
+        {
+            let mut stmt =
+                tx.prepare("SELECT seq, envelope FROM ops WHERE synced = 0 ORDER BY seq")?;
+            let rows: Vec<(i64, Vec<u8>)> = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<std::result::Result<_, _>>()?;
+            let mut update = tx.prepare("UPDATE ops SET envelope = ?2 WHERE seq = ?1")?;
+            for (seq, bytes) in rows {
+                let env = OpEnvelope::from_bytes(&bytes)?;
+                if env.epoch() >= epoch {
+                    continue;
+                }
+                let op = env.open(self.keys.get(env.epoch())?)?;
+                let again = OpEnvelope::reseal(&op, epoch, key);
+                update.execute(rusqlite::params![seq, again.to_bytes()])?;
+                resealed += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(resealed)
+    }
+
+    /// Whether the server, which says it holds `own` of this device's numbers, lacks one this
+    /// device was told it stored. Only numbers from the first the server lists on are judged
+    /// (those before were stored by a server that did not keep numbers).
+    pub(crate) fn acknowledged_but_missing(&self, own: &[(u64, u64)]) -> Result<bool> {
+        let Some(first) = own.first().map(|(lo, _)| *lo) else {
+            return Ok(false);
+        };
+        let me = komora_protocol::Id16(*self.device.as_bytes());
+        let ranges = vec![(me, own.to_vec())];
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT device_seq FROM ops WHERE device_id = ?1 AND synced = 1 AND device_seq >= ?2",
+        )?;
+        let mut rows = stmt.query(rusqlite::params![self.device.as_bytes(), first as i64])?;
+        while let Some(row) = rows.next()? {
+            if !holds(&ranges, &me, row.get::<_, i64>(0)? as u64) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Start pulling again after `after` (a reconciliation's resume point), with no anchor.
+    pub(crate) fn reset_pull_cursor(&mut self, after: u64) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('pull_cursor', ?1)",
+            [&after.to_be_bytes()[..]],
+        )?;
+        tx.execute("DELETE FROM meta WHERE key = 'pull_cursor_op'", [])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The operation this device read at its pull cursor (the stream must still hold it).
+    pub(crate) fn pull_anchor(&self) -> Result<Option<OpId>> {
+        self.meta("pull_cursor_op")?
+            .map(|b| OpId::from_slice(&b))
+            .transpose()
+    }
+
+    /// The generation of the server stream this device last synced with (empty: none yet).
+    pub(crate) fn server_generation(&self) -> Result<Vec<u8>> {
+        Ok(self.meta("server_generation")?.unwrap_or_default())
+    }
+
+    pub(crate) fn set_server_generation(&mut self, generation: &[u8]) -> Result<()> {
+        self.set_meta("server_generation", generation)
     }
 
     /// Record that the server acknowledged these operations.

@@ -20,9 +20,20 @@ pub enum DbError {
     StaleEpoch,
     #[error("{0}")]
     Invalid(&'static str),
+    /// The request names something of the team that is not there (or not the caller's).
+    #[error("{0}")]
+    NotFound(&'static str),
 }
 
 pub type DbResult<T> = Result<T, DbError>;
+
+/// Why a push claiming a key epoch the team has not reached is refused: no honest device holds
+/// such a key, and tablets would park what they cannot open (issue 16, finding 4).
+const FUTURE_EPOCH: &str = "an operation is sealed under a key epoch this team does not have";
+
+/// Why an erase request citing an erasure the asking device did not push is refused.
+const UNKNOWN_ERASURE: &str =
+    "the erasure this request carries out is not one this device sent: sync, then try again";
 
 /// Every table of the store, for `Db::dump` (a new table must be added here to be scanned).
 const TABLES: &[&str] = &[
@@ -57,6 +68,23 @@ fn check_invitation_key(device: &NewDevice, stored: Option<Vec<u8>>) -> DbResult
 
 fn role(s: &str) -> DbResult<Role> {
     Role::parse(s).ok_or_else(|| DbError::Storage("unknown role in the store".into()))
+}
+
+/// A fresh store generation: 16 random bytes naming one history of the operation stream. A
+/// restore or a rebuild gives the store a new one, so a tablet that remembers another can tell
+/// that the stream it read is not the one the server now holds.
+pub fn random_generation() -> DbResult<[u8; 16]> {
+    let mut out = [0u8; 16];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut out)
+        .map_err(|_| DbError::Storage("the OS random number generator failed".into()))?;
+    Ok(out)
+}
+
+/// A stored generation back into its type; another length means a damaged store.
+fn generation(bytes: Vec<u8>) -> DbResult<[u8; 16]> {
+    bytes
+        .try_into()
+        .map_err(|_| DbError::Storage("malformed store generation in the store".into()))
 }
 
 /// Compare secrets (hashes of codes) without an early exit.
@@ -136,11 +164,41 @@ pub struct DeviceRow {
     pub team_epoch: u32,
 }
 
-/// One envelope to store: its op id and epoch (read from its header) and its bytes.
+/// One envelope to store: its op id and epoch (read from its header), its bytes, and its
+/// author and number as the pushing device declared them (protocol 2; `None` from protocol 1:
+/// the author is the pusher, the number unknown).
 pub struct IncomingOp {
     pub op_id: [u8; 16],
     pub epoch: u32,
     pub bytes: Vec<u8>,
+    pub author: Option<Id16>,
+    pub author_seq: Option<u64>,
+}
+
+/// Per author, the ranges of numbers in `numbers` (sorted by author, then number).
+fn ranges(numbers: impl IntoIterator<Item = (Id16, u64)>) -> komora_protocol::AuthorRanges {
+    let mut out: komora_protocol::AuthorRanges = Vec::new();
+    for (author, seq) in numbers {
+        match out.last_mut() {
+            Some((a, r)) if *a == author => match r.last_mut() {
+                Some((_, hi)) if *hi + 1 == seq => *hi = seq,
+                Some((_, hi)) if *hi >= seq => {}
+                _ => r.push((seq, seq)),
+            },
+            _ => out.push((author, vec![(seq, seq)])),
+        }
+    }
+    out
+}
+
+/// Whether `ranges` holds `seq` of `author` (ranges sorted and apart, as [`ranges`] makes).
+pub fn ranges_hold(ranges: &komora_protocol::AuthorRanges, author: &Id16, seq: u64) -> bool {
+    ranges.iter().any(|(a, r)| {
+        a == author && {
+            let i = r.partition_point(|(_, hi)| *hi < seq);
+            r.get(i).is_some_and(|(lo, _)| *lo <= seq)
+        }
+    })
 }
 
 /// A team's current key epoch and the keys wrapped for one device, by epoch.
@@ -180,16 +238,62 @@ pub trait Db: Send + Sync + 'static {
         now_ms: u64,
     ) -> DbResult<(Id16, Role, Vec<u8>)>;
 
-    /// Store envelopes idempotently; returns (stored, duplicates). Refuses the whole batch
-    /// with `StaleEpoch` if one is sealed under an epoch older than the team's current one.
+    /// Store envelopes idempotently (an op id is unique within its team); returns (stored,
+    /// duplicates). Refuses the whole batch with `StaleEpoch` if one is sealed under an epoch
+    /// older than the team's current one, and as `Invalid` if one claims an epoch the team
+    /// does not have yet.
     fn push(&self, team: Id16, author: Id16, ops: &[IncomingOp]) -> DbResult<(u32, u32)>;
-    /// Envelopes of the team after `after`, not written by `requester`, up to `max_bytes`.
-    fn pull(&self, team: Id16, requester: Id16, after: u64, max_bytes: u32) -> DbResult<PullPage>;
+    /// Envelopes of the team after `after`, not written by `requester`, up to `max_bytes`,
+    /// with the stream's generation and head and the op id at `next`. With `at` (the op the
+    /// device read at `after`), a stream that no longer holds that op there, or whose head is
+    /// below `after`, answers `rewound` and nothing else.
+    fn pull(
+        &self,
+        team: Id16,
+        requester: Id16,
+        after: u64,
+        max_bytes: u32,
+        at: Option<[u8; 16]>,
+    ) -> DbResult<PullPage>;
+    /// The team's stream head (its last sequence number).
+    fn head(&self, team: Id16) -> DbResult<u64>;
+    /// What the team's stream holds, per author (operations stored with a number only).
+    fn holds(&self, team: Id16) -> DbResult<komora_protocol::AuthorRanges>;
+    /// How many operations of `team` were deleted at `device`'s erasure requests.
+    fn erased_for(&self, team: Id16, device: Id16) -> DbResult<u64>;
+    /// The numbers of `author`'s operations the team's stream holds.
+    fn holds_of(&self, team: Id16, author: Id16) -> DbResult<Vec<(u64, u64)>>;
+    /// The position to pull again after, for a device holding `theirs`: just before the first
+    /// operation of the stream it lacks (or one stored without a number); the head if none.
+    fn resume_after(&self, team: Id16, theirs: &komora_protocol::AuthorRanges) -> DbResult<u64>;
+    /// Register a device of `team` from its signed statements (a restored or rebuilt store
+    /// catching up with the team's list); false if it was registered already.
+    fn register_device(
+        &self,
+        team: Id16,
+        device: &NewDevice,
+        role: Role,
+        now: u64,
+    ) -> DbResult<bool>;
+    /// Mark `device` revoked and raise the team's epoch to `epoch` if below (a snapshot of the
+    /// team's list the store had not seen).
+    fn revoke_to(&self, team: Id16, device: Id16, epoch: u32, now: u64) -> DbResult<()>;
+    /// Raise the team's epoch to `epoch` if below.
+    fn raise_epoch(&self, team: Id16, epoch: u32) -> DbResult<()>;
+    /// Store key grants the team lacks (never replacing one); returns how many were new.
+    fn add_grants(&self, team: Id16, grants: &[(u32, Id16, Vec<u8>)]) -> DbResult<u32>;
+    /// For each epoch after the first and each device not revoked before it, the grants the
+    /// store lacks: (epoch, device, its X25519 key).
+    fn missing_grants(&self, team: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>>;
+    /// Keep what a device said of itself at login (the fleet view).
+    fn report(&self, device: Id16, report: &komora_protocol::DeviceReport) -> DbResult<()>;
 
     fn devices(&self, team: Id16) -> DbResult<Vec<DeviceInfo>>;
     /// Revoke a device of `team`, drop its tokens and move the team to `new_epoch`, storing its
     /// key wrapped for every device that stays (checked by `check_rotation`) and the signed
-    /// snapshot of them, all in one transaction; false if there is no such device.
+    /// statements of the revocation (the snapshot of who stays, the revoked device's cutoff)
+    /// appended to the team's list in order, all in one transaction; false if there is no
+    /// such device.
     fn revoke(
         &self,
         team: Id16,
@@ -197,8 +301,10 @@ pub trait Db: Send + Sync + 'static {
         now_ms: u64,
         new_epoch: u32,
         grants: &[(Id16, Vec<u8>)],
-        snapshot: &[u8],
+        statements: &[Vec<u8>],
     ) -> DbResult<bool>;
+    /// Append one signed statement to the team's device list (a tablet handed back).
+    fn add_statement(&self, team: Id16, statement: &[u8]) -> DbResult<()>;
     /// The team's signed statements from position `after` (at most `limit`), and how many
     /// there are in all.
     fn roster(&self, team: Id16, after: u32, limit: u32) -> DbResult<(Vec<Vec<u8>>, u32)>;
@@ -208,8 +314,24 @@ pub trait Db: Send + Sync + 'static {
     fn key_grants(&self, team: Id16, device: Id16, after: u32) -> DbResult<KeyGrants>;
     fn touch(&self, device: Id16, now_ms: u64) -> DbResult<()>;
     /// Delete these operations of `team` from its stream and remember their ids, so a push of
-    /// them later stores nothing (ADR 0010). Returns how many ids were handled.
-    fn erase_ops(&self, team: Id16, op_ids: &[[u8; 16]], now_ms: u64) -> DbResult<u32>;
+    /// them later stores nothing (ADR 0010), with the device that asked and its erasure
+    /// operation, which must be stored in the team's stream as pushed by that device
+    /// (`NotFound` otherwise: nothing is deleted). The deleted bytes are then purged from
+    /// what the store keeps beside its tables (SQLite's write-ahead log, PostgreSQL's dead
+    /// rows). Returns how many ids were handled.
+    fn erase_ops(
+        &self,
+        team: Id16,
+        by: Id16,
+        erasure: [u8; 16],
+        op_ids: &[[u8; 16]],
+        now_ms: u64,
+    ) -> DbResult<u32>;
+    /// The store's generation (`server_meta` key `generation`, made at the first open): it
+    /// changes with every restore or rebuild, and only then.
+    fn generation(&self) -> DbResult<[u8; 16]>;
+    /// Replace the generation with a fresh random one and return it (a restore or a rebuild).
+    fn new_generation(&self) -> DbResult<[u8; 16]>;
     /// Write a consistent copy of the store to `out` while serving.
     fn backup(&self, out: &Path) -> DbResult<()>;
     /// Every byte the store holds, concatenated: what a thief of the database would get

@@ -21,7 +21,14 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0004_signed_roster.sql"),
     include_str!("../../migrations/postgres/0005_invitation_keys.sql"),
     include_str!("../../migrations/postgres/0006_erased_ops.sql"),
+    include_str!("../../migrations/postgres/0007_op_ids_per_team.sql"),
+    include_str!("../../migrations/postgres/0008_stream_summary_and_fleet.sql"),
 ];
+
+/// The schema version this server writes (how many migrations it knows).
+pub fn schema_version() -> u32 {
+    MIGRATIONS.len() as u32
+}
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
 type Conn = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
@@ -94,6 +101,11 @@ impl PostgresDb {
             "INSERT INTO schema_version (version) VALUES ($1)",
             &[&(MIGRATIONS.len() as i32)],
         )?;
+        // A store without a generation (new, or older than generations) gets its first one.
+        tx.execute(
+            "INSERT INTO server_meta (key, value) VALUES ('generation', $1) ON CONFLICT (key) DO NOTHING",
+            &[&&super::random_generation()?[..]],
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -129,6 +141,36 @@ fn append_statement(
         &[&&team.0[..], &statement],
     )?;
     Ok(())
+}
+
+/// The store's generation (made at the first open).
+fn generation_in(tx: &mut postgres::Transaction<'_>) -> DbResult<[u8; 16]> {
+    let stored: Vec<u8> = tx
+        .query_one(
+            "SELECT value FROM server_meta WHERE key = 'generation'",
+            &[],
+        )?
+        .get(0);
+    super::generation(stored)
+}
+
+/// The operation at `seq` of the team's stream, erased ones included.
+fn op_at(tx: &mut postgres::Transaction<'_>, team: Id16, seq: u64) -> DbResult<Option<[u8; 16]>> {
+    if seq == 0 {
+        return Ok(None);
+    }
+    let found = tx.query_opt(
+        "SELECT op_id FROM ops WHERE team_id = $1 AND seq = $2
+         UNION ALL SELECT op_id FROM erased_ops WHERE team_id = $1 AND seq = $2 LIMIT 1",
+        &[&&team.0[..], &(seq as i64)],
+    )?;
+    found
+        .map(|r| {
+            r.get::<_, Vec<u8>>(0)
+                .try_into()
+                .map_err(|_| DbError::Storage("malformed op id in the store".into()))
+        })
+        .transpose()
 }
 
 fn lock_team(tx: &mut postgres::Transaction<'_>, team: Id16) -> DbResult<()> {
@@ -328,14 +370,24 @@ impl Db for PostgresDb {
         if ops.iter().any(|op| i64::from(op.epoch) < epoch) {
             return Err(DbError::StaleEpoch);
         }
+        if ops.iter().any(|op| i64::from(op.epoch) > epoch) {
+            return Err(DbError::Invalid(super::FUTURE_EPOCH));
+        }
         let insert = tx.prepare(
-            "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope)
-             SELECT $1, $2, $3, $4, $5, $6
-             WHERE NOT EXISTS (SELECT 1 FROM erased_ops WHERE op_id = $3)
-             ON CONFLICT (op_id) DO NOTHING",
+            "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope, author_id, author_seq)
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8
+             WHERE NOT EXISTS (SELECT 1 FROM erased_ops WHERE team_id = $1 AND op_id = $3)
+             ON CONFLICT (team_id, op_id) DO NOTHING",
+        )?;
+        // A duplicate that came without a number (from protocol 1) gets it now.
+        let number = tx.prepare(
+            "UPDATE ops SET author_id = $3, author_seq = $4
+             WHERE team_id = $1 AND op_id = $2 AND author_seq IS NULL",
         )?;
         let (mut stored, mut dups) = (0u32, 0u32);
         for op in ops {
+            let op_author = op.author.unwrap_or(author);
+            let seq = op.author_seq.map(|s| s as i64);
             let n = tx.execute(
                 &insert,
                 &[
@@ -345,12 +397,20 @@ impl Db for PostgresDb {
                     &(op.epoch as i64),
                     &&author.0[..],
                     &op.bytes,
+                    &&op_author.0[..],
+                    &seq,
                 ],
             )?;
             if n == 1 {
                 head += 1;
                 stored += 1;
             } else {
+                if seq.is_some() {
+                    tx.execute(
+                        &number,
+                        &[&&team.0[..], &&op.op_id[..], &&op_author.0[..], &seq],
+                    )?;
+                }
                 dups += 1;
             }
         }
@@ -362,13 +422,34 @@ impl Db for PostgresDb {
         Ok((stored, dups))
     }
 
-    fn pull(&self, team: Id16, requester: Id16, after: u64, max_bytes: u32) -> DbResult<PullPage> {
+    fn pull(
+        &self,
+        team: Id16,
+        requester: Id16,
+        after: u64,
+        max_bytes: u32,
+        at: Option<[u8; 16]>,
+    ) -> DbResult<PullPage> {
         const MIN_ROW_BYTES: u32 = 64;
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
         let head: i64 = tx
             .query_one("SELECT head FROM teams WHERE id = $1", &[&&team.0[..]])?
             .get(0);
+        let generation = generation_in(&mut tx)?;
+        if after > head as u64
+            || at.is_some_and(|at| op_at(&mut tx, team, after).ok().flatten() != Some(at))
+        {
+            return Ok(PullPage {
+                envelopes: Vec::new(),
+                next: after,
+                more: false,
+                generation,
+                head: head as u64,
+                next_op: None,
+                rewound: true,
+            });
+        }
         let after = after as i64;
         // PostgreSQL sends every row a query selects, however early the reader stops: bound
         // the rows by what the page can hold (no envelope is smaller than MIN_ROW_BYTES), or
@@ -386,6 +467,10 @@ impl Db for PostgresDb {
             envelopes: Vec::new(),
             next: head as u64,
             more: false,
+            generation,
+            head: head as u64,
+            next_op: None,
+            rewound: false,
         };
         let mut bytes = 0usize;
         let mut seen = 0i64;
@@ -411,13 +496,183 @@ impl Db for PostgresDb {
             page.envelopes.push(env.to_vec());
         }
         drop(rows);
+        page.next_op = op_at(&mut tx, team, page.next)?.map(Id16);
         tx.commit()?;
         Ok(page)
     }
 
+    fn head(&self, team: Id16) -> DbResult<u64> {
+        let head: i64 = self
+            .conn()?
+            .query_one("SELECT head FROM teams WHERE id = $1", &[&&team.0[..]])?
+            .get(0);
+        Ok(head as u64)
+    }
+
+    fn holds(&self, team: Id16) -> DbResult<komora_protocol::AuthorRanges> {
+        let rows = self.conn()?.query(
+            "SELECT author_id, author_seq FROM ops WHERE team_id = $1 AND author_seq IS NOT NULL
+             ORDER BY author_id, author_seq",
+            &[&&team.0[..]],
+        )?;
+        let mut numbers = Vec::with_capacity(rows.len());
+        for r in rows {
+            numbers.push((id(r.get(0))?, r.get::<_, i64>(1) as u64));
+        }
+        Ok(super::ranges(numbers))
+    }
+
+    fn erased_for(&self, team: Id16, device: Id16) -> DbResult<u64> {
+        let n: i64 = self
+            .conn()?
+            .query_one(
+                "SELECT count(*) FROM erased_ops WHERE team_id = $1 AND by_device = $2",
+                &[&&team.0[..], &&device.0[..]],
+            )?
+            .get(0);
+        Ok(n as u64)
+    }
+
+    fn holds_of(&self, team: Id16, author: Id16) -> DbResult<Vec<(u64, u64)>> {
+        let rows = self.conn()?.query(
+            "SELECT author_seq FROM ops WHERE team_id = $1 AND author_id = $2
+             AND author_seq IS NOT NULL ORDER BY author_seq",
+            &[&&team.0[..], &&author.0[..]],
+        )?;
+        let numbers = rows
+            .into_iter()
+            .map(|r| (author, r.get::<_, i64>(0) as u64));
+        Ok(super::ranges(numbers)
+            .pop()
+            .map(|(_, r)| r)
+            .unwrap_or_default())
+    }
+
+    fn resume_after(&self, team: Id16, theirs: &komora_protocol::AuthorRanges) -> DbResult<u64> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let head: i64 = tx
+            .query_one("SELECT head FROM teams WHERE id = $1", &[&&team.0[..]])?
+            .get(0);
+        let params: [&(dyn postgres::types::ToSql + Sync); 1] = [&&team.0[..]];
+        let mut rows = tx.query_raw(
+            "SELECT seq, author_id, author_seq FROM ops WHERE team_id = $1 ORDER BY seq",
+            params,
+        )?;
+        let mut resume = head as u64;
+        while let Some(row) = rows.next()? {
+            let seq: i64 = row.get(0);
+            let author: Option<Vec<u8>> = row.get(1);
+            let number: Option<i64> = row.get(2);
+            let held = match (author, number) {
+                (Some(a), Some(n)) => super::ranges_hold(theirs, &id(a)?, n as u64),
+                _ => false,
+            };
+            if !held {
+                resume = (seq - 1).max(0) as u64;
+                break;
+            }
+        }
+        drop(rows);
+        tx.commit()?;
+        Ok(resume)
+    }
+
+    fn register_device(
+        &self,
+        team: Id16,
+        device: &NewDevice,
+        role: Role,
+        now: u64,
+    ) -> DbResult<bool> {
+        let n = self.conn()?.execute(
+            "INSERT INTO devices (id, team_id, role, sign_pk, kx_pk, enrolled_ms) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (id) DO NOTHING",
+            &[
+                &&device.id.0[..],
+                &&team.0[..],
+                &role.as_str(),
+                &device.sign_pk,
+                &device.kx_pk,
+                &(now as i64),
+            ],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn revoke_to(&self, team: Id16, device: Id16, epoch: u32, now: u64) -> DbResult<()> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        lock_team(&mut tx, team)?;
+        tx.execute(
+            "UPDATE devices SET revoked_ms = coalesce(revoked_ms, $3) WHERE id = $1 AND team_id = $2",
+            &[&&device.0[..], &&team.0[..], &(now as i64)],
+        )?;
+        tx.execute(
+            "UPDATE teams SET epoch = greatest(epoch, $2) WHERE id = $1",
+            &[&&team.0[..], &i64::from(epoch)],
+        )?;
+        tx.execute("DELETE FROM tokens WHERE device_id = $1", &[&&device.0[..]])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn raise_epoch(&self, team: Id16, epoch: u32) -> DbResult<()> {
+        self.conn()?.execute(
+            "UPDATE teams SET epoch = greatest(epoch, $2) WHERE id = $1",
+            &[&&team.0[..], &i64::from(epoch)],
+        )?;
+        Ok(())
+    }
+
+    fn add_grants(&self, team: Id16, grants: &[(u32, Id16, Vec<u8>)]) -> DbResult<u32> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let insert = tx.prepare(
+            "INSERT INTO key_grants (team_id, epoch, device_id, wrapped)
+             SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM devices WHERE id = $3 AND team_id = $1)
+             ON CONFLICT DO NOTHING",
+        )?;
+        let mut added = 0;
+        for (epoch, device, wrapped) in grants {
+            added += tx.execute(
+                &insert,
+                &[&&team.0[..], &i64::from(*epoch), &&device.0[..], wrapped],
+            )? as u32;
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+
+    fn missing_grants(&self, team: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
+        let mut conn = self.conn()?;
+        let epoch: i64 = conn
+            .query_one("SELECT epoch FROM teams WHERE id = $1", &[&&team.0[..]])?
+            .get(0);
+        let rows = conn.query(
+            "SELECT e.epoch, d.id, d.kx_pk FROM devices d CROSS JOIN generate_series(2, $2::BIGINT) AS e(epoch)
+             WHERE d.team_id = $1 AND d.revoked_ms IS NULL
+             AND NOT EXISTS (SELECT 1 FROM key_grants g WHERE g.team_id = $1 AND g.device_id = d.id AND g.epoch = e.epoch)
+             ORDER BY e.epoch, d.id",
+            &[&&team.0[..], &epoch],
+        )?;
+        rows.into_iter()
+            .map(|r| Ok((r.get::<_, i64>(0) as u32, id(r.get(1))?, r.get(2))))
+            .collect()
+    }
+
+    fn report(&self, device: Id16, report: &komora_protocol::DeviceReport) -> DbResult<()> {
+        let bytes = serde_json::to_vec(report).map_err(|e| DbError::Storage(e.to_string()))?;
+        self.conn()?.execute(
+            "UPDATE devices SET report = $2 WHERE id = $1",
+            &[&&device.0[..], &bytes],
+        )?;
+        Ok(())
+    }
+
     fn devices(&self, team: Id16) -> DbResult<Vec<DeviceInfo>> {
         let rows = self.conn()?.query(
-            "SELECT id, role, revoked_ms IS NOT NULL, enrolled_ms, last_seen_ms, kx_pk FROM devices WHERE team_id = $1 ORDER BY enrolled_ms, id",
+            "SELECT id, role, revoked_ms IS NOT NULL, enrolled_ms, last_seen_ms, kx_pk, report FROM devices WHERE team_id = $1 ORDER BY enrolled_ms, id",
             &[&&team.0[..]],
         )?;
         rows.into_iter()
@@ -429,6 +684,9 @@ impl Db for PostgresDb {
                     enrolled_ms: r.get::<_, i64>(3) as u64,
                     last_seen_ms: r.get::<_, Option<i64>>(4).map(|s| s as u64),
                     kx_pk: komora_protocol::Bytes(r.get(5)),
+                    report: r
+                        .get::<_, Option<Vec<u8>>>(6)
+                        .and_then(|b| serde_json::from_slice(&b).ok()),
                 })
             })
             .collect()
@@ -457,7 +715,7 @@ impl Db for PostgresDb {
         now: u64,
         new_epoch: u32,
         grants: &[(Id16, Vec<u8>)],
-        snapshot: &[u8],
+        statements: &[Vec<u8>],
     ) -> DbResult<bool> {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
@@ -494,7 +752,9 @@ impl Db for PostgresDb {
             "UPDATE teams SET epoch = $2 WHERE id = $1",
             &[&&team.0[..], &i64::from(new_epoch)],
         )?;
-        append_statement(&mut tx, team, snapshot)?;
+        for statement in statements {
+            append_statement(&mut tx, team, statement)?;
+        }
         tx.execute(
             "DELETE FROM invites WHERE team_id = $1 AND used_ms IS NULL",
             &[&&team.0[..]],
@@ -534,21 +794,60 @@ impl Db for PostgresDb {
         Ok(n as u32)
     }
 
-    fn erase_ops(&self, team: Id16, op_ids: &[[u8; 16]], now: u64) -> DbResult<u32> {
+    fn add_statement(&self, team: Id16, statement: &[u8]) -> DbResult<()> {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
+        lock_team(&mut tx, team)?;
+        append_statement(&mut tx, team, statement)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn erase_ops(
+        &self,
+        team: Id16,
+        by: Id16,
+        erasure: [u8; 16],
+        op_ids: &[[u8; 16]],
+        now: u64,
+    ) -> DbResult<u32> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let cited = tx
+            .query_opt(
+                "SELECT 1 FROM ops WHERE team_id = $1 AND op_id = $2 AND (author = $3 OR author_id = $3)",
+                &[&&team.0[..], &&erasure[..], &&by.0[..]],
+            )?
+            .is_some();
+        if !cited {
+            return Err(DbError::NotFound(super::UNKNOWN_ERASURE));
+        }
         for id in op_ids {
+            let seq: Option<i64> = tx
+                .query_opt(
+                    "DELETE FROM ops WHERE team_id = $1 AND op_id = $2 RETURNING seq",
+                    &[&&team.0[..], &&id[..]],
+                )?
+                .map(|r| r.get(0));
             tx.execute(
-                "DELETE FROM ops WHERE team_id = $1 AND op_id = $2",
-                &[&&team.0[..], &&id[..]],
-            )?;
-            tx.execute(
-                "INSERT INTO erased_ops (op_id, team_id, erased_ms) VALUES ($1, $2, $3)
-                 ON CONFLICT (op_id) DO NOTHING",
-                &[&&id[..], &&team.0[..], &(now as i64)],
+                "INSERT INTO erased_ops (op_id, team_id, erased_ms, by_device, erasure_op, seq)
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (team_id, op_id) DO NOTHING",
+                &[
+                    &&id[..],
+                    &&team.0[..],
+                    &(now as i64),
+                    &&by.0[..],
+                    &&erasure[..],
+                    &seq,
+                ],
             )?;
         }
         tx.commit()?;
+        // The deleted rows stay in the table's pages as dead tuples until a vacuum reclaims
+        // them: do it now for the one table that held them (outside a transaction, as
+        // PostgreSQL requires). Its write-ahead log and archives are the operator's to bound
+        // (docs/adr/0010: backups and WAL archives for a bounded time).
+        conn.batch_execute("VACUUM ops")?;
         Ok(op_ids.len() as u32)
     }
 
@@ -559,6 +858,26 @@ impl Db for PostgresDb {
             &[&&device.0[..], &(now as i64)],
         )?;
         Ok(())
+    }
+
+    fn generation(&self) -> DbResult<[u8; 16]> {
+        let stored: Vec<u8> = self
+            .conn()?
+            .query_one(
+                "SELECT value FROM server_meta WHERE key = 'generation'",
+                &[],
+            )?
+            .get(0);
+        super::generation(stored)
+    }
+
+    fn new_generation(&self) -> DbResult<[u8; 16]> {
+        let fresh = super::random_generation()?;
+        self.conn()?.execute(
+            "INSERT INTO server_meta (key, value) VALUES ('generation', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            &[&&fresh[..]],
+        )?;
+        Ok(fresh)
     }
 
     fn backup(&self, _out: &Path) -> DbResult<()> {

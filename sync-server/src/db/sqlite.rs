@@ -18,10 +18,30 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_signed_roster.sql"),
     include_str!("../../migrations/0005_invitation_keys.sql"),
     include_str!("../../migrations/0006_erased_ops.sql"),
+    include_str!("../../migrations/0007_op_ids_per_team.sql"),
+    include_str!("../../migrations/0008_stream_summary_and_fleet.sql"),
 ];
+
+/// The schema version this server writes (how many migrations it knows).
+pub fn schema_version() -> u32 {
+    MIGRATIONS.len() as u32
+}
 
 pub struct SqliteDb {
     conn: Mutex<Connection>,
+    /// An erasure's bytes may still sit in the write-ahead log: its checkpoint could not
+    /// finish (a backup's read transaction held it). Tried again at the next write.
+    purge_pending: std::sync::atomic::AtomicBool,
+}
+
+/// Copy the write-ahead log into the database and empty it, waiting a moment at most for
+/// readers (a backup's transaction) rather than holding every request: whether it finished.
+fn purge_wal(conn: &Connection) -> DbResult<bool> {
+    conn.busy_timeout(std::time::Duration::from_millis(200))?;
+    let busy: rusqlite::Result<i64> =
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0));
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(busy? == 0)
 }
 
 impl From<rusqlite::Error> for DbError {
@@ -58,9 +78,15 @@ impl SqliteDb {
             tx.execute_batch(sql)?;
         }
         tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
+        // A store without a generation (new, or older than generations) gets its first one.
+        tx.execute(
+            "INSERT OR IGNORE INTO server_meta (key, value) VALUES ('generation', ?1)",
+            [&super::random_generation()?[..]],
+        )?;
         tx.commit()?;
         Ok(Self {
             conn: Mutex::new(conn),
+            purge_pending: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -69,6 +95,37 @@ impl SqliteDb {
         // so a poisoned lock is safe to take over.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// The store's generation (made at the first open).
+fn generation_of(conn: &Connection) -> DbResult<[u8; 16]> {
+    let stored: Vec<u8> = conn.query_row(
+        "SELECT value FROM server_meta WHERE key = 'generation'",
+        [],
+        |r| r.get(0),
+    )?;
+    super::generation(stored)
+}
+
+/// The operation at `seq` of the team's stream, erased ones included (`None` at 0 or where
+/// none stands).
+fn op_at(conn: &Connection, team: Id16, seq: u64) -> DbResult<Option<[u8; 16]>> {
+    if seq == 0 {
+        return Ok(None);
+    }
+    let found: Option<Vec<u8>> = conn
+        .prepare_cached(
+            "SELECT op_id FROM ops WHERE team_id = ?1 AND seq = ?2
+             UNION ALL SELECT op_id FROM erased_ops WHERE team_id = ?1 AND seq = ?2 LIMIT 1",
+        )?
+        .query_row(params![team.0, seq as i64], |r| r.get(0))
+        .optional()?;
+    found
+        .map(|b| {
+            b.try_into()
+                .map_err(|_| DbError::Storage("malformed op id in the store".into()))
+        })
+        .transpose()
 }
 
 fn insert_device(
@@ -307,6 +364,10 @@ impl Db for SqliteDb {
 
     fn push(&self, team: Id16, author: Id16, ops: &[IncomingOp]) -> DbResult<(u32, u32)> {
         let mut conn = self.conn();
+        if self.purge_pending.load(std::sync::atomic::Ordering::SeqCst) && purge_wal(&conn)? {
+            self.purge_pending
+                .store(false, std::sync::atomic::Ordering::SeqCst);
+        }
         let tx = conn.transaction()?;
         let (mut head, epoch): (i64, u32) = tx.query_row(
             "SELECT head, epoch FROM teams WHERE id = ?1",
@@ -316,16 +377,30 @@ impl Db for SqliteDb {
         if ops.iter().any(|op| op.epoch < epoch) {
             return Err(DbError::StaleEpoch);
         }
+        if ops.iter().any(|op| op.epoch > epoch) {
+            return Err(DbError::Invalid(super::FUTURE_EPOCH));
+        }
         let (mut stored, mut dups) = (0u32, 0u32);
         {
             let mut exists = tx.prepare_cached(
-                "SELECT 1 FROM ops WHERE op_id = ?1 UNION ALL SELECT 1 FROM erased_ops WHERE op_id = ?1",
+                "SELECT 1 FROM ops WHERE team_id = ?2 AND op_id = ?1
+                 UNION ALL SELECT 1 FROM erased_ops WHERE team_id = ?2 AND op_id = ?1",
             )?;
             let mut insert = tx.prepare_cached(
-                "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope, author_id, author_seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            // A duplicate that came without a number (from protocol 1) gets it now.
+            let mut number = tx.prepare_cached(
+                "UPDATE ops SET author_id = ?3, author_seq = ?4
+                 WHERE team_id = ?1 AND op_id = ?2 AND author_seq IS NULL",
             )?;
             for op in ops {
-                if exists.exists([&op.op_id[..]])? {
+                let op_author = op.author.unwrap_or(author);
+                if exists.exists(params![&op.op_id[..], team.0])? {
+                    if let Some(seq) = op.author_seq {
+                        number.execute(params![team.0, &op.op_id[..], op_author.0, seq as i64])?;
+                    }
                     dups += 1;
                     continue;
                 }
@@ -336,7 +411,9 @@ impl Db for SqliteDb {
                     &op.op_id[..],
                     op.epoch,
                     author.0,
-                    op.bytes
+                    op.bytes,
+                    op_author.0,
+                    op.author_seq.map(|s| s as i64)
                 ])?;
                 stored += 1;
             }
@@ -349,20 +426,39 @@ impl Db for SqliteDb {
         Ok((stored, dups))
     }
 
-    fn pull(&self, team: Id16, requester: Id16, after: u64, max_bytes: u32) -> DbResult<PullPage> {
+    fn pull(
+        &self,
+        team: Id16,
+        requester: Id16,
+        after: u64,
+        max_bytes: u32,
+        at: Option<[u8; 16]>,
+    ) -> DbResult<PullPage> {
         let conn = self.conn();
         let head: i64 = conn.query_row("SELECT head FROM teams WHERE id = ?1", [team.0], |r| {
             r.get(0)
         })?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT seq, author, envelope FROM ops WHERE team_id = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq",
-        )?;
-        let mut rows = stmt.query(params![team.0, after as i64, head])?;
+        let generation = generation_of(&conn)?;
         let mut page = PullPage {
             envelopes: Vec::new(),
             next: head as u64,
             more: false,
+            generation,
+            head: head as u64,
+            next_op: None,
+            rewound: false,
         };
+        if after > head as u64
+            || at.is_some_and(|at| op_at(&conn, team, after).ok().flatten() != Some(at))
+        {
+            page.next = after;
+            page.rewound = true;
+            return Ok(page);
+        }
+        let mut stmt = conn.prepare_cached(
+            "SELECT seq, author, envelope FROM ops WHERE team_id = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq",
+        )?;
+        let mut rows = stmt.query(params![team.0, after as i64, head])?;
         let mut bytes = 0usize;
         while let Some(row) = rows.next()? {
             let seq: i64 = row.get(0)?;
@@ -378,13 +474,188 @@ impl Db for SqliteDb {
             bytes += env.len();
             page.envelopes.push(env.to_vec());
         }
+        drop(rows);
+        drop(stmt);
+        page.next_op = op_at(&conn, team, page.next)?.map(Id16);
         Ok(page)
+    }
+
+    fn head(&self, team: Id16) -> DbResult<u64> {
+        let head: i64 =
+            self.conn()
+                .query_row("SELECT head FROM teams WHERE id = ?1", [team.0], |r| {
+                    r.get(0)
+                })?;
+        Ok(head as u64)
+    }
+
+    fn holds(&self, team: Id16) -> DbResult<komora_protocol::AuthorRanges> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT author_id, author_seq FROM ops WHERE team_id = ?1 AND author_seq IS NOT NULL
+             ORDER BY author_id, author_seq",
+        )?;
+        let rows = stmt.query_map([team.0], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?))
+        })?;
+        let mut numbers = Vec::new();
+        for row in rows {
+            let (a, seq) = row?;
+            numbers.push((id(a)?, seq as u64));
+        }
+        Ok(super::ranges(numbers))
+    }
+
+    fn erased_for(&self, team: Id16, device: Id16) -> DbResult<u64> {
+        let n: i64 = self.conn().query_row(
+            "SELECT count(*) FROM erased_ops WHERE team_id = ?1 AND by_device = ?2",
+            params![team.0, device.0],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
+    fn holds_of(&self, team: Id16, author: Id16) -> DbResult<Vec<(u64, u64)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT author_seq FROM ops WHERE team_id = ?1 AND author_id = ?2
+             AND author_seq IS NOT NULL ORDER BY author_seq",
+        )?;
+        let rows = stmt.query_map(params![team.0, author.0], |r| r.get::<_, i64>(0))?;
+        let mut numbers = Vec::new();
+        for row in rows {
+            numbers.push((author, row? as u64));
+        }
+        Ok(super::ranges(numbers)
+            .pop()
+            .map(|(_, r)| r)
+            .unwrap_or_default())
+    }
+
+    fn resume_after(&self, team: Id16, theirs: &komora_protocol::AuthorRanges) -> DbResult<u64> {
+        let conn = self.conn();
+        let head: i64 = conn.query_row("SELECT head FROM teams WHERE id = ?1", [team.0], |r| {
+            r.get(0)
+        })?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT seq, author_id, author_seq FROM ops WHERE team_id = ?1 ORDER BY seq",
+        )?;
+        let mut rows = stmt.query([team.0])?;
+        while let Some(row) = rows.next()? {
+            let seq: i64 = row.get(0)?;
+            let author: Option<Vec<u8>> = row.get(1)?;
+            let number: Option<i64> = row.get(2)?;
+            let held = match (author, number) {
+                (Some(a), Some(n)) => super::ranges_hold(theirs, &id(a)?, n as u64),
+                _ => false,
+            };
+            if !held {
+                return Ok((seq - 1).max(0) as u64);
+            }
+        }
+        Ok(head as u64)
+    }
+
+    fn register_device(
+        &self,
+        team: Id16,
+        device: &NewDevice,
+        role: Role,
+        now: u64,
+    ) -> DbResult<bool> {
+        let n = self.conn().execute(
+            "INSERT INTO devices (id, team_id, role, sign_pk, kx_pk, enrolled_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (id) DO NOTHING",
+            params![
+                device.id.0,
+                team.0,
+                role.as_str(),
+                device.sign_pk,
+                device.kx_pk,
+                now as i64
+            ],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn revoke_to(&self, team: Id16, device: Id16, epoch: u32, now: u64) -> DbResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "UPDATE devices SET revoked_ms = coalesce(revoked_ms, ?3) WHERE id = ?1 AND team_id = ?2",
+            params![device.0, team.0, now as i64],
+        )?;
+        tx.execute(
+            "UPDATE teams SET epoch = max(epoch, ?2) WHERE id = ?1",
+            params![team.0, epoch],
+        )?;
+        tx.execute("DELETE FROM tokens WHERE device_id = ?1", [device.0])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn raise_epoch(&self, team: Id16, epoch: u32) -> DbResult<()> {
+        self.conn().execute(
+            "UPDATE teams SET epoch = max(epoch, ?2) WHERE id = ?1",
+            params![team.0, epoch],
+        )?;
+        Ok(())
+    }
+
+    fn add_grants(&self, team: Id16, grants: &[(u32, Id16, Vec<u8>)]) -> DbResult<u32> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut added = 0;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO key_grants (team_id, epoch, device_id, wrapped)
+                 SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM devices WHERE id = ?3 AND team_id = ?1)
+                 ON CONFLICT DO NOTHING",
+            )?;
+            for (epoch, device, wrapped) in grants {
+                added += insert.execute(params![team.0, epoch, device.0, wrapped])? as u32;
+            }
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+
+    fn missing_grants(&self, team: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
+        let conn = self.conn();
+        let epoch: u32 =
+            conn.query_row("SELECT epoch FROM teams WHERE id = ?1", [team.0], |r| {
+                r.get(0)
+            })?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT d.id, d.kx_pk FROM devices d WHERE d.team_id = ?1 AND d.revoked_ms IS NULL
+             AND NOT EXISTS (SELECT 1 FROM key_grants g WHERE g.team_id = ?1 AND g.device_id = d.id AND g.epoch = ?2)",
+        )?;
+        let mut out = Vec::new();
+        for e in 2..=epoch {
+            let rows = stmt.query_map(params![team.0, e], |r| {
+                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })?;
+            for row in rows {
+                let (d, kx) = row?;
+                out.push((e, id(d)?, kx));
+            }
+        }
+        Ok(out)
+    }
+
+    fn report(&self, device: Id16, report: &komora_protocol::DeviceReport) -> DbResult<()> {
+        let bytes = serde_json::to_vec(report).map_err(|e| DbError::Storage(e.to_string()))?;
+        self.conn().execute(
+            "UPDATE devices SET report = ?2 WHERE id = ?1",
+            params![device.0, bytes],
+        )?;
+        Ok(())
     }
 
     fn devices(&self, team: Id16) -> DbResult<Vec<DeviceInfo>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT id, role, revoked_ms IS NOT NULL, enrolled_ms, last_seen_ms, kx_pk FROM devices WHERE team_id = ?1 ORDER BY enrolled_ms, id",
+            "SELECT id, role, revoked_ms IS NOT NULL, enrolled_ms, last_seen_ms, kx_pk, report FROM devices WHERE team_id = ?1 ORDER BY enrolled_ms, id",
         )?;
         let rows = stmt.query_map([team.0], |r| {
             Ok((
@@ -394,11 +665,12 @@ impl Db for SqliteDb {
                 r.get::<_, i64>(3)?,
                 r.get::<_, Option<i64>>(4)?,
                 r.get::<_, Vec<u8>>(5)?,
+                r.get::<_, Option<Vec<u8>>>(6)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (d, r, revoked, enrolled, seen, kx) = row?;
+            let (d, r, revoked, enrolled, seen, kx, report) = row?;
             out.push(DeviceInfo {
                 id: id(d)?,
                 role: role(&r)?,
@@ -406,6 +678,7 @@ impl Db for SqliteDb {
                 enrolled_ms: enrolled as u64,
                 last_seen_ms: seen.map(|s| s as u64),
                 kx_pk: komora_protocol::Bytes(kx),
+                report: report.and_then(|b| serde_json::from_slice(&b).ok()),
             });
         }
         Ok(out)
@@ -435,7 +708,7 @@ impl Db for SqliteDb {
         now: u64,
         new_epoch: u32,
         grants: &[(Id16, Vec<u8>)],
-        snapshot: &[u8],
+        statements: &[Vec<u8>],
     ) -> DbResult<bool> {
         let mut conn = self.conn();
         // IMMEDIATE: the device list read below cannot change before the grants are stored.
@@ -474,7 +747,9 @@ impl Db for SqliteDb {
             "UPDATE teams SET epoch = ?2 WHERE id = ?1",
             params![team.0, new_epoch],
         )?;
-        append_statement(&tx, team, snapshot)?;
+        for statement in statements {
+            append_statement(&tx, team, statement)?;
+        }
         // Pending invitations carry the old keys only: cancel them (invite again).
         tx.execute(
             "DELETE FROM invites WHERE team_id = ?1 AND used_ms IS NULL",
@@ -510,21 +785,65 @@ impl Db for SqliteDb {
         )?)
     }
 
-    fn erase_ops(&self, team: Id16, op_ids: &[[u8; 16]], now: u64) -> DbResult<u32> {
+    fn add_statement(&self, team: Id16, statement: &[u8]) -> DbResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        append_statement(&tx, team, statement)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn erase_ops(
+        &self,
+        team: Id16,
+        by: Id16,
+        erasure: [u8; 16],
+        op_ids: &[[u8; 16]],
+        now: u64,
+    ) -> DbResult<u32> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
+        let cited = tx
+            .prepare_cached(
+                "SELECT 1 FROM ops WHERE team_id = ?1 AND op_id = ?2 AND (author = ?3 OR author_id = ?3)",
+            )?
+            .exists(params![team.0, &erasure[..], by.0])?;
+        if !cited {
+            return Err(DbError::NotFound(super::UNKNOWN_ERASURE));
+        }
         {
-            let mut delete =
-                tx.prepare_cached("DELETE FROM ops WHERE team_id = ?1 AND op_id = ?2")?;
+            let mut delete = tx.prepare_cached(
+                "DELETE FROM ops WHERE team_id = ?1 AND op_id = ?2 RETURNING seq",
+            )?;
             let mut remember = tx.prepare_cached(
-                "INSERT OR IGNORE INTO erased_ops (op_id, team_id, erased_ms) VALUES (?1, ?2, ?3)",
+                "INSERT OR IGNORE INTO erased_ops (op_id, team_id, erased_ms, by_device, erasure_op, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for id in op_ids {
-                delete.execute(params![team.0, &id[..]])?;
-                remember.execute(params![&id[..], team.0, now as i64])?;
+                let seq: Option<i64> = delete
+                    .query_row(params![team.0, &id[..]], |r| r.get(0))
+                    .optional()?;
+                remember.execute(params![
+                    &id[..],
+                    team.0,
+                    now as i64,
+                    by.0,
+                    &erasure[..],
+                    seq
+                ])?;
             }
         }
         tx.commit()?;
+        // `secure_delete` overwrote the rows in the database file; the write-ahead log still
+        // holds the pages as they were until a checkpoint copies it back and empties it.
+        let done = purge_wal(&conn)?;
+        self.purge_pending
+            .store(!done, std::sync::atomic::Ordering::SeqCst);
+        if !done {
+            tracing::warn!(
+                "an erasure's old pages wait in the write-ahead log: purged at the next write"
+            );
+        }
         Ok(op_ids.len() as u32)
     }
 
@@ -535,6 +854,24 @@ impl Db for SqliteDb {
             params![device.0, now as i64],
         )?;
         Ok(())
+    }
+
+    fn generation(&self) -> DbResult<[u8; 16]> {
+        let stored: Vec<u8> = self.conn().query_row(
+            "SELECT value FROM server_meta WHERE key = 'generation'",
+            [],
+            |r| r.get(0),
+        )?;
+        super::generation(stored)
+    }
+
+    fn new_generation(&self) -> DbResult<[u8; 16]> {
+        let fresh = super::random_generation()?;
+        self.conn().execute(
+            "INSERT OR REPLACE INTO server_meta (key, value) VALUES ('generation', ?1)",
+            [&fresh[..]],
+        )?;
+        Ok(fresh)
     }
 
     fn backup(&self, out: &Path) -> DbResult<()> {

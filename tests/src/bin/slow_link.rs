@@ -120,6 +120,7 @@ impl Counted {
                 Ok(_) => "ok".to_owned(),
                 Err(TransportError::Network(reason)) => format!("failed: {reason}"),
                 Err(TransportError::Rejected { status, .. }) => format!("refused: {status}"),
+                Err(other) => format!("refused: {other:?}"),
             };
             eprintln!(
                 "    {what}: {:.1} s -> {:.1} s, {outcome}",
@@ -149,7 +150,7 @@ impl Transport for Counted {
     fn enroll(&mut self, req: &EnrollRequest) -> Reply<EnrollResponse> {
         self.timed("enroll", |t| t.enroll(req))
     }
-    fn push(&mut self, token: &str, batch: &PushBatch) -> Reply<PushResponse> {
+    fn push(&mut self, token: &str, batch: &komora_protocol::PushBatchV2) -> Reply<PushResponse> {
         let what = format!(
             "push of {} operations, {} bytes",
             batch.envelopes.len(),
@@ -157,9 +158,15 @@ impl Transport for Counted {
         );
         self.timed(&what, |t| t.push(token, batch))
     }
-    fn pull(&mut self, token: &str, after: u64, max_bytes: u32) -> Reply<PullPage> {
+    fn pull(
+        &mut self,
+        token: &str,
+        after: u64,
+        max_bytes: u32,
+        at: Option<komora_protocol::Id16>,
+    ) -> Reply<PullPage> {
         self.timed(&format!("pull after {after}"), |t| {
-            t.pull(token, after, max_bytes)
+            t.pull(token, after, max_bytes, at)
         })
     }
     fn devices(&mut self, token: &str) -> Reply<Vec<DeviceInfo>> {
@@ -183,6 +190,33 @@ impl Transport for Counted {
     }
     fn erase(&mut self, token: &str, req: &EraseRequest) -> Reply<EraseResponse> {
         self.timed("erase", |t| t.erase(token, req))
+    }
+    fn revocation_proof(&mut self, req: &RevocationProofRequest) -> Reply<roster::RosterResponse> {
+        self.timed("revocation", |t| t.revocation_proof(req))
+    }
+    fn retire(&mut self, token: &str, req: &RetireRequest) -> Reply<()> {
+        self.timed("retire", |t| t.retire(token, req))
+    }
+    fn reconcile(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::ReconcileRequest,
+    ) -> Result<komora_protocol::ReconcileResponse, komora_core::TransportError> {
+        self.timed("reconcile", |t| t.reconcile(token, req))
+    }
+    fn roster_append(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::RosterAppend,
+    ) -> Result<(), komora_core::TransportError> {
+        self.timed("roster", |t| t.roster_append(token, req))
+    }
+    fn upload_grants(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::GrantsUpload,
+    ) -> Result<(), komora_core::TransportError> {
+        self.timed("grants", |t| t.upload_grants(token, req))
     }
 }
 

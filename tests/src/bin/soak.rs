@@ -42,7 +42,7 @@ use komora_core::{
 };
 use komora_protocol::roster::{SignedStatement, Statement};
 use komora_protocol::{
-    Bytes, ChallengeRequest, DeviceRegistration, EnrollRequest, Id16, PushBatch, TokenRequest,
+    Bytes, ChallengeRequest, DeviceRegistration, EnrollRequest, Id16, TokenRequest,
     DEFAULT_PULL_BYTES,
 };
 use komora_scenarios::{fast_options, Rng};
@@ -319,6 +319,7 @@ fn describe(e: &TransportError) -> String {
     match e {
         TransportError::Network(reason) => format!("network ({reason})"),
         TransportError::Rejected { status, code, .. } => format!("{status} {code:?}"),
+        other => format!("{other:?}"),
     }
 }
 
@@ -372,7 +373,9 @@ fn start_server(cfg: &Config) -> Server {
     }
     // Every simulated device connects from 127.0.0.1: the per-address limits (10 enrolments
     // and 120 logins a minute by default) would refuse nearly all of them.
-    cmd.args(["--listen", "127.0.0.1:0"])
+    // Plain HTTP on loopback: the soak measures the server's work, comparable with the runs
+    // before it served TLS itself (a TLS soak would add the handshakes).
+    cmd.args(["--listen", "127.0.0.1:0", "--plain-http"])
         .args(["--codes-per-minute", "1000000"])
         .args(["--logins-per-minute", "100000000"])
         .env("KOMORA_LOG", "info")
@@ -417,8 +420,8 @@ fn start_server(cfg: &Config) -> Server {
         };
         if let Some(code) = line.strip_prefix("bootstrap code: ") {
             bootstrap = Some(code.trim().to_owned());
-        } else if let Some(addr) = line.strip_prefix("listening on ") {
-            break format!("http://{}", addr.trim());
+        } else if let Some(url) = line.strip_prefix("listening on ") {
+            break url.trim().to_owned();
         }
     };
     std::thread::spawn(move || for _ in lines {});
@@ -758,6 +761,7 @@ fn sync_once(dev: &mut SimDevice, t: &mut HttpTransport, sh: &Shared) -> Result<
                     device_id: dev.id,
                     challenge: challenge.challenge,
                     signature: Bytes(signature.as_ref().to_vec()),
+                    report: None,
                 })
             })?;
             sh.record(Kind::Login, began.elapsed());
@@ -780,8 +784,9 @@ fn sync_logged_in(
     began: Instant,
 ) -> Result<(), ()> {
     if !dev.unsent.is_empty() {
-        let batch = PushBatch {
+        let batch = komora_protocol::PushBatchV2 {
             envelopes: dev.unsent.iter().map(|(e, _)| e.clone()).collect(),
+            meta: vec![komora_protocol::OpMeta::default(); dev.unsent.len()],
         };
         let bytes: u64 = batch.envelopes.iter().map(|e| e.len() as u64).sum();
         let r = sh.call(Kind::Push, || t.push(token, &batch))?;
@@ -799,7 +804,9 @@ fn sync_logged_in(
         dev.unsent.clear();
     }
     loop {
-        let page = sh.call(Kind::Pull, || t.pull(token, dev.cursor, DEFAULT_PULL_BYTES))?;
+        let page = sh.call(Kind::Pull, || {
+            t.pull(token, dev.cursor, DEFAULT_PULL_BYTES, None)
+        })?;
         sh.pulled_envs
             .fetch_add(page.envelopes.len() as u64, Ordering::Relaxed);
         sh.pulled_bytes.fetch_add(

@@ -11,6 +11,7 @@ import org.ami.komora.core.KomoraException
 import org.ami.komora.core.NewClient
 import org.ami.komora.core.bootstrap
 import org.ami.komora.core.enroll
+import org.ami.komora.core.parseEnrolmentLink
 import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
@@ -18,26 +19,36 @@ import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
 
-/** A real komora-sync-server on a loopback port, with its bootstrap code. */
-class RunningServer(data: Path) : AutoCloseable {
+/**
+ * A real komora-sync-server on a loopback port, with its bootstrap code. Plain HTTP on
+ * loopback unless [tls]: then it serves its own certificate and [pin] is the pin it printed.
+ */
+class RunningServer(data: Path, tls: Boolean = false) : AutoCloseable {
     private val process: Process
     val url: String
     val bootstrapCode: String
+    val pin: String?
 
     init {
         val bin = System.getProperty("komora.server.bin") ?: error("komora.server.bin is not set")
-        process = ProcessBuilder(bin, "--data", data.toString(), "--listen", "127.0.0.1:0")
+        val args = mutableListOf(bin, "--data", data.toString(), "--listen", "127.0.0.1:0")
+        if (!tls) args += "--plain-http"
+        process = ProcessBuilder(args)
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start()
         val out = BufferedReader(InputStreamReader(process.inputStream))
         var code: String? = null
+        var printedPin: String? = null
         var address: String? = null
         while (address == null) {
             val line = out.readLine() ?: error("the server stopped before listening")
             if (line.startsWith("bootstrap code: ")) code = line.removePrefix("bootstrap code: ").trim()
+            if (line.startsWith("certificate pin: ")) printedPin = line.removePrefix("certificate pin: ").trim()
+            // As printed, scheme included: http://127.0.0.1:PORT or https://...
             if (line.startsWith("listening on ")) address = line.removePrefix("listening on ").trim()
         }
-        url = "http://$address"
+        url = address
+        pin = printedPin
         bootstrapCode = code ?: error("no bootstrap code printed")
     }
 
@@ -63,6 +74,38 @@ abstract class WithServer {
 }
 
 class SyncTest : WithServer() {
+    @Test
+    fun `a tablet trusts the server's own certificate by the pin in its QR code, and one without the pin is refused`() = runBlocking {
+        // Finding 12 of the security review (issue 16): TLS without a domain name or an authority.
+        RunningServer(tmp.resolve("tls-server"), tls = true).use { tls ->
+            assertTrue(tls.url.startsWith("https://127.0.0.1:"), tls.url)
+            val pin = tls.pin ?: error("a TLS server prints its pin")
+            val admin = bootstrap(
+                tmp.resolve("tls-admin").toString(), PIN, tls.url, tls.bootstrapCode,
+                "AMI", "Huye", KdfStrength.INSECURE_FOR_TESTS, null, listOf(pin),
+            )
+            admin.use {
+                val invitation = admin.invite("counsellor", 24)
+                val link = parseEnrolmentLink(invitation.link) ?: error("the invitation's link parses")
+                assertEquals(listOf(pin), link.certificatePins, "the QR code carries the pin")
+                val unpinned = runCatching {
+                    enroll(tmp.resolve("no-pin").toString(), PIN, link.serverUrl, link.code, KdfStrength.INSECURE_FOR_TESTS, null)
+                }.exceptionOrNull()
+                assertTrue(unpinned is KomoraException.UntrustedServer, "got $unpinned")
+                val claudine = enroll(
+                    tmp.resolve("claudine").toString(), PIN, link.serverUrl, link.code,
+                    KdfStrength.INSECURE_FOR_TESTS, null, link.certificatePins,
+                )
+                claudine.use {
+                    claudine.addClient(NewClient(name = "Uwase Immaculée", district = "Huye"))
+                    claudine.syncFlow().toList()
+                    admin.syncFlow().toList()
+                    assertEquals(1, admin.searchClients("uwase", 10).size, "it crossed over TLS")
+                }
+            }
+        }
+    }
+
     @Test
     fun `two tablets sync through a real server and the progress arrives as a Flow`() = runBlocking {
         val admin = bootstrap(

@@ -131,10 +131,21 @@ class VaultTest {
         }
     }
 
-    /** The Android Keystore's stand-in: AES-GCM with a key held only by this object. */
+    /**
+     * The Android Keystore's stand-in: AES-GCM and an HMAC key held only by this object (the
+     * "hardware": whoever lacks this object cannot take the PIN's hardware step).
+     */
     class TestKeystore : PlatformKey {
         private val key: SecretKey = KeyGenerator.getInstance("AES").apply { init(256) }.generateKey()
+        private val hmac: SecretKey = KeyGenerator.getInstance("HmacSHA256").generateKey()
         var available = true
+        var steps = 0
+
+        override fun pinStep(input: ByteArray): ByteArray {
+            if (!available) throw KomoraException.PlatformKey("the keystore is locked")
+            steps++
+            return javax.crypto.Mac.getInstance("HmacSHA256").apply { init(hmac) }.doFinal(input)
+        }
 
         override fun wrap(plaintext: ByteArray): ByteArray {
             val iv = ByteArray(12).also { SecureRandom().nextBytes(it) }

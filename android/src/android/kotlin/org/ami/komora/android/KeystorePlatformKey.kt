@@ -23,6 +23,12 @@ import org.ami.komora.core.PlatformKey
  * Wrapped format, versioned so the scheme can change without orphaning vaults:
  * `[1 byte version = 1][12-byte IV][ciphertext + 16-byte GCM tag]`.
  *
+ * It also takes the hardware step of the PIN's key derivation ([pinStep]): an HMAC-SHA256
+ * under a second Keystore key, usable only while the tablet's own screen lock is open. The
+ * core mixes it into the key that opens the vault, so no guess of a PIN can be checked off
+ * this tablet, and on it only once its screen lock is passed (ADR 0015). The app requires a
+ * screen lock before it enrols ([ScreenLock]).
+ *
  * Failures are [KomoraException.PlatformKey] with a reason that names the failure, never key
  * material. Nothing here logs.
  */
@@ -69,13 +75,44 @@ class KeystorePlatformKey(private val alias: String = DEFAULT_ALIAS) : PlatformK
         }
     }
 
-    /** Removes the Keystore key, for when the vault itself is erased. Wrapped keys become useless. */
+    /** HMAC-SHA256 of [input] under the Keystore's PIN-step key, created on first use. */
+    override fun pinStep(input: ByteArray): ByteArray = guarded("pinStep") {
+        val mac = javax.crypto.Mac.getInstance(HMAC)
+        mac.init(hmacKeyOrCreate())
+        mac.doFinal(input)
+    }
+
+    /** Removes the Keystore keys, for when the vault itself is erased. Wrapped keys become useless. */
     fun delete() = guarded("delete") {
         synchronized(lock) {
             keyStore().deleteEntry(alias)
+            keyStore().deleteEntry(hmacAlias)
             cached = null
+            cachedHmac = null
         }
     }
+
+    private val hmacAlias = "$alias.pin-step"
+
+    @Volatile
+    private var cachedHmac: SecretKey? = null
+
+    private fun hmacKeyOrCreate(): SecretKey =
+        cachedHmac ?: (keyStore().getKey(hmacAlias, null) as SecretKey?)?.also { cachedHmac = it }
+        ?: synchronized(lock) {
+            (keyStore().getKey(hmacAlias, null) as SecretKey?) ?: run {
+                val builder = KeyGenParameterSpec.Builder(hmacAlias, KeyProperties.PURPOSE_SIGN)
+                    .setDigests(KeyProperties.DIGEST_SHA256)
+                if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.P) {
+                    // Only while the tablet is unlocked: the Android lock screen, rate-limited
+                    // by the hardware, stands before every PIN guess.
+                    builder.setUnlockedDeviceRequired(true)
+                }
+                KeyGenerator.getInstance(KeyProperties.KEY_ALGORITHM_HMAC_SHA256, KEYSTORE)
+                    .apply { init(builder.build()) }
+                    .generateKey()
+            }.also { cachedHmac = it }
+        }
 
     private val lock = Any()
 
@@ -133,6 +170,7 @@ class KeystorePlatformKey(private val alias: String = DEFAULT_ALIAS) : PlatformK
         const val DEFAULT_ALIAS = "org.ami.komora.vault-key"
         private const val KEYSTORE = "AndroidKeyStore"
         private const val TRANSFORMATION = "AES/GCM/NoPadding"
+        private const val HMAC = "HmacSHA256"
         private const val VERSION: Byte = 1
         private const val KEY_BITS = 256
         private const val IV_BYTES = 12

@@ -40,6 +40,7 @@ open class KomoraApplication : Application() {
         return App(
             vaultDir, FilePreferences(File(filesDir, "settings.properties")), clock = clock, kdf = kdf,
             platformKey = keystore, onErased = { runCatching { keystore.delete() } },
+            screenLockSet = { ScreenLock.isSet(this) },
         )
     }
 

@@ -27,6 +27,9 @@ internal class SettingsView(ui: Ui, app: App, private val p: SettingsPresenter, 
     private val pinMessage = ui.message()
     private val changePin = ui.button(t[Str.CHANGE_PIN]) { scope.launch { p.changePin() } }
     private val practice = ui.rowCard(ui.strong(t[Str.PRACTICE_JOIN]), Tone.WARNING) { app.open(Screen.JoinPractice) }
+    private val handBackMessage = ui.message()
+    private val handBack = ui.button(t[Str.HAND_BACK], Rank.DESTRUCTIVE) { scope.launch { p.handBack() } }
+    private val handBackCard = ui.card(handBack, handBackMessage)
 
     override fun body(): View = ui.column(
         ui.card(language.root),
@@ -41,6 +44,7 @@ internal class SettingsView(ui: Ui, app: App, private val p: SettingsPresenter, 
         ui.heading(t[Str.SECTION_TEAMS]),
         ui.rowCard(ui.strong(t[Str.TEAM_JOIN]), null) { app.open(Screen.JoinTeam) },
         practice,
+        handBackCard,
         ui.card(ui.heading(t[Str.ABOUT]), about),
         ui.card(ui.heading(t[Str.LICENCES]), licences),
     )
@@ -60,6 +64,10 @@ internal class SettingsView(ui: Ui, app: App, private val p: SettingsPresenter, 
         pinMessage.show(s.pinMessage)
         changePin.isEnabled = !s.pinBusy
         practice.shown = !app.hasPractice && app.isUnlocked
+        // Handing back asks first (the presenter's second tap), then says what it did.
+        handBackCard.shown = s.canHandBack
+        handBack.isEnabled = !s.handBackBusy
+        handBackMessage.show(s.handBackMessage)
     }
 }
 

@@ -67,6 +67,11 @@ class App(
     val platformKey: PlatformKey? = null,
     /** Called when the core erased the vault (revoked, too many wrong PINs): drop platform keys. */
     private val onErased: () -> Unit = {},
+    /**
+     * Whether the tablet has a screen lock of its own (a PIN, pattern or password): the
+     * Keystore's PIN step works only behind one, so the app enrols only then (ADR 0015).
+     */
+    val screenLockSet: () -> Boolean = { true },
 ) {
     private val screens = MutableStateFlow<List<Screen>>(listOf(startScreen()))
     private val notices = MutableStateFlow<String?>(null)

@@ -9,6 +9,9 @@ import org.ami.komora.core.KomoraException
 import org.ami.komora.core.KomoraVault
 import org.ami.komora.syncFlow
 
+/** How long unsent changes wait before the sync line warns: three days (ADR 0015). */
+private const val UNSENT_WARNING_MS = 3L * 24 * 3600 * 1000
+
 data class ClientRow(val clientId: String, val name: String, val detail: String) : Private()
 
 data class CaseRow(
@@ -195,7 +198,10 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
             1L -> t[Str.SYNC_ONE_WAITING]
             else -> t.format(Str.SYNC_WAITING, pending)
         }
-        return "$last · $waiting"
+        // Unsent changes live on this tablet only: a forgotten PIN (re-enrolment) or a lost
+        // tablet would take them with it (ADR 0015). Say so once they have waited days.
+        val stale = pending > 0 && lastSyncMs != null && app.clock.nowMs() - lastSyncMs > UNSENT_WARNING_MS
+        return if (stale) "$last · $waiting · ${t[Str.SYNC_UNSENT_WARNING]}" else "$last · $waiting"
     }
 
     /** Sync on demand, with progress; the list and the line refresh after. */

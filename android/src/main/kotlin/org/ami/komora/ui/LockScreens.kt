@@ -10,13 +10,17 @@ import org.ami.komora.core.parseEnrolmentLink
 /** A PIN is digits only (the tablet shows a number pad), at least this many. */
 const val MIN_PIN_DIGITS = 6
 
-/** What an enrolment QR code holds; the core reads and writes the format (`komora:enrol?...`). */
-data class EnrolmentLink(val server: String, val code: String) : Private() {
+/**
+ * What an enrolment QR code holds; the core reads and writes the format (`komora:enrol?...`).
+ * [pins] are the server key's pins (`sha256/...`): the tablet then trusts exactly that key.
+ */
+data class EnrolmentLink(val server: String, val code: String, val pins: List<String> = emptyList()) : Private() {
     companion object {
         fun parse(text: String): EnrolmentLink? =
-            parseEnrolmentLink(text)?.let { EnrolmentLink(it.serverUrl, it.code) }
+            parseEnrolmentLink(text)?.let { EnrolmentLink(it.serverUrl, it.code, it.certificatePins) }
 
-        fun format(server: String, code: String): String = enrolmentLink(server, code)
+        fun format(server: String, code: String, pins: List<String> = emptyList()): String =
+            enrolmentLink(server, code, pins)
     }
 }
 
@@ -60,6 +64,8 @@ class PinBuffer {
 data class EnrolState(
     val server: String = "",
     val code: String = "",
+    /** The scanned server's pins; a server typed by hand has none (public certificates only). */
+    val pins: List<String> = emptyList(),
     val pinDigits: Int = 0,
     val confirmDigits: Int = 0,
     val errors: List<FieldError> = emptyList(),
@@ -81,7 +87,11 @@ class EnrolPresenter(private val app: App, val joining: Boolean = false) :
         if (!joining) app.noticeShown()
     }
 
-    fun server(text: String) = update { it.copy(server = text.trim(), errors = it.errors.filter { e -> e.field != "server" }) }
+    fun server(text: String) = update {
+        // Pins belong to the scanned server: another address drops them.
+        val server = text.trim()
+        it.copy(server = server, pins = if (server == it.server) it.pins else emptyList(), errors = it.errors.filter { e -> e.field != "server" })
+    }
 
     fun code(text: String) = update { it.copy(code = text, errors = it.errors.filter { e -> e.field != "code" }) }
 
@@ -92,7 +102,7 @@ class EnrolPresenter(private val app: App, val joining: Boolean = false) :
             update { it.copy(message = app.texts[Str.QR_UNKNOWN]) }
             return
         }
-        update { it.copy(server = link.server, code = link.code, message = null, errors = emptyList()) }
+        update { it.copy(server = link.server, code = link.code, pins = link.pins, message = null, errors = emptyList()) }
     }
 
     fun pin(text: CharSequence) {
@@ -111,11 +121,14 @@ class EnrolPresenter(private val app: App, val joining: Boolean = false) :
         val t = app.texts
         val s = current
         val errors = buildList {
+            // https://, or plain http:// to this very device only (the core refuses the rest too).
             val uri = runCatching { URI(s.server) }.getOrNull()
-            if (uri == null || uri.host.isNullOrEmpty() || uri.scheme !in setOf("https", "http")) {
+            val plainHere = uri?.scheme == "http" && uri.host in setOf("127.0.0.1", "localhost", "[::1]")
+            if (uri == null || uri.host.isNullOrEmpty() || !(uri.scheme == "https" || plainHere)) {
                 add(FieldError("server", t[Str.SERVER_INVALID]))
             }
             if (s.code.isBlank()) add(FieldError("code", t[Str.CODE_MISSING]))
+            if (!app.screenLockSet()) add(FieldError("pin", t[Str.SCREEN_LOCK_NEEDED]))
             if (pin.length < MIN_PIN_DIGITS) add(FieldError("pin", t.format(Str.PIN_TOO_SHORT, MIN_PIN_DIGITS)))
             else if (!joining && !pin.sameAs(confirm)) add(FieldError("confirm", t[Str.PIN_MISMATCH]))
         }
@@ -134,11 +147,11 @@ class EnrolPresenter(private val app: App, val joining: Boolean = false) :
                     update { it.copy(busy = false, pinDigits = 0, errors = listOf(FieldError("pin", t[Str.WRONG_PIN]))) }
                     return
                 }
-                val vault = enroll(app.newTeamDir().path, typed, s.server, s.code, app.kdf, app.platformKey)
+                val vault = enroll(app.newTeamDir().path, typed, s.server, s.code, app.kdf, app.platformKey, s.pins)
                 update { EnrolState() }
                 app.joined(vault)
             } else {
-                val vault = enroll(app.vaultDir.path, typed, s.server, s.code, app.kdf, app.platformKey)
+                val vault = enroll(app.vaultDir.path, typed, s.server, s.code, app.kdf, app.platformKey, s.pins)
                 update { EnrolState() }
                 app.unlocked(vault)
             }

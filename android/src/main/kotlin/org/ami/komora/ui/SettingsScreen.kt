@@ -21,6 +21,13 @@ data class SettingsState(
     /** "Your PIN is changed", or why it was not. */
     val pinMessage: String? = null,
     val pinBusy: Boolean = false,
+    /** Whether this tablet belongs to a team on a server (it can be handed back). */
+    val canHandBack: Boolean = false,
+    /** "Tap again to confirm": the first tap on "Hand this tablet back" asks. */
+    val handBackAsked: Boolean = false,
+    val handBackBusy: Boolean = false,
+    /** What handing back did, or why it did not. */
+    val handBackMessage: String? = null,
 ) : Private()
 
 class SettingsPresenter(app: App) : AppPresenter<SettingsState>(app, SettingsState()) {
@@ -53,6 +60,7 @@ class SettingsPresenter(app: App) : AppPresenter<SettingsState>(app, SettingsSta
             autoLockChoices = autoLockChoices().map { Choice(it.toString(), t.format(Str.MINUTES, it)) },
             autoLockLimit = app.teamAutoLockMax?.let { t.format(Str.AUTO_LOCK_LIMIT, it) },
             about = about,
+            canHandBack = app.isUnlocked && runCatching { app.vault().syncStatus().role != null }.getOrDefault(false),
             licences = LICENCES.map { (name, licence) -> Line(name, licence) },
         )
     }
@@ -74,6 +82,29 @@ class SettingsPresenter(app: App) : AppPresenter<SettingsState>(app, SettingsSta
         if (minutes !in autoLockChoices()) return
         app.preferences.autoLockMinutes = minutes
         load()
+    }
+
+    /**
+     * Hand this tablet back (a counsellor leaving AMI, a tablet returned): the first call asks
+     * for confirmation; the second sends everything the tablet holds, signs its last change
+     * and stops it recording (ADR 0013). Nothing she wrote is refused later; an administrator
+     * then revokes the tablet and it erases itself at its next connection.
+     */
+    suspend fun handBack() {
+        if (current.handBackBusy || !current.canHandBack) return
+        val t = app.texts
+        if (!current.handBackAsked) {
+            update { it.copy(handBackAsked = true, handBackMessage = t[Str.HAND_BACK_CONFIRM]) }
+            return
+        }
+        update { it.copy(handBackBusy = true, handBackMessage = null) }
+        val message = try {
+            app.vault().handBack()
+            t[Str.HAND_BACK_DONE]
+        } catch (e: KomoraException) {
+            if (e is KomoraException.Network) t[Str.HAND_BACK_OFFLINE] else app.failure(e)
+        }
+        update { it.copy(handBackBusy = false, handBackAsked = false, handBackMessage = message) }
     }
 
     /** Lock now (the button at the top of every screen does the same). */

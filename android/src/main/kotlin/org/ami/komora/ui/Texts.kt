@@ -160,6 +160,7 @@ class Texts(val language: Language) {
         is KomoraException.Corrupt -> get(Str.ERR_CORRUPT)
         is KomoraException.NotFound -> get(Str.ERR_NOT_FOUND)
         is KomoraException.Network -> get(Str.ERR_NETWORK)
+        is KomoraException.UntrustedServer -> get(Str.ERR_UNTRUSTED_SERVER)
         is KomoraException.Storage -> get(Str.ERR_STORAGE)
         is KomoraException.StorageFull -> get(Str.ERR_STORAGE_FULL)
         is KomoraException.ReadOnly -> get(Str.ERR_READ_ONLY)

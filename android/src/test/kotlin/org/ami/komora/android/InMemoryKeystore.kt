@@ -28,6 +28,7 @@ class InMemoryKeystore : Provider(NAME, "1.0", "Komora's tests: an in-memory And
     init {
         put("KeyStore.$NAME", Store::class.java.name)
         put("KeyGenerator.AES", Generator::class.java.name)
+        put("KeyGenerator.HmacSHA256", HmacGenerator::class.java.name)
     }
 
     /** The key store: aliases to AES keys. */
@@ -56,8 +57,11 @@ class InMemoryKeystore : Provider(NAME, "1.0", "Komora's tests: an in-memory And
         override fun engineLoad(stream: InputStream?, password: CharArray?) = Unit
     }
 
+    /** `KeyGenerator.getInstance("HmacSHA256", "AndroidKeyStore")`: the PIN step's key. */
+    class HmacGenerator : Generator("HmacSHA256", 32)
+
     /** `KeyGenerator.getInstance("AES", "AndroidKeyStore")` with a [KeyGenParameterSpec]. */
-    class Generator : KeyGeneratorSpi() {
+    open class Generator(private val algorithm: String = "AES", private val defaultBytes: Int = 32) : KeyGeneratorSpi() {
         private var spec: KeyGenParameterSpec? = null
         private var random: SecureRandom = SecureRandom()
 
@@ -71,8 +75,8 @@ class InMemoryKeystore : Provider(NAME, "1.0", "Komora's tests: an in-memory And
         override fun engineGenerateKey(): SecretKey {
             val s = spec ?: error("not initialised")
             generated.add(s)
-            val bytes = ByteArray(s.keySize / 8).also(random::nextBytes)
-            return SecretKeySpec(bytes, "AES").also { keys[s.keystoreAlias] = it }
+            val bytes = ByteArray(if (s.keySize > 0) s.keySize / 8 else defaultBytes).also(random::nextBytes)
+            return SecretKeySpec(bytes, algorithm).also { keys[s.keystoreAlias] = it }
         }
     }
 

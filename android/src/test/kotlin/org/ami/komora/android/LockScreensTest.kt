@@ -61,12 +61,27 @@ class LockScreensTest {
         assertEquals(Screen.Caseload, d.app.current)
         assertTrue(d.shows(t[Str.EMPTY_CASELOAD_TITLE]))
         assertTrue("a new counsellor is told what to do", d.shows(t[Str.EMPTY_CASELOAD]))
-        // The app's real KeystorePlatformKey made its key, as asked of the Android Keystore.
-        val spec = InMemoryKeystore.generated.single()
-        assertEquals(KeystorePlatformKey.DEFAULT_ALIAS, spec.keystoreAlias)
-        assertEquals(256, spec.keySize)
-        assertTrue("usable only while the tablet is unlocked", spec.isUnlockedDeviceRequired)
-        assertEquals(setOf(KeystorePlatformKey.DEFAULT_ALIAS), InMemoryKeystore.aliases())
+        // The app's real KeystorePlatformKey made its keys, as asked of the Android Keystore:
+        // the one that wraps the vault's key and the PIN step's (ADR 0015).
+        val wrap = InMemoryKeystore.generated.single { it.keystoreAlias == KeystorePlatformKey.DEFAULT_ALIAS }
+        assertEquals(256, wrap.keySize)
+        assertTrue("usable only while the tablet is unlocked", wrap.isUnlockedDeviceRequired)
+        val step = InMemoryKeystore.generated.single { it.keystoreAlias == "${KeystorePlatformKey.DEFAULT_ALIAS}.pin-step" }
+        assertTrue("the PIN step too, only behind the tablet's own lock", step.isUnlockedDeviceRequired)
+        assertEquals(setOf(wrap.keystoreAlias, step.keystoreAlias), InMemoryKeystore.aliases())
+    }
+
+    @Test
+    fun `a tablet with no screen lock of its own is not enrolled, and is told how to set one`() {
+        org.robolectric.Shadows.shadowOf(d.application.getSystemService(android.app.KeyguardManager::class.java)).setIsDeviceSecure(false)
+        d.launch()
+        d.type(t[Str.ENROL_SERVER], team.server.url)
+        d.type(t[Str.ENROL_CODE], team.code())
+        d.type(t[Str.ENROL_PIN], PIN)
+        d.type(t[Str.ENROL_PIN_AGAIN], PIN)
+        d.tap(t[Str.ENROL_SUBMIT])
+        assertTrue(d.shows(t[Str.SCREEN_LOCK_NEEDED]))
+        assertFalse(vaultExists(d.app.vaultDir.path))
     }
 
     @Test

@@ -15,6 +15,9 @@ class TestApplication : KomoraApplication() {
     override fun onCreate() {
         super.onCreate()
         InMemoryKeystore.install()
+        // The tablet has a screen lock of its own, as the app requires (ADR 0015); a test
+        // that needs one without it turns it off.
+        org.robolectric.Shadows.shadowOf(getSystemService(android.app.KeyguardManager::class.java)).setIsDeviceSecure(true)
     }
 
     /** The process is gone (reclaimed in the background): only the disk remains. */

@@ -96,6 +96,14 @@ class CaseloadFlowTest {
             )
             assertTrue(tablet.app.isUnlocked, "a network failure does not lock her out")
             assertTrue(p.state.value.syncLine.endsWith("changes waiting"), p.state.value.syncLine)
+            // Days offline: the line says that what waits is on this tablet only (a forgotten
+            // PIN means re-enrolment, and would lose it: ADR 0015).
+            tablet.clock.advanceMinutes(4 * 24 * 60)
+            p.refresh()
+            assertTrue(
+                p.state.value.syncLine.endsWith("connect to send them (a forgotten PIN would lose them)"),
+                p.state.value.syncLine,
+            )
         }
     }
 

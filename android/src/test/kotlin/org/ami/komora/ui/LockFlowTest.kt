@@ -69,6 +69,31 @@ class LockFlowTest : WithServer() {
     }
 
     @Test
+    fun `a tablet without a screen lock of its own is not enrolled, and is told how to set one`() {
+        val admin = Tablet(tmp.resolve("admin")).bootstrapAdmin(server)
+        val code = runBlocking { admin.app.vault().invite("counsellor", 24).code }
+        val dir = tmp.resolve("unlocked-tablet")
+        val app = App(
+            vaultDir = dir.resolve("vault").toFile(),
+            preferences = FilePreferences(dir.resolve("settings.properties").toFile()).also { it.language = Language.ENGLISH },
+            kdf = org.ami.komora.core.KdfStrength.INSECURE_FOR_TESTS,
+            screenLockSet = { false },
+        )
+        val p = EnrolPresenter(app)
+        p.server(server.url)
+        p.code(code)
+        p.pin(TABLET_PIN)
+        p.confirmPin(TABLET_PIN)
+        runBlocking { p.submit() }
+        assertFalse(app.isUnlocked)
+        assertTrue(
+            p.state.value.errors.any { it.message.startsWith("This tablet has no screen lock. Set one first") },
+            p.state.value.errors.toString(),
+        )
+        assertFalse(org.ami.komora.core.vaultExists(app.vaultDir.path), "nothing was made")
+    }
+
+    @Test
     fun `a used enrolment code is refused with what to do, and a QR code of something else is not taken`() {
         val admin = Tablet(tmp.resolve("admin")).bootstrapAdmin(server)
         val code = runBlocking { admin.app.vault().invite("counsellor", 24).code }

@@ -55,4 +55,33 @@ class SettingsFlowTest {
         runBlocking { unlock.submit() }
         assertTrue(tablet.app.isUnlocked)
     }
+
+    @Test
+    fun `a counsellor who leaves hands her tablet back from Settings and the team keeps all she wrote`() {
+        org.ami.komora.RunningServer(tmp.resolve("server")).use { server ->
+            val admin = Tablet(tmp.resolve("admin")).bootstrapAdmin(server)
+            val claudine = Tablet(tmp.resolve("claudine")).enrolThroughScreen(server, admin, "counsellor")
+            claudine.recordClient("Written offline before leaving")
+            val settings = SettingsPresenter(claudine.app)
+            assertTrue(settings.state.value.canHandBack)
+            runBlocking { settings.handBack() }
+            assertTrue(settings.state.value.handBackAsked, "the first tap asks")
+            assertEquals(1, runBlocking { admin.app.vault().devices() }.count { !it.revoked && it.role == "counsellor" })
+            runBlocking { settings.handBack() }
+            assertTrue(
+                settings.state.value.handBackMessage!!.startsWith("Handed back: everything was sent"),
+                settings.state.value.handBackMessage,
+            )
+            assertTrue(claudine.app.vault().syncStatus().handedBack)
+            // The administrator sees it handed back, revokes it, and has her client.
+            admin.sync()
+            val listed = runBlocking { admin.app.vault().devices() }.single { it.role == "counsellor" }
+            assertTrue(listed.handedBack)
+            runBlocking { admin.app.vault().revokeDevice(listed.id) }
+            assertEquals(
+                listOf("Written offline before leaving"),
+                admin.app.vault().clients().map { it.name },
+            )
+        }
+    }
 }

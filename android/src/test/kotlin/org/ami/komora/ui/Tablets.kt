@@ -39,7 +39,7 @@ class Tablet(dir: Path, val clock: TestClock = TestClock()) {
     /** The organisation's first tablet on a fresh server: the administrator's, also a supervisor. */
     fun bootstrapAdmin(server: RunningServer): Tablet {
         val v = runBlocking {
-            bootstrap(app.vaultDir.path, TABLET_PIN, server.url, server.bootstrapCode, "AMI", "Huye", KdfStrength.INSECURE_FOR_TESTS, null)
+            bootstrap(app.vaultDir.path, TABLET_PIN, server.url, server.bootstrapCode, "AMI", "Huye", KdfStrength.INSECURE_FOR_TESTS, null, listOfNotNull(server.pin))
         }
         app.unlocked(v)
         return this

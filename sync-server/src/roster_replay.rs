@@ -1,0 +1,143 @@
+//! Bringing a restored or rebuilt store level with the team's signed device list (issue 17).
+//!
+//! A store restored from a backup lacks the statements signed after the backup (a tablet
+//! enrolled, a device revoked, a key rotated); a rebuilt one lacks all of them but the
+//! genesis. Tablets hold the whole list and send back what the store lacks. Each statement is
+//! checked as the server checks it when it first arrives (a member signed with its
+//! invitation's key, an invitation and a snapshot signed by a registered device of the team),
+//! kept in the order the tablet holds them, and applied: a member is registered with its
+//! invitation's role; a snapshot revokes the devices it does not list and raises the team's
+//! key epoch. Devices check every statement again from their own root of trust: this only
+//! keeps the server's refusals (a revoked device's login, a stale epoch) what they were.
+
+use std::collections::HashMap;
+
+use komora_protocol::roster::{SignedStatement, Statement, MAX_ROSTER_STATEMENTS};
+use komora_protocol::{Id16, Role};
+use ring::signature::{UnparsedPublicKey, ED25519};
+
+use crate::db::{Db, DbResult, NewDevice};
+
+fn signed_by(signed: &SignedStatement, pk: &[u8]) -> bool {
+    UnparsedPublicKey::new(&ED25519, pk)
+        .verify(
+            &SignedStatement::message(&signed.statement),
+            &signed.signature,
+        )
+        .is_ok()
+}
+
+/// Keep and apply the statements of `statements` the team's list lacks; returns how many.
+pub fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -> DbResult<u32> {
+    let (held, _) = db.roster(team, 0, MAX_ROSTER_STATEMENTS)?;
+    // Invitations as stated in the list (held and new): their role, checked when a member
+    // names them.
+    let mut invites: HashMap<[u8; 32], Role> = HashMap::new();
+    let note_invite = |bytes: &[u8], invites: &mut HashMap<[u8; 32], Role>| {
+        if let Some((
+            signed,
+            Statement::Invite {
+                team: t,
+                issuer,
+                invite_pk,
+                role,
+                ..
+            },
+        )) = SignedStatement::from_bytes(bytes)
+        {
+            let issued = t == team
+                && db
+                    .device(issuer)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|d| d.team_id == team && signed_by(&signed, &d.sign_pk));
+            if issued {
+                invites.insert(invite_pk, role);
+            }
+        }
+    };
+    for bytes in &held {
+        note_invite(bytes, &mut invites);
+    }
+    let mut added = 0;
+    for bytes in statements {
+        if held.contains(bytes) {
+            continue;
+        }
+        let Some((signed, st)) = SignedStatement::from_bytes(bytes) else {
+            continue;
+        };
+        if st.team().is_some_and(|t| t != team) {
+            continue;
+        }
+        let registered = |device: Id16| {
+            db.device(device)
+                .ok()
+                .flatten()
+                .filter(|d| d.team_id == team)
+        };
+        let keep = match &st {
+            // The team exists: its genesis is held already, or the store was re-attached.
+            Statement::Genesis { .. } => false,
+            Statement::Invite { issuer, .. } => {
+                let ok = registered(*issuer).is_some_and(|d| signed_by(&signed, &d.sign_pk));
+                if ok {
+                    note_invite(bytes, &mut invites);
+                }
+                ok
+            }
+            Statement::Member {
+                invite_pk,
+                device,
+                sign_pk,
+                kx_pk,
+            } => match invites.get(invite_pk) {
+                Some(role) if signed_by(&signed, invite_pk) => {
+                    db.register_device(
+                        team,
+                        &NewDevice {
+                            id: *device,
+                            sign_pk: sign_pk.to_vec(),
+                            kx_pk: kx_pk.to_vec(),
+                            statement: bytes.clone(),
+                            invite_pk: Some(*invite_pk),
+                        },
+                        *role,
+                        now,
+                    )?;
+                    true
+                }
+                _ => false,
+            },
+            Statement::Snapshot {
+                epoch,
+                issuer,
+                members,
+                ..
+            } => {
+                let ok = registered(*issuer)
+                    .is_some_and(|d| d.role == Role::Admin && signed_by(&signed, &d.sign_pk));
+                if ok {
+                    for d in db.devices(team)? {
+                        if !d.revoked && !members.iter().any(|(m, _)| *m == d.id) {
+                            db.revoke_to(team, d.id, *epoch, now)?;
+                        }
+                    }
+                    db.raise_epoch(team, *epoch)?;
+                }
+                ok
+            }
+            Statement::Cutoff { issuer, .. } => {
+                registered(*issuer).is_some_and(|d| signed_by(&signed, &d.sign_pk))
+            }
+            Statement::Retire { device, .. } => {
+                registered(*device).is_some_and(|d| signed_by(&signed, &d.sign_pk))
+            }
+        };
+        if keep {
+            db.add_statement(team, bytes)?;
+            added += 1;
+        }
+    }
+    Ok(added)
+}
