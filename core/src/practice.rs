@@ -4,7 +4,7 @@
 //!
 //! A practice vault is an ordinary vault of its own (its own folder, keys and team), marked
 //! as practice in its clear metadata, and never joined to a sync server: nothing in it can
-//! reach a real team's tablets or server, and no real record can reach it (ADR 0012). The app
+//! reach a real team's tablets or server, and no real record can reach it (ADR 0016). The app
 //! marks every screen of it. Its contents come from [`fill`], a seeded generator: the same
 //! seed gives the same people, cases and sessions, which the screenshots and the tests rely
 //! on. Every client's code starts with `PRACTICE-` so that a print-out or a spoken code cannot

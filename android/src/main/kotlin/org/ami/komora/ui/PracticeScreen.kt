@@ -1,5 +1,5 @@
 // Joining the practice team: made-up clients for training, beside the real teams, opened by
-// the tablet's PIN, never synced (ADR 0012).
+// the tablet's PIN, never synced (ADR 0016).
 package org.ami.komora.ui
 
 import org.ami.komora.core.KomoraException
