@@ -239,7 +239,8 @@ pub fn fill(v: &mut Vault, seed: u64, clients: usize) -> Result<()> {
             clients: vec![client],
             problems: vec![dice.pick(PROBLEMS).to_owned()],
             risk_level: Some(risk),
-            opened: Some(today.add_days(-60)),
+            // A day of its own for each: equal cases list in the same order everywhere.
+            opened: Some(today.add_days(-90 + n as i64)),
             counsellor: None,
             supervisor: None,
         })?;

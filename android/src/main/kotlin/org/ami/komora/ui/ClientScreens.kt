@@ -96,7 +96,9 @@ class ClientFilePresenter(app: App, private val clientId: String) :
             )
         }
         val household = v.household(clientId).map { Line(t.code(it.relation), it.name) }
-        val timeline = v.timeline(clientId).map { e ->
+        // Newest day first, as the core gives it; within a day, a steady order (the core
+        // breaks ties by random ids), so the file reads the same each time it opens.
+        val timeline = v.timeline(clientId).sortedWith(compareByDescending<org.ami.komora.core.TimelineEntry> { it.date }.thenBy { it.kind }.thenBy { it.summary }).map { e ->
             TimelineLine(t.date(e.date), t.code("timeline-${e.kind}"), t.summary(e.summary), e.recordId, e.kind == "session")
         }
         val trends = v.measureTrends(clientId).map { tr ->

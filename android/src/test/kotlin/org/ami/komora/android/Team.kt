@@ -129,13 +129,15 @@ fun App.claudinesCaseload(): Caseload {
         "Ishimwe Eric" to recordClient("Ishimwe Eric", 2012, "M", "Nyaruguru", "Busanze", guardian = "Mukamana Odette"),
     )
     val cases = linkedMapOf<String, String>()
-    fun case(name: String, problem: String, risk: String? = null): String =
-        v.addCase(NewCase(listOf(ids.getValue(name)), listOf(problem), risk, null)).also { cases[name] = it }
-    case("Mukamana Odette", "trauma", "high")
-    case("Uwase Diane", "grief")
-    case("Habimana Jean-Bosco", "domestic-conflict", "medium")
-    case("Ingabire Grace", "depression")
-    case("Nyirahabimana Claire", "violence", "medium")
+    // Each case opened on a day of its own: cases equal in every other way are listed by the
+    // day they opened, so the pictures show them in the same order on every run.
+    fun case(name: String, problem: String, risk: String?, opened: String): String =
+        v.addCase(NewCase(listOf(ids.getValue(name)), listOf(problem), risk, opened)).also { cases[name] = it }
+    case("Mukamana Odette", "trauma", "high", "2026-10-05")
+    case("Uwase Diane", "grief", null, "2026-10-12")
+    case("Habimana Jean-Bosco", "domestic-conflict", "medium", "2026-10-19")
+    case("Ingabire Grace", "depression", null, "2026-10-26")
+    case("Nyirahabimana Claire", "violence", "medium", "2026-11-02")
     v.raiseRisk(cases.getValue("Mukamana Odette"), "suicide-risk")
     v.addSession(
         NewSession(
