@@ -22,13 +22,13 @@ impl core::TimeSource for Shifted {
     }
 }
 
-/// The clock vaults opened from now on use.
+/// The clock every vault uses in the build with `test-hooks`: the system's, shifted.
 pub(crate) fn time_source() -> Arc<dyn core::TimeSource> {
     Arc::new(Shifted)
 }
 
-/// Start the core's clock at `start_ms` (ms since 1970) for vaults opened after this call;
-/// `None` goes back to the real time.
+/// Move the core's clock so that it reads `start_ms` (ms since 1970) now and runs on from
+/// there, for every vault of this process; `None` goes back to the real time.
 #[uniffi::export]
 pub fn set_clock_for_tests(start_ms: Option<i64>) {
     let offset = start_ms.map_or(0, |s| s - core::SystemClock.now_ms() as i64);
