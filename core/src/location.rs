@@ -108,6 +108,38 @@ impl AdminUnits {
         self.districts.values().map(|(name, _)| name.as_str())
     }
 
+    /// The units one level under a place, in the data's spelling and order: the districts
+    /// (`&[]`), a district's sectors (`&[district]`), a sector's cells, a cell's villages. For
+    /// the tablet's pickers, which offer only what exists under what was chosen above. A
+    /// place not in the tree is a validation error naming the level ("sector: not a sector of
+    /// that district"); deeper than a cell there is nothing.
+    pub fn units_under(&self, place: &[&str]) -> Result<Vec<String>> {
+        let Some((district, rest)) = place.split_first() else {
+            return Ok(self.districts().map(str::to_owned).collect());
+        };
+        let (_, sectors) = self
+            .districts
+            .get(&fold(district))
+            .ok_or_else(|| Error::validation("district", "not a known district"))?;
+        let Some((sector, rest)) = rest.split_first() else {
+            return Ok(sectors.keys().cloned().collect());
+        };
+        let (_, cells) = find(sectors, sector)
+            .ok_or_else(|| Error::validation("sector", "not a sector of that district"))?;
+        let Some((cell, rest)) = rest.split_first() else {
+            return Ok(cells.keys().cloned().collect());
+        };
+        let (_, villages) = find(cells, cell)
+            .ok_or_else(|| Error::validation("cell", "not a cell of that sector"))?;
+        if !rest.is_empty() {
+            return Err(Error::validation(
+                "village",
+                "a village has no units under it",
+            ));
+        }
+        Ok(villages.clone())
+    }
+
     /// Check a typed location against the tree (case-insensitive) and return canonical names.
     pub fn resolve(&self, input: &LocationInput) -> Result<Location> {
         let (district, sectors) = self
@@ -182,6 +214,41 @@ mod tests {
         for d in ["Huye", "Gisagara", "Nyaruguru", "Nyanza", "Nyabihu"] {
             assert!(tree.districts().any(|x| x == d), "{d}");
         }
+    }
+
+    #[test]
+    fn the_pickers_walk_down_the_tree_one_level_at_a_time() {
+        let tree = AdminUnits::rwanda();
+        assert_eq!(tree.units_under(&[]).unwrap().len(), 30);
+        let sectors = tree.units_under(&["huye"]).unwrap();
+        assert!(sectors.iter().any(|s| s == "Tumba"), "{sectors:?}");
+        let cells = tree.units_under(&["Huye", "Tumba"]).unwrap();
+        assert!(!cells.is_empty());
+        let villages = tree.units_under(&["Huye", "Tumba", &cells[0]]).unwrap();
+        assert!(!villages.is_empty());
+        // Every village offered is one the client's record accepts.
+        for v in &villages {
+            tree.resolve(&input("Huye", Some("Tumba"), Some(&cells[0]), Some(v)))
+                .unwrap();
+        }
+        let err = tree.units_under(&["Huye", "Atlantis"]).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Validation {
+                field: "sector",
+                ..
+            }
+        ));
+        let err = tree
+            .units_under(&["Huye", "Tumba", &cells[0], &villages[0]])
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Validation {
+                field: "village",
+                ..
+            }
+        ));
     }
 
     #[test]

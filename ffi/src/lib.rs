@@ -11,10 +11,15 @@
 //! one SQLite transaction, well under a frame. A panic inside Rust reaches Kotlin as an
 //! exception and the JVM carries on.
 
+mod drafts;
 mod error;
 mod fleet;
+mod places;
+mod practice;
 mod records;
 mod task;
+#[cfg(feature = "test-hooks")]
+mod test_clock;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -82,7 +87,8 @@ fn options(
     strength: KdfStrength,
     platform: Option<Arc<dyn PlatformKey>>,
 ) -> Result<core::VaultOptions> {
-    Ok(core::VaultOptions {
+    #[allow(unused_mut)]
+    let mut opts = core::VaultOptions {
         kdf: match strength {
             KdfStrength::Standard => core::KdfParams::DEFAULT,
             // Only in the build the binding tests run (feature `test-hooks`): a device build
@@ -100,7 +106,13 @@ fn options(
         platform: platform
             .map(|p| Arc::new(PlatformAdapter(p)) as Arc<dyn core::PlatformKeyWrapper>),
         ..Default::default()
-    })
+    };
+    // The screen tests' fixed morning (feature `test-hooks` only, never on a device).
+    #[cfg(feature = "test-hooks")]
+    {
+        opts.time = test_clock::time_source();
+    }
+    Ok(opts)
 }
 
 /// A connection to an enrolled vault's server, trusting what its enrolment pinned.

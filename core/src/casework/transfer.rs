@@ -55,6 +55,7 @@ impl Vault {
     /// sent the copy to the server.
     pub fn copy_case_files(&self, case: RecordId, to: &mut Vault) -> Result<Transfer> {
         for v in [self, &*to] {
+            v.refuse_practice("moving a case")?;
             if !matches!(v.role()?, Some(Role::Supervisor | Role::Admin)) {
                 return Err(Error::Forbidden(
                     "only a supervisor or an administrator of both teams moves a case".into(),

@@ -12,7 +12,17 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_client_files.sql"),
     include_str!("../../migrations/0005_cutoffs_and_signed_erasures.sql"),
     include_str!("../../migrations/0006_reconciliation.sql"),
+    include_str!("../../migrations/0007_drafts.sql"),
 ];
+
+impl super::Store {
+    /// The one connection, for the table that holds this device's drafts outside the record
+    /// log (`crate::drafts`, migration 0007). Records and the log are written only through
+    /// `Store`'s own methods.
+    pub(crate) fn drafts_table(&self) -> &Connection {
+        &self.conn
+    }
+}
 
 /// Connection settings every vault connection uses.
 pub(crate) fn configure(conn: &Connection) -> Result<()> {

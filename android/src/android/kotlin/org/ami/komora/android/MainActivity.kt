@@ -1,6 +1,8 @@
 package org.ami.komora.android
 
 import android.app.Activity
+import android.app.ActivityManager
+import android.content.res.Configuration
 import android.os.Bundle
 import android.os.Handler
 import android.os.Looper
@@ -11,13 +13,18 @@ import kotlinx.coroutines.cancel
 import kotlinx.coroutines.flow.drop
 import kotlinx.coroutines.launch
 import org.ami.komora.ui.App
+import org.ami.komora.ui.DraftKeeper
+import org.ami.komora.ui.Presenter
 import org.ami.komora.ui.Screen
 
 /**
  * The one activity: it draws whichever screen the app's state names and hands every touch to
- * the auto-lock. Secure window (no screenshots, blank in recents); locked when sent to the
- * background; locked after the idle time in the settings. Its manifest entry handles rotation
- * and font changes itself, so a half-typed note survives turning the tablet.
+ * the auto-lock. Secure window (no screenshots, blank in recents, a title that names no one);
+ * locked when sent to the background; locked after the idle time in the settings. Its manifest
+ * entry handles rotation and font changes itself: the screen is drawn again at the new size
+ * over the same presenter, so nothing typed is lost. Nothing is ever saved in a Bundle: what a
+ * form holds is kept, sealed, in the vault as a draft (DraftKeeper), and a new activity finds
+ * the counsellor where she was from the app's state.
  */
 class MainActivity : Activity() {
     private val scope: CoroutineScope = MainScope()
@@ -25,6 +32,7 @@ class MainActivity : Activity() {
     private lateinit var app: App
     private lateinit var ui: Ui
     private var shown: Screen? = null
+    private var presenter: Presenter<*>? = null
     private var screenJob: Job? = null
     private var current: ScreenView<*>? = null
 
@@ -35,31 +43,71 @@ class MainActivity : Activity() {
         }
     }
 
+    /** A pause in typing: keep the draft now (a killed app then loses at most this long). */
+    private val keepDraft = Runnable { app.drafts.flush() }
+
     override fun onCreate(savedInstanceState: Bundle?) {
-        super.onCreate(savedInstanceState)
+        // The look is the code's, not only the manifest's (the tests launch without one).
+        setTheme(android.R.style.Theme_Material_Light_NoActionBar)
+        super.onCreate(null) // nothing of a saved state is ever read back
         secureWindow()
+        @Suppress("DEPRECATION") // the way to colour it from API 26 up to 34
+        window.statusBarColor = Palette.PRIMARY_DARK
+        window.decorView.setBackgroundColor(Palette.BACKGROUND)
         app = (application as KomoraApplication).app
-        ui = Ui(this) { app.touch() }
+        title = NEUTRAL_TITLE
+        @Suppress("DEPRECATION") // the label-only constructor is the one API 26 has
+        setTaskDescription(ActivityManager.TaskDescription(NEUTRAL_TITLE))
+        ui = Ui(
+            this,
+            texts = { app.texts },
+            today = { runCatching { java.time.LocalDate.parse(app.vault().today()) }.getOrElse { java.time.LocalDate.now() } },
+        ) {
+            app.touch()
+            ticker.removeCallbacks(keepDraft)
+            ticker.postDelayed(keepDraft, DraftKeeper.KEEP_EVERY_MS)
+        }
         scope.launch { app.screen.collect { stack -> show(stack.last()) } }
-        // A new language shows at once: the screen is drawn again in it (not at start).
-        scope.launch { app.languageFlow.drop(1).collect { shown?.let { redraw(it) } } }
+        // Another team shown: the same home screen, drawn again from that team's vault.
+        scope.launch { app.teamSwitches.drop(1).collect { shown?.let { s -> redraw(s, presenterFor(s, app)) } } }
+        // A new language shows at once: the screen is drawn again in it (what a form holds
+        // comes back from its draft).
+        scope.launch {
+            app.languageFlow.drop(1).collect {
+                app.drafts.flush()
+                shown?.let { s -> redraw(s, presenterFor(s, app)) }
+            }
+        }
     }
 
     private fun show(screen: Screen) {
         if (screen == shown) return
-        redraw(screen)
+        redraw(screen, presenterFor(screen, app))
     }
 
-    private fun redraw(screen: Screen) {
+    private fun redraw(screen: Screen, p: Presenter<*>) {
         shown = screen
+        presenter = p
         screenJob?.cancel()
         current?.leave()
-        val view = viewFor(screen, ui, app, scope)
+        val view = viewFor(p, ui, app, scope)
         current = view
         setContentView(view.root)
-        title = app.texts[org.ami.komora.ui.Str.APP_NAME]
         screenJob = view.bind(scope)
     }
+
+    /** Turned, a new font size, a keyboard: the same screen, drawn again at the new size. */
+    override fun onConfigurationChanged(newConfig: Configuration) {
+        super.onConfigurationChanged(newConfig)
+        val s = shown ?: return
+        val p = presenter ?: return
+        redraw(s, p)
+    }
+
+    /** Never any of the screen's content: see the class comment. */
+    override fun onSaveInstanceState(outState: Bundle) = Unit
+
+    override fun onRestoreInstanceState(savedInstanceState: Bundle) = Unit
 
     private var cameraAnswer: ((Boolean) -> Unit)? = null
 
@@ -88,9 +136,10 @@ class MainActivity : Activity() {
         ticker.post(tick)
     }
 
-    /** Home button, another app, screen off: lock now, keys zeroised. */
+    /** Home button, another app, screen off: what forms hold is kept, then lock, keys zeroised. */
     override fun onStop() {
         ticker.removeCallbacks(tick)
+        ticker.removeCallbacks(keepDraft)
         current?.leave() // the camera, if the enrol screen had it open
         app.backgrounded()
         super.onStop()
@@ -112,5 +161,7 @@ class MainActivity : Activity() {
     private companion object {
         const val TICK_MS = 15_000L
         const val CAMERA_REQUEST = 7
+        /** The window's and the recent-apps entry's title: the app's name, never a person's. */
+        const val NEUTRAL_TITLE = "Komora"
     }
 }

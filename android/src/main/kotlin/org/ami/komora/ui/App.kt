@@ -10,6 +10,7 @@ import org.ami.komora.core.KdfStrength
 import org.ami.komora.core.KomoraException
 import org.ami.komora.core.KomoraVault
 import org.ami.komora.core.PlatformKey
+import org.ami.komora.core.createPracticeVault
 import org.ami.komora.core.eraseVault
 import org.ami.komora.core.openVault
 import org.ami.komora.core.vaultExists
@@ -32,7 +33,16 @@ sealed interface Screen {
     data object Figures : Screen
     /** Enrol this tablet in another team (with the tablet's PIN). */
     data object JoinTeam : Screen
+    /** A new healing group or dialogue space: its name, facilitators and members. */
+    data object NewGroup : Screen
+    /** Link a relative or household member to a client. */
+    data class LinkHousehold(val clientId: String) : Screen
+    /** Join the practice team of made-up clients (with the tablet's PIN). */
+    data object JoinPractice : Screen
 }
+
+/** The practice team's made-up clients: the same people on every tablet (training material). */
+const val PRACTICE_SEED: ULong = 2026uL
 
 /** Wall time, so tests can move it (auto-lock, "2 h ago"). */
 fun interface Clock {
@@ -71,6 +81,13 @@ class App(
     private var teamVaults: List<KomoraVault> = emptyList()
     private var lastActivityMs = clock.nowMs()
     private var inForeground = true
+    private var practice = false
+
+    /** What the open forms have typed, kept sealed in the vault as they type (Drafts.kt). */
+    val drafts = DraftKeeper(this)
+
+    /** Whether the team shown is the practice team of made-up clients (every screen says so). */
+    val isPractice: Boolean get() = unlocked != null && practice
 
     /** The administrator's longest idle time for this team, if any (read at unlock and sync). */
     var teamAutoLockMax: Int? = null
@@ -124,19 +141,47 @@ class App(
 
     /** The teams open now, for the switcher: the index as id, the team's name as label. */
     fun teams(): List<Choice> = teamVaults.mapIndexed { i, v ->
-        Choice(i.toString(), runCatching { v.syncStatus().teamName }.getOrNull() ?: texts[Str.APP_NAME])
+        val label = if (runCatching { v.isPractice() }.getOrDefault(false)) texts[Str.PRACTICE_TEAM]
+        else runCatching { v.syncStatus().teamName }.getOrNull() ?: texts[Str.APP_NAME]
+        Choice(i.toString(), label)
+    }
+
+    /** Where the practice team's vault goes (one per tablet). */
+    fun practiceDir(): File = File(File(vaultDir, "teams"), "practice")
+
+    val hasPractice: Boolean get() = vaultExists(practiceDir().path)
+
+    /**
+     * Join the practice team: a vault of made-up clients beside the real teams, opened by the
+     * same PIN (checked first), never synced. It shows at once, marked on every screen.
+     */
+    suspend fun joinPractice(pin: String) {
+        vault().checkPin(pin)
+        val v = createPracticeVault(practiceDir().path, pin, kdf, platformKey, PRACTICE_SEED)
+        joined(v)
     }
 
     /** The index (in [teams]) of the team shown. */
     val currentTeam: String get() = teamVaults.indexOf(unlocked).toString()
 
+    private val switches = MutableStateFlow(0)
+
+    /**
+     * Counts the team switches: the home screen of one team is the same screen as another's
+     * (the stack does not change), yet everything on it must be drawn again from that team.
+     */
+    val teamSwitches: StateFlow<Int> get() = switches
+
     /** Show another team: its home screen, its policy. */
     fun switchTeam(id: String) {
         val v = id.toIntOrNull()?.let { teamVaults.getOrNull(it) } ?: return
         touch()
+        drafts.flush()
         unlocked = v
+        practice = runCatching { v.isPractice() }.getOrDefault(false)
         refreshPolicy()
         screens.value = listOf(home(v))
+        switches.value += 1
     }
 
     /** The tablet joined (or created) another team: its vault opens beside the others and shows. */
@@ -164,6 +209,7 @@ class App(
         }
         unlocked = vault
         teamVaults = listOf(vault) + others
+        practice = runCatching { vault.isPractice() }.getOrDefault(false)
         refreshPolicy()
         lastActivityMs = clock.nowMs()
         notices.value = null
@@ -184,6 +230,7 @@ class App(
     /** Back: `false` when there is nothing under this screen (the activity may finish). */
     fun back(): Boolean {
         touch()
+        drafts.flush()
         if (screens.value.size <= 1) return false
         screens.value = screens.value.dropLast(1)
         return true
@@ -200,9 +247,10 @@ class App(
         lastActivityMs = clock.nowMs()
     }
 
-    /** Called every few seconds by the activity: locks after the idle time in the settings. */
+    /** Called every few seconds by the activity: keeps waiting drafts, locks after the idle time. */
     fun tick() {
         if (unlocked == null) return
+        drafts.flush()
         val idleMs = clock.nowMs() - lastActivityMs
         if (idleMs >= autoLockMinutes * 60_000L) lock(texts[Str.LOCKED_IDLE])
     }
@@ -219,8 +267,9 @@ class App(
         touch()
     }
 
-    /** Lock now: keys are zeroised in the core; every screen above the lock goes. */
+    /** Lock now: what forms hold is kept first; keys are zeroised; every screen above the lock goes. */
     fun lock(notice: String? = null) {
+        drafts.flush()
         closeAll()
         notices.value = notice
         screens.value = listOf(startScreen())
@@ -236,15 +285,21 @@ class App(
             is KomoraException.Revoked, is KomoraException.ErasedAfterFailures -> {
                 // That team's vault is erased. After too many wrong PINs every team's goes
                 // (the PIN is the same); a revoked team's alone, the others open again.
+                drafts.forget()
                 closeAll()
                 if (e is KomoraException.ErasedAfterFailures) {
                     teamDirs().forEach { d -> runCatching { eraseVault(d.path) } }
                 }
+                // A practice team lives only beside a real one: with none left, it goes too.
+                if (teamDirs().all { it == practiceDir() }) runCatching { eraseVault(practiceDir().path) }
                 if (teamDirs().isEmpty()) onErased()
                 notices.value = message
                 screens.value = listOf(startScreen())
             }
-            is KomoraException.Closed -> lock(texts[Str.LOCKED_IDLE])
+            is KomoraException.Closed -> {
+                drafts.forget()
+                lock(texts[Str.LOCKED_IDLE])
+            }
             else -> Unit
         }
         return message

@@ -25,7 +25,14 @@ data class CaseRow(
     /** "Next: 5 Dec 2026", "Follow-up due", "1 referral overdue"... */
     val detail: String,
     val followUpDue: Boolean,
+    /** "low", "medium" or "high": the colour of the risk at a glance. */
+    val riskLevel: String = "low",
+    /** A referral's follow-up date has passed. */
+    val overdue: Boolean = false,
 ) : Private()
+
+/** A half-typed form kept from before, offered back: "Session notes · Mukamana Odette". */
+data class DraftOffer(val slot: String, val title: String, val detail: String) : Private()
 
 data class CaseloadFilters(
     val highRiskOnly: Boolean = false,
@@ -53,6 +60,12 @@ data class CaseloadState(
     /** This tablet's teams (more than one: a switcher shows) and the one shown. */
     val teams: List<Choice> = emptyList(),
     val team: String = "",
+    /** Forms she had begun and not saved, kept as drafts: offered back first. */
+    val drafts: List<DraftOffer> = emptyList(),
+    /** The practice team of made-up clients is shown (every screen says so). */
+    val practice: Boolean = false,
+    /** Any filter is on (an empty list then says so, rather than "no cases yet"). */
+    val filtered: Boolean = false,
 ) : Private()
 
 class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadState()) {
@@ -108,12 +121,47 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
             it.copy(
                 cases = entries.map { e -> row(e, names) },
                 statusChoices = listOf(Choice("", t[Str.STATUS_ALL])) + CASE_STATUSES.map { s -> Choice(s, t.code(s)) },
-                syncLine = syncLine(status.lastSyncMs, status.pending, status.role != null),
+                syncLine = if (app.isPractice) t[Str.PRACTICE_SYNC] else syncLine(status.lastSyncMs, status.pending, status.role != null),
                 reviews = role == "supervisor" || role == "admin",
                 teams = app.teams(),
                 team = app.currentTeam,
+                drafts = draftOffers(),
+                practice = app.isPractice,
+                filtered = f.highRiskOnly || f.followUpDueOnly || f.status != null,
             )
         }
+    }
+
+    /** What each kept draft is, in her words ("Session notes · Mukamana Odette · kept at 14:02"). */
+    private fun draftOffers(): List<DraftOffer> {
+        val t = app.texts
+        val v = vault
+        return app.drafts.all().mapNotNull { d ->
+            val (kind, id) = d.slot.split(':', limit = 2).let { it[0] to it.getOrNull(1).orEmpty() }
+            val kept = t.format(Str.DRAFT_KEPT_AT, t.time(d.savedMs))
+            fun clientsOfCase(caseId: String) = runCatching { names(v.getCase(caseId).clients).values.sorted().joinToString(", ") }.getOrNull()
+            val (title, who) = when (kind) {
+                "session" -> t[Str.DRAFT_SESSION] to clientsOfCase(id)
+                "client" -> (if (id == "new") t[Str.NEW_CLIENT] else t[Str.EDIT_CLIENT]) to
+                    (d.fields["name"]?.takeIf { it.isNotBlank() } ?: runCatching { v.client(id).name }.getOrNull())
+                "review" -> t[Str.DRAFT_REVIEW] to runCatching { v.session(id).caseId?.let(::clientsOfCase) }.getOrNull()
+                "answer" -> t[Str.DRAFT_ANSWER] to null
+                "group" -> t[Str.NEW_GROUP] to d.fields["name"]?.takeIf { it.isNotBlank() }
+                else -> return@mapNotNull null
+            }
+            DraftOffer(d.slot, title, listOfNotNull(who, kept).joinToString(" · "))
+        }
+    }
+
+    /** Open the form of a kept draft: it fills itself from it. */
+    fun continueDraft(slot: String) {
+        DraftKeeper.screenOf(slot)?.let { app.open(it) }
+    }
+
+    /** Throw a kept draft away. */
+    fun discardDraft(slot: String) {
+        app.drafts.discard(slot)
+        update { it.copy(drafts = it.drafts.filter { d -> d.slot != slot }) }
     }
 
     private fun row(e: CaseloadEntry, known: Map<String, String>): CaseRow {
@@ -135,6 +183,8 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
             urgent = c.urgent,
             detail = detail,
             followUpDue = e.followUpDue,
+            riskLevel = c.riskLevel,
+            overdue = e.overdueReferrals > 0,
         )
     }
 

@@ -20,7 +20,22 @@ data class TimelineLine(val date: String, val kind: String, val detail: String, 
 
 data class TrendLine(val instrument: String, val scores: String, val change: String) : Private()
 
-data class ReferralLine(val referralId: String, val destination: String, val status: String, val followUp: String?, val overdue: Boolean) : Private()
+data class ReferralLine(
+    val referralId: String,
+    val destination: String,
+    val status: String,
+    val followUp: String?,
+    val overdue: Boolean,
+    /** The status code ("pending"...), and the statuses it may move to (a closed one: none). */
+    val statusId: String = "",
+    val nextStatuses: List<Choice> = emptyList(),
+) : Private()
+
+/** Where a referral may go from each status: forward, or cancelled while still open. */
+val REFERRAL_NEXT = mapOf(
+    "pending" to listOf("accepted", "completed", "declined", "cancelled"),
+    "accepted" to listOf("completed", "cancelled"),
+)
 
 data class ClientFileState(
     val name: String = "",
@@ -33,6 +48,10 @@ data class ClientFileState(
     /** Open cases, to record a session in (the first is the usual one). */
     val openCases: List<Choice> = emptyList(),
     val conflicts: List<String> = emptyList(),
+    /** What her open cases raise, to see before anything else ("Suicide risk", "High risk"). */
+    val risks: List<String> = emptyList(),
+    /** Whether any of it is urgent (a raised flag or a high risk): shown in red. */
+    val urgent: Boolean = false,
     val message: String? = null,
 ) : Private()
 
@@ -77,7 +96,9 @@ class ClientFilePresenter(app: App, private val clientId: String) :
             )
         }
         val household = v.household(clientId).map { Line(t.code(it.relation), it.name) }
-        val timeline = v.timeline(clientId).map { e ->
+        // Newest day first, as the core gives it; within a day, a steady order (the core
+        // breaks ties by random ids), so the file reads the same each time it opens.
+        val timeline = v.timeline(clientId).sortedWith(compareByDescending<org.ami.komora.core.TimelineEntry> { it.date }.thenBy { it.kind }.thenBy { it.summary }).map { e ->
             TimelineLine(t.date(e.date), t.code("timeline-${e.kind}"), t.summary(e.summary), e.recordId, e.kind == "session")
         }
         val trends = v.measureTrends(clientId).map { tr ->
@@ -92,10 +113,16 @@ class ClientFilePresenter(app: App, private val clientId: String) :
             )
         }
         val referrals = v.referralsOf(clientId).map { r ->
-            ReferralLine(r.id, t.term(r.destination), t.code(r.status), r.followUp?.let { t.date(it) }, r.overdue)
+            ReferralLine(
+                r.id, t.term(r.destination), t.code(r.status), r.followUp?.let { t.date(it) }, r.overdue,
+                statusId = r.status, nextStatuses = REFERRAL_NEXT[r.status].orEmpty().map { s -> Choice(s, t.code(s)) },
+            )
         }
-        val cases = v.casesOf(clientId, false)
-            .map { c -> Choice(c.id, c.problems.joinToString(", ") { p -> t.term(p) }.ifEmpty { t[Str.CASE] }) }
+        val open = v.casesOf(clientId, false)
+        val cases = open.map { c -> Choice(c.id, c.problems.joinToString(", ") { p -> t.term(p) }.ifEmpty { t[Str.CASE] }) }
+        val flags = open.flatMap { it.riskFlags }.distinct().map { t.term(it) }
+        val level = open.map { it.riskLevel }.let { l -> listOf("high", "medium").firstOrNull { it in l } }
+        val risks = flags.ifEmpty { listOfNotNull(level?.let { t.code(it) }) }
         current = ClientFileState(
             name = c.name,
             profile = profile,
@@ -106,6 +133,8 @@ class ClientFilePresenter(app: App, private val clientId: String) :
             referrals = referrals,
             openCases = cases,
             conflicts = c.conflicts.map { t.field(it) },
+            risks = risks,
+            urgent = flags.isNotEmpty() || level == "high",
         )
     }
 
@@ -138,6 +167,17 @@ class ClientFilePresenter(app: App, private val clientId: String) :
         }
     }
 
+    /** A referral's news: the partner accepted her, she was seen, it was declined or cancelled. */
+    fun setReferralStatus(referralId: String, status: String) {
+        guard {
+            app.vault().updateReferral(referralId, status, null, false)
+            load(audited = false)
+        }
+    }
+
+    /** Link a relative or someone of her household (another client of the team). */
+    fun linkHousehold() = app.open(Screen.LinkHousehold(clientId))
+
     fun withdrawConsent(scope: String, language: Language) {
         guard {
             app.vault().addConsent(NewConsent(clientId, scope, true, language.code, null, null))
@@ -153,11 +193,21 @@ data class ClientFormState(
     /** "F", "M" or "". */
     val sex: String = "",
     val birthYear: String = "",
+    /** The year of birth is not known: she types an age, the form works out the year. */
+    val ageInstead: Boolean = false,
+    val age: String = "",
+    /** "Born about 1992", under the age. */
+    val ageYear: String? = null,
     val phone: String = "",
     val district: String = "",
     val sector: String = "",
     val cell: String = "",
     val village: String = "",
+    /** What the pickers offer: the units under what is chosen above (empty: choose above first). */
+    val districts: List<String> = emptyList(),
+    val sectors: List<String> = emptyList(),
+    val cells: List<String> = emptyList(),
+    val villages: List<String> = emptyList(),
     /** New clients only: the scopes she agreed to, in which language, and by whom. */
     val consentScopes: Set<String> = emptySet(),
     val consentLanguage: Language = Language.KINYARWANDA,
@@ -165,9 +215,16 @@ data class ClientFormState(
     /** Under 16 by the birth year: a parent or guardian gives consent. */
     val needsGuardian: Boolean = false,
     val scopeChoices: List<Choice> = emptyList(),
+    /** A draft kept earlier filled the form. */
+    val restored: String? = null,
     val errors: List<FieldError> = emptyList(),
     val message: String? = null,
 ) : Private()
+
+/** The fields of the client form a draft keeps (all but the pickers' lists). */
+private val CLIENT_DRAFT_FIELDS = listOf(
+    "name", "code", "sex", "birth_year", "age", "phone", "district", "sector", "cell", "village", "guardian_name",
+)
 
 class ClientFormPresenter(app: App, private val clientId: String?) :
     AppPresenter<ClientFormState>(app, ClientFormState(editing = clientId != null)) {
@@ -176,10 +233,16 @@ class ClientFormPresenter(app: App, private val clientId: String?) :
     /** A new client saved, whose consents failed: saving again records only what is missing. */
     private var saved: String? = null
     private val consentsSaved = mutableSetOf<String>()
+    private val slot = DraftKeeper.clientSlot(clientId)
 
     init {
         val t = app.texts
-        update { it.copy(scopeChoices = Lists.get().consentScopes.map { s -> Choice(s.id, t.term(s)) }) }
+        update {
+            it.copy(
+                scopeChoices = Lists.get().consentScopes.map { s -> Choice(s.id, t.term(s)) },
+                districts = placesUnder(emptyList()),
+            )
+        }
         if (clientId != null) {
             guard {
                 val c = app.vault().client(clientId)
@@ -193,9 +256,41 @@ class ClientFormPresenter(app: App, private val clientId: String?) :
                 }
             }
         }
+        app.drafts.restore(slot)?.let { d ->
+            val f = d.fields
+            update {
+                it.copy(
+                    name = f["name"] ?: it.name, code = f["code"] ?: it.code, sex = f["sex"] ?: it.sex,
+                    birthYear = f["birth_year"] ?: it.birthYear, age = f["age"].orEmpty(),
+                    ageInstead = !f["age"].isNullOrEmpty(), phone = f["phone"] ?: it.phone,
+                    district = f["district"] ?: it.district, sector = f["sector"] ?: it.sector,
+                    cell = f["cell"] ?: it.cell, village = f["village"] ?: it.village,
+                    guardianName = f["guardian_name"].orEmpty(),
+                    consentScopes = f["consent"].orEmpty().split(',').filter(String::isNotEmpty).toSet(),
+                    consentLanguage = Language.fromCode(f["consent_language"]) ?: it.consentLanguage,
+                    restored = t.format(Str.DRAFT_RESTORED, t.time(d.savedMs)),
+                )
+            }
+        }
+        update { withPlaces(it).let { s -> s.copy(needsGuardian = underSixteen(s.birthYear), ageYear = ageYear(s)) } }
     }
 
-    /** Type into a field ("name", "code", "sex", "birth_year", "phone", "district", ...). */
+    /** The units under a place from the core's tree (a place not in it: nothing under it). */
+    private fun placesUnder(place: List<String>): List<String> =
+        try {
+            org.ami.komora.core.placesUnder(place)
+        } catch (e: KomoraException) {
+            emptyList()
+        }
+
+    /** The pickers' lists for what is chosen now. */
+    private fun withPlaces(s: ClientFormState): ClientFormState = s.copy(
+        sectors = if (s.district.isEmpty()) emptyList() else placesUnder(listOf(s.district)),
+        cells = if (s.sector.isEmpty()) emptyList() else placesUnder(listOf(s.district, s.sector)),
+        villages = if (s.cell.isEmpty()) emptyList() else placesUnder(listOf(s.district, s.sector, s.cell)),
+    )
+
+    /** Type into a field ("name", "code", "sex", "birth_year", "age", "phone", "district", ...). */
     fun set(field: String, value: String) {
         update {
             val s = when (field) {
@@ -203,26 +298,84 @@ class ClientFormPresenter(app: App, private val clientId: String?) :
                 "code" -> it.copy(code = value)
                 "sex" -> it.copy(sex = value)
                 "birth_year" -> it.copy(birthYear = value.filter(Char::isDigit).take(4))
+                "age" -> {
+                    val age = value.filter(Char::isDigit).take(3)
+                    it.copy(age = age, birthYear = yearFromAge(age) ?: "")
+                }
                 "phone" -> it.copy(phone = value)
-                "district" -> it.copy(district = value)
-                "sector" -> it.copy(sector = value)
-                "cell" -> it.copy(cell = value)
+                // A place chosen above clears what was chosen under it: a sector of another
+                // district is not one of this one.
+                "district" -> withPlaces(it.copy(district = value, sector = "", cell = "", village = "").takeIf { _ -> value != it.district } ?: it)
+                "sector" -> withPlaces(it.copy(sector = value, cell = "", village = "").takeIf { _ -> value != it.sector } ?: it)
+                "cell" -> withPlaces(it.copy(cell = value, village = "").takeIf { _ -> value != it.cell } ?: it)
                 "village" -> it.copy(village = value)
                 "guardian_name" -> it.copy(guardianName = value)
                 else -> error("no field $field")
             }
-            s.copy(errors = s.errors.filter { e -> e.field != field }, needsGuardian = underSixteen(s.birthYear))
+            val cleared = when (field) {
+                "age" -> setOf("age", "birth_year")
+                "district" -> setOf("district", "sector", "cell", "village")
+                "sector" -> setOf("sector", "cell", "village")
+                "cell" -> setOf("cell", "village")
+                else -> setOf(field)
+            }
+            s.copy(errors = s.errors.filter { e -> e.field !in cleared }, needsGuardian = underSixteen(s.birthYear)).let { x -> x.copy(ageYear = ageYear(x)) }
         }
+        keepDraft()
     }
 
-    fun consent(scope: String, given: Boolean) =
-        update { it.copy(consentScopes = if (given) it.consentScopes + scope else it.consentScopes - scope) }
+    /** The year of birth is unknown: type an age instead (or go back to the year). */
+    fun ageInstead(on: Boolean) {
+        update { it.copy(ageInstead = on, age = "", birthYear = if (on) "" else it.birthYear, ageYear = null, needsGuardian = if (on) false else it.needsGuardian) }
+        keepDraft()
+    }
 
-    fun consentLanguage(l: Language) = update { it.copy(consentLanguage = l) }
+    private fun thisYear(): Int? = runCatching { app.vault().today().take(4).toInt() }.getOrNull()
+
+    private fun yearFromAge(age: String): String? {
+        val a = age.toIntOrNull() ?: return null
+        val y = thisYear() ?: return null
+        return if (a in 0..120) (y - a).toString() else null
+    }
+
+    private fun ageYear(s: ClientFormState): String? =
+        if (s.ageInstead && s.birthYear.isNotEmpty()) app.texts.format(Str.BORN_ABOUT, s.birthYear) else null
+
+    fun consent(scope: String, given: Boolean) {
+        update { it.copy(consentScopes = if (given) it.consentScopes + scope else it.consentScopes - scope, errors = it.errors.filter { e -> e.field != "consent" }) }
+        keepDraft()
+    }
+
+    fun consentLanguage(l: Language) {
+        update { it.copy(consentLanguage = l) }
+        keepDraft()
+    }
+
+    private fun keepDraft() {
+        val s = current
+        val fields = mapOf(
+            "name" to s.name, "code" to s.code, "sex" to s.sex, "birth_year" to s.birthYear, "age" to s.age,
+            "phone" to s.phone, "district" to s.district, "sector" to s.sector, "cell" to s.cell,
+            "village" to s.village, "guardian_name" to s.guardianName,
+        ).filterKeys { it in CLIENT_DRAFT_FIELDS }
+        val typed = fields.filterValues { it.isNotBlank() }
+        app.drafts.changed(
+            slot,
+            if (typed.isEmpty()) emptyMap()
+            else typed + ("consent" to s.consentScopes.sorted().joinToString(",")) + ("consent_language" to s.consentLanguage.code),
+        )
+    }
+
+    /** Throw away what was typed (the kept draft too): the form shows the client as saved. */
+    fun discardDraft() {
+        app.drafts.discard(slot)
+        val fresh = ClientFormPresenter(app, clientId).state.value
+        current = fresh
+    }
 
     private fun underSixteen(birthYear: String): Boolean {
         val y = birthYear.toIntOrNull() ?: return false
-        val thisYear = runCatching { app.vault().today().take(4).toInt() }.getOrNull() ?: return false
+        val thisYear = thisYear() ?: return false
         // Only the year is known: under 16 for sure when even a January birthday is not 16 yet
         // (the core's own rule; a child who may be 15 is asked for a guardian by the counsellor).
         return thisYear - y < GUARDIAN_UNDER
@@ -248,7 +401,7 @@ class ClientFormPresenter(app: App, private val clientId: String?) :
             val id = if (clientId == null) {
                 val id = saved ?: v.addClient(
                     NewClient(
-                        s.name, s.code.ifBlank { null }, s.sex.ifBlank { null }, s.birthYear.toIntOrNull(),
+                        s.name.trim(), s.code.ifBlank { null }, s.sex.ifBlank { null }, s.birthYear.toIntOrNull(),
                         s.phone.ifBlank { null }, s.district.ifBlank { null }, s.sector.ifBlank { null },
                         s.cell.ifBlank { null }, s.village.ifBlank { null }, emptyList(),
                     ),
@@ -276,7 +429,7 @@ class ClientFormPresenter(app: App, private val clientId: String?) :
                 v.editClient(
                     clientId,
                     ClientChanges(
-                        changed(s.name, old.name), changed(s.code, old.code), changed(s.sex, old.sex),
+                        changed(s.name.trim(), old.name), changed(s.code, old.code), changed(s.sex, old.sex),
                         s.birthYear.toIntOrNull()?.takeIf { it != old.birthYear }, changed(s.phone, old.phone),
                         changed(s.district, old.district), changed(s.sector, old.sector), changed(s.cell, old.cell),
                         changed(s.village, old.village), emptyList(), emptyList(), clear,
@@ -284,6 +437,7 @@ class ClientFormPresenter(app: App, private val clientId: String?) :
                 )
                 clientId
             }
+            app.drafts.discard(slot)
             if (clientId == null) app.replace(Screen.ClientFile(id)) else app.back()
         } catch (e: KomoraException.Validation) {
             update { it.copy(errors = listOf(FieldError(e.field, t.error(e)))) }

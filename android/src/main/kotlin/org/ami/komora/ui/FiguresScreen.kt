@@ -71,7 +71,7 @@ class FiguresPresenter(app: App) : AppPresenter<FiguresState>(app, FiguresState(
             val f = splitCsv(line)
             val (metric, month, dimension, value, count) = f
             val average = f.getOrNull(5).orEmpty()
-            val label = listOf(t[METRICS[metric] ?: Str.FIGURES_TITLE], if (month == "period") "" else month)
+            val label = listOf(t[METRICS[metric] ?: Str.FIGURES_TITLE], if (month == "period") "" else t.month(month))
                 .filter { it.isNotEmpty() }.joinToString(" · ")
             val cell = if (dimension == "all") t[Str.DIM_ALL] else "${t[DIMENSIONS[dimension] ?: Str.DIM_ALL]}: ${valueLabel(dimension, value)}"
             val detail = if (average.isEmpty()) cell else "$cell · ${t.format(Str.FIGURES_AVERAGE, average)}"
@@ -79,8 +79,10 @@ class FiguresPresenter(app: App) : AppPresenter<FiguresState>(app, FiguresState(
         }.toList()
     }
 
-    private fun valueLabel(dimension: String, value: String): String = when (dimension) {
-        "sex" -> app.texts.code("sex-$value")
+    private fun valueLabel(dimension: String, value: String): String = when {
+        dimension == "sex" -> app.texts.code("sex-$value")
+        dimension == "instrument" -> Lists.instrumentName(value)
+        value == "none" -> app.texts[Str.NOT_GIVEN]
         else -> app.texts.code(value)
     }
 

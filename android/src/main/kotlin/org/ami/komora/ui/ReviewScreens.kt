@@ -51,6 +51,8 @@ data class SessionReviewState(
     val waitingForCounsellor: Boolean = false,
     /** Supervisors and administrators review; a counsellor rereads her own session here. */
     val canReview: Boolean = false,
+    /** The supervisor's comment came back from a draft. */
+    val restored: String? = null,
     val errors: List<FieldError> = emptyList(),
     val message: String? = null,
 ) : Private()
@@ -59,9 +61,14 @@ class SessionReviewPresenter(app: App, private val sessionId: String) :
     AppPresenter<SessionReviewState>(app, SessionReviewState()) {
     override fun SessionReviewState.withMessage(message: String?) = copy(message = message)
 
+    private val slot = DraftKeeper.reviewSlot(sessionId)
+
     init {
         // Reading a session's notes is a view the audit records.
         guard { load() }
+        app.drafts.restore(slot)?.let { d ->
+            update { it.copy(comment = d.fields["comment"].orEmpty(), restored = app.texts.format(Str.DRAFT_RESTORED, app.texts.time(d.savedMs))) }
+        }
     }
 
     private fun load() {
@@ -96,7 +103,10 @@ class SessionReviewPresenter(app: App, private val sessionId: String) :
 
     private fun standing(reviews: List<Review>): Review? = reviews.lastOrNull { it.verdict != "comment" }
 
-    fun comment(text: String) = update { it.copy(comment = text, errors = emptyList()) }
+    fun comment(text: String) {
+        update { it.copy(comment = text, errors = emptyList()) }
+        app.drafts.changed(slot, mapOf("comment" to text))
+    }
 
     fun approve() = submit("approved")
 
@@ -114,7 +124,8 @@ class SessionReviewPresenter(app: App, private val sessionId: String) :
             return
         }
         if (guard { app.vault().addReview(sessionId, verdict, text.ifEmpty { null }) }) {
-            update { it.copy(comment = "") }
+            app.drafts.discard(slot)
+            update { it.copy(comment = "", restored = null) }
             guard { load() }
             if (verdict != "comment") app.back()
         }
@@ -151,11 +162,19 @@ class RequestsPresenter(app: App) : AppPresenter<RequestsState>(app, RequestsSta
                 }.getOrDefault(t[Str.CASE])
                 RequestRow(r.id, target, title, full.comment.orEmpty())
             }
-            update { it.copy(rows = rows) }
+            // Answers half typed before a lock come back from their drafts.
+            val kept = rows.mapNotNull { r ->
+                current.answers[r.reviewId]?.let { r.reviewId to it }
+                    ?: app.drafts.restore(DraftKeeper.answerSlot(r.reviewId))?.fields?.get("answer")?.let { r.reviewId to it }
+            }.toMap()
+            update { it.copy(rows = rows, answers = kept) }
         }
     }
 
-    fun answerText(reviewId: String, text: String) = update { it.copy(answers = it.answers + (reviewId to text)) }
+    fun answerText(reviewId: String, text: String) {
+        update { it.copy(answers = it.answers + (reviewId to text)) }
+        app.drafts.changed(DraftKeeper.answerSlot(reviewId), mapOf("answer" to text))
+    }
 
     /** Her answer closes the loop: the session returns to the supervisor's queue. */
     fun answer(reviewId: String) {
@@ -165,6 +184,7 @@ class RequestsPresenter(app: App) : AppPresenter<RequestsState>(app, RequestsSta
             return
         }
         if (guard { app.vault().answerReview(reviewId, text) }) {
+            app.drafts.discard(DraftKeeper.answerSlot(reviewId))
             update { it.copy(answers = it.answers - reviewId) }
             refresh()
         }

@@ -23,6 +23,10 @@ data class SessionFormState(
     val measure: String? = null,
     val measureChoices: List<Choice> = emptyList(),
     val isHomeVisit: Boolean = false,
+    /** The client(s) of the case, for the screen's heading. */
+    val clientNames: String = "",
+    /** A draft kept earlier filled the form ("Restored what you typed at 09:14"). */
+    val restored: String? = null,
     val errors: List<FieldError> = emptyList(),
     val message: String? = null,
 ) : Private()
@@ -30,6 +34,8 @@ data class SessionFormState(
 class SessionFormPresenter(app: App, private val caseId: String) :
     AppPresenter<SessionFormState>(app, SessionFormState()) {
     override fun SessionFormState.withMessage(message: String?) = copy(message = message)
+
+    private val slot = DraftKeeper.sessionSlot(caseId)
 
     init {
         val t = app.texts
@@ -41,18 +47,76 @@ class SessionFormPresenter(app: App, private val caseId: String) :
                 measureChoices = Lists.instruments.map { i -> Choice(i.id, i.name) },
             )
         }
+        guard {
+            val v = app.vault()
+            val names = names(v.getCase(caseId).clients)
+            update { it.copy(clientNames = names.values.sorted().joinToString(", ")) }
+        }
+        app.drafts.restore(slot)?.let { d ->
+            val f = d.fields
+            update {
+                it.copy(
+                    modality = f["modality"] ?: it.modality,
+                    isHomeVisit = (f["modality"] ?: it.modality) == "home-visit",
+                    durationMin = f["duration"] ?: it.durationMin,
+                    notes = f["notes"].orEmpty(),
+                    interventions = f["interventions"].orEmpty().split(',').filter(String::isNotEmpty).toSet(),
+                    householdPresent = f["household_present"].orEmpty(),
+                    safetyNotes = f["safety_notes"].orEmpty(),
+                    followUpPlan = f["follow_up_plan"].orEmpty(),
+                    nextAppointment = f["next_appointment"].orEmpty(),
+                    measure = f["measure"]?.ifEmpty { null },
+                    restored = t.format(Str.DRAFT_RESTORED, t.time(d.savedMs)),
+                )
+            }
+        }
     }
 
-    fun modality(id: String) = update { it.copy(modality = id, isHomeVisit = id == "home-visit") }
-    fun duration(minutes: String) = update { it.copy(durationMin = minutes.filter(Char::isDigit).take(3)) }
-    fun notes(text: String) = update { it.copy(notes = text) }
+    /** Each change is kept as a draft (sealed in the vault) until the session is saved. */
+    private fun edit(f: (SessionFormState) -> SessionFormState) {
+        update(f)
+        val s = current
+        app.drafts.changed(
+            slot,
+            mapOf(
+                "modality" to s.modality, "duration" to s.durationMin, "notes" to s.notes,
+                "interventions" to s.interventions.sorted().joinToString(","),
+                "household_present" to s.householdPresent, "safety_notes" to s.safetyNotes,
+                "follow_up_plan" to s.followUpPlan, "next_appointment" to s.nextAppointment,
+                "measure" to s.measure.orEmpty(),
+            ).filterValues { it.isNotEmpty() }.let { typed ->
+                // A form that holds only its defaults is nothing to keep.
+                if (typed.keys.all { it == "modality" || it == "duration" } && s.modality == "office" && s.durationMin == "60") emptyMap() else typed
+            },
+        )
+    }
+
+    fun modality(id: String) = edit { it.copy(modality = id, isHomeVisit = id == "home-visit") }
+    fun duration(minutes: String) = edit { it.copy(durationMin = minutes.filter(Char::isDigit).take(3)) }
+    fun notes(text: String) = edit { it.copy(notes = text) }
     fun intervention(id: String, on: Boolean) =
-        update { it.copy(interventions = if (on) it.interventions + id else it.interventions - id) }
-    fun householdPresent(text: String) = update { it.copy(householdPresent = text) }
-    fun safetyNotes(text: String) = update { it.copy(safetyNotes = text) }
-    fun followUpPlan(text: String) = update { it.copy(followUpPlan = text) }
-    fun nextAppointment(date: String) = update { it.copy(nextAppointment = date.trim(), errors = it.errors.filter { e -> e.field != "next_appointment" }) }
-    fun measure(instrument: String?) = update { it.copy(measure = instrument) }
+        edit { it.copy(interventions = if (on) it.interventions + id else it.interventions - id) }
+    fun householdPresent(text: String) = edit { it.copy(householdPresent = text) }
+    fun safetyNotes(text: String) = edit { it.copy(safetyNotes = text) }
+    fun followUpPlan(text: String) = edit { it.copy(followUpPlan = text) }
+    fun nextAppointment(date: String) = edit { it.copy(nextAppointment = date.trim(), errors = it.errors.filter { e -> e.field != "next_appointment" }) }
+    fun measure(instrument: String?) = edit { it.copy(measure = instrument) }
+
+    /** Throw away what was typed (the kept draft too) and start again. */
+    fun discardDraft() {
+        app.drafts.discard(slot)
+        val s = current
+        current = SessionFormState(
+            modalityChoices = s.modalityChoices, interventionChoices = s.interventionChoices,
+            measureChoices = s.measureChoices, clientNames = s.clientNames,
+        )
+    }
+
+    /** Leave without saving: what was typed stays as a draft, offered after the next unlock. */
+    fun cancel() {
+        app.drafts.flush()
+        app.back()
+    }
 
     /** Save the session; with a measure chosen, its items come next. */
     fun save() {
@@ -74,6 +138,7 @@ class SessionFormPresenter(app: App, private val caseId: String) :
                     safetyNotes = if (s.isHomeVisit) s.safetyNotes.ifBlank { null } else null,
                 ),
             )
+            app.drafts.discard(slot)
             val client = v.getCase(caseId).clients.firstOrNull()
             val measure = s.measure
             if (measure != null && client != null) {

@@ -462,6 +462,182 @@ enum class Str {
     FIELD_FOLLOW_UP,
     /** Your administrator allows at most {0} min */
     AUTO_LOCK_LIMIT,
+    /** Practice team */
+    PRACTICE_TEAM,
+    /** Practice team: made-up clients for training. Nothing here is real or sent anywhere. */
+    PRACTICE_BANNER,
+    /** Practice team: nothing here is sent anywhere */
+    PRACTICE_SYNC,
+    /** Open the practice team */
+    PRACTICE_JOIN,
+    /** A team of made-up clients for learning Komora. It stays on this tablet, apart from your real teams, and every screen of it is marked. Type your PIN to open it. */
+    PRACTICE_EXPLAIN,
+    /** Restored what you typed ({0}). It was kept encrypted on this tablet. */
+    DRAFT_RESTORED,
+    /** kept {0} */
+    DRAFT_KEPT_AT,
+    /** Session notes */
+    DRAFT_SESSION,
+    /** Your comment on a session */
+    DRAFT_REVIEW,
+    /** Your answer to your supervisor */
+    DRAFT_ANSWER,
+    /** Not saved yet */
+    DRAFTS_TITLE,
+    /** Continue */
+    DRAFT_CONTINUE,
+    /** Discard */
+    DRAFT_DISCARD,
+    /** Throw away what you typed? It cannot be brought back. */
+    DRAFT_DISCARD_CONFIRM,
+    /** Born about {0} */
+    BORN_ABOUT,
+    /** Age (years) */
+    FIELD_AGE,
+    /** Year of birth unknown: type the age */
+    AGE_INSTEAD,
+    /** Choose */
+    CHOOSE,
+    /** Choose the place above first */
+    CHOOSE_ABOVE_FIRST,
+    /** Search the list */
+    SEARCH_LIST,
+    /** Nothing matches */
+    NO_MATCH,
+    /** No cases yet */
+    EMPTY_CASELOAD_TITLE,
+    /** Tap New client to record the first person you meet, or Sync now to receive your team's cases. */
+    EMPTY_CASELOAD,
+    /** No case matches these filters */
+    EMPTY_FILTERED,
+    /** New group */
+    NEW_GROUP,
+    /** Name of the group */
+    GROUP_NAME,
+    /** Kind of group */
+    GROUP_KIND,
+    /** First facilitator */
+    GROUP_FACILITATOR_1,
+    /** Second facilitator */
+    GROUP_FACILITATOR_2,
+    /** Members */
+    GROUP_MEMBERS,
+    /** Find a member by name or code */
+    GROUP_FIND_MEMBER,
+    /** {0} members */
+    GROUP_MEMBERS_COUNT,
+    /** Type the group's name */
+    GROUP_NAME_REQUIRED,
+    /** Type at least one facilitator */
+    GROUP_FACILITATOR_REQUIRED,
+    /** Add the group's members */
+    GROUP_MEMBERS_REQUIRED,
+    /** No groups yet. Tap New group to start a healing group or a dialogue space. */
+    GROUPS_EMPTY,
+    /** Link a household member */
+    LINK_HOUSEHOLD,
+    /** Find the person by name or code */
+    LINK_FIND,
+    /** Relation */
+    LINK_RELATION,
+    /** Choose the person first */
+    LINK_PICK_PERSON,
+    /** Choose the relation */
+    LINK_PICK_RELATION,
+    /** Link */
+    LINK_SAVE,
+    /** Chosen: {0} */
+    LINK_CHOSEN,
+    /** Change status */
+    REFERRAL_STATUS_CHANGE,
+    /** Withdraw consent to {0}? Nothing more will be recorded under it. */
+    WITHDRAW_CONFIRM,
+    /** Keep */
+    KEEP,
+    /** Not said */
+    SEX_NOT_SAID,
+    /** No one linked yet */
+    HOUSEHOLD_EMPTY,
+    /** No referrals */
+    REFERRALS_EMPTY,
+    /** No measures yet */
+    MEASURES_EMPTY,
+    /** Client file */
+    CLIENT_FILE,
+    /** Problem */
+    FIELD_PROBLEM,
+    /** Measure */
+    FIELD_INSTRUMENT,
+    /** Refer to */
+    FIELD_DESTINATION,
+    /** Cases */
+    SECTION_CASES,
+    /** New referral */
+    SECTION_NEW_REFERRAL,
+    /** Your supervisor gives you a QR code, or a code to type. */
+    ENROL_EXPLAIN,
+    /** Type your PIN to open Komora */
+    UNLOCK_PROMPT,
+    /** Security */
+    SECTION_SECURITY,
+    /** Teams */
+    SECTION_TEAMS,
+    /** Show */
+    FILTERS,
+    /** Status */
+    FIELD_STATUS,
+    /** Attendance */
+    ATTENDANCE,
+    /** The cycle */
+    GROUP_CYCLE,
+    /** Today's session */
+    TODAY_SESSION,
+    /** Needs follow-up */
+    FOLLOW_UP_TOGGLE,
+    /** Reviews */
+    REVIEWS,
+    /** More */
+    GO_TO,
+    /** chosen */
+    CD_CHOSEN,
+    /** Back */
+    CD_BACK,
+    /** {0} of {1} questions answered */
+    CD_MEASURE_PROGRESS,
+    /** Risk */
+    RISK,
+    /** Your supervisor asks */
+    ANSWER_FROM_SUPERVISOR,
+    /** Details */
+    DETAILS,
+    /** Period */
+    PERIOD,
+    /** Your PIN */
+    PIN_FOR_PRACTICE,
+    /** Not set */
+    DATE_NOT_SET,
+    /** Session with {0} */
+    SESSION_FOR,
+    /** Overdue */
+    OVERDUE,
+    /** not given */
+    NOT_GIVEN,
+    /** In 1 week */
+    DATE_IN_ONE_WEEK,
+    /** In 2 weeks */
+    DATE_IN_TWO_WEEKS,
+    /** In 4 weeks */
+    DATE_IN_FOUR_WEEKS,
+    /** Previous month */
+    PREVIOUS_MONTH,
+    /** Next month */
+    NEXT_MONTH,
+    /** No date */
+    DATE_CLEAR,
+    /** New case */
+    NEW_CASE,
+    /** Her case is now marked at risk: it goes first in your supervisor's queue. */
+    RISK_RAISED_NOTE,
 }
 
 /** English. */
@@ -697,6 +873,94 @@ internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
     Str.CD_SYNCING to "Syncing",
     Str.FIELD_FOLLOW_UP to "Follow-up date",
     Str.AUTO_LOCK_LIMIT to "Your administrator allows at most {0} min",
+    Str.PRACTICE_TEAM to "Practice team",
+    Str.PRACTICE_BANNER to "Practice team: made-up clients for training. Nothing here is real or sent anywhere.",
+    Str.PRACTICE_SYNC to "Practice team: nothing here is sent anywhere",
+    Str.PRACTICE_JOIN to "Open the practice team",
+    Str.PRACTICE_EXPLAIN to "A team of made-up clients for learning Komora. It stays on this tablet, apart from your real teams, and every screen of it is marked. Type your PIN to open it.",
+    Str.DRAFT_RESTORED to "Restored what you typed ({0}). It was kept encrypted on this tablet.",
+    Str.DRAFT_KEPT_AT to "kept {0}",
+    Str.DRAFT_SESSION to "Session notes",
+    Str.DRAFT_REVIEW to "Your comment on a session",
+    Str.DRAFT_ANSWER to "Your answer to your supervisor",
+    Str.DRAFTS_TITLE to "Not saved yet",
+    Str.DRAFT_CONTINUE to "Continue",
+    Str.DRAFT_DISCARD to "Discard",
+    Str.DRAFT_DISCARD_CONFIRM to "Throw away what you typed? It cannot be brought back.",
+    Str.BORN_ABOUT to "Born about {0}",
+    Str.FIELD_AGE to "Age (years)",
+    Str.AGE_INSTEAD to "Year of birth unknown: type the age",
+    Str.CHOOSE to "Choose",
+    Str.CHOOSE_ABOVE_FIRST to "Choose the place above first",
+    Str.SEARCH_LIST to "Search the list",
+    Str.NO_MATCH to "Nothing matches",
+    Str.EMPTY_CASELOAD_TITLE to "No cases yet",
+    Str.EMPTY_CASELOAD to "Tap New client to record the first person you meet, or Sync now to receive your team's cases.",
+    Str.EMPTY_FILTERED to "No case matches these filters",
+    Str.NEW_GROUP to "New group",
+    Str.GROUP_NAME to "Name of the group",
+    Str.GROUP_KIND to "Kind of group",
+    Str.GROUP_FACILITATOR_1 to "First facilitator",
+    Str.GROUP_FACILITATOR_2 to "Second facilitator",
+    Str.GROUP_MEMBERS to "Members",
+    Str.GROUP_FIND_MEMBER to "Find a member by name or code",
+    Str.GROUP_MEMBERS_COUNT to "{0} members",
+    Str.GROUP_NAME_REQUIRED to "Type the group's name",
+    Str.GROUP_FACILITATOR_REQUIRED to "Type at least one facilitator",
+    Str.GROUP_MEMBERS_REQUIRED to "Add the group's members",
+    Str.GROUPS_EMPTY to "No groups yet. Tap New group to start a healing group or a dialogue space.",
+    Str.LINK_HOUSEHOLD to "Link a household member",
+    Str.LINK_FIND to "Find the person by name or code",
+    Str.LINK_RELATION to "Relation",
+    Str.LINK_PICK_PERSON to "Choose the person first",
+    Str.LINK_PICK_RELATION to "Choose the relation",
+    Str.LINK_SAVE to "Link",
+    Str.LINK_CHOSEN to "Chosen: {0}",
+    Str.REFERRAL_STATUS_CHANGE to "Change status",
+    Str.WITHDRAW_CONFIRM to "Withdraw consent to {0}? Nothing more will be recorded under it.",
+    Str.KEEP to "Keep",
+    Str.SEX_NOT_SAID to "Not said",
+    Str.HOUSEHOLD_EMPTY to "No one linked yet",
+    Str.REFERRALS_EMPTY to "No referrals",
+    Str.MEASURES_EMPTY to "No measures yet",
+    Str.CLIENT_FILE to "Client file",
+    Str.FIELD_PROBLEM to "Problem",
+    Str.FIELD_INSTRUMENT to "Measure",
+    Str.FIELD_DESTINATION to "Refer to",
+    Str.SECTION_CASES to "Cases",
+    Str.SECTION_NEW_REFERRAL to "New referral",
+    Str.ENROL_EXPLAIN to "Your supervisor gives you a QR code, or a code to type.",
+    Str.UNLOCK_PROMPT to "Type your PIN to open Komora",
+    Str.SECTION_SECURITY to "Security",
+    Str.SECTION_TEAMS to "Teams",
+    Str.FILTERS to "Show",
+    Str.FIELD_STATUS to "Status",
+    Str.ATTENDANCE to "Attendance",
+    Str.GROUP_CYCLE to "The cycle",
+    Str.TODAY_SESSION to "Today's session",
+    Str.FOLLOW_UP_TOGGLE to "Needs follow-up",
+    Str.REVIEWS to "Reviews",
+    Str.GO_TO to "More",
+    Str.CD_CHOSEN to "chosen",
+    Str.CD_BACK to "Back",
+    Str.CD_MEASURE_PROGRESS to "{0} of {1} questions answered",
+    Str.RISK to "Risk",
+    Str.ANSWER_FROM_SUPERVISOR to "Your supervisor asks",
+    Str.DETAILS to "Details",
+    Str.PERIOD to "Period",
+    Str.PIN_FOR_PRACTICE to "Your PIN",
+    Str.DATE_NOT_SET to "Not set",
+    Str.SESSION_FOR to "Session with {0}",
+    Str.OVERDUE to "Overdue",
+    Str.NOT_GIVEN to "not given",
+    Str.DATE_IN_ONE_WEEK to "In 1 week",
+    Str.DATE_IN_TWO_WEEKS to "In 2 weeks",
+    Str.DATE_IN_FOUR_WEEKS to "In 4 weeks",
+    Str.PREVIOUS_MONTH to "Previous month",
+    Str.NEXT_MONTH to "Next month",
+    Str.DATE_CLEAR to "No date",
+    Str.NEW_CASE to "New case",
+    Str.RISK_RAISED_NOTE to "Her case is now marked at risk: it goes first in your supervisor's queue.",
 )
 
 /** French. */
@@ -932,6 +1196,94 @@ internal val FRENCH_TEXTS: Map<Str, String> = mapOf(
     Str.CD_SYNCING to "Synchronisation en cours",
     Str.FIELD_FOLLOW_UP to "Date de suivi",
     Str.AUTO_LOCK_LIMIT to "Votre administrateur autorise au plus {0} min",
+    Str.PRACTICE_TEAM to "Équipe d'entraînement",
+    Str.PRACTICE_BANNER to "Équipe d'entraînement : des clients inventés pour apprendre. Rien n'est réel ni envoyé nulle part.",
+    Str.PRACTICE_SYNC to "Équipe d'entraînement : rien n'est envoyé",
+    Str.PRACTICE_JOIN to "Ouvrir l'équipe d'entraînement",
+    Str.PRACTICE_EXPLAIN to "Une équipe de clients inventés pour apprendre Komora. Elle reste sur cette tablette, à part de vos vraies équipes, et chacun de ses écrans est marqué. Tapez votre code PIN pour l'ouvrir.",
+    Str.DRAFT_RESTORED to "Ce que vous aviez tapé est revenu ({0}). Il était gardé chiffré sur cette tablette.",
+    Str.DRAFT_KEPT_AT to "gardé {0}",
+    Str.DRAFT_SESSION to "Notes de séance",
+    Str.DRAFT_REVIEW to "Votre commentaire sur une séance",
+    Str.DRAFT_ANSWER to "Votre réponse à votre superviseur",
+    Str.DRAFTS_TITLE to "Pas encore enregistré",
+    Str.DRAFT_CONTINUE to "Continuer",
+    Str.DRAFT_DISCARD to "Jeter",
+    Str.DRAFT_DISCARD_CONFIRM to "Jeter ce que vous avez tapé ? Impossible de le retrouver ensuite.",
+    Str.BORN_ABOUT to "Né(e) vers {0}",
+    Str.FIELD_AGE to "Âge (ans)",
+    Str.AGE_INSTEAD to "Année de naissance inconnue : tapez l'âge",
+    Str.CHOOSE to "Choisir",
+    Str.CHOOSE_ABOVE_FIRST to "Choisissez d'abord le lieu au-dessus",
+    Str.SEARCH_LIST to "Chercher dans la liste",
+    Str.NO_MATCH to "Aucun résultat",
+    Str.EMPTY_CASELOAD_TITLE to "Pas encore de dossiers",
+    Str.EMPTY_CASELOAD to "Touchez Nouveau client pour enregistrer la première personne que vous rencontrez, ou Synchroniser pour recevoir les dossiers de votre équipe.",
+    Str.EMPTY_FILTERED to "Aucun dossier ne correspond à ces filtres",
+    Str.NEW_GROUP to "Nouveau groupe",
+    Str.GROUP_NAME to "Nom du groupe",
+    Str.GROUP_KIND to "Type de groupe",
+    Str.GROUP_FACILITATOR_1 to "Premier animateur",
+    Str.GROUP_FACILITATOR_2 to "Second animateur",
+    Str.GROUP_MEMBERS to "Membres",
+    Str.GROUP_FIND_MEMBER to "Trouver un membre par nom ou code",
+    Str.GROUP_MEMBERS_COUNT to "{0} membres",
+    Str.GROUP_NAME_REQUIRED to "Tapez le nom du groupe",
+    Str.GROUP_FACILITATOR_REQUIRED to "Tapez au moins un animateur",
+    Str.GROUP_MEMBERS_REQUIRED to "Ajoutez les membres du groupe",
+    Str.GROUPS_EMPTY to "Pas encore de groupe. Touchez Nouveau groupe pour lancer un groupe de guérison ou un espace de dialogue.",
+    Str.LINK_HOUSEHOLD to "Lier un membre du foyer",
+    Str.LINK_FIND to "Trouver la personne par nom ou code",
+    Str.LINK_RELATION to "Lien",
+    Str.LINK_PICK_PERSON to "Choisissez d'abord la personne",
+    Str.LINK_PICK_RELATION to "Choisissez le lien",
+    Str.LINK_SAVE to "Lier",
+    Str.LINK_CHOSEN to "Choisi : {0}",
+    Str.REFERRAL_STATUS_CHANGE to "Changer le statut",
+    Str.WITHDRAW_CONFIRM to "Retirer le consentement : {0} ? Plus rien ne sera enregistré à ce titre.",
+    Str.KEEP to "Garder",
+    Str.SEX_NOT_SAID to "Non précisé",
+    Str.HOUSEHOLD_EMPTY to "Personne n'est lié pour l'instant",
+    Str.REFERRALS_EMPTY to "Aucune orientation",
+    Str.MEASURES_EMPTY to "Pas encore de mesure",
+    Str.CLIENT_FILE to "Dossier du client",
+    Str.FIELD_PROBLEM to "Problème",
+    Str.FIELD_INSTRUMENT to "Mesure",
+    Str.FIELD_DESTINATION to "Orienter vers",
+    Str.SECTION_CASES to "Dossiers",
+    Str.SECTION_NEW_REFERRAL to "Nouvelle orientation",
+    Str.ENROL_EXPLAIN to "Votre superviseur vous donne un code QR, ou un code à taper.",
+    Str.UNLOCK_PROMPT to "Tapez votre code PIN pour ouvrir Komora",
+    Str.SECTION_SECURITY to "Sécurité",
+    Str.SECTION_TEAMS to "Équipes",
+    Str.FILTERS to "Afficher",
+    Str.FIELD_STATUS to "Statut",
+    Str.ATTENDANCE to "Présences",
+    Str.GROUP_CYCLE to "Le cycle",
+    Str.TODAY_SESSION to "Séance du jour",
+    Str.FOLLOW_UP_TOGGLE to "Suivi individuel",
+    Str.REVIEWS to "Relectures",
+    Str.GO_TO to "Plus",
+    Str.CD_CHOSEN to "choisi",
+    Str.CD_BACK to "Retour",
+    Str.CD_MEASURE_PROGRESS to "{0} questions sur {1} répondues",
+    Str.RISK to "Risque",
+    Str.ANSWER_FROM_SUPERVISOR to "Votre superviseur demande",
+    Str.DETAILS to "Détails",
+    Str.PERIOD to "Période",
+    Str.PIN_FOR_PRACTICE to "Votre code PIN",
+    Str.DATE_NOT_SET to "Non fixée",
+    Str.SESSION_FOR to "Séance avec {0}",
+    Str.OVERDUE to "En retard",
+    Str.NOT_GIVEN to "non précisé",
+    Str.DATE_IN_ONE_WEEK to "Dans 1 semaine",
+    Str.DATE_IN_TWO_WEEKS to "Dans 2 semaines",
+    Str.DATE_IN_FOUR_WEEKS to "Dans 4 semaines",
+    Str.PREVIOUS_MONTH to "Mois précédent",
+    Str.NEXT_MONTH to "Mois suivant",
+    Str.DATE_CLEAR to "Pas de date",
+    Str.NEW_CASE to "Nouveau dossier",
+    Str.RISK_RAISED_NOTE to "Son dossier est maintenant signalé à risque : il passe en tête de la file de votre superviseur.",
 )
 
 /** Kinyarwanda (draft, to be reviewed by AMI staff). */
@@ -1167,4 +1519,92 @@ internal val KINYARWANDA_TEXTS: Map<Str, String> = mapOf(
     Str.CD_SYNCING to "Birimo guhuzwa",
     Str.FIELD_FOLLOW_UP to "Itariki yo gukurikirana",
     Str.AUTO_LOCK_LIMIT to "Umuyobozi wawe yemera iminota {0} gusa",
+    Str.PRACTICE_TEAM to "Itsinda ryo kwitoza",
+    Str.PRACTICE_BANNER to "Itsinda ryo kwitoza: abakiriya b'ibihimbano bo kwigiraho. Nta na kimwe hano ari ukuri, nta na kimwe cyoherezwa.",
+    Str.PRACTICE_SYNC to "Itsinda ryo kwitoza: nta kintu cyoherezwa",
+    Str.PRACTICE_JOIN to "Fungura itsinda ryo kwitoza",
+    Str.PRACTICE_EXPLAIN to "Itsinda ry'abakiriya b'ibihimbano ryo kwiga gukoresha Komora. Riguma kuri iyi tabureti, ritandukanye n'amatsinda yawe nyayo, kandi buri paji yaryo irabigaragaza. Andika umubare wawe w'ibanga kugira ngo urifungure.",
+    Str.DRAFT_RESTORED to "Ibyo wari wanditse byagaruwe ({0}). Byari bibitswe mu ibanga kuri iyi tabureti.",
+    Str.DRAFT_KEPT_AT to "byabitswe {0}",
+    Str.DRAFT_SESSION to "Inyandiko z'ikiganiro",
+    Str.DRAFT_REVIEW to "Igitekerezo cyawe ku kiganiro",
+    Str.DRAFT_ANSWER to "Igisubizo cyawe ku mugenzuzi",
+    Str.DRAFTS_TITLE to "Ntibirabikwa",
+    Str.DRAFT_CONTINUE to "Komeza",
+    Str.DRAFT_DISCARD to "Bireke",
+    Str.DRAFT_DISCARD_CONFIRM to "Ureke ibyo wanditse? Ntibizashoboka kubigarura.",
+    Str.BORN_ABOUT to "Yavutse ahagana mu {0}",
+    Str.FIELD_AGE to "Imyaka afite",
+    Str.AGE_INSTEAD to "Umwaka w'amavuko ntuzwi: andika imyaka",
+    Str.CHOOSE to "Hitamo",
+    Str.CHOOSE_ABOVE_FIRST to "Banza uhitemo ahari hejuru",
+    Str.SEARCH_LIST to "Shakisha mu rutonde",
+    Str.NO_MATCH to "Nta gihuye",
+    Str.EMPTY_CASELOAD_TITLE to "Nta madosiye arahari",
+    Str.EMPTY_CASELOAD to "Kanda Umukiriya mushya wandike umuntu wa mbere muhuye, cyangwa Huza ubu wakire amadosiye y'itsinda ryawe.",
+    Str.EMPTY_FILTERED to "Nta dosiye ihuye n'ibyo wahisemo",
+    Str.NEW_GROUP to "Itsinda rishya",
+    Str.GROUP_NAME to "Izina ry'itsinda",
+    Str.GROUP_KIND to "Ubwoko bw'itsinda",
+    Str.GROUP_FACILITATOR_1 to "Umuyobozi w'ibiganiro wa mbere",
+    Str.GROUP_FACILITATOR_2 to "Umuyobozi w'ibiganiro wa kabiri",
+    Str.GROUP_MEMBERS to "Abanyamuryango",
+    Str.GROUP_FIND_MEMBER to "Shakisha umunyamuryango ukoresheje izina cyangwa kode",
+    Str.GROUP_MEMBERS_COUNT to "Abanyamuryango {0}",
+    Str.GROUP_NAME_REQUIRED to "Andika izina ry'itsinda",
+    Str.GROUP_FACILITATOR_REQUIRED to "Andika nibura umuyobozi w'ibiganiro umwe",
+    Str.GROUP_MEMBERS_REQUIRED to "Ongeramo abanyamuryango b'itsinda",
+    Str.GROUPS_EMPTY to "Nta tsinda rirahari. Kanda Itsinda rishya utangize itsinda ry'isanamitima cyangwa urubuga rw'ibiganiro.",
+    Str.LINK_HOUSEHOLD to "Huza n'uwo babana",
+    Str.LINK_FIND to "Shakisha umuntu ukoresheje izina cyangwa kode",
+    Str.LINK_RELATION to "Isano",
+    Str.LINK_PICK_PERSON to "Banza uhitemo umuntu",
+    Str.LINK_PICK_RELATION to "Hitamo isano",
+    Str.LINK_SAVE to "Huza",
+    Str.LINK_CHOSEN to "Wahisemo: {0}",
+    Str.REFERRAL_STATUS_CHANGE to "Hindura aho bigeze",
+    Str.WITHDRAW_CONFIRM to "Gukuraho uruhushya rwa {0}? Nta kindi kizandikwa kuri rwo.",
+    Str.KEEP to "Bigumishe",
+    Str.SEX_NOT_SAID to "Ntibyavuzwe",
+    Str.HOUSEHOLD_EMPTY to "Nta muntu urahuzwa",
+    Str.REFERRALS_EMPTY to "Nta koherezwa",
+    Str.MEASURES_EMPTY to "Nta gipimo kirakorwa",
+    Str.CLIENT_FILE to "Idosiye y'umukiriya",
+    Str.FIELD_PROBLEM to "Ikibazo",
+    Str.FIELD_INSTRUMENT to "Igipimo",
+    Str.FIELD_DESTINATION to "Kohereza kwa",
+    Str.SECTION_CASES to "Amadosiye",
+    Str.SECTION_NEW_REFERRAL to "Kohereza gushya",
+    Str.ENROL_EXPLAIN to "Umugenzuzi wawe aguha kode ya QR, cyangwa kode yo kwandika.",
+    Str.UNLOCK_PROMPT to "Andika umubare wawe w'ibanga ufungure Komora",
+    Str.SECTION_SECURITY to "Umutekano",
+    Str.SECTION_TEAMS to "Amatsinda",
+    Str.FILTERS to "Erekana",
+    Str.FIELD_STATUS to "Aho bigeze",
+    Str.ATTENDANCE to "Abitabiriye",
+    Str.GROUP_CYCLE to "Icyiciro cyose",
+    Str.TODAY_SESSION to "Ikiganiro cy'uyu munsi",
+    Str.FOLLOW_UP_TOGGLE to "Akeneye gukurikiranwa",
+    Str.REVIEWS to "Isuzuma",
+    Str.GO_TO to "Ibindi",
+    Str.CD_CHOSEN to "byahiswemo",
+    Str.CD_BACK to "Subira inyuma",
+    Str.CD_MEASURE_PROGRESS to "Ibibazo {0} kuri {1} byasubijwe",
+    Str.RISK to "Ibyago",
+    Str.ANSWER_FROM_SUPERVISOR to "Umugenzuzi wawe arasaba",
+    Str.DETAILS to "Ibisobanuro",
+    Str.PERIOD to "Igihe",
+    Str.PIN_FOR_PRACTICE to "Umubare wawe w'ibanga",
+    Str.DATE_NOT_SET to "Ntiyashyizweho",
+    Str.SESSION_FOR to "Ikiganiro na {0}",
+    Str.OVERDUE to "Byarengeje igihe",
+    Str.NOT_GIVEN to "ntibyatanzwe",
+    Str.DATE_IN_ONE_WEEK to "Mu cyumweru 1",
+    Str.DATE_IN_TWO_WEEKS to "Mu byumweru 2",
+    Str.DATE_IN_FOUR_WEEKS to "Mu byumweru 4",
+    Str.PREVIOUS_MONTH to "Ukwezi gushize",
+    Str.NEXT_MONTH to "Ukwezi gutaha",
+    Str.DATE_CLEAR to "Nta tariki",
+    Str.NEW_CASE to "Dosiye nshya",
+    Str.RISK_RAISED_NOTE to "Dosiye ye ubu igaragara ko ifite ibyago: izajya imbere ku rutonde rw'umugenzuzi wawe.",
 )

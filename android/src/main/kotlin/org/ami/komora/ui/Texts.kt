@@ -81,8 +81,15 @@ class Texts(val language: Language) {
     fun field(name: String): String = FIELDS[name]?.let { get(it) } ?: name.replace('_', ' ')
 
     /** A timeline summary is codes separated by spaces ("phq-9 14 moderate"): each is labelled. */
-    fun summary(text: String): String = text.split(' ', ',').filter { it.isNotEmpty() }.joinToString(" ") { w ->
-        Lists.instruments.firstOrNull { it.id == w }?.name ?: code(w)
+    fun summary(text: String): String {
+        var instrument: String? = null
+        return text.split(' ', ',').filter { it.isNotEmpty() }.joinToString(" ") { w ->
+            val named = Lists.instruments.firstOrNull { it.id == w }
+            if (named != null) instrument = named.id
+            // A score's band follows its instrument ("phq-9 18 moderately_severe"): its label
+            // comes from that instrument's data, not from the raw code.
+            named?.name ?: instrument?.let { i -> band(i, w).takeIf { it != w } } ?: code(w)
+        }
     }
 
     /** A date of the core ("2026-12-05") as people here write it. */
@@ -93,6 +100,36 @@ class Texts(val language: Language) {
 
     fun dateTime(ms: Long): String =
         Instant.ofEpochMilli(ms).atZone(ZoneId.systemDefault()).toLocalDate().format(DATE_FORMATS.getValue(language))
+
+    /** A calendar's heading: "December 2026", "décembre 2026", "Ukuboza 2026". */
+    fun monthHeading(date: LocalDate): String = when (language) {
+        Language.KINYARWANDA -> "${KINYARWANDA_MONTHS[date.monthValue - 1]} ${date.year}"
+        else -> date.format(DateTimeFormatter.ofPattern("LLLL yyyy", language.locale)).replaceFirstChar { it.uppercase() }
+    }
+
+    /** A weekday's short name for a calendar's columns ("Mon", "lun.", "Mbe"). */
+    fun weekdayShort(day: java.time.DayOfWeek): String = when (language) {
+        Language.KINYARWANDA -> KINYARWANDA_WEEKDAYS[day.value - 1]
+        else -> day.getDisplayName(java.time.format.TextStyle.SHORT, language.locale)
+    }
+
+    /** A day read out in full, for TalkBack ("Tuesday 8 December 2026"). */
+    fun dayInFull(date: LocalDate): String = when (language) {
+        Language.KINYARWANDA -> "${date.dayOfMonth} ${KINYARWANDA_MONTHS[date.monthValue - 1]} ${date.year}"
+        else -> date.format(DateTimeFormatter.ofPattern("EEEE d MMMM yyyy", language.locale))
+    }
+
+    /** A month of the figures ("2026-11") as people here write it ("Nov 2026"). */
+    fun month(yearMonth: String): String {
+        val d = runCatching { LocalDate.parse("$yearMonth-01") }.getOrNull() ?: return yearMonth
+        return d.format(MONTH_FORMATS.getValue(language))
+    }
+
+    /** A moment, day and hour ("1 Dec 2026, 09:14"), in Rwanda's 24-hour way. */
+    fun time(ms: Long): String {
+        val at = Instant.ofEpochMilli(ms).atZone(ZoneId.systemDefault())
+        return "${at.toLocalDate().format(DATE_FORMATS.getValue(language))}, ${at.format(HOURS)}"
+    }
 
     /** "just now", "5 min ago", "2 h ago", "3 days ago". */
     fun ago(thenMs: Long, nowMs: Long): String {
@@ -137,6 +174,23 @@ class Texts(val language: Language) {
             Language.FRENCH to DateTimeFormatter.ofPattern("d MMM yyyy", Locale.FRENCH),
             // Month names are not in every platform's Kinyarwanda data: numbers, day first.
             Language.KINYARWANDA to DateTimeFormatter.ofPattern("dd/MM/yyyy"),
+        )
+
+        private val HOURS = DateTimeFormatter.ofPattern("HH:mm")
+
+        /** The months in Kinyarwanda (the platform's locale data lacks them). */
+        private val KINYARWANDA_MONTHS = listOf(
+            "Mutarama", "Gashyantare", "Werurwe", "Mata", "Gicurasi", "Kamena",
+            "Nyakanga", "Kanama", "Nzeri", "Ukwakira", "Ugushyingo", "Ukuboza",
+        )
+
+        /** Short weekday names in Kinyarwanda, Monday first (kuwa mbere ... ku cyumweru). */
+        private val KINYARWANDA_WEEKDAYS = listOf("Mbe", "Kab", "Gat", "Kan", "Gnu", "Gnd", "Cyu")
+
+        private val MONTH_FORMATS = mapOf(
+            Language.ENGLISH to DateTimeFormatter.ofPattern("MMM yyyy", Locale.UK),
+            Language.FRENCH to DateTimeFormatter.ofPattern("MMM yyyy", Locale.FRENCH),
+            Language.KINYARWANDA to DateTimeFormatter.ofPattern("MM/yyyy"),
         )
 
         private val CODES = mapOf(

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir
 /**
  * Enrolling from the QR code of a server that serves its own certificate, with no domain name
  * and no certificate authority: the QR code carries the pin of the server's key, and the tablet
- * trusts that key only (ADR 0012; finding 12 of the security review, issue 16).
+ * trusts that key only (ADR 0014; finding 12 of the security review, issue 16).
  */
 class PinnedEnrolFlowTest {
     @TempDir

@@ -1,0 +1,36 @@
+//! For the app's screen tests only (feature `test-hooks`, never in device builds): the core's
+//! clock moved to a fixed morning, so that every date on the screens is the same from one run
+//! to the next and the pictures in docs/screens/ are reproducible. Time still runs (from that
+//! morning), so the order of operations and the sync's timing stay real.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use komora_core as core;
+use komora_core::TimeSource as _;
+
+/// Milliseconds to add to the system clock (0: the real time).
+static OFFSET_MS: AtomicI64 = AtomicI64::new(0);
+
+struct Shifted;
+
+impl core::TimeSource for Shifted {
+    fn now_ms(&self) -> u64 {
+        let real = core::SystemClock.now_ms() as i64;
+        real.saturating_add(OFFSET_MS.load(Ordering::Relaxed))
+            .max(0) as u64
+    }
+}
+
+/// The clock every vault uses in the build with `test-hooks`: the system's, shifted.
+pub(crate) fn time_source() -> Arc<dyn core::TimeSource> {
+    Arc::new(Shifted)
+}
+
+/// Move the core's clock so that it reads `start_ms` (ms since 1970) now and runs on from
+/// there, for every vault of this process; `None` goes back to the real time.
+#[uniffi::export]
+pub fn set_clock_for_tests(start_ms: Option<i64>) {
+    let offset = start_ms.map_or(0, |s| s - core::SystemClock.now_ms() as i64);
+    OFFSET_MS.store(offset, Ordering::Relaxed);
+}
