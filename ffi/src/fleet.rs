@@ -42,8 +42,10 @@ pub struct Fleet {
     pub backup_known: bool,
     pub backup_scheduled: bool,
     pub last_good_backup_ms: Option<i64>,
-    /// The last backup failed, or the newest good one is too old.
-    pub backup_needs_attention: bool,
+    /// The last backup attempt failed.
+    pub backup_failed: bool,
+    /// The newest good backup is older than the server's schedule allows.
+    pub backup_stale: bool,
     /// The team's record format, and the newest this app writes: when the app's is higher
     /// and every tablet reads it, an administrator can raise the team's.
     pub team_format: u32,
@@ -52,14 +54,16 @@ pub struct Fleet {
 
 impl Fleet {
     fn new(f: core::Fleet, team_format: u32, app_format: u32) -> Self {
+        let backup_known = f.backup.is_some();
         let backup = f.backup.unwrap_or_default();
         Fleet {
+            backup_known,
             team_format,
             app_format,
-            backup_known: backup.scheduled || backup.last_good_ms.is_some(),
             backup_scheduled: backup.scheduled,
             last_good_backup_ms: backup.last_good_ms.map(ms),
-            backup_needs_attention: backup.last_attempt_failed || backup.stale,
+            backup_failed: backup.last_attempt_failed,
+            backup_stale: backup.stale,
             devices: f
                 .devices
                 .into_iter()

@@ -446,6 +446,21 @@ pub async fn retire(
     Ok(Json(serde_json::json!({ "retired": true })))
 }
 
+/// `POST /v1/report`: how a device stands at the end of a sync (what waits on it, what it could
+/// not read), when that differs from what it said at login, for the fleet view. Counts and
+/// times only; the device's own report, nobody else's.
+pub async fn report(
+    State(state): State<Arc<AppState>>,
+    who: Authed,
+    body: Result<Json<komora_protocol::DeviceReport>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Json(report) = body.map_err(|_| ApiError::bad_request("a device report"))?;
+    let report = bounded_report(report);
+    let id = who.0.id;
+    blocking(&state, move |db| db.report(id, &report)).await?;
+    Ok(Json(serde_json::json!({ "kept": true })))
+}
+
 /// A device's report as kept: its version string cut to a sane length (it is free text).
 fn bounded_report(mut r: komora_protocol::DeviceReport) -> komora_protocol::DeviceReport {
     r.app_version = r

@@ -123,6 +123,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/keys/grants", post(api::upload_grants))
         .route("/v1/reattach", post(api::reattach))
         .route("/v1/server-pins", get(api::server_pins))
+        .route("/v1/report", post(api::report))
         .layer(axum::extract::DefaultBodyLimit::max(
             komora_protocol::MAX_PUSH_BYTES,
         ))

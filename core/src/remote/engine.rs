@@ -335,8 +335,29 @@ fn sync_steps<C: VaultCell>(
         let now = v.now_ms();
         v.store.set_meta(LAST_SYNC_KEY, &now.to_be_bytes())
     })?;
+    report_standing(cell, &mut session);
     tell(SyncPhase::Done, &report)?;
     Ok(report)
+}
+
+/// Tell the server how this device stands now the sync is done, if that differs from what it
+/// said at login (what waited has gone, what was unread was read): otherwise the fleet view
+/// would show work waiting that was sent. One small request, only when it says something;
+/// best effort (the next login says it anyway).
+fn report_standing<C: VaultCell>(cell: &C, session: &mut Session<'_>) {
+    let Ok(Some(now)) = cell.with(|v| Ok(super::Signer::report(&*v))) else {
+        return;
+    };
+    let said = session.reported.as_ref();
+    let same = said.is_some_and(|r| {
+        r.pending == now.pending && r.parked == now.parked && r.set_aside == now.set_aside
+    });
+    if same || said.is_none() {
+        return;
+    }
+    if session.call(cell, |t, token| t.report(token, &now)).is_ok() {
+        session.reported = Some(now);
+    }
 }
 
 /// Push every operation the server does not hold, in batches sized to the link: this device's

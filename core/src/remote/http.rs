@@ -346,6 +346,11 @@ impl Transport for HttpTransport {
             .map(|_| ())
     }
 
+    fn report(&mut self, token: &str, report: &komora_protocol::DeviceReport) -> Reply<()> {
+        self.post_json::<_, serde_json::Value>("/v1/report", Some(token), report)
+            .map(|_| ())
+    }
+
     fn upload_grants(&mut self, token: &str, req: &GrantsUpload) -> Reply<()> {
         self.post_json::<_, serde_json::Value>("/v1/keys/grants", Some(token), req)
             .map(|_| ())

@@ -244,6 +244,8 @@ pub(crate) struct Session<'t> {
     pub(crate) own: Vec<(u64, u64)>,
     /// How many operations the server deleted at this device's erasure requests.
     pub(crate) erased_for_me: u64,
+    /// What this device said of itself at login (the fleet view).
+    pub(crate) reported: Option<komora_protocol::DeviceReport>,
 }
 
 impl<'t> Session<'t> {
@@ -258,6 +260,7 @@ impl<'t> Session<'t> {
             head: 0,
             own: Vec::new(),
             erased_for_me: 0,
+            reported: None,
         }
     }
 
@@ -273,12 +276,14 @@ impl<'t> Session<'t> {
             .transport
             .challenge(&ChallengeRequest { device_id: device })?;
         let (device, signature) = signer.login_signature(&challenge.challenge.0)?;
+        let report = signer.report();
         let token = self.transport.token(&TokenRequest {
             device_id: device,
             challenge: challenge.challenge,
             signature: komora_protocol::Bytes(signature),
-            report: signer.report(),
+            report: report.clone(),
         })?;
+        self.reported = report;
         self.token = Some(Zeroizing::new(token.token));
         self.team_epoch = token.team_epoch;
         self.roster_len = token.roster_len;

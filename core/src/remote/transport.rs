@@ -62,6 +62,16 @@ pub trait Transport: Send {
     fn roster_append(&mut self, token: &str, req: &RosterAppend) -> Reply<()>;
     /// Team keys wrapped for members the server has no grant for.
     fn upload_grants(&mut self, token: &str, req: &GrantsUpload) -> Reply<()>;
+    /// How this device stands at the end of a sync, for the fleet view (best effort: a
+    /// transport that cannot say it loses nothing).
+    fn report(&mut self, token: &str, report: &komora_protocol::DeviceReport) -> Reply<()> {
+        let _ = (token, report);
+        Err(TransportError::Rejected {
+            status: 404,
+            code: komora_protocol::ErrorCode::NotFound,
+            message: "this transport does not carry reports".into(),
+        })
+    }
     /// Give a rebuilt, empty server its team back (ADR 0016).
     fn reattach(&mut self, req: &komora_protocol::ReattachRequest) -> Reply<RegisteredResponse> {
         let _ = req;

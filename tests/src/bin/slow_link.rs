@@ -144,6 +144,9 @@ impl Transport for Counted {
     fn token(&mut self, req: &TokenRequest) -> Reply<TokenResponse> {
         self.timed("token", |t| t.token(req))
     }
+    fn report(&mut self, token: &str, report: &komora_protocol::DeviceReport) -> Reply<()> {
+        self.timed("report", |t| t.report(token, report))
+    }
     fn invite(&mut self, token: &str, req: &InviteRequest) -> Reply<InviteResponse> {
         self.timed("invite", |t| t.invite(token, req))
     }

@@ -30,6 +30,11 @@ internal class SettingsView(ui: Ui, app: App, private val p: SettingsPresenter, 
     private val handBackMessage = ui.message()
     private val handBack = ui.button(t[Str.HAND_BACK], Rank.DESTRUCTIVE) { scope.launch { p.handBack() } }
     private val handBackCard = ui.card(handBack, handBackMessage)
+    private val tablets = ui.stack()
+    private val tabletsMessage = ui.message()
+    private val backupWarning = ui.message(error = true)
+    private val showTablets = ui.button(t[Str.TABLETS_SHOW]) { scope.launch { p.showTablets() } }
+    private val tabletsCard = ui.card(ui.heading(t[Str.TABLETS_TITLE]), backupWarning, tabletsMessage, tablets, showTablets)
 
     override fun body(): View = ui.column(
         ui.card(language.root),
@@ -44,6 +49,7 @@ internal class SettingsView(ui: Ui, app: App, private val p: SettingsPresenter, 
         ui.heading(t[Str.SECTION_TEAMS]),
         ui.rowCard(ui.strong(t[Str.TEAM_JOIN]), null) { app.open(Screen.JoinTeam) },
         practice,
+        tabletsCard,
         handBackCard,
         ui.card(ui.heading(t[Str.ABOUT]), about),
         ui.card(ui.heading(t[Str.LICENCES]), licences),
@@ -68,6 +74,20 @@ internal class SettingsView(ui: Ui, app: App, private val p: SettingsPresenter, 
         handBackCard.shown = s.canHandBack
         handBack.isEnabled = !s.handBackBusy
         handBackMessage.show(s.handBackMessage)
+        tabletsCard.shown = s.canSeeTablets
+        showTablets.isEnabled = !s.tabletsBusy
+        // A backup that failed, is too old or was never scheduled reads as a warning.
+        backupWarning.show(s.tabletsMessage.takeIf { s.backupNeedsAttention })
+        tabletsMessage.show(s.tabletsMessage.takeIf { !s.backupNeedsAttention })
+        tablets.removeAllViews()
+        for (line in s.tablets) {
+            // A tablet to act on (silent, handed back, unread changes) carries a warning chip.
+            ui.add(tablets, ui.stack().apply {
+                addView(if (line.attention) ui.chip(line.title, Tone.WARNING) else ui.strong(line.title, 16f))
+                addView(ui.secondary(line.detail))
+                addView(ui.secondary(line.id))
+            }, 10)
+        }
     }
 }
 

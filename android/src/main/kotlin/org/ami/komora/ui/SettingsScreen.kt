@@ -28,7 +28,22 @@ data class SettingsState(
     val handBackBusy: Boolean = false,
     /** What handing back did, or why it did not. */
     val handBackMessage: String? = null,
+    /** Administrators and supervisors see the team's tablets (the server lists them to them only). */
+    val canSeeTablets: Boolean = false,
+    val tablets: List<TabletLine> = emptyList(),
+    val tabletsBusy: Boolean = false,
+    /** The server's backups as it says, or why the list could not be fetched. */
+    val tabletsMessage: String? = null,
+    /** The backups failed, are too old or none are scheduled: someone must act. */
+    val backupNeedsAttention: Boolean = false,
 ) : Private()
+
+/**
+ * One tablet of the team as its administrator sees it: its role and state ("active", "no sync
+ * for over 2 weeks"), and what it said of itself at its last sync. [attention]: revoke it, or
+ * find out why it is silent.
+ */
+data class TabletLine(val id: String, val title: String, val detail: String, val attention: Boolean) : Private()
 
 class SettingsPresenter(app: App) : AppPresenter<SettingsState>(app, SettingsState()) {
     override fun SettingsState.withMessage(message: String?) = copy(message = message)
@@ -61,6 +76,8 @@ class SettingsPresenter(app: App) : AppPresenter<SettingsState>(app, SettingsSta
             autoLockLimit = app.teamAutoLockMax?.let { t.format(Str.AUTO_LOCK_LIMIT, it) },
             about = about,
             canHandBack = app.isUnlocked && runCatching { app.vault().syncStatus().role != null }.getOrDefault(false),
+            canSeeTablets = app.isUnlocked && runCatching { app.vault().syncStatus().role }.getOrNull()
+                .let { it == "admin" || it == "supervisor" },
             licences = LICENCES.map { (name, licence) -> Line(name, licence) },
         )
     }
@@ -105,6 +122,73 @@ class SettingsPresenter(app: App) : AppPresenter<SettingsState>(app, SettingsSta
             if (e is KomoraException.Network) t[Str.HAND_BACK_OFFLINE] else app.failure(e)
         }
         update { it.copy(handBackBusy = false, handBackAsked = false, handBackMessage = message) }
+    }
+
+    /**
+     * The team's tablets (issue 17's fleet view): for each, its role, whether it is silent for
+     * over two weeks, handed back or revoked, its app, its last sync, what waits on it to be
+     * sent and what it could not read; and the server's last good backup. Asked of the server.
+     */
+    suspend fun showTablets() {
+        if (current.tabletsBusy || !current.canSeeTablets) return
+        val t = app.texts
+        update { it.copy(tabletsBusy = true, tabletsMessage = null) }
+        val next = try {
+            val vault = app.vault()
+            val me = vault.syncStatus().deviceId
+            val fleet = vault.fleet()
+            val now = app.clock.nowMs()
+            val lines = fleet.devices
+                .sortedWith(compareBy({ it.revoked }, { it.role }, { it.id }))
+                .map { d -> tabletLine(d, d.id == me, now) }
+            val backup = when {
+                !fleet.backupKnown -> t[Str.BACKUP_UNKNOWN]
+                fleet.lastGoodBackupMs == null && !fleet.backupScheduled -> t[Str.BACKUP_NONE]
+                else -> {
+                    val last = fleet.lastGoodBackupMs?.let { t.time(it) } ?: t[Str.TABLET_NEVER]
+                    t.format(
+                        when {
+                            fleet.backupFailed -> Str.BACKUP_FAILED
+                            fleet.backupStale -> Str.BACKUP_STALE
+                            else -> Str.BACKUP_LAST
+                        },
+                        last,
+                    )
+                }
+            }
+            val attention = !fleet.backupKnown || fleet.backupFailed || fleet.backupStale ||
+                (fleet.lastGoodBackupMs == null && !fleet.backupScheduled)
+            current.copy(tablets = lines, tabletsMessage = backup, backupNeedsAttention = attention)
+        } catch (e: KomoraException) {
+            current.copy(tabletsMessage = app.failure(e))
+        }
+        update { next.copy(tabletsBusy = false) }
+    }
+
+    private fun tabletLine(d: org.ami.komora.core.FleetDevice, me: Boolean, now: Long): TabletLine {
+        val t = app.texts
+        val silent = !d.revoked && (d.lastSeenMs?.let { now - it > SILENT_MS } ?: true)
+        val state = when {
+            d.revoked -> t[Str.TABLET_REVOKED]
+            d.handedBack -> t[Str.TABLET_HANDED_BACK]
+            silent -> t[Str.TABLET_SILENT]
+            else -> t[Str.TABLET_ACTIVE]
+        }
+        val title = listOfNotNull(t.code("role-${d.role}"), state, if (me) t[Str.TABLET_THIS] else null)
+            .joinToString(" · ")
+        val detail = if (d.appVersion == null) {
+            t[Str.TABLET_OLD_APP]
+        } else {
+            t.format(
+                Str.TABLET_DETAIL,
+                d.appVersion!!,
+                d.lastSyncMs?.let { t.ago(it, now) } ?: t[Str.TABLET_NEVER],
+                d.waiting ?: 0,
+                d.notRead ?: 0,
+            )
+        }
+        val attention = !d.revoked && (silent || d.handedBack || (d.notRead ?: 0) > 0)
+        return TabletLine(d.id.take(8), title, detail, attention)
     }
 
     /** Lock now (the button at the top of every screen does the same). */
@@ -178,6 +262,9 @@ class SettingsPresenter(app: App) : AppPresenter<SettingsState>(app, SettingsSta
 }
 
 const val APP_VERSION = "0.1.0"
+
+/** A tablet with no contact for this long is flagged to its administrator. */
+private const val SILENT_MS = 14L * 24 * 3600 * 1000
 
 /** What the app ships, beside Komora's own code (its Rust crates are listed in the repository). */
 val LICENCES = listOf(

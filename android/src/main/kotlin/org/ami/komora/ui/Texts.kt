@@ -165,6 +165,7 @@ class Texts(val language: Language) {
         is KomoraException.StorageFull -> get(Str.ERR_STORAGE_FULL)
         is KomoraException.ReadOnly -> get(Str.ERR_READ_ONLY)
         is KomoraException.TooNew -> get(Str.ERR_TOO_NEW)
+        is KomoraException.UpdateRequired -> get(Str.ERR_UPDATE_REQUIRED)
         else -> get(Str.ERR_INTERNAL)
     }
 

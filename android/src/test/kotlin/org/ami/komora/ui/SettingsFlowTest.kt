@@ -84,4 +84,39 @@ class SettingsFlowTest {
             )
         }
     }
+
+    @Test
+    fun `an administrator sees in Settings every tablet of her team, a silent one flagged, and a server with no backups`() {
+        org.ami.komora.RunningServer(tmp.resolve("server")).use { server ->
+            val admin = Tablet(tmp.resolve("admin")).bootstrapAdmin(server)
+            val claudine = Tablet(tmp.resolve("claudine")).enrolThroughScreen(server, admin, "counsellor")
+            claudine.recordClient("Written in the field")
+            claudine.sync()
+            // A counsellor is not shown the team's tablets.
+            assertFalse(SettingsPresenter(claudine.app).state.value.canSeeTablets)
+
+            val settings = SettingsPresenter(admin.app)
+            assertTrue(settings.state.value.canSeeTablets)
+            runBlocking { settings.showTablets() }
+            val s = settings.state.value
+            assertEquals(2, s.tablets.size, s.tablets.toString())
+            val hers = s.tablets.single { it.title.startsWith("Counsellor") }
+            // Her sync sent everything: the server heard so at the end of it, not only at login.
+            assertTrue(
+                hers.detail.startsWith("Komora 0.1.0, last sync just now, 0 waiting to be sent, 0 not read"),
+                hers.detail,
+            )
+            assertFalse(hers.attention)
+            assertTrue(s.tablets.single { it.title.startsWith("Administrator") }.title.endsWith("this tablet"))
+            assertEquals("Server backups: NONE scheduled: tell whoever runs the server", s.tabletsMessage)
+            assertTrue(s.backupNeedsAttention)
+
+            // Fifteen days later she has not synced again: her line says so.
+            admin.clock.advanceMinutes(15L * 24 * 60)
+            runBlocking { settings.showTablets() }
+            val silent = settings.state.value.tablets.single { it.title.startsWith("Counsellor") }
+            assertTrue(silent.title.contains("no sync for over 2 weeks"), silent.title)
+            assertTrue(silent.attention)
+        }
+    }
 }
