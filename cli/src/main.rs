@@ -190,7 +190,8 @@ enum AdminCommand {
     },
     /// Give a rebuilt, empty server (lost with no backup) this team back: the team's signed
     /// list and, when it serves a new key, that key's pin signed for every tablet. Then this
-    /// tablet syncs and fills it; every other tablet does the same at its next sync.
+    /// tablet syncs and fills it; every other tablet does the same at its next sync. The
+    /// device's other teams it administers come back with it.
     Reattach {
         #[arg(long, value_name = "URL")]
         server: String,
@@ -446,7 +447,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             out.enrolled(&dir, &vault)?;
         }
         Command::Admin(AdminCommand::Reattach { server, code, pin }) => {
-            let mut vault = unlock(&dir)?;
+            let pass = passphrase(false)?;
+            let mut vault = Vault::open(&dir, &pass, VaultOptions::default())?;
             let pin = pin
                 .map(|p| p.parse::<CertificatePin>())
                 .transpose()
@@ -461,6 +463,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let report = vault.sync(&mut t, &SyncOptions::default(), &mut |p| bar.show(p));
             bar.finish();
             out.synced(&revocation_checked(report, &dir)?, &vault.sync_status()?);
+            // The device's other teams it administers come back with the first.
+            teams::reattach_others(&mut vault, &dir, &pass, pin, &out)?;
         }
         Command::Admin(AdminCommand::ServerPins { pins }) => {
             let mut vault = unlock(&dir)?;

@@ -109,6 +109,45 @@ pub fn open_team(dir: &Path, name: &str, pass: &str) -> Result<Option<Vault>, Fa
     Ok(None)
 }
 
+/// After the first team of this device was re-attached to a rebuilt server (`komora admin
+/// reattach`), give it this device's other teams it administers, each with the new key's pin
+/// signed by its own administrator identity, and fill the server with each. Teams this device
+/// does not administer are left to their administrators (said, not failed).
+pub fn reattach_others(
+    first: &mut Vault,
+    dir: &Path,
+    pass: &str,
+    pin: Option<komora_core::CertificatePin>,
+    out: &output::Output,
+) -> Result<(), Failure> {
+    for d in vault_dirs(&home(dir)) {
+        if d == dir {
+            continue;
+        }
+        let Ok(mut other) = Vault::open(&d, pass, VaultOptions::default()) else {
+            continue;
+        };
+        let Ok(settings) = other.sync_settings() else {
+            continue;
+        };
+        if settings.role != komora_core::Role::Admin {
+            eprintln!(
+                "team {}: this device is not its administrator; its administrator re-attaches it",
+                settings.team_name
+            );
+            continue;
+        }
+        let mut t = transport(&first.sync_settings()?)?;
+        first.reattach_team(&mut t, &mut other, pin)?;
+        let mut t = transport(&other.sync_settings()?)?;
+        let mut bar = output::ProgressLine::new(!out.json);
+        let report = other.sync(&mut t, &SyncOptions::default(), &mut |p| bar.show(p));
+        bar.finish();
+        out.synced(&report?, &other.sync_status()?);
+    }
+    Ok(())
+}
+
 /// `komora case transfer CASE --team NAME`: copy the case's files into this device's vault of
 /// team NAME, send the copy, then erase the files here and send the erasure. Stops before
 /// erasing anything if the copy could not be sent.

@@ -1014,6 +1014,47 @@ pub async fn reattach(
     }))
 }
 
+/// `POST /v1/teams/reattach`: another team of the organisation given back to a rebuilt server,
+/// by an administrator whose own team is back already (as `create_team`: no code). The team's
+/// list is checked from its genesis, as for the first team.
+pub async fn reattach_team(
+    State(state): State<Arc<AppState>>,
+    who: Authed,
+    body: Bytes,
+) -> Result<Json<RegisteredResponse>, ApiError> {
+    who.require(&[Role::Admin], "only administrators re-attach teams")?;
+    if body.len() > 64 * 1024 * 1024 {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::TooLarge,
+            "the request is too large",
+        ));
+    }
+    let req: komora_protocol::ReattachRequest = serde_json::from_slice(&body)
+        .map_err(|_| ApiError::bad_request("a team and its signed list"))?;
+    if req.statements.len() > komora_protocol::roster::MAX_ROSTER_STATEMENTS as usize {
+        return Err(ApiError::bad_request("too many statements"));
+    }
+    let team = req.team_id;
+    let statements: Vec<Vec<u8>> = req.statements.into_iter().map(|b| b.0).collect();
+    let founder = statements
+        .first()
+        .and_then(|s| match SignedStatement::from_bytes(s) {
+            Some((_, Statement::Genesis { device, .. })) => Some(device),
+            _ => None,
+        });
+    let added = blocking(&state, move |db| {
+        crate::roster_replay::reattach_team(db, team, &statements, now_ms())
+    })
+    .await?;
+    tracing::info!(team = %team, statements = added + 1, "another team re-attached to a rebuilt server");
+    Ok(Json(RegisteredResponse {
+        team_id: team,
+        device_id: founder.unwrap_or(Id16([0; 16])),
+        role: Role::Admin,
+    }))
+}
+
 #[derive(Deserialize)]
 pub struct PinsQuery {
     team: String,

@@ -122,6 +122,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/roster", post(api::roster_append))
         .route("/v1/keys/grants", post(api::upload_grants))
         .route("/v1/reattach", post(api::reattach))
+        .route("/v1/teams/reattach", post(api::reattach_team))
         .route("/v1/server-pins", get(api::server_pins))
         .route("/v1/report", post(api::report))
         .layer(axum::extract::DefaultBodyLimit::max(

@@ -584,6 +584,20 @@ fn a_server_lost_with_no_backup_is_rebuilt_by_its_tablets_and_nobody_re_enrols()
     sync(&mut alice).unwrap();
     sync(&mut bosco).unwrap();
     sync(&mut admin).unwrap();
+    // Another team of the organisation on the same server, with its own counsellor.
+    let mut shyogwe = admin
+        .create_team(
+            &mut admin.sync_settings().unwrap().transport().unwrap(),
+            dir.path().join("admin-shyogwe"),
+            PASS,
+            "Shyogwe",
+            opts(),
+        )
+        .unwrap();
+    let mut denise = enrol(&mut shyogwe, "denise");
+    add(&mut shyogwe, "Shyogwe's first client");
+    sync(&mut shyogwe).unwrap();
+    add(&mut denise, "Written by Denise, not yet sent");
     // Bosco writes in the field; the server dies before he syncs again, taking its disk.
     add(&mut bosco, "Written by Bosco, not yet sent");
     let port = first.port();
@@ -612,6 +626,33 @@ fn a_server_lost_with_no_backup_is_rebuilt_by_its_tablets_and_nobody_re_enrols()
         .unwrap();
     let report = sync(&mut admin).unwrap();
     assert!(report.reconciled && report.sent_ops > 0, "{report:?}");
+    // The same administrator's other team comes back on the strength of the first (no code).
+    admin
+        .reattach_team(
+            &mut admin.sync_settings().unwrap().transport().unwrap(),
+            &mut shyogwe,
+            Some(second_pin),
+        )
+        .unwrap();
+    assert!(sync(&mut shyogwe).unwrap().reconciled);
+    assert!(matches!(sync(&mut denise), Err(Error::UntrustedServer)));
+    assert!(denise.recover_server_pins().unwrap());
+    sync(&mut denise).unwrap();
+    sync(&mut shyogwe).unwrap();
+    for v in [&shyogwe, &denise] {
+        let mut names: Vec<String> = v
+            .clients()
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            ["Shyogwe's first client", "Written by Denise, not yet sent"]
+        );
+    }
 
     for v in [&mut alice, &mut bosco] {
         assert!(matches!(sync(v), Err(Error::UntrustedServer)));

@@ -355,6 +355,14 @@ impl Transport for HttpTransport {
         self.post_json("/v1/reattach", None, req)
     }
 
+    fn reattach_team(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::ReattachRequest,
+    ) -> Reply<RegisteredResponse> {
+        self.post_json("/v1/teams/reattach", Some(token), req)
+    }
+
     fn health(&mut self) -> Reply<serde_json::Value> {
         let req = self.client.get(self.url("/health"));
         json_capped(self.send(req)?)

@@ -60,6 +60,54 @@ impl Vault {
         Ok(())
     }
 
+    /// Give the rebuilt server at `server_url` another team of this tablet, whose vault is
+    /// `other`, once this vault's own team is back on it (`reattach`): the other team's signed
+    /// list, and the new key's pin signed by `other`'s administrator identity. Then `other`
+    /// syncs and fills the server. Both vaults must be administrators of their teams.
+    pub fn reattach_team(
+        &mut self,
+        transport: &mut dyn Transport,
+        other: &mut Vault,
+        new_pin: Option<CertificatePin>,
+    ) -> Result<()> {
+        if self.sync_settings()?.role != Role::Admin {
+            return Err(Error::Forbidden(
+                "only an administrator re-attaches a team to a rebuilt server".into(),
+            ));
+        }
+        let mut theirs = other.sync_settings()?;
+        if theirs.role != Role::Admin {
+            return Err(Error::Forbidden(
+                "this tablet is not an administrator of that team: its administrator re-attaches it"
+                    .into(),
+            ));
+        }
+        let mut statements = other.roster_statements()?;
+        if statements.is_empty() {
+            return Err(Error::Tampered {
+                what: "no device list for that team (it never synced)",
+            });
+        }
+        if let Some(pin) = &new_pin {
+            statements.push(other.sign_server_pins(std::slice::from_ref(pin))?);
+        }
+        let req = ReattachRequest {
+            code: String::new(),
+            team_id: theirs.team_id,
+            statements: statements.iter().cloned().map(Bytes).collect(),
+        };
+        let sent = Session::new(transport, SyncOptions::default())
+            .call(&*self, |t, token| t.reattach_team(token, &req));
+        self.end_if_revoked(sent)?;
+        other.keep_roster_statements(statements)?;
+        theirs.server_url = self.sync_settings()?.server_url;
+        if let Some(pin) = new_pin {
+            theirs.server_pins = vec![pin];
+        }
+        other.save_sync_settings(&theirs)?;
+        Ok(())
+    }
+
     /// Sign that the team's tablets trust `pins` for the server from now on (a key rollover
     /// announced ahead of time: the old key and the next), and give the statement to the
     /// server with the team's list. Administrators only.

@@ -79,6 +79,18 @@ pub trait Transport: Send {
             "this transport cannot re-attach a team".into(),
         ))
     }
+    /// Give a rebuilt server another team of the organisation, as an administrator whose own
+    /// team is back (ADR 0016).
+    fn reattach_team(
+        &mut self,
+        token: &str,
+        req: &komora_protocol::ReattachRequest,
+    ) -> Reply<RegisteredResponse> {
+        let _ = (token, req);
+        Err(TransportError::Network(
+            "this transport cannot re-attach a team".into(),
+        ))
+    }
     /// The server's health (no login): whether it runs, and its backups' state.
     fn health(&mut self) -> Reply<serde_json::Value> {
         Err(TransportError::Network(
