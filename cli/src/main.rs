@@ -8,6 +8,7 @@
 mod casework;
 mod output;
 mod passphrase;
+mod rights;
 mod teams;
 
 use std::path::{Path, PathBuf};
@@ -213,6 +214,14 @@ enum DeviceCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Which client files a device held as of its last sync (a lost or stolen tablet, for
+    /// the breach notification), from the audit and the server's word on its last sync.
+    Exposure {
+        id: String,
+        /// The device's last sync (ms since 1970) when the server cannot be asked.
+        #[arg(long, value_name = "MS")]
+        as_of: Option<u64>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -272,6 +281,22 @@ enum ClientCommand {
     Household { id: String },
     /// Everything that concerns a client, newest first (same as `komora timeline`).
     Timeline { id: String },
+    /// Give a client their own file (rights of access and portability): `--review` prints the
+    /// free texts to decide on; `--out DIR` writes file.html and file.json with the
+    /// decisions applied (supervisors and administrators; audited).
+    Export(rights::ExportArgs),
+    /// Record a rectification request or an objection, as the person made it.
+    Request(rights::RequestArgs),
+    /// Decide a request: granted, refused (say why) or withdrawn (the client lifted it).
+    Decide {
+        request: String,
+        #[arg(long)]
+        decision: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// A client's rectification requests and objections.
+    Requests { id: String },
 }
 
 #[derive(Args)]
@@ -341,7 +366,8 @@ impl From<Error> for Failure {
             | Error::UnknownField(_)
             | Error::InvalidCode
             | Error::PlainHttp
-            | Error::ConsentWithdrawn { .. } => 2,
+            | Error::ConsentWithdrawn { .. }
+            | Error::Objected { .. } => 2,
             Error::WrongPassphrase
             | Error::LockedOut { .. }
             | Error::PlatformKeyUnavailable
@@ -567,7 +593,7 @@ pub(crate) fn transport(settings: &SyncSettings) -> Result<HttpTransport, Failur
     Ok(settings.transport()?)
 }
 
-fn read_file(path: &std::path::Path, max: usize) -> Result<Vec<u8>, Failure> {
+pub(crate) fn read_file(path: &std::path::Path, max: usize) -> Result<Vec<u8>, Failure> {
     let meta = std::fs::metadata(path)
         .map_err(|e| Failure(format!("cannot read {}: {}", path.display(), e.kind()), 2))?;
     if meta.len() > max as u64 {
@@ -583,7 +609,7 @@ fn read_file(path: &std::path::Path, max: usize) -> Result<Vec<u8>, Failure> {
 /// Write a file the command makes (a report, the audit, a batch of operations, a summary):
 /// new, and readable by this user only (0600 on Unix: a report and the audit are in clear, a
 /// batch may still hold an erased file's key until deleted).
-fn write_new_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
+pub(crate) fn write_new_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -636,6 +662,10 @@ fn device_command(
     out: &output::Output,
     dir: &Path,
 ) -> Result<(), Failure> {
+    // Answered from the audit; the server is asked only when --as-of is not given.
+    if let DeviceCommand::Exposure { id, as_of } = &cmd {
+        return rights::exposure(vault, id, *as_of, out);
+    }
     let settings = vault.sync_settings()?;
     let mut t = transport(&settings)?;
     match cmd {
@@ -677,6 +707,7 @@ fn device_command(
                 .and_then(|d| d.last_counted);
             out.revoked(id, last);
         }
+        DeviceCommand::Exposure { .. } => unreachable!("answered above, without a transport"),
         DeviceCommand::Retire { yes } => {
             if !yes {
                 return Err(Failure(
@@ -787,6 +818,14 @@ fn client_command(
         }
         ClientCommand::Household { id } => casework::household(vault, parse_id(&id)?, out)?,
         ClientCommand::Timeline { id } => casework::timeline(vault, &id, out)?,
+        ClientCommand::Export(a) => rights::export(vault, a, out)?,
+        ClientCommand::Request(a) => rights::request(vault, a, out)?,
+        ClientCommand::Decide {
+            request,
+            decision,
+            note,
+        } => rights::decide(vault, &request, &decision, note, out)?,
+        ClientCommand::Requests { id } => rights::requests(vault, &id, out)?,
     }
     Ok(())
 }
@@ -814,7 +853,7 @@ fn location_input(l: LocationArgs) -> Result<Option<LocationInput>, Failure> {
     )?)
 }
 
-fn parse_id(s: &str) -> Result<RecordId, Failure> {
+pub(crate) fn parse_id(s: &str) -> Result<RecordId, Failure> {
     Ok(s.parse::<RecordId>()?)
 }
 

@@ -38,6 +38,8 @@ pub use casework::consent::{
 };
 pub use casework::date::Date;
 pub use casework::erasure::{Erasure, ERASURE_REASONS};
+pub use casework::export::{export_texts, ClientExport, Passage, PassageReason, Redaction};
+pub use casework::exposure::{ExposedFile, Exposure};
 pub use casework::group::{Group, GroupSession, NewGroup, DEFAULT_CYCLE};
 pub use casework::household::Link;
 pub use casework::instrument::{
@@ -55,6 +57,9 @@ pub use casework::referral::{NewReferral, Referral, ReferralStatus};
 pub use casework::report::{age_band, ReportOptions, SUPPRESS_BELOW};
 pub use casework::retention::{retention_rules, RetentionDue, RetentionRule, RetentionRules};
 pub use casework::review::{Review, Verdict};
+pub use casework::rights::{
+    NewRightsRequest, RequestDecision, Right, RightsRequest, OBJECTION_PURPOSES, RECTIFIABLE_FIELDS,
+};
 pub use casework::session::{NewSession, Session, SessionEdit};
 pub use casework::transfer::Transfer;
 pub use client::{Client, ClientEdit, Listing, NewClient, Sex, CLIENT_FIELDS, CLIENT_SET_FIELDS};

@@ -6,6 +6,8 @@
 //! - `session.rs`: sessions and home visits.
 //! - `measure.rs` + `instrument.rs`: instruments as data, administered assessments, scores.
 //! - `referral.rs`, `consent.rs`, `review.rs`, `group.rs`: the other record types.
+//! - `rights.rs`: rectification requests and objections; `export.rs`: a client's own copy of
+//!   their file (access and portability); `exposure.rs`: what a lost tablet held.
 //! - `index.rs`: an in-memory index of the records' structured fields (never their free text)
 //!   that the queries (`queries.rs`) and reports (`report.rs`) read; it catches up with the
 //!   store incrementally.
@@ -18,6 +20,8 @@ pub(crate) mod case;
 pub(crate) mod consent;
 pub(crate) mod date;
 pub(crate) mod erasure;
+pub(crate) mod export;
+pub(crate) mod exposure;
 pub(crate) mod group;
 pub(crate) mod household;
 pub(crate) mod index;
@@ -30,6 +34,7 @@ pub(crate) mod referral;
 pub(crate) mod report;
 pub(crate) mod retention;
 pub(crate) mod review;
+pub(crate) mod rights;
 pub(crate) mod session;
 pub(crate) mod transfer;
 

@@ -12,6 +12,8 @@ use std::fmt::Write as _;
 
 use super::csv;
 use super::date::Date;
+use super::index::CaseIndex;
+use super::rights;
 use crate::client::Client;
 use crate::error::Result;
 use crate::ids::RecordId;
@@ -55,6 +57,24 @@ struct Profile {
 }
 
 impl Profile {
+    /// The profile with every field the client disputes (a pending rectification) unknown.
+    fn without_disputed(mut self, index: &CaseIndex, client: RecordId) -> Self {
+        let disputed = |f: &str| rights::disputed(index, client, f);
+        if disputed("district") {
+            self.district = "unknown".into();
+        }
+        if disputed("sex") {
+            self.sex = "unknown";
+        }
+        if disputed("birth_year") {
+            self.birth_year = None;
+        }
+        if disputed("target_groups") {
+            self.groups = vec!["unknown".into()];
+        }
+        self
+    }
+
     fn of(c: &Client) -> Self {
         Profile {
             district: c
@@ -135,19 +155,26 @@ impl Vault {
     fn report_rows(&self, opts: &ReportOptions) -> Result<String> {
         let in_period =
             |d: Date| opts.from.is_none_or(|f| d >= f) && opts.to.is_none_or(|t| d <= t);
+        let index = self.index()?;
+        // A client who objected to the statistics is left out of every figure; a field whose
+        // rectification is pending is counted as unknown (`rights.rs`).
+        let objects = |c: &RecordId| rights::objects(&index, *c, "statistics");
         let profiles: HashMap<RecordId, Profile> = self
             .clients()?
             .items
             .iter()
-            .map(|c| (c.id, Profile::of(c)))
+            .filter(|c| !objects(&c.id))
+            .map(|c| (c.id, Profile::of(c).without_disputed(&index, c.id)))
             .collect();
-        let index = self.index()?;
         let mut t = Tally::default();
         for s in index.sessions().filter(|s| in_period(s.date)) {
+            if !s.participants.is_empty() && s.participants.iter().all(objects) {
+                continue;
+            }
             let m = month(s.date);
             t.count("sessions", &m, "all", "all");
             t.count("sessions", &m, "modality", &s.modality);
-            for p in &s.participants {
+            for p in s.participants.iter().filter(|p| !objects(p)) {
                 t.reach("clients_reached", &m, *p, profiles.get(p), s.date);
             }
         }
@@ -161,13 +188,16 @@ impl Vault {
                 .and_then(|id| kinds.get(&id))
                 .copied()
                 .unwrap_or("unknown");
-            for p in &g.attendance {
+            for p in g.attendance.iter().filter(|p| !objects(p)) {
                 t.count("group_attendance", &m, "all", "all");
                 t.count("group_attendance", &m, "group_kind", kind);
                 t.reach("clients_reached", &m, *p, profiles.get(p), g.date);
             }
         }
-        for r in index.referrals().filter(|r| in_period(r.date)) {
+        for r in index
+            .referrals()
+            .filter(|r| in_period(r.date) && !r.client.is_some_and(|c| objects(&c)))
+        {
             let m = month(r.date);
             t.count("referrals", &m, "all", "all");
             t.count("referrals", &m, "destination", &r.destination);
@@ -184,7 +214,7 @@ impl Vault {
         // Change in scores: first and last scored assessment of each client in the period.
         let mut series: BTreeMap<(String, RecordId), Vec<ScoredOn>> = BTreeMap::new();
         for a in index.assessments().filter(|a| in_period(a.date)) {
-            if let (Some(c), Some(score)) = (a.client, a.score) {
+            if let (Some(c), Some(score)) = (a.client.filter(|c| !objects(c)), a.score) {
                 series
                     .entry((a.instrument.clone(), c))
                     .or_default()
