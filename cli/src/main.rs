@@ -6,6 +6,7 @@
 //! stderr and never hold a record's content.
 
 mod casework;
+mod content;
 mod output;
 mod passphrase;
 mod rights;
@@ -120,6 +121,12 @@ enum Command {
     /// The audit trail: who created, changed, viewed and exported which record, and when.
     #[command(subcommand)]
     Audit(casework::AuditCommand),
+    /// Cut-off sets from their sources (one per instrument for the team) and content packs.
+    #[command(subcommand)]
+    Instruments(content::InstrumentsCommand),
+    /// The translators' workflow: instrument texts as gettext PO, and back as a content pack.
+    #[command(subcommand)]
+    Translations(content::TranslationsCommand),
 }
 
 #[derive(Subcommand)]
@@ -550,6 +557,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             out.record(policy_json(&unlock(&dir)?.team_policy()?))
         }
         Command::Audit(cmd) => casework::audit_command(&mut unlock(&dir)?, cmd, &out)?,
+        Command::Instruments(cmd) => content::instruments_command(&mut unlock(&dir)?, cmd, &out)?,
+        Command::Translations(cmd) => content::translations_command(&mut unlock(&dir)?, cmd, &out)?,
     }
     Ok(())
 }

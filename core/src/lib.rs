@@ -36,6 +36,7 @@ pub use casework::case::{Case, CaseEdit, CaseStatus, NewCase, RiskLevel};
 pub use casework::consent::{
     Consent, ConsentDecision, ConsentGiver, Language, NewConsent, CONSENT_AGE,
 };
+pub use casework::cutoffs::{cutoff_set, cutoff_sets, CutoffReview, CutoffSet};
 pub use casework::date::Date;
 pub use casework::erasure::{Erasure, ERASURE_REASONS};
 pub use casework::export::{export_texts, ClientExport, Passage, PassageReason, Redaction};
@@ -48,6 +49,8 @@ pub use casework::instrument::{
 };
 pub use casework::lists::{lists, Lists, Term};
 pub use casework::measure::{Assessment, NewAssessment, Trend};
+pub use casework::packs::{translatable_texts, ContentPack, PackText, TextStatus, MAX_PACK_BYTES};
+pub use casework::po::{pack_from_po, MAX_PO_BYTES};
 pub use casework::policy::{TeamPolicy, MAX_AUTO_LOCK_MINUTES};
 pub use casework::queries::{
     CaseloadEntry, CaseloadFilter, FollowUp, FollowUpKind, QueueReason, ReviewQueueItem,

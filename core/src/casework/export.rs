@@ -251,7 +251,21 @@ impl Vault {
         let mut doc = self.export_document(client, &mut review)?;
         doc["language"] = json!(language.code());
         doc["withheld"] = json!(review.withheld);
-        let html = render_html(&doc, language);
+        let packs = self.content_packs()?;
+        let overrides = export_texts()
+            .iter()
+            .filter_map(|t| {
+                let key = format!("export:{}", t.id);
+                Self::pack_text(&packs, &key, language.code()).map(|(text, _)| (t.id.clone(), text))
+            })
+            .collect();
+        let html = render_html(
+            &doc,
+            &Texts {
+                lang: language,
+                overrides,
+            },
+        );
         let json = serde_json::to_string_pretty(&doc)
             .map_err(|_| Error::Storage("the export could not be written as JSON".into()))?;
         self.record_access(AuditAction::Exported, Some(client), "client-export")?;
@@ -552,11 +566,23 @@ fn pick(t: &Term, lang: Language) -> (&str, bool) {
     }
 }
 
-fn heading(id: &str, lang: Language) -> String {
-    export_texts()
-        .iter()
-        .find(|t| t.id == id)
-        .map_or_else(|| id.to_owned(), |t| pick(t, lang).0.to_owned())
+/// The document's headings in its language: the team's content packs first, then the
+/// shipped texts, then English.
+struct Texts {
+    lang: Language,
+    overrides: BTreeMap<String, String>,
+}
+
+impl Texts {
+    fn get(&self, id: &str) -> String {
+        if let Some(t) = self.overrides.get(id) {
+            return t.clone();
+        }
+        export_texts()
+            .iter()
+            .find(|t| t.id == id)
+            .map_or_else(|| id.to_owned(), |t| pick(t, self.lang).0.to_owned())
+    }
 }
 
 /// A list label (problem, modality, scope...) in `lang`, or the code itself.
@@ -590,18 +616,15 @@ fn s(v: &Json) -> String {
 }
 
 /// One reviewed free text as HTML: the text, a mark that it was shortened, or withheld.
-fn passage(v: &Json, lang: Language) -> String {
+fn passage(v: &Json, tx: &Texts) -> String {
     match v["status"].as_str() {
         Some("released") => format!("<p class=\"text\">{}</p>", escape(&s(&v["text"]))),
         Some("shortened") => format!(
             "<p class=\"text\">{} <em>{}</em></p>",
             escape(&s(&v["text"])),
-            escape(&heading("redacted", lang))
+            escape(&tx.get("redacted"))
         ),
-        Some(_) => format!(
-            "<p class=\"withheld\">{}</p>",
-            escape(&heading("withheld", lang))
-        ),
+        Some(_) => format!("<p class=\"withheld\">{}</p>", escape(&tx.get("withheld"))),
         None => String::new(),
     }
 }
@@ -613,8 +636,9 @@ table{border-collapse:collapse;width:100%;margin:.5em 0}td,th{border:1px solid #
 @media print{body{margin:0;max-width:none}h2{page-break-after:avoid}tr{page-break-inside:avoid}}";
 
 /// The readable document: one self-contained HTML page (no script, no outside resource).
-fn render_html(doc: &Json, lang: Language) -> String {
-    let h = |id: &str| escape(&heading(id, lang));
+fn render_html(doc: &Json, tx: &Texts) -> String {
+    let lang = tx.lang;
+    let h = |id: &str| escape(&tx.get(id));
     let l = lists();
     let mut o = String::new();
     let _ = write!(
@@ -624,7 +648,7 @@ fn render_html(doc: &Json, lang: Language) -> String {
         h("title")
     );
     let _ = writeln!(o, "<h1>{}</h1>", h("title"));
-    let intro = heading("intro", lang).replace("{0}", &s(&doc["produced"]));
+    let intro = tx.get("intro").replace("{0}", &s(&doc["produced"]));
     let _ = writeln!(o, "<p>{}</p>", escape(&intro));
     if lang == Language::Kinyarwanda && export_texts().iter().any(|t| t.rw.is_none()) {
         let _ = writeln!(
@@ -640,7 +664,9 @@ fn render_html(doc: &Json, lang: Language) -> String {
     }
     let withheld = doc["withheld"].as_u64().unwrap_or(0);
     if withheld > 0 {
-        let t = heading("withheld_intro", lang).replace("{0}", &withheld.to_string());
+        let t = tx
+            .get("withheld_intro")
+            .replace("{0}", &withheld.to_string());
         let _ = writeln!(o, "<p class=\"note\">{}</p>", escape(&t));
     }
 
@@ -698,7 +724,7 @@ fn render_html(doc: &Json, lang: Language) -> String {
                 escape(&s(&k["date"])),
                 escape(&label(&l.consent_scopes, &s(&k["scope"]), lang)),
                 escape(&s(&k["decision"])),
-                passage(&k["guardian_name"], lang)
+                passage(&k["guardian_name"], tx)
             );
         }
         o.push_str("</table>\n");
@@ -714,8 +740,8 @@ fn render_html(doc: &Json, lang: Language) -> String {
                 escape(&s(&r["right"])),
                 escape(&s(&r["subject"])),
                 escape(&s(&r["decision"])),
-                passage(&r["request"], lang),
-                passage(&r["decision_note"], lang)
+                passage(&r["request"], tx),
+                passage(&r["decision_note"], tx)
             );
         }
     }
@@ -738,10 +764,10 @@ fn render_html(doc: &Json, lang: Language) -> String {
             );
             let others = k["other_people"].as_u64().unwrap_or(0);
             if others > 0 {
-                let t = heading("shared_case", lang).replace("{0}", &others.to_string());
+                let t = tx.get("shared_case").replace("{0}", &others.to_string());
                 let _ = writeln!(o, "<p class=\"note\">{}</p>", escape(&t));
             }
-            o.push_str(&passage(&k["close_reason"], lang));
+            o.push_str(&passage(&k["close_reason"], tx));
         }
     }
 
@@ -763,7 +789,7 @@ fn render_html(doc: &Json, lang: Language) -> String {
             );
             let others = x["other_people"].as_u64().unwrap_or(0);
             if others > 0 {
-                let t = heading("shared_session", lang).replace("{0}", &others.to_string());
+                let t = tx.get("shared_session").replace("{0}", &others.to_string());
                 let _ = writeln!(o, "<p class=\"note\">{}</p>", escape(&t));
             }
             for f in [
@@ -773,7 +799,7 @@ fn render_html(doc: &Json, lang: Language) -> String {
                 "safety_notes",
                 "position",
             ] {
-                o.push_str(&passage(&x[f], lang));
+                o.push_str(&passage(&x[f], tx));
             }
         }
     }
@@ -828,8 +854,8 @@ fn render_html(doc: &Json, lang: Language) -> String {
                     lang
                 )),
                 escape(&s(&r["status"])),
-                passage(&r["organisation"], lang),
-                passage(&r["reason"], lang)
+                passage(&r["organisation"], tx),
+                passage(&r["reason"], tx)
             );
         }
     }
@@ -842,8 +868,8 @@ fn render_html(doc: &Json, lang: Language) -> String {
                 "<p>{} — {}</p>{}{}",
                 escape(&s(&r["date"])),
                 escape(&s(&r["verdict"])),
-                passage(&r["comment"], lang),
-                passage(&r["response"], lang)
+                passage(&r["comment"], tx),
+                passage(&r["response"], tx)
             );
         }
     }

@@ -4,7 +4,9 @@
 //!
 //! - `case.rs`: cases (clients, problems, status, risk) and risk flags.
 //! - `session.rs`: sessions and home visits.
-//! - `measure.rs` + `instrument.rs`: instruments as data, administered assessments, scores.
+//! - `measure.rs` + `instrument.rs`: instruments as data, administered assessments, scores;
+//!   `cutoffs.rs`: cut-off sets from their sources, one chosen per team; `packs.rs`: content
+//!   packs (translations an administrator imports); `po.rs`: them as gettext PO for translators.
 //! - `referral.rs`, `consent.rs`, `review.rs`, `group.rs`: the other record types.
 //! - `rights.rs`: rectification requests and objections; `export.rs`: a client's own copy of
 //!   their file (access and portability); `exposure.rs`: what a lost tablet held.
@@ -18,6 +20,7 @@
 pub(crate) mod audit;
 pub(crate) mod case;
 pub(crate) mod consent;
+pub(crate) mod cutoffs;
 pub(crate) mod date;
 pub(crate) mod erasure;
 pub(crate) mod export;
@@ -28,6 +31,8 @@ pub(crate) mod index;
 pub(crate) mod instrument;
 pub(crate) mod lists;
 pub(crate) mod measure;
+pub(crate) mod packs;
+pub(crate) mod po;
 pub(crate) mod policy;
 pub(crate) mod queries;
 pub(crate) mod referral;

@@ -1,5 +1,6 @@
 //! Anonymous figures for donors: counts by month and by district, target group, sex and age
-//! band, as CSV. Built only from ids, dates and codes; no name, code, phone number or note is
+//! band, as CSV; each instrument's latest scores by band, under the cut-off set the team chose
+//! (named in a `cutoff_set` row). Built only from ids, dates and codes; no name, code, phone number or note is
 //! ever read into it. Any count from 1 to 4 is written "<5" so nobody can be singled out.
 //!
 //! Rows are margins (one dimension at a time), not cross-tabulations: a cross-tab of five
@@ -222,11 +223,22 @@ impl Vault {
             }
         }
         let mut changes: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-        for ((inst, _), mut points) in series {
+        // Each client's latest score in the period, by band of the team's cut-off set.
+        let mut bands: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for ((inst, client), mut points) in series {
+            points.sort();
+            let sex = profiles.get(&client).and_then(|p| match p.sex {
+                "F" => Some(crate::client::Sex::Female),
+                "M" => Some(crate::client::Sex::Male),
+                _ => None,
+            });
+            let latest = points[points.len() - 1].2;
+            if let Some(b) = self.band_in_use(&inst, latest, sex) {
+                *bands.entry((inst.clone(), b.id)).or_default() += 1;
+            }
             if points.len() < 2 {
                 continue;
             }
-            points.sort();
             let change = i64::from(points[points.len() - 1].2) - i64::from(points[0].2);
             changes.entry(inst).or_default().push(change);
         }
@@ -243,6 +255,24 @@ impl Vault {
                 csv(&inst),
                 cell(n)
             );
+        }
+        let mut used: BTreeSet<String> = BTreeSet::new();
+        for ((inst, band), n) in &bands {
+            used.insert(inst.clone());
+            let _ = writeln!(
+                out,
+                "measure_band,period,{},{},{},",
+                csv(inst),
+                csv(band),
+                cell(*n)
+            );
+        }
+        // Which cut-off set each instrument's bands come from, so a reader knows what a
+        // "case" meant in these figures.
+        for inst in used {
+            if let Ok(set) = self.cutoff_set_in_use(&inst) {
+                let _ = writeln!(out, "cutoff_set,period,{},{},,", csv(&inst), csv(&set.id));
+            }
         }
         Ok(out)
     }
