@@ -11,6 +11,7 @@ mod output;
 mod passphrase;
 mod rights;
 mod teams;
+mod xlsx;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -110,7 +111,8 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
-    /// Write the anonymous aggregate report (CSV, small numbers shown as <5).
+    /// Write the anonymous aggregate report, small numbers shown as <5: CSV, or XLSX or a
+    /// one-page HTML summary with charts when the file name ends in .xlsx or .html.
     Report(casework::ReportArgs),
     /// Device policies set by an administrator.
     #[command(subcommand)]

@@ -57,7 +57,8 @@ pub use casework::queries::{
     TimelineEntry, TimelineEvent,
 };
 pub use casework::referral::{NewReferral, Referral, ReferralStatus};
-pub use casework::report::{age_band, ReportOptions, SUPPRESS_BELOW};
+pub use casework::report::{age_band, to_csv, ReportOptions, ReportRow, SUPPRESS_BELOW};
+pub use casework::report_page::report_page;
 pub use casework::retention::{retention_rules, RetentionDue, RetentionRule, RetentionRules};
 pub use casework::review::{Review, Verdict};
 pub use casework::rights::{

@@ -37,6 +37,7 @@ pub(crate) mod policy;
 pub(crate) mod queries;
 pub(crate) mod referral;
 pub(crate) mod report;
+pub(crate) mod report_page;
 pub(crate) mod retention;
 pub(crate) mod review;
 pub(crate) mod rights;

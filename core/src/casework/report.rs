@@ -128,6 +128,61 @@ impl Tally {
     }
 }
 
+/// One row of the report. `count` is as published: a number, `<5`, or empty; `average` is
+/// empty when its count is suppressed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportRow {
+    pub metric: String,
+    pub month: String,
+    pub dimension: String,
+    pub value: String,
+    pub count: String,
+    pub average: String,
+}
+
+impl ReportRow {
+    fn new(
+        metric: &str,
+        month: &str,
+        dim: &str,
+        value: &str,
+        count: String,
+        average: String,
+    ) -> Self {
+        ReportRow {
+            metric: metric.to_owned(),
+            month: month.to_owned(),
+            dimension: dim.to_owned(),
+            value: value.to_owned(),
+            count,
+            average,
+        }
+    }
+
+    /// Whether the count was hidden as too small.
+    pub fn suppressed(&self) -> bool {
+        self.count.starts_with('<')
+    }
+}
+
+/// The rows as CSV: `metric,month,dimension,value,count,average`.
+pub fn to_csv(rows: &[ReportRow]) -> String {
+    let mut out = String::from("metric,month,dimension,value,count,average\n");
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{}",
+            csv(&r.metric),
+            csv(&r.month),
+            csv(&r.dimension),
+            csv(&r.value),
+            r.count,
+            r.average
+        );
+    }
+    out
+}
+
 fn cell(n: usize) -> String {
     if n > 0 && n < SUPPRESS_BELOW {
         format!("<{SUPPRESS_BELOW}")
@@ -144,16 +199,22 @@ impl Vault {
     /// The anonymous aggregate report as CSV: `metric,month,dimension,value,count,average`.
     /// Producing it is an export: noted in the audit trail here, whichever screen asks.
     pub fn report_csv(&mut self, opts: &ReportOptions) -> Result<String> {
-        let csv = self.report_rows(opts)?;
+        Ok(to_csv(&self.report_table(opts)?))
+    }
+
+    /// The same report as rows, for the other formats (XLSX, the one-page summary): every
+    /// count already suppressed. Producing it is an export, noted in the audit trail.
+    pub fn report_table(&mut self, opts: &ReportOptions) -> Result<Vec<ReportRow>> {
+        let rows = self.report_rows(opts)?;
         self.record_access(
             crate::casework::audit::AuditAction::Exported,
             None,
             "report",
         )?;
-        Ok(csv)
+        Ok(rows)
     }
 
-    fn report_rows(&self, opts: &ReportOptions) -> Result<String> {
+    fn report_rows(&self, opts: &ReportOptions) -> Result<Vec<ReportRow>> {
         let in_period =
             |d: Date| opts.from.is_none_or(|f| d >= f) && opts.to.is_none_or(|t| d <= t);
         let index = self.index()?;
@@ -204,13 +265,20 @@ impl Vault {
             t.count("referrals", &m, "destination", &r.destination);
             t.count("referrals", &m, "status", r.status.code());
         }
-        let mut out = String::from("metric,month,dimension,value,count,average\n");
+        let mut out: Vec<ReportRow> = Vec::new();
         let mut rows: BTreeMap<Key, usize> = t.counts;
         for (k, set) in t.distinct {
             rows.insert(k, set.len());
         }
         for ((metric, m, dim, value), n) in &rows {
-            let _ = writeln!(out, "{metric},{m},{dim},{},{},", csv(value), cell(*n));
+            out.push(ReportRow::new(
+                metric,
+                m,
+                dim,
+                value,
+                cell(*n),
+                String::new(),
+            ));
         }
         // Change in scores: first and last scored assessment of each client in the period.
         let mut series: BTreeMap<(String, RecordId), Vec<ScoredOn>> = BTreeMap::new();
@@ -249,29 +317,39 @@ impl Vault {
             } else {
                 String::new()
             };
-            let _ = writeln!(
-                out,
-                "measure_change,period,instrument,{},{},{avg}",
-                csv(&inst),
-                cell(n)
-            );
+            out.push(ReportRow::new(
+                "measure_change",
+                "period",
+                "instrument",
+                &inst,
+                cell(n),
+                avg,
+            ));
         }
         let mut used: BTreeSet<String> = BTreeSet::new();
         for ((inst, band), n) in &bands {
             used.insert(inst.clone());
-            let _ = writeln!(
-                out,
-                "measure_band,period,{},{},{},",
-                csv(inst),
-                csv(band),
-                cell(*n)
-            );
+            out.push(ReportRow::new(
+                "measure_band",
+                "period",
+                inst,
+                band,
+                cell(*n),
+                String::new(),
+            ));
         }
         // Which cut-off set each instrument's bands come from, so a reader knows what a
         // "case" meant in these figures.
         for inst in used {
             if let Ok(set) = self.cutoff_set_in_use(&inst) {
-                let _ = writeln!(out, "cutoff_set,period,{},{},,", csv(&inst), csv(&set.id));
+                out.push(ReportRow::new(
+                    "cutoff_set",
+                    "period",
+                    &inst,
+                    &set.id,
+                    String::new(),
+                    String::new(),
+                ));
             }
         }
         Ok(out)
