@@ -13,6 +13,7 @@
 
 mod error;
 mod records;
+mod rights;
 mod task;
 
 use std::path::PathBuf;
