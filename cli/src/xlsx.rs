@@ -58,13 +58,12 @@ pub fn workbook(rows: &[ReportRow], opts: &ReportOptions) -> Result<Vec<u8>, Fai
             .map_err(failed)?;
         about.write(i as u32, 1, v.as_str()).map_err(failed)?;
     }
-    let mut line = lines.len() as u32 + 1;
-    for r in rows.iter().filter(|r| r.metric == "cutoff_set") {
+    let sets = rows.iter().filter(|r| r.metric == "cutoff_set");
+    for (line, r) in (lines.len() as u32 + 1..).zip(sets) {
         about
             .write_with_format(line, 0, format!("Cut-off set, {}", r.dimension), &bold)
             .map_err(failed)?;
         about.write(line, 1, r.value.as_str()).map_err(failed)?;
-        line += 1;
     }
     about.set_column_width(0, 24).map_err(failed)?;
     about.set_column_width(1, 80).map_err(failed)?;

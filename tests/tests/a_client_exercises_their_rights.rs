@@ -520,3 +520,95 @@ fn the_administrator_lists_the_files_a_stolen_tablet_held_at_its_last_sync() {
         .iter()
         .any(|e| e.kind == "device-exposure"));
 }
+
+/// On a real team: only a supervisor gives a client her file; the data officer's figures, made
+/// on her own tablet, leave out a client who objected; and the administrator lists, from the
+/// server's word on the counsellor's last sync, the files her stolen tablet held.
+#[test]
+fn on_a_team_the_roles_hold_and_the_server_dates_a_stolen_tablets_last_sync() {
+    use komora_core::Role;
+    use komora_scenarios::server::TestServer;
+    use komora_scenarios::{bootstrap_admin, enrol, sync};
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut counsellor = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("c"));
+    let mut supervisor = enrol(&server, &mut admin, Role::Supervisor, &dir.path().join("s"));
+    let mut officer = enrol(
+        &server,
+        &mut admin,
+        Role::DataOfficer,
+        &dir.path().join("d"),
+    );
+    sync(&mut admin).unwrap();
+    for v in [&mut counsellor, &mut supervisor, &mut officer] {
+        sync(v).unwrap();
+    }
+    let people = six_clients(&mut counsellor);
+    counsellor
+        .add_rights_request(&NewRightsRequest {
+            client: people[0],
+            right: Right::Objection,
+            subject: "statistics".into(),
+            asked_by: ConsentGiver::Client,
+            request: None,
+            date: None,
+        })
+        .unwrap();
+    assert!(matches!(
+        counsellor.export_client(people[0], &BTreeMap::new(), None),
+        Err(Error::Forbidden(_))
+    ));
+    assert!(matches!(
+        counsellor.client_export_review(people[0]),
+        Err(Error::Forbidden(_))
+    ));
+    sync(&mut counsellor).unwrap();
+    let stolen = counsellor.device_id();
+
+    sync(&mut supervisor).unwrap();
+    let export = supervisor
+        .export_client(people[1], &BTreeMap::new(), None)
+        .unwrap();
+    assert!(export.json.contains("Client 1"));
+    assert!(!export.json.contains("Client 0") && !export.json.contains("Client 2"));
+
+    sync(&mut officer).unwrap();
+    let month = {
+        let d = officer.today();
+        format!("{:04}-{:02}", d.year(), d.month())
+    };
+    let csv = officer.report_csv(&ReportOptions::default()).unwrap();
+    assert_eq!(
+        figure(&csv, &format!("clients_reached,{month},all,all,")).as_deref(),
+        Some("5"),
+        "the objection reached the data officer's tablet and is honoured there"
+    );
+
+    // The tablet is stolen. The administrator has its last sync from the server.
+    sync(&mut admin).unwrap();
+    let mut t = komora_core::HttpTransport::new(&server.url).unwrap();
+    let info = admin
+        .devices(&mut t)
+        .unwrap()
+        .into_iter()
+        .find(|d| d.id.0 == *stolen.as_bytes())
+        .unwrap();
+    let last = info.last_seen_ms.expect("it synced");
+    assert!(matches!(
+        supervisor.device_exposure(stolen, last, Some(Role::Counsellor)),
+        Err(Error::Forbidden(_))
+    ));
+    let exposure = admin
+        .device_exposure(stolen, last, Some(info.role))
+        .unwrap();
+    let held: Vec<RecordId> = exposure.files.iter().map(|f| f.client).collect();
+    for p in &people {
+        assert!(held.contains(p));
+    }
+    assert!(
+        exposure.files.iter().all(|f| f.wrote),
+        "she recorded every one of them"
+    );
+}

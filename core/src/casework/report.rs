@@ -1,7 +1,10 @@
 //! Anonymous figures for donors: counts by month and by district, target group, sex and age
-//! band, as CSV; each instrument's latest scores by band, under the cut-off set the team chose
-//! (named in a `cutoff_set` row). Built only from ids, dates and codes; no name, code, phone number or note is
-//! ever read into it. Any count from 1 to 4 is written "<5" so nobody can be singled out.
+//! band; each instrument's latest scores by band, under the cut-off set the team chose (named
+//! in a `cutoff_set` row). Built once as rows (`ReportRow`), then written as CSV here, as XLSX
+//! by the CLI and as a page with charts (`report_page.rs`). Built only from ids, dates and
+//! codes; no name, code, phone number or note is ever read into it. Any count from 1 to 4 is
+//! written "<5" so nobody can be singled out. Clients who objected to the statistics are left
+//! out; a field whose rectification is pending counts as unknown (`rights.rs`).
 //!
 //! Rows are margins (one dimension at a time), not cross-tabulations: a cross-tab of five
 //! dimensions would be mostly small cells. Suppression is per cell; a reader who subtracts
