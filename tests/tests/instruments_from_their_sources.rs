@@ -261,3 +261,26 @@ fn a_reviewer_translates_in_a_po_tool_and_the_catalogue_comes_back_as_a_pack() {
         Err(Error::Validation { field: "po", .. })
     ));
 }
+
+#[test]
+fn choosing_a_cut_off_set_keeps_the_teams_lock_and_wipe_rule() {
+    let clock = ManualClock::at(MORNING_MS);
+    let mut v = vault(&clock);
+    v.set_team_policy(&komora_core::TeamPolicy {
+        auto_lock_minutes: Some(5),
+        wipe_after_failures: Some(10),
+    })
+    .unwrap();
+    v.choose_cutoff_set("pcl-5", "pcl-5:niyonsenga-2021-students")
+        .unwrap();
+    let p = v.team_policy().unwrap();
+    assert_eq!(
+        (p.auto_lock_minutes, p.wipe_after_failures),
+        (Some(5), Some(10))
+    );
+    assert_eq!(
+        v.cutoff_set_in_use("pcl-5").unwrap().id,
+        "pcl-5:niyonsenga-2021-students"
+    );
+    assert_eq!(v.cutoff_set_in_use("phq-9").unwrap().id, "phq-9:standard");
+}

@@ -19,6 +19,7 @@ use super::StateExt;
 use crate::client::Sex;
 use crate::error::{Error, Result};
 use crate::store::Edit;
+use crate::value::Value;
 use crate::vault::Vault;
 
 /// How far Komora checked a set against its source.
@@ -210,12 +211,16 @@ impl Vault {
         let record = self.policy_record();
         let create = self.live_state(record, POLICY).is_err();
         let json = serde_json::to_string(&choices).expect("a map of strings serialises");
-        self.write_record(
-            record,
-            POLICY,
-            create,
-            vec![Edit::Set(CHOICES, json.into())],
-        )
+        let mut edits = vec![Edit::Set(CHOICES, json.into())];
+        if create {
+            // The team's own record is made whole the first time, as `set_team_policy` does:
+            // a team from before per-team policy ids keeps the rule of the old record.
+            let p = self.team_policy()?;
+            let int = |v: Option<u32>| v.map_or(Value::Null, |n| Value::Int(i64::from(n)));
+            edits.push(Edit::Set("auto_lock_minutes", int(p.auto_lock_minutes)));
+            edits.push(Edit::Set("wipe_after_failures", int(p.wipe_after_failures)));
+        }
+        self.write_record(record, POLICY, create, edits)
     }
 
     /// The band of `score` for a client of `sex` under the team's set.
