@@ -574,6 +574,16 @@ struct Texts {
 }
 
 impl Texts {
+    /// The label of a code (`sex.F`, `status.open`...), or the code itself.
+    fn code(&self, prefix: &str, code: &str) -> String {
+        let id = format!("{prefix}.{code}");
+        if self.overrides.contains_key(&id) || export_texts().iter().any(|t| t.id == id) {
+            self.get(&id)
+        } else {
+            code.to_owned()
+        }
+    }
+
     fn get(&self, id: &str) -> String {
         if let Some(t) = self.overrides.get(id) {
             return t.clone();
@@ -689,7 +699,7 @@ fn render_html(doc: &Json, tx: &Texts) -> String {
     for (id, value) in [
         ("name", s(&c["name"])),
         ("code", s(&c["code"])),
-        ("sex", s(&c["sex"])),
+        ("sex", tx.code("sex", &s(&c["sex"]))),
         ("birth_year", s(&c["birth_year"])),
         ("phone", s(&c["phone"])),
         ("place", place),
@@ -723,7 +733,7 @@ fn render_html(doc: &Json, tx: &Texts) -> String {
                 "<tr><td>{}</td><td>{}</td><td>{}{}</td></tr>",
                 escape(&s(&k["date"])),
                 escape(&label(&l.consent_scopes, &s(&k["scope"]), lang)),
-                escape(&s(&k["decision"])),
+                escape(&tx.code("decision", &s(&k["decision"]))),
                 passage(&k["guardian_name"], tx)
             );
         }
@@ -737,9 +747,9 @@ fn render_html(doc: &Json, tx: &Texts) -> String {
                 o,
                 "<p>{} — {} ({}): {}</p>{}{}",
                 escape(&s(&r["date"])),
-                escape(&s(&r["right"])),
+                escape(&tx.code("right", &s(&r["right"]))),
                 escape(&s(&r["subject"])),
-                escape(&s(&r["decision"])),
+                escape(&tx.code("request", &s(&r["decision"]))),
                 passage(&r["request"], tx),
                 passage(&r["decision_note"], tx)
             );
@@ -760,7 +770,7 @@ fn render_html(doc: &Json, tx: &Texts) -> String {
                 "<p><strong>{}</strong> — {} — {}</p>",
                 escape(&s(&k["opened"])),
                 escape(&problems.join(", ")),
-                escape(&s(&k["status"]))
+                escape(&tx.code("status", &s(&k["status"])))
             );
             let others = k["other_people"].as_u64().unwrap_or(0);
             if others > 0 {
