@@ -784,14 +784,26 @@ pub fn follow_ups(v: &Vault, days: u32, all: bool, out: &Output) -> Result<(), F
     Ok(())
 }
 
+/// The report in the format its file name asks for: `.xlsx` a workbook (one sheet per
+/// breakdown), `.html` one page with charts, anything else CSV.
 pub fn report(v: &mut Vault, a: ReportArgs, out: &Output) -> Result<(), Failure> {
-    let csv = v.report_csv(&ReportOptions {
+    let opts = ReportOptions {
         from: date("from", a.from)?,
         to: date("to", a.to)?,
-    })?;
-    write_new_file(&a.out, csv.as_bytes())?;
-    let rows = csv.lines().count().saturating_sub(1);
-    out.record(json!({ "file": a.out, "rows": rows }));
+    };
+    let ext = a
+        .out
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let rows = v.report_table(&opts)?;
+    let (bytes, format) = match ext.as_deref() {
+        Some("xlsx") => (crate::xlsx::workbook(&rows, &opts)?, "xlsx"),
+        Some("html" | "htm") => (komora_core::report_page(&rows, &opts).into_bytes(), "html"),
+        _ => (komora_core::to_csv(&rows).into_bytes(), "csv"),
+    };
+    write_new_file(&a.out, &bytes)?;
+    out.record(json!({ "file": a.out, "rows": rows.len(), "format": format }));
     Ok(())
 }
 

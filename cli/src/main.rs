@@ -7,9 +7,12 @@
 //! else. Errors are one line on stderr and never hold a record's content.
 
 mod casework;
+mod content;
 mod output;
 mod passphrase;
+mod rights;
 mod teams;
+mod xlsx;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -111,7 +114,8 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
-    /// Write the anonymous aggregate report (CSV, small numbers shown as <5).
+    /// Write the anonymous aggregate report, small numbers shown as <5: CSV, or XLSX or a
+    /// one-page HTML summary with charts when the file name ends in .xlsx or .html.
     Report(casework::ReportArgs),
     /// Device policies set by an administrator.
     #[command(subcommand)]
@@ -122,6 +126,12 @@ enum Command {
     /// The audit trail: who created, changed, viewed and exported which record, and when.
     #[command(subcommand)]
     Audit(casework::AuditCommand),
+    /// Cut-off sets from their sources (one per instrument for the team) and content packs.
+    #[command(subcommand)]
+    Instruments(content::InstrumentsCommand),
+    /// The translators' workflow: instrument texts as gettext PO, and back as a content pack.
+    #[command(subcommand)]
+    Translations(content::TranslationsCommand),
 }
 
 #[derive(Subcommand)]
@@ -248,6 +258,14 @@ enum DeviceCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Which client files a device held as of its last sync (a lost or stolen tablet, for
+    /// the breach notification), from the audit and the server's word on its last sync.
+    Exposure {
+        id: String,
+        /// The device's last sync (ms since 1970) when the server cannot be asked.
+        #[arg(long, value_name = "MS")]
+        as_of: Option<u64>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -307,6 +325,22 @@ enum ClientCommand {
     Household { id: String },
     /// Everything that concerns a client, newest first (same as `komora timeline`).
     Timeline { id: String },
+    /// Give a client their own file (rights of access and portability): `--review` prints the
+    /// free texts to decide on; `--out DIR` writes file.html and file.json with the
+    /// decisions applied (supervisors and administrators; audited).
+    Export(rights::ExportArgs),
+    /// Record a rectification request or an objection, as the person made it.
+    Request(rights::RequestArgs),
+    /// Decide a request: granted, refused (say why) or withdrawn (the client lifted it).
+    Decide {
+        request: String,
+        #[arg(long)]
+        decision: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// A client's rectification requests and objections.
+    Requests { id: String },
 }
 
 #[derive(Args)]
@@ -376,7 +410,8 @@ impl From<Error> for Failure {
             | Error::UnknownField(_)
             | Error::InvalidCode
             | Error::PlainHttp
-            | Error::ConsentWithdrawn { .. } => 2,
+            | Error::ConsentWithdrawn { .. }
+            | Error::Objected { .. } => 2,
             Error::WrongPassphrase
             | Error::LockedOut { .. }
             | Error::PlatformKeyUnavailable
@@ -622,6 +657,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             out.record(policy_json(&unlock(&dir)?.team_policy()?))
         }
         Command::Audit(cmd) => casework::audit_command(&mut unlock(&dir)?, cmd, &out)?,
+        Command::Instruments(cmd) => content::instruments_command(&mut unlock(&dir)?, cmd, &out)?,
+        Command::Translations(cmd) => content::translations_command(&mut unlock(&dir)?, cmd, &out)?,
     }
     Ok(())
 }
@@ -665,7 +702,7 @@ pub(crate) fn transport(settings: &SyncSettings) -> Result<HttpTransport, Failur
     Ok(settings.transport()?)
 }
 
-fn read_file(path: &std::path::Path, max: usize) -> Result<Vec<u8>, Failure> {
+pub(crate) fn read_file(path: &std::path::Path, max: usize) -> Result<Vec<u8>, Failure> {
     let meta = std::fs::metadata(path)
         .map_err(|e| Failure(format!("cannot read {}: {}", path.display(), e.kind()), 2))?;
     if meta.len() > max as u64 {
@@ -681,7 +718,7 @@ fn read_file(path: &std::path::Path, max: usize) -> Result<Vec<u8>, Failure> {
 /// Write a file the command makes (a report, the audit, a batch of operations, a summary):
 /// new, and readable by this user only (0600 on Unix: a report and the audit are in clear, a
 /// batch may still hold an erased file's key until deleted).
-fn write_new_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
+pub(crate) fn write_new_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -734,6 +771,10 @@ fn device_command(
     out: &output::Output,
     dir: &Path,
 ) -> Result<(), Failure> {
+    // Answered from the audit; the server is asked only when --as-of is not given.
+    if let DeviceCommand::Exposure { id, as_of } = &cmd {
+        return rights::exposure(vault, id, *as_of, out);
+    }
     let settings = vault.sync_settings()?;
     let mut t = transport(&settings)?;
     match cmd {
@@ -778,6 +819,7 @@ fn device_command(
                 .and_then(|d| d.last_counted);
             out.revoked(id, last);
         }
+        DeviceCommand::Exposure { .. } => unreachable!("answered above, without a transport"),
         DeviceCommand::Retire { yes } => {
             if !yes {
                 return Err(Failure(
@@ -888,6 +930,14 @@ fn client_command(
         }
         ClientCommand::Household { id } => casework::household(vault, parse_id(&id)?, out)?,
         ClientCommand::Timeline { id } => casework::timeline(vault, &id, out)?,
+        ClientCommand::Export(a) => rights::export(vault, a, out)?,
+        ClientCommand::Request(a) => rights::request(vault, a, out)?,
+        ClientCommand::Decide {
+            request,
+            decision,
+            note,
+        } => rights::decide(vault, &request, &decision, note, out)?,
+        ClientCommand::Requests { id } => rights::requests(vault, &id, out)?,
     }
     Ok(())
 }
@@ -915,7 +965,7 @@ fn location_input(l: LocationArgs) -> Result<Option<LocationInput>, Failure> {
     )?)
 }
 
-fn parse_id(s: &str) -> Result<RecordId, Failure> {
+pub(crate) fn parse_id(s: &str) -> Result<RecordId, Failure> {
     Ok(s.parse::<RecordId>()?)
 }
 

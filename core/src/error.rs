@@ -32,6 +32,10 @@ pub enum Error {
     InvalidId { what: &'static str },
     #[error("the client withdrew consent to {scope}: nothing new can be recorded under it")]
     ConsentWithdrawn { scope: String },
+    /// The client objected to this processing purpose (Law N° 058/2021) and the objection
+    /// stands: nothing is done for it.
+    #[error("the client objected to {purpose}: it is not done for them")]
+    Objected { purpose: String },
     #[error("{field}: {reason}")]
     Validation { field: &'static str, reason: String },
     #[error("unknown field '{0}'")]

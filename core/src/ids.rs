@@ -98,6 +98,7 @@ pub(crate) const KNOWN_KINDS: &[&str] = &[
     "access",
     "policy",
     "erasure",
+    "rights_request",
 ];
 
 const KIND_TAG_LABEL: &[u8] = b"komora/kind-tag/v1\0";

@@ -39,8 +39,11 @@ pub use casework::case::{Case, CaseEdit, CaseStatus, NewCase, RiskLevel};
 pub use casework::consent::{
     Consent, ConsentDecision, ConsentGiver, Language, NewConsent, CONSENT_AGE,
 };
+pub use casework::cutoffs::{cutoff_set, cutoff_sets, CutoffReview, CutoffSet};
 pub use casework::date::Date;
 pub use casework::erasure::{Erasure, ERASURE_REASONS};
+pub use casework::export::{export_texts, ClientExport, Passage, PassageReason, Redaction};
+pub use casework::exposure::{ExposedFile, Exposure};
 pub use casework::group::{Group, GroupSession, NewGroup, DEFAULT_CYCLE};
 pub use casework::household::Link;
 pub use casework::instrument::{
@@ -49,15 +52,21 @@ pub use casework::instrument::{
 };
 pub use casework::lists::{lists, Lists, Term};
 pub use casework::measure::{Assessment, NewAssessment, Trend};
+pub use casework::packs::{translatable_texts, ContentPack, PackText, TextStatus, MAX_PACK_BYTES};
+pub use casework::po::{pack_from_po, MAX_PO_BYTES};
 pub use casework::policy::{TeamPolicy, MAX_AUTO_LOCK_MINUTES};
 pub use casework::queries::{
     CaseloadEntry, CaseloadFilter, FollowUp, FollowUpKind, QueueReason, ReviewQueueItem,
     TimelineEntry, TimelineEvent,
 };
 pub use casework::referral::{NewReferral, Referral, ReferralStatus};
-pub use casework::report::{age_band, ReportOptions, SUPPRESS_BELOW};
+pub use casework::report::{age_band, to_csv, ReportOptions, ReportRow, SUPPRESS_BELOW};
+pub use casework::report_page::report_page;
 pub use casework::retention::{retention_rules, RetentionDue, RetentionRule, RetentionRules};
 pub use casework::review::{Review, Verdict};
+pub use casework::rights::{
+    NewRightsRequest, RequestDecision, Right, RightsRequest, OBJECTION_PURPOSES, RECTIFIABLE_FIELDS,
+};
 pub use casework::session::{NewSession, Session, SessionEdit};
 pub use casework::transfer::Transfer;
 pub use client::{Client, ClientEdit, Listing, NewClient, Sex, CLIENT_FIELDS, CLIENT_SET_FIELDS};

@@ -114,6 +114,10 @@ impl From<Error> for KomoraError {
                 reason: format!("not a valid {what}"),
             },
             Error::ConsentWithdrawn { scope } => KomoraError::ConsentWithdrawn { scope },
+            // A standing objection refuses like a permission the client did not give.
+            e @ Error::Objected { .. } => KomoraError::Forbidden {
+                reason: e.to_string(),
+            },
             Error::NotFound(id) => KomoraError::NotFound { id: id.to_string() },
             Error::Network(reason) | Error::Server(reason) => KomoraError::Network { reason },
             Error::UntrustedServer => KomoraError::UntrustedServer,

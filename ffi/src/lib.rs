@@ -17,6 +17,7 @@ mod fleet;
 mod places;
 mod practice;
 mod records;
+mod rights;
 mod task;
 #[cfg(feature = "test-hooks")]
 mod test_clock;

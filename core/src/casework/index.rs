@@ -1,5 +1,5 @@
 //! The in-memory index of case work that queries and reports read: every case, session,
-//! assessment, referral, consent, review, group and group session of the vault, decoded once.
+//! assessment, referral, consent, review, group, group session and rights request of the vault, decoded once.
 //!
 //! It holds only structured fields: ids, dates, codes, statuses and scores. Free text (session
 //! notes, comments, names of partners and guardians) stays sealed in the store and is read only
@@ -15,6 +15,7 @@ use super::group::{Group, GroupSession, KIND as GROUP, SESSION_KIND as GROUP_SES
 use super::measure::{Assessment, KIND as ASSESSMENT};
 use super::referral::{Referral, KIND as REFERRAL};
 use super::review::{Review, KIND as REVIEW};
+use super::rights::{RightsRequest, KIND as RIGHTS};
 use super::session::{Session, KIND as SESSION};
 use crate::error::Result;
 use crate::ids::RecordId;
@@ -30,6 +31,7 @@ pub(crate) const KINDS: &[&str] = &[
     REVIEW,
     GROUP,
     GROUP_SESSION,
+    RIGHTS,
 ];
 
 #[derive(Default)]
@@ -43,6 +45,7 @@ pub(crate) struct CaseIndex {
     reviews: HashMap<RecordId, Review>,
     groups: HashMap<RecordId, Group>,
     group_sessions: HashMap<RecordId, GroupSession>,
+    rights: HashMap<RecordId, RightsRequest>,
 }
 
 impl CaseIndex {
@@ -55,6 +58,7 @@ impl CaseIndex {
         self.reviews.remove(id);
         self.groups.remove(id);
         self.group_sessions.remove(id);
+        self.rights.remove(id);
     }
 
     fn put(&mut self, id: RecordId, s: &RecordState) {
@@ -88,6 +92,10 @@ impl CaseIndex {
             GROUP_SESSION => {
                 self.group_sessions
                     .insert(id, GroupSession::from_state(id, s, false));
+            }
+            RIGHTS => {
+                self.rights
+                    .insert(id, RightsRequest::from_state(id, s, false));
             }
             _ => {}
         }
@@ -139,6 +147,10 @@ impl CaseIndex {
 
     pub fn group_sessions(&self) -> impl Iterator<Item = &GroupSession> {
         self.group_sessions.values()
+    }
+
+    pub fn rights_requests(&self) -> impl Iterator<Item = &RightsRequest> {
+        self.rights.values()
     }
 }
 

@@ -46,6 +46,9 @@ pub struct Band {
     pub min: u32,
     pub max: u32,
     pub label: Translated,
+    /// For a sex-specific cut-off set (`cutoffs.rs`): the sex it applies to, F or M.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sex: Option<String>,
 }
 
 /// An answer at or above `min_value` on `item` raises the risk flag `flag` on the case.
@@ -69,6 +72,10 @@ pub struct Instrument {
     pub higher_is_better: bool,
     pub bands: Vec<Band>,
     pub alerts: Vec<Alert>,
+    /// The English texts (by path: `instructions`, `items.3`...) not checked against the
+    /// source: shown with the draft mark. Every other English text is the source's own.
+    #[serde(default)]
+    pub english_drafts: Vec<String>,
 }
 
 /// A computed score.
@@ -137,6 +144,11 @@ impl Instrument {
         let (lo, hi) = self.range();
         let mut next = lo;
         for band in &self.bands {
+            if band.sex.is_some() {
+                return Err(invalid(
+                    "an instrument's own bands apply to everyone; sex-specific bands are a cut-off set",
+                ));
+            }
             if band.min != next || band.max < band.min || !id_ok(&band.id) {
                 return Err(invalid(
                     "bands must cover every score in order, without gaps",

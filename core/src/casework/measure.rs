@@ -145,6 +145,10 @@ impl fmt::Debug for NewAssessment {
 #[derive(Clone, PartialEq, Eq)]
 pub struct Trend {
     pub instrument: String,
+    /// The cut-off set the bands come from (the team's choice, `cutoffs.rs`).
+    pub cutoff_set: String,
+    /// The bands behind the points, for this client (a set may depend on sex).
+    pub bands: Vec<super::instrument::Band>,
     /// Every scored assessment, oldest first: (date, score, band).
     pub points: Vec<(Date, u32, String)>,
     /// Last score minus first score.
@@ -161,8 +165,12 @@ impl Vault {
             Some(v) => instrument(&a.instrument, v)?,
             None => latest_instrument(&a.instrument)?,
         };
-        let score = inst.score(&a.answers)?;
+        let mut score = inst.score(&a.answers)?;
         self.require_client(a.client)?;
+        let sex = self.client(a.client)?.sex;
+        if let Some(b) = self.band_in_use(&inst.id, score.total, sex) {
+            score.band = b.id;
+        }
         let date = self.past_date(a.date, "an assessment")?;
         self.check_consent(a.client, "data-recording")?;
         // The case is the one given, or else the session's: an alert must reach a case.
@@ -245,7 +253,7 @@ impl Vault {
 
     /// A client's scores on each instrument over time, oldest first.
     pub fn measure_trends(&self, client: RecordId) -> Result<Vec<Trend>> {
-        self.client(client)?;
+        let sex = self.client(client)?.sex;
         let mut all = self.index()?.assessments_of(client);
         all.sort_by_key(|a| (a.date, a.recorded));
         let mut trends: Vec<Trend> = Vec::new();
@@ -256,8 +264,11 @@ impl Vault {
             let i = match trends.iter().position(|t| t.instrument == a.instrument) {
                 Some(i) => i,
                 None => {
+                    let set = self.cutoff_set_in_use(&a.instrument).ok();
                     trends.push(Trend {
                         instrument: a.instrument.clone(),
+                        cutoff_set: set.map(|s| s.id.clone()).unwrap_or_default(),
+                        bands: set.map(|s| s.bands_for(sex)).unwrap_or_default(),
                         points: Vec::new(),
                         change: 0,
                         improved: false,
@@ -265,6 +276,11 @@ impl Vault {
                     trends.len() - 1
                 }
             };
+            // The band under the team's set, for this client; the stored version's own band
+            // when the set does not cover it.
+            let band = self
+                .band_in_use(&a.instrument, score, sex)
+                .map_or(band, |b| b.id);
             trends[i].points.push((a.date, score, band));
         }
         for t in &mut trends {

@@ -4,8 +4,12 @@
 //!
 //! - `case.rs`: cases (clients, problems, status, risk) and risk flags.
 //! - `session.rs`: sessions and home visits.
-//! - `measure.rs` + `instrument.rs`: instruments as data, administered assessments, scores.
+//! - `measure.rs` + `instrument.rs`: instruments as data, administered assessments, scores;
+//!   `cutoffs.rs`: cut-off sets from their sources, one chosen per team; `packs.rs`: content
+//!   packs (translations an administrator imports); `po.rs`: them as gettext PO for translators.
 //! - `referral.rs`, `consent.rs`, `review.rs`, `group.rs`: the other record types.
+//! - `rights.rs`: rectification requests and objections; `export.rs`: a client's own copy of
+//!   their file (access and portability); `exposure.rs`: what a lost tablet held.
 //! - `index.rs`: an in-memory index of the records' structured fields (never their free text)
 //!   that the queries (`queries.rs`) and reports (`report.rs`) read; it catches up with the
 //!   store incrementally.
@@ -16,20 +20,27 @@
 pub(crate) mod audit;
 pub(crate) mod case;
 pub(crate) mod consent;
+pub(crate) mod cutoffs;
 pub(crate) mod date;
 pub(crate) mod erasure;
+pub(crate) mod export;
+pub(crate) mod exposure;
 pub(crate) mod group;
 pub(crate) mod household;
 pub(crate) mod index;
 pub(crate) mod instrument;
 pub(crate) mod lists;
 pub(crate) mod measure;
+pub(crate) mod packs;
+pub(crate) mod po;
 pub(crate) mod policy;
 pub(crate) mod queries;
 pub(crate) mod referral;
 pub(crate) mod report;
+pub(crate) mod report_page;
 pub(crate) mod retention;
 pub(crate) mod review;
+pub(crate) mod rights;
 pub(crate) mod session;
 pub(crate) mod transfer;
 

@@ -130,6 +130,7 @@ impl Vault {
         self.require_client(r.client)?;
         let date = self.past_date(r.date, "a referral")?;
         self.check_consent(r.client, "sharing")?;
+        self.check_objection(r.client, "sharing")?;
         if let Some(c) = r.case {
             if !self.case(c)?.clients.contains(&r.client) {
                 return Err(Error::validation(

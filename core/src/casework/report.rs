@@ -1,6 +1,10 @@
 //! Anonymous figures for donors: counts by month and by district, target group, sex and age
-//! band, as CSV. Built only from ids, dates and codes; no name, code, phone number or note is
-//! ever read into it. Any count from 1 to 4 is written "<5" so nobody can be singled out.
+//! band; each instrument's latest scores by band, under the cut-off set the team chose (named
+//! in a `cutoff_set` row). Built once as rows (`ReportRow`), then written as CSV here, as XLSX
+//! by the CLI and as a page with charts (`report_page.rs`). Built only from ids, dates and
+//! codes; no name, code, phone number or note is ever read into it. Any count from 1 to 4 is
+//! written "<5" so nobody can be singled out. Clients who objected to the statistics are left
+//! out; a field whose rectification is pending counts as unknown (`rights.rs`).
 //!
 //! Rows are margins (one dimension at a time), not cross-tabulations: a cross-tab of five
 //! dimensions would be mostly small cells. Suppression is per cell; a reader who subtracts
@@ -12,6 +16,8 @@ use std::fmt::Write as _;
 
 use super::csv;
 use super::date::Date;
+use super::index::CaseIndex;
+use super::rights;
 use crate::client::Client;
 use crate::error::Result;
 use crate::ids::RecordId;
@@ -55,6 +61,24 @@ struct Profile {
 }
 
 impl Profile {
+    /// The profile with every field the client disputes (a pending rectification) unknown.
+    fn without_disputed(mut self, index: &CaseIndex, client: RecordId) -> Self {
+        let disputed = |f: &str| rights::disputed(index, client, f);
+        if disputed("district") {
+            self.district = "unknown".into();
+        }
+        if disputed("sex") {
+            self.sex = "unknown";
+        }
+        if disputed("birth_year") {
+            self.birth_year = None;
+        }
+        if disputed("target_groups") {
+            self.groups = vec!["unknown".into()];
+        }
+        self
+    }
+
     fn of(c: &Client) -> Self {
         Profile {
             district: c
@@ -107,6 +131,61 @@ impl Tally {
     }
 }
 
+/// One row of the report. `count` is as published: a number, `<5`, or empty; `average` is
+/// empty when its count is suppressed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportRow {
+    pub metric: String,
+    pub month: String,
+    pub dimension: String,
+    pub value: String,
+    pub count: String,
+    pub average: String,
+}
+
+impl ReportRow {
+    fn new(
+        metric: &str,
+        month: &str,
+        dim: &str,
+        value: &str,
+        count: String,
+        average: String,
+    ) -> Self {
+        ReportRow {
+            metric: metric.to_owned(),
+            month: month.to_owned(),
+            dimension: dim.to_owned(),
+            value: value.to_owned(),
+            count,
+            average,
+        }
+    }
+
+    /// Whether the count was hidden as too small.
+    pub fn suppressed(&self) -> bool {
+        self.count.starts_with('<')
+    }
+}
+
+/// The rows as CSV: `metric,month,dimension,value,count,average`.
+pub fn to_csv(rows: &[ReportRow]) -> String {
+    let mut out = String::from("metric,month,dimension,value,count,average\n");
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{}",
+            csv(&r.metric),
+            csv(&r.month),
+            csv(&r.dimension),
+            csv(&r.value),
+            r.count,
+            r.average
+        );
+    }
+    out
+}
+
 fn cell(n: usize) -> String {
     if n > 0 && n < SUPPRESS_BELOW {
         format!("<{SUPPRESS_BELOW}")
@@ -123,31 +202,44 @@ impl Vault {
     /// The anonymous aggregate report as CSV: `metric,month,dimension,value,count,average`.
     /// Producing it is an export: noted in the audit trail here, whichever screen asks.
     pub fn report_csv(&mut self, opts: &ReportOptions) -> Result<String> {
-        let csv = self.report_rows(opts)?;
+        Ok(to_csv(&self.report_table(opts)?))
+    }
+
+    /// The same report as rows, for the other formats (XLSX, the one-page summary): every
+    /// count already suppressed. Producing it is an export, noted in the audit trail.
+    pub fn report_table(&mut self, opts: &ReportOptions) -> Result<Vec<ReportRow>> {
+        let rows = self.report_rows(opts)?;
         self.record_access(
             crate::casework::audit::AuditAction::Exported,
             None,
             "report",
         )?;
-        Ok(csv)
+        Ok(rows)
     }
 
-    fn report_rows(&self, opts: &ReportOptions) -> Result<String> {
+    fn report_rows(&self, opts: &ReportOptions) -> Result<Vec<ReportRow>> {
         let in_period =
             |d: Date| opts.from.is_none_or(|f| d >= f) && opts.to.is_none_or(|t| d <= t);
+        let index = self.index()?;
+        // A client who objected to the statistics is left out of every figure; a field whose
+        // rectification is pending is counted as unknown (`rights.rs`).
+        let objects = |c: &RecordId| rights::objects(&index, *c, "statistics");
         let profiles: HashMap<RecordId, Profile> = self
             .clients()?
             .items
             .iter()
-            .map(|c| (c.id, Profile::of(c)))
+            .filter(|c| !objects(&c.id))
+            .map(|c| (c.id, Profile::of(c).without_disputed(&index, c.id)))
             .collect();
-        let index = self.index()?;
         let mut t = Tally::default();
         for s in index.sessions().filter(|s| in_period(s.date)) {
+            if !s.participants.is_empty() && s.participants.iter().all(objects) {
+                continue;
+            }
             let m = month(s.date);
             t.count("sessions", &m, "all", "all");
             t.count("sessions", &m, "modality", &s.modality);
-            for p in &s.participants {
+            for p in s.participants.iter().filter(|p| !objects(p)) {
                 t.reach("clients_reached", &m, *p, profiles.get(p), s.date);
             }
         }
@@ -161,30 +253,40 @@ impl Vault {
                 .and_then(|id| kinds.get(&id))
                 .copied()
                 .unwrap_or("unknown");
-            for p in &g.attendance {
+            for p in g.attendance.iter().filter(|p| !objects(p)) {
                 t.count("group_attendance", &m, "all", "all");
                 t.count("group_attendance", &m, "group_kind", kind);
                 t.reach("clients_reached", &m, *p, profiles.get(p), g.date);
             }
         }
-        for r in index.referrals().filter(|r| in_period(r.date)) {
+        for r in index
+            .referrals()
+            .filter(|r| in_period(r.date) && !r.client.is_some_and(|c| objects(&c)))
+        {
             let m = month(r.date);
             t.count("referrals", &m, "all", "all");
             t.count("referrals", &m, "destination", &r.destination);
             t.count("referrals", &m, "status", r.status.code());
         }
-        let mut out = String::from("metric,month,dimension,value,count,average\n");
+        let mut out: Vec<ReportRow> = Vec::new();
         let mut rows: BTreeMap<Key, usize> = t.counts;
         for (k, set) in t.distinct {
             rows.insert(k, set.len());
         }
         for ((metric, m, dim, value), n) in &rows {
-            let _ = writeln!(out, "{metric},{m},{dim},{},{},", csv(value), cell(*n));
+            out.push(ReportRow::new(
+                metric,
+                m,
+                dim,
+                value,
+                cell(*n),
+                String::new(),
+            ));
         }
         // Change in scores: first and last scored assessment of each client in the period.
         let mut series: BTreeMap<(String, RecordId), Vec<ScoredOn>> = BTreeMap::new();
         for a in index.assessments().filter(|a| in_period(a.date)) {
-            if let (Some(c), Some(score)) = (a.client, a.score) {
+            if let (Some(c), Some(score)) = (a.client.filter(|c| !objects(c)), a.score) {
                 series
                     .entry((a.instrument.clone(), c))
                     .or_default()
@@ -192,11 +294,22 @@ impl Vault {
             }
         }
         let mut changes: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-        for ((inst, _), mut points) in series {
+        // Each client's latest score in the period, by band of the team's cut-off set.
+        let mut bands: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for ((inst, client), mut points) in series {
+            points.sort();
+            let sex = profiles.get(&client).and_then(|p| match p.sex {
+                "F" => Some(crate::client::Sex::Female),
+                "M" => Some(crate::client::Sex::Male),
+                _ => None,
+            });
+            let latest = points[points.len() - 1].2;
+            if let Some(b) = self.band_in_use(&inst, latest, sex) {
+                *bands.entry((inst.clone(), b.id)).or_default() += 1;
+            }
             if points.len() < 2 {
                 continue;
             }
-            points.sort();
             let change = i64::from(points[points.len() - 1].2) - i64::from(points[0].2);
             changes.entry(inst).or_default().push(change);
         }
@@ -207,12 +320,40 @@ impl Vault {
             } else {
                 String::new()
             };
-            let _ = writeln!(
-                out,
-                "measure_change,period,instrument,{},{},{avg}",
-                csv(&inst),
-                cell(n)
-            );
+            out.push(ReportRow::new(
+                "measure_change",
+                "period",
+                "instrument",
+                &inst,
+                cell(n),
+                avg,
+            ));
+        }
+        let mut used: BTreeSet<String> = BTreeSet::new();
+        for ((inst, band), n) in &bands {
+            used.insert(inst.clone());
+            out.push(ReportRow::new(
+                "measure_band",
+                "period",
+                inst,
+                band,
+                cell(*n),
+                String::new(),
+            ));
+        }
+        // Which cut-off set each instrument's bands come from, so a reader knows what a
+        // "case" meant in these figures.
+        for inst in used {
+            if let Ok(set) = self.cutoff_set_in_use(&inst) {
+                out.push(ReportRow::new(
+                    "cutoff_set",
+                    "period",
+                    &inst,
+                    &set.id,
+                    String::new(),
+                    String::new(),
+                ));
+            }
         }
         Ok(out)
     }

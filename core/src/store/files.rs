@@ -37,6 +37,7 @@ const OWNER: &[(&str, &str)] = &[
     ("case", "clients"),
     ("session", "case"),
     ("review", "target"),
+    ("rights_request", "client"),
 ];
 
 pub(crate) fn owner_field(kind: &str) -> Option<&'static str> {
@@ -68,6 +69,11 @@ const STATISTICS: &[(&str, &[&str])] = &[
     ("review", &[]),
     ("group", &["kind"]),
     ("group_session", &["group", "date", "attendance"]),
+    // An objection or a disputed field changes what the report may count.
+    (
+        "rights_request",
+        &["client", "right", "subject", "date", "decision"],
+    ),
 ];
 
 fn statistics(kind: &str) -> Option<&'static [&'static str]> {

@@ -44,6 +44,8 @@ data class ClientFileState(
     val household: List<Line> = emptyList(),
     val timeline: List<TimelineLine> = emptyList(),
     val trends: List<TrendLine> = emptyList(),
+    /** Each measure's scores over time with the bands behind them (ScoreCharts.kt). */
+    val charts: List<ScoreChart> = emptyList(),
     val referrals: List<ReferralLine> = emptyList(),
     /** Open cases, to record a session in (the first is the usual one). */
     val openCases: List<Choice> = emptyList(),
@@ -125,6 +127,7 @@ class ClientFilePresenter(app: App, private val clientId: String) :
         val risks = flags.ifEmpty { listOfNotNull(level?.let { t.code(it) }) }
         current = ClientFileState(
             name = c.name,
+            charts = scoreCharts(v, clientId, t),
             profile = profile,
             consent = consent,
             household = household,

@@ -172,6 +172,8 @@ data class MeasureState(
     val alerts: List<String> = emptyList(),
     /** Said once when the instrument has no published text in the chosen language. */
     val note: String? = null,
+    /** A small mark ("(draft)") when the question or instructions shown are a draft text. */
+    val draftMark: String? = null,
     val message: String? = null,
 ) : Private()
 
@@ -184,8 +186,20 @@ class MeasurePresenter(
 ) : AppPresenter<MeasureState>(app, MeasureState()) {
     override fun MeasureState.withMessage(message: String?) = copy(message = message)
 
-    private val instrument: Instrument = Lists.instruments.lastOrNull { it.id == instrumentId }
+    // With the team's content packs (translations an administrator imported) and which of
+    // its texts are drafts; the shipped text when the vault cannot say.
+    private val localized = runCatching { app.vault().localizedInstrument(instrumentId) }.getOrNull()
+    private val instrument: Instrument = localized?.instrument
+        ?: Lists.instruments.lastOrNull { it.id == instrumentId }
         ?: throw KomoraException.Validation("instrument", "not a known instrument")
+    private val drafts: Set<String> = localized?.drafts.orEmpty().toSet()
+
+    /** Whether the text at [path], as shown in this language (or in English for lack of it), is a draft. */
+    private fun isDraft(path: String, fr: String?, rw: String?): Boolean {
+        val t = app.texts
+        val shown = if (t.missing(fr, rw)) "en" else t.language.code
+        return "$path:$shown" in drafts
+    }
     private val answers = arrayOfNulls<Int>(instrument.items.size)
 
     init {
@@ -207,6 +221,9 @@ class MeasurePresenter(
                 count = instrument.items.size,
                 note = t[Str.TRANSLATION_MISSING].takeIf {
                     instrument.items.any { i -> t.missing(i.fr, i.rw) } || instrument.options.any { o -> t.missing(o.fr, o.rw) }
+                },
+                draftMark = draftMark(t).takeIf {
+                    isDraft("items.${item.id}", item.fr, item.rw) || isDraft("instructions", null, null)
                 },
             )
         }

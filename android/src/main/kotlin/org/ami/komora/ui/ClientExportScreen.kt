@@ -1,0 +1,102 @@
+// Giving a client their own file from the app (supervisors; Law N° 058/2021, access and
+// portability). The supervisor reads every free text of the file first (notes, safety notes,
+// who was present, a guardian's name) and decides each: release, withhold, or release a
+// shortened text; anything not decided is withheld. The documents then come back from the
+// core in memory; the Android layer writes them only to the place the supervisor picks (the
+// system's document picker: a USB stick, a printer) and drops them: no readable copy is left
+// in the tablet's shared storage. Reading the passages and producing the file are audited by
+// the core.
+package org.ami.komora.ui
+
+import org.ami.komora.core.PassageDecision
+
+/** One passage to decide on; [decision] is release, withhold or replace. */
+data class PassageLine(
+    val key: String,
+    val date: String,
+    val reason: String,
+    val text: String,
+    val decision: String = "withhold",
+    val replacement: String? = null,
+) : Private()
+
+/** The documents, ready to be written where the supervisor chooses; dropped by [ClientExportPresenter.done]. */
+class ExportReady(val html: String, val json: String, val released: Int, val shortened: Int, val withheld: Int) : Private()
+
+data class ClientExportState(
+    val passages: List<PassageLine> = emptyList(),
+    /** The client's language by default (their latest consent's). */
+    val language: Language? = null,
+    val ready: ExportReady? = null,
+    val message: String? = null,
+) : Private()
+
+/** Why a passage needs the supervisor's eye; the Kinyarwanda is the Komora team's draft, to be reviewed. */
+private val REASONS: Map<Language, Map<String, String>> = mapOf(
+    Language.ENGLISH to mapOf(
+        "notes" to "Notes",
+        "shared-record" to "Shared with other people",
+        "third-party" to "About other people",
+        "safety" to "Safety",
+    ),
+    Language.FRENCH to mapOf(
+        "notes" to "Notes",
+        "shared-record" to "Partagé avec d'autres personnes",
+        "third-party" to "Concerne d'autres personnes",
+        "safety" to "Sécurité",
+    ),
+    Language.KINYARWANDA to mapOf(
+        "notes" to "Inyandiko",
+        "shared-record" to "Bisangiwe n'abandi bantu",
+        "third-party" to "Bireba abandi bantu",
+        "safety" to "Umutekano",
+    ),
+)
+
+/** The reasons' labels of every language, for the test that checks them. */
+internal fun passageReasons(l: Language): Map<String, String> = REASONS.getValue(l)
+
+class ClientExportPresenter(app: App, private val clientId: String) :
+    AppPresenter<ClientExportState>(app, ClientExportState()) {
+    override fun ClientExportState.withMessage(message: String?) = copy(message = message)
+
+    init {
+        guard {
+            val t = app.texts
+            current = ClientExportState(
+                passages = app.vault().clientExportReview(clientId).map { p ->
+                    PassageLine(p.key, t.date(p.date), REASONS.getValue(t.language)[p.reason] ?: p.reason, p.text)
+                },
+            )
+        }
+    }
+
+    private fun decide(key: String, decision: String, replacement: String? = null) = update { s ->
+        s.copy(
+            passages = s.passages.map { if (it.key == key) it.copy(decision = decision, replacement = replacement) else it },
+            ready = null,
+        )
+    }
+
+    fun release(key: String) = decide(key, "release")
+
+    fun withhold(key: String) = decide(key, "withhold")
+
+    /** Release [text] instead: the passage with the other people's part taken out. */
+    fun replace(key: String, text: String) = decide(key, "replace", text)
+
+    fun language(l: Language) = update { it.copy(language = l, ready = null) }
+
+    /** Build the documents (audited as an export of the client's file). */
+    fun produce() {
+        guard {
+            val s = current
+            val decisions = s.passages.map { PassageDecision(it.key, it.decision, it.replacement) }
+            val docs = app.vault().exportClient(clientId, decisions, s.language?.code)
+            update { it.copy(ready = ExportReady(docs.html, docs.json, docs.released, docs.shortened, docs.withheld)) }
+        }
+    }
+
+    /** The documents were written (or the supervisor cancelled): drop them from memory. */
+    fun done() = update { it.copy(ready = null) }
+}
