@@ -143,6 +143,14 @@ fn bootstrap_invite_enrol_sync_status_list_and_revoke_from_the_command_line() {
         (row["role"].as_str(), row["revoked"].as_bool()),
         (Some("counsellor"), Some(false))
     );
+    // The fleet view says which team format each tablet's app reads; a new team is at this
+    // app's, and nothing above it can be raised.
+    assert_eq!(row["format"], komora_core::format::APP_FORMAT);
+    let format = json(&admin, &["admin", "format"]);
+    assert_eq!(format["team_format"], komora_core::format::APP_FORMAT);
+    assert_eq!(format["cannot_read_next"].as_array().map(Vec::len), Some(2));
+    let too_far = komora(&admin, &["admin", "format", "--raise", "99"]);
+    assert_eq!(too_far.status.code(), Some(2), "{too_far:?}");
 
     // The tablet is lost: revoke it. Its next sync fails with a message that says so.
     json(&admin, &["device", "revoke", &tablet_id]);

@@ -6,14 +6,20 @@
 //! format sends what it holds, reads nothing more and says to update the app.
 
 /// The newest team format this build of Komora reads and writes.
-pub const APP_FORMAT: u32 = 1;
+pub const APP_FORMAT: u32 = 2;
 
 /// The format of a team whose list has no format statement: every team made before formats.
 pub const FIRST_FORMAT: u32 = 1;
 
 /// The format that brought each record kind or field in, when later than the first: a
 /// `(kind, None)` row covers the whole kind, `(kind, Some(field))` one field of it.
-const SINCE: &[(&str, Option<&str>, u32)] = &[];
+const SINCE: &[(&str, Option<&str>, u32)] = &[
+    // Format 2 (issue 22): a person's rectification and objection requests, the team's
+    // chosen cut-off sets and its imported content packs.
+    ("rights_request", None, 2),
+    ("policy", Some("cutoff_sets"), 2),
+    ("policy", Some("content_pack"), 2),
+];
 
 /// The team format a change to `field` of a `kind` record needs.
 pub(crate) fn needed(kind: &str, field: Option<&str>) -> u32 {
@@ -38,5 +44,8 @@ mod tests {
             );
         }
         assert_eq!(needed("client", Some("name")), FIRST_FORMAT);
+        assert_eq!(needed("rights_request", Some("client")), 2);
+        assert_eq!(needed("policy", Some("auto_lock_minutes")), FIRST_FORMAT);
+        assert_eq!(needed("policy", Some("cutoff_sets")), 2);
     }
 }

@@ -63,6 +63,9 @@ pub struct VaultOptions {
     pub kdf: KdfParams,
     pub platform: Option<Arc<dyn PlatformKeyWrapper>>,
     pub time: Arc<dyn TimeSource>,
+    /// The newest team format this app reads and writes (`crate::format`): always this
+    /// build's, except in tests that play an app not yet updated (never above this build's).
+    pub app_format: u32,
 }
 
 impl Default for VaultOptions {
@@ -71,6 +74,7 @@ impl Default for VaultOptions {
             kdf: KdfParams::DEFAULT,
             platform: None,
             time: Arc::new(SystemClock),
+            app_format: crate::format::APP_FORMAT,
         }
     }
 }
@@ -571,6 +575,11 @@ impl fmt::Debug for Vault {
     }
 }
 
+/// An app format a vault may play: from the first to this build's.
+fn playable(format: u32) -> u32 {
+    format.clamp(crate::format::FIRST_FORMAT, crate::format::APP_FORMAT)
+}
+
 impl Vault {
     /// An unlocked vault around its store; the in-memory views start empty.
     fn around(store: Store, dir: Option<PathBuf>, time: Arc<dyn TimeSource>) -> Self {
@@ -656,6 +665,7 @@ impl Vault {
             Ok(store) => {
                 let mut vault = Self::around(store, Some(dir.to_owned()), opts.time);
                 vault.platform = opts.platform;
+                vault.app_format = playable(opts.app_format);
                 Ok(vault)
             }
             Err(e) => {
@@ -698,6 +708,7 @@ impl Vault {
                         kdf: key_file.kdf.params,
                         platform: Some(p.clone()),
                         time: opts.time.clone(),
+                        app_format: opts.app_format,
                     };
                     KeyFile::seal(device, &master, passphrase, &moved)?.write(dir)?;
                 }
@@ -712,6 +723,7 @@ impl Vault {
         }
         let mut vault = Self::around(store, Some(dir.to_owned()), opts.time);
         vault.platform = opts.platform;
+        vault.app_format = playable(opts.app_format);
         vault.load_roster()?;
         Ok(vault)
     }
@@ -820,6 +832,7 @@ impl Vault {
             platform: platform.cloned(),
             kdf: opts.kdf,
             time: opts.time.clone(),
+            app_format: self.app_format,
         };
         KeyFile::seal(device, &master, new, &opts)?.write(dir)
     }

@@ -5,9 +5,15 @@
 //! sends what it holds once it is; what a tablet cannot read (a record format its app does not
 //! know) never reaches it.
 
-use komora_core::{Error, HttpTransport, NewClient, Role, Vault};
+use std::path::Path;
+use std::time::Duration;
+
+use komora_core::{
+    ConsentGiver, Error, FormatRaise, HttpTransport, NewClient, NewRightsRequest, RecordId, Right,
+    Role, Vault, VaultOptions,
+};
 use komora_scenarios::server::TestServer;
-use komora_scenarios::{bootstrap_admin, client_names, enrol, quick_retries, sync};
+use komora_scenarios::{bootstrap_admin, client_names, enrol, fast_options, quick_retries, sync};
 
 fn client(v: &mut Vault, name: &str) {
     v.add_client(&NewClient {
@@ -101,41 +107,204 @@ fn a_tablet_too_old_for_the_server_is_told_to_update_and_keeps_its_work() {
     assert_eq!(client_names(&admin), vec!["Written before the update"]);
 }
 
+/// Vault options for an app that reads formats up to `format` only (not yet updated).
+fn app_of_format(format: u32) -> VaultOptions {
+    VaultOptions {
+        app_format: format,
+        ..fast_options()
+    }
+}
+
+/// The same vault, opened by an app updated to this build.
+fn updated(dir: &Path, passphrase: &str) -> Vault {
+    Vault::open(dir, passphrase, fast_options()).unwrap()
+}
+
+fn objection(v: &mut Vault, client: RecordId) -> komora_core::Result<RecordId> {
+    v.add_rights_request(&NewRightsRequest {
+        client,
+        right: Right::Objection,
+        subject: "statistics".into(),
+        asked_by: ConsentGiver::Client,
+        request: None,
+        date: None,
+    })
+}
+
 #[test]
-fn no_one_raises_the_team_format_beyond_what_the_app_writes_and_each_tablet_says_what_it_reads() {
+fn a_team_from_before_writes_a_new_kind_of_record_only_once_every_tablet_reads_it() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir.path().join("server"));
-    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
-    let mut tablet = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("t"));
-    sync(&mut tablet).unwrap();
-    let mut t = HttpTransport::new(&server.url).unwrap();
-
-    // Nothing above what this app writes can be raised, and nothing below the team's.
-    let too_new = admin
-        .raise_team_format(&mut t, komora_core::format::APP_FORMAT + 1, true)
-        .unwrap_err();
-    assert!(
-        matches!(
-            too_new,
-            Error::Validation {
-                field: "format",
-                ..
-            }
-        ),
-        "{too_new:?}"
+    let url = server.url.clone();
+    let mut t = HttpTransport::new(&url).unwrap();
+    // A team made by the previous app: no format statement, the first format.
+    let admin_dir = dir.path().join("admin");
+    let mut admin = Vault::bootstrap(
+        &admin_dir,
+        "admin passphrase",
+        &mut t,
+        &url,
+        server.bootstrap_code.as_deref().unwrap(),
+        "AMI",
+        "Huye",
+        app_of_format(1),
+    )
+    .unwrap();
+    assert_eq!(admin.team_format().unwrap(), 1);
+    let invite = |admin: &mut Vault, role| {
+        admin
+            .invite(
+                &mut HttpTransport::new(&url).unwrap(),
+                role,
+                Duration::from_secs(3600),
+            )
+            .unwrap()
+            .code
+    };
+    let code = invite(&mut admin, Role::Counsellor);
+    let old_dir = dir.path().join("old");
+    let mut old = Vault::enroll(
+        &old_dir,
+        "tablet passphrase",
+        &mut t,
+        &url,
+        &code,
+        app_of_format(1),
+    )
+    .unwrap();
+    let mut new = enrol(
+        &server,
+        &mut admin,
+        Role::Counsellor,
+        &dir.path().join("new"),
     );
-    let same = admin
-        .raise_team_format(&mut t, admin.team_format().unwrap(), false)
+    for v in [&mut admin, &mut old, &mut new] {
+        sync(v).unwrap();
+    }
+
+    // The updated tablet may not yet write what the old one cannot read: refused, nothing
+    // written, and the message says what to do.
+    let client = new
+        .add_client(&NewClient {
+            name: "Mukamana".into(),
+            ..Default::default()
+        })
         .unwrap();
+    let refused = objection(&mut new, client).unwrap_err();
     assert!(
-        matches!(same, komora_core::FormatRaise::Already { .. }),
-        "{same:?}"
+        matches!(&refused, Error::Forbidden(why) if why.contains("administrator raises")),
+        "{refused:?}"
+    );
+    assert_eq!(
+        new.sync_status().unwrap().pending,
+        1,
+        "only the client waits"
     );
 
-    // The fleet view says which format each tablet's app reads.
-    let fleet = admin.fleet(&mut t).unwrap();
-    assert!(fleet
-        .devices
-        .iter()
-        .all(|d| d.report.as_ref().map(|r| r.format) == Some(komora_core::format::APP_FORMAT)));
+    // The administrator's app is updated; raising is refused while a tablet cannot read it,
+    // and names that tablet.
+    drop(admin);
+    let mut admin = updated(&admin_dir, "admin passphrase");
+    sync(&mut admin).unwrap();
+    match admin.raise_team_format(&mut t, 2, false).unwrap() {
+        FormatRaise::NotReady { devices } => {
+            assert_eq!(
+                devices.iter().map(|d| d.id).collect::<Vec<_>>(),
+                [old.device_id()]
+            );
+            assert_eq!(devices[0].report.as_ref().unwrap().format, 1);
+        }
+        other => panic!("raised with a tablet that cannot read it: {other:?}"),
+    }
+    assert_eq!(admin.team_format().unwrap(), 1);
+
+    // Once that tablet runs the new app too, the format goes up, and the new kind travels.
+    drop(old);
+    let mut old = updated(&old_dir, "tablet passphrase");
+    sync(&mut old).unwrap();
+    assert_eq!(
+        admin.raise_team_format(&mut t, 2, false).unwrap(),
+        FormatRaise::Raised { version: 2 }
+    );
+    sync(&mut new).unwrap();
+    assert_eq!(new.team_format().unwrap(), 2);
+    let request = objection(&mut new, client).unwrap();
+    sync(&mut new).unwrap();
+    sync(&mut old).unwrap();
+    assert!(
+        old.rights_request(request).is_ok(),
+        "the updated tablet reads it"
+    );
+}
+
+#[test]
+fn a_tablet_older_than_its_teams_format_sends_its_work_and_reads_nothing_it_cannot_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let url = server.url.clone();
+    // A team made by this app starts at its format.
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    assert_eq!(
+        admin.team_format().unwrap(),
+        komora_core::format::APP_FORMAT
+    );
+    // A counsellor's tablet came with the previous app (the administrator forced the format,
+    // or the tablet was never updated).
+    let code = admin
+        .invite(
+            &mut HttpTransport::new(&url).unwrap(),
+            Role::Counsellor,
+            Duration::from_secs(3600),
+        )
+        .unwrap()
+        .code;
+    let old_dir = dir.path().join("old");
+    let mut old = Vault::enroll(
+        &old_dir,
+        "tablet passphrase",
+        &mut HttpTransport::new(&url).unwrap(),
+        &url,
+        &code,
+        app_of_format(1),
+    )
+    .unwrap();
+    let written_by_old = old
+        .add_client(&NewClient {
+            name: "Written on the old app".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let client = admin
+        .add_client(&NewClient {
+            name: "Written on the new app".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let request = objection(&mut admin, client).unwrap();
+    sync(&mut admin).unwrap();
+
+    // Its sync sends what it holds, reads nothing, and says to update the app.
+    let refused = sync(&mut old).unwrap_err();
+    assert!(matches!(refused, Error::UpdateRequired), "{refused:?}");
+    assert_eq!(
+        old.sync_status().unwrap().pending,
+        0,
+        "its work was sent first"
+    );
+    assert_eq!(client_names(&old), ["Written on the old app"]);
+    sync(&mut admin).unwrap();
+    assert!(
+        admin.client(written_by_old).is_ok(),
+        "the team has its work"
+    );
+
+    // Updated, it reads everything.
+    drop(old);
+    let mut old = updated(&old_dir, "tablet passphrase");
+    sync(&mut old).unwrap();
+    assert!(old.rights_request(request).is_ok());
+    assert_eq!(
+        sorted(client_names(&old)),
+        ["Written on the new app", "Written on the old app"]
+    );
 }

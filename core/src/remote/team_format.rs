@@ -9,7 +9,7 @@ use super::fleet::FleetDevice;
 use super::transport::Transport;
 use super::{Session, SyncOptions};
 use crate::error::{Error, Result};
-use crate::format::{APP_FORMAT, FIRST_FORMAT};
+use crate::format::FIRST_FORMAT;
 use crate::vault::Vault;
 
 /// What raising the team's format did.
@@ -32,17 +32,9 @@ impl Vault {
         Ok(self.store.team_format()?.unwrap_or(FIRST_FORMAT))
     }
 
-    /// The newest team format this tablet's app reads (lower only for tests that play an app
-    /// not yet updated).
+    /// The newest team format this tablet's app reads (`VaultOptions::app_format`).
     pub fn app_format(&self) -> u32 {
         self.app_format
-    }
-
-    /// Play an app that reads formats up to `format` only (tests of version skew): never
-    /// above what this build reads.
-    #[doc(hidden)]
-    pub fn play_app_format(&mut self, format: u32) {
-        self.app_format = format.clamp(FIRST_FORMAT, APP_FORMAT);
     }
 
     /// Raise the team's format to `version`, once every device of the team (not revoked)
