@@ -1,0 +1,295 @@
+//! What a restored, rebuilt or restarted store answers a tablet (ADR 0016): the summary of
+//! what it holds per author, where to pull again, catching up with the signed list and key
+//! grants, its generation, and the "rewound" answer to a cursor it no longer holds.
+
+use komora_protocol::{AuthorRanges, Id16, Role};
+
+use crate::fixtures::*;
+use crate::stream::{page, pull_all};
+use crate::{on_every_store, stores};
+
+/// If this failed, a tablet facing a server restored from last night's backup could not tell
+/// which of its operations the server lost, and would either send everything again over 2G or
+/// never send what was lost.
+#[test]
+fn a_stream_summary_says_what_each_author_has_on_the_server() {
+    on_every_store(|db, t| {
+        let (team, a) = found(db, 1, 1);
+        let c = enrol(db, team, a, 2, Role::Counsellor);
+        db.push(team, c, &[op(1, 1, c, 1), op(2, 1, c, 2)]).unwrap();
+        db.push(team, a, &[op(3, 1, a, 1)]).unwrap();
+        db.push(team, c, &[op(4, 1, c, 3)]).unwrap();
+        db.push(team, c, &[unnumbered(5, 1)]).unwrap();
+        db.push(team, c, &[op(6, 1, c, 5)]).unwrap();
+        db.push(team, a, &[op(7, 1, a, 2)]).unwrap();
+
+        let holds = t.note("holds", db.holds(team).unwrap());
+        assert_eq!(holds, vec![(a, vec![(1, 2)]), (c, vec![(1, 3), (5, 5)])]);
+        assert_eq!(
+            t.note("hers", db.holds_of(team, c).unwrap()),
+            [(1, 3), (5, 5)]
+        );
+        assert_eq!(
+            t.note("nobody's", db.holds_of(team, device_id(9)).unwrap()),
+            []
+        );
+
+        let resume = |t: &mut crate::Transcript, label: &str, theirs: AuthorRanges| {
+            t.note(label, db.resume_after(team, &theirs).unwrap())
+        };
+        assert_eq!(resume(t, "holds nothing", vec![]), 0);
+        let all: AuthorRanges = vec![(a, vec![(1, 2)]), (c, vec![(1, 3), (5, 5)])];
+        assert_eq!(
+            resume(t, "holds all numbered", all),
+            4,
+            "just before the unnumbered one"
+        );
+        let gap: AuthorRanges = vec![(a, vec![(1, 2)]), (c, vec![(1, 1), (3, 5)])];
+        assert_eq!(resume(t, "lacks her second", gap), 1);
+        db.push(team, c, &[op(5, 1, c, 4)]).unwrap();
+        let all: AuthorRanges = vec![(a, vec![(1, 2)]), (c, vec![(1, 5)])];
+        assert_eq!(resume(t, "holds everything", all), 7, "the head");
+        assert!(db.resume_after(team_unknown(), &vec![]).is_err());
+    });
+}
+
+fn team_unknown() -> Id16 {
+    team(0xee)
+}
+
+/// If this failed, a server restored from a backup older than a revocation would let the lost
+/// tablet log in again, keep a colleague enrolled since then locked out, or keep asking
+/// tablets for key grants they already gave back.
+#[test]
+fn a_restored_store_catches_up_from_the_signed_list_and_the_grants_tablets_send() {
+    on_every_store(|db, t| {
+        let (team, a) = found(db, 1, 1);
+        let (other_team, _) = found(db, 2, 9);
+        // Members the store lost, registered again from their signed statements, in the order
+        // the tablet sends them (not the order of their ids).
+        assert!(t.note(
+            "third",
+            db.register_device(team, &device(3), Role::Supervisor, NOW)
+                .unwrap()
+        ));
+        assert!(t.note(
+            "second",
+            db.register_device(team, &device(2), Role::Counsellor, NOW)
+                .unwrap()
+        ));
+        assert!(!t.note(
+            "again",
+            db.register_device(team, &device(2), Role::Admin, NOW)
+                .unwrap()
+        ));
+        assert!(!t.note(
+            "another team's",
+            db.register_device(team, &device(9), Role::Admin, NOW)
+                .unwrap()
+        ));
+        assert_eq!(
+            db.device(device_id(2)).unwrap().unwrap().role,
+            Role::Counsellor,
+            "not replaced"
+        );
+        assert_eq!(
+            db.device(device_id(9)).unwrap().unwrap().team_id,
+            other_team,
+            "not moved"
+        );
+        assert!(db
+            .register_device(team_unknown(), &device(8), Role::Admin, NOW)
+            .is_err());
+
+        db.raise_epoch(team, 3).unwrap();
+        db.raise_epoch(team, 2).unwrap();
+        assert_eq!(
+            t.note("epoch", db.device(a).unwrap().unwrap().team_epoch),
+            3,
+            "never lowered"
+        );
+        let missing = t.note("missing", db.missing_grants(team).unwrap());
+        let expected: Vec<(u32, Id16, Vec<u8>)> = [2, 3]
+            .into_iter()
+            .flat_map(|e| [1, 2, 3].map(|d| (e, device_id(d), kx_pk(d))))
+            .collect();
+        assert_eq!(missing, expected, "by epoch, then by device");
+
+        let k = |x: u8| vec![x; 48];
+        let grants = [
+            (2, a, k(1)),
+            (2, device_id(2), k(2)),
+            (2, device_id(9), k(9)),
+            (2, a, k(7)),
+            (3, device_id(5), k(5)),
+        ];
+        assert_eq!(
+            t.note("added", db.add_grants(team, &grants).unwrap()),
+            2,
+            "never replaced, only the team's"
+        );
+        assert_eq!(
+            t.note("admin's", db.key_grants(team, a, 0).unwrap()),
+            (3, vec![(2, k(1))])
+        );
+        assert_eq!(
+            t.note(
+                "the other team's device",
+                db.key_grants(other_team, device_id(9), 0).unwrap()
+            ),
+            (1, vec![])
+        );
+
+        db.put_token(&[6; 32], device_id(3), NOW + 900_000).unwrap();
+        db.revoke_to(team, device_id(3), 4, NOW + 5).unwrap();
+        db.revoke_to(team, device_id(3), 4, NOW + 9).unwrap();
+        let row = db.device(device_id(3)).unwrap().unwrap();
+        assert_eq!(t.note("revoked", (row.revoked, row.team_epoch)), (true, 4));
+        assert_eq!(
+            t.note("its token", db.token_device(&[6; 32], NOW).unwrap()),
+            None
+        );
+        let missing = t.note("missing after", db.missing_grants(team).unwrap());
+        let still: Vec<(u32, Id16)> = missing.iter().map(|(e, d, _)| (*e, *d)).collect();
+        assert_eq!(
+            still,
+            [(3, a), (3, device_id(2)), (4, a), (4, device_id(2))],
+            "a revoked device is owed no key"
+        );
+        db.revoke_to(other_team, device_id(2), 5, NOW).unwrap();
+        assert!(
+            !db.device(device_id(2)).unwrap().unwrap().revoked,
+            "only the team's own devices"
+        );
+        assert_eq!(
+            t.note(
+                "the other team's epoch",
+                db.device(device_id(9)).unwrap().unwrap().team_epoch
+            ),
+            5
+        );
+    });
+}
+
+/// If this failed, a tablet facing a server restored or rebuilt under it would read on from a
+/// cursor into another stream, skipping what it never saw and never sending back what the
+/// server lost.
+#[test]
+fn a_tablet_is_told_when_the_stream_is_not_the_one_it_read() {
+    on_every_store(|db, t| {
+        let (team, a) = found(db, 1, 1);
+        let c = enrol(db, team, a, 2, Role::Counsellor);
+        db.push(
+            team,
+            c,
+            &(1..=4).map(|n| op(n, 1, c, n.into())).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let first = db.generation().unwrap();
+        assert_eq!(db.generation().unwrap(), first, "a generation stays");
+
+        let p = page(
+            t,
+            "the op it read",
+            db,
+            db.pull(team, a, 2, 1 << 20, Some(op_id(2))).unwrap(),
+        );
+        assert_eq!((numbers(&p.envelopes), p.rewound), (vec![3, 4], false));
+        let p = page(
+            t,
+            "another op there",
+            db,
+            db.pull(team, a, 2, 1 << 20, Some(op_id(3))).unwrap(),
+        );
+        assert_eq!(
+            (p.envelopes.len(), p.next, p.more, p.head, p.rewound),
+            (0, 2, false, 4, true)
+        );
+        let p = page(
+            t,
+            "beyond the head",
+            db,
+            db.pull(team, a, 6, 1 << 20, Some(op_id(6))).unwrap(),
+        );
+        assert_eq!((p.envelopes.len(), p.next, p.rewound), (0, 6, true));
+        let p = page(
+            t,
+            "beyond, without at",
+            db,
+            db.pull(team, a, 5, 1 << 20, None).unwrap(),
+        );
+        assert!(p.rewound);
+        let p = page(
+            t,
+            "at the head",
+            db,
+            db.pull(team, a, 4, 1 << 20, Some(op_id(4))).unwrap(),
+        );
+        assert!(!p.rewound && p.envelopes.is_empty());
+
+        // A restore gives the store a new generation, and only that changes.
+        let fresh = db.new_generation().unwrap();
+        assert_ne!(fresh, first);
+        assert_eq!(db.generation().unwrap(), fresh);
+        let p = page(
+            t,
+            "after a new generation",
+            db,
+            db.pull(team, a, 0, 1 << 20, None).unwrap(),
+        );
+        assert_eq!(p.generation, fresh);
+        assert_eq!(numbers(&p.envelopes), [1, 2, 3, 4]);
+        assert_eq!(t.note("head", db.head(team).unwrap()), 4);
+    });
+}
+
+/// If this failed, restarting the server (an upgrade, a power cut) would lose operations,
+/// devices, revocations or erasures, or look like a restore to every tablet.
+#[test]
+fn a_restarted_store_keeps_everything_it_acknowledged() {
+    for mut store in stores() {
+        let (team, a, c, generation) = {
+            let db = store.db();
+            let (team, a) = found(db, 1, 1);
+            let c = enrol(db, team, a, 2, Role::Counsellor);
+            db.push(
+                team,
+                c,
+                &(1..=5).map(|n| op(n, 1, c, n.into())).collect::<Vec<_>>(),
+            )
+            .unwrap();
+            db.push(team, a, &[op(9, 1, a, 1)]).unwrap();
+            db.erase_ops(team, a, op_id(9), &[op_id(2)], NOW).unwrap();
+            db.put_token(&[1; 32], c, NOW + 900_000).unwrap();
+            let grants = [(a, vec![1; 48])];
+            db.revoke(team, c, NOW, 2, &grants, &[b"snapshot".to_vec()])
+                .unwrap();
+            (team, a, c, db.generation().unwrap())
+        };
+        store.reopen();
+        let db = store.db();
+        let d = store.dialect;
+        assert_eq!(
+            db.generation().unwrap(),
+            generation,
+            "{d}: a restart is not a restore"
+        );
+        assert_eq!(db.head(team).unwrap(), 6, "{d}");
+        let (got, _) = pull_all(db, team, device_id(99), 0, 1 << 20);
+        assert_eq!(got, [1, 3, 4, 5, 9], "{d}");
+        assert_eq!(
+            db.push(team, c, &[op(2, 2, c, 2)]).unwrap(),
+            (0, 1),
+            "{d}: still erased"
+        );
+        let row = db.device(c).unwrap().unwrap();
+        assert_eq!((row.revoked, row.team_epoch), (true, 2), "{d}");
+        assert_eq!(
+            db.key_grants(team, a, 0).unwrap(),
+            (2, vec![(2, vec![1; 48])]),
+            "{d}"
+        );
+        assert_eq!(db.roster_len(team).unwrap(), 4, "{d}");
+        assert!(!db.needs_bootstrap().unwrap(), "{d}");
+    }
+}
