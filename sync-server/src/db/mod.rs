@@ -31,6 +31,29 @@ pub type DbResult<T> = Result<T, DbError>;
 /// such a key, and tablets would park what they cannot open (issue 16, finding 4).
 const FUTURE_EPOCH: &str = "an operation is sealed under a key epoch this team does not have";
 
+/// Why a push numbering an operation beyond what a store holds (a signed 64-bit integer in
+/// both dialects) is refused: stored, it would come back as another (negative) number.
+const NUMBER_TOO_LARGE: &str = "an operation's number in its author's sequence is too large";
+
+/// Check a batch before storing any of it: every operation sealed under the team's current
+/// key epoch, and numbered within what the store can hold. The same refusals, in the same
+/// order, on every store.
+fn check_batch(team_epoch: u64, ops: &[IncomingOp]) -> DbResult<()> {
+    if ops.iter().any(|op| u64::from(op.epoch) < team_epoch) {
+        return Err(DbError::StaleEpoch);
+    }
+    if ops.iter().any(|op| u64::from(op.epoch) > team_epoch) {
+        return Err(DbError::Invalid(FUTURE_EPOCH));
+    }
+    if ops
+        .iter()
+        .any(|op| op.author_seq.is_some_and(|n| n > i64::MAX as u64))
+    {
+        return Err(DbError::Invalid(NUMBER_TOO_LARGE));
+    }
+    Ok(())
+}
+
 /// Why an erase request citing an erasure the asking device did not push is refused.
 const UNKNOWN_ERASURE: &str =
     "the erasure this request carries out is not one this device sent: sync, then try again";
@@ -46,6 +69,7 @@ const TABLES: &[&str] = &[
     "key_grants",
     "roster",
     "ops",
+    "erased_ops",
 ];
 
 /// A stored id back into its type; a malformed one means a damaged store.
@@ -282,8 +306,8 @@ pub trait Db: Send + Sync + 'static {
     fn raise_epoch(&self, team: Id16, epoch: u32) -> DbResult<()>;
     /// Store key grants the team lacks (never replacing one); returns how many were new.
     fn add_grants(&self, team: Id16, grants: &[(u32, Id16, Vec<u8>)]) -> DbResult<u32>;
-    /// For each epoch after the first and each device not revoked before it, the grants the
-    /// store lacks: (epoch, device, its X25519 key).
+    /// For each epoch after the first and each device not revoked, the grants the store
+    /// lacks: (epoch, device, its X25519 key), by epoch then by device id.
     fn missing_grants(&self, team: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>>;
     /// Keep what a device said of itself at login (the fleet view).
     fn report(&self, device: Id16, report: &komora_protocol::DeviceReport) -> DbResult<()>;

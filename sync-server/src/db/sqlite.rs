@@ -374,12 +374,7 @@ impl Db for SqliteDb {
             [team.0],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        if ops.iter().any(|op| op.epoch < epoch) {
-            return Err(DbError::StaleEpoch);
-        }
-        if ops.iter().any(|op| op.epoch > epoch) {
-            return Err(DbError::Invalid(super::FUTURE_EPOCH));
-        }
+        super::check_batch(epoch.into(), ops)?;
         let (mut stored, mut dups) = (0u32, 0u32);
         {
             let mut exists = tx.prepare_cached(
@@ -628,7 +623,8 @@ impl Db for SqliteDb {
             })?;
         let mut stmt = conn.prepare_cached(
             "SELECT d.id, d.kx_pk FROM devices d WHERE d.team_id = ?1 AND d.revoked_ms IS NULL
-             AND NOT EXISTS (SELECT 1 FROM key_grants g WHERE g.team_id = ?1 AND g.device_id = d.id AND g.epoch = ?2)",
+             AND NOT EXISTS (SELECT 1 FROM key_grants g WHERE g.team_id = ?1 AND g.device_id = d.id AND g.epoch = ?2)
+             ORDER BY d.id",
         )?;
         let mut out = Vec::new();
         for e in 2..=epoch {
