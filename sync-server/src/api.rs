@@ -176,7 +176,7 @@ fn limited(
     if limiter.allow(addr.0) {
         Ok(())
     } else {
-        Metrics::add(&metrics.rate_limited, 1);
+        metrics.rate_limited.inc();
         Err(ApiError::rate_limited())
     }
 }
@@ -188,7 +188,7 @@ fn login_limited(state: &AppState, addr: ClientAddr, device: Id16) -> Result<(),
     if state.device_limit.allow(device) {
         Ok(())
     } else {
-        Metrics::add(&state.metrics.rate_limited, 1);
+        state.metrics.rate_limited.inc();
         Err(ApiError::rate_limited())
     }
 }
@@ -240,7 +240,7 @@ pub async fn metrics(
         return Err(ApiError::unauthenticated());
     }
     Ok((
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
         state.metrics.render(),
     )
         .into_response())
@@ -614,9 +614,9 @@ pub async fn push(
     }
     let (team, author) = (who.0.team_id, who.0.id);
     let (stored, duplicates) = blocking(&state, move |db| db.push(team, author, &ops)).await?;
-    Metrics::add(&state.metrics.ops_stored, stored.into());
-    Metrics::add(&state.metrics.ops_duplicate, duplicates.into());
-    Metrics::add(&state.metrics.bytes_in, bytes);
+    state.metrics.ops_stored.inc_by(stored.into());
+    state.metrics.ops_duplicate.inc_by(duplicates.into());
+    state.metrics.bytes_in.inc_by(bytes);
     Ok(Json(PushResponse { stored, duplicates }))
 }
 
@@ -649,11 +649,11 @@ pub async fn pull(
         ),
     };
     let page: PullPage = blocking(&state, move |db| db.pull(team, me, after, max, at)).await?;
-    Metrics::add(&state.metrics.ops_served, page.envelopes.len() as u64);
-    Metrics::add(
-        &state.metrics.bytes_out,
-        page.envelopes.iter().map(|e| e.len() as u64).sum(),
-    );
+    state.metrics.ops_served.inc_by(page.envelopes.len() as u64);
+    state
+        .metrics
+        .bytes_out
+        .inc_by(page.envelopes.iter().map(|e| e.len() as u64).sum());
     let body = postcard::to_allocvec(&page)
         .map_err(|_| ApiError::bad_request("the page could not be encoded"))?;
     Ok(([(header::CONTENT_TYPE, "application/octet-stream")], body).into_response())
