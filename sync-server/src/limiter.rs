@@ -1,64 +1,55 @@
-//! Rate limits (token buckets) against guessing codes and hammering logins, per client address
-//! and per device. Kept in memory per server process: behind a load balancer each process
-//! limits on its own.
+//! Rate limits against guessing codes and hammering logins, per client address and per device:
+//! `governor`'s keyed limiter (GCRA: a token bucket kept as one timestamp per key). Kept in
+//! memory per server process: behind a load balancer each process limits on its own.
 
-use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::Instant;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
-/// Token buckets by key: a client address, or a device id.
-pub struct RateLimiter<K = IpAddr> {
-    burst: f64,
-    per_second: f64,
-    buckets: Mutex<HashMap<K, (f64, Instant)>>,
+use governor::{DefaultKeyedRateLimiter, Quota};
+
+/// Past this many keys, the limiter forgets those whose bucket is full again (a spray of
+/// made-up addresses must not grow the server's memory without end).
+const FORGET_ABOVE: usize = 100_000;
+
+/// How often (in requests) a limiter past `FORGET_ABOVE` looks for keys to forget: a look
+/// walks every key, so it is not done on every request.
+const FORGET_EVERY: u64 = 4_096;
+
+/// "Never" for a limit of 0 a minute: the burst, then nothing for a century.
+const NEVER: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
+/// Rate limits by key: a client address, or a device id.
+pub struct RateLimiter<K: Hash + Eq + Clone = IpAddr> {
+    inner: DefaultKeyedRateLimiter<K>,
+    requests: AtomicU64,
 }
 
-impl<K: Hash + Eq + Copy> RateLimiter<K> {
-    /// `per_minute` requests a minute on average, up to `burst` at once.
+impl<K: Hash + Eq + Clone> RateLimiter<K> {
+    /// `per_minute` requests a minute on average, up to `burst` (at least 1) at once. A limit
+    /// of 0 lets the burst through once, and nothing after.
     pub fn new(per_minute: u32, burst: u32) -> Self {
+        let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
+        let quota = match NonZeroU32::new(per_minute) {
+            Some(n) => Quota::per_minute(n),
+            None => Quota::with_period(NEVER).expect("a century is not zero"),
+        };
         Self {
-            burst: burst as f64,
-            per_second: per_minute as f64 / 60.0,
-            buckets: Mutex::new(HashMap::new()),
+            inner: governor::RateLimiter::keyed(quota.allow_burst(burst)),
+            requests: AtomicU64::new(0),
         }
     }
 
-    /// Take one token for `addr`; false when it must wait.
-    pub fn allow(&self, addr: K) -> bool {
-        let now = Instant::now();
-        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        if buckets.len() > 100_000 {
-            // Forget full buckets so memory stays bounded under a spray of addresses.
-            let burst = self.burst;
-            let rate = self.per_second;
-            buckets.retain(|_, (tokens, at)| *tokens + at.elapsed().as_secs_f64() * rate < burst);
+    /// Take one try for `key`; false when it must wait.
+    pub fn allow(&self, key: K) -> bool {
+        let n = self.requests.fetch_add(1, Ordering::Relaxed);
+        if n % FORGET_EVERY == 0 && self.inner.len() > FORGET_ABOVE {
+            // Only keys whose bucket is full again: a limited key keeps waiting.
+            self.inner.retain_recent();
+            self.inner.shrink_to_fit();
         }
-        let (tokens, at) = buckets.entry(addr).or_insert((self.burst, now));
-        *tokens =
-            (*tokens + now.duration_since(*at).as_secs_f64() * self.per_second).min(self.burst);
-        *at = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_burst_passes_then_the_address_waits_while_others_do_not() {
-        let l: RateLimiter = RateLimiter::new(6, 3);
-        let a: IpAddr = "127.0.0.1".parse().unwrap();
-        let b: IpAddr = "127.0.0.2".parse().unwrap();
-        assert!((0..3).all(|_| l.allow(a)));
-        assert!(!l.allow(a));
-        assert!(l.allow(b));
+        self.inner.check_key(&key).is_ok()
     }
 }
