@@ -24,9 +24,11 @@ impl TlsServer {
     fn start(data: &Path) -> Self {
         std::fs::create_dir_all(data).unwrap();
         let db = Arc::new(SqliteDb::open(&data.join("komora-sync.db")).unwrap());
-        let bootstrap_code = komora_sync_server::prepare_bootstrap(db.as_ref())
-            .unwrap()
-            .unwrap();
+        let bootstrap_code =
+            komora_sync_server::db::wait(komora_sync_server::prepare_bootstrap(db.as_ref()))
+                .unwrap()
+                .unwrap()
+                .unwrap();
         let certificate = tls::own_certificate(data).unwrap();
         let acceptor = certificate.acceptor().unwrap();
         let state = AppState::new(db, komora_scenarios::server::test_limits());

@@ -20,7 +20,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::auth::{sha256, Authed, ClientAddr, CHALLENGE_TTL_MS, TOKEN_TTL_MS};
-use crate::db::{Db, DbResult, IncomingOp, NewDevice, NewInvite};
+use crate::db::{DbResult, IncomingOp, NewDevice, NewInvite};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::{now_ms, AppState};
@@ -34,13 +34,12 @@ pub fn protocol_of(headers: &axum::http::HeaderMap) -> u32 {
         .unwrap_or(1)
 }
 
-/// Run a storage call on a blocking thread. A panic there becomes a 500, never a dead server.
-pub async fn blocking<T: Send + 'static>(
-    state: &Arc<AppState>,
-    f: impl FnOnce(&dyn Db) -> DbResult<T> + Send + 'static,
+/// Await a storage call. A panic in it becomes a 500, never a dropped connection or a dead
+/// server.
+pub async fn stored<T>(
+    call: impl std::future::Future<Output = DbResult<T>>,
 ) -> Result<T, ApiError> {
-    let db = state.db.clone();
-    match tokio::task::spawn_blocking(move || f(db.as_ref())).await {
+    match futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(call)).await {
         Ok(result) => result.map_err(ApiError::from),
         Err(_) => {
             tracing::error!("a storage call panicked");
@@ -195,7 +194,7 @@ fn login_limited(state: &AppState, addr: ClientAddr, device: Id16) -> Result<(),
 
 /// A registered device that may log in: unknown is unauthenticated, revoked is told so.
 async fn active_device(state: &Arc<AppState>, id: Id16) -> Result<crate::db::DeviceRow, ApiError> {
-    let device = blocking(state, move |db| db.device(id))
+    let device = stored(state.db.device(id))
         .await?
         .ok_or_else(ApiError::unauthenticated)?;
     if device.revoked {
@@ -207,7 +206,7 @@ async fn active_device(state: &Arc<AppState>, id: Id16) -> Result<crate::db::Dev
 pub async fn health(
     State(state): State<Arc<AppState>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let waiting = blocking(&state, |db| db.needs_bootstrap()).await?;
+    let waiting = stored(state.db.needs_bootstrap()).await?;
     // The backups' times and flags (no path, no error text): a stopped or failing backup is
     // seen where the administrator looks.
     let backup = state.backups.health(now_ms());
@@ -261,10 +260,7 @@ pub async fn bootstrap(
     let code = komora_protocol::code::normalise(&req.code).ok_or_else(ApiError::invalid_code)?;
     let hash = sha256(code.as_bytes());
     let team = req.team_id;
-    blocking(&state, move |db| {
-        db.bootstrap(&hash, team, &device, now_ms())
-    })
-    .await?;
+    stored(state.db.bootstrap(hash, team, device, now_ms())).await?;
     tracing::info!("bootstrapped: first team and administrator device created");
     Ok(Json(RegisteredResponse {
         team_id: team,
@@ -289,7 +285,7 @@ pub async fn create_team(
         Introduction::Founder { team: req.team_id },
     )?;
     let team = req.team_id;
-    blocking(&state, move |db| db.create_team(team, &device, now_ms())).await?;
+    stored(state.db.create_team(team, device, now_ms())).await?;
     tracing::info!(team = %team, "team created");
     Ok(Json(RegisteredResponse {
         team_id: team,
@@ -308,13 +304,15 @@ pub async fn challenge(
     let req: ChallengeRequest = json(&body)?;
     let id = req.device_id;
     login_limited(&state, addr, id)?;
-    blocking(&state, move |db| db.device(id))
+    stored(state.db.device(id))
         .await?
         .ok_or_else(ApiError::unauthenticated)?;
     let challenge: [u8; 32] = random();
-    blocking(&state, move |db| {
-        db.put_challenge(&challenge, id, now_ms() + CHALLENGE_TTL_MS)
-    })
+    stored(
+        state
+            .db
+            .put_challenge(challenge.to_vec(), id, now_ms() + CHALLENGE_TTL_MS),
+    )
     .await?;
     Ok(Json(ChallengeResponse {
         challenge: komora_protocol::Bytes(challenge.to_vec()),
@@ -331,11 +329,7 @@ pub async fn token(
     login_limited(&state, addr, id)?;
     let device = active_device(&state, id).await?;
     let challenge = req.challenge.0.clone();
-    if !blocking(&state, move |db| {
-        db.take_challenge(&challenge, id, now_ms())
-    })
-    .await?
-    {
+    if !stored(state.db.take_challenge(challenge, id, now_ms())).await? {
         return Err(ApiError::unauthenticated());
     }
     let message = komora_protocol::login_message(&id, &req.challenge.0);
@@ -347,17 +341,18 @@ pub async fn token(
     let hash = sha256(token.as_bytes());
     let team = device.team_id;
     let report = req.report.clone().map(bounded_report);
-    let (roster_len, generation, head, own, erased_for_me) = blocking(&state, move |db| {
-        db.put_token(&hash, id, now_ms() + TOKEN_TTL_MS)?;
-        if let Some(r) = &report {
-            db.report(id, r)?;
+    let db = &state.db;
+    let (roster_len, generation, head, own, erased_for_me) = stored(async {
+        db.put_token(hash, id, now_ms() + TOKEN_TTL_MS).await?;
+        if let Some(r) = report {
+            db.report(id, r).await?;
         }
         Ok((
-            db.roster_len(team)?,
-            db.generation()?,
-            db.head(team)?,
-            db.holds_of(team, id)?,
-            db.erased_for(team, id)?,
+            db.roster_len(team).await?,
+            db.generation().await?,
+            db.head(team).await?,
+            db.holds_of(team, id).await?,
+            db.erased_for(team, id).await?,
         ))
     })
     .await?;
@@ -387,15 +382,11 @@ pub async fn revocation_proof(
     let req: komora_protocol::RevocationProofRequest = json(&body)?;
     let id = req.device_id;
     login_limited(&state, addr, id)?;
-    let device = blocking(&state, move |db| db.device(id))
+    let device = stored(state.db.device(id))
         .await?
         .ok_or_else(ApiError::unauthenticated)?;
     let challenge = req.challenge.0.clone();
-    if !blocking(&state, move |db| {
-        db.take_challenge(&challenge, id, now_ms())
-    })
-    .await?
-    {
+    if !stored(state.db.take_challenge(challenge, id, now_ms())).await? {
         return Err(ApiError::unauthenticated());
     }
     let message = komora_protocol::revocation_proof_message(&id, &req.challenge.0);
@@ -408,10 +399,7 @@ pub async fn revocation_proof(
         ));
     }
     let (team, after) = (device.team_id, req.after);
-    let (statements, total) = blocking(&state, move |db| {
-        db.roster(team, after, MAX_ROSTER_PAGE as u32)
-    })
-    .await?;
+    let (statements, total) = stored(state.db.roster(team, after, MAX_ROSTER_PAGE as u32)).await?;
     let statements = within_page_budget(statements);
     tracing::info!("a revoked device fetched the proof of its revocation");
     Ok(Json(komora_protocol::roster::RosterResponse {
@@ -441,7 +429,7 @@ pub async fn retire(
     signed_by(&signed, &who.0.sign_pk)?;
     let team = who.0.team_id;
     let bytes = req.statement.0;
-    blocking(&state, move |db| db.add_statement(team, &bytes)).await?;
+    stored(state.db.add_statement(team, bytes)).await?;
     tracing::info!("a device was handed back");
     Ok(Json(serde_json::json!({ "retired": true })))
 }
@@ -457,7 +445,7 @@ pub async fn report(
     let Json(report) = body.map_err(|_| ApiError::bad_request("a device report"))?;
     let report = bounded_report(report);
     let id = who.0.id;
-    blocking(&state, move |db| db.report(id, &report)).await?;
+    stored(state.db.report(id, report)).await?;
     Ok(Json(serde_json::json!({ "kept": true })))
 }
 
@@ -532,7 +520,7 @@ pub async fn invite(
         statement: req.invite.0,
         invite_pk: Some(invite_pk),
     };
-    blocking(&state, move |db| db.create_invite(&invite)).await?;
+    stored(state.db.create_invite(invite)).await?;
     Ok(Json(InviteResponse {
         expires_at_ms: expires,
     }))
@@ -549,10 +537,7 @@ pub async fn enroll(
     if req.lookup.0.len() != 32 {
         return Err(ApiError::invalid_code());
     }
-    let (team_id, role, bundle) = blocking(&state, move |db| {
-        db.enroll(&req.lookup.0, &device, now_ms())
-    })
-    .await?;
+    let (team_id, role, bundle) = stored(state.db.enroll(req.lookup.0, device, now_ms())).await?;
     tracing::info!(role = role.as_str(), "device enrolled");
     Ok(Json(EnrollResponse {
         team_id,
@@ -613,11 +598,14 @@ pub async fn push(
         });
     }
     let (team, author) = (who.0.team_id, who.0.id);
-    let (stored, duplicates) = blocking(&state, move |db| db.push(team, author, &ops)).await?;
-    state.metrics.ops_stored.inc_by(stored.into());
+    let (kept, duplicates) = stored(state.db.push(team, author, ops)).await?;
+    state.metrics.ops_stored.inc_by(kept.into());
     state.metrics.ops_duplicate.inc_by(duplicates.into());
     state.metrics.bytes_in.inc_by(bytes);
-    Ok(Json(PushResponse { stored, duplicates }))
+    Ok(Json(PushResponse {
+        stored: kept,
+        duplicates,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -648,7 +636,7 @@ pub async fn pull(
                 .0,
         ),
     };
-    let page: PullPage = blocking(&state, move |db| db.pull(team, me, after, max, at)).await?;
+    let page: PullPage = stored(state.db.pull(team, me, after, max, at)).await?;
     state.metrics.ops_served.inc_by(page.envelopes.len() as u64);
     state
         .metrics
@@ -668,7 +656,7 @@ pub async fn devices(
         "only administrators and supervisors list devices",
     )?;
     let team = who.0.team_id;
-    Ok(Json(blocking(&state, move |db| db.devices(team)).await?))
+    Ok(Json(stored(state.db.devices(team)).await?))
 }
 
 /// Revoke a device and rotate the team key in one step: the body carries the next epoch's key
@@ -742,9 +730,11 @@ pub async fn revoke(
         .collect();
     let team = who.0.team_id;
     let epoch = req.new_epoch;
-    if !blocking(&state, move |db| {
-        db.revoke(team, id, now_ms(), epoch, &grants, &statements)
-    })
+    if !stored(
+        state
+            .db
+            .revoke(team, id, now_ms(), epoch, grants, statements),
+    )
     .await?
     {
         return Err(ApiError::new(
@@ -792,7 +782,7 @@ pub async fn erase(
     let now = now_ms();
     let (by, erasure) = (who.0.id, req.erasure.0);
     let ids: Vec<[u8; 16]> = req.op_ids.iter().map(|i| i.0).collect();
-    let erased = blocking(&state, move |db| db.erase_ops(team, by, erasure, &ids, now)).await?;
+    let erased = stored(state.db.erase_ops(team, by, erasure, ids, now)).await?;
     // Random ids only: which device asked, for which of its erasures, how many went.
     tracing::info!(team = %team, device = %by, erasure = %req.erasure, count = erased, "operations erased");
     Ok(Json(komora_protocol::EraseResponse { erased }))
@@ -805,8 +795,7 @@ pub async fn keys(
     Query(q): Query<KeysQuery>,
 ) -> Result<Json<komora_protocol::KeyGrantsResponse>, ApiError> {
     let (team, me) = (who.0.team_id, who.0.id);
-    let (current_epoch, grants) =
-        blocking(&state, move |db| db.key_grants(team, me, q.after)).await?;
+    let (current_epoch, grants) = stored(state.db.key_grants(team, me, q.after)).await?;
     Ok(Json(komora_protocol::KeyGrantsResponse {
         current_epoch,
         grants: grants
@@ -850,10 +839,8 @@ pub async fn roster(
     Query(q): Query<RosterQuery>,
 ) -> Result<Json<komora_protocol::roster::RosterResponse>, ApiError> {
     let team = who.0.team_id;
-    let (statements, total) = blocking(&state, move |db| {
-        db.roster(team, q.after, MAX_ROSTER_PAGE as u32)
-    })
-    .await?;
+    let (statements, total) =
+        stored(state.db.roster(team, q.after, MAX_ROSTER_PAGE as u32)).await?;
     let statements = within_page_budget(statements);
     Ok(Json(komora_protocol::roster::RosterResponse {
         statements: statements.into_iter().map(komora_protocol::Bytes).collect(),
@@ -891,16 +878,18 @@ pub async fn reconcile(
         ));
     }
     let team = who.0.team_id;
-    let response = blocking(&state, move |db| {
+    let db = &state.db;
+    let response = stored(async {
         Ok(komora_protocol::ReconcileResponse {
-            generation: komora_protocol::Bytes(db.generation()?.to_vec()),
-            head: db.head(team)?,
-            holds: db.holds(team)?,
-            resume_after: db.resume_after(team, &req.holds)?,
-            epoch: db.device(who.0.id)?.map_or(0, |d| d.team_epoch),
-            roster_len: db.roster_len(team)?,
+            generation: komora_protocol::Bytes(db.generation().await?.to_vec()),
+            head: db.head(team).await?,
+            holds: db.holds(team).await?,
+            resume_after: db.resume_after(team, req.holds).await?,
+            epoch: db.device(who.0.id).await?.map_or(0, |d| d.team_epoch),
+            roster_len: db.roster_len(team).await?,
             missing_grants: db
-                .missing_grants(team)?
+                .missing_grants(team)
+                .await?
                 .into_iter()
                 .map(|(e, d, kx)| (e, d, komora_protocol::Bytes(kx)))
                 .collect(),
@@ -933,9 +922,12 @@ pub async fn roster_append(
     }
     let team = who.0.team_id;
     let statements: Vec<Vec<u8>> = req.statements.into_iter().map(|b| b.0).collect();
-    let added = blocking(&state, move |db| {
-        crate::roster_replay::append(db, team, &statements, now_ms())
-    })
+    let added = stored(crate::roster_replay::append(
+        state.db.as_ref(),
+        team,
+        &statements,
+        now_ms(),
+    ))
     .await?;
     if added > 0 {
         tracing::info!(team = %team, added, "statements of the team's list brought back");
@@ -967,7 +959,7 @@ pub async fn upload_grants(
         .into_iter()
         .map(|(e, d, w)| (e, d, w.0))
         .collect();
-    let added = blocking(&state, move |db| db.add_grants(team, &grants)).await?;
+    let added = stored(state.db.add_grants(team, grants)).await?;
     Ok(Json(serde_json::json!({ "added": added })))
 }
 
@@ -1002,9 +994,13 @@ pub async fn reattach(
             Some((_, Statement::Genesis { device, .. })) => Some(device),
             _ => None,
         });
-    let added = blocking(&state, move |db| {
-        crate::roster_replay::reattach(db, &hash, team, &statements, now_ms())
-    })
+    let added = stored(crate::roster_replay::reattach(
+        state.db.as_ref(),
+        hash,
+        team,
+        &statements,
+        now_ms(),
+    ))
     .await?;
     tracing::info!(team = %team, statements = added + 1, "a team re-attached to a rebuilt server");
     Ok(Json(RegisteredResponse {
@@ -1043,9 +1039,12 @@ pub async fn reattach_team(
             Some((_, Statement::Genesis { device, .. })) => Some(device),
             _ => None,
         });
-    let added = blocking(&state, move |db| {
-        crate::roster_replay::reattach_team(db, team, &statements, now_ms())
-    })
+    let added = stored(crate::roster_replay::reattach_team(
+        state.db.as_ref(),
+        team,
+        &statements,
+        now_ms(),
+    ))
     .await?;
     tracing::info!(team = %team, statements = added + 1, "another team re-attached to a rebuilt server");
     Ok(Json(RegisteredResponse {
@@ -1074,10 +1073,7 @@ pub async fn server_pins(
         .team
         .parse()
         .map_err(|_| ApiError::bad_request("a team id is 32 hex digits"))?;
-    let statements = blocking(&state, move |db| {
-        crate::roster_replay::server_pins(db, team)
-    })
-    .await?;
+    let statements = stored(crate::roster_replay::server_pins(state.db.as_ref(), team)).await?;
     let total = statements.len() as u32;
     Ok(Json(komora_protocol::roster::RosterResponse {
         statements: statements.into_iter().map(komora_protocol::Bytes).collect(),

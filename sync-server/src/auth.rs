@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use komora_protocol::Role;
 use ring::digest::{digest, SHA256};
 
-use crate::api::blocking;
+use crate::api::stored;
 use crate::db::DeviceRow;
 use crate::error::ApiError;
 use crate::{now_ms, AppState};
@@ -56,12 +56,13 @@ impl FromRequestParts<Arc<AppState>> for Authed {
         }
         let hash = sha256(token.as_bytes());
         let now = now_ms();
-        let device = blocking(state, move |db| {
-            let Some(id) = db.token_device(&hash, now)? else {
+        let db = &state.db;
+        let device = stored(async {
+            let Some(id) = db.token_device(hash, now).await? else {
                 return Ok(None);
             };
-            db.touch(id, now)?;
-            db.device(id)
+            db.touch(id, now).await?;
+            db.device(id).await
         })
         .await?
         .ok_or_else(ApiError::unauthenticated)?;

@@ -47,7 +47,8 @@ pub enum Command {
 #[derive(Args, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
-    /// A TOML file with any of: data, listen, database, codes_per_minute, logins_per_minute,
+    /// A TOML file with any of: data, listen, database, database_pool_size, codes_per_minute,
+    /// logins_per_minute,
     /// device_logins_per_minute, trusted_proxies, metrics_token, backup_every, backup_dir, keep, tls_cert,
     /// tls_key, plain_http.
     #[arg(long, global = true, env = "KOMORA_SYNC_CONFIG", value_name = "FILE")]
@@ -62,6 +63,15 @@ pub struct Settings {
     /// A PostgreSQL URL instead of the embedded store (postgres://...).
     #[arg(long, global = true, env = "KOMORA_SYNC_DATABASE", value_name = "URL")]
     pub database: Option<String>,
+    /// With --database: how many connections this process opens to PostgreSQL at most
+    /// [default: 16]. Several server processes on one database each open their own.
+    #[arg(
+        long,
+        global = true,
+        env = "KOMORA_SYNC_DATABASE_POOL_SIZE",
+        value_name = "N"
+    )]
+    pub database_pool_size: Option<usize>,
     /// Bootstrap and enrolment attempts per minute per address [default: 10].
     #[arg(long, global = true, env = "KOMORA_SYNC_CODES_PER_MINUTE")]
     pub codes_per_minute: Option<u32>,
@@ -151,6 +161,7 @@ impl Settings {
         self.data = self.data.or(file.data);
         self.listen = self.listen.or(file.listen);
         self.database = self.database.or(file.database);
+        self.database_pool_size = self.database_pool_size.or(file.database_pool_size);
         self.codes_per_minute = self.codes_per_minute.or(file.codes_per_minute);
         self.logins_per_minute = self.logins_per_minute.or(file.logins_per_minute);
         self.backup_every = self.backup_every.or(file.backup_every);

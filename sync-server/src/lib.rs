@@ -184,8 +184,8 @@ pub async fn serve_until(
 
 /// If no team exists yet, make a fresh one-time bootstrap code, keep only its hash, and return
 /// it for printing once. Each start before the bootstrap replaces the previous code.
-pub fn prepare_bootstrap(db: &dyn Db) -> Result<Option<String>, db::DbError> {
-    if !db.needs_bootstrap()? {
+pub async fn prepare_bootstrap(db: &dyn Db) -> Result<Option<String>, db::DbError> {
+    if !db.needs_bootstrap().await? {
         return Ok(None);
     }
     let mut random = [0u8; 13];
@@ -193,7 +193,8 @@ pub fn prepare_bootstrap(db: &dyn Db) -> Result<Option<String>, db::DbError> {
         .map_err(|_| db::DbError::Storage("the OS random number generator failed".into()))?;
     let code = komora_protocol::code::format(random);
     let canonical = komora_protocol::code::normalise(&code).expect("a generated code is valid");
-    db.set_bootstrap_hash(&auth::sha256(canonical.as_bytes()))?;
+    db.set_bootstrap_hash(auth::sha256(canonical.as_bytes()))
+        .await?;
     Ok(Some(code))
 }
 

@@ -41,10 +41,19 @@ fn main() -> ExitCode {
     }
 }
 
-fn open_db(settings: &komora_sync_server::config::Settings) -> Result<Arc<dyn Db>, String> {
+/// Open the store the settings name: PostgreSQL (on the calling runtime: its pool's
+/// connections are served there) or the embedded SQLite file.
+async fn open_db(settings: &komora_sync_server::config::Settings) -> Result<Arc<dyn Db>, String> {
     if let Some(url) = &settings.database {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let db = komora_sync_server::db::postgres::PostgresDb::open(url, None)
+            let pool_size = settings
+                .database_pool_size
+                .unwrap_or(komora_sync_server::db::postgres::DEFAULT_POOL_SIZE);
+            if pool_size == 0 {
+                return Err("--database-pool-size must be at least 1".into());
+            }
+            let db = komora_sync_server::db::postgres::PostgresDb::open(url, None, pool_size)
+                .await
                 .map_err(|e| e.to_string())?;
             return Ok(Arc::new(db));
         }
@@ -82,14 +91,19 @@ fn run(cli: Cli) -> Result<(), String> {
     }
     // Held until the process ends: no second server and no restore on this store meanwhile.
     let store_lock = StoreLock::for_serving(&source).map_err(|e| e.to_string())?;
-    let db = open_db(&settings)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let db = runtime.block_on(open_db(&settings))?;
     let same_disk = match &schedule {
         Some(s) => s.prepare(&source)?,
         None => None,
     };
 
-    if let Some(code) =
-        komora_sync_server::prepare_bootstrap(db.as_ref()).map_err(|e| e.to_string())?
+    if let Some(code) = runtime
+        .block_on(komora_sync_server::prepare_bootstrap(db.as_ref()))
+        .map_err(|e| e.to_string())?
     {
         // The one secret this server ever prints, once, on a line of its own, on stdout only.
         let mut out = std::io::stdout().lock();
@@ -118,13 +132,6 @@ fn run(cli: Cli) -> Result<(), String> {
         metrics_token: settings.metrics_token.clone(),
     };
     let state = AppState::new(db, limits);
-    // The store is dropped last, outside the runtime: the PostgreSQL client runs a runtime of
-    // its own, and dropping one inside another aborts the process (found by the soak run).
-    let store_keeper = Arc::clone(&state);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
     let served = runtime.block_on(async move {
         if let Some(schedule) = schedule {
             tokio::spawn(komora_sync_server::backup::schedule::run(
@@ -156,7 +163,9 @@ fn run(cli: Cli) -> Result<(), String> {
         .map_err(|e| e.to_string())
     });
     drop(runtime);
-    drop(store_keeper);
+    // The lock is let go last, outside the runtime: on PostgreSQL it is a connection of the
+    // blocking client, which runs a runtime of its own, and dropping one inside another aborts
+    // the process (found by the soak run).
     drop(store_lock);
     served
 }

@@ -149,7 +149,7 @@ fn prepare_copy(from: &Path, restoring: &Path) -> Result<(sqlite::Facts, [u8; 16
         });
     }
     let db = crate::db::sqlite::SqliteDb::open(restoring)?;
-    let generation = db.new_generation()?;
+    let generation = crate::db::wait(db.new_generation())??;
     drop(db);
     std::fs::File::open(restoring)
         .and_then(|f| f.sync_all())
@@ -223,8 +223,11 @@ fn restore_postgres(
         tx.commit()?;
     }
     let restored = pg_restore_into(&config, from).and_then(|()| {
-        let db = crate::db::postgres::PostgresDb::open(url, Some(&target))?;
-        let generation = db.new_generation()?;
+        // One connection is all a restore needs.
+        let generation = crate::db::wait(async {
+            let db = crate::db::postgres::PostgresDb::open(url, Some(&target), 1).await?;
+            db.new_generation().await
+        })??;
         Ok(generation)
     });
     let generation = match restored {

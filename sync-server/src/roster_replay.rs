@@ -16,7 +16,7 @@ use komora_protocol::roster::{SignedStatement, Statement, MAX_ROSTER_STATEMENTS}
 use komora_protocol::{Id16, Role};
 use ring::signature::{UnparsedPublicKey, ED25519};
 
-use crate::db::{Db, DbResult, NewDevice};
+use crate::db::{Db, DbResult, DeviceRow, NewDevice};
 
 fn signed_by(signed: &SignedStatement, pk: &[u8]) -> bool {
     UnparsedPublicKey::new(&ED25519, pk)
@@ -27,37 +27,48 @@ fn signed_by(signed: &SignedStatement, pk: &[u8]) -> bool {
         .is_ok()
 }
 
+/// The team's registered device `device`, if it is of `team`.
+async fn registered(db: &dyn Db, team: Id16, device: Id16) -> Option<DeviceRow> {
+    db.device(device)
+        .await
+        .ok()
+        .flatten()
+        .filter(|d| d.team_id == team)
+}
+
+/// An invitation as stated in the list, if a registered device of the team signed it: its
+/// invitation key and the role it invites (checked when a member names it).
+async fn issued_invite(db: &dyn Db, team: Id16, bytes: &[u8]) -> Option<([u8; 32], Role)> {
+    let (
+        signed,
+        Statement::Invite {
+            team: t,
+            issuer,
+            invite_pk,
+            role,
+            ..
+        },
+    ) = SignedStatement::from_bytes(bytes)?
+    else {
+        return None;
+    };
+    let issued = t == team
+        && registered(db, team, issuer)
+            .await
+            .is_some_and(|d| signed_by(&signed, &d.sign_pk));
+    issued.then_some((invite_pk, role))
+}
+
 /// Keep and apply the statements of `statements` the team's list lacks; returns how many.
-pub fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -> DbResult<u32> {
-    let (held, _) = db.roster(team, 0, MAX_ROSTER_STATEMENTS)?;
+pub async fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -> DbResult<u32> {
+    let (held, _) = db.roster(team, 0, MAX_ROSTER_STATEMENTS).await?;
     // Invitations as stated in the list (held and new): their role, checked when a member
     // names them.
     let mut invites: HashMap<[u8; 32], Role> = HashMap::new();
-    let note_invite = |bytes: &[u8], invites: &mut HashMap<[u8; 32], Role>| {
-        if let Some((
-            signed,
-            Statement::Invite {
-                team: t,
-                issuer,
-                invite_pk,
-                role,
-                ..
-            },
-        )) = SignedStatement::from_bytes(bytes)
-        {
-            let issued = t == team
-                && db
-                    .device(issuer)
-                    .ok()
-                    .flatten()
-                    .is_some_and(|d| d.team_id == team && signed_by(&signed, &d.sign_pk));
-            if issued {
-                invites.insert(invite_pk, role);
-            }
-        }
-    };
     for bytes in &held {
-        note_invite(bytes, &mut invites);
+        if let Some((key, role)) = issued_invite(db, team, bytes).await {
+            invites.insert(key, role);
+        }
     }
     let mut added = 0;
     for bytes in statements {
@@ -70,22 +81,16 @@ pub fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -> DbRe
         if st.team().is_some_and(|t| t != team) {
             continue;
         }
-        let registered = |device: Id16| {
-            db.device(device)
-                .ok()
-                .flatten()
-                .filter(|d| d.team_id == team)
-        };
         let keep = match &st {
             // The team exists: its genesis is held already, or the store was re-attached.
             Statement::Genesis { .. } => false,
-            Statement::Invite { issuer, .. } => {
-                let ok = registered(*issuer).is_some_and(|d| signed_by(&signed, &d.sign_pk));
-                if ok {
-                    note_invite(bytes, &mut invites);
+            Statement::Invite { .. } => match issued_invite(db, team, bytes).await {
+                Some((key, role)) => {
+                    invites.insert(key, role);
+                    true
                 }
-                ok
-            }
+                None => false,
+            },
             Statement::Member {
                 invite_pk,
                 device,
@@ -95,7 +100,7 @@ pub fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -> DbRe
                 Some(role) if signed_by(&signed, invite_pk) => {
                     db.register_device(
                         team,
-                        &NewDevice {
+                        NewDevice {
                             id: *device,
                             sign_pk: sign_pk.to_vec(),
                             kx_pk: kx_pk.to_vec(),
@@ -104,7 +109,8 @@ pub fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -> DbRe
                         },
                         *role,
                         now,
-                    )?;
+                    )
+                    .await?;
                     true
                 }
                 _ => false,
@@ -115,31 +121,33 @@ pub fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -> DbRe
                 members,
                 ..
             } => {
-                let ok = registered(*issuer)
+                let ok = registered(db, team, *issuer)
+                    .await
                     .is_some_and(|d| d.role == Role::Admin && signed_by(&signed, &d.sign_pk));
                 if ok {
-                    for d in db.devices(team)? {
+                    for d in db.devices(team).await? {
                         if !d.revoked && !members.iter().any(|(m, _)| *m == d.id) {
-                            db.revoke_to(team, d.id, *epoch, now)?;
+                            db.revoke_to(team, d.id, *epoch, now).await?;
                         }
                     }
-                    db.raise_epoch(team, *epoch)?;
+                    db.raise_epoch(team, *epoch).await?;
                 }
                 ok
             }
-            Statement::Cutoff { issuer, .. } => {
-                registered(*issuer).is_some_and(|d| signed_by(&signed, &d.sign_pk))
-            }
-            Statement::Retire { device, .. } => {
-                registered(*device).is_some_and(|d| signed_by(&signed, &d.sign_pk))
-            }
+            Statement::Cutoff { issuer, .. } => registered(db, team, *issuer)
+                .await
+                .is_some_and(|d| signed_by(&signed, &d.sign_pk)),
+            Statement::Retire { device, .. } => registered(db, team, *device)
+                .await
+                .is_some_and(|d| signed_by(&signed, &d.sign_pk)),
             Statement::ServerPins { issuer, .. } | Statement::Format { issuer, .. } => {
-                registered(*issuer)
+                registered(db, team, *issuer)
+                    .await
                     .is_some_and(|d| d.role == Role::Admin && signed_by(&signed, &d.sign_pk))
             }
         };
         if keep {
-            db.add_statement(team, bytes)?;
+            db.add_statement(team, bytes.clone()).await?;
             added += 1;
         }
     }
@@ -149,8 +157,8 @@ pub fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -> DbRe
 /// The newest statements naming the server's key pins, for a tablet that cannot check this
 /// server's certificate any more (a server rebuilt on a new key): it checks them from its own
 /// root of trust before it trusts a new key.
-pub fn server_pins(db: &dyn Db, team: Id16) -> DbResult<Vec<Vec<u8>>> {
-    let (held, _) = db.roster(team, 0, MAX_ROSTER_STATEMENTS)?;
+pub async fn server_pins(db: &dyn Db, team: Id16) -> DbResult<Vec<Vec<u8>>> {
+    let (held, _) = db.roster(team, 0, MAX_ROSTER_STATEMENTS).await?;
     let mut pins: Vec<Vec<u8>> = held
         .into_iter()
         .filter(|b| {
@@ -167,23 +175,28 @@ pub fn server_pins(db: &dyn Db, team: Id16) -> DbResult<Vec<Vec<u8>>> {
 /// Give an empty (rebuilt) store back its team: the genesis registers the founding device (as
 /// the bootstrap does, consuming the one-time `code_hash`), then the rest of the list is
 /// replayed.
-pub fn reattach(
+pub async fn reattach(
     db: &dyn Db,
-    code_hash: &[u8; 32],
+    code_hash: [u8; 32],
     team: Id16,
     statements: &[Vec<u8>],
     now: u64,
 ) -> DbResult<u32> {
     let founder = founder(team, statements)?;
-    db.bootstrap(code_hash, team, &founder, now)?;
-    append(db, team, &statements[1..], now)
+    db.bootstrap(code_hash, team, founder, now).await?;
+    append(db, team, &statements[1..], now).await
 }
 
 /// Give a rebuilt store another team of the organisation, at an administrator's request.
-pub fn reattach_team(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -> DbResult<u32> {
+pub async fn reattach_team(
+    db: &dyn Db,
+    team: Id16,
+    statements: &[Vec<u8>],
+    now: u64,
+) -> DbResult<u32> {
     let founder = founder(team, statements)?;
-    db.create_team(team, &founder, now)?;
-    append(db, team, &statements[1..], now)
+    db.create_team(team, founder, now).await?;
+    append(db, team, &statements[1..], now).await
 }
 
 /// The founding device of `team`, from the genesis its list starts with (self-signed).

@@ -129,32 +129,34 @@ fn main() {
             let id = Id16(*komora_core::DeviceId::random().as_bytes());
             let lookup = [(i % 251) as u8, (i / 251) as u8].repeat(16);
             let db = &server.state.db;
-            db.create_invite(&komora_sync_server::db::NewInvite {
-                lookup: lookup.clone(),
-                team,
-                role: Role::Counsellor,
-                by: Id16(*admin.device_id().as_bytes()),
-                expires_ms: u64::MAX / 2,
-                bundle: b"-".to_vec(),
-                statement: b"-".to_vec(),
-                invite_pk: None,
-            })
-            .unwrap();
-            db.enroll(
-                &lookup,
-                &komora_sync_server::db::NewDevice {
-                    id,
-                    sign_pk: kp.public_key().as_ref().to_vec(),
-                    // X25519's base point: a valid key-agreement public key for a simulated device.
-                    kx_pk: std::iter::once(9).chain([0; 31]).collect(),
-                    // Simulated devices need no place in the signed list: no tablet applies
-                    // their (random) operations.
+            server
+                .wait(db.create_invite(komora_sync_server::db::NewInvite {
+                    lookup: lookup.clone(),
+                    team,
+                    role: Role::Counsellor,
+                    by: Id16(*admin.device_id().as_bytes()),
+                    expires_ms: u64::MAX / 2,
+                    bundle: b"-".to_vec(),
                     statement: b"-".to_vec(),
                     invite_pk: None,
-                },
-                1,
-            )
-            .unwrap();
+                }))
+                .unwrap();
+            server
+                .wait(db.enroll(
+                    lookup,
+                    komora_sync_server::db::NewDevice {
+                        id,
+                        sign_pk: kp.public_key().as_ref().to_vec(),
+                        // X25519's base point: a valid key-agreement public key for a simulated device.
+                        kx_pk: std::iter::once(9).chain([0; 31]).collect(),
+                        // Simulated devices need no place in the signed list: no tablet applies
+                        // their (random) operations.
+                        statement: b"-".to_vec(),
+                        invite_pk: None,
+                    },
+                    1,
+                ))
+                .unwrap();
             (id, kp)
         })
         .collect();

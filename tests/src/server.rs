@@ -59,6 +59,9 @@ pub struct TestServer {
 /// The metrics token of the test servers.
 pub const TEST_METRICS_TOKEN: &str = "test metrics token";
 
+/// Connections of a test server's PostgreSQL store: many test servers share one database.
+const POSTGRES_POOL: usize = 4;
+
 /// Limits generous enough for scripted scenarios; the rate-limit test sets its own.
 pub fn test_limits() -> Limits {
     Limits {
@@ -84,6 +87,13 @@ impl TestServer {
 
     pub fn start_at(backend: &Backend, data: &Path, addr: SocketAddr, limits: Limits) -> Self {
         std::fs::create_dir_all(data).unwrap();
+        // The store opens on the server's runtime: a PostgreSQL pool's connections are served
+        // by tasks of the runtime that opened them.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
         let db: Arc<dyn Db> = match backend {
             Backend::Sqlite => Arc::new(SqliteDb::open(&data.join("komora-sync.db")).unwrap()),
             Backend::Postgres(url) => {
@@ -93,16 +103,17 @@ impl TestServer {
                     std::fs::write(&marker, &name).unwrap();
                     name
                 });
-                Arc::new(PostgresDb::open(url, Some(&schema)).unwrap())
+                Arc::new(
+                    runtime
+                        .block_on(PostgresDb::open(url, Some(&schema), POSTGRES_POOL))
+                        .unwrap(),
+                )
             }
         };
-        let bootstrap_code = komora_sync_server::prepare_bootstrap(db.as_ref()).unwrap();
-        let state = AppState::new(db, limits);
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
+        let bootstrap_code = runtime
+            .block_on(komora_sync_server::prepare_bootstrap(db.as_ref()))
             .unwrap();
+        let state = AppState::new(db, limits);
         let listener = runtime
             .block_on(tokio::net::TcpListener::bind(addr))
             .unwrap();
@@ -145,6 +156,12 @@ impl TestServer {
         }
     }
 
+    /// Run a call of the server's store from the test's thread, to its end (on a runtime of
+    /// the call's own: the server's may be stopped already).
+    pub fn wait<T>(&self, call: impl std::future::Future<Output = T>) -> T {
+        komora_sync_server::db::wait(call).unwrap()
+    }
+
     /// The store this server runs on, as `backup` and `restore` name it.
     pub fn source(&self) -> komora_sync_server::backup::Source {
         store_source(&self.backend, &self.data)
@@ -154,9 +171,11 @@ impl TestServer {
     /// server takes.
     pub fn team_copy(&self, team: komora_protocol::Id16) -> Vec<komora_core::OpEnvelope> {
         let page = self
-            .state
-            .db
-            .pull(team, komora_protocol::Id16([0; 16]), 0, u32::MAX, None)
+            .wait(
+                self.state
+                    .db
+                    .pull(team, komora_protocol::Id16([0; 16]), 0, u32::MAX, None),
+            )
             .unwrap();
         page.envelopes
             .iter()
@@ -172,7 +191,10 @@ impl TestServer {
             .map(|e| e.unwrap().path())
             .map(|p: PathBuf| (p.display().to_string(), std::fs::read(&p).unwrap()))
             .collect();
-        out.push(("database contents".into(), self.state.db.dump().unwrap()));
+        out.push((
+            "database contents".into(),
+            self.wait(self.state.db.dump()).unwrap(),
+        ));
         out
     }
 }

@@ -122,7 +122,7 @@ fn revocation_rotates_the_key(backend: &Backend) {
     };
     let author = Id16(*claudine.device_id().as_bytes());
     assert!(matches!(
-        server.state.db.push(team, author, &[stale]),
+        komora_sync_server::db::wait(server.state.db.push(team, author, vec![stale])).unwrap(),
         Err(komora_sync_server::db::DbError::StaleEpoch)
     ));
 

@@ -183,7 +183,7 @@ fn a_lie_erases_nothing(backend: &Backend) {
     sync(&mut claudine).unwrap();
     client(&mut claudine, "Written offline, unsent");
     let team = claudine.sync_settings().unwrap().team_id;
-    let (real_list, _) = server.state.db.roster(team, 0, 5_000).unwrap();
+    let (real_list, _) = server.wait(server.state.db.roster(team, 0, 5_000)).unwrap();
 
     let lies: Vec<(&str, Option<Vec<Vec<u8>>>)> = vec![
         ("the real server, asked for a proof it does not have", None),

@@ -38,15 +38,16 @@ fn own_operations_fill_whole_pages(backend: &Backend) {
     let them = Id16(*other.device_id().as_bytes());
     let db = &server.state.db;
     let mine: Vec<IncomingOp> = (0..300).map(envelope).collect();
-    db.push(team, me, &mine).unwrap();
+    server.wait(db.push(team, me, mine)).unwrap();
     let theirs: Vec<IncomingOp> = (1_000..1_005).map(envelope).collect();
-    db.push(team, them, &theirs).unwrap();
-    db.push(team, me, &(2_000..2_100).map(envelope).collect::<Vec<_>>())
+    server.wait(db.push(team, them, theirs.clone())).unwrap();
+    server
+        .wait(db.push(team, me, (2_000..2_100).map(envelope).collect()))
         .unwrap();
 
     let (mut cursor, mut received, mut pages) = (0u64, Vec::new(), 0);
     loop {
-        let page = db.pull(team, me, cursor, 1024, None).unwrap();
+        let page = server.wait(db.pull(team, me, cursor, 1024, None)).unwrap();
         pages += 1;
         assert!(page.next >= cursor, "the cursor never goes back");
         received.extend(page.envelopes);

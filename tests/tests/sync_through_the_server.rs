@@ -641,18 +641,21 @@ fn register_raw_device(
     let lookup = [42u8; 32];
     let by = komora_protocol::Id16(*admin.device_id().as_bytes());
     server
-        .state
-        .db
-        .create_invite(&komora_sync_server::db::NewInvite {
-            lookup: lookup.to_vec(),
-            team,
-            role: Role::Counsellor,
-            by,
-            expires_ms: u64::MAX / 2,
-            bundle: b"-".to_vec(),
-            statement: b"-".to_vec(),
-            invite_pk: None,
-        })
+        .wait(
+            server
+                .state
+                .db
+                .create_invite(komora_sync_server::db::NewInvite {
+                    lookup: lookup.to_vec(),
+                    team,
+                    role: Role::Counsellor,
+                    by,
+                    expires_ms: u64::MAX / 2,
+                    bundle: b"-".to_vec(),
+                    statement: b"-".to_vec(),
+                    invite_pk: None,
+                }),
+        )
         .unwrap();
     let mut kx_pk = vec![0u8; 32];
     kx_pk[0] = 9; // X25519's base point: a valid public key
@@ -664,7 +667,9 @@ fn register_raw_device(
         statement: b"-".to_vec(),
         invite_pk: None,
     };
-    server.state.db.enroll(&lookup, &device, 1).unwrap();
+    server
+        .wait(server.state.db.enroll(lookup.to_vec(), device, 1))
+        .unwrap();
     (id, key)
 }
 
@@ -677,17 +682,18 @@ fn a_member_statement_not_signed_with_the_invitations_key_is_refused(backend: &B
     let admin = bootstrap_admin(&server, &dir.path().join("admin"));
     let db = &server.state.db;
     let lookup = vec![5u8; 32];
-    db.create_invite(&NewInvite {
-        lookup: lookup.clone(),
-        team: admin.sync_settings().unwrap().team_id,
-        role: Role::Counsellor,
-        by: komora_protocol::Id16(*admin.device_id().as_bytes()),
-        expires_ms: u64::MAX / 2,
-        bundle: b"sealed".to_vec(),
-        statement: b"-".to_vec(),
-        invite_pk: Some([1; 32]),
-    })
-    .unwrap();
+    server
+        .wait(db.create_invite(NewInvite {
+            lookup: lookup.clone(),
+            team: admin.sync_settings().unwrap().team_id,
+            role: Role::Counsellor,
+            by: komora_protocol::Id16(*admin.device_id().as_bytes()),
+            expires_ms: u64::MAX / 2,
+            bundle: b"sealed".to_vec(),
+            statement: b"-".to_vec(),
+            invite_pk: Some([1; 32]),
+        }))
+        .unwrap();
     let device = |invite_pk| NewDevice {
         id: komora_protocol::Id16(*komora_core::DeviceId::random().as_bytes()),
         sign_pk: vec![7; 32],
@@ -696,10 +702,11 @@ fn a_member_statement_not_signed_with_the_invitations_key_is_refused(backend: &B
         invite_pk: Some(invite_pk),
     };
     assert!(matches!(
-        db.enroll(&lookup, &device([2; 32]), 1),
+        server.wait(db.enroll(lookup.clone(), device([2; 32]), 1)),
         Err(DbError::Invalid(_))
     ));
-    db.enroll(&lookup, &device([1; 32]), 1)
+    server
+        .wait(db.enroll(lookup, device([1; 32]), 1))
         .expect("the invitation was not used up");
 }
 

@@ -174,7 +174,8 @@ mod tests {
         );
         let facts = inspect(&out).unwrap();
         assert_eq!(facts.counts, counts, "the copy holds what was counted");
-        assert_eq!(facts.generation, Some(server.generation().unwrap()));
+        let generation = crate::db::wait(server.generation()).unwrap().unwrap();
+        assert_eq!(facts.generation, Some(generation));
         // The write went to the store, after the copy's instant.
         assert_eq!(inspect(&path).unwrap().counts.ops, 2);
     }

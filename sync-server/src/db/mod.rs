@@ -1,10 +1,10 @@
-//! The server's storage boundary. Handlers call it from blocking threads; each method is one
-//! transaction. `sqlite.rs` is the embedded default.
+//! The server's storage boundary, an async trait: each method is one transaction.
+//! `sqlite.rs` is the embedded default (its calls run on tokio's blocking threads),
+//! `postgres.rs` the store for larger deployments (an async connection pool). The conformance
+//! suite (`tests/store_conformance/`) runs every method on both.
 
 pub mod postgres;
 pub mod sqlite;
-
-use std::path::Path;
 
 use komora_protocol::{DeviceInfo, Id16, PullPage, Role};
 
@@ -104,6 +104,16 @@ pub fn random_generation() -> DbResult<[u8; 16]> {
     Ok(out)
 }
 
+/// Run a store call to its end from code that is not async (the command-line tools: restore),
+/// on a runtime of its own. Not from inside another runtime.
+pub fn wait<T>(call: impl std::future::Future<Output = T>) -> DbResult<T> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| DbError::Storage(format!("cannot start a runtime: {}", e.kind())))?;
+    Ok(runtime.block_on(call))
+}
+
 /// A stored generation back into its type; another length means a damaged store.
 fn generation(bytes: Vec<u8>) -> DbResult<[u8; 16]> {
     bytes
@@ -191,6 +201,7 @@ pub struct DeviceRow {
 /// One envelope to store: its op id and epoch (read from its header), its bytes, and its
 /// author and number as the pushing device declared them (protocol 2; `None` from protocol 1:
 /// the author is the pusher, the number unknown).
+#[derive(Clone)]
 pub struct IncomingOp {
     pub op_id: [u8; 16],
     pub epoch: u32,
@@ -228,37 +239,47 @@ pub fn ranges_hold(ranges: &komora_protocol::AuthorRanges, author: &Id16, seq: u
 /// A team's current key epoch and the keys wrapped for one device, by epoch.
 pub type KeyGrants = (u32, Vec<(u32, Vec<u8>)>);
 
+/// The store, as the routes use it. Every method is one transaction. Arguments are owned, so
+/// that a store may hand them to another thread (SQLite works on blocking threads; PostgreSQL
+/// on the runtime, over an async pool).
+#[async_trait::async_trait]
 pub trait Db: Send + Sync + 'static {
     /// Whether no team exists yet (the server waits for its bootstrap).
-    fn needs_bootstrap(&self) -> DbResult<bool>;
+    async fn needs_bootstrap(&self) -> DbResult<bool>;
     /// Replace the bootstrap code's hash (a new code is printed at each start until used).
-    fn set_bootstrap_hash(&self, hash: &[u8; 32]) -> DbResult<()>;
+    async fn set_bootstrap_hash(&self, hash: [u8; 32]) -> DbResult<()>;
     /// Create another team of the organisation with its administrator's first device
     /// (`Conflict` when the team or the device exists).
-    fn create_team(&self, team: Id16, device: &NewDevice, now: u64) -> DbResult<()>;
+    async fn create_team(&self, team: Id16, device: NewDevice, now: u64) -> DbResult<()>;
     /// Consume the bootstrap code: create the first team and its administrator's device.
-    fn bootstrap(
+    async fn bootstrap(
         &self,
-        code_hash: &[u8; 32],
+        code_hash: [u8; 32],
         team: Id16,
-        device: &NewDevice,
+        device: NewDevice,
         now_ms: u64,
     ) -> DbResult<()>;
 
-    fn device(&self, id: Id16) -> DbResult<Option<DeviceRow>>;
-    fn put_challenge(&self, challenge: &[u8], device: Id16, expires_ms: u64) -> DbResult<()>;
+    async fn device(&self, id: Id16) -> DbResult<Option<DeviceRow>>;
+    async fn put_challenge(
+        &self,
+        challenge: Vec<u8>,
+        device: Id16,
+        expires_ms: u64,
+    ) -> DbResult<()>;
     /// Use a challenge once: true if it existed for that device and had not expired.
-    fn take_challenge(&self, challenge: &[u8], device: Id16, now_ms: u64) -> DbResult<bool>;
-    fn put_token(&self, hash: &[u8; 32], device: Id16, expires_ms: u64) -> DbResult<()>;
-    fn token_device(&self, hash: &[u8; 32], now_ms: u64) -> DbResult<Option<Id16>>;
+    async fn take_challenge(&self, challenge: Vec<u8>, device: Id16, now_ms: u64)
+        -> DbResult<bool>;
+    async fn put_token(&self, hash: [u8; 32], device: Id16, expires_ms: u64) -> DbResult<()>;
+    async fn token_device(&self, hash: [u8; 32], now_ms: u64) -> DbResult<Option<Id16>>;
 
-    fn create_invite(&self, invite: &NewInvite) -> DbResult<()>;
+    async fn create_invite(&self, invite: NewInvite) -> DbResult<()>;
     /// Use an invitation once: register the device in its team and append its statement
     /// (refused unless signed with the invitation's key); returns (team, role, bundle).
-    fn enroll(
+    async fn enroll(
         &self,
-        lookup: &[u8],
-        device: &NewDevice,
+        lookup: Vec<u8>,
+        device: NewDevice,
         now_ms: u64,
     ) -> DbResult<(Id16, Role, Vec<u8>)>;
 
@@ -266,12 +287,12 @@ pub trait Db: Send + Sync + 'static {
     /// duplicates). Refuses the whole batch with `StaleEpoch` if one is sealed under an epoch
     /// older than the team's current one, and as `Invalid` if one claims an epoch the team
     /// does not have yet.
-    fn push(&self, team: Id16, author: Id16, ops: &[IncomingOp]) -> DbResult<(u32, u32)>;
+    async fn push(&self, team: Id16, author: Id16, ops: Vec<IncomingOp>) -> DbResult<(u32, u32)>;
     /// Envelopes of the team after `after`, not written by `requester`, up to `max_bytes`,
     /// with the stream's generation and head and the op id at `next`. With `at` (the op the
     /// device read at `after`), a stream that no longer holds that op there, or whose head is
     /// below `after`, answers `rewound` and nothing else.
-    fn pull(
+    async fn pull(
         &self,
         team: Id16,
         requester: Id16,
@@ -280,85 +301,87 @@ pub trait Db: Send + Sync + 'static {
         at: Option<[u8; 16]>,
     ) -> DbResult<PullPage>;
     /// The team's stream head (its last sequence number).
-    fn head(&self, team: Id16) -> DbResult<u64>;
+    async fn head(&self, team: Id16) -> DbResult<u64>;
     /// What the team's stream holds, per author (operations stored with a number only).
-    fn holds(&self, team: Id16) -> DbResult<komora_protocol::AuthorRanges>;
+    async fn holds(&self, team: Id16) -> DbResult<komora_protocol::AuthorRanges>;
     /// How many operations of `team` were deleted at `device`'s erasure requests.
-    fn erased_for(&self, team: Id16, device: Id16) -> DbResult<u64>;
+    async fn erased_for(&self, team: Id16, device: Id16) -> DbResult<u64>;
     /// The numbers of `author`'s operations the team's stream holds.
-    fn holds_of(&self, team: Id16, author: Id16) -> DbResult<Vec<(u64, u64)>>;
+    async fn holds_of(&self, team: Id16, author: Id16) -> DbResult<Vec<(u64, u64)>>;
     /// The position to pull again after, for a device holding `theirs`: just before the first
     /// operation of the stream it lacks (or one stored without a number); the head if none.
-    fn resume_after(&self, team: Id16, theirs: &komora_protocol::AuthorRanges) -> DbResult<u64>;
-    /// Register a device of `team` from its signed statements (a restored or rebuilt store
-    /// catching up with the team's list); false if it was registered already.
-    fn register_device(
+    async fn resume_after(
         &self,
         team: Id16,
-        device: &NewDevice,
+        theirs: komora_protocol::AuthorRanges,
+    ) -> DbResult<u64>;
+    /// Register a device of `team` from its signed statements (a restored or rebuilt store
+    /// catching up with the team's list); false if it was registered already.
+    async fn register_device(
+        &self,
+        team: Id16,
+        device: NewDevice,
         role: Role,
         now: u64,
     ) -> DbResult<bool>;
     /// Mark `device` revoked and raise the team's epoch to `epoch` if below (a snapshot of the
     /// team's list the store had not seen).
-    fn revoke_to(&self, team: Id16, device: Id16, epoch: u32, now: u64) -> DbResult<()>;
+    async fn revoke_to(&self, team: Id16, device: Id16, epoch: u32, now: u64) -> DbResult<()>;
     /// Raise the team's epoch to `epoch` if below.
-    fn raise_epoch(&self, team: Id16, epoch: u32) -> DbResult<()>;
+    async fn raise_epoch(&self, team: Id16, epoch: u32) -> DbResult<()>;
     /// Store key grants the team lacks (never replacing one); returns how many were new.
-    fn add_grants(&self, team: Id16, grants: &[(u32, Id16, Vec<u8>)]) -> DbResult<u32>;
+    async fn add_grants(&self, team: Id16, grants: Vec<(u32, Id16, Vec<u8>)>) -> DbResult<u32>;
     /// For each epoch after the first and each device not revoked, the grants the store
     /// lacks: (epoch, device, its X25519 key), by epoch then by device id.
-    fn missing_grants(&self, team: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>>;
+    async fn missing_grants(&self, team: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>>;
     /// Keep what a device said of itself at login (the fleet view).
-    fn report(&self, device: Id16, report: &komora_protocol::DeviceReport) -> DbResult<()>;
+    async fn report(&self, device: Id16, report: komora_protocol::DeviceReport) -> DbResult<()>;
 
-    fn devices(&self, team: Id16) -> DbResult<Vec<DeviceInfo>>;
+    async fn devices(&self, team: Id16) -> DbResult<Vec<DeviceInfo>>;
     /// Revoke a device of `team`, drop its tokens and move the team to `new_epoch`, storing its
     /// key wrapped for every device that stays (checked by `check_rotation`) and the signed
     /// statements of the revocation (the snapshot of who stays, the revoked device's cutoff)
     /// appended to the team's list in order, all in one transaction; false if there is no
     /// such device.
-    fn revoke(
+    async fn revoke(
         &self,
         team: Id16,
         device: Id16,
         now_ms: u64,
         new_epoch: u32,
-        grants: &[(Id16, Vec<u8>)],
-        statements: &[Vec<u8>],
+        grants: Vec<(Id16, Vec<u8>)>,
+        statements: Vec<Vec<u8>>,
     ) -> DbResult<bool>;
     /// Append one signed statement to the team's device list (a tablet handed back).
-    fn add_statement(&self, team: Id16, statement: &[u8]) -> DbResult<()>;
+    async fn add_statement(&self, team: Id16, statement: Vec<u8>) -> DbResult<()>;
     /// The team's signed statements from position `after` (at most `limit`), and how many
     /// there are in all.
-    fn roster(&self, team: Id16, after: u32, limit: u32) -> DbResult<(Vec<Vec<u8>>, u32)>;
+    async fn roster(&self, team: Id16, after: u32, limit: u32) -> DbResult<(Vec<Vec<u8>>, u32)>;
     /// How many statements the team's device list holds (said at login).
-    fn roster_len(&self, team: Id16) -> DbResult<u32>;
+    async fn roster_len(&self, team: Id16) -> DbResult<u32>;
     /// The team's current epoch and the keys wrapped for `device` of epochs after `after`.
-    fn key_grants(&self, team: Id16, device: Id16, after: u32) -> DbResult<KeyGrants>;
-    fn touch(&self, device: Id16, now_ms: u64) -> DbResult<()>;
+    async fn key_grants(&self, team: Id16, device: Id16, after: u32) -> DbResult<KeyGrants>;
+    async fn touch(&self, device: Id16, now_ms: u64) -> DbResult<()>;
     /// Delete these operations of `team` from its stream and remember their ids, so a push of
     /// them later stores nothing (ADR 0010), with the device that asked and its erasure
     /// operation, which must be stored in the team's stream as pushed by that device
     /// (`NotFound` otherwise: nothing is deleted). The deleted bytes are then purged from
     /// what the store keeps beside its tables (SQLite's write-ahead log, PostgreSQL's dead
     /// rows). Returns how many ids were handled.
-    fn erase_ops(
+    async fn erase_ops(
         &self,
         team: Id16,
         by: Id16,
         erasure: [u8; 16],
-        op_ids: &[[u8; 16]],
+        op_ids: Vec<[u8; 16]>,
         now_ms: u64,
     ) -> DbResult<u32>;
     /// The store's generation (`server_meta` key `generation`, made at the first open): it
     /// changes with every restore or rebuild, and only then.
-    fn generation(&self) -> DbResult<[u8; 16]>;
+    async fn generation(&self) -> DbResult<[u8; 16]>;
     /// Replace the generation with a fresh random one and return it (a restore or a rebuild).
-    fn new_generation(&self) -> DbResult<[u8; 16]>;
-    /// Write a consistent copy of the store to `out` while serving.
-    fn backup(&self, out: &Path) -> DbResult<()>;
+    async fn new_generation(&self) -> DbResult<[u8; 16]>;
     /// Every byte the store holds, concatenated: what a thief of the database would get
     /// (for audits, and for the test that scans it for plaintext).
-    fn dump(&self) -> DbResult<Vec<u8>>;
+    async fn dump(&self) -> DbResult<Vec<u8>>;
 }

@@ -1,14 +1,18 @@
 //! The PostgreSQL store, for larger deployments: server processes keep no state of their own,
 //! so several can run behind a load balancer on one database. Each method is one transaction;
 //! a push locks its team's row, so sequence numbers are given out and committed in order.
+//!
+//! It runs on the server's runtime over an async connection pool (`tokio-postgres` with
+//! `deadpool-postgres`): a request waiting on the database holds a connection, not a thread.
 
-use std::path::Path;
 use std::str::FromStr;
+use std::time::Duration;
 
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use futures_util::TryStreamExt;
 use komora_protocol::{DeviceInfo, Id16, PullPage, Role};
-use postgres::fallible_iterator::FallibleIterator;
-use postgres::NoTls;
-use r2d2_postgres::PostgresConnectionManager;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{NoTls, Transaction};
 
 use super::{
     constant_time_eq, id, role, Db, DbError, DbResult, DeviceRow, IncomingOp, NewDevice, NewInvite,
@@ -30,31 +34,40 @@ pub fn schema_version() -> u32 {
     MIGRATIONS.len() as u32
 }
 
-type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
-type Conn = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+/// Connections a server process opens at most when none is configured (`database_pool_size`):
+/// PostgreSQL's default allows 100, which leaves room for several processes and the tools.
+pub const DEFAULT_POOL_SIZE: usize = 16;
+
+/// How long a request waits for a free connection, or for a new one to open, before it fails.
+const POOL_WAIT: Duration = Duration::from_secs(10);
 
 pub struct PostgresDb {
     pool: Pool,
 }
 
-impl From<postgres::Error> for DbError {
-    fn from(e: postgres::Error) -> Self {
+impl From<tokio_postgres::Error> for DbError {
+    fn from(e: tokio_postgres::Error) -> Self {
         // The driver's messages name constraints and types, never bound values.
         DbError::Storage(e.to_string())
     }
 }
 
-impl From<r2d2::Error> for DbError {
-    fn from(e: r2d2::Error) -> Self {
+impl From<deadpool_postgres::PoolError> for DbError {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
         DbError::Storage(format!("no database connection: {e}"))
     }
 }
 
+/// The parameters of one statement.
+type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
 impl PostgresDb {
-    /// Connect to `url`; with `schema`, every table lives in that schema (created if needed),
-    /// which lets one database hold separate stores (tests, staging).
-    pub fn open(url: &str, schema: Option<&str>) -> DbResult<Self> {
-        let mut config = postgres::Config::from_str(url)
+    /// Connect to `url` with at most `pool_size` connections; with `schema`, every table lives
+    /// in that schema (created if needed), which lets one database hold separate stores
+    /// (tests, staging). Runs the migrations the store lacks. Call it on the runtime that will
+    /// use the store: the pool's connections are served by tasks of that runtime.
+    pub async fn open(url: &str, schema: Option<&str>, pool_size: usize) -> DbResult<Self> {
+        let mut config = tokio_postgres::Config::from_str(url)
             .map_err(|_| DbError::Storage("the database URL is not valid".into()))?;
         if let Some(s) = schema {
             if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || s.is_empty() {
@@ -62,31 +75,47 @@ impl PostgresDb {
                     "a schema name is letters, digits and _".into(),
                 ));
             }
-            let mut admin = config.connect(NoTls)?;
-            admin.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {s}"))?;
-            config.options(&format!("-c search_path={s}"));
+            let (admin, connection) = config.connect(NoTls).await?;
+            let served = tokio::spawn(connection);
+            admin
+                .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {s}"))
+                .await?;
+            drop(admin);
+            let _ = served.await;
+            config.options(format!("-c search_path={s}"));
         }
-        let pool = r2d2::Pool::builder()
-            .max_size(16)
-            .connection_timeout(std::time::Duration::from_secs(10))
-            .build(PostgresConnectionManager::new(config, NoTls))?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                // A connection is checked only for being open when handed out again: each
+                // method is one transaction, so none is left half-way.
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(pool_size.max(1))
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(POOL_WAIT))
+            .create_timeout(Some(POOL_WAIT))
+            .build()
+            .map_err(|e| DbError::Storage(format!("the connection pool: {e}")))?;
         let db = Self { pool };
-        db.migrate()?;
+        db.migrate().await?;
         Ok(db)
     }
 
-    fn conn(&self) -> DbResult<Conn> {
-        Ok(self.pool.get()?)
-    }
-
-    fn migrate(&self) -> DbResult<()> {
-        let mut conn = self.conn()?;
-        let mut tx = conn.transaction()?;
+    async fn migrate(&self) -> DbResult<()> {
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
         // Several server processes may start at once: one migrates, the others wait.
-        tx.execute("SELECT pg_advisory_xact_lock(7263514)", &[])?;
-        tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;
+        tx.execute("SELECT pg_advisory_xact_lock(7263514)", &[])
+            .await?;
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            .await?;
         let version: i32 = tx
-            .query_opt("SELECT version FROM schema_version", &[])?
+            .query_opt("SELECT version FROM schema_version", &[])
+            .await?
             .map_or(0, |r| r.get(0));
         if version as usize > MIGRATIONS.len() {
             return Err(DbError::Storage(
@@ -94,76 +123,95 @@ impl PostgresDb {
             ));
         }
         for sql in &MIGRATIONS[version as usize..] {
-            tx.batch_execute(sql)?;
+            tx.batch_execute(sql).await?;
         }
-        tx.execute("DELETE FROM schema_version", &[])?;
+        tx.execute("DELETE FROM schema_version", &[]).await?;
         tx.execute(
             "INSERT INTO schema_version (version) VALUES ($1)",
             &[&(MIGRATIONS.len() as i32)],
-        )?;
+        )
+        .await?;
         // A store without a generation (new, or older than generations) gets its first one.
         tx.execute(
             "INSERT INTO server_meta (key, value) VALUES ('generation', $1) ON CONFLICT (key) DO NOTHING",
             &[&&super::random_generation()?[..]],
-        )?;
-        tx.commit()?;
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
+    }
+
+    /// One statement outside a transaction: its count of rows changed.
+    async fn execute(&self, sql: &str, params: Params<'_>) -> DbResult<u64> {
+        Ok(self.pool.get().await?.execute(sql, params).await?)
+    }
+
+    /// One row, outside a transaction.
+    async fn query_one(&self, sql: &str, params: Params<'_>) -> DbResult<tokio_postgres::Row> {
+        Ok(self.pool.get().await?.query_one(sql, params).await?)
+    }
+
+    /// Every row, outside a transaction.
+    async fn query(&self, sql: &str, params: Params<'_>) -> DbResult<Vec<tokio_postgres::Row>> {
+        Ok(self.pool.get().await?.query(sql, params).await?)
     }
 }
 
-fn insert_device(
-    tx: &mut postgres::Transaction<'_>,
+async fn insert_device(
+    tx: &Transaction<'_>,
     d: &NewDevice,
     team: Id16,
     r: Role,
     now: u64,
 ) -> DbResult<()> {
-    let n = tx.execute(
-        "INSERT INTO devices (id, team_id, role, sign_pk, kx_pk, enrolled_ms) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
-        &[&&d.id.0[..], &&team.0[..], &r.as_str(), &d.sign_pk, &d.kx_pk, &(now as i64)],
-    )?;
+    let n = tx
+        .execute(
+            "INSERT INTO devices (id, team_id, role, sign_pk, kx_pk, enrolled_ms) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+            &[&&d.id.0[..], &&team.0[..], &r.as_str(), &d.sign_pk, &d.kx_pk, &(now as i64)],
+        )
+        .await?;
     if n == 0 {
         return Err(DbError::Conflict);
     }
-    append_statement(tx, team, &d.statement)
+    append_statement(tx, team, &d.statement).await
 }
 
 /// Append a signed statement to the team's device list. The caller holds the team's row lock
 /// (`lock_team`), so two appends cannot take the same position.
-fn append_statement(
-    tx: &mut postgres::Transaction<'_>,
-    team: Id16,
-    statement: &[u8],
-) -> DbResult<()> {
+async fn append_statement(tx: &Transaction<'_>, team: Id16, statement: &[u8]) -> DbResult<()> {
     tx.execute(
         "INSERT INTO roster (team_id, seq, statement)
          VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM roster WHERE team_id = $1), $2)",
         &[&&team.0[..], &statement],
-    )?;
+    )
+    .await?;
     Ok(())
 }
 
 /// The store's generation (made at the first open).
-fn generation_in(tx: &mut postgres::Transaction<'_>) -> DbResult<[u8; 16]> {
+async fn generation_in(tx: &Transaction<'_>) -> DbResult<[u8; 16]> {
     let stored: Vec<u8> = tx
         .query_one(
             "SELECT value FROM server_meta WHERE key = 'generation'",
             &[],
-        )?
+        )
+        .await?
         .get(0);
     super::generation(stored)
 }
 
 /// The operation at `seq` of the team's stream, erased ones included.
-fn op_at(tx: &mut postgres::Transaction<'_>, team: Id16, seq: u64) -> DbResult<Option<[u8; 16]>> {
+async fn op_at(tx: &Transaction<'_>, team: Id16, seq: u64) -> DbResult<Option<[u8; 16]>> {
     if seq == 0 {
         return Ok(None);
     }
-    let found = tx.query_opt(
-        "SELECT op_id FROM ops WHERE team_id = $1 AND seq = $2
-         UNION ALL SELECT op_id FROM erased_ops WHERE team_id = $1 AND seq = $2 LIMIT 1",
-        &[&&team.0[..], &(seq as i64)],
-    )?;
+    let found = tx
+        .query_opt(
+            "SELECT op_id FROM ops WHERE team_id = $1 AND seq = $2
+             UNION ALL SELECT op_id FROM erased_ops WHERE team_id = $1 AND seq = $2 LIMIT 1",
+            &[&&team.0[..], &(seq as i64)],
+        )
+        .await?;
     found
         .map(|r| {
             r.get::<_, Vec<u8>>(0)
@@ -173,79 +221,96 @@ fn op_at(tx: &mut postgres::Transaction<'_>, team: Id16, seq: u64) -> DbResult<O
         .transpose()
 }
 
-fn lock_team(tx: &mut postgres::Transaction<'_>, team: Id16) -> DbResult<()> {
+async fn lock_team(tx: &Transaction<'_>, team: Id16) -> DbResult<()> {
     tx.execute(
         "SELECT 1 FROM teams WHERE id = $1 FOR UPDATE",
         &[&&team.0[..]],
-    )?;
+    )
+    .await?;
     Ok(())
 }
 
+#[async_trait::async_trait]
 impl Db for PostgresDb {
-    fn needs_bootstrap(&self) -> DbResult<bool> {
+    async fn needs_bootstrap(&self) -> DbResult<bool> {
         let n: i64 = self
-            .conn()?
-            .query_one("SELECT count(*) FROM teams", &[])?
+            .query_one("SELECT count(*) FROM teams", &[])
+            .await?
             .get(0);
         Ok(n == 0)
     }
 
-    fn set_bootstrap_hash(&self, hash: &[u8; 32]) -> DbResult<()> {
-        self.conn()?.execute(
+    async fn set_bootstrap_hash(&self, hash: [u8; 32]) -> DbResult<()> {
+        self.execute(
             "INSERT INTO server_meta (key, value) VALUES ('bootstrap', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             &[&&hash[..]],
-        )?;
+        )
+        .await?;
         Ok(())
     }
 
-    fn bootstrap(
+    async fn bootstrap(
         &self,
-        code_hash: &[u8; 32],
+        code_hash: [u8; 32],
         team: Id16,
-        device: &NewDevice,
+        device: NewDevice,
         now: u64,
     ) -> DbResult<()> {
-        let mut conn = self.conn()?;
-        let mut tx = conn.transaction()?;
-        tx.execute("SELECT pg_advisory_xact_lock(7263515)", &[])?;
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
+        tx.execute("SELECT pg_advisory_xact_lock(7263515)", &[])
+            .await?;
         let stored: Option<Vec<u8>> = tx
-            .query_opt("SELECT value FROM server_meta WHERE key = 'bootstrap'", &[])?
+            .query_opt("SELECT value FROM server_meta WHERE key = 'bootstrap'", &[])
+            .await?
             .map(|r| r.get(0));
-        let teams: i64 = tx.query_one("SELECT count(*) FROM teams", &[])?.get(0);
-        if !stored.is_some_and(|s| constant_time_eq(&s, code_hash)) || teams > 0 {
+        let teams: i64 = tx
+            .query_one("SELECT count(*) FROM teams", &[])
+            .await?
+            .get(0);
+        if !stored.is_some_and(|s| constant_time_eq(&s, &code_hash)) || teams > 0 {
             return Err(DbError::InvalidCode);
         }
         tx.execute(
             "INSERT INTO teams (id, created_ms) VALUES ($1, $2)",
             &[&&team.0[..], &(now as i64)],
-        )?;
-        insert_device(&mut tx, device, team, Role::Admin, now)?;
-        tx.execute("DELETE FROM server_meta WHERE key = 'bootstrap'", &[])?;
-        tx.commit()?;
+        )
+        .await?;
+        insert_device(&tx, &device, team, Role::Admin, now).await?;
+        tx.execute("DELETE FROM server_meta WHERE key = 'bootstrap'", &[])
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    fn create_team(&self, team: Id16, device: &NewDevice, now: u64) -> DbResult<()> {
-        let mut conn = self.conn()?;
-        let mut tx = conn.transaction()?;
-        let inserted = tx.execute(
-            "INSERT INTO teams (id, created_ms) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            &[&&team.0[..], &(now as i64)],
-        )?;
+    async fn create_team(&self, team: Id16, device: NewDevice, now: u64) -> DbResult<()> {
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
+        let inserted = tx
+            .execute(
+                "INSERT INTO teams (id, created_ms) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&&team.0[..], &(now as i64)],
+            )
+            .await?;
         if inserted == 0 {
             return Err(DbError::Conflict);
         }
-        insert_device(&mut tx, device, team, Role::Admin, now)?;
-        tx.commit()?;
+        insert_device(&tx, &device, team, Role::Admin, now).await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    fn device(&self, device: Id16) -> DbResult<Option<DeviceRow>> {
-        let row = self.conn()?.query_opt(
-            "SELECT d.team_id, d.role, d.sign_pk, d.revoked_ms IS NOT NULL, t.epoch
-             FROM devices d JOIN teams t ON t.id = d.team_id WHERE d.id = $1",
-            &[&&device.0[..]],
-        )?;
+    async fn device(&self, device: Id16) -> DbResult<Option<DeviceRow>> {
+        let row = self
+            .pool
+            .get()
+            .await?
+            .query_opt(
+                "SELECT d.team_id, d.role, d.sign_pk, d.revoked_ms IS NOT NULL, t.epoch
+                 FROM devices d JOIN teams t ON t.id = d.team_id WHERE d.id = $1",
+                &[&&device.0[..]],
+            )
+            .await?;
         row.map(|r| {
             Ok(DeviceRow {
                 id: device,
@@ -259,143 +324,167 @@ impl Db for PostgresDb {
         .transpose()
     }
 
-    fn put_challenge(&self, challenge: &[u8], device: Id16, expires: u64) -> DbResult<()> {
-        let mut conn = self.conn()?;
+    async fn put_challenge(&self, challenge: Vec<u8>, device: Id16, expires: u64) -> DbResult<()> {
+        let conn = self.pool.get().await?;
         conn.execute(
             "DELETE FROM challenges WHERE expires_ms < $1",
             &[&(expires as i64 - 10 * 60 * 1000)],
-        )?;
+        )
+        .await?;
         conn.execute(
             "INSERT INTO challenges (challenge, device_id, expires_ms) VALUES ($1, $2, $3)",
             &[&challenge, &&device.0[..], &(expires as i64)],
-        )?;
+        )
+        .await?;
         Ok(())
     }
 
-    fn take_challenge(&self, challenge: &[u8], device: Id16, now: u64) -> DbResult<bool> {
-        let n = self.conn()?.execute(
-            "DELETE FROM challenges WHERE challenge = $1 AND device_id = $2 AND expires_ms >= $3",
-            &[&challenge, &&device.0[..], &(now as i64)],
-        )?;
+    async fn take_challenge(&self, challenge: Vec<u8>, device: Id16, now: u64) -> DbResult<bool> {
+        let n = self
+            .execute(
+                "DELETE FROM challenges WHERE challenge = $1 AND device_id = $2 AND expires_ms >= $3",
+                &[&challenge, &&device.0[..], &(now as i64)],
+            )
+            .await?;
         Ok(n == 1)
     }
 
-    fn put_token(&self, hash: &[u8; 32], device: Id16, expires: u64) -> DbResult<()> {
-        let mut conn = self.conn()?;
+    async fn put_token(&self, hash: [u8; 32], device: Id16, expires: u64) -> DbResult<()> {
+        let conn = self.pool.get().await?;
         conn.execute(
             "DELETE FROM tokens WHERE expires_ms < $1",
             &[&(expires as i64 - 24 * 3600 * 1000)],
-        )?;
+        )
+        .await?;
         conn.execute(
             "INSERT INTO tokens (hash, device_id, expires_ms) VALUES ($1, $2, $3)",
             &[&&hash[..], &&device.0[..], &(expires as i64)],
-        )?;
+        )
+        .await?;
         Ok(())
     }
 
-    fn token_device(&self, hash: &[u8; 32], now: u64) -> DbResult<Option<Id16>> {
-        let row = self.conn()?.query_opt(
-            "SELECT device_id FROM tokens WHERE hash = $1 AND expires_ms >= $2",
-            &[&&hash[..], &(now as i64)],
-        )?;
+    async fn token_device(&self, hash: [u8; 32], now: u64) -> DbResult<Option<Id16>> {
+        let row = self
+            .pool
+            .get()
+            .await?
+            .query_opt(
+                "SELECT device_id FROM tokens WHERE hash = $1 AND expires_ms >= $2",
+                &[&&hash[..], &(now as i64)],
+            )
+            .await?;
         row.map(|r| id(r.get(0))).transpose()
     }
 
-    fn create_invite(&self, i: &NewInvite) -> DbResult<()> {
-        let mut conn = self.conn()?;
-        let mut tx = conn.transaction()?;
-        lock_team(&mut tx, i.team)?;
+    async fn create_invite(&self, i: NewInvite) -> DbResult<()> {
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
+        lock_team(&tx, i.team).await?;
         let invite_pk = i.invite_pk.map(|k| k.to_vec());
-        let n = tx.execute(
-            "INSERT INTO invites (lookup, team_id, role, created_by, expires_ms, bundle, invite_pk)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (lookup) DO NOTHING",
-            &[
-                &i.lookup,
-                &&i.team.0[..],
-                &i.role.as_str(),
-                &&i.by.0[..],
-                &(i.expires_ms as i64),
-                &i.bundle,
-                &invite_pk,
-            ],
-        )?;
+        let n = tx
+            .execute(
+                "INSERT INTO invites (lookup, team_id, role, created_by, expires_ms, bundle, invite_pk)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (lookup) DO NOTHING",
+                &[
+                    &i.lookup,
+                    &&i.team.0[..],
+                    &i.role.as_str(),
+                    &&i.by.0[..],
+                    &(i.expires_ms as i64),
+                    &i.bundle,
+                    &invite_pk,
+                ],
+            )
+            .await?;
         if n == 0 {
             return Err(DbError::Conflict);
         }
-        append_statement(&mut tx, i.team, &i.statement)?;
-        tx.commit()?;
+        append_statement(&tx, i.team, &i.statement).await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    fn enroll(
+    async fn enroll(
         &self,
-        lookup: &[u8],
-        device: &NewDevice,
+        lookup: Vec<u8>,
+        device: NewDevice,
         now: u64,
     ) -> DbResult<(Id16, Role, Vec<u8>)> {
-        let mut conn = self.conn()?;
-        let mut tx = conn.transaction()?;
-        let row = tx.query_opt(
-            "SELECT team_id, role, bundle, invite_pk FROM invites WHERE lookup = $1 AND used_ms IS NULL AND expires_ms >= $2 FOR UPDATE",
-            &[&lookup, &(now as i64)],
-        )?;
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
+        let row = tx
+            .query_opt(
+                "SELECT team_id, role, bundle, invite_pk FROM invites WHERE lookup = $1 AND used_ms IS NULL AND expires_ms >= $2 FOR UPDATE",
+                &[&lookup, &(now as i64)],
+            )
+            .await?;
         let Some(row) = row else {
             return Err(DbError::InvalidCode);
         };
         let Some(bundle): Option<Vec<u8>> = row.get(2) else {
             return Err(DbError::InvalidCode);
         };
-        super::check_invitation_key(device, row.get(3))?;
+        super::check_invitation_key(&device, row.get(3))?;
         let (team, r) = (id(row.get(0))?, role(row.get(1))?);
-        lock_team(&mut tx, team)?;
-        insert_device(&mut tx, device, team, r, now)?;
+        lock_team(&tx, team).await?;
+        insert_device(&tx, &device, team, r, now).await?;
         tx.execute(
             "UPDATE invites SET used_ms = $2, used_by = $3, bundle = NULL WHERE lookup = $1",
             &[&lookup, &(now as i64), &&device.id.0[..]],
-        )?;
-        tx.commit()?;
+        )
+        .await?;
+        tx.commit().await?;
         Ok((team, r, bundle))
     }
 
-    fn push(&self, team: Id16, author: Id16, ops: &[IncomingOp]) -> DbResult<(u32, u32)> {
-        let mut conn = self.conn()?;
-        let mut tx = conn.transaction()?;
+    async fn push(&self, team: Id16, author: Id16, ops: Vec<IncomingOp>) -> DbResult<(u32, u32)> {
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
         // The team's row lock orders concurrent pushes: sequence order is commit order.
-        let row = tx.query_one(
-            "SELECT head, epoch FROM teams WHERE id = $1 FOR UPDATE",
-            &[&&team.0[..]],
-        )?;
+        let row = tx
+            .query_one(
+                "SELECT head, epoch FROM teams WHERE id = $1 FOR UPDATE",
+                &[&&team.0[..]],
+            )
+            .await?;
         let mut head: i64 = row.get(0);
         let epoch: i64 = row.get(1);
-        super::check_batch(epoch as u64, ops)?;
-        let insert = tx.prepare(
-            "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope, author_id, author_seq)
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8
-             WHERE NOT EXISTS (SELECT 1 FROM erased_ops WHERE team_id = $1 AND op_id = $3)
-             ON CONFLICT (team_id, op_id) DO NOTHING",
-        )?;
+        super::check_batch(epoch as u64, &ops)?;
+        let insert = tx
+            .prepare_cached(
+                "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope, author_id, author_seq)
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8
+                 WHERE NOT EXISTS (SELECT 1 FROM erased_ops WHERE team_id = $1 AND op_id = $3)
+                 ON CONFLICT (team_id, op_id) DO NOTHING",
+            )
+            .await?;
         // A duplicate that came without a number (from protocol 1) gets it now.
-        let number = tx.prepare(
-            "UPDATE ops SET author_id = $3, author_seq = $4
-             WHERE team_id = $1 AND op_id = $2 AND author_seq IS NULL",
-        )?;
+        let number = tx
+            .prepare_cached(
+                "UPDATE ops SET author_id = $3, author_seq = $4
+                 WHERE team_id = $1 AND op_id = $2 AND author_seq IS NULL",
+            )
+            .await?;
         let (mut stored, mut dups) = (0u32, 0u32);
-        for op in ops {
+        for op in &ops {
             let op_author = op.author.unwrap_or(author);
             let seq = op.author_seq.map(|s| s as i64);
-            let n = tx.execute(
-                &insert,
-                &[
-                    &&team.0[..],
-                    &(head + 1),
-                    &&op.op_id[..],
-                    &(op.epoch as i64),
-                    &&author.0[..],
-                    &op.bytes,
-                    &&op_author.0[..],
-                    &seq,
-                ],
-            )?;
+            let n = tx
+                .execute(
+                    &insert,
+                    &[
+                        &&team.0[..],
+                        &(head + 1),
+                        &&op.op_id[..],
+                        &(op.epoch as i64),
+                        &&author.0[..],
+                        &op.bytes,
+                        &&op_author.0[..],
+                        &seq,
+                    ],
+                )
+                .await?;
             if n == 1 {
                 head += 1;
                 stored += 1;
@@ -404,7 +493,8 @@ impl Db for PostgresDb {
                     tx.execute(
                         &number,
                         &[&&team.0[..], &&op.op_id[..], &&op_author.0[..], &seq],
-                    )?;
+                    )
+                    .await?;
                 }
                 dups += 1;
             }
@@ -412,12 +502,13 @@ impl Db for PostgresDb {
         tx.execute(
             "UPDATE teams SET head = $2 WHERE id = $1",
             &[&&team.0[..], &head],
-        )?;
-        tx.commit()?;
+        )
+        .await?;
+        tx.commit().await?;
         Ok((stored, dups))
     }
 
-    fn pull(
+    async fn pull(
         &self,
         team: Id16,
         requester: Id16,
@@ -425,15 +516,19 @@ impl Db for PostgresDb {
         max_bytes: u32,
         at: Option<[u8; 16]>,
     ) -> DbResult<PullPage> {
-        let mut conn = self.conn()?;
-        let mut tx = conn.transaction()?;
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
         let head: i64 = tx
-            .query_one("SELECT head FROM teams WHERE id = $1", &[&&team.0[..]])?
+            .query_one("SELECT head FROM teams WHERE id = $1", &[&&team.0[..]])
+            .await?
             .get(0);
-        let generation = generation_in(&mut tx)?;
-        if after > head as u64
-            || at.is_some_and(|at| op_at(&mut tx, team, after).ok().flatten() != Some(at))
-        {
+        let generation = generation_in(&tx).await?;
+        let rewound = after > head as u64
+            || match at {
+                Some(at) => op_at(&tx, team, after).await.ok().flatten() != Some(at),
+                None => false,
+            };
+        if rewound {
             return Ok(PullPage {
                 envelopes: Vec::new(),
                 next: after,
@@ -454,13 +549,16 @@ impl Db for PostgresDb {
         let smallest = (komora_protocol::envelope::HEADER_LEN
             + komora_protocol::envelope::SEAL_OVERHEAD) as u32;
         let limit = i64::from(max_bytes / smallest) + 2;
-        let params: [&(dyn postgres::types::ToSql + Sync); 5] =
+        let params: [&(dyn ToSql + Sync); 5] =
             [&&team.0[..], &after, &head, &limit, &&requester.0[..]];
-        let mut rows = tx.query_raw(
-            "SELECT seq, envelope FROM ops WHERE team_id = $1 AND seq > $2 AND seq <= $3
-             AND author <> $5 ORDER BY seq LIMIT $4",
-            params,
-        )?;
+        let rows = tx
+            .query_raw(
+                "SELECT seq, envelope FROM ops WHERE team_id = $1 AND seq > $2 AND seq <= $3
+                 AND author <> $5 ORDER BY seq LIMIT $4",
+                params,
+            )
+            .await?;
+        let mut rows = std::pin::pin!(rows);
         let mut page = PullPage {
             envelopes: Vec::new(),
             next: head as u64,
@@ -472,7 +570,7 @@ impl Db for PostgresDb {
         };
         let mut bytes = 0usize;
         let mut seen = 0i64;
-        while let Some(row) = rows.next()? {
+        while let Some(row) = rows.try_next().await? {
             let seq: i64 = row.get(0);
             seen += 1;
             if seen == limit && seq < head {
@@ -491,25 +589,27 @@ impl Db for PostgresDb {
             page.envelopes.push(env.to_vec());
         }
         drop(rows);
-        page.next_op = op_at(&mut tx, team, page.next)?.map(Id16);
-        tx.commit()?;
+        page.next_op = op_at(&tx, team, page.next).await?.map(Id16);
+        tx.commit().await?;
         Ok(page)
     }
 
-    fn head(&self, team: Id16) -> DbResult<u64> {
+    async fn head(&self, team: Id16) -> DbResult<u64> {
         let head: i64 = self
-            .conn()?
-            .query_one("SELECT head FROM teams WHERE id = $1", &[&&team.0[..]])?
+            .query_one("SELECT head FROM teams WHERE id = $1", &[&&team.0[..]])
+            .await?
             .get(0);
         Ok(head as u64)
     }
 
-    fn holds(&self, team: Id16) -> DbResult<komora_protocol::AuthorRanges> {
-        let rows = self.conn()?.query(
-            "SELECT author_id, author_seq FROM ops WHERE team_id = $1 AND author_seq IS NOT NULL
-             ORDER BY author_id, author_seq",
-            &[&&team.0[..]],
-        )?;
+    async fn holds(&self, team: Id16) -> DbResult<komora_protocol::AuthorRanges> {
+        let rows = self
+            .query(
+                "SELECT author_id, author_seq FROM ops WHERE team_id = $1 AND author_seq IS NOT NULL
+                 ORDER BY author_id, author_seq",
+                &[&&team.0[..]],
+            )
+            .await?;
         let mut numbers = Vec::with_capacity(rows.len());
         for r in rows {
             numbers.push((id(r.get(0))?, r.get::<_, i64>(1) as u64));
@@ -517,23 +617,25 @@ impl Db for PostgresDb {
         Ok(super::ranges(numbers))
     }
 
-    fn erased_for(&self, team: Id16, device: Id16) -> DbResult<u64> {
+    async fn erased_for(&self, team: Id16, device: Id16) -> DbResult<u64> {
         let n: i64 = self
-            .conn()?
             .query_one(
                 "SELECT count(*) FROM erased_ops WHERE team_id = $1 AND by_device = $2",
                 &[&&team.0[..], &&device.0[..]],
-            )?
+            )
+            .await?
             .get(0);
         Ok(n as u64)
     }
 
-    fn holds_of(&self, team: Id16, author: Id16) -> DbResult<Vec<(u64, u64)>> {
-        let rows = self.conn()?.query(
-            "SELECT author_seq FROM ops WHERE team_id = $1 AND author_id = $2
-             AND author_seq IS NOT NULL ORDER BY author_seq",
-            &[&&team.0[..], &&author.0[..]],
-        )?;
+    async fn holds_of(&self, team: Id16, author: Id16) -> DbResult<Vec<(u64, u64)>> {
+        let rows = self
+            .query(
+                "SELECT author_seq FROM ops WHERE team_id = $1 AND author_id = $2
+                 AND author_seq IS NOT NULL ORDER BY author_seq",
+                &[&&team.0[..], &&author.0[..]],
+            )
+            .await?;
         let numbers = rows
             .into_iter()
             .map(|r| (author, r.get::<_, i64>(0) as u64));
@@ -543,24 +645,32 @@ impl Db for PostgresDb {
             .unwrap_or_default())
     }
 
-    fn resume_after(&self, team: Id16, theirs: &komora_protocol::AuthorRanges) -> DbResult<u64> {
-        let mut conn = self.conn()?;
-        let mut tx = conn.transaction()?;
+    async fn resume_after(
+        &self,
+        team: Id16,
+        theirs: komora_protocol::AuthorRanges,
+    ) -> DbResult<u64> {
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
         let head: i64 = tx
-            .query_one("SELECT head FROM teams WHERE id = $1", &[&&team.0[..]])?
+            .query_one("SELECT head FROM teams WHERE id = $1", &[&&team.0[..]])
+            .await?
             .get(0);
-        let params: [&(dyn postgres::types::ToSql + Sync); 1] = [&&team.0[..]];
-        let mut rows = tx.query_raw(
-            "SELECT seq, author_id, author_seq FROM ops WHERE team_id = $1 ORDER BY seq",
-            params,
-        )?;
+        let params: [&(dyn ToSql + Sync); 1] = [&&team.0[..]];
+        let rows = tx
+            .query_raw(
+                "SELECT seq, author_id, author_seq FROM ops WHERE team_id = $1 ORDER BY seq",
+                params,
+            )
+            .await?;
+        let mut rows = std::pin::pin!(rows);
         let mut resume = head as u64;
-        while let Some(row) = rows.next()? {
+        while let Some(row) = rows.try_next().await? {
             let seq: i64 = row.get(0);
             let author: Option<Vec<u8>> = row.get(1);
             let number: Option<i64> = row.get(2);
             let held = match (author, number) {
-                (Some(a), Some(n)) => super::ranges_hold(theirs, &id(a)?, n as u64),
+                (Some(a), Some(n)) => super::ranges_hold(&theirs, &id(a)?, n as u64),
                 _ => false,
             };
             if !held {
@@ -569,107 +679,123 @@ impl Db for PostgresDb {
             }
         }
         drop(rows);
-        tx.commit()?;
+        tx.commit().await?;
         Ok(resume)
     }
 
-    fn register_device(
+    async fn register_device(
         &self,
         team: Id16,
-        device: &NewDevice,
+        device: NewDevice,
         role: Role,
         now: u64,
     ) -> DbResult<bool> {
-        let n = self.conn()?.execute(
-            "INSERT INTO devices (id, team_id, role, sign_pk, kx_pk, enrolled_ms) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (id) DO NOTHING",
-            &[
-                &&device.id.0[..],
-                &&team.0[..],
-                &role.as_str(),
-                &device.sign_pk,
-                &device.kx_pk,
-                &(now as i64),
-            ],
-        )?;
+        let n = self
+            .execute(
+                "INSERT INTO devices (id, team_id, role, sign_pk, kx_pk, enrolled_ms) VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (id) DO NOTHING",
+                &[
+                    &&device.id.0[..],
+                    &&team.0[..],
+                    &role.as_str(),
+                    &device.sign_pk,
+                    &device.kx_pk,
+                    &(now as i64),
+                ],
+            )
+            .await?;
         Ok(n == 1)
     }
 
-    fn revoke_to(&self, team: Id16, device: Id16, epoch: u32, now: u64) -> DbResult<()> {
-        let mut conn = self.conn()?;
-        let mut tx = conn.transaction()?;
-        lock_team(&mut tx, team)?;
+    async fn revoke_to(&self, team: Id16, device: Id16, epoch: u32, now: u64) -> DbResult<()> {
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
+        lock_team(&tx, team).await?;
         tx.execute(
             "UPDATE devices SET revoked_ms = coalesce(revoked_ms, $3) WHERE id = $1 AND team_id = $2",
             &[&&device.0[..], &&team.0[..], &(now as i64)],
-        )?;
+        )
+        .await?;
         tx.execute(
             "UPDATE teams SET epoch = greatest(epoch, $2) WHERE id = $1",
             &[&&team.0[..], &i64::from(epoch)],
-        )?;
-        tx.execute("DELETE FROM tokens WHERE device_id = $1", &[&&device.0[..]])?;
-        tx.commit()?;
+        )
+        .await?;
+        tx.execute("DELETE FROM tokens WHERE device_id = $1", &[&&device.0[..]])
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    fn raise_epoch(&self, team: Id16, epoch: u32) -> DbResult<()> {
-        self.conn()?.execute(
+    async fn raise_epoch(&self, team: Id16, epoch: u32) -> DbResult<()> {
+        self.execute(
             "UPDATE teams SET epoch = greatest(epoch, $2) WHERE id = $1",
             &[&&team.0[..], &i64::from(epoch)],
-        )?;
+        )
+        .await?;
         Ok(())
     }
 
-    fn add_grants(&self, team: Id16, grants: &[(u32, Id16, Vec<u8>)]) -> DbResult<u32> {
-        let mut conn = self.conn()?;
-        let mut tx = conn.transaction()?;
-        let insert = tx.prepare(
-            "INSERT INTO key_grants (team_id, epoch, device_id, wrapped)
-             SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM devices WHERE id = $3 AND team_id = $1)
-             ON CONFLICT DO NOTHING",
-        )?;
+    async fn add_grants(&self, team: Id16, grants: Vec<(u32, Id16, Vec<u8>)>) -> DbResult<u32> {
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
+        let insert = tx
+            .prepare_cached(
+                "INSERT INTO key_grants (team_id, epoch, device_id, wrapped)
+                 SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM devices WHERE id = $3 AND team_id = $1)
+                 ON CONFLICT DO NOTHING",
+            )
+            .await?;
         let mut added = 0;
-        for (epoch, device, wrapped) in grants {
-            added += tx.execute(
-                &insert,
-                &[&&team.0[..], &i64::from(*epoch), &&device.0[..], wrapped],
-            )? as u32;
+        for (epoch, device, wrapped) in &grants {
+            added += tx
+                .execute(
+                    &insert,
+                    &[&&team.0[..], &i64::from(*epoch), &&device.0[..], wrapped],
+                )
+                .await? as u32;
         }
-        tx.commit()?;
+        tx.commit().await?;
         Ok(added)
     }
 
-    fn missing_grants(&self, team: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
-        let mut conn = self.conn()?;
+    async fn missing_grants(&self, team: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
+        let conn = self.pool.get().await?;
         let epoch: i64 = conn
-            .query_one("SELECT epoch FROM teams WHERE id = $1", &[&&team.0[..]])?
+            .query_one("SELECT epoch FROM teams WHERE id = $1", &[&&team.0[..]])
+            .await?
             .get(0);
-        let rows = conn.query(
-            "SELECT e.epoch, d.id, d.kx_pk FROM devices d CROSS JOIN generate_series(2, $2::BIGINT) AS e(epoch)
-             WHERE d.team_id = $1 AND d.revoked_ms IS NULL
-             AND NOT EXISTS (SELECT 1 FROM key_grants g WHERE g.team_id = $1 AND g.device_id = d.id AND g.epoch = e.epoch)
-             ORDER BY e.epoch, d.id",
-            &[&&team.0[..], &epoch],
-        )?;
+        let rows = conn
+            .query(
+                "SELECT e.epoch, d.id, d.kx_pk FROM devices d CROSS JOIN generate_series(2, $2::BIGINT) AS e(epoch)
+                 WHERE d.team_id = $1 AND d.revoked_ms IS NULL
+                 AND NOT EXISTS (SELECT 1 FROM key_grants g WHERE g.team_id = $1 AND g.device_id = d.id AND g.epoch = e.epoch)
+                 ORDER BY e.epoch, d.id",
+                &[&&team.0[..], &epoch],
+            )
+            .await?;
         rows.into_iter()
             .map(|r| Ok((r.get::<_, i64>(0) as u32, id(r.get(1))?, r.get(2))))
             .collect()
     }
 
-    fn report(&self, device: Id16, report: &komora_protocol::DeviceReport) -> DbResult<()> {
-        let bytes = serde_json::to_vec(report).map_err(|e| DbError::Storage(e.to_string()))?;
-        self.conn()?.execute(
+    async fn report(&self, device: Id16, report: komora_protocol::DeviceReport) -> DbResult<()> {
+        let bytes = serde_json::to_vec(&report).map_err(|e| DbError::Storage(e.to_string()))?;
+        self.execute(
             "UPDATE devices SET report = $2 WHERE id = $1",
             &[&&device.0[..], &bytes],
-        )?;
+        )
+        .await?;
         Ok(())
     }
 
-    fn devices(&self, team: Id16) -> DbResult<Vec<DeviceInfo>> {
-        let rows = self.conn()?.query(
-            "SELECT id, role, revoked_ms IS NOT NULL, enrolled_ms, last_seen_ms, kx_pk, report FROM devices WHERE team_id = $1 ORDER BY enrolled_ms, id",
-            &[&&team.0[..]],
-        )?;
+    async fn devices(&self, team: Id16) -> DbResult<Vec<DeviceInfo>> {
+        let rows = self
+            .query(
+                "SELECT id, role, revoked_ms IS NOT NULL, enrolled_ms, last_seen_ms, kx_pk, report FROM devices WHERE team_id = $1 ORDER BY enrolled_ms, id",
+                &[&&team.0[..]],
+            )
+            .await?;
         rows.into_iter()
             .map(|r| {
                 Ok(DeviceInfo {
@@ -687,15 +813,18 @@ impl Db for PostgresDb {
             .collect()
     }
 
-    fn key_grants(&self, team: Id16, device: Id16, after: u32) -> DbResult<super::KeyGrants> {
-        let mut conn = self.conn()?;
+    async fn key_grants(&self, team: Id16, device: Id16, after: u32) -> DbResult<super::KeyGrants> {
+        let conn = self.pool.get().await?;
         let current: i64 = conn
-            .query_one("SELECT epoch FROM teams WHERE id = $1", &[&&team.0[..]])?
+            .query_one("SELECT epoch FROM teams WHERE id = $1", &[&&team.0[..]])
+            .await?
             .get(0);
-        let rows = conn.query(
-            "SELECT epoch, wrapped FROM key_grants WHERE team_id = $1 AND device_id = $2 AND epoch > $3 ORDER BY epoch",
-            &[&&team.0[..], &&device.0[..], &i64::from(after)],
-        )?;
+        let rows = conn
+            .query(
+                "SELECT epoch, wrapped FROM key_grants WHERE team_id = $1 AND device_id = $2 AND epoch > $3 ORDER BY epoch",
+                &[&&team.0[..], &&device.0[..], &i64::from(after)],
+            )
+            .await?;
         let grants = rows
             .into_iter()
             .map(|r| (r.get::<_, i64>(0) as u32, r.get::<_, Vec<u8>>(1)))
@@ -703,28 +832,31 @@ impl Db for PostgresDb {
         Ok((current as u32, grants))
     }
 
-    fn revoke(
+    async fn revoke(
         &self,
         team: Id16,
         device: Id16,
         now: u64,
         new_epoch: u32,
-        grants: &[(Id16, Vec<u8>)],
-        statements: &[Vec<u8>],
+        grants: Vec<(Id16, Vec<u8>)>,
+        statements: Vec<Vec<u8>>,
     ) -> DbResult<bool> {
-        let mut conn = self.conn()?;
-        let mut tx = conn.transaction()?;
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
         // The team's row lock orders a rotation against pushes and other rotations.
         let current: i64 = tx
             .query_one(
                 "SELECT epoch FROM teams WHERE id = $1 FOR UPDATE",
                 &[&&team.0[..]],
-            )?
+            )
+            .await?
             .get(0);
-        let rows = tx.query(
-            "SELECT id, revoked_ms IS NOT NULL FROM devices WHERE team_id = $1",
-            &[&&team.0[..]],
-        )?;
+        let rows = tx
+            .query(
+                "SELECT id, revoked_ms IS NOT NULL FROM devices WHERE team_id = $1",
+                &[&&team.0[..]],
+            )
+            .await?;
         let mut devices = Vec::with_capacity(rows.len());
         for r in rows {
             devices.push((id(r.get(0))?, r.get::<_, bool>(1)));
@@ -732,97 +864,109 @@ impl Db for PostgresDb {
         if !devices.iter().any(|(d, _)| *d == device) {
             return Ok(false);
         }
-        super::check_rotation(current as u32, new_epoch, device, &devices, grants)?;
-        let n = tx.execute(
-            "UPDATE devices SET revoked_ms = coalesce(revoked_ms, $3) WHERE id = $1 AND team_id = $2",
-            &[&&device.0[..], &&team.0[..], &(now as i64)],
-        )?;
-        for (d, wrapped) in grants {
+        super::check_rotation(current as u32, new_epoch, device, &devices, &grants)?;
+        let n = tx
+            .execute(
+                "UPDATE devices SET revoked_ms = coalesce(revoked_ms, $3) WHERE id = $1 AND team_id = $2",
+                &[&&device.0[..], &&team.0[..], &(now as i64)],
+            )
+            .await?;
+        for (d, wrapped) in &grants {
             tx.execute(
                 "INSERT INTO key_grants (team_id, epoch, device_id, wrapped) VALUES ($1, $2, $3, $4)",
                 &[&&team.0[..], &i64::from(new_epoch), &&d.0[..], wrapped],
-            )?;
+            )
+            .await?;
         }
         tx.execute(
             "UPDATE teams SET epoch = $2 WHERE id = $1",
             &[&&team.0[..], &i64::from(new_epoch)],
-        )?;
-        for statement in statements {
-            append_statement(&mut tx, team, statement)?;
+        )
+        .await?;
+        for statement in &statements {
+            append_statement(&tx, team, statement).await?;
         }
         tx.execute(
             "DELETE FROM invites WHERE team_id = $1 AND used_ms IS NULL",
             &[&&team.0[..]],
-        )?;
-        tx.execute("DELETE FROM tokens WHERE device_id = $1", &[&&device.0[..]])?;
+        )
+        .await?;
+        tx.execute("DELETE FROM tokens WHERE device_id = $1", &[&&device.0[..]])
+            .await?;
         tx.execute(
             "DELETE FROM challenges WHERE device_id = $1",
             &[&&device.0[..]],
-        )?;
-        tx.commit()?;
+        )
+        .await?;
+        tx.commit().await?;
         Ok(n == 1)
     }
 
-    fn roster(&self, team: Id16, after: u32, limit: u32) -> DbResult<(Vec<Vec<u8>>, u32)> {
-        let mut conn = self.conn()?;
+    async fn roster(&self, team: Id16, after: u32, limit: u32) -> DbResult<(Vec<Vec<u8>>, u32)> {
+        let conn = self.pool.get().await?;
         let total: i64 = conn
             .query_one(
                 "SELECT count(*) FROM roster WHERE team_id = $1",
                 &[&&team.0[..]],
-            )?
+            )
+            .await?
             .get(0);
-        let rows = conn.query(
-            "SELECT statement FROM roster WHERE team_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-            &[&&team.0[..], &i64::from(after), &i64::from(limit)],
-        )?;
+        let rows = conn
+            .query(
+                "SELECT statement FROM roster WHERE team_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                &[&&team.0[..], &i64::from(after), &i64::from(limit)],
+            )
+            .await?;
         Ok((rows.into_iter().map(|r| r.get(0)).collect(), total as u32))
     }
 
-    fn roster_len(&self, team: Id16) -> DbResult<u32> {
+    async fn roster_len(&self, team: Id16) -> DbResult<u32> {
         let n: i64 = self
-            .conn()?
             .query_one(
                 "SELECT count(*) FROM roster WHERE team_id = $1",
                 &[&&team.0[..]],
-            )?
+            )
+            .await?
             .get(0);
         Ok(n as u32)
     }
 
-    fn add_statement(&self, team: Id16, statement: &[u8]) -> DbResult<()> {
-        let mut conn = self.conn()?;
-        let mut tx = conn.transaction()?;
-        lock_team(&mut tx, team)?;
-        append_statement(&mut tx, team, statement)?;
-        tx.commit()?;
+    async fn add_statement(&self, team: Id16, statement: Vec<u8>) -> DbResult<()> {
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
+        lock_team(&tx, team).await?;
+        append_statement(&tx, team, &statement).await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    fn erase_ops(
+    async fn erase_ops(
         &self,
         team: Id16,
         by: Id16,
         erasure: [u8; 16],
-        op_ids: &[[u8; 16]],
+        op_ids: Vec<[u8; 16]>,
         now: u64,
     ) -> DbResult<u32> {
-        let mut conn = self.conn()?;
-        let mut tx = conn.transaction()?;
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
         let cited = tx
             .query_opt(
                 "SELECT 1 FROM ops WHERE team_id = $1 AND op_id = $2 AND (author = $3 OR author_id = $3)",
                 &[&&team.0[..], &&erasure[..], &&by.0[..]],
-            )?
+            )
+            .await?
             .is_some();
         if !cited {
             return Err(DbError::NotFound(super::UNKNOWN_ERASURE));
         }
-        for id in op_ids {
+        for id in &op_ids {
             let seq: Option<i64> = tx
                 .query_opt(
                     "DELETE FROM ops WHERE team_id = $1 AND op_id = $2 RETURNING seq",
                     &[&&team.0[..], &&id[..]],
-                )?
+                )
+                .await?
                 .map(|r| r.get(0));
             tx.execute(
                 "INSERT INTO erased_ops (op_id, team_id, erased_ms, by_device, erasure_op, seq)
@@ -835,65 +979,62 @@ impl Db for PostgresDb {
                     &&erasure[..],
                     &seq,
                 ],
-            )?;
+            )
+            .await?;
         }
-        tx.commit()?;
+        tx.commit().await?;
         // The deleted rows stay in the table's pages as dead tuples until a vacuum reclaims
         // them: do it now for the one table that held them (outside a transaction, as
         // PostgreSQL requires). Its write-ahead log and archives are the operator's to bound
         // (docs/adr/0010: backups and WAL archives for a bounded time).
-        conn.batch_execute("VACUUM ops")?;
+        conn.batch_execute("VACUUM ops").await?;
         Ok(op_ids.len() as u32)
     }
 
-    fn touch(&self, device: Id16, now: u64) -> DbResult<()> {
+    async fn touch(&self, device: Id16, now: u64) -> DbResult<()> {
         // At most one write a minute per device: reads stay reads.
-        self.conn()?.execute(
+        self.execute(
             "UPDATE devices SET last_seen_ms = $2::BIGINT WHERE id = $1 AND (last_seen_ms IS NULL OR last_seen_ms < $2::BIGINT - 60000)",
             &[&&device.0[..], &(now as i64)],
-        )?;
+        )
+        .await?;
         Ok(())
     }
 
-    fn generation(&self) -> DbResult<[u8; 16]> {
+    async fn generation(&self) -> DbResult<[u8; 16]> {
         let stored: Vec<u8> = self
-            .conn()?
             .query_one(
                 "SELECT value FROM server_meta WHERE key = 'generation'",
                 &[],
-            )?
+            )
+            .await?
             .get(0);
         super::generation(stored)
     }
 
-    fn new_generation(&self) -> DbResult<[u8; 16]> {
+    async fn new_generation(&self) -> DbResult<[u8; 16]> {
         let fresh = super::random_generation()?;
-        self.conn()?.execute(
+        self.execute(
             "INSERT INTO server_meta (key, value) VALUES ('generation', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             &[&&fresh[..]],
-        )?;
+        )
+        .await?;
         Ok(fresh)
     }
 
-    fn backup(&self, _out: &Path) -> DbResult<()> {
-        Err(DbError::Storage(
-            "back up a PostgreSQL store with pg_dump".into(),
-        ))
-    }
-
-    fn dump(&self) -> DbResult<Vec<u8>> {
-        let mut conn = self.conn()?;
+    async fn dump(&self) -> DbResult<Vec<u8>> {
+        let conn = self.pool.get().await?;
         let mut out = Vec::new();
         for table in super::TABLES {
             // Every column as raw bytes (text columns as their UTF-8).
-            let rows = conn.query(&format!("SELECT * FROM {table}"), &[])?;
+            let rows = conn.query(&format!("SELECT * FROM {table}"), &[]).await?;
             for row in rows {
                 for (i, col) in row.columns().iter().enumerate() {
                     match *col.type_() {
-                        postgres::types::Type::BYTEA => {
+                        tokio_postgres::types::Type::BYTEA => {
                             out.extend(row.get::<_, Option<Vec<u8>>>(i).unwrap_or_default())
                         }
-                        postgres::types::Type::TEXT => out.extend(
+                        tokio_postgres::types::Type::TEXT => out.extend(
                             row.get::<_, Option<String>>(i)
                                 .unwrap_or_default()
                                 .into_bytes(),

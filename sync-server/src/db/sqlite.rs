@@ -1,5 +1,6 @@
 //! The embedded SQLite store: one file under `--data`, WAL, one connection guarded by a mutex
-//! (SQLite has one writer anyway).
+//! (SQLite has one writer anyway). SQLite blocks (a commit waits for the disk, an erasure for
+//! its checkpoint), so each call runs on one of tokio's blocking threads.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -10,6 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::{
     constant_time_eq, id, role, Db, DbError, DbResult, DeviceRow, IncomingOp, NewDevice, NewInvite,
 };
+use std::sync::Arc;
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_initial.sql"),
@@ -27,7 +29,8 @@ pub fn schema_version() -> u32 {
     MIGRATIONS.len() as u32
 }
 
-pub struct SqliteDb {
+/// The connection and what it owes, used from blocking threads.
+struct Store {
     conn: Mutex<Connection>,
     /// An erasure's bytes may still sit in the write-ahead log: its checkpoint could not
     /// finish (a backup's read transaction held it). Tried again at the next write.
@@ -56,8 +59,8 @@ impl From<rusqlite::types::FromSqlError> for DbError {
     }
 }
 
-impl SqliteDb {
-    pub fn open(path: &Path) -> DbResult<Self> {
+impl Store {
+    fn open(path: &Path) -> DbResult<Self> {
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -163,7 +166,8 @@ fn append_statement(tx: &rusqlite::Transaction<'_>, team: Id16, statement: &[u8]
     Ok(())
 }
 
-impl Db for SqliteDb {
+/// The store's operations as blocking calls, one transaction each (`Db` documents them).
+impl Store {
     fn needs_bootstrap(&self) -> DbResult<bool> {
         let n: i64 = self
             .conn()
@@ -870,14 +874,6 @@ impl Db for SqliteDb {
         Ok(fresh)
     }
 
-    fn backup(&self, out: &Path) -> DbResult<()> {
-        let out = out
-            .to_str()
-            .ok_or_else(|| DbError::Storage("the backup path is not valid UTF-8".into()))?;
-        self.conn().execute("VACUUM INTO ?1", [out])?;
-        Ok(())
-    }
-
     fn dump(&self) -> DbResult<Vec<u8>> {
         let conn = self.conn();
         let mut out = Vec::new();
@@ -898,5 +894,235 @@ impl Db for SqliteDb {
             }
         }
         Ok(out)
+    }
+}
+
+/// The embedded store as the routes use it.
+pub struct SqliteDb {
+    store: Arc<Store>,
+}
+
+impl SqliteDb {
+    /// Open (creating and migrating as needed) the store in the file at `path`.
+    pub fn open(path: &Path) -> DbResult<Self> {
+        Ok(Self {
+            store: Arc::new(Store::open(path)?),
+        })
+    }
+
+    /// Run one call on a blocking thread. A panic there fails the call, never the server.
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Store) -> DbResult<T> + Send + 'static,
+    ) -> DbResult<T> {
+        let store = Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .map_err(|_| DbError::Storage("a storage call panicked".into()))?
+    }
+}
+
+#[async_trait::async_trait]
+impl Db for SqliteDb {
+    async fn needs_bootstrap(&self) -> DbResult<bool> {
+        self.run(|s| s.needs_bootstrap()).await
+    }
+
+    async fn set_bootstrap_hash(&self, hash: [u8; 32]) -> DbResult<()> {
+        self.run(move |s| s.set_bootstrap_hash(&hash)).await
+    }
+
+    async fn create_team(&self, team: Id16, device: NewDevice, now: u64) -> DbResult<()> {
+        self.run(move |s| s.create_team(team, &device, now)).await
+    }
+
+    async fn bootstrap(
+        &self,
+        code_hash: [u8; 32],
+        team: Id16,
+        device: NewDevice,
+        now_ms: u64,
+    ) -> DbResult<()> {
+        self.run(move |s| s.bootstrap(&code_hash, team, &device, now_ms))
+            .await
+    }
+
+    async fn device(&self, id: Id16) -> DbResult<Option<DeviceRow>> {
+        self.run(move |s| s.device(id)).await
+    }
+
+    async fn put_challenge(
+        &self,
+        challenge: Vec<u8>,
+        device: Id16,
+        expires_ms: u64,
+    ) -> DbResult<()> {
+        self.run(move |s| s.put_challenge(&challenge, device, expires_ms))
+            .await
+    }
+
+    async fn take_challenge(
+        &self,
+        challenge: Vec<u8>,
+        device: Id16,
+        now_ms: u64,
+    ) -> DbResult<bool> {
+        self.run(move |s| s.take_challenge(&challenge, device, now_ms))
+            .await
+    }
+
+    async fn put_token(&self, hash: [u8; 32], device: Id16, expires_ms: u64) -> DbResult<()> {
+        self.run(move |s| s.put_token(&hash, device, expires_ms))
+            .await
+    }
+
+    async fn token_device(&self, hash: [u8; 32], now_ms: u64) -> DbResult<Option<Id16>> {
+        self.run(move |s| s.token_device(&hash, now_ms)).await
+    }
+
+    async fn create_invite(&self, invite: NewInvite) -> DbResult<()> {
+        self.run(move |s| s.create_invite(&invite)).await
+    }
+
+    async fn enroll(
+        &self,
+        lookup: Vec<u8>,
+        device: NewDevice,
+        now_ms: u64,
+    ) -> DbResult<(Id16, Role, Vec<u8>)> {
+        self.run(move |s| s.enroll(&lookup, &device, now_ms)).await
+    }
+
+    async fn push(&self, team: Id16, author: Id16, ops: Vec<IncomingOp>) -> DbResult<(u32, u32)> {
+        self.run(move |s| s.push(team, author, &ops)).await
+    }
+
+    async fn pull(
+        &self,
+        team: Id16,
+        requester: Id16,
+        after: u64,
+        max_bytes: u32,
+        at: Option<[u8; 16]>,
+    ) -> DbResult<PullPage> {
+        self.run(move |s| s.pull(team, requester, after, max_bytes, at))
+            .await
+    }
+
+    async fn head(&self, team: Id16) -> DbResult<u64> {
+        self.run(move |s| s.head(team)).await
+    }
+
+    async fn holds(&self, team: Id16) -> DbResult<komora_protocol::AuthorRanges> {
+        self.run(move |s| s.holds(team)).await
+    }
+
+    async fn erased_for(&self, team: Id16, device: Id16) -> DbResult<u64> {
+        self.run(move |s| s.erased_for(team, device)).await
+    }
+
+    async fn holds_of(&self, team: Id16, author: Id16) -> DbResult<Vec<(u64, u64)>> {
+        self.run(move |s| s.holds_of(team, author)).await
+    }
+
+    async fn resume_after(
+        &self,
+        team: Id16,
+        theirs: komora_protocol::AuthorRanges,
+    ) -> DbResult<u64> {
+        self.run(move |s| s.resume_after(team, &theirs)).await
+    }
+
+    async fn register_device(
+        &self,
+        team: Id16,
+        device: NewDevice,
+        role: Role,
+        now: u64,
+    ) -> DbResult<bool> {
+        self.run(move |s| s.register_device(team, &device, role, now))
+            .await
+    }
+
+    async fn revoke_to(&self, team: Id16, device: Id16, epoch: u32, now: u64) -> DbResult<()> {
+        self.run(move |s| s.revoke_to(team, device, epoch, now))
+            .await
+    }
+
+    async fn raise_epoch(&self, team: Id16, epoch: u32) -> DbResult<()> {
+        self.run(move |s| s.raise_epoch(team, epoch)).await
+    }
+
+    async fn add_grants(&self, team: Id16, grants: Vec<(u32, Id16, Vec<u8>)>) -> DbResult<u32> {
+        self.run(move |s| s.add_grants(team, &grants)).await
+    }
+
+    async fn missing_grants(&self, team: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
+        self.run(move |s| s.missing_grants(team)).await
+    }
+
+    async fn report(&self, device: Id16, report: komora_protocol::DeviceReport) -> DbResult<()> {
+        self.run(move |s| s.report(device, &report)).await
+    }
+
+    async fn devices(&self, team: Id16) -> DbResult<Vec<DeviceInfo>> {
+        self.run(move |s| s.devices(team)).await
+    }
+
+    async fn revoke(
+        &self,
+        team: Id16,
+        device: Id16,
+        now_ms: u64,
+        new_epoch: u32,
+        grants: Vec<(Id16, Vec<u8>)>,
+        statements: Vec<Vec<u8>>,
+    ) -> DbResult<bool> {
+        self.run(move |s| s.revoke(team, device, now_ms, new_epoch, &grants, &statements))
+            .await
+    }
+
+    async fn add_statement(&self, team: Id16, statement: Vec<u8>) -> DbResult<()> {
+        self.run(move |s| s.add_statement(team, &statement)).await
+    }
+
+    async fn roster(&self, team: Id16, after: u32, limit: u32) -> DbResult<(Vec<Vec<u8>>, u32)> {
+        self.run(move |s| s.roster(team, after, limit)).await
+    }
+
+    async fn roster_len(&self, team: Id16) -> DbResult<u32> {
+        self.run(move |s| s.roster_len(team)).await
+    }
+
+    async fn key_grants(&self, team: Id16, device: Id16, after: u32) -> DbResult<super::KeyGrants> {
+        self.run(move |s| s.key_grants(team, device, after)).await
+    }
+
+    async fn touch(&self, device: Id16, now_ms: u64) -> DbResult<()> {
+        self.run(move |s| s.touch(device, now_ms)).await
+    }
+
+    async fn erase_ops(
+        &self,
+        team: Id16,
+        by: Id16,
+        erasure: [u8; 16],
+        op_ids: Vec<[u8; 16]>,
+        now_ms: u64,
+    ) -> DbResult<u32> {
+        self.run(move |s| s.erase_ops(team, by, erasure, &op_ids, now_ms))
+            .await
+    }
+
+    async fn generation(&self) -> DbResult<[u8; 16]> {
+        self.run(|s| s.generation()).await
+    }
+
+    async fn new_generation(&self) -> DbResult<[u8; 16]> {
+        self.run(|s| s.new_generation()).await
+    }
+
+    async fn dump(&self) -> DbResult<Vec<u8>> {
+        self.run(|s| s.dump()).await
     }
 }

@@ -3,7 +3,9 @@
 //! statement, a key or an envelope, so opaque bytes of the right shape stand for them.
 
 use komora_protocol::{Id16, Role};
-use komora_sync_server::db::{Db, IncomingOp, NewDevice, NewInvite};
+use komora_sync_server::db::{IncomingOp, NewDevice, NewInvite};
+
+use crate::Store;
 
 /// A millisecond clock reading well inside any store's range.
 pub const NOW: u64 = 1_790_000_000_000;
@@ -95,7 +97,7 @@ pub fn numbers(envelopes: &[Vec<u8>]) -> Vec<u32> {
 }
 
 /// Found team `t` with device `founder` as its administrator.
-pub fn found(db: &dyn Db, t: u8, founder: u8) -> (Id16, Id16) {
+pub fn found(db: &Store, t: u8, founder: u8) -> (Id16, Id16) {
     db.create_team(team(t), &device(founder), NOW).unwrap();
     (team(t), device_id(founder))
 }
@@ -131,7 +133,7 @@ pub fn member(n: u8, key: u8) -> NewDevice {
 }
 
 /// Enrol device `n` into `team` as `role` through an invitation (lookup and key `n`).
-pub fn enrol(db: &dyn Db, team: Id16, by: Id16, n: u8, role: Role) -> Id16 {
+pub fn enrol(db: &Store, team: Id16, by: Id16, n: u8, role: Role) -> Id16 {
     db.create_invite(&invitation(team, role, by, n, n, NOW + 60_000))
         .unwrap();
     db.enroll(&[n; 32], &member(n, n), NOW).unwrap();

@@ -1,5 +1,5 @@
 //! One suite, every store: each operation of the server's storage boundary (`db::Db`) called
-//! directly, not through HTTP, with the same assertions on the embedded SQLite store and, when
+//! directly, not through HTTP (`calls.rs` runs each to its end), with the same assertions on the embedded SQLite store and, when
 //! `KOMORA_TEST_POSTGRES` holds a URL, on PostgreSQL (a schema of its own per test, dropped
 //! after it).
 //!
@@ -16,6 +16,7 @@
 //! the device list, logins, revocation and the signed list; `reconcile.rs` what a restored or
 //! rebuilt store answers a tablet (summaries, catching up, generations, rewound cursors).
 
+mod calls;
 mod devices;
 mod erasure;
 mod fixtures;
@@ -51,16 +52,17 @@ impl Transcript {
     }
 }
 
-/// A store under test, and what to clean up after it.
+/// A store under test, the runtime it runs on, and what to clean up after it.
 pub struct Store {
     pub dialect: &'static str,
+    rt: tokio::runtime::Runtime,
     db: Option<Box<dyn Db>>,
     _dir: Option<tempfile::TempDir>,
     pg_schema: Option<(String, String)>,
 }
 
 impl Store {
-    pub fn db(&self) -> &dyn Db {
+    fn db(&self) -> &dyn Db {
         self.db.as_deref().expect("the store is open until dropped")
     }
 
@@ -69,7 +71,11 @@ impl Store {
         drop(self.db.take());
         let db: Box<dyn Db> = match (&self._dir, &self.pg_schema) {
             (Some(dir), _) => Box::new(SqliteDb::open(&dir.path().join("komora-sync.db")).unwrap()),
-            (None, Some((url, schema))) => Box::new(PostgresDb::open(url, Some(schema)).unwrap()),
+            (None, Some((url, schema))) => Box::new(
+                self.rt
+                    .block_on(PostgresDb::open(url, Some(schema), POOL))
+                    .unwrap(),
+            ),
             (None, None) => unreachable!("a store is a file or a schema"),
         };
         self.db = Some(db);
@@ -78,14 +84,28 @@ impl Store {
 
 impl Drop for Store {
     fn drop(&mut self) {
+        // Close the pool first: its connections sit in the schema being dropped.
+        drop(self.db.take());
         if let Some((url, schema)) = self.pg_schema.take() {
-            // Close the pool first: its connections sit in the schema being dropped.
-            drop(self.db.take());
             if let Ok(mut c) = postgres::Client::connect(&url, postgres::NoTls) {
                 let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
             }
         }
     }
+}
+
+/// Connections of a PostgreSQL store under test: enough for the scenarios that push from
+/// several threads at once.
+const POOL: usize = 8;
+
+/// The runtime a store under test runs on (the SQLite store's blocking threads, the
+/// PostgreSQL pool's connections).
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 /// A fresh SQLite store in a folder of its own.
@@ -94,6 +114,7 @@ pub fn sqlite() -> Store {
     let db = SqliteDb::open(&dir.path().join("komora-sync.db")).unwrap();
     Store {
         dialect: "SQLite",
+        rt: runtime(),
         db: Some(Box::new(db)),
         _dir: Some(dir),
         pg_schema: None,
@@ -111,9 +132,13 @@ pub fn postgres() -> Option<Store> {
         std::process::id(),
         N.fetch_add(1, Ordering::SeqCst)
     );
-    let db = PostgresDb::open(&url, Some(&schema)).unwrap();
+    let rt = runtime();
+    let db = rt
+        .block_on(PostgresDb::open(&url, Some(&schema), POOL))
+        .unwrap();
     Some(Store {
         dialect: "PostgreSQL",
+        rt,
         db: Some(Box::new(db)),
         _dir: None,
         pg_schema: Some((url, schema)),
@@ -132,12 +157,12 @@ pub fn stores() -> Vec<Store> {
 
 /// Run `scenario` on every store; its assertions must hold on each, and every store's
 /// transcript must be SQLite's.
-pub fn on_every_store(scenario: impl Fn(&dyn Db, &mut Transcript)) {
+pub fn on_every_store(scenario: impl Fn(&Store, &mut Transcript)) {
     let mut transcripts: Vec<(&'static str, Transcript)> = Vec::new();
     for store in stores() {
         eprintln!("on {}", store.dialect);
         let mut t = Transcript::default();
-        scenario(store.db(), &mut t);
+        scenario(&store, &mut t);
         transcripts.push((store.dialect, t));
     }
     let (first, reference) = &transcripts[0];

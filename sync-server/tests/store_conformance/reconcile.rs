@@ -249,7 +249,7 @@ fn a_tablet_is_told_when_the_stream_is_not_the_one_it_read() {
 fn a_restarted_store_keeps_everything_it_acknowledged() {
     for mut store in stores() {
         let (team, a, c, generation) = {
-            let db = store.db();
+            let db = &store;
             let (team, a) = found(db, 1, 1);
             let c = enrol(db, team, a, 2, Role::Counsellor);
             db.push(
@@ -267,7 +267,7 @@ fn a_restarted_store_keeps_everything_it_acknowledged() {
             (team, a, c, db.generation().unwrap())
         };
         store.reopen();
-        let db = store.db();
+        let db = &store;
         let d = store.dialect;
         assert_eq!(
             db.generation().unwrap(),

@@ -1,14 +1,14 @@
 //! A team's operation stream: what is stored, in which order, how it is paged, what is refused.
 
 use komora_protocol::{Id16, PullPage, Role};
-use komora_sync_server::db::{Db, DbError, IncomingOp};
+use komora_sync_server::db::{DbError, IncomingOp};
 
 use crate::fixtures::*;
-use crate::{on_every_store, stores, Transcript};
+use crate::{on_every_store, stores, Store, Transcript};
 
 /// A page as the transcript keeps it: the operations it carries by number, and its cursor
 /// fields; its generation is checked against the store's (it is random, so not compared).
-pub fn page(t: &mut Transcript, label: &str, db: &dyn Db, p: PullPage) -> PullPage {
+pub fn page(t: &mut Transcript, label: &str, db: &Store, p: PullPage) -> PullPage {
     assert_eq!(
         p.generation,
         db.generation().unwrap(),
@@ -31,7 +31,7 @@ pub fn page(t: &mut Transcript, label: &str, db: &dyn Db, p: PullPage) -> PullPa
 /// Pull everything `who` lacks after `after`, page by page of `max_bytes`; returns the
 /// operation numbers and the pages' sizes.
 pub fn pull_all(
-    db: &dyn Db,
+    db: &Store,
     team: Id16,
     who: Id16,
     mut after: u64,
@@ -404,7 +404,7 @@ fn numbers_a_store_cannot_hold_are_refused_and_bytes_come_back_exact() {
 #[test]
 fn tablets_pushing_at_once_get_distinct_consecutive_numbers() {
     for store in stores() {
-        let db = store.db();
+        let db = &store;
         let (team, admin) = found(db, 1, 1);
         let devices: Vec<Id16> = (2..=7)
             .map(|n| enrol(db, team, admin, n, Role::Counsellor))

@@ -394,12 +394,16 @@ fn start_server(cfg: &Config) -> Server {
             // A fresh schema for this run: created and migrated by the server's own store code,
             // then the binary is pointed at it through the URL's `options`.
             let schema = format!("soak_{}_{}", cfg.seed, std::process::id());
-            komora_sync_server::db::postgres::PostgresDb::open(base, Some(&schema)).unwrap_or_else(
-                |e| {
-                    eprintln!("cannot prepare PostgreSQL schema {schema} at {base}: {e}");
-                    std::process::exit(1)
-                },
-            );
+            komora_sync_server::db::wait(komora_sync_server::db::postgres::PostgresDb::open(
+                base,
+                Some(&schema),
+                1,
+            ))
+            .and_then(|opened| opened)
+            .unwrap_or_else(|e| {
+                eprintln!("cannot prepare PostgreSQL schema {schema} at {base}: {e}");
+                std::process::exit(1)
+            });
             let sep = if base.contains('?') { '&' } else { '?' };
             let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
             cmd.arg("--database").arg(&url);

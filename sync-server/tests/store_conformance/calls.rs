@@ -1,0 +1,218 @@
+//! Every store operation as a plain call that runs to its end on the store's runtime, with the
+//! arguments the scenarios hold (borrowed, as a person reads them), so the scenarios read as
+//! the steps they are. Each call is one call of the `Db` trait, nothing more.
+
+use komora_protocol::{DeviceInfo, Id16, PullPage, Role};
+use komora_sync_server::db::{DbResult, DeviceRow, IncomingOp, NewDevice, NewInvite};
+
+use crate::Store;
+
+impl Store {
+    pub fn needs_bootstrap(&self) -> DbResult<bool> {
+        self.rt.block_on(self.db().needs_bootstrap())
+    }
+
+    pub fn set_bootstrap_hash(&self, hash: &[u8; 32]) -> DbResult<()> {
+        self.rt.block_on(self.db().set_bootstrap_hash(*hash))
+    }
+
+    pub fn create_team(&self, team: Id16, device: &NewDevice, now: u64) -> DbResult<()> {
+        self.rt
+            .block_on(self.db().create_team(team, device.clone(), now))
+    }
+
+    pub fn bootstrap(
+        &self,
+        code_hash: &[u8; 32],
+        team: Id16,
+        device: &NewDevice,
+        now: u64,
+    ) -> DbResult<()> {
+        self.rt
+            .block_on(self.db().bootstrap(*code_hash, team, device.clone(), now))
+    }
+
+    pub fn device(&self, device: Id16) -> DbResult<Option<DeviceRow>> {
+        self.rt.block_on(self.db().device(device))
+    }
+
+    pub fn put_challenge(&self, challenge: &[u8], device: Id16, expires: u64) -> DbResult<()> {
+        self.rt
+            .block_on(self.db().put_challenge(challenge.to_vec(), device, expires))
+    }
+
+    pub fn take_challenge(&self, challenge: &[u8], device: Id16, now: u64) -> DbResult<bool> {
+        self.rt
+            .block_on(self.db().take_challenge(challenge.to_vec(), device, now))
+    }
+
+    pub fn put_token(&self, hash: &[u8; 32], device: Id16, expires: u64) -> DbResult<()> {
+        self.rt
+            .block_on(self.db().put_token(*hash, device, expires))
+    }
+
+    pub fn token_device(&self, hash: &[u8; 32], now: u64) -> DbResult<Option<Id16>> {
+        self.rt.block_on(self.db().token_device(*hash, now))
+    }
+
+    pub fn create_invite(&self, i: &NewInvite) -> DbResult<()> {
+        self.rt.block_on(self.db().create_invite(i.clone()))
+    }
+
+    pub fn enroll(
+        &self,
+        lookup: &[u8],
+        device: &NewDevice,
+        now: u64,
+    ) -> DbResult<(Id16, Role, Vec<u8>)> {
+        self.rt
+            .block_on(self.db().enroll(lookup.to_vec(), device.clone(), now))
+    }
+
+    pub fn push(&self, team: Id16, author: Id16, ops: &[IncomingOp]) -> DbResult<(u32, u32)> {
+        self.rt.block_on(self.db().push(team, author, ops.to_vec()))
+    }
+
+    pub fn pull(
+        &self,
+        team: Id16,
+        requester: Id16,
+        after: u64,
+        max_bytes: u32,
+        at: Option<[u8; 16]>,
+    ) -> DbResult<PullPage> {
+        self.rt
+            .block_on(self.db().pull(team, requester, after, max_bytes, at))
+    }
+
+    pub fn head(&self, team: Id16) -> DbResult<u64> {
+        self.rt.block_on(self.db().head(team))
+    }
+
+    pub fn holds(&self, team: Id16) -> DbResult<komora_protocol::AuthorRanges> {
+        self.rt.block_on(self.db().holds(team))
+    }
+
+    pub fn erased_for(&self, team: Id16, device: Id16) -> DbResult<u64> {
+        self.rt.block_on(self.db().erased_for(team, device))
+    }
+
+    pub fn holds_of(&self, team: Id16, author: Id16) -> DbResult<Vec<(u64, u64)>> {
+        self.rt.block_on(self.db().holds_of(team, author))
+    }
+
+    pub fn resume_after(
+        &self,
+        team: Id16,
+        theirs: &komora_protocol::AuthorRanges,
+    ) -> DbResult<u64> {
+        self.rt
+            .block_on(self.db().resume_after(team, theirs.clone()))
+    }
+
+    pub fn register_device(
+        &self,
+        team: Id16,
+        device: &NewDevice,
+        role: Role,
+        now: u64,
+    ) -> DbResult<bool> {
+        self.rt
+            .block_on(self.db().register_device(team, device.clone(), role, now))
+    }
+
+    pub fn revoke_to(&self, team: Id16, device: Id16, epoch: u32, now: u64) -> DbResult<()> {
+        self.rt
+            .block_on(self.db().revoke_to(team, device, epoch, now))
+    }
+
+    pub fn raise_epoch(&self, team: Id16, epoch: u32) -> DbResult<()> {
+        self.rt.block_on(self.db().raise_epoch(team, epoch))
+    }
+
+    pub fn add_grants(&self, team: Id16, grants: &[(u32, Id16, Vec<u8>)]) -> DbResult<u32> {
+        self.rt
+            .block_on(self.db().add_grants(team, grants.to_vec()))
+    }
+
+    pub fn missing_grants(&self, team: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
+        self.rt.block_on(self.db().missing_grants(team))
+    }
+
+    pub fn report(&self, device: Id16, report: &komora_protocol::DeviceReport) -> DbResult<()> {
+        self.rt.block_on(self.db().report(device, report.clone()))
+    }
+
+    pub fn devices(&self, team: Id16) -> DbResult<Vec<DeviceInfo>> {
+        self.rt.block_on(self.db().devices(team))
+    }
+
+    pub fn revoke(
+        &self,
+        team: Id16,
+        device: Id16,
+        now: u64,
+        new_epoch: u32,
+        grants: &[(Id16, Vec<u8>)],
+        statements: &[Vec<u8>],
+    ) -> DbResult<bool> {
+        self.rt.block_on(self.db().revoke(
+            team,
+            device,
+            now,
+            new_epoch,
+            grants.to_vec(),
+            statements.to_vec(),
+        ))
+    }
+
+    pub fn add_statement(&self, team: Id16, statement: &[u8]) -> DbResult<()> {
+        self.rt
+            .block_on(self.db().add_statement(team, statement.to_vec()))
+    }
+
+    pub fn roster(&self, team: Id16, after: u32, limit: u32) -> DbResult<(Vec<Vec<u8>>, u32)> {
+        self.rt.block_on(self.db().roster(team, after, limit))
+    }
+
+    pub fn roster_len(&self, team: Id16) -> DbResult<u32> {
+        self.rt.block_on(self.db().roster_len(team))
+    }
+
+    pub fn key_grants(
+        &self,
+        team: Id16,
+        device: Id16,
+        after: u32,
+    ) -> DbResult<komora_sync_server::db::KeyGrants> {
+        self.rt.block_on(self.db().key_grants(team, device, after))
+    }
+
+    pub fn touch(&self, device: Id16, now: u64) -> DbResult<()> {
+        self.rt.block_on(self.db().touch(device, now))
+    }
+
+    pub fn erase_ops(
+        &self,
+        team: Id16,
+        by: Id16,
+        erasure: [u8; 16],
+        op_ids: &[[u8; 16]],
+        now: u64,
+    ) -> DbResult<u32> {
+        self.rt
+            .block_on(self.db().erase_ops(team, by, erasure, op_ids.to_vec(), now))
+    }
+
+    pub fn generation(&self) -> DbResult<[u8; 16]> {
+        self.rt.block_on(self.db().generation())
+    }
+
+    pub fn new_generation(&self) -> DbResult<[u8; 16]> {
+        self.rt.block_on(self.db().new_generation())
+    }
+
+    pub fn dump(&self) -> DbResult<Vec<u8>> {
+        self.rt.block_on(self.db().dump())
+    }
+}
