@@ -558,7 +558,9 @@ impl Db for PostgresDb {
                 params,
             )
             .await?;
-        let mut rows = std::pin::pin!(rows);
+        // Boxed, so that `drop(rows)` below ends the query: a stream left alive with rows
+        // still coming holds up the connection, and the next statement on it waits forever.
+        let mut rows = Box::pin(rows);
         let mut page = PullPage {
             envelopes: Vec::new(),
             next: head as u64,
@@ -663,7 +665,8 @@ impl Db for PostgresDb {
                 params,
             )
             .await?;
-        let mut rows = std::pin::pin!(rows);
+        // Boxed, so that `drop(rows)` below ends the query before the commit (see `pull`).
+        let mut rows = Box::pin(rows);
         let mut resume = head as u64;
         while let Some(row) = rows.try_next().await? {
             let seq: i64 = row.get(0);

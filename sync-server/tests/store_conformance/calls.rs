@@ -1,6 +1,7 @@
 //! Every store operation as a plain call that runs to its end on the store's runtime, with the
 //! arguments the scenarios hold (borrowed, as a person reads them), so the scenarios read as
-//! the steps they are. Each call is one call of the `Db` trait, nothing more.
+//! the steps they are. Each call is one call of the `Db` trait, nothing more, and must answer
+//! within a minute (`Store::run`): a store that stops answering fails the test, not hangs it.
 
 use komora_protocol::{DeviceInfo, Id16, PullPage, Role};
 use komora_sync_server::db::{DbResult, DeviceRow, IncomingOp, NewDevice, NewInvite};
@@ -9,16 +10,15 @@ use crate::Store;
 
 impl Store {
     pub fn needs_bootstrap(&self) -> DbResult<bool> {
-        self.rt.block_on(self.db().needs_bootstrap())
+        self.run(self.db().needs_bootstrap())
     }
 
     pub fn set_bootstrap_hash(&self, hash: &[u8; 32]) -> DbResult<()> {
-        self.rt.block_on(self.db().set_bootstrap_hash(*hash))
+        self.run(self.db().set_bootstrap_hash(*hash))
     }
 
     pub fn create_team(&self, team: Id16, device: &NewDevice, now: u64) -> DbResult<()> {
-        self.rt
-            .block_on(self.db().create_team(team, device.clone(), now))
+        self.run(self.db().create_team(team, device.clone(), now))
     }
 
     pub fn bootstrap(
@@ -28,35 +28,31 @@ impl Store {
         device: &NewDevice,
         now: u64,
     ) -> DbResult<()> {
-        self.rt
-            .block_on(self.db().bootstrap(*code_hash, team, device.clone(), now))
+        self.run(self.db().bootstrap(*code_hash, team, device.clone(), now))
     }
 
     pub fn device(&self, device: Id16) -> DbResult<Option<DeviceRow>> {
-        self.rt.block_on(self.db().device(device))
+        self.run(self.db().device(device))
     }
 
     pub fn put_challenge(&self, challenge: &[u8], device: Id16, expires: u64) -> DbResult<()> {
-        self.rt
-            .block_on(self.db().put_challenge(challenge.to_vec(), device, expires))
+        self.run(self.db().put_challenge(challenge.to_vec(), device, expires))
     }
 
     pub fn take_challenge(&self, challenge: &[u8], device: Id16, now: u64) -> DbResult<bool> {
-        self.rt
-            .block_on(self.db().take_challenge(challenge.to_vec(), device, now))
+        self.run(self.db().take_challenge(challenge.to_vec(), device, now))
     }
 
     pub fn put_token(&self, hash: &[u8; 32], device: Id16, expires: u64) -> DbResult<()> {
-        self.rt
-            .block_on(self.db().put_token(*hash, device, expires))
+        self.run(self.db().put_token(*hash, device, expires))
     }
 
     pub fn token_device(&self, hash: &[u8; 32], now: u64) -> DbResult<Option<Id16>> {
-        self.rt.block_on(self.db().token_device(*hash, now))
+        self.run(self.db().token_device(*hash, now))
     }
 
     pub fn create_invite(&self, i: &NewInvite) -> DbResult<()> {
-        self.rt.block_on(self.db().create_invite(i.clone()))
+        self.run(self.db().create_invite(i.clone()))
     }
 
     pub fn enroll(
@@ -65,12 +61,11 @@ impl Store {
         device: &NewDevice,
         now: u64,
     ) -> DbResult<(Id16, Role, Vec<u8>)> {
-        self.rt
-            .block_on(self.db().enroll(lookup.to_vec(), device.clone(), now))
+        self.run(self.db().enroll(lookup.to_vec(), device.clone(), now))
     }
 
     pub fn push(&self, team: Id16, author: Id16, ops: &[IncomingOp]) -> DbResult<(u32, u32)> {
-        self.rt.block_on(self.db().push(team, author, ops.to_vec()))
+        self.run(self.db().push(team, author, ops.to_vec()))
     }
 
     pub fn pull(
@@ -81,24 +76,23 @@ impl Store {
         max_bytes: u32,
         at: Option<[u8; 16]>,
     ) -> DbResult<PullPage> {
-        self.rt
-            .block_on(self.db().pull(team, requester, after, max_bytes, at))
+        self.run(self.db().pull(team, requester, after, max_bytes, at))
     }
 
     pub fn head(&self, team: Id16) -> DbResult<u64> {
-        self.rt.block_on(self.db().head(team))
+        self.run(self.db().head(team))
     }
 
     pub fn holds(&self, team: Id16) -> DbResult<komora_protocol::AuthorRanges> {
-        self.rt.block_on(self.db().holds(team))
+        self.run(self.db().holds(team))
     }
 
     pub fn erased_for(&self, team: Id16, device: Id16) -> DbResult<u64> {
-        self.rt.block_on(self.db().erased_for(team, device))
+        self.run(self.db().erased_for(team, device))
     }
 
     pub fn holds_of(&self, team: Id16, author: Id16) -> DbResult<Vec<(u64, u64)>> {
-        self.rt.block_on(self.db().holds_of(team, author))
+        self.run(self.db().holds_of(team, author))
     }
 
     pub fn resume_after(
@@ -106,8 +100,7 @@ impl Store {
         team: Id16,
         theirs: &komora_protocol::AuthorRanges,
     ) -> DbResult<u64> {
-        self.rt
-            .block_on(self.db().resume_after(team, theirs.clone()))
+        self.run(self.db().resume_after(team, theirs.clone()))
     }
 
     pub fn register_device(
@@ -117,34 +110,31 @@ impl Store {
         role: Role,
         now: u64,
     ) -> DbResult<bool> {
-        self.rt
-            .block_on(self.db().register_device(team, device.clone(), role, now))
+        self.run(self.db().register_device(team, device.clone(), role, now))
     }
 
     pub fn revoke_to(&self, team: Id16, device: Id16, epoch: u32, now: u64) -> DbResult<()> {
-        self.rt
-            .block_on(self.db().revoke_to(team, device, epoch, now))
+        self.run(self.db().revoke_to(team, device, epoch, now))
     }
 
     pub fn raise_epoch(&self, team: Id16, epoch: u32) -> DbResult<()> {
-        self.rt.block_on(self.db().raise_epoch(team, epoch))
+        self.run(self.db().raise_epoch(team, epoch))
     }
 
     pub fn add_grants(&self, team: Id16, grants: &[(u32, Id16, Vec<u8>)]) -> DbResult<u32> {
-        self.rt
-            .block_on(self.db().add_grants(team, grants.to_vec()))
+        self.run(self.db().add_grants(team, grants.to_vec()))
     }
 
     pub fn missing_grants(&self, team: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
-        self.rt.block_on(self.db().missing_grants(team))
+        self.run(self.db().missing_grants(team))
     }
 
     pub fn report(&self, device: Id16, report: &komora_protocol::DeviceReport) -> DbResult<()> {
-        self.rt.block_on(self.db().report(device, report.clone()))
+        self.run(self.db().report(device, report.clone()))
     }
 
     pub fn devices(&self, team: Id16) -> DbResult<Vec<DeviceInfo>> {
-        self.rt.block_on(self.db().devices(team))
+        self.run(self.db().devices(team))
     }
 
     pub fn revoke(
@@ -156,7 +146,7 @@ impl Store {
         grants: &[(Id16, Vec<u8>)],
         statements: &[Vec<u8>],
     ) -> DbResult<bool> {
-        self.rt.block_on(self.db().revoke(
+        self.run(self.db().revoke(
             team,
             device,
             now,
@@ -167,16 +157,15 @@ impl Store {
     }
 
     pub fn add_statement(&self, team: Id16, statement: &[u8]) -> DbResult<()> {
-        self.rt
-            .block_on(self.db().add_statement(team, statement.to_vec()))
+        self.run(self.db().add_statement(team, statement.to_vec()))
     }
 
     pub fn roster(&self, team: Id16, after: u32, limit: u32) -> DbResult<(Vec<Vec<u8>>, u32)> {
-        self.rt.block_on(self.db().roster(team, after, limit))
+        self.run(self.db().roster(team, after, limit))
     }
 
     pub fn roster_len(&self, team: Id16) -> DbResult<u32> {
-        self.rt.block_on(self.db().roster_len(team))
+        self.run(self.db().roster_len(team))
     }
 
     pub fn key_grants(
@@ -185,11 +174,11 @@ impl Store {
         device: Id16,
         after: u32,
     ) -> DbResult<komora_sync_server::db::KeyGrants> {
-        self.rt.block_on(self.db().key_grants(team, device, after))
+        self.run(self.db().key_grants(team, device, after))
     }
 
     pub fn touch(&self, device: Id16, now: u64) -> DbResult<()> {
-        self.rt.block_on(self.db().touch(device, now))
+        self.run(self.db().touch(device, now))
     }
 
     pub fn erase_ops(
@@ -200,19 +189,18 @@ impl Store {
         op_ids: &[[u8; 16]],
         now: u64,
     ) -> DbResult<u32> {
-        self.rt
-            .block_on(self.db().erase_ops(team, by, erasure, op_ids.to_vec(), now))
+        self.run(self.db().erase_ops(team, by, erasure, op_ids.to_vec(), now))
     }
 
     pub fn generation(&self) -> DbResult<[u8; 16]> {
-        self.rt.block_on(self.db().generation())
+        self.run(self.db().generation())
     }
 
     pub fn new_generation(&self) -> DbResult<[u8; 16]> {
-        self.rt.block_on(self.db().new_generation())
+        self.run(self.db().new_generation())
     }
 
     pub fn dump(&self) -> DbResult<Vec<u8>> {
-        self.rt.block_on(self.db().dump())
+        self.run(self.db().dump())
     }
 }

@@ -25,6 +25,7 @@ mod stream;
 
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use komora_sync_server::db::postgres::PostgresDb;
 use komora_sync_server::db::sqlite::SqliteDb;
@@ -55,7 +56,7 @@ impl Transcript {
 /// A store under test, the runtime it runs on, and what to clean up after it.
 pub struct Store {
     pub dialect: &'static str,
-    rt: tokio::runtime::Runtime,
+    rt: Option<tokio::runtime::Runtime>,
     db: Option<Box<dyn Db>>,
     _dir: Option<tempfile::TempDir>,
     pg_schema: Option<(String, String)>,
@@ -66,13 +67,27 @@ impl Store {
         self.db.as_deref().expect("the store is open until dropped")
     }
 
+    fn runtime(&self) -> &tokio::runtime::Runtime {
+        self.rt
+            .as_ref()
+            .expect("the runtime runs until the store is dropped")
+    }
+
+    /// Run one store call to its end, or fail the test if it does not answer within a minute
+    /// (a connection left waiting on itself, found by `a_page_cut_short_...`).
+    pub fn run<T>(&self, call: impl std::future::Future<Output = T>) -> T {
+        self.runtime()
+            .block_on(async { tokio::time::timeout(Duration::from_secs(60), call).await })
+            .unwrap_or_else(|_| panic!("{}: the store gave no answer in a minute", self.dialect))
+    }
+
     /// Close the store and open it again, as a restarted server does.
     pub fn reopen(&mut self) {
         drop(self.db.take());
         let db: Box<dyn Db> = match (&self._dir, &self.pg_schema) {
             (Some(dir), _) => Box::new(SqliteDb::open(&dir.path().join("komora-sync.db")).unwrap()),
             (None, Some((url, schema))) => Box::new(
-                self.rt
+                self.runtime()
                     .block_on(PostgresDb::open(url, Some(schema), POOL))
                     .unwrap(),
             ),
@@ -84,8 +99,12 @@ impl Store {
 
 impl Drop for Store {
     fn drop(&mut self) {
-        // Close the pool first: its connections sit in the schema being dropped.
+        // Close the pool and stop its connections' tasks first: their sessions sit in the
+        // schema being dropped (and one a failed test left waiting holds its locks).
         drop(self.db.take());
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
         if let Some((url, schema)) = self.pg_schema.take() {
             if let Ok(mut c) = postgres::Client::connect(&url, postgres::NoTls) {
                 let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
@@ -114,7 +133,7 @@ pub fn sqlite() -> Store {
     let db = SqliteDb::open(&dir.path().join("komora-sync.db")).unwrap();
     Store {
         dialect: "SQLite",
-        rt: runtime(),
+        rt: Some(runtime()),
         db: Some(Box::new(db)),
         _dir: Some(dir),
         pg_schema: None,
@@ -138,7 +157,7 @@ pub fn postgres() -> Option<Store> {
         .unwrap();
     Some(Store {
         dialect: "PostgreSQL",
-        rt,
+        rt: Some(rt),
         db: Some(Box::new(db)),
         _dir: None,
         pg_schema: Some((url, schema)),

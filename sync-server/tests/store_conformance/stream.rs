@@ -312,6 +312,47 @@ fn pages_are_bounded_and_the_next_pull_resumes_where_the_last_stopped() {
     });
 }
 
+/// If this failed, the first sync of a tablet joining a busy team would stop answering: a page
+/// cut by its byte budget long before the rows the store read for it ran out left PostgreSQL's
+/// connection waiting on itself (found by the server-restart scenario), and every request
+/// after it waited for a connection.
+#[test]
+fn a_page_cut_short_of_a_long_stream_leaves_the_store_answering() {
+    on_every_store(|db, t| {
+        let (team, admin) = found(db, 1, 1);
+        let c = enrol(db, team, admin, 2, Role::Counsellor);
+        for batch in 0..40u32 {
+            let ops: Vec<IncomingOp> = (0..100u32)
+                .map(|k| {
+                    let n = batch * 100 + k + 1;
+                    let mut o = op(n, 1, c, n.into());
+                    o.bytes = envelope(n, 1, 1000);
+                    o
+                })
+                .collect();
+            db.push(team, c, &ops).unwrap();
+        }
+        let p = page(
+            t,
+            "first page",
+            db,
+            db.pull(team, admin, 0, 64 * 1024, None).unwrap(),
+        );
+        assert_eq!((p.envelopes.len(), p.next, p.more), (65, 65, true));
+        assert_eq!(t.note("still answering", db.head(team).unwrap()), 4000);
+        let (rest, sizes) = pull_all(db, team, admin, p.next, 64 * 1024);
+        assert_eq!(rest, (66..=4000).collect::<Vec<_>>());
+        t.note("pages", sizes.len());
+        // A summary that stops at the first operation the tablet lacks, early in a long stream.
+        let theirs = vec![(c, vec![(1, 10)])];
+        assert_eq!(
+            t.note("resume", db.resume_after(team, &theirs).unwrap()),
+            10
+        );
+        assert_eq!(db.head(team).unwrap(), 4000);
+    });
+}
+
 /// If this failed, a revoked tablet could still write under the key it kept, or a forged
 /// epoch would have every tablet set the operation aside forever, waiting for a key that
 /// does not exist. Nothing of a refused batch is stored.
