@@ -59,9 +59,6 @@ pub struct TestServer {
 /// The metrics token of the test servers.
 pub const TEST_METRICS_TOKEN: &str = "test metrics token";
 
-/// Connections of a test server's PostgreSQL store: many test servers share one database.
-const POSTGRES_POOL: usize = 4;
-
 /// Limits generous enough for scripted scenarios; the rate-limit test sets its own.
 pub fn test_limits() -> Limits {
     Limits {
@@ -105,7 +102,11 @@ impl TestServer {
                 });
                 Arc::new(
                     runtime
-                        .block_on(PostgresDb::open(url, Some(&schema), POSTGRES_POOL))
+                        .block_on(PostgresDb::open(
+                            url,
+                            Some(&schema),
+                            komora_sync_server::db::postgres::DEFAULT_POOL_SIZE,
+                        ))
                         .unwrap(),
                 )
             }

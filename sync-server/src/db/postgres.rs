@@ -989,8 +989,12 @@ impl Db for PostgresDb {
         // The deleted rows stay in the table's pages as dead tuples until a vacuum reclaims
         // them: do it now for the one table that held them (outside a transaction, as
         // PostgreSQL requires). Its write-ahead log and archives are the operator's to bound
-        // (docs/adr/0010: backups and WAL archives for a bounded time).
-        conn.batch_execute("VACUUM ops").await?;
+        // (docs/adr/0010: backups and WAL archives for a bounded time). On a task of its own,
+        // so that it runs to its end even if the request is dropped now (the tablet gone).
+        let vacuum = tokio::spawn(async move { conn.batch_execute("VACUUM ops").await });
+        vacuum
+            .await
+            .map_err(|_| DbError::Storage("the vacuum after an erasure stopped".into()))??;
         Ok(op_ids.len() as u32)
     }
 
