@@ -81,7 +81,7 @@ fn a_second_team_is_created_once_and_a_taken_device_changes_nothing() {
         t.result("afresh", db.create_team(team(3), &device(3), NOW))
             .unwrap();
         assert_eq!(t.note("its list", db.roster_len(team(3)).unwrap()), 1);
-        assert_eq!(t.note("bootstrap", db.needs_bootstrap().unwrap()), false);
+        assert!(!t.note("bootstrap", db.needs_bootstrap().unwrap()));
     });
 }
 
@@ -149,6 +149,9 @@ fn an_invitation_enrols_one_device_once_with_its_own_key() {
         assert!(r.is_err());
     });
 }
+
+/// A new team key wrapped for each device.
+type Grants = Vec<(komora_protocol::Id16, Vec<u8>)>;
 
 fn holds(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
@@ -325,7 +328,7 @@ fn revoking_a_device_rotates_the_key_for_exactly_the_devices_that_stay() {
         let good = [(admin, key(1)), (stays, key(3))];
         let statements = [b"snapshot without 2".to_vec(), b"cutoff of 2".to_vec()];
 
-        let refusals: [(&str, u32, Vec<(komora_protocol::Id16, Vec<u8>)>); 6] = [
+        let refusals: [(&str, u32, Grants); 6] = [
             ("skips an epoch", 3, good.to_vec()),
             ("an old epoch", 1, good.to_vec()),
             ("misses a device that stays", 2, vec![(admin, key(1))]),
