@@ -11,6 +11,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, OpId, RecordId};
+use crate::kind::{Hook, Kinds};
 use crate::merge::RecordState;
 use crate::op::{Op, OpEnvelope};
 
@@ -118,27 +119,12 @@ impl RejectReason {
     }
 }
 
-/// Whether an author of this role may write records of this kind: the team's policy is the
-/// administrators', erasing a client's file the supervisors' and administrators'; a data
-/// officer writes only the audit trail (producing the report is noted there); everything
-/// else any member's.
-fn may_write(kind: &str, role: Option<komora_protocol::Role>) -> bool {
-    use komora_protocol::Role;
-    if role == Some(Role::DataOfficer) {
-        return kind == crate::casework::audit::KIND;
-    }
-    match kind {
-        crate::casework::policy::KIND => role == Some(Role::Admin),
-        files::ERASURE => matches!(role, Some(Role::Admin | Role::Supervisor)),
-        _ => true,
-    }
-}
-
 /// Check every operation's signature against its author in the team's device list; the
 /// refused ones are reported and dropped. With `defer_unknown`, an author missing from the
 /// list fails the whole call (`UnknownAuthor`) so the caller can fetch the list and retry.
 fn check_authors<'a>(
     roster: &crate::roster::Roster,
+    kinds: &Kinds,
     ops: Vec<(&'a OpEnvelope, Op)>,
     defer_unknown: bool,
     report: &mut ApplyReport,
@@ -157,7 +143,12 @@ fn check_authors<'a>(
             continue;
         }
         match roster.author_key(author, op.body.written_epoch, op.body.device_seq) {
-            Ok(_) if !may_write(&op.body.kind, roster.role_of(author)) => {
+            Ok(_)
+                if !kinds
+                    .get(&op.body.kind)
+                    .writers
+                    .allow(roster.role_of(author)) =>
+            {
                 report.rejected.push(Rejected {
                     op_id: op.id,
                     reason: RejectReason::NotAllowed(author),
@@ -440,7 +431,14 @@ impl Store {
             }
         }
         if let Some(roster) = &self.roster {
-            ops = check_authors(roster, ops, defer_unknown, &mut report, &mut park)?;
+            ops = check_authors(
+                roster,
+                self.kinds,
+                ops,
+                defer_unknown,
+                &mut report,
+                &mut park,
+            )?;
         } else if self.roster_required && !ops.is_empty() {
             // A team vault without its list yet: no author can be checked.
             if defer_unknown {
@@ -465,6 +463,7 @@ impl Store {
             device,
             roster,
             states,
+            kinds,
             ..
         } = self;
         let tx = conn.transaction()?;
@@ -583,12 +582,13 @@ impl Store {
             }
             merge_into(&tx, state, &op)?;
             report.applied += 1;
-            if matches!(state.kind.as_str(), crate::client::KIND | files::ERASURE) {
+            if kinds.get(&state.kind).hook != Hook::Nothing {
                 let keeper = super::KeyKeeper {
                     master,
                     device: *device,
                 };
-                let (went, wrapped) = after_merge(&tx, files, &keeper, record, state, now, op.id)?;
+                let (went, wrapped) =
+                    after_merge(&tx, kinds, files, &keeper, record, state, now, op.id)?;
                 gone.extend(went);
                 if wrapped.is_some() {
                     *wrapped_key = wrapped;
