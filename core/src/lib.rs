@@ -85,6 +85,7 @@ pub use location::{AdminUnits, Location, LocationInput};
 pub use lockout::FREE_ATTEMPTS;
 pub use op::{decode_batch, encode_batch, OpEnvelope, MAX_BATCH_BYTES, MAX_ENVELOPE_BYTES};
 pub use practice::{fill as fill_practice, PRACTICE_CLIENTS, PRACTICE_CODE_PREFIX};
+#[cfg(feature = "http")]
 pub use remote::http::HttpTransport;
 pub use remote::transport::{Transport, TransportError};
 pub use remote::{

@@ -6,6 +6,7 @@
 mod engine;
 mod enrol;
 mod fleet;
+#[cfg(feature = "http")]
 pub mod http;
 pub(crate) mod keys;
 mod members;
@@ -13,6 +14,8 @@ mod pace;
 mod rebuild;
 mod revocation;
 mod team_format;
+#[cfg(feature = "http")]
+mod tls;
 pub mod transport;
 pub mod trust;
 
@@ -51,6 +54,7 @@ pub struct SyncSettings {
 impl SyncSettings {
     /// A transport to this vault's server trusting exactly its pins: the one place every
     /// front end (command line, app) gets a connection for an enrolled vault.
+    #[cfg(feature = "http")]
     pub fn transport(&self) -> Result<http::HttpTransport> {
         Ok(http::HttpTransport::pinned(
             &self.server_url,
@@ -357,6 +361,16 @@ impl<'t> Session<'t> {
 }
 
 impl Vault {
+    /// The store as the sync engine sees it (`store::SyncStore`): the engine reaches it
+    /// through nothing else.
+    pub(crate) fn sync_store(&self) -> &dyn crate::store::SyncStore {
+        &self.store
+    }
+
+    pub(crate) fn sync_store_mut(&mut self) -> &mut dyn crate::store::SyncStore {
+        &mut self.store
+    }
+
     /// The sync settings, or `NotEnrolled` for a vault that has never joined a server.
     ///
     /// They are sealed under this device's master key (issue 16, finding 11): a row edited in

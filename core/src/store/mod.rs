@@ -11,6 +11,7 @@ pub(crate) mod schema;
 mod state_codec;
 mod states;
 mod sync;
+mod sync_store;
 mod write;
 
 use std::collections::{BTreeMap, HashMap};
@@ -33,6 +34,7 @@ pub(crate) use keyring::{EpochKey, Keyring};
 pub(crate) use states::StateKey;
 use states::{load_state, move_to_device_keys, save_state};
 pub use sync::{ApplyReport, RejectReason, Rejected, Summary};
+pub(crate) use sync_store::SyncStore;
 use write::{after_merge, KeyKeeper};
 pub(crate) use write::{Edit, RecordEdit};
 
