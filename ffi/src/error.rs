@@ -136,12 +136,6 @@ impl From<Error> for KomoraError {
                 what: "a team key".into(),
             },
             Error::Tampered { what } => KomoraError::Corrupt { what: what.into() },
-            Error::UnknownAuthor => KomoraError::Corrupt {
-                what: "operations by a device this tablet does not know".into(),
-            },
-            Error::StaleKeyEpoch => KomoraError::Network {
-                reason: "the team key changed during the sync: sync again".into(),
-            },
             // Every variant named: a new one must be given its own meaning here, never turned
             // silently into "internal error".
             Error::UpdateRequired => KomoraError::UpdateRequired,

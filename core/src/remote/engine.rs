@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use komora_protocol::{Id16, OpMeta, PushBatchV2, Role};
+use komora_protocol::{ErrorCode, Id16, OpMeta, PushBatchV2, Role};
 
 use super::keys::refresh_team_keys;
 use super::members::{refetch_roster, refresh_roster};
@@ -14,7 +14,7 @@ use super::{Held, Session, SyncOptions, VaultCell};
 use crate::error::{Error, Result};
 use crate::ids::DeviceId;
 use crate::op::OpEnvelope;
-use crate::store::Rejected;
+use crate::store::{Applied, Rejected};
 use crate::vault::Vault;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -275,19 +275,14 @@ fn sync_steps<C: VaultCell>(
         let cursor = Some((page.next, at_next));
         // An author this device does not know: a tablet enrolled since the list was fetched.
         // Fetch it and apply again; only then is an unknown author refused.
-        let first =
-            cell.with(
-                |v| match v.sync_store_mut().apply_page(&envelopes, cursor, true) {
-                    Err(Error::UnknownAuthor) => Ok(None),
-                    other => other.map(Some),
-                },
-            )?;
+        let first = cell.with(|v| v.sync_store_mut().apply_page(&envelopes, cursor, true))?;
         let applied = match first {
-            Some(applied) => applied,
-            None => {
+            Applied::Done(applied) => applied,
+            Applied::AuthorsUnknown => {
                 refresh_roster(cell, &mut session, true)?;
-                let applied =
-                    cell.with(|v| v.sync_store_mut().apply_page(&envelopes, cursor, false))?;
+                let applied = cell
+                    .with(|v| v.sync_store_mut().apply_page(&envelopes, cursor, false))?
+                    .report();
                 if applied
                     .rejected
                     .iter()
@@ -396,16 +391,30 @@ fn push_all<C: VaultCell>(
                 body.envelopes.truncate(half);
                 body.meta.truncate(half);
             }
-            t.push(token, &body)
+            match t.push(token, &body) {
+                // Sealed under a key epoch the team has left: the engine's to handle, never
+                // an error a person reads (issue 19, item 4).
+                Err(TransportError::Rejected {
+                    code: ErrorCode::StaleEpoch,
+                    ..
+                }) => Ok(None),
+                other => other.map(Some),
+            }
         });
         let took = match pushed {
-            Ok((_, took)) => took,
+            Ok((Some(_), took)) => took,
             // The key rotated during this sync: fetch it, re-seal, push again.
-            Err(Error::StaleKeyEpoch) if stale_retries < 3 => {
+            Ok((None, _)) if stale_retries < 3 => {
                 stale_retries += 1;
                 refresh_team_keys(cell, session, true)?;
                 cell.with(|v| v.sync_store_mut().reseal_unsynced())?;
                 continue;
+            }
+            // Rotated again and again while this tablet pushed: the next sync carries on.
+            Ok((None, _)) => {
+                return Err(Error::Network(
+                    "the team key changed during the sync: sync again".into(),
+                ))
             }
             Err(e) => return Err(e),
         };

@@ -118,7 +118,9 @@ impl From<TransportError> for Error {
                 ErrorCode::Unauthenticated => Error::Unauthenticated,
                 ErrorCode::RateLimited => Error::RateLimited,
                 ErrorCode::Forbidden => Error::Forbidden(message),
-                ErrorCode::StaleEpoch => Error::StaleKeyEpoch,
+                // A push's is the engine's to handle (it re-seals); any other carries the
+                // server's own words ("sync, then invite again").
+                ErrorCode::StaleEpoch => Error::Server(message),
                 ErrorCode::UpdateRequired => Error::UpdateRequired,
                 _ => Error::Server(message),
             },

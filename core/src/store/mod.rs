@@ -33,6 +33,7 @@ use keyring::team_key_aad;
 pub(crate) use keyring::{EpochKey, Keyring};
 pub(crate) use states::StateKey;
 use states::{load_state, move_to_device_keys, save_state};
+pub(crate) use sync::Applied;
 pub use sync::{ApplyReport, RejectReason, Rejected, Summary};
 pub(crate) use sync_store::SyncStore;
 use write::{after_merge, KeyKeeper};

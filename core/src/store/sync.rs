@@ -119,9 +119,29 @@ impl RejectReason {
     }
 }
 
+/// What applying operations came to: done (with what was refused), or nothing done because an
+/// author is not in the team's list and the caller asked to hear that first (it fetches the
+/// list, then applies again). The engine's decision, never an error a person reads (issue 19,
+/// item 4).
+pub(crate) enum Applied {
+    Done(ApplyReport),
+    AuthorsUnknown,
+}
+
+impl Applied {
+    /// The report of an application that could not defer (`defer_unknown` false): an unknown
+    /// author is then refused and parked, so there is always one.
+    pub(crate) fn report(self) -> ApplyReport {
+        match self {
+            Applied::Done(report) => report,
+            Applied::AuthorsUnknown => ApplyReport::default(),
+        }
+    }
+}
+
 /// Check every operation's signature against its author in the team's device list; the
 /// refused ones are reported and dropped. With `defer_unknown`, an author missing from the
-/// list fails the whole call (`UnknownAuthor`) so the caller can fetch the list and retry.
+/// list stops the whole call (`None`) so the caller can fetch the list and retry.
 fn check_authors<'a>(
     roster: &crate::roster::Roster,
     kinds: &Kinds,
@@ -129,7 +149,7 @@ fn check_authors<'a>(
     defer_unknown: bool,
     report: &mut ApplyReport,
     park: &mut Vec<&'a OpEnvelope>,
-) -> Result<Vec<(&'a OpEnvelope, Op)>> {
+) -> Option<Vec<(&'a OpEnvelope, Op)>> {
     use crate::roster::AuthorProblem;
     let mut keyed = Vec::with_capacity(ops.len());
     for (env, op) in ops {
@@ -155,7 +175,7 @@ fn check_authors<'a>(
                 });
             }
             Ok(key) => keyed.push((env, op, *key)),
-            Err(AuthorProblem::Unknown) if defer_unknown => return Err(Error::UnknownAuthor),
+            Err(AuthorProblem::Unknown) if defer_unknown => return None,
             Err(problem) => {
                 if problem == AuthorProblem::Unknown {
                     park.push(env);
@@ -182,7 +202,7 @@ fn check_authors<'a>(
             });
         }
     }
-    Ok(out)
+    Some(out)
 }
 
 /// Strict Ed25519 verification of each operation (no batch shortcut, whose answer on crafted
@@ -390,7 +410,7 @@ impl Store {
         envelopes: &[OpEnvelope],
         server_cursor: Option<(u64, Option<OpId>)>,
         defer_unknown: bool,
-    ) -> Result<ApplyReport> {
+    ) -> Result<Applied> {
         self.apply_checked(
             envelopes,
             server_cursor,
@@ -409,7 +429,7 @@ impl Store {
         server_cursor: Option<(u64, Option<OpId>)>,
         held_by_server: bool,
         defer_unknown: bool,
-    ) -> Result<ApplyReport> {
+    ) -> Result<Applied> {
         let mut report = ApplyReport::default();
         let mut park: Vec<&OpEnvelope> = Vec::new();
         let mut ops: Vec<(&OpEnvelope, Op)> = Vec::with_capacity(envelopes.len());
@@ -431,18 +451,21 @@ impl Store {
             }
         }
         if let Some(roster) = &self.roster {
-            ops = check_authors(
+            match check_authors(
                 roster,
                 self.kinds,
                 ops,
                 defer_unknown,
                 &mut report,
                 &mut park,
-            )?;
+            ) {
+                Some(checked) => ops = checked,
+                None => return Ok(Applied::AuthorsUnknown),
+            }
         } else if self.roster_required && !ops.is_empty() {
             // A team vault without its list yet: no author can be checked.
             if defer_unknown {
-                return Err(Error::UnknownAuthor);
+                return Ok(Applied::AuthorsUnknown);
             }
             for (env, op) in ops.drain(..) {
                 park.push(env);
@@ -641,7 +664,7 @@ impl Store {
             self.changes
                 .record(touched.keys().copied().chain(gone.iter().copied()));
         }
-        Ok(report)
+        Ok(Applied::Done(report))
     }
 
     /// Try again the operations parked because their key epoch or author was unknown (after a
@@ -681,7 +704,7 @@ impl Store {
             if envelopes.is_empty() {
                 continue;
             }
-            let report = self.apply_checked(&envelopes, None, held, false)?;
+            let report = self.apply_checked(&envelopes, None, held, false)?.report();
             let still: std::collections::HashSet<[u8; 16]> = report
                 .rejected
                 .iter()

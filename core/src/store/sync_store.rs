@@ -7,7 +7,7 @@
 //! what it guarantees (each write is one transaction).
 
 use super::sync::Unsynced;
-use super::{ApplyReport, Store, Summary};
+use super::{Applied, ApplyReport, Store, Summary};
 use crate::error::Result;
 use crate::ids::OpId;
 use crate::op::OpEnvelope;
@@ -38,7 +38,7 @@ pub(crate) trait SyncStore {
         envelopes: &[OpEnvelope],
         cursor: Option<(u64, Option<OpId>)>,
         defer_unknown: bool,
-    ) -> Result<ApplyReport>;
+    ) -> Result<Applied>;
     /// Try again the operations parked for a key or an author learnt since.
     fn retry_parked(&mut self) -> Result<ApplyReport>;
     /// Operations parked, and set aside for good.
@@ -98,7 +98,7 @@ impl SyncStore for Store {
         envelopes: &[OpEnvelope],
         cursor: Option<(u64, Option<OpId>)>,
         defer_unknown: bool,
-    ) -> Result<ApplyReport> {
+    ) -> Result<Applied> {
         self.apply_remote(envelopes, cursor, defer_unknown)
     }
     fn retry_parked(&mut self) -> Result<ApplyReport> {
