@@ -36,6 +36,7 @@ mod target_groups;
 mod value;
 mod vault;
 
+pub use casework::abilities::{Abilities, Home, ReviewStanding};
 pub use casework::audit::{AuditAction, AuditEntry};
 pub use casework::case::{Case, CaseEdit, CaseStatus, NewCase, RiskLevel};
 pub use casework::consent::{
@@ -69,7 +70,9 @@ pub use casework::review::{Review, Verdict};
 pub use casework::rights::{
     NewRightsRequest, RequestDecision, Right, RightsRequest, OBJECTION_PURPOSES, RECTIFIABLE_FIELDS,
 };
-pub use casework::session::{NewSession, Session, SessionEdit};
+pub use casework::session::{
+    session_minutes, NewSession, Session, SessionEdit, SESSION_MINUTES_MAX,
+};
 pub use casework::transfer::Transfer;
 pub use client::{Client, ClientEdit, Listing, NewClient, Sex, CLIENT_FIELDS, CLIENT_SET_FIELDS};
 pub use drafts::{Draft, MAX_DRAFTS, MAX_DRAFT_BYTES};

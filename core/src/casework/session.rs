@@ -179,14 +179,26 @@ impl fmt::Debug for SessionEdit {
     }
 }
 
+/// The longest session, in minutes.
+pub const SESSION_MINUTES_MAX: u16 = 600;
+
+/// A session's duration as typed (any whole number), checked by the one rule every front end
+/// asks (from 1 to 600 minutes): the app's form, the command line and the FFI call this
+/// instead of writing the rule again.
+pub fn session_minutes(minutes: i64) -> Result<u16> {
+    u16::try_from(minutes)
+        .ok()
+        .filter(|d| (1..=SESSION_MINUTES_MAX).contains(d))
+        .ok_or_else(|| {
+            Error::validation(
+                field::DURATION_MIN,
+                format!("give the duration in minutes, from 1 to {SESSION_MINUTES_MAX}"),
+            )
+        })
+}
+
 fn check_duration(d: u16) -> Result<()> {
-    if !(1..=600).contains(&d) {
-        return Err(Error::validation(
-            field::DURATION_MIN,
-            "give the duration in minutes, from 1 to 600",
-        ));
-    }
-    Ok(())
+    session_minutes(d.into()).map(|_| ())
 }
 
 fn check_position(p: &str) -> Result<String> {
