@@ -149,4 +149,12 @@ impl From<Error> for KomoraError {
     }
 }
 
+/// A Kotlin callback (the platform key, the sync listener) that threw something it did not
+/// declare.
+impl From<uniffi::UnexpectedUniFFICallbackError> for KomoraError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        KomoraError::Internal { reason: e.reason }
+    }
+}
+
 pub type Result<T, E = KomoraError> = std::result::Result<T, E>;

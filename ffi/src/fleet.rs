@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use komora_core as core;
 
+use crate::convert::ms;
 use crate::error::Result;
-use crate::records::ms;
 use crate::task::Background;
-use crate::KomoraVault;
+use crate::vault::KomoraVault;
 
 /// One tablet as the administrator's device list shows it.
 #[derive(Debug, uniffi::Record)]
