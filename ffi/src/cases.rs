@@ -1,9 +1,9 @@
 //! Cases and the lists that show them: a case's status and risk, the caseload, the follow-ups
 //! due, a client's cases and timeline.
 
-use komora_core as core;
+use komora_core::{self as core, Date, DeviceId, RecordId};
 
-use crate::convert::{self, date, ids, texts};
+use crate::convert::{self, date, ids};
 use crate::error::Result;
 use crate::vault::KomoraVault;
 
@@ -12,8 +12,8 @@ redacted_debug!(Case);
 #[derive(uniffi::Record)]
 #[uniffi::export(Debug)]
 pub struct Case {
-    pub id: String,
-    pub clients: Vec<String>,
+    pub id: RecordId,
+    pub clients: Vec<RecordId>,
     pub problems: Vec<String>,
     /// open, active, referred or closed.
     pub status: String,
@@ -22,9 +22,9 @@ pub struct Case {
     pub risk_level: String,
     pub risk_flags: Vec<String>,
     pub urgent: bool,
-    pub counsellor: String,
-    pub supervisor: Option<String>,
-    pub opened: String,
+    pub counsellor: DeviceId,
+    pub supervisor: Option<DeviceId>,
+    pub opened: Date,
     pub conflicts: Vec<String>,
 }
 
@@ -32,16 +32,16 @@ impl From<core::Case> for Case {
     fn from(c: core::Case) -> Self {
         Case {
             urgent: c.is_urgent(),
-            id: c.id.to_string(),
-            clients: texts(&c.clients),
+            id: c.id,
+            clients: c.clients,
             problems: c.problems,
             status: c.status.code().into(),
             close_reason: c.close_reason,
             risk_level: c.risk_level.code().into(),
             risk_flags: c.risk_flags,
-            counsellor: c.counsellor.to_string(),
-            supervisor: c.supervisor.map(|s| s.to_string()),
-            opened: c.opened.to_string(),
+            counsellor: c.counsellor,
+            supervisor: c.supervisor,
+            opened: c.opened,
             conflicts: c.conflicts,
         }
     }
@@ -119,8 +119,8 @@ impl CaseloadFilter {
 #[derive(uniffi::Record)]
 pub struct CaseloadEntry {
     pub case_info: Case,
-    pub last_session: Option<String>,
-    pub next_appointment: Option<String>,
+    pub last_session: Option<Date>,
+    pub next_appointment: Option<Date>,
     pub open_referrals: i32,
     pub overdue_referrals: i32,
     pub follow_up_due: bool,
@@ -130,8 +130,8 @@ impl From<core::CaseloadEntry> for CaseloadEntry {
     fn from(e: core::CaseloadEntry) -> Self {
         CaseloadEntry {
             case_info: e.case.into(),
-            last_session: e.last_session.map(|d| d.to_string()),
-            next_appointment: e.next_appointment.map(|d| d.to_string()),
+            last_session: e.last_session,
+            next_appointment: e.next_appointment,
             open_referrals: e.open_referrals.min(i32::MAX as usize) as i32,
             overdue_referrals: e.overdue_referrals.min(i32::MAX as usize) as i32,
             follow_up_due: e.follow_up_due,
@@ -142,13 +142,13 @@ impl From<core::CaseloadEntry> for CaseloadEntry {
 /// An appointment or a referral follow-up that is due.
 #[derive(uniffi::Record)]
 pub struct FollowUp {
-    pub due: String,
+    pub due: Date,
     pub overdue: bool,
-    pub case_id: Option<String>,
-    pub client_id: Option<String>,
+    pub case_id: Option<RecordId>,
+    pub client_id: Option<RecordId>,
     /// appointment (record: the session that set it) or referral (record: the referral).
     pub kind: String,
-    pub record_id: String,
+    pub record_id: RecordId,
 }
 
 impl From<core::FollowUp> for FollowUp {
@@ -158,12 +158,12 @@ impl From<core::FollowUp> for FollowUp {
             core::FollowUpKind::Referral { referral } => ("referral", referral),
         };
         FollowUp {
-            due: f.due.to_string(),
+            due: f.due,
             overdue: f.overdue,
-            case_id: f.case.map(|c| c.to_string()),
-            client_id: f.client.map(|c| c.to_string()),
+            case_id: f.case,
+            client_id: f.client,
             kind: kind.into(),
-            record_id: record.to_string(),
+            record_id: record,
         }
     }
 }
@@ -171,10 +171,10 @@ impl From<core::FollowUp> for FollowUp {
 /// One line of a client's timeline (no free text: open the record for that).
 #[derive(uniffi::Record)]
 pub struct TimelineEntry {
-    pub date: String,
+    pub date: Date,
     /// case, session, assessment, referral, consent or group-session.
     pub kind: String,
-    pub record_id: String,
+    pub record_id: RecordId,
     /// A short label built from codes: the modality, "phq-9 14 moderate", the destination...
     pub summary: String,
 }
@@ -193,9 +193,9 @@ impl From<core::TimelineEntry> for TimelineEntry {
             core::TimelineEvent::GroupSession(g) => format!("{} {}", g.number, g.phase),
         };
         TimelineEntry {
-            date: e.date.to_string(),
+            date: e.date,
             kind: e.kind().into(),
-            record_id: e.record.to_string(),
+            record_id: e.record,
             summary,
         }
     }
@@ -203,24 +203,22 @@ impl From<core::TimelineEntry> for TimelineEntry {
 
 #[uniffi::export]
 impl KomoraVault {
-    pub fn add_case(&self, case_info: NewCase) -> Result<String> {
+    pub fn add_case(&self, case_info: NewCase) -> Result<RecordId> {
         let c = case_info.into_core()?;
-        self.with(|v| Ok(v.add_case(&c)?.to_string()))
+        self.with(|v| Ok(v.add_case(&c)?))
     }
 
-    pub fn get_case(&self, id: String) -> Result<Case> {
-        let id = convert::id(&id)?;
+    pub fn get_case(&self, id: RecordId) -> Result<Case> {
         self.with(|v| Ok(v.case(id)?.into()))
     }
 
     /// Move a case to open, active, referred or closed (closing may need a reason).
     pub fn set_case_status(
         &self,
-        id: String,
+        id: RecordId,
         status: String,
         reason: Option<String>,
     ) -> Result<Case> {
-        let id = convert::id(&id)?;
         let status = core::CaseStatus::parse(&status)?;
         self.with(|v| {
             v.edit_case(
@@ -236,11 +234,10 @@ impl KomoraVault {
     }
 
     /// Raise a risk flag: suicide-risk, violence-at-home or child-protection.
-    pub fn raise_risk(&self, case_id: String, flag: String) -> Result<Case> {
-        let id = convert::id(&case_id)?;
+    pub fn raise_risk(&self, case_id: RecordId, flag: String) -> Result<Case> {
         self.with(|v| {
-            v.raise_risk(id, &flag)?;
-            Ok(v.case(id)?.into())
+            v.raise_risk(case_id, &flag)?;
+            Ok(v.case(case_id)?.into())
         })
     }
 
@@ -257,8 +254,7 @@ impl KomoraVault {
     }
 
     /// The cases of one client (open ones, or every one with `include_closed`), for her file.
-    pub fn cases_of(&self, client_id: String, include_closed: bool) -> Result<Vec<Case>> {
-        let id = convert::id(&client_id)?;
+    pub fn cases_of(&self, client_id: RecordId, include_closed: bool) -> Result<Vec<Case>> {
         self.with(|v| {
             let filter = core::CaseloadFilter {
                 everyone: true,
@@ -267,7 +263,7 @@ impl KomoraVault {
             };
             Ok(v.caseload(&filter)?
                 .into_iter()
-                .filter(|e| e.case.clients.contains(&id))
+                .filter(|e| e.case.clients.contains(&client_id))
                 .map(|e| Case::from(e.case))
                 .collect())
         })
@@ -285,10 +281,9 @@ impl KomoraVault {
         })
     }
 
-    pub fn timeline(&self, client_id: String) -> Result<Vec<TimelineEntry>> {
-        let id = convert::id(&client_id)?;
+    pub fn timeline(&self, client_id: RecordId) -> Result<Vec<TimelineEntry>> {
         self.with(|v| {
-            Ok(v.timeline(id)?
+            Ok(v.timeline(client_id)?
                 .into_iter()
                 .map(TimelineEntry::from)
                 .collect())

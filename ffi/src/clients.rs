@@ -3,30 +3,25 @@
 
 use std::sync::Arc;
 
-use komora_core as core;
+use komora_core::{self as core, DeviceId, RecordId};
 
-use crate::convert::{self, ms};
-use crate::error::{KomoraError, Result};
+use crate::convert::{fit, ms};
+use crate::error::Result;
 use crate::task::Background;
 use crate::vault::KomoraVault;
 
 redacted_debug!(Client, NewClient, ClientChanges, HistoryEntry);
 
 /// A year as typed, checked before it reaches the core's own rules.
-fn year(field: &'static str, y: Option<i32>) -> Result<Option<u16>> {
-    y.map(|y| {
-        u16::try_from(y).map_err(|_| KomoraError::Validation {
-            field: field.into(),
-            reason: "use a year between 1900 and this year".into(),
-        })
-    })
-    .transpose()
+fn year(y: Option<i32>) -> Result<Option<u16>> {
+    y.map(|y| fit("birth_year", y, "use a year between 1900 and this year"))
+        .transpose()
 }
 
 #[derive(uniffi::Record)]
 #[uniffi::export(Debug)]
 pub struct Client {
-    pub id: String,
+    pub id: RecordId,
     pub name: String,
     pub code: Option<String>,
     /// "F" or "M".
@@ -48,7 +43,7 @@ impl From<core::Client> for Client {
     fn from(c: core::Client) -> Self {
         let loc = c.location;
         Client {
-            id: c.id.to_string(),
+            id: c.id,
             name: c.name,
             code: c.code,
             sex: c.sex.map(|s| s.code().to_owned()),
@@ -97,7 +92,7 @@ impl NewClient {
             name: self.name,
             code: self.code,
             sex: self.sex.as_deref().map(core::Sex::parse).transpose()?,
-            birth_year: year("birth_year", self.birth_year)?,
+            birth_year: year(self.birth_year)?,
             phone: self.phone,
             location: core::LocationInput::from_parts(
                 self.district,
@@ -152,7 +147,7 @@ impl ClientChanges {
                 .map(core::Sex::parse)
                 .transpose()?
                 .map(Some),
-            birth_year: year("birth_year", self.birth_year)?.map(Some),
+            birth_year: year(self.birth_year)?.map(Some),
             phone: self.phone.map(Some),
             location: core::LocationInput::from_parts(
                 self.district,
@@ -181,7 +176,7 @@ pub struct HistoryEntry {
     /// "current", "concurrent" or "replaced".
     pub status: String,
     pub at_ms: i64,
-    pub device: String,
+    pub device: DeviceId,
 }
 
 impl From<core::HistoryEntry> for HistoryEntry {
@@ -198,7 +193,7 @@ impl From<core::HistoryEntry> for HistoryEntry {
             value: text(value),
             status: e.status.code().into(),
             at_ms: ms(e.at.wall_ms),
-            device: e.device.to_string(),
+            device: e.device,
         }
     }
 }
@@ -211,36 +206,29 @@ pub fn fold_for_search(text: String) -> String {
 
 #[uniffi::export]
 impl KomoraVault {
-    pub fn add_client(&self, client: NewClient) -> Result<String> {
+    pub fn add_client(&self, client: NewClient) -> Result<RecordId> {
         let c = client.into_core()?;
-        self.with(|v| Ok(v.add_client(&c)?.to_string()))
+        self.with(|v| Ok(v.add_client(&c)?))
     }
 
     /// Many clients in one transaction: all or none.
-    pub async fn import_clients(self: Arc<Self>, clients: Vec<NewClient>) -> Result<Vec<String>> {
+    pub async fn import_clients(self: Arc<Self>, clients: Vec<NewClient>) -> Result<Vec<RecordId>> {
         Background::spawn(move || {
             let all = clients
                 .into_iter()
                 .map(NewClient::into_core)
                 .collect::<Result<Vec<_>>>()?;
-            self.with(|v| {
-                Ok(v.add_clients(&all)?
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect())
-            })
+            self.with(|v| Ok(v.add_clients(&all)?))
         })
         .await
     }
 
-    pub fn client(&self, id: String) -> Result<Client> {
-        let id = convert::id(&id)?;
+    pub fn client(&self, id: RecordId) -> Result<Client> {
         self.with(|v| Ok(v.client(id)?.into()))
     }
 
     /// The client for a screen: the view is written to the audit trail.
-    pub fn view_client(&self, id: String) -> Result<Client> {
-        let id = convert::id(&id)?;
+    pub fn view_client(&self, id: RecordId) -> Result<Client> {
         self.with(|v| Ok(v.view_client(id)?.into()))
     }
 
@@ -250,11 +238,7 @@ impl KomoraVault {
 
     /// The clients with these ids, in that order, in one call (a list's names without one
     /// crossing per row); ids not on this tablet (erased, not yet synced) are left out.
-    pub fn clients_by_id(&self, ids: Vec<String>) -> Result<Vec<Client>> {
-        let ids = ids
-            .iter()
-            .map(|i| convert::id(i))
-            .collect::<Result<Vec<_>>>()?;
+    pub fn clients_by_id(&self, ids: Vec<RecordId>) -> Result<Vec<Client>> {
         self.with(|v| {
             let mut out = Vec::with_capacity(ids.len());
             for id in ids {
@@ -278,8 +262,7 @@ impl KomoraVault {
         })
     }
 
-    pub fn edit_client(&self, id: String, changes: ClientChanges) -> Result<Client> {
-        let id = convert::id(&id)?;
+    pub fn edit_client(&self, id: RecordId, changes: ClientChanges) -> Result<Client> {
         let edit = changes.into_core()?;
         self.with(|v| {
             v.edit_client(id, &edit)?;
@@ -287,14 +270,12 @@ impl KomoraVault {
         })
     }
 
-    pub fn delete_client(&self, id: String) -> Result<()> {
-        let id = convert::id(&id)?;
+    pub fn delete_client(&self, id: RecordId) -> Result<()> {
         self.with(|v| Ok(v.delete_client(id)?))
     }
 
     /// Every value a field has had, concurrent ones included.
-    pub fn client_history(&self, id: String, field: String) -> Result<Vec<HistoryEntry>> {
-        let id = convert::id(&id)?;
+    pub fn client_history(&self, id: RecordId, field: String) -> Result<Vec<HistoryEntry>> {
         self.with(|v| {
             Ok(v.client_history(id, &field)?
                 .into_iter()

@@ -1,8 +1,8 @@
 //! Consent given or withdrawn, scope by scope, and whether it stands.
 
-use komora_core as core;
+use komora_core::{self as core, Date, RecordId};
 
-use crate::convert::{self, date, id};
+use crate::convert::{date, id};
 use crate::error::Result;
 use crate::vault::KomoraVault;
 
@@ -52,26 +52,26 @@ impl NewConsent {
 #[derive(uniffi::Record)]
 #[uniffi::export(Debug)]
 pub struct Consent {
-    pub id: String,
+    pub id: RecordId,
     pub scope: String,
     pub withdrawn: bool,
     /// rw, fr or en.
     pub language: String,
     pub by_guardian: bool,
     pub guardian_name: Option<String>,
-    pub date: String,
+    pub date: Date,
 }
 
 impl From<core::Consent> for Consent {
     fn from(c: core::Consent) -> Self {
         Consent {
-            id: c.id.to_string(),
+            id: c.id,
             scope: c.scope,
             withdrawn: c.decision == core::ConsentDecision::Withdrawn,
             language: c.language.code().into(),
             by_guardian: c.given_by == core::ConsentGiver::Guardian,
             guardian_name: c.guardian_name,
-            date: c.date.to_string(),
+            date: c.date,
         }
     }
 }
@@ -82,7 +82,7 @@ impl From<core::Consent> for Consent {
 pub struct ConsentScopeState {
     pub scope: String,
     pub given: bool,
-    pub date: Option<String>,
+    pub date: Option<Date>,
 }
 
 impl From<(String, Option<core::Consent>)> for ConsentScopeState {
@@ -92,7 +92,7 @@ impl From<(String, Option<core::Consent>)> for ConsentScopeState {
             given: latest
                 .as_ref()
                 .is_some_and(|c| c.decision == core::ConsentDecision::Given),
-            date: latest.map(|c| c.date.to_string()),
+            date: latest.map(|c| c.date),
         }
     }
 }
@@ -100,16 +100,15 @@ impl From<(String, Option<core::Consent>)> for ConsentScopeState {
 #[uniffi::export]
 impl KomoraVault {
     /// Record consent given or withdrawn (by the client, or by the guardian named).
-    pub fn add_consent(&self, consent: NewConsent) -> Result<String> {
+    pub fn add_consent(&self, consent: NewConsent) -> Result<RecordId> {
         let c = consent.into_core()?;
-        self.with(|v| Ok(v.add_consent(&c)?.to_string()))
+        self.with(|v| Ok(v.add_consent(&c)?))
     }
 
     /// The client's consent records, newest first, with the guardians' names.
-    pub fn consents(&self, client_id: String) -> Result<Vec<Consent>> {
-        let id = convert::id(&client_id)?;
+    pub fn consents(&self, client_id: RecordId) -> Result<Vec<Consent>> {
         self.with(|v| {
-            let listed = v.consents(id)?;
+            let listed = v.consents(client_id)?;
             listed
                 .into_iter()
                 .map(|c| Ok(v.consent(c.id)?.into()))
@@ -118,10 +117,9 @@ impl KomoraVault {
     }
 
     /// Whether consent to each scope stands, in the list's order.
-    pub fn consent_standing(&self, client_id: String) -> Result<Vec<ConsentScopeState>> {
-        let id = convert::id(&client_id)?;
+    pub fn consent_standing(&self, client_id: RecordId) -> Result<Vec<ConsentScopeState>> {
         self.with(|v| {
-            Ok(v.consent_status(id)?
+            Ok(v.consent_status(client_id)?
                 .into_iter()
                 .map(ConsentScopeState::from)
                 .collect())

@@ -3,16 +3,16 @@
 
 use std::sync::Arc;
 
-use komora_core as core;
+use komora_core::{self as core, DeviceId};
 
-use crate::convert::{self, ms};
+use crate::convert::ms;
 use crate::error::Result;
 use crate::task::Background;
 use crate::vault::KomoraVault;
 
 #[derive(uniffi::Record)]
 pub struct Device {
-    pub id: String,
+    pub id: DeviceId,
     /// counsellor, supervisor or admin.
     pub role: String,
     pub revoked: bool,
@@ -26,7 +26,7 @@ pub struct Device {
 impl From<core::DeviceInfo> for Device {
     fn from(d: core::DeviceInfo) -> Self {
         Device {
-            id: d.id.to_string(),
+            id: DeviceId::from_bytes(d.id.0),
             role: d.role.as_str().into(),
             revoked: d.revoked,
             enrolled_ms: ms(d.enrolled_ms),
@@ -45,13 +45,9 @@ impl KomoraVault {
             Ok(devices
                 .into_iter()
                 .map(|d| {
-                    let handed_back = signed
-                        .iter()
-                        .any(|s| s.id.as_bytes() == &d.id.0 && s.retired);
-                    Device {
-                        handed_back,
-                        ..Device::from(d)
-                    }
+                    let mut device = Device::from(d);
+                    device.handed_back = signed.iter().any(|s| s.id == device.id && s.retired);
+                    device
                 })
                 .collect())
         })
@@ -65,18 +61,14 @@ impl KomoraVault {
     pub async fn hand_back(self: Arc<Self>) -> Result<i64> {
         Background::spawn(move || {
             let last = self.remote(|v, t| v.retire(t))?;
-            Ok(convert::ms(last))
+            Ok(ms(last))
         })
         .await
     }
 
     /// Revoke a lost or retired tablet (administrators): the server refuses it at once and the
     /// team moves to a new key it never receives.
-    pub async fn revoke_device(self: Arc<Self>, device_id: String) -> Result<()> {
-        Background::spawn(move || {
-            let id: core::DeviceId = device_id.parse()?;
-            self.remote(|v, t| v.revoke_device(t, id))
-        })
-        .await
+    pub async fn revoke_device(self: Arc<Self>, device_id: DeviceId) -> Result<()> {
+        Background::spawn(move || self.remote(|v, t| v.revoke_device(t, device_id))).await
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use komora_core as core;
 
-use crate::convert;
+use crate::convert::ms;
 use crate::error::{KomoraError, Result};
 use crate::task::Background;
 use crate::vault::{options, KdfStrength, KomoraVault, PlatformKey};
@@ -166,7 +166,7 @@ impl KomoraVault {
                 link,
                 code: i.code.clone(),
                 role: i.role.as_str().into(),
-                expires_at_ms: convert::ms(i.expires_at_ms),
+                expires_at_ms: ms(i.expires_at_ms),
             })
         })
         .await

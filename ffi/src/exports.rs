@@ -2,9 +2,8 @@
 //! two documents (a page and JSON) returned in memory: the app writes them only where the
 //! supervisor chooses.
 
-use komora_core as core;
+use komora_core::{self as core, Date, RecordId};
 
-use crate::convert;
 use crate::error::{KomoraError, Result};
 use crate::vault::KomoraVault;
 
@@ -15,7 +14,7 @@ pub struct ExportPassage {
     pub key: String,
     pub kind: String,
     pub field: String,
-    pub date: String,
+    pub date: Date,
     /// notes, shared-record, third-party or safety.
     pub reason: String,
     pub text: String,
@@ -49,16 +48,15 @@ fn language(code: Option<String>) -> Result<Option<core::Language>> {
 #[uniffi::export]
 impl KomoraVault {
     /// Every free text a client's file holds, for the supervisor to read (audited as a view).
-    pub fn client_export_review(&self, client_id: String) -> Result<Vec<ExportPassage>> {
-        let id = convert::id(&client_id)?;
+    pub fn client_export_review(&self, client_id: RecordId) -> Result<Vec<ExportPassage>> {
         self.with(|v| {
-            Ok(v.client_export_review(id)?
+            Ok(v.client_export_review(client_id)?
                 .into_iter()
                 .map(|p| ExportPassage {
                     key: p.key,
                     kind: p.kind,
                     field: p.field,
-                    date: p.date.to_string(),
+                    date: p.date,
                     reason: p.reason.code().into(),
                     text: p.text,
                 })
@@ -70,11 +68,10 @@ impl KomoraVault {
     /// returned, not written: the app hands them to the place the supervisor picks.
     pub fn export_client(
         &self,
-        client_id: String,
+        client_id: RecordId,
         decisions: Vec<PassageDecision>,
         language_code: Option<String>,
     ) -> Result<ClientExportDocs> {
-        let id = convert::id(&client_id)?;
         let lang = language(language_code)?;
         let mut map = std::collections::BTreeMap::new();
         for d in decisions {
@@ -92,7 +89,7 @@ impl KomoraVault {
             map.insert(d.key, r);
         }
         self.with(|v| {
-            let e = v.export_client(id, &map, lang)?;
+            let e = v.export_client(client_id, &map, lang)?;
             Ok(ClientExportDocs {
                 html: e.html,
                 json: e.json,

@@ -1,9 +1,9 @@
 //! Healing groups and dialogue spaces: members, the sessions of a cycle with their phases,
 //! attendance (two facilitators marking offline both count) and flags for referral.
 
-use komora_core as core;
+use komora_core::{self as core, Date, RecordId};
 
-use crate::convert::{self, date, fit, ids, texts};
+use crate::convert::{date, fit, ids};
 use crate::error::Result;
 use crate::vault::KomoraVault;
 
@@ -47,14 +47,14 @@ impl NewGroup {
 #[derive(uniffi::Record)]
 #[uniffi::export(Debug)]
 pub struct Group {
-    pub id: String,
+    pub id: RecordId,
     pub name: String,
     pub kind: String,
     pub facilitators: Vec<String>,
     /// Client ids.
-    pub members: Vec<String>,
+    pub members: Vec<RecordId>,
     pub cycle_length: i32,
-    pub started: String,
+    pub started: Date,
     pub conflicts: Vec<String>,
     /// The phase each session of the cycle falls in by default (session 1 first).
     pub phases: Vec<String>,
@@ -66,13 +66,13 @@ impl From<core::Group> for Group {
             phases: (1..=g.cycle_length)
                 .map(|n| g.default_phase(n).to_owned())
                 .collect(),
-            id: g.id.to_string(),
+            id: g.id,
             name: g.name,
             kind: g.kind,
             facilitators: g.facilitators,
-            members: texts(&g.members),
+            members: g.members,
             cycle_length: i32::from(g.cycle_length),
-            started: g.started.to_string(),
+            started: g.started,
             conflicts: g.conflicts,
         }
     }
@@ -81,39 +81,39 @@ impl From<core::Group> for Group {
 #[derive(uniffi::Record)]
 #[uniffi::export(Debug)]
 pub struct GroupSession {
-    pub id: String,
-    pub group_id: Option<String>,
+    pub id: RecordId,
+    pub group_id: Option<RecordId>,
     /// The session's place in the cycle, from 1.
     pub number: i32,
     pub phase: String,
-    pub date: String,
+    pub date: Date,
     pub notes: Option<String>,
     /// Client ids of those present.
-    pub attendance: Vec<String>,
+    pub attendance: Vec<RecordId>,
     /// Client ids flagged for referral.
-    pub flagged: Vec<String>,
+    pub flagged: Vec<RecordId>,
 }
 
 impl From<core::GroupSession> for GroupSession {
     fn from(s: core::GroupSession) -> Self {
         GroupSession {
-            id: s.id.to_string(),
-            group_id: s.group.map(|g| g.to_string()),
+            id: s.id,
+            group_id: s.group,
             number: i32::from(s.number),
             phase: s.phase,
-            date: s.date.to_string(),
+            date: s.date,
             notes: s.notes,
-            attendance: texts(&s.attendance),
-            flagged: texts(&s.flagged),
+            attendance: s.attendance,
+            flagged: s.flagged,
         }
     }
 }
 
 #[uniffi::export]
 impl KomoraVault {
-    pub fn add_group(&self, group: NewGroup) -> Result<String> {
+    pub fn add_group(&self, group: NewGroup) -> Result<RecordId> {
         let g = group.into_core()?;
-        self.with(|v| Ok(v.add_group(&g)?.to_string()))
+        self.with(|v| Ok(v.add_group(&g)?))
     }
 
     /// Every group, by name.
@@ -121,49 +121,40 @@ impl KomoraVault {
         self.with(|v| Ok(v.groups()?.into_iter().map(Group::from).collect()))
     }
 
-    pub fn group(&self, id: String) -> Result<Group> {
-        let id = convert::id(&id)?;
+    pub fn group(&self, id: RecordId) -> Result<Group> {
         self.with(|v| Ok(v.group(id)?.into()))
     }
 
-    pub fn add_group_member(&self, group_id: String, client_id: String) -> Result<()> {
-        let group = convert::id(&group_id)?;
-        let client = convert::id(&client_id)?;
-        self.with(|v| Ok(v.add_group_member(group, client)?))
+    pub fn add_group_member(&self, group_id: RecordId, client_id: RecordId) -> Result<()> {
+        self.with(|v| Ok(v.add_group_member(group_id, client_id)?))
     }
 
     /// The phase a session number falls in by default (the facilitator may choose another).
-    pub fn default_phase(&self, group_id: String, number: i32) -> Result<String> {
-        let id = convert::id(&group_id)?;
-        let number = convert::fit("number", number, "not a session of the cycle")?;
-        self.with(|v| Ok(v.group(id)?.default_phase(number).to_owned()))
+    pub fn default_phase(&self, group_id: RecordId, number: i32) -> Result<String> {
+        let number = fit("number", number, "not a session of the cycle")?;
+        self.with(|v| Ok(v.group(group_id)?.default_phase(number).to_owned()))
     }
 
     /// Record a session of the group's cycle; `phase` `null` takes the default phase.
     pub fn add_group_session(
         &self,
-        group_id: String,
+        group_id: RecordId,
         number: i32,
         phase: Option<String>,
         date: Option<String>,
         notes: Option<String>,
-    ) -> Result<String> {
-        let group = convert::id(&group_id)?;
-        let number = convert::fit("number", number, "not a session of the cycle")?;
-        let date = convert::date("date", date.as_deref())?;
+    ) -> Result<RecordId> {
+        let number = fit("number", number, "not a session of the cycle")?;
+        let date = crate::convert::date("date", date.as_deref())?;
         self.with(|v| {
-            Ok(
-                v.add_group_session(group, number, phase.as_deref(), date, notes.as_deref())?
-                    .to_string(),
-            )
+            Ok(v.add_group_session(group_id, number, phase.as_deref(), date, notes.as_deref())?)
         })
     }
 
     /// The group's sessions in cycle order, with their notes.
-    pub fn group_sessions(&self, group_id: String) -> Result<Vec<GroupSession>> {
-        let id = convert::id(&group_id)?;
+    pub fn group_sessions(&self, group_id: RecordId) -> Result<Vec<GroupSession>> {
         self.with(|v| {
-            let listed = v.group_sessions(id)?;
+            let listed = v.group_sessions(group_id)?;
             listed
                 .into_iter()
                 .map(|s| Ok(v.group_session(s.id)?.into()))
@@ -174,19 +165,15 @@ impl KomoraVault {
     /// Mark a member present or absent (two facilitators marking offline both count).
     pub fn mark_attendance(
         &self,
-        session_id: String,
-        client_id: String,
+        session_id: RecordId,
+        client_id: RecordId,
         present: bool,
     ) -> Result<()> {
-        let session = convert::id(&session_id)?;
-        let client = convert::id(&client_id)?;
-        self.with(|v| Ok(v.mark_attendance(session, client, present)?))
+        self.with(|v| Ok(v.mark_attendance(session_id, client_id, present)?))
     }
 
     /// Flag someone who attended a group session for referral.
-    pub fn flag_for_referral(&self, session_id: String, client_id: String) -> Result<()> {
-        let session = convert::id(&session_id)?;
-        let client = convert::id(&client_id)?;
-        self.with(|v| Ok(v.flag_for_referral(session, client)?))
+    pub fn flag_for_referral(&self, session_id: RecordId, client_id: RecordId) -> Result<()> {
+        self.with(|v| Ok(v.flag_for_referral(session_id, client_id)?))
     }
 }

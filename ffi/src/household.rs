@@ -1,7 +1,8 @@
 //! A client's relatives and household members: links between two clients, seen from both
 //! sides.
 
-use crate::convert;
+use komora_core::RecordId;
+
 use crate::error::Result;
 use crate::vault::KomoraVault;
 
@@ -11,7 +12,7 @@ redacted_debug!(HouseholdLink);
 #[derive(uniffi::Record)]
 #[uniffi::export(Debug)]
 pub struct HouseholdLink {
-    pub client_id: String,
+    pub client_id: RecordId,
     /// The linked client's name.
     pub name: String,
     /// What the linked client is to the client asked about: spouse, parent, child, ...
@@ -24,33 +25,28 @@ impl KomoraVault {
     /// other client sees the inverse. Replaces any earlier link between the two.
     pub fn link_clients(
         &self,
-        client_id: String,
-        other_id: String,
+        client_id: RecordId,
+        other_id: RecordId,
         relation: String,
     ) -> Result<()> {
-        let client = convert::id(&client_id)?;
-        let other = convert::id(&other_id)?;
-        self.with(|v| Ok(v.link_clients(client, other, &relation)?))
+        self.with(|v| Ok(v.link_clients(client_id, other_id, &relation)?))
     }
 
     /// Remove every link between two clients, from both sides.
-    pub fn unlink_clients(&self, client_id: String, other_id: String) -> Result<()> {
-        let client = convert::id(&client_id)?;
-        let other = convert::id(&other_id)?;
-        self.with(|v| Ok(v.unlink_clients(client, other)?))
+    pub fn unlink_clients(&self, client_id: RecordId, other_id: RecordId) -> Result<()> {
+        self.with(|v| Ok(v.unlink_clients(client_id, other_id)?))
     }
 
     /// The client's relatives and household members, with their names.
-    pub fn household(&self, client_id: String) -> Result<Vec<HouseholdLink>> {
-        let id = convert::id(&client_id)?;
+    pub fn household(&self, client_id: RecordId) -> Result<Vec<HouseholdLink>> {
         self.with(|v| {
-            let links = v.household(id)?;
+            let links = v.household(client_id)?;
             links
                 .into_iter()
                 .map(|l| {
                     Ok(HouseholdLink {
                         name: v.client(l.client)?.name,
-                        client_id: l.client.to_string(),
+                        client_id: l.client,
                         relation: l.relation,
                     })
                 })

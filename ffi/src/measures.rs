@@ -1,7 +1,7 @@
 //! Measures: an instrument's answers scored, a client's scores over time, and the charts of
 //! them with the bands behind each score (the team's cut-off set).
 
-use komora_core as core;
+use komora_core::{self as core, Date, RecordId};
 
 use crate::convert::{self, fit_i32};
 use crate::error::Result;
@@ -27,7 +27,7 @@ pub struct NewAssessment {
 
 #[derive(uniffi::Record)]
 pub struct Score {
-    pub assessment_id: String,
+    pub assessment_id: RecordId,
     pub total: i32,
     pub band: String,
     /// Risk flags the answers raised on the case.
@@ -36,7 +36,7 @@ pub struct Score {
 
 #[derive(uniffi::Record)]
 pub struct TrendPoint {
-    pub date: String,
+    pub date: Date,
     pub score: i32,
     pub band: String,
 }
@@ -56,8 +56,8 @@ impl From<core::Trend> for Trend {
             points: t
                 .points
                 .into_iter()
-                .map(|(d, score, band)| TrendPoint {
-                    date: d.to_string(),
+                .map(|(date, score, band)| TrendPoint {
+                    date,
                     score: score as i32,
                     band,
                 })
@@ -81,7 +81,7 @@ pub struct ChartBand {
 
 #[derive(uniffi::Record)]
 pub struct ChartPoint {
-    pub date: String,
+    pub date: Date,
     pub score: i32,
     pub band: String,
 }
@@ -115,7 +115,7 @@ impl KomoraVault {
         self.with(|v| {
             let (id, score) = v.add_assessment(&n)?;
             Ok(Score {
-                assessment_id: id.to_string(),
+                assessment_id: id,
                 total: score.total as i32,
                 band: score.band,
                 raised_flags: score.alerts,
@@ -123,16 +123,19 @@ impl KomoraVault {
         })
     }
 
-    pub fn measure_trends(&self, client_id: String) -> Result<Vec<Trend>> {
-        let id = convert::id(&client_id)?;
-        self.with(|v| Ok(v.measure_trends(id)?.into_iter().map(Trend::from).collect()))
+    pub fn measure_trends(&self, client_id: RecordId) -> Result<Vec<Trend>> {
+        self.with(|v| {
+            Ok(v.measure_trends(client_id)?
+                .into_iter()
+                .map(Trend::from)
+                .collect())
+        })
     }
 
     /// Each measure's scores over time with the bands behind them, for the client file.
-    pub fn score_charts(&self, client_id: String) -> Result<Vec<ScoreChart>> {
-        let id = convert::id(&client_id)?;
+    pub fn score_charts(&self, client_id: RecordId) -> Result<Vec<ScoreChart>> {
         self.with(|v| {
-            Ok(v.measure_trends(id)?
+            Ok(v.measure_trends(client_id)?
                 .into_iter()
                 .map(|t| {
                     let inst = core::latest_instrument(&t.instrument).ok();
@@ -157,8 +160,8 @@ impl KomoraVault {
                         points: t
                             .points
                             .into_iter()
-                            .map(|(d, score, band)| ChartPoint {
-                                date: d.to_string(),
+                            .map(|(date, score, band)| ChartPoint {
+                                date,
                                 score: fit_i32(score),
                                 band,
                             })

@@ -1,8 +1,8 @@
 //! Referrals to other services and what became of them.
 
-use komora_core as core;
+use komora_core::{self as core, Date, RecordId};
 
-use crate::convert::{self, date, id};
+use crate::convert::{date, id};
 use crate::error::{KomoraError, Result};
 use crate::vault::KomoraVault;
 
@@ -42,34 +42,34 @@ impl NewReferral {
 #[derive(uniffi::Record)]
 #[uniffi::export(Debug)]
 pub struct Referral {
-    pub id: String,
-    pub client_id: Option<String>,
-    pub case_id: Option<String>,
+    pub id: RecordId,
+    pub client_id: Option<RecordId>,
+    pub case_id: Option<RecordId>,
     pub destination: String,
     pub organisation: Option<String>,
     pub reason: Option<String>,
     /// pending, accepted, completed, declined or cancelled.
     pub status: String,
-    pub follow_up: Option<String>,
-    pub date: String,
+    pub follow_up: Option<Date>,
+    pub date: Date,
     /// Open with a follow-up date before today.
     pub overdue: bool,
     pub conflicts: Vec<String>,
 }
 
 impl Referral {
-    pub(crate) fn new(r: core::Referral, today: core::Date) -> Self {
+    pub(crate) fn new(r: core::Referral, today: Date) -> Self {
         Referral {
             overdue: r.is_overdue(today),
-            id: r.id.to_string(),
-            client_id: r.client.map(|c| c.to_string()),
-            case_id: r.case.map(|c| c.to_string()),
+            id: r.id,
+            client_id: r.client,
+            case_id: r.case,
             destination: r.destination,
             organisation: r.organisation,
             reason: r.reason,
             status: r.status.code().into(),
-            follow_up: r.follow_up.map(|d| d.to_string()),
-            date: r.date.to_string(),
+            follow_up: r.follow_up,
+            date: r.date,
             conflicts: r.conflicts,
         }
     }
@@ -78,17 +78,16 @@ impl Referral {
 #[uniffi::export]
 impl KomoraVault {
     /// Refer a client (needs consent to sharing not to have been withdrawn).
-    pub fn add_referral(&self, referral: NewReferral) -> Result<String> {
+    pub fn add_referral(&self, referral: NewReferral) -> Result<RecordId> {
         let r = referral.into_core()?;
-        self.with(|v| Ok(v.add_referral(&r)?.to_string()))
+        self.with(|v| Ok(v.add_referral(&r)?))
     }
 
     /// The client's referrals, newest first, with their texts.
-    pub fn referrals_of(&self, client_id: String) -> Result<Vec<Referral>> {
-        let id = convert::id(&client_id)?;
+    pub fn referrals_of(&self, client_id: RecordId) -> Result<Vec<Referral>> {
         self.with(|v| {
             let today = v.today();
-            Ok(v.referrals_of(id)?
+            Ok(v.referrals_of(client_id)?
                 .into_iter()
                 .map(|r| Referral::new(r, today))
                 .collect())
@@ -99,20 +98,16 @@ impl KomoraVault {
     /// cancelled) and/or set the next follow-up date, or clear it with `clear_follow_up`.
     pub fn update_referral(
         &self,
-        id: String,
+        id: RecordId,
         status: Option<String>,
         follow_up: Option<String>,
         clear_follow_up: bool,
     ) -> Result<()> {
-        let id = convert::id(&id)?;
         let status = status
             .as_deref()
             .map(core::ReferralStatus::parse)
             .transpose()?;
-        let follow_up = match (
-            convert::date("follow_up", follow_up.as_deref())?,
-            clear_follow_up,
-        ) {
+        let follow_up = match (date("follow_up", follow_up.as_deref())?, clear_follow_up) {
             (Some(_), true) => {
                 return Err(KomoraError::Validation {
                     field: "follow_up".into(),

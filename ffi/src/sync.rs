@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use komora_core as core;
+use komora_core::{self as core, DeviceId};
 
-use crate::convert::{self, ms};
+use crate::convert::ms;
 use crate::error::Result;
 use crate::task::Background;
 use crate::vault::{http, KomoraVault};
@@ -68,7 +68,7 @@ pub struct SyncReport {
 
 #[derive(uniffi::Record)]
 pub struct SyncStatus {
-    pub device_id: String,
+    pub device_id: DeviceId,
     pub role: Option<String>,
     pub team_name: Option<String>,
     pub last_sync_ms: Option<i64>,
@@ -88,7 +88,7 @@ pub struct SyncStatus {
 impl From<core::SyncStatus> for SyncStatus {
     fn from(s: core::SyncStatus) -> Self {
         SyncStatus {
-            device_id: s.device_id.to_string(),
+            device_id: s.device_id,
             role: s.role.map(|r| r.as_str().to_owned()),
             team_name: s.team_name,
             last_sync_ms: s.last_sync_ms.map(ms),
@@ -141,9 +141,9 @@ impl KomoraVault {
                 other => other?,
             };
             Ok(SyncReport {
-                sent_ops: convert::ms(r.sent_ops),
-                received_ops: convert::ms(r.received_ops),
-                applied: convert::ms(r.applied),
+                sent_ops: ms(r.sent_ops),
+                received_ops: ms(r.received_ops),
+                applied: ms(r.applied),
                 rejected: r.rejected.len() as i64,
             })
         })

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use komora_core as core;
 
-use crate::convert::{self, fit_i32};
+use crate::convert::{fit, fit_i32};
 use crate::error::Result;
 use crate::task::Background;
 use crate::vault::{options, KdfStrength, KomoraVault, PlatformKey};
@@ -41,11 +41,11 @@ impl KomoraVault {
         let p = core::TeamPolicy {
             auto_lock_minutes: policy
                 .auto_lock_minutes
-                .map(|m| convert::fit("auto_lock_minutes", m, "use 1 to 60 minutes"))
+                .map(|m| fit("auto_lock_minutes", m, "use 1 to 60 minutes"))
                 .transpose()?,
             wipe_after_failures: policy
                 .wipe_after_failures
-                .map(|n| convert::fit("wipe_after_failures", n, "give a number of attempts"))
+                .map(|n| fit("wipe_after_failures", n, "give a number of attempts"))
                 .transpose()?,
         };
         self.with(|v| Ok(v.set_team_policy(&p)?))

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use komora_core as core;
+use komora_core::{self as core, Date, DeviceId};
 
 use crate::error::{KomoraError, Result};
 use crate::task::Background;
@@ -198,13 +198,13 @@ impl KomoraVault {
         self.guard().is_none()
     }
 
-    pub fn device_id(&self) -> Result<String> {
-        self.with(|v| Ok(v.device_id().to_string()))
+    pub fn device_id(&self) -> Result<DeviceId> {
+        self.with(|v| Ok(v.device_id()))
     }
 
     /// Today in Rwanda by this device's clock, `YYYY-MM-DD`.
-    pub fn today(&self) -> Result<String> {
-        self.with(|v| Ok(v.today().to_string()))
+    pub fn today(&self) -> Result<Date> {
+        self.with(|v| Ok(v.today()))
     }
 
     /// Change the PIN (the new one is checked like a new vault's).
