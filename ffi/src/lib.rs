@@ -31,6 +31,7 @@ macro_rules! redacted_debug {
     )*};
 }
 
+mod abilities;
 mod cases;
 mod clients;
 mod consent;

@@ -67,8 +67,34 @@ impl From<core::ReviewQueueItem> for ReviewQueueItem {
     }
 }
 
+/// Where a session or case stands with its reviews, as the core decides it (the latest
+/// approval or request for changes by the hybrid clock; comments do not count).
+#[derive(uniffi::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewStanding {
+    NotReviewed,
+    Approved,
+    WaitingForCounsellor,
+    Answered,
+}
+
+impl From<core::ReviewStanding> for ReviewStanding {
+    fn from(s: core::ReviewStanding) -> Self {
+        match s {
+            core::ReviewStanding::NotReviewed => ReviewStanding::NotReviewed,
+            core::ReviewStanding::Approved => ReviewStanding::Approved,
+            core::ReviewStanding::WaitingForCounsellor => ReviewStanding::WaitingForCounsellor,
+            core::ReviewStanding::Answered => ReviewStanding::Answered,
+        }
+    }
+}
+
 #[uniffi::export]
 impl KomoraVault {
+    /// Where a session or case stands with its reviews.
+    pub fn review_standing(&self, target_id: RecordId) -> Result<ReviewStanding> {
+        self.with(|v| Ok(v.review_standing(target_id)?.into()))
+    }
+
     /// A supervisor reviews a session or case: comment, approved or needs-changes.
     pub fn add_review(
         &self,

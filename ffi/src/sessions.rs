@@ -2,7 +2,7 @@
 
 use komora_core::{self as core, Date, DeviceId, RecordId};
 
-use crate::convert::{date, fit, id, ids};
+use crate::convert::{date, id, ids};
 use crate::error::Result;
 use crate::vault::KomoraVault;
 
@@ -80,13 +80,7 @@ impl NewSession {
         s.date = date("date", self.date.as_deref())?;
         s.duration_min = self
             .duration_min
-            .map(|d| {
-                fit(
-                    "duration_min",
-                    d,
-                    "give the duration in minutes, from 1 to 600",
-                )
-            })
+            .map(|d| core::session_minutes(d.into()))
             .transpose()?;
         s.participants = ids(&self.participants)?;
         s.interventions = self.interventions;
@@ -97,6 +91,19 @@ impl NewSession {
         s.safety_notes = self.safety_notes;
         Ok(s)
     }
+}
+
+/// A session's duration as typed in the form, checked by the core's one rule (from 1 to
+/// `session_minutes_max()` minutes): the form says what is wrong as the counsellor types.
+#[uniffi::export]
+pub fn check_session_minutes(minutes: i64) -> Result<u16> {
+    Ok(core::session_minutes(minutes)?)
+}
+
+/// The longest session, in minutes (the form's input is sized by it).
+#[uniffi::export]
+pub fn session_minutes_max() -> u16 {
+    core::SESSION_MINUTES_MAX
 }
 
 #[uniffi::export]
