@@ -198,6 +198,15 @@ fn sync_steps<C: VaultCell>(
         let lost_own = v.store.acknowledged_but_missing(&session.own)?;
         Ok(other_generation || behind || lost_own)
     })?;
+    // A device that has not finished a pull yet knows no generation: it takes the one it
+    // first logs in to, before pushing anything. Else a restore in the middle of its first
+    // sync goes unnoticed, and the work it pushed to the lost store stays marked sent.
+    cell.with(|v| {
+        if v.store.server_generation()?.is_empty() && !session.generation.is_empty() {
+            v.store.set_server_generation(&session.generation)?;
+        }
+        Ok(())
+    })?;
     if rolled_back {
         report.sent_back += reconcile(cell, &mut session)? as u64;
         report.reconciled = true;
