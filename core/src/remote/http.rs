@@ -163,10 +163,15 @@ impl HttpTransport {
             return Ok(resp);
         }
         let status = resp.status().as_u16();
-        let body = read_capped(resp, komora_protocol::MAX_CONTROL_BYTES)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<ErrorBody>(&b).ok())
-            .ok_or(());
+        // A refusal cut before its end is a network failure, retried like one: read as a
+        // refusal without its reason, a cut "log in again" would end the sync.
+        let body = match read_capped(resp, komora_protocol::MAX_CONTROL_BYTES) {
+            Err(cut @ TransportError::Network(_)) => return Err(cut),
+            read => read
+                .ok()
+                .and_then(|b| serde_json::from_slice::<ErrorBody>(&b).ok())
+                .ok_or(()),
+        };
         match body {
             Ok(body) => Err(TransportError::Rejected {
                 status,
