@@ -9,6 +9,8 @@
 //! answers cut halfway, delays, requests delivered twice): tablets work and sync through it,
 //! a backup is taken, and the server is restored while they are all syncing. Random runs
 //! (`KOMORA_RESTORE_RUNS=N` for more; `KOMORA_RESTORE_SEED` repeats one) end the same way.
+//! And one fault of that network made precise: after a restore, the "log in again" answer to
+//! a tablet's stale token cut halfway. docs/RELIABILITY.md, "A server restored during a sync".
 
 use std::path::Path;
 use std::sync::mpsc;
@@ -438,5 +440,42 @@ fn a_restore_in_the_middle_of_a_pull_and_a_push_loses_and_skips_nothing() {
     for backend in backends() {
         eprintln!("store: {backend:?}");
         restored_during_a_sync(&backend);
+    }
+}
+
+/// A counsellor enrolled after the last backup, whose enrolment no other tablet heard of
+/// before the server died: only her tablet holds her signed entry in the team's list, the
+/// restored server does not know her and refuses her login ("unauthenticated"), so she can
+/// neither send it back nor send back her work. Known gap (see the report of this test's
+/// commit): a tablet needs a way to hand back its own signed entry without a login.
+#[test]
+#[ignore = "known gap: a tablet enrolled after the backup that no other tablet heard of is refused by the restored server"]
+fn a_tablet_enrolled_after_the_backup_that_no_one_else_heard_of_syncs_again() {
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("server");
+        let server = TestServer::start_on(&backend, &data);
+        let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+        let mut alice = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("a"));
+        clients(&mut alice, (0..3).map(|i| format!("Before the backup {i}")));
+        sync(&mut alice).unwrap();
+        sync(&mut admin).unwrap();
+        let backup = dir.path().join("backup.db");
+        komora_sync_server::backup::write_checked(&server.source(), &backup).unwrap();
+        let mut emile = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("e"));
+        clients(&mut emile, ["By Emile".to_owned()]);
+        sync(&mut emile).unwrap();
+
+        let server = restore_in_place(server, &backend, &data, &backup);
+        for v in [&mut alice, &mut admin] {
+            sync(v).unwrap();
+        }
+        let report = sync(&mut emile).expect("Emile's tablet syncs again without re-enrolling");
+        assert!(report.reconciled);
+        for v in [&mut alice, &mut admin] {
+            sync(v).unwrap();
+        }
+        assert!(client_names(&alice).contains(&"By Emile".to_owned()));
+        drop(server);
     }
 }
