@@ -105,7 +105,7 @@ pub(crate) struct Roster {
     server_pins: Option<(u64, Vec<String>)>,
 }
 
-fn verify(pk: &[u8; 32], signed: &SignedStatement) -> bool {
+pub(crate) fn verify(pk: &[u8; 32], signed: &SignedStatement) -> bool {
     let Ok(key) = VerifyingKey::from_bytes(pk) else {
         return false;
     };

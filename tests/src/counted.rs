@@ -169,6 +169,9 @@ impl Transport for CountedTransport {
     fn retire(&mut self, token: &str, req: &RetireRequest) -> Reply<()> {
         self.timed("retire", || "retire".into(), |t| t.retire(token, req))
     }
+    fn rejoin(&mut self, req: &RejoinRequest) -> Reply<RejoinResponse> {
+        self.timed("rejoin", || "rejoin".into(), |t| t.rejoin(req))
+    }
     fn reconcile(&mut self, token: &str, req: &ReconcileRequest) -> Reply<ReconcileResponse> {
         self.timed(
             "reconcile",

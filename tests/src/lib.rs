@@ -229,6 +229,9 @@ mod spy {
             self.token = Some(token.into());
             self.inner.pull(token, after, max_bytes, at)
         }
+        fn rejoin(&mut self, req: &RejoinRequest) -> Reply<RejoinResponse> {
+            self.inner.rejoin(req)
+        }
         fn devices(&mut self, token: &str) -> Reply<Vec<DeviceInfo>> {
             self.token = Some(token.into());
             self.inner.devices(token)

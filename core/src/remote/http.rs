@@ -342,6 +342,10 @@ impl Transport for HttpTransport {
         json_capped(self.send(req)?)
     }
 
+    fn rejoin(&mut self, req: &RejoinRequest) -> Reply<RejoinResponse> {
+        self.post_json("/v1/rejoin", None, req)
+    }
+
     fn reconcile(&mut self, token: &str, req: &ReconcileRequest) -> Reply<ReconcileResponse> {
         self.post_json("/v1/reconcile", Some(token), req)
     }

@@ -11,6 +11,7 @@ pub(crate) mod keys;
 mod members;
 mod pace;
 mod rebuild;
+mod rejoin;
 mod revocation;
 pub mod transport;
 pub mod trust;
@@ -153,6 +154,9 @@ pub(crate) trait Signer {
     fn revocation_proven(&self, statements: Vec<Vec<u8>>) -> Result<bool>;
     /// What the device tells the server of itself at login (the fleet view).
     fn report(&self) -> Option<komora_protocol::DeviceReport>;
+    /// The signed statements that admit this device, for a server that forgot it
+    /// (`rejoin.rs`).
+    fn admission(&self) -> Result<Option<komora_protocol::RejoinRequest>>;
 }
 
 impl Vault {
@@ -200,6 +204,10 @@ impl Signer for Vault {
             last_sync_ms: status.last_sync_ms,
         })
     }
+
+    fn admission(&self) -> Result<Option<komora_protocol::RejoinRequest>> {
+        Vault::admission(self)
+    }
 }
 
 impl<C: VaultCell> Signer for C {
@@ -222,6 +230,10 @@ impl<C: VaultCell> Signer for C {
     fn report(&self) -> Option<komora_protocol::DeviceReport> {
         self.with(|v| Ok(Signer::report(&*v))).ok().flatten()
     }
+
+    fn admission(&self) -> Result<Option<komora_protocol::RejoinRequest>> {
+        self.with(|v| Vault::admission(v))
+    }
 }
 
 /// A logged-in conversation with the server: the token is kept for the session only.
@@ -241,6 +253,9 @@ pub(crate) struct Session<'t> {
     pub(crate) own: Vec<(u64, u64)>,
     /// How many operations the server deleted at this device's erasure requests.
     pub(crate) erased_for_me: u64,
+    /// This session handed the statements that admit this device to a server that did not
+    /// know it, and got an answer (`rejoin.rs`): not again.
+    rejoined: bool,
 }
 
 impl<'t> Session<'t> {
@@ -255,6 +270,7 @@ impl<'t> Session<'t> {
             head: 0,
             own: Vec::new(),
             erased_for_me: 0,
+            rejoined: false,
         }
     }
 
@@ -266,9 +282,19 @@ impl<'t> Session<'t> {
 
     fn login(&mut self, signer: &dyn Signer) -> Result<()> {
         let device = signer.login_device()?;
-        let challenge = self
-            .transport
-            .challenge(&ChallengeRequest { device_id: device })?;
+        let ask = ChallengeRequest { device_id: device };
+        let challenge = match self.transport.challenge(&ask) {
+            // The server does not know this device: a store restored from a backup taken
+            // before it enrolled. Hand back the statements that admit it, then ask again.
+            Err(TransportError::Rejected {
+                code: ErrorCode::Unauthenticated,
+                ..
+            }) if !self.rejoined => {
+                self.rejoin(signer)?;
+                self.transport.challenge(&ask)?
+            }
+            other => other?,
+        };
         let (device, signature) = signer.login_signature(&challenge.challenge.0)?;
         let token = self.transport.token(&TokenRequest {
             device_id: device,
