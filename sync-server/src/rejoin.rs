@@ -267,7 +267,9 @@ pub fn rejoin(
         return Ok(if d.team_id == team && d.sign_pk[..] == last.sign_pk {
             Ok(0)
         } else {
-            Err(Refusal::NotAdmitted("this device id belongs to another device"))
+            Err(Refusal::NotAdmitted(
+                "this device id belongs to another device",
+            ))
         });
     }
     // The first invitation must come from a device the store knows: checked before the team's
@@ -318,7 +320,11 @@ pub fn rejoin(
                 "an invitation by a device that was not a member when it was made",
             )));
         }
-        if held.used.get(&link.invite_pk).is_some_and(|d| *d != link.device) {
+        if held
+            .used
+            .get(&link.invite_pk)
+            .is_some_and(|d| *d != link.device)
+        {
             return Ok(Err(Refusal::NotAdmitted(
                 "an invitation another device used",
             )));

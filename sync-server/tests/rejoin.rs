@@ -39,7 +39,11 @@ impl Key {
     fn sign(&self, statement: &Statement) -> Vec<u8> {
         let bytes = statement.encode();
         SignedStatement {
-            signature: self.0.sign(&SignedStatement::message(&bytes)).as_ref().to_vec(),
+            signature: self
+                .0
+                .sign(&SignedStatement::message(&bytes))
+                .as_ref()
+                .to_vec(),
             statement: bytes,
         }
         .to_bytes()
@@ -195,7 +199,11 @@ fn a_tablet_invited_after_the_backup_is_registered_from_its_invitation_and_its_j
         );
         let (after, row) = state(db, t.id, emile.device.id);
         assert_eq!(row, Some((Role::Counsellor, false)));
-        assert_eq!(after.len(), before.len() + 2, "the list takes both statements");
+        assert_eq!(
+            after.len(),
+            before.len() + 2,
+            "the list takes both statements"
+        );
         // Handed back again (a retry, or anyone replaying them): nothing more happens.
         assert_eq!(
             rejoin(db, t.id, emile.device.id, &emile.pair(), NOW).unwrap(),

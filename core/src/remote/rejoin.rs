@@ -126,9 +126,10 @@ fn admission_chain(
             break;
         }
         let (invite_pk, _, member) = members.get(&next)?;
-        let (issuer, _, invite) = invites.get(invite_pk)?.iter().find(|(issuer, signed, _)| {
-            key_of(*issuer).is_some_and(|pk| verify(&pk, signed))
-        })?;
+        let (issuer, _, invite) = invites
+            .get(invite_pk)?
+            .iter()
+            .find(|(issuer, signed, _)| key_of(*issuer).is_some_and(|pk| verify(&pk, signed)))?;
         chain.push((*member).clone());
         chain.push((*invite).clone());
         next = *issuer;
