@@ -368,5 +368,20 @@ pub fn rejoin(
             },
         );
     }
-    Ok(Ok(db.readmit(team, &devices, &statements, now)?))
+    let registered = db.readmit(team, &devices, &statements, now)?;
+    // A snapshot another tablet brought back while this was checked: it was kept before it
+    // revoked the devices it leaves out, so it is in the list now if it missed those
+    // registered here (`roster_replay.rs`). Apply it to them.
+    let active: Vec<&Readmitted> = devices.iter().filter(|d| !d.revoked).collect();
+    if registered > 0 && !active.is_empty() {
+        let (list, _) = db.roster(team, 0, MAX_ROSTER_STATEMENTS)?;
+        let now_held = Held::new(list);
+        for d in active {
+            let from = now_held.admitted.get(&d.device.id).copied().unwrap_or(1);
+            if let Some(epoch) = now_held.revoked_from(d.device.id, &d.device.sign_pk, from) {
+                db.revoke_to(team, d.device.id, epoch, now)?;
+            }
+        }
+    }
+    Ok(Ok(registered))
 }

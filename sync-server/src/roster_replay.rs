@@ -124,6 +124,11 @@ pub fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -> DbRe
                 let ok = registered(*issuer)
                     .is_some_and(|d| d.role == Role::Admin && signed_by(&signed, &d.sign_pk));
                 if ok {
+                    // Kept before it is applied: a device a rejoin registers meanwhile is then
+                    // either among the devices read here, or sees this snapshot when it checks
+                    // the list again after registering (`rejoin.rs`).
+                    db.add_statement(team, bytes)?;
+                    added += 1;
                     for d in db.devices(team)? {
                         if !d.revoked && !members.iter().any(|(m, _)| *m == d.id) {
                             db.revoke_to(team, d.id, *epoch, now)?;
@@ -131,7 +136,7 @@ pub fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -> DbRe
                     }
                     db.raise_epoch(team, *epoch)?;
                 }
-                ok
+                false
             }
             Statement::Cutoff { issuer, .. } => {
                 registered(*issuer).is_some_and(|d| signed_by(&signed, &d.sign_pk))
