@@ -10,7 +10,9 @@
 //! a backup is taken, and the server is restored while they are all syncing. Random runs
 //! (`KOMORA_RESTORE_RUNS=N` for more; `KOMORA_RESTORE_SEED` repeats one) end the same way.
 //! And one fault of that network made precise: after a restore, the "log in again" answer to
-//! a tablet's stale token cut halfway. docs/RELIABILITY.md, "A server restored during a sync".
+//! a tablet's stale token cut halfway. Last, a tablet the restored server does not know at all
+//! (enrolled after the backup, and no other tablet had heard of it). docs/RELIABILITY.md, "A
+//! server restored during a sync".
 
 use std::path::Path;
 use std::sync::mpsc;
