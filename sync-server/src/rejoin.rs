@@ -79,7 +79,8 @@ struct Link {
 fn links(team: Id16, device: Id16, chain: &[Vec<u8>]) -> Result<Vec<Link>, Refusal> {
     if chain.is_empty() || chain.len() % 2 != 0 || chain.len() > 2 * MAX_REJOIN_LINKS {
         return Err(Refusal::Malformed(
-            "a tablet hands back invitations and member statements in pairs, at most 32 pairs",
+            "a tablet hands back invitations and member statements in pairs, no more than a \
+             team's chain of invitations",
         ));
     }
     let mut links = Vec::with_capacity(chain.len() / 2);

@@ -481,3 +481,37 @@ fn a_tablet_enrolled_after_the_backup_that_no_one_else_heard_of_syncs_again() {
         drop(server);
     }
 }
+
+/// The same when her supervisor is new too: enrolled after the backup, he invited her, and
+/// neither had been heard of by the others. Her tablet hands back both invitations and both
+/// entries (its copy of the list holds his); his tablet then finds itself known.
+#[test]
+fn a_counsellor_and_the_supervisor_who_invited_her_both_enrolled_after_the_backup_sync_again() {
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("server");
+        let server = TestServer::start_on(&backend, &data);
+        let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+        sync(&mut admin).unwrap();
+        let backup = dir.path().join("backup.db");
+        komora_sync_server::backup::write_checked(&server.source(), &backup).unwrap();
+        let mut sam = enrol(&server, &mut admin, Role::Supervisor, &dir.path().join("s"));
+        let mut claudine = enrol(&server, &mut sam, Role::Counsellor, &dir.path().join("c"));
+        clients(&mut claudine, ["By Claudine".to_owned()]);
+        sync(&mut claudine).unwrap();
+        clients(&mut sam, ["By Sam".to_owned()]);
+        sync(&mut sam).unwrap();
+
+        let server = restore_in_place(server, &backend, &data, &backup);
+        sync(&mut admin).unwrap();
+        let report = sync(&mut claudine).expect("Claudine's tablet comes back, and Sam's with it");
+        assert!(report.reconciled, "{backend:?}");
+        sync(&mut sam).expect("Sam's tablet is known again");
+        sync(&mut claudine).unwrap();
+        sync(&mut admin).unwrap();
+        for v in [&admin, &sam, &claudine] {
+            assert_eq!(client_names(v), ["By Claudine", "By Sam"], "{backend:?}");
+        }
+        drop(server);
+    }
+}
