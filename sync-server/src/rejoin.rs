@@ -149,12 +149,15 @@ fn links(team: Id16, device: Id16, chain: &[Vec<u8>]) -> Result<Vec<Link>, Refus
     Ok(links)
 }
 
+/// The devices a snapshot keeps for its epoch, with their signing keys.
+type Kept = Vec<(Id16, [u8; 32])>;
+
 /// What the team's list, as this store holds it, says of epochs and invitations. Its
 /// statements were checked when they arrived.
 struct Held {
     statements: HashSet<Vec<u8>>,
     /// Each rotated epoch's snapshots: the devices that stay, with their signing keys.
-    snapshots: BTreeMap<u32, Vec<Vec<(Id16, [u8; 32])>>>,
+    snapshots: BTreeMap<u32, Vec<Kept>>,
     /// The device that used each invitation.
     used: HashMap<[u8; 32], Id16>,
     /// The key epoch each device was admitted in (its invitation's; the founder's is 1).

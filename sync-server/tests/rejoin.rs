@@ -279,7 +279,13 @@ fn made_up_or_foreign_statements_register_nothing() {
         // Garbage, a member statement alone, the pair the wrong way round, a chain that
         // admits another device than the one asking.
         refused(db, &t, outsider.id, &[b"garbage".to_vec()], malformed);
-        refused(db, &t, emile.device.id, &[emile.member.clone()], malformed);
+        refused(
+            db,
+            &t,
+            emile.device.id,
+            std::slice::from_ref(&emile.member),
+            malformed,
+        );
         refused(
             db,
             &t,

@@ -64,17 +64,16 @@ fn patient() -> SyncOptions {
     }
 }
 
+/// A sync running on its own thread: it gives back the vault and how the sync ended.
+type SyncThread = std::thread::JoinHandle<(Vault, komora_core::Result<komora_core::SyncReport>)>;
+
 /// A sync on its own thread that stops, once, between two requests when `pause_at` says so,
 /// tells the test, and goes on when the test says.
 fn sync_in_thread(
     mut v: Vault,
     url: &str,
     pause_at: impl Fn(&komora_core::SyncProgress) -> bool + Send + 'static,
-) -> (
-    std::thread::JoinHandle<(Vault, komora_core::Result<komora_core::SyncReport>)>,
-    mpsc::Receiver<()>,
-    mpsc::Sender<()>,
-) {
+) -> (SyncThread, mpsc::Receiver<()>, mpsc::Sender<()>) {
     let (paused_tx, paused) = mpsc::channel();
     let (go, go_rx) = mpsc::channel::<()>();
     let url = url.to_owned();

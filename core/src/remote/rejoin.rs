@@ -72,6 +72,21 @@ impl Vault {
     }
 }
 
+/// A device's member statement in the list: the invitation key that signed it, its own
+/// signing key, its bytes.
+struct Entry<'a> {
+    invite_pk: [u8; 32],
+    sign_pk: [u8; 32],
+    raw: &'a Vec<u8>,
+}
+
+/// An invitation in the list, and who it says issued it (believed once their key verifies it).
+struct Invitation<'a> {
+    issuer: Id16,
+    signed: SignedStatement,
+    raw: &'a Vec<u8>,
+}
+
 /// The invitations and member statements that admit `device` to `team`, oldest first, in
 /// pairs: the member statement of `device` and the invitation whose key signed it, then the
 /// same for the device that signed that invitation, and so on up to the founder (`root`), at
@@ -85,8 +100,8 @@ fn admission_chain(
 ) -> Option<Vec<Vec<u8>>> {
     // Each device's member statement (signed with its invitation's key), and the invitations
     // by key.
-    let mut members: HashMap<Id16, ([u8; 32], [u8; 32], &Vec<u8>)> = HashMap::new();
-    let mut invites: HashMap<[u8; 32], Vec<(Id16, SignedStatement, &Vec<u8>)>> = HashMap::new();
+    let mut members: HashMap<Id16, Entry<'_>> = HashMap::new();
+    let mut invites: HashMap<[u8; 32], Vec<Invitation<'_>>> = HashMap::new();
     for raw in statements {
         let Some((signed, st)) = SignedStatement::from_bytes(raw) else {
             continue;
@@ -98,17 +113,22 @@ fn admission_chain(
                 sign_pk,
                 ..
             } if verify(&invite_pk, &signed) => {
-                members.entry(device).or_insert((invite_pk, sign_pk, raw));
+                members.entry(device).or_insert(Entry {
+                    invite_pk,
+                    sign_pk,
+                    raw,
+                });
             }
             Statement::Invite {
                 team: t,
                 issuer,
                 invite_pk,
                 ..
-            } if t == team => invites
-                .entry(invite_pk)
-                .or_default()
-                .push((issuer, signed, raw)),
+            } if t == team => invites.entry(invite_pk).or_default().push(Invitation {
+                issuer,
+                signed,
+                raw,
+            }),
             _ => {}
         }
     }
@@ -116,7 +136,7 @@ fn admission_chain(
         if d == root.0 {
             Some(root.1)
         } else {
-            members.get(&d).map(|m| m.1)
+            members.get(&d).map(|m| m.sign_pk)
         }
     };
     let mut chain = Vec::new();
@@ -125,14 +145,14 @@ fn admission_chain(
         if next == root.0 {
             break;
         }
-        let (invite_pk, _, member) = members.get(&next)?;
-        let (issuer, _, invite) = invites
-            .get(invite_pk)?
+        let member = members.get(&next)?;
+        let invite = invites
+            .get(&member.invite_pk)?
             .iter()
-            .find(|(issuer, signed, _)| key_of(*issuer).is_some_and(|pk| verify(&pk, signed)))?;
-        chain.push((*member).clone());
-        chain.push((*invite).clone());
-        next = *issuer;
+            .find(|i| key_of(i.issuer).is_some_and(|pk| verify(&pk, &i.signed)))?;
+        chain.push(member.raw.clone());
+        chain.push(invite.raw.clone());
+        next = invite.issuer;
     }
     if chain.is_empty() {
         return None;
