@@ -16,7 +16,7 @@ use komora_protocol::roster::{SignedStatement, Statement, MAX_ROSTER_STATEMENTS}
 use komora_protocol::{Id16, Role};
 use ring::signature::{UnparsedPublicKey, ED25519};
 
-use crate::db::{Db, DbResult, NewDevice};
+use crate::db::{Db, DbResult, NewDevice, Readmitted};
 
 fn signed_by(signed: &SignedStatement, pk: &[u8]) -> bool {
     UnparsedPublicKey::new(&ED25519, pk)
@@ -93,16 +93,22 @@ pub fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -> DbRe
                 kx_pk,
             } => match invites.get(invite_pk) {
                 Some(role) if signed_by(&signed, invite_pk) => {
-                    db.register_device(
+                    // Registered, and its invitation spent: a restored store must not let the
+                    // code enrol a second tablet.
+                    db.readmit(
                         team,
-                        &NewDevice {
-                            id: *device,
-                            sign_pk: sign_pk.to_vec(),
-                            kx_pk: kx_pk.to_vec(),
-                            statement: bytes.clone(),
-                            invite_pk: Some(*invite_pk),
-                        },
-                        *role,
+                        &[Readmitted {
+                            device: NewDevice {
+                                id: *device,
+                                sign_pk: sign_pk.to_vec(),
+                                kx_pk: kx_pk.to_vec(),
+                                statement: bytes.clone(),
+                                invite_pk: Some(*invite_pk),
+                            },
+                            role: *role,
+                            revoked: false,
+                        }],
+                        &[],
                         now,
                     )?;
                     true
@@ -118,6 +124,11 @@ pub fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -> DbRe
                 let ok = registered(*issuer)
                     .is_some_and(|d| d.role == Role::Admin && signed_by(&signed, &d.sign_pk));
                 if ok {
+                    // Kept before it is applied: a device a rejoin registers meanwhile is then
+                    // either among the devices read here, or sees this snapshot when it checks
+                    // the list again after registering (`rejoin.rs`).
+                    db.add_statement(team, bytes)?;
+                    added += 1;
                     for d in db.devices(team)? {
                         if !d.revoked && !members.iter().any(|(m, _)| *m == d.id) {
                             db.revoke_to(team, d.id, *epoch, now)?;
@@ -125,7 +136,7 @@ pub fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -> DbRe
                     }
                     db.raise_epoch(team, *epoch)?;
                 }
-                ok
+                false
             }
             Statement::Cutoff { issuer, .. } => {
                 registered(*issuer).is_some_and(|d| signed_by(&signed, &d.sign_pk))

@@ -192,6 +192,16 @@ fn sync_steps<C: VaultCell>(
         let lost_own = v.sync_store().acknowledged_but_missing(&session.own)?;
         Ok(other_generation || behind || lost_own)
     })?;
+    // A device that has not finished a pull yet knows no generation: it takes the one it
+    // first logs in to, before pushing anything. Else a restore in the middle of its first
+    // sync goes unnoticed, and the work it pushed to the lost store stays marked sent.
+    cell.with(|v| {
+        if v.sync_store().server_generation()?.is_empty() && !session.generation.is_empty() {
+            v.sync_store_mut()
+                .set_server_generation(&session.generation)?;
+        }
+        Ok(())
+    })?;
     if rolled_back {
         report.sent_back += reconcile(cell, &mut session)? as u64;
         report.reconciled = true;

@@ -176,10 +176,15 @@ impl HttpTransport {
             return Ok(resp);
         }
         let status = resp.status().as_u16();
-        let body = read_capped(resp, komora_protocol::MAX_CONTROL_BYTES)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<ErrorBody>(&b).ok())
-            .ok_or(());
+        // A refusal cut before its end is a network failure, retried like one: read as a
+        // refusal without its reason, a cut "log in again" would end the sync.
+        let body = match read_capped(resp, komora_protocol::MAX_CONTROL_BYTES) {
+            Err(cut @ TransportError::Network(_)) => return Err(cut),
+            read => read
+                .ok()
+                .and_then(|b| serde_json::from_slice::<ErrorBody>(&b).ok())
+                .ok_or(()),
+        };
         match body {
             Ok(body) => Err(TransportError::Rejected {
                 status,
@@ -371,6 +376,10 @@ impl Transport for HttpTransport {
             .client
             .get(self.url(&format!("/v1/server-pins?team={team}")));
         json_capped(self.send(req)?)
+    }
+
+    fn rejoin(&mut self, req: &RejoinRequest) -> Reply<RejoinResponse> {
+        self.post_json("/v1/rejoin", None, req)
     }
 
     fn reconcile(&mut self, token: &str, req: &ReconcileRequest) -> Reply<ReconcileResponse> {

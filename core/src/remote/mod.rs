@@ -12,6 +12,7 @@ pub(crate) mod keys;
 mod members;
 mod pace;
 mod rebuild;
+mod rejoin;
 mod revocation;
 mod team_format;
 #[cfg(feature = "http")]
@@ -161,6 +162,9 @@ pub(crate) trait Signer {
     fn revocation_proven(&self, statements: Vec<Vec<u8>>) -> Result<bool>;
     /// What the device tells the server of itself at login (the fleet view).
     fn report(&self) -> Option<komora_protocol::DeviceReport>;
+    /// The signed statements that admit this device, for a server that forgot it
+    /// (`rejoin.rs`).
+    fn admission(&self) -> Result<Option<komora_protocol::RejoinRequest>>;
 }
 
 impl Vault {
@@ -209,6 +213,10 @@ impl Signer for Vault {
             format: self.app_format(),
         })
     }
+
+    fn admission(&self) -> Result<Option<komora_protocol::RejoinRequest>> {
+        Vault::admission(self)
+    }
 }
 
 impl<C: VaultCell> Signer for C {
@@ -231,6 +239,10 @@ impl<C: VaultCell> Signer for C {
     fn report(&self) -> Option<komora_protocol::DeviceReport> {
         self.with(|v| Ok(Signer::report(&*v))).ok().flatten()
     }
+
+    fn admission(&self) -> Result<Option<komora_protocol::RejoinRequest>> {
+        self.with(|v| Vault::admission(v))
+    }
 }
 
 /// A logged-in conversation with the server: the token is kept for the session only.
@@ -252,6 +264,9 @@ pub(crate) struct Session<'t> {
     pub(crate) erased_for_me: u64,
     /// What this device said of itself at login (the fleet view).
     pub(crate) reported: Option<komora_protocol::DeviceReport>,
+    /// This session handed the statements that admit this device to a server that did not
+    /// know it, and got an answer (`rejoin.rs`): not again.
+    rejoined: bool,
 }
 
 impl<'t> Session<'t> {
@@ -267,6 +282,7 @@ impl<'t> Session<'t> {
             own: Vec::new(),
             erased_for_me: 0,
             reported: None,
+            rejoined: false,
         }
     }
 
@@ -278,9 +294,19 @@ impl<'t> Session<'t> {
 
     fn login(&mut self, signer: &dyn Signer) -> Result<()> {
         let device = signer.login_device()?;
-        let challenge = self
-            .transport
-            .challenge(&ChallengeRequest { device_id: device })?;
+        let ask = ChallengeRequest { device_id: device };
+        let challenge = match self.transport.challenge(&ask) {
+            // The server does not know this device: a store restored from a backup taken
+            // before it enrolled. Hand back the statements that admit it, then ask again.
+            Err(TransportError::Rejected {
+                code: ErrorCode::Unauthenticated,
+                ..
+            }) if !self.rejoined => {
+                self.rejoin(signer)?;
+                self.transport.challenge(&ask)?
+            }
+            other => other?,
+        };
         let (device, signature) = signer.login_signature(&challenge.challenge.0)?;
         let report = signer.report();
         let token = self.transport.token(&TokenRequest {
