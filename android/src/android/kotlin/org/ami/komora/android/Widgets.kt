@@ -235,6 +235,15 @@ internal class Ui(
         setPadding(dp(10), dp(4), dp(10), dp(4))
     }
 
+    /**
+     * The small mark beside a text that is a draft (a translation or an instrument's text not
+     * yet reviewed): seen as "(draft)", and said in full by TalkBack.
+     */
+    fun draftMark(mark: String, spoken: String): TextView = chip(mark, Tone.WARNING).apply {
+        contentDescription = spoken
+        importantForAccessibility = View.IMPORTANT_FOR_ACCESSIBILITY_YES
+    }
+
     /** What an empty list means and what to do next. */
     fun emptyState(title: String, text: String?): View = card(
         strong(title),
