@@ -458,17 +458,27 @@ internal class Ui(
             addView(error)
         }
 
+        private var syncing = false
+
         init {
             for (b in buttons) {
                 b.setOnCheckedChangeListener { _, on ->
-                    if (!on) return@setOnCheckedChangeListener
+                    if (!on || syncing) return@setOnCheckedChangeListener
                     buttons.filter { it !== b }.forEach { it.isChecked = false }
                     onPick(b.tag as String)
                 }
             }
         }
 
-        fun select(id: String?) = buttons.forEach { b -> if ((b.tag == id) != b.isChecked) b.isChecked = b.tag == id }
+        /**
+         * Show the state's choice, without it counting as a pick: a screen drawn again (turned,
+         * a new font size) would otherwise pick again what the state already holds.
+         */
+        fun select(id: String?) {
+            syncing = true
+            buttons.forEach { b -> if ((b.tag == id) != b.isChecked) b.isChecked = b.tag == id }
+            syncing = false
+        }
 
         fun error(message: String?) {
             error.text = message.orEmpty()

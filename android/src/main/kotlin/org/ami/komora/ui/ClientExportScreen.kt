@@ -84,6 +84,9 @@ class ClientExportPresenter(app: App, private val clientId: String) :
     }
 
     private fun decide(key: String, decision: String, replacement: String? = null) = update { s ->
+        // The same decision again changes nothing (and keeps what the screen said last).
+        val line = s.passages.firstOrNull { it.key == key }
+        if (line == null || (line.decided && line.decision == decision && line.replacement == replacement)) return@update s
         s.copy(
             passages = s.passages.map { if (it.key == key) it.copy(decision = decision, replacement = replacement, decided = true) else it },
             ready = null,
@@ -99,7 +102,7 @@ class ClientExportPresenter(app: App, private val clientId: String) :
     fun replace(key: String, text: String) = decide(key, "replace", text)
 
     /** The document's language; null: the client's own (her latest consent's). */
-    fun language(l: Language?) = update { it.copy(language = l, ready = null, saved = null) }
+    fun language(l: Language?) = update { if (it.language == l) it else it.copy(language = l, ready = null, saved = null) }
 
     /** Build the documents (audited as an export of the client's file). */
     fun produce() {

@@ -678,7 +678,7 @@ enum class Str {
     EXPORT_COUNTS,
     /** Language of the copy */
     EXPORT_LANGUAGE,
-    /** Their consent's */
+    /** As in their consent */
     EXPORT_LANGUAGE_THEIRS,
     /** You choose where it goes: a USB stick, a printer. The page, then the data, each where you pick; nothing stays on this tablet. */
     EXPORT_WHERE,
@@ -1045,7 +1045,7 @@ internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
     Str.EXPORT_UNDECIDED to "Not decided: left out",
     Str.EXPORT_COUNTS to "Notes included: {0}. Left out: {1}.",
     Str.EXPORT_LANGUAGE to "Language of the copy",
-    Str.EXPORT_LANGUAGE_THEIRS to "Their consent's",
+    Str.EXPORT_LANGUAGE_THEIRS to "As in their consent",
     Str.EXPORT_WHERE to "You choose where it goes: a USB stick, a printer. The page, then the data, each where you pick; nothing stays on this tablet.",
     Str.EXPORT_SAVE to "Save the copy",
     Str.EXPORT_SAVED to "Saved where you chose: the page and the data. Nothing was kept on this tablet.",
