@@ -267,6 +267,10 @@ enum class Str {
     FIG_REFERRALS,
     /** Change in scores */
     FIG_MEASURE_CHANGE,
+    /** Latest score, by band */
+    FIG_MEASURE_BAND,
+    /** Cut-off set used */
+    FIG_CUTOFF_SET,
     /** Total */
     DIM_ALL,
     /** by kind of meeting */
@@ -830,6 +834,8 @@ internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
     Str.FIG_GROUP_ATTENDANCE to "Group attendance",
     Str.FIG_REFERRALS to "Referrals",
     Str.FIG_MEASURE_CHANGE to "Change in scores",
+    Str.FIG_MEASURE_BAND to "Latest score, by band",
+    Str.FIG_CUTOFF_SET to "Cut-off set used",
     Str.DIM_ALL to "Total",
     Str.DIM_MODALITY to "by kind of meeting",
     Str.DIM_DISTRICT to "by district",
@@ -1189,6 +1195,8 @@ internal val FRENCH_TEXTS: Map<Str, String> = mapOf(
     Str.FIG_GROUP_ATTENDANCE to "Présences en groupe",
     Str.FIG_REFERRALS to "Orientations",
     Str.FIG_MEASURE_CHANGE to "Évolution des scores",
+    Str.FIG_MEASURE_BAND to "Dernier score, par seuil",
+    Str.FIG_CUTOFF_SET to "Seuils utilisés",
     Str.DIM_ALL to "Total",
     Str.DIM_MODALITY to "par type de rencontre",
     Str.DIM_DISTRICT to "par district",
@@ -1548,6 +1556,8 @@ internal val KINYARWANDA_TEXTS: Map<Str, String> = mapOf(
     Str.FIG_GROUP_ATTENDANCE to "Abitabiriye amatsinda",
     Str.FIG_REFERRALS to "Aboherejwe ahandi",
     Str.FIG_MEASURE_CHANGE to "Impinduka mu manota",
+    Str.FIG_MEASURE_BAND to "Amanota aheruka, ku byiciro",
+    Str.FIG_CUTOFF_SET to "Ibipimo byakoreshejwe",
     Str.DIM_ALL to "Byose hamwe",
     Str.DIM_MODALITY to "hakurikijwe uburyo bwo guhura",
     Str.DIM_DISTRICT to "hakurikijwe akarere",
