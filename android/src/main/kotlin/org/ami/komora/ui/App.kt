@@ -40,6 +40,8 @@ sealed interface Screen {
     data class LinkHousehold(val clientId: String) : Screen
     /** Join the practice team of made-up clients (with the tablet's PIN). */
     data object JoinPractice : Screen
+    /** A client's own file, reviewed by her supervisor and given to her (Law N° 058/2021). */
+    data class ClientExport(val clientId: String) : Screen
 }
 
 /** The practice team's made-up clients: the same people on every tablet (training material). */
