@@ -146,7 +146,7 @@ class ClientFilePresenter(app: App, private val clientId: String) :
             conflicts = c.conflicts.map { t.field(it) },
             risks = risks,
             urgent = flags.isNotEmpty() || level == "high",
-            canExport = !app.isPractice && v.syncStatus().role.let { it == null || it == "supervisor" || it == "admin" },
+            canExport = !app.isPractice && v.abilities().exportsClientFiles,
         )
     }
 
