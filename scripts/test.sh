@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --workspace --locked
+# The core without its network code (reqwest behind the `http` feature: ARCHITECTURE.md's
+# layers); it must still build.
+cargo check -p komora-core --no-default-features --locked
 # The Debian package, from the debug build above (seconds), when cargo-deb is installed (.ci/run
 # installs it; its unit file and metadata are checked by cargo test either way). On CI it is
 # also installed and run as its service would run it (KOMORA_DEB_INSTALL=1, a throwaway machine).

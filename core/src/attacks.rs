@@ -136,8 +136,8 @@ impl Vault {
     /// client), as a tampered supervisor's app would.
     pub fn erase_anything(&mut self, record: crate::RecordId) -> Result<()> {
         self.write_record(
-            crate::RecordId::for_kind(crate::store::files::ERASURE),
-            crate::store::files::ERASURE,
+            crate::RecordId::for_kind(crate::casework::erasure::ERASURE),
+            crate::casework::erasure::ERASURE,
             true,
             vec![
                 crate::store::Edit::Set("file", Value::Text(record.to_string())),

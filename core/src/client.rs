@@ -5,6 +5,7 @@ use std::fmt;
 
 use crate::error::{Error, Result};
 use crate::ids::RecordId;
+use crate::kind::{FileRole, Hook, KindSpec, Readers, Writers};
 use crate::location::{AdminUnits, Location, LocationInput};
 use crate::merge::RecordState;
 use crate::store::{Edit, RecordEdit};
@@ -14,20 +15,42 @@ use crate::vault::Vault;
 
 pub(crate) const KIND: &str = "client";
 
+/// The fields the kind's rules name (`SPEC`), written once.
+pub(crate) mod field {
+    pub(crate) const SEX: &str = "sex";
+    pub(crate) const BIRTH_YEAR: &str = "birth_year";
+    pub(crate) const DISTRICT: &str = "district";
+    pub(crate) const TARGET_GROUPS: &str = "target_groups";
+}
+
+/// This kind's rules, read by the store (`crate::kind`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    file: FileRole::Root,
+    readers: Readers::StatisticsOnly(&[
+        field::SEX,
+        field::BIRTH_YEAR,
+        field::DISTRICT,
+        field::TARGET_GROUPS,
+    ]),
+    writers: Writers::CASEWORKERS,
+    hook: Hook::KeepFileKeys,
+    ..KindSpec::new(KIND)
+};
+
 /// The register fields of a client, as named in history queries and the CLI.
 pub const CLIENT_FIELDS: &[&str] = &[
     "name",
     "code",
-    "sex",
-    "birth_year",
+    field::SEX,
+    field::BIRTH_YEAR,
     "phone",
-    "district",
+    field::DISTRICT,
     "sector",
     "cell",
     "village",
 ];
 /// The set fields of a client.
-pub const CLIENT_SET_FIELDS: &[&str] = &["target_groups"];
+pub const CLIENT_SET_FIELDS: &[&str] = &[field::TARGET_GROUPS];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sex {
@@ -47,7 +70,7 @@ impl Sex {
         match s.trim() {
             "F" | "f" => Ok(Sex::Female),
             "M" | "m" => Ok(Sex::Male),
-            _ => Err(Error::validation("sex", "use F or M")),
+            _ => Err(Error::validation(field::SEX, "use F or M")),
         }
     }
 }
@@ -120,8 +143,8 @@ impl ClientEdit {
     pub fn clear(&mut self, field: &str) -> Result<()> {
         match field {
             "code" => self.code = Some(None),
-            "sex" => self.sex = Some(None),
-            "birth_year" | "birth-year" => self.birth_year = Some(None),
+            field::SEX => self.sex = Some(None),
+            field::BIRTH_YEAR | "birth-year" => self.birth_year = Some(None),
             "phone" => self.phone = Some(None),
             "location" => self.location = Some(None),
             _ => {
@@ -201,7 +224,7 @@ fn check_birth_year(year: u16, now_ms: u64) -> Result<()> {
     let this_year = 1970 + (now_ms / 1000 / 31_556_952) as u16; // mean Gregorian year
     if !(1900..=this_year).contains(&year) {
         return Err(Error::validation(
-            "birth_year",
+            field::BIRTH_YEAR,
             format!("use a year between 1900 and {this_year}"),
         ));
     }
@@ -211,7 +234,7 @@ fn check_birth_year(year: u16, now_ms: u64) -> Result<()> {
 fn check_group(id: &str) -> Result<String> {
     if !target_groups::is_known(id) {
         return Err(Error::validation(
-            "target_groups",
+            field::TARGET_GROUPS,
             "not a known target group",
         ));
     }
@@ -224,7 +247,7 @@ fn location_edits(loc: Option<Location>, new: bool, out: &mut Vec<Edit>) {
     let loc = loc.unwrap_or_default();
     let district = (!loc.district.is_empty()).then_some(loc.district);
     for (field, value) in [
-        ("district", district),
+        (field::DISTRICT, district),
         ("sector", loc.sector),
         ("cell", loc.cell),
         ("village", loc.village),
@@ -246,11 +269,11 @@ impl NewClient {
             out.push(Edit::Set("code", clean_code(code)?.into()));
         }
         if let Some(sex) = self.sex {
-            out.push(Edit::Set("sex", sex.code().into()));
+            out.push(Edit::Set(field::SEX, sex.code().into()));
         }
         if let Some(year) = self.birth_year {
             check_birth_year(year, now_ms)?;
-            out.push(Edit::Set("birth_year", Value::Int(year.into())));
+            out.push(Edit::Set(field::BIRTH_YEAR, Value::Int(year.into())));
         }
         if let Some(phone) = &self.phone {
             out.push(Edit::Set("phone", clean_phone(phone)?.into()));
@@ -268,7 +291,7 @@ impl NewClient {
         out.extend(
             groups
                 .into_iter()
-                .map(|g| Edit::Add("target_groups", g.into())),
+                .map(|g| Edit::Add(field::TARGET_GROUPS, g.into())),
         );
         Ok(out)
     }
@@ -287,14 +310,17 @@ impl ClientEdit {
             ));
         }
         if let Some(sex) = self.sex {
-            out.push(Edit::Set("sex", sex.map(|s| s.code().to_owned()).into()));
+            out.push(Edit::Set(
+                field::SEX,
+                sex.map(|s| s.code().to_owned()).into(),
+            ));
         }
         if let Some(year) = self.birth_year {
             if let Some(y) = year {
                 check_birth_year(y, now_ms)?;
             }
             out.push(Edit::Set(
-                "birth_year",
+                field::BIRTH_YEAR,
                 year.map_or(Value::Null, |y| Value::Int(y.into())),
             ));
         }
@@ -310,12 +336,12 @@ impl ClientEdit {
         for g in &self.add_groups {
             let g = check_group(g)?;
             if !current.target_groups.contains(&g) {
-                out.push(Edit::Add("target_groups", g.into()));
+                out.push(Edit::Add(field::TARGET_GROUPS, g.into()));
             }
         }
         for g in &self.remove_groups {
             if current.target_groups.contains(g) {
-                out.push(Edit::Remove("target_groups", g.as_str().into()));
+                out.push(Edit::Remove(field::TARGET_GROUPS, g.as_str().into()));
             }
         }
         Ok(out)
@@ -327,10 +353,10 @@ impl Client {
     pub(crate) fn from_state(id: RecordId, mut s: RecordState) -> Self {
         let conflicts = s.conflicts();
         let birth_year = s
-            .value("birth_year")
+            .value(field::BIRTH_YEAR)
             .and_then(Value::as_int)
             .and_then(|y| u16::try_from(y).ok());
-        let district = s.take_text("district");
+        let district = s.take_text(field::DISTRICT);
         let location = district.map(|district| Location {
             district,
             sector: s.take_text("sector"),
@@ -342,7 +368,7 @@ impl Client {
             name: s.take_text("name").unwrap_or_default(),
             code: s.take_text("code"),
             sex: s
-                .value("sex")
+                .value(field::SEX)
                 .and_then(Value::as_text)
                 .and_then(|x| Sex::parse(x).ok()),
             birth_year,
@@ -350,7 +376,7 @@ impl Client {
             location,
             target_groups: s
                 .sets
-                .get("target_groups")
+                .get(field::TARGET_GROUPS)
                 .map(|set| {
                     set.values()
                         .into_iter()

@@ -3,9 +3,12 @@
 
 use std::path::PathBuf;
 
-/// Why a record or an operation was refused or could not be read. Not `non_exhaustive` on
-/// purpose: a new variant must be given its meaning where errors are shown (the FFI's
-/// mapping names every one), not fall into a catch-all.
+/// Why a record or an operation was refused or could not be read: what a person reads. What
+/// only the sync engine decides on (an author not in the list yet: fetch it; a push sealed
+/// under a key the team has left: re-seal) is not here but internal to the engine
+/// (`store::Applied`, the push's answer), so it never reaches a screen (issue 19, item 4).
+/// Not `non_exhaustive` on purpose: a new variant must be given its meaning where errors are
+/// shown (the FFI's mapping names every one), not fall into a catch-all.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("wrong passphrase")]
@@ -42,8 +45,6 @@ pub enum Error {
     UnknownField(String),
     #[error("the team key for epoch {0} is not on this device")]
     UnknownKeyEpoch(u32),
-    #[error("the team key has changed since this device last synced: sync again")]
-    StaleKeyEpoch,
     #[error("the data is not a Komora operation batch")]
     NotABatch,
     #[error("storage failed: {0}")]
@@ -93,9 +94,6 @@ pub enum Error {
     Server(String),
     #[error("the server sent {what}: the team's signed device list does not allow it; nothing was changed (tell your administrator)")]
     Tampered { what: &'static str },
-    /// Operations by a device this one does not know yet: fetch the device list, then apply.
-    #[error("operations by a device not in this device's list of the team")]
-    UnknownAuthor,
     #[error("file access failed at {path}: {reason}")]
     Io { path: PathBuf, reason: String },
     /// The vault was locked while a long exchange (a sync) was between two steps.

@@ -28,7 +28,7 @@ impl Vault {
     /// In a vault of a server team, every operation must be signed by its author as the team's
     /// signed device list names it; refused ones are also written to the audit trail.
     pub fn apply_ops(&mut self, ops: &[OpEnvelope]) -> Result<ApplyReport> {
-        let mut report = self.store.apply_remote(ops, None, false)?;
+        let mut report = self.store.apply_remote(ops, None, false)?.report();
         if report.applied > 0 {
             // Operations kept waiting for their file's key may be mergeable now.
             let retried = self.store.retry_parked()?;

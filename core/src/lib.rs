@@ -21,11 +21,13 @@ mod history;
 mod hlc;
 mod ids;
 mod kdf;
+mod kind;
 mod location;
 mod lockout;
 mod merge;
 mod op;
 mod practice;
+mod registry;
 mod remote;
 mod roster;
 mod search;
@@ -34,6 +36,7 @@ mod target_groups;
 mod value;
 mod vault;
 
+pub use casework::abilities::{Abilities, Home, ReviewStanding};
 pub use casework::audit::{AuditAction, AuditEntry};
 pub use casework::case::{Case, CaseEdit, CaseStatus, NewCase, RiskLevel};
 pub use casework::consent::{
@@ -67,7 +70,9 @@ pub use casework::review::{Review, Verdict};
 pub use casework::rights::{
     NewRightsRequest, RequestDecision, Right, RightsRequest, OBJECTION_PURPOSES, RECTIFIABLE_FIELDS,
 };
-pub use casework::session::{NewSession, Session, SessionEdit};
+pub use casework::session::{
+    session_minutes, NewSession, Session, SessionEdit, SESSION_MINUTES_MAX,
+};
 pub use casework::transfer::Transfer;
 pub use client::{Client, ClientEdit, Listing, NewClient, Sex, CLIENT_FIELDS, CLIENT_SET_FIELDS};
 pub use drafts::{Draft, MAX_DRAFTS, MAX_DRAFT_BYTES};
@@ -83,6 +88,7 @@ pub use location::{AdminUnits, Location, LocationInput};
 pub use lockout::FREE_ATTEMPTS;
 pub use op::{decode_batch, encode_batch, OpEnvelope, MAX_BATCH_BYTES, MAX_ENVELOPE_BYTES};
 pub use practice::{fill as fill_practice, PRACTICE_CLIENTS, PRACTICE_CODE_PREFIX};
+#[cfg(feature = "http")]
 pub use remote::http::HttpTransport;
 pub use remote::transport::{Transport, TransportError};
 pub use remote::{

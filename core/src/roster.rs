@@ -107,7 +107,7 @@ pub(crate) struct Roster {
     format: u32,
 }
 
-fn verify(pk: &[u8; 32], signed: &SignedStatement) -> bool {
+pub(crate) fn verify(pk: &[u8; 32], signed: &SignedStatement) -> bool {
     let Ok(key) = VerifyingKey::from_bytes(pk) else {
         return false;
     };

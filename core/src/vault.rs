@@ -26,6 +26,7 @@ use crate::error::{Error, Result};
 use crate::hlc::{SystemClock, TimeSource};
 use crate::ids::DeviceId;
 use crate::kdf::KdfParams;
+use crate::store::EpochKey;
 use crate::store::Store;
 
 const KEY_FILE: &str = "vault.json";
@@ -85,99 +86,6 @@ impl fmt::Debug for VaultOptions {
             .field("kdf", &self.kdf)
             .field("platform", &self.platform.is_some())
             .finish()
-    }
-}
-
-/// What a device holds of one team key epoch (ADR 0011). Every epoch has two keys: the
-/// *case-work* key `C_e`, held by counsellors, supervisors and administrators, which opens
-/// names, notes and every client file's key; and the *team* key `T_e`, derived from it, which
-/// seals the envelopes and opens only what the donors' figures need. A data officer's tablet
-/// receives `T_e` alone.
-#[derive(Clone)]
-pub(crate) enum EpochKey {
-    /// The case-work key (the team key derives from it).
-    Casework(SecretKey),
-    /// The team key alone: a data officer's.
-    Team(SecretKey),
-    /// An epoch made before data officers existed: one key serves as both.
-    Legacy(SecretKey),
-}
-
-const TEAM_FROM_CASEWORK: &[u8] = b"komora/team-key-from-casework/v1";
-const TAG_LEGACY: u8 = 0;
-const TAG_CASEWORK: u8 = 1;
-const TAG_TEAM: u8 = 2;
-
-impl EpochKey {
-    /// The team key of `epoch`: seals envelopes and states, and what data officers may read.
-    pub(crate) fn team(&self, epoch: u32) -> SecretKey {
-        match self {
-            EpochKey::Casework(c) => SecretKey::from_bytes(*crate::crypto::hkdf32(
-                &epoch.to_be_bytes(),
-                c.expose(),
-                TEAM_FROM_CASEWORK,
-            )),
-            EpochKey::Team(t) | EpochKey::Legacy(t) => t.clone(),
-        }
-    }
-
-    /// The case-work key, when this device holds it.
-    pub(crate) fn casework(&self) -> Option<&SecretKey> {
-        match self {
-            EpochKey::Casework(k) | EpochKey::Legacy(k) => Some(k),
-            EpochKey::Team(_) => None,
-        }
-    }
-
-    /// What a data officer receives of this epoch (`None` for a legacy epoch, whose one key
-    /// would open everything).
-    pub(crate) fn for_data_officer(&self, epoch: u32) -> Option<EpochKey> {
-        match self {
-            EpochKey::Legacy(_) => None,
-            other => Some(EpochKey::Team(other.team(epoch))),
-        }
-    }
-
-    /// The key with a tag saying which it is (for the enrolment bundle).
-    pub(crate) fn tagged(&self) -> (u8, [u8; 32]) {
-        match self {
-            EpochKey::Casework(k) => (TAG_CASEWORK, *k.expose()),
-            EpochKey::Team(k) => (TAG_TEAM, *k.expose()),
-            EpochKey::Legacy(k) => (TAG_LEGACY, *k.expose()),
-        }
-    }
-
-    pub(crate) fn from_tagged(tag: u8, key: [u8; 32]) -> Option<Self> {
-        let key = SecretKey::from_bytes(key);
-        match tag {
-            TAG_CASEWORK => Some(EpochKey::Casework(key)),
-            TAG_TEAM => Some(EpochKey::Team(key)),
-            TAG_LEGACY => Some(EpochKey::Legacy(key)),
-            _ => None,
-        }
-    }
-
-    /// Bytes to keep (sealed by the caller): the key after its tag; a bare key is a legacy
-    /// epoch, as kept before data officers existed.
-    pub(crate) fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
-        let (tag, mut key) = self.tagged();
-        let mut out = Zeroizing::new(Vec::with_capacity(33));
-        if tag != TAG_LEGACY {
-            out.push(tag);
-        }
-        out.extend_from_slice(&key);
-        zeroize::Zeroize::zeroize(&mut key);
-        out
-    }
-
-    pub(crate) fn from_bytes(bytes: &[u8]) -> Option<Self> {
-        match bytes.len() {
-            32 => SecretKey::from_slice(bytes).map(EpochKey::Legacy),
-            33 if bytes[0] != TAG_LEGACY => {
-                Self::from_tagged(bytes[0], bytes[1..].try_into().ok()?)
-            }
-            _ => None,
-        }
     }
 }
 
@@ -657,6 +565,7 @@ impl Vault {
                 team.keys.clone(),
                 identity.pkcs8.clone(),
                 opts.time.clone(),
+                &crate::registry::KINDS,
             )?;
             key_file.write(dir)?;
             Ok(store)
@@ -715,7 +624,7 @@ impl Vault {
             }
         }
         let conn = rusqlite::Connection::open(&db)?;
-        let store = Store::open(conn, &master, opts.time.clone())?;
+        let store = Store::open(conn, &master, opts.time.clone(), &crate::registry::KINDS)?;
         if store.device() != device {
             return Err(Error::Corrupted {
                 what: "the vault (key file and database do not match)",
@@ -739,6 +648,7 @@ impl Vault {
             team.keys.clone(),
             identity.pkcs8,
             time.clone(),
+            &crate::registry::KINDS,
         )?;
         Ok(Self::around(store, None, time))
     }
@@ -783,6 +693,7 @@ impl Vault {
             TeamKeys::generate().keys,
             identity.pkcs8,
             self.time.clone(),
+            &crate::registry::KINDS,
         )?;
         // The old store closes here: its database is closed before it is deleted.
         drop(std::mem::replace(&mut self.store, empty));

@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
+use crate::convert::ms;
 use crate::error::Result;
-use crate::records::ms;
-use crate::KomoraVault;
+use crate::vault::KomoraVault;
 
 /// A kept draft: the form's slot, its fields as typed, when it was kept.
 #[derive(uniffi::Record)]

@@ -3,18 +3,18 @@
 
 use std::sync::Arc;
 
-use komora_core as core;
+use komora_core::{self as core, DeviceId};
 
+use crate::convert::ms;
 use crate::error::Result;
-use crate::records::ms;
 use crate::task::Background;
-use crate::KomoraVault;
+use crate::vault::KomoraVault;
 
 /// One tablet as the administrator's device list shows it.
 #[derive(Debug, uniffi::Record)]
 #[uniffi::export(Debug)]
 pub struct FleetDevice {
-    pub id: String,
+    pub id: DeviceId,
     /// counsellor, supervisor, admin or data_officer.
     pub role: String,
     pub revoked: bool,
@@ -68,7 +68,7 @@ impl Fleet {
                 .devices
                 .into_iter()
                 .map(|d| FleetDevice {
-                    id: d.id.to_string(),
+                    id: d.id,
                     role: d.role.as_str().into(),
                     revoked: d.revoked,
                     handed_back: d.handed_back,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::error::Result;
 use crate::task::Background;
-use crate::{options, KdfStrength, KomoraVault, PlatformKey};
+use crate::vault::{options, KdfStrength, KomoraVault, PlatformKey};
 
 /// Create a practice team's vault in `dir` with the tablet's PIN, filled with made-up clients
 /// from `seed` (the same seed, the same people).

@@ -476,6 +476,27 @@ pub struct RosterAppend {
     pub statements: Vec<Bytes>,
 }
 
+/// `POST /v1/rejoin`, without a login: a tablet its server no longer knows (the store was
+/// restored from a backup taken before the tablet enrolled, and no other tablet had heard of
+/// it) hands back the signed statements that admit it, so it can log in and send back its
+/// work (ADR 0016). `chain` holds invitations and member statements in pairs, oldest first:
+/// an invitation signed by a device the server may know, then the member statement its key
+/// signed, and so on down to this tablet's own (at most
+/// [`roster::MAX_REJOIN_LINKS`] pairs). The server registers the devices only if the pairs
+/// chain onto the team's list it holds; it changes nothing otherwise.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RejoinRequest {
+    pub team_id: Id16,
+    pub device_id: Id16,
+    pub chain: Vec<Bytes>,
+}
+
+/// What a rejoin did: how many devices of the chain the server registered (0: it knew them).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RejoinResponse {
+    pub registered: u32,
+}
+
 /// `POST /v1/keys/grants`: team keys wrapped for members that have none from the server.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct GrantsUpload {

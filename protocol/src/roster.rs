@@ -31,6 +31,11 @@ pub const MAX_ROSTER_STATEMENTS: u32 = 100_000;
 /// Most statements in one roster response.
 pub const MAX_ROSTER_PAGE: usize = 5_000;
 
+/// Most invitation-and-member pairs a tablet hands back to a server that forgot it (`POST
+/// /v1/rejoin`): a chain of invitations deeper than any team's (an administrator invited by
+/// an administrator invited by ...), short enough that checking one costs the server little.
+pub const MAX_REJOIN_LINKS: usize = 32;
+
 const SIGN_LABEL: &[u8] = b"komora/roster/v1\0";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1080,3 +1080,50 @@ pub async fn server_pins(
         total,
     }))
 }
+
+/// A tablet this store does not know (restored from a backup taken before it enrolled, and no
+/// other tablet had its entry) hands back, without a login, the signed statements that admit
+/// it (`rejoin.rs`). Limited per address like the codes and per device id like logins; the
+/// store is read only once the statements decode and the member statements' own signatures
+/// check, and the team's list only once the first invitation's signature does.
+pub async fn rejoin(
+    State(state): State<Arc<AppState>>,
+    addr: ClientAddr,
+    body: Bytes,
+) -> Result<Json<komora_protocol::RejoinResponse>, ApiError> {
+    limited(&state.code_limit, &state.metrics, addr)?;
+    let req: komora_protocol::RejoinRequest = json(&body)?;
+    if !state.device_limit.allow(req.device_id) {
+        state.metrics.rate_limited.inc();
+        return Err(ApiError::rate_limited());
+    }
+    if req.chain.len() > 2 * komora_protocol::roster::MAX_REJOIN_LINKS {
+        return Err(ApiError::bad_request("too many statements"));
+    }
+    let (team, device) = (req.team_id, req.device_id);
+    let chain: Vec<Vec<u8>> = req.chain.into_iter().map(|b| b.0).collect();
+    let outcome = stored(crate::rejoin::rejoin(
+        state.db.as_ref(),
+        team,
+        device,
+        &chain,
+        now_ms(),
+    ))
+    .await?;
+    match outcome {
+        Ok(registered) => {
+            if registered > 0 {
+                tracing::info!(team = %team, registered, "a tablet the store had lost came back with its signed entry");
+            }
+            Ok(Json(komora_protocol::RejoinResponse { registered }))
+        }
+        Err(crate::rejoin::Refusal::Malformed(why)) => Err(ApiError::bad_request(why)),
+        Err(crate::rejoin::Refusal::NotAdmitted(why)) => Err(ApiError::forbidden(why)),
+        Err(crate::rejoin::Refusal::EpochAhead) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::Conflict,
+            "this server has not heard of the team's latest key change yet: sync another \
+             tablet of the team, then this one",
+        )),
+    }
+}

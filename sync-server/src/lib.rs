@@ -12,6 +12,7 @@ pub mod db;
 pub mod error;
 pub mod limiter;
 pub mod metrics;
+pub mod rejoin;
 pub mod restore;
 pub mod roster_replay;
 pub mod store_lock;
@@ -125,6 +126,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/teams/reattach", post(api::reattach_team))
         .route("/v1/server-pins", get(api::server_pins))
         .route("/v1/report", post(api::report))
+        .route("/v1/rejoin", post(api::rejoin))
         .layer(axum::extract::DefaultBodyLimit::max(
             komora_protocol::MAX_PUSH_BYTES,
         ))

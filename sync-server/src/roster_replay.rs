@@ -16,7 +16,7 @@ use komora_protocol::roster::{SignedStatement, Statement, MAX_ROSTER_STATEMENTS}
 use komora_protocol::{Id16, Role};
 use ring::signature::{UnparsedPublicKey, ED25519};
 
-use crate::db::{Db, DbResult, DeviceRow, NewDevice};
+use crate::db::{Db, DbResult, DeviceRow, NewDevice, Readmitted};
 
 fn signed_by(signed: &SignedStatement, pk: &[u8]) -> bool {
     UnparsedPublicKey::new(&ED25519, pk)
@@ -98,16 +98,22 @@ pub async fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -
                 kx_pk,
             } => match invites.get(invite_pk) {
                 Some(role) if signed_by(&signed, invite_pk) => {
-                    db.register_device(
+                    // Registered, and its invitation spent: a restored store must not let the
+                    // code enrol a second tablet.
+                    db.readmit(
                         team,
-                        NewDevice {
-                            id: *device,
-                            sign_pk: sign_pk.to_vec(),
-                            kx_pk: kx_pk.to_vec(),
-                            statement: bytes.clone(),
-                            invite_pk: Some(*invite_pk),
-                        },
-                        *role,
+                        vec![Readmitted {
+                            device: NewDevice {
+                                id: *device,
+                                sign_pk: sign_pk.to_vec(),
+                                kx_pk: kx_pk.to_vec(),
+                                statement: bytes.clone(),
+                                invite_pk: Some(*invite_pk),
+                            },
+                            role: *role,
+                            revoked: false,
+                        }],
+                        Vec::new(),
                         now,
                     )
                     .await?;
@@ -125,6 +131,11 @@ pub async fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -
                     .await
                     .is_some_and(|d| d.role == Role::Admin && signed_by(&signed, &d.sign_pk));
                 if ok {
+                    // Kept before it is applied: a device a rejoin registers meanwhile is then
+                    // either among the devices read here, or sees this snapshot when it checks
+                    // the list again after registering (`rejoin.rs`).
+                    db.add_statement(team, bytes.clone()).await?;
+                    added += 1;
                     for d in db.devices(team).await? {
                         if !d.revoked && !members.iter().any(|(m, _)| *m == d.id) {
                             db.revoke_to(team, d.id, *epoch, now).await?;
@@ -132,7 +143,7 @@ pub async fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -
                     }
                     db.raise_epoch(team, *epoch).await?;
                 }
-                ok
+                false
             }
             Statement::Cutoff { issuer, .. } => registered(db, team, *issuer)
                 .await

@@ -113,6 +113,10 @@ mod counting {
             self.calls += 1;
             self.inner.pull(token, after, max_bytes, at)
         }
+        fn rejoin(&mut self, req: &RejoinRequest) -> Reply<RejoinResponse> {
+            self.calls += 1;
+            self.inner.rejoin(req)
+        }
         fn devices(&mut self, token: &str) -> Reply<Vec<DeviceInfo>> {
             self.calls += 1;
             self.inner.devices(token)

@@ -1,6 +1,7 @@
 //! Helpers for the scenario tests: hand-set clocks, replica exchange, snapshots and a small
 //! deterministic random source.
 
+pub mod counted;
 pub mod kill_campaign;
 pub mod proxy;
 pub mod server;
@@ -227,6 +228,9 @@ mod spy {
         ) -> Reply<PullPage> {
             self.token = Some(token.into());
             self.inner.pull(token, after, max_bytes, at)
+        }
+        fn rejoin(&mut self, req: &RejoinRequest) -> Reply<RejoinResponse> {
+            self.inner.rejoin(req)
         }
         fn devices(&mut self, token: &str) -> Reply<Vec<DeviceInfo>> {
             self.token = Some(token.into());

@@ -3,8 +3,9 @@
 //! [`FaultyProxy`]: each connection draws a fault: pass through, cut the request after some
 //! bytes, cut the response after some bytes (the server may have acted on the request), delay,
 //! or deliver the whole request a second time on a fresh connection. Deterministic for a seed.
-//! [`CountingProxy`] counts bytes and cuts after a budget; [`ShapedProxy`] plays a slow mobile
-//! link (a rate per direction and a round-trip time) for the low-bandwidth benchmark.
+//! [`CountingProxy`] counts bytes and cuts after a budget; [`RefusalCutter`] cuts one answer
+//! of a given status halfway; [`ShapedProxy`] plays a slow mobile link (a rate per direction
+//! and a round-trip time) for the low-bandwidth benchmark.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -228,6 +229,92 @@ fn count_pump(
             }
         }
         if to.write_all(&buf[..n]).is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown(Shutdown::Write);
+}
+
+/// A loopback proxy that passes everything through, except that it cuts, once, the first
+/// answer with a given status halfway: the status line and headers arrive, the body does not
+/// (what a weak signal does to a short answer). Deterministic, for one precise fault.
+pub struct RefusalCutter {
+    pub url: String,
+    /// Answers cut so far (0 or 1).
+    pub cuts: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+}
+
+impl RefusalCutter {
+    pub fn start(upstream: SocketAddr, status: u16) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let cuts = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let status_line = format!("HTTP/1.1 {status} ").into_bytes();
+        let (cut, st) = (cuts.clone(), stop.clone());
+        thread::spawn(move || {
+            while !st.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((client, _)) => {
+                        let _ = client.set_nonblocking(false);
+                        let (cut, status_line) = (cut.clone(), status_line.clone());
+                        thread::spawn(move || {
+                            let Ok(server) = TcpStream::connect(upstream) else {
+                                return;
+                            };
+                            let (c2, s2) =
+                                (client.try_clone().unwrap(), server.try_clone().unwrap());
+                            let up = thread::spawn(move || pump(client, server, None, None));
+                            cut_pump(s2, c2, &status_line, &cut);
+                            let _ = up.join();
+                        });
+                    }
+                    Err(_) => thread::sleep(Duration::from_millis(1)),
+                }
+            }
+        });
+        Self {
+            url: format!("http://{addr}"),
+            cuts,
+            stop,
+        }
+    }
+}
+
+impl Drop for RefusalCutter {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Server to client: pass everything, but if an answer begins with `status_line` and none has
+/// been cut yet, pass its headers and a few bytes of its body, then cut the connection.
+fn cut_pump(mut from: TcpStream, mut to: TcpStream, status_line: &[u8], cuts: &AtomicU64) {
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        let chunk = &buf[..n];
+        let headers_end = chunk
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map(|i| i + 4);
+        if let (true, Some(end)) = (chunk.starts_with(status_line), headers_end) {
+            if cuts
+                .compare_exchange(0, 1, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+            {
+                let _ = to.write_all(&chunk[..(end + 3).min(n)]);
+                let _ = to.shutdown(Shutdown::Both);
+                let _ = from.shutdown(Shutdown::Both);
+                return;
+            }
+        }
+        if to.write_all(chunk).is_err() {
             break;
         }
     }

@@ -295,7 +295,6 @@ fn a_lying_server_cannot_crash_a_supervisors_tablet_or_show_her_a_record_nobody_
                         Error::Tampered { .. }
                             | Error::Corrupted { .. }
                             | Error::UnknownKeyEpoch(_)
-                            | Error::UnknownAuthor
                             | Error::Server(_)
                             | Error::NotFound(_)
                             | Error::Network(_)

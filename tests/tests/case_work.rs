@@ -5,8 +5,8 @@
 use komora_core::{
     CaseEdit, CaseStatus, CaseloadFilter, ConsentDecision, ConsentGiver, Date, Error, Language,
     NewAssessment, NewCase, NewClient, NewConsent, NewGroup, NewReferral, NewSession, QueueReason,
-    RecordId, ReferralStatus, ReportOptions, RiskLevel, Sex, TeamKeys, TimelineEvent, Vault,
-    Verdict,
+    RecordId, ReferralStatus, ReportOptions, ReviewStanding, RiskLevel, Sex, TeamKeys,
+    TimelineEvent, Vault, Verdict,
 };
 use komora_scenarios::{exchange, send, ManualClock, MORNING_MS};
 
@@ -85,6 +85,10 @@ fn a_home_visit_with_a_phq9_goes_to_review_comes_back_for_changes_and_is_approve
     assert_eq!(queue.len(), 1);
     assert_eq!(queue[0].session.id, session);
     assert_eq!(queue[0].reason, QueueReason::NotReviewed);
+    assert_eq!(
+        t.grace.review_standing(session).unwrap(),
+        ReviewStanding::NotReviewed
+    );
     assert_eq!(queue[0].session.notes, None, "the queue carries no notes");
     let seen = t.grace.session(session).unwrap();
     assert_eq!(
@@ -120,6 +124,14 @@ fn a_home_visit_with_a_phq9_goes_to_review_comes_back_for_changes_and_is_approve
     let requests = t.claudine.change_requests().unwrap();
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].id, review);
+    // Both tablets' screens say the same, from the core (issue 19, item 6): the app no
+    // longer works it out itself.
+    for v in [&t.claudine, &t.grace] {
+        assert_eq!(
+            v.review_standing(session).unwrap(),
+            ReviewStanding::WaitingForCounsellor
+        );
+    }
 
     // Claudine answers; the session returns to Grace's queue; Grace approves.
     t.claudine
@@ -142,10 +154,23 @@ fn a_home_visit_with_a_phq9_goes_to_review_comes_back_for_changes_and_is_approve
     let queue = t.grace.review_queue().unwrap();
     assert_eq!(queue.len(), 1);
     assert_eq!(queue[0].reason, QueueReason::Answered { review });
+    assert_eq!(
+        t.grace.review_standing(session).unwrap(),
+        ReviewStanding::Answered
+    );
     t.grace
         .add_review(session, Verdict::Approved, None)
         .unwrap();
+    // A comment after the approval changes nothing of where the session stands.
+    t.clock.advance(60_000);
+    t.grace
+        .add_review(session, Verdict::Comment, Some("Good work."))
+        .unwrap();
     exchange(&mut t.claudine, &mut t.grace);
+    assert_eq!(
+        t.claudine.review_standing(session).unwrap(),
+        ReviewStanding::Approved
+    );
     assert!(t.grace.review_queue().unwrap().is_empty());
 
     // Both see the same session, both reviews, every word.
@@ -157,12 +182,13 @@ fn a_home_visit_with_a_phq9_goes_to_review_comes_back_for_changes_and_is_approve
             Some("Visit with the local leader next week.")
         );
         let reviews = v.reviews_of(session).unwrap();
-        assert_eq!(reviews.len(), 2);
+        assert_eq!(reviews.len(), 3);
         assert_eq!(
             reviews[0].response.as_deref(),
             Some("Safety plan added: she stays with her sister if he drinks.")
         );
         assert_eq!(reviews[1].verdict, Verdict::Approved);
+        assert_eq!(reviews[2].comment.as_deref(), Some("Good work."));
     }
     assert_eq!(
         t.claudine.session(session).unwrap(),

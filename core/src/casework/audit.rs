@@ -16,11 +16,20 @@ use super::{id_value, StateExt};
 use crate::error::Result;
 use crate::hlc::Hlc;
 use crate::ids::{DeviceId, RecordId};
+use crate::kind::{KindSpec, Readers, Writers};
 use crate::op::Change;
 use crate::store::Edit;
 use crate::vault::Vault;
 
 pub(crate) const KIND: &str = "access";
+
+/// The audit trail's rules: every member writes it (a data officer notes the report she
+/// produced), and it holds nothing of a client a member may not read.
+pub(crate) const SPEC: KindSpec = KindSpec {
+    readers: Readers::EveryMember,
+    writers: Writers::EVERY_MEMBER,
+    ..KindSpec::new(KIND)
+};
 /// A record viewed again within this long on the same device is noted once.
 const VIEW_COALESCE_MS: u64 = 10 * 60 * 1000;
 

@@ -8,12 +8,27 @@ use super::lists::{check, lists};
 use super::{id_value, set_edits, set_text, StateExt};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, RecordId};
+use crate::kind::{FileRole, KindSpec, Readers, Writers};
 use crate::merge::RecordState;
 use crate::store::Edit;
 use crate::value::Value;
 use crate::vault::Vault;
 
 pub(crate) const KIND: &str = "case";
+
+/// The fields the kind's rules name (`SPEC`), written once.
+pub(crate) mod field {
+    pub(crate) const CLIENTS: &str = "clients";
+}
+
+/// This kind's rules, read by the store (`crate::kind`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    file: FileRole::JoinsVia(field::CLIENTS),
+    readers: Readers::StatisticsOnly(&[]),
+    writers: Writers::CASEWORKERS,
+    indexed: true,
+    ..KindSpec::new(KIND)
+};
 
 macro_rules! code_enum {
     ($(#[$doc:meta])* $name:ident, $field:literal, { $($variant:ident => $code:literal),+ $(,)? }) => {
@@ -107,7 +122,7 @@ impl Case {
     pub(crate) fn from_state(id: RecordId, s: &RecordState, with_text: bool) -> Self {
         Case {
             id,
-            clients: s.ids("clients"),
+            clients: s.ids(field::CLIENTS),
             problems: s.texts("problems"),
             status: s
                 .text("status")
@@ -189,7 +204,10 @@ impl Vault {
     fn check_clients_exist(&self, clients: &[RecordId]) -> Result<()> {
         for c in clients {
             self.client(*c).map_err(|_| {
-                Error::validation("clients", "every client of a case must be recorded first")
+                Error::validation(
+                    field::CLIENTS,
+                    "every client of a case must be recorded first",
+                )
             })?;
         }
         Ok(())
@@ -199,7 +217,7 @@ impl Vault {
     pub fn add_case(&mut self, case: &NewCase) -> Result<RecordId> {
         if case.clients.is_empty() {
             return Err(Error::validation(
-                "clients",
+                field::CLIENTS,
                 "a case needs at least one client",
             ));
         }
@@ -211,7 +229,7 @@ impl Vault {
         out.extend(
             clients
                 .into_iter()
-                .map(|c| Edit::Add("clients", id_value(c))),
+                .map(|c| Edit::Add(field::CLIENTS, id_value(c))),
         );
         let mut problems = check_problems(&case.problems)?;
         problems.sort();
@@ -263,7 +281,7 @@ impl Vault {
         let cur_clients = ids(&current.clients);
         set_edits(
             &mut out,
-            "clients",
+            field::CLIENTS,
             &cur_clients,
             &ids(&edit.add_clients),
             &ids(&edit.remove_clients),
@@ -275,7 +293,7 @@ impl Vault {
             .any(|c| !edit.remove_clients.contains(c));
         if !left {
             return Err(Error::validation(
-                "clients",
+                field::CLIENTS,
                 "a case needs at least one client",
             ));
         }

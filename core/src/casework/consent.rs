@@ -12,11 +12,26 @@ use super::lists::{check, lists};
 use super::{clean_text, id_value, StateExt};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, RecordId};
+use crate::kind::{FileRole, KindSpec, Readers, Writers};
 use crate::merge::RecordState;
 use crate::store::Edit;
 use crate::vault::Vault;
 
 pub(crate) const KIND: &str = "consent";
+
+/// The fields the kind's rules name (`SPEC`), written once.
+pub(crate) mod field {
+    pub(crate) const CLIENT: &str = "client";
+}
+
+/// This kind's rules, read by the store (`crate::kind`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    file: FileRole::JoinsVia(field::CLIENT),
+    readers: Readers::StatisticsOnly(&[]),
+    writers: Writers::CASEWORKERS,
+    indexed: true,
+    ..KindSpec::new(KIND)
+};
 /// Below this age a parent or guardian gives consent.
 pub const CONSENT_AGE: i32 = 16;
 
@@ -77,7 +92,7 @@ impl Consent {
     pub(crate) fn from_state(id: RecordId, s: &RecordState, with_text: bool) -> Self {
         Consent {
             id,
-            client: s.id("client"),
+            client: s.id(field::CLIENT),
             scope: s.text("scope").unwrap_or_default(),
             decision: s
                 .text("decision")
@@ -128,7 +143,7 @@ impl Vault {
     pub fn add_consent(&mut self, c: &NewConsent) -> Result<RecordId> {
         let client = self
             .client(c.client)
-            .map_err(|_| Error::validation("client", "record the client first"))?;
+            .map_err(|_| Error::validation(field::CLIENT, "record the client first"))?;
         let scope = check(&lists().consent_scopes, "scope", &c.scope)?;
         let date = self.past_date(c.date, "consent")?;
         let guardian = clean_text(
@@ -164,7 +179,7 @@ impl Vault {
             ConsentGiver::Guardian => {}
         }
         let mut out = vec![
-            Edit::Set("client", id_value(c.client)),
+            Edit::Set(field::CLIENT, id_value(c.client)),
             Edit::Set("scope", scope.into()),
             Edit::Set("decision", c.decision.code().into()),
             Edit::Set("language", c.language.code().into()),

@@ -16,10 +16,24 @@ use komora_protocol::Role;
 use super::{id_value, Date, StateExt};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, RecordId};
-use crate::store::files::ERASURE;
+use crate::kind::{Hook, KindSpec, Readers, Writers};
 use crate::store::{Edit, RecordEdit};
 use crate::value::Value;
 use crate::vault::Vault;
+
+/// The kind that erases a client's file.
+pub(crate) const ERASURE: &str = "erasure";
+/// The field naming the file an erasure destroys.
+const FILE: &str = "file";
+
+/// An erasure's rules: supervisors and administrators erase; every member reads that a file
+/// was erased (and which), nothing more; merging one destroys the file (`crate::kind::Hook`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    readers: Readers::EveryMember,
+    writers: Writers::SUPERVISORS,
+    hook: Hook::EraseFile { field: FILE },
+    ..KindSpec::new(ERASURE)
+};
 
 /// Why a file may be erased.
 pub const ERASURE_REASONS: &[&str] = &[
@@ -78,7 +92,7 @@ impl Vault {
             kind: ERASURE,
             create: true,
             edits: vec![
-                Edit::Set("file", id_value(client)),
+                Edit::Set(FILE, id_value(client)),
                 Edit::Set("date", Value::Text(today.to_string())),
                 Edit::Set("reason", Value::Text(reason.to_owned())),
             ],
@@ -110,7 +124,7 @@ impl Vault {
 fn from_state(id: RecordId, s: &crate::merge::RecordState) -> Option<Erasure> {
     Some(Erasure {
         id,
-        client: s.id("file")?,
+        client: s.id(FILE)?,
         date: s.date("date"),
         reason: s.text("reason").unwrap_or_default(),
         by: s.author(),

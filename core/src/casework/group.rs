@@ -9,13 +9,38 @@ use super::lists::{check, lists};
 use super::{clean_text, id_value, set_text, StateExt};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, RecordId};
+use crate::kind::{KindSpec, Readers, Writers};
 use crate::merge::RecordState;
 use crate::store::Edit;
 use crate::value::Value;
 use crate::vault::Vault;
 
-pub(crate) const KIND: &str = "group";
+pub(crate) const KIND: &str = field::GROUP;
 pub(crate) const SESSION_KIND: &str = "group_session";
+
+/// The fields the kinds' rules name (`SPEC`, `SESSION_SPEC`), written once.
+pub(crate) mod field {
+    pub(crate) const KIND: &str = "kind";
+    pub(crate) const GROUP: &str = "group";
+    pub(crate) const DATE: &str = "date";
+    pub(crate) const ATTENDANCE: &str = "attendance";
+}
+
+/// A healing group's rules, read by the store (`crate::kind`): the team's, not a client's.
+pub(crate) const SPEC: KindSpec = KindSpec {
+    readers: Readers::StatisticsOnly(&[field::KIND]),
+    writers: Writers::CASEWORKERS,
+    indexed: true,
+    ..KindSpec::new(KIND)
+};
+
+/// A group meeting's rules: who attended counts in the figures.
+pub(crate) const SESSION_SPEC: KindSpec = KindSpec {
+    readers: Readers::StatisticsOnly(&[field::GROUP, field::DATE, field::ATTENDANCE]),
+    writers: Writers::CASEWORKERS,
+    indexed: true,
+    ..KindSpec::new(SESSION_KIND)
+};
 pub const DEFAULT_CYCLE: u8 = 15;
 
 #[derive(Clone, PartialEq, Eq)]
@@ -51,7 +76,7 @@ impl Group {
             } else {
                 String::new()
             },
-            kind: s.text("kind").unwrap_or_default(),
+            kind: s.text(field::KIND).unwrap_or_default(),
             facilitators: if with_text {
                 s.texts("facilitators")
             } else {
@@ -109,17 +134,17 @@ impl GroupSession {
     pub(crate) fn from_state(id: RecordId, s: &RecordState, with_text: bool) -> Self {
         GroupSession {
             id,
-            group: s.id("group"),
+            group: s.id(field::GROUP),
             number: s
                 .int("number")
                 .and_then(|n| u8::try_from(n).ok())
                 .unwrap_or(0),
             phase: s.text("phase").unwrap_or_default(),
             date: s
-                .date("date")
+                .date(field::DATE)
                 .unwrap_or_else(|| Date::from_unix_ms(s.created.wall_ms)),
             notes: if with_text { s.text("notes") } else { None },
-            attendance: s.ids("attendance"),
+            attendance: s.ids(field::ATTENDANCE),
             flagged: s.ids("flagged"),
             author: s.author(),
             created_ms: s.created.wall_ms,
@@ -148,7 +173,7 @@ impl Vault {
     pub fn add_group(&mut self, g: &NewGroup) -> Result<RecordId> {
         let name = clean_text("name", &g.name, 120)?
             .ok_or_else(|| Error::validation("name", "a group needs a name"))?;
-        let kind = check(&lists().group_kinds, "kind", &g.kind)?;
+        let kind = check(&lists().group_kinds, field::KIND, &g.kind)?;
         let mut facilitators = Vec::new();
         for f in &g.facilitators {
             if let Some(f) = clean_text("facilitators", f, 120)? {
@@ -177,7 +202,7 @@ impl Vault {
         }
         let mut out = vec![
             Edit::Set("name", name.into()),
-            Edit::Set("kind", kind.into()),
+            Edit::Set(field::KIND, kind.into()),
             Edit::Set("cycle_length", Value::Int(cycle.into())),
             Edit::Set(
                 "started",
@@ -255,10 +280,10 @@ impl Vault {
         };
         let date = self.past_date(date, "a session")?;
         let mut out = vec![
-            Edit::Set("group", id_value(group)),
+            Edit::Set(field::GROUP, id_value(group)),
             Edit::Set("number", Value::Int(number.into())),
             Edit::Set("phase", phase.into()),
-            Edit::Set("date", date.to_string().into()),
+            Edit::Set(field::DATE, date.to_string().into()),
         ];
         set_text(&mut out, "notes", notes, 20_000)?;
         let id = RecordId::for_kind(SESSION_KIND);
@@ -286,7 +311,7 @@ impl Vault {
         let g = self.group(s.group.ok_or(Error::NotFound(session))?)?;
         if !g.members.contains(&client) {
             return Err(Error::validation(
-                "attendance",
+                field::ATTENDANCE,
                 "only members of the group attend",
             ));
         }
@@ -294,8 +319,8 @@ impl Vault {
             self.check_consent(client, "data-recording")?;
         }
         let edit = match (present, s.attendance.contains(&client)) {
-            (true, false) => Edit::Add("attendance", id_value(client)),
-            (false, true) => Edit::Remove("attendance", id_value(client)),
+            (true, false) => Edit::Add(field::ATTENDANCE, id_value(client)),
+            (false, true) => Edit::Remove(field::ATTENDANCE, id_value(client)),
             _ => return Ok(()),
         };
         self.write_record(session, SESSION_KIND, false, vec![edit])

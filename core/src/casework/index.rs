@@ -22,18 +22,6 @@ use crate::ids::RecordId;
 use crate::merge::RecordState;
 use crate::vault::Vault;
 
-pub(crate) const KINDS: &[&str] = &[
-    CASE,
-    SESSION,
-    ASSESSMENT,
-    REFERRAL,
-    CONSENT,
-    REVIEW,
-    GROUP,
-    GROUP_SESSION,
-    RIGHTS,
-];
-
 #[derive(Default)]
 pub(crate) struct CaseIndex {
     generation: u64,
@@ -187,8 +175,9 @@ impl Vault {
                         generation,
                         ..CaseIndex::default()
                     };
-                    for kind in KINDS {
-                        self.store.for_each_state(kind, |id, s| index.put(id, &s))?;
+                    for kind in crate::registry::KINDS.iter().filter(|k| k.indexed) {
+                        self.store
+                            .for_each_state(kind.name, |id, s| index.put(id, &s))?;
                     }
                     *slot = Some(index);
                 }

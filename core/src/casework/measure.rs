@@ -12,12 +12,37 @@ use super::{id_value, StateExt};
 use crate::error::{Error, Result};
 use crate::hlc::Hlc;
 use crate::ids::{DeviceId, RecordId};
+use crate::kind::{FileRole, KindSpec, Readers, Writers};
 use crate::merge::RecordState;
 use crate::store::{Edit, RecordEdit};
 use crate::value::Value;
 use crate::vault::Vault;
 
 pub(crate) const KIND: &str = "assessment";
+
+/// The fields the kind's rules name (`SPEC`), written once.
+pub(crate) mod field {
+    pub(crate) const CLIENT: &str = "client";
+    pub(crate) const INSTRUMENT: &str = "instrument";
+    pub(crate) const VERSION: &str = "version";
+    pub(crate) const DATE: &str = "date";
+    pub(crate) const SCORE: &str = "score";
+}
+
+/// This kind's rules, read by the store (`crate::kind`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    file: FileRole::JoinsVia(field::CLIENT),
+    readers: Readers::StatisticsOnly(&[
+        field::CLIENT,
+        field::INSTRUMENT,
+        field::VERSION,
+        field::DATE,
+        field::SCORE,
+    ]),
+    writers: Writers::CASEWORKERS,
+    indexed: true,
+    ..KindSpec::new(KIND)
+};
 
 /// An assessment as shown. `score` is `None` when this device does not know the instrument
 /// version it was given with (an older app): the answers are kept, nothing is guessed.
@@ -67,9 +92,9 @@ fn decode_answers(s: &str) -> Option<Vec<u8>> {
 
 impl Assessment {
     pub(crate) fn from_state(id: RecordId, s: &RecordState) -> Self {
-        let name = s.text("instrument").unwrap_or_default();
+        let name = s.text(field::INSTRUMENT).unwrap_or_default();
         let version = s
-            .int("version")
+            .int(field::VERSION)
             .and_then(|v| u32::try_from(v).ok())
             .unwrap_or(0);
         let answers = s
@@ -80,7 +105,7 @@ impl Assessment {
         let score = inst.and_then(|i| i.score(&answers).ok());
         // Without the answers (a data officer's tablet), the total recorded beside them.
         let score = score.map(|s| (s.total, s.band)).or_else(|| {
-            let total = u32::try_from(s.int("score")?).ok()?;
+            let total = u32::try_from(s.int(field::SCORE)?).ok()?;
             let band = inst?
                 .bands
                 .iter()
@@ -89,13 +114,13 @@ impl Assessment {
         });
         Assessment {
             id,
-            client: s.id("client"),
+            client: s.id(field::CLIENT),
             case: s.id("case"),
             session: s.id("session"),
             instrument: name,
             version,
             date: s
-                .date("date")
+                .date(field::DATE)
                 .unwrap_or_else(|| Date::from_unix_ms(s.created.wall_ms)),
             answers,
             score: score.as_ref().map(|s| s.0),
@@ -205,14 +230,14 @@ impl Vault {
             case = Some(found);
         }
         let mut out = vec![
-            Edit::Set("client", id_value(a.client)),
-            Edit::Set("instrument", inst.id.as_str().into()),
-            Edit::Set("version", Value::Int(inst.version.into())),
-            Edit::Set("date", date.to_string().into()),
+            Edit::Set(field::CLIENT, id_value(a.client)),
+            Edit::Set(field::INSTRUMENT, inst.id.as_str().into()),
+            Edit::Set(field::VERSION, Value::Int(inst.version.into())),
+            Edit::Set(field::DATE, date.to_string().into()),
             Edit::Set("answers", encode_answers(&a.answers).into()),
             // The total beside the answers: the donors' figures read it, and a data officer's
             // tablet never opens the answers (ADR 0011).
-            Edit::Set("score", Value::Int(score.total.into())),
+            Edit::Set(field::SCORE, Value::Int(score.total.into())),
         ];
         if let Some(c) = case_id {
             out.push(Edit::Set("case", id_value(c)));

@@ -17,6 +17,7 @@
 //! Records point at each other by record id; a pointer to a record this replica has not
 //! received yet is kept (it will arrive) and shown as such.
 
+pub(crate) mod abilities;
 pub(crate) mod audit;
 pub(crate) mod case;
 pub(crate) mod consent;

@@ -9,12 +9,20 @@ use std::fmt;
 use super::StateExt;
 use crate::error::{Error, Result};
 use crate::ids::RecordId;
+use crate::kind::{KindSpec, Readers, Writers};
 use crate::store::Edit;
 use crate::value::Value;
 use crate::vault::Vault;
 use komora_protocol::Role;
 
 pub(crate) const KIND: &str = "policy";
+
+/// The team policy's rules: the administrators' alone, read by every member.
+pub(crate) const SPEC: KindSpec = KindSpec {
+    readers: Readers::EveryMember,
+    writers: Writers::ADMINS,
+    ..KindSpec::new(KIND)
+};
 
 /// The policy record of a vault outside any server team, and of teams from before policy ids
 /// were per team (still read there when the team's own record does not exist yet).

@@ -123,7 +123,7 @@ fn latest_sessions(index: &CaseIndex) -> HashMap<RecordId, &Session> {
 }
 
 /// The verdict that stands for a target: the latest approval or request for changes.
-fn standing_review<'a>(reviews: &[&'a Review]) -> Option<&'a Review> {
+pub(super) fn standing_review<'a>(reviews: &[&'a Review]) -> Option<&'a Review> {
     reviews
         .iter()
         .filter(|r| r.verdict != Verdict::Comment)

@@ -11,11 +11,29 @@ use super::lists::{check, lists};
 use super::{id_value, set_text, StateExt};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, RecordId};
+use crate::kind::{FileRole, KindSpec, Readers, Writers};
 use crate::merge::RecordState;
 use crate::store::Edit;
 use crate::vault::Vault;
 
 pub(crate) const KIND: &str = "referral";
+
+/// The fields the kind's rules name (`SPEC`), written once.
+pub(crate) mod field {
+    pub(crate) const DATE: &str = "date";
+    pub(crate) const DESTINATION: &str = "destination";
+    pub(crate) const STATUS: &str = "status";
+    pub(crate) const CLIENT: &str = "client";
+}
+
+/// This kind's rules, read by the store (`crate::kind`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    file: FileRole::JoinsVia(field::CLIENT),
+    readers: Readers::StatisticsOnly(&[field::DATE, field::DESTINATION, field::STATUS]),
+    writers: Writers::CASEWORKERS,
+    indexed: true,
+    ..KindSpec::new(KIND)
+};
 
 code_enum!(
     /// Where a referral stands. Pending and accepted ones are open.
@@ -65,9 +83,9 @@ impl Referral {
     pub(crate) fn from_state(id: RecordId, s: &RecordState, with_text: bool) -> Self {
         Referral {
             id,
-            client: s.id("client"),
+            client: s.id(field::CLIENT),
             case: s.id("case"),
-            destination: s.text("destination").unwrap_or_default(),
+            destination: s.text(field::DESTINATION).unwrap_or_default(),
             organisation: if with_text {
                 s.text("organisation")
             } else {
@@ -75,12 +93,12 @@ impl Referral {
             },
             reason: if with_text { s.text("reason") } else { None },
             status: s
-                .text("status")
+                .text(field::STATUS)
                 .and_then(|t| ReferralStatus::parse(&t).ok())
                 .unwrap_or(ReferralStatus::Pending),
             follow_up: s.date("follow_up"),
             date: s
-                .date("date")
+                .date(field::DATE)
                 .unwrap_or_else(|| Date::from_unix_ms(s.created.wall_ms)),
             author: s.author(),
             conflicts: s.conflicts(),
@@ -141,14 +159,14 @@ impl Vault {
         }
         let destination = check(
             &lists().referral_destinations,
-            "destination",
+            field::DESTINATION,
             &r.destination,
         )?;
         let mut out = vec![
-            Edit::Set("client", id_value(r.client)),
-            Edit::Set("destination", destination.into()),
-            Edit::Set("status", ReferralStatus::Pending.code().into()),
-            Edit::Set("date", date.to_string().into()),
+            Edit::Set(field::CLIENT, id_value(r.client)),
+            Edit::Set(field::DESTINATION, destination.into()),
+            Edit::Set(field::STATUS, ReferralStatus::Pending.code().into()),
+            Edit::Set(field::DATE, date.to_string().into()),
         ];
         if let Some(c) = r.case {
             out.push(Edit::Set("case", id_value(c)));
@@ -198,7 +216,7 @@ impl Vault {
         let current = self.referral(id)?;
         let mut out = Vec::new();
         if let Some(s) = status.filter(|s| *s != current.status) {
-            out.push(Edit::Set("status", s.code().into()));
+            out.push(Edit::Set(field::STATUS, s.code().into()));
         }
         if let Some(f) = follow_up {
             if f.is_some_and(|f| f < current.date) {

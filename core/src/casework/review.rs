@@ -9,12 +9,27 @@ use super::case::code_enum;
 use super::{clean_text, id_value, StateExt};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, RecordId};
+use crate::kind::{FileRole, KindSpec, Readers, Writers};
 use crate::merge::RecordState;
 use crate::store::Edit;
 use crate::vault::Vault;
 use crate::Role;
 
 pub(crate) const KIND: &str = "review";
+
+/// The fields the kind's rules name (`SPEC`), written once.
+pub(crate) mod field {
+    pub(crate) const TARGET: &str = "target";
+}
+
+/// This kind's rules, read by the store (`crate::kind`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    file: FileRole::JoinsVia(field::TARGET),
+    readers: Readers::StatisticsOnly(&[]),
+    writers: Writers::CASEWORKERS,
+    indexed: true,
+    ..KindSpec::new(KIND)
+};
 
 code_enum!(
     /// What the supervisor decided.
@@ -58,7 +73,7 @@ impl Review {
         let response = s.text("response");
         Review {
             id,
-            target: s.id("target"),
+            target: s.id(field::TARGET),
             verdict: s
                 .text("verdict")
                 .and_then(|t| Verdict::parse(&t).ok())
@@ -99,7 +114,7 @@ impl Vault {
             ));
         }
         let mut out = vec![
-            Edit::Set("target", id_value(target)),
+            Edit::Set(field::TARGET, id_value(target)),
             Edit::Set("verdict", verdict.code().into()),
         ];
         if let Some(c) = comment {

@@ -25,11 +25,36 @@ use super::index::CaseIndex;
 use super::{clean_text, id_value, StateExt};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, RecordId};
+use crate::kind::{FileRole, KindSpec, Readers, Writers};
 use crate::merge::RecordState;
 use crate::store::Edit;
 use crate::vault::Vault;
 
 pub(crate) const KIND: &str = "rights_request";
+
+/// The fields the kind's rules name (`SPEC`), written once.
+pub(crate) mod field {
+    pub(crate) const CLIENT: &str = "client";
+    pub(crate) const RIGHT: &str = "right";
+    pub(crate) const SUBJECT: &str = "subject";
+    pub(crate) const DATE: &str = "date";
+    pub(crate) const DECISION: &str = "decision";
+}
+
+/// This kind's rules, read by the store (`crate::kind`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    file: FileRole::JoinsVia(field::CLIENT),
+    readers: Readers::StatisticsOnly(&[
+        field::CLIENT,
+        field::RIGHT,
+        field::SUBJECT,
+        field::DATE,
+        field::DECISION,
+    ]),
+    writers: Writers::CASEWORKERS,
+    indexed: true,
+    ..KindSpec::new(KIND)
+};
 
 /// The purposes a client can object to, and what honours each.
 pub const OBJECTION_PURPOSES: &[&str] = &["statistics", "sharing"];
@@ -106,22 +131,22 @@ impl RightsRequest {
         let text = |f: &str| if with_text { s.text(f) } else { None };
         RightsRequest {
             id,
-            client: s.id("client"),
+            client: s.id(field::CLIENT),
             right: s
-                .text("right")
+                .text(field::RIGHT)
                 .and_then(|t| Right::parse(&t).ok())
                 .unwrap_or(Right::Objection),
-            subject: s.text("subject").unwrap_or_default(),
+            subject: s.text(field::SUBJECT).unwrap_or_default(),
             asked_by: s
                 .text("asked_by")
                 .and_then(|t| ConsentGiver::parse(&t).ok())
                 .unwrap_or(ConsentGiver::Client),
             request: text("request"),
             date: s
-                .date("date")
+                .date(field::DATE)
                 .unwrap_or_else(|| Date::from_unix_ms(s.created.wall_ms)),
             decision: s
-                .text("decision")
+                .text(field::DECISION)
                 .and_then(|t| RequestDecision::parse(&t).ok())
                 .unwrap_or(RequestDecision::Pending),
             decided_by: s.text("decided_by").and_then(|t| t.parse().ok()),
@@ -177,7 +202,7 @@ impl Vault {
                 Right::Objection => "purpose",
             };
             return Err(Error::validation(
-                "subject",
+                field::SUBJECT,
                 format!("name the {what}: one of {}", allowed.join(", ")),
             ));
         }
@@ -190,12 +215,12 @@ impl Vault {
         }
         let date = self.past_date(r.date, "a request")?;
         let mut out = vec![
-            Edit::Set("client", id_value(r.client)),
-            Edit::Set("right", r.right.code().into()),
-            Edit::Set("subject", subject.to_owned().into()),
+            Edit::Set(field::CLIENT, id_value(r.client)),
+            Edit::Set(field::RIGHT, r.right.code().into()),
+            Edit::Set(field::SUBJECT, subject.to_owned().into()),
             Edit::Set("asked_by", r.asked_by.code().into()),
-            Edit::Set("date", date.to_string().into()),
-            Edit::Set("decision", RequestDecision::Pending.code().into()),
+            Edit::Set(field::DATE, date.to_string().into()),
+            Edit::Set(field::DECISION, RequestDecision::Pending.code().into()),
         ];
         if let Some(t) = request {
             out.push(Edit::Set("request", t.into()));
@@ -218,7 +243,7 @@ impl Vault {
         let current = self.rights_request(id)?;
         if decision == RequestDecision::Pending {
             return Err(Error::validation(
-                "decision",
+                field::DECISION,
                 "use granted, refused or withdrawn",
             ));
         }
@@ -241,7 +266,7 @@ impl Vault {
         }
         let today = self.today();
         let mut out = vec![
-            Edit::Set("decision", decision.code().into()),
+            Edit::Set(field::DECISION, decision.code().into()),
             Edit::Set("decided_by", self.device_id().to_string().into()),
             Edit::Set("decided_on", today.max(current.date).to_string().into()),
         ];

@@ -10,12 +10,36 @@ use super::lists::{check, lists};
 use super::{clean_text, id_value, set_edits, set_text, StateExt};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, RecordId};
+use crate::kind::{FileRole, KindSpec, Readers, Writers};
 use crate::merge::RecordState;
 use crate::store::Edit;
 use crate::value::Value;
 use crate::vault::Vault;
 
 pub(crate) const KIND: &str = "session";
+
+/// The fields the kind's rules name (`SPEC`), written once.
+pub(crate) mod field {
+    pub(crate) const DATE: &str = "date";
+    pub(crate) const MODALITY: &str = "modality";
+    pub(crate) const DURATION_MIN: &str = "duration_min";
+    pub(crate) const PARTICIPANTS: &str = "participants";
+    pub(crate) const CASE: &str = "case";
+}
+
+/// This kind's rules, read by the store (`crate::kind`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    file: FileRole::JoinsVia(field::CASE),
+    readers: Readers::StatisticsOnly(&[
+        field::DATE,
+        field::MODALITY,
+        field::DURATION_MIN,
+        field::PARTICIPANTS,
+    ]),
+    writers: Writers::CASEWORKERS,
+    indexed: true,
+    ..KindSpec::new(KIND)
+};
 const NOTES_MAX: usize = 20_000;
 const SHORT_MAX: usize = 2_000;
 
@@ -62,13 +86,15 @@ impl Session {
         let text = |f: &str| if with_text { s.text(f) } else { None };
         Session {
             id,
-            case: s.id("case"),
+            case: s.id(field::CASE),
             date: s
-                .date("date")
+                .date(field::DATE)
                 .unwrap_or_else(|| Date::from_unix_ms(s.created.wall_ms)),
-            duration_min: s.int("duration_min").and_then(|d| u16::try_from(d).ok()),
-            modality: s.text("modality").unwrap_or_default(),
-            participants: s.ids("participants"),
+            duration_min: s
+                .int(field::DURATION_MIN)
+                .and_then(|d| u16::try_from(d).ok()),
+            modality: s.text(field::MODALITY).unwrap_or_default(),
+            participants: s.ids(field::PARTICIPANTS),
             interventions: s.texts("interventions"),
             notes: text("notes"),
             follow_up_plan: text("follow_up_plan"),
@@ -153,14 +179,26 @@ impl fmt::Debug for SessionEdit {
     }
 }
 
+/// The longest session, in minutes.
+pub const SESSION_MINUTES_MAX: u16 = 600;
+
+/// A session's duration as typed (any whole number), checked by the one rule every front end
+/// asks (from 1 to 600 minutes): the app's form, the command line and the FFI call this
+/// instead of writing the rule again.
+pub fn session_minutes(minutes: i64) -> Result<u16> {
+    u16::try_from(minutes)
+        .ok()
+        .filter(|d| (1..=SESSION_MINUTES_MAX).contains(d))
+        .ok_or_else(|| {
+            Error::validation(
+                field::DURATION_MIN,
+                format!("give the duration in minutes, from 1 to {SESSION_MINUTES_MAX}"),
+            )
+        })
+}
+
 fn check_duration(d: u16) -> Result<()> {
-    if !(1..=600).contains(&d) {
-        return Err(Error::validation(
-            "duration_min",
-            "give the duration in minutes, from 1 to 600",
-        ));
-    }
-    Ok(())
+    session_minutes(d.into()).map(|_| ())
 }
 
 fn check_position(p: &str) -> Result<String> {
@@ -180,18 +218,18 @@ impl Vault {
         let case = self.case(s.case)?;
         if case.status == CaseStatus::Closed {
             return Err(Error::validation(
-                "case",
+                field::CASE,
                 "this case is closed; reopen it to record a session",
             ));
         }
         let date = self.past_date(s.date, "a session")?;
         if date < case.opened {
             return Err(Error::validation(
-                "date",
+                field::DATE,
                 "a session cannot be before its case opened",
             ));
         }
-        let modality = check(&lists().modalities, "modality", &s.modality)?;
+        let modality = check(&lists().modalities, field::MODALITY, &s.modality)?;
         let participants = if s.participants.is_empty() {
             case.clients.clone()
         } else {
@@ -200,7 +238,7 @@ impl Vault {
         for p in &participants {
             if !case.clients.contains(p) {
                 return Err(Error::validation(
-                    "participants",
+                    field::PARTICIPANTS,
                     "every participant must be a client of the case",
                 ));
             }
@@ -208,13 +246,13 @@ impl Vault {
             self.check_consent(*p, "services")?;
         }
         let mut out = vec![
-            Edit::Set("case", id_value(s.case)),
-            Edit::Set("date", date.to_string().into()),
-            Edit::Set("modality", modality.clone().into()),
+            Edit::Set(field::CASE, id_value(s.case)),
+            Edit::Set(field::DATE, date.to_string().into()),
+            Edit::Set(field::MODALITY, modality.clone().into()),
         ];
         if let Some(d) = s.duration_min {
             check_duration(d)?;
-            out.push(Edit::Set("duration_min", Value::Int(d.into())));
+            out.push(Edit::Set(field::DURATION_MIN, Value::Int(d.into())));
         }
         let mut participants = participants;
         participants.sort();
@@ -222,7 +260,7 @@ impl Vault {
         out.extend(
             participants
                 .into_iter()
-                .map(|p| Edit::Add("participants", id_value(p))),
+                .map(|p| Edit::Add(field::PARTICIPANTS, id_value(p))),
         );
         let mut interventions = s
             .interventions
@@ -288,7 +326,7 @@ impl Vault {
         let mut out = Vec::new();
         if let Some(d) = edit.duration_min {
             check_duration(d)?;
-            out.push(Edit::Set("duration_min", Value::Int(d.into())));
+            out.push(Edit::Set(field::DURATION_MIN, Value::Int(d.into())));
         }
         set_text(&mut out, "notes", edit.notes.as_deref(), NOTES_MAX)?;
         set_text(

@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use komora_protocol::{Id16, OpMeta, PushBatchV2, Role};
+use komora_protocol::{ErrorCode, Id16, OpMeta, PushBatchV2, Role};
 
 use super::keys::refresh_team_keys;
 use super::members::{refetch_roster, refresh_roster};
@@ -14,7 +14,7 @@ use super::{Held, Session, SyncOptions, VaultCell};
 use crate::error::{Error, Result};
 use crate::ids::DeviceId;
 use crate::op::OpEnvelope;
-use crate::store::Rejected;
+use crate::store::{Applied, Rejected};
 use crate::vault::Vault;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,8 +75,6 @@ pub struct SyncStatus {
     pub handed_back: bool,
 }
 
-const LAST_SYNC_KEY: &str = "last_sync_ms";
-
 impl Vault {
     /// Push, then pull, until both sides hold the same operations.
     pub fn sync(
@@ -91,19 +89,15 @@ impl Vault {
     /// Last successful sync and operations waiting; works offline.
     pub fn sync_status(&self) -> Result<SyncStatus> {
         let settings = self.sync_settings().ok();
-        let (parked, set_aside) = self.store.parked_counts()?;
-        let last = self
-            .store
-            .meta(LAST_SYNC_KEY)?
-            .and_then(|b| b.try_into().ok())
-            .map(u64::from_be_bytes);
+        let (parked, set_aside) = self.sync_store().parked_counts()?;
+        let last = self.sync_store().last_sync_ms()?;
         Ok(SyncStatus {
             device_id: self.device_id(),
             role: settings.as_ref().map(|s| s.role),
             team_name: settings.as_ref().map(|s| s.team_name.clone()),
             server_url: settings.map(|s| s.server_url),
             last_sync_ms: last,
-            pending: self.store.pending()?,
+            pending: self.sync_store().pending()?,
             parked,
             set_aside,
             handed_back: self.handed_back()?,
@@ -166,7 +160,7 @@ fn sync_steps<C: VaultCell>(
     // A tablet handed back still sends what it holds and receives (so its revocation can
     // reach it); it records nothing new, which `Store::write` refuses.
     let mut tell = |phase, r: &SyncReport| -> Result<()> {
-        let waiting = cell.with(|v| v.store.pending())?;
+        let waiting = cell.with(|v| v.sync_store().pending())?;
         progress(&SyncProgress {
             phase,
             sent_ops: r.sent_ops,
@@ -188,15 +182,25 @@ fn sync_steps<C: VaultCell>(
     // A server restored from a backup or rebuilt (another generation), or rolled back by a
     // copied file (this device's cursor beyond its stream): bring it level first (issue 17).
     let rolled_back = cell.with(|v| {
-        let known = v.store.server_generation()?;
-        let cursor = v.store.pull_cursor()?;
+        let known = v.sync_store().server_generation()?;
+        let cursor = v.sync_store().pull_cursor()?;
         let other_generation =
             !known.is_empty() && !session.generation.is_empty() && known != session.generation;
         let behind = cursor > session.head && !session.generation.is_empty();
         // The server lost some of this device's own work it had stored (a copied file put
         // back: same generation, the stream refilled by others).
-        let lost_own = v.store.acknowledged_but_missing(&session.own)?;
+        let lost_own = v.sync_store().acknowledged_but_missing(&session.own)?;
         Ok(other_generation || behind || lost_own)
+    })?;
+    // A device that has not finished a pull yet knows no generation: it takes the one it
+    // first logs in to, before pushing anything. Else a restore in the middle of its first
+    // sync goes unnoticed, and the work it pushed to the lost store stays marked sent.
+    cell.with(|v| {
+        if v.sync_store().server_generation()?.is_empty() && !session.generation.is_empty() {
+            v.sync_store_mut()
+                .set_server_generation(&session.generation)?;
+        }
+        Ok(())
     })?;
     if rolled_back {
         report.sent_back += reconcile(cell, &mut session)? as u64;
@@ -205,8 +209,8 @@ fn sync_steps<C: VaultCell>(
         // Deletions this device asked for that the server no longer remembers (a copied
         // backup put back): ask again. The server counts each once, whoever asks again.
         cell.with(|v| {
-            if v.store.own_erasures_done()? > session.erased_for_me {
-                v.store.requeue_own_erasures()?;
+            if v.sync_store().own_erasures_done()? > session.erased_for_me {
+                v.sync_store_mut().requeue_own_erasures()?;
             }
             Ok(())
         })?;
@@ -226,7 +230,7 @@ fn sync_steps<C: VaultCell>(
     let mut reconciliations = 0;
     loop {
         let (cursor, anchor) =
-            cell.with(|v| Ok((v.store.pull_cursor()?, v.store.pull_anchor()?)))?;
+            cell.with(|v| Ok((v.sync_store().pull_cursor()?, v.sync_store().pull_anchor()?)))?;
         let at = anchor.map(|a| komora_protocol::Id16(*a.as_bytes()));
         let (page, took) =
             paced_call(&mut session, cell, &mut pull_pace, |t, token, budget, _| {
@@ -234,7 +238,7 @@ fn sync_steps<C: VaultCell>(
             })?;
         pull_pace.succeeded(page.envelopes.iter().map(Vec::len).sum(), took);
         let other_generation = cell.with(|v| {
-            let known = v.store.server_generation()?;
+            let known = v.sync_store().server_generation()?;
             Ok(page.generation != [0; 16] && !known.is_empty() && known != page.generation)
         })?;
         if page.rewound || other_generation {
@@ -272,7 +276,7 @@ fn sync_steps<C: VaultCell>(
         let unknown_epoch = cell.with(|v| {
             Ok(envelopes
                 .iter()
-                .any(|env| !v.store.keyring().holds(env.epoch())))
+                .any(|env| !v.sync_store().holds_epoch(env.epoch())))
         })?;
         if unknown_epoch {
             refresh_team_keys(cell, &mut session, true)?;
@@ -281,15 +285,14 @@ fn sync_steps<C: VaultCell>(
         let cursor = Some((page.next, at_next));
         // An author this device does not know: a tablet enrolled since the list was fetched.
         // Fetch it and apply again; only then is an unknown author refused.
-        let first = cell.with(|v| match v.store.apply_remote(&envelopes, cursor, true) {
-            Err(Error::UnknownAuthor) => Ok(None),
-            other => other.map(Some),
-        })?;
+        let first = cell.with(|v| v.sync_store_mut().apply_page(&envelopes, cursor, true))?;
         let applied = match first {
-            Some(applied) => applied,
-            None => {
+            Applied::Done(applied) => applied,
+            Applied::AuthorsUnknown => {
                 refresh_roster(cell, &mut session, true)?;
-                let applied = cell.with(|v| v.store.apply_remote(&envelopes, cursor, false))?;
+                let applied = cell
+                    .with(|v| v.sync_store_mut().apply_page(&envelopes, cursor, false))?
+                    .report();
                 if applied
                     .rejected
                     .iter()
@@ -316,7 +319,7 @@ fn sync_steps<C: VaultCell>(
         tell(SyncPhase::Pulling, &report)?;
         if !page.more {
             if page.generation != [0; 16] {
-                cell.with(|v| v.store.set_server_generation(&page.generation))?;
+                cell.with(|v| v.sync_store_mut().set_server_generation(&page.generation))?;
             }
             break;
         }
@@ -324,16 +327,16 @@ fn sync_steps<C: VaultCell>(
 
     // Operations parked earlier because their key or author was unknown: the keys and the
     // list are as fresh as this sync could make them, so try them again.
-    let retried = cell.with(|v| v.store.retry_parked())?;
+    let retried = cell.with(|v| v.sync_store_mut().retry_parked())?;
     report.applied += retried.applied as u64;
 
     cell.with(|v| {
         // A client file erased by this sync: empty the write-ahead log of its old pages.
-        v.store.flush_erasures()?;
+        v.sync_store_mut().flush_erasures()?;
         // An administrator's new wipe rule takes effect on this tablet now.
         v.apply_team_policy()?;
         let now = v.now_ms();
-        v.store.set_meta(LAST_SYNC_KEY, &now.to_be_bytes())
+        v.sync_store_mut().set_last_sync_ms(now)
     })?;
     report_standing(cell, &mut session);
     tell(SyncPhase::Done, &report)?;
@@ -375,7 +378,7 @@ fn push_all<C: VaultCell>(
     let mut push_pace = Pacer::new(opts.push_batch_bytes, opts.request_target);
     loop {
         let budget = push_pace.budget();
-        let batch = cell.with(|v| v.store.unsynced(opts.push_batch_ops, budget))?;
+        let batch = cell.with(|v| v.sync_store().unsynced(opts.push_batch_ops, budget))?;
         if batch.is_empty() {
             return Ok(());
         }
@@ -398,16 +401,30 @@ fn push_all<C: VaultCell>(
                 body.envelopes.truncate(half);
                 body.meta.truncate(half);
             }
-            t.push(token, &body)
+            match t.push(token, &body) {
+                // Sealed under a key epoch the team has left: the engine's to handle, never
+                // an error a person reads (issue 19, item 4).
+                Err(TransportError::Rejected {
+                    code: ErrorCode::StaleEpoch,
+                    ..
+                }) => Ok(None),
+                other => other.map(Some),
+            }
         });
         let took = match pushed {
-            Ok((_, took)) => took,
+            Ok((Some(_), took)) => took,
             // The key rotated during this sync: fetch it, re-seal, push again.
-            Err(Error::StaleKeyEpoch) if stale_retries < 3 => {
+            Ok((None, _)) if stale_retries < 3 => {
                 stale_retries += 1;
                 refresh_team_keys(cell, session, true)?;
-                cell.with(|v| v.store.reseal_unsynced())?;
+                cell.with(|v| v.sync_store_mut().reseal_unsynced())?;
                 continue;
+            }
+            // Rotated again and again while this tablet pushed: the next sync carries on.
+            Ok((None, _)) => {
+                return Err(Error::Network(
+                    "the team key changed during the sync: sync again".into(),
+                ))
             }
             Err(e) => return Err(e),
         };
@@ -415,7 +432,7 @@ fn push_all<C: VaultCell>(
         let bytes: usize = body.envelopes.iter().map(Vec::len).sum();
         push_pace.succeeded(bytes, took);
         // The server holds them now (a retried push is deduplicated by op id).
-        cell.with(|v| v.store.mark_synced(sent))?;
+        cell.with(|v| v.sync_store_mut().mark_synced(sent))?;
         report.sent_ops += sent.len() as u64;
         report.sent_bytes += bytes as u64;
         tell(SyncPhase::Pushing, report)?;
@@ -426,8 +443,8 @@ fn push_all<C: VaultCell>(
 /// tablet that wrote the erasure asks, signing each request (it pushed the erasure just
 /// before); other tablets leave it to that one.
 fn ask_for_erasures<C: VaultCell>(cell: &C, session: &mut Session<'_>) -> Result<()> {
-    let (mine, others) = cell.with(|v| v.store.pending_erasures())?;
-    cell.with(|v| v.store.clear_pending_erasures(&others))?;
+    let (mine, others) = cell.with(|v| v.sync_store().pending_erasures())?;
+    cell.with(|v| v.sync_store_mut().clear_pending_erasures(&others))?;
     if mine.is_empty() {
         return Ok(());
     }
@@ -435,7 +452,7 @@ fn ask_for_erasures<C: VaultCell>(cell: &C, session: &mut Session<'_>) -> Result
     if !matches!(role, Role::Supervisor | Role::Admin) {
         // Only their erasures count: nothing to ask for.
         let all: Vec<_> = mine.iter().flat_map(|(_, ids)| ids.clone()).collect();
-        return cell.with(|v| v.store.clear_pending_erasures(&all));
+        return cell.with(|v| v.sync_store_mut().clear_pending_erasures(&all));
     }
     for (erasure, ids) in &mine {
         for chunk in ids.chunks(komora_protocol::MAX_ERASE_OPS) {
@@ -449,7 +466,7 @@ fn ask_for_erasures<C: VaultCell>(cell: &C, session: &mut Session<'_>) -> Result
                 signature: komora_protocol::Bytes(signature),
             };
             session.call(cell, |t, token| t.erase(token, &req))?;
-            cell.with(|v| v.store.clear_pending_erasures(chunk))?;
+            cell.with(|v| v.sync_store_mut().clear_pending_erasures(chunk))?;
         }
     }
     Ok(())
@@ -463,7 +480,7 @@ fn ask_for_erasures<C: VaultCell>(cell: &C, session: &mut Session<'_>) -> Result
 /// current key; ask again for this device's erasures; and pull again from the point the
 /// server names. Returns how many operations wait to be sent back.
 fn reconcile<C: VaultCell>(cell: &C, session: &mut Session<'_>) -> Result<usize> {
-    let holds = cell.with(|v| v.store.summary())?.to_author_ranges();
+    let holds = cell.with(|v| v.sync_store().summary())?.to_author_ranges();
     let req = komora_protocol::ReconcileRequest { holds };
     let mut resp = session.call(cell, |t, token| t.reconcile(token, &req))?;
     let statements = cell.with(|v| v.roster_statements())?;
@@ -482,11 +499,14 @@ fn reconcile<C: VaultCell>(cell: &C, session: &mut Session<'_>) -> Result<usize>
         session.call(cell, |t, token| t.upload_grants(token, &req))?;
     }
     cell.with(|v| {
-        let lacking = v.store.unsend_what_the_server_lacks(&resp.holds)?;
-        v.store.reseal_unsynced()?;
-        v.store.requeue_own_erasures()?;
-        v.store.reset_pull_cursor(resp.resume_after)?;
-        v.store.set_server_generation(&resp.generation.0)?;
+        let lacking = v
+            .sync_store_mut()
+            .unsend_what_the_server_lacks(&resp.holds)?;
+        v.sync_store_mut().reseal_unsynced()?;
+        v.sync_store_mut().requeue_own_erasures()?;
+        v.sync_store_mut().reset_pull_cursor(resp.resume_after)?;
+        v.sync_store_mut()
+            .set_server_generation(&resp.generation.0)?;
         Ok(lacking)
     })
 }

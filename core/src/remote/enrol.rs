@@ -33,7 +33,7 @@ use super::{Session, SyncOptions, SyncSettings};
 use crate::crypto::{hkdf32, random_array, SecretKey};
 use crate::error::{Error, Result};
 use crate::roster;
-use crate::vault::EpochKey;
+use crate::store::EpochKey;
 use crate::vault::{DeviceIdentity, TeamKeys, Vault, VaultOptions};
 
 const LOOKUP_LABEL: &[u8] = b"komora/invite-lookup/v1\0";

@@ -89,11 +89,9 @@ impl HttpTransport {
     /// server holds it) and records its pin: only to fetch the administrator-signed pins of a
     /// server this tablet no longer recognises, which are checked from the tablet's own root
     /// before the key is trusted (ADR 0016). Never for anything else.
-    pub(crate) fn capturing(
-        base_url: &str,
-    ) -> Result<(Self, super::trust::SeenPin), TransportError> {
+    pub(crate) fn capturing(base_url: &str) -> Result<(Self, super::tls::SeenPin), TransportError> {
         check_server_url(base_url).map_err(TransportError::Address)?;
-        let (config, seen) = super::trust::capturing_config()
+        let (config, seen) = super::tls::capturing_config()
             .map_err(|_| TransportError::Network("cannot set up TLS".into()))?;
         let client = Client::builder()
             .connect_timeout(Duration::from_secs(15))
@@ -131,7 +129,7 @@ impl HttpTransport {
             // The server never redirects; following one could lead to plain HTTP elsewhere.
             .redirect(reqwest::redirect::Policy::none());
         if !pins.is_empty() {
-            let config = super::trust::pinned_config(pins)
+            let config = super::tls::pinned_config(pins)
                 .map_err(|_| TransportError::Network("cannot set up TLS".into()))?;
             builder = builder.use_preconfigured_tls(config);
         }
@@ -178,10 +176,15 @@ impl HttpTransport {
             return Ok(resp);
         }
         let status = resp.status().as_u16();
-        let body = read_capped(resp, komora_protocol::MAX_CONTROL_BYTES)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<ErrorBody>(&b).ok())
-            .ok_or(());
+        // A refusal cut before its end is a network failure, retried like one: read as a
+        // refusal without its reason, a cut "log in again" would end the sync.
+        let body = match read_capped(resp, komora_protocol::MAX_CONTROL_BYTES) {
+            Err(cut @ TransportError::Network(_)) => return Err(cut),
+            read => read
+                .ok()
+                .and_then(|b| serde_json::from_slice::<ErrorBody>(&b).ok())
+                .ok_or(()),
+        };
         match body {
             Ok(body) => Err(TransportError::Rejected {
                 status,
@@ -373,6 +376,10 @@ impl Transport for HttpTransport {
             .client
             .get(self.url(&format!("/v1/server-pins?team={team}")));
         json_capped(self.send(req)?)
+    }
+
+    fn rejoin(&mut self, req: &RejoinRequest) -> Reply<RejoinResponse> {
+        self.post_json("/v1/rejoin", None, req)
     }
 
     fn reconcile(&mut self, token: &str, req: &ReconcileRequest) -> Reply<ReconcileResponse> {

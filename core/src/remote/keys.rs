@@ -15,7 +15,8 @@ use super::{Held, Session, SyncOptions, VaultCell};
 use crate::crypto::{aad, hkdf32, random_array, AeadKey, SecretKey};
 use crate::error::{Error, Result};
 use crate::ids::DeviceId;
-use crate::vault::{EpochKey, Vault};
+use crate::store::EpochKey;
+use crate::vault::Vault;
 
 const GRANT_LABEL: &str = "komora/team-key-grant/v1";
 const KX_LABEL: &[u8] = b"komora/device-kx/v1";

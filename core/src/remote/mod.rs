@@ -6,13 +6,17 @@
 mod engine;
 mod enrol;
 mod fleet;
+#[cfg(feature = "http")]
 pub mod http;
 pub(crate) mod keys;
 mod members;
 mod pace;
 mod rebuild;
+mod rejoin;
 mod revocation;
 mod team_format;
+#[cfg(feature = "http")]
+mod tls;
 pub mod transport;
 pub mod trust;
 
@@ -51,6 +55,7 @@ pub struct SyncSettings {
 impl SyncSettings {
     /// A transport to this vault's server trusting exactly its pins: the one place every
     /// front end (command line, app) gets a connection for an enrolled vault.
+    #[cfg(feature = "http")]
     pub fn transport(&self) -> Result<http::HttpTransport> {
         Ok(http::HttpTransport::pinned(
             &self.server_url,
@@ -114,7 +119,9 @@ impl From<TransportError> for Error {
                 ErrorCode::Unauthenticated => Error::Unauthenticated,
                 ErrorCode::RateLimited => Error::RateLimited,
                 ErrorCode::Forbidden => Error::Forbidden(message),
-                ErrorCode::StaleEpoch => Error::StaleKeyEpoch,
+                // A push's is the engine's to handle (it re-seals); any other carries the
+                // server's own words ("sync, then invite again").
+                ErrorCode::StaleEpoch => Error::Server(message),
                 ErrorCode::UpdateRequired => Error::UpdateRequired,
                 _ => Error::Server(message),
             },
@@ -155,6 +162,9 @@ pub(crate) trait Signer {
     fn revocation_proven(&self, statements: Vec<Vec<u8>>) -> Result<bool>;
     /// What the device tells the server of itself at login (the fleet view).
     fn report(&self) -> Option<komora_protocol::DeviceReport>;
+    /// The signed statements that admit this device, for a server that forgot it
+    /// (`rejoin.rs`).
+    fn admission(&self) -> Result<Option<komora_protocol::RejoinRequest>>;
 }
 
 impl Vault {
@@ -203,6 +213,10 @@ impl Signer for Vault {
             format: self.app_format(),
         })
     }
+
+    fn admission(&self) -> Result<Option<komora_protocol::RejoinRequest>> {
+        Vault::admission(self)
+    }
 }
 
 impl<C: VaultCell> Signer for C {
@@ -225,6 +239,10 @@ impl<C: VaultCell> Signer for C {
     fn report(&self) -> Option<komora_protocol::DeviceReport> {
         self.with(|v| Ok(Signer::report(&*v))).ok().flatten()
     }
+
+    fn admission(&self) -> Result<Option<komora_protocol::RejoinRequest>> {
+        self.with(|v| Vault::admission(v))
+    }
 }
 
 /// A logged-in conversation with the server: the token is kept for the session only.
@@ -246,6 +264,9 @@ pub(crate) struct Session<'t> {
     pub(crate) erased_for_me: u64,
     /// What this device said of itself at login (the fleet view).
     pub(crate) reported: Option<komora_protocol::DeviceReport>,
+    /// This session handed the statements that admit this device to a server that did not
+    /// know it, and got an answer (`rejoin.rs`): not again.
+    rejoined: bool,
 }
 
 impl<'t> Session<'t> {
@@ -261,6 +282,7 @@ impl<'t> Session<'t> {
             own: Vec::new(),
             erased_for_me: 0,
             reported: None,
+            rejoined: false,
         }
     }
 
@@ -272,9 +294,19 @@ impl<'t> Session<'t> {
 
     fn login(&mut self, signer: &dyn Signer) -> Result<()> {
         let device = signer.login_device()?;
-        let challenge = self
-            .transport
-            .challenge(&ChallengeRequest { device_id: device })?;
+        let ask = ChallengeRequest { device_id: device };
+        let challenge = match self.transport.challenge(&ask) {
+            // The server does not know this device: a store restored from a backup taken
+            // before it enrolled. Hand back the statements that admit it, then ask again.
+            Err(TransportError::Rejected {
+                code: ErrorCode::Unauthenticated,
+                ..
+            }) if !self.rejoined => {
+                self.rejoin(signer)?;
+                self.transport.challenge(&ask)?
+            }
+            other => other?,
+        };
         let (device, signature) = signer.login_signature(&challenge.challenge.0)?;
         let report = signer.report();
         let token = self.transport.token(&TokenRequest {
@@ -357,6 +389,16 @@ impl<'t> Session<'t> {
 }
 
 impl Vault {
+    /// The store as the sync engine sees it (`store::SyncStore`): the engine reaches it
+    /// through nothing else.
+    pub(crate) fn sync_store(&self) -> &dyn crate::store::SyncStore {
+        &self.store
+    }
+
+    pub(crate) fn sync_store_mut(&mut self) -> &mut dyn crate::store::SyncStore {
+        &mut self.store
+    }
+
     /// The sync settings, or `NotEnrolled` for a vault that has never joined a server.
     ///
     /// They are sealed under this device's master key (issue 16, finding 11): a row edited in

@@ -104,6 +104,19 @@ pub trait Transport: Send {
             "this transport cannot ask for pins".into(),
         ))
     }
+    /// A device the server does not know hands back the signed statements that admit it
+    /// (no login; ADR 0016). A transport that wraps another must pass it on.
+    fn rejoin(
+        &mut self,
+        req: &komora_protocol::RejoinRequest,
+    ) -> Reply<komora_protocol::RejoinResponse> {
+        let _ = req;
+        Err(TransportError::Rejected {
+            status: 404,
+            code: ErrorCode::NotFound,
+            message: "this transport cannot hand back a device's statements".into(),
+        })
+    }
     fn devices(&mut self, token: &str) -> Reply<Vec<DeviceInfo>>;
     fn revoke(&mut self, token: &str, device: &Id16, req: &RevokeRequest) -> Reply<()>;
     fn keys(&mut self, token: &str, after_epoch: u32) -> Reply<KeyGrantsResponse>;

@@ -10,7 +10,7 @@
 //!
 //! Each file has two keys (ADR 0011): the file key `K_f`, which opens everything, and the
 //! statistics key `S_f` derived from it, which opens only the fields the donors' report reads
-//! (`STATISTICS`). The client's first operation carries `S_f` under the team key and `K_f`
+//! (each kind's `readers`, `crate::kind`). The client's first operation carries `S_f` under the team key and `K_f`
 //! sealed under the case-work key, so a data officer's tablet (team key only) learns `S_f`
 //! and never `K_f`.
 
@@ -21,71 +21,16 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use crate::crypto::{AeadKey, SecretKey};
 use crate::error::Result;
 use crate::ids::RecordId;
+use crate::kind::{KindSpec, Kinds};
 use crate::op::Change;
 use crate::value::Value;
-
-/// The record kind that erases a file.
-pub(crate) const ERASURE: &str = "erasure";
-
-/// For each kind of record about a client, the field naming the record whose file it joins
-/// (a client, or a record already in a file). Records of other kinds (groups, the audit,
-/// the team's policy, erasures) belong to no file: they are the team's.
-const OWNER: &[(&str, &str)] = &[
-    ("consent", "client"),
-    ("referral", "client"),
-    ("assessment", "client"),
-    ("case", "clients"),
-    ("session", "case"),
-    ("review", "target"),
-    ("rights_request", "client"),
-];
-
-pub(crate) fn owner_field(kind: &str) -> Option<&'static str> {
-    OWNER.iter().find(|(k, _)| *k == kind).map(|(_, f)| *f)
-}
-
-/// For each kind of record with something a data officer must not read, the fields the
-/// donors' report reads (`casework/report.rs`): ids, dates, codes, scores. Everything else of
-/// these kinds (names, codes, phone numbers, villages, notes, answers, comments) is sealed
-/// under keys a data officer's tablet never holds. Deleting a record is a statistic too (the
-/// figures must not count it). Kinds not listed (the audit, the policy, erasures) hold
-/// nothing of the kind and are read by every member.
-const STATISTICS: &[(&str, &[&str])] = &[
-    (
-        "client",
-        &["sex", "birth_year", "district", "target_groups"],
-    ),
-    (
-        "session",
-        &["date", "modality", "duration_min", "participants"],
-    ),
-    (
-        "assessment",
-        &["client", "instrument", "version", "date", "score"],
-    ),
-    ("referral", &["date", "destination", "status"]),
-    ("case", &[]),
-    ("consent", &[]),
-    ("review", &[]),
-    ("group", &["kind"]),
-    ("group_session", &["group", "date", "attendance"]),
-    // An objection or a disputed field changes what the report may count.
-    (
-        "rights_request",
-        &["client", "right", "subject", "date", "decision"],
-    ),
-];
-
-fn statistics(kind: &str) -> Option<&'static [&'static str]> {
-    STATISTICS.iter().find(|(k, _)| *k == kind).map(|(_, f)| *f)
-}
 
 /// Put an operation's changes in the order they are sealed in: the file's keys, then the
 /// statistics, then the rest (a stable order, so the set-element tags every replica derives
 /// from positions agree whatever part a tablet can open). Returns how many lead the rest
 /// (keys and statistics), or `None` when the kind has nothing to keep from data officers.
-pub(crate) fn arrange(kind: &str, changes: &mut [Change]) -> Option<usize> {
-    let stats = statistics(kind)?;
+pub(crate) fn arrange(kind: &KindSpec, changes: &mut [Change]) -> Option<usize> {
+    let stats = kind.statistics()?;
     let rank = |c: &Change| match c {
         Change::Set { field, .. } if crate::op::is_key_field(field) => 0,
         Change::Delete => 1,
@@ -387,14 +332,20 @@ fn unhex(text: &str) -> Option<zeroize::Zeroizing<Vec<u8>>> {
 /// device has not received yet (then only its file is marked erased, which touches no
 /// record of any other kind: their operations belong to no file of that id). A record of
 /// any other kind held here is never erased by an erasure, whoever signed it.
-pub(crate) fn names_a_client_file(tx: &Transaction<'_>, record: RecordId) -> Result<bool> {
+pub(crate) fn names_a_client_file(
+    tx: &Transaction<'_>,
+    kinds: &Kinds,
+    record: RecordId,
+) -> Result<bool> {
     let kind: Option<String> = tx
         .prepare_cached("SELECT kind FROM records WHERE record_id = ?1")?
         .query_row([record.as_bytes()], |r| r.get(0))
         .optional()?;
     Ok(match kind {
-        Some(kind) => kind == crate::client::KIND,
-        None => record.admits_kind(crate::client::KIND),
+        Some(kind) => kinds.is_file_root(&kind),
+        None => kinds
+            .iter()
+            .any(|k| k.file == crate::kind::FileRole::Root && record.admits_kind(k.name)),
     })
 }
 
@@ -466,7 +417,7 @@ mod tests {
     #[test]
     fn a_re_sealed_legacy_operation_cannot_hand_a_file_key_to_a_data_officer() {
         use crate::op::{Change, OpBody, FILE_KEY_FIELD};
-        use crate::vault::EpochKey;
+        use crate::store::EpochKey;
         let file = RecordId::for_kind("client");
         let key = SecretKey::random();
         let body = |written_epoch| OpBody {

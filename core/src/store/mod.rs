@@ -6,9 +6,13 @@
 //! readers take the `Connection`.
 
 pub(crate) mod files;
+mod keyring;
 pub(crate) mod schema;
 mod state_codec;
+mod states;
 mod sync;
+mod sync_store;
+mod write;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -20,12 +24,20 @@ use crate::crypto::{aad, AeadKey, SecretKey};
 use crate::error::{Error, Result};
 use crate::hlc::{Clock, TimeSource};
 use crate::ids::{DeviceId, OpId, RecordId};
+use crate::kind::{FileRole, Hook, Kinds};
 use crate::merge::RecordState;
 use crate::op::{Change, Op, OpBody, OpEnvelope, OpenKeys, PartKeys};
 use crate::value::Value;
-use crate::vault::EpochKey;
 
+use keyring::team_key_aad;
+pub(crate) use keyring::{EpochKey, Keyring};
+pub(crate) use states::StateKey;
+use states::{load_state, move_to_device_keys, save_state};
+pub(crate) use sync::Applied;
 pub use sync::{ApplyReport, RejectReason, Rejected, Summary};
+pub(crate) use sync_store::SyncStore;
+use write::{after_merge, KeyKeeper};
+pub(crate) use write::{Edit, RecordEdit};
 
 /// States sealed under a team key (vaults from before ADR 0014; moved at the first unlock).
 const TEAM_STATE_AAD: &str = "komora/state/v1";
@@ -43,144 +55,6 @@ const SIGNING_AAD: &str = "komora/signing-key/v1";
 /// sealed under its own keys (ADR 0014): after that, a state under a team key or settings in
 /// clear are refused as tampering, whoever wrote them into the file.
 const SIGNING_AAD_V2: &str = "komora/signing-key/v2";
-
-/// One edit a caller asks for; the store turns it into a [`Change`] using the current state.
-#[derive(Debug)]
-pub(crate) enum Edit {
-    Set(&'static str, Value),
-    Add(&'static str, Value),
-    Remove(&'static str, Value),
-    Delete,
-    /// Set a field named at run time (a record copied into another team).
-    SetNamed(String, Value),
-    /// Add to a set field named at run time (a record copied into another team).
-    AddNamed(String, Value),
-}
-
-/// Edits to one record, made as one operation.
-#[derive(Debug)]
-pub(crate) struct RecordEdit {
-    pub record: RecordId,
-    pub kind: &'static str,
-    /// `true` when the record is being created: it must not exist yet.
-    pub create: bool,
-    pub edits: Vec<Edit>,
-}
-
-/// The team data keys this device holds, by epoch: the team key of each (envelopes, states,
-/// statistics) and, except on a data officer's tablet, its case-work key (ADR 0011).
-pub(crate) struct Keyring {
-    current: u32,
-    keys: BTreeMap<u32, EpochKeys>,
-}
-
-struct EpochKeys {
-    secret: EpochKey,
-    team: AeadKey,
-    casework: Option<AeadKey>,
-}
-
-impl Keyring {
-    pub(crate) fn from_keys(keys: Vec<(u32, EpochKey)>) -> Result<Self> {
-        let current = keys.iter().map(|(e, _)| *e).max().ok_or(Error::Corrupted {
-            what: "the team keys",
-        })?;
-        let keys = keys
-            .into_iter()
-            .map(|(e, secret)| {
-                let team = AeadKey::new(&secret.team(e));
-                let casework = secret.casework().map(AeadKey::new);
-                (
-                    e,
-                    EpochKeys {
-                        secret,
-                        team,
-                        casework,
-                    },
-                )
-            })
-            .collect();
-        Ok(Self { current, keys })
-    }
-
-    /// The team key of `epoch`.
-    pub(crate) fn get(&self, epoch: u32) -> Result<&AeadKey> {
-        self.keys
-            .get(&epoch)
-            .map(|k| &k.team)
-            .ok_or(Error::UnknownKeyEpoch(epoch))
-    }
-
-    /// The case-work key of `epoch`, if this device holds it (not a data officer's).
-    pub(crate) fn casework(&self, epoch: u32) -> Option<&AeadKey> {
-        self.keys.get(&epoch).and_then(|k| k.casework.as_ref())
-    }
-
-    /// Open a team record's case-work part with the key of the epoch it was written in (on a
-    /// data officer's tablet, which lacks it, the part is dropped). Nothing to do for an
-    /// operation without sealed parts.
-    pub(crate) fn open_team_parts(&self, body: &mut OpBody) -> Result<()> {
-        if !body.has_sealed_parts() {
-            return Ok(());
-        }
-        body.open_parts(&OpenKeys {
-            casework: self.casework(body.written_epoch),
-            ..OpenKeys::default()
-        })
-    }
-
-    pub(crate) fn current(&self) -> (u32, &AeadKey) {
-        (self.current, &self.keys[&self.current].team)
-    }
-
-    /// The newest epoch held: new operations and states are sealed under it.
-    pub(crate) fn current_epoch(&self) -> u32 {
-        self.current
-    }
-
-    pub(crate) fn holds(&self, epoch: u32) -> bool {
-        self.keys.contains_key(&epoch)
-    }
-
-    /// Whether `epoch` is one from before data officers (its one key opens everything), as
-    /// this device holds it.
-    pub(crate) fn is_legacy(&self, epoch: u32) -> bool {
-        self.keys
-            .get(&epoch)
-            .is_some_and(|k| matches!(k.secret, EpochKey::Legacy(_)))
-    }
-
-    pub(crate) fn export(&self) -> Vec<(u32, EpochKey)> {
-        self.keys
-            .iter()
-            .map(|(e, k)| (*e, k.secret.clone()))
-            .collect()
-    }
-}
-
-/// How this device seals records' states (ADR 0014): under a key of its own, derived from its
-/// master key, so a copy of its database opens with no team key (a data officer's, another
-/// tablet's) and an erased file's states stay closed in a copy taken before the erasure.
-pub(crate) struct StateKey {
-    key: AeadKey,
-    /// Whether states sealed under a team key may still be opened: only while a vault from
-    /// before is moved over, at its first unlock.
-    legacy: bool,
-}
-
-impl StateKey {
-    fn new(master: &SecretKey, device: DeviceId, legacy: bool) -> Self {
-        let derived = SecretKey::from_bytes(*crate::crypto::hkdf32(
-            device.as_bytes(),
-            master.expose(),
-            STATE_KEY_INFO,
-        ));
-        Self {
-            key: AeadKey::new(&derived),
-            legacy,
-        }
-    }
-}
 
 pub(crate) struct Store {
     conn: Connection,
@@ -207,6 +81,8 @@ pub(crate) struct Store {
     changes: ChangeLog,
     /// Client-file keys, and the files erased here.
     pub(crate) files: files::FileKeys,
+    /// Every record kind's rules (`crate::kind`): the store imports no kind.
+    kinds: &'static Kinds,
 }
 
 /// Which records changed, in commit order. A position in it is a generation: views remember
@@ -255,6 +131,7 @@ impl Store {
         team_keys: Vec<(u32, EpochKey)>,
         signing: Zeroizing<Vec<u8>>,
         time: Arc<dyn TimeSource>,
+        kinds: &'static Kinds,
     ) -> Result<Self> {
         schema::configure(&conn)?;
         schema::migrate(&mut conn)?;
@@ -292,6 +169,7 @@ impl Store {
             roster_required: false,
             changes: ChangeLog::default(),
             files: files::FileKeys::default(),
+            kinds,
         })
     }
 
@@ -300,6 +178,7 @@ impl Store {
         mut conn: Connection,
         master: &SecretKey,
         time: Arc<dyn TimeSource>,
+        kinds: &'static Kinds,
     ) -> Result<Self> {
         schema::configure(&conn)?;
         schema::migrate(&mut conn)?;
@@ -377,6 +256,7 @@ impl Store {
             roster_required: false,
             changes: ChangeLog::default(),
             files: files::FileKeys::with_erased(erased),
+            kinds,
         })
     }
 
@@ -393,10 +273,6 @@ impl Store {
 
     pub(crate) fn device(&self) -> DeviceId {
         self.device
-    }
-
-    pub(crate) fn keyring(&self) -> &Keyring {
-        &self.keys
     }
 
     /// The device's signing key, for statements of the team's device list.
@@ -456,222 +332,6 @@ impl Store {
             }
         }
         Ok(())
-    }
-
-    /// Refuse an edit the team's format does not include yet: another tablet of the team may
-    /// run an app that cannot read it.
-    fn check_format(&self, edits: &[RecordEdit]) -> Result<()> {
-        let Some(team) = self.team_format()? else {
-            return Ok(());
-        };
-        for edit in edits {
-            let fields = edit.edits.iter().filter_map(|e| match e {
-                Edit::Set(f, _) | Edit::Add(f, _) | Edit::Remove(f, _) => Some(*f),
-                Edit::SetNamed(f, _) | Edit::AddNamed(f, _) => Some(f.as_str()),
-                Edit::Delete => None,
-            });
-            let needed = fields
-                .map(|f| crate::format::needed(edit.kind, Some(f)))
-                .chain([crate::format::needed(edit.kind, None)])
-                .max()
-                .unwrap_or(crate::format::FIRST_FORMAT);
-            if needed > team {
-                return Err(Error::Forbidden(format!(
-                    "not every tablet of the team can read this yet (it needs the team's \
-                     format {needed}, the team is at {team}): the administrator raises the \
-                     format once every tablet is updated"
-                )));
-            }
-        }
-        Ok(())
-    }
-
-    /// Make each record edit one operation, append them to the log and merge them, in one
-    /// transaction. Returns the new operations' ids, one per edit.
-    pub(crate) fn write(&mut self, edits: Vec<RecordEdit>) -> Result<Vec<OpId>> {
-        if self.meta("handed_back")?.is_some() {
-            // Its last operation is signed: anything after it would be refused by the team.
-            return Err(Error::HandedBack);
-        }
-        self.check_format(&edits)?;
-        let first_seq = self.next_seq;
-        let mut records: Vec<RecordId> = edits.iter().map(|e| e.record).collect();
-        let result = self.write_in_tx(edits);
-        match result {
-            Ok((ids, also)) => {
-                records.extend(also);
-                self.changes.record(records);
-                Ok(ids)
-            }
-            Err(e) => {
-                self.next_seq = first_seq; // the transaction rolled back: reuse the numbers
-                Err(e)
-            }
-        }
-    }
-
-    fn write_in_tx(&mut self, edits: Vec<RecordEdit>) -> Result<(Vec<OpId>, Vec<RecordId>)> {
-        // A new client's file keys are made with it and travel in the operation that records
-        // the client (ADR 0010, 0011), so every receiver holds them before the file's other
-        // changes.
-        let mut all = Vec::with_capacity(edits.len());
-        let mut pending_files: HashMap<RecordId, Option<RecordId>> = HashMap::new();
-        for mut edit in edits {
-            let file = self.file_for(&edit, &pending_files)?;
-            pending_files.insert(edit.record, file);
-            if let Some(file) = file {
-                if self.files.is_erased(file) {
-                    return Err(Error::NotFound(edit.record));
-                }
-                let new_client = edit.create && edit.record == file;
-                if !new_client {
-                    files::load_key(&self.conn, &mut self.files, &self.master, self.device, file)?;
-                }
-                match self.files.get(file) {
-                    Some(held) if held.content().is_some() => {}
-                    Some(_) => return Err(no_case_work()),
-                    None if !new_client => return Err(Error::validation(
-                        "client",
-                        "this client's file has not reached this tablet yet: sync, then try again",
-                    )),
-                    None => {
-                        let epoch = self.keys.current_epoch();
-                        let casework = self.keys.casework(epoch).ok_or_else(no_case_work)?;
-                        let (secret, carry) = files::new_file(file, casework, epoch);
-                        edit.edits.splice(0..0, carry);
-                        // Known at once, to seal the client's own changes (if the write fails,
-                        // the client does not exist and the key is never used).
-                        self.files.insert(file, secret);
-                    }
-                }
-            }
-            all.push((edit, file));
-        }
-        let now = self.clock.now_ms();
-        let Store {
-            conn,
-            device,
-            clock,
-            next_seq,
-            keys,
-            signer,
-            files,
-            master,
-            states,
-            ..
-        } = self;
-        let (epoch, key) = keys.current();
-        let tx = conn.transaction()?;
-        let mut ids = Vec::with_capacity(all.len());
-        let mut also = Vec::new();
-        for (edit, file) in all {
-            // A new record has a fresh 128-bit random id: nothing to load.
-            let existing = if edit.create {
-                None
-            } else {
-                load_state(&tx, states, keys, edit.record)?
-            };
-            if edit.create && !edit.record.admits_kind(edit.kind) {
-                return Err(Error::validation(
-                    "record",
-                    "this id belongs to a record of another kind",
-                ));
-            }
-            match &existing {
-                None if !edit.create => return Err(Error::NotFound(edit.record)),
-                Some(s) if s.kind != edit.kind || s.deleted.is_some() => {
-                    return Err(Error::NotFound(edit.record))
-                }
-                _ => {}
-            }
-            let hlc = clock.tick();
-            let mut changes = to_changes(existing.as_ref(), edit.edits);
-            let readable = files::arrange(edit.kind, &mut changes);
-            let mut body = OpBody {
-                record: edit.record,
-                kind: edit.kind.to_owned(),
-                device: *device,
-                device_seq: *next_seq,
-                wall_ms: hlc.wall_ms,
-                counter: hlc.counter,
-                changes: changes.clone(),
-                written_epoch: epoch,
-            };
-            // Statistics and the rest sealed apart, under keys a data officer holds or not.
-            if let Some(file) = file {
-                let held = files.get(file).expect("made or held, checked above");
-                let content = held.content().expect("checked above");
-                let part_keys = PartKeys::File {
-                    file,
-                    stats: held.stats(),
-                    content,
-                };
-                body.seal_parts(readable.unwrap_or(0), &part_keys);
-            } else if let Some(readable) = readable.filter(|r| *r < changes.len()) {
-                let casework = keys.casework(epoch).ok_or_else(no_case_work)?;
-                body.seal_parts(readable, &PartKeys::Team { casework });
-            }
-            *next_seq += 1;
-            let (envelope, mut op) = OpEnvelope::seal(OpId::random(), epoch, body, signer, key);
-            insert_op(&tx, &op, &envelope, false)?;
-            // Merged in clear: the state is sealed under the team key, like every state.
-            op.body.changes = changes;
-            let mut state = existing.unwrap_or_else(|| RecordState::new(edit.kind, hlc));
-            merge_into(&tx, &mut state, &op)?;
-            let keeper = KeyKeeper {
-                master,
-                device: *device,
-            };
-            let (gone, wrapped) =
-                after_merge(&tx, files, &keeper, edit.record, &mut state, now, op.id)?;
-            also.extend(gone);
-            save_state(&tx, states, edit.record, &state, file, wrapped)?;
-            ids.push(op.id);
-        }
-        save_clock(&tx, clock.last(), *next_seq)?;
-        tx.commit()?;
-        Ok((ids, also))
-    }
-
-    /// The client file a record written by `edit` belongs to (ADR 0010): a client is its own
-    /// file; a record about a client joins the file of the record its owner field names
-    /// (`files::OWNER`); an existing record stays in its file. `pending` are the edits of the
-    /// same write before this one (a client and its consent made together).
-    fn file_for(
-        &self,
-        edit: &RecordEdit,
-        pending: &HashMap<RecordId, Option<RecordId>>,
-    ) -> Result<Option<RecordId>> {
-        if edit.kind == crate::client::KIND && edit.create {
-            return Ok(Some(edit.record));
-        }
-        if !edit.create {
-            return self.file_of(edit.record);
-        }
-        let Some(field) = files::owner_field(edit.kind) else {
-            return Ok(None);
-        };
-        // The first owner named that is in a file (a case of several clients joins the file
-        // of the first of them this tablet holds).
-        let owners = edit.edits.iter().filter_map(|e| match e {
-            Edit::Set(f, Value::Text(t)) | Edit::Add(f, Value::Text(t)) if *f == field => {
-                t.parse::<RecordId>().ok()
-            }
-            Edit::SetNamed(f, Value::Text(t)) | Edit::AddNamed(f, Value::Text(t)) if f == field => {
-                t.parse::<RecordId>().ok()
-            }
-            _ => None,
-        });
-        for owner in owners {
-            let file = match pending.get(&owner) {
-                Some(file) => *file,
-                None => self.file_of(owner)?,
-            };
-            if file.is_some() {
-                return Ok(file);
-            }
-        }
-        Ok(None)
     }
 
     /// After a file was destroyed: copy the write-ahead log into the database and empty it, so
@@ -770,177 +430,11 @@ impl Store {
         file.flatten().map(|f| RecordId::from_slice(&f)).transpose()
     }
 
-    /// The merged state of one record, `None` if this replica has never seen it.
-    pub(crate) fn state(&self, record: RecordId) -> Result<Option<RecordState>> {
-        load_state(&self.conn, &self.states, &self.keys, record)
-    }
-
-    /// Visit every record that belongs to a client file, with its file, streaming.
-    pub(crate) fn for_each_file_record(
-        &self,
-        mut visit: impl FnMut(RecordId, RecordId, RecordState),
-    ) -> Result<()> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT record_id, epoch, state, file FROM records WHERE file IS NOT NULL",
-        )?;
-        let mut rows = stmt.query([])?;
-        let mut scratch = zeroize::Zeroizing::new(Vec::with_capacity(1024));
-        while let Some(row) = rows.next()? {
-            let id = RecordId::from_slice(row.get_ref(0)?.as_blob()?)?;
-            let file = RecordId::from_slice(row.get_ref(3)?.as_blob()?)?;
-            if let Ok(state) = open_state_into(
-                &self.states,
-                &self.keys,
-                id,
-                row.get(1)?,
-                row.get_ref(2)?.as_blob()?,
-                &mut scratch,
-            ) {
-                visit(file, id, state);
-            }
-        }
-        Ok(())
-    }
-
-    /// Visit every record of a kind, streaming (no list of states is built). Returns the ids
-    /// of records that could not be read.
-    pub(crate) fn for_each_state(
-        &self,
-        kind: &str,
-        mut visit: impl FnMut(RecordId, RecordState),
-    ) -> Result<Vec<RecordId>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT record_id, epoch, state FROM records WHERE kind = ?1")?;
-        let mut rows = stmt.query([kind])?;
-        let mut unreadable = Vec::new();
-        let mut scratch = zeroize::Zeroizing::new(Vec::with_capacity(1024));
-        while let Some(row) = rows.next()? {
-            let id = RecordId::from_slice(row.get_ref(0)?.as_blob()?)?;
-            match open_state_into(
-                &self.states,
-                &self.keys,
-                id,
-                row.get(1)?,
-                row.get_ref(2)?.as_blob()?,
-                &mut scratch,
-            ) {
-                Ok(state) => visit(id, state),
-                Err(_) => unreadable.push(id),
-            }
-        }
-        Ok(unreadable)
-    }
-
-    /// Every record's merged state, opened and encoded (the insider-attack tests search it).
-    #[cfg(feature = "insider-attacks")]
-    pub(crate) fn for_each_record(&self, mut visit: impl FnMut(Vec<u8>)) -> Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT record_id, epoch, state FROM records")?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let id = RecordId::from_slice(row.get_ref(0)?.as_blob()?)?;
-            let state = open_state(
-                &self.states,
-                &self.keys,
-                id,
-                row.get(1)?,
-                row.get_ref(2)?.as_blob()?,
-            )?;
-            visit(state_codec::encode(&state));
-        }
-        Ok(())
-    }
-
-    /// How many records of a kind there are (deleted ones included).
-    pub(crate) fn count(&self, kind: &str) -> Result<usize> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT count(*) FROM records WHERE kind = ?1")?;
-        Ok(stmt.query_row([kind], |r| r.get::<_, i64>(0))? as usize)
-    }
-
-    /// Keep a team key of a new epoch (from a rotation), sealed under the master key; if it is
-    /// the newest, everything written from now on is sealed under it. Then re-seal, under the
-    /// newest epoch, the local operations the server has not received yet, so nothing written
-    /// after a rotation leaves this device under an older key.
-    pub(crate) fn add_team_keys(&mut self, keys: Vec<(u32, EpochKey)>) -> Result<usize> {
-        let tx = self.conn.transaction()?;
-        for (epoch, key) in &keys {
-            let wrapped = self
-                .master
-                .seal(&team_key_aad(self.device, *epoch), &key.to_bytes());
-            tx.execute(
-                "INSERT OR IGNORE INTO team_keys (epoch, wrapped) VALUES (?1, ?2)",
-                params![epoch, wrapped],
-            )?;
-        }
-        let mut merged = self.keys.export();
-        for (e, k) in keys {
-            if !merged.iter().any(|(x, _)| *x == e) {
-                merged.push((e, k));
-            }
-        }
-        let keyring = Keyring::from_keys(merged)?;
-        let (epoch, key) = keyring.current();
-        let mut resealed = 0;
-        {
-            let mut stmt =
-                tx.prepare("SELECT seq, envelope FROM ops WHERE synced = 0 ORDER BY seq")?;
-            let rows: Vec<(i64, Vec<u8>)> = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<std::result::Result<_, _>>()?;
-            let mut update = tx.prepare("UPDATE ops SET envelope = ?2 WHERE seq = ?1")?;
-            for (seq, bytes) in rows {
-                let env = OpEnvelope::from_bytes(&bytes)?;
-                if env.epoch() >= epoch {
-                    continue;
-                }
-                let op = env.open(keyring.get(env.epoch())?)?;
-                let again = OpEnvelope::reseal(&op, epoch, key);
-                update.execute(params![seq, again.to_bytes()])?;
-                resealed += 1;
-            }
-        }
-        tx.commit()?;
-        self.keys = keyring;
-        Ok(resealed)
-    }
-
     /// Set the number of this device's next operation; returns the one it replaces (the
     /// insider-attack tests).
     #[cfg(feature = "insider-attacks")]
     pub(crate) fn set_next_seq(&mut self, next: u64) -> u64 {
         std::mem::replace(&mut self.next_seq, next)
-    }
-
-    /// How many records' states of the database at `conn` open under these team keys, the way
-    /// every state was sealed before ADR 0014 (the insider-attack tests: a data officer, or any
-    /// member, holding a copy of another tablet's database).
-    #[cfg(feature = "insider-attacks")]
-    pub(crate) fn states_open_with_team_keys(conn: &Connection, keys: &Keyring) -> Result<usize> {
-        let mut stmt = conn.prepare("SELECT record_id, epoch, state FROM records")?;
-        let mut rows = stmt.query([])?;
-        let mut opened = 0;
-        while let Some(row) = rows.next()? {
-            let id = RecordId::from_slice(row.get_ref(0)?.as_blob()?)?;
-            let sealed = row.get_ref(2)?.as_blob()?;
-            // Under the epoch the row names, and under every epoch held (the row's number can
-            // be edited in the copy).
-            let epochs: Vec<u32> = std::iter::once(row.get::<_, u32>(1)?)
-                .chain(keys.keys.keys().copied())
-                .collect();
-            if epochs.iter().any(|e| {
-                keys.get(*e)
-                    .ok()
-                    .and_then(|k| k.open(&team_state_aad(id, *e), sealed))
-                    .is_some()
-            }) {
-                opened += 1;
-            }
-        }
-        Ok(opened)
     }
 
     /// Put an envelope in the outgoing queue without merging it (the insider-attack tests).
@@ -1029,123 +523,6 @@ impl Store {
     }
 }
 
-/// What a data officer's tablet is told when asked to record case work: it holds the keys of
-/// statistics only (ADR 0011).
-fn no_case_work() -> Error {
-    Error::Forbidden("a data officer's tablet records no case work (it opens figures only)".into())
-}
-
-fn team_key_aad(device: DeviceId, epoch: u32) -> Vec<u8> {
-    aad(TEAM_KEY_AAD, &[device.as_bytes(), &epoch.to_be_bytes()])
-}
-
-fn team_state_aad(record: RecordId, epoch: u32) -> Vec<u8> {
-    aad(TEAM_STATE_AAD, &[record.as_bytes(), &epoch.to_be_bytes()])
-}
-
-fn device_state_aad(record: RecordId) -> Vec<u8> {
-    aad(DEVICE_STATE_AAD, &[record.as_bytes()])
-}
-
-/// Move a vault from before ADR 0014 over, in one transaction: every state re-sealed under
-/// the device's state key, the sync settings sealed under the master key, and the signing key
-/// sealed under the label that says it is done. A crash leaves all of it or none.
-fn move_to_device_keys(
-    conn: &mut Connection,
-    master: &SecretKey,
-    device: DeviceId,
-    keys: &Keyring,
-    states: &StateKey,
-    signing: &[u8],
-) -> Result<()> {
-    let tx = conn.transaction()?;
-    {
-        let mut select =
-            tx.prepare("SELECT record_id, epoch, state FROM records WHERE epoch != 0")?;
-        let mut update =
-            tx.prepare("UPDATE records SET epoch = 0, state = ?2 WHERE record_id = ?1")?;
-        let mut rows = select.query([])?;
-        let mut scratch = zeroize::Zeroizing::new(Vec::new());
-        while let Some(row) = rows.next()? {
-            let id = RecordId::from_slice(row.get_ref(0)?.as_blob()?)?;
-            let state = open_state_into(
-                states,
-                keys,
-                id,
-                row.get(1)?,
-                row.get_ref(2)?.as_blob()?,
-                &mut scratch,
-            )?;
-            let plain = zeroize::Zeroizing::new(state_codec::encode(&state));
-            update.execute(params![
-                id.as_bytes(),
-                states.key.seal(&device_state_aad(id), &plain)
-            ])?;
-        }
-    }
-    let settings: Option<Vec<u8>> = tx
-        .query_row(
-            "SELECT value FROM meta WHERE key = ?1",
-            [SETTINGS_META],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(clear) = settings {
-        // Written in clear before: sealed now, bound to this device.
-        let sealed = master.seal(&aad(SETTINGS_LABEL, &[device.as_bytes()]), &clear);
-        tx.execute(
-            "UPDATE meta SET value = ?2 WHERE key = ?1",
-            params![SETTINGS_META, sealed],
-        )?;
-    }
-    tx.execute(
-        "UPDATE meta SET value = ?1 WHERE key = 'signing_key'",
-        [master.seal(&aad(SIGNING_AAD_V2, &[device.as_bytes()]), signing)],
-    )?;
-    tx.commit()?;
-    Ok(())
-}
-
-fn to_changes(state: Option<&RecordState>, edits: Vec<Edit>) -> Vec<Change> {
-    edits
-        .into_iter()
-        .map(|edit| match edit {
-            Edit::Set(field, value) => {
-                let preds = state.map(|s| s.preds(field)).unwrap_or_default();
-                Change::Set {
-                    field: field.to_owned(),
-                    value,
-                    preds,
-                }
-            }
-            Edit::Add(field, value) => Change::Add {
-                field: field.to_owned(),
-                value,
-            },
-            Edit::Remove(field, value) => {
-                let tags = state
-                    .and_then(|s| s.sets.get(field))
-                    .map(|set| set.tags_of(&value))
-                    .unwrap_or_default();
-                Change::Remove {
-                    field: field.to_owned(),
-                    tags,
-                }
-            }
-            Edit::Delete => Change::Delete,
-            Edit::SetNamed(field, value) => {
-                let preds = state.map(|s| s.preds(&field)).unwrap_or_default();
-                Change::Set {
-                    field,
-                    value,
-                    preds,
-                }
-            }
-            Edit::AddNamed(field, value) => Change::Add { field, value },
-        })
-        .collect()
-}
-
 fn op_exists(conn: &Connection, id: &OpId) -> Result<bool> {
     Ok(conn
         .prepare_cached("SELECT 1 FROM ops WHERE op_id = ?1")?
@@ -1181,144 +558,6 @@ fn insert_op(tx: &Transaction<'_>, op: &Op, envelope: &OpEnvelope, synced: bool)
     Ok(())
 }
 
-fn load_state(
-    conn: &Connection,
-    sk: &StateKey,
-    keys: &Keyring,
-    record: RecordId,
-) -> Result<Option<RecordState>> {
-    let mut stmt = conn.prepare_cached("SELECT epoch, state FROM records WHERE record_id = ?1")?;
-    let row = stmt
-        .query_row([record.as_bytes()], |r| {
-            Ok((r.get::<_, u32>(0)?, r.get::<_, Vec<u8>>(1)?))
-        })
-        .optional()?;
-    row.map(|(epoch, sealed)| open_state(sk, keys, record, epoch, &sealed))
-        .transpose()
-}
-
-fn open_state(
-    sk: &StateKey,
-    keys: &Keyring,
-    record: RecordId,
-    epoch: u32,
-    sealed: &[u8],
-) -> Result<RecordState> {
-    open_state_into(
-        sk,
-        keys,
-        record,
-        epoch,
-        sealed,
-        &mut zeroize::Zeroizing::new(Vec::new()),
-    )
-}
-
-/// Open a record's state: under this device's state key; under a team key only while a vault
-/// from before is being moved over (afterwards such a state was written by someone else into
-/// the file, and is refused).
-fn open_state_into(
-    sk: &StateKey,
-    keys: &Keyring,
-    record: RecordId,
-    epoch: u32,
-    sealed: &[u8],
-    scratch: &mut Vec<u8>,
-) -> Result<RecordState> {
-    let corrupted = || Error::Corrupted { what: "a record" };
-    if epoch == DEVICE_STATE_EPOCH {
-        sk.key
-            .open_into(&device_state_aad(record), sealed, scratch)
-            .ok_or_else(corrupted)?;
-    } else if sk.legacy {
-        keys.get(epoch)?
-            .open_into(&team_state_aad(record, epoch), sealed, scratch)
-            .ok_or_else(corrupted)?;
-    } else {
-        return Err(corrupted());
-    }
-    state_codec::decode(scratch)
-}
-
-fn save_state(
-    tx: &Transaction<'_>,
-    sk: &StateKey,
-    record: RecordId,
-    state: &RecordState,
-    file: Option<RecordId>,
-    file_key: Option<Vec<u8>>,
-) -> Result<()> {
-    let epoch = DEVICE_STATE_EPOCH;
-    let mut plain = zeroize::Zeroizing::new(state_codec::encode(state));
-    let sealed = sk.key.seal(&device_state_aad(record), &plain);
-    zeroize::Zeroize::zeroize(&mut *plain);
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO records (record_id, kind, epoch, state, file, file_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (record_id) DO UPDATE SET epoch = excluded.epoch, state = excluded.state,
-             file = coalesce(records.file, excluded.file),
-             file_key = coalesce(records.file_key, excluded.file_key)",
-    )?;
-    stmt.execute(params![
-        record.as_bytes(),
-        state.kind,
-        epoch,
-        sealed,
-        file.map(|f| f.as_bytes().to_vec()),
-        file_key
-    ])?;
-    Ok(())
-}
-
-/// What a merged record does beyond itself: a file key is learnt at once (the file's own
-/// operations may follow in the same page), an erasure destroys its file here. Returns the
-/// records that went.
-/// What keeps file keys on this device: sealed under the device master key.
-pub(crate) struct KeyKeeper<'a> {
-    pub master: &'a SecretKey,
-    pub device: DeviceId,
-}
-
-#[allow(clippy::too_many_arguments)]
-fn after_merge(
-    tx: &Transaction<'_>,
-    files: &mut files::FileKeys,
-    keeper: &KeyKeeper<'_>,
-    record: RecordId,
-    state: &mut RecordState,
-    now_ms: u64,
-    op: OpId,
-) -> Result<(Vec<RecordId>, Option<Vec<u8>>)> {
-    match state.kind.as_str() {
-        crate::client::KIND => {
-            // The file's keys leave the record's state for a column of the client's row,
-            // sealed under the master key: listing clients never decrypts them, and they are
-            // deleted (overwritten) with the row.
-            let carried = state.fields.remove(crate::op::FILE_KEY_FIELD);
-            state.fields.remove(crate::op::STATS_KEY_FIELD);
-            let wrapped = carried
-                .then(|| files.get(record))
-                .flatten()
-                .map(|held| files::wrap_key(keeper.master, keeper.device, record, held));
-            Ok((Vec::new(), wrapped))
-        }
-        files::ERASURE => {
-            let Some(file) = crate::casework::StateExt::id(state, "file") else {
-                return Ok((Vec::new(), None));
-            };
-            if files.is_erased(file) || !files::names_a_client_file(tx, file)? {
-                // Only a client's file can be erased (issue 16, finding 8): an erasure naming
-                // a session, an audit entry or the team's policy destroys nothing.
-                return Ok((Vec::new(), None));
-            }
-            let gone = files::shred(tx, file, now_ms, op)?;
-            files.forget(file);
-            Ok((gone, None))
-        }
-        _ => Ok((Vec::new(), None)),
-    }
-}
-
 fn save_clock(tx: &Transaction<'_>, last: (u64, u32), next_seq: u64) -> Result<()> {
     let mut bytes = [0u8; 20];
     bytes[..8].copy_from_slice(&last.0.to_be_bytes());
@@ -1351,6 +590,7 @@ fn load_clock(conn: &Connection) -> Result<((u64, u32), u64)> {
 
 #[cfg(test)]
 mod tests {
+    use super::states::{open_state, team_state_aad};
     use super::*;
     use crate::hlc::SystemClock;
 
@@ -1373,6 +613,7 @@ mod tests {
             team.clone(),
             identity.pkcs8.clone(),
             time.clone(),
+            &crate::registry::KINDS,
         )
         .unwrap();
         let group = RecordId::for_kind("group");
@@ -1413,7 +654,13 @@ mod tests {
             .unwrap();
         };
         before(&Connection::open(&path).unwrap());
-        let store = Store::open(Connection::open(&path).unwrap(), &master, time.clone()).unwrap();
+        let store = Store::open(
+            Connection::open(&path).unwrap(),
+            &master,
+            time.clone(),
+            &crate::registry::KINDS,
+        )
+        .unwrap();
         assert!(store.state(group).unwrap().is_some(), "the state opens");
         let settings = store.meta(SETTINGS_META).unwrap().unwrap();
         assert!(
@@ -1445,7 +692,13 @@ mod tests {
         conn.execute("UPDATE records SET epoch = 1, state = ?1", [forged])
             .unwrap();
         drop(conn);
-        let store = Store::open(Connection::open(&path).unwrap(), &master, time).unwrap();
+        let store = Store::open(
+            Connection::open(&path).unwrap(),
+            &master,
+            time,
+            &crate::registry::KINDS,
+        )
+        .unwrap();
         assert!(matches!(store.state(group), Err(Error::Corrupted { .. })));
     }
 }

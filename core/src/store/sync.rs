@@ -11,6 +11,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, OpId, RecordId};
+use crate::kind::{Hook, Kinds};
 use crate::merge::RecordState;
 use crate::op::{Op, OpEnvelope};
 
@@ -118,32 +119,37 @@ impl RejectReason {
     }
 }
 
-/// Whether an author of this role may write records of this kind: the team's policy is the
-/// administrators', erasing a client's file the supervisors' and administrators'; a data
-/// officer writes only the audit trail (producing the report is noted there); everything
-/// else any member's.
-fn may_write(kind: &str, role: Option<komora_protocol::Role>) -> bool {
-    use komora_protocol::Role;
-    if role == Some(Role::DataOfficer) {
-        return kind == crate::casework::audit::KIND;
-    }
-    match kind {
-        crate::casework::policy::KIND => role == Some(Role::Admin),
-        files::ERASURE => matches!(role, Some(Role::Admin | Role::Supervisor)),
-        _ => true,
+/// What applying operations came to: done (with what was refused), or nothing done because an
+/// author is not in the team's list and the caller asked to hear that first (it fetches the
+/// list, then applies again). The engine's decision, never an error a person reads (issue 19,
+/// item 4).
+pub(crate) enum Applied {
+    Done(ApplyReport),
+    AuthorsUnknown,
+}
+
+impl Applied {
+    /// The report of an application that could not defer (`defer_unknown` false): an unknown
+    /// author is then refused and parked, so there is always one.
+    pub(crate) fn report(self) -> ApplyReport {
+        match self {
+            Applied::Done(report) => report,
+            Applied::AuthorsUnknown => ApplyReport::default(),
+        }
     }
 }
 
 /// Check every operation's signature against its author in the team's device list; the
 /// refused ones are reported and dropped. With `defer_unknown`, an author missing from the
-/// list fails the whole call (`UnknownAuthor`) so the caller can fetch the list and retry.
+/// list stops the whole call (`None`) so the caller can fetch the list and retry.
 fn check_authors<'a>(
     roster: &crate::roster::Roster,
+    kinds: &Kinds,
     ops: Vec<(&'a OpEnvelope, Op)>,
     defer_unknown: bool,
     report: &mut ApplyReport,
     park: &mut Vec<&'a OpEnvelope>,
-) -> Result<Vec<(&'a OpEnvelope, Op)>> {
+) -> Option<Vec<(&'a OpEnvelope, Op)>> {
     use crate::roster::AuthorProblem;
     let mut keyed = Vec::with_capacity(ops.len());
     for (env, op) in ops {
@@ -157,14 +163,19 @@ fn check_authors<'a>(
             continue;
         }
         match roster.author_key(author, op.body.written_epoch, op.body.device_seq) {
-            Ok(_) if !may_write(&op.body.kind, roster.role_of(author)) => {
+            Ok(_)
+                if !kinds
+                    .get(&op.body.kind)
+                    .writers
+                    .allow(roster.role_of(author)) =>
+            {
                 report.rejected.push(Rejected {
                     op_id: op.id,
                     reason: RejectReason::NotAllowed(author),
                 });
             }
             Ok(key) => keyed.push((env, op, *key)),
-            Err(AuthorProblem::Unknown) if defer_unknown => return Err(Error::UnknownAuthor),
+            Err(AuthorProblem::Unknown) if defer_unknown => return None,
             Err(problem) => {
                 if problem == AuthorProblem::Unknown {
                     park.push(env);
@@ -191,7 +202,7 @@ fn check_authors<'a>(
             });
         }
     }
-    Ok(out)
+    Some(out)
 }
 
 /// Strict Ed25519 verification of each operation (no batch shortcut, whose answer on crafted
@@ -399,7 +410,7 @@ impl Store {
         envelopes: &[OpEnvelope],
         server_cursor: Option<(u64, Option<OpId>)>,
         defer_unknown: bool,
-    ) -> Result<ApplyReport> {
+    ) -> Result<Applied> {
         self.apply_checked(
             envelopes,
             server_cursor,
@@ -418,7 +429,7 @@ impl Store {
         server_cursor: Option<(u64, Option<OpId>)>,
         held_by_server: bool,
         defer_unknown: bool,
-    ) -> Result<ApplyReport> {
+    ) -> Result<Applied> {
         let mut report = ApplyReport::default();
         let mut park: Vec<&OpEnvelope> = Vec::new();
         let mut ops: Vec<(&OpEnvelope, Op)> = Vec::with_capacity(envelopes.len());
@@ -440,11 +451,21 @@ impl Store {
             }
         }
         if let Some(roster) = &self.roster {
-            ops = check_authors(roster, ops, defer_unknown, &mut report, &mut park)?;
+            match check_authors(
+                roster,
+                self.kinds,
+                ops,
+                defer_unknown,
+                &mut report,
+                &mut park,
+            ) {
+                Some(checked) => ops = checked,
+                None => return Ok(Applied::AuthorsUnknown),
+            }
         } else if self.roster_required && !ops.is_empty() {
             // A team vault without its list yet: no author can be checked.
             if defer_unknown {
-                return Err(Error::UnknownAuthor);
+                return Ok(Applied::AuthorsUnknown);
             }
             for (env, op) in ops.drain(..) {
                 park.push(env);
@@ -465,6 +486,7 @@ impl Store {
             device,
             roster,
             states,
+            kinds,
             ..
         } = self;
         let tx = conn.transaction()?;
@@ -583,12 +605,13 @@ impl Store {
             }
             merge_into(&tx, state, &op)?;
             report.applied += 1;
-            if matches!(state.kind.as_str(), crate::client::KIND | files::ERASURE) {
+            if kinds.get(&state.kind).hook != Hook::Nothing {
                 let keeper = super::KeyKeeper {
                     master,
                     device: *device,
                 };
-                let (went, wrapped) = after_merge(&tx, files, &keeper, record, state, now, op.id)?;
+                let (went, wrapped) =
+                    after_merge(&tx, kinds, files, &keeper, record, state, now, op.id)?;
                 gone.extend(went);
                 if wrapped.is_some() {
                     *wrapped_key = wrapped;
@@ -641,7 +664,7 @@ impl Store {
             self.changes
                 .record(touched.keys().copied().chain(gone.iter().copied()));
         }
-        Ok(report)
+        Ok(Applied::Done(report))
     }
 
     /// Try again the operations parked because their key epoch or author was unknown (after a
@@ -681,7 +704,7 @@ impl Store {
             if envelopes.is_empty() {
                 continue;
             }
-            let report = self.apply_checked(&envelopes, None, held, false)?;
+            let report = self.apply_checked(&envelopes, None, held, false)?.report();
             let still: std::collections::HashSet<[u8; 16]> = report
                 .rejected
                 .iter()

@@ -139,6 +139,17 @@ pub struct NewDevice {
     pub invite_pk: Option<[u8; 32]>,
 }
 
+/// A device a restored store registers again from the signed statements that admit it
+/// (`rejoin.rs`, `roster_replay.rs`).
+#[derive(Clone, Debug)]
+pub struct Readmitted {
+    pub device: NewDevice,
+    /// Its invitation's role.
+    pub role: Role,
+    /// A snapshot of the team's list leaves it out: registered revoked.
+    pub revoked: bool,
+}
+
 /// An invitation being stored.
 #[derive(Clone, Debug)]
 pub struct NewInvite {
@@ -315,15 +326,18 @@ pub trait Db: Send + Sync + 'static {
         team: Id16,
         theirs: komora_protocol::AuthorRanges,
     ) -> DbResult<u64>;
-    /// Register a device of `team` from its signed statements (a restored or rebuilt store
-    /// catching up with the team's list); false if it was registered already.
-    async fn register_device(
+    /// Register devices of `team` from the signed statements that admit them (a restored or
+    /// rebuilt store catching up with the team's list), in one transaction: each device not
+    /// registered yet, revoked if so marked; the invitation it used spent (its bundle
+    /// dropped), so the code cannot enrol another; and `statements` the team's list does not
+    /// hold yet appended in order. Returns how many devices were new.
+    async fn readmit(
         &self,
         team: Id16,
-        device: NewDevice,
-        role: Role,
+        devices: Vec<Readmitted>,
+        statements: Vec<Vec<u8>>,
         now: u64,
-    ) -> DbResult<bool>;
+    ) -> DbResult<u32>;
     /// Mark `device` revoked and raise the team's epoch to `epoch` if below (a snapshot of the
     /// team's list the store had not seen).
     async fn revoke_to(&self, team: Id16, device: Id16, epoch: u32, now: u64) -> DbResult<()>;

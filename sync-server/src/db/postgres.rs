@@ -16,6 +16,7 @@ use tokio_postgres::{NoTls, Transaction};
 
 use super::{
     constant_time_eq, id, role, Db, DbError, DbResult, DeviceRow, IncomingOp, NewDevice, NewInvite,
+    Readmitted,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -686,28 +687,57 @@ impl Db for PostgresDb {
         Ok(resume)
     }
 
-    async fn register_device(
+    async fn readmit(
         &self,
         team: Id16,
-        device: NewDevice,
-        role: Role,
+        devices: Vec<Readmitted>,
+        statements: Vec<Vec<u8>>,
         now: u64,
-    ) -> DbResult<bool> {
-        let n = self
-            .execute(
-                "INSERT INTO devices (id, team_id, role, sign_pk, kx_pk, enrolled_ms) VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT (id) DO NOTHING",
-                &[
-                    &&device.id.0[..],
-                    &&team.0[..],
-                    &role.as_str(),
-                    &device.sign_pk,
-                    &device.kx_pk,
-                    &(now as i64),
-                ],
-            )
-            .await?;
-        Ok(n == 1)
+    ) -> DbResult<u32> {
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
+        lock_team(&tx, team).await?;
+        let mut registered = 0;
+        for r in &devices {
+            let d = &r.device;
+            registered += tx
+                .execute(
+                    "INSERT INTO devices (id, team_id, role, sign_pk, kx_pk, enrolled_ms, revoked_ms)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
+                    &[
+                        &&d.id.0[..],
+                        &&team.0[..],
+                        &r.role.as_str(),
+                        &d.sign_pk,
+                        &d.kx_pk,
+                        &(now as i64),
+                        &r.revoked.then_some(now as i64),
+                    ],
+                )
+                .await? as u32;
+            if let Some(pk) = d.invite_pk {
+                tx.execute(
+                    "UPDATE invites SET used_ms = $3, used_by = $4, bundle = NULL
+                     WHERE team_id = $1 AND invite_pk = $2 AND used_ms IS NULL",
+                    &[&&team.0[..], &&pk[..], &(now as i64), &&d.id.0[..]],
+                )
+                .await?;
+            }
+        }
+        for s in &statements {
+            let held = tx
+                .query_opt(
+                    "SELECT 1 FROM roster WHERE team_id = $1 AND statement = $2",
+                    &[&&team.0[..], s],
+                )
+                .await?
+                .is_some();
+            if !held {
+                append_statement(&tx, team, s).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(registered)
     }
 
     async fn revoke_to(&self, team: Id16, device: Id16, epoch: u32, now: u64) -> DbResult<()> {

@@ -10,6 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{
     constant_time_eq, id, role, Db, DbError, DbResult, DeviceRow, IncomingOp, NewDevice, NewInvite,
+    Readmitted,
 };
 use std::sync::Arc;
 
@@ -555,26 +556,49 @@ impl Store {
         Ok(head as u64)
     }
 
-    fn register_device(
+    fn readmit(
         &self,
         team: Id16,
-        device: &NewDevice,
-        role: Role,
+        devices: &[Readmitted],
+        statements: &[Vec<u8>],
         now: u64,
-    ) -> DbResult<bool> {
-        let n = self.conn().execute(
-            "INSERT INTO devices (id, team_id, role, sign_pk, kx_pk, enrolled_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (id) DO NOTHING",
-            params![
-                device.id.0,
-                team.0,
-                role.as_str(),
-                device.sign_pk,
-                device.kx_pk,
-                now as i64
-            ],
-        )?;
-        Ok(n == 1)
+    ) -> DbResult<u32> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut registered = 0;
+        for r in devices {
+            let d = &r.device;
+            registered += tx.execute(
+                "INSERT INTO devices (id, team_id, role, sign_pk, kx_pk, enrolled_ms, revoked_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
+                params![
+                    d.id.0,
+                    team.0,
+                    r.role.as_str(),
+                    d.sign_pk,
+                    d.kx_pk,
+                    now as i64,
+                    r.revoked.then_some(now as i64)
+                ],
+            )? as u32;
+            if let Some(pk) = d.invite_pk {
+                tx.execute(
+                    "UPDATE invites SET used_ms = ?3, used_by = ?4, bundle = NULL
+                     WHERE team_id = ?1 AND invite_pk = ?2 AND used_ms IS NULL",
+                    params![team.0, &pk[..], now as i64, d.id.0],
+                )?;
+            }
+        }
+        for s in statements {
+            let held = tx
+                .prepare_cached("SELECT 1 FROM roster WHERE team_id = ?1 AND statement = ?2")?
+                .exists(params![team.0, s])?;
+            if !held {
+                append_statement(&tx, team, s)?;
+            }
+        }
+        tx.commit()?;
+        Ok(registered)
     }
 
     fn revoke_to(&self, team: Id16, device: Id16, epoch: u32, now: u64) -> DbResult<()> {
@@ -1033,14 +1057,14 @@ impl Db for SqliteDb {
         self.run(move |s| s.resume_after(team, &theirs)).await
     }
 
-    async fn register_device(
+    async fn readmit(
         &self,
         team: Id16,
-        device: NewDevice,
-        role: Role,
+        devices: Vec<Readmitted>,
+        statements: Vec<Vec<u8>>,
         now: u64,
-    ) -> DbResult<bool> {
-        self.run(move |s| s.register_device(team, &device, role, now))
+    ) -> DbResult<u32> {
+        self.run(move |s| s.readmit(team, &devices, &statements, now))
             .await
     }
 

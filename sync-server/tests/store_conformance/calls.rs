@@ -4,7 +4,7 @@
 //! within a minute (`Store::run`): a store that stops answering fails the test, not hangs it.
 
 use komora_protocol::{DeviceInfo, Id16, PullPage, Role};
-use komora_sync_server::db::{DbResult, DeviceRow, IncomingOp, NewDevice, NewInvite};
+use komora_sync_server::db::{DbResult, DeviceRow, IncomingOp, NewDevice, NewInvite, Readmitted};
 
 use crate::Store;
 
@@ -103,14 +103,17 @@ impl Store {
         self.run(self.db().resume_after(team, theirs.clone()))
     }
 
-    pub fn register_device(
+    pub fn readmit(
         &self,
         team: Id16,
-        device: &NewDevice,
-        role: Role,
+        devices: &[Readmitted],
+        statements: &[Vec<u8>],
         now: u64,
-    ) -> DbResult<bool> {
-        self.run(self.db().register_device(team, device.clone(), role, now))
+    ) -> DbResult<u32> {
+        self.run(
+            self.db()
+                .readmit(team, devices.to_vec(), statements.to_vec(), now),
+        )
     }
 
     pub fn revoke_to(&self, team: Id16, device: Id16, epoch: u32, now: u64) -> DbResult<()> {

@@ -134,6 +134,26 @@ fn an_invitation_enrols_one_device_once_with_its_own_key() {
             !holds(&db.dump().unwrap(), &invite.bundle),
             "a used invitation's keys are dropped"
         );
+        // A tablet a restored store takes back spends the invitation it used: the code cannot
+        // enrol a second tablet.
+        let lost = invitation(team, Role::Counsellor, admin, 6, 60, NOW + 60_000);
+        db.create_invite(&lost).unwrap();
+        let back = komora_sync_server::db::Readmitted {
+            device: member(4, 60),
+            role: Role::Counsellor,
+            revoked: false,
+        };
+        assert_eq!(
+            t.result("taken back", db.readmit(team, &[back], &[], NOW))
+                .unwrap(),
+            1
+        );
+        let r = t.result("its code again", db.enroll(&[6; 32], &member(5, 60), NOW));
+        assert!(matches!(r, Err(DbError::InvalidCode)), "{r:?}");
+        assert!(
+            !holds(&db.dump().unwrap(), &lost.bundle),
+            "its keys are dropped"
+        );
         // An invitation for a team the store does not have is refused.
         let r = t.result(
             "no team",

@@ -3,6 +3,7 @@
 //! grants, its generation, and the "rewound" answer to a cursor it no longer holds.
 
 use komora_protocol::{AuthorRanges, Id16, Role};
+use komora_sync_server::db::Readmitted;
 
 use crate::fixtures::*;
 use crate::stream::{page, pull_all};
@@ -66,27 +67,36 @@ fn a_restored_store_catches_up_from_the_signed_list_and_the_grants_tablets_send(
         let (team, a) = found(db, 1, 1);
         let (other_team, _) = found(db, 2, 9);
         // Members the store lost, registered again from their signed statements, in the order
-        // the tablet sends them (not the order of their ids).
-        assert!(t.note(
-            "third",
-            db.register_device(team, &device(3), Role::Supervisor, NOW)
-                .unwrap()
-        ));
-        assert!(t.note(
-            "second",
-            db.register_device(team, &device(2), Role::Counsellor, NOW)
-                .unwrap()
-        ));
-        assert!(!t.note(
-            "again",
-            db.register_device(team, &device(2), Role::Admin, NOW)
-                .unwrap()
-        ));
-        assert!(!t.note(
-            "another team's",
-            db.register_device(team, &device(9), Role::Admin, NOW)
-                .unwrap()
-        ));
+        // the tablet sends them (not the order of their ids), with the statements that admit
+        // them; one the team's list revoked since, registered revoked.
+        let again = |n: u8, role: Role, revoked: bool| Readmitted {
+            device: device(n),
+            role,
+            revoked,
+        };
+        let admitting = [
+            b"invitation of 3".to_vec(),
+            device(3).statement,
+            device(2).statement,
+        ];
+        let n = db.readmit(
+            team,
+            &[
+                again(3, Role::Supervisor, false),
+                again(2, Role::Counsellor, false),
+                again(4, Role::Counsellor, true),
+            ],
+            &admitting,
+            NOW,
+        );
+        assert_eq!(t.result("three", n).unwrap(), 3);
+        let n = db.readmit(
+            team,
+            &[again(2, Role::Admin, false), again(9, Role::Admin, false)],
+            &admitting,
+            NOW,
+        );
+        assert_eq!(t.result("again, and another team's", n).unwrap(), 0);
         assert_eq!(
             db.device(device_id(2)).unwrap().unwrap().role,
             Role::Counsellor,
@@ -97,9 +107,17 @@ fn a_restored_store_catches_up_from_the_signed_list_and_the_grants_tablets_send(
             other_team,
             "not moved"
         );
+        assert!(t.note("revoked", db.device(device_id(4)).unwrap().unwrap().revoked));
+        let (list, total) = db.roster(team, 1, 10).unwrap();
+        assert_eq!(
+            t.note("the list", (list, total)),
+            (admitting.to_vec(), 4),
+            "each once, in order"
+        );
         assert!(db
-            .register_device(team_unknown(), &device(8), Role::Admin, NOW)
+            .readmit(team_unknown(), &[again(8, Role::Admin, false)], &[], NOW)
             .is_err());
+        assert!(db.device(device_id(8)).unwrap().is_none());
 
         db.raise_epoch(team, 3).unwrap();
         db.raise_epoch(team, 2).unwrap();

@@ -20,16 +20,15 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use komora_core::{
-    ConsentDecision, ConsentGiver, Date, DeviceId, HttpTransport, Language, LocationInput, NewCase,
-    NewClient, NewConsent, NewSession, OpId, RecordId, RiskLevel, Role, Sex, SyncOptions,
-    SyncPhase, SyncReport, Transport, TransportError, Vault,
+    ConsentDecision, ConsentGiver, Date, DeviceId, Language, LocationInput, NewCase, NewClient,
+    NewConsent, NewSession, OpId, RecordId, RiskLevel, Role, Sex, SyncOptions, SyncPhase,
+    SyncReport, Vault,
 };
 use komora_protocol::*;
+use komora_scenarios::counted::CountedTransport;
 use komora_scenarios::proxy::{LinkShape, ShapedProxy};
 use komora_scenarios::server::TestServer;
 use komora_scenarios::{bootstrap_admin, enrol, Rng};
@@ -88,141 +87,6 @@ fn args() -> Args {
     a
 }
 
-/// The HTTP transport, counting the requests a sync makes (one call, one request). With
-/// `SLOW_LINK_TRACE=1` in the environment, each request is printed with its times.
-struct Counted {
-    inner: HttpTransport,
-    calls: Arc<AtomicU32>,
-    start: Instant,
-    trace: bool,
-}
-
-impl Counted {
-    fn new(url: &str) -> (Self, Arc<AtomicU32>) {
-        let calls = Arc::new(AtomicU32::new(0));
-        (
-            Self {
-                inner: HttpTransport::new(url).unwrap(),
-                calls: calls.clone(),
-                start: Instant::now(),
-                trace: std::env::var_os("SLOW_LINK_TRACE").is_some(),
-            },
-            calls,
-        )
-    }
-
-    fn timed<T>(&mut self, what: &str, f: impl FnOnce(&mut HttpTransport) -> Reply<T>) -> Reply<T> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        let begun = self.start.elapsed();
-        let reply = f(&mut self.inner);
-        if self.trace {
-            let outcome = match &reply {
-                Ok(_) => "ok".to_owned(),
-                Err(TransportError::Network(reason)) => format!("failed: {reason}"),
-                Err(TransportError::Rejected { status, .. }) => format!("refused: {status}"),
-                Err(other) => format!("refused: {other:?}"),
-            };
-            eprintln!(
-                "    {what}: {:.1} s -> {:.1} s, {outcome}",
-                begun.as_secs_f64(),
-                self.start.elapsed().as_secs_f64()
-            );
-        }
-        reply
-    }
-}
-
-type Reply<T> = Result<T, TransportError>;
-
-impl Transport for Counted {
-    fn bootstrap(&mut self, req: &BootstrapRequest) -> Reply<RegisteredResponse> {
-        self.timed("bootstrap", |t| t.bootstrap(req))
-    }
-    fn challenge(&mut self, req: &ChallengeRequest) -> Reply<ChallengeResponse> {
-        self.timed("challenge", |t| t.challenge(req))
-    }
-    fn token(&mut self, req: &TokenRequest) -> Reply<TokenResponse> {
-        self.timed("token", |t| t.token(req))
-    }
-    fn report(&mut self, token: &str, report: &komora_protocol::DeviceReport) -> Reply<()> {
-        self.timed("report", |t| t.report(token, report))
-    }
-    fn invite(&mut self, token: &str, req: &InviteRequest) -> Reply<InviteResponse> {
-        self.timed("invite", |t| t.invite(token, req))
-    }
-    fn enroll(&mut self, req: &EnrollRequest) -> Reply<EnrollResponse> {
-        self.timed("enroll", |t| t.enroll(req))
-    }
-    fn push(&mut self, token: &str, batch: &komora_protocol::PushBatchV2) -> Reply<PushResponse> {
-        let what = format!(
-            "push of {} operations, {} bytes",
-            batch.envelopes.len(),
-            batch.envelopes.iter().map(|e| e.len()).sum::<usize>()
-        );
-        self.timed(&what, |t| t.push(token, batch))
-    }
-    fn pull(
-        &mut self,
-        token: &str,
-        after: u64,
-        max_bytes: u32,
-        at: Option<komora_protocol::Id16>,
-    ) -> Reply<PullPage> {
-        self.timed(&format!("pull after {after}"), |t| {
-            t.pull(token, after, max_bytes, at)
-        })
-    }
-    fn devices(&mut self, token: &str) -> Reply<Vec<DeviceInfo>> {
-        self.timed("devices", |t| t.devices(token))
-    }
-    fn revoke(&mut self, token: &str, device: &Id16, req: &RevokeRequest) -> Reply<()> {
-        self.timed("revoke", |t| t.revoke(token, device, req))
-    }
-    fn keys(&mut self, token: &str, after_epoch: u32) -> Reply<KeyGrantsResponse> {
-        self.timed("keys", |t| t.keys(token, after_epoch))
-    }
-    fn roster(&mut self, token: &str, after: u32) -> Reply<roster::RosterResponse> {
-        self.timed("roster", |t| t.roster(token, after))
-    }
-    fn create_team(
-        &mut self,
-        token: &str,
-        req: &komora_protocol::CreateTeamRequest,
-    ) -> Reply<komora_protocol::RegisteredResponse> {
-        self.timed("create_team", |t| t.create_team(token, req))
-    }
-    fn erase(&mut self, token: &str, req: &EraseRequest) -> Reply<EraseResponse> {
-        self.timed("erase", |t| t.erase(token, req))
-    }
-    fn revocation_proof(&mut self, req: &RevocationProofRequest) -> Reply<roster::RosterResponse> {
-        self.timed("revocation", |t| t.revocation_proof(req))
-    }
-    fn retire(&mut self, token: &str, req: &RetireRequest) -> Reply<()> {
-        self.timed("retire", |t| t.retire(token, req))
-    }
-    fn reconcile(
-        &mut self,
-        token: &str,
-        req: &komora_protocol::ReconcileRequest,
-    ) -> Result<komora_protocol::ReconcileResponse, komora_core::TransportError> {
-        self.timed("reconcile", |t| t.reconcile(token, req))
-    }
-    fn roster_append(
-        &mut self,
-        token: &str,
-        req: &komora_protocol::RosterAppend,
-    ) -> Result<(), komora_core::TransportError> {
-        self.timed("roster", |t| t.roster_append(token, req))
-    }
-    fn upload_grants(
-        &mut self,
-        token: &str,
-        req: &komora_protocol::GrantsUpload,
-    ) -> Result<(), komora_core::TransportError> {
-        self.timed("grants", |t| t.upload_grants(token, req))
-    }
-}
-
 /// One sync through `url`: its report, time, requests, and when pushing ended.
 struct Synced {
     report: komora_core::Result<SyncReport>,
@@ -232,7 +96,8 @@ struct Synced {
 }
 
 fn sync_through(v: &mut Vault, url: &str, opts: &SyncOptions) -> Synced {
-    let (mut t, calls) = Counted::new(url);
+    // With `SLOW_LINK_TRACE=1` in the environment, each request is printed with its times.
+    let (mut t, calls) = CountedTransport::new(url, std::env::var_os("SLOW_LINK_TRACE").is_some());
     let start = Instant::now();
     let mut push_time = None;
     let report = v.sync(&mut t, opts, &mut |p| {
@@ -245,7 +110,7 @@ fn sync_through(v: &mut Vault, url: &str, opts: &SyncOptions) -> Synced {
         report,
         time,
         push_time: push_time.unwrap_or(time),
-        requests: calls.load(Ordering::SeqCst),
+        requests: calls.total(),
     }
 }
 

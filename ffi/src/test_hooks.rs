@@ -1,7 +1,8 @@
-//! For the app's screen tests only (feature `test-hooks`, never in device builds): the core's
+//! What only the binding tests need (feature `test-hooks`, never in device builds): the core's
 //! clock moved to a fixed morning, so that every date on the screens is the same from one run
-//! to the next and the pictures in docs/screens/ are reproducible. Time still runs (from that
-//! morning), so the order of operations and the sync's timing stay real.
+//! to the next and the pictures in docs/screens/ are reproducible (time still runs from that
+//! morning, so the order of operations and the sync's timing stay real), and a deliberate
+//! panic. The tests' cheap key derivation is refused elsewhere without it (`vault.rs`).
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -33,4 +34,11 @@ pub(crate) fn time_source() -> Arc<dyn core::TimeSource> {
 pub fn set_clock_for_tests(start_ms: Option<i64>) {
     let offset = start_ms.map_or(0, |s| s - core::SystemClock.now_ms() as i64);
     OFFSET_MS.store(offset, Ordering::Relaxed);
+}
+
+/// For the binding tests only: panics inside Rust, to prove a panic reaches Kotlin as an
+/// exception and the JVM survives. Not in device builds (feature `test-hooks`).
+#[uniffi::export]
+pub fn panic_for_tests() {
+    panic!("a deliberate panic for the binding tests");
 }

@@ -1,0 +1,253 @@
+//! The core's layers, held by a test (issue 19, ADR 0019): the graph of which module of
+//! `komora-core` names which is computed from the source, compared with the one printed in
+//! ARCHITECTURE.md (so that picture is generated, never drawn by hand), and checked against
+//! the rules that keep the layers apart:
+//! - the store knows no record kind and not the vault: it reads each kind's rules from the
+//!   registry it is handed (`kind.rs`), and nothing below it reaches up;
+//! - the sync engine reaches the store only through its interface (`remote/engine.rs` names
+//!   no `store` item but the `SyncStore` interface's);
+//! - only the `ffi` crate knows uniffi, and reqwest is behind the core's `http` feature;
+//! - the code map names every source file of the workspace's crates.
+//!
+//! When a change moves the graph on purpose: `KOMORA_WRITE_GRAPH=1 cargo test -p komora-core
+//! --test layers` writes the new one into ARCHITECTURE.md, to be read in review.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The modules of the core as the graph shows them: a folder is one node (`store`,
+/// `casework`, `remote`), every other file its own.
+fn node_of(path: &Path, src: &Path) -> String {
+    let rel = path.strip_prefix(src).expect("under src");
+    let first = rel.components().next().expect("a file");
+    first
+        .as_os_str()
+        .to_string_lossy()
+        .trim_end_matches(".rs")
+        .to_owned()
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("readable source folder") {
+        let path = entry.expect("an entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The source without its test modules (tests may reach anywhere to set a scene) and without
+/// comments (a doc comment may point at another module without depending on it).
+fn without_tests(text: &str) -> String {
+    let code = match text.find("#[cfg(test)]\nmod tests") {
+        Some(at) => &text[..at],
+        None => text,
+    };
+    code.lines()
+        .map(|l| match l.find("//") {
+            Some(at) => &l[..at],
+            None => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The top-level modules a text names as `crate::NAME` (in `use` lines and in paths),
+/// counting `use super::...` in a file of a folder as its own folder.
+fn named_modules(text: &str, modules: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("crate::") {
+        let after = &rest[at + "crate::".len()..];
+        let name: String = after
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if modules.contains(&name) {
+            out.insert(name);
+        }
+        rest = after;
+    }
+    // `use crate::{a, b::c}`: the names inside the braces.
+    let mut rest = text;
+    while let Some(at) = rest.find("use crate::{") {
+        let after = &rest[at + "use crate::{".len()..];
+        let end = after.find("};").unwrap_or(after.len());
+        for part in after[..end].split(',') {
+            let name: String = part
+                .trim()
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if modules.contains(&name) {
+                out.insert(name);
+            }
+        }
+        rest = after;
+    }
+    out
+}
+
+fn core_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// node -> the nodes it names.
+fn graph() -> BTreeMap<String, BTreeSet<String>> {
+    let src = core_dir().join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let modules: BTreeSet<String> = files.iter().map(|f| node_of(f, &src)).collect();
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in &files {
+        let node = node_of(file, &src);
+        let text = std::fs::read_to_string(file).expect("readable source");
+        let mut named = named_modules(&without_tests(&text), &modules);
+        named.remove(&node);
+        named.remove("lib");
+        graph.entry(node).or_default().extend(named);
+    }
+    graph.remove("lib");
+    graph
+}
+
+fn rendered(graph: &BTreeMap<String, BTreeSet<String>>) -> String {
+    let mut out = String::new();
+    for (node, names) in graph {
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let names = if names.is_empty() {
+            "(nothing)".to_owned()
+        } else {
+            names.join(", ")
+        };
+        out.push_str(&format!("{node} -> {names}\n"));
+    }
+    out
+}
+
+const BEGIN: &str =
+    "<!-- core import graph: begin (generated by core/tests/layers.rs) -->\n```text\n";
+const END: &str = "```\n<!-- core import graph: end -->";
+
+#[test]
+fn architecture_md_shows_the_import_graph_as_the_code_has_it() {
+    let path = core_dir().join("../ARCHITECTURE.md");
+    let doc = std::fs::read_to_string(&path).expect("ARCHITECTURE.md");
+    let now = rendered(&graph());
+    let (Some(b), Some(e)) = (doc.find(BEGIN), doc.find(END)) else {
+        panic!("ARCHITECTURE.md has no generated import graph between its markers");
+    };
+    let shown = &doc[b + BEGIN.len()..e];
+    if shown != now {
+        if std::env::var_os("KOMORA_WRITE_GRAPH").is_some() {
+            let updated = format!("{}{now}{}", &doc[..b + BEGIN.len()], &doc[e..]);
+            std::fs::write(&path, updated).expect("ARCHITECTURE.md written");
+        } else {
+            panic!(
+                "the core's import graph moved; if on purpose, write it with \
+                 KOMORA_WRITE_GRAPH=1 cargo test -p komora-core --test layers\n\nnow:\n{now}"
+            );
+        }
+    }
+}
+
+/// The layers from the bottom: a module may name only modules of its own layer or below.
+/// The store's layer is the one the issue is about; the others keep what is true today so
+/// that nothing drifts up unnoticed.
+const BELOW_THE_STORE: &[&str] = &[
+    "crypto", "error", "format", "hlc", "ids", "kdf", "kind", "merge", "op", "roster", "value",
+];
+
+#[test]
+fn the_store_knows_no_kind_and_not_the_vault() {
+    let graph = graph();
+    let store = &graph["store"];
+    let above: Vec<&String> = store
+        .iter()
+        .filter(|m| !BELOW_THE_STORE.contains(&m.as_str()))
+        .collect();
+    assert!(
+        above.is_empty(),
+        "the store names modules above it: {above:?} (it must read kinds from the registry it is handed)"
+    );
+    for low in BELOW_THE_STORE {
+        if let Some(names) = graph.get(*low) {
+            let up: Vec<&String> = names
+                .iter()
+                .filter(|m| !BELOW_THE_STORE.contains(&m.as_str()))
+                .collect();
+            assert!(up.is_empty(), "{low} names modules above the store: {up:?}");
+        }
+    }
+}
+
+#[test]
+fn the_kind_descriptions_name_nothing_of_the_core() {
+    // kind.rs is what every layer shares: it must stay a leaf.
+    assert!(graph()["kind"].is_empty(), "{:?}", graph()["kind"]);
+}
+
+#[test]
+fn the_sync_engine_reaches_the_store_only_through_its_interface() {
+    let engine = std::fs::read_to_string(core_dir().join("src/remote/engine.rs")).unwrap();
+    let engine = without_tests(&engine);
+    let engine = engine.as_str();
+    assert!(
+        !engine.contains(".store."),
+        "remote/engine.rs reaches into the store directly; use the SyncStore interface"
+    );
+    assert!(
+        !engine.contains("raw.get("),
+        "remote/engine.rs reads an envelope by byte offsets; use the protocol's header parser"
+    );
+}
+
+#[test]
+fn only_the_ffi_crate_knows_uniffi_and_reqwest_is_a_feature_of_the_core() {
+    let root = core_dir().join("..");
+    for krate in ["core", "protocol", "sync-server", "cli", "tests"] {
+        let manifest = std::fs::read_to_string(root.join(krate).join("Cargo.toml")).unwrap();
+        assert!(
+            !manifest.contains("uniffi"),
+            "{krate} depends on uniffi: only ffi/ may"
+        );
+    }
+    let core = std::fs::read_to_string(root.join("core/Cargo.toml")).unwrap();
+    let line = core
+        .lines()
+        .find(|l| l.starts_with("reqwest"))
+        .expect("the core uses reqwest for its HTTP transport");
+    assert!(
+        line.contains("optional = true"),
+        "reqwest must be optional in the core: {line}"
+    );
+}
+
+#[test]
+fn the_code_map_names_every_source_file() {
+    // ARCHITECTURE.md's code map is how a newcomer finds their way: a file it does not name
+    // is a file nobody will find (issue 19, item 10).
+    let root = core_dir().join("..");
+    let doc = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
+    let mut missing = Vec::new();
+    for krate in ["core", "protocol", "sync-server", "cli", "ffi", "tests"] {
+        let src = root.join(krate).join("src");
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        for file in files {
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            if name == "lib.rs" || name == "mod.rs" {
+                continue;
+            }
+            if !doc.contains(&name) {
+                missing.push(file.strip_prefix(&root).unwrap().display().to_string());
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "ARCHITECTURE.md's code map does not name: {missing:?}"
+    );
+}
