@@ -12,6 +12,7 @@
 use std::fmt::Write as _;
 
 use super::case::code_enum;
+use super::spreadsheet::{Cell, Sheet};
 use super::{id_value, StateExt};
 use crate::error::Result;
 use crate::hlc::Hlc;
@@ -208,21 +209,22 @@ impl Vault {
     }
 
     fn audit_rows(&self) -> Result<String> {
-        let mut out = String::from("at_ms,device,action,kind,record,fields,detail\n");
+        let mut sheet = Sheet::new([
+            "at_ms", "device", "action", "kind", "record", "fields", "detail",
+        ]);
         for e in self.audit_trail()? {
-            let _ = writeln!(
-                out,
-                "{},{},{},{},{},{},{}",
-                e.at.wall_ms,
-                e.device,
-                e.action.code(),
-                super::csv(&e.kind),
-                e.record.map(|r| r.to_string()).unwrap_or_default(),
-                super::csv(&e.fields.join(" ")),
-                super::csv(&e.detail)
-            );
+            let record = e.record.map(|r| r.to_string()).unwrap_or_default();
+            sheet.row([
+                Cell::Plain(&e.at.wall_ms.to_string()),
+                Cell::Plain(&e.device.to_string()),
+                Cell::Plain(e.action.code()),
+                Cell::Text(&e.kind),
+                Cell::Plain(&record),
+                Cell::Text(&e.fields.join(" ")),
+                Cell::Text(&e.detail),
+            ]);
         }
-        Ok(out)
+        Ok(sheet.finish())
     }
 }
 
