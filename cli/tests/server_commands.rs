@@ -148,7 +148,10 @@ fn bootstrap_invite_enrol_sync_status_list_and_revoke_from_the_command_line() {
     let said = String::from_utf8_lossy(&plain.stdout);
     assert!(said.starts_with("Synced: sent 0 change(s)"), "{said}");
     let noise = String::from_utf8_lossy(&plain.stderr);
-    assert!(!noise.contains('\r') && !noise.contains('\u{1b}'), "{noise:?}");
+    assert!(
+        !noise.contains('\r') && !noise.contains('\u{1b}'),
+        "{noise:?}"
+    );
     let list = json(&admin, &["client", "list"]);
     assert_eq!(list[0]["id"], added["id"]);
 

@@ -51,6 +51,9 @@ fn add(vault: &Path, name: &str, sex: &str, born: &str, district: &str) -> Strin
     added["id"].as_str().unwrap().to_owned()
 }
 
+/// Each column is as wide as its widest cell by display width, two spaces apart, none after
+/// the last: a name longer than 28 letters (which pushed the old fixed columns out of line)
+/// and one with accents line up with the rest.
 #[test]
 fn the_client_list_is_a_table_with_a_title_over_each_column() {
     let dir = tempfile::tempdir().unwrap();
@@ -58,31 +61,46 @@ fn the_client_list_is_a_table_with_a_title_over_each_column() {
     ok(&vault, &["init"]);
     let grace = add(&vault, "Uwimana Grace", "F", "1992", "Gisagara");
     let eric = add(&vault, "Habimana Eric", "M", "1985", "Huye");
+    let marie = add(
+        &vault,
+        "Nyirahabimana Marie-Claire Uwamahoro",
+        "F",
+        "1979",
+        "Nyaruguru",
+    );
+    let emilienne = add(&vault, "Émilienne Mukamana", "F", "2001", "Nyanza");
     let listed: Vec<String> = json(&vault, &["client", "list"])
         .as_array()
         .unwrap()
         .iter()
         .map(|c| c["id"].as_str().unwrap().to_owned())
         .collect();
-    let row = |id: &str| {
-        if id == grace {
-            format!("{grace}  Uwimana Grace                 F    1992   Gisagara")
-        } else {
-            format!("{eric}  Habimana Eric                 M    1985   Huye")
+    let row = |id: &String| match id {
+        id if *id == grace => {
+            format!("{grace}  Uwimana Grace                         F    1992  Gisagara")
         }
+        id if *id == eric => {
+            format!("{eric}  Habimana Eric                         M    1985  Huye")
+        }
+        id if *id == marie => {
+            format!("{marie}  Nyirahabimana Marie-Claire Uwamahoro  F    1979  Nyaruguru")
+        }
+        _ => format!("{emilienne}  Émilienne Mukamana                    F    2001  Nyanza"),
     };
     let mut expected = vec![
-        "ID                                NAME                          SEX  BORN   DISTRICT"
+        "ID                                NAME                                  SEX  BORN  DISTRICT"
             .to_owned(),
     ];
-    expected.extend(listed.iter().map(|id| row(id)));
-    expected.push("2 client(s)".to_owned());
+    expected.extend(listed.iter().map(row));
+    expected.push("4 client(s)".to_owned());
     assert_eq!(
         ok(&vault, &["client", "list"]).lines().collect::<Vec<_>>(),
         expected
     );
 }
 
+/// One line per value the field held, oldest first: when, its standing, the change, the
+/// value and the device, each in its column.
 #[test]
 fn a_fields_history_is_a_table_oldest_first() {
     let dir = tempfile::tempdir().unwrap();
@@ -99,11 +117,11 @@ fn a_fields_history_is_a_table_oldest_first() {
     let device = &entries[0]["device"].as_str().unwrap()[..8];
     let expected = [
         format!(
-            "{}  replaced    set      \"Uwimana Grace\"  (device {device})",
+            "{}  replaced  set  \"Uwimana Grace\"     (device {device})",
             at(0)
         ),
         format!(
-            "{}  current     set      \"Uwimana Grace M.\"  (device {device})",
+            "{}  current   set  \"Uwimana Grace M.\"  (device {device})",
             at(1)
         ),
     ];
