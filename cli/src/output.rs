@@ -654,19 +654,6 @@ pub fn iso8601(ms: u64) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::iso8601;
-
-    #[test]
-    fn times_print_as_utc_dates() {
-        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso8601(1_796_004_000_000), "2026-11-30T02:00:00Z");
-        assert_eq!(iso8601(951_782_400_000), "2000-02-29T00:00:00Z");
-        assert_eq!(iso8601(u64::MAX), "9999-12-31T23:59:59Z");
-    }
-}
-
 /// The tablets that cannot read the next format: id, role and the app each last reported.
 fn print_behind<'a>(devices: impl IntoIterator<Item = &'a FleetDevice>) {
     let mut table = Columns::untitled().wrap(&[2]);
@@ -678,4 +665,17 @@ fn print_behind<'a>(devices: impl IntoIterator<Item = &'a FleetDevice>) {
         table.row(vec![d.id.to_string(), d.role.as_str().to_owned(), app]);
     }
     table.print_indented("  ");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::iso8601;
+
+    #[test]
+    fn times_print_as_utc_dates() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso8601(1_796_004_000_000), "2026-11-30T02:00:00Z");
+        assert_eq!(iso8601(951_782_400_000), "2000-02-29T00:00:00Z");
+        assert_eq!(iso8601(u64::MAX), "9999-12-31T23:59:59Z");
+    }
 }
