@@ -6,7 +6,8 @@
 //!   registry it is handed (`kind.rs`), and nothing below it reaches up;
 //! - the sync engine reaches the store only through its interface (`remote/engine.rs` names
 //!   no `store` item but the `SyncStore` interface's);
-//! - only the `ffi` crate knows uniffi, and reqwest is behind the core's `http` feature.
+//! - only the `ffi` crate knows uniffi, and reqwest is behind the core's `http` feature;
+//! - the code map names every source file of the workspace's crates.
 //!
 //! When a change moves the graph on purpose: `KOMORA_WRITE_GRAPH=1 cargo test -p komora-core
 //! --test layers` writes the new one into ARCHITECTURE.md, to be read in review.
@@ -221,5 +222,32 @@ fn only_the_ffi_crate_knows_uniffi_and_reqwest_is_a_feature_of_the_core() {
     assert!(
         line.contains("optional = true"),
         "reqwest must be optional in the core: {line}"
+    );
+}
+
+#[test]
+fn the_code_map_names_every_source_file() {
+    // ARCHITECTURE.md's code map is how a newcomer finds their way: a file it does not name
+    // is a file nobody will find (issue 19, item 10).
+    let root = core_dir().join("..");
+    let doc = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
+    let mut missing = Vec::new();
+    for krate in ["core", "protocol", "sync-server", "cli", "ffi", "tests"] {
+        let src = root.join(krate).join("src");
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        for file in files {
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            if name == "lib.rs" || name == "mod.rs" {
+                continue;
+            }
+            if !doc.contains(&name) {
+                missing.push(file.strip_prefix(&root).unwrap().display().to_string());
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "ARCHITECTURE.md's code map does not name: {missing:?}"
     );
 }

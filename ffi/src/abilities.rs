@@ -17,6 +17,7 @@ pub enum Home {
 #[derive(uniffi::Record, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Abilities {
     pub home: Home,
+    pub has_review_queue: bool,
     pub reviews_sessions: bool,
     pub sees_every_caseload: bool,
     pub exports_client_files: bool,
@@ -32,6 +33,7 @@ impl From<core::Abilities> for Abilities {
                 core::Home::Caseload => Home::Caseload,
                 core::Home::Figures => Home::Figures,
             },
+            has_review_queue: a.has_review_queue,
             reviews_sessions: a.reviews_sessions,
             sees_every_caseload: a.sees_every_caseload,
             exports_client_files: a.exports_client_files,

@@ -26,7 +26,10 @@ pub enum Home {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Abilities {
     pub home: Home,
-    /// Review sessions: the review queue, approving and asking for changes.
+    /// The review queue: a team's supervisors and administrators.
+    pub has_review_queue: bool,
+    /// Review a session (approve, ask for changes): a team's supervisors and administrators,
+    /// and the one person of a vault of their own.
     pub reviews_sessions: bool,
     /// See every counsellor's cases, not only one's own.
     pub sees_every_caseload: bool,
@@ -51,6 +54,7 @@ impl Abilities {
             } else {
                 Home::Caseload
             },
+            has_review_queue: matches!(role, Some(Role::Supervisor | Role::Admin)),
             reviews_sessions: supervises,
             sees_every_caseload: matches!(role, Some(Role::Supervisor | Role::Admin)),
             exports_client_files: supervises,
@@ -112,16 +116,18 @@ mod tests {
         let counsellor = Abilities::of(Some(Role::Counsellor));
         assert_eq!(counsellor.home, Home::Caseload);
         assert!(!counsellor.reviews_sessions && !counsellor.sees_every_caseload);
+        assert!(!counsellor.has_review_queue);
         assert!(!counsellor.exports_client_files && !counsellor.erases_client_files);
         assert!(counsellor.hands_back && !counsellor.sees_team_tablets);
         let supervisor = Abilities::of(Some(Role::Supervisor));
         assert!(supervisor.reviews_sessions && supervisor.sees_every_caseload);
+        assert!(supervisor.has_review_queue);
         assert!(supervisor.exports_client_files && supervisor.sees_team_tablets);
         let officer = Abilities::of(Some(Role::DataOfficer));
         assert_eq!(officer.home, Home::Figures);
         assert!(!officer.reviews_sessions && !officer.exports_client_files);
         let alone = Abilities::of(None);
         assert!(alone.reviews_sessions && alone.exports_client_files);
-        assert!(!alone.hands_back && !alone.sees_every_caseload);
+        assert!(!alone.hands_back && !alone.sees_every_caseload && !alone.has_review_queue);
     }
 }

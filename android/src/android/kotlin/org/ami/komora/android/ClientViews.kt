@@ -16,6 +16,7 @@ import org.ami.komora.ui.LinkHouseholdPresenter
 import org.ami.komora.ui.LinkHouseholdState
 import org.ami.komora.ui.Lists
 import org.ami.komora.ui.Str
+import org.ami.komora.ui.draftMark
 
 internal class ClientFileView(ui: Ui, app: App, private val p: ClientFilePresenter) : ScreenView<ClientFileState>(ui, app, p) {
     override val title = t[Str.CLIENT_FILE]
@@ -36,6 +37,12 @@ internal class ClientFileView(ui: Ui, app: App, private val p: ClientFilePresent
     private var destination = Lists.get().referralDestinations.first().id
     private var followUp: String? = null
     private val openCase = ui.button(t[Str.OPEN_CASE]) { p.openCase(problem) }
+    /** Giving her her own file: supervisors only (the presenter says whether this tablet may). */
+    private val exportCard = ui.card(
+        ui.heading(t[Str.EXPORT_SECTION]),
+        ui.secondary(t[Str.EXPORT_ENTRY_EXPLAIN]),
+        ui.button(t[Str.EXPORT_ENTRY]) { p.giveFile() },
+    ).apply { shown = false }
     private val recordFirst = ui.primary(t[Str.RECORD_SESSION]) { p.state.value.openCases.firstOrNull()?.let { p.recordSession(it.id) } }
     private val bar = ui.bottomBar(recordFirst)
 
@@ -63,6 +70,7 @@ internal class ClientFileView(ui: Ui, app: App, private val p: ClientFilePresent
             ui.button(t[Str.REFER]) { p.refer(destination, followUp, null) },
         ),
         ui.card(ui.heading(t[Str.SECTION_TIMELINE]), timeline),
+        exportCard,
     )
 
     override fun bottom(): View = bar
@@ -115,10 +123,25 @@ internal class ClientFileView(ui: Ui, app: App, private val p: ClientFilePresent
         ui.lines(household, s.household)
         if (s.household.isEmpty()) ui.add(household, ui.secondary(t[Str.HOUSEHOLD_EMPTY]))
 
+        // Each measure: its name, its scores over time as a chart with the bands behind them
+        // (TalkBack reads the chart's description: every date, score and band), then the same
+        // figures in words and the change.
         trends.removeAllViews()
         for (tr in s.trends) {
+            val chart = s.charts.firstOrNull { it.instrument == tr.instrumentId }
             ui.add(trends, ui.stack().apply {
-                addView(ui.strong(tr.instrument, 17f))
+                val name = ui.strong(tr.instrument, 17f)
+                if (chart?.labelsMissing == true) {
+                    // The bands' labels lack this language and show in English: a draft.
+                    addView(ui.flow(name, ui.draftMark(draftMark(t), t[Str.DRAFT_MARK_CD])))
+                } else {
+                    addView(name)
+                }
+                if (chart != null && chart.dots.isNotEmpty()) {
+                    addView(ScoreChartView(ui.ctx, chart), android.widget.LinearLayout.LayoutParams(
+                        android.widget.LinearLayout.LayoutParams.MATCH_PARENT, android.widget.LinearLayout.LayoutParams.WRAP_CONTENT,
+                    ).apply { topMargin = ui.dp(6); bottomMargin = ui.dp(6) })
+                }
                 addView(ui.body(tr.scores))
                 addView(ui.secondary(tr.change))
             }, 10)
@@ -143,6 +166,8 @@ internal class ClientFileView(ui: Ui, app: App, private val p: ClientFilePresent
             }, 14)
         }
         if (s.referrals.isEmpty()) ui.add(referrals, ui.secondary(t[Str.REFERRALS_EMPTY]))
+
+        exportCard.shown = s.canExport
 
         timeline.removeAllViews()
         for (e in s.timeline) {

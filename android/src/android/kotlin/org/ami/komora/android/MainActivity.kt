@@ -2,6 +2,7 @@ package org.ami.komora.android
 
 import android.app.Activity
 import android.app.ActivityManager
+import android.content.Intent
 import android.content.res.Configuration
 import android.os.Bundle
 import android.os.Handler
@@ -82,6 +83,8 @@ class MainActivity : Activity() {
 
     private fun show(screen: Screen) {
         if (screen == shown) return
+        // Another screen (or the lock): a save under way is given up, its bytes wiped.
+        dropSaving()
         redraw(screen, presenterFor(screen, app))
     }
 
@@ -109,6 +112,68 @@ class MainActivity : Activity() {
 
     override fun onRestoreInstanceState(savedInstanceState: Bundle) = Unit
 
+    /** The documents being saved where the supervisor picks (a client's own file), if any. */
+    private var saving: DocumentsOut? = null
+
+    /** Whether the system's document picker, opened by the app for [saving], is in front of it. */
+    private var pickerOpen = false
+
+    /**
+     * The picker stayed in front longer than the idle time: the app locks as if sent to the
+     * background, and what it was saving is dropped unwritten.
+     */
+    private val pickerTooLong = Runnable {
+        dropSaving()
+        current?.leave()
+        app.backgrounded()
+    }
+
+    /**
+     * Save [documents] where the supervisor picks, one after the other: the system's picker
+     * for each (its name says no one's name), the bytes written straight from memory to the
+     * place picked, then wiped. [then] hears how many were written and whether one failed;
+     * it is not called when the save is given up (the app locked, the screen went).
+     */
+    internal fun saveDocuments(documents: List<OutgoingDocument>, then: (written: Int, failed: Int) -> Unit) {
+        dropSaving()
+        saving = DocumentsOut(documents, then)
+        pickNext()
+    }
+
+    private fun pickNext() {
+        val s = saving ?: return
+        val d = s.next()
+        if (d == null) {
+            saving = null
+            s.finish()
+            return
+        }
+        pickerOpen = true
+        startActivityForResult(ExportDocuments.createDocument(d.name, d.mime), SAVE_REQUEST)
+    }
+
+    override fun onActivityResult(requestCode: Int, resultCode: Int, data: Intent?) {
+        super.onActivityResult(requestCode, resultCode, data)
+        if (requestCode != SAVE_REQUEST) return
+        pickerOpen = false
+        ticker.removeCallbacks(pickerTooLong)
+        val uri = if (resultCode == RESULT_OK) data?.data else null
+        val s = saving
+        if (s == null) {
+            // Locked while the picker was open: the bytes were dropped, and the document the
+            // picker made holds nothing. Leave no empty copy with the file's name behind.
+            uri?.let { ExportDocuments.discard(contentResolver, it) }
+            return
+        }
+        s.picked(contentResolver, uri)
+        pickNext()
+    }
+
+    private fun dropSaving() {
+        saving?.drop()
+        saving = null
+    }
+
     private var cameraAnswer: ((Boolean) -> Unit)? = null
 
     /** Ask for the camera (the enrol screen's QR code); [then] hears whether it was granted. */
@@ -132,14 +197,25 @@ class MainActivity : Activity() {
 
     override fun onStart() {
         super.onStart()
+        ticker.removeCallbacks(pickerTooLong)
         app.foregrounded()
         ticker.post(tick)
     }
 
-    /** Home button, another app, screen off: what forms hold is kept, then lock, keys zeroised. */
+    /**
+     * Home button, another app, screen off: what forms hold is kept, then lock, keys zeroised.
+     * Except behind the document picker the app opened itself to save a client's file: the
+     * supervisor is still at work there, and the app locks only if the picker stays in front
+     * longer than her idle time (the bytes waiting are then dropped unwritten).
+     */
     override fun onStop() {
         ticker.removeCallbacks(tick)
         ticker.removeCallbacks(keepDraft)
+        if (pickerOpen && saving != null) {
+            ticker.postDelayed(pickerTooLong, app.autoLockMinutes * 60_000L)
+            super.onStop()
+            return
+        }
         current?.leave() // the camera, if the enrol screen had it open
         app.backgrounded()
         super.onStop()
@@ -154,6 +230,8 @@ class MainActivity : Activity() {
     }
 
     override fun onDestroy() {
+        dropSaving()
+        ticker.removeCallbacks(pickerTooLong)
         scope.cancel()
         super.onDestroy()
     }
@@ -161,6 +239,7 @@ class MainActivity : Activity() {
     private companion object {
         const val TICK_MS = 15_000L
         const val CAMERA_REQUEST = 7
+        const val SAVE_REQUEST = 8
         /** The window's and the recent-apps entry's title: the app's name, never a person's. */
         const val NEUTRAL_TITLE = "Komora"
     }

@@ -8,6 +8,7 @@ import kotlinx.coroutines.Job
 import kotlinx.coroutines.launch
 import org.ami.komora.ui.App
 import org.ami.komora.ui.CaseloadPresenter
+import org.ami.komora.ui.ClientExportPresenter
 import org.ami.komora.ui.ClientFilePresenter
 import org.ami.komora.ui.ClientFormPresenter
 import org.ami.komora.ui.EnrolPresenter
@@ -91,6 +92,7 @@ internal fun presenterFor(screen: Screen, app: App): Presenter<*> = when (screen
     Screen.JoinTeam -> EnrolPresenter(app, joining = true)
     is Screen.LinkHousehold -> LinkHouseholdPresenter(app, screen.clientId)
     Screen.JoinPractice -> JoinPracticePresenter(app)
+    is Screen.ClientExport -> ClientExportPresenter(app, screen.clientId)
 }
 
 /** The view of a screen over its presenter. */
@@ -112,5 +114,6 @@ internal fun viewFor(p: Presenter<*>, ui: Ui, app: App, scope: CoroutineScope): 
     is FiguresPresenter -> FiguresView(ui, app, p, scope)
     is LinkHouseholdPresenter -> LinkHouseholdView(ui, app, p)
     is JoinPracticePresenter -> JoinPracticeView(ui, app, p, scope)
+    is ClientExportPresenter -> ClientExportView(ui, app, p)
     else -> error("no view for ${p.javaClass.simpleName}")
 }

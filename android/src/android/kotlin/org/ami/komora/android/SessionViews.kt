@@ -88,9 +88,12 @@ internal class MeasureView(ui: Ui, app: App, private val p: MeasurePresenter) : 
         importantForAccessibility = View.IMPORTANT_FOR_ACCESSIBILITY_NO
     }
     private val question = ui.strong(sizeSp = 24f)
+    /** "(draft)" under a question or introduction not yet reviewed; TalkBack says what it means. */
+    private val draft = ui.draftMark("", t[Str.DRAFT_MARK_CD])
+    private val draftRow = ui.flow(draft).apply { shown = false }
     private val options = ui.stack()
     private val previous = ui.button(t[Str.PREVIOUS], Rank.TEXT) { p.previous() }
-    private val asking = ui.card(progressLine, bar, question, options, previous, gap = 14)
+    private val asking = ui.card(progressLine, bar, question, draftRow, options, previous, gap = 14)
     private val score = ui.strong(sizeSp = 30f)
     private val alerts = ui.stack()
     private val result = ui.card(score, alerts)
@@ -113,6 +116,8 @@ internal class MeasureView(ui: Ui, app: App, private val p: MeasurePresenter) : 
         bar.max = s.count
         bar.progress = s.index
         question.text = s.question
+        draft.text = s.draftMark.orEmpty()
+        draftRow.shown = s.draftMark != null
         options.removeAllViews()
         for (o in s.options) {
             val chosen = o.id == s.chosen

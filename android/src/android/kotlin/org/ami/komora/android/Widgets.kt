@@ -235,6 +235,15 @@ internal class Ui(
         setPadding(dp(10), dp(4), dp(10), dp(4))
     }
 
+    /**
+     * The small mark beside a text that is a draft (a translation or an instrument's text not
+     * yet reviewed): seen as "(draft)", and said in full by TalkBack.
+     */
+    fun draftMark(mark: String, spoken: String): TextView = chip(mark, Tone.WARNING).apply {
+        contentDescription = spoken
+        importantForAccessibility = View.IMPORTANT_FOR_ACCESSIBILITY_YES
+    }
+
     /** What an empty list means and what to do next. */
     fun emptyState(title: String, text: String?): View = card(
         strong(title),
@@ -449,17 +458,27 @@ internal class Ui(
             addView(error)
         }
 
+        private var syncing = false
+
         init {
             for (b in buttons) {
                 b.setOnCheckedChangeListener { _, on ->
-                    if (!on) return@setOnCheckedChangeListener
+                    if (!on || syncing) return@setOnCheckedChangeListener
                     buttons.filter { it !== b }.forEach { it.isChecked = false }
                     onPick(b.tag as String)
                 }
             }
         }
 
-        fun select(id: String?) = buttons.forEach { b -> if ((b.tag == id) != b.isChecked) b.isChecked = b.tag == id }
+        /**
+         * Show the state's choice, without it counting as a pick: a screen drawn again (turned,
+         * a new font size) would otherwise pick again what the state already holds.
+         */
+        fun select(id: String?) {
+            syncing = true
+            buttons.forEach { b -> if ((b.tag == id) != b.isChecked) b.isChecked = b.tag == id }
+            syncing = false
+        }
 
         fun error(message: String?) {
             error.text = message.orEmpty()

@@ -6,6 +6,7 @@ package org.ami.komora.ui
 import java.io.File
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
+import org.ami.komora.core.Home
 import org.ami.komora.core.KdfStrength
 import org.ami.komora.core.KomoraException
 import org.ami.komora.core.KomoraVault
@@ -39,6 +40,8 @@ sealed interface Screen {
     data class LinkHousehold(val clientId: String) : Screen
     /** Join the practice team of made-up clients (with the tablet's PIN). */
     data object JoinPractice : Screen
+    /** A client's own file, reviewed by her supervisor and given to her (Law N° 058/2021). */
+    data class ClientExport(val clientId: String) : Screen
 }
 
 /** The practice team's made-up clients: the same people on every tablet (training material). */
@@ -190,9 +193,9 @@ class App(
         switchTeam((teamVaults.size - 1).toString())
     }
 
-    /** A data officer's tablet opens figures only (ADR 0011): they are its home. */
+    /** A data officer's tablet opens figures only (ADR 0011): the core says which is home. */
     private fun home(v: KomoraVault): Screen =
-        if (runCatching { v.syncStatus().role }.getOrNull() == "data_officer") Screen.Figures else Screen.Caseload
+        if (runCatching { v.abilities().home }.getOrNull() == Home.FIGURES) Screen.Figures else Screen.Caseload
 
     /** The unlocked vault; `KomoraException.Closed` once locked (the screen then goes away). */
     fun vault(): KomoraVault = unlocked ?: throw KomoraException.Closed()

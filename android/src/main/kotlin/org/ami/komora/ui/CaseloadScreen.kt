@@ -106,10 +106,10 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
         val t = app.texts
         val f = current.filters
         val status = vault.syncStatus()
-        val role = status.role
+        val may = vault.abilities()
         val entries = vault.caseload(
             CaseloadFilter(
-                everyone = role == "supervisor" || role == "admin",
+                everyone = may.seesEveryCaseload,
                 status = f.status,
                 risk = if (f.highRiskOnly) "high" else null,
                 followUpDueOnly = f.followUpDueOnly,
@@ -122,7 +122,7 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
                 cases = entries.map { e -> row(e, names) },
                 statusChoices = listOf(Choice("", t[Str.STATUS_ALL])) + CASE_STATUSES.map { s -> Choice(s, t.code(s)) },
                 syncLine = if (app.isPractice) t[Str.PRACTICE_SYNC] else syncLine(status.lastSyncMs, status.pending, status.role != null),
-                reviews = role == "supervisor" || role == "admin",
+                reviews = may.hasReviewQueue,
                 teams = app.teams(),
                 team = app.currentTeam,
                 drafts = draftOffers(),

@@ -10,7 +10,11 @@ package org.ami.komora.ui
 
 import org.ami.komora.core.PassageDecision
 
-/** One passage to decide on; [decision] is release, withhold or replace. */
+/**
+ * One passage to decide on; [decision] is release, withhold or replace. Until the supervisor
+ * decides ([decided] false) it is withheld, and the screen says it was not decided.
+ * [reasonId]: the core's reason ("safety", "third-party"...), [reason] its label.
+ */
 data class PassageLine(
     val key: String,
     val date: String,
@@ -18,16 +22,24 @@ data class PassageLine(
     val text: String,
     val decision: String = "withhold",
     val replacement: String? = null,
+    val reasonId: String = "",
+    val decided: Boolean = false,
 ) : Private()
 
-/** The documents, ready to be written where the supervisor chooses; dropped by [ClientExportPresenter.done]. */
-class ExportReady(val html: String, val json: String, val released: Int, val shortened: Int, val withheld: Int) : Private()
+/**
+ * The documents, ready to be written where the supervisor chooses; dropped by
+ * [ClientExportPresenter.done]. [name]: the file name offered in the picker, without the
+ * extension; it names no one (the picker and the place it is saved show it).
+ */
+class ExportReady(val html: String, val json: String, val released: Int, val shortened: Int, val withheld: Int, val name: String = "komora-file") : Private()
 
 data class ClientExportState(
     val passages: List<PassageLine> = emptyList(),
     /** The client's language by default (their latest consent's). */
     val language: Language? = null,
     val ready: ExportReady? = null,
+    /** What became of the last documents ("Saved where you chose"); a failure is [message]. */
+    val saved: String? = null,
     val message: String? = null,
 ) : Private()
 
@@ -65,16 +77,20 @@ class ClientExportPresenter(app: App, private val clientId: String) :
             val t = app.texts
             current = ClientExportState(
                 passages = app.vault().clientExportReview(clientId).map { p ->
-                    PassageLine(p.key, t.date(p.date), REASONS.getValue(t.language)[p.reason] ?: p.reason, p.text)
+                    PassageLine(p.key, t.date(p.date), REASONS.getValue(t.language)[p.reason] ?: p.reason, p.text, reasonId = p.reason)
                 },
             )
         }
     }
 
     private fun decide(key: String, decision: String, replacement: String? = null) = update { s ->
+        // The same decision again changes nothing (and keeps what the screen said last).
+        val line = s.passages.firstOrNull { it.key == key }
+        if (line == null || (line.decided && line.decision == decision && line.replacement == replacement)) return@update s
         s.copy(
-            passages = s.passages.map { if (it.key == key) it.copy(decision = decision, replacement = replacement) else it },
+            passages = s.passages.map { if (it.key == key) it.copy(decision = decision, replacement = replacement, decided = true) else it },
             ready = null,
+            saved = null,
         )
     }
 
@@ -85,15 +101,39 @@ class ClientExportPresenter(app: App, private val clientId: String) :
     /** Release [text] instead: the passage with the other people's part taken out. */
     fun replace(key: String, text: String) = decide(key, "replace", text)
 
-    fun language(l: Language) = update { it.copy(language = l, ready = null) }
+    /** The document's language; null: the client's own (her latest consent's). */
+    fun language(l: Language?) = update { if (it.language == l) it else it.copy(language = l, ready = null, saved = null) }
 
     /** Build the documents (audited as an export of the client's file). */
     fun produce() {
         guard {
             val s = current
             val decisions = s.passages.map { PassageDecision(it.key, it.decision, it.replacement) }
-            val docs = app.vault().exportClient(clientId, decisions, s.language?.code)
-            update { it.copy(ready = ExportReady(docs.html, docs.json, docs.released, docs.shortened, docs.withheld)) }
+            val v = app.vault()
+            val docs = v.exportClient(clientId, decisions, s.language?.code)
+            // The date tells two copies apart; a name or a code would show in the picker.
+            val name = "komora-file-${v.today()}"
+            update { it.copy(ready = ExportReady(docs.html, docs.json, docs.released, docs.shortened, docs.withheld, name), saved = null, message = null) }
+        }
+    }
+
+    /**
+     * The documents went where the supervisor chose ([written] of [of]; [failed] could not be
+     * written there): say so, and drop them from memory.
+     */
+    fun saved(written: Int, failed: Int, of: Int) {
+        val t = app.texts
+        update {
+            it.copy(
+                ready = null,
+                saved = when {
+                    failed > 0 -> null
+                    written == 0 -> t[Str.EXPORT_NONE_SAVED]
+                    written == of -> t[Str.EXPORT_SAVED]
+                    else -> t.format(Str.EXPORT_SAVED_SOME, written, of)
+                },
+                message = if (failed > 0) t.format(Str.EXPORT_NOT_WRITTEN, written, of) else null,
+            )
         }
     }
 

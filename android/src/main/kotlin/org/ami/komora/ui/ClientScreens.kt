@@ -18,7 +18,8 @@ data class ConsentLine(val scopeId: String, val scope: String, val standing: Str
 
 data class TimelineLine(val date: String, val kind: String, val detail: String, val recordId: String, val isSession: Boolean) : Private()
 
-data class TrendLine(val instrument: String, val scores: String, val change: String) : Private()
+/** [instrumentId]: the instrument's code ("phq-9"), to set the trend beside its chart. */
+data class TrendLine(val instrument: String, val scores: String, val change: String, val instrumentId: String = "") : Private()
 
 data class ReferralLine(
     val referralId: String,
@@ -54,6 +55,12 @@ data class ClientFileState(
     val risks: List<String> = emptyList(),
     /** Whether any of it is urgent (a raised flag or a high risk): shown in red. */
     val urgent: Boolean = false,
+    /**
+     * Whether this tablet may give the client her own file: a supervisor's or an
+     * administrator's, or a vault outside any team, as the core allows; never the practice
+     * team's (whoever holds the tablet, its people are made up).
+     */
+    val canExport: Boolean = false,
     val message: String? = null,
 ) : Private()
 
@@ -112,6 +119,7 @@ class ClientFilePresenter(app: App, private val clientId: String) :
                     tr.improved -> t.format(Str.TREND_BETTER, kotlin.math.abs(tr.change))
                     else -> t.format(Str.TREND_WORSE, kotlin.math.abs(tr.change))
                 },
+                instrumentId = tr.instrument,
             )
         }
         val referrals = v.referralsOf(clientId).map { r ->
@@ -138,6 +146,7 @@ class ClientFilePresenter(app: App, private val clientId: String) :
             conflicts = c.conflicts.map { t.field(it) },
             risks = risks,
             urgent = flags.isNotEmpty() || level == "high",
+            canExport = !app.isPractice && v.abilities().exportsClientFiles,
         )
     }
 
@@ -153,6 +162,11 @@ class ClientFilePresenter(app: App, private val clientId: String) :
     }
 
     fun recordSession(caseId: String) = app.open(Screen.SessionForm(caseId))
+
+    /** Give her her own file: review its notes, then save it where the supervisor chooses. */
+    fun giveFile() {
+        if (current.canExport) app.open(Screen.ClientExport(clientId))
+    }
 
     /** Reread a session of her timeline (its notes, the supervisor's reviews). */
     fun openTimeline(line: TimelineLine) {

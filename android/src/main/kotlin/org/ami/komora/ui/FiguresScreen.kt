@@ -73,7 +73,14 @@ class FiguresPresenter(app: App) : AppPresenter<FiguresState>(app, FiguresState(
             val average = f.getOrNull(5).orEmpty()
             val label = listOf(t[METRICS[metric] ?: Str.FIGURES_TITLE], if (month == "period") "" else t.month(month))
                 .filter { it.isNotEmpty() }.joinToString(" · ")
-            val cell = if (dimension == "all") t[Str.DIM_ALL] else "${t[DIMENSIONS[dimension] ?: Str.DIM_ALL]}: ${valueLabel(dimension, value)}"
+            val cell = when {
+                // The latest scores by band, and the cut-off set the bands come from: the
+                // instrument in the dimension's place, a band or a set in the value's.
+                metric == "measure_band" -> "${Lists.instrumentName(dimension)}: ${t.band(dimension, value)}"
+                metric == "cutoff_set" -> "${Lists.instrumentName(dimension)}: $value"
+                dimension == "all" -> t[Str.DIM_ALL]
+                else -> "${t[DIMENSIONS[dimension] ?: Str.DIM_ALL]}: ${valueLabel(dimension, value)}"
+            }
             val detail = if (average.isEmpty()) cell else "$cell · ${t.format(Str.FIGURES_AVERAGE, average)}"
             FigureRow(label, detail, count)
         }.toList()
@@ -91,6 +98,7 @@ class FiguresPresenter(app: App) : AppPresenter<FiguresState>(app, FiguresState(
             "sessions" to Str.FIG_SESSIONS, "clients_reached" to Str.FIG_CLIENTS_REACHED,
             "group_sessions" to Str.FIG_GROUP_SESSIONS, "group_attendance" to Str.FIG_GROUP_ATTENDANCE,
             "referrals" to Str.FIG_REFERRALS, "measure_change" to Str.FIG_MEASURE_CHANGE,
+            "measure_band" to Str.FIG_MEASURE_BAND, "cutoff_set" to Str.FIG_CUTOFF_SET,
         )
         private val DIMENSIONS = mapOf(
             "modality" to Str.DIM_MODALITY, "district" to Str.DIM_DISTRICT, "sex" to Str.DIM_SEX,

@@ -2,7 +2,7 @@
 // needs changes, and the counsellor's list of requests to answer.
 package org.ami.komora.ui
 
-import org.ami.komora.core.Review
+import org.ami.komora.core.ReviewStanding
 
 data class QueueRow(val sessionId: String, val names: String, val detail: String, val urgent: Boolean, val answered: Boolean) : Private()
 
@@ -95,13 +95,11 @@ class SessionReviewPresenter(app: App, private val sessionId: String) :
                 details = details,
                 notes = s.notes,
                 reviews = reviews.map { r -> ReviewLine(t.code(r.verdict), r.comment, r.response) },
-                waitingForCounsellor = standing(reviews)?.let { r -> r.verdict == "needs-changes" && !r.answered } == true,
-                canReview = v.syncStatus().role.let { role -> role == "supervisor" || role == "admin" || role == null },
+                waitingForCounsellor = v.reviewStanding(sessionId) == ReviewStanding.WAITING_FOR_COUNSELLOR,
+                canReview = v.abilities().reviewsSessions,
             )
         }
     }
-
-    private fun standing(reviews: List<Review>): Review? = reviews.lastOrNull { it.verdict != "comment" }
 
     fun comment(text: String) {
         update { it.copy(comment = text, errors = emptyList()) }

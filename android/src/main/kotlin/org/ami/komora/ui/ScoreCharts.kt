@@ -8,7 +8,11 @@ package org.ami.komora.ui
 import org.ami.komora.core.KomoraVault
 import org.ami.komora.core.ScoreChart as CoreChart
 
-/** A band behind the chart: from [bottom] to [top], fractions of the height (0 is the lowest score). */
+/**
+ * A band behind the chart: from [bottom] to [top], fractions of the height (0 is the lowest
+ * score). A band covers half a point either side of its scores, so the bands meet without a
+ * gap and a score on a band's edge (14 of "10 to 14") is drawn inside it, not between two.
+ */
 data class ChartArea(val id: String, val label: String, val min: Int, val max: Int, val bottom: Float, val top: Float)
 
 /** One score: [x] from 0 (first date) to 1 (last), [y] from 0 (lowest score) to 1 (highest). */
@@ -69,9 +73,9 @@ fun draftMark(t: Texts): String = "(${phrase(t, ChartText.DRAFT)})"
 /** Lay out one chart from the core's figures. */
 fun scoreChart(c: CoreChart, t: Texts): ScoreChart {
     val span = (c.max - c.min).coerceAtLeast(1).toFloat()
-    val frac = { score: Int -> ((score - c.min) / span).coerceIn(0f, 1f) }
+    val frac = { score: Float -> ((score - c.min) / span).coerceIn(0f, 1f) }
     val areas = c.bands.map { b ->
-        ChartArea(b.id, t.pick(b.en, b.fr, b.rw), b.min, b.max, frac(b.min), frac(b.max))
+        ChartArea(b.id, t.pick(b.en, b.fr, b.rw), b.min, b.max, frac(b.min - 0.5f), frac(b.max + 0.5f))
     }
     val labelOf = { id: String -> areas.firstOrNull { it.id == id }?.label ?: t.band(c.instrument, id) }
     val days = c.points.map { java.time.LocalDate.parse(it.date).toEpochDay() }
@@ -79,7 +83,7 @@ fun scoreChart(c: CoreChart, t: Texts): ScoreChart {
     val width = ((days.maxOrNull() ?: 0L) - first).coerceAtLeast(1L).toFloat()
     val dots = c.points.mapIndexed { i, p ->
         val x = if (c.points.size == 1) 0.5f else (days[i] - first) / width
-        ChartDot(p.date, t.date(p.date), p.score, p.band, labelOf(p.band), x, frac(p.score))
+        ChartDot(p.date, t.date(p.date), p.score, p.band, labelOf(p.band), x, frac(p.score.toFloat()))
     }
     val title = c.instrument.uppercase()
     val spoken = buildString {

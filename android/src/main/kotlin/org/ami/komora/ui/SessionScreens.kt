@@ -5,6 +5,7 @@ import org.ami.komora.core.Instrument
 import org.ami.komora.core.KomoraException
 import org.ami.komora.core.NewAssessment
 import org.ami.komora.core.NewSession
+import org.ami.komora.core.sessionMinutesMax
 
 data class SessionFormState(
     val modality: String = "office",
@@ -92,7 +93,8 @@ class SessionFormPresenter(app: App, private val caseId: String) :
     }
 
     fun modality(id: String) = edit { it.copy(modality = id, isHomeVisit = id == "home-visit") }
-    fun duration(minutes: String) = edit { it.copy(durationMin = minutes.filter(Char::isDigit).take(3)) }
+    /** Digits only, as many as the core's longest session has (its rule: `checkSessionMinutes`). */
+    fun duration(minutes: String) = edit { it.copy(durationMin = minutes.filter(Char::isDigit).take(MINUTES_DIGITS)) }
     fun notes(text: String) = edit { it.copy(notes = text) }
     fun intervention(id: String, on: Boolean) =
         edit { it.copy(interventions = if (on) it.interventions + id else it.interventions - id) }
@@ -260,3 +262,6 @@ class MeasurePresenter(
 
     fun done() = app.back()
 }
+
+/** How many digits a session's duration can have: the core's longest session decides. */
+private val MINUTES_DIGITS: Int = sessionMinutesMax().toString().length

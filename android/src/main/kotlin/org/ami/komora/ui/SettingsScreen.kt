@@ -75,9 +75,8 @@ class SettingsPresenter(app: App) : AppPresenter<SettingsState>(app, SettingsSta
             autoLockChoices = autoLockChoices().map { Choice(it.toString(), t.format(Str.MINUTES, it)) },
             autoLockLimit = app.teamAutoLockMax?.let { t.format(Str.AUTO_LOCK_LIMIT, it) },
             about = about,
-            canHandBack = app.isUnlocked && runCatching { app.vault().syncStatus().role != null }.getOrDefault(false),
-            canSeeTablets = app.isUnlocked && runCatching { app.vault().syncStatus().role }.getOrNull()
-                .let { it == "admin" || it == "supervisor" },
+            canHandBack = app.isUnlocked && runCatching { app.vault().abilities().handsBack }.getOrDefault(false),
+            canSeeTablets = app.isUnlocked && runCatching { app.vault().abilities().seesTeamTablets }.getOrDefault(false),
             licences = LICENCES.map { (name, licence) -> Line(name, licence) },
         )
     }

@@ -267,6 +267,10 @@ enum class Str {
     FIG_REFERRALS,
     /** Change in scores */
     FIG_MEASURE_CHANGE,
+    /** Latest score, by band */
+    FIG_MEASURE_BAND,
+    /** Cut-off set used */
+    FIG_CUTOFF_SET,
     /** Total */
     DIM_ALL,
     /** by kind of meeting */
@@ -654,6 +658,46 @@ enum class Str {
     NEW_CASE,
     /** Her case is now marked at risk: it goes first in your supervisor's queue. */
     RISK_RAISED_NOTE,
+    /** A copy for the client */
+    EXPORT_SECTION,
+    /** The law lets a client have everything recorded about them. You read each note before anything leaves the tablet. */
+    EXPORT_ENTRY_EXPLAIN,
+    /** Give the client their file */
+    EXPORT_ENTRY,
+    /** The client's own file */
+    EXPORT_TITLE,
+    /** Read each note before it leaves. A note about other people or about safety can put the client in danger if the file falls into the wrong hands. A note you do not include stays out. */
+    EXPORT_EXPLAIN,
+    /** The file holds no notes to read: it can be given as it is. */
+    EXPORT_NO_NOTES,
+    /** In the client's copy */
+    EXPORT_DECISION,
+    /** Include */
+    EXPORT_INCLUDE,
+    /** Leave out */
+    EXPORT_WITHHOLD,
+    /** Not decided: left out */
+    EXPORT_UNDECIDED,
+    /** Notes included: {0}. Left out: {1}. */
+    EXPORT_COUNTS,
+    /** Language of the copy */
+    EXPORT_LANGUAGE,
+    /** As in their consent */
+    EXPORT_LANGUAGE_THEIRS,
+    /** You choose where it goes: a USB stick, a printer. The page, then the data, each where you pick; nothing stays on this tablet. */
+    EXPORT_WHERE,
+    /** Save the copy */
+    EXPORT_SAVE,
+    /** Saved where you chose: the page and the data. Nothing was kept on this tablet. */
+    EXPORT_SAVED,
+    /** Documents saved where you chose: {0} of {1}. Nothing was kept on this tablet. */
+    EXPORT_SAVED_SOME,
+    /** Nothing was saved. */
+    EXPORT_NONE_SAVED,
+    /** The copy could not be written there (documents saved: {0} of {1}). Nothing was kept on this tablet: choose another place and save again. */
+    EXPORT_NOT_WRITTEN,
+    /** This text is a draft: it has not been reviewed yet. */
+    DRAFT_MARK_CD,
 }
 
 /** English. */
@@ -790,6 +834,8 @@ internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
     Str.FIG_GROUP_ATTENDANCE to "Group attendance",
     Str.FIG_REFERRALS to "Referrals",
     Str.FIG_MEASURE_CHANGE to "Change in scores",
+    Str.FIG_MEASURE_BAND to "Latest score, by band",
+    Str.FIG_CUTOFF_SET to "Cut-off set used",
     Str.DIM_ALL to "Total",
     Str.DIM_MODALITY to "by kind of meeting",
     Str.DIM_DISTRICT to "by district",
@@ -993,6 +1039,26 @@ internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
     Str.DATE_CLEAR to "No date",
     Str.NEW_CASE to "New case",
     Str.RISK_RAISED_NOTE to "Her case is now marked at risk: it goes first in your supervisor's queue.",
+    Str.EXPORT_SECTION to "A copy for the client",
+    Str.EXPORT_ENTRY_EXPLAIN to "The law lets a client have everything recorded about them. You read each note before anything leaves the tablet.",
+    Str.EXPORT_ENTRY to "Give the client their file",
+    Str.EXPORT_TITLE to "The client's own file",
+    Str.EXPORT_EXPLAIN to "Read each note before it leaves. A note about other people or about safety can put the client in danger if the file falls into the wrong hands. A note you do not include stays out.",
+    Str.EXPORT_NO_NOTES to "The file holds no notes to read: it can be given as it is.",
+    Str.EXPORT_DECISION to "In the client's copy",
+    Str.EXPORT_INCLUDE to "Include",
+    Str.EXPORT_WITHHOLD to "Leave out",
+    Str.EXPORT_UNDECIDED to "Not decided: left out",
+    Str.EXPORT_COUNTS to "Notes included: {0}. Left out: {1}.",
+    Str.EXPORT_LANGUAGE to "Language of the copy",
+    Str.EXPORT_LANGUAGE_THEIRS to "As in their consent",
+    Str.EXPORT_WHERE to "You choose where it goes: a USB stick, a printer. The page, then the data, each where you pick; nothing stays on this tablet.",
+    Str.EXPORT_SAVE to "Save the copy",
+    Str.EXPORT_SAVED to "Saved where you chose: the page and the data. Nothing was kept on this tablet.",
+    Str.EXPORT_SAVED_SOME to "Documents saved where you chose: {0} of {1}. Nothing was kept on this tablet.",
+    Str.EXPORT_NONE_SAVED to "Nothing was saved.",
+    Str.EXPORT_NOT_WRITTEN to "The copy could not be written there (documents saved: {0} of {1}). Nothing was kept on this tablet: choose another place and save again.",
+    Str.DRAFT_MARK_CD to "This text is a draft: it has not been reviewed yet.",
 )
 
 /** French. */
@@ -1129,6 +1195,8 @@ internal val FRENCH_TEXTS: Map<Str, String> = mapOf(
     Str.FIG_GROUP_ATTENDANCE to "Présences en groupe",
     Str.FIG_REFERRALS to "Orientations",
     Str.FIG_MEASURE_CHANGE to "Évolution des scores",
+    Str.FIG_MEASURE_BAND to "Dernier score, par seuil",
+    Str.FIG_CUTOFF_SET to "Seuils utilisés",
     Str.DIM_ALL to "Total",
     Str.DIM_MODALITY to "par type de rencontre",
     Str.DIM_DISTRICT to "par district",
@@ -1332,6 +1400,26 @@ internal val FRENCH_TEXTS: Map<Str, String> = mapOf(
     Str.DATE_CLEAR to "Pas de date",
     Str.NEW_CASE to "Nouveau dossier",
     Str.RISK_RAISED_NOTE to "Son dossier est maintenant signalé à risque : il passe en tête de la file de votre superviseur.",
+    Str.EXPORT_SECTION to "Une copie pour le client",
+    Str.EXPORT_ENTRY_EXPLAIN to "La loi permet au client d'avoir tout ce qui est enregistré sur lui. Vous lisez chaque note avant que quoi que ce soit ne quitte la tablette.",
+    Str.EXPORT_ENTRY to "Remettre son dossier au client",
+    Str.EXPORT_TITLE to "Le dossier remis au client",
+    Str.EXPORT_EXPLAIN to "Lisez chaque note avant qu'elle parte. Une note sur d'autres personnes ou sur la sécurité peut mettre le client en danger si le dossier tombe entre de mauvaises mains. Une note que vous n'incluez pas reste en dehors.",
+    Str.EXPORT_NO_NOTES to "Le dossier ne contient aucune note à lire : il peut être remis tel quel.",
+    Str.EXPORT_DECISION to "Dans la copie du client",
+    Str.EXPORT_INCLUDE to "Inclure",
+    Str.EXPORT_WITHHOLD to "Laisser de côté",
+    Str.EXPORT_UNDECIDED to "Pas décidé : laissé de côté",
+    Str.EXPORT_COUNTS to "Notes incluses : {0}. Laissées de côté : {1}.",
+    Str.EXPORT_LANGUAGE to "Langue de la copie",
+    Str.EXPORT_LANGUAGE_THEIRS to "Celle de son consentement",
+    Str.EXPORT_WHERE to "Vous choisissez où elle va : une clé USB, une imprimante. La page, puis les données, chacune où vous le choisissez ; rien ne reste sur cette tablette.",
+    Str.EXPORT_SAVE to "Enregistrer la copie",
+    Str.EXPORT_SAVED to "Enregistrée où vous l'avez choisi : la page et les données. Rien n'a été gardé sur cette tablette.",
+    Str.EXPORT_SAVED_SOME to "Documents enregistrés où vous l'avez choisi : {0} sur {1}. Rien n'a été gardé sur cette tablette.",
+    Str.EXPORT_NONE_SAVED to "Rien n'a été enregistré.",
+    Str.EXPORT_NOT_WRITTEN to "La copie n'a pas pu être écrite à cet endroit (documents enregistrés : {0} sur {1}). Rien n'a été gardé sur cette tablette : choisissez un autre endroit et recommencez.",
+    Str.DRAFT_MARK_CD to "Ce texte est provisoire : il n'a pas encore été relu.",
 )
 
 /** Kinyarwanda (draft, to be reviewed by AMI staff). */
@@ -1468,6 +1556,8 @@ internal val KINYARWANDA_TEXTS: Map<Str, String> = mapOf(
     Str.FIG_GROUP_ATTENDANCE to "Abitabiriye amatsinda",
     Str.FIG_REFERRALS to "Aboherejwe ahandi",
     Str.FIG_MEASURE_CHANGE to "Impinduka mu manota",
+    Str.FIG_MEASURE_BAND to "Amanota aheruka, ku byiciro",
+    Str.FIG_CUTOFF_SET to "Ibipimo byakoreshejwe",
     Str.DIM_ALL to "Byose hamwe",
     Str.DIM_MODALITY to "hakurikijwe uburyo bwo guhura",
     Str.DIM_DISTRICT to "hakurikijwe akarere",
@@ -1671,4 +1761,24 @@ internal val KINYARWANDA_TEXTS: Map<Str, String> = mapOf(
     Str.DATE_CLEAR to "Nta tariki",
     Str.NEW_CASE to "Dosiye nshya",
     Str.RISK_RAISED_NOTE to "Dosiye ye ubu igaragara ko ifite ibyago: izajya imbere ku rutonde rw'umugenzuzi wawe.",
+    Str.EXPORT_SECTION to "Kopi y'umukiriya",
+    Str.EXPORT_ENTRY_EXPLAIN to "Itegeko ryemerera umukiriya kubona ibyanditswe byose bimwerekeye. Usoma buri nyandiko mbere y'uko hari ikiva kuri tablette.",
+    Str.EXPORT_ENTRY to "Ha umukiriya idosiye ye",
+    Str.EXPORT_TITLE to "Idosiye ihabwa umukiriya",
+    Str.EXPORT_EXPLAIN to "Soma buri nyandiko mbere y'uko isohoka. Inyandiko ivuga abandi bantu cyangwa umutekano ishobora gushyira umukiriya mu kaga idosiye iguye mu maboko atari yo. Inyandiko udashyizemo ntijyamo.",
+    Str.EXPORT_NO_NOTES to "Idosiye nta nyandiko ifite zo gusoma: ishobora gutangwa uko iri.",
+    Str.EXPORT_DECISION to "Muri kopi y'umukiriya",
+    Str.EXPORT_INCLUDE to "Bishyiremo",
+    Str.EXPORT_WITHHOLD to "Bikuremo",
+    Str.EXPORT_UNDECIDED to "Ntibirafatwaho icyemezo: ntibirimo",
+    Str.EXPORT_COUNTS to "Inyandiko zashyizwemo: {0}. Izakuwemo: {1}.",
+    Str.EXPORT_LANGUAGE to "Ururimi rwa kopi",
+    Str.EXPORT_LANGUAGE_THEIRS to "Urw'uruhushya rwe",
+    Str.EXPORT_WHERE to "Wihitiramo aho ijya: flash, imashini icapa. Urupapuro, hanyuma amakuru, buri kimwe aho uhisemo; nta kintu gisigara kuri iyi tablette.",
+    Str.EXPORT_SAVE to "Bika kopi",
+    Str.EXPORT_SAVED to "Byabitswe aho wahisemo: urupapuro n'amakuru. Nta kintu cyasigaye kuri iyi tablette.",
+    Str.EXPORT_SAVED_SOME to "Inyandiko zabitswe aho wahisemo: {0} kuri {1}. Nta kintu cyasigaye kuri iyi tablette.",
+    Str.EXPORT_NONE_SAVED to "Nta kintu cyabitswe.",
+    Str.EXPORT_NOT_WRITTEN to "Kopi ntiyashoboye kwandikwa aho (inyandiko zabitswe: {0} kuri {1}). Nta kintu cyasigaye kuri iyi tablette: hitamo ahandi wongere ubike.",
+    Str.DRAFT_MARK_CD to "Iyi nyandiko ni iy'agateganyo: ntirasuzumwa.",
 )

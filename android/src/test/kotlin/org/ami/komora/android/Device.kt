@@ -211,6 +211,21 @@ class Device(val application: TestApplication) {
     fun picked(label: String): String? = views().firstOrNull { it.contentDescription?.toString()?.startsWith("$label:") == true }
         ?.let { (it as TextView).text.toString() }
 
+    /**
+     * The system's document picker the app opened (to save a client's file): the supervisor
+     * picks [uri] (null: she cancels). Returns the intent the app opened it with.
+     */
+    fun answerDocumentPicker(uri: android.net.Uri?): android.content.Intent {
+        val asked = shadowOf(activity).nextStartedActivityForResult ?: error("no document picker was opened; the screen shows:\n${visibleText()}")
+        val answer = uri?.let { android.content.Intent().setData(it) }
+        shadowOf(activity).receiveResult(asked.intent, if (uri != null) Activity.RESULT_OK else Activity.RESULT_CANCELED, answer)
+        settle()
+        return asked.intent
+    }
+
+    /** Whether the app opened a picker (or any activity for a result) not yet answered. */
+    fun pickerWaiting(): Boolean = shadowOf(activity).peekNextStartedActivityForResult() != null
+
     /** The back button (or gesture). */
     fun back(): Device {
         val dialog = org.robolectric.shadows.ShadowDialog.getShownDialogs().lastOrNull { it.isShowing }

@@ -18,9 +18,9 @@ import org.ami.komora.ui.Str
 val TOUR_STOPS = listOf(
     "enrol", "enrol-mistakes", "caseload-empty", "caseload", "caseload-search", "client-form",
     "client-form-mistakes", "client-form-place", "picker", "client-file", "confirm", "link-household",
-    "session-form", "date-picker", "measure", "measure-result", "session-draft", "caseload-drafts", "groups", "new-group", "group",
+    "session-form", "date-picker", "measure", "measure-result", "measure-draft", "session-draft", "caseload-drafts", "groups", "new-group", "group",
     "requests", "settings", "join-team", "practice-join", "practice-caseload", "unlock",
-    "review-queue", "session-review", "figures", "unlock-wait", "revoked",
+    "review-queue", "session-review", "client-export", "client-export-saved", "figures", "unlock-wait", "revoked",
 )
 
 class Tour(private val d: Device, private val dir: File, private val language: Language, private val at: (String, (() -> Unit)?) -> Unit) {
@@ -117,6 +117,13 @@ class Tour(private val d: Device, private val dir: File, private val language: L
             stop("measure-result")
             d.tap(t[Str.DONE])
 
+            // The SRQ-20, whose English introduction is not yet checked against its source:
+            // the draft mark under its text.
+            d.pick(t[Str.FIELD_INSTRUMENT], org.ami.komora.ui.Lists.instrumentName("srq-20"))
+            d.tap(t[Str.GIVE_MEASURE])
+            stop("measure-draft")
+            d.back()
+
             // A note begun, then the tablet locked in her pocket: the draft comes back.
             d.tap(t[Str.RECORD_SESSION] + ": " + t.term("trauma"))
             d.type(t[Str.FIELD_NOTES], "Her husband was at home; we spoke outside. She asked about")
@@ -181,6 +188,24 @@ class Tour(private val d: Device, private val dir: File, private val language: L
             d.tapStarting("Mukamana Odette")
             d.type(t[Str.COMMENT_HINT], "Good safety plan. Ask her about the anniversary next time.")
             stop("session-review")
+
+            // Odette asks for her file: Jean reads its notes, includes the home visit's, and
+            // saves the page and the data on the USB stick he picks.
+            jean.open(Screen.ClientFile(people.id("Mukamana Odette")))
+            d.settle()
+            d.tap(t[Str.EXPORT_ENTRY])
+            val notes = d.views().first { (it as? android.widget.TextView)?.text?.toString() == "She spoke about the anniversary; her son listened." }
+            val include = d.views(notes.parent as android.view.View).first { it is android.widget.RadioButton && it.text.toString() == t[Str.EXPORT_INCLUDE] }
+            d.tap(include, "include the home visit's notes")
+            stop("client-export")
+            d.tap(t[Str.EXPORT_SAVE])
+            for (doc in listOf("page", "data")) {
+                val at = android.net.Uri.parse("content://com.android.externalstorage.documents/document/usb%3A$doc")
+                org.robolectric.Shadows.shadowOf(d.activity.contentResolver).registerOutputStream(at, java.io.ByteArrayOutputStream())
+                d.answerDocumentPicker(at)
+            }
+            check(d.shows(t[Str.EXPORT_SAVED])) { "not saved: ${d.visibleText()}" }
+            stop("client-export-saved")
             d.destroy()
 
             // Diane's tablet, a data officer's: the figures and nothing else.

@@ -51,4 +51,36 @@ class ClientExportFlowTest {
             assertEquals(passageReasons(Language.ENGLISH).keys, passageReasons(l).keys, "$l")
         }
     }
+
+    @Test
+    fun `her file offers the copy on a lone tablet and never in the practice team, and the screen says where the copy went`() {
+        val tablet = Tablet(tmp.resolve("t")).standalone()
+        val client = tablet.recordClient("Mukamana Odette")
+        val file = ClientFilePresenter(tablet.app, client)
+        assertTrue(file.state.value.canExport, "a tablet outside any team: its one user may give the file")
+        file.giveFile()
+        assertEquals(Screen.ClientExport(client), tablet.app.current)
+
+        val p = ClientExportPresenter(tablet.app, client)
+        p.produce()
+        assertEquals("komora-file-${tablet.app.vault().today()}", p.state.value.ready!!.name, "the date, never her name")
+        p.saved(written = 2, failed = 0, of = 2)
+        assertEquals(tablet.t[Str.EXPORT_SAVED], p.state.value.saved)
+        assertNull(p.state.value.ready, "dropped once written")
+        p.language(null)
+        assertEquals(tablet.t[Str.EXPORT_SAVED], p.state.value.saved, "choosing what is already chosen changes nothing")
+        p.produce()
+        p.saved(written = 0, failed = 1, of = 2)
+        assertEquals(tablet.t.format(Str.EXPORT_NOT_WRITTEN, 0, 2), p.state.value.message)
+        assertNull(p.state.value.saved)
+        p.produce()
+        p.saved(written = 0, failed = 0, of = 2)
+        assertEquals(tablet.t[Str.EXPORT_NONE_SAVED], p.state.value.saved)
+        assertNull(p.state.value.message)
+
+        // The practice team's people are made up, whoever holds the tablet: no copy to give.
+        kotlinx.coroutines.runBlocking { tablet.app.joinPractice(TABLET_PIN) }
+        val made = tablet.app.vault().clients().first().id
+        assertFalse(ClientFilePresenter(tablet.app, made).state.value.canExport)
+    }
 }

@@ -33,6 +33,9 @@ class FiguresFlowTest : WithServer() {
                 save()
             }
         }
+        // Her first client's PHQ-9: the figures count it by band and name the cut-off set.
+        val first = counsellor.app.vault().clients().first { it.name == names.first() }.id
+        counsellor.app.vault().addAssessment(org.ami.komora.core.NewAssessment(clientId = first, instrument = "phq-9", answers = List(9) { 1 }))
         counsellor.sync()
         supervisor.sync()
 
@@ -42,6 +45,10 @@ class FiguresFlowTest : WithServer() {
         assertTrue(shown.rows.any { it.label.startsWith("Sessions") && it.detail == "Total" && it.count == "5" }, "five sessions")
         assertTrue(shown.rows.any { it.label.startsWith("People reached") && it.detail == "by district: Huye" && it.count == "5" })
         assertTrue(shown.range.isNotEmpty())
+        val phq = Lists.instrumentName("phq-9")
+        assertTrue(shown.rows.any { it.label == "Latest score, by band" && it.detail == "$phq: Mild" && it.count == "<5" }, "a score of 9 is mild")
+        assertTrue(shown.rows.any { it.label == "Cut-off set used" && it.detail == "$phq: phq-9:standard" })
+        assertTrue(shown.rows.none { it.label.startsWith(officer.t[Str.FIGURES_TITLE]) }, "every figure says what it counts")
 
         // The supervisor's figures are the same, to the digit.
         val his = FiguresPresenter(supervisor.app)
