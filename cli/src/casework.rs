@@ -812,7 +812,8 @@ pub fn audit_command(v: &mut Vault, cmd: AuditCommand, out: &Output) -> Result<(
         AuditCommand::Export { file } => {
             let csv = v.audit_csv()?;
             write_new_file(&file, csv.as_bytes())?;
-            let rows = csv.lines().count().saturating_sub(1);
+            // Rows as a CSV reader counts them: a quoted cell may hold a line break.
+            let rows = csv::Reader::from_reader(csv.as_bytes()).records().count();
             out.record(json!({ "file": file, "rows": rows }));
         }
     }

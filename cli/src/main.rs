@@ -10,7 +10,9 @@ mod casework;
 mod content;
 mod output;
 mod passphrase;
+mod progress;
 mod rights;
+mod table;
 mod teams;
 mod xlsx;
 
@@ -494,7 +496,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             )?;
             vault.reattach(&mut t, &server, &code, pin)?;
             let mut t = transport(&vault.sync_settings()?)?;
-            let mut bar = output::ProgressLine::new(!out.json);
+            let mut bar = progress::ProgressLine::new(!out.json);
             let report = vault.sync(&mut t, &SyncOptions::default(), &mut |p| bar.show(p));
             bar.finish();
             out.synced(&revocation_checked(report, &dir)?, &vault.sync_status()?);
@@ -568,7 +570,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Sync => {
             let mut vault = unlock(&dir)?;
             let mut t = transport(&vault.sync_settings()?)?;
-            let mut bar = output::ProgressLine::new(!out.json);
+            let mut bar = progress::ProgressLine::new(!out.json);
             let mut report = vault.sync(&mut t, &SyncOptions::default(), &mut |p| bar.show(p));
             // A server on a key this tablet does not know: trust it only if an administrator
             // signed its pin (a rebuilt server), then sync again.

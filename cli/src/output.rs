@@ -2,13 +2,13 @@
 
 use std::path::Path;
 
-use std::io::{IsTerminal, Write};
-
 use komora_core::{
     ApplyReport, Client, DeviceId, Fleet, FleetDevice, FormatRaise, HistoryChange, HistoryEntry,
-    Invitation, Listing, RecordId, SyncPhase, SyncProgress, SyncReport, SyncStatus, Vault,
+    Invitation, Listing, RecordId, SyncReport, SyncStatus, Vault,
 };
 use serde_json::{json, Value as Json};
+
+use crate::table::Columns;
 
 pub struct Output {
     pub json: bool,
@@ -100,25 +100,25 @@ impl Output {
         if self.json {
             self.print_json(Json::Array(list.items.iter().map(client_json).collect()));
         } else {
-            println!(
-                "{:<32}  {:<28}  {:<3}  {:<5}  DISTRICT",
-                "ID", "NAME", "SEX", "BORN"
-            );
+            let mut table = Columns::new(&["ID", "NAME", "SEX", "BORN", "DISTRICT"]).wrap(&[1, 4]);
             for c in &list.items {
                 let flag = if c.conflicts.is_empty() {
                     ""
                 } else {
                     "  (conflicting edits: see history)"
                 };
-                println!(
-                    "{:<32}  {:<28}  {:<3}  {:<5}  {}{flag}",
-                    c.id,
-                    c.name,
-                    c.sex.map_or("", |s| s.code()),
+                table.row(vec![
+                    c.id.to_string(),
+                    c.name.clone(),
+                    c.sex.map_or("", |s| s.code()).to_owned(),
                     c.birth_year.map_or(String::new(), |y| y.to_string()),
-                    c.location.as_ref().map_or("", |l| l.district.as_str()),
-                );
+                    format!(
+                        "{}{flag}",
+                        c.location.as_ref().map_or("", |l| l.district.as_str())
+                    ),
+                ]);
             }
+            table.print();
             println!("{} client(s)", list.items.len());
         }
         if !list.unreadable.is_empty() {
@@ -176,15 +176,18 @@ impl Output {
             self.print_json(Json::Array(entries.iter().map(history_json).collect()));
             return;
         }
+        let mut table = Columns::untitled().wrap(&[3]);
         for e in entries {
             let (what, value) = change_parts(&e.change);
-            let status = e.status.code();
-            println!(
-                "{}  {status:<10}  {what:<7}  {value}  (device {})",
+            table.row(vec![
                 iso8601(e.at.wall_ms),
-                short(&e.device.to_string())
-            );
+                e.status.code().to_owned(),
+                what.to_owned(),
+                value.to_string(),
+                format!("(device {})", short(&e.device.to_string())),
+            ]);
         }
+        table.print();
     }
 }
 
@@ -195,18 +198,25 @@ impl Output {
             self.print_json(Json::Array(rows.to_vec()));
             return;
         }
+        let mut table = Columns::untitled().wrap(&[0, 3]);
         for r in rows {
-            let text = |k: &str| r.get(k).and_then(Json::as_str).unwrap_or("");
+            let text = |k: &str| r.get(k).and_then(Json::as_str).unwrap_or("").to_owned();
             match r.get("team").and_then(Json::as_str) {
-                Some(team) => println!(
-                    "{team:<24} {:<12} device {}  --vault {}",
+                Some(team) => table.row(vec![
+                    team.to_owned(),
                     text("role"),
-                    text("device_id"),
-                    text("vault")
-                ),
-                None => println!("(cannot open: {})  {}", text("note"), text("vault")),
+                    format!("device {}", text("device_id")),
+                    format!("--vault {}", text("vault")),
+                ]),
+                None => table.row(vec![
+                    format!("(cannot open: {})", text("note")),
+                    String::new(),
+                    String::new(),
+                    text("vault"),
+                ]),
             }
         }
+        table.print();
     }
 
     pub fn transferred(&self, moved: &komora_core::Transfer, to: &str, from: &str, sent: bool) {
@@ -309,10 +319,19 @@ impl Output {
             self.print_json(Json::Array(rows));
             return;
         }
-        println!(
-            "{:<32}  {:<12}  {:<22}  {:<8}  {:>6}  {:<20}  {:>7}  {:>8}  LAST SEEN",
-            "ID", "ROLE", "STATE", "APP", "FORMAT", "LAST SYNC", "WAITING", "NOT READ"
-        );
+        let mut table = Columns::new(&[
+            "ID",
+            "ROLE",
+            "STATE",
+            "APP",
+            "FORMAT",
+            "LAST SYNC",
+            "WAITING",
+            "NOT READ",
+            "LAST SEEN",
+        ])
+        .right(&[4, 6, 7])
+        .wrap(&[2, 3]);
         for d in &fleet.devices {
             let me = if d.id == me { "  (this device)" } else { "" };
             let state = if d.revoked {
@@ -325,19 +344,19 @@ impl Output {
                 "active"
             };
             let r = d.report.as_ref();
-            println!(
-                "{:<32}  {:<12}  {:<22}  {:<8}  {:>6}  {:<20}  {:>7}  {:>8}  {}{me}",
+            table.row(vec![
                 d.id.to_string(),
-                d.role.as_str(),
-                state,
+                d.role.as_str().to_owned(),
+                state.to_owned(),
                 r.map_or("-".into(), |r| r.app_version.clone()),
                 r.map_or("-".into(), |r| r.format.to_string()),
                 r.and_then(|r| r.last_sync_ms).map_or("-".into(), iso8601),
                 r.map_or("-".into(), |r| r.pending.to_string()),
                 r.map_or("-".into(), |r| (r.parked + r.set_aside).to_string()),
-                d.last_seen_ms.map_or("-".into(), iso8601)
-            );
+                format!("{}{me}", d.last_seen_ms.map_or("-".into(), iso8601)),
+            ]);
         }
+        table.print();
         match &fleet.backup {
             None => println!("server backups: the server does not say"),
             Some(b) if !b.scheduled && b.last_good_ms.is_none() => {
@@ -388,9 +407,7 @@ impl Output {
                     "Tablets that cannot read format {} yet (update them first):",
                     team + 1
                 );
-                for d in behind {
-                    print_behind(d);
-                }
+                print_behind(behind);
             }
         }
         Ok(())
@@ -421,9 +438,7 @@ impl Output {
                     println!(
                         "Not raised: these tablets cannot read it yet (update them, or --force):"
                     );
-                    for d in devices {
-                        print_behind(d);
-                    }
+                    print_behind(devices);
                 }
                 Err(komora_core::Error::Forbidden(format!(
                     "{} tablet(s) of the team cannot read that format yet",
@@ -545,50 +560,6 @@ impl Output {
     }
 }
 
-/// One self-rewriting line of progress on a terminal's stderr; silent otherwise.
-pub struct ProgressLine {
-    on: bool,
-    shown: bool,
-}
-
-impl ProgressLine {
-    pub fn new(wanted: bool) -> Self {
-        Self {
-            on: wanted && std::io::stderr().is_terminal(),
-            shown: false,
-        }
-    }
-
-    pub fn show(&mut self, p: &SyncProgress) {
-        if !self.on {
-            return;
-        }
-        let phase = match p.phase {
-            SyncPhase::Pushing => "sending",
-            SyncPhase::Pulling => "receiving",
-            SyncPhase::Done => "done",
-        };
-        let mut err = std::io::stderr().lock();
-        let _ = write!(
-            err,
-            "\r{phase:<9} sent {} ({} KiB) · received {} ({} KiB) · {} waiting   ",
-            p.sent_ops,
-            p.sent_bytes / 1024,
-            p.received_ops,
-            p.received_bytes / 1024,
-            p.waiting
-        );
-        let _ = err.flush();
-        self.shown = true;
-    }
-
-    pub fn finish(&self) {
-        if self.shown {
-            eprintln!();
-        }
-    }
-}
-
 fn print_fields(value: &Json, indent: &str) {
     let Json::Object(map) = value else {
         println!("{indent}{}", plain(value));
@@ -667,17 +638,33 @@ fn short(s: &str) -> &str {
     &s[..8.min(s.len())]
 }
 
-/// UTC time as `YYYY-MM-DDTHH:MM:SSZ` (the calendar arithmetic is the core's `Date`).
+/// UTC time as `YYYY-MM-DDTHH:MM:SSZ`, to the second; a time past the year 9999 (an absurd
+/// clock) is its last second, as the core's dates stop at 9999-12-31.
 pub fn iso8601(ms: u64) -> String {
-    let secs = ms / 1000;
-    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    let t = i64::try_from(ms / 1000)
+        .ok()
+        .and_then(|secs| time::UtcDateTime::from_unix_timestamp(secs).ok())
+        .unwrap_or(time::UtcDateTime::new(time::Date::MAX, time::Time::MAX));
     format!(
         "{}T{:02}:{:02}:{:02}Z",
-        komora_core::Date::from_days(days),
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
+        t.date(),
+        t.hour(),
+        t.minute(),
+        t.second()
     )
+}
+
+/// The tablets that cannot read the next format: id, role and the app each last reported.
+fn print_behind<'a>(devices: impl IntoIterator<Item = &'a FleetDevice>) {
+    let mut table = Columns::untitled().wrap(&[2]);
+    for d in devices {
+        let app = d.report.as_ref().map_or_else(
+            || "an app too old to say".to_owned(),
+            |r| format!("app {} (format {})", r.app_version, r.format),
+        );
+        table.row(vec![d.id.to_string(), d.role.as_str().to_owned(), app]);
+    }
+    table.print_indented("  ");
 }
 
 #[cfg(test)]
@@ -689,14 +676,6 @@ mod tests {
         assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
         assert_eq!(iso8601(1_796_004_000_000), "2026-11-30T02:00:00Z");
         assert_eq!(iso8601(951_782_400_000), "2000-02-29T00:00:00Z");
+        assert_eq!(iso8601(u64::MAX), "9999-12-31T23:59:59Z");
     }
-}
-
-/// One tablet that cannot read the next format: its id, role and the app it last reported.
-fn print_behind(d: &FleetDevice) {
-    let app = d.report.as_ref().map_or_else(
-        || "an app too old to say".to_owned(),
-        |r| format!("app {} (format {})", r.app_version, r.format),
-    );
-    println!("  {}  {:<12}  {app}", d.id, d.role.as_str());
 }

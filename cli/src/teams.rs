@@ -7,7 +7,7 @@ use clap::Subcommand;
 use komora_core::{Error, RecordId, SyncOptions, Vault, VaultOptions};
 use serde_json::json;
 
-use crate::{output, passphrase, transport, Failure};
+use crate::{output, passphrase, progress, transport, Failure};
 
 #[derive(Subcommand)]
 pub enum TeamCommand {
@@ -140,7 +140,7 @@ pub fn reattach_others(
         let mut t = transport(&first.sync_settings()?)?;
         first.reattach_team(&mut t, &mut other, pin)?;
         let mut t = transport(&other.sync_settings()?)?;
-        let mut bar = output::ProgressLine::new(!out.json);
+        let mut bar = progress::ProgressLine::new(!out.json);
         let report = other.sync(&mut t, &SyncOptions::default(), &mut |p| bar.show(p));
         bar.finish();
         out.synced(&report?, &other.sync_status()?);

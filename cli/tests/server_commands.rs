@@ -30,6 +30,19 @@ fn json(vault: &Path, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// A table printed for people, as its rows of cells (columns are two or more spaces apart).
+fn cells(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .map(|line| {
+            line.split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect()
+}
+
 #[test]
 fn bootstrap_invite_enrol_sync_status_list_and_revoke_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
@@ -128,6 +141,17 @@ fn bootstrap_invite_enrol_sync_status_list_and_revoke_from_the_command_line() {
 
     let synced = json(&admin, &["sync"]);
     assert_eq!(synced["received"], 1);
+    // Read by a script without --json (stderr not a terminal): the result, and no progress
+    // line rewriting itself.
+    let plain = komora(&admin, &["sync"]);
+    assert!(plain.status.success());
+    let said = String::from_utf8_lossy(&plain.stdout);
+    assert!(said.starts_with("Synced: sent 0 change(s)"), "{said}");
+    let noise = String::from_utf8_lossy(&plain.stderr);
+    assert!(
+        !noise.contains('\r') && !noise.contains('\u{1b}'),
+        "{noise:?}"
+    );
     let list = json(&admin, &["client", "list"]);
     assert_eq!(list[0]["id"], added["id"]);
 
@@ -146,6 +170,47 @@ fn bootstrap_invite_enrol_sync_status_list_and_revoke_from_the_command_line() {
     // The fleet view says which team format each tablet's app reads; a new team is at this
     // app's, and nothing above it can be raised.
     assert_eq!(row["format"], komora_core::format::APP_FORMAT);
+    // The same fleet for a person: a table, one tablet a row under the columns' titles.
+    let human = komora(&admin, &["device", "list"]);
+    let table = cells(&String::from_utf8_lossy(&human.stdout));
+    assert_eq!(
+        table[0],
+        [
+            "ID",
+            "ROLE",
+            "STATE",
+            "APP",
+            "FORMAT",
+            "LAST SYNC",
+            "WAITING",
+            "NOT READ",
+            "LAST SEEN"
+        ]
+    );
+    let format = komora_core::format::APP_FORMAT.to_string();
+    let tablet_row = table.iter().find(|r| r[0] == tablet_id).unwrap();
+    assert_eq!(
+        tablet_row[1..9],
+        [
+            "counsellor",
+            "active",
+            row["app_version"].as_str().unwrap(),
+            &format,
+            row["last_sync"].as_str().unwrap(),
+            "0",
+            "0",
+            row["last_seen"].as_str().unwrap(),
+        ]
+    );
+    let admin_row = table
+        .iter()
+        .find(|r| r[0] != tablet_id && r[0] != "ID")
+        .unwrap();
+    assert_eq!(admin_row.last().unwrap(), "(this device)");
+    assert_eq!(
+        table.last().unwrap()[0],
+        "server backups: NONE scheduled (start the server with --backup-every)"
+    );
     let format = json(&admin, &["admin", "format"]);
     assert_eq!(format["team_format"], komora_core::format::APP_FORMAT);
     assert_eq!(format["cannot_read_next"].as_array().map(Vec::len), Some(2));

@@ -43,6 +43,7 @@ pub(crate) mod retention;
 pub(crate) mod review;
 pub(crate) mod rights;
 pub(crate) mod session;
+pub(crate) mod spreadsheet;
 pub(crate) mod transfer;
 
 use crate::error::{Error, Result};
@@ -234,36 +235,5 @@ impl Vault {
             Err(Error::NotEnrolled) => Ok(None),
             Err(e) => Err(e),
         }
-    }
-}
-
-/// One CSV cell: quoted when it holds a comma, a quote or a line break, and kept from being
-/// read as a formula by a spreadsheet (a leading `=`, `+`, `-` or `@` gets a `'`). Audit rows
-/// carry kinds written by other devices: a cell must never become a command.
-pub(crate) fn csv(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv;
-
-    #[test]
-    fn a_csv_cell_never_splits_a_row_or_becomes_a_formula() {
-        assert_eq!(csv("session"), "session");
-        assert_eq!(csv("a,b"), "\"a,b\"");
-        assert_eq!(csv("say \"no\""), "\"say \"\"no\"\"\"");
-        assert_eq!(csv("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv("x\n=cmd"), "\"x\n=cmd\"");
-        assert_eq!(csv("-2"), "'-2");
     }
 }

@@ -12,12 +12,11 @@
 //! only for the same metric and month (see ARCHITECTURE.md, known limits).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt::Write as _;
 
-use super::csv;
 use super::date::Date;
 use super::index::CaseIndex;
 use super::rights;
+use super::spreadsheet::{Cell, Sheet};
 use crate::client::Client;
 use crate::error::Result;
 use crate::ids::RecordId;
@@ -170,20 +169,18 @@ impl ReportRow {
 
 /// The rows as CSV: `metric,month,dimension,value,count,average`.
 pub fn to_csv(rows: &[ReportRow]) -> String {
-    let mut out = String::from("metric,month,dimension,value,count,average\n");
+    let mut sheet = Sheet::new(["metric", "month", "dimension", "value", "count", "average"]);
     for r in rows {
-        let _ = writeln!(
-            out,
-            "{},{},{},{},{},{}",
-            csv(&r.metric),
-            csv(&r.month),
-            csv(&r.dimension),
-            csv(&r.value),
-            r.count,
-            r.average
-        );
+        sheet.row([
+            Cell::Text(&r.metric),
+            Cell::Text(&r.month),
+            Cell::Text(&r.dimension),
+            Cell::Text(&r.value),
+            Cell::Plain(&r.count),
+            Cell::Plain(&r.average),
+        ]);
     }
-    out
+    sheet.finish()
 }
 
 fn cell(n: usize) -> String {
