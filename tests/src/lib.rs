@@ -1,6 +1,7 @@
 //! Helpers for the scenario tests: hand-set clocks, replica exchange, snapshots and a small
 //! deterministic random source.
 
+pub mod convergence;
 pub mod kill_campaign;
 pub mod proxy;
 pub mod server;

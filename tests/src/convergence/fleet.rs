@@ -1,0 +1,401 @@
+//! The replicas of one run and what happens to them: actions from the kinds' table, partial
+//! deliveries while they work, time passing on their clocks, then every operation delivered
+//! to every replica in random order and batches with duplicates, then the checks.
+//!
+//! The replicas are in-memory vaults of one team (the team keys, no server): operations move
+//! between them as they do by batch file (`Vault::ops_missing_from`, `Vault::apply_ops`), and
+//! every merge, key and erasure rule of the core applies as on a tablet.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use komora_core::{DeviceId, Error, OpEnvelope, OpId, RecordId, ReportOptions, TeamKeys, Vault};
+
+use super::kinds::{by_name, ActionRef, Ctx, Outcome, Promise};
+use super::model::{Change, Model};
+use super::screens::{difference, screens};
+use crate::{ManualClock, Rng, MORNING_MS};
+
+/// How many actions did something, wrote nothing, were refused or had nothing to act on.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Tally {
+    pub wrote: u64,
+    pub nothing: u64,
+    pub refused: u64,
+    pub skipped: u64,
+}
+
+pub struct Fleet {
+    team: TeamKeys,
+    clocks: Vec<Arc<ManualClock>>,
+    vaults: Vec<Vault>,
+    devices: Vec<DeviceId>,
+    pub model: Model,
+    /// Per replica: every operation its log has held (a log forgets only an erased client's).
+    known: Vec<HashSet<OpId>>,
+    /// Per action of the table (by name), what happened to it in this run.
+    pub tally: BTreeMap<String, Tally>,
+}
+
+impl Fleet {
+    /// One replica per clock offset.
+    pub fn new(skews: &[u64]) -> Self {
+        let team = TeamKeys::generate();
+        let clocks: Vec<Arc<ManualClock>> =
+            skews.iter().map(|s| ManualClock::at(MORNING_MS + s)).collect();
+        let vaults: Vec<Vault> = clocks
+            .iter()
+            .map(|c| Vault::ephemeral(&team, c.clone()).unwrap())
+            .collect();
+        let devices = vaults.iter().map(Vault::device_id).collect();
+        Self {
+            team,
+            known: vec![HashSet::new(); vaults.len()],
+            clocks,
+            vaults,
+            devices,
+            model: Model::default(),
+            tally: BTreeMap::new(),
+        }
+    }
+
+    fn refresh_known(&mut self, at: usize) {
+        let ops = self.vaults[at].all_ops().unwrap();
+        self.known[at].extend(ops.iter().map(OpEnvelope::op_id));
+    }
+
+    /// Replica `at` takes `action` with the generator's picks.
+    pub fn act(&mut self, at: usize, action: ActionRef, picks: [u8; 3], value: u16) -> Result<(), String> {
+        self.refresh_known(at);
+        let seen = Rc::new(self.known[at].clone());
+        let held = self.model.records_of(&seen);
+        let before = self.vaults[at].summary().unwrap();
+        let outcome = {
+            let mut ctx = Ctx {
+                vault: &mut self.vaults[at],
+                made: &self.model.made,
+                devices: &self.devices,
+                held: &held,
+                picks,
+                value,
+            };
+            (action.action().run)(&mut ctx)
+        };
+        let new: Vec<OpId> = self.vaults[at]
+            .ops_missing_from(&before)
+            .unwrap()
+            .iter()
+            .map(OpEnvelope::op_id)
+            .collect();
+        let tally = self.tally.entry(format!("{action:?}")).or_default();
+        match outcome {
+            Outcome::Skipped => {
+                tally.skipped += 1;
+                if !new.is_empty() {
+                    return Err(format!("{action:?} had nothing to act on and wrote {}", new.len()));
+                }
+            }
+            Outcome::Refused(e) => {
+                tally.refused += 1;
+                let typed = matches!(
+                    e,
+                    Error::Validation { .. }
+                        | Error::ConsentWithdrawn { .. }
+                        | Error::Objected { .. }
+                        | Error::NotFound(_)
+                );
+                if !typed {
+                    return Err(format!("{action:?} at replica {at} failed: {e:?}"));
+                }
+                if !new.is_empty() {
+                    return Err(format!("{action:?} was refused ({e}) and still wrote"));
+                }
+            }
+            Outcome::Wrote(effects) => {
+                if effects.is_empty() {
+                    tally.nothing += 1;
+                    if !new.is_empty() {
+                        return Err(format!("{action:?} changed nothing and wrote {}", new.len()));
+                    }
+                } else {
+                    tally.wrote += 1;
+                    if new.len() != 1 {
+                        return Err(format!(
+                            "{action:?} wrote {} operations where one was expected",
+                            new.len()
+                        ));
+                    }
+                    self.model.wrote(at, new[0], seen, effects);
+                }
+            }
+            Outcome::Untracked => tally.wrote += 1,
+        }
+        self.known[at].extend(new);
+        Ok(())
+    }
+
+    /// Replica `to` receives what `from` holds and it lacks: everything, in `from`'s order,
+    /// as a batch file brings it (`share` 0), or about `share` quarters of it, shuffled, with a
+    /// few operations it already holds, in one to three batches.
+    pub fn deliver(&mut self, from: usize, to: usize, share: u8, seed: u64) -> Result<(), String> {
+        if from == to {
+            return Ok(());
+        }
+        let missing = self.vaults[from]
+            .ops_missing_from(&self.vaults[to].summary().unwrap())
+            .unwrap();
+        let mut rng = Rng::new(seed);
+        let batches: Vec<Vec<OpEnvelope>> = if share == 0 {
+            vec![missing]
+        } else {
+            let mut some: Vec<OpEnvelope> = missing
+                .into_iter()
+                .filter(|_| rng.below(4) < u64::from(share))
+                .collect();
+            let held = self.vaults[to].all_ops().unwrap();
+            some.extend(held.into_iter().filter(|_| rng.below(8) == 0));
+            rng.shuffle(&mut some);
+            let cut = 1 + rng.below(3) as usize;
+            let size = some.len().div_ceil(cut).max(1);
+            some.chunks(size).map(<[OpEnvelope]>::to_vec).collect()
+        };
+        for batch in batches {
+            let report = self.vaults[to].apply_ops(&batch).map_err(|e| format!("{e:?}"))?;
+            if !report.rejected.is_empty() {
+                return Err(format!("replica {to} refused {:?}", report.rejected));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn wait(&mut self, at: usize, ms: u64) {
+        self.clocks[at].advance(ms);
+    }
+
+    /// Every replica receives every operation any replica holds: shuffled, a third of them
+    /// twice, in random batches.
+    pub fn deliver_everything(&mut self, seed: u64) -> Result<(), String> {
+        let mut all: Vec<OpEnvelope> = Vec::new();
+        let mut ids = HashSet::new();
+        for v in &self.vaults {
+            for env in v.all_ops().unwrap() {
+                if ids.insert(env.op_id()) {
+                    all.push(env);
+                }
+            }
+        }
+        let mut rng = Rng::new(seed);
+        for (i, v) in self.vaults.iter_mut().enumerate() {
+            let mut delivery = all.clone();
+            delivery.extend(all.iter().filter(|_| rng.below(3) == 0).cloned());
+            rng.shuffle(&mut delivery);
+            let mut rest = &delivery[..];
+            while !rest.is_empty() {
+                let n = 1 + rng.below(rest.len() as u64) as usize;
+                let report = v.apply_ops(&rest[..n]).map_err(|e| format!("{e:?}"))?;
+                if !report.rejected.is_empty() {
+                    return Err(format!("replica {i} refused {:?}", report.rejected));
+                }
+                rest = &rest[n..];
+            }
+        }
+        Ok(())
+    }
+
+    /// After everything was delivered: every replica shows the same; what the oracle expects
+    /// is shown; erased files are unreadable everywhere and in every log.
+    pub fn check(&mut self) -> Result<(), String> {
+        // Everyone looks at the same instant (what is due today depends on it).
+        let now = self.clocks.iter().map(|c| komora_core::TimeSource::now_ms(&**c)).max().unwrap();
+        for c in &self.clocks {
+            c.set(now);
+        }
+        let erased: HashSet<RecordId> = self
+            .model
+            .made
+            .iter()
+            .filter(|m| self.model.erased(m))
+            .map(|m| m.id)
+            .collect();
+        let first = screens(&self.vaults[0], &self.model.made, &erased);
+        for (i, v) in self.vaults.iter().enumerate().skip(1) {
+            let other = screens(v, &self.model.made, &erased);
+            if other != first {
+                return Err(format!(
+                    "replica {i} shows something else than replica 0:\n{}",
+                    difference(&first, &other)
+                ));
+            }
+        }
+        self.check_model()?;
+        self.check_erasures()?;
+        // The donors' figures: the same table everywhere (each tablet notes the report in its
+        // own audit trail, after the comparison above).
+        let mut tables = Vec::new();
+        for v in &mut self.vaults {
+            tables.push(format!("{:?}", v.report_table(&ReportOptions::default()).unwrap()));
+        }
+        if let Some(i) = tables.iter().position(|t| *t != tables[0]) {
+            return Err(format!("replica {i} counts other figures than replica 0"));
+        }
+        Ok(())
+    }
+
+    fn check_model(&self) -> Result<(), String> {
+        let v = &self.vaults[0];
+        for m in &self.model.made {
+            let kind = by_name(m.kind);
+            let shown = (kind.read)(v, m.id);
+            let Some(shown) = shown else {
+                if self.model.alive(m) {
+                    return Err(format!("{} {} was lost: no replica shows it", m.kind, m.id));
+                }
+                continue;
+            };
+            if !self.model.alive(m) {
+                return Err(format!(
+                    "{} {} is shown though its client was {}",
+                    m.kind,
+                    m.id,
+                    if self.model.erased(m) { "erased" } else { "deleted" }
+                ));
+            }
+            for field in kind.fields {
+                let name = field.name;
+                match field.promise {
+                    Promise::Register | Promise::RegisterUnflagged => {
+                        if !self.model.registers(m.id, name) {
+                            continue;
+                        }
+                        let frontier = self.model.frontier(m.id, name);
+                        let values: Vec<&str> = frontier
+                            .iter()
+                            .map(|w| match &w.change {
+                                Change::Set(v) => v.as_str(),
+                                _ => unreachable!("a frontier holds register writes"),
+                            })
+                            .collect();
+                        let on_screen = shown.value(name).unwrap_or_default();
+                        if frontier.len() == 1 && on_screen != values[0] {
+                            return Err(format!(
+                                "{} {} shows {name} = {on_screen:?}, not {:?}, the write that saw every other",
+                                m.kind, m.id, values[0]
+                            ));
+                        }
+                        if !values.contains(&on_screen) {
+                            return Err(format!(
+                                "{} {} shows {name} = {on_screen:?}, none of the values that stand: {values:?}",
+                                m.kind, m.id
+                            ));
+                        }
+                        if field.promise == Promise::Register {
+                            let flagged = shown
+                                .conflicts
+                                .as_ref()
+                                .is_some_and(|c| c.iter().any(|f| f == name));
+                            if flagged != (frontier.len() > 1) {
+                                return Err(format!(
+                                    "{} {} has {} concurrent values of {name} ({values:?}) and {} it",
+                                    m.kind,
+                                    m.id,
+                                    frontier.len(),
+                                    if flagged { "flags" } else { "does not flag" }
+                                ));
+                            }
+                        }
+                        if m.kind == "client" {
+                            self.check_history(v, m.id, name, &frontier)?;
+                        }
+                    }
+                    Promise::AddWins => {
+                        let expected: BTreeSet<String> = self
+                            .model
+                            .elements(m.id, name)
+                            .into_iter()
+                            .filter(|e| !field.hidden.is_some_and(|hidden| hidden(v, e)))
+                            .collect();
+                        let on_screen: BTreeSet<String> = shown
+                            .elements(name)
+                            .unwrap_or_default()
+                            .iter()
+                            .cloned()
+                            .collect();
+                        if expected != on_screen {
+                            return Err(format!(
+                                "{} {} shows {name} = {on_screen:?}; the adds no removal saw make {expected:?}",
+                                m.kind, m.id
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A client's history lists every value that stands: the shown one as current, the
+    /// others as concurrent.
+    fn check_history(
+        &self,
+        v: &Vault,
+        id: RecordId,
+        field: &str,
+        frontier: &[&super::model::Write],
+    ) -> Result<(), String> {
+        let history = v.client_history(id, field).unwrap();
+        let standing: BTreeSet<OpId> = history
+            .iter()
+            .filter(|e| e.status != komora_core::EntryStatus::Replaced)
+            .map(|e| e.op_id)
+            .collect();
+        let expected: BTreeSet<OpId> = frontier.iter().map(|w| w.op).collect();
+        if standing != expected {
+            return Err(format!(
+                "client {id}'s history of {field} lists {} standing values where {} stand",
+                standing.len(),
+                expected.len()
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_erasures(&self) -> Result<(), String> {
+        let erased: BTreeSet<RecordId> = self.model.erased.keys().copied().collect();
+        for (i, v) in self.vaults.iter().enumerate() {
+            let listed: BTreeSet<RecordId> = v.erasures().unwrap().iter().map(|e| e.client).collect();
+            if listed != erased {
+                return Err(format!(
+                    "replica {i} lists the erasures of {} clients, {} were erased",
+                    listed.len(),
+                    erased.len()
+                ));
+            }
+        }
+        if erased.is_empty() {
+            return Ok(());
+        }
+        // Someone holding the team's keys and a copy of every log, without the erasures, must
+        // still read nothing of an erased file: no log kept the operation carrying its key.
+        let mut thief = Vault::ephemeral(&self.team, ManualClock::at(MORNING_MS)).unwrap();
+        let mut ids = HashSet::new();
+        let mut copies = Vec::new();
+        for v in &self.vaults {
+            for env in v.all_ops().unwrap() {
+                if !self.model.erasure_ops.contains(&env.op_id()) && ids.insert(env.op_id()) {
+                    copies.push(env);
+                }
+            }
+        }
+        thief.apply_ops(&copies).map_err(|e| format!("{e:?}"))?;
+        for m in self.model.made.iter().filter(|m| self.model.erased(m)) {
+            if (by_name(m.kind).read)(&thief, m.id).is_some() {
+                return Err(format!(
+                    "{} {} of an erased file opens from the copies of the logs",
+                    m.kind, m.id
+                ));
+            }
+        }
+        Ok(())
+    }
+}
