@@ -42,8 +42,10 @@ impl Fleet {
     /// One replica per clock offset.
     pub fn new(skews: &[u64]) -> Self {
         let team = TeamKeys::generate();
-        let clocks: Vec<Arc<ManualClock>> =
-            skews.iter().map(|s| ManualClock::at(MORNING_MS + s)).collect();
+        let clocks: Vec<Arc<ManualClock>> = skews
+            .iter()
+            .map(|s| ManualClock::at(MORNING_MS + s))
+            .collect();
         let vaults: Vec<Vault> = clocks
             .iter()
             .map(|c| Vault::ephemeral(&team, c.clone()).unwrap())
@@ -60,14 +62,40 @@ impl Fleet {
         }
     }
 
+    /// What `at`'s log holds, after a delivery (merged operations, those kept waiting for
+    /// their file's key included once merged).
     fn refresh_known(&mut self, at: usize) {
         let ops = self.vaults[at].all_ops().unwrap();
         self.known[at].extend(ops.iter().map(OpEnvelope::op_id));
     }
 
-    /// Replica `at` takes `action` with the generator's picks.
-    pub fn act(&mut self, at: usize, action: ActionRef, picks: [u8; 3], value: u16) -> Result<(), String> {
-        self.refresh_known(at);
+    /// `action` with the generator's picks, on the first tablet from `at` on that has
+    /// something to act on (so deep files get written wherever they happen to be).
+    pub fn act(
+        &mut self,
+        at: usize,
+        action: ActionRef,
+        picks: [u8; 3],
+        value: u16,
+    ) -> Result<(), String> {
+        let n = self.vaults.len();
+        for r in (at..n).chain(0..at) {
+            if !self.act_at(r, action, picks, value)? {
+                return Ok(());
+            }
+        }
+        self.tally.entry(format!("{action:?}")).or_default().skipped += 1;
+        Ok(())
+    }
+
+    /// Returns whether the tablet had nothing to act on.
+    fn act_at(
+        &mut self,
+        at: usize,
+        action: ActionRef,
+        picks: [u8; 3],
+        value: u16,
+    ) -> Result<bool, String> {
         let seen = Rc::new(self.known[at].clone());
         let held = self.model.records_of(&seen);
         let before = self.vaults[at].summary().unwrap();
@@ -82,6 +110,9 @@ impl Fleet {
             };
             (action.action().run)(&mut ctx)
         };
+        if matches!(outcome, Outcome::Skipped) {
+            return Ok(true);
+        }
         let new: Vec<OpId> = self.vaults[at]
             .ops_missing_from(&before)
             .unwrap()
@@ -90,12 +121,7 @@ impl Fleet {
             .collect();
         let tally = self.tally.entry(format!("{action:?}")).or_default();
         match outcome {
-            Outcome::Skipped => {
-                tally.skipped += 1;
-                if !new.is_empty() {
-                    return Err(format!("{action:?} had nothing to act on and wrote {}", new.len()));
-                }
-            }
+            Outcome::Skipped => unreachable!("returned above"),
             Outcome::Refused(e) => {
                 tally.refused += 1;
                 let typed = matches!(
@@ -116,7 +142,10 @@ impl Fleet {
                 if effects.is_empty() {
                     tally.nothing += 1;
                     if !new.is_empty() {
-                        return Err(format!("{action:?} changed nothing and wrote {}", new.len()));
+                        return Err(format!(
+                            "{action:?} changed nothing and wrote {}",
+                            new.len()
+                        ));
                     }
                 } else {
                     tally.wrote += 1;
@@ -132,7 +161,7 @@ impl Fleet {
             Outcome::Untracked => tally.wrote += 1,
         }
         self.known[at].extend(new);
-        Ok(())
+        Ok(false)
     }
 
     /// Replica `to` receives what `from` holds and it lacks: everything, in `from`'s order,
@@ -161,11 +190,14 @@ impl Fleet {
             some.chunks(size).map(<[OpEnvelope]>::to_vec).collect()
         };
         for batch in batches {
-            let report = self.vaults[to].apply_ops(&batch).map_err(|e| format!("{e:?}"))?;
+            let report = self.vaults[to]
+                .apply_ops(&batch)
+                .map_err(|e| format!("{e:?}"))?;
             if !report.rejected.is_empty() {
                 return Err(format!("replica {to} refused {:?}", report.rejected));
             }
         }
+        self.refresh_known(to);
         Ok(())
     }
 
@@ -207,7 +239,12 @@ impl Fleet {
     /// is shown; erased files are unreadable everywhere and in every log.
     pub fn check(&mut self) -> Result<(), String> {
         // Everyone looks at the same instant (what is due today depends on it).
-        let now = self.clocks.iter().map(|c| komora_core::TimeSource::now_ms(&**c)).max().unwrap();
+        let now = self
+            .clocks
+            .iter()
+            .map(|c| komora_core::TimeSource::now_ms(&**c))
+            .max()
+            .unwrap();
         for c in &self.clocks {
             c.set(now);
         }
@@ -234,7 +271,10 @@ impl Fleet {
         // own audit trail, after the comparison above).
         let mut tables = Vec::new();
         for v in &mut self.vaults {
-            tables.push(format!("{:?}", v.report_table(&ReportOptions::default()).unwrap()));
+            tables.push(format!(
+                "{:?}",
+                v.report_table(&ReportOptions::default()).unwrap()
+            ));
         }
         if let Some(i) = tables.iter().position(|t| *t != tables[0]) {
             return Err(format!("replica {i} counts other figures than replica 0"));
@@ -258,7 +298,11 @@ impl Fleet {
                     "{} {} is shown though its client was {}",
                     m.kind,
                     m.id,
-                    if self.model.erased(m) { "erased" } else { "deleted" }
+                    if self.model.erased(m) {
+                        "erased"
+                    } else {
+                        "deleted"
+                    }
                 ));
             }
             for field in kind.fields {
@@ -363,7 +407,8 @@ impl Fleet {
     fn check_erasures(&self) -> Result<(), String> {
         let erased: BTreeSet<RecordId> = self.model.erased.keys().copied().collect();
         for (i, v) in self.vaults.iter().enumerate() {
-            let listed: BTreeSet<RecordId> = v.erasures().unwrap().iter().map(|e| e.client).collect();
+            let listed: BTreeSet<RecordId> =
+                v.erasures().unwrap().iter().map(|e| e.client).collect();
             if listed != erased {
                 return Err(format!(
                     "replica {i} lists the erasures of {} clients, {} were erased",

@@ -212,6 +212,15 @@ impl Ctx<'_> {
     }
 }
 
+/// An element to remove: mostly one this tablet shows, sometimes one it does not.
+fn to_remove(c: &Ctx<'_>, present: &[String], pool: &[&str]) -> String {
+    if !present.is_empty() && c.picks[2] % 4 != 0 {
+        present[usize::from(c.picks[1]) % present.len()].clone()
+    } else {
+        c.text(pool).to_owned()
+    }
+}
+
 fn choose<T: Copy>(items: &[T], pick: u8) -> Option<T> {
     (!items.is_empty()).then(|| items[usize::from(pick) % items.len()])
 }
@@ -232,6 +241,10 @@ pub struct Action {
     /// How often the generator draws it, against the others.
     pub weight: u32,
     pub run: fn(&mut Ctx<'_>) -> Outcome,
+}
+
+const fn act(name: &'static str, weight: u32, run: fn(&mut Ctx<'_>) -> Outcome) -> Action {
+    Action { name, weight, run }
 }
 
 /// The kind named `name`.
@@ -379,51 +392,15 @@ pub static KINDS: &[Kind] = &[
         ],
         read: read_client,
         actions: &[
-            Action {
-                name: "add",
-                weight: 4,
-                run: client_add,
-            },
-            Action {
-                name: "rename",
-                weight: 3,
-                run: client_rename,
-            },
-            Action {
-                name: "phone",
-                weight: 2,
-                run: client_phone,
-            },
-            Action {
-                name: "clear_phone",
-                weight: 1,
-                run: client_clear_phone,
-            },
-            Action {
-                name: "add_group",
-                weight: 2,
-                run: client_add_group,
-            },
-            Action {
-                name: "remove_group",
-                weight: 2,
-                run: client_remove_group,
-            },
-            Action {
-                name: "delete",
-                weight: 1,
-                run: client_delete,
-            },
-            Action {
-                name: "link_household",
-                weight: 2,
-                run: client_link,
-            },
-            Action {
-                name: "unlink_household",
-                weight: 1,
-                run: client_unlink,
-            },
+            act("add", 3, client_add),
+            act("rename", 3, client_rename),
+            act("phone", 2, client_phone),
+            act("clear_phone", 1, client_clear_phone),
+            act("add_group", 2, client_add_group),
+            act("remove_group", 2, client_remove_group),
+            act("delete", 1, client_delete),
+            act("link_household", 2, client_link),
+            act("unlink_household", 1, client_unlink),
         ],
     },
     Kind {
@@ -431,16 +408,8 @@ pub static KINDS: &[Kind] = &[
         fields: &[],
         read: read_consent,
         actions: &[
-            Action {
-                name: "give",
-                weight: 3,
-                run: consent_give,
-            },
-            Action {
-                name: "withdraw",
-                weight: 1,
-                run: consent_withdraw,
-            },
+            act("give", 3, consent_give),
+            act("withdraw", 1, consent_withdraw),
         ],
     },
     Kind {
@@ -456,56 +425,16 @@ pub static KINDS: &[Kind] = &[
         ],
         read: read_case,
         actions: &[
-            Action {
-                name: "open",
-                weight: 4,
-                run: case_open,
-            },
-            Action {
-                name: "status",
-                weight: 2,
-                run: case_status,
-            },
-            Action {
-                name: "risk",
-                weight: 1,
-                run: case_risk,
-            },
-            Action {
-                name: "assign",
-                weight: 1,
-                run: case_assign,
-            },
-            Action {
-                name: "add_problem",
-                weight: 1,
-                run: case_add_problem,
-            },
-            Action {
-                name: "remove_problem",
-                weight: 1,
-                run: case_remove_problem,
-            },
-            Action {
-                name: "raise_flag",
-                weight: 1,
-                run: case_raise_flag,
-            },
-            Action {
-                name: "clear_flag",
-                weight: 1,
-                run: case_clear_flag,
-            },
-            Action {
-                name: "add_client",
-                weight: 1,
-                run: case_add_client,
-            },
-            Action {
-                name: "remove_client",
-                weight: 1,
-                run: case_remove_client,
-            },
+            act("open", 5, case_open),
+            act("status", 2, case_status),
+            act("risk", 1, case_risk),
+            act("assign", 1, case_assign),
+            act("add_problem", 1, case_add_problem),
+            act("remove_problem", 1, case_remove_problem),
+            act("raise_flag", 1, case_raise_flag),
+            act("clear_flag", 1, case_clear_flag),
+            act("add_client", 1, case_add_client),
+            act("remove_client", 1, case_remove_client),
         ],
     },
     Kind {
@@ -520,107 +449,44 @@ pub static KINDS: &[Kind] = &[
         ],
         read: read_session,
         actions: &[
-            Action {
-                name: "add",
-                weight: 4,
-                run: session_add,
-            },
-            Action {
-                name: "notes",
-                weight: 3,
-                run: session_notes,
-            },
-            Action {
-                name: "duration",
-                weight: 1,
-                run: session_duration,
-            },
-            Action {
-                name: "follow_up_plan",
-                weight: 1,
-                run: session_follow_up,
-            },
-            Action {
-                name: "next_appointment",
-                weight: 1,
-                run: session_next,
-            },
-            Action {
-                name: "add_intervention",
-                weight: 1,
-                run: session_add_intervention,
-            },
-            Action {
-                name: "remove_intervention",
-                weight: 1,
-                run: session_remove_intervention,
-            },
+            act("add", 6, session_add),
+            act("notes", 4, session_notes),
+            act("duration", 1, session_duration),
+            act("follow_up_plan", 1, session_follow_up),
+            act("next_appointment", 1, session_next),
+            act("add_intervention", 1, session_add_intervention),
+            act("remove_intervention", 1, session_remove_intervention),
         ],
     },
     Kind {
         name: "review",
         fields: &[unflagged("response")],
         read: read_review,
-        actions: &[
-            Action {
-                name: "add",
-                weight: 2,
-                run: review_add,
-            },
-            Action {
-                name: "answer",
-                weight: 2,
-                run: review_answer,
-            },
-        ],
+        actions: &[act("add", 4, review_add), act("answer", 3, review_answer)],
     },
     Kind {
         name: "referral",
         fields: &[register("status"), register("follow_up")],
         read: read_referral,
         actions: &[
-            Action {
-                name: "add",
-                weight: 2,
-                run: referral_add,
-            },
-            Action {
-                name: "status",
-                weight: 1,
-                run: referral_status,
-            },
-            Action {
-                name: "follow_up",
-                weight: 1,
-                run: referral_follow_up,
-            },
+            act("add", 2, referral_add),
+            act("status", 1, referral_status),
+            act("follow_up", 1, referral_follow_up),
         ],
     },
     Kind {
         name: "assessment",
         fields: &[],
         read: read_assessment,
-        actions: &[Action {
-            name: "add",
-            weight: 1,
-            run: assessment_add,
-        }],
+        actions: &[act("add", 1, assessment_add)],
     },
     Kind {
         name: "group",
         fields: &[add_wins("members")],
         read: read_group,
         actions: &[
-            Action {
-                name: "add",
-                weight: 2,
-                run: group_add,
-            },
-            Action {
-                name: "add_member",
-                weight: 2,
-                run: group_add_member,
-            },
+            act("add", 2, group_add),
+            act("add_member", 2, group_add_member),
         ],
     },
     Kind {
@@ -628,26 +494,10 @@ pub static KINDS: &[Kind] = &[
         fields: &[add_wins("attendance"), add_wins("flagged")],
         read: read_group_session,
         actions: &[
-            Action {
-                name: "add",
-                weight: 2,
-                run: group_session_add,
-            },
-            Action {
-                name: "mark_present",
-                weight: 4,
-                run: group_session_present,
-            },
-            Action {
-                name: "mark_absent",
-                weight: 2,
-                run: group_session_absent,
-            },
-            Action {
-                name: "flag_for_referral",
-                weight: 1,
-                run: group_session_flag,
-            },
+            act("add", 4, group_session_add),
+            act("mark_present", 6, group_session_present),
+            act("mark_absent", 3, group_session_absent),
+            act("flag_for_referral", 2, group_session_flag),
         ],
     },
     Kind {
@@ -659,54 +509,27 @@ pub static KINDS: &[Kind] = &[
         ],
         read: read_policy,
         actions: &[
-            Action {
-                name: "set",
-                weight: 1,
-                run: policy_set,
-            },
-            Action {
-                name: "choose_cutoff_set",
-                weight: 1,
-                run: policy_cutoff,
-            },
+            act("set", 1, policy_set),
+            act("choose_cutoff_set", 1, policy_cutoff),
         ],
     },
     Kind {
         name: "rights_request",
         fields: &[unflagged("decision")],
         read: read_rights,
-        actions: &[
-            Action {
-                name: "add",
-                weight: 1,
-                run: rights_add,
-            },
-            Action {
-                name: "decide",
-                weight: 1,
-                run: rights_decide,
-            },
-        ],
+        actions: &[act("add", 1, rights_add), act("decide", 1, rights_decide)],
     },
     Kind {
         name: "access",
         fields: &[],
         read: |_, _| None,
-        actions: &[Action {
-            name: "view_client",
-            weight: 1,
-            run: access_view,
-        }],
+        actions: &[act("view_client", 1, access_view)],
     },
     Kind {
         name: "erasure",
         fields: &[],
         read: read_erasure,
-        actions: &[Action {
-            name: "erase_client",
-            weight: 1,
-            run: erase_client,
-        }],
+        actions: &[act("erase_client", 1, erase_client)],
     },
 ];
 
@@ -779,7 +602,12 @@ fn client_clear_phone(c: &mut Ctx<'_>) -> Outcome {
 fn client_add_group(c: &mut Ctx<'_>) -> Outcome {
     let group = c.text(GROUPS);
     on!(c, "client", |id| {
-        let had = c.vault.client(id).unwrap().target_groups.contains(&group.to_string());
+        let had = c
+            .vault
+            .client(id)
+            .unwrap()
+            .target_groups
+            .contains(&group.to_string());
         let edit = komora_core::ClientEdit {
             add_groups: vec![group.into()],
             ..Default::default()
@@ -794,17 +622,17 @@ fn client_add_group(c: &mut Ctx<'_>) -> Outcome {
 }
 
 fn client_remove_group(c: &mut Ctx<'_>) -> Outcome {
-    let group = c.text(GROUPS);
     on!(c, "client", |id| {
-        let had = c.vault.client(id).unwrap().target_groups.contains(&group.to_string());
-        let edit = komora_core::ClientEdit {
-            remove_groups: vec![group.into()],
-            ..Default::default()
-        };
-        let effects = if had {
-            vec![remove(id, "target_groups", group)]
+        let current = c.vault.client(id).unwrap().target_groups;
+        let group = to_remove(c, &current, GROUPS);
+        let effects = if current.contains(&group) {
+            vec![remove(id, "target_groups", &group)]
         } else {
             vec![]
+        };
+        let edit = komora_core::ClientEdit {
+            remove_groups: vec![group],
+            ..Default::default()
         };
         done(c.vault.edit_client(id, &edit), effects)
     })
@@ -1019,6 +847,19 @@ fn case_status(c: &mut Ctx<'_>) -> Outcome {
     })
 }
 
+/// `edit_case` with `effects`, and what it writes besides: an edit of a case that is not
+/// closed clears a close reason it still shows (the closing was undone, or has not come yet).
+fn edit_case(c: &mut Ctx<'_>, id: RecordId, edit: &CaseEdit, mut effects: Vec<Effect>) -> Outcome {
+    let current = c.vault.case(id).unwrap();
+    if edit.status.is_none()
+        && current.status != CaseStatus::Closed
+        && current.close_reason.is_some()
+    {
+        effects.push(set(id, "close_reason", ""));
+    }
+    done(c.vault.edit_case(id, edit), effects)
+}
+
 fn case_risk(c: &mut Ctx<'_>) -> Outcome {
     let level = [RiskLevel::Low, RiskLevel::Medium, RiskLevel::High][usize::from(c.value) % 3];
     on!(c, "case", |id| {
@@ -1032,7 +873,7 @@ fn case_risk(c: &mut Ctx<'_>) -> Outcome {
             risk_level: Some(level),
             ..Default::default()
         };
-        done(c.vault.edit_case(id, &edit), effects)
+        edit_case(c, id, &edit, effects)
     })
 }
 
@@ -1043,10 +884,7 @@ fn case_assign(c: &mut Ctx<'_>) -> Outcome {
             counsellor: Some(counsellor),
             ..Default::default()
         };
-        done(
-            c.vault.edit_case(id, &edit),
-            vec![set(id, "counsellor", counsellor)],
-        )
+        edit_case(c, id, &edit, vec![set(id, "counsellor", counsellor)])
     })
 }
 
@@ -1066,7 +904,7 @@ fn case_set_edit(
             (false, true) => vec![remove(id, field, &element)],
             _ => vec![],
         };
-        done(c.vault.edit_case(id, &edit), effects)
+        edit_case(c, id, &edit, effects)
     })
 }
 
@@ -1080,18 +918,31 @@ fn case_add_problem(c: &mut Ctx<'_>) -> Outcome {
 }
 
 fn case_remove_problem(c: &mut Ctx<'_>) -> Outcome {
-    let p = c.text(PROBLEMS);
-    let edit = CaseEdit {
-        remove_problems: vec![p.into()],
-        ..Default::default()
-    };
-    case_set_edit(c, "problems", |k| k.problems.clone(), p.into(), false, edit)
+    on!(c, "case", |id| {
+        let current = c.vault.case(id).unwrap().problems;
+        let problem = to_remove(c, &current, PROBLEMS);
+        let effects = if current.contains(&problem) {
+            vec![remove(id, "problems", &problem)]
+        } else {
+            vec![]
+        };
+        let edit = CaseEdit {
+            remove_problems: vec![problem],
+            ..Default::default()
+        };
+        edit_case(c, id, &edit, effects)
+    })
 }
 
 fn case_raise_flag(c: &mut Ctx<'_>) -> Outcome {
     let flag = c.text(FLAGS);
     on!(c, "case", |id| {
-        let has = c.vault.case(id).unwrap().risk_flags.contains(&flag.to_string());
+        let has = c
+            .vault
+            .case(id)
+            .unwrap()
+            .risk_flags
+            .contains(&flag.to_string());
         let effects = if has {
             vec![]
         } else {
@@ -1102,11 +953,14 @@ fn case_raise_flag(c: &mut Ctx<'_>) -> Outcome {
 }
 
 fn case_clear_flag(c: &mut Ctx<'_>) -> Outcome {
-    let flag = c.text(FLAGS);
-    on!(c, "case", |id| done(
-        c.vault.clear_risk(id, flag),
-        vec![remove(id, "risk_flags", flag)]
-    ))
+    on!(c, "case", |id| {
+        let current = c.vault.case(id).unwrap().risk_flags;
+        let flag = to_remove(c, &current, FLAGS);
+        done(
+            c.vault.clear_risk(id, &flag),
+            vec![remove(id, "risk_flags", &flag)],
+        )
+    })
 }
 
 fn case_add_client(c: &mut Ctx<'_>) -> Outcome {
@@ -1137,10 +991,7 @@ fn case_remove_client(c: &mut Ctx<'_>) -> Outcome {
             remove_clients: vec![client],
             ..Default::default()
         };
-        done(
-            c.vault.edit_case(id, &edit),
-            vec![remove(id, "clients", client)],
-        )
+        edit_case(c, id, &edit, vec![remove(id, "clients", client)])
     })
 }
 
@@ -1191,7 +1042,11 @@ fn session_add(c: &mut Ctx<'_>) -> Outcome {
     })
 }
 
-fn session_edit(c: &mut Ctx<'_>, edit: SessionEdit, effect: fn(RecordId, &SessionEdit) -> Effect) -> Outcome {
+fn session_edit(
+    c: &mut Ctx<'_>,
+    edit: SessionEdit,
+    effect: fn(RecordId, &SessionEdit) -> Effect,
+) -> Outcome {
     on!(c, "session", |id| {
         let e = effect(id, &edit);
         done(c.vault.edit_session(id, &edit), vec![e])
@@ -1211,7 +1066,9 @@ fn session_duration(c: &mut Ctx<'_>) -> Outcome {
         duration_min: Some(15 + c.value % 120),
         ..Default::default()
     };
-    session_edit(c, edit, |id, e| set(id, "duration_min", e.duration_min.unwrap()))
+    session_edit(c, edit, |id, e| {
+        set(id, "duration_min", e.duration_min.unwrap())
+    })
 }
 
 fn session_follow_up(c: &mut Ctx<'_>) -> Outcome {
@@ -1242,39 +1099,43 @@ fn session_next(c: &mut Ctx<'_>) -> Outcome {
     })
 }
 
-fn session_interventions(c: &mut Ctx<'_>, adding: bool) -> Outcome {
+fn session_add_intervention(c: &mut Ctx<'_>) -> Outcome {
     let i = c.text(INTERVENTIONS);
     on!(c, "session", |id| {
-        let has = c.vault.session(id).unwrap().interventions.contains(&i.to_string());
-        let (edit, effects) = if adding {
-            let e = if has { vec![] } else { vec![add(id, "interventions", i)] };
-            (
-                SessionEdit {
-                    add_interventions: vec![i.into()],
-                    ..Default::default()
-                },
-                e,
-            )
+        let has = c
+            .vault
+            .session(id)
+            .unwrap()
+            .interventions
+            .contains(&i.to_string());
+        let effects = if has {
+            vec![]
         } else {
-            let e = if has { vec![remove(id, "interventions", i)] } else { vec![] };
-            (
-                SessionEdit {
-                    remove_interventions: vec![i.into()],
-                    ..Default::default()
-                },
-                e,
-            )
+            vec![add(id, "interventions", i)]
+        };
+        let edit = SessionEdit {
+            add_interventions: vec![i.into()],
+            ..Default::default()
         };
         done(c.vault.edit_session(id, &edit), effects)
     })
 }
 
-fn session_add_intervention(c: &mut Ctx<'_>) -> Outcome {
-    session_interventions(c, true)
-}
-
 fn session_remove_intervention(c: &mut Ctx<'_>) -> Outcome {
-    session_interventions(c, false)
+    on!(c, "session", |id| {
+        let current = c.vault.session(id).unwrap().interventions;
+        let i = to_remove(c, &current, INTERVENTIONS);
+        let effects = if current.contains(&i) {
+            vec![remove(id, "interventions", &i)]
+        } else {
+            vec![]
+        };
+        let edit = SessionEdit {
+            remove_interventions: vec![i],
+            ..Default::default()
+        };
+        done(c.vault.edit_session(id, &edit), effects)
+    })
 }
 
 fn read_session(v: &Vault, id: RecordId) -> Option<Shown> {
@@ -1450,6 +1311,9 @@ fn group_add(c: &mut Ctx<'_>) -> Outcome {
         .collect();
     members.sort();
     members.dedup();
+    if members.is_empty() {
+        return Outcome::Skipped; // a group starts with the people who came to its first meeting
+    }
     let new = NewGroup {
         name: name.into(),
         kind: kind.into(),
@@ -1502,10 +1366,7 @@ fn group_session_add(c: &mut Ctx<'_>) -> Outcome {
     let number = 1 + (c.value % 15) as u8;
     let notes = (c.picks[1] % 2 == 0).then(|| c.text(NOTES));
     on!(c, "group", |group| {
-        match c
-            .vault
-            .add_group_session(group, number, None, None, notes)
-        {
+        match c.vault.add_group_session(group, number, None, None, notes) {
             Ok(id) => Outcome::Wrote(vec![made("group_session", id, None)]),
             Err(e) => Outcome::Refused(e),
         }
@@ -1527,7 +1388,12 @@ fn group_session_present(c: &mut Ctx<'_>) -> Outcome {
         let Some(client) = choose(&members_of(c.vault, id), c.picks[1]) else {
             return Outcome::Skipped;
         };
-        let has = c.vault.group_session(id).unwrap().attendance.contains(&client);
+        let has = c
+            .vault
+            .group_session(id)
+            .unwrap()
+            .attendance
+            .contains(&client);
         let effects = if has {
             vec![]
         } else {
@@ -1604,10 +1470,18 @@ fn policy_set(c: &mut Ctx<'_>) -> Outcome {
     let r = POLICY_RECORD;
     let mut effects = Vec::new();
     if create || current.auto_lock_minutes != wanted.auto_lock_minutes {
-        effects.push(set(r, "auto_lock_minutes", shown_minutes(wanted.auto_lock_minutes)));
+        effects.push(set(
+            r,
+            "auto_lock_minutes",
+            shown_minutes(wanted.auto_lock_minutes),
+        ));
     }
     if create || current.wipe_after_failures != wanted.wipe_after_failures {
-        effects.push(set(r, "wipe_after_failures", shown_minutes(wanted.wipe_after_failures)));
+        effects.push(set(
+            r,
+            "wipe_after_failures",
+            shown_minutes(wanted.wipe_after_failures),
+        ));
     }
     if create {
         effects.insert(0, made("policy", r, None));
@@ -1621,12 +1495,24 @@ fn policy_cutoff(c: &mut Ctx<'_>) -> Outcome {
     choices.insert(instrument.into(), chosen.into());
     let create = !c.held.contains(&POLICY_RECORD);
     let r = POLICY_RECORD;
-    let mut effects = vec![set(r, "cutoff_sets", serde_json::to_string(&choices).unwrap())];
+    let mut effects = vec![set(
+        r,
+        "cutoff_sets",
+        serde_json::to_string(&choices).unwrap(),
+    )];
     if create {
         let p = c.vault.team_policy().unwrap();
         effects.insert(0, made("policy", r, None));
-        effects.push(set(r, "auto_lock_minutes", shown_minutes(p.auto_lock_minutes)));
-        effects.push(set(r, "wipe_after_failures", shown_minutes(p.wipe_after_failures)));
+        effects.push(set(
+            r,
+            "auto_lock_minutes",
+            shown_minutes(p.auto_lock_minutes),
+        ));
+        effects.push(set(
+            r,
+            "wipe_after_failures",
+            shown_minutes(p.wipe_after_failures),
+        ));
     }
     done(c.vault.choose_cutoff_set(instrument, chosen), effects)
 }
@@ -1726,10 +1612,14 @@ fn access_view(c: &mut Ctx<'_>) -> Outcome {
 
 fn erase_client(c: &mut Ctx<'_>) -> Outcome {
     let reason = ERASURE_REASONS[usize::from(c.value) % ERASURE_REASONS.len()];
-    on!(c, "client", |client| match c.vault.erase_client(client, reason) {
-        Ok(e) => Outcome::Wrote(vec![made("erasure", e.id, None), Effect::Erased(client)]),
-        Err(e) => Outcome::Refused(e),
-    })
+    on!(
+        c,
+        "client",
+        |client| match c.vault.erase_client(client, reason) {
+            Ok(e) => Outcome::Wrote(vec![made("erasure", e.id, None), Effect::Erased(client)]),
+            Err(e) => Outcome::Refused(e),
+        }
+    )
 }
 
 fn read_erasure(v: &Vault, id: RecordId) -> Option<Shown> {

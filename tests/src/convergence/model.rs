@@ -58,7 +58,13 @@ pub struct Model {
 
 impl Model {
     /// Record the effects of one operation.
-    pub fn wrote(&mut self, replica: usize, op: OpId, seen: Rc<HashSet<OpId>>, effects: Vec<Effect>) {
+    pub fn wrote(
+        &mut self,
+        replica: usize,
+        op: OpId,
+        seen: Rc<HashSet<OpId>>,
+        effects: Vec<Effect>,
+    ) {
         for effect in effects {
             let (record, field, change) = match effect {
                 Effect::Made(m) => {
@@ -144,9 +150,9 @@ impl Model {
 
     /// Whether `record.field` was ever written as a register.
     pub fn registers(&self, record: RecordId, field: &str) -> bool {
-        self.writes.iter().any(|w| {
-            w.record == record && w.field == field && matches!(w.change, Change::Set(_))
-        })
+        self.writes
+            .iter()
+            .any(|w| w.record == record && w.field == field && matches!(w.change, Change::Set(_)))
     }
 
     /// The elements of the add-wins set `record.field`: those with an add no removal saw.
