@@ -18,6 +18,7 @@
 //! `PROPTEST_CASES=100000 cargo test --release -p komora-scenarios --test replicas_always_converge`.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use komora_scenarios::convergence::fleet::{Fleet, Tally};
@@ -91,8 +92,10 @@ fn case() -> impl Strategy<Value = Case> {
 }
 
 static TALLY: Mutex<BTreeMap<String, Tally>> = Mutex::new(BTreeMap::new());
+static RUNS: AtomicU64 = AtomicU64::new(0);
 
 fn run((skews, steps, seed): &Case) -> Result<(), TestCaseError> {
+    RUNS.fetch_add(1, Ordering::Relaxed);
     let mut fleet = Fleet::new(skews);
     for s in steps {
         match *s {
@@ -146,6 +149,10 @@ fn every_kind_converges_on_five_to_seven_tablets_whatever_the_order() {
     });
     let result = runner.run(&case(), |c| run(&c));
     // What the actions did over the run: each kind must be exercised, not only generated.
+    eprintln!(
+        "{} runs (cases, and the shrinking of a failure)",
+        RUNS.load(Ordering::Relaxed)
+    );
     for (name, t) in TALLY.lock().unwrap().iter() {
         eprintln!(
             "{name:32} wrote {:6}  changed nothing {:5}  refused {:5}  nothing to act on {:5}",

@@ -248,6 +248,12 @@ impl Fleet {
         for c in &self.clocks {
             c.set(now);
         }
+        // What each replica shows against the oracle first (the clearest message), then
+        // replicas against each other.
+        for i in 0..self.vaults.len() {
+            self.check_model(i)
+                .map_err(|e| format!("replica {i}: {e}"))?;
+        }
         let erased: HashSet<RecordId> = self
             .model
             .made
@@ -265,7 +271,6 @@ impl Fleet {
                 ));
             }
         }
-        self.check_model()?;
         self.check_erasures()?;
         // The donors' figures: the same table everywhere (each tablet notes the report in its
         // own audit trail, after the comparison above).
@@ -282,8 +287,8 @@ impl Fleet {
         Ok(())
     }
 
-    fn check_model(&self) -> Result<(), String> {
-        let v = &self.vaults[0];
+    fn check_model(&self, replica: usize) -> Result<(), String> {
+        let v = &self.vaults[replica];
         for m in &self.model.made {
             let kind = by_name(m.kind);
             let shown = (kind.read)(v, m.id);
