@@ -121,7 +121,7 @@ fn run((skews, steps, seed): &Case) -> Result<(), TestCaseError> {
     fleet
         .deliver_everything(*seed)
         .map_err(TestCaseError::fail)?;
-    fleet.check().map_err(TestCaseError::fail)?;
+    fleet.check(&[]).map_err(TestCaseError::fail)?;
     let mut all = TALLY.lock().unwrap();
     for (name, t) in &fleet.tally {
         let e = all.entry(name.clone()).or_default();

@@ -2,15 +2,20 @@
 //! deliveries while they work, time passing on their clocks, then every operation delivered
 //! to every replica in random order and batches with duplicates, then the checks.
 //!
-//! The replicas are in-memory vaults of one team (the team keys, no server): operations move
-//! between them as they do by batch file (`Vault::ops_missing_from`, `Vault::apply_ops`), and
-//! every merge, key and erasure rule of the core applies as on a tablet.
+//! The replicas are vaults of one team. In-memory ones share the team's keys and no server
+//! ([`Fleet::new`]); enrolled ones ([`Fleet::enrolled`]) also sync through a real server, where
+//! a revocation rotates the team key and a case can move to another team. Either way
+//! operations move between replicas as they do by batch file (`Vault::ops_missing_from`,
+//! `Vault::apply_ops`), and every merge, key and erasure rule of the core applies as on a
+//! tablet.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use komora_core::{DeviceId, Error, OpEnvelope, OpId, RecordId, ReportOptions, TeamKeys, Vault};
+use komora_core::{
+    DeviceId, Error, OpEnvelope, OpId, RecordId, RejectReason, ReportOptions, TeamKeys, Vault,
+};
 
 use super::kinds::{by_name, ActionRef, Ctx, Outcome, Promise};
 use super::model::{Change, Model};
@@ -27,10 +32,16 @@ pub struct Tally {
 }
 
 pub struct Fleet {
-    team: TeamKeys,
     clocks: Vec<Arc<ManualClock>>,
-    vaults: Vec<Vault>,
+    pub vaults: Vec<Vault>,
     devices: Vec<DeviceId>,
+    /// Replicas out of play: a revoked tablet, lost with what it had not synced.
+    lost: Vec<bool>,
+    /// Operations the server holds (every operation a replica held when it synced).
+    on_server: HashSet<OpId>,
+    /// Whether a replica may refuse an operation sealed under a key epoch it has not received
+    /// yet (after a rotation, until it syncs): it takes it from the server later.
+    rotations: bool,
     pub model: Model,
     /// Per replica: every operation its log has held (a log forgets only an erased client's).
     known: Vec<HashSet<OpId>>,
@@ -39,7 +50,7 @@ pub struct Fleet {
 }
 
 impl Fleet {
-    /// One replica per clock offset.
+    /// In-memory replicas of one team, one per clock offset.
     pub fn new(skews: &[u64]) -> Self {
         let team = TeamKeys::generate();
         let clocks: Vec<Arc<ManualClock>> = skews
@@ -50,16 +61,36 @@ impl Fleet {
             .iter()
             .map(|c| Vault::ephemeral(&team, c.clone()).unwrap())
             .collect();
+        Self::of(vaults, clocks, false)
+    }
+
+    /// Enrolled replicas of one team (each vault runs on its clock).
+    pub fn enrolled(vaults: Vec<Vault>, clocks: Vec<Arc<ManualClock>>) -> Self {
+        Self::of(vaults, clocks, true)
+    }
+
+    fn of(vaults: Vec<Vault>, clocks: Vec<Arc<ManualClock>>, rotations: bool) -> Self {
         let devices = vaults.iter().map(Vault::device_id).collect();
-        Self {
-            team,
+        let mut fleet = Self {
             known: vec![HashSet::new(); vaults.len()],
+            lost: vec![false; vaults.len()],
+            on_server: HashSet::new(),
+            rotations,
             clocks,
             vaults,
             devices,
             model: Model::default(),
             tally: BTreeMap::new(),
+        };
+        for i in 0..fleet.vaults.len() {
+            fleet.refresh_known(i);
         }
+        fleet
+    }
+
+    /// The replicas in play.
+    pub fn live(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.vaults.len()).filter(|i| !self.lost[*i])
     }
 
     /// What `at`'s log holds, after a delivery (merged operations, those kept waiting for
@@ -80,7 +111,7 @@ impl Fleet {
     ) -> Result<(), String> {
         let n = self.vaults.len();
         for r in (at..n).chain(0..at) {
-            if !self.act_at(r, action, picks, value)? {
+            if !self.lost[r] && !self.act_at(r, action, picks, value)? {
                 return Ok(());
             }
         }
@@ -130,6 +161,7 @@ impl Fleet {
                         | Error::ConsentWithdrawn { .. }
                         | Error::Objected { .. }
                         | Error::NotFound(_)
+                        | Error::Forbidden(_)
                 );
                 if !typed {
                     return Err(format!("{action:?} at replica {at} failed: {e:?}"));
@@ -168,7 +200,7 @@ impl Fleet {
     /// as a batch file brings it (`share` 0), or about `share` quarters of it, shuffled, with a
     /// few operations it already holds, in one to three batches.
     pub fn deliver(&mut self, from: usize, to: usize, share: u8, seed: u64) -> Result<(), String> {
-        if from == to {
+        if from == to || self.lost[from] || self.lost[to] {
             return Ok(());
         }
         let missing = self.vaults[from]
@@ -193,11 +225,74 @@ impl Fleet {
             let report = self.vaults[to]
                 .apply_ops(&batch)
                 .map_err(|e| format!("{e:?}"))?;
-            if !report.rejected.is_empty() {
-                return Err(format!("replica {to} refused {:?}", report.rejected));
+            let refused: Vec<_> = report
+                .rejected
+                .iter()
+                .filter(|r| {
+                    !(self.rotations && matches!(r.reason, RejectReason::UnknownKeyEpoch(_)))
+                })
+                .collect();
+            if !refused.is_empty() {
+                return Err(format!("replica {to} refused {refused:?}"));
             }
         }
         self.refresh_known(to);
+        Ok(())
+    }
+
+    /// Replica `at` syncs with its server (`sync` does it: push, pull, keys, device list; or
+    /// revokes a device, which syncs first).
+    pub fn sync(
+        &mut self,
+        at: usize,
+        sync: impl FnOnce(&mut Vault) -> komora_core::Result<()>,
+    ) -> Result<(), String> {
+        if self.lost[at] {
+            return Ok(());
+        }
+        sync(&mut self.vaults[at]).map_err(|e| format!("replica {at} could not sync: {e:?}"))?;
+        self.refresh_known(at);
+        let held = self.vaults[at].all_ops().unwrap();
+        self.on_server.extend(held.iter().map(OpEnvelope::op_id));
+        Ok(())
+    }
+
+    /// Replica `at` is out of play (revoked): what it wrote and never synced is lost with it.
+    pub fn lose(&mut self, at: usize) {
+        self.lost[at] = true;
+        self.model.forget(at, &self.on_server);
+    }
+
+    /// Replica `at` erases the file of `client` (a case's move to another team ends so).
+    pub fn erase(&mut self, at: usize, client: RecordId, reason: &str) -> Result<(), String> {
+        let seen = Rc::new(self.known[at].clone());
+        let before = self.vaults[at].summary().unwrap();
+        let erasure = self.vaults[at]
+            .erase_client(client, reason)
+            .map_err(|e| format!("replica {at} could not erase: {e:?}"))?;
+        let new: Vec<OpId> = self.vaults[at]
+            .ops_missing_from(&before)
+            .unwrap()
+            .iter()
+            .map(OpEnvelope::op_id)
+            .collect();
+        if new.len() != 1 {
+            return Err(format!("an erasure wrote {} operations", new.len()));
+        }
+        self.model.wrote(
+            at,
+            new[0],
+            seen,
+            vec![
+                super::kinds::Effect::Made(super::model::Made {
+                    kind: "erasure",
+                    id: erasure.id,
+                    file: None,
+                }),
+                super::kinds::Effect::Erased(client),
+            ],
+        );
+        self.known[at].extend(new);
         Ok(())
     }
 
@@ -210,8 +305,8 @@ impl Fleet {
     pub fn deliver_everything(&mut self, seed: u64) -> Result<(), String> {
         let mut all: Vec<OpEnvelope> = Vec::new();
         let mut ids = HashSet::new();
-        for v in &self.vaults {
-            for env in v.all_ops().unwrap() {
+        for i in self.live().collect::<Vec<_>>() {
+            for env in self.vaults[i].all_ops().unwrap() {
                 if ids.insert(env.op_id()) {
                     all.push(env);
                 }
@@ -219,6 +314,9 @@ impl Fleet {
         }
         let mut rng = Rng::new(seed);
         for (i, v) in self.vaults.iter_mut().enumerate() {
+            if self.lost[i] {
+                continue;
+            }
             let mut delivery = all.clone();
             delivery.extend(all.iter().filter(|_| rng.below(3) == 0).cloned());
             rng.shuffle(&mut delivery);
@@ -237,7 +335,8 @@ impl Fleet {
 
     /// After everything was delivered: every replica shows the same; what the oracle expects
     /// is shown; erased files are unreadable everywhere and in every log.
-    pub fn check(&mut self) -> Result<(), String> {
+    /// `copies`: envelopes held elsewhere (a server's), which must open no erased file either.
+    pub fn check(&mut self, copies: &[OpEnvelope]) -> Result<(), String> {
         // Everyone looks at the same instant (what is due today depends on it).
         let now = self
             .clocks
@@ -250,7 +349,8 @@ impl Fleet {
         }
         // What each replica shows against the oracle first (the clearest message), then
         // replicas against each other.
-        for i in 0..self.vaults.len() {
+        let live: Vec<usize> = self.live().collect();
+        for &i in &live {
             self.check_model(i)
                 .map_err(|e| format!("replica {i}: {e}"))?;
         }
@@ -261,28 +361,35 @@ impl Fleet {
             .filter(|m| self.model.erased(m))
             .map(|m| m.id)
             .collect();
-        let first = screens(&self.vaults[0], &self.model.made, &erased);
-        for (i, v) in self.vaults.iter().enumerate().skip(1) {
-            let other = screens(v, &self.model.made, &erased);
+        let first = screens(&self.vaults[live[0]], &self.model.made, &erased);
+        for &i in &live[1..] {
+            let other = screens(&self.vaults[i], &self.model.made, &erased);
             if other != first {
                 return Err(format!(
-                    "replica {i} shows something else than replica 0:\n{}",
+                    "replica {i} shows something else than replica {}:\n{}",
+                    live[0],
                     difference(&first, &other)
                 ));
             }
         }
-        self.check_erasures()?;
+        self.check_erasures(copies)?;
         // The donors' figures: the same table everywhere (each tablet notes the report in its
         // own audit trail, after the comparison above).
         let mut tables = Vec::new();
-        for v in &mut self.vaults {
+        for (i, v) in self.vaults.iter_mut().enumerate() {
+            if self.lost[i] {
+                continue;
+            }
             tables.push(format!(
                 "{:?}",
                 v.report_table(&ReportOptions::default()).unwrap()
             ));
         }
         if let Some(i) = tables.iter().position(|t| *t != tables[0]) {
-            return Err(format!("replica {i} counts other figures than replica 0"));
+            return Err(format!(
+                "replica {} counts other figures than replica {}",
+                live[i], live[0]
+            ));
         }
         Ok(())
     }
@@ -409,9 +516,11 @@ impl Fleet {
         Ok(())
     }
 
-    fn check_erasures(&self) -> Result<(), String> {
+    fn check_erasures(&self, elsewhere: &[OpEnvelope]) -> Result<(), String> {
         let erased: BTreeSet<RecordId> = self.model.erased.keys().copied().collect();
-        for (i, v) in self.vaults.iter().enumerate() {
+        let live: Vec<usize> = self.live().collect();
+        for &i in &live {
+            let v = &self.vaults[i];
             let listed: BTreeSet<RecordId> =
                 v.erasures().unwrap().iter().map(|e| e.client).collect();
             if listed != erased {
@@ -427,14 +536,14 @@ impl Fleet {
         }
         // Someone holding the team's keys and a copy of every log, without the erasures, must
         // still read nothing of an erased file: no log kept the operation carrying its key.
-        let mut thief = Vault::ephemeral(&self.team, ManualClock::at(MORNING_MS)).unwrap();
+        let keys = self.vaults[live[0]].team_keys();
+        let mut thief = Vault::ephemeral(&keys, ManualClock::at(MORNING_MS)).unwrap();
         let mut ids = HashSet::new();
         let mut copies = Vec::new();
-        for v in &self.vaults {
-            for env in v.all_ops().unwrap() {
-                if !self.model.erasure_ops.contains(&env.op_id()) && ids.insert(env.op_id()) {
-                    copies.push(env);
-                }
+        let logs = live.iter().flat_map(|i| self.vaults[*i].all_ops().unwrap());
+        for env in logs.chain(elsewhere.iter().cloned()) {
+            if !self.model.erasure_ops.contains(&env.op_id()) && ids.insert(env.op_id()) {
+                copies.push(env);
             }
         }
         thief.apply_ops(&copies).map_err(|e| format!("{e:?}"))?;

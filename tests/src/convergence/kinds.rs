@@ -268,6 +268,15 @@ impl ActionRef {
         &self.kind().actions[usize::from(self.1)]
     }
 
+    /// The action `kind.action` of the table.
+    pub fn named(kind: &str, action: &str) -> ActionRef {
+        Self::all()
+            .into_iter()
+            .map(|(_, a)| a)
+            .find(|a| a.kind().name == kind && a.action().name == action)
+            .unwrap_or_else(|| panic!("no action {kind}.{action} in the table"))
+    }
+
     /// Every action of the table with its weight.
     pub fn all() -> Vec<(u32, ActionRef)> {
         let mut out = Vec::new();

@@ -49,8 +49,10 @@ pub struct Model {
     pub writes: Vec<Write>,
     /// Every record made, once each, in the order made.
     pub made: Vec<Made>,
-    /// Erased clients, with the operation that erased each (the first, if erased twice).
-    pub erased: BTreeMap<RecordId, OpId>,
+    /// The operations that made each record, with their replicas.
+    made_by: HashMap<RecordId, Vec<(OpId, usize)>>,
+    /// Erased clients, with the operations that erased each and their replicas.
+    pub erased: BTreeMap<RecordId, Vec<(OpId, usize)>>,
     pub deleted: BTreeSet<RecordId>,
     /// Operations that carry erasures.
     pub erasure_ops: HashSet<OpId>,
@@ -68,6 +70,7 @@ impl Model {
         for effect in effects {
             let (record, field, change) = match effect {
                 Effect::Made(m) => {
+                    self.made_by.entry(m.id).or_default().push((op, replica));
                     if !self.made.iter().any(|k| k.id == m.id) {
                         self.made.push(m);
                     }
@@ -78,7 +81,7 @@ impl Model {
                     continue;
                 }
                 Effect::Erased(client) => {
-                    self.erased.entry(client).or_insert(op);
+                    self.erased.entry(client).or_default().push((op, replica));
                     self.erasure_ops.insert(op);
                     continue;
                 }
@@ -109,9 +112,18 @@ impl Model {
         }
     }
 
-    /// Whether the oracle follows the operation `op`.
-    pub fn follows(&self, op: &OpId) -> bool {
-        self.writes.iter().any(|w| w.op == *op) || self.erasure_ops.contains(op)
+    /// Forget what `replica` wrote in operations other than `kept` (a tablet lost with what
+    /// it had not synced).
+    pub fn forget(&mut self, replica: usize, kept: &HashSet<OpId>) {
+        let stays = |(op, r): &(OpId, usize)| *r != replica || kept.contains(op);
+        self.writes.retain(|w| stays(&(w.op, w.replica)));
+        for by in self.made_by.values_mut().chain(self.erased.values_mut()) {
+            by.retain(stays);
+        }
+        let made_by = &self.made_by;
+        self.made
+            .retain(|m| made_by.get(&m.id).is_some_and(|by| !by.is_empty()));
+        self.erased.retain(|_, by| !by.is_empty());
     }
 
     /// The records written by the operations in `ops`.
@@ -172,18 +184,6 @@ impl Model {
             });
             if !removed {
                 out.insert(value.clone());
-            }
-        }
-        out
-    }
-
-    /// Which operations each record is written by (for messages).
-    pub fn ops_by_record(&self) -> HashMap<RecordId, Vec<OpId>> {
-        let mut out: HashMap<RecordId, Vec<OpId>> = HashMap::new();
-        for w in &self.writes {
-            let ops = out.entry(w.record).or_default();
-            if !ops.contains(&w.op) {
-                ops.push(w.op);
             }
         }
         out
