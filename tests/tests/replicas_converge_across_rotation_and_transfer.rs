@@ -393,16 +393,22 @@ fn run((first, steps, seed): &Case) -> Result<(), TestCaseError> {
         .map_err(fail)?;
     }
     // Everyone syncs twice (all push, then all pull), in a random order, then receives every
-    // operation again by batch files, shuffled, with duplicates.
+    // operation again by batch files, shuffled, with duplicates, then syncs twice more (to
+    // share the audit notes of what the batch files brought that was refused).
     let mut rng = Rng::new(*seed);
-    for _ in 0..2 {
-        let mut order: Vec<usize> = w.fleet.live().collect();
-        rng.shuffle(&mut order);
-        for at in order {
-            w.sync(at).map_err(fail)?;
+    let mut sync_all = |w: &mut World| -> Result<(), TestCaseError> {
+        for _ in 0..2 {
+            let mut order: Vec<usize> = w.fleet.live().collect();
+            rng.shuffle(&mut order);
+            for at in order {
+                w.sync(at).map_err(fail)?;
+            }
         }
-    }
+        Ok(())
+    };
+    sync_all(&mut w)?;
     w.fleet.deliver_everything(*seed).map_err(fail)?;
+    sync_all(&mut w)?;
     let team = w.fleet.vaults[ADMIN].sync_settings().unwrap().team_id;
     let server_copy = w.server.team_copy(team);
     w.fleet.check(&server_copy).map_err(fail)?;

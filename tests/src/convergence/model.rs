@@ -53,7 +53,8 @@ pub struct Model {
     made_by: HashMap<RecordId, Vec<(OpId, usize)>>,
     /// Erased clients, with the operations that erased each and their replicas.
     pub erased: BTreeMap<RecordId, Vec<(OpId, usize)>>,
-    pub deleted: BTreeSet<RecordId>,
+    /// Deleted clients, with the operations that deleted each and their replicas.
+    pub deleted: BTreeMap<RecordId, Vec<(OpId, usize)>>,
     /// Operations that carry erasures.
     pub erasure_ops: HashSet<OpId>,
 }
@@ -77,7 +78,7 @@ impl Model {
                     continue;
                 }
                 Effect::Deleted(id) => {
-                    self.deleted.insert(id);
+                    self.deleted.entry(id).or_default().push((op, replica));
                     continue;
                 }
                 Effect::Erased(client) => {
@@ -117,13 +118,19 @@ impl Model {
     pub fn forget(&mut self, replica: usize, kept: &HashSet<OpId>) {
         let stays = |(op, r): &(OpId, usize)| *r != replica || kept.contains(op);
         self.writes.retain(|w| stays(&(w.op, w.replica)));
-        for by in self.made_by.values_mut().chain(self.erased.values_mut()) {
+        for by in self
+            .made_by
+            .values_mut()
+            .chain(self.erased.values_mut())
+            .chain(self.deleted.values_mut())
+        {
             by.retain(stays);
         }
         let made_by = &self.made_by;
         self.made
             .retain(|m| made_by.get(&m.id).is_some_and(|by| !by.is_empty()));
         self.erased.retain(|_, by| !by.is_empty());
+        self.deleted.retain(|_, by| !by.is_empty());
     }
 
     /// The records written by the operations in `ops`.
@@ -138,7 +145,7 @@ impl Model {
     /// Whether a record must still be shown once everything has arrived.
     pub fn alive(&self, m: &Made) -> bool {
         let file_erased = m.file.is_some_and(|f| self.erased.contains_key(&f));
-        !file_erased && !self.deleted.contains(&m.id)
+        !file_erased && !self.deleted.contains_key(&m.id)
     }
 
     /// Whether a record was erased with its client's file.
