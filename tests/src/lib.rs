@@ -2,6 +2,7 @@
 //! deterministic random source.
 
 pub mod counted;
+pub mod convergence;
 pub mod kill_campaign;
 pub mod proxy;
 pub mod server;

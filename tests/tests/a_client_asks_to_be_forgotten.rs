@@ -263,3 +263,43 @@ fn files_past_their_retention_period_are_listed_and_erased_and_the_others_stay()
     );
     assert!(counsellor.client(marie).is_ok() && counsellor.client(paul).is_ok());
 }
+
+/// A counsellor, offline, writes one more home visit in Uwase's file while the supervisor
+/// erases it. A third tablet then receives both in one page (or one batch file), the visit
+/// first: nothing of her may stay on it. (Found by the convergence property: a record made
+/// by an operation in the same page as the erasure of its file was saved after the erasure
+/// had destroyed the file, and its note stayed readable.)
+#[test]
+fn a_late_note_and_the_erasure_in_one_page_leave_nothing_of_her() {
+    use komora_core::TeamKeys;
+    use komora_scenarios::send;
+
+    let team = TeamKeys::generate();
+    let clock = ManualClock::at(MORNING_MS);
+    let mut supervisor = Vault::ephemeral(&team, clock.clone()).unwrap();
+    let mut counsellor = Vault::ephemeral(&team, clock.clone()).unwrap();
+    let mut other = Vault::ephemeral(&team, clock.clone()).unwrap();
+    let (client, case) = record_uwase(&mut supervisor);
+    send(&supervisor, &mut counsellor);
+    send(&supervisor, &mut other);
+
+    let before_visit = counsellor.summary().unwrap();
+    let mut visit = NewSession::new(case, "home-visit");
+    visit.notes = Some(NOTE.into());
+    let late = counsellor.add_session(&visit).unwrap();
+    let late_visit = counsellor.ops_missing_from(&before_visit).unwrap();
+    let before_erasure = supervisor.summary().unwrap();
+    supervisor.erase_client(client, "client-request").unwrap();
+    let erasure = supervisor.ops_missing_from(&before_erasure).unwrap();
+
+    let page: Vec<_> = late_visit.into_iter().chain(erasure).collect();
+    let report = other.apply_ops(&page).unwrap();
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    assert!(!sees_her(&other, client));
+    assert!(
+        matches!(other.session(late), Err(Error::NotFound(_))),
+        "the late visit of an erased file is still shown"
+    );
+    assert!(matches!(other.case(case), Err(Error::NotFound(_))));
+    assert_eq!(other.erasures().unwrap().len(), 1);
+}

@@ -635,8 +635,10 @@ impl Store {
             trim_parked(&tx, parked_at)?;
         }
         for (record, (state, file, wrapped)) in touched.iter_mut() {
-            if gone.contains(record) {
-                continue; // erased in this very page
+            // Erased in this very page: the records the erasure destroyed, and those of its
+            // file merged earlier in the page, which were not saved yet for it to find.
+            if gone.contains(record) || file.is_some_and(|f| files.is_erased(f)) {
+                continue;
             }
             save_state(&tx, states, *record, state, *file, wrapped.take())?;
         }

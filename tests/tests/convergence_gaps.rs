@@ -1,0 +1,230 @@
+//! What the convergence properties found that is not fixed yet, each as the field would meet
+//! it. Every test here fails today and is ignored; `cargo test -- --ignored` runs them. The
+//! properties (`replicas_always_converge.rs`, `replicas_converge_across_rotation_and_transfer.rs`)
+//! step around these cases and say where; fix one, remove its `#[ignore]` and the step-around.
+
+use komora_core::{
+    HttpTransport, NewAssessment, NewClient, NewRightsRequest, RecordId, Right, Role, TeamKeys,
+    Vault,
+};
+use komora_scenarios::server::TestServer;
+use komora_scenarios::{
+    bootstrap_admin, enrol, fast_options, open_case_with_consent, send, sync, ManualClock,
+    MORNING_MS,
+};
+
+fn uwase(v: &mut Vault) -> RecordId {
+    v.add_client(&NewClient {
+        name: "Uwase Immaculée".into(),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+/// The records an audit trail names (what it lists, not when).
+fn audited(v: &Vault) -> Vec<(String, Option<RecordId>)> {
+    let mut out: Vec<_> = v
+        .audit_trail()
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.kind, e.record))
+        .collect();
+    out.sort();
+    out
+}
+
+/// A counsellor scores Uwase's PHQ-9; the supervisor receives it, then erases her file at her
+/// request. The supervisor's tablet keeps the assessment's operation (ciphertext under a key
+/// that is gone) and its audit trail still lists "assessment created"; a tablet that received
+/// the erasure first never keeps the operation and lists nothing of it. Both received the
+/// same operations and their audit trails differ for good: the trail of an erased file
+/// depends on the order things arrived in (ADR 0010 says the team keeps "that some record
+/// with that id existed, its kind, authors and times": some tablets do, some do not). And
+/// every batch file from the supervisor to that tablet carries the operation again, to be
+/// dropped again.
+/// Either every tablet drops the operations of an erased file's records when it shreds the
+/// file (`store/files.rs`, `shred` deletes only the client's own), or every tablet keeps
+/// those that arrive later, unmerged.
+#[test]
+#[ignore = "finding: an erased file's audit trail depends on arrival order"]
+fn every_tablet_keeps_the_same_trace_of_an_erased_file() {
+    let team = TeamKeys::generate();
+    let clock = ManualClock::at(MORNING_MS);
+    let mut supervisor = Vault::ephemeral(&team, clock.clone()).unwrap();
+    let mut counsellor = Vault::ephemeral(&team, clock.clone()).unwrap();
+    let mut other = Vault::ephemeral(&team, clock.clone()).unwrap();
+    let client = uwase(&mut supervisor);
+    send(&supervisor, &mut counsellor);
+    send(&supervisor, &mut other);
+    counsellor
+        .add_assessment(&NewAssessment::new(client, "phq-9", vec![1; 9]))
+        .unwrap();
+    send(&counsellor, &mut supervisor);
+    let before = supervisor.summary().unwrap();
+    supervisor.erase_client(client, "client-request").unwrap();
+    // The other tablet receives the erasure alone (a page that held nothing else), then the
+    // counsellor's batch file.
+    let erasure = supervisor.ops_missing_from(&before).unwrap();
+    other.apply_ops(&erasure).unwrap();
+    send(&counsellor, &mut other);
+    send(&supervisor, &mut other);
+    assert_eq!(
+        other
+            .ops_missing_from(&supervisor.summary().unwrap())
+            .unwrap()
+            .len(),
+        0,
+        "the other tablet holds nothing the supervisor lacks"
+    );
+    assert_eq!(audited(&supervisor), audited(&other));
+}
+
+/// Two administrators, offline, choose the team's cut-off sets: one the Rwandan SRQ-20 set,
+/// the other the PHQ-9 set validated in Rwanda. After they sync, only one choice stands on
+/// every tablet; the other is gone from every screen (the choices are one JSON map in one
+/// register of the policy record, `casework/cutoffs.rs`, and the policy shows no conflict).
+/// Each instrument's choice as its own field would keep both.
+#[test]
+#[ignore = "finding: concurrent cut-off choices for different instruments lose one"]
+fn two_administrators_choosing_cut_off_sets_for_different_instruments_keep_both() {
+    let team = TeamKeys::generate();
+    let clock = ManualClock::at(MORNING_MS);
+    let mut first = Vault::ephemeral(&team, clock.clone()).unwrap();
+    let mut second = Vault::ephemeral(&team, clock.clone()).unwrap();
+    first
+        .choose_cutoff_set("srq-20", "srq-20:scholte-2011-rwanda")
+        .unwrap();
+    second
+        .choose_cutoff_set("phq-9", "phq-9:sebera-2020-epilepsy")
+        .unwrap();
+    send(&first, &mut second);
+    send(&second, &mut first);
+    for v in [&first, &second] {
+        let choices = v.cutoff_choices().unwrap();
+        assert_eq!(choices.len(), 2, "{choices:?}");
+    }
+}
+
+/// Uwase objects to being counted in the donors' figures. Her family moves from Huye to
+/// Nyanza: the move copies her file (client, consents, cases, sessions, scores, referrals,
+/// reviews) but not her rights requests (`casework/transfer.rs`, `ORDER` has no
+/// `rights_request`), so Nyanza counts her and may share her file with partners, against her
+/// standing objection, and Huye's copy is erased.
+#[test]
+#[ignore = "finding: a case moved to another team leaves its clients' objections behind"]
+fn a_case_moved_to_another_team_keeps_its_clients_objections() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut t = HttpTransport::new(&server.url).unwrap();
+    let mut nyanza = admin
+        .create_team(
+            &mut t,
+            dir.path().join("admin-nyanza"),
+            "admin passphrase",
+            "Nyanza",
+            fast_options(),
+        )
+        .unwrap();
+    let client = uwase(&mut admin);
+    let case = open_case_with_consent(&mut admin, client, "trauma");
+    admin
+        .add_rights_request(&NewRightsRequest {
+            client,
+            right: Right::Objection,
+            subject: "statistics".into(),
+            asked_by: komora_core::ConsentGiver::Client,
+            request: None,
+            date: None,
+        })
+        .unwrap();
+    admin.copy_case_files(case, &mut nyanza).unwrap();
+    let moved = nyanza.rights_requests(client).unwrap();
+    assert_eq!(moved.len(), 1, "her objection did not move with her file");
+}
+
+/// Claudine's tablet is lost after she handed a colleague, Jean, a batch file of her day's
+/// work that she had not synced. The administrator revokes her tablet: the cutoff covers what
+/// the server had of hers. Jean's tablet had merged her last edit before it learned the
+/// cutoff and keeps showing it; every other tablet refuses it. The two never agree again.
+#[test]
+#[ignore = "finding: a revoked tablet's work passed by batch file stays on some tablets only"]
+fn a_lost_tablets_last_batch_file_counts_on_every_tablet_or_on_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut claudine = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("c"));
+    let mut jean = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("j"));
+    let mut marie = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("m"));
+    let client = uwase(&mut claudine);
+    for v in [&mut claudine, &mut jean, &mut marie] {
+        sync(v).unwrap();
+    }
+    claudine
+        .edit_client(
+            client,
+            &komora_core::ClientEdit {
+                phone: Some(Some("0788123456".into())),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let (batch, _) = claudine.export_batch(&jean.summary().unwrap()).unwrap();
+    jean.import_batch(&batch).unwrap();
+    admin
+        .revoke_device(
+            &mut HttpTransport::new(&server.url).unwrap(),
+            claudine.device_id(),
+        )
+        .unwrap();
+    for _ in 0..2 {
+        sync(&mut jean).unwrap();
+        sync(&mut marie).unwrap();
+    }
+    assert_eq!(
+        jean.client(client).unwrap().phone,
+        marie.client(client).unwrap().phone
+    );
+}
+
+/// Claudine renames Uwase and syncs; the supervisor, who had erased Uwase's file, has not
+/// received the rename and drops it when it comes (an erased file's operations are not kept).
+/// Claudine's tablet is then lost: the cutoff the administrator signs is the last operation
+/// of hers *the administrator's tablet holds*, which is below the rename. Jean's tablet had
+/// merged the rename; when it passes it on by batch file, every receiver refuses it as a
+/// revoked tablet's forgery and writes that into the audit trail: a false alarm about an
+/// honest edit made before the revocation (the edit itself is gone with the file either way).
+#[test]
+#[ignore = "finding: an honest edit before a revocation is reported as a revoked tablet's forgery"]
+fn an_honest_edit_made_before_a_revocation_is_never_reported_as_a_forgery() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut claudine = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("c"));
+    let mut jean = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("j"));
+    let client = uwase(&mut claudine);
+    for v in [&mut claudine, &mut admin, &mut jean] {
+        sync(v).unwrap();
+    }
+    admin.erase_client(client, "client-request").unwrap();
+    claudine
+        .edit_client(
+            client,
+            &komora_core::ClientEdit {
+                name: Some("Uwase Immaculée M.".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    sync(&mut claudine).unwrap();
+    sync(&mut jean).unwrap();
+    admin
+        .revoke_device(
+            &mut HttpTransport::new(&server.url).unwrap(),
+            claudine.device_id(),
+        )
+        .unwrap();
+    let (batch, _) = jean.export_batch(&admin.summary().unwrap()).unwrap();
+    let report = admin.import_batch(&batch).unwrap();
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+}
