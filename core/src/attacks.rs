@@ -123,6 +123,7 @@ impl Vault {
                 preds: Vec::new(),
             }],
             written_epoch: epoch,
+            packing: None,
         };
         Ok(OpEnvelope::seal(OpId::random(), epoch, body, self.store.signer(), key).0)
     }

@@ -272,6 +272,7 @@ impl Store {
                 counter: hlc.counter,
                 changes: changes.clone(),
                 written_epoch: epoch,
+                packing: None,
             };
             // Statistics and the rest sealed apart, under keys a data officer holds or not.
             if let Some(file) = file {
