@@ -966,6 +966,67 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_round_trips_compressed_and_as_before() {
+        let team = AeadKey::new(&SecretKey::random());
+        let (stats, content, casework) = (
+            AeadKey::new(&SecretKey::random()),
+            AeadKey::new(&SecretKey::random()),
+            AeadKey::new(&SecretKey::random()),
+        );
+        let note = crate::synthetic::Writer::new(5).note();
+        for kind in crate::registry::KINDS.iter() {
+            for packing in [None, Some(Packing::Dictionary(DICTIONARY_VERSION))] {
+                let mut b = body();
+                b.kind = kind.name.into();
+                b.packing = packing;
+                b.changes = vec![
+                    Change::Set {
+                        field: "date".into(),
+                        value: "2026-12-01".into(),
+                        preds: vec![],
+                    },
+                    Change::Set {
+                        field: "notes".into(),
+                        value: note.clone().into(),
+                        preds: vec![OpId::random()],
+                    },
+                ];
+                let plain = b.changes.clone();
+                let file = RecordId::random();
+                if kind.owner_field().is_some() {
+                    b.seal_parts(
+                        1,
+                        &PartKeys::File {
+                            file,
+                            stats: &stats,
+                            content: &content,
+                        },
+                    );
+                } else {
+                    b.seal_parts(
+                        1,
+                        &PartKeys::Team {
+                            casework: &casework,
+                        },
+                    );
+                }
+                let (env, _) = OpEnvelope::seal(OpId::random(), 1, b, &signer(), &team);
+                let mut opened = env.open(&team).unwrap();
+                assert_eq!(opened.body.packing.is_some(), packing.is_some());
+                opened
+                    .body
+                    .open_parts(&OpenKeys {
+                        stats: Some(&stats),
+                        content: Some(&content),
+                        casework: Some(&casework),
+                    })
+                    .unwrap();
+                assert_eq!(opened.body.changes, plain, "{}", kind.name);
+            }
+        }
+    }
+
+    #[test]
     fn debug_output_shows_no_content() {
         let b = body();
         let shown = format!("{b:?}");
