@@ -115,6 +115,25 @@ fn main() {
             ratio(sums[3], sums[0])
         );
     }
+    // What sealing costs on this machine (a tablet is several times slower): one session at
+    // a time, as a counsellor saves them.
+    println!("\n## Time to seal one session (this machine, mean of 500)\n");
+    println!("| sealing | time |");
+    println!("|---|---|");
+    let note = &sources[1].1[0];
+    for (name, sealing) in [
+        ("today", SEALINGS[0]),
+        ("zstd + dictionary v1", SEALINGS[3]),
+    ] {
+        let start = std::time::Instant::now();
+        for i in 0..500 {
+            std::hint::black_box(session_sizes(i, note, &[sealing]));
+        }
+        println!(
+            "| {name} | {:.2} ms |",
+            start.elapsed().as_secs_f64() * 1000.0 / 500.0
+        );
+    }
     println!("\n## Small operations (bytes, sealed; mean of 200)\n");
     println!("| operation | today | packed, stored | zstd | zstd + dictionary v1 |");
     println!("|---|---|---|---|---|");
