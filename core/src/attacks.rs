@@ -50,6 +50,29 @@ impl Vault {
         Ok(OpEnvelope::reseal(&op, epoch, key))
     }
 
+    /// A genuine-looking operation of this device (signed, sealed under the team's current
+    /// key, in the compressed layout) whose body expands to far more than any operation may
+    /// hold: a decompression bomb, as a tampered app would write one.
+    pub fn forge_bomb(&self) -> Result<OpEnvelope> {
+        let (epoch, key) = self.store.keyring().current();
+        let body = crate::op::OpBody {
+            record: crate::RecordId::for_kind(crate::casework::policy::KIND),
+            kind: crate::casework::policy::KIND.into(),
+            device: self.device_id(),
+            device_seq: 1_000_000,
+            wall_ms: self.now_ms(),
+            counter: 0,
+            changes: vec![crate::op::Change::Set {
+                field: "motto".into(),
+                value: Value::from("a".repeat(4 << 20)),
+                preds: vec![],
+            }],
+            written_epoch: epoch,
+            packing: Some(crate::compress::Packing::Zstd),
+        };
+        Ok(OpEnvelope::seal(OpId::random(), epoch, body, self.store.signer(), key).0)
+    }
+
     /// Write the team's policy from this tablet whatever its role: what `set_team_policy`
     /// refuses to a counsellor, done by a tampered app. Signed genuinely by this device.
     pub fn write_policy_anyway(&mut self, auto_lock_minutes: u32) -> Result<()> {
@@ -123,6 +146,7 @@ impl Vault {
                 preds: Vec::new(),
             }],
             written_epoch: epoch,
+            packing: None,
         };
         Ok(OpEnvelope::seal(OpId::random(), epoch, body, self.store.signer(), key).0)
     }

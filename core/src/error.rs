@@ -27,6 +27,13 @@ pub enum Error {
     PlatformKey(String),
     #[error("{what} is corrupted or has been tampered with")]
     Corrupted { what: &'static str },
+    /// A compressed body or part that would expand past the size limit (a decompression
+    /// bomb): refused before it is expanded, nothing applied.
+    #[error("{what} would expand past {limit} bytes once decompressed: refused")]
+    TooLarge { what: &'static str, limit: usize },
+    /// A body compressed with a dictionary this app does not hold: a newer app wrote it.
+    #[error("an operation was compressed with dictionary {0}, which this app does not have: update Komora")]
+    UnknownDictionary(u8),
     #[error("the vault was written by a newer version of Komora (format {found}); update the app")]
     TooNew { found: u32 },
     #[error("no record with id {0}")]

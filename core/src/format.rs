@@ -6,7 +6,7 @@
 //! format sends what it holds, reads nothing more and says to update the app.
 
 /// The newest team format this build of Komora reads and writes.
-pub const APP_FORMAT: u32 = 2;
+pub const APP_FORMAT: u32 = 3;
 
 /// The format of a team whose list has no format statement: every team made before formats.
 pub const FIRST_FORMAT: u32 = 1;
@@ -20,6 +20,12 @@ const SINCE: &[(&str, Option<&str>, u32)] = &[
     ("policy", Some("cutoff_sets"), 2),
     ("policy", Some("content_pack"), 2),
 ];
+
+/// Format 3 (issue 20, ADR 0021): operation bodies and their sealed parts are written
+/// compressed (zstd with a dictionary the app ships), in a layout the apps before cannot
+/// open. Not a kind or a field, so not in [`SINCE`]: it gates how every operation is sealed,
+/// and a tablet writes compressed bodies only when its team's format is at least this one.
+pub const COMPRESSED_BODIES: u32 = 3;
 
 /// The team format a change to `field` of a `kind` record needs.
 pub(crate) fn needed(kind: &str, field: Option<&str>) -> u32 {
@@ -43,6 +49,7 @@ mod tests {
                 "{kind}.{field:?} needs format {version}"
             );
         }
+        assert!(COMPRESSED_BODIES <= APP_FORMAT && COMPRESSED_BODIES > FIRST_FORMAT);
         assert_eq!(needed("client", Some("name")), FIRST_FORMAT);
         assert_eq!(needed("rights_request", Some("client")), 2);
         assert_eq!(needed("policy", Some("auto_lock_minutes")), FIRST_FORMAT);

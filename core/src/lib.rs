@@ -12,6 +12,7 @@
 pub mod attacks;
 mod casework;
 mod client;
+pub mod compress;
 mod crypto;
 mod drafts;
 mod error;
@@ -31,7 +32,9 @@ mod registry;
 mod remote;
 mod roster;
 mod search;
+pub mod size_study;
 mod store;
+pub mod synthetic;
 mod target_groups;
 mod value;
 mod vault;

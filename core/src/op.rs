@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use komora_protocol::envelope;
 
+use crate::compress::{pack, unpack, Packing, DICTIONARY_VERSION};
 use crate::crypto::{aad, AeadKey, SEAL_OVERHEAD};
 use crate::error::{Error, Result};
 use crate::hlc::Hlc;
@@ -50,6 +51,10 @@ fn padme(len: usize) -> usize {
 }
 const HEADER_LEN: usize = envelope::HEADER_LEN;
 const OP_AAD: &str = "komora/op/v1";
+/// The packed layout (issue 20, ADR 0021): the body compressed (or stored) behind a byte that
+/// names its packing, its length before it. A different label, so a body of one layout can
+/// never be read as the other.
+const OP_AAD_PACKED: &str = "komora/op/v2";
 const OP_SIG_LABEL: &[u8] = b"komora/op-signature/v1\0";
 /// Bytes of an Ed25519 signature.
 pub(crate) const SIG_LEN: usize = 64;
@@ -160,6 +165,12 @@ pub(crate) struct OpBody {
     /// The team key epoch it was written in (signed, unlike the envelope's, which a re-seal
     /// after a rotation raises): whether its author was still a member is judged by this.
     pub written_epoch: u32,
+    /// How the body and its parts are packed before sealing: `None` for the layout of
+    /// before compression (what a team below `format::COMPRESSED_BODIES` writes), `Some` for
+    /// the packed layout. Not part of the signed bytes: it is the envelope's layout, learnt
+    /// when it is opened.
+    #[serde(skip)]
+    pub packing: Option<Packing>,
 }
 
 impl OpBody {
@@ -301,11 +312,16 @@ impl OpBody {
         let private = rest.split_off(readable.max(key_count));
         let stats = rest.split_off(key_count);
         let mut out = rest;
+        let packing = self.packing;
         let seal = |key: &AeadKey, aad: &[u8], part: &[Change]| {
             let plain =
                 zeroize::Zeroizing::new(postcard::to_allocvec(part).expect("changes serialise"));
-            key.seal(aad, &plain)
+            match packing {
+                Some(p) => key.seal(aad, &pack(&plain, p)),
+                None => key.seal(aad, &plain),
+            }
         };
+        let packed = packing.is_some();
         match keys {
             PartKeys::File {
                 file,
@@ -315,20 +331,24 @@ impl OpBody {
                 if !stats.is_empty() {
                     out.push(Change::Stats {
                         file: *file,
-                        sealed: seal(sk, &part_aad(STATS_AAD, *file, self.record), &stats),
+                        sealed: seal(sk, &part_aad(STATS_AAD, packed, *file, self.record), &stats),
                     });
                 }
                 if !private.is_empty() {
                     out.push(Change::Sealed {
                         file: *file,
-                        sealed: seal(content, &part_aad(FILE_AAD, *file, self.record), &private),
+                        sealed: seal(
+                            content,
+                            &part_aad(FILE_AAD, packed, *file, self.record),
+                            &private,
+                        ),
                     });
                 }
             }
             PartKeys::Team { casework } => {
                 out.extend(stats);
                 if !private.is_empty() {
-                    let aad = casework_aad(self.record, self.written_epoch);
+                    let aad = casework_aad(packed, self.record, self.written_epoch);
                     out.push(Change::Casework {
                         sealed: seal(casework, &aad, &private),
                     });
@@ -347,17 +367,22 @@ impl OpBody {
             what: "an operation",
         };
         let mut out = Vec::with_capacity(self.changes.len());
+        let packed = self.packing.is_some();
         for change in std::mem::take(&mut self.changes) {
             let (key, aad, sealed) = match change {
-                Change::Stats { file, sealed } => {
-                    (keys.stats, part_aad(STATS_AAD, file, self.record), sealed)
-                }
-                Change::Sealed { file, sealed } => {
-                    (keys.content, part_aad(FILE_AAD, file, self.record), sealed)
-                }
+                Change::Stats { file, sealed } => (
+                    keys.stats,
+                    part_aad(STATS_AAD, packed, file, self.record),
+                    sealed,
+                ),
+                Change::Sealed { file, sealed } => (
+                    keys.content,
+                    part_aad(FILE_AAD, packed, file, self.record),
+                    sealed,
+                ),
                 Change::Casework { sealed } => (
                     keys.casework,
-                    casework_aad(self.record, self.written_epoch),
+                    casework_aad(packed, self.record, self.written_epoch),
                     sealed,
                 ),
                 other => {
@@ -366,7 +391,10 @@ impl OpBody {
                 }
             };
             let Some(key) = key else { continue };
-            let plain = key.open(&aad, &sealed).ok_or_else(bad)?;
+            let mut plain = key.open(&aad, &sealed).ok_or_else(bad)?;
+            if packed {
+                plain = unpack(&plain, MAX_ENVELOPE_BYTES, "an operation")?;
+            }
             let inner: Vec<Change> = postcard::from_bytes(&plain).map_err(|_| bad())?;
             if inner.iter().any(|c| {
                 matches!(
@@ -438,13 +466,22 @@ pub(crate) fn is_key_field(field: &str) -> bool {
     field == FILE_KEY_FIELD || field == STATS_KEY_FIELD
 }
 
-fn part_aad(label: &str, file: RecordId, record: RecordId) -> Vec<u8> {
-    aad(label, &[file.as_bytes(), record.as_bytes()])
+/// A part's associated data: its label, and for the packed layout a mark, so a part of one
+/// layout never opens as the other.
+fn part_aad(label: &str, packed: bool, file: RecordId, record: RecordId) -> Vec<u8> {
+    let mark: &[u8] = if packed { PACKED_PART } else { &[] };
+    aad(label, &[file.as_bytes(), record.as_bytes(), mark])
 }
 
-fn casework_aad(record: RecordId, epoch: u32) -> Vec<u8> {
-    aad(CASEWORK_AAD, &[record.as_bytes(), &epoch.to_be_bytes()])
+fn casework_aad(packed: bool, record: RecordId, epoch: u32) -> Vec<u8> {
+    let mark: &[u8] = if packed { PACKED_PART } else { &[] };
+    aad(
+        CASEWORK_AAD,
+        &[record.as_bytes(), &epoch.to_be_bytes(), mark],
+    )
 }
+
+const PACKED_PART: &[u8] = b"packed";
 
 const FILE_AAD: &str = "komora/file-changes/v1";
 /// The field of a client's first operation that carries its file's key, sealed under the
@@ -531,12 +568,28 @@ impl OpEnvelope {
     /// Seal an already signed operation under the key of `epoch` (a rotation re-seals what
     /// was not pushed yet; the signature stays valid).
     pub(crate) fn reseal(op: &Op, epoch: u32, key: &AeadKey) -> Self {
-        let padded = padded_len(op.body_bytes.len() + SIG_LEN);
+        // The packed layout: the body packed (compressed when it pays), its length before it;
+        // padded after compression, so the padding hides what compression made of it.
+        let (body, label) = match op.body.packing {
+            Some(p) => {
+                let packed = pack(&op.body_bytes, p);
+                let mut framed = zeroize::Zeroizing::new(
+                    postcard::to_allocvec(&(packed.len() as u32)).expect("a length serialises"),
+                );
+                framed.extend_from_slice(&packed);
+                (framed, OP_AAD_PACKED)
+            }
+            None => (zeroize::Zeroizing::new(op.body_bytes.to_vec()), OP_AAD),
+        };
+        let padded = padded_len(body.len() + SIG_LEN);
         let mut plain = Vec::with_capacity(padded);
-        plain.extend_from_slice(&op.body_bytes);
+        plain.extend_from_slice(&body);
         plain.extend_from_slice(&op.sig);
         plain.resize(padded, 0);
-        let sealed = key.seal(&op_aad(op.id, epoch), &plain);
+        let sealed = key.seal(
+            &aad(label, &[op.id.as_bytes(), &epoch.to_be_bytes()]),
+            &plain,
+        );
         zeroize::Zeroize::zeroize(&mut plain);
         Self {
             op_id: op.id,
@@ -551,23 +604,57 @@ impl OpEnvelope {
         let corrupted = || Error::Corrupted {
             what: "an operation",
         };
+        // The packed layout first (what teams write once their format allows it), then the
+        // layout of before: each under its own label, so only one can open.
+        let at = [self.op_id.as_bytes().as_slice(), &self.epoch.to_be_bytes()];
+        if let Some(plain) = key.open(&aad(OP_AAD_PACKED, &at), &self.sealed) {
+            let (len, rest): (u32, _) =
+                postcard::take_from_bytes(&plain).map_err(|_| corrupted())?;
+            let len = len as usize;
+            if rest.len() < len + SIG_LEN {
+                return Err(corrupted());
+            }
+            let (packed, rest) = rest.split_at(len);
+            let body_bytes = unpack(packed, MAX_ENVELOPE_BYTES, "an operation")?;
+            let (mut body, left): (OpBody, _) =
+                postcard::take_from_bytes(&body_bytes).map_err(|_| corrupted())?;
+            if !left.is_empty() {
+                return Err(corrupted());
+            }
+            body.packing = Some(Packing::Dictionary(DICTIONARY_VERSION));
+            return self.opened(body, body_bytes, rest);
+        }
         let plain = zeroize::Zeroizing::new(
             key.open(&op_aad(self.op_id, self.epoch), &self.sealed)
                 .ok_or_else(corrupted)?,
         );
         let (body, rest): (OpBody, _) =
             postcard::take_from_bytes(&plain).map_err(|_| corrupted())?;
+        let body_len = plain.len() - rest.len();
+        let body_bytes = zeroize::Zeroizing::new(plain[..body_len].to_vec());
+        self.opened(body, body_bytes, rest)
+    }
+
+    /// The checks both layouts share: the signature, then only zeros (the padding).
+    fn opened(
+        &self,
+        body: OpBody,
+        body_bytes: zeroize::Zeroizing<Vec<u8>>,
+        rest: &[u8],
+    ) -> Result<Op> {
+        let corrupted = || Error::Corrupted {
+            what: "an operation",
+        };
         if rest.len() < SIG_LEN || rest[SIG_LEN..].iter().any(|&b| b != 0) {
             return Err(corrupted());
         }
-        let body_len = plain.len() - rest.len();
         let sig: [u8; SIG_LEN] = rest[..SIG_LEN].try_into().expect("64 bytes");
         body.check()?;
         Ok(Op {
             id: self.op_id,
             epoch: self.epoch,
             body,
-            body_bytes: zeroize::Zeroizing::new(plain[..body_len].to_vec()),
+            body_bytes,
             sig,
         })
     }
@@ -686,6 +773,7 @@ mod tests {
                 preds: vec![],
             }],
             written_epoch: 1,
+            packing: None,
         }
     }
 
@@ -875,6 +963,67 @@ mod tests {
         // From 512 bytes to 64 KiB, 65,025 sizes fall into few buckets: what the server can
         // tell apart.
         assert!(buckets.len() < 150, "{} buckets", buckets.len());
+    }
+
+    #[test]
+    fn every_kind_round_trips_compressed_and_as_before() {
+        let team = AeadKey::new(&SecretKey::random());
+        let (stats, content, casework) = (
+            AeadKey::new(&SecretKey::random()),
+            AeadKey::new(&SecretKey::random()),
+            AeadKey::new(&SecretKey::random()),
+        );
+        let note = crate::synthetic::Writer::new(5).note();
+        for kind in crate::registry::KINDS.iter() {
+            for packing in [None, Some(Packing::Dictionary(DICTIONARY_VERSION))] {
+                let mut b = body();
+                b.kind = kind.name.into();
+                b.packing = packing;
+                b.changes = vec![
+                    Change::Set {
+                        field: "date".into(),
+                        value: "2026-12-01".into(),
+                        preds: vec![],
+                    },
+                    Change::Set {
+                        field: "notes".into(),
+                        value: note.clone().into(),
+                        preds: vec![OpId::random()],
+                    },
+                ];
+                let plain = b.changes.clone();
+                let file = RecordId::random();
+                if kind.owner_field().is_some() {
+                    b.seal_parts(
+                        1,
+                        &PartKeys::File {
+                            file,
+                            stats: &stats,
+                            content: &content,
+                        },
+                    );
+                } else {
+                    b.seal_parts(
+                        1,
+                        &PartKeys::Team {
+                            casework: &casework,
+                        },
+                    );
+                }
+                let (env, _) = OpEnvelope::seal(OpId::random(), 1, b, &signer(), &team);
+                let mut opened = env.open(&team).unwrap();
+                assert_eq!(opened.body.packing.is_some(), packing.is_some());
+                opened
+                    .body
+                    .open_parts(&OpenKeys {
+                        stats: Some(&stats),
+                        content: Some(&content),
+                        casework: Some(&casework),
+                    })
+                    .unwrap();
+                assert_eq!(opened.body.changes, plain, "{}", kind.name);
+            }
+        }
     }
 
     #[test]

@@ -101,6 +101,9 @@ impl From<Error> for KomoraError {
                 reason: "the server did not accept this device's login".into(),
             },
             Error::Corrupted { what } => KomoraError::Corrupt { what: what.into() },
+            Error::TooLarge { what, .. } => KomoraError::Corrupt { what: what.into() },
+            // Only a newer app writes with a dictionary this one lacks.
+            Error::UnknownDictionary(_) => KomoraError::UpdateRequired,
             Error::NotABatch => KomoraError::Corrupt {
                 what: "the file".into(),
             },

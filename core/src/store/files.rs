@@ -439,6 +439,7 @@ mod tests {
                 },
             ],
             written_epoch,
+            packing: None,
         };
         let ring = |keys| super::super::Keyring::from_keys(keys).unwrap();
         // Written in a legacy epoch, on a tablet holding it: the file key, as before.

@@ -91,6 +91,22 @@ pub enum RejectReason {
     /// Its author's role may not change this record (a counsellor's tablet writing the team's
     /// policy, which only administrators set).
     NotAllowed(DeviceId),
+    /// Compressed to expand past the operation size limit (a decompression bomb): refused
+    /// before it was expanded.
+    TooLarge,
+    /// Compressed with a dictionary this app does not hold: only a newer app writes it.
+    UnknownDictionary(u8),
+}
+
+impl RejectReason {
+    /// Why an operation that did not open is refused.
+    fn from_open(e: &Error) -> Self {
+        match e {
+            Error::TooLarge { .. } => RejectReason::TooLarge,
+            Error::UnknownDictionary(v) => RejectReason::UnknownDictionary(*v),
+            _ => RejectReason::Corrupted,
+        }
+    }
 }
 
 impl RejectReason {
@@ -104,6 +120,8 @@ impl RejectReason {
             RejectReason::UnknownAuthor(_) => "unknown-author",
             RejectReason::RevokedAuthor(_) => "revoked-author",
             RejectReason::NotAllowed(_) => "not-allowed",
+            RejectReason::TooLarge => "too-large",
+            RejectReason::UnknownDictionary(_) => "unknown-dictionary",
         }
     }
 
@@ -444,9 +462,9 @@ impl Store {
             };
             match env.open(key) {
                 Ok(op) => ops.push((env, op)),
-                Err(_) => report.rejected.push(Rejected {
+                Err(e) => report.rejected.push(Rejected {
                     op_id: env.op_id(),
-                    reason: RejectReason::Corrupted,
+                    reason: RejectReason::from_open(&e),
                 }),
             }
         }
@@ -525,10 +543,10 @@ impl Store {
                 }
                 match files.get(f) {
                     Some(held) => {
-                        if op.body.open_parts(&held.open_keys()).is_err() {
+                        if let Err(e) = op.body.open_parts(&held.open_keys()) {
                             report.rejected.push(Rejected {
                                 op_id: op.id,
-                                reason: RejectReason::Corrupted,
+                                reason: RejectReason::from_open(&e),
                             });
                             continue;
                         }

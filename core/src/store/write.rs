@@ -4,6 +4,7 @@
 //! its kind says (`Readers`), and the kind's hook runs after each merge (`Hook`).
 
 use super::*;
+use crate::compress::{Packing, DICTIONARY_VERSION};
 
 /// One edit a caller asks for; the store turns it into a [`Change`] using the current state.
 #[derive(Debug)]
@@ -223,6 +224,11 @@ impl Store {
             all.push((edit, file));
         }
         let now = self.clock.now_ms();
+        // Compressed only once every tablet of the team reads it (ADR 0016, 0021).
+        let packing = self
+            .team_format()?
+            .filter(|f| *f >= crate::format::COMPRESSED_BODIES)
+            .map(|_| Packing::Dictionary(DICTIONARY_VERSION));
         let Store {
             conn,
             device,
@@ -272,6 +278,7 @@ impl Store {
                 counter: hlc.counter,
                 changes: changes.clone(),
                 written_epoch: epoch,
+                packing,
             };
             // Statistics and the rest sealed apart, under keys a data officer holds or not.
             if let Some(file) = file {

@@ -5,6 +5,8 @@
 //! Run: `cargo run --release -p komora-scenarios --bin slow_link`
 //! Options: `--runs 3 --kbps 50 --rtt-ms 300 --clients 200 --sessions 2000 --cut 0.5`;
 //! `--quick` is 20 clients, 200 sessions and one run (a check that it works, not a figure).
+//! `--team-format N` founds the team at format N (default: this app's), so one binary measures
+//! the bodies of before (2: uncompressed) against today's (3: compressed, ADR 0021).
 //!
 //! Each run: the real server (SQLite) on loopback, an administrator, a counsellor and three
 //! supervisor tablets enrolled directly; the counsellor records the caseload with the case-work
@@ -23,9 +25,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use komora_core::{
-    ConsentDecision, ConsentGiver, Date, DeviceId, Language, LocationInput, NewCase, NewClient,
-    NewConsent, NewSession, OpId, RecordId, RiskLevel, Role, Sex, SyncOptions, SyncPhase,
-    SyncReport, Vault,
+    ConsentDecision, ConsentGiver, Date, DeviceId, HttpTransport, Language, LocationInput, NewCase,
+    NewClient, NewConsent, NewSession, OpId, RecordId, RiskLevel, Role, Sex, SyncOptions,
+    SyncPhase, SyncReport, Vault, VaultOptions,
 };
 use komora_protocol::*;
 use komora_scenarios::counted::CountedTransport;
@@ -42,6 +44,7 @@ struct Args {
     clients: usize,
     sessions: usize,
     cut: f64,
+    team_format: Option<u32>,
 }
 
 fn args() -> Args {
@@ -52,6 +55,7 @@ fn args() -> Args {
         clients: 200,
         sessions: 2_000,
         cut: 0.5,
+        team_format: None,
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -75,6 +79,9 @@ fn args() -> Args {
             "--clients" => a.clients = value().parse().expect("--clients N"),
             "--sessions" => a.sessions = value().parse().expect("--sessions N"),
             "--cut" => a.cut = value().parse().expect("--cut FRACTION"),
+            "--team-format" => {
+                a.team_format = Some(value().parse().expect("--team-format N"));
+            }
             other => panic!("unknown option {other}"),
         }
         i += 2;
@@ -542,7 +549,28 @@ fn one_run(a: &Args, run: usize) -> Run {
     let scratch = Scratch::new(run);
     let dir = scratch.path();
     let server = TestServer::start(&dir.join("server"));
-    let mut admin = bootstrap_admin(&server, &dir.join("admin"));
+    let mut admin = match a.team_format {
+        None => bootstrap_admin(&server, &dir.join("admin")),
+        Some(format) => {
+            // The founder's app writes this format: the team starts at it, and every tablet
+            // enrolled after it writes what it allows.
+            let mut t = HttpTransport::new(&server.url).unwrap();
+            Vault::bootstrap(
+                &dir.join("admin"),
+                "admin passphrase",
+                &mut t,
+                &server.url,
+                server.bootstrap_code.as_deref().unwrap(),
+                "AMI",
+                "Huye",
+                VaultOptions {
+                    app_format: format,
+                    ..komora_scenarios::fast_options()
+                },
+            )
+            .unwrap()
+        }
+    };
     let mut counsellor = enrol(
         &server,
         &mut admin,

@@ -1,0 +1,228 @@
+//! What compression does to the sizes the server sees (issue 20): the units the dictionary is
+//! trained on, and the sealed size of a made-up operation under each packing, for the
+//! dictionary maker and the size bench (`tests/src/bin/zstd_dictionary.rs`,
+//! `tests/src/bin/compression.rs`). Bodies are built the way the store builds them: the
+//! kind's fields as changes, arranged into statistics and the rest, each part sealed under a
+//! file key, then the whole signed, padded and sealed under a team key.
+
+use crate::compress::{pack, Packing};
+use crate::crypto::{AeadKey, SecretKey};
+use crate::ids::{DeviceId, OpId, RecordId};
+use crate::op::{Change, OpBody, OpEnvelope, PartKeys};
+use crate::synthetic::Writer;
+use crate::value::Value;
+
+/// One made-up record's fields as the forms write them.
+type Fields = Vec<(&'static str, Value)>;
+
+fn session(w: &mut Writer, note: &str) -> Fields {
+    let mut f: Fields = vec![
+        ("case", w.id_text().into()),
+        ("date", w.date().into()),
+        ("modality", w.code().into()),
+        ("duration_min", Value::Int(30 + w.below(60) as i64)),
+        ("participants", w.id_text().into()),
+        ("interventions", w.code().into()),
+        ("notes", note.to_owned().into()),
+    ];
+    if w.below(10) < 6 {
+        f.push(("follow_up_plan", w.follow_up_plan().into()));
+    }
+    if w.below(10) < 7 {
+        f.push(("next_appointment", w.date().into()));
+    }
+    if w.below(4) == 0 {
+        f.push(("household_present", w.household_member().into()));
+        if w.below(2) == 0 {
+            f.push(("safety_notes", w.safety_note().into()));
+        }
+    }
+    f
+}
+
+fn client(w: &mut Writer) -> Fields {
+    vec![
+        ("name", w.name().into()),
+        ("code", format!("HUY-{:04}", w.below(10_000)).into()),
+        ("sex", if w.below(2) == 0 { "f" } else { "m" }.into()),
+        ("birth_year", Value::Int(1950 + w.below(60) as i64)),
+        ("phone", w.phone().into()),
+        ("sector", w.place().into()),
+        ("cell", w.place().into()),
+        ("target_groups", w.code().into()),
+    ]
+}
+
+fn case(w: &mut Writer) -> Fields {
+    vec![
+        ("clients", w.id_text().into()),
+        ("problems", w.code().into()),
+        ("risk_level", "moderate".into()),
+        ("counsellor", w.id_text().into()),
+        ("supervisor", w.id_text().into()),
+        ("opened", w.date().into()),
+    ]
+}
+
+fn consent(w: &mut Writer) -> Fields {
+    vec![
+        ("client", w.id_text().into()),
+        ("scope", w.code().into()),
+        ("decision", "given".into()),
+        ("language", "rw".into()),
+        ("given_by", "client".into()),
+        ("date", w.date().into()),
+    ]
+}
+
+/// A one-field edit: a field set again over the value it replaces.
+fn edit(w: &mut Writer) -> (Fields, usize) {
+    let f: Fields = match w.below(4) {
+        0 => vec![("phone", w.phone().into())],
+        1 => vec![("next_appointment", w.date().into())],
+        2 => vec![("follow_up_plan", w.follow_up_plan().into())],
+        _ => vec![("risk_level", "low".into())],
+    };
+    (f, 1)
+}
+
+fn changes(w: &mut Writer, fields: &Fields, preds: usize) -> Vec<Change> {
+    let mut seen = std::collections::BTreeSet::new();
+    fields
+        .iter()
+        .map(|(field, value)| {
+            if seen.insert(*field) {
+                Change::Set {
+                    field: (*field).into(),
+                    value: value.clone(),
+                    preds: (0..preds).map(|_| OpId::from_bytes(w.id_bytes())).collect(),
+                }
+            } else {
+                Change::Add {
+                    field: (*field).into(),
+                    value: value.clone(),
+                }
+            }
+        })
+        .collect()
+}
+
+/// The part plaintexts (statistics, the rest) of a record of `kind` with these changes, as
+/// the store arranges them.
+fn parts(kind: &str, mut changes: Vec<Change>) -> Vec<Vec<u8>> {
+    let readable =
+        crate::store::files::arrange(crate::registry::KINDS.get(kind), &mut changes).unwrap_or(0);
+    let rest = changes.split_off(readable);
+    [changes, rest]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| postcard::to_allocvec(&p).expect("changes serialise"))
+        .collect()
+}
+
+/// The units a dictionary is trained on: the part plaintexts of `records` made-up records
+/// (sessions, clients, cases, consents and one-field edits in a caseload's proportions),
+/// from the generator alone.
+pub fn training_samples(seed: u64, records: usize) -> Vec<Vec<u8>> {
+    let mut w = Writer::new(seed);
+    let mut out = Vec::new();
+    for i in 0..records {
+        let (kind, fields, preds) = match i % 20 {
+            0..=11 => {
+                let note = w.note();
+                ("session", session(&mut w, &note), 0)
+            }
+            12 | 13 => ("client", client(&mut w), 0),
+            14 => ("case", case(&mut w), 0),
+            15 | 16 => ("consent", consent(&mut w), 0),
+            _ => {
+                let (f, p) = edit(&mut w);
+                ("client", f, p)
+            }
+        };
+        out.extend(parts(kind, changes(&mut w, &fields, preds)));
+    }
+    out
+}
+
+/// How a measured operation was sealed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sealing {
+    /// The layout of before compression.
+    Today,
+    /// The packed layout with this packing.
+    Packed(Packing),
+}
+
+/// Sealed sizes (as the server stores the envelope) of one operation, by sealing.
+fn sealed_size(kind: &str, fields: &Fields, preds: usize, sealing: Sealing) -> usize {
+    let mut w = Writer::new(0);
+    let file = RecordId::random();
+    let (stats, content, team) = (
+        AeadKey::new(&SecretKey::random()),
+        AeadKey::new(&SecretKey::random()),
+        AeadKey::new(&SecretKey::random()),
+    );
+    let mut changes = changes(&mut w, fields, preds);
+    let readable =
+        crate::store::files::arrange(crate::registry::KINDS.get(kind), &mut changes).unwrap_or(0);
+    let mut body = OpBody {
+        record: RecordId::random(),
+        kind: kind.into(),
+        device: DeviceId::random(),
+        device_seq: 1 + w.below(5000),
+        wall_ms: 1_780_000_000_000 + w.below(1 << 30),
+        counter: 0,
+        changes,
+        written_epoch: 1,
+        packing: match sealing {
+            Sealing::Today => None,
+            Sealing::Packed(p) => Some(p),
+        },
+    };
+    body.seal_parts(
+        readable,
+        &PartKeys::File {
+            file,
+            stats: &stats,
+            content: &content,
+        },
+    );
+    let signer = ed25519_dalek::SigningKey::from_bytes(&crate::crypto::random_array());
+    OpEnvelope::seal(OpId::random(), 1, body, &signer, &team)
+        .0
+        .encoded_len()
+}
+
+/// The sealed sizes of a session carrying `note` (its other fields made up from `seed`),
+/// under each of `sealings`.
+pub fn session_sizes(seed: u64, note: &str, sealings: &[Sealing]) -> Vec<usize> {
+    let fields = session(&mut Writer::new(seed), note);
+    sealings
+        .iter()
+        .map(|s| sealed_size("session", &fields, 0, *s))
+        .collect()
+}
+
+/// The sealed sizes of a made-up one-field edit of a client, under each of `sealings`.
+pub fn edit_sizes(seed: u64, sealings: &[Sealing]) -> Vec<usize> {
+    let (fields, preds) = edit(&mut Writer::new(seed));
+    sealings
+        .iter()
+        .map(|s| sealed_size("client", &fields, preds, *s))
+        .collect()
+}
+
+/// The sealed sizes of a made-up new client, under each of `sealings`.
+pub fn client_sizes(seed: u64, sealings: &[Sealing]) -> Vec<usize> {
+    let fields = client(&mut Writer::new(seed));
+    sealings
+        .iter()
+        .map(|s| sealed_size("client", &fields, 0, *s))
+        .collect()
+}
+
+/// The packed size of `text` alone (no body, no seal), by packing.
+pub fn packed_len(text: &[u8], packing: Packing) -> usize {
+    pack(text, packing).len()
+}
