@@ -1,8 +1,8 @@
 //! Helpers for the scenario tests: hand-set clocks, replica exchange, snapshots and a small
 //! deterministic random source.
 
-pub mod counted;
 pub mod convergence;
+pub mod counted;
 pub mod kill_campaign;
 pub mod proxy;
 pub mod server;
