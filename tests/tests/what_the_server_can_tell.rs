@@ -54,12 +54,24 @@ fn the_server_cannot_tell_a_new_client_an_edit_and_a_short_note_apart_by_size() 
         all.iter().all(|s| *s == all[0]),
         "the server tells them apart: {sizes:?}"
     );
-    // A long note is a bigger operation: its size is known to within Padmé's steps only.
-    let mut long = NewSession::new(case, "office");
-    long.notes = Some("Habimana spoke about the years in prison. ".repeat(40));
-    claudine.add_session(&long).unwrap();
-    let before = server.team_copy(team).len();
-    sync(&mut claudine).unwrap();
-    let size = server.team_copy(team)[before..][0].encoded_len();
+    // A long note of ordinary prose is a bigger operation: its size (compressed, then padded)
+    // is known to within Padmé's steps only.
+    let mut sent_one = |v: &mut komora_core::Vault, notes: String| {
+        let mut s = NewSession::new(case, "office");
+        s.notes = Some(notes);
+        v.add_session(&s).unwrap();
+        let before = server.team_copy(team).len();
+        sync(v).unwrap();
+        server.team_copy(team)[before..][0].encoded_len()
+    };
+    let prose: String = include_str!("../../core/data/heldout/fr.txt")
+        .chars()
+        .take(1_700)
+        .collect();
+    let size = sent_one(&mut claudine, prose);
     assert!(size > all[0], "{size}");
+    // What compression lets it tell (ADR 0021): how compressible a note is. The same length
+    // of one sentence said over and over weighs what a short note weighs.
+    let repeated = "Habimana spoke about the years in prison. ".repeat(40);
+    assert_eq!(sent_one(&mut claudine, repeated), all[0]);
 }
