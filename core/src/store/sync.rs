@@ -462,10 +462,17 @@ impl Store {
             };
             match env.open(key) {
                 Ok(op) => ops.push((env, op)),
-                Err(e) => report.rejected.push(Rejected {
-                    op_id: env.op_id(),
-                    reason: RejectReason::from_open(&e),
-                }),
+                Err(e) => {
+                    // Packed with a dictionary only a newer app holds: kept, like a key epoch
+                    // not known yet, so the app opens it once updated (never skipped for good).
+                    if matches!(e, Error::UnknownDictionary(_)) {
+                        park.push(env);
+                    }
+                    report.rejected.push(Rejected {
+                        op_id: env.op_id(),
+                        reason: RejectReason::from_open(&e),
+                    })
+                }
             }
         }
         if let Some(roster) = &self.roster {
@@ -731,7 +738,9 @@ impl Store {
                 .filter(|r| {
                     matches!(
                         r.reason,
-                        RejectReason::UnknownKeyEpoch(_) | RejectReason::UnknownAuthor(_)
+                        RejectReason::UnknownKeyEpoch(_)
+                            | RejectReason::UnknownAuthor(_)
+                            | RejectReason::UnknownDictionary(_)
                     )
                 })
                 .map(|r| *r.op_id.as_bytes())
