@@ -73,6 +73,35 @@ impl Vault {
         Ok(OpEnvelope::seal(OpId::random(), epoch, body, self.store.signer(), key).0)
     }
 
+    /// A genuine operation of this device (a note on the team's policy, signed, sealed under
+    /// the team's current key) packed with dictionary `version`, which this app does not hold:
+    /// what an app newer than the reader writes. Queued for the next push from this tablet,
+    /// as that newer app would.
+    pub fn smuggle_from_a_newer_app(&mut self, version: u8) -> Result<OpEnvelope> {
+        let (epoch, key) = self.store.keyring().current();
+        let body = crate::op::OpBody {
+            record: crate::RecordId::for_kind(crate::casework::policy::KIND),
+            kind: crate::casework::policy::KIND.into(),
+            device: self.device_id(),
+            device_seq: 1_000_001,
+            wall_ms: self.now_ms(),
+            counter: 0,
+            changes: vec![crate::op::Change::Set {
+                field: "motto".into(),
+                value: Value::from("written by a newer app"),
+                preds: vec![],
+            }],
+            written_epoch: epoch,
+            packing: None,
+        };
+        let (_, op) = OpEnvelope::seal(OpId::random(), epoch, body, self.store.signer(), key);
+        let mut packed = vec![crate::compress::DICT_BASE + version];
+        packed.extend_from_slice(&op.body_bytes);
+        let env = OpEnvelope::seal_packed_as_is(&op, epoch, key, &packed);
+        self.store.insert_unsynced_op(&op, &env)?;
+        Ok(env)
+    }
+
     /// Write the team's policy from this tablet whatever its role: what `set_team_policy`
     /// refuses to a counsellor, done by a tampered app. Signed genuinely by this device.
     pub fn write_policy_anyway(&mut self, auto_lock_minutes: u32) -> Result<()> {

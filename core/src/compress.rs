@@ -24,7 +24,7 @@ const STORED: u8 = 0x00;
 /// smaller than with the dictionary).
 const ZSTD: u8 = 0x01;
 /// zstd with dictionary version `v` is `DICT_BASE + v`.
-const DICT_BASE: u8 = 0x10;
+pub(crate) const DICT_BASE: u8 = 0x10;
 
 /// The newest dictionary this app writes with.
 pub const DICTIONARY_VERSION: u8 = 1;

@@ -581,9 +581,25 @@ impl OpEnvelope {
             }
             None => (zeroize::Zeroizing::new(op.body_bytes.to_vec()), OP_AAD),
         };
+        Self::seal_framed(op, epoch, key, &body, label)
+    }
+
+    /// An operation whose packed body is exactly `packed` (its first byte naming the
+    /// packing), as an app with other dictionaries would write it: for the tests that show
+    /// such an operation waits rather than being lost.
+    #[cfg(feature = "insider-attacks")]
+    pub(crate) fn seal_packed_as_is(op: &Op, epoch: u32, key: &AeadKey, packed: &[u8]) -> Self {
+        let mut framed = zeroize::Zeroizing::new(
+            postcard::to_allocvec(&(packed.len() as u32)).expect("a length serialises"),
+        );
+        framed.extend_from_slice(packed);
+        Self::seal_framed(op, epoch, key, &framed, OP_AAD_PACKED)
+    }
+
+    fn seal_framed(op: &Op, epoch: u32, key: &AeadKey, body: &[u8], label: &str) -> Self {
         let padded = padded_len(body.len() + SIG_LEN);
         let mut plain = Vec::with_capacity(padded);
-        plain.extend_from_slice(&body);
+        plain.extend_from_slice(body);
         plain.extend_from_slice(&op.sig);
         plain.resize(padded, 0);
         let sealed = key.seal(

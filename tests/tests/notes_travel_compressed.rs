@@ -171,3 +171,34 @@ fn a_compressed_bomb_is_refused_by_name_and_changes_nothing() {
     );
     assert!(tablet.team_policy().unwrap() == before, "nothing applied");
 }
+
+/// An operation written by an app newer than this tablet's (packed with a dictionary this app
+/// does not hold) reaches it: it is not opened, and not thrown away either. It waits on the
+/// tablet, sync after sync, for the updated app to open it (the format gate should keep such
+/// an operation from reaching an old app at all; this is what happens if one does).
+#[test]
+fn an_operation_from_a_newer_app_waits_on_the_tablet_instead_of_being_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut counsellor = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("c"));
+    let newer = admin.smuggle_from_a_newer_app(200).unwrap();
+    sync(&mut admin).unwrap();
+
+    let report = sync(&mut counsellor).unwrap();
+    assert!(
+        report
+            .rejected
+            .iter()
+            .any(|r| r.op_id == newer.op_id() && r.reason.code() == "unknown-dictionary"),
+        "{:?}",
+        report.rejected
+    );
+    assert_eq!(counsellor.sync_status().unwrap().parked, 1, "it waits");
+    sync(&mut counsellor).unwrap();
+    assert_eq!(
+        counsellor.sync_status().unwrap().parked,
+        1,
+        "still waiting after another sync: never dropped"
+    );
+}

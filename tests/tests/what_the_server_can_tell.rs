@@ -56,7 +56,7 @@ fn the_server_cannot_tell_a_new_client_an_edit_and_a_short_note_apart_by_size() 
     );
     // A long note of ordinary prose is a bigger operation: its size (compressed, then padded)
     // is known to within Padmé's steps only.
-    let mut sent_one = |v: &mut komora_core::Vault, notes: String| {
+    let sent_one = |v: &mut komora_core::Vault, notes: String| {
         let mut s = NewSession::new(case, "office");
         s.notes = Some(notes);
         v.add_session(&s).unwrap();
