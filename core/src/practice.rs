@@ -29,7 +29,7 @@ pub const PRACTICE_CLIENTS: usize = 24;
 
 // Names common in Rwanda, combined at random: no list of real people. Family name first, as
 // AMI's registers write them.
-const FAMILY: &[&str] = &[
+pub(crate) const FAMILY: &[&str] = &[
     "Mukamana",
     "Uwase",
     "Nyirahabimana",

@@ -963,6 +963,42 @@ pub async fn upload_grants(
     Ok(Json(serde_json::json!({ "added": added })))
 }
 
+/// A re-attach request read and bounded: the same rules for the first team (with its code)
+/// and the others. `what` says what the body should hold when it does not parse.
+fn reattach_request(
+    body: &[u8],
+    what: &'static str,
+) -> Result<komora_protocol::ReattachRequest, ApiError> {
+    if body.len() > 64 * 1024 * 1024 {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::TooLarge,
+            "the request is too large",
+        ));
+    }
+    let req: komora_protocol::ReattachRequest =
+        serde_json::from_slice(body).map_err(|_| ApiError::bad_request(what))?;
+    if req.statements.len() > komora_protocol::roster::MAX_ROSTER_STATEMENTS as usize {
+        return Err(ApiError::bad_request("too many statements"));
+    }
+    Ok(req)
+}
+
+/// The answer to a re-attach: the team, back, and its founder (from the list's genesis).
+fn reattached(team: Id16, statements: &[Vec<u8>]) -> Json<RegisteredResponse> {
+    let founder = statements
+        .first()
+        .and_then(|s| match SignedStatement::from_bytes(s) {
+            Some((_, Statement::Genesis { device, .. })) => Some(device),
+            _ => None,
+        });
+    Json(RegisteredResponse {
+        team_id: team,
+        device_id: founder.unwrap_or(Id16([0; 16])),
+        role: Role::Admin,
+    })
+}
+
 /// A server lost with no backup, started empty, gets its team back from an administrator's
 /// tablet: the one-time code it printed, the team's id and its whole signed list, checked
 /// statement by statement (`roster_replay::reattach`). The tablets then fill it back.
@@ -972,28 +1008,11 @@ pub async fn reattach(
     body: Bytes,
 ) -> Result<Json<RegisteredResponse>, ApiError> {
     limited(&state.code_limit, &state.metrics, addr)?;
-    if body.len() > 64 * 1024 * 1024 {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::TooLarge,
-            "the request is too large",
-        ));
-    }
-    let req: komora_protocol::ReattachRequest = serde_json::from_slice(&body)
-        .map_err(|_| ApiError::bad_request("a code, a team and its signed list"))?;
-    if req.statements.len() > komora_protocol::roster::MAX_ROSTER_STATEMENTS as usize {
-        return Err(ApiError::bad_request("too many statements"));
-    }
+    let req = reattach_request(&body, "a code, a team and its signed list")?;
     let code = komora_protocol::code::normalise(&req.code).ok_or_else(ApiError::invalid_code)?;
     let hash = sha256(code.as_bytes());
     let team = req.team_id;
     let statements: Vec<Vec<u8>> = req.statements.into_iter().map(|b| b.0).collect();
-    let founder = statements
-        .first()
-        .and_then(|s| match SignedStatement::from_bytes(s) {
-            Some((_, Statement::Genesis { device, .. })) => Some(device),
-            _ => None,
-        });
     let added = stored(crate::roster_replay::reattach(
         state.db.as_ref(),
         hash,
@@ -1003,11 +1022,7 @@ pub async fn reattach(
     ))
     .await?;
     tracing::info!(team = %team, statements = added + 1, "a team re-attached to a rebuilt server");
-    Ok(Json(RegisteredResponse {
-        team_id: team,
-        device_id: founder.unwrap_or(Id16([0; 16])),
-        role: Role::Admin,
-    }))
+    Ok(reattached(team, &statements))
 }
 
 /// `POST /v1/teams/reattach`: another team of the organisation given back to a rebuilt server,
@@ -1019,26 +1034,9 @@ pub async fn reattach_team(
     body: Bytes,
 ) -> Result<Json<RegisteredResponse>, ApiError> {
     who.require(&[Role::Admin], "only administrators re-attach teams")?;
-    if body.len() > 64 * 1024 * 1024 {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::TooLarge,
-            "the request is too large",
-        ));
-    }
-    let req: komora_protocol::ReattachRequest = serde_json::from_slice(&body)
-        .map_err(|_| ApiError::bad_request("a team and its signed list"))?;
-    if req.statements.len() > komora_protocol::roster::MAX_ROSTER_STATEMENTS as usize {
-        return Err(ApiError::bad_request("too many statements"));
-    }
+    let req = reattach_request(&body, "a team and its signed list")?;
     let team = req.team_id;
     let statements: Vec<Vec<u8>> = req.statements.into_iter().map(|b| b.0).collect();
-    let founder = statements
-        .first()
-        .and_then(|s| match SignedStatement::from_bytes(s) {
-            Some((_, Statement::Genesis { device, .. })) => Some(device),
-            _ => None,
-        });
     let added = stored(crate::roster_replay::reattach_team(
         state.db.as_ref(),
         team,
@@ -1047,11 +1045,7 @@ pub async fn reattach_team(
     ))
     .await?;
     tracing::info!(team = %team, statements = added + 1, "another team re-attached to a rebuilt server");
-    Ok(Json(RegisteredResponse {
-        team_id: team,
-        device_id: founder.unwrap_or(Id16([0; 16])),
-        role: Role::Admin,
-    }))
+    Ok(reattached(team, &statements))
 }
 
 #[derive(Deserialize)]

@@ -441,17 +441,13 @@ impl Store {
     #[cfg(feature = "insider-attacks")]
     pub(crate) fn insert_unsynced_raw(&mut self, env: &OpEnvelope) -> Result<()> {
         let op = env.open(self.keys.get(env.epoch())?)?;
-        self.insert_op_unsynced(&op, env)
+        self.insert_unsynced_op(&op, env)
     }
 
     /// Queue `env` for the next push, logged as `op` (which it need not open to: an envelope
     /// only a newer app reads).
     #[cfg(feature = "insider-attacks")]
     pub(crate) fn insert_unsynced_op(&mut self, op: &Op, env: &OpEnvelope) -> Result<()> {
-        self.insert_op_unsynced(op, env)
-    }
-
-    fn insert_op_unsynced(&mut self, op: &Op, env: &OpEnvelope) -> Result<()> {
         let tx = self.conn.transaction()?;
         insert_op(&tx, op, env, false)?;
         tx.commit()?;
