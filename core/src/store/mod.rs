@@ -36,6 +36,10 @@ use states::{load_state, move_to_device_keys, save_state};
 pub(crate) use sync::Applied;
 pub use sync::{ApplyReport, RejectReason, Rejected, Summary};
 pub(crate) use sync_store::SyncStore;
+
+/// Operations the server should delete: by each erasure this device wrote, its operations;
+/// then the others' (their erasure's author asks for them).
+pub(crate) type PendingErasures = (Vec<(OpId, Vec<OpId>)>, Vec<OpId>);
 use write::{after_merge, KeyKeeper};
 pub(crate) use write::{Edit, RecordEdit};
 
@@ -349,8 +353,7 @@ impl Store {
     /// Operations the server should delete (they carried an erased file's key): those of the
     /// erasures this device wrote, by erasure, which it asks the server to delete; and the
     /// others, which the erasure's author asks for.
-    #[allow(clippy::type_complexity)]
-    pub(crate) fn pending_erasures(&self) -> Result<(Vec<(OpId, Vec<OpId>)>, Vec<OpId>)> {
+    pub(crate) fn pending_erasures(&self) -> Result<PendingErasures> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT p.op_id, p.erasure, o.device_id = ?1 FROM pending_erasures p
              LEFT JOIN ops o ON o.op_id = p.erasure WHERE p.done = 0 LIMIT 10000",

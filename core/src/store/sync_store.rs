@@ -7,7 +7,7 @@
 //! what it guarantees (each write is one transaction).
 
 use super::sync::Unsynced;
-use super::{Applied, ApplyReport, Store, Summary};
+use super::{Applied, ApplyReport, PendingErasures, Store, Summary};
 use crate::error::Result;
 use crate::ids::OpId;
 use crate::op::OpEnvelope;
@@ -59,7 +59,7 @@ pub(crate) trait SyncStore {
     fn reset_pull_cursor(&mut self, after: u64) -> Result<()>;
 
     // Erasures to ask the server for.
-    fn pending_erasures(&self) -> Result<(Vec<(OpId, Vec<OpId>)>, Vec<OpId>)>;
+    fn pending_erasures(&self) -> Result<PendingErasures>;
     fn clear_pending_erasures(&mut self, ids: &[OpId]) -> Result<()>;
     fn own_erasures_done(&self) -> Result<u64>;
     fn requeue_own_erasures(&mut self) -> Result<usize>;
@@ -128,7 +128,7 @@ impl SyncStore for Store {
     fn reset_pull_cursor(&mut self, after: u64) -> Result<()> {
         Store::reset_pull_cursor(self, after)
     }
-    fn pending_erasures(&self) -> Result<(Vec<(OpId, Vec<OpId>)>, Vec<OpId>)> {
+    fn pending_erasures(&self) -> Result<PendingErasures> {
         Store::pending_erasures(self)
     }
     fn clear_pending_erasures(&mut self, ids: &[OpId]) -> Result<()> {
