@@ -82,18 +82,27 @@ if $install; then
     [ "$(stat -c '%a %U %G' /var/lib/komora-sync)" = "700 komora komora" ] || fail "/var/lib/komora-sync"
     [ "$(stat -c '%a %U %G' /var/backups/komora-sync)" = "700 komora komora" ] || fail "/var/backups/komora-sync"
     [ "$(stat -c '%a %U %G' /etc/komora-sync/config.toml)" = "640 root komora" ] || fail "config.toml"
-    # Run it as the unit does (as komora, with the packaged settings), on a free port.
+    # Where systemd runs (a VM), the install started the service: stop it, so the store's lock
+    # is free for the run below.
+    if [ -d /run/systemd/system ]; then
+        systemctl stop komora-sync-server.service 2>/dev/null || true
+    fi
+    # Run it as the unit does (as komora, with the packaged settings), on a free port, until it
+    # has printed its bootstrap code and a first backup exists (this run's, or the service's
+    # when the install started it).
     log="$work/server.log"
     runuser -u komora -- /usr/bin/komora-sync-server --config /etc/komora-sync/config.toml \
         --listen 127.0.0.1:0 >"$log" 2>&1 &
     pid=$!
-    for _ in $(seq 1 100); do
-        ls /var/backups/komora-sync/komora-sync-*.db >/dev/null 2>&1 && break
+    backup_exists() { ls /var/backups/komora-sync/komora-sync-*.db >/dev/null 2>&1; }
+    for _ in $(seq 1 300); do
+        grep -q '^bootstrap code: ' "$log" && backup_exists && break
+        kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
-    kill "$pid"; wait "$pid" || true
+    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
     grep -q '^bootstrap code: ' "$log" || fail "no bootstrap code: $(cat "$log")"
-    ls /var/backups/komora-sync/komora-sync-*.db >/dev/null 2>&1 || fail "no first backup: $(cat "$log")"
+    backup_exists || fail "no first backup: $(cat "$log")"
     grep -q 'WARNING: the backup folder' "$log" || fail "no same-disk warning: $(cat "$log")"
     runuser -u komora -- /usr/bin/komora-sync-server --config /etc/komora-sync/config.toml \
         backup-status >/dev/null || fail "backup-status"
