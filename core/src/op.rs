@@ -568,20 +568,14 @@ impl OpEnvelope {
     /// Seal an already signed operation under the key of `epoch` (a rotation re-seals what
     /// was not pushed yet; the signature stays valid).
     pub(crate) fn reseal(op: &Op, epoch: u32, key: &AeadKey) -> Self {
-        // The packed layout: the body packed (compressed when it pays), its length before it;
-        // padded after compression, so the padding hides what compression made of it.
-        let (body, label) = match op.body.packing {
-            Some(p) => {
-                let packed = pack(&op.body_bytes, p);
-                let mut framed = zeroize::Zeroizing::new(
-                    postcard::to_allocvec(&(packed.len() as u32)).expect("a length serialises"),
-                );
-                framed.extend_from_slice(&packed);
-                (framed, OP_AAD_PACKED)
-            }
-            None => (zeroize::Zeroizing::new(op.body_bytes.to_vec()), OP_AAD),
-        };
+        let (body, label) = framed_body(op);
         Self::seal_framed(op, epoch, key, &body, label)
+    }
+
+    /// How many bytes of plaintext `op` seals before padding (its framed body and its
+    /// signature): what the padding floor is measured against (ADR 0022).
+    pub(crate) fn unpadded_len(op: &Op) -> usize {
+        framed_body(op).0.len() + SIG_LEN
     }
 
     /// An operation whose packed body is exactly `packed` (its first byte naming the
@@ -673,6 +667,23 @@ impl OpEnvelope {
             body_bytes,
             sig,
         })
+    }
+}
+
+/// The body as it is sealed, and the label of its layout. The packed layout: the body packed
+/// (compressed when it pays), its length before it; padded after compression, so the padding
+/// hides what compression made of it.
+fn framed_body(op: &Op) -> (zeroize::Zeroizing<Vec<u8>>, &'static str) {
+    match op.body.packing {
+        Some(p) => {
+            let packed = pack(&op.body_bytes, p);
+            let mut framed = zeroize::Zeroizing::new(
+                postcard::to_allocvec(&(packed.len() as u32)).expect("a length serialises"),
+            );
+            framed.extend_from_slice(&packed);
+            (framed, OP_AAD_PACKED)
+        }
+        None => (zeroize::Zeroizing::new(op.body_bytes.to_vec()), OP_AAD),
     }
 }
 

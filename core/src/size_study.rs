@@ -156,6 +156,17 @@ pub enum Sealing {
 
 /// Sealed sizes (as the server stores the envelope) of one operation, by sealing.
 fn sealed_size(kind: &str, fields: &Fields, preds: usize, sealing: Sealing) -> usize {
+    seal_made_up(kind, fields, preds, sealing).0.encoded_len()
+}
+
+/// One made-up operation of `kind`, sealed as the store seals it: the envelope, and the
+/// plaintext it seals before padding (framed body and signature).
+fn seal_made_up(
+    kind: &str,
+    fields: &Fields,
+    preds: usize,
+    sealing: Sealing,
+) -> (OpEnvelope, usize) {
     let mut w = Writer::new(0);
     let file = RecordId::random();
     let (stats, content, team) = (
@@ -189,9 +200,49 @@ fn sealed_size(kind: &str, fields: &Fields, preds: usize, sealing: Sealing) -> u
         },
     );
     let signer = ed25519_dalek::SigningKey::from_bytes(&crate::crypto::random_array());
-    OpEnvelope::seal(OpId::random(), 1, body, &signer, &team)
-        .0
-        .encoded_len()
+    let (envelope, op) = OpEnvelope::seal(OpId::random(), 1, body, &signer, &team);
+    (envelope, OpEnvelope::unpadded_len(&op))
+}
+
+/// The plaintext each everyday operation seals before padding, packed with the newest
+/// dictionary (median over `samples` made-up ones of each): what the padding floor must
+/// hold (ADR 0022). Names: a new client, a one-field edit, a consent, a case, a session with
+/// a short note (under 80 characters).
+pub fn everyday_unpadded(samples: u64) -> Vec<(&'static str, usize)> {
+    let packing = Sealing::Packed(Packing::Dictionary(crate::compress::DICTIONARY_VERSION));
+    let median = |mut v: Vec<usize>| {
+        v.sort_unstable();
+        v[v.len() / 2]
+    };
+    let measure = |make: &dyn Fn(&mut Writer) -> (&'static str, Fields, usize)| {
+        median(
+            (0..samples)
+                .map(|seed| {
+                    let (kind, fields, preds) = make(&mut Writer::new(seed));
+                    seal_made_up(kind, &fields, preds, packing).1
+                })
+                .collect(),
+        )
+    };
+    vec![
+        ("a new client", measure(&|w| ("client", client(w), 0))),
+        (
+            "a one-field edit",
+            measure(&|w| {
+                let (f, p) = edit(w);
+                ("client", f, p)
+            }),
+        ),
+        ("a consent", measure(&|w| ("consent", consent(w), 0))),
+        ("a case", measure(&|w| ("case", case(w), 0))),
+        (
+            "a session with a short note",
+            measure(&|w| {
+                let note = w.short_note();
+                ("session", session(w, &note), 0)
+            }),
+        ),
+    ]
 }
 
 /// The sealed sizes of a session carrying `note` (its other fields made up from `seed`),
@@ -256,5 +307,21 @@ mod tests {
                 "note {i}: {sizes:?}"
             );
         }
+    }
+
+    /// ADR 0022's rule for the padding floor: the smallest power of two that holds a typical
+    /// new client, a one-field edit, a consent, a case and a session with a short note, so the
+    /// server cannot tell them apart by size. Fails when the bodies grow past the floor (the
+    /// floor must then be raised) or shrink under half of it (it may be lowered).
+    #[test]
+    fn the_padding_floor_is_the_smallest_power_of_two_that_holds_everyday_operations() {
+        let sizes = everyday_unpadded(101);
+        let largest = sizes.iter().map(|(_, s)| *s).max().unwrap();
+        eprintln!("{sizes:?}");
+        assert_eq!(
+            crate::op::PAD_MIN,
+            largest.next_power_of_two(),
+            "plaintext before padding, median of each: {sizes:?}"
+        );
     }
 }

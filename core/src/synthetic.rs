@@ -249,6 +249,18 @@ impl Writer {
         out
     }
 
+    /// A short note: one sentence, in English, Kinyarwanda or French (4:4:2), as a home visit's
+    /// note often is.
+    pub fn short_note(&mut self) -> String {
+        let from = match self.below(10) {
+            0..=3 => NOTE_EN,
+            4..=7 => NOTE_RW,
+            _ => NOTE_FR,
+        };
+        let sentence = self.pick(from);
+        self.fill(sentence)
+    }
+
     pub fn follow_up_plan(&mut self) -> String {
         self.pick(PLANS).to_owned()
     }
