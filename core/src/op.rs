@@ -28,8 +28,11 @@ use crate::value::Value;
 /// Largest accepted envelope: far above any real operation, small enough to bound memory.
 pub const MAX_ENVELOPE_BYTES: usize = envelope::MAX_LEN;
 /// The smallest size an operation's sealed plaintext (body and signature) is padded to (ADR
-/// 0015): large enough that a new client, a one-field edit and a session with a short note
-/// all weigh the same to the server (each fits in 512 bytes today); above it, Padmé.
+/// 0015, 0022): the smallest multiple of 128 bytes that holds every everyday operation (a new
+/// client with its file's keys, a one-field edit, a consent, a case, a session with a short
+/// note), so the server cannot tell them apart by size; above it, Padmé. Compressed, the new
+/// client is the largest (about 430 bytes: its two keys alone are about 100), so the floor
+/// is still 512 (`size_study` checks the rule).
 pub(crate) const PAD_MIN: usize = 512;
 
 /// Padmé (Nikitin et al., "Reducing Metadata Leakage from Encrypted Files and Communication
