@@ -6,6 +6,7 @@ pub mod counted;
 pub mod kill_campaign;
 pub mod proxy;
 pub mod server;
+pub mod text;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

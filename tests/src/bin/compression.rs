@@ -9,6 +9,7 @@
 use komora_core::compress::Packing;
 use komora_core::size_study::{client_sizes, edit_sizes, packed_len, session_sizes, Sealing};
 use komora_core::synthetic::Writer;
+use komora_scenarios::text::{notes_from, HELD_OUT};
 
 const SEALINGS: [Sealing; 4] = [
     Sealing::Today,
@@ -16,31 +17,6 @@ const SEALINGS: [Sealing; 4] = [
     Sealing::Packed(Packing::Zstd),
     Sealing::Packed(Packing::Dictionary(1)),
 ];
-
-/// Cut prose into notes of 300-800 characters at word boundaries (seeded).
-fn notes_from(text: &str, seed: u64) -> Vec<String> {
-    let mut w = Writer::new(seed);
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < words.len() {
-        let target = 300 + w.below(501) as usize;
-        let mut note = String::new();
-        while i < words.len() && note.chars().count() + words[i].chars().count() < target.min(800) {
-            if !note.is_empty() {
-                note.push(' ');
-            }
-            note.push_str(words[i]);
-            i += 1;
-        }
-        if note.chars().count() >= 300 {
-            out.push(note);
-        } else if note.is_empty() {
-            i += 1;
-        }
-    }
-    out
-}
 
 fn ratio(a: usize, b: usize) -> String {
     format!("{:.2}x", a as f64 / b as f64)
@@ -54,18 +30,9 @@ fn main() {
     };
     let sources: Vec<(&str, Vec<String>)> = vec![
         ("generator (trained on: flatters)", generated),
-        (
-            "held-out English",
-            notes_from(include_str!("../../../core/data/heldout/en.txt"), 1),
-        ),
-        (
-            "held-out French",
-            notes_from(include_str!("../../../core/data/heldout/fr.txt"), 2),
-        ),
-        (
-            "held-out Kinyarwanda",
-            notes_from(include_str!("../../../core/data/heldout/rw.txt"), 3),
-        ),
+        ("held-out English", notes_from(HELD_OUT[0].1, 1)),
+        ("held-out French", notes_from(HELD_OUT[1].1, 2)),
+        ("held-out Kinyarwanda", notes_from(HELD_OUT[2].1, 3)),
     ];
     println!("## The note text alone (bytes, mean per note)\n");
     println!("| text | notes | text | zstd | zstd + dictionary v1 |");

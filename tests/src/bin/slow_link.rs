@@ -5,6 +5,10 @@
 //! Run: `cargo run --release -p komora-scenarios --bin slow_link`
 //! Options: `--runs 3 --kbps 50 --rtt-ms 300 --clients 200 --sessions 2000 --cut 0.5`;
 //! `--quick` is 20 clients, 200 sessions and one run (a check that it works, not a figure).
+//! `--notes heldout|generator`: session notes cut from held-out public-domain prose in English,
+//! French and Kinyarwanda (the default: the compression dictionary never saw it), or the
+//! generator's mix of English, Kinyarwanda-like and French sentences (which the dictionary was
+//! trained on: it flatters compression; `komora_scenarios::text`).
 //! `--team-format N` founds the team at format N (default: this app's), so one binary measures
 //! the bodies of before (2: uncompressed) against today's (3: compressed, ADR 0021).
 //!
@@ -21,6 +25,8 @@
 //! Not part of `cargo test`: a full run takes about half an hour.
 
 use std::collections::HashSet;
+
+use komora_scenarios::text::{NoteSource, Notes};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -45,6 +51,7 @@ struct Args {
     sessions: usize,
     cut: f64,
     team_format: Option<u32>,
+    notes: Notes,
 }
 
 fn args() -> Args {
@@ -56,6 +63,7 @@ fn args() -> Args {
         sessions: 2_000,
         cut: 0.5,
         team_format: None,
+        notes: Notes::HeldOut,
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -79,6 +87,7 @@ fn args() -> Args {
             "--clients" => a.clients = value().parse().expect("--clients N"),
             "--sessions" => a.sessions = value().parse().expect("--sessions N"),
             "--cut" => a.cut = value().parse().expect("--cut FRACTION"),
+            "--notes" => a.notes = value().parse().unwrap_or_else(|e: String| panic!("{e}")),
             "--team-format" => {
                 a.team_format = Some(value().parse().expect("--team-format N"));
             }
@@ -199,53 +208,6 @@ const INTERVENTIONS: &[&str] = &[
     "reconciliation",
     "referral",
 ];
-/// Sentences a counsellor writes in session notes; `{n}`, `{w}` and `{p}` vary them.
-const NOTE_SENTENCES: &[&str] = &[
-    "She came on time and said the week had been hard since the rains started.",
-    "He reported sleeping about {n} hours a night and waking with nightmares twice this week.",
-    "We went back over the breathing exercise; she practised it {n} times since our last meeting.",
-    "The anniversary period is approaching and memories of {w} came back strongly.",
-    "Her husband did not come; she says he refuses to talk about what happened in {p}.",
-    "We talked about the conflict with the neighbour over the boundary of the field.",
-    "He has not been drinking for {n} days and is proud of it; we named what helped.",
-    "The children are back in school; the eldest still cries at night, she says.",
-    "She described a panic attack at the market on {w} and how she managed to calm down.",
-    "We agreed that she will speak with the cell leader about the land dispute.",
-    "Mood is lower than last time; she rated it {n} out of ten.",
-    "He spoke for the first time about his years in prison and his fear of going back to {p}.",
-    "The couple listened to each other without interrupting for most of the session.",
-    "She says the healing group has helped her feel less alone in {p}.",
-    "We reviewed the safety plan and the phone numbers she can call at night.",
-    "There was no sign of self-harm; she denies thoughts of ending her life.",
-    "He worries about money for school fees; we looked at the savings group in {p}.",
-    "She cried when speaking about her mother and asked to stop for a moment.",
-    "We practised how to ask her brother for help without starting a quarrel.",
-    "He says headaches and stomach pains are worse on {w}, when he has to meet the family.",
-    "She has started going to church again and visits her sister on {w}.",
-    "We discussed what forgiveness means to her and that it cannot be forced.",
-    "The home is calmer; the shouting has stopped for about {n} weeks, they both say.",
-    "He asked whether his wife's family will ever accept him back in {p}.",
-    "She wants to start a small business selling vegetables and we listed the first steps.",
-    "Appetite is better and she has gained some weight since {w}.",
-    "We spoke about the gacaca memories and how they return when she passes the court.",
-    "He was irritable at the start but settled after the relaxation exercise.",
-    "She is afraid of the rainy season because of what happened then in {p}.",
-    "The daughter joined for the last {n} minutes and spoke about school.",
-];
-const WORDS: &[&str] = &[
-    "April",
-    "her father",
-    "the church",
-    "Sunday",
-    "market day",
-    "the old house",
-    "the hills",
-    "her first husband",
-    "the river",
-    "Umuganda",
-    "the harvest",
-    "her son",
-];
 const PLANS: &[&str] = &[
     "Practise the breathing exercise every evening and note the nights she sleeps well.",
     "Meet the couple together in two weeks; he will come if the work allows.",
@@ -271,32 +233,6 @@ const SAFETY: &[&str] = &[
 
 fn pick<'a>(rng: &mut Rng, items: &[&'a str]) -> &'a str {
     items[rng.below(items.len() as u64) as usize]
-}
-
-/// A session note of 300 to 800 characters.
-fn note(rng: &mut Rng) -> String {
-    let target = 300 + rng.below(501) as usize;
-    let mut out = String::new();
-    while out.len() < target {
-        let s = pick(rng, NOTE_SENTENCES)
-            .replace("{n}", &(2 + rng.below(9)).to_string())
-            .replace("{w}", pick(rng, WORDS))
-            .replace("{p}", PLACES[rng.below(PLACES.len() as u64) as usize].1);
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(&s);
-    }
-    // Cut at a word before 800 characters (the notes are ASCII but for names).
-    if out.chars().count() > 800 {
-        let mut cut: String = out.chars().take(800).collect();
-        if let Some(space) = cut.rfind(' ') {
-            cut.truncate(space);
-        }
-        cut.push('.');
-        out = cut;
-    }
-    out
 }
 
 /// One kind of record written: how many operations and their sealed bytes.
@@ -334,9 +270,11 @@ fn record_caseload(
     supervisor: DeviceId,
     clients: usize,
     sessions: usize,
+    notes: Notes,
     seed: u64,
 ) -> Caseload {
     let mut rng = Rng::new(seed);
+    let mut source = NoteSource::new(notes, seed);
     let start = Instant::now();
     let today = v.today();
     let mut seen: HashSet<OpId> = v.all_ops().unwrap().iter().map(|e| e.op_id()).collect();
@@ -457,7 +395,7 @@ fn record_caseload(
         interventions.sort();
         interventions.dedup();
         session.interventions = interventions;
-        let n = note(&mut rng);
+        let n = source.note();
         text_bytes += n.len() as u64;
         session.notes = Some(n);
         if rng.below(5) < 3 {
@@ -592,6 +530,7 @@ fn one_run(a: &Args, run: usize) -> Run {
         supervisor.device_id(),
         a.clients,
         a.sessions,
+        a.notes,
         0x5eed + run as u64,
     );
     let ops = counsellor.summary().unwrap().len() as u64;
@@ -769,11 +708,15 @@ fn main() {
     let first = &runs[0];
     println!();
     println!(
-        "Caseload of run 1: {} clients, {} sessions; {} operations; {} characters of session text",
+        "Caseload of run 1: {} clients, {} sessions; {} operations; {} characters of session text ({})",
         a.clients,
         a.sessions,
         first.ops,
-        thousands(first.caseload.text_bytes as f64)
+        thousands(first.caseload.text_bytes as f64),
+        match a.notes {
+            Notes::HeldOut => "notes from held-out prose in English, French and Kinyarwanda",
+            Notes::Generator => "notes from the generator, which the dictionary was trained on",
+        }
     );
     println!();
     println!("| records | operations | sealed bytes | bytes per operation | share of the floor |");
