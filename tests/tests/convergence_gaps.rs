@@ -106,12 +106,11 @@ fn two_administrators_choosing_cut_off_sets_for_different_instruments_keep_both(
 }
 
 /// Uwase objects to being counted in the donors' figures. Her family moves from Huye to
-/// Nyanza: the move copies her file (client, consents, cases, sessions, scores, referrals,
-/// reviews) but not her rights requests (`casework/transfer.rs`, `ORDER` has no
-/// `rights_request`), so Nyanza counts her and may share her file with partners, against her
-/// standing objection, and Huye's copy is erased.
+/// Nyanza: the move copied her file (client, consents, cases, sessions, scores, referrals,
+/// reviews) but not her rights requests, so Nyanza counted her and could share her file with
+/// partners, against her standing objection, and Huye's copy was erased. Fixed: her rights
+/// requests move with her file (`casework/transfer.rs`, `ORDER`).
 #[test]
-#[ignore = "finding: a case moved to another team leaves its clients' objections behind"]
 fn a_case_moved_to_another_team_keeps_its_clients_objections() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir.path().join("server"));

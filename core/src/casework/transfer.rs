@@ -35,6 +35,10 @@ const ORDER: &[&str] = &[
     "assessment",
     "referral",
     "review",
+    // A client's rights requests move with her: an objection to being counted, or to her
+    // file being shared, must bind the team that holds her file now (Law 058/2021), and the
+    // old team erases its copy after the move.
+    "rights_request",
 ];
 
 /// What a transfer copied.
@@ -48,9 +52,10 @@ pub struct Transfer {
 
 impl Vault {
     /// Re-record, in `to` (this tablet's vault of another team), the files of every client of
-    /// `case`: the clients, their consents, cases, sessions, assessments, referrals and reviews,
-    /// as they stand. Supervisors and administrators of both teams only. Run again after an
-    /// interruption, it copies nothing twice. This team keeps the files until they are erased
+    /// `case`: the clients, their consents, cases, sessions, assessments, referrals, reviews
+    /// and rights requests (objections, rectifications), as they stand. Supervisors and
+    /// administrators of both teams only. Run again after an interruption, it copies nothing
+    /// twice. This team keeps the files until they are erased
     /// here (`erase_client` with the reason `transferred`), which the caller does once `to` has
     /// sent the copy to the server.
     pub fn copy_case_files(&self, case: RecordId, to: &mut Vault) -> Result<Transfer> {
