@@ -6,7 +6,7 @@
 //! format sends what it holds, reads nothing more and says to update the app.
 
 /// The newest team format this build of Komora reads and writes.
-pub const APP_FORMAT: u32 = 3;
+pub const APP_FORMAT: u32 = 4;
 
 /// The format of a team whose list has no format statement: every team made before formats.
 pub const FIRST_FORMAT: u32 = 1;
@@ -26,6 +26,11 @@ const SINCE: &[(&str, Option<&str>, u32)] = &[
 /// open. Not a kind or a field, so not in [`SINCE`]: it gates how every operation is sealed,
 /// and a tablet writes compressed bodies only when its team's format is at least this one.
 pub const COMPRESSED_BODIES: u32 = 3;
+
+/// Format 4: the team's chosen cut-off sets, one field per instrument (`cutoff_set:phq-9`)
+/// instead of one JSON map, so two administrators choosing for different instruments offline
+/// both keep their choice. Below it, tablets write the map, which apps of format 2 and 3 read.
+pub const CUTOFF_FIELDS: u32 = 4;
 
 /// The team format a change to `field` of a `kind` record needs.
 pub(crate) fn needed(kind: &str, field: Option<&str>) -> u32 {
@@ -50,6 +55,7 @@ mod tests {
             );
         }
         assert!(COMPRESSED_BODIES <= APP_FORMAT && COMPRESSED_BODIES > FIRST_FORMAT);
+        assert!(CUTOFF_FIELDS <= APP_FORMAT && CUTOFF_FIELDS > COMPRESSED_BODIES);
         assert_eq!(needed("client", Some("name")), FIRST_FORMAT);
         assert_eq!(needed("rights_request", Some("client")), 2);
         assert_eq!(needed("policy", Some("auto_lock_minutes")), FIRST_FORMAT);

@@ -80,12 +80,10 @@ fn every_tablet_keeps_the_same_trace_of_an_erased_file() {
 }
 
 /// Two administrators, offline, choose the team's cut-off sets: one the Rwandan SRQ-20 set,
-/// the other the PHQ-9 set validated in Rwanda. After they sync, only one choice stands on
-/// every tablet; the other is gone from every screen (the choices are one JSON map in one
-/// register of the policy record, `casework/cutoffs.rs`, and the policy shows no conflict).
-/// Each instrument's choice as its own field would keep both.
+/// the other the PHQ-9 set validated in Rwanda. After they sync, only one choice stood on
+/// every tablet (the choices were one JSON map in one register of the policy record). Fixed:
+/// each instrument's choice is a field of its own (`casework/cutoffs.rs`), so both stand.
 #[test]
-#[ignore = "finding: concurrent cut-off choices for different instruments lose one"]
 fn two_administrators_choosing_cut_off_sets_for_different_instruments_keep_both() {
     let team = TeamKeys::generate();
     let clock = ManualClock::at(MORNING_MS);

@@ -308,3 +308,78 @@ fn a_tablet_older_than_its_teams_format_sends_its_work_and_reads_nothing_it_cann
         ["Written on the new app", "Written on the old app"]
     );
 }
+
+/// A team whose tablets read format 3 keeps its cut-off choices in the one map those apps read;
+/// once every tablet reads format 4 and the administrator raises it, the choice made before
+/// still stands, and two administrators choosing offline for two instruments both keep theirs
+/// (each instrument's choice a field of its own).
+#[test]
+fn cut_off_choices_made_before_the_raise_stand_and_two_made_offline_after_it_both_stand() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let url = server.url.clone();
+    let mut t = HttpTransport::new(&url).unwrap();
+    let admin_dir = dir.path().join("admin");
+    let mut admin = Vault::bootstrap(
+        &admin_dir,
+        "admin passphrase",
+        &mut t,
+        &url,
+        server.bootstrap_code.as_deref().unwrap(),
+        "AMI",
+        "Huye",
+        app_of_format(3),
+    )
+    .unwrap();
+    assert_eq!(admin.team_format().unwrap(), 3);
+    admin
+        .choose_cutoff_set("srq-20", "srq-20:scholte-2011-rwanda")
+        .unwrap();
+    sync(&mut admin).unwrap();
+    let mut second = enrol(&server, &mut admin, Role::Admin, &dir.path().join("second"));
+    sync(&mut second).unwrap();
+    assert_eq!(
+        second.cutoff_set_in_use("srq-20").unwrap().id,
+        "srq-20:scholte-2011-rwanda"
+    );
+
+    // Every app updated; the format goes up.
+    drop(admin);
+    let mut admin = updated(&admin_dir, "admin passphrase");
+    sync(&mut admin).unwrap();
+    assert_eq!(
+        admin.raise_team_format(&mut t, 4, false).unwrap(),
+        FormatRaise::Raised { version: 4 }
+    );
+    sync(&mut second).unwrap();
+
+    // Offline, each chooses for another instrument; then both sync.
+    admin
+        .choose_cutoff_set("phq-9", "phq-9:sebera-2020-epilepsy")
+        .unwrap();
+    second
+        .choose_cutoff_set("pcl-5", "pcl-5:niyonsenga-2021-students")
+        .unwrap();
+    for _ in 0..2 {
+        sync(&mut admin).unwrap();
+        sync(&mut second).unwrap();
+    }
+    for v in [&admin, &second] {
+        let choices = v.cutoff_choices().unwrap();
+        assert_eq!(
+            choices.get("srq-20").map(String::as_str),
+            Some("srq-20:scholte-2011-rwanda"),
+            "the choice made before the raise: {choices:?}"
+        );
+        assert_eq!(
+            choices.get("phq-9").map(String::as_str),
+            Some("phq-9:sebera-2020-epilepsy"),
+            "{choices:?}"
+        );
+        assert_eq!(
+            choices.get("pcl-5").map(String::as_str),
+            Some("pcl-5:niyonsenga-2021-students"),
+            "{choices:?}"
+        );
+    }
+}

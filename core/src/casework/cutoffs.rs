@@ -163,7 +163,14 @@ pub fn cutoff_set(id: &str) -> Result<&'static CutoffSet> {
     })
 }
 
+/// Where the team's choices were first kept (team formats 2 and 3): one JSON map (instrument
+/// to set) in one field, so two administrators choosing for different instruments offline
+/// lost one choice. Still read, for the instruments that have no field of their own.
 const CHOICES: &str = "cutoff_sets";
+/// Each instrument's choice in a field of its own (`cutoff_set:phq-9`, team format 4):
+/// concurrent choices for different instruments both stand; two for the same instrument merge
+/// as any field does. A field wins over the map for its instrument.
+const CHOICE_PREFIX: &str = "cutoff_set:";
 
 impl Vault {
     /// The team's choices: instrument id to set id (instruments not named use their
@@ -172,9 +179,18 @@ impl Vault {
         let Ok(s) = self.live_state(self.policy_record(), POLICY) else {
             return Ok(BTreeMap::new());
         };
-        Ok(s.text(CHOICES)
+        let mut choices: BTreeMap<String, String> = s
+            .text(CHOICES)
             .and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or_default())
+            .unwrap_or_default();
+        for (field, _) in &s.fields.0 {
+            if let (Some(instrument), Some(set)) =
+                (field.strip_prefix(CHOICE_PREFIX), s.text(field))
+            {
+                choices.insert(instrument.to_owned(), set);
+            }
+        }
+        Ok(choices)
     }
 
     /// The set this team uses for `instrument` (an unknown choice, from a newer app, falls
@@ -206,12 +222,25 @@ impl Vault {
                 format!("{set} is a set for {}", chosen.instrument),
             ));
         }
-        let mut choices = self.cutoff_choices()?;
-        choices.insert(instrument.to_owned(), set.to_owned());
         let record = self.policy_record();
         let create = self.live_state(record, POLICY).is_err();
-        let json = serde_json::to_string(&choices).expect("a map of strings serialises");
-        let mut edits = vec![Edit::Set(CHOICES, json.into())];
+        // A field per instrument once every tablet of the team reads it (format 4); the map
+        // before, which a concurrent choice for another instrument can still overwrite.
+        let per_field = self
+            .store
+            .team_format()?
+            .is_none_or(|f| f >= crate::format::CUTOFF_FIELDS);
+        let mut edits = if per_field {
+            vec![Edit::SetNamed(
+                format!("{CHOICE_PREFIX}{instrument}"),
+                set.to_owned().into(),
+            )]
+        } else {
+            let mut choices = self.cutoff_choices()?;
+            choices.insert(instrument.to_owned(), set.to_owned());
+            let json = serde_json::to_string(&choices).expect("a map of strings serialises");
+            vec![Edit::Set(CHOICES, json.into())]
+        };
         if create {
             // The team's own record is made whole the first time, as `set_team_policy` does:
             // a team from before per-team policy ids keeps the rule of the old record.

@@ -14,7 +14,7 @@
 //! smaller id, so linking two clients writes one record, as it does when one person keeps a
 //! family's links.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use komora_core::{
     CaseEdit, CaseStatus, ConsentDecision, ConsentGiver, DeviceId, Error, Language, NewAssessment,
@@ -514,7 +514,11 @@ pub static KINDS: &[Kind] = &[
         fields: &[
             unflagged("auto_lock_minutes"),
             unflagged("wipe_after_failures"),
-            unflagged("cutoff_sets"),
+            // Each instrument's choice is a field of its own (concurrent choices for
+            // different instruments both stand).
+            unflagged("cutoff_set:srq-20"),
+            unflagged("cutoff_set:phq-9"),
+            unflagged("cutoff_set:pcl-5"),
         ],
         read: read_policy,
         actions: &[
@@ -1500,15 +1504,9 @@ fn policy_set(c: &mut Ctx<'_>) -> Outcome {
 
 fn policy_cutoff(c: &mut Ctx<'_>) -> Outcome {
     let (instrument, chosen) = CUTOFFS[usize::from(c.value) % CUTOFFS.len()];
-    let mut choices: BTreeMap<String, String> = c.vault.cutoff_choices().unwrap();
-    choices.insert(instrument.into(), chosen.into());
     let create = !c.held.contains(&POLICY_RECORD);
     let r = POLICY_RECORD;
-    let mut effects = vec![set(
-        r,
-        "cutoff_sets",
-        serde_json::to_string(&choices).unwrap(),
-    )];
+    let mut effects = vec![set(r, cutoff_field(instrument), chosen.to_owned())];
     if create {
         let p = c.vault.team_policy().unwrap();
         effects.insert(0, made("policy", r, None));
@@ -1526,25 +1524,32 @@ fn policy_cutoff(c: &mut Ctx<'_>) -> Outcome {
     done(c.vault.choose_cutoff_set(instrument, chosen), effects)
 }
 
+/// The policy's field holding an instrument's chosen set.
+fn cutoff_field(instrument: &str) -> &'static str {
+    match instrument {
+        "srq-20" => "cutoff_set:srq-20",
+        "phq-9" => "cutoff_set:phq-9",
+        "pcl-5" => "cutoff_set:pcl-5",
+        other => panic!("no field for {other} in the model"),
+    }
+}
+
 fn read_policy(v: &Vault, id: RecordId) -> Option<Shown> {
     if id != POLICY_RECORD {
         return None;
     }
     let p = v.team_policy().ok()?;
     let choices = v.cutoff_choices().ok()?;
-    Some(
-        Shown::default()
-            .val("auto_lock_minutes", shown_minutes(p.auto_lock_minutes))
-            .val("wipe_after_failures", shown_minutes(p.wipe_after_failures))
-            .val(
-                "cutoff_sets",
-                if choices.is_empty() {
-                    String::new()
-                } else {
-                    serde_json::to_string(&choices).unwrap()
-                },
-            ),
-    )
+    let mut shown = Shown::default()
+        .val("auto_lock_minutes", shown_minutes(p.auto_lock_minutes))
+        .val("wipe_after_failures", shown_minutes(p.wipe_after_failures));
+    for instrument in ["srq-20", "phq-9", "pcl-5"] {
+        shown = shown.val(
+            cutoff_field(instrument),
+            choices.get(instrument).cloned().unwrap_or_default(),
+        );
+    }
+    Some(shown)
 }
 
 // ---------------------------------------------------------------------------------------------
