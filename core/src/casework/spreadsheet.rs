@@ -50,10 +50,12 @@ impl<const N: usize> Sheet<N> {
     }
 }
 
-/// A cell a spreadsheet would read as a formula (a leading `=`, `+`, `-` or `@`) gets a `'`
-/// before it. The csv crate does not do this: it quotes cells, it does not defuse formulas.
+/// A cell a spreadsheet would read as a formula gets a `'` before it: a leading `=`, `+`, `-`
+/// or `@`, and a leading tab or carriage return, which some spreadsheets skip before they
+/// look for the `=` (OWASP's list for CSV injection). The csv crate does not do this: it
+/// quotes cells, it does not defuse formulas.
 fn defused(s: &str) -> Cow<'_, str> {
-    if s.starts_with(['=', '+', '-', '@']) {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{s}"))
     } else {
         Cow::Borrowed(s)
@@ -81,6 +83,9 @@ mod tests {
         );
         assert_eq!(one_cell("x\n=cmd"), "\"x\n=cmd\"\n");
         assert_eq!(one_cell("-2"), "'-2\n");
+        // A tab or a carriage return before the formula: skipped by some spreadsheets.
+        assert_eq!(one_cell("\t=1+1"), "'\t=1+1\n");
+        assert_eq!(one_cell("\r=1+1"), "\"'\r=1+1\"\n");
     }
 
     #[test]
