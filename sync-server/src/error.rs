@@ -83,6 +83,14 @@ impl From<DbError> for ApiError {
             DbError::NotFound(reason) => {
                 ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, reason)
             }
+            DbError::Busy => {
+                tracing::warn!("every database connection busy: answered 503");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::Internal,
+                    "the server is busy: try again in a moment",
+                )
+            }
             DbError::Storage(detail) => {
                 tracing::error!(%detail, "storage failed");
                 ApiError::new(
@@ -105,5 +113,24 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database pool that stays full answered 500, as if the server were broken: tablets
+    /// and an operator's monitoring could not tell "busy, try again" from a fault.
+    #[test]
+    fn a_busy_database_answers_503_and_a_broken_one_500() {
+        assert_eq!(
+            ApiError::from(DbError::Busy).status,
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            ApiError::from(DbError::Storage("disk I/O error".into())).status,
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 }

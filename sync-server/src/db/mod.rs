@@ -12,6 +12,10 @@ use komora_protocol::{DeviceInfo, Id16, PullPage, Role};
 pub enum DbError {
     #[error("storage failed: {0}")]
     Storage(String),
+    /// Every database connection stayed busy for the pool's whole wait: the request can be
+    /// tried again as it is (503, and tablets retry).
+    #[error("every database connection is busy")]
+    Busy,
     #[error("the code is unknown, used or expired")]
     InvalidCode,
     #[error("already exists")]

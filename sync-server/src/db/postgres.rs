@@ -55,7 +55,12 @@ impl From<tokio_postgres::Error> for DbError {
 
 impl From<deadpool_postgres::PoolError> for DbError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
-        DbError::Storage(format!("no database connection: {e}"))
+        match e {
+            // The pool is full (every connection at work) for longer than it waits: the server
+            // is busy, not broken.
+            deadpool_postgres::PoolError::Timeout(_) => DbError::Busy,
+            other => DbError::Storage(format!("no database connection: {other}")),
+        }
     }
 }
 
