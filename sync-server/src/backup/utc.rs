@@ -1,45 +1,28 @@
-//! UTC times for backup file names and for what the administrator reads, without a date crate:
-//! the civil-calendar conversion is a few lines (Howard Hinnant's `days_from_civil` and
-//! `civil_from_days`), and a wrong one is caught by the round-trip tests below.
+//! UTC times for backup file names and for what the administrator reads. The calendar is the
+//! `time` crate's (the core's already, ADR 0020); this file only says how the names look.
 
-const DAY_MS: u64 = 86_400_000;
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
-/// Days since 1970-01-01 to (year, month, day).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-/// (year, month, day) to days since 1970-01-01.
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The parts of a UTC time: year, month, day, hour, minute, second.
-fn parts(ms: u64) -> (i64, u32, u32, u64, u64, u64) {
-    let (y, mo, d) = civil_from_days((ms / DAY_MS) as i64);
-    let s = (ms % DAY_MS) / 1000;
-    (y, mo, d, s / 3600, s / 60 % 60, s % 60)
+/// The UTC time `ms` milliseconds after 1970 (whole seconds; an instant past year 9999, which
+/// no clock of ours gives, reads as the last second a calendar here can name).
+fn utc(ms: u64) -> OffsetDateTime {
+    let seconds = i64::try_from(ms / 1000).unwrap_or(i64::MAX);
+    OffsetDateTime::from_unix_timestamp(seconds)
+        .unwrap_or_else(|_| PrimitiveDateTime::new(Date::MAX, Time::MIDNIGHT).assume_utc())
 }
 
 /// `20261129T080000Z`: sorts like the time it names, fits a file name everywhere.
 pub fn stamp(ms: u64) -> String {
-    let (y, mo, d, h, mi, s) = parts(ms);
-    format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
+    let t = utc(ms);
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// A `stamp` back into milliseconds since 1970; `None` if it is not one.
@@ -56,20 +39,37 @@ pub fn parse_stamp(text: &str) -> Option<u64> {
     };
     let (y, mo, d) = (digits(0..4)?, digits(4..6)?, digits(6..8)?);
     let (h, mi, s) = (digits(9..11)?, digits(11..13)?, digits(13..15)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 59 {
-        return None;
-    }
-    let days = days_from_civil(i64::from(y), mo, d);
-    let ms = days * DAY_MS as i64 + i64::from(h * 3600 + mi * 60 + s) * 1000;
-    let ms = u64::try_from(ms).ok()?;
-    // 31 February is not a day: it must come back as itself.
-    (stamp(ms) == text).then_some(ms)
+    // The calendar refuses 31 November and 29 February of a common year, hours past 23.
+    let date = Date::from_calendar_date(
+        i32::try_from(y).ok()?,
+        Month::try_from(u8::try_from(mo).ok()?).ok()?,
+        u8::try_from(d).ok()?,
+    )
+    .ok()?;
+    let time = Time::from_hms(
+        u8::try_from(h).ok()?,
+        u8::try_from(mi).ok()?,
+        u8::try_from(s).ok()?,
+    )
+    .ok()?;
+    let seconds = PrimitiveDateTime::new(date, time)
+        .assume_utc()
+        .unix_timestamp();
+    u64::try_from(seconds).ok()?.checked_mul(1000)
 }
 
 /// `2026-11-29 08:00:00 UTC`, for people.
 pub fn human(ms: u64) -> String {
-    let (y, mo, d, h, mi, s) = parts(ms);
-    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02} UTC")
+    let t = utc(ms);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// `3 h 12 min`, `2 days 4 h`, `40 s`: an age an administrator reads at a glance.
