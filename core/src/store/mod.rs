@@ -539,25 +539,15 @@ fn op_exists(conn: &Connection, id: &OpId) -> Result<bool> {
         .exists([id.as_bytes()])?)
 }
 
-/// Merge `op` into `state`, asking the log whether the operations it names were received. A
-/// failed lookup fails the whole transaction instead of being taken for "not received yet"
-/// (which would leave a value in the frontier that another replica has replaced).
-fn merge_into(conn: &Connection, state: &mut RecordState, op: &Op) -> Result<()> {
-    let mut failure = None;
-    state.apply(op, &mut |id| {
-        op_exists(conn, id).unwrap_or_else(|e| {
-            failure.get_or_insert(e);
-            false
-        })
-    });
-    failure.map_or(Ok(()), Err)
-}
-
 fn insert_op(tx: &Transaction<'_>, op: &Op, envelope: &OpEnvelope, synced: bool) -> Result<()> {
+    // `OR IGNORE`, and the count checked here: a plain INSERT into a table with a unique index
+    // makes SQLite keep a statement journal for every row (to undo the row alone if the
+    // index refused it), a tenth of logging a large page. An id already logged (which the
+    // callers rule out beforehand) still fails the whole write.
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO ops (op_id, record_id, device_id, device_seq, envelope, synced) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT OR IGNORE INTO ops (op_id, record_id, device_id, device_seq, envelope, synced) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
-    stmt.execute(params![
+    let inserted = stmt.execute(params![
         op.id.as_bytes(),
         op.body.record.as_bytes(),
         op.body.device.as_bytes(),
@@ -565,6 +555,11 @@ fn insert_op(tx: &Transaction<'_>, op: &Op, envelope: &OpEnvelope, synced: bool)
         envelope.to_bytes(),
         synced
     ])?;
+    if inserted != 1 {
+        return Err(Error::Corrupted {
+            what: "the operation log",
+        });
+    }
     Ok(())
 }
 

@@ -6,9 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
-use super::{
-    after_merge, files, insert_op, load_state, merge_into, op_exists, save_clock, save_state, Store,
-};
+use super::write::merge_in_batch;
+use super::{after_merge, files, insert_op, load_state, op_exists, save_clock, save_state, Store};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, OpId, RecordId};
 use crate::kind::{Hook, Kinds};
@@ -451,8 +450,23 @@ impl Store {
         let mut report = ApplyReport::default();
         let mut park: Vec<&OpEnvelope> = Vec::new();
         let mut ops: Vec<(&OpEnvelope, Op)> = Vec::with_capacity(envelopes.len());
-        for env in envelopes {
-            let Ok(key) = self.keys.get(env.epoch()) else {
+        // Opened on every core (decryption, decompression, decoding); judged below in the
+        // page's order, as before.
+        let keys = &self.keys;
+        let opened = crate::parallel::map(envelopes.iter().collect(), |env: &OpEnvelope| {
+            keys.get(env.epoch()).ok().map(|key| env.open(key))
+        });
+        for (env, opened) in envelopes.iter().zip(opened) {
+            let Some(opened) = opened else {
+                // Opening it failed where it never should (a bug, not the bytes): refused
+                // like an envelope that does not open.
+                report.rejected.push(Rejected {
+                    op_id: env.op_id(),
+                    reason: RejectReason::Corrupted,
+                });
+                continue;
+            };
+            let Some(opened) = opened else {
                 park.push(env);
                 report.rejected.push(Rejected {
                     op_id: env.op_id(),
@@ -460,7 +474,7 @@ impl Store {
                 });
                 continue;
             };
-            match env.open(key) {
+            match opened {
                 Ok(op) => ops.push((env, op)),
                 Err(e) => {
                     // Packed with a dictionary only a newer app holds: kept, like a key epoch
@@ -523,6 +537,7 @@ impl Store {
         }
         let mut touched: HashMap<RecordId, Touched> = HashMap::new();
         let mut gone: Vec<RecordId> = Vec::new();
+        let mut logged: std::collections::HashSet<OpId> = std::collections::HashSet::new();
         let now = clock.now_ms();
         for (env, mut op) in ops {
             let file = op.body.file();
@@ -625,10 +640,12 @@ impl Store {
                 continue;
             }
             insert_op(&tx, &op, env, held_by_server)?;
+            logged.insert(op.id);
             if clock.observe(&op.body.hlc()) && !report.clock_ahead.contains(&op.body.device) {
                 report.clock_ahead.push(op.body.device);
             }
-            merge_into(&tx, state, &op)?;
+            // Predecessors logged by this page are known without asking the database.
+            merge_in_batch(&tx, state, &op, &logged)?;
             report.applied += 1;
             if kinds.get(&state.kind).hook != Hook::Nothing {
                 let keeper = super::KeyKeeper {
@@ -659,6 +676,7 @@ impl Store {
             }
             trim_parked(&tx, parked_at)?;
         }
+        let mut saved = Vec::with_capacity(touched.len());
         for (record, (state, file, wrapped)) in touched.iter_mut() {
             // Erased in this very page: the records the erasure destroyed, and those of its
             // file merged earlier in the page, which were not saved yet for it to find.
@@ -666,7 +684,9 @@ impl Store {
                 continue;
             }
             save_state(&tx, states, *record, state, *file, wrapped.take())?;
+            saved.push(*record);
         }
+        super::write::batch_saved(&tx, &saved, &gone)?;
         save_clock(&tx, clock.last(), *next_seq)?;
         if let Some((cursor, anchor)) = server_cursor {
             tx.prepare_cached(
