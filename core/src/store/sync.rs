@@ -279,6 +279,21 @@ pub struct ApplyReport {
     pub waiting: Vec<OpId>,
 }
 
+/// How an operation's sealed parts are opened, decided in the page's order before they are
+/// opened on every core.
+enum Parts {
+    /// Under its client file's keys, held.
+    File(RecordId),
+    /// A team record: its case-work part under the case-work key.
+    Team,
+    /// Its file's keys have not arrived yet: it waits.
+    Waiting,
+    /// It carries keys that do not agree: refused.
+    Broken,
+    /// Its file was erased: not opened.
+    Skip,
+}
+
 /// A record merged in this apply: its state, its client file, and its file key sealed for
 /// its row (when this apply brought the key).
 type Touched = (RecordState, Option<RecordId>, Option<Vec<u8>>);
@@ -539,55 +554,88 @@ impl Store {
         let mut gone: Vec<RecordId> = Vec::new();
         let mut logged: std::collections::HashSet<OpId> = std::collections::HashSet::new();
         let now = clock.now_ms();
-        for (env, mut op) in ops {
+        // Which key opens each operation's sealed parts, decided in the page's order (the
+        // operation recording a client carries its file's keys for the operations after it);
+        // the parts are then opened on every core, and judged below in the page's order.
+        let mut prepared = Vec::with_capacity(ops.len());
+        for (env, op) in ops {
             let file = op.body.file();
-            if let Some(f) = file {
-                if files.is_erased(f) {
-                    // Its file was erased: never merged, never kept (it may carry the key).
-                    report.erased += 1;
-                    continue;
-                }
-                files::load_key(&tx, files, master, *device, f)?;
-                if files.get(f).is_none() {
-                    // The operation that records the client carries its file's keys (the file
-                    // key only where this device holds the case-work key).
-                    match files::carried(&op.body, keys) {
-                        Ok(Some(secret)) => files.insert(f, secret),
-                        Ok(None) => {}
-                        Err(()) => {
-                            report.rejected.push(Rejected {
-                                op_id: op.id,
-                                reason: RejectReason::Corrupted,
-                            });
-                            continue;
+            let parts = match file {
+                Some(f) if files.is_erased(f) => Parts::Skip,
+                Some(f) => {
+                    files::load_key(&tx, files, master, *device, f)?;
+                    let mut broken = false;
+                    if files.get(f).is_none() {
+                        // The operation that records the client carries its file's keys (the
+                        // file key only where this device holds the case-work key).
+                        match files::carried(&op.body, keys) {
+                            Ok(Some(secret)) => files.insert(f, secret),
+                            Ok(None) => {}
+                            Err(()) => broken = true,
                         }
                     }
-                }
-                match files.get(f) {
-                    Some(held) => {
-                        if let Err(e) = op.body.open_parts(&held.open_keys()) {
-                            report.rejected.push(Rejected {
-                                op_id: op.id,
-                                reason: RejectReason::from_open(&e),
-                            });
-                            continue;
-                        }
-                    }
-                    None => {
-                        // Its client's operation (which carries the key) has not arrived
-                        // yet: it waits, whatever brought it (a page, a batch file).
-                        park.push(env);
-                        report.waiting.push(op.id);
-                        continue;
+                    match files.get(f) {
+                        _ if broken => Parts::Broken,
+                        Some(_) => Parts::File(f),
+                        None => Parts::Waiting,
                     }
                 }
-            } else if keys.open_team_parts(&mut op.body).is_err() {
-                // A team record's case-work part that does not open: altered or forged.
+                None => Parts::Team,
+            };
+            prepared.push((env, op, file, parts));
+        }
+        let ids: Vec<OpId> = prepared.iter().map(|(_, op, _, _)| op.id).collect();
+        let held_files: &files::FileKeys = files;
+        let opened = crate::parallel::map(prepared, |(env, mut op, file, parts)| {
+            let outcome = match parts {
+                Parts::File(f) => match held_files.get(f) {
+                    Some(held) => op
+                        .body
+                        .open_parts(&held.open_keys())
+                        .map_err(|e| Some(RejectReason::from_open(&e))),
+                    None => Err(None),
+                },
+                Parts::Team => keys
+                    .open_team_parts(&mut op.body)
+                    .map_err(|_| Some(RejectReason::Corrupted)),
+                Parts::Waiting => Err(None),
+                Parts::Broken => Err(Some(RejectReason::Corrupted)),
+                Parts::Skip => Ok(()),
+            };
+            (env, op, file, outcome)
+        });
+        for (id, opened) in ids.into_iter().zip(opened) {
+            let Some((env, op, file, outcome)) = opened else {
+                // Opening its parts failed where it never should (a bug, not the bytes).
                 report.rejected.push(Rejected {
-                    op_id: op.id,
+                    op_id: id,
                     reason: RejectReason::Corrupted,
                 });
                 continue;
+            };
+            if file.is_some_and(|f| files.is_erased(f)) {
+                // Its file was erased (before this page, or by an erasure earlier in it):
+                // never merged, never kept (it may carry the key).
+                report.erased += 1;
+                continue;
+            }
+            match outcome {
+                Ok(()) => {}
+                Err(Some(reason)) => {
+                    // Its keys do not agree, or a sealed part does not open: altered or forged.
+                    report.rejected.push(Rejected {
+                        op_id: op.id,
+                        reason,
+                    });
+                    continue;
+                }
+                Err(None) => {
+                    // Its client's operation (which carries the key) has not arrived yet: it
+                    // waits, whatever brought it (a page, a batch file).
+                    park.push(env);
+                    report.waiting.push(op.id);
+                    continue;
+                }
             }
             if op_exists(&tx, &op.id)? {
                 report.duplicates += 1;
