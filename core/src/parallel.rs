@@ -37,7 +37,12 @@ pub(crate) fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) ->
     std::thread::scope(|s| {
         let handles: Vec<_> = shares
             .into_iter()
-            .map(|part| (part.len(), s.spawn(move || part.into_iter().map(f).collect::<Vec<R>>())))
+            .map(|part| {
+                (
+                    part.len(),
+                    s.spawn(move || part.into_iter().map(f).collect::<Vec<R>>()),
+                )
+            })
             .collect();
         handles
             .into_iter()

@@ -130,6 +130,10 @@ pub(super) fn no_case_work() -> Error {
     Error::Forbidden("a data officer's tablet records no case work (it opens figures only)".into())
 }
 
+/// Most operations a write holds in memory before it signs, seals and logs them (a slice of
+/// a long import; the transaction stays one).
+const WRITE_OUT_EVERY: usize = 4096;
+
 /// A record's state while a batch is written: merged in memory, saved once at the end.
 pub(super) struct Held {
     pub state: RecordState,
@@ -166,7 +170,14 @@ struct Batch {
 impl Batch {
     /// Add a merged operation and its record's state (`first_touch`: the record was not in
     /// this batch yet).
-    fn add(&mut self, op: Op, file: Option<RecordId>, seal: PartSeal, held: Held, first_touch: bool) {
+    fn add(
+        &mut self,
+        op: Op,
+        file: Option<RecordId>,
+        seal: PartSeal,
+        held: Held,
+        first_touch: bool,
+    ) {
         let record = op.body.record;
         self.written.insert(op.id);
         self.states.insert(record, held);
@@ -461,7 +472,14 @@ impl Store {
                     device: *device,
                 };
                 let (gone, wrapped) = after_merge(
-                    &tx, kinds, files, &keeper, edit.record, &mut held.state, now, op.id,
+                    &tx,
+                    kinds,
+                    files,
+                    &keeper,
+                    edit.record,
+                    &mut held.state,
+                    now,
+                    op.id,
                 )?;
                 also.extend(gone);
                 if wrapped.is_some() {
@@ -470,6 +488,11 @@ impl Store {
             }
             batch.add(op, file, seal, held, first_touch);
             ids.push(id);
+            if batch.ops.len() >= WRITE_OUT_EVERY {
+                // A long import is written out in slices: its memory stays bounded, and a
+                // slice is still long enough to keep every core busy.
+                batch.write_out(&tx, keys, signer, files, states)?;
+            }
             if erases {
                 let (record, op_id) = (edit.record, id);
                 let mut held = batch.states.remove(&record).expect("added just above");
@@ -478,8 +501,16 @@ impl Store {
                     master,
                     device: *device,
                 };
-                let (gone, _) =
-                    after_merge(&tx, kinds, files, &keeper, record, &mut held.state, now, op_id)?;
+                let (gone, _) = after_merge(
+                    &tx,
+                    kinds,
+                    files,
+                    &keeper,
+                    record,
+                    &mut held.state,
+                    now,
+                    op_id,
+                )?;
                 save_state(&tx, states, record, &held.state, held.file, None)?;
                 batch_saved(&tx, &[record], &gone)?;
                 also.extend(gone);
@@ -505,6 +536,10 @@ impl Store {
             return Ok(Some(edit.record));
         }
         if !edit.create {
+            // Made earlier in the same write (not in the database yet), or stored.
+            if let Some(file) = pending.get(&edit.record) {
+                return Ok(*file);
+            }
             return self.file_of(edit.record);
         }
         let Some(field) = kind.owner_field() else {
@@ -531,5 +566,101 @@ impl Store {
             }
         }
         Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hlc::SystemClock;
+
+    fn store(dir: &std::path::Path) -> Store {
+        let identity = crate::vault::DeviceIdentity::generate();
+        Store::create(
+            Connection::open(dir.join("komora.db")).unwrap(),
+            &SecretKey::random(),
+            identity.id,
+            vec![(1, EpochKey::Casework(SecretKey::random()))],
+            identity.pkcs8.clone(),
+            Arc::new(SystemClock),
+            &crate::registry::KINDS,
+        )
+        .unwrap()
+    }
+
+    fn group(record: RecordId, create: bool, name: &str) -> RecordEdit {
+        RecordEdit {
+            record,
+            kind: "group",
+            create,
+            edits: vec![Edit::Set("kind", Value::Text(name.into()))],
+        }
+    }
+
+    /// A write that changes the same record twice (a form saved with a correction in one
+    /// go) builds the second change on the first, as two saves would: one value, no conflict.
+    #[test]
+    fn a_record_changed_twice_in_one_write_keeps_the_second_value_without_a_conflict() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = store(dir.path());
+        let g = RecordId::for_kind("group");
+        store
+            .write(vec![group(g, true, "first"), group(g, false, "second")])
+            .unwrap();
+        let state = store.state(g).unwrap().unwrap();
+        assert_eq!(state.value("kind"), Some(&Value::Text("second".into())));
+        assert!(state.conflicts().is_empty());
+        assert_eq!(store.record_ops(g).unwrap().len(), 2);
+    }
+
+    /// An import longer than the slices a write is signed and logged in is one transaction
+    /// all the same: every record and operation is there, in order, and a record created
+    /// in the first slice and changed in the last reads its last value.
+    #[test]
+    fn an_import_longer_than_a_slice_keeps_every_record_and_each_ones_last_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = store(dir.path());
+        let n = WRITE_OUT_EVERY + 40;
+        let ids: Vec<RecordId> = (0..n).map(|_| RecordId::for_kind("group")).collect();
+        let mut edits: Vec<RecordEdit> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| group(*id, true, &format!("group {i}")))
+            .collect();
+        edits.push(group(ids[0], false, "renamed"));
+        let written = store.write(edits).unwrap();
+        assert_eq!(written.len(), n + 1);
+        assert_eq!(store.count("group").unwrap(), n);
+        let first = store.state(ids[0]).unwrap().unwrap();
+        assert_eq!(first.value("kind"), Some(&Value::Text("renamed".into())));
+        assert!(first.conflicts().is_empty());
+        let last = store.state(ids[n - 1]).unwrap().unwrap();
+        assert_eq!(
+            last.value("kind"),
+            Some(&Value::Text(format!("group {}", n - 1)))
+        );
+        // Logged in the write's order, numbered without a gap.
+        let mut seen = Vec::new();
+        store
+            .for_each_op(|op| seen.push((op.id, op.body.device_seq)))
+            .unwrap();
+        assert_eq!(seen.iter().map(|(id, _)| *id).collect::<Vec<_>>(), written);
+        assert!(seen.iter().map(|(_, s)| *s).eq(1..=(n as u64 + 1)));
+    }
+
+    /// A write that fails half-way (a record that does not exist, after thousands of good
+    /// edits and a written-out slice) leaves nothing: not a record, not an operation.
+    #[test]
+    fn a_long_write_that_fails_at_its_end_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = store(dir.path());
+        let mut edits: Vec<RecordEdit> = (0..WRITE_OUT_EVERY + 5)
+            .map(|i| group(RecordId::for_kind("group"), true, &format!("group {i}")))
+            .collect();
+        edits.push(group(RecordId::for_kind("group"), false, "nobody"));
+        assert!(matches!(store.write(edits), Err(Error::NotFound(_))));
+        assert_eq!(store.count("group").unwrap(), 0);
+        assert_eq!(store.for_each_op(|_| {}).unwrap(), 0);
+        assert_eq!(store.last_own_seq().unwrap(), 0);
     }
 }
