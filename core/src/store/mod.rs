@@ -540,14 +540,10 @@ fn op_exists(conn: &Connection, id: &OpId) -> Result<bool> {
 }
 
 fn insert_op(tx: &Transaction<'_>, op: &Op, envelope: &OpEnvelope, synced: bool) -> Result<()> {
-    // `OR IGNORE`, and the count checked here: a plain INSERT into a table with a unique index
-    // makes SQLite keep a statement journal for every row (to undo the row alone if the
-    // index refused it), a tenth of logging a large page. An id already logged (which the
-    // callers rule out beforehand) still fails the whole write.
     let mut stmt = tx.prepare_cached(
-        "INSERT OR IGNORE INTO ops (op_id, record_id, device_id, device_seq, envelope, synced) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO ops (op_id, record_id, device_id, device_seq, envelope, synced) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
-    let inserted = stmt.execute(params![
+    stmt.execute(params![
         op.id.as_bytes(),
         op.body.record.as_bytes(),
         op.body.device.as_bytes(),
@@ -555,11 +551,6 @@ fn insert_op(tx: &Transaction<'_>, op: &Op, envelope: &OpEnvelope, synced: bool)
         envelope.to_bytes(),
         synced
     ])?;
-    if inserted != 1 {
-        return Err(Error::Corrupted {
-            what: "the operation log",
-        });
-    }
     Ok(())
 }
 
