@@ -53,10 +53,14 @@ fn plain_db(dir: &Path) -> Connection {
     conn
 }
 
+/// The plain table's key for client `i`.
+fn plain_id(i: usize) -> [u8; 16] {
+    std::array::from_fn(|k| (i.wrapping_mul(2654435761) >> (k % 8)) as u8 ^ k as u8)
+}
+
 fn plain_insert(conn: &Connection, i: usize) {
     let c = client(i);
-    let id: [u8; 16] =
-        std::array::from_fn(|k| (i.wrapping_mul(2654435761) >> (k % 8)) as u8 ^ k as u8);
+    let id = plain_id(i);
     conn.prepare_cached("INSERT INTO clients VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
         .unwrap()
         .execute(params![
@@ -322,7 +326,7 @@ fn measure(runs: usize, mut f: impl FnMut() -> Duration) -> (Duration, Duration,
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
-    // `-- --only save|batch|list|unlock` runs one workload (for profiling).
+    // `-- --only save|batch|apply|list|unlock` runs one workload (for profiling).
     let only = args
         .iter()
         .position(|a| a == "--only")
@@ -391,6 +395,84 @@ fn main() {
             floor: p,
             throughput: true,
             target: ">= 0.5x",
+        });
+    }
+
+    // 2b. Applying 100,000 remote operations (10,000 clients, then nine edits each), as a
+    // first sync does: Komora opens, merges and persists them in one transaction; the floor
+    // logs the same 100,000 changes in plaintext and keeps each client's row current, in one
+    // transaction too.
+    if runs_workload("apply") {
+        let (records, edits) = (10_000usize, 9usize);
+        let total = records * (1 + edits);
+        let team = komora_core::TeamKeys::generate();
+        let mut src =
+            Vault::ephemeral(&team, std::sync::Arc::new(komora_core::SystemClock)).unwrap();
+        let ids = src
+            .add_clients(&(0..records).map(client).collect::<Vec<_>>())
+            .unwrap();
+        for round in 0..edits {
+            for (i, id) in ids.iter().enumerate() {
+                let edit = komora_core::ClientEdit {
+                    phone: Some(Some(format!("07{round}{i:07}"))),
+                    ..Default::default()
+                };
+                src.edit_client(*id, &edit).unwrap();
+            }
+        }
+        let ops = src.all_ops().unwrap();
+        assert_eq!(ops.len(), total);
+        let k = measure(runs.min(3), || {
+            let dir = tempfile::tempdir().unwrap();
+            let fast = VaultOptions {
+                kdf: KdfParams::INSECURE_FOR_TESTS,
+                ..Default::default()
+            };
+            let mut v = Vault::create_joined(dir.path().join("v"), PASS, &team, fast).unwrap();
+            let t = Instant::now();
+            let r = v.apply_ops(&ops).unwrap();
+            let e = t.elapsed();
+            assert_eq!(r.applied, total);
+            e
+        });
+        let p = measure(runs.min(3), || {
+            let dir = tempfile::tempdir().unwrap();
+            let mut conn = plain_db(dir.path());
+            conn.execute_batch(
+                "CREATE TABLE log (id BLOB PRIMARY KEY, record BLOB NOT NULL, field TEXT, value TEXT) WITHOUT ROWID;
+                 CREATE INDEX log_record ON log (record);",
+            )
+            .unwrap();
+            let t = Instant::now();
+            let tx = conn.transaction().unwrap();
+            for round in 0..=edits {
+                for i in 0..records {
+                    let record = (i as u128).to_be_bytes();
+                    let op = ((round * records + i) as u128 | 1 << 100).to_be_bytes();
+                    let phone = format!("07{round}{i:07}");
+                    tx.prepare_cached("INSERT INTO log VALUES (?1, ?2, 'phone', ?3)")
+                        .unwrap()
+                        .execute(params![&op[..], &record[..], phone])
+                        .unwrap();
+                    if round == 0 {
+                        plain_insert(&tx, i);
+                    } else {
+                        tx.prepare_cached("UPDATE clients SET phone = ?2 WHERE id = ?1")
+                            .unwrap()
+                            .execute(params![&plain_id(i)[..], phone])
+                            .unwrap();
+                    }
+                }
+            }
+            tx.commit().unwrap();
+            t.elapsed()
+        });
+        rows.push(Row {
+            what: format!("apply {total} remote operations (open, merge, persist)"),
+            komora: k,
+            floor: p,
+            throughput: true,
+            target: "as fast as possible",
         });
     }
 

@@ -27,6 +27,7 @@ mod location;
 mod lockout;
 mod merge;
 mod op;
+mod parallel;
 mod practice;
 mod registry;
 mod remote;

@@ -539,20 +539,6 @@ fn op_exists(conn: &Connection, id: &OpId) -> Result<bool> {
         .exists([id.as_bytes()])?)
 }
 
-/// Merge `op` into `state`, asking the log whether the operations it names were received. A
-/// failed lookup fails the whole transaction instead of being taken for "not received yet"
-/// (which would leave a value in the frontier that another replica has replaced).
-fn merge_into(conn: &Connection, state: &mut RecordState, op: &Op) -> Result<()> {
-    let mut failure = None;
-    state.apply(op, &mut |id| {
-        op_exists(conn, id).unwrap_or_else(|e| {
-            failure.get_or_insert(e);
-            false
-        })
-    });
-    failure.map_or(Ok(()), Err)
-}
-
 fn insert_op(tx: &Transaction<'_>, op: &Op, envelope: &OpEnvelope, synced: bool) -> Result<()> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO ops (op_id, record_id, device_id, device_seq, envelope, synced) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -6,9 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
-use super::{
-    after_merge, files, insert_op, load_state, merge_into, op_exists, save_clock, save_state, Store,
-};
+use super::write::merge_in_batch;
+use super::{after_merge, files, insert_op, load_state, op_exists, save_clock, save_state, Store};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, OpId, RecordId};
 use crate::kind::{Hook, Kinds};
@@ -280,6 +279,21 @@ pub struct ApplyReport {
     pub waiting: Vec<OpId>,
 }
 
+/// How an operation's sealed parts are opened, decided in the page's order before they are
+/// opened on every core.
+enum Parts {
+    /// Under its client file's keys, held.
+    File(RecordId),
+    /// A team record: its case-work part under the case-work key.
+    Team,
+    /// Its file's keys have not arrived yet: it waits.
+    Waiting,
+    /// It carries keys that do not agree: refused.
+    Broken,
+    /// Its file was erased: not opened.
+    Skip,
+}
+
 /// A record merged in this apply: its state, its client file, and its file key sealed for
 /// its row (when this apply brought the key).
 type Touched = (RecordState, Option<RecordId>, Option<Vec<u8>>);
@@ -451,8 +465,23 @@ impl Store {
         let mut report = ApplyReport::default();
         let mut park: Vec<&OpEnvelope> = Vec::new();
         let mut ops: Vec<(&OpEnvelope, Op)> = Vec::with_capacity(envelopes.len());
-        for env in envelopes {
-            let Ok(key) = self.keys.get(env.epoch()) else {
+        // Opened on every core (decryption, decompression, decoding); judged below in the
+        // page's order, as before.
+        let keys = &self.keys;
+        let opened = crate::parallel::map(envelopes.iter().collect(), |env: &OpEnvelope| {
+            keys.get(env.epoch()).ok().map(|key| env.open(key))
+        });
+        for (env, opened) in envelopes.iter().zip(opened) {
+            let Some(opened) = opened else {
+                // Opening it failed where it never should (a bug, not the bytes): refused
+                // like an envelope that does not open.
+                report.rejected.push(Rejected {
+                    op_id: env.op_id(),
+                    reason: RejectReason::Corrupted,
+                });
+                continue;
+            };
+            let Some(opened) = opened else {
                 park.push(env);
                 report.rejected.push(Rejected {
                     op_id: env.op_id(),
@@ -460,7 +489,7 @@ impl Store {
                 });
                 continue;
             };
-            match env.open(key) {
+            match opened {
                 Ok(op) => ops.push((env, op)),
                 Err(e) => {
                     // Packed with a dictionary only a newer app holds: kept, like a key epoch
@@ -523,56 +552,90 @@ impl Store {
         }
         let mut touched: HashMap<RecordId, Touched> = HashMap::new();
         let mut gone: Vec<RecordId> = Vec::new();
+        let mut logged: std::collections::HashSet<OpId> = std::collections::HashSet::new();
         let now = clock.now_ms();
-        for (env, mut op) in ops {
+        // Which key opens each operation's sealed parts, decided in the page's order (the
+        // operation recording a client carries its file's keys for the operations after it);
+        // the parts are then opened on every core, and judged below in the page's order.
+        let mut prepared = Vec::with_capacity(ops.len());
+        for (env, op) in ops {
             let file = op.body.file();
-            if let Some(f) = file {
-                if files.is_erased(f) {
-                    // Its file was erased: never merged, never kept (it may carry the key).
-                    report.erased += 1;
-                    continue;
-                }
-                files::load_key(&tx, files, master, *device, f)?;
-                if files.get(f).is_none() {
-                    // The operation that records the client carries its file's keys (the file
-                    // key only where this device holds the case-work key).
-                    match files::carried(&op.body, keys) {
-                        Ok(Some(secret)) => files.insert(f, secret),
-                        Ok(None) => {}
-                        Err(()) => {
-                            report.rejected.push(Rejected {
-                                op_id: op.id,
-                                reason: RejectReason::Corrupted,
-                            });
-                            continue;
+            let parts = match file {
+                Some(f) if files.is_erased(f) => Parts::Skip,
+                Some(f) => {
+                    files::load_key(&tx, files, master, *device, f)?;
+                    let mut broken = false;
+                    if files.get(f).is_none() {
+                        // The operation that records the client carries its file's keys (the
+                        // file key only where this device holds the case-work key).
+                        match files::carried(&op.body, keys) {
+                            Ok(Some(secret)) => files.insert(f, secret),
+                            Ok(None) => {}
+                            Err(()) => broken = true,
                         }
                     }
-                }
-                match files.get(f) {
-                    Some(held) => {
-                        if let Err(e) = op.body.open_parts(&held.open_keys()) {
-                            report.rejected.push(Rejected {
-                                op_id: op.id,
-                                reason: RejectReason::from_open(&e),
-                            });
-                            continue;
-                        }
-                    }
-                    None => {
-                        // Its client's operation (which carries the key) has not arrived
-                        // yet: it waits, whatever brought it (a page, a batch file).
-                        park.push(env);
-                        report.waiting.push(op.id);
-                        continue;
+                    match files.get(f) {
+                        _ if broken => Parts::Broken,
+                        Some(_) => Parts::File(f),
+                        None => Parts::Waiting,
                     }
                 }
-            } else if keys.open_team_parts(&mut op.body).is_err() {
-                // A team record's case-work part that does not open: altered or forged.
+                None => Parts::Team,
+            };
+            prepared.push((env, op, file, parts));
+        }
+        let ids: Vec<OpId> = prepared.iter().map(|(_, op, _, _)| op.id).collect();
+        let held_files: &files::FileKeys = files;
+        let opened = crate::parallel::map(prepared, |(env, mut op, file, parts)| {
+            let outcome = match parts {
+                Parts::File(f) => match held_files.get(f) {
+                    Some(held) => op
+                        .body
+                        .open_parts(&held.open_keys())
+                        .map_err(|e| Some(RejectReason::from_open(&e))),
+                    None => Err(None),
+                },
+                Parts::Team => keys
+                    .open_team_parts(&mut op.body)
+                    .map_err(|_| Some(RejectReason::Corrupted)),
+                Parts::Waiting => Err(None),
+                Parts::Broken => Err(Some(RejectReason::Corrupted)),
+                Parts::Skip => Ok(()),
+            };
+            (env, op, file, outcome)
+        });
+        for (id, opened) in ids.into_iter().zip(opened) {
+            let Some((env, op, file, outcome)) = opened else {
+                // Opening its parts failed where it never should (a bug, not the bytes).
                 report.rejected.push(Rejected {
-                    op_id: op.id,
+                    op_id: id,
                     reason: RejectReason::Corrupted,
                 });
                 continue;
+            };
+            if file.is_some_and(|f| files.is_erased(f)) {
+                // Its file was erased (before this page, or by an erasure earlier in it):
+                // never merged, never kept (it may carry the key).
+                report.erased += 1;
+                continue;
+            }
+            match outcome {
+                Ok(()) => {}
+                Err(Some(reason)) => {
+                    // Its keys do not agree, or a sealed part does not open: altered or forged.
+                    report.rejected.push(Rejected {
+                        op_id: op.id,
+                        reason,
+                    });
+                    continue;
+                }
+                Err(None) => {
+                    // Its client's operation (which carries the key) has not arrived yet: it
+                    // waits, whatever brought it (a page, a batch file).
+                    park.push(env);
+                    report.waiting.push(op.id);
+                    continue;
+                }
             }
             if op_exists(&tx, &op.id)? {
                 report.duplicates += 1;
@@ -625,10 +688,12 @@ impl Store {
                 continue;
             }
             insert_op(&tx, &op, env, held_by_server)?;
+            logged.insert(op.id);
             if clock.observe(&op.body.hlc()) && !report.clock_ahead.contains(&op.body.device) {
                 report.clock_ahead.push(op.body.device);
             }
-            merge_into(&tx, state, &op)?;
+            // Predecessors logged by this page are known without asking the database.
+            merge_in_batch(&tx, state, &op, &logged)?;
             report.applied += 1;
             if kinds.get(&state.kind).hook != Hook::Nothing {
                 let keeper = super::KeyKeeper {
@@ -659,6 +724,7 @@ impl Store {
             }
             trim_parked(&tx, parked_at)?;
         }
+        let mut saved = Vec::with_capacity(touched.len());
         for (record, (state, file, wrapped)) in touched.iter_mut() {
             // Erased in this very page: the records the erasure destroyed, and those of its
             // file merged earlier in the page, which were not saved yet for it to find.
@@ -666,7 +732,9 @@ impl Store {
                 continue;
             }
             save_state(&tx, states, *record, state, *file, wrapped.take())?;
+            saved.push(*record);
         }
+        super::write::batch_saved(&tx, &saved, &gone)?;
         save_clock(&tx, clock.last(), *next_seq)?;
         if let Some((cursor, anchor)) = server_cursor {
             tx.prepare_cached(

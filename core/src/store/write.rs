@@ -130,6 +130,147 @@ pub(super) fn no_case_work() -> Error {
     Error::Forbidden("a data officer's tablet records no case work (it opens figures only)".into())
 }
 
+/// Most operations a write holds in memory before it signs, seals and logs them (a slice of
+/// a long import; the transaction stays one).
+const WRITE_OUT_EVERY: usize = 4096;
+
+/// A record's state while a batch is written: merged in memory, saved once at the end.
+pub(super) struct Held {
+    pub state: RecordState,
+    pub file: Option<RecordId>,
+    /// The file key sealed for the client's row, when this batch made or brought it.
+    pub wrapped: Option<Vec<u8>>,
+}
+
+/// How an operation's changes are sealed inside its envelope (`OpBody::seal_parts`).
+enum PartSeal {
+    /// Nothing apart: the whole body is sealed under the team key only.
+    None,
+    /// A client file's record: statistics and content under the file's keys, from this
+    /// change on (the ones before are readable by every member).
+    File(usize),
+    /// A team record's case work under the case-work key, from this change on.
+    Team(usize),
+}
+
+/// A batch of local edits on its way to the database (issue 21, ADR 0024): each operation
+/// already merged into its record's state in memory; signed and sealed on every core, then
+/// logged, and each record's state saved once, by `write_out`.
+#[derive(Default)]
+struct Batch {
+    ops: Vec<(Op, Option<RecordId>, PartSeal)>,
+    /// Operations of this write, logged or not yet: a later edit's predecessors among them
+    /// count as received.
+    written: std::collections::HashSet<OpId>,
+    states: HashMap<RecordId, Held>,
+    /// Records in the order first touched: states are saved in a stable order.
+    order: Vec<RecordId>,
+}
+
+impl Batch {
+    /// Add a merged operation and its record's state (`first_touch`: the record was not in
+    /// this batch yet).
+    fn add(
+        &mut self,
+        op: Op,
+        file: Option<RecordId>,
+        seal: PartSeal,
+        held: Held,
+        first_touch: bool,
+    ) {
+        let record = op.body.record;
+        self.written.insert(op.id);
+        self.states.insert(record, held);
+        if first_touch {
+            self.order.push(record);
+        }
+        self.ops.push((op, file, seal));
+    }
+
+    /// Sign and seal the operations on every core, log them in their order, and save each
+    /// record's state once; empties the batch (the operations stay counted as written).
+    fn write_out(
+        &mut self,
+        tx: &Transaction<'_>,
+        keys: &Keyring,
+        signer: &ed25519_dalek::SigningKey,
+        files: &files::FileKeys,
+        states: &StateKey,
+    ) -> Result<()> {
+        let (epoch, key) = keys.current();
+        let ops = std::mem::take(&mut self.ops);
+        let sealed = crate::parallel::map(ops, |(op, file, seal)| {
+            let mut body = op.body;
+            match (seal, file.and_then(|f| files.get(f).map(|held| (f, held)))) {
+                (PartSeal::File(readable), Some((file, held))) => {
+                    let content = held.content().ok_or_else(no_case_work)?;
+                    let part_keys = PartKeys::File {
+                        file,
+                        stats: held.stats(),
+                        content,
+                    };
+                    body.seal_parts(readable, &part_keys);
+                }
+                (PartSeal::File(_), None) => return Err(no_case_work()),
+                (PartSeal::Team(readable), _) => {
+                    let casework = keys.casework(epoch).ok_or_else(no_case_work)?;
+                    body.seal_parts(readable, &PartKeys::Team { casework });
+                }
+                (PartSeal::None, _) => {}
+            }
+            Ok(OpEnvelope::seal(op.id, epoch, body, signer, key))
+        });
+        for result in sealed {
+            let (envelope, op) = result.ok_or_else(|| {
+                Error::Storage("sealing an operation failed: nothing was saved".into())
+            })??;
+            insert_op(tx, &op, &envelope, false)?;
+        }
+        let order = std::mem::take(&mut self.order);
+        let mut saved = Vec::with_capacity(order.len());
+        for record in order {
+            if let Some(held) = self.states.remove(&record) {
+                save_state(tx, states, record, &held.state, held.file, held.wrapped)?;
+                saved.push(record);
+            }
+        }
+        batch_saved(tx, &saved, &[])
+    }
+}
+
+/// Merge an operation of a batch into its state: its predecessors are received when logged,
+/// or when among `written`, the batch's own (logged or not yet). A failed lookup fails the
+/// whole batch instead of being taken for "not received yet" (which would leave a value in
+/// the frontier that another replica has replaced).
+pub(super) fn merge_in_batch(
+    tx: &Transaction<'_>,
+    state: &mut RecordState,
+    op: &Op,
+    written: &std::collections::HashSet<OpId>,
+) -> Result<()> {
+    let mut failure = None;
+    state.apply(op, &mut |id| {
+        written.contains(id)
+            || op_exists(tx, id).unwrap_or_else(|e| {
+                failure.get_or_insert(e);
+                false
+            })
+    });
+    failure.map_or(Ok(()), Err)
+}
+
+/// Called once per batch (a local write, an applied page), inside its transaction, after the
+/// states it changed were saved: `saved` are the records whose state was written, `gone` the
+/// records an erasure destroyed. The one place where what summarises many records at once
+/// (the listing pages of issue 21, item 2) learns that they changed. Nothing to do yet.
+pub(super) fn batch_saved(
+    _tx: &Transaction<'_>,
+    _saved: &[RecordId],
+    _gone: &[RecordId],
+) -> Result<()> {
+    Ok(())
+}
+
 impl Store {
     /// Refuse an edit the team's format does not include yet: another tablet of the team may
     /// run an app that cannot read it.
@@ -242,16 +383,31 @@ impl Store {
             kinds,
             ..
         } = self;
-        let (epoch, key) = keys.current();
+        let (epoch, _) = keys.current();
         let tx = conn.transaction()?;
         let mut ids = Vec::with_capacity(all.len());
         let mut also = Vec::new();
+        let mut batch = Batch::default();
         for (edit, file) in all {
-            // A new record has a fresh 128-bit random id: nothing to load.
-            let existing = if edit.create {
-                None
-            } else {
-                load_state(&tx, states, keys, edit.record)?
+            // An erasure destroys what its file holds in the database: what this write made
+            // before it is written out first, so that it goes too, as when each edit was
+            // written out in turn.
+            let erases = matches!(kinds.get(edit.kind).hook, Hook::EraseFile { .. });
+            if erases {
+                batch.write_out(&tx, keys, signer, files, states)?;
+            }
+            // A new record has a fresh 128-bit random id: nothing to load (and one made
+            // earlier in this write is in the batch).
+            let in_batch = batch.states.remove(&edit.record);
+            let first_touch = in_batch.is_none();
+            let existing = match in_batch {
+                Some(held) => Some(held),
+                None if edit.create => None,
+                None => load_state(&tx, states, keys, edit.record)?.map(|s| Held {
+                    state: s,
+                    file,
+                    wrapped: None,
+                }),
             };
             if edit.create && !edit.record.admits_kind(edit.kind) {
                 return Err(Error::validation(
@@ -261,64 +417,106 @@ impl Store {
             }
             match &existing {
                 None if !edit.create => return Err(Error::NotFound(edit.record)),
-                Some(s) if s.kind != edit.kind || s.deleted.is_some() => {
+                Some(h) if h.state.kind != edit.kind || h.state.deleted.is_some() => {
                     return Err(Error::NotFound(edit.record))
                 }
                 _ => {}
             }
             let hlc = clock.tick();
-            let mut changes = to_changes(existing.as_ref(), edit.edits);
+            let mut changes = to_changes(existing.as_ref().map(|h| &h.state), edit.edits);
             let readable = files::arrange(kinds.get(edit.kind), &mut changes);
-            let mut body = OpBody {
+            let body = OpBody {
                 record: edit.record,
                 kind: edit.kind.to_owned(),
                 device: *device,
                 device_seq: *next_seq,
                 wall_ms: hlc.wall_ms,
                 counter: hlc.counter,
-                changes: changes.clone(),
+                changes,
                 written_epoch: epoch,
                 packing,
             };
-            // Statistics and the rest sealed apart, under keys a data officer holds or not.
-            if let Some(file) = file {
-                let held = files.get(file).expect("made or held, checked above");
-                let content = held.content().expect("checked above");
-                let part_keys = PartKeys::File {
-                    file,
-                    stats: held.stats(),
-                    content,
-                };
-                body.seal_parts(readable.unwrap_or(0), &part_keys);
-            } else if let Some(readable) = readable.filter(|r| *r < changes.len()) {
-                let casework = keys.casework(epoch).ok_or_else(no_case_work)?;
-                body.seal_parts(readable, &PartKeys::Team { casework });
-            }
-            *next_seq += 1;
-            let (envelope, mut op) = OpEnvelope::seal(OpId::random(), epoch, body, signer, key);
-            insert_op(&tx, &op, &envelope, false)?;
-            // Merged in clear: the state is sealed under the team key, like every state.
-            op.body.changes = changes;
-            let mut state = existing.unwrap_or_else(|| RecordState::new(edit.kind, hlc));
-            merge_into(&tx, &mut state, &op)?;
-            let keeper = KeyKeeper {
-                master,
-                device: *device,
+            // Statistics and the rest sealed apart, under keys a data officer holds or not
+            // (sealed with the signature, on every core, when the batch is written out).
+            let seal = match (file, readable) {
+                (Some(_), readable) => PartSeal::File(readable.unwrap_or(0)),
+                (None, Some(readable)) if readable < body.changes.len() => {
+                    keys.casework(epoch).ok_or_else(no_case_work)?;
+                    PartSeal::Team(readable)
+                }
+                (None, _) => PartSeal::None,
             };
-            let (gone, wrapped) = after_merge(
-                &tx,
-                kinds,
-                files,
-                &keeper,
-                edit.record,
-                &mut state,
-                now,
-                op.id,
-            )?;
-            also.extend(gone);
-            save_state(&tx, states, edit.record, &state, file, wrapped)?;
-            ids.push(op.id);
+            *next_seq += 1;
+            let id = OpId::random();
+            // Merged in clear at once, so that a later edit of the same record in this write
+            // builds on it; the state is sealed under the device's state key when saved.
+            let op = Op {
+                id,
+                epoch,
+                body,
+                body_bytes: zeroize::Zeroizing::new(Vec::new()),
+                sig: [0; crate::op::SIG_LEN],
+            };
+            let mut held = existing.unwrap_or_else(|| Held {
+                state: RecordState::new(edit.kind, hlc),
+                file,
+                wrapped: None,
+            });
+            let written = &batch.written;
+            merge_in_batch(&tx, &mut held.state, &op, written)?;
+            if !erases {
+                // Keeping a new client's file keys happens in memory (its wrapped key joins
+                // the row when the state is saved).
+                let keeper = KeyKeeper {
+                    master,
+                    device: *device,
+                };
+                let (gone, wrapped) = after_merge(
+                    &tx,
+                    kinds,
+                    files,
+                    &keeper,
+                    edit.record,
+                    &mut held.state,
+                    now,
+                    op.id,
+                )?;
+                also.extend(gone);
+                if wrapped.is_some() {
+                    held.wrapped = wrapped;
+                }
+            }
+            batch.add(op, file, seal, held, first_touch);
+            ids.push(id);
+            if batch.ops.len() >= WRITE_OUT_EVERY {
+                // A long import is written out in slices: its memory stays bounded, and a
+                // slice is still long enough to keep every core busy.
+                batch.write_out(&tx, keys, signer, files, states)?;
+            }
+            if erases {
+                let (record, op_id) = (edit.record, id);
+                let mut held = batch.states.remove(&record).expect("added just above");
+                batch.write_out(&tx, keys, signer, files, states)?;
+                let keeper = KeyKeeper {
+                    master,
+                    device: *device,
+                };
+                let (gone, _) = after_merge(
+                    &tx,
+                    kinds,
+                    files,
+                    &keeper,
+                    record,
+                    &mut held.state,
+                    now,
+                    op_id,
+                )?;
+                save_state(&tx, states, record, &held.state, held.file, None)?;
+                batch_saved(&tx, &[record], &gone)?;
+                also.extend(gone);
+            }
         }
+        batch.write_out(&tx, keys, signer, files, states)?;
         save_clock(&tx, clock.last(), *next_seq)?;
         tx.commit()?;
         Ok((ids, also))
@@ -338,6 +536,10 @@ impl Store {
             return Ok(Some(edit.record));
         }
         if !edit.create {
+            // Made earlier in the same write (not in the database yet), or stored.
+            if let Some(file) = pending.get(&edit.record) {
+                return Ok(*file);
+            }
             return self.file_of(edit.record);
         }
         let Some(field) = kind.owner_field() else {
@@ -364,5 +566,101 @@ impl Store {
             }
         }
         Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hlc::SystemClock;
+
+    fn store(dir: &std::path::Path) -> Store {
+        let identity = crate::vault::DeviceIdentity::generate();
+        Store::create(
+            Connection::open(dir.join("komora.db")).unwrap(),
+            &SecretKey::random(),
+            identity.id,
+            vec![(1, EpochKey::Casework(SecretKey::random()))],
+            identity.pkcs8.clone(),
+            Arc::new(SystemClock),
+            &crate::registry::KINDS,
+        )
+        .unwrap()
+    }
+
+    fn group(record: RecordId, create: bool, name: &str) -> RecordEdit {
+        RecordEdit {
+            record,
+            kind: "group",
+            create,
+            edits: vec![Edit::Set("kind", Value::Text(name.into()))],
+        }
+    }
+
+    /// A write that changes the same record twice (a form saved with a correction in one
+    /// go) builds the second change on the first, as two saves would: one value, no conflict.
+    #[test]
+    fn a_record_changed_twice_in_one_write_keeps_the_second_value_without_a_conflict() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = store(dir.path());
+        let g = RecordId::for_kind("group");
+        store
+            .write(vec![group(g, true, "first"), group(g, false, "second")])
+            .unwrap();
+        let state = store.state(g).unwrap().unwrap();
+        assert_eq!(state.value("kind"), Some(&Value::Text("second".into())));
+        assert!(state.conflicts().is_empty());
+        assert_eq!(store.record_ops(g).unwrap().len(), 2);
+    }
+
+    /// An import longer than the slices a write is signed and logged in is one transaction
+    /// all the same: every record and operation is there, in order, and a record created
+    /// in the first slice and changed in the last reads its last value.
+    #[test]
+    fn an_import_longer_than_a_slice_keeps_every_record_and_each_ones_last_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = store(dir.path());
+        let n = WRITE_OUT_EVERY + 40;
+        let ids: Vec<RecordId> = (0..n).map(|_| RecordId::for_kind("group")).collect();
+        let mut edits: Vec<RecordEdit> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| group(*id, true, &format!("group {i}")))
+            .collect();
+        edits.push(group(ids[0], false, "renamed"));
+        let written = store.write(edits).unwrap();
+        assert_eq!(written.len(), n + 1);
+        assert_eq!(store.count("group").unwrap(), n);
+        let first = store.state(ids[0]).unwrap().unwrap();
+        assert_eq!(first.value("kind"), Some(&Value::Text("renamed".into())));
+        assert!(first.conflicts().is_empty());
+        let last = store.state(ids[n - 1]).unwrap().unwrap();
+        assert_eq!(
+            last.value("kind"),
+            Some(&Value::Text(format!("group {}", n - 1)))
+        );
+        // Logged in the write's order, numbered without a gap.
+        let mut seen = Vec::new();
+        store
+            .for_each_op(|op| seen.push((op.id, op.body.device_seq)))
+            .unwrap();
+        assert_eq!(seen.iter().map(|(id, _)| *id).collect::<Vec<_>>(), written);
+        assert!(seen.iter().map(|(_, s)| *s).eq(1..=(n as u64 + 1)));
+    }
+
+    /// A write that fails half-way (a record that does not exist, after thousands of good
+    /// edits and a written-out slice) leaves nothing: not a record, not an operation.
+    #[test]
+    fn a_long_write_that_fails_at_its_end_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = store(dir.path());
+        let mut edits: Vec<RecordEdit> = (0..WRITE_OUT_EVERY + 5)
+            .map(|i| group(RecordId::for_kind("group"), true, &format!("group {i}")))
+            .collect();
+        edits.push(group(RecordId::for_kind("group"), false, "nobody"));
+        assert!(matches!(store.write(edits), Err(Error::NotFound(_))));
+        assert_eq!(store.count("group").unwrap(), 0);
+        assert_eq!(store.for_each_op(|_| {}).unwrap(), 0);
+        assert_eq!(store.last_own_seq().unwrap(), 0);
     }
 }
