@@ -1,7 +1,8 @@
-//! What the convergence properties found that is not fixed yet, each as the field would meet
-//! it. Every test here fails today and is ignored; `cargo test -- --ignored` runs them. The
-//! properties (`replicas_always_converge.rs`, `replicas_converge_across_rotation_and_transfer.rs`)
-//! step around these cases and say where; fix one, remove its `#[ignore]` and the step-around.
+//! What the convergence properties found, each as the field would meet it. A finding not fixed
+//! yet fails and is ignored (`cargo test -- --ignored` runs them); the properties
+//! (`replicas_always_converge.rs`, `replicas_converge_across_rotation_and_transfer.rs`) step
+//! around it and say where. A fixed one loses its `#[ignore]` and its step-around, and stays
+//! here as the test that would catch it again.
 
 use komora_core::{
     HttpTransport, NewAssessment, NewClient, NewRightsRequest, RecordId, Right, Role, TeamKeys,
@@ -35,18 +36,13 @@ fn audited(v: &Vault) -> Vec<(String, Option<RecordId>)> {
 
 /// A counsellor scores Uwase's PHQ-9; the supervisor receives it, then erases her file at her
 /// request. The supervisor's tablet keeps the assessment's operation (ciphertext under a key
-/// that is gone) and its audit trail still lists "assessment created"; a tablet that received
-/// the erasure first never keeps the operation and lists nothing of it. Both received the
-/// same operations and their audit trails differ for good: the trail of an erased file
-/// depends on the order things arrived in (ADR 0010 says the team keeps "that some record
-/// with that id existed, its kind, authors and times": some tablets do, some do not). And
-/// every batch file from the supervisor to that tablet carries the operation again, to be
-/// dropped again.
-/// Either every tablet drops the operations of an erased file's records when it shreds the
-/// file (`store/files.rs`, `shred` deletes only the client's own), or every tablet keeps
-/// those that arrive later, unmerged.
+/// that is gone) and its audit trail lists "assessment created"; a tablet that received the
+/// erasure first used to drop the operation and list nothing of it, so the trail of an erased
+/// file depended on the order things arrived in, and every batch file from the supervisor
+/// carried the operation again, to be dropped again. Fixed: every tablet keeps the operations
+/// of an erased file's other records, unmerged (`store/sync.rs`); the client's own, which
+/// carried the key, are kept by none (ADR 0010).
 #[test]
-#[ignore = "finding: an erased file's audit trail depends on arrival order"]
 fn every_tablet_keeps_the_same_trace_of_an_erased_file() {
     let team = TeamKeys::generate();
     let clock = ManualClock::at(MORNING_MS);

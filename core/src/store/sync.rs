@@ -613,9 +613,21 @@ impl Store {
                 });
                 continue;
             };
-            if file.is_some_and(|f| files.is_erased(f)) {
+            if let Some(f) = file.filter(|f| files.is_erased(*f)) {
                 // Its file was erased (before this page, or by an erasure earlier in it):
-                // never merged, never kept (it may carry the key).
+                // never merged. The client's own operations (the first carried the file's
+                // key) are never kept either. Those of the file's other records are kept as
+                // they came, unmerged, their changes sealed under a key that is gone: the
+                // team keeps that such a record existed, its kind, author and time (ADR
+                // 0010), as a tablet that held them before the erasure does, whatever order
+                // they arrived in.
+                if op.body.record != f
+                    && op.body.record.admits_kind(&op.body.kind)
+                    && !op_exists(&tx, &op.id)?
+                {
+                    insert_op(&tx, &op, env, held_by_server)?;
+                    logged.insert(op.id);
+                }
                 report.erased += 1;
                 continue;
             }

@@ -387,16 +387,9 @@ impl Fleet {
             self.check_model(i)
                 .map_err(|e| format!("replica {i}: {e}"))?;
         }
-        let erased: HashSet<RecordId> = self
-            .model
-            .made
-            .iter()
-            .filter(|m| self.model.erased(m))
-            .map(|m| m.id)
-            .collect();
-        let first = screens(&self.vaults[live[0]], &self.model.made, &erased);
+        let first = screens(&self.vaults[live[0]], &self.model.made);
         for &i in &live[1..] {
-            let other = screens(&self.vaults[i], &self.model.made, &erased);
+            let other = screens(&self.vaults[i], &self.model.made);
             if other != first {
                 return Err(format!(
                     "replica {i} shows something else than replica {}:\n{}",

@@ -6,17 +6,14 @@
 //!
 //! Clocks matter to some of it (what is due today): read replicas at the same instant.
 
-use std::collections::HashSet;
-
-use komora_core::{CaseloadFilter, FollowUpKind, QueueReason, RecordId, Vault};
+use komora_core::{CaseloadFilter, FollowUpKind, QueueReason, Vault};
 
 use super::kinds::by_name;
 use super::model::Made;
 
-/// `erased`: records of erased files, whose audit lines are left out (a tablet that merged
-/// one of their operations before the erasure keeps it in its log and its audit trail; one
-/// that received it after never keeps it: `tests/tests/convergence_gaps.rs`).
-pub fn screens(v: &Vault, made: &[Made], erased: &HashSet<RecordId>) -> Vec<String> {
+/// Audit lines of erased files' records included: every tablet keeps the same trace of them,
+/// whatever order it received things in (`tests/tests/convergence_gaps.rs`).
+pub fn screens(v: &Vault, made: &[Made]) -> Vec<String> {
     let mut out = Vec::new();
     let listing = v.clients().unwrap();
     out.push(format!("unreadable clients: {:?}", listing.unreadable));
@@ -120,9 +117,6 @@ pub fn screens(v: &Vault, made: &[Made], erased: &HashSet<RecordId>) -> Vec<Stri
         out.push(format!("erasure {} of {} ({})", e.id, e.client, e.reason));
     }
     for a in v.audit_trail().unwrap() {
-        if a.record.is_some_and(|r| erased.contains(&r)) {
-            continue;
-        }
         out.push(format!("audit {a:?}"));
     }
 
