@@ -181,14 +181,14 @@ fn a_lost_tablets_last_batch_file_counts_on_every_tablet_or_on_none() {
 }
 
 /// Claudine renames Uwase and syncs; the supervisor, who had erased Uwase's file, has not
-/// received the rename and drops it when it comes (an erased file's operations are not kept).
-/// Claudine's tablet is then lost: the cutoff the administrator signs is the last operation
-/// of hers *the administrator's tablet holds*, which is below the rename. Jean's tablet had
-/// merged the rename; when it passes it on by batch file, every receiver refuses it as a
-/// revoked tablet's forgery and writes that into the audit trail: a false alarm about an
-/// honest edit made before the revocation (the edit itself is gone with the file either way).
+/// received the rename and drops it when it comes (an erased client's own operations are not
+/// kept). Claudine's tablet is then lost: the cutoff the administrator signed was the last
+/// operation of hers *the administrator's tablet held*, below the rename. Jean's tablet had
+/// merged the rename; when it passed it on by batch file, every receiver refused it as a
+/// revoked tablet's forgery and wrote that into the audit trail: a false alarm about an honest
+/// edit made before the revocation. Fixed: a tablet remembers the numbers of the operations it
+/// dropped with an erased file, and its cutoffs cover them (`store::files::note_dropped`).
 #[test]
-#[ignore = "finding: an honest edit before a revocation is reported as a revoked tablet's forgery"]
 fn an_honest_edit_made_before_a_revocation_is_never_reported_as_a_forgery() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir.path().join("server"));

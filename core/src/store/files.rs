@@ -20,7 +20,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::crypto::{AeadKey, SecretKey};
 use crate::error::Result;
-use crate::ids::RecordId;
+use crate::ids::{DeviceId, RecordId};
 use crate::kind::{KindSpec, Kinds};
 use crate::op::Change;
 use crate::value::Value;
@@ -376,7 +376,17 @@ pub(crate) fn shred(
         }
     }
     // The client's own operations: the first carried the file's key. The server is asked to
-    // delete them (at the next sync of a supervisor's or an administrator's tablet).
+    // delete them (at the next sync of a supervisor's or an administrator's tablet). Their
+    // authors' numbers are remembered, so a cutoff this tablet signs still covers them.
+    let authors: Vec<(Vec<u8>, i64)> = tx
+        .prepare_cached(
+            "SELECT device_id, max(device_seq) FROM ops WHERE record_id = ?1 GROUP BY device_id",
+        )?
+        .query_map([file.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (device, seq) in authors {
+        note_dropped(tx, DeviceId::from_slice(&device)?, seq as u64)?;
+    }
     tx.prepare_cached(
         "INSERT OR IGNORE INTO pending_erasures (op_id, erasure)
          SELECT op_id, ?2 FROM ops WHERE record_id = ?1",
@@ -392,6 +402,32 @@ pub(crate) fn shred(
         gone.push(file);
     }
     Ok(gone)
+}
+
+/// Remember that an operation numbered `seq` of `device` existed though this tablet holds it
+/// no more (an erased client's own operation, which carried her file's key): the highest such
+/// number per author, so a revocation this tablet signs puts the author's cutoff above every
+/// operation it knew of, and an honest edit made before the revocation is never taken for a
+/// revoked tablet's forgery (`Store::last_seq_of`).
+pub(crate) fn note_dropped(conn: &Connection, device: DeviceId, seq: u64) -> Result<()> {
+    let key = dropped_key(device);
+    let held: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([&key], |r| r.get(0))
+        .optional()?;
+    let before = held
+        .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
+        .map_or(0, u64::from_be_bytes);
+    if seq > before {
+        conn.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?
+            .execute(params![key, &seq.to_be_bytes()[..]])?;
+    }
+    Ok(())
+}
+
+/// The meta key of an author's highest dropped operation number.
+pub(crate) fn dropped_key(device: DeviceId) -> String {
+    format!("dropped_seq/{device}")
 }
 
 #[cfg(test)]

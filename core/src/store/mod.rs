@@ -394,13 +394,18 @@ impl Store {
         )?)
     }
 
-    /// The highest operation number held from `device` (0: none).
+    /// The highest operation number known from `device` (0: none): held, or dropped with an
+    /// erased file (`files::note_dropped`).
     pub(crate) fn last_seq_of(&self, device: DeviceId) -> Result<u64> {
         let n: Option<i64> = self
             .conn
             .prepare_cached("SELECT max(device_seq) FROM ops WHERE device_id = ?1")?
             .query_row([device.as_bytes()], |r| r.get(0))?;
-        Ok(n.unwrap_or(0) as u64)
+        let dropped = self
+            .meta(&files::dropped_key(device))?
+            .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
+            .map_or(0, u64::from_be_bytes);
+        Ok((n.unwrap_or(0) as u64).max(dropped))
     }
 
     /// The number of this device's latest operation (0 before its first).

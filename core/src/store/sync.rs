@@ -621,12 +621,13 @@ impl Store {
                 // team keeps that such a record existed, its kind, author and time (ADR
                 // 0010), as a tablet that held them before the erasure does, whatever order
                 // they arrived in.
-                if op.body.record != f
-                    && op.body.record.admits_kind(&op.body.kind)
-                    && !op_exists(&tx, &op.id)?
-                {
-                    insert_op(&tx, &op, env, held_by_server)?;
-                    logged.insert(op.id);
+                if op.body.record != f {
+                    if op.body.record.admits_kind(&op.body.kind) && !op_exists(&tx, &op.id)? {
+                        insert_op(&tx, &op, env, held_by_server)?;
+                        logged.insert(op.id);
+                    }
+                } else {
+                    files::note_dropped(&tx, op.body.device, op.body.device_seq)?;
                 }
                 report.erased += 1;
                 continue;
