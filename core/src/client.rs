@@ -34,6 +34,7 @@ pub(crate) const SPEC: KindSpec = KindSpec {
     ]),
     writers: Writers::CASEWORKERS,
     hook: Hook::KeepFileKeys,
+    list: Some(list_entry),
     ..KindSpec::new(KIND)
 };
 
@@ -391,6 +392,75 @@ impl Client {
     }
 }
 
+/// What the clients' list shows of a client, kept in sealed list pages (ADR 0023): every
+/// field of `Client`, laid out by postcard.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Listed {
+    name: String,
+    code: Option<String>,
+    /// Its code letter (`Sex::code`).
+    sex: Option<u8>,
+    birth_year: Option<u16>,
+    phone: Option<String>,
+    /// District, sector, cell, village.
+    location: Option<(String, Option<String>, Option<String>, Option<String>)>,
+    target_groups: Vec<String>,
+    conflicts: Vec<String>,
+    created_ms: u64,
+    updated_ms: u64,
+}
+
+/// A client's entry in the clients' list (`KindSpec::list`); none once she is deleted.
+fn list_entry(id: RecordId, s: &RecordState) -> Option<Vec<u8>> {
+    if s.deleted.is_some() {
+        return None;
+    }
+    let c = Client::from_state(id, s.clone());
+    let listed = Listed {
+        name: c.name,
+        code: c.code,
+        sex: c.sex.map(|x| x.code().as_bytes()[0]),
+        birth_year: c.birth_year,
+        phone: c.phone,
+        location: c
+            .location
+            .map(|l| (l.district, l.sector, l.cell, l.village)),
+        target_groups: c.target_groups,
+        conflicts: c.conflicts,
+        created_ms: c.created_ms,
+        updated_ms: c.updated_ms,
+    };
+    postcard::to_allocvec(&listed).ok()
+}
+
+impl Client {
+    /// A client from her entry in the clients' list; `None` if the bytes are not one.
+    fn from_listed(id: RecordId, bytes: &[u8]) -> Option<Self> {
+        let l: Listed = postcard::from_bytes(bytes).ok()?;
+        Some(Client {
+            id,
+            name: l.name,
+            code: l.code,
+            sex: match l.sex {
+                None => None,
+                Some(b) => Some(Sex::parse(std::str::from_utf8(&[b]).ok()?).ok()?),
+            },
+            birth_year: l.birth_year,
+            phone: l.phone,
+            location: l.location.map(|(district, sector, cell, village)| Location {
+                district,
+                sector,
+                cell,
+                village,
+            }),
+            target_groups: l.target_groups,
+            conflicts: l.conflicts,
+            created_ms: l.created_ms,
+            updated_ms: l.updated_ms,
+        })
+    }
+}
+
 /// Records that could be listed, and the ids of any that could not be read (corrupted).
 #[derive(Debug, Clone)]
 pub struct Listing<T> {
@@ -457,13 +527,18 @@ impl Vault {
     }
 
     /// Every client not deleted, by name.
+    /// From the clients' sealed list pages (ADR 0023): a few hundred pages opened, not one
+    /// state per client.
     pub fn clients(&self) -> Result<Listing<Client>> {
-        let mut items = Vec::with_capacity(self.store.count(KIND)?);
-        let unreadable = self.store.for_each_state(KIND, |id, s| {
-            if s.deleted.is_none() {
-                items.push(Client::from_state(id, s));
-            }
-        })?;
+        let mut items = Vec::new();
+        let mut malformed = Vec::new();
+        let mut unreadable = self
+            .store
+            .list(KIND, |id, bytes| match Client::from_listed(id, bytes) {
+                Some(c) => items.push(c),
+                None => malformed.push(id),
+            })?;
+        unreadable.extend(malformed);
         items.sort_by_cached_key(|c| (c.name.to_lowercase(), c.id));
         Ok(Listing { items, unreadable })
     }

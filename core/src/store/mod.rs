@@ -7,6 +7,9 @@
 
 pub(crate) mod files;
 mod keyring;
+mod pages;
+#[cfg(feature = "insider-attacks")]
+pub(crate) use pages::pages_open_with_team_keys;
 pub(crate) mod schema;
 mod state_codec;
 mod states;

@@ -319,6 +319,7 @@ impl Store {
             save_state(&tx, states, edit.record, &state, file, wrapped)?;
             ids.push(op.id);
         }
+        super::pages::records_changed(&tx, states, kinds, &also)?;
         save_clock(&tx, clock.last(), *next_seq)?;
         tx.commit()?;
         Ok((ids, also))
