@@ -8,7 +8,7 @@ use crate::ids::RecordId;
 use crate::kind::{FileRole, Hook, KindSpec, Readers, Writers};
 use crate::location::{AdminUnits, Location, LocationInput};
 use crate::merge::RecordState;
-use crate::store::{Edit, RecordEdit};
+use crate::store::{Edit, RecordEdit, Shown};
 use crate::target_groups;
 use crate::value::Value;
 use crate::vault::Vault;
@@ -34,7 +34,7 @@ pub(crate) const SPEC: KindSpec = KindSpec {
     ]),
     writers: Writers::CASEWORKERS,
     hook: Hook::KeepFileKeys,
-    list: Some(list_entry),
+    listed: true,
     ..KindSpec::new(KIND)
 };
 
@@ -392,72 +392,44 @@ impl Client {
     }
 }
 
-/// What the clients' list shows of a client, kept in sealed list pages (ADR 0023): every
-/// field of `Client`, laid out by postcard.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Listed {
-    name: String,
-    code: Option<String>,
-    /// Its code letter (`Sex::code`).
-    sex: Option<u8>,
-    birth_year: Option<u16>,
-    phone: Option<String>,
-    /// District, sector, cell, village.
-    location: Option<(String, Option<String>, Option<String>, Option<String>)>,
-    target_groups: Vec<String>,
-    conflicts: Vec<String>,
-    created_ms: u64,
-    updated_ms: u64,
-}
-
-/// A client's entry in the clients' list (`KindSpec::list`); none once she is deleted.
-fn list_entry(id: RecordId, s: &RecordState) -> Option<Vec<u8>> {
-    if s.deleted.is_some() {
-        return None;
-    }
-    let c = Client::from_state(id, s.clone());
-    let listed = Listed {
-        name: c.name,
-        code: c.code,
-        sex: c.sex.map(|x| x.code().as_bytes()[0]),
-        birth_year: c.birth_year,
-        phone: c.phone,
-        location: c
-            .location
-            .map(|l| (l.district, l.sector, l.cell, l.village)),
-        target_groups: c.target_groups,
-        conflicts: c.conflicts,
-        created_ms: c.created_ms,
-        updated_ms: c.updated_ms,
-    };
-    postcard::to_allocvec(&listed).ok()
-}
-
 impl Client {
-    /// A client from her entry in the clients' list; `None` if the bytes are not one.
-    fn from_listed(id: RecordId, bytes: &[u8]) -> Option<Self> {
-        let l: Listed = postcard::from_bytes(bytes).ok()?;
-        Some(Client {
+    /// A client from what the clients' list shows of her (ADR 0023): the same view as
+    /// `from_state` makes.
+    fn from_shown(id: RecordId, mut s: Shown) -> Self {
+        let birth_year = s
+            .value(field::BIRTH_YEAR)
+            .and_then(Value::as_int)
+            .and_then(|y| u16::try_from(y).ok());
+        let sex = s
+            .value(field::SEX)
+            .and_then(Value::as_text)
+            .and_then(|x| Sex::parse(x).ok());
+        let location = s.take_text(field::DISTRICT).map(|district| Location {
+            district,
+            sector: s.take_text("sector"),
+            cell: s.take_text("cell"),
+            village: s.take_text("village"),
+        });
+        Client {
             id,
-            name: l.name,
-            code: l.code,
-            sex: match l.sex {
-                None => None,
-                Some(b) => Some(Sex::parse(std::str::from_utf8(&[b]).ok()?).ok()?),
-            },
-            birth_year: l.birth_year,
-            phone: l.phone,
-            location: l.location.map(|(district, sector, cell, village)| Location {
-                district,
-                sector,
-                cell,
-                village,
-            }),
-            target_groups: l.target_groups,
-            conflicts: l.conflicts,
-            created_ms: l.created_ms,
-            updated_ms: l.updated_ms,
-        })
+            name: s.take_text("name").unwrap_or_default(),
+            code: s.take_text("code"),
+            sex,
+            birth_year,
+            phone: s.take_text("phone"),
+            location,
+            target_groups: s
+                .take_set(field::TARGET_GROUPS)
+                .into_iter()
+                .filter_map(|v| match v {
+                    Value::Text(t) => Some(t),
+                    _ => None,
+                })
+                .collect(),
+            conflicts: s.conflicts,
+            created_ms: s.created_ms,
+            updated_ms: s.updated_ms,
+        }
     }
 }
 
@@ -531,14 +503,9 @@ impl Vault {
     /// state per client.
     pub fn clients(&self) -> Result<Listing<Client>> {
         let mut items = Vec::new();
-        let mut malformed = Vec::new();
-        let mut unreadable = self
+        let unreadable = self
             .store
-            .list(KIND, |id, bytes| match Client::from_listed(id, bytes) {
-                Some(c) => items.push(c),
-                None => malformed.push(id),
-            })?;
-        unreadable.extend(malformed);
+            .list(KIND, |id, shown| items.push(Client::from_shown(id, shown)))?;
         items.sort_by_cached_key(|c| (c.name.to_lowercase(), c.id));
         Ok(Listing { items, unreadable })
     }

@@ -10,9 +10,6 @@
 
 use komora_protocol::Role;
 
-use crate::ids::RecordId;
-use crate::merge::RecordState;
-
 /// The description of one record kind.
 #[derive(Debug)]
 pub(crate) struct KindSpec {
@@ -29,15 +26,11 @@ pub(crate) struct KindSpec {
     pub indexed: bool,
     /// What the store does after merging an operation of this kind.
     pub hook: Hook,
-    /// What a list of this kind shows of a record, kept in sealed list pages (ADR 0023): the
-    /// entry's bytes, or `None` for a record the list hides (deleted). `None` here: the kind
-    /// keeps no list.
-    pub list: Option<ListEntry>,
+    /// Whether the store keeps a list of this kind's records in sealed list pages (what each
+    /// shows: its fields' shown values), so that listing them opens pages, not states
+    /// (ADR 0023).
+    pub listed: bool,
 }
-
-/// Makes a record's list entry from its merged state (the kind's own encoding; the store
-/// keeps the bytes sealed and hands them back to the kind's listing).
-pub(crate) type ListEntry = fn(RecordId, &RecordState) -> Option<Vec<u8>>;
 
 /// Which client file a record belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,7 +112,7 @@ impl KindSpec {
             writers: Writers::NOBODY,
             indexed: false,
             hook: Hook::Nothing,
-            list: None,
+            listed: false,
         }
     }
 

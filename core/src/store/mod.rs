@@ -10,6 +10,7 @@ mod keyring;
 mod pages;
 #[cfg(feature = "insider-attacks")]
 pub(crate) use pages::pages_open_with_team_keys;
+pub(crate) use pages::Shown;
 pub(crate) mod schema;
 mod state_codec;
 mod states;

@@ -19,6 +19,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::states::{open_device_state, StateKey};
@@ -26,7 +27,66 @@ use super::Store;
 use crate::crypto::aad;
 use crate::error::Result;
 use crate::ids::RecordId;
-use crate::kind::{KindSpec, Kinds, ListEntry};
+use crate::kind::{KindSpec, Kinds};
+use crate::merge::RecordState;
+use crate::value::Value;
+
+/// What a list shows of a record, whatever its kind: each field's shown value, the fields
+/// holding concurrent values, each set's values, and when the record was made and last
+/// changed. The kind's own code makes its list's lines from it (`Client::from_shown`).
+#[derive(Serialize, Deserialize, Default)]
+pub(crate) struct Shown {
+    pub created_ms: u64,
+    pub updated_ms: u64,
+    /// Register fields' shown values (empty ones left out).
+    pub fields: Vec<(String, Value)>,
+    /// Register fields holding concurrent values.
+    pub conflicts: Vec<String>,
+    pub sets: Vec<(String, Vec<Value>)>,
+}
+
+impl Shown {
+    fn of(s: &RecordState) -> Self {
+        Shown {
+            created_ms: s.created.wall_ms,
+            updated_ms: s.updated.wall_ms,
+            fields: s
+                .fields
+                .iter()
+                .filter_map(|(name, _)| Some((name.to_owned(), s.value(name)?.clone())))
+                .collect(),
+            conflicts: s.conflicts(),
+            sets: s
+                .sets
+                .iter()
+                .map(|(name, set)| (name.to_owned(), set.values().into_iter().cloned().collect()))
+                .collect(),
+        }
+    }
+
+    /// A field's shown value.
+    pub fn value(&self, field: &str) -> Option<&Value> {
+        self.fields.iter().find(|(f, _)| f == field).map(|(_, v)| v)
+    }
+
+    /// Move a field's shown text out (for building a view).
+    pub fn take_text(&mut self, field: &str) -> Option<String> {
+        let (_, v) = self.fields.iter_mut().find(|(f, _)| f == field)?;
+        match std::mem::replace(v, Value::Null) {
+            Value::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Move a set's values out.
+    pub fn take_set(&mut self, field: &str) -> Vec<Value> {
+        self.sets
+            .iter_mut()
+            .find(|(f, _)| f == field)
+            .map(|(_, v)| std::mem::take(v))
+            .unwrap_or_default()
+    }
+}
 
 /// What a page is sealed with: its list, number and version are part of it, so a page
 /// cannot be moved to another list or number, and each re-sealing is a new ciphertext.
@@ -170,21 +230,28 @@ fn store_page(
     Ok(())
 }
 
-/// A record's entry from its stored row: `None` when its state does not open (the listing
-/// then opens it itself, and reports it unreadable).
+/// A record's entry from its stored row, with what it shows (`None`: deleted, hidden); `None`
+/// when its state does not open (the listing then opens it itself, and reports it
+/// unreadable).
 fn entry_of(
     sk: &StateKey,
-    make: ListEntry,
     id: RecordId,
     epoch: u32,
     sealed: &[u8],
     scratch: &mut Vec<u8>,
-) -> Option<Entry> {
+) -> Option<(Entry, Option<Shown>)> {
     let state = open_device_state(sk, id, epoch, sealed, scratch).ok()?;
-    Some(Entry {
-        fingerprint: sk.fingerprint(id, sealed),
-        shown: make(id, &state).map(Zeroizing::new),
-    })
+    let shown = state.deleted.is_none().then(|| Shown::of(&state));
+    let bytes = shown
+        .as_ref()
+        .map(|v| Zeroizing::new(postcard::to_allocvec(v).expect("a view always serialises")));
+    Some((
+        Entry {
+            fingerprint: sk.fingerprint(id, sealed),
+            shown: bytes,
+        },
+        shown,
+    ))
 }
 
 /// Bring the list pages up to date with the records this transaction saved (`save_state`
@@ -198,7 +265,7 @@ pub(crate) fn records_changed(
 ) -> Result<()> {
     let mut ids = sk.take_saved();
     ids.extend_from_slice(gone);
-    let listed: Vec<&'static KindSpec> = kinds.iter().filter(|k| k.list.is_some()).collect();
+    let listed: Vec<&'static KindSpec> = kinds.iter().filter(|k| k.listed).collect();
     if ids.is_empty() || listed.is_empty() {
         return Ok(());
     }
@@ -219,15 +286,8 @@ pub(crate) fn records_changed(
                     let Some(spec) = listed.iter().find(|k| k.name == kind) else {
                         continue;
                     };
-                    let make = spec.list.expect("listed kinds only");
-                    let entry = entry_of(
-                        sk,
-                        make,
-                        id,
-                        r.get(1)?,
-                        r.get_ref(2)?.as_blob()?,
-                        &mut scratch,
-                    );
+                    let entry = entry_of(sk, id, r.get(1)?, r.get_ref(2)?.as_blob()?, &mut scratch)
+                        .map(|(e, _)| e);
                     changes
                         .entry((spec.name, page_of(&id)))
                         .or_default()
@@ -295,12 +355,12 @@ impl Store {
     pub(crate) fn list(
         &self,
         kind: &str,
-        mut visit: impl FnMut(RecordId, &[u8]),
+        mut visit: impl FnMut(RecordId, Shown),
     ) -> Result<Vec<RecordId>> {
         let spec = self.kinds.get(kind);
-        let Some(make) = spec.list else {
+        if !spec.listed {
             return Ok(Vec::new());
-        };
+        }
         let list = spec.name;
         // The pages, opened.
         let mut versions: HashMap<u8, i64> = HashMap::new();
@@ -361,19 +421,30 @@ impl Store {
                 let id = RecordId::from_slice(r.get_ref(0)?.as_blob()?)?;
                 let sealed = r.get_ref(2)?.as_blob()?;
                 let fingerprint = self.states.fingerprint(id, sealed);
-                match entries.get_mut(&id) {
-                    Some((f, shown, matched)) if *f == fingerprint => {
-                        *matched = true;
-                        if let Some(bytes) = shown {
-                            visit(id, bytes);
+                // From the page while its entry is the one of this state (`Some(None)`: a
+                // hidden record); otherwise from the state.
+                let from_page = match entries.get_mut(&id) {
+                    Some((f, shown, matched)) if *f == fingerprint => match shown {
+                        None => {
+                            *matched = true;
+                            Some(None)
                         }
-                    }
-                    _ => {
+                        Some(bytes) => postcard::from_bytes::<Shown>(bytes).ok().map(|v| {
+                            *matched = true;
+                            Some(v)
+                        }),
+                    },
+                    _ => None,
+                };
+                match from_page {
+                    Some(Some(v)) => visit(id, v),
+                    Some(None) => {}
+                    None => {
                         stale[page_of(&id) as usize] = true;
-                        match entry_of(&self.states, make, id, r.get(1)?, sealed, &mut scratch) {
-                            Some(e) => {
-                                if let Some(bytes) = &e.shown {
-                                    visit(id, bytes);
+                        match entry_of(&self.states, id, r.get(1)?, sealed, &mut scratch) {
+                            Some((e, shown)) => {
+                                if let Some(v) = shown {
+                                    visit(id, v);
                                 }
                                 opened.push((id, e));
                             }
@@ -464,6 +535,63 @@ pub(crate) fn pages_open_with_team_keys(conn: &Connection, keys: &super::Keyring
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every list page of a vault, opened with its own state key.
+    fn opened_pages(v: &crate::Vault) -> Vec<Zeroizing<Vec<u8>>> {
+        let store = &v.store;
+        let mut stmt = store
+            .conn
+            .prepare("SELECT list, page, version, sealed FROM list_pages")
+            .unwrap();
+        let rows: Vec<(String, u8, i64, Vec<u8>)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        rows.iter()
+            .map(|(list, page, version, sealed)| {
+                store
+                    .states
+                    .key
+                    .open(&page_aad(list, *page, *version), sealed)
+                    .expect("every page opens under its own vault's key")
+            })
+            .collect()
+    }
+
+    /// Issue 21, item 5: a page holding an erased client is sealed again without her, in the
+    /// erasure's own transaction (the scenario test checks that the old ciphertext left the
+    /// files).
+    #[test]
+    fn an_erased_clients_name_is_in_no_page_once_the_erasure_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = crate::VaultOptions {
+            kdf: crate::KdfParams::INSECURE_FOR_TESTS,
+            ..Default::default()
+        };
+        let mut v = crate::Vault::create(dir.path(), "a long passphrase", opts).unwrap();
+        let clients: Vec<crate::NewClient> = (0..600)
+            .map(|i| crate::NewClient {
+                name: format!("Client {i}"),
+                ..Default::default()
+            })
+            .collect();
+        let ids = v.add_clients(&clients).unwrap();
+        let edit = crate::ClientEdit {
+            name: Some("Nyiraneza Solange".into()),
+            ..Default::default()
+        };
+        v.edit_client(ids[3], &edit).unwrap();
+        let named = |v: &crate::Vault| {
+            opened_pages(v)
+                .iter()
+                .any(|p| p.windows(9).any(|w| w == b"Nyiraneza"))
+        };
+        assert!(named(&v), "her page names her while she is a client");
+        v.erase_client(ids[3], crate::ERASURE_REASONS[0]).unwrap();
+        assert!(!named(&v), "no page names her after her erasure");
+        assert_eq!(v.clients().unwrap().items.len(), 599);
+    }
 
     #[test]
     fn a_page_reads_back_what_was_written_and_refuses_a_cut_one() {
