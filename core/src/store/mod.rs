@@ -165,7 +165,7 @@ impl Store {
         tx.commit()?;
         Ok(Self {
             conn,
-            states: StateKey::new(master, device, false),
+            states: StateKey::new(master, device, false).listing(kinds),
             device,
             clock: Clock::new(device, (0, 0), time),
             next_seq: 1,
@@ -248,7 +248,7 @@ impl Store {
         if !moved {
             move_to_device_keys(&mut conn, master, device, &keys, &states, &signing)?;
         }
-        let states = StateKey::new(master, device, false);
+        let states = StateKey::new(master, device, false).listing(kinds);
         let erased = files::FileKeys::load(&conn)?;
         Ok(Self {
             conn,

@@ -27,7 +27,7 @@ use super::Store;
 use crate::crypto::aad;
 use crate::error::Result;
 use crate::ids::RecordId;
-use crate::kind::{KindSpec, Kinds};
+use crate::kind::Kinds;
 use crate::merge::RecordState;
 use crate::value::Value;
 
@@ -135,7 +135,7 @@ impl std::hash::Hasher for IdHasher {
 /// One record's entry: the fingerprint of the state it was made from, and what the list
 /// shows (`None`: hidden).
 #[derive(Clone)]
-struct Entry {
+pub(super) struct Entry {
     fingerprint: u64,
     shown: Option<Zeroizing<Vec<u8>>>,
 }
@@ -230,9 +230,33 @@ fn store_page(
     Ok(())
 }
 
-/// A record's entry from its stored row, with what it shows (`None`: deleted, hidden); `None`
-/// when its state does not open (the listing then opens it itself, and reports it
-/// unreadable).
+/// A record's entry, from its state and the ciphertext it is stored as.
+pub(super) fn entry(sk: &StateKey, id: RecordId, sealed: &[u8], state: &RecordState) -> Entry {
+    entry_shown(sk, id, sealed, state).0
+}
+
+/// A record's entry, and what it shows (`None`: deleted, hidden).
+fn entry_shown(
+    sk: &StateKey,
+    id: RecordId,
+    sealed: &[u8],
+    state: &RecordState,
+) -> (Entry, Option<Shown>) {
+    let shown = state.deleted.is_none().then(|| Shown::of(state));
+    let bytes = shown
+        .as_ref()
+        .map(|v| Zeroizing::new(postcard::to_allocvec(v).expect("a view always serialises")));
+    (
+        Entry {
+            fingerprint: sk.fingerprint(id, sealed),
+            shown: bytes,
+        },
+        shown,
+    )
+}
+
+/// A record's entry from its stored row, with what it shows; `None` when its state does
+/// not open (the listing then reports it unreadable).
 fn entry_of(
     sk: &StateKey,
     id: RecordId,
@@ -241,67 +265,48 @@ fn entry_of(
     scratch: &mut Vec<u8>,
 ) -> Option<(Entry, Option<Shown>)> {
     let state = open_device_state(sk, id, epoch, sealed, scratch).ok()?;
-    let shown = state.deleted.is_none().then(|| Shown::of(&state));
-    let bytes = shown
-        .as_ref()
-        .map(|v| Zeroizing::new(postcard::to_allocvec(v).expect("a view always serialises")));
-    Some((
-        Entry {
-            fingerprint: sk.fingerprint(id, sealed),
-            shown: bytes,
-        },
-        shown,
-    ))
+    Some(entry_shown(sk, id, sealed, &state))
 }
 
 /// Bring the list pages up to date with the records this transaction saved (`save_state`
-/// noted them) and those it removed (`gone`: the records of an erased file), before it
-/// commits. Each page touched is opened, changed and re-sealed once.
+/// made their entries) and those it removed (`gone`: the records of an erased file), before
+/// it commits. Each page touched is opened, changed and re-sealed once.
+///
+/// Should a transaction fail after some saves, their entries wait for the next one; they
+/// are harmless there: an entry whose fingerprint is not its record's stored state is never
+/// shown, and its page is re-sealed by the next listing.
 pub(crate) fn records_changed(
     tx: &Transaction<'_>,
     sk: &StateKey,
     kinds: &Kinds,
     gone: &[RecordId],
 ) -> Result<()> {
-    let mut ids = sk.take_saved();
-    ids.extend_from_slice(gone);
-    let listed: Vec<&'static KindSpec> = kinds.iter().filter(|k| k.listed).collect();
-    if ids.is_empty() || listed.is_empty() {
+    let saved = sk.take_saved();
+    if saved.is_empty() && gone.is_empty() {
         return Ok(());
     }
-    ids.sort_unstable();
-    ids.dedup();
-    // By page: the records to put (with their entry) or take out (`None`).
+    // By page: the records to put (with their entry) or take out (`None`), in order (a
+    // later save of a record replaces an earlier one).
     let mut changes: BTreeMap<(&'static str, u8), Vec<(RecordId, Option<Entry>)>> =
         BTreeMap::new();
-    let mut scratch = Zeroizing::new(Vec::with_capacity(1024));
-    {
-        let mut row =
-            tx.prepare_cached("SELECT kind, epoch, state FROM records WHERE record_id = ?1")?;
-        for id in ids {
-            let mut rows = row.query([id.as_bytes()])?;
-            match rows.next()? {
-                Some(r) => {
-                    let kind = r.get_ref(0)?.as_str()?;
-                    let Some(spec) = listed.iter().find(|k| k.name == kind) else {
-                        continue;
-                    };
-                    let entry = entry_of(sk, id, r.get(1)?, r.get_ref(2)?.as_blob()?, &mut scratch)
-                        .map(|(e, _)| e);
-                    changes
-                        .entry((spec.name, page_of(&id)))
-                        .or_default()
-                        .push((id, entry));
-                }
-                None => {
-                    // Gone (erased): out of every list it may be in.
-                    for spec in listed.iter().filter(|k| id.admits_kind(k.name)) {
-                        changes
-                            .entry((spec.name, page_of(&id)))
-                            .or_default()
-                            .push((id, None));
-                    }
-                }
+    for (id, list, entry) in saved {
+        changes
+            .entry((list, page_of(&id)))
+            .or_default()
+            .push((id, Some(entry)));
+    }
+    if !gone.is_empty() {
+        let mut row = tx.prepare_cached("SELECT 1 FROM records WHERE record_id = ?1")?;
+        for id in gone {
+            if row.exists([id.as_bytes()])? {
+                continue;
+            }
+            // Gone (erased): out of every list it may be in.
+            for spec in kinds.iter().filter(|k| k.listed && id.admits_kind(k.name)) {
+                changes
+                    .entry((spec.name, page_of(id)))
+                    .or_default()
+                    .push((*id, None));
             }
         }
     }

@@ -17,9 +17,13 @@ pub(crate) struct StateKey {
     /// made from (ADR 0023): secret, so nobody without the device's keys can make another
     /// state that passes for the one an entry was made from.
     fingerprint: (u64, u64),
-    /// The records saved since the list pages were last brought up to date in this
-    /// transaction (`pages::records_changed` takes them).
-    saved: std::cell::RefCell<Vec<RecordId>>,
+    /// The kinds kept in list pages (ADR 0023).
+    listed: Vec<&'static str>,
+    /// The list entries of the records of those kinds saved since the pages were last
+    /// brought up to date (`pages::records_changed` takes them before the transaction
+    /// commits). Made here, from the state and its ciphertext in hand, so the pages cost no
+    /// second opening of each state.
+    saved: std::cell::RefCell<Vec<(RecordId, &'static str, super::pages::Entry)>>,
 }
 
 impl StateKey {
@@ -35,8 +39,15 @@ impl StateKey {
             key: AeadKey::new(&derived),
             legacy,
             fingerprint: (half(&fp[..8]), half(&fp[8..16])),
+            listed: Vec::new(),
             saved: std::cell::RefCell::new(Vec::new()),
         }
+    }
+
+    /// Keep list pages for the kinds that ask for them.
+    pub(super) fn listing(mut self, kinds: &'static crate::kind::Kinds) -> Self {
+        self.listed = kinds.iter().filter(|k| k.listed).map(|k| k.name).collect();
+        self
     }
 
     /// A keyed fingerprint (SipHash-1-3 under a key of this device) of a record's sealed state
@@ -49,8 +60,8 @@ impl StateKey {
         h.finish()
     }
 
-    /// The records saved since the last call (for the list pages).
-    pub(super) fn take_saved(&self) -> Vec<RecordId> {
+    /// The list entries made since the last call (for the list pages).
+    pub(super) fn take_saved(&self) -> Vec<(RecordId, &'static str, super::pages::Entry)> {
         std::mem::take(&mut *self.saved.borrow_mut())
     }
 }
@@ -231,7 +242,10 @@ pub(super) fn save_state(
         file_key
     ])?;
     // Its list page is brought up to date before the transaction commits (ADR 0023).
-    sk.saved.borrow_mut().push(record);
+    if let Some(list) = sk.listed.iter().find(|k| **k == state.kind) {
+        let entry = super::pages::entry(sk, record, &sealed, state);
+        sk.saved.borrow_mut().push((record, list, entry));
+    }
     Ok(())
 }
 
