@@ -395,7 +395,7 @@ impl Client {
 impl Client {
     /// A client from what the clients' list shows of her (ADR 0023): the same view as
     /// `from_state` makes.
-    fn from_shown(id: RecordId, mut s: Shown) -> Self {
+    fn from_shown(id: RecordId, mut s: Shown<'_>) -> Self {
         let birth_year = s
             .value(field::BIRTH_YEAR)
             .and_then(Value::as_int)

@@ -35,43 +35,46 @@ use crate::value::Value;
 /// holding concurrent values, each set's values, and when the record was made and last
 /// changed. The kind's own code makes its list's lines from it (`Client::from_shown`).
 #[derive(Serialize, Deserialize, Default)]
-pub(crate) struct Shown {
+pub(crate) struct Shown<'a> {
     pub created_ms: u64,
     pub updated_ms: u64,
-    /// Register fields' shown values (empty ones left out).
-    pub fields: Vec<(String, Value)>,
+    /// Register fields' shown values (empty ones left out). Names are borrowed from the
+    /// page: a listing allocates only the values it keeps.
+    #[serde(borrow)]
+    pub fields: Vec<(&'a str, Value)>,
     /// Register fields holding concurrent values.
     pub conflicts: Vec<String>,
-    pub sets: Vec<(String, Vec<Value>)>,
+    #[serde(borrow)]
+    pub sets: Vec<(&'a str, Vec<Value>)>,
 }
 
-impl Shown {
-    fn of(s: &RecordState) -> Self {
+impl<'a> Shown<'a> {
+    fn of(s: &'a RecordState) -> Self {
         Shown {
             created_ms: s.created.wall_ms,
             updated_ms: s.updated.wall_ms,
             fields: s
                 .fields
                 .iter()
-                .filter_map(|(name, _)| Some((name.to_owned(), s.value(name)?.clone())))
+                .filter_map(|(name, _)| Some((name, s.value(name)?.clone())))
                 .collect(),
             conflicts: s.conflicts(),
             sets: s
                 .sets
                 .iter()
-                .map(|(name, set)| (name.to_owned(), set.values().into_iter().cloned().collect()))
+                .map(|(name, set)| (name, set.values().into_iter().cloned().collect()))
                 .collect(),
         }
     }
 
     /// A field's shown value.
     pub fn value(&self, field: &str) -> Option<&Value> {
-        self.fields.iter().find(|(f, _)| f == field).map(|(_, v)| v)
+        self.fields.iter().find(|(f, _)| *f == field).map(|(_, v)| v)
     }
 
     /// Move a field's shown text out (for building a view).
     pub fn take_text(&mut self, field: &str) -> Option<String> {
-        let (_, v) = self.fields.iter_mut().find(|(f, _)| f == field)?;
+        let (_, v) = self.fields.iter_mut().find(|(f, _)| *f == field)?;
         match std::mem::replace(v, Value::Null) {
             Value::Text(t) => Some(t),
             _ => None,
@@ -82,7 +85,7 @@ impl Shown {
     pub fn take_set(&mut self, field: &str) -> Vec<Value> {
         self.sets
             .iter_mut()
-            .find(|(f, _)| f == field)
+            .find(|(f, _)| *f == field)
             .map(|(_, v)| std::mem::take(v))
             .unwrap_or_default()
     }
@@ -232,40 +235,26 @@ fn store_page(
 
 /// A record's entry, from its state and the ciphertext it is stored as.
 pub(super) fn entry(sk: &StateKey, id: RecordId, sealed: &[u8], state: &RecordState) -> Entry {
-    entry_shown(sk, id, sealed, state).0
-}
-
-/// A record's entry, and what it shows (`None`: deleted, hidden).
-fn entry_shown(
-    sk: &StateKey,
-    id: RecordId,
-    sealed: &[u8],
-    state: &RecordState,
-) -> (Entry, Option<Shown>) {
-    let shown = state.deleted.is_none().then(|| Shown::of(state));
-    let bytes = shown
-        .as_ref()
-        .map(|v| Zeroizing::new(postcard::to_allocvec(v).expect("a view always serialises")));
-    (
-        Entry {
-            fingerprint: sk.fingerprint(id, sealed),
-            shown: bytes,
-        },
+    let shown = state.deleted.is_none().then(|| {
+        Zeroizing::new(postcard::to_allocvec(&Shown::of(state)).expect("a view always serialises"))
+    });
+    Entry {
+        fingerprint: sk.fingerprint(id, sealed),
         shown,
-    )
+    }
 }
 
-/// A record's entry from its stored row, with what it shows; `None` when its state does
-/// not open (the listing then reports it unreadable).
+/// A record's entry from its stored row; `None` when its state does not open (the listing
+/// then reports it unreadable).
 fn entry_of(
     sk: &StateKey,
     id: RecordId,
     epoch: u32,
     sealed: &[u8],
     scratch: &mut Vec<u8>,
-) -> Option<(Entry, Option<Shown>)> {
+) -> Option<Entry> {
     let state = open_device_state(sk, id, epoch, sealed, scratch).ok()?;
-    Some(entry_shown(sk, id, sealed, &state))
+    Some(entry(sk, id, sealed, &state))
 }
 
 /// Bring the list pages up to date with the records this transaction saved (`save_state`
@@ -360,7 +349,7 @@ impl Store {
     pub(crate) fn list(
         &self,
         kind: &str,
-        mut visit: impl FnMut(RecordId, Shown),
+        mut visit: impl FnMut(RecordId, Shown<'_>),
     ) -> Result<Vec<RecordId>> {
         let spec = self.kinds.get(kind);
         if !spec.listed {
@@ -447,8 +436,12 @@ impl Store {
                     None => {
                         stale[page_of(&id) as usize] = true;
                         match entry_of(&self.states, id, r.get(1)?, sealed, &mut scratch) {
-                            Some((e, shown)) => {
-                                if let Some(v) = shown {
+                            Some(e) => {
+                                if let Some(v) = e
+                                    .shown
+                                    .as_ref()
+                                    .and_then(|b| postcard::from_bytes::<Shown>(b).ok())
+                                {
                                     visit(id, v);
                                 }
                                 opened.push((id, e));
