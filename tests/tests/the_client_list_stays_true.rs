@@ -110,7 +110,10 @@ fn the_list_shows_each_client_as_her_file_does_through_imports_edits_deletions_a
     let ids = claudine
         .add_clients(&(0..400).map(client).collect::<Vec<_>>())
         .unwrap();
-    assert_eq!(assert_list_true(&claudine, &here, "after an import").len(), 400);
+    assert_eq!(
+        assert_list_true(&claudine, &here, "after an import").len(),
+        400
+    );
     let one = claudine.add_client(&client(400)).unwrap();
     claudine
         .edit_client(
@@ -160,7 +163,10 @@ fn the_list_shows_each_client_as_her_file_does_through_imports_edits_deletions_a
     // Locked and unlocked: the same list.
     claudine.lock();
     let claudine = Vault::open(&here, PASS, fast_options()).unwrap();
-    assert_eq!(assert_list_true(&claudine, &here, "after an unlock"), merged);
+    assert_eq!(
+        assert_list_true(&claudine, &here, "after an unlock"),
+        merged
+    );
 }
 
 #[test]
@@ -226,14 +232,21 @@ fn a_page_deleted_by_hand_is_rebuilt_and_the_list_is_the_same() {
     let before = assert_list_true(&v, here, "before");
     v.lock();
     let pages = page_rows(here).len();
-    assert!(pages > 100, "500 clients fill most of the 256 pages: {pages}");
+    assert!(
+        pages > 100,
+        "500 clients fill most of the 256 pages: {pages}"
+    );
     let db = rusqlite::Connection::open(here.join("komora.db")).unwrap();
     db.execute("DELETE FROM list_pages WHERE page % 3 = 0", [])
         .unwrap();
     drop(db);
     let v = Vault::open(here, PASS, fast_options()).unwrap();
     assert_eq!(assert_list_true(&v, here, "pages deleted"), before);
-    assert_eq!(page_rows(here).len(), pages, "the deleted pages are rebuilt");
+    assert_eq!(
+        page_rows(here).len(),
+        pages,
+        "the deleted pages are rebuilt"
+    );
     // Every page gone: the list is the same, and every page is back.
     v.lock();
     let db = rusqlite::Connection::open(here.join("komora.db")).unwrap();
@@ -292,9 +305,10 @@ fn a_page_put_back_from_an_older_version_moved_or_copied_from_another_vault_is_r
     // Another page moved onto hers, and a page of Jean's vault copied in.
     let (jean_version, jean_sealed) = {
         let rows = page_rows(&there);
-        let row = rows.into_iter().find(|(p, _, _)| *p == page).unwrap_or_else(|| {
-            page_rows(&there).into_iter().next().unwrap()
-        });
+        let row = rows
+            .into_iter()
+            .find(|(p, _, _)| *p == page)
+            .unwrap_or_else(|| page_rows(&there).into_iter().next().unwrap());
         (row.1, row.2)
     };
     let other = page_rows(&here)

@@ -69,7 +69,10 @@ impl<'a> Shown<'a> {
 
     /// A field's shown value.
     pub fn value(&self, field: &str) -> Option<&Value> {
-        self.fields.iter().find(|(f, _)| *f == field).map(|(_, v)| v)
+        self.fields
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, v)| v)
     }
 
     /// Move a field's shown text out (for building a view).
@@ -276,8 +279,7 @@ pub(crate) fn records_changed(
     }
     // By page: the records to put (with their entry) or take out (`None`), in order (a
     // later save of a record replaces an earlier one).
-    let mut changes: BTreeMap<(&'static str, u8), Vec<(RecordId, Option<Entry>)>> =
-        BTreeMap::new();
+    let mut changes: BTreeMap<(&'static str, u8), Vec<(RecordId, Option<Entry>)>> = BTreeMap::new();
     for (id, list, entry) in saved {
         changes
             .entry((list, page_of(&id)))
@@ -519,11 +521,12 @@ pub(crate) fn pages_open_with_team_keys(conn: &Connection, keys: &super::Keyring
         let (list, page, version): (String, u8, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
         let sealed = r.get_ref(3)?.as_blob()?;
         let aad = page_aad(&list, page, version);
-        if keys
-            .keys
-            .keys()
-            .any(|e| keys.get(*e).ok().and_then(|k| k.open(&aad, sealed)).is_some())
-        {
+        if keys.keys.keys().any(|e| {
+            keys.get(*e)
+                .ok()
+                .and_then(|k| k.open(&aad, sealed))
+                .is_some()
+        }) {
             opened += 1;
         }
     }

@@ -54,7 +54,8 @@ impl StateKey {
     /// as stored: a list page's entry is used only while its record's state is still this one.
     pub(super) fn fingerprint(&self, record: RecordId, sealed: &[u8]) -> u64 {
         use std::hash::Hasher;
-        let mut h = siphasher::sip::SipHasher13::new_with_keys(self.fingerprint.0, self.fingerprint.1);
+        let mut h =
+            siphasher::sip::SipHasher13::new_with_keys(self.fingerprint.0, self.fingerprint.1);
         h.write(record.as_bytes());
         h.write(sealed);
         h.finish()

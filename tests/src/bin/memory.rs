@@ -83,12 +83,20 @@ fn prepare_sync(dir: &Path, records: usize) {
         bytes += env.to_bytes().len();
         page.push(env);
         if bytes >= komora_protocol::DEFAULT_PULL_BYTES as usize {
-            std::fs::write(pages.join(format!("{n:05}")), komora_core::encode_batch(&page)).unwrap();
+            std::fs::write(
+                pages.join(format!("{n:05}")),
+                komora_core::encode_batch(&page),
+            )
+            .unwrap();
             (page, bytes, n) = (Vec::new(), 0, n + 1);
         }
     }
     if !page.is_empty() {
-        std::fs::write(pages.join(format!("{n:05}")), komora_core::encode_batch(&page)).unwrap();
+        std::fs::write(
+            pages.join(format!("{n:05}")),
+            komora_core::encode_batch(&page),
+        )
+        .unwrap();
     }
     Vault::create_joined(dir.join("vault"), PASS, &team, opts())
         .unwrap()
@@ -226,7 +234,10 @@ fn main() {
             let after = memory();
             println!(
                 "{what}\t{}\t{}\t{}\t{:.0}",
-                before.1, after.0, after.1, took.as_secs_f64() * 1e3
+                before.1,
+                after.0,
+                after.1,
+                took.as_secs_f64() * 1e3
             );
         }
         _ => {
