@@ -168,8 +168,18 @@ fn encode_page(entries: &BTreeMap<RecordId, Entry>) -> Zeroizing<Vec<u8>> {
     out
 }
 
+/// An entry as read from a page's plaintext: id, fingerprint, what it shows (borrowed).
+type RawEntry<'a> = (RecordId, u64, Option<&'a [u8]>);
+
+/// A stored page: its version, and its plaintext if it opened.
+type StoredPage = (i64, Option<Zeroizing<Vec<u8>>>);
+
+/// The changes a transaction makes to the pages, by list and page number: entries to put
+/// (`Some`) or take out (`None`), in order.
+type PageChanges = BTreeMap<(&'static str, u8), Vec<(RecordId, Option<Entry>)>>;
+
 /// Read a page's plaintext; `None` if it is malformed (it then counts as missing).
-fn decode_page(plain: &[u8]) -> Option<Vec<(RecordId, u64, Option<&[u8]>)>> {
+fn decode_page(plain: &[u8]) -> Option<Vec<RawEntry<'_>>> {
     let mut out = Vec::new();
     let mut rest = plain;
     while !rest.is_empty() {
@@ -191,12 +201,7 @@ fn decode_page(plain: &[u8]) -> Option<Vec<(RecordId, u64, Option<&[u8]>)>> {
 
 /// A stored page: its version, and its plaintext if it opened (`None`: it did not, and is
 /// rebuilt from the records' states).
-fn load_page(
-    conn: &Connection,
-    sk: &StateKey,
-    list: &str,
-    page: u8,
-) -> Result<Option<(i64, Option<Zeroizing<Vec<u8>>>)>> {
+fn load_page(conn: &Connection, sk: &StateKey, list: &str, page: u8) -> Result<Option<StoredPage>> {
     let row: Option<(i64, Vec<u8>)> = conn
         .prepare_cached("SELECT version, sealed FROM list_pages WHERE list = ?1 AND page = ?2")?
         .query_row(params![list, page], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -279,7 +284,7 @@ pub(crate) fn records_changed(
     }
     // By page: the records to put (with their entry) or take out (`None`), in order (a
     // later save of a record replaces an earlier one).
-    let mut changes: BTreeMap<(&'static str, u8), Vec<(RecordId, Option<Entry>)>> = BTreeMap::new();
+    let mut changes = PageChanges::new();
     for (id, list, entry) in saved {
         changes
             .entry((list, page_of(&id)))
