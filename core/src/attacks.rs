@@ -234,6 +234,17 @@ pub fn states_readable_with(db: &std::path::Path, keys: &crate::TeamKeys) -> Res
     crate::store::Store::states_open_with_team_keys(&conn, &ring)
 }
 
+/// How many list pages (ADR 0023) of the vault database at `db` (a copy taken off another
+/// tablet) open with `keys`: none, since pages are sealed under each device's own state key.
+pub fn list_pages_readable_with(db: &std::path::Path, keys: &crate::TeamKeys) -> Result<usize> {
+    let conn = rusqlite::Connection::open_with_flags(
+        db,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    let ring = crate::store::Keyring::from_keys(keys.keys.clone())?;
+    crate::store::pages_open_with_team_keys(&conn, &ring)
+}
+
 /// A team key for `epoch` wrapped for a device, as anyone who knows the device's public
 /// key (the server among them) could make one.
 pub fn wrap_team_key_for(device: DeviceId, kx_pk: &[u8; 32], epoch: u32, key: [u8; 32]) -> Vec<u8> {

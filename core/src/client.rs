@@ -8,7 +8,7 @@ use crate::ids::RecordId;
 use crate::kind::{FileRole, Hook, KindSpec, Readers, Writers};
 use crate::location::{AdminUnits, Location, LocationInput};
 use crate::merge::RecordState;
-use crate::store::{Edit, RecordEdit};
+use crate::store::{Edit, RecordEdit, Shown};
 use crate::target_groups;
 use crate::value::Value;
 use crate::vault::Vault;
@@ -34,6 +34,7 @@ pub(crate) const SPEC: KindSpec = KindSpec {
     ]),
     writers: Writers::CASEWORKERS,
     hook: Hook::KeepFileKeys,
+    listed: true,
     ..KindSpec::new(KIND)
 };
 
@@ -391,6 +392,47 @@ impl Client {
     }
 }
 
+impl Client {
+    /// A client from what the clients' list shows of her (ADR 0023): the same view as
+    /// `from_state` makes.
+    fn from_shown(id: RecordId, mut s: Shown<'_>) -> Self {
+        let birth_year = s
+            .value(field::BIRTH_YEAR)
+            .and_then(Value::as_int)
+            .and_then(|y| u16::try_from(y).ok());
+        let sex = s
+            .value(field::SEX)
+            .and_then(Value::as_text)
+            .and_then(|x| Sex::parse(x).ok());
+        let location = s.take_text(field::DISTRICT).map(|district| Location {
+            district,
+            sector: s.take_text("sector"),
+            cell: s.take_text("cell"),
+            village: s.take_text("village"),
+        });
+        Client {
+            id,
+            name: s.take_text("name").unwrap_or_default(),
+            code: s.take_text("code"),
+            sex,
+            birth_year,
+            phone: s.take_text("phone"),
+            location,
+            target_groups: s
+                .take_set(field::TARGET_GROUPS)
+                .into_iter()
+                .filter_map(|v| match v {
+                    Value::Text(t) => Some(t),
+                    _ => None,
+                })
+                .collect(),
+            conflicts: s.conflicts,
+            created_ms: s.created_ms,
+            updated_ms: s.updated_ms,
+        }
+    }
+}
+
 /// Records that could be listed, and the ids of any that could not be read (corrupted).
 #[derive(Debug, Clone)]
 pub struct Listing<T> {
@@ -457,13 +499,13 @@ impl Vault {
     }
 
     /// Every client not deleted, by name.
+    /// From the clients' sealed list pages (ADR 0023): a few hundred pages opened, not one
+    /// state per client.
     pub fn clients(&self) -> Result<Listing<Client>> {
-        let mut items = Vec::with_capacity(self.store.count(KIND)?);
-        let unreadable = self.store.for_each_state(KIND, |id, s| {
-            if s.deleted.is_none() {
-                items.push(Client::from_state(id, s));
-            }
-        })?;
+        let mut items = Vec::new();
+        let unreadable = self
+            .store
+            .list(KIND, |id, shown| items.push(Client::from_shown(id, shown)))?;
         items.sort_by_cached_key(|c| (c.name.to_lowercase(), c.id));
         Ok(Listing { items, unreadable })
     }

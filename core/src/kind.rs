@@ -26,6 +26,10 @@ pub(crate) struct KindSpec {
     pub indexed: bool,
     /// What the store does after merging an operation of this kind.
     pub hook: Hook,
+    /// Whether the store keeps a list of this kind's records in sealed list pages (what each
+    /// shows: its fields' shown values), so that listing them opens pages, not states
+    /// (ADR 0023).
+    pub listed: bool,
 }
 
 /// Which client file a record belongs to.
@@ -108,6 +112,7 @@ impl KindSpec {
             writers: Writers::NOBODY,
             indexed: false,
             hook: Hook::Nothing,
+            listed: false,
         }
     }
 

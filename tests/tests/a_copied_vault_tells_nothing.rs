@@ -55,6 +55,41 @@ fn a_data_officer_with_a_copy_of_a_counsellors_database_opens_no_record() {
     }
     // Her own tablet reads them as before.
     assert_eq!(claudine.clients().unwrap().items.len(), 3);
+    // The client list's sealed pages (ADR 0023): under her device's key too.
+    let db = rusqlite::Connection::open(&copy).unwrap();
+    let pages: i64 = db
+        .query_row("SELECT count(*) FROM list_pages", [], |r| r.get(0))
+        .unwrap();
+    assert!(pages >= 1, "the copy holds her list's pages");
+    for (who, keys) in [
+        ("the data officer", officer.team_keys()),
+        ("the administrator", admin.team_keys()),
+    ] {
+        assert_eq!(
+            komora_core::attacks::list_pages_readable_with(&copy, &keys).unwrap(),
+            0,
+            "{who}'s keys open list pages of Claudine's database"
+        );
+    }
+    // What their clear columns say is already in the records' clear columns: which kind is
+    // listed, and the first byte of the records' random ids (the page a record is in).
+    let firsts: std::collections::HashSet<i64> = db
+        .prepare("SELECT record_id FROM records WHERE kind = 'client'")
+        .unwrap()
+        .query_map([], |r| r.get::<_, Vec<u8>>(0))
+        .unwrap()
+        .map(|id| id.unwrap()[0] as i64)
+        .collect();
+    let mut stmt = db.prepare("SELECT list, page FROM list_pages").unwrap();
+    let rows: Vec<(String, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (list, page) in rows {
+        assert_eq!(list, "client");
+        assert!(firsts.contains(&page), "a page no client's id leads to");
+    }
 }
 
 /// Finding 11: the sync settings (server address, team, organisation, role) were in clear in

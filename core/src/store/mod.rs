@@ -7,6 +7,10 @@
 
 pub(crate) mod files;
 mod keyring;
+mod pages;
+#[cfg(feature = "insider-attacks")]
+pub(crate) use pages::pages_open_with_team_keys;
+pub(crate) use pages::Shown;
 pub(crate) mod schema;
 mod state_codec;
 mod states;
@@ -161,7 +165,7 @@ impl Store {
         tx.commit()?;
         Ok(Self {
             conn,
-            states: StateKey::new(master, device, false),
+            states: StateKey::new(master, device, false).listing(kinds),
             device,
             clock: Clock::new(device, (0, 0), time),
             next_seq: 1,
@@ -244,7 +248,7 @@ impl Store {
         if !moved {
             move_to_device_keys(&mut conn, master, device, &keys, &states, &signing)?;
         }
-        let states = StateKey::new(master, device, false);
+        let states = StateKey::new(master, device, false).listing(kinds);
         let erased = files::FileKeys::load(&conn)?;
         Ok(Self {
             conn,

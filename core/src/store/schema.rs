@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_cutoffs_and_signed_erasures.sql"),
     include_str!("../../migrations/0006_reconciliation.sql"),
     include_str!("../../migrations/0007_drafts.sql"),
+    include_str!("../../migrations/0008_list_pages.sql"),
 ];
 
 impl super::Store {

@@ -9,10 +9,21 @@ use super::*;
 /// master key, so a copy of its database opens with no team key (a data officer's, another
 /// tablet's) and an erased file's states stay closed in a copy taken before the erasure.
 pub(crate) struct StateKey {
-    key: AeadKey,
+    pub(super) key: AeadKey,
     /// Whether states sealed under a team key may still be opened: only while a vault from
     /// before is moved over, at its first unlock.
     legacy: bool,
+    /// The key of the fingerprints that tie a list page's entry to the sealed state it was
+    /// made from (ADR 0023): secret, so nobody without the device's keys can make another
+    /// state that passes for the one an entry was made from.
+    fingerprint: (u64, u64),
+    /// The kinds kept in list pages (ADR 0023).
+    listed: Vec<&'static str>,
+    /// The list entries of the records of those kinds saved since the pages were last
+    /// brought up to date (`pages::records_changed` takes them before the transaction
+    /// commits). Made here, from the state and its ciphertext in hand, so the pages cost no
+    /// second opening of each state.
+    saved: std::cell::RefCell<Vec<(RecordId, &'static str, super::pages::Entry)>>,
 }
 
 impl StateKey {
@@ -22,11 +33,60 @@ impl StateKey {
             master.expose(),
             STATE_KEY_INFO,
         ));
+        let fp = crate::crypto::hkdf32(device.as_bytes(), master.expose(), FINGERPRINT_INFO);
+        let half = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("8 bytes"));
         Self {
             key: AeadKey::new(&derived),
             legacy,
+            fingerprint: (half(&fp[..8]), half(&fp[8..16])),
+            listed: Vec::new(),
+            saved: std::cell::RefCell::new(Vec::new()),
         }
     }
+
+    /// Keep list pages for the kinds that ask for them.
+    pub(super) fn listing(mut self, kinds: &'static crate::kind::Kinds) -> Self {
+        self.listed = kinds.iter().filter(|k| k.listed).map(|k| k.name).collect();
+        self
+    }
+
+    /// A keyed fingerprint (SipHash-1-3 under a key of this device) of a record's sealed state
+    /// as stored: a list page's entry is used only while its record's state is still this one.
+    pub(super) fn fingerprint(&self, record: RecordId, sealed: &[u8]) -> u64 {
+        use std::hash::Hasher;
+        let mut h =
+            siphasher::sip::SipHasher13::new_with_keys(self.fingerprint.0, self.fingerprint.1);
+        h.write(record.as_bytes());
+        h.write(sealed);
+        h.finish()
+    }
+
+    /// The list entries made since the last call (for the list pages).
+    pub(super) fn take_saved(&self) -> Vec<(RecordId, &'static str, super::pages::Entry)> {
+        std::mem::take(&mut *self.saved.borrow_mut())
+    }
+}
+
+/// Where the fingerprints' key comes from (ADR 0023).
+const FINGERPRINT_INFO: &[u8] = b"komora/list-fingerprint/v1";
+
+/// Open a state sealed under this device's state key (the only form a vault moved to its own
+/// keys holds); anything else is refused as tampering.
+pub(super) fn open_device_state(
+    sk: &StateKey,
+    record: RecordId,
+    epoch: u32,
+    sealed: &[u8],
+    scratch: &mut Vec<u8>,
+) -> Result<RecordState> {
+    let corrupted = || Error::Corrupted { what: "a record" };
+    if epoch != DEVICE_STATE_EPOCH {
+        return Err(corrupted());
+    }
+    sk.key
+        .open_into(&device_state_aad(record), sealed, scratch)
+        .ok_or_else(corrupted)?;
+    state_codec::decode(scratch)
 }
 
 pub(super) fn team_state_aad(record: RecordId, epoch: u32) -> Vec<u8> {
@@ -182,6 +242,11 @@ pub(super) fn save_state(
         file.map(|f| f.as_bytes().to_vec()),
         file_key
     ])?;
+    // Its list page is brought up to date before the transaction commits (ADR 0023).
+    if let Some(list) = sk.listed.iter().find(|k| **k == state.kind) {
+        let entry = super::pages::entry(sk, record, &sealed, state);
+        sk.saved.borrow_mut().push((record, list, entry));
+    }
     Ok(())
 }
 
@@ -267,14 +332,6 @@ impl Store {
             visit(state_codec::encode(&state));
         }
         Ok(())
-    }
-
-    /// How many records of a kind there are (deleted ones included).
-    pub(crate) fn count(&self, kind: &str) -> Result<usize> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT count(*) FROM records WHERE kind = ?1")?;
-        Ok(stmt.query_row([kind], |r| r.get::<_, i64>(0))? as usize)
     }
 
     /// How many records' states of the database at `conn` open under these team keys, the way

@@ -737,7 +737,6 @@ impl Store {
             }
             trim_parked(&tx, parked_at)?;
         }
-        let mut saved = Vec::with_capacity(touched.len());
         for (record, (state, file, wrapped)) in touched.iter_mut() {
             // Erased in this very page: the records the erasure destroyed, and those of its
             // file merged earlier in the page, which were not saved yet for it to find.
@@ -745,9 +744,8 @@ impl Store {
                 continue;
             }
             save_state(&tx, states, *record, state, *file, wrapped.take())?;
-            saved.push(*record);
         }
-        super::write::batch_saved(&tx, &saved, &gone)?;
+        super::pages::records_changed(&tx, states, kinds, &gone)?;
         save_clock(&tx, clock.last(), *next_seq)?;
         if let Some((cursor, anchor)) = server_cursor {
             tx.prepare_cached(

@@ -227,14 +227,12 @@ impl Batch {
             insert_op(tx, &op, &envelope, false)?;
         }
         let order = std::mem::take(&mut self.order);
-        let mut saved = Vec::with_capacity(order.len());
         for record in order {
             if let Some(held) = self.states.remove(&record) {
                 save_state(tx, states, record, &held.state, held.file, held.wrapped)?;
-                saved.push(record);
             }
         }
-        batch_saved(tx, &saved, &[])
+        Ok(())
     }
 }
 
@@ -257,18 +255,6 @@ pub(super) fn merge_in_batch(
             })
     });
     failure.map_or(Ok(()), Err)
-}
-
-/// Called once per batch (a local write, an applied page), inside its transaction, after the
-/// states it changed were saved: `saved` are the records whose state was written, `gone` the
-/// records an erasure destroyed. The one place where what summarises many records at once
-/// (the listing pages of issue 21, item 2) learns that they changed. Nothing to do yet.
-pub(super) fn batch_saved(
-    _tx: &Transaction<'_>,
-    _saved: &[RecordId],
-    _gone: &[RecordId],
-) -> Result<()> {
-    Ok(())
 }
 
 impl Store {
@@ -512,11 +498,13 @@ impl Store {
                     op_id,
                 )?;
                 save_state(&tx, states, record, &held.state, held.file, None)?;
-                batch_saved(&tx, &[record], &gone)?;
                 also.extend(gone);
             }
         }
         batch.write_out(&tx, keys, signer, files, states)?;
+        // The listing pages of the records saved (their entries made as each state was
+        // sealed) and of those an erasure destroyed: each page re-sealed once (ADR 0023).
+        super::pages::records_changed(&tx, states, kinds, &also)?;
         save_clock(&tx, clock.last(), *next_seq)?;
         tx.commit()?;
         Ok((ids, also))
