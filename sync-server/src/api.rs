@@ -551,10 +551,11 @@ pub async fn push(
     who: Authed,
     headers: axum::http::HeaderMap,
     body: Bytes,
-) -> Result<Json<PushResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     let malformed = || ApiError::bad_request("the push body is not a batch of operations");
     // Protocol 2 says each envelope's author and number; protocol 1 does not (then the
     // author is the pusher, the number unknown).
+    let mut then_pull = None;
     let (batch, meta) = if protocol_of(&headers) >= 2 {
         let b: komora_protocol::PushBatchV2 =
             postcard::from_bytes(&body).map_err(|_| malformed())?;
@@ -562,6 +563,10 @@ pub async fn push(
             return Err(ApiError::bad_request(
                 "a push must say the author and number of each operation",
             ));
+        }
+        // Protocol 3: the first pull page comes back with the answer (one round trip).
+        if protocol_of(&headers) >= 3 {
+            then_pull = b.then_pull;
         }
         (
             PushBatch {
@@ -602,10 +607,66 @@ pub async fn push(
     state.metrics.ops_stored.inc_by(kept.into());
     state.metrics.ops_duplicate.inc_by(duplicates.into());
     state.metrics.bytes_in.inc_by(bytes);
-    Ok(Json(PushResponse {
+    if protocol_of(&headers) < 3 {
+        return Ok(Json(PushResponse {
+            stored: kept,
+            duplicates,
+            page: None,
+        })
+        .into_response());
+    }
+    let page = match then_pull {
+        Some(ask) => Some(page_for(&state, &who, ask).await?),
+        None => None,
+    };
+    binary(&komora_protocol::PushAnswer {
         stored: kept,
         duplicates,
-    }))
+        page,
+    })
+}
+
+/// A postcard answer (operation data).
+fn binary<T: serde::Serialize>(value: &T) -> Result<Response, ApiError> {
+    let body = postcard::to_allocvec(value)
+        .map_err(|_| ApiError::bad_request("the answer could not be encoded"))?;
+    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], body).into_response())
+}
+
+/// The page `ask` names, for the asking device: the team's envelopes after the cursor (not
+/// its own), with the team's key epoch and list length (protocol 3), and, if asked, what the
+/// server holds of the device (what a login says: a tablet that kept its token learns it here).
+async fn page_for(
+    state: &Arc<AppState>,
+    who: &Authed,
+    ask: komora_protocol::PullAsk,
+) -> Result<PullPage, ApiError> {
+    let max = if ask.max_bytes == 0 {
+        DEFAULT_PULL_BYTES
+    } else {
+        ask.max_bytes
+    }
+    .clamp(1024, MAX_PULL_BYTES);
+    let (team, me) = (who.0.team_id, who.0.id);
+    let after = ask.after.min(i64::MAX as u64); // stores count in signed 64-bit
+    let at = ask.at.map(|a| a.0);
+    let db = &state.db;
+    let mut page: PullPage = stored(db.pull(team, me, after, max, at)).await?;
+    page.team_epoch = who.0.team_epoch;
+    page.roster_len = stored(db.roster_len(team)).await?;
+    if ask.standing {
+        let (own, erased_for_me) = stored(async {
+            Ok((db.holds_of(team, me).await?, db.erased_for(team, me).await?))
+        })
+        .await?;
+        page.standing = Some(komora_protocol::Standing { own, erased_for_me });
+    }
+    state.metrics.ops_served.inc_by(page.envelopes.len() as u64);
+    state
+        .metrics
+        .bytes_out
+        .inc_by(page.envelopes.iter().map(|e| e.len() as u64).sum());
+    Ok(page)
 }
 
 #[derive(Deserialize)]
@@ -615,6 +676,8 @@ pub struct PullQuery {
     max_bytes: Option<u32>,
     /// The op id the device read at `after` (32 hex digits): the stream must still hold it.
     at: Option<String>,
+    /// 1: say what the server holds of the asking device (`PullPage::standing`).
+    standing: Option<u8>,
 }
 
 pub async fn pull(
@@ -622,29 +685,21 @@ pub async fn pull(
     who: Authed,
     Query(q): Query<PullQuery>,
 ) -> Result<Response, ApiError> {
-    let max = q
-        .max_bytes
-        .unwrap_or(DEFAULT_PULL_BYTES)
-        .clamp(1024, MAX_PULL_BYTES);
-    let (team, me) = (who.0.team_id, who.0.id);
-    let after = q.after.min(i64::MAX as u64); // stores count in signed 64-bit
     let at = match q.at.as_deref() {
         None | Some("") => None,
         Some(hex) => Some(
             hex.parse::<Id16>()
-                .map_err(|_| ApiError::bad_request("`at` is an op id of 32 hex digits"))?
-                .0,
+                .map_err(|_| ApiError::bad_request("`at` is an op id of 32 hex digits"))?,
         ),
     };
-    let page: PullPage = stored(state.db.pull(team, me, after, max, at)).await?;
-    state.metrics.ops_served.inc_by(page.envelopes.len() as u64);
-    state
-        .metrics
-        .bytes_out
-        .inc_by(page.envelopes.iter().map(|e| e.len() as u64).sum());
-    let body = postcard::to_allocvec(&page)
-        .map_err(|_| ApiError::bad_request("the page could not be encoded"))?;
-    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], body).into_response())
+    let ask = komora_protocol::PullAsk {
+        after: q.after,
+        max_bytes: q.max_bytes.unwrap_or(DEFAULT_PULL_BYTES),
+        at,
+        standing: q.standing.unwrap_or(0) != 0,
+    };
+    let page = page_for(&state, &who, ask).await?;
+    binary(&page)
 }
 
 pub async fn devices(

@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use komora_protocol::{ErrorCode, Id16, OpMeta, PushBatchV2, Role};
+use komora_protocol::{ErrorCode, Id16, OpMeta, PullAsk, PushBatchV2, Role};
 
 use super::keys::refresh_team_keys;
 use super::members::{refetch_roster, refresh_roster};
@@ -156,6 +156,19 @@ fn sync_steps<C: VaultCell>(
 ) -> Result<SyncReport> {
     cell.with(|v| v.sync_settings().map(|_| ()))?;
     let mut session = Session::new(transport, opts.clone());
+    // A token an earlier sync kept (`kept_login.rs`): no login, what it would say comes on the
+    // first pull page. Only for a vault that has finished a pull: one that has not takes the
+    // stream's generation from its login, before it pushes anything (below).
+    let kept = cell.with(|v| {
+        if v.sync_store().server_generation()?.is_empty() {
+            return Ok(None);
+        }
+        v.kept_login()
+    })?;
+    if let Some(k) = &kept {
+        session.resume(&k.token, k.reported.clone());
+    }
+    drop(kept);
     let mut report = SyncReport::default();
     // A tablet handed back still sends what it holds and receives (so its revocation can
     // reach it); it records nothing new, which `Store::write` refuses.
@@ -172,71 +185,80 @@ fn sync_steps<C: VaultCell>(
         Ok(())
     };
     tell(SyncPhase::Pushing, &report)?;
-    // A rotated team key first: what waits to be pushed is re-sealed under it. Then the
-    // device list, if it grew, so new devices' operations can be checked.
-    refresh_team_keys(cell, &mut session, false)?;
-    refresh_roster(cell, &mut session, false)?;
+    if !session.resumed() {
+        session.login_if_needed(cell)?;
+        keep_new_login(cell, &mut session)?;
+        settle(cell, &mut session, &mut report)?;
+    }
     // An administrator may have signed the server's next key (a rollover announced ahead).
     cell.with(|v| v.adopt_signed_pins().map(drop))?;
 
-    // A server restored from a backup or rebuilt (another generation), or rolled back by a
-    // copied file (this device's cursor beyond its stream): bring it level first (issue 17).
-    let rolled_back = cell.with(|v| {
-        let known = v.sync_store().server_generation()?;
-        let cursor = v.sync_store().pull_cursor()?;
-        let other_generation =
-            !known.is_empty() && !session.generation.is_empty() && known != session.generation;
-        let behind = cursor > session.head && !session.generation.is_empty();
-        // The server lost some of this device's own work it had stored (a copied file put
-        // back: same generation, the stream refilled by others).
-        let lost_own = v.sync_store().acknowledged_but_missing(&session.own)?;
-        Ok(other_generation || behind || lost_own)
-    })?;
-    // A device that has not finished a pull yet knows no generation: it takes the one it
-    // first logs in to, before pushing anything. Else a restore in the middle of its first
-    // sync goes unnoticed, and the work it pushed to the lost store stays marked sent.
-    cell.with(|v| {
-        if v.sync_store().server_generation()?.is_empty() && !session.generation.is_empty() {
-            v.sync_store_mut()
-                .set_server_generation(&session.generation)?;
-        }
-        Ok(())
-    })?;
-    if rolled_back {
-        report.sent_back += reconcile(cell, &mut session)? as u64;
-        report.reconciled = true;
-    } else if !session.generation.is_empty() {
-        // Deletions this device asked for that the server no longer remembers (a copied
-        // backup put back): ask again. The server counts each once, whoever asks again.
-        cell.with(|v| {
-            if v.sync_store().own_erasures_done()? > session.erased_for_me {
-                v.sync_store_mut().requeue_own_erasures()?;
-            }
-            Ok(())
-        })?;
-    }
-
-    push_all(cell, &mut session, opts, &mut report, &mut tell)?;
+    // The last push batch asks for the first pull page too: a sync with little to send makes
+    // one round trip where it made two.
+    let mut first_page = push_all(cell, &mut session, opts, &mut report, &mut tell, true)?;
+    keep_new_login(cell, &mut session)?;
     ask_for_erasures(cell, &mut session)?;
 
     // The team writes a format this app cannot read: what it held is sent; read nothing it
     // could not open, and say to update the app (ADR 0016).
-    if cell.with(|v| Ok(v.team_format()? > v.app_format()))? {
+    if !session.resumed() && cell.with(|v| Ok(v.team_format()? > v.app_format()))? {
         return Err(Error::UpdateRequired);
     }
 
     tell(SyncPhase::Pulling, &report)?;
     let mut pull_pace = Pacer::new(opts.pull_page_bytes as usize, opts.request_target);
     let mut reconciliations = 0;
+    // A session that kept its token has not heard what a login says: the first page says it.
+    let mut standing_due = session.resumed();
     loop {
         let (cursor, anchor) =
             cell.with(|v| Ok((v.sync_store().pull_cursor()?, v.sync_store().pull_anchor()?)))?;
         let at = anchor.map(|a| komora_protocol::Id16(*a.as_bytes()));
-        let (page, took) =
-            paced_call(&mut session, cell, &mut pull_pace, |t, token, budget, _| {
-                t.pull(token, cursor, u32::try_from(budget).unwrap_or(u32::MAX), at)
-            })?;
-        pull_pace.succeeded(page.envelopes.iter().map(Vec::len).sum(), took);
+        let page = match first_page.take() {
+            // Asked with the last push, at this same cursor (nothing moved it since).
+            Some(page) => page,
+            None => {
+                let (page, took) =
+                    paced_call(&mut session, cell, &mut pull_pace, |t, token, budget, _| {
+                        let ask = PullAsk {
+                            after: cursor,
+                            max_bytes: u32::try_from(budget).unwrap_or(u32::MAX),
+                            at,
+                            standing: standing_due,
+                        };
+                        t.pull_asking(token, &ask)
+                    })?;
+                pull_pace.succeeded(page.envelopes.iter().map(Vec::len).sum(), took);
+                page
+            }
+        };
+        keep_new_login(cell, &mut session)?;
+        if std::mem::take(&mut standing_due) {
+            match page.standing.clone() {
+                Some(standing) => session.adopt_standing(&page, standing),
+                // A server (or a transport on the way) that cannot say it: log in and learn
+                // it as before; this page is asked for again.
+                None => {
+                    session.forget_token();
+                    session.login_if_needed(cell)?;
+                    keep_new_login(cell, &mut session)?;
+                }
+            }
+            // What a sync that logged in checks before it pushes: a rotation, a new device,
+            // a stream rolled back, erasures lost. Its own work went out just before, which
+            // changes none of it (a reconciliation sends again whatever the server lacks).
+            let reconciled = settle(cell, &mut session, &mut report)?;
+            if reconciled || page.standing.is_none() {
+                reconciliations += usize::from(reconciled);
+                push_all(cell, &mut session, opts, &mut report, &mut tell, false)?;
+                ask_for_erasures(cell, &mut session)?;
+                continue;
+            }
+            ask_for_erasures(cell, &mut session)?;
+            if cell.with(|v| Ok(v.team_format()? > v.app_format()))? {
+                return Err(Error::UpdateRequired);
+            }
+        }
         let other_generation = cell.with(|v| {
             let known = v.sync_store().server_generation()?;
             Ok(page.generation != [0; 16] && !known.is_empty() && known != page.generation)
@@ -245,7 +267,7 @@ fn sync_steps<C: VaultCell>(
             // The stream no longer holds what this device read (rolled back under its feet,
             // or restored since the login): bring it level, send, then pull from where the
             // reconciliation says. Twice at most in one sync.
-            if reconciliations == 2 {
+            if reconciliations >= 2 {
                 return Err(Error::Server(
                     "the server's stream keeps changing under this sync: try again later".into(),
                 ));
@@ -253,7 +275,7 @@ fn sync_steps<C: VaultCell>(
             reconciliations += 1;
             report.sent_back += reconcile(cell, &mut session)? as u64;
             report.reconciled = true;
-            push_all(cell, &mut session, opts, &mut report, &mut tell)?;
+            push_all(cell, &mut session, opts, &mut report, &mut tell, false)?;
             ask_for_erasures(cell, &mut session)?;
             continue;
         }
@@ -339,8 +361,80 @@ fn sync_steps<C: VaultCell>(
         v.sync_store_mut().set_last_sync_ms(now)
     })?;
     report_standing(cell, &mut session);
+    keep_new_login(cell, &mut session)?;
+    // What was reported goes with the kept token: the next sync reports only a change.
+    if let Some(token) = session.token() {
+        let (token, reported) = (token.to_owned(), session.reported.clone());
+        cell.with(|v| match v.kept_login()? {
+            Some(k) if k.token == token => v.keep_login(&token, k.expires_ms, reported),
+            _ => Ok(()),
+        })?;
+    }
     tell(SyncPhase::Done, &report)?;
     Ok(report)
+}
+
+/// What a login says, checked before anything is read (issue 17): a rotated team key (what
+/// waits is re-sealed under it), a longer device list (new devices' operations can then be
+/// checked), and a server stream that lost work (restored, rebuilt, rolled back): then bring
+/// it level. Returns whether it reconciled.
+fn settle<C: VaultCell>(
+    cell: &C,
+    session: &mut Session<'_>,
+    report: &mut SyncReport,
+) -> Result<bool> {
+    refresh_team_keys(cell, session, false)?;
+    refresh_roster(cell, session, false)?;
+    // A server restored from a backup or rebuilt (another generation), or rolled back by a
+    // copied file (this device's cursor beyond its stream): bring it level first (issue 17).
+    let rolled_back = cell.with(|v| {
+        let known = v.sync_store().server_generation()?;
+        let cursor = v.sync_store().pull_cursor()?;
+        let other_generation =
+            !known.is_empty() && !session.generation.is_empty() && known != session.generation;
+        let behind = cursor > session.head && !session.generation.is_empty();
+        // The server lost some of this device's own work it had stored (a copied file put
+        // back: same generation, the stream refilled by others).
+        let lost_own = v.sync_store().acknowledged_but_missing(&session.own)?;
+        Ok(other_generation || behind || lost_own)
+    })?;
+    // A device that has not finished a pull yet knows no generation: it takes the one it
+    // first logs in to, before pushing anything. Else a restore in the middle of its first
+    // sync goes unnoticed, and the work it pushed to the lost store stays marked sent.
+    cell.with(|v| {
+        if v.sync_store().server_generation()?.is_empty() && !session.generation.is_empty() {
+            v.sync_store_mut()
+                .set_server_generation(&session.generation)?;
+        }
+        Ok(())
+    })?;
+    if rolled_back {
+        report.sent_back += reconcile(cell, session)? as u64;
+        report.reconciled = true;
+    } else if !session.generation.is_empty() {
+        // Deletions this device asked for that the server no longer remembers (a copied
+        // backup put back): ask again. The server counts each once, whoever asks again.
+        cell.with(|v| {
+            if v.sync_store().own_erasures_done()? > session.erased_for_me {
+                v.sync_store_mut().requeue_own_erasures()?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(rolled_back)
+}
+
+/// Keep in the vault a token this session just logged in for, for the next syncs within its
+/// validity (`kept_login.rs`); nothing if it did not log in.
+fn keep_new_login<C: VaultCell>(cell: &C, session: &mut Session<'_>) -> Result<()> {
+    let Some((token, valid_s)) = session.take_new_login() else {
+        return Ok(());
+    };
+    let reported = session.reported.clone();
+    cell.with(|v| {
+        let expires = v.now_ms().saturating_add(valid_s.saturating_mul(1000));
+        v.keep_login(&token, expires, reported)
+    })
 }
 
 /// Tell the server how this device stands now the sync is done, if that differs from what it
@@ -372,16 +466,32 @@ fn push_all<C: VaultCell>(
     opts: &SyncOptions,
     report: &mut SyncReport,
     tell: &mut dyn FnMut(SyncPhase, &SyncReport) -> Result<()>,
-) -> Result<()> {
+    ask_first_page: bool,
+) -> Result<Option<komora_protocol::PullPage>> {
     let me = cell.with(|v| Ok(v.device_id()))?;
+    let mut page = None;
     let mut stale_retries = 0;
     let mut push_pace = Pacer::new(opts.push_batch_bytes, opts.request_target);
     loop {
         let budget = push_pace.budget();
         let batch = cell.with(|v| v.sync_store().unsynced(opts.push_batch_ops, budget))?;
         if batch.is_empty() {
-            return Ok(());
+            return Ok(page);
         }
+        // The last batch (all that waits fits in it) asks for the first pull page with its
+        // answer; what the server says of this device then counts this batch too.
+        let then_pull = if ask_first_page && batch.len() as u64 >= cell.with(|v| v.sync_store().pending())? {
+            let (cursor, anchor) = cell
+                .with(|v| Ok((v.sync_store().pull_cursor()?, v.sync_store().pull_anchor()?)))?;
+            Some(PullAsk {
+                after: cursor,
+                max_bytes: opts.pull_page_bytes.min(1024 * 1024),
+                at: anchor.map(|a| Id16(*a.as_bytes())),
+                standing: session.resumed(),
+            })
+        } else {
+            None
+        };
         let seqs: Vec<i64> = batch.iter().map(|u| u.seq).collect();
         let mut body = PushBatchV2 {
             meta: batch
@@ -392,6 +502,7 @@ fn push_all<C: VaultCell>(
                 })
                 .collect(),
             envelopes: batch.into_iter().map(|u| u.envelope).collect(),
+            then_pull,
         };
         // A batch cut or timed out on the way is sent again in halves: on a link slower than
         // measured, the whole batch might never arrive.
@@ -412,7 +523,12 @@ fn push_all<C: VaultCell>(
             }
         });
         let took = match pushed {
-            Ok((Some(_), took)) => took,
+            Ok((Some(answer), took)) => {
+                // A batch cut in halves on a retry is not the last any more: its page, if
+                // any, is dropped (the pull asks again).
+                page = answer.page.filter(|_| body.envelopes.len() == seqs.len());
+                took
+            }
             // The key rotated during this sync: fetch it, re-seal, push again.
             Ok((None, _)) if stale_retries < 3 => {
                 stale_retries += 1;

@@ -538,6 +538,7 @@ impl Db for PostgresDb {
                 head: head as u64,
                 next_op: None,
                 rewound: true,
+                ..PullPage::default()
             });
         }
         let after = after as i64;
@@ -570,6 +571,7 @@ impl Db for PostgresDb {
             head: head as u64,
             next_op: None,
             rewound: false,
+            ..PullPage::default()
         };
         let mut bytes = 0usize;
         let mut seen = 0i64;

@@ -447,6 +447,7 @@ impl Store {
             head: head as u64,
             next_op: None,
             rewound: false,
+            ..PullPage::default()
         };
         if after > head as u64
             || at.is_some_and(|at| op_at(&conn, team, after).ok().flatten() != Some(at))
