@@ -415,6 +415,9 @@ pub struct PushBatchV2 {
     /// Answer with the first pull page as well, as [`PullAsk`] says: a sync that sends its
     /// last batch learns in the same round trip whether anything waits for it (issue 20).
     pub then_pull: Option<PullAsk>,
+    /// One [`Priority`] byte per envelope, in order (empty: all `Screens`): clear routing
+    /// metadata, outside the sealed body.
+    pub priority: Vec<u8>,
 }
 
 /// A pull, asked for inside a push (protocol 3): the query of `GET /v1/pull`.
@@ -425,6 +428,35 @@ pub struct PullAsk {
     pub at: Option<Id16>,
     /// Say the asking device's [`Standing`] on the page.
     pub standing: bool,
+    /// Only operations of this priority class ([`Priority`]; `None`: all), for a tablet far
+    /// behind that reads what its screens need first (issue 20).
+    pub class: Option<u8>,
+    /// Read no further than this sequence number (a pass's end).
+    pub upto: Option<u64>,
+}
+
+/// The coarse priority class a sender marks, in the clear, on each operation it pushes
+/// (issue 20, ADR 0025): the server serves a tablet far behind the first class before the
+/// second. It tells the server which operations carry long text, nothing more.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[repr(u8)]
+pub enum Priority {
+    /// What the screens need: clients, cases, consents, follow-ups, reviews, and the rest.
+    #[default]
+    Screens = 0,
+    /// Long text (session notes): a tablet far behind receives it in a second pass.
+    LongText = 1,
+}
+
+impl Priority {
+    /// The class a byte names; an unknown one is served first (never held back).
+    pub fn from_byte(b: u8) -> Self {
+        if b == 1 {
+            Priority::LongText
+        } else {
+            Priority::Screens
+        }
+    }
 }
 
 /// The answer to a push of protocol 3 (postcard, `application/octet-stream`): what
@@ -604,6 +636,9 @@ pub struct PullPage {
     /// What the server holds of the asking device, when the pull asked for it (`standing`):
     /// what a login says, for a tablet that did not log in.
     pub standing: Option<Standing>,
+    /// In a pull of one priority class (`PullAsk::class`): how many operations of other
+    /// classes this page stepped over, which a later pass serves (issue 20).
+    pub deferred: u64,
 }
 
 /// What the server holds of the asking device: what [`TokenResponse`] says as `own` and

@@ -556,6 +556,7 @@ pub async fn push(
     // Protocol 2 says each envelope's author and number; protocol 1 does not (then the
     // author is the pusher, the number unknown).
     let mut then_pull = None;
+    let mut priority = Vec::new();
     let (batch, meta) = if protocol_of(&headers) >= 2 {
         let b: komora_protocol::PushBatchV2 =
             postcard::from_bytes(&body).map_err(|_| malformed())?;
@@ -567,6 +568,13 @@ pub async fn push(
         // Protocol 3: the first pull page comes back with the answer (one round trip).
         if protocol_of(&headers) >= 3 {
             then_pull = b.then_pull;
+            // The sender's priority classes: one per envelope, or none (all served first).
+            if !b.priority.is_empty() && b.priority.len() != b.envelopes.len() {
+                return Err(ApiError::bad_request(
+                    "a push gives a priority class for each operation or for none",
+                ));
+            }
+            priority = b.priority;
         }
         (
             PushBatch {
@@ -589,7 +597,7 @@ pub async fn push(
     }
     let mut ops = Vec::with_capacity(batch.envelopes.len());
     let mut bytes = 0u64;
-    for (env, m) in batch.envelopes.into_iter().zip(meta) {
+    for (i, (env, m)) in batch.envelopes.into_iter().zip(meta).enumerate() {
         let h = envelope::header(&env).ok_or_else(|| {
             ApiError::bad_request("an operation in the batch is malformed; nothing was stored")
         })?;
@@ -600,6 +608,10 @@ pub async fn push(
             bytes: env,
             author: m.author,
             author_seq: numbered.then_some(m.seq),
+            // Coarse by construction: an unknown byte is stored as the first class.
+            priority: priority
+                .get(i)
+                .map_or(0, |b| komora_protocol::Priority::from_byte(*b) as u8),
         });
     }
     let (team, author) = (who.0.team_id, who.0.id);
@@ -651,7 +663,11 @@ async fn page_for(
     let after = ask.after.min(i64::MAX as u64); // stores count in signed 64-bit
     let at = ask.at.map(|a| a.0);
     let db = &state.db;
-    let mut page: PullPage = stored(db.pull(team, me, after, max, at)).await?;
+    let pass = crate::db::Pass {
+        class: ask.class.map(|c| komora_protocol::Priority::from_byte(c) as u8),
+        upto: ask.upto,
+    };
+    let mut page: PullPage = stored(db.pull_pass(team, me, after, max, at, pass)).await?;
     page.team_epoch = who.0.team_epoch;
     page.roster_len = stored(db.roster_len(team)).await?;
     if ask.standing {
@@ -678,6 +694,10 @@ pub struct PullQuery {
     at: Option<String>,
     /// 1: say what the server holds of the asking device (`PullPage::standing`).
     standing: Option<u8>,
+    /// Only operations of this priority class (a pass of a tablet far behind).
+    class: Option<u8>,
+    /// No further than this sequence number.
+    upto: Option<u64>,
 }
 
 pub async fn pull(
@@ -697,6 +717,8 @@ pub async fn pull(
         max_bytes: q.max_bytes.unwrap_or(DEFAULT_PULL_BYTES),
         at,
         standing: q.standing.unwrap_or(0) != 0,
+        class: q.class,
+        upto: q.upto,
     };
     let page = page_for(&state, &who, ask).await?;
     binary(&page)

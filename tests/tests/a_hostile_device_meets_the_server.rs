@@ -30,6 +30,7 @@ fn batch(envelopes: Vec<Vec<u8>>) -> PushBatchV2 {
         envelopes,
         meta: vec![OpMeta::default(); n],
         then_pull: None,
+        priority: Vec::new(),
     }
 }
 

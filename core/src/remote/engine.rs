@@ -488,6 +488,8 @@ fn push_all<C: VaultCell>(
                 max_bytes: opts.pull_page_bytes.min(1024 * 1024),
                 at: anchor.map(|a| Id16(*a.as_bytes())),
                 standing: session.resumed(),
+                class: None,
+                upto: None,
             })
         } else {
             None

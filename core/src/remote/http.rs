@@ -354,6 +354,8 @@ impl Transport for HttpTransport {
                 max_bytes,
                 at,
                 standing: false,
+                class: None,
+                upto: None,
             },
         )
     }
@@ -368,11 +370,20 @@ impl Transport for HttpTransport {
         } else {
             ""
         };
+        let mut pass = String::new();
+        if self.protocol >= 3 {
+            if let Some(class) = ask.class {
+                pass.push_str(&format!("&class={class}"));
+            }
+            if let Some(upto) = ask.upto {
+                pass.push_str(&format!("&upto={upto}"));
+            }
+        }
         let (after, max_bytes) = (ask.after, ask.max_bytes);
         let req = self
             .client
             .get(self.url(&format!(
-                "/v1/pull?after={after}&max_bytes={max_bytes}{at}{standing}"
+                "/v1/pull?after={after}&max_bytes={max_bytes}{at}{standing}{pass}"
             )))
             .bearer_auth(token);
         let bytes = read_capped(self.send(req)?, MAX_PAGE_ANSWER)?;
