@@ -4,11 +4,12 @@
 
 use std::time::Instant;
 
-use komora_protocol::{ErrorCode, Id16, OpMeta, PullAsk, PushBatchV2, Role};
+use komora_protocol::{ErrorCode, Id16, OpMeta, Priority, PullAsk, PushBatchV2, Role};
 
 use super::keys::refresh_team_keys;
 use super::members::{refetch_roster, refresh_roster};
 use super::pace::Pacer;
+use super::passes::Phase;
 use super::transport::{Transport, TransportError};
 use super::{Held, Session, SyncOptions, VaultCell};
 use crate::error::{Error, Result};
@@ -210,10 +211,46 @@ fn sync_steps<C: VaultCell>(
     let mut reconciliations = 0;
     // A session that kept its token has not heard what a login says: the first page says it.
     let mut standing_due = session.resumed();
+    // Far behind (a first sync, or back after long away): two passes over the stretch, what
+    // the screens need first, then the long text (ADR 0025). Known only from a login (a
+    // token kept from a sync minutes ago is never far behind).
+    cell.with(|v| {
+        let cursor = v.sync_store().pull_cursor()?;
+        if v.passes()?.is_none()
+            && !session.resumed()
+            && session.head.saturating_sub(cursor) > super::passes::FAR_BEHIND
+        {
+            let begun = super::passes::Passes::begin(cursor, v.sync_store().pull_anchor()?);
+            v.save_passes(Some(&begun))?;
+        }
+        Ok(())
+    })?;
     loop {
-        let (cursor, anchor) =
-            cell.with(|v| Ok((v.sync_store().pull_cursor()?, v.sync_store().pull_anchor()?)))?;
+        let (cursor, anchor, passes) = cell.with(|v| {
+            Ok((
+                v.sync_store().pull_cursor()?,
+                v.sync_store().pull_anchor()?,
+                v.passes()?,
+            ))
+        })?;
         let at = anchor.map(|a| komora_protocol::Id16(*a.as_bytes()));
+        // The page the last push brought holds every class: in two passes, ask again.
+        if passes.is_some() {
+            first_page = None;
+        }
+        // Where this page starts, which class it holds and how far it may read.
+        let (after, at, class, upto) = match &passes {
+            None => (cursor, at, None, None),
+            Some(p) if p.phase == Phase::Screens => {
+                (cursor, at, Some(Priority::Screens as u8), None)
+            }
+            Some(p) => (
+                p.at,
+                p.at_op.map(Id16),
+                Some(Priority::LongText as u8),
+                Some(p.to),
+            ),
+        };
         let page = match first_page.take() {
             // Asked with the last push, at this same cursor (nothing moved it since).
             Some(page) => page,
@@ -221,10 +258,12 @@ fn sync_steps<C: VaultCell>(
                 let (page, took) =
                     paced_call(&mut session, cell, &mut pull_pace, |t, token, budget, _| {
                         let ask = PullAsk {
-                            after: cursor,
+                            after,
                             max_bytes: u32::try_from(budget).unwrap_or(u32::MAX),
                             at,
                             standing: standing_due,
+                            class,
+                            upto,
                         };
                         t.pull_asking(token, &ask)
                     })?;
@@ -304,7 +343,20 @@ fn sync_steps<C: VaultCell>(
             refresh_team_keys(cell, &mut session, true)?;
         }
         let at_next = page.next_op.map(|o| crate::ids::OpId::from_bytes(o.0));
-        let cursor = Some((page.next, at_next));
+        // The first pass moves the cursor, having widened its stretch first (a cut between
+        // the two leaves the stretch wider, never a gap); the second moves only its own place
+        // in the stretch, after it applied the page.
+        let cursor = match &passes {
+            Some(p) if p.phase == Phase::LongText => None,
+            Some(p) => {
+                let mut widened = p.clone();
+                widened.to = widened.to.max(page.next);
+                widened.waiting += page.deferred;
+                cell.with(|v| v.save_passes(Some(&widened)))?;
+                Some((page.next, at_next))
+            }
+            None => Some((page.next, at_next)),
+        };
         // An author this device does not know: a tablet enrolled since the list was fetched.
         // Fetch it and apply again; only then is an unknown author refused.
         let first = cell.with(|v| v.sync_store_mut().apply_page(&envelopes, cursor, true))?;
@@ -339,6 +391,25 @@ fn sync_steps<C: VaultCell>(
             }
         }
         tell(SyncPhase::Pulling, &report)?;
+        if let Some(mut p) = cell.with(|v| v.passes())? {
+            match p.phase {
+                Phase::Screens if !page.more => {
+                    // What the screens need is here: the long text of the stretch next.
+                    p.phase = Phase::LongText;
+                    cell.with(|v| v.save_passes(Some(&p)))?;
+                }
+                Phase::Screens => {}
+                Phase::LongText => {
+                    p.at = page.next;
+                    p.at_op = page.next_op.map(|o| o.0);
+                    p.waiting = p.waiting.saturating_sub(page.envelopes.len() as u64);
+                    // The stretch is read whole: on from the cursor, every class again.
+                    let done = !page.more;
+                    cell.with(|v| v.save_passes((!done).then_some(&p)))?;
+                }
+            }
+            continue;
+        }
         if !page.more {
             if page.generation != [0; 16] {
                 cell.with(|v| v.sync_store_mut().set_server_generation(&page.generation))?;
@@ -495,6 +566,13 @@ fn push_all<C: VaultCell>(
             None
         };
         let seqs: Vec<i64> = batch.iter().map(|u| u.seq).collect();
+        // Each envelope's coarse priority class, in the clear (ADR 0025).
+        let priority = cell.with(|v| {
+            Ok(batch
+                .iter()
+                .map(|u| v.priority_of(&u.envelope) as u8)
+                .collect::<Vec<u8>>())
+        })?;
         let mut body = PushBatchV2 {
             meta: batch
                 .iter()
@@ -505,6 +583,7 @@ fn push_all<C: VaultCell>(
                 .collect(),
             envelopes: batch.into_iter().map(|u| u.envelope).collect(),
             then_pull,
+            priority,
         };
         // A batch cut or timed out on the way is sent again in halves: on a link slower than
         // measured, the whole batch might never arrive.
@@ -513,6 +592,7 @@ fn push_all<C: VaultCell>(
                 let half = (body.envelopes.len() / 2).max(1);
                 body.envelopes.truncate(half);
                 body.meta.truncate(half);
+                body.priority.truncate(half);
             }
             match t.push(token, &body) {
                 // Sealed under a key epoch the team has left: the engine's to handle, never
@@ -623,6 +703,13 @@ fn reconcile<C: VaultCell>(cell: &C, session: &mut Session<'_>) -> Result<usize>
         v.sync_store_mut().reseal_unsynced()?;
         v.sync_store_mut().requeue_own_erasures()?;
         v.sync_store_mut().reset_pull_cursor(resp.resume_after)?;
+        // A two-pass stretch under way: its long text is not all here. Read it again from
+        // its start at the latest, every class in one pass (nothing is skipped).
+        if let Some(p) = v.passes()? {
+            v.sync_store_mut()
+                .reset_pull_cursor(resp.resume_after.min(p.from))?;
+            v.save_passes(None)?;
+        }
         v.sync_store_mut()
             .set_server_generation(&resp.generation.0)?;
         Ok(lacking)

@@ -7,6 +7,7 @@ mod engine;
 mod enrol;
 mod fleet;
 mod kept_login;
+mod passes;
 #[cfg(feature = "http")]
 pub mod http;
 pub(crate) mod keys;
