@@ -11,7 +11,7 @@ use komora_core::{
     Vault, VaultCell,
 };
 use komora_scenarios::proxy::{LinkShape, ShapedProxy};
-use komora_scenarios::server::TestServer;
+use komora_scenarios::server::{test_limits, TestServer};
 use komora_scenarios::{bootstrap_admin, enrol, open_case_with_consent, sync, Rng};
 
 /// The vault as the app holds it: shared by the screens and the sync.
@@ -69,6 +69,28 @@ fn screens(v: &Vault) -> Screens {
     }
 }
 
+/// Claudine's caseload: `clients` clients from `first` on, each with consents, a case, a
+/// short session and sessions with long notes.
+fn caseload(claudine: &mut Vault, rng: &mut Rng, first: usize, clients: usize) {
+    for i in first..first + clients {
+        let client = claudine
+            .add_client(&NewClient {
+                name: format!("Client {i}"),
+                ..Default::default()
+            })
+            .unwrap();
+        let case = open_case_with_consent(claudine, client, "grief");
+        claudine
+            .add_session(&NewSession::new(case, "office"))
+            .unwrap();
+        for _ in 0..NOTED_SESSIONS {
+            let mut s = NewSession::new(case, "office");
+            s.notes = Some(long_note(rng));
+            claudine.add_session(&s).unwrap();
+        }
+    }
+}
+
 #[test]
 fn a_new_supervisor_tablet_shows_the_caseload_while_the_notes_are_still_arriving() {
     let dir = tempfile::tempdir().unwrap();
@@ -76,24 +98,7 @@ fn a_new_supervisor_tablet_shows_the_caseload_while_the_notes_are_still_arriving
     let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
     let mut claudine = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("c"));
     let mut rng = Rng::new(20);
-    for i in 0..CLIENTS {
-        let client = claudine
-            .add_client(&NewClient {
-                name: format!("Client {i}"),
-                ..Default::default()
-            })
-            .unwrap();
-        let case = open_case_with_consent(&mut claudine, client, "grief");
-        // A short session (what was done, the next appointment) and longer ones with notes.
-        claudine
-            .add_session(&NewSession::new(case, "office"))
-            .unwrap();
-        for _ in 0..NOTED_SESSIONS {
-            let mut s = NewSession::new(case, "office");
-            s.notes = Some(long_note(&mut rng));
-            claudine.add_session(&s).unwrap();
-        }
-    }
+    caseload(&mut claudine, &mut rng, 0, CLIENTS);
     sync(&mut claudine).unwrap();
     let whole = screens(&claudine);
     assert_eq!(whole.clients, CLIENTS);
@@ -146,4 +151,69 @@ fn a_new_supervisor_tablet_shows_the_caseload_while_the_notes_are_still_arriving
     let mut grace = tablet.0.lock().unwrap().take().unwrap();
     let again = sync(&mut grace).unwrap();
     assert_eq!(again.received_ops, 0, "nothing was left behind for later");
+}
+
+/// The tablet is locked in the middle of the notes' pass, and the server is restored from a
+/// backup before it syncs again: the stretch is read again whole after the reconciliation,
+/// and every client and note arrives, once (issue 17 and issue 20 together).
+#[test]
+fn a_first_sync_cut_during_the_notes_then_a_restored_server_loses_no_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("server");
+    let server = TestServer::start(&data);
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut claudine = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("c"));
+    let grace = enrol(&server, &mut admin, Role::Supervisor, &dir.path().join("g"));
+    let mut rng = Rng::new(17);
+    caseload(&mut claudine, &mut rng, 0, CLIENTS);
+    sync(&mut claudine).unwrap();
+    let backup = dir.path().join("backup.db");
+    komora_sync_server::backup::write_checked(&server.source(), &backup).unwrap();
+    caseload(&mut claudine, &mut rng, CLIENTS, 5);
+    sync(&mut claudine).unwrap();
+
+    // Grace's first sync: locked once some notes have come in the second pass.
+    let tablet = Shared(Mutex::new(Some(grace)));
+    let mut t = HttpTransport::new(&server.url).unwrap();
+    let opts = SyncOptions {
+        pull_page_bytes: 24 * 1024,
+        backoff: Duration::from_millis(5),
+        ..Default::default()
+    };
+    let mut locked = None;
+    let mut most = 0;
+    let ended = sync_shared(&tablet, &mut t, &opts, &mut |_| {
+        let now = tablet.with(|v| Ok(screens(v))).unwrap();
+        most = most.max(now.arriving);
+        // Fewer notes waiting than at most: the second pass has brought some.
+        if now.arriving > 0 && now.arriving < most {
+            locked = tablet.0.lock().unwrap().take();
+        }
+    });
+    assert!(matches!(ended, Err(Error::Locked)), "{ended:?}");
+    let mut grace = locked.expect("locked during the notes' pass");
+    assert!(grace.notes_still_arriving().unwrap() > 0);
+
+    // The server is restored from the backup taken before Claudine's last five clients.
+    let addr = server.addr;
+    let source = server.source();
+    server.stop();
+    komora_sync_server::restore::restore(&source, &backup, komora_sync_server::now_ms()).unwrap();
+    let server = TestServer::start_at(&komora_scenarios::server::Backend::Sqlite, &data, addr, test_limits());
+
+    sync(&mut grace).unwrap();
+    sync(&mut claudine).unwrap();
+    let report = sync(&mut grace).unwrap();
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    let all = CLIENTS + 5;
+    assert_eq!(
+        screens(&grace),
+        Screens {
+            clients: all,
+            caseload: all,
+            queue: all * (1 + NOTED_SESSIONS),
+            arriving: 0
+        }
+    );
+    drop(server);
 }
