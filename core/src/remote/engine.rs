@@ -74,6 +74,9 @@ pub struct SyncStatus {
     pub set_aside: u64,
     /// This tablet was handed back: it records nothing new.
     pub handed_back: bool,
+    /// Session notes the server holds for this tablet that have not arrived yet: a first sync
+    /// brings what the screens need first (ADR 0025). Zero once they are all here.
+    pub notes_arriving: u64,
 }
 
 impl Vault {
@@ -102,6 +105,7 @@ impl Vault {
             parked,
             set_aside,
             handed_back: self.handed_back()?,
+            notes_arriving: self.notes_still_arriving()?,
         })
     }
 }
