@@ -639,6 +639,9 @@ pub struct PullPage {
     /// In a pull of one priority class (`PullAsk::class`): how many operations of other
     /// classes this page stepped over, which a later pass serves (issue 20).
     pub deferred: u64,
+    /// The class this page holds (`None`: every class): what the pull asked, as the server
+    /// understood it.
+    pub class: Option<u8>,
 }
 
 /// What the server holds of the asking device: what [`TokenResponse`] says as `own` and

@@ -668,6 +668,7 @@ async fn page_for(
         upto: ask.upto,
     };
     let mut page: PullPage = stored(db.pull_pass(team, me, after, max, at, pass)).await?;
+    page.class = pass.class;
     page.team_epoch = who.0.team_epoch;
     page.roster_len = stored(db.roster_len(team)).await?;
     if ask.standing {
