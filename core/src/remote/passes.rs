@@ -26,9 +26,12 @@ const META: &str = "sync_passes";
 /// costs no more and the screens are filled within a page or two anyway.
 pub(crate) const FAR_BEHIND: u64 = 300;
 
-/// A sealed envelope larger than this, of a kind that carries notes, is long text: with the
-/// padding's 512-byte floor, a session without notes stays below it.
-const LONG_TEXT_BYTES: usize = 1024;
+/// A sealed envelope larger than this, of a kind that carries notes, is long text: a session
+/// without notes (or with a line or two) is padded to the floor and sealed within about 50
+/// bytes above it (the header, nonce, tag and signature's framing); one with a note of a few
+/// hundred characters, compressed, lands a padding step or more above. Follows the floor
+/// (ADR 0022 may move it).
+const LONG_TEXT_BYTES: usize = crate::op::PAD_MIN + 128;
 
 /// The kinds whose records carry a counsellor's notes (named here, not imported: the sync
 /// engine sits below the case-work layer; a test checks the names).
