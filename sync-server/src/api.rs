@@ -664,7 +664,9 @@ async fn page_for(
     let at = ask.at.map(|a| a.0);
     let db = &state.db;
     let pass = crate::db::Pass {
-        class: ask.class.map(|c| komora_protocol::Priority::from_byte(c) as u8),
+        class: ask
+            .class
+            .map(|c| komora_protocol::Priority::from_byte(c) as u8),
         upto: ask.upto,
     };
     let mut page: PullPage = stored(db.pull_pass(team, me, after, max, at, pass)).await?;
@@ -672,10 +674,9 @@ async fn page_for(
     page.team_epoch = who.0.team_epoch;
     page.roster_len = stored(db.roster_len(team)).await?;
     if ask.standing {
-        let (own, erased_for_me) = stored(async {
-            Ok((db.holds_of(team, me).await?, db.erased_for(team, me).await?))
-        })
-        .await?;
+        let (own, erased_for_me) =
+            stored(async { Ok((db.holds_of(team, me).await?, db.erased_for(team, me).await?)) })
+                .await?;
         page.standing = Some(komora_protocol::Standing { own, erased_for_me });
     }
     state.metrics.ops_served.inc_by(page.envelopes.len() as u64);

@@ -134,8 +134,15 @@ fn a_new_supervisor_tablet_shows_the_caseload_while_the_notes_are_still_arriving
         .find(|s| s.clients == CLIENTS && s.caseload == CLIENTS && s.arriving > 0)
         .copied()
         .unwrap_or_else(|| panic!("never usable before the notes: {seen:?}"));
-    assert_eq!(usable.arriving, (CLIENTS * NOTED_SESSIONS) as u64, "{usable:?}");
-    assert_eq!(usable.queue, CLIENTS, "the sessions without notes: {usable:?}");
+    assert_eq!(
+        usable.arriving,
+        (CLIENTS * NOTED_SESSIONS) as u64,
+        "{usable:?}"
+    );
+    assert_eq!(
+        usable.queue, CLIENTS,
+        "the sessions without notes: {usable:?}"
+    );
 
     // Then every note arrived, and the screens say none is coming.
     let done = tablet.with(|v| Ok(screens(v))).unwrap();
@@ -199,7 +206,12 @@ fn a_first_sync_cut_during_the_notes_then_a_restored_server_loses_no_note() {
     let source = server.source();
     server.stop();
     komora_sync_server::restore::restore(&source, &backup, komora_sync_server::now_ms()).unwrap();
-    let server = TestServer::start_at(&komora_scenarios::server::Backend::Sqlite, &data, addr, test_limits());
+    let server = TestServer::start_at(
+        &komora_scenarios::server::Backend::Sqlite,
+        &data,
+        addr,
+        test_limits(),
+    );
 
     sync(&mut grace).unwrap();
     sync(&mut claudine).unwrap();

@@ -71,7 +71,11 @@ fn an_idle_sync_is_one_round_trip_an_edit_too_and_a_first_sync_a_handful() {
     let clock = ManualClock::at(now_ms());
     let mut t = HttpTransport::new(&server.url).unwrap();
     let invitation = admin
-        .invite(&mut t, Role::Counsellor, std::time::Duration::from_secs(3600))
+        .invite(
+            &mut t,
+            Role::Counsellor,
+            std::time::Duration::from_secs(3600),
+        )
         .unwrap();
     let mut tablet = Vault::enroll(
         &dir.path().join("tablet"),
@@ -139,7 +143,11 @@ fn an_idle_sync_is_one_round_trip_an_edit_too_and_a_first_sync_a_handful() {
     let expired = counted(&server, || {
         sync(&mut tablet).unwrap();
     });
-    assert_eq!(total(&expired), 3, "idle sync after the token expired: {expired:?}");
+    assert_eq!(
+        total(&expired),
+        3,
+        "idle sync after the token expired: {expired:?}"
+    );
     let again = counted(&server, || {
         sync(&mut tablet).unwrap();
     });

@@ -562,20 +562,21 @@ fn push_all<C: VaultCell>(
         }
         // The last batch (all that waits fits in it) asks for the first pull page with its
         // answer; what the server says of this device then counts this batch too.
-        let then_pull = if ask_first_page && batch.len() as u64 >= cell.with(|v| v.sync_store().pending())? {
-            let (cursor, anchor) = cell
-                .with(|v| Ok((v.sync_store().pull_cursor()?, v.sync_store().pull_anchor()?)))?;
-            Some(PullAsk {
-                after: cursor,
-                max_bytes: opts.pull_page_bytes.min(1024 * 1024),
-                at: anchor.map(|a| Id16(*a.as_bytes())),
-                standing: session.resumed(),
-                class: None,
-                upto: None,
-            })
-        } else {
-            None
-        };
+        let then_pull =
+            if ask_first_page && batch.len() as u64 >= cell.with(|v| v.sync_store().pending())? {
+                let (cursor, anchor) = cell
+                    .with(|v| Ok((v.sync_store().pull_cursor()?, v.sync_store().pull_anchor()?)))?;
+                Some(PullAsk {
+                    after: cursor,
+                    max_bytes: opts.pull_page_bytes.min(1024 * 1024),
+                    at: anchor.map(|a| Id16(*a.as_bytes())),
+                    standing: session.resumed(),
+                    class: None,
+                    upto: None,
+                })
+            } else {
+                None
+            };
         let seqs: Vec<i64> = batch.iter().map(|u| u.seq).collect();
         // Each envelope's coarse priority class, in the clear (ADR 0025).
         let priority = cell.with(|v| {

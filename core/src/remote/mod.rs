@@ -6,13 +6,13 @@
 mod engine;
 mod enrol;
 mod fleet;
-mod kept_login;
-mod passes;
 #[cfg(feature = "http")]
 pub mod http;
+mod kept_login;
 pub(crate) mod keys;
 mod members;
 mod pace;
+mod passes;
 mod rebuild;
 mod rejoin;
 mod revocation;
@@ -297,11 +297,7 @@ impl<'t> Session<'t> {
 
     /// Carry on with a token an earlier sync got (`kept_login.rs`): no login, unless the
     /// server refuses it. What a login says is then learnt from the first pull page.
-    pub(crate) fn resume(
-        &mut self,
-        token: &str,
-        reported: Option<komora_protocol::DeviceReport>,
-    ) {
+    pub(crate) fn resume(&mut self, token: &str, reported: Option<komora_protocol::DeviceReport>) {
         self.token = Some(Zeroizing::new(token.to_owned()));
         self.reported = reported;
         self.resumed = true;

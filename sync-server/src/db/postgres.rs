@@ -568,10 +568,18 @@ impl Db for PostgresDb {
             + komora_protocol::envelope::SEAL_OVERHEAD) as u32;
         let limit = i64::from(max_bytes / smallest) + 2;
         // A pass reads no further than its bound (never beyond the head), one class only.
-        let bound = pass.upto.map_or(head, |u| (u.min(i64::MAX as u64) as i64).min(head));
+        let bound = pass
+            .upto
+            .map_or(head, |u| (u.min(i64::MAX as u64) as i64).min(head));
         let class = pass.class.map(i16::from);
-        let params: [&(dyn ToSql + Sync); 6] =
-            [&&team.0[..], &after, &bound, &limit, &&requester.0[..], &class];
+        let params: [&(dyn ToSql + Sync); 6] = [
+            &&team.0[..],
+            &after,
+            &bound,
+            &limit,
+            &&requester.0[..],
+            &class,
+        ];
         let rows = tx
             .query_raw(
                 "SELECT seq, envelope FROM ops WHERE team_id = $1 AND seq > $2 AND seq <= $3

@@ -443,7 +443,9 @@ impl Store {
             r.get(0)
         })?;
         // A pass reads no further than its bound (never beyond the head).
-        let bound = pass.upto.map_or(head, |u| (u.min(i64::MAX as u64) as i64).min(head));
+        let bound = pass
+            .upto
+            .map_or(head, |u| (u.min(i64::MAX as u64) as i64).min(head));
         let generation = generation_of(&conn)?;
         let mut page = PullPage {
             envelopes: Vec::new(),
@@ -491,7 +493,13 @@ impl Store {
             page.deferred = conn.query_row(
                 "SELECT count(*) FROM ops WHERE team_id = ?1 AND seq > ?2 AND seq <= ?3
                  AND priority <> ?4 AND author <> ?5",
-                params![team.0, after as i64, page.next as i64, i64::from(class), requester.0],
+                params![
+                    team.0,
+                    after as i64,
+                    page.next as i64,
+                    i64::from(class),
+                    requester.0
+                ],
                 |r| r.get::<_, i64>(0),
             )? as u64;
         }

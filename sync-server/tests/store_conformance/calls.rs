@@ -88,7 +88,10 @@ impl Store {
         at: Option<[u8; 16]>,
         pass: komora_sync_server::db::Pass,
     ) -> DbResult<PullPage> {
-        self.run(self.db().pull_pass(team, requester, after, max_bytes, at, pass))
+        self.run(
+            self.db()
+                .pull_pass(team, requester, after, max_bytes, at, pass),
+        )
     }
 
     pub fn head(&self, team: Id16) -> DbResult<u64> {

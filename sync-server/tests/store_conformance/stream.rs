@@ -512,7 +512,9 @@ fn pass_all(
 ) -> (Vec<u32>, u64, u64) {
     let (mut got, mut deferred) = (Vec::new(), 0);
     for _ in 0..10_000 {
-        let p = db.pull_pass(team, who, after, max_bytes, None, pass).unwrap();
+        let p = db
+            .pull_pass(team, who, after, max_bytes, None, pass)
+            .unwrap();
         got.extend(numbers(&p.envelopes));
         deferred += p.deferred;
         assert!(p.next >= after, "a cursor never goes back");
@@ -553,14 +555,21 @@ fn two_passes_by_priority_class_serve_every_operation_once_and_count_what_waits(
         t.note("first pass", (&screens, end, deferred));
         assert_eq!(screens, [1, 2, 4, 5, 7, 8, 10, 11]);
         assert_eq!(end, 13, "the first pass ends at the head");
-        assert_eq!(deferred, 4, "four notes stepped over, the admin's own not counted");
+        assert_eq!(
+            deferred, 4,
+            "four notes stepped over, the admin's own not counted"
+        );
         let second = Pass {
             class: Some(1),
             upto: Some(end),
         };
         let (notes, end2, _) = pass_all(db, team, admin, 0, 250, second);
         t.note("second pass", (&notes, end2));
-        assert_eq!(notes, [3, 6, 9, 12], "every note, once, the admin's own left out");
+        assert_eq!(
+            notes,
+            [3, 6, 9, 12],
+            "every note, once, the admin's own left out"
+        );
         assert_eq!(end2, 13);
         // A pass bounded below the head stops at its bound, whatever follows.
         let bounded = Pass {
