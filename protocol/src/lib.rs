@@ -468,6 +468,14 @@ pub struct PushAnswer {
     pub page: Option<PullPage>,
 }
 
+/// A push body exactly as protocol 2 lays it out (envelopes and their numbers, nothing after):
+/// what a tablet of protocol 2 sends, and so what a server reads from one.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PushBatchNumbered {
+    pub envelopes: Vec<Vec<u8>>,
+    pub meta: Vec<OpMeta>,
+}
+
 /// An envelope's author (`None`: the pushing device) and its number in the author's sequence.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpMeta {

@@ -558,8 +558,18 @@ pub async fn push(
     let mut then_pull = None;
     let mut priority = Vec::new();
     let (batch, meta) = if protocol_of(&headers) >= 2 {
-        let b: komora_protocol::PushBatchV2 =
-            postcard::from_bytes(&body).map_err(|_| malformed())?;
+        // A tablet of protocol 2 sends the numbered layout and nothing after it.
+        let b: komora_protocol::PushBatchV2 = if protocol_of(&headers) >= 3 {
+            postcard::from_bytes(&body).map_err(|_| malformed())?
+        } else {
+            let b: komora_protocol::PushBatchNumbered =
+                postcard::from_bytes(&body).map_err(|_| malformed())?;
+            komora_protocol::PushBatchV2 {
+                envelopes: b.envelopes,
+                meta: b.meta,
+                ..Default::default()
+            }
+        };
         if b.meta.len() != b.envelopes.len() {
             return Err(ApiError::bad_request(
                 "a push must say the author and number of each operation",

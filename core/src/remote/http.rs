@@ -305,11 +305,10 @@ impl Transport for HttpTransport {
             1 => postcard::to_allocvec(&PushBatch {
                 envelopes: batch.envelopes.clone(),
             }),
-            // Protocol 2 ends after the numbers (a server of protocol 2 would ignore the
-            // rest anyway).
-            2 => postcard::to_allocvec(&PushBatchV2 {
-                then_pull: None,
-                ..batch.clone()
+            // Protocol 2 ends after the numbers, as a tablet of protocol 2 sends it.
+            2 => postcard::to_allocvec(&komora_protocol::PushBatchNumbered {
+                envelopes: batch.envelopes.clone(),
+                meta: batch.meta.clone(),
             }),
             _ => postcard::to_allocvec(batch),
         }
