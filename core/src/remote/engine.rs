@@ -200,7 +200,19 @@ fn sync_steps<C: VaultCell>(
 
     // The last push batch asks for the first pull page too: a sync with little to send makes
     // one round trip where it made two.
-    let mut first_page = push_all(cell, &mut session, opts, &mut report, &mut tell, true)?;
+    let mut first_page = match push_all(cell, &mut session, opts, &mut report, &mut tell, true) {
+        // Refused by a server that stands elsewhere than this tablet believes (restored to a
+        // time before the team's key rotated, say): learn what a login says, bring it level,
+        // and send again.
+        Err(Error::Server(_) | Error::Forbidden(_)) if session.resumed() => {
+            session.forget_token();
+            session.login_if_needed(cell)?;
+            keep_new_login(cell, &mut session)?;
+            settle(cell, &mut session, &mut report)?;
+            push_all(cell, &mut session, opts, &mut report, &mut tell, true)?
+        }
+        other => other?,
+    };
     keep_new_login(cell, &mut session)?;
     ask_for_erasures(cell, &mut session)?;
 
@@ -528,8 +540,15 @@ fn report_standing<C: VaultCell>(cell: &C, session: &mut Session<'_>) {
         return;
     };
     let said = session.reported.as_ref();
+    // Everything but the time of the last sync: an updated app (version, protocol, the
+    // formats it reads) is news for the administrator too.
     let same = said.is_some_and(|r| {
-        r.pending == now.pending && r.parked == now.parked && r.set_aside == now.set_aside
+        r.pending == now.pending
+            && r.parked == now.parked
+            && r.set_aside == now.set_aside
+            && r.app_version == now.app_version
+            && r.protocol == now.protocol
+            && r.format == now.format
     });
     if same || said.is_none() {
         return;
