@@ -83,6 +83,10 @@ pub struct SyncStatus {
     /// This tablet was handed back: it records nothing new.
     #[uniffi(default = false)]
     pub handed_back: bool,
+    /// Session notes still on their way to this tablet (its first sync brings the caseload
+    /// first, the notes after): the screens say so until it is zero.
+    #[uniffi(default = 0)]
+    pub notes_arriving: i64,
 }
 
 impl From<core::SyncStatus> for SyncStatus {
@@ -96,6 +100,7 @@ impl From<core::SyncStatus> for SyncStatus {
             parked: ms(s.parked),
             set_aside: ms(s.set_aside),
             handed_back: s.handed_back,
+            notes_arriving: ms(s.notes_arriving),
         }
     }
 }

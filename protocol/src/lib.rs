@@ -298,7 +298,7 @@ pub struct DeviceReport {
 /// This protocol's version. Requests carry it in the `x-komora-protocol` header (absent: 1);
 /// answers carry the server's. A server serves tablets one version behind; older ones are told
 /// to update (`ErrorCode::UpdateRequired`), and lose nothing by it.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 /// The oldest protocol version a server of this release serves.
 pub const MIN_PROTOCOL_VERSION: u32 = 1;
 /// The header that carries it.
@@ -409,6 +409,70 @@ pub struct PushBatch {
 pub struct PushBatchV2 {
     pub envelopes: Vec<Vec<u8>>,
     /// One per envelope, in order.
+    pub meta: Vec<OpMeta>,
+    // Protocol 3, after the fields of protocol 2 (a server of protocol 2 reads the batch as
+    // before: postcard ignores what follows).
+    /// Answer with the first pull page as well, as [`PullAsk`] says: a sync that sends its
+    /// last batch learns in the same round trip whether anything waits for it (issue 20).
+    pub then_pull: Option<PullAsk>,
+    /// One [`Priority`] byte per envelope, in order (empty: all `Screens`): clear routing
+    /// metadata, outside the sealed body.
+    pub priority: Vec<u8>,
+}
+
+/// A pull, asked for inside a push (protocol 3): the query of `GET /v1/pull`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullAsk {
+    pub after: u64,
+    pub max_bytes: u32,
+    pub at: Option<Id16>,
+    /// Say the asking device's [`Standing`] on the page.
+    pub standing: bool,
+    /// Only operations of this priority class ([`Priority`]; `None`: all), for a tablet far
+    /// behind that reads what its screens need first (issue 20).
+    pub class: Option<u8>,
+    /// Read no further than this sequence number (a pass's end).
+    pub upto: Option<u64>,
+}
+
+/// The coarse priority class a sender marks, in the clear, on each operation it pushes
+/// (issue 20, ADR 0025): the server serves a tablet far behind the first class before the
+/// second. It tells the server which operations carry long text, nothing more.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[repr(u8)]
+pub enum Priority {
+    /// What the screens need: clients, cases, consents, follow-ups, reviews, and the rest.
+    #[default]
+    Screens = 0,
+    /// Long text (session notes): a tablet far behind receives it in a second pass.
+    LongText = 1,
+}
+
+impl Priority {
+    /// The class a byte names; an unknown one is served first (never held back).
+    pub fn from_byte(b: u8) -> Self {
+        if b == 1 {
+            Priority::LongText
+        } else {
+            Priority::Screens
+        }
+    }
+}
+
+/// The answer to a push of protocol 3 (postcard, `application/octet-stream`): what
+/// [`PushResponse`] says, and the pull page the batch asked for.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PushAnswer {
+    pub stored: u32,
+    pub duplicates: u32,
+    pub page: Option<PullPage>,
+}
+
+/// A push body exactly as protocol 2 lays it out (envelopes and their numbers, nothing after):
+/// what a tablet of protocol 2 sends, and so what a server reads from one.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PushBatchNumbered {
+    pub envelopes: Vec<Vec<u8>>,
     pub meta: Vec<OpMeta>,
 }
 
@@ -544,6 +608,10 @@ pub struct PushResponse {
     pub stored: u32,
     /// Operations it already had (a retried push): ignored.
     pub duplicates: u32,
+    /// The pull page the batch asked for ([`PushBatchV2::then_pull`]), from a server of
+    /// protocol 3: never in JSON (such answers are [`PushAnswer`]s).
+    #[serde(skip)]
+    pub page: Option<PullPage>,
 }
 
 /// A pull response body (postcard): envelopes after the cursor, other devices' only.
@@ -565,6 +633,43 @@ pub struct PullPage {
     pub next_op: Option<Id16>,
     /// The stream no longer holds what the device read at its cursor (or its cursor is beyond
     /// the stream's end): the store was rolled back. Nothing else is in this page.
+    pub rewound: bool,
+    // Protocol 3 (issue 20), after the fields of protocol 2 for the same reason.
+    /// The team's current key epoch: a tablet that kept its token from an earlier sync (and
+    /// so did not log in) learns of a rotation here, as it would have at login.
+    pub team_epoch: u32,
+    /// How many statements the team's signed device list holds: a tablet holding fewer
+    /// fetches the list before it applies the page (a new device, a revocation).
+    pub roster_len: u32,
+    /// What the server holds of the asking device, when the pull asked for it (`standing`):
+    /// what a login says, for a tablet that did not log in.
+    pub standing: Option<Standing>,
+    /// In a pull of one priority class (`PullAsk::class`): how many operations of other
+    /// classes this page stepped over, which a later pass serves (issue 20).
+    pub deferred: u64,
+    /// The class this page holds (`None`: every class): what the pull asked, as the server
+    /// understood it.
+    pub class: Option<u8>,
+}
+
+/// What the server holds of the asking device: what [`TokenResponse`] says as `own` and
+/// `erased_for_me`, so a tablet that kept its token still notices a server that lost its work
+/// or its erasures (ADR 0016, 2).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Standing {
+    pub own: Vec<(u64, u64)>,
+    pub erased_for_me: u64,
+}
+
+/// The fields of [`PullPage`] a server of protocol 2 sends.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PullPageV2 {
+    pub envelopes: Vec<Vec<u8>>,
+    pub next: u64,
+    pub more: bool,
+    pub generation: [u8; 16],
+    pub head: u64,
+    pub next_op: Option<Id16>,
     pub rewound: bool,
 }
 

@@ -551,17 +551,40 @@ pub async fn push(
     who: Authed,
     headers: axum::http::HeaderMap,
     body: Bytes,
-) -> Result<Json<PushResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     let malformed = || ApiError::bad_request("the push body is not a batch of operations");
     // Protocol 2 says each envelope's author and number; protocol 1 does not (then the
     // author is the pusher, the number unknown).
+    let mut then_pull = None;
+    let mut priority = Vec::new();
     let (batch, meta) = if protocol_of(&headers) >= 2 {
-        let b: komora_protocol::PushBatchV2 =
-            postcard::from_bytes(&body).map_err(|_| malformed())?;
+        // A tablet of protocol 2 sends the numbered layout and nothing after it.
+        let b: komora_protocol::PushBatchV2 = if protocol_of(&headers) >= 3 {
+            postcard::from_bytes(&body).map_err(|_| malformed())?
+        } else {
+            let b: komora_protocol::PushBatchNumbered =
+                postcard::from_bytes(&body).map_err(|_| malformed())?;
+            komora_protocol::PushBatchV2 {
+                envelopes: b.envelopes,
+                meta: b.meta,
+                ..Default::default()
+            }
+        };
         if b.meta.len() != b.envelopes.len() {
             return Err(ApiError::bad_request(
                 "a push must say the author and number of each operation",
             ));
+        }
+        // Protocol 3: the first pull page comes back with the answer (one round trip).
+        if protocol_of(&headers) >= 3 {
+            then_pull = b.then_pull;
+            // The sender's priority classes: one per envelope, or none (all served first).
+            if !b.priority.is_empty() && b.priority.len() != b.envelopes.len() {
+                return Err(ApiError::bad_request(
+                    "a push gives a priority class for each operation or for none",
+                ));
+            }
+            priority = b.priority;
         }
         (
             PushBatch {
@@ -584,7 +607,7 @@ pub async fn push(
     }
     let mut ops = Vec::with_capacity(batch.envelopes.len());
     let mut bytes = 0u64;
-    for (env, m) in batch.envelopes.into_iter().zip(meta) {
+    for (i, (env, m)) in batch.envelopes.into_iter().zip(meta).enumerate() {
         let h = envelope::header(&env).ok_or_else(|| {
             ApiError::bad_request("an operation in the batch is malformed; nothing was stored")
         })?;
@@ -595,6 +618,10 @@ pub async fn push(
             bytes: env,
             author: m.author,
             author_seq: numbered.then_some(m.seq),
+            // Coarse by construction: an unknown byte is stored as the first class.
+            priority: priority
+                .get(i)
+                .map_or(0, |b| komora_protocol::Priority::from_byte(*b) as u8),
         });
     }
     let (team, author) = (who.0.team_id, who.0.id);
@@ -602,10 +629,72 @@ pub async fn push(
     state.metrics.ops_stored.inc_by(kept.into());
     state.metrics.ops_duplicate.inc_by(duplicates.into());
     state.metrics.bytes_in.inc_by(bytes);
-    Ok(Json(PushResponse {
+    if protocol_of(&headers) < 3 {
+        return Ok(Json(PushResponse {
+            stored: kept,
+            duplicates,
+            page: None,
+        })
+        .into_response());
+    }
+    let page = match then_pull {
+        Some(ask) => Some(page_for(&state, &who, ask).await?),
+        None => None,
+    };
+    binary(&komora_protocol::PushAnswer {
         stored: kept,
         duplicates,
-    }))
+        page,
+    })
+}
+
+/// A postcard answer (operation data).
+fn binary<T: serde::Serialize>(value: &T) -> Result<Response, ApiError> {
+    let body = postcard::to_allocvec(value)
+        .map_err(|_| ApiError::bad_request("the answer could not be encoded"))?;
+    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], body).into_response())
+}
+
+/// The page `ask` names, for the asking device: the team's envelopes after the cursor (not
+/// its own), with the team's key epoch and list length (protocol 3), and, if asked, what the
+/// server holds of the device (what a login says: a tablet that kept its token learns it here).
+async fn page_for(
+    state: &Arc<AppState>,
+    who: &Authed,
+    ask: komora_protocol::PullAsk,
+) -> Result<PullPage, ApiError> {
+    let max = if ask.max_bytes == 0 {
+        DEFAULT_PULL_BYTES
+    } else {
+        ask.max_bytes
+    }
+    .clamp(1024, MAX_PULL_BYTES);
+    let (team, me) = (who.0.team_id, who.0.id);
+    let after = ask.after.min(i64::MAX as u64); // stores count in signed 64-bit
+    let at = ask.at.map(|a| a.0);
+    let db = &state.db;
+    let pass = crate::db::Pass {
+        class: ask
+            .class
+            .map(|c| komora_protocol::Priority::from_byte(c) as u8),
+        upto: ask.upto,
+    };
+    let mut page: PullPage = stored(db.pull_pass(team, me, after, max, at, pass)).await?;
+    page.class = pass.class;
+    page.team_epoch = who.0.team_epoch;
+    page.roster_len = stored(db.roster_len(team)).await?;
+    if ask.standing {
+        let (own, erased_for_me) =
+            stored(async { Ok((db.holds_of(team, me).await?, db.erased_for(team, me).await?)) })
+                .await?;
+        page.standing = Some(komora_protocol::Standing { own, erased_for_me });
+    }
+    state.metrics.ops_served.inc_by(page.envelopes.len() as u64);
+    state
+        .metrics
+        .bytes_out
+        .inc_by(page.envelopes.iter().map(|e| e.len() as u64).sum());
+    Ok(page)
 }
 
 #[derive(Deserialize)]
@@ -615,6 +704,12 @@ pub struct PullQuery {
     max_bytes: Option<u32>,
     /// The op id the device read at `after` (32 hex digits): the stream must still hold it.
     at: Option<String>,
+    /// 1: say what the server holds of the asking device (`PullPage::standing`).
+    standing: Option<u8>,
+    /// Only operations of this priority class (a pass of a tablet far behind).
+    class: Option<u8>,
+    /// No further than this sequence number.
+    upto: Option<u64>,
 }
 
 pub async fn pull(
@@ -622,29 +717,23 @@ pub async fn pull(
     who: Authed,
     Query(q): Query<PullQuery>,
 ) -> Result<Response, ApiError> {
-    let max = q
-        .max_bytes
-        .unwrap_or(DEFAULT_PULL_BYTES)
-        .clamp(1024, MAX_PULL_BYTES);
-    let (team, me) = (who.0.team_id, who.0.id);
-    let after = q.after.min(i64::MAX as u64); // stores count in signed 64-bit
     let at = match q.at.as_deref() {
         None | Some("") => None,
         Some(hex) => Some(
             hex.parse::<Id16>()
-                .map_err(|_| ApiError::bad_request("`at` is an op id of 32 hex digits"))?
-                .0,
+                .map_err(|_| ApiError::bad_request("`at` is an op id of 32 hex digits"))?,
         ),
     };
-    let page: PullPage = stored(state.db.pull(team, me, after, max, at)).await?;
-    state.metrics.ops_served.inc_by(page.envelopes.len() as u64);
-    state
-        .metrics
-        .bytes_out
-        .inc_by(page.envelopes.iter().map(|e| e.len() as u64).sum());
-    let body = postcard::to_allocvec(&page)
-        .map_err(|_| ApiError::bad_request("the page could not be encoded"))?;
-    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], body).into_response())
+    let ask = komora_protocol::PullAsk {
+        after: q.after,
+        max_bytes: q.max_bytes.unwrap_or(DEFAULT_PULL_BYTES),
+        at,
+        standing: q.standing.unwrap_or(0) != 0,
+        class: q.class,
+        upto: q.upto,
+    };
+    let page = page_for(&state, &who, ask).await?;
+    binary(&page)
 }
 
 pub async fn devices(

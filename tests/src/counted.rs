@@ -51,6 +51,8 @@ pub struct CountedTransport {
     counts: Arc<RequestCounts>,
     start: Instant,
     trace: bool,
+    /// When the first pull of the long-text pass began (ADR 0025), from this transport's start.
+    pub long_text_from: Option<std::time::Duration>,
 }
 
 impl CountedTransport {
@@ -62,6 +64,7 @@ impl CountedTransport {
                 counts: counts.clone(),
                 start: Instant::now(),
                 trace,
+                long_text_from: None,
             },
             counts,
         )
@@ -134,6 +137,17 @@ impl Transport for CountedTransport {
             "pull",
             || format!("pull after {after}"),
             |t| t.pull(token, after, max_bytes, at),
+        )
+    }
+    fn pull_asking(&mut self, token: &str, ask: &PullAsk) -> Reply<PullPage> {
+        // The first time a pull asks for the long text: the screens' pass is done.
+        if ask.class == Some(Priority::LongText as u8) && self.long_text_from.is_none() {
+            self.long_text_from = Some(self.start.elapsed());
+        }
+        self.timed(
+            "pull",
+            || format!("pull after {} (class {:?})", ask.after, ask.class),
+            |t| t.pull_asking(token, ask),
         )
     }
     fn devices(&mut self, token: &str) -> Reply<Vec<DeviceInfo>> {

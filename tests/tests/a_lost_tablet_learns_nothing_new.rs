@@ -119,6 +119,7 @@ fn revocation_rotates_the_key(backend: &Backend) {
         bytes: vec![1; 64],
         author: None,
         author_seq: None,
+        priority: 0,
     };
     let author = Id16(*claudine.device_id().as_bytes());
     assert!(matches!(

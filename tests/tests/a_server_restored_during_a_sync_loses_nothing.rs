@@ -388,14 +388,16 @@ fn a_cut_log_in_again_after_a_restore(backend: &Backend) {
     let mut bosco = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("b"));
     clients(&mut alice, (0..3).map(|i| format!("Before the backup {i}")));
     sync(&mut alice).unwrap();
-    sync(&mut bosco).unwrap();
     let backup = dir.path().join("backup.db");
     komora_sync_server::backup::write_checked(&server.source(), &backup).unwrap();
+    // Bosco logs in after the backup (the token his tablet keeps is one the restored store
+    // never held).
+    sync(&mut bosco).unwrap();
     clients(&mut alice, (0..60).map(|i| format!("After the backup {i}")));
     sync(&mut alice).unwrap();
 
-    // Bosco logs in after the backup and pulls through a link that will cut the first
-    // "log in again"; the server is restored between two of his pages.
+    // He pulls through a link that will cut the first "log in again"; the server is restored
+    // between two of his pages.
     let cutter = RefusalCutter::start(server.addr, 401);
     let (bosco_sync, paused, go) = sync_in_thread(bosco, &cutter.url, |p| {
         p.phase == SyncPhase::Pulling && p.received_ops >= 10

@@ -20,6 +20,7 @@ fn envelope(n: u32) -> IncomingOp {
         bytes,
         author: None,
         author_seq: Some(u64::from(n)),
+        priority: 0,
     }
 }
 

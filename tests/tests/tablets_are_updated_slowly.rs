@@ -82,6 +82,29 @@ fn a_tablet_not_yet_updated_keeps_working_with_a_newer_server_and_loses_nothing(
     );
 }
 
+/// A tablet on the app of protocol 2 (numbers with each push, no kept token, no priority
+/// classes) pushes and pulls through a server of protocol 3 as before.
+#[test]
+fn a_tablet_one_protocol_behind_pushes_and_pulls_as_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut updated = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("a"));
+    let mut behind = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("b"));
+    client(&mut behind, "Written on the app of protocol 2");
+    let sent = sync_speaking(&mut behind, 2).unwrap();
+    assert_eq!(sent.sent_ops, 1, "its push was read");
+    client(&mut updated, "Written on the new app");
+    sync(&mut updated).unwrap();
+    sync_speaking(&mut behind, 2).unwrap();
+    let both = vec![
+        "Written on the app of protocol 2".to_owned(),
+        "Written on the new app".to_owned(),
+    ];
+    assert_eq!(sorted(client_names(&behind)), both);
+    assert_eq!(sorted(client_names(&updated)), both);
+}
+
 #[test]
 fn a_tablet_too_old_for_the_server_is_told_to_update_and_keeps_its_work() {
     let dir = tempfile::tempdir().unwrap();

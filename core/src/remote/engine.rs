@@ -4,11 +4,12 @@
 
 use std::time::Instant;
 
-use komora_protocol::{ErrorCode, Id16, OpMeta, PushBatchV2, Role};
+use komora_protocol::{ErrorCode, Id16, OpMeta, Priority, PullAsk, PushBatchV2, Role};
 
 use super::keys::refresh_team_keys;
 use super::members::{refetch_roster, refresh_roster};
 use super::pace::Pacer;
+use super::passes::Phase;
 use super::transport::{Transport, TransportError};
 use super::{Held, Session, SyncOptions, VaultCell};
 use crate::error::{Error, Result};
@@ -73,6 +74,9 @@ pub struct SyncStatus {
     pub set_aside: u64,
     /// This tablet was handed back: it records nothing new.
     pub handed_back: bool,
+    /// Session notes the server holds for this tablet that have not arrived yet: a first sync
+    /// brings what the screens need first (ADR 0025). Zero once they are all here.
+    pub notes_arriving: u64,
 }
 
 impl Vault {
@@ -101,6 +105,7 @@ impl Vault {
             parked,
             set_aside,
             handed_back: self.handed_back()?,
+            notes_arriving: self.notes_still_arriving()?,
         })
     }
 }
@@ -156,6 +161,19 @@ fn sync_steps<C: VaultCell>(
 ) -> Result<SyncReport> {
     cell.with(|v| v.sync_settings().map(|_| ()))?;
     let mut session = Session::new(transport, opts.clone());
+    // A token an earlier sync kept (`kept_login.rs`): no login, what it would say comes on the
+    // first pull page. Only for a vault that has finished a pull: one that has not takes the
+    // stream's generation from its login, before it pushes anything (below).
+    let kept = cell.with(|v| {
+        if v.sync_store().server_generation()?.is_empty() {
+            return Ok(None);
+        }
+        v.kept_login()
+    })?;
+    if let Some(k) = &kept {
+        session.resume(&k.token, k.reported.clone());
+    }
+    drop(kept);
     let mut report = SyncReport::default();
     // A tablet handed back still sends what it holds and receives (so its revocation can
     // reach it); it records nothing new, which `Store::write` refuses.
@@ -172,71 +190,137 @@ fn sync_steps<C: VaultCell>(
         Ok(())
     };
     tell(SyncPhase::Pushing, &report)?;
-    // A rotated team key first: what waits to be pushed is re-sealed under it. Then the
-    // device list, if it grew, so new devices' operations can be checked.
-    refresh_team_keys(cell, &mut session, false)?;
-    refresh_roster(cell, &mut session, false)?;
+    if !session.resumed() {
+        session.login_if_needed(cell)?;
+        keep_new_login(cell, &mut session)?;
+        settle(cell, &mut session, &mut report)?;
+    }
     // An administrator may have signed the server's next key (a rollover announced ahead).
     cell.with(|v| v.adopt_signed_pins().map(drop))?;
 
-    // A server restored from a backup or rebuilt (another generation), or rolled back by a
-    // copied file (this device's cursor beyond its stream): bring it level first (issue 17).
-    let rolled_back = cell.with(|v| {
-        let known = v.sync_store().server_generation()?;
-        let cursor = v.sync_store().pull_cursor()?;
-        let other_generation =
-            !known.is_empty() && !session.generation.is_empty() && known != session.generation;
-        let behind = cursor > session.head && !session.generation.is_empty();
-        // The server lost some of this device's own work it had stored (a copied file put
-        // back: same generation, the stream refilled by others).
-        let lost_own = v.sync_store().acknowledged_but_missing(&session.own)?;
-        Ok(other_generation || behind || lost_own)
-    })?;
-    // A device that has not finished a pull yet knows no generation: it takes the one it
-    // first logs in to, before pushing anything. Else a restore in the middle of its first
-    // sync goes unnoticed, and the work it pushed to the lost store stays marked sent.
-    cell.with(|v| {
-        if v.sync_store().server_generation()?.is_empty() && !session.generation.is_empty() {
-            v.sync_store_mut()
-                .set_server_generation(&session.generation)?;
+    // The last push batch asks for the first pull page too: a sync with little to send makes
+    // one round trip where it made two.
+    let mut first_page = match push_all(cell, &mut session, opts, &mut report, &mut tell, true) {
+        // Refused by a server that stands elsewhere than this tablet believes (restored to a
+        // time before the team's key rotated, say): learn what a login says, bring it level,
+        // and send again.
+        Err(Error::Server(_) | Error::Forbidden(_)) if session.resumed() => {
+            session.forget_token();
+            session.login_if_needed(cell)?;
+            keep_new_login(cell, &mut session)?;
+            settle(cell, &mut session, &mut report)?;
+            push_all(cell, &mut session, opts, &mut report, &mut tell, true)?
         }
-        Ok(())
-    })?;
-    if rolled_back {
-        report.sent_back += reconcile(cell, &mut session)? as u64;
-        report.reconciled = true;
-    } else if !session.generation.is_empty() {
-        // Deletions this device asked for that the server no longer remembers (a copied
-        // backup put back): ask again. The server counts each once, whoever asks again.
-        cell.with(|v| {
-            if v.sync_store().own_erasures_done()? > session.erased_for_me {
-                v.sync_store_mut().requeue_own_erasures()?;
-            }
-            Ok(())
-        })?;
-    }
-
-    push_all(cell, &mut session, opts, &mut report, &mut tell)?;
+        other => other?,
+    };
+    keep_new_login(cell, &mut session)?;
     ask_for_erasures(cell, &mut session)?;
 
     // The team writes a format this app cannot read: what it held is sent; read nothing it
     // could not open, and say to update the app (ADR 0016).
-    if cell.with(|v| Ok(v.team_format()? > v.app_format()))? {
+    if !session.resumed() && cell.with(|v| Ok(v.team_format()? > v.app_format()))? {
         return Err(Error::UpdateRequired);
     }
 
     tell(SyncPhase::Pulling, &report)?;
     let mut pull_pace = Pacer::new(opts.pull_page_bytes as usize, opts.request_target);
     let mut reconciliations = 0;
+    // A session that kept its token has not heard what a login says: the first page says it.
+    let mut standing_due = session.resumed();
+    // Far behind (a first sync, or back after long away): two passes over the stretch, what
+    // the screens need first, then the long text (ADR 0025). Known only from a login (a
+    // token kept from a sync minutes ago is never far behind).
+    cell.with(|v| {
+        let cursor = v.sync_store().pull_cursor()?;
+        if v.passes()?.is_none()
+            && !session.resumed()
+            && session.head.saturating_sub(cursor) > super::passes::FAR_BEHIND
+        {
+            let begun = super::passes::Passes::begin(cursor, v.sync_store().pull_anchor()?);
+            v.save_passes(Some(&begun))?;
+        }
+        Ok(())
+    })?;
     loop {
-        let (cursor, anchor) =
-            cell.with(|v| Ok((v.sync_store().pull_cursor()?, v.sync_store().pull_anchor()?)))?;
+        let (cursor, anchor, passes) = cell.with(|v| {
+            Ok((
+                v.sync_store().pull_cursor()?,
+                v.sync_store().pull_anchor()?,
+                v.passes()?,
+            ))
+        })?;
         let at = anchor.map(|a| komora_protocol::Id16(*a.as_bytes()));
-        let (page, took) =
-            paced_call(&mut session, cell, &mut pull_pace, |t, token, budget, _| {
-                t.pull(token, cursor, u32::try_from(budget).unwrap_or(u32::MAX), at)
-            })?;
-        pull_pace.succeeded(page.envelopes.iter().map(Vec::len).sum(), took);
+        // The page the last push brought holds every class: in two passes, ask again.
+        if passes.is_some() {
+            first_page = None;
+        }
+        // Where this page starts, which class it holds and how far it may read.
+        let (after, at, class, upto) = match &passes {
+            None => (cursor, at, None, None),
+            Some(p) if p.phase == Phase::Screens => {
+                (cursor, at, Some(Priority::Screens as u8), None)
+            }
+            Some(p) => (
+                p.at,
+                p.at_op.map(Id16),
+                Some(Priority::LongText as u8),
+                Some(p.to),
+            ),
+        };
+        let page = match first_page.take() {
+            // Asked with the last push, at this same cursor (nothing moved it since).
+            Some(page) => page,
+            None => {
+                let (page, took) =
+                    paced_call(&mut session, cell, &mut pull_pace, |t, token, budget, _| {
+                        let ask = PullAsk {
+                            after,
+                            max_bytes: u32::try_from(budget).unwrap_or(u32::MAX),
+                            at,
+                            standing: standing_due,
+                            class,
+                            upto,
+                        };
+                        t.pull_asking(token, &ask)
+                    })?;
+                pull_pace.succeeded(page.envelopes.iter().map(Vec::len).sum(), took);
+                page
+            }
+        };
+        keep_new_login(cell, &mut session)?;
+        // A page of every class where one class was asked (a transport on the way that does
+        // not pass the class on): no two passes through it. Drop the stretch and read on
+        // from the cursor, every class; the first pass skipped nothing before it.
+        if passes.is_some() && page.class != class {
+            cell.with(|v| v.save_passes(None))?;
+            continue;
+        }
+        if std::mem::take(&mut standing_due) {
+            match page.standing.clone() {
+                Some(standing) => session.adopt_standing(&page, standing),
+                // A server (or a transport on the way) that cannot say it: log in and learn
+                // it as before; this page is asked for again.
+                None => {
+                    session.forget_token();
+                    session.login_if_needed(cell)?;
+                    keep_new_login(cell, &mut session)?;
+                }
+            }
+            // What a sync that logged in checks before it pushes: a rotation, a new device,
+            // a stream rolled back, erasures lost. Its own work went out just before, which
+            // changes none of it (a reconciliation sends again whatever the server lacks).
+            let reconciled = settle(cell, &mut session, &mut report)?;
+            if reconciled || page.standing.is_none() {
+                reconciliations += usize::from(reconciled);
+                push_all(cell, &mut session, opts, &mut report, &mut tell, false)?;
+                ask_for_erasures(cell, &mut session)?;
+                continue;
+            }
+            ask_for_erasures(cell, &mut session)?;
+            if cell.with(|v| Ok(v.team_format()? > v.app_format()))? {
+                return Err(Error::UpdateRequired);
+            }
+        }
         let other_generation = cell.with(|v| {
             let known = v.sync_store().server_generation()?;
             Ok(page.generation != [0; 16] && !known.is_empty() && known != page.generation)
@@ -245,7 +329,7 @@ fn sync_steps<C: VaultCell>(
             // The stream no longer holds what this device read (rolled back under its feet,
             // or restored since the login): bring it level, send, then pull from where the
             // reconciliation says. Twice at most in one sync.
-            if reconciliations == 2 {
+            if reconciliations >= 2 {
                 return Err(Error::Server(
                     "the server's stream keeps changing under this sync: try again later".into(),
                 ));
@@ -253,7 +337,7 @@ fn sync_steps<C: VaultCell>(
             reconciliations += 1;
             report.sent_back += reconcile(cell, &mut session)? as u64;
             report.reconciled = true;
-            push_all(cell, &mut session, opts, &mut report, &mut tell)?;
+            push_all(cell, &mut session, opts, &mut report, &mut tell, false)?;
             ask_for_erasures(cell, &mut session)?;
             continue;
         }
@@ -282,7 +366,20 @@ fn sync_steps<C: VaultCell>(
             refresh_team_keys(cell, &mut session, true)?;
         }
         let at_next = page.next_op.map(|o| crate::ids::OpId::from_bytes(o.0));
-        let cursor = Some((page.next, at_next));
+        // The first pass moves the cursor, having widened its stretch first (a cut between
+        // the two leaves the stretch wider, never a gap); the second moves only its own place
+        // in the stretch, after it applied the page.
+        let cursor = match &passes {
+            Some(p) if p.phase == Phase::LongText => None,
+            Some(p) => {
+                let mut widened = p.clone();
+                widened.to = widened.to.max(page.next);
+                widened.waiting += page.deferred;
+                cell.with(|v| v.save_passes(Some(&widened)))?;
+                Some((page.next, at_next))
+            }
+            None => Some((page.next, at_next)),
+        };
         // An author this device does not know: a tablet enrolled since the list was fetched.
         // Fetch it and apply again; only then is an unknown author refused.
         let first = cell.with(|v| v.sync_store_mut().apply_page(&envelopes, cursor, true))?;
@@ -317,6 +414,25 @@ fn sync_steps<C: VaultCell>(
             }
         }
         tell(SyncPhase::Pulling, &report)?;
+        if let Some(mut p) = cell.with(|v| v.passes())? {
+            match p.phase {
+                Phase::Screens if !page.more => {
+                    // What the screens need is here: the long text of the stretch next.
+                    p.phase = Phase::LongText;
+                    cell.with(|v| v.save_passes(Some(&p)))?;
+                }
+                Phase::Screens => {}
+                Phase::LongText => {
+                    p.at = page.next;
+                    p.at_op = page.next_op.map(|o| o.0);
+                    p.waiting = p.waiting.saturating_sub(page.envelopes.len() as u64);
+                    // The stretch is read whole: on from the cursor, every class again.
+                    let done = !page.more;
+                    cell.with(|v| v.save_passes((!done).then_some(&p)))?;
+                }
+            }
+            continue;
+        }
         if !page.more {
             if page.generation != [0; 16] {
                 cell.with(|v| v.sync_store_mut().set_server_generation(&page.generation))?;
@@ -339,8 +455,80 @@ fn sync_steps<C: VaultCell>(
         v.sync_store_mut().set_last_sync_ms(now)
     })?;
     report_standing(cell, &mut session);
+    keep_new_login(cell, &mut session)?;
+    // What was reported goes with the kept token: the next sync reports only a change.
+    if let Some(token) = session.token() {
+        let (token, reported) = (token.to_owned(), session.reported.clone());
+        cell.with(|v| match v.kept_login()? {
+            Some(k) if k.token == token => v.keep_login(&token, k.expires_ms, reported),
+            _ => Ok(()),
+        })?;
+    }
     tell(SyncPhase::Done, &report)?;
     Ok(report)
+}
+
+/// What a login says, checked before anything is read (issue 17): a rotated team key (what
+/// waits is re-sealed under it), a longer device list (new devices' operations can then be
+/// checked), and a server stream that lost work (restored, rebuilt, rolled back): then bring
+/// it level. Returns whether it reconciled.
+fn settle<C: VaultCell>(
+    cell: &C,
+    session: &mut Session<'_>,
+    report: &mut SyncReport,
+) -> Result<bool> {
+    refresh_team_keys(cell, session, false)?;
+    refresh_roster(cell, session, false)?;
+    // A server restored from a backup or rebuilt (another generation), or rolled back by a
+    // copied file (this device's cursor beyond its stream): bring it level first (issue 17).
+    let rolled_back = cell.with(|v| {
+        let known = v.sync_store().server_generation()?;
+        let cursor = v.sync_store().pull_cursor()?;
+        let other_generation =
+            !known.is_empty() && !session.generation.is_empty() && known != session.generation;
+        let behind = cursor > session.head && !session.generation.is_empty();
+        // The server lost some of this device's own work it had stored (a copied file put
+        // back: same generation, the stream refilled by others).
+        let lost_own = v.sync_store().acknowledged_but_missing(&session.own)?;
+        Ok(other_generation || behind || lost_own)
+    })?;
+    // A device that has not finished a pull yet knows no generation: it takes the one it
+    // first logs in to, before pushing anything. Else a restore in the middle of its first
+    // sync goes unnoticed, and the work it pushed to the lost store stays marked sent.
+    cell.with(|v| {
+        if v.sync_store().server_generation()?.is_empty() && !session.generation.is_empty() {
+            v.sync_store_mut()
+                .set_server_generation(&session.generation)?;
+        }
+        Ok(())
+    })?;
+    if rolled_back {
+        report.sent_back += reconcile(cell, session)? as u64;
+        report.reconciled = true;
+    } else if !session.generation.is_empty() {
+        // Deletions this device asked for that the server no longer remembers (a copied
+        // backup put back): ask again. The server counts each once, whoever asks again.
+        cell.with(|v| {
+            if v.sync_store().own_erasures_done()? > session.erased_for_me {
+                v.sync_store_mut().requeue_own_erasures()?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(rolled_back)
+}
+
+/// Keep in the vault a token this session just logged in for, for the next syncs within its
+/// validity (`kept_login.rs`); nothing if it did not log in.
+fn keep_new_login<C: VaultCell>(cell: &C, session: &mut Session<'_>) -> Result<()> {
+    let Some((token, valid_s)) = session.take_new_login() else {
+        return Ok(());
+    };
+    let reported = session.reported.clone();
+    cell.with(|v| {
+        let expires = v.now_ms().saturating_add(valid_s.saturating_mul(1000));
+        v.keep_login(&token, expires, reported)
+    })
 }
 
 /// Tell the server how this device stands now the sync is done, if that differs from what it
@@ -352,8 +540,15 @@ fn report_standing<C: VaultCell>(cell: &C, session: &mut Session<'_>) {
         return;
     };
     let said = session.reported.as_ref();
+    // Everything but the time of the last sync: an updated app (version, protocol, the
+    // formats it reads) is news for the administrator too.
     let same = said.is_some_and(|r| {
-        r.pending == now.pending && r.parked == now.parked && r.set_aside == now.set_aside
+        r.pending == now.pending
+            && r.parked == now.parked
+            && r.set_aside == now.set_aside
+            && r.app_version == now.app_version
+            && r.protocol == now.protocol
+            && r.format == now.format
     });
     if same || said.is_none() {
         return;
@@ -372,17 +567,43 @@ fn push_all<C: VaultCell>(
     opts: &SyncOptions,
     report: &mut SyncReport,
     tell: &mut dyn FnMut(SyncPhase, &SyncReport) -> Result<()>,
-) -> Result<()> {
+    ask_first_page: bool,
+) -> Result<Option<komora_protocol::PullPage>> {
     let me = cell.with(|v| Ok(v.device_id()))?;
+    let mut page = None;
     let mut stale_retries = 0;
     let mut push_pace = Pacer::new(opts.push_batch_bytes, opts.request_target);
     loop {
         let budget = push_pace.budget();
         let batch = cell.with(|v| v.sync_store().unsynced(opts.push_batch_ops, budget))?;
         if batch.is_empty() {
-            return Ok(());
+            return Ok(page);
         }
+        // The last batch (all that waits fits in it) asks for the first pull page with its
+        // answer; what the server says of this device then counts this batch too.
+        let then_pull =
+            if ask_first_page && batch.len() as u64 >= cell.with(|v| v.sync_store().pending())? {
+                let (cursor, anchor) = cell
+                    .with(|v| Ok((v.sync_store().pull_cursor()?, v.sync_store().pull_anchor()?)))?;
+                Some(PullAsk {
+                    after: cursor,
+                    max_bytes: opts.pull_page_bytes.min(1024 * 1024),
+                    at: anchor.map(|a| Id16(*a.as_bytes())),
+                    standing: session.resumed(),
+                    class: None,
+                    upto: None,
+                })
+            } else {
+                None
+            };
         let seqs: Vec<i64> = batch.iter().map(|u| u.seq).collect();
+        // Each envelope's coarse priority class, in the clear (ADR 0025).
+        let priority = cell.with(|v| {
+            Ok(batch
+                .iter()
+                .map(|u| v.priority_of(&u.envelope) as u8)
+                .collect::<Vec<u8>>())
+        })?;
         let mut body = PushBatchV2 {
             meta: batch
                 .iter()
@@ -392,6 +613,8 @@ fn push_all<C: VaultCell>(
                 })
                 .collect(),
             envelopes: batch.into_iter().map(|u| u.envelope).collect(),
+            then_pull,
+            priority,
         };
         // A batch cut or timed out on the way is sent again in halves: on a link slower than
         // measured, the whole batch might never arrive.
@@ -400,6 +623,7 @@ fn push_all<C: VaultCell>(
                 let half = (body.envelopes.len() / 2).max(1);
                 body.envelopes.truncate(half);
                 body.meta.truncate(half);
+                body.priority.truncate(half);
             }
             match t.push(token, &body) {
                 // Sealed under a key epoch the team has left: the engine's to handle, never
@@ -412,7 +636,12 @@ fn push_all<C: VaultCell>(
             }
         });
         let took = match pushed {
-            Ok((Some(_), took)) => took,
+            Ok((Some(answer), took)) => {
+                // A batch cut in halves on a retry is not the last any more: its page, if
+                // any, is dropped (the pull asks again).
+                page = answer.page.filter(|_| body.envelopes.len() == seqs.len());
+                took
+            }
             // The key rotated during this sync: fetch it, re-seal, push again.
             Ok((None, _)) if stale_retries < 3 => {
                 stale_retries += 1;
@@ -505,6 +734,13 @@ fn reconcile<C: VaultCell>(cell: &C, session: &mut Session<'_>) -> Result<usize>
         v.sync_store_mut().reseal_unsynced()?;
         v.sync_store_mut().requeue_own_erasures()?;
         v.sync_store_mut().reset_pull_cursor(resp.resume_after)?;
+        // A two-pass stretch under way: its long text is not all here. Read it again from
+        // its start at the latest, every class in one pass (nothing is skipped).
+        if let Some(p) = v.passes()? {
+            v.sync_store_mut()
+                .reset_pull_cursor(resp.resume_after.min(p.from))?;
+            v.save_passes(None)?;
+        }
         v.sync_store_mut()
             .set_server_generation(&resp.generation.0)?;
         Ok(lacking)

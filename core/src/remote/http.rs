@@ -301,12 +301,16 @@ impl Transport for HttpTransport {
     }
 
     fn push(&mut self, token: &str, batch: &PushBatchV2) -> Reply<PushResponse> {
-        let body = if self.protocol == 1 {
-            postcard::to_allocvec(&PushBatch {
+        let body = match self.protocol {
+            1 => postcard::to_allocvec(&PushBatch {
                 envelopes: batch.envelopes.clone(),
-            })
-        } else {
-            postcard::to_allocvec(batch)
+            }),
+            // Protocol 2 ends after the numbers, as a tablet of protocol 2 sends it.
+            2 => postcard::to_allocvec(&komora_protocol::PushBatchNumbered {
+                envelopes: batch.envelopes.clone(),
+                meta: batch.meta.clone(),
+            }),
+            _ => postcard::to_allocvec(batch),
         }
         .map_err(|_| TransportError::Network("cannot encode the batch".into()))?;
         let req = self
@@ -315,7 +319,24 @@ impl Transport for HttpTransport {
             .bearer_auth(token)
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
             .body(body);
-        json_capped(self.send(req)?)
+        let resp = self.send(req)?;
+        // A server of protocol 3 answers in postcard, with the page the batch asked for; an
+        // older one in JSON, without.
+        let binary = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/octet-stream"));
+        if !binary {
+            return json_capped(resp);
+        }
+        let bytes = read_capped(resp, MAX_PAGE_ANSWER)?;
+        let answer: komora_protocol::PushAnswer = postcard::from_bytes(&bytes)
+            .map_err(|_| TransportError::Network("the answer arrived damaged".into()))?;
+        Ok(PushResponse {
+            stored: answer.stored,
+            duplicates: answer.duplicates,
+            page: answer.page,
+        })
     }
 
     fn pull(
@@ -325,33 +346,76 @@ impl Transport for HttpTransport {
         max_bytes: u32,
         at: Option<Id16>,
     ) -> Reply<PullPage> {
-        let at = match at {
+        self.pull_asking(
+            token,
+            &komora_protocol::PullAsk {
+                after,
+                max_bytes,
+                at,
+                standing: false,
+                class: None,
+                upto: None,
+            },
+        )
+    }
+
+    fn pull_asking(&mut self, token: &str, ask: &komora_protocol::PullAsk) -> Reply<PullPage> {
+        let at = match ask.at {
             Some(a) if self.protocol >= 2 => format!("&at={a}"),
             _ => String::new(),
         };
+        let standing = if ask.standing && self.protocol >= 3 {
+            "&standing=1"
+        } else {
+            ""
+        };
+        let mut pass = String::new();
+        if self.protocol >= 3 {
+            if let Some(class) = ask.class {
+                pass.push_str(&format!("&class={class}"));
+            }
+            if let Some(upto) = ask.upto {
+                pass.push_str(&format!("&upto={upto}"));
+            }
+        }
+        let (after, max_bytes) = (ask.after, ask.max_bytes);
         let req = self
             .client
-            .get(self.url(&format!("/v1/pull?after={after}&max_bytes={max_bytes}{at}")))
+            .get(self.url(&format!(
+                "/v1/pull?after={after}&max_bytes={max_bytes}{at}{standing}{pass}"
+            )))
             .bearer_auth(token);
         let bytes = read_capped(self.send(req)?, MAX_PAGE_ANSWER)?;
         let damaged = || TransportError::Network("the page arrived damaged".into());
-        // A server of protocol 1 sends the first fields only: no generation, never rewound.
-        // (A tablet of protocol 1 reads only those.)
-        let full = if self.protocol >= 2 {
-            postcard::from_bytes::<PullPage>(&bytes).ok()
-        } else {
-            None
-        };
-        full.ok_or(()).or_else(|()| {
-            postcard::from_bytes::<PullPageV1>(&bytes)
-                .map(|p| PullPage {
+        // A server of protocol 2 sends the fields up to `rewound`; one of protocol 1 the first
+        // three only: no generation, never rewound. (A tablet reads only what it speaks.)
+        if self.protocol >= 3 {
+            if let Ok(page) = postcard::from_bytes::<PullPage>(&bytes) {
+                return Ok(page);
+            }
+        }
+        if self.protocol >= 2 {
+            if let Ok(p) = postcard::from_bytes::<komora_protocol::PullPageV2>(&bytes) {
+                return Ok(PullPage {
                     envelopes: p.envelopes,
                     next: p.next,
                     more: p.more,
+                    generation: p.generation,
+                    head: p.head,
+                    next_op: p.next_op,
+                    rewound: p.rewound,
                     ..PullPage::default()
-                })
-                .map_err(|_| damaged())
-        })
+                });
+            }
+        }
+        postcard::from_bytes::<PullPageV1>(&bytes)
+            .map(|p| PullPage {
+                envelopes: p.envelopes,
+                next: p.next,
+                more: p.more,
+                ..PullPage::default()
+            })
+            .map_err(|_| damaged())
     }
 
     fn reattach(&mut self, req: &komora_protocol::ReattachRequest) -> Reply<RegisteredResponse> {

@@ -8,9 +8,11 @@ mod enrol;
 mod fleet;
 #[cfg(feature = "http")]
 pub mod http;
+mod kept_login;
 pub(crate) mod keys;
 mod members;
 mod pace;
+mod passes;
 mod rebuild;
 mod rejoin;
 mod revocation;
@@ -267,6 +269,11 @@ pub(crate) struct Session<'t> {
     /// This session handed the statements that admit this device to a server that did not
     /// know it, and got an answer (`rejoin.rs`): not again.
     rejoined: bool,
+    /// The token came from an earlier sync (`kept_login.rs`): nothing above was said at a
+    /// login; the first pull page says it (`PullPage::standing`).
+    resumed: bool,
+    /// A login in this session gave a token not yet kept in the vault, valid this long.
+    new_login: Option<u64>,
 }
 
 impl<'t> Session<'t> {
@@ -283,7 +290,55 @@ impl<'t> Session<'t> {
             erased_for_me: 0,
             reported: None,
             rejoined: false,
+            resumed: false,
+            new_login: None,
         }
+    }
+
+    /// Carry on with a token an earlier sync got (`kept_login.rs`): no login, unless the
+    /// server refuses it. What a login says is then learnt from the first pull page.
+    pub(crate) fn resume(&mut self, token: &str, reported: Option<komora_protocol::DeviceReport>) {
+        self.token = Some(Zeroizing::new(token.to_owned()));
+        self.reported = reported;
+        self.resumed = true;
+    }
+
+    /// Whether this session carries on with a kept token (see [`Session::resume`]).
+    pub(crate) fn resumed(&self) -> bool {
+        self.resumed
+    }
+
+    /// Drop the token, so the next call logs in (and says what a login says).
+    pub(crate) fn forget_token(&mut self) {
+        self.token = None;
+    }
+
+    /// A token this session logged in for and not yet handed out to be kept, with how long
+    /// the server said it is valid.
+    pub(crate) fn take_new_login(&mut self) -> Option<(Zeroizing<String>, u64)> {
+        let valid_s = self.new_login.take()?;
+        Some((self.token.clone()?, valid_s))
+    }
+
+    /// The token in use, to be kept again with what the sync last reported.
+    pub(crate) fn token(&self) -> Option<&str> {
+        self.token.as_deref().map(String::as_str)
+    }
+
+    /// What a login says, as a pull page of protocol 3 says it to a session that kept its
+    /// token: the team's epoch and list length, the stream's identity and head, and what the
+    /// server holds of this device.
+    pub(crate) fn adopt_standing(
+        &mut self,
+        page: &komora_protocol::PullPage,
+        standing: komora_protocol::Standing,
+    ) {
+        self.team_epoch = page.team_epoch;
+        self.roster_len = page.roster_len;
+        self.generation = page.generation.to_vec();
+        self.head = page.head;
+        self.own = standing.own;
+        self.erased_for_me = standing.erased_for_me;
     }
 
     /// Wait before attempt `attempt + 1`: the backoff, doubled each time, capped at 30 s.
@@ -323,6 +378,7 @@ impl<'t> Session<'t> {
         self.head = token.head;
         self.own = token.own;
         self.erased_for_me = token.erased_for_me;
+        self.new_login = Some(token.expires_in_s);
         Ok(())
     }
 

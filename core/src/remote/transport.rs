@@ -56,6 +56,12 @@ pub trait Transport: Send {
         max_bytes: u32,
         at: Option<Id16>,
     ) -> Reply<PullPage>;
+    /// A pull as `ask` says, with what the server holds of this device if it asks
+    /// (`standing`, protocol 3). A transport that cannot ask for it pulls without: the page
+    /// then says no standing, and the engine logs in to learn it.
+    fn pull_asking(&mut self, token: &str, ask: &komora_protocol::PullAsk) -> Reply<PullPage> {
+        self.pull(token, ask.after, ask.max_bytes, ask.at)
+    }
     /// After a rolled-back stream: what the server holds and where to pull from (issue 17).
     fn reconcile(&mut self, token: &str, req: &ReconcileRequest) -> Reply<ReconcileResponse>;
     /// Statements of the team's signed list the server lacks.

@@ -256,6 +256,15 @@ impl Store {
         load_state(&self.conn, &self.states, &self.keys, record)
     }
 
+    /// How many records of `kind` this replica holds (the write path's tests).
+    #[cfg(test)]
+    pub(crate) fn count(&self, kind: &str) -> Result<usize> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM records WHERE kind = ?1")?;
+        Ok(stmt.query_row([kind], |r| r.get::<_, i64>(0))? as usize)
+    }
+
     /// Visit every record that belongs to a client file, with its file, streaming.
     pub(crate) fn for_each_file_record(
         &self,

@@ -223,6 +223,25 @@ pub struct IncomingOp {
     pub bytes: Vec<u8>,
     pub author: Option<Id16>,
     pub author_seq: Option<u64>,
+    /// The sender's priority class (0: what screens need first; 1: long text), issue 20.
+    pub priority: u8,
+}
+
+/// Which operations a pull page holds: all (`Pass::ALL`), or, for a tablet far behind, one
+/// priority class at a time up to a bound (issue 20): the screens' first, then the long text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pass {
+    /// Only operations of this class (`None`: every class).
+    pub class: Option<u8>,
+    /// Read no further than this sequence number (`None`: the head).
+    pub upto: Option<u64>,
+}
+
+impl Pass {
+    pub const ALL: Pass = Pass {
+        class: None,
+        upto: None,
+    };
 }
 
 /// Per author, the ranges of numbers in `numbers` (sorted by author, then number).
@@ -314,6 +333,19 @@ pub trait Db: Send + Sync + 'static {
         after: u64,
         max_bytes: u32,
         at: Option<[u8; 16]>,
+    ) -> DbResult<PullPage>;
+    /// [`Db::pull`] restricted to one pass (`Pass`): only operations of its class, no
+    /// further than its bound. The page's `next` and `more` speak of that pass (at its end,
+    /// `next` is the bound); `deferred` counts the operations of other classes (not the
+    /// requester's) it stepped over, which a later pass serves.
+    async fn pull_pass(
+        &self,
+        team: Id16,
+        requester: Id16,
+        after: u64,
+        max_bytes: u32,
+        at: Option<[u8; 16]>,
+        pass: Pass,
     ) -> DbResult<PullPage>;
     /// The team's stream head (its last sequence number).
     async fn head(&self, team: Id16) -> DbResult<u64>;

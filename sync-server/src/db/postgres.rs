@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0006_erased_ops.sql"),
     include_str!("../../migrations/postgres/0007_op_ids_per_team.sql"),
     include_str!("../../migrations/postgres/0008_stream_summary_and_fleet.sql"),
+    include_str!("../../migrations/postgres/0009_priority_classes.sql"),
 ];
 
 /// The schema version this server writes (how many migrations it knows).
@@ -459,8 +460,9 @@ impl Db for PostgresDb {
         super::check_batch(epoch as u64, &ops)?;
         let insert = tx
             .prepare_cached(
-                "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope, author_id, author_seq)
-                 SELECT $1, $2, $3, $4, $5, $6, $7, $8
+                "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope, author_id, author_seq,
+                                  priority)
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
                  WHERE NOT EXISTS (SELECT 1 FROM erased_ops WHERE team_id = $1 AND op_id = $3)
                  ON CONFLICT (team_id, op_id) DO NOTHING",
             )
@@ -488,6 +490,7 @@ impl Db for PostgresDb {
                         &op.bytes,
                         &&op_author.0[..],
                         &seq,
+                        &i16::from(op.priority),
                     ],
                 )
                 .await?;
@@ -522,6 +525,19 @@ impl Db for PostgresDb {
         max_bytes: u32,
         at: Option<[u8; 16]>,
     ) -> DbResult<PullPage> {
+        self.pull_pass(team, requester, after, max_bytes, at, super::Pass::ALL)
+            .await
+    }
+
+    async fn pull_pass(
+        &self,
+        team: Id16,
+        requester: Id16,
+        after: u64,
+        max_bytes: u32,
+        at: Option<[u8; 16]>,
+        pass: super::Pass,
+    ) -> DbResult<PullPage> {
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
         let head: i64 = tx
@@ -543,6 +559,7 @@ impl Db for PostgresDb {
                 head: head as u64,
                 next_op: None,
                 rewound: true,
+                ..PullPage::default()
             });
         }
         let after = after as i64;
@@ -555,12 +572,24 @@ impl Db for PostgresDb {
         let smallest = (komora_protocol::envelope::HEADER_LEN
             + komora_protocol::envelope::SEAL_OVERHEAD) as u32;
         let limit = i64::from(max_bytes / smallest) + 2;
-        let params: [&(dyn ToSql + Sync); 5] =
-            [&&team.0[..], &after, &head, &limit, &&requester.0[..]];
+        // A pass reads no further than its bound (never beyond the head), one class only.
+        let bound = pass
+            .upto
+            .map_or(head, |u| (u.min(i64::MAX as u64) as i64).min(head));
+        let class = pass.class.map(i16::from);
+        let params: [&(dyn ToSql + Sync); 6] = [
+            &&team.0[..],
+            &after,
+            &bound,
+            &limit,
+            &&requester.0[..],
+            &class,
+        ];
         let rows = tx
             .query_raw(
                 "SELECT seq, envelope FROM ops WHERE team_id = $1 AND seq > $2 AND seq <= $3
-                 AND author <> $5 ORDER BY seq LIMIT $4",
+                 AND author <> $5 AND ($6::SMALLINT IS NULL OR priority = $6)
+                 ORDER BY seq LIMIT $4",
                 params,
             )
             .await?;
@@ -569,19 +598,20 @@ impl Db for PostgresDb {
         let mut rows = Box::pin(rows);
         let mut page = PullPage {
             envelopes: Vec::new(),
-            next: head as u64,
+            next: bound.max(after) as u64,
             more: false,
             generation,
             head: head as u64,
             next_op: None,
             rewound: false,
+            ..PullPage::default()
         };
         let mut bytes = 0usize;
         let mut seen = 0i64;
         while let Some(row) = rows.try_next().await? {
             let seq: i64 = row.get(0);
             seen += 1;
-            if seen == limit && seq < head {
+            if seen == limit && seq < bound {
                 // The rows ran out before the bytes did: only envelopes shorter than the
                 // protocol allows could do that. Read on after this one.
                 page.next = seq as u64;
@@ -597,6 +627,25 @@ impl Db for PostgresDb {
             page.envelopes.push(env.to_vec());
         }
         drop(rows);
+        if let Some(class) = class {
+            // What this pass stepped over, for a later pass: the screens show it as still
+            // arriving.
+            let deferred: i64 = tx
+                .query_one(
+                    "SELECT count(*) FROM ops WHERE team_id = $1 AND seq > $2 AND seq <= $3
+                     AND priority <> $4 AND author <> $5",
+                    &[
+                        &&team.0[..],
+                        &after,
+                        &(page.next as i64),
+                        &class,
+                        &&requester.0[..],
+                    ],
+                )
+                .await?
+                .get(0);
+            page.deferred = deferred as u64;
+        }
         page.next_op = op_at(&tx, team, page.next).await?.map(Id16);
         tx.commit().await?;
         Ok(page)

@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_erased_ops.sql"),
     include_str!("../../migrations/0007_op_ids_per_team.sql"),
     include_str!("../../migrations/0008_stream_summary_and_fleet.sql"),
+    include_str!("../../migrations/0009_priority_classes.sql"),
 ];
 
 /// The schema version this server writes (how many migrations it knows).
@@ -387,8 +388,9 @@ impl Store {
                  UNION ALL SELECT 1 FROM erased_ops WHERE team_id = ?2 AND op_id = ?1",
             )?;
             let mut insert = tx.prepare_cached(
-                "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope, author_id, author_seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope, author_id, author_seq,
+                                  priority)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
             // A duplicate that came without a number (from protocol 1) gets it now.
             let mut number = tx.prepare_cached(
@@ -413,7 +415,8 @@ impl Store {
                     author.0,
                     op.bytes,
                     op_author.0,
-                    op.author_seq.map(|s| s as i64)
+                    op.author_seq.map(|s| s as i64),
+                    op.priority
                 ])?;
                 stored += 1;
             }
@@ -433,20 +436,26 @@ impl Store {
         after: u64,
         max_bytes: u32,
         at: Option<[u8; 16]>,
+        pass: super::Pass,
     ) -> DbResult<PullPage> {
         let conn = self.conn();
         let head: i64 = conn.query_row("SELECT head FROM teams WHERE id = ?1", [team.0], |r| {
             r.get(0)
         })?;
+        // A pass reads no further than its bound (never beyond the head).
+        let bound = pass
+            .upto
+            .map_or(head, |u| (u.min(i64::MAX as u64) as i64).min(head));
         let generation = generation_of(&conn)?;
         let mut page = PullPage {
             envelopes: Vec::new(),
-            next: head as u64,
+            next: bound.max(after as i64) as u64,
             more: false,
             generation,
             head: head as u64,
             next_op: None,
             rewound: false,
+            ..PullPage::default()
         };
         if after > head as u64
             || at.is_some_and(|at| op_at(&conn, team, after).ok().flatten() != Some(at))
@@ -456,9 +465,11 @@ impl Store {
             return Ok(page);
         }
         let mut stmt = conn.prepare_cached(
-            "SELECT seq, author, envelope FROM ops WHERE team_id = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq",
+            "SELECT seq, author, envelope FROM ops WHERE team_id = ?1 AND seq > ?2 AND seq <= ?3
+             AND (?4 IS NULL OR priority = ?4) ORDER BY seq",
         )?;
-        let mut rows = stmt.query(params![team.0, after as i64, head])?;
+        let class = pass.class.map(i64::from);
+        let mut rows = stmt.query(params![team.0, after as i64, bound, class])?;
         let mut bytes = 0usize;
         while let Some(row) = rows.next()? {
             let seq: i64 = row.get(0)?;
@@ -476,6 +487,22 @@ impl Store {
         }
         drop(rows);
         drop(stmt);
+        if let Some(class) = pass.class {
+            // What this pass stepped over, for a later pass: the screens show it as still
+            // arriving.
+            page.deferred = conn.query_row(
+                "SELECT count(*) FROM ops WHERE team_id = ?1 AND seq > ?2 AND seq <= ?3
+                 AND priority <> ?4 AND author <> ?5",
+                params![
+                    team.0,
+                    after as i64,
+                    page.next as i64,
+                    i64::from(class),
+                    requester.0
+                ],
+                |r| r.get::<_, i64>(0),
+            )? as u64;
+        }
         page.next_op = op_at(&conn, team, page.next)?.map(Id16);
         Ok(page)
     }
@@ -1029,7 +1056,20 @@ impl Db for SqliteDb {
         max_bytes: u32,
         at: Option<[u8; 16]>,
     ) -> DbResult<PullPage> {
-        self.run(move |s| s.pull(team, requester, after, max_bytes, at))
+        self.run(move |s| s.pull(team, requester, after, max_bytes, at, super::Pass::ALL))
+            .await
+    }
+
+    async fn pull_pass(
+        &self,
+        team: Id16,
+        requester: Id16,
+        after: u64,
+        max_bytes: u32,
+        at: Option<[u8; 16]>,
+        pass: super::Pass,
+    ) -> DbResult<PullPage> {
+        self.run(move |s| s.pull(team, requester, after, max_bytes, at, pass))
             .await
     }
 

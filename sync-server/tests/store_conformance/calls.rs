@@ -79,6 +79,21 @@ impl Store {
         self.run(self.db().pull(team, requester, after, max_bytes, at))
     }
 
+    pub fn pull_pass(
+        &self,
+        team: Id16,
+        requester: Id16,
+        after: u64,
+        max_bytes: u32,
+        at: Option<[u8; 16]>,
+        pass: komora_sync_server::db::Pass,
+    ) -> DbResult<PullPage> {
+        self.run(
+            self.db()
+                .pull_pass(team, requester, after, max_bytes, at, pass),
+        )
+    }
+
     pub fn head(&self, team: Id16) -> DbResult<u64> {
         self.run(self.db().head(team))
     }

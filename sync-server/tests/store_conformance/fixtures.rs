@@ -70,6 +70,7 @@ pub fn op(n: u32, epoch: u32, author: Id16, seq: u64) -> IncomingOp {
         bytes: envelope(n, epoch, 100),
         author: Some(author),
         author_seq: Some(seq),
+        priority: 0,
     }
 }
 
@@ -81,6 +82,7 @@ pub fn unnumbered(n: u32, epoch: u32) -> IncomingOp {
         bytes: envelope(n, epoch, 100),
         author: None,
         author_seq: None,
+        priority: 0,
     }
 }
 

@@ -1,7 +1,7 @@
 //! A team's operation stream: what is stored, in which order, how it is paged, what is refused.
 
 use komora_protocol::{Id16, PullPage, Role};
-use komora_sync_server::db::{DbError, IncomingOp};
+use komora_sync_server::db::{DbError, IncomingOp, Pass};
 
 use crate::fixtures::*;
 use crate::{on_every_store, stores, Store, Transcript};
@@ -498,4 +498,89 @@ fn tablets_pushing_at_once_get_distinct_consecutive_numbers() {
             store.dialect
         );
     }
+}
+
+/// Pull every page of `pass` from `after`; returns the operation numbers, the cursor at the
+/// end, and the operations the pass stepped over.
+fn pass_all(
+    db: &Store,
+    team: Id16,
+    who: Id16,
+    mut after: u64,
+    max_bytes: u32,
+    pass: Pass,
+) -> (Vec<u32>, u64, u64) {
+    let (mut got, mut deferred) = (Vec::new(), 0);
+    for _ in 0..10_000 {
+        let p = db
+            .pull_pass(team, who, after, max_bytes, None, pass)
+            .unwrap();
+        got.extend(numbers(&p.envelopes));
+        deferred += p.deferred;
+        assert!(p.next >= after, "a cursor never goes back");
+        after = p.next;
+        if !p.more {
+            return (got, after, deferred);
+        }
+    }
+    panic!("the pages never ended");
+}
+
+/// If this failed, a new tablet's first sync would skip a session note, or serve one twice,
+/// or tell the screens a wrong count of notes still arriving (issue 20, item 3).
+#[test]
+fn two_passes_by_priority_class_serve_every_operation_once_and_count_what_waits() {
+    on_every_store(|db, t| {
+        let (team, admin) = found(db, 3, 1);
+        let counsellor = enrol(db, team, admin, 2, Role::Counsellor);
+        // Operations 1-12, every third one long text (class 1); one of the admin's own.
+        let ops: Vec<IncomingOp> = (1..=12u32)
+            .map(|n| IncomingOp {
+                priority: u8::from(n % 3 == 0),
+                ..op(n, 1, counsellor, n.into())
+            })
+            .collect();
+        assert_eq!(db.push(team, counsellor, &ops).unwrap(), (12, 0));
+        let own = IncomingOp {
+            priority: 1,
+            ..op(13, 1, admin, 1)
+        };
+        db.push(team, admin, &[own]).unwrap();
+        // Pages of two or three 100-byte envelopes.
+        let first = Pass {
+            class: Some(0),
+            upto: None,
+        };
+        let (screens, end, deferred) = pass_all(db, team, admin, 0, 250, first);
+        t.note("first pass", (&screens, end, deferred));
+        assert_eq!(screens, [1, 2, 4, 5, 7, 8, 10, 11]);
+        assert_eq!(end, 13, "the first pass ends at the head");
+        assert_eq!(
+            deferred, 4,
+            "four notes stepped over, the admin's own not counted"
+        );
+        let second = Pass {
+            class: Some(1),
+            upto: Some(end),
+        };
+        let (notes, end2, _) = pass_all(db, team, admin, 0, 250, second);
+        t.note("second pass", (&notes, end2));
+        assert_eq!(
+            notes,
+            [3, 6, 9, 12],
+            "every note, once, the admin's own left out"
+        );
+        assert_eq!(end2, 13);
+        // A pass bounded below the head stops at its bound, whatever follows.
+        let bounded = Pass {
+            class: Some(1),
+            upto: Some(7),
+        };
+        let (early, end3, _) = pass_all(db, team, admin, 0, 1 << 20, bounded);
+        t.note("bounded pass", (&early, end3));
+        assert_eq!((early, end3), (vec![3, 6], 7));
+        // Without a pass, one pull serves every class, as before.
+        let (all, _) = pull_all(db, team, admin, 0, 1 << 20);
+        assert_eq!(all, (1..=12).collect::<Vec<u32>>());
+    });
 }

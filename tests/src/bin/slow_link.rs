@@ -109,6 +109,9 @@ struct Synced {
     time: Duration,
     push_time: Duration,
     requests: u32,
+    /// When the screens' pass was done and the long text began (ADR 0025): the caseload is
+    /// usable from then on. `None`: one pass (not far behind).
+    usable: Option<Duration>,
 }
 
 fn sync_through(v: &mut Vault, url: &str, opts: &SyncOptions) -> Synced {
@@ -127,6 +130,7 @@ fn sync_through(v: &mut Vault, url: &str, opts: &SyncOptions) -> Synced {
         time,
         push_time: push_time.unwrap_or(time),
         requests: calls.total(),
+        usable: t.long_text_from,
     }
 }
 
@@ -788,6 +792,17 @@ fn main() {
     let (_, pup_t) = spread(&runs, |r| r.pull_up as f64, bytes);
     let (_, preq_t) = spread(&runs, |r| r.pull.requests as f64, |x| format!("{x:.0}"));
     println!("| pull: bytes up; requests | {pup_t}; {preq_t} requests | - | - | - |");
+    if runs.iter().all(|r| r.pull.usable.is_some()) {
+        let (use_m, use_t) = spread(
+            &runs,
+            |r| r.pull.usable.unwrap_or_default().as_secs_f64(),
+            secs,
+        );
+        println!(
+            "| pull: caseload usable (clients, cases, consents; the notes' pass begins) | {use_t} | whole pull | {:.3}x | < 30 s |",
+            use_m / pull_m
+        );
+    }
     let (lo_m, lo_t) = spread(&runs, |r| r.loopback.time.as_secs_f64(), secs);
     println!(
         "| the same pull over plain loopback (devices and server alone) | {lo_t} | shaped pull | {:.3}x | - |",

@@ -791,6 +791,8 @@ fn sync_logged_in(
         let batch = komora_protocol::PushBatchV2 {
             envelopes: dev.unsent.iter().map(|(e, _)| e.clone()).collect(),
             meta: vec![komora_protocol::OpMeta::default(); dev.unsent.len()],
+            then_pull: None,
+            priority: Vec::new(),
         };
         let bytes: u64 = batch.envelopes.iter().map(|e| e.len() as u64).sum();
         let r = sh.call(Kind::Push, || t.push(token, &batch))?;

@@ -121,7 +121,7 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
             it.copy(
                 cases = entries.map { e -> row(e, names) },
                 statusChoices = listOf(Choice("", t[Str.STATUS_ALL])) + CASE_STATUSES.map { s -> Choice(s, t.code(s)) },
-                syncLine = if (app.isPractice) t[Str.PRACTICE_SYNC] else syncLine(status.lastSyncMs, status.pending, status.role != null),
+                syncLine = if (app.isPractice) t[Str.PRACTICE_SYNC] else syncLine(status.lastSyncMs, status.pending, status.role != null, status.notesArriving),
                 reviews = may.hasReviewQueue,
                 teams = app.teams(),
                 team = app.currentTeam,
@@ -188,8 +188,11 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
         )
     }
 
-    /** "Last synced 2 h ago · 14 changes waiting". */
-    private fun syncLine(lastSyncMs: Long?, pending: Long, enrolled: Boolean): String {
+    /**
+     * "Last synced 2 h ago · 14 changes waiting", and, while a first sync's notes are still on
+     * their way (the caseload came first), how many.
+     */
+    private fun syncLine(lastSyncMs: Long?, pending: Long, enrolled: Boolean, notesArriving: Long): String {
         val t = app.texts
         if (!enrolled) return t[Str.SYNC_ALONE]
         val last = lastSyncMs?.let { t.format(Str.SYNC_LAST, t.ago(it, app.clock.nowMs())) } ?: t[Str.SYNC_NEVER]
@@ -201,7 +204,8 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
         // Unsent changes live on this tablet only: a forgotten PIN (re-enrolment) or a lost
         // tablet would take them with it (ADR 0015). Say so once they have waited days.
         val stale = pending > 0 && lastSyncMs != null && app.clock.nowMs() - lastSyncMs > UNSENT_WARNING_MS
-        return if (stale) "$last · $waiting · ${t[Str.SYNC_UNSENT_WARNING]}" else "$last · $waiting"
+        val line = if (stale) "$last · $waiting · ${t[Str.SYNC_UNSENT_WARNING]}" else "$last · $waiting"
+        return if (notesArriving > 0) "$line · ${t.format(Str.SYNC_NOTES_ARRIVING, notesArriving)}" else line
     }
 
     /** Sync on demand, with progress; the list and the line refresh after. */

@@ -81,6 +81,7 @@ enum class Str {
     /** nothing waiting */
     SYNC_NOTHING_WAITING,
     SYNC_UNSENT_WARNING,
+    SYNC_NOTES_ARRIVING,
     /** 1 change waiting */
     SYNC_ONE_WAITING,
     /** {0} changes waiting */
@@ -741,6 +742,7 @@ internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
     Str.SYNC_NEVER to "Never synced",
     Str.SYNC_NOTHING_WAITING to "nothing waiting",
     Str.SYNC_UNSENT_WARNING to "these changes are on this tablet only: connect to send them (a forgotten PIN would lose them)",
+    Str.SYNC_NOTES_ARRIVING to "{0} session notes still arriving",
     Str.SYNC_ONE_WAITING to "1 change waiting",
     Str.SYNC_WAITING to "{0} changes waiting",
     Str.SYNC_NOW to "Sync now",
@@ -1102,6 +1104,7 @@ internal val FRENCH_TEXTS: Map<Str, String> = mapOf(
     Str.SYNC_NEVER to "Jamais synchronisé",
     Str.SYNC_NOTHING_WAITING to "rien en attente",
     Str.SYNC_UNSENT_WARNING to "ces changements ne sont que sur cette tablette : connectez-vous pour les envoyer (un code PIN oublié les perdrait)",
+    Str.SYNC_NOTES_ARRIVING to "{0} notes de séance encore en route",
     Str.SYNC_ONE_WAITING to "1 modification en attente",
     Str.SYNC_WAITING to "{0} modifications en attente",
     Str.SYNC_NOW to "Synchroniser",
@@ -1463,6 +1466,7 @@ internal val KINYARWANDA_TEXTS: Map<Str, String> = mapOf(
     Str.SYNC_NEVER to "Ntibirahuzwa na rimwe",
     Str.SYNC_NOTHING_WAITING to "nta gitegereje",
     Str.SYNC_UNSENT_WARNING to "izi mpinduka ziri kuri iyi tablette gusa: huza interineti uzohereze (wibagiwe umubare w'ibanga zatakara)",
+    Str.SYNC_NOTES_ARRIVING to "inyandiko z'ikiganiro {0} ziracyaza",
     Str.SYNC_ONE_WAITING to "impinduka 1 itegereje",
     Str.SYNC_WAITING to "impinduka {0} zitegereje",
     Str.SYNC_NOW to "Huza ubu",

@@ -1,0 +1,133 @@
+//! The progressive first sync (issue 20, item 3; ADR 0025). A tablet far behind (a new one,
+//! or one back after weeks away) reads the stream in two passes over the same stretch: first
+//! what its screens need (clients, cases, consents, referrals, reviews, short sessions), then
+//! the long text (sessions carrying notes), which its sender marked with a coarse priority
+//! class in the clear routing metadata of its push. The caseload is usable after the first
+//! pass; the screens say how many notes are still arriving.
+//!
+//! What is saved, beside the pull cursor (which the first pass moves as ever): the stretch the
+//! first pass stepped over (`from`, `to`), where the second pass stands in it, and how many
+//! operations it still waits for. Nothing is ever skipped: the stretch is widened before the
+//! cursor moves past it (a cut between the two leaves a wider stretch, read again, never a
+//! gap), and a reconciliation (issue 17) that moves the cursor drops the stretch and puts the
+//! cursor back at its start at the latest.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::ids::OpId;
+use crate::op::OpEnvelope;
+use crate::vault::Vault;
+use komora_protocol::Priority;
+
+const META: &str = "sync_passes";
+
+/// How far behind (operations of the stream) a tablet reads in two passes: below it, one pass
+/// costs no more and the screens are filled within a page or two anyway.
+pub(crate) const FAR_BEHIND: u64 = 300;
+
+/// A sealed envelope larger than this, of a kind that carries notes, is long text: a session
+/// without notes (or with a line or two) is padded to the floor and sealed within about 50
+/// bytes above it (the header, nonce, tag and signature's framing); one with a note of a few
+/// hundred characters, compressed, lands a padding step or more above. Follows the floor
+/// (ADR 0022 may move it).
+const LONG_TEXT_BYTES: usize = crate::op::PAD_MIN + 128;
+
+/// The kinds whose records carry a counsellor's notes (named here, not imported: the sync
+/// engine sits below the case-work layer; a test checks the names).
+const NOTE_KINDS: &[&str] = &["session"];
+
+/// Which pass the stretch is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Phase {
+    /// Reading what the screens need; the pull cursor moves, `to` follows it.
+    Screens,
+    /// Reading the long text of (`from`, `to`], from `at` on.
+    LongText,
+}
+
+/// The stretch a first pass stepped over, and where its second pass stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Passes {
+    pub(crate) phase: Phase,
+    /// The pull cursor when the first pass began, and the operation read there.
+    pub(crate) from: u64,
+    pub(crate) from_op: Option<[u8; 16]>,
+    /// How far the first pass has read (at least).
+    pub(crate) to: u64,
+    /// Where the second pass stands, and the operation read there.
+    pub(crate) at: u64,
+    pub(crate) at_op: Option<[u8; 16]>,
+    /// Operations of the long-text class the first pass stepped over and the second has not
+    /// brought yet (what the screens show as still arriving).
+    pub(crate) waiting: u64,
+}
+
+impl Passes {
+    /// A first pass beginning at the pull cursor `from`, where the stream held `from_op`.
+    pub(crate) fn begin(from: u64, from_op: Option<OpId>) -> Self {
+        let from_op = from_op.map(|o| *o.as_bytes());
+        Passes {
+            phase: Phase::Screens,
+            from,
+            from_op,
+            to: from,
+            at: from,
+            at_op: from_op,
+            waiting: 0,
+        }
+    }
+}
+
+impl Vault {
+    /// The two-pass stretch under way, if any.
+    pub(crate) fn passes(&self) -> Result<Option<Passes>> {
+        Ok(self
+            .store
+            .meta(META)?
+            .filter(|b| !b.is_empty())
+            .and_then(|b| serde_json::from_slice(&b).ok()))
+    }
+
+    pub(crate) fn save_passes(&mut self, passes: Option<&Passes>) -> Result<()> {
+        let bytes = passes.map_or_else(Vec::new, |p| {
+            serde_json::to_vec(p).expect("numbers always serialise")
+        });
+        self.store.set_meta(META, &bytes)
+    }
+
+    /// Session notes this tablet knows the server holds for it and has not received yet: its
+    /// first sync (or one after long away) brought what the screens need first, and the
+    /// notes follow. Zero once they are all here. An upper bound after a cut sync (a page read
+    /// twice counts twice until the notes are all in).
+    pub fn notes_still_arriving(&self) -> Result<u64> {
+        Ok(self.passes()?.map_or(0, |p| p.waiting))
+    }
+
+    /// The priority class to mark on one of this device's envelopes when it is pushed: long
+    /// text for a session whose sealed envelope is large, the screens'
+    /// class for everything else (and for anything this device cannot open: never held back).
+    pub(crate) fn priority_of(&self, envelope: &[u8]) -> Priority {
+        let long = envelope.len() > LONG_TEXT_BYTES
+            && OpEnvelope::from_bytes(envelope)
+                .ok()
+                .and_then(|env| {
+                    let key = self.store.keyring().get(env.epoch()).ok()?;
+                    env.open(key).ok()
+                })
+                .is_some_and(|op| NOTE_KINDS.contains(&op.body.kind.as_str()));
+        if long {
+            Priority::LongText
+        } else {
+            Priority::Screens
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_kinds_named_as_carrying_notes_are_the_case_work_kinds() {
+        assert_eq!(super::NOTE_KINDS, &[crate::casework::session::KIND]);
+    }
+}
