@@ -20,21 +20,26 @@ pub(crate) fn pin_of(cert: &CertificateDer<'_>) -> Option<CertificatePin> {
     Some(CertificatePin::from_sha256(hash))
 }
 
-/// Trusts a server certificate if and only if its key has one of `pins` and the handshake is
-/// signed by that key.
+/// How a verifier judges the key a server shows.
 #[derive(Debug)]
-pub(crate) struct PinnedKey {
-    pins: Vec<CertificatePin>,
+enum KeyCheck {
+    /// Trusted if and only if the key has one of these pins.
+    Pinned(Vec<CertificatePin>),
+    /// Any key, its pin recorded: for a tablet that no longer recognises its server, to fetch
+    /// the signed pins it then checks.
+    Capture(SeenPin),
+}
+
+/// A server certificate verifier that judges only the key (`KeyCheck`) and checks that the
+/// handshake is signed by it. Names and dates deliberately not checked: the pin is the
+/// identity (module doc).
+#[derive(Debug)]
+struct KeyVerifier {
+    check: KeyCheck,
     provider: Arc<CryptoProvider>,
 }
 
-impl PinnedKey {
-    fn holds(&self, cert: &CertificateDer<'_>) -> bool {
-        pin_of(cert).is_some_and(|pin| self.pins.iter().any(|p| p.matches(&pin.0)))
-    }
-}
-
-impl ServerCertVerifier for PinnedKey {
+impl ServerCertVerifier for KeyVerifier {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -43,13 +48,24 @@ impl ServerCertVerifier for PinnedKey {
         _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        // Names and dates deliberately not checked: the pin is the identity (module doc).
-        if self.holds(end_entity) {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(rustls::Error::InvalidCertificate(
-                CertificateError::ApplicationVerificationFailure,
-            ))
+        let pin = pin_of(end_entity);
+        match &self.check {
+            KeyCheck::Pinned(pins) => {
+                if pin.is_some_and(|pin| pins.iter().any(|p| p.matches(&pin.0))) {
+                    Ok(ServerCertVerified::assertion())
+                } else {
+                    Err(rustls::Error::InvalidCertificate(
+                        CertificateError::ApplicationVerificationFailure,
+                    ))
+                }
+            }
+            KeyCheck::Capture(seen) => {
+                let pin = pin.ok_or(rustls::Error::InvalidCertificate(
+                    CertificateError::BadEncoding,
+                ))?;
+                *seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(pin);
+                Ok(ServerCertVerified::assertion())
+            }
         }
     }
 
@@ -88,96 +104,30 @@ impl ServerCertVerifier for PinnedKey {
     }
 }
 
-/// The TLS settings of a transport that trusts exactly `pins` (not empty).
-pub(crate) fn pinned_config(pins: &[CertificatePin]) -> Result<ClientConfig, rustls::Error> {
+/// TLS settings whose only judge of the server is `check`.
+fn config_checking(check: KeyCheck) -> Result<ClientConfig, rustls::Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier = PinnedKey {
-        pins: pins.to_vec(),
+    let verifier = KeyVerifier {
+        check,
         provider: provider.clone(),
     };
-    let config = ClientConfig::builder_with_provider(provider)
+    Ok(ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth();
-    Ok(config)
+        .with_no_client_auth())
 }
 
-/// Accepts any certificate whose handshake its key signs, and records that key's pin: for a
-/// tablet that no longer recognises its server, to fetch the signed pins it then checks.
-#[derive(Debug)]
-struct CapturingKey {
-    seen: Arc<std::sync::Mutex<Option<CertificatePin>>>,
-    provider: Arc<CryptoProvider>,
+/// The TLS settings of a transport that trusts exactly `pins` (not empty).
+pub(crate) fn pinned_config(pins: &[CertificatePin]) -> Result<ClientConfig, rustls::Error> {
+    config_checking(KeyCheck::Pinned(pins.to_vec()))
 }
 
-impl ServerCertVerifier for CapturingKey {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        let pin = pin_of(end_entity).ok_or(rustls::Error::InvalidCertificate(
-            CertificateError::BadEncoding,
-        ))?;
-        *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(pin);
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
-}
-
-/// The TLS settings of a capturing transport, and where the shown key's pin lands.
-#[allow(clippy::type_complexity)]
 /// The pin a capturing handshake saw (none until a handshake got that far).
 pub(crate) type SeenPin = Arc<std::sync::Mutex<Option<CertificatePin>>>;
 
+/// The TLS settings of a capturing transport, and where the shown key's pin lands.
 pub(crate) fn capturing_config() -> Result<(ClientConfig, SeenPin), rustls::Error> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let seen = Arc::new(std::sync::Mutex::new(None));
-    let verifier = CapturingKey {
-        seen: seen.clone(),
-        provider: provider.clone(),
-    };
-    let config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth();
-    Ok((config, seen))
+    let seen: SeenPin = Arc::new(std::sync::Mutex::new(None));
+    Ok((config_checking(KeyCheck::Capture(seen.clone()))?, seen))
 }
