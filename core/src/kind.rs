@@ -30,6 +30,9 @@ pub(crate) struct KindSpec {
     /// shows: its fields' shown values), so that listing them opens pages, not states
     /// (ADR 0023).
     pub listed: bool,
+    /// Whether records of this kind carry a counsellor's long text (a session's notes): a
+    /// large operation of it travels in the second pass of a first sync (ADR 0025).
+    pub long_text: bool,
 }
 
 /// Which client file a record belongs to.
@@ -113,6 +116,7 @@ impl KindSpec {
             indexed: false,
             hook: Hook::Nothing,
             listed: false,
+            long_text: false,
         }
     }
 

@@ -38,6 +38,7 @@ pub(crate) const SPEC: KindSpec = KindSpec {
     ]),
     writers: Writers::CASEWORKERS,
     indexed: true,
+    long_text: true,
     ..KindSpec::new(KIND)
 };
 const NOTES_MAX: usize = 20_000;

@@ -62,7 +62,7 @@ impl Vault {
         Ok(valid.then_some(kept))
     }
 
-    /// Keep `token`, valid `valid_s` seconds from now, for the next syncs.
+    /// Keep `token`, valid until `expires_ms` (this device's clock), for the next syncs.
     pub(crate) fn keep_login(
         &mut self,
         token: &str,

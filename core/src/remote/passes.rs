@@ -33,10 +33,6 @@ pub(crate) const FAR_BEHIND: u64 = 300;
 /// (ADR 0022 may move it).
 const LONG_TEXT_BYTES: usize = crate::op::PAD_MIN + 128;
 
-/// The kinds whose records carry a counsellor's notes (named here, not imported: the sync
-/// engine sits below the case-work layer; a test checks the names).
-const NOTE_KINDS: &[&str] = &["session"];
-
 /// Which pass the stretch is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Phase {
@@ -115,7 +111,7 @@ impl Vault {
                     let key = self.store.keyring().get(env.epoch()).ok()?;
                     env.open(key).ok()
                 })
-                .is_some_and(|op| NOTE_KINDS.contains(&op.body.kind.as_str()));
+                .is_some_and(|op| self.store.kinds().get(&op.body.kind).long_text);
         if long {
             Priority::LongText
         } else {
@@ -126,8 +122,15 @@ impl Vault {
 
 #[cfg(test)]
 mod tests {
+    /// Only sessions wait for the second pass: clients, cases and reviews are what the
+    /// screens need first, whatever their size.
     #[test]
-    fn the_kinds_named_as_carrying_notes_are_the_case_work_kinds() {
-        assert_eq!(super::NOTE_KINDS, &[crate::casework::session::KIND]);
+    fn only_sessions_carry_long_text() {
+        let long: Vec<&str> = crate::registry::KINDS
+            .iter()
+            .filter(|k| k.long_text)
+            .map(|k| k.name)
+            .collect();
+        assert_eq!(long, [crate::casework::session::KIND]);
     }
 }

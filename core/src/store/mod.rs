@@ -93,6 +93,13 @@ pub(crate) struct Store {
     kinds: &'static Kinds,
 }
 
+impl Store {
+    /// The rules of every record kind this store was opened with.
+    pub(crate) fn kinds(&self) -> &'static Kinds {
+        self.kinds
+    }
+}
+
 /// Which records changed, in commit order. A position in it is a generation: views remember
 /// the generation they were built at and reload only what changed since.
 #[derive(Default)]
