@@ -601,7 +601,7 @@ fn push_all<C: VaultCell>(
         let priority = cell.with(|v| {
             Ok(batch
                 .iter()
-                .map(|u| v.priority_of(&u.envelope) as u8)
+                .map(|u| v.priority_of(u.record, u.envelope.len()) as u8)
                 .collect::<Vec<u8>>())
         })?;
         let mut body = PushBatchV2 {

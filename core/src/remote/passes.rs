@@ -15,8 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::ids::OpId;
-use crate::op::OpEnvelope;
+use crate::ids::{OpId, RecordId};
 use crate::vault::Vault;
 use komora_protocol::Priority;
 
@@ -100,18 +99,15 @@ impl Vault {
         Ok(self.passes()?.map_or(0, |p| p.waiting))
     }
 
-    /// The priority class to mark on one of this device's envelopes when it is pushed: long
-    /// text for a session whose sealed envelope is large, the screens'
-    /// class for everything else (and for anything this device cannot open: never held back).
-    pub(crate) fn priority_of(&self, envelope: &[u8]) -> Priority {
-        let long = envelope.len() > LONG_TEXT_BYTES
-            && OpEnvelope::from_bytes(envelope)
-                .ok()
-                .and_then(|env| {
-                    let key = self.store.keyring().get(env.epoch()).ok()?;
-                    env.open(key).ok()
-                })
-                .is_some_and(|op| self.store.kinds().get(&op.body.kind).long_text);
+    /// The priority class to mark on an envelope of `record` when it is pushed: long text
+    /// for a large one of a kind that carries notes, the screens' class for everything else.
+    /// The kind is read from the record's id (ADR 0015's kind tags), so nothing is opened; an
+    /// id from before the tags gets the screens' class (never held back).
+    pub(crate) fn priority_of(&self, record: RecordId, envelope_len: usize) -> Priority {
+        let long = envelope_len > LONG_TEXT_BYTES
+            && record
+                .tagged_kind()
+                .is_some_and(|kind| self.store.kinds().get(kind).long_text);
         if long {
             Priority::LongText
         } else {

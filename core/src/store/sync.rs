@@ -308,12 +308,13 @@ pub(crate) const PARKED_MAX_AGE_MS: u64 = 30 * 24 * 3600 * 1000;
 const SET_ASIDE_META: &str = "parked_set_aside";
 
 /// One operation waiting to be sent: its place in this log, its envelope, its author and
-/// number.
+/// number, and its record (whose id says its kind: what its priority class is read from).
 pub(crate) struct Unsynced {
     pub seq: i64,
     pub envelope: Vec<u8>,
     pub author: DeviceId,
     pub number: u64,
+    pub record: RecordId,
 }
 
 /// Whether `ranges` holds `number` of `author`.
@@ -860,7 +861,7 @@ impl Store {
     /// about `max_bytes`, with each one's author and number.
     pub(crate) fn unsynced(&self, max_ops: usize, max_bytes: usize) -> Result<Vec<Unsynced>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, envelope, device_id, device_seq FROM ops WHERE synced = 0 ORDER BY seq LIMIT ?1",
+            "SELECT seq, envelope, device_id, device_seq, record_id FROM ops WHERE synced = 0 ORDER BY seq LIMIT ?1",
         )?;
         let mut rows = stmt.query([max_ops as i64])?;
         let (mut out, mut bytes) = (Vec::new(), 0usize);
@@ -875,6 +876,7 @@ impl Store {
                 envelope,
                 author: DeviceId::from_slice(row.get_ref(2)?.as_blob()?)?,
                 number: row.get::<_, i64>(3)? as u64,
+                record: RecordId::from_slice(row.get_ref(4)?.as_blob()?)?,
             });
         }
         Ok(out)
