@@ -58,8 +58,11 @@ impl From<deadpool_postgres::PoolError> for DbError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
         match e {
             // The pool is full (every connection at work) for longer than it waits: the server
-            // is busy, not broken.
-            deadpool_postgres::PoolError::Timeout(_) => DbError::Busy,
+            // is busy, not broken. A connection that cannot be made or checked in time is a
+            // database problem the operator must see: a failure.
+            deadpool_postgres::PoolError::Timeout(deadpool_postgres::TimeoutType::Wait) => {
+                DbError::Busy
+            }
             other => DbError::Storage(format!("no database connection: {other}")),
         }
     }
@@ -1137,5 +1140,28 @@ impl Db for PostgresDb {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pool that stays full is a busy server (503, retried), not a broken one (500); a
+    /// database that cannot be reached is a failure the operator must see.
+    #[test]
+    fn a_pool_that_stays_full_is_busy_and_an_unreachable_database_is_a_failure() {
+        assert!(matches!(
+            DbError::from(deadpool_postgres::PoolError::Timeout(
+                deadpool_postgres::TimeoutType::Wait
+            )),
+            DbError::Busy
+        ));
+        for failed in [
+            deadpool_postgres::PoolError::Timeout(deadpool_postgres::TimeoutType::Create),
+            deadpool_postgres::PoolError::Closed,
+        ] {
+            assert!(matches!(DbError::from(failed), DbError::Storage(_)));
+        }
     }
 }
