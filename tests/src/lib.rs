@@ -117,6 +117,16 @@ pub fn quick_retries() -> komora_core::SyncOptions {
 
 /// The organisation's first administrator, on `server`, with a fast-unlocking vault in `dir`.
 pub fn bootstrap_admin(server: &server::TestServer, dir: &std::path::Path) -> Vault {
+    bootstrap_admin_with(server, dir, fast_options())
+}
+
+/// The same, with the app's `options` (an app not yet updated: `app_format` below this
+/// build's, which founds its team at that format).
+pub fn bootstrap_admin_with(
+    server: &server::TestServer,
+    dir: &std::path::Path,
+    options: komora_core::VaultOptions,
+) -> Vault {
     let mut t = komora_core::HttpTransport::new(&server.url).unwrap();
     let code = server
         .bootstrap_code
@@ -130,7 +140,7 @@ pub fn bootstrap_admin(server: &server::TestServer, dir: &std::path::Path) -> Va
         code,
         "AMI",
         "Huye",
-        fast_options(),
+        options,
     )
     .unwrap()
 }

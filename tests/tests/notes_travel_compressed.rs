@@ -12,7 +12,9 @@ use komora_core::{
     Error, FormatRaise, HttpTransport, NewClient, NewSession, RecordId, Role, Vault, VaultOptions,
 };
 use komora_scenarios::server::TestServer;
-use komora_scenarios::{bootstrap_admin, enrol, fast_options, open_case_with_consent, sync};
+use komora_scenarios::{
+    bootstrap_admin, bootstrap_admin_with, enrol, fast_options, open_case_with_consent, sync,
+};
 
 /// A note as long as a counsellor's usual one, in Kinyarwanda and English (made up).
 fn note(i: usize) -> String {
@@ -55,17 +57,7 @@ fn notes_travel_compressed_only_once_every_tablet_reads_them() {
     // A team made by the app of before: its format is the one before compressed bodies.
     let before = COMPRESSED_BODIES - 1;
     let admin_dir = dir.path().join("admin");
-    let mut admin = Vault::bootstrap(
-        &admin_dir,
-        "admin passphrase",
-        &mut t,
-        &url,
-        server.bootstrap_code.as_deref().unwrap(),
-        "AMI",
-        "Huye",
-        app_of_format(before),
-    )
-    .unwrap();
+    let mut admin = bootstrap_admin_with(&server, &admin_dir, app_of_format(before));
     assert_eq!(admin.team_format().unwrap(), before);
     let code = admin
         .invite(&mut t, Role::Supervisor, Duration::from_secs(3600))

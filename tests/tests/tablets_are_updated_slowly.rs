@@ -13,7 +13,9 @@ use komora_core::{
     Role, Vault, VaultOptions,
 };
 use komora_scenarios::server::TestServer;
-use komora_scenarios::{bootstrap_admin, client_names, enrol, fast_options, quick_retries, sync};
+use komora_scenarios::{
+    bootstrap_admin, bootstrap_admin_with, client_names, enrol, fast_options, quick_retries, sync,
+};
 
 fn client(v: &mut Vault, name: &str) {
     v.add_client(&NewClient {
@@ -162,17 +164,7 @@ fn a_team_from_before_writes_a_new_kind_of_record_only_once_every_tablet_reads_i
     let mut t = HttpTransport::new(&url).unwrap();
     // A team made by the previous app: no format statement, the first format.
     let admin_dir = dir.path().join("admin");
-    let mut admin = Vault::bootstrap(
-        &admin_dir,
-        "admin passphrase",
-        &mut t,
-        &url,
-        server.bootstrap_code.as_deref().unwrap(),
-        "AMI",
-        "Huye",
-        app_of_format(1),
-    )
-    .unwrap();
+    let mut admin = bootstrap_admin_with(&server, &admin_dir, app_of_format(1));
     assert_eq!(admin.team_format().unwrap(), 1);
     let invite = |admin: &mut Vault, role| {
         admin
@@ -343,17 +335,7 @@ fn cut_off_choices_made_before_the_raise_stand_and_two_made_offline_after_it_bot
     let url = server.url.clone();
     let mut t = HttpTransport::new(&url).unwrap();
     let admin_dir = dir.path().join("admin");
-    let mut admin = Vault::bootstrap(
-        &admin_dir,
-        "admin passphrase",
-        &mut t,
-        &url,
-        server.bootstrap_code.as_deref().unwrap(),
-        "AMI",
-        "Huye",
-        app_of_format(3),
-    )
-    .unwrap();
+    let mut admin = bootstrap_admin_with(&server, &admin_dir, app_of_format(3));
     assert_eq!(admin.team_format().unwrap(), 3);
     admin
         .choose_cutoff_set("srq-20", "srq-20:scholte-2011-rwanda")
