@@ -139,9 +139,11 @@ fn a_case_moved_to_another_team_keeps_its_clients_objections() {
 /// Claudine's tablet is lost after she handed a colleague, Jean, a batch file of her day's
 /// work that she had not synced. The administrator revokes her tablet: the cutoff covers what
 /// the server had of hers. Jean's tablet had merged her last edit before it learned the
-/// cutoff and keeps showing it; every other tablet refuses it. The two never agree again.
+/// cutoff and kept showing it; every other tablet refused it. The two never agreed again.
+/// Fixed: a tablet that learns a cutoff takes out of its log what it merged past it, rebuilds
+/// the records from what remains, and notes the refusal in its audit trail as the others do
+/// (`store/withdraw.rs`).
 #[test]
-#[ignore = "finding: a revoked tablet's work passed by batch file stays on some tablets only"]
 fn a_lost_tablets_last_batch_file_counts_on_every_tablet_or_on_none() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir.path().join("server"));
@@ -177,6 +179,77 @@ fn a_lost_tablets_last_batch_file_counts_on_every_tablet_or_on_none() {
     assert_eq!(
         jean.client(client).unwrap().phone,
         marie.client(client).unwrap().phone
+    );
+    assert_eq!(jean.client(client).unwrap().phone, None);
+    let refused = |v: &Vault| {
+        v.audit_trail()
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == komora_core::AuditAction::Refused)
+            .count()
+    };
+    assert!(
+        refused(&jean) > 0,
+        "Jean's audit trail does not say her edit was refused"
+    );
+    let (after, _) = jean.export_batch(&marie.summary().unwrap()).unwrap();
+    assert!(
+        marie.import_batch(&after).unwrap().rejected.is_empty(),
+        "Jean's later batch files still carry the withdrawn edit"
+    );
+}
+
+/// The same lost tablet had registered a new client, Mukamana, and handed her to Jean by
+/// batch file; Jean recorded a session with her. Her file's keys were in the operation the
+/// cutoff refuses: no other tablet can ever open her file. Jean's tablet stops showing her,
+/// as every other tablet does; his session stays in his log, sealed, not lost.
+#[test]
+fn a_client_registered_on_a_lost_tablet_after_its_cutoff_is_shown_by_no_tablet() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut claudine = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("c"));
+    let mut jean = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("j"));
+    let mut marie = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("m"));
+    for v in [&mut claudine, &mut jean, &mut marie] {
+        sync(v).unwrap();
+    }
+    let client = claudine
+        .add_client(&NewClient {
+            name: "Mukamana Odette".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let (batch, _) = claudine.export_batch(&jean.summary().unwrap()).unwrap();
+    jean.import_batch(&batch).unwrap();
+    let case = open_case_with_consent(&mut jean, client, "grief");
+    assert_eq!(jean.clients().unwrap().items.len(), 1);
+    admin
+        .revoke_device(
+            &mut HttpTransport::new(&server.url).unwrap(),
+            claudine.device_id(),
+        )
+        .unwrap();
+    for _ in 0..2 {
+        sync(&mut jean).unwrap();
+        sync(&mut marie).unwrap();
+    }
+    assert_eq!(marie.clients().unwrap().items.len(), 0);
+    assert_eq!(
+        jean.clients().unwrap().items.len(),
+        0,
+        "Jean still shows a client no other tablet can open"
+    );
+    assert!(jean.client(client).is_err());
+    assert!(
+        jean.case(case).is_err(),
+        "Jean still shows the case he opened for her"
+    );
+    assert!(marie.case(case).is_err());
+    assert_eq!(
+        audited(&jean),
+        audited(&marie),
+        "Jean's audit trail lists what no other tablet holds"
     );
 }
 

@@ -148,7 +148,13 @@ impl Vault {
     pub fn audit_trail(&self) -> Result<Vec<AuditEntry>> {
         let mut first_seen: std::collections::HashMap<RecordId, Hlc> = Default::default();
         let mut ops = Vec::new();
+        // A file whose keys a revoked tablet's withdrawn operation carried: no other tablet
+        // holds its operations in its log (they wait for the key), so neither does the trail.
+        let withdrawn = self.store.withdrawn_files()?;
         self.store.for_each_op(|op| {
+            if op.body.file().is_some_and(|f| withdrawn.contains(&f)) {
+                return;
+            }
             let hlc = op.body.hlc();
             let e = first_seen.entry(op.body.record).or_insert(hlc);
             *e = (*e).min(hlc);

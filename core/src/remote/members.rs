@@ -72,6 +72,10 @@ impl Vault {
         self.store.set_meta(ROSTER_META, &sealed)?;
         self.store.roster = roster;
         self.store.roster_required = true;
+        // A cutoff it brings may cover operations merged here before it was known (by batch
+        // file from the lost tablet's owner): they go, as every other tablet refused them.
+        let withdrawn = self.store.withdraw_past_cutoffs()?;
+        self.note_refused(&withdrawn)?;
         self.store.keep_team_format()
     }
 

@@ -16,6 +16,7 @@ mod state_codec;
 mod states;
 mod sync;
 mod sync_store;
+mod withdraw;
 mod write;
 
 use std::collections::{BTreeMap, HashMap};
