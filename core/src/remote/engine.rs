@@ -374,7 +374,7 @@ fn sync_steps<C: VaultCell>(
             Some(p) => {
                 let mut widened = p.clone();
                 widened.to = widened.to.max(page.next);
-                widened.waiting += page.deferred;
+                widened.count_deferred(after, page.deferred);
                 cell.with(|v| v.save_passes(Some(&widened)))?;
                 Some((page.next, at_next))
             }

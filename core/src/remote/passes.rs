@@ -56,6 +56,12 @@ pub(crate) struct Passes {
     /// Operations of the long-text class the first pass stepped over and the second has not
     /// brought yet (what the screens show as still arriving).
     pub(crate) waiting: u64,
+    /// The first pass's last page counted in `waiting`: where it began and how many it
+    /// counted. The count is saved before the page's cursor is (never a gap), so a sync cut
+    /// between the two reads the page again: it then replaces its count instead of adding it
+    /// twice. Absent in stretches saved by an app from before.
+    #[serde(default)]
+    pub(crate) last_counted: Option<(u64, u64)>,
 }
 
 impl Passes {
@@ -70,7 +76,20 @@ impl Passes {
             at: from,
             at_op: from_op,
             waiting: 0,
+            last_counted: None,
         }
+    }
+
+    /// Count the notes a first-pass page beginning at `after` stepped over (`deferred`), once
+    /// whatever how many times the page is read.
+    pub(crate) fn count_deferred(&mut self, after: u64, deferred: u64) {
+        if let Some((at, counted)) = self.last_counted {
+            if at == after {
+                self.waiting = self.waiting.saturating_sub(counted);
+            }
+        }
+        self.waiting += deferred;
+        self.last_counted = Some((after, deferred));
     }
 }
 
@@ -93,8 +112,8 @@ impl Vault {
 
     /// Session notes this tablet knows the server holds for it and has not received yet: its
     /// first sync (or one after long away) brought what the screens need first, and the
-    /// notes follow. Zero once they are all here. An upper bound after a cut sync (a page read
-    /// twice counts twice until the notes are all in).
+    /// notes follow. Zero once they are all here; a page read again after a cut sync counts
+    /// once.
     pub fn notes_still_arriving(&self) -> Result<u64> {
         Ok(self.passes()?.map_or(0, |p| p.waiting))
     }
@@ -118,6 +137,22 @@ impl Vault {
 
 #[cfg(test)]
 mod tests {
+    use super::Passes;
+
+    /// A 2G sync cut after a first-pass page was counted but before its cursor was saved
+    /// reads the page again: the screen's "notes still arriving" counts its notes once.
+    #[test]
+    fn a_page_read_again_after_a_cut_counts_its_notes_once() {
+        let mut p = Passes::begin(100, None);
+        p.count_deferred(100, 40);
+        p.count_deferred(180, 25);
+        // Cut: the cursor stayed at 180; the page is read again (it may now be cut shorter).
+        p.count_deferred(180, 20);
+        assert_eq!(p.waiting, 60);
+        p.count_deferred(250, 5);
+        assert_eq!(p.waiting, 65);
+    }
+
     /// Only sessions wait for the second pass: clients, cases and reviews are what the
     /// screens need first, whatever their size.
     #[test]
