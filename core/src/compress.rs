@@ -8,9 +8,11 @@
 //! the old ones stay in the app, so every body ever written still opens.
 //!
 //! Three rules keep compression from leaking one record's text through another's size (the
-//! CRIME/BREACH family, Kelsey 2002): every unit is compressed on its own, with a fresh zstd
-//! context, so no text of one operation shapes another's size; the dictionary is static and
-//! made from no real record; and the result is padded (Padmé, ADR 0015) after compression.
+//! CRIME/BREACH family, Kelsey 2002): every unit is compressed on its own, as a zstd frame of
+//! its own, so no text of one operation shapes another's size (a context is kept per thread
+//! and reused; each frame starts from nothing but the dictionary, and a test pins that a
+//! reused context writes exactly what a fresh one does); the dictionary is static and made
+//! from no real record; and the result is padded (Padmé, ADR 0015) after compression.
 //! Decompression is bounded: a unit that says or tries to expand past the operation size
 //! limit is refused before anything is allocated for it.
 
@@ -105,16 +107,35 @@ fn zstd_compress(
     dict: Option<&'static zstd::dict::EncoderDictionary<'static>>,
 ) -> Option<Zeroizing<Vec<u8>>> {
     use zstd::zstd_safe::CParameter;
-    let mut c = match dict {
-        Some(d) => zstd::bulk::Compressor::with_prepared_dictionary(d).ok()?,
-        None => zstd::bulk::Compressor::new(LEVEL).ok()?,
-    };
-    // The frame says its size (the reader's bound checks it first); no checksum (the seal
-    // authenticates every byte) and no dictionary id (the first byte names the dictionary).
-    c.set_parameter(CParameter::ContentSizeFlag(true)).ok()?;
-    c.set_parameter(CParameter::ChecksumFlag(false)).ok()?;
-    c.set_parameter(CParameter::DictIdFlag(false)).ok()?;
-    c.compress(plain).ok().map(Zeroizing::new)
+    // One context per thread and dictionary (`None`: zstd alone), made on first use: making
+    // one per operation cost as much as signing it.
+    thread_local! {
+        static CONTEXTS: std::cell::RefCell<Vec<(usize, zstd::bulk::Compressor<'static>)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let id = dict.map_or(0, |d| d as *const _ as usize);
+    CONTEXTS.with(|contexts| {
+        let mut contexts = contexts.try_borrow_mut().ok()?;
+        let i = match contexts.iter().position(|(k, _)| *k == id) {
+            Some(i) => i,
+            None => {
+                let mut c = match dict {
+                    Some(d) => zstd::bulk::Compressor::with_prepared_dictionary(d).ok()?,
+                    None => zstd::bulk::Compressor::new(LEVEL).ok()?,
+                };
+                // The frame says its size (the reader's bound checks it first); no checksum
+                // (the seal authenticates every byte) and no dictionary id (the first byte
+                // names the dictionary).
+                c.set_parameter(CParameter::ContentSizeFlag(true)).ok()?;
+                c.set_parameter(CParameter::ChecksumFlag(false)).ok()?;
+                c.set_parameter(CParameter::DictIdFlag(false)).ok()?;
+                contexts.push((id, c));
+                contexts.len() - 1
+            }
+        };
+        // A frame of its own: every call starts from the dictionary alone.
+        contexts[i].1.compress(plain).ok().map(Zeroizing::new)
+    })
 }
 
 /// The plaintext of a packed unit, at most `limit` bytes. A unit that would expand past it
@@ -149,16 +170,35 @@ pub(crate) fn unpack(
     if size > limit as u64 {
         return Err(Error::TooLarge { what, limit });
     }
-    let mut d = match dict {
-        Some(d) => zstd::bulk::Decompressor::with_prepared_dictionary(d),
-        None => zstd::bulk::Decompressor::new(),
+    // One context per thread and dictionary, reused like the compressor's.
+    thread_local! {
+        static CONTEXTS: std::cell::RefCell<Vec<(usize, zstd::bulk::Decompressor<'static>)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
     }
-    .map_err(|_| corrupted())?;
+    let id = dict.map_or(0, |d| d as *const _ as usize);
     // The buffer holds exactly the announced size: a frame that lies about it fails here
     // instead of growing the buffer.
     let mut out = Zeroizing::new(Vec::with_capacity(size as usize));
-    let n = d
-        .decompress_to_buffer(payload, &mut *out)
+    let n = CONTEXTS
+        .with(|contexts| {
+            let mut contexts = contexts.try_borrow_mut().map_err(|_| ())?;
+            let i = match contexts.iter().position(|(k, _)| *k == id) {
+                Some(i) => i,
+                None => {
+                    let d = match dict {
+                        Some(d) => zstd::bulk::Decompressor::with_prepared_dictionary(d),
+                        None => zstd::bulk::Decompressor::new(),
+                    }
+                    .map_err(|_| ())?;
+                    contexts.push((id, d));
+                    contexts.len() - 1
+                }
+            };
+            contexts[i]
+                .1
+                .decompress_to_buffer(payload, &mut *out)
+                .map_err(|_| ())
+        })
         .map_err(|_| corrupted())?;
     if n as u64 != size {
         return Err(corrupted());
@@ -194,6 +234,31 @@ mod tests {
         }
         let n = note();
         assert!(pack(&n, Packing::Dictionary(1)).len() < pack(&n, Packing::Zstd).len());
+    }
+
+    /// What a unit compresses to depends on its own text and the dictionary only: a context
+    /// that compressed another client's note just before writes exactly what a fresh one
+    /// does (ADR 0021: no text of one operation shapes another's size).
+    #[test]
+    fn a_reused_context_writes_what_a_fresh_one_does() {
+        let mine = crate::synthetic::Writer::new(5).note().into_bytes();
+        let others = crate::synthetic::Writer::new(6).note().into_bytes();
+        let fresh = std::thread::spawn({
+            let mine = mine.clone();
+            move || pack(&mine, Packing::Dictionary(DICTIONARY_VERSION))
+        })
+        .join()
+        .unwrap();
+        let _ = pack(&others, Packing::Dictionary(DICTIONARY_VERSION));
+        let _ = pack(&mine, Packing::Dictionary(DICTIONARY_VERSION));
+        let _ = pack(&others, Packing::Dictionary(DICTIONARY_VERSION));
+        let reused = pack(&mine, Packing::Dictionary(DICTIONARY_VERSION));
+        assert_eq!(*reused, *fresh);
+        assert_eq!(*unpack(&reused, 1 << 20, "a test").unwrap(), mine);
+        assert_eq!(
+            *unpack(&pack(&others, Packing::Zstd), 1 << 20, "a test").unwrap(),
+            others
+        );
     }
 
     #[test]
