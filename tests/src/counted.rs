@@ -1,5 +1,6 @@
 //! A transport that counts the requests a sync makes, by kind, for the benchmarks (one call of
-//! the [`Transport`] is one HTTP request). With `trace`, each request is printed with its times.
+//! the [`Transport`] is one HTTP request), and can cut the link at the next request of a kind.
+//! With `trace`, each request is printed with its times.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -10,11 +11,29 @@ use komora_protocol::*;
 
 type Reply<T> = Result<T, TransportError>;
 
-/// Requests made so far, by kind ("push", "pull", "reconcile", ...).
+/// Requests made so far, by kind ("push", "pull", "reconcile", ...), and a request to cut.
 #[derive(Debug, Default)]
-pub struct RequestCounts(Mutex<BTreeMap<&'static str, u32>>);
+pub struct RequestCounts(
+    Mutex<BTreeMap<&'static str, u32>>,
+    Mutex<Option<&'static str>>,
+);
 
 impl RequestCounts {
+    /// The next request of `kind` fails as on a link cut before it reached the server (the
+    /// tests of a sync cut at one precise step).
+    pub fn cut_next(&self, kind: &'static str) {
+        *self.1.lock().unwrap() = Some(kind);
+    }
+
+    fn take_cut(&self, kind: &str) -> bool {
+        let mut cut = self.1.lock().unwrap();
+        let hit = *cut == Some(kind);
+        if hit {
+            *cut = None;
+        }
+        hit
+    }
+
     pub fn total(&self) -> u32 {
         self.0.lock().unwrap().values().sum()
     }
@@ -78,7 +97,11 @@ impl CountedTransport {
     ) -> Reply<T> {
         self.counts.add(kind);
         let begun = self.start.elapsed();
-        let reply = f(&mut self.inner);
+        let reply = if self.counts.take_cut(kind) {
+            Err(TransportError::Network("the link was cut".into()))
+        } else {
+            f(&mut self.inner)
+        };
         if self.trace {
             let outcome = match &reply {
                 Ok(_) => "ok".to_owned(),

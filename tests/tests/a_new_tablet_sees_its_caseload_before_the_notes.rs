@@ -229,3 +229,60 @@ fn a_first_sync_cut_during_the_notes_then_a_restored_server_loses_no_note() {
     );
     drop(server);
 }
+
+/// Grace's first sync is under way over 2G when Bosco, a counsellor enrolled a minute ago,
+/// sends his first sessions: the page that brings them names an author her tablet does not
+/// know yet, and the link drops just as it asks the team's list. She syncs again: the screen
+/// says how many notes are still coming, counting that page once, never twice.
+#[test]
+fn a_first_sync_cut_while_it_fetches_a_new_colleague_counts_the_notes_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut claudine = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("c"));
+    let grace = enrol(&server, &mut admin, Role::Supervisor, &dir.path().join("g"));
+    let mut rng = Rng::new(5);
+    caseload(&mut claudine, &mut rng, 0, CLIENTS);
+    sync(&mut claudine).unwrap();
+    const BOSCO_CLIENTS: usize = 3;
+    let noted = ((CLIENTS + BOSCO_CLIENTS) * NOTED_SESSIONS) as u64;
+
+    let tablet = Shared(Mutex::new(Some(grace)));
+    let (mut t, requests) = komora_scenarios::counted::CountedTransport::new(&server.url, false);
+    let opts = SyncOptions {
+        pull_page_bytes: 24 * 1024,
+        backoff: Duration::from_millis(5),
+        max_attempts: 1,
+        ..Default::default()
+    };
+    let mut bosco_sent = false;
+    let mut most = 0;
+    let first = sync_shared(&tablet, &mut t, &opts, &mut |_| {
+        let now = tablet.with(|v| Ok(screens(v))).unwrap();
+        most = most.max(now.arriving);
+        if now.arriving > 0 && !bosco_sent {
+            bosco_sent = true;
+            let mut bosco = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("b"));
+            caseload(&mut bosco, &mut rng, 1_000, BOSCO_CLIENTS);
+            sync(&mut bosco).unwrap();
+            requests.cut_next("roster");
+        }
+    });
+    assert!(first.is_err(), "the cut ended the first sync: {first:?}");
+    assert!(bosco_sent);
+    let cut_at = tablet.with(|v| Ok(screens(v))).unwrap();
+    assert!(cut_at.arriving <= noted, "{cut_at:?}, {noted} notes in all");
+
+    let second = sync_shared(&tablet, &mut t, &opts, &mut |_| {
+        let now = tablet.with(|v| Ok(screens(v))).unwrap();
+        most = most.max(now.arriving);
+    });
+    second.unwrap();
+    assert_eq!(
+        most, noted,
+        "the screens said more notes were coming than there are"
+    );
+    let done = tablet.with(|v| Ok(screens(v))).unwrap();
+    assert_eq!(done.arriving, 0);
+    assert_eq!(done.clients, CLIENTS + BOSCO_CLIENTS);
+}
