@@ -31,21 +31,57 @@ use crate::kind::Kinds;
 use crate::merge::RecordState;
 use crate::value::Value;
 
+/// A value as a list shows it, borrowed from the page it was read from (or the state it is
+/// made from): the same encoding as [`Value`] (same variants, in the same order), so pages
+/// written with either read back with either, and a listing copies only the text it keeps.
+#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Debug)]
+pub(crate) enum ShownValue<'a> {
+    Null,
+    Text(&'a str),
+    Int(i64),
+    Bool(bool),
+}
+
+impl<'a> ShownValue<'a> {
+    fn of(v: &'a Value) -> Self {
+        match v {
+            Value::Null => ShownValue::Null,
+            Value::Text(t) => ShownValue::Text(t),
+            Value::Int(i) => ShownValue::Int(*i),
+            Value::Bool(b) => ShownValue::Bool(*b),
+        }
+    }
+
+    pub fn as_text(self) -> Option<&'a str> {
+        match self {
+            ShownValue::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn as_int(self) -> Option<i64> {
+        match self {
+            ShownValue::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+}
+
 /// What a list shows of a record, whatever its kind: each field's shown value, the fields
 /// holding concurrent values, each set's values, and when the record was made and last
 /// changed. The kind's own code makes its list's lines from it (`Client::from_shown`).
+/// Everything is borrowed from the page: a listing allocates only what its lines keep.
 #[derive(Serialize, Deserialize, Default)]
 pub(crate) struct Shown<'a> {
     pub created_ms: u64,
     pub updated_ms: u64,
-    /// Register fields' shown values (empty ones left out). Names are borrowed from the
-    /// page: a listing allocates only the values it keeps.
+    /// Register fields' shown values (empty ones left out).
     #[serde(borrow)]
-    pub fields: Vec<(&'a str, Value)>,
+    pub fields: Vec<(&'a str, ShownValue<'a>)>,
     /// Register fields holding concurrent values.
     pub conflicts: Vec<String>,
     #[serde(borrow)]
-    pub sets: Vec<(&'a str, Vec<Value>)>,
+    pub sets: Vec<(&'a str, Vec<ShownValue<'a>>)>,
 }
 
 impl<'a> Shown<'a> {
@@ -56,41 +92,36 @@ impl<'a> Shown<'a> {
             fields: s
                 .fields
                 .iter()
-                .filter_map(|(name, _)| Some((name, s.value(name)?.clone())))
+                .filter_map(|(name, _)| Some((name, ShownValue::of(s.value(name)?))))
                 .collect(),
             conflicts: s.conflicts(),
             sets: s
                 .sets
                 .iter()
-                .map(|(name, set)| (name, set.values().into_iter().cloned().collect()))
+                .map(|(name, set)| (name, set.values().into_iter().map(ShownValue::of).collect()))
                 .collect(),
         }
     }
 
     /// A field's shown value.
-    pub fn value(&self, field: &str) -> Option<&Value> {
+    pub fn value(&self, field: &str) -> Option<ShownValue<'a>> {
         self.fields
             .iter()
             .find(|(f, _)| *f == field)
-            .map(|(_, v)| v)
+            .map(|(_, v)| *v)
     }
 
-    /// Move a field's shown text out (for building a view).
-    pub fn take_text(&mut self, field: &str) -> Option<String> {
-        let (_, v) = self.fields.iter_mut().find(|(f, _)| *f == field)?;
-        match std::mem::replace(v, Value::Null) {
-            Value::Text(t) => Some(t),
-            _ => None,
-        }
+    /// A field's shown text.
+    pub fn text(&self, field: &str) -> Option<&'a str> {
+        self.value(field).and_then(ShownValue::as_text)
     }
 
-    /// Move a set's values out.
-    pub fn take_set(&mut self, field: &str) -> Vec<Value> {
+    /// A set's values.
+    pub fn set(&self, field: &str) -> &[ShownValue<'a>] {
         self.sets
-            .iter_mut()
+            .iter()
             .find(|(f, _)| *f == field)
-            .map(|(_, v)| std::mem::take(v))
-            .unwrap_or_default()
+            .map_or(&[], |(_, v)| v.as_slice())
     }
 }
 
