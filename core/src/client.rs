@@ -395,7 +395,7 @@ impl Client {
 impl Client {
     /// A client from what the clients' list shows of her (ADR 0023): the same view as
     /// `from_state` makes.
-    fn from_shown(id: RecordId, s: Shown<'_>) -> Self {
+    fn from_shown(id: RecordId, s: &Shown<'_>) -> Self {
         let birth_year = s
             .value(field::BIRTH_YEAR)
             .and_then(ShownValue::as_int)
@@ -421,7 +421,7 @@ impl Client {
                 .iter()
                 .filter_map(|v| v.as_text().map(str::to_owned))
                 .collect(),
-            conflicts: s.conflicts,
+            conflicts: s.conflicts().iter().map(|f| (*f).to_owned()).collect(),
             created_ms: s.created_ms,
             updated_ms: s.updated_ms,
         }

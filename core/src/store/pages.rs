@@ -19,9 +19,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
-use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use super::shown::{self, Shown};
 use super::states::{open_device_state, StateKey};
 use super::Store;
 use crate::crypto::aad;
@@ -29,101 +29,6 @@ use crate::error::Result;
 use crate::ids::RecordId;
 use crate::kind::Kinds;
 use crate::merge::RecordState;
-use crate::value::Value;
-
-/// A value as a list shows it, borrowed from the page it was read from (or the state it is
-/// made from): the same encoding as [`Value`] (same variants, in the same order), so pages
-/// written with either read back with either, and a listing copies only the text it keeps.
-#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Debug)]
-pub(crate) enum ShownValue<'a> {
-    Null,
-    Text(&'a str),
-    Int(i64),
-    Bool(bool),
-}
-
-impl<'a> ShownValue<'a> {
-    fn of(v: &'a Value) -> Self {
-        match v {
-            Value::Null => ShownValue::Null,
-            Value::Text(t) => ShownValue::Text(t),
-            Value::Int(i) => ShownValue::Int(*i),
-            Value::Bool(b) => ShownValue::Bool(*b),
-        }
-    }
-
-    pub fn as_text(self) -> Option<&'a str> {
-        match self {
-            ShownValue::Text(t) => Some(t),
-            _ => None,
-        }
-    }
-
-    pub fn as_int(self) -> Option<i64> {
-        match self {
-            ShownValue::Int(i) => Some(i),
-            _ => None,
-        }
-    }
-}
-
-/// What a list shows of a record, whatever its kind: each field's shown value, the fields
-/// holding concurrent values, each set's values, and when the record was made and last
-/// changed. The kind's own code makes its list's lines from it (`Client::from_shown`).
-/// Everything is borrowed from the page: a listing allocates only what its lines keep.
-#[derive(Serialize, Deserialize, Default)]
-pub(crate) struct Shown<'a> {
-    pub created_ms: u64,
-    pub updated_ms: u64,
-    /// Register fields' shown values (empty ones left out).
-    #[serde(borrow)]
-    pub fields: Vec<(&'a str, ShownValue<'a>)>,
-    /// Register fields holding concurrent values.
-    pub conflicts: Vec<String>,
-    #[serde(borrow)]
-    pub sets: Vec<(&'a str, Vec<ShownValue<'a>>)>,
-}
-
-impl<'a> Shown<'a> {
-    fn of(s: &'a RecordState) -> Self {
-        Shown {
-            created_ms: s.created.wall_ms,
-            updated_ms: s.updated.wall_ms,
-            fields: s
-                .fields
-                .iter()
-                .filter_map(|(name, _)| Some((name, ShownValue::of(s.value(name)?))))
-                .collect(),
-            conflicts: s.conflicts(),
-            sets: s
-                .sets
-                .iter()
-                .map(|(name, set)| (name, set.values().into_iter().map(ShownValue::of).collect()))
-                .collect(),
-        }
-    }
-
-    /// A field's shown value.
-    pub fn value(&self, field: &str) -> Option<ShownValue<'a>> {
-        self.fields
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, v)| *v)
-    }
-
-    /// A field's shown text.
-    pub fn text(&self, field: &str) -> Option<&'a str> {
-        self.value(field).and_then(ShownValue::as_text)
-    }
-
-    /// A set's values.
-    pub fn set(&self, field: &str) -> &[ShownValue<'a>] {
-        self.sets
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map_or(&[], |(_, v)| v.as_slice())
-    }
-}
 
 /// What a page is sealed with: its list, number and version are part of it, so a page
 /// cannot be moved to another list or number, and each re-sealing is a new ciphertext.
@@ -274,9 +179,10 @@ fn store_page(
 
 /// A record's entry, from its state and the ciphertext it is stored as.
 pub(super) fn entry(sk: &StateKey, id: RecordId, sealed: &[u8], state: &RecordState) -> Entry {
-    let shown = state.deleted.is_none().then(|| {
-        Zeroizing::new(postcard::to_allocvec(&Shown::of(state)).expect("a view always serialises"))
-    });
+    let shown = state
+        .deleted
+        .is_none()
+        .then(|| Zeroizing::new(shown::encode(state)));
     Entry {
         fingerprint: sk.fingerprint(id, sealed),
         shown,
@@ -387,7 +293,7 @@ impl Store {
     pub(crate) fn list(
         &self,
         kind: &str,
-        mut visit: impl FnMut(RecordId, Shown<'_>),
+        mut visit: impl FnMut(RecordId, &Shown<'_>),
     ) -> Result<Vec<RecordId>> {
         let spec = self.kinds.get(kind);
         if !spec.listed {
@@ -449,6 +355,8 @@ impl Store {
                 .prepare_cached("SELECT record_id, epoch, state FROM records WHERE kind = ?1")?;
             let mut rows = stmt.query([list])?;
             let mut scratch = Zeroizing::new(Vec::with_capacity(1024));
+            // One view, read again for every entry shown from a page: no allocation per record.
+            let mut view = Shown::default();
             while let Some(r) = rows.next()? {
                 let id = RecordId::from_slice(r.get_ref(0)?.as_blob()?)?;
                 let sealed = r.get_ref(2)?.as_blob()?;
@@ -459,28 +367,27 @@ impl Store {
                     Some((f, shown, matched)) if *f == fingerprint => match shown {
                         None => {
                             *matched = true;
-                            Some(None)
+                            Some(false)
                         }
-                        Some(bytes) => postcard::from_bytes::<Shown>(bytes).ok().map(|v| {
+                        Some(bytes) => view.read(bytes).map(|()| {
                             *matched = true;
-                            Some(v)
+                            true
                         }),
                     },
                     _ => None,
                 };
                 match from_page {
-                    Some(Some(v)) => visit(id, v),
-                    Some(None) => {}
+                    Some(true) => visit(id, &view),
+                    Some(false) => {}
                     None => {
                         stale[page_of(&id) as usize] = true;
                         match entry_of(&self.states, id, r.get(1)?, sealed, &mut scratch) {
                             Some(e) => {
-                                if let Some(v) = e
-                                    .shown
-                                    .as_ref()
-                                    .and_then(|b| postcard::from_bytes::<Shown>(b).ok())
-                                {
-                                    visit(id, v);
+                                if let Some(bytes) = e.shown.as_ref() {
+                                    let mut own = Shown::default();
+                                    if own.read(bytes).is_some() {
+                                        visit(id, &own);
+                                    }
                                 }
                                 opened.push((id, e));
                             }
