@@ -497,10 +497,7 @@ impl Vault {
     /// From the clients' sealed list pages (ADR 0023): a few hundred pages opened, not one
     /// state per client.
     pub fn clients(&self) -> Result<Listing<Client>> {
-        let mut items = Vec::new();
-        let unreadable = self
-            .store
-            .list(KIND, |id, shown| items.push(Client::from_shown(id, shown)))?;
+        let (mut items, unreadable) = self.store.list(KIND, Client::from_shown)?;
         items.sort_by_cached_key(|c| (c.name.to_lowercase(), c.id));
         Ok(Listing { items, unreadable })
     }
