@@ -571,34 +571,6 @@ fn insert_op(tx: &Transaction<'_>, op: &Op, envelope: &OpEnvelope, synced: bool)
     Ok(())
 }
 
-/// Log a received operation unless the log already holds it: one look-up of its id instead
-/// of a look-up and then an insert (the insert checks the id anyway). Says whether it was
-/// new. A caller that then refuses the operation takes it out again with [`unlog_op`], in
-/// the same transaction: the committed log only ever grows.
-fn log_if_new(tx: &Transaction<'_>, op: &Op, envelope: &OpEnvelope, synced: bool) -> Result<bool> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO ops (op_id, record_id, device_id, device_seq, envelope, synced)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (op_id) DO NOTHING",
-    )?;
-    let added = stmt.execute(params![
-        op.id.as_bytes(),
-        op.body.record.as_bytes(),
-        op.body.device.as_bytes(),
-        op.body.device_seq as i64,
-        envelope.to_bytes(),
-        synced
-    ])?;
-    Ok(added == 1)
-}
-
-/// Take out an operation this same transaction logged with [`log_if_new`] and then refused
-/// (never one committed before).
-fn unlog_op(tx: &Transaction<'_>, id: &OpId) -> Result<()> {
-    tx.prepare_cached("DELETE FROM ops WHERE op_id = ?1")?
-        .execute([id.as_bytes()])?;
-    Ok(())
-}
-
 fn save_clock(tx: &Transaction<'_>, last: (u64, u32), next_seq: u64) -> Result<()> {
     let mut bytes = [0u8; 20];
     bytes[..8].copy_from_slice(&last.0.to_be_bytes());

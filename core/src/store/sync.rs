@@ -7,10 +7,7 @@ use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 use super::write::merge_in_batch;
-use super::{
-    after_merge, files, insert_op, load_state, log_if_new, op_exists, save_clock, save_state,
-    unlog_op, Store,
-};
+use super::{after_merge, files, insert_op, load_state, op_exists, save_clock, save_state, Store};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, OpId, RecordId};
 use crate::kind::{Hook, Kinds};
@@ -654,10 +651,7 @@ impl Store {
                     continue;
                 }
             }
-            // Logged here if new (one look-up of its id, issue 21); a duplicate changes
-            // nothing. Should a check below refuse it, it is taken out again before the
-            // transaction commits.
-            if !log_if_new(&tx, &op, env, held_by_server)? {
+            if op_exists(&tx, &op.id)? {
                 report.duplicates += 1;
                 if held_by_server {
                     tx.prepare_cached("UPDATE ops SET synced = 1 WHERE op_id = ?1")?
@@ -672,7 +666,6 @@ impl Store {
                 .is_some_and(|r| r.has_cutoff(op.body.device))
                 && number_reused(&tx, &op)?
             {
-                unlog_op(&tx, &op.id)?;
                 report.rejected.push(Rejected {
                     op_id: op.id,
                     reason: RejectReason::RevokedAuthor(op.body.device),
@@ -684,7 +677,6 @@ impl Store {
             // refused whatever arrived first (issue 16, finding 9), before any state is made
             // for it.
             if !record.admits_kind(&op.body.kind) {
-                unlog_op(&tx, &op.id)?;
                 report.rejected.push(Rejected {
                     op_id: op.id,
                     reason: RejectReason::KindMismatch,
@@ -703,13 +695,13 @@ impl Store {
                 }
             };
             if state.kind != op.body.kind {
-                unlog_op(&tx, &op.id)?;
                 report.rejected.push(Rejected {
                     op_id: op.id,
                     reason: RejectReason::KindMismatch,
                 });
                 continue;
             }
+            insert_op(&tx, &op, env, held_by_server)?;
             logged.insert(op.id);
             if clock.observe(&op.body.hlc()) && !report.clock_ahead.contains(&op.body.device) {
                 report.clock_ahead.push(op.body.device);
