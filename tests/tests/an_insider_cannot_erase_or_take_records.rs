@@ -88,10 +88,18 @@ fn squatting_the_policy(backend: &Backend) {
     );
     // Refused, and not logged either: Bosco never hands it on, and it is refused again, not
     // counted as a duplicate, if it comes back.
-    assert!(bosco.all_ops().unwrap().iter().all(|e| e.op_id() != fake.op_id()));
+    assert!(bosco
+        .all_ops()
+        .unwrap()
+        .iter()
+        .all(|e| e.op_id() != fake.op_id()));
     let again = bosco.apply_ops(std::slice::from_ref(&fake)).unwrap();
     assert_eq!((again.duplicates, again.rejected.len()), (0, 1));
-    assert!(bosco.all_ops().unwrap().iter().all(|e| e.op_id() != fake.op_id()));
+    assert!(bosco
+        .all_ops()
+        .unwrap()
+        .iter()
+        .all(|e| e.op_id() != fake.op_id()));
     sync(&mut admin).unwrap();
     admin
         .set_team_policy(&TeamPolicy {

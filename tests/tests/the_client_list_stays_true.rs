@@ -409,7 +409,10 @@ fn a_state_altered_under_its_page_is_reported_or_shown_as_her_file_shows_never_a
         let listing = v.clients().unwrap();
         let mut unreadable = listing.unreadable.clone();
         unreadable.sort();
-        assert_eq!(unreadable, broken, "{when}: every altered state is reported");
+        assert_eq!(
+            unreadable, broken,
+            "{when}: every altered state is reported"
+        );
         for id in &broken {
             assert!(
                 matches!(v.client(*id), Err(Error::Corrupted { .. })),
