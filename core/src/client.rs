@@ -8,7 +8,7 @@ use crate::ids::RecordId;
 use crate::kind::{FileRole, Hook, KindSpec, Readers, Writers};
 use crate::location::{AdminUnits, Location, LocationInput};
 use crate::merge::RecordState;
-use crate::store::{Edit, RecordEdit, Shown};
+use crate::store::{Edit, RecordEdit, Shown, ShownValue};
 use crate::target_groups;
 use crate::value::Value;
 use crate::vault::Vault;
@@ -395,38 +395,33 @@ impl Client {
 impl Client {
     /// A client from what the clients' list shows of her (ADR 0023): the same view as
     /// `from_state` makes.
-    fn from_shown(id: RecordId, mut s: Shown<'_>) -> Self {
+    fn from_shown(id: RecordId, s: &Shown<'_>) -> Self {
         let birth_year = s
             .value(field::BIRTH_YEAR)
-            .and_then(Value::as_int)
+            .and_then(ShownValue::as_int)
             .and_then(|y| u16::try_from(y).ok());
-        let sex = s
-            .value(field::SEX)
-            .and_then(Value::as_text)
-            .and_then(|x| Sex::parse(x).ok());
-        let location = s.take_text(field::DISTRICT).map(|district| Location {
+        let sex = s.text(field::SEX).and_then(|x| Sex::parse(x).ok());
+        let owned = |field: &str| s.text(field).map(str::to_owned);
+        let location = owned(field::DISTRICT).map(|district| Location {
             district,
-            sector: s.take_text("sector"),
-            cell: s.take_text("cell"),
-            village: s.take_text("village"),
+            sector: owned("sector"),
+            cell: owned("cell"),
+            village: owned("village"),
         });
         Client {
             id,
-            name: s.take_text("name").unwrap_or_default(),
-            code: s.take_text("code"),
+            name: owned("name").unwrap_or_default(),
+            code: owned("code"),
             sex,
             birth_year,
-            phone: s.take_text("phone"),
+            phone: owned("phone"),
             location,
             target_groups: s
-                .take_set(field::TARGET_GROUPS)
-                .into_iter()
-                .filter_map(|v| match v {
-                    Value::Text(t) => Some(t),
-                    _ => None,
-                })
+                .set(field::TARGET_GROUPS)
+                .iter()
+                .filter_map(|v| v.as_text().map(str::to_owned))
                 .collect(),
-            conflicts: s.conflicts,
+            conflicts: s.conflicts().iter().map(|f| (*f).to_owned()).collect(),
             created_ms: s.created_ms,
             updated_ms: s.updated_ms,
         }
@@ -502,10 +497,7 @@ impl Vault {
     /// From the clients' sealed list pages (ADR 0023): a few hundred pages opened, not one
     /// state per client.
     pub fn clients(&self) -> Result<Listing<Client>> {
-        let mut items = Vec::new();
-        let unreadable = self
-            .store
-            .list(KIND, |id, shown| items.push(Client::from_shown(id, shown)))?;
+        let (mut items, unreadable) = self.store.list(KIND, Client::from_shown)?;
         items.sort_by_cached_key(|c| (c.name.to_lowercase(), c.id));
         Ok(Listing { items, unreadable })
     }

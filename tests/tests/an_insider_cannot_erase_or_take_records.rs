@@ -86,6 +86,20 @@ fn squatting_the_policy(backend: &Backend) {
         report.rejected[0].reason,
         komora_core::RejectReason::KindMismatch
     );
+    // Refused, and not logged either: Bosco never hands it on, and it is refused again, not
+    // counted as a duplicate, if it comes back.
+    assert!(bosco
+        .all_ops()
+        .unwrap()
+        .iter()
+        .all(|e| e.op_id() != fake.op_id()));
+    let again = bosco.apply_ops(std::slice::from_ref(&fake)).unwrap();
+    assert_eq!((again.duplicates, again.rejected.len()), (0, 1));
+    assert!(bosco
+        .all_ops()
+        .unwrap()
+        .iter()
+        .all(|e| e.op_id() != fake.op_id()));
     sync(&mut admin).unwrap();
     admin
         .set_team_policy(&TeamPolicy {

@@ -324,3 +324,125 @@ fn a_page_put_back_from_an_older_version_moved_or_copied_from_another_vault_is_r
         v.lock();
     }
 }
+
+/// A client's stored state as it is in the file.
+fn state_of(dir: &Path, id: RecordId) -> Vec<u8> {
+    let db = rusqlite::Connection::open(dir.join("komora.db")).unwrap();
+    db.query_row(
+        "SELECT state FROM records WHERE record_id = ?1",
+        [id.as_bytes()],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+fn put_state(dir: &Path, id: RecordId, state: &[u8]) {
+    let db = rusqlite::Connection::open(dir.join("komora.db")).unwrap();
+    db.execute(
+        "UPDATE records SET state = ?1 WHERE record_id = ?2",
+        rusqlite::params![state, id.as_bytes()],
+    )
+    .unwrap();
+}
+
+/// ADR 0023 as amended for issue 21: a listing shows an entry of a page only while it was
+/// made from the very bytes stored for the record now, every byte of them. Whoever can write
+/// the file (a thief with the tablet, a restored copy) changes states under pages that still
+/// hold the clients' names as they were: each record is then shown as opening her own state
+/// shows her, or reported unreadable; never as the page remembers her. And a listing that
+/// re-seals the pages around a broken state does not make it readable the next time.
+#[test]
+fn a_state_altered_under_its_page_is_reported_or_shown_as_her_file_shows_never_as_the_page_remembers(
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let here = dir.path();
+    let mut v = Vault::create(here, PASS, fast_options()).unwrap();
+    let ids = v
+        .add_clients(&(0..60).map(client).collect::<Vec<_>>())
+        .unwrap();
+    let (flipped, replayed, swapped, donor, edges) = (ids[3], ids[4], ids[5], ids[6], &ids[7..12]);
+    // An older, valid state of one client, kept before she is renamed.
+    let older = state_of(here, replayed);
+    v.edit_client(
+        replayed,
+        &ClientEdit {
+            name: Some("Ingabire Claudine".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_list_true(&v, here, "before anything is altered");
+    v.lock();
+    let original = state_of(here, flipped);
+
+    // Bytes changed in the middle of a state, its nonce, tag and length kept.
+    let mut middle = original.clone();
+    let half = middle.len() / 2;
+    for b in &mut middle[half - 4..half + 4] {
+        *b ^= 0x5a;
+    }
+    put_state(here, flipped, &middle);
+    // One byte changed at each end of others (in the nonce, in the tag), one cut short.
+    for (i, id) in edges.iter().enumerate() {
+        let mut s = state_of(here, *id);
+        match i {
+            0 => s[0] ^= 1,
+            1 => *s.last_mut().unwrap() ^= 0x80,
+            2 => s[12] ^= 1,
+            3 => {
+                s.pop();
+            }
+            _ => s.push(0),
+        }
+        put_state(here, *id, &s);
+    }
+    // A state put back from before her rename (valid, sealed by this very tablet).
+    put_state(here, replayed, &older);
+    // Another client's valid state copied onto this one.
+    put_state(here, swapped, &state_of(here, donor));
+
+    let mut broken: Vec<RecordId> = edges.to_vec();
+    broken.extend([flipped, swapped]);
+    broken.sort();
+    for when in ["the first listing after the changes", "the next listing"] {
+        let v = Vault::open(here, PASS, fast_options()).unwrap();
+        let listing = v.clients().unwrap();
+        let mut unreadable = listing.unreadable.clone();
+        unreadable.sort();
+        assert_eq!(
+            unreadable, broken,
+            "{when}: every altered state is reported"
+        );
+        for id in &broken {
+            assert!(
+                matches!(v.client(*id), Err(Error::Corrupted { .. })),
+                "{when}: her own file is refused too"
+            );
+            assert!(
+                listing.items.iter().all(|c| c.id != *id),
+                "{when}: an altered client is not shown from her page"
+            );
+        }
+        assert_eq!(listing.items.len(), 60 - broken.len(), "{when}");
+        // Every client shown is shown as her own state says, field by field.
+        for shown in &listing.items {
+            assert!(
+                *shown == v.client(shown.id).unwrap(),
+                "{when}: {} is shown otherwise than her file",
+                shown.id
+            );
+        }
+        let put_back = listing.items.iter().find(|c| c.id == replayed).unwrap();
+        assert_eq!(
+            put_back.name, "Uwimana Grace 4",
+            "{when}: the older state put back is what her file shows now, not her page's name"
+        );
+        assert!(listing.items.iter().all(|c| c.name != "Ingabire Claudine"));
+    }
+    // Her state put back as it was: shown again (from her state, her page rebuilt).
+    put_state(here, flipped, &original);
+    let v = Vault::open(here, PASS, fast_options()).unwrap();
+    let listing = v.clients().unwrap();
+    assert!(listing.items.iter().any(|c| c.id == flipped));
+    assert!(!listing.unreadable.contains(&flipped));
+}

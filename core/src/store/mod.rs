@@ -8,9 +8,10 @@
 pub(crate) mod files;
 mod keyring;
 mod pages;
+mod shown;
 #[cfg(feature = "insider-attacks")]
 pub(crate) use pages::pages_open_with_team_keys;
-pub(crate) use pages::Shown;
+pub(crate) use shown::{Shown, ShownValue};
 pub(crate) mod schema;
 mod state_codec;
 mod states;

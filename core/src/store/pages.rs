@@ -19,9 +19,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
-use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use super::shown::{self, Shown};
 use super::states::{open_device_state, StateKey};
 use super::Store;
 use crate::crypto::aad;
@@ -29,70 +29,6 @@ use crate::error::Result;
 use crate::ids::RecordId;
 use crate::kind::Kinds;
 use crate::merge::RecordState;
-use crate::value::Value;
-
-/// What a list shows of a record, whatever its kind: each field's shown value, the fields
-/// holding concurrent values, each set's values, and when the record was made and last
-/// changed. The kind's own code makes its list's lines from it (`Client::from_shown`).
-#[derive(Serialize, Deserialize, Default)]
-pub(crate) struct Shown<'a> {
-    pub created_ms: u64,
-    pub updated_ms: u64,
-    /// Register fields' shown values (empty ones left out). Names are borrowed from the
-    /// page: a listing allocates only the values it keeps.
-    #[serde(borrow)]
-    pub fields: Vec<(&'a str, Value)>,
-    /// Register fields holding concurrent values.
-    pub conflicts: Vec<String>,
-    #[serde(borrow)]
-    pub sets: Vec<(&'a str, Vec<Value>)>,
-}
-
-impl<'a> Shown<'a> {
-    fn of(s: &'a RecordState) -> Self {
-        Shown {
-            created_ms: s.created.wall_ms,
-            updated_ms: s.updated.wall_ms,
-            fields: s
-                .fields
-                .iter()
-                .filter_map(|(name, _)| Some((name, s.value(name)?.clone())))
-                .collect(),
-            conflicts: s.conflicts(),
-            sets: s
-                .sets
-                .iter()
-                .map(|(name, set)| (name, set.values().into_iter().cloned().collect()))
-                .collect(),
-        }
-    }
-
-    /// A field's shown value.
-    pub fn value(&self, field: &str) -> Option<&Value> {
-        self.fields
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, v)| v)
-    }
-
-    /// Move a field's shown text out (for building a view).
-    pub fn take_text(&mut self, field: &str) -> Option<String> {
-        let (_, v) = self.fields.iter_mut().find(|(f, _)| *f == field)?;
-        match std::mem::replace(v, Value::Null) {
-            Value::Text(t) => Some(t),
-            _ => None,
-        }
-    }
-
-    /// Move a set's values out.
-    pub fn take_set(&mut self, field: &str) -> Vec<Value> {
-        self.sets
-            .iter_mut()
-            .find(|(f, _)| *f == field)
-            .map(|(_, v)| std::mem::take(v))
-            .unwrap_or_default()
-    }
-}
 
 /// What a page is sealed with: its list, number and version are part of it, so a page
 /// cannot be moved to another list or number, and each re-sealing is a new ciphertext.
@@ -243,9 +179,10 @@ fn store_page(
 
 /// A record's entry, from its state and the ciphertext it is stored as.
 pub(super) fn entry(sk: &StateKey, id: RecordId, sealed: &[u8], state: &RecordState) -> Entry {
-    let shown = state.deleted.is_none().then(|| {
-        Zeroizing::new(postcard::to_allocvec(&Shown::of(state)).expect("a view always serialises"))
-    });
+    let shown = state
+        .deleted
+        .is_none()
+        .then(|| Zeroizing::new(shown::encode(state)));
     Entry {
         fingerprint: sk.fingerprint(id, sealed),
         shown,
@@ -348,22 +285,22 @@ fn owned(plain: &[u8]) -> BTreeMap<RecordId, Entry> {
 }
 
 impl Store {
-    /// Visit what the list of `kind` shows of each of its records (not in any order; hidden
-    /// ones left out), from the sealed pages, every entry checked against its record's stored
-    /// state. Returns the ids of records whose state does not open. Pages found missing or
-    /// out of date are re-sealed afterwards, if the disk lets it (a full or read-only disk
-    /// still lists).
-    pub(crate) fn list(
+    /// What the list of `kind` shows of each of its records, each made into a line by
+    /// `line` (not in any order; hidden ones left out), from the sealed pages, every entry
+    /// checked against its record's stored state; and the ids of records whose state does
+    /// not open. Pages found missing or out of date are re-sealed afterwards, if the disk
+    /// lets it (a full or read-only disk still lists).
+    pub(crate) fn list<T>(
         &self,
         kind: &str,
-        mut visit: impl FnMut(RecordId, Shown<'_>),
-    ) -> Result<Vec<RecordId>> {
+        mut line: impl FnMut(RecordId, &Shown<'_>) -> T,
+    ) -> Result<(Vec<T>, Vec<RecordId>)> {
         let spec = self.kinds.get(kind);
         if !spec.listed {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), Vec::new()));
         }
         let list = spec.name;
-        // The pages, opened.
+        // The pages, opened, in page order.
         let mut versions: HashMap<u8, i64> = HashMap::new();
         let mut plains: Vec<(u8, Zeroizing<Vec<u8>>)> = Vec::new();
         let mut stale = [false; 256];
@@ -387,29 +324,32 @@ impl Store {
                 }
             }
         }
-        // Every entry, by record: its fingerprint, what it shows, and whether a row matched it.
-        let mut decoded = Vec::with_capacity(plains.len());
+        plains.sort_unstable_by_key(|(page, _)| *page);
+        // Every entry, in page order (`found`), and where each record's is (`at`).
+        let mut found: Vec<RawEntry<'_>> = Vec::new();
         for (page, plain) in &plains {
             match decode_page(plain) {
-                Some(d) => decoded.push((*page, d)),
+                Some(d) => {
+                    for entry in d {
+                        if page_of(&entry.0) == *page {
+                            found.push(entry);
+                        } else {
+                            stale[*page as usize] = true;
+                        }
+                    }
+                }
                 None => stale[*page as usize] = true,
             }
         }
-        let mut entries: ById<(u64, Option<&[u8]>, bool)> = HashMap::with_capacity_and_hasher(
-            decoded.iter().map(|(_, d)| d.len()).sum(),
-            Default::default(),
-        );
-        for (page, d) in decoded {
-            for (id, fingerprint, shown) in d {
-                if page_of(&id) == page {
-                    entries.insert(id, (fingerprint, shown, false));
-                } else {
-                    stale[page as usize] = true;
-                }
-            }
+        let mut at: ById<usize> =
+            HashMap::with_capacity_and_hasher(found.len(), Default::default());
+        for (i, (id, _, _)) in found.iter().enumerate() {
+            at.insert(*id, i);
         }
-        // Every record's row: its entry if it is still the one of the state stored now, or
-        // the state itself opened.
+        // First pass, over every record's row: which entries are still the ones of the
+        // states stored now (`matched`); any other record is opened from its own state.
+        let mut matched = vec![false; found.len()];
+        let mut lines = Vec::with_capacity(found.len());
         let mut unreadable = Vec::new();
         let mut opened: Vec<(RecordId, Entry)> = Vec::new();
         {
@@ -422,55 +362,69 @@ impl Store {
                 let id = RecordId::from_slice(r.get_ref(0)?.as_blob()?)?;
                 let sealed = r.get_ref(2)?.as_blob()?;
                 let fingerprint = self.states.fingerprint(id, sealed);
-                // From the page while its entry is the one of this state (`Some(None)`: a
-                // hidden record); otherwise from the state.
-                let from_page = match entries.get_mut(&id) {
-                    Some((f, shown, matched)) if *f == fingerprint => match shown {
-                        None => {
-                            *matched = true;
-                            Some(None)
-                        }
-                        Some(bytes) => postcard::from_bytes::<Shown>(bytes).ok().map(|v| {
-                            *matched = true;
-                            Some(v)
-                        }),
-                    },
-                    _ => None,
-                };
-                match from_page {
-                    Some(Some(v)) => visit(id, v),
-                    Some(None) => {}
-                    None => {
-                        stale[page_of(&id) as usize] = true;
-                        match entry_of(&self.states, id, r.get(1)?, sealed, &mut scratch) {
-                            Some(e) => {
-                                if let Some(v) = e
-                                    .shown
-                                    .as_ref()
-                                    .and_then(|b| postcard::from_bytes::<Shown>(b).ok())
-                                {
-                                    visit(id, v);
-                                }
-                                opened.push((id, e));
-                            }
-                            None => unreadable.push(id),
-                        }
+                if let Some(&i) = at.get(&id) {
+                    if found[i].1 == fingerprint {
+                        matched[i] = true;
+                        continue;
                     }
+                }
+                stale[page_of(&id) as usize] = true;
+                match entry_of(&self.states, id, r.get(1)?, sealed, &mut scratch) {
+                    Some(e) => {
+                        if let Some(bytes) = e.shown.as_ref() {
+                            let mut own = Shown::default();
+                            if own.read(bytes).is_some() {
+                                lines.push(line(id, &own));
+                            }
+                        }
+                        opened.push((id, e));
+                    }
+                    None => unreadable.push(id),
                 }
             }
         }
-        // An entry no record matched (erased behind the store's back, or an old page put
-        // back): its page is re-sealed without it.
-        for (id, (_, _, matched)) in &entries {
-            if !matched {
-                stale[page_of(id) as usize] = true;
+        // Second pass, over the matched entries in page order (the pages' plaintext read
+        // front to back, not in the rows' order): one view, read again for every entry, so
+        // no allocation per record. An entry that does not read (it never should: the page
+        // opened under this device's key) counts as missing: its record is opened from its
+        // state and its page re-sealed.
+        let mut view = Shown::default();
+        let mut misread = Vec::new();
+        for (i, (id, _, shown)) in found.iter().enumerate() {
+            match (matched[i], shown) {
+                (false, _) => stale[page_of(id) as usize] = true,
+                (true, None) => {}
+                (true, Some(bytes)) => match view.read(bytes) {
+                    Some(()) => lines.push(line(*id, &view)),
+                    None => {
+                        matched[i] = false;
+                        stale[page_of(id) as usize] = true;
+                        misread.push(*id);
+                    }
+                },
+            }
+        }
+        for id in misread {
+            match super::states::load_device_state(&self.conn, &self.states, id)? {
+                Some((sealed, Ok(state))) => {
+                    let e = entry(&self.states, id, &sealed, &state);
+                    if let Some(bytes) = e.shown.as_ref() {
+                        let mut own = Shown::default();
+                        if own.read(bytes).is_some() {
+                            lines.push(line(id, &own));
+                        }
+                    }
+                    opened.push((id, e));
+                }
+                Some((_, Err(_))) => unreadable.push(id),
+                None => {}
             }
         }
         if stale.iter().any(|s| *s) {
             // Best effort: the list above is right whether or not this can be written.
-            let _ = self.reseal(list, &stale, &versions, &entries, opened);
+            let _ = self.reseal(list, &stale, &versions, &found, &matched, opened);
         }
-        Ok(unreadable)
+        Ok((lines, unreadable))
     }
 
     /// Re-seal the stale pages of a list whole, from what a listing found: the entries that
@@ -480,7 +434,8 @@ impl Store {
         list: &str,
         stale: &[bool; 256],
         versions: &HashMap<u8, i64>,
-        entries: &ById<(u64, Option<&[u8]>, bool)>,
+        found: &[RawEntry<'_>],
+        matched: &[bool],
         opened: Vec<(RecordId, Entry)>,
     ) -> Result<()> {
         let mut pages: BTreeMap<u8, BTreeMap<RecordId, Entry>> = BTreeMap::new();
@@ -489,7 +444,7 @@ impl Store {
                 pages.insert(page as u8, BTreeMap::new());
             }
         }
-        for (id, (fingerprint, shown, matched)) in entries {
+        for ((id, fingerprint, shown), matched) in found.iter().zip(matched) {
             if let (true, Some(page)) = (*matched, pages.get_mut(&page_of(id))) {
                 page.insert(
                     *id,

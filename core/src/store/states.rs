@@ -89,6 +89,24 @@ pub(super) fn open_device_state(
     state_codec::decode(scratch)
 }
 
+/// A record's stored state, sealed as it is and opened under this device's state key
+/// (`None`: no such record; `Err` inside: it does not open).
+pub(super) fn load_device_state(
+    conn: &Connection,
+    sk: &StateKey,
+    record: RecordId,
+) -> Result<Option<(Vec<u8>, Result<RecordState>)>> {
+    let row: Option<(u32, Vec<u8>)> = conn
+        .prepare_cached("SELECT epoch, state FROM records WHERE record_id = ?1")?
+        .query_row([record.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(row.map(|(epoch, sealed)| {
+        let mut scratch = zeroize::Zeroizing::new(Vec::new());
+        let state = open_device_state(sk, record, epoch, &sealed, &mut scratch);
+        (sealed, state)
+    }))
+}
+
 pub(super) fn team_state_aad(record: RecordId, epoch: u32) -> Vec<u8> {
     aad(TEAM_STATE_AAD, &[record.as_bytes(), &epoch.to_be_bytes()])
 }
