@@ -515,10 +515,21 @@ impl Output {
                 r.sent_ops, r.sent_bytes, r.received_ops, r.received_bytes, r.applied
             );
         }
-        if !r.rejected.is_empty() {
+        let revoked = r
+            .rejected
+            .iter()
+            .filter(|x| matches!(x.reason, komora_core::RejectReason::RevokedAuthor(_)))
+            .count();
+        if r.rejected.len() > revoked {
             eprintln!(
                 "komora: {} received change(s) were refused as tampered or unreadable",
-                r.rejected.len()
+                r.rejected.len() - revoked
+            );
+        }
+        if revoked > 0 {
+            eprintln!(
+                "komora: {revoked} change(s) of a revoked tablet, numbered after its cutoff, were \
+                 refused (the audit trail lists them)"
             );
         }
         for d in &r.clock_ahead {

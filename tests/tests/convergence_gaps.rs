@@ -172,6 +172,15 @@ fn a_lost_tablets_last_batch_file_counts_on_every_tablet_or_on_none() {
             claudine.device_id(),
         )
         .unwrap();
+    let first = sync(&mut jean).unwrap();
+    assert!(
+        first.rejected.iter().any(|r| matches!(
+            r.reason,
+            komora_core::RejectReason::RevokedAuthor(d) if d == claudine.device_id()
+        )),
+        "Jean's sync does not report the edit it took back: {:?}",
+        first.rejected
+    );
     for _ in 0..2 {
         sync(&mut jean).unwrap();
         sync(&mut marie).unwrap();

@@ -445,6 +445,10 @@ fn sync_steps<C: VaultCell>(
     // list are as fresh as this sync could make them, so try them again.
     let retried = cell.with(|v| v.sync_store_mut().retry_parked())?;
     report.applied += retried.applied as u64;
+    // What a cutoff learnt by this sync took back out of the log: refused, like the rest.
+    report
+        .rejected
+        .extend(cell.with(|v| Ok(v.sync_store_mut().take_withdrawn()))?);
 
     cell.with(|v| {
         // A client file erased by this sync: empty the write-ahead log of its old pages.

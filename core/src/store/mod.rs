@@ -93,6 +93,8 @@ pub(crate) struct Store {
     pub(crate) files: files::FileKeys,
     /// Every record kind's rules (`crate::kind`): the store imports no kind.
     kinds: &'static Kinds,
+    /// Operations withdrawn since a sync last reported them (`withdraw.rs`).
+    withdrawn: Vec<Rejected>,
 }
 
 impl Store {
@@ -187,6 +189,7 @@ impl Store {
             changes: ChangeLog::default(),
             files: files::FileKeys::default(),
             kinds,
+            withdrawn: Vec::new(),
         })
     }
 
@@ -274,6 +277,7 @@ impl Store {
             changes: ChangeLog::default(),
             files: files::FileKeys::with_erased(erased),
             kinds,
+            withdrawn: Vec::new(),
         })
     }
 

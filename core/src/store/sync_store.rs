@@ -41,6 +41,9 @@ pub(crate) trait SyncStore {
     ) -> Result<Applied>;
     /// Try again the operations parked for a key or an author learnt since.
     fn retry_parked(&mut self) -> Result<ApplyReport>;
+    /// Operations of a revoked tablet this device had merged, withdrawn since this was last
+    /// asked because a cutoff learnt meanwhile refuses them (`store/withdraw.rs`).
+    fn take_withdrawn(&mut self) -> Vec<super::Rejected>;
     /// Operations parked, and set aside for good.
     fn parked_counts(&self) -> Result<(u64, u64)>;
 
@@ -86,6 +89,9 @@ impl SyncStore for Store {
     }
     fn pull_cursor(&self) -> Result<u64> {
         Store::pull_cursor(self)
+    }
+    fn take_withdrawn(&mut self) -> Vec<super::Rejected> {
+        std::mem::take(&mut self.withdrawn)
     }
     fn pull_anchor(&self) -> Result<Option<OpId>> {
         Store::pull_anchor(self)

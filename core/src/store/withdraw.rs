@@ -156,13 +156,16 @@ impl Store {
                 .map(|(record, _)| *record)
                 .chain(gone.iter().copied()),
         );
-        Ok(withdrawn
+        let refused: Vec<Rejected> = withdrawn
             .into_iter()
             .map(|(op, _, device)| Rejected {
                 op_id: *op,
                 reason: RejectReason::RevokedAuthor(*device),
             })
-            .collect())
+            .collect();
+        // The sync under way reports them with what it refused itself.
+        self.withdrawn.extend(refused.iter().cloned());
+        Ok(refused)
     }
 
     /// The client files whose keys came in a withdrawn operation: this tablet holds their
