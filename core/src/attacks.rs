@@ -31,7 +31,7 @@ impl Vault {
                 body.device_seq += 1_000_000;
                 body.record = crate::RecordId::random();
                 return Ok(
-                    OpEnvelope::seal(OpId::random(), epoch, body, self.store.signer(), key).0,
+                    OpEnvelope::seal(OpId::random(), epoch, body, self.store.signer(), key, crate::op::PAD_MIN).0,
                 );
             }
             Forgery::AlterValue => {
@@ -70,7 +70,7 @@ impl Vault {
             written_epoch: epoch,
             packing: Some(crate::compress::Packing::Zstd),
         };
-        Ok(OpEnvelope::seal(OpId::random(), epoch, body, self.store.signer(), key).0)
+        Ok(OpEnvelope::seal(OpId::random(), epoch, body, self.store.signer(), key, crate::op::PAD_MIN).0)
     }
 
     /// A genuine operation of this device (a note on the team's policy, signed, sealed under
@@ -94,7 +94,7 @@ impl Vault {
             written_epoch: epoch,
             packing: None,
         };
-        let (_, op) = OpEnvelope::seal(OpId::random(), epoch, body, self.store.signer(), key);
+        let (_, op) = OpEnvelope::seal(OpId::random(), epoch, body, self.store.signer(), key, crate::op::PAD_MIN);
         let mut packed = vec![crate::compress::DICT_BASE + version];
         packed.extend_from_slice(&op.body_bytes);
         let env = OpEnvelope::seal_packed_as_is(&op, epoch, key, &packed);
@@ -177,7 +177,7 @@ impl Vault {
             written_epoch: epoch,
             packing: None,
         };
-        Ok(OpEnvelope::seal(OpId::random(), epoch, body, self.store.signer(), key).0)
+        Ok(OpEnvelope::seal(OpId::random(), epoch, body, self.store.signer(), key, crate::op::PAD_MIN).0)
     }
 
     /// The id of the team's policy record (every tablet of the team computes it alike).

@@ -149,6 +149,11 @@ impl Vault {
         let mut first_seen: std::collections::HashMap<RecordId, Hlc> = Default::default();
         let mut ops = Vec::new();
         self.store.for_each_op(|op| {
+            if op.body.carries_keys_only() {
+                // A new client's file keys in an operation of their own (ADR 0022): the
+                // client is created by the operation of its fields, which follows.
+                return;
+            }
             let hlc = op.body.hlc();
             let e = first_seen.entry(op.body.record).or_insert(hlc);
             *e = (*e).min(hlc);
