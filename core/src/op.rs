@@ -1031,7 +1031,10 @@ mod tests {
         }
         assert_eq!(pad_floor(None), PAD_MIN);
         assert_eq!(pad_floor(Some(crate::format::CUTOFF_FIELDS)), PAD_MIN);
-        assert_eq!(pad_floor(Some(crate::format::KEYS_APART)), PAD_MIN_KEYS_APART);
+        assert_eq!(
+            pad_floor(Some(crate::format::KEYS_APART)),
+            PAD_MIN_KEYS_APART
+        );
         assert_eq!(padme(1000), 1024);
         assert_eq!(padme(1500), 1536);
         assert_eq!(padme(9000), 9216);

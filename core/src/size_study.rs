@@ -252,31 +252,39 @@ pub fn everyday_unpadded(samples: u64, keys_apart: bool) -> Vec<(&'static str, u
     };
     let new_client = if keys_apart {
         vec![
-            ("a new client's keys", measure(&|w| ("client", client_keys(w), 0))),
-            ("a new client's fields", measure(&|w| ("client", client(w), 0))),
+            (
+                "a new client's keys",
+                measure(&|w| ("client", client_keys(w), 0)),
+            ),
+            (
+                "a new client's fields",
+                measure(&|w| ("client", client(w), 0)),
+            ),
         ]
     } else {
         vec![("a new client", measure(&|w| ("client", new_client(w), 0)))]
     };
-    new_client.into_iter().chain([
-        (
-            "a one-field edit",
-            measure(&|w| {
-                let (f, p) = edit(w);
-                ("client", f, p)
-            }),
-        ),
-        ("a consent", measure(&|w| ("consent", consent(w), 0))),
-        ("a case", measure(&|w| ("case", case(w), 0))),
-        (
-            "a session with a short note",
-            measure(&|w| {
-                let note = w.short_note();
-                ("session", session(w, &note), 0)
-            }),
-        ),
-    ])
-    .collect()
+    new_client
+        .into_iter()
+        .chain([
+            (
+                "a one-field edit",
+                measure(&|w| {
+                    let (f, p) = edit(w);
+                    ("client", f, p)
+                }),
+            ),
+            ("a consent", measure(&|w| ("consent", consent(w), 0))),
+            ("a case", measure(&|w| ("case", case(w), 0))),
+            (
+                "a session with a short note",
+                measure(&|w| {
+                    let note = w.short_note();
+                    ("session", session(w, &note), 0)
+                }),
+            ),
+        ])
+        .collect()
 }
 
 /// The sealed sizes of a session carrying `note` (its other fields made up from `seed`),
