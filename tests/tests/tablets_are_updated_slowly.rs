@@ -51,7 +51,8 @@ fn a_tablet_not_yet_updated_keeps_working_with_a_newer_server_and_loses_nothing(
     // header, pushes without authors' numbers, only the first fields of each page read.
     client(&mut old, "Written on the old app");
     let sent = sync_speaking(&mut old, 1).unwrap();
-    assert_eq!(sent.sent_ops, 1, "its work went");
+    // A new client is two operations (her keys, then her fields: team format 5).
+    assert_eq!(sent.sent_ops, 2, "its work went");
     client(&mut updated, "Written on the new app");
     sync(&mut updated).unwrap();
     sync_speaking(&mut old, 1).unwrap();
@@ -68,7 +69,7 @@ fn a_tablet_not_yet_updated_keeps_working_with_a_newer_server_and_loses_nothing(
     client(&mut old, "Written after the update");
     let after = sync(&mut old).unwrap();
     assert_eq!(
-        after.sent_ops, 1,
+        after.sent_ops, 2,
         "only the new work goes: nothing is sent twice"
     );
     assert!(!after.reconciled, "an update is not a restore");
@@ -95,7 +96,10 @@ fn a_tablet_one_protocol_behind_pushes_and_pulls_as_before() {
     let mut behind = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("b"));
     client(&mut behind, "Written on the app of protocol 2");
     let sent = sync_speaking(&mut behind, 2).unwrap();
-    assert_eq!(sent.sent_ops, 1, "its push was read");
+    assert_eq!(
+        sent.sent_ops, 2,
+        "its push was read (a new client's two operations)"
+    );
     client(&mut updated, "Written on the new app");
     sync(&mut updated).unwrap();
     sync_speaking(&mut behind, 2).unwrap();
@@ -123,7 +127,11 @@ fn a_tablet_too_old_for_the_server_is_told_to_update_and_keeps_its_work() {
         refused.to_string().contains("update"),
         "a message a counsellor can act on: {refused}"
     );
-    assert_eq!(tablet.sync_status().unwrap().pending, 1, "its work waits");
+    assert_eq!(
+        tablet.sync_status().unwrap().pending,
+        2,
+        "its work waits (a new client's keys and fields)"
+    );
     assert_eq!(client_names(&tablet), vec!["Written before the update"]);
 
     // Updated, it sends what it kept.

@@ -854,6 +854,18 @@ impl Store {
             }
         }
         tx.commit()?;
+        if total.applied > 0 && !total.waiting.is_empty() {
+            // A file's operation tried before the one carrying the file's keys, parked beside
+            // it (a new client's fields and her keys, two operations from team format 5 on,
+            // ADR 0022, both waiting for a key epoch): the keys are in now, so once more.
+            // Each round takes at least one operation out of the parking: it ends.
+            let again = self.retry_parked()?;
+            total.applied += again.applied;
+            total.duplicates += again.duplicates;
+            total.erased += again.erased;
+            total.rejected.extend(again.rejected);
+            total.waiting = again.waiting;
+        }
         Ok(total)
     }
 
