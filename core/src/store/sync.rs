@@ -452,6 +452,17 @@ impl Store {
         )
     }
 
+    /// A page pulled from the server: held by it whether or not the cursor moves with it (the
+    /// notes' pass of a first sync reads behind the cursor, ADR 0025), so never sent back.
+    pub(crate) fn apply_pulled(
+        &mut self,
+        envelopes: &[OpEnvelope],
+        server_cursor: Option<(u64, Option<OpId>)>,
+        defer_unknown: bool,
+    ) -> Result<Applied> {
+        self.apply_checked(envelopes, server_cursor, true, defer_unknown)
+    }
+
     /// [`Store::apply_remote`], saying separately whether the server holds these operations
     /// (pulled pages and parked operations) and which cursor to save (pulled pages only).
     /// Operations that cannot be checked yet (a key epoch or an author this device does not
