@@ -361,8 +361,8 @@ impl Store {
                                 Some(file),
                                 true,
                             ));
-                            // The fields build on the record the keys made (loaded back if
-                            // a long write wrote the batch out between them).
+                            // The fields build on the record the keys made (in the batch:
+                            // it is never written out between them).
                             edit.create = false;
                         } else {
                             edit.edits.splice(0..0, carry);
@@ -505,9 +505,10 @@ impl Store {
             if !keys_only {
                 ids.push(id);
             }
-            if batch.ops.len() >= WRITE_OUT_EVERY {
+            if batch.ops.len() >= WRITE_OUT_EVERY && !keys_only {
                 // A long import is written out in slices: its memory stays bounded, and a
-                // slice is still long enough to keep every core busy.
+                // slice is still long enough to keep every core busy. Never between a new
+                // client's keys and her fields: they are written out together.
                 batch.write_out(&tx, keys, signer, files, states)?;
             }
             if erases {
