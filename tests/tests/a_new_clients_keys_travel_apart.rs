@@ -15,9 +15,11 @@ struct Team {
     claudine: Vault,
     eric: Vault,
     jeanne: Vault,
+    diane: Vault,
 }
 
-/// An administrator and three counsellors who have all synced, so each knows the others.
+/// An administrator, three counsellors and a data officer who have all synced, so each knows
+/// the others.
 fn team() -> Team {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir.path().join("server"));
@@ -25,7 +27,19 @@ fn team() -> Team {
     let mut claudine = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("c"));
     let mut eric = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("e"));
     let mut jeanne = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("j"));
-    for v in [&mut admin, &mut claudine, &mut eric, &mut jeanne] {
+    let mut diane = enrol(
+        &server,
+        &mut admin,
+        Role::DataOfficer,
+        &dir.path().join("d"),
+    );
+    for v in [
+        &mut admin,
+        &mut claudine,
+        &mut eric,
+        &mut jeanne,
+        &mut diane,
+    ] {
         sync(v).unwrap();
     }
     assert_eq!(
@@ -39,6 +53,7 @@ fn team() -> Team {
         claudine,
         eric,
         jeanne,
+        diane,
     }
 }
 
@@ -86,6 +101,17 @@ fn a_new_clients_fields_that_arrive_before_her_keys_wait_and_she_then_appears_wh
     assert_eq!(t.jeanne.client(odette).unwrap().name, "");
     t.jeanne.apply_ops(std::slice::from_ref(&fields)).unwrap();
     assert_eq!(t.jeanne.client(odette).unwrap(), shown);
+
+    // A data officer's tablet, fields first too: it learns the statistics key alone from
+    // the keys, and opens her statistics, never her name.
+    let report = t.diane.apply_ops(std::slice::from_ref(&fields)).unwrap();
+    assert_eq!(report.waiting, vec![fields.op_id()]);
+    t.diane.apply_ops(std::slice::from_ref(&keys)).unwrap();
+    let counted = t.diane.client(odette).unwrap();
+    assert_eq!(
+        (counted.sex, counted.birth_year, counted.name.as_str()),
+        (Some(Sex::Female), Some(1978), "")
+    );
 
     // Through the server, the administrator gets both in one page.
     sync(&mut t.claudine).unwrap();
