@@ -96,9 +96,9 @@ fn a_new_clients_fields_that_arrive_before_her_keys_wait_and_she_then_appears_wh
 
     // Jeanne gets the keys first, then the fields: the same client.
     t.jeanne.apply_ops(std::slice::from_ref(&keys)).unwrap();
-    // Until her fields come she is a client with no name yet (ADR 0022 says why that is
-    // left as it is).
-    assert_eq!(t.jeanne.client(odette).unwrap().name, "");
+    // Until her fields come she is not shown: no client with no name in the list.
+    assert!(t.jeanne.client(odette).is_err());
+    assert!(t.jeanne.clients().unwrap().items.is_empty());
     t.jeanne.apply_ops(std::slice::from_ref(&fields)).unwrap();
     assert_eq!(t.jeanne.client(odette).unwrap(), shown);
 
