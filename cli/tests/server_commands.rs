@@ -128,19 +128,20 @@ fn bootstrap_invite_enrol_sync_status_list_and_revoke_from_the_command_line() {
         ],
     );
     let status = json(&tablet, &["status"]);
-    assert_eq!(status["pending"], 1);
+    // A new client is two operations at team format 5: her file's keys, then her fields.
+    assert_eq!(status["pending"], 2);
     assert!(status["last_sync"].is_null());
     assert_eq!(status["role"], "counsellor");
     assert_eq!(status["device_id"].as_str().unwrap().len(), 32);
 
     let synced = json(&tablet, &["sync"]);
-    assert_eq!(synced["sent"], 1);
+    assert_eq!(synced["sent"], 2);
     let status = json(&tablet, &["status"]);
     assert_eq!(status["pending"], 0);
     assert!(status["last_sync"].as_str().unwrap().ends_with('Z'));
 
     let synced = json(&admin, &["sync"]);
-    assert_eq!(synced["received"], 1);
+    assert_eq!(synced["received"], 2);
     // Read by a script without --json (stderr not a terminal): the result, and no progress
     // line rewriting itself.
     let plain = komora(&admin, &["sync"]);
@@ -325,7 +326,8 @@ fn two_tablets_of_a_team_exchange_a_day_of_work_by_file_without_a_network() {
             summary.to_str().unwrap(),
         ],
     );
-    assert_eq!(exported["operations"], 2);
+    // Two new clients, two operations each (keys, then fields: team format 5).
+    assert_eq!(exported["operations"], 4);
     let bytes = std::fs::read(&batch).unwrap();
     assert!(
         !bytes.windows(8).any(|w| w == b"Bizimana"),
@@ -338,12 +340,12 @@ fn two_tablets_of_a_team_exchange_a_day_of_work_by_file_without_a_network() {
             imported["applied"].as_u64(),
             imported["duplicates"].as_u64()
         ),
-        (Some(2), Some(0))
+        (Some(4), Some(0))
     );
     let again = json(&admin, &["ops", "import", batch.to_str().unwrap()]);
     assert_eq!(
         (again["applied"].as_u64(), again["duplicates"].as_u64()),
-        (Some(0), Some(2))
+        (Some(0), Some(4))
     );
     let names: Vec<String> = json(&admin, &["client", "list"])
         .as_array()

@@ -30,9 +30,15 @@ impl Vault {
                 body.device = victim;
                 body.device_seq += 1_000_000;
                 body.record = crate::RecordId::random();
-                return Ok(
-                    OpEnvelope::seal(OpId::random(), epoch, body, self.store.signer(), key).0,
-                );
+                return Ok(OpEnvelope::seal(
+                    OpId::random(),
+                    epoch,
+                    body,
+                    self.store.signer(),
+                    key,
+                    crate::op::PAD_MIN,
+                )
+                .0);
             }
             Forgery::AlterValue => {
                 for c in &mut op.body.changes {
@@ -70,7 +76,15 @@ impl Vault {
             written_epoch: epoch,
             packing: Some(crate::compress::Packing::Zstd),
         };
-        Ok(OpEnvelope::seal(OpId::random(), epoch, body, self.store.signer(), key).0)
+        Ok(OpEnvelope::seal(
+            OpId::random(),
+            epoch,
+            body,
+            self.store.signer(),
+            key,
+            crate::op::PAD_MIN,
+        )
+        .0)
     }
 
     /// A genuine operation of this device (a note on the team's policy, signed, sealed under
@@ -94,7 +108,14 @@ impl Vault {
             written_epoch: epoch,
             packing: None,
         };
-        let (_, op) = OpEnvelope::seal(OpId::random(), epoch, body, self.store.signer(), key);
+        let (_, op) = OpEnvelope::seal(
+            OpId::random(),
+            epoch,
+            body,
+            self.store.signer(),
+            key,
+            crate::op::PAD_MIN,
+        );
         let mut packed = vec![crate::compress::DICT_BASE + version];
         packed.extend_from_slice(&op.body_bytes);
         let env = OpEnvelope::seal_packed_as_is(&op, epoch, key, &packed);
@@ -177,7 +198,15 @@ impl Vault {
             written_epoch: epoch,
             packing: None,
         };
-        Ok(OpEnvelope::seal(OpId::random(), epoch, body, self.store.signer(), key).0)
+        Ok(OpEnvelope::seal(
+            OpId::random(),
+            epoch,
+            body,
+            self.store.signer(),
+            key,
+            crate::op::PAD_MIN,
+        )
+        .0)
     }
 
     /// The id of the team's policy record (every tablet of the team computes it alike).

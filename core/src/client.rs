@@ -488,9 +488,35 @@ impl Vault {
 
     pub fn client(&self, id: RecordId) -> Result<Client> {
         match self.store.state(id)? {
-            Some(s) if s.kind == KIND && s.deleted.is_none() => Ok(Client::from_state(id, s)),
+            Some(s) if s.kind == KIND && s.deleted.is_none() => {
+                let c = Client::from_state(id, s);
+                if self.awaits_fields(&c)? {
+                    return Err(Error::NotFound(id));
+                }
+                Ok(c)
+            }
             _ => Err(Error::NotFound(id)),
         }
+    }
+
+    /// A client whose file keys arrived and whose fields did not (two operations from team
+    /// format 5, ADR 0022: a page cut between them, or a server that kept the second back):
+    /// not shown until they come, so a tablet never shows a client nobody wrote as such. Only
+    /// a client showing nothing at all is looked up in the log (on a data officer's tablet, a
+    /// client with no statistics; elsewhere, none but these).
+    fn awaits_fields(&self, c: &Client) -> Result<bool> {
+        let blank = c.name.is_empty()
+            && c.code.is_none()
+            && c.sex.is_none()
+            && c.birth_year.is_none()
+            && c.phone.is_none()
+            && c.location.is_none()
+            && c.target_groups.is_empty()
+            && c.created_ms == c.updated_ms;
+        if !blank {
+            return Ok(false);
+        }
+        self.store.holds_only_keys(c.id)
     }
 
     /// Every client not deleted, by name.
@@ -498,6 +524,13 @@ impl Vault {
     /// state per client.
     pub fn clients(&self) -> Result<Listing<Client>> {
         let (mut items, unreadable) = self.store.list(KIND, Client::from_shown)?;
+        let mut waiting = Vec::new();
+        for c in &items {
+            if self.awaits_fields(c)? {
+                waiting.push(c.id);
+            }
+        }
+        items.retain(|c| !waiting.contains(&c.id));
         items.sort_by_cached_key(|c| (c.name.to_lowercase(), c.id));
         Ok(Listing { items, unreadable })
     }

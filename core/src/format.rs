@@ -6,7 +6,7 @@
 //! format sends what it holds, reads nothing more and says to update the app.
 
 /// The newest team format this build of Komora reads and writes.
-pub const APP_FORMAT: u32 = 4;
+pub const APP_FORMAT: u32 = 5;
 
 /// The format of a team whose list has no format statement: every team made before formats.
 pub const FIRST_FORMAT: u32 = 1;
@@ -32,6 +32,13 @@ pub const COMPRESSED_BODIES: u32 = 3;
 /// both keep their choice. Below it, tablets write the map, which apps of format 2 and 3 read.
 pub const CUTOFF_FIELDS: u32 = 4;
 
+/// Format 5 (issue 20, ADR 0022): a new client is written as two operations on its record,
+/// the first carrying only its file's keys and the second its fields, and every operation is
+/// padded to a floor of 384 bytes instead of 512 (`op::pad_floor`). An app of format 4
+/// refuses an operation that carries keys and nothing else, so a team writes them apart only
+/// from this format on; below it, one operation and the 512-byte floor, as before.
+pub const KEYS_APART: u32 = 5;
+
 /// The team format a change to `field` of a `kind` record needs.
 pub(crate) fn needed(kind: &str, field: Option<&str>) -> u32 {
     SINCE
@@ -56,6 +63,7 @@ mod tests {
         }
         assert!(COMPRESSED_BODIES <= APP_FORMAT && COMPRESSED_BODIES > FIRST_FORMAT);
         assert!(CUTOFF_FIELDS <= APP_FORMAT && CUTOFF_FIELDS > COMPRESSED_BODIES);
+        assert!(KEYS_APART <= APP_FORMAT && KEYS_APART > CUTOFF_FIELDS);
         assert_eq!(needed("client", Some("name")), FIRST_FORMAT);
         assert_eq!(needed("rights_request", Some("client")), 2);
         assert_eq!(needed("policy", Some("auto_lock_minutes")), FIRST_FORMAT);

@@ -27,19 +27,35 @@ use crate::value::Value;
 
 /// Largest accepted envelope: far above any real operation, small enough to bound memory.
 pub const MAX_ENVELOPE_BYTES: usize = envelope::MAX_LEN;
-/// The smallest size an operation's sealed plaintext (body and signature) is padded to (ADR
-/// 0015, 0022): the smallest multiple of 128 bytes that holds every everyday operation (a new
-/// client with its file's keys, a one-field edit, a consent, a case, a session with a short
-/// note), so the server cannot tell them apart by size; above it, Padmé. Compressed, the new
-/// client is the largest (about 430 bytes: its two keys alone are about 100), so the floor
-/// is still 512 (`size_study` checks the rule).
+/// The smallest size an operation's sealed plaintext (body and signature) is padded to in a
+/// team below [`crate::format::KEYS_APART`] (ADR 0015, 0022): the smallest multiple of 128
+/// bytes that holds every everyday operation (a new client with its file's keys, a one-field
+/// edit, a consent, a case, a session with a short note), so the server cannot tell them
+/// apart by size; above it, Padmé. There a new client carries its file's keys beside its
+/// fields and is the largest (about 490 bytes compressed: its two keys alone are about 100).
 pub(crate) const PAD_MIN: usize = 512;
+
+/// The floor once a new client's keys travel in an operation of their own (team format
+/// [`crate::format::KEYS_APART`], ADR 0022): the client's fields and its keys each fit
+/// under it, so every small operation costs 128 bytes less on the wire (`size_study`
+/// checks the rule for both floors).
+pub(crate) const PAD_MIN_KEYS_APART: usize = 384;
+
+/// The padding floor operations are sealed with in a team at `format` (`None`: a vault with
+/// no team). It follows the format because what the floor must hold does: a team writes a
+/// new client as one operation below [`crate::format::KEYS_APART`], as two from it on.
+pub(crate) fn pad_floor(format: Option<u32>) -> usize {
+    match format {
+        Some(f) if f >= crate::format::KEYS_APART => PAD_MIN_KEYS_APART,
+        _ => PAD_MIN,
+    }
+}
 
 /// Padmé (Nikitin et al., "Reducing Metadata Leakage from Encrypted Files and Communication
 /// with PURBs", PETS 2019): round `len` up so that only its top O(log log len) bits are kept,
-/// at most 12% more; never below [`PAD_MIN`].
-pub(crate) fn padded_len(len: usize) -> usize {
-    padme(len).max(PAD_MIN)
+/// at most 12% more; never below `floor` ([`pad_floor`]).
+pub(crate) fn padded_len(len: usize, floor: usize) -> usize {
+    padme(len).max(floor)
 }
 
 fn padme(len: usize) -> usize {
@@ -127,6 +143,9 @@ pub(crate) struct Op {
     pub body_bytes: zeroize::Zeroizing<Vec<u8>>,
     /// The author device's signature over [`Op::signed_message`].
     pub sig: [u8; SIG_LEN],
+    /// How many bytes of plaintext its envelope seals, padding included (0 before it is
+    /// sealed): a re-seal keeps it, so the server sees the same size under the new key.
+    pub sealed_len: usize,
 }
 
 impl fmt::Debug for Op {
@@ -238,6 +257,9 @@ impl OpBody {
                 [] | [FILE_KEY_FIELD] | [STATS_KEY_FIELD, FILE_KEY_FIELD]
             ) && key_fields.len() == keys;
             let parts_ok = match &self.changes[keys..] {
+                // A new client's keys in an operation of their own (team format 5, ADR
+                // 0022): both keys, nothing else.
+                [] => key_fields == [STATS_KEY_FIELD, FILE_KEY_FIELD],
                 [Change::Stats { file: a, .. }] | [Change::Sealed { file: a, .. }] => *a == file,
                 [Change::Stats { file: a, .. }, Change::Sealed { file: b, .. }] => {
                     *a == file && *b == file
@@ -264,12 +286,28 @@ impl OpBody {
         Ok(())
     }
 
-    /// The client file whose keys seal this operation's changes, if any.
+    /// The client file whose keys seal this operation's changes, if any; for an operation
+    /// carrying only a new client's keys (ADR 0022), the client's own file, whose keys it
+    /// brings (and which an erasure deletes with it).
     pub fn file(&self) -> Option<RecordId> {
-        self.changes.iter().find_map(|c| match c {
-            Change::Sealed { file, .. } | Change::Stats { file, .. } => Some(*file),
-            _ => None,
-        })
+        self.changes
+            .iter()
+            .find_map(|c| match c {
+                Change::Sealed { file, .. } | Change::Stats { file, .. } => Some(*file),
+                _ => None,
+            })
+            .or_else(|| self.carries_keys_only().then_some(self.record))
+    }
+
+    /// Whether this operation carries a new client's file keys and nothing else: how a team
+    /// from format [`crate::format::KEYS_APART`] on records them, apart from the client's
+    /// fields, so that neither operation outgrows the smaller padding floor.
+    pub(crate) fn carries_keys_only(&self) -> bool {
+        !self.changes.is_empty()
+            && self
+                .changes
+                .iter()
+                .all(|c| matches!(c, Change::Set { field, .. } if is_key_field(field)))
     }
 
     /// The file keys this operation carries (it records a client, its own file): the
@@ -547,29 +585,36 @@ impl OpEnvelope {
         })
     }
 
-    /// Sign `body` as `signer` and seal it: a new operation of this device.
+    /// Sign `body` as `signer` and seal it, padded to at least `floor` ([`pad_floor`]): a new
+    /// operation of this device.
     pub(crate) fn seal(
         op_id: OpId,
         epoch: u32,
         body: OpBody,
         signer: &ed25519_dalek::SigningKey,
         key: &AeadKey,
+        floor: usize,
     ) -> (Self, Op) {
         use ed25519_dalek::Signer;
         let body_bytes = postcard::to_allocvec(&body).expect("operation bodies always serialise");
         let sig = signer.sign(&signed_message(op_id, &body_bytes)).to_bytes();
-        let op = Op {
+        let mut op = Op {
             id: op_id,
             epoch,
             body,
             body_bytes: zeroize::Zeroizing::new(body_bytes),
             sig,
+            sealed_len: 0,
         };
-        (Self::reseal(&op, epoch, key), op)
+        let (framed, label) = framed_body(&op);
+        op.sealed_len = padded_len(framed.len() + SIG_LEN, floor);
+        let envelope = Self::seal_framed(&op, epoch, key, &framed, label);
+        (envelope, op)
     }
 
     /// Seal an already signed operation under the key of `epoch` (a rotation re-seals what
-    /// was not pushed yet; the signature stays valid).
+    /// was not pushed yet; the signature stays valid), padded to the size it had: the floor
+    /// it was written with, whatever the team's format is now.
     pub(crate) fn reseal(op: &Op, epoch: u32, key: &AeadKey) -> Self {
         let (body, label) = framed_body(op);
         Self::seal_framed(op, epoch, key, &body, label)
@@ -593,8 +638,11 @@ impl OpEnvelope {
         Self::seal_framed(op, epoch, key, &framed, OP_AAD_PACKED)
     }
 
+    /// Seal `body` (framed) and the signature, padded to the operation's sealed size, or to
+    /// the smallest floor when it has none or has outgrown it (an altered body in the
+    /// insider tests).
     fn seal_framed(op: &Op, epoch: u32, key: &AeadKey, body: &[u8], label: &str) -> Self {
-        let padded = padded_len(body.len() + SIG_LEN);
+        let padded = padded_len(body.len() + SIG_LEN, PAD_MIN_KEYS_APART).max(op.sealed_len);
         let mut plain = Vec::with_capacity(padded);
         plain.extend_from_slice(body);
         plain.extend_from_slice(&op.sig);
@@ -669,6 +717,7 @@ impl OpEnvelope {
             body,
             body_bytes,
             sig,
+            sealed_len: self.sealed.len().saturating_sub(SEAL_OVERHEAD),
         })
     }
 }
@@ -812,7 +861,7 @@ mod tests {
     }
 
     fn sealed(key: &AeadKey) -> OpEnvelope {
-        OpEnvelope::seal(OpId::random(), 1, body(), &signer(), key).0
+        OpEnvelope::seal(OpId::random(), 1, body(), &signer(), key, PAD_MIN).0
     }
 
     #[test]
@@ -865,7 +914,7 @@ mod tests {
             AeadKey::new(&SecretKey::random()),
         );
         let author = signer();
-        let (env, op) = OpEnvelope::seal(OpId::random(), 1, body(), &author, &k1);
+        let (env, op) = OpEnvelope::seal(OpId::random(), 1, body(), &author, &k1, PAD_MIN);
         let opened = env.open(&k1).unwrap();
         assert_eq!(opened, op);
         let sig = ed25519_dalek::Signature::from_bytes(&opened.sig);
@@ -976,14 +1025,22 @@ mod tests {
 
     #[test]
     fn padme_keeps_sizes_coarse_and_costs_at_most_twelve_percent_above_the_minimum() {
-        assert_eq!(padded_len(1), PAD_MIN);
-        assert_eq!(padded_len(PAD_MIN), PAD_MIN);
+        for floor in [PAD_MIN, PAD_MIN_KEYS_APART] {
+            assert_eq!(padded_len(1, floor), floor);
+            assert_eq!(padded_len(floor, floor), floor);
+        }
+        assert_eq!(pad_floor(None), PAD_MIN);
+        assert_eq!(pad_floor(Some(crate::format::CUTOFF_FIELDS)), PAD_MIN);
+        assert_eq!(
+            pad_floor(Some(crate::format::KEYS_APART)),
+            PAD_MIN_KEYS_APART
+        );
         assert_eq!(padme(1000), 1024);
         assert_eq!(padme(1500), 1536);
         assert_eq!(padme(9000), 9216);
         let mut buckets = std::collections::BTreeSet::new();
         for len in PAD_MIN..=64 * 1024 {
-            let p = padded_len(len);
+            let p = padded_len(len, PAD_MIN);
             assert!(
                 p >= len && (p - len) as f64 <= 0.12 * len as f64,
                 "{len} -> {p}"
@@ -1040,7 +1097,7 @@ mod tests {
                         },
                     );
                 }
-                let (env, _) = OpEnvelope::seal(OpId::random(), 1, b, &signer(), &team);
+                let (env, _) = OpEnvelope::seal(OpId::random(), 1, b, &signer(), &team, PAD_MIN);
                 let mut opened = env.open(&team).unwrap();
                 assert_eq!(opened.body.packing.is_some(), packing.is_some());
                 opened

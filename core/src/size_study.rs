@@ -64,10 +64,9 @@ fn case(w: &mut Writer) -> Fields {
     ]
 }
 
-/// A new client as the store writes it: the client's fields and, first, the file's two keys
-/// it carries (the statistics key in clear, the file key sealed under the case-work key;
-/// both as hex text, `store::files`).
-fn new_client(w: &mut Writer) -> Fields {
+/// A new client's file keys as the store writes them (the statistics key in clear, the file
+/// key and its epoch sealed under the case-work key; both as hex text, `store::files`).
+fn client_keys(w: &mut Writer) -> Fields {
     let hex = |w: &mut Writer, bytes: usize| -> String {
         (0..bytes.div_ceil(16))
             .map(|_| w.id_text())
@@ -76,10 +75,16 @@ fn new_client(w: &mut Writer) -> Fields {
             .take(2 * bytes)
             .collect()
     };
-    let mut f: Fields = vec![
+    vec![
         (crate::op::STATS_KEY_FIELD, hex(w, 32).into()),
-        (crate::op::FILE_KEY_FIELD, hex(w, 12 + 32 + 16).into()),
-    ];
+        (crate::op::FILE_KEY_FIELD, hex(w, 4 + 12 + 32 + 16).into()),
+    ]
+}
+
+/// A new client as a team below format 5 writes it: the client's fields and, first, the
+/// file's two keys it carries.
+fn new_client(w: &mut Writer) -> Fields {
+    let mut f = client_keys(w);
     f.extend(client(w));
     f
 }
@@ -220,15 +225,21 @@ fn seal_made_up(
         },
     );
     let signer = ed25519_dalek::SigningKey::from_bytes(&crate::crypto::random_array());
-    let (envelope, op) = OpEnvelope::seal(OpId::random(), 1, body, &signer, &team);
+    // The floor of the newest format for packed bodies; the first formats' for the others.
+    let floor = match sealing {
+        Sealing::Today => crate::op::PAD_MIN,
+        Sealing::Packed(_) => crate::op::pad_floor(Some(crate::format::APP_FORMAT)),
+    };
+    let (envelope, op) = OpEnvelope::seal(OpId::random(), 1, body, &signer, &team, floor);
     (envelope, OpEnvelope::unpadded_len(&op))
 }
 
 /// The plaintext each everyday operation seals before padding, packed with the newest
 /// dictionary: the largest of `samples` made-up ones of each, what the padding floor must
-/// hold (ADR 0022). Names: a new client, a one-field edit, a consent, a case, a session with
-/// a short note (one sentence).
-pub fn everyday_unpadded(samples: u64) -> Vec<(&'static str, usize)> {
+/// hold (ADR 0022). Names: a new client (with `keys_apart`, as a team from format 5 on
+/// writes it: its keys, then its fields, two operations; else one), a one-field edit, a
+/// consent, a case, a session with a short note (one sentence).
+pub fn everyday_unpadded(samples: u64, keys_apart: bool) -> Vec<(&'static str, usize)> {
     let packing = Sealing::Packed(Packing::Dictionary(crate::compress::DICTIONARY_VERSION));
     let measure = |make: &dyn Fn(&mut Writer) -> (&'static str, Fields, usize)| {
         (0..samples)
@@ -239,25 +250,41 @@ pub fn everyday_unpadded(samples: u64) -> Vec<(&'static str, usize)> {
             .max()
             .unwrap_or(0)
     };
-    vec![
-        ("a new client", measure(&|w| ("client", new_client(w), 0))),
-        (
-            "a one-field edit",
-            measure(&|w| {
-                let (f, p) = edit(w);
-                ("client", f, p)
-            }),
-        ),
-        ("a consent", measure(&|w| ("consent", consent(w), 0))),
-        ("a case", measure(&|w| ("case", case(w), 0))),
-        (
-            "a session with a short note",
-            measure(&|w| {
-                let note = w.short_note();
-                ("session", session(w, &note), 0)
-            }),
-        ),
-    ]
+    let new_client = if keys_apart {
+        vec![
+            (
+                "a new client's keys",
+                measure(&|w| ("client", client_keys(w), 0)),
+            ),
+            (
+                "a new client's fields",
+                measure(&|w| ("client", client(w), 0)),
+            ),
+        ]
+    } else {
+        vec![("a new client", measure(&|w| ("client", new_client(w), 0)))]
+    };
+    new_client
+        .into_iter()
+        .chain([
+            (
+                "a one-field edit",
+                measure(&|w| {
+                    let (f, p) = edit(w);
+                    ("client", f, p)
+                }),
+            ),
+            ("a consent", measure(&|w| ("consent", consent(w), 0))),
+            ("a case", measure(&|w| ("case", case(w), 0))),
+            (
+                "a session with a short note",
+                measure(&|w| {
+                    let note = w.short_note();
+                    ("session", session(w, &note), 0)
+                }),
+            ),
+        ])
+        .collect()
 }
 
 /// The sealed sizes of a session carrying `note` (its other fields made up from `seed`),
@@ -328,16 +355,20 @@ mod tests {
     /// bytes that holds the largest of 101 made-up new clients, one-field edits, consents,
     /// cases and sessions with a short note, so the server cannot tell them apart by size.
     /// Fails when the bodies grow past the floor (it must be raised) or shrink by a step (it
-    /// may be lowered).
+    /// may be lowered). Checked for each floor in use: a team below format 5 writes a new
+    /// client as one operation (floor 512), a team from format 5 on as two (floor 384).
     #[test]
     fn the_padding_floor_is_the_smallest_step_that_holds_every_everyday_operation() {
-        let sizes = everyday_unpadded(101);
-        let largest = sizes.iter().map(|(_, s)| *s).max().unwrap();
-        eprintln!("the largest plaintext of each: {sizes:?}");
-        assert_eq!(
-            crate::op::PAD_MIN,
-            largest.div_ceil(128) * 128,
-            "plaintext before padding, the largest of each: {sizes:?}"
-        );
+        use crate::format::{COMPRESSED_BODIES, KEYS_APART};
+        for (format, keys_apart) in [(COMPRESSED_BODIES, false), (KEYS_APART, true)] {
+            let sizes = everyday_unpadded(101, keys_apart);
+            let largest = sizes.iter().map(|(_, s)| *s).max().unwrap();
+            eprintln!("format {format}, the largest plaintext of each: {sizes:?}");
+            assert_eq!(
+                crate::op::pad_floor(Some(format)),
+                largest.div_ceil(128) * 128,
+                "format {format}, plaintext before padding, the largest of each: {sizes:?}"
+            );
+        }
     }
 }

@@ -272,7 +272,8 @@ fn a_tablet_enrols_from_the_qr_code_with_the_servers_pin_syncs_over_tls_and_an_i
     // Written offline, waiting to be sent.
     add(&mut tablet, "Uwase Aline");
     let before = tablet.sync_status().unwrap();
-    assert_eq!(before.pending, 1);
+    // A new client: her file's keys and her fields, two operations (team format 5).
+    assert_eq!(before.pending, 2);
 
     // Someone takes the server's address with another key (a stolen IP, a rebuilt machine, a
     // man in the middle): same folder, same port, another certificate.

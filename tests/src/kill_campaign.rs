@@ -752,7 +752,9 @@ impl<'a> Campaign<'a> {
                 },
             );
             self.in_a.insert(id);
-            self.own_ops += 1;
+            // A new client is two operations in a team at format 5 (her file's keys, then
+            // her fields: ADR 0022), written in one transaction.
+            self.own_ops += 2;
         }
         self.check_listing(round, &listing);
         self.check_log(round, listing.len());

@@ -80,7 +80,8 @@ fn revocation_rotates_the_key(backend: &Backend) {
         ["Before the loss"],
         "nothing written after the loss opens"
     );
-    assert_eq!(report.rejected.len(), 3);
+    // Three clients, two operations each (her keys, then her fields: team format 5).
+    assert_eq!(report.rejected.len(), 6);
     assert!(report
         .rejected
         .iter()

@@ -158,6 +158,10 @@ fn a_new_supervisor_tablet_shows_the_caseload_while_the_notes_are_still_arriving
     let mut grace = tablet.0.lock().unwrap().take().unwrap();
     let again = sync(&mut grace).unwrap();
     assert_eq!(again.received_ops, 0, "nothing was left behind for later");
+    // What the notes' pass brought is the server's: her tablet does not send it back over
+    // the 2G link at its next sync, nor counts it as hers to send.
+    assert_eq!(again.sent_ops, 0, "the notes she received went back up");
+    assert_eq!(grace.sync_status().unwrap().pending, 0);
 }
 
 /// The tablet is locked in the middle of the notes' pass, and the server is restored from a

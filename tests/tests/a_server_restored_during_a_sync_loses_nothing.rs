@@ -233,6 +233,8 @@ fn work(t: &mut Vault, rng: &mut Rng) -> u64 {
                 ..Default::default()
             })
             .unwrap();
+            // Her file's keys travel in an operation of their own (team format 5).
+            written += 1;
         } else {
             let id = ids[rng.below(ids.len() as u64) as usize];
             let edit = ClientEdit {

@@ -170,8 +170,8 @@ fn a_team_key_the_server_made_up_is_refused() {
     );
     assert_eq!(
         grace.sync_status().unwrap().pending,
-        1,
-        "her note waits, sealed under the team's real key"
+        2,
+        "her new client (its keys, then its fields) waits, sealed under the team's real key"
     );
 }
 

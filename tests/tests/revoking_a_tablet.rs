@@ -202,7 +202,8 @@ fn a_lie_erases_nothing(backend: &Backend) {
             liar.asked_for_proof > 0,
             "{what}: the tablet asked for the proof"
         );
-        assert_nothing_lost(&here, &["Synced before", "Written offline, unsent"], 1);
+        // The unsent client: her keys' operation and her fields'.
+        assert_nothing_lost(&here, &["Synced before", "Written offline, unsent"], 2);
     }
     // Every remote call of the core follows the same rule (the rule lives in the core once).
     let mut liar = SaysRevoked::new(&server.url, None);
@@ -219,11 +220,12 @@ fn a_lie_erases_nothing(backend: &Backend) {
         Err(Error::RevocationUnproven)
     ));
     assert!(Vault::exists(dir.path().join("admin")));
-    assert_nothing_lost(&here, &["Synced before", "Written offline, unsent"], 1);
+    assert_nothing_lost(&here, &["Synced before", "Written offline, unsent"], 2);
 
-    // The honest server: the unsent change leaves, as if nothing had happened.
+    // The honest server: the unsent client leaves (her keys, her fields), as if nothing had
+    // happened.
     let report = sync(&mut claudine).unwrap();
-    assert_eq!(report.sent_ops, 1);
+    assert_eq!(report.sent_ops, 2);
     sync(&mut admin).unwrap();
     assert_eq!(
         client_names(&admin),
@@ -309,7 +311,11 @@ fn a_revoked_tablet_cannot_slip_new_work_under_its_old_key() {
         .into_iter()
         .find(|d| d.id == lost.device_id())
         .and_then(|d| d.last_counted);
-    assert_eq!(cutoff, Some(1), "its one operation the team received");
+    assert_eq!(
+        cutoff,
+        Some(2),
+        "its two operations the team received (a new client's keys, then her fields)"
+    );
     sync(&mut claudine).unwrap();
 
     // The thief keeps the tablet offline and writes with the keys it holds.

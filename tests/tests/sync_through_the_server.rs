@@ -139,7 +139,8 @@ fn progress_is_reported_while_sending_and_receiving(backend: &Backend) {
         Role::Counsellor,
         &dir.path().join("tablet"),
     );
-    let clients: Vec<NewClient> = (0..300)
+    // 150 new clients: 300 operations (each client's keys, then her fields).
+    let clients: Vec<NewClient> = (0..150)
         .map(|i| NewClient {
             name: format!("Client {i}"),
             ..Default::default()
@@ -178,6 +179,7 @@ fn progress_is_reported_while_sending_and_receiving(backend: &Backend) {
     assert!(pulls.windows(2).all(|w| w[0] <= w[1]));
     assert_eq!(*pulls.last().unwrap(), 300);
     assert!(seen.last().unwrap().received_bytes > 300 * 100);
+    assert_eq!(tablet.clients().unwrap().items.len(), 150);
 }
 
 fn a_revoked_tablet_is_refused_at_once_and_what_it_sends_is_not_stored(backend: &Backend) {
@@ -539,8 +541,8 @@ fn malformed_unauthenticated_and_oversized_requests_get_a_clear_refusal_and_chan
     let report = sync(&mut fresh).unwrap();
     assert_eq!(
         (report.received_ops, report.rejected.len()),
-        (1, 0),
-        "only the real operation was stored"
+        (2, 0),
+        "only the real operations (a client's keys and fields) were stored"
     );
     assert_eq!(snapshot(&fresh).len(), 1);
 }

@@ -51,7 +51,8 @@ fn a_tablet_not_yet_updated_keeps_working_with_a_newer_server_and_loses_nothing(
     // header, pushes without authors' numbers, only the first fields of each page read.
     client(&mut old, "Written on the old app");
     let sent = sync_speaking(&mut old, 1).unwrap();
-    assert_eq!(sent.sent_ops, 1, "its work went");
+    // A new client is two operations (her keys, then her fields: team format 5).
+    assert_eq!(sent.sent_ops, 2, "its work went");
     client(&mut updated, "Written on the new app");
     sync(&mut updated).unwrap();
     sync_speaking(&mut old, 1).unwrap();
@@ -68,7 +69,7 @@ fn a_tablet_not_yet_updated_keeps_working_with_a_newer_server_and_loses_nothing(
     client(&mut old, "Written after the update");
     let after = sync(&mut old).unwrap();
     assert_eq!(
-        after.sent_ops, 1,
+        after.sent_ops, 2,
         "only the new work goes: nothing is sent twice"
     );
     assert!(!after.reconciled, "an update is not a restore");
@@ -95,7 +96,10 @@ fn a_tablet_one_protocol_behind_pushes_and_pulls_as_before() {
     let mut behind = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("b"));
     client(&mut behind, "Written on the app of protocol 2");
     let sent = sync_speaking(&mut behind, 2).unwrap();
-    assert_eq!(sent.sent_ops, 1, "its push was read");
+    assert_eq!(
+        sent.sent_ops, 2,
+        "its push was read (a new client's two operations)"
+    );
     client(&mut updated, "Written on the new app");
     sync(&mut updated).unwrap();
     sync_speaking(&mut behind, 2).unwrap();
@@ -123,7 +127,11 @@ fn a_tablet_too_old_for_the_server_is_told_to_update_and_keeps_its_work() {
         refused.to_string().contains("update"),
         "a message a counsellor can act on: {refused}"
     );
-    assert_eq!(tablet.sync_status().unwrap().pending, 1, "its work waits");
+    assert_eq!(
+        tablet.sync_status().unwrap().pending,
+        2,
+        "its work waits (a new client's keys and fields)"
+    );
     assert_eq!(client_names(&tablet), vec!["Written before the update"]);
 
     // Updated, it sends what it kept.
@@ -387,4 +395,69 @@ fn cut_off_choices_made_before_the_raise_stand_and_two_made_offline_after_it_bot
             "{choices:?}"
         );
     }
+}
+
+/// Format 5 writes a new client as two operations (her keys, then her fields: ADR 0022), which
+/// an app of format 4 refuses. In a team at format 4 an updated tablet writes her as one, which
+/// the old app reads; once every tablet is updated and the format raised, new clients are two
+/// operations, and a client recorded before (her keys and fields in one) is still edited and
+/// read everywhere.
+#[test]
+fn a_team_at_format_four_gets_one_operation_per_new_client_until_it_is_raised_to_five() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut t = HttpTransport::new(&server.url).unwrap();
+    let admin_dir = dir.path().join("admin");
+    let mut admin = bootstrap_admin_with(&server, &admin_dir, app_of_format(4));
+    let mut claudine = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("c"));
+    sync(&mut claudine).unwrap();
+    let written = |v: &mut Vault, name: &str| {
+        let before = v.summary().unwrap();
+        client(v, name);
+        v.ops_missing_from(&before).unwrap().len()
+    };
+
+    assert_eq!(written(&mut claudine, "Before the raise"), 1);
+    sync(&mut claudine).unwrap();
+    sync(&mut admin).unwrap();
+    assert_eq!(
+        client_names(&admin),
+        ["Before the raise"],
+        "the old app reads her"
+    );
+
+    // The administrator's app is updated; every tablet reads format 5: it is raised.
+    drop(admin);
+    let mut admin = updated(&admin_dir, "admin passphrase");
+    sync(&mut admin).unwrap();
+    assert_eq!(
+        admin.raise_team_format(&mut t, 5, false).unwrap(),
+        FormatRaise::Raised { version: 5 }
+    );
+    sync(&mut claudine).unwrap();
+    assert_eq!(written(&mut claudine, "After the raise"), 2);
+    let before = claudine.clients().unwrap().items;
+    let old = before
+        .iter()
+        .find(|c| c.name == "Before the raise")
+        .unwrap();
+    claudine
+        .edit_client(
+            old.id,
+            &komora_core::ClientEdit {
+                phone: Some(Some("0788123456".into())),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    sync(&mut claudine).unwrap();
+    sync(&mut admin).unwrap();
+    assert_eq!(
+        sorted(client_names(&admin)),
+        ["After the raise", "Before the raise"]
+    );
+    assert_eq!(
+        admin.client(old.id).unwrap().phone.as_deref(),
+        Some("0788123456")
+    );
 }

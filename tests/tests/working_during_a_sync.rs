@@ -206,8 +206,8 @@ fn she_searches_and_saves_while_her_sync_waits_on_a_slow_network_and_both_sides_
         go.send(()).unwrap();
         let report = syncing.join().unwrap().expect("the sync finishes");
         assert_eq!(
-            report.received_ops, 2,
-            "the administrator's two clients arrived"
+            report.received_ops, 4,
+            "the administrator's two clients arrived (each her keys and her fields)"
         );
     });
 

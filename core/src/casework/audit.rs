@@ -155,6 +155,11 @@ impl Vault {
             if op.body.file().is_some_and(|f| withdrawn.contains(&f)) {
                 return;
             }
+            if op.body.carries_keys_only() {
+                // A new client's file keys in an operation of their own (ADR 0022): the
+                // client is created by the operation of its fields, which follows.
+                return;
+            }
             let hlc = op.body.hlc();
             let e = first_seen.entry(op.body.record).or_insert(hlc);
             *e = (*e).min(hlc);

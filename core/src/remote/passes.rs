@@ -25,12 +25,12 @@ const META: &str = "sync_passes";
 /// costs no more and the screens are filled within a page or two anyway.
 pub(crate) const FAR_BEHIND: u64 = 300;
 
-/// A sealed envelope larger than this, of a kind that carries notes, is long text: a session
-/// without notes (or with a line or two) is padded to the floor and sealed within about 50
-/// bytes above it (the header, nonce, tag and signature's framing); one with a note of a few
-/// hundred characters, compressed, lands a padding step or more above. Follows the floor
-/// (ADR 0022 may move it).
-const LONG_TEXT_BYTES: usize = crate::op::PAD_MIN + 128;
+/// A sealed envelope larger than the padding floor by more than this, of a kind that carries
+/// notes, is long text: a session without notes (or with a line or two) is padded to the
+/// floor and sealed within about 50 bytes above it (the header, nonce, tag and signature's
+/// framing); one with a note of a few hundred characters, compressed, lands a padding step
+/// or more above. Follows the floor of the team's format (ADR 0022).
+const LONG_TEXT_ABOVE_FLOOR: usize = 128;
 
 /// Which pass the stretch is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,7 +123,8 @@ impl Vault {
     /// The kind is read from the record's id (ADR 0015's kind tags), so nothing is opened; an
     /// id from before the tags gets the screens' class (never held back).
     pub(crate) fn priority_of(&self, record: RecordId, envelope_len: usize) -> Priority {
-        let long = envelope_len > LONG_TEXT_BYTES
+        let floor = crate::op::pad_floor(self.store.team_format().ok().flatten());
+        let long = envelope_len > floor + LONG_TEXT_ABOVE_FLOOR
             && record
                 .tagged_kind()
                 .is_some_and(|kind| self.store.kinds().get(kind).long_text);

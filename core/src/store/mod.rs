@@ -481,6 +481,27 @@ impl Store {
 
     /// Visit every operation of the log, decrypted, in arrival order. Returns how many could
     /// not be opened.
+    /// Whether the log holds operations of `record` and every one carries only a new
+    /// client's file keys (team format 5, ADR 0022): her fields have not arrived, or were
+    /// refused, so there is nothing of her to show yet. An operation that does not open here
+    /// counts as more than keys (the record is then shown as it is).
+    pub(crate) fn holds_only_keys(&self, record: RecordId) -> Result<bool> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT envelope FROM ops WHERE record_id = ?1")?;
+        let rows = stmt.query_map([record.as_bytes()], |r| r.get::<_, Vec<u8>>(0))?;
+        let mut any = false;
+        for row in rows {
+            let opened =
+                OpEnvelope::from_bytes(&row?).and_then(|env| env.open(self.keys.get(env.epoch())?));
+            match opened {
+                Ok(op) if op.body.carries_keys_only() => any = true,
+                _ => return Ok(false),
+            }
+        }
+        Ok(any)
+    }
+
     pub(crate) fn for_each_op(&self, mut visit: impl FnMut(&Op)) -> Result<usize> {
         let mut stmt = self
             .conn

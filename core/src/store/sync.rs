@@ -452,6 +452,17 @@ impl Store {
         )
     }
 
+    /// A page pulled from the server: held by it whether or not the cursor moves with it (the
+    /// notes' pass of a first sync reads behind the cursor, ADR 0025), so never sent back.
+    pub(crate) fn apply_pulled(
+        &mut self,
+        envelopes: &[OpEnvelope],
+        server_cursor: Option<(u64, Option<OpId>)>,
+        defer_unknown: bool,
+    ) -> Result<Applied> {
+        self.apply_checked(envelopes, server_cursor, true, defer_unknown)
+    }
+
     /// [`Store::apply_remote`], saying separately whether the server holds these operations
     /// (pulled pages and parked operations) and which cursor to save (pulled pages only).
     /// Operations that cannot be checked yet (a key epoch or an author this device does not
@@ -854,6 +865,18 @@ impl Store {
             }
         }
         tx.commit()?;
+        if total.applied > 0 && !total.waiting.is_empty() {
+            // A file's operation tried before the one carrying the file's keys, parked beside
+            // it (a new client's fields and her keys, two operations from team format 5 on,
+            // ADR 0022, both waiting for a key epoch): the keys are in now, so once more.
+            // Each round takes at least one operation out of the parking: it ends.
+            let again = self.retry_parked()?;
+            total.applied += again.applied;
+            total.duplicates += again.duplicates;
+            total.erased += again.erased;
+            total.rejected.extend(again.rejected);
+            total.waiting = again.waiting;
+        }
         Ok(total)
     }
 

@@ -105,7 +105,7 @@ impl SyncStore for Store {
         cursor: Option<(u64, Option<OpId>)>,
         defer_unknown: bool,
     ) -> Result<Applied> {
-        self.apply_remote(envelopes, cursor, defer_unknown)
+        self.apply_pulled(envelopes, cursor, defer_unknown)
     }
     fn retry_parked(&mut self) -> Result<ApplyReport> {
         Store::retry_parked(self)

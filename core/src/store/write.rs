@@ -165,6 +165,8 @@ struct Batch {
     states: HashMap<RecordId, Held>,
     /// Records in the order first touched: states are saved in a stable order.
     order: Vec<RecordId>,
+    /// The padding floor of the team's format (`op::pad_floor`).
+    floor: usize,
 }
 
 impl Batch {
@@ -198,6 +200,7 @@ impl Batch {
         states: &StateKey,
     ) -> Result<()> {
         let (epoch, key) = keys.current();
+        let floor = self.floor;
         let ops = std::mem::take(&mut self.ops);
         let sealed = crate::parallel::map(ops, |(op, file, seal)| {
             let mut body = op.body;
@@ -218,7 +221,7 @@ impl Batch {
                 }
                 (PartSeal::None, _) => {}
             }
-            Ok(OpEnvelope::seal(op.id, epoch, body, signer, key))
+            Ok(OpEnvelope::seal(op.id, epoch, body, signer, key, floor))
         });
         for result in sealed {
             let (envelope, op) = result.ok_or_else(|| {
@@ -316,7 +319,13 @@ impl Store {
     ) -> Result<(Vec<OpId>, Vec<RecordId>)> {
         // A new client's file keys are made with it and travel in the operation that records
         // the client (ADR 0010, 0011), so every receiver holds them before the file's other
-        // changes.
+        // changes; from team format 5 on, in an operation of their own just before it (ADR
+        // 0022), so that both fit under the smaller padding floor.
+        let format = self.team_format()?;
+        let keys_apart = format.is_some_and(|f| f >= crate::format::KEYS_APART);
+        let floor = crate::op::pad_floor(format);
+        // Each edit, its file, and whether it is a new client's keys alone (an operation the
+        // caller did not ask for: its id is not returned).
         let mut all = Vec::with_capacity(edits.len());
         let mut pending_files: HashMap<RecordId, Option<RecordId>> = HashMap::new();
         for mut edit in edits {
@@ -341,14 +350,30 @@ impl Store {
                         let epoch = self.keys.current_epoch();
                         let casework = self.keys.casework(epoch).ok_or_else(no_case_work)?;
                         let (secret, carry) = files::new_file(file, casework, epoch);
-                        edit.edits.splice(0..0, carry);
+                        if keys_apart {
+                            all.push((
+                                RecordEdit {
+                                    record: edit.record,
+                                    kind: edit.kind,
+                                    create: true,
+                                    edits: carry.into(),
+                                },
+                                Some(file),
+                                true,
+                            ));
+                            // The fields build on the record the keys made (in the batch:
+                            // it is never written out between them).
+                            edit.create = false;
+                        } else {
+                            edit.edits.splice(0..0, carry);
+                        }
                         // Known at once, to seal the client's own changes (if the write fails,
                         // the client does not exist and the key is never used).
                         self.files.insert(file, secret);
                     }
                 }
             }
-            all.push((edit, file));
+            all.push((edit, file, false));
         }
         let now = self.clock.now_ms();
         // Compressed only once every tablet of the team reads it (ADR 0016, 0021).
@@ -373,8 +398,11 @@ impl Store {
         let tx = conn.transaction()?;
         let mut ids = Vec::with_capacity(all.len());
         let mut also = Vec::new();
-        let mut batch = Batch::default();
-        for (edit, file) in all {
+        let mut batch = Batch {
+            floor,
+            ..Batch::default()
+        };
+        for (edit, file, keys_only) in all {
             // An erasure destroys what its file holds in the database: what this write made
             // before it is written out first, so that it goes too, as when each edit was
             // written out in turn.
@@ -442,6 +470,7 @@ impl Store {
                 body,
                 body_bytes: zeroize::Zeroizing::new(Vec::new()),
                 sig: [0; crate::op::SIG_LEN],
+                sealed_len: 0,
             };
             let mut held = existing.unwrap_or_else(|| Held {
                 state: RecordState::new(edit.kind, hlc),
@@ -473,10 +502,13 @@ impl Store {
                 }
             }
             batch.add(op, file, seal, held, first_touch);
-            ids.push(id);
-            if batch.ops.len() >= WRITE_OUT_EVERY {
+            if !keys_only {
+                ids.push(id);
+            }
+            if batch.ops.len() >= WRITE_OUT_EVERY && !keys_only {
                 // A long import is written out in slices: its memory stays bounded, and a
-                // slice is still long enough to keep every core busy.
+                // slice is still long enough to keep every core busy. Never between a new
+                // client's keys and her fields: they are written out together.
                 batch.write_out(&tx, keys, signer, files, states)?;
             }
             if erases {

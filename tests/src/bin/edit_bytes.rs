@@ -9,7 +9,9 @@
 //! (Automerge's best case for batching), unencrypted and unsigned.
 //!
 //! `cargo run --release -p komora-scenarios --features automerge-compare --bin edit_bytes`
-//! (`--rounds N`, 10 by default: N rounds of ten edits alone and ten together). Prints a
+//! (`--rounds N`, 10 by default: N rounds of ten edits alone and ten together;
+//! `--team-format N` founds the team at format N, this app's by default, so one binary measures
+//! the 512-byte floor of format 4 against the 384-byte floor of format 5, ADR 0022). Prints a
 //! markdown table.
 
 use automerge::transaction::Transactable;
@@ -18,7 +20,7 @@ use komora_core::{
     CaseEdit, ClientEdit, NewClient, NewSession, RecordId, RiskLevel, Role, SessionEdit, Sex, Vault,
 };
 use komora_scenarios::server::TestServer;
-use komora_scenarios::{bootstrap_admin, enrol, open_case_with_consent, sync};
+use komora_scenarios::{bootstrap_admin_with, enrol, fast_options, open_case_with_consent, sync};
 
 /// One client of the caseload, and what an edit touches.
 struct Client {
@@ -144,15 +146,25 @@ fn automerge_put(doc: &mut AutoCommit, obj: &automerge::ObjId, field: &str, valu
     }
 }
 
+/// The value after `--name` on the command line, if given.
+fn option(name: &str) -> Option<String> {
+    std::env::args().skip_while(|a| a != name).nth(1)
+}
+
 fn main() {
-    let rounds: usize = std::env::args()
-        .skip_while(|a| a != "--rounds")
-        .nth(1)
+    let rounds: usize = option("--rounds")
         .map(|n| n.parse().expect("--rounds N"))
         .unwrap_or(10);
+    let format: u32 = option("--team-format")
+        .map(|n| n.parse().expect("--team-format N"))
+        .unwrap_or(komora_core::format::APP_FORMAT);
     let dir = tempfile_dir();
     let server = TestServer::start(&dir.join("server"));
-    let mut admin = bootstrap_admin(&server, &dir.join("admin"));
+    let app = komora_core::VaultOptions {
+        app_format: format,
+        ..fast_options()
+    };
+    let mut admin = bootstrap_admin_with(&server, &dir.join("admin"), app);
     let mut v = enrol(
         &server,
         &mut admin,
@@ -222,7 +234,9 @@ fn main() {
     }
     let _ = am_doc.get(ROOT, "client-0");
 
-    println!("## Bytes per one-field edit, as another replica receives it\n");
+    println!(
+        "## Bytes per one-field edit, as another replica receives it (team format {format})\n"
+    );
     println!(
         "{} edits alone and {} rounds of ten together; the mix: a client's phone, name or \
          birth year, a session's next appointment, follow-up plan or duration, a case's risk \

@@ -181,13 +181,22 @@ impl Fleet {
                     }
                 } else {
                     tally.wrote += 1;
-                    if new.len() != 1 {
+                    // A new client of a team from format 5 on: its file's keys in an
+                    // operation of their own, then its fields (ADR 0022). The keys change no
+                    // field the screens show: the fields' operation carries the effects.
+                    let new_client = effects.iter().any(
+                        |e| matches!(e, super::kinds::Effect::Made(m) if m.file == Some(m.id)),
+                    );
+                    let keys_apart =
+                        self.vaults[at].team_format().unwrap() >= komora_core::format::KEYS_APART;
+                    let expected = if new_client && keys_apart { 2 } else { 1 };
+                    if new.len() != expected {
                         return Err(format!(
-                            "{action:?} wrote {} operations where one was expected",
+                            "{action:?} wrote {} operations where {expected} were expected",
                             new.len()
                         ));
                     }
-                    self.model.wrote(at, new[0], seen, effects);
+                    self.model.wrote(at, new[expected - 1], seen, effects);
                 }
             }
             Outcome::Untracked => tally.wrote += 1,

@@ -121,16 +121,17 @@ class SyncTest : WithServer() {
             )
             claudine.use {
                 repeat(30) { i -> claudine.addClient(NewClient(name = "Client $i", district = "Huye")) }
-                assertEquals(30L, claudine.syncStatus().pending)
+                // A new client is two operations at team format 5: her file's keys, then her fields.
+                assertEquals(60L, claudine.syncStatus().pending)
                 val events = claudine.syncFlow().toList()
                 val finished = events.last() as SyncEvent.Finished
-                assertEquals(30L, finished.report.sentOps)
+                assertEquals(60L, finished.report.sentOps)
                 assertTrue(events.dropLast(1).all { it is SyncEvent.Progress }, "progress first")
                 assertTrue(events.count { it is SyncEvent.Progress } >= 2, "progress was reported: $events")
                 assertEquals(0L, claudine.syncStatus().pending)
 
                 val received = admin.syncFlow().toList().last() as SyncEvent.Finished
-                assertEquals(30L, received.report.applied)
+                assertEquals(60L, received.report.applied)
                 assertEquals(30, admin.searchClients("client", 100).size)
                 assertEquals(claudine.clients().map { it.id }.toSet(), admin.clients().map { it.id }.toSet())
             }
@@ -188,7 +189,7 @@ class SyncTest : WithServer() {
             server.close()
             val e = runCatching { admin.syncFlow().toList() }.exceptionOrNull()
             assertTrue(e is KomoraException.Network, "got $e")
-            assertEquals(1L, admin.syncStatus().pending, "still waiting, nothing lost")
+            assertEquals(2L, admin.syncStatus().pending, "still waiting (her keys, her fields), nothing lost")
         }
     }
 }
