@@ -333,7 +333,10 @@ pub trait Db: Send + Sync + 'static {
         after: u64,
         max_bytes: u32,
         at: Option<[u8; 16]>,
-    ) -> DbResult<PullPage>;
+    ) -> DbResult<PullPage> {
+        self.pull_pass(team, requester, after, max_bytes, at, Pass::ALL)
+            .await
+    }
     /// [`Db::pull`] restricted to one pass (`Pass`): only operations of its class, no
     /// further than its bound. The page's `next` and `more` speak of that pass (at its end,
     /// `next` is the bound); `deferred` counts the operations of other classes (not the

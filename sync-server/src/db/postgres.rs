@@ -520,18 +520,6 @@ impl Db for PostgresDb {
         Ok((stored, dups))
     }
 
-    async fn pull(
-        &self,
-        team: Id16,
-        requester: Id16,
-        after: u64,
-        max_bytes: u32,
-        at: Option<[u8; 16]>,
-    ) -> DbResult<PullPage> {
-        self.pull_pass(team, requester, after, max_bytes, at, super::Pass::ALL)
-            .await
-    }
-
     async fn pull_pass(
         &self,
         team: Id16,

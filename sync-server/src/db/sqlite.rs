@@ -1048,18 +1048,6 @@ impl Db for SqliteDb {
         self.run(move |s| s.push(team, author, &ops)).await
     }
 
-    async fn pull(
-        &self,
-        team: Id16,
-        requester: Id16,
-        after: u64,
-        max_bytes: u32,
-        at: Option<[u8; 16]>,
-    ) -> DbResult<PullPage> {
-        self.run(move |s| s.pull(team, requester, after, max_bytes, at, super::Pass::ALL))
-            .await
-    }
-
     async fn pull_pass(
         &self,
         team: Id16,
