@@ -177,6 +177,20 @@ pub fn sync_via(
     v.sync(&mut t, opts, &mut |_| {})
 }
 
+/// The vault as the app holds it: shared by the screens and the sync, `None` once locked
+/// (the tests of work done while a sync runs).
+pub struct SharedVault(pub std::sync::Mutex<Option<Vault>>);
+
+impl komora_core::VaultCell for SharedVault {
+    fn with<R>(
+        &self,
+        f: impl FnOnce(&mut Vault) -> komora_core::Result<R>,
+    ) -> komora_core::Result<R> {
+        let mut g = self.0.lock().unwrap();
+        f(g.as_mut().ok_or(komora_core::Error::Locked)?)
+    }
+}
+
 /// Sync a vault with the server it is enrolled on.
 pub fn sync(v: &mut Vault) -> komora_core::Result<komora_core::SyncReport> {
     let url = v.sync_settings()?.server_url;

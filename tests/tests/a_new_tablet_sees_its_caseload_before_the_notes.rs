@@ -14,18 +14,7 @@ use komora_scenarios::proxy::{LinkShape, ShapedProxy};
 use komora_scenarios::server::{test_limits, TestServer};
 use komora_scenarios::{bootstrap_admin, enrol, open_case_with_consent, sync, Rng};
 
-/// The vault as the app holds it: shared by the screens and the sync.
-struct Shared(Mutex<Option<Vault>>);
-
-impl VaultCell for Shared {
-    fn with<R>(
-        &self,
-        f: impl FnOnce(&mut Vault) -> komora_core::Result<R>,
-    ) -> komora_core::Result<R> {
-        let mut g = self.0.lock().unwrap();
-        f(g.as_mut().ok_or(Error::Locked)?)
-    }
-}
+use komora_scenarios::SharedVault as Shared;
 
 const CLIENTS: usize = 45;
 const NOTED_SESSIONS: usize = 2;

@@ -7,25 +7,14 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use komora_core::{
-    sync_shared, Error, HttpTransport, NewClient, Role, Transport, TransportError, Vault, VaultCell,
+    sync_shared, Error, HttpTransport, NewClient, Role, Transport, TransportError, Vault,
 };
 use komora_protocol::roster::RosterResponse;
 use komora_protocol::*;
 use komora_scenarios::server::TestServer;
 use komora_scenarios::{bootstrap_admin, enrol, fast_options, quick_retries, sync};
 
-/// The vault as the app holds it: shared by the screens and the sync, `None` once locked.
-struct Shared(Mutex<Option<Vault>>);
-
-impl VaultCell for Shared {
-    fn with<R>(
-        &self,
-        f: impl FnOnce(&mut Vault) -> komora_core::Result<R>,
-    ) -> komora_core::Result<R> {
-        let mut g = self.0.lock().unwrap();
-        f(g.as_mut().ok_or(Error::Locked)?)
-    }
-}
+use komora_scenarios::SharedVault as Shared;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Gate {
