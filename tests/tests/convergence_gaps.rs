@@ -136,6 +136,23 @@ fn a_case_moved_to_another_team_keeps_its_clients_objections() {
     assert_eq!(moved.len(), 1, "her objection did not move with her file");
 }
 
+/// The Huye team of the lost-tablet findings: its server, its administrator, and three
+/// counsellors (Claudine, whose tablet is lost, Jean and Marie), enrolled, not synced yet.
+fn three_counsellors() -> (tempfile::TempDir, TestServer, Vault, [Vault; 3]) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let counsellors = ["c", "j", "m"].map(|name| {
+        enrol(
+            &server,
+            &mut admin,
+            Role::Counsellor,
+            &dir.path().join(name),
+        )
+    });
+    (dir, server, admin, counsellors)
+}
+
 /// Claudine's tablet is lost after she handed a colleague, Jean, a batch file of her day's
 /// work that she had not synced. The administrator revokes her tablet: the cutoff covers what
 /// the server had of hers. Jean's tablet had merged her last edit before it learned the
@@ -145,12 +162,7 @@ fn a_case_moved_to_another_team_keeps_its_clients_objections() {
 /// (`store/withdraw.rs`).
 #[test]
 fn a_lost_tablets_last_batch_file_counts_on_every_tablet_or_on_none() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&dir.path().join("server"));
-    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
-    let mut claudine = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("c"));
-    let mut jean = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("j"));
-    let mut marie = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("m"));
+    let (_dir, server, mut admin, [mut claudine, mut jean, mut marie]) = three_counsellors();
     let client = uwase(&mut claudine);
     for v in [&mut claudine, &mut jean, &mut marie] {
         sync(v).unwrap();
@@ -214,12 +226,7 @@ fn a_lost_tablets_last_batch_file_counts_on_every_tablet_or_on_none() {
 /// as every other tablet does; his session stays in his log, sealed, not lost.
 #[test]
 fn a_client_registered_on_a_lost_tablet_after_its_cutoff_is_shown_by_no_tablet() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&dir.path().join("server"));
-    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
-    let mut claudine = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("c"));
-    let mut jean = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("j"));
-    let mut marie = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("m"));
+    let (_dir, server, mut admin, [mut claudine, mut jean, mut marie]) = three_counsellors();
     for v in [&mut claudine, &mut jean, &mut marie] {
         sync(v).unwrap();
     }
