@@ -30,15 +30,7 @@ impl Vault {
                 body.device = victim;
                 body.device_seq += 1_000_000;
                 body.record = crate::RecordId::random();
-                return Ok(OpEnvelope::seal(
-                    OpId::random(),
-                    epoch,
-                    body,
-                    self.store.signer(),
-                    key,
-                    crate::op::PAD_MIN,
-                )
-                .0);
+                return Ok(self.seal_signed(epoch, key, body).0);
             }
             Forgery::AlterValue => {
                 for c in &mut op.body.changes {
@@ -76,15 +68,7 @@ impl Vault {
             written_epoch: epoch,
             packing: Some(crate::compress::Packing::Zstd),
         };
-        Ok(OpEnvelope::seal(
-            OpId::random(),
-            epoch,
-            body,
-            self.store.signer(),
-            key,
-            crate::op::PAD_MIN,
-        )
-        .0)
+        Ok(self.seal_signed(epoch, key, body).0)
     }
 
     /// A genuine operation of this device (a note on the team's policy, signed, sealed under
@@ -108,14 +92,7 @@ impl Vault {
             written_epoch: epoch,
             packing: None,
         };
-        let (_, op) = OpEnvelope::seal(
-            OpId::random(),
-            epoch,
-            body,
-            self.store.signer(),
-            key,
-            crate::op::PAD_MIN,
-        );
+        let (_, op) = self.seal_signed(epoch, key, body);
         let mut packed = vec![crate::compress::DICT_BASE + version];
         packed.extend_from_slice(&op.body_bytes);
         let env = OpEnvelope::seal_packed_as_is(&op, epoch, key, &packed);
@@ -198,7 +175,18 @@ impl Vault {
             written_epoch: epoch,
             packing: None,
         };
-        Ok(OpEnvelope::seal(
+        Ok(self.seal_signed(epoch, key, body).0)
+    }
+
+    /// `body` signed by this device and sealed under `key` of `epoch`, at the first floor
+    /// (the attacks need a genuine signature, not a size that blends in).
+    fn seal_signed(
+        &self,
+        epoch: u32,
+        key: &crate::crypto::AeadKey,
+        body: crate::op::OpBody,
+    ) -> (OpEnvelope, crate::op::Op) {
+        OpEnvelope::seal(
             OpId::random(),
             epoch,
             body,
@@ -206,7 +194,6 @@ impl Vault {
             key,
             crate::op::PAD_MIN,
         )
-        .0)
     }
 
     /// The id of the team's policy record (every tablet of the team computes it alike).
