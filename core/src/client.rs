@@ -523,14 +523,13 @@ impl Vault {
     /// From the clients' sealed list pages (ADR 0023): a few hundred pages opened, not one
     /// state per client.
     pub fn clients(&self) -> Result<Listing<Client>> {
-        let (mut items, unreadable) = self.store.list(KIND, Client::from_shown)?;
-        let mut waiting = Vec::new();
-        for c in &items {
-            if self.awaits_fields(c)? {
-                waiting.push(c.id);
+        let (listed, unreadable) = self.store.list(KIND, Client::from_shown)?;
+        let mut items = Vec::with_capacity(listed.len());
+        for c in listed {
+            if !self.awaits_fields(&c)? {
+                items.push(c);
             }
         }
-        items.retain(|c| !waiting.contains(&c.id));
         items.sort_by_cached_key(|c| (c.name.to_lowercase(), c.id));
         Ok(Listing { items, unreadable })
     }

@@ -97,9 +97,10 @@ impl Store {
                 Err(_) => {}
             }
         }
+        let rebuilt_ids: HashSet<RecordId> = rebuilt.iter().map(|(record, _)| *record).collect();
         let withdrawn: Vec<&(OpId, RecordId, DeviceId)> = past
             .iter()
-            .filter(|(_, record, _)| rebuilt.iter().any(|(r, _)| r == record))
+            .filter(|(_, record, _)| rebuilt_ids.contains(record))
             .collect();
         let tx = self.conn.transaction()?;
         {
@@ -150,12 +151,8 @@ impl Store {
         for file in lost_files {
             self.files.forget(file);
         }
-        self.changes.record(
-            rebuilt
-                .iter()
-                .map(|(record, _)| *record)
-                .chain(gone.iter().copied()),
-        );
+        self.changes
+            .record(rebuilt_ids.into_iter().chain(gone.iter().copied()));
         let refused: Vec<Rejected> = withdrawn
             .into_iter()
             .map(|(op, _, device)| Rejected {
