@@ -603,9 +603,10 @@ fn push_all<C: VaultCell>(
         let seqs: Vec<i64> = batch.iter().map(|u| u.seq).collect();
         // Each envelope's coarse priority class, in the clear (ADR 0025).
         let priority = cell.with(|v| {
+            let floor = crate::op::pad_floor(v.store.team_format()?);
             Ok(batch
                 .iter()
-                .map(|u| v.priority_of(u.record, u.envelope.len()) as u8)
+                .map(|u| v.priority_of(u.record, u.envelope.len(), floor) as u8)
                 .collect::<Vec<u8>>())
         })?;
         let mut body = PushBatchV2 {

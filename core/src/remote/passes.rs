@@ -121,9 +121,14 @@ impl Vault {
     /// The priority class to mark on an envelope of `record` when it is pushed: long text
     /// for a large one of a kind that carries notes, the screens' class for everything else.
     /// The kind is read from the record's id (ADR 0015's kind tags), so nothing is opened; an
-    /// id from before the tags gets the screens' class (never held back).
-    pub(crate) fn priority_of(&self, record: RecordId, envelope_len: usize) -> Priority {
-        let floor = crate::op::pad_floor(self.store.team_format().ok().flatten());
+    /// id from before the tags gets the screens' class (never held back). `floor` is the
+    /// team's padding floor (`op::pad_floor`), read once per push.
+    pub(crate) fn priority_of(
+        &self,
+        record: RecordId,
+        envelope_len: usize,
+        floor: usize,
+    ) -> Priority {
         let long = envelope_len > floor + LONG_TEXT_ABOVE_FLOOR
             && record
                 .tagged_kind()
