@@ -603,7 +603,7 @@ fn push_all<C: VaultCell>(
         let seqs: Vec<i64> = batch.iter().map(|u| u.seq).collect();
         // Each envelope's coarse priority class, in the clear (ADR 0025).
         let priority = cell.with(|v| {
-            let floor = crate::op::pad_floor(v.store.team_format()?);
+            let floor = v.push_floor()?;
             Ok(batch
                 .iter()
                 .map(|u| v.priority_of(u.record, u.envelope.len(), floor) as u8)

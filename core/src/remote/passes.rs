@@ -118,6 +118,11 @@ impl Vault {
         Ok(self.passes()?.map_or(0, |p| p.waiting))
     }
 
+    /// The team's padding floor (`op::pad_floor`), which the priority classes are read against.
+    pub(crate) fn push_floor(&self) -> Result<usize> {
+        Ok(crate::op::pad_floor(self.store.team_format()?))
+    }
+
     /// The priority class to mark on an envelope of `record` when it is pushed: long text
     /// for a large one of a kind that carries notes, the screens' class for everything else.
     /// The kind is read from the record's id (ADR 0015's kind tags), so nothing is opened; an
