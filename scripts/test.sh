@@ -5,6 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --workspace --locked
+# Clippy's lints stay at zero: a warning is a failure (when clippy is installed; .ci/run adds it).
+if cargo clippy --version >/dev/null 2>&1; then
+    cargo clippy --workspace --all-targets --locked -- -D warnings
+else
+    echo "clippy is not installed: its lints are not checked (rustup component add clippy)" >&2
+fi
 # The core without its network code (reqwest behind the `http` feature: ARCHITECTURE.md's
 # layers); it must still build.
 cargo check -p komora-core --no-default-features --locked

@@ -61,9 +61,9 @@ mod tests {
                 "{kind}.{field:?} needs format {version}"
             );
         }
-        assert!(COMPRESSED_BODIES <= APP_FORMAT && COMPRESSED_BODIES > FIRST_FORMAT);
-        assert!(CUTOFF_FIELDS <= APP_FORMAT && CUTOFF_FIELDS > COMPRESSED_BODIES);
-        assert!(KEYS_APART <= APP_FORMAT && KEYS_APART > CUTOFF_FIELDS);
+        const { assert!(COMPRESSED_BODIES <= APP_FORMAT && COMPRESSED_BODIES > FIRST_FORMAT) };
+        const { assert!(CUTOFF_FIELDS <= APP_FORMAT && CUTOFF_FIELDS > COMPRESSED_BODIES) };
+        const { assert!(KEYS_APART <= APP_FORMAT && KEYS_APART > CUTOFF_FIELDS) };
         assert_eq!(needed("client", Some("name")), FIRST_FORMAT);
         assert_eq!(needed("rights_request", Some("client")), 2);
         assert_eq!(needed("policy", Some("auto_lock_minutes")), FIRST_FORMAT);

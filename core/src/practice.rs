@@ -341,7 +341,7 @@ pub fn fill(v: &mut Vault, seed: u64, clients: usize) -> Result<()> {
             let session =
                 v.add_group_session(group, number, None, Some(today.add_days(-days_ago)), None)?;
             for (i, &member) in ids[..12].iter().enumerate() {
-                if (i + number as usize) % 5 != 0 {
+                if !(i + number as usize).is_multiple_of(5) {
                     v.mark_attendance(session, member, true)?;
                 }
             }

@@ -45,7 +45,7 @@ impl<K: Hash + Eq + Clone> RateLimiter<K> {
     /// Take one try for `key`; false when it must wait.
     pub fn allow(&self, key: K) -> bool {
         let n = self.requests.fetch_add(1, Ordering::Relaxed);
-        if n % FORGET_EVERY == 0 && self.inner.len() > FORGET_ABOVE {
+        if n.is_multiple_of(FORGET_EVERY) && self.inner.len() > FORGET_ABOVE {
             // Only keys whose bucket is full again: a limited key keeps waiting.
             self.inner.retain_recent();
             self.inner.shrink_to_fit();

@@ -77,7 +77,7 @@ struct Link {
 /// Decode the chain and check what needs no store: the pairs, the team, each member statement's
 /// signature by its invitation's key, each device and invitation once, the asking device last.
 fn links(team: Id16, device: Id16, chain: &[Vec<u8>]) -> Result<Vec<Link>, Refusal> {
-    if chain.is_empty() || chain.len() % 2 != 0 || chain.len() > 2 * MAX_REJOIN_LINKS {
+    if chain.is_empty() || !chain.len().is_multiple_of(2) || chain.len() > 2 * MAX_REJOIN_LINKS {
         return Err(Refusal::Malformed(
             "a tablet hands back invitations and member statements in pairs, no more than a \
              team's chain of invitations",

@@ -152,7 +152,7 @@ fn a_compressed_bomb_is_refused_by_name_and_changes_nothing() {
     // on the wire, would expand to 4 MiB.
     let bomb = admin.forge_bomb().unwrap();
     assert!(bomb.encoded_len() < 2048, "{} bytes", bomb.encoded_len());
-    let report = tablet.apply_ops(&[bomb.clone()]).unwrap();
+    let report = tablet.apply_ops(std::slice::from_ref(&bomb)).unwrap();
     assert_eq!(
         report
             .rejected

@@ -233,13 +233,8 @@ impl World {
             "supervisor",
             &clocks[SUPERVISOR],
         ));
-        for i in 2..HUYE {
-            huye.push(enrol(
-                &mut admin,
-                Role::Counsellor,
-                &format!("c{i}"),
-                &clocks[i],
-            ));
+        for (i, clock) in clocks.iter().enumerate().take(HUYE).skip(2) {
+            huye.push(enrol(&mut admin, Role::Counsellor, &format!("c{i}"), clock));
         }
         huye.insert(ADMIN, admin);
         let jean = enrol(

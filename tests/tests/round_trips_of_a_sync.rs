@@ -78,7 +78,7 @@ fn an_idle_sync_is_one_round_trip_an_edit_too_and_a_first_sync_a_handful() {
         )
         .unwrap();
     let mut tablet = Vault::enroll(
-        &dir.path().join("tablet"),
+        dir.path().join("tablet"),
         "tablet passphrase",
         &mut t,
         &server.url,

@@ -20,10 +20,14 @@ fn client(i: usize) -> NewClient {
     NewClient {
         name: format!("Uwimana Grace {i}"),
         code: Some(format!("HUY-{i:05}")),
-        sex: Some(if i % 2 == 0 { Sex::Female } else { Sex::Male }),
+        sex: Some(if i.is_multiple_of(2) {
+            Sex::Female
+        } else {
+            Sex::Male
+        }),
         birth_year: Some(1960 + (i % 40) as u16),
-        phone: (i % 3 == 0).then(|| format!("0788{i:06}")),
-        location: (i % 2 == 0).then(|| LocationInput {
+        phone: i.is_multiple_of(3).then(|| format!("0788{i:06}")),
+        location: i.is_multiple_of(2).then(|| LocationInput {
             district: "Huye".into(),
             ..Default::default()
         }),

@@ -325,7 +325,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(text: &str) -> Option<zeroize::Zeroizing<Vec<u8>>> {
-    if text.len() % 2 != 0 || text.len() > 256 {
+    if !text.len().is_multiple_of(2) || text.len() > 256 {
         return None;
     }
     let mut out = zeroize::Zeroizing::new(Vec::with_capacity(text.len() / 2));

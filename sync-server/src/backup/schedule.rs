@@ -62,7 +62,7 @@ impl fmt::Display for Interval {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.0.as_secs();
         for (unit, len) in [("w", 7 * 86_400), ("d", 86_400), ("h", 3_600), ("m", 60)] {
-            if s % len == 0 {
+            if s.is_multiple_of(len) {
                 return write!(f, "{}{unit}", s / len);
             }
         }

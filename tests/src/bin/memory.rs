@@ -47,7 +47,11 @@ fn client(i: usize) -> NewClient {
     NewClient {
         name: format!("Mukamana Odette {i}"),
         code: Some(format!("HUY-{i:05}")),
-        sex: Some(if i % 2 == 0 { Sex::Female } else { Sex::Male }),
+        sex: Some(if i.is_multiple_of(2) {
+            Sex::Female
+        } else {
+            Sex::Male
+        }),
         birth_year: Some(1950 + (i % 60) as u16),
         phone: Some(format!("0788{i:06}")),
         location: Some(komora_core::LocationInput {

@@ -498,7 +498,7 @@ fn one_run(a: &Args, run: usize) -> Run {
             // enrolled after it writes what it allows.
             let mut t = HttpTransport::new(&server.url).unwrap();
             Vault::bootstrap(
-                &dir.join("admin"),
+                dir.join("admin"),
                 "admin passphrase",
                 &mut t,
                 &server.url,

@@ -900,7 +900,11 @@ fn canary_loop(mut vault: Vault, sh: Arc<Shared>, seed: u64, n: usize) -> Canary
                         .add_client(&NewClient {
                             name: format!("Canary {n} client {i}"),
                             phone: Some(format!("0789{:06}", i % 1_000_000)),
-                            sex: Some(if i % 2 == 0 { Sex::Female } else { Sex::Male }),
+                            sex: Some(if i.is_multiple_of(2) {
+                                Sex::Female
+                            } else {
+                                Sex::Male
+                            }),
                             birth_year: Some(1950 + (i % 60) as u16),
                             ..Default::default()
                         })

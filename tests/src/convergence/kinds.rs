@@ -214,7 +214,7 @@ impl Ctx<'_> {
 
 /// An element to remove: mostly one this tablet shows, sometimes one it does not.
 fn to_remove(c: &Ctx<'_>, present: &[String], pool: &[&str]) -> String {
-    if !present.is_empty() && c.picks[2] % 4 != 0 {
+    if !present.is_empty() && !c.picks[2].is_multiple_of(4) {
         present[usize::from(c.picks[1]) % present.len()].clone()
     } else {
         c.text(pool).to_owned()
@@ -555,13 +555,15 @@ fn phone(value: u16) -> String {
 
 fn client_add(c: &mut Ctx<'_>) -> Outcome {
     let name = c.text(NAMES);
-    let phone = (c.picks[0] % 2 == 0).then(|| phone(c.value));
-    let group = (c.picks[1] % 3 == 0).then(|| GROUPS[usize::from(c.picks[2]) % GROUPS.len()]);
+    let phone = c.picks[0].is_multiple_of(2).then(|| phone(c.value));
+    let group = c.picks[1]
+        .is_multiple_of(3)
+        .then(|| GROUPS[usize::from(c.picks[2]) % GROUPS.len()]);
     let new = komora_core::NewClient {
         name: name.into(),
         phone: phone.clone(),
         birth_year: Some(1950 + c.value % 50),
-        sex: Some(if c.picks[2] % 2 == 0 {
+        sex: Some(if c.picks[2].is_multiple_of(2) {
             komora_core::Sex::Female
         } else {
             komora_core::Sex::Male
@@ -749,7 +751,7 @@ fn read_client(v: &Vault, id: RecordId) -> Option<Shown> {
 
 fn consent(c: &mut Ctx<'_>, decision: ConsentDecision) -> Outcome {
     let scope = c.text(SCOPES);
-    let guardian = c.picks[1] % 4 == 0;
+    let guardian = c.picks[1].is_multiple_of(4);
     on!(c, "client", |client| {
         let new = NewConsent {
             client,
@@ -804,7 +806,7 @@ fn read_consent(v: &Vault, id: RecordId) -> Option<Shown> {
 
 fn case_open(c: &mut Ctx<'_>) -> Outcome {
     let problem = c.text(PROBLEMS);
-    let two = c.picks[2] % 3 == 0;
+    let two = c.picks[2].is_multiple_of(3);
     let Some(first) = c.pick("client", 0) else {
         return Outcome::Skipped;
     };
@@ -1032,11 +1034,14 @@ fn read_case(v: &Vault, id: RecordId) -> Option<Shown> {
 
 fn session_add(c: &mut Ctx<'_>) -> Outcome {
     let modality = MODALITIES[usize::from(c.picks[1]) % MODALITIES.len()];
-    let notes = (c.picks[2] % 2 == 0).then(|| c.text(NOTES));
-    let duration = (c.picks[2] % 3 == 0).then_some(30 + c.value % 90);
+    let notes = c.picks[2].is_multiple_of(2).then(|| c.text(NOTES));
+    let duration = c.picks[2].is_multiple_of(3).then_some(30 + c.value % 90);
     on!(c, "case", |case| {
         let participants = c.vault.case(case).unwrap().clients;
-        let next = (c.value % 2 == 0).then(|| c.vault.today().add_days(i64::from(c.value % 30)));
+        let next = c
+            .value
+            .is_multiple_of(2)
+            .then(|| c.vault.today().add_days(i64::from(c.value % 30)));
         let mut new = NewSession::new(case, modality);
         new.notes = notes.map(Into::into);
         new.duration_min = duration;
@@ -1095,7 +1100,7 @@ fn session_follow_up(c: &mut Ctx<'_>) -> Outcome {
 }
 
 fn session_next(c: &mut Ctx<'_>) -> Outcome {
-    let clear = c.picks[1] % 4 == 0;
+    let clear = c.picks[1].is_multiple_of(4);
     let days = i64::from(c.value % 40);
     on!(c, "session", |id| {
         let date = c.vault.session(id).unwrap().date;
@@ -1180,7 +1185,7 @@ fn read_session(v: &Vault, id: RecordId) -> Option<Shown> {
 fn review_add(c: &mut Ctx<'_>) -> Outcome {
     let verdict = Verdict::ALL[usize::from(c.value) % Verdict::ALL.len()];
     let comment = c.text(NOTES);
-    let on_case = c.picks[1] % 3 == 0;
+    let on_case = c.picks[1].is_multiple_of(3);
     let target = if on_case {
         c.pick("case", 0)
     } else {
@@ -1377,7 +1382,7 @@ fn read_group(v: &Vault, id: RecordId) -> Option<Shown> {
 
 fn group_session_add(c: &mut Ctx<'_>) -> Outcome {
     let number = 1 + (c.value % 15) as u8;
-    let notes = (c.picks[1] % 2 == 0).then(|| c.text(NOTES));
+    let notes = c.picks[1].is_multiple_of(2).then(|| c.text(NOTES));
     on!(c, "group", |group| {
         match c.vault.add_group_session(group, number, None, None, notes) {
             Ok(id) => Outcome::Wrote(vec![made("group_session", id, None)]),
@@ -1556,7 +1561,7 @@ fn read_policy(v: &Vault, id: RecordId) -> Option<Shown> {
 // A person's rights: rectification requests and objections, and their decisions.
 
 fn rights_add(c: &mut Ctx<'_>) -> Outcome {
-    let objection = c.value % 2 == 0;
+    let objection = c.value.is_multiple_of(2);
     on!(c, "client", |client| {
         let new = NewRightsRequest {
             client,
