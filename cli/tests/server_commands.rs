@@ -546,3 +546,94 @@ fn team_create_list_case_transfer_and_a_data_officer_from_the_command_line() {
         String::from_utf8_lossy(&refused.stderr)
     );
 }
+
+/// Claudine hands Jean a file of the day's work her tablet never synced, then her tablet is
+/// lost and revoked: the team received nothing of that day, so the revocation's cutoff is
+/// below it and every tablet refuses it. Jean's next sync takes it back out, and the command
+/// line says it was a revoked tablet's work, not tampering (exit 0: his sync succeeded).
+#[test]
+fn a_lost_tablets_unsynced_work_handed_over_by_file_is_refused_and_the_command_line_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let code = server.bootstrap_code.clone().unwrap();
+    let admin = dir.path().join("admin");
+    let (claudine, jean) = (dir.path().join("claudine"), dir.path().join("jean"));
+    json(
+        &admin,
+        &[
+            "admin",
+            "bootstrap",
+            "--server",
+            &server.url,
+            "--code",
+            &code,
+            "--org",
+            "AMI",
+            "--team",
+            "Huye",
+        ],
+    );
+    for tablet in [&claudine, &jean] {
+        let invite = json(&admin, &["device", "invite", "--role", "counsellor"]);
+        let code = invite["code"].as_str().unwrap();
+        json(tablet, &["enroll", "--server", &server.url, "--code", code]);
+    }
+    let add = |tablet: &Path, name: &str| {
+        json(
+            tablet,
+            &["client", "add", "--name", name, "--district", "Huye"],
+        );
+    };
+    add(&claudine, "Uwimana Grace");
+    json(&claudine, &["sync"]);
+    // The day's work that never reaches the server: handed to Jean by file.
+    add(&claudine, "Bizimana Paul");
+    let (summary, batch) = (dir.path().join("jean.summary"), dir.path().join("day.ops"));
+    json(
+        &jean,
+        &["ops", "summary", "--out", summary.to_str().unwrap()],
+    );
+    json(
+        &claudine,
+        &[
+            "ops",
+            "export",
+            "--out",
+            batch.to_str().unwrap(),
+            "--for",
+            summary.to_str().unwrap(),
+        ],
+    );
+    json(&jean, &["ops", "import", batch.to_str().unwrap()]);
+    let names = |tablet: &Path| -> Vec<String> {
+        json(tablet, &["client", "list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(&jean), ["Bizimana Paul", "Uwimana Grace"]);
+
+    let lost = json(&claudine, &["status"])["device_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    json(&admin, &["device", "revoke", &lost]);
+
+    let synced = komora(&jean, &["--json", "sync"]);
+    assert!(synced.status.success(), "{synced:?}");
+    let err = String::from_utf8_lossy(&synced.stderr);
+    assert!(
+        err.contains("2 change(s) of a revoked tablet, numbered after its cutoff, were refused"),
+        "the new client's keys and fields: {err}"
+    );
+    assert!(!err.contains("tampered"), "{err}");
+    let report: Value = serde_json::from_slice(&synced.stdout).unwrap();
+    assert_eq!(report["rejected"], 2);
+    assert_eq!(
+        names(&jean),
+        ["Uwimana Grace"],
+        "the day's work is refused on his tablet too"
+    );
+}
