@@ -212,7 +212,9 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
     suspend fun sync() {
         if (current.syncing) return
         update { it.copy(syncing = true, syncProgress = app.texts[Str.SYNC_STARTING], message = null) }
-        val failed = app.syncNow { line -> update { it.copy(syncProgress = line) } }
+        // The list follows the pages as they come: a first sync over 2G brings the caseload
+        // minutes before the notes (ADR 0025), and she can work with it meanwhile.
+        val failed = app.syncNow(pulled = { refresh() }) { line -> update { it.copy(syncProgress = line) } }
         update {
             if (failed == null) it.copy(syncing = false) else it.copy(syncing = false, syncProgress = null, message = failed)
         }
@@ -228,13 +230,19 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
 val CASE_STATUSES = listOf("open", "active", "referred", "closed")
 
 /**
- * Sync now, each progress line to [show] ("Sending 14 changes…", then the outcome). Returns the
- * failure's sentence, or null when it went through. The team's policy is read again after.
+ * Sync now, each progress line to [show] ("Sending 14 changes…", then the outcome), and
+ * [pulled] after each page received (the screens read what it brought). Returns the failure's
+ * sentence, or null when it went through. The team's policy is read again after.
  */
-suspend fun App.syncNow(show: (String) -> Unit): String? {
+suspend fun App.syncNow(pulled: () -> Unit = {}, show: (String) -> Unit): String? {
     val t = texts
+    var received = 0L
     val failed = try {
         vault().syncFlow().collect { e ->
+            if (e is SyncEvent.Progress && e.progress.phase == "pulling" && e.progress.receivedOps > received) {
+                received = e.progress.receivedOps
+                pulled()
+            }
             show(
                 when (e) {
                     is SyncEvent.Progress -> when (e.progress.phase) {

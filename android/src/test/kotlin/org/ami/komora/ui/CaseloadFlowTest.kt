@@ -1,12 +1,15 @@
 package org.ami.komora.ui
 
 import java.nio.file.Path
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import org.ami.komora.RunningServer
 import org.ami.komora.core.NewCase
+import org.ami.komora.core.NewClient
 import org.ami.komora.core.NewSession
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
@@ -111,5 +114,53 @@ class CaseloadFlowTest {
     fun `a tablet without a server says it works alone`() {
         val tablet = Tablet(tmp.resolve("t")).standalone()
         assertEquals("This tablet works alone (no sync server)", CaseloadPresenter(tablet.app).state.value.syncLine)
+    }
+
+    /**
+     * A supervisor's new tablet over a slow link: the first sync brings the caseload first and
+     * the long session notes after (ADR 0025). The list fills while the sync runs, and says how
+     * many notes are still on their way; at the end every note is there and the line is gone.
+     */
+    @Test
+    fun `a supervisor's new tablet shows the caseload while the session notes are still arriving`() {
+        RunningServer(tmp.resolve("server")).use { server ->
+            val admin = Tablet(tmp.resolve("admin")).bootstrapAdmin(server)
+            val counsellor = Tablet(tmp.resolve("c")).enrolThroughScreen(server, admin, "counsellor")
+            val v = counsellor.app.vault()
+            // 50 clients, a case each and four sessions with long notes: 350 operations, more
+            // than a sync reads in one pass.
+            val clients = runBlocking { v.importClients((0 until 50).map { NewClient(name = "Umukiriya $it", district = "Huye") }) }
+            val syllables = listOf("ba", "ku", "mu", "ra", "ye", "ndi", "nga", "twa", "bwo", "zi", "he", "ri", "sho", "go", "ma", "ki")
+            val random = java.util.Random(7)
+            fun note() = (0 until 400).joinToString("") { syllables[random.nextInt(syllables.size)] + if (random.nextInt(5) == 0) " " else "" }
+            for (client in clients) {
+                val case = v.addCase(NewCase(clients = listOf(client)))
+                repeat(4) { v.addSession(NewSession(caseId = case, modality = "home-visit", notes = note())) }
+            }
+            counsellor.sync()
+
+            val supervisor = Tablet(tmp.resolve("s")).enrolThroughScreen(server, admin, "supervisor")
+            val p = CaseloadPresenter(supervisor.app)
+            assertTrue(p.state.value.cases.isEmpty())
+            val seen = mutableListOf<CaseloadState>()
+            runBlocking {
+                val watcher = launch { p.state.collect { seen += it } }
+                p.sync()
+                watcher.cancel()
+            }
+            val early = seen.firstOrNull { it.syncing && it.cases.size == 50 && "session notes still arriving" in it.syncLine }
+            assertNotNull(early, "the caseload was on screen before the notes: ${seen.map { "${it.cases.size} ${it.syncLine}" }.distinct()}")
+            val coming = Regex("(\\d+) session notes still arriving").find(early!!.syncLine)!!.groupValues[1].toInt()
+            assertTrue(coming in 1..200, early.syncLine)
+
+            val done = p.state.value
+            assertFalse(done.syncing)
+            assertEquals(50, done.cases.size)
+            assertFalse("still arriving" in done.syncLine, done.syncLine)
+            val sv = supervisor.app.vault()
+            val client = sv.getCase(done.cases.first().caseId).clients.first()
+            val notes = sv.timeline(client).filter { it.kind == "session" }.map { sv.session(it.recordId).notes }
+            assertEquals(4, notes.count { !it.isNullOrEmpty() }, "every note came")
+        }
     }
 }
