@@ -35,6 +35,19 @@ pub const DICTIONARY_VERSION: u8 = 1;
 /// milliseconds at most on a tablet, and every byte saved is link time on 2G.
 const LEVEL: i32 = 19;
 
+/// zstd's level for a first, quick try ([`Effort::Quick`]).
+const LEVEL_QUICK: i32 = 3;
+
+/// How hard to compress. A new operation that fits under the padding floor is padded to the
+/// floor whatever its compressed size, so for it the strongest level buys no byte on the
+/// link: it is packed quickly first, and again at the best level only when the quick result
+/// does not fit (`OpEnvelope::seal_new`). Readers need not know: the frame is zstd's either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Effort {
+    Quick,
+    Best,
+}
+
 /// The dictionaries this app holds, by version (`core/data/zstd/README.md` says how each was
 /// made, and `cargo run -p komora-scenarios --bin zstd_dictionary` makes it again).
 fn dictionary(version: u8) -> Option<&'static [u8]> {
@@ -57,12 +70,21 @@ pub enum Packing {
 /// `plain`, packed as `packing` says when that is smaller, else stored: never larger than
 /// the plaintext plus one byte.
 pub(crate) fn pack(plain: &[u8], packing: Packing) -> Zeroizing<Vec<u8>> {
+    pack_with(plain, packing, Effort::Best)
+}
+
+/// [`pack`], as hard as `effort` says.
+pub(crate) fn pack_with(plain: &[u8], packing: Packing, effort: Effort) -> Zeroizing<Vec<u8>> {
     let compressed = match packing {
         Packing::Stored => None,
-        Packing::Zstd => zstd_compress(plain, None).map(|c| (ZSTD, c)),
-        Packing::Dictionary(v) => {
-            prepared(v).and_then(|(d, _)| zstd_compress(plain, Some(d)).map(|c| (DICT_BASE + v, c)))
-        }
+        Packing::Zstd => zstd_compress(plain, Compressing::Alone(effort)).map(|c| (ZSTD, c)),
+        Packing::Dictionary(v) => prepared(v).and_then(|p| {
+            let d = match effort {
+                Effort::Best => &p.best,
+                Effort::Quick => &p.quick,
+            };
+            zstd_compress(plain, Compressing::With(d)).map(|c| (DICT_BASE + v, c))
+        }),
     };
     let mut out = Zeroizing::new(Vec::with_capacity(plain.len() + 1));
     match compressed {
@@ -82,46 +104,63 @@ pub(crate) fn pack(plain: &[u8], packing: Packing) -> Zeroizing<Vec<u8>> {
 /// made from the shipped bytes alone: no operation's text ever enters them, so sharing them
 /// shares nothing between operations (digesting a 32 KiB dictionary at level 19 for every
 /// body cost ~20 times the compression itself).
-type Prepared = (
-    zstd::dict::EncoderDictionary<'static>,
-    zstd::dict::DecoderDictionary<'static>,
-);
+struct Prepared {
+    /// For the compressor, at each level.
+    best: zstd::dict::EncoderDictionary<'static>,
+    quick: zstd::dict::EncoderDictionary<'static>,
+    decoder: zstd::dict::DecoderDictionary<'static>,
+}
 
 fn prepared(version: u8) -> Option<&'static Prepared> {
     static V1: std::sync::OnceLock<Prepared> = std::sync::OnceLock::new();
     match version {
         1 => Some(V1.get_or_init(|| {
             let d = dictionary(1).expect("version 1 ships");
-            (
-                zstd::dict::EncoderDictionary::copy(d, LEVEL),
-                zstd::dict::DecoderDictionary::copy(d),
-            )
+            Prepared {
+                best: zstd::dict::EncoderDictionary::copy(d, LEVEL),
+                quick: zstd::dict::EncoderDictionary::copy(d, LEVEL_QUICK),
+                decoder: zstd::dict::DecoderDictionary::copy(d),
+            }
         })),
         _ => None,
     }
 }
 
+/// What a compressor works with: a prepared dictionary (its level is part of it), or zstd
+/// alone at a level.
+#[derive(Clone, Copy)]
+enum Compressing {
+    With(&'static zstd::dict::EncoderDictionary<'static>),
+    Alone(Effort),
+}
+
 /// One fresh context per unit: nothing of one operation's text stays to shape the next.
-fn zstd_compress(
-    plain: &[u8],
-    dict: Option<&'static zstd::dict::EncoderDictionary<'static>>,
-) -> Option<Zeroizing<Vec<u8>>> {
+fn zstd_compress(plain: &[u8], how: Compressing) -> Option<Zeroizing<Vec<u8>>> {
     use zstd::zstd_safe::CParameter;
-    // One context per thread and dictionary (`None`: zstd alone), made on first use: making
+    // One context per thread and dictionary (or level, zstd alone), made on first use: making
     // one per operation cost as much as signing it.
     thread_local! {
         static CONTEXTS: std::cell::RefCell<Vec<(usize, zstd::bulk::Compressor<'static>)>> =
             const { std::cell::RefCell::new(Vec::new()) };
     }
-    let id = dict.map_or(0, |d| d as *const _ as usize);
+    let id = match how {
+        Compressing::With(d) => d as *const _ as usize,
+        Compressing::Alone(Effort::Best) => 0,
+        Compressing::Alone(Effort::Quick) => 1,
+    };
     CONTEXTS.with(|contexts| {
         let mut contexts = contexts.try_borrow_mut().ok()?;
         let i = match contexts.iter().position(|(k, _)| *k == id) {
             Some(i) => i,
             None => {
-                let mut c = match dict {
-                    Some(d) => zstd::bulk::Compressor::with_prepared_dictionary(d).ok()?,
-                    None => zstd::bulk::Compressor::new(LEVEL).ok()?,
+                let mut c = match how {
+                    Compressing::With(d) => {
+                        zstd::bulk::Compressor::with_prepared_dictionary(d).ok()?
+                    }
+                    Compressing::Alone(Effort::Best) => zstd::bulk::Compressor::new(LEVEL).ok()?,
+                    Compressing::Alone(Effort::Quick) => {
+                        zstd::bulk::Compressor::new(LEVEL_QUICK).ok()?
+                    }
                 };
                 // The frame says its size (the reader's bound checks it first); no checksum
                 // (the seal authenticates every byte) and no dictionary id (the first byte
@@ -158,7 +197,7 @@ pub(crate) fn unpack(
         ZSTD => None,
         t if t > DICT_BASE => {
             let v = t - DICT_BASE;
-            Some(&prepared(v).ok_or(Error::UnknownDictionary(v))?.1)
+            Some(&prepared(v).ok_or(Error::UnknownDictionary(v))?.decoder)
         }
         _ => return Err(corrupted()),
     };

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use komora_protocol::envelope;
 
-use crate::compress::{pack, unpack, Packing, DICTIONARY_VERSION};
+use crate::compress::{pack_with, unpack, Effort, Packing, DICTIONARY_VERSION};
 use crate::crypto::{aad, AeadKey, SEAL_OVERHEAD};
 use crate::error::{Error, Result};
 use crate::hlc::Hlc;
@@ -344,6 +344,11 @@ impl OpBody {
     /// inside the team envelope: it is how the team receives them, and what an erasure
     /// deletes.
     pub(crate) fn seal_parts(&mut self, readable: usize, keys: &PartKeys<'_>) {
+        self.seal_parts_with(readable, keys, Effort::Best);
+    }
+
+    /// [`Self::seal_parts`], each part compressed as hard as `effort` says.
+    pub(crate) fn seal_parts_with(&mut self, readable: usize, keys: &PartKeys<'_>, effort: Effort) {
         let changes = std::mem::take(&mut self.changes);
         let key_count = changes
             .iter()
@@ -358,7 +363,7 @@ impl OpBody {
             let plain =
                 zeroize::Zeroizing::new(postcard::to_allocvec(part).expect("changes serialise"));
             match packing {
-                Some(p) => key.seal(aad, &pack(&plain, p)),
+                Some(p) => key.seal(aad, &pack_with(&plain, p, effort)),
                 None => key.seal(aad, &plain),
             }
         };
@@ -586,7 +591,8 @@ impl OpEnvelope {
     }
 
     /// Sign `body` as `signer` and seal it, padded to at least `floor` ([`pad_floor`]): a new
-    /// operation of this device.
+    /// operation of this device. Its body is compressed at the best level (see
+    /// [`Self::seal_new`] for the quick way).
     pub(crate) fn seal(
         op_id: OpId,
         epoch: u32,
@@ -595,8 +601,55 @@ impl OpEnvelope {
         key: &AeadKey,
         floor: usize,
     ) -> (Self, Op) {
-        use ed25519_dalek::Signer;
         let body_bytes = postcard::to_allocvec(&body).expect("operation bodies always serialise");
+        let framed = framed_bytes(&body_bytes, body.packing, Effort::Best);
+        Self::sign_and_seal(op_id, epoch, body, body_bytes, framed, signer, key, floor)
+    }
+
+    /// A new operation of this device, as [`Self::seal`] makes it, its sealed parts made by
+    /// `seal_parts` (`OpBody::seal_parts_with`). Compressed quickly first (parts and body):
+    /// when that fits under the floor, the padding makes it the floor's size whatever the
+    /// level, and the best level would buy no byte on the link; otherwise the parts and the
+    /// body are made again at the best level. Signed once, when the bytes are settled.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn seal_new(
+        op_id: OpId,
+        epoch: u32,
+        body: OpBody,
+        seal_parts: impl Fn(&mut OpBody, Effort),
+        signer: &ed25519_dalek::SigningKey,
+        key: &AeadKey,
+        floor: usize,
+    ) -> (Self, Op) {
+        if body.packing.is_some() {
+            let mut quick = body.clone();
+            seal_parts(&mut quick, Effort::Quick);
+            let body_bytes =
+                postcard::to_allocvec(&quick).expect("operation bodies always serialise");
+            let framed = framed_bytes(&body_bytes, quick.packing, Effort::Quick);
+            if framed.0.len() + SIG_LEN <= floor {
+                return Self::sign_and_seal(
+                    op_id, epoch, quick, body_bytes, framed, signer, key, floor,
+                );
+            }
+        }
+        let mut body = body;
+        seal_parts(&mut body, Effort::Best);
+        Self::seal(op_id, epoch, body, signer, key, floor)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn sign_and_seal(
+        op_id: OpId,
+        epoch: u32,
+        body: OpBody,
+        body_bytes: Vec<u8>,
+        (framed, label): (zeroize::Zeroizing<Vec<u8>>, &'static str),
+        signer: &ed25519_dalek::SigningKey,
+        key: &AeadKey,
+        floor: usize,
+    ) -> (Self, Op) {
+        use ed25519_dalek::Signer;
         let sig = signer.sign(&signed_message(op_id, &body_bytes)).to_bytes();
         let mut op = Op {
             id: op_id,
@@ -606,7 +659,6 @@ impl OpEnvelope {
             sig,
             sealed_len: 0,
         };
-        let (framed, label) = framed_body(&op);
         op.sealed_len = padded_len(framed.len() + SIG_LEN, floor);
         let envelope = Self::seal_framed(&op, epoch, key, &framed, label);
         (envelope, op)
@@ -614,14 +666,21 @@ impl OpEnvelope {
 
     /// Seal an already signed operation under the key of `epoch` (a rotation re-seals what
     /// was not pushed yet; the signature stays valid), padded to the size it had: the floor
-    /// it was written with, whatever the team's format is now.
+    /// it was written with, whatever the team's format is now. Its body is compressed
+    /// quickly when that fits in that size, as `seal_new` did.
     pub(crate) fn reseal(op: &Op, epoch: u32, key: &AeadKey) -> Self {
-        let (body, label) = framed_body(op);
+        let quick = framed_bytes(&op.body_bytes, op.body.packing, Effort::Quick);
+        let (body, label) = if quick.0.len() + SIG_LEN <= op.sealed_len {
+            quick
+        } else {
+            framed_body(op)
+        };
         Self::seal_framed(op, epoch, key, &body, label)
     }
 
     /// How many bytes of plaintext `op` seals before padding (its framed body and its
-    /// signature): what the padding floor is measured against (ADR 0022).
+    /// signature), compressed at the best level: what the padding floor is measured against
+    /// (ADR 0022).
     pub(crate) fn unpadded_len(op: &Op) -> usize {
         framed_body(op).0.len() + SIG_LEN
     }
@@ -726,16 +785,25 @@ impl OpEnvelope {
 /// (compressed when it pays), its length before it; padded after compression, so the padding
 /// hides what compression made of it.
 fn framed_body(op: &Op) -> (zeroize::Zeroizing<Vec<u8>>, &'static str) {
-    match op.body.packing {
+    framed_bytes(&op.body_bytes, op.body.packing, Effort::Best)
+}
+
+/// [`framed_body`] of a body's bytes, compressed as hard as `effort` says.
+fn framed_bytes(
+    body_bytes: &[u8],
+    packing: Option<Packing>,
+    effort: Effort,
+) -> (zeroize::Zeroizing<Vec<u8>>, &'static str) {
+    match packing {
         Some(p) => {
-            let packed = pack(&op.body_bytes, p);
+            let packed = pack_with(body_bytes, p, effort);
             let mut framed = zeroize::Zeroizing::new(
                 postcard::to_allocvec(&(packed.len() as u32)).expect("a length serialises"),
             );
             framed.extend_from_slice(&packed);
             (framed, OP_AAD_PACKED)
         }
-        None => (zeroize::Zeroizing::new(op.body_bytes.to_vec()), OP_AAD),
+        None => (zeroize::Zeroizing::new(body_bytes.to_vec()), OP_AAD),
     }
 }
 
@@ -935,6 +1003,117 @@ mod tests {
                 .is_err(),
             "the signature binds the operation id"
         );
+    }
+
+    /// A new operation that fits under the floor is compressed quickly (padded to the floor
+    /// its size is the floor's whatever the level); one above it is compressed at the best
+    /// level, exactly as `seal` makes it: the quick way never costs a byte on the link, and
+    /// what it seals opens, checks and re-seals as any operation.
+    #[test]
+    fn compressing_quickly_never_costs_a_byte_on_the_link() {
+        use ed25519_dalek::Verifier;
+        let file = RecordId::random();
+        let (stats, content, team, next) = (
+            AeadKey::new(&SecretKey::random()),
+            AeadKey::new(&SecretKey::random()),
+            AeadKey::new(&SecretKey::random()),
+            AeadKey::new(&SecretKey::random()),
+        );
+        let keys = PartKeys::File {
+            file,
+            stats: &stats,
+            content: &content,
+        };
+        let set = |field: &str, value: &str| Change::Set {
+            field: field.into(),
+            value: value.into(),
+            preds: vec![],
+        };
+        let session = |note: &str| {
+            let mut b = body();
+            b.kind = "session".into();
+            b.packing = Some(Packing::Dictionary(DICTIONARY_VERSION));
+            b.changes = vec![set("date", "2026-12-01"), set("notes", note)];
+            b
+        };
+        // A long note of syllables no dictionary knows well: far above the floor.
+        let syllables = [
+            "ba", "ku", "mu", "ra", "ye", "ndi", "nga", "twa", "bwo", "zi", "he",
+        ];
+        let mut x = 7u64;
+        let long: String = (0..700)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let s = syllables[(x >> 33) as usize % syllables.len()];
+                if (x >> 20) % 5 == 0 {
+                    format!("{s} ")
+                } else {
+                    s.to_owned()
+                }
+            })
+            .collect();
+        let author = signer();
+        for (note, above_floor) in [
+            ("She wept, then spoke of her son.", false),
+            (&long[..], true),
+        ] {
+            let (quick, quick_op) = OpEnvelope::seal_new(
+                OpId::random(),
+                1,
+                session(note),
+                |b, effort| b.seal_parts_with(1, &keys, effort),
+                &author,
+                &team,
+                PAD_MIN_KEYS_APART,
+            );
+            let mut best_body = session(note);
+            best_body.seal_parts(1, &keys);
+            let (best, best_op) = OpEnvelope::seal(
+                OpId::random(),
+                1,
+                best_body,
+                &author,
+                &team,
+                PAD_MIN_KEYS_APART,
+            );
+            assert_eq!(quick.sealed.len(), best.sealed.len(), "{above_floor}");
+            assert_eq!(
+                quick.sealed.len() > PAD_MIN_KEYS_APART + SEAL_OVERHEAD,
+                above_floor
+            );
+            if above_floor {
+                assert_eq!(
+                    quick_op.body_bytes.len(),
+                    best_op.body_bytes.len(),
+                    "above the floor, the parts are compressed at the best level too"
+                );
+            }
+            let mut opened = quick.open(&team).unwrap();
+            author
+                .verifying_key()
+                .verify(
+                    &opened.signed_message(),
+                    &ed25519_dalek::Signature::from_bytes(&opened.sig),
+                )
+                .unwrap();
+            let moved = OpEnvelope::reseal(&opened, 2, &next);
+            assert_eq!(
+                moved.sealed.len(),
+                quick.sealed.len(),
+                "a rotation keeps its size"
+            );
+            opened
+                .body
+                .open_parts(&OpenKeys {
+                    stats: Some(&stats),
+                    content: Some(&content),
+                    casework: None,
+                })
+                .unwrap();
+            assert_eq!(opened.body.changes, session(note).changes);
+        }
     }
 
     #[test]

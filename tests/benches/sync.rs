@@ -1,7 +1,7 @@
 //! Sync benchmark: a team's history of clients and operations through the real server on
 //! loopback. Run: `cargo bench -p komora-scenarios --bench sync` (`-- --quick` for a short run).
 //!
-//! Rows: the first sync of a new tablet against applying the same operations from memory; bytes
+//! Rows: an import on a tablet of the team against one outside any team; the first sync of a new tablet against applying the same operations from memory; bytes
 //! on the wire against the ciphertext floor; a first sync cut at 50% and resumed; many devices
 //! syncing at once against one server.
 
@@ -48,7 +48,18 @@ fn main() {
             ..Default::default()
         })
         .collect();
+    // The import as a tablet of a team pays it (its operations compressed and, from team
+    // format 5, a new client's keys in an operation of their own), against the same import
+    // into a vault outside any team, which the core's store bench measures.
+    let alone_dir = dir.path().join("alone");
+    let mut alone = Vault::create(&alone_dir, "bench passphrase", fast_options()).unwrap();
+    let t = Instant::now();
+    alone.add_clients(&batch).unwrap();
+    let import_alone = t.elapsed();
+    drop(alone);
+    let t = Instant::now();
     let ids = admin.add_clients(&batch).unwrap();
+    let import_team = t.elapsed();
     for i in 0..(total_ops - clients) {
         let edit = ClientEdit {
             name: Some(format!("Client {} v{i}", i % clients)),
@@ -248,6 +259,13 @@ fn main() {
     let ms = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1e3);
     println!("| measure | value | baseline | ratio | target |");
     println!("|---|---|---|---|---|");
+    println!(
+        "| import {clients} clients on a tablet of the team (format {}) | {} | outside any team: {} | {:.2}x | - |",
+        komora_core::format::APP_FORMAT,
+        ms(import_team),
+        ms(import_alone),
+        import_team.as_secs_f64() / import_alone.as_secs_f64()
+    );
     println!(
         "| push a team's history of {total_ops} operations ({clients} clients) | {} | - | - | - |",
         ms(push_time)

@@ -203,25 +203,32 @@ impl Batch {
         let floor = self.floor;
         let ops = std::mem::take(&mut self.ops);
         let sealed = crate::parallel::map(ops, |(op, file, seal)| {
-            let mut body = op.body;
-            match (seal, file.and_then(|f| files.get(f).map(|held| (f, held)))) {
-                (PartSeal::File(readable), Some((file, held))) => {
-                    let content = held.content().ok_or_else(no_case_work)?;
-                    let part_keys = PartKeys::File {
-                        file,
-                        stats: held.stats(),
-                        content,
-                    };
-                    body.seal_parts(readable, &part_keys);
+            let (readable, part_keys) =
+                match (seal, file.and_then(|f| files.get(f).map(|held| (f, held)))) {
+                    (PartSeal::File(readable), Some((file, held))) => {
+                        let content = held.content().ok_or_else(no_case_work)?;
+                        let keys = PartKeys::File {
+                            file,
+                            stats: held.stats(),
+                            content,
+                        };
+                        (readable, Some(keys))
+                    }
+                    (PartSeal::File(_), None) => return Err(no_case_work()),
+                    (PartSeal::Team(readable), _) => {
+                        let casework = keys.casework(epoch).ok_or_else(no_case_work)?;
+                        (readable, Some(PartKeys::Team { casework }))
+                    }
+                    (PartSeal::None, _) => (0, None),
+                };
+            let seal_parts = |body: &mut OpBody, effort| {
+                if let Some(part_keys) = &part_keys {
+                    body.seal_parts_with(readable, part_keys, effort);
                 }
-                (PartSeal::File(_), None) => return Err(no_case_work()),
-                (PartSeal::Team(readable), _) => {
-                    let casework = keys.casework(epoch).ok_or_else(no_case_work)?;
-                    body.seal_parts(readable, &PartKeys::Team { casework });
-                }
-                (PartSeal::None, _) => {}
-            }
-            Ok(OpEnvelope::seal(op.id, epoch, body, signer, key, floor))
+            };
+            Ok(OpEnvelope::seal_new(
+                op.id, epoch, op.body, seal_parts, signer, key, floor,
+            ))
         });
         for result in sealed {
             let (envelope, op) = result.ok_or_else(|| {
