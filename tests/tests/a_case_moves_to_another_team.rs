@@ -224,3 +224,71 @@ fn a_counsellor_cannot_create_a_team() {
         "{answer:?}"
     );
 }
+
+/// The administrator's tablet holds a client's file keys and not yet her details (a new
+/// client is two operations from team format 5, ADR 0022, and a batch file brought only the
+/// first): moved then, she would reach Nyanza as a client with no name, and a later move would
+/// find her there and copy nothing again. The move is refused with a sentence that says to
+/// sync, Nyanza receives nothing, and once her details have come she moves whole.
+#[test]
+fn a_case_whose_client_has_not_fully_reached_the_tablet_is_not_moved_until_she_has() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut t = HttpTransport::new(&server.url).unwrap();
+    let mut admin_nyanza = admin
+        .create_team(
+            &mut t,
+            dir.path().join("admin-nyanza"),
+            "admin passphrase",
+            "Nyanza",
+            fast_options(),
+        )
+        .unwrap();
+    let mut claudine = enrol(
+        &server,
+        &mut admin,
+        Role::Counsellor,
+        &dir.path().join("claudine"),
+    );
+    sync(&mut admin).unwrap(); // the team's list, with Claudine's tablet
+    let before = claudine.summary().unwrap();
+    let grace = client(&mut claudine, "Uwimana Grace");
+    let made = claudine.ops_missing_from(&before).unwrap();
+    let (keys, fields) = (made[0].clone(), made[1].clone());
+    let case = open_case_with_consent(&mut claudine, grace, "grief");
+    let all = claudine
+        .ops_missing_from(&admin.summary().unwrap())
+        .unwrap();
+    let without_fields: Vec<_> = all
+        .into_iter()
+        .filter(|e| e.op_id() != fields.op_id())
+        .collect();
+    assert!(without_fields.iter().any(|e| e.op_id() == keys.op_id()));
+    admin.apply_ops(&without_fields).unwrap();
+    assert!(admin.case(case).is_ok(), "her case has come");
+    assert!(
+        admin.client(grace).is_err(),
+        "she is not shown without her details"
+    );
+
+    let refused = admin.copy_case_files(case, &mut admin_nyanza);
+    match refused {
+        Err(Error::Validation {
+            field: "case",
+            reason,
+        }) => {
+            assert!(reason.contains("sync"), "{reason}")
+        }
+        other => panic!("the move went on: {other:?}"),
+    }
+    assert!(
+        admin_nyanza.client(grace).is_err() && admin_nyanza.case(case).is_err(),
+        "Nyanza received nothing"
+    );
+
+    admin.apply_ops(&[fields]).unwrap();
+    admin.copy_case_files(case, &mut admin_nyanza).unwrap();
+    assert_eq!(admin_nyanza.client(grace).unwrap().name, "Uwimana Grace");
+    assert!(admin_nyanza.case(case).is_ok());
+}

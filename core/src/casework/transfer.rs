@@ -75,6 +75,22 @@ impl Vault {
             ));
         }
         let clients = self.case(case)?.clients;
+        // A client whose file's keys have come and her details not yet (two operations from
+        // team format 5, ADR 0022) is not shown here: copied now, she would reach the other
+        // team as a client with no name, and never be copied again.
+        for c in &clients {
+            let arrived_in_part = self
+                .store
+                .state(*c)?
+                .is_some_and(|s| s.kind == crate::client::KIND && s.deleted.is_none());
+            if arrived_in_part && self.client(*c).is_err() {
+                return Err(Error::validation(
+                    "case",
+                    "a client of this case has not fully reached this tablet yet: sync, then \
+                     move the case",
+                ));
+            }
+        }
         let mut copied = true;
         for c in &clients {
             copied &= to.store.state(*c)?.is_some();
