@@ -111,6 +111,11 @@ impl Store {
         }
         let mut gone = Vec::new();
         let mut lost_files = Vec::new();
+        // A lost file's records go last: a record of that file rebuilt from what remains of
+        // it (an edit of a session whose creation was withdrawn with the client's keys) would
+        // otherwise be saved again after its file was dropped, with no file, and counted in
+        // the figures by this tablet alone.
+        rebuilt.sort_by_key(|(_, r)| matches!(r, Rebuilt::FileLost));
         for (record, r) in &rebuilt {
             match r {
                 Rebuilt::State(state) => {
