@@ -249,13 +249,25 @@ impl Fleet {
 
     /// Whether a refusal is what the core must answer here: an operation sealed under a key
     /// epoch the receiver has not synced for yet (`midway`: before the last syncs); a lost
+    /// tablet's work past its cutoff, relayed by a tablet that had not learnt it; a lost
     /// tablet's edit of a file erased since, which the administrator's tablet had dropped, so
     /// the cutoff signed at the revocation does not cover it (the work is gone with the file
     /// either way; reported as a finding).
     fn excusable(&self, r: &komora_core::Rejected, midway: bool) -> bool {
         match r.reason {
             RejectReason::UnknownKeyEpoch(_) => self.rotations && midway,
-            RejectReason::RevokedAuthor(_) => {
+            RejectReason::RevokedAuthor(author) => {
+                // A lost tablet's work it never synced (the model forgot it with the tablet),
+                // handed on by a tablet that had it by batch file and had not learnt the
+                // cutoff yet: every tablet that knows the cutoff refuses it (ADR 0013).
+                let lost_author = self
+                    .lost
+                    .iter()
+                    .enumerate()
+                    .any(|(i, lost)| *lost && self.vaults[i].device_id() == author);
+                if lost_author && !self.on_server.contains(&r.op_id) {
+                    return true;
+                }
                 let records: HashSet<RecordId> = self
                     .model
                     .writes
@@ -416,14 +428,23 @@ impl Fleet {
                 continue;
             }
             tables.push(format!(
-                "{:?}",
+                "{:#?}",
                 v.report_table(&ReportOptions::default()).unwrap()
             ));
         }
         if let Some(i) = tables.iter().position(|t| *t != tables[0]) {
+            let (a, b) = (&tables[0], &tables[i]);
+            let lines: Vec<String> = a
+                .lines()
+                .zip(b.lines())
+                .filter(|(x, y)| x != y)
+                .map(|(x, y)| format!("  {} / {}", x.trim(), y.trim()))
+                .collect();
             return Err(format!(
-                "replica {} counts other figures than replica {}",
-                live[i], live[0]
+                "replica {} counts other figures than replica {}:\n{}",
+                live[i],
+                live[0],
+                lines.join("\n")
             ));
         }
         Ok(())
