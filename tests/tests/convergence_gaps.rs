@@ -310,3 +310,62 @@ fn an_honest_edit_made_before_a_revocation_is_never_reported_as_a_forgery() {
     let report = admin.import_batch(&batch).unwrap();
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
 }
+
+/// The lost tablet had also recorded home visits with Mukamana, and Jean added to their
+/// notes. When the cutoff takes her client and sessions back, what remains of each session on
+/// Jean's tablet (his edit) belongs to a file no tablet can open: the donors' figures count
+/// none of it, on his tablet as on every other. (Rebuilt after her file was dropped, such a
+/// session came back with no file, and only Jean's tablet counted it.)
+#[test]
+fn a_lost_tablets_sessions_edited_by_a_colleague_are_counted_by_no_tablet() {
+    let (_dir, server, mut admin, [mut claudine, mut jean, mut marie]) = three_counsellors();
+    for v in [&mut claudine, &mut jean, &mut marie] {
+        sync(v).unwrap();
+    }
+    let client = claudine
+        .add_client(&NewClient {
+            name: "Mukamana Odette".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let case = open_case_with_consent(&mut claudine, client, "grief");
+    // Several sessions: whether one is rebuilt before or after her file is dropped depends on
+    // their random ids.
+    let sessions: Vec<RecordId> = (0..6)
+        .map(|_| {
+            claudine
+                .add_session(&komora_core::NewSession::new(case, "home-visit"))
+                .unwrap()
+        })
+        .collect();
+    let (batch, _) = claudine.export_batch(&jean.summary().unwrap()).unwrap();
+    jean.import_batch(&batch).unwrap();
+    for s in &sessions {
+        jean.edit_session(
+            *s,
+            &komora_core::SessionEdit {
+                notes: Some("She spoke of her son.".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    }
+    admin
+        .revoke_device(
+            &mut HttpTransport::new(&server.url).unwrap(),
+            claudine.device_id(),
+        )
+        .unwrap();
+    for _ in 0..2 {
+        sync(&mut jean).unwrap();
+        sync(&mut marie).unwrap();
+    }
+    let figures = |v: &mut Vault| {
+        format!(
+            "{:?}",
+            v.report_table(&komora_core::ReportOptions::default())
+                .unwrap()
+        )
+    };
+    assert_eq!(figures(&mut jean), figures(&mut marie));
+}
