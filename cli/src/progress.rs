@@ -53,8 +53,13 @@ fn line(p: &SyncProgress) -> (&'static str, String) {
         SyncPhase::Pulling => "receiving",
         SyncPhase::Done => "done",
     };
+    // A long first sync says how much it brings in all, about (ADR 0025).
+    let of = match p.expected {
+        0 => String::new(),
+        n => format!(" of about {n}"),
+    };
     let counts = format!(
-        "sent {} ({}) · received {} ({}) · {} waiting",
+        "sent {} ({}) · received {}{of} ({}) · {} waiting",
         p.sent_ops,
         BinaryBytes(p.sent_bytes),
         p.received_ops,
@@ -77,6 +82,7 @@ mod tests {
             received_ops: 120,
             received_bytes: 48 * 1024 + 512,
             waiting: 0,
+            expected: 0,
         };
         assert_eq!(
             line(&p),
@@ -84,6 +90,14 @@ mod tests {
                 "receiving",
                 "sent 3 (800 B) · received 120 (48.50 KiB) · 0 waiting".to_owned()
             )
+        );
+        let long = SyncProgress {
+            expected: 2_975,
+            ..p
+        };
+        assert_eq!(
+            line(&long).1,
+            "sent 3 (800 B) · received 120 of about 2975 (48.50 KiB) · 0 waiting"
         );
     }
 
@@ -97,6 +111,7 @@ mod tests {
             received_ops: 0,
             received_bytes: 0,
             waiting: 1,
+            expected: 0,
         });
         assert!(!line.shown);
     }

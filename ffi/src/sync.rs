@@ -38,6 +38,10 @@ pub struct SyncProgress {
     pub sent_bytes: i64,
     pub received_bytes: i64,
     pub waiting: i64,
+    /// About how many changes this sync receives in all, when it is a long one (a first sync,
+    /// or back after long away); 0 when not known.
+    #[uniffi(default = 0)]
+    pub expected: i64,
 }
 
 impl From<&core::SyncProgress> for SyncProgress {
@@ -54,6 +58,7 @@ impl From<&core::SyncProgress> for SyncProgress {
             sent_bytes: ms(p.sent_bytes),
             received_bytes: ms(p.received_bytes),
             waiting: ms(p.waiting),
+            expected: ms(p.expected),
         }
     }
 }

@@ -110,11 +110,26 @@ fn a_new_supervisor_tablet_shows_the_caseload_while_the_notes_are_still_arriving
         ..Default::default()
     };
     let mut seen: Vec<Screens> = Vec::new();
-    sync_shared(&tablet, &mut t, &opts, &mut |_| {
+    let mut told: Vec<u64> = Vec::new();
+    let report = sync_shared(&tablet, &mut t, &opts, &mut |p| {
         // The screens read the vault between pages, as the app's do.
         seen.push(tablet.with(|v| Ok(screens(v))).unwrap());
+        if p.expected > 0 {
+            told.push(p.expected);
+        }
     })
     .unwrap();
+    // The progress said from the first page how much the sync would bring in all (nothing was
+    // erased, and a new tablet sends nothing into the stream: exactly).
+    assert!(
+        !told.is_empty(),
+        "the progress never said how much was coming"
+    );
+    assert!(
+        told.iter().all(|n| *n == report.received_ops),
+        "said {told:?}, brought {}",
+        report.received_ops
+    );
 
     // A moment came when everything the caseload needs was there, and notes were said to be
     // on their way: the sessions without notes were in the review queue, those with notes not.

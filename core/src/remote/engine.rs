@@ -35,6 +35,10 @@ pub struct SyncProgress {
     pub received_bytes: u64,
     /// Local operations still waiting to be pushed.
     pub waiting: u64,
+    /// About how many operations this sync receives in all, when it reads a long stretch in
+    /// two passes (a first sync, or back after long away: ADR 0025), from the server's last
+    /// number; 0 when it is not known (a sync with little to read).
+    pub expected: u64,
 }
 
 /// What one sync did.
@@ -177,6 +181,8 @@ fn sync_steps<C: VaultCell>(
     let mut report = SyncReport::default();
     // A tablet handed back still sends what it holds and receives (so its revocation can
     // reach it); it records nothing new, which `Store::write` refuses.
+    // Set once a long stretch's first page says where the stream ends (below).
+    let expected = std::cell::Cell::new(0u64);
     let mut tell = |phase, r: &SyncReport| -> Result<()> {
         let waiting = cell.with(|v| v.sync_store().pending())?;
         progress(&SyncProgress {
@@ -186,6 +192,10 @@ fn sync_steps<C: VaultCell>(
             received_ops: r.received_ops,
             received_bytes: r.received_bytes,
             waiting,
+            expected: match expected.get() {
+                0 => 0,
+                known => known.max(r.received_ops),
+            },
         });
         Ok(())
     };
@@ -364,6 +374,19 @@ fn sync_steps<C: VaultCell>(
         })?;
         if unknown_epoch {
             refresh_team_keys(cell, &mut session, true)?;
+        }
+        // How much a long stretch brings in all, about: what came, what the stream holds
+        // past this page's start (less what this sync sent into it itself), and the notes
+        // the first pass stepped over so far. Erased operations leave gaps: "about".
+        if let (Some(p), 0) = (&passes, expected.get()) {
+            let rest = match p.phase {
+                Phase::Screens => page
+                    .head
+                    .saturating_sub(after)
+                    .saturating_sub(report.sent_ops),
+                Phase::LongText => 0,
+            };
+            expected.set(report.received_ops + rest + p.waiting);
         }
         let at_next = page.next_op.map(|o| crate::ids::OpId::from_bytes(o.0));
         // The first pass moves the cursor, having widened its stretch first (a cut between

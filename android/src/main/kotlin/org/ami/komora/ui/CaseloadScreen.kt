@@ -247,7 +247,11 @@ suspend fun App.syncNow(pulled: () -> Unit = {}, show: (String) -> Unit): String
                 when (e) {
                     is SyncEvent.Progress -> when (e.progress.phase) {
                         "pushing" -> t.format(Str.SYNC_SENDING, e.progress.sentOps, e.progress.sentOps + e.progress.waiting)
-                        else -> t.format(Str.SYNC_RECEIVING, e.progress.receivedOps)
+                        // A long first sync says how much it brings in all, about (ADR 0025).
+                        else -> t.format(
+                            Str.SYNC_RECEIVING,
+                            if (e.progress.expected > 0) "${e.progress.receivedOps} / ${e.progress.expected}" else e.progress.receivedOps,
+                        )
                     }
                     is SyncEvent.Finished -> t.format(Str.SYNC_DONE, e.report.sentOps, e.report.receivedOps)
                 },

@@ -148,6 +148,11 @@ class CaseloadFlowTest {
                 p.sync()
                 watcher.cancel()
             }
+            // The progress line says how much the sync brings in all: 50 clients' keys and
+            // fields, 50 cases, 200 sessions.
+            val of = seen.mapNotNull { it.syncProgress }.mapNotNull { Regex("Receiving: (\\d+) / (\\d+)").find(it) }
+            assertTrue(of.isNotEmpty(), "${seen.mapNotNull { it.syncProgress }.distinct()}")
+            assertTrue(of.all { it.groupValues[2].toInt() in 350..360 }, "${of.map { it.value }}")
             val early = seen.firstOrNull { it.syncing && it.cases.size == 50 && "session notes still arriving" in it.syncLine }
             assertNotNull(early, "the caseload was on screen before the notes: ${seen.map { "${it.cases.size} ${it.syncLine}" }.distinct()}")
             val coming = Regex("(\\d+) session notes still arriving").find(early!!.syncLine)!!.groupValues[1].toInt()
