@@ -1042,6 +1042,18 @@ pub async fn upload_grants(
             "grants of a sane size, at most 100,000",
         ));
     }
+    // Only keys of epochs the team has reached: this route gives back what a restore lost.
+    // A device of the team (a stolen tablet) that could store keys for the next epochs
+    // blocked every later revocation, the new epoch's keys being already there.
+    if req
+        .grants
+        .iter()
+        .any(|(epoch, _, _)| *epoch < 2 || *epoch > who.0.team_epoch)
+    {
+        return Err(ApiError::bad_request(
+            "keys are given back only for key epochs the team has reached",
+        ));
+    }
     let team = who.0.team_id;
     let grants: Vec<(u32, Id16, Vec<u8>)> = req
         .grants
