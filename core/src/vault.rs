@@ -436,6 +436,7 @@ fn remove_data_files(dir: &Path) -> Result<()> {
         "komora.db-journal",
         "vault.json.tmp",
         "attempts.json",
+        LOCK_FILE,
     ] {
         match fs::remove_file(dir.join(name)) {
             Ok(()) => {}
@@ -455,9 +456,48 @@ fn erase_files(dir: &Path) -> Result<()> {
     remove_data_files(dir)
 }
 
+/// The file a vault's opening holds locked (`flock`, exclusive) for as long as it is open.
+const LOCK_FILE: &str = "komora.lock";
+
+/// Hold `dir`'s vault for this opening alone. The store keeps the next number of this
+/// device's own changes in memory: two openings at once (a `komora sync` left running while
+/// a client is recorded at the terminal) numbered different changes the same, and whatever
+/// compares numbers (an exchange by file, a server restored from a backup) then skipped some.
+/// The kernel releases the lock when the file is closed or the process ends, however it ends.
+///
+/// A lock is refused for a moment after it was let go if the process started a program
+/// meanwhile (the child holds a copy of the file until it runs its program): it is asked for
+/// again for up to two seconds before the vault is called busy.
+fn hold(dir: &Path) -> Result<fs::File> {
+    const TRIES: u32 = 40;
+    const PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
+    let path = dir.join(LOCK_FILE);
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    for _ in 1..TRIES {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(fs::TryLockError::WouldBlock) => std::thread::sleep(PAUSE),
+            Err(fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
+        }
+    }
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(Error::InUse),
+        Err(fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
+    }
+}
+
 /// An unlocked vault. Dropping it (or [`Vault::lock`]) zeroises its keys and closes the store.
 pub struct Vault {
     dir: Option<PathBuf>,
+    /// This opening's hold on the vault's folder (`None` in memory or once erased).
+    held: Option<fs::File>,
     pub(crate) store: Store,
     pub(crate) time: Arc<dyn TimeSource>,
     /// Folded names and codes for search, in memory only, rebuilt when the store changed.
@@ -493,6 +533,7 @@ impl Vault {
     fn around(store: Store, dir: Option<PathBuf>, time: Arc<dyn TimeSource>) -> Self {
         Self {
             dir,
+            held: None,
             store,
             time,
             search: Default::default(),
@@ -553,6 +594,7 @@ impl Vault {
         Self::check_new(dir, passphrase, &opts)?;
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         restrict_permissions(dir);
+        let held = hold(dir)?;
         let device = identity.id;
         let master = SecretKey::random();
         let key_file = KeyFile::seal(device, &master, passphrase, &opts)?;
@@ -573,6 +615,7 @@ impl Vault {
         match created {
             Ok(store) => {
                 let mut vault = Self::around(store, Some(dir.to_owned()), opts.time);
+                vault.held = Some(held);
                 vault.platform = opts.platform;
                 vault.app_format = playable(opts.app_format);
                 Ok(vault)
@@ -595,6 +638,8 @@ impl Vault {
     pub fn open(dir: impl AsRef<Path>, passphrase: &str, opts: VaultOptions) -> Result<Self> {
         let dir = dir.as_ref();
         let key_file = KeyFile::read(dir)?;
+        // Before the passphrase is tried: the count of wrong attempts is this opening's too.
+        let held = hold(dir)?;
         let (device, master) = unseal_counted(
             dir,
             &key_file,
@@ -631,6 +676,7 @@ impl Vault {
             });
         }
         let mut vault = Self::around(store, Some(dir.to_owned()), opts.time);
+        vault.held = Some(held);
         vault.platform = opts.platform;
         vault.app_format = playable(opts.app_format);
         vault.load_roster()?;
@@ -669,7 +715,14 @@ impl Vault {
     /// Erase a locked vault in `dir` (the key file first: nothing in the rest can be read
     /// without it). For a tablet erasing every team's vault after too many wrong PINs in one.
     pub fn erase_locked(dir: impl AsRef<Path>) -> Result<()> {
-        erase_files(dir.as_ref())
+        let dir = dir.as_ref();
+        // Not under an opening of another program: it would go on writing to deleted files.
+        let _held = if dir.join(KEY_FILE).exists() {
+            Some(hold(dir)?)
+        } else {
+            None
+        };
+        erase_files(dir)
     }
 
     pub fn wipe(mut self) -> Result<()> {
@@ -700,10 +753,12 @@ impl Vault {
         *self.search.borrow_mut() = None;
         *self.casework.borrow_mut() = None;
         self.recent_views.borrow_mut().clear();
-        match dir {
+        let removed = match dir {
             Some(dir) => remove_data_files(&dir),
             None => Ok(()),
-        }
+        };
+        self.held = None;
+        removed
     }
 
     /// Erase the vault after this many wrong passphrases in a row (`None`: never). An
