@@ -152,7 +152,7 @@ async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -
             "this app is too old for the server: update it (nothing on the tablet is lost)",
         ))
     } else {
-        next.run(req).await
+        typed(next.run(req).await)
     };
     let mut response = response;
     response.headers_mut().insert(
@@ -163,6 +163,21 @@ async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -
     state.metrics.request(&route, status);
     tracing::info!(%method, route, status, ms = started.elapsed().as_millis() as u64, "request");
     response
+}
+
+/// Every refusal in the server's typed words: one the web framework wrote itself (in plain
+/// text, or empty) is replaced by the matching `ApiError`, so a device can always read it.
+fn typed(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if status.is_client_error() && !is_json {
+        axum::response::IntoResponse::into_response(error::ApiError::from_framework(status))
+    } else {
+        response
+    }
 }
 
 /// Serve until the process is stopped (Ctrl-C or SIGTERM).
