@@ -860,6 +860,11 @@ fn unseal_counted(
     now: u64,
 ) -> Result<(DeviceId, SecretKey)> {
     let mut attempts = crate::lockout::Attempts::read(dir);
+    if attempts.seen_before(now) {
+        // Kept before the check: else the wait would start afresh at every attempt until
+        // the clock reached the date a wrong clock gave the failure (years, perhaps).
+        attempts.write(dir)?;
+    }
     attempts.check(now)?;
     let mut counted = attempts.clone();
     counted.failures = attempts.failures.saturating_add(1);
