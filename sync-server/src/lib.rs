@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 pub mod backup;
 pub mod config;
+pub mod connections;
 pub mod db;
 pub mod error;
 pub mod limiter;
@@ -18,7 +19,6 @@ pub mod roster_replay;
 pub mod store_lock;
 pub mod tls;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -191,12 +191,7 @@ pub async fn serve_until(
     state: Arc<AppState>,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(stop)
-    .await
+    connections::serve(listener, app(state), stop).await
 }
 
 /// If no team exists yet, make a fresh one-time bootstrap code, keep only its hash, and return
