@@ -459,15 +459,17 @@ fn erase_files(dir: &Path) -> Result<()> {
 /// The file a vault's opening holds locked (`flock`, exclusive) for as long as it is open.
 const LOCK_FILE: &str = "komora.lock";
 
-/// Hold `dir`'s vault for this opening alone. The store keeps the next number of this
-/// device's own changes in memory: two openings at once (a `komora sync` left running while
-/// a client is recorded at the terminal) numbered different changes the same, and whatever
-/// compares numbers (an exchange by file, a server restored from a backup) then skipped some.
-/// The kernel releases the lock when the file is closed or the process ends, however it ends.
+/// Hold `dir`'s vault for this process alone. The store keeps the next number of this
+/// device's own changes in memory: two programs with the vault open at once (a `komora sync`
+/// left running while a client is recorded at the terminal) numbered different changes the
+/// same, and whatever compares numbers (an exchange by file, a server restored from a backup)
+/// then skipped some without a word.
 ///
-/// A lock is refused for a moment after it was let go if the process started a program
-/// meanwhile (the child holds a copy of the file until it runs its program): it is asked for
-/// again for up to two seconds before the vault is called busy.
+/// A POSIX record lock (`fcntl`): it belongs to the process, so the kernel lets it go when the
+/// process ends however it ends, programs the process starts do not inherit it, and a second
+/// opening in the same process (an app that re-opens before the old handle is collected) is
+/// not refused. Another process's opening waits up to two seconds (a short command finishing)
+/// and is then refused with [`Error::InUse`].
 fn hold(dir: &Path) -> Result<fs::File> {
     const TRIES: u32 = 40;
     const PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
@@ -479,24 +481,49 @@ fn hold(dir: &Path) -> Result<fs::File> {
         .truncate(false)
         .open(&path)
         .map_err(|e| Error::io(&path, e))?;
-    for _ in 1..TRIES {
-        match file.try_lock() {
-            Ok(()) => return Ok(file),
-            Err(fs::TryLockError::WouldBlock) => std::thread::sleep(PAUSE),
-            Err(fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
+    for attempt in 1..=TRIES {
+        match lock_for_this_process(&file) {
+            Ok(true) => return Ok(file),
+            Ok(false) if attempt < TRIES => std::thread::sleep(PAUSE),
+            Ok(false) => return Err(Error::InUse),
+            Err(e) => return Err(Error::io(&path, e)),
         }
     }
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(fs::TryLockError::WouldBlock) => Err(Error::InUse),
-        Err(fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
+    Err(Error::InUse)
+}
+
+/// Take the whole file's write lock for this process; false when another process holds it.
+#[cfg(unix)]
+fn lock_for_this_process(file: &fs::File) -> std::io::Result<bool> {
+    use std::os::unix::io::AsRawFd;
+    // SAFETY: `flock` is a plain C struct for which all-zero bytes are a valid value; the
+    // fields that matter are set below.
+    let mut lock: libc::flock = unsafe { std::mem::zeroed() };
+    lock.l_type = libc::F_WRLCK as _;
+    lock.l_whence = libc::SEEK_SET as _;
+    // l_start 0, l_len 0: the whole file.
+    // SAFETY: fcntl on a descriptor `file` keeps open for the call, with a struct it owns.
+    let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_SETLK, &lock) };
+    if rc == 0 {
+        return Ok(true);
     }
+    let err = std::io::Error::last_os_error();
+    match err.raw_os_error() {
+        Some(libc::EACCES) | Some(libc::EAGAIN) => Ok(false),
+        _ => Err(err),
+    }
+}
+
+#[cfg(not(unix))]
+fn lock_for_this_process(_file: &fs::File) -> std::io::Result<bool> {
+    Ok(true)
 }
 
 /// An unlocked vault. Dropping it (or [`Vault::lock`]) zeroises its keys and closes the store.
 pub struct Vault {
     dir: Option<PathBuf>,
-    /// This opening's hold on the vault's folder (`None` in memory or once erased).
+    /// This opening's hold on the vault's folder against other processes (`None` in memory or
+    /// once erased).
     held: Option<fs::File>,
     pub(crate) store: Store,
     pub(crate) time: Arc<dyn TimeSource>,
