@@ -418,16 +418,27 @@ pub async fn retire(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let Json(req) = body.map_err(|_| ApiError::bad_request("retiring needs a signed statement"))?;
     let (signed, st) = statement(&req.statement)?;
-    match st {
-        Statement::Retire { team, device, .. } if team == who.0.team_id && device == who.0.id => {}
+    let last_seq = match st {
+        Statement::Retire {
+            team,
+            device,
+            last_seq,
+        } if team == who.0.team_id && device == who.0.id => last_seq,
         _ => {
             return Err(ApiError::bad_request(
                 "the statement must retire this device, in its team",
             ))
         }
-    }
+    };
     signed_by(&signed, &who.0.sign_pk)?;
     let team = who.0.team_id;
+    if !crate::roster_replay::retire_covers(state.db.as_ref(), team, who.0.id, last_seq).await? {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::Conflict,
+            "a tablet handed back must count every change it sent: sync, then hand it back",
+        ));
+    }
     let bytes = req.statement.0;
     stored(state.db.add_statement(team, bytes)).await?;
     tracing::info!("a device was handed back");

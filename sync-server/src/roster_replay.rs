@@ -161,9 +161,14 @@ pub async fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -
             Statement::Cutoff { issuer, .. } => registered(db, team, *issuer)
                 .await
                 .is_some_and(|d| signed_by(&signed, &d.sign_pk)),
-            Statement::Retire { device, .. } => registered(db, team, *device)
-                .await
-                .is_some_and(|d| signed_by(&signed, &d.sign_pk)),
+            Statement::Retire {
+                device, last_seq, ..
+            } => {
+                registered(db, team, *device)
+                    .await
+                    .is_some_and(|d| signed_by(&signed, &d.sign_pk))
+                    && retire_covers(db, team, *device, *last_seq).await?
+            }
             Statement::ServerPins { issuer, .. } | Statement::Format { issuer, .. } => {
                 registered(db, team, *issuer)
                     .await
@@ -176,6 +181,15 @@ pub async fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -
         }
     }
     Ok(added)
+}
+
+/// Whether a hand-back naming `last_seq` as `device`'s last change covers every change of it
+/// this store holds. Receivers refuse what a handed-back tablet numbers later, the lowest
+/// statement holding: one naming less than it sent would take back, on every tablet that had
+/// not received it yet, work it long sent (a counsellor erasing her own records).
+pub async fn retire_covers(db: &dyn Db, team: Id16, device: Id16, last_seq: u64) -> DbResult<bool> {
+    let held = db.holds_of(team, device).await?;
+    Ok(held.last().is_none_or(|(_, highest)| last_seq >= *highest))
 }
 
 /// The newest statements naming the server's key pins, for a tablet that cannot check this
