@@ -425,6 +425,7 @@ impl From<Error> for Failure {
             | Error::NotABatch
             | Error::UntrustedServer => 5,
             Error::HandedBack => 3,
+            Error::InUse => 9,
             Error::Revoked | Error::ErasedAfterFailures => 6,
             Error::Network(_)
             | Error::RateLimited

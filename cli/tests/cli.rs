@@ -500,3 +500,53 @@ fn exported_files_are_readable_by_their_owner_only() {
         assert_eq!(mode, 0o600, "{}", file.display());
     }
 }
+
+/// A `komora sync` left running (or any command) while the administrator records a client in
+/// another window: two programs had the vault open and each numbered this device's next change
+/// the same; the exchange by file (`ops export --for`) then skipped one of the two without a
+/// word. Another program's opening now waits a moment, then is refused in one clear line with
+/// exit code 9, and changes nothing; once the first has closed, everything works.
+#[test]
+fn a_vault_open_in_another_program_is_refused_clearly_and_nothing_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("vault");
+    ok(&vault, &["init"]);
+    ok(&vault, &["client", "add", "--name", "Mukamana Odette"]);
+    // Another program (this test's process) has the vault open and records a client.
+    let mut open =
+        komora_core::Vault::open(&vault, PASS, komora_core::VaultOptions::default()).unwrap();
+    open.add_client(&komora_core::NewClient {
+        name: "Habimana Eric".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    let err = fails(
+        &vault,
+        PASS,
+        &["client", "add", "--name", "Uwase Immaculée"],
+        9,
+    );
+    assert!(err.contains("open in another program"), "{err}");
+    // A wrong passphrase meanwhile is refused the same way, and not counted.
+    fails(
+        &vault,
+        "a wrong passphrase entirely",
+        &["client", "list"],
+        9,
+    );
+    open.lock();
+
+    ok(&vault, &["client", "add", "--name", "Uwase Immaculée"]);
+    let listed = json(&vault, &["client", "list"]);
+    let mut names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["Habimana Eric", "Mukamana Odette", "Uwase Immaculée"]
+    );
+}

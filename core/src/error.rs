@@ -106,6 +106,10 @@ pub enum Error {
     /// The vault was locked while a long exchange (a sync) was between two steps.
     #[error("the vault was locked")]
     Locked,
+    /// Another program (another `komora` command, the app) has this vault open: two openings
+    /// would number this device's changes twice over, and the team would lose some.
+    #[error("this vault is open in another program (another komora command, or the app): close it, then try again; nothing was changed")]
+    InUse,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

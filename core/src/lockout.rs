@@ -5,7 +5,8 @@
 //! The count lives in `attempts.json` beside the key file, in clear (it must be read before the
 //! PIN is known). Someone holding a copy of the files can reset it: this slows down guessing on
 //! the tablet's own screen; the KDF (and, on Android, the hardware key) is what resists offline
-//! guessing. A clock set back does not shorten a wait: a failure "in the future" counts from now.
+//! guessing. A clock set back does not shorten a wait: a failure "in the future" counts from the
+//! moment it is seen (`Attempts::seen_before`), and the wait runs from there.
 
 use std::fs;
 use std::io::Write;
@@ -60,6 +61,19 @@ impl Attempts {
             fs::rename(&tmp, &path)
         };
         write().map_err(|e| Error::io(&path, e))
+    }
+
+    /// A last failure dated after `now` (the clock was ahead then, or was set back since)
+    /// counts from now: true when it was moved, to be kept. The wait then runs in full from
+    /// this moment, once: setting a clock back never shortens it, and a clock that was years
+    /// ahead does not shut the counsellor out for years.
+    pub fn seen_before(&mut self, now_ms: u64) -> bool {
+        if self.last_failure_ms > now_ms {
+            self.last_failure_ms = now_ms;
+            true
+        } else {
+            false
+        }
     }
 
     /// `Err(LockedOut)` while the wait after the last failure runs.

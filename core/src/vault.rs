@@ -436,6 +436,7 @@ fn remove_data_files(dir: &Path) -> Result<()> {
         "komora.db-journal",
         "vault.json.tmp",
         "attempts.json",
+        LOCK_FILE,
     ] {
         match fs::remove_file(dir.join(name)) {
             Ok(()) => {}
@@ -455,9 +456,75 @@ fn erase_files(dir: &Path) -> Result<()> {
     remove_data_files(dir)
 }
 
+/// The file a vault's opening holds locked (`flock`, exclusive) for as long as it is open.
+const LOCK_FILE: &str = "komora.lock";
+
+/// Hold `dir`'s vault for this process alone. The store keeps the next number of this
+/// device's own changes in memory: two programs with the vault open at once (a `komora sync`
+/// left running while a client is recorded at the terminal) numbered different changes the
+/// same, and whatever compares numbers (an exchange by file, a server restored from a backup)
+/// then skipped some without a word.
+///
+/// A POSIX record lock (`fcntl`): it belongs to the process, so the kernel lets it go when the
+/// process ends however it ends, programs the process starts do not inherit it, and a second
+/// opening in the same process (an app that re-opens before the old handle is collected) is
+/// not refused. Another process's opening waits up to two seconds (a short command finishing)
+/// and is then refused with [`Error::InUse`].
+fn hold(dir: &Path) -> Result<fs::File> {
+    const TRIES: u32 = 40;
+    const PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
+    let path = dir.join(LOCK_FILE);
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    for attempt in 1..=TRIES {
+        match lock_for_this_process(&file) {
+            Ok(true) => return Ok(file),
+            Ok(false) if attempt < TRIES => std::thread::sleep(PAUSE),
+            Ok(false) => return Err(Error::InUse),
+            Err(e) => return Err(Error::io(&path, e)),
+        }
+    }
+    Err(Error::InUse)
+}
+
+/// Take the whole file's write lock for this process; false when another process holds it.
+#[cfg(unix)]
+fn lock_for_this_process(file: &fs::File) -> std::io::Result<bool> {
+    use std::os::unix::io::AsRawFd;
+    // SAFETY: `flock` is a plain C struct for which all-zero bytes are a valid value; the
+    // fields that matter are set below.
+    let mut lock: libc::flock = unsafe { std::mem::zeroed() };
+    lock.l_type = libc::F_WRLCK as _;
+    lock.l_whence = libc::SEEK_SET as _;
+    // l_start 0, l_len 0: the whole file.
+    // SAFETY: fcntl on a descriptor `file` keeps open for the call, with a struct it owns.
+    let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_SETLK, &lock) };
+    if rc == 0 {
+        return Ok(true);
+    }
+    let err = std::io::Error::last_os_error();
+    match err.raw_os_error() {
+        Some(libc::EACCES) | Some(libc::EAGAIN) => Ok(false),
+        _ => Err(err),
+    }
+}
+
+#[cfg(not(unix))]
+fn lock_for_this_process(_file: &fs::File) -> std::io::Result<bool> {
+    Ok(true)
+}
+
 /// An unlocked vault. Dropping it (or [`Vault::lock`]) zeroises its keys and closes the store.
 pub struct Vault {
     dir: Option<PathBuf>,
+    /// This opening's hold on the vault's folder against other processes (`None` in memory or
+    /// once erased).
+    held: Option<fs::File>,
     pub(crate) store: Store,
     pub(crate) time: Arc<dyn TimeSource>,
     /// Folded names and codes for search, in memory only, rebuilt when the store changed.
@@ -493,6 +560,7 @@ impl Vault {
     fn around(store: Store, dir: Option<PathBuf>, time: Arc<dyn TimeSource>) -> Self {
         Self {
             dir,
+            held: None,
             store,
             time,
             search: Default::default(),
@@ -553,6 +621,7 @@ impl Vault {
         Self::check_new(dir, passphrase, &opts)?;
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         restrict_permissions(dir);
+        let held = hold(dir)?;
         let device = identity.id;
         let master = SecretKey::random();
         let key_file = KeyFile::seal(device, &master, passphrase, &opts)?;
@@ -573,6 +642,7 @@ impl Vault {
         match created {
             Ok(store) => {
                 let mut vault = Self::around(store, Some(dir.to_owned()), opts.time);
+                vault.held = Some(held);
                 vault.platform = opts.platform;
                 vault.app_format = playable(opts.app_format);
                 Ok(vault)
@@ -595,6 +665,8 @@ impl Vault {
     pub fn open(dir: impl AsRef<Path>, passphrase: &str, opts: VaultOptions) -> Result<Self> {
         let dir = dir.as_ref();
         let key_file = KeyFile::read(dir)?;
+        // Before the passphrase is tried: the count of wrong attempts is this opening's too.
+        let held = hold(dir)?;
         let (device, master) = unseal_counted(
             dir,
             &key_file,
@@ -631,6 +703,7 @@ impl Vault {
             });
         }
         let mut vault = Self::around(store, Some(dir.to_owned()), opts.time);
+        vault.held = Some(held);
         vault.platform = opts.platform;
         vault.app_format = playable(opts.app_format);
         vault.load_roster()?;
@@ -669,7 +742,14 @@ impl Vault {
     /// Erase a locked vault in `dir` (the key file first: nothing in the rest can be read
     /// without it). For a tablet erasing every team's vault after too many wrong PINs in one.
     pub fn erase_locked(dir: impl AsRef<Path>) -> Result<()> {
-        erase_files(dir.as_ref())
+        let dir = dir.as_ref();
+        // Not under an opening of another program: it would go on writing to deleted files.
+        let _held = if dir.join(KEY_FILE).exists() {
+            Some(hold(dir)?)
+        } else {
+            None
+        };
+        erase_files(dir)
     }
 
     pub fn wipe(mut self) -> Result<()> {
@@ -700,10 +780,12 @@ impl Vault {
         *self.search.borrow_mut() = None;
         *self.casework.borrow_mut() = None;
         self.recent_views.borrow_mut().clear();
-        match dir {
+        let removed = match dir {
             Some(dir) => remove_data_files(&dir),
             None => Ok(()),
-        }
+        };
+        self.held = None;
+        removed
     }
 
     /// Erase the vault after this many wrong passphrases in a row (`None`: never). An
@@ -805,6 +887,11 @@ fn unseal_counted(
     now: u64,
 ) -> Result<(DeviceId, SecretKey)> {
     let mut attempts = crate::lockout::Attempts::read(dir);
+    if attempts.seen_before(now) {
+        // Kept before the check: else the wait would start afresh at every attempt until
+        // the clock reached the date a wrong clock gave the failure (years, perhaps).
+        attempts.write(dir)?;
+    }
     attempts.check(now)?;
     let mut counted = attempts.clone();
     counted.failures = attempts.failures.saturating_add(1);

@@ -90,6 +90,9 @@ impl From<Error> for KomoraError {
             Error::VaultExists(_) => KomoraError::VaultExists,
             Error::NotEnrolled => KomoraError::NotEnrolled,
             Error::Locked => KomoraError::Closed,
+            e @ Error::InUse => KomoraError::Storage {
+                reason: e.to_string(),
+            },
             // The core erased the vault before saying so; `KomoraVault::remote` drops it and
             // checks that its files are gone.
             Error::Revoked => KomoraError::Revoked { erased: false },

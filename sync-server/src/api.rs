@@ -418,16 +418,27 @@ pub async fn retire(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let Json(req) = body.map_err(|_| ApiError::bad_request("retiring needs a signed statement"))?;
     let (signed, st) = statement(&req.statement)?;
-    match st {
-        Statement::Retire { team, device, .. } if team == who.0.team_id && device == who.0.id => {}
+    let last_seq = match st {
+        Statement::Retire {
+            team,
+            device,
+            last_seq,
+        } if team == who.0.team_id && device == who.0.id => last_seq,
         _ => {
             return Err(ApiError::bad_request(
                 "the statement must retire this device, in its team",
             ))
         }
-    }
+    };
     signed_by(&signed, &who.0.sign_pk)?;
     let team = who.0.team_id;
+    if !crate::roster_replay::retire_covers(state.db.as_ref(), team, who.0.id, last_seq).await? {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::Conflict,
+            "a tablet handed back must count every change it sent: sync, then hand it back",
+        ));
+    }
     let bytes = req.statement.0;
     stored(state.db.add_statement(team, bytes)).await?;
     tracing::info!("a device was handed back");
@@ -1040,6 +1051,18 @@ pub async fn upload_grants(
     {
         return Err(ApiError::bad_request(
             "grants of a sane size, at most 100,000",
+        ));
+    }
+    // Only keys of epochs the team has reached: this route gives back what a restore lost.
+    // A device of the team (a stolen tablet) that could store keys for the next epochs
+    // blocked every later revocation, the new epoch's keys being already there.
+    if req
+        .grants
+        .iter()
+        .any(|(epoch, _, _)| *epoch < 2 || *epoch > who.0.team_epoch)
+    {
+        return Err(ApiError::bad_request(
+            "keys are given back only for key epochs the team has reached",
         ));
     }
     let team = who.0.team_id;

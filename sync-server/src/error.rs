@@ -103,6 +103,37 @@ impl From<DbError> for ApiError {
     }
 }
 
+impl ApiError {
+    /// The server's own words for a refusal the web framework wrote (a query string or a JSON
+    /// body that does not parse, a body over the size limit, an unknown route or method):
+    /// its plain text repeats pieces of the request and a tablet cannot branch on it.
+    pub fn from_framework(status: StatusCode) -> Self {
+        match status {
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                Self::new(status, ErrorCode::TooLarge, "the request is too large")
+            }
+            StatusCode::NOT_FOUND => Self::new(
+                status,
+                ErrorCode::NotFound,
+                "there is no such route on this server",
+            ),
+            StatusCode::METHOD_NOT_ALLOWED => Self::new(
+                status,
+                ErrorCode::BadRequest,
+                "this route does not take that method",
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::new(
+                status,
+                ErrorCode::BadRequest,
+                "the body must be JSON (content-type: application/json)",
+            ),
+            // A body or a query string that does not parse (400), or parses into the wrong
+            // shape (422): the same for the device.
+            _ => Self::bad_request("the request is not what this route expects"),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (

@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 pub mod backup;
 pub mod config;
+pub mod connections;
 pub mod db;
 pub mod error;
 pub mod limiter;
@@ -18,7 +19,6 @@ pub mod roster_replay;
 pub mod store_lock;
 pub mod tls;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -152,7 +152,7 @@ async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -
             "this app is too old for the server: update it (nothing on the tablet is lost)",
         ))
     } else {
-        next.run(req).await
+        typed(next.run(req).await)
     };
     let mut response = response;
     response.headers_mut().insert(
@@ -163,6 +163,21 @@ async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -
     state.metrics.request(&route, status);
     tracing::info!(%method, route, status, ms = started.elapsed().as_millis() as u64, "request");
     response
+}
+
+/// Every refusal in the server's typed words: one the web framework wrote itself (in plain
+/// text, or empty) is replaced by the matching `ApiError`, so a device can always read it.
+fn typed(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if status.is_client_error() && !is_json {
+        axum::response::IntoResponse::into_response(error::ApiError::from_framework(status))
+    } else {
+        response
+    }
 }
 
 /// Serve until the process is stopped (Ctrl-C or SIGTERM).
@@ -176,12 +191,7 @@ pub async fn serve_until(
     state: Arc<AppState>,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(stop)
-    .await
+    connections::serve(listener, app(state), stop).await
 }
 
 /// If no team exists yet, make a fresh one-time bootstrap code, keep only its hash, and return

@@ -36,9 +36,19 @@ async fn registered(db: &dyn Db, team: Id16, device: Id16) -> Option<DeviceRow> 
         .filter(|d| d.team_id == team)
 }
 
-/// An invitation as stated in the list, if a registered device of the team signed it: its
-/// invitation key and the role it invites (checked when a member names it).
-async fn issued_invite(db: &dyn Db, team: Id16, bytes: &[u8]) -> Option<([u8; 32], Role)> {
+/// An invitation as stated in the list, if a registered device of the team whose role may
+/// invite that role signed it (`active`: and is not revoked, for an invitation arriving now):
+/// its invitation key and the role it invites (checked when a member names it). Without the
+/// role's rule a counsellor's tablet could sign itself an invitation as an administrator and
+/// have the server register that identity with the administrator's powers at the server
+/// (revoking, rotating, erasing the team's operations); without the standing's, a revoked
+/// tablet's keys could still admit new identities.
+async fn issued_invite(
+    db: &dyn Db,
+    team: Id16,
+    bytes: &[u8],
+    active: bool,
+) -> Option<([u8; 32], Role)> {
     let (
         signed,
         Statement::Invite {
@@ -53,9 +63,9 @@ async fn issued_invite(db: &dyn Db, team: Id16, bytes: &[u8]) -> Option<([u8; 32
         return None;
     };
     let issued = t == team
-        && registered(db, team, issuer)
-            .await
-            .is_some_and(|d| signed_by(&signed, &d.sign_pk));
+        && registered(db, team, issuer).await.is_some_and(|d| {
+            d.role.may_invite(role) && !(active && d.revoked) && signed_by(&signed, &d.sign_pk)
+        });
     issued.then_some((invite_pk, role))
 }
 
@@ -66,7 +76,7 @@ pub async fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -
     // names them.
     let mut invites: HashMap<[u8; 32], Role> = HashMap::new();
     for bytes in &held {
-        if let Some((key, role)) = issued_invite(db, team, bytes).await {
+        if let Some((key, role)) = issued_invite(db, team, bytes, false).await {
             invites.insert(key, role);
         }
     }
@@ -84,7 +94,7 @@ pub async fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -
         let keep = match &st {
             // The team exists: its genesis is held already, or the store was re-attached.
             Statement::Genesis { .. } => false,
-            Statement::Invite { .. } => match issued_invite(db, team, bytes).await {
+            Statement::Invite { .. } => match issued_invite(db, team, bytes, true).await {
                 Some((key, role)) => {
                     invites.insert(key, role);
                     true
@@ -127,9 +137,12 @@ pub async fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -
                 members,
                 ..
             } => {
-                let ok = registered(db, team, *issuer)
-                    .await
-                    .is_some_and(|d| d.role == Role::Admin && signed_by(&signed, &d.sign_pk));
+                // By an administrator the server has not seen revoked: a revoked one's keys
+                // could sign a second list for an epoch it knew, which every tablet refuses
+                // as a fork (two lists for one epoch), stopping the whole team's sync.
+                let ok = registered(db, team, *issuer).await.is_some_and(|d| {
+                    d.role == Role::Admin && !d.revoked && signed_by(&signed, &d.sign_pk)
+                });
                 if ok {
                     // Kept before it is applied: a device a rejoin registers meanwhile is then
                     // either among the devices read here, or sees this snapshot when it checks
@@ -148,9 +161,14 @@ pub async fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -
             Statement::Cutoff { issuer, .. } => registered(db, team, *issuer)
                 .await
                 .is_some_and(|d| signed_by(&signed, &d.sign_pk)),
-            Statement::Retire { device, .. } => registered(db, team, *device)
-                .await
-                .is_some_and(|d| signed_by(&signed, &d.sign_pk)),
+            Statement::Retire {
+                device, last_seq, ..
+            } => {
+                registered(db, team, *device)
+                    .await
+                    .is_some_and(|d| signed_by(&signed, &d.sign_pk))
+                    && retire_covers(db, team, *device, *last_seq).await?
+            }
             Statement::ServerPins { issuer, .. } | Statement::Format { issuer, .. } => {
                 registered(db, team, *issuer)
                     .await
@@ -163,6 +181,15 @@ pub async fn append(db: &dyn Db, team: Id16, statements: &[Vec<u8>], now: u64) -
         }
     }
     Ok(added)
+}
+
+/// Whether a hand-back naming `last_seq` as `device`'s last change covers every change of it
+/// this store holds. Receivers refuse what a handed-back tablet numbers later, the lowest
+/// statement holding: one naming less than it sent would take back, on every tablet that had
+/// not received it yet, work it long sent (a counsellor erasing her own records).
+pub async fn retire_covers(db: &dyn Db, team: Id16, device: Id16, last_seq: u64) -> DbResult<bool> {
+    let held = db.holds_of(team, device).await?;
+    Ok(held.last().is_none_or(|(_, highest)| last_seq >= *highest))
 }
 
 /// The newest statements naming the server's key pins, for a tablet that cannot check this

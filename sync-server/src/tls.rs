@@ -286,12 +286,7 @@ pub async fn serve_until(
     // `tap_io` (a no-op here) gives the listener axum's client-address plumbing, which the
     // rate limits read.
     let listener = TlsListener::new(listener, acceptor)?.tap_io(|_| {});
-    axum::serve(
-        listener,
-        crate::app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(stop)
-    .await
+    crate::connections::serve(listener, crate::app(state), stop).await
 }
 
 /// Serve TLS until the process is stopped (Ctrl-C or SIGTERM).

@@ -438,3 +438,58 @@ fn a_wiped_vault_leaves_nothing_that_opens() {
         Err(Error::VaultNotFound(_))
     ));
 }
+
+/// A tablet that started with its clock eleven years ahead (a flat battery, no network) met
+/// a child guessing PINs; then the network set its clock right. The wrong PINs were dated in
+/// the future, and each attempt was told to wait, whatever the wait: the counsellor was shut
+/// out of her own tablet until that date came, and only a new enrolment (losing what it had
+/// not sent) let her work. A failure dated in the future now counts from the moment it is seen:
+/// the wait runs once, in full, and no clock set back shortens it.
+#[test]
+fn wrong_pins_dated_years_ahead_by_a_wrong_clock_do_not_lock_her_out_for_years() {
+    use komora_scenarios::{ManualClock, MORNING_MS};
+    const ELEVEN_YEARS_MS: u64 = 11 * 365 * 24 * 3600 * 1000;
+    let clock = ManualClock::at(MORNING_MS + ELEVEN_YEARS_MS);
+    let opts = VaultOptions {
+        time: clock.clone(),
+        ..fast_options()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    Vault::create(dir.path(), "umutima-mwiza", opts.clone())
+        .unwrap()
+        .lock();
+    for _ in 0..6 {
+        clock.advance(60 * 60 * 1000);
+        assert!(matches!(
+            Vault::open(dir.path(), "123456", opts.clone()),
+            Err(Error::WrongPassphrase)
+        ));
+    }
+    // The clock is set right. Her first attempt waits, as after six wrong PINs it should.
+    clock.set(MORNING_MS);
+    let err = Vault::open(dir.path(), "umutima-mwiza", opts.clone()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::LockedOut {
+                retry_after_ms: 60_000,
+                failures: 6
+            }
+        ),
+        "{err:?}"
+    );
+    // Setting the clock back again does not shorten that wait.
+    clock.set(MORNING_MS - 24 * 3600 * 1000);
+    assert!(matches!(
+        Vault::open(dir.path(), "umutima-mwiza", opts.clone()),
+        Err(Error::LockedOut {
+            retry_after_ms: 60_000,
+            ..
+        })
+    ));
+    // Once it has run, her PIN opens the tablet.
+    clock.advance(60_000);
+    let v = Vault::open(dir.path(), "umutima-mwiza", opts.clone())
+        .expect("the wait ran once: the tablet opens");
+    v.lock();
+}

@@ -821,6 +821,7 @@ impl Db for PostgresDb {
             .prepare_cached(
                 "INSERT INTO key_grants (team_id, epoch, device_id, wrapped)
                  SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM devices WHERE id = $3 AND team_id = $1)
+                 AND $2 <= (SELECT epoch FROM teams WHERE id = $1)
                  ON CONFLICT DO NOTHING",
             )
             .await?;
@@ -899,8 +900,10 @@ impl Db for PostgresDb {
             .get(0);
         let rows = conn
             .query(
-                "SELECT epoch, wrapped FROM key_grants WHERE team_id = $1 AND device_id = $2 AND epoch > $3 ORDER BY epoch",
-                &[&&team.0[..], &&device.0[..], &i64::from(after)],
+                // Never a key of an epoch the team has not reached (see the SQLite store).
+                "SELECT epoch, wrapped FROM key_grants WHERE team_id = $1 AND device_id = $2 AND epoch > $3
+                 AND epoch <= $4 ORDER BY epoch",
+                &[&&team.0[..], &&device.0[..], &i64::from(after), &current],
             )
             .await?;
         let grants = rows
@@ -951,7 +954,9 @@ impl Db for PostgresDb {
             .await?;
         for (d, wrapped) in &grants {
             tx.execute(
-                "INSERT INTO key_grants (team_id, epoch, device_id, wrapped) VALUES ($1, $2, $3, $4)",
+                // The administrator's signed rotation wins (see the SQLite store).
+                "INSERT INTO key_grants (team_id, epoch, device_id, wrapped) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (team_id, epoch, device_id) DO UPDATE SET wrapped = excluded.wrapped",
                 &[&&team.0[..], &i64::from(new_epoch), &&d.0[..], wrapped],
             )
             .await?;

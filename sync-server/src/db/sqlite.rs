@@ -660,6 +660,7 @@ impl Store {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO key_grants (team_id, epoch, device_id, wrapped)
                  SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM devices WHERE id = ?3 AND team_id = ?1)
+                 AND ?2 <= (SELECT epoch FROM teams WHERE id = ?1)
                  ON CONFLICT DO NOTHING",
             )?;
             for (epoch, device, wrapped) in grants {
@@ -742,10 +743,13 @@ impl Store {
                 r.get(0)
             })?;
         let mut stmt = conn.prepare_cached(
-            "SELECT epoch, wrapped FROM key_grants WHERE team_id = ?1 AND device_id = ?2 AND epoch > ?3 ORDER BY epoch",
+            "SELECT epoch, wrapped FROM key_grants WHERE team_id = ?1 AND device_id = ?2 AND epoch > ?3
+             AND epoch <= ?4 ORDER BY epoch",
         )?;
+        // Never a key of an epoch the team has not reached: a store from before such keys
+        // were refused may hold some a hostile device planted (the rotation replaces them).
         let grants = stmt
-            .query_map(params![team.0, device.0, after], |r| {
+            .query_map(params![team.0, device.0, after, current], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -790,7 +794,10 @@ impl Store {
         )?;
         for (d, wrapped) in grants {
             tx.execute(
-                "INSERT INTO key_grants (team_id, epoch, device_id, wrapped) VALUES (?1, ?2, ?3, ?4)",
+                // The administrator's signed rotation wins over anything kept for that epoch
+                // (a key planted by a hostile device before such keys were refused).
+                "INSERT INTO key_grants (team_id, epoch, device_id, wrapped) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (team_id, epoch, device_id) DO UPDATE SET wrapped = excluded.wrapped",
                 params![team.0, new_epoch, d.0, wrapped],
             )?;
         }
