@@ -1047,7 +1047,7 @@ mod tests {
                     .wrapping_mul(6364136223846793005)
                     .wrapping_add(1442695040888963407);
                 let s = syllables[(x >> 33) as usize % syllables.len()];
-                if (x >> 20) % 5 == 0 {
+                if (x >> 20).is_multiple_of(5) {
                     format!("{s} ")
                 } else {
                     s.to_owned()

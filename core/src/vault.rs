@@ -456,7 +456,7 @@ fn erase_files(dir: &Path) -> Result<()> {
     remove_data_files(dir)
 }
 
-/// The file a vault's opening holds locked (`flock`, exclusive) for as long as it is open.
+/// The file a vault's opening holds locked (a POSIX record lock, exclusive) for as long as it is open.
 const LOCK_FILE: &str = "komora.lock";
 
 /// Hold `dir`'s vault for this process alone. The store keeps the next number of this

@@ -325,7 +325,7 @@ impl World {
             Ok(_) => {}
             // A client of the case whose details have not reached the administrator's tablet
             // (her file's keys came alone): the move waits for a sync.
-            Err(komora_core::Error::Validation { field, .. }) if field == "case" => return Ok(()),
+            Err(komora_core::Error::Validation { field: "case", .. }) => return Ok(()),
             Err(e) => return Err(format!("the move failed: {e:?}")),
         }
         komora_scenarios::sync(&mut self.nyanza[0]).map_err(|e| format!("{e:?}"))?;
