@@ -1,6 +1,9 @@
 package org.ami.komora.ui
 
 import java.nio.file.Path
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import org.ami.komora.RunningServer
@@ -142,11 +145,13 @@ class CaseloadFlowTest {
             val supervisor = Tablet(tmp.resolve("s")).enrolThroughScreen(server, admin, "supervisor")
             val p = CaseloadPresenter(supervisor.app)
             assertTrue(p.state.value.cases.isEmpty())
-            val seen = mutableListOf<CaseloadState>()
+            // Watched from another thread, as a screen draws between pages: each state lasts
+            // at least as long as the next page takes to come and be applied.
+            val seen = java.util.concurrent.CopyOnWriteArrayList<CaseloadState>()
             runBlocking {
-                val watcher = launch { p.state.collect { seen += it } }
+                val watcher = launch(Dispatchers.Default, start = CoroutineStart.UNDISPATCHED) { p.state.collect { seen += it } }
                 p.sync()
-                watcher.cancel()
+                watcher.cancelAndJoin()
             }
             // The progress line says how much the sync brings in all: 50 clients' keys and
             // fields, 50 cases, 200 sessions.
