@@ -1,0 +1,116 @@
+//! Copying the write-ahead log into the database file on a thread of its own, after the commit
+//! a person waits on instead of inside it (ADR 0026).
+//!
+//! SQLite's own rule stays: once the log holds 1,000 pages (4 MiB) after a commit, it is copied
+//! into the database. What moves is who does it. SQLite did it inside the commit that crossed
+//! the line, so the last page of a first sync (or a large batch file) waited for tens of
+//! megabytes to be copied and synced; here that commit only wakes this thread, which copies
+//! them on its own connection while the app already shows what was applied.
+//!
+//! Durability does not depend on it: in WAL mode with `synchronous = FULL` a transaction is
+//! durable once its frames are synced in the log, before any copy. A crash during a copy
+//! leaves the log and the database as SQLite's recovery expects them (it copies again).
+//!
+//! An erasure's flush (`Store::flush_erasures`) must copy and empty the log so that the
+//! erased ciphertext leaves the log file: it takes [`Checkpointer::exclusive`], which waits
+//! for a copy under way and keeps this thread out until the log is truncated (a second
+//! checkpoint running at the same time would make the truncating one give up).
+
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::Result;
+
+/// Log pages after a commit from which the log is copied into the database: SQLite's default
+/// for its automatic checkpoint, kept.
+const PAGES_BEFORE_COPY: i32 = 1_000;
+
+enum Wake {
+    Copy,
+    Stop,
+}
+
+/// The thread that copies the log, and how to reach it.
+pub(crate) struct Checkpointer {
+    wake: SyncSender<Wake>,
+    /// Held during every copy, by this thread or by an erasure's flush.
+    copying: Arc<Mutex<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    /// Start copying the log of the database `conn` has open off its commits. `None` (and
+    /// SQLite's own rule left in place) for a database without a file, which has no log.
+    pub(crate) fn start(conn: &mut Connection) -> Result<Option<Self>> {
+        let Some(path) = conn.path().filter(|p| !p.is_empty()).map(str::to_owned) else {
+            return Ok(None);
+        };
+        let (wake, woken) = sync_channel(1);
+        let copying = Arc::new(Mutex::new(()));
+        let thread = {
+            let copying = copying.clone();
+            let error_path = path.clone();
+            std::thread::Builder::new()
+                .name("komora-checkpoint".into())
+                .spawn(move || copy_when_woken(&path, &woken, &copying))
+                .map_err(|e| crate::error::Error::io(error_path, e))?
+        };
+        // Replaces SQLite's automatic checkpoint (itself a log hook): the commit only wakes
+        // the thread. A wake already pending is enough (`try_send` into a channel of one).
+        let hook_wake = wake.clone();
+        conn.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, pages: i32| {
+            if pages >= PAGES_BEFORE_COPY {
+                let _ = hook_wake.try_send(Wake::Copy);
+            }
+            Ok(())
+        }))?;
+        Ok(Some(Self {
+            wake,
+            copying,
+            thread: Some(thread),
+        }))
+    }
+
+    /// Run `f` (which copies and truncates the log itself) with no copy of this thread under
+    /// way or starting.
+    pub(crate) fn exclusive<T>(&self, f: impl FnOnce() -> T) -> T {
+        let _held = self.copying.lock().unwrap_or_else(|e| e.into_inner());
+        f()
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        // The vault closes: a copy under way finishes, then the thread ends (the store's own
+        // connection, closed after, copies what is left as SQLite always did).
+        let _ = self.wake.send(Wake::Stop);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn copy_when_woken(path: &str, woken: &Receiver<Wake>, copying: &Mutex<()>) {
+    let mut conn: Option<Connection> = None;
+    while let Ok(Wake::Copy) = woken.recv() {
+        let _held = copying.lock().unwrap_or_else(|e| e.into_inner());
+        if conn.is_none() {
+            // Opened at the first copy, never created here (the store created the file).
+            conn = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .ok()
+            .filter(|c| c.pragma_update(None, "synchronous", "FULL").is_ok());
+        }
+        if let Some(c) = &conn {
+            // PASSIVE: copies what no reader still needs, never waits on the writer, which
+            // keeps committing meanwhile. A failure leaves the log as it was: the next wake
+            // (or the store's close) copies it.
+            let _ = c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        }
+    }
+}
