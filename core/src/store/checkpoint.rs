@@ -114,3 +114,88 @@ fn copy_when_woken(path: &str, woken: &Receiver<Wake>, copying: &Mutex<()>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    fn opts() -> crate::VaultOptions {
+        crate::VaultOptions {
+            kdf: crate::KdfParams::INSECURE_FOR_TESTS,
+            ..Default::default()
+        }
+    }
+
+    fn vault(dir: &std::path::Path) -> crate::Vault {
+        crate::Vault::create(dir, "a long passphrase", opts()).unwrap()
+    }
+
+    fn clients(n: usize) -> Vec<crate::NewClient> {
+        (0..n)
+            .map(|i| crate::NewClient {
+                name: format!("Client {i}"),
+                phone: Some(format!("07{i:08}")),
+                ..Default::default()
+            })
+            .collect()
+    }
+
+    fn holds(file: &std::path::Path, needle: &[u8]) -> bool {
+        std::fs::read(file).is_ok_and(|hay| hay.windows(needle.len()).any(|w| w == needle))
+    }
+
+    /// A client is erased right after a large import, while the thread may be copying the
+    /// import's log into the database: the erasure's flush waits for that copy, then empties
+    /// the log, so neither her state's nor her operations' ciphertext is left in the database
+    /// or its log.
+    #[test]
+    fn an_erasure_while_the_log_is_being_copied_leaves_nothing_of_her_in_either_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let here = dir.path();
+        let mut v = vault(here);
+        let her = v.add_clients(&clients(1)).unwrap()[0];
+        let sealed: Vec<Vec<u8>> = {
+            let db = rusqlite::Connection::open(here.join("komora.db")).unwrap();
+            let mut found: Vec<Vec<u8>> = db
+                .prepare("SELECT envelope FROM ops WHERE record_id = ?1")
+                .unwrap()
+                .query_map([her.as_bytes()], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            found.push(
+                db.query_row(
+                    "SELECT state FROM records WHERE record_id = ?1",
+                    [her.as_bytes()],
+                    |r| r.get(0),
+                )
+                .unwrap(),
+            );
+            found
+        };
+        // Well over the 1,000 log pages that wake the thread.
+        v.add_clients(&clients(4_000)).unwrap();
+        v.erase_client(her, crate::ERASURE_REASONS[0]).unwrap();
+        for bytes in &sealed {
+            let middle = &bytes[bytes.len() / 2 - 24..bytes.len() / 2 + 24];
+            for file in ["komora.db", "komora.db-wal"] {
+                assert!(
+                    !holds(&here.join(file), middle),
+                    "her ciphertext is still in {file}"
+                );
+            }
+        }
+        assert_eq!(v.clients().unwrap().items.len(), 4_000);
+    }
+
+    /// A tablet closed (or its app killed by the system) right after a large import, its log
+    /// perhaps half copied, opens with every client: the copy is never what makes a write
+    /// durable.
+    #[test]
+    fn a_vault_closed_right_after_a_large_import_opens_with_every_client() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = vault(dir.path());
+        v.add_clients(&clients(3_000)).unwrap();
+        drop(v);
+        let v = crate::Vault::open(dir.path(), "a long passphrase", opts()).unwrap();
+        assert_eq!(v.clients().unwrap().items.len(), 3_000);
+    }
+}

@@ -1094,3 +1094,103 @@ impl Store {
             .unwrap_or(0))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::crypto::SecretKey;
+    use crate::hlc::SystemClock;
+    use crate::store::{Edit, EpochKey, RecordEdit};
+    use crate::value::Value;
+
+    fn store(dir: &std::path::Path, team: &[(u32, EpochKey)]) -> Store {
+        let identity = crate::vault::DeviceIdentity::generate();
+        Store::create(
+            rusqlite::Connection::open(dir.join("komora.db")).unwrap(),
+            &SecretKey::random(),
+            identity.id,
+            team.to_vec(),
+            identity.pkcs8.clone(),
+            Arc::new(SystemClock),
+            &crate::registry::KINDS,
+        )
+        .unwrap()
+    }
+
+    /// `genuine` again under its own id, with a new number and perhaps another record, sealed
+    /// as an insider holding the author's key and the team key could write it.
+    fn copy_under_the_same_id(
+        author: &Store,
+        genuine: &OpEnvelope,
+        record: Option<RecordId>,
+    ) -> OpEnvelope {
+        let (epoch, key) = author.keys.current();
+        let mut op = genuine
+            .open(author.keys.get(genuine.epoch()).unwrap())
+            .unwrap();
+        op.body.device_seq += 1_000;
+        if let Some(record) = record {
+            op.body.record = record;
+        }
+        op.body_bytes = zeroize::Zeroizing::new(postcard::to_allocvec(&op.body).unwrap());
+        OpEnvelope::reseal(&op, epoch, key)
+    }
+
+    /// An operation that reuses a logged operation's id under a number its author has not
+    /// used yet (the number alone would say it is new): a duplicate, whichever page brings
+    /// it, never an error that would stop every later sync, and no record is made for it.
+    #[test]
+    fn an_operation_reusing_a_logged_id_under_a_new_number_is_a_duplicate_and_the_sync_goes_on() {
+        let team = [(1, EpochKey::Casework(SecretKey::random()))];
+        let dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+        let mut author = store(dirs[0].path(), &team);
+        let group = RecordId::for_kind("group");
+        author
+            .write(vec![RecordEdit {
+                record: group,
+                kind: "group",
+                create: true,
+                edits: vec![Edit::Set("kind", Value::Text("healing-group".into()))],
+            }])
+            .unwrap();
+        let genuine = author.missing_from(&Summary::default()).unwrap();
+        assert_eq!(genuine.len(), 1);
+        let elsewhere = RecordId::for_kind("group");
+        let same_record = copy_under_the_same_id(&author, &genuine[0], None);
+        let other_record = copy_under_the_same_id(&author, &genuine[0], Some(elsewhere));
+
+        // In a later page.
+        let mut later = store(dirs[1].path(), &team);
+        let first = later.apply_remote(&genuine, None, false).unwrap().report();
+        assert_eq!((first.applied, first.duplicates), (1, 0));
+        for copy in [&same_record, &other_record] {
+            let again = later
+                .apply_remote(std::slice::from_ref(copy), None, false)
+                .unwrap()
+                .report();
+            assert_eq!((again.applied, again.duplicates), (0, 1), "{again:?}");
+        }
+        assert_eq!(later.record_ops(group).unwrap().len(), 1);
+        assert!(
+            later.state(elsewhere).unwrap().is_none(),
+            "no record for it"
+        );
+
+        // In the same page, after the genuine one.
+        let mut same = store(dirs[2].path(), &team);
+        let page = [genuine[0].clone(), other_record.clone()];
+        let report = same.apply_remote(&page, None, false).unwrap().report();
+        assert_eq!((report.applied, report.duplicates), (1, 1), "{report:?}");
+        assert!(same.state(elsewhere).unwrap().is_none());
+        assert!(same.state(group).unwrap().is_some());
+
+        // Before the genuine one: the first logged under the id stands, as it always did.
+        let mut before = store(dirs[3].path(), &team);
+        let page = [other_record, genuine[0].clone()];
+        let report = before.apply_remote(&page, None, false).unwrap().report();
+        assert_eq!((report.applied, report.duplicates), (1, 1), "{report:?}");
+        assert!(before.state(group).unwrap().is_none());
+    }
+}
