@@ -22,8 +22,6 @@ use std::thread::JoinHandle;
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::error::Result;
-
 /// Log pages after a commit from which the log is copied into the database: SQLite's default
 /// for its automatic checkpoint, kept.
 const PAGES_BEFORE_COPY: i32 = 1_000;
@@ -42,36 +40,46 @@ pub(crate) struct Checkpointer {
 }
 
 impl Checkpointer {
-    /// Start copying the log of the database `conn` has open off its commits. `None` (and
-    /// SQLite's own rule left in place) for a database without a file, which has no log.
-    pub(crate) fn start(conn: &mut Connection) -> Result<Option<Self>> {
-        let Some(path) = conn.path().filter(|p| !p.is_empty()).map(str::to_owned) else {
-            return Ok(None);
-        };
+    /// Start copying the log of the database `conn` has open off its commits. `None`, and
+    /// SQLite's own rule left in place, for a database without a file (it has no log) or when
+    /// the thread cannot be started (the vault opens all the same; its commits copy the log
+    /// as they always did).
+    pub(crate) fn start(conn: &mut Connection) -> Option<Self> {
+        let path = conn.path().filter(|p| !p.is_empty())?;
+        // Its own connection to the same file, never creating it (the store did), opened here
+        // so that a vault whose file cannot be opened twice keeps SQLite's rule instead of a
+        // log that nobody copies.
+        let own = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .ok()?;
+        own.pragma_update(None, "synchronous", "FULL").ok()?;
         let (wake, woken) = sync_channel(1);
         let copying = Arc::new(Mutex::new(()));
         let thread = {
             let copying = copying.clone();
-            let error_path = path.clone();
             std::thread::Builder::new()
                 .name("komora-checkpoint".into())
-                .spawn(move || copy_when_woken(&path, &woken, &copying))
-                .map_err(|e| crate::error::Error::io(error_path, e))?
+                .spawn(move || copy_when_woken(&own, &woken, &copying))
+                .ok()?
+        };
+        let copier = Self {
+            wake,
+            copying,
+            thread: Some(thread),
         };
         // Replaces SQLite's automatic checkpoint (itself a log hook): the commit only wakes
         // the thread. A wake already pending is enough (`try_send` into a channel of one).
-        let hook_wake = wake.clone();
-        conn.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, pages: i32| {
+        let hook_wake = copier.wake.clone();
+        let hooked = conn.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, pages: i32| {
             if pages >= PAGES_BEFORE_COPY {
                 let _ = hook_wake.try_send(Wake::Copy);
             }
             Ok(())
-        }))?;
-        Ok(Some(Self {
-            wake,
-            copying,
-            thread: Some(thread),
-        }))
+        }));
+        // Not hooked: SQLite's own checkpoint stays, and the thread stops (dropped here).
+        hooked.ok().map(|()| copier)
     }
 
     /// Run `f` (which copies and truncates the log itself) with no copy of this thread under
@@ -93,25 +101,13 @@ impl Drop for Checkpointer {
     }
 }
 
-fn copy_when_woken(path: &str, woken: &Receiver<Wake>, copying: &Mutex<()>) {
-    let mut conn: Option<Connection> = None;
+fn copy_when_woken(conn: &Connection, woken: &Receiver<Wake>, copying: &Mutex<()>) {
     while let Ok(Wake::Copy) = woken.recv() {
         let _held = copying.lock().unwrap_or_else(|e| e.into_inner());
-        if conn.is_none() {
-            // Opened at the first copy, never created here (the store created the file).
-            conn = Connection::open_with_flags(
-                path,
-                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )
-            .ok()
-            .filter(|c| c.pragma_update(None, "synchronous", "FULL").is_ok());
-        }
-        if let Some(c) = &conn {
-            // PASSIVE: copies what no reader still needs, never waits on the writer, which
-            // keeps committing meanwhile. A failure leaves the log as it was: the next wake
-            // (or the store's close) copies it.
-            let _ = c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
-        }
+        // PASSIVE: copies what no reader still needs, never waits on the writer, which keeps
+        // committing meanwhile. A failure leaves the log as it was: the next wake (or the
+        // store's close) copies it.
+        let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
     }
 }
 

@@ -178,7 +178,7 @@ impl Store {
             [sealed_signing],
         )?;
         tx.commit()?;
-        let checkpointer = checkpoint::Checkpointer::start(&mut conn)?;
+        let checkpointer = checkpoint::Checkpointer::start(&mut conn);
         Ok(Self {
             checkpointer,
             conn,
@@ -268,7 +268,7 @@ impl Store {
         }
         let states = StateKey::new(master, device, false).listing(kinds);
         let erased = files::FileKeys::load(&conn)?;
-        let checkpointer = checkpoint::Checkpointer::start(&mut conn)?;
+        let checkpointer = checkpoint::Checkpointer::start(&mut conn);
         Ok(Self {
             checkpointer,
             conn,
