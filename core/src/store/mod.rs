@@ -5,6 +5,7 @@
 //! operations is applied whole or not at all. Functions that write take the `Transaction`;
 //! readers take the `Connection`.
 
+mod checkpoint;
 pub(crate) mod files;
 mod keyring;
 mod pages;
@@ -67,6 +68,9 @@ const SIGNING_AAD: &str = "komora/signing-key/v1";
 const SIGNING_AAD_V2: &str = "komora/signing-key/v2";
 
 pub(crate) struct Store {
+    /// Copies the write-ahead log into the database off the commits (ADR 0026). First, so
+    /// that it stops before the connection below closes.
+    checkpointer: Option<checkpoint::Checkpointer>,
     conn: Connection,
     states: StateKey,
     device: DeviceId,
@@ -174,7 +178,9 @@ impl Store {
             [sealed_signing],
         )?;
         tx.commit()?;
+        let checkpointer = checkpoint::Checkpointer::start(&mut conn);
         Ok(Self {
+            checkpointer,
             conn,
             states: StateKey::new(master, device, false).listing(kinds),
             device,
@@ -262,7 +268,9 @@ impl Store {
         }
         let states = StateKey::new(master, device, false).listing(kinds);
         let erased = files::FileKeys::load(&conn)?;
+        let checkpointer = checkpoint::Checkpointer::start(&mut conn);
         Ok(Self {
+            checkpointer,
             conn,
             states,
             device,
@@ -360,8 +368,16 @@ impl Store {
     /// do not linger in the log file.
     pub(crate) fn flush_erasures(&mut self) -> Result<()> {
         if self.files.shredded {
-            self.conn
-                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            let truncate = || {
+                self.conn
+                    .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            };
+            // With no copy of the checkpoint thread under way: a second checkpoint running
+            // at the same time would make this one give up, the log kept whole.
+            match &self.checkpointer {
+                Some(copier) => copier.exclusive(truncate)?,
+                None => truncate()?,
+            }
             self.files.shredded = false;
         }
         Ok(())
@@ -595,6 +611,31 @@ fn insert_op(tx: &Transaction<'_>, op: &Op, envelope: &OpEnvelope, synced: bool)
         synced
     ])?;
     Ok(())
+}
+
+/// Log a received operation unless one with its id is already logged; whether it was logged.
+/// The unique index on `op_id` decides, so an operation whose id is held under another author
+/// or number (a copy re-signed by an insider) is a duplicate here, never an error that would
+/// stop the sync.
+fn log_received(
+    tx: &Transaction<'_>,
+    op: &Op,
+    envelope: &OpEnvelope,
+    synced: bool,
+) -> Result<bool> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO ops (op_id, record_id, device_id, device_seq, envelope, synced)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (op_id) DO NOTHING",
+    )?;
+    let inserted = stmt.execute(params![
+        op.id.as_bytes(),
+        op.body.record.as_bytes(),
+        op.body.device.as_bytes(),
+        op.body.device_seq as i64,
+        envelope.to_bytes(),
+        synced
+    ])?;
+    Ok(inserted == 1)
 }
 
 fn save_clock(tx: &Transaction<'_>, last: (u64, u32), next_seq: u64) -> Result<()> {

@@ -7,7 +7,10 @@ use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 use super::write::merge_in_batch;
-use super::{after_merge, files, insert_op, load_state, op_exists, save_clock, save_state, Store};
+use super::{
+    after_merge, files, insert_op, load_state, log_received, op_exists, save_clock, save_state,
+    Store,
+};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, OpId, RecordId};
 use crate::kind::{Hook, Kinds};
@@ -344,6 +347,30 @@ fn number_reused(conn: &rusqlite::Connection, op: &Op) -> Result<bool> {
         ])?)
 }
 
+/// The highest number of `author` in the log (0: none).
+fn highest_held(tx: &rusqlite::Transaction<'_>, author: DeviceId) -> Result<u64> {
+    let n: Option<i64> = tx
+        .prepare_cached("SELECT max(device_seq) FROM ops WHERE device_id = ?1")?
+        .query_row([author.as_bytes()], |r| r.get(0))?;
+    Ok(n.map_or(0, |n| n.max(0) as u64))
+}
+
+/// An operation this replica already logged: counted, and marked as held by the server when
+/// it came in a pulled page.
+fn count_duplicate(
+    tx: &rusqlite::Transaction<'_>,
+    report: &mut ApplyReport,
+    op: &Op,
+    held_by_server: bool,
+) -> Result<()> {
+    report.duplicates += 1;
+    if held_by_server {
+        tx.prepare_cached("UPDATE ops SET synced = 1 WHERE op_id = ?1")?
+            .execute([op.id.as_bytes()])?;
+    }
+    Ok(())
+}
+
 /// Set aside parked operations older than a month, then the oldest beyond the cap; the count
 /// set aside so far is kept for the status line.
 fn trim_parked(tx: &rusqlite::Transaction<'_>, now_ms: u64) -> Result<usize> {
@@ -565,6 +592,8 @@ impl Store {
         let mut touched: HashMap<RecordId, Touched> = HashMap::new();
         let mut gone: Vec<RecordId> = Vec::new();
         let mut logged: std::collections::HashSet<OpId> = std::collections::HashSet::new();
+        // The highest number of each author the log held before this page.
+        let mut highest: HashMap<DeviceId, u64> = HashMap::new();
         let now = clock.now_ms();
         // Which key opens each operation's sealed parts, decided in the page's order (the
         // operation recording a client carries its file's keys for the operations after it);
@@ -662,12 +691,19 @@ impl Store {
                     continue;
                 }
             }
-            if op_exists(&tx, &op.id)? {
-                report.duplicates += 1;
-                if held_by_server {
-                    tx.prepare_cached("UPDATE ops SET synced = 1 WHERE op_id = ?1")?
-                        .execute([op.id.as_bytes()])?;
+            // Already logged? Not asked of the database when the operation's number is above
+            // every number of its author the log held before this page (a first sync, a
+            // page of news): it cannot be logged then, unless under its id with another
+            // author or number, which the unique index catches when it is logged below.
+            let above = match highest.entry(op.body.device) {
+                std::collections::hash_map::Entry::Occupied(e) => *e.get(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    *e.insert(highest_held(&tx, op.body.device)?)
                 }
+            };
+            let surely_new = op.body.device_seq > above && !logged.contains(&op.id);
+            if !surely_new && op_exists(&tx, &op.id)? {
+                count_duplicate(&tx, &mut report, &op, held_by_server)?;
                 continue;
             }
             // A revoked tablet's numbers up to its cutoff count: one it reuses for a new
@@ -694,6 +730,7 @@ impl Store {
                 });
                 continue;
             }
+            let fresh = !touched.contains_key(&record);
             let (state, _, wrapped_key) = match touched.entry(record) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(e) => {
@@ -712,7 +749,15 @@ impl Store {
                 });
                 continue;
             }
-            insert_op(&tx, &op, env, held_by_server)?;
+            if !log_received(&tx, &op, env, held_by_server)? {
+                // Its id was logged with another author or number: a duplicate after all,
+                // and a record made for it above is no record.
+                if fresh {
+                    touched.remove(&record);
+                }
+                count_duplicate(&tx, &mut report, &op, held_by_server)?;
+                continue;
+            }
             logged.insert(op.id);
             if clock.observe(&op.body.hlc()) && !report.clock_ahead.contains(&op.body.device) {
                 report.clock_ahead.push(op.body.device);
@@ -1047,5 +1092,105 @@ impl Store {
             .and_then(|b| b.try_into().ok())
             .map(u64::from_be_bytes)
             .unwrap_or(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::crypto::SecretKey;
+    use crate::hlc::SystemClock;
+    use crate::store::{Edit, EpochKey, RecordEdit};
+    use crate::value::Value;
+
+    fn store(dir: &std::path::Path, team: &[(u32, EpochKey)]) -> Store {
+        let identity = crate::vault::DeviceIdentity::generate();
+        Store::create(
+            rusqlite::Connection::open(dir.join("komora.db")).unwrap(),
+            &SecretKey::random(),
+            identity.id,
+            team.to_vec(),
+            identity.pkcs8.clone(),
+            Arc::new(SystemClock),
+            &crate::registry::KINDS,
+        )
+        .unwrap()
+    }
+
+    /// `genuine` again under its own id, with a new number and perhaps another record, sealed
+    /// as an insider holding the author's key and the team key could write it.
+    fn copy_under_the_same_id(
+        author: &Store,
+        genuine: &OpEnvelope,
+        record: Option<RecordId>,
+    ) -> OpEnvelope {
+        let (epoch, key) = author.keys.current();
+        let mut op = genuine
+            .open(author.keys.get(genuine.epoch()).unwrap())
+            .unwrap();
+        op.body.device_seq += 1_000;
+        if let Some(record) = record {
+            op.body.record = record;
+        }
+        op.body_bytes = zeroize::Zeroizing::new(postcard::to_allocvec(&op.body).unwrap());
+        OpEnvelope::reseal(&op, epoch, key)
+    }
+
+    /// An operation that reuses a logged operation's id under a number its author has not
+    /// used yet (the number alone would say it is new): a duplicate, whichever page brings
+    /// it, never an error that would stop every later sync, and no record is made for it.
+    #[test]
+    fn an_operation_reusing_a_logged_id_under_a_new_number_is_a_duplicate_and_the_sync_goes_on() {
+        let team = [(1, EpochKey::Casework(SecretKey::random()))];
+        let dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+        let mut author = store(dirs[0].path(), &team);
+        let group = RecordId::for_kind("group");
+        author
+            .write(vec![RecordEdit {
+                record: group,
+                kind: "group",
+                create: true,
+                edits: vec![Edit::Set("kind", Value::Text("healing-group".into()))],
+            }])
+            .unwrap();
+        let genuine = author.missing_from(&Summary::default()).unwrap();
+        assert_eq!(genuine.len(), 1);
+        let elsewhere = RecordId::for_kind("group");
+        let same_record = copy_under_the_same_id(&author, &genuine[0], None);
+        let other_record = copy_under_the_same_id(&author, &genuine[0], Some(elsewhere));
+
+        // In a later page.
+        let mut later = store(dirs[1].path(), &team);
+        let first = later.apply_remote(&genuine, None, false).unwrap().report();
+        assert_eq!((first.applied, first.duplicates), (1, 0));
+        for copy in [&same_record, &other_record] {
+            let again = later
+                .apply_remote(std::slice::from_ref(copy), None, false)
+                .unwrap()
+                .report();
+            assert_eq!((again.applied, again.duplicates), (0, 1), "{again:?}");
+        }
+        assert_eq!(later.record_ops(group).unwrap().len(), 1);
+        assert!(
+            later.state(elsewhere).unwrap().is_none(),
+            "no record for it"
+        );
+
+        // In the same page, after the genuine one.
+        let mut same = store(dirs[2].path(), &team);
+        let page = [genuine[0].clone(), other_record.clone()];
+        let report = same.apply_remote(&page, None, false).unwrap().report();
+        assert_eq!((report.applied, report.duplicates), (1, 1), "{report:?}");
+        assert!(same.state(elsewhere).unwrap().is_none());
+        assert!(same.state(group).unwrap().is_some());
+
+        // Before the genuine one: the first logged under the id stands, as it always did.
+        let mut before = store(dirs[3].path(), &team);
+        let page = [other_record, genuine[0].clone()];
+        let report = before.apply_remote(&page, None, false).unwrap().report();
+        assert_eq!((report.applied, report.duplicates), (1, 1), "{report:?}");
+        assert!(before.state(group).unwrap().is_none());
     }
 }
