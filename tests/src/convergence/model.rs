@@ -129,6 +129,12 @@ impl Model {
         let made_by = &self.made_by;
         self.made
             .retain(|m| made_by.get(&m.id).is_some_and(|by| !by.is_empty()));
+        // A record of a client file whose keys went with the lost tablet (it registered the
+        // client and never synced): no tablet can open the file, so none shows the record,
+        // whoever wrote it (ADR 0013).
+        let files: HashSet<RecordId> = self.made.iter().map(|m| m.id).collect();
+        self.made
+            .retain(|m| m.file.is_none_or(|f| f == m.id || files.contains(&f)));
         self.erased.retain(|_, by| !by.is_empty());
         self.deleted.retain(|_, by| !by.is_empty());
     }
