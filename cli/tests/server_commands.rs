@@ -30,6 +30,26 @@ fn json(vault: &Path, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// AMI's first administrator founds the Huye team on `server` from the command line.
+fn bootstrap_huye(admin: &Path, server: &TestServer) -> Value {
+    let code = server.bootstrap_code.clone().unwrap();
+    json(
+        admin,
+        &[
+            "admin",
+            "bootstrap",
+            "--server",
+            &server.url,
+            "--code",
+            &code,
+            "--org",
+            "AMI",
+            "--team",
+            "Huye",
+        ],
+    )
+}
+
 /// A table printed for people, as its rows of cells (columns are two or more spaces apart).
 fn cells(text: &str) -> Vec<Vec<String>> {
     text.lines()
@@ -47,24 +67,9 @@ fn cells(text: &str) -> Vec<Vec<String>> {
 fn bootstrap_invite_enrol_sync_status_list_and_revoke_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir.path().join("server"));
-    let code = server.bootstrap_code.clone().unwrap();
     let (admin, tablet) = (dir.path().join("admin"), dir.path().join("tablet"));
 
-    let joined = json(
-        &admin,
-        &[
-            "admin",
-            "bootstrap",
-            "--server",
-            &server.url,
-            "--code",
-            &code,
-            "--org",
-            "AMI",
-            "--team",
-            "Huye",
-        ],
-    );
+    let joined = bootstrap_huye(&admin, &server);
     assert_eq!(joined["role"], "admin");
 
     let invite = json(
@@ -257,23 +262,8 @@ fn bootstrap_invite_enrol_sync_status_list_and_revoke_from_the_command_line() {
 fn two_tablets_of_a_team_exchange_a_day_of_work_by_file_without_a_network() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir.path().join("server"));
-    let code = server.bootstrap_code.clone().unwrap();
     let (admin, tablet) = (dir.path().join("admin"), dir.path().join("tablet"));
-    json(
-        &admin,
-        &[
-            "admin",
-            "bootstrap",
-            "--server",
-            &server.url,
-            "--code",
-            &code,
-            "--org",
-            "AMI",
-            "--team",
-            "Huye",
-        ],
-    );
+    bootstrap_huye(&admin, &server);
     let invite = json(&admin, &["device", "invite", "--role", "counsellor"]);
     json(
         &tablet,
@@ -380,23 +370,8 @@ fn two_tablets_of_a_team_exchange_a_day_of_work_by_file_without_a_network() {
 fn team_create_list_case_transfer_and_a_data_officer_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir.path().join("server"));
-    let code = server.bootstrap_code.clone().unwrap();
     let admin = dir.path().join("admin");
-    json(
-        &admin,
-        &[
-            "admin",
-            "bootstrap",
-            "--server",
-            &server.url,
-            "--code",
-            &code,
-            "--org",
-            "AMI",
-            "--team",
-            "Huye",
-        ],
-    );
+    bootstrap_huye(&admin, &server);
     let nyanza = json(&admin, &["team", "create", "Nyanza"]);
     assert_eq!(
         (nyanza["team"].as_str(), nyanza["role"].as_str()),
@@ -555,24 +530,9 @@ fn team_create_list_case_transfer_and_a_data_officer_from_the_command_line() {
 fn a_lost_tablets_unsynced_work_handed_over_by_file_is_refused_and_the_command_line_says_why() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir.path().join("server"));
-    let code = server.bootstrap_code.clone().unwrap();
     let admin = dir.path().join("admin");
     let (claudine, jean) = (dir.path().join("claudine"), dir.path().join("jean"));
-    json(
-        &admin,
-        &[
-            "admin",
-            "bootstrap",
-            "--server",
-            &server.url,
-            "--code",
-            &code,
-            "--org",
-            "AMI",
-            "--team",
-            "Huye",
-        ],
-    );
+    bootstrap_huye(&admin, &server);
     for tablet in [&claudine, &jean] {
         let invite = json(&admin, &["device", "invite", "--role", "counsellor"]);
         let code = invite["code"].as_str().unwrap();

@@ -22,20 +22,27 @@ fn client(v: &mut Vault, name: &str) -> komora_core::RecordId {
     .unwrap()
 }
 
-fn a_family_moves_from_huye_to_nyanza(backend: &Backend) {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start_on(backend, &dir.path().join("server"));
-    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+/// AMI's administrator, with a vault in Huye (the first team) and one in Nyanza, which she
+/// makes (`komora team create`).
+fn administrator_of_both(server: &TestServer, dir: &std::path::Path) -> (Vault, Vault) {
+    let mut admin = bootstrap_admin(server, &dir.join("admin"));
     let mut t = HttpTransport::new(&server.url).unwrap();
-    let mut admin_nyanza = admin
+    let nyanza = admin
         .create_team(
             &mut t,
-            dir.path().join("admin-nyanza"),
+            dir.join("admin-nyanza"),
             "admin passphrase",
             "Nyanza",
             fast_options(),
         )
         .unwrap();
+    (admin, nyanza)
+}
+
+fn a_family_moves_from_huye_to_nyanza(backend: &Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_on(backend, &dir.path().join("server"));
+    let (mut admin, mut admin_nyanza) = administrator_of_both(&server, dir.path());
     let nyanza = admin_nyanza.sync_settings().unwrap();
     let huye = admin.sync_settings().unwrap();
     assert_eq!(
@@ -234,17 +241,7 @@ fn a_counsellor_cannot_create_a_team() {
 fn a_case_whose_client_has_not_fully_reached_the_tablet_is_not_moved_until_she_has() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir.path().join("server"));
-    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
-    let mut t = HttpTransport::new(&server.url).unwrap();
-    let mut admin_nyanza = admin
-        .create_team(
-            &mut t,
-            dir.path().join("admin-nyanza"),
-            "admin passphrase",
-            "Nyanza",
-            fast_options(),
-        )
-        .unwrap();
+    let (mut admin, mut admin_nyanza) = administrator_of_both(&server, dir.path());
     let mut claudine = enrol(
         &server,
         &mut admin,

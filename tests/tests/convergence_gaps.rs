@@ -153,6 +153,20 @@ fn three_counsellors() -> (tempfile::TempDir, TestServer, Vault, [Vault; 3]) {
     (dir, server, admin, counsellors)
 }
 
+/// Every tablet syncs, then Claudine registers Mukamana and does not sync again (her tablet
+/// is about to be lost).
+fn mukamana_after_the_last_sync([claudine, jean, marie]: [&mut Vault; 3]) -> RecordId {
+    for v in [&mut *claudine, jean, marie] {
+        sync(v).unwrap();
+    }
+    claudine
+        .add_client(&NewClient {
+            name: "Mukamana Odette".into(),
+            ..Default::default()
+        })
+        .unwrap()
+}
+
 /// Claudine's tablet is lost after she handed a colleague, Jean, a batch file of her day's
 /// work that she had not synced. The administrator revokes her tablet: the cutoff covers what
 /// the server had of hers. Jean's tablet had merged her last edit before it learned the
@@ -227,15 +241,7 @@ fn a_lost_tablets_last_batch_file_counts_on_every_tablet_or_on_none() {
 #[test]
 fn a_client_registered_on_a_lost_tablet_after_its_cutoff_is_shown_by_no_tablet() {
     let (_dir, server, mut admin, [mut claudine, mut jean, mut marie]) = three_counsellors();
-    for v in [&mut claudine, &mut jean, &mut marie] {
-        sync(v).unwrap();
-    }
-    let client = claudine
-        .add_client(&NewClient {
-            name: "Mukamana Odette".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let client = mukamana_after_the_last_sync([&mut claudine, &mut jean, &mut marie]);
     let (batch, _) = claudine.export_batch(&jean.summary().unwrap()).unwrap();
     jean.import_batch(&batch).unwrap();
     let case = open_case_with_consent(&mut jean, client, "grief");
@@ -319,15 +325,7 @@ fn an_honest_edit_made_before_a_revocation_is_never_reported_as_a_forgery() {
 #[test]
 fn a_lost_tablets_sessions_edited_by_a_colleague_are_counted_by_no_tablet() {
     let (_dir, server, mut admin, [mut claudine, mut jean, mut marie]) = three_counsellors();
-    for v in [&mut claudine, &mut jean, &mut marie] {
-        sync(v).unwrap();
-    }
-    let client = claudine
-        .add_client(&NewClient {
-            name: "Mukamana Odette".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let client = mukamana_after_the_last_sync([&mut claudine, &mut jean, &mut marie]);
     let case = open_case_with_consent(&mut claudine, client, "grief");
     // Several sessions: whether one is rebuilt before or after her file is dropped depends on
     // their random ids.
