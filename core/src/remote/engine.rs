@@ -179,10 +179,11 @@ fn sync_steps<C: VaultCell>(
     }
     drop(kept);
     let mut report = SyncReport::default();
+    // How many operations a long stretch brings in all, about: set once its first page says
+    // where the stream ends (below).
+    let expected = std::cell::Cell::new(0u64);
     // A tablet handed back still sends what it holds and receives (so its revocation can
     // reach it); it records nothing new, which `Store::write` refuses.
-    // Set once a long stretch's first page says where the stream ends (below).
-    let expected = std::cell::Cell::new(0u64);
     let mut tell = |phase, r: &SyncReport| -> Result<()> {
         let waiting = cell.with(|v| v.sync_store().pending())?;
         progress(&SyncProgress {
