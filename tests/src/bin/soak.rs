@@ -378,6 +378,10 @@ fn start_server(cfg: &Config) -> Server {
     cmd.args(["--listen", "127.0.0.1:0", "--plain-http"])
         .args(["--codes-per-minute", "1000000"])
         .args(["--logins-per-minute", "100000000"])
+        // The administrator's vault logs in once per invitation (1,000 of them), and the
+        // per-device limit on logins, added after this soak was written, held it for about an
+        // hour and a half before the load began.
+        .args(["--device-logins-per-minute", "100000000"])
         .env("KOMORA_LOG", "info")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -911,6 +915,9 @@ fn canary_loop(mut vault: Vault, sh: Arc<Shared>, seed: u64, n: usize) -> Canary
                         .expect("a canary saves");
                     mine.push(id);
                     created += 1;
+                    if KEYS_APART {
+                        changes += 1; // her file's keys, an operation of their own
+                    }
                 } else {
                     let id = mine[rng.below(mine.len() as u64) as usize];
                     vault
@@ -963,6 +970,9 @@ fn enrol_vault(
         .map_err(|e| format!("enrol: {e}"))
 }
 
+/// A new client is two operations in the teams this soak founds (format 5 on: ADR 0022).
+const KEYS_APART: bool = komora_core::format::APP_FORMAT >= komora_core::format::KEYS_APART;
+
 /// Genuine operations sealed and signed by `authors` (enrolled vaults that never sync): a third
 /// create a client, the rest edit one. Interleaved across authors.
 fn make_pool(authors: Vec<Vault>, total: usize, seed: u64) -> VecDeque<(Vec<u8>, bool)> {
@@ -988,6 +998,12 @@ fn make_pool(authors: Vec<Vault>, total: usize, seed: u64) -> VecDeque<(Vec<u8>,
                                 })
                                 .unwrap(),
                             );
+                            // From team format 5 a new client is two operations: her
+                            // file's keys, then her fields (ADR 0022); the fields' one counts
+                            // as the client's creation.
+                            if KEYS_APART {
+                                flags.push(false);
+                            }
                             flags.push(true);
                         } else {
                             let id = ids[rng.below(ids.len() as u64) as usize];
@@ -1003,7 +1019,7 @@ fn make_pool(authors: Vec<Vault>, total: usize, seed: u64) -> VecDeque<(Vec<u8>,
                         }
                     }
                     let ops = v.all_ops().unwrap();
-                    assert_eq!(ops.len(), flags.len(), "one operation per change");
+                    assert_eq!(ops.len(), flags.len(), "the operations of each change");
                     ops.into_iter()
                         .map(|o| o.to_bytes())
                         .zip(flags)
