@@ -598,19 +598,16 @@ fn op_exists(conn: &Connection, id: &OpId) -> Result<bool> {
         .exists([id.as_bytes()])?)
 }
 
+/// Log an operation that cannot be logged already (a new one of this device, or one checked
+/// just before): an id already there is a storage error, and the write fails whole.
 fn insert_op(tx: &Transaction<'_>, op: &Op, envelope: &OpEnvelope, synced: bool) -> Result<()> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO ops (op_id, record_id, device_id, device_seq, envelope, synced) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    stmt.execute(params![
-        op.id.as_bytes(),
-        op.body.record.as_bytes(),
-        op.body.device.as_bytes(),
-        op.body.device_seq as i64,
-        envelope.to_bytes(),
-        synced
-    ])?;
-    Ok(())
+    if log_received(tx, op, envelope, synced)? {
+        Ok(())
+    } else {
+        Err(Error::Storage(
+            "an operation id is logged already: nothing was saved".into(),
+        ))
+    }
 }
 
 /// Log a received operation unless one with its id is already logged; whether it was logged.
