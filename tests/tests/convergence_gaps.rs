@@ -153,6 +153,25 @@ fn three_counsellors() -> (tempfile::TempDir, TestServer, Vault, [Vault; 3]) {
     (dir, server, admin, counsellors)
 }
 
+/// The administrator revokes Claudine's lost tablet; Jean and Marie then sync twice each.
+fn claudines_tablet_is_lost(
+    server: &TestServer,
+    admin: &mut Vault,
+    claudine: &Vault,
+    [jean, marie]: [&mut Vault; 2],
+) {
+    admin
+        .revoke_device(
+            &mut HttpTransport::new(&server.url).unwrap(),
+            claudine.device_id(),
+        )
+        .unwrap();
+    for _ in 0..2 {
+        sync(jean).unwrap();
+        sync(marie).unwrap();
+    }
+}
+
 /// Every tablet syncs, then Claudine registers Mukamana and does not sync again (her tablet
 /// is about to be lost).
 fn mukamana_after_the_last_sync([claudine, jean, marie]: [&mut Vault; 3]) -> RecordId {
@@ -246,16 +265,7 @@ fn a_client_registered_on_a_lost_tablet_after_its_cutoff_is_shown_by_no_tablet()
     jean.import_batch(&batch).unwrap();
     let case = open_case_with_consent(&mut jean, client, "grief");
     assert_eq!(jean.clients().unwrap().items.len(), 1);
-    admin
-        .revoke_device(
-            &mut HttpTransport::new(&server.url).unwrap(),
-            claudine.device_id(),
-        )
-        .unwrap();
-    for _ in 0..2 {
-        sync(&mut jean).unwrap();
-        sync(&mut marie).unwrap();
-    }
+    claudines_tablet_is_lost(&server, &mut admin, &claudine, [&mut jean, &mut marie]);
     assert_eq!(marie.clients().unwrap().items.len(), 0);
     assert_eq!(
         jean.clients().unwrap().items.len(),
@@ -348,16 +358,7 @@ fn a_lost_tablets_sessions_edited_by_a_colleague_are_counted_by_no_tablet() {
         )
         .unwrap();
     }
-    admin
-        .revoke_device(
-            &mut HttpTransport::new(&server.url).unwrap(),
-            claudine.device_id(),
-        )
-        .unwrap();
-    for _ in 0..2 {
-        sync(&mut jean).unwrap();
-        sync(&mut marie).unwrap();
-    }
+    claudines_tablet_is_lost(&server, &mut admin, &claudine, [&mut jean, &mut marie]);
     let figures = |v: &mut Vault| {
         format!(
             "{:?}",
