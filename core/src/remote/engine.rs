@@ -387,7 +387,14 @@ fn sync_steps<C: VaultCell>(
                     .saturating_sub(report.sent_ops),
                 Phase::LongText => 0,
             };
-            expected.set(report.received_ops + rest + p.waiting);
+            // Saturating: the head is the server's word, and a lying server's must not
+            // overflow the sum (a count on a screen, nothing decided from it).
+            expected.set(
+                report
+                    .received_ops
+                    .saturating_add(rest)
+                    .saturating_add(p.waiting),
+            );
         }
         let at_next = page.next_op.map(|o| crate::ids::OpId::from_bytes(o.0));
         // The first pass moves the cursor, having widened its stretch first (a cut between

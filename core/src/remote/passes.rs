@@ -88,7 +88,8 @@ impl Passes {
                 self.waiting = self.waiting.saturating_sub(counted);
             }
         }
-        self.waiting += deferred;
+        // The server's count: a lying one's must not overflow (it is a count on a screen).
+        self.waiting = self.waiting.saturating_add(deferred);
         self.last_counted = Some((after, deferred));
     }
 }
@@ -162,6 +163,16 @@ mod tests {
         assert_eq!(p.waiting, 60);
         p.count_deferred(250, 5);
         assert_eq!(p.waiting, 65);
+    }
+
+    /// A lying server says a page stepped over more notes than a number holds: the count
+    /// stays at its largest instead of overflowing (a panic in a checked build).
+    #[test]
+    fn a_lying_servers_count_of_notes_does_not_overflow() {
+        let mut p = Passes::begin(0, None);
+        p.count_deferred(0, u64::MAX);
+        p.count_deferred(10, u64::MAX);
+        assert_eq!(p.waiting, u64::MAX);
     }
 
     /// Only sessions wait for the second pass: clients, cases and reviews are what the
