@@ -550,3 +550,29 @@ fn a_vault_open_in_another_program_is_refused_clearly_and_nothing_is_lost() {
         ["Habimana Eric", "Mukamana Odette", "Uwase Immaculée"]
     );
 }
+
+/// The vault is open in this process, and something else in the same process opens it and
+/// lets go again (the app re-opening a vault before the old handle is collected, or trying a
+/// passphrase). A POSIX record lock is the process's, and closing any descriptor of the file
+/// lets it go: another program could then open the vault while the first handle still
+/// writes. The first handle keeps the vault held until it, too, lets go.
+#[test]
+fn a_second_opening_in_the_same_program_does_not_let_the_vault_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("vault");
+    ok(&vault, &["init"]);
+    let open =
+        komora_core::Vault::open(&vault, PASS, komora_core::VaultOptions::default()).unwrap();
+    let again =
+        komora_core::Vault::open(&vault, PASS, komora_core::VaultOptions::default()).unwrap();
+    again.lock();
+    let err = fails(
+        &vault,
+        PASS,
+        &["client", "add", "--name", "Uwase Immaculée"],
+        9,
+    );
+    assert!(err.contains("open in another program"), "{err}");
+    open.lock();
+    ok(&vault, &["client", "add", "--name", "Uwase Immaculée"]);
+}

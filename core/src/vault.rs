@@ -470,10 +470,20 @@ const LOCK_FILE: &str = "komora.lock";
 /// opening in the same process (an app that re-opens before the old handle is collected) is
 /// not refused. Another process's opening waits up to two seconds (a short command finishing)
 /// and is then refused with [`Error::InUse`].
-fn hold(dir: &Path) -> Result<fs::File> {
+///
+/// Closing *any* descriptor of the file lets such a lock go, so the process opens the file
+/// once per vault and counts its holds ([`Hold`]): a second opening that closes does not let
+/// the vault go while the first still writes.
+fn hold(dir: &Path) -> Result<Hold> {
     const TRIES: u32 = 40;
     const PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
     let path = dir.join(LOCK_FILE);
+    let key = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned());
+    let mut held = held_here();
+    if let Some((_, holds)) = held.get_mut(&key) {
+        *holds += 1;
+        return Ok(Hold(key));
+    }
     let file = fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -483,13 +493,43 @@ fn hold(dir: &Path) -> Result<fs::File> {
         .map_err(|e| Error::io(&path, e))?;
     for attempt in 1..=TRIES {
         match lock_for_this_process(&file) {
-            Ok(true) => return Ok(file),
+            Ok(true) => {
+                held.insert(key.clone(), (file, 1));
+                return Ok(Hold(key));
+            }
             Ok(false) if attempt < TRIES => std::thread::sleep(PAUSE),
             Ok(false) => return Err(Error::InUse),
             Err(e) => return Err(Error::io(&path, e)),
         }
     }
     Err(Error::InUse)
+}
+
+/// The vaults this process holds: the one open lock file of each, and how many holds share it.
+fn held_here(
+) -> std::sync::MutexGuard<'static, std::collections::HashMap<PathBuf, (fs::File, usize)>> {
+    static HELD: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<PathBuf, (fs::File, usize)>>,
+    > = std::sync::OnceLock::new();
+    HELD.get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// One opening's hold on a vault's folder; the last one dropped closes the lock file, which
+/// lets the vault go.
+struct Hold(PathBuf);
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        let mut held = held_here();
+        if let Some((_, holds)) = held.get_mut(&self.0) {
+            *holds -= 1;
+            if *holds == 0 {
+                held.remove(&self.0);
+            }
+        }
+    }
 }
 
 /// Take the whole file's write lock for this process; false when another process holds it.
@@ -524,7 +564,7 @@ pub struct Vault {
     dir: Option<PathBuf>,
     /// This opening's hold on the vault's folder against other processes (`None` in memory or
     /// once erased).
-    held: Option<fs::File>,
+    held: Option<Hold>,
     pub(crate) store: Store,
     pub(crate) time: Arc<dyn TimeSource>,
     /// Folded names and codes for search, in memory only, rebuilt when the store changed.
