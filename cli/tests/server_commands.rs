@@ -50,6 +50,16 @@ fn bootstrap_huye(admin: &Path, server: &TestServer) -> Value {
     )
 }
 
+/// The names the command line lists in `vault`, in its order.
+fn client_names(vault: &Path) -> Vec<String> {
+    json(vault, &["client", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 /// A table printed for people, as its rows of cells (columns are two or more spaces apart).
 fn cells(text: &str) -> Vec<Vec<String>> {
     text.lines()
@@ -337,13 +347,10 @@ fn two_tablets_of_a_team_exchange_a_day_of_work_by_file_without_a_network() {
         (again["applied"].as_u64(), again["duplicates"].as_u64()),
         (Some(0), Some(4))
     );
-    let names: Vec<String> = json(&admin, &["client", "list"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(names, ["Bizimana Paul", "Nyirahabimana Claire"]);
+    assert_eq!(
+        client_names(&admin),
+        ["Bizimana Paul", "Nyirahabimana Claire"]
+    );
 
     // A damaged file is refused whole; an existing file is never overwritten.
     std::fs::write(&batch, b"KMRAOPS1 not really").unwrap();
@@ -461,19 +468,11 @@ fn team_create_list_case_transfer_and_a_data_officer_from_the_command_line() {
     );
     assert_eq!(moved["clients"].as_array().unwrap().len(), 1);
     assert_eq!(moved["erasure_sent"], true);
-    let names = |vault: &Path| -> Vec<String> {
-        json(vault, &["client", "list"])
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["name"].as_str().unwrap().to_owned())
-            .collect()
-    };
-    assert_eq!(names(&nyanza_vault), ["Mukandori Immaculée"]);
-    assert!(names(&admin).is_empty());
+    assert_eq!(client_names(&nyanza_vault), ["Mukandori Immaculée"]);
+    assert!(client_names(&admin).is_empty());
     json(&jean, &["sync"]);
     assert_eq!(
-        names(&jean),
+        client_names(&jean),
         ["Mukandori Immaculée"],
         "the Nyanza counsellor has the file"
     );
@@ -512,7 +511,7 @@ fn team_create_list_case_transfer_and_a_data_officer_from_the_command_line() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(names(&officer).iter().all(String::is_empty));
+    assert!(client_names(&officer).iter().all(String::is_empty));
     let refused = komora(&officer, &["client", "add", "--name", "Someone"]);
     assert!(!refused.status.success());
     assert!(
@@ -565,15 +564,7 @@ fn a_lost_tablets_unsynced_work_handed_over_by_file_is_refused_and_the_command_l
         ],
     );
     json(&jean, &["ops", "import", batch.to_str().unwrap()]);
-    let names = |tablet: &Path| -> Vec<String> {
-        json(tablet, &["client", "list"])
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["name"].as_str().unwrap().to_owned())
-            .collect()
-    };
-    assert_eq!(names(&jean), ["Bizimana Paul", "Uwimana Grace"]);
+    assert_eq!(client_names(&jean), ["Bizimana Paul", "Uwimana Grace"]);
 
     let lost = json(&claudine, &["status"])["device_id"]
         .as_str()
@@ -592,7 +583,7 @@ fn a_lost_tablets_unsynced_work_handed_over_by_file_is_refused_and_the_command_l
     let report: Value = serde_json::from_slice(&synced.stdout).unwrap();
     assert_eq!(report["rejected"], 2);
     assert_eq!(
-        names(&jean),
+        client_names(&jean),
         ["Uwimana Grace"],
         "the day's work is refused on his tablet too"
     );
