@@ -237,11 +237,12 @@ val CASE_STATUSES = listOf("open", "active", "referred", "closed")
 suspend fun App.syncNow(pulled: () -> Unit = {}, show: (String) -> Unit): String? {
     val t = texts
     var received = 0L
+    val reread = PageRereads()
     val failed = try {
         vault().syncFlow().collect { e ->
             if (e is SyncEvent.Progress && e.progress.phase == "pulling" && e.progress.receivedOps > received) {
                 received = e.progress.receivedOps
-                pulled()
+                reread.maybe(pulled)
             }
             show(
                 when (e) {
@@ -263,4 +264,31 @@ suspend fun App.syncNow(pulled: () -> Unit = {}, show: (String) -> Unit): String
     }
     if (isUnlocked) refreshPolicy()
     return failed
+}
+
+/**
+ * How often a screen re-reads what a long sync brings. Over 2G a page comes every tens of
+ * seconds and each is worth showing; over Wi-Fi pages come every few milliseconds, and a cheap
+ * tablet re-reading a caseload of hundreds of cases after each would spend the sync drawing.
+ * So a re-read is skipped while less time has passed since the last one ended than
+ * [SPARE]-times what that one took: the screen spends at most about a fifth of the sync
+ * re-reading, whatever the tablet and the link. The first page is always shown, and the
+ * screens read everything again when the sync ends.
+ */
+class PageRereads(private val nowNs: () -> Long = System::nanoTime) {
+    private var lastEnd = 0L
+    private var lastCost = -1L
+
+    /** Run [reread] unless the last one was too recent for its cost. */
+    fun maybe(reread: () -> Unit) {
+        val start = nowNs()
+        if (lastCost >= 0 && start - lastEnd < SPARE * lastCost) return
+        reread()
+        lastEnd = nowNs()
+        lastCost = lastEnd - start
+    }
+
+    companion object {
+        const val SPARE = 4
+    }
 }
