@@ -84,6 +84,14 @@ impl Vault {
                 format!("must be one of: {}", ERASURE_REASONS.join(", ")),
             ));
         }
+        let id = self.write_erasure(client, reason)?;
+        self.store.flush_erasures()?;
+        self.erasure(id)
+    }
+
+    /// The erasure written and merged (the file destroyed in the database), its old pages
+    /// still in the write-ahead log until the flush.
+    fn write_erasure(&mut self, client: RecordId, reason: &str) -> Result<RecordId> {
         self.client(client)?;
         let id = RecordId::for_kind(ERASURE);
         let today = self.today();
@@ -97,8 +105,7 @@ impl Vault {
                 Edit::Set("reason", Value::Text(reason.to_owned())),
             ],
         }])?;
-        self.store.flush_erasures()?;
-        self.erasure(id)
+        Ok(id)
     }
 
     /// Every erasure this tablet knows of, oldest first.
@@ -129,4 +136,77 @@ fn from_state(id: RecordId, s: &crate::merge::RecordState) -> Option<Erasure> {
         reason: s.text("reason").unwrap_or_default(),
         by: s.author(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn holds(path: &std::path::Path, needle: &[u8]) -> bool {
+        std::fs::read(path)
+            .map(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
+            .unwrap_or(false)
+    }
+
+    /// A supervisor erases a client and the tablet's battery dies a moment later, before the
+    /// write-ahead log was emptied of her old pages. The files as the dying tablet left them
+    /// are copied (what it finds when it starts again); once the vault opens, nothing of her
+    /// is in either file, before anyone reads or writes anything.
+    #[test]
+    fn a_tablet_that_dies_right_after_an_erasure_keeps_nothing_of_her_once_it_starts_again() {
+        const PASS: &str = "a long passphrase";
+        let opts = || crate::VaultOptions {
+            kdf: crate::KdfParams::INSECURE_FOR_TESTS,
+            ..Default::default()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = Vault::create(dir.path(), PASS, opts()).unwrap();
+        let others: Vec<crate::NewClient> = (0..40)
+            .map(|i| crate::NewClient {
+                name: format!("Client {i}"),
+                ..Default::default()
+            })
+            .collect();
+        v.add_clients(&others).unwrap();
+        let her = v
+            .add_client(&crate::NewClient {
+                name: "Nyiraneza Solange".into(),
+                phone: Some("0788123456".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        let state: Vec<u8> = rusqlite::Connection::open(dir.path().join("komora.db"))
+            .unwrap()
+            .query_row(
+                "SELECT state FROM records WHERE record_id = ?1",
+                [her.as_bytes()],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let middle = state[state.len() / 2 - 24..state.len() / 2 + 24].to_vec();
+
+        v.write_erasure(her, ERASURE_REASONS[0]).unwrap();
+        let after = tempfile::tempdir().unwrap();
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), after.path().join(entry.file_name())).unwrap();
+        }
+        drop(v);
+        let files = ["komora.db", "komora.db-wal"].map(|f| after.path().join(f));
+        assert!(
+            files.iter().any(|f| holds(f, &middle)),
+            "the dying tablet's files still hold her state (the situation under test)"
+        );
+
+        let v = Vault::open(after.path(), PASS, opts()).unwrap();
+        for f in &files {
+            assert!(
+                !holds(f, &middle),
+                "{} still holds her state after the vault opened again",
+                f.display()
+            );
+        }
+        assert!(matches!(v.client(her), Err(Error::NotFound(_))));
+        assert_eq!(v.clients().unwrap().items.len(), 40);
+    }
 }

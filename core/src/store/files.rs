@@ -398,10 +398,25 @@ pub(crate) fn shred(
         .execute([file.as_bytes()])?;
     tx.prepare_cached("INSERT OR IGNORE INTO erased_files (file, erased_at_ms) VALUES (?1, ?2)")?
         .execute(params![file.as_bytes(), now_ms as i64])?;
+    mark_unflushed(tx)?;
     if !gone.contains(&file) {
         gone.push(file);
     }
     Ok(gone)
+}
+
+/// The mark, in the vault's settings, of records destroyed whose old pages may still sit in
+/// the write-ahead log (and, until the log is copied, in the database file).
+pub(crate) const UNFLUSHED: &str = "erasure_unflushed";
+
+/// Written in the transaction that destroys records, removed once the log is emptied after it
+/// (`Store::flush_erasures`): a tablet that dies between the two (a battery, a kill) empties
+/// the log when it next opens the vault, instead of keeping the erased pages until it next
+/// closes cleanly.
+pub(crate) fn mark_unflushed(tx: &Transaction<'_>) -> Result<()> {
+    tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, x'01')")?
+        .execute([UNFLUSHED])?;
+    Ok(())
 }
 
 /// Remember that an operation numbered `seq` of `device` existed though this tablet holds it

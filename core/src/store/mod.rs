@@ -268,8 +268,11 @@ impl Store {
         }
         let states = StateKey::new(master, device, false).listing(kinds);
         let erased = files::FileKeys::load(&conn)?;
+        let unflushed = conn
+            .prepare_cached("SELECT 1 FROM meta WHERE key = ?1")?
+            .exists([files::UNFLUSHED])?;
         let checkpointer = checkpoint::Checkpointer::start(&mut conn);
-        Ok(Self {
+        let mut store = Self {
             checkpointer,
             conn,
             states,
@@ -286,7 +289,14 @@ impl Store {
             files: files::FileKeys::with_erased(erased),
             kinds,
             withdrawn: Vec::new(),
-        })
+        };
+        // Records were destroyed and the tablet stopped before the log was emptied of their
+        // old pages: empty it now, before anything else is read or written.
+        if unflushed {
+            store.files.shredded = true;
+            store.flush_erasures()?;
+        }
+        Ok(store)
     }
 
     /// Grows with every committed change to a record; equal generations mean equal contents.
@@ -366,19 +376,34 @@ impl Store {
     /// After a file was destroyed: copy the write-ahead log into the database and empty it, so
     /// the pages that held the file's key (overwritten in the database by `secure_delete`)
     /// do not linger in the log file.
+    ///
+    /// The destroying transaction left a mark (`files::UNFLUSHED`) removed only once the log
+    /// was emptied: a tablet that died in between empties it when the vault next opens. When
+    /// another connection keeps SQLite from emptying the log (a reader of an older snapshot),
+    /// the mark stays and the next flush or opening tries again.
     pub(crate) fn flush_erasures(&mut self) -> Result<()> {
         if self.files.shredded {
+            // SQLite's answer: whether it was kept from finishing (busy), then the log's pages
+            // and those copied (both 0 once the log was emptied).
             let truncate = || {
                 self.conn
-                    .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                    .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                        Ok(r.get::<_, i64>(0)? == 0)
+                    })
             };
             // With no copy of the checkpoint thread under way: a second checkpoint running
             // at the same time would make this one give up, the log kept whole.
-            match &self.checkpointer {
+            let emptied = match &self.checkpointer {
                 Some(copier) => copier.exclusive(truncate)?,
                 None => truncate()?,
+            };
+            if !emptied {
+                return Ok(());
             }
             self.files.shredded = false;
+            self.conn
+                .prepare_cached("DELETE FROM meta WHERE key = ?1")?
+                .execute([files::UNFLUSHED])?;
         }
         Ok(())
     }

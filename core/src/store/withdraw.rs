@@ -152,6 +152,9 @@ impl Store {
             }
         }
         super::pages::records_changed(&tx, &self.states, self.kinds, &gone)?;
+        if !lost_files.is_empty() {
+            super::files::mark_unflushed(&tx)?;
+        }
         tx.commit()?;
         for file in lost_files {
             self.files.forget(file);
