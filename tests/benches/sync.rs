@@ -110,6 +110,30 @@ fn main() {
     assert_eq!(first.applied as usize, total_ops);
     let wire = proxy.to_client.load(Ordering::SeqCst) + proxy.to_server.load(Ordering::SeqCst);
 
+    // The same first sync with the largest page the engine may ask for set to each size
+    // (the pacer grows pages up to it on a fast link): what a page costs beyond its bytes.
+    // Each size twice, alternated, a new tablet each time.
+    let sizes = [256 * 1024u32, 1024 * 1024, komora_protocol::MAX_PULL_BYTES];
+    let mut by_size = vec![Vec::new(); sizes.len()];
+    for round in 0..2 {
+        for (i, &size) in sizes.iter().enumerate() {
+            let mut t2 = enrol(
+                &server,
+                &mut admin,
+                Role::Counsellor,
+                &dir.path().join(format!("pages-{round}-{i}")),
+            );
+            let opts = SyncOptions {
+                pull_page_bytes: size,
+                ..SyncOptions::default()
+            };
+            let t = Instant::now();
+            let r = sync_via(&mut t2, &server.url, &opts).unwrap();
+            by_size[i].push(t.elapsed());
+            assert_eq!(r.applied as usize, total_ops);
+        }
+    }
+
     // A first sync cut at 50% of its bytes, then resumed.
     let mut cut = enrol(
         &server,
@@ -301,5 +325,15 @@ fn main() {
         hwm_after / 1024,
         hwm_before / 1024
     );
+    let best = |d: &Vec<Duration>| d.iter().min().copied().unwrap_or_default();
+    for (i, size) in sizes.iter().enumerate() {
+        println!(
+            "| first sync, {total_ops} operations, pages of at most {} KiB (best of two) | {} | pages of at most 256 KiB: {} | {:.2}x the time | - |",
+            size / 1024,
+            ms(best(&by_size[i])),
+            ms(best(&by_size[0])),
+            best(&by_size[i]).as_secs_f64() / best(&by_size[0]).as_secs_f64()
+        );
+    }
     let _ = resumed;
 }
