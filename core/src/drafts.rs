@@ -170,6 +170,40 @@ impl Vault {
     }
 }
 
+impl Vault {
+    /// After records were destroyed (an erasure, a file withdrawn with a lost tablet's work),
+    /// before the write-ahead log is emptied of them: drop every draft kept for a record that
+    /// went, so that the log's flush takes those too. A draft is sealed under this device's
+    /// key, not the file's: crypto-shredding the file does not reach it, and a half-typed
+    /// note about an erased client must not outlive her file (ADR 0010).
+    pub(crate) fn settle_erasures(&mut self) -> Result<()> {
+        if self.store.erasures_unflushed() {
+            for (id, draft) in self.kept_drafts()? {
+                if self.names_a_record_gone(&draft.slot)? {
+                    self.store
+                        .drafts_table()
+                        .execute("DELETE FROM drafts WHERE id = ?1", [id])?;
+                }
+            }
+        }
+        self.store.flush_erasures()
+    }
+
+    /// Whether a slot ("session:<case id>", "review:<session id>", ...) names a record this
+    /// tablet does not hold. A record that cannot be read now is kept (in doubt, nothing typed
+    /// is thrown away).
+    fn names_a_record_gone(&self, slot: &str) -> Result<bool> {
+        for part in slot.split(':') {
+            if let Ok(id) = part.parse::<crate::ids::RecordId>() {
+                if matches!(self.store.state(id), Ok(None)) {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    }
+}
+
 fn check_slot(slot: &str) -> Result<()> {
     if slot.is_empty() || slot.chars().count() > MAX_SLOT_CHARS {
         return Err(Error::validation("slot", "a draft needs a short name"));

@@ -43,7 +43,7 @@ impl Vault {
             report.waiting.retain(|id| !now_merged.contains(id));
         }
         self.note_refused(&report.rejected)?;
-        self.store.flush_erasures()?;
+        self.settle_erasures()?;
         Ok(report)
     }
 

@@ -747,6 +747,8 @@ impl Vault {
         vault.platform = opts.platform;
         vault.app_format = playable(opts.app_format);
         vault.load_roster()?;
+        // The tablet stopped between an erasure and its flush: finish it before anything else.
+        vault.settle_erasures()?;
         Ok(vault)
     }
 

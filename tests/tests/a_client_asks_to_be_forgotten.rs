@@ -109,6 +109,18 @@ fn erased_everywhere(backend: &komora_scenarios::server::Backend) {
     )
     .unwrap();
 
+    // Claudine has half typed a session note about her, and one about another client.
+    let draft = |t: &str| std::collections::BTreeMap::from([("notes".to_owned(), t.to_owned())]);
+    claudine
+        .keep_draft(
+            &format!("session:{her_case}"),
+            &draft("her brother came back"),
+        )
+        .unwrap();
+    claudine
+        .keep_draft(&format!("client:{other}"), &draft("a new phone"))
+        .unwrap();
+
     // A counsellor cannot erase a file; nothing changes.
     let refused = claudine.erase_client(uwase, "client-request").unwrap_err();
     assert!(matches!(refused, Error::Forbidden(_)), "{refused:?}");
@@ -151,6 +163,15 @@ fn erased_everywhere(backend: &komora_scenarios::server::Backend) {
         let trail = format!("{:?}", v.audit_trail().unwrap());
         assert!(!trail.contains("Uwase") && !trail.contains("brother"));
     }
+    // Claudine's half-typed note about her went with the file when the erasure arrived; the
+    // one about another client is still there to finish.
+    let drafts: Vec<String> = claudine
+        .drafts()
+        .unwrap()
+        .iter()
+        .map(|d| d.slot.clone())
+        .collect();
+    assert_eq!(drafts, vec![format!("client:{other}")]);
     // Recording anything more in her file is refused: her case is gone with it.
     assert!(claudine.case(her_case).is_err());
     let mut session = NewSession::new(her_case, "office");

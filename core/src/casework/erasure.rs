@@ -85,7 +85,7 @@ impl Vault {
             ));
         }
         let id = self.write_erasure(client, reason)?;
-        self.store.flush_erasures()?;
+        self.settle_erasures()?;
         self.erasure(id)
     }
 
@@ -185,6 +185,19 @@ mod tests {
             .unwrap();
         let middle = state[state.len() / 2 - 24..state.len() / 2 + 24].to_vec();
 
+        // A note half-typed about her, kept as a draft.
+        let note = "She named the man who came at night";
+        v.keep_draft(
+            &format!("client:{her}"),
+            &std::collections::BTreeMap::from([("notes".to_owned(), note.to_owned())]),
+        )
+        .unwrap();
+        let draft: Vec<u8> = rusqlite::Connection::open(dir.path().join("komora.db"))
+            .unwrap()
+            .query_row("SELECT sealed FROM drafts", [], |r| r.get(0))
+            .unwrap();
+        let draft_middle = draft[draft.len() / 2 - 24..draft.len() / 2 + 24].to_vec();
+
         v.write_erasure(her, ERASURE_REASONS[0]).unwrap();
         let after = tempfile::tempdir().unwrap();
         for entry in std::fs::read_dir(dir.path()).unwrap() {
@@ -205,8 +218,60 @@ mod tests {
                 "{} still holds her state after the vault opened again",
                 f.display()
             );
+            assert!(
+                !holds(f, &draft_middle),
+                "{} still holds the draft about her after the vault opened again",
+                f.display()
+            );
         }
+        assert!(v.drafts().unwrap().is_empty());
         assert!(matches!(v.client(her), Err(Error::NotFound(_))));
         assert_eq!(v.clients().unwrap().items.len(), 40);
+    }
+
+    /// A counsellor half-typed a session note about a client, an edit of her file and a note
+    /// about another client; the supervisor erases the first. Her half-typed words about the
+    /// erased client go with the file (they were sealed under the tablet's key, which the
+    /// erasure does not destroy); the other client's draft and a new client's stay.
+    #[test]
+    fn an_erased_clients_half_typed_notes_go_with_her_file_and_no_one_elses_do() {
+        use std::collections::BTreeMap;
+        let opts = crate::VaultOptions {
+            kdf: crate::KdfParams::INSECURE_FOR_TESTS,
+            ..Default::default()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = Vault::create(dir.path(), "a long passphrase", opts).unwrap();
+        let person = |name: &str| crate::NewClient {
+            name: name.into(),
+            ..Default::default()
+        };
+        let her = v.add_client(&person("Mukamana Odette")).unwrap();
+        let other = v.add_client(&person("Uwase Diane")).unwrap();
+        let case = |v: &mut Vault, c| {
+            v.add_case(&crate::NewCase {
+                clients: vec![c],
+                ..Default::default()
+            })
+            .unwrap()
+        };
+        let (her_case, other_case) = (case(&mut v, her), case(&mut v, other));
+        let note = |t: &str| BTreeMap::from([("notes".to_owned(), t.to_owned())]);
+        v.keep_draft(&format!("session:{her_case}"), &note("about her husband"))
+            .unwrap();
+        v.keep_draft(&format!("client:{her}"), &note("a new phone"))
+            .unwrap();
+        v.keep_draft(&format!("session:{other_case}"), &note("about the market"))
+            .unwrap();
+        v.keep_draft("client:new", &note("Ishimwe, met at the group"))
+            .unwrap();
+
+        v.erase_client(her, ERASURE_REASONS[0]).unwrap();
+
+        let mut left: Vec<String> = v.drafts().unwrap().iter().map(|d| d.slot.clone()).collect();
+        left.sort();
+        let mut expected = vec![format!("session:{other_case}"), "client:new".to_owned()];
+        expected.sort();
+        assert_eq!(left, expected);
     }
 }

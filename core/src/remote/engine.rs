@@ -483,7 +483,7 @@ fn sync_steps<C: VaultCell>(
 
     cell.with(|v| {
         // A client file erased by this sync: empty the write-ahead log of its old pages.
-        v.sync_store_mut().flush_erasures()?;
+        v.settle_erasures()?;
         // An administrator's new wipe rule takes effect on this tablet now.
         v.apply_team_policy()?;
         let now = v.now_ms();

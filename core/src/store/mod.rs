@@ -291,10 +291,10 @@ impl Store {
             withdrawn: Vec::new(),
         };
         // Records were destroyed and the tablet stopped before the log was emptied of their
-        // old pages: empty it now, before anything else is read or written.
+        // old pages: empty it now, before anything else is read or written. (The vault that
+        // opens this store first drops the drafts of the records that went: `Vault::settle_erasures`.)
         if unflushed {
             store.files.shredded = true;
-            store.flush_erasures()?;
         }
         Ok(store)
     }
@@ -381,6 +381,11 @@ impl Store {
     /// was emptied: a tablet that died in between empties it when the vault next opens. When
     /// another connection keeps SQLite from emptying the log (a reader of an older snapshot),
     /// the mark stays and the next flush or opening tries again.
+    /// Whether records were destroyed since the log was last emptied of them.
+    pub(crate) fn erasures_unflushed(&self) -> bool {
+        self.files.shredded
+    }
+
     pub(crate) fn flush_erasures(&mut self) -> Result<()> {
         if self.files.shredded {
             // SQLite's answer: whether it was kept from finishing (busy), then the log's pages
