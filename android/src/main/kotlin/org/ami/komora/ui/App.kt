@@ -189,6 +189,13 @@ class App(
 
     /** The tablet joined (or created) another team: its vault opens beside the others and shows. */
     fun joined(vault: KomoraVault) {
+        if (unlocked == null || !inForeground) {
+            // The enrolment finished while the tablet was locked (a screen timeout during a
+            // slow join) or she had left the app: the new team opens with the others at the
+            // next unlock, never without the PIN.
+            close(vault)
+            return
+        }
         teamVaults = teamVaults + vault
         switchTeam((teamVaults.size - 1).toString())
     }
@@ -300,8 +307,14 @@ class App(
                 screens.value = listOf(startScreen())
             }
             is KomoraException.Closed -> {
-                drafts.forget()
-                lock(texts[Str.LOCKED_IDLE])
+                // A call on a vault locked since (a sync begun before a lock and ending after
+                // she unlocked again) fails with Closed: the vault she has opened since stays
+                // open, and what she is typing in it is not thrown away.
+                val current = unlocked
+                if (current == null || runCatching { current.deviceId() }.isFailure) {
+                    drafts.forget()
+                    lock(texts[Str.LOCKED_IDLE])
+                }
             }
             else -> Unit
         }

@@ -5,6 +5,8 @@ import kotlinx.coroutines.runBlocking
 import org.ami.komora.WithServer
 import org.ami.komora.core.KdfStrength
 import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 
 /**
@@ -65,5 +67,30 @@ class TeamsFlowTest : WithServer() {
         // The Nyanza administrator receives Claudine's Nyanza client, not her Huye one.
         admin.sync()
         assertEquals(listOf("Mukamana Nyanza"), names(admin))
+    }
+
+    /**
+     * She joins a second team over a slow link and the screen times out (the app locks)
+     * before the enrolment ends. When the screen comes back, the PIN is asked: the new team
+     * did not open itself, and it opens with the others once she types her PIN.
+     */
+    @Test
+    fun `a team joined while the tablet was locked stays locked until her PIN`() {
+        val admin = Tablet(tmp.resolve("admin")).bootstrapAdmin(server)
+        admin.recordClient("Uwase Huye")
+        val joined = runBlocking {
+            admin.app.vault().createTeam(File(admin.app.vaultDir, "teams/nyanza").path, TABLET_PIN, "Nyanza", KdfStrength.INSECURE_FOR_TESTS, null)
+        }
+        admin.app.backgrounded()
+        admin.app.joined(joined)
+        admin.app.foregrounded()
+        assertFalse(admin.app.isUnlocked, "no team opened without the PIN")
+        assertEquals(Screen.Unlock, admin.app.current)
+
+        val unlock = UnlockPresenter(admin.app)
+        unlock.pin(TABLET_PIN)
+        runBlocking { unlock.submit() }
+        assertTrue(admin.app.isUnlocked)
+        assertEquals(listOf("Huye", "Nyanza"), admin.app.teams().map { it.label })
     }
 }
