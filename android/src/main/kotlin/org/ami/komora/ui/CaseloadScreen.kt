@@ -98,8 +98,13 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
         refresh()
     }
 
+    /**
+     * Read the list (and the search results, if she is searching) again: after a sync, a
+     * client it erased or changed must not stay in the results until she types again.
+     */
     fun refresh() {
         guard { load() }
+        if (current.query.isNotBlank()) type(current.query)
     }
 
     private fun load() {

@@ -173,4 +173,31 @@ class CaseloadFlowTest {
             assertEquals(4, notes.count { !it.isNullOrEmpty() }, "every note came")
         }
     }
+
+    /**
+     * She has "muk" typed in the search box when she syncs; the sync brings her supervisor's
+     * erasure of Mukamana Odette. The results follow the sync: her name, code and birth year
+     * do not stay on the screen until she types again.
+     */
+    @Test
+    fun `a client erased by the supervisor leaves her search results when the sync ends`() {
+        RunningServer(tmp.resolve("server")).use { server ->
+            val admin = Tablet(tmp.resolve("admin")).bootstrapAdmin(server)
+            val counsellor = Tablet(tmp.resolve("c")).enrolThroughScreen(server, admin, "counsellor")
+            val odette = counsellor.recordClient("Mukamana Odette", 1975)
+            counsellor.recordClient("Mukeshimana Chantal", 1990)
+            counsellor.sync()
+            admin.sync()
+
+            val p = CaseloadPresenter(counsellor.app)
+            p.type("muk")
+            assertEquals(setOf("Mukamana Odette", "Mukeshimana Chantal"), p.state.value.results.map { it.name }.toSet())
+            admin.app.vault().eraseClient(odette, "client-request")
+            admin.sync()
+
+            runBlocking { p.sync() }
+            assertEquals(null, p.state.value.message)
+            assertEquals(listOf("Mukeshimana Chantal"), p.state.value.results.map { it.name })
+        }
+    }
 }
