@@ -2,6 +2,7 @@ package org.ami.komora.ui
 
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
+import org.ami.komora.core.InternalException
 import org.ami.komora.core.KomoraException
 
 /**
@@ -36,6 +37,12 @@ abstract class AppPresenter<S>(protected val app: App, initial: S) : Presenter<S
             f()
             true
         } catch (e: KomoraException) {
+            val m = app.failure(e)
+            update { it.withMessage(m) }
+            false
+        } catch (e: InternalException) {
+            // A fault inside the core (a Rust panic, caught at the boundary): a message and
+            // the app carries on, never a crash that loses what the screens hold.
             val m = app.failure(e)
             update { it.withMessage(m) }
             false

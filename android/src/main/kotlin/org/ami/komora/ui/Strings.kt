@@ -444,6 +444,10 @@ enum class Str {
     /** These records were written by a newer Komora: update the app */
     ERR_TOO_NEW,
     ERR_UPDATE_REQUIRED,
+    /** This tablet was handed back: it records nothing new. An administrator will revoke it. */
+    ERR_HANDED_BACK,
+    /** The server says this tablet was revoked, but no administrator signed it: nothing was erased. */
+    ERR_REVOCATION_UNPROVEN,
     TABLETS_TITLE,
     TABLETS_SHOW,
     TABLET_THIS,
@@ -926,6 +930,8 @@ internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
     Str.ERR_READ_ONLY to "The tablet's storage cannot be written at the moment. Restart the tablet, then save again. Nothing you saved before was lost.",
     Str.ERR_TOO_NEW to "These records were written by a newer Komora: update the app",
     Str.ERR_UPDATE_REQUIRED to "Update the app: this version is too old for the server or for the team. Nothing on this tablet is lost",
+    Str.ERR_HANDED_BACK to "This tablet was handed back: it records nothing new. An administrator will revoke it.",
+    Str.ERR_REVOCATION_UNPROVEN to "The server says this tablet was revoked, but no administrator signed that. Nothing was erased; tell your administrator.",
     Str.TABLETS_TITLE to "The team's tablets",
     Str.TABLETS_SHOW to "Show the team's tablets",
     Str.TABLET_THIS to "this tablet",
@@ -1288,6 +1294,8 @@ internal val FRENCH_TEXTS: Map<Str, String> = mapOf(
     Str.ERR_READ_ONLY to "La mémoire de la tablette ne peut pas être écrite pour le moment. Redémarrez la tablette, puis enregistrez à nouveau. Rien de ce qui était enregistré n'a été perdu.",
     Str.ERR_TOO_NEW to "Ces données viennent d'une version plus récente de Komora : mettez l'application à jour",
     Str.ERR_UPDATE_REQUIRED to "Mettez l'application à jour : cette version est trop ancienne pour le serveur ou pour l'équipe. Rien de ce que contient la tablette n'est perdu",
+    Str.ERR_HANDED_BACK to "Cette tablette a été rendue : elle n'enregistre plus rien de nouveau. Un administrateur la révoquera.",
+    Str.ERR_REVOCATION_UNPROVEN to "Le serveur dit que cette tablette a été révoquée, mais aucun administrateur ne l'a signé. Rien n'a été effacé ; prévenez votre administrateur.",
     Str.TABLETS_TITLE to "Les tablettes de l'équipe",
     Str.TABLETS_SHOW to "Voir les tablettes de l'équipe",
     Str.TABLET_THIS to "cette tablette",
@@ -1650,6 +1658,8 @@ internal val KINYARWANDA_TEXTS: Map<Str, String> = mapOf(
     Str.ERR_READ_ONLY to "Ububiko bwa tabureti ntibushobora kwandikwaho ubu. Zimya tabureti uyifungure, hanyuma wongere ubike. Nta cyari cyarabitswe cyatakaye.",
     Str.ERR_TOO_NEW to "Aya makuru yanditswe na Komora nshya: vugurura porogaramu",
     Str.ERR_UPDATE_REQUIRED to "Vugurura porogaramu: iyi verisiyo irashaje cyane kuri seriveri cyangwa ku itsinda. Nta kiri kuri iyi tabuleti gitakara",
+    Str.ERR_HANDED_BACK to "Iyi tabuleti yarasubijwe: ntiyandika ikintu gishya. Umuyobozi azayihagarika.",
+    Str.ERR_REVOCATION_UNPROVEN to "Seriveri ivuga ko iyi tabuleti yahagaritswe, ariko nta muyobozi wabisinye. Nta kintu cyasibwe; bimenyeshe umuyobozi wawe.",
     Str.TABLETS_TITLE to "Tabuleti z'itsinda",
     Str.TABLETS_SHOW to "Erekana tabuleti z'itsinda",
     Str.TABLET_THIS to "iyi tabuleti",

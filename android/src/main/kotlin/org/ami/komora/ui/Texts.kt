@@ -166,6 +166,8 @@ class Texts(val language: Language) {
         is KomoraException.ReadOnly -> get(Str.ERR_READ_ONLY)
         is KomoraException.TooNew -> get(Str.ERR_TOO_NEW)
         is KomoraException.UpdateRequired -> get(Str.ERR_UPDATE_REQUIRED)
+        is KomoraException.HandedBack -> get(Str.ERR_HANDED_BACK)
+        is KomoraException.RevocationUnproven -> get(Str.ERR_REVOCATION_UNPROVEN)
         else -> get(Str.ERR_INTERNAL)
     }
 

@@ -1,5 +1,7 @@
 package org.ami.komora.ui
 
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
 import kotlinx.coroutines.runBlocking
 import org.ami.komora.WithServer
 import org.junit.jupiter.api.Assertions.assertEquals
@@ -214,4 +216,70 @@ class LockFlowTest : WithServer() {
         tablet.app.tick()
         assertFalse(tablet.app.isUnlocked, "locked after the administrator's 2 minutes, not her 10")
     }
+
+    /**
+     * She taps Sync on 2G, the screen goes off (the app locks, the sync's vault with it), she
+     * unlocks again and starts a note. The old sync then fails on its locked vault: that must
+     * not lock the tablet she has opened since, nor throw away what she is typing.
+     */
+    @Test
+    fun `the end of a sync stopped by an earlier lock does not lock the tablet she opened since`() {
+        val admin = Tablet(tmp.resolve("admin")).bootstrapAdmin(server)
+        val before = admin.app.vault()
+        // The sync reports its first step, then waits there (the link is slow) until released.
+        val reached = java.util.concurrent.CountDownLatch(1)
+        val release = java.util.concurrent.CountDownLatch(1)
+        val listener = object : org.ami.komora.core.SyncListener {
+            override fun onProgress(progress: org.ami.komora.core.SyncProgress) {
+                if (reached.count > 0) {
+                    reached.countDown()
+                    release.await(30, java.util.concurrent.TimeUnit.SECONDS)
+                }
+            }
+        }
+        runBlocking {
+            val sync = async(Dispatchers.IO) { runCatching { before.sync(listener) }.exceptionOrNull() }
+            assertTrue(reached.await(30, java.util.concurrent.TimeUnit.SECONDS))
+            admin.app.lock()
+            val unlock = UnlockPresenter(admin.app)
+            unlock.pin(TABLET_PIN)
+            unlock.submit()
+            assertTrue(admin.app.isUnlocked)
+            release.countDown()
+            val stale = sync.await()
+            assertTrue(stale is org.ami.komora.core.KomoraException.Closed, "$stale")
+            admin.app.failure(stale!!)
+        }
+        assertTrue(admin.app.isUnlocked, "the tablet she opened since stays open")
+        assertEquals(Screen.Caseload, admin.app.current)
+
+        // A failure of the vault open now still locks, as before.
+        admin.app.failure(org.ami.komora.core.KomoraException.Closed())
+        assertTrue(admin.app.isUnlocked, "the open vault answers: it is not the one that failed")
+        val now = admin.app.vault()
+        now.lock()
+        admin.app.failure(org.ami.komora.core.KomoraException.Closed())
+        assertFalse(admin.app.isUnlocked)
+    }
+
+    /** A fault inside the core (a Rust panic) during a screen's action: a message, no crash. */
+    @Test
+    fun `a fault inside the core during an action shows a message and the app carries on`() {
+        val tablet = Tablet(tmp.resolve("t")).standalone()
+        val probe = FaultProbe(tablet.app)
+        probe.fault()
+        assertEquals(tablet.app.texts[Str.ERR_INTERNAL], probe.state.value.message)
+        assertTrue(tablet.app.isUnlocked)
+        tablet.recordClient("Uwase Diane")
+        assertEquals(1, tablet.app.vault().clients().size, "the vault carries on")
+    }
+}
+
+private data class ProbeState(val message: String? = null)
+
+/** A screen whose one action runs into a panic of the core, through the presenters' guard. */
+private class FaultProbe(app: App) : AppPresenter<ProbeState>(app, ProbeState()) {
+    override fun ProbeState.withMessage(message: String?) = copy(message = message)
+
+    fun fault() = guard { org.ami.komora.core.panicForTests() }
 }

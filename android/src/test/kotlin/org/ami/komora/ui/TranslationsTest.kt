@@ -86,4 +86,16 @@ class TranslationsTest {
         assertEquals("Safety", tablet.t.code("safety"))
         assertEquals(Language.KINYARWANDA, FilePreferences(tmp.resolve("t").resolve("settings.properties").toFile()).language)
     }
+
+    /** A handed-back tablet, an unproven revocation: each says what happened, in every language. */
+    @Test
+    fun `a handed-back tablet and an unproven revocation each read in her language`() {
+        for (language in Language.entries) {
+            val t = Texts(language)
+            for (e in listOf(KomoraException.HandedBack(), KomoraException.RevocationUnproven())) {
+                val said = t.error(e)
+                assertTrue(said != t[Str.ERR_INTERNAL], "$language: ${e::class.simpleName} reads as an internal fault")
+            }
+        }
+    }
 }
