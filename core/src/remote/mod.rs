@@ -82,7 +82,11 @@ pub struct SyncOptions {
     pub push_batch_ops: usize,
     /// The largest push batch; each batch is sized to the link (see `pace.rs`).
     pub push_batch_bytes: usize,
-    /// The largest pull page; each page is sized to the link too.
+    /// The largest pull page; each page is sized to the link too (`pace.rs`: it starts at 64
+    /// KiB and doubles only while pages come back in under half the request target, so on
+    /// 2G pages stay a few tens of kilobytes). The server's largest: on a fast link a first
+    /// sync of 100,000 operations is then about 15 pages instead of 230, each applied in one
+    /// transaction (docs/PERFORMANCE.md, "Pages of a first sync").
     pub pull_page_bytes: u32,
     /// About how long one push or pull request should take on the link measured so far:
     /// what a cut can lose, and far below the HTTP client's limit per request.
@@ -96,7 +100,7 @@ impl Default for SyncOptions {
             backoff: Duration::from_millis(500),
             push_batch_ops: 1_000,
             push_batch_bytes: 512 * 1024,
-            pull_page_bytes: komora_protocol::DEFAULT_PULL_BYTES,
+            pull_page_bytes: komora_protocol::MAX_PULL_BYTES,
             request_target: Duration::from_secs(20),
         }
     }

@@ -66,8 +66,6 @@ pub(crate) trait SyncStore {
     fn clear_pending_erasures(&mut self, ids: &[OpId]) -> Result<()>;
     fn own_erasures_done(&self) -> Result<u64>;
     fn requeue_own_erasures(&mut self) -> Result<usize>;
-    /// After erasures were merged: leave nothing of the files in the write-ahead log.
-    fn flush_erasures(&mut self) -> Result<()>;
 
     // The sync line.
     fn last_sync_ms(&self) -> Result<Option<u64>>;
@@ -145,9 +143,6 @@ impl SyncStore for Store {
     }
     fn requeue_own_erasures(&mut self) -> Result<usize> {
         Store::requeue_own_erasures(self)
-    }
-    fn flush_erasures(&mut self) -> Result<()> {
-        Store::flush_erasures(self)
     }
     fn last_sync_ms(&self) -> Result<Option<u64>> {
         Ok(self

@@ -7,8 +7,8 @@
 //! Run: `cargo run --release -p komora-scenarios --bin memory` (add `-- --quick` for a
 //! quarter-size sync). Prints a Markdown table for docs/PERFORMANCE.md. Linux only.
 //!
-//! The first sync applies the operations in pages of the size the sync engine pulls
-//! (`DEFAULT_PULL_BYTES`), read from files one at a time, as the engine does with the pages
+//! The first sync applies the operations in pages of the largest size the sync engine asks for
+//! (`SyncOptions::default`; `KOMORA_MEMORY_PAGE_KIB` to try another), read from files one at a time, as the engine does with the pages
 //! it pulls; the network and the server are left out (they are not the tablet's core).
 
 use std::path::{Path, PathBuf};
@@ -86,7 +86,7 @@ fn prepare_sync(dir: &Path, records: usize) {
     for env in ops {
         bytes += env.to_bytes().len();
         page.push(env);
-        if bytes >= komora_protocol::DEFAULT_PULL_BYTES as usize {
+        if bytes >= page_bytes() {
             std::fs::write(
                 pages.join(format!("{n:05}")),
                 komora_core::encode_batch(&page),
@@ -105,6 +105,18 @@ fn prepare_sync(dir: &Path, records: usize) {
     Vault::create_joined(dir.join("vault"), PASS, &team, opts())
         .unwrap()
         .lock();
+}
+
+/// The largest page the sync engine asks for (`SyncOptions::default`), or
+/// `KOMORA_MEMORY_PAGE_KIB` to compare page sizes.
+fn page_bytes() -> usize {
+    std::env::var("KOMORA_MEMORY_PAGE_KIB")
+        .ok()
+        .and_then(|k| k.parse::<usize>().ok())
+        .map_or(
+            komora_core::SyncOptions::default().pull_page_bytes as usize,
+            |k| k * 1024,
+        )
 }
 
 fn run_sync(dir: &Path) -> String {
@@ -247,7 +259,15 @@ fn main() {
         _ => {
             println!("| workload | what it did | resident at start | peak resident | resident at the end | time |");
             println!("|---|---|---|---|---|---|");
+            // `--only sync|list|report|unlock`: one workload.
+            let only = args
+                .iter()
+                .position(|a| a == "--only")
+                .and_then(|i| args.get(i + 1));
             for (name, title) in WORKLOADS {
+                if only.is_some_and(|o| o != name) {
+                    continue;
+                }
                 let dir = std::env::temp_dir()
                     .join(format!("komora-memory-{}-{name}", std::process::id()));
                 std::fs::create_dir_all(&dir).unwrap();
