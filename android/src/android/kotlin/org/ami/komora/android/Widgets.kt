@@ -358,7 +358,7 @@ internal class Ui(
 
     inner class Field(label: String, type: Int, hint: String?, onChange: (CharSequence) -> Unit) {
         val label: TextView = text(TextView(ctx), 15f, Palette.TEXT_SECONDARY, bold = true).apply { text = label }
-        val input: EditText = text(EditText(ctx), 18f).apply {
+        val input: EditText = text(PrivateEditText(ctx), 18f).apply {
             id = View.generateViewId()
             this.hint = hint
             setHintTextColor(Palette.TEXT_SECONDARY)

@@ -32,7 +32,8 @@ data class Finding(val rule: String, val where: String, val detail: String) {
  * - `name`: every control named for TalkBack (its words, a description, a label, a hint);
  * - `contrast`: text at least 4.5:1 against what is drawn behind it (read from the pixels);
  * - `secure`: FLAG_SECURE on every window, dialogs and pop-ups included;
- * - `private`: no personal data in window titles, the recent-apps entry or notifications;
+ * - `private`: no personal data in window titles, the recent-apps entry or notifications, and
+ *   no text field whose menu hands its words to another app (Share, Translate);
  * - `primary`: at most one primary action on a screen.
  * [personal] is what must never appear outside the window's content: names, notes, codes.
  */
@@ -95,6 +96,9 @@ class ScreenChecker(private val personal: Collection<String>) {
             val onScreen = Rect(rect).apply { intersect(windowRect) }
             if (v.tag == Rank.PRIMARY) primaries++
 
+            if (v is EditText && v !is PrivateEditText) {
+                add(Finding("private", where, "a text field whose menu can share or translate what is typed in it"))
+            }
             if (isControl(v)) {
                 if (v.width < minTarget || v.height < minTarget) {
                     add(Finding("target", where, "${(v.width / density).toInt()} x ${(v.height / density).toInt()} dp, under 48 x 48"))

@@ -71,6 +71,20 @@ class ScreenCheckerTest {
     }
 
     @Test
+    fun `a plain text field, whose menu can share what is typed, is found`() {
+        plant(
+            android.widget.EditText(d.activity).apply {
+                hint = "Inyandiko"
+                setTextColor(Palette.TEXT)
+                setHintTextColor(Palette.TEXT_SECONDARY)
+                minHeight = dp(52)
+            },
+            LinearLayout.LayoutParams(ViewGroup.LayoutParams.MATCH_PARENT, ViewGroup.LayoutParams.WRAP_CONTENT),
+        )
+        assertOnly("private", "Inyandiko")
+    }
+
+    @Test
     fun `a 40 dp button is too small a target`() {
         plant(Button(d.activity).apply { text = "Ohereza" }, LinearLayout.LayoutParams(dp(120), dp(40)))
         assertOnly("target", "Ohereza")
