@@ -213,8 +213,10 @@ class App(
     fun unlocked(vault: KomoraVault, others: List<KomoraVault> = emptyList()) {
         closeAll()
         if (!inForeground) {
-            // The PIN was checked while she left the app: it stays locked.
+            // The PIN was checked (or the enrolment ended) while she left the app or the
+            // screen went off: it stays locked, and asks for the PIN when she comes back.
             (listOf(vault) + others).forEach { close(it) }
+            screens.value = listOf(startScreen())
             return
         }
         unlocked = vault
@@ -275,6 +277,12 @@ class App(
     fun foregrounded() {
         inForeground = true
         touch()
+        // An enrolment that ended while the screen was gone (Back pressed during it, the
+        // activity finished, the work went on): the tablet has its vault now. The enrol screen
+        // would only say "already enrolled"; the PIN opens it.
+        if (unlocked == null && current == Screen.Enrol && teamDirs().isNotEmpty()) {
+            screens.value = listOf(startScreen())
+        }
     }
 
     /** Lock now: what forms hold is kept first; keys are zeroised; every screen above the lock goes. */

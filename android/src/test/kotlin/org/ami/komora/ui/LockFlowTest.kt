@@ -262,6 +262,41 @@ class LockFlowTest : WithServer() {
         assertFalse(admin.app.isUnlocked)
     }
 
+    /**
+     * The screen goes off while her enrolment crawls over 2G (the app locks), or she presses
+     * Back during it (the activity ends, the enrolment goes on). When she comes back the
+     * tablet has its vault: it asks for her PIN, never to enrol again ("already enrolled").
+     */
+    @Test
+    fun `a tablet enrolled while its screen was off asks for the PIN when she comes back, not to enrol again`() {
+        val admin = Tablet(tmp.resolve("admin")).bootstrapAdmin(server)
+        val tablet = Tablet(tmp.resolve("claudine"))
+        val enrol = EnrolPresenter(tablet.app)
+        enrol.scanned(EnrolmentLink.format(server.url, runBlocking { admin.app.vault().invite("counsellor", 24).code }))
+        enrol.pin(TABLET_PIN)
+        enrol.confirmPin(TABLET_PIN)
+        tablet.app.backgrounded()
+        runBlocking { enrol.submit() }
+        tablet.app.foregrounded()
+        assertFalse(tablet.app.isUnlocked, "nothing opened without her")
+        assertEquals(Screen.Unlock, tablet.app.current)
+        val unlock = UnlockPresenter(tablet.app)
+        unlock.pin(TABLET_PIN)
+        runBlocking { unlock.submit() }
+        assertEquals("counsellor", tablet.app.vault().syncStatus().role)
+
+        // Back during the enrolment: the screen's work was dropped, the core's was not.
+        val other = Tablet(tmp.resolve("diane"))
+        assertEquals(Screen.Enrol, other.app.current)
+        val code = runBlocking { admin.app.vault().invite("counsellor", 24).code }
+        runBlocking {
+            org.ami.komora.core.enroll(other.app.vaultDir.path, TABLET_PIN, server.url, code, other.app.kdf, null, emptyList())
+        }.close()
+        other.app.backgrounded()
+        other.app.foregrounded()
+        assertEquals(Screen.Unlock, other.app.current)
+    }
+
     /** A fault inside the core (a Rust panic) during a screen's action: a message, no crash. */
     @Test
     fun `a fault inside the core during an action shows a message and the app carries on`() {
