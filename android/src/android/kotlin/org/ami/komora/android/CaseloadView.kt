@@ -83,6 +83,10 @@ internal class CaseloadView(ui: Ui, app: App, private val p: CaseloadPresenter, 
         syncLine.text = s.syncLine
         syncButton.shown = !s.practice
         syncButton.isEnabled = !s.syncing
+        // The screen stays on while a sync runs: a screen going off locks the app (and stops
+        // the sync) at once, and a first sync over 2G takes minutes. The app's own idle lock
+        // still applies.
+        syncButton.keepScreenOn = s.syncing
         syncButton.contentDescription = if (s.syncing) t[Str.CD_SYNCING] else null
         progress.show(s.syncProgress)
         message.show(s.message)

@@ -87,7 +87,17 @@ class CaseloadScreenTest {
             d.settle()
             val waiting = d.app.vault().syncStatus().pending
             assertTrue(waiting > 0)
-            d.syncNow()
+            // While it syncs the screen stays on (a screen going off would lock the app and
+            // stop the sync); once it ends, the screen may go off again.
+            val button = d.find(t[Str.SYNC_NOW])
+            d.tap(t[Str.SYNC_NOW])
+            val seen = mutableListOf<Pair<Boolean, Boolean>>()
+            d.waitFor("the sync to end") {
+                seen += !button.isEnabled to d.views().any { it.keepScreenOn }
+                button.isEnabled
+            }
+            assertTrue("$seen", seen.any { it.first })
+            assertTrue("the screen is kept on exactly while it syncs: $seen", seen.all { (syncing, on) -> syncing == on })
             assertTrue(d.visibleText(), d.shows(t.format(Str.SYNC_DONE, waiting, 0)))
             assertTrue(d.shows("${t.format(Str.SYNC_LAST, t[Str.AGO_NOW])} · ${t[Str.SYNC_NOTHING_WAITING]}"))
             team.jean.sync()
