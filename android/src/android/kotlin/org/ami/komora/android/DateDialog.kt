@@ -131,5 +131,8 @@ internal class DateDialog(
         onPick(date)
     }
 
-    fun show() = dialog.show()
+    fun show() {
+        ui.opened(dialog)
+        dialog.show()
+    }
 }

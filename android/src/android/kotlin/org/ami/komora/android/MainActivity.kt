@@ -83,8 +83,10 @@ class MainActivity : Activity() {
 
     private fun show(screen: Screen) {
         if (screen == shown) return
-        // Another screen (or the lock): a save under way is given up, its bytes wiped.
+        // Another screen (or the lock): a save under way is given up, its bytes wiped, and the
+        // dialogs open over the old screen close with it.
         dropSaving()
+        ui.dismissDialogs()
         redraw(screen, presenterFor(screen, app))
     }
 

@@ -101,7 +101,10 @@ internal class Picker(
         }
     }
 
-    fun show() = dialog.show()
+    fun show() {
+        ui.opened(dialog)
+        dialog.show()
+    }
 }
 
 /** The tick beside the chosen row. */

@@ -47,6 +47,25 @@ internal class Ui(
 
     private val medium: Typeface = Typeface.create("sans-serif-medium", Typeface.NORMAL)
 
+    /** The dialogs open over the current screen (a confirmation, a picker, a calendar). */
+    private val openDialogs = mutableSetOf<Dialog>()
+
+    /**
+     * A dialog shown over the current screen: it goes when the screen goes ([dismissDialogs]).
+     * Left open, a dialog stayed above the PIN screen after a lock, hiding it, and its buttons
+     * acted on a vault that was closed.
+     */
+    fun opened(dialog: Dialog) {
+        openDialogs += dialog
+        dialog.setOnDismissListener { openDialogs -= dialog }
+    }
+
+    /** Another screen (or the lock) replaces this one: its dialogs close with it. */
+    fun dismissDialogs() {
+        openDialogs.toList().forEach { it.dismiss() }
+        openDialogs.clear()
+    }
+
     private fun <V : TextView> text(view: V, sizeSp: Float, colour: Int = Palette.TEXT, bold: Boolean = false): V = view.apply {
         setTextSize(TypedValue.COMPLEX_UNIT_SP, sizeSp)
         setTextColor(colour)
@@ -625,6 +644,7 @@ internal class Ui(
         dialog.setContentView(content)
         dialog.secureWindow()
         dialog.window?.setBackgroundDrawable(android.graphics.drawable.ColorDrawable(0))
+        opened(dialog)
         dialog.show()
     }
 }

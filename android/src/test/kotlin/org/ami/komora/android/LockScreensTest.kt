@@ -167,4 +167,27 @@ class LockScreensTest {
         d.waitForText(t[Str.ERR_PLATFORM_KEY])
         assertFalse(d.app.isUnlocked)
     }
+
+    /**
+     * She had asked to withdraw a consent and left the question open when the tablet locked
+     * itself: the question goes with the screen, and the PIN screen is what shows (it hid it,
+     * and its buttons acted on a closed vault).
+     */
+    @Test
+    fun `a question left open when the tablet locks goes with the screen, and the PIN screen shows`() {
+        d.launch().enrol(team.server.url, team.code())
+        val people = d.app.claudinesCaseload()
+        d.app.open(Screen.ClientFile(people.id("Mukamana Odette")))
+        d.settle()
+        d.tapStarting(t[Str.WITHDRAW_CONSENT])
+        assertTrue(org.robolectric.shadows.ShadowDialog.getShownDialogs().any { it.isShowing })
+
+        TestApplication.testClock.nowMs += 10 * 60_000L
+        d.app.tick()
+        d.settle()
+        assertEquals(Screen.Unlock, d.app.current)
+        assertFalse("no dialog over the PIN screen", org.robolectric.shadows.ShadowDialog.getShownDialogs().any { it.isShowing })
+        d.unlock()
+        assertTrue(d.app.isUnlocked)
+    }
 }
