@@ -115,7 +115,7 @@ class DraftKeeper(private val app: App) {
         }
     }
 
-    /** Every draft of the open vault, the newest first (those the tablet refused included). */
+    /** Every draft of the open vault: those the tablet refused (still waiting) first, then the kept ones newest first. */
     fun all(): List<Draft> {
         val team = team() ?: return emptyList()
         flush()
@@ -125,7 +125,8 @@ class DraftKeeper(private val app: App) {
             emptyList()
         }
         val waiting = pending.values.filter { it.team == team }.map { Draft(it.slot, it.fields, it.typedMs) }
-        return (waiting + kept.filter { d -> waiting.none { it.slot == d.slot } }).sortedByDescending { it.savedMs }
+        // Those the tablet refused first: they are at risk, and what she typed last.
+        return waiting.reversed() + kept.filter { d -> waiting.none { it.slot == d.slot } }
     }
 
     /** The vault closes for good (erased, revoked): nothing waits for it any more. */
