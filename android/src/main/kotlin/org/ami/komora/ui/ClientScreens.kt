@@ -139,11 +139,7 @@ class ClientFilePresenter(app: App, private val clientId: String) :
         val level = open.map { it.riskLevel }.let { l -> listOf("high", "medium").firstOrNull { it in l } }
         val risks = flags.ifEmpty { listOfNotNull(level?.let { t.code(it) }) }
         val unfinished = app.drafts.all().mapNotNull { d ->
-            val instrument = d.slot.removePrefix("measure:$clientId:").takeIf { it != d.slot } ?: return@mapNotNull null
-            val items = Lists.instruments.lastOrNull { it.id == instrument }?.items?.size ?: return@mapNotNull null
-            MeasureDraft.read(d.fields, items)?.let { m ->
-                Choice(instrument, t.format(Str.MEASURE_UNFINISHED, Lists.instrumentName(instrument), m.progress(t)))
-            }
+            MeasureDraft.offer(d, t)?.takeIf { it.first == clientId }?.let { (_, instrument, line) -> Choice(instrument, line) }
         }
         current = ClientFileState(
             unfinishedMeasures = unfinished,

@@ -1,6 +1,7 @@
 // Record a session or a home visit in a few taps, then give a measure item by item.
 package org.ami.komora.ui
 
+import org.ami.komora.core.Draft
 import org.ami.komora.core.Instrument
 import org.ami.komora.core.KomoraException
 import org.ami.komora.core.NewAssessment
@@ -323,6 +324,18 @@ internal data class MeasureDraft(val answers: List<Int?>, val caseId: String?, v
         t.format(Str.MEASURE_PROGRESS, answers.indexOfFirst { it == null }.let { if (it < 0) answers.size else it + 1 }, answers.size)
 
     companion object {
+        /**
+         * What a kept draft of a measure says on a list ("PHQ-9 not finished: Question 6 of 9"),
+         * with its client and instrument (null: not a measure's draft, or not one of this version).
+         */
+        fun offer(d: Draft, t: Texts): Triple<String, String, String>? {
+            val (kind, client, instrument) = d.slot.split(':', limit = 3).takeIf { it.size == 3 } ?: return null
+            if (kind != "measure") return null
+            val items = Lists.instruments.lastOrNull { it.id == instrument }?.items?.size ?: return null
+            val m = read(d.fields, items) ?: return null
+            return Triple(client, instrument, t.format(Str.MEASURE_UNFINISHED, Lists.instrumentName(instrument), m.progress(t)))
+        }
+
         /** The draft's answers for an instrument of [count] items (null: not a measure's draft of that size). */
         fun read(fields: Map<String, String>, count: Int): MeasureDraft? {
             val answers = (0 until count).map { i -> fields["item.$i"]?.toIntOrNull() }
