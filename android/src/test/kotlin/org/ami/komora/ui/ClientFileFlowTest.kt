@@ -307,4 +307,24 @@ class ClientFileFlowTest {
         assertTrue(file.state.value.unfinishedMeasures.isEmpty(), "recorded: nothing left to continue")
         assertTrue(file.state.value.trends.single().scores.startsWith("8 "), file.state.value.trends.single().scores)
     }
+
+    @Test
+    fun `a measure left with Back and given again from her file goes on where she stopped, and Discard starts it again`() {
+        val tablet = Tablet(tmp.resolve("t")).standalone()
+        val odette = tablet.recordClient("Mukamana Odette")
+        val file = ClientFilePresenter(tablet.app, odette)
+        file.giveMeasure("who-5")
+        MeasurePresenter(tablet.app, odette, "who-5", null, null).apply { answer(4) }
+        tablet.app.back() // Back, no question asked: nothing is lost
+
+        file.giveMeasure("who-5")
+        val again = MeasurePresenter(tablet.app, odette, "who-5", null, null)
+        assertEquals("Question 2 of 5", again.state.value.progress)
+        again.discardDraft()
+        assertEquals("Question 1 of 5", again.state.value.progress)
+        assertNull(again.state.value.chosen, "her earlier answer is gone")
+        tablet.app.back()
+        file.refresh()
+        assertTrue(file.state.value.unfinishedMeasures.isEmpty(), "nothing left to continue")
+    }
 }
