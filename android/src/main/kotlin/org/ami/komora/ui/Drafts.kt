@@ -24,7 +24,10 @@ import org.ami.komora.core.KomoraException
  */
 class DraftKeeper(private val app: App) {
     /** What a form holds and is not written yet: its team (the vault's device id), slot, fields. */
-    private class Pending(val team: String, val slot: String, val fields: Map<String, String>, val typedMs: Long)
+    private class Pending(val team: String, val slot: String, val fields: Map<String, String>, val typedMs: Long) {
+        /** A form emptied again is nothing to keep (the core discards its draft). */
+        val typedSomething: Boolean get() = fields.values.any { it.isNotBlank() }
+    }
 
     /** Waiting, by team and slot, oldest first. */
     private val pending = LinkedHashMap<Pair<String, String>, Pending>()
@@ -96,7 +99,7 @@ class DraftKeeper(private val app: App) {
     fun restore(slot: String): Draft? {
         val team = team() ?: return null
         flush()
-        pending[team to slot]?.let { return Draft(slot, it.fields, it.typedMs) }
+        pending[team to slot]?.let { p -> return if (p.typedSomething) Draft(slot, p.fields, p.typedMs) else null }
         return try {
             app.vault().draft(slot)
         } catch (e: KomoraException) {
@@ -124,9 +127,10 @@ class DraftKeeper(private val app: App) {
         } catch (e: KomoraException) {
             emptyList()
         }
-        val waiting = pending.values.filter { it.team == team }.map { Draft(it.slot, it.fields, it.typedMs) }
+        val waiting = pending.values.filter { it.team == team }
         // Those the tablet refused first: they are at risk, and what she typed last.
-        return waiting.reversed() + kept.filter { d -> waiting.none { it.slot == d.slot } }
+        return waiting.filter { it.typedSomething }.reversed().map { Draft(it.slot, it.fields, it.typedMs) } +
+            kept.filter { d -> waiting.none { it.slot == d.slot } }
     }
 
     /** The vault closes for good (erased, revoked): nothing waits for it any more. */
