@@ -30,12 +30,16 @@ internal class ClientFileView(ui: Ui, app: App, private val p: ClientFilePresent
     private val household = ui.stack()
     private val cases = ui.stack()
     private val trends = ui.stack()
+    /** Measures left before their last answer, each with its Continue. */
+    private val unfinished = ui.stack()
     private val referrals = ui.stack()
     private val timeline = ui.stack()
     private var problem = Lists.get().problems.first().id
     private var instrument = Lists.instruments.first().id
-    private var destination = Lists.get().referralDestinations.first().id
-    private var followUp: String? = null
+    private val destination = ui.picker(t[Str.FIELD_DESTINATION], Lists.get().referralDestinations.map { Choice(it.id, t.term(it)) }, null) { p.referralDestination(it) }
+    private val followUp = ui.dateField(t[Str.FIELD_FOLLOW_UP], t[Str.DATE_NOT_SET], { t.date(it) }) { p.referralFollowUp(it) }
+    /** Enabled once a destination is chosen; the form clears after a referral is recorded. */
+    private val refer = ui.button(t[Str.REFER]) { p.refer() }
     private val openCase = ui.button(t[Str.OPEN_CASE]) { p.openCase(problem) }
     /** Giving her her own file: supervisors only (the presenter says whether this tablet may). */
     private val exportCard = ui.card(
@@ -58,16 +62,16 @@ internal class ClientFileView(ui: Ui, app: App, private val p: ClientFilePresent
         ui.card(ui.heading(t[Str.SECTION_CONSENT]), consent),
         ui.card(ui.heading(t[Str.SECTION_HOUSEHOLD]), household, ui.button(t[Str.LINK_HOUSEHOLD]) { p.linkHousehold() }),
         ui.card(
-            ui.heading(t[Str.SECTION_MEASURES]), trends,
+            ui.heading(t[Str.SECTION_MEASURES]), unfinished, trends,
             ui.picker(t[Str.FIELD_INSTRUMENT], Lists.instruments.map { Choice(it.id, it.name) }, instrument) { instrument = it }.root,
             ui.button(t[Str.GIVE_MEASURE]) { p.giveMeasure(instrument) },
         ),
         ui.card(
             ui.heading(t[Str.SECTION_REFERRALS]), referrals,
             ui.strong(t[Str.SECTION_NEW_REFERRAL], 17f),
-            ui.picker(t[Str.FIELD_DESTINATION], Lists.get().referralDestinations.map { Choice(it.id, t.term(it)) }, destination) { destination = it }.root,
-            ui.dateField(t[Str.FIELD_FOLLOW_UP], t[Str.DATE_NOT_SET], { t.date(it) }) { followUp = it.ifEmpty { null } }.root,
-            ui.button(t[Str.REFER]) { p.refer(destination, followUp, null) },
+            destination.root,
+            followUp.root,
+            refer,
         ),
         ui.card(ui.heading(t[Str.SECTION_TIMELINE]), timeline),
         exportCard,
@@ -82,6 +86,16 @@ internal class ClientFileView(ui: Ui, app: App, private val p: ClientFilePresent
         risks.shown = s.risks.isNotEmpty()
         message.show(s.message)
         ui.lines(profile, s.profile)
+        destination.set(Lists.get().referralDestinations.map { Choice(it.id, t.term(it)) }, s.referTo, t[Str.CHOOSE])
+        followUp.set(s.referFollowUp)
+        refer.isEnabled = s.referTo != null
+        unfinished.removeAllViews()
+        for (m in s.unfinishedMeasures) {
+            ui.add(unfinished, ui.stack().apply {
+                addView(ui.strong(m.label, 17f))
+                addView(ui.button(t[Str.DRAFT_CONTINUE]) { p.continueMeasure(m.id) })
+            }, 8)
+        }
 
         cases.removeAllViews()
         // The first open case's session is the screen's main action, at the bottom.

@@ -51,10 +51,16 @@ internal abstract class ScreenView<S>(protected val ui: Ui, protected val app: A
     /** The bar at the bottom (a form's Save): null, none. */
     open fun bottom(): View? = null
 
+    /** Said on every screen while what she typed cannot be kept on the tablet (`DraftKeeper.notKept`). */
+    private val notKept = ui.message(error = true)
+
     val root: View by lazy {
         ui.screen(
             ui.appBar(title, t[Str.CD_BACK], if (hasBack) ({ app.back() }) else null, actions()),
-            if (app.isPractice) ui.practiceBanner(t[Str.PRACTICE_BANNER]) else null,
+            ui.stack().apply {
+                if (app.isPractice) addView(ui.practiceBanner(t[Str.PRACTICE_BANNER]))
+                addView(notKept)
+            },
             body(),
             bottom(),
         )
@@ -66,7 +72,10 @@ internal abstract class ScreenView<S>(protected val ui: Ui, protected val app: A
     open fun leave() = Unit
 
     /** Draw every state the presenter publishes, on the main thread, until the screen goes. */
-    fun bind(scope: CoroutineScope): Job = scope.launch { presenter.state.collect { render(it) } }
+    fun bind(scope: CoroutineScope): Job = scope.launch {
+        launch { app.drafts.notKept.collect { notKept.show(it) } }
+        presenter.state.collect { render(it) }
+    }
 
     /** The Lock action of the home screens. */
     protected fun lockAction(): Pair<String, () -> Unit> = t[Str.LOCK_NOW] to { app.lock() }

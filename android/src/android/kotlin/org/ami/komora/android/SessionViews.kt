@@ -80,6 +80,9 @@ internal class SessionFormView(ui: Ui, app: App, private val p: SessionFormPrese
 internal class MeasureView(ui: Ui, app: App, private val p: MeasurePresenter) : ScreenView<MeasureState>(ui, app, p) {
     override val title = p.state.value.title
     private val note = ui.message()
+    /** "Restored what you typed (09:14)", with a way to start again from the first question. */
+    private val restored = ui.message()
+    private val startAgain = ui.button(t[Str.DRAFT_DISCARD], Rank.TEXT) { p.discardDraft() }
     private val instructions = ui.secondary()
     private val progressLine = ui.secondary()
     private val bar = ProgressBar(ui.ctx, null, android.R.attr.progressBarStyleHorizontal).apply {
@@ -101,13 +104,15 @@ internal class MeasureView(ui: Ui, app: App, private val p: MeasurePresenter) : 
     private val done = ui.primary(t[Str.DONE]) { p.done() }
     private val doneBar = ui.bottomBar(done)
 
-    override fun body(): View = ui.column(note, instructions, asking, result, message)
+    override fun body(): View = ui.column(note, restored, startAgain, instructions, asking, result, message)
 
     override fun bottom(): View = doneBar
 
     override fun render(s: MeasureState) {
         note.show(s.note)
         val finished = s.result != null
+        restored.show(if (finished) null else s.restored)
+        startAgain.shown = !finished && s.restored != null
         instructions.show(if (finished) null else s.instructions)
         asking.shown = !finished
         result.shown = finished

@@ -320,7 +320,8 @@ class App(
                 // open, and what she is typing in it is not thrown away.
                 val current = unlocked
                 if (current == null || runCatching { current.deviceId() }.isFailure) {
-                    drafts.forget()
+                    // A draft the tablet had refused waits in memory for the next unlock
+                    // (labelled with its team): the lock does not throw it away.
                     lock(texts[Str.LOCKED_IDLE])
                 }
             }

@@ -152,6 +152,9 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
                 "review" -> t[Str.DRAFT_REVIEW] to runCatching { v.session(id).caseId?.let(::clientsOfCase) }.getOrNull()
                 "answer" -> t[Str.DRAFT_ANSWER] to null
                 "group" -> t[Str.NEW_GROUP] to d.fields["name"]?.takeIf { it.isNotBlank() }
+                // A measure begun and not finished: "PHQ-9 not finished: Question 6 of 9".
+                "measure" -> MeasureDraft.offer(d, t)?.let { (client, _, line) -> line to runCatching { v.client(client).name }.getOrNull() }
+                    ?: return@mapNotNull null
                 else -> return@mapNotNull null
             }
             DraftOffer(d.slot, title, listOfNotNull(who, kept).joinToString(" · "))

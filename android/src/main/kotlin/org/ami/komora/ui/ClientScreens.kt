@@ -61,6 +61,11 @@ data class ClientFileState(
      * team's (whoever holds the tablet, its people are made up).
      */
     val canExport: Boolean = false,
+    /** Measures left before their last answer ("PHQ-9 not finished: Question 6 of 9"), by instrument. */
+    val unfinishedMeasures: List<Choice> = emptyList(),
+    /** The new referral's form: where to (null: not chosen yet) and the date to check on it. */
+    val referTo: String? = null,
+    val referFollowUp: String = "",
     val message: String? = null,
 ) : Private()
 
@@ -133,7 +138,13 @@ class ClientFilePresenter(app: App, private val clientId: String) :
         val flags = open.flatMap { it.riskFlags }.distinct().map { t.term(it) }
         val level = open.map { it.riskLevel }.let { l -> listOf("high", "medium").firstOrNull { it in l } }
         val risks = flags.ifEmpty { listOfNotNull(level?.let { t.code(it) }) }
+        val unfinished = app.drafts.all().mapNotNull { d ->
+            MeasureDraft.offer(d, t)?.takeIf { it.first == clientId }?.let { (_, instrument, line) -> Choice(instrument, line) }
+        }
         current = ClientFileState(
+            unfinishedMeasures = unfinished,
+            referTo = current.referTo,
+            referFollowUp = current.referFollowUp,
             name = c.name,
             charts = scoreCharts(v, clientId, t),
             profile = profile,
@@ -173,15 +184,40 @@ class ClientFilePresenter(app: App, private val clientId: String) :
         if (line.isSession) app.open(Screen.SessionReview(line.recordId))
     }
 
+    /** Go on with a measure left unfinished (its answers, case and session come from its draft). */
+    fun continueMeasure(instrument: String) = app.open(Screen.Measure(clientId, instrument, null, null))
+
     fun giveMeasure(instrument: String) =
         app.open(Screen.Measure(clientId, instrument, current.openCases.firstOrNull()?.id, null))
 
-    /** Record a referral (made today unless [date] says when), with the date to check on it. */
-    fun refer(destination: String, followUp: String?, reason: String?, date: String? = null) {
+    /** The new referral goes to [destination]. */
+    fun referralDestination(destination: String) = update { it.copy(referTo = destination) }
+
+    /** The date to check on the new referral ("": none). */
+    fun referralFollowUp(date: String) = update { it.copy(referFollowUp = date.trim()) }
+
+    /**
+     * Record the referral of the form (made today unless [date] says when), then clear the
+     * form: a second tap (a cheap tablet rereading her file makes the first seem to do
+     * nothing) finds nothing chosen and records nothing more.
+     */
+    fun refer(reason: String? = null, date: String? = null) {
+        val s = current
+        val destination = s.referTo ?: return
         guard {
-            app.vault().addReferral(NewReferral(clientId, current.openCases.firstOrNull()?.id, destination, null, reason, followUp, date))
+            app.vault().addReferral(
+                NewReferral(clientId, s.openCases.firstOrNull()?.id, destination, null, reason, s.referFollowUp.ifEmpty { null }, date),
+            )
+            update { it.copy(referTo = null, referFollowUp = "") }
             load(audited = false)
         }
+    }
+
+    /** Record a referral to [destination] in one call (what the form's three taps do). */
+    fun refer(destination: String, followUp: String?, reason: String?, date: String? = null) {
+        referralDestination(destination)
+        referralFollowUp(followUp.orEmpty())
+        refer(reason, date)
     }
 
     /** A referral's news: the partner accepted her, she was seen, it was declined or cancelled. */
@@ -238,9 +274,27 @@ data class ClientFormState(
     val message: String? = null,
 ) : Private()
 
-/** The fields of the client form a draft keeps (all but the pickers' lists). */
-private val CLIENT_DRAFT_FIELDS = listOf(
-    "name", "code", "sex", "birth_year", "age", "phone", "district", "sector", "cell", "village", "guardian_name",
+/** The client's own fields in the form (a draft keeps those she changed). */
+private val CLIENT_FIELDS = listOf("name", "code", "sex", "birth_year", "phone", "district", "sector", "cell", "village")
+
+/** The parts of her place, district down to village. */
+private val PLACE_FIELDS = listOf("district", "sector", "cell", "village")
+
+/** A kept draft's key prefix for what a field held when she opened the form ("was.phone"). */
+private const val WAS = "was."
+
+/** The client form's value of each of [CLIENT_FIELDS]. */
+private fun ClientFormState.fields(): Map<String, String> = mapOf(
+    "name" to name, "code" to code, "sex" to sex, "birth_year" to birthYear, "phone" to phone,
+    "district" to district, "sector" to sector, "cell" to cell, "village" to village,
+)
+
+/** [s] with the client fields of [values] (field name to value) set. */
+private fun withFields(s: ClientFormState, values: Map<String, String>): ClientFormState = s.copy(
+    name = values["name"] ?: s.name, code = values["code"] ?: s.code, sex = values["sex"] ?: s.sex,
+    birthYear = values["birth_year"] ?: s.birthYear, phone = values["phone"] ?: s.phone,
+    district = values["district"] ?: s.district, sector = values["sector"] ?: s.sector,
+    cell = values["cell"] ?: s.cell, village = values["village"] ?: s.village,
 )
 
 class ClientFormPresenter(app: App, private val clientId: String?) :
@@ -251,6 +305,17 @@ class ClientFormPresenter(app: App, private val clientId: String?) :
     private var saved: String? = null
     private val consentsSaved = mutableSetOf<String>()
     private val slot = DraftKeeper.clientSlot(clientId)
+
+    /**
+     * What each client field held when she opened the form (a kept draft carries it over a
+     * lock): saving sends only what she changed from it, so a colleague's correction synced
+     * meanwhile to a field she did not touch stands. A new client: all empty.
+     */
+    private var baseline: Map<String, String> = emptyMap()
+
+    /** The client fields she changed from [baseline], with their values now ("" : cleared). */
+    private fun changedFields(s: ClientFormState): Map<String, String> =
+        s.fields().filter { (k, v) -> v.trim() != baseline[k].orEmpty().trim() }
 
     init {
         val t = app.texts
@@ -263,25 +328,28 @@ class ClientFormPresenter(app: App, private val clientId: String?) :
         if (clientId != null) {
             guard {
                 val c = app.vault().client(clientId)
-                update {
-                    it.copy(
-                        name = c.name, code = c.code.orEmpty(), sex = c.sex.orEmpty(),
-                        birthYear = c.birthYear?.toString().orEmpty(), phone = c.phone.orEmpty(),
-                        district = c.district.orEmpty(), sector = c.sector.orEmpty(), cell = c.cell.orEmpty(),
-                        village = c.village.orEmpty(),
-                    )
-                }
+                baseline = mapOf(
+                    "name" to c.name, "code" to c.code.orEmpty(), "sex" to c.sex.orEmpty(),
+                    "birth_year" to c.birthYear?.toString().orEmpty(), "phone" to c.phone.orEmpty(),
+                    "district" to c.district.orEmpty(), "sector" to c.sector.orEmpty(), "cell" to c.cell.orEmpty(),
+                    "village" to c.village.orEmpty(),
+                )
+                update { withFields(it, baseline) }
             }
         }
         app.drafts.restore(slot)?.let { d ->
             val f = d.fields
+            // What she changed comes back over the client as saved now; what she did not
+            // change shows the saved value, a colleague's correction synced since included.
+            // A draft of an older version kept no baseline: its typed fields count as changed.
+            val was = f.filterKeys { it.startsWith(WAS) }.mapKeys { it.key.removePrefix(WAS) }
+            val legacy = clientId != null && was.isEmpty()
+            val mine = f.filterKeys { it in CLIENT_FIELDS }.filter { (_, v) -> !legacy || v.isNotBlank() }
+            if (clientId != null && !legacy) baseline = baseline + mine.keys.associateWith { k -> was[k].orEmpty() }
             update {
-                it.copy(
-                    name = f["name"] ?: it.name, code = f["code"] ?: it.code, sex = f["sex"] ?: it.sex,
-                    birthYear = f["birth_year"] ?: it.birthYear, age = f["age"].orEmpty(),
-                    ageInstead = !f["age"].isNullOrEmpty(), phone = f["phone"] ?: it.phone,
-                    district = f["district"] ?: it.district, sector = f["sector"] ?: it.sector,
-                    cell = f["cell"] ?: it.cell, village = f["village"] ?: it.village,
+                withFields(it, mine).copy(
+                    age = f["age"].orEmpty(),
+                    ageInstead = !f["age"].isNullOrEmpty(),
                     guardianName = f["guardian_name"].orEmpty(),
                     consentScopes = f["consent"].orEmpty().split(',').filter(String::isNotEmpty).toSet(),
                     consentLanguage = Language.fromCode(f["consent_language"]) ?: it.consentLanguage,
@@ -370,24 +438,25 @@ class ClientFormPresenter(app: App, private val clientId: String?) :
 
     private fun keepDraft() {
         val s = current
-        val fields = mapOf(
-            "name" to s.name, "code" to s.code, "sex" to s.sex, "birth_year" to s.birthYear, "age" to s.age,
-            "phone" to s.phone, "district" to s.district, "sector" to s.sector, "cell" to s.cell,
-            "village" to s.village, "guardian_name" to s.guardianName,
-        ).filterKeys { it in CLIENT_DRAFT_FIELDS }
-        val typed = fields.filterValues { it.isNotBlank() }
+        val changed = changedFields(s)
+        val typed = changed + listOf("age" to s.age, "guardian_name" to s.guardianName).filter { it.second.isNotBlank() }
         app.drafts.changed(
             slot,
-            if (typed.isEmpty()) emptyMap()
-            else typed + ("consent" to s.consentScopes.sorted().joinToString(",")) + ("consent_language" to s.consentLanguage.code),
+            if (typed.isEmpty()) {
+                emptyMap()
+            } else {
+                typed + changed.keys.associate { k -> "$WAS$k" to baseline[k].orEmpty() } +
+                    ("consent" to s.consentScopes.sorted().joinToString(",")) + ("consent_language" to s.consentLanguage.code)
+            },
         )
     }
 
     /** Throw away what was typed (the kept draft too): the form shows the client as saved. */
     fun discardDraft() {
         app.drafts.discard(slot)
-        val fresh = ClientFormPresenter(app, clientId).state.value
-        current = fresh
+        val fresh = ClientFormPresenter(app, clientId)
+        baseline = fresh.baseline
+        current = fresh.state.value
     }
 
     private fun underSixteen(birthYear: String): Boolean {
@@ -432,24 +501,22 @@ class ClientFormPresenter(app: App, private val clientId: String?) :
                 }
                 id
             } else {
-                val old = v.client(clientId)
-                val clear = buildList {
-                    if (s.code.isBlank() && old.code != null) add("code")
-                    if (s.phone.isBlank() && old.phone != null) add("phone")
-                    if (s.sex.isBlank() && old.sex != null) add("sex")
-                    if (s.birthYear.isBlank() && old.birthYear != null) add("birth_year")
-                    if (s.sector.isBlank() && old.sector != null) add("sector")
-                    if (s.cell.isBlank() && old.cell != null) add("cell")
-                    if (s.village.isBlank() && old.village != null) add("village")
+                // Only what she changed from what the form opened with: a field she did not
+                // touch keeps whatever it holds now (a colleague's correction synced meanwhile).
+                // Her place is one thing (the core checks a village against its district):
+                // any part of it changed sends the whole place as the form holds it.
+                val changed = changedFields(s).let { c ->
+                    if (PLACE_FIELDS.any { it in c }) c + s.fields().filterKeys { it in PLACE_FIELDS } else c
                 }
-                fun changed(new: String, was: String?) = new.takeIf { it.isNotBlank() && it != was }
+                val clearable = setOf("code", "phone", "sex", "birth_year", "sector", "cell", "village")
+                val clear = changed.filter { (k, v) -> v.isBlank() && k in clearable }.keys.toList()
+                fun changed(field: String) = changed[field]?.trim()?.takeIf { it.isNotEmpty() }
                 v.editClient(
                     clientId,
                     ClientChanges(
-                        changed(s.name.trim(), old.name), changed(s.code, old.code), changed(s.sex, old.sex),
-                        s.birthYear.toIntOrNull()?.takeIf { it != old.birthYear }, changed(s.phone, old.phone),
-                        changed(s.district, old.district), changed(s.sector, old.sector), changed(s.cell, old.cell),
-                        changed(s.village, old.village), emptyList(), emptyList(), clear,
+                        changed("name"), changed("code"), changed("sex"), changed("birth_year")?.toIntOrNull(),
+                        changed("phone"), changed("district"), changed("sector"), changed("cell"),
+                        changed("village"), emptyList(), emptyList(), clear,
                     ),
                 )
                 clientId

@@ -1,6 +1,7 @@
 // Record a session or a home visit in a few taps, then give a measure item by item.
 package org.ami.komora.ui
 
+import org.ami.komora.core.Draft
 import org.ami.komora.core.Instrument
 import org.ami.komora.core.KomoraException
 import org.ami.komora.core.NewAssessment
@@ -176,15 +177,23 @@ data class MeasureState(
     val note: String? = null,
     /** A small mark ("(draft)") when the question or instructions shown are a draft text. */
     val draftMark: String? = null,
+    /** Answers kept earlier came back ("Restored what you typed at 09:14"). */
+    val restored: String? = null,
     val message: String? = null,
 ) : Private()
 
+/**
+ * A measure given item by item. Its answers are kept as a draft (slot `measure:<client>:<instrument>`,
+ * with its case and session) as she taps: a lock, a phone call or Back loses none, and the
+ * measure opened again (from the client's file, or the draft offered after unlock) goes on at
+ * the first unanswered question, still linked to the session it was given in.
+ */
 class MeasurePresenter(
     app: App,
     private val clientId: String,
     instrumentId: String,
-    private val caseId: String?,
-    private val sessionId: String?,
+    private var caseId: String?,
+    private var sessionId: String?,
 ) : AppPresenter<MeasureState>(app, MeasureState()) {
     override fun MeasureState.withMessage(message: String?) = copy(message = message)
 
@@ -203,9 +212,38 @@ class MeasurePresenter(
         return "$path:$shown" in drafts
     }
     private val answers = arrayOfNulls<Int>(instrument.items.size)
+    private val slot = DraftKeeper.measureSlot(clientId, instrument.id)
 
     init {
+        // The answers kept for this measure, unless they were given in another session than
+        // the one just saved (then this is a new measure, and its first answer replaces them).
+        val kept = app.drafts.restore(slot)
+            ?.let { d -> MeasureDraft.read(d.fields, instrument.items.size)?.let { it to d.savedMs } }
+            ?.takeIf { (m, _) -> sessionId == null || m.sessionId == null || m.sessionId == sessionId }
+        if (kept != null) {
+            val (m, savedMs) = kept
+            m.answers.forEachIndexed { i, a -> answers[i] = a }
+            // Opened again from her file (no session known there): the draft keeps the link.
+            caseId = m.caseId ?: caseId
+            sessionId = m.sessionId ?: sessionId
+            show(answers.indexOfFirst { it == null }.coerceAtLeast(0))
+            update { it.copy(restored = app.texts.format(Str.DRAFT_RESTORED, app.texts.time(savedMs))) }
+        } else {
+            show(0)
+        }
+    }
+
+    private fun keepDraft() {
+        app.drafts.changed(slot, MeasureDraft(answers.toList(), caseId, sessionId).fields())
+    }
+
+    /** Start again from the first question (the kept answers are thrown away). */
+    fun discardDraft() {
+        if (current.result != null) return
+        app.drafts.discard(slot)
+        answers.fill(null)
         show(0)
+        update { it.copy(restored = null) }
     }
 
     private fun show(index: Int) {
@@ -236,7 +274,12 @@ class MeasurePresenter(
         if (current.result != null) return
         val i = current.index
         answers[i] = value
-        if (i + 1 < instrument.items.size) show(i + 1) else finish()
+        if (i + 1 < instrument.items.size) {
+            keepDraft()
+            show(i + 1)
+        } else {
+            finish()
+        }
     }
 
     fun previous() {
@@ -249,6 +292,7 @@ class MeasurePresenter(
             val score = app.vault().addAssessment(
                 NewAssessment(clientId, instrument.id, answers.map { it!! }, caseId, sessionId, null),
             )
+            app.drafts.discard(slot)
             update {
                 it.copy(
                     result = t.format(Str.MEASURE_RESULT, score.total, t.band(instrument.id, score.band)),
@@ -256,11 +300,49 @@ class MeasurePresenter(
                 )
             }
         } catch (e: KomoraException) {
+            // Not recorded (the vault locked, the disk full): the answers stay kept.
+            keepDraft()
             update { it.copy(message = app.failure(e)) }
         }
     }
 
     fun done() = app.back()
+}
+
+/** A measure's answers as a draft keeps them: one field per answer given, and its links. */
+internal data class MeasureDraft(val answers: List<Int?>, val caseId: String?, val sessionId: String?) : Private() {
+    fun fields(): Map<String, String> =
+        if (answers.all { it == null }) {
+            emptyMap()
+        } else {
+            answers.withIndex().filter { it.value != null }.associate { (i, a) -> "item.$i" to a.toString() } +
+                listOfNotNull(caseId?.let { "case" to it }, sessionId?.let { "session" to it })
+        }
+
+    /** How far she got: "Question 6 of 9" (the first unanswered one). */
+    fun progress(t: Texts): String =
+        t.format(Str.MEASURE_PROGRESS, answers.indexOfFirst { it == null }.let { if (it < 0) answers.size else it + 1 }, answers.size)
+
+    companion object {
+        /**
+         * What a kept draft of a measure says on a list ("PHQ-9 not finished: Question 6 of 9"),
+         * with its client and instrument (null: not a measure's draft, or not one of this version).
+         */
+        fun offer(d: Draft, t: Texts): Triple<String, String, String>? {
+            val (kind, client, instrument) = d.slot.split(':', limit = 3).takeIf { it.size == 3 } ?: return null
+            if (kind != "measure") return null
+            val items = Lists.instruments.lastOrNull { it.id == instrument }?.items?.size ?: return null
+            val m = read(d.fields, items) ?: return null
+            return Triple(client, instrument, t.format(Str.MEASURE_UNFINISHED, Lists.instrumentName(instrument), m.progress(t)))
+        }
+
+        /** The draft's answers for an instrument of [count] items (null: not a measure's draft of that size). */
+        fun read(fields: Map<String, String>, count: Int): MeasureDraft? {
+            val answers = (0 until count).map { i -> fields["item.$i"]?.toIntOrNull() }
+            if (answers.all { it == null }) return null
+            return MeasureDraft(answers, fields["case"], fields["session"])
+        }
+    }
 }
 
 /** How many digits a session's duration can have: the core's longest session decides. */

@@ -703,6 +703,12 @@ enum class Str {
     EXPORT_NOT_WRITTEN,
     /** This text is a draft: it has not been reviewed yet. */
     DRAFT_MARK_CD,
+    /** A form's draft the tablet refused to keep ({0}: why). */
+    DRAFT_NOT_KEPT,
+    /** Why: the cap of unsaved forms ({0}: the cap). */
+    DRAFTS_TOO_MANY,
+    /** A measure left before its last answer, offered on the client's file ({0}: instrument, {1}: "Question 6 of 9"). */
+    MEASURE_UNFINISHED,
 }
 
 /** English. */
@@ -1067,6 +1073,9 @@ internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
     Str.EXPORT_NONE_SAVED to "Nothing was saved.",
     Str.EXPORT_NOT_WRITTEN to "The copy could not be written there (documents saved: {0} of {1}). Nothing was kept on this tablet: choose another place and save again.",
     Str.DRAFT_MARK_CD to "This text is a draft: it has not been reviewed yet.",
+    Str.DRAFT_NOT_KEPT to "This note could not be kept on the tablet: {0} Until then it stays only in the open app: save the form before you leave.",
+    Str.DRAFTS_TOO_MANY to "this tablet keeps at most {0} unsaved forms. Save or discard some of those listed on the home screen.",
+    Str.MEASURE_UNFINISHED to "{0} not finished: {1}",
 )
 
 /** French. */
@@ -1431,6 +1440,9 @@ internal val FRENCH_TEXTS: Map<Str, String> = mapOf(
     Str.EXPORT_NONE_SAVED to "Rien n'a été enregistré.",
     Str.EXPORT_NOT_WRITTEN to "La copie n'a pas pu être écrite à cet endroit (documents enregistrés : {0} sur {1}). Rien n'a été gardé sur cette tablette : choisissez un autre endroit et recommencez.",
     Str.DRAFT_MARK_CD to "Ce texte est provisoire : il n'a pas encore été relu.",
+    Str.DRAFT_NOT_KEPT to "Cette note n'a pas pu être gardée sur la tablette : {0} En attendant, elle n'est que dans l'application ouverte : enregistrez le formulaire avant de partir.",
+    Str.DRAFTS_TOO_MANY to "cette tablette garde au plus {0} formulaires non enregistrés. Enregistrez ou jetez certains de ceux de l'écran d'accueil.",
+    Str.MEASURE_UNFINISHED to "{0} pas terminé : {1}",
 )
 
 /** Kinyarwanda (draft, to be reviewed by AMI staff). */
@@ -1795,4 +1807,7 @@ internal val KINYARWANDA_TEXTS: Map<Str, String> = mapOf(
     Str.EXPORT_NONE_SAVED to "Nta kintu cyabitswe.",
     Str.EXPORT_NOT_WRITTEN to "Kopi ntiyashoboye kwandikwa aho (inyandiko zabitswe: {0} kuri {1}). Nta kintu cyasigaye kuri iyi tablette: hitamo ahandi wongere ubike.",
     Str.DRAFT_MARK_CD to "Iyi nyandiko ni iy'agateganyo: ntirasuzumwa.",
+    Str.DRAFT_NOT_KEPT to "Iyi nyandiko ntiyashoboye kubikwa kuri tabureti: {0} Kugeza ubwo, iri muri porogaramu ifunguye gusa: bika ifishi mbere yo kugenda.",
+    Str.DRAFTS_TOO_MANY to "iyi tabureti ibika amafishi atarabikwa atarenze {0}. Bika cyangwa ujugunye amwe mu ari ku rupapuro rw'ibanze.",
+    Str.MEASURE_UNFINISHED to "{0} ntirarangira: {1}",
 )

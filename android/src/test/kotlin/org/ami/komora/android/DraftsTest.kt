@@ -147,6 +147,26 @@ class DraftsTest {
         assertTrue(d.app.vault().drafts().isEmpty())
     }
 
+    @Test
+    fun `a note the tablet refuses to keep is said on screen before she leaves, and is still there after unlock`() {
+        // Months of forms left unsaved fill the core's cap: the tablet refuses one more draft.
+        val v = d.app.vault()
+        repeat(org.ami.komora.ui.DraftKeeper.MAX_DRAFTS) { v.keepDraft("answer:old-$it", mapOf("answer" to "an old answer $it")) }
+        typeHalfANote()
+        org.robolectric.Shadows.shadowOf(android.os.Looper.getMainLooper()).idleFor(java.time.Duration.ofMillis(2_100))
+        val told = t.format(Str.DRAFT_NOT_KEPT, t.format(Str.DRAFTS_TOO_MANY, org.ami.komora.ui.DraftKeeper.MAX_DRAFTS))
+        assertTrue("she is told while she is still in the form", d.shows(told))
+
+        d.leave() // she goes to make room: the app locks
+        d.comeBack()
+        d.unlock()
+        d.waitForText(t[Str.DRAFTS_TITLE])
+        assertTrue("still told, on the home screen", d.shows(told))
+        d.tap(t[Str.DRAFT_CONTINUE]) // hers is the newest, the first offered
+        assertEquals(Screen.SessionForm(caseId), d.app.current)
+        assertEquals(note, d.field(t[Str.FIELD_NOTES]).text.toString())
+    }
+
     private fun bytesOf(b: Bundle): ByteArray {
         val p = Parcel.obtain()
         try {

@@ -1,8 +1,11 @@
 package org.ami.komora.ui
 
 import java.nio.file.Path
+import kotlinx.coroutines.runBlocking
+import org.ami.komora.RunningServer
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
@@ -142,5 +145,186 @@ class ClientFileFlowTest {
         assertEquals("Gitwe", c.village)
         assertEquals("Uwase Diane", c.name)
         assertEquals(1, tablet.app.vault().clientHistory(id, "name").size, "the name was written once")
+    }
+
+    /** Odette as Claudine records her: a phone, a code, and where she lives down to her village. */
+    private fun Tablet.recordOdetteInGitwe(): String {
+        val p = ClientFormPresenter(app, null)
+        p.set("name", "Mukamana Odette")
+        p.set("code", "HY-12")
+        p.set("phone", "0788111111")
+        p.set("birth_year", "1980")
+        p.set("district", "Nyaruguru")
+        p.set("sector", "Busanze")
+        p.set("cell", "Kirarangombe")
+        p.set("village", "Gitwe")
+        p.consent("data-recording", true)
+        p.save()
+        return (app.current as Screen.ClientFile).clientId
+    }
+
+    private fun Tablet.unlock() {
+        val unlock = UnlockPresenter(app)
+        unlock.pin(TABLET_PIN)
+        runBlocking { unlock.submit() }
+        check(app.isUnlocked) { "not unlocked: ${unlock.state.value.message}" }
+    }
+
+    @Test
+    fun `a colleague's correction synced while she edits the same client survives her save`() {
+        RunningServer(tmp.resolve("server")).use { server ->
+            val jean = Tablet(tmp.resolve("jean")).bootstrapAdmin(server)
+            val claudine = Tablet(tmp.resolve("claudine")).enrolThroughScreen(server, jean, "counsellor")
+            val odette = claudine.recordOdetteInGitwe()
+            claudine.sync()
+            jean.sync()
+
+            // Claudine opens the edit form; meanwhile Jean, her supervisor, corrects the phone.
+            val edit = ClientFormPresenter(claudine.app, odette)
+            ClientFormPresenter(jean.app, odette).apply {
+                set("phone", "0788999999")
+                save()
+            }
+            jean.sync()
+            claudine.sync()
+
+            // She changes only the village (she had the old phone on screen all along).
+            val village = edit.state.value.villages.first { it != "Gitwe" }
+            edit.set("village", village)
+            edit.save()
+            assertEquals(emptyList<FieldError>(), edit.state.value.errors)
+            claudine.sync()
+            jean.sync()
+            for (tablet in listOf(claudine, jean)) {
+                val c = tablet.app.vault().client(odette)
+                assertEquals("0788999999", c.phone, "Jean's correction stands")
+                assertEquals(village, c.village, "her change too")
+            }
+        }
+    }
+
+    @Test
+    fun `an edit kept as a draft over a lock does not undo what a colleague changed meanwhile, and what she cleared stays cleared`() {
+        RunningServer(tmp.resolve("server")).use { server ->
+            val jean = Tablet(tmp.resolve("jean")).bootstrapAdmin(server)
+            val claudine = Tablet(tmp.resolve("claudine")).enrolThroughScreen(server, jean, "counsellor")
+            val odette = claudine.recordOdetteInGitwe()
+            claudine.sync()
+            jean.sync()
+
+            val edit = ClientFormPresenter(claudine.app, odette)
+            val village = edit.state.value.villages.first { it != "Gitwe" }
+            edit.set("village", village)
+            edit.set("code", "")
+            claudine.app.lock() // mid-edit: the tablet locks
+
+            ClientFormPresenter(jean.app, odette).apply {
+                set("birth_year", "1981")
+                save()
+            }
+            jean.sync()
+
+            claudine.unlock()
+            claudine.sync()
+            val caseload = CaseloadPresenter(claudine.app)
+            val slot = DraftKeeper.clientSlot(odette)
+            assertTrue(caseload.state.value.drafts.any { it.slot == slot }, "her edit is offered after unlock")
+            caseload.continueDraft(slot)
+            assertEquals(Screen.ClientForm(odette), claudine.app.current)
+            val again = ClientFormPresenter(claudine.app, odette)
+            assertEquals(village, again.state.value.village, "what she changed came back")
+            assertEquals("", again.state.value.code, "what she cleared stays cleared")
+            assertEquals("1981", again.state.value.birthYear, "what she did not touch shows Jean's correction")
+            again.save()
+
+            val c = claudine.app.vault().client(odette)
+            assertEquals(1981, c.birthYear, "Jean's year stands")
+            assertEquals(village, c.village)
+            assertNull(c.code)
+            assertEquals("0788111111", c.phone)
+        }
+    }
+
+    @Test
+    fun `a referral tapped twice on a slow tablet is recorded once`() {
+        val tablet = Tablet(tmp.resolve("t")).standalone()
+        val odette = tablet.recordClient("Mukamana Odette")
+        val file = ClientFilePresenter(tablet.app, odette)
+        file.openCase("violence")
+        tablet.app.back()
+        val inAWeek = java.time.LocalDate.parse(tablet.app.vault().today()).plusDays(7).toString()
+        file.referralDestination("isange")
+        file.referralFollowUp(inAWeek)
+        // The first tap rereads her whole file; the second lands when it is done.
+        file.refer()
+        file.refer()
+        assertEquals(1, file.state.value.referrals.size, "${file.state.value.referrals.map { it.destination }}")
+        assertEquals(1, tablet.app.vault().referralsOf(odette).size)
+        assertNull(file.state.value.referTo, "the form is clear for the next referral")
+        assertEquals("", file.state.value.referFollowUp)
+
+        // A second referral, somewhere else, is still one tap away.
+        file.referralDestination(Lists.get().referralDestinations.first { it.id != "isange" }.id)
+        file.refer()
+        assertEquals(2, file.state.value.referrals.size)
+    }
+
+    @Test
+    fun `a measure interrupted by a phone call is offered back after unlock with its answers`() {
+        val tablet = Tablet(tmp.resolve("t")).standalone()
+        val odette = tablet.recordClient("Mukamana Odette")
+        ClientFilePresenter(tablet.app, odette).openCase("trauma")
+        val case = (tablet.app.current as Screen.SessionForm).caseId
+        SessionFormPresenter(tablet.app, case).apply {
+            notes("She could not sleep this week.")
+            measure("phq-9")
+            save()
+        }
+        val screen = tablet.app.current as Screen.Measure
+        val measure = MeasurePresenter(tablet.app, screen.clientId, screen.instrument, screen.caseId, screen.sessionId)
+        listOf(2, 2, 1, 0, 3).forEach { measure.answer(it) }
+        assertEquals("Question 6 of 9", measure.state.value.progress)
+
+        // The phone rings: she answers it, the app goes to the background and locks.
+        tablet.app.backgrounded()
+        tablet.app.foregrounded()
+        tablet.unlock()
+
+        val file = ClientFilePresenter(tablet.app, odette)
+        val phq9 = Lists.instrumentName("phq-9")
+        assertEquals(listOf("$phq9 not finished: Question 6 of 9"), file.state.value.unfinishedMeasures.map { it.label })
+        file.continueMeasure("phq-9")
+        val again = (tablet.app.current as Screen.Measure).let { MeasurePresenter(tablet.app, it.clientId, it.instrument, it.caseId, it.sessionId) }
+        assertEquals("Question 6 of 9", again.state.value.progress, "it goes on where she stopped")
+        assertTrue(again.state.value.restored!!.startsWith("Restored what you typed"), again.state.value.restored)
+        again.previous()
+        assertEquals("3", again.state.value.chosen, "her answers came back")
+        again.answer(3)
+        repeat(4) { again.answer(0) }
+        assertTrue(again.state.value.result!!.startsWith("Score 8:"), again.state.value.result)
+
+        file.refresh()
+        assertTrue(file.state.value.unfinishedMeasures.isEmpty(), "recorded: nothing left to continue")
+        assertTrue(file.state.value.trends.single().scores.startsWith("8 "), file.state.value.trends.single().scores)
+    }
+
+    @Test
+    fun `a measure left with Back and given again from her file goes on where she stopped, and Discard starts it again`() {
+        val tablet = Tablet(tmp.resolve("t")).standalone()
+        val odette = tablet.recordClient("Mukamana Odette")
+        val file = ClientFilePresenter(tablet.app, odette)
+        file.giveMeasure("who-5")
+        MeasurePresenter(tablet.app, odette, "who-5", null, null).apply { answer(4) }
+        tablet.app.back() // Back, no question asked: nothing is lost
+
+        file.giveMeasure("who-5")
+        val again = MeasurePresenter(tablet.app, odette, "who-5", null, null)
+        assertEquals("Question 2 of 5", again.state.value.progress)
+        again.discardDraft()
+        assertEquals("Question 1 of 5", again.state.value.progress)
+        assertNull(again.state.value.chosen, "her earlier answer is gone")
+        tablet.app.back()
+        file.refresh()
+        assertTrue(file.state.value.unfinishedMeasures.isEmpty(), "nothing left to continue")
     }
 }

@@ -308,6 +308,51 @@ class LockFlowTest : WithServer() {
         tablet.recordClient("Uwase Diane")
         assertEquals(1, tablet.app.vault().clients().size, "the vault carries on")
     }
+
+    @Test
+    fun `a note that cannot be kept as a draft is not lost when she leaves the app`() {
+        val tablet = Tablet(tmp.resolve("t")).standalone()
+        val odette = tablet.recordClient("Mukamana Odette")
+        ClientFilePresenter(tablet.app, odette).openCase("trauma")
+        val case = (tablet.app.current as Screen.SessionForm).caseId
+        // Months of forms left unsaved fill the core's cap: the tablet refuses one more draft.
+        val v = tablet.app.vault()
+        repeat(DraftKeeper.MAX_DRAFTS) { v.keepDraft("answer:old-$it", mapOf("answer" to "an old answer $it")) }
+
+        val note = "Her husband came home drunk on Saturday; she slept at her sister's in Gitwe"
+        val form = SessionFormPresenter(tablet.app, case)
+        form.notes(note)
+        // A pause in her typing: the activity's timer keeps the draft (what the tick does too).
+        tablet.clock.nowMs += DraftKeeper.KEEP_EVERY_MS
+        tablet.app.tick()
+        assertEquals(
+            "This note could not be kept on the tablet: this tablet keeps at most 64 unsaved forms. Save or discard " +
+                "some of those listed on the home screen. Until then it stays only in the open app: save the form before you leave.",
+            tablet.app.drafts.notKept.value,
+            "she is told while she is still in the form",
+        )
+
+        // She leaves for a moment (the app locks), comes back and unlocks.
+        tablet.app.backgrounded()
+        tablet.app.foregrounded()
+        val unlock = UnlockPresenter(tablet.app)
+        unlock.pin(TABLET_PIN)
+        runBlocking { unlock.submit() }
+        val caseload = CaseloadPresenter(tablet.app)
+        val slot = DraftKeeper.sessionSlot(case)
+        assertTrue(caseload.state.value.drafts.any { it.slot == slot }, "her note is offered with the other drafts")
+        assertNotNull(tablet.app.drafts.notKept.value, "and she is still told it is not kept on the tablet")
+        caseload.continueDraft(slot)
+        val again = SessionFormPresenter(tablet.app, case)
+        assertEquals(note, again.state.value.notes)
+
+        // She makes room: one old draft thrown away, and hers is kept on the tablet at the next pause.
+        caseload.discardDraft("answer:old-0")
+        tablet.clock.nowMs += DraftKeeper.KEEP_EVERY_MS
+        tablet.app.tick()
+        assertNull(tablet.app.drafts.notKept.value)
+        assertEquals(note, tablet.app.vault().draft(slot)?.fields?.get("notes"), "kept, sealed in the vault")
+    }
 }
 
 private data class ProbeState(val message: String? = null)
