@@ -983,8 +983,8 @@ pub async fn reconcile(
         Ok(komora_protocol::ReconcileResponse {
             generation: komora_protocol::Bytes(db.generation().await?.to_vec()),
             head: db.head(team).await?,
-            holds: db.holds(team).await?,
-            resume_after: db.resume_after(team, req.holds).await?,
+            holds: db.holds(team, who.0.id).await?,
+            resume_after: db.resume_after(team, who.0.id, req.holds).await?,
             epoch: db.device(who.0.id).await?.map_or(0, |d| d.team_epoch),
             roster_len: db.roster_len(team).await?,
             missing_grants: db

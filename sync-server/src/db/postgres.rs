@@ -461,54 +461,100 @@ impl Db for PostgresDb {
         let mut head: i64 = row.get(0);
         let epoch: i64 = row.get(1);
         super::check_batch(epoch as u64, &ops)?;
+        let erased = tx
+            .prepare_cached("SELECT 1 FROM erased_ops WHERE team_id = $1 AND op_id = $2")
+            .await?;
+        let held = tx
+            .prepare_cached(
+                "SELECT author, author_id, author_seq IS NULL FROM ops WHERE team_id = $1 AND op_id = $2",
+            )
+            .await?;
         let insert = tx
             .prepare_cached(
                 "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope, author_id, author_seq,
                                   priority)
-                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
-                 WHERE NOT EXISTS (SELECT 1 FROM erased_ops WHERE team_id = $1 AND op_id = $3)
-                 ON CONFLICT (team_id, op_id) DO NOTHING",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .await?;
-        // A duplicate that came without a number (from protocol 1) gets it now.
+        // A duplicate that came without a number (from protocol 1) gets it now, from the
+        // device that pushed it only.
         let number = tx
             .prepare_cached(
-                "UPDATE ops SET author_id = $3, author_seq = $4
-                 WHERE team_id = $1 AND op_id = $2 AND author_seq IS NULL",
+                "UPDATE ops SET author_id = $3, author_seq = $4 WHERE team_id = $1 AND op_id = $2",
+            )
+            .await?;
+        // The author's own copy of an operation another device pushed first.
+        let take_over = tx
+            .prepare_cached(
+                "UPDATE ops SET seq = $3, epoch = $4, author = $5, envelope = $6, author_id = $5,
+                                author_seq = $7, priority = $8
+                 WHERE team_id = $1 AND op_id = $2",
             )
             .await?;
         let (mut stored, mut dups) = (0u32, 0u32);
         for op in &ops {
             let op_author = op.author.unwrap_or(author);
             let seq = op.author_seq.map(|s| s as i64);
-            let n = tx
-                .execute(
-                    &insert,
-                    &[
-                        &&team.0[..],
-                        &(head + 1),
-                        &&op.op_id[..],
-                        &(op.epoch as i64),
-                        &&author.0[..],
-                        &op.bytes,
-                        &&op_author.0[..],
-                        &seq,
-                        &i16::from(op.priority),
-                    ],
-                )
-                .await?;
-            if n == 1 {
-                head += 1;
-                stored += 1;
-            } else {
-                if seq.is_some() {
+            let key: [&(dyn ToSql + Sync); 2] = [&&team.0[..], &&op.op_id[..]];
+            if tx.query_opt(&erased, &key).await?.is_some() {
+                dups += 1;
+                continue;
+            }
+            let row = tx.query_opt(&held, &key).await?.map(|r| {
+                let (by, of): (Vec<u8>, Option<Vec<u8>>) = (r.get(0), r.get(1));
+                super::Held {
+                    pushed_by_pusher: by == author.0,
+                    claimed_by_pusher: of.is_some_and(|o| o == author.0),
+                    numbered: !r.get::<_, bool>(2),
+                }
+            });
+            match super::on_push(row, op_author == author, op.author_seq) {
+                super::Duplicate::New => {
+                    head += 1;
                     tx.execute(
-                        &number,
-                        &[&&team.0[..], &&op.op_id[..], &&op_author.0[..], &seq],
+                        &insert,
+                        &[
+                            &&team.0[..],
+                            &head,
+                            &&op.op_id[..],
+                            &(op.epoch as i64),
+                            &&author.0[..],
+                            &op.bytes,
+                            &&op_author.0[..],
+                            &seq,
+                            &i16::from(op.priority),
+                        ],
                     )
                     .await?;
+                    stored += 1;
                 }
-                dups += 1;
+                super::Duplicate::TakeOver => {
+                    head += 1;
+                    tx.execute(
+                        &take_over,
+                        &[
+                            &&team.0[..],
+                            &&op.op_id[..],
+                            &head,
+                            &(op.epoch as i64),
+                            &&author.0[..],
+                            &op.bytes,
+                            &seq,
+                            &i16::from(op.priority),
+                        ],
+                    )
+                    .await?;
+                    stored += 1;
+                }
+                super::Duplicate::Number(n) => {
+                    tx.execute(
+                        &number,
+                        &[&&team.0[..], &&op.op_id[..], &&op_author.0[..], &(n as i64)],
+                    )
+                    .await?;
+                    dups += 1;
+                }
+                super::Duplicate::Keep => dups += 1,
             }
         }
         tx.execute(
@@ -650,12 +696,12 @@ impl Db for PostgresDb {
         Ok(head as u64)
     }
 
-    async fn holds(&self, team: Id16) -> DbResult<komora_protocol::AuthorRanges> {
+    async fn holds(&self, team: Id16, asker: Id16) -> DbResult<komora_protocol::AuthorRanges> {
         let rows = self
             .query(
                 "SELECT author_id, author_seq FROM ops WHERE team_id = $1 AND author_seq IS NOT NULL
-                 ORDER BY author_id, author_seq",
-                &[&&team.0[..]],
+                 AND (author_id = author OR author = $2) ORDER BY author_id, author_seq",
+                &[&&team.0[..], &&asker.0[..]],
             )
             .await?;
         let mut numbers = Vec::with_capacity(rows.len());
@@ -679,7 +725,7 @@ impl Db for PostgresDb {
     async fn holds_of(&self, team: Id16, author: Id16) -> DbResult<Vec<(u64, u64)>> {
         let rows = self
             .query(
-                "SELECT author_seq FROM ops WHERE team_id = $1 AND author_id = $2
+                "SELECT author_seq FROM ops WHERE team_id = $1 AND author_id = $2 AND author = $2
                  AND author_seq IS NOT NULL ORDER BY author_seq",
                 &[&&team.0[..], &&author.0[..]],
             )
@@ -696,6 +742,7 @@ impl Db for PostgresDb {
     async fn resume_after(
         &self,
         team: Id16,
+        asker: Id16,
         theirs: komora_protocol::AuthorRanges,
     ) -> DbResult<u64> {
         let mut conn = self.pool.get().await?;
@@ -704,10 +751,14 @@ impl Db for PostgresDb {
             .query_one("SELECT head FROM teams WHERE id = $1", &[&&team.0[..]])
             .await?
             .get(0);
-        let params: [&(dyn ToSql + Sync); 1] = [&&team.0[..]];
+        let params: [&(dyn ToSql + Sync); 2] = [&&team.0[..], &&asker.0[..]];
+        // A number counts only as its author or the asker declared it: another device's word
+        // would make the asker skip an operation it does not hold.
         let rows = tx
             .query_raw(
-                "SELECT seq, author_id, author_seq FROM ops WHERE team_id = $1 ORDER BY seq",
+                "SELECT seq, author_id,
+                        CASE WHEN author_id = author OR author = $2 THEN author_seq END
+                 FROM ops WHERE team_id = $1 ORDER BY seq",
                 params,
             )
             .await?;

@@ -383,42 +383,79 @@ impl Store {
         super::check_batch(epoch.into(), ops)?;
         let (mut stored, mut dups) = (0u32, 0u32);
         {
-            let mut exists = tx.prepare_cached(
-                "SELECT 1 FROM ops WHERE team_id = ?2 AND op_id = ?1
-                 UNION ALL SELECT 1 FROM erased_ops WHERE team_id = ?2 AND op_id = ?1",
+            let mut erased =
+                tx.prepare_cached("SELECT 1 FROM erased_ops WHERE team_id = ?2 AND op_id = ?1")?;
+            let mut held = tx.prepare_cached(
+                "SELECT author, author_id, author_seq IS NULL FROM ops WHERE team_id = ?2 AND op_id = ?1",
             )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope, author_id, author_seq,
                                   priority)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
-            // A duplicate that came without a number (from protocol 1) gets it now.
+            // A duplicate that came without a number (from protocol 1) gets it now, from the
+            // device that pushed it only.
             let mut number = tx.prepare_cached(
-                "UPDATE ops SET author_id = ?3, author_seq = ?4
-                 WHERE team_id = ?1 AND op_id = ?2 AND author_seq IS NULL",
+                "UPDATE ops SET author_id = ?3, author_seq = ?4 WHERE team_id = ?1 AND op_id = ?2",
+            )?;
+            // The author's own copy of an operation another device pushed first.
+            let mut take_over = tx.prepare_cached(
+                "UPDATE ops SET seq = ?3, epoch = ?4, author = ?5, envelope = ?6, author_id = ?5,
+                                author_seq = ?7, priority = ?8
+                 WHERE team_id = ?1 AND op_id = ?2",
             )?;
             for op in ops {
                 let op_author = op.author.unwrap_or(author);
-                if exists.exists(params![&op.op_id[..], team.0])? {
-                    if let Some(seq) = op.author_seq {
-                        number.execute(params![team.0, &op.op_id[..], op_author.0, seq as i64])?;
-                    }
+                if erased.exists(params![&op.op_id[..], team.0])? {
                     dups += 1;
                     continue;
                 }
-                head += 1;
-                insert.execute(params![
-                    team.0,
-                    head,
-                    &op.op_id[..],
-                    op.epoch,
-                    author.0,
-                    op.bytes,
-                    op_author.0,
-                    op.author_seq.map(|s| s as i64),
-                    op.priority
-                ])?;
-                stored += 1;
+                let row = held
+                    .query_row(params![&op.op_id[..], team.0], |r| {
+                        let (by, of): (Vec<u8>, Option<Vec<u8>>) = (r.get(0)?, r.get(1)?);
+                        Ok(super::Held {
+                            pushed_by_pusher: by == author.0,
+                            claimed_by_pusher: of.is_some_and(|o| o == author.0),
+                            numbered: !r.get::<_, bool>(2)?,
+                        })
+                    })
+                    .optional()?;
+                match super::on_push(row, op_author == author, op.author_seq) {
+                    super::Duplicate::New => {
+                        head += 1;
+                        insert.execute(params![
+                            team.0,
+                            head,
+                            &op.op_id[..],
+                            op.epoch,
+                            author.0,
+                            op.bytes,
+                            op_author.0,
+                            op.author_seq.map(|s| s as i64),
+                            op.priority
+                        ])?;
+                        stored += 1;
+                    }
+                    super::Duplicate::TakeOver => {
+                        head += 1;
+                        take_over.execute(params![
+                            team.0,
+                            &op.op_id[..],
+                            head,
+                            op.epoch,
+                            author.0,
+                            op.bytes,
+                            op.author_seq.map(|s| s as i64),
+                            op.priority
+                        ])?;
+                        stored += 1;
+                    }
+                    super::Duplicate::Number(seq) => {
+                        number.execute(params![team.0, &op.op_id[..], op_author.0, seq as i64])?;
+                        dups += 1;
+                    }
+                    super::Duplicate::Keep => dups += 1,
+                }
             }
         }
         tx.execute(
@@ -516,13 +553,13 @@ impl Store {
         Ok(head as u64)
     }
 
-    fn holds(&self, team: Id16) -> DbResult<komora_protocol::AuthorRanges> {
+    fn holds(&self, team: Id16, asker: Id16) -> DbResult<komora_protocol::AuthorRanges> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT author_id, author_seq FROM ops WHERE team_id = ?1 AND author_seq IS NOT NULL
-             ORDER BY author_id, author_seq",
+             AND (author_id = author OR author = ?2) ORDER BY author_id, author_seq",
         )?;
-        let rows = stmt.query_map([team.0], |r| {
+        let rows = stmt.query_map(params![team.0, asker.0], |r| {
             Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?))
         })?;
         let mut numbers = Vec::new();
@@ -545,7 +582,7 @@ impl Store {
     fn holds_of(&self, team: Id16, author: Id16) -> DbResult<Vec<(u64, u64)>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT author_seq FROM ops WHERE team_id = ?1 AND author_id = ?2
+            "SELECT author_seq FROM ops WHERE team_id = ?1 AND author_id = ?2 AND author = ?2
              AND author_seq IS NOT NULL ORDER BY author_seq",
         )?;
         let rows = stmt.query_map(params![team.0, author.0], |r| r.get::<_, i64>(0))?;
@@ -559,18 +596,27 @@ impl Store {
             .unwrap_or_default())
     }
 
-    fn resume_after(&self, team: Id16, theirs: &komora_protocol::AuthorRanges) -> DbResult<u64> {
+    fn resume_after(
+        &self,
+        team: Id16,
+        asker: Id16,
+        theirs: &komora_protocol::AuthorRanges,
+    ) -> DbResult<u64> {
         let conn = self.conn();
         let head: i64 = conn.query_row("SELECT head FROM teams WHERE id = ?1", [team.0], |r| {
             r.get(0)
         })?;
         let mut stmt = conn.prepare_cached(
-            "SELECT seq, author_id, author_seq FROM ops WHERE team_id = ?1 ORDER BY seq",
+            "SELECT seq, author_id,
+                    CASE WHEN author_id = author OR author = ?2 THEN author_seq END
+             FROM ops WHERE team_id = ?1 ORDER BY seq",
         )?;
-        let mut rows = stmt.query([team.0])?;
+        let mut rows = stmt.query(params![team.0, asker.0])?;
         while let Some(row) = rows.next()? {
             let seq: i64 = row.get(0)?;
             let author: Option<Vec<u8>> = row.get(1)?;
+            // A number counts only as its author or the asker declared it: another device's
+            // word would make the asker skip an operation it does not hold.
             let number: Option<i64> = row.get(2)?;
             let held = match (author, number) {
                 (Some(a), Some(n)) => super::ranges_hold(theirs, &id(a)?, n as u64),
@@ -1072,8 +1118,8 @@ impl Db for SqliteDb {
         self.run(move |s| s.head(team)).await
     }
 
-    async fn holds(&self, team: Id16) -> DbResult<komora_protocol::AuthorRanges> {
-        self.run(move |s| s.holds(team)).await
+    async fn holds(&self, team: Id16, asker: Id16) -> DbResult<komora_protocol::AuthorRanges> {
+        self.run(move |s| s.holds(team, asker)).await
     }
 
     async fn erased_for(&self, team: Id16, device: Id16) -> DbResult<u64> {
@@ -1087,9 +1133,11 @@ impl Db for SqliteDb {
     async fn resume_after(
         &self,
         team: Id16,
+        asker: Id16,
         theirs: komora_protocol::AuthorRanges,
     ) -> DbResult<u64> {
-        self.run(move |s| s.resume_after(team, &theirs)).await
+        self.run(move |s| s.resume_after(team, asker, &theirs))
+            .await
     }
 
     async fn readmit(

@@ -98,8 +98,8 @@ impl Store {
         self.run(self.db().head(team))
     }
 
-    pub fn holds(&self, team: Id16) -> DbResult<komora_protocol::AuthorRanges> {
-        self.run(self.db().holds(team))
+    pub fn holds(&self, team: Id16, asker: Id16) -> DbResult<komora_protocol::AuthorRanges> {
+        self.run(self.db().holds(team, asker))
     }
 
     pub fn erased_for(&self, team: Id16, device: Id16) -> DbResult<u64> {
@@ -113,9 +113,10 @@ impl Store {
     pub fn resume_after(
         &self,
         team: Id16,
+        asker: Id16,
         theirs: &komora_protocol::AuthorRanges,
     ) -> DbResult<u64> {
-        self.run(self.db().resume_after(team, theirs.clone()))
+        self.run(self.db().resume_after(team, asker, theirs.clone()))
     }
 
     pub fn readmit(

@@ -346,7 +346,7 @@ fn a_page_cut_short_of_a_long_stream_leaves_the_store_answering() {
         // A summary that stops at the first operation the tablet lacks, early in a long stream.
         let theirs = vec![(c, vec![(1, 10)])];
         assert_eq!(
-            t.note("resume", db.resume_after(team, &theirs).unwrap()),
+            t.note("resume", db.resume_after(team, admin, &theirs).unwrap()),
             10
         );
         assert_eq!(db.head(team).unwrap(), 4000);
