@@ -851,6 +851,10 @@ pub async fn revoke(
 pub struct KeysQuery {
     #[serde(default)]
     after: u32,
+    /// 1: every giver's grant of each epoch, best first, for a tablet that tries each (ADR
+    /// 0027). Without it, the first of each epoch only: a release before tried the grants it
+    /// was given one after the other and gave up at the first that did not open.
+    all: Option<u8>,
 }
 
 /// Delete the operations that carried an erased client file's key, and refuse them from now
@@ -895,7 +899,10 @@ pub async fn keys(
     Query(q): Query<KeysQuery>,
 ) -> Result<Json<komora_protocol::KeyGrantsResponse>, ApiError> {
     let (team, me) = (who.0.team_id, who.0.id);
-    let (current_epoch, grants) = stored(state.db.key_grants(team, me, q.after)).await?;
+    let (current_epoch, mut grants) = stored(state.db.key_grants(team, me, q.after)).await?;
+    if q.all.unwrap_or(0) == 0 {
+        grants.dedup_by_key(|(epoch, _)| *epoch);
+    }
     Ok(Json(komora_protocol::KeyGrantsResponse {
         current_epoch,
         grants: grants
@@ -988,7 +995,7 @@ pub async fn reconcile(
             epoch: db.device(who.0.id).await?.map_or(0, |d| d.team_epoch),
             roster_len: db.roster_len(team).await?,
             missing_grants: db
-                .missing_grants(team)
+                .missing_grants(team, who.0.id)
                 .await?
                 .into_iter()
                 .map(|(e, d, kx)| (e, d, komora_protocol::Bytes(kx)))
@@ -1071,7 +1078,7 @@ pub async fn upload_grants(
         .into_iter()
         .map(|(e, d, w)| (e, d, w.0))
         .collect();
-    let added = stored(state.db.add_grants(team, grants)).await?;
+    let added = stored(state.db.add_grants(team, who.0.id, grants)).await?;
     Ok(Json(serde_json::json!({ "added": added })))
 }
 

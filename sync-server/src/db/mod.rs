@@ -103,6 +103,10 @@ pub fn on_push(held: Option<Held>, pushers_own: bool, seq: Option<u64>) -> Dupli
     }
 }
 
+/// The giver of the grants an administrator's revocation stores with its signed rotation (a
+/// grant stored before givers were kept has the zero id).
+pub const GIVEN_WITH_ROTATION: [u8; 16] = [0xff; 16];
+
 /// Every table of the store, for `Db::dump` (a new table must be added here to be scanned).
 const TABLES: &[&str] = &[
     "server_meta",
@@ -428,11 +432,18 @@ pub trait Db: Send + Sync + 'static {
     async fn revoke_to(&self, team: Id16, device: Id16, epoch: u32, now: u64) -> DbResult<()>;
     /// Raise the team's epoch to `epoch` if below.
     async fn raise_epoch(&self, team: Id16, epoch: u32) -> DbResult<()>;
-    /// Store key grants the team lacks (never replacing one); returns how many were new.
-    async fn add_grants(&self, team: Id16, grants: Vec<(u32, Id16, Vec<u8>)>) -> DbResult<u32>;
-    /// For each epoch after the first and each device not revoked, the grants the store
-    /// lacks: (epoch, device, its X25519 key), by epoch then by device id.
-    async fn missing_grants(&self, team: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>>;
+    /// Store key grants `giver` wraps for devices of the team, one per giver for each (epoch,
+    /// device), never replacing one; returns how many were new (ADR 0027).
+    async fn add_grants(
+        &self,
+        team: Id16,
+        giver: Id16,
+        grants: Vec<(u32, Id16, Vec<u8>)>,
+    ) -> DbResult<u32>;
+    /// For each epoch after the first and each device not revoked, the grants `asker` should
+    /// give: none given with the rotation, by an administrator or by the asker itself.
+    /// (epoch, device, its X25519 key), by epoch then by device id.
+    async fn missing_grants(&self, team: Id16, asker: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>>;
     /// Keep what a device said of itself at login (the fleet view).
     async fn report(&self, device: Id16, report: komora_protocol::DeviceReport) -> DbResult<()>;
 
@@ -458,7 +469,9 @@ pub trait Db: Send + Sync + 'static {
     async fn roster(&self, team: Id16, after: u32, limit: u32) -> DbResult<(Vec<Vec<u8>>, u32)>;
     /// How many statements the team's device list holds (said at login).
     async fn roster_len(&self, team: Id16) -> DbResult<u32>;
-    /// The team's current epoch and the keys wrapped for `device` of epochs after `after`.
+    /// The team's current epoch and the keys wrapped for `device` of epochs after `after`:
+    /// every giver's, by epoch, each epoch's in the order a tablet tries them (the rotation's,
+    /// an administrator's, one from before givers were kept, another device's).
     async fn key_grants(&self, team: Id16, device: Id16, after: u32) -> DbResult<KeyGrants>;
     async fn touch(&self, device: Id16, now_ms: u64) -> DbResult<()>;
     /// Delete these operations of `team` from its stream and remember their ids, so a push of

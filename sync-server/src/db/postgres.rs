@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0007_op_ids_per_team.sql"),
     include_str!("../../migrations/postgres/0008_stream_summary_and_fleet.sql"),
     include_str!("../../migrations/postgres/0009_priority_classes.sql"),
+    include_str!("../../migrations/postgres/0010_grants_by_giver.sql"),
 ];
 
 /// The schema version this server writes (how many migrations it knows).
@@ -865,13 +866,18 @@ impl Db for PostgresDb {
         Ok(())
     }
 
-    async fn add_grants(&self, team: Id16, grants: Vec<(u32, Id16, Vec<u8>)>) -> DbResult<u32> {
+    async fn add_grants(
+        &self,
+        team: Id16,
+        giver: Id16,
+        grants: Vec<(u32, Id16, Vec<u8>)>,
+    ) -> DbResult<u32> {
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
         let insert = tx
             .prepare_cached(
-                "INSERT INTO key_grants (team_id, epoch, device_id, wrapped)
-                 SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM devices WHERE id = $3 AND team_id = $1)
+                "INSERT INTO key_grants (team_id, epoch, device_id, given_by, wrapped)
+                 SELECT $1, $2, $3, $5, $4 WHERE EXISTS (SELECT 1 FROM devices WHERE id = $3 AND team_id = $1)
                  AND $2 <= (SELECT epoch FROM teams WHERE id = $1)
                  ON CONFLICT DO NOTHING",
             )
@@ -881,7 +887,13 @@ impl Db for PostgresDb {
             added += tx
                 .execute(
                     &insert,
-                    &[&&team.0[..], &i64::from(*epoch), &&device.0[..], wrapped],
+                    &[
+                        &&team.0[..],
+                        &i64::from(*epoch),
+                        &&device.0[..],
+                        wrapped,
+                        &&giver.0[..],
+                    ],
                 )
                 .await? as u32;
         }
@@ -889,19 +901,31 @@ impl Db for PostgresDb {
         Ok(added)
     }
 
-    async fn missing_grants(&self, team: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
+    async fn missing_grants(&self, team: Id16, asker: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
         let conn = self.pool.get().await?;
         let epoch: i64 = conn
             .query_one("SELECT epoch FROM teams WHERE id = $1", &[&&team.0[..]])
             .await?
             .get(0);
+        // Missing for the asker: no grant the rotation or an administrator gave, and none the
+        // asker gave itself (see the SQLite store).
         let rows = conn
             .query(
                 "SELECT e.epoch, d.id, d.kx_pk FROM devices d CROSS JOIN generate_series(2, $2::BIGINT) AS e(epoch)
                  WHERE d.team_id = $1 AND d.revoked_ms IS NULL
-                 AND NOT EXISTS (SELECT 1 FROM key_grants g WHERE g.team_id = $1 AND g.device_id = d.id AND g.epoch = e.epoch)
+                 AND NOT EXISTS (SELECT 1 FROM key_grants g LEFT JOIN devices giver
+                                     ON giver.id = g.given_by AND giver.team_id = g.team_id
+                                 WHERE g.team_id = $1 AND g.device_id = d.id AND g.epoch = e.epoch
+                                 AND (g.given_by IN ($3, $4)
+                                      OR (giver.role = $5 AND giver.revoked_ms IS NULL)))
                  ORDER BY e.epoch, d.id",
-                &[&&team.0[..], &epoch],
+                &[
+                    &&team.0[..],
+                    &epoch,
+                    &&super::GIVEN_WITH_ROTATION[..],
+                    &&asker.0[..],
+                    &Role::Admin.as_str(),
+                ],
             )
             .await?;
         rows.into_iter()
@@ -951,10 +975,24 @@ impl Db for PostgresDb {
             .get(0);
         let rows = conn
             .query(
-                // Never a key of an epoch the team has not reached (see the SQLite store).
-                "SELECT epoch, wrapped FROM key_grants WHERE team_id = $1 AND device_id = $2 AND epoch > $3
-                 AND epoch <= $4 ORDER BY epoch",
-                &[&&team.0[..], &&device.0[..], &i64::from(after), &current],
+                // Never a key of an epoch the team has not reached; each epoch's grants in the
+                // order a tablet tries them (see the SQLite store).
+                "SELECT g.epoch, g.wrapped FROM key_grants g LEFT JOIN devices giver
+                     ON giver.id = g.given_by AND giver.team_id = g.team_id
+                 WHERE g.team_id = $1 AND g.device_id = $2 AND g.epoch > $3 AND g.epoch <= $4
+                 ORDER BY g.epoch,
+                     CASE WHEN g.given_by = $5 THEN 0
+                          WHEN giver.role = $6 AND giver.revoked_ms IS NULL THEN 1
+                          WHEN giver.id IS NULL THEN 2 ELSE 3 END,
+                     g.given_by",
+                &[
+                    &&team.0[..],
+                    &&device.0[..],
+                    &i64::from(after),
+                    &current,
+                    &&super::GIVEN_WITH_ROTATION[..],
+                    &Role::Admin.as_str(),
+                ],
             )
             .await?;
         let grants = rows
@@ -1003,12 +1041,23 @@ impl Db for PostgresDb {
                 &[&&device.0[..], &&team.0[..], &(now as i64)],
             )
             .await?;
+        // The administrator's signed rotation wins (see the SQLite store).
+        tx.execute(
+            "DELETE FROM key_grants WHERE team_id = $1 AND epoch = $2",
+            &[&&team.0[..], &i64::from(new_epoch)],
+        )
+        .await?;
         for (d, wrapped) in &grants {
             tx.execute(
-                // The administrator's signed rotation wins (see the SQLite store).
-                "INSERT INTO key_grants (team_id, epoch, device_id, wrapped) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (team_id, epoch, device_id) DO UPDATE SET wrapped = excluded.wrapped",
-                &[&&team.0[..], &i64::from(new_epoch), &&d.0[..], wrapped],
+                "INSERT INTO key_grants (team_id, epoch, device_id, given_by, wrapped)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    &&team.0[..],
+                    &i64::from(new_epoch),
+                    &&d.0[..],
+                    &&super::GIVEN_WITH_ROTATION[..],
+                    wrapped,
+                ],
             )
             .await?;
         }

@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0007_op_ids_per_team.sql"),
     include_str!("../../migrations/0008_stream_summary_and_fleet.sql"),
     include_str!("../../migrations/0009_priority_classes.sql"),
+    include_str!("../../migrations/0010_grants_by_giver.sql"),
 ];
 
 /// The schema version this server writes (how many migrations it knows).
@@ -698,41 +699,59 @@ impl Store {
         Ok(())
     }
 
-    fn add_grants(&self, team: Id16, grants: &[(u32, Id16, Vec<u8>)]) -> DbResult<u32> {
+    fn add_grants(
+        &self,
+        team: Id16,
+        giver: Id16,
+        grants: &[(u32, Id16, Vec<u8>)],
+    ) -> DbResult<u32> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let mut added = 0;
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO key_grants (team_id, epoch, device_id, wrapped)
-                 SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM devices WHERE id = ?3 AND team_id = ?1)
+                "INSERT INTO key_grants (team_id, epoch, device_id, given_by, wrapped)
+                 SELECT ?1, ?2, ?3, ?5, ?4 WHERE EXISTS (SELECT 1 FROM devices WHERE id = ?3 AND team_id = ?1)
                  AND ?2 <= (SELECT epoch FROM teams WHERE id = ?1)
                  ON CONFLICT DO NOTHING",
             )?;
             for (epoch, device, wrapped) in grants {
-                added += insert.execute(params![team.0, epoch, device.0, wrapped])? as u32;
+                added += insert.execute(params![team.0, epoch, device.0, wrapped, giver.0])? as u32;
             }
         }
         tx.commit()?;
         Ok(added)
     }
 
-    fn missing_grants(&self, team: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
+    fn missing_grants(&self, team: Id16, asker: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
         let conn = self.conn();
         let epoch: u32 =
             conn.query_row("SELECT epoch FROM teams WHERE id = ?1", [team.0], |r| {
                 r.get(0)
             })?;
+        // Missing for the asker: no grant the rotation or an administrator gave, and none the
+        // asker gave itself. Another device's grant is its word only (ADR 0027).
         let mut stmt = conn.prepare_cached(
             "SELECT d.id, d.kx_pk FROM devices d WHERE d.team_id = ?1 AND d.revoked_ms IS NULL
-             AND NOT EXISTS (SELECT 1 FROM key_grants g WHERE g.team_id = ?1 AND g.device_id = d.id AND g.epoch = ?2)
+             AND NOT EXISTS (SELECT 1 FROM key_grants g LEFT JOIN devices giver
+                                 ON giver.id = g.given_by AND giver.team_id = g.team_id
+                             WHERE g.team_id = ?1 AND g.device_id = d.id AND g.epoch = ?2
+                             AND (g.given_by IN (?3, ?4)
+                                  OR (giver.role = ?5 AND giver.revoked_ms IS NULL)))
              ORDER BY d.id",
         )?;
         let mut out = Vec::new();
         for e in 2..=epoch {
-            let rows = stmt.query_map(params![team.0, e], |r| {
-                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
-            })?;
+            let rows = stmt.query_map(
+                params![
+                    team.0,
+                    e,
+                    &super::GIVEN_WITH_ROTATION[..],
+                    asker.0,
+                    Role::Admin.as_str()
+                ],
+                |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?)),
+            )?;
             for row in rows {
                 let (d, kx) = row?;
                 out.push((e, id(d)?, kx));
@@ -788,16 +807,31 @@ impl Store {
             conn.query_row("SELECT epoch FROM teams WHERE id = ?1", [team.0], |r| {
                 r.get(0)
             })?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT epoch, wrapped FROM key_grants WHERE team_id = ?1 AND device_id = ?2 AND epoch > ?3
-             AND epoch <= ?4 ORDER BY epoch",
-        )?;
         // Never a key of an epoch the team has not reached: a store from before such keys
         // were refused may hold some a hostile device planted (the rotation replaces them).
+        // Each epoch's grants in the order a tablet tries them (`super::GRANT_ORDER`).
+        let mut stmt = conn.prepare_cached(
+            "SELECT g.epoch, g.wrapped FROM key_grants g LEFT JOIN devices giver
+                 ON giver.id = g.given_by AND giver.team_id = g.team_id
+             WHERE g.team_id = ?1 AND g.device_id = ?2 AND g.epoch > ?3 AND g.epoch <= ?4
+             ORDER BY g.epoch,
+                 CASE WHEN g.given_by = ?5 THEN 0
+                      WHEN giver.role = ?6 AND giver.revoked_ms IS NULL THEN 1
+                      WHEN giver.id IS NULL THEN 2 ELSE 3 END,
+                 g.given_by",
+        )?;
         let grants = stmt
-            .query_map(params![team.0, device.0, after, current], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
+            .query_map(
+                params![
+                    team.0,
+                    device.0,
+                    after,
+                    current,
+                    &super::GIVEN_WITH_ROTATION[..],
+                    Role::Admin.as_str()
+                ],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?
             .collect::<Result<Vec<_>, _>>()?;
         Ok((current, grants))
     }
@@ -838,13 +872,23 @@ impl Store {
             "UPDATE devices SET revoked_ms = coalesce(revoked_ms, ?3) WHERE id = ?1 AND team_id = ?2",
             params![device.0, team.0, now as i64],
         )?;
+        // The administrator's signed rotation wins over anything kept for that epoch (a key
+        // planted by a hostile device before such keys were refused).
+        tx.execute(
+            "DELETE FROM key_grants WHERE team_id = ?1 AND epoch = ?2",
+            params![team.0, new_epoch],
+        )?;
         for (d, wrapped) in grants {
             tx.execute(
-                // The administrator's signed rotation wins over anything kept for that epoch
-                // (a key planted by a hostile device before such keys were refused).
-                "INSERT INTO key_grants (team_id, epoch, device_id, wrapped) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (team_id, epoch, device_id) DO UPDATE SET wrapped = excluded.wrapped",
-                params![team.0, new_epoch, d.0, wrapped],
+                "INSERT INTO key_grants (team_id, epoch, device_id, given_by, wrapped)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    team.0,
+                    new_epoch,
+                    d.0,
+                    &super::GIVEN_WITH_ROTATION[..],
+                    wrapped
+                ],
             )?;
         }
         tx.execute(
@@ -1160,12 +1204,17 @@ impl Db for SqliteDb {
         self.run(move |s| s.raise_epoch(team, epoch)).await
     }
 
-    async fn add_grants(&self, team: Id16, grants: Vec<(u32, Id16, Vec<u8>)>) -> DbResult<u32> {
-        self.run(move |s| s.add_grants(team, &grants)).await
+    async fn add_grants(
+        &self,
+        team: Id16,
+        giver: Id16,
+        grants: Vec<(u32, Id16, Vec<u8>)>,
+    ) -> DbResult<u32> {
+        self.run(move |s| s.add_grants(team, giver, &grants)).await
     }
 
-    async fn missing_grants(&self, team: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
-        self.run(move |s| s.missing_grants(team)).await
+    async fn missing_grants(&self, team: Id16, asker: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
+        self.run(move |s| s.missing_grants(team, asker)).await
     }
 
     async fn report(&self, device: Id16, report: komora_protocol::DeviceReport) -> DbResult<()> {

@@ -140,12 +140,17 @@ impl Store {
         self.run(self.db().raise_epoch(team, epoch))
     }
 
-    pub fn add_grants(&self, team: Id16, grants: &[(u32, Id16, Vec<u8>)]) -> DbResult<u32> {
-        self.run(self.db().add_grants(team, grants.to_vec()))
+    pub fn add_grants(
+        &self,
+        team: Id16,
+        giver: Id16,
+        grants: &[(u32, Id16, Vec<u8>)],
+    ) -> DbResult<u32> {
+        self.run(self.db().add_grants(team, giver, grants.to_vec()))
     }
 
-    pub fn missing_grants(&self, team: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
-        self.run(self.db().missing_grants(team))
+    pub fn missing_grants(&self, team: Id16, asker: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
+        self.run(self.db().missing_grants(team, asker))
     }
 
     pub fn report(&self, device: Id16, report: &komora_protocol::DeviceReport) -> DbResult<()> {

@@ -138,6 +138,64 @@ fn only_a_device_speaks_for_its_own_operations() {
     });
 }
 
+/// If this failed, a stolen tablet that stored garbage first for a key a restore lost would
+/// keep the device it is owed by from ever receiving it (ADR 0027): every giver keeps a grant,
+/// each epoch's in the order a tablet tries them, the rotation's and an administrator's first,
+/// and a grant only another counsellor gave does not stop anyone from giving it.
+#[test]
+fn a_garbage_grant_never_hides_the_key_an_administrator_gives() {
+    on_every_store(|db, t| {
+        let (team, a) = found(db, 1, 1);
+        let owed = enrol(db, team, a, 2, Role::Counsellor);
+        let thief = enrol(db, team, a, 3, Role::Counsellor);
+        let honest = enrol(db, team, a, 4, Role::Counsellor);
+        db.raise_epoch(team, 2).unwrap();
+        let owed_keys = |db: &crate::Store| -> Vec<(u32, Id16)> {
+            db.missing_grants(team, a)
+                .unwrap()
+                .into_iter()
+                .map(|(e, d, _)| (e, d))
+                .filter(|(_, d)| *d == owed)
+                .collect()
+        };
+        assert_eq!(owed_keys(db), [(2, owed)]);
+        // The thief gives garbage first, then the thief again, a counsellor, the administrator.
+        assert_eq!(
+            db.add_grants(team, thief, &[(2, owed, vec![0x5a; 48])])
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            db.add_grants(team, thief, &[(2, owed, vec![0x5b; 48])])
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            t.note("still owed", owed_keys(db)),
+            [(2, owed)],
+            "a counsellor's grant is its word only"
+        );
+        assert!(
+            db.missing_grants(team, thief)
+                .unwrap()
+                .iter()
+                .all(|(_, d, _)| *d != owed),
+            "the thief is not asked again"
+        );
+        db.add_grants(team, honest, &[(2, owed, vec![0x44; 48])])
+            .unwrap();
+        db.add_grants(team, a, &[(2, owed, vec![0xaa; 48])])
+            .unwrap();
+        assert_eq!(t.note("given", owed_keys(db)), []);
+        let (_, grants) = t.note(
+            "what the owed device is handed",
+            db.key_grants(team, owed, 0).unwrap(),
+        );
+        assert_eq!(grants.len(), 3);
+        assert_eq!(grants[0], (2, vec![0xaa; 48]), "the administrator's first");
+    });
+}
+
 fn team_unknown() -> Id16 {
     team(0xee)
 }
@@ -210,7 +268,7 @@ fn a_restored_store_catches_up_from_the_signed_list_and_the_grants_tablets_send(
             3,
             "never lowered"
         );
-        let missing = t.note("missing", db.missing_grants(team).unwrap());
+        let missing = t.note("missing", db.missing_grants(team, a).unwrap());
         let expected: Vec<(u32, Id16, Vec<u8>)> = [2, 3]
             .into_iter()
             .flat_map(|e| [1, 2, 3].map(|d| (e, device_id(d), kx_pk(d))))
@@ -226,7 +284,7 @@ fn a_restored_store_catches_up_from_the_signed_list_and_the_grants_tablets_send(
             (3, device_id(5), k(5)),
         ];
         assert_eq!(
-            t.note("added", db.add_grants(team, &grants).unwrap()),
+            t.note("added", db.add_grants(team, a, &grants).unwrap()),
             2,
             "never replaced, only the team's"
         );
@@ -251,7 +309,7 @@ fn a_restored_store_catches_up_from_the_signed_list_and_the_grants_tablets_send(
             t.note("its token", db.token_device(&[6; 32], NOW).unwrap()),
             None
         );
-        let missing = t.note("missing after", db.missing_grants(team).unwrap());
+        let missing = t.note("missing after", db.missing_grants(team, a).unwrap());
         let still: Vec<(u32, Id16)> = missing.iter().map(|(e, d, _)| (*e, *d)).collect();
         assert_eq!(
             still,
