@@ -7,6 +7,7 @@
 pub mod api;
 pub mod auth;
 pub mod backup;
+pub mod body_pace;
 pub mod config;
 pub mod connections;
 pub mod db;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub metrics_token: Option<String>,
     /// The scheduled backups' state, for `/health` (empty when none are scheduled).
     pub backups: backup::status::Monitor,
+    /// Open connections per address and the pace of request bodies.
+    pub connections: connections::Connections,
 }
 
 /// Rate limits per client address and per device, whom to believe about the client's
@@ -65,6 +68,10 @@ pub struct Limits {
     /// The bearer token `/metrics` asks for (`None`: the route is off). Counts of requests and
     /// operations tell a watcher when a team works and how much: not for the whole internet.
     pub metrics_token: Option<String>,
+    /// Connections one address may hold open at once (trusted proxies are not capped).
+    pub connections_per_address: usize,
+    /// The slowest a request body may come.
+    pub body_pace: body_pace::Pace,
 }
 
 impl Default for Limits {
@@ -75,6 +82,8 @@ impl Default for Limits {
             device_logins_per_minute: 30,
             trusted_proxies: Vec::new(),
             metrics_token: None,
+            connections_per_address: connections::DEFAULT_PER_ADDRESS,
+            body_pace: body_pace::Pace::default(),
         }
     }
 }
@@ -93,6 +102,11 @@ impl AppState {
                 limits.device_logins_per_minute,
                 limits.device_logins_per_minute.max(1),
             ),
+            connections: connections::Connections {
+                per_address: limits.connections_per_address.max(1),
+                uncapped: limits.trusted_proxies.clone(),
+                pace: limits.body_pace,
+            },
             trusted_proxies: limits.trusted_proxies,
             metrics_token: limits.metrics_token,
             backups: Default::default(),
@@ -191,7 +205,8 @@ pub async fn serve_until(
     state: Arc<AppState>,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    connections::serve(listener, app(state), stop).await
+    let limits = state.connections.clone();
+    connections::serve(listener, app(state), limits, stop).await
 }
 
 /// If no team exists yet, make a fresh one-time bootstrap code, keep only its hash, and return

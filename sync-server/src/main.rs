@@ -130,6 +130,7 @@ fn run(cli: Cli) -> Result<(), String> {
             .unwrap_or(Limits::default().device_logins_per_minute),
         trusted_proxies: komora_sync_server::config::parse_proxies(&settings.trusted_proxies)?,
         metrics_token: settings.metrics_token.clone(),
+        ..Limits::default()
     };
     let state = AppState::new(db, limits);
     let served = runtime.block_on(async move {
