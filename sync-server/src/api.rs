@@ -476,6 +476,10 @@ pub async fn invite(
     who: Authed,
     body: Bytes,
 ) -> Result<Json<InviteResponse>, ApiError> {
+    if !state.invite_limit.allow(who.0.id) {
+        state.metrics.rate_limited.inc();
+        return Err(ApiError::rate_limited());
+    }
     let req: InviteRequest = json(&body)?;
     if !who.0.role.may_invite(req.role) {
         return Err(ApiError::forbidden(
@@ -520,6 +524,11 @@ pub async fn invite(
         }
     };
     signed_by(&signed, &who.0.sign_pk)?;
+    // Each waiting invitation keeps up to 64 KiB: a team's are bounded (ADR 0027).
+    let waiting = stored(state.db.pending_invites(who.0.team_id, now_ms())).await?;
+    if waiting >= state.quotas.pending_invites_per_team {
+        return Err(ApiError::invite_quota());
+    }
     let expires = now_ms() + req.expires_in_s * 1000;
     let invite = NewInvite {
         lookup: req.lookup.0,
@@ -636,6 +645,13 @@ pub async fn push(
         });
     }
     let (team, author) = (who.0.team_id, who.0.id);
+    // A device's quota of stored bytes (ADR 0027): checked before, counted by the store. Two
+    // pushes of one device at once may pass it by a batch, no more.
+    let pushed = stored(state.db.pushed_bytes(author)).await?;
+    if pushed.saturating_add(bytes) > state.quotas.device_bytes {
+        tracing::warn!(device = %author, "a device reached its quota of stored bytes");
+        return Err(ApiError::device_quota());
+    }
     let (kept, duplicates) = stored(state.db.push(team, author, ops)).await?;
     state.metrics.ops_stored.inc_by(kept.into());
     state.metrics.ops_duplicate.inc_by(duplicates.into());

@@ -353,6 +353,10 @@ pub trait Db: Send + Sync + 'static {
     async fn token_device(&self, hash: [u8; 32], now_ms: u64) -> DbResult<Option<Id16>>;
 
     async fn create_invite(&self, invite: NewInvite) -> DbResult<()>;
+    /// How many invitations of `team` wait to be used and have not expired at `now_ms`.
+    async fn pending_invites(&self, team: Id16, now_ms: u64) -> DbResult<u64>;
+    /// How many bytes of operations `device` has had stored (its quota's count, ADR 0027).
+    async fn pushed_bytes(&self, device: Id16) -> DbResult<u64>;
     /// Use an invitation once: register the device in its team and append its statement
     /// (refused unless signed with the invitation's key); returns (team, role, bundle).
     async fn enroll(

@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0008_stream_summary_and_fleet.sql"),
     include_str!("../../migrations/postgres/0009_priority_classes.sql"),
     include_str!("../../migrations/postgres/0010_grants_by_giver.sql"),
+    include_str!("../../migrations/postgres/0011_bytes_pushed_per_device.sql"),
 ];
 
 /// The schema version this server writes (how many migrations it knows).
@@ -416,6 +417,27 @@ impl Db for PostgresDb {
         Ok(())
     }
 
+    async fn pending_invites(&self, team: Id16, now: u64) -> DbResult<u64> {
+        let n: i64 = self
+            .query_one(
+                "SELECT count(*) FROM invites WHERE team_id = $1 AND used_ms IS NULL AND expires_ms > $2",
+                &[&&team.0[..], &(now as i64)],
+            )
+            .await?
+            .get(0);
+        Ok(n as u64)
+    }
+
+    async fn pushed_bytes(&self, device: Id16) -> DbResult<u64> {
+        let rows = self
+            .query(
+                "SELECT pushed_bytes FROM devices WHERE id = $1",
+                &[&&device.0[..]],
+            )
+            .await?;
+        Ok(rows.first().map_or(0, |r| r.get::<_, i64>(0)) as u64)
+    }
+
     async fn enroll(
         &self,
         lookup: Vec<u8>,
@@ -493,6 +515,7 @@ impl Db for PostgresDb {
             )
             .await?;
         let (mut stored, mut dups) = (0u32, 0u32);
+        let mut stored_bytes = 0i64;
         for op in &ops {
             let op_author = op.author.unwrap_or(author);
             let seq = op.author_seq.map(|s| s as i64);
@@ -528,6 +551,7 @@ impl Db for PostgresDb {
                     )
                     .await?;
                     stored += 1;
+                    stored_bytes += op.bytes.len() as i64;
                 }
                 super::Duplicate::TakeOver => {
                     head += 1;
@@ -546,6 +570,7 @@ impl Db for PostgresDb {
                     )
                     .await?;
                     stored += 1;
+                    stored_bytes += op.bytes.len() as i64;
                 }
                 super::Duplicate::Number(n) => {
                     tx.execute(
@@ -561,6 +586,11 @@ impl Db for PostgresDb {
         tx.execute(
             "UPDATE teams SET head = $2 WHERE id = $1",
             &[&&team.0[..], &head],
+        )
+        .await?;
+        tx.execute(
+            "UPDATE devices SET pushed_bytes = pushed_bytes + $2 WHERE id = $1",
+            &[&&author.0[..], &stored_bytes],
         )
         .await?;
         tx.commit().await?;

@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0008_stream_summary_and_fleet.sql"),
     include_str!("../../migrations/0009_priority_classes.sql"),
     include_str!("../../migrations/0010_grants_by_giver.sql"),
+    include_str!("../../migrations/0011_bytes_pushed_per_device.sql"),
 ];
 
 /// The schema version this server writes (how many migrations it knows).
@@ -333,6 +334,27 @@ impl Store {
         Ok(())
     }
 
+    fn pending_invites(&self, team: Id16, now: u64) -> DbResult<u64> {
+        let n: i64 = self.conn().query_row(
+            "SELECT count(*) FROM invites WHERE team_id = ?1 AND used_ms IS NULL AND expires_ms > ?2",
+            params![team.0, now as i64],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
+    fn pushed_bytes(&self, device: Id16) -> DbResult<u64> {
+        let n: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT pushed_bytes FROM devices WHERE id = ?1",
+                [device.0],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(n.unwrap_or(0) as u64)
+    }
+
     fn enroll(
         &self,
         lookup: &[u8],
@@ -383,6 +405,7 @@ impl Store {
         )?;
         super::check_batch(epoch.into(), ops)?;
         let (mut stored, mut dups) = (0u32, 0u32);
+        let mut stored_bytes = 0i64;
         {
             let mut erased =
                 tx.prepare_cached("SELECT 1 FROM erased_ops WHERE team_id = ?2 AND op_id = ?1")?;
@@ -436,6 +459,7 @@ impl Store {
                             op.priority
                         ])?;
                         stored += 1;
+                        stored_bytes += op.bytes.len() as i64;
                     }
                     super::Duplicate::TakeOver => {
                         head += 1;
@@ -450,6 +474,7 @@ impl Store {
                             op.priority
                         ])?;
                         stored += 1;
+                        stored_bytes += op.bytes.len() as i64;
                     }
                     super::Duplicate::Number(seq) => {
                         number.execute(params![team.0, &op.op_id[..], op_author.0, seq as i64])?;
@@ -462,6 +487,10 @@ impl Store {
         tx.execute(
             "UPDATE teams SET head = ?2 WHERE id = ?1",
             params![team.0, head],
+        )?;
+        tx.execute(
+            "UPDATE devices SET pushed_bytes = pushed_bytes + ?2 WHERE id = ?1",
+            params![author.0, stored_bytes],
         )?;
         tx.commit()?;
         Ok((stored, dups))
@@ -1130,6 +1159,14 @@ impl Db for SqliteDb {
 
     async fn create_invite(&self, invite: NewInvite) -> DbResult<()> {
         self.run(move |s| s.create_invite(&invite)).await
+    }
+
+    async fn pending_invites(&self, team: Id16, now_ms: u64) -> DbResult<u64> {
+        self.run(move |s| s.pending_invites(team, now_ms)).await
+    }
+
+    async fn pushed_bytes(&self, device: Id16) -> DbResult<u64> {
+        self.run(move |s| s.pushed_bytes(device)).await
     }
 
     async fn enroll(
