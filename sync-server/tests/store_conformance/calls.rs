@@ -55,6 +55,14 @@ impl Store {
         self.run(self.db().create_invite(i.clone()))
     }
 
+    pub fn pending_invites(&self, team: Id16, now: u64) -> DbResult<u64> {
+        self.run(self.db().pending_invites(team, now))
+    }
+
+    pub fn pushed_bytes(&self, device: Id16) -> DbResult<u64> {
+        self.run(self.db().pushed_bytes(device))
+    }
+
     pub fn enroll(
         &self,
         lookup: &[u8],
