@@ -121,7 +121,7 @@ fn invitations(backend: &Backend) {
     );
     // One used: room for one more.
     Vault::enroll(
-        &dir.path().join("c"),
+        dir.path().join("c"),
         "tablet passphrase",
         &mut t,
         &server.url,
