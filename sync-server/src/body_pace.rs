@@ -54,7 +54,9 @@ impl std::error::Error for TooSlow {}
 pub struct Paced<B> {
     inner: B,
     pace: Pace,
-    window_end: Pin<Box<Sleep>>,
+    /// The end of the current window, from the first read of the body on: a route that
+    /// checks its token before reading the body does not eat into the sender's first window.
+    window_end: Option<Pin<Box<Sleep>>>,
     in_window: usize,
 }
 
@@ -63,9 +65,17 @@ impl<B> Paced<B> {
         Self {
             inner,
             pace,
-            window_end: Box::pin(tokio::time::sleep(pace.window)),
+            window_end: None,
             in_window: 0,
         }
+    }
+
+    /// The current window's end, started at the first read.
+    fn window_end(&mut self) -> Pin<&mut Sleep> {
+        let window = self.pace.window;
+        self.window_end
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(window)))
+            .as_mut()
     }
 
     /// At the end of a window: fail if it brought too little, else start the next one.
@@ -75,7 +85,7 @@ impl<B> Paced<B> {
         }
         self.in_window = 0;
         let next = Instant::now() + self.pace.window;
-        self.window_end.as_mut().reset(next);
+        self.window_end().reset(next);
         Ok(())
     }
 }
@@ -93,13 +103,15 @@ where
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         let this = &mut *self;
+        // The first window starts at the first read.
+        let _ = this.window_end();
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => {
                 if let Some(data) = frame.data_ref() {
                     this.in_window += data.len();
                 }
                 // A sender trickling without pause is judged too, not only one that pauses.
-                if this.window_end.is_elapsed() {
+                if this.window_end().is_elapsed() {
                     if let Err(e) = this.window_over() {
                         return Poll::Ready(Some(Err(e.into())));
                     }
@@ -110,7 +122,7 @@ where
             Poll::Pending => {}
         }
         // Nothing came: wake at the end of the window to judge it.
-        while this.window_end.as_mut().poll(cx).is_ready() {
+        while this.window_end().poll(cx).is_ready() {
             if let Err(e) = this.window_over() {
                 return Poll::Ready(Some(Err(e.into())));
             }
