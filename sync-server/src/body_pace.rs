@@ -70,11 +70,19 @@ impl<B> Paced<B> {
         }
     }
 
+    /// Start the first window, if not yet.
+    fn start(&mut self) {
+        if self.window_end.is_none() {
+            self.window_end = Some(Box::pin(tokio::time::sleep(self.pace.window)));
+        }
+    }
+
     /// The current window's end, started at the first read.
     fn window_end(&mut self) -> Pin<&mut Sleep> {
-        let window = self.pace.window;
+        self.start();
         self.window_end
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep(window)))
+            .as_mut()
+            .expect("started just above")
             .as_mut()
     }
 
@@ -104,7 +112,7 @@ where
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         let this = &mut *self;
         // The first window starts at the first read.
-        let _ = this.window_end();
+        this.start();
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => {
                 if let Some(data) = frame.data_ref() {
