@@ -79,10 +79,9 @@ impl<B> Paced<B> {
 
     /// The current window's end, started at the first read.
     fn window_end(&mut self) -> Pin<&mut Sleep> {
-        self.start();
+        let window = self.pace.window;
         self.window_end
-            .as_mut()
-            .expect("started just above")
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(window)))
             .as_mut()
     }
 
