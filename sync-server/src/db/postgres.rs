@@ -484,19 +484,20 @@ impl Db for PostgresDb {
         let mut head: i64 = row.get(0);
         let epoch: i64 = row.get(1);
         super::check_batch(epoch as u64, &ops)?;
-        let erased = tx
-            .prepare_cached("SELECT 1 FROM erased_ops WHERE team_id = $1 AND op_id = $2")
-            .await?;
-        let held = tx
-            .prepare_cached(
-                "SELECT author, author_id, author_seq IS NULL FROM ops WHERE team_id = $1 AND op_id = $2",
-            )
-            .await?;
+        // A new operation is stored in one round trip; only a duplicate (or an erased one)
+        // is looked at again, to decide what it changes (`super::on_push`).
         let insert = tx
             .prepare_cached(
                 "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope, author_id, author_seq,
                                   priority)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
+                 WHERE NOT EXISTS (SELECT 1 FROM erased_ops WHERE team_id = $1 AND op_id = $3)
+                 ON CONFLICT (team_id, op_id) DO NOTHING",
+            )
+            .await?;
+        let held = tx
+            .prepare_cached(
+                "SELECT author, author_id, author_seq IS NULL FROM ops WHERE team_id = $1 AND op_id = $2",
             )
             .await?;
         // A duplicate that came without a number (from protocol 1) gets it now, from the
@@ -519,40 +520,41 @@ impl Db for PostgresDb {
         for op in &ops {
             let op_author = op.author.unwrap_or(author);
             let seq = op.author_seq.map(|s| s as i64);
-            let key: [&(dyn ToSql + Sync); 2] = [&&team.0[..], &&op.op_id[..]];
-            if tx.query_opt(&erased, &key).await?.is_some() {
-                dups += 1;
+            let inserted = tx
+                .execute(
+                    &insert,
+                    &[
+                        &&team.0[..],
+                        &(head + 1),
+                        &&op.op_id[..],
+                        &(op.epoch as i64),
+                        &&author.0[..],
+                        &op.bytes,
+                        &&op_author.0[..],
+                        &seq,
+                        &i16::from(op.priority),
+                    ],
+                )
+                .await?;
+            if inserted == 1 {
+                head += 1;
+                stored += 1;
+                stored_bytes += op.bytes.len() as i64;
                 continue;
             }
-            let row = tx.query_opt(&held, &key).await?.map(|r| {
-                let (by, of): (Vec<u8>, Option<Vec<u8>>) = (r.get(0), r.get(1));
-                super::Held {
-                    pushed_by_pusher: by == author.0,
-                    claimed_by_pusher: of.is_some_and(|o| o == author.0),
-                    numbered: !r.get::<_, bool>(2),
-                }
-            });
-            match super::on_push(row, op_author == author, op.author_seq) {
-                super::Duplicate::New => {
-                    head += 1;
-                    tx.execute(
-                        &insert,
-                        &[
-                            &&team.0[..],
-                            &head,
-                            &&op.op_id[..],
-                            &(op.epoch as i64),
-                            &&author.0[..],
-                            &op.bytes,
-                            &&op_author.0[..],
-                            &seq,
-                            &i16::from(op.priority),
-                        ],
-                    )
-                    .await?;
-                    stored += 1;
-                    stored_bytes += op.bytes.len() as i64;
-                }
+            let key: [&(dyn ToSql + Sync); 2] = [&&team.0[..], &&op.op_id[..]];
+            let Some(row) = tx.query_opt(&held, &key).await? else {
+                // Erased: never stored again.
+                dups += 1;
+                continue;
+            };
+            let (by, of): (Vec<u8>, Option<Vec<u8>>) = (row.get(0), row.get(1));
+            let held = super::Held {
+                pushed_by_pusher: by == author.0,
+                claimed_by_pusher: of.is_some_and(|o| o == author.0),
+                numbered: !row.get::<_, bool>(2),
+            };
+            match super::on_push(Some(held), op_author == author, op.author_seq) {
                 super::Duplicate::TakeOver => {
                     head += 1;
                     tx.execute(
@@ -580,7 +582,7 @@ impl Db for PostgresDb {
                     .await?;
                     dups += 1;
                 }
-                super::Duplicate::Keep => dups += 1,
+                super::Duplicate::New | super::Duplicate::Keep => dups += 1,
             }
         }
         tx.execute(

@@ -407,15 +407,17 @@ impl Store {
         let (mut stored, mut dups) = (0u32, 0u32);
         let mut stored_bytes = 0i64;
         {
-            let mut erased =
-                tx.prepare_cached("SELECT 1 FROM erased_ops WHERE team_id = ?2 AND op_id = ?1")?;
-            let mut held = tx.prepare_cached(
-                "SELECT author, author_id, author_seq IS NULL FROM ops WHERE team_id = ?2 AND op_id = ?1",
-            )?;
+            // A new operation is stored in one statement; only a duplicate (or an erased one)
+            // is looked at again, to decide what it changes (`super::on_push`).
             let mut insert = tx.prepare_cached(
                 "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope, author_id, author_seq,
                                   priority)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
+                 WHERE NOT EXISTS (SELECT 1 FROM erased_ops WHERE team_id = ?1 AND op_id = ?3)
+                 ON CONFLICT (team_id, op_id) DO NOTHING",
+            )?;
+            let mut held = tx.prepare_cached(
+                "SELECT author, author_id, author_seq IS NULL FROM ops WHERE team_id = ?2 AND op_id = ?1",
             )?;
             // A duplicate that came without a number (from protocol 1) gets it now, from the
             // device that pushed it only.
@@ -430,8 +432,21 @@ impl Store {
             )?;
             for op in ops {
                 let op_author = op.author.unwrap_or(author);
-                if erased.exists(params![&op.op_id[..], team.0])? {
-                    dups += 1;
+                let inserted = insert.execute(params![
+                    team.0,
+                    head + 1,
+                    &op.op_id[..],
+                    op.epoch,
+                    author.0,
+                    op.bytes,
+                    op_author.0,
+                    op.author_seq.map(|s| s as i64),
+                    op.priority
+                ])?;
+                if inserted == 1 {
+                    head += 1;
+                    stored += 1;
+                    stored_bytes += op.bytes.len() as i64;
                     continue;
                 }
                 let row = held
@@ -444,23 +459,12 @@ impl Store {
                         })
                     })
                     .optional()?;
-                match super::on_push(row, op_author == author, op.author_seq) {
-                    super::Duplicate::New => {
-                        head += 1;
-                        insert.execute(params![
-                            team.0,
-                            head,
-                            &op.op_id[..],
-                            op.epoch,
-                            author.0,
-                            op.bytes,
-                            op_author.0,
-                            op.author_seq.map(|s| s as i64),
-                            op.priority
-                        ])?;
-                        stored += 1;
-                        stored_bytes += op.bytes.len() as i64;
-                    }
+                // None: erased, never stored again.
+                let Some(row) = row else {
+                    dups += 1;
+                    continue;
+                };
+                match super::on_push(Some(row), op_author == author, op.author_seq) {
                     super::Duplicate::TakeOver => {
                         head += 1;
                         take_over.execute(params![
@@ -480,7 +484,7 @@ impl Store {
                         number.execute(params![team.0, &op.op_id[..], op_author.0, seq as i64])?;
                         dups += 1;
                     }
-                    super::Duplicate::Keep => dups += 1,
+                    super::Duplicate::New | super::Duplicate::Keep => dups += 1,
                 }
             }
         }
