@@ -588,3 +588,52 @@ fn a_lost_tablets_unsynced_work_handed_over_by_file_is_refused_and_the_command_l
         "the day's work is refused on his tablet too"
     );
 }
+
+/// A tablet past its quota of stored bytes on the server (ADR 0027): the command line says so
+/// in a plain sentence, exits as for any refusal of the server, and the work waits.
+#[test]
+fn a_tablet_past_its_quota_is_told_in_plain_words_and_its_work_waits() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = komora_sync_server::Limits {
+        quotas: komora_sync_server::Quotas {
+            device_bytes: 1,
+            ..Default::default()
+        },
+        ..komora_scenarios::server::test_limits()
+    };
+    let server = TestServer::start_at(
+        &komora_scenarios::server::Backend::Sqlite,
+        &dir.path().join("server"),
+        "127.0.0.1:0".parse().unwrap(),
+        limits,
+    );
+    let admin = dir.path().join("admin");
+    bootstrap_huye(&admin, &server);
+    json(
+        &admin,
+        &[
+            "client",
+            "add",
+            "--name",
+            "Uwimana Grace",
+            "--district",
+            "Huye",
+        ],
+    );
+    let refused = komora(&admin, &["sync"]);
+    assert_eq!(
+        refused.status.code(),
+        Some(7),
+        "as for any refusal of the server"
+    );
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains(
+            "komora: the server refused: this tablet has sent more than the server keeps for \
+             one device: nothing was lost, its work waits on the tablet; ask your administrator"
+        ),
+        "{said}"
+    );
+    let status = json(&admin, &["status"]);
+    assert!(status["pending"].as_u64().unwrap() > 0, "{status}");
+}

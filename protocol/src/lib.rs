@@ -722,5 +722,10 @@ pub enum ErrorCode {
     /// The device's protocol is older than this server serves: update the app (nothing on the
     /// device is lost: it syncs once updated).
     UpdateRequired,
+    /// The device has had more stored than the server keeps for one device (its pushes), or
+    /// its team holds as many waiting invitations as the server allows: nothing of the
+    /// request was stored; the device keeps its work and tells the person to ask the
+    /// administrator (ADR 0027).
+    QuotaExceeded,
     Internal,
 }

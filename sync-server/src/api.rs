@@ -476,6 +476,10 @@ pub async fn invite(
     who: Authed,
     body: Bytes,
 ) -> Result<Json<InviteResponse>, ApiError> {
+    if !state.invite_limit.allow(who.0.id) {
+        state.metrics.rate_limited.inc();
+        return Err(ApiError::rate_limited());
+    }
     let req: InviteRequest = json(&body)?;
     if !who.0.role.may_invite(req.role) {
         return Err(ApiError::forbidden(
@@ -520,6 +524,11 @@ pub async fn invite(
         }
     };
     signed_by(&signed, &who.0.sign_pk)?;
+    // Each waiting invitation keeps up to 64 KiB: a team's are bounded (ADR 0027).
+    let waiting = stored(state.db.pending_invites(who.0.team_id, now_ms())).await?;
+    if waiting >= state.quotas.pending_invites_per_team {
+        return Err(ApiError::invite_quota());
+    }
     let expires = now_ms() + req.expires_in_s * 1000;
     let invite = NewInvite {
         lookup: req.lookup.0,
@@ -636,6 +645,13 @@ pub async fn push(
         });
     }
     let (team, author) = (who.0.team_id, who.0.id);
+    // A device's quota of stored bytes (ADR 0027): checked before, counted by the store. Two
+    // pushes of one device at once may pass it by a batch, no more.
+    let pushed = stored(state.db.pushed_bytes(author)).await?;
+    if pushed.saturating_add(bytes) > state.quotas.device_bytes {
+        tracing::warn!(device = %author, "a device reached its quota of stored bytes");
+        return Err(ApiError::device_quota());
+    }
     let (kept, duplicates) = stored(state.db.push(team, author, ops)).await?;
     state.metrics.ops_stored.inc_by(kept.into());
     state.metrics.ops_duplicate.inc_by(duplicates.into());
@@ -851,6 +867,10 @@ pub async fn revoke(
 pub struct KeysQuery {
     #[serde(default)]
     after: u32,
+    /// 1: every giver's grant of each epoch, best first, for a tablet that tries each (ADR
+    /// 0027). Without it, the first of each epoch only: a release before tried the grants it
+    /// was given one after the other and gave up at the first that did not open.
+    all: Option<u8>,
 }
 
 /// Delete the operations that carried an erased client file's key, and refuse them from now
@@ -895,7 +915,10 @@ pub async fn keys(
     Query(q): Query<KeysQuery>,
 ) -> Result<Json<komora_protocol::KeyGrantsResponse>, ApiError> {
     let (team, me) = (who.0.team_id, who.0.id);
-    let (current_epoch, grants) = stored(state.db.key_grants(team, me, q.after)).await?;
+    let (current_epoch, mut grants) = stored(state.db.key_grants(team, me, q.after)).await?;
+    if q.all.unwrap_or(0) == 0 {
+        grants.dedup_by_key(|(epoch, _)| *epoch);
+    }
     Ok(Json(komora_protocol::KeyGrantsResponse {
         current_epoch,
         grants: grants
@@ -983,12 +1006,12 @@ pub async fn reconcile(
         Ok(komora_protocol::ReconcileResponse {
             generation: komora_protocol::Bytes(db.generation().await?.to_vec()),
             head: db.head(team).await?,
-            holds: db.holds(team).await?,
-            resume_after: db.resume_after(team, req.holds).await?,
+            holds: db.holds(team, who.0.id).await?,
+            resume_after: db.resume_after(team, who.0.id, req.holds).await?,
             epoch: db.device(who.0.id).await?.map_or(0, |d| d.team_epoch),
             roster_len: db.roster_len(team).await?,
             missing_grants: db
-                .missing_grants(team)
+                .missing_grants(team, who.0.id)
                 .await?
                 .into_iter()
                 .map(|(e, d, kx)| (e, d, komora_protocol::Bytes(kx)))
@@ -1071,7 +1094,7 @@ pub async fn upload_grants(
         .into_iter()
         .map(|(e, d, w)| (e, d, w.0))
         .collect();
-    let added = stored(state.db.add_grants(team, grants)).await?;
+    let added = stored(state.db.add_grants(team, who.0.id, grants)).await?;
     Ok(Json(serde_json::json!({ "added": added })))
 }
 

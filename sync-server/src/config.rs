@@ -50,7 +50,8 @@ pub struct Settings {
     /// A TOML file with any of: data, listen, database, database_pool_size, codes_per_minute,
     /// logins_per_minute,
     /// device_logins_per_minute, trusted_proxies, metrics_token, backup_every, backup_dir, keep, tls_cert,
-    /// tls_key, plain_http.
+    /// tls_key, plain_http, connections_per_address, invites_per_minute,
+    /// pending_invites_per_team, device_quota_mib.
     #[arg(long, global = true, env = "KOMORA_SYNC_CONFIG", value_name = "FILE")]
     #[serde(skip)]
     pub config: Option<PathBuf>,
@@ -132,6 +133,39 @@ pub struct Settings {
     #[arg(long, global = true, env = "KOMORA_SYNC_PLAIN_HTTP")]
     #[serde(default)]
     pub plain_http: bool,
+    /// Connections one address may hold open at once; trusted proxies are not capped
+    /// [default: 256].
+    #[arg(
+        long,
+        global = true,
+        env = "KOMORA_SYNC_CONNECTIONS_PER_ADDRESS",
+        value_name = "N"
+    )]
+    pub connections_per_address: Option<usize>,
+    /// Invitations one device may post a minute, after a burst of 30 [default: 10].
+    #[arg(
+        long,
+        global = true,
+        env = "KOMORA_SYNC_INVITES_PER_MINUTE",
+        value_name = "N"
+    )]
+    pub invites_per_minute: Option<u32>,
+    /// Invitations one team may hold waiting (unused, not expired) [default: 200].
+    #[arg(
+        long,
+        global = true,
+        env = "KOMORA_SYNC_PENDING_INVITES_PER_TEAM",
+        value_name = "N"
+    )]
+    pub pending_invites_per_team: Option<u64>,
+    /// MiB of operations one device may have stored [default: 8192].
+    #[arg(
+        long,
+        global = true,
+        env = "KOMORA_SYNC_DEVICE_QUOTA_MIB",
+        value_name = "MIB"
+    )]
+    pub device_quota_mib: Option<u64>,
 }
 
 /// Parse the trusted proxies: single addresses or ranges.
@@ -177,6 +211,14 @@ impl Settings {
         self.tls_cert = self.tls_cert.or(file.tls_cert);
         self.tls_key = self.tls_key.or(file.tls_key);
         self.plain_http |= file.plain_http;
+        self.connections_per_address = self
+            .connections_per_address
+            .or(file.connections_per_address);
+        self.invites_per_minute = self.invites_per_minute.or(file.invites_per_minute);
+        self.pending_invites_per_team = self
+            .pending_invites_per_team
+            .or(file.pending_invites_per_team);
+        self.device_quota_mib = self.device_quota_mib.or(file.device_quota_mib);
         Ok(self)
     }
 

@@ -56,6 +56,25 @@ impl ApiError {
         )
     }
 
+    /// A device past its quota of stored bytes (ADR 0027).
+    pub const fn device_quota() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::QuotaExceeded,
+            "this tablet has sent more than the server keeps for one device: nothing was lost, \
+             its work waits on the tablet; ask your administrator to raise the server's device quota",
+        )
+    }
+
+    /// A team holding as many waiting invitations as the server allows (ADR 0027).
+    pub const fn invite_quota() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::QuotaExceeded,
+            "this team has too many invitations waiting: let some expire or be used, then invite again",
+        )
+    }
+
     pub const fn invalid_code() -> Self {
         Self::new(
             StatusCode::FORBIDDEN,

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod auth;
 pub mod backup;
+pub mod body_pace;
 pub mod config;
 pub mod connections;
 pub mod db;
@@ -47,6 +48,36 @@ pub struct AppState {
     pub metrics_token: Option<String>,
     /// The scheduled backups' state, for `/health` (empty when none are scheduled).
     pub backups: backup::status::Monitor,
+    /// Open connections per address and the pace of request bodies.
+    pub connections: connections::Connections,
+    /// Invitations posted, per device.
+    pub invite_limit: RateLimiter<komora_protocol::Id16>,
+    /// What one device or team may make the server keep.
+    pub quotas: Quotas,
+}
+
+/// What one device, or its team, may make the server keep (ADR 0027): a stolen tablet before
+/// its revocation, or a faulty app, must not fill the server's disk. Generous enough that a
+/// real team (30 tablets, years of work, about 2 GB) never meets them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quotas {
+    /// Bytes of operations one device may have stored (its own work and what it sends back
+    /// for others after a restore).
+    pub device_bytes: u64,
+    /// Invitations one team may hold waiting (unused and not expired).
+    pub pending_invites_per_team: u64,
+}
+
+impl Default for Quotas {
+    /// 8 GiB a device: four times a whole team's years of work, which one tablet may have to
+    /// send back alone after a restore. 200 waiting invitations a team: several times a team's
+    /// size, each expiring within a week.
+    fn default() -> Self {
+        Self {
+            device_bytes: 8 * 1024 * 1024 * 1024,
+            pending_invites_per_team: 200,
+        }
+    }
 }
 
 /// Rate limits per client address and per device, whom to believe about the client's
@@ -65,6 +96,15 @@ pub struct Limits {
     /// The bearer token `/metrics` asks for (`None`: the route is off). Counts of requests and
     /// operations tell a watcher when a team works and how much: not for the whole internet.
     pub metrics_token: Option<String>,
+    /// Connections one address may hold open at once (trusted proxies are not capped).
+    pub connections_per_address: usize,
+    /// The slowest a request body may come.
+    pub body_pace: body_pace::Pace,
+    /// Invitations one device may post a minute (a burst of 30: a whole team enrolled at
+    /// once).
+    pub invites_per_minute: u32,
+    /// What one device or team may make the server keep.
+    pub quotas: Quotas,
 }
 
 impl Default for Limits {
@@ -75,6 +115,10 @@ impl Default for Limits {
             device_logins_per_minute: 30,
             trusted_proxies: Vec::new(),
             metrics_token: None,
+            connections_per_address: connections::DEFAULT_PER_ADDRESS,
+            body_pace: body_pace::Pace::default(),
+            invites_per_minute: 10,
+            quotas: Quotas::default(),
         }
     }
 }
@@ -93,6 +137,13 @@ impl AppState {
                 limits.device_logins_per_minute,
                 limits.device_logins_per_minute.max(1),
             ),
+            connections: connections::Connections {
+                per_address: limits.connections_per_address.max(1),
+                uncapped: limits.trusted_proxies.clone(),
+                pace: limits.body_pace,
+            },
+            invite_limit: RateLimiter::new(limits.invites_per_minute, 30),
+            quotas: limits.quotas,
             trusted_proxies: limits.trusted_proxies,
             metrics_token: limits.metrics_token,
             backups: Default::default(),
@@ -191,7 +242,8 @@ pub async fn serve_until(
     state: Arc<AppState>,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    connections::serve(listener, app(state), stop).await
+    let limits = state.connections.clone();
+    connections::serve(listener, app(state), limits, stop).await
 }
 
 /// If no team exists yet, make a fresh one-time bootstrap code, keep only its hash, and return

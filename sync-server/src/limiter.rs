@@ -34,7 +34,9 @@ impl<K: Hash + Eq + Clone> RateLimiter<K> {
         let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
         let quota = match NonZeroU32::new(per_minute) {
             Some(n) => Quota::per_minute(n),
-            None => Quota::with_period(NEVER).expect("a century is not zero"),
+            // The whole burst comes back after a century: one try every century / burst (a
+            // century for each of a burst overflows the limiter's count of nanoseconds).
+            None => Quota::with_period(NEVER / burst.get()).expect("a century is not zero"),
         };
         Self {
             inner: governor::RateLimiter::keyed(quota.allow_burst(burst)),

@@ -130,6 +130,26 @@ fn run(cli: Cli) -> Result<(), String> {
             .unwrap_or(Limits::default().device_logins_per_minute),
         trusted_proxies: komora_sync_server::config::parse_proxies(&settings.trusted_proxies)?,
         metrics_token: settings.metrics_token.clone(),
+        ..Limits::default()
+    };
+    let limits = Limits {
+        connections_per_address: settings
+            .connections_per_address
+            .unwrap_or(limits.connections_per_address),
+        invites_per_minute: settings
+            .invites_per_minute
+            .unwrap_or(limits.invites_per_minute),
+        quotas: komora_sync_server::Quotas {
+            device_bytes: settings
+                .device_quota_mib
+                .map_or(limits.quotas.device_bytes, |m| {
+                    m.saturating_mul(1024 * 1024)
+                }),
+            pending_invites_per_team: settings
+                .pending_invites_per_team
+                .unwrap_or(limits.quotas.pending_invites_per_team),
+        },
+        ..limits
     };
     let state = AppState::new(db, limits);
     let served = runtime.block_on(async move {

@@ -286,7 +286,8 @@ pub async fn serve_until(
     // `tap_io` (a no-op here) gives the listener axum's client-address plumbing, which the
     // rate limits read.
     let listener = TlsListener::new(listener, acceptor)?.tap_io(|_| {});
-    crate::connections::serve(listener, crate::app(state), stop).await
+    let limits = state.connections.clone();
+    crate::connections::serve(listener, crate::app(state), limits, stop).await
 }
 
 /// Serve TLS until the process is stopped (Ctrl-C or SIGTERM).

@@ -203,6 +203,9 @@ pub fn sync(v: &mut Vault) -> komora_core::Result<komora_core::SyncReport> {
 pub struct TokenSpy {
     inner: komora_core::HttpTransport,
     pub token: Option<String>,
+    /// Replace the keys this tablet wraps for others with garbage of the same size (a stolen
+    /// tablet squatting its colleagues' keys after a restore).
+    pub garble_grants: bool,
 }
 
 impl TokenSpy {
@@ -210,6 +213,7 @@ impl TokenSpy {
         Self {
             inner: komora_core::HttpTransport::new(url).unwrap(),
             token: None,
+            garble_grants: false,
         }
     }
 }
@@ -318,7 +322,18 @@ mod spy {
             token: &str,
             req: &komora_protocol::GrantsUpload,
         ) -> Result<(), komora_core::TransportError> {
-            self.inner.upload_grants(token, req)
+            self.token = Some(token.into());
+            if !self.garble_grants {
+                return self.inner.upload_grants(token, req);
+            }
+            let garbled = komora_protocol::GrantsUpload {
+                grants: req
+                    .grants
+                    .iter()
+                    .map(|(e, d, w)| (*e, *d, Bytes(vec![0x5a; w.0.len()])))
+                    .collect(),
+            };
+            self.inner.upload_grants(token, &garbled)
         }
     }
 }

@@ -67,6 +67,7 @@ pub fn test_limits() -> Limits {
         device_logins_per_minute: 100_000,
         trusted_proxies: Vec::new(),
         metrics_token: Some(TEST_METRICS_TOKEN.into()),
+        ..Limits::default()
     }
 }
 

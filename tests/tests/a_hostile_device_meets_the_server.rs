@@ -268,6 +268,7 @@ fn floods_behind_a_proxy(backend: &Backend) {
         device_logins_per_minute: 10,
         trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
         metrics_token: None,
+        ..komora_sync_server::Limits::default()
     };
     let server = TestServer::start_at(
         backend,

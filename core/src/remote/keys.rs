@@ -314,21 +314,41 @@ pub(crate) fn refresh_team_keys<C: VaultCell>(
         })?;
         let me = Id16(*v.device_id().as_bytes());
         let secret = kx_secret(v.store.signing_pkcs8());
-        let mut keys = Vec::new();
+        // Each epoch may come with several grants, one per device that gave it (any device
+        // of the team may give back a key a restore lost, a stolen one garbage): the first
+        // that opens and that the signed snapshot commits to is the key. An epoch none of
+        // whose grants is good fails as one bad grant did.
+        let mut keys: Vec<(u32, EpochKey)> = Vec::new();
+        let mut refused: Vec<(u32, Error)> = Vec::new();
         for g in &resp.grants {
-            if !v.store.keyring().holds(g.epoch) {
-                let raw = unwrap_grant(&secret, &me, g.epoch, &g.wrapped.0)?;
+            if v.store.keyring().holds(g.epoch) || keys.iter().any(|(e, _)| *e == g.epoch) {
+                continue;
+            }
+            let opened = unwrap_grant(&secret, &me, g.epoch, &g.wrapped.0).and_then(|raw| {
                 // The snapshot commits to the team key: a data officer receives it, everyone
                 // else the case-work key it derives from.
                 let signed = roster.key_id(g.epoch);
-                let key = [EpochKey::Team(raw.clone()), EpochKey::Casework(raw)]
+                [EpochKey::Team(raw.clone()), EpochKey::Casework(raw)]
                     .into_iter()
                     .find(|k| signed == Some(&crate::roster::key_id(&k.team(g.epoch), g.epoch)))
                     .ok_or(Error::Tampered {
                         what: NOT_SIGNED_FOR,
-                    })?;
-                keys.push((g.epoch, key));
+                    })
+            });
+            match opened {
+                Ok(key) => keys.push((g.epoch, key)),
+                Err(e) => refused.push((g.epoch, e)),
             }
+        }
+        refused.retain(|(epoch, _)| !keys.iter().any(|(k, _)| k == epoch));
+        // An unsigned key first: it makes the caller fetch the whole signed list once and
+        // try again.
+        let unsigned = |e: &Error| matches!(e, Error::Tampered { what } if *what == NOT_SIGNED_FOR);
+        if let Some(i) = refused.iter().position(|(_, e)| unsigned(e)) {
+            return Err(refused.swap_remove(i).1);
+        }
+        if let Some((_, e)) = refused.into_iter().next() {
+            return Err(e);
         }
         let epochs = keys.iter().map(|(e, _)| *e).collect();
         v.store.add_team_keys(keys)?;

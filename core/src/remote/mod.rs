@@ -129,6 +129,9 @@ impl From<TransportError> for Error {
                 // server's own words ("sync, then invite again").
                 ErrorCode::StaleEpoch => Error::Server(message),
                 ErrorCode::UpdateRequired => Error::UpdateRequired,
+                // Past a quota (ADR 0027): the server's own sentence says what to do; the work
+                // stays unsent on the tablet.
+                ErrorCode::QuotaExceeded => Error::Server(message),
                 _ => Error::Server(message),
             },
         }

@@ -62,6 +62,51 @@ fn check_batch(team_epoch: u64, ops: &[IncomingOp]) -> DbResult<()> {
 const UNKNOWN_ERASURE: &str =
     "the erasure this request carries out is not one this device sent: sync, then try again";
 
+/// What the team's stream already holds under the id of an operation being pushed, as seen
+/// from the pushing device.
+#[derive(Clone, Copy, Debug)]
+pub struct Held {
+    /// The stored copy came from the pushing device.
+    pub pushed_by_pusher: bool,
+    /// The stored copy is declared as the pushing device's own operation.
+    pub claimed_by_pusher: bool,
+    /// The stored copy has its author's number.
+    pub numbered: bool,
+}
+
+/// What a push does with one operation (ADR 0027).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Duplicate {
+    /// Not held: stored at the head of the stream.
+    New,
+    /// Held as another device's push, declared as the pusher's own (a colleague's relay after
+    /// a restore, or garbage a stolen tablet stored under this author's name): the author's own
+    /// copy replaces it and moves to the head, so every tablet is offered the author's copy
+    /// and what the server holds of the author counts it.
+    TakeOver,
+    /// Held as the pusher's own push without a number (protocol 1): it gets this number.
+    Number(u64),
+    /// A duplicate: nothing changes.
+    Keep,
+}
+
+/// The rule of [`Duplicate`]: only a device's own word counts about its operations. Another
+/// device's declaration never numbers or replaces a copy (the server cannot check it).
+pub fn on_push(held: Option<Held>, pushers_own: bool, seq: Option<u64>) -> Duplicate {
+    match held {
+        None => Duplicate::New,
+        Some(h) if pushers_own && !h.pushed_by_pusher && h.claimed_by_pusher => Duplicate::TakeOver,
+        Some(h) if h.pushed_by_pusher && !h.numbered => {
+            seq.map_or(Duplicate::Keep, Duplicate::Number)
+        }
+        Some(_) => Duplicate::Keep,
+    }
+}
+
+/// The giver of the grants an administrator's revocation stores with its signed rotation (a
+/// grant stored before givers were kept has the zero id).
+pub const GIVEN_WITH_ROTATION: [u8; 16] = [0xff; 16];
+
 /// Every table of the store, for `Db::dump` (a new table must be added here to be scanned).
 const TABLES: &[&str] = &[
     "server_meta",
@@ -308,6 +353,10 @@ pub trait Db: Send + Sync + 'static {
     async fn token_device(&self, hash: [u8; 32], now_ms: u64) -> DbResult<Option<Id16>>;
 
     async fn create_invite(&self, invite: NewInvite) -> DbResult<()>;
+    /// How many invitations of `team` wait to be used and have not expired at `now_ms`.
+    async fn pending_invites(&self, team: Id16, now_ms: u64) -> DbResult<u64>;
+    /// How many bytes of operations `device` has had stored (its quota's count, ADR 0027).
+    async fn pushed_bytes(&self, device: Id16) -> DbResult<u64>;
     /// Use an invitation once: register the device in its team and append its statement
     /// (refused unless signed with the invitation's key); returns (team, role, bundle).
     async fn enroll(
@@ -352,17 +401,22 @@ pub trait Db: Send + Sync + 'static {
     ) -> DbResult<PullPage>;
     /// The team's stream head (its last sequence number).
     async fn head(&self, team: Id16) -> DbResult<u64>;
-    /// What the team's stream holds, per author (operations stored with a number only).
-    async fn holds(&self, team: Id16) -> DbResult<komora_protocol::AuthorRanges>;
+    /// What the team's stream holds, per author, as `asker` may rely on it: operations stored
+    /// with a number, pushed by their author or by the asker itself (a number another device
+    /// declared for a third is its word only, ADR 0027).
+    async fn holds(&self, team: Id16, asker: Id16) -> DbResult<komora_protocol::AuthorRanges>;
     /// How many operations of `team` were deleted at `device`'s erasure requests.
     async fn erased_for(&self, team: Id16, device: Id16) -> DbResult<u64>;
-    /// The numbers of `author`'s operations the team's stream holds.
+    /// The numbers of `author`'s operations the team's stream holds as `author` pushed them
+    /// herself: what another device pushed in her name never counts (ADR 0027).
     async fn holds_of(&self, team: Id16, author: Id16) -> DbResult<Vec<(u64, u64)>>;
-    /// The position to pull again after, for a device holding `theirs`: just before the first
-    /// operation of the stream it lacks (or one stored without a number); the head if none.
+    /// The position to pull again after, for `asker` holding `theirs`: just before the first
+    /// operation of the stream it lacks (or one stored without a number, or numbered only by
+    /// a third device's word); the head if none.
     async fn resume_after(
         &self,
         team: Id16,
+        asker: Id16,
         theirs: komora_protocol::AuthorRanges,
     ) -> DbResult<u64>;
     /// Register devices of `team` from the signed statements that admit them (a restored or
@@ -382,11 +436,18 @@ pub trait Db: Send + Sync + 'static {
     async fn revoke_to(&self, team: Id16, device: Id16, epoch: u32, now: u64) -> DbResult<()>;
     /// Raise the team's epoch to `epoch` if below.
     async fn raise_epoch(&self, team: Id16, epoch: u32) -> DbResult<()>;
-    /// Store key grants the team lacks (never replacing one); returns how many were new.
-    async fn add_grants(&self, team: Id16, grants: Vec<(u32, Id16, Vec<u8>)>) -> DbResult<u32>;
-    /// For each epoch after the first and each device not revoked, the grants the store
-    /// lacks: (epoch, device, its X25519 key), by epoch then by device id.
-    async fn missing_grants(&self, team: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>>;
+    /// Store key grants `giver` wraps for devices of the team, one per giver for each (epoch,
+    /// device), never replacing one; returns how many were new (ADR 0027).
+    async fn add_grants(
+        &self,
+        team: Id16,
+        giver: Id16,
+        grants: Vec<(u32, Id16, Vec<u8>)>,
+    ) -> DbResult<u32>;
+    /// For each epoch after the first and each device not revoked, the grants `asker` should
+    /// give: none given with the rotation, by an administrator or by the asker itself.
+    /// (epoch, device, its X25519 key), by epoch then by device id.
+    async fn missing_grants(&self, team: Id16, asker: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>>;
     /// Keep what a device said of itself at login (the fleet view).
     async fn report(&self, device: Id16, report: komora_protocol::DeviceReport) -> DbResult<()>;
 
@@ -412,7 +473,9 @@ pub trait Db: Send + Sync + 'static {
     async fn roster(&self, team: Id16, after: u32, limit: u32) -> DbResult<(Vec<Vec<u8>>, u32)>;
     /// How many statements the team's device list holds (said at login).
     async fn roster_len(&self, team: Id16) -> DbResult<u32>;
-    /// The team's current epoch and the keys wrapped for `device` of epochs after `after`.
+    /// The team's current epoch and the keys wrapped for `device` of epochs after `after`:
+    /// every giver's, by epoch, each epoch's in the order a tablet tries them (the rotation's,
+    /// an administrator's, one from before givers were kept, another device's).
     async fn key_grants(&self, team: Id16, device: Id16, after: u32) -> DbResult<KeyGrants>;
     async fn touch(&self, device: Id16, now_ms: u64) -> DbResult<()>;
     /// Delete these operations of `team` from its stream and remember their ids, so a push of

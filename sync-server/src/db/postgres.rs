@@ -29,6 +29,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0007_op_ids_per_team.sql"),
     include_str!("../../migrations/postgres/0008_stream_summary_and_fleet.sql"),
     include_str!("../../migrations/postgres/0009_priority_classes.sql"),
+    include_str!("../../migrations/postgres/0010_grants_by_giver.sql"),
+    include_str!("../../migrations/postgres/0011_bytes_pushed_per_device.sql"),
 ];
 
 /// The schema version this server writes (how many migrations it knows).
@@ -415,6 +417,27 @@ impl Db for PostgresDb {
         Ok(())
     }
 
+    async fn pending_invites(&self, team: Id16, now: u64) -> DbResult<u64> {
+        let n: i64 = self
+            .query_one(
+                "SELECT count(*) FROM invites WHERE team_id = $1 AND used_ms IS NULL AND expires_ms > $2",
+                &[&&team.0[..], &(now as i64)],
+            )
+            .await?
+            .get(0);
+        Ok(n as u64)
+    }
+
+    async fn pushed_bytes(&self, device: Id16) -> DbResult<u64> {
+        let rows = self
+            .query(
+                "SELECT pushed_bytes FROM devices WHERE id = $1",
+                &[&&device.0[..]],
+            )
+            .await?;
+        Ok(rows.first().map_or(0, |r| r.get::<_, i64>(0)) as u64)
+    }
+
     async fn enroll(
         &self,
         lookup: Vec<u8>,
@@ -461,6 +484,8 @@ impl Db for PostgresDb {
         let mut head: i64 = row.get(0);
         let epoch: i64 = row.get(1);
         super::check_batch(epoch as u64, &ops)?;
+        // A new operation is stored in one round trip; only a duplicate (or an erased one)
+        // is looked at again, to decide what it changes (`super::on_push`).
         let insert = tx
             .prepare_cached(
                 "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope, author_id, author_seq,
@@ -470,18 +495,32 @@ impl Db for PostgresDb {
                  ON CONFLICT (team_id, op_id) DO NOTHING",
             )
             .await?;
-        // A duplicate that came without a number (from protocol 1) gets it now.
+        let held = tx
+            .prepare_cached(
+                "SELECT author, author_id, author_seq IS NULL FROM ops WHERE team_id = $1 AND op_id = $2",
+            )
+            .await?;
+        // A duplicate that came without a number (from protocol 1) gets it now, from the
+        // device that pushed it only.
         let number = tx
             .prepare_cached(
-                "UPDATE ops SET author_id = $3, author_seq = $4
-                 WHERE team_id = $1 AND op_id = $2 AND author_seq IS NULL",
+                "UPDATE ops SET author_id = $3, author_seq = $4 WHERE team_id = $1 AND op_id = $2",
+            )
+            .await?;
+        // The author's own copy of an operation another device pushed first.
+        let take_over = tx
+            .prepare_cached(
+                "UPDATE ops SET seq = $3, epoch = $4, author = $5, envelope = $6, author_id = $5,
+                                author_seq = $7, priority = $8
+                 WHERE team_id = $1 AND op_id = $2",
             )
             .await?;
         let (mut stored, mut dups) = (0u32, 0u32);
+        let mut stored_bytes = 0i64;
         for op in &ops {
             let op_author = op.author.unwrap_or(author);
             let seq = op.author_seq.map(|s| s as i64);
-            let n = tx
+            let inserted = tx
                 .execute(
                     &insert,
                     &[
@@ -497,23 +536,63 @@ impl Db for PostgresDb {
                     ],
                 )
                 .await?;
-            if n == 1 {
+            if inserted == 1 {
                 head += 1;
                 stored += 1;
-            } else {
-                if seq.is_some() {
+                stored_bytes += op.bytes.len() as i64;
+                continue;
+            }
+            let key: [&(dyn ToSql + Sync); 2] = [&&team.0[..], &&op.op_id[..]];
+            let Some(row) = tx.query_opt(&held, &key).await? else {
+                // Erased: never stored again.
+                dups += 1;
+                continue;
+            };
+            let (by, of): (Vec<u8>, Option<Vec<u8>>) = (row.get(0), row.get(1));
+            let held = super::Held {
+                pushed_by_pusher: by == author.0,
+                claimed_by_pusher: of.is_some_and(|o| o == author.0),
+                numbered: !row.get::<_, bool>(2),
+            };
+            match super::on_push(Some(held), op_author == author, op.author_seq) {
+                super::Duplicate::TakeOver => {
+                    head += 1;
                     tx.execute(
-                        &number,
-                        &[&&team.0[..], &&op.op_id[..], &&op_author.0[..], &seq],
+                        &take_over,
+                        &[
+                            &&team.0[..],
+                            &&op.op_id[..],
+                            &head,
+                            &(op.epoch as i64),
+                            &&author.0[..],
+                            &op.bytes,
+                            &seq,
+                            &i16::from(op.priority),
+                        ],
                     )
                     .await?;
+                    stored += 1;
+                    stored_bytes += op.bytes.len() as i64;
                 }
-                dups += 1;
+                super::Duplicate::Number(n) => {
+                    tx.execute(
+                        &number,
+                        &[&&team.0[..], &&op.op_id[..], &&op_author.0[..], &(n as i64)],
+                    )
+                    .await?;
+                    dups += 1;
+                }
+                super::Duplicate::New | super::Duplicate::Keep => dups += 1,
             }
         }
         tx.execute(
             "UPDATE teams SET head = $2 WHERE id = $1",
             &[&&team.0[..], &head],
+        )
+        .await?;
+        tx.execute(
+            "UPDATE devices SET pushed_bytes = pushed_bytes + $2 WHERE id = $1",
+            &[&&author.0[..], &stored_bytes],
         )
         .await?;
         tx.commit().await?;
@@ -650,12 +729,12 @@ impl Db for PostgresDb {
         Ok(head as u64)
     }
 
-    async fn holds(&self, team: Id16) -> DbResult<komora_protocol::AuthorRanges> {
+    async fn holds(&self, team: Id16, asker: Id16) -> DbResult<komora_protocol::AuthorRanges> {
         let rows = self
             .query(
                 "SELECT author_id, author_seq FROM ops WHERE team_id = $1 AND author_seq IS NOT NULL
-                 ORDER BY author_id, author_seq",
-                &[&&team.0[..]],
+                 AND (author_id = author OR author = $2) ORDER BY author_id, author_seq",
+                &[&&team.0[..], &&asker.0[..]],
             )
             .await?;
         let mut numbers = Vec::with_capacity(rows.len());
@@ -679,7 +758,7 @@ impl Db for PostgresDb {
     async fn holds_of(&self, team: Id16, author: Id16) -> DbResult<Vec<(u64, u64)>> {
         let rows = self
             .query(
-                "SELECT author_seq FROM ops WHERE team_id = $1 AND author_id = $2
+                "SELECT author_seq FROM ops WHERE team_id = $1 AND author_id = $2 AND author = $2
                  AND author_seq IS NOT NULL ORDER BY author_seq",
                 &[&&team.0[..], &&author.0[..]],
             )
@@ -696,6 +775,7 @@ impl Db for PostgresDb {
     async fn resume_after(
         &self,
         team: Id16,
+        asker: Id16,
         theirs: komora_protocol::AuthorRanges,
     ) -> DbResult<u64> {
         let mut conn = self.pool.get().await?;
@@ -704,10 +784,14 @@ impl Db for PostgresDb {
             .query_one("SELECT head FROM teams WHERE id = $1", &[&&team.0[..]])
             .await?
             .get(0);
-        let params: [&(dyn ToSql + Sync); 1] = [&&team.0[..]];
+        let params: [&(dyn ToSql + Sync); 2] = [&&team.0[..], &&asker.0[..]];
+        // A number counts only as its author or the asker declared it: another device's word
+        // would make the asker skip an operation it does not hold.
         let rows = tx
             .query_raw(
-                "SELECT seq, author_id, author_seq FROM ops WHERE team_id = $1 ORDER BY seq",
+                "SELECT seq, author_id,
+                        CASE WHEN author_id = author OR author = $2 THEN author_seq END
+                 FROM ops WHERE team_id = $1 ORDER BY seq",
                 params,
             )
             .await?;
@@ -814,13 +898,18 @@ impl Db for PostgresDb {
         Ok(())
     }
 
-    async fn add_grants(&self, team: Id16, grants: Vec<(u32, Id16, Vec<u8>)>) -> DbResult<u32> {
+    async fn add_grants(
+        &self,
+        team: Id16,
+        giver: Id16,
+        grants: Vec<(u32, Id16, Vec<u8>)>,
+    ) -> DbResult<u32> {
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
         let insert = tx
             .prepare_cached(
-                "INSERT INTO key_grants (team_id, epoch, device_id, wrapped)
-                 SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM devices WHERE id = $3 AND team_id = $1)
+                "INSERT INTO key_grants (team_id, epoch, device_id, given_by, wrapped)
+                 SELECT $1, $2, $3, $5, $4 WHERE EXISTS (SELECT 1 FROM devices WHERE id = $3 AND team_id = $1)
                  AND $2 <= (SELECT epoch FROM teams WHERE id = $1)
                  ON CONFLICT DO NOTHING",
             )
@@ -830,7 +919,13 @@ impl Db for PostgresDb {
             added += tx
                 .execute(
                     &insert,
-                    &[&&team.0[..], &i64::from(*epoch), &&device.0[..], wrapped],
+                    &[
+                        &&team.0[..],
+                        &i64::from(*epoch),
+                        &&device.0[..],
+                        wrapped,
+                        &&giver.0[..],
+                    ],
                 )
                 .await? as u32;
         }
@@ -838,19 +933,31 @@ impl Db for PostgresDb {
         Ok(added)
     }
 
-    async fn missing_grants(&self, team: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
+    async fn missing_grants(&self, team: Id16, asker: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
         let conn = self.pool.get().await?;
         let epoch: i64 = conn
             .query_one("SELECT epoch FROM teams WHERE id = $1", &[&&team.0[..]])
             .await?
             .get(0);
+        // Missing for the asker: no grant the rotation or an administrator gave, and none the
+        // asker gave itself (see the SQLite store).
         let rows = conn
             .query(
                 "SELECT e.epoch, d.id, d.kx_pk FROM devices d CROSS JOIN generate_series(2, $2::BIGINT) AS e(epoch)
                  WHERE d.team_id = $1 AND d.revoked_ms IS NULL
-                 AND NOT EXISTS (SELECT 1 FROM key_grants g WHERE g.team_id = $1 AND g.device_id = d.id AND g.epoch = e.epoch)
+                 AND NOT EXISTS (SELECT 1 FROM key_grants g LEFT JOIN devices giver
+                                     ON giver.id = g.given_by AND giver.team_id = g.team_id
+                                 WHERE g.team_id = $1 AND g.device_id = d.id AND g.epoch = e.epoch
+                                 AND (g.given_by IN ($3, $4)
+                                      OR (giver.role = $5 AND giver.revoked_ms IS NULL)))
                  ORDER BY e.epoch, d.id",
-                &[&&team.0[..], &epoch],
+                &[
+                    &&team.0[..],
+                    &epoch,
+                    &&super::GIVEN_WITH_ROTATION[..],
+                    &&asker.0[..],
+                    &Role::Admin.as_str(),
+                ],
             )
             .await?;
         rows.into_iter()
@@ -900,10 +1007,24 @@ impl Db for PostgresDb {
             .get(0);
         let rows = conn
             .query(
-                // Never a key of an epoch the team has not reached (see the SQLite store).
-                "SELECT epoch, wrapped FROM key_grants WHERE team_id = $1 AND device_id = $2 AND epoch > $3
-                 AND epoch <= $4 ORDER BY epoch",
-                &[&&team.0[..], &&device.0[..], &i64::from(after), &current],
+                // Never a key of an epoch the team has not reached; each epoch's grants in the
+                // order a tablet tries them (see the SQLite store).
+                "SELECT g.epoch, g.wrapped FROM key_grants g LEFT JOIN devices giver
+                     ON giver.id = g.given_by AND giver.team_id = g.team_id
+                 WHERE g.team_id = $1 AND g.device_id = $2 AND g.epoch > $3 AND g.epoch <= $4
+                 ORDER BY g.epoch,
+                     CASE WHEN g.given_by = $5 THEN 0
+                          WHEN giver.role = $6 AND giver.revoked_ms IS NULL THEN 1
+                          WHEN giver.id IS NULL THEN 2 ELSE 3 END,
+                     g.given_by",
+                &[
+                    &&team.0[..],
+                    &&device.0[..],
+                    &i64::from(after),
+                    &current,
+                    &&super::GIVEN_WITH_ROTATION[..],
+                    &Role::Admin.as_str(),
+                ],
             )
             .await?;
         let grants = rows
@@ -952,12 +1073,23 @@ impl Db for PostgresDb {
                 &[&&device.0[..], &&team.0[..], &(now as i64)],
             )
             .await?;
+        // The administrator's signed rotation wins (see the SQLite store).
+        tx.execute(
+            "DELETE FROM key_grants WHERE team_id = $1 AND epoch = $2",
+            &[&&team.0[..], &i64::from(new_epoch)],
+        )
+        .await?;
         for (d, wrapped) in &grants {
             tx.execute(
-                // The administrator's signed rotation wins (see the SQLite store).
-                "INSERT INTO key_grants (team_id, epoch, device_id, wrapped) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (team_id, epoch, device_id) DO UPDATE SET wrapped = excluded.wrapped",
-                &[&&team.0[..], &i64::from(new_epoch), &&d.0[..], wrapped],
+                "INSERT INTO key_grants (team_id, epoch, device_id, given_by, wrapped)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    &&team.0[..],
+                    &i64::from(new_epoch),
+                    &&d.0[..],
+                    &&super::GIVEN_WITH_ROTATION[..],
+                    wrapped,
+                ],
             )
             .await?;
         }

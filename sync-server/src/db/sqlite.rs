@@ -24,6 +24,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0007_op_ids_per_team.sql"),
     include_str!("../../migrations/0008_stream_summary_and_fleet.sql"),
     include_str!("../../migrations/0009_priority_classes.sql"),
+    include_str!("../../migrations/0010_grants_by_giver.sql"),
+    include_str!("../../migrations/0011_bytes_pushed_per_device.sql"),
 ];
 
 /// The schema version this server writes (how many migrations it knows).
@@ -332,6 +334,27 @@ impl Store {
         Ok(())
     }
 
+    fn pending_invites(&self, team: Id16, now: u64) -> DbResult<u64> {
+        let n: i64 = self.conn().query_row(
+            "SELECT count(*) FROM invites WHERE team_id = ?1 AND used_ms IS NULL AND expires_ms > ?2",
+            params![team.0, now as i64],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
+    fn pushed_bytes(&self, device: Id16) -> DbResult<u64> {
+        let n: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT pushed_bytes FROM devices WHERE id = ?1",
+                [device.0],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(n.unwrap_or(0) as u64)
+    }
+
     fn enroll(
         &self,
         lookup: &[u8],
@@ -382,34 +405,36 @@ impl Store {
         )?;
         super::check_batch(epoch.into(), ops)?;
         let (mut stored, mut dups) = (0u32, 0u32);
+        let mut stored_bytes = 0i64;
         {
-            let mut exists = tx.prepare_cached(
-                "SELECT 1 FROM ops WHERE team_id = ?2 AND op_id = ?1
-                 UNION ALL SELECT 1 FROM erased_ops WHERE team_id = ?2 AND op_id = ?1",
-            )?;
+            // A new operation is stored in one statement; only a duplicate (or an erased one)
+            // is looked at again, to decide what it changes (`super::on_push`).
             let mut insert = tx.prepare_cached(
                 "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope, author_id, author_seq,
                                   priority)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
+                 WHERE NOT EXISTS (SELECT 1 FROM erased_ops WHERE team_id = ?1 AND op_id = ?3)
+                 ON CONFLICT (team_id, op_id) DO NOTHING",
             )?;
-            // A duplicate that came without a number (from protocol 1) gets it now.
+            let mut held = tx.prepare_cached(
+                "SELECT author, author_id, author_seq IS NULL FROM ops WHERE team_id = ?2 AND op_id = ?1",
+            )?;
+            // A duplicate that came without a number (from protocol 1) gets it now, from the
+            // device that pushed it only.
             let mut number = tx.prepare_cached(
-                "UPDATE ops SET author_id = ?3, author_seq = ?4
-                 WHERE team_id = ?1 AND op_id = ?2 AND author_seq IS NULL",
+                "UPDATE ops SET author_id = ?3, author_seq = ?4 WHERE team_id = ?1 AND op_id = ?2",
+            )?;
+            // The author's own copy of an operation another device pushed first.
+            let mut take_over = tx.prepare_cached(
+                "UPDATE ops SET seq = ?3, epoch = ?4, author = ?5, envelope = ?6, author_id = ?5,
+                                author_seq = ?7, priority = ?8
+                 WHERE team_id = ?1 AND op_id = ?2",
             )?;
             for op in ops {
                 let op_author = op.author.unwrap_or(author);
-                if exists.exists(params![&op.op_id[..], team.0])? {
-                    if let Some(seq) = op.author_seq {
-                        number.execute(params![team.0, &op.op_id[..], op_author.0, seq as i64])?;
-                    }
-                    dups += 1;
-                    continue;
-                }
-                head += 1;
-                insert.execute(params![
+                let inserted = insert.execute(params![
                     team.0,
-                    head,
+                    head + 1,
                     &op.op_id[..],
                     op.epoch,
                     author.0,
@@ -418,12 +443,58 @@ impl Store {
                     op.author_seq.map(|s| s as i64),
                     op.priority
                 ])?;
-                stored += 1;
+                if inserted == 1 {
+                    head += 1;
+                    stored += 1;
+                    stored_bytes += op.bytes.len() as i64;
+                    continue;
+                }
+                let row = held
+                    .query_row(params![&op.op_id[..], team.0], |r| {
+                        let (by, of): (Vec<u8>, Option<Vec<u8>>) = (r.get(0)?, r.get(1)?);
+                        Ok(super::Held {
+                            pushed_by_pusher: by == author.0,
+                            claimed_by_pusher: of.is_some_and(|o| o == author.0),
+                            numbered: !r.get::<_, bool>(2)?,
+                        })
+                    })
+                    .optional()?;
+                // None: erased, never stored again.
+                let Some(row) = row else {
+                    dups += 1;
+                    continue;
+                };
+                match super::on_push(Some(row), op_author == author, op.author_seq) {
+                    super::Duplicate::TakeOver => {
+                        head += 1;
+                        take_over.execute(params![
+                            team.0,
+                            &op.op_id[..],
+                            head,
+                            op.epoch,
+                            author.0,
+                            op.bytes,
+                            op.author_seq.map(|s| s as i64),
+                            op.priority
+                        ])?;
+                        stored += 1;
+                        stored_bytes += op.bytes.len() as i64;
+                    }
+                    super::Duplicate::Number(seq) => {
+                        number.execute(params![team.0, &op.op_id[..], op_author.0, seq as i64])?;
+                        dups += 1;
+                    }
+                    super::Duplicate::New | super::Duplicate::Keep => dups += 1,
+                }
             }
         }
         tx.execute(
             "UPDATE teams SET head = ?2 WHERE id = ?1",
             params![team.0, head],
+        )?;
+        tx.execute(
+            "UPDATE devices SET pushed_bytes = pushed_bytes + ?2 WHERE id = ?1",
+            params![author.0, stored_bytes],
         )?;
         tx.commit()?;
         Ok((stored, dups))
@@ -516,13 +587,13 @@ impl Store {
         Ok(head as u64)
     }
 
-    fn holds(&self, team: Id16) -> DbResult<komora_protocol::AuthorRanges> {
+    fn holds(&self, team: Id16, asker: Id16) -> DbResult<komora_protocol::AuthorRanges> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT author_id, author_seq FROM ops WHERE team_id = ?1 AND author_seq IS NOT NULL
-             ORDER BY author_id, author_seq",
+             AND (author_id = author OR author = ?2) ORDER BY author_id, author_seq",
         )?;
-        let rows = stmt.query_map([team.0], |r| {
+        let rows = stmt.query_map(params![team.0, asker.0], |r| {
             Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?))
         })?;
         let mut numbers = Vec::new();
@@ -545,7 +616,7 @@ impl Store {
     fn holds_of(&self, team: Id16, author: Id16) -> DbResult<Vec<(u64, u64)>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT author_seq FROM ops WHERE team_id = ?1 AND author_id = ?2
+            "SELECT author_seq FROM ops WHERE team_id = ?1 AND author_id = ?2 AND author = ?2
              AND author_seq IS NOT NULL ORDER BY author_seq",
         )?;
         let rows = stmt.query_map(params![team.0, author.0], |r| r.get::<_, i64>(0))?;
@@ -559,18 +630,27 @@ impl Store {
             .unwrap_or_default())
     }
 
-    fn resume_after(&self, team: Id16, theirs: &komora_protocol::AuthorRanges) -> DbResult<u64> {
+    fn resume_after(
+        &self,
+        team: Id16,
+        asker: Id16,
+        theirs: &komora_protocol::AuthorRanges,
+    ) -> DbResult<u64> {
         let conn = self.conn();
         let head: i64 = conn.query_row("SELECT head FROM teams WHERE id = ?1", [team.0], |r| {
             r.get(0)
         })?;
         let mut stmt = conn.prepare_cached(
-            "SELECT seq, author_id, author_seq FROM ops WHERE team_id = ?1 ORDER BY seq",
+            "SELECT seq, author_id,
+                    CASE WHEN author_id = author OR author = ?2 THEN author_seq END
+             FROM ops WHERE team_id = ?1 ORDER BY seq",
         )?;
-        let mut rows = stmt.query([team.0])?;
+        let mut rows = stmt.query(params![team.0, asker.0])?;
         while let Some(row) = rows.next()? {
             let seq: i64 = row.get(0)?;
             let author: Option<Vec<u8>> = row.get(1)?;
+            // A number counts only as its author or the asker declared it: another device's
+            // word would make the asker skip an operation it does not hold.
             let number: Option<i64> = row.get(2)?;
             let held = match (author, number) {
                 (Some(a), Some(n)) => super::ranges_hold(theirs, &id(a)?, n as u64),
@@ -652,41 +732,59 @@ impl Store {
         Ok(())
     }
 
-    fn add_grants(&self, team: Id16, grants: &[(u32, Id16, Vec<u8>)]) -> DbResult<u32> {
+    fn add_grants(
+        &self,
+        team: Id16,
+        giver: Id16,
+        grants: &[(u32, Id16, Vec<u8>)],
+    ) -> DbResult<u32> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let mut added = 0;
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO key_grants (team_id, epoch, device_id, wrapped)
-                 SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM devices WHERE id = ?3 AND team_id = ?1)
+                "INSERT INTO key_grants (team_id, epoch, device_id, given_by, wrapped)
+                 SELECT ?1, ?2, ?3, ?5, ?4 WHERE EXISTS (SELECT 1 FROM devices WHERE id = ?3 AND team_id = ?1)
                  AND ?2 <= (SELECT epoch FROM teams WHERE id = ?1)
                  ON CONFLICT DO NOTHING",
             )?;
             for (epoch, device, wrapped) in grants {
-                added += insert.execute(params![team.0, epoch, device.0, wrapped])? as u32;
+                added += insert.execute(params![team.0, epoch, device.0, wrapped, giver.0])? as u32;
             }
         }
         tx.commit()?;
         Ok(added)
     }
 
-    fn missing_grants(&self, team: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
+    fn missing_grants(&self, team: Id16, asker: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
         let conn = self.conn();
         let epoch: u32 =
             conn.query_row("SELECT epoch FROM teams WHERE id = ?1", [team.0], |r| {
                 r.get(0)
             })?;
+        // Missing for the asker: no grant the rotation or an administrator gave, and none the
+        // asker gave itself. Another device's grant is its word only (ADR 0027).
         let mut stmt = conn.prepare_cached(
             "SELECT d.id, d.kx_pk FROM devices d WHERE d.team_id = ?1 AND d.revoked_ms IS NULL
-             AND NOT EXISTS (SELECT 1 FROM key_grants g WHERE g.team_id = ?1 AND g.device_id = d.id AND g.epoch = ?2)
+             AND NOT EXISTS (SELECT 1 FROM key_grants g LEFT JOIN devices giver
+                                 ON giver.id = g.given_by AND giver.team_id = g.team_id
+                             WHERE g.team_id = ?1 AND g.device_id = d.id AND g.epoch = ?2
+                             AND (g.given_by IN (?3, ?4)
+                                  OR (giver.role = ?5 AND giver.revoked_ms IS NULL)))
              ORDER BY d.id",
         )?;
         let mut out = Vec::new();
         for e in 2..=epoch {
-            let rows = stmt.query_map(params![team.0, e], |r| {
-                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
-            })?;
+            let rows = stmt.query_map(
+                params![
+                    team.0,
+                    e,
+                    &super::GIVEN_WITH_ROTATION[..],
+                    asker.0,
+                    Role::Admin.as_str()
+                ],
+                |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?)),
+            )?;
             for row in rows {
                 let (d, kx) = row?;
                 out.push((e, id(d)?, kx));
@@ -742,16 +840,31 @@ impl Store {
             conn.query_row("SELECT epoch FROM teams WHERE id = ?1", [team.0], |r| {
                 r.get(0)
             })?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT epoch, wrapped FROM key_grants WHERE team_id = ?1 AND device_id = ?2 AND epoch > ?3
-             AND epoch <= ?4 ORDER BY epoch",
-        )?;
         // Never a key of an epoch the team has not reached: a store from before such keys
         // were refused may hold some a hostile device planted (the rotation replaces them).
+        // Each epoch's grants in the order a tablet tries them (`super::GRANT_ORDER`).
+        let mut stmt = conn.prepare_cached(
+            "SELECT g.epoch, g.wrapped FROM key_grants g LEFT JOIN devices giver
+                 ON giver.id = g.given_by AND giver.team_id = g.team_id
+             WHERE g.team_id = ?1 AND g.device_id = ?2 AND g.epoch > ?3 AND g.epoch <= ?4
+             ORDER BY g.epoch,
+                 CASE WHEN g.given_by = ?5 THEN 0
+                      WHEN giver.role = ?6 AND giver.revoked_ms IS NULL THEN 1
+                      WHEN giver.id IS NULL THEN 2 ELSE 3 END,
+                 g.given_by",
+        )?;
         let grants = stmt
-            .query_map(params![team.0, device.0, after, current], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
+            .query_map(
+                params![
+                    team.0,
+                    device.0,
+                    after,
+                    current,
+                    &super::GIVEN_WITH_ROTATION[..],
+                    Role::Admin.as_str()
+                ],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?
             .collect::<Result<Vec<_>, _>>()?;
         Ok((current, grants))
     }
@@ -792,13 +905,23 @@ impl Store {
             "UPDATE devices SET revoked_ms = coalesce(revoked_ms, ?3) WHERE id = ?1 AND team_id = ?2",
             params![device.0, team.0, now as i64],
         )?;
+        // The administrator's signed rotation wins over anything kept for that epoch (a key
+        // planted by a hostile device before such keys were refused).
+        tx.execute(
+            "DELETE FROM key_grants WHERE team_id = ?1 AND epoch = ?2",
+            params![team.0, new_epoch],
+        )?;
         for (d, wrapped) in grants {
             tx.execute(
-                // The administrator's signed rotation wins over anything kept for that epoch
-                // (a key planted by a hostile device before such keys were refused).
-                "INSERT INTO key_grants (team_id, epoch, device_id, wrapped) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (team_id, epoch, device_id) DO UPDATE SET wrapped = excluded.wrapped",
-                params![team.0, new_epoch, d.0, wrapped],
+                "INSERT INTO key_grants (team_id, epoch, device_id, given_by, wrapped)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    team.0,
+                    new_epoch,
+                    d.0,
+                    &super::GIVEN_WITH_ROTATION[..],
+                    wrapped
+                ],
             )?;
         }
         tx.execute(
@@ -1042,6 +1165,14 @@ impl Db for SqliteDb {
         self.run(move |s| s.create_invite(&invite)).await
     }
 
+    async fn pending_invites(&self, team: Id16, now_ms: u64) -> DbResult<u64> {
+        self.run(move |s| s.pending_invites(team, now_ms)).await
+    }
+
+    async fn pushed_bytes(&self, device: Id16) -> DbResult<u64> {
+        self.run(move |s| s.pushed_bytes(device)).await
+    }
+
     async fn enroll(
         &self,
         lookup: Vec<u8>,
@@ -1072,8 +1203,8 @@ impl Db for SqliteDb {
         self.run(move |s| s.head(team)).await
     }
 
-    async fn holds(&self, team: Id16) -> DbResult<komora_protocol::AuthorRanges> {
-        self.run(move |s| s.holds(team)).await
+    async fn holds(&self, team: Id16, asker: Id16) -> DbResult<komora_protocol::AuthorRanges> {
+        self.run(move |s| s.holds(team, asker)).await
     }
 
     async fn erased_for(&self, team: Id16, device: Id16) -> DbResult<u64> {
@@ -1087,9 +1218,11 @@ impl Db for SqliteDb {
     async fn resume_after(
         &self,
         team: Id16,
+        asker: Id16,
         theirs: komora_protocol::AuthorRanges,
     ) -> DbResult<u64> {
-        self.run(move |s| s.resume_after(team, &theirs)).await
+        self.run(move |s| s.resume_after(team, asker, &theirs))
+            .await
     }
 
     async fn readmit(
@@ -1112,12 +1245,17 @@ impl Db for SqliteDb {
         self.run(move |s| s.raise_epoch(team, epoch)).await
     }
 
-    async fn add_grants(&self, team: Id16, grants: Vec<(u32, Id16, Vec<u8>)>) -> DbResult<u32> {
-        self.run(move |s| s.add_grants(team, &grants)).await
+    async fn add_grants(
+        &self,
+        team: Id16,
+        giver: Id16,
+        grants: Vec<(u32, Id16, Vec<u8>)>,
+    ) -> DbResult<u32> {
+        self.run(move |s| s.add_grants(team, giver, &grants)).await
     }
 
-    async fn missing_grants(&self, team: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
-        self.run(move |s| s.missing_grants(team)).await
+    async fn missing_grants(&self, team: Id16, asker: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
+        self.run(move |s| s.missing_grants(team, asker)).await
     }
 
     async fn report(&self, device: Id16, report: komora_protocol::DeviceReport) -> DbResult<()> {

@@ -55,6 +55,14 @@ impl Store {
         self.run(self.db().create_invite(i.clone()))
     }
 
+    pub fn pending_invites(&self, team: Id16, now: u64) -> DbResult<u64> {
+        self.run(self.db().pending_invites(team, now))
+    }
+
+    pub fn pushed_bytes(&self, device: Id16) -> DbResult<u64> {
+        self.run(self.db().pushed_bytes(device))
+    }
+
     pub fn enroll(
         &self,
         lookup: &[u8],
@@ -98,8 +106,8 @@ impl Store {
         self.run(self.db().head(team))
     }
 
-    pub fn holds(&self, team: Id16) -> DbResult<komora_protocol::AuthorRanges> {
-        self.run(self.db().holds(team))
+    pub fn holds(&self, team: Id16, asker: Id16) -> DbResult<komora_protocol::AuthorRanges> {
+        self.run(self.db().holds(team, asker))
     }
 
     pub fn erased_for(&self, team: Id16, device: Id16) -> DbResult<u64> {
@@ -113,9 +121,10 @@ impl Store {
     pub fn resume_after(
         &self,
         team: Id16,
+        asker: Id16,
         theirs: &komora_protocol::AuthorRanges,
     ) -> DbResult<u64> {
-        self.run(self.db().resume_after(team, theirs.clone()))
+        self.run(self.db().resume_after(team, asker, theirs.clone()))
     }
 
     pub fn readmit(
@@ -139,12 +148,17 @@ impl Store {
         self.run(self.db().raise_epoch(team, epoch))
     }
 
-    pub fn add_grants(&self, team: Id16, grants: &[(u32, Id16, Vec<u8>)]) -> DbResult<u32> {
-        self.run(self.db().add_grants(team, grants.to_vec()))
+    pub fn add_grants(
+        &self,
+        team: Id16,
+        giver: Id16,
+        grants: &[(u32, Id16, Vec<u8>)],
+    ) -> DbResult<u32> {
+        self.run(self.db().add_grants(team, giver, grants.to_vec()))
     }
 
-    pub fn missing_grants(&self, team: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
-        self.run(self.db().missing_grants(team))
+    pub fn missing_grants(&self, team: Id16, asker: Id16) -> DbResult<Vec<(u32, Id16, Vec<u8>)>> {
+        self.run(self.db().missing_grants(team, asker))
     }
 
     pub fn report(&self, device: Id16, report: &komora_protocol::DeviceReport) -> DbResult<()> {

@@ -87,7 +87,7 @@ fn an_erased_file_is_gone_from_the_stream_and_cannot_be_pushed_back() {
         assert_eq!(got, [4, 10]);
 
         // What the stream holds of the counsellor now, and what was erased at whose request.
-        assert_eq!(t.note("holds", db.holds(team).unwrap()).len(), 2);
+        assert_eq!(t.note("holds", db.holds(team, c).unwrap()).len(), 2);
         assert_eq!(t.note("hers", db.holds_of(team, c).unwrap()), [(4, 4)]);
         assert_eq!(
             t.note(

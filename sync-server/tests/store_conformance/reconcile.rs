@@ -24,7 +24,7 @@ fn a_stream_summary_says_what_each_author_has_on_the_server() {
         db.push(team, c, &[op(6, 1, c, 5)]).unwrap();
         db.push(team, a, &[op(7, 1, a, 2)]).unwrap();
 
-        let holds = t.note("holds", db.holds(team).unwrap());
+        let holds = t.note("holds", db.holds(team, a).unwrap());
         assert_eq!(holds, vec![(a, vec![(1, 2)]), (c, vec![(1, 3), (5, 5)])]);
         assert_eq!(
             t.note("hers", db.holds_of(team, c).unwrap()),
@@ -36,7 +36,7 @@ fn a_stream_summary_says_what_each_author_has_on_the_server() {
         );
 
         let resume = |t: &mut crate::Transcript, label: &str, theirs: AuthorRanges| {
-            t.note(label, db.resume_after(team, &theirs).unwrap())
+            t.note(label, db.resume_after(team, a, &theirs).unwrap())
         };
         assert_eq!(resume(t, "holds nothing", vec![]), 0);
         let all: AuthorRanges = vec![(a, vec![(1, 2)]), (c, vec![(1, 3), (5, 5)])];
@@ -50,7 +50,149 @@ fn a_stream_summary_says_what_each_author_has_on_the_server() {
         db.push(team, c, &[op(5, 1, c, 4)]).unwrap();
         let all: AuthorRanges = vec![(a, vec![(1, 2)]), (c, vec![(1, 5)])];
         assert_eq!(resume(t, "holds everything", all), 7, "the head");
-        assert!(db.resume_after(team_unknown(), &vec![]).is_err());
+        assert!(db.resume_after(team_unknown(), a, &vec![]).is_err());
+    });
+}
+
+/// If this failed, a stolen tablet could push garbage declared as a colleague's operations
+/// and the server would tell her, after a restore, that it held work it had lost: she would
+/// never send it back (ADR 0027). Only a device's own pushes count for what is held of it; a
+/// colleague's relay counts for the colleague who sent it; the author's own copy of an
+/// operation another device stored first replaces it, at the head of the stream.
+#[test]
+fn only_a_device_speaks_for_its_own_operations() {
+    on_every_store(|db, t| {
+        let (team, a) = found(db, 1, 1);
+        let alice = enrol(db, team, a, 2, Role::Counsellor);
+        let thief = enrol(db, team, a, 3, Role::Counsellor);
+        let relay = enrol(db, team, a, 4, Role::Counsellor);
+        db.push(team, alice, &[op(1, 1, alice, 1)]).unwrap();
+        // The thief's garbage, declared as Alice's numbers 2 to 4 (op 12 under the id of
+        // Alice's real operation 2, which a restore lost).
+        let forged: Vec<_> = (2..=4u32)
+            .map(|n| {
+                let mut o = op(10 + n, 1, alice, n.into());
+                o.bytes = envelope(10 + n, 1, 120);
+                o
+            })
+            .collect();
+        db.push(team, thief, &forged).unwrap();
+        // A colleague's honest relay of Alice's number 5.
+        db.push(team, relay, &[op(5, 1, alice, 5)]).unwrap();
+        assert_eq!(
+            t.note("what Alice is told", db.holds_of(team, alice).unwrap()),
+            [(1, 1)]
+        );
+        assert_eq!(
+            t.note(
+                "what Alice reconciles against",
+                db.holds(team, alice).unwrap()
+            ),
+            vec![(alice, vec![(1, 1)])]
+        );
+        assert_eq!(
+            t.note("what the relay is told", db.holds(team, relay).unwrap()),
+            vec![(alice, vec![(1, 1), (5, 5)])],
+            "its own relay counts for the relay"
+        );
+        let everything: AuthorRanges = vec![(alice, vec![(1, 5)])];
+        assert_eq!(
+            t.note(
+                "where Alice resumes",
+                db.resume_after(team, alice, &everything).unwrap()
+            ),
+            1,
+            "just before the first copy someone else numbered"
+        );
+        // The thief numbering Alice's protocol-1 push is not heard.
+        db.push(team, alice, &[unnumbered(6, 1)]).unwrap();
+        let mut claim = op(6, 1, alice, 99);
+        claim.author = Some(alice);
+        db.push(team, thief, &[claim]).unwrap();
+        assert_eq!(db.holds_of(team, alice).unwrap(), [(1, 1)]);
+
+        // Alice sends back her own copies: each replaces the other device's, at the head.
+        let head = db.head(team).unwrap();
+        let mut real = op(13, 1, alice, 3);
+        real.bytes = envelope(13, 1, 100);
+        assert_eq!(
+            t.note(
+                "hers again",
+                db.push(team, alice, &[op(5, 1, alice, 5), real]).unwrap()
+            ),
+            (2, 0)
+        );
+        assert_eq!(db.head(team).unwrap(), head + 2);
+        assert_eq!(
+            t.note("held of Alice now", db.holds_of(team, alice).unwrap()),
+            [(1, 1), (3, 3), (5, 5)]
+        );
+        let (got, _) = pull_all(db, team, device_id(99), head, 1 << 20);
+        assert_eq!(got, [5, 13], "every tablet is offered her copies");
+        // Sent again, they are duplicates; the thief cannot take them back by claiming them.
+        assert_eq!(db.push(team, alice, &[op(5, 1, alice, 5)]).unwrap(), (0, 1));
+        let mut mine = op(5, 1, thief, 1);
+        mine.author = None;
+        assert_eq!(db.push(team, thief, &[mine]).unwrap(), (0, 1));
+        assert_eq!(db.holds_of(team, alice).unwrap(), [(1, 1), (3, 3), (5, 5)]);
+    });
+}
+
+/// If this failed, a stolen tablet that stored garbage first for a key a restore lost would
+/// keep the device it is owed by from ever receiving it (ADR 0027): every giver keeps a grant,
+/// each epoch's in the order a tablet tries them, the rotation's and an administrator's first,
+/// and a grant only another counsellor gave does not stop anyone from giving it.
+#[test]
+fn a_garbage_grant_never_hides_the_key_an_administrator_gives() {
+    on_every_store(|db, t| {
+        let (team, a) = found(db, 1, 1);
+        let owed = enrol(db, team, a, 2, Role::Counsellor);
+        let thief = enrol(db, team, a, 3, Role::Counsellor);
+        let honest = enrol(db, team, a, 4, Role::Counsellor);
+        db.raise_epoch(team, 2).unwrap();
+        let owed_keys = |db: &crate::Store| -> Vec<(u32, Id16)> {
+            db.missing_grants(team, a)
+                .unwrap()
+                .into_iter()
+                .map(|(e, d, _)| (e, d))
+                .filter(|(_, d)| *d == owed)
+                .collect()
+        };
+        assert_eq!(owed_keys(db), [(2, owed)]);
+        // The thief gives garbage first, then the thief again, a counsellor, the administrator.
+        assert_eq!(
+            db.add_grants(team, thief, &[(2, owed, vec![0x5a; 48])])
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            db.add_grants(team, thief, &[(2, owed, vec![0x5b; 48])])
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            t.note("still owed", owed_keys(db)),
+            [(2, owed)],
+            "a counsellor's grant is its word only"
+        );
+        assert!(
+            db.missing_grants(team, thief)
+                .unwrap()
+                .iter()
+                .all(|(_, d, _)| *d != owed),
+            "the thief is not asked again"
+        );
+        db.add_grants(team, honest, &[(2, owed, vec![0x44; 48])])
+            .unwrap();
+        db.add_grants(team, a, &[(2, owed, vec![0xaa; 48])])
+            .unwrap();
+        assert_eq!(t.note("given", owed_keys(db)), []);
+        let (_, grants) = t.note(
+            "what the owed device is handed",
+            db.key_grants(team, owed, 0).unwrap(),
+        );
+        assert_eq!(grants.len(), 3);
+        assert_eq!(grants[0], (2, vec![0xaa; 48]), "the administrator's first");
     });
 }
 
@@ -126,7 +268,7 @@ fn a_restored_store_catches_up_from_the_signed_list_and_the_grants_tablets_send(
             3,
             "never lowered"
         );
-        let missing = t.note("missing", db.missing_grants(team).unwrap());
+        let missing = t.note("missing", db.missing_grants(team, a).unwrap());
         let expected: Vec<(u32, Id16, Vec<u8>)> = [2, 3]
             .into_iter()
             .flat_map(|e| [1, 2, 3].map(|d| (e, device_id(d), kx_pk(d))))
@@ -142,7 +284,7 @@ fn a_restored_store_catches_up_from_the_signed_list_and_the_grants_tablets_send(
             (3, device_id(5), k(5)),
         ];
         assert_eq!(
-            t.note("added", db.add_grants(team, &grants).unwrap()),
+            t.note("added", db.add_grants(team, a, &grants).unwrap()),
             2,
             "never replaced, only the team's"
         );
@@ -167,7 +309,7 @@ fn a_restored_store_catches_up_from_the_signed_list_and_the_grants_tablets_send(
             t.note("its token", db.token_device(&[6; 32], NOW).unwrap()),
             None
         );
-        let missing = t.note("missing after", db.missing_grants(team).unwrap());
+        let missing = t.note("missing after", db.missing_grants(team, a).unwrap());
         let still: Vec<(u32, Id16)> = missing.iter().map(|(e, d, _)| (*e, *d)).collect();
         assert_eq!(
             still,

@@ -195,6 +195,42 @@ fn an_operation_pushed_twice_is_stored_once() {
 
 /// If this failed, a device of another team that learnt an operation's id could push it
 /// first, and the real operation would be answered "duplicate" and never reach anyone.
+/// If this failed, a device's quota of stored bytes (ADR 0027) would count a retried push
+/// twice and refuse an honest tablet, or miss what it stored and let a stolen one fill the
+/// disk; and the invitations a team holds waiting would be miscounted.
+#[test]
+fn what_a_device_stored_and_what_its_team_has_waiting_are_counted() {
+    on_every_store(|db, t| {
+        let (team, a) = found(db, 1, 1);
+        let c = enrol(db, team, a, 2, Role::Counsellor);
+        db.push(team, c, &[op(1, 1, c, 1), op(2, 1, c, 2)]).unwrap();
+        db.push(team, c, &[op(1, 1, c, 1)]).unwrap();
+        assert_eq!(
+            t.note("hers", db.pushed_bytes(c).unwrap()),
+            200,
+            "once each"
+        );
+        // Her operation relayed by the administrator first, then sent by her: both counted
+        // for who sent them.
+        db.push(team, a, &[op(3, 1, c, 3)]).unwrap();
+        db.push(team, c, &[op(3, 1, c, 3)]).unwrap();
+        assert_eq!(t.note("hers now", db.pushed_bytes(c).unwrap()), 300);
+        assert_eq!(t.note("the relay's", db.pushed_bytes(a).unwrap()), 100);
+        assert_eq!(db.pushed_bytes(device_id(77)).unwrap(), 0, "no such device");
+
+        // Enrolment used one invitation; one waits; one expired.
+        let waiting = invitation(team, Role::Counsellor, a, 40, 40, NOW + 60_000);
+        let expired = invitation(team, Role::Counsellor, a, 41, 41, NOW + 10);
+        db.create_invite(&waiting).unwrap();
+        db.create_invite(&expired).unwrap();
+        assert_eq!(
+            t.note("waiting", db.pending_invites(team, NOW + 100).unwrap()),
+            1
+        );
+        assert_eq!(db.pending_invites(team, NOW).unwrap(), 2);
+    });
+}
+
 #[test]
 fn operation_ids_are_the_teams_own() {
     on_every_store(|db, t| {
@@ -346,7 +382,7 @@ fn a_page_cut_short_of_a_long_stream_leaves_the_store_answering() {
         // A summary that stops at the first operation the tablet lacks, early in a long stream.
         let theirs = vec![(c, vec![(1, 10)])];
         assert_eq!(
-            t.note("resume", db.resume_after(team, &theirs).unwrap()),
+            t.note("resume", db.resume_after(team, admin, &theirs).unwrap()),
             10
         );
         assert_eq!(db.head(team).unwrap(), 4000);

@@ -1,0 +1,163 @@
+//! A device of the team (a stolen tablet before its revocation, or an app gone wrong) could
+//! make the server keep without end: pushes of any total size, invitations of 64 KiB as many
+//! as it liked. Now each device has a quota of stored bytes and each team a cap on waiting
+//! invitations, and invitations are rate-limited per device (ADR 0027). A tablet refused for
+//! its quota keeps its work and says so in plain words; raising the quota lets it through.
+//! Each runs on SQLite and, when `KOMORA_TEST_POSTGRES` is set, on PostgreSQL.
+
+use std::path::Path;
+use std::time::Duration;
+
+use komora_core::{Error, HttpTransport, NewClient, Role, Vault};
+use komora_scenarios::server::{backends, test_limits, Backend, TestServer};
+use komora_scenarios::{bootstrap_admin, client_names, enrol, sync};
+use komora_sync_server::{Limits, Quotas};
+
+fn client(v: &mut Vault, name: &str) {
+    v.add_client(&NewClient {
+        name: name.into(),
+        ..Default::default()
+    })
+    .unwrap();
+}
+
+/// The same store and address, started again with `quotas`.
+fn restart(server: TestServer, backend: &Backend, data: &Path, quotas: Quotas) -> TestServer {
+    let addr = server.addr;
+    server.stop();
+    let limits = Limits {
+        quotas,
+        ..test_limits()
+    };
+    TestServer::start_at(backend, data, addr, limits)
+}
+
+fn device_quota(backend: &Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("server");
+    let server = TestServer::start_on(backend, &data);
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut alice = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("a"));
+    let mut bosco = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("b"));
+    client(&mut alice, "Client 00");
+    sync(&mut alice).unwrap();
+    let alice_id = komora_protocol::Id16(*alice.device_id().as_bytes());
+    let used = server.wait(server.state.db.pushed_bytes(alice_id)).unwrap();
+    assert!(used > 0, "her first sync is counted");
+
+    // The administrator's server keeps 2 KiB more of her: her next forty clients go over it.
+    let tight = Quotas {
+        device_bytes: used + 2048,
+        ..Quotas::default()
+    };
+    let server = restart(server, backend, &data, tight);
+    for i in 1..=40 {
+        client(&mut alice, &format!("Client {i:02}"));
+    }
+    let err = sync(&mut alice).unwrap_err();
+    match &err {
+        Error::Server(message) => assert!(
+            message.contains("waits on the tablet") && message.contains("administrator"),
+            "{message}"
+        ),
+        other => panic!("not the quota's refusal: {other:?}"),
+    }
+    assert!(
+        err.to_string()
+            .starts_with("the server refused: this tablet has sent more"),
+        "a plain sentence: {err}"
+    );
+    let waiting = alice.sync_status().unwrap().pending;
+    assert!(waiting > 0, "her work waits on the tablet");
+    assert_eq!(client_names(&alice).len(), 41, "nothing of hers is lost");
+
+    // The quota raised, everything goes and reaches Bosco.
+    let server = restart(server, backend, &data, Quotas::default());
+    sync(&mut alice).unwrap();
+    assert_eq!(alice.sync_status().unwrap().pending, 0);
+    sync(&mut bosco).unwrap();
+    assert_eq!(client_names(&bosco).len(), 41);
+    drop(server);
+}
+
+#[test]
+fn a_tablet_past_its_quota_keeps_its_work_and_sends_it_once_the_quota_is_raised() {
+    for backend in backends() {
+        eprintln!("store: {backend:?}");
+        device_quota(&backend);
+    }
+}
+
+fn invite(admin: &mut Vault, server: &TestServer) -> komora_core::Result<()> {
+    let mut t = HttpTransport::new(&server.url).unwrap();
+    admin
+        .invite(&mut t, Role::Counsellor, Duration::from_secs(3600))
+        .map(|_| ())
+}
+
+fn invitations(backend: &Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("server");
+    let limits = Limits {
+        quotas: Quotas {
+            pending_invites_per_team: 3,
+            ..Quotas::default()
+        },
+        ..test_limits()
+    };
+    let server = TestServer::start_at(backend, &data, "127.0.0.1:0".parse().unwrap(), limits);
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut t = HttpTransport::new(&server.url).unwrap();
+    let kept = admin
+        .invite(&mut t, Role::Counsellor, Duration::from_secs(3600))
+        .unwrap();
+    for _ in 0..2 {
+        invite(&mut admin, &server).unwrap();
+    }
+    let err = invite(&mut admin, &server).unwrap_err();
+    assert!(
+        err.to_string().contains("too many invitations waiting"),
+        "{err}"
+    );
+    // One used: room for one more.
+    Vault::enroll(
+        dir.path().join("c"),
+        "tablet passphrase",
+        &mut t,
+        &server.url,
+        &kept.code,
+        komora_scenarios::fast_options(),
+    )
+    .unwrap();
+    invite(&mut admin, &server).unwrap();
+    drop(server);
+
+    // Posted as fast as a script can: 30 at once (a whole team), then refused.
+    let dir = tempfile::tempdir().unwrap();
+    let limits = Limits {
+        invites_per_minute: 0,
+        ..test_limits()
+    };
+    let server = TestServer::start_at(
+        backend,
+        &dir.path().join("server"),
+        "127.0.0.1:0".parse().unwrap(),
+        limits,
+    );
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    for _ in 0..30 {
+        invite(&mut admin, &server).unwrap();
+    }
+    assert!(matches!(
+        invite(&mut admin, &server),
+        Err(Error::RateLimited)
+    ));
+}
+
+#[test]
+fn a_team_holds_a_bounded_number_of_waiting_invitations_posted_at_a_bounded_rate() {
+    for backend in backends() {
+        eprintln!("store: {backend:?}");
+        invitations(&backend);
+    }
+}
