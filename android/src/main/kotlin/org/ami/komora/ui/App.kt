@@ -84,6 +84,13 @@ class App(
     private var teamVaults: List<KomoraVault> = emptyList()
     private var lastActivityMs = clock.nowMs()
     private var inForeground = true
+
+    /**
+     * The vault a sync she started is using, kept open behind a lock until the sync ends
+     * (ADR 0028): nothing is shown, and the first PIN typed stops it.
+     */
+    @Volatile
+    private var syncHold: KomoraVault? = null
     private var practice = false
 
     /** What the open forms have typed, kept sealed in the vault as they type (Drafts.kt). */
@@ -130,6 +137,9 @@ class App(
      * the others open with it too (one that does not, its PIN changed elsewhere, stays shut).
      */
     suspend fun unlockAll(pin: String) {
+        // A sync going on behind the lock stops here: one opening of a vault at a time in the
+        // app (two would number her changes apart in memory, ADR 0028).
+        stopHeldSync()
         val dirs = teamDirs()
         val first = openVault(dirs.first().path, pin, platformKey)
         val others = dirs.drop(1).mapNotNull { d ->
@@ -285,11 +295,16 @@ class App(
         }
     }
 
-    /** Lock now: what forms hold is kept first; keys are zeroised; every screen above the lock goes. */
+    /**
+     * Lock now: what forms hold is kept first; keys are zeroised (but those of a vault a sync she
+     * started is using, until the sync ends: ADR 0028); every screen above the lock goes.
+     */
     fun lock(notice: String? = null) {
         drafts.flush()
         closeAll()
-        notices.value = notice
+        // A sync she started goes on behind the lock (ADR 0028): the PIN screen says so.
+        val behind = if (syncHold != null) texts[Str.SYNC_BEHIND_LOCK] else null
+        notices.value = listOfNotNull(notice, behind).joinToString(" ").ifEmpty { null }
         screens.value = listOf(startScreen())
     }
 
@@ -304,6 +319,7 @@ class App(
                 // That team's vault is erased. After too many wrong PINs every team's goes
                 // (the PIN is the same); a revoked team's alone, the others open again.
                 drafts.forget()
+                stopHeldSync()
                 closeAll()
                 if (e is KomoraException.ErasedAfterFailures) {
                     teamDirs().forEach { d -> runCatching { eraseVault(d.path) } }
@@ -335,9 +351,31 @@ class App(
      * calls: the sync then stops at its next step) and let go of the handle.
      */
     private fun closeAll() {
-        (teamVaults + listOfNotNull(unlocked)).distinct().forEach { close(it) }
+        val held = syncHold
+        (teamVaults + listOfNotNull(unlocked)).distinct().filter { it !== held }.forEach { close(it) }
         teamVaults = emptyList()
         unlocked = null
+    }
+
+    /** A sync begins on [vault]: a lock meanwhile leaves that vault open until [syncEnded]. */
+    fun syncStarted(vault: KomoraVault) {
+        syncHold = vault
+    }
+
+    /** The sync on [vault] ended: if the app locked meanwhile, the vault closes now. */
+    fun syncEnded(vault: KomoraVault) {
+        if (syncHold === vault) syncHold = null
+        if (vault !== unlocked && vault !in teamVaults) close(vault)
+    }
+
+    /** Whether a sync goes on behind the lock (the PIN screen says so). */
+    val syncingBehindLock: Boolean get() = syncHold != null && unlocked == null
+
+    private fun stopHeldSync() {
+        val held = syncHold ?: return
+        if (held === unlocked || held in teamVaults) return
+        syncHold = null
+        close(held)
     }
 
     private fun close(vault: KomoraVault?) {

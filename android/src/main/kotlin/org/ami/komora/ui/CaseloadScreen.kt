@@ -246,11 +246,20 @@ suspend fun App.syncNow(pulled: () -> Unit = {}, show: (String) -> Unit): String
     val t = texts
     var received = 0L
     val reread = PageRereads()
-    val failed = try {
-        vault().syncFlow().collect { e ->
+    val v = try {
+        vault()
+    } catch (e: KomoraException) {
+        return failure(e)
+    }
+    // Locked meanwhile (the idle time, the screen going off, the home button), the sync goes
+    // on behind the lock with this vault until it ends, showing nothing (ADR 0028).
+    syncStarted(v)
+    val error: KomoraException? = try {
+        v.syncFlow().collect { e ->
             if (e is SyncEvent.Progress && e.progress.phase == "pulling" && e.progress.receivedOps > received) {
                 received = e.progress.receivedOps
-                reread.maybe(pulled)
+                // Behind the lock nothing is read for a screen.
+                if (isUnlocked) reread.maybe(pulled)
             }
             show(
                 when (e) {
@@ -268,7 +277,17 @@ suspend fun App.syncNow(pulled: () -> Unit = {}, show: (String) -> Unit): String
         }
         null
     } catch (e: KomoraException) {
-        if (e is KomoraException.Network) t[Str.SYNC_OFFLINE] else failure(e)
+        e
+    } finally {
+        syncEnded(v)
+    }
+    val failed = when {
+        error == null -> null
+        error is KomoraException.Network -> t[Str.SYNC_OFFLINE]
+        // Stopped by the PIN typed behind the lock: the PIN screen said so; what waits is
+        // on the sync line, and Sync now goes on from where it stopped.
+        error is KomoraException.Closed -> null
+        else -> failure(error)
     }
     if (isUnlocked) refreshPolicy()
     return failed

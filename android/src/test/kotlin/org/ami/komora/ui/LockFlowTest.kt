@@ -2,6 +2,7 @@ package org.ami.komora.ui
 
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import org.ami.komora.WithServer
 import org.junit.jupiter.api.Assertions.assertEquals
@@ -295,6 +296,67 @@ class LockFlowTest : WithServer() {
         other.app.backgrounded()
         other.app.foregrounded()
         assertEquals(Screen.Unlock, other.app.current)
+    }
+
+    /**
+     * A counsellor's first sync over 2G: she taps Sync now and puts the tablet in her bag (the
+     * screen goes off, the app locks at once). The sync goes on behind the lock, showing
+     * nothing; at her next unlock every client it brought is there. Typing the PIN while it
+     * runs stops it (one opening of a vault at a time), and Sync now then goes on from there.
+     */
+    @Test
+    fun `a sync over a slow link goes on behind the lock, and what it brought is there at the next unlock`() {
+        val admin = Tablet(tmp.resolve("admin")).bootstrapAdmin(server)
+        val names = (0 until 200).map { "Umukiriya $it" }
+        runBlocking { admin.app.vault().importClients(names.map { org.ami.komora.core.NewClient(name = it, district = "Huye") }) }
+        admin.sync()
+        org.ami.komora.SlowLink(server.url, bytesPerSecond = 40_000).use { link ->
+            fun started(p: CaseloadPresenter) = runBlocking {
+                kotlinx.coroutines.withTimeout(60_000) {
+                    while (p.state.value.syncProgress?.startsWith("Receiving") != true) kotlinx.coroutines.delay(10)
+                }
+            }
+            val c = Tablet(tmp.resolve("c")).enrolAt(link.url, admin, "counsellor")
+            val p = CaseloadPresenter(c.app)
+            runBlocking {
+                val sync = launch(Dispatchers.Default) { p.sync() }
+                started(p)
+                c.app.backgrounded()
+                assertFalse(c.app.isUnlocked, "locked at once, nothing shown")
+                assertTrue(c.app.syncingBehindLock)
+                assertTrue(c.app.notice.value!!.contains("A sync goes on behind the lock"), c.app.notice.value)
+                sync.join()
+            }
+            assertFalse(c.app.syncingBehindLock, "the vault closed when the sync ended")
+            c.app.foregrounded()
+            val unlock = UnlockPresenter(c.app)
+            unlock.pin(TABLET_PIN)
+            runBlocking { unlock.submit() }
+            assertEquals(names.sorted(), c.app.vault().clients().map { it.name }.sorted(), "everything came behind the lock")
+
+            // Another tablet: her PIN typed while the sync runs behind the lock stops it; she
+            // records a client; Sync now goes on and sends it, numbered as it should be.
+            val d = Tablet(tmp.resolve("d")).enrolAt(link.url, admin, "counsellor")
+            val q = CaseloadPresenter(d.app)
+            runBlocking {
+                val sync = launch(Dispatchers.Default) { q.sync() }
+                started(q)
+                d.app.backgrounded()
+                d.app.foregrounded()
+                val again = UnlockPresenter(d.app)
+                again.pin(TABLET_PIN)
+                again.submit()
+                sync.join()
+            }
+            assertTrue(d.app.isUnlocked)
+            assertFalse(d.app.syncingBehindLock)
+            assertEquals(null, q.state.value.message)
+            d.recordClient("Uwase Diane")
+            d.sync()
+            assertEquals(201, d.app.vault().clients().size)
+            admin.sync()
+            assertTrue(admin.app.vault().clients().any { it.name == "Uwase Diane" })
+        }
     }
 
     /** A fault inside the core (a Rust panic) during a screen's action: a message, no crash. */

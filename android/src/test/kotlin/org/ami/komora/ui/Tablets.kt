@@ -46,10 +46,13 @@ class Tablet(dir: Path, val clock: TestClock = TestClock()) {
     }
 
     /** Enrol through the enrol screen, as a counsellor would, with a code from [inviter]. */
-    fun enrolThroughScreen(server: RunningServer, inviter: Tablet, role: String): Tablet {
+    fun enrolThroughScreen(server: RunningServer, inviter: Tablet, role: String): Tablet = enrolAt(server.url, inviter, role)
+
+    /** The same, through [url] (a link in between). */
+    fun enrolAt(url: String, inviter: Tablet, role: String): Tablet {
         val code = runBlocking { inviter.app.vault().invite(role, 24).code }
         val p = EnrolPresenter(app)
-        p.scanned(EnrolmentLink.format(server.url, code))
+        p.scanned(EnrolmentLink.format(url, code))
         p.pin(TABLET_PIN)
         p.confirmPin(TABLET_PIN)
         runBlocking { p.submit() }
