@@ -206,3 +206,41 @@ impl Drop for TestServer {
         self.shutdown();
     }
 }
+
+/// How a server's backup is put back in place (issue 17's two ways).
+#[derive(Clone, Copy, Debug)]
+pub enum Repair {
+    /// `komora-sync-server restore --from FILE`: a new store generation, every tablet
+    /// reconciles and learns what the server holds of each author.
+    RestoreCommand,
+    /// The administrator copies the backup over the store by hand: same generation, the
+    /// stream rolled back under the tablets' feet; a tablet notices only by what the server
+    /// says it holds of her own work.
+    CopiedByHand,
+}
+
+/// Stop `server`, put `backup` back the [`Repair`] way, start it again on the same address
+/// with the test limits.
+pub fn restore_backup(
+    server: TestServer,
+    backend: &Backend,
+    repair: Repair,
+    backup: &Path,
+) -> TestServer {
+    let (addr, data, source) = (server.addr, server.data.clone(), server.source());
+    server.stop();
+    match repair {
+        Repair::RestoreCommand => {
+            komora_sync_server::restore::restore(&source, backup, komora_sync_server::now_ms())
+                .unwrap();
+        }
+        Repair::CopiedByHand => {
+            let store = data.join("komora-sync.db");
+            for companion in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{companion}", store.display()));
+            }
+            std::fs::copy(backup, &store).unwrap();
+        }
+    }
+    TestServer::start_at(backend, &data, addr, test_limits())
+}

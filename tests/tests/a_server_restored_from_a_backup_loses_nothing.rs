@@ -10,10 +10,8 @@
 //! the revoked device stays refused, the erased client stays unreadable, the key rotation
 //! stands.
 
-use std::path::Path;
-
 use komora_core::{Error, HttpTransport, NewClient, Role, Vault};
-use komora_scenarios::server::{backends, test_limits, Backend, TestServer};
+use komora_scenarios::server::{backends, restore_backup, Backend, Repair, TestServer};
 use komora_scenarios::{bootstrap_admin, client_names, enrol, sync};
 
 fn client(v: &mut Vault, name: &str) -> komora_core::RecordId {
@@ -22,42 +20,6 @@ fn client(v: &mut Vault, name: &str) -> komora_core::RecordId {
         ..Default::default()
     })
     .unwrap()
-}
-
-/// How the backup is put back in place.
-#[derive(Clone, Copy, Debug)]
-enum Repair {
-    /// `komora-sync-server restore --from FILE`: a new store generation.
-    RestoreCommand,
-    /// The administrator copies the backup over the store by hand: same generation, the
-    /// stream rolled back under the tablets' feet.
-    CopiedByHand,
-}
-
-fn restart(
-    server: TestServer,
-    backend: &Backend,
-    data: &Path,
-    repair: Repair,
-    backup: &Path,
-) -> TestServer {
-    let addr = server.addr;
-    let source = server.source();
-    server.stop();
-    match repair {
-        Repair::RestoreCommand => {
-            komora_sync_server::restore::restore(&source, backup, komora_sync_server::now_ms())
-                .unwrap();
-        }
-        Repair::CopiedByHand => {
-            let store = data.join("komora-sync.db");
-            for companion in ["-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{companion}", store.display()));
-            }
-            std::fs::copy(backup, &store).unwrap();
-        }
-    }
-    TestServer::start_at(backend, data, addr, test_limits())
 }
 
 fn restored_mid_way(backend: &Backend, repair: Repair) {
@@ -104,7 +66,7 @@ fn restored_mid_way(backend: &Backend, repair: Repair) {
     assert_eq!(bosco.team_keys().current_epoch(), 2);
 
     // The disk dies; the backup is put back.
-    let server = restart(server, backend, &data, repair, &backup);
+    let server = restore_backup(server, backend, repair, &backup);
     let team = admin.sync_settings().unwrap().team_id;
     assert!(
         server.team_copy(team).len() < 10,

@@ -4,11 +4,9 @@
 //! device's claim stand in for another device's word. Each runs on SQLite and, when
 //! `KOMORA_TEST_POSTGRES` is set, on PostgreSQL.
 
-use std::path::Path;
-
 use komora_core::{HttpTransport, NewClient, Role, Transport, Vault};
 use komora_protocol::{envelope, Id16, OpMeta, PushBatchV2};
-use komora_scenarios::server::{backends, test_limits, Backend, TestServer};
+use komora_scenarios::server::{backends, restore_backup as restore, Backend, Repair, TestServer};
 use komora_scenarios::{bootstrap_admin, client_names, enrol, quick_retries, sync, TokenSpy};
 
 fn client(v: &mut Vault, name: &str) {
@@ -17,37 +15,6 @@ fn client(v: &mut Vault, name: &str) {
         ..Default::default()
     })
     .unwrap();
-}
-
-/// How the backup is put back in place.
-#[derive(Clone, Copy, Debug)]
-enum Repair {
-    /// `komora-sync-server restore --from FILE`: a new store generation, every tablet
-    /// reconciles and learns what the server holds of each author.
-    RestoreCommand,
-    /// The backup copied over the store by hand: same generation; a tablet notices only by
-    /// what the server says it holds of her own work.
-    CopiedByHand,
-}
-
-/// Stop the server, put the backup back, start it again on the same address.
-fn restore(server: TestServer, backend: &Backend, repair: Repair, backup: &Path) -> TestServer {
-    let (addr, data, source) = (server.addr, server.data.clone(), server.source());
-    server.stop();
-    match repair {
-        Repair::RestoreCommand => {
-            komora_sync_server::restore::restore(&source, backup, komora_sync_server::now_ms())
-                .unwrap();
-        }
-        Repair::CopiedByHand => {
-            let store = data.join("komora-sync.db");
-            for companion in ["-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{companion}", store.display()));
-            }
-            std::fs::copy(backup, &store).unwrap();
-        }
-    }
-    TestServer::start_at(backend, &data, addr, test_limits())
 }
 
 /// The bearer token of a tablet, as its thief has it.
