@@ -281,9 +281,7 @@ class LockFlowTest : WithServer() {
         tablet.app.foregrounded()
         assertFalse(tablet.app.isUnlocked, "nothing opened without her")
         assertEquals(Screen.Unlock, tablet.app.current)
-        val unlock = UnlockPresenter(tablet.app)
-        unlock.pin(TABLET_PIN)
-        runBlocking { unlock.submit() }
+        tablet.unlock()
         assertEquals("counsellor", tablet.app.vault().syncStatus().role)
 
         // Back during the enrolment: the screen's work was dropped, the core's was not.
@@ -329,9 +327,7 @@ class LockFlowTest : WithServer() {
             }
             assertFalse(c.app.syncingBehindLock, "the vault closed when the sync ended")
             c.app.foregrounded()
-            val unlock = UnlockPresenter(c.app)
-            unlock.pin(TABLET_PIN)
-            runBlocking { unlock.submit() }
+            c.unlock()
             assertEquals(names.sorted(), c.app.vault().clients().map { it.name }.sorted(), "everything came behind the lock")
 
             // Another tablet: her PIN typed while the sync runs behind the lock stops it; she
@@ -397,9 +393,7 @@ class LockFlowTest : WithServer() {
         // She leaves for a moment (the app locks), comes back and unlocks.
         tablet.app.backgrounded()
         tablet.app.foregrounded()
-        val unlock = UnlockPresenter(tablet.app)
-        unlock.pin(TABLET_PIN)
-        runBlocking { unlock.submit() }
+        tablet.unlock()
         val caseload = CaseloadPresenter(tablet.app)
         val slot = DraftKeeper.sessionSlot(case)
         assertTrue(caseload.state.value.drafts.any { it.slot == slot }, "her note is offered with the other drafts")

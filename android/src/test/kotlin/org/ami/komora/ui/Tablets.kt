@@ -60,6 +60,12 @@ class Tablet(dir: Path, val clock: TestClock = TestClock()) {
         return this
     }
 
+    /** She types her PIN on the unlock screen. */
+    fun unlock(): UnlockPresenter = UnlockPresenter(app).also {
+        it.pin(TABLET_PIN)
+        runBlocking { it.submit() }
+    }
+
     fun sync() {
         val p = CaseloadPresenter(app)
         runBlocking { p.sync() }

@@ -87,9 +87,7 @@ class TeamsFlowTest : WithServer() {
         assertFalse(admin.app.isUnlocked, "no team opened without the PIN")
         assertEquals(Screen.Unlock, admin.app.current)
 
-        val unlock = UnlockPresenter(admin.app)
-        unlock.pin(TABLET_PIN)
-        runBlocking { unlock.submit() }
+        admin.unlock()
         assertTrue(admin.app.isUnlocked)
         assertEquals(listOf("Huye", "Nyanza"), admin.app.teams().map { it.label })
     }
