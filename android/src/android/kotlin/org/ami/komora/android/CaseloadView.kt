@@ -47,6 +47,11 @@ internal class CaseloadView(ui: Ui, app: App, private val p: CaseloadPresenter, 
     private val reviewRow = ui.rowCard(ui.strong(t[Str.REVIEW_QUEUE_TITLE]), null) { app.open(Screen.ReviewQueue) }
     private val figuresRow = ui.rowCard(ui.strong(t[Str.FIGURES_TITLE]), null) { app.open(Screen.Figures) }
     private var shownCases: List<CaseRow>? = null
+
+    init {
+        // A sync the unlock stopped (it went on behind the lock) goes on (ADR 0028).
+        scope.launch { p.resumeStoppedSync() }
+    }
     /** What the results list shows (whether a query was typed, and what it found). */
     private var shownResults: Pair<Boolean, List<ClientRow>>? = null
 

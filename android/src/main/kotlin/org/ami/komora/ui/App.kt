@@ -376,7 +376,14 @@ class App(
         if (held === unlocked || held in teamVaults) return
         syncHold = null
         close(held)
+        stoppedSync = true
     }
+
+    /** A sync going on behind the lock was stopped by the unlock: the home screen goes on with it. */
+    private var stoppedSync = false
+
+    /** Whether a sync was stopped by the unlock (and is now the home screen's to go on with); once. */
+    fun takeStoppedSync(): Boolean = stoppedSync.also { stoppedSync = false }
 
     private fun close(vault: KomoraVault?) {
         if (vault == null) return

@@ -229,6 +229,14 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
         if (app.isUnlocked) refresh()
     }
 
+    /**
+     * After an unlock that stopped a sync going on behind the lock (ADR 0028): it goes on, from
+     * where it stopped, without her tapping Sync now again.
+     */
+    suspend fun resumeStoppedSync() {
+        if (app.takeStoppedSync()) sync()
+    }
+
     fun openClient(clientId: String) = app.open(Screen.ClientFile(clientId))
 
     /** Show another of this tablet's teams (its caseload, or its figures). */

@@ -448,7 +448,7 @@ enum class Str {
     ERR_HANDED_BACK,
     /** The server says this tablet was revoked, but no administrator signed it: nothing was erased. */
     ERR_REVOCATION_UNPROVEN,
-    /** A sync goes on behind the lock. Typing your PIN stops it: sync again after. */
+    /** A sync goes on behind the lock (and after the unlock). */
     SYNC_BEHIND_LOCK,
     TABLETS_TITLE,
     TABLETS_SHOW,
@@ -940,7 +940,7 @@ internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
     Str.ERR_UPDATE_REQUIRED to "Update the app: this version is too old for the server or for the team. Nothing on this tablet is lost",
     Str.ERR_HANDED_BACK to "This tablet was handed back: it records nothing new. An administrator will revoke it.",
     Str.ERR_REVOCATION_UNPROVEN to "The server says this tablet was revoked, but no administrator signed that. Nothing was erased; tell your administrator.",
-    Str.SYNC_BEHIND_LOCK to "A sync goes on behind the lock. Typing your PIN stops it: tap Sync now again after.",
+    Str.SYNC_BEHIND_LOCK to "A sync goes on behind the lock.",
     Str.TABLETS_TITLE to "The team's tablets",
     Str.TABLETS_SHOW to "Show the team's tablets",
     Str.TABLET_THIS to "this tablet",
@@ -1308,7 +1308,7 @@ internal val FRENCH_TEXTS: Map<Str, String> = mapOf(
     Str.ERR_UPDATE_REQUIRED to "Mettez l'application à jour : cette version est trop ancienne pour le serveur ou pour l'équipe. Rien de ce que contient la tablette n'est perdu",
     Str.ERR_HANDED_BACK to "Cette tablette a été rendue : elle n'enregistre plus rien de nouveau. Un administrateur la révoquera.",
     Str.ERR_REVOCATION_UNPROVEN to "Le serveur dit que cette tablette a été révoquée, mais aucun administrateur ne l'a signé. Rien n'a été effacé ; prévenez votre administrateur.",
-    Str.SYNC_BEHIND_LOCK to "Une synchronisation continue derrière le verrouillage. Saisir votre code PIN l'arrête : touchez Synchroniser ensuite.",
+    Str.SYNC_BEHIND_LOCK to "Une synchronisation continue derrière le verrouillage.",
     Str.TABLETS_TITLE to "Les tablettes de l'équipe",
     Str.TABLETS_SHOW to "Voir les tablettes de l'équipe",
     Str.TABLET_THIS to "cette tablette",
@@ -1676,7 +1676,7 @@ internal val KINYARWANDA_TEXTS: Map<Str, String> = mapOf(
     Str.ERR_UPDATE_REQUIRED to "Vugurura porogaramu: iyi verisiyo irashaje cyane kuri seriveri cyangwa ku itsinda. Nta kiri kuri iyi tabuleti gitakara",
     Str.ERR_HANDED_BACK to "Iyi tabuleti yarasubijwe: ntiyandika ikintu gishya. Umuyobozi azayihagarika.",
     Str.ERR_REVOCATION_UNPROVEN to "Seriveri ivuga ko iyi tabuleti yahagaritswe, ariko nta muyobozi wabisinye. Nta kintu cyasibwe; bimenyeshe umuyobozi wawe.",
-    Str.SYNC_BEHIND_LOCK to "Guhuza birakomeje inyuma y'ifunga. Gushyiramo umubare wawe w'ibanga birabihagarika: nyuma wongere ukande «Huza ubu».",
+    Str.SYNC_BEHIND_LOCK to "Guhuza birakomeje inyuma y'ifunga.",
     Str.TABLETS_TITLE to "Tabuleti z'itsinda",
     Str.TABLETS_SHOW to "Erekana tabuleti z'itsinda",
     Str.TABLET_THIS to "iyi tabuleti",

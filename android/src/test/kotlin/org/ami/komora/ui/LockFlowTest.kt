@@ -300,7 +300,8 @@ class LockFlowTest : WithServer() {
      * A counsellor's first sync over 2G: she taps Sync now and puts the tablet in her bag (the
      * screen goes off, the app locks at once). The sync goes on behind the lock, showing
      * nothing; at her next unlock every client it brought is there. Typing the PIN while it
-     * runs stops it (one opening of a vault at a time), and Sync now then goes on from there.
+     * runs stops it (one opening of a vault at a time), and the home screen then goes on with
+     * it from where it stopped.
      */
     @Test
     fun `a sync over a slow link goes on behind the lock, and what it brought is there at the next unlock`() {
@@ -322,7 +323,7 @@ class LockFlowTest : WithServer() {
                 c.app.backgrounded()
                 assertFalse(c.app.isUnlocked, "locked at once, nothing shown")
                 assertTrue(c.app.syncingBehindLock)
-                assertTrue(c.app.notice.value!!.contains("A sync goes on behind the lock"), c.app.notice.value)
+                assertTrue(c.app.notice.value!!.contains("A sync goes on behind the lock."), c.app.notice.value)
                 sync.join()
             }
             assertFalse(c.app.syncingBehindLock, "the vault closed when the sync ended")
@@ -347,6 +348,13 @@ class LockFlowTest : WithServer() {
             assertTrue(d.app.isUnlocked)
             assertFalse(d.app.syncingBehindLock)
             assertEquals(null, q.state.value.message)
+            assertTrue(d.app.vault().clients().size < 200, "the unlock stopped it mid-way")
+            // The home screen shown after the unlock goes on with it.
+            val home = CaseloadPresenter(d.app)
+            runBlocking { home.resumeStoppedSync() }
+            assertEquals(null, home.state.value.message)
+            assertEquals(200, d.app.vault().clients().size, "the stopped sync went on after the unlock")
+            runBlocking { home.resumeStoppedSync() }
             d.recordClient("Uwase Diane")
             d.sync()
             assertEquals(201, d.app.vault().clients().size)
