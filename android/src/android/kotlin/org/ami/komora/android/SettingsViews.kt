@@ -117,7 +117,10 @@ internal class FiguresView(ui: Ui, app: App, private val p: FiguresPresenter, sc
     }
 
     init {
-        scope.launch { p.load() }
+        scope.launch {
+            p.load()
+            if (home) p.resumeStoppedSync()
+        }
     }
 
     override fun body(): View = ui.column(

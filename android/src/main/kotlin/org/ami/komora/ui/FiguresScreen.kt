@@ -56,6 +56,11 @@ class FiguresPresenter(app: App) : AppPresenter<FiguresState>(app, FiguresState(
         }
     }
 
+    /** A sync the unlock stopped (it went on behind the lock) goes on, as on the caseload (ADR 0028). */
+    suspend fun resumeStoppedSync() {
+        if (app.takeStoppedSync()) sync()
+    }
+
     /** Receive what the team recorded since the last sync, then work the figures out again. */
     suspend fun sync() {
         if (current.syncing) return
