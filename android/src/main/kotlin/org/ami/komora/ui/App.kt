@@ -320,6 +320,8 @@ class App(
                 // (the PIN is the same); a revoked team's alone, the others open again.
                 drafts.forget()
                 stopHeldSync()
+                // Nothing of a revoked or erased team is to go on after the next unlock.
+                stoppedSync = false
                 closeAll()
                 if (e is KomoraException.ErasedAfterFailures) {
                     teamDirs().forEach { d -> runCatching { eraseVault(d.path) } }
