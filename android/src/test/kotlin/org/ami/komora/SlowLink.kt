@@ -50,6 +50,12 @@ class SlowLink(target: String, private val bytesPerSecond: Int) : AutoCloseable 
         }
     }
 
+    /** The link drops: every connection open through it is cut (new ones go through again). */
+    fun drop() {
+        open.forEach { runCatching { it.close() } }
+        open.clear()
+    }
+
     override fun close() {
         listener.close()
         open.forEach { runCatching { it.close() } }

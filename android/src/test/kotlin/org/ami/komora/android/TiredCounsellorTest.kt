@@ -20,7 +20,8 @@ import org.robolectric.annotation.Config
 /**
  * A tired counsellor at the end of a day of home visits, on her tablet: she taps whatever is
  * on the screen, types half a word and goes back, turns the tablet, changes the font, leaves
- * the app and comes back, lets it lock, syncs in the middle of it all. Driven at random (a
+ * the app and comes back, lets it lock, syncs in the middle of it all, walks out of the
+ * network. Driven at random (a
  * seed makes a run repeatable) through the real activity, views, core and a server behind a
  * slow link (her syncs overlap with the rest, locks included), for a number of steps; after
  * every step:
@@ -133,6 +134,11 @@ class TiredCounsellorTest {
                             note("leaves the app and comes back")
                             d.leave()
                             d.comeBack()
+                        }
+                        roll < 97 -> {
+                            note("walks out of the network (the link drops)")
+                            link.drop()
+                            d.settle()
                         }
                         else -> {
                             note("puts the tablet down for ten minutes")
