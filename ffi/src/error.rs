@@ -155,6 +155,16 @@ impl From<Error> for KomoraError {
 
 /// A Kotlin callback (the platform key, the sync listener) that threw something it did not
 /// declare.
+impl KomoraError {
+    /// A panic inside the core, caught at the boundary: a fixed sentence (a panic's own
+    /// message could hold anything, a record's content included).
+    pub(crate) fn stopped() -> Self {
+        KomoraError::Internal {
+            reason: "the core stopped unexpectedly; nothing was changed".into(),
+        }
+    }
+}
+
 impl From<uniffi::UnexpectedUniFFICallbackError> for KomoraError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
         KomoraError::Internal { reason: e.reason }

@@ -29,11 +29,7 @@ impl<T: Send + 'static> Background<T> {
             .name("komora-work".into())
             .spawn(move || {
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
-                    .unwrap_or_else(|_| {
-                        Err(crate::KomoraError::Internal {
-                            reason: "the core stopped unexpectedly; nothing was changed".into(),
-                        })
-                    });
+                    .unwrap_or_else(|_| Err(crate::KomoraError::stopped()));
                 let mut s = theirs.lock().unwrap_or_else(|p| p.into_inner());
                 s.value = Some(result);
                 if let Some(w) = s.waker.take() {

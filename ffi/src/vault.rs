@@ -105,10 +105,14 @@ impl KomoraVault {
         self.vault.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Every call on the vault: a panic inside the core becomes the typed `Internal` error
+    /// (what async calls already get, `task.rs`), so the app's handling of `KomoraException`
+    /// covers it; the transaction it was in rolled back.
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut core::Vault) -> Result<T>) -> Result<T> {
         let mut g = self.guard();
         let v = g.as_mut().ok_or(KomoraError::Closed)?;
-        f(v)
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(v)))
+            .unwrap_or_else(|_| Err(KomoraError::stopped()))
     }
 
     /// A call to this vault's sync server. The core erases a vault whose revocation the team's
@@ -235,6 +239,20 @@ impl KomoraVault {
 #[cfg(all(test, not(feature = "test-hooks")))]
 mod tests {
     use super::*;
+
+    /// A fault inside the core during a call on the vault is a typed error the app already
+    /// handles, and the vault carries on.
+    #[test]
+    fn a_panic_inside_a_call_on_the_vault_is_a_typed_error_and_the_vault_carries_on() {
+        let team = core::TeamKeys::generate();
+        let v =
+            KomoraVault::new(core::Vault::ephemeral(&team, Arc::new(core::SystemClock)).unwrap());
+        let r: Result<()> = v.with(|_| panic!("a deliberate fault"));
+        assert!(
+            matches!(r, Err(KomoraError::Internal { ref reason }) if !reason.contains("deliberate"))
+        );
+        assert!(v.with(|v| Ok(v.device_id())).is_ok());
+    }
 
     /// Issue 16, finding 16: the tests' cheap key derivation is not reachable from a device
     /// build: a tablet's PIN always costs Argon2id at the standard cost.

@@ -41,8 +41,9 @@ abstract class AppPresenter<S>(protected val app: App, initial: S) : Presenter<S
             update { it.withMessage(m) }
             false
         } catch (e: InternalException) {
-            // A fault inside the core (a Rust panic, caught at the boundary): a message and
-            // the app carries on, never a crash that loses what the screens hold.
+            // A panic in a call on a vault arrives as KomoraException.Internal (the FFI's
+            // `with`); one in a plain free function of the bindings as uniffi's own
+            // InternalException: a message either way, never a crash.
             val m = app.failure(e)
             update { it.withMessage(m) }
             false
