@@ -147,17 +147,20 @@ impl Vault {
         let rows = stmt
             .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let corrupted = || Error::Corrupted { what: "a draft" };
         rows.into_iter()
             .map(|(id, sealed)| {
-                let plain = self
-                    .store
-                    .open_local(DRAFT_LABEL, &sealed)
-                    .ok_or_else(corrupted)?;
-                let draft: Draft = postcard::from_bytes(&plain).map_err(|_| corrupted())?;
+                let draft = self
+                    .open_draft(&sealed)
+                    .ok_or(Error::Corrupted { what: "a draft" })?;
                 Ok((id, draft))
             })
             .collect()
+    }
+
+    /// A draft row opened under this device's key; `None` if it does not open or decode.
+    fn open_draft(&self, sealed: &[u8]) -> Option<Draft> {
+        let plain = self.store.open_local(DRAFT_LABEL, sealed)?;
+        postcard::from_bytes(&plain).ok()
     }
 
     /// Whether any draft is kept (a cheap look for the screens, which open none).
@@ -176,17 +179,42 @@ impl Vault {
     /// went, so that the log's flush takes those too. A draft is sealed under this device's
     /// key, not the file's: crypto-shredding the file does not reach it, and a half-typed
     /// note about an erased client must not outlive her file (ADR 0010).
+    ///
+    /// The flush runs whatever the sweep meets: a draft that does not open is left (reported
+    /// where drafts are listed), and a sweep that fails still lets the log be emptied, so that
+    /// neither an erasure nor the opening of the vault after a crash is stopped by a draft.
     pub(crate) fn settle_erasures(&mut self) -> Result<()> {
-        if self.store.erasures_unflushed() {
-            for (id, draft) in self.kept_drafts()? {
-                if self.names_a_record_gone(&draft.slot)? {
-                    self.store
-                        .drafts_table()
-                        .execute("DELETE FROM drafts WHERE id = ?1", [id])?;
-                }
+        let swept = if self.store.erasures_unflushed() {
+            self.drop_drafts_of_records_gone()
+        } else {
+            Ok(())
+        };
+        self.store.flush_erasures()?;
+        swept
+    }
+
+    fn drop_drafts_of_records_gone(&mut self) -> Result<()> {
+        let rows = {
+            let mut stmt = self
+                .store
+                .drafts_table()
+                .prepare_cached("SELECT id, sealed FROM drafts")?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            rows
+        };
+        for (id, sealed) in rows {
+            let Some(draft) = self.open_draft(&sealed) else {
+                continue;
+            };
+            if self.names_a_record_gone(&draft.slot)? {
+                self.store
+                    .drafts_table()
+                    .execute("DELETE FROM drafts WHERE id = ?1", [id])?;
             }
         }
-        self.store.flush_erasures()
+        Ok(())
     }
 
     /// Whether a slot ("session:<case id>", "review:<session id>", ...) names a record this

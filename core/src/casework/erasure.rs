@@ -274,4 +274,40 @@ mod tests {
         expected.sort();
         assert_eq!(left, expected);
     }
+
+    /// A draft damaged on disk (a flipped byte) does not stop an erasure from emptying the
+    /// log, nor the vault from opening after a crash between the two.
+    #[test]
+    fn a_damaged_draft_stops_neither_an_erasure_nor_the_next_opening() {
+        use std::collections::BTreeMap;
+        const PASS: &str = "a long passphrase";
+        let opts = || crate::VaultOptions {
+            kdf: crate::KdfParams::INSECURE_FOR_TESTS,
+            ..Default::default()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = Vault::create(dir.path(), PASS, opts()).unwrap();
+        let her = v
+            .add_client(&crate::NewClient {
+                name: "Mukamana Odette".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        let note = BTreeMap::from([("notes".to_owned(), "about the market".to_owned())]);
+        v.keep_draft("client:new", &note).unwrap();
+        rusqlite::Connection::open(dir.path().join("komora.db"))
+            .unwrap()
+            .execute("UPDATE drafts SET sealed = x'00112233'", [])
+            .unwrap();
+        v.write_erasure(her, ERASURE_REASONS[0]).unwrap();
+        let after = tempfile::tempdir().unwrap();
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), after.path().join(entry.file_name())).unwrap();
+        }
+        v.settle_erasures().unwrap();
+        drop(v);
+        let reopened = Vault::open(after.path(), PASS, opts()).unwrap();
+        assert!(matches!(reopened.client(her), Err(Error::NotFound(_))));
+    }
 }

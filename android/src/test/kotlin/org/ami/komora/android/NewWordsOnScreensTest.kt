@@ -1,0 +1,80 @@
+package org.ami.komora.android
+
+import java.io.File
+import org.ami.komora.ui.Language
+import org.ami.komora.ui.Screen
+import org.ami.komora.ui.Str
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertTrue
+import org.junit.Rule
+import org.junit.Test
+import org.junit.rules.TemporaryFolder
+import org.junit.runner.RunWith
+import org.robolectric.RobolectricTestRunner
+import org.robolectric.annotation.Config
+
+/**
+ * Two lines that appear only in a situation the tour does not reach, checked as the tour checks
+ * every screen (ScreenChecker on a 7" and a 10" tablet, default and large font), in each
+ * language: the PIN screen while a sync goes on behind the lock (ADR 0028), and the session form
+ * when the tablet refused to keep her note as a draft. With -Dkomora.screens.out=DIR the
+ * pictures are written there too.
+ */
+@RunWith(RobolectricTestRunner::class)
+@Config(application = TestApplication::class, qualifiers = "w600dp-h960dp-hdpi")
+class NewWordsOnScreensTest {
+    @get:Rule
+    val tmp = TemporaryFolder()
+
+    @Test
+    fun `the PIN screen during a sync behind the lock and a note not kept read whole in every language at every size`() {
+        val out = System.getProperty("komora.screens.out")?.takeIf { it.isNotBlank() }?.let(::File)
+        Team(tmp.newFolder("team")).use { team ->
+            // A slow link: each sync is still running when the tablet locks itself.
+            org.ami.komora.SlowLink(team.server.url, bytesPerSecond = 4_000).use { link ->
+                val d = device()
+                d.launch().enrol(link.url, team.code())
+                val people = d.app.claudinesCaseload()
+                d.settle()
+                val findings = mutableListOf<String>()
+                for ((i, language) in Language.entries.withIndex()) {
+                    d.app.setLanguage(language)
+                    d.settle()
+                    val t = d.app.texts
+                    val matrix = Matrix(d, language, out) { personalData(d) }
+
+                    // Something to send, Sync now, then ten minutes without a touch.
+                    d.app.recordClient("Uwamahoro $i", 1990, "F")
+                    d.app.open(Screen.Caseload)
+                    d.settle()
+                    d.tap(t[Str.SYNC_NOW])
+                    TestApplication.testClock.nowMs += 10 * 60_000L
+                    d.app.tick()
+                    d.settle()
+                    assertEquals(Screen.Unlock, d.app.current)
+                    assertTrue("the sync goes on behind the lock", d.app.syncingBehindLock)
+                    assertTrue(d.shows(t[Str.SYNC_BEHIND_LOCK]) || d.visibleText().contains(t[Str.SYNC_BEHIND_LOCK]))
+                    matrix.at("unlock-syncing", null)
+                    d.waitFor("the sync behind the lock to end", 120_000) { !d.app.syncingBehindLock }
+                    d.unlock()
+
+                    // The session form when the tablet refuses to keep her note (64 forms kept).
+                    val v = d.app.vault()
+                    repeat(org.ami.komora.ui.DraftKeeper.MAX_DRAFTS - v.drafts().size) {
+                        v.keepDraft("answer:old-$i-$it", mapOf("answer" to "an old answer"))
+                    }
+                    d.app.open(Screen.SessionForm(people.cases.values.first()))
+                    d.settle()
+                    d.type(t[Str.FIELD_NOTES], "Yavuze ko asinzira neza ubu, umuhungu we yaje")
+                    org.robolectric.Shadows.shadowOf(android.os.Looper.getMainLooper()).idleFor(java.time.Duration.ofMillis(2_100))
+                    assertTrue(d.visibleText().contains(t.format(Str.DRAFT_NOT_KEPT, "").take(20)))
+                    matrix.at("session-not-kept", null)
+                    d.app.drafts.forget()
+                    d.back()
+                    findings += matrix.findings
+                }
+                assertEquals(emptyList<String>(), findings)
+            }
+        }
+    }
+}
