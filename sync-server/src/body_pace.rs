@@ -70,13 +70,6 @@ impl<B> Paced<B> {
         }
     }
 
-    /// Start the first window, if not yet.
-    fn start(&mut self) {
-        if self.window_end.is_none() {
-            self.window_end = Some(Box::pin(tokio::time::sleep(self.pace.window)));
-        }
-    }
-
     /// The current window's end, started at the first read.
     fn window_end(&mut self) -> Pin<&mut Sleep> {
         let window = self.pace.window;
@@ -110,8 +103,7 @@ where
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         let this = &mut *self;
-        // The first window starts at the first read.
-        this.start();
+        // The first window starts at the first read (`window_end` makes it when first asked).
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => {
                 if let Some(data) = frame.data_ref() {

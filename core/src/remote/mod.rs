@@ -129,9 +129,8 @@ impl From<TransportError> for Error {
                 // server's own words ("sync, then invite again").
                 ErrorCode::StaleEpoch => Error::Server(message),
                 ErrorCode::UpdateRequired => Error::UpdateRequired,
-                // Past a quota (ADR 0027): the server's own sentence says what to do; the work
-                // stays unsent on the tablet.
-                ErrorCode::QuotaExceeded => Error::Server(message),
+                // Any other (past a quota, ADR 0027, among them): the server's own sentence
+                // says what to do; the work stays unsent on the tablet.
                 _ => Error::Server(message),
             },
         }

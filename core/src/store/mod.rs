@@ -268,9 +268,6 @@ impl Store {
         }
         let states = StateKey::new(master, device, false).listing(kinds);
         let erased = files::FileKeys::load(&conn)?;
-        let unflushed = conn
-            .prepare_cached("SELECT 1 FROM meta WHERE key = ?1")?
-            .exists([files::UNFLUSHED])?;
         let checkpointer = checkpoint::Checkpointer::start(&mut conn);
         let mut store = Self {
             checkpointer,
@@ -293,9 +290,7 @@ impl Store {
         // Records were destroyed and the tablet stopped before the log was emptied of their
         // old pages: empty it now, before anything else is read or written. (The vault that
         // opens this store first drops the drafts of the records that went: `Vault::settle_erasures`.)
-        if unflushed {
-            store.files.shredded = true;
-        }
+        store.files.shredded = store.meta(files::UNFLUSHED)?.is_some();
         Ok(store)
     }
 
@@ -373,6 +368,11 @@ impl Store {
         Ok(())
     }
 
+    /// Whether records were destroyed since the log was last emptied of them.
+    pub(crate) fn erasures_unflushed(&self) -> bool {
+        self.files.shredded
+    }
+
     /// After a file was destroyed: copy the write-ahead log into the database and empty it, so
     /// the pages that held the file's key (overwritten in the database by `secure_delete`)
     /// do not linger in the log file.
@@ -381,11 +381,6 @@ impl Store {
     /// was emptied: a tablet that died in between empties it when the vault next opens. When
     /// another connection keeps SQLite from emptying the log (a reader of an older snapshot),
     /// the mark stays and the next flush or opening tries again.
-    /// Whether records were destroyed since the log was last emptied of them.
-    pub(crate) fn erasures_unflushed(&self) -> bool {
-        self.files.shredded
-    }
-
     pub(crate) fn flush_erasures(&mut self) -> Result<()> {
         if self.files.shredded {
             // SQLite's answer: whether it was kept from finishing (busy), then the log's pages

@@ -304,7 +304,9 @@ class App(
         closeAll()
         // A sync she started goes on behind the lock (ADR 0028): the PIN screen says so.
         val behind = if (syncHold != null) texts[Str.SYNC_BEHIND_LOCK] else null
-        notices.value = listOfNotNull(notice, behind).joinToString(" ").ifEmpty { null }
+        // Each on a line of its own: "Locked after a time without use" has no full stop, and
+        // run together the two read as one sentence (seen in the Kinyarwanda picture).
+        notices.value = listOfNotNull(notice, behind).joinToString("\n").ifEmpty { null }
         screens.value = listOf(startScreen())
     }
 
