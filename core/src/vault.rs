@@ -479,26 +479,44 @@ fn hold(dir: &Path) -> Result<Hold> {
     const PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
     let path = dir.join(LOCK_FILE);
     let key = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned());
-    let mut held = held_here();
-    if let Some((_, holds)) = held.get_mut(&key) {
-        *holds += 1;
-        return Ok(Hold(key));
-    }
-    let file = fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(|e| Error::io(&path, e))?;
+    let mut file: Option<fs::File> = None;
     for attempt in 1..=TRIES {
-        match lock_for_this_process(&file) {
+        // The table of held vaults is locked only while it is looked at, never while this
+        // opening waits for another program: other vaults open and close meanwhile.
+        let mut held = held_here();
+        if let Some((_, holds)) = held.get_mut(&key) {
+            *holds += 1;
+            // Another opening of this process took the vault while this one waited. Closing
+            // this descriptor would let the process's lock go: it is left open (rare: two
+            // openings of one vault at once while another program held it).
+            if let Some(f) = file.take() {
+                std::mem::forget(f);
+            }
+            return Ok(Hold(key));
+        }
+        let f = match &file {
+            Some(f) => f,
+            None => file.insert(
+                fs::OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .create(true)
+                    .truncate(false)
+                    .open(&path)
+                    .map_err(|e| Error::io(&path, e))?,
+            ),
+        };
+        match lock_for_this_process(f) {
             Ok(true) => {
-                held.insert(key.clone(), (file, 1));
+                let f = file.take().expect("opened above");
+                held.insert(key.clone(), (f, 1));
                 return Ok(Hold(key));
             }
-            Ok(false) if attempt < TRIES => std::thread::sleep(PAUSE),
-            Ok(false) => return Err(Error::InUse),
+            Ok(false) if attempt < TRIES => {
+                drop(held);
+                std::thread::sleep(PAUSE);
+            }
+            Ok(false) => break,
             Err(e) => return Err(Error::io(&path, e)),
         }
     }
