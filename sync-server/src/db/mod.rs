@@ -74,11 +74,9 @@ pub struct Held {
     pub numbered: bool,
 }
 
-/// What a push does with one operation (ADR 0027).
+/// What a push does with an operation already held (a new one is simply stored, ADR 0027).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Duplicate {
-    /// Not held: stored at the head of the stream.
-    New,
     /// Held as another device's push, declared as the pusher's own (a colleague's relay after
     /// a restore, or garbage a stolen tablet stored under this author's name): the author's own
     /// copy replaces it and moves to the head, so every tablet is offered the author's copy
@@ -92,14 +90,13 @@ pub enum Duplicate {
 
 /// The rule of [`Duplicate`]: only a device's own word counts about its operations. Another
 /// device's declaration never numbers or replaces a copy (the server cannot check it).
-pub fn on_push(held: Option<Held>, pushers_own: bool, seq: Option<u64>) -> Duplicate {
-    match held {
-        None => Duplicate::New,
-        Some(h) if pushers_own && !h.pushed_by_pusher && h.claimed_by_pusher => Duplicate::TakeOver,
-        Some(h) if h.pushed_by_pusher && !h.numbered => {
-            seq.map_or(Duplicate::Keep, Duplicate::Number)
-        }
-        Some(_) => Duplicate::Keep,
+pub fn on_push(h: Held, pushers_own: bool, seq: Option<u64>) -> Duplicate {
+    if pushers_own && !h.pushed_by_pusher && h.claimed_by_pusher {
+        Duplicate::TakeOver
+    } else if h.pushed_by_pusher && !h.numbered {
+        seq.map_or(Duplicate::Keep, Duplicate::Number)
+    } else {
+        Duplicate::Keep
     }
 }
 

@@ -554,7 +554,7 @@ impl Db for PostgresDb {
                 claimed_by_pusher: of.is_some_and(|o| o == author.0),
                 numbered: !row.get::<_, bool>(2),
             };
-            match super::on_push(Some(held), op_author == author, op.author_seq) {
+            match super::on_push(held, op_author == author, op.author_seq) {
                 super::Duplicate::TakeOver => {
                     head += 1;
                     tx.execute(
@@ -582,7 +582,7 @@ impl Db for PostgresDb {
                     .await?;
                     dups += 1;
                 }
-                super::Duplicate::New | super::Duplicate::Keep => dups += 1,
+                super::Duplicate::Keep => dups += 1,
             }
         }
         tx.execute(

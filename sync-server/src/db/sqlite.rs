@@ -464,7 +464,7 @@ impl Store {
                     dups += 1;
                     continue;
                 };
-                match super::on_push(Some(row), op_author == author, op.author_seq) {
+                match super::on_push(row, op_author == author, op.author_seq) {
                     super::Duplicate::TakeOver => {
                         head += 1;
                         take_over.execute(params![
@@ -484,7 +484,7 @@ impl Store {
                         number.execute(params![team.0, &op.op_id[..], op_author.0, seq as i64])?;
                         dups += 1;
                     }
-                    super::Duplicate::New | super::Duplicate::Keep => dups += 1,
+                    super::Duplicate::Keep => dups += 1,
                 }
             }
         }
