@@ -11,6 +11,7 @@ use crate::ids::{DeviceId, OpId, RecordId};
 use crate::op::{Change, OpBody, OpEnvelope, PartKeys};
 use crate::synthetic::Writer;
 use crate::value::Value;
+use komora_protocol::envelope;
 
 /// One made-up record's fields as the forms write them.
 type Fields = Vec<(&'static str, Value)>;
@@ -313,6 +314,69 @@ pub fn client_sizes(seed: u64, sealings: &[Sealing]) -> Vec<usize> {
         .iter()
         .map(|s| sealed_size("client", &fields, 0, *s))
         .collect()
+}
+
+/// One made-up operation as it travels alone today (its envelope's bytes) and what it would
+/// add inside a unit (ADR 0029, proposed, not built): its packed body exactly as the store
+/// packs it today (the unpadded plaintext less its signature), less the author's device id
+/// (16 random bytes every body carries, counted once per unit), plus its own operation id
+/// and a two-byte length.
+fn alone_and_inside(kind: &str, fields: &Fields, preds: usize) -> (usize, usize) {
+    let packing = Sealing::Packed(Packing::Dictionary(crate::compress::DICTIONARY_VERSION));
+    let (envelope, unpadded) = seal_made_up(kind, fields, preds, packing);
+    (
+        envelope.encoded_len(),
+        unpadded - crate::op::SIG_LEN - 16 + 16 + 2,
+    )
+}
+
+/// The wire bytes of one unit holding operations that add `inside` bytes together: one
+/// envelope header, one team seal, the author's device id and one signature, padded by Padme
+/// above the floor of the newest format.
+fn unit_wire(inside: usize) -> usize {
+    let floor = crate::op::pad_floor(Some(crate::format::APP_FORMAT));
+    envelope::HEADER_LEN
+        + crate::crypto::SEAL_OVERHEAD
+        + crate::op::padded_len(inside + 16 + crate::op::SIG_LEN, floor)
+}
+
+/// Per one-field edit, the bytes on the wire of `n` edits of `n` different clients (the edits
+/// `edit_sizes` makes from seeds `seed..seed + n`) sealed, signed and padded once together as
+/// one unit, and sent alone today: (in the unit, alone).
+pub fn unit_edit_bytes(seed: u64, n: usize) -> (usize, usize) {
+    let (alone, inside) = (seed..seed + n as u64)
+        .map(|s| {
+            let (fields, preds) = edit(&mut Writer::new(s));
+            alone_and_inside("client", &fields, preds)
+        })
+        .fold((0, 0), |(a, i), (a2, i2)| (a + a2, i + i2));
+    (unit_wire(inside).div_ceil(n), alone.div_ceil(n))
+}
+
+/// The first pass of a first sync (ADR 0025) for `clients` new clients, each with her keys,
+/// her fields, two consents and a case (a caseload's small operations), in bytes on the
+/// wire: as each travels alone today, and with each client's operations in one unit of her
+/// own (ADR 0029: an erasure deletes the whole unit, as it deletes her keys today).
+pub fn unit_first_pass(seed: u64, clients: usize) -> (usize, usize) {
+    let mut w = Writer::new(seed);
+    let (mut today, mut units) = (0, 0);
+    for _ in 0..clients {
+        let ops = [
+            ("client", client_keys(&mut w)),
+            ("client", client(&mut w)),
+            ("consent", consent(&mut w)),
+            ("consent", consent(&mut w)),
+            ("case", case(&mut w)),
+        ];
+        let mut inside = 0;
+        for (kind, fields) in &ops {
+            let (a, i) = alone_and_inside(kind, fields, 0);
+            today += a;
+            inside += i;
+        }
+        units += unit_wire(inside);
+    }
+    (today, units)
 }
 
 /// The packed size of `text` alone (no body, no seal), by packing.

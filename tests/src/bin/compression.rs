@@ -7,7 +7,9 @@
 //! compression`; prints markdown tables.
 
 use komora_core::compress::Packing;
-use komora_core::size_study::{client_sizes, edit_sizes, packed_len, session_sizes, Sealing};
+use komora_core::size_study::{
+    client_sizes, edit_sizes, packed_len, session_sizes, unit_edit_bytes, unit_first_pass, Sealing,
+};
 use komora_core::synthetic::Writer;
 use komora_scenarios::text::{notes_from, HELD_OUT};
 
@@ -125,4 +127,28 @@ fn main() {
             sums[3] / 200
         );
     }
+    // What sealing operations together would save (ADR 0029, proposed, not built): today's
+    // packed bodies, one seal, signature and padding per unit.
+    println!(
+        "\n## Operations sealed together in one unit (ADR 0029, estimate from today's bodies)\n"
+    );
+    println!("| | bytes on the wire |");
+    println!("|---|---|");
+    for n in [1, 2, 5, 10, 20, 50] {
+        let mut per_edit: Vec<(usize, usize)> =
+            (0..20).map(|s| unit_edit_bytes(s * 100, n)).collect();
+        per_edit.sort();
+        println!(
+            "| one-field edits of {n} clients in one unit, per edit (median of 20; alone today {}) | {} |",
+            per_edit[10].1, per_edit[10].0
+        );
+    }
+    let (today, units) = unit_first_pass(7, 200);
+    println!(
+        "| 200 new clients' small operations (keys, fields, two consents, a case), each alone today | {today} |"
+    );
+    println!(
+        "| the same, one unit per client | {units} ({:.2}x) |",
+        units as f64 / today as f64
+    );
 }
