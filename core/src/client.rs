@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::error::{Error, Result};
+use crate::history::Seen;
 use crate::ids::RecordId;
 use crate::kind::{FileRole, Hook, KindSpec, Readers, Writers};
 use crate::location::{AdminUnits, Location, LocationInput};
@@ -131,6 +132,11 @@ pub struct ClientEdit {
     pub location: Option<Option<LocationInput>>,
     pub add_groups: Vec<String>,
     pub remove_groups: Vec<String>,
+    /// What the form saw when it opened ([`Vault::client_seen`]): each field set replaces
+    /// only the values the form showed, so a colleague's change synced meanwhile to the same
+    /// field is kept beside hers as a conflict, not replaced unseen. `None`: over what the
+    /// client holds now.
+    pub seen: Option<Seen>,
 }
 
 impl fmt::Debug for ClientEdit {
@@ -461,7 +467,21 @@ impl Vault {
     /// Change a client. An edit that changes nothing writes nothing.
     pub fn edit_client(&mut self, id: RecordId, edit: &ClientEdit) -> Result<()> {
         let current = self.client(id)?;
-        let edits = edit.to_edits(&current, self.now_ms())?;
+        let mut edits = edit.to_edits(&current, self.now_ms())?;
+        if let Some(seen) = &edit.seen {
+            if seen.record() != id {
+                return Err(Error::validation(
+                    "seen",
+                    "what a form saw of another client",
+                ));
+            }
+            for e in &mut edits {
+                if let Edit::Set(field, value) = e {
+                    let (field, value) = (*field, std::mem::replace(value, Value::Null));
+                    *e = Edit::SetOver(field, value, seen.preds(field));
+                }
+            }
+        }
         if edits.is_empty() {
             return Ok(());
         }
@@ -472,6 +492,16 @@ impl Vault {
             edits,
         }])?;
         Ok(())
+    }
+
+    /// What a form opening this client sees now, to save her changes over it
+    /// ([`ClientEdit::seen`]).
+    pub fn client_seen(&self, id: RecordId) -> Result<Seen> {
+        self.client(id)?;
+        match self.store.state(id)? {
+            Some(s) => Ok(Seen::of(id, &s)),
+            None => Err(Error::NotFound(id)),
+        }
     }
 
     /// Delete a client: a tombstone that syncs; the history stays in the log.

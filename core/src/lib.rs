@@ -81,7 +81,7 @@ pub use casework::transfer::Transfer;
 pub use client::{Client, ClientEdit, Listing, NewClient, Sex, CLIENT_FIELDS, CLIENT_SET_FIELDS};
 pub use drafts::{Draft, MAX_DRAFTS, MAX_DRAFT_BYTES};
 pub use error::{Error, Result};
-pub use history::{EntryStatus, HistoryChange, HistoryEntry};
+pub use history::{EntryStatus, HistoryChange, HistoryEntry, Seen};
 pub use hlc::{Hlc, SystemClock, TimeSource, MAX_DRIFT_MS};
 pub use ids::{DeviceId, OpId, RecordId};
 pub use kdf::KdfParams;

@@ -134,6 +134,11 @@ pub struct ClientChanges {
     /// code, sex, birth_year, phone or location.
     #[uniffi(default = [])]
     pub clear: Vec<String>,
+    /// What the form saw when it opened (`clientSeen`): a field saved replaces only the
+    /// values the form showed, so a colleague's change to it synced meanwhile is kept beside
+    /// hers as a conflict. `null`: over what the client holds now.
+    #[uniffi(default = None)]
+    pub seen: Option<String>,
 }
 
 impl ClientChanges {
@@ -158,6 +163,7 @@ impl ClientChanges {
             .map(Some),
             add_groups: self.add_groups,
             remove_groups: self.remove_groups,
+            seen: self.seen.as_deref().map(core::Seen::parse).transpose()?,
         };
         for f in &self.clear {
             e.clear(f)?;
@@ -268,6 +274,13 @@ impl KomoraVault {
             v.edit_client(id, &edit)?;
             Ok(v.client(id)?.into())
         })
+    }
+
+    /// What a form opening this client sees now: kept with the form (and its draft) and
+    /// given back in `ClientChanges.seen` when she saves. Holds no value, only which writes
+    /// the form showed.
+    pub fn client_seen(&self, id: RecordId) -> Result<String> {
+        self.with(|v| Ok(v.client_seen(id)?.to_text()))
     }
 
     pub fn delete_client(&self, id: RecordId) -> Result<()> {

@@ -1,7 +1,9 @@
 //! Two counsellors of the Huye team hold replicas of the same client file. They edit it offline,
 //! then their tablets exchange operations. Nobody's words are lost.
 
-use komora_core::{ClientEdit, EntryStatus, HistoryChange, NewClient, Sex, TeamKeys, Value, Vault};
+use komora_core::{
+    ClientEdit, EntryStatus, HistoryChange, NewClient, Seen, Sex, TeamKeys, Value, Vault,
+};
 use komora_scenarios::{exchange, send, snapshot, ManualClock, MORNING_MS};
 
 /// Claudine (tablet A) records a client; Jean (tablet B) receives her.
@@ -131,6 +133,121 @@ fn the_same_field_edited_on_both_tablets_shows_one_name_and_keeps_the_other_in_h
         }
         assert_eq!(snapshot(&claudine), snapshot(&jean));
     }
+}
+
+fn phone(number: &str, seen: Option<Seen>) -> ClientEdit {
+    ClientEdit {
+        phone: Some(Some(number.into())),
+        seen,
+        ..Default::default()
+    }
+}
+
+/// The phone's values on a tablet, oldest first, each with its standing.
+fn phone_history(tablet: &Vault, id: komora_core::RecordId) -> Vec<(String, EntryStatus)> {
+    tablet
+        .client_history(id, "phone")
+        .unwrap()
+        .into_iter()
+        .map(|e| match e.change {
+            HistoryChange::Set(Value::Text(t)) => (t, e.status),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect()
+}
+
+/// Jean opens Mukamana's file to change her phone number. While his form is open his tablet
+/// syncs and brings Claudine's correction of that very number, which he never sees. He saves
+/// what he typed: his number must not replace hers unseen. Both tablets show the phone in
+/// conflict, with both numbers in its history, until one of them settles it from a form that
+/// showed both.
+#[test]
+fn a_number_corrected_by_a_colleague_while_the_form_was_open_is_kept_beside_hers_not_replaced_unseen(
+) {
+    let (mut claudine, mut jean, id, clock) = two_counsellors_sharing_a_client();
+    claudine
+        .edit_client(id, &phone("0788 000 111", None))
+        .unwrap();
+    send(&claudine, &mut jean);
+
+    // His form opens: what it saw travels with it (kept as text in a draft over a lock).
+    let seen = jean.client_seen(id).unwrap().to_text();
+    clock.advance(60_000);
+    claudine
+        .edit_client(id, &phone("0788 000 222", None))
+        .unwrap();
+    send(&claudine, &mut jean); // his sync, behind the open form
+    clock.advance(60_000);
+    let seen = Seen::parse(&seen).unwrap();
+    jean.edit_client(id, &phone("0788 999 999", Some(seen)))
+        .unwrap();
+    exchange(&mut claudine, &mut jean);
+
+    for tablet in [&claudine, &jean] {
+        let c = tablet.client(id).unwrap();
+        assert_eq!(
+            c.phone.as_deref(),
+            Some("0788999999"),
+            "the later value is shown"
+        );
+        assert_eq!(
+            c.conflicts,
+            vec!["phone".to_string()],
+            "and the clash is visible"
+        );
+        assert_eq!(
+            phone_history(tablet, id),
+            vec![
+                ("0788000111".to_string(), EntryStatus::Replaced),
+                ("0788000222".to_string(), EntryStatus::Concurrent),
+                ("0788999999".to_string(), EntryStatus::Current),
+            ],
+            "her correction is kept, not replaced by a form that never showed it"
+        );
+    }
+    assert_eq!(snapshot(&claudine), snapshot(&jean));
+
+    // Claudine opens the file, sees both numbers, and keeps hers: settled everywhere.
+    clock.advance(60_000);
+    let seen = claudine.client_seen(id).unwrap();
+    claudine
+        .edit_client(id, &phone("0788 000 222", Some(seen)))
+        .unwrap();
+    exchange(&mut claudine, &mut jean);
+    for tablet in [&claudine, &jean] {
+        let c = tablet.client(id).unwrap();
+        assert_eq!(c.phone.as_deref(), Some("0788000222"));
+        assert!(c.conflicts.is_empty(), "a form that showed both settles it");
+    }
+}
+
+/// A form's memory of one client cannot be used to save another (a mix-up of screens), and
+/// text that is not what a form keeps is refused: nothing is written either way.
+#[test]
+fn what_a_form_saw_is_refused_for_another_client_or_when_garbled() {
+    let (mut claudine, _jean, id, _clock) = two_counsellors_sharing_a_client();
+    let other = claudine
+        .add_client(&NewClient {
+            name: "Uwase Diane".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let before = snapshot(&claudine);
+    let seen = claudine.client_seen(id).unwrap();
+    assert!(matches!(
+        claudine.edit_client(other, &phone("0788 000 333", Some(seen))),
+        Err(komora_core::Error::Validation { field: "seen", .. })
+    ));
+    for garbled in ["", "not base64 !", "AAAA", &"A".repeat(20_000)] {
+        assert!(
+            matches!(
+                Seen::parse(garbled),
+                Err(komora_core::Error::Validation { field: "seen", .. })
+            ),
+            "{garbled:.10}"
+        );
+    }
+    assert_eq!(snapshot(&claudine), before);
 }
 
 #[test]

@@ -10,6 +10,9 @@ use crate::compress::{Packing, DICTIONARY_VERSION};
 #[derive(Debug)]
 pub(crate) enum Edit {
     Set(&'static str, Value),
+    /// Set a field over the values a form saw when it opened (`history::Seen`), not over
+    /// what it holds now: a value written meanwhile stays beside this one, a conflict.
+    SetOver(&'static str, Value, Vec<OpId>),
     Add(&'static str, Value),
     Remove(&'static str, Value),
     Delete,
@@ -41,6 +44,11 @@ pub(super) fn to_changes(state: Option<&RecordState>, edits: Vec<Edit>) -> Vec<C
                     preds,
                 }
             }
+            Edit::SetOver(field, value, preds) => Change::Set {
+                field: field.to_owned(),
+                value,
+                preds,
+            },
             Edit::Add(field, value) => Change::Add {
                 field: field.to_owned(),
                 value,
@@ -276,7 +284,9 @@ impl Store {
         };
         for edit in edits {
             let fields = edit.edits.iter().filter_map(|e| match e {
-                Edit::Set(f, _) | Edit::Add(f, _) | Edit::Remove(f, _) => Some(*f),
+                Edit::Set(f, _) | Edit::SetOver(f, _, _) | Edit::Add(f, _) | Edit::Remove(f, _) => {
+                    Some(*f)
+                }
                 Edit::SetNamed(f, _) | Edit::AddNamed(f, _) => Some(f.as_str()),
                 Edit::Delete => None,
             });

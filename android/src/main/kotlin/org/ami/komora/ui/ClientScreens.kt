@@ -283,6 +283,9 @@ private val PLACE_FIELDS = listOf("district", "sector", "cell", "village")
 /** A kept draft's key prefix for what a field held when she opened the form ("was.phone"). */
 private const val WAS = "was."
 
+/** In a client form's draft: which writes the form showed when it opened (`clientSeen`). */
+private const val SEEN = "seen"
+
 /** The client form's value of each of [CLIENT_FIELDS]. */
 private fun ClientFormState.fields(): Map<String, String> = mapOf(
     "name" to name, "code" to code, "sex" to sex, "birth_year" to birthYear, "phone" to phone,
@@ -313,6 +316,14 @@ class ClientFormPresenter(app: App, private val clientId: String?) :
      */
     private var baseline: Map<String, String> = emptyMap()
 
+    /**
+     * Which writes of her fields the form showed when it opened (the core's `clientSeen`; a
+     * kept draft carries it over a lock): a field she saves replaces only those, so a
+     * colleague's change to the same field synced while the form was open is kept beside hers
+     * as a conflict the file shows, not replaced unseen.
+     */
+    private var seen: String? = null
+
     /** The client fields she changed from [baseline], with their values now ("" : cleared). */
     private fun changedFields(s: ClientFormState): Map<String, String> =
         s.fields().filter { (k, v) -> v.trim() != baseline[k].orEmpty().trim() }
@@ -334,6 +345,7 @@ class ClientFormPresenter(app: App, private val clientId: String?) :
                     "district" to c.district.orEmpty(), "sector" to c.sector.orEmpty(), "cell" to c.cell.orEmpty(),
                     "village" to c.village.orEmpty(),
                 )
+                seen = app.vault().clientSeen(clientId)
                 update { withFields(it, baseline) }
             }
         }
@@ -346,6 +358,7 @@ class ClientFormPresenter(app: App, private val clientId: String?) :
             val legacy = clientId != null && was.isEmpty()
             val mine = f.filterKeys { it in CLIENT_FIELDS }.filter { (_, v) -> !legacy || v.isNotBlank() }
             if (clientId != null && !legacy) baseline = baseline + mine.keys.associateWith { k -> was[k].orEmpty() }
+            f[SEEN]?.let { seen = it }
             update {
                 withFields(it, mine).copy(
                     age = f["age"].orEmpty(),
@@ -446,6 +459,7 @@ class ClientFormPresenter(app: App, private val clientId: String?) :
                 emptyMap()
             } else {
                 typed + changed.keys.associate { k -> "$WAS$k" to baseline[k].orEmpty() } +
+                    listOfNotNull(seen?.let { SEEN to it }) +
                     ("consent" to s.consentScopes.sorted().joinToString(",")) + ("consent_language" to s.consentLanguage.code)
             },
         )
@@ -456,6 +470,7 @@ class ClientFormPresenter(app: App, private val clientId: String?) :
         app.drafts.discard(slot)
         val fresh = ClientFormPresenter(app, clientId)
         baseline = fresh.baseline
+        seen = fresh.seen
         current = fresh.state.value
     }
 
@@ -516,7 +531,7 @@ class ClientFormPresenter(app: App, private val clientId: String?) :
                     ClientChanges(
                         changed("name"), changed("code"), changed("sex"), changed("birth_year")?.toIntOrNull(),
                         changed("phone"), changed("district"), changed("sector"), changed("cell"),
-                        changed("village"), emptyList(), emptyList(), clear,
+                        changed("village"), emptyList(), emptyList(), clear, seen,
                     ),
                 )
                 clientId

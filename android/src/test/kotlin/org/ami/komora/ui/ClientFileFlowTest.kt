@@ -246,6 +246,45 @@ class ClientFileFlowTest {
     }
 
     @Test
+    fun `a colleague's correction of the very number she is changing, synced while her form waited over a lock, is kept beside hers and the file shows the clash`() {
+        RunningServer(tmp.resolve("server")).use { server ->
+            val jean = Tablet(tmp.resolve("jean")).bootstrapAdmin(server)
+            val claudine = Tablet(tmp.resolve("claudine")).enrolThroughScreen(server, jean, "counsellor")
+            val odette = claudine.recordOdetteInGitwe()
+            claudine.sync()
+            jean.sync()
+
+            // Her form opens with the old number on screen; the tablet locks before she types.
+            ClientFormPresenter(claudine.app, odette).set("phone", "078822")
+            claudine.app.lock()
+            ClientFormPresenter(jean.app, odette).apply {
+                set("phone", "0788999999")
+                save()
+            }
+            jean.sync()
+            claudine.unlock()
+            claudine.sync() // Jean's correction arrives behind her kept form
+
+            CaseloadPresenter(claudine.app).continueDraft(DraftKeeper.clientSlot(odette))
+            ClientFormPresenter(claudine.app, odette).apply {
+                set("phone", "0788222222")
+                save()
+                assertEquals(emptyList<FieldError>(), state.value.errors)
+            }
+            claudine.sync()
+            jean.sync()
+            for (tablet in listOf(claudine, jean)) {
+                val c = tablet.app.vault().client(odette)
+                assertEquals(listOf("phone"), c.conflicts, "the clash is shown, not settled unseen")
+                val numbers = tablet.app.vault().clientHistory(odette, "phone").map { it.value to it.status }
+                assertTrue("0788999999" to "concurrent" in numbers, "Jean's correction is kept: $numbers")
+                assertTrue("0788222222" to "current" in numbers, "and hers: $numbers")
+                assertTrue(ClientFilePresenter(tablet.app, odette).state.value.conflicts.isNotEmpty(), "her file says so")
+            }
+        }
+    }
+
+    @Test
     fun `a referral tapped twice on a slow tablet is recorded once`() {
         val tablet = Tablet(tmp.resolve("t")).standalone()
         val odette = tablet.recordClient("Mukamana Odette")
