@@ -16,6 +16,16 @@
 //!    so the screen can say which device's clock is wrong.
 //! 3. A device's own remembered clock is bounded the same way, so a clock that was wrong and
 //!    is then corrected does not keep stamping the future.
+//!
+//! **Clocks that go back.** A cheap tablet whose battery ran flat may wake up in 2010 (or at
+//! its firmware's date) and stay there until it reaches a network, which in the field can be
+//! days. Its operations still merge (causality again), but everything it records is dated
+//! wrong, a date she types correctly is refused as "in the future", and follow-ups fall due
+//! wrongly. The clock therefore remembers the latest time it ever read ([`Clock::latest`],
+//! kept in the vault), and a reading more than [`BACK_DOUBT_MS`] earlier than that is
+//! reported ([`Clock::went_back`]) so the screens can say the tablet's date is wrong. If she
+//! says the date is right (a clock that had been set ahead and was corrected), the memory
+//! starts again from now ([`Clock::accept_now`]).
 
 use std::sync::Arc;
 
@@ -25,6 +35,10 @@ use crate::ids::DeviceId;
 
 /// How far ahead of this device's clock a reading may pull it: 10 minutes.
 pub const MAX_DRIFT_MS: u64 = 10 * 60 * 1000;
+
+/// How far the wall clock may read earlier than the latest time this device ever read before
+/// the screens say the date is wrong: a day (a time zone or a daylight-saving change is hours).
+pub const BACK_DOUBT_MS: u64 = 24 * 60 * 60 * 1000;
 
 /// One HLC reading.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -56,12 +70,51 @@ impl TimeSource for SystemClock {
 pub(crate) struct Clock {
     device: DeviceId,
     last: (u64, u32),
+    /// The latest wall time this device's own clock ever gave (never lowered, unless she
+    /// says the date is right): what a clock that went back is told from.
+    latest: u64,
     time: Arc<dyn TimeSource>,
 }
 
 impl Clock {
     pub(crate) fn new(device: DeviceId, last: (u64, u32), time: Arc<dyn TimeSource>) -> Self {
-        Self { device, last, time }
+        Self::remembering(device, last, last.0, time)
+    }
+
+    /// A clock that remembers `latest` as the latest time it ever read (kept by the vault; 0
+    /// in a vault from before it was kept, where the remembered reading `last` stands in).
+    pub(crate) fn remembering(
+        device: DeviceId,
+        last: (u64, u32),
+        latest: u64,
+        time: Arc<dyn TimeSource>,
+    ) -> Self {
+        let latest = if latest == 0 { last.0 } else { latest };
+        Self {
+            device,
+            last,
+            latest,
+            time,
+        }
+    }
+
+    /// The latest wall time this device's own clock ever gave: the reading now included, so a
+    /// vault keeps it with every write.
+    pub(crate) fn latest(&self) -> u64 {
+        self.latest.max(self.time.now_ms())
+    }
+
+    /// When the wall clock now reads more than [`BACK_DOUBT_MS`] earlier than the latest time
+    /// it ever gave: that time (the tablet's date is wrong, most likely reset by a flat
+    /// battery).
+    pub(crate) fn went_back(&self) -> Option<u64> {
+        let now = self.time.now_ms();
+        (now.saturating_add(BACK_DOUBT_MS) < self.latest).then_some(self.latest)
+    }
+
+    /// She says the date the tablet shows is right: the memory starts again from now.
+    pub(crate) fn accept_now(&mut self) {
+        self.latest = self.time.now_ms();
     }
 
     /// Wall time now, as this clock's time source says.
@@ -76,6 +129,7 @@ impl Clock {
     /// A new reading for a local operation.
     pub(crate) fn tick(&mut self) -> Hlc {
         let now = self.time.now_ms();
+        self.latest = self.latest.max(now);
         let last = self.bounded_last(now);
         let next = if now > last.0 {
             (now, 0)

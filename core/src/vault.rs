@@ -932,6 +932,20 @@ impl Vault {
     pub(crate) fn now_ms(&self) -> u64 {
         self.time.now_ms()
     }
+
+    /// When this tablet's date reads more than a day earlier than the latest time its clock
+    /// ever gave (a flat battery sets many tablets back to 2010 or their firmware's date, and
+    /// only a network sets them right): that time, so the screens can say the date is wrong
+    /// before she records work dated wrong. `None` while the date looks right.
+    pub fn clock_went_back(&self) -> Option<u64> {
+        self.store.clock_went_back()
+    }
+
+    /// She says the date the tablet shows is right after all (a clock that had been set ahead
+    /// and was corrected): the warning stops, and the clock is remembered from now.
+    pub fn date_is_right(&mut self) -> Result<()> {
+        self.store.accept_clock()
+    }
 }
 
 /// Try a passphrase against the key file, under the lock-out: the attempt is counted before

@@ -211,6 +211,20 @@ impl KomoraVault {
         self.with(|v| Ok(v.today()))
     }
 
+    /// When this tablet's date is wrong (it reads more than a day earlier than work it
+    /// already saved: a flat battery sets many tablets back to 2010): the date of that work,
+    /// for the home screen to say so before she records anything dated wrong. `null` while the
+    /// date looks right.
+    pub fn clock_went_back(&self) -> Result<Option<Date>> {
+        self.with(|v| Ok(v.clock_went_back().map(core::Date::from_unix_ms)))
+    }
+
+    /// She says the date the tablet shows is right after all (a clock that had been set ahead
+    /// and was corrected): the warning stops.
+    pub fn date_is_right(&self) -> Result<()> {
+        self.with(|v| Ok(v.date_is_right()?))
+    }
+
     /// Change the PIN (the new one is checked like a new vault's).
     pub async fn change_pin(self: Arc<Self>, current: String, new_pin: String) -> Result<()> {
         Background::spawn(move || {

@@ -171,7 +171,7 @@ impl Store {
                 params![epoch, wrapped],
             )?;
         }
-        save_clock(&tx, (0, 0), 1)?;
+        save_clock_at(&tx, (0, 0), 1)?;
         let sealed_signing = master.seal(&aad(SIGNING_AAD_V2, &[device.as_bytes()]), &signing);
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('signing_key', ?1)",
@@ -238,6 +238,7 @@ impl Store {
         drop(stmt);
         let keys = Keyring::from_keys(team_keys)?;
         let (last, next_seq) = load_clock(&conn)?;
+        let time_seen = load_time_seen(&conn)?;
         let sealed_signing: Vec<u8> = conn
             .query_row(
                 "SELECT value FROM meta WHERE key = 'signing_key'",
@@ -274,7 +275,7 @@ impl Store {
             conn,
             states,
             device,
-            clock: Clock::new(device, last, time),
+            clock: Clock::remembering(device, last, time_seen, time),
             next_seq,
             keys,
             master: master.clone(),
@@ -347,6 +348,19 @@ impl Store {
     /// The team's record format: the highest an administrator signed that this store has
     /// seen, kept so that a later list (its raiser revoked since) never lowers it here.
     /// `None` for a vault with no team (ADR 0016).
+    /// When the tablet's clock reads more than a day earlier than the latest time it ever
+    /// gave (`Clock::went_back`): that time.
+    pub(crate) fn clock_went_back(&self) -> Option<u64> {
+        self.clock.went_back()
+    }
+
+    /// She says the date the tablet shows is right: the latest time it gave is now.
+    pub(crate) fn accept_clock(&mut self) -> Result<()> {
+        self.clock.accept_now();
+        let latest = self.clock.latest().to_be_bytes();
+        self.set_meta("time_seen", &latest)
+    }
+
     pub(crate) fn team_format(&self) -> Result<Option<u32>> {
         let Some(roster) = &self.roster else {
             return Ok(None);
@@ -660,7 +674,15 @@ fn log_received(
     Ok(inserted == 1)
 }
 
-fn save_clock(tx: &Transaction<'_>, last: (u64, u32), next_seq: u64) -> Result<()> {
+fn save_clock(tx: &Transaction<'_>, clock: &Clock, next_seq: u64) -> Result<()> {
+    save_clock_at(tx, clock.last(), next_seq)?;
+    // The latest time the tablet's clock ever gave (`Clock::went_back`), never lowered here.
+    tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES ('time_seen', ?1)")?
+        .execute([&clock.latest().to_be_bytes()[..]])?;
+    Ok(())
+}
+
+fn save_clock_at(tx: &Transaction<'_>, last: (u64, u32), next_seq: u64) -> Result<()> {
     let mut bytes = [0u8; 20];
     bytes[..8].copy_from_slice(&last.0.to_be_bytes());
     bytes[8..12].copy_from_slice(&last.1.to_be_bytes());
@@ -688,6 +710,19 @@ fn load_clock(conn: &Connection) -> Result<((u64, u32), u64)> {
     let counter = u32::from_be_bytes(bytes[8..12].try_into().expect("4 bytes"));
     let next_seq = u64::from_be_bytes(bytes[12..].try_into().expect("8 bytes"));
     Ok(((wall, counter), next_seq))
+}
+
+/// The latest time the tablet's clock ever gave, as the vault kept it (0 in a vault from
+/// before it was kept: the clock's last reading stands in).
+fn load_time_seen(conn: &Connection) -> Result<u64> {
+    let bytes: Option<Vec<u8>> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'time_seen'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(bytes
+        .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
+        .map_or(0, u64::from_be_bytes))
 }
 
 #[cfg(test)]

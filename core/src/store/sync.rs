@@ -803,7 +803,7 @@ impl Store {
             save_state(&tx, states, *record, state, *file, wrapped.take())?;
         }
         super::pages::records_changed(&tx, states, kinds, &gone)?;
-        save_clock(&tx, clock.last(), *next_seq)?;
+        save_clock(&tx, clock, *next_seq)?;
         if let Some((cursor, anchor)) = server_cursor {
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('pull_cursor', ?1)",

@@ -554,7 +554,7 @@ impl Store {
         // The listing pages of the records saved (their entries made as each state was
         // sealed) and of those an erasure destroyed: each page re-sealed once (ADR 0023).
         super::pages::records_changed(&tx, states, kinds, &also)?;
-        save_clock(&tx, clock.last(), *next_seq)?;
+        save_clock(&tx, clock, *next_seq)?;
         tx.commit()?;
         Ok((ids, also))
     }

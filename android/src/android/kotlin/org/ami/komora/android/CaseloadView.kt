@@ -30,6 +30,11 @@ internal class CaseloadView(ui: Ui, app: App, private val p: CaseloadPresenter, 
     private val teamPicker = ui.picker(t[Str.TEAM_LABEL], p.state.value.teams, p.state.value.team) { id ->
         if (id != p.state.value.team) p.switchTeam(id)
     }
+    private val clockWrong = ui.message(error = true)
+    private val clockRight = ui.button(t[Str.CLOCK_IS_RIGHT], Rank.TEXT) {
+        ui.confirm(p.state.value.clockConfirm, t[Str.CLOCK_IS_RIGHT], t[Str.CANCEL]) { p.dateIsRight() }
+    }
+    private val clockCard = ui.card(clockWrong, clockRight)
     private val drafts = ui.stack()
     private val draftsCard = ui.card(ui.heading(t[Str.DRAFTS_TITLE]), drafts)
     private val syncLine = ui.secondary()
@@ -56,6 +61,7 @@ internal class CaseloadView(ui: Ui, app: App, private val p: CaseloadPresenter, 
     private var shownResults: Pair<Boolean, List<ClientRow>>? = null
 
     override fun body(): View = ui.column(
+        clockCard,
         teamPicker.root,
         ui.card(
             android.widget.LinearLayout(ui.ctx).apply {
@@ -83,6 +89,8 @@ internal class CaseloadView(ui: Ui, app: App, private val p: CaseloadPresenter, 
     override fun bottom(): View = ui.bottomBar(ui.primary(t[Str.NEW_CLIENT]) { app.open(Screen.ClientForm(null)) })
 
     override fun render(s: CaseloadState) {
+        clockCard.shown = s.clockWrong != null
+        clockWrong.show(s.clockWrong)
         teamPicker.set(s.teams, s.team, "")
         teamPicker.visible = s.teams.size > 1
         syncLine.text = s.syncLine

@@ -66,6 +66,13 @@ data class CaseloadState(
     val practice: Boolean = false,
     /** Any filter is on (an empty list then says so, rather than "no cases yet"). */
     val filtered: Boolean = false,
+    /**
+     * The tablet's date is wrong (it went back, most likely with a flat battery): said before
+     * anything else, since what she records would be dated wrong.
+     */
+    val clockWrong: String? = null,
+    /** What "The date is right" asks before the warning stops ("Is today really 1 Jan 2010?"). */
+    val clockConfirm: String = "",
 ) : Private()
 
 class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadState()) {
@@ -122,6 +129,8 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
             ),
         )
         val names = names(entries.flatMap { it.caseInfo.clients })
+        val today = vault.today()
+        val clockWrong = vault.clockWentBack()?.let { saved -> t.format(Str.CLOCK_WRONG, t.date(today), t.date(saved)) }
         update {
             it.copy(
                 cases = entries.map { e -> row(e, names) },
@@ -133,7 +142,17 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
                 drafts = draftOffers(),
                 practice = app.isPractice,
                 filtered = f.highRiskOnly || f.followUpDueOnly || f.status != null,
+                clockWrong = clockWrong,
+                clockConfirm = t.format(Str.CLOCK_IS_RIGHT_CONFIRM, t.date(today)),
             )
+        }
+    }
+
+    /** She says the date the tablet shows is right after all: the warning stops. */
+    fun dateIsRight() {
+        guard {
+            vault.dateIsRight()
+            load()
         }
     }
 

@@ -77,4 +77,49 @@ class NewWordsOnScreensTest {
             }
         }
     }
+
+    /**
+     * A tablet whose battery ran flat wakes up on 1 January 2010: her home screen says the date
+     * is wrong before anything else, whole, in every language at every size; "The date is right"
+     * asks first (a tired tap on it does not silence a true warning), and a yes removes it.
+     */
+    @Test
+    fun `the home screen of a tablet whose date fell back to 2010 says so whole in every language at every size`() {
+        val out = System.getProperty("komora.screens.out")?.takeIf { it.isNotBlank() }?.let(::File)
+        Team(tmp.newFolder("team")).use { team ->
+            val d = device()
+            d.launch().enrol(team.server.url, team.code())
+            d.app.claudinesCaseload()
+            try {
+                org.ami.komora.core.setClockForTests(java.time.Instant.parse("2010-01-01T06:00:00Z").toEpochMilli())
+                val findings = mutableListOf<String>()
+                for (language in Language.entries) {
+                    d.app.setLanguage(language)
+                    // She comes back to her home screen (after the flat battery: the app starts).
+                    d.app.open(Screen.Groups)
+                    d.settle()
+                    d.back()
+                    d.settle()
+                    val t = d.app.texts
+                    assertTrue("the warning is on her home screen:\n${d.visibleText()}", d.shows(t[Str.CLOCK_IS_RIGHT]))
+                    assertTrue(d.visibleText(), d.visibleText().contains(t.date("2010-01-01")))
+                    val matrix = Matrix(d, language, out) { personalData(d) }
+                    matrix.at("caseload-date-wrong", null)
+                    findings += matrix.findings
+                }
+                assertEquals(emptyList<String>(), findings)
+                val t = d.app.texts
+                d.tap(t[Str.CLOCK_IS_RIGHT])
+                d.tap(t[Str.CANCEL])
+                d.settle()
+                assertTrue("No keeps the warning", d.shows(t[Str.CLOCK_IS_RIGHT]))
+                d.tap(t[Str.CLOCK_IS_RIGHT])
+                d.tap(t[Str.CLOCK_IS_RIGHT])
+                d.settle()
+                assertTrue("yes removes it", !d.shows(t[Str.CLOCK_IS_RIGHT]))
+            } finally {
+                org.ami.komora.core.setClockForTests(MORNING_MS)
+            }
+        }
+    }
 }

@@ -54,6 +54,19 @@ class TiredCounsellorTest {
     fun `a tired supervisor tapping anywhere meets no crash, no insecure window and no fault of ours`() =
         wander("supervisor", defaultSteps = 60)
 
+    /**
+     * The same on an administrator's tablet: the devices of the team, invitations, revoking,
+     * the key rotation, as well as everything a supervisor sees.
+     */
+    @Test
+    fun `a tired administrator tapping anywhere meets no crash, no insecure window and no fault of ours`() =
+        wander("admin", defaultSteps = 60)
+
+    /** The same on a data officer's tablet: the donors' figures, and no client she could open. */
+    @Test
+    fun `a tired data officer tapping anywhere meets no crash, no insecure window and no fault of ours`() =
+        wander("data_officer", defaultSteps = 40)
+
     private fun wander(role: String, defaultSteps: Int) {
         val steps = System.getProperty("komora.tired.steps")?.toIntOrNull() ?: defaultSteps
         val seed = System.getProperty("komora.tired.seed")?.toLongOrNull() ?: 20261206L
@@ -65,9 +78,10 @@ class TiredCounsellorTest {
             val d = device()
             d.app.setLanguage(Language.entries[rng.nextInt(Language.entries.size)])
             d.launch().enrol(link.url, team.code(role))
-            // By id: she may rename one (a deliberate edit), never lose one.
-            val people = d.app.claudinesCaseload().ids.values.toSet()
-            if (role == "supervisor") {
+            // By id: she may rename one (a deliberate edit), never lose one. A data officer
+            // records no one: her tablet never holds a name.
+            val people = if (role == "data_officer") emptySet() else d.app.claudinesCaseload().ids.values.toSet()
+            if (role != "counsellor") {
                 // Her team's work to review: Jean's sessions reach her queue when she syncs.
                 d.syncNow()
             }
@@ -83,6 +97,8 @@ class TiredCounsellorTest {
             var step = 0
             // Steps after which a sync was going on behind the lock (ADR 0028's path).
             var behindLock = 0
+            // The screens she reached: what a run covered, printed at its end.
+            val reached = sortedSetOf<String>()
             try {
                 while (step < steps) {
                     step++
@@ -148,6 +164,7 @@ class TiredCounsellorTest {
                         }
                     }
                     if (d.app.syncingBehindLock) behindLock++
+                    reached += d.app.current.javaClass.simpleName
                     for ((root, params) in d.windows()) {
                         assertTrue("a window without FLAG_SECURE: $root", params.flags and WindowManager.LayoutParams.FLAG_SECURE != 0)
                     }
@@ -171,7 +188,7 @@ class TiredCounsellorTest {
             } catch (e: Throwable) {
                 throw AssertionError("seed $seed, step $step; her last steps:\n${log.joinToString("\n")}", e)
             }
-            println("tired $role: seed $seed, $step steps, $behindLock of them with a sync behind the lock")
+            println("tired $role: seed $seed, $step steps, $behindLock of them with a sync behind the lock; screens reached: ${reached.joinToString()}")
           }
         }
     }
