@@ -112,6 +112,14 @@ impl Clock {
         (now.saturating_add(BACK_DOUBT_MS) < self.latest).then_some(self.latest)
     }
 
+    /// A time known from elsewhere (a server's date): remembered when it is later than the
+    /// latest this clock read. Returns whether it was.
+    pub(crate) fn raise_latest(&mut self, ms: u64) -> bool {
+        let raised = ms > self.latest;
+        self.latest = self.latest.max(ms);
+        raised
+    }
+
     /// She says the date the tablet shows is right: the memory starts again from now.
     pub(crate) fn accept_now(&mut self) {
         self.latest = self.time.now_ms();

@@ -941,6 +941,14 @@ impl Vault {
         self.store.clock_went_back()
     }
 
+    /// The date a server gave with its answer (HTTP `Date`): later than anything this
+    /// tablet's clock ever read, it becomes what [`Self::clock_went_back`] compares with, so a
+    /// new tablet whose clock fell back learns it at its first sync. Only ever raises it: a
+    /// server's date never makes a tablet's own clock look right.
+    pub fn note_server_time(&mut self, server_ms: u64) -> Result<()> {
+        self.store.note_server_time(server_ms)
+    }
+
     /// She says the date the tablet shows is right after all (a clock that had been set ahead
     /// and was corrected): the warning stops, and the clock is remembered from now.
     pub fn date_is_right(&mut self) -> Result<()> {

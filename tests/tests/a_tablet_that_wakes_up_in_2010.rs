@@ -110,3 +110,66 @@ fn she_can_say_the_date_is_right_and_the_warning_stops_for_good() {
         "falling back from the right date is told again"
     );
 }
+
+/// A brand-new tablet, its clock in 2010 before it ever held anything, has no memory to
+/// compare with: the server's date (every answer carries it) tells it at enrolment, and a
+/// tablet whose clock falls back later learns it again at its next sync. The server's date
+/// only ever says a tablet is behind: it never silences the tablet's own memory.
+#[test]
+fn a_new_tablet_whose_clock_is_in_2010_learns_its_date_is_wrong_from_the_server() {
+    use komora_core::{HttpTransport, Role};
+    use komora_scenarios::{bootstrap_admin, server::TestServer, sync};
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    assert_eq!(
+        admin.clock_went_back(),
+        None,
+        "the administrator's clock is right"
+    );
+
+    // The counsellor's new tablet, charged after a flat battery: 2010.
+    let clock = ManualClock::at(FLAT_BATTERY_MS);
+    let mut t = HttpTransport::new(&server.url).unwrap();
+    let invitation = admin
+        .invite(
+            &mut t,
+            Role::Counsellor,
+            std::time::Duration::from_secs(3600),
+        )
+        .unwrap();
+    let mut tablet = Vault::enroll(
+        dir.path().join("tablet"),
+        "tablet passphrase",
+        &mut t,
+        &server.url,
+        &invitation.code,
+        VaultOptions {
+            time: clock.clone(),
+            ..fast_options()
+        },
+    )
+    .unwrap();
+    let latest = tablet
+        .clock_went_back()
+        .expect("her home screen says the date is wrong from the start");
+    assert!(latest > MORNING_MS, "the server's date: {latest}");
+
+    // Set right at a network: the warning goes, and a sync keeps it gone.
+    let real_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    clock.set(real_now);
+    assert_eq!(tablet.clock_went_back(), None);
+    sync(&mut tablet).unwrap();
+    assert_eq!(tablet.clock_went_back(), None);
+
+    // Her administrator says the date is right by mistake on a tablet that fell back again: the
+    // next sync brings the warning back.
+    clock.set(FLAT_BATTERY_MS);
+    tablet.date_is_right().unwrap();
+    assert_eq!(tablet.clock_went_back(), None);
+    sync(&mut tablet).unwrap();
+    assert!(tablet.clock_went_back().is_some());
+}

@@ -154,6 +154,10 @@ pub fn sync_shared<C: VaultCell>(
     progress: &mut dyn FnMut(&SyncProgress),
 ) -> Result<SyncReport> {
     let answer = sync_steps(cell, transport, opts, progress);
+    // Whatever became of the sync, the server's date tells a tablet whose clock fell back.
+    if let Some(ms) = transport.server_time_ms() {
+        let _ = cell.with(|v| v.note_server_time(ms));
+    }
     super::revocation::end_if_revoked_in(cell, answer)
 }
 

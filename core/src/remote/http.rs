@@ -68,6 +68,8 @@ pub struct HttpTransport {
     /// The protocol this transport speaks: this build's, or an older one to play a tablet
     /// not yet updated (tests of version skew).
     protocol: u32,
+    /// The `Date` of the server's latest answer, ms since 1970 (0: none yet).
+    server_time: std::sync::atomic::AtomicU64,
 }
 
 const REQUEST_LIMIT: Duration = Duration::from_secs(120);
@@ -106,6 +108,7 @@ impl HttpTransport {
                 client,
                 pins: Vec::new(),
                 protocol: PROTOCOL_VERSION,
+                server_time: Default::default(),
             },
             seen,
         ))
@@ -141,6 +144,7 @@ impl HttpTransport {
             client,
             pins: pins.to_vec(),
             protocol: PROTOCOL_VERSION,
+            server_time: Default::default(),
         })
     }
 
@@ -172,6 +176,17 @@ impl HttpTransport {
                 TransportError::Network(network_reason(&e))
             }
         })?;
+        // The server's date, for a tablet whose clock fell back (0: none given yet).
+        if let Some(ms) = resp
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|d| d.to_str().ok())
+            .and_then(|d| httpdate::parse_http_date(d).ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        {
+            self.server_time
+                .store(ms.as_millis() as u64, std::sync::atomic::Ordering::Relaxed);
+        }
         if resp.status().is_success() {
             return Ok(resp);
         }
@@ -254,6 +269,13 @@ fn network_reason(e: &reqwest::Error) -> String {
 impl Transport for HttpTransport {
     fn pins(&self) -> &[CertificatePin] {
         &self.pins
+    }
+
+    fn server_time_ms(&self) -> Option<u64> {
+        match self.server_time.load(std::sync::atomic::Ordering::Relaxed) {
+            0 => None,
+            ms => Some(ms),
+        }
     }
 
     fn bootstrap(&mut self, req: &BootstrapRequest) -> Reply<RegisteredResponse> {

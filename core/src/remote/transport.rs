@@ -40,6 +40,12 @@ pub trait Transport: Send {
     fn pins(&self) -> &[CertificatePin] {
         &[]
     }
+    /// The date the server gave with its latest answer (ms since 1970), if it gave one: the
+    /// only clock a tablet can check its own against (`Vault::note_server_time`). A transport
+    /// that wraps another hands on the inner one's.
+    fn server_time_ms(&self) -> Option<u64> {
+        None
+    }
     fn bootstrap(&mut self, req: &BootstrapRequest) -> Reply<RegisteredResponse>;
     fn challenge(&mut self, req: &ChallengeRequest) -> Reply<ChallengeResponse>;
     fn token(&mut self, req: &TokenRequest) -> Reply<TokenResponse>;

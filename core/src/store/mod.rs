@@ -354,6 +354,15 @@ impl Store {
         self.clock.went_back()
     }
 
+    /// A server's date later than anything the clock read: remembered as the latest time.
+    pub(crate) fn note_server_time(&mut self, server_ms: u64) -> Result<()> {
+        if self.clock.raise_latest(server_ms) {
+            let latest = self.clock.latest().to_be_bytes();
+            self.set_meta("time_seen", &latest)?;
+        }
+        Ok(())
+    }
+
     /// She says the date the tablet shows is right: the latest time it gave is now.
     pub(crate) fn accept_clock(&mut self) -> Result<()> {
         self.clock.accept_now();
