@@ -152,6 +152,17 @@ pub fn enrol(
     role: komora_core::Role,
     dir: &std::path::Path,
 ) -> Vault {
+    enrol_with(server, inviter, role, dir, fast_options())
+}
+
+/// The same, the new tablet opened with `options` (a clock the test moves, say).
+pub fn enrol_with(
+    server: &server::TestServer,
+    inviter: &mut Vault,
+    role: komora_core::Role,
+    dir: &std::path::Path,
+    options: komora_core::VaultOptions,
+) -> Vault {
     let mut t = komora_core::HttpTransport::new(&server.url).unwrap();
     let invitation = inviter
         .invite(&mut t, role, std::time::Duration::from_secs(3600))
@@ -162,7 +173,7 @@ pub fn enrol(
         &mut t,
         &server.url,
         &invitation.code,
-        fast_options(),
+        options,
     )
     .unwrap()
 }

@@ -8,7 +8,7 @@ use std::net::TcpListener;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use komora_core::{HttpTransport, Role, Transport, TransportError, Vault, VaultOptions};
+use komora_core::{HttpTransport, Role, Transport, TransportError, VaultOptions};
 use komora_protocol::roster::RosterResponse;
 use komora_protocol::*;
 use komora_scenarios::server::TestServer;
@@ -218,25 +218,16 @@ fn a_flood_of_operations_nobody_can_open_is_capped_aged_and_shown() {
     let server = TestServer::start(&dir.path().join("server"));
     let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
     let clock = ManualClock::at(MORNING_MS);
-    let invitation = admin
-        .invite(
-            &mut HttpTransport::new(&server.url).unwrap(),
-            Role::Counsellor,
-            std::time::Duration::from_secs(3600),
-        )
-        .unwrap();
-    let mut tablet = Vault::enroll(
-        dir.path().join("tablet"),
-        "tablet passphrase",
-        &mut HttpTransport::new(&server.url).unwrap(),
-        &server.url,
-        &invitation.code,
+    let mut tablet = komora_scenarios::enrol_with(
+        &server,
+        &mut admin,
+        Role::Counsellor,
+        &dir.path().join("tablet"),
         VaultOptions {
             time: clock.clone(),
             ..komora_scenarios::fast_options()
         },
-    )
-    .unwrap();
+    );
     let cap = 10_000;
     let mut flooding = Flooding {
         inner: HttpTransport::new(&server.url).unwrap(),

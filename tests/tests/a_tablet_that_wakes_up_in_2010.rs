@@ -117,8 +117,8 @@ fn she_can_say_the_date_is_right_and_the_warning_stops_for_good() {
 /// only ever says a tablet is behind: it never silences the tablet's own memory.
 #[test]
 fn a_new_tablet_whose_clock_is_in_2010_learns_its_date_is_wrong_from_the_server() {
-    use komora_core::{HttpTransport, Role};
-    use komora_scenarios::{bootstrap_admin, server::TestServer, sync};
+    use komora_core::Role;
+    use komora_scenarios::{bootstrap_admin, enrol_with, server::TestServer, sync};
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir.path().join("server"));
     let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
@@ -130,26 +130,16 @@ fn a_new_tablet_whose_clock_is_in_2010_learns_its_date_is_wrong_from_the_server(
 
     // The counsellor's new tablet, charged after a flat battery: 2010.
     let clock = ManualClock::at(FLAT_BATTERY_MS);
-    let mut t = HttpTransport::new(&server.url).unwrap();
-    let invitation = admin
-        .invite(
-            &mut t,
-            Role::Counsellor,
-            std::time::Duration::from_secs(3600),
-        )
-        .unwrap();
-    let mut tablet = Vault::enroll(
-        dir.path().join("tablet"),
-        "tablet passphrase",
-        &mut t,
-        &server.url,
-        &invitation.code,
+    let mut tablet = enrol_with(
+        &server,
+        &mut admin,
+        Role::Counsellor,
+        &dir.path().join("tablet"),
         VaultOptions {
             time: clock.clone(),
             ..fast_options()
         },
-    )
-    .unwrap();
+    );
     let latest = tablet
         .clock_went_back()
         .expect("her home screen says the date is wrong from the start");

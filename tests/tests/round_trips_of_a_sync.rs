@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use komora_core::{HttpTransport, NewClient, Role, TimeSource, Vault, VaultOptions};
+use komora_core::{HttpTransport, NewClient, Role, TimeSource, VaultOptions};
 use komora_scenarios::server::TestServer;
-use komora_scenarios::{bootstrap_admin, enrol, fast_options, sync, ManualClock};
+use komora_scenarios::{bootstrap_admin, enrol, enrol_with, fast_options, sync, ManualClock};
 
 /// Requests the server has answered so far, by route.
 fn requests(server: &TestServer) -> BTreeMap<String, u64> {
@@ -69,26 +69,16 @@ fn an_idle_sync_is_one_round_trip_an_edit_too_and_a_first_sync_a_handful() {
 
     // A counsellor's tablet, whose clock the test moves (to let its token age).
     let clock = ManualClock::at(now_ms());
-    let mut t = HttpTransport::new(&server.url).unwrap();
-    let invitation = admin
-        .invite(
-            &mut t,
-            Role::Counsellor,
-            std::time::Duration::from_secs(3600),
-        )
-        .unwrap();
-    let mut tablet = Vault::enroll(
-        dir.path().join("tablet"),
-        "tablet passphrase",
-        &mut t,
-        &server.url,
-        &invitation.code,
+    let mut tablet = enrol_with(
+        &server,
+        &mut admin,
+        Role::Counsellor,
+        &dir.path().join("tablet"),
         VaultOptions {
             time: clock.clone() as Arc<dyn TimeSource>,
             ..fast_options()
         },
-    )
-    .unwrap();
+    );
 
     // The first sync logs in (challenge, token) and reads the stream (the team's signed list
     // came with the enrolment): the three clients arrive.
