@@ -148,6 +148,21 @@ class ClientFileFlowTest {
     }
 
     /** Odette as Claudine records her: a phone, a code, and where she lives down to her village. */
+    /**
+     * Jean (the supervisor, also the administrator) and Claudine (a counsellor) on a real
+     * server, both holding Odette, whom Claudine recorded in Gitwe.
+     */
+    private fun withOdetteOnTwoTablets(body: (jean: Tablet, claudine: Tablet, odette: String) -> Unit) {
+        RunningServer(tmp.resolve("server")).use { server ->
+            val jean = Tablet(tmp.resolve("jean")).bootstrapAdmin(server)
+            val claudine = Tablet(tmp.resolve("claudine")).enrolThroughScreen(server, jean, "counsellor")
+            val odette = claudine.recordOdetteInGitwe()
+            claudine.sync()
+            jean.sync()
+            body(jean, claudine, odette)
+        }
+    }
+
     private fun Tablet.recordOdetteInGitwe(): String {
         val p = ClientFormPresenter(app, null)
         p.set("name", "Mukamana Odette")
@@ -172,13 +187,7 @@ class ClientFileFlowTest {
 
     @Test
     fun `a colleague's correction synced while she edits the same client survives her save`() {
-        RunningServer(tmp.resolve("server")).use { server ->
-            val jean = Tablet(tmp.resolve("jean")).bootstrapAdmin(server)
-            val claudine = Tablet(tmp.resolve("claudine")).enrolThroughScreen(server, jean, "counsellor")
-            val odette = claudine.recordOdetteInGitwe()
-            claudine.sync()
-            jean.sync()
-
+        withOdetteOnTwoTablets { jean, claudine, odette ->
             // Claudine opens the edit form; meanwhile Jean, her supervisor, corrects the phone.
             val edit = ClientFormPresenter(claudine.app, odette)
             ClientFormPresenter(jean.app, odette).apply {
@@ -205,13 +214,7 @@ class ClientFileFlowTest {
 
     @Test
     fun `an edit kept as a draft over a lock does not undo what a colleague changed meanwhile, and what she cleared stays cleared`() {
-        RunningServer(tmp.resolve("server")).use { server ->
-            val jean = Tablet(tmp.resolve("jean")).bootstrapAdmin(server)
-            val claudine = Tablet(tmp.resolve("claudine")).enrolThroughScreen(server, jean, "counsellor")
-            val odette = claudine.recordOdetteInGitwe()
-            claudine.sync()
-            jean.sync()
-
+        withOdetteOnTwoTablets { jean, claudine, odette ->
             val edit = ClientFormPresenter(claudine.app, odette)
             val village = edit.state.value.villages.first { it != "Gitwe" }
             edit.set("village", village)
@@ -247,13 +250,7 @@ class ClientFileFlowTest {
 
     @Test
     fun `a colleague's correction of the very number she is changing, synced while her form waited over a lock, is kept beside hers and the file shows the clash`() {
-        RunningServer(tmp.resolve("server")).use { server ->
-            val jean = Tablet(tmp.resolve("jean")).bootstrapAdmin(server)
-            val claudine = Tablet(tmp.resolve("claudine")).enrolThroughScreen(server, jean, "counsellor")
-            val odette = claudine.recordOdetteInGitwe()
-            claudine.sync()
-            jean.sync()
-
+        withOdetteOnTwoTablets { jean, claudine, odette ->
             // Her form opens with the old number on screen; the tablet locks before she types.
             ClientFormPresenter(claudine.app, odette).set("phone", "078822")
             claudine.app.lock()
