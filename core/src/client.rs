@@ -4,11 +4,10 @@
 use std::fmt;
 
 use crate::error::{Error, Result};
-use crate::history::Seen;
 use crate::ids::RecordId;
 use crate::kind::{FileRole, Hook, KindSpec, Readers, Writers};
 use crate::location::{AdminUnits, Location, LocationInput};
-use crate::merge::RecordState;
+use crate::merge::{RecordState, Seen};
 use crate::store::{Edit, RecordEdit, Shown, ShownValue};
 use crate::target_groups;
 use crate::value::Value;

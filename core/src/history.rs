@@ -2,104 +2,14 @@
 //! lost to a concurrent edit, or replaced. Read from the operation log itself.
 
 use std::collections::BTreeMap;
-use std::fmt;
-
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use base64::Engine;
 
 use crate::client::{CLIENT_FIELDS, CLIENT_SET_FIELDS, KIND};
 use crate::error::{Error, Result};
 use crate::hlc::Hlc;
 use crate::ids::{DeviceId, OpId, RecordId};
-use crate::merge::RecordState;
 use crate::op::{Change, Tag};
 use crate::value::Value;
 use crate::vault::Vault;
-
-/// What a form saw of a record when it opened: the operations behind each value it showed.
-/// An edit saved with it replaces only those values: a value written meanwhile (a
-/// colleague's correction synced while the form was open) is kept beside hers, a conflict
-/// every tablet shows with both in the field's history, instead of being replaced unseen.
-/// Travels as text (a form keeps it in its draft); holds operation ids, never a value.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Seen {
-    record: RecordId,
-    fields: BTreeMap<String, Vec<OpId>>,
-}
-
-/// Bounds of a [`Seen`] read back from text: a record has a few dozen fields, each a value or
-/// a handful in conflict.
-const SEEN_MAX_TEXT: usize = 8 * 1024;
-const SEEN_MAX_FIELDS: usize = 64;
-const SEEN_MAX_VALUES: usize = 16;
-
-/// How a [`Seen`] is written: the record's id, then each field with its values' operations.
-type SeenBytes = ([u8; 16], Vec<(String, Vec<[u8; 16]>)>);
-
-impl fmt::Debug for Seen {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Seen({} fields)", self.fields.len())
-    }
-}
-
-impl Seen {
-    pub(crate) fn of(record: RecordId, state: &RecordState) -> Self {
-        Seen {
-            record,
-            fields: state
-                .fields
-                .0
-                .iter()
-                .map(|(field, r)| (field.clone(), r.frontier.iter().map(|e| e.op).collect()))
-                .collect(),
-        }
-    }
-
-    /// The record it was seen of.
-    pub(crate) fn record(&self) -> RecordId {
-        self.record
-    }
-
-    /// The values of `field` the form saw (none when it was empty then).
-    pub(crate) fn preds(&self, field: &str) -> Vec<OpId> {
-        self.fields.get(field).cloned().unwrap_or_default()
-    }
-
-    /// As text, for a form to keep (base64url).
-    pub fn to_text(&self) -> String {
-        let fields: Vec<(&str, Vec<[u8; 16]>)> = self
-            .fields
-            .iter()
-            .map(|(f, ops)| (f.as_str(), ops.iter().map(|o| *o.as_bytes()).collect()))
-            .collect();
-        let raw = (*self.record.as_bytes(), fields);
-        B64.encode(postcard::to_allocvec(&raw).expect("ids serialise"))
-    }
-
-    /// Read back what [`Self::to_text`] wrote; anything else is refused.
-    pub fn parse(text: &str) -> Result<Self> {
-        let bad = || Error::validation("seen", "not what a form of this app keeps");
-        if text.len() > SEEN_MAX_TEXT {
-            return Err(bad());
-        }
-        let bytes = B64.decode(text.as_bytes()).map_err(|_| bad())?;
-        let (record, raw): SeenBytes = postcard::from_bytes(&bytes).map_err(|_| bad())?;
-        if raw.len() > SEEN_MAX_FIELDS
-            || raw
-                .iter()
-                .any(|(f, ops)| f.is_empty() || f.len() > 64 || ops.len() > SEEN_MAX_VALUES)
-        {
-            return Err(bad());
-        }
-        Ok(Seen {
-            record: RecordId::from_bytes(record),
-            fields: raw
-                .into_iter()
-                .map(|(f, ops)| (f, ops.into_iter().map(OpId::from_bytes).collect()))
-                .collect(),
-        })
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EntryStatus {

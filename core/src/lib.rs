@@ -81,7 +81,7 @@ pub use casework::transfer::Transfer;
 pub use client::{Client, ClientEdit, Listing, NewClient, Sex, CLIENT_FIELDS, CLIENT_SET_FIELDS};
 pub use drafts::{Draft, MAX_DRAFTS, MAX_DRAFT_BYTES};
 pub use error::{Error, Result};
-pub use history::{EntryStatus, HistoryChange, HistoryEntry, Seen};
+pub use history::{EntryStatus, HistoryChange, HistoryEntry};
 pub use hlc::{Hlc, SystemClock, TimeSource, MAX_DRIFT_MS};
 pub use ids::{DeviceId, OpId, RecordId};
 pub use kdf::KdfParams;
@@ -90,6 +90,7 @@ pub use komora_protocol::pin::CertificatePin;
 pub use komora_protocol::{DeviceInfo, Role};
 pub use location::{AdminUnits, Location, LocationInput};
 pub use lockout::FREE_ATTEMPTS;
+pub use merge::Seen;
 pub use op::{decode_batch, encode_batch, OpEnvelope, MAX_BATCH_BYTES, MAX_ENVELOPE_BYTES};
 pub use practice::{fill as fill_practice, PRACTICE_CLIENTS, PRACTICE_CODE_PREFIX};
 #[cfg(feature = "http")]
