@@ -955,6 +955,8 @@ fn client_edit(f: EditFields) -> Result<ClientEdit, Failure> {
         location: location_input(f.location)?.map(Some),
         add_groups: f.add_groups,
         remove_groups: f.remove_groups,
+        // The command edits what the client holds now: no form stood open in between.
+        seen: None,
     };
     for field in &f.clear {
         edit.clear(field)?;
