@@ -51,6 +51,12 @@ pub struct Hlc {
 /// Where wall time comes from: the system clock in the field, a hand-set clock in tests.
 pub trait TimeSource: Send + Sync {
     fn now_ms(&self) -> u64;
+
+    /// How a date from elsewhere (a server's, by the real time) reads on this clock: the same
+    /// for the system clock; a test clock shifted from the real time shifts it alike.
+    fn reading_of(&self, real_ms: u64) -> u64 {
+        real_ms
+    }
 }
 
 /// The system clock.

@@ -946,7 +946,8 @@ impl Vault {
     /// new tablet whose clock fell back learns it at its first sync. Only ever raises it: a
     /// server's date never makes a tablet's own clock look right.
     pub fn note_server_time(&mut self, server_ms: u64) -> Result<()> {
-        self.store.note_server_time(server_ms)
+        let on_this_clock = self.time.reading_of(server_ms);
+        self.store.note_server_time(on_this_clock)
     }
 
     /// She says the date the tablet shows is right after all (a clock that had been set ahead

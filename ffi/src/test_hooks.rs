@@ -21,6 +21,14 @@ impl core::TimeSource for Shifted {
         real.saturating_add(OFFSET_MS.load(Ordering::Relaxed))
             .max(0) as u64
     }
+
+    /// A server's date, by the real time, reads shifted like the rest (the test server's
+    /// clock is the machine's).
+    fn reading_of(&self, real_ms: u64) -> u64 {
+        (real_ms as i64)
+            .saturating_add(OFFSET_MS.load(Ordering::Relaxed))
+            .max(0) as u64
+    }
 }
 
 /// The clock every vault uses in the build with `test-hooks`: the system's, shifted.
