@@ -16,6 +16,10 @@ pub enum DbError {
     /// tried again as it is (503, and tablets retry).
     #[error("every database connection is busy")]
     Busy,
+    /// A push would bring what its device has had stored past the device's quota (ADR 0027):
+    /// refused whole, nothing stored or counted.
+    #[error("the device's quota of stored bytes would be exceeded")]
+    QuotaExceeded,
     #[error("the code is unknown, used or expired")]
     InvalidCode,
     #[error("already exists")]
@@ -372,11 +376,24 @@ pub trait Db: Send + Sync + 'static {
         now_ms: u64,
     ) -> DbResult<(Id16, Role, Vec<u8>)>;
 
+    /// [`Db::push_within`] without a quota (tools and tests).
+    async fn push(&self, team: Id16, author: Id16, ops: Vec<IncomingOp>) -> DbResult<(u32, u32)> {
+        self.push_within(team, author, ops, u64::MAX).await
+    }
     /// Store envelopes idempotently (at most one copy of an op id per team and pushing device,
-    /// ADR 0027: [`on_push`]); returns (stored, duplicates). Refuses the whole batch with `StaleEpoch` if one is sealed under an epoch
-    /// older than the team's current one, and as `Invalid` if one claims an epoch the team
-    /// does not have yet.
-    async fn push(&self, team: Id16, author: Id16, ops: Vec<IncomingOp>) -> DbResult<(u32, u32)>;
+    /// ADR 0027: [`on_push`]); returns (stored, duplicates). Refuses the whole batch with
+    /// `StaleEpoch` if one is sealed under an epoch older than the team's current one, as
+    /// `Invalid` if one claims an epoch the team does not have yet, and with `QuotaExceeded`
+    /// if what `author` has had stored would then pass `quota` bytes: the count is raised and
+    /// checked in the push's own transaction, so two pushes of one device at once cannot both
+    /// pass it.
+    async fn push_within(
+        &self,
+        team: Id16,
+        author: Id16,
+        ops: Vec<IncomingOp>,
+        quota: u64,
+    ) -> DbResult<(u32, u32)>;
     /// Envelopes of the team after `after`, not written by `requester`, up to `max_bytes`,
     /// with the stream's generation and head and the op id at `next`. With `at` (the op the
     /// device read at `after`), a stream that no longer holds that op there, or whose head is

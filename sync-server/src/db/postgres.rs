@@ -472,7 +472,13 @@ impl Db for PostgresDb {
         Ok((team, r, bundle))
     }
 
-    async fn push(&self, team: Id16, author: Id16, ops: Vec<IncomingOp>) -> DbResult<(u32, u32)> {
+    async fn push_within(
+        &self,
+        team: Id16,
+        author: Id16,
+        ops: Vec<IncomingOp>,
+        quota: u64,
+    ) -> DbResult<(u32, u32)> {
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
         // The team's row lock orders concurrent pushes: sequence order is commit order.
@@ -599,11 +605,20 @@ impl Db for PostgresDb {
             &[&&team.0[..], &head],
         )
         .await?;
-        tx.execute(
-            "UPDATE devices SET pushed_bytes = pushed_bytes + $2 WHERE id = $1",
-            &[&&author.0[..], &stored_bytes],
-        )
-        .await?;
+        // The quota is checked on the count this very transaction raised: a push of the same
+        // device at the same moment waits for this row's lock and sees it raised (ADR 0027).
+        // Over it, dropping the transaction rolls the whole push back.
+        let total: Option<i64> = tx
+            .query_opt(
+                "UPDATE devices SET pushed_bytes = pushed_bytes + $2 WHERE id = $1
+                 RETURNING pushed_bytes",
+                &[&&author.0[..], &stored_bytes],
+            )
+            .await?
+            .map(|r| r.get(0));
+        if total.is_some_and(|t| t.max(0) as u64 > quota) {
+            return Err(DbError::QuotaExceeded);
+        }
         tx.commit().await?;
         Ok((stored, dups))
     }

@@ -392,7 +392,13 @@ impl Store {
         Ok((team, r, bundle))
     }
 
-    fn push(&self, team: Id16, author: Id16, ops: &[IncomingOp]) -> DbResult<(u32, u32)> {
+    fn push(
+        &self,
+        team: Id16,
+        author: Id16,
+        ops: &[IncomingOp],
+        quota: u64,
+    ) -> DbResult<(u32, u32)> {
         let mut conn = self.conn();
         if self.purge_pending.load(std::sync::atomic::Ordering::SeqCst) && purge_wal(&conn)? {
             self.purge_pending
@@ -499,10 +505,20 @@ impl Store {
             "UPDATE teams SET head = ?2 WHERE id = ?1",
             params![team.0, head],
         )?;
-        tx.execute(
-            "UPDATE devices SET pushed_bytes = pushed_bytes + ?2 WHERE id = ?1",
-            params![author.0, stored_bytes],
-        )?;
+        // The quota is checked on the count this very transaction raised: a push of the same
+        // device at the same moment sees it raised, or waits (ADR 0027). Over it, dropping the
+        // transaction rolls the whole push back.
+        let total: Option<i64> = tx
+            .query_row(
+                "UPDATE devices SET pushed_bytes = pushed_bytes + ?2 WHERE id = ?1
+                 RETURNING pushed_bytes",
+                params![author.0, stored_bytes],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if total.is_some_and(|t| t.max(0) as u64 > quota) {
+            return Err(DbError::QuotaExceeded);
+        }
         tx.commit()?;
         Ok((stored, dups))
     }
@@ -1194,8 +1210,14 @@ impl Db for SqliteDb {
         self.run(move |s| s.enroll(&lookup, &device, now_ms)).await
     }
 
-    async fn push(&self, team: Id16, author: Id16, ops: Vec<IncomingOp>) -> DbResult<(u32, u32)> {
-        self.run(move |s| s.push(team, author, &ops)).await
+    async fn push_within(
+        &self,
+        team: Id16,
+        author: Id16,
+        ops: Vec<IncomingOp>,
+        quota: u64,
+    ) -> DbResult<(u32, u32)> {
+        self.run(move |s| s.push(team, author, &ops, quota)).await
     }
 
     async fn pull_pass(
