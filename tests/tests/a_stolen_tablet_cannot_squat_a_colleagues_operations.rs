@@ -116,6 +116,11 @@ fn squatted(backend: &Backend, first: First) {
         .expect("the server cannot tell the garbage from real operations");
 
     if let First::Squatter = first {
+        // Bosco receives the garbage alone: refused, as any operation that does not open,
+        // and nothing of it marks her operations as held.
+        let report = sync(&mut bosco).unwrap();
+        assert_eq!(report.rejected.len(), learnt.len(), "{report:?}");
+        assert_eq!(client_names(&bosco), ["Before the backup"]);
         let report = sync(&mut alice).unwrap();
         assert!(report.reconciled, "Alice noticed the server lost her work");
     } else {
