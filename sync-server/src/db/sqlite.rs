@@ -462,7 +462,7 @@ impl Store {
                     stored_bytes += op.bytes.len() as i64;
                     continue;
                 }
-                // None: erased, never stored again.
+                // No copy: erased, never stored again.
                 let mut seqs = Vec::new();
                 let mut copies = Vec::new();
                 let mut rows = held.query(params![team.0, &op.op_id[..]])?;
