@@ -645,14 +645,22 @@ pub async fn push(
         });
     }
     let (team, author) = (who.0.team_id, who.0.id);
-    // A device's quota of stored bytes (ADR 0027): checked before, counted by the store. Two
-    // pushes of one device at once may pass it by a batch, no more.
-    let pushed = stored(state.db.pushed_bytes(author)).await?;
-    if pushed.saturating_add(bytes) > state.quotas.device_bytes {
-        tracing::warn!(device = %author, "a device reached its quota of stored bytes");
-        return Err(ApiError::device_quota());
-    }
-    let (kept, duplicates) = stored(state.db.push(team, author, ops)).await?;
+    // A device's quota of stored bytes (ADR 0027): counted and checked by the store in the
+    // push's own transaction, so pushes of one device at once never pass it together.
+    let (kept, duplicates) = match stored(state.db.push_within(
+        team,
+        author,
+        ops,
+        state.quotas.device_bytes,
+    ))
+    .await
+    {
+        Err(e) if e.code == ErrorCode::QuotaExceeded => {
+            tracing::warn!(device = %author, "a push refused: over the device's quota");
+            return Err(e);
+        }
+        other => other?,
+    };
     state.metrics.ops_stored.inc_by(kept.into());
     state.metrics.ops_duplicate.inc_by(duplicates.into());
     state.metrics.bytes_in.inc_by(bytes);

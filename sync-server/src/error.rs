@@ -102,6 +102,8 @@ impl From<DbError> for ApiError {
             DbError::NotFound(reason) => {
                 ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, reason)
             }
+            // Logged by the push route, which knows the device.
+            DbError::QuotaExceeded => ApiError::device_quota(),
             DbError::Busy => {
                 tracing::warn!("every database connection busy: answered 503");
                 ApiError::new(

@@ -8,9 +8,10 @@
 use std::path::Path;
 use std::time::Duration;
 
-use komora_core::{Error, HttpTransport, NewClient, Role, Vault};
+use komora_core::{Error, HttpTransport, NewClient, Role, Transport, TransportError, Vault};
+use komora_protocol::{envelope, ErrorCode, Id16, OpMeta, PushBatchV2};
 use komora_scenarios::server::{backends, test_limits, Backend, TestServer};
-use komora_scenarios::{bootstrap_admin, client_names, enrol, sync};
+use komora_scenarios::{bootstrap_admin, client_names, enrol, quick_retries, sync, TokenSpy};
 use komora_sync_server::{Limits, Quotas};
 
 fn client(v: &mut Vault, name: &str) {
@@ -159,5 +160,130 @@ fn a_team_holds_a_bounded_number_of_waiting_invitations_posted_at_a_bounded_rate
     for backend in backends() {
         eprintln!("store: {backend:?}");
         invitations(&backend);
+    }
+}
+
+/// `count` envelopes the server cannot tell from real ones, 1 KiB each, under fresh op ids
+/// (batch `batch` of a flood), declared as the pushing device's own.
+fn flood(batch: u8, count: u8, epoch: u32) -> PushBatchV2 {
+    let envelopes: Vec<Vec<u8>> = (0..count)
+        .map(|n| {
+            let mut e = vec![envelope::VERSION];
+            e.extend_from_slice(&epoch.to_be_bytes());
+            let mut op_id = [0xf1u8; 16];
+            op_id[14] = batch;
+            op_id[15] = n;
+            e.extend_from_slice(&op_id);
+            e.resize(1024, 0x5a);
+            e
+        })
+        .collect();
+    PushBatchV2 {
+        meta: (1..=u64::from(count))
+            .map(|seq| OpMeta {
+                author: None,
+                seq: u64::from(batch) * 1000 + seq,
+            })
+            .collect(),
+        envelopes,
+        then_pull: None,
+        priority: Vec::new(),
+    }
+}
+
+fn concurrent_pushes(backend: &Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("server");
+    let server = TestServer::start_on(backend, &data);
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut stolen = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("s"));
+    // The thief's token, kept across the restart.
+    let token = {
+        let mut spy = TokenSpy::new(&server.url);
+        stolen
+            .sync(&mut spy, &quick_retries(), &mut |_| {})
+            .unwrap();
+        spy.token.expect("a sync logs in")
+    };
+    let stolen_id = Id16(*stolen.device_id().as_bytes());
+    let epoch = stolen.team_keys().current_epoch();
+    let used = server
+        .wait(server.state.db.pushed_bytes(stolen_id))
+        .unwrap();
+
+    // Room for three batches of 8 KiB and a half: sixteen sent at once.
+    const BATCH: u64 = 8 * 1024;
+    let quota = used + 3 * BATCH + BATCH / 2;
+    let server = restart(
+        server,
+        backend,
+        &data,
+        Quotas {
+            device_bytes: quota,
+            ..Quotas::default()
+        },
+    );
+    let team = team_of(&server, stolen_id);
+    let head = server.wait(server.state.db.head(team)).unwrap();
+    let answers: Vec<_> = std::thread::scope(|s| {
+        let pushes: Vec<_> = (0..16u8)
+            .map(|batch| {
+                let (url, token) = (server.url.clone(), token.clone());
+                s.spawn(move || {
+                    HttpTransport::new(&url)
+                        .unwrap()
+                        .push(&token, &flood(batch, 8, epoch))
+                })
+            })
+            .collect();
+        pushes.into_iter().map(|p| p.join().unwrap()).collect()
+    });
+    let stored = answers.iter().filter(|a| a.is_ok()).count() as u64;
+    for refused in answers.iter().filter_map(|a| a.as_ref().err()) {
+        assert!(
+            matches!(
+                refused,
+                TransportError::Rejected {
+                    status: 403,
+                    code: ErrorCode::QuotaExceeded,
+                    ..
+                }
+            ),
+            "refused for the quota only: {refused:?}"
+        );
+    }
+    let total = server
+        .wait(server.state.db.pushed_bytes(stolen_id))
+        .unwrap();
+    assert!(
+        total <= quota,
+        "{total} stored bytes past a quota of {quota}"
+    );
+    assert_eq!(stored, 3, "as many batches as fit");
+    assert_eq!(
+        total,
+        used + stored * BATCH,
+        "a refused push counted nothing"
+    );
+    assert_eq!(
+        server.wait(server.state.db.head(team)).unwrap(),
+        head + stored * 8,
+        "a refused push stored nothing"
+    );
+}
+
+fn team_of(server: &TestServer, device: Id16) -> Id16 {
+    server
+        .wait(server.state.db.device(device))
+        .unwrap()
+        .expect("an enrolled device")
+        .team_id
+}
+
+#[test]
+fn pushes_of_one_tablet_at_once_never_store_past_its_quota() {
+    for backend in backends() {
+        eprintln!("store: {backend:?}");
+        concurrent_pushes(&backend);
     }
 }

@@ -778,6 +778,25 @@ impl Store {
                 }
             }
         }
+        // A copy that did not check out, under the id of an operation this log holds (the
+        // real one arrived earlier, or earlier in this page): the server keeps one copy of an
+        // id per pushing device (ADR 0027), so a stolen tablet's garbage under a colleague's
+        // id reaches tablets that hold her operation. It can change nothing here: a duplicate,
+        // not a refusal to report, not parked, and not a sign that the server holds the real
+        // one. A copy refused before the real one arrives marks nothing, so the real one is
+        // applied when it comes.
+        if !report.rejected.is_empty() {
+            let mut refused = Vec::with_capacity(report.rejected.len());
+            for r in std::mem::take(&mut report.rejected) {
+                if op_exists(&tx, &r.op_id)? {
+                    report.duplicates += 1;
+                    park.retain(|env| env.op_id() != r.op_id);
+                } else {
+                    refused.push(r);
+                }
+            }
+            report.rejected = refused;
+        }
         if !park.is_empty() {
             {
                 let mut stmt = tx.prepare_cached(

@@ -16,6 +16,10 @@ pub enum DbError {
     /// tried again as it is (503, and tablets retry).
     #[error("every database connection is busy")]
     Busy,
+    /// A push would bring what its device has had stored past the device's quota (ADR 0027):
+    /// refused whole, nothing stored or counted.
+    #[error("the device's quota of stored bytes would be exceeded")]
+    QuotaExceeded,
     #[error("the code is unknown, used or expired")]
     InvalidCode,
     #[error("already exists")]
@@ -62,41 +66,50 @@ fn check_batch(team_epoch: u64, ops: &[IncomingOp]) -> DbResult<()> {
 const UNKNOWN_ERASURE: &str =
     "the erasure this request carries out is not one this device sent: sync, then try again";
 
-/// What the team's stream already holds under the id of an operation being pushed, as seen
-/// from the pushing device.
+/// One copy the team's stream already holds under the id of an operation being pushed, as
+/// seen from the pushing device. A stream keeps at most one copy of an op id per pushing
+/// device (ADR 0027): a stolen tablet's garbage under a colleague's id never keeps her own copy
+/// out, and tablets keep the copy that verifies.
 #[derive(Clone, Copy, Debug)]
 pub struct Held {
     /// The stored copy came from the pushing device.
     pub pushed_by_pusher: bool,
-    /// The stored copy is declared as the pushing device's own operation.
-    pub claimed_by_pusher: bool,
+    /// The stored copy is declared as the same author's operation as the copy being pushed.
+    pub same_author: bool,
     /// The stored copy has its author's number.
     pub numbered: bool,
 }
 
-/// What a push does with an operation already held (a new one is simply stored, ADR 0027).
+/// What a push does with an operation of which a copy is already held. A copy is stored
+/// beside the others when the pusher has none and none is declared as the same author's: the
+/// stores decide that in their insert, so a new operation costs one statement; this rule
+/// decides every other case, from the copies the store holds (`copies`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Duplicate {
-    /// Held as another device's push, declared as the pusher's own (a colleague's relay after
-    /// a restore, or garbage a stolen tablet stored under this author's name): the author's own
-    /// copy replaces it and moves to the head, so every tablet is offered the author's copy
-    /// and what the server holds of the author counts it.
-    TakeOver,
-    /// Held as the pusher's own push without a number (protocol 1): it gets this number.
-    Number(u64),
+    /// Copy `.0` was pushed by another device, declared as the pusher's own (a colleague's
+    /// relay after a restore, or garbage a stolen tablet stored under this author's name):
+    /// the author's own copy replaces it and moves to the head, so every tablet is offered the
+    /// author's copy and what the server holds of the author counts it.
+    TakeOver(usize),
+    /// Copy `.0` is the pusher's own push without a number (protocol 1): it gets this number.
+    Number(usize, u64),
     /// A duplicate: nothing changes.
     Keep,
 }
 
 /// The rule of [`Duplicate`]: only a device's own word counts about its operations. Another
-/// device's declaration never numbers or replaces a copy (the server cannot check it).
-pub fn on_push(h: Held, pushers_own: bool, seq: Option<u64>) -> Duplicate {
-    if pushers_own && !h.pushed_by_pusher && h.claimed_by_pusher {
-        Duplicate::TakeOver
-    } else if h.pushed_by_pusher && !h.numbered {
-        seq.map_or(Duplicate::Keep, Duplicate::Number)
-    } else {
-        Duplicate::Keep
+/// device's declaration never numbers or replaces a copy (the server cannot check it); a
+/// device that holds a copy already adds none (at most one per device and op id).
+pub fn on_push(copies: &[Held], pushers_own: bool, seq: Option<u64>) -> Duplicate {
+    if let Some(i) = copies.iter().position(|h| h.pushed_by_pusher) {
+        return match seq {
+            Some(n) if !copies[i].numbered => Duplicate::Number(i, n),
+            _ => Duplicate::Keep,
+        };
+    }
+    match copies.iter().position(|h| h.same_author) {
+        Some(i) if pushers_own => Duplicate::TakeOver(i),
+        _ => Duplicate::Keep,
     }
 }
 
@@ -363,11 +376,24 @@ pub trait Db: Send + Sync + 'static {
         now_ms: u64,
     ) -> DbResult<(Id16, Role, Vec<u8>)>;
 
-    /// Store envelopes idempotently (an op id is unique within its team); returns (stored,
-    /// duplicates). Refuses the whole batch with `StaleEpoch` if one is sealed under an epoch
-    /// older than the team's current one, and as `Invalid` if one claims an epoch the team
-    /// does not have yet.
-    async fn push(&self, team: Id16, author: Id16, ops: Vec<IncomingOp>) -> DbResult<(u32, u32)>;
+    /// [`Db::push_within`] without a quota (tools and tests).
+    async fn push(&self, team: Id16, author: Id16, ops: Vec<IncomingOp>) -> DbResult<(u32, u32)> {
+        self.push_within(team, author, ops, u64::MAX).await
+    }
+    /// Store envelopes idempotently (at most one copy of an op id per team and pushing device,
+    /// ADR 0027: [`on_push`]); returns (stored, duplicates). Refuses the whole batch with
+    /// `StaleEpoch` if one is sealed under an epoch older than the team's current one, as
+    /// `Invalid` if one claims an epoch the team does not have yet, and with `QuotaExceeded`
+    /// if what `author` has had stored would then pass `quota` bytes: the count is raised and
+    /// checked in the push's own transaction, so two pushes of one device at once cannot both
+    /// pass it.
+    async fn push_within(
+        &self,
+        team: Id16,
+        author: Id16,
+        ops: Vec<IncomingOp>,
+        quota: u64,
+    ) -> DbResult<(u32, u32)>;
     /// Envelopes of the team after `after`, not written by `requester`, up to `max_bytes`,
     /// with the stream's generation and head and the op id at `next`. With `at` (the op the
     /// device read at `after`), a stream that no longer holds that op there, or whose head is

@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0009_priority_classes.sql"),
     include_str!("../../migrations/postgres/0010_grants_by_giver.sql"),
     include_str!("../../migrations/postgres/0011_bytes_pushed_per_device.sql"),
+    include_str!("../../migrations/postgres/0012_one_copy_per_pushing_device.sql"),
 ];
 
 /// The schema version this server writes (how many migrations it knows).
@@ -471,7 +472,13 @@ impl Db for PostgresDb {
         Ok((team, r, bundle))
     }
 
-    async fn push(&self, team: Id16, author: Id16, ops: Vec<IncomingOp>) -> DbResult<(u32, u32)> {
+    async fn push_within(
+        &self,
+        team: Id16,
+        author: Id16,
+        ops: Vec<IncomingOp>,
+        quota: u64,
+    ) -> DbResult<(u32, u32)> {
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
         // The team's row lock orders concurrent pushes: sequence order is commit order.
@@ -484,35 +491,40 @@ impl Db for PostgresDb {
         let mut head: i64 = row.get(0);
         let epoch: i64 = row.get(1);
         super::check_batch(epoch as u64, &ops)?;
-        // A new operation is stored in one round trip; only a duplicate (or an erased one)
-        // is looked at again, to decide what it changes (`super::on_push`).
+        // A new operation is stored in one round trip, as is a copy beside another device's
+        // (the pusher has none, and none is declared as the same author's); only a duplicate
+        // (or an erased one) is looked at again, to decide what it changes
+        // (`super::on_push`).
         let insert = tx
             .prepare_cached(
                 "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope, author_id, author_seq,
                                   priority)
                  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
                  WHERE NOT EXISTS (SELECT 1 FROM erased_ops WHERE team_id = $1 AND op_id = $3)
-                 ON CONFLICT (team_id, op_id) DO NOTHING",
+                 AND NOT EXISTS (SELECT 1 FROM ops WHERE team_id = $1 AND op_id = $3
+                                 AND (author = $5 OR author_id = $7))
+                 ON CONFLICT (team_id, op_id, author) DO NOTHING",
             )
             .await?;
         let held = tx
             .prepare_cached(
-                "SELECT author, author_id, author_seq IS NULL FROM ops WHERE team_id = $1 AND op_id = $2",
+                "SELECT seq, author, author_id, author_seq IS NULL FROM ops
+                 WHERE team_id = $1 AND op_id = $2 ORDER BY seq",
             )
             .await?;
         // A duplicate that came without a number (from protocol 1) gets it now, from the
         // device that pushed it only.
         let number = tx
             .prepare_cached(
-                "UPDATE ops SET author_id = $3, author_seq = $4 WHERE team_id = $1 AND op_id = $2",
+                "UPDATE ops SET author_id = $3, author_seq = $4 WHERE team_id = $1 AND seq = $2",
             )
             .await?;
-        // The author's own copy of an operation another device pushed first.
+        // The author's own copy of an operation another device pushed first, declared as hers.
         let take_over = tx
             .prepare_cached(
                 "UPDATE ops SET seq = $3, epoch = $4, author = $5, envelope = $6, author_id = $5,
                                 author_seq = $7, priority = $8
-                 WHERE team_id = $1 AND op_id = $2",
+                 WHERE team_id = $1 AND seq = $2",
             )
             .await?;
         let (mut stored, mut dups) = (0u32, 0u32);
@@ -542,26 +554,29 @@ impl Db for PostgresDb {
                 stored_bytes += op.bytes.len() as i64;
                 continue;
             }
+            // No copy: erased, never stored again.
             let key: [&(dyn ToSql + Sync); 2] = [&&team.0[..], &&op.op_id[..]];
-            let Some(row) = tx.query_opt(&held, &key).await? else {
-                // Erased: never stored again.
-                dups += 1;
-                continue;
-            };
-            let (by, of): (Vec<u8>, Option<Vec<u8>>) = (row.get(0), row.get(1));
-            let held = super::Held {
-                pushed_by_pusher: by == author.0,
-                claimed_by_pusher: of.is_some_and(|o| o == author.0),
-                numbered: !row.get::<_, bool>(2),
-            };
-            match super::on_push(held, op_author == author, op.author_seq) {
-                super::Duplicate::TakeOver => {
+            let rows = tx.query(&held, &key).await?;
+            let seqs: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+            let copies: Vec<super::Held> = rows
+                .iter()
+                .map(|r| {
+                    let (by, of): (&[u8], Option<&[u8]>) = (r.get(1), r.get(2));
+                    super::Held {
+                        pushed_by_pusher: by == author.0,
+                        same_author: of == Some(&op_author.0[..]),
+                        numbered: !r.get::<_, bool>(3),
+                    }
+                })
+                .collect();
+            match super::on_push(&copies, op_author == author, op.author_seq) {
+                super::Duplicate::TakeOver(i) => {
                     head += 1;
                     tx.execute(
                         &take_over,
                         &[
                             &&team.0[..],
-                            &&op.op_id[..],
+                            &seqs[i],
                             &head,
                             &(op.epoch as i64),
                             &&author.0[..],
@@ -574,10 +589,10 @@ impl Db for PostgresDb {
                     stored += 1;
                     stored_bytes += op.bytes.len() as i64;
                 }
-                super::Duplicate::Number(n) => {
+                super::Duplicate::Number(i, n) => {
                     tx.execute(
                         &number,
-                        &[&&team.0[..], &&op.op_id[..], &&op_author.0[..], &(n as i64)],
+                        &[&&team.0[..], &seqs[i], &&op_author.0[..], &(n as i64)],
                     )
                     .await?;
                     dups += 1;
@@ -590,11 +605,20 @@ impl Db for PostgresDb {
             &[&&team.0[..], &head],
         )
         .await?;
-        tx.execute(
-            "UPDATE devices SET pushed_bytes = pushed_bytes + $2 WHERE id = $1",
-            &[&&author.0[..], &stored_bytes],
-        )
-        .await?;
+        // The quota is checked on the count this very transaction raised: a push of the same
+        // device at the same moment waits for this row's lock and sees it raised (ADR 0027).
+        // Over it, dropping the transaction rolls the whole push back.
+        let total: Option<i64> = tx
+            .query_opt(
+                "UPDATE devices SET pushed_bytes = pushed_bytes + $2 WHERE id = $1
+                 RETURNING pushed_bytes",
+                &[&&author.0[..], &stored_bytes],
+            )
+            .await?
+            .map(|r| r.get(0));
+        if total.is_some_and(|t| t.max(0) as u64 > quota) {
+            return Err(DbError::QuotaExceeded);
+        }
         tx.commit().await?;
         Ok((stored, dups))
     }
@@ -1176,13 +1200,18 @@ impl Db for PostgresDb {
             return Err(DbError::NotFound(super::UNKNOWN_ERASURE));
         }
         for id in &op_ids {
+            // Every copy of the id, whoever pushed it (ADR 0027); where the last stood is
+            // remembered (a cursor on another copy's place finds the stream changed, and its
+            // tablet reconciles once).
             let seq: Option<i64> = tx
-                .query_opt(
+                .query(
                     "DELETE FROM ops WHERE team_id = $1 AND op_id = $2 RETURNING seq",
                     &[&&team.0[..], &&id[..]],
                 )
                 .await?
-                .map(|r| r.get(0));
+                .iter()
+                .map(|r| r.get::<_, i64>(0))
+                .max();
             tx.execute(
                 "INSERT INTO erased_ops (op_id, team_id, erased_ms, by_device, erasure_op, seq)
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (team_id, op_id) DO NOTHING",

@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0009_priority_classes.sql"),
     include_str!("../../migrations/0010_grants_by_giver.sql"),
     include_str!("../../migrations/0011_bytes_pushed_per_device.sql"),
+    include_str!("../../migrations/0012_one_copy_per_pushing_device.sql"),
 ];
 
 /// The schema version this server writes (how many migrations it knows).
@@ -391,7 +392,13 @@ impl Store {
         Ok((team, r, bundle))
     }
 
-    fn push(&self, team: Id16, author: Id16, ops: &[IncomingOp]) -> DbResult<(u32, u32)> {
+    fn push(
+        &self,
+        team: Id16,
+        author: Id16,
+        ops: &[IncomingOp],
+        quota: u64,
+    ) -> DbResult<(u32, u32)> {
         let mut conn = self.conn();
         if self.purge_pending.load(std::sync::atomic::Ordering::SeqCst) && purge_wal(&conn)? {
             self.purge_pending
@@ -407,28 +414,34 @@ impl Store {
         let (mut stored, mut dups) = (0u32, 0u32);
         let mut stored_bytes = 0i64;
         {
-            // A new operation is stored in one statement; only a duplicate (or an erased one)
-            // is looked at again, to decide what it changes (`super::on_push`).
+            // A new operation is stored in one statement, as is a copy beside another
+            // device's (the pusher has none, and none is declared as the same author's); only
+            // a duplicate (or an erased one) is looked at again, to decide what it changes
+            // (`super::on_push`).
             let mut insert = tx.prepare_cached(
                 "INSERT INTO ops (team_id, seq, op_id, epoch, author, envelope, author_id, author_seq,
                                   priority)
                  SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
                  WHERE NOT EXISTS (SELECT 1 FROM erased_ops WHERE team_id = ?1 AND op_id = ?3)
-                 ON CONFLICT (team_id, op_id) DO NOTHING",
+                 AND NOT EXISTS (SELECT 1 FROM ops WHERE team_id = ?1 AND op_id = ?3
+                                 AND (author = ?5 OR author_id = ?7))
+                 ON CONFLICT (team_id, op_id, author) DO NOTHING",
             )?;
             let mut held = tx.prepare_cached(
-                "SELECT author, author_id, author_seq IS NULL FROM ops WHERE team_id = ?2 AND op_id = ?1",
+                "SELECT seq, author, author_id, author_seq IS NULL FROM ops
+                 WHERE team_id = ?1 AND op_id = ?2 ORDER BY seq",
             )?;
             // A duplicate that came without a number (from protocol 1) gets it now, from the
             // device that pushed it only.
             let mut number = tx.prepare_cached(
-                "UPDATE ops SET author_id = ?3, author_seq = ?4 WHERE team_id = ?1 AND op_id = ?2",
+                "UPDATE ops SET author_id = ?3, author_seq = ?4 WHERE team_id = ?1 AND seq = ?2",
             )?;
-            // The author's own copy of an operation another device pushed first.
+            // The author's own copy of an operation another device pushed first, declared as
+            // hers.
             let mut take_over = tx.prepare_cached(
                 "UPDATE ops SET seq = ?3, epoch = ?4, author = ?5, envelope = ?6, author_id = ?5,
                                 author_seq = ?7, priority = ?8
-                 WHERE team_id = ?1 AND op_id = ?2",
+                 WHERE team_id = ?1 AND seq = ?2",
             )?;
             for op in ops {
                 let op_author = op.author.unwrap_or(author);
@@ -449,27 +462,27 @@ impl Store {
                     stored_bytes += op.bytes.len() as i64;
                     continue;
                 }
-                let row = held
-                    .query_row(params![&op.op_id[..], team.0], |r| {
-                        let (by, of): (Vec<u8>, Option<Vec<u8>>) = (r.get(0)?, r.get(1)?);
-                        Ok(super::Held {
-                            pushed_by_pusher: by == author.0,
-                            claimed_by_pusher: of.is_some_and(|o| o == author.0),
-                            numbered: !r.get::<_, bool>(2)?,
-                        })
-                    })
-                    .optional()?;
-                // None: erased, never stored again.
-                let Some(row) = row else {
-                    dups += 1;
-                    continue;
-                };
-                match super::on_push(row, op_author == author, op.author_seq) {
-                    super::Duplicate::TakeOver => {
+                // No copy: erased, never stored again.
+                let mut seqs = Vec::new();
+                let mut copies = Vec::new();
+                let mut rows = held.query(params![team.0, &op.op_id[..]])?;
+                while let Some(r) = rows.next()? {
+                    let by = r.get_ref(1)?.as_blob()?;
+                    let of = r.get_ref(2)?.as_blob_or_null()?;
+                    seqs.push(r.get::<_, i64>(0)?);
+                    copies.push(super::Held {
+                        pushed_by_pusher: by == author.0,
+                        same_author: of == Some(&op_author.0[..]),
+                        numbered: !r.get::<_, bool>(3)?,
+                    });
+                }
+                drop(rows);
+                match super::on_push(&copies, op_author == author, op.author_seq) {
+                    super::Duplicate::TakeOver(i) => {
                         head += 1;
                         take_over.execute(params![
                             team.0,
-                            &op.op_id[..],
+                            seqs[i],
                             head,
                             op.epoch,
                             author.0,
@@ -480,8 +493,8 @@ impl Store {
                         stored += 1;
                         stored_bytes += op.bytes.len() as i64;
                     }
-                    super::Duplicate::Number(seq) => {
-                        number.execute(params![team.0, &op.op_id[..], op_author.0, seq as i64])?;
+                    super::Duplicate::Number(i, seq) => {
+                        number.execute(params![team.0, seqs[i], op_author.0, seq as i64])?;
                         dups += 1;
                     }
                     super::Duplicate::Keep => dups += 1,
@@ -492,10 +505,20 @@ impl Store {
             "UPDATE teams SET head = ?2 WHERE id = ?1",
             params![team.0, head],
         )?;
-        tx.execute(
-            "UPDATE devices SET pushed_bytes = pushed_bytes + ?2 WHERE id = ?1",
-            params![author.0, stored_bytes],
-        )?;
+        // The quota is checked on the count this very transaction raised: a push of the same
+        // device at the same moment sees it raised, or waits (ADR 0027). Over it, dropping the
+        // transaction rolls the whole push back.
+        let total: Option<i64> = tx
+            .query_row(
+                "UPDATE devices SET pushed_bytes = pushed_bytes + ?2 WHERE id = ?1
+                 RETURNING pushed_bytes",
+                params![author.0, stored_bytes],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if total.is_some_and(|t| t.max(0) as u64 > quota) {
+            return Err(DbError::QuotaExceeded);
+        }
         tx.commit()?;
         Ok((stored, dups))
     }
@@ -993,6 +1016,7 @@ impl Store {
             return Err(DbError::NotFound(super::UNKNOWN_ERASURE));
         }
         {
+            // Every copy of the id, whoever pushed it (ADR 0027).
             let mut delete = tx.prepare_cached(
                 "DELETE FROM ops WHERE team_id = ?1 AND op_id = ?2 RETURNING seq",
             )?;
@@ -1001,9 +1025,13 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for id in op_ids {
+                // Where the last copy stood is remembered (a cursor on another copy's place
+                // finds the stream changed, and its tablet reconciles once).
                 let seq: Option<i64> = delete
-                    .query_row(params![team.0, &id[..]], |r| r.get(0))
-                    .optional()?;
+                    .query_map(params![team.0, &id[..]], |r| r.get::<_, i64>(0))?
+                    .collect::<Result<Vec<_>, _>>()?
+                    .into_iter()
+                    .max();
                 remember.execute(params![
                     &id[..],
                     team.0,
@@ -1182,8 +1210,14 @@ impl Db for SqliteDb {
         self.run(move |s| s.enroll(&lookup, &device, now_ms)).await
     }
 
-    async fn push(&self, team: Id16, author: Id16, ops: Vec<IncomingOp>) -> DbResult<(u32, u32)> {
-        self.run(move |s| s.push(team, author, &ops)).await
+    async fn push_within(
+        &self,
+        team: Id16,
+        author: Id16,
+        ops: Vec<IncomingOp>,
+        quota: u64,
+    ) -> DbResult<(u32, u32)> {
+        self.run(move |s| s.push(team, author, &ops, quota)).await
     }
 
     async fn pull_pass(

@@ -76,6 +76,16 @@ impl Store {
         self.run(self.db().push(team, author, ops.to_vec()))
     }
 
+    pub fn push_within(
+        &self,
+        team: Id16,
+        author: Id16,
+        ops: &[IncomingOp],
+        quota: u64,
+    ) -> DbResult<(u32, u32)> {
+        self.run(self.db().push_within(team, author, ops.to_vec(), quota))
+    }
+
     pub fn pull(
         &self,
         team: Id16,

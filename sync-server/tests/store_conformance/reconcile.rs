@@ -129,12 +129,132 @@ fn only_a_device_speaks_for_its_own_operations() {
         );
         let (got, _) = pull_all(db, team, device_id(99), head, 1 << 20);
         assert_eq!(got, [5, 13], "every tablet is offered her copies");
-        // Sent again, they are duplicates; the thief cannot take them back by claiming them.
+        // Sent again, they are duplicates; the thief cannot take them back by claiming them:
+        // its own copy is kept beside hers, never in her place.
         assert_eq!(db.push(team, alice, &[op(5, 1, alice, 5)]).unwrap(), (0, 1));
         let mut mine = op(5, 1, thief, 1);
         mine.author = None;
-        assert_eq!(db.push(team, thief, &[mine]).unwrap(), (0, 1));
+        assert_eq!(db.push(team, thief, &[mine]).unwrap(), (1, 0));
         assert_eq!(db.holds_of(team, alice).unwrap(), [(1, 1), (3, 3), (5, 5)]);
+        let (got, _) = pull_all(db, team, device_id(99), head, 1 << 20);
+        assert_eq!(got, [5, 13, 5], "her copy stays where it was");
+    });
+}
+
+/// If this failed, a stolen tablet that pushed garbage under a colleague's op ids, declared as
+/// its own, would keep her real operations off the server (ADR 0027): pushed again after a
+/// restore, each was answered "duplicate" and stored nowhere. Now each pushing device keeps at
+/// most one copy of an op id, every copy is served, and nothing the thief stores counts for
+/// her; an erasure deletes every copy.
+#[test]
+fn an_op_id_keeps_one_copy_per_pushing_device() {
+    on_every_store(|db, t| {
+        let (team, a) = found(db, 1, 1);
+        let alice = enrol(db, team, a, 2, Role::Counsellor);
+        let thief = enrol(db, team, a, 3, Role::Counsellor);
+        let relay = enrol(db, team, a, 4, Role::Counsellor);
+        let accomplice = enrol(db, team, a, 5, Role::Counsellor);
+        let supervisor = enrol(db, team, a, 6, Role::Supervisor);
+        let garbage = |n: u32, seq: u64| {
+            let mut o = op(n, 1, thief, seq);
+            o.author = None;
+            o.bytes = envelope(n, 1, 60);
+            o
+        };
+        // After a restore: the thief squats Alice's ids 1 and 2 first, declared as its own.
+        assert_eq!(
+            t.note(
+                "squatted",
+                db.push(team, thief, &[garbage(1, 41), garbage(2, 42)])
+                    .unwrap()
+            ),
+            (2, 0)
+        );
+        assert_eq!(db.holds_of(team, alice).unwrap(), []);
+        // Alice sends her own: each stored beside the thief's.
+        assert_eq!(
+            t.note(
+                "hers beside",
+                db.push(team, alice, &[op(1, 1, alice, 1), op(2, 1, alice, 2)])
+                    .unwrap()
+            ),
+            (2, 0)
+        );
+        assert_eq!(
+            t.note("held of Alice", db.holds_of(team, alice).unwrap()),
+            [(1, 2)]
+        );
+        // Every copy is served; the tablets keep the one that verifies.
+        let (got, _) = pull_all(db, team, a, 0, 1 << 20);
+        assert_eq!(t.note("served", got), [1, 2, 1, 2]);
+        // Her id 3: hers first, the thief's after.
+        db.push(team, alice, &[op(3, 1, alice, 3)]).unwrap();
+        assert_eq!(db.push(team, thief, &[garbage(3, 43)]).unwrap(), (1, 0));
+
+        // Bounds: a device adds at most one copy per id, whatever it declares.
+        let again = t.note(
+            "the thief again",
+            db.push(team, thief, &[garbage(1, 41), garbage(3, 99)])
+                .unwrap(),
+        );
+        assert_eq!(again, (0, 2));
+        let mut as_hers = garbage(2, 2);
+        as_hers.author = Some(alice);
+        assert_eq!(db.push(team, thief, &[as_hers]).unwrap(), (0, 1));
+        // A relay declared as Alice's adds nothing where a copy declared hers is held; nor
+        // does Alice pushing again.
+        assert_eq!(
+            db.push(team, relay, &[op(1, 1, alice, 1), op(3, 1, alice, 3)])
+                .unwrap(),
+            (0, 2)
+        );
+        assert_eq!(db.push(team, alice, &[op(2, 1, alice, 2)]).unwrap(), (0, 1));
+        // A second thief adds one more copy of its own, bounded by the team's devices.
+        let mut second = garbage(1, 7);
+        second.bytes = envelope(1, 1, 70);
+        assert_eq!(db.push(team, accomplice, &[second]).unwrap(), (1, 0));
+        let head = t.note("head", db.head(team).unwrap());
+        assert_eq!(head, 7, "two copies of 1, 2, 3 and the accomplice's");
+
+        // Each copy counts against its pusher's quota.
+        assert_eq!(
+            t.note("Alice's bytes", db.pushed_bytes(alice).unwrap()),
+            300
+        );
+        assert_eq!(
+            t.note("the thief's bytes", db.pushed_bytes(thief).unwrap()),
+            180
+        );
+        assert_eq!(db.pushed_bytes(relay).unwrap(), 0);
+        // What each is told: the thief's numbers are its word, for itself only.
+        let told = t.note("Alice reconciles against", db.holds(team, alice).unwrap());
+        assert!(told.contains(&(alice, vec![(1, 3)])), "{told:?}");
+        assert!(
+            told.contains(&(thief, vec![(41, 43)])),
+            "the thief's numbers are its own word: {told:?}"
+        );
+        let hers: AuthorRanges = vec![(alice, vec![(1, 3)])];
+        assert_eq!(
+            t.note(
+                "where a tablet holding her work resumes",
+                db.resume_after(team, relay, &hers).unwrap()
+            ),
+            0,
+            "before the thief's first copy, which it does not hold"
+        );
+
+        // An erasure deletes every copy of its ids, and none is stored again.
+        db.push(team, supervisor, &[op(10, 1, supervisor, 1)])
+            .unwrap();
+        assert_eq!(
+            db.erase_ops(team, supervisor, op_id(10), &[op_id(1)], NOW)
+                .unwrap(),
+            1
+        );
+        let (got, _) = pull_all(db, team, a, 0, 1 << 20);
+        assert_eq!(t.note("after the erasure", got), [2, 2, 3, 3, 10]);
+        assert_eq!(db.push(team, alice, &[op(1, 1, alice, 1)]).unwrap(), (0, 1));
+        assert_eq!(db.push(team, relay, &[op(1, 1, alice, 1)]).unwrap(), (0, 1));
     });
 }
 

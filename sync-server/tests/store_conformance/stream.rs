@@ -231,6 +231,48 @@ fn what_a_device_stored_and_what_its_team_has_waiting_are_counted() {
     });
 }
 
+/// If this failed, a stolen tablet sending pushes at once could each pass a quota checked
+/// apart from the push, and fill the disk a batch at a time; or a push refused for the quota
+/// would leave part of itself stored, or counted (ADR 0027).
+#[test]
+fn a_push_past_its_devices_quota_is_refused_whole() {
+    on_every_store(|db, t| {
+        let (team, a) = found(db, 1, 1);
+        let c = enrol(db, team, a, 2, Role::Counsellor);
+        assert_eq!(
+            t.note(
+                "up to the quota",
+                db.push_within(team, c, &[op(1, 1, c, 1), op(2, 1, c, 2)], 200)
+            )
+            .unwrap(),
+            (2, 0)
+        );
+        let head = db.head(team).unwrap();
+        let over = t.result(
+            "one byte past it",
+            db.push_within(team, c, &[op(3, 1, c, 3)], 299),
+        );
+        assert!(matches!(over, Err(DbError::QuotaExceeded)), "{over:?}");
+        assert_eq!(db.head(team).unwrap(), head, "nothing stored");
+        assert_eq!(db.pushed_bytes(c).unwrap(), 200, "nothing counted");
+        // What is held already costs nothing: a retried push at the quota goes through.
+        assert_eq!(
+            db.push_within(team, c, &[op(1, 1, c, 1)], 200).unwrap(),
+            (0, 1)
+        );
+        // Another device's count is its own.
+        assert_eq!(
+            db.push_within(team, a, &[op(3, 1, a, 1)], 100).unwrap(),
+            (1, 0)
+        );
+        assert_eq!(
+            db.push_within(team, c, &[op(4, 1, c, 3)], 300).unwrap(),
+            (1, 0)
+        );
+        assert_eq!(t.note("hers", db.pushed_bytes(c).unwrap()), 300);
+    });
+}
+
 #[test]
 fn operation_ids_are_the_teams_own() {
     on_every_store(|db, t| {
