@@ -136,6 +136,9 @@ fn plain_list(conn: &Connection) -> Vec<PlainClient> {
     out
 }
 
+#[path = "store/first_paint.rs"]
+mod first_paint;
+
 fn kdir_for_casework() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
@@ -330,7 +333,8 @@ fn measure(runs: usize, mut f: impl FnMut() -> Duration) -> (Duration, Duration,
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
-    // `-- --only save|batch|apply|pages|list|unlock` runs one workload (for profiling).
+    // `-- --only save|batch|apply|pages|list|unlock|first-paint` runs one workload (for
+    // profiling).
     let only = args
         .iter()
         .position(|a| a == "--only")
@@ -725,6 +729,40 @@ fn main() {
             throughput: false,
             target: "~0.5 s on a tablet",
         });
+    }
+
+    // 6. The caseload's first paint after unlock: a counsellor's vault and a supervisor's,
+    // one wait of each in turn. Its own table (no plaintext floor: what she waits for).
+    if runs_workload("first-paint") {
+        let counsellor = first_paint::Fixture::build(200, 10);
+        let supervisor = first_paint::Fixture::build(2_000, 10);
+        let (mut cw, mut sw) = (Vec::new(), Vec::new());
+        for _ in 0..runs {
+            cw.push(counsellor.wait(false));
+            sw.push(supervisor.wait(true));
+        }
+        println!("{}", first_paint::HEADER);
+        println!(
+            "{}",
+            first_paint::row(
+                &format!(
+                    "counsellor: {} clients, {} sessions, her caseload",
+                    counsellor.clients, counsellor.sessions
+                ),
+                &cw
+            )
+        );
+        println!(
+            "{}",
+            first_paint::row(
+                &format!(
+                    "supervisor: {} clients, {} sessions, the review queue",
+                    supervisor.clients, supervisor.sessions
+                ),
+                &sw
+            )
+        );
+        println!();
     }
 
     println!(

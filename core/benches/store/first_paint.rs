@@ -1,0 +1,211 @@
+//! What a counsellor waits for after typing her PIN (issue 21, "the caseload's first paint"):
+//! the unlock at the shipped KDF cost, then the first caseload (or review queue) query, which
+//! builds the case-work index from the vault's cases, sessions, consents, referrals and
+//! assessments; then the same query again, on the index already built. Two vaults: a
+//! counsellor's (200 clients, 2,000 sessions with notes) and a supervisor's (2,000 clients,
+//! 20,000 sessions), written on an in-memory replica and received by an on-disk vault in one
+//! go, as a first sync would.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use komora_core::synthetic::Writer;
+use komora_core::{
+    CaseloadFilter, ConsentDecision, ConsentGiver, DeviceId, Language, NewAssessment, NewCase,
+    NewClient, NewConsent, NewReferral, NewSession, Sex, TeamKeys, Vault, VaultOptions,
+};
+
+pub struct Fixture {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    empty: PathBuf,
+    pub counsellor: DeviceId,
+    pub clients: usize,
+    pub sessions: usize,
+}
+
+impl Fixture {
+    /// `clients` clients, each with one case, consent to services and sharing, and
+    /// `per_client` sessions with notes; every fourth client an assessment, every tenth a
+    /// referral. The vault is sealed at the shipped KDF cost.
+    pub fn build(clients: usize, per_client: usize) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let team = TeamKeys::generate();
+        let mut src =
+            Vault::ephemeral(&team, std::sync::Arc::new(komora_core::SystemClock)).unwrap();
+        let mut w = Writer::new(21);
+        let ids = src
+            .add_clients(
+                &(0..clients)
+                    .map(|i| NewClient {
+                        name: w.name(),
+                        code: Some(w.code()),
+                        sex: Some(if i % 3 == 0 { Sex::Male } else { Sex::Female }),
+                        birth_year: Some(1950 + (i % 50) as u16),
+                        location: Some(komora_core::LocationInput {
+                            district: ["Huye", "Nyanza", "Nyaruguru", "Gisagara"][i % 4].into(),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    })
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap();
+        let today = src.today();
+        let mut sessions = 0;
+        for (i, id) in ids.iter().enumerate() {
+            for scope in ["services", "sharing"] {
+                src.add_consent(&NewConsent {
+                    client: *id,
+                    scope: scope.into(),
+                    decision: ConsentDecision::Given,
+                    language: Language::Kinyarwanda,
+                    given_by: ConsentGiver::Client,
+                    guardian_name: None,
+                    date: Some(today.add_days(-400)),
+                })
+                .unwrap();
+            }
+            let case = src
+                .add_case(&NewCase {
+                    clients: vec![*id],
+                    problems: vec!["trauma".into()],
+                    opened: Some(today.add_days(-400)),
+                    ..Default::default()
+                })
+                .unwrap();
+            for k in 0..per_client {
+                let mut s = NewSession::new(case, ["office", "home-visit", "phone"][k % 3]);
+                s.date = Some(today.add_days(-((k * 14 + i % 14) as i64)));
+                s.notes = Some(w.note());
+                if k == 0 {
+                    s.next_appointment = s.date.map(|d| d.add_days((i % 20) as i64));
+                    s.follow_up_plan = Some(w.follow_up_plan());
+                }
+                src.add_session(&s).unwrap();
+                sessions += 1;
+            }
+            if i % 4 == 0 {
+                let mut a = NewAssessment::new(*id, "phq-9", vec![(i % 4) as u8; 9]);
+                a.date = Some(today.add_days(-30));
+                src.add_assessment(&a).unwrap();
+            }
+            if i % 10 == 0 {
+                let mut r = NewReferral::new(*id, "health-centre");
+                r.case = Some(case);
+                r.date = Some(today.add_days(-20));
+                r.follow_up = Some(today.add_days(-((i % 3) as i64)));
+                src.add_referral(&r).unwrap();
+            }
+        }
+        let path = dir.path().join("vault");
+        let mut v =
+            Vault::create_joined(&path, super::PASS, &team, VaultOptions::default()).unwrap();
+        v.apply_ops(&src.all_ops().unwrap()).unwrap();
+        v.lock();
+        let empty = dir.path().join("empty");
+        Vault::create_joined(&empty, super::PASS, &team, VaultOptions::default())
+            .unwrap()
+            .lock();
+        Fixture {
+            _dir: dir,
+            path,
+            empty,
+            counsellor: src.device_id(),
+            clients,
+            sessions,
+        }
+    }
+
+    fn filter(&self, everyone: bool) -> CaseloadFilter {
+        CaseloadFilter {
+            counsellor: Some(self.counsellor),
+            everyone,
+            ..Default::default()
+        }
+    }
+
+    /// One wait, as she lives it: the unlock (and an empty vault's, the KDF alone), the
+    /// first query after it, the same query again.
+    pub fn wait(&self, supervisor: bool) -> Wait {
+        let t = Instant::now();
+        Vault::open(&self.empty, super::PASS, VaultOptions::default())
+            .unwrap()
+            .lock();
+        let kdf = t.elapsed();
+        let t = Instant::now();
+        let v = Vault::open(&self.path, super::PASS, VaultOptions::default()).unwrap();
+        let unlock = t.elapsed();
+        let query = || {
+            let t = Instant::now();
+            let n = if supervisor {
+                v.review_queue().unwrap().len()
+            } else {
+                v.caseload(&self.filter(false)).unwrap().len()
+            };
+            (t.elapsed(), n)
+        };
+        let (first, n) = query();
+        let expected = if supervisor {
+            self.sessions
+        } else {
+            self.clients
+        };
+        assert_eq!(n, expected, "every case (or session) is on her screen");
+        let (again, _) = query();
+        v.lock();
+        Wait {
+            kdf,
+            unlock,
+            first,
+            again,
+        }
+    }
+}
+
+/// What one unlock and first paint took.
+pub struct Wait {
+    /// An empty vault's unlock at the same KDF cost.
+    pub kdf: Duration,
+    pub unlock: Duration,
+    /// The first query after unlock (builds the index).
+    pub first: Duration,
+    /// The same query again (the index built).
+    pub again: Duration,
+}
+
+impl Wait {
+    pub fn total(&self) -> Duration {
+        self.unlock + self.first
+    }
+
+    /// What building the index took: the first query less the same query on a built index.
+    pub fn index(&self) -> Duration {
+        self.first.saturating_sub(self.again)
+    }
+}
+
+/// The median of each part over the runs, printed as one row.
+pub fn row(what: &str, waits: &[Wait]) -> String {
+    let median = |f: &dyn Fn(&Wait) -> Duration| {
+        let mut xs: Vec<Duration> = waits.iter().map(f).collect();
+        xs.sort();
+        xs[xs.len() / 2]
+    };
+    let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1e3);
+    let (total, index) = (median(&Wait::total), median(&Wait::index));
+    format!(
+        "| {what} | {} | {} | {} | {} | {} | {} | {:.0}% | {:.1}..{:.1} s |",
+        ms(median(&|w| w.kdf)),
+        ms(median(&|w| w.unlock)),
+        ms(median(&|w| w.first)),
+        ms(median(&|w| w.again)),
+        ms(index),
+        ms(total),
+        100.0 * index.as_secs_f64() / total.as_secs_f64(),
+        3.0 * total.as_secs_f64(),
+        5.0 * total.as_secs_f64(),
+    )
+}
+
+pub const HEADER: &str = "| vault | empty vault's unlock (KDF) | unlock | first query (builds the index) | same query again | index build | unlock + first query | index share | on a tablet 3-5x slower |\n|---|---|---|---|---|---|---|---|---|";
