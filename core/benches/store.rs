@@ -736,32 +736,55 @@ fn main() {
     if runs_workload("first-paint") {
         let counsellor = first_paint::Fixture::build(200, 10);
         let supervisor = first_paint::Fixture::build(2_000, 10);
-        let (mut cw, mut sw) = (Vec::new(), Vec::new());
-        for _ in 0..runs {
-            cw.push(counsellor.wait(false));
-            sw.push(supervisor.wait(true));
+        // Each wait of each vault in turn with its twin from before the index of records by
+        // kind, which of the two first alternating from run to run.
+        let (mut cw, mut sw, mut cb, mut sb) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for run in 0..runs {
+            for before in [run % 2 == 0, run % 2 == 1] {
+                let (c, s) = (
+                    counsellor.wait(false, before),
+                    supervisor.wait(true, before),
+                );
+                if before {
+                    cb.push(c);
+                    sb.push(s);
+                } else {
+                    cw.push(c);
+                    sw.push(s);
+                }
+            }
         }
+        let name = |f: &first_paint::Fixture, what: &str| {
+            format!(
+                "{}: {} clients, {} sessions, {what}",
+                if f.clients > 200 {
+                    "supervisor"
+                } else {
+                    "counsellor"
+                },
+                f.clients,
+                f.sessions
+            )
+        };
+        let (cn, sn) = (
+            name(&counsellor, "her caseload"),
+            name(&supervisor, "the review queue"),
+        );
         println!("{}", first_paint::HEADER);
+        println!("{}", first_paint::row(&cn, &cw));
+        println!("{}", first_paint::row(&sn, &sw));
         println!(
             "{}",
-            first_paint::row(
-                &format!(
-                    "counsellor: {} clients, {} sessions, her caseload",
-                    counsellor.clients, counsellor.sessions
-                ),
-                &cw
-            )
+            first_paint::row(&format!("{cn}, before the index by kind"), &cb)
         );
         println!(
             "{}",
-            first_paint::row(
-                &format!(
-                    "supervisor: {} clients, {} sessions, the review queue",
-                    supervisor.clients, supervisor.sessions
-                ),
-                &sw
-            )
+            first_paint::row(&format!("{sn}, before the index by kind"), &sb)
         );
+        println!();
+        println!("{}", first_paint::RATIOS_HEADER);
+        println!("{}", first_paint::ratios(&cn, &cw, &cb));
+        println!("{}", first_paint::ratios(&sn, &sw, &sb));
         println!();
     }
 

@@ -4,7 +4,9 @@
 //! assessments; then the same query again, on the index already built. Two vaults: a
 //! counsellor's (200 clients, 2,000 sessions with notes) and a supervisor's (2,000 clients,
 //! 20,000 sessions), written on an in-memory replica and received by an on-disk vault in one
-//! go, as a first sync would.
+//! go, as a first sync would. Each vault has a twin as it was before records were indexed by
+//! kind (migration 0009's index dropped), waited for in turn with it, so the before and after
+//! see the same machine.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -18,6 +20,8 @@ use komora_core::{
 pub struct Fixture {
     _dir: tempfile::TempDir,
     path: PathBuf,
+    /// The same vault without the index of records by kind (before migration 0009).
+    before: PathBuf,
     empty: PathBuf,
     pub counsellor: DeviceId,
     pub clients: usize,
@@ -103,6 +107,16 @@ impl Fixture {
             Vault::create_joined(&path, super::PASS, &team, VaultOptions::default()).unwrap();
         v.apply_ops(&src.all_ops().unwrap()).unwrap();
         v.lock();
+        let before = dir.path().join("before");
+        std::fs::create_dir(&before).unwrap();
+        for f in std::fs::read_dir(&path).unwrap() {
+            let f = f.unwrap();
+            std::fs::copy(f.path(), before.join(f.file_name())).unwrap();
+        }
+        rusqlite::Connection::open(before.join("komora.db"))
+            .unwrap()
+            .execute_batch("DROP INDEX records_by_kind")
+            .unwrap();
         let empty = dir.path().join("empty");
         Vault::create_joined(&empty, super::PASS, &team, VaultOptions::default())
             .unwrap()
@@ -110,6 +124,7 @@ impl Fixture {
         Fixture {
             _dir: dir,
             path,
+            before,
             empty,
             counsellor: src.device_id(),
             clients,
@@ -126,15 +141,17 @@ impl Fixture {
     }
 
     /// One wait, as she lives it: the unlock (and an empty vault's, the KDF alone), the
-    /// first query after it, the same query again.
-    pub fn wait(&self, supervisor: bool) -> Wait {
+    /// first query after it, the same query again; then the client list. `before`: on the
+    /// twin without the index of records by kind.
+    pub fn wait(&self, supervisor: bool, before: bool) -> Wait {
         let t = Instant::now();
         Vault::open(&self.empty, super::PASS, VaultOptions::default())
             .unwrap()
             .lock();
         let kdf = t.elapsed();
         let t = Instant::now();
-        let v = Vault::open(&self.path, super::PASS, VaultOptions::default()).unwrap();
+        let path = if before { &self.before } else { &self.path };
+        let v = Vault::open(path, super::PASS, VaultOptions::default()).unwrap();
         let unlock = t.elapsed();
         let query = || {
             let t = Instant::now();
@@ -153,12 +170,16 @@ impl Fixture {
         };
         assert_eq!(n, expected, "every case (or session) is on her screen");
         let (again, _) = query();
+        let t = Instant::now();
+        assert_eq!(v.clients().unwrap().items.len(), self.clients);
+        let clients = t.elapsed();
         v.lock();
         Wait {
             kdf,
             unlock,
             first,
             again,
+            clients,
         }
     }
 }
@@ -172,6 +193,8 @@ pub struct Wait {
     pub first: Duration,
     /// The same query again (the index built).
     pub again: Duration,
+    /// The client list, next.
+    pub clients: Duration,
 }
 
 impl Wait {
@@ -185,17 +208,22 @@ impl Wait {
     }
 }
 
+fn median(waits: &[Wait], f: &dyn Fn(&Wait) -> Duration) -> Duration {
+    let mut xs: Vec<Duration> = waits.iter().map(f).collect();
+    xs.sort();
+    xs[xs.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
 /// The median of each part over the runs, printed as one row.
 pub fn row(what: &str, waits: &[Wait]) -> String {
-    let median = |f: &dyn Fn(&Wait) -> Duration| {
-        let mut xs: Vec<Duration> = waits.iter().map(f).collect();
-        xs.sort();
-        xs[xs.len() / 2]
-    };
-    let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1e3);
+    let median = |f: &dyn Fn(&Wait) -> Duration| median(waits, f);
     let (total, index) = (median(&Wait::total), median(&Wait::index));
     format!(
-        "| {what} | {} | {} | {} | {} | {} | {} | {:.0}% | {:.1}..{:.1} s |",
+        "| {what} | {} | {} | {} | {} | {} | {} | {:.0}% | {:.1}..{:.1} s | {} |",
         ms(median(&|w| w.kdf)),
         ms(median(&|w| w.unlock)),
         ms(median(&|w| w.first)),
@@ -205,7 +233,39 @@ pub fn row(what: &str, waits: &[Wait]) -> String {
         100.0 * index.as_secs_f64() / total.as_secs_f64(),
         3.0 * total.as_secs_f64(),
         5.0 * total.as_secs_f64(),
+        ms(median(&|w| w.clients)),
     )
 }
 
-pub const HEADER: &str = "| vault | empty vault's unlock (KDF) | unlock | first query (builds the index) | same query again | index build | unlock + first query | index share | on a tablet 3-5x slower |\n|---|---|---|---|---|---|---|---|---|";
+pub const HEADER: &str = "| vault | empty vault's unlock (KDF) | unlock | first query (builds the index) | same query again | index build | unlock + first query | index share | on a tablet 3-5x slower | then the client list |\n|---|---|---|---|---|---|---|---|---|---|";
+
+/// After against before, part by part: each run's pair (waited for one after the other)
+/// gives a ratio; the row shows their medians.
+pub fn ratios(what: &str, after: &[Wait], before: &[Wait]) -> String {
+    let ratio = |f: &dyn Fn(&Wait) -> Duration| {
+        let mut xs: Vec<f64> = after
+            .iter()
+            .zip(before)
+            .map(|(a, b)| f(a).as_secs_f64() / f(b).as_secs_f64())
+            .collect();
+        xs.sort_by(f64::total_cmp);
+        format!("{:.2}x", xs[xs.len() / 2])
+    };
+    format!(
+        "| {what} | {} -> {} ({}) | {} -> {} ({}) | {} -> {} ({}) | {} -> {} ({}) |",
+        ms(median(before, &|w| w.unlock)),
+        ms(median(after, &|w| w.unlock)),
+        ratio(&|w| w.unlock),
+        ms(median(before, &|w| w.first)),
+        ms(median(after, &|w| w.first)),
+        ratio(&|w| w.first),
+        ms(median(before, &Wait::total)),
+        ms(median(after, &Wait::total)),
+        ratio(&Wait::total),
+        ms(median(before, &|w| w.clients)),
+        ms(median(after, &|w| w.clients)),
+        ratio(&|w| w.clients),
+    )
+}
+
+pub const RATIOS_HEADER: &str = "| vault | unlock: before -> after (after / before) | first query | unlock + first query | then the client list |\n|---|---|---|---|---|";

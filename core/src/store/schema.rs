@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_reconciliation.sql"),
     include_str!("../../migrations/0007_drafts.sql"),
     include_str!("../../migrations/0008_list_pages.sql"),
+    include_str!("../../migrations/0009_records_by_kind.sql"),
 ];
 
 impl super::Store {
