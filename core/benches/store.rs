@@ -786,6 +786,20 @@ fn main() {
         println!("{}", first_paint::ratios(&cn, &cw, &cb));
         println!("{}", first_paint::ratios(&sn, &sw, &sb));
         println!();
+        let (mut wa, mut wb) = (Vec::new(), Vec::new());
+        for run in 0..runs {
+            for without in [run % 2 == 0, run % 2 == 1] {
+                let w = first_paint::write_cost(without);
+                if without {
+                    wb.push(w);
+                } else {
+                    wa.push(w);
+                }
+            }
+        }
+        println!("{}", first_paint::WRITE_HEADER);
+        println!("{}", first_paint::write_ratios(&wa, &wb));
+        println!();
     }
 
     println!(
