@@ -79,31 +79,15 @@ pub(super) fn open_device_state(
     sealed: &[u8],
     scratch: &mut Vec<u8>,
 ) -> Result<RecordState> {
-    open_under(&sk.key, record, epoch, sealed, scratch)
-}
-
-/// Open a state sealed under this device's state key `key` (the key alone: it is shared with
-/// the threads that open states on every core, `Store::map_states`).
-fn open_under(
-    key: &AeadKey,
-    record: RecordId,
-    epoch: u32,
-    sealed: &[u8],
-    scratch: &mut Vec<u8>,
-) -> Result<RecordState> {
     let corrupted = || Error::Corrupted { what: "a record" };
     if epoch != DEVICE_STATE_EPOCH {
         return Err(corrupted());
     }
-    key.open_into(&device_state_aad(record), sealed, scratch)
+    sk.key
+        .open_into(&device_state_aad(record), sealed, scratch)
         .ok_or_else(corrupted)?;
     state_codec::decode(scratch)
 }
-
-/// Rows read before they are opened on every core (`Store::map_states`): about 2 MB of
-/// session states with their notes, so the copies held at once stay small on a 2 GB tablet,
-/// and each round still gives every core hundreds of states.
-const ROWS_PER_ROUND: usize = 2_048;
 
 /// A record's stored state, sealed as it is and opened under this device's state key
 /// (`None`: no such record; `Err` inside: it does not open).
@@ -341,65 +325,6 @@ impl Store {
             }
         }
         Ok(())
-    }
-
-    /// Every record of a kind, opened, decoded and made into a `T` by `make` on every core
-    /// (`crate::parallel`), in rounds of `ROWS_PER_ROUND` rows read on this thread; a record
-    /// `make` leaves out (`None`) is not returned. Returns the ids of records that could not be
-    /// read, as `for_each_state` does (a share of work that panicked counts as unreadable: a
-    /// bug, reported as such, never a crash). What a large vault's first build of the
-    /// case-work index after unlock waits for (issue 21): opening and decoding 20,000
-    /// sessions with their notes, one core at a time, was most of it.
-    pub(crate) fn map_states<T: Send>(
-        &self,
-        kind: &str,
-        make: impl Fn(RecordId, RecordState) -> Option<T> + Sync,
-    ) -> Result<(Vec<(RecordId, T)>, Vec<RecordId>)> {
-        let mut made = Vec::new();
-        if self.states.legacy {
-            // A vault from before ADR 0014 being moved over (its first unlock): states may
-            // still be under team keys, read the simple way.
-            let unreadable = self.for_each_state(kind, |id, s| {
-                if let Some(t) = make(id, s) {
-                    made.push((id, t));
-                }
-            })?;
-            return Ok((made, unreadable));
-        }
-        let key = &self.states.key;
-        let make = &make;
-        let mut unreadable = Vec::new();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT record_id, epoch, state FROM records WHERE kind = ?1")?;
-        let mut rows = stmt.query([kind])?;
-        let mut more = true;
-        while more {
-            let mut round: Vec<(RecordId, u32, Vec<u8>)> = Vec::with_capacity(ROWS_PER_ROUND);
-            while round.len() < ROWS_PER_ROUND {
-                let Some(row) = rows.next()? else {
-                    more = false;
-                    break;
-                };
-                let id = RecordId::from_slice(row.get_ref(0)?.as_blob()?)?;
-                round.push((id, row.get(1)?, row.get(2)?));
-            }
-            let ids: Vec<RecordId> = round.iter().map(|(id, _, _)| *id).collect();
-            let opened = crate::parallel::map(round, |(id, epoch, sealed)| {
-                let mut scratch = zeroize::Zeroizing::new(Vec::new());
-                open_under(key, id, epoch, &sealed, &mut scratch)
-                    .ok()
-                    .map(|state| make(id, state))
-            });
-            for (id, result) in ids.into_iter().zip(opened) {
-                match result {
-                    Some(Some(Some(t))) => made.push((id, t)),
-                    Some(Some(None)) => {}
-                    Some(None) | None => unreadable.push(id),
-                }
-            }
-        }
-        Ok((made, unreadable))
     }
 
     /// Visit every record of a kind, streaming (no list of states is built). Returns the ids
