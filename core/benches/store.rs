@@ -136,6 +136,9 @@ fn plain_list(conn: &Connection) -> Vec<PlainClient> {
     out
 }
 
+#[path = "store/first_paint.rs"]
+mod first_paint;
+
 fn kdir_for_casework() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
@@ -330,7 +333,8 @@ fn measure(runs: usize, mut f: impl FnMut() -> Duration) -> (Duration, Duration,
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
-    // `-- --only save|batch|apply|pages|list|unlock` runs one workload (for profiling).
+    // `-- --only save|batch|apply|pages|list|unlock|first-paint` runs one workload (for
+    // profiling).
     let only = args
         .iter()
         .position(|a| a == "--only")
@@ -725,6 +729,77 @@ fn main() {
             throughput: false,
             target: "~0.5 s on a tablet",
         });
+    }
+
+    // 6. The caseload's first paint after unlock: a counsellor's vault and a supervisor's,
+    // one wait of each in turn. Its own table (no plaintext floor: what she waits for).
+    if runs_workload("first-paint") {
+        let counsellor = first_paint::Fixture::build(200, 10);
+        let supervisor = first_paint::Fixture::build(2_000, 10);
+        // Each wait of each vault in turn with its twin from before the index of records by
+        // kind, which of the two first alternating from run to run.
+        let (mut cw, mut sw, mut cb, mut sb) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for run in 0..runs {
+            for before in [run % 2 == 0, run % 2 == 1] {
+                let (c, s) = (
+                    counsellor.wait(false, before),
+                    supervisor.wait(true, before),
+                );
+                if before {
+                    cb.push(c);
+                    sb.push(s);
+                } else {
+                    cw.push(c);
+                    sw.push(s);
+                }
+            }
+        }
+        let name = |f: &first_paint::Fixture, what: &str| {
+            format!(
+                "{}: {} clients, {} sessions, {what}",
+                if f.clients > 200 {
+                    "supervisor"
+                } else {
+                    "counsellor"
+                },
+                f.clients,
+                f.sessions
+            )
+        };
+        let (cn, sn) = (
+            name(&counsellor, "her caseload"),
+            name(&supervisor, "the review queue"),
+        );
+        println!("{}", first_paint::HEADER);
+        println!("{}", first_paint::row(&cn, &cw));
+        println!("{}", first_paint::row(&sn, &sw));
+        println!(
+            "{}",
+            first_paint::row(&format!("{cn}, before the index by kind"), &cb)
+        );
+        println!(
+            "{}",
+            first_paint::row(&format!("{sn}, before the index by kind"), &sb)
+        );
+        println!();
+        println!("{}", first_paint::RATIOS_HEADER);
+        println!("{}", first_paint::ratios(&cn, &cw, &cb));
+        println!("{}", first_paint::ratios(&sn, &sw, &sb));
+        println!();
+        let (mut wa, mut wb) = (Vec::new(), Vec::new());
+        for run in 0..runs {
+            for without in [run % 2 == 0, run % 2 == 1] {
+                let w = first_paint::write_cost(without);
+                if without {
+                    wb.push(w);
+                } else {
+                    wa.push(w);
+                }
+            }
+        }
+        println!("{}", first_paint::WRITE_HEADER);
+        println!("{}", first_paint::write_ratios(&wa, &wb));
+        println!();
     }
 
     println!(

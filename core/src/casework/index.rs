@@ -188,3 +188,64 @@ impl Vault {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use crate::{KdfParams, NewCase, NewClient, NewSession, Vault, VaultOptions};
+
+    /// The first build after unlock holds exactly what opening the states one by one holds:
+    /// a state altered in the file stays out of it (reported by the record's own opening),
+    /// and takes none of the others with it.
+    #[test]
+    fn a_first_build_after_unlock_holds_every_session_but_the_altered_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = || VaultOptions {
+            kdf: KdfParams::INSECURE_FOR_TESTS,
+            ..Default::default()
+        };
+        let mut v = Vault::create(dir.path(), "a long passphrase", opts()).unwrap();
+        let client = v
+            .add_client(&NewClient {
+                name: "Mukamana Odette".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        let case = v
+            .add_case(&NewCase {
+                clients: vec![client],
+                problems: vec!["trauma".into()],
+                ..Default::default()
+            })
+            .unwrap();
+        let sessions: Vec<_> = (0..300)
+            .map(|i| {
+                let mut s = NewSession::new(case, "office");
+                s.notes = Some(format!("Notes of session {i}."));
+                v.add_session(&s).unwrap()
+            })
+            .collect();
+        let altered = sessions[157];
+        v.store.flip_state_byte(altered, 40).unwrap();
+        // Unlocked again: the index is built afresh, from the states as stored now.
+        v.lock();
+        let v = Vault::open(dir.path(), "a long passphrase", opts()).unwrap();
+        let others: HashSet<_> = sessions.iter().copied().filter(|s| *s != altered).collect();
+        // Opening it reports it, as every reader does.
+        assert!(v.session(altered).is_err());
+        let queued: HashSet<_> = v
+            .review_queue()
+            .unwrap()
+            .into_iter()
+            .map(|item| item.session.id)
+            .collect();
+        assert_eq!(queued, others);
+        assert_eq!(queued.len(), 299);
+        assert!(!queued.contains(&altered));
+        let index = v.index().unwrap();
+        let held: HashSet<_> = index.sessions().map(|s| s.id).collect();
+        assert_eq!(held, others);
+        assert!(index.sessions().all(|s| s.notes.is_none()), "no free text");
+    }
+}

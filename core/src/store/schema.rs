@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_reconciliation.sql"),
     include_str!("../../migrations/0007_drafts.sql"),
     include_str!("../../migrations/0008_list_pages.sql"),
+    include_str!("../../migrations/0009_records_by_kind.sql"),
 ];
 
 impl super::Store {
@@ -62,4 +63,34 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
     tx.pragma_update(None, "user_version", latest)?;
     tx.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The case-work index reads nine kinds after unlock and the client list one: each read
+    /// must visit its own rows, not the whole table with every session's notes (issue 21,
+    /// the caseload's first paint; the store bench's `first-paint` workload measures it).
+    #[test]
+    fn reading_one_kinds_records_visits_only_that_kinds_rows() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        for sql in [
+            "SELECT record_id, epoch, state FROM records WHERE kind = ?1",
+            "SELECT count(*) FROM records WHERE kind = ?1",
+        ] {
+            let plan: Vec<String> = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap()
+                .query_map(["session"], |r| r.get::<_, String>(3))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect();
+            assert!(
+                plan.iter().any(|p| p.contains("INDEX records_by_kind")),
+                "{sql}: {plan:?}"
+            );
+        }
+    }
 }

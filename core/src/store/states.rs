@@ -274,6 +274,23 @@ impl Store {
         load_state(&self.conn, &self.states, &self.keys, record)
     }
 
+    /// Flip one byte of a record's stored state, as someone writing the file would (tests of
+    /// what a reader does with a state that no longer opens).
+    #[cfg(test)]
+    pub(crate) fn flip_state_byte(&self, record: RecordId, at: usize) -> Result<()> {
+        let mut sealed: Vec<u8> = self.conn.query_row(
+            "SELECT state FROM records WHERE record_id = ?1",
+            [record.as_bytes()],
+            |r| r.get(0),
+        )?;
+        sealed[at] ^= 0x01;
+        self.conn.execute(
+            "UPDATE records SET state = ?2 WHERE record_id = ?1",
+            params![record.as_bytes(), sealed],
+        )?;
+        Ok(())
+    }
+
     /// How many records of `kind` this replica holds (the write path's tests).
     #[cfg(test)]
     pub(crate) fn count(&self, kind: &str) -> Result<usize> {
