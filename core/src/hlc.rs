@@ -77,8 +77,14 @@ pub(crate) struct Clock {
     device: DeviceId,
     last: (u64, u32),
     /// The latest wall time this device's own clock ever gave (never lowered, unless she
-    /// says the date is right): what a clock that went back is told from.
+    /// says the date is right or a server's date says the readings were ahead): what a clock
+    /// that went back is told from.
     latest: u64,
+    /// When a server's date said this clock ran more than a day ahead: the clock's reading
+    /// then and the server's date (both as this clock reads them). Holds while the clock reads
+    /// on from there; a clock set right reads earlier again, and a server's date that agrees
+    /// clears it.
+    ahead: Option<(u64, u64)>,
     time: Arc<dyn TimeSource>,
 }
 
@@ -100,14 +106,46 @@ impl Clock {
             device,
             last,
             latest,
+            ahead: None,
             time,
         }
     }
 
-    /// The latest wall time this device's own clock ever gave: the reading now included, so a
-    /// vault keeps it with every write.
+    /// The same clock, told (by the vault) that a server's date found it ahead (`None`: not).
+    pub(crate) fn known_ahead(mut self, ahead: Option<(u64, u64)>) -> Self {
+        self.ahead = ahead;
+        self
+    }
+
+    /// Whether the reading `now` is one a server's date found ahead.
+    fn reads_ahead(&self, now: u64) -> bool {
+        self.ahead.is_some_and(|(mark, _)| now >= mark)
+    }
+
+    /// The latest wall time this device's own clock ever gave: the reading now included
+    /// (unless it is known to run ahead), so a vault keeps it with every write.
     pub(crate) fn latest(&self) -> u64 {
-        self.latest.max(self.time.now_ms())
+        let now = self.time.now_ms();
+        if self.reads_ahead(now) {
+            self.latest
+        } else {
+            self.latest.max(now)
+        }
+    }
+
+    /// What the vault keeps of a server's finding that this clock runs ahead.
+    pub(crate) fn ahead(&self) -> Option<(u64, u64)> {
+        self.ahead
+    }
+
+    /// When a server's date said this clock runs more than a day ahead, and it has not been
+    /// set back since: the server's date then (the tablet's date is wrong, most likely set by
+    /// hand with a wrong year).
+    pub(crate) fn went_ahead(&self) -> Option<u64> {
+        let now = self.time.now_ms();
+        self.ahead
+            .filter(|_| self.reads_ahead(now))
+            .map(|(_, server)| server)
     }
 
     /// When the wall clock now reads more than [`BACK_DOUBT_MS`] earlier than the latest time
@@ -118,17 +156,30 @@ impl Clock {
         (now.saturating_add(BACK_DOUBT_MS) < self.latest).then_some(self.latest)
     }
 
-    /// A time known from elsewhere (a server's date): remembered when it is later than the
-    /// latest this clock read. Returns whether it was.
-    pub(crate) fn raise_latest(&mut self, ms: u64) -> bool {
-        let raised = ms > self.latest;
-        self.latest = self.latest.max(ms);
-        raised
+    /// A server's date (as this clock reads it). Later than anything this clock read: it is
+    /// remembered as the latest time (the clock fell back). More than a day earlier than the
+    /// clock: the clock runs ahead, and what it read since it went wrong is forgotten (it
+    /// would make a clock set right look fallen back). Within a day: the clock is right, and
+    /// a finding that it ran ahead is over. Returns whether anything the vault keeps changed.
+    pub(crate) fn note_server(&mut self, server: u64) -> bool {
+        let now = self.time.now_ms();
+        if now > server.saturating_add(BACK_DOUBT_MS) {
+            self.ahead = Some((now, server));
+            self.latest = server;
+            return true;
+        }
+        let mut changed = self.ahead.take().is_some();
+        if server > self.latest {
+            self.latest = server;
+            changed = true;
+        }
+        changed
     }
 
     /// She says the date the tablet shows is right: the memory starts again from now.
     pub(crate) fn accept_now(&mut self) {
         self.latest = self.time.now_ms();
+        self.ahead = None;
     }
 
     /// Wall time now, as this clock's time source says.
@@ -143,7 +194,9 @@ impl Clock {
     /// A new reading for a local operation.
     pub(crate) fn tick(&mut self) -> Hlc {
         let now = self.time.now_ms();
-        self.latest = self.latest.max(now);
+        if !self.reads_ahead(now) {
+            self.latest = self.latest.max(now);
+        }
         let last = self.bounded_last(now);
         let next = if now > last.0 {
             (now, 0)

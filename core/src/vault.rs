@@ -941,10 +941,18 @@ impl Vault {
         self.store.clock_went_back()
     }
 
+    /// When a server's date, at the last sync, was more than a day earlier than this tablet's
+    /// clock, and the clock has not been set back since: that date (the tablet's date is
+    /// wrong, most likely set by hand with a wrong year: what she records would be dated in
+    /// the future). `None` while the date looks right.
+    pub fn clock_went_ahead(&self) -> Option<u64> {
+        self.store.clock_went_ahead()
+    }
+
     /// The date a server gave with its answer (HTTP `Date`): later than anything this
     /// tablet's clock ever read, it becomes what [`Self::clock_went_back`] compares with, so a
-    /// new tablet whose clock fell back learns it at its first sync. Only ever raises it: a
-    /// server's date never makes a tablet's own clock look right.
+    /// new tablet whose clock fell back learns it at its first sync; more than a day earlier
+    /// than the tablet's clock, the clock runs ahead ([`Self::clock_went_ahead`]).
     pub fn note_server_time(&mut self, server_ms: u64) -> Result<()> {
         let on_this_clock = self.time.reading_of(server_ms);
         self.store.note_server_time(on_this_clock)

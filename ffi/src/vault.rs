@@ -219,6 +219,13 @@ impl KomoraVault {
         self.with(|v| Ok(v.clock_went_back().map(core::Date::from_unix_ms)))
     }
 
+    /// When the server's date, at the last sync, was more than a day earlier than this
+    /// tablet's (a year typed wrong by hand) and the date has not been set back since: the
+    /// server's date, for the home screen to say so. `null` while the date looks right.
+    pub fn clock_went_ahead(&self) -> Result<Option<Date>> {
+        self.with(|v| Ok(v.clock_went_ahead().map(core::Date::from_unix_ms)))
+    }
+
     /// She says the date the tablet shows is right after all (a clock that had been set ahead
     /// and was corrected): the warning stops.
     pub fn date_is_right(&self) -> Result<()> {

@@ -163,3 +163,69 @@ fn a_new_tablet_whose_clock_is_in_2010_learns_its_date_is_wrong_from_the_server(
     sync(&mut tablet).unwrap();
     assert!(tablet.clock_went_back().is_some());
 }
+
+/// After the flat battery she sets the date by hand and types 2036 for 2026. What she records
+/// is dated ten years ahead, follow-ups all fall due, and retention would find files due years
+/// early. The tablet learns it at its next sync from the server's date, says so until the
+/// date is set right, and, set right, does not then take itself for a clock that fell back.
+#[test]
+fn a_year_typed_wrong_is_told_at_the_next_sync_and_forgotten_once_set_right() {
+    use komora_core::Role;
+    use komora_scenarios::{bootstrap_admin, enrol_with, server::TestServer, sync};
+    let real_now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let clock = ManualClock::at(real_now());
+    let opts = VaultOptions {
+        time: clock.clone(),
+        ..fast_options()
+    };
+    let tablet_dir = dir.path().join("tablet");
+    let mut tablet = enrol_with(&server, &mut admin, Role::Counsellor, &tablet_dir, opts.clone());
+    assert_eq!(tablet.clock_went_ahead(), None);
+
+    // Ten years ahead: she records a client, then syncs.
+    let ten_years = 10 * 365 * 24 * HOUR_MS;
+    clock.set(real_now() + ten_years);
+    tablet
+        .add_client(&NewClient {
+            name: "Mukamana Odette".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(tablet.clock_went_ahead(), None, "nothing to compare with yet");
+    sync(&mut tablet).unwrap();
+    let server_date = tablet
+        .clock_went_ahead()
+        .expect("the server's date says the tablet is ahead");
+    assert!(server_date < real_now() + HOUR_MS && server_date + HOUR_MS > real_now());
+    assert_eq!(tablet.clock_went_back(), None);
+    // Still wrong after a lock, and after more work at the wrong date.
+    tablet.lock();
+    let mut tablet = Vault::open(&tablet_dir, "tablet passphrase", opts.clone()).unwrap();
+    tablet
+        .add_client(&NewClient {
+            name: "Uwase Diane".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(tablet.clock_went_ahead(), Some(server_date));
+
+    // Set right: neither warning, before or after the next sync.
+    clock.set(real_now());
+    assert_eq!(tablet.clock_went_ahead(), None);
+    assert_eq!(
+        tablet.clock_went_back(),
+        None,
+        "the readings of the wrong year are forgotten, so the right date is no fall back"
+    );
+    sync(&mut tablet).unwrap();
+    assert_eq!(tablet.clock_went_ahead(), None);
+    assert_eq!(tablet.clock_went_back(), None);
+}

@@ -239,6 +239,7 @@ impl Store {
         let keys = Keyring::from_keys(team_keys)?;
         let (last, next_seq) = load_clock(&conn)?;
         let time_seen = load_time_seen(&conn)?;
+        let clock_ahead = load_clock_ahead(&conn)?;
         let sealed_signing: Vec<u8> = conn
             .query_row(
                 "SELECT value FROM meta WHERE key = 'signing_key'",
@@ -275,7 +276,7 @@ impl Store {
             conn,
             states,
             device,
-            clock: Clock::remembering(device, last, time_seen, time),
+            clock: Clock::remembering(device, last, time_seen, time).known_ahead(clock_ahead),
             next_seq,
             keys,
             master: master.clone(),
@@ -354,20 +355,43 @@ impl Store {
         self.clock.went_back()
     }
 
-    /// A server's date later than anything the clock read: remembered as the latest time.
+    /// A server's date, as the clock reads it (`Clock::note_server`): what it found is kept.
     pub(crate) fn note_server_time(&mut self, server_ms: u64) -> Result<()> {
-        if self.clock.raise_latest(server_ms) {
-            let latest = self.clock.latest().to_be_bytes();
-            self.set_meta("time_seen", &latest)?;
+        if self.clock.note_server(server_ms) {
+            self.keep_clock_memory()?;
         }
         Ok(())
+    }
+
+    /// When a server's date said the clock runs ahead (and it was not set back since): that
+    /// date.
+    pub(crate) fn clock_went_ahead(&self) -> Option<u64> {
+        self.clock.went_ahead()
     }
 
     /// She says the date the tablet shows is right: the latest time it gave is now.
     pub(crate) fn accept_clock(&mut self) -> Result<()> {
         self.clock.accept_now();
+        self.keep_clock_memory()
+    }
+
+    /// The clock's memory (the latest time, a server's finding that it runs ahead) kept.
+    fn keep_clock_memory(&mut self) -> Result<()> {
         let latest = self.clock.latest().to_be_bytes();
-        self.set_meta("time_seen", &latest)
+        self.set_meta("time_seen", &latest)?;
+        match self.clock.ahead() {
+            Some((mark, server)) => {
+                let mut v = [0u8; 16];
+                v[..8].copy_from_slice(&mark.to_be_bytes());
+                v[8..].copy_from_slice(&server.to_be_bytes());
+                self.set_meta("clock_ahead", &v)
+            }
+            None => {
+                self.conn
+                    .execute("DELETE FROM meta WHERE key = 'clock_ahead'", [])?;
+                Ok(())
+            }
+        }
     }
 
     pub(crate) fn team_format(&self) -> Result<Option<u32>> {
@@ -719,6 +743,25 @@ fn load_clock(conn: &Connection) -> Result<((u64, u32), u64)> {
     let counter = u32::from_be_bytes(bytes[8..12].try_into().expect("4 bytes"));
     let next_seq = u64::from_be_bytes(bytes[12..].try_into().expect("8 bytes"));
     Ok(((wall, counter), next_seq))
+}
+
+/// A server's finding that the clock runs ahead, as the vault kept it: the clock's reading
+/// then, and the server's date.
+fn load_clock_ahead(conn: &Connection) -> Result<Option<(u64, u64)>> {
+    let bytes: Option<Vec<u8>> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'clock_ahead'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(bytes
+        .and_then(|b| <[u8; 16]>::try_from(b.as_slice()).ok())
+        .map(|b| {
+            let (mark, server) = b.split_at(8);
+            (
+                u64::from_be_bytes(mark.try_into().expect("8 bytes")),
+                u64::from_be_bytes(server.try_into().expect("8 bytes")),
+            )
+        }))
 }
 
 /// The latest time the tablet's clock ever gave, as the vault kept it (0 in a vault from

@@ -67,8 +67,9 @@ data class CaseloadState(
     /** Any filter is on (an empty list then says so, rather than "no cases yet"). */
     val filtered: Boolean = false,
     /**
-     * The tablet's date is wrong (it went back, most likely with a flat battery): said before
-     * anything else, since what she records would be dated wrong.
+     * The tablet's date is wrong (it went back, most likely with a flat battery, or the
+     * server's date says it runs ahead): said before anything else, since what she records
+     * would be dated wrong.
      */
     val clockWrong: String? = null,
     /** What "The date is right" asks before the warning stops ("Is today really 1 Jan 2010?"). */
@@ -130,7 +131,8 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
         )
         val names = names(entries.flatMap { it.caseInfo.clients })
         val today = vault.today()
-        val clockWrong = vault.clockWentBack()?.let { saved -> t.format(Str.CLOCK_WRONG, t.date(today), t.date(saved)) }
+        val clockWrong = vault.clockWentBack()?.let { seen -> t.format(Str.CLOCK_WRONG, t.date(today), t.date(seen)) }
+            ?: vault.clockWentAhead()?.let { server -> t.format(Str.CLOCK_AHEAD, t.date(today), t.date(server)) }
         update {
             it.copy(
                 cases = entries.map { e -> row(e, names) },
