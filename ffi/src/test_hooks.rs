@@ -13,12 +13,17 @@ use komora_core::TimeSource as _;
 /// Milliseconds to add to the system clock (0: the real time).
 static OFFSET_MS: AtomicI64 = AtomicI64::new(0);
 
+/// Milliseconds the tablets' clocks run ahead of the shifted time, the servers' dates not
+/// (0: none): a tablet whose year was typed wrong.
+static AHEAD_MS: AtomicI64 = AtomicI64::new(0);
+
 struct Shifted;
 
 impl core::TimeSource for Shifted {
     fn now_ms(&self) -> u64 {
         let real = core::SystemClock.now_ms() as i64;
         real.saturating_add(OFFSET_MS.load(Ordering::Relaxed))
+            .saturating_add(AHEAD_MS.load(Ordering::Relaxed))
             .max(0) as u64
     }
 
@@ -42,6 +47,13 @@ pub(crate) fn time_source() -> Arc<dyn core::TimeSource> {
 pub fn set_clock_for_tests(start_ms: Option<i64>) {
     let offset = start_ms.map_or(0, |s| s - core::SystemClock.now_ms() as i64);
     OFFSET_MS.store(offset, Ordering::Relaxed);
+}
+
+/// Make every tablet's clock run `ahead_ms` ahead of the time set above while the servers'
+/// dates keep it (a year typed wrong by hand); 0 ends it.
+#[uniffi::export]
+pub fn set_clock_ahead_for_tests(ahead_ms: i64) {
+    AHEAD_MS.store(ahead_ms, Ordering::Relaxed);
 }
 
 /// For the binding tests only: panics inside Rust, to prove a panic reaches Kotlin as an

@@ -122,4 +122,47 @@ class NewWordsOnScreensTest {
             }
         }
     }
+
+    /**
+     * After the flat battery she set the date by hand and typed 2036: at her next sync the
+     * server's date tells the tablet, and her home screen says so, whole, in every language at
+     * every size, until the date is set right.
+     */
+    @Test
+    fun `the home screen of a tablet ten years ahead of its server says so whole in every language at every size`() {
+        val out = System.getProperty("komora.screens.out")?.takeIf { it.isNotBlank() }?.let(::File)
+        Team(tmp.newFolder("team")).use { team ->
+            val d = device()
+            d.launch().enrol(team.server.url, team.code())
+            d.app.claudinesCaseload()
+            try {
+                org.ami.komora.core.setClockAheadForTests(10L * 365 * 24 * 60 * 60 * 1000)
+                d.syncNow()
+                val findings = mutableListOf<String>()
+                for (language in Language.entries) {
+                    d.app.setLanguage(language)
+                    d.app.open(Screen.Groups)
+                    d.settle()
+                    d.back()
+                    d.settle()
+                    val t = d.app.texts
+                    val said = t.format(Str.CLOCK_AHEAD, "", "").take(25)
+                    assertTrue("the warning is on her home screen:\n${d.visibleText()}", d.visibleText().contains(said))
+                    val matrix = Matrix(d, language, out) { personalData(d) }
+                    matrix.at("caseload-date-ahead", null)
+                    findings += matrix.findings
+                }
+                assertEquals(emptyList<String>(), findings)
+                // Set right: the warning goes at once.
+                org.ami.komora.core.setClockAheadForTests(0)
+                d.app.open(Screen.Groups)
+                d.settle()
+                d.back()
+                d.settle()
+                assertTrue("set right, no warning", !d.shows(d.app.texts[Str.CLOCK_IS_RIGHT]))
+            } finally {
+                org.ami.komora.core.setClockAheadForTests(0)
+            }
+        }
+    }
 }
