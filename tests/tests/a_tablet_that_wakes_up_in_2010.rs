@@ -187,7 +187,13 @@ fn a_year_typed_wrong_is_told_at_the_next_sync_and_forgotten_once_set_right() {
         ..fast_options()
     };
     let tablet_dir = dir.path().join("tablet");
-    let mut tablet = enrol_with(&server, &mut admin, Role::Counsellor, &tablet_dir, opts.clone());
+    let mut tablet = enrol_with(
+        &server,
+        &mut admin,
+        Role::Counsellor,
+        &tablet_dir,
+        opts.clone(),
+    );
     assert_eq!(tablet.clock_went_ahead(), None);
 
     // Ten years ahead: she records a client, then syncs.
@@ -199,7 +205,11 @@ fn a_year_typed_wrong_is_told_at_the_next_sync_and_forgotten_once_set_right() {
             ..Default::default()
         })
         .unwrap();
-    assert_eq!(tablet.clock_went_ahead(), None, "nothing to compare with yet");
+    assert_eq!(
+        tablet.clock_went_ahead(),
+        None,
+        "nothing to compare with yet"
+    );
     sync(&mut tablet).unwrap();
     let server_date = tablet
         .clock_went_ahead()

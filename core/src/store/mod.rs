@@ -749,9 +749,11 @@ fn load_clock(conn: &Connection) -> Result<((u64, u32), u64)> {
 /// then, and the server's date.
 fn load_clock_ahead(conn: &Connection) -> Result<Option<(u64, u64)>> {
     let bytes: Option<Vec<u8>> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'clock_ahead'", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'clock_ahead'",
+            [],
+            |r| r.get(0),
+        )
         .optional()?;
     Ok(bytes
         .and_then(|b| <[u8; 16]>::try_from(b.as_slice()).ok())
