@@ -289,4 +289,76 @@ mod tests {
         let mut c = Clock::new(DeviceId::random(), (1_000 + year, 5), t);
         assert!(c.tick().wall_ms <= 1_000 + MAX_DRIFT_MS);
     }
+
+    const DAY: u64 = BACK_DOUBT_MS;
+
+    #[test]
+    fn a_clock_that_falls_back_more_than_a_day_is_told_and_its_own_wrong_readings_never_hide_it() {
+        let t = Arc::new(Manual(AtomicU64::new(100 * DAY)));
+        let mut c = Clock::new(DeviceId::random(), (0, 0), t.clone());
+        c.tick();
+        t.0.store(100 * DAY - DAY / 2, Ordering::SeqCst); // hours back: a time zone
+        assert_eq!(c.went_back(), None);
+        t.0.store(3 * DAY, Ordering::SeqCst); // the flat battery
+        assert_eq!(c.went_back(), Some(100 * DAY));
+        c.tick();
+        assert_eq!(
+            c.latest(),
+            100 * DAY,
+            "a reading at the wrong date raises nothing"
+        );
+        assert_eq!(c.went_back(), Some(100 * DAY));
+        t.0.store(101 * DAY, Ordering::SeqCst); // set right
+        assert_eq!(c.went_back(), None);
+    }
+
+    #[test]
+    fn a_servers_date_raises_the_memory_never_lowers_it_and_tells_a_clock_running_ahead() {
+        let t = Arc::new(Manual(AtomicU64::new(50 * DAY)));
+        let mut c = Clock::new(DeviceId::random(), (0, 0), t.clone());
+        // Behind the server by a week: the memory is raised, the clock fell back.
+        assert!(c.note_server(57 * DAY));
+        assert_eq!(c.went_back(), Some(57 * DAY));
+        // An earlier server date within a day changes nothing.
+        assert!(!c.note_server(56 * DAY + DAY / 2));
+        assert_eq!(c.went_back(), Some(57 * DAY));
+        // Set right, then a year typed wrong: the next server date finds it ahead.
+        t.0.store(57 * DAY, Ordering::SeqCst);
+        assert_eq!(c.went_back(), None);
+        t.0.store(57 * DAY + 3650 * DAY, Ordering::SeqCst);
+        c.tick();
+        assert!(c.note_server(57 * DAY + 1_000));
+        assert_eq!(c.went_ahead(), Some(57 * DAY + 1_000));
+        t.0.fetch_add(DAY, Ordering::SeqCst); // a day on, still wrong
+        c.tick();
+        assert_eq!(c.went_ahead(), Some(57 * DAY + 1_000));
+        assert_eq!(
+            c.latest(),
+            57 * DAY + 1_000,
+            "the wrong year's readings are forgotten"
+        );
+        // Set right: neither ahead nor fallen back.
+        t.0.store(58 * DAY, Ordering::SeqCst);
+        assert_eq!(c.went_ahead(), None);
+        assert_eq!(c.went_back(), None);
+        // A server date that agrees ends the finding for good.
+        assert!(c.note_server(58 * DAY));
+        assert_eq!(c.ahead(), None);
+    }
+
+    #[test]
+    fn the_date_is_right_ends_either_warning() {
+        let t = Arc::new(Manual(AtomicU64::new(10 * DAY)));
+        let mut c = Clock::new(DeviceId::random(), (0, 0), t.clone());
+        c.note_server(20 * DAY);
+        assert!(c.went_back().is_some());
+        c.accept_now();
+        assert_eq!(c.went_back(), None);
+        t.0.store(30 * DAY, Ordering::SeqCst);
+        c.note_server(10 * DAY);
+        assert!(c.went_ahead().is_some());
+        c.accept_now();
+        assert_eq!(c.went_ahead(), None);
+        assert_eq!(c.went_back(), None);
+    }
 }
