@@ -229,6 +229,14 @@ impl TokenSpy {
     }
 }
 
+/// The bearer token `v` logs in with at the server at `url`, as a thief holding the unlocked
+/// tablet would take it (a sync through a [`TokenSpy`]).
+pub fn token_of(v: &mut Vault, url: &str) -> String {
+    let mut spy = TokenSpy::new(url);
+    v.sync(&mut spy, &quick_retries(), &mut |_| {}).unwrap();
+    spy.token.expect("a sync logs in")
+}
+
 mod spy {
     use komora_core::{Transport, TransportError};
     use komora_protocol::*;

@@ -12,16 +12,9 @@ use komora_core::{HttpTransport, Role, Transport, Vault};
 use komora_protocol::roster::{SignedStatement, Statement};
 use komora_protocol::{Bytes, ChallengeRequest, Id16, RosterAppend};
 use komora_scenarios::server::{backends, Backend, TestServer};
-use komora_scenarios::{bootstrap_admin, enrol, TokenSpy};
+use komora_scenarios::{bootstrap_admin, enrol, token_of};
 use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair};
-
-fn token_of(v: &mut Vault, url: &str) -> String {
-    let mut spy = TokenSpy::new(url);
-    v.sync(&mut spy, &komora_scenarios::quick_retries(), &mut |_| {})
-        .unwrap();
-    spy.token.expect("a sync logs in")
-}
 
 fn key_pair() -> Ed25519KeyPair {
     let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();

@@ -4,17 +4,10 @@
 //! a code a tablet can branch on) and a 4xx status, never the web framework's own text (which
 //! repeats pieces of the request back and which a tablet cannot read), and changes nothing.
 
-use komora_core::{Role, Vault};
+use komora_core::Role;
 use komora_protocol::{ErrorBody, ErrorCode};
 use komora_scenarios::server::TestServer;
-use komora_scenarios::{bootstrap_admin, enrol, TokenSpy};
-
-fn token_of(v: &mut Vault, url: &str) -> String {
-    let mut spy = TokenSpy::new(url);
-    v.sync(&mut spy, &komora_scenarios::quick_retries(), &mut |_| {})
-        .unwrap();
-    spy.token.expect("a sync logs in")
-}
+use komora_scenarios::{bootstrap_admin, enrol, token_of};
 
 /// The answer's status and its typed body, or a failure naming what came back instead.
 fn refusal(what: &str, r: reqwest::blocking::Response) -> (u16, ErrorCode) {

@@ -5,7 +5,7 @@
 use komora_core::{HttpTransport, NewClient, OpEnvelope, Role, Transport, TransportError, Vault};
 use komora_protocol::{envelope, Bytes, EraseRequest, ErrorCode, Id16, OpMeta, PushBatchV2};
 use komora_scenarios::server::{backends, Backend, TestServer};
-use komora_scenarios::{bootstrap_admin, client_names, enrol, fast_options, TokenSpy};
+use komora_scenarios::{bootstrap_admin, client_names, enrol, fast_options, token_of};
 
 fn client(v: &mut Vault, name: &str) -> komora_core::RecordId {
     v.add_client(&NewClient {
@@ -16,13 +16,6 @@ fn client(v: &mut Vault, name: &str) -> komora_core::RecordId {
 }
 
 /// A bearer token of `v`'s device, as an attacker holding the unlocked tablet would have.
-fn token_of(v: &mut Vault, url: &str) -> String {
-    let mut spy = TokenSpy::new(url);
-    v.sync(&mut spy, &komora_scenarios::quick_retries(), &mut |_| {})
-        .unwrap();
-    spy.token.expect("a sync logs in")
-}
-
 /// A push of these envelopes, each declared as the pushing device's own.
 fn batch(envelopes: Vec<Vec<u8>>) -> PushBatchV2 {
     let n = envelopes.len();

@@ -7,7 +7,9 @@
 use komora_core::{HttpTransport, NewClient, Role, Transport, Vault};
 use komora_protocol::{envelope, Id16, OpMeta, PushBatchV2};
 use komora_scenarios::server::{backends, restore_backup as restore, Backend, Repair, TestServer};
-use komora_scenarios::{bootstrap_admin, client_names, enrol, quick_retries, sync, TokenSpy};
+use komora_scenarios::{
+    bootstrap_admin, client_names, enrol, quick_retries, sync, token_of, TokenSpy,
+};
 
 fn client(v: &mut Vault, name: &str) {
     v.add_client(&NewClient {
@@ -18,12 +20,6 @@ fn client(v: &mut Vault, name: &str) {
 }
 
 /// The bearer token of a tablet, as its thief has it.
-fn token_of(v: &mut Vault, url: &str) -> String {
-    let mut spy = TokenSpy::new(url);
-    v.sync(&mut spy, &quick_retries(), &mut |_| {}).unwrap();
-    spy.token.expect("a sync logs in")
-}
-
 /// Envelopes the server cannot tell from real ones (a valid clear header, garbage inside),
 /// each declared as `victim`'s operation number 1, 2, … `count`.
 fn claims_for(victim: Id16, epoch: u32, count: u64) -> PushBatchV2 {

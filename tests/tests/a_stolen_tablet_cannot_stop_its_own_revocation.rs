@@ -6,19 +6,12 @@
 //! could revoke nobody, the thief's tablet first. Each runs on SQLite and, when
 //! `KOMORA_TEST_POSTGRES` is set, on PostgreSQL.
 
-use komora_core::{HttpTransport, NewClient, Role, Transport, TransportError, Vault};
+use komora_core::{HttpTransport, NewClient, Role, Transport, TransportError};
 use komora_protocol::{Bytes, GrantsUpload, Id16};
 use komora_scenarios::server::{backends, Backend, TestServer};
-use komora_scenarios::{bootstrap_admin, client_names, enrol, TokenSpy};
+use komora_scenarios::{bootstrap_admin, client_names, enrol, token_of};
 
 /// A bearer token of `v`'s device, as whoever holds the unlocked tablet has it.
-fn token_of(v: &mut Vault, url: &str) -> String {
-    let mut spy = TokenSpy::new(url);
-    v.sync(&mut spy, &komora_scenarios::quick_retries(), &mut |_| {})
-        .unwrap();
-    spy.token.expect("a sync logs in")
-}
-
 fn planted_keys(backend: &Backend) {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start_on(backend, &dir.path().join("server"));

@@ -12,14 +12,7 @@ use komora_core::{NewClient, Role, Vault};
 use komora_protocol::roster::{SignedStatement, Statement};
 use komora_protocol::{Bytes, RetireRequest, RosterAppend};
 use komora_scenarios::server::{backends, Backend, TestServer};
-use komora_scenarios::{bootstrap_admin, client_names, enrol, TokenSpy};
-
-fn token_of(v: &mut Vault, url: &str) -> String {
-    let mut spy = TokenSpy::new(url);
-    v.sync(&mut spy, &komora_scenarios::quick_retries(), &mut |_| {})
-        .unwrap();
-    spy.token.expect("a sync logs in")
-}
+use komora_scenarios::{bootstrap_admin, client_names, enrol, token_of};
 
 /// A hand-back statement signed by `v`'s own key, naming `last_seq`.
 fn retire_at(v: &Vault, last_seq: u64) -> Bytes {
