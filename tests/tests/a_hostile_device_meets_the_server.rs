@@ -15,7 +15,6 @@ fn client(v: &mut Vault, name: &str) -> komora_core::RecordId {
     .unwrap()
 }
 
-/// A bearer token of `v`'s device, as an attacker holding the unlocked tablet would have.
 /// A push of these envelopes, each declared as the pushing device's own.
 fn batch(envelopes: Vec<Vec<u8>>) -> PushBatchV2 {
     let n = envelopes.len();

@@ -19,7 +19,6 @@ fn client(v: &mut Vault, name: &str) {
     .unwrap();
 }
 
-/// The bearer token of a tablet, as its thief has it.
 /// Envelopes the server cannot tell from real ones (a valid clear header, garbage inside),
 /// each declared as `victim`'s operation number 1, 2, … `count`.
 fn claims_for(victim: Id16, epoch: u32, count: u64) -> PushBatchV2 {

@@ -11,7 +11,6 @@ use komora_protocol::{Bytes, GrantsUpload, Id16};
 use komora_scenarios::server::{backends, Backend, TestServer};
 use komora_scenarios::{bootstrap_admin, client_names, enrol, token_of};
 
-/// A bearer token of `v`'s device, as whoever holds the unlocked tablet has it.
 fn planted_keys(backend: &Backend) {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start_on(backend, &dir.path().join("server"));
