@@ -73,6 +73,15 @@ pub fn snapshot(v: &Vault) -> Vec<Client> {
     listing.items
 }
 
+/// Record a client known by her name only; her id.
+pub fn record_client(v: &mut Vault, name: &str) -> komora_core::RecordId {
+    v.add_client(&komora_core::NewClient {
+        name: name.into(),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
 /// The names of a replica's clients, sorted: what a person would compare between tablets.
 pub fn client_names(v: &Vault) -> Vec<String> {
     let mut n: Vec<String> = snapshot(v).into_iter().map(|c| c.name).collect();

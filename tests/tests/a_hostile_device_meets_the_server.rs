@@ -2,18 +2,11 @@
 //! the server, and what the server refuses (issue 16, findings 3, 4 and 14). Each runs on
 //! SQLite and, when `KOMORA_TEST_POSTGRES` is set, on PostgreSQL.
 
-use komora_core::{HttpTransport, NewClient, OpEnvelope, Role, Transport, TransportError, Vault};
+use komora_core::{HttpTransport, OpEnvelope, Role, Transport, TransportError};
 use komora_protocol::{envelope, Bytes, EraseRequest, ErrorCode, Id16, OpMeta, PushBatchV2};
+use komora_scenarios::record_client as client;
 use komora_scenarios::server::{backends, Backend, TestServer};
 use komora_scenarios::{bootstrap_admin, client_names, enrol, fast_options, token_of};
-
-fn client(v: &mut Vault, name: &str) -> komora_core::RecordId {
-    v.add_client(&NewClient {
-        name: name.into(),
-        ..Default::default()
-    })
-    .unwrap()
-}
 
 /// A push of these envelopes, each declared as the pushing device's own.
 fn batch(envelopes: Vec<Vec<u8>>) -> PushBatchV2 {

@@ -2,18 +2,11 @@
 //! new key that the lost tablet never receives. Whoever holds the tablet's keys, even with a
 //! full copy of the server's database taken afterwards, reads nothing written after that.
 
-use komora_core::{Error, HttpTransport, NewClient, RejectReason, Role, Vault};
+use komora_core::{Error, HttpTransport, RejectReason, Role, Vault};
 use komora_protocol::Id16;
+use komora_scenarios::record_client as client;
 use komora_scenarios::server::{backends, Backend, TestServer};
 use komora_scenarios::{bootstrap_admin, client_names, enrol, sync, ManualClock, MORNING_MS};
-
-fn client(v: &mut Vault, name: &str) {
-    v.add_client(&NewClient {
-        name: name.into(),
-        ..Default::default()
-    })
-    .unwrap();
-}
 
 fn revocation_rotates_the_key(backend: &Backend) {
     let dir = tempfile::tempdir().unwrap();

@@ -9,22 +9,15 @@
 
 use std::path::Path;
 
-use komora_core::{HttpTransport, NewClient, Role, Transport, TransportError, Vault};
+use komora_core::{HttpTransport, Role, Transport, TransportError, Vault};
 use komora_protocol::roster::{SignedStatement, Statement, MAX_ROSTER_STATEMENTS};
 use komora_protocol::{Bytes, ChallengeRequest, Id16, RejoinRequest, TokenRequest};
+use komora_scenarios::record_client as client;
 use komora_scenarios::server::{backends, test_limits, Backend, TestServer};
 use komora_scenarios::{bootstrap_admin, client_names, enrol, fast_options, sync};
 use komora_sync_server::Limits;
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{Ed25519KeyPair, KeyPair};
-
-fn client(v: &mut Vault, name: &str) {
-    v.add_client(&NewClient {
-        name: name.into(),
-        ..Default::default()
-    })
-    .unwrap();
-}
 
 fn id_of(v: &Vault) -> Id16 {
     Id16(*v.device_id().as_bytes())

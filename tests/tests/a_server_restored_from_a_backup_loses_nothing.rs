@@ -10,17 +10,10 @@
 //! the revoked device stays refused, the erased client stays unreadable, the key rotation
 //! stands.
 
-use komora_core::{Error, HttpTransport, NewClient, Role, Vault};
+use komora_core::{Error, HttpTransport, Role, Vault};
+use komora_scenarios::record_client as client;
 use komora_scenarios::server::{backends, restore_backup, Backend, Repair, TestServer};
 use komora_scenarios::{bootstrap_admin, client_names, enrol, sync};
-
-fn client(v: &mut Vault, name: &str) -> komora_core::RecordId {
-    v.add_client(&NewClient {
-        name: name.into(),
-        ..Default::default()
-    })
-    .unwrap()
-}
 
 fn restored_mid_way(backend: &Backend, repair: Repair) {
     let dir = tempfile::tempdir().unwrap();

@@ -8,19 +8,12 @@
 use std::path::Path;
 use std::time::Duration;
 
-use komora_core::{Error, HttpTransport, NewClient, Role, Transport, TransportError, Vault};
+use komora_core::{Error, HttpTransport, Role, Transport, TransportError, Vault};
 use komora_protocol::{envelope, ErrorCode, Id16, OpMeta, PushBatchV2};
+use komora_scenarios::record_client as client;
 use komora_scenarios::server::{backends, test_limits, Backend, TestServer};
 use komora_scenarios::{bootstrap_admin, client_names, enrol, quick_retries, sync, TokenSpy};
 use komora_sync_server::{Limits, Quotas};
-
-fn client(v: &mut Vault, name: &str) {
-    v.add_client(&NewClient {
-        name: name.into(),
-        ..Default::default()
-    })
-    .unwrap();
-}
 
 /// The same store and address, started again with `quotas`.
 fn restart(server: TestServer, backend: &Backend, data: &Path, quotas: Quotas) -> TestServer {

@@ -4,20 +4,13 @@
 //! device's claim stand in for another device's word. Each runs on SQLite and, when
 //! `KOMORA_TEST_POSTGRES` is set, on PostgreSQL.
 
-use komora_core::{HttpTransport, NewClient, Role, Transport, Vault};
+use komora_core::{HttpTransport, Role, Transport};
 use komora_protocol::{envelope, Id16, OpMeta, PushBatchV2};
+use komora_scenarios::record_client as client;
 use komora_scenarios::server::{backends, restore_backup as restore, Backend, Repair, TestServer};
 use komora_scenarios::{
     bootstrap_admin, client_names, enrol, quick_retries, sync, token_of, TokenSpy,
 };
-
-fn client(v: &mut Vault, name: &str) {
-    v.add_client(&NewClient {
-        name: name.into(),
-        ..Default::default()
-    })
-    .unwrap();
-}
 
 /// Envelopes the server cannot tell from real ones (a valid clear header, garbage inside),
 /// each declared as `victim`'s operation number 1, 2, … `count`.
