@@ -10,7 +10,7 @@ use crate::compress::{Packing, DICTIONARY_VERSION};
 #[derive(Debug)]
 pub(crate) enum Edit {
     Set(&'static str, Value),
-    /// Set a field over the values a form saw when it opened (`history::Seen`), not over
+    /// Set a field over the values a form saw when it opened (`merge::Seen`), not over
     /// what it holds now: a value written meanwhile stays beside this one, a conflict.
     SetOver(&'static str, Value, Vec<OpId>),
     Add(&'static str, Value),
