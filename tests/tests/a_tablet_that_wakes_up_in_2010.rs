@@ -239,3 +239,65 @@ fn a_year_typed_wrong_is_told_at_the_next_sync_and_forgotten_once_set_right() {
     assert_eq!(tablet.clock_went_ahead(), None);
     assert_eq!(tablet.clock_went_back(), None);
 }
+
+/// A supervisor's tablet whose year was typed ten years ahead would find every closed file
+/// due for erasure (kept seven years). Once a sync has told it its date is wrong, erasing
+/// files whose time is over is refused, and nothing is erased; set right, nothing is due.
+#[test]
+fn a_supervisor_whose_year_was_typed_wrong_cannot_erase_files_before_their_time() {
+    use komora_core::{CaseEdit, CaseStatus, Error, Role};
+    use komora_scenarios::{bootstrap_admin, enrol_with, server::TestServer, sync};
+    let real_now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let clock = ManualClock::at(real_now());
+    let mut supervisor = enrol_with(
+        &server,
+        &mut admin,
+        Role::Supervisor,
+        &dir.path().join("supervisor"),
+        VaultOptions {
+            time: clock.clone(),
+            ..fast_options()
+        },
+    );
+    let odette = supervisor
+        .add_client(&NewClient {
+            name: "Mukamana Odette".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let case = open_case_with_consent(&mut supervisor, odette, "grief");
+    supervisor
+        .edit_case(
+            case,
+            &CaseEdit {
+                status: Some(CaseStatus::Closed),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    sync(&mut supervisor).unwrap();
+
+    clock.set(real_now() + 10 * 365 * 24 * HOUR_MS);
+    assert_eq!(
+        supervisor.retention_due().unwrap().len(),
+        1,
+        "due, by the wrong year"
+    );
+    sync(&mut supervisor).unwrap();
+    assert!(matches!(
+        supervisor.apply_retention(),
+        Err(Error::Forbidden(_))
+    ));
+    assert!(supervisor.client(odette).is_ok(), "nothing erased");
+
+    clock.set(real_now());
+    assert!(supervisor.retention_due().unwrap().is_empty());
+}

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use super::{Date, StateExt};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ids::RecordId;
 use crate::vault::Vault;
 
@@ -115,7 +115,17 @@ impl Vault {
 
     /// Erase every client file whose retention period is over (supervisors and
     /// administrators), with the reason `retention`.
+    /// Refused while the tablet's date is known to be wrong (`clock_went_ahead`,
+    /// `clock_went_back`): a year typed wrong by hand would make files due years early, and an
+    /// erasure cannot be undone.
     pub fn apply_retention(&mut self) -> Result<Vec<super::erasure::Erasure>> {
+        if self.clock_went_ahead().is_some() || self.clock_went_back().is_some() {
+            return Err(Error::Forbidden(
+                "this tablet's date is wrong (see its home screen): set it right before \
+                 erasing files whose time is over"
+                    .into(),
+            ));
+        }
         let due = self.retention_due()?;
         let mut done = Vec::with_capacity(due.len());
         for d in due {
