@@ -264,6 +264,21 @@ pub struct Rejected {
     pub reason: RejectReason,
 }
 
+/// An operation that arrived under an id this log holds as another author's (or another
+/// number's) operation: not a duplicate. Only the author signs her operations, so one of the
+/// two is a tablet of the team that signed its own operation under a colleague's id (a stolen
+/// tablet squatting her work, ADR 0027); which one, this tablet cannot tell. The one that
+/// arrived second is kept aside (parked) and tried again at every sync: it applies once the
+/// other leaves the log (withdrawn when its author is revoked with a cutoff below it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contested {
+    pub op_id: OpId,
+    /// The author of the operation this log holds under the id.
+    pub logged_author: DeviceId,
+    /// The author of the operation kept aside.
+    pub kept_aside_author: DeviceId,
+}
+
 /// What applying a batch did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ApplyReport {
@@ -280,6 +295,12 @@ pub struct ApplyReport {
     /// Operations of a client's file that came before the operation carrying the file's key:
     /// kept aside and merged as soon as the key arrives (by a later page or file).
     pub waiting: Vec<OpId>,
+    /// Operations kept aside because their id is logged as another author's operation: said
+    /// once, when first kept aside (not again at each retry).
+    pub contested: Vec<Contested>,
+    /// Every contested operation this application kept (or found) aside, reported or not:
+    /// what the retry of parked operations leaves parked.
+    pub(crate) kept_aside: Vec<OpId>,
 }
 
 /// How an operation's sealed parts are opened, decided in the page's order before they are
@@ -332,6 +353,18 @@ fn holds(
             r.get(i).is_some_and(|(lo, _)| *lo <= number)
         }
     })
+}
+
+/// The author and number of the operation logged under `id`, if one is: whether an operation
+/// arriving under that id is a duplicate (the same author and number) or a contested copy.
+/// One lookup, as cheap as asking whether the id is there.
+fn logged_as(conn: &rusqlite::Connection, id: &OpId) -> Result<Option<(DeviceId, u64)>> {
+    let row: Option<(Vec<u8>, i64)> = conn
+        .prepare_cached("SELECT device_id, device_seq FROM ops WHERE op_id = ?1")?
+        .query_row([id.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    row.map(|(device, seq)| Ok((DeviceId::from_slice(&device)?, seq as u64)))
+        .transpose()
 }
 
 /// Whether another operation of the same author already holds this operation's number.
@@ -592,6 +625,8 @@ impl Store {
         let mut touched: HashMap<RecordId, Touched> = HashMap::new();
         let mut gone: Vec<RecordId> = Vec::new();
         let mut logged: std::collections::HashSet<OpId> = std::collections::HashSet::new();
+        // Operations whose id the log holds as another author's or number's, with that author.
+        let mut contested: Vec<(&OpEnvelope, DeviceId, DeviceId)> = Vec::new();
         // The highest number of each author the log held before this page.
         let mut highest: HashMap<DeviceId, u64> = HashMap::new();
         let now = clock.now_ms();
@@ -695,6 +730,8 @@ impl Store {
             // every number of its author the log held before this page (a first sync, a
             // page of news): it cannot be logged then, unless under its id with another
             // author or number, which the unique index catches when it is logged below.
+            // Logged under the same author and number: a duplicate. Under another: a
+            // contested id, kept aside (never dropped: it may be the real one).
             let above = match highest.entry(op.body.device) {
                 std::collections::hash_map::Entry::Occupied(e) => *e.get(),
                 std::collections::hash_map::Entry::Vacant(e) => {
@@ -702,9 +739,15 @@ impl Store {
                 }
             };
             let surely_new = op.body.device_seq > above && !logged.contains(&op.id);
-            if !surely_new && op_exists(&tx, &op.id)? {
-                count_duplicate(&tx, &mut report, &op, held_by_server)?;
-                continue;
+            if !surely_new {
+                if let Some(held) = logged_as(&tx, &op.id)? {
+                    if held == (op.body.device, op.body.device_seq) {
+                        count_duplicate(&tx, &mut report, &op, held_by_server)?;
+                    } else {
+                        contested.push((env, held.0, op.body.device));
+                    }
+                    continue;
+                }
             }
             // A revoked tablet's numbers up to its cutoff count: one it reuses for a new
             // operation (to slip it under the cutoff) is refused wherever the first is held.
@@ -750,12 +793,18 @@ impl Store {
                 continue;
             }
             if !log_received(&tx, &op, env, held_by_server)? {
-                // Its id was logged with another author or number: a duplicate after all,
-                // and a record made for it above is no record.
+                // Its id was logged before (the fast path above did not ask): with another
+                // author or number, contested and kept aside; else a duplicate after all. A
+                // record made for it above is no record.
                 if fresh {
                     touched.remove(&record);
                 }
-                count_duplicate(&tx, &mut report, &op, held_by_server)?;
+                match logged_as(&tx, &op.id)? {
+                    Some(held) if held != (op.body.device, op.body.device_seq) => {
+                        contested.push((env, held.0, op.body.device));
+                    }
+                    _ => count_duplicate(&tx, &mut report, &op, held_by_server)?,
+                }
                 continue;
             }
             logged.insert(op.id);
@@ -809,6 +858,34 @@ impl Store {
                         parked_at as i64,
                         held_by_server
                     ])?;
+                }
+            }
+            trim_parked(&tx, parked_at)?;
+        }
+        if !contested.is_empty() {
+            // Kept aside whatever brought them (a page, a batch file): the only copy of a
+            // colleague's words may be this one. Said once: a copy already parked is tried
+            // again, not reported again.
+            {
+                let mut stmt = tx.prepare_cached(
+                    "INSERT OR IGNORE INTO parked (op_id, envelope, parked_at_ms, held) VALUES (?1, ?2, ?3, ?4)",
+                )?;
+                for (env, logged_author, kept_aside_author) in contested {
+                    let op_id = env.op_id();
+                    let new = stmt.execute(rusqlite::params![
+                        op_id.as_bytes(),
+                        env.to_bytes(),
+                        parked_at as i64,
+                        held_by_server
+                    ])? == 1;
+                    report.kept_aside.push(op_id);
+                    if new {
+                        report.contested.push(Contested {
+                            op_id,
+                            logged_author,
+                            kept_aside_author,
+                        });
+                    }
                 }
             }
             trim_parked(&tx, parked_at)?;
@@ -900,6 +977,8 @@ impl Store {
                 })
                 .map(|r| *r.op_id.as_bytes())
                 .chain(report.waiting.iter().map(|id| *id.as_bytes()))
+                // Still contested: the operation logged under its id is still there.
+                .chain(report.kept_aside.iter().map(|id| *id.as_bytes()))
                 .collect();
             done.extend(
                 envelopes
@@ -917,6 +996,7 @@ impl Store {
                     .filter(|r| !still.contains(r.op_id.as_bytes())),
             );
             total.waiting.extend(report.waiting);
+            total.contested.extend(report.contested);
         }
         let tx = self.conn.transaction()?;
         {
@@ -939,6 +1019,7 @@ impl Store {
             total.duplicates += again.duplicates;
             total.erased += again.erased;
             total.rejected.extend(again.rejected);
+            total.contested.extend(again.contested);
             total.waiting = again.waiting;
         }
         Ok(total)
