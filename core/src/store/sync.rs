@@ -1239,10 +1239,11 @@ mod tests {
     }
 
     /// An operation that reuses a logged operation's id under a number its author has not
-    /// used yet (the number alone would say it is new): a duplicate, whichever page brings
-    /// it, never an error that would stop every later sync, and no record is made for it.
+    /// used yet (the number alone would say it is new): not a duplicate, whichever page
+    /// brings it, but kept aside and said once (ADR 0027); never an error that would stop
+    /// every later sync, and no record is made for it.
     #[test]
-    fn an_operation_reusing_a_logged_id_under_a_new_number_is_a_duplicate_and_the_sync_goes_on() {
+    fn an_operation_reusing_a_logged_id_under_a_new_number_is_kept_aside_and_the_sync_goes_on() {
         let team = [(1, EpochKey::Casework(SecretKey::random()))];
         let dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
         let mut author = store(dirs[0].path(), &team);
@@ -1257,40 +1258,68 @@ mod tests {
             .unwrap();
         let genuine = author.missing_from(&Summary::default()).unwrap();
         assert_eq!(genuine.len(), 1);
+        let id = genuine[0].op_id();
         let elsewhere = RecordId::for_kind("group");
         let same_record = copy_under_the_same_id(&author, &genuine[0], None);
         let other_record = copy_under_the_same_id(&author, &genuine[0], Some(elsewhere));
+        let said = |r: &ApplyReport| {
+            r.contested
+                .iter()
+                .map(|c| (c.op_id, c.logged_author, c.kept_aside_author))
+                .collect::<Vec<_>>()
+        };
+        let me = author.device;
 
-        // In a later page.
+        // In a later page: kept aside and said the first time, kept aside quietly after.
         let mut later = store(dirs[1].path(), &team);
         let first = later.apply_remote(&genuine, None, false).unwrap().report();
         assert_eq!((first.applied, first.duplicates), (1, 0));
-        for copy in [&same_record, &other_record] {
-            let again = later
-                .apply_remote(std::slice::from_ref(copy), None, false)
-                .unwrap()
-                .report();
-            assert_eq!((again.applied, again.duplicates), (0, 1), "{again:?}");
-        }
+        let again = later
+            .apply_remote(std::slice::from_ref(&same_record), None, false)
+            .unwrap()
+            .report();
+        assert_eq!((again.applied, again.duplicates), (0, 0), "{again:?}");
+        assert_eq!(said(&again), [(id, me, me)]);
+        let again = later
+            .apply_remote(std::slice::from_ref(&other_record), None, false)
+            .unwrap()
+            .report();
+        assert_eq!((again.applied, again.duplicates), (0, 0), "{again:?}");
+        assert!(again.contested.is_empty(), "said once: {again:?}");
+        assert_eq!(later.parked_counts().unwrap().0, 1);
+        let retried = later.retry_parked().unwrap();
+        assert_eq!((retried.applied, retried.contested.len()), (0, 0));
+        assert_eq!(later.parked_counts().unwrap().0, 1, "still kept aside");
         assert_eq!(later.record_ops(group).unwrap().len(), 1);
         assert!(
             later.state(elsewhere).unwrap().is_none(),
             "no record for it"
         );
 
+        // The same copy again (a page pulled twice) is a duplicate.
+        let genuine_again = later.apply_remote(&genuine, None, false).unwrap().report();
+        assert_eq!(
+            (genuine_again.duplicates, genuine_again.contested.len()),
+            (1, 0)
+        );
+
         // In the same page, after the genuine one.
         let mut same = store(dirs[2].path(), &team);
         let page = [genuine[0].clone(), other_record.clone()];
         let report = same.apply_remote(&page, None, false).unwrap().report();
-        assert_eq!((report.applied, report.duplicates), (1, 1), "{report:?}");
+        assert_eq!((report.applied, report.duplicates), (1, 0), "{report:?}");
+        assert_eq!(said(&report), [(id, me, me)]);
         assert!(same.state(elsewhere).unwrap().is_none());
         assert!(same.state(group).unwrap().is_some());
 
-        // Before the genuine one: the first logged under the id stands, as it always did.
+        // Before the genuine one: the first logged under the id stands, the genuine one is
+        // kept aside.
         let mut before = store(dirs[3].path(), &team);
         let page = [other_record, genuine[0].clone()];
         let report = before.apply_remote(&page, None, false).unwrap().report();
-        assert_eq!((report.applied, report.duplicates), (1, 1), "{report:?}");
+        assert_eq!((report.applied, report.duplicates), (1, 0), "{report:?}");
+        assert_eq!(said(&report), [(id, me, me)]);
         assert!(before.state(group).unwrap().is_none());
+        assert_eq!(before.parked_counts().unwrap().0, 1);
     }
 }
