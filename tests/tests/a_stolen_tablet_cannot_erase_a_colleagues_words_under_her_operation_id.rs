@@ -47,7 +47,23 @@ const BEFORE: &str = "Before the backup";
 const HERS: &str = "Claudine's client, after the backup";
 const THIEFS: &str = "Written by the stolen tablet";
 
-fn squat_signed_by_the_thief(backend: &Backend) {
+/// The team after the restore, the thief holding Claudine's lost operations' ids.
+struct Restored {
+    _dir: tempfile::TempDir,
+    server: TestServer,
+    admin: Vault,
+    claudine: Vault,
+    bosco: Vault,
+    stolen: Vault,
+    /// The ids of Claudine's operations the server lost, as the thief read them.
+    learnt: Vec<OpId>,
+    /// The thief's token on the restored server.
+    token: String,
+}
+
+/// Claudine records a client after the backup; the thief and the administrator's tablet read
+/// it, Bosco (in the field) does not; the server's disk dies and the backup is restored.
+fn restored(backend: &Backend) -> Restored {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start_on(backend, &dir.path().join("server"));
     let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
@@ -65,8 +81,6 @@ fn squat_signed_by_the_thief(backend: &Backend) {
     let backup = dir.path().join("backup.db");
     komora_sync_server::backup::write_checked(&server.source(), &backup).unwrap();
 
-    // Claudine works on; the thief reads her new operations' ids, and the administrator's
-    // tablet receives them, before the disk dies. Bosco is in the field.
     client(&mut claudine, HERS);
     sync(&mut claudine).unwrap();
     let learnt = ids_read(&server, &old_token, read_up_to);
@@ -74,29 +88,42 @@ fn squat_signed_by_the_thief(backend: &Backend) {
     sync(&mut admin).unwrap();
     assert_eq!(client_names(&admin), [BEFORE, HERS]);
 
-    // After the restore the thief writes a client of its own, never pushed as it is: each of
-    // its operations is signed again under one of Claudine's ids, and pushed first.
     let server = restore(server, backend, Repair::RestoreCommand, &backup);
     let token = token_of(&mut stolen, &server.url);
-    let before = stolen.summary().unwrap();
-    client(&mut stolen, THIEFS);
-    let own = stolen.ops_missing_from(&before).unwrap();
+    Restored {
+        _dir: dir,
+        server,
+        admin,
+        claudine,
+        bosco,
+        stolen,
+        learnt,
+        token,
+    }
+}
+
+/// The thief writes a client of its own, never pushed as it is: each of its operations is
+/// signed again under one of Claudine's ids, and pushed.
+fn squat_with_its_own_work(w: &mut Restored) {
+    let before = w.stolen.summary().unwrap();
+    client(&mut w.stolen, THIEFS);
+    let own = w.stolen.ops_missing_from(&before).unwrap();
     assert_eq!(
         own.len(),
-        learnt.len(),
+        w.learnt.len(),
         "one of its operations per id it squats"
     );
     let (envelopes, meta): (Vec<_>, Vec<_>) = own
         .iter()
-        .zip(&learnt)
+        .zip(&w.learnt)
         .map(|(op, id)| {
-            let (env, seq) = stolen.reissue_under_id(op, *id).unwrap();
+            let (env, seq) = w.stolen.reissue_under_id(op, *id).unwrap();
             (env.to_bytes(), OpMeta { author: None, seq })
         })
         .unzip();
-    let mut raw = HttpTransport::new(&server.url).unwrap();
+    let mut raw = HttpTransport::new(&w.server.url).unwrap();
     raw.push(
-        &token,
+        &w.token,
         &PushBatchV2 {
             meta,
             envelopes,
@@ -105,6 +132,21 @@ fn squat_signed_by_the_thief(backend: &Backend) {
         },
     )
     .expect("valid operations of the thief's own");
+}
+
+fn thiefs_copy_first(backend: &Backend) {
+    let mut w = restored(backend);
+    squat_with_its_own_work(&mut w);
+    let Restored {
+        _dir,
+        server,
+        mut admin,
+        mut claudine,
+        mut bosco,
+        stolen,
+        learnt,
+        ..
+    } = w;
 
     // Bosco receives the thief's copies first: genuine operations of a tablet of the team,
     // applied.
@@ -175,6 +217,56 @@ fn a_stolen_tablet_re_signs_its_own_work_under_claudines_ids_bosco_keeps_hers_as
 ) {
     for backend in backends() {
         eprintln!("store: {backend:?}");
-        squat_signed_by_the_thief(&backend);
+        thiefs_copy_first(&backend);
+    }
+}
+
+/// Claudine sends her work back before the thief squats it: Bosco holds her words, the
+/// thief's copies under her ids are kept aside and said, and never applied, at any sync,
+/// before or after the revocation.
+fn hers_first(backend: &Backend) {
+    let mut w = restored(backend);
+    assert!(sync(&mut w.claudine).unwrap().reconciled);
+    sync(&mut w.bosco).unwrap();
+    assert_eq!(client_names(&w.bosco), [BEFORE, HERS]);
+    squat_with_its_own_work(&mut w);
+    let Restored {
+        _dir,
+        server,
+        mut admin,
+        mut bosco,
+        stolen,
+        claudine,
+        learnt,
+        ..
+    } = w;
+
+    let report = sync(&mut bosco).unwrap();
+    assert_eq!(report.contested.len(), learnt.len(), "{report:?}");
+    for c in &report.contested {
+        assert!(learnt.contains(&c.op_id));
+        assert_eq!(c.logged_author, claudine.device_id());
+        assert_eq!(c.kept_aside_author, stolen.device_id());
+    }
+    for _ in 0..2 {
+        let report = sync(&mut bosco).unwrap();
+        assert!(report.contested.is_empty(), "said once: {report:?}");
+        assert_eq!(client_names(&bosco), [BEFORE, HERS], "never applied");
+        assert_eq!(bosco.sync_status().unwrap().parked, learnt.len() as u64);
+    }
+
+    let mut t = HttpTransport::new(&server.url).unwrap();
+    admin.revoke_device(&mut t, stolen.device_id()).unwrap();
+    sync(&mut bosco).unwrap();
+    assert_eq!(client_names(&bosco), [BEFORE, HERS]);
+    assert_eq!(bosco.sync_status().unwrap().parked, 0, "refused for good");
+}
+
+#[test]
+fn claudine_sends_her_work_back_before_the_stolen_tablet_squats_it_and_the_thiefs_copies_wait_aside_never_applied(
+) {
+    for backend in backends() {
+        eprintln!("store: {backend:?}");
+        hers_first(&backend);
     }
 }
