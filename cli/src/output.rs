@@ -684,6 +684,18 @@ fn print_behind<'a>(devices: impl IntoIterator<Item = &'a FleetDevice>) {
     table.print_indented("  ");
 }
 
+/// Changes kept aside because another tablet's change holds their id here: one of the two
+/// tablets signed its own change under the other's id (a stolen tablet, ADR 0027).
+fn contested(list: &[komora_core::Contested]) {
+    for c in list {
+        eprintln!(
+            "komora: change {} came from two tablets ({} first, then {}): the second waits \
+             aside; one of them may be stolen, tell the administrator",
+            c.op_id, c.logged_author, c.kept_aside_author
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::iso8601;
@@ -694,17 +706,5 @@ mod tests {
         assert_eq!(iso8601(1_796_004_000_000), "2026-11-30T02:00:00Z");
         assert_eq!(iso8601(951_782_400_000), "2000-02-29T00:00:00Z");
         assert_eq!(iso8601(u64::MAX), "9999-12-31T23:59:59Z");
-    }
-}
-
-/// Changes kept aside because another tablet's change holds their id here: one of the two
-/// tablets signed its own change under the other's id (a stolen tablet, ADR 0027).
-fn contested(list: &[komora_core::Contested]) {
-    for c in list {
-        eprintln!(
-            "komora: change {} came from two tablets ({} first, then {}): the second waits \
-             aside; one of them may be stolen, tell the administrator",
-            c.op_id, c.logged_author, c.kept_aside_author
-        );
     }
 }
