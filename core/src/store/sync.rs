@@ -1302,6 +1302,13 @@ mod tests {
             (genuine_again.duplicates, genuine_again.contested.len()),
             (1, 0)
         );
+        // Parked like any other: kept aside past a month, it is set aside and counted.
+        later
+            .conn
+            .execute("UPDATE parked SET parked_at_ms = 0", [])
+            .unwrap();
+        later.retry_parked().unwrap();
+        assert_eq!(later.parked_counts().unwrap(), (0, 1));
 
         // In the same page, after the genuine one.
         let mut same = store(dirs[2].path(), &team);
