@@ -864,11 +864,16 @@ impl Store {
         }
         if !contested.is_empty() {
             // Kept aside whatever brought them (a page, a batch file): the only copy of a
-            // colleague's words may be this one. Said once: a copy already parked is tried
-            // again, not reported again.
+            // colleague's words may be this one. Said once: the same copy, already parked, is
+            // tried again, not reported again. It takes the place of another envelope parked
+            // under its id (garbage parked for a key epoch this tablet lacks, before the id
+            // was logged, would otherwise keep it out; the parking holds one per id).
             {
                 let mut stmt = tx.prepare_cached(
-                    "INSERT OR IGNORE INTO parked (op_id, envelope, parked_at_ms, held) VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT INTO parked (op_id, envelope, parked_at_ms, held) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (op_id) DO UPDATE SET envelope = excluded.envelope,
+                       parked_at_ms = excluded.parked_at_ms, held = excluded.held
+                     WHERE parked.envelope != excluded.envelope",
                 )?;
                 for (env, logged_author, kept_aside_author) in contested {
                     let op_id = env.op_id();
@@ -1238,6 +1243,72 @@ mod tests {
         OpEnvelope::reseal(&op, epoch, key)
     }
 
+    /// Garbage parked under an id (sealed under a key epoch this tablet lacks) before a
+    /// squatter's copy was logged under it: the real operation, arriving last, takes the
+    /// garbage's place in the parking and is said, not kept out.
+    #[test]
+    fn a_contested_copy_takes_the_place_of_garbage_parked_under_its_id() {
+        let team = [(1, EpochKey::Casework(SecretKey::random()))];
+        let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+        let mut author = store(dirs[0].path(), &team);
+        let group = RecordId::for_kind("group");
+        author
+            .write(vec![RecordEdit {
+                record: group,
+                kind: "group",
+                create: true,
+                edits: vec![Edit::Set("kind", Value::Text("healing-group".into()))],
+            }])
+            .unwrap();
+        let genuine = author.missing_from(&Summary::default()).unwrap();
+        let id = genuine[0].op_id();
+        let squat = copy_under_the_same_id(&author, &genuine[0], Some(RecordId::for_kind("group")));
+        let opened = genuine[0]
+            .open(author.keys.get(genuine[0].epoch()).unwrap())
+            .unwrap();
+        let unknown = crate::crypto::AeadKey::new(&SecretKey::random());
+        let garbage = OpEnvelope::seal(
+            id,
+            7,
+            opened.body.clone(),
+            author.signer(),
+            &unknown,
+            crate::op::PAD_MIN,
+        )
+        .0;
+
+        let mut tablet = store(dirs[1].path(), &team);
+        let first = tablet
+            .apply_pulled(&[garbage], None, false)
+            .unwrap()
+            .report();
+        assert_eq!(first.rejected.len(), 1);
+        assert_eq!(tablet.parked_counts().unwrap().0, 1, "waits for its key");
+        let squatted = tablet
+            .apply_pulled(std::slice::from_ref(&squat), None, false)
+            .unwrap()
+            .report();
+        assert_eq!(squatted.applied, 1);
+        let real = tablet.apply_pulled(&genuine, None, false).unwrap().report();
+        assert_eq!(
+            real.contested.iter().map(|c| c.op_id).collect::<Vec<_>>(),
+            [id],
+            "{real:?}"
+        );
+        let retried = tablet.retry_parked().unwrap();
+        assert!(retried.contested.is_empty());
+        assert_eq!(
+            tablet.parked_counts().unwrap().0,
+            1,
+            "the real one waits aside"
+        );
+        let parked: Vec<u8> = tablet
+            .conn
+            .query_row("SELECT envelope FROM parked", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(parked, genuine[0].to_bytes());
+    }
+
     /// An operation that reuses a logged operation's id under a number its author has not
     /// used yet (the number alone would say it is new): not a duplicate, whichever page
     /// brings it, but kept aside and said once (ADR 0027); never an error that would stop
@@ -1281,11 +1352,17 @@ mod tests {
         assert_eq!((again.applied, again.duplicates), (0, 0), "{again:?}");
         assert_eq!(said(&again), [(id, me, me)]);
         let again = later
-            .apply_remote(std::slice::from_ref(&other_record), None, false)
+            .apply_remote(std::slice::from_ref(&same_record), None, false)
             .unwrap()
             .report();
         assert_eq!((again.applied, again.duplicates), (0, 0), "{again:?}");
         assert!(again.contested.is_empty(), "said once: {again:?}");
+        // Another copy under the id is news: it takes the parked one's place, and is said.
+        let again = later
+            .apply_remote(std::slice::from_ref(&other_record), None, false)
+            .unwrap()
+            .report();
+        assert_eq!(said(&again), [(id, me, me)]);
         assert_eq!(later.parked_counts().unwrap().0, 1);
         let retried = later.retry_parked().unwrap();
         assert_eq!((retried.applied, retried.contested.len()), (0, 0));
