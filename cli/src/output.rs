@@ -474,6 +474,7 @@ impl Output {
                 r.rejected.len()
             );
         }
+        contested(&r.contested);
     }
 
     pub fn revoked(&self, id: DeviceId, last_counted: Option<u64>) {
@@ -508,6 +509,10 @@ impl Output {
                 "received_bytes": r.received_bytes, "applied": r.applied, "rejected": r.rejected.len(),
                 "pending": status.pending, "last_sync": status.last_sync_ms.map(iso8601),
                 "clock_ahead": r.clock_ahead.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+                "contested": r.contested.iter().map(|c| json!({
+                    "op": c.op_id.to_string(), "logged_author": c.logged_author.to_string(),
+                    "kept_aside_author": c.kept_aside_author.to_string(),
+                })).collect::<Vec<_>>(),
             }));
         } else {
             println!(
@@ -535,6 +540,7 @@ impl Output {
         for d in &r.clock_ahead {
             eprintln!("komora: device {d} has its clock set ahead; ask its user to correct the date and time");
         }
+        contested(&r.contested);
     }
 
     pub fn status(&self, s: &SyncStatus) {
@@ -676,6 +682,18 @@ fn print_behind<'a>(devices: impl IntoIterator<Item = &'a FleetDevice>) {
         table.row(vec![d.id.to_string(), d.role.as_str().to_owned(), app]);
     }
     table.print_indented("  ");
+}
+
+/// Changes kept aside because another tablet's change holds their id here: one of the two
+/// tablets signed its own change under the other's id (a stolen tablet, ADR 0027).
+fn contested(list: &[komora_core::Contested]) {
+    for c in list {
+        eprintln!(
+            "komora: change {} came from two tablets ({} first, then {}): the second waits \
+             aside; one of them may be stolen, tell the administrator",
+            c.op_id, c.logged_author, c.kept_aside_author
+        );
+    }
 }
 
 #[cfg(test)]

@@ -48,6 +48,23 @@ impl Vault {
         Ok(OpEnvelope::reseal(&op, epoch, key))
     }
 
+    /// This device's own operation `own` signed again, genuinely, under `id`: what a stolen
+    /// tablet holding its own signing key does to squat a colleague's operation id with a
+    /// valid operation of its own (ADR 0027). Returns the envelope and the operation's number,
+    /// which a push declares as this device's own.
+    pub fn reissue_under_id(&self, own: &OpEnvelope, id: OpId) -> Result<(OpEnvelope, u64)> {
+        use ed25519_dalek::Signer;
+        let key = self.store.keyring().get(own.epoch())?;
+        let mut op = own.open(key)?;
+        assert_eq!(op.body.device, self.device_id(), "only its own operations");
+        op.id = id;
+        op.sig = self.store.signer().sign(&op.signed_message()).to_bytes();
+        Ok((
+            OpEnvelope::reseal(&op, own.epoch(), key),
+            op.body.device_seq,
+        ))
+    }
+
     /// A genuine-looking operation of this device (signed, sealed under the team's current
     /// key, in the compressed layout) whose body expands to far more than any operation may
     /// hold: a decompression bomb, as a tampered app would write one.

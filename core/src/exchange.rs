@@ -34,6 +34,7 @@ impl Vault {
             let retried = self.store.retry_parked()?;
             report.applied += retried.applied;
             report.rejected.extend(retried.rejected);
+            report.contested.extend(retried.contested);
             let now_merged: Vec<_> = report
                 .waiting
                 .iter()

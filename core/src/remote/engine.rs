@@ -59,6 +59,10 @@ pub struct SyncReport {
     pub reconciled: bool,
     /// Operations the server had lost, marked to be sent back by this sync.
     pub sent_back: u64,
+    /// Received operations kept aside because their id is held here as another author's
+    /// operation (a stolen tablet's squat, or the real one it squatted): said once, at the
+    /// sync that first kept each aside (ADR 0027).
+    pub contested: Vec<crate::store::Contested>,
 }
 
 /// The line a screen shows: last successful sync and what waits.
@@ -439,6 +443,7 @@ fn sync_steps<C: VaultCell>(
             }
         };
         refused.extend(applied.rejected);
+        report.contested.extend(applied.contested);
         cell.with(|v| v.note_refused(&refused))?;
         report.received_ops += page.envelopes.len() as u64;
         report.applied += applied.applied as u64;
@@ -480,6 +485,7 @@ fn sync_steps<C: VaultCell>(
     // list are as fresh as this sync could make them, so try them again.
     let retried = cell.with(|v| v.sync_store_mut().retry_parked())?;
     report.applied += retried.applied as u64;
+    report.contested.extend(retried.contested);
     // What a cutoff learnt by this sync took back out of the log: refused, like the rest.
     report
         .rejected

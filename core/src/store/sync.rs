@@ -264,6 +264,21 @@ pub struct Rejected {
     pub reason: RejectReason,
 }
 
+/// An operation that arrived under an id this log holds as another author's (or another
+/// number's) operation: not a duplicate. Only the author signs her operations, so one of the
+/// two is a tablet of the team that signed its own operation under a colleague's id (a stolen
+/// tablet squatting her work, ADR 0027); which one, this tablet cannot tell. The one that
+/// arrived second is kept aside (parked) and tried again at every sync: it applies once the
+/// other leaves the log (withdrawn when its author is revoked with a cutoff below it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contested {
+    pub op_id: OpId,
+    /// The author of the operation this log holds under the id.
+    pub logged_author: DeviceId,
+    /// The author of the operation kept aside.
+    pub kept_aside_author: DeviceId,
+}
+
 /// What applying a batch did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ApplyReport {
@@ -280,6 +295,12 @@ pub struct ApplyReport {
     /// Operations of a client's file that came before the operation carrying the file's key:
     /// kept aside and merged as soon as the key arrives (by a later page or file).
     pub waiting: Vec<OpId>,
+    /// Operations kept aside because their id is logged as another author's operation: said
+    /// once, when first kept aside (not again at each retry).
+    pub contested: Vec<Contested>,
+    /// Every contested operation this application kept (or found) aside, reported or not:
+    /// what the retry of parked operations leaves parked.
+    pub(crate) kept_aside: Vec<OpId>,
 }
 
 /// How an operation's sealed parts are opened, decided in the page's order before they are
@@ -332,6 +353,18 @@ fn holds(
             r.get(i).is_some_and(|(lo, _)| *lo <= number)
         }
     })
+}
+
+/// The author and number of the operation logged under `id`, if one is: whether an operation
+/// arriving under that id is a duplicate (the same author and number) or a contested copy.
+/// One lookup, as cheap as asking whether the id is there.
+fn logged_as(conn: &rusqlite::Connection, id: &OpId) -> Result<Option<(DeviceId, u64)>> {
+    let row: Option<(Vec<u8>, i64)> = conn
+        .prepare_cached("SELECT device_id, device_seq FROM ops WHERE op_id = ?1")?
+        .query_row([id.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    row.map(|(device, seq)| Ok((DeviceId::from_slice(&device)?, seq as u64)))
+        .transpose()
 }
 
 /// Whether another operation of the same author already holds this operation's number.
@@ -592,6 +625,8 @@ impl Store {
         let mut touched: HashMap<RecordId, Touched> = HashMap::new();
         let mut gone: Vec<RecordId> = Vec::new();
         let mut logged: std::collections::HashSet<OpId> = std::collections::HashSet::new();
+        // Operations whose id the log holds as another author's or number's, with that author.
+        let mut contested: Vec<(&OpEnvelope, DeviceId, DeviceId)> = Vec::new();
         // The highest number of each author the log held before this page.
         let mut highest: HashMap<DeviceId, u64> = HashMap::new();
         let now = clock.now_ms();
@@ -695,6 +730,8 @@ impl Store {
             // every number of its author the log held before this page (a first sync, a
             // page of news): it cannot be logged then, unless under its id with another
             // author or number, which the unique index catches when it is logged below.
+            // Logged under the same author and number: a duplicate. Under another: a
+            // contested id, kept aside (never dropped: it may be the real one).
             let above = match highest.entry(op.body.device) {
                 std::collections::hash_map::Entry::Occupied(e) => *e.get(),
                 std::collections::hash_map::Entry::Vacant(e) => {
@@ -702,9 +739,15 @@ impl Store {
                 }
             };
             let surely_new = op.body.device_seq > above && !logged.contains(&op.id);
-            if !surely_new && op_exists(&tx, &op.id)? {
-                count_duplicate(&tx, &mut report, &op, held_by_server)?;
-                continue;
+            if !surely_new {
+                if let Some(held) = logged_as(&tx, &op.id)? {
+                    if held == (op.body.device, op.body.device_seq) {
+                        count_duplicate(&tx, &mut report, &op, held_by_server)?;
+                    } else {
+                        contested.push((env, held.0, op.body.device));
+                    }
+                    continue;
+                }
             }
             // A revoked tablet's numbers up to its cutoff count: one it reuses for a new
             // operation (to slip it under the cutoff) is refused wherever the first is held.
@@ -750,12 +793,18 @@ impl Store {
                 continue;
             }
             if !log_received(&tx, &op, env, held_by_server)? {
-                // Its id was logged with another author or number: a duplicate after all,
-                // and a record made for it above is no record.
+                // Its id was logged before (the fast path above did not ask): with another
+                // author or number, contested and kept aside; else a duplicate after all. A
+                // record made for it above is no record.
                 if fresh {
                     touched.remove(&record);
                 }
-                count_duplicate(&tx, &mut report, &op, held_by_server)?;
+                match logged_as(&tx, &op.id)? {
+                    Some(held) if held != (op.body.device, op.body.device_seq) => {
+                        contested.push((env, held.0, op.body.device));
+                    }
+                    _ => count_duplicate(&tx, &mut report, &op, held_by_server)?,
+                }
                 continue;
             }
             logged.insert(op.id);
@@ -809,6 +858,39 @@ impl Store {
                         parked_at as i64,
                         held_by_server
                     ])?;
+                }
+            }
+            trim_parked(&tx, parked_at)?;
+        }
+        if !contested.is_empty() {
+            // Kept aside whatever brought them (a page, a batch file): the only copy of a
+            // colleague's words may be this one. Said once: the same copy, already parked, is
+            // tried again, not reported again. It takes the place of another envelope parked
+            // under its id (garbage parked for a key epoch this tablet lacks, before the id
+            // was logged, would otherwise keep it out; the parking holds one per id).
+            {
+                let mut stmt = tx.prepare_cached(
+                    "INSERT INTO parked (op_id, envelope, parked_at_ms, held) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (op_id) DO UPDATE SET envelope = excluded.envelope,
+                       parked_at_ms = excluded.parked_at_ms, held = excluded.held
+                     WHERE parked.envelope != excluded.envelope",
+                )?;
+                for (env, logged_author, kept_aside_author) in contested {
+                    let op_id = env.op_id();
+                    let new = stmt.execute(rusqlite::params![
+                        op_id.as_bytes(),
+                        env.to_bytes(),
+                        parked_at as i64,
+                        held_by_server
+                    ])? == 1;
+                    report.kept_aside.push(op_id);
+                    if new {
+                        report.contested.push(Contested {
+                            op_id,
+                            logged_author,
+                            kept_aside_author,
+                        });
+                    }
                 }
             }
             trim_parked(&tx, parked_at)?;
@@ -900,6 +982,8 @@ impl Store {
                 })
                 .map(|r| *r.op_id.as_bytes())
                 .chain(report.waiting.iter().map(|id| *id.as_bytes()))
+                // Still contested: the operation logged under its id is still there.
+                .chain(report.kept_aside.iter().map(|id| *id.as_bytes()))
                 .collect();
             done.extend(
                 envelopes
@@ -917,6 +1001,7 @@ impl Store {
                     .filter(|r| !still.contains(r.op_id.as_bytes())),
             );
             total.waiting.extend(report.waiting);
+            total.contested.extend(report.contested);
         }
         let tx = self.conn.transaction()?;
         {
@@ -939,6 +1024,7 @@ impl Store {
             total.duplicates += again.duplicates;
             total.erased += again.erased;
             total.rejected.extend(again.rejected);
+            total.contested.extend(again.contested);
             total.waiting = again.waiting;
         }
         Ok(total)
@@ -1157,11 +1243,78 @@ mod tests {
         OpEnvelope::reseal(&op, epoch, key)
     }
 
-    /// An operation that reuses a logged operation's id under a number its author has not
-    /// used yet (the number alone would say it is new): a duplicate, whichever page brings
-    /// it, never an error that would stop every later sync, and no record is made for it.
+    /// Garbage parked under an id (sealed under a key epoch this tablet lacks) before a
+    /// squatter's copy was logged under it: the real operation, arriving last, takes the
+    /// garbage's place in the parking and is said, not kept out.
     #[test]
-    fn an_operation_reusing_a_logged_id_under_a_new_number_is_a_duplicate_and_the_sync_goes_on() {
+    fn a_contested_copy_takes_the_place_of_garbage_parked_under_its_id() {
+        let team = [(1, EpochKey::Casework(SecretKey::random()))];
+        let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+        let mut author = store(dirs[0].path(), &team);
+        let group = RecordId::for_kind("group");
+        author
+            .write(vec![RecordEdit {
+                record: group,
+                kind: "group",
+                create: true,
+                edits: vec![Edit::Set("kind", Value::Text("healing-group".into()))],
+            }])
+            .unwrap();
+        let genuine = author.missing_from(&Summary::default()).unwrap();
+        let id = genuine[0].op_id();
+        let squat = copy_under_the_same_id(&author, &genuine[0], Some(RecordId::for_kind("group")));
+        let opened = genuine[0]
+            .open(author.keys.get(genuine[0].epoch()).unwrap())
+            .unwrap();
+        let unknown = crate::crypto::AeadKey::new(&SecretKey::random());
+        let garbage = OpEnvelope::seal(
+            id,
+            7,
+            opened.body.clone(),
+            author.signer(),
+            &unknown,
+            crate::op::PAD_MIN,
+        )
+        .0;
+
+        let mut tablet = store(dirs[1].path(), &team);
+        let first = tablet
+            .apply_pulled(&[garbage], None, false)
+            .unwrap()
+            .report();
+        assert_eq!(first.rejected.len(), 1);
+        assert_eq!(tablet.parked_counts().unwrap().0, 1, "waits for its key");
+        let squatted = tablet
+            .apply_pulled(std::slice::from_ref(&squat), None, false)
+            .unwrap()
+            .report();
+        assert_eq!(squatted.applied, 1);
+        let real = tablet.apply_pulled(&genuine, None, false).unwrap().report();
+        assert_eq!(
+            real.contested.iter().map(|c| c.op_id).collect::<Vec<_>>(),
+            [id],
+            "{real:?}"
+        );
+        let retried = tablet.retry_parked().unwrap();
+        assert!(retried.contested.is_empty());
+        assert_eq!(
+            tablet.parked_counts().unwrap().0,
+            1,
+            "the real one waits aside"
+        );
+        let parked: Vec<u8> = tablet
+            .conn
+            .query_row("SELECT envelope FROM parked", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(parked, genuine[0].to_bytes());
+    }
+
+    /// An operation that reuses a logged operation's id under a number its author has not
+    /// used yet (the number alone would say it is new): not a duplicate, whichever page
+    /// brings it, but kept aside and said once (ADR 0027); never an error that would stop
+    /// every later sync, and no record is made for it.
+    #[test]
+    fn an_operation_reusing_a_logged_id_under_a_new_number_is_kept_aside_and_the_sync_goes_on() {
         let team = [(1, EpochKey::Casework(SecretKey::random()))];
         let dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
         let mut author = store(dirs[0].path(), &team);
@@ -1176,40 +1329,81 @@ mod tests {
             .unwrap();
         let genuine = author.missing_from(&Summary::default()).unwrap();
         assert_eq!(genuine.len(), 1);
+        let id = genuine[0].op_id();
         let elsewhere = RecordId::for_kind("group");
         let same_record = copy_under_the_same_id(&author, &genuine[0], None);
         let other_record = copy_under_the_same_id(&author, &genuine[0], Some(elsewhere));
+        let said = |r: &ApplyReport| {
+            r.contested
+                .iter()
+                .map(|c| (c.op_id, c.logged_author, c.kept_aside_author))
+                .collect::<Vec<_>>()
+        };
+        let me = author.device;
 
-        // In a later page.
+        // In a later page: kept aside and said the first time, kept aside quietly after.
         let mut later = store(dirs[1].path(), &team);
         let first = later.apply_remote(&genuine, None, false).unwrap().report();
         assert_eq!((first.applied, first.duplicates), (1, 0));
-        for copy in [&same_record, &other_record] {
-            let again = later
-                .apply_remote(std::slice::from_ref(copy), None, false)
-                .unwrap()
-                .report();
-            assert_eq!((again.applied, again.duplicates), (0, 1), "{again:?}");
-        }
+        let again = later
+            .apply_remote(std::slice::from_ref(&same_record), None, false)
+            .unwrap()
+            .report();
+        assert_eq!((again.applied, again.duplicates), (0, 0), "{again:?}");
+        assert_eq!(said(&again), [(id, me, me)]);
+        let again = later
+            .apply_remote(std::slice::from_ref(&same_record), None, false)
+            .unwrap()
+            .report();
+        assert_eq!((again.applied, again.duplicates), (0, 0), "{again:?}");
+        assert!(again.contested.is_empty(), "said once: {again:?}");
+        // Another copy under the id is news: it takes the parked one's place, and is said.
+        let again = later
+            .apply_remote(std::slice::from_ref(&other_record), None, false)
+            .unwrap()
+            .report();
+        assert_eq!(said(&again), [(id, me, me)]);
+        assert_eq!(later.parked_counts().unwrap().0, 1);
+        let retried = later.retry_parked().unwrap();
+        assert_eq!((retried.applied, retried.contested.len()), (0, 0));
+        assert_eq!(later.parked_counts().unwrap().0, 1, "still kept aside");
         assert_eq!(later.record_ops(group).unwrap().len(), 1);
         assert!(
             later.state(elsewhere).unwrap().is_none(),
             "no record for it"
         );
 
+        // The same copy again (a page pulled twice) is a duplicate.
+        let genuine_again = later.apply_remote(&genuine, None, false).unwrap().report();
+        assert_eq!(
+            (genuine_again.duplicates, genuine_again.contested.len()),
+            (1, 0)
+        );
+        // Parked like any other: kept aside past a month, it is set aside and counted.
+        later
+            .conn
+            .execute("UPDATE parked SET parked_at_ms = 0", [])
+            .unwrap();
+        later.retry_parked().unwrap();
+        assert_eq!(later.parked_counts().unwrap(), (0, 1));
+
         // In the same page, after the genuine one.
         let mut same = store(dirs[2].path(), &team);
         let page = [genuine[0].clone(), other_record.clone()];
         let report = same.apply_remote(&page, None, false).unwrap().report();
-        assert_eq!((report.applied, report.duplicates), (1, 1), "{report:?}");
+        assert_eq!((report.applied, report.duplicates), (1, 0), "{report:?}");
+        assert_eq!(said(&report), [(id, me, me)]);
         assert!(same.state(elsewhere).unwrap().is_none());
         assert!(same.state(group).unwrap().is_some());
 
-        // Before the genuine one: the first logged under the id stands, as it always did.
+        // Before the genuine one: the first logged under the id stands, the genuine one is
+        // kept aside.
         let mut before = store(dirs[3].path(), &team);
         let page = [other_record, genuine[0].clone()];
         let report = before.apply_remote(&page, None, false).unwrap().report();
-        assert_eq!((report.applied, report.duplicates), (1, 1), "{report:?}");
+        assert_eq!((report.applied, report.duplicates), (1, 0), "{report:?}");
+        assert_eq!(said(&report), [(id, me, me)]);
         assert!(before.state(group).unwrap().is_none());
+        assert_eq!(before.parked_counts().unwrap().0, 1);
     }
 }

@@ -1,0 +1,272 @@
+//! A stolen tablet (not yet revoked) holds the team key and its own signing key. It read
+//! Claudine's new operations' ids before the server's disk died; after the restore it signs
+//! operations of its own, genuinely, under those ids, and pushes them before she sends her
+//! work back. The server keeps both copies of each id (one per pushing device, ADR 0027) and
+//! serves both. A tablet that receives the thief's copy first logs it; before, it then took
+//! Claudine's real operation for a duplicate and dropped it, silently, for good: revoking the
+//! thief withdrew the thief's copy and left her words missing on that tablet.
+//!
+//! Now a copy whose id the log holds under another author or number is kept aside (parked)
+//! and reported once; when the administrator revokes the stolen tablet, the withdrawal takes
+//! the thief's copy out and hers applies at the next sync. Each runs on SQLite and, when
+//! `KOMORA_TEST_POSTGRES` is set, on PostgreSQL.
+
+use komora_core::{HttpTransport, NewClient, OpId, Role, Transport, Vault};
+use komora_protocol::{envelope, OpMeta, PushBatchV2};
+use komora_scenarios::server::{backends, restore_backup as restore, Backend, Repair, TestServer};
+use komora_scenarios::{bootstrap_admin, client_names, enrol, quick_retries, sync, TokenSpy};
+
+fn client(v: &mut Vault, name: &str) {
+    v.add_client(&NewClient {
+        name: name.into(),
+        ..Default::default()
+    })
+    .unwrap();
+}
+
+/// The bearer token of a tablet, as its thief has it.
+fn token_of(v: &mut Vault, url: &str) -> String {
+    let mut spy = TokenSpy::new(url);
+    v.sync(&mut spy, &quick_retries(), &mut |_| {}).unwrap();
+    spy.token.expect("a sync logs in")
+}
+
+/// The ids of the operations the team's stream holds after `after`, as a thief reading it
+/// with `token` learns them (from the envelopes' clear headers).
+fn ids_read(server: &TestServer, token: &str, after: u64) -> Vec<OpId> {
+    let mut raw = HttpTransport::new(&server.url).unwrap();
+    let page = raw.pull(token, after, 1 << 20, None).unwrap();
+    assert!(!page.more, "one page holds what the thief reads");
+    page.envelopes
+        .iter()
+        .map(|e| OpId::from_bytes(envelope::header(e).expect("a whole envelope").op_id))
+        .collect()
+}
+
+const BEFORE: &str = "Before the backup";
+const HERS: &str = "Claudine's client, after the backup";
+const THIEFS: &str = "Written by the stolen tablet";
+
+/// The team after the restore, the thief holding Claudine's lost operations' ids.
+struct Restored {
+    _dir: tempfile::TempDir,
+    server: TestServer,
+    admin: Vault,
+    claudine: Vault,
+    bosco: Vault,
+    stolen: Vault,
+    /// The ids of Claudine's operations the server lost, as the thief read them.
+    learnt: Vec<OpId>,
+    /// The thief's token on the restored server.
+    token: String,
+}
+
+/// Claudine records a client after the backup; the thief and the administrator's tablet read
+/// it, Bosco (in the field) does not; the server's disk dies and the backup is restored.
+fn restored(backend: &Backend) -> Restored {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_on(backend, &dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut claudine = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("c"));
+    let mut bosco = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("b"));
+    let mut stolen = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("s"));
+    client(&mut claudine, BEFORE);
+    for v in [&mut claudine, &mut admin, &mut bosco, &mut stolen] {
+        sync(v).unwrap();
+    }
+    // The thief's tablet is unlocked; what it reads from now on, it reads by hand.
+    let old_token = token_of(&mut stolen, &server.url);
+    let mut raw = HttpTransport::new(&server.url).unwrap();
+    let read_up_to = raw.pull(&old_token, 0, 1 << 20, None).unwrap().head;
+    let backup = dir.path().join("backup.db");
+    komora_sync_server::backup::write_checked(&server.source(), &backup).unwrap();
+
+    client(&mut claudine, HERS);
+    sync(&mut claudine).unwrap();
+    let learnt = ids_read(&server, &old_token, read_up_to);
+    assert!(!learnt.is_empty(), "the thief read Claudine's new work");
+    sync(&mut admin).unwrap();
+    assert_eq!(client_names(&admin), [BEFORE, HERS]);
+
+    let server = restore(server, backend, Repair::RestoreCommand, &backup);
+    let token = token_of(&mut stolen, &server.url);
+    Restored {
+        _dir: dir,
+        server,
+        admin,
+        claudine,
+        bosco,
+        stolen,
+        learnt,
+        token,
+    }
+}
+
+/// The thief writes a client of its own, never pushed as it is: each of its operations is
+/// signed again under one of Claudine's ids, and pushed.
+fn squat_with_its_own_work(w: &mut Restored) {
+    let before = w.stolen.summary().unwrap();
+    client(&mut w.stolen, THIEFS);
+    let own = w.stolen.ops_missing_from(&before).unwrap();
+    assert_eq!(
+        own.len(),
+        w.learnt.len(),
+        "one of its operations per id it squats"
+    );
+    let (envelopes, meta): (Vec<_>, Vec<_>) = own
+        .iter()
+        .zip(&w.learnt)
+        .map(|(op, id)| {
+            let (env, seq) = w.stolen.reissue_under_id(op, *id).unwrap();
+            (env.to_bytes(), OpMeta { author: None, seq })
+        })
+        .unzip();
+    let mut raw = HttpTransport::new(&w.server.url).unwrap();
+    raw.push(
+        &w.token,
+        &PushBatchV2 {
+            meta,
+            envelopes,
+            then_pull: None,
+            priority: Vec::new(),
+        },
+    )
+    .expect("valid operations of the thief's own");
+}
+
+fn thiefs_copy_first(backend: &Backend) {
+    let mut w = restored(backend);
+    squat_with_its_own_work(&mut w);
+    let Restored {
+        _dir,
+        server,
+        mut admin,
+        mut claudine,
+        mut bosco,
+        stolen,
+        learnt,
+        ..
+    } = w;
+
+    // Bosco receives the thief's copies first: genuine operations of a tablet of the team,
+    // applied.
+    sync(&mut bosco).unwrap();
+    assert_eq!(client_names(&bosco), [BEFORE, THIEFS]);
+
+    // Claudine sends her work back; the administrator's tablet, which held it already,
+    // receives the thief's copies under her ids: kept aside, never applied, and said once.
+    assert!(sync(&mut claudine).unwrap().reconciled);
+    let report = sync(&mut admin).unwrap();
+    let mut told: Vec<OpId> = report.contested.iter().map(|c| c.op_id).collect();
+    told.sort();
+    let mut expected = learnt.clone();
+    expected.sort();
+    assert_eq!(told, expected, "{report:?}");
+    assert!(report.contested.iter().all(|c| {
+        c.logged_author == claudine.device_id() && c.kept_aside_author == stolen.device_id()
+    }));
+    assert_eq!(client_names(&admin), [BEFORE, HERS]);
+    assert_eq!(
+        admin.sync_status().unwrap().parked,
+        learnt.len() as u64,
+        "the thief's copies wait aside"
+    );
+
+    // Bosco receives Claudine's real operations under ids his log holds as the thief's: kept
+    // aside and said, not dropped as duplicates.
+    let report = sync(&mut bosco).unwrap();
+    assert_eq!(report.contested.len(), learnt.len(), "{report:?}");
+    for c in &report.contested {
+        assert!(learnt.contains(&c.op_id));
+        assert_eq!(c.logged_author, stolen.device_id());
+        assert_eq!(c.kept_aside_author, claudine.device_id());
+    }
+    assert_eq!(client_names(&bosco), [BEFORE, THIEFS]);
+    // Said once: the next sync tries them again, quietly.
+    let report = sync(&mut bosco).unwrap();
+    assert!(report.contested.is_empty(), "{report:?}");
+    assert_eq!(bosco.sync_status().unwrap().parked, learnt.len() as u64);
+
+    // The administrator revokes the stolen tablet. Its tablet never logged the squat, so
+    // the cutoff is below it.
+    let mut t = HttpTransport::new(&server.url).unwrap();
+    admin.revoke_device(&mut t, stolen.device_id()).unwrap();
+    sync(&mut admin).unwrap();
+    assert_eq!(
+        client_names(&admin),
+        [BEFORE, HERS],
+        "the squat never applied"
+    );
+    assert_eq!(admin.sync_status().unwrap().parked, 0, "refused for good");
+
+    // At Bosco's next sync the withdrawal takes the thief's copies out, and Claudine's words
+    // are on his tablet.
+    sync(&mut bosco).unwrap();
+    assert_eq!(client_names(&bosco), [BEFORE, HERS]);
+    assert_eq!(bosco.sync_status().unwrap().parked, 0);
+    // And they stay: every tablet agrees.
+    sync(&mut claudine).unwrap();
+    sync(&mut bosco).unwrap();
+    for v in [&claudine, &bosco, &admin] {
+        assert_eq!(client_names(v), [BEFORE, HERS]);
+    }
+}
+
+#[test]
+fn a_stolen_tablet_re_signs_its_own_work_under_claudines_ids_bosco_keeps_hers_aside_and_has_her_words_once_the_thief_is_revoked(
+) {
+    for backend in backends() {
+        eprintln!("store: {backend:?}");
+        thiefs_copy_first(&backend);
+    }
+}
+
+/// Claudine sends her work back before the thief squats it: Bosco holds her words, the
+/// thief's copies under her ids are kept aside and said, and never applied, at any sync,
+/// before or after the revocation.
+fn hers_first(backend: &Backend) {
+    let mut w = restored(backend);
+    assert!(sync(&mut w.claudine).unwrap().reconciled);
+    sync(&mut w.bosco).unwrap();
+    assert_eq!(client_names(&w.bosco), [BEFORE, HERS]);
+    squat_with_its_own_work(&mut w);
+    let Restored {
+        _dir,
+        server,
+        mut admin,
+        mut bosco,
+        stolen,
+        claudine,
+        learnt,
+        ..
+    } = w;
+
+    let report = sync(&mut bosco).unwrap();
+    assert_eq!(report.contested.len(), learnt.len(), "{report:?}");
+    for c in &report.contested {
+        assert!(learnt.contains(&c.op_id));
+        assert_eq!(c.logged_author, claudine.device_id());
+        assert_eq!(c.kept_aside_author, stolen.device_id());
+    }
+    for _ in 0..2 {
+        let report = sync(&mut bosco).unwrap();
+        assert!(report.contested.is_empty(), "said once: {report:?}");
+        assert_eq!(client_names(&bosco), [BEFORE, HERS], "never applied");
+        assert_eq!(bosco.sync_status().unwrap().parked, learnt.len() as u64);
+    }
+
+    let mut t = HttpTransport::new(&server.url).unwrap();
+    admin.revoke_device(&mut t, stolen.device_id()).unwrap();
+    sync(&mut bosco).unwrap();
+    assert_eq!(client_names(&bosco), [BEFORE, HERS]);
+    assert_eq!(bosco.sync_status().unwrap().parked, 0, "refused for good");
+}
+
+#[test]
+fn claudine_sends_her_work_back_before_the_stolen_tablet_squats_it_and_the_thiefs_copies_wait_aside_never_applied(
+) {
+    for backend in backends() {
+        eprintln!("store: {backend:?}");
+        hers_first(&backend);
+    }
+}
