@@ -238,6 +238,26 @@ impl TokenSpy {
     }
 }
 
+/// The ids of the operations a team's stream holds after `after`, as a thief holding a
+/// device's `token` learns them from the envelopes' clear headers (one page of the server at
+/// `url`).
+pub fn op_ids_read(url: &str, token: &str, after: u64) -> Vec<komora_core::OpId> {
+    use komora_core::Transport;
+    let mut raw = komora_core::HttpTransport::new(url).unwrap();
+    let page = raw.pull(token, after, 1 << 20, None).unwrap();
+    assert!(!page.more, "one page holds what the thief reads");
+    page.envelopes
+        .iter()
+        .map(|e| {
+            komora_core::OpId::from_bytes(
+                komora_protocol::envelope::header(e)
+                    .expect("a whole envelope")
+                    .op_id,
+            )
+        })
+        .collect()
+}
+
 /// The bearer token `v` logs in with at the server at `url`, as a thief holding the unlocked
 /// tablet would take it (a sync through a [`TokenSpy`]).
 pub fn token_of(v: &mut Vault, url: &str) -> String {

@@ -11,37 +11,13 @@
 //! the thief's copy out and hers applies at the next sync. Each runs on SQLite and, when
 //! `KOMORA_TEST_POSTGRES` is set, on PostgreSQL.
 
-use komora_core::{HttpTransport, NewClient, OpId, Role, Transport, Vault};
-use komora_protocol::{envelope, OpMeta, PushBatchV2};
+use komora_core::{HttpTransport, OpId, Role, Transport, Vault};
+use komora_protocol::{OpMeta, PushBatchV2};
+use komora_scenarios::op_ids_read;
+use komora_scenarios::record_client as client;
 use komora_scenarios::server::{backends, restore_backup as restore, Backend, Repair, TestServer};
-use komora_scenarios::{bootstrap_admin, client_names, enrol, quick_retries, sync, TokenSpy};
-
-fn client(v: &mut Vault, name: &str) {
-    v.add_client(&NewClient {
-        name: name.into(),
-        ..Default::default()
-    })
-    .unwrap();
-}
-
-/// The bearer token of a tablet, as its thief has it.
-fn token_of(v: &mut Vault, url: &str) -> String {
-    let mut spy = TokenSpy::new(url);
-    v.sync(&mut spy, &quick_retries(), &mut |_| {}).unwrap();
-    spy.token.expect("a sync logs in")
-}
-
-/// The ids of the operations the team's stream holds after `after`, as a thief reading it
-/// with `token` learns them (from the envelopes' clear headers).
-fn ids_read(server: &TestServer, token: &str, after: u64) -> Vec<OpId> {
-    let mut raw = HttpTransport::new(&server.url).unwrap();
-    let page = raw.pull(token, after, 1 << 20, None).unwrap();
-    assert!(!page.more, "one page holds what the thief reads");
-    page.envelopes
-        .iter()
-        .map(|e| OpId::from_bytes(envelope::header(e).expect("a whole envelope").op_id))
-        .collect()
-}
+use komora_scenarios::token_of;
+use komora_scenarios::{bootstrap_admin, client_names, enrol, sync};
 
 const BEFORE: &str = "Before the backup";
 const HERS: &str = "Claudine's client, after the backup";
@@ -83,7 +59,7 @@ fn restored(backend: &Backend) -> Restored {
 
     client(&mut claudine, HERS);
     sync(&mut claudine).unwrap();
-    let learnt = ids_read(&server, &old_token, read_up_to);
+    let learnt = op_ids_read(&server.url, &old_token, read_up_to);
     assert!(!learnt.is_empty(), "the thief read Claudine's new work");
     sync(&mut admin).unwrap();
     assert_eq!(client_names(&admin), [BEFORE, HERS]);

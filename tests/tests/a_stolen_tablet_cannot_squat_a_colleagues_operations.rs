@@ -6,47 +6,23 @@
 //! device and serves them all; tablets keep the copy that verifies. Each runs on SQLite and,
 //! when `KOMORA_TEST_POSTGRES` is set, on PostgreSQL.
 
-use komora_core::{HttpTransport, NewClient, Role, Transport, Vault};
+use komora_core::{HttpTransport, Role, Transport};
 use komora_protocol::{envelope, Id16, OpMeta, PushBatchV2};
+use komora_scenarios::op_ids_read;
+use komora_scenarios::record_client as client;
 use komora_scenarios::server::{backends, restore_backup as restore, Backend, Repair, TestServer};
-use komora_scenarios::{bootstrap_admin, client_names, enrol, quick_retries, sync, TokenSpy};
-
-fn client(v: &mut Vault, name: &str) {
-    v.add_client(&NewClient {
-        name: name.into(),
-        ..Default::default()
-    })
-    .unwrap();
-}
-
-/// The bearer token of a tablet, as its thief has it.
-fn token_of(v: &mut Vault, url: &str) -> String {
-    let mut spy = TokenSpy::new(url);
-    v.sync(&mut spy, &quick_retries(), &mut |_| {}).unwrap();
-    spy.token.expect("a sync logs in")
-}
-
-/// The ids of the operations the team's stream holds after `after`, as a thief reading it
-/// with `token` learns them (from the envelopes' clear headers).
-fn ids_read(server: &TestServer, token: &str, after: u64) -> Vec<[u8; 16]> {
-    let mut raw = HttpTransport::new(&server.url).unwrap();
-    let page = raw.pull(token, after, 1 << 20, None).unwrap();
-    assert!(!page.more, "one page holds what the thief reads");
-    page.envelopes
-        .iter()
-        .map(|e| envelope::header(e).expect("a whole envelope").op_id)
-        .collect()
-}
+use komora_scenarios::token_of;
+use komora_scenarios::{bootstrap_admin, client_names, enrol, sync};
 
 /// Garbage the server cannot tell from real operations (a valid clear header, nothing that
 /// opens inside), one under each of `ids`, declared as the pushing device's own operations.
-fn squat(ids: &[[u8; 16]], epoch: u32) -> PushBatchV2 {
+fn squat(ids: &[komora_core::OpId], epoch: u32) -> PushBatchV2 {
     let envelopes: Vec<Vec<u8>> = ids
         .iter()
         .map(|id| {
             let mut e = vec![envelope::VERSION];
             e.extend_from_slice(&epoch.to_be_bytes());
-            e.extend_from_slice(id);
+            e.extend_from_slice(id.as_bytes());
             e.extend_from_slice(&[0x5a; 160]);
             e
         })
@@ -95,7 +71,7 @@ fn squatted(backend: &Backend, first: First) {
     // Alice works on; the thief reads her new operations' ids before the disk dies.
     client(&mut alice, "After the backup, by Alice");
     sync(&mut alice).unwrap();
-    let learnt = ids_read(&server, &old_token, read_up_to);
+    let learnt = op_ids_read(&server.url, &old_token, read_up_to);
     assert!(!learnt.is_empty(), "the thief read Alice's new work");
 
     let server = restore(server, backend, Repair::RestoreCommand, &backup);
@@ -186,7 +162,7 @@ fn a_squatters_copies_are_stored_once_and_never_counted_as_the_authors() {
         let before = raw.pull(&token, 0, 1 << 20, None).unwrap().head;
         client(&mut alice, "Alice's client");
         sync(&mut alice).unwrap();
-        let learnt = ids_read(&server, &token, before);
+        let learnt = op_ids_read(&server.url, &token, before);
         let alice_id = Id16(*alice.device_id().as_bytes());
         let team = server
             .wait(server.state.db.device(alice_id))

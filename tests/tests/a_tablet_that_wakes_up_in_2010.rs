@@ -21,6 +21,48 @@ fn tablet() -> (tempfile::TempDir, std::sync::Arc<ManualClock>, VaultOptions) {
     (tempfile::tempdir().unwrap(), clock, opts)
 }
 
+fn real_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+/// A team on a real server (its administrator's clock right), and a new tablet of `role`
+/// whose clock the test moves, starting at `start_ms`; the tablet's folder and options, to
+/// open it again.
+struct Team {
+    _dir: tempfile::TempDir,
+    _server: komora_scenarios::server::TestServer,
+    admin: Vault,
+    tablet: Vault,
+    tablet_dir: std::path::PathBuf,
+    opts: VaultOptions,
+    clock: std::sync::Arc<ManualClock>,
+}
+
+fn team_with_a_new(role: komora_core::Role, start_ms: u64) -> Team {
+    let dir = tempfile::tempdir().unwrap();
+    let server = komora_scenarios::server::TestServer::start(&dir.path().join("server"));
+    let mut admin = komora_scenarios::bootstrap_admin(&server, &dir.path().join("admin"));
+    let clock = ManualClock::at(start_ms);
+    let opts = VaultOptions {
+        time: clock.clone(),
+        ..fast_options()
+    };
+    let tablet_dir = dir.path().join("tablet");
+    let tablet = komora_scenarios::enrol_with(&server, &mut admin, role, &tablet_dir, opts.clone());
+    Team {
+        _dir: dir,
+        _server: server,
+        admin,
+        tablet,
+        tablet_dir,
+        opts,
+        clock,
+    }
+}
+
 #[test]
 fn a_tablet_whose_clock_fell_back_to_2010_says_its_date_is_wrong_until_it_is_set_right() {
     let (dir, clock, opts) = tablet();
@@ -118,27 +160,20 @@ fn she_can_say_the_date_is_right_and_the_warning_stops_for_good() {
 #[test]
 fn a_new_tablet_whose_clock_is_in_2010_learns_its_date_is_wrong_from_the_server() {
     use komora_core::Role;
-    use komora_scenarios::{bootstrap_admin, enrol_with, server::TestServer, sync};
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&dir.path().join("server"));
-    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    use komora_scenarios::sync;
+    // The counsellor's new tablet, charged after a flat battery: 2010.
+    let team = team_with_a_new(Role::Counsellor, FLAT_BATTERY_MS);
+    // The server and the folders stay with `team` to the end.
+    let Team {
+        admin,
+        mut tablet,
+        clock,
+        ..
+    } = team;
     assert_eq!(
         admin.clock_went_back(),
         None,
         "the administrator's clock is right"
-    );
-
-    // The counsellor's new tablet, charged after a flat battery: 2010.
-    let clock = ManualClock::at(FLAT_BATTERY_MS);
-    let mut tablet = enrol_with(
-        &server,
-        &mut admin,
-        Role::Counsellor,
-        &dir.path().join("tablet"),
-        VaultOptions {
-            time: clock.clone(),
-            ..fast_options()
-        },
     );
     let latest = tablet
         .clock_went_back()
@@ -146,11 +181,7 @@ fn a_new_tablet_whose_clock_is_in_2010_learns_its_date_is_wrong_from_the_server(
     assert!(latest > MORNING_MS, "the server's date: {latest}");
 
     // Set right at a network: the warning goes, and a sync keeps it gone.
-    let real_now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64;
-    clock.set(real_now);
+    clock.set(real_now());
     assert_eq!(tablet.clock_went_back(), None);
     sync(&mut tablet).unwrap();
     assert_eq!(tablet.clock_went_back(), None);
@@ -171,29 +202,16 @@ fn a_new_tablet_whose_clock_is_in_2010_learns_its_date_is_wrong_from_the_server(
 #[test]
 fn a_year_typed_wrong_is_told_at_the_next_sync_and_forgotten_once_set_right() {
     use komora_core::Role;
-    use komora_scenarios::{bootstrap_admin, enrol_with, server::TestServer, sync};
-    let real_now = || {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as u64
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&dir.path().join("server"));
-    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
-    let clock = ManualClock::at(real_now());
-    let opts = VaultOptions {
-        time: clock.clone(),
-        ..fast_options()
-    };
-    let tablet_dir = dir.path().join("tablet");
-    let mut tablet = enrol_with(
-        &server,
-        &mut admin,
-        Role::Counsellor,
-        &tablet_dir,
-        opts.clone(),
-    );
+    use komora_scenarios::sync;
+    let team = team_with_a_new(Role::Counsellor, real_now());
+    // The server and the folders stay with `team` to the end.
+    let Team {
+        mut tablet,
+        tablet_dir,
+        opts,
+        clock,
+        ..
+    } = team;
     assert_eq!(tablet.clock_went_ahead(), None);
 
     // Ten years ahead: she records a client, then syncs.
@@ -246,27 +264,14 @@ fn a_year_typed_wrong_is_told_at_the_next_sync_and_forgotten_once_set_right() {
 #[test]
 fn a_supervisor_whose_year_was_typed_wrong_cannot_erase_files_before_their_time() {
     use komora_core::{CaseEdit, CaseStatus, Error, Role};
-    use komora_scenarios::{bootstrap_admin, enrol_with, server::TestServer, sync};
-    let real_now = || {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as u64
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&dir.path().join("server"));
-    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
-    let clock = ManualClock::at(real_now());
-    let mut supervisor = enrol_with(
-        &server,
-        &mut admin,
-        Role::Supervisor,
-        &dir.path().join("supervisor"),
-        VaultOptions {
-            time: clock.clone(),
-            ..fast_options()
-        },
-    );
+    use komora_scenarios::sync;
+    let team = team_with_a_new(Role::Supervisor, real_now());
+    // The server and the folders stay with `team` to the end.
+    let Team {
+        tablet: mut supervisor,
+        clock,
+        ..
+    } = team;
     let odette = supervisor
         .add_client(&NewClient {
             name: "Mukamana Odette".into(),

@@ -15,6 +15,7 @@
 use komora_core::{Error, HttpTransport, NewClient, RejectReason, Role, Transport, Vault};
 use komora_protocol::roster::RosterResponse;
 use komora_protocol::*;
+use komora_scenarios::record_client as client;
 use komora_scenarios::server::{backends, Backend, TestServer};
 use komora_scenarios::{bootstrap_admin, client_names, enrol, fast_options, quick_retries, sync};
 
@@ -129,14 +130,6 @@ impl Transport for SaysRevoked {
         let _ = (token, req);
         revoked()
     }
-}
-
-fn client(v: &mut Vault, name: &str) -> komora_core::RecordId {
-    v.add_client(&NewClient {
-        name: name.into(),
-        ..Default::default()
-    })
-    .unwrap()
 }
 
 fn lying_sync(

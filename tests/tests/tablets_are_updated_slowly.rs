@@ -12,18 +12,11 @@ use komora_core::{
     ConsentGiver, Error, FormatRaise, HttpTransport, NewClient, NewRightsRequest, RecordId, Right,
     Role, Vault, VaultOptions,
 };
+use komora_scenarios::record_client as client;
 use komora_scenarios::server::TestServer;
 use komora_scenarios::{
     bootstrap_admin, bootstrap_admin_with, client_names, enrol, fast_options, quick_retries, sync,
 };
-
-fn client(v: &mut Vault, name: &str) {
-    v.add_client(&NewClient {
-        name: name.into(),
-        ..Default::default()
-    })
-    .unwrap();
-}
 
 /// Sync `v` through a transport that speaks protocol `protocol`, as an app of that time does.
 fn sync_speaking(v: &mut Vault, protocol: u32) -> komora_core::Result<komora_core::SyncReport> {
