@@ -96,10 +96,7 @@ class NewWordsOnScreensTest {
                 for (language in Language.entries) {
                     d.app.setLanguage(language)
                     // She comes back to her home screen (after the flat battery: the app starts).
-                    d.app.open(Screen.Groups)
-                    d.settle()
-                    d.back()
-                    d.settle()
+                    d.backHome()
                     val t = d.app.texts
                     assertTrue("the warning is on her home screen:\n${d.visibleText()}", d.shows(t[Str.CLOCK_IS_RIGHT]))
                     assertTrue(d.visibleText(), d.visibleText().contains(t.date("2010-01-01")))
@@ -141,10 +138,7 @@ class NewWordsOnScreensTest {
                 val findings = mutableListOf<String>()
                 for (language in Language.entries) {
                     d.app.setLanguage(language)
-                    d.app.open(Screen.Groups)
-                    d.settle()
-                    d.back()
-                    d.settle()
+                    d.backHome()
                     val t = d.app.texts
                     val said = t.format(Str.CLOCK_AHEAD, "", "").take(25)
                     assertTrue("the warning is on her home screen:\n${d.visibleText()}", d.visibleText().contains(said))
@@ -155,14 +149,19 @@ class NewWordsOnScreensTest {
                 assertEquals(emptyList<String>(), findings)
                 // Set right: the warning goes at once.
                 org.ami.komora.core.setClockAheadForTests(0)
-                d.app.open(Screen.Groups)
-                d.settle()
-                d.back()
-                d.settle()
+                d.backHome()
                 assertTrue("set right, no warning", !d.shows(d.app.texts[Str.CLOCK_IS_RIGHT]))
             } finally {
                 org.ami.komora.core.setClockAheadForTests(0)
             }
         }
     }
+}
+
+/** She leaves her home screen and comes back to it: it reads the vault again. */
+private fun Device.backHome() {
+    app.open(Screen.Groups)
+    settle()
+    back()
+    settle()
 }
