@@ -1243,14 +1243,8 @@ mod tests {
         OpEnvelope::reseal(&op, epoch, key)
     }
 
-    /// Garbage parked under an id (sealed under a key epoch this tablet lacks) before a
-    /// squatter's copy was logged under it: the real operation, arriving last, takes the
-    /// garbage's place in the parking and is said, not kept out.
-    #[test]
-    fn a_contested_copy_takes_the_place_of_garbage_parked_under_its_id() {
-        let team = [(1, EpochKey::Casework(SecretKey::random()))];
-        let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
-        let mut author = store(dirs[0].path(), &team);
+    /// A healing group recorded on `author`: its id and the operation it sends.
+    fn one_group(author: &mut Store) -> (RecordId, Vec<OpEnvelope>) {
         let group = RecordId::for_kind("group");
         author
             .write(vec![RecordEdit {
@@ -1260,7 +1254,18 @@ mod tests {
                 edits: vec![Edit::Set("kind", Value::Text("healing-group".into()))],
             }])
             .unwrap();
-        let genuine = author.missing_from(&Summary::default()).unwrap();
+        (group, author.missing_from(&Summary::default()).unwrap())
+    }
+
+    /// Garbage parked under an id (sealed under a key epoch this tablet lacks) before a
+    /// squatter's copy was logged under it: the real operation, arriving last, takes the
+    /// garbage's place in the parking and is said, not kept out.
+    #[test]
+    fn a_contested_copy_takes_the_place_of_garbage_parked_under_its_id() {
+        let team = [(1, EpochKey::Casework(SecretKey::random()))];
+        let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+        let mut author = store(dirs[0].path(), &team);
+        let (_, genuine) = one_group(&mut author);
         let id = genuine[0].op_id();
         let squat = copy_under_the_same_id(&author, &genuine[0], Some(RecordId::for_kind("group")));
         let opened = genuine[0]
@@ -1318,16 +1323,7 @@ mod tests {
         let team = [(1, EpochKey::Casework(SecretKey::random()))];
         let dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
         let mut author = store(dirs[0].path(), &team);
-        let group = RecordId::for_kind("group");
-        author
-            .write(vec![RecordEdit {
-                record: group,
-                kind: "group",
-                create: true,
-                edits: vec![Edit::Set("kind", Value::Text("healing-group".into()))],
-            }])
-            .unwrap();
-        let genuine = author.missing_from(&Summary::default()).unwrap();
+        let (group, genuine) = one_group(&mut author);
         assert_eq!(genuine.len(), 1);
         let id = genuine[0].op_id();
         let elsewhere = RecordId::for_kind("group");
