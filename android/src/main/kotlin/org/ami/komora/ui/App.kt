@@ -314,8 +314,24 @@ class App(
      * What every screen does with a failure: a revoked tablet (its vault is now erased) or a
      * locked vault leaves the screen; anything else is a message for the screen to show.
      */
-    fun failure(e: Throwable): String {
+    /**
+     * What a form says of a refusal of one of its fields: the core's reason, and, when the
+     * refused field is a date and this tablet's own date is known to be wrong (a flat battery
+     * set it back, a year typed wrong), that the tablet's date is the cause.
+     */
+    fun fieldError(e: KomoraException.Validation): String {
         val message = texts.error(e)
+        return if (e.field == "date" && dateKnownWrong()) "$message ${texts[Str.CLOCK_HINT]}" else message
+    }
+
+    /** Whether the open vault says this tablet's date is wrong (ADR 0001, clocks). */
+    private fun dateKnownWrong(): Boolean = runCatching {
+        val v = vault()
+        v.clockWentBack() != null || v.clockWentAhead() != null
+    }.getOrDefault(false)
+
+    fun failure(e: Throwable): String {
+        val message = if (e is KomoraException.Validation) fieldError(e) else texts.error(e)
         when (e) {
             is KomoraException.Revoked, is KomoraException.ErasedAfterFailures -> {
                 // That team's vault is erased. After too many wrong PINs every team's goes

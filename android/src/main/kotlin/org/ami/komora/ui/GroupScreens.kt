@@ -240,7 +240,7 @@ class GroupFormPresenter(app: App) : AppPresenter<GroupFormState>(app, GroupForm
             app.drafts.discard(slot)
             app.replace(Screen.Group(id))
         } catch (e: org.ami.komora.core.KomoraException.Validation) {
-            update { it.copy(errors = listOf(FieldError(e.field, t.error(e)))) }
+            update { it.copy(errors = listOf(FieldError(e.field, app.fieldError(e)))) }
         } catch (e: org.ami.komora.core.KomoraException) {
             update { it.copy(message = app.failure(e)) }
         }

@@ -150,7 +150,7 @@ class SessionFormPresenter(app: App, private val caseId: String) :
                 app.back()
             }
         } catch (e: KomoraException.Validation) {
-            update { it.copy(errors = listOf(FieldError(e.field, app.texts.error(e)))) }
+            update { it.copy(errors = listOf(FieldError(e.field, app.fieldError(e)))) }
         } catch (e: KomoraException) {
             update { it.copy(message = app.failure(e)) }
         }

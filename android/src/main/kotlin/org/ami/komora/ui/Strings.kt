@@ -454,6 +454,8 @@ enum class Str {
     CLOCK_WRONG,
     /** The tablet's date runs ahead of the server's: {0} what it says today, {1} the server's date at the last sync. */
     CLOCK_AHEAD,
+    /** After a date the core refused, when the tablet's own date is known wrong. */
+    CLOCK_HINT,
     /** She says the date shown is right after all. */
     CLOCK_IS_RIGHT,
     /** Asked before the warning stops: {0} the date the tablet says it is. */
@@ -951,6 +953,7 @@ internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
     Str.SYNC_BEHIND_LOCK to "A sync goes on behind the lock.",
     Str.CLOCK_WRONG to "This tablet's date is wrong: it says today is {0}, but it has already seen {1} (in its own work or from the server). A flat battery often does this. Set the date in the tablet's Settings (Date & time) before you record anything: what you record now would be dated wrong, and a session cannot be dated before its case.",
     Str.CLOCK_AHEAD to "This tablet's date is wrong: it says today is {0}, but the server's date was {1} when it last synced. Set the date in the tablet's Settings (Date & time) before you record anything: what you record now would be dated in the future.",
+    Str.CLOCK_HINT to "This tablet's date is wrong: set it in the tablet's Settings (Date & time).",
     Str.CLOCK_IS_RIGHT to "The date is right",
     Str.CLOCK_IS_RIGHT_CONFIRM to "Is today really {0}?",
     Str.TABLETS_TITLE to "The team's tablets",
@@ -1323,6 +1326,7 @@ internal val FRENCH_TEXTS: Map<Str, String> = mapOf(
     Str.SYNC_BEHIND_LOCK to "Une synchronisation continue derrière le verrouillage.",
     Str.CLOCK_WRONG to "La date de cette tablette est fausse : elle indique le {0}, mais elle a déjà connu le {1} (dans son propre travail ou par le serveur). Une batterie vide fait souvent cela. Réglez la date dans les Paramètres de la tablette (Date et heure) avant d'enregistrer quoi que ce soit : ce que vous enregistrez maintenant serait mal daté, et une séance ne peut pas précéder son dossier.",
     Str.CLOCK_AHEAD to "La date de cette tablette est fausse : elle indique le {0}, mais le serveur était au {1} lors de la dernière synchronisation. Réglez la date dans les Paramètres de la tablette (Date et heure) avant d'enregistrer quoi que ce soit : ce que vous enregistrez maintenant serait daté dans le futur.",
+    Str.CLOCK_HINT to "La date de cette tablette est fausse : réglez-la dans ses Paramètres (Date et heure).",
     Str.CLOCK_IS_RIGHT to "La date est juste",
     Str.CLOCK_IS_RIGHT_CONFIRM to "Sommes-nous vraiment le {0} ?",
     Str.TABLETS_TITLE to "Les tablettes de l'équipe",
@@ -1695,6 +1699,7 @@ internal val KINYARWANDA_TEXTS: Map<Str, String> = mapOf(
     Str.SYNC_BEHIND_LOCK to "Guhuza birakomeje inyuma y'ifunga.",
     Str.CLOCK_WRONG to "Itariki y'iyi tabureti si yo: ivuga ko uyu munsi ari {0}, ariko yamaze kubona itariki ya {1} (mu byo yanditse cyangwa kuri seriveri). Batiri yashizemo umuriro ikunze gutera ibi. Shyira itariki nyayo mu Igenamiterere rya tabureti (Itariki n'isaha) mbere yo kugira icyo wandika: icyo wanditse ubu cyaba gifite itariki itari yo, kandi isomo ntirishobora kubanziriza dosiye yaryo.",
     Str.CLOCK_AHEAD to "Itariki y'iyi tabureti si yo: ivuga ko uyu munsi ari {0}, ariko seriveri yari kuri {1} ubwo yaherukaga guhuza. Shyira itariki nyayo mu Igenamiterere rya tabureti (Itariki n'isaha) mbere yo kugira icyo wandika: icyo wanditse ubu cyaba gifite itariki y'igihe kizaza.",
+    Str.CLOCK_HINT to "Itariki y'iyi tabureti si yo: yishyire mu Igenamiterere ryayo (Itariki n'isaha).",
     Str.CLOCK_IS_RIGHT to "Itariki ni yo",
     Str.CLOCK_IS_RIGHT_CONFIRM to "Koko uyu munsi ni {0}?",
     Str.TABLETS_TITLE to "Tabuleti z'itsinda",

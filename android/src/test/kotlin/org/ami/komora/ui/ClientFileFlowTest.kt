@@ -306,6 +306,32 @@ class ClientFileFlowTest {
     }
 
     @Test
+    fun `a session refused for its date says the tablet's date is the cause when the clock fell back`() {
+        val tablet = Tablet(tmp.resolve("t")).standalone()
+        val odette = tablet.recordClient("Mukamana Odette")
+        ClientFilePresenter(tablet.app, odette).openCase("trauma")
+        val case = (tablet.app.current as Screen.SessionForm).caseId
+        try {
+            // The battery ran flat: the tablet wakes up on 1 January 2010.
+            org.ami.komora.core.setClockForTests(java.time.Instant.parse("2010-01-01T06:00:00Z").toEpochMilli())
+            val form = SessionFormPresenter(tablet.app, case)
+            form.notes("She could not sleep this week.")
+            form.save()
+            val said = form.state.value.errors.single()
+            assertEquals("date", said.field)
+            assertTrue(said.message.endsWith(tablet.t[Str.CLOCK_HINT]), said.message)
+        } finally {
+            org.ami.komora.core.setClockForTests(null)
+        }
+        // The date set right: the same session is recorded.
+        SessionFormPresenter(tablet.app, case).apply {
+            notes("She could not sleep this week.")
+            save()
+            assertEquals(emptyList<FieldError>(), state.value.errors)
+        }
+    }
+
+    @Test
     fun `a measure interrupted by a phone call is offered back after unlock with its answers`() {
         val tablet = Tablet(tmp.resolve("t")).standalone()
         val odette = tablet.recordClient("Mukamana Odette")
