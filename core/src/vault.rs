@@ -69,6 +69,15 @@ pub struct VaultOptions {
     pub app_format: u32,
 }
 
+/// Options for a vault in the core's own tests: the cheap key derivation, the rest default.
+#[cfg(test)]
+pub(crate) fn test_options() -> VaultOptions {
+    VaultOptions {
+        kdf: crate::KdfParams::INSECURE_FOR_TESTS,
+        ..Default::default()
+    }
+}
+
 impl Default for VaultOptions {
     fn default() -> Self {
         Self {

@@ -155,10 +155,7 @@ mod tests {
     #[test]
     fn a_tablet_that_dies_right_after_an_erasure_keeps_nothing_of_her_once_it_starts_again() {
         const PASS: &str = "a long passphrase";
-        let opts = || crate::VaultOptions {
-            kdf: crate::KdfParams::INSECURE_FOR_TESTS,
-            ..Default::default()
-        };
+        let opts = crate::vault::test_options;
         let dir = tempfile::tempdir().unwrap();
         let mut v = Vault::create(dir.path(), PASS, opts()).unwrap();
         let others: Vec<crate::NewClient> = (0..40)
@@ -236,10 +233,7 @@ mod tests {
     #[test]
     fn an_erased_clients_half_typed_notes_go_with_her_file_and_no_one_elses_do() {
         use std::collections::BTreeMap;
-        let opts = crate::VaultOptions {
-            kdf: crate::KdfParams::INSECURE_FOR_TESTS,
-            ..Default::default()
-        };
+        let opts = crate::vault::test_options();
         let dir = tempfile::tempdir().unwrap();
         let mut v = Vault::create(dir.path(), "a long passphrase", opts).unwrap();
         let person = |name: &str| crate::NewClient {
@@ -281,10 +275,7 @@ mod tests {
     fn a_damaged_draft_stops_neither_an_erasure_nor_the_next_opening() {
         use std::collections::BTreeMap;
         const PASS: &str = "a long passphrase";
-        let opts = || crate::VaultOptions {
-            kdf: crate::KdfParams::INSECURE_FOR_TESTS,
-            ..Default::default()
-        };
+        let opts = crate::vault::test_options;
         let dir = tempfile::tempdir().unwrap();
         let mut v = Vault::create(dir.path(), PASS, opts()).unwrap();
         let her = v

@@ -193,7 +193,7 @@ impl Vault {
 mod tests {
     use std::collections::HashSet;
 
-    use crate::{KdfParams, NewCase, NewClient, NewSession, Vault, VaultOptions};
+    use crate::{NewCase, NewClient, NewSession, Vault};
 
     /// The first build after unlock holds exactly what opening the states one by one holds:
     /// a state altered in the file stays out of it (reported by the record's own opening),
@@ -201,10 +201,7 @@ mod tests {
     #[test]
     fn a_first_build_after_unlock_holds_every_session_but_the_altered_one() {
         let dir = tempfile::tempdir().unwrap();
-        let opts = || VaultOptions {
-            kdf: KdfParams::INSECURE_FOR_TESTS,
-            ..Default::default()
-        };
+        let opts = crate::vault::test_options;
         let mut v = Vault::create(dir.path(), "a long passphrase", opts()).unwrap();
         let client = v
             .add_client(&NewClient {
