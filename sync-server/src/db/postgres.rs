@@ -607,17 +607,20 @@ impl Db for PostgresDb {
         .await?;
         // The quota is checked on the count this very transaction raised: a push of the same
         // device at the same moment waits for this row's lock and sees it raised (ADR 0027).
-        // Over it, dropping the transaction rolls the whole push back.
-        let total: Option<i64> = tx
-            .query_opt(
-                "UPDATE devices SET pushed_bytes = pushed_bytes + $2 WHERE id = $1
-                 RETURNING pushed_bytes",
-                &[&&author.0[..], &stored_bytes],
-            )
-            .await?
-            .map(|r| r.get(0));
-        if total.is_some_and(|t| t.max(0) as u64 > quota) {
-            return Err(DbError::QuotaExceeded);
+        // Over it, dropping the transaction rolls the whole push back. A push that stored
+        // nothing (a retry of what is held) costs nothing, and is never refused.
+        if stored_bytes > 0 {
+            let total: Option<i64> = tx
+                .query_opt(
+                    "UPDATE devices SET pushed_bytes = pushed_bytes + $2 WHERE id = $1
+                     RETURNING pushed_bytes",
+                    &[&&author.0[..], &stored_bytes],
+                )
+                .await?
+                .map(|r| r.get(0));
+            if total.is_some_and(|t| t.max(0) as u64 > quota) {
+                return Err(DbError::QuotaExceeded);
+            }
         }
         tx.commit().await?;
         Ok((stored, dups))

@@ -507,17 +507,20 @@ impl Store {
         )?;
         // The quota is checked on the count this very transaction raised: a push of the same
         // device at the same moment sees it raised, or waits (ADR 0027). Over it, dropping the
-        // transaction rolls the whole push back.
-        let total: Option<i64> = tx
-            .query_row(
-                "UPDATE devices SET pushed_bytes = pushed_bytes + ?2 WHERE id = ?1
-                 RETURNING pushed_bytes",
-                params![author.0, stored_bytes],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if total.is_some_and(|t| t.max(0) as u64 > quota) {
-            return Err(DbError::QuotaExceeded);
+        // transaction rolls the whole push back. A push that stored nothing (a retry of what
+        // is held) costs nothing, and is never refused, whatever the count.
+        if stored_bytes > 0 {
+            let total: Option<i64> = tx
+                .query_row(
+                    "UPDATE devices SET pushed_bytes = pushed_bytes + ?2 WHERE id = ?1
+                     RETURNING pushed_bytes",
+                    params![author.0, stored_bytes],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if total.is_some_and(|t| t.max(0) as u64 > quota) {
+                return Err(DbError::QuotaExceeded);
+            }
         }
         tx.commit()?;
         Ok((stored, dups))
@@ -865,7 +868,8 @@ impl Store {
             })?;
         // Never a key of an epoch the team has not reached: a store from before such keys
         // were refused may hold some a hostile device planted (the rotation replaces them).
-        // Each epoch's grants in the order a tablet tries them (`super::GRANT_ORDER`).
+        // Each epoch's grants in the order a tablet tries them (ADR 0027): the rotation's, then
+        // an administrator's still in the team, then a giver the store no longer knows, then the rest.
         let mut stmt = conn.prepare_cached(
             "SELECT g.epoch, g.wrapped FROM key_grants g LEFT JOIN devices giver
                  ON giver.id = g.given_by AND giver.team_id = g.team_id

@@ -193,8 +193,6 @@ fn an_operation_pushed_twice_is_stored_once() {
     });
 }
 
-/// If this failed, a device of another team that learnt an operation's id could push it
-/// first, and the real operation would be answered "duplicate" and never reach anyone.
 /// If this failed, a device's quota of stored bytes (ADR 0027) would count a retried push
 /// twice and refuse an honest tablet, or miss what it stored and let a stolen one fill the
 /// disk; and the invitations a team holds waiting would be miscounted.
@@ -255,10 +253,19 @@ fn a_push_past_its_devices_quota_is_refused_whole() {
         assert!(matches!(over, Err(DbError::QuotaExceeded)), "{over:?}");
         assert_eq!(db.head(team).unwrap(), head, "nothing stored");
         assert_eq!(db.pushed_bytes(c).unwrap(), 200, "nothing counted");
-        // What is held already costs nothing: a retried push at the quota goes through.
+        // What is held already costs nothing: a retried push at the quota goes through, and so
+        // does one from a device already over a quota the operator lowered since.
         assert_eq!(
             db.push_within(team, c, &[op(1, 1, c, 1)], 200).unwrap(),
             (0, 1)
+        );
+        assert_eq!(
+            t.note(
+                "a retry over a lowered quota",
+                db.push_within(team, c, &[op(1, 1, c, 1), op(2, 1, c, 2)], 50)
+            )
+            .unwrap(),
+            (0, 2)
         );
         // Another device's count is its own.
         assert_eq!(
@@ -273,6 +280,8 @@ fn a_push_past_its_devices_quota_is_refused_whole() {
     });
 }
 
+/// If this failed, a device of another team that learnt an operation's id could push it
+/// first, and the real operation would be answered "duplicate" and never reach anyone.
 #[test]
 fn operation_ids_are_the_teams_own() {
     on_every_store(|db, t| {
