@@ -496,10 +496,15 @@ impl Vault {
     /// What a form opening this client sees now, to save her changes over it
     /// ([`ClientEdit::seen`]).
     pub fn client_seen(&self, id: RecordId) -> Result<Seen> {
-        self.client(id)?;
         match self.store.state(id)? {
-            Some(s) => Ok(Seen::of(id, &s)),
-            None => Err(Error::NotFound(id)),
+            Some(s) if s.kind == KIND && s.deleted.is_none() => {
+                let seen = Seen::of(id, &s);
+                if self.awaits_fields(&Client::from_state(id, s))? {
+                    return Err(Error::NotFound(id));
+                }
+                Ok(seen)
+            }
+            _ => Err(Error::NotFound(id)),
         }
     }
 

@@ -156,24 +156,26 @@ impl Clock {
         (now.saturating_add(BACK_DOUBT_MS) < self.latest).then_some(self.latest)
     }
 
-    /// A server's date (as this clock reads it). Later than anything this clock read: it is
-    /// remembered as the latest time (the clock fell back). More than a day earlier than the
-    /// clock: the clock runs ahead, and what it read since it went wrong is forgotten (it
-    /// would make a clock set right look fallen back). Within a day: the clock is right, and
-    /// a finding that it ran ahead is over. Returns whether anything the vault keeps changed.
+    /// A server's date (as this clock reads it). More than a day later than the clock: the
+    /// clock fell back, and the server's date is remembered as the latest time. More than a
+    /// day earlier: the clock runs ahead, and what it read since it went wrong is forgotten
+    /// (it would make a clock set right look fallen back). Within a day: the server vouches
+    /// for the clock, so the memory is the clock's reading now (readings of a wrong year it
+    /// kept while offline, before she set it right herself, are forgotten) and a finding that
+    /// it ran ahead is over. Returns whether anything the vault keeps changed.
     pub(crate) fn note_server(&mut self, server: u64) -> bool {
         let now = self.time.now_ms();
-        if now > server.saturating_add(BACK_DOUBT_MS) {
+        let before = (self.latest, self.ahead);
+        if server > now.saturating_add(BACK_DOUBT_MS) {
+            self.latest = self.latest.max(server);
+        } else if now > server.saturating_add(BACK_DOUBT_MS) {
             self.ahead = Some((now, server));
             self.latest = server;
-            return true;
+        } else {
+            self.latest = now.max(server);
+            self.ahead = None;
         }
-        let mut changed = self.ahead.take().is_some();
-        if server > self.latest {
-            self.latest = server;
-            changed = true;
-        }
-        changed
+        (self.latest, self.ahead) != before
     }
 
     /// She says the date the tablet shows is right: the memory starts again from now.
@@ -344,6 +346,24 @@ mod tests {
         // A server date that agrees ends the finding for good.
         assert!(c.note_server(58 * DAY));
         assert_eq!(c.ahead(), None);
+    }
+
+    /// She typed 2036, worked offline (the memory kept 2036), then set the year right herself
+    /// before any sync: the next server date, agreeing with the clock, ends the false "fell
+    /// back" warning.
+    #[test]
+    fn a_year_set_right_offline_is_vouched_for_by_the_next_servers_date() {
+        let t = Arc::new(Manual(AtomicU64::new(3650 * DAY + 10 * DAY)));
+        let mut c = Clock::new(DeviceId::random(), (0, 0), t.clone());
+        c.tick();
+        t.0.store(10 * DAY, Ordering::SeqCst);
+        assert!(
+            c.went_back().is_some(),
+            "until a server vouches, it looks fallen back"
+        );
+        assert!(c.note_server(10 * DAY + 60_000));
+        assert_eq!(c.went_back(), None);
+        assert_eq!(c.went_ahead(), None);
     }
 
     #[test]

@@ -308,6 +308,9 @@ impl fmt::Debug for Seen {
 }
 
 impl Seen {
+    /// What a form opening `state` sees, within the bounds [`Self::parse`] reads back: a field
+    /// beyond them, or a value beyond a field's first ones, is simply not named, so a save
+    /// leaves it beside hers as a conflict rather than replacing it.
     pub(crate) fn of(record: RecordId, state: &RecordState) -> Self {
         Seen {
             record,
@@ -315,7 +318,12 @@ impl Seen {
                 .fields
                 .0
                 .iter()
-                .map(|(field, r)| (field.clone(), r.frontier.iter().map(|e| e.op).collect()))
+                .take(SEEN_MAX_FIELDS)
+                .map(|(field, _)| {
+                    let mut ops = state.preds(field);
+                    ops.truncate(SEEN_MAX_VALUES);
+                    (field.clone(), ops)
+                })
                 .collect(),
         }
     }
@@ -363,5 +371,36 @@ impl Seen {
                 .map(|(f, ops)| (f, ops.into_iter().map(OpId::from_bytes).collect()))
                 .collect(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::DeviceId;
+
+    /// A phone number edited on twenty tablets at once: what her form saw still reads back,
+    /// so she can save it (the values beyond the bound stay beside hers as a conflict).
+    #[test]
+    fn what_a_form_saw_of_a_field_in_wide_conflict_reads_back() {
+        let hlc = Hlc {
+            wall_ms: 1,
+            counter: 0,
+            device: DeviceId::random(),
+        };
+        let mut state = RecordState::new("client", hlc);
+        let phone = state.fields.entry("phone");
+        for _ in 0..20 {
+            phone.frontier.push(Entry {
+                op: OpId::random(),
+                hlc,
+                value: Value::Text("0788".into()),
+            });
+        }
+        let record = RecordId::random();
+        let seen = Seen::of(record, &state);
+        let back = Seen::parse(&seen.to_text()).expect("a form's own memory reads back");
+        assert_eq!(back, seen);
+        assert_eq!(back.preds("phone").len(), SEEN_MAX_VALUES);
     }
 }

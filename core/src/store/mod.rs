@@ -346,9 +346,6 @@ impl Store {
         Ok(())
     }
 
-    /// The team's record format: the highest an administrator signed that this store has
-    /// seen, kept so that a later list (its raiser revoked since) never lowers it here.
-    /// `None` for a vault with no team (ADR 0016).
     /// When the tablet's clock reads more than a day earlier than the latest time it ever
     /// gave (`Clock::went_back`): that time.
     pub(crate) fn clock_went_back(&self) -> Option<u64> {
@@ -376,24 +373,36 @@ impl Store {
     }
 
     /// The clock's memory (the latest time, a server's finding that it runs ahead) kept.
+    /// In one transaction, so a kill between the two never keeps one without the other.
     fn keep_clock_memory(&mut self) -> Result<()> {
         let latest = self.clock.latest().to_be_bytes();
-        self.set_meta("time_seen", &latest)?;
-        match self.clock.ahead() {
+        let ahead = self.clock.ahead();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('time_seen', ?1)",
+            [&latest[..]],
+        )?;
+        match ahead {
             Some((mark, server)) => {
                 let mut v = [0u8; 16];
                 v[..8].copy_from_slice(&mark.to_be_bytes());
                 v[8..].copy_from_slice(&server.to_be_bytes());
-                self.set_meta("clock_ahead", &v)
+                tx.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('clock_ahead', ?1)",
+                    [&v[..]],
+                )?;
             }
             None => {
-                self.conn
-                    .execute("DELETE FROM meta WHERE key = 'clock_ahead'", [])?;
-                Ok(())
+                tx.execute("DELETE FROM meta WHERE key = 'clock_ahead'", [])?;
             }
         }
+        tx.commit()?;
+        Ok(())
     }
 
+    /// The team's record format: the highest an administrator signed that this store has
+    /// seen, kept so that a later list (its raiser revoked since) never lowers it here.
+    /// `None` for a vault with no team (ADR 0016).
     pub(crate) fn team_format(&self) -> Result<Option<u32>> {
         let Some(roster) = &self.roster else {
             return Ok(None);
