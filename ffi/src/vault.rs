@@ -109,6 +109,7 @@ impl KomoraVault {
     /// (what async calls already get, `task.rs`), so the app's handling of `KomoraException`
     /// covers it; the transaction it was in rolled back.
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut core::Vault) -> Result<T>) -> Result<T> {
+        crate::task::quiet_panics();
         let mut g = self.guard();
         let v = g.as_mut().ok_or(KomoraError::Closed)?;
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(v)))
