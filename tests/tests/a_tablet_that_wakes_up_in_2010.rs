@@ -5,8 +5,10 @@
 //! future". The tablet must say its date is wrong, from what it already knows, before she
 //! records anything; and stop saying so once the date is set right.
 
-use komora_core::{NewClient, NewSession, Vault, VaultOptions};
-use komora_scenarios::{fast_options, open_case_with_consent, ManualClock, MORNING_MS};
+use komora_core::{NewSession, Vault, VaultOptions};
+use komora_scenarios::{
+    fast_options, open_case_with_consent, record_client, ManualClock, MORNING_MS,
+};
 
 /// 1 January 2010, 08:00 in Kigali.
 const FLAT_BATTERY_MS: u64 = 1_262_325_600_000;
@@ -22,10 +24,7 @@ fn tablet() -> (tempfile::TempDir, std::sync::Arc<ManualClock>, VaultOptions) {
 }
 
 fn real_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
+    komora_core::TimeSource::now_ms(&komora_core::SystemClock)
 }
 
 /// A team on a real server (its administrator's clock right), and a new tablet of `role`
@@ -67,12 +66,7 @@ fn team_with_a_new(role: komora_core::Role, start_ms: u64) -> Team {
 fn a_tablet_whose_clock_fell_back_to_2010_says_its_date_is_wrong_until_it_is_set_right() {
     let (dir, clock, opts) = tablet();
     let mut v = Vault::create(dir.path(), "umutima-mwiza", opts.clone()).unwrap();
-    let odette = v
-        .add_client(&NewClient {
-            name: "Mukamana Odette".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let odette = record_client(&mut v, "Mukamana Odette");
     let case = open_case_with_consent(&mut v, odette, "trauma");
     assert_eq!(v.clock_went_back(), None, "a right date raises nothing");
 
@@ -99,11 +93,7 @@ fn a_tablet_whose_clock_fell_back_to_2010_says_its_date_is_wrong_until_it_is_set
         Err(komora_core::Error::Validation { field: "date", .. })
     ));
     // What she can record is kept, and the warning stays.
-    v.add_client(&NewClient {
-        name: "Uwase Diane".into(),
-        ..Default::default()
-    })
-    .unwrap();
+    record_client(&mut v, "Uwase Diane");
     assert_eq!(v.clock_went_back(), Some(latest));
     v.lock();
     let v = Vault::open(dir.path(), "umutima-mwiza", opts.clone()).unwrap();
@@ -127,11 +117,7 @@ fn she_can_say_the_date_is_right_and_the_warning_stops_for_good() {
     let year_ms = 365 * 24 * HOUR_MS;
     clock.set(MORNING_MS + year_ms);
     let mut v = Vault::create(dir.path(), "umutima-mwiza", opts.clone()).unwrap();
-    v.add_client(&NewClient {
-        name: "Uwase Diane".into(),
-        ..Default::default()
-    })
-    .unwrap();
+    record_client(&mut v, "Uwase Diane");
     clock.set(MORNING_MS);
     assert!(v.clock_went_back().is_some());
     v.date_is_right().unwrap();
@@ -139,11 +125,7 @@ fn she_can_say_the_date_is_right_and_the_warning_stops_for_good() {
     v.lock();
     let mut v = Vault::open(dir.path(), "umutima-mwiza", opts.clone()).unwrap();
     assert_eq!(v.clock_went_back(), None, "kept across a lock");
-    v.add_client(&NewClient {
-        name: "Ingabire Grace".into(),
-        ..Default::default()
-    })
-    .unwrap();
+    record_client(&mut v, "Ingabire Grace");
     assert_eq!(v.clock_went_back(), None);
 
     clock.set(FLAT_BATTERY_MS);
@@ -217,12 +199,7 @@ fn a_year_typed_wrong_is_told_at_the_next_sync_and_forgotten_once_set_right() {
     // Ten years ahead: she records a client, then syncs.
     let ten_years = 10 * 365 * 24 * HOUR_MS;
     clock.set(real_now() + ten_years);
-    tablet
-        .add_client(&NewClient {
-            name: "Mukamana Odette".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    record_client(&mut tablet, "Mukamana Odette");
     assert_eq!(
         tablet.clock_went_ahead(),
         None,
@@ -237,12 +214,7 @@ fn a_year_typed_wrong_is_told_at_the_next_sync_and_forgotten_once_set_right() {
     // Still wrong after a lock, and after more work at the wrong date.
     tablet.lock();
     let mut tablet = Vault::open(&tablet_dir, "tablet passphrase", opts.clone()).unwrap();
-    tablet
-        .add_client(&NewClient {
-            name: "Uwase Diane".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    record_client(&mut tablet, "Uwase Diane");
     assert_eq!(tablet.clock_went_ahead(), Some(server_date));
 
     // Set right: neither warning, before or after the next sync.
@@ -272,12 +244,7 @@ fn a_supervisor_whose_year_was_typed_wrong_cannot_erase_files_before_their_time(
         clock,
         ..
     } = team;
-    let odette = supervisor
-        .add_client(&NewClient {
-            name: "Mukamana Odette".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let odette = record_client(&mut supervisor, "Mukamana Odette");
     let case = open_case_with_consent(&mut supervisor, odette, "grief");
     supervisor
         .edit_case(
