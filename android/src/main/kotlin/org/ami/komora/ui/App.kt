@@ -311,10 +311,6 @@ class App(
     }
 
     /**
-     * What every screen does with a failure: a revoked tablet (its vault is now erased) or a
-     * locked vault leaves the screen; anything else is a message for the screen to show.
-     */
-    /**
      * What a form says of a refusal of one of its fields: the core's reason, and, when the
      * refused field is a date and this tablet's own date is known to be wrong (a flat battery
      * set it back, a year typed wrong), that the tablet's date is the cause.
@@ -330,6 +326,10 @@ class App(
         v.clockWentBack() != null || v.clockWentAhead() != null
     }.getOrDefault(false)
 
+    /**
+     * What every screen does with a failure: a revoked tablet (its vault is now erased) or a
+     * locked vault leaves the screen; anything else is a message for the screen to show.
+     */
     fun failure(e: Throwable): String {
         val message = if (e is KomoraException.Validation) fieldError(e) else texts.error(e)
         when (e) {

@@ -145,7 +145,7 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
                 practice = app.isPractice,
                 filtered = f.highRiskOnly || f.followUpDueOnly || f.status != null,
                 clockWrong = clockWrong,
-                clockConfirm = t.format(Str.CLOCK_IS_RIGHT_CONFIRM, t.date(today)),
+                clockConfirm = if (clockWrong != null) t.format(Str.CLOCK_IS_RIGHT_CONFIRM, t.date(today)) else "",
             )
         }
     }

@@ -98,18 +98,23 @@ class NewWordsOnScreensTest {
                     // She comes back to her home screen (after the flat battery: the app starts).
                     d.backHome()
                     val t = d.app.texts
-                    assertTrue("the warning is on her home screen:\n${d.visibleText()}", d.shows(t[Str.CLOCK_IS_RIGHT]))
-                    assertTrue(d.visibleText(), d.visibleText().contains(t.date("2010-01-01")))
+                    val v = d.app.vault()
+                    val said = t.format(Str.CLOCK_WRONG, t.date(v.today()), t.date(v.clockWentBack()!!))
+                    assertTrue("the warning is on her home screen:\n${d.visibleText()}", d.shows(said))
+                    assertTrue(said, said.contains(t.date("2010-01-01")))
                     val matrix = Matrix(d, language, out) { personalData(d) }
                     matrix.at("caseload-date-wrong", null)
                     findings += matrix.findings
                 }
                 assertEquals(emptyList<String>(), findings)
                 val t = d.app.texts
+                val question = t.format(Str.CLOCK_IS_RIGHT_CONFIRM, t.date("2010-01-01"))
                 d.tap(t[Str.CLOCK_IS_RIGHT])
+                assertTrue("it asks first", d.shows(question))
                 d.tap(t[Str.CANCEL])
                 d.settle()
-                assertTrue("No keeps the warning", d.shows(t[Str.CLOCK_IS_RIGHT]))
+                assertTrue("No closes the question", !d.shows(question))
+                assertTrue("and keeps the warning", d.visibleText().contains(t.date("2010-01-01")))
                 d.tap(t[Str.CLOCK_IS_RIGHT])
                 d.tap(t[Str.CLOCK_IS_RIGHT])
                 d.settle()
@@ -140,8 +145,9 @@ class NewWordsOnScreensTest {
                     d.app.setLanguage(language)
                     d.backHome()
                     val t = d.app.texts
-                    val said = t.format(Str.CLOCK_AHEAD, "", "").take(25)
-                    assertTrue("the warning is on her home screen:\n${d.visibleText()}", d.visibleText().contains(said))
+                    val v = d.app.vault()
+                    val said = t.format(Str.CLOCK_AHEAD, t.date(v.today()), t.date(v.clockWentAhead()!!))
+                    assertTrue("the ahead warning is on her home screen:\n${d.visibleText()}", d.shows(said))
                     val matrix = Matrix(d, language, out) { personalData(d) }
                     matrix.at("caseload-date-ahead", null)
                     findings += matrix.findings

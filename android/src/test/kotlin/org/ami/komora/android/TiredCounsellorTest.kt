@@ -86,10 +86,10 @@ class TiredCounsellorTest {
                 d.syncNow()
             }
             d.settle()
-            val t = d.app.texts
-            // What only a fault of ours (not hers) makes the app say; the tablet's clock is right
-            // all along, so a warning that its date is wrong would be a false alarm of ours too.
-            val ours = listOf(t[Str.ERR_INTERNAL], t[Str.ERR_CORRUPT], t[Str.CLOCK_IS_RIGHT])
+            // What only a fault of ours (not hers) makes the app say, in the language she has
+            // now (a tap in the settings may change it); the tablet's clock is right all along,
+            // so a warning that its date is wrong would be a false alarm of ours too.
+            fun ours() = d.app.texts.let { t -> listOf(t[Str.ERR_INTERNAL], t[Str.ERR_CORRUPT], t[Str.CLOCK_IS_RIGHT]) }
             val log = ArrayDeque<String>()
             fun note(what: String) {
                 log.addLast(what)
@@ -169,7 +169,7 @@ class TiredCounsellorTest {
                     for ((root, params) in d.windows()) {
                         assertTrue("a window without FLAG_SECURE: $root", params.flags and WindowManager.LayoutParams.FLAG_SECURE != 0)
                     }
-                    assertTrue("the app reported a fault of its own", ours.none { d.shows(it) })
+                    assertTrue("the app reported a fault of its own", ours().none { d.shows(it) })
                 }
                 // Whatever happened, her clients are all there once she unlocks.
                 if (d.app.current != Screen.Enrol) {

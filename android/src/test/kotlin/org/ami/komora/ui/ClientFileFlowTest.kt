@@ -147,7 +147,6 @@ class ClientFileFlowTest {
         assertEquals(1, tablet.app.vault().clientHistory(id, "name").size, "the name was written once")
     }
 
-    /** Odette as Claudine records her: a phone, a code, and where she lives down to her village. */
     /**
      * Jean (the supervisor, also the administrator) and Claudine (a counsellor) on a real
      * server, both holding Odette, whom Claudine recorded in Gitwe.
@@ -163,6 +162,7 @@ class ClientFileFlowTest {
         }
     }
 
+    /** Odette as Claudine records her: a phone, a code, and where she lives down to her village. */
     private fun Tablet.recordOdetteInGitwe(): String {
         val p = ClientFormPresenter(app, null)
         p.set("name", "Mukamana Odette")
