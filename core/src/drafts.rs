@@ -182,15 +182,21 @@ impl Vault {
     ///
     /// The flush runs whatever the sweep meets: a draft that does not open is left (reported
     /// where drafts are listed), and a sweep that fails still lets the log be emptied, so that
-    /// neither an erasure nor the opening of the vault after a crash is stopped by a draft.
+    /// neither an erasure nor the opening of the vault after a crash is stopped by a draft. A
+    /// failed sweep keeps the erasure's mark, so the next erasure, sync or opening sweeps
+    /// again (before, the flush took the mark and her drafts were never looked at again).
     pub(crate) fn settle_erasures(&mut self) -> Result<()> {
-        let swept = if self.store.erasures_unflushed() {
+        let pending = self.store.erasures_unflushed();
+        let swept = if pending {
             self.drop_drafts_of_records_gone()
         } else {
             Ok(())
         };
         self.store.flush_erasures()?;
-        swept
+        if pending && swept.is_err() {
+            self.store.keep_erasures_unflushed()?;
+        }
+        Ok(())
     }
 
     fn drop_drafts_of_records_gone(&mut self) -> Result<()> {

@@ -464,6 +464,14 @@ impl Store {
         Ok(())
     }
 
+    /// Keep (or put back) the mark of an erasure not settled: what the next `settle_erasures`
+    /// finishes.
+    pub(crate) fn keep_erasures_unflushed(&mut self) -> Result<()> {
+        self.set_meta(files::UNFLUSHED, &[1])?;
+        self.files.shredded = true;
+        Ok(())
+    }
+
     /// Operations the server should delete (they carried an erased file's key): those of the
     /// erasures this device wrote, by erasure, which it asks the server to delete; and the
     /// others, which the erasure's author asks for.
