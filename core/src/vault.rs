@@ -525,8 +525,16 @@ fn hold(dir: &Path) -> Result<Hold> {
                 drop(held);
                 std::thread::sleep(PAUSE);
             }
-            Ok(false) => break,
-            Err(e) => return Err(Error::io(&path, e)),
+            // Given up: this descriptor is closed while the table is still held, so no other
+            // opening of this process can take the lock in between and lose it to this close.
+            Ok(false) => {
+                drop(file.take());
+                return Err(Error::InUse);
+            }
+            Err(e) => {
+                drop(file.take());
+                return Err(Error::io(&path, e));
+            }
         }
     }
     Err(Error::InUse)
