@@ -282,12 +282,7 @@ fn pg_restore_into(config: &postgres::Config, from: &Path) -> Result<(), BackupE
         })
         .map(|l| format!("{l}\n"))
         .collect();
-    let list_file = std::env::temp_dir().join(format!(
-        "komora-restore-{}-{}.list",
-        std::process::id(),
-        crate::now_ms()
-    ));
-    std::fs::write(&list_file, kept).map_err(|e| BackupError::io("cannot write", &list_file, e))?;
+    let list_file = write_list_file(&kept)?;
     let dbname = config
         .get_dbname()
         .or(config.get_user())
@@ -306,4 +301,63 @@ fn pg_restore_into(config: &postgres::Config, from: &Path) -> Result<(), BackupE
     let result = pg::run(cmd, "pg_restore").map(drop);
     let _ = std::fs::remove_file(&list_file);
     result
+}
+
+/// Write pg_restore's list of entries to a file of its own: a name no other restore (another
+/// thread of this process, in the same millisecond, or another process) is using, made with
+/// `create_new` so that it is never another's file overwritten. Two restores once shared a name
+/// (process id and millisecond) and one loaded the other's list: "could not find entry for ID".
+fn write_list_file(kept: &str) -> Result<PathBuf, BackupError> {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    loop {
+        let path = std::env::temp_dir().join(format!(
+            "komora-restore-{}-{}-{}.list",
+            std::process::id(),
+            crate::now_ms(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut f) => {
+                return f
+                    .write_all(kept.as_bytes())
+                    .and_then(|()| f.sync_all())
+                    .map(|()| path.clone())
+                    .map_err(|e| {
+                        let _ = std::fs::remove_file(&path);
+                        BackupError::io("cannot write", &path, e)
+                    });
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(BackupError::io("cannot write", &path, e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restores_running_at_once_each_keep_their_own_list_of_entries() {
+        let lists: Vec<String> = (0..64).map(|i| format!("entry {i}\n")).collect();
+        let written: Vec<PathBuf> = std::thread::scope(|s| {
+            let handles: Vec<_> = lists
+                .iter()
+                .map(|l| s.spawn(move || write_list_file(l).unwrap()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for (list, path) in lists.iter().zip(&written) {
+            assert_eq!(&std::fs::read_to_string(path).unwrap(), list);
+        }
+        for path in written {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
 }
