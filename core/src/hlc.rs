@@ -85,6 +85,9 @@ pub(crate) struct Clock {
     /// on from there; a clock set right reads earlier again, and a server's date that agrees
     /// clears it.
     ahead: Option<(u64, u64)>,
+    /// This clock's reading when a server's date last agreed with it (within a day): how
+    /// recently the tablet's date was checked by something other than the person holding it.
+    vouched: Option<u64>,
     time: Arc<dyn TimeSource>,
 }
 
@@ -107,6 +110,7 @@ impl Clock {
             last,
             latest,
             ahead: None,
+            vouched: None,
             time,
         }
     }
@@ -115,6 +119,27 @@ impl Clock {
     pub(crate) fn known_ahead(mut self, ahead: Option<(u64, u64)>) -> Self {
         self.ahead = ahead;
         self
+    }
+
+    /// The same clock, told (by the vault) when a server's date last agreed with it.
+    pub(crate) fn known_vouched(mut self, vouched: Option<u64>) -> Self {
+        self.vouched = vouched;
+        self
+    }
+
+    /// What the vault keeps of when a server's date last agreed with this clock.
+    pub(crate) fn vouched(&self) -> Option<u64> {
+        self.vouched
+    }
+
+    /// Whether a server's date agreed with this clock at most `within` ago, as the clock
+    /// reads now. A clock set back since (to before that agreement) or moved on by more than
+    /// `within` is not vouched for: no server has seen the date it reads now.
+    pub(crate) fn vouched_within(&self, within: u64) -> bool {
+        let now = self.time.now_ms();
+        self.vouched.is_some_and(|at| {
+            now.saturating_add(BACK_DOUBT_MS) >= at && now.saturating_sub(at) <= within
+        })
     }
 
     /// Whether the reading `now` is one a server's date found ahead.
@@ -160,22 +185,25 @@ impl Clock {
     /// clock fell back, and the server's date is remembered as the latest time. More than a
     /// day earlier: the clock runs ahead, and what it read since it went wrong is forgotten
     /// (it would make a clock set right look fallen back). Within a day: the server vouches
-    /// for the clock, so the memory is the clock's reading now (readings of a wrong year it
+    /// for the clock (remembered as [`Self::vouched`]), so the memory is the clock's reading now (readings of a wrong year it
     /// kept while offline, before she set it right herself, are forgotten) and a finding that
     /// it ran ahead is over. Returns whether anything the vault keeps changed.
     pub(crate) fn note_server(&mut self, server: u64) -> bool {
         let now = self.time.now_ms();
-        let before = (self.latest, self.ahead);
+        let before = (self.latest, self.ahead, self.vouched);
         if server > now.saturating_add(BACK_DOUBT_MS) {
             self.latest = self.latest.max(server);
+            self.vouched = None;
         } else if now > server.saturating_add(BACK_DOUBT_MS) {
             self.ahead = Some((now, server));
             self.latest = server;
+            self.vouched = None;
         } else {
             self.latest = now.max(server);
             self.ahead = None;
+            self.vouched = Some(now);
         }
-        (self.latest, self.ahead) != before
+        (self.latest, self.ahead, self.vouched) != before
     }
 
     /// She says the date the tablet shows is right: the memory starts again from now.
@@ -351,6 +379,32 @@ mod tests {
     /// She typed 2036, worked offline (the memory kept 2036), then set the year right herself
     /// before any sync: the next server date, agreeing with the clock, ends the false "fell
     /// back" warning.
+    #[test]
+    fn a_servers_agreeing_date_vouches_for_a_week_and_never_for_a_date_moved_since() {
+        let t = Arc::new(Manual(AtomicU64::new(3650 * DAY)));
+        let mut c = Clock::new(DeviceId::random(), (0, 0), t.clone());
+        assert!(!c.vouched_within(7 * DAY), "no server has seen it yet");
+        c.note_server(3650 * DAY + 60_000);
+        assert!(c.vouched_within(7 * DAY));
+        t.0.store(3650 * DAY + 6 * DAY, Ordering::SeqCst);
+        assert!(c.vouched_within(7 * DAY), "six days on");
+        // Her year typed ten years ahead, before any sync.
+        t.0.store(7300 * DAY, Ordering::SeqCst);
+        assert!(!c.vouched_within(7 * DAY));
+        // Set back to before the server saw it (a flat battery).
+        t.0.store(100 * DAY, Ordering::SeqCst);
+        assert!(!c.vouched_within(7 * DAY));
+        // A server that finds it ahead, or fallen back, takes its word back.
+        t.0.store(3650 * DAY, Ordering::SeqCst);
+        c.note_server(3650 * DAY);
+        assert!(c.vouched_within(7 * DAY));
+        c.note_server(3000 * DAY);
+        assert!(!c.vouched_within(7 * DAY), "found ahead");
+        c.note_server(3650 * DAY);
+        c.note_server(3660 * DAY);
+        assert!(!c.vouched_within(7 * DAY), "found fallen back");
+    }
+
     #[test]
     fn a_year_set_right_offline_is_vouched_for_by_the_next_servers_date() {
         let t = Arc::new(Manual(AtomicU64::new(3650 * DAY + 10 * DAY)));

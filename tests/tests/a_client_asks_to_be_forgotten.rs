@@ -264,6 +264,13 @@ fn files_past_their_retention_period_are_listed_and_erased_and_the_others_stay()
     assert_eq!(due.iter().map(|d| d.client).collect::<Vec<_>>(), [jeanne]);
     assert!(due[0].due_since <= supervisor.today());
 
+    assert!(
+        supervisor.apply_retention().is_err(),
+        "no server's date has agreed with the tablet's yet"
+    );
+    assert!(supervisor.client(jeanne).is_ok());
+    // The date a server gave with its answer at a sync, agreeing with the tablet's.
+    supervisor.note_server_time(MORNING_MS).unwrap();
     let erased = supervisor.apply_retention().unwrap();
     assert_eq!(erased.len(), 1);
     assert_eq!(

@@ -273,3 +273,82 @@ fn a_supervisor_whose_year_was_typed_wrong_cannot_erase_files_before_their_time(
     clock.set(real_now());
     assert!(supervisor.retention_due().unwrap().is_empty());
 }
+
+/// The same supervisor types the year ten years ahead and erases at once, before any sync has
+/// told her tablet its date is wrong: nothing is erased until a server's date has agreed with
+/// the tablet's within the week. Synced, the server's date finds the year wrong; set right and
+/// synced, nothing is due.
+#[test]
+fn a_year_typed_wrong_before_any_sync_erases_nothing() {
+    use komora_core::{CaseEdit, CaseStatus, Error, Role};
+    use komora_scenarios::sync;
+    let team = team_with_a_new(Role::Supervisor, real_now());
+    let Team {
+        tablet: mut supervisor,
+        clock,
+        ..
+    } = team;
+    let odette = record_client(&mut supervisor, "Mukamana Odette");
+    let case = open_case_with_consent(&mut supervisor, odette, "grief");
+    supervisor
+        .edit_case(
+            case,
+            &CaseEdit {
+                status: Some(CaseStatus::Closed),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    sync(&mut supervisor).unwrap();
+
+    clock.set(real_now() + 10 * 365 * 24 * HOUR_MS);
+    assert_eq!(supervisor.retention_due().unwrap().len(), 1);
+    assert_eq!(
+        supervisor.clock_went_ahead(),
+        None,
+        "nothing has told it yet"
+    );
+    match supervisor.apply_retention() {
+        Err(Error::Forbidden(why)) => assert!(why.contains("sync"), "{why}"),
+        other => panic!("erased on a date no server has seen: {other:?}"),
+    }
+    assert!(supervisor.client(odette).is_ok(), "nothing erased");
+
+    sync(&mut supervisor).unwrap();
+    assert!(supervisor.clock_went_ahead().is_some());
+    clock.set(real_now());
+    sync(&mut supervisor).unwrap();
+    assert!(supervisor.retention_due().unwrap().is_empty());
+    assert!(supervisor.client(odette).is_ok());
+}
+
+/// What a server's date vouched for is kept with the vault: a supervisor who synced this
+/// morning, locked her tablet and opens it again can erase the files whose time is over
+/// without syncing again.
+#[test]
+fn a_date_a_server_agreed_with_this_morning_still_counts_after_a_lock() {
+    use komora_core::{CaseEdit, CaseStatus};
+    const DAY_MS: u64 = 24 * HOUR_MS;
+    let (dir, clock, opts) = tablet();
+    clock.set(MORNING_MS - 8 * 366 * DAY_MS);
+    let mut v = Vault::create(dir.path(), "umutima-mwiza", opts.clone()).unwrap();
+    let odette = record_client(&mut v, "Mukamana Odette");
+    let case = open_case_with_consent(&mut v, odette, "grief");
+    v.edit_case(
+        case,
+        &CaseEdit {
+            status: Some(CaseStatus::Closed),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    clock.set(MORNING_MS);
+    v.date_is_right().unwrap();
+    v.note_server_time(MORNING_MS + 60_000).unwrap();
+    v.lock();
+
+    clock.set(MORNING_MS + 3 * HOUR_MS);
+    let mut v = Vault::open(dir.path(), "umutima-mwiza", opts).unwrap();
+    assert_eq!(v.apply_retention().unwrap().len(), 1);
+    assert!(v.client(odette).is_err());
+}

@@ -57,6 +57,11 @@ pub fn retention_rules() -> &'static RetentionRules {
 }
 
 /// A client file whose retention period is over.
+/// How recently a server's date must have agreed with the tablet's for files whose time is
+/// over to be erased ([`Vault::apply_retention`]): a week, so a supervisor who synced this
+/// week erases without a further step, and a date typed wrong since is never trusted.
+pub const RETENTION_VOUCHED_MS: u64 = 7 * 24 * 60 * 60 * 1000;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetentionDue {
     pub client: RecordId,
@@ -115,9 +120,11 @@ impl Vault {
 
     /// Erase every client file whose retention period is over (supervisors and
     /// administrators), with the reason `retention`.
-    /// Refused while the tablet's date is known to be wrong (`clock_went_ahead`,
-    /// `clock_went_back`): a year typed wrong by hand would make files due years early, and an
-    /// erasure cannot be undone.
+    /// When any file is due, refused while the tablet's date is known to be wrong
+    /// (`clock_went_ahead`, `clock_went_back`), and unless a server's date agreed with it in
+    /// the last [`RETENTION_VOUCHED_MS`]: a year typed wrong by hand makes files due years
+    /// early, a tablet cannot tell that before a server tells it, and an erasure cannot be
+    /// undone.
     pub fn apply_retention(&mut self) -> Result<Vec<super::erasure::Erasure>> {
         if self.clock_went_ahead().is_some() || self.clock_went_back().is_some() {
             return Err(Error::Forbidden(
@@ -127,6 +134,13 @@ impl Vault {
             ));
         }
         let due = self.retention_due()?;
+        if !due.is_empty() && !self.store.clock_vouched_within(RETENTION_VOUCHED_MS) {
+            return Err(Error::Forbidden(
+                "this tablet's date has not been checked against the server's in the last \
+                 week: sync, then erase the files whose time is over"
+                    .into(),
+            ));
+        }
         let mut done = Vec::with_capacity(due.len());
         for d in due {
             done.push(self.erase_client(d.client, "retention")?);

@@ -240,6 +240,7 @@ impl Store {
         let (last, next_seq) = load_clock(&conn)?;
         let time_seen = load_time_seen(&conn)?;
         let clock_ahead = load_clock_ahead(&conn)?;
+        let clock_vouched = load_u64(&conn, "clock_vouched")?;
         let sealed_signing: Vec<u8> = conn
             .query_row(
                 "SELECT value FROM meta WHERE key = 'signing_key'",
@@ -276,7 +277,9 @@ impl Store {
             conn,
             states,
             device,
-            clock: Clock::remembering(device, last, time_seen, time).known_ahead(clock_ahead),
+            clock: Clock::remembering(device, last, time_seen, time)
+                .known_ahead(clock_ahead)
+                .known_vouched(clock_vouched),
             next_seq,
             keys,
             master: master.clone(),
@@ -366,22 +369,36 @@ impl Store {
         self.clock.went_ahead()
     }
 
+    /// Whether a server's date agreed with the clock at most `within` ago.
+    pub(crate) fn clock_vouched_within(&self, within: u64) -> bool {
+        self.clock.vouched_within(within)
+    }
+
     /// She says the date the tablet shows is right: the latest time it gave is now.
     pub(crate) fn accept_clock(&mut self) -> Result<()> {
         self.clock.accept_now();
         self.keep_clock_memory()
     }
 
-    /// The clock's memory (the latest time, a server's finding that it runs ahead) kept.
+    /// The clock's memory (the latest time, a server's finding that it runs ahead, when a
+    /// server's date last agreed with it) kept.
     /// In one transaction, so a kill between the two never keeps one without the other.
     fn keep_clock_memory(&mut self) -> Result<()> {
         let latest = self.clock.latest().to_be_bytes();
         let ahead = self.clock.ahead();
+        let vouched = self.clock.vouched();
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('time_seen', ?1)",
             [&latest[..]],
         )?;
+        match vouched {
+            Some(at) => tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('clock_vouched', ?1)",
+                [&at.to_be_bytes()[..]],
+            )?,
+            None => tx.execute("DELETE FROM meta WHERE key = 'clock_vouched'", [])?,
+        };
         match ahead {
             Some((mark, server)) => {
                 let mut v = [0u8; 16];
@@ -786,14 +803,17 @@ fn load_clock_ahead(conn: &Connection) -> Result<Option<(u64, u64)>> {
 /// The latest time the tablet's clock ever gave, as the vault kept it (0 in a vault from
 /// before it was kept: the clock's last reading stands in).
 fn load_time_seen(conn: &Connection) -> Result<u64> {
+    Ok(load_u64(conn, "time_seen")?.unwrap_or(0))
+}
+
+/// A time the vault keeps in its meta table under `key` (`None`: not kept, or not 8 bytes).
+fn load_u64(conn: &Connection, key: &str) -> Result<Option<u64>> {
     let bytes: Option<Vec<u8>> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'time_seen'", [], |r| {
-            r.get(0)
-        })
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
         .optional()?;
     Ok(bytes
         .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
-        .map_or(0, u64::from_be_bytes))
+        .map(u64::from_be_bytes))
 }
 
 #[cfg(test)]
