@@ -664,6 +664,32 @@ impl OpEnvelope {
         (envelope, op)
     }
 
+    /// The same operation (its id, epoch and change) under another number of its author,
+    /// signed again and sealed to the size it had: for a waiting operation of a tablet put back
+    /// from an old copy of itself, whose number the server already holds under another
+    /// operation (ADR 0032).
+    pub(crate) fn renumbered(
+        op: &Op,
+        device_seq: u64,
+        signer: &ed25519_dalek::SigningKey,
+        key: &AeadKey,
+    ) -> (Self, Op) {
+        let mut body = op.body.clone();
+        body.device_seq = device_seq;
+        let body_bytes = postcard::to_allocvec(&body).expect("operation bodies always serialise");
+        let framed = framed_bytes(&body_bytes, body.packing, Effort::Best);
+        Self::sign_and_seal(
+            op.id,
+            op.epoch,
+            body,
+            body_bytes,
+            framed,
+            signer,
+            key,
+            op.sealed_len,
+        )
+    }
+
     /// Seal an already signed operation under the key of `epoch` (a rotation re-seals what
     /// was not pushed yet; the signature stays valid), padded to the size it had: the floor
     /// it was written with, whatever the team's format is now. Its body is compressed

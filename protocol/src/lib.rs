@@ -343,6 +343,37 @@ pub struct TokenResponse {
     /// and asks again.
     #[serde(default)]
     pub erased_for_me: u64,
+    /// The server serves a device its own operations by number (`GET /v1/pull/own`, ADR
+    /// 0032): a tablet put back from an old copy of itself asks for the work it lost. A server
+    /// from before says nothing, and is never asked.
+    #[serde(default)]
+    pub serves_own: bool,
+}
+
+/// At most this many ranges of numbers in one `GET /v1/pull/own` (ADR 0032).
+pub const MAX_OWN_RANGES: usize = 64;
+
+/// Ranges of numbers as `GET /v1/pull/own` carries them: `lo-hi` pairs, comma-separated.
+pub fn own_ranges_to_query(ranges: &[(u64, u64)]) -> String {
+    ranges
+        .iter()
+        .map(|(lo, hi)| format!("{lo}-{hi}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Read back [`own_ranges_to_query`]: `None` for anything else (a range upside down, more than
+/// [`MAX_OWN_RANGES`], none at all, a number that is not one).
+pub fn own_ranges_from_query(s: &str) -> Option<Vec<(u64, u64)>> {
+    let ranges: Vec<(u64, u64)> = s
+        .split(',')
+        .map(|r| {
+            let (lo, hi) = r.split_once('-')?;
+            let (lo, hi) = (lo.parse::<u64>().ok()?, hi.parse::<u64>().ok()?);
+            (lo <= hi).then_some((lo, hi))
+        })
+        .collect::<Option<_>>()?;
+    (!ranges.is_empty() && ranges.len() <= MAX_OWN_RANGES).then_some(ranges)
 }
 
 impl fmt::Debug for TokenResponse {
@@ -728,4 +759,30 @@ pub enum ErrorCode {
     /// administrator (ADR 0027).
     QuotaExceeded,
     Internal,
+}
+
+#[cfg(test)]
+mod own_ranges_tests {
+    use super::*;
+
+    #[test]
+    fn ranges_of_own_numbers_read_back_and_garbage_is_refused() {
+        let r = vec![(1, 5), (9, 9), (12, u64::MAX)];
+        assert_eq!(own_ranges_from_query(&own_ranges_to_query(&r)), Some(r));
+        for bad in [
+            "",
+            "5",
+            "5-",
+            "-5",
+            "9-1",
+            "1-2,,3-4",
+            "a-b",
+            "1-2;3-4",
+            "18446744073709551616-1",
+        ] {
+            assert_eq!(own_ranges_from_query(bad), None, "{bad}");
+        }
+        let too_many: Vec<(u64, u64)> = (0..=MAX_OWN_RANGES as u64).map(|n| (n, n)).collect();
+        assert_eq!(own_ranges_from_query(&own_ranges_to_query(&too_many)), None);
+    }
 }

@@ -367,6 +367,7 @@ pub async fn token(
         head,
         own,
         erased_for_me,
+        serves_own: true,
     }))
 }
 
@@ -768,6 +769,43 @@ pub async fn pull(
         upto: q.upto,
     };
     let page = page_for(&state, &who, ask).await?;
+    binary(&page)
+}
+
+#[derive(Deserialize)]
+pub struct PullOwnQuery {
+    /// The asking device's own numbers wanted, as `lo-hi` ranges, comma-separated.
+    numbers: String,
+    #[serde(default)]
+    after: u64,
+    max_bytes: Option<u32>,
+}
+
+// The refusal below names the bound.
+const _: () = assert!(komora_protocol::MAX_OWN_RANGES == 64);
+
+/// `GET /v1/pull/own`: the asking device's own operations by number (ADR 0032), for a tablet
+/// put back from an old copy of itself. Only what it pushed itself as their author: nobody
+/// learns another device's operations here that a pull would not give them.
+pub async fn pull_own(
+    State(state): State<Arc<AppState>>,
+    who: Authed,
+    Query(q): Query<PullOwnQuery>,
+) -> Result<Response, ApiError> {
+    let numbers = komora_protocol::own_ranges_from_query(&q.numbers).ok_or(
+        ApiError::bad_request("`numbers` is up to 64 ranges lo-hi, comma-separated"),
+    )?;
+    let max = q
+        .max_bytes
+        .unwrap_or(DEFAULT_PULL_BYTES)
+        .clamp(1024, MAX_PULL_BYTES);
+    let (team, me) = (who.0.team_id, who.0.id);
+    let page = stored(state.db.pull_own(team, me, numbers, q.after, max)).await?;
+    state.metrics.ops_served.inc_by(page.envelopes.len() as u64);
+    state
+        .metrics
+        .bytes_out
+        .inc_by(page.envelopes.iter().map(|e| e.len() as u64).sum());
     binary(&page)
 }
 

@@ -93,6 +93,13 @@ impl From<DbError> for ApiError {
                 ErrorCode::Conflict,
                 "that device or invitation already exists",
             ),
+            DbError::NumberTaken => ApiError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::Conflict,
+                "this tablet numbers its work with numbers the server holds under other work of \
+                 it: it was put back from an older copy of itself; nothing was stored, and its \
+                 next sync takes its own work back first",
+            ),
             DbError::StaleEpoch => ApiError::new(
                 StatusCode::CONFLICT,
                 ErrorCode::StaleEpoch,

@@ -162,6 +162,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/enroll", post(api::enroll))
         .route("/v1/push", post(api::push))
         .route("/v1/pull", get(api::pull))
+        .route("/v1/pull/own", get(api::pull_own))
         .route("/v1/devices", get(api::devices))
         .route("/v1/devices/{id}/revoke", post(api::revoke))
         .route("/v1/keys", get(api::keys))

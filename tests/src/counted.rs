@@ -173,6 +173,19 @@ impl Transport for CountedTransport {
             |t| t.pull_asking(token, ask),
         )
     }
+    fn pull_own(
+        &mut self,
+        token: &str,
+        numbers: &[(u64, u64)],
+        after: u64,
+        max_bytes: u32,
+    ) -> Reply<PullPage> {
+        self.timed(
+            "pull own",
+            || format!("pull own after {after}"),
+            |t| t.pull_own(token, numbers, after, max_bytes),
+        )
+    }
     fn devices(&mut self, token: &str) -> Reply<Vec<DeviceInfo>> {
         self.timed("devices", || "devices".into(), |t| t.devices(token))
     }

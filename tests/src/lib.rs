@@ -307,6 +307,16 @@ mod spy {
             self.token = Some(token.into());
             self.inner.pull(token, after, max_bytes, at)
         }
+        fn pull_own(
+            &mut self,
+            token: &str,
+            numbers: &[(u64, u64)],
+            after: u64,
+            max_bytes: u32,
+        ) -> Reply<PullPage> {
+            self.token = Some(token.into());
+            self.inner.pull_own(token, numbers, after, max_bytes)
+        }
         fn rejoin(&mut self, req: &RejoinRequest) -> Reply<RejoinResponse> {
             self.inner.rejoin(req)
         }

@@ -4,17 +4,17 @@
 //! the tablet no longer has it, and its numbering of her operations is back where it was. What
 //! she records next must reach the team, and her work from after the copy must come back.
 //!
-//! Found 2026-12-07 and not fixed yet (ADR 0032, proposed): the server never serves a tablet
-//! its own operations, so the work she did after the copy never comes back to her tablet
-//! (her supervisor has it); and the tablet numbers what she records next with numbers the
-//! server already holds under other operations, which a later revocation's cutoff can then
-//! take for a forgery. The fix needs the server (refuse a number taken, serve a tablet its
-//! own operations by number), so the test is ignored until it is built:
-//! `cargo test -p komora-scenarios --test a_tablet_put_back_from_an_old_copy_of_itself -- --ignored`.
+//! Found 2026-12-07 (ADR 0032): the server never served a tablet its own operations, so the
+//! work she did after the copy never came back to her tablet; and the tablet numbered what she
+//! recorded next with numbers the server already held under other operations, which a later
+//! revocation's cutoff could then take for a forgery.
 
-use komora_core::{Role, Vault};
+use komora_core::{Role, Vault, VaultOptions};
 use komora_scenarios::server::TestServer;
-use komora_scenarios::{bootstrap_admin, client_names, enrol, fast_options, record_client, sync};
+use komora_scenarios::{
+    bootstrap_admin, client_names, enrol, enrol_with, fast_options, record_client, sync,
+    ManualClock,
+};
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -29,15 +29,36 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     }
 }
 
-#[test]
-#[ignore = "ADR 0032: the server does not serve a tablet its own operations back yet"]
-fn a_tablet_put_back_from_last_months_copy_gets_its_work_back_and_what_it_records_next_reaches_the_team(
-) {
+/// What the story leaves: the team, and Claudine's tablet put back from the image taken after
+/// her first client, with Alice recorded since.
+struct PutBack {
+    _dir: tempfile::TempDir,
+    server: TestServer,
+    admin: Vault,
+    supervisor: Vault,
+    claudine: Vault,
+}
+
+const ALL_FOUR: [&str; 4] = [
+    "Habimana Jean",
+    "Mukamana Odette",
+    "Nyirahabimana Alice",
+    "Uwase Immaculée",
+];
+
+/// `later_ms`: how long after the image was taken the tablet is put back (a token kept from
+/// its last sync is still good for a quarter of an hour).
+fn put_back(later_ms: u64) -> PutBack {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir.path().join("server"));
     let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
     let here = dir.path().join("claudine");
-    let mut claudine = enrol(&server, &mut admin, Role::Counsellor, &here);
+    let clock = ManualClock::at(komora_core::TimeSource::now_ms(&komora_core::SystemClock));
+    let opts = VaultOptions {
+        time: clock.clone(),
+        ..fast_options()
+    };
+    let mut claudine = enrol_with(&server, &mut admin, Role::Counsellor, &here, opts.clone());
     let mut supervisor = enrol(
         &server,
         &mut admin,
@@ -51,44 +72,92 @@ fn a_tablet_put_back_from_last_months_copy_gets_its_work_back_and_what_it_record
     let image = dir.path().join("last-months-image");
     copy_dir(&here, &image);
 
-    let mut claudine = Vault::open(&here, "tablet passphrase", fast_options()).unwrap();
+    let mut claudine = Vault::open(&here, "tablet passphrase", opts.clone()).unwrap();
     record_client(&mut claudine, "Habimana Jean");
     record_client(&mut claudine, "Uwase Immaculée");
     sync(&mut claudine).unwrap();
     claudine.lock();
+    // Her supervisor has read Habimana's and Uwase's files before the tablet is put back.
+    sync(&mut supervisor).unwrap();
 
     // The tablet is put back from the image.
     std::fs::remove_dir_all(&here).unwrap();
     copy_dir(&image, &here);
-    let mut claudine = Vault::open(&here, "tablet passphrase", fast_options()).unwrap();
+    clock.advance(later_ms);
+    let mut claudine = Vault::open(&here, "tablet passphrase", opts).unwrap();
     assert_eq!(client_names(&claudine), ["Mukamana Odette"]);
     record_client(&mut claudine, "Nyirahabimana Alice");
+    PutBack {
+        _dir: dir,
+        server,
+        admin,
+        supervisor,
+        claudine,
+    }
+}
+
+fn sorted(mut names: Vec<String>) -> Vec<String> {
+    names.sort();
+    names
+}
+
+fn story(later_ms: u64) {
+    // Bound whole: a field left out would be dropped here, the server and its folder with it.
+    let PutBack {
+        _dir,
+        server: _server,
+        admin: _admin,
+        mut supervisor,
+        mut claudine,
+    } = put_back(later_ms);
     sync(&mut claudine).unwrap();
-    sync(&mut claudine).unwrap();
-    let mut hers = client_names(&claudine);
-    hers.sort();
     assert_eq!(
-        hers,
-        [
-            "Habimana Jean",
-            "Mukamana Odette",
-            "Nyirahabimana Alice",
-            "Uwase Immaculée"
-        ],
+        sorted(client_names(&claudine)),
+        ALL_FOUR,
         "her work from after the copy came back, and what she recorded since is kept"
     );
-
     sync(&mut supervisor).unwrap();
-    let mut seen = client_names(&supervisor);
-    seen.sort();
     assert_eq!(
-        seen,
-        [
-            "Habimana Jean",
-            "Mukamana Odette",
-            "Nyirahabimana Alice",
-            "Uwase Immaculée"
-        ],
+        sorted(client_names(&supervisor)),
+        ALL_FOUR,
         "what she recorded after the tablet was put back reached her supervisor"
     );
+    // A sync more changes nothing.
+    let again = sync(&mut claudine).unwrap();
+    assert_eq!((again.sent_ops, again.received_ops), (0, 0), "{again:?}");
+}
+
+#[test]
+fn a_tablet_put_back_from_last_months_copy_gets_its_work_back_and_what_it_records_next_reaches_the_team(
+) {
+    story(30 * 24 * 60 * 60 * 1000);
+}
+
+/// Put back within the quarter of an hour its last sync's token is kept: it pushes before it
+/// logs in, and the server refuses the numbers it holds under other work of hers.
+#[test]
+fn a_tablet_put_back_minutes_after_its_copy_was_taken_does_the_same() {
+    story(60 * 1000);
+}
+
+/// Claudine's tablet is lost soon after it was put back, before her supervisor synced again:
+/// the administrator revokes it, and the cutoff counts every number the server holds of it.
+/// Alice's file, recorded honestly on the put-back tablet before it was lost, reaches her
+/// supervisor after the revocation (numbered with a number Habimana's file already had, it was
+/// refused as a lost tablet's forgery slipped under the cutoff).
+#[test]
+fn work_recorded_on_a_put_back_tablet_survives_its_revocation() {
+    let PutBack {
+        _dir,
+        server,
+        mut admin,
+        mut supervisor,
+        mut claudine,
+    } = put_back(30 * 24 * 60 * 60 * 1000);
+    sync(&mut claudine).unwrap();
+    let mut t = komora_core::HttpTransport::new(&server.url).unwrap();
+    admin.revoke_device(&mut t, claudine.device_id()).unwrap();
+    let report = sync(&mut supervisor).unwrap();
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    assert_eq!(sorted(client_names(&supervisor)), ALL_FOUR);
 }

@@ -524,6 +524,7 @@ fn settle<C: VaultCell>(
 ) -> Result<bool> {
     refresh_team_keys(cell, session, false)?;
     refresh_roster(cell, session, false)?;
+    bring_own_back(cell, session, report)?;
     // A server restored from a backup or rebuilt (another generation), or rolled back by a
     // copied file (this device's cursor beyond its stream): bring it level first (issue 17).
     let rolled_back = cell.with(|v| {
@@ -561,6 +562,78 @@ fn settle<C: VaultCell>(
         })?;
     }
     Ok(rolled_back)
+}
+
+/// A tablet put back from an old copy of itself (ADR 0032): the server holds numbers of its
+/// own at or above the next one it would give. Ask for its own operations back (what it did
+/// after the copy comes back to its screens), then number anew what waits under a number one
+/// of them holds, before anything is pushed. A server that does not serve them: the next
+/// number is raised above what it says it holds, and nothing is renumbered (a waiting
+/// operation under a number the server holds may be that very operation, pushed after the
+/// copy was taken).
+fn bring_own_back<C: VaultCell>(
+    cell: &C,
+    session: &mut Session<'_>,
+    report: &mut SyncReport,
+) -> Result<()> {
+    let mut own = session.own.clone();
+    let Some(mut missing) = cell.with(|v| v.sync_store().put_back(&own))? else {
+        return Ok(());
+    };
+    if !session.logged_in() {
+        // A token kept from before: whether the server serves a device its own operations
+        // is said at a login. Log in (this is rare: a copy put back within the token's
+        // quarter of an hour).
+        session.forget_token();
+        session.login_if_needed(cell)?;
+        keep_new_login(cell, session)?;
+        own = session.own.clone();
+        match cell.with(|v| v.sync_store().put_back(&own))? {
+            Some(again) => missing = again,
+            None => return Ok(()),
+        }
+    }
+    let max_bytes = session.page_bytes().min(1024 * 1024);
+    let mut served = session.serves_own;
+    'ranges: for numbers in missing.chunks(komora_protocol::MAX_OWN_RANGES) {
+        let mut after = 0;
+        while served {
+            let page = match session.call(cell, |t, token| {
+                t.pull_own(token, numbers, after, max_bytes)
+            }) {
+                Ok(page) => page,
+                // Refused (a transport on the way that does not carry it): as a server from
+                // before. The sync goes on.
+                Err(Error::Server(_) | Error::Forbidden(_)) => {
+                    served = false;
+                    break 'ranges;
+                }
+                Err(e) => return Err(e),
+            };
+            let mut envelopes = Vec::with_capacity(page.envelopes.len());
+            for raw in &page.envelopes {
+                report.received_bytes += raw.len() as u64;
+                // A damaged copy is left out: the numbers it held stay unsent and unused.
+                if let Ok(env) = OpEnvelope::from_bytes(raw) {
+                    envelopes.push(env);
+                }
+            }
+            let applied = cell
+                .with(|v| v.sync_store_mut().apply_page(&envelopes, None, false))?
+                .report();
+            report.received_ops += page.envelopes.len() as u64;
+            report.applied += applied.applied as u64;
+            report.rejected.extend(applied.rejected);
+            report.contested.extend(applied.contested);
+            if !page.more || page.next <= after {
+                break;
+            }
+            after = page.next;
+        }
+    }
+    let claimed = (!served).then(|| own.iter().map(|r| r.1).max()).flatten();
+    cell.with(|v| v.sync_store_mut().renumber_taken(claimed))?;
+    Ok(())
 }
 
 /// Keep in the vault a token this session just logged in for, for the next syncs within its

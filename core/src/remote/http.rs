@@ -440,6 +440,25 @@ impl Transport for HttpTransport {
             .map_err(|_| damaged())
     }
 
+    fn pull_own(
+        &mut self,
+        token: &str,
+        numbers: &[(u64, u64)],
+        after: u64,
+        max_bytes: u32,
+    ) -> Reply<PullPage> {
+        let numbers = komora_protocol::own_ranges_to_query(numbers);
+        let req = self
+            .client
+            .get(self.url(&format!(
+                "/v1/pull/own?numbers={numbers}&after={after}&max_bytes={max_bytes}"
+            )))
+            .bearer_auth(token);
+        let bytes = read_capped(self.send(req)?, MAX_PAGE_ANSWER)?;
+        postcard::from_bytes::<PullPage>(&bytes)
+            .map_err(|_| TransportError::Network("the page arrived damaged".into()))
+    }
+
     fn reattach(&mut self, req: &komora_protocol::ReattachRequest) -> Reply<RegisteredResponse> {
         self.post_json("/v1/reattach", None, req)
     }

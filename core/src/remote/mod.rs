@@ -270,6 +270,11 @@ pub(crate) struct Session<'t> {
     pub(crate) own: Vec<(u64, u64)>,
     /// How many operations the server deleted at this device's erasure requests.
     pub(crate) erased_for_me: u64,
+    /// The server serves this device its own operations by number, as said at login (ADR
+    /// 0032).
+    pub(crate) serves_own: bool,
+    /// This session logged in (what a login says is known, `serves_own` among it).
+    logged_in: bool,
     /// What this device said of itself at login (the fleet view).
     pub(crate) reported: Option<komora_protocol::DeviceReport>,
     /// This session handed the statements that admit this device to a server that did not
@@ -294,6 +299,8 @@ impl<'t> Session<'t> {
             head: 0,
             own: Vec::new(),
             erased_for_me: 0,
+            serves_own: false,
+            logged_in: false,
             reported: None,
             rejoined: false,
             resumed: false,
@@ -307,6 +314,16 @@ impl<'t> Session<'t> {
         self.token = Some(Zeroizing::new(token.to_owned()));
         self.reported = reported;
         self.resumed = true;
+    }
+
+    /// The largest pull page this session's options ask for.
+    pub(crate) fn page_bytes(&self) -> u32 {
+        self.opts.pull_page_bytes
+    }
+
+    /// Whether this session logged in (rather than only carrying on with a kept token).
+    pub(crate) fn logged_in(&self) -> bool {
+        self.logged_in
     }
 
     /// Whether this session carries on with a kept token (see [`Session::resume`]).
@@ -384,6 +401,8 @@ impl<'t> Session<'t> {
         self.head = token.head;
         self.own = token.own;
         self.erased_for_me = token.erased_for_me;
+        self.serves_own = token.serves_own;
+        self.logged_in = true;
         self.new_login = Some(token.expires_in_s);
         Ok(())
     }

@@ -68,6 +68,24 @@ pub trait Transport: Send {
     fn pull_asking(&mut self, token: &str, ask: &komora_protocol::PullAsk) -> Reply<PullPage> {
         self.pull(token, ask.after, ask.max_bytes, ask.at)
     }
+    /// This device's own operations with numbers in `numbers` (at most
+    /// [`komora_protocol::MAX_OWN_RANGES`] ranges), after `after`: what a tablet put back from
+    /// an old copy of itself lost (ADR 0032). Asked only of a server whose login said it
+    /// serves them; a transport that wraps another must pass it on.
+    fn pull_own(
+        &mut self,
+        token: &str,
+        numbers: &[(u64, u64)],
+        after: u64,
+        max_bytes: u32,
+    ) -> Reply<PullPage> {
+        let _ = (token, numbers, after, max_bytes);
+        Err(TransportError::Rejected {
+            status: 404,
+            code: ErrorCode::NotFound,
+            message: "this transport cannot ask for a device's own operations".into(),
+        })
+    }
     /// After a rolled-back stream: what the server holds and where to pull from (issue 17).
     fn reconcile(&mut self, token: &str, req: &ReconcileRequest) -> Reply<ReconcileResponse>;
     /// Statements of the team's signed list the server lacks.

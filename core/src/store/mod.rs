@@ -8,6 +8,7 @@
 mod checkpoint;
 pub(crate) mod files;
 mod keyring;
+mod own_back;
 mod pages;
 mod shown;
 #[cfg(feature = "insider-attacks")]

@@ -20,6 +20,12 @@ pub enum DbError {
     /// refused whole, nothing stored or counted.
     #[error("the device's quota of stored bytes would be exceeded")]
     QuotaExceeded,
+    /// A push numbers an operation of the pushing device with a number the store holds for
+    /// it under another operation it pushed itself: a tablet put back from an old copy of
+    /// itself (ADR 0032). Refused whole, nothing stored: it logs in, takes its own work back
+    /// and numbers anew what waits.
+    #[error("a number of this device is held under another of its operations")]
+    NumberTaken,
     #[error("the code is unknown, used or expired")]
     InvalidCode,
     #[error("already exists")]
@@ -299,6 +305,19 @@ impl Pass {
     };
 }
 
+/// Whether `n` falls in one of `ranges`.
+fn in_ranges(ranges: &[(u64, u64)], n: u64) -> bool {
+    ranges.iter().any(|&(lo, hi)| lo <= n && n <= hi)
+}
+
+/// The widest span of `ranges`, as the stores keep numbers (signed 64-bit).
+fn span_of(ranges: &[(u64, u64)]) -> (i64, i64) {
+    let clamp = |n: u64| n.min(i64::MAX as u64) as i64;
+    let lo = ranges.iter().map(|r| r.0).min().unwrap_or(0);
+    let hi = ranges.iter().map(|r| r.1).max().unwrap_or(0);
+    (clamp(lo), clamp(hi))
+}
+
 /// Per author, the ranges of numbers in `numbers` (sorted by author, then number).
 fn ranges(numbers: impl IntoIterator<Item = (Id16, u64)>) -> komora_protocol::AuthorRanges {
     let mut out: komora_protocol::AuthorRanges = Vec::new();
@@ -421,6 +440,18 @@ pub trait Db: Send + Sync + 'static {
         max_bytes: u32,
         at: Option<[u8; 16]>,
         pass: Pass,
+    ) -> DbResult<PullPage>;
+    /// The operations `requester` pushed itself as their author whose numbers fall in
+    /// `numbers` (ranges), after `after`, up to `max_bytes` (at least one): what a tablet put
+    /// back from an old copy of itself lost of its own work (ADR 0032). The page's `next` is
+    /// where to ask again after, `more` whether to.
+    async fn pull_own(
+        &self,
+        team: Id16,
+        requester: Id16,
+        numbers: Vec<(u64, u64)>,
+        after: u64,
+        max_bytes: u32,
     ) -> DbResult<PullPage>;
     /// The team's stream head (its last sequence number).
     async fn head(&self, team: Id16) -> DbResult<u64>;

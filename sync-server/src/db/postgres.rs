@@ -527,11 +527,25 @@ impl Db for PostgresDb {
                  WHERE team_id = $1 AND seq = $2",
             )
             .await?;
+        // A number the pusher gave another operation it pushed itself (ADR 0032).
+        let taken = tx
+            .prepare_cached(
+                "SELECT 1 FROM ops WHERE team_id = $1 AND author_id = $2 AND author_seq = $3
+                 AND author = $2 AND op_id <> $4",
+            )
+            .await?;
         let (mut stored, mut dups) = (0u32, 0u32);
         let mut stored_bytes = 0i64;
         for op in &ops {
             let op_author = op.author.unwrap_or(author);
             let seq = op.author_seq.map(|s| s as i64);
+            if let (true, Some(n)) = (op_author == author, seq) {
+                let key: [&(dyn ToSql + Sync); 4] =
+                    [&&team.0[..], &&author.0[..], &n, &&op.op_id[..]];
+                if tx.query_opt(&taken, &key).await?.is_some() {
+                    return Err(DbError::NumberTaken);
+                }
+            }
             let inserted = tx
                 .execute(
                     &insert,
@@ -744,6 +758,61 @@ impl Db for PostgresDb {
             page.deferred = deferred as u64;
         }
         page.next_op = op_at(&tx, team, page.next).await?.map(Id16);
+        tx.commit().await?;
+        Ok(page)
+    }
+
+    async fn pull_own(
+        &self,
+        team: Id16,
+        requester: Id16,
+        numbers: Vec<(u64, u64)>,
+        after: u64,
+        max_bytes: u32,
+    ) -> DbResult<PullPage> {
+        let (lo, hi) = super::span_of(&numbers);
+        let after = after.min(i64::MAX as u64) as i64;
+        // Bounded as a pull is (PostgreSQL sends every row a query selects): rows outside the
+        // ranges are read and skipped, so a page may stop early and say there is more.
+        let smallest = (komora_protocol::envelope::HEADER_LEN
+            + komora_protocol::envelope::SEAL_OVERHEAD) as u32;
+        let limit = i64::from(max_bytes / smallest) + 2;
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
+        let params: [&(dyn ToSql + Sync); 6] =
+            [&&team.0[..], &&requester.0[..], &lo, &hi, &after, &limit];
+        let rows = tx
+            .query_raw(
+                "SELECT seq, author_seq, envelope FROM ops WHERE team_id = $1 AND author = $2
+                 AND author_id = $2 AND author_seq BETWEEN $3 AND $4 AND seq > $5
+                 ORDER BY seq LIMIT $6",
+                params,
+            )
+            .await?;
+        let mut rows = Box::pin(rows);
+        let mut page = PullPage {
+            next: after as u64,
+            ..PullPage::default()
+        };
+        let (mut bytes, mut seen) = (0usize, 0i64);
+        while let Some(row) = rows.try_next().await? {
+            let (seq, number): (i64, i64) = (row.get(0), row.get(1));
+            seen += 1;
+            if super::in_ranges(&numbers, number as u64) {
+                let env: &[u8] = row.get(2);
+                if !page.envelopes.is_empty() && bytes + env.len() > max_bytes as usize {
+                    page.more = true;
+                    break;
+                }
+                bytes += env.len();
+                page.envelopes.push(env.to_vec());
+            }
+            page.next = seq as u64;
+            if seen == limit {
+                page.more = true;
+            }
+        }
+        drop(rows);
         tx.commit().await?;
         Ok(page)
     }

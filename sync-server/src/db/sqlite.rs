@@ -443,8 +443,18 @@ impl Store {
                                 author_seq = ?7, priority = ?8
                  WHERE team_id = ?1 AND seq = ?2",
             )?;
+            // A number the pusher gave another operation it pushed itself (ADR 0032).
+            let mut taken = tx.prepare_cached(
+                "SELECT 1 FROM ops WHERE team_id = ?1 AND author_id = ?2 AND author_seq = ?3
+                 AND author = ?2 AND op_id <> ?4",
+            )?;
             for op in ops {
                 let op_author = op.author.unwrap_or(author);
+                if let (true, Some(n)) = (op_author == author, op.author_seq) {
+                    if taken.exists(params![team.0, author.0, n as i64, &op.op_id[..]])? {
+                        return Err(DbError::NumberTaken);
+                    }
+                }
                 let inserted = insert.execute(params![
                     team.0,
                     head + 1,
@@ -601,6 +611,44 @@ impl Store {
             )? as u64;
         }
         page.next_op = op_at(&conn, team, page.next)?.map(Id16);
+        Ok(page)
+    }
+
+    fn pull_own(
+        &self,
+        team: Id16,
+        requester: Id16,
+        numbers: &[(u64, u64)],
+        after: u64,
+        max_bytes: u32,
+    ) -> DbResult<PullPage> {
+        let conn = self.conn();
+        let (lo, hi) = super::span_of(numbers);
+        let mut stmt = conn.prepare_cached(
+            "SELECT seq, author_seq, envelope FROM ops WHERE team_id = ?1 AND author = ?2
+             AND author_id = ?2 AND author_seq BETWEEN ?3 AND ?4 AND seq > ?5 ORDER BY seq",
+        )?;
+        let after = after.min(i64::MAX as u64) as i64;
+        let mut rows = stmt.query(params![team.0, requester.0, lo, hi, after])?;
+        let mut page = PullPage {
+            next: after as u64,
+            ..PullPage::default()
+        };
+        let mut bytes = 0usize;
+        while let Some(row) = rows.next()? {
+            let (seq, number): (i64, i64) = (row.get(0)?, row.get(1)?);
+            if !super::in_ranges(numbers, number as u64) {
+                continue;
+            }
+            let env = row.get_ref(2)?.as_blob()?;
+            if !page.envelopes.is_empty() && bytes + env.len() > max_bytes as usize {
+                page.more = true;
+                break;
+            }
+            bytes += env.len();
+            page.envelopes.push(env.to_vec());
+            page.next = seq as u64;
+        }
         Ok(page)
     }
 
@@ -1234,6 +1282,18 @@ impl Db for SqliteDb {
         pass: super::Pass,
     ) -> DbResult<PullPage> {
         self.run(move |s| s.pull(team, requester, after, max_bytes, at, pass))
+            .await
+    }
+
+    async fn pull_own(
+        &self,
+        team: Id16,
+        requester: Id16,
+        numbers: Vec<(u64, u64)>,
+        after: u64,
+        max_bytes: u32,
+    ) -> DbResult<PullPage> {
+        self.run(move |s| s.pull_own(team, requester, &numbers, after, max_bytes))
             .await
     }
 

@@ -86,6 +86,20 @@ impl Store {
         self.run(self.db().push_within(team, author, ops.to_vec(), quota))
     }
 
+    pub fn pull_own(
+        &self,
+        team: Id16,
+        requester: Id16,
+        numbers: &[(u64, u64)],
+        after: u64,
+        max_bytes: u32,
+    ) -> DbResult<PullPage> {
+        self.run(
+            self.db()
+                .pull_own(team, requester, numbers.to_vec(), after, max_bytes),
+        )
+    }
+
     pub fn pull(
         &self,
         team: Id16,

@@ -671,3 +671,61 @@ fn two_passes_by_priority_class_serve_every_operation_once_and_count_what_waits(
         assert_eq!(all, (1..=12).collect::<Vec<u32>>());
     });
 }
+
+/// A tablet put back from an old copy of itself (ADR 0032): a push numbering new work with a
+/// number the store holds for it under other work it pushed itself is refused whole; it then
+/// gets its own operations back by number, and only its own (a relay's copy declared as its
+/// work does not count, nor does another device's).
+#[test]
+fn a_tablet_put_back_gets_its_own_work_by_number_and_cannot_number_new_work_with_it() {
+    on_every_store(|db, t| {
+        let (team, a) = found(db, 1, 1);
+        let c = enrol(db, team, a, 2, Role::Counsellor);
+        let b = enrol(db, team, a, 3, Role::Counsellor);
+        db.push(team, c, &[op(1, 1, c, 1), op(2, 1, c, 2), op(3, 1, c, 3)])
+            .unwrap();
+        db.push(team, b, &[op(4, 1, b, 1)]).unwrap();
+        // Another device relays garbage declared as c's, numbered 4: not c's own push.
+        db.push(team, b, &[op(5, 1, c, 4)]).unwrap();
+        let head = db.head(team).unwrap();
+        let taken = t.result(
+            "new work under a number held",
+            db.push(team, c, &[op(9, 1, c, 4), op(10, 1, c, 2)]),
+        );
+        assert!(matches!(taken, Err(DbError::NumberTaken)), "{taken:?}");
+        assert_eq!(db.head(team).unwrap(), head, "nothing stored");
+        // The same operation again is a duplicate, not a number taken; a number only a
+        // relay declared is free to c.
+        assert_eq!(
+            t.note(
+                "held work again, and a number only relayed",
+                db.push(team, c, &[op(2, 1, c, 2), op(11, 1, c, 4)])
+            )
+            .unwrap(),
+            (1, 1)
+        );
+        let page = t
+            .note(
+                "c's own numbers 2 to 4",
+                db.pull_own(team, c, &[(2, 2), (4, 9)], 0, 64 * 1024),
+            )
+            .unwrap();
+        assert_eq!(page.envelopes.len(), 2, "op 2 and op 11, nothing of b's");
+        assert!(!page.more);
+        // Paged by bytes: one at a time, then on from `next`.
+        let first = db.pull_own(team, c, &[(1, 9)], 0, 1).unwrap();
+        assert_eq!((first.envelopes.len(), first.more), (1, true));
+        let rest = db
+            .pull_own(team, c, &[(1, 9)], first.next, 64 * 1024)
+            .unwrap();
+        assert_eq!((rest.envelopes.len(), rest.more), (3, false));
+        // Nobody else's: b asking for numbers c holds gets b's own only.
+        assert_eq!(
+            db.pull_own(team, b, &[(1, 9)], 0, 64 * 1024)
+                .unwrap()
+                .envelopes
+                .len(),
+            1
+        );
+    });
+}
