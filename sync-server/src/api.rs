@@ -524,12 +524,8 @@ pub async fn invite(
         }
     };
     signed_by(&signed, &who.0.sign_pk)?;
-    // Each waiting invitation keeps up to 64 KiB: a team's are bounded (ADR 0027).
-    let waiting = stored(state.db.pending_invites(who.0.team_id, now_ms())).await?;
-    if waiting >= state.quotas.pending_invites_per_team {
-        return Err(ApiError::invite_quota());
-    }
-    let expires = now_ms() + req.expires_in_s * 1000;
+    let now = now_ms();
+    let expires = now + req.expires_in_s * 1000;
     let invite = NewInvite {
         lookup: req.lookup.0,
         team: who.0.team_id,
@@ -540,7 +536,14 @@ pub async fn invite(
         statement: req.invite.0,
         invite_pk: Some(invite_pk),
     };
-    stored(state.db.create_invite(invite)).await?;
+    // Each waiting invitation keeps up to 64 KiB: a team's are bounded (ADR 0027), counted in
+    // the transaction that stores this one.
+    stored(
+        state
+            .db
+            .create_invite_within(invite, now, state.quotas.pending_invites_per_team),
+    )
+    .await?;
     Ok(Json(InviteResponse {
         expires_at_ms: expires,
     }))

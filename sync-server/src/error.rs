@@ -104,6 +104,7 @@ impl From<DbError> for ApiError {
             }
             // Logged by the push route, which knows the device.
             DbError::QuotaExceeded => ApiError::device_quota(),
+            DbError::TooManyInvitesWaiting => ApiError::invite_quota(),
             DbError::Busy => {
                 tracing::warn!("every database connection busy: answered 503");
                 ApiError::new(

@@ -156,6 +156,95 @@ fn a_team_holds_a_bounded_number_of_waiting_invitations_posted_at_a_bounded_rate
     }
 }
 
+/// Invitations posted all at once, within the rate limit: each post used to count the team's
+/// waiting invitations apart from storing its own, so posts at the same moment all saw room
+/// and more than the cap were kept.
+fn invitations_at_once(backend: &Backend) {
+    const CAP: u64 = 5;
+    const POSTS: usize = 24;
+    let dir = tempfile::tempdir().unwrap();
+    let limits = Limits {
+        quotas: Quotas {
+            pending_invites_per_team: CAP,
+            ..Quotas::default()
+        },
+        ..test_limits()
+    };
+    let server = TestServer::start_at(
+        backend,
+        &dir.path().join("server"),
+        "127.0.0.1:0".parse().unwrap(),
+        limits,
+    );
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    // Two dozen invitations made and signed on the tablet, held back, then posted at once (a
+    // burst of 30 is within the rate).
+    let mut spy = TokenSpy::new(&server.url);
+    spy.hold_invites = true;
+    for _ in 0..POSTS {
+        admin
+            .invite(&mut spy, Role::Counsellor, Duration::from_secs(3600))
+            .unwrap();
+    }
+    let token = spy.token.clone().expect("inviting logs in");
+    let start = std::sync::Barrier::new(POSTS);
+    let answers: Vec<_> = std::thread::scope(|s| {
+        let posts: Vec<_> = spy
+            .held_invites
+            .iter()
+            .map(|req| {
+                let (url, token, start) = (server.url.clone(), token.clone(), &start);
+                s.spawn(move || {
+                    let mut t = HttpTransport::new(&url).unwrap();
+                    start.wait();
+                    t.invite(&token, req)
+                })
+            })
+            .collect();
+        posts.into_iter().map(|p| p.join().unwrap()).collect()
+    });
+    for refused in answers.iter().filter_map(|a| a.as_ref().err()) {
+        assert!(
+            matches!(
+                refused,
+                TransportError::Rejected {
+                    status: 403,
+                    code: ErrorCode::QuotaExceeded,
+                    ..
+                }
+            ),
+            "refused for the cap only: {refused:?}"
+        );
+    }
+    let admin_id = Id16(*admin.device_id().as_bytes());
+    let team = team_of(&server, admin_id);
+    let waiting = server
+        .wait(
+            server
+                .state
+                .db
+                .pending_invites(team, komora_sync_server::now_ms()),
+        )
+        .unwrap();
+    assert_eq!(
+        waiting, CAP,
+        "the team's waiting invitations stop at its cap"
+    );
+    assert_eq!(
+        answers.iter().filter(|a| a.is_ok()).count() as u64,
+        CAP,
+        "each accepted post is one kept"
+    );
+}
+
+#[test]
+fn invitations_posted_at_once_never_pass_the_teams_cap() {
+    for backend in backends() {
+        eprintln!("store: {backend:?}");
+        invitations_at_once(&backend);
+    }
+}
+
 /// `count` envelopes the server cannot tell from real ones, 1 KiB each, under fresh op ids
 /// (batch `batch` of a flood), declared as the pushing device's own.
 fn flood(batch: u8, count: u8, epoch: u32) -> PushBatchV2 {

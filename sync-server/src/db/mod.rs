@@ -20,6 +20,10 @@ pub enum DbError {
     /// refused whole, nothing stored or counted.
     #[error("the device's quota of stored bytes would be exceeded")]
     QuotaExceeded,
+    /// An invitation would bring its team's waiting invitations past the cap (ADR 0027):
+    /// nothing stored.
+    #[error("the team's cap of waiting invitations would be exceeded")]
+    TooManyInvitesWaiting,
     #[error("the code is unknown, used or expired")]
     InvalidCode,
     #[error("already exists")]
@@ -362,7 +366,15 @@ pub trait Db: Send + Sync + 'static {
     async fn put_token(&self, hash: [u8; 32], device: Id16, expires_ms: u64) -> DbResult<()>;
     async fn token_device(&self, hash: [u8; 32], now_ms: u64) -> DbResult<Option<Id16>>;
 
-    async fn create_invite(&self, invite: NewInvite) -> DbResult<()>;
+    /// [`Db::create_invite_within`] without a cap (tools and tests).
+    async fn create_invite(&self, invite: NewInvite) -> DbResult<()> {
+        self.create_invite_within(invite, 0, u64::MAX).await
+    }
+    /// Store an invitation and append its statement to the team's list (`Conflict` if its
+    /// lookup is taken), unless its team already holds `cap` invitations waiting at `now_ms`
+    /// (`TooManyInvitesWaiting`, nothing stored): counted and stored in one transaction that
+    /// holds the team, so invitations posted at the same moment cannot all see room.
+    async fn create_invite_within(&self, invite: NewInvite, now_ms: u64, cap: u64) -> DbResult<()>;
     /// How many invitations of `team` wait to be used and have not expired at `now_ms`.
     async fn pending_invites(&self, team: Id16, now_ms: u64) -> DbResult<u64>;
     /// How many bytes of operations `device` has had stored (its quota's count, ADR 0027).

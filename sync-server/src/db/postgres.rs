@@ -390,10 +390,24 @@ impl Db for PostgresDb {
         row.map(|r| id(r.get(0))).transpose()
     }
 
-    async fn create_invite(&self, i: NewInvite) -> DbResult<()> {
+    async fn create_invite_within(&self, i: NewInvite, now: u64, cap: u64) -> DbResult<()> {
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
+        // The team's row held to the commit: an invitation posted at the same moment waits
+        // here, then counts this one (each statement reads what was committed before it).
         lock_team(&tx, i.team).await?;
+        if cap < u64::MAX {
+            let waiting: i64 = tx
+                .query_one(
+                    "SELECT count(*) FROM invites WHERE team_id = $1 AND used_ms IS NULL AND expires_ms > $2",
+                    &[&&i.team.0[..], &(now as i64)],
+                )
+                .await?
+                .get(0);
+            if waiting.max(0) as u64 >= cap {
+                return Err(DbError::TooManyInvitesWaiting);
+            }
+        }
         let invite_pk = i.invite_pk.map(|k| k.to_vec());
         let n = tx
             .execute(

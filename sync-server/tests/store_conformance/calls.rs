@@ -55,6 +55,10 @@ impl Store {
         self.run(self.db().create_invite(i.clone()))
     }
 
+    pub fn create_invite_within(&self, i: &NewInvite, now: u64, cap: u64) -> DbResult<()> {
+        self.run(self.db().create_invite_within(i.clone(), now, cap))
+    }
+
     pub fn pending_invites(&self, team: Id16, now: u64) -> DbResult<u64> {
         self.run(self.db().pending_invites(team, now))
     }

@@ -226,6 +226,27 @@ fn what_a_device_stored_and_what_its_team_has_waiting_are_counted() {
             1
         );
         assert_eq!(db.pending_invites(team, NOW).unwrap(), 2);
+
+        // At a cap of two waiting, the expired one leaves room for one more, then none; a
+        // refused invitation is not stored, nor its statement appended.
+        let roster = db.roster_len(team).unwrap();
+        let third = invitation(team, Role::Counsellor, a, 42, 42, NOW + 60_000);
+        db.create_invite_within(&third, NOW + 100, 2).unwrap();
+        let fourth = invitation(team, Role::Counsellor, a, 43, 43, NOW + 60_000);
+        let refused = db.create_invite_within(&fourth, NOW + 100, 2);
+        assert!(
+            matches!(
+                t.result("past the cap", refused),
+                Err(DbError::TooManyInvitesWaiting)
+            ),
+            "refused for the cap"
+        );
+        assert_eq!(db.pending_invites(team, NOW + 100).unwrap(), 2);
+        assert_eq!(
+            db.roster_len(team).unwrap(),
+            roster + 1,
+            "only the third's statement"
+        );
     });
 }
 
