@@ -172,7 +172,8 @@ fn limited(
     metrics: &Metrics,
     addr: ClientAddr,
 ) -> Result<(), ApiError> {
-    if limiter.allow(addr.0) {
+    // An IPv6 network counts as one sender, an IPv4-mapped address as its IPv4 one.
+    if limiter.allow(crate::address::sender(addr.0)) {
         Ok(())
     } else {
         metrics.rate_limited.inc();

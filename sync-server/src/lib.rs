@@ -4,6 +4,7 @@
 //!
 //! `app(state)` builds the router (tests call it on a real listener); `serve` runs it.
 
+pub mod address;
 pub mod api;
 pub mod auth;
 pub mod backup;
@@ -100,6 +101,8 @@ pub struct Limits {
     pub connections_per_address: usize,
     /// The slowest a request body may come.
     pub body_pace: body_pace::Pace,
+    /// The longest a client may take over its TLS handshake.
+    pub tls_handshake: std::time::Duration,
     /// Invitations one device may post a minute (a burst of 30: a whole team enrolled at
     /// once).
     pub invites_per_minute: u32,
@@ -117,6 +120,7 @@ impl Default for Limits {
             metrics_token: None,
             connections_per_address: connections::DEFAULT_PER_ADDRESS,
             body_pace: body_pace::Pace::default(),
+            tls_handshake: connections::HANDSHAKE_LIMIT,
             invites_per_minute: 10,
             quotas: Quotas::default(),
         }
@@ -141,6 +145,7 @@ impl AppState {
                 per_address: limits.connections_per_address.max(1),
                 uncapped: limits.trusted_proxies.clone(),
                 pace: limits.body_pace,
+                handshake: limits.tls_handshake,
             },
             invite_limit: RateLimiter::new(limits.invites_per_minute, 30),
             quotas: limits.quotas,
@@ -243,7 +248,7 @@ pub async fn serve_until(
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let limits = state.connections.clone();
-    connections::serve(listener, app(state), limits, stop).await
+    connections::serve(listener, app(state), limits, None, stop).await
 }
 
 /// If no team exists yet, make a fresh one-time bootstrap code, keep only its hash, and return
