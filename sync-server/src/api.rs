@@ -649,18 +649,15 @@ pub async fn push(
         });
     }
     let (team, author) = (who.0.team_id, who.0.id);
-    // A device's quota of stored bytes (ADR 0027): counted and checked by the store in the
-    // push's own transaction, so pushes of one device at once never pass it together.
-    let (kept, duplicates) = match stored(state.db.push_within(
-        team,
-        author,
-        ops,
-        state.quotas.device_bytes,
-    ))
-    .await
-    {
+    // The quotas of stored bytes of the device and of its team (ADR 0027): counted and checked
+    // by the store in the push's own transaction, so pushes at once never pass them together.
+    let quota = crate::db::PushQuota {
+        device: state.quotas.device_bytes,
+        team: state.quotas.team_bytes,
+    };
+    let (kept, duplicates) = match stored(state.db.push_within(team, author, ops, quota)).await {
         Err(e) if e.code == ErrorCode::QuotaExceeded => {
-            tracing::warn!(device = %author, "a push refused: over the device's quota");
+            tracing::warn!(device = %author, "a push refused: over the device's or the team's quota");
             return Err(e);
         }
         other => other?,

@@ -65,17 +65,22 @@ pub struct Quotas {
     /// Bytes of operations one device may have stored (its own work and what it sends back
     /// for others after a restore).
     pub device_bytes: u64,
+    /// Bytes of operations one team's devices may have stored together: a team of many
+    /// tablets, or a thief enrolling more before its revocation, is bounded as a whole.
+    pub team_bytes: u64,
     /// Invitations one team may hold waiting (unused and not expired).
     pub pending_invites_per_team: u64,
 }
 
 impl Default for Quotas {
     /// 8 GiB a device: four times a whole team's years of work, which one tablet may have to
-    /// send back alone after a restore. 200 waiting invitations a team: several times a team's
-    /// size, each expiring within a week.
+    /// send back alone after a restore. 32 GiB a team: four devices' quotas, sixteen times a
+    /// real team's whole work (and what it sends back after restores). 200 waiting
+    /// invitations a team: several times a team's size, each expiring within a week.
     fn default() -> Self {
         Self {
             device_bytes: 8 * 1024 * 1024 * 1024,
+            team_bytes: 32 * 1024 * 1024 * 1024,
             pending_invites_per_team: 200,
         }
     }

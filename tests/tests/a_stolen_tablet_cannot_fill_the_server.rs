@@ -369,3 +369,94 @@ fn pushes_of_one_tablet_at_once_never_store_past_its_quota() {
         concurrent_pushes(&backend);
     }
 }
+
+/// What the devices of `team` have had stored, together.
+fn team_bytes(server: &TestServer, devices: &[Id16]) -> u64 {
+    devices
+        .iter()
+        .map(|d| server.wait(server.state.db.pushed_bytes(*d)).unwrap())
+        .sum()
+}
+
+/// A stolen tablet that enrols more tablets before its revocation (or a team of many) was
+/// bounded only per device: each new tablet brought a fresh 8 GiB. The team now has a quota of
+/// its own, counted in each push's transaction, so two tablets pushing at once cannot both
+/// pass it either.
+fn team_quota(backend: &Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("server");
+    let server = TestServer::start_on(backend, &data);
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut stolen = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("s"));
+    let mut second = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("t"));
+    let tokens = [
+        komora_scenarios::token_of(&mut stolen, &server.url),
+        komora_scenarios::token_of(&mut second, &server.url),
+    ];
+    let ids = [
+        Id16(*admin.device_id().as_bytes()),
+        Id16(*stolen.device_id().as_bytes()),
+        Id16(*second.device_id().as_bytes()),
+    ];
+    let epoch = stolen.team_keys().current_epoch();
+    let used = team_bytes(&server, &ids);
+
+    // Room in the team for three batches of 8 KiB and a half; each device alone has plenty.
+    const BATCH: u64 = 8 * 1024;
+    let quota = used + 3 * BATCH + BATCH / 2;
+    let server = restart(
+        server,
+        backend,
+        &data,
+        Quotas {
+            team_bytes: quota,
+            ..Quotas::default()
+        },
+    );
+    let team = team_of(&server, ids[1]);
+    let head = server.wait(server.state.db.head(team)).unwrap();
+    let answers: Vec<_> = std::thread::scope(|s| {
+        let pushes: Vec<_> = (0..16u8)
+            .map(|batch| {
+                let (url, token) = (server.url.clone(), tokens[usize::from(batch % 2)].clone());
+                s.spawn(move || {
+                    HttpTransport::new(&url)
+                        .unwrap()
+                        .push(&token, &flood(batch, 8, epoch))
+                })
+            })
+            .collect();
+        pushes.into_iter().map(|p| p.join().unwrap()).collect()
+    });
+    let stored = answers.iter().filter(|a| a.is_ok()).count() as u64;
+    for refused in answers.iter().filter_map(|a| a.as_ref().err()) {
+        match refused {
+            TransportError::Rejected {
+                status: 403,
+                code: ErrorCode::QuotaExceeded,
+                message,
+            } => assert!(message.contains("team quota"), "{message}"),
+            other => panic!("refused for the team's quota only: {other:?}"),
+        }
+    }
+    let total = team_bytes(&server, &ids);
+    assert_eq!(stored, 3, "as many batches as fit the team");
+    assert_eq!(
+        total,
+        used + stored * BATCH,
+        "a refused push counted nothing"
+    );
+    assert_eq!(
+        server.wait(server.state.db.head(team)).unwrap(),
+        head + stored * 8,
+        "a refused push stored nothing"
+    );
+}
+
+#[test]
+fn tablets_of_one_team_pushing_at_once_never_store_past_its_quota() {
+    for backend in backends() {
+        eprintln!("store: {backend:?}");
+        team_quota(&backend);
+    }
+}

@@ -20,6 +20,10 @@ pub enum DbError {
     /// refused whole, nothing stored or counted.
     #[error("the device's quota of stored bytes would be exceeded")]
     QuotaExceeded,
+    /// A push would bring what its team's devices have had stored past the team's quota (ADR
+    /// 0027): refused whole, nothing stored or counted.
+    #[error("the team's quota of stored bytes would be exceeded")]
+    TeamQuotaExceeded,
     /// An invitation would bring its team's waiting invitations past the cap (ADR 0027):
     /// nothing stored.
     #[error("the team's cap of waiting invitations would be exceeded")]
@@ -329,6 +333,23 @@ pub fn ranges_hold(ranges: &komora_protocol::AuthorRanges, author: &Id16, seq: u
     })
 }
 
+/// What a push may bring the counts of stored bytes to (ADR 0027): its device's, and the sum
+/// of its team's devices' (a team of many tablets, or a thief enrolling more before its
+/// revocation, is bounded as a whole).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PushQuota {
+    pub device: u64,
+    pub team: u64,
+}
+
+impl PushQuota {
+    /// No quota (tools and tests).
+    pub const NONE: PushQuota = PushQuota {
+        device: u64::MAX,
+        team: u64::MAX,
+    };
+}
+
 /// A team's current key epoch and the keys wrapped for one device, by epoch.
 pub type KeyGrants = (u32, Vec<(u32, Vec<u8>)>);
 
@@ -390,21 +411,22 @@ pub trait Db: Send + Sync + 'static {
 
     /// [`Db::push_within`] without a quota (tools and tests).
     async fn push(&self, team: Id16, author: Id16, ops: Vec<IncomingOp>) -> DbResult<(u32, u32)> {
-        self.push_within(team, author, ops, u64::MAX).await
+        self.push_within(team, author, ops, PushQuota::NONE).await
     }
     /// Store envelopes idempotently (at most one copy of an op id per team and pushing device,
     /// ADR 0027: [`on_push`]); returns (stored, duplicates). Refuses the whole batch with
     /// `StaleEpoch` if one is sealed under an epoch older than the team's current one, as
-    /// `Invalid` if one claims an epoch the team does not have yet, and with `QuotaExceeded`
-    /// if what `author` has had stored would then pass `quota` bytes: the count is raised and
-    /// checked in the push's own transaction, so two pushes of one device at once cannot both
-    /// pass it.
+    /// `Invalid` if one claims an epoch the team does not have yet, with `QuotaExceeded` if
+    /// what `author` has had stored would then pass `quota.device` bytes, and with
+    /// `TeamQuotaExceeded` if what the team's devices have had stored would pass `quota.team`:
+    /// the counts are raised and checked in the push's own transaction (which holds the team),
+    /// so pushes at once cannot both pass them.
     async fn push_within(
         &self,
         team: Id16,
         author: Id16,
         ops: Vec<IncomingOp>,
-        quota: u64,
+        quota: PushQuota,
     ) -> DbResult<(u32, u32)>;
     /// Envelopes of the team after `after`, not written by `requester`, up to `max_bytes`,
     /// with the stream's generation and head and the op id at `next`. With `at` (the op the

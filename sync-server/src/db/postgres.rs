@@ -491,7 +491,7 @@ impl Db for PostgresDb {
         team: Id16,
         author: Id16,
         ops: Vec<IncomingOp>,
-        quota: u64,
+        quota: super::PushQuota,
     ) -> DbResult<(u32, u32)> {
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
@@ -632,8 +632,22 @@ impl Db for PostgresDb {
                 )
                 .await?
                 .map(|r| r.get(0));
-            if total.is_some_and(|t| t.max(0) as u64 > quota) {
+            if total.is_some_and(|t| t.max(0) as u64 > quota.device) {
                 return Err(DbError::QuotaExceeded);
+            }
+            // The team's, summed over its devices in the same transaction: the team's row is
+            // held (`FOR UPDATE` above), so pushes of one team count one after the other.
+            if quota.team < u64::MAX {
+                let team_total: i64 = tx
+                    .query_one(
+                        "SELECT coalesce(sum(pushed_bytes), 0)::BIGINT FROM devices WHERE team_id = $1",
+                        &[&&team.0[..]],
+                    )
+                    .await?
+                    .get(0);
+                if team_total.max(0) as u64 > quota.team {
+                    return Err(DbError::TeamQuotaExceeded);
+                }
             }
         }
         tx.commit().await?;

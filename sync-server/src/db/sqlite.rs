@@ -409,7 +409,7 @@ impl Store {
         team: Id16,
         author: Id16,
         ops: &[IncomingOp],
-        quota: u64,
+        quota: super::PushQuota,
     ) -> DbResult<(u32, u32)> {
         let mut conn = self.conn();
         if self.purge_pending.load(std::sync::atomic::Ordering::SeqCst) && purge_wal(&conn)? {
@@ -530,8 +530,20 @@ impl Store {
                     |r| r.get(0),
                 )
                 .optional()?;
-            if total.is_some_and(|t| t.max(0) as u64 > quota) {
+            if total.is_some_and(|t| t.max(0) as u64 > quota.device) {
                 return Err(DbError::QuotaExceeded);
+            }
+            // The team's, summed over its devices in the same transaction: pushes of a team
+            // are one after the other here (the write transaction).
+            if quota.team < u64::MAX {
+                let team_total: i64 = tx.query_row(
+                    "SELECT coalesce(sum(pushed_bytes), 0) FROM devices WHERE team_id = ?1",
+                    [team.0],
+                    |r| r.get(0),
+                )?;
+                if team_total.max(0) as u64 > quota.team {
+                    return Err(DbError::TeamQuotaExceeded);
+                }
             }
         }
         tx.commit()?;
@@ -1232,7 +1244,7 @@ impl Db for SqliteDb {
         team: Id16,
         author: Id16,
         ops: Vec<IncomingOp>,
-        quota: u64,
+        quota: super::PushQuota,
     ) -> DbResult<(u32, u32)> {
         self.run(move |s| s.push(team, author, &ops, quota)).await
     }
