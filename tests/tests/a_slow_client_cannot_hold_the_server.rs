@@ -161,8 +161,12 @@ fn one_address_cannot_hold_every_connection() {
 /// addresses), each address capped at `per_address` connections; `None` where this machine
 /// has no IPv6.
 fn dual_stack_server(dir: &std::path::Path, per_address: usize) -> Option<TestServer> {
-    if std::net::TcpListener::bind("[::1]:0").is_err() {
-        eprintln!("no IPv6 loopback here: the IPv6 connection test is skipped");
+    let dual_stack = std::net::TcpListener::bind("[::]:0").is_ok_and(|l| {
+        let port = l.local_addr().unwrap().port();
+        TcpStream::connect(("::1", port)).is_ok() && TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    if !dual_stack {
+        eprintln!("no dual-stack loopback here (IPv6, or IPv4 on [::]): the test is skipped");
         return None;
     }
     let limits = komora_sync_server::Limits {
