@@ -172,7 +172,8 @@ fn limited(
     metrics: &Metrics,
     addr: ClientAddr,
 ) -> Result<(), ApiError> {
-    if limiter.allow(addr.0) {
+    // An IPv6 network counts as one sender, an IPv4-mapped address as its IPv4 one.
+    if limiter.allow(crate::address::sender(addr.0)) {
         Ok(())
     } else {
         metrics.rate_limited.inc();
@@ -525,12 +526,8 @@ pub async fn invite(
         }
     };
     signed_by(&signed, &who.0.sign_pk)?;
-    // Each waiting invitation keeps up to 64 KiB: a team's are bounded (ADR 0027).
-    let waiting = stored(state.db.pending_invites(who.0.team_id, now_ms())).await?;
-    if waiting >= state.quotas.pending_invites_per_team {
-        return Err(ApiError::invite_quota());
-    }
-    let expires = now_ms() + req.expires_in_s * 1000;
+    let now = now_ms();
+    let expires = now + req.expires_in_s * 1000;
     let invite = NewInvite {
         lookup: req.lookup.0,
         team: who.0.team_id,
@@ -541,7 +538,14 @@ pub async fn invite(
         statement: req.invite.0,
         invite_pk: Some(invite_pk),
     };
-    stored(state.db.create_invite(invite)).await?;
+    // Each waiting invitation keeps up to 64 KiB: a team's are bounded (ADR 0027), counted in
+    // the transaction that stores this one.
+    stored(
+        state
+            .db
+            .create_invite_within(invite, now, state.quotas.pending_invites_per_team),
+    )
+    .await?;
     Ok(Json(InviteResponse {
         expires_at_ms: expires,
     }))
@@ -646,18 +650,15 @@ pub async fn push(
         });
     }
     let (team, author) = (who.0.team_id, who.0.id);
-    // A device's quota of stored bytes (ADR 0027): counted and checked by the store in the
-    // push's own transaction, so pushes of one device at once never pass it together.
-    let (kept, duplicates) = match stored(state.db.push_within(
-        team,
-        author,
-        ops,
-        state.quotas.device_bytes,
-    ))
-    .await
-    {
+    // The quotas of stored bytes of the device and of its team (ADR 0027): counted and checked
+    // by the store in the push's own transaction, so pushes at once never pass them together.
+    let quota = crate::db::PushQuota {
+        device: state.quotas.device_bytes,
+        team: state.quotas.team_bytes,
+    };
+    let (kept, duplicates) = match stored(state.db.push_within(team, author, ops, quota)).await {
         Err(e) if e.code == ErrorCode::QuotaExceeded => {
-            tracing::warn!(device = %author, "a push refused: over the device's quota");
+            tracing::warn!(device = %author, "a push refused: over the device's or the team's quota");
             return Err(e);
         }
         other => other?,

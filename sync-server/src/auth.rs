@@ -107,7 +107,8 @@ pub fn client_behind(
     headers: &axum::http::HeaderMap,
     trusted: &[ipnet::IpNet],
 ) -> IpAddr {
-    let is_trusted = |a: &IpAddr| trusted.iter().any(|n| n.contains(a));
+    // A dual-stack listener sees an IPv4 proxy as `::ffff:a.b.c.d`: it is trusted as itself.
+    let is_trusted = |a: &IpAddr| trusted.iter().any(|n| n.contains(&a.to_canonical()));
     if !is_trusted(&peer) {
         return peer;
     }
@@ -195,5 +196,11 @@ mod tests {
         );
         assert_eq!(client_behind(stranger, &xff, &[]), stranger);
         assert_eq!(client_behind(proxy, &headers(&[]), &trusted), proxy);
+        let mapped: IpAddr = "::ffff:10.0.0.5".parse().unwrap();
+        assert_eq!(
+            client_behind(mapped, &xff, &trusted),
+            "203.0.113.9".parse::<IpAddr>().unwrap(),
+            "the proxy seen through a dual-stack listener"
+        );
     }
 }

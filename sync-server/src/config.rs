@@ -51,7 +51,7 @@ pub struct Settings {
     /// logins_per_minute,
     /// device_logins_per_minute, trusted_proxies, metrics_token, backup_every, backup_dir, keep, tls_cert,
     /// tls_key, plain_http, connections_per_address, invites_per_minute,
-    /// pending_invites_per_team, device_quota_mib.
+    /// pending_invites_per_team, device_quota_mib, team_quota_mib.
     #[arg(long, global = true, env = "KOMORA_SYNC_CONFIG", value_name = "FILE")]
     #[serde(skip)]
     pub config: Option<PathBuf>,
@@ -166,6 +166,14 @@ pub struct Settings {
         value_name = "MIB"
     )]
     pub device_quota_mib: Option<u64>,
+    /// MiB of operations one team's devices may have stored together [default: 32768].
+    #[arg(
+        long,
+        global = true,
+        env = "KOMORA_SYNC_TEAM_QUOTA_MIB",
+        value_name = "MIB"
+    )]
+    pub team_quota_mib: Option<u64>,
 }
 
 /// Parse the trusted proxies: single addresses or ranges.
@@ -219,6 +227,7 @@ impl Settings {
             .pending_invites_per_team
             .or(file.pending_invites_per_team);
         self.device_quota_mib = self.device_quota_mib.or(file.device_quota_mib);
+        self.team_quota_mib = self.team_quota_mib.or(file.team_quota_mib);
         Ok(self)
     }
 

@@ -66,6 +66,16 @@ impl ApiError {
         )
     }
 
+    /// A team whose devices have stored as much as the server keeps for one team (ADR 0027).
+    pub const fn team_quota() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::QuotaExceeded,
+            "this team's tablets have sent more than the server keeps for one team: nothing was \
+             lost, the work waits on the tablet; ask your administrator to raise the server's team quota",
+        )
+    }
+
     /// A team holding as many waiting invitations as the server allows (ADR 0027).
     pub const fn invite_quota() -> Self {
         Self::new(
@@ -111,6 +121,8 @@ impl From<DbError> for ApiError {
             }
             // Logged by the push route, which knows the device.
             DbError::QuotaExceeded => ApiError::device_quota(),
+            DbError::TeamQuotaExceeded => ApiError::team_quota(),
+            DbError::TooManyInvitesWaiting => ApiError::invite_quota(),
             DbError::Busy => {
                 tracing::warn!("every database connection busy: answered 503");
                 ApiError::new(

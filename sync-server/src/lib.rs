@@ -4,6 +4,7 @@
 //!
 //! `app(state)` builds the router (tests call it on a real listener); `serve` runs it.
 
+pub mod address;
 pub mod api;
 pub mod auth;
 pub mod backup;
@@ -64,17 +65,22 @@ pub struct Quotas {
     /// Bytes of operations one device may have stored (its own work and what it sends back
     /// for others after a restore).
     pub device_bytes: u64,
+    /// Bytes of operations one team's devices may have stored together: a team of many
+    /// tablets, or a thief enrolling more before its revocation, is bounded as a whole.
+    pub team_bytes: u64,
     /// Invitations one team may hold waiting (unused and not expired).
     pub pending_invites_per_team: u64,
 }
 
 impl Default for Quotas {
     /// 8 GiB a device: four times a whole team's years of work, which one tablet may have to
-    /// send back alone after a restore. 200 waiting invitations a team: several times a team's
-    /// size, each expiring within a week.
+    /// send back alone after a restore. 32 GiB a team: four devices' quotas, sixteen times a
+    /// real team's whole work (and what it sends back after restores). 200 waiting
+    /// invitations a team: several times a team's size, each expiring within a week.
     fn default() -> Self {
         Self {
             device_bytes: 8 * 1024 * 1024 * 1024,
+            team_bytes: 32 * 1024 * 1024 * 1024,
             pending_invites_per_team: 200,
         }
     }
@@ -100,6 +106,8 @@ pub struct Limits {
     pub connections_per_address: usize,
     /// The slowest a request body may come.
     pub body_pace: body_pace::Pace,
+    /// The longest a client may take over its TLS handshake.
+    pub tls_handshake: std::time::Duration,
     /// Invitations one device may post a minute (a burst of 30: a whole team enrolled at
     /// once).
     pub invites_per_minute: u32,
@@ -117,6 +125,7 @@ impl Default for Limits {
             metrics_token: None,
             connections_per_address: connections::DEFAULT_PER_ADDRESS,
             body_pace: body_pace::Pace::default(),
+            tls_handshake: connections::HANDSHAKE_LIMIT,
             invites_per_minute: 10,
             quotas: Quotas::default(),
         }
@@ -141,6 +150,7 @@ impl AppState {
                 per_address: limits.connections_per_address.max(1),
                 uncapped: limits.trusted_proxies.clone(),
                 pace: limits.body_pace,
+                handshake: limits.tls_handshake,
             },
             invite_limit: RateLimiter::new(limits.invites_per_minute, 30),
             quotas: limits.quotas,
@@ -244,7 +254,7 @@ pub async fn serve_until(
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let limits = state.connections.clone();
-    connections::serve(listener, app(state), limits, stop).await
+    connections::serve(listener, app(state), limits, None, stop).await
 }
 
 /// If no team exists yet, make a fresh one-time bootstrap code, keep only its hash, and return

@@ -145,6 +145,9 @@ fn run(cli: Cli) -> Result<(), String> {
                 .map_or(limits.quotas.device_bytes, |m| {
                     m.saturating_mul(1024 * 1024)
                 }),
+            team_bytes: settings
+                .team_quota_mib
+                .map_or(limits.quotas.team_bytes, |m| m.saturating_mul(1024 * 1024)),
             pending_invites_per_team: settings
                 .pending_invites_per_team
                 .unwrap_or(limits.quotas.pending_invites_per_team),

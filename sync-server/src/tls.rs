@@ -12,14 +12,13 @@
 //! - `--plain-http` serves plain HTTP for a reverse proxy (nginx, Caddy) that terminates TLS in
 //!   front of it; tablets refuse plain HTTP to anything but their own machine.
 //!
-//! Handshakes run beside the accept loop, each bounded in time, so a slow 2G handshake (or a
-//! client that never finishes one) holds up no one else.
+//! Handshakes run beside the accept loop, each bounded in time and counted against its
+//! address's connections from the moment it is accepted (`connections.rs`, ADR 0027), so a
+//! slow 2G handshake, or a stranger that never finishes one, holds up no one else.
 
 use std::io;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::serve::ListenerExt;
 use komora_protocol::pin::CertificatePin;
@@ -27,9 +26,7 @@ use ring::digest::{digest, SHA256};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::ParsedCertificate;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, Semaphore};
-use tokio_rustls::server::TlsStream;
+use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
 use crate::config::Settings;
@@ -38,11 +35,6 @@ use crate::AppState;
 /// The self-signed certificate and its key, in the data folder.
 pub const OWN_CERT_FILE: &str = "tls-cert.pem";
 pub const OWN_KEY_FILE: &str = "tls-key.pem";
-
-/// The longest a client may take over its TLS handshake (several round trips on GPRS).
-const HANDSHAKE_LIMIT: Duration = Duration::from_secs(30);
-/// Handshakes under way at once; more connections wait in the kernel's queue.
-const MAX_HANDSHAKES: usize = 256;
 
 /// How the server speaks to devices.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,80 +194,6 @@ fn write_file(path: &Path, bytes: &[u8], mode: u32) -> Result<(), String> {
         .map_err(|e| format!("cannot write {}: {}", path.display(), e.kind()))
 }
 
-/// Accepts TCP connections, runs their TLS handshakes beside the accept loop and hands the
-/// finished ones to axum.
-pub struct TlsListener {
-    ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
-    local: SocketAddr,
-}
-
-impl TlsListener {
-    /// Start accepting on `tcp` (inside a tokio runtime).
-    pub fn new(tcp: TcpListener, acceptor: TlsAcceptor) -> io::Result<Self> {
-        let local = tcp.local_addr()?;
-        let (tx, ready) = mpsc::channel(64);
-        tokio::spawn(accept_loop(tcp, acceptor, tx));
-        Ok(Self { ready, local })
-    }
-}
-
-async fn accept_loop(
-    tcp: TcpListener,
-    acceptor: TlsAcceptor,
-    ready: mpsc::Sender<(TlsStream<TcpStream>, SocketAddr)>,
-) {
-    let handshakes = Arc::new(Semaphore::new(MAX_HANDSHAKES));
-    loop {
-        let permit = tokio::select! {
-            p = handshakes.clone().acquire_owned() => p.expect("never closed"),
-            _ = ready.closed() => return,
-        };
-        let (stream, peer) = tokio::select! {
-            accepted = tcp.accept() => match accepted {
-                Ok(conn) => conn,
-                Err(e) => {
-                    // Out of file descriptors and the like: pause rather than spin.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
-            _ = ready.closed() => return,
-        };
-        let (acceptor, ready) = (acceptor.clone(), ready.clone());
-        tokio::spawn(async move {
-            let _permit = permit;
-            let _ = stream.set_nodelay(true);
-            match tokio::time::timeout(HANDSHAKE_LIMIT, acceptor.accept(stream)).await {
-                Ok(Ok(tls)) => {
-                    let _ = ready.send((tls, peer)).await;
-                }
-                // A device that refused our key (a pin mismatch) ends here too. No address is
-                // logged, as for requests.
-                Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
-                Err(_) => tracing::debug!("TLS handshake timed out"),
-            }
-        });
-    }
-}
-
-impl axum::serve::Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        match self.ready.recv().await {
-            Some(conn) => conn,
-            // The accept loop only stops once this listener is gone.
-            None => std::future::pending().await,
-        }
-    }
-
-    fn local_addr(&self) -> io::Result<SocketAddr> {
-        Ok(self.local)
-    }
-}
-
 /// Serve TLS on `listener` until `stop` completes.
 pub async fn serve_until(
     listener: TcpListener,
@@ -283,11 +201,13 @@ pub async fn serve_until(
     state: Arc<AppState>,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    // `tap_io` (a no-op here) gives the listener axum's client-address plumbing, which the
-    // rate limits read.
-    let listener = TlsListener::new(listener, acceptor)?.tap_io(|_| {});
+    // Each handshake runs beside the accept loop, counted against its address's connections
+    // and bounded in time (`connections.rs`).
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let limits = state.connections.clone();
-    crate::connections::serve(listener, crate::app(state), limits, stop).await
+    crate::connections::serve(listener, crate::app(state), limits, Some(acceptor), stop).await
 }
 
 /// Serve TLS until the process is stopped (Ctrl-C or SIGTERM).

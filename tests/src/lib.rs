@@ -226,6 +226,11 @@ pub struct TokenSpy {
     /// Replace the keys this tablet wraps for others with garbage of the same size (a stolen
     /// tablet squatting its colleagues' keys after a restore).
     pub garble_grants: bool,
+    /// Keep the invitations this tablet posts instead of sending them (answered as stored), so
+    /// a test can post them all at once.
+    pub hold_invites: bool,
+    /// The invitations held back.
+    pub held_invites: Vec<komora_protocol::InviteRequest>,
 }
 
 impl TokenSpy {
@@ -234,6 +239,8 @@ impl TokenSpy {
             inner: komora_core::HttpTransport::new(url).unwrap(),
             token: None,
             garble_grants: false,
+            hold_invites: false,
+            held_invites: Vec::new(),
         }
     }
 }
@@ -284,6 +291,10 @@ mod spy {
         }
         fn invite(&mut self, token: &str, req: &InviteRequest) -> Reply<InviteResponse> {
             self.token = Some(token.into());
+            if self.hold_invites {
+                self.held_invites.push(req.clone());
+                return Ok(InviteResponse { expires_at_ms: 0 });
+            }
             self.inner.invite(token, req)
         }
         fn enroll(&mut self, req: &EnrollRequest) -> Reply<EnrollResponse> {

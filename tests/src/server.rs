@@ -84,7 +84,29 @@ impl TestServer {
     }
 
     pub fn start_at(backend: &Backend, data: &Path, addr: SocketAddr, limits: Limits) -> Self {
+        Self::start_serving(backend, data, addr, limits, false)
+    }
+
+    /// Start on `addr` serving TLS with the server's own certificate (made in `data`), as the
+    /// production server does by default; `url` is `https://`.
+    pub fn start_tls(backend: &Backend, data: &Path, addr: SocketAddr, limits: Limits) -> Self {
+        Self::start_serving(backend, data, addr, limits, true)
+    }
+
+    fn start_serving(
+        backend: &Backend,
+        data: &Path,
+        addr: SocketAddr,
+        limits: Limits,
+        tls: bool,
+    ) -> Self {
         std::fs::create_dir_all(data).unwrap();
+        let acceptor = tls.then(|| {
+            komora_sync_server::tls::own_certificate(data)
+                .unwrap()
+                .acceptor()
+                .unwrap()
+        });
         // The store opens on the server's runtime: a PostgreSQL pool's connections are served
         // by tasks of the runtime that opened them.
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -124,17 +146,23 @@ impl TestServer {
         let serving = state.clone();
         let thread = std::thread::spawn(move || {
             runtime.block_on(async move {
-                komora_sync_server::serve_until(listener, serving, async {
+                let stop = async {
                     let _ = rx.await;
-                })
-                .await
+                };
+                match acceptor {
+                    Some(acceptor) => {
+                        komora_sync_server::tls::serve_until(listener, acceptor, serving, stop)
+                            .await
+                    }
+                    None => komora_sync_server::serve_until(listener, serving, stop).await,
+                }
                 .unwrap();
             });
             runtime.shutdown_timeout(std::time::Duration::from_secs(1));
         });
         Self {
             backend: backend.clone(),
-            url: format!("http://{addr}"),
+            url: format!("{}://{addr}", if tls { "https" } else { "http" }),
             addr,
             data: data.to_owned(),
             bootstrap_code,

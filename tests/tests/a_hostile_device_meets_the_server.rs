@@ -322,3 +322,58 @@ fn a_flood_behind_the_reverse_proxy_stops_only_its_sender() {
         floods_behind_a_proxy(&backend);
     }
 }
+
+/// One household or one attacker is given a whole IPv6 /64 (2^64 addresses): limited by the
+/// whole address, a flood of login challenges or enrolment guesses took a fresh address for
+/// each try and was never stopped. The limits now key an IPv6 address by its /64, and an
+/// IPv4-mapped address (`::ffff:203.0.113.66`) as its IPv4 address; another /64 has its own.
+#[test]
+fn a_flood_from_one_ipv6_network_is_limited_as_one_sender() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = komora_sync_server::Limits {
+        logins_per_minute: 40,
+        device_logins_per_minute: 100_000,
+        trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
+        metrics_token: None,
+        ..komora_sync_server::Limits::default()
+    };
+    let server = TestServer::start_at(
+        &Backend::Sqlite,
+        &dir.path().join("server"),
+        "127.0.0.1:0".parse().unwrap(),
+        limits,
+    );
+    let flood: Vec<u16> = (0..60u16)
+        .map(|i| {
+            challenge_from(
+                &server.url,
+                &format!("2001:db8:1:2:{i:x}:{i:x}:{i:x}:1"),
+                Id16([7; 16]),
+            )
+        })
+        .collect();
+    assert!(
+        flood.contains(&429),
+        "a fresh address of the same /64 for each try is still limited: {flood:?}"
+    );
+    assert_ne!(
+        challenge_from(&server.url, "2001:db8:1:3::1", Id16([7; 16])),
+        429,
+        "the next /64 is another sender"
+    );
+    // One IPv4 sender writing its address both ways, in turns: 30 tries of each, 60 in all.
+    let both: Vec<u16> = (0..60)
+        .map(|i| {
+            let written = if i % 2 == 0 {
+                "203.0.113.66"
+            } else {
+                "::ffff:203.0.113.66"
+            };
+            challenge_from(&server.url, written, Id16([7; 16]))
+        })
+        .collect();
+    assert!(
+        both.contains(&429),
+        "an IPv4-mapped address is its IPv4 address: {both:?}"
+    );
+}

@@ -156,6 +156,95 @@ fn a_team_holds_a_bounded_number_of_waiting_invitations_posted_at_a_bounded_rate
     }
 }
 
+/// Invitations posted all at once, within the rate limit: each post used to count the team's
+/// waiting invitations apart from storing its own, so posts at the same moment all saw room
+/// and more than the cap were kept.
+fn invitations_at_once(backend: &Backend) {
+    const CAP: u64 = 5;
+    const POSTS: usize = 24;
+    let dir = tempfile::tempdir().unwrap();
+    let limits = Limits {
+        quotas: Quotas {
+            pending_invites_per_team: CAP,
+            ..Quotas::default()
+        },
+        ..test_limits()
+    };
+    let server = TestServer::start_at(
+        backend,
+        &dir.path().join("server"),
+        "127.0.0.1:0".parse().unwrap(),
+        limits,
+    );
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    // Two dozen invitations made and signed on the tablet, held back, then posted at once (a
+    // burst of 30 is within the rate).
+    let mut spy = TokenSpy::new(&server.url);
+    spy.hold_invites = true;
+    for _ in 0..POSTS {
+        admin
+            .invite(&mut spy, Role::Counsellor, Duration::from_secs(3600))
+            .unwrap();
+    }
+    let token = spy.token.clone().expect("inviting logs in");
+    let start = std::sync::Barrier::new(POSTS);
+    let answers: Vec<_> = std::thread::scope(|s| {
+        let posts: Vec<_> = spy
+            .held_invites
+            .iter()
+            .map(|req| {
+                let (url, token, start) = (server.url.clone(), token.clone(), &start);
+                s.spawn(move || {
+                    let mut t = HttpTransport::new(&url).unwrap();
+                    start.wait();
+                    t.invite(&token, req)
+                })
+            })
+            .collect();
+        posts.into_iter().map(|p| p.join().unwrap()).collect()
+    });
+    for refused in answers.iter().filter_map(|a| a.as_ref().err()) {
+        assert!(
+            matches!(
+                refused,
+                TransportError::Rejected {
+                    status: 403,
+                    code: ErrorCode::QuotaExceeded,
+                    ..
+                }
+            ),
+            "refused for the cap only: {refused:?}"
+        );
+    }
+    let admin_id = Id16(*admin.device_id().as_bytes());
+    let team = team_of(&server, admin_id);
+    let waiting = server
+        .wait(
+            server
+                .state
+                .db
+                .pending_invites(team, komora_sync_server::now_ms()),
+        )
+        .unwrap();
+    assert_eq!(
+        waiting, CAP,
+        "the team's waiting invitations stop at its cap"
+    );
+    assert_eq!(
+        answers.iter().filter(|a| a.is_ok()).count() as u64,
+        CAP,
+        "each accepted post is one kept"
+    );
+}
+
+#[test]
+fn invitations_posted_at_once_never_pass_the_teams_cap() {
+    for backend in backends() {
+        eprintln!("store: {backend:?}");
+        invitations_at_once(&backend);
+    }
+}
+
 /// `count` envelopes the server cannot tell from real ones, 1 KiB each, under fresh op ids
 /// (batch `batch` of a flood), declared as the pushing device's own.
 fn flood(batch: u8, count: u8, epoch: u32) -> PushBatchV2 {
@@ -278,5 +367,96 @@ fn pushes_of_one_tablet_at_once_never_store_past_its_quota() {
     for backend in backends() {
         eprintln!("store: {backend:?}");
         concurrent_pushes(&backend);
+    }
+}
+
+/// What the devices of `team` have had stored, together.
+fn team_bytes(server: &TestServer, devices: &[Id16]) -> u64 {
+    devices
+        .iter()
+        .map(|d| server.wait(server.state.db.pushed_bytes(*d)).unwrap())
+        .sum()
+}
+
+/// A stolen tablet that enrols more tablets before its revocation (or a team of many) was
+/// bounded only per device: each new tablet brought a fresh 8 GiB. The team now has a quota of
+/// its own, counted in each push's transaction, so two tablets pushing at once cannot both
+/// pass it either.
+fn team_quota(backend: &Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("server");
+    let server = TestServer::start_on(backend, &data);
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let mut stolen = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("s"));
+    let mut second = enrol(&server, &mut admin, Role::Counsellor, &dir.path().join("t"));
+    let tokens = [
+        komora_scenarios::token_of(&mut stolen, &server.url),
+        komora_scenarios::token_of(&mut second, &server.url),
+    ];
+    let ids = [
+        Id16(*admin.device_id().as_bytes()),
+        Id16(*stolen.device_id().as_bytes()),
+        Id16(*second.device_id().as_bytes()),
+    ];
+    let epoch = stolen.team_keys().current_epoch();
+    let used = team_bytes(&server, &ids);
+
+    // Room in the team for three batches of 8 KiB and a half; each device alone has plenty.
+    const BATCH: u64 = 8 * 1024;
+    let quota = used + 3 * BATCH + BATCH / 2;
+    let server = restart(
+        server,
+        backend,
+        &data,
+        Quotas {
+            team_bytes: quota,
+            ..Quotas::default()
+        },
+    );
+    let team = team_of(&server, ids[1]);
+    let head = server.wait(server.state.db.head(team)).unwrap();
+    let answers: Vec<_> = std::thread::scope(|s| {
+        let pushes: Vec<_> = (0..16u8)
+            .map(|batch| {
+                let (url, token) = (server.url.clone(), tokens[usize::from(batch % 2)].clone());
+                s.spawn(move || {
+                    HttpTransport::new(&url)
+                        .unwrap()
+                        .push(&token, &flood(batch, 8, epoch))
+                })
+            })
+            .collect();
+        pushes.into_iter().map(|p| p.join().unwrap()).collect()
+    });
+    let stored = answers.iter().filter(|a| a.is_ok()).count() as u64;
+    for refused in answers.iter().filter_map(|a| a.as_ref().err()) {
+        match refused {
+            TransportError::Rejected {
+                status: 403,
+                code: ErrorCode::QuotaExceeded,
+                message,
+            } => assert!(message.contains("team quota"), "{message}"),
+            other => panic!("refused for the team's quota only: {other:?}"),
+        }
+    }
+    let total = team_bytes(&server, &ids);
+    assert_eq!(stored, 3, "as many batches as fit the team");
+    assert_eq!(
+        total,
+        used + stored * BATCH,
+        "a refused push counted nothing"
+    );
+    assert_eq!(
+        server.wait(server.state.db.head(team)).unwrap(),
+        head + stored * 8,
+        "a refused push stored nothing"
+    );
+}
+
+#[test]
+fn tablets_of_one_team_pushing_at_once_never_store_past_its_quota() {
+    for backend in backends() {
+        eprintln!("store: {backend:?}");
+        team_quota(&backend);
     }
 }

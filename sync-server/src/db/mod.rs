@@ -26,6 +26,14 @@ pub enum DbError {
     /// and numbers anew what waits.
     #[error("a number of this device is held under another of its operations")]
     NumberTaken,
+    /// A push would bring what its team's devices have had stored past the team's quota (ADR
+    /// 0027): refused whole, nothing stored or counted.
+    #[error("the team's quota of stored bytes would be exceeded")]
+    TeamQuotaExceeded,
+    /// An invitation would bring its team's waiting invitations past the cap (ADR 0027):
+    /// nothing stored.
+    #[error("the team's cap of waiting invitations would be exceeded")]
+    TooManyInvitesWaiting,
     #[error("the code is unknown, used or expired")]
     InvalidCode,
     #[error("already exists")]
@@ -344,6 +352,23 @@ pub fn ranges_hold(ranges: &komora_protocol::AuthorRanges, author: &Id16, seq: u
     })
 }
 
+/// What a push may bring the counts of stored bytes to (ADR 0027): its device's, and the sum
+/// of its team's devices' (a team of many tablets, or a thief enrolling more before its
+/// revocation, is bounded as a whole).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PushQuota {
+    pub device: u64,
+    pub team: u64,
+}
+
+impl PushQuota {
+    /// No quota (tools and tests).
+    pub const NONE: PushQuota = PushQuota {
+        device: u64::MAX,
+        team: u64::MAX,
+    };
+}
+
 /// A team's current key epoch and the keys wrapped for one device, by epoch.
 pub type KeyGrants = (u32, Vec<(u32, Vec<u8>)>);
 
@@ -381,7 +406,15 @@ pub trait Db: Send + Sync + 'static {
     async fn put_token(&self, hash: [u8; 32], device: Id16, expires_ms: u64) -> DbResult<()>;
     async fn token_device(&self, hash: [u8; 32], now_ms: u64) -> DbResult<Option<Id16>>;
 
-    async fn create_invite(&self, invite: NewInvite) -> DbResult<()>;
+    /// [`Db::create_invite_within`] without a cap (tools and tests).
+    async fn create_invite(&self, invite: NewInvite) -> DbResult<()> {
+        self.create_invite_within(invite, 0, u64::MAX).await
+    }
+    /// Store an invitation and append its statement to the team's list (`Conflict` if its
+    /// lookup is taken), unless its team already holds `cap` invitations waiting at `now_ms`
+    /// (`TooManyInvitesWaiting`, nothing stored): counted and stored in one transaction that
+    /// holds the team, so invitations posted at the same moment cannot all see room.
+    async fn create_invite_within(&self, invite: NewInvite, now_ms: u64, cap: u64) -> DbResult<()>;
     /// How many invitations of `team` wait to be used and have not expired at `now_ms`.
     async fn pending_invites(&self, team: Id16, now_ms: u64) -> DbResult<u64>;
     /// How many bytes of operations `device` has had stored (its quota's count, ADR 0027).
@@ -397,21 +430,22 @@ pub trait Db: Send + Sync + 'static {
 
     /// [`Db::push_within`] without a quota (tools and tests).
     async fn push(&self, team: Id16, author: Id16, ops: Vec<IncomingOp>) -> DbResult<(u32, u32)> {
-        self.push_within(team, author, ops, u64::MAX).await
+        self.push_within(team, author, ops, PushQuota::NONE).await
     }
     /// Store envelopes idempotently (at most one copy of an op id per team and pushing device,
     /// ADR 0027: [`on_push`]); returns (stored, duplicates). Refuses the whole batch with
     /// `StaleEpoch` if one is sealed under an epoch older than the team's current one, as
-    /// `Invalid` if one claims an epoch the team does not have yet, and with `QuotaExceeded`
-    /// if what `author` has had stored would then pass `quota` bytes: the count is raised and
-    /// checked in the push's own transaction, so two pushes of one device at once cannot both
-    /// pass it.
+    /// `Invalid` if one claims an epoch the team does not have yet, with `QuotaExceeded` if
+    /// what `author` has had stored would then pass `quota.device` bytes, and with
+    /// `TeamQuotaExceeded` if what the team's devices have had stored would pass `quota.team`:
+    /// the counts are raised and checked in the push's own transaction (which holds the team),
+    /// so pushes at once cannot both pass them.
     async fn push_within(
         &self,
         team: Id16,
         author: Id16,
         ops: Vec<IncomingOp>,
-        quota: u64,
+        quota: PushQuota,
     ) -> DbResult<(u32, u32)>;
     /// Envelopes of the team after `after`, not written by `requester`, up to `max_bytes`,
     /// with the stream's generation and head and the op id at `next`. With `at` (the op the

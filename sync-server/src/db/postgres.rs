@@ -390,10 +390,24 @@ impl Db for PostgresDb {
         row.map(|r| id(r.get(0))).transpose()
     }
 
-    async fn create_invite(&self, i: NewInvite) -> DbResult<()> {
+    async fn create_invite_within(&self, i: NewInvite, now: u64, cap: u64) -> DbResult<()> {
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
+        // The team's row held to the commit: an invitation posted at the same moment waits
+        // here, then counts this one (each statement reads what was committed before it).
         lock_team(&tx, i.team).await?;
+        if cap < u64::MAX {
+            let waiting: i64 = tx
+                .query_one(
+                    "SELECT count(*) FROM invites WHERE team_id = $1 AND used_ms IS NULL AND expires_ms > $2",
+                    &[&&i.team.0[..], &(now as i64)],
+                )
+                .await?
+                .get(0);
+            if waiting.max(0) as u64 >= cap {
+                return Err(DbError::TooManyInvitesWaiting);
+            }
+        }
         let invite_pk = i.invite_pk.map(|k| k.to_vec());
         let n = tx
             .execute(
@@ -477,7 +491,7 @@ impl Db for PostgresDb {
         team: Id16,
         author: Id16,
         ops: Vec<IncomingOp>,
-        quota: u64,
+        quota: super::PushQuota,
     ) -> DbResult<(u32, u32)> {
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
@@ -632,8 +646,22 @@ impl Db for PostgresDb {
                 )
                 .await?
                 .map(|r| r.get(0));
-            if total.is_some_and(|t| t.max(0) as u64 > quota) {
+            if total.is_some_and(|t| t.max(0) as u64 > quota.device) {
                 return Err(DbError::QuotaExceeded);
+            }
+            // The team's, summed over its devices in the same transaction: the team's row is
+            // held (`FOR UPDATE` above), so pushes of one team count one after the other.
+            if quota.team < u64::MAX {
+                let team_total: i64 = tx
+                    .query_one(
+                        "SELECT coalesce(sum(pushed_bytes), 0)::BIGINT FROM devices WHERE team_id = $1",
+                        &[&&team.0[..]],
+                    )
+                    .await?
+                    .get(0);
+                if team_total.max(0) as u64 > quota.team {
+                    return Err(DbError::TeamQuotaExceeded);
+                }
             }
         }
         tx.commit().await?;

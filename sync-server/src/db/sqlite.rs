@@ -311,9 +311,21 @@ impl Store {
         found.map(id).transpose()
     }
 
-    fn create_invite(&self, i: &NewInvite) -> DbResult<()> {
+    fn create_invite(&self, i: &NewInvite, now: u64, cap: u64) -> DbResult<()> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        // Written from the start: no other writer between the count and the insert (in this
+        // process the connection's lock already keeps them apart).
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if cap < u64::MAX {
+            let waiting: i64 = tx.query_row(
+                "SELECT count(*) FROM invites WHERE team_id = ?1 AND used_ms IS NULL AND expires_ms > ?2",
+                params![i.team.0, now as i64],
+                |r| r.get(0),
+            )?;
+            if waiting.max(0) as u64 >= cap {
+                return Err(DbError::TooManyInvitesWaiting);
+            }
+        }
         let n = tx.execute(
             "INSERT INTO invites (lookup, team_id, role, created_by, expires_ms, bundle, invite_pk)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (lookup) DO NOTHING",
@@ -397,7 +409,7 @@ impl Store {
         team: Id16,
         author: Id16,
         ops: &[IncomingOp],
-        quota: u64,
+        quota: super::PushQuota,
     ) -> DbResult<(u32, u32)> {
         let mut conn = self.conn();
         if self.purge_pending.load(std::sync::atomic::Ordering::SeqCst) && purge_wal(&conn)? {
@@ -528,8 +540,20 @@ impl Store {
                     |r| r.get(0),
                 )
                 .optional()?;
-            if total.is_some_and(|t| t.max(0) as u64 > quota) {
+            if total.is_some_and(|t| t.max(0) as u64 > quota.device) {
                 return Err(DbError::QuotaExceeded);
+            }
+            // The team's, summed over its devices in the same transaction: pushes of a team
+            // are one after the other here (the write transaction).
+            if quota.team < u64::MAX {
+                let team_total: i64 = tx.query_row(
+                    "SELECT coalesce(sum(pushed_bytes), 0) FROM devices WHERE team_id = ?1",
+                    [team.0],
+                    |r| r.get(0),
+                )?;
+                if team_total.max(0) as u64 > quota.team {
+                    return Err(DbError::TeamQuotaExceeded);
+                }
             }
         }
         tx.commit()?;
@@ -1241,8 +1265,9 @@ impl Db for SqliteDb {
         self.run(move |s| s.token_device(&hash, now_ms)).await
     }
 
-    async fn create_invite(&self, invite: NewInvite) -> DbResult<()> {
-        self.run(move |s| s.create_invite(&invite)).await
+    async fn create_invite_within(&self, invite: NewInvite, now_ms: u64, cap: u64) -> DbResult<()> {
+        self.run(move |s| s.create_invite(&invite, now_ms, cap))
+            .await
     }
 
     async fn pending_invites(&self, team: Id16, now_ms: u64) -> DbResult<u64> {
@@ -1267,7 +1292,7 @@ impl Db for SqliteDb {
         team: Id16,
         author: Id16,
         ops: Vec<IncomingOp>,
-        quota: u64,
+        quota: super::PushQuota,
     ) -> DbResult<(u32, u32)> {
         self.run(move |s| s.push(team, author, &ops, quota)).await
     }

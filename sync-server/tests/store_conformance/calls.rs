@@ -4,7 +4,9 @@
 //! within a minute (`Store::run`): a store that stops answering fails the test, not hangs it.
 
 use komora_protocol::{DeviceInfo, Id16, PullPage, Role};
-use komora_sync_server::db::{DbResult, DeviceRow, IncomingOp, NewDevice, NewInvite, Readmitted};
+use komora_sync_server::db::{
+    DbResult, DeviceRow, IncomingOp, NewDevice, NewInvite, PushQuota, Readmitted,
+};
 
 use crate::Store;
 
@@ -55,6 +57,10 @@ impl Store {
         self.run(self.db().create_invite(i.clone()))
     }
 
+    pub fn create_invite_within(&self, i: &NewInvite, now: u64, cap: u64) -> DbResult<()> {
+        self.run(self.db().create_invite_within(i.clone(), now, cap))
+    }
+
     pub fn pending_invites(&self, team: Id16, now: u64) -> DbResult<u64> {
         self.run(self.db().pending_invites(team, now))
     }
@@ -83,6 +89,24 @@ impl Store {
         ops: &[IncomingOp],
         quota: u64,
     ) -> DbResult<(u32, u32)> {
+        let quota = PushQuota {
+            device: quota,
+            team: u64::MAX,
+        };
+        self.run(self.db().push_within(team, author, ops.to_vec(), quota))
+    }
+
+    pub fn push_within_team(
+        &self,
+        team: Id16,
+        author: Id16,
+        ops: &[IncomingOp],
+        team_quota: u64,
+    ) -> DbResult<(u32, u32)> {
+        let quota = PushQuota {
+            device: u64::MAX,
+            team: team_quota,
+        };
         self.run(self.db().push_within(team, author, ops.to_vec(), quota))
     }
 

@@ -226,6 +226,27 @@ fn what_a_device_stored_and_what_its_team_has_waiting_are_counted() {
             1
         );
         assert_eq!(db.pending_invites(team, NOW).unwrap(), 2);
+
+        // At a cap of two waiting, the expired one leaves room for one more, then none; a
+        // refused invitation is not stored, nor its statement appended.
+        let roster = db.roster_len(team).unwrap();
+        let third = invitation(team, Role::Counsellor, a, 42, 42, NOW + 60_000);
+        db.create_invite_within(&third, NOW + 100, 2).unwrap();
+        let fourth = invitation(team, Role::Counsellor, a, 43, 43, NOW + 60_000);
+        let refused = db.create_invite_within(&fourth, NOW + 100, 2);
+        assert!(
+            matches!(
+                t.result("past the cap", refused),
+                Err(DbError::TooManyInvitesWaiting)
+            ),
+            "refused for the cap"
+        );
+        assert_eq!(db.pending_invites(team, NOW + 100).unwrap(), 2);
+        assert_eq!(
+            db.roster_len(team).unwrap(),
+            roster + 1,
+            "only the third's statement"
+        );
     });
 }
 
@@ -277,6 +298,44 @@ fn a_push_past_its_devices_quota_is_refused_whole() {
             (1, 0)
         );
         assert_eq!(t.note("hers", db.pushed_bytes(c).unwrap()), 300);
+    });
+}
+
+/// If this failed, a team of many tablets (or a thief enrolling more before its revocation)
+/// would be bounded only per device; or a push refused for the team's quota would leave part
+/// of itself stored or counted, or one team's work would count against another's (ADR 0027).
+#[test]
+fn a_push_past_its_teams_quota_is_refused_whole() {
+    on_every_store(|db, t| {
+        let (team, a) = found(db, 1, 1);
+        let c = enrol(db, team, a, 2, Role::Counsellor);
+        let (other, b) = found(db, 2, 4);
+        db.push(other, b, &[op(9, 1, b, 1), op(10, 1, b, 2)])
+            .unwrap();
+        db.push_within_team(team, a, &[op(1, 1, a, 1)], 200)
+            .unwrap();
+        let head = db.head(team).unwrap();
+        let over = t.result(
+            "past the team's quota",
+            db.push_within_team(team, c, &[op(2, 1, c, 1), op(3, 1, c, 2)], 200),
+        );
+        assert!(matches!(over, Err(DbError::TeamQuotaExceeded)), "{over:?}");
+        assert_eq!(db.head(team).unwrap(), head, "nothing stored");
+        assert_eq!(db.pushed_bytes(c).unwrap(), 0, "nothing counted");
+        assert_eq!(
+            t.note(
+                "up to it, from another device",
+                db.push_within_team(team, c, &[op(2, 1, c, 1)], 200)
+            )
+            .unwrap(),
+            (1, 0)
+        );
+        // A retry of what is held costs nothing, at the quota.
+        assert_eq!(
+            db.push_within_team(team, a, &[op(1, 1, a, 1)], 200)
+                .unwrap(),
+            (0, 1)
+        );
     });
 }
 
