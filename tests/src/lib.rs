@@ -226,6 +226,9 @@ pub struct TokenSpy {
     /// Replace the keys this tablet wraps for others with garbage of the same size (a stolen
     /// tablet squatting its colleagues' keys after a restore).
     pub garble_grants: bool,
+    /// Pulls answered before the link is cut for good (`None`: never cut): every later pull
+    /// fails as a lost connection, so a sync fails after the pages it applied.
+    pub pulls_before_cut: Option<u32>,
 }
 
 impl TokenSpy {
@@ -234,6 +237,7 @@ impl TokenSpy {
             inner: komora_core::HttpTransport::new(url).unwrap(),
             token: None,
             garble_grants: false,
+            pulls_before_cut: None,
         }
     }
 }
@@ -305,6 +309,11 @@ mod spy {
             at: Option<komora_protocol::Id16>,
         ) -> Reply<PullPage> {
             self.token = Some(token.into());
+            match &mut self.pulls_before_cut {
+                Some(0) => return Err(TransportError::Network("the link is cut".into())),
+                Some(n) => *n -= 1,
+                None => {}
+            }
             self.inner.pull(token, after, max_bytes, at)
         }
         fn rejoin(&mut self, req: &RejoinRequest) -> Reply<RejoinResponse> {
