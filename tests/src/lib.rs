@@ -226,8 +226,8 @@ pub struct TokenSpy {
     /// Replace the keys this tablet wraps for others with garbage of the same size (a stolen
     /// tablet squatting its colleagues' keys after a restore).
     pub garble_grants: bool,
-    /// Pulls answered before the link is cut for good (`None`: never cut): every later pull
-    /// fails as a lost connection, so a sync fails after the pages it applied.
+    /// Pages of changes answered before the link is cut for good (`None`: never cut): every
+    /// later pull fails as a lost connection, so a sync fails after the pages it applied.
     pub pulls_before_cut: Option<u32>,
 }
 
@@ -309,12 +309,16 @@ mod spy {
             at: Option<komora_protocol::Id16>,
         ) -> Reply<PullPage> {
             self.token = Some(token.into());
-            match &mut self.pulls_before_cut {
-                Some(0) => return Err(TransportError::Network("the link is cut".into())),
-                Some(n) => *n -= 1,
-                None => {}
+            if self.pulls_before_cut == Some(0) {
+                return Err(TransportError::Network("the link is cut".into()));
             }
-            self.inner.pull(token, after, max_bytes, at)
+            let page = self.inner.pull(token, after, max_bytes, at)?;
+            if let Some(n) = &mut self.pulls_before_cut {
+                if !page.envelopes.is_empty() {
+                    *n -= 1;
+                }
+            }
+            Ok(page)
         }
         fn rejoin(&mut self, req: &RejoinRequest) -> Reply<RejoinResponse> {
             self.inner.rejoin(req)
