@@ -165,11 +165,19 @@ fn thiefs_copy_first(backend: &Backend) {
     // What his screen reads of the vault says it at any time: the thief's first, hers aside.
     assert_eq!(
         held_aside(&bosco),
-        [(stolen.device_id(), claudine.device_id(), learnt.len() as u64)]
+        [(
+            stolen.device_id(),
+            claudine.device_id(),
+            learnt.len() as u64
+        )]
     );
     assert_eq!(
         held_aside(&admin),
-        [(claudine.device_id(), stolen.device_id(), learnt.len() as u64)]
+        [(
+            claudine.device_id(),
+            stolen.device_id(),
+            learnt.len() as u64
+        )]
     );
 
     // The administrator revokes the stolen tablet. Its tablet never logged the squat, so
@@ -273,7 +281,11 @@ fn cut_after_the_page(backend: &Backend) {
     assert!(report.contested.len() < learnt.len(), "{report:?}");
     assert_eq!(
         held_aside(&bosco),
-        [(stolen.device_id(), claudine.device_id(), learnt.len() as u64)]
+        [(
+            stolen.device_id(),
+            claudine.device_id(),
+            learnt.len() as u64
+        )]
     );
     let names = client_names(&bosco);
     assert!(names.iter().any(|n| n == THIEFS) && !names.iter().any(|n| n == HERS));
@@ -323,7 +335,11 @@ fn hers_first(backend: &Backend) {
     }
     assert_eq!(
         held_aside(&bosco),
-        [(claudine.device_id(), stolen.device_id(), learnt.len() as u64)]
+        [(
+            claudine.device_id(),
+            stolen.device_id(),
+            learnt.len() as u64
+        )]
     );
     for _ in 0..2 {
         let report = sync(&mut bosco).unwrap();

@@ -431,9 +431,7 @@ fn count_duplicate(
 fn trim_parked(tx: &rusqlite::Transaction<'_>, now_ms: u64) -> Result<usize> {
     let cutoff = now_ms.saturating_sub(PARKED_MAX_AGE_MS) as i64;
     let mut gone = tx
-        .prepare_cached(
-            "DELETE FROM parked WHERE parked_at_ms < ?1 AND kept_aside_author IS NULL",
-        )?
+        .prepare_cached("DELETE FROM parked WHERE parked_at_ms < ?1 AND kept_aside_author IS NULL")?
         .execute([cutoff])?;
     let count: i64 = tx.query_row("SELECT count(*) FROM parked", [], |r| r.get(0))?;
     let over = (count as usize).saturating_sub(MAX_PARKED);
@@ -1386,7 +1384,10 @@ mod tests {
         // Settled (what a withdrawal does: the logged copy leaves the log): hers applies at
         // the retry and the answer is empty.
         jean.conn
-            .execute("DELETE FROM ops WHERE op_id = ?1", [hers[0].op_id().as_bytes()])
+            .execute(
+                "DELETE FROM ops WHERE op_id = ?1",
+                [hers[0].op_id().as_bytes()],
+            )
             .unwrap();
         let retried = jean.retry_parked().unwrap();
         assert_eq!(retried.applied, 1, "{retried:?}");
@@ -1406,7 +1407,10 @@ mod tests {
         let (_, own) = one_group(&mut thief);
         let squatted = squat(&thief, &own[0], hers[0].op_id());
         let mut bosco = store(dirs[2].path(), &team);
-        bosco.apply_pulled(&[squatted], None, false).unwrap().report();
+        bosco
+            .apply_pulled(&[squatted], None, false)
+            .unwrap()
+            .report();
         bosco.apply_pulled(&hers, None, false).unwrap().report();
         assert_eq!(bosco.contested_pairs().unwrap().len(), 1);
 
@@ -1424,7 +1428,11 @@ mod tests {
             .execute("UPDATE parked SET parked_at_ms = ?1", [old])
             .unwrap();
         bosco.retry_parked().unwrap();
-        assert_eq!(bosco.parked_counts().unwrap(), (1, 1), "only the unreadable one went");
+        assert_eq!(
+            bosco.parked_counts().unwrap(),
+            (1, 1),
+            "only the unreadable one went"
+        );
         let pairs = bosco.contested_pairs().unwrap();
         assert_eq!(pairs.len(), 1);
         assert_eq!(pairs[0].kept_aside_author, claudine.device);
