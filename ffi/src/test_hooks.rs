@@ -69,7 +69,7 @@ pub fn squat_for_tests(
     let hers = victim.with(|v| Ok(v.ops_missing_from(&held)?))?;
     thief.with(|v| {
         for env in &hers {
-            let group = core::RecordId::for_kind("group");
+            let group = core::RecordId::random();
             let own = v.forge_record_at(group, "group", "kind", "healing-group")?;
             let (squat, _) = v.reissue_under_id(&own, env.op_id())?;
             v.smuggle(&squat)?;
