@@ -584,7 +584,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             bar.finish();
             out.synced(&revocation_checked(report, &dir)?, &vault.sync_status()?);
         }
-        Command::Status => out.status(&unlock(&dir)?.sync_status()?),
+        Command::Status => {
+            let vault = unlock(&dir)?;
+            out.status(&vault.sync_status()?, &vault.contested()?)
+        }
         Command::ServerHealth => {
             let vault = unlock(&dir)?;
             let mut t = transport(&vault.sync_settings()?)?;

@@ -543,13 +543,20 @@ impl Output {
         contested(&r.contested);
     }
 
-    pub fn status(&self, s: &SyncStatus) {
+    /// The status, with the contested copies held aside now (read from the vault: said at
+    /// every `status`, whatever became of the sync that kept them aside).
+    pub fn status(&self, s: &SyncStatus, held_aside: &[komora_core::ContestedPair]) {
         if self.json {
             self.print_json(json!({
                 "device_id": s.device_id.to_string(), "role": s.role.map(|r| r.as_str()),
                 "team": s.team_name, "server": s.server_url,
                 "last_sync": s.last_sync_ms.map(iso8601), "pending": s.pending,
                 "parked": s.parked, "set_aside": s.set_aside, "handed_back": s.handed_back,
+                "contested": held_aside.iter().map(|c| json!({
+                    "logged_author": c.logged_author.to_string(),
+                    "kept_aside_author": c.kept_aside_author.to_string(),
+                    "changes": c.changes, "since": iso8601(c.since_ms),
+                })).collect::<Vec<_>>(),
             }));
         } else {
             println!("device:    {}", s.device_id);
@@ -572,6 +579,17 @@ impl Output {
             }
             if s.handed_back {
                 println!("state:     handed back: this tablet records nothing new; an administrator will revoke it");
+            }
+            for c in held_aside {
+                println!(
+                    "contested: {} change(s) came from two tablets ({} first, then {}), the \
+                     second's wait aside since {}: if one of them is lost or stolen, revoke it \
+                     (the other's changes then apply)",
+                    c.changes,
+                    c.logged_author,
+                    c.kept_aside_author,
+                    iso8601(c.since_ms)
+                );
             }
         }
     }

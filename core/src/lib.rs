@@ -102,7 +102,7 @@ pub use remote::{
 };
 pub use roster::RosterDevice;
 pub use search::fold;
-pub use store::{ApplyReport, Contested, RejectReason, Rejected, Summary};
+pub use store::{ApplyReport, Contested, ContestedPair, RejectReason, Rejected, Summary};
 pub use target_groups::{target_groups, TargetGroup};
 pub use value::Value;
 pub use vault::{PlatformKeyWrapper, TeamKeys, Vault, VaultOptions, MIN_PASSPHRASE_CHARS};

@@ -78,7 +78,8 @@ pub struct SyncStatus {
     pub team_name: Option<String>,
     pub last_sync_ms: Option<i64>,
     pub pending: i64,
-    /// Received changes waiting for a key or a device this tablet does not know yet.
+    /// Received changes waiting for a key or a device this tablet does not know yet, and
+    /// changes held aside because two tablets claim them (`contested_changes` names those).
     #[uniffi(default = 0)]
     pub parked: i64,
     /// Received changes set aside unread (waited over a month, or a flood): tell the

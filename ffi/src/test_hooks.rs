@@ -56,6 +56,28 @@ pub fn set_clock_ahead_for_tests(ahead_ms: i64) {
     AHEAD_MS.store(ahead_ms, Ordering::Relaxed);
 }
 
+/// For the binding tests only: `thief` signs changes of its own, genuinely, under the ids of
+/// `victim`'s changes it does not hold yet, and queues them for its next sync (what a stolen
+/// tablet does to squat a colleague's work, ADR 0027). Each is a new healing group of the
+/// thief's. Returns how many ids it squats. Not in device builds (feature `test-hooks`).
+#[uniffi::export]
+pub fn squat_for_tests(
+    thief: Arc<crate::KomoraVault>,
+    victim: Arc<crate::KomoraVault>,
+) -> crate::Result<u32> {
+    let held = thief.with(|v| Ok(v.summary()?))?;
+    let hers = victim.with(|v| Ok(v.ops_missing_from(&held)?))?;
+    thief.with(|v| {
+        for env in &hers {
+            let group = core::RecordId::random();
+            let own = v.forge_record_at(group, "group", "kind", "healing-group")?;
+            let (squat, _) = v.reissue_under_id(&own, env.op_id())?;
+            v.smuggle(&squat)?;
+        }
+        Ok(hers.len() as u32)
+    })
+}
+
 /// For the binding tests only: panics inside Rust, to prove a panic reaches Kotlin as an
 /// exception and the JVM survives. Not in device builds (feature `test-hooks`).
 #[uniffi::export]

@@ -231,6 +231,9 @@ pub struct TokenSpy {
     pub hold_invites: bool,
     /// The invitations held back.
     pub held_invites: Vec<komora_protocol::InviteRequest>,
+    /// Pages of changes answered before the link is cut for good (`None`: never cut): every
+    /// later pull fails as a lost connection, so a sync fails after the pages it applied.
+    pub pulls_before_cut: Option<u32>,
 }
 
 impl TokenSpy {
@@ -241,6 +244,7 @@ impl TokenSpy {
             garble_grants: false,
             hold_invites: false,
             held_invites: Vec::new(),
+            pulls_before_cut: None,
         }
     }
 }
@@ -316,7 +320,16 @@ mod spy {
             at: Option<komora_protocol::Id16>,
         ) -> Reply<PullPage> {
             self.token = Some(token.into());
-            self.inner.pull(token, after, max_bytes, at)
+            if self.pulls_before_cut == Some(0) {
+                return Err(TransportError::Network("the link is cut".into()));
+            }
+            let page = self.inner.pull(token, after, max_bytes, at)?;
+            if let Some(n) = &mut self.pulls_before_cut {
+                if !page.envelopes.is_empty() {
+                    *n -= 1;
+                }
+            }
+            Ok(page)
         }
         fn pull_own(
             &mut self,

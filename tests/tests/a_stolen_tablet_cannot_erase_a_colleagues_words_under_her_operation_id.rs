@@ -162,6 +162,23 @@ fn thiefs_copy_first(backend: &Backend) {
     let report = sync(&mut bosco).unwrap();
     assert!(report.contested.is_empty(), "{report:?}");
     assert_eq!(bosco.sync_status().unwrap().parked, learnt.len() as u64);
+    // What his screen reads of the vault says it at any time: the thief's first, hers aside.
+    assert_eq!(
+        held_aside(&bosco),
+        [(
+            stolen.device_id(),
+            claudine.device_id(),
+            learnt.len() as u64
+        )]
+    );
+    assert_eq!(
+        held_aside(&admin),
+        [(
+            claudine.device_id(),
+            stolen.device_id(),
+            learnt.len() as u64
+        )]
+    );
 
     // The administrator revokes the stolen tablet. Its tablet never logged the squat, so
     // the cutoff is below it.
@@ -175,11 +192,14 @@ fn thiefs_copy_first(backend: &Backend) {
     );
     assert_eq!(admin.sync_status().unwrap().parked, 0, "refused for good");
 
+    assert!(held_aside(&admin).is_empty(), "settled");
+
     // At Bosco's next sync the withdrawal takes the thief's copies out, and Claudine's words
     // are on his tablet.
     sync(&mut bosco).unwrap();
     assert_eq!(client_names(&bosco), [BEFORE, HERS]);
     assert_eq!(bosco.sync_status().unwrap().parked, 0);
+    assert!(held_aside(&bosco).is_empty(), "settled");
     // And they stay: every tablet agrees.
     sync(&mut claudine).unwrap();
     sync(&mut bosco).unwrap();
@@ -194,6 +214,95 @@ fn a_stolen_tablet_re_signs_its_own_work_under_claudines_ids_bosco_keeps_hers_as
     for backend in backends() {
         eprintln!("store: {backend:?}");
         thiefs_copy_first(&backend);
+    }
+}
+
+/// What a tablet holds aside as contested, read from its vault: per pair of tablets (the
+/// logged copies' author, the kept-aside ones'), how many.
+fn held_aside(v: &Vault) -> Vec<(komora_core::DeviceId, komora_core::DeviceId, u64)> {
+    v.contested()
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.logged_author, c.kept_aside_author, c.changes))
+        .collect()
+}
+
+/// Bosco logged the thief's copies; the sync that brings Claudine's real ones is cut after
+/// the page that kept them aside committed (a lost connection on the next page). The sync
+/// fails, its report (the only place that said it) with it, and the next sync does not say
+/// it again: before, nothing on Bosco's tablet told anyone her words waited aside. The vault
+/// says it, at every asking, until the revocation settles it.
+fn cut_after_the_page(backend: &Backend) {
+    let mut w = restored(backend);
+    squat_with_its_own_work(&mut w);
+    let Restored {
+        _dir,
+        server,
+        mut admin,
+        mut claudine,
+        mut bosco,
+        stolen,
+        learnt,
+        ..
+    } = w;
+    sync(&mut bosco).unwrap();
+    assert_eq!(client_names(&bosco), [BEFORE, THIEFS]);
+    assert!(sync(&mut claudine).unwrap().reconciled);
+    // More of her work after it: the stream holds more than the page Bosco is given.
+    for i in 0..6 {
+        client(&mut claudine, &format!("Another client of Claudine's, {i}"));
+    }
+    sync(&mut claudine).unwrap();
+
+    // The spy passes no standing on: the engine logs in after the first page and asks for it
+    // again. The second page is applied and committed; the pull after it is cut.
+    let mut cut = komora_scenarios::TokenSpy::new(&server.url);
+    cut.pulls_before_cut = Some(2);
+    let small_pages = komora_core::SyncOptions {
+        max_attempts: 1,
+        pull_page_bytes: 1024,
+        ..komora_scenarios::quick_retries()
+    };
+    let failed = bosco.sync(&mut cut, &small_pages, &mut |_| {});
+    assert!(
+        matches!(failed, Err(komora_core::Error::Network(_))),
+        "{failed:?}"
+    );
+    let aside = held_aside(&bosco);
+    assert_eq!(aside.len(), 1, "said by the vault after the failed sync");
+    assert_eq!(
+        (aside[0].0, aside[0].1),
+        (stolen.device_id(), claudine.device_id())
+    );
+    assert!(aside[0].2 >= 1);
+
+    // The next sync brings the rest; what it reports is only what the failed one did not keep.
+    let report = sync(&mut bosco).unwrap();
+    assert!(report.contested.len() < learnt.len(), "{report:?}");
+    assert_eq!(
+        held_aside(&bosco),
+        [(
+            stolen.device_id(),
+            claudine.device_id(),
+            learnt.len() as u64
+        )]
+    );
+    let names = client_names(&bosco);
+    assert!(names.iter().any(|n| n == THIEFS) && !names.iter().any(|n| n == HERS));
+
+    let mut t = HttpTransport::new(&server.url).unwrap();
+    admin.revoke_device(&mut t, stolen.device_id()).unwrap();
+    sync(&mut bosco).unwrap();
+    assert!(held_aside(&bosco).is_empty());
+    assert!(client_names(&bosco).iter().any(|n| n == HERS));
+    assert!(!client_names(&bosco).iter().any(|n| n == THIEFS));
+}
+
+#[test]
+fn the_sync_that_kept_claudines_words_aside_is_cut_and_boscos_tablet_still_says_they_wait() {
+    for backend in backends() {
+        eprintln!("store: {backend:?}");
+        cut_after_the_page(&backend);
     }
 }
 
@@ -224,6 +333,14 @@ fn hers_first(backend: &Backend) {
         assert_eq!(c.logged_author, claudine.device_id());
         assert_eq!(c.kept_aside_author, stolen.device_id());
     }
+    assert_eq!(
+        held_aside(&bosco),
+        [(
+            claudine.device_id(),
+            stolen.device_id(),
+            learnt.len() as u64
+        )]
+    );
     for _ in 0..2 {
         let report = sync(&mut bosco).unwrap();
         assert!(report.contested.is_empty(), "said once: {report:?}");
@@ -236,6 +353,7 @@ fn hers_first(backend: &Backend) {
     sync(&mut bosco).unwrap();
     assert_eq!(client_names(&bosco), [BEFORE, HERS]);
     assert_eq!(bosco.sync_status().unwrap().parked, 0, "refused for good");
+    assert!(held_aside(&bosco).is_empty());
 }
 
 #[test]

@@ -75,7 +75,8 @@ pub struct SyncStatus {
     pub last_sync_ms: Option<u64>,
     pub pending: u64,
     /// Received operations waiting for a key, an author or a file key this tablet does not
-    /// hold yet (normally none between syncs).
+    /// hold yet (normally none between syncs), and contested copies held aside (those,
+    /// [`Vault::contested`] names by their tablets).
     pub parked: u64,
     /// Received operations set aside unread since the vault was made: they waited over a
     /// month, or a flood went over the cap. Not zero: tell the administrator.
@@ -115,6 +116,14 @@ impl Vault {
             handed_back: self.handed_back()?,
             notes_arriving: self.notes_still_arriving()?,
         })
+    }
+
+    /// The contested copies this tablet holds aside now, per pair of tablets, oldest first
+    /// (ADR 0027): two tablets of the team signed operations under the same ids, and one's
+    /// wait aside. Read from the vault, so a sync that failed after keeping them aside (its
+    /// one-time [`SyncReport::contested`] lost) hides nothing; empty once they are settled.
+    pub fn contested(&self) -> Result<Vec<crate::store::ContestedPair>> {
+        self.sync_store().contested_pairs()
     }
 }
 

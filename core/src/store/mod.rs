@@ -42,7 +42,7 @@ pub(crate) use keyring::{EpochKey, Keyring};
 pub(crate) use states::StateKey;
 use states::{load_state, move_to_device_keys, save_state};
 pub(crate) use sync::Applied;
-pub use sync::{ApplyReport, Contested, RejectReason, Rejected, Summary};
+pub use sync::{ApplyReport, Contested, ContestedPair, RejectReason, Rejected, Summary};
 pub(crate) use sync_store::SyncStore;
 
 /// Operations the server should delete: by each erasure this device wrote, its operations;

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0007_drafts.sql"),
     include_str!("../../migrations/0008_list_pages.sql"),
     include_str!("../../migrations/0009_records_by_kind.sql"),
+    include_str!("../../migrations/0010_contested.sql"),
 ];
 
 impl super::Store {

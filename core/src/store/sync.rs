@@ -279,6 +279,22 @@ pub struct Contested {
     pub kept_aside_author: DeviceId,
 }
 
+/// Contested copies held aside now for one pair of tablets ([`Store::contested_pairs`]): the
+/// durable form of [`Contested`], which a sync reports once. One of the two tablets signed its
+/// own operations under the other's ids: if one of them is lost or stolen, revoking it
+/// settles it (its copies leave the log, or the parking, and the other's apply).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContestedPair {
+    /// The author of the operations this log holds under the ids.
+    pub logged_author: DeviceId,
+    /// The author of the copies kept aside.
+    pub kept_aside_author: DeviceId,
+    /// How many of its operations are held aside.
+    pub changes: u64,
+    /// When the first of them was kept aside (this tablet's clock, ms since 1970).
+    pub since_ms: u64,
+}
+
 /// What applying a batch did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ApplyReport {
@@ -406,10 +422,16 @@ fn count_duplicate(
 
 /// Set aside parked operations older than a month, then the oldest beyond the cap; the count
 /// set aside so far is kept for the status line.
+///
+/// A contested copy is never set aside for its age: it may be a colleague's real work (the
+/// copy logged under its id a stolen tablet's), and what settles it is a revocation, not time.
+/// The tablet's clock is no judge either: one running a month ahead would trim her work at its
+/// first sync. Over the cap, the others go first (a flood of unreadable envelopes must not push
+/// out her words; contested copies are bounded anyway, one per op id the log holds).
 fn trim_parked(tx: &rusqlite::Transaction<'_>, now_ms: u64) -> Result<usize> {
     let cutoff = now_ms.saturating_sub(PARKED_MAX_AGE_MS) as i64;
     let mut gone = tx
-        .prepare_cached("DELETE FROM parked WHERE parked_at_ms < ?1")?
+        .prepare_cached("DELETE FROM parked WHERE parked_at_ms < ?1 AND kept_aside_author IS NULL")?
         .execute([cutoff])?;
     let count: i64 = tx.query_row("SELECT count(*) FROM parked", [], |r| r.get(0))?;
     let over = (count as usize).saturating_sub(MAX_PARKED);
@@ -417,7 +439,8 @@ fn trim_parked(tx: &rusqlite::Transaction<'_>, now_ms: u64) -> Result<usize> {
         gone += tx
             .prepare_cached(
                 "DELETE FROM parked WHERE op_id IN
-                 (SELECT op_id FROM parked ORDER BY parked_at_ms, op_id LIMIT ?1)",
+                 (SELECT op_id FROM parked
+                  ORDER BY kept_aside_author IS NOT NULL, parked_at_ms, op_id LIMIT ?1)",
             )?
             .execute([over as i64])?;
     }
@@ -442,6 +465,39 @@ fn trim_parked(tx: &rusqlite::Transaction<'_>, now_ms: u64) -> Result<usize> {
 }
 
 impl Store {
+    /// The contested copies held aside now, per pair of tablets (the author of the logged
+    /// copy, the author of the one kept aside): how many, and since when (the earliest kept
+    /// aside, by this tablet's clock then). Read from the parking, so it says what is there
+    /// whatever became of the sync that put it there; empty once every copy applied (the
+    /// logged one withdrawn) or was refused for good (its author revoked). Oldest pair first.
+    pub(crate) fn contested_pairs(&self) -> Result<Vec<ContestedPair>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT logged_author, kept_aside_author, count(*), min(parked_at_ms) FROM parked
+             WHERE kept_aside_author IS NOT NULL AND logged_author IS NOT NULL
+             GROUP BY logged_author, kept_aside_author
+             ORDER BY min(parked_at_ms), logged_author, kept_aside_author",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?;
+        let mut pairs = Vec::new();
+        for row in rows {
+            let (logged, kept, count, since) = row?;
+            pairs.push(ContestedPair {
+                logged_author: DeviceId::from_slice(&logged)?,
+                kept_aside_author: DeviceId::from_slice(&kept)?,
+                changes: count.max(0) as u64,
+                since_ms: since.max(0) as u64,
+            });
+        }
+        Ok(pairs)
+    }
+
     /// Operations parked now, and how many were ever set aside (too old, or over the cap).
     pub(crate) fn parked_counts(&self) -> Result<(u64, u64)> {
         let parked: i64 = self
@@ -869,11 +925,20 @@ impl Store {
             // under its id (garbage parked for a key epoch this tablet lacks, before the id
             // was logged, would otherwise keep it out; the parking holds one per id).
             {
+                // The two tablets are kept with it (what `contested_pairs` reads). A copy
+                // parked before for another reason (an author not yet known) and found
+                // contested at a retry is news too: its tablets are written, and it is said.
                 let mut stmt = tx.prepare_cached(
-                    "INSERT INTO parked (op_id, envelope, parked_at_ms, held) VALUES (?1, ?2, ?3, ?4)
+                    "INSERT INTO parked
+                       (op_id, envelope, parked_at_ms, held, logged_author, kept_aside_author)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                      ON CONFLICT (op_id) DO UPDATE SET envelope = excluded.envelope,
-                       parked_at_ms = excluded.parked_at_ms, held = excluded.held
-                     WHERE parked.envelope != excluded.envelope",
+                       parked_at_ms = excluded.parked_at_ms, held = excluded.held,
+                       logged_author = excluded.logged_author,
+                       kept_aside_author = excluded.kept_aside_author
+                     WHERE parked.envelope != excluded.envelope
+                       OR parked.logged_author IS NOT excluded.logged_author
+                       OR parked.kept_aside_author IS NOT excluded.kept_aside_author",
                 )?;
                 for (env, logged_author, kept_aside_author) in contested {
                     let op_id = env.op_id();
@@ -881,7 +946,9 @@ impl Store {
                         op_id.as_bytes(),
                         env.to_bytes(),
                         parked_at as i64,
-                        held_by_server
+                        held_by_server,
+                        logged_author.as_bytes(),
+                        kept_aside_author.as_bytes(),
                     ])? == 1;
                     report.kept_aside.push(op_id);
                     if new {
@@ -1257,6 +1324,141 @@ mod tests {
         (group, author.missing_from(&Summary::default()).unwrap())
     }
 
+    /// `own` (an operation of `squatter`'s own) signed again by it, genuinely, under `id`.
+    fn squat(squatter: &Store, own: &OpEnvelope, id: OpId) -> OpEnvelope {
+        use ed25519_dalek::Signer;
+        let key = squatter.keys.get(own.epoch()).unwrap();
+        let mut op = own.open(key).unwrap();
+        op.id = id;
+        op.sig = squatter.signer().sign(&op.signed_message()).to_bytes();
+        OpEnvelope::reseal(&op, own.epoch(), key)
+    }
+
+    /// What is held aside as contested is read from the vault, not from the one report that
+    /// said it: per pair of tablets (the logged copy's author, the kept-aside one's), how many
+    /// and since when, whichever copy came first; gone from the answer once settled.
+    #[test]
+    fn what_is_held_aside_as_contested_is_read_from_the_vault_per_pair_of_tablets() {
+        let team = [(1, EpochKey::Casework(SecretKey::random()))];
+        let dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+        let mut claudine = store(dirs[0].path(), &team);
+        let mut thief = store(dirs[1].path(), &team);
+        // What each author holds, after two groups each: two operations.
+        one_group(&mut claudine);
+        let (_, hers) = one_group(&mut claudine);
+        assert_eq!(hers.len(), 2);
+        one_group(&mut thief);
+        let (_, own) = one_group(&mut thief);
+        let squats: Vec<OpEnvelope> = own
+            .iter()
+            .zip(&hers)
+            .map(|(o, h)| squat(&thief, o, h.op_id()))
+            .collect();
+        let (c, t) = (claudine.device, thief.device);
+
+        // Hers first: the thief's copies wait aside; the report is dropped, the vault says it.
+        let mut bosco = store(dirs[2].path(), &team);
+        assert!(bosco.contested_pairs().unwrap().is_empty());
+        bosco.apply_pulled(&hers, None, false).unwrap().report();
+        let before = bosco.clock.now_ms();
+        let _said_once = bosco.apply_pulled(&squats, None, false).unwrap().report();
+        let pairs = bosco.contested_pairs().unwrap();
+        assert_eq!(pairs.len(), 1, "{pairs:?}");
+        assert_eq!((pairs[0].logged_author, pairs[0].kept_aside_author), (c, t));
+        assert_eq!(pairs[0].changes, 2);
+        assert!(pairs[0].since_ms >= before && pairs[0].since_ms <= bosco.clock.now_ms());
+        // A retry and a page pulled again change nothing of it.
+        bosco.retry_parked().unwrap();
+        bosco.apply_pulled(&squats, None, false).unwrap().report();
+        assert_eq!(bosco.contested_pairs().unwrap(), pairs);
+
+        // The thief's first: her copies wait aside, the pair the other way round.
+        let mut jean = store(dirs[3].path(), &team);
+        jean.apply_pulled(&squats, None, false).unwrap().report();
+        jean.apply_pulled(&hers[..1], None, false).unwrap().report();
+        let pairs = jean.contested_pairs().unwrap();
+        assert_eq!(pairs.len(), 1);
+        assert_eq!((pairs[0].logged_author, pairs[0].kept_aside_author), (t, c));
+        assert_eq!(pairs[0].changes, 1);
+
+        // Settled (what a withdrawal does: the logged copy leaves the log): hers applies at
+        // the retry and the answer is empty.
+        jean.conn
+            .execute(
+                "DELETE FROM ops WHERE op_id = ?1",
+                [hers[0].op_id().as_bytes()],
+            )
+            .unwrap();
+        let retried = jean.retry_parked().unwrap();
+        assert_eq!(retried.applied, 1, "{retried:?}");
+        assert!(jean.contested_pairs().unwrap().is_empty());
+    }
+
+    /// A tablet whose clock runs a month ahead (or a month that really passed with no
+    /// revocation) keeps the contested copies aside: only the parked envelopes that wait for a
+    /// key or an author are set aside by age. Over the cap, those go before a contested copy.
+    #[test]
+    fn a_contested_copy_is_not_set_aside_by_time_and_goes_last_over_the_cap() {
+        let team = [(1, EpochKey::Casework(SecretKey::random()))];
+        let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+        let mut claudine = store(dirs[0].path(), &team);
+        let mut thief = store(dirs[1].path(), &team);
+        let (_, hers) = one_group(&mut claudine);
+        let (_, own) = one_group(&mut thief);
+        let squatted = squat(&thief, &own[0], hers[0].op_id());
+        let mut bosco = store(dirs[2].path(), &team);
+        bosco
+            .apply_pulled(&[squatted], None, false)
+            .unwrap()
+            .report();
+        bosco.apply_pulled(&hers, None, false).unwrap().report();
+        assert_eq!(bosco.contested_pairs().unwrap().len(), 1);
+
+        // Two months later by this tablet's clock, with an unreadable envelope parked too.
+        let old = bosco.clock.now_ms() as i64 - 2 * PARKED_MAX_AGE_MS as i64;
+        bosco
+            .conn
+            .execute(
+                "INSERT INTO parked (op_id, envelope, parked_at_ms, held) VALUES (?1, x'00', ?2, 1)",
+                rusqlite::params![&[9u8; 16][..], old],
+            )
+            .unwrap();
+        bosco
+            .conn
+            .execute("UPDATE parked SET parked_at_ms = ?1", [old])
+            .unwrap();
+        bosco.retry_parked().unwrap();
+        assert_eq!(
+            bosco.parked_counts().unwrap(),
+            (1, 1),
+            "only the unreadable one went"
+        );
+        let pairs = bosco.contested_pairs().unwrap();
+        assert_eq!(pairs.len(), 1);
+        assert_eq!(pairs[0].kept_aside_author, claudine.device);
+
+        // A flood past the cap, all newer than her copy: they go, hers stays.
+        {
+            let tx = bosco.conn.transaction().unwrap();
+            {
+                let mut stmt = tx
+                    .prepare(
+                        "INSERT INTO parked (op_id, envelope, parked_at_ms, held) VALUES (?1, x'00', ?2, 1)",
+                    )
+                    .unwrap();
+                for i in 0..MAX_PARKED as u32 {
+                    let mut id = [0u8; 16];
+                    id[..4].copy_from_slice(&i.to_be_bytes());
+                    stmt.execute(rusqlite::params![&id[..], old + 1]).unwrap();
+                }
+            }
+            trim_parked(&tx, old as u64).unwrap();
+            tx.commit().unwrap();
+        }
+        assert_eq!(bosco.parked_counts().unwrap().0, MAX_PARKED as u64);
+        assert_eq!(bosco.contested_pairs().unwrap().len(), 1, "hers is kept");
+    }
+
     /// Garbage parked under an id (sealed under a key epoch this tablet lacks) before a
     /// squatter's copy was logged under it: the real operation, arriving last, takes the
     /// garbage's place in the parking and is said, not kept out.
@@ -1375,13 +1577,14 @@ mod tests {
             (genuine_again.duplicates, genuine_again.contested.len()),
             (1, 0)
         );
-        // Parked like any other: kept aside past a month, it is set aside and counted.
+        // Kept aside past a month (or so a clock running ahead says): still kept, since it
+        // may be the real one; time alone never drops it.
         later
             .conn
             .execute("UPDATE parked SET parked_at_ms = 0", [])
             .unwrap();
         later.retry_parked().unwrap();
-        assert_eq!(later.parked_counts().unwrap(), (0, 1));
+        assert_eq!(later.parked_counts().unwrap(), (1, 0));
 
         // In the same page, after the genuine one.
         let mut same = store(dirs[2].path(), &team);

@@ -46,6 +46,8 @@ pub(crate) trait SyncStore {
     fn take_withdrawn(&mut self) -> Vec<super::Rejected>;
     /// Operations parked, and set aside for good.
     fn parked_counts(&self) -> Result<(u64, u64)>;
+    /// Contested copies held aside now, per pair of tablets.
+    fn contested_pairs(&self) -> Result<Vec<super::ContestedPair>>;
 
     // The server's identity (ADR 0016).
     fn server_generation(&self) -> Result<Vec<u8>>;
@@ -115,6 +117,9 @@ impl SyncStore for Store {
     }
     fn parked_counts(&self) -> Result<(u64, u64)> {
         Store::parked_counts(self)
+    }
+    fn contested_pairs(&self) -> Result<Vec<super::ContestedPair>> {
+        Store::contested_pairs(self)
     }
     fn server_generation(&self) -> Result<Vec<u8>> {
         Store::server_generation(self)

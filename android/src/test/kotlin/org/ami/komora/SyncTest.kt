@@ -192,6 +192,58 @@ class SyncTest : WithServer() {
             assertEquals(2L, admin.syncStatus().pending, "still waiting (her keys, her fields), nothing lost")
         }
     }
+
+    /**
+     * A stolen counsellor's tablet signs changes of its own under the ids of Claudine's new
+     * client (ADR 0027). Bosco's tablet, which holds hers, keeps the thief's aside: the binding
+     * says which two tablets claim the changes, their roles, how many and since when, at every
+     * asking (not once), and nothing once the administrator revokes the stolen tablet.
+     */
+    @Test
+    fun `changes two tablets claim are listed with both tablets until the stolen one is revoked`() = runBlocking {
+        val admin = bootstrap(
+            tmp.resolve("admin").toString(), PIN, server.url, server.bootstrapCode,
+            "AMI", "Huye", KdfStrength.INSECURE_FOR_TESTS, null,
+        )
+        admin.use {
+            suspend fun tablet(name: String, role: String) =
+                enroll(tmp.resolve(name).toString(), PIN, server.url, admin.invite(role, 24).code, KdfStrength.INSECURE_FOR_TESTS, null)
+            val claudine = tablet("claudine", "counsellor")
+            val bosco = tablet("bosco", "supervisor")
+            val thief = tablet("thief", "counsellor")
+            for (v in listOf(claudine, bosco, thief)) v.syncFlow().toList()
+            assertEquals(emptyList<org.ami.komora.core.ContestedChanges>(), bosco.contestedChanges())
+
+            claudine.addClient(NewClient(name = "Mukamana Odette", district = "Huye"))
+            claudine.syncFlow().toList()
+            bosco.syncFlow().toList()
+            val squatted = org.ami.komora.core.squatForTests(thief, claudine)
+            assertTrue(squatted > 0u)
+            thief.syncFlow().toList()
+            bosco.syncFlow().toList()
+
+            repeat(2) {
+                val held = bosco.contestedChanges()
+                assertEquals(1, held.size, "$held")
+                val c = held.single()
+                assertEquals(claudine.deviceId(), c.keptDevice)
+                assertEquals("counsellor", c.keptRole)
+                assertEquals(thief.deviceId(), c.asideDevice)
+                assertEquals("counsellor", c.asideRole)
+                assertEquals(squatted.toLong(), c.changes)
+                assertTrue(c.sinceMs > 0, "since when: ${c.sinceMs}")
+                // Said again at the next sync's end: it is read from the vault.
+                bosco.syncFlow().toList()
+            }
+            assertEquals(1, bosco.searchClients("Mukamana", 10).size, "her client stands")
+
+            admin.revokeDevice(thief.deviceId())
+            bosco.syncFlow().toList()
+            assertEquals(emptyList<org.ami.komora.core.ContestedChanges>(), bosco.contestedChanges())
+            assertEquals(1, bosco.searchClients("Mukamana", 10).size)
+            for (v in listOf(claudine, bosco, thief)) v.close()
+        }
+    }
 }
 
 class RevocationTest {

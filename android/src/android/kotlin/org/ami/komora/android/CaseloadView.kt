@@ -35,6 +35,10 @@ internal class CaseloadView(ui: Ui, app: App, private val p: CaseloadPresenter, 
         ui.confirm(p.state.value.clockConfirm, t[Str.CLOCK_IS_RIGHT], t[Str.CANCEL]) { p.dateIsRight() }
     }
     private val clockCard = ui.card(clockWrong, clockRight)
+    /** Two tablets claim the same changes: one warning per pair (administrators, supervisors). */
+    private val contested = ui.stack()
+    private val contestedCard = ui.card(contested)
+    private var shownContested: List<String>? = null
     private val drafts = ui.stack()
     private val draftsCard = ui.card(ui.heading(t[Str.DRAFTS_TITLE]), drafts)
     private val syncLine = ui.secondary()
@@ -62,6 +66,7 @@ internal class CaseloadView(ui: Ui, app: App, private val p: CaseloadPresenter, 
 
     override fun body(): View = ui.column(
         clockCard,
+        contestedCard,
         teamPicker.root,
         ui.card(
             android.widget.LinearLayout(ui.ctx).apply {
@@ -91,6 +96,12 @@ internal class CaseloadView(ui: Ui, app: App, private val p: CaseloadPresenter, 
     override fun render(s: CaseloadState) {
         clockCard.shown = s.clockWrong != null
         clockWrong.show(s.clockWrong)
+        contestedCard.shown = s.contested.isNotEmpty()
+        if (s.contested != shownContested) {
+            shownContested = s.contested
+            contested.removeAllViews()
+            for (line in s.contested) ui.add(contested, ui.message(error = true).apply { show(line) }, 8)
+        }
         teamPicker.set(s.teams, s.team, "")
         teamPicker.visible = s.teams.size > 1
         syncLine.text = s.syncLine

@@ -74,6 +74,13 @@ data class CaseloadState(
     val clockWrong: String? = null,
     /** What "The date is right" asks before the warning stops ("Is today really 1 Jan 2010?"). */
     val clockConfirm: String = "",
+    /**
+     * Two tablets of the team claim the same changes (a stolen tablet squatting a colleague's
+     * work, ADR 0027): one sentence per pair of tablets, naming both and what to do. Only on
+     * the home screen of those who see the team's tablets (administrators, supervisors); read
+     * from the vault at every visit, so it stays until the revocation settles it.
+     */
+    val contested: List<String> = emptyList(),
 ) : Private()
 
 class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadState()) {
@@ -146,6 +153,30 @@ class CaseloadPresenter(app: App) : AppPresenter<CaseloadState>(app, CaseloadSta
                 filtered = f.highRiskOnly || f.followUpDueOnly || f.status != null,
                 clockWrong = clockWrong,
                 clockConfirm = if (clockWrong != null) t.format(Str.CLOCK_IS_RIGHT_CONFIRM, t.date(today)) else "",
+                contested = if (may.seesTeamTablets) contested(status.deviceId) else emptyList(),
+            )
+        }
+    }
+
+    /**
+     * What this tablet holds aside because two tablets claim the same changes, as sentences.
+     * A counsellor is not shown it: she cannot revoke a tablet, the tablets it names are not
+     * hers to judge, and the administrator's own tablet receives both copies and says it there
+     * (every tablet of the team that holds one copy is sent the other).
+     */
+    private fun contested(me: String): List<String> {
+        val t = app.texts
+        fun tablet(id: String, role: String?): String {
+            val who = listOfNotNull(role?.let { t.code("role-$it") }, if (id == me) t[Str.TABLET_THIS] else null)
+            return t.format(Str.CONTESTED_TABLET, id.take(8), who.joinToString(", ").ifEmpty { "?" })
+        }
+        return vault.contestedChanges().map { c ->
+            t.format(
+                Str.CONTESTED_CHANGES,
+                c.changes,
+                t.dateTime(c.sinceMs),
+                tablet(c.keptDevice, c.keptRole),
+                tablet(c.asideDevice, c.asideRole),
             )
         }
     }

@@ -456,6 +456,14 @@ enum class Str {
     CLOCK_AHEAD,
     /** After a date the core refused, when the tablet's own date is known wrong. */
     CLOCK_HINT,
+    /**
+     * Two tablets of the team claim the same changes (ADR 0027), on the home screen of an
+     * administrator or supervisor: {0} how many wait aside, {1} since when, {2} the tablet whose
+     * changes this tablet keeps, {3} the one whose changes wait aside (each a [CONTESTED_TABLET]).
+     */
+    CONTESTED_CHANGES,
+    /** A tablet as the team's list names it: {0} the start of its id, {1} its role. */
+    CONTESTED_TABLET,
     /** She says the date shown is right after all. */
     CLOCK_IS_RIGHT,
     /** Asked before the warning stops: {0} the date the tablet says it is. */
@@ -954,6 +962,8 @@ internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
     Str.CLOCK_WRONG to "This tablet's date is wrong: it says today is {0}, but it has already seen {1} (in its own work or from the server), so today is {1} or later. A flat battery often does this. Set today's date in the tablet's own Settings app (Date & time, not Komora's settings) before you record anything: what you record now would be dated wrong, and a session cannot be dated before its case.",
     Str.CLOCK_AHEAD to "This tablet's date is wrong: it says today is {0}, but the server's date was {1} when it last synced. Set today's date in the tablet's own Settings app (Date & time, not Komora's settings) before you record anything: what you record now would be dated in the future.",
     Str.CLOCK_HINT to "This tablet's date is wrong: set it in the tablet's own Settings app (Date & time).",
+    Str.CONTESTED_CHANGES to "Two tablets sent the same {0} change(s) (since {1}): this tablet keeps those of {2}, and those of {3} wait aside. One of the two may be lost or stolen: if so, an administrator revokes it, and the other's changes then apply. Nothing of either is lost meanwhile.",
+    Str.CONTESTED_TABLET to "tablet {0} ({1})",
     Str.CLOCK_IS_RIGHT to "The date is right",
     Str.CLOCK_IS_RIGHT_CONFIRM to "Is today really {0}?",
     Str.TABLETS_TITLE to "The team's tablets",
@@ -1327,6 +1337,8 @@ internal val FRENCH_TEXTS: Map<Str, String> = mapOf(
     Str.CLOCK_WRONG to "La date de cette tablette est fausse : elle indique le {0}, mais elle a déjà connu le {1} (dans son propre travail ou par le serveur) : nous sommes donc le {1} ou après. Une batterie vide fait souvent cela. Réglez la date du jour dans l'application Paramètres de la tablette (Date et heure, pas les paramètres de Komora) avant d'enregistrer quoi que ce soit : ce que vous enregistrez maintenant serait mal daté, et une séance ne peut pas précéder son dossier.",
     Str.CLOCK_AHEAD to "La date de cette tablette est fausse : elle indique le {0}, mais le serveur était au {1} lors de la dernière synchronisation. Réglez la date du jour dans l'application Paramètres de la tablette (Date et heure, pas les paramètres de Komora) avant d'enregistrer quoi que ce soit : ce que vous enregistrez maintenant serait daté dans le futur.",
     Str.CLOCK_HINT to "La date de cette tablette est fausse : réglez-la dans l'application Paramètres de la tablette (Date et heure).",
+    Str.CONTESTED_CHANGES to "Deux tablettes ont envoyé les mêmes {0} modification(s) (depuis le {1}) : cette tablette garde celles de la {2}, et celles de la {3} attendent à part. L'une des deux est peut-être perdue ou volée : si c'est le cas, un administrateur la révoque, et les modifications de l'autre s'appliquent alors. Rien de l'une ni de l'autre n'est perdu d'ici là.",
+    Str.CONTESTED_TABLET to "tablette {0} ({1})",
     Str.CLOCK_IS_RIGHT to "La date est juste",
     Str.CLOCK_IS_RIGHT_CONFIRM to "Sommes-nous vraiment le {0} ?",
     Str.TABLETS_TITLE to "Les tablettes de l'équipe",
@@ -1693,18 +1705,21 @@ internal val KINYARWANDA_TEXTS: Map<Str, String> = mapOf(
     Str.ERR_STORAGE_FULL to "Ububiko bwa tabureti bwuzuye. Siba bimwe (amafoto, amashusho, izindi porogaramu), hanyuma wongere ubike. Nta cyari cyarabitswe cyatakaye.",
     Str.ERR_READ_ONLY to "Ububiko bwa tabureti ntibushobora kwandikwaho ubu. Zimya tabureti uyifungure, hanyuma wongere ubike. Nta cyari cyarabitswe cyatakaye.",
     Str.ERR_TOO_NEW to "Aya makuru yanditswe na Komora nshya: vugurura porogaramu",
-    Str.ERR_UPDATE_REQUIRED to "Vugurura porogaramu: iyi verisiyo irashaje cyane kuri seriveri cyangwa ku itsinda. Nta kiri kuri iyi tabuleti gitakara",
+    Str.ERR_UPDATE_REQUIRED to "Vugurura porogaramu: iyi verisiyo irashaje cyane kuri seriveri cyangwa ku itsinda. Nta kiri kuri iyi tabureti gitakara",
     Str.ERR_HANDED_BACK to "Iyi tabureti yarasubijwe: ntiyandika ikintu gishya. Umuyobozi azayihagarika.",
     Str.ERR_REVOCATION_UNPROVEN to "Seriveri ivuga ko iyi tabureti yahagaritswe, ariko nta muyobozi wabisinye. Nta kintu cyasibwe; bimenyeshe umuyobozi wawe.",
     Str.SYNC_BEHIND_LOCK to "Guhuza birakomeje inyuma y'ifunga.",
     Str.CLOCK_WRONG to "Itariki y'iyi tabureti si yo: ivuga ko uyu munsi ari {0}, ariko yamaze kubona itariki ya {1} (mu byo yanditse cyangwa kuri seriveri), bityo uyu munsi ni {1} cyangwa nyuma yaho. Batiri yashizemo umuriro ikunze gutera ibi. Shyira itariki y'uyu munsi mu Igenamiterere rya tabureti ubwayo (Itariki n'isaha / Date & time, si igenamiterere rya Komora) mbere yo kugira icyo wandika: icyo wanditse ubu cyaba gifite itariki itari yo, kandi ikiganiro ntigishobora kubanziriza dosiye yacyo.",
     Str.CLOCK_AHEAD to "Itariki y'iyi tabureti si yo: ivuga ko uyu munsi ari {0}, ariko seriveri yari kuri {1} ubwo yaherukaga guhuza. Shyira itariki y'uyu munsi mu Igenamiterere rya tabureti ubwayo (Itariki n'isaha / Date & time, si igenamiterere rya Komora) mbere yo kugira icyo wandika: icyo wanditse ubu cyaba gifite itariki y'igihe kizaza.",
     Str.CLOCK_HINT to "Itariki y'iyi tabureti si yo: yishyire mu Igenamiterere rya tabureti ubwayo (Itariki n'isaha / Date & time).",
+    // Draft, to be reviewed by AMI staff with the rest.
+    Str.CONTESTED_CHANGES to "Tabureti ebyiri zohereje impinduka {0} zimwe (kuva ku ya {1}): iyi tabureti ibika iza {2}, naho iza {3} zibitswe ku ruhande. Imwe muri zo ishobora kuba yarabuze cyangwa yaribwe: niba ari ko bimeze, umuyobozi wa sisitemu (administrateur) arayihagarika, maze impinduka z'indi zigakurikizwa. Nta na kimwe muri byo gitakara muri icyo gihe.",
+    Str.CONTESTED_TABLET to "tabureti {0} ({1})",
     Str.CLOCK_IS_RIGHT to "Itariki ni yo",
     Str.CLOCK_IS_RIGHT_CONFIRM to "Koko uyu munsi ni {0}?",
     Str.TABLETS_TITLE to "Tabuleti z'itsinda",
-    Str.TABLETS_SHOW to "Erekana tabuleti z'itsinda",
-    Str.TABLET_THIS to "iyi tabuleti",
+    Str.TABLETS_SHOW to "Erekana tabureti z'itsinda",
+    Str.TABLET_THIS to "iyi tabureti",
     Str.TABLET_ACTIVE to "irakora",
     Str.TABLET_REVOKED to "yambuwe uburenganzira",
     Str.TABLET_HANDED_BACK to "yasubijwe: yambure uburenganzira",

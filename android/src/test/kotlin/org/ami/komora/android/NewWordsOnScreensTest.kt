@@ -17,8 +17,9 @@ import org.robolectric.annotation.Config
  * Two lines that appear only in a situation the tour does not reach, checked as the tour checks
  * every screen (ScreenChecker on a 7" and a 10" tablet, default and large font), in each
  * language: the PIN screen while a sync goes on behind the lock (ADR 0028), and the session form
- * when the tablet refused to keep her note as a draft. With -Dkomora.screens.out=DIR the
- * pictures are written there too.
+ * when the tablet refused to keep her note as a draft; the home screen's warnings (a date gone
+ * wrong, two tablets claiming the same changes). With -Dkomora.screens.out=DIR the pictures are
+ * written there too.
  */
 @RunWith(RobolectricTestRunner::class)
 @Config(application = TestApplication::class, qualifiers = "w600dp-h960dp-hdpi")
@@ -160,6 +161,70 @@ class NewWordsOnScreensTest {
             } finally {
                 org.ami.komora.core.setClockAheadForTests(0)
             }
+        }
+    }
+
+    /**
+     * A stolen counsellor's tablet signs changes of its own under the ids of Claudine's new
+     * client (ADR 0027). The supervisor's tablet, which holds hers, keeps the thief's aside: her
+     * home screen says two tablets claim the same changes, names both as the team's list does
+     * and says what to do, whole, in every language at every size; it stays at every visit
+     * (read from the vault, not from the sync that found it), and goes once the administrator
+     * revokes the stolen tablet. Claudine's own home screen (a counsellor's) does not show it,
+     * though her tablet holds the thief's copies aside too: she cannot act on it.
+     */
+    @Test
+    fun `a supervisor's home screen names the two tablets that claim the same changes whole in every language at every size`() {
+        val out = System.getProperty("komora.screens.out")?.takeIf { it.isNotBlank() }?.let(::File)
+        Team(tmp.newFolder("team")).use { team ->
+            val d = device()
+            d.launch().enrol(team.server.url, team.code("supervisor"))
+            val claudine = team.tablet(tmp.newFolder("claudine"), "counsellor")
+            val thief = team.tablet(tmp.newFolder("thief"), "counsellor")
+            thief.sync()
+            claudine.recordClient("Mukamana Odette")
+            claudine.sync()
+            d.syncNow()
+            val squatted = org.ami.komora.core.squatForTests(thief.app.vault(), claudine.app.vault())
+            assertTrue(squatted > 0u)
+            thief.sync()
+            d.syncNow()
+            val held = d.app.vault().contestedChanges().single()
+            val hers = claudine.app.vault().deviceId()
+            val thiefs = thief.app.vault().deviceId()
+            assertEquals(hers to thiefs, held.keptDevice to held.asideDevice)
+
+            val findings = mutableListOf<String>()
+            for (language in Language.entries) {
+                d.app.setLanguage(language)
+                d.backHome()
+                val t = d.app.texts
+                val counsellor = t.code("role-counsellor")
+                val said = t.format(
+                    Str.CONTESTED_CHANGES,
+                    squatted.toLong(),
+                    t.dateTime(held.sinceMs),
+                    t.format(Str.CONTESTED_TABLET, hers.take(8), counsellor),
+                    t.format(Str.CONTESTED_TABLET, thiefs.take(8), counsellor),
+                )
+                assertTrue("the warning is on her home screen:\n${d.visibleText()}", d.shows(said))
+                val matrix = Matrix(d, language, out) { personalData(d) }
+                matrix.at("caseload-contested", null)
+                findings += matrix.findings
+            }
+            assertEquals(emptyList<String>(), findings)
+
+            claudine.sync()
+            assertTrue("her tablet holds the thief's copies aside", claudine.app.vault().contestedChanges().isNotEmpty())
+            val hersHome = org.ami.komora.ui.CaseloadPresenter(claudine.app)
+            assertEquals(emptyList<String>(), hersHome.state.value.contested)
+
+            // The administrator revokes the stolen tablet: settled, the warning goes.
+            kotlinx.coroutines.runBlocking { team.jean.app.vault().revokeDevice(thiefs) }
+            d.syncNow()
+            d.backHome()
+            assertTrue(d.app.vault().contestedChanges().isEmpty())
+            assertTrue("no warning once settled", !d.visibleText().contains(thiefs.take(8)))
         }
     }
 }
