@@ -307,19 +307,7 @@ fn concurrent_pushes(backend: &Backend) {
     );
     let team = team_of(&server, stolen_id);
     let head = server.wait(server.state.db.head(team)).unwrap();
-    let answers: Vec<_> = std::thread::scope(|s| {
-        let pushes: Vec<_> = (0..16u8)
-            .map(|batch| {
-                let (url, token) = (server.url.clone(), token.clone());
-                s.spawn(move || {
-                    HttpTransport::new(&url)
-                        .unwrap()
-                        .push(&token, &flood(batch, 8, epoch))
-                })
-            })
-            .collect();
-        pushes.into_iter().map(|p| p.join().unwrap()).collect()
-    });
+    let answers = sixteen_pushes_at_once(&server.url, std::slice::from_ref(&token), epoch);
     let stored = answers.iter().filter(|a| a.is_ok()).count() as u64;
     for refused in answers.iter().filter_map(|a| a.as_ref().err()) {
         assert!(
@@ -415,19 +403,7 @@ fn team_quota(backend: &Backend) {
     );
     let team = team_of(&server, ids[1]);
     let head = server.wait(server.state.db.head(team)).unwrap();
-    let answers: Vec<_> = std::thread::scope(|s| {
-        let pushes: Vec<_> = (0..16u8)
-            .map(|batch| {
-                let (url, token) = (server.url.clone(), tokens[usize::from(batch % 2)].clone());
-                s.spawn(move || {
-                    HttpTransport::new(&url)
-                        .unwrap()
-                        .push(&token, &flood(batch, 8, epoch))
-                })
-            })
-            .collect();
-        pushes.into_iter().map(|p| p.join().unwrap()).collect()
-    });
+    let answers = sixteen_pushes_at_once(&server.url, &tokens, epoch);
     let stored = answers.iter().filter(|a| a.is_ok()).count() as u64;
     for refused in answers.iter().filter_map(|a| a.as_ref().err()) {
         match refused {
@@ -459,4 +435,26 @@ fn tablets_of_one_team_pushing_at_once_never_store_past_its_quota() {
         eprintln!("store: {backend:?}");
         team_quota(&backend);
     }
+}
+
+/// Sixteen pushes of eight operations each, all at once over their own connections, with the
+/// `tokens` in turn: the answers in the order of the pushes.
+fn sixteen_pushes_at_once(
+    url: &str,
+    tokens: &[String],
+    epoch: u32,
+) -> Vec<Result<komora_protocol::PushResponse, TransportError>> {
+    std::thread::scope(|s| {
+        let pushes: Vec<_> = (0..16u8)
+            .map(|batch| {
+                let token = &tokens[usize::from(batch) % tokens.len()];
+                s.spawn(move || {
+                    HttpTransport::new(url)
+                        .unwrap()
+                        .push(token, &flood(batch, 8, epoch))
+                })
+            })
+            .collect();
+        pushes.into_iter().map(|p| p.join().unwrap()).collect()
+    })
 }

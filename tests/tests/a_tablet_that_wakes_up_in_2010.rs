@@ -62,6 +62,22 @@ fn team_with_a_new(role: komora_core::Role, start_ms: u64) -> Team {
     }
 }
 
+/// Odette's file, her case closed: the retention rules count from its last change.
+fn a_closed_file(v: &mut Vault) -> komora_core::RecordId {
+    use komora_core::{CaseEdit, CaseStatus};
+    let odette = record_client(v, "Mukamana Odette");
+    let case = open_case_with_consent(v, odette, "grief");
+    v.edit_case(
+        case,
+        &CaseEdit {
+            status: Some(CaseStatus::Closed),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    odette
+}
+
 #[test]
 fn a_tablet_whose_clock_fell_back_to_2010_says_its_date_is_wrong_until_it_is_set_right() {
     let (dir, clock, opts) = tablet();
@@ -235,7 +251,7 @@ fn a_year_typed_wrong_is_told_at_the_next_sync_and_forgotten_once_set_right() {
 /// files whose time is over is refused, and nothing is erased; set right, nothing is due.
 #[test]
 fn a_supervisor_whose_year_was_typed_wrong_cannot_erase_files_before_their_time() {
-    use komora_core::{CaseEdit, CaseStatus, Error, Role};
+    use komora_core::{Error, Role};
     use komora_scenarios::sync;
     let team = team_with_a_new(Role::Supervisor, real_now());
     // The server and the folders stay with `team` to the end.
@@ -244,17 +260,7 @@ fn a_supervisor_whose_year_was_typed_wrong_cannot_erase_files_before_their_time(
         clock,
         ..
     } = team;
-    let odette = record_client(&mut supervisor, "Mukamana Odette");
-    let case = open_case_with_consent(&mut supervisor, odette, "grief");
-    supervisor
-        .edit_case(
-            case,
-            &CaseEdit {
-                status: Some(CaseStatus::Closed),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let odette = a_closed_file(&mut supervisor);
     sync(&mut supervisor).unwrap();
 
     clock.set(real_now() + 10 * 365 * 24 * HOUR_MS);
@@ -280,7 +286,7 @@ fn a_supervisor_whose_year_was_typed_wrong_cannot_erase_files_before_their_time(
 /// synced, nothing is due.
 #[test]
 fn a_year_typed_wrong_before_any_sync_erases_nothing() {
-    use komora_core::{CaseEdit, CaseStatus, Error, Role};
+    use komora_core::{Error, Role};
     use komora_scenarios::sync;
     let team = team_with_a_new(Role::Supervisor, real_now());
     let Team {
@@ -288,17 +294,7 @@ fn a_year_typed_wrong_before_any_sync_erases_nothing() {
         clock,
         ..
     } = team;
-    let odette = record_client(&mut supervisor, "Mukamana Odette");
-    let case = open_case_with_consent(&mut supervisor, odette, "grief");
-    supervisor
-        .edit_case(
-            case,
-            &CaseEdit {
-                status: Some(CaseStatus::Closed),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let odette = a_closed_file(&mut supervisor);
     sync(&mut supervisor).unwrap();
 
     clock.set(real_now() + 10 * 365 * 24 * HOUR_MS);
@@ -327,21 +323,11 @@ fn a_year_typed_wrong_before_any_sync_erases_nothing() {
 /// without syncing again.
 #[test]
 fn a_date_a_server_agreed_with_this_morning_still_counts_after_a_lock() {
-    use komora_core::{CaseEdit, CaseStatus};
     const DAY_MS: u64 = 24 * HOUR_MS;
     let (dir, clock, opts) = tablet();
     clock.set(MORNING_MS - 8 * 366 * DAY_MS);
     let mut v = Vault::create(dir.path(), "umutima-mwiza", opts.clone()).unwrap();
-    let odette = record_client(&mut v, "Mukamana Odette");
-    let case = open_case_with_consent(&mut v, odette, "grief");
-    v.edit_case(
-        case,
-        &CaseEdit {
-            status: Some(CaseStatus::Closed),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let odette = a_closed_file(&mut v);
     clock.set(MORNING_MS);
     v.date_is_right().unwrap();
     v.note_server_time(MORNING_MS + 60_000).unwrap();
