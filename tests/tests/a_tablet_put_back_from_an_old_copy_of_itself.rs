@@ -12,8 +12,8 @@
 use komora_core::{Role, Vault, VaultOptions};
 use komora_scenarios::server::TestServer;
 use komora_scenarios::{
-    bootstrap_admin, client_names, enrol, enrol_with, fast_options, record_client, sync,
-    ManualClock,
+    bootstrap_admin, client_names, enrol, enrol_with, fast_options, open_case_with_consent,
+    record_client, sync, ManualClock,
 };
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
@@ -160,4 +160,64 @@ fn work_recorded_on_a_put_back_tablet_survives_its_revocation() {
     let report = sync(&mut supervisor).unwrap();
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
     assert_eq!(sorted(client_names(&supervisor)), ALL_FOUR);
+}
+
+/// After the copy was taken, Claudine opened a case in a client file her colleague Bosco had
+/// just made. Put back, her tablet no longer holds that file's key when her case comes back to
+/// it (the key comes later in the sync, with Bosco's work): her case waits for it, and the
+/// number it holds must not be given to what she records next, or the server refuses her
+/// push for good. She syncs, and has both; her supervisor has Alice.
+#[test]
+fn her_case_in_a_colleagues_new_file_comes_back_and_waits_for_its_key_without_blocking_her() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server"));
+    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+    let here = dir.path().join("claudine");
+    let clock = ManualClock::at(komora_core::TimeSource::now_ms(&komora_core::SystemClock));
+    let opts = VaultOptions {
+        time: clock.clone(),
+        ..fast_options()
+    };
+    let mut claudine = enrol_with(&server, &mut admin, Role::Counsellor, &here, opts.clone());
+    let mut bosco = enrol(
+        &server,
+        &mut admin,
+        Role::Counsellor,
+        &dir.path().join("bosco"),
+    );
+    let mut supervisor = enrol(
+        &server,
+        &mut admin,
+        Role::Supervisor,
+        &dir.path().join("sup"),
+    );
+    record_client(&mut claudine, "Mukamana Odette");
+    sync(&mut claudine).unwrap();
+    claudine.lock();
+    let image = dir.path().join("last-months-image");
+    copy_dir(&here, &image);
+
+    let kayitesi = record_client(&mut bosco, "Kayitesi Grace");
+    sync(&mut bosco).unwrap();
+    let mut claudine = Vault::open(&here, "tablet passphrase", opts.clone()).unwrap();
+    sync(&mut claudine).unwrap();
+    let case = open_case_with_consent(&mut claudine, kayitesi, "grief");
+    sync(&mut claudine).unwrap();
+    claudine.lock();
+
+    std::fs::remove_dir_all(&here).unwrap();
+    copy_dir(&image, &here);
+    clock.advance(30 * 24 * 60 * 60 * 1000);
+    let mut claudine = Vault::open(&here, "tablet passphrase", opts).unwrap();
+    record_client(&mut claudine, "Nyirahabimana Alice");
+    sync(&mut claudine).unwrap();
+    assert_eq!(
+        sorted(client_names(&claudine)),
+        ["Kayitesi Grace", "Mukamana Odette", "Nyirahabimana Alice"]
+    );
+    assert!(claudine.case(case).is_ok(), "her case came back");
+    let again = sync(&mut claudine).unwrap();
+    assert_eq!(again.sent_ops, 0, "{again:?}");
+    sync(&mut supervisor).unwrap();
+    assert!(client_names(&supervisor).contains(&"Nyirahabimana Alice".to_owned()));
 }

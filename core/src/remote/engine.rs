@@ -603,46 +603,58 @@ fn bring_own_back<C: VaultCell>(
         }
     }
     let max_bytes = session.page_bytes().min(1024 * 1024);
-    let mut served = session.serves_own;
-    'ranges: for numbers in missing.chunks(komora_protocol::MAX_OWN_RANGES) {
-        let mut after = 0;
-        while served {
-            let page = match session.call(cell, |t, token| {
-                t.pull_own(token, numbers, after, max_bytes)
-            }) {
-                Ok(page) => page,
-                // Refused (a transport on the way that does not carry it): as a server from
-                // before. The sync goes on.
-                Err(Error::Server(_) | Error::Forbidden(_)) => {
-                    served = false;
-                    break 'ranges;
-                }
-                Err(e) => return Err(e),
-            };
-            let mut envelopes = Vec::with_capacity(page.envelopes.len());
-            for raw in &page.envelopes {
-                report.received_bytes += raw.len() as u64;
-                // A damaged copy is left out: the numbers it held stay unsent and unused.
-                if let Ok(env) = OpEnvelope::from_bytes(raw) {
-                    envelopes.push(env);
-                }
+    // One chain of requests a sync, whatever a server claims: at most so many ranges, merged
+    // if there are more (asking for numbers already held costs bytes, never work: what comes
+    // back twice is a duplicate).
+    let numbers = merged(&missing, komora_protocol::MAX_OWN_RANGES);
+    let mut after = 0;
+    while session.serves_own && !numbers.is_empty() {
+        let page = match session.call(cell, |t, token| {
+            t.pull_own(token, &numbers, after, max_bytes)
+        }) {
+            Ok(page) => page,
+            // Refused (a transport on the way that does not carry it): as a server from
+            // before. The sync goes on; what waits is numbered anew all the same.
+            Err(Error::Server(_) | Error::Forbidden(_)) => break,
+            Err(e) => return Err(e),
+        };
+        let mut envelopes = Vec::with_capacity(page.envelopes.len());
+        for raw in &page.envelopes {
+            report.received_bytes += raw.len() as u64;
+            // A damaged copy is left out: what waits under its number is numbered anew.
+            if let Ok(env) = OpEnvelope::from_bytes(raw) {
+                envelopes.push(env);
             }
-            let applied = cell
-                .with(|v| v.sync_store_mut().apply_page(&envelopes, None, false))?
-                .report();
-            report.received_ops += page.envelopes.len() as u64;
-            report.applied += applied.applied as u64;
-            report.rejected.extend(applied.rejected);
-            report.contested.extend(applied.contested);
-            if !page.more || page.next <= after {
-                break;
-            }
-            after = page.next;
         }
+        let applied = cell
+            .with(|v| v.sync_store_mut().apply_page(&envelopes, None, false))?
+            .report();
+        report.received_ops += page.envelopes.len() as u64;
+        report.applied += applied.applied as u64;
+        report.rejected.extend(applied.rejected);
+        report.contested.extend(applied.contested);
+        // A page with nothing in it ends it (a lying server's "more" of empty pages).
+        if !page.more || page.envelopes.is_empty() || page.next <= after {
+            break;
+        }
+        after = page.next;
     }
-    let claimed = (!served).then(|| own.iter().map(|r| r.1).max()).flatten();
-    cell.with(|v| v.sync_store_mut().renumber_taken(claimed))?;
+    // Whatever came back: every waiting operation under a number the server holds is
+    // numbered anew, so no push of it is refused again.
+    cell.with(|v| v.sync_store_mut().renumber_taken(&own))?;
     Ok(())
+}
+
+/// `ranges` as at most `max` ranges, neighbours merged (covering the numbers between them).
+fn merged(ranges: &[(u64, u64)], max: usize) -> Vec<(u64, u64)> {
+    if ranges.len() <= max {
+        return ranges.to_vec();
+    }
+    let per = ranges.len().div_ceil(max);
+    ranges
+        .chunks(per)
+        .map(|c| (c[0].0, c[c.len() - 1].1))
+        .collect()
 }
 
 /// Keep in the vault a token this session just logged in for, for the next syncs within its
@@ -873,4 +885,18 @@ fn reconcile<C: VaultCell>(cell: &C, session: &mut Session<'_>) -> Result<usize>
             .set_server_generation(&resp.generation.0)?;
         Ok(lacking)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn many_ranges_are_asked_as_few_covering_every_number() {
+        let ranges: Vec<(u64, u64)> = (0..200u64).map(|n| (n * 10, n * 10 + 2)).collect();
+        let asked = super::merged(&ranges, 64);
+        assert!(asked.len() <= 64);
+        for (lo, hi) in &ranges {
+            assert!(asked.iter().any(|(a, b)| a <= lo && hi <= b));
+        }
+        assert_eq!(super::merged(&ranges[..3], 64), ranges[..3]);
+    }
 }

@@ -36,16 +36,20 @@ impl Store {
             .query_map([self.device.as_bytes()], |r| r.get::<_, i64>(0))?
             .map(|n| n.map(|n| n as u64))
             .collect::<std::result::Result<_, _>>()?;
-        let missing = lacking(own, &sent);
+        let mut missing = lacking(own, &sent);
+        missing.sort_unstable();
         Ok(Some(missing))
     }
 
-    /// After this device's own operations came back (or could not: `unverified_max`, the
-    /// highest number the server said it holds, when it does not serve them): the next number
-    /// raised above every number the log holds of this device (and above the server's word,
-    /// within reason), and every waiting operation whose number a sent one holds under another
-    /// id signed again with a number of its own. Returns how many were renumbered.
-    pub(crate) fn renumber_taken(&mut self, unverified_max: Option<u64>) -> Result<usize> {
+    /// After this device's own operations came back (or could not): every waiting operation
+    /// whose number the server says it holds (`own`) signed again with a number of its own,
+    /// and the next number raised above every number the log holds of this device and above
+    /// the server's (within reason: a lying server cannot make it overflow). A waiting
+    /// operation the server holds under its own id came back and is no longer waiting; one
+    /// whose number came back under another id, or whose returned copy could not be logged
+    /// (parked for a key, refused, damaged), or that could not be asked for, holds a number
+    /// the server refuses to take again (ADR 0032). Returns how many were renumbered.
+    pub(crate) fn renumber_taken(&mut self, own: &[(u64, u64)]) -> Result<usize> {
         let me = *self.device.as_bytes();
         let tx = self.conn.transaction()?;
         let logged_max: Option<i64> = tx
@@ -54,37 +58,44 @@ impl Store {
         let mut next = self
             .next_seq
             .max(logged_max.map_or(0, |n| (n as u64).saturating_add(1)));
-        if let Some(claimed) = unverified_max {
+        if let Some(claimed) = own.iter().map(|r| r.1).max() {
             if claimed < self.next_seq.saturating_add(UNVERIFIED_RAISE) {
                 next = next.max(claimed.saturating_add(1));
             }
         }
-        let taken: Vec<(i64, Vec<u8>)> = tx
+        let held = |n: u64| own.iter().any(|&(lo, hi)| lo <= n && n <= hi);
+        let waiting: Vec<(i64, u64, Vec<u8>)> = tx
             .prepare(
-                "SELECT o.seq, o.envelope FROM ops o WHERE o.device_id = ?1 AND o.synced = 0
-                 AND EXISTS (SELECT 1 FROM ops p WHERE p.device_id = o.device_id
-                             AND p.device_seq = o.device_seq AND p.op_id != o.op_id
-                             AND p.synced = 1)
-                 ORDER BY o.seq",
+                "SELECT o.seq, o.device_seq, o.envelope FROM ops o
+                 WHERE o.device_id = ?1 AND o.synced = 0 ORDER BY o.seq",
             )?
-            .query_map([&me[..]], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map([&me[..]], |r| {
+                Ok((r.get(0)?, r.get::<_, i64>(1)? as u64, r.get(2)?))
+            })?
             .collect::<std::result::Result<_, _>>()?;
-        {
-            let mut update =
-                tx.prepare("UPDATE ops SET device_seq = ?2, envelope = ?3 WHERE seq = ?1")?;
-            for (seq, bytes) in &taken {
-                let env = OpEnvelope::from_bytes(bytes)?;
-                let key = self.keys.get(env.epoch())?;
-                let op = env.open(key)?;
-                let (again, _) = OpEnvelope::renumbered(&op, next, &self.signer, key);
-                update.execute(params![seq, next as i64, again.to_bytes()])?;
-                next += 1;
+        let mut taken_by_another = tx.prepare_cached(
+            "SELECT 1 FROM ops WHERE device_id = ?1 AND device_seq = ?2 AND synced = 1",
+        )?;
+        let mut update =
+            tx.prepare("UPDATE ops SET device_seq = ?2, envelope = ?3 WHERE seq = ?1")?;
+        let mut renumbered = 0;
+        for (seq, number, bytes) in &waiting {
+            if !held(*number) && !taken_by_another.exists(params![&me[..], *number as i64])? {
+                continue;
             }
+            let env = OpEnvelope::from_bytes(bytes)?;
+            let key = self.keys.get(env.epoch())?;
+            let op = env.open(key)?;
+            let (again, _) = OpEnvelope::renumbered(&op, next, &self.signer, key);
+            update.execute(params![seq, next as i64, again.to_bytes()])?;
+            next += 1;
+            renumbered += 1;
         }
+        drop((taken_by_another, update));
         super::save_clock_at(&tx, self.clock.last(), next)?;
         tx.commit()?;
         self.next_seq = next;
-        Ok(taken.len())
+        Ok(renumbered)
     }
 }
 

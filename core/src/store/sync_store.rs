@@ -57,8 +57,8 @@ pub(crate) trait SyncStore {
     /// The numbers of its own the server holds and the log lacks as sent, when the server
     /// holds one at or above this vault's next (put back from an old copy, ADR 0032).
     fn put_back(&self, own: &[(u64, u64)]) -> Result<Option<Vec<(u64, u64)>>>;
-    /// Waiting operations whose number came back under another id, numbered anew.
-    fn renumber_taken(&mut self, unverified_max: Option<u64>) -> Result<usize>;
+    /// Waiting operations whose number the server holds, numbered anew.
+    fn renumber_taken(&mut self, own: &[(u64, u64)]) -> Result<usize>;
     /// What this device holds, per author (a reconciliation's question to the server).
     fn summary(&self) -> Result<Summary>;
     /// Mark as waiting again every operation the server says it lacks.
@@ -130,8 +130,8 @@ impl SyncStore for Store {
     fn put_back(&self, own: &[(u64, u64)]) -> Result<Option<Vec<(u64, u64)>>> {
         Store::put_back(self, own)
     }
-    fn renumber_taken(&mut self, unverified_max: Option<u64>) -> Result<usize> {
-        Store::renumber_taken(self, unverified_max)
+    fn renumber_taken(&mut self, own: &[(u64, u64)]) -> Result<usize> {
+        Store::renumber_taken(self, own)
     }
     fn acknowledged_but_missing(&self, own: &[(u64, u64)]) -> Result<bool> {
         Store::acknowledged_but_missing(self, own)
