@@ -34,7 +34,14 @@ internal class CaseloadView(ui: Ui, app: App, private val p: CaseloadPresenter, 
     private val clockRight = ui.button(t[Str.CLOCK_IS_RIGHT], Rank.TEXT) {
         ui.confirm(p.state.value.clockConfirm, t[Str.CLOCK_IS_RIGHT], t[Str.CANCEL]) { p.dateIsRight() }
     }
-    private val clockCard = ui.card(clockWrong, clockRight)
+    /** Android's own Date & time settings, where the date is set (not Komora's settings). */
+    private val clockSet = ui.button(t[Str.CLOCK_OPEN_SETTINGS], Rank.SECONDARY) {
+        val open = android.content.Intent(android.provider.Settings.ACTION_DATE_SETTINGS)
+            .addFlags(android.content.Intent.FLAG_ACTIVITY_NEW_TASK)
+        // A tablet without that screen (a locked-down kiosk build): the warning's words say where.
+        runCatching { ui.ctx.startActivity(open) }
+    }
+    private val clockCard = ui.card(clockWrong, clockSet, clockRight)
     /** Two tablets claim the same changes: one warning per pair (administrators, supervisors). */
     private val contested = ui.stack()
     private val contestedCard = ui.card(contested)

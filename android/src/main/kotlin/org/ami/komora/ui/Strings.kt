@@ -466,6 +466,7 @@ enum class Str {
     CONTESTED_TABLET,
     /** She says the date shown is right after all. */
     CLOCK_IS_RIGHT,
+    CLOCK_OPEN_SETTINGS,
     /** Asked before the warning stops: {0} the date the tablet says it is. */
     CLOCK_IS_RIGHT_CONFIRM,
     TABLETS_TITLE,
@@ -965,6 +966,7 @@ internal val ENGLISH_TEXTS: Map<Str, String> = mapOf(
     Str.CONTESTED_CHANGES to "Two tablets sent the same {0} change(s) (since {1}): this tablet keeps those of {2}, and those of {3} wait aside. One of the two may be lost or stolen: if so, an administrator revokes it, and the other's changes then apply. Nothing of either is lost meanwhile.",
     Str.CONTESTED_TABLET to "tablet {0} ({1})",
     Str.CLOCK_IS_RIGHT to "The date is right",
+    Str.CLOCK_OPEN_SETTINGS to "Set the date",
     Str.CLOCK_IS_RIGHT_CONFIRM to "Is today really {0}?",
     Str.TABLETS_TITLE to "The team's tablets",
     Str.TABLETS_SHOW to "Show the team's tablets",
@@ -1340,6 +1342,7 @@ internal val FRENCH_TEXTS: Map<Str, String> = mapOf(
     Str.CONTESTED_CHANGES to "Deux tablettes ont envoyé les mêmes {0} modification(s) (depuis le {1}) : cette tablette garde celles de la {2}, et celles de la {3} attendent à part. L'une des deux est peut-être perdue ou volée : si c'est le cas, un administrateur la révoque, et les modifications de l'autre s'appliquent alors. Rien de l'une ni de l'autre n'est perdu d'ici là.",
     Str.CONTESTED_TABLET to "tablette {0} ({1})",
     Str.CLOCK_IS_RIGHT to "La date est juste",
+    Str.CLOCK_OPEN_SETTINGS to "Régler la date",
     Str.CLOCK_IS_RIGHT_CONFIRM to "Sommes-nous vraiment le {0} ?",
     Str.TABLETS_TITLE to "Les tablettes de l'équipe",
     Str.TABLETS_SHOW to "Voir les tablettes de l'équipe",
@@ -1716,6 +1719,7 @@ internal val KINYARWANDA_TEXTS: Map<Str, String> = mapOf(
     Str.CONTESTED_CHANGES to "Tabureti ebyiri zohereje impinduka {0} zimwe (kuva ku ya {1}): iyi tabureti ibika iza {2}, naho iza {3} zibitswe ku ruhande. Imwe muri zo ishobora kuba yarabuze cyangwa yaribwe: niba ari ko bimeze, umuyobozi wa sisitemu (administrateur) arayihagarika, maze impinduka z'indi zigakurikizwa. Nta na kimwe muri byo gitakara muri icyo gihe.",
     Str.CONTESTED_TABLET to "tabureti {0} ({1})",
     Str.CLOCK_IS_RIGHT to "Itariki ni yo",
+    Str.CLOCK_OPEN_SETTINGS to "Shyiraho itariki",
     Str.CLOCK_IS_RIGHT_CONFIRM to "Koko uyu munsi ni {0}?",
     Str.TABLETS_TITLE to "Tabuleti z'itsinda",
     Str.TABLETS_SHOW to "Erekana tabureti z'itsinda",

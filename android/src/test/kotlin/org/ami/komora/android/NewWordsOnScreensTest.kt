@@ -109,6 +109,10 @@ class NewWordsOnScreensTest {
                 }
                 assertEquals(emptyList<String>(), findings)
                 val t = d.app.texts
+                // "Set the date" opens Android's own Date & time settings.
+                d.tap(t[Str.CLOCK_OPEN_SETTINGS])
+                val opened = org.robolectric.Shadows.shadowOf(d.application).nextStartedActivity
+                assertEquals(android.provider.Settings.ACTION_DATE_SETTINGS, opened?.action)
                 val question = t.format(Str.CLOCK_IS_RIGHT_CONFIRM, t.date("2010-01-01"))
                 d.tap(t[Str.CLOCK_IS_RIGHT])
                 assertTrue("it asks first", d.shows(question))
