@@ -29,14 +29,69 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     }
 }
 
-/// What the story leaves: the team, and Claudine's tablet put back from the image taken after
-/// her first client, with Alice recorded since.
-struct PutBack {
+/// A team on a real server, and Claudine's tablet imaged after her first client (the image
+/// kept beside her folder): what every story here starts from.
+struct Field {
     _dir: tempfile::TempDir,
     server: TestServer,
     admin: Vault,
     supervisor: Vault,
-    claudine: Vault,
+    here: std::path::PathBuf,
+    image: std::path::PathBuf,
+    clock: std::sync::Arc<ManualClock>,
+    opts: VaultOptions,
+}
+
+impl Field {
+    /// The team, Claudine's first client synced, the image taken; her tablet open again.
+    fn new() -> (Self, Vault) {
+        let dir = tempfile::tempdir().unwrap();
+        let server = TestServer::start(&dir.path().join("server"));
+        let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
+        let here = dir.path().join("claudine");
+        let clock = ManualClock::at(komora_core::TimeSource::now_ms(&komora_core::SystemClock));
+        let opts = VaultOptions {
+            time: clock.clone(),
+            ..fast_options()
+        };
+        let mut claudine = enrol_with(&server, &mut admin, Role::Counsellor, &here, opts.clone());
+        let supervisor = enrol(
+            &server,
+            &mut admin,
+            Role::Supervisor,
+            &dir.path().join("sup"),
+        );
+        record_client(&mut claudine, "Mukamana Odette");
+        sync(&mut claudine).unwrap();
+        claudine.lock();
+        let image = dir.path().join("last-months-image");
+        copy_dir(&here, &image);
+        let claudine = Vault::open(&here, "tablet passphrase", opts.clone()).unwrap();
+        let field = Self {
+            _dir: dir,
+            server,
+            admin,
+            supervisor,
+            here,
+            image,
+            clock,
+            opts,
+        };
+        (field, claudine)
+    }
+
+    /// Her tablet (locked) put back from the image `later_ms` after it was taken (a token kept
+    /// from its last sync is still good for a quarter of an hour), opened, Alice recorded.
+    fn put_back(&self, claudine: Vault, later_ms: u64) -> Vault {
+        claudine.lock();
+        std::fs::remove_dir_all(&self.here).unwrap();
+        copy_dir(&self.image, &self.here);
+        self.clock.advance(later_ms);
+        let mut claudine = Vault::open(&self.here, "tablet passphrase", self.opts.clone()).unwrap();
+        assert_eq!(client_names(&claudine), ["Mukamana Odette"]);
+        record_client(&mut claudine, "Nyirahabimana Alice");
+        claudine
+    }
 }
 
 const ALL_FOUR: [&str; 4] = [
@@ -46,54 +101,19 @@ const ALL_FOUR: [&str; 4] = [
     "Uwase Immaculée",
 ];
 
-/// `later_ms`: how long after the image was taken the tablet is put back (a token kept from
-/// its last sync is still good for a quarter of an hour).
-fn put_back(later_ms: u64) -> PutBack {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&dir.path().join("server"));
-    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
-    let here = dir.path().join("claudine");
-    let clock = ManualClock::at(komora_core::TimeSource::now_ms(&komora_core::SystemClock));
-    let opts = VaultOptions {
-        time: clock.clone(),
-        ..fast_options()
-    };
-    let mut claudine = enrol_with(&server, &mut admin, Role::Counsellor, &here, opts.clone());
-    let mut supervisor = enrol(
-        &server,
-        &mut admin,
-        Role::Supervisor,
-        &dir.path().join("sup"),
-    );
+const A_MONTH_MS: u64 = 30 * 24 * 60 * 60 * 1000;
 
-    record_client(&mut claudine, "Mukamana Odette");
-    sync(&mut claudine).unwrap();
-    claudine.lock();
-    let image = dir.path().join("last-months-image");
-    copy_dir(&here, &image);
-
-    let mut claudine = Vault::open(&here, "tablet passphrase", opts.clone()).unwrap();
+/// Habimana and Uwase recorded and synced after the image, read by her supervisor; then the
+/// tablet put back `later_ms` after the image, with Alice recorded since.
+fn put_back(later_ms: u64) -> (Field, Vault) {
+    let (mut field, mut claudine) = Field::new();
     record_client(&mut claudine, "Habimana Jean");
     record_client(&mut claudine, "Uwase Immaculée");
     sync(&mut claudine).unwrap();
-    claudine.lock();
     // Her supervisor has read Habimana's and Uwase's files before the tablet is put back.
-    sync(&mut supervisor).unwrap();
-
-    // The tablet is put back from the image.
-    std::fs::remove_dir_all(&here).unwrap();
-    copy_dir(&image, &here);
-    clock.advance(later_ms);
-    let mut claudine = Vault::open(&here, "tablet passphrase", opts).unwrap();
-    assert_eq!(client_names(&claudine), ["Mukamana Odette"]);
-    record_client(&mut claudine, "Nyirahabimana Alice");
-    PutBack {
-        _dir: dir,
-        server,
-        admin,
-        supervisor,
-        claudine,
-    }
+    sync(&mut field.supervisor).unwrap();
+    let claudine = field.put_back(claudine, later_ms);
+    (field, claudine)
 }
 
 fn sorted(mut names: Vec<String>) -> Vec<String> {
@@ -102,23 +122,17 @@ fn sorted(mut names: Vec<String>) -> Vec<String> {
 }
 
 fn story(later_ms: u64) {
-    // Bound whole: a field left out would be dropped here, the server and its folder with it.
-    let PutBack {
-        _dir,
-        server: _server,
-        admin: _admin,
-        mut supervisor,
-        mut claudine,
-    } = put_back(later_ms);
+    let (mut field, mut claudine) = put_back(later_ms);
+    let supervisor = &mut field.supervisor;
     sync(&mut claudine).unwrap();
     assert_eq!(
         sorted(client_names(&claudine)),
         ALL_FOUR,
         "her work from after the copy came back, and what she recorded since is kept"
     );
-    sync(&mut supervisor).unwrap();
+    sync(supervisor).unwrap();
     assert_eq!(
-        sorted(client_names(&supervisor)),
+        sorted(client_names(supervisor)),
         ALL_FOUR,
         "what she recorded after the tablet was put back reached her supervisor"
     );
@@ -130,7 +144,7 @@ fn story(later_ms: u64) {
 #[test]
 fn a_tablet_put_back_from_last_months_copy_gets_its_work_back_and_what_it_records_next_reaches_the_team(
 ) {
-    story(30 * 24 * 60 * 60 * 1000);
+    story(A_MONTH_MS);
 }
 
 /// Put back within the quarter of an hour its last sync's token is kept: it pushes before it
@@ -147,19 +161,16 @@ fn a_tablet_put_back_minutes_after_its_copy_was_taken_does_the_same() {
 /// refused as a lost tablet's forgery slipped under the cutoff).
 #[test]
 fn work_recorded_on_a_put_back_tablet_survives_its_revocation() {
-    let PutBack {
-        _dir,
-        server,
-        mut admin,
-        mut supervisor,
-        mut claudine,
-    } = put_back(30 * 24 * 60 * 60 * 1000);
+    let (mut field, mut claudine) = put_back(A_MONTH_MS);
     sync(&mut claudine).unwrap();
-    let mut t = komora_core::HttpTransport::new(&server.url).unwrap();
-    admin.revoke_device(&mut t, claudine.device_id()).unwrap();
-    let report = sync(&mut supervisor).unwrap();
+    let mut t = komora_core::HttpTransport::new(&field.server.url).unwrap();
+    field
+        .admin
+        .revoke_device(&mut t, claudine.device_id())
+        .unwrap();
+    let report = sync(&mut field.supervisor).unwrap();
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
-    assert_eq!(sorted(client_names(&supervisor)), ALL_FOUR);
+    assert_eq!(sorted(client_names(&field.supervisor)), ALL_FOUR);
 }
 
 /// After the copy was taken, Claudine opened a case in a client file her colleague Bosco had
@@ -169,47 +180,20 @@ fn work_recorded_on_a_put_back_tablet_survives_its_revocation() {
 /// push for good. She syncs, and has both; her supervisor has Alice.
 #[test]
 fn her_case_in_a_colleagues_new_file_comes_back_and_waits_for_its_key_without_blocking_her() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&dir.path().join("server"));
-    let mut admin = bootstrap_admin(&server, &dir.path().join("admin"));
-    let here = dir.path().join("claudine");
-    let clock = ManualClock::at(komora_core::TimeSource::now_ms(&komora_core::SystemClock));
-    let opts = VaultOptions {
-        time: clock.clone(),
-        ..fast_options()
-    };
-    let mut claudine = enrol_with(&server, &mut admin, Role::Counsellor, &here, opts.clone());
+    let (mut field, mut claudine) = Field::new();
     let mut bosco = enrol(
-        &server,
-        &mut admin,
+        &field.server,
+        &mut field.admin,
         Role::Counsellor,
-        &dir.path().join("bosco"),
+        &field.here.with_file_name("bosco"),
     );
-    let mut supervisor = enrol(
-        &server,
-        &mut admin,
-        Role::Supervisor,
-        &dir.path().join("sup"),
-    );
-    record_client(&mut claudine, "Mukamana Odette");
-    sync(&mut claudine).unwrap();
-    claudine.lock();
-    let image = dir.path().join("last-months-image");
-    copy_dir(&here, &image);
-
     let kayitesi = record_client(&mut bosco, "Kayitesi Grace");
     sync(&mut bosco).unwrap();
-    let mut claudine = Vault::open(&here, "tablet passphrase", opts.clone()).unwrap();
     sync(&mut claudine).unwrap();
     let case = open_case_with_consent(&mut claudine, kayitesi, "grief");
     sync(&mut claudine).unwrap();
-    claudine.lock();
 
-    std::fs::remove_dir_all(&here).unwrap();
-    copy_dir(&image, &here);
-    clock.advance(30 * 24 * 60 * 60 * 1000);
-    let mut claudine = Vault::open(&here, "tablet passphrase", opts).unwrap();
-    record_client(&mut claudine, "Nyirahabimana Alice");
+    let mut claudine = field.put_back(claudine, A_MONTH_MS);
     sync(&mut claudine).unwrap();
     assert_eq!(
         sorted(client_names(&claudine)),
@@ -218,6 +202,6 @@ fn her_case_in_a_colleagues_new_file_comes_back_and_waits_for_its_key_without_bl
     assert!(claudine.case(case).is_ok(), "her case came back");
     let again = sync(&mut claudine).unwrap();
     assert_eq!(again.sent_ops, 0, "{again:?}");
-    sync(&mut supervisor).unwrap();
-    assert!(client_names(&supervisor).contains(&"Nyirahabimana Alice".to_owned()));
+    sync(&mut field.supervisor).unwrap();
+    assert!(client_names(&field.supervisor).contains(&"Nyirahabimana Alice".to_owned()));
 }
