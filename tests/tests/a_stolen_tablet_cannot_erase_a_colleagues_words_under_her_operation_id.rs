@@ -110,9 +110,17 @@ fn squat_with_its_own_work(w: &mut Restored) {
     .expect("valid operations of the thief's own");
 }
 
-fn thiefs_copy_first(backend: &Backend) {
+/// The thief squatted Claudine's ids with its own work, and Bosco received the thief's copies
+/// first: genuine operations of a tablet of the team, applied.
+fn bosco_took_the_thiefs_copies(backend: &Backend) -> Restored {
     let mut w = restored(backend);
     squat_with_its_own_work(&mut w);
+    sync(&mut w.bosco).unwrap();
+    assert_eq!(client_names(&w.bosco), [BEFORE, THIEFS]);
+    w
+}
+
+fn thiefs_copy_first(backend: &Backend) {
     let Restored {
         _dir,
         server,
@@ -122,12 +130,7 @@ fn thiefs_copy_first(backend: &Backend) {
         stolen,
         learnt,
         ..
-    } = w;
-
-    // Bosco receives the thief's copies first: genuine operations of a tablet of the team,
-    // applied.
-    sync(&mut bosco).unwrap();
-    assert_eq!(client_names(&bosco), [BEFORE, THIEFS]);
+    } = bosco_took_the_thiefs_copies(backend);
 
     // Claudine sends her work back; the administrator's tablet, which held it already,
     // receives the thief's copies under her ids: kept aside, never applied, and said once.
@@ -233,8 +236,6 @@ fn held_aside(v: &Vault) -> Vec<(komora_core::DeviceId, komora_core::DeviceId, u
 /// it again: before, nothing on Bosco's tablet told anyone her words waited aside. The vault
 /// says it, at every asking, until the revocation settles it.
 fn cut_after_the_page(backend: &Backend) {
-    let mut w = restored(backend);
-    squat_with_its_own_work(&mut w);
     let Restored {
         _dir,
         server,
@@ -244,9 +245,7 @@ fn cut_after_the_page(backend: &Backend) {
         stolen,
         learnt,
         ..
-    } = w;
-    sync(&mut bosco).unwrap();
-    assert_eq!(client_names(&bosco), [BEFORE, THIEFS]);
+    } = bosco_took_the_thiefs_copies(backend);
     assert!(sync(&mut claudine).unwrap().reconciled);
     // More of her work after it: the stream holds more than the page Bosco is given.
     for i in 0..6 {
